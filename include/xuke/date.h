@@ -1,0 +1,44 @@
+/*
+ * Calendar dates (proleptic Gregorian, no time of day, no zone) and the date forms licences
+ * use: 2022年04月15日, 2022年 08月 19 日, 2022 年 4 月 15 日, 2022-04-15, 2022.04.15, 2022/4/15.
+ */
+#ifndef XUKE_DATE_H
+#define XUKE_DATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct xk_date {
+    int year, month, day; /* all 0 when unset */
+} xk_date;
+
+bool xk_date_is_set(xk_date d);
+bool xk_date_valid(int year, int month, int day);
+
+/* Days since 1970-01-01 (negative before). d must be valid. */
+long xk_date_to_days(xk_date d);
+xk_date xk_date_from_days(long days);
+/* 0 = Monday ... 6 = Sunday. */
+int xk_date_weekday(xk_date d);
+int xk_date_cmp(xk_date a, xk_date b);
+/* Adds whole years, clamping 29 February to 28 February in common years. */
+xk_date xk_date_add_years(xk_date d, int years);
+/* Adds calendar months, clamping the day to the target month's length. */
+xk_date xk_date_add_months(xk_date d, int months);
+
+/* Writes YYYY-MM-DD plus NUL into buf (at least 11 bytes). Returns buf. */
+char *xk_date_format(xk_date d, char *buf, size_t size);
+
+/* Strict ISO 8601 calendar date YYYY-MM-DD. Returns false on anything else. */
+bool xk_date_parse_iso(const char *s, xk_date *out);
+
+/*
+ * Finds the first date written in any of the licence forms inside text[0..len).
+ * Spaces may appear anywhere inside the date. On success sets *out, and *start / *end (if
+ * non-NULL) to the byte span of the match. Returns false when no valid date is present; a
+ * date-shaped text with an impossible day (2022年02月30日) sets *bad_span (if non-NULL) to true.
+ */
+bool xk_date_find(const char *text, size_t len, xk_date *out, size_t *start, size_t *end,
+                  bool *bad_span);
+
+#endif

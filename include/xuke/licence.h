@@ -1,0 +1,140 @@
+/*
+ * The licence record: what xuke extracts from one 增值电信业务经营许可证 document, and the calls
+ * that make one (parse) and release it (free). Field names mirror the JSON contract documented
+ * in docs/RECORD.md; later layers (registry, rules, server) consume this structure.
+ *
+ * Ownership: every string and array in an xk_licence lives in the licence's own arena and is
+ * released by xk_licence_free(); callers never free fields individually.
+ */
+#ifndef XUKE_LICENCE_H
+#define XUKE_LICENCE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "xuke/date.h"
+#include "xuke/error.h"
+
+struct xk_arena;
+
+typedef struct xk_strlist {
+    char **items;
+    size_t len, cap;
+} xk_strlist;
+
+typedef struct xk_service {
+    char code[8];     /* catalogue code, "B25" */
+    char *name;       /* canonical catalogue name */
+    char *scope;      /* the bracketed qualifier after the name, "仅限互联网信息服务", or "" */
+    xk_strlist limited_to, includes, excludes, conditions, coverage;
+    int line;         /* source line the service started on (0 for records read from JSON) */
+} xk_service;
+
+typedef struct xk_website {
+    char code[8]; /* service code the appendix block belongs to, or "" */
+    char *name;
+    xk_strlist domains; /* lower-case host names */
+    char *server_location;
+    char *access_provider;
+    int line;
+} xk_website;
+
+typedef struct xk_item {
+    int no;
+    char *text;
+} xk_item;
+
+typedef struct xk_provision {
+    int no;
+    char *text;
+    xk_item *items;
+    size_t n_items, cap_items;
+    int line;
+} xk_provision;
+
+typedef enum xk_severity { XK_SEV_WARNING = 1, XK_SEV_ERROR = 2 } xk_severity;
+
+typedef struct xk_problem {
+    xk_severity severity;
+    int line; /* 0 when not tied to a line */
+    char *message;
+} xk_problem;
+
+typedef struct xk_licence {
+    struct xk_arena *arena;
+    char *number;   /* normalised: 京B2-20224676 */
+    char *region;   /* province abbreviation, "" for a cross-regional (ministry) licence */
+    char *category; /* "B1", "B2" or "B1.B2" */
+    int number_year;
+    char *issuer;
+    char *company;
+    char *legal_representative;
+    xk_date issued, expires;
+    xk_service *services;
+    size_t n_services, cap_services;
+    xk_website *websites;
+    size_t n_websites, cap_websites;
+    xk_provision *provisions;
+    size_t n_provisions, cap_provisions;
+    xk_problem *problems; /* errors and warnings, in the order found */
+    size_t n_problems, cap_problems;
+    size_t n_problems_dropped; /* beyond XK_MAX_PROBLEMS */
+    /* source lines of the fields, for messages (0 = unknown) */
+    int line_number, line_company, line_legal, line_issued, line_expires, line_services;
+} xk_licence;
+
+typedef struct xk_parse_options {
+    size_t max_bytes; /* 0 = XK_MAX_DOCUMENT_BYTES */
+} xk_parse_options;
+
+/* An empty record with its own arena. Returns NULL when out of memory. Free with xk_licence_free. */
+xk_licence *xk_licence_new(void);
+void xk_licence_free(xk_licence *lic);
+
+/*
+ * Decodes, extracts and validates one licence document held in bytes[0..len).
+ *
+ * - XK_OK: *out is a valid record (it may carry warnings).
+ * - XK_EINVALID: *out is the record as far as it could be extracted, with at least one error in
+ *   its problems; the caller decides whether to show it.
+ * - any other status: the input was refused as a whole (empty, binary, not a licence, too large,
+ *   wrong encoding, out of memory); *out is NULL and err says why.
+ * The caller owns *out and releases it with xk_licence_free().
+ */
+xk_status xk_licence_parse(const char *bytes, size_t len, const xk_parse_options *opt,
+                           xk_licence **out, xk_error *err);
+
+/* Counts of problems by severity. */
+size_t xk_licence_error_count(const xk_licence *lic);
+size_t xk_licence_warning_count(const xk_licence *lic);
+
+/* Adds a problem (message formatted like printf). Returns XK_ENOMEM on allocation failure. */
+xk_status xk_licence_problem(xk_licence *lic, xk_severity sev, int line, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Arena helpers for code that builds records (extractor, JSON reader, registry). */
+char *xk_licence_strdup(xk_licence *lic, const char *s, size_t len);
+xk_status xk_strlist_push(xk_licence *lic, xk_strlist *list, const char *s, size_t len);
+xk_service *xk_licence_add_service(xk_licence *lic);
+xk_website *xk_licence_add_website(xk_licence *lic);
+xk_provision *xk_licence_add_provision(xk_licence *lic);
+xk_item *xk_provision_add_item(xk_licence *lic, xk_provision *p);
+
+/* A licence number split into its parts. */
+typedef struct xk_number {
+    char text[64];    /* normalised: 京B2-20224676 */
+    char region[8];   /* "" for cross-regional */
+    char category[8]; /* "B1", "B2", "B1.B2", "A1", "A2" */
+    int year;
+} xk_number;
+
+/*
+ * Finds a licence number in free text as users type or paste it ("京 B2-2022 4676",
+ * full-width forms, dash variants). Returns false when none is present.
+ */
+bool xk_number_normalise(const char *text, size_t len, xk_number *out);
+
+/* Checks a complete record against the catalogue and the rules of issue (validate module). */
+void xk_licence_validate(xk_licence *lic);
+
+#endif

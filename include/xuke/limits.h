@@ -1,0 +1,25 @@
+/*
+ * Every limit xuke enforces, in one place. Exceeding one is an error with a message naming the
+ * limit, never a silent cut. docs/LIMITS.md lists them for users; keep the two in step.
+ */
+#ifndef XUKE_LIMITS_H
+#define XUKE_LIMITS_H
+
+/* Largest licence document accepted by default (parse, import, upload); --max-size overrides. */
+#define XK_MAX_DOCUMENT_BYTES (4u * 1024u * 1024u)
+/* Hard ceiling on --max-size so one document cannot claim all memory. */
+#define XK_MAX_DOCUMENT_BYTES_CEILING (64u * 1024u * 1024u)
+/* Lines in one document (a real licence has a few hundred). */
+#define XK_MAX_LINES 200000u
+/* Services, websites, domains per website, provisions, items per provision. */
+#define XK_MAX_SERVICES 64u
+#define XK_MAX_WEBSITES 4096u
+#define XK_MAX_DOMAINS 256u
+#define XK_MAX_PROVISIONS 99u
+#define XK_MAX_ITEMS 99u
+/* Problems reported for one document before the rest are summarised in one line. */
+#define XK_MAX_PROBLEMS 64u
+/* Longest host name (RFC 1035). */
+#define XK_MAX_HOST 253u
+
+#endif

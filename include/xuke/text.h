@@ -1,0 +1,74 @@
+/*
+ * Text layer: bytes of a licence document → normalised UTF-8 lines, and the tidying applied to
+ * every text field that leaves the extractor. Knows nothing about licences.
+ */
+#ifndef XUKE_TEXT_H
+#define XUKE_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "xuke/error.h"
+
+typedef enum xk_encoding { XK_ENC_UTF8, XK_ENC_UTF8_BOM, XK_ENC_GB18030, XK_ENC_UTF16 } xk_encoding;
+
+/*
+ * Converts raw document bytes to UTF-8 text: strips a UTF-8 BOM, converts UTF-16 (with BOM) and
+ * GB18030/GBK, refuses binary data (NUL bytes, control characters) with the offset and line of
+ * the first offending byte. On success *out is a malloc'ed NUL-terminated string the caller
+ * frees, *out_len its length, *enc what was detected.
+ */
+xk_status xk_text_decode(const char *bytes, size_t len, char **out, size_t *out_len,
+                         xk_encoding *enc, xk_error *err);
+const char *xk_encoding_name(xk_encoding enc);
+
+typedef struct xk_line {
+    int lineno;    /* 1-based line in the source document */
+    char *text;    /* NFKC, whitespace runs collapsed to one space, trimmed */
+    char *compact; /* text with every space removed: what labels are matched against */
+} xk_line;
+
+typedef struct xk_lines {
+    xk_line *lines;
+    size_t n;
+    char *storage; /* one block holding every text and compact string */
+} xk_lines;
+
+/*
+ * Splits UTF-8 text into lines (LF, CRLF, CR, form feed), normalises each to NFKC (full-width
+ * ASCII becomes ASCII, ideographic spaces become spaces), removes zero-width characters and
+ * collapses white space. Fails with XK_ETOOBIG beyond XK_MAX_LINES lines.
+ */
+xk_status xk_lines_split(const char *text, size_t len, xk_lines *out, xk_error *err);
+void xk_lines_free(xk_lines *lines);
+
+/*
+ * Tidies a text field for output: collapses white space, drops spaces next to Chinese text (OCR
+ * inserts them), and makes the punctuation , : ; ( ) ! ? full-width where it sits in Chinese
+ * text (parentheses as pairs). Returns a malloc'ed string or NULL when out of memory.
+ */
+char *xk_text_tidy(const char *s, size_t len);
+
+/*
+ * Removes, in place, every space that touches Chinese text or ASCII punctuation on either side
+ * ("信 息 服 务 业 务 (仅 限" → "信息服务业务(仅限"), keeping spaces between ASCII words.
+ * Returns the new length.
+ */
+size_t xk_text_squeeze(char *s);
+
+/* True for code points that belong to Chinese text: ideographs, CJK and full-width punctuation. */
+bool xk_is_wide(unsigned cp);
+/* True for CJK ideographs. */
+bool xk_is_han(unsigned cp);
+
+/*
+ * Decodes one UTF-8 code point at s[0..len). Returns its byte length (1-4) and sets *cp, or 0 for
+ * an invalid or truncated sequence.
+ */
+size_t xk_utf8_decode(const char *s, size_t len, unsigned *cp);
+/* Encodes cp into buf (4 bytes at least); returns the byte count. */
+size_t xk_utf8_encode(unsigned cp, char *buf);
+/* Validates UTF-8; returns true if valid, else sets *bad_offset. */
+bool xk_utf8_valid(const char *s, size_t len, size_t *bad_offset);
+
+#endif

@@ -1,0 +1,18 @@
+/*
+ * xuke: value-added telecom business licences (增值电信业务经营许可证) as structured, validated
+ * records. Umbrella header for the library; include the module headers directly if you prefer.
+ */
+#ifndef XUKE_H
+#define XUKE_H
+
+#define XUKE_VERSION "0.1.0"
+
+#include "xuke/catalogue.h"
+#include "xuke/date.h"
+#include "xuke/error.h"
+#include "xuke/licence.h"
+#include "xuke/limits.h"
+#include "xuke/record_json.h"
+#include "xuke/text.h"
+
+#endif

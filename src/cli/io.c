@@ -1,0 +1,115 @@
+/*
+ * File input and diagnostics for the CLI. Inputs are read whole (documents are small and
+ * limited); the limit is checked while reading, so a huge file or endless pipe is refused
+ * without being held in memory.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+
+xk_status cli_read_file(const char *path, size_t max, char **out, size_t *len, xk_error *err)
+{
+    *out = NULL;
+    *len = 0;
+    bool is_stdin = strcmp(path, "-") == 0;
+    FILE *f = is_stdin ? stdin : fopen(path, "rb");
+    if (!f)
+        return xk_error_set(err, XK_EIO, 0, "cannot open: %s", strerror(errno));
+    struct stat sb;
+    if (fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        fclose(f);
+        return xk_error_set(err, XK_EIO, 0, "is a directory");
+    }
+    if (fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode) && (size_t)sb.st_size > max) {
+        if (!is_stdin)
+            fclose(f);
+        return xk_error_set(err, XK_ETOOBIG, 0, "file is %lld bytes, over the %zu-byte limit "
+                            "(--max-size)", (long long)sb.st_size, max);
+    }
+    size_t cap = 64 * 1024, n = 0;
+    char *buf = malloc(cap + 1);
+    xk_status st = buf ? XK_OK : xk_error_set(err, XK_ENOMEM, 0, "out of memory");
+    while (st == XK_OK) {
+        if (n == cap) {
+            if (cap > max) {
+                st = xk_error_set(err, XK_ETOOBIG, 0, "input is over the %zu-byte limit "
+                                  "(--max-size)", max);
+                break;
+            }
+            cap *= 2;
+            char *nb = realloc(buf, cap + 1);
+            if (!nb) {
+                st = xk_error_set(err, XK_ENOMEM, 0, "out of memory");
+                break;
+            }
+            buf = nb;
+        }
+        size_t got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (got == 0) {
+            if (ferror(f))
+                st = xk_error_set(err, XK_EIO, 0, "read error: %s", strerror(errno));
+            break;
+        }
+    }
+    if (st == XK_OK && n > max)
+        st = xk_error_set(err, XK_ETOOBIG, 0, "input is %zu bytes, over the %zu-byte limit "
+                          "(--max-size)", n, max);
+    if (!is_stdin)
+        fclose(f);
+    if (st != XK_OK) {
+        free(buf);
+        return st;
+    }
+    buf[n] = '\0';
+    *out = buf;
+    *len = n;
+    return XK_OK;
+}
+
+void cli_print_error(const char *path, const xk_error *err)
+{
+    if (err->line > 0)
+        fprintf(stderr, "%s:%d: %s\n", path, err->line, err->message);
+    else
+        fprintf(stderr, "%s: %s\n", path, err->message);
+}
+
+void cli_print_problems(const char *path, const xk_licence *lic, bool errors_only)
+{
+    for (size_t i = 0; i < lic->n_problems; i++) {
+        const xk_problem *p = &lic->problems[i];
+        if (errors_only && p->severity != XK_SEV_ERROR)
+            continue;
+        const char *sev = p->severity == XK_SEV_ERROR ? "error" : "warning";
+        if (p->line > 0)
+            fprintf(stderr, "%s:%d: %s: %s\n", path, p->line, sev, p->message);
+        else
+            fprintf(stderr, "%s: %s: %s\n", path, sev, p->message);
+    }
+    if (lic->n_problems_dropped)
+        fprintf(stderr, "%s: ... and %zu more problems\n", path, lic->n_problems_dropped);
+}
+
+bool cli_parse_size(const char *s, size_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s || *s == '-')
+        return false;
+    unsigned long long mult = 1;
+    if (*end == 'K' || *end == 'k')
+        mult = 1024ULL, end++;
+    else if (*end == 'M' || *end == 'm')
+        mult = 1024ULL * 1024, end++;
+    else if (*end == 'G' || *end == 'g')
+        mult = 1024ULL * 1024 * 1024, end++;
+    if (*end != '\0' || v > ((unsigned long long)-1) / mult)
+        return false;
+    *out = (size_t)(v * mult);
+    return true;
+}

@@ -1,0 +1,51 @@
+/*
+ * xuke command-line entry: dispatches to one subcommand per file in src/cli/. Keeps no state
+ * of its own; every subcommand parses its own options and returns an exit code.
+ */
+#include <locale.h>
+#include <string.h>
+
+#include "cli.h"
+
+typedef struct command {
+    const char *name;
+    cli_command_fn run;
+    const char *summary;
+} command;
+
+static const command commands[] = {
+    {"parse", cmd_parse, "extract and validate licence documents"},
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out, "xuke %s: value-added telecom business licences as validated records\n\n"
+                 "usage: xuke COMMAND [OPTIONS] ...\n\ncommands:\n",
+            XUKE_VERSION);
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "\n`xuke COMMAND --help` describes each command.\n");
+}
+
+int main(int argc, char **argv)
+{
+    setlocale(LC_CTYPE, "C.UTF-8");
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return EXIT_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("xuke %s\n", XUKE_VERSION);
+        return EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "xuke: unknown command '%s'\n", argv[1]);
+    usage(stderr);
+    return EXIT_USAGE;
+}

@@ -1,0 +1,237 @@
+/*
+ * Calendar arithmetic on plain dates (days-from-civil, after H. Hinnant's public-domain
+ * algorithm description) and recognition of the date forms printed on licences. No time zones:
+ * every date in xuke is a calendar day in China.
+ */
+#include "xuke/date.h"
+
+#include <stdio.h>
+#include <string.h>
+
+bool xk_date_is_set(xk_date d)
+{
+    return d.year != 0;
+}
+
+static int month_length(int year, int month)
+{
+    static const int len[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (month == 2 && ((year % 4 == 0 && year % 100 != 0) || year % 400 == 0))
+        return 29;
+    return len[month - 1];
+}
+
+bool xk_date_valid(int year, int month, int day)
+{
+    return year >= 1900 && year <= 9999 && month >= 1 && month <= 12 && day >= 1 &&
+           day <= month_length(year, month);
+}
+
+long xk_date_to_days(xk_date d)
+{
+    long y = d.year - (d.month <= 2);
+    long era = (y >= 0 ? y : y - 399) / 400;
+    long yoe = y - era * 400;
+    long mp = (d.month + 9) % 12;
+    long doy = (153 * mp + 2) / 5 + d.day - 1;
+    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+xk_date xk_date_from_days(long z)
+{
+    z += 719468;
+    long era = (z >= 0 ? z : z - 146096) / 146097;
+    long doe = z - era * 146097;
+    long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    long y = yoe + era * 400;
+    long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    long mp = (5 * doy + 2) / 153;
+    long d = doy - (153 * mp + 2) / 5 + 1;
+    long m = mp < 10 ? mp + 3 : mp - 9;
+    xk_date out = {(int)(y + (m <= 2)), (int)m, (int)d};
+    return out;
+}
+
+int xk_date_weekday(xk_date d)
+{
+    long days = xk_date_to_days(d); /* 1970-01-01 was a Thursday (3) */
+    long w = (days % 7 + 7 + 3) % 7;
+    return (int)w;
+}
+
+int xk_date_cmp(xk_date a, xk_date b)
+{
+    if (a.year != b.year)
+        return a.year < b.year ? -1 : 1;
+    if (a.month != b.month)
+        return a.month < b.month ? -1 : 1;
+    if (a.day != b.day)
+        return a.day < b.day ? -1 : 1;
+    return 0;
+}
+
+xk_date xk_date_add_months(xk_date d, int months)
+{
+    long total = (long)d.year * 12 + (d.month - 1) + months;
+    xk_date out = {(int)(total / 12), (int)(total % 12) + 1, d.day};
+    int len = month_length(out.year, out.month);
+    if (out.day > len)
+        out.day = len;
+    return out;
+}
+
+xk_date xk_date_add_years(xk_date d, int years)
+{
+    return xk_date_add_months(d, years * 12);
+}
+
+char *xk_date_format(xk_date d, char *buf, size_t size)
+{
+    if (!xk_date_is_set(d))
+        snprintf(buf, size, "%s", "");
+    else
+        snprintf(buf, size, "%04d-%02d-%02d", d.year, d.month, d.day);
+    return buf;
+}
+
+bool xk_date_parse_iso(const char *s, xk_date *out)
+{
+    if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+        return false;
+    int v[8], k = 0;
+    for (int i = 0; i < 10; i++) {
+        if (i == 4 || i == 7)
+            continue;
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        v[k++] = s[i] - '0';
+    }
+    int y = v[0] * 1000 + v[1] * 100 + v[2] * 10 + v[3];
+    int m = v[4] * 10 + v[5], d = v[6] * 10 + v[7];
+    if (!xk_date_valid(y, m, d))
+        return false;
+    *out = (xk_date){y, m, d};
+    return true;
+}
+
+/* --- recognition in running text ------------------------------------------------------------ */
+
+typedef enum { SEP_NONE, SEP_NIAN, SEP_YUE, SEP_RI, SEP_DASH, SEP_DOT, SEP_SLASH } sep_kind;
+
+static size_t skip_spaces(const char *t, size_t len, size_t i)
+{
+    while (i < len && (t[i] == ' ' || t[i] == '\t'))
+        i++;
+    return i;
+}
+
+/* Reads 1..max digits at i (spaces allowed between digits, as OCR inserts them). */
+static size_t read_number(const char *t, size_t len, size_t i, int max, int *value, int *ndigits)
+{
+    int v = 0, n = 0;
+    size_t j = i;
+    while (j < len && n < max) {
+        if (t[j] >= '0' && t[j] <= '9') {
+            v = v * 10 + (t[j] - '0');
+            n++;
+            j++;
+            i = j;
+        } else if (t[j] == ' ' && n > 0) {
+            j++;
+        } else {
+            break;
+        }
+    }
+    *value = v;
+    *ndigits = n;
+    return i;
+}
+
+static sep_kind read_sep(const char *t, size_t len, size_t *i)
+{
+    size_t j = skip_spaces(t, len, *i);
+    if (j >= len)
+        return SEP_NONE;
+    static const struct {
+        const char *s;
+        sep_kind k;
+    } seps[] = {{"年", SEP_NIAN}, {"月", SEP_YUE}, {"日", SEP_RI}, {"号", SEP_RI},
+                {"-", SEP_DASH},  {".", SEP_DOT},  {"/", SEP_SLASH}};
+    for (size_t k = 0; k < sizeof seps / sizeof seps[0]; k++) {
+        size_t n = strlen(seps[k].s);
+        if (len - j >= n && memcmp(t + j, seps[k].s, n) == 0) {
+            *i = skip_spaces(t, len, j + n);
+            return seps[k].k;
+        }
+    }
+    return SEP_NONE;
+}
+
+/* Tries to read a date starting at i; returns the end offset or 0. */
+static size_t date_at(const char *t, size_t len, size_t i, xk_date *out, bool *impossible)
+{
+    int y, m, d, n;
+    size_t j = read_number(t, len, i, 4, &y, &n);
+    if (n != 4)
+        return 0;
+    sep_kind s1 = read_sep(t, len, &j);
+    if (s1 != SEP_NIAN && s1 != SEP_DASH && s1 != SEP_DOT && s1 != SEP_SLASH)
+        return 0;
+    j = read_number(t, len, j, 2, &m, &n);
+    if (n == 0)
+        return 0;
+    size_t before_sep2 = j;
+    sep_kind s2 = read_sep(t, len, &j);
+    if ((s1 == SEP_NIAN && s2 != SEP_YUE) || (s1 != SEP_NIAN && s2 != s1)) {
+        (void)before_sep2;
+        return 0;
+    }
+    j = read_number(t, len, j, 2, &d, &n);
+    if (n == 0)
+        return 0;
+    size_t end = j;
+    if (s1 == SEP_NIAN) {
+        size_t k = j;
+        if (read_sep(t, len, &k) == SEP_RI)
+            end = k;
+        /* read_sep skipped trailing spaces; keep the span tight */
+        while (end > j && t[end - 1] == ' ')
+            end--;
+    } else if (j < len && t[j] >= '0' && t[j] <= '9') {
+        return 0;
+    }
+    if (!xk_date_valid(y, m, d)) {
+        *impossible = true;
+        return 0;
+    }
+    *out = (xk_date){y, m, d};
+    return end;
+}
+
+bool xk_date_find(const char *text, size_t len, xk_date *out, size_t *start, size_t *end,
+                  bool *bad_span)
+{
+    bool impossible = false;
+    for (size_t i = 0; i + 4 <= len; i++) {
+        if (text[i] < '1' || text[i] > '2')
+            continue;
+        if (i > 0 && text[i - 1] >= '0' && text[i - 1] <= '9')
+            continue;
+        xk_date d;
+        size_t e = date_at(text, len, i, &d, &impossible);
+        if (e) {
+            *out = d;
+            if (start)
+                *start = i;
+            if (end)
+                *end = e;
+            if (bad_span)
+                *bad_span = false;
+            return true;
+        }
+    }
+    if (bad_span)
+        *bad_span = impossible;
+    return false;
+}

@@ -1,0 +1,141 @@
+/*
+ * The licence record's memory: one arena per record holds every string and array, so a record
+ * is released with one call. Also the problem list (errors and warnings with their lines),
+ * capped at XK_MAX_PROBLEMS with a count of what was dropped.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xuke/licence.h"
+#include "xuke/limits.h"
+
+#include "arena.h"
+
+xk_licence *xk_licence_new(void)
+{
+    xk_arena *a = xk_arena_new();
+    if (!a)
+        return NULL;
+    xk_licence *lic = xk_arena_alloc(a, sizeof *lic);
+    if (!lic) {
+        xk_arena_free(a);
+        return NULL;
+    }
+    lic->arena = a;
+    return lic;
+}
+
+void xk_licence_free(xk_licence *lic)
+{
+    if (lic)
+        xk_arena_free(lic->arena); /* lic itself lives in its arena */
+}
+
+char *xk_licence_strdup(xk_licence *lic, const char *s, size_t len)
+{
+    return xk_arena_strndup(lic->arena, s, len);
+}
+
+xk_status xk_strlist_push(xk_licence *lic, xk_strlist *list, const char *s, size_t len)
+{
+    char **items = xk_arena_grow(lic->arena, list->items, sizeof *items, list->len, &list->cap,
+                                 (size_t)1 << 20);
+    if (!items)
+        return XK_ENOMEM;
+    list->items = items;
+    char *copy = xk_arena_strndup(lic->arena, s, len);
+    if (!copy)
+        return XK_ENOMEM;
+    list->items[list->len++] = copy;
+    return XK_OK;
+}
+
+xk_service *xk_licence_add_service(xk_licence *lic)
+{
+    xk_service *v = xk_arena_grow(lic->arena, lic->services, sizeof *v, lic->n_services,
+                                  &lic->cap_services, XK_MAX_SERVICES);
+    if (!v)
+        return NULL;
+    lic->services = v;
+    return &v[lic->n_services++];
+}
+
+xk_website *xk_licence_add_website(xk_licence *lic)
+{
+    xk_website *v = xk_arena_grow(lic->arena, lic->websites, sizeof *v, lic->n_websites,
+                                  &lic->cap_websites, XK_MAX_WEBSITES);
+    if (!v)
+        return NULL;
+    lic->websites = v;
+    return &v[lic->n_websites++];
+}
+
+xk_provision *xk_licence_add_provision(xk_licence *lic)
+{
+    xk_provision *v = xk_arena_grow(lic->arena, lic->provisions, sizeof *v, lic->n_provisions,
+                                    &lic->cap_provisions, XK_MAX_PROVISIONS);
+    if (!v)
+        return NULL;
+    lic->provisions = v;
+    return &v[lic->n_provisions++];
+}
+
+xk_item *xk_provision_add_item(xk_licence *lic, xk_provision *p)
+{
+    xk_item *v = xk_arena_grow(lic->arena, p->items, sizeof *v, p->n_items, &p->cap_items,
+                               XK_MAX_ITEMS);
+    if (!v)
+        return NULL;
+    p->items = v;
+    return &v[p->n_items++];
+}
+
+xk_status xk_licence_problem(xk_licence *lic, xk_severity sev, int line, const char *fmt, ...)
+{
+    if (lic->n_problems >= XK_MAX_PROBLEMS) {
+        lic->n_problems_dropped++;
+        /* an error must never hide behind the cap: keep the record invalid */
+        if (sev == XK_SEV_ERROR)
+            lic->problems[lic->n_problems - 1].severity = XK_SEV_ERROR;
+        return XK_OK;
+    }
+    xk_problem *v = xk_arena_grow(lic->arena, lic->problems, sizeof *v, lic->n_problems,
+                                  &lic->cap_problems, XK_MAX_PROBLEMS);
+    if (!v)
+        return XK_ENOMEM;
+    lic->problems = v;
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        n = 0;
+    if ((size_t)n >= sizeof msg)
+        n = sizeof msg - 1;
+    char *copy = xk_arena_strndup(lic->arena, msg, (size_t)n);
+    if (!copy)
+        return XK_ENOMEM;
+    v[lic->n_problems++] = (xk_problem){sev, line, copy};
+    return XK_OK;
+}
+
+static size_t count(const xk_licence *lic, xk_severity sev)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < lic->n_problems; i++)
+        n += lic->problems[i].severity == sev;
+    return n;
+}
+
+size_t xk_licence_error_count(const xk_licence *lic)
+{
+    return count(lic, XK_SEV_ERROR);
+}
+
+size_t xk_licence_warning_count(const xk_licence *lic)
+{
+    return count(lic, XK_SEV_WARNING);
+}

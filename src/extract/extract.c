@@ -1,0 +1,90 @@
+/*
+ * Extractor entry point: classifies the document's lines, then runs the field, services,
+ * appendix and provisions readers over them. Refuses text that is not a licence at all (no
+ * title, no number, no labels) as a whole; anything short of that becomes a record whose gaps
+ * are reported as problems by the validator.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "extract.h"
+
+char *tidy_into(xk_licence *lic, const char *s, size_t len)
+{
+    char *t = xk_text_tidy(s, len);
+    if (!t)
+        return NULL;
+    char *copy = xk_licence_strdup(lic, t, strlen(t));
+    free(t);
+    return copy;
+}
+
+/* Evidence that the text is a licence: its title, a number, or two of its field labels. */
+static bool looks_like_licence(const doc *d)
+{
+    int labels = 0;
+    for (size_t i = 0; i < d->lines->n; i++) {
+        const char *c = d->lines->lines[i].compact;
+        if (strstr(c, "电信业务经营许可证"))
+            return true;
+        label_hit hit;
+        if (label_at(d, i, &hit) && label_is_main(hit.kind) && ++labels >= 2)
+            return true;
+    }
+    return false;
+}
+
+static xk_status refuse_not_licence(const doc *d, xk_error *err)
+{
+    for (size_t i = 0; i < d->lines->n; i++) {
+        const char *c = d->lines->lines[i].compact;
+        char found[96];
+        int kind = icp_kind(c, strlen(c), found, sizeof found);
+        if (kind == 1)
+            return xk_error_set(err, XK_ENOTLICENCE, d->lines->lines[i].lineno,
+                                "%s is an ICP licence number (older form), not a value-added "
+                                "telecom licence document",
+                                found);
+        if (kind == 2)
+            return xk_error_set(err, XK_ENOTLICENCE, d->lines->lines[i].lineno,
+                                "%s is an ICP filing (备案) number, not a licence", found);
+    }
+    return xk_error_set(err, XK_ENOTLICENCE, 0,
+                        "not a value-added telecom licence: no 增值电信业务经营许可证 title, "
+                        "licence number or field labels found");
+}
+
+xk_status xk_extract(const xk_lines *lines, xk_licence *lic, xk_error *err)
+{
+    doc d = {lines, NULL, NULL, lic};
+    xk_status st = sections_classify(&d);
+    if (st != XK_OK) {
+        st = xk_error_set(err, st, 0, "out of memory");
+        goto out;
+    }
+    if (!looks_like_licence(&d)) {
+        number_match m;
+        bool has_number = false;
+        for (size_t i = 0; i < lines->n && !has_number; i++)
+            has_number = number_find(lines->lines[i].compact, strlen(lines->lines[i].compact), &m);
+        if (!has_number) {
+            st = refuse_not_licence(&d, err);
+            goto out;
+        }
+    }
+    st = fields_extract(&d);
+    if (st == XK_OK)
+        st = services_extract(&d);
+    if (st == XK_OK)
+        st = appendix_extract(&d);
+    if (st == XK_OK)
+        st = provisions_extract(&d);
+    if (st == XK_ETOOBIG)
+        st = XK_OK; /* already recorded as an error problem on the record */
+    if (st != XK_OK)
+        xk_error_set(err, st, 0, "%s while extracting", xk_strstatus(st));
+out:
+    free(d.section);
+    free(d.furniture);
+    return st;
+}

@@ -1,0 +1,105 @@
+/*
+ * Internal interface of the extractor: lines → licence record. The modules share one view of
+ * the document (`doc`): its lines, which section each line belongs to, and which lines are page
+ * furniture (titles, repeated number headers, page numbers) that carry no field.
+ */
+#ifndef XK_EXTRACT_H
+#define XK_EXTRACT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "xuke/licence.h"
+#include "xuke/text.h"
+
+#include "../core/buf.h"
+
+typedef enum section_kind { SEC_MAIN, SEC_APPENDIX, SEC_PROVISIONS } section_kind;
+
+typedef enum label_kind {
+    L_NONE = 0,
+    L_NUMBER,
+    L_COMPANY,
+    L_LEGAL,
+    L_SERVICES,
+    L_ISSUER,
+    L_ISSUED,
+    L_EXPIRES,
+    L_SITE_NAME,
+    L_SITE_DOMAIN,
+    L_SERVER,
+    L_ACCESS,
+    L_COUNT
+} label_kind;
+
+typedef struct label_hit {
+    label_kind kind;
+    size_t last_line;  /* index of the line where the label ends (labels can wrap) */
+    const char *value; /* rest of that line after the label and colon, in its normalised text */
+} label_hit;
+
+typedef struct doc {
+    const xk_lines *lines;
+    section_kind *section;
+    bool *furniture; /* page titles, number headers, page numbers, section markers */
+    xk_licence *lic;
+} doc;
+
+/* labels.c */
+bool label_at(const doc *d, size_t i, label_hit *hit);
+const char *label_name(label_kind kind);
+bool label_is_main(label_kind kind);
+bool label_is_site(label_kind kind);
+/* Walks text skipping spaces while matching prefix; returns the position after it or NULL. */
+const char *skip_loose(const char *text, const char *prefix, size_t plen);
+/* Text after an optional ':' and spaces. */
+const char *skip_colon(const char *s);
+
+/* sections.c */
+xk_status sections_classify(doc *d);
+bool is_blank(const doc *d, size_t i);
+/* Compact text of line i and the next nonblank lines (six at most), for wrapped sentences. */
+void joined_compact(const doc *d, size_t i, xk_buf *out);
+/* Does line i start an appendix block header "X获准经营<service>相关信息" (maybe wrapped)? */
+bool opens_block_header(const doc *d, size_t i);
+
+/* number.c */
+typedef struct number_match {
+    char region[8];    /* UTF-8 province character or "" */
+    char category[8];  /* "B1", "B2", "B1.B2", "A1", "A2" */
+    char digits[16];   /* year + serial */
+    bool region_unknown; /* a Chinese character stood where the region goes but is no province */
+    char bad_region[8];
+} number_match;
+/* Finds a licence number in compact text s; *label_before tells whether a label precedes it. */
+bool number_find(const char *s, size_t len, number_match *m);
+/* Recognises ICP licence (京ICP证030173号) and filing (京ICP备…号) numbers: 1, 2, or 0. */
+int icp_kind(const char *s, size_t len, char *found, size_t found_size);
+void number_format(const number_match *m, char *out, size_t size);
+/* A whole compact line that is only a number header: "经营许可证编号:京B2-…", "京B2-…". */
+bool number_header_line(const char *compact);
+
+/* fields.c: number, company, legal representative, issuer, dates */
+xk_status fields_extract(doc *d);
+/* Collects a field value that may wrap onto following lines; appends to out. Returns the index
+ * of the last line used. */
+size_t value_collect(const doc *d, const label_hit *hit, bool join_ascii, xk_buf *out);
+
+/* services.c */
+xk_status services_extract(doc *d);
+/* Parses a services block already in line-normalised (NFKC) form. */
+xk_status services_parse_block(xk_licence *lic, const char *block, int line);
+
+/* appendix.c */
+xk_status appendix_extract(doc *d);
+
+/* provisions.c */
+xk_status provisions_extract(doc *d);
+/* Chinese numeral 一..九十九 at s; returns the value and sets *used, or 0. */
+int chinese_numeral(const char *s, size_t len, size_t *used);
+
+/* extract.c */
+char *tidy_into(xk_licence *lic, const char *s, size_t len);
+xk_status xk_extract(const xk_lines *lines, xk_licence *lic, xk_error *err);
+
+#endif

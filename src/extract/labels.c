@@ -1,0 +1,229 @@
+/*
+ * The field labels licences print, with the variants seen across issuers and OCR, and the
+ * matcher that finds one at the start of a line. Labels are compared on the line's compact form
+ * (NFKC, spaces removed), so "发 证 日 期：" and "发证日期:" are one label. A label that a narrow
+ * scan splits over several lines ("业务种类" / "(服务项目)" / "及覆盖范围:") is matched by
+ * joining the next lines. Without a colon, a label must be followed by a space or end the line,
+ * so running text that merely starts with the same words ("公司名称和…") is not a label.
+ */
+#include <string.h>
+
+#include "extract.h"
+
+typedef struct label_variant {
+    label_kind kind;
+    const char *text; /* compact NFKC form */
+} label_variant;
+
+static const label_variant variants[] = {
+    {L_NUMBER, "经营许可证编号"},
+    {L_NUMBER, "许可证编号"},
+    {L_NUMBER, "经营许可证号"},
+    {L_NUMBER, "许可证号"},
+    {L_COMPANY, "公司名称"},
+    {L_COMPANY, "企业名称"},
+    {L_COMPANY, "单位名称"},
+    {L_COMPANY, "经营者名称"},
+    {L_COMPANY, "经营单位名称"},
+    {L_LEGAL, "法定代表人"},
+    {L_LEGAL, "法人代表"},
+    {L_LEGAL, "法定代表人(负责人)"},
+    {L_LEGAL, "法定代表人或负责人"},
+    {L_SERVICES, "业务种类(服务项目)及覆盖范围"},
+    {L_SERVICES, "业务种类(服务项目)及业务覆盖范围"},
+    {L_SERVICES, "业务种类(服务项目)和覆盖范围"},
+    {L_SERVICES, "业务种类及覆盖范围"},
+    {L_SERVICES, "业务种类和覆盖范围"},
+    {L_SERVICES, "业务种类(服务项目)"},
+    {L_SERVICES, "服务项目及覆盖范围"},
+    {L_SERVICES, "业务种类"},
+    {L_ISSUER, "发证机关(盖章)"},
+    {L_ISSUER, "发证机关"},
+    {L_ISSUER, "发证单位"},
+    {L_ISSUER, "发证机构"},
+    {L_ISSUED, "发证日期"},
+    {L_ISSUED, "签发日期"},
+    {L_ISSUED, "颁发日期"},
+    {L_ISSUED, "发证时间"},
+    {L_EXPIRES, "有效期限至"},
+    {L_EXPIRES, "有效期至"},
+    {L_EXPIRES, "有效期截止"},
+    {L_EXPIRES, "有效期截止日期"},
+    {L_EXPIRES, "有效截止日期"},
+    {L_EXPIRES, "有效日期至"},
+    {L_EXPIRES, "有效期限"},
+    {L_EXPIRES, "有效期"},
+    {L_SITE_NAME, "网站名称"},
+    {L_SITE_NAME, "网站名"},
+    {L_SITE_DOMAIN, "网站域名"},
+    {L_SITE_DOMAIN, "网站网址"},
+    {L_SITE_DOMAIN, "网站地址"},
+    {L_SITE_DOMAIN, "域名"},
+    {L_SITE_DOMAIN, "网址"},
+    {L_SERVER, "服务器放置地点"},
+    {L_SERVER, "服务器放置地址"},
+    {L_SERVER, "服务器放置地"},
+    {L_SERVER, "服务器所在地"},
+    {L_SERVER, "服务器地址"},
+    {L_ACCESS, "网站接入服务提供单位"},
+    {L_ACCESS, "网站接入服务提供者"},
+    {L_ACCESS, "网站接入服务提供商"},
+    {L_ACCESS, "接入服务提供单位"},
+    {L_ACCESS, "接入服务提供者"},
+    {L_ACCESS, "接入服务提供商"},
+    {L_ACCESS, "网站接入单位"},
+    {L_ACCESS, "接入服务商"},
+    {L_ACCESS, "接入单位"},
+};
+
+static const char *const names[L_COUNT] = {
+    [L_NONE] = "",          [L_NUMBER] = "经营许可证编号", [L_COMPANY] = "公司名称",
+    [L_LEGAL] = "法定代表人", [L_SERVICES] = "业务种类",     [L_ISSUER] = "发证机关",
+    [L_ISSUED] = "发证日期", [L_EXPIRES] = "有效期至",      [L_SITE_NAME] = "网站名称",
+    [L_SITE_DOMAIN] = "网站域名", [L_SERVER] = "服务器放置地",
+    [L_ACCESS] = "网站接入服务提供单位",
+};
+
+const char *label_name(label_kind kind)
+{
+    return kind < L_COUNT ? names[kind] : "";
+}
+
+bool label_is_main(label_kind kind)
+{
+    return kind >= L_NUMBER && kind <= L_EXPIRES;
+}
+
+bool label_is_site(label_kind kind)
+{
+    return kind >= L_SITE_NAME && kind <= L_ACCESS;
+}
+
+const char *skip_loose(const char *text, const char *prefix, size_t plen)
+{
+    size_t k = 0;
+    while (k < plen) {
+        if (*text == ' ') {
+            text++;
+            continue;
+        }
+        if (*text == '\0' || *text != prefix[k])
+            return NULL;
+        text++;
+        k++;
+    }
+    return text;
+}
+
+const char *skip_colon(const char *s)
+{
+    while (*s == ' ')
+        s++;
+    if (*s == ':')
+        s++;
+    while (*s == ' ')
+        s++;
+    return s;
+}
+
+/* Longest variant that the compact string starts with. */
+static const label_variant *longest_prefix(const char *compact, size_t len)
+{
+    const label_variant *best = NULL;
+    size_t best_len = 0;
+    for (size_t v = 0; v < sizeof variants / sizeof variants[0]; v++) {
+        size_t n = strlen(variants[v].text);
+        if (n <= len && n > best_len && memcmp(compact, variants[v].text, n) == 0) {
+            best = &variants[v];
+            best_len = n;
+        }
+    }
+    return best;
+}
+
+/* Is the compact string (without a trailing ':') a strict beginning of some variant? */
+static bool starts_some_variant(const char *compact, size_t len)
+{
+    if (len > 0 && compact[len - 1] == ':')
+        return false;
+    for (size_t v = 0; v < sizeof variants / sizeof variants[0]; v++) {
+        size_t n = strlen(variants[v].text);
+        if (len < n && memcmp(variants[v].text, compact, len) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* After a label on a line's text: ':' or end or a space must follow. */
+static const char *accept_after(const char *after)
+{
+    if (!after)
+        return NULL;
+    if (*after == '\0' || *after == ':' || *after == ' ')
+        return skip_colon(after);
+    return NULL;
+}
+
+static size_t next_nonblank(const doc *d, size_t i)
+{
+    for (i++; i < d->lines->n; i++)
+        if (d->lines->lines[i].compact[0] != '\0')
+            return i;
+    return d->lines->n;
+}
+
+bool label_at(const doc *d, size_t i, label_hit *hit)
+{
+    const xk_line *ln = &d->lines->lines[i];
+    size_t clen = strlen(ln->compact);
+    if (clen == 0)
+        return false;
+    const label_variant *v = longest_prefix(ln->compact, clen);
+    /* A longer variant may continue on the next lines: prefer it when the join matches. */
+    if (starts_some_variant(ln->compact, clen)) {
+        char joined[256];
+        size_t used = 0, ends[4] = {0};
+        size_t idx[4] = {i, 0, 0, 0};
+        int parts = 0;
+        size_t j = i;
+        while (parts < 4 && j < d->lines->n) {
+            size_t n = strlen(d->lines->lines[j].compact);
+            if (used + n >= sizeof joined)
+                break;
+            memcpy(joined + used, d->lines->lines[j].compact, n);
+            used += n;
+            ends[parts] = used;
+            idx[parts] = j;
+            parts++;
+            j = next_nonblank(d, j);
+        }
+        const label_variant *lv = longest_prefix(joined, used);
+        if (lv && parts > 1 && (!v || strlen(lv->text) > strlen(v->text))) {
+            size_t llen = strlen(lv->text);
+            int p = 0;
+            while (p < parts - 1 && ends[p] < llen)
+                p++;
+            if (ends[p] >= llen && p > 0) {
+                size_t start = ends[p - 1];
+                const char *after = skip_loose(d->lines->lines[idx[p]].text, lv->text + start,
+                                               llen - start);
+                const char *value = accept_after(after);
+                if (value) {
+                    hit->kind = lv->kind;
+                    hit->last_line = idx[p];
+                    hit->value = value;
+                    return true;
+                }
+            }
+        }
+    }
+    if (!v)
+        return false;
+    const char *value = accept_after(skip_loose(ln->text, v->text, strlen(v->text)));
+    if (!value)
+        return false;
+    hit->kind = v->kind;
+    hit->last_line = i;
+    hit->value = value;
+    return true;
+}

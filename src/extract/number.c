@@ -1,0 +1,233 @@
+/*
+ * Licence numbers in running text: [region]<category>-<year><serial>, e.g. 京B2-20224676,
+ * B2-20190456 (cross-regional, no region), 京B1.B2-20150123 (both classes), and the basic-telecom
+ * A1/A2 forms that must be recognised in order to be refused. Works on compact NFKC text, so
+ * "琼 B2- 2022 0293" and "琼Ｂ２－２０２２０２９３" arrive as 琼B2-20220293. Also recognises the
+ * ICP numbers users paste by mistake (京ICP证030173号, 京ICP备10046444号-9).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "xuke/catalogue.h"
+#include "extract.h"
+
+static bool is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static bool is_alpha(char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
+/* Dash-like characters a number's hyphen arrives as; returns the byte length or 0. */
+static size_t hyphen_at(const char *s, size_t len)
+{
+    if (len == 0)
+        return 0;
+    if (s[0] == '-' || s[0] == '_')
+        return 1;
+    unsigned cp;
+    size_t n = xk_utf8_decode(s, len, &cp);
+    if (n && ((cp >= 0x2010 && cp <= 0x2015) || cp == 0x2212 || cp == 0xFE63 || cp == 0x4E00 ||
+              cp == 0x30FC))
+        return n;
+    return 0;
+}
+
+/* Category at s: A1, A2, B1, B2, or a pair like B1.B2; returns bytes used. */
+static size_t category_at(const char *s, size_t len, char *out, size_t out_size)
+{
+    if (len < 2 || (s[0] != 'A' && s[0] != 'B') || (s[1] != '1' && s[1] != '2'))
+        return 0;
+    size_t used = 2;
+    snprintf(out, out_size, "%c%c", s[0], s[1]);
+    /* B1.B2 / B1,B2 / B1、B2 / B1B2 */
+    size_t sep = 0;
+    if (len > 2 && (s[2] == '.' || s[2] == ',' || s[2] == '/'))
+        sep = 1;
+    else if (len > 4 && memcmp(s + 2, "、", 3) == 0)
+        sep = 3;
+    if (len >= 2 + sep + 2 && s[2 + sep] == 'B' && s[2 + sep + 1] == '2' && s[0] == 'B' &&
+        s[1] == '1') {
+        used = 2 + sep + 2;
+        snprintf(out, out_size, "B1.B2");
+    }
+    return used;
+}
+
+/* Does compact text s[0..end) end with a number label ("…编号", "…证号")? */
+static bool label_before(const char *s, size_t end)
+{
+    static const char *const tails[] = {"编号", "证号", "编号:", "证号:"};
+    for (size_t i = 0; i < sizeof tails / sizeof tails[0]; i++) {
+        size_t n = strlen(tails[i]);
+        if (end >= n && memcmp(s + end - n, tails[i], n) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Start of the UTF-8 character that ends at s[end]. */
+static size_t prev_char_start(const char *s, size_t end)
+{
+    size_t i = end;
+    while (i > 0) {
+        i--;
+        if (((unsigned char)s[i] & 0xC0) != 0x80)
+            break;
+    }
+    return i;
+}
+
+static void read_region(const char *s, size_t cat, number_match *m)
+{
+    if (cat == 0 || label_before(s, cat))
+        return;
+    size_t start = prev_char_start(s, cat);
+    unsigned cp;
+    size_t n = xk_utf8_decode(s + start, cat - start, &cp);
+    if (n == 0 || !xk_is_han(cp))
+        return;
+    if (xk_region_by_abbr(s + start, n)) {
+        memcpy(m->region, s + start, n);
+        m->region[n] = '\0';
+    } else {
+        m->region_unknown = true;
+        memcpy(m->bad_region, s + start, n);
+        m->bad_region[n] = '\0';
+    }
+}
+
+/* Tries a number whose category starts at s[i]; returns the end offset or 0. */
+static size_t number_at(const char *s, size_t len, size_t i, number_match *m)
+{
+    if (i > 0 && (is_alpha(s[i - 1]) || is_digit(s[i - 1])))
+        return 0;
+    memset(m, 0, sizeof *m);
+    size_t cat = category_at(s + i, len - i, m->category, sizeof m->category);
+    if (!cat)
+        return 0;
+    size_t j = i + cat;
+    size_t h = hyphen_at(s + j, len - j);
+    j += h;
+    size_t nd = 0;
+    while (j < len && is_digit(s[j]) && nd < sizeof m->digits - 1)
+        m->digits[nd++] = s[j++];
+    m->digits[nd] = '\0';
+    if (j < len && is_digit(s[j]))
+        return 0; /* longer than any real number */
+    if (nd < 6 || (h == 0 && nd != 8))
+        return 0;
+    if (m->digits[0] != '1' && m->digits[0] != '2')
+        return 0;
+    read_region(s, i, m);
+    return j;
+}
+
+bool number_find(const char *s, size_t len, number_match *m)
+{
+    for (size_t i = 0; i + 2 <= len; i++) {
+        if (s[i] != 'A' && s[i] != 'B')
+            continue;
+        if (number_at(s, len, i, m))
+            return true;
+    }
+    return false;
+}
+
+void number_format(const number_match *m, char *out, size_t size)
+{
+    snprintf(out, size, "%s%s-%s", m->region_unknown ? m->bad_region : m->region, m->category,
+             m->digits);
+}
+
+int icp_kind(const char *s, size_t len, char *found, size_t found_size)
+{
+    static const struct {
+        const char *key;
+        int kind;
+    } keys[] = {{"ICP证", 1}, {"ICP备", 2}};
+    for (size_t k = 0; k < 2; k++) {
+        const char *p = NULL;
+        size_t klen = strlen(keys[k].key);
+        for (size_t i = 0; i + klen <= len; i++)
+            if (memcmp(s + i, keys[k].key, klen) == 0) {
+                p = s + i;
+                break;
+            }
+        if (!p)
+            continue;
+        size_t start = (size_t)(p - s);
+        if (start > 0)
+            start = prev_char_start(s, start);
+        size_t end = (size_t)(p - s) + klen;
+        while (end < len && (is_digit(s[end]) || s[end] == '-'))
+            end++;
+        if (end + 3 <= len && memcmp(s + end, "号", 3) == 0)
+            end += 3;
+        while (end < len && (is_digit(s[end]) || s[end] == '-'))
+            end++;
+        snprintf(found, found_size, "%.*s", (int)(end - start), s + start);
+        return keys[k].kind;
+    }
+    return 0;
+}
+
+bool number_header_line(const char *c)
+{
+    size_t len = strlen(c);
+    size_t off = 0;
+    static const char *const labels[] = {"经营许可证编号", "许可证编号"};
+    bool labelled = false;
+    for (size_t k = 0; k < 2 && !labelled; k++) {
+        size_t n = strlen(labels[k]);
+        if (len >= n && memcmp(c, labels[k], n) == 0) {
+            off = n;
+            labelled = true;
+        }
+    }
+    bool colon = off < len && c[off] == ':';
+    if (colon)
+        off++;
+    if (off == len)
+        return labelled && colon;
+    number_match m;
+    if (number_at(c, len, off, &m) == len)
+        return true;
+    unsigned cp;
+    size_t n = xk_utf8_decode(c + off, len - off, &cp);
+    return n > 1 && xk_is_han(cp) && number_at(c, len, off + n, &m) == len;
+}
+
+bool xk_number_normalise(const char *text, size_t len, xk_number *out)
+{
+    xk_lines lines;
+    if (xk_lines_split(text, len, &lines, NULL) != XK_OK)
+        return false;
+    bool found = false;
+    char compact[512];
+    size_t k = 0;
+    for (size_t i = 0; i < lines.n; i++) {
+        size_t n = strlen(lines.lines[i].compact);
+        if (k + n >= sizeof compact)
+            break;
+        memcpy(compact + k, lines.lines[i].compact, n);
+        k += n;
+    }
+    compact[k] = '\0';
+    xk_lines_free(&lines);
+    number_match m;
+    if (number_find(compact, k, &m)) {
+        memset(out, 0, sizeof *out);
+        number_format(&m, out->text, sizeof out->text);
+        snprintf(out->region, sizeof out->region, "%s",
+                 m.region_unknown ? m.bad_region : m.region);
+        snprintf(out->category, sizeof out->category, "%s", m.category);
+        out->year = (m.digits[0] - '0') * 1000 + (m.digits[1] - '0') * 100 +
+                    (m.digits[2] - '0') * 10 + (m.digits[3] - '0');
+        found = true;
+    }
+    return found;
+}

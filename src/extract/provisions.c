@@ -1,0 +1,209 @@
+/*
+ * The special provisions (特别规定事项): numbered clauses 一、…十六、 with items (一)…(十四),
+ * printed over several pages whose headers (the number, "特别规定事项") interrupt the text,
+ * sometimes in the middle of a word. Page furniture is skipped, and a clause's lines are joined
+ * without separators, so "管理人" + header + "员" reads "管理人员". A clause or item starts only
+ * at the start of a line and only with the next number in sequence (a small gap is accepted with
+ * a warning), so running text that happens to begin "二、" after a wrap is not a new clause.
+ */
+#include <string.h>
+
+#include "xuke/limits.h"
+#include "extract.h"
+
+static int digit_value(const char *s, size_t len)
+{
+    static const char *const digits[] = {"一", "二", "三", "四", "五", "六", "七", "八", "九"};
+    if (len < 3)
+        return 0;
+    for (int k = 0; k < 9; k++)
+        if (memcmp(s, digits[k], 3) == 0)
+            return k + 1;
+    return 0;
+}
+
+int chinese_numeral(const char *s, size_t len, size_t *used)
+{
+    int tens = 0, units;
+    size_t i = 0;
+    int lead = digit_value(s, len);
+    if (lead && len >= 6 && memcmp(s + 3, "十", 3) == 0) { /* 二十, 二十三 */
+        tens = lead;
+        i = 6;
+    } else if (len >= 3 && memcmp(s, "十", 3) == 0) { /* 十, 十五 */
+        tens = 1;
+        i = 3;
+    }
+    units = digit_value(s + i, len - i);
+    if (units)
+        i += 3;
+    if (tens == 0 && units == 0)
+        return 0;
+    *used = i;
+    return tens * 10 + units;
+}
+
+/* "十五、" at the start of compact text: returns the number and the bytes used. */
+static int clause_number(const char *c, size_t *used)
+{
+    size_t n;
+    int v = chinese_numeral(c, strlen(c), &n);
+    if (!v)
+        return 0;
+    if (strncmp(c + n, "、", 3) == 0) {
+        *used = n + 3;
+        return v;
+    }
+    if (c[n] == '.' || c[n] == ',') {
+        *used = n + 1;
+        return v;
+    }
+    return 0;
+}
+
+/* "(七)" at the start of compact text. */
+static int item_number(const char *c, size_t *used)
+{
+    size_t open = 0;
+    if (c[0] == '(')
+        open = 1;
+    else if (strncmp(c, "〈", 3) == 0 || strncmp(c, "〔", 3) == 0)
+        open = 3;
+    if (!open)
+        return 0;
+    size_t n;
+    int v = chinese_numeral(c + open, strlen(c + open), &n);
+    if (!v)
+        return 0;
+    const char *close = c + open + n;
+    if (*close == ')') {
+        *used = open + n + 1;
+        return v;
+    }
+    if (strncmp(close, "〉", 3) == 0 || strncmp(close, "〕", 3) == 0) {
+        *used = open + n + 3;
+        return v;
+    }
+    return 0;
+}
+
+/* Is v the next number after last? Accepts a gap of up to two missed numbers. */
+static bool in_sequence(int v, int last)
+{
+    return v > last && v <= last + 3;
+}
+
+typedef struct prov_state {
+    xk_buf text;         /* text of the clause or item being read */
+    xk_provision *clause;
+    xk_item *item;
+} prov_state;
+
+static xk_status flush(xk_licence *lic, prov_state *ps)
+{
+    if (!ps->clause) {
+        xk_buf_reset(&ps->text);
+        return XK_OK;
+    }
+    if (ps->text.oom)
+        return XK_ENOMEM;
+    char *t = tidy_into(lic, ps->text.data ? ps->text.data : "", ps->text.len);
+    if (!t)
+        return XK_ENOMEM;
+    if (ps->item)
+        ps->item->text = t;
+    else
+        ps->clause->text = t;
+    xk_buf_reset(&ps->text);
+    return XK_OK;
+}
+
+/* Text of the line after a marker of `used` compact bytes. */
+static const char *after_marker(const xk_line *ln, size_t used)
+{
+    const char *t = skip_loose(ln->text, ln->compact, used);
+    if (!t)
+        return ln->text;
+    while (*t == ' ')
+        t++;
+    return t;
+}
+
+static xk_status start_clause(xk_licence *lic, prov_state *ps, int v, const xk_line *ln)
+{
+    int last = ps->clause ? ps->clause->no : 0;
+    if (v != last + 1)
+        xk_licence_problem(lic, XK_SEV_WARNING, ln->lineno,
+                           "special provision %d follows %d: %d missing", v, last, last + 1);
+    ps->clause = xk_licence_add_provision(lic);
+    if (!ps->clause)
+        return lic->n_provisions >= XK_MAX_PROVISIONS ? XK_ETOOBIG : XK_ENOMEM;
+    ps->clause->no = v;
+    ps->clause->text = "";
+    ps->clause->line = ln->lineno;
+    ps->item = NULL;
+    return XK_OK;
+}
+
+static xk_status start_item(xk_licence *lic, prov_state *ps, int v, const xk_line *ln)
+{
+    int last = ps->item ? ps->item->no : 0;
+    if (v != last + 1)
+        xk_licence_problem(lic, XK_SEV_WARNING, ln->lineno,
+                           "item (%d) of provision %d follows (%d)", v, ps->clause->no, last);
+    ps->item = xk_provision_add_item(lic, ps->clause);
+    if (!ps->item)
+        return ps->clause->n_items >= XK_MAX_ITEMS ? XK_ETOOBIG : XK_ENOMEM;
+    ps->item->no = v;
+    ps->item->text = "";
+    return XK_OK;
+}
+
+static xk_status provision_line(xk_licence *lic, prov_state *ps, const xk_line *ln)
+{
+    size_t used = 0;
+    int v = clause_number(ln->compact, &used);
+    int last_clause = ps->clause ? ps->clause->no : 0;
+    if (v && in_sequence(v, last_clause)) {
+        xk_status st = flush(lic, ps);
+        if (st == XK_OK)
+            st = start_clause(lic, ps, v, ln);
+        if (st == XK_OK)
+            xk_buf_puts(&ps->text, after_marker(ln, used));
+        return st;
+    }
+    v = ps->clause ? item_number(ln->compact, &used) : 0;
+    int last_item = ps->item ? ps->item->no : 0;
+    if (v && in_sequence(v, last_item)) {
+        xk_status st = flush(lic, ps);
+        if (st == XK_OK)
+            st = start_item(lic, ps, v, ln);
+        if (st == XK_OK)
+            xk_buf_puts(&ps->text, after_marker(ln, used));
+        return st;
+    }
+    if (ps->clause) /* continuation, or preamble text before 一、 (dropped) */
+        xk_buf_puts(&ps->text, ln->text);
+    return XK_OK;
+}
+
+xk_status provisions_extract(doc *d)
+{
+    prov_state ps;
+    memset(&ps, 0, sizeof ps);
+    xk_buf_init(&ps.text);
+    xk_status st = XK_OK;
+    for (size_t i = 0; i < d->lines->n && st == XK_OK; i++) {
+        if (d->section[i] != SEC_PROVISIONS || is_blank(d, i) || d->furniture[i])
+            continue;
+        st = provision_line(d->lic, &ps, &d->lines->lines[i]);
+    }
+    if (st == XK_OK)
+        st = flush(d->lic, &ps);
+    xk_buf_free(&ps.text);
+    if (st == XK_ETOOBIG)
+        xk_licence_problem(d->lic, XK_SEV_ERROR, 0,
+                           "more than %u special provisions or %u items in one", XK_MAX_PROVISIONS,
+                           XK_MAX_ITEMS);
+    return st;
+}

@@ -1,0 +1,471 @@
+/*
+ * The 业务种类(服务项目)及覆盖范围 block: which catalogue services a licence grants, each with
+ * its qualifiers. A block reads like
+ *     在线数据处理与交易处理业务(仅限经营类电子商务)
+ *     不含网络借贷信息中介类的互联网金融业务。【依法须经批准的项目…】
+ *     信息服务业务(仅限互联网信息服务)含药品和医疗器械，不含信息搜索查询服务、信息即时交互服务。
+ * A new service starts where a catalogue name stands at the top level (outside brackets) at the
+ * start of a line, after a sentence end, or after a list separator that is not inside an open
+ * 仅限/含/不含 list (so "不含互联网数据中心业务" is a qualifier, not a service). Within a
+ * service: the bracket right after the name is its scope; 仅限/含/不含 open item lists split on
+ * 、 and ，; 【…】 are conditions; "(业务)覆盖范围:" lists coverage.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "xuke/catalogue.h"
+#include "xuke/limits.h"
+#include "extract.h"
+
+static bool lit(const char *s, const char *end, const char *word)
+{
+    size_t n = strlen(word);
+    return (size_t)(end - s) >= n && memcmp(s, word, n) == 0;
+}
+
+static size_t char_len(const char *s, const char *end)
+{
+    unsigned cp;
+    size_t n = xk_utf8_decode(s, (size_t)(end - s), &cp);
+    return n ? n : 1;
+}
+
+static const char *const class_prefixes[] = {
+    "第一类增值电信业务中的", "第二类增值电信业务中的", "第一类增值电信业务:", "第二类增值电信业务:",
+    "第一类增值电信业务", "第二类增值电信业务",
+};
+
+/* A service name (optionally behind a class prefix) at s; sets *name_end past the name. */
+static const xk_service_kind *service_at(const char *s, const char *end, const char **name_end)
+{
+    const char *p = s;
+    for (size_t k = 0; k < sizeof class_prefixes / sizeof class_prefixes[0]; k++)
+        if (lit(p, end, class_prefixes[k])) {
+            p += strlen(class_prefixes[k]);
+            while (p < end && (*p == ' ' || *p == '\n'))
+                p++;
+            break;
+        }
+    size_t used = 0;
+    const xk_service_kind *svc = xk_service_match(p, (size_t)(end - p), &used);
+    if (svc)
+        *name_end = p + used;
+    return svc;
+}
+
+typedef struct split_scan {
+    int depth;
+    bool clause_open;  /* a 仅限/含/不含 list is open at top level */
+    const char *prev;  /* last non-space character before the current position */
+    bool newline_since; /* a line break since prev */
+} split_scan;
+
+static bool is_keyword(const char *s, const char *end, size_t *len);
+
+static bool split_allowed(const split_scan *sc)
+{
+    if (sc->depth > 0)
+        return false;
+    if (!sc->prev)
+        return true;
+    const char *p = sc->prev;
+    bool list_sep = *p == ',' || lit(p, p + 3, "、");
+    if (sc->newline_since)
+        return !list_sep;
+    if (list_sep)
+        return !sc->clause_open;
+    return *p == ':' || *p == ';' || *p == ')' || *p == ']' || lit(p, p + 3, "。") ||
+           lit(p, p + 3, "】") || lit(p, p + 3, "〕");
+}
+
+static void scan_advance(split_scan *sc, const char *p, const char *end)
+{
+    if (*p == '\n') {
+        sc->newline_since = true;
+        return;
+    }
+    if (*p == ' ')
+        return;
+    if (*p == '(' || lit(p, end, "【") || *p == '[' || lit(p, end, "〔"))
+        sc->depth++;
+    else if ((*p == ')' || lit(p, end, "】") || *p == ']' || lit(p, end, "〕")) && sc->depth > 0)
+        sc->depth--;
+    size_t kw;
+    if (sc->depth == 0) {
+        if (is_keyword(p, end, &kw))
+            sc->clause_open = true;
+        else if (lit(p, end, "。") || *p == ';' || lit(p, end, "】") || *p == ')')
+            sc->clause_open = false;
+    }
+    sc->prev = p;
+    sc->newline_since = false;
+}
+
+/* --- one service's qualifiers ---------------------------------------------------------------- */
+
+typedef enum { Q_NONE, Q_LIMITED, Q_INCLUDES, Q_EXCLUDES } qual_list;
+
+static bool is_keyword(const char *s, const char *end, size_t *len)
+{
+    static const char *const words[] = {"不含", "仅限", "限于", "包含", "包括", "含"};
+    for (size_t k = 0; k < sizeof words / sizeof words[0]; k++)
+        if (lit(s, end, words[k])) {
+            *len = strlen(words[k]);
+            return true;
+        }
+    return false;
+}
+
+static qual_list keyword_list(const char *s)
+{
+    if (lit(s, s + 6, "不含"))
+        return Q_EXCLUDES;
+    if (lit(s, s + 6, "仅限") || lit(s, s + 6, "限于"))
+        return Q_LIMITED;
+    return Q_INCLUDES;
+}
+
+static xk_strlist *list_of(xk_service *svc, qual_list q)
+{
+    switch (q) {
+    case Q_LIMITED:
+        return &svc->limited_to;
+    case Q_INCLUDES:
+        return &svc->includes;
+    case Q_EXCLUDES:
+        return &svc->excludes;
+    default:
+        return NULL;
+    }
+}
+
+static xk_status push_tidy(xk_licence *lic, xk_strlist *list, const char *s, size_t len)
+{
+    char *t = tidy_into(lic, s, len);
+    if (!t)
+        return XK_ENOMEM;
+    size_t n = strlen(t);
+    while (n >= 3 && (memcmp(t + n - 3, "。", 3) == 0 || memcmp(t + n - 3, "、", 3) == 0))
+        t[n -= 3] = '\0';
+    if (n == 0)
+        return XK_OK;
+    for (size_t i = 0; i < list->len; i++)
+        if (strcmp(list->items[i], t) == 0)
+            return XK_OK;
+    return xk_strlist_push(lic, list, t, n);
+}
+
+/* Moves 【…】 / […] / 〔…〕 into conditions, leaving a sentence end in their place. */
+static xk_status take_conditions(xk_licence *lic, xk_service *svc, xk_buf *text)
+{
+    static const char *const open[] = {"【", "[", "〔"}, *const close[] = {"】", "]", "〕"};
+    for (size_t k = 0; k < 3; k++) {
+        char *p;
+        while ((p = strstr(text->data, open[k])) != NULL) {
+            char *q = strstr(p + strlen(open[k]), close[k]);
+            char *stop = q ? q : text->data + text->len;
+            char *body = p + strlen(open[k]);
+            xk_status st = push_tidy(lic, &svc->conditions, body, (size_t)(stop - body));
+            if (st != XK_OK)
+                return st;
+            size_t cut_end = (size_t)((q ? q + strlen(close[k]) : stop) - text->data);
+            size_t cut_start = (size_t)(p - text->data);
+            memmove(text->data + cut_start + 3, text->data + cut_end, text->len - cut_end + 1);
+            memcpy(text->data + cut_start, "。", 3);
+            text->len = cut_start + 3 + (text->len - cut_end);
+        }
+    }
+    return XK_OK;
+}
+
+static bool coverage_sep(const char *p, const char *end)
+{
+    return *p == ',' || *p == ' ' || lit(p, end, "、") || *p == '/';
+}
+
+static bool coverage_end(const char *p, const char *end)
+{
+    return *p == '\n' || *p == ';' || *p == ')' || *p == '(' || lit(p, end, "。");
+}
+
+/* "(业务)覆盖范围: 北京、上海" → coverage items; the span is blanked out of text. */
+static xk_status take_coverage(xk_licence *lic, xk_service *svc, xk_buf *text)
+{
+    char *p = strstr(text->data, "覆盖范围");
+    if (!p)
+        return XK_OK;
+    char *cut = p;
+    if (cut - text->data >= 6 && memcmp(cut - 6, "业务", 6) == 0)
+        cut -= 6;
+    char *end = text->data + text->len;
+    char *v = p + strlen("覆盖范围");
+    while (v < end && (*v == ' ' || *v == ':' || lit(v, end, "：")))
+        v += char_len(v, end);
+    if (lit(v, end, "为"))
+        v += 3;
+    char *item = v;
+    while (v < end && !coverage_end(v, end)) {
+        if (coverage_sep(v, end)) {
+            xk_status st = push_tidy(lic, &svc->coverage, item, (size_t)(v - item));
+            if (st != XK_OK)
+                return st;
+            v += char_len(v, end);
+            item = v;
+            continue;
+        }
+        v += char_len(v, end);
+    }
+    xk_status st = push_tidy(lic, &svc->coverage, item, (size_t)(v - item));
+    memset(cut, ' ', (size_t)(v - cut));
+    return st;
+}
+
+static const char *skip_ws(const char *p, const char *end)
+{
+    while (p < end && (*p == ' ' || *p == '\n'))
+        p++;
+    return p;
+}
+
+/* The bracket right after the name: "(仅限互联网信息服务)". */
+static xk_status take_scope(xk_licence *lic, xk_service *svc, const char *p, const char *end)
+{
+    p = skip_ws(p, end);
+    svc->scope = "";
+    if (p >= end || *p != '(')
+        return XK_OK;
+    int depth = 0;
+    const char *q = p;
+    for (; q < end; q++) {
+        if (*q == '(')
+            depth++;
+        else if (*q == ')' && --depth == 0)
+            break;
+    }
+    char *scope = tidy_into(lic, p + 1, (size_t)(q - p - 1));
+    if (!scope)
+        return XK_ENOMEM;
+    /* a wrapped scope keeps no line break: tidy already removed the spaces */
+    svc->scope = scope;
+    return XK_OK;
+}
+
+static bool qualifier_break(const char *p, const char *end)
+{
+    return *p == ';' || *p == '(' || *p == ')' || lit(p, end, "。");
+}
+
+static xk_status take_qualifiers(xk_licence *lic, xk_service *svc, const char *p, const char *end)
+{
+    qual_list cur = Q_NONE;
+    const char *item = p;
+    bool at_start = true;
+    xk_status st = XK_OK;
+    while (p < end && st == XK_OK) {
+        size_t kw;
+        if (at_start) {
+            const char *q = skip_ws(p, end);
+            if (q < end && is_keyword(q, end, &kw)) {
+                cur = keyword_list(q);
+                p = q + kw;
+                item = p;
+            }
+            at_start = false;
+            continue;
+        }
+        bool sep = *p == ',' || lit(p, end, "、");
+        bool brk = qualifier_break(p, end);
+        const char *nl = *p == '\n' ? skip_ws(p, end) : NULL;
+        bool nl_kw = nl && nl < end && is_keyword(nl, end, &kw);
+        if (sep || brk || nl_kw) {
+            if (cur != Q_NONE)
+                st = push_tidy(lic, list_of(svc, cur), item, (size_t)(p - item));
+            if (brk)
+                cur = Q_NONE;
+            p += nl_kw ? 1 : char_len(p, end);
+            item = p;
+            at_start = true;
+            continue;
+        }
+        p += char_len(p, end);
+    }
+    if (st == XK_OK && cur != Q_NONE)
+        st = push_tidy(lic, list_of(svc, cur), item, (size_t)(p - item));
+    return st;
+}
+
+static xk_status parse_service(xk_licence *lic, const xk_service_kind *kind, const char *rest,
+                               const char *end, int line)
+{
+    xk_service *svc = xk_licence_add_service(lic);
+    if (!svc)
+        return lic->n_services >= XK_MAX_SERVICES ? XK_ETOOBIG : XK_ENOMEM;
+    memcpy(svc->code, kind->code, strlen(kind->code) + 1);
+    svc->name = (char *)kind->name;
+    svc->line = line;
+    xk_buf text;
+    xk_buf_init(&text);
+    xk_buf_append(&text, rest, (size_t)(end - rest));
+    if (text.oom)
+        return XK_ENOMEM;
+    xk_status st = take_conditions(lic, svc, &text);
+    if (st == XK_OK)
+        st = take_coverage(lic, svc, &text);
+    if (st == XK_OK)
+        st = take_scope(lic, svc, text.data, text.data + text.len);
+    if (st == XK_OK)
+        st = take_qualifiers(lic, svc, text.data, text.data + text.len);
+    xk_buf_free(&text);
+    return st;
+}
+
+static int line_at(const char *block, const char *p, int first_line, const int *line_of_break,
+                   size_t nbreaks)
+{
+    size_t k = 0;
+    for (const char *q = block; q < p; q++)
+        if (*q == '\n')
+            k++;
+    /* text before the first break is on the label's line; after break k, on line_of_break[k-1] */
+    return k > 0 && k - 1 < nbreaks ? line_of_break[k - 1] : first_line;
+}
+
+typedef struct block_lines {
+    int first;
+    const int *next; /* source line of each line after a '\n' in the block */
+    size_t n;
+} block_lines;
+
+static xk_status parse_block_lines(xk_licence *lic, const char *block, const block_lines *bl)
+{
+    const char *end = block + strlen(block);
+    const char *starts[XK_MAX_SERVICES + 1];
+    const char *name_ends[XK_MAX_SERVICES + 1];
+    const xk_service_kind *kinds[XK_MAX_SERVICES + 1];
+    size_t n = 0;
+    split_scan sc = {0};
+    for (const char *p = block; p < end; p += char_len(p, end)) {
+        const char *name_end;
+        const xk_service_kind *k;
+        if (split_allowed(&sc) && (k = service_at(p, end, &name_end)) != NULL) {
+            if (n == XK_MAX_SERVICES)
+                return xk_licence_problem(lic, XK_SEV_ERROR, bl->first,
+                                          "more than %u services listed", XK_MAX_SERVICES) == XK_OK
+                           ? XK_ETOOBIG
+                           : XK_ENOMEM;
+            starts[n] = p;
+            name_ends[n] = name_end;
+            kinds[n++] = k;
+            sc.clause_open = false;
+            sc.prev = name_end - 3;
+            sc.newline_since = false;
+            p = name_end - 1; /* loop advances past the name's last byte */
+            while (p > block && ((unsigned char)*p & 0xC0) == 0x80)
+                p--;
+            continue;
+        }
+        scan_advance(&sc, p, end);
+    }
+    if (n == 0) {
+        char head[160];
+        size_t len = strlen(block) < 120 ? strlen(block) : 120;
+        while (len > 0 && ((unsigned char)block[len] & 0xC0) == 0x80)
+            len--;
+        memcpy(head, block, len);
+        head[len] = '\0';
+        for (char *c = head; *c; c++)
+            if (*c == '\n')
+                *c = ' ';
+        return xk_licence_problem(lic, XK_SEV_ERROR, bl->first,
+                                  "业务种类 names no service from the catalogue: %s", head);
+    }
+    for (size_t i = 0; i < n; i++) {
+        const char *stop = i + 1 < n ? starts[i + 1] : end;
+        int line = line_at(block, starts[i], bl->first, bl->next, bl->n);
+        xk_status st = parse_service(lic, kinds[i], name_ends[i], stop, line);
+        if (st != XK_OK)
+            return st;
+    }
+    return XK_OK;
+}
+
+xk_status services_parse_block(xk_licence *lic, const char *block, int line)
+{
+    block_lines bl = {line, NULL, 0};
+    return parse_block_lines(lic, block, &bl);
+}
+
+static bool first_services_label(const doc *d, label_hit *hit)
+{
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < d->lines->n; i++) {
+            if (is_blank(d, i) || (pass == 0 && d->section[i] != SEC_MAIN))
+                continue;
+            if (label_at(d, i, hit) && hit->kind == L_SERVICES)
+                return true;
+        }
+    return false;
+}
+
+static xk_status default_coverage(xk_licence *lic)
+{
+    const xk_region *r = lic->region ? xk_region_by_abbr(lic->region, strlen(lic->region)) : NULL;
+    for (size_t i = 0; i < lic->n_services; i++) {
+        xk_service *svc = &lic->services[i];
+        if (svc->coverage.len > 0)
+            continue;
+        if (r) {
+            xk_status st = xk_strlist_push(lic, &svc->coverage, r->name, strlen(r->name));
+            if (st != XK_OK)
+                return st;
+        } else if (lic->region && !*lic->region) {
+            xk_licence_problem(lic, XK_SEV_WARNING, svc->line,
+                               "%s states no coverage (覆盖范围) on a cross-regional licence",
+                               svc->code);
+        }
+    }
+    return XK_OK;
+}
+
+xk_status services_extract(doc *d)
+{
+    label_hit hit;
+    if (!first_services_label(d, &hit))
+        return XK_OK;
+    d->lic->line_services = d->lines->lines[hit.last_line].lineno;
+    xk_buf block;
+    xk_buf_init(&block);
+    int *breaks = malloc((d->lines->n + 1) * sizeof *breaks);
+    size_t nbreaks = 0;
+    if (!breaks)
+        return XK_ENOMEM;
+    xk_buf_puts(&block, hit.value);
+    section_kind sec = d->section[hit.last_line];
+    for (size_t j = hit.last_line + 1; j < d->lines->n; j++) {
+        label_hit other;
+        if (is_blank(d, j) || d->furniture[j])
+            continue;
+        if (d->section[j] != sec || label_at(d, j, &other))
+            break;
+        xk_buf_putc(&block, '\n');
+        breaks[nbreaks++] = d->lines->lines[j].lineno;
+        xk_buf_puts(&block, d->lines->lines[j].text);
+    }
+    xk_status st = block.oom ? XK_ENOMEM : XK_OK;
+    if (st == XK_OK) {
+        if (block.data)
+            block.len = xk_text_squeeze(block.data);
+        const char *b = block.data ? block.data : "";
+        size_t skip = 0;
+        while (b[skip] == '\n')
+            skip++;
+        block_lines bl = {d->lic->line_services, breaks, nbreaks};
+        if (skip < block.len)
+            st = parse_block_lines(d->lic, b, &bl);
+    }
+    if (st == XK_OK)
+        st = default_coverage(d->lic);
+    free(breaks);
+    xk_buf_free(&block);
+    return st;
+}

@@ -1,0 +1,356 @@
+/*
+ * Licence record ⇄ JSON (jansson). Writing follows the field order of the documented contract
+ * (docs/RECORD.md); reading accepts what writing produces, checks every type, and names the
+ * first offending field by its path ("services[1].code"). Derived fields (region, category,
+ * issuer) are recomputed from the number on reading, so a hand-edited record cannot contradict
+ * its own number.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xuke/catalogue.h"
+#include "xuke/record_json.h"
+
+/* --- writing ------------------------------------------------------------------------------- */
+
+static json_t *str(const char *s)
+{
+    return json_string(s ? s : "");
+}
+
+static json_t *strlist(const xk_strlist *l)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < l->len; i++)
+        json_array_append_new(a, str(l->items[i]));
+    return a;
+}
+
+static json_t *date(xk_date d)
+{
+    char buf[16];
+    return json_string(xk_date_format(d, buf, sizeof buf));
+}
+
+static json_t *service_json(const xk_service *s)
+{
+    return json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o}", "code", s->code, "name",
+                     s->name ? s->name : "", "scope", s->scope ? s->scope : "", "limited_to",
+                     strlist(&s->limited_to), "includes", strlist(&s->includes), "excludes",
+                     strlist(&s->excludes), "conditions", strlist(&s->conditions), "coverage",
+                     strlist(&s->coverage));
+}
+
+static json_t *website_json(const xk_website *w)
+{
+    return json_pack("{s:s, s:s, s:o, s:s, s:s}", "service", w->code, "name",
+                     w->name ? w->name : "", "domains", strlist(&w->domains), "server_location",
+                     w->server_location ? w->server_location : "", "access_provider",
+                     w->access_provider ? w->access_provider : "");
+}
+
+static json_t *provision_json(const xk_provision *p)
+{
+    json_t *o = json_pack("{s:i, s:s}", "no", p->no, "text", p->text ? p->text : "");
+    if (!o || p->n_items == 0)
+        return o;
+    json_t *items = json_array();
+    for (size_t i = 0; items && i < p->n_items; i++)
+        json_array_append_new(items, json_pack("{s:i, s:s}", "no", p->items[i].no, "text",
+                                               p->items[i].text ? p->items[i].text : ""));
+    json_object_set_new(o, "items", items);
+    return o;
+}
+
+json_t *xk_licence_to_json(const xk_licence *lic)
+{
+    json_t *o = json_object();
+    if (!o)
+        return NULL;
+    json_object_set_new(o, "number", str(lic->number));
+    json_object_set_new(o, "region", str(lic->region));
+    json_object_set_new(o, "category", str(lic->category));
+    json_object_set_new(o, "issuer", str(lic->issuer));
+    json_object_set_new(o, "company", str(lic->company));
+    json_object_set_new(o, "legal_representative", str(lic->legal_representative));
+    json_object_set_new(o, "issued", date(lic->issued));
+    json_object_set_new(o, "expires", date(lic->expires));
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < lic->n_services; i++)
+        json_array_append_new(a, service_json(&lic->services[i]));
+    json_object_set_new(o, "services", a);
+    a = json_array();
+    for (size_t i = 0; a && i < lic->n_websites; i++)
+        json_array_append_new(a, website_json(&lic->websites[i]));
+    json_object_set_new(o, "websites", a);
+    a = json_array();
+    for (size_t i = 0; a && i < lic->n_provisions; i++)
+        json_array_append_new(a, provision_json(&lic->provisions[i]));
+    json_object_set_new(o, "provisions", a);
+    a = json_array();
+    for (size_t i = 0; a && i < lic->n_problems; i++)
+        if (lic->problems[i].severity == XK_SEV_WARNING)
+            json_array_append_new(a, str(lic->problems[i].message));
+    json_object_set_new(o, "warnings", a);
+    if (json_object_size(o) != 12) { /* a set_new failed: out of memory */
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+char *xk_licence_to_json_string(const xk_licence *lic, bool pretty)
+{
+    json_t *o = xk_licence_to_json(lic);
+    if (!o)
+        return NULL;
+    size_t flags = JSON_PRESERVE_ORDER | (pretty ? JSON_INDENT(2) : JSON_COMPACT);
+    char *s = json_dumps(o, flags);
+    json_decref(o);
+    return s;
+}
+
+/* --- reading ------------------------------------------------------------------------------- */
+
+typedef struct reader {
+    xk_licence *lic;
+    xk_error *err;
+    char path[128];
+} reader;
+
+static xk_status fail(reader *r, const char *what)
+{
+    return xk_error_set(r->err, XK_EFORMAT, 0, "%s: %s", r->path, what);
+}
+
+static xk_status get_string(reader *r, const json_t *obj, const char *key, bool required,
+                            char **out)
+{
+    json_t *v = json_object_get(obj, key);
+    size_t base = strlen(r->path);
+    snprintf(r->path + base, sizeof r->path - base, "%s%s", base ? "." : "", key);
+    xk_status st = XK_OK;
+    if (!v) {
+        if (required)
+            st = fail(r, "missing");
+        else
+            *out = "";
+    } else if (!json_is_string(v)) {
+        st = fail(r, "expected a string");
+    } else {
+        *out = xk_licence_strdup(r->lic, json_string_value(v), json_string_length(v));
+        if (!*out)
+            st = xk_error_set(r->err, XK_ENOMEM, 0, "out of memory");
+    }
+    r->path[base] = '\0';
+    return st;
+}
+
+static xk_status get_list(reader *r, const json_t *obj, const char *key, xk_strlist *out)
+{
+    json_t *v = json_object_get(obj, key);
+    if (!v)
+        return XK_OK;
+    size_t base = strlen(r->path);
+    snprintf(r->path + base, sizeof r->path - base, ".%s", key);
+    xk_status st = XK_OK;
+    if (!json_is_array(v))
+        st = fail(r, "expected an array of strings");
+    for (size_t i = 0; st == XK_OK && i < json_array_size(v); i++) {
+        json_t *e = json_array_get(v, i);
+        if (!json_is_string(e))
+            st = fail(r, "expected an array of strings");
+        else
+            st = xk_strlist_push(r->lic, out, json_string_value(e), json_string_length(e));
+    }
+    r->path[base] = '\0';
+    return st;
+}
+
+static xk_status get_date(reader *r, const json_t *obj, const char *key, xk_date *out)
+{
+    char *s;
+    xk_status st = get_string(r, obj, key, true, &s);
+    if (st != XK_OK)
+        return st;
+    if (!xk_date_parse_iso(s, out))
+        return xk_error_set(r->err, XK_EFORMAT, 0, "%s: \"%s\" is not a date (YYYY-MM-DD)", key,
+                            s);
+    return XK_OK;
+}
+
+static xk_status copy_code(reader *r, const char *code, char out[8])
+{
+    if (strlen(code) >= 8)
+        return fail(r, "code too long");
+    memcpy(out, code, strlen(code) + 1);
+    return XK_OK;
+}
+
+static xk_status read_service(reader *r, const json_t *o)
+{
+    xk_service *s = xk_licence_add_service(r->lic);
+    if (!s)
+        return fail(r, "too many services");
+    char *code;
+    xk_status st = get_string(r, o, "code", true, &code);
+    if (st == XK_OK)
+        st = copy_code(r, code, s->code);
+    if (st == XK_OK)
+        st = get_string(r, o, "name", false, &s->name);
+    if (st == XK_OK && !*s->name && xk_service_by_code(s->code))
+        s->name = (char *)xk_service_by_code(s->code)->name;
+    if (st == XK_OK)
+        st = get_string(r, o, "scope", false, &s->scope);
+    if (st == XK_OK)
+        st = get_list(r, o, "limited_to", &s->limited_to);
+    if (st == XK_OK)
+        st = get_list(r, o, "includes", &s->includes);
+    if (st == XK_OK)
+        st = get_list(r, o, "excludes", &s->excludes);
+    if (st == XK_OK)
+        st = get_list(r, o, "conditions", &s->conditions);
+    if (st == XK_OK)
+        st = get_list(r, o, "coverage", &s->coverage);
+    return st;
+}
+
+static xk_status read_website(reader *r, const json_t *o)
+{
+    xk_website *w = xk_licence_add_website(r->lic);
+    if (!w)
+        return fail(r, "too many websites");
+    char *code;
+    xk_status st = get_string(r, o, "service", false, &code);
+    if (st == XK_OK)
+        st = copy_code(r, code, w->code);
+    if (st == XK_OK)
+        st = get_string(r, o, "name", false, &w->name);
+    if (st == XK_OK)
+        st = get_list(r, o, "domains", &w->domains);
+    if (st == XK_OK)
+        st = get_string(r, o, "server_location", false, &w->server_location);
+    if (st == XK_OK)
+        st = get_string(r, o, "access_provider", false, &w->access_provider);
+    return st;
+}
+
+static xk_status get_no(reader *r, const json_t *o, int *out)
+{
+    json_t *v = json_object_get(o, "no");
+    if (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > 99)
+        return fail(r, "\"no\" must be an integer from 1 to 99");
+    *out = (int)json_integer_value(v);
+    return XK_OK;
+}
+
+static xk_status read_provision(reader *r, const json_t *o)
+{
+    xk_provision *p = xk_licence_add_provision(r->lic);
+    if (!p)
+        return fail(r, "too many provisions");
+    xk_status st = get_no(r, o, &p->no);
+    if (st == XK_OK)
+        st = get_string(r, o, "text", false, &p->text);
+    json_t *items = json_object_get(o, "items");
+    if (st != XK_OK || !items)
+        return st;
+    if (!json_is_array(items))
+        return fail(r, "items: expected an array");
+    size_t base = strlen(r->path);
+    for (size_t i = 0; st == XK_OK && i < json_array_size(items); i++) {
+        json_t *e = json_array_get(items, i);
+        snprintf(r->path + base, sizeof r->path - base, ".items[%zu]", i);
+        xk_item *it = xk_provision_add_item(r->lic, p);
+        if (!json_is_object(e) || !it)
+            st = fail(r, "expected an object");
+        if (st == XK_OK)
+            st = get_no(r, e, &it->no);
+        if (st == XK_OK)
+            st = get_string(r, e, "text", false, &it->text);
+    }
+    r->path[base] = '\0';
+    return st;
+}
+
+typedef xk_status (*element_reader)(reader *r, const json_t *o);
+
+static xk_status read_array(reader *r, const json_t *obj, const char *key, bool required,
+                            element_reader each)
+{
+    json_t *a = json_object_get(obj, key);
+    if (!a) {
+        if (!required)
+            return XK_OK;
+        snprintf(r->path, sizeof r->path, "%s", key);
+        return fail(r, "missing");
+    }
+    if (!json_is_array(a)) {
+        snprintf(r->path, sizeof r->path, "%s", key);
+        return fail(r, "expected an array");
+    }
+    for (size_t i = 0; i < json_array_size(a); i++) {
+        snprintf(r->path, sizeof r->path, "%s[%zu]", key, i);
+        json_t *e = json_array_get(a, i);
+        xk_status st = json_is_object(e) ? each(r, e) : fail(r, "expected an object");
+        if (st != XK_OK)
+            return st;
+    }
+    r->path[0] = '\0';
+    return XK_OK;
+}
+
+static xk_status derive_number(reader *r, const char *number)
+{
+    xk_number n;
+    xk_licence *lic = r->lic;
+    if (!xk_number_normalise(number, strlen(number), &n))
+        return xk_error_set(r->err, XK_EFORMAT, 0, "number: \"%s\" is not a licence number",
+                            number);
+    const xk_region *reg = xk_region_by_abbr(n.region, strlen(n.region));
+    const char *issuer = *n.region ? (reg ? reg->issuer : "") : XK_MINISTRY_ISSUER;
+    lic->number = xk_licence_strdup(lic, n.text, strlen(n.text));
+    lic->region = xk_licence_strdup(lic, n.region, strlen(n.region));
+    lic->category = xk_licence_strdup(lic, n.category, strlen(n.category));
+    lic->issuer = xk_licence_strdup(lic, issuer, strlen(issuer));
+    lic->number_year = n.year;
+    if (!lic->number || !lic->region || !lic->category || !lic->issuer)
+        return xk_error_set(r->err, XK_ENOMEM, 0, "out of memory");
+    return XK_OK;
+}
+
+xk_status xk_licence_from_json(const json_t *obj, xk_licence **out, xk_error *err)
+{
+    *out = NULL;
+    if (!json_is_object(obj))
+        return xk_error_set(err, XK_EFORMAT, 0, "a licence record must be a JSON object");
+    xk_licence *lic = xk_licence_new();
+    if (!lic)
+        return xk_error_set(err, XK_ENOMEM, 0, "out of memory");
+    reader r = {lic, err, ""};
+    char *number = NULL;
+    xk_status st = get_string(&r, obj, "number", true, &number);
+    if (st == XK_OK)
+        st = derive_number(&r, number);
+    if (st == XK_OK)
+        st = get_string(&r, obj, "company", true, &lic->company);
+    if (st == XK_OK)
+        st = get_string(&r, obj, "legal_representative", true, &lic->legal_representative);
+    if (st == XK_OK)
+        st = get_date(&r, obj, "issued", &lic->issued);
+    if (st == XK_OK)
+        st = get_date(&r, obj, "expires", &lic->expires);
+    if (st == XK_OK)
+        st = read_array(&r, obj, "services", true, read_service);
+    if (st == XK_OK)
+        st = read_array(&r, obj, "websites", false, read_website);
+    if (st == XK_OK)
+        st = read_array(&r, obj, "provisions", false, read_provision);
+    if (st != XK_OK) {
+        xk_licence_free(lic);
+        return st;
+    }
+    *out = lic;
+    return XK_OK;
+}

@@ -1,0 +1,173 @@
+/*
+ * Bytes → UTF-8. Licence texts arrive as UTF-8 (with or without BOM), GB18030/GBK from Windows
+ * tools, or occasionally UTF-16 with a BOM. Detection: BOM first; then strict UTF-8 validation;
+ * otherwise GB18030 through glibc iconv. Binary data is refused before any conversion, with the
+ * offset and line of the first byte that no text file contains.
+ */
+#include "xuke/text.h"
+
+#include <errno.h>
+#include <iconv.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *xk_encoding_name(xk_encoding enc)
+{
+    switch (enc) {
+    case XK_ENC_UTF8:
+        return "UTF-8";
+    case XK_ENC_UTF8_BOM:
+        return "UTF-8 with BOM";
+    case XK_ENC_GB18030:
+        return "GB18030";
+    case XK_ENC_UTF16:
+        return "UTF-16";
+    }
+    return "?";
+}
+
+static int line_of(const char *s, size_t offset)
+{
+    int line = 1;
+    for (size_t i = 0; i < offset; i++)
+        if (s[i] == '\n')
+            line++;
+    return line;
+}
+
+/* A byte no text document contains: C0 controls other than TAB, LF, VT, FF, CR; and DEL. */
+static bool is_binary_byte(unsigned char c)
+{
+    return (c < 0x20 && c != '\t' && c != '\n' && c != '\v' && c != '\f' && c != '\r') ||
+           c == 0x7F;
+}
+
+static xk_status check_not_binary(const char *s, size_t len, xk_error *err)
+{
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        /* DOS end-of-file marker as the very last byte is harmless */
+        if (c == 0x1A && i == len - 1)
+            break;
+        if (is_binary_byte(c))
+            return xk_error_set(err, XK_EBINARY, line_of(s, i),
+                                "binary data, not a text document (byte 0x%02X at offset %zu)",
+                                c, i);
+    }
+    return XK_OK;
+}
+
+/* Converts with iconv; on failure reports the offset of the first byte it could not convert. */
+static xk_status convert(const char *from, const char *s, size_t len, char **out, size_t *out_len,
+                         size_t *bad_offset)
+{
+    iconv_t cd = iconv_open("UTF-8", from);
+    if (cd == (iconv_t)-1)
+        return XK_EENCODING;
+    size_t cap = len * 2 + 16;
+    char *buf = malloc(cap);
+    if (!buf) {
+        iconv_close(cd);
+        return XK_ENOMEM;
+    }
+    char *in = (char *)s, *o = buf;
+    size_t inleft = len, outleft = cap - 1;
+    xk_status st = XK_OK;
+    while (inleft > 0) {
+        if (iconv(cd, &in, &inleft, &o, &outleft) != (size_t)-1)
+            continue;
+        if (errno == E2BIG) {
+            size_t used = (size_t)(o - buf);
+            cap *= 2;
+            char *nb = realloc(buf, cap);
+            if (!nb) {
+                st = XK_ENOMEM;
+                break;
+            }
+            buf = nb;
+            o = buf + used;
+            outleft = cap - used - 1;
+            continue;
+        }
+        *bad_offset = (size_t)(in - s);
+        st = XK_EENCODING;
+        break;
+    }
+    if (st == XK_OK && iconv(cd, NULL, NULL, &o, &outleft) == (size_t)-1)
+        st = XK_EENCODING;
+    iconv_close(cd);
+    if (st != XK_OK) {
+        free(buf);
+        return st;
+    }
+    *o = '\0';
+    *out = buf;
+    *out_len = (size_t)(o - buf);
+    return XK_OK;
+}
+
+static xk_status copy_utf8(const char *s, size_t len, char **out, size_t *out_len)
+{
+    char *buf = malloc(len + 1);
+    if (!buf)
+        return XK_ENOMEM;
+    memcpy(buf, s, len);
+    buf[len] = '\0';
+    *out = buf;
+    *out_len = len;
+    return XK_OK;
+}
+
+static xk_status decode_utf16(const char *bytes, size_t len, char **out, size_t *out_len,
+                              xk_error *err)
+{
+    size_t bad = 0;
+    xk_status st = convert("UTF-16", bytes, len, out, out_len, &bad);
+    if (st == XK_ENOMEM)
+        return xk_error_set(err, st, 0, "out of memory converting UTF-16");
+    if (st != XK_OK)
+        return xk_error_set(err, XK_EENCODING, 0,
+                            "invalid UTF-16 text (bad code unit at offset %zu)", bad);
+    return check_not_binary(*out, *out_len, err);
+}
+
+xk_status xk_text_decode(const char *bytes, size_t len, char **out, size_t *out_len,
+                         xk_encoding *enc, xk_error *err)
+{
+    *out = NULL;
+    *out_len = 0;
+    const unsigned char *u = (const unsigned char *)bytes;
+    if (len >= 2 && ((u[0] == 0xFF && u[1] == 0xFE) || (u[0] == 0xFE && u[1] == 0xFF))) {
+        *enc = XK_ENC_UTF16;
+        return decode_utf16(bytes, len, out, out_len, err);
+    }
+    *enc = XK_ENC_UTF8;
+    if (len >= 3 && u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF) {
+        bytes += 3;
+        len -= 3;
+        *enc = XK_ENC_UTF8_BOM;
+    }
+    xk_status st = check_not_binary(bytes, len, err);
+    if (st != XK_OK)
+        return st;
+    size_t bad_utf8 = 0;
+    if (xk_utf8_valid(bytes, len, &bad_utf8)) {
+        st = copy_utf8(bytes, len, out, out_len);
+        return st == XK_OK ? st : xk_error_set(err, st, 0, "out of memory");
+    }
+    if (*enc == XK_ENC_UTF8_BOM)
+        return xk_error_set(err, XK_EENCODING, line_of(bytes, bad_utf8),
+                            "invalid UTF-8 after a UTF-8 byte-order mark (offset %zu)", bad_utf8);
+    size_t bad_gb = 0;
+    st = convert("GB18030", bytes, len, out, out_len, &bad_gb);
+    if (st == XK_OK) {
+        *enc = XK_ENC_GB18030;
+        return XK_OK;
+    }
+    if (st == XK_ENOMEM)
+        return xk_error_set(err, st, 0, "out of memory converting GB18030");
+    return xk_error_set(err, XK_EENCODING, line_of(bytes, bad_utf8),
+                        "text is neither UTF-8 (invalid byte at offset %zu) nor GB18030 (invalid "
+                        "byte at offset %zu)",
+                        bad_utf8, bad_gb);
+}

@@ -1,0 +1,184 @@
+/*
+ * UTF-8 text → normalised lines. Each line keeps its 1-based number in the source so every
+ * later message can point at it. Normalisation is NFKC (utf8proc), which turns the full-width
+ * ASCII OCR and Chinese typists produce (Ｂ２－２０２２, ：（）) into plain ASCII, so the extractor
+ * matches one form; xk_text_tidy restores full-width punctuation in output fields.
+ *
+ * Most lines hold only ASCII and CJK ideographs, which NFKC leaves alone: those skip utf8proc.
+ */
+#include "xuke/limits.h"
+#include "xuke/text.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+#include "../core/buf.h"
+
+/* Code points NFKC maps to themselves whatever surrounds them (no decomposition, no combining). */
+static bool nfkc_stable(unsigned cp)
+{
+    return (cp >= 0x20 && cp < 0x7F) || (cp >= 0x4E00 && cp <= 0x9FFF) ||
+           (cp >= 0x3001 && cp <= 0x3011) || (cp >= 0x2018 && cp <= 0x201D) || cp == 0x2014;
+}
+
+static bool needs_nfkc(const char *s, size_t len)
+{
+    size_t i = 0;
+    while (i < len) {
+        unsigned cp;
+        size_t n = xk_utf8_decode(s + i, len - i, &cp);
+        if (n == 0 || !nfkc_stable(cp))
+            return true;
+        i += n;
+    }
+    return false;
+}
+
+static bool is_space_cp(unsigned cp)
+{
+    return cp == ' ' || cp == '\t' || cp == '\v' || cp == 0xA0 || cp == 0x3000 ||
+           (cp >= 0x2000 && cp <= 0x200A) || cp == 0x202F || cp == 0x205F || cp == 0x1680;
+}
+
+static bool is_invisible(unsigned cp)
+{
+    return (cp >= 0x200B && cp <= 0x200D) || cp == 0x2060 || cp == 0xFEFF || cp == 0x00AD;
+}
+
+/*
+ * Appends the normalised form of one raw line to text (collapsed, trimmed) and its space-free
+ * form to compact.
+ */
+static bool normalise_line(const char *raw, size_t len, xk_buf *text, xk_buf *compact)
+{
+    utf8proc_uint8_t *mapped = NULL;
+    const char *s = raw;
+    if (needs_nfkc(raw, len)) {
+        utf8proc_ssize_t n = utf8proc_map((const utf8proc_uint8_t *)raw, (utf8proc_ssize_t)len,
+                                          &mapped, UTF8PROC_STABLE | UTF8PROC_COMPOSE |
+                                                       UTF8PROC_COMPAT);
+        if (n < 0)
+            return false;
+        s = (const char *)mapped;
+        len = (size_t)n;
+    }
+    bool pending_space = false, any = false;
+    size_t i = 0;
+    while (i < len) {
+        unsigned cp;
+        size_t n = xk_utf8_decode(s + i, len - i, &cp);
+        if (n == 0) { /* cannot happen after decode; skip the byte defensively */
+            i++;
+            continue;
+        }
+        if (is_space_cp(cp)) {
+            pending_space = any;
+        } else if (!is_invisible(cp)) {
+            if (pending_space)
+                xk_buf_putc(text, ' ');
+            pending_space = false;
+            any = true;
+            xk_buf_append(text, s + i, n);
+            xk_buf_append(compact, s + i, n);
+        }
+        i += n;
+    }
+    free(mapped);
+    return !text->oom && !compact->oom;
+}
+
+typedef struct span {
+    size_t text_off, compact_off;
+    int lineno;
+} span;
+
+xk_status xk_lines_split(const char *t, size_t len, xk_lines *out, xk_error *err)
+{
+    memset(out, 0, sizeof *out);
+    xk_buf all;
+    xk_buf_init(&all);
+    xk_buf text, compact;
+    xk_buf_init(&text);
+    xk_buf_init(&compact);
+    span *spans = NULL;
+    size_t n = 0, cap = 0;
+    int lineno = 1;
+    size_t i = 0;
+    xk_status st = XK_OK;
+    while (i <= len) {
+        size_t j = i;
+        while (j < len && t[j] != '\n' && t[j] != '\r' && t[j] != '\f')
+            j++;
+        if (n >= XK_MAX_LINES) {
+            st = xk_error_set(err, XK_ETOOBIG, lineno, "more than %u lines", XK_MAX_LINES);
+            break;
+        }
+        if (n == cap) {
+            cap = cap ? cap * 2 : 256;
+            span *ns = realloc(spans, cap * sizeof *ns);
+            if (!ns) {
+                st = xk_error_set(err, XK_ENOMEM, lineno, "out of memory");
+                break;
+            }
+            spans = ns;
+        }
+        xk_buf_reset(&text);
+        xk_buf_reset(&compact);
+        if (!normalise_line(t + i, j - i, &text, &compact)) {
+            st = xk_error_set(err, XK_ENOMEM, lineno, "out of memory normalising line");
+            break;
+        }
+        spans[n].lineno = lineno;
+        spans[n].text_off = all.len;
+        xk_buf_append(&all, text.data ? text.data : "", text.len);
+        xk_buf_putc(&all, '\0');
+        spans[n].compact_off = all.len;
+        xk_buf_append(&all, compact.data ? compact.data : "", compact.len);
+        xk_buf_putc(&all, '\0');
+        n++;
+        if (j >= len)
+            break;
+        /* CRLF is one break; a form feed (page break) also ends a line */
+        if (t[j] == '\r' && j + 1 < len && t[j + 1] == '\n')
+            j++;
+        /* editors count lines by LF/CR; a form feed splits a line without a new number */
+        if (t[j] != '\f')
+            lineno++;
+        i = j + 1;
+    }
+    xk_buf_free(&text);
+    xk_buf_free(&compact);
+    if (st == XK_OK && all.oom)
+        st = xk_error_set(err, XK_ENOMEM, 0, "out of memory");
+    if (st == XK_OK) {
+        out->lines = calloc(n ? n : 1, sizeof *out->lines);
+        if (!out->lines)
+            st = xk_error_set(err, XK_ENOMEM, 0, "out of memory");
+    }
+    if (st != XK_OK) {
+        free(spans);
+        xk_buf_free(&all);
+        free(out->lines);
+        out->lines = NULL;
+        return st;
+    }
+    out->storage = xk_buf_take(&all);
+    for (size_t k = 0; k < n; k++) {
+        out->lines[k].lineno = spans[k].lineno;
+        out->lines[k].text = out->storage + spans[k].text_off;
+        out->lines[k].compact = out->storage + spans[k].compact_off;
+    }
+    out->n = n;
+    free(spans);
+    return XK_OK;
+}
+
+void xk_lines_free(xk_lines *lines)
+{
+    if (!lines)
+        return;
+    free(lines->lines);
+    free(lines->storage);
+    memset(lines, 0, sizeof *lines);
+}

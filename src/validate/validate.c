@@ -1,0 +1,175 @@
+/*
+ * Record validation: number grammar, catalogue membership, dates, host names. Problems that
+ * make the record wrong are errors; things that are doubtful but happen on real licences
+ * (a reissued licence whose number is years older than its issue date) are warnings. Each
+ * message names the field as the licence prints it, and the source line when known.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "xuke/catalogue.h"
+#include "xuke/licence.h"
+#include "xuke/limits.h"
+#include "xuke/text.h"
+#include "xuke/validate.h"
+
+static bool host_char(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c >= 0x80;
+}
+
+bool xk_host_valid(const char *host, size_t len)
+{
+    if (len == 0 || len > XK_MAX_HOST || !xk_utf8_valid(host, len, NULL))
+        return false;
+    size_t labels = 0, start = 0;
+    bool tld_digits = true;
+    for (size_t i = 0; i <= len; i++) {
+        if (i < len && host[i] != '.') {
+            if (!host_char((unsigned char)host[i]))
+                return false;
+            continue;
+        }
+        size_t n = i - start;
+        if (n == 0 || n > 63 || host[start] == '-' || host[i - 1] == '-')
+            return false;
+        tld_digits = true;
+        for (size_t k = start; k < i; k++)
+            if (host[k] < '0' || host[k] > '9')
+                tld_digits = false;
+        labels++;
+        start = i + 1;
+    }
+    return labels >= 2 && !tld_digits;
+}
+
+static void check_number(xk_licence *lic)
+{
+    int line = lic->line_number;
+    if (!lic->number || !*lic->number) {
+        xk_licence_problem(lic, XK_SEV_ERROR, line, "经营许可证编号 is missing");
+        return;
+    }
+    if (*lic->region && !xk_region_by_abbr(lic->region, strlen(lic->region)))
+        xk_licence_problem(lic, XK_SEV_ERROR, line,
+                           "经营许可证编号 %s: %s is not one of the 31 province abbreviations",
+                           lic->number, lic->region);
+    if (lic->category[0] == 'A')
+        xk_licence_problem(lic, XK_SEV_ERROR, line,
+                           "经营许可证编号 %s is a basic telecom licence (category %s), not a "
+                           "value-added one",
+                           lic->number, lic->category);
+    if (lic->number_year < 1990)
+        xk_licence_problem(lic, XK_SEV_ERROR, line,
+                           "经营许可证编号 %s: year %d is before value-added licences existed",
+                           lic->number, lic->number_year);
+    if (!xk_date_is_set(lic->issued))
+        return;
+    if (lic->number_year > lic->issued.year)
+        xk_licence_problem(lic, XK_SEV_ERROR, line,
+                           "经营许可证编号 %s: its year %d is after the issue year %d", lic->number,
+                           lic->number_year, lic->issued.year);
+    else if (lic->number_year < lic->issued.year)
+        xk_licence_problem(lic, XK_SEV_WARNING, lic->line_issued,
+                           "issued %d but numbered %d: a licence reissued after a change keeps "
+                           "its number",
+                           lic->issued.year, lic->number_year);
+}
+
+static void check_text(xk_licence *lic, const char *value, int line, const char *label)
+{
+    if (!value || !*value)
+        xk_licence_problem(lic, XK_SEV_ERROR, line, "%s is missing", label);
+}
+
+static void check_dates(xk_licence *lic)
+{
+    char a[16], b[16];
+    if (!xk_date_is_set(lic->issued))
+        xk_licence_problem(lic, XK_SEV_ERROR, lic->line_issued, "发证日期 is missing");
+    if (!xk_date_is_set(lic->expires))
+        xk_licence_problem(lic, XK_SEV_ERROR, lic->line_expires, "有效期至 is missing");
+    if (!xk_date_is_set(lic->issued) || !xk_date_is_set(lic->expires))
+        return;
+    if (xk_date_cmp(lic->expires, lic->issued) < 0)
+        xk_licence_problem(lic, XK_SEV_ERROR, lic->line_expires,
+                           "有效期至 %s is before 发证日期 %s",
+                           xk_date_format(lic->expires, a, sizeof a),
+                           xk_date_format(lic->issued, b, sizeof b));
+    else if (xk_date_cmp(lic->expires, xk_date_add_years(lic->issued, 5)) > 0)
+        xk_licence_problem(lic, XK_SEV_ERROR, lic->line_expires,
+                           "有效期至 %s is more than five years after 发证日期 %s (a value-added "
+                           "licence runs five years at most)",
+                           xk_date_format(lic->expires, a, sizeof a),
+                           xk_date_format(lic->issued, b, sizeof b));
+}
+
+static bool category_allows(const char *category, const char *service_category)
+{
+    return strcmp(category, service_category) == 0 ||
+           (strcmp(category, "B1.B2") == 0 && service_category[0] == 'B');
+}
+
+static void check_services(xk_licence *lic)
+{
+    if (lic->n_services == 0) {
+        if (lic->line_services)
+            xk_licence_problem(lic, XK_SEV_ERROR, lic->line_services,
+                               "业务种类 lists no service from the catalogue");
+        else
+            xk_licence_problem(lic, XK_SEV_ERROR, 0, "业务种类 (services) is missing");
+        return;
+    }
+    for (size_t i = 0; i < lic->n_services; i++) {
+        xk_service *s = &lic->services[i];
+        const xk_service_kind *k = xk_service_by_code(s->code);
+        if (!k) {
+            xk_licence_problem(lic, XK_SEV_ERROR, s->line, "service code %s is not in the catalogue",
+                               s->code);
+            continue;
+        }
+        if (lic->category && lic->category[0] == 'B' && !category_allows(lic->category, k->category))
+            xk_licence_problem(lic, XK_SEV_ERROR, s->line,
+                               "%s %s is a category %s service but the licence number is category %s",
+                               k->code, k->name, k->category, lic->category);
+    }
+}
+
+static bool has_service(const xk_licence *lic, const char *code)
+{
+    for (size_t i = 0; i < lic->n_services; i++)
+        if (strcmp(lic->services[i].code, code) == 0)
+            return true;
+    return false;
+}
+
+static void check_websites(xk_licence *lic)
+{
+    for (size_t i = 0; i < lic->n_websites; i++) {
+        xk_website *w = &lic->websites[i];
+        if (w->domains.len == 0)
+            xk_licence_problem(lic, XK_SEV_WARNING, w->line, "website %s lists no domain",
+                               w->name ? w->name : "");
+        for (size_t k = 0; k < w->domains.len; k++)
+            if (!xk_host_valid(w->domains.items[k], strlen(w->domains.items[k])))
+                xk_licence_problem(lic, XK_SEV_ERROR, w->line,
+                                   "网站域名 %s is not a valid host name", w->domains.items[k]);
+        if (w->code[0] && lic->n_services > 0 && !has_service(lic, w->code))
+            xk_licence_problem(lic, XK_SEV_WARNING, w->line,
+                               "website listed under %s, a service the licence does not grant",
+                               w->code);
+    }
+}
+
+void xk_licence_validate(xk_licence *lic)
+{
+    check_number(lic);
+    check_text(lic, lic->company, lic->line_company, "公司名称");
+    check_text(lic, lic->legal_representative, lic->line_legal, "法定代表人");
+    check_dates(lic);
+    check_services(lic);
+    check_websites(lic);
+    if (lic->n_provisions == 0)
+        xk_licence_problem(lic, XK_SEV_WARNING, 0, "no 特别规定事项 (special provisions) found");
+}

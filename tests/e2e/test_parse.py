@@ -1,0 +1,217 @@
+"""End-to-end tests of `xuke parse`: the real binary on the seed licences, on messy variants made
+from them here, on hand-written licences of other shapes, and on bad input.
+
+usage: test_parse.py XUKE_BINARY FIXTURES_DIR
+Prints one line per test and closes with 'N passed, N failed'."""
+import glob
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(__file__))
+import variants  # noqa: E402
+
+XUKE, FIXTURES = sys.argv[1], sys.argv[2]
+TMP = tempfile.mkdtemp(prefix='xuke-e2e-')
+results = {'passed': 0, 'failed': 0}
+
+
+def run(*args, stdin=None):
+    p = subprocess.run([XUKE, *args], input=stdin, capture_output=True, timeout=60)
+    return p.returncode, p.stdout.decode('utf-8', 'replace'), p.stderr.decode('utf-8', 'replace')
+
+
+def check(name, ok, detail=''):
+    results['passed' if ok else 'failed'] += 1
+    print(('ok   ' if ok else 'FAIL ') + name + ('' if ok else '\n     ' + detail[:2000]))
+
+
+def write(name, data):
+    path = os.path.join(TMP, name)
+    with open(path, 'wb') as f:
+        f.write(data if isinstance(data, bytes) else data.encode('utf-8'))
+    return path
+
+
+def parse_json(path):
+    rc, out, err = run('parse', '--json', path)
+    if rc != 0:
+        return None, err
+    try:
+        return json.loads(out), err
+    except ValueError as e:
+        return None, f'bad JSON: {e}: {out[:200]}'
+
+
+def first_difference(a, b, path=''):
+    if type(a) is not type(b):
+        return f'{path}: {a!r} != {b!r}'
+    if isinstance(a, dict):
+        for k in sorted(set(a) | set(b)):
+            if k not in a or k not in b:
+                return f'{path}.{k}: present on one side only'
+            d = first_difference(a[k], b[k], f'{path}.{k}')
+            if d:
+                return d
+        return None
+    if isinstance(a, list):
+        if len(a) != len(b):
+            return f'{path}: {len(a)} items != {len(b)} items'
+        for i, (x, y) in enumerate(zip(a, b)):
+            d = first_difference(x, y, f'{path}[{i}]')
+            if d:
+                return d
+        return None
+    return None if a == b else f'{path}: {a!r} != {b!r}'
+
+
+def without_warnings(rec):
+    rec = dict(rec)
+    rec.pop('warnings', None)
+    return rec
+
+
+def test_expected_records():
+    """Every fixture document with a .json beside it parses to exactly that record."""
+    docs = sorted(glob.glob(os.path.join(FIXTURES, '**', '*.txt'), recursive=True))
+    for doc in docs:
+        expected_path = doc[:-4] + '.json'
+        if not os.path.exists(expected_path):
+            continue
+        with open(expected_path, encoding='utf-8') as f:
+            expected = json.load(f)
+        got, err = parse_json(doc)
+        name = 'record ' + os.path.relpath(doc, FIXTURES)
+        check(name, got is not None and first_difference(got, expected) is None,
+              err if got is None else first_difference(got, expected) or '')
+
+
+def seeds():
+    for doc in sorted(glob.glob(os.path.join(FIXTURES, 'seeds', '*.txt'))):
+        with open(doc, encoding='utf-8') as f:
+            text = f.read()
+        with open(doc[:-4] + '.json', encoding='utf-8') as f:
+            yield os.path.basename(doc)[:3], text, json.load(f)
+
+
+def test_messy_variants():
+    """Each transformation of each seed still gives the seed's record (warnings aside)."""
+    for seed, text, expected in seeds():
+        cases = [(n, fn(text)) for n, fn in variants.TEXT_VARIANTS.items()]
+        cases += [(n, fn(text)) for n, fn in variants.BYTE_VARIANTS.items()]
+        for vname, data in cases:
+            path = write(f'{seed}_{vname}.txt', data)
+            got, err = parse_json(path)
+            diff = None if got is None else first_difference(without_warnings(got),
+                                                             without_warnings(expected))
+            check(f'variant {vname} of seed {seed}', got is not None and diff is None,
+                  err if got is None else diff)
+
+
+def test_stdin_and_json_lines():
+    seed_files = sorted(glob.glob(os.path.join(FIXTURES, 'seeds', '*.txt')))
+    with open(seed_files[0], 'rb') as f:
+        rc, out, _ = run('parse', '--json', '-', stdin=f.read())
+    check('stdin: - reads the document from standard input',
+          rc == 0 and json.loads(out)['number'] == '琼B2-20220293', out[:200])
+    rc, out, err = run('parse', '--json', *seed_files)
+    lines = out.strip().split('\n')
+    check('several files print one JSON object per line',
+          rc == 0 and len(lines) == 4 and all(json.loads(l)['number'] for l in lines), err)
+    rc, out, _ = run('parse', seed_files[3])
+    check('readable summary names number, company and services',
+          rc == 0 and '京B2-20224676' in out and '好美信息技术（北京）有限公司' in out
+          and 'B25 信息服务业务' in out, out[:300])
+
+
+def expect_failure(name, args, data, *needles):
+    path = write(name.replace(' ', '_') + '.txt', data) if data is not None else None
+    argv = [a if a != '{}' else path for a in args]
+    rc, out, err = run(*argv)
+    ok = rc != 0 and out == '' and all(n in err for n in needles) and 'Sanitizer' not in err
+    check('refused: ' + name, ok, f'rc={rc} out={out[:200]!r} err={err[:400]!r}')
+    return err
+
+
+def seed_text(prefix):
+    for seed, text, _ in seeds():
+        if seed == prefix:
+            return text
+    raise KeyError(prefix)
+
+
+def test_bad_input():
+    expect_failure('empty file', ['parse', '{}'], b'', 'empty')
+    expect_failure('white space only', ['parse', '{}'], b'  \n\n\t\n', 'only white space')
+    expect_failure('binary junk', ['parse', '{}'], bytes(range(256)) * 8, 'binary')
+    expect_failure('over the size limit', ['parse', '--max-size', '1K', '{}'],
+                   seed_text('000'), 'over the 1024-byte limit')
+    expect_failure('not a licence', ['parse', '{}'], '今天天气很好。\n我们去公园散步吧。\n' * 20,
+                   'not a value-added telecom licence')
+    expect_failure('an ICP filing number', ['parse', '{}'], '京ICP备10046444号-9\n',
+                   'ICP filing')
+    expect_failure('an ICP licence number', ['parse', '{}'], '京ICP证030173号\n', 'ICP licence number')
+    expect_failure('invalid encoding', ['parse', '{}'], b'\xff\xfe\xfd' * 3 + b'abc\x80\x80', '')
+    expect_failure('missing file', ['parse', os.path.join(TMP, 'no-such-file.txt')], None,
+                   'cannot open')
+    expect_failure('a directory', ['parse', TMP], None, 'is a directory')
+
+    text = seed_text('003')
+    lines = text.split('\n')
+    exp_line = next(i for i, l in enumerate(lines) if l.startswith('有效期至')) + 1
+    damaged = text.replace('有效期至：2027年 1月 29日', '有效期至：')
+    expect_failure('expiry date missing', ['parse', '{}'], damaged,
+                   f':{exp_line}: error: 有效期至 is missing')
+    expect_failure('six years of validity', ['parse', '{}'],
+                   text.replace('2027年 1月 29日', '2029年 1月 29日'), 'more than five years')
+    expect_failure('expiry before issue', ['parse', '{}'],
+                   text.replace('2027年 1月 29日', '2022年 1月 29日'), 'is before 发证日期')
+    expect_failure('impossible date', ['parse', '{}'],
+                   text.replace('2027年 1月 29日', '2027年 2月 30日'), 'not a valid date')
+    expect_failure('number year after issue year', ['parse', '{}'],
+                   text.replace('B2-20224676', 'B2-20244676'), 'after the issue year')
+    expect_failure('basic telecom number', ['parse', '{}'],
+                   text.replace('B2-20224676', 'A2-20224676'), 'basic telecom')
+    expect_failure('unknown region', ['parse', '{}'],
+                   text.replace('京B2-20224676', '港B2-20224676'), 'not one of the 31 province')
+    expect_failure('service outside the category', ['parse', '{}'],
+                   text.replace('信息服务业务（仅限互联网信息服务）', '互联网数据中心业务（仅限互联网资源协作服务）', 1),
+                   'category B1 service')
+    expect_failure('invalid domain', ['parse', '{}'], text.replace('iyyhd.com', 'iyyhd..com'),
+                   'not a valid host name')
+    expect_failure('company missing', ['parse', '{}'],
+                   '\n'.join(l for l in lines if not l.startswith(('公司名称', '《特别规定事项》', '好美信息技术(北京)有限公司获准'))),
+                   '公司名称 is missing')
+    expect_failure('bad --max-size', ['parse', '--max-size', 'lots', '{}'], 'x', 'max-size')
+    rc, _, err = run('parse')
+    check('no file given is a usage error (exit 2)', rc == 2 and 'usage' in err, err)
+
+
+def test_mixed_batch():
+    good = sorted(glob.glob(os.path.join(FIXTURES, 'seeds', '*.txt')))[0]
+    bad = write('batch_bad.txt', b'')
+    rc, out, err = run('parse', '--json', good, bad)
+    check('a batch with one bad file prints the good record and exits 1',
+          rc == 1 and len(out.strip().split('\n')) == 1 and 'batch_bad.txt: empty' in err, err)
+
+
+def test_pathological_input_is_bounded():
+    """A document of the size limit made of one repeated line finishes and is refused cleanly."""
+    data = ('业务种类：信息服务业务（不含' + '、不含' * 50 + '\n') * 8000
+    data = data.encode('utf-8')[: 4 * 1024 * 1024]
+    path = write('pathological.txt', data)
+    rc, out, err = run('parse', path)
+    check('pathological document of the size limit ends without a crash',
+          rc == 1 and 'Sanitizer' not in err and 'Segmentation' not in err, err[-300:])
+
+
+test_expected_records()
+test_messy_variants()
+test_stdin_and_json_lines()
+test_bad_input()
+test_mixed_batch()
+test_pathological_input_is_bounded()
+print(f"{results['passed']} passed, {results['failed']} failed")
+sys.exit(1 if results['failed'] else 0)

@@ -1,0 +1,122 @@
+"""Messy variants of a licence text, made from the seeds inside the tests so the seeds stay
+pristine. Each transform takes and returns str (bytes-level ones are applied by the caller)."""
+import re
+import unicodedata
+
+HALF_TO_FULL = str.maketrans({',': '，', ':': '：', ';': '；', '(': '（', ')': '）'})
+FULL_TO_HALF = str.maketrans({'，': ',', '：': ':', '；': ';', '（': '(', '）': ')'})
+HAN = r'[\u4e00-\u9fff]'
+
+
+def crlf(t):
+    return t.replace('\n', '\r\n')
+
+
+def fullwidth_punct(t):
+    return t.translate(HALF_TO_FULL)
+
+
+def halfwidth_punct(t):
+    return t.translate(FULL_TO_HALF)
+
+
+def fullwidth_ascii(t):
+    """Every ASCII letter and digit as its full-width form, as some typists produce."""
+    return ''.join(chr(ord(c) + 0xFEE0) if c.isascii() and c.isalnum() else c for c in t)
+
+
+def ocr_spaces(t):
+    """A space between every pair of Chinese characters, and around colons."""
+    t = re.sub(f'({HAN})(?={HAN})', r'\1 ', t)
+    return re.sub(r'[ \t]*([:：])[ \t]*', r' \1 ', t)
+
+
+def spaced_numbers(t):
+    """琼B2-20220293 → 琼 B2- 2022 0293, everywhere the number appears."""
+    return re.sub(r'([\u4e00-\u9fff]?)(B[12])-(\d{4})(\d+)', r'\1 \2- \3 \4', t)
+
+
+def ideographic_spaces(t):
+    return t.replace(': ', ':\u3000').replace('： ', '：\u3000')
+
+
+def wrap(t, width=24):
+    """A narrow scan: every line longer than width is cut into width-character lines."""
+    out = []
+    for line in t.split('\n'):
+        while len(line) > width:
+            out.append(line[:width])
+            line = line[width:]
+        out.append(line)
+    return '\n'.join(out)
+
+
+def no_blank_lines(t):
+    return '\n'.join(l for l in t.split('\n') if l.strip())
+
+
+def value_below_label(t):
+    """公司名称: X → 公司名称: / (blank) / X, for the main page's simple fields."""
+    def move(m):
+        return f'{m.group(1)}\n\n{m.group(2)}'
+    return re.sub(r'^((?:公司名称|法定代表人)\s*[:：])\s*(\S.*)$', move, t, flags=re.M)
+
+
+def form_feeds(t):
+    """pdftotext-style page breaks before each repeated page header."""
+    return re.sub(r'\n(经营许可证编号)', '\n\f\\1', t)
+
+
+def appendix_last(t):
+    """Moves the appendix (附页 … up to the provisions' first header) to the end."""
+    lines = t.split('\n')
+    start = next((i for i, l in enumerate(lines) if re.fullmatch(r'\s*[（(]\s*附\s*页\s*[)）]\s*', l)), None)
+    if start is None:
+        return t
+    start -= 1  # the title line above the marker
+    end = next((i for i in range(start + 2, len(lines)) if lines[i].strip().startswith('特别规定事项')), None)
+    if end is None:
+        return t
+    end -= 2  # keep the number header with the provisions
+    block = lines[start:end]
+    rest = lines[:start] + lines[end:]
+    return '\n'.join(rest + [''] + block)
+
+
+def dates_swapped(t):
+    """The expiry block printed before the issue-date block."""
+    m_issue = re.search(r'发证日期\s*[:：][^\n]*\n(?:\s*\n)*(?:\s*\d{4}[^\n]*\n)?', t)
+    m_exp = re.search(r'有效期(?:限)?至\s*[:：][^\n]*\n(?:\s*\n)*(?:\s*\d{4}[^\n]*\n)?', t)
+    if not m_issue or not m_exp or m_exp.start() < m_issue.end():
+        return t
+    a, b = m_issue.group(0), m_exp.group(0)
+    return t[:m_issue.start()] + b + t[m_issue.end():m_exp.start()] + a + t[m_exp.end():]
+
+
+def nfkc_stable(t):
+    return unicodedata.normalize('NFC', t)
+
+
+TEXT_VARIANTS = {
+    'crlf': crlf,
+    'fullwidth_punct': fullwidth_punct,
+    'halfwidth_punct': halfwidth_punct,
+    'fullwidth_ascii': fullwidth_ascii,
+    'ocr_spaces': ocr_spaces,
+    'spaced_numbers': spaced_numbers,
+    'ideographic_spaces': ideographic_spaces,
+    'wrap24': wrap,
+    'no_blank_lines': no_blank_lines,
+    'value_below_label': value_below_label,
+    'form_feeds': form_feeds,
+    'appendix_last': appendix_last,
+    'dates_swapped': dates_swapped,
+    'wrap_and_spaces': lambda t: wrap(ocr_spaces(t), 30),
+}
+
+BYTE_VARIANTS = {
+    'utf8_bom': lambda t: b'\xef\xbb\xbf' + t.encode('utf-8'),
+    'gb18030': lambda t: t.encode('gb18030'),
+    'gbk_crlf': lambda t: crlf(t).encode('gbk'),
+    'utf16_bom': lambda t: t.encode('utf-16'),
+}

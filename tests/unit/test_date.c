@@ -1,0 +1,117 @@
+/* Unit tests of dates: recognition of the forms licences print, and calendar arithmetic. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "xuke/date.h"
+
+static xk_date find(const char *s)
+{
+    xk_date d = {0, 0, 0};
+    xk_date_find(s, strlen(s), &d, NULL, NULL, NULL);
+    return d;
+}
+
+static void assert_date(xk_date d, int y, int m, int day)
+{
+    assert_int_equal(d.year, y);
+    assert_int_equal(d.month, m);
+    assert_int_equal(d.day, day);
+}
+
+static void test_date_chinese_forms(void **state)
+{
+    (void)state;
+    assert_date(find("2022年04月15日"), 2022, 4, 15);
+    assert_date(find("发证日期: 2022年 08月 19 日"), 2022, 8, 19);
+    assert_date(find("2027年 1月 29日"), 2027, 1, 29);
+    assert_date(find("2022 年 4 月 15 日"), 2022, 4, 15);
+}
+
+static void test_date_numeric_forms(void **state)
+{
+    (void)state;
+    assert_date(find("2022-04-15"), 2022, 4, 15);
+    assert_date(find("2022.04.15"), 2022, 4, 15);
+    assert_date(find("2022/4/5"), 2022, 4, 5);
+}
+
+static void test_date_with_spaces_inside_digits(void **state)
+{
+    (void)state;
+    assert_date(find("20 22年0 4月1 5日"), 2022, 4, 15);
+}
+
+static void test_date_not_found_in_licence_number(void **state)
+{
+    (void)state;
+    xk_date d;
+    assert_false(xk_date_find("京B2-20224676", strlen("京B2-20224676"), &d, NULL, NULL, NULL));
+}
+
+static void test_date_impossible_day_is_flagged(void **state)
+{
+    (void)state;
+    xk_date d;
+    bool bad = false;
+    const char *s = "2022年02月30日";
+    assert_false(xk_date_find(s, strlen(s), &d, NULL, NULL, &bad));
+    assert_true(bad);
+}
+
+static void test_date_mixed_separators_are_not_a_date(void **state)
+{
+    (void)state;
+    xk_date d;
+    assert_false(xk_date_find("2022-04.15", 10, &d, NULL, NULL, NULL));
+}
+
+static void test_date_days_round_trip_and_weekday(void **state)
+{
+    (void)state;
+    xk_date d = {2026, 11, 23};
+    assert_int_equal(xk_date_weekday(d), 0); /* a Monday */
+    for (long k = -800000; k < 800000; k += 997) {
+        xk_date e = xk_date_from_days(k);
+        assert_int_equal(xk_date_to_days(e), k);
+    }
+    assert_int_equal(xk_date_to_days((xk_date){1970, 1, 1}), 0);
+}
+
+static void test_date_add_years_clamps_leap_day(void **state)
+{
+    (void)state;
+    assert_date(xk_date_add_years((xk_date){2024, 2, 29}, 5), 2029, 2, 28);
+    assert_date(xk_date_add_years((xk_date){2022, 4, 15}, 5), 2027, 4, 15);
+    assert_date(xk_date_add_months((xk_date){2022, 1, 31}, 1), 2022, 2, 28);
+}
+
+static void test_date_iso_parse_is_strict(void **state)
+{
+    (void)state;
+    xk_date d;
+    assert_true(xk_date_parse_iso("2024-02-29", &d));
+    assert_false(xk_date_parse_iso("2023-02-29", &d));
+    assert_false(xk_date_parse_iso("2023-2-9", &d));
+    assert_false(xk_date_parse_iso("2023-02-09x", &d));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_date_chinese_forms),
+        cmocka_unit_test(test_date_numeric_forms),
+        cmocka_unit_test(test_date_with_spaces_inside_digits),
+        cmocka_unit_test(test_date_not_found_in_licence_number),
+        cmocka_unit_test(test_date_impossible_day_is_flagged),
+        cmocka_unit_test(test_date_mixed_separators_are_not_a_date),
+        cmocka_unit_test(test_date_days_round_trip_and_weekday),
+        cmocka_unit_test(test_date_add_years_clamps_leap_day),
+        cmocka_unit_test(test_date_iso_parse_is_strict),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,297 @@
+/* Unit tests of the extractor: numbers, numerals, services block, labels, sections, provisions. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "extract/extract.h"
+#include "xuke/xuke.h"
+
+static number_match num(const char *s, bool *found)
+{
+    number_match m;
+    memset(&m, 0, sizeof m);
+    *found = number_find(s, strlen(s), &m);
+    return m;
+}
+
+static void test_number_with_region(void **state)
+{
+    (void)state;
+    bool found;
+    number_match m = num("经营许可证编号:京B2-20224676", &found);
+    assert_true(found);
+    assert_string_equal(m.region, "京");
+    assert_string_equal(m.category, "B2");
+    assert_string_equal(m.digits, "20224676");
+}
+
+static void test_number_cross_regional_has_no_region(void **state)
+{
+    (void)state;
+    bool found;
+    number_match m = num("经营许可证编号:B2-20190456", &found);
+    assert_true(found);
+    assert_string_equal(m.region, "");
+    assert_false(m.region_unknown);
+}
+
+static void test_number_both_classes(void **state)
+{
+    (void)state;
+    bool found;
+    number_match m = num("沪B1.B2-20150123", &found);
+    assert_true(found);
+    assert_string_equal(m.category, "B1.B2");
+    assert_string_equal(m.region, "沪");
+}
+
+static void test_number_unknown_region_is_flagged(void **state)
+{
+    (void)state;
+    bool found;
+    number_match m = num("港B2-20224676", &found);
+    assert_true(found);
+    assert_true(m.region_unknown);
+    assert_string_equal(m.bad_region, "港");
+}
+
+static void test_number_dash_variants_and_no_dash(void **state)
+{
+    (void)state;
+    bool found;
+    num("京B2—20224676", &found);
+    assert_true(found);
+    num("京B220224676", &found);
+    assert_true(found);
+    num("京B2202246", &found); /* no dash and not eight digits: not a number */
+    assert_false(found);
+}
+
+static void test_number_normalise_user_input(void **state)
+{
+    (void)state;
+    xk_number n;
+    const char *in = " 琼 B2- 2022 0293 ";
+    assert_true(xk_number_normalise(in, strlen(in), &n));
+    assert_string_equal(n.text, "琼B2-20220293");
+    assert_int_equal(n.year, 2022);
+    assert_false(xk_number_normalise("hello", 5, &n));
+}
+
+static void test_icp_numbers_are_recognised(void **state)
+{
+    (void)state;
+    char found[64];
+    const char *s = "京ICP备10046444号-9";
+    assert_int_equal(icp_kind(s, strlen(s), found, sizeof found), 2);
+    assert_string_equal(found, "京ICP备10046444号-9");
+    s = "京ICP证030173号";
+    assert_int_equal(icp_kind(s, strlen(s), found, sizeof found), 1);
+}
+
+static void test_number_header_lines(void **state)
+{
+    (void)state;
+    assert_true(number_header_line("经营许可证编号:琼B2-20220293"));
+    assert_true(number_header_line("京B2-20224676"));
+    assert_true(number_header_line("经营许可证编号:"));
+    assert_false(number_header_line("经营许可证编号"));
+    assert_false(number_header_line("应当公布你公司名称和经营许可证编号,且"));
+}
+
+static void test_chinese_numerals(void **state)
+{
+    (void)state;
+    size_t used;
+    assert_int_equal(chinese_numeral("一、", strlen("一、"), &used), 1);
+    assert_int_equal(chinese_numeral("十、", strlen("十、"), &used), 10);
+    assert_int_equal(chinese_numeral("十六、", strlen("十六、"), &used), 16);
+    assert_int_equal(used, 6);
+    assert_int_equal(chinese_numeral("二十三", strlen("二十三"), &used), 23);
+    assert_int_equal(chinese_numeral("你", strlen("你"), &used), 0);
+}
+
+static xk_licence *block(const char *text)
+{
+    xk_licence *lic = xk_licence_new();
+    assert_int_equal(services_parse_block(lic, text, 1), XK_OK);
+    return lic;
+}
+
+static void assert_list(const xk_strlist *l, const char *const *want, size_t n)
+{
+    assert_int_equal(l->len, n);
+    for (size_t i = 0; i < n; i++)
+        assert_string_equal(l->items[i], want[i]);
+}
+
+static void test_services_qualifiers_limited_includes_excludes(void **state)
+{
+    (void)state;
+    xk_licence *lic = block("信息服务业务(仅限互联网信息服务)\n含药品和医疗器械, 不含信息搜索查询服务、\n"
+                            "信息即时交互服务。【依法须经批准的项目,\n经相关部门批准后方可开展相应经营活动】");
+    assert_int_equal(lic->n_services, 1);
+    xk_service *s = &lic->services[0];
+    assert_string_equal(s->code, "B25");
+    assert_string_equal(s->scope, "仅限互联网信息服务");
+    assert_list(&s->limited_to, (const char *[]){"互联网信息服务"}, 1);
+    assert_list(&s->includes, (const char *[]){"药品和医疗器械"}, 1);
+    assert_list(&s->excludes, (const char *[]){"信息搜索查询服务", "信息即时交互服务"}, 2);
+    assert_list(&s->conditions,
+                (const char *[]){"依法须经批准的项目，经相关部门批准后方可开展相应经营活动"}, 1);
+    xk_licence_free(lic);
+}
+
+static void test_services_two_on_separate_lines(void **state)
+{
+    (void)state;
+    xk_licence *lic = block("在线数据处理与交易处理业务(仅限经营类电子商务)\n"
+                            "不含网络借贷信息中介类的互联网金融业务\n信息服务业务(不含互联网信息服务)");
+    assert_int_equal(lic->n_services, 2);
+    assert_string_equal(lic->services[0].code, "B21");
+    assert_list(&lic->services[0].excludes,
+                (const char *[]){"网络借贷信息中介类的互联网金融业务"}, 1);
+    assert_string_equal(lic->services[1].code, "B25");
+    assert_list(&lic->services[1].excludes, (const char *[]){"互联网信息服务"}, 1);
+    xk_licence_free(lic);
+}
+
+static void test_services_qualifier_naming_a_service_is_not_a_service(void **state)
+{
+    (void)state;
+    xk_licence *lic = block("互联网接入服务业务(不含互联网数据中心业务、内容分发网络业务)");
+    assert_int_equal(lic->n_services, 1);
+    assert_string_equal(lic->services[0].code, "B14");
+    assert_int_equal(lic->services[0].excludes.len, 2);
+    xk_licence_free(lic);
+}
+
+static void test_services_class_prefix_and_coverage(void **state)
+{
+    (void)state;
+    xk_licence *lic = block("第一类增值电信业务中的互联网数据中心业务\n业务覆盖范围：北京、上海、广东\n"
+                            "第二类增值电信业务中的信息服务业务(不含互联网信息服务)\n业务覆盖范围:全国");
+    assert_int_equal(lic->n_services, 2);
+    assert_list(&lic->services[0].coverage, (const char *[]){"北京", "上海", "广东"}, 3);
+    assert_list(&lic->services[1].coverage, (const char *[]){"全国"}, 1);
+    assert_string_equal(lic->services[1].scope, "不含互联网信息服务");
+    xk_licence_free(lic);
+}
+
+static void test_services_unknown_text_is_an_error(void **state)
+{
+    (void)state;
+    xk_licence *lic = block("卫星通信服务");
+    assert_int_equal(lic->n_services, 0);
+    assert_int_equal(xk_licence_error_count(lic), 1);
+    xk_licence_free(lic);
+}
+
+static xk_licence *parse(const char *text, xk_status *st)
+{
+    xk_licence *lic = NULL;
+    xk_error err;
+    *st = xk_licence_parse(text, strlen(text), NULL, &lic, &err);
+    return lic;
+}
+
+static const char *mini =
+    "中华人民共和国\n增值电信业务经营许可证\n经营许可证编号：B2-20190456\n"
+    "公司名称：示例科技有限公司\n法定代表人：张 三\n"
+    "业务种类\n（服务项目）\n及覆盖范围：\n信息服务业务（不含互联网信息服务）\n覆盖范围：全国\n"
+    "发证日期：\n有效期至：\n2019-03-01\n2024-03-01\n"
+    "特别规定事项\n一、你公司应当遵守规定，\n经营许可证编号：B2-20190456\n特别规定事项\n"
+    "并配合检查。\n二、你公司应当在每年第一季度参加年报。\n";
+
+static void test_parse_cross_regional_minimal_licence(void **state)
+{
+    (void)state;
+    xk_status st;
+    xk_licence *lic = parse(mini, &st);
+    assert_int_equal(st, XK_OK);
+    assert_string_equal(lic->number, "B2-20190456");
+    assert_string_equal(lic->region, "");
+    assert_string_equal(lic->issuer, "工业和信息化部");
+    assert_string_equal(lic->legal_representative, "张三");
+    assert_int_equal(lic->issued.year, 2019);
+    assert_int_equal(lic->expires.year, 2024);
+    assert_int_equal(lic->n_provisions, 2);
+    assert_string_equal(lic->provisions[0].text, "你公司应当遵守规定，并配合检查。");
+    xk_licence_free(lic);
+}
+
+static void test_parse_stacked_labels_take_values_in_order(void **state)
+{
+    (void)state;
+    xk_status st;
+    xk_licence *lic = parse(mini, &st);
+    char a[16], b[16];
+    assert_string_equal(xk_date_format(lic->issued, a, sizeof a), "2019-03-01");
+    assert_string_equal(xk_date_format(lic->expires, b, sizeof b), "2024-03-01");
+    xk_licence_free(lic);
+}
+
+static void test_parse_refuses_plain_prose(void **state)
+{
+    (void)state;
+    xk_licence *lic = NULL;
+    xk_error err;
+    const char *t = "这是一段普通的文字。\n没有任何许可证信息。\n";
+    assert_int_equal(xk_licence_parse(t, strlen(t), NULL, &lic, &err), XK_ENOTLICENCE);
+    assert_null(lic);
+}
+
+static void test_parse_size_limit(void **state)
+{
+    (void)state;
+    xk_licence *lic = NULL;
+    xk_error err;
+    xk_parse_options o = {16};
+    assert_int_equal(xk_licence_parse(mini, strlen(mini), &o, &lic, &err), XK_ETOOBIG);
+    assert_non_null(strstr(err.message, "16-byte limit"));
+}
+
+static void test_provision_wrapped_line_starting_with_numeral_is_text(void **state)
+{
+    (void)state;
+    const char *t = "经营许可证编号：B2-20190456\n公司名称：示例科技有限公司\n法定代表人：李四\n"
+                    "业务种类：信息服务业务\n发证日期：2019年3月1日\n有效期至：2024年3月1日\n"
+                    "特别规定事项\n一、你公司应当按照要求\n五、六项规定执行。\n二、第二条。\n";
+    xk_status st;
+    xk_licence *lic = parse(t, &st);
+    assert_int_equal(lic->n_provisions, 2);
+    assert_string_equal(lic->provisions[0].text, "你公司应当按照要求五、六项规定执行。");
+    xk_licence_free(lic);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_number_with_region),
+        cmocka_unit_test(test_number_cross_regional_has_no_region),
+        cmocka_unit_test(test_number_both_classes),
+        cmocka_unit_test(test_number_unknown_region_is_flagged),
+        cmocka_unit_test(test_number_dash_variants_and_no_dash),
+        cmocka_unit_test(test_number_normalise_user_input),
+        cmocka_unit_test(test_icp_numbers_are_recognised),
+        cmocka_unit_test(test_number_header_lines),
+        cmocka_unit_test(test_chinese_numerals),
+        cmocka_unit_test(test_services_qualifiers_limited_includes_excludes),
+        cmocka_unit_test(test_services_two_on_separate_lines),
+        cmocka_unit_test(test_services_qualifier_naming_a_service_is_not_a_service),
+        cmocka_unit_test(test_services_class_prefix_and_coverage),
+        cmocka_unit_test(test_services_unknown_text_is_an_error),
+        cmocka_unit_test(test_parse_cross_regional_minimal_licence),
+        cmocka_unit_test(test_parse_stacked_labels_take_values_in_order),
+        cmocka_unit_test(test_parse_refuses_plain_prose),
+        cmocka_unit_test(test_parse_size_limit),
+        cmocka_unit_test(test_provision_wrapped_line_starting_with_numeral_is_text),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,104 @@
+/* Unit tests of the JSON record: round trip, and precise errors on malformed records. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "xuke/xuke.h"
+
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    char *buf = malloc(1 << 20);
+    *len = fread(buf, 1, 1 << 20, f);
+    fclose(f);
+    return buf;
+}
+
+static void test_json_round_trip_of_a_seed(void **state)
+{
+    (void)state;
+    size_t len;
+    char *text = slurp(FIXTURES "/seeds/000_a96b5bc2dd3fa082.txt", &len);
+    xk_licence *lic;
+    xk_error err;
+    assert_int_equal(xk_licence_parse(text, len, NULL, &lic, &err), XK_OK);
+    json_t *a = xk_licence_to_json(lic);
+    xk_licence *back;
+    assert_int_equal(xk_licence_from_json(a, &back, &err), XK_OK);
+    xk_licence_validate(back);
+    json_t *b = xk_licence_to_json(back);
+    assert_true(json_equal(a, b));
+    json_decref(a);
+    json_decref(b);
+    xk_licence_free(lic);
+    xk_licence_free(back);
+    free(text);
+}
+
+static xk_status read_text(const char *json, xk_error *err)
+{
+    json_error_t jerr;
+    json_t *o = json_loads(json, 0, &jerr);
+    assert_non_null(o);
+    xk_licence *lic = NULL;
+    xk_status st = xk_licence_from_json(o, &lic, err);
+    json_decref(o);
+    xk_licence_free(lic);
+    return st;
+}
+
+static void test_json_missing_field_names_it(void **state)
+{
+    (void)state;
+    xk_error err;
+    assert_int_equal(read_text("{\"number\":\"京B2-20224676\"}", &err), XK_EFORMAT);
+    assert_string_equal(err.message, "company: missing");
+}
+
+static void test_json_wrong_type_names_the_path(void **state)
+{
+    (void)state;
+    xk_error err;
+    const char *j = "{\"number\":\"京B2-20224676\",\"company\":\"c\",\"legal_representative\":\"l\","
+                    "\"issued\":\"2022-01-01\",\"expires\":\"2027-01-01\","
+                    "\"services\":[{\"code\":\"B25\"},{\"code\":25}]}";
+    assert_int_equal(read_text(j, &err), XK_EFORMAT);
+    assert_string_equal(err.message, "services[1].code: expected a string");
+}
+
+static void test_json_bad_date_is_refused(void **state)
+{
+    (void)state;
+    xk_error err;
+    const char *j = "{\"number\":\"京B2-20224676\",\"company\":\"c\",\"legal_representative\":\"l\","
+                    "\"issued\":\"2022-13-01\",\"expires\":\"2027-01-01\",\"services\":[]}";
+    assert_int_equal(read_text(j, &err), XK_EFORMAT);
+    assert_non_null(strstr(err.message, "issued"));
+}
+
+static void test_json_bad_number_is_refused(void **state)
+{
+    (void)state;
+    xk_error err;
+    assert_int_equal(read_text("{\"number\":\"hello\"}", &err), XK_EFORMAT);
+    assert_non_null(strstr(err.message, "not a licence number"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_json_round_trip_of_a_seed),
+        cmocka_unit_test(test_json_missing_field_names_it),
+        cmocka_unit_test(test_json_wrong_type_names_the_path),
+        cmocka_unit_test(test_json_bad_date_is_refused),
+        cmocka_unit_test(test_json_bad_number_is_refused),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,196 @@
+/* Unit tests of the text layer: decoding, line normalisation, tidying, UTF-8. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "xuke/text.h"
+
+static char *decode(const char *bytes, size_t len, xk_encoding *enc, xk_status *st)
+{
+    char *out = NULL;
+    size_t out_len;
+    xk_error err;
+    *st = xk_text_decode(bytes, len, &out, &out_len, enc, &err);
+    return out;
+}
+
+static void test_utf8_passes_through(void **state)
+{
+    (void)state;
+    xk_encoding enc;
+    xk_status st;
+    char *s = decode("许可证", strlen("许可证"), &enc, &st);
+    assert_int_equal(st, XK_OK);
+    assert_int_equal(enc, XK_ENC_UTF8);
+    assert_string_equal(s, "许可证");
+    free(s);
+}
+
+static void test_utf8_bom_is_stripped(void **state)
+{
+    (void)state;
+    xk_encoding enc;
+    xk_status st;
+    char *s = decode("\xEF\xBB\xBF许可", 9, &enc, &st);
+    assert_int_equal(st, XK_OK);
+    assert_int_equal(enc, XK_ENC_UTF8_BOM);
+    assert_string_equal(s, "许可");
+    free(s);
+}
+
+static void test_gb18030_is_converted(void **state)
+{
+    (void)state;
+    /* 许可 in GBK/GB18030 */
+    xk_encoding enc;
+    xk_status st;
+    char *s = decode("\xD0\xED\xBF\xC9", 4, &enc, &st);
+    assert_int_equal(st, XK_OK);
+    assert_int_equal(enc, XK_ENC_GB18030);
+    assert_string_equal(s, "许可");
+    free(s);
+}
+
+static void test_utf16_with_bom_is_converted(void **state)
+{
+    (void)state;
+    xk_encoding enc;
+    xk_status st;
+    char *s = decode("\xFF\xFE\x38\x8BO\x00", 6, &enc, &st); /* U+8B38 'O' */
+    assert_int_equal(st, XK_OK);
+    assert_int_equal(enc, XK_ENC_UTF16);
+    assert_string_equal(s, "\xE8\xAC\xB8O");
+    free(s);
+}
+
+static void test_nul_byte_is_binary_with_line(void **state)
+{
+    (void)state;
+    char *out;
+    size_t len;
+    xk_encoding enc;
+    xk_error err;
+    xk_status st = xk_text_decode("a\nb\n\x00z", 6, &out, &len, &enc, &err);
+    assert_int_equal(st, XK_EBINARY);
+    assert_int_equal(err.line, 3);
+    assert_non_null(strstr(err.message, "offset 4"));
+}
+
+static void test_invalid_in_both_encodings_is_refused(void **state)
+{
+    (void)state;
+    char *out;
+    size_t len;
+    xk_encoding enc;
+    xk_error err;
+    assert_int_equal(xk_text_decode("ab\x80", 3, &out, &len, &enc, &err), XK_EENCODING);
+}
+
+static void test_lines_split_crlf_cr_and_formfeed(void **state)
+{
+    (void)state;
+    xk_lines lines;
+    const char *t = "a\r\nb\rc\fd\ne";
+    assert_int_equal(xk_lines_split(t, strlen(t), &lines, NULL), XK_OK);
+    assert_int_equal(lines.n, 5);
+    assert_string_equal(lines.lines[2].text, "c");
+    assert_int_equal(lines.lines[3].lineno, 3); /* form feed splits without a new line number */
+    assert_int_equal(lines.lines[4].lineno, 4);
+    xk_lines_free(&lines);
+}
+
+static void test_lines_nfkc_fullwidth_and_ideographic_space(void **state)
+{
+    (void)state;
+    xk_lines lines;
+    const char *t = "经营许可证编号：\u3000琼Ｂ２－２０２２０２９３  ";
+    assert_int_equal(xk_lines_split(t, strlen(t), &lines, NULL), XK_OK);
+    assert_string_equal(lines.lines[0].text, "经营许可证编号: 琼B2-20220293");
+    assert_string_equal(lines.lines[0].compact, "经营许可证编号:琼B2-20220293");
+    xk_lines_free(&lines);
+}
+
+static void test_lines_drop_zero_width_characters(void **state)
+{
+    (void)state;
+    xk_lines lines;
+    const char *t = "公\u200b司\ufeff名称";
+    assert_int_equal(xk_lines_split(t, strlen(t), &lines, NULL), XK_OK);
+    assert_string_equal(lines.lines[0].text, "公司名称");
+    xk_lines_free(&lines);
+}
+
+static void assert_tidy(const char *in, const char *want)
+{
+    char *got = xk_text_tidy(in, strlen(in));
+    assert_non_null(got);
+    assert_string_equal(got, want);
+    free(got);
+}
+
+static void test_tidy_removes_ocr_spaces_between_chinese(void **state)
+{
+    (void)state;
+    assert_tidy("管理人 员", "管理人员");
+    assert_tidy("在处置后的 10 个工作日内", "在处置后的10个工作日内");
+}
+
+static void test_tidy_makes_chinese_punctuation_fullwidth(void **state)
+{
+    (void)state;
+    assert_tidy("标准, 具备措施; 下列规定:", "标准，具备措施；下列规定：");
+    assert_tidy("好美信息技术(北京)有限公司", "好美信息技术（北京）有限公司");
+    assert_tidy("(七) 你公司", "（七）你公司");
+}
+
+static void test_tidy_leaves_ascii_text_alone(void **state)
+{
+    (void)state;
+    assert_tidy("Example Co., Ltd. (Beijing)", "Example Co., Ltd. (Beijing)");
+    assert_tidy("  a   b  ", "a b");
+}
+
+static void test_squeeze_keeps_ascii_word_spaces(void **state)
+{
+    (void)state;
+    char s[] = "信 息 服 务 业 务 (仅 限) Example App";
+    xk_text_squeeze(s);
+    assert_string_equal(s, "信息服务业务(仅限)Example App");
+}
+
+static void test_utf8_decoder_rejects_overlong_and_surrogates(void **state)
+{
+    (void)state;
+    unsigned cp;
+    assert_int_equal(xk_utf8_decode("\xC0\xAF", 2, &cp), 0);
+    assert_int_equal(xk_utf8_decode("\xED\xA0\x80", 3, &cp), 0);
+    assert_int_equal(xk_utf8_decode("\xE4\xB8", 2, &cp), 0);
+    assert_int_equal(xk_utf8_decode("\xE4\xB8\xAD", 3, &cp), 3);
+    assert_int_equal(cp, 0x4E2D);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_utf8_passes_through),
+        cmocka_unit_test(test_utf8_bom_is_stripped),
+        cmocka_unit_test(test_gb18030_is_converted),
+        cmocka_unit_test(test_utf16_with_bom_is_converted),
+        cmocka_unit_test(test_nul_byte_is_binary_with_line),
+        cmocka_unit_test(test_invalid_in_both_encodings_is_refused),
+        cmocka_unit_test(test_lines_split_crlf_cr_and_formfeed),
+        cmocka_unit_test(test_lines_nfkc_fullwidth_and_ideographic_space),
+        cmocka_unit_test(test_lines_drop_zero_width_characters),
+        cmocka_unit_test(test_tidy_removes_ocr_spaces_between_chinese),
+        cmocka_unit_test(test_tidy_makes_chinese_punctuation_fullwidth),
+        cmocka_unit_test(test_tidy_leaves_ascii_text_alone),
+        cmocka_unit_test(test_squeeze_keeps_ascii_word_spaces),
+        cmocka_unit_test(test_utf8_decoder_rejects_overlong_and_surrogates),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
