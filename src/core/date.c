@@ -209,11 +209,103 @@ static size_t date_at(const char *t, size_t len, size_t i, xk_date *out, bool *i
     return end;
 }
 
+/* --- dates in Chinese numerals: 二〇二二年四月十五日 ---------------------------------------- */
+
+/* Value of one Chinese digit character at t[i] (〇 ○ 零 一 … 九), -1 if none; *n its length. */
+static int cn_digit(const char *t, size_t len, size_t i, size_t *n)
+{
+    static const char *const digits[] = {"〇", "一", "二", "三", "四", "五", "六", "七", "八", "九"};
+    if (len - i >= 3) {
+        for (int k = 0; k < 10; k++)
+            if (memcmp(t + i, digits[k], 3) == 0) {
+                *n = 3;
+                return k;
+            }
+        if (memcmp(t + i, "○", 3) == 0 || memcmp(t + i, "零", 3) == 0) {
+            *n = 3;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* 1..39 written 一 … 十 … 二十 … 三十一; returns the value and advances *i, or 0. */
+static int cn_small(const char *t, size_t len, size_t *i)
+{
+    size_t j = skip_spaces(t, len, *i), n;
+    int tens = 0, units = 0;
+    int lead = cn_digit(t, len, j, &n);
+    if (lead > 0 && len - (j + n) >= 3 && memcmp(t + j + n, "十", 3) == 0) {
+        tens = lead;
+        j += n + 3;
+    } else if (len - j >= 3 && memcmp(t + j, "十", 3) == 0) {
+        tens = 1;
+        j += 3;
+    }
+    int u = cn_digit(t, len, j, &n);
+    if (u > 0) {
+        units = u;
+        j += n;
+    }
+    if (tens == 0 && units == 0)
+        return 0;
+    *i = j;
+    return tens * 10 + units;
+}
+
+static size_t cn_date_at(const char *t, size_t len, size_t i, xk_date *out, bool *impossible)
+{
+    int y = 0;
+    size_t j = i, n;
+    for (int k = 0; k < 4; k++) {
+        j = skip_spaces(t, len, j);
+        int dgt = cn_digit(t, len, j, &n);
+        if (dgt < 0)
+            return 0;
+        y = y * 10 + dgt;
+        j += n;
+    }
+    if (read_sep(t, len, &j) != SEP_NIAN)
+        return 0;
+    int m = cn_small(t, len, &j);
+    if (!m || read_sep(t, len, &j) != SEP_YUE)
+        return 0;
+    int d = cn_small(t, len, &j);
+    if (!d)
+        return 0;
+    size_t end = j, k = j;
+    if (read_sep(t, len, &k) == SEP_RI)
+        end = k;
+    while (end > j && t[end - 1] == ' ')
+        end--;
+    if (!xk_date_valid(y, m, d)) {
+        *impossible = true;
+        return 0;
+    }
+    *out = (xk_date){y, m, d};
+    return end;
+}
+
 bool xk_date_find(const char *text, size_t len, xk_date *out, size_t *start, size_t *end,
                   bool *bad_span)
 {
     bool impossible = false;
     for (size_t i = 0; i + 4 <= len; i++) {
+        size_t n;
+        if (cn_digit(text, len, i, &n) >= 0) {
+            xk_date d;
+            size_t e = cn_date_at(text, len, i, &d, &impossible);
+            if (e) {
+                *out = d;
+                if (start)
+                    *start = i;
+                if (end)
+                    *end = e;
+                if (bad_span)
+                    *bad_span = false;
+                return true;
+            }
+        }
         if (text[i] < '1' || text[i] > '2')
             continue;
         if (i > 0 && text[i - 1] >= '0' && text[i - 1] <= '9')

@@ -1,7 +1,6 @@
 """Messy variants of a licence text, made from the seeds inside the tests so the seeds stay
 pristine. Each transform takes and returns str (bytes-level ones are applied by the caller)."""
 import re
-import unicodedata
 
 HALF_TO_FULL = str.maketrans({',': '，', ':': '：', ';': '；', '(': '（', ')': '）'})
 FULL_TO_HALF = str.maketrans({'，': ',', '：': ':', '；': ';', '（': '(', '）': ')'})
@@ -93,8 +92,22 @@ def dates_swapped(t):
     return t[:m_issue.start()] + b + t[m_issue.end():m_exp.start()] + a + t[m_exp.end():]
 
 
-def nfkc_stable(t):
-    return unicodedata.normalize('NFC', t)
+CN_DIGITS = '〇一二三四五六七八九'
+
+
+def cn_number(n):
+    """1..31 in Chinese numerals: 4 → 四, 10 → 十, 15 → 十五, 29 → 二十九."""
+    tens, units = divmod(n, 10)
+    head = '' if tens == 0 else ('十' if tens == 1 else CN_DIGITS[tens] + '十')
+    return head + (CN_DIGITS[units] if units else '')
+
+
+def chinese_numeral_dates(t):
+    """2022年04月15日 → 二〇二二年四月十五日, as seals print them."""
+    def conv(m):
+        y = ''.join(CN_DIGITS[int(c)] for c in m.group(1))
+        return f'{y}年{cn_number(int(m.group(2)))}月{cn_number(int(m.group(3)))}日'
+    return re.sub(r'(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日', conv, t)
 
 
 TEXT_VARIANTS = {
@@ -112,6 +125,7 @@ TEXT_VARIANTS = {
     'appendix_last': appendix_last,
     'dates_swapped': dates_swapped,
     'wrap_and_spaces': lambda t: wrap(ocr_spaces(t), 30),
+    'chinese_numeral_dates': chinese_numeral_dates,
 }
 
 BYTE_VARIANTS = {

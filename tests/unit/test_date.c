@@ -32,6 +32,15 @@ static void test_date_chinese_forms(void **state)
     assert_date(find("2022 年 4 月 15 日"), 2022, 4, 15);
 }
 
+static void test_date_in_chinese_numerals(void **state)
+{
+    (void)state;
+    assert_date(find("二〇二二年四月十五日"), 2022, 4, 15);
+    assert_date(find("二○二七年十二月三十一日"), 2027, 12, 31);
+    assert_date(find("二〇二三年 八月 四日"), 2023, 8, 4);
+    assert_date(find("二零二四年十月二十日"), 2024, 10, 20);
+}
+
 static void test_date_numeric_forms(void **state)
 {
     (void)state;
@@ -104,6 +113,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_date_chinese_forms),
+        cmocka_unit_test(test_date_in_chinese_numerals),
         cmocka_unit_test(test_date_numeric_forms),
         cmocka_unit_test(test_date_with_spaces_inside_digits),
         cmocka_unit_test(test_date_not_found_in_licence_number),
