@@ -17,6 +17,8 @@
 #define XK_MAX_DOMAINS 256u
 #define XK_MAX_PROVISIONS 99u
 #define XK_MAX_ITEMS 99u
+/* Items in one 仅限/含/不含, condition or coverage list of a service. */
+#define XK_MAX_QUALIFIERS 256u
 /* Problems reported for one document before the rest are summarised in one line. */
 #define XK_MAX_PROBLEMS 64u
 /* Longest host name (RFC 1035). */

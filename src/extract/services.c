@@ -152,30 +152,59 @@ static xk_status push_tidy(xk_licence *lic, xk_strlist *list, const char *s, siz
     for (size_t i = 0; i < list->len; i++)
         if (strcmp(list->items[i], t) == 0)
             return XK_OK;
+    if (list->len >= XK_MAX_QUALIFIERS)
+        return XK_ETOOBIG;
     return xk_strlist_push(lic, list, t, n);
 }
 
-/* Moves 【…】 / […] / 〔…〕 into conditions, leaving a sentence end in their place. */
+/* Opening bracket of a condition at p: its length, and the closer to look for. */
+static size_t condition_open(const char *p, const char *end, const char **close)
+{
+    static const char *const open[] = {"【", "[", "〔"}, *const closers[] = {"】", "]", "〕"};
+    for (size_t k = 0; k < 3; k++)
+        if (lit(p, end, open[k])) {
+            *close = closers[k];
+            return strlen(open[k]);
+        }
+    return 0;
+}
+
+/*
+ * Moves 【…】 / […] / 〔…〕 into conditions, leaving a sentence end in their place. One pass:
+ * the text is rebuilt into a new buffer, so a block of many brackets stays linear.
+ */
 static xk_status take_conditions(xk_licence *lic, xk_service *svc, xk_buf *text)
 {
-    static const char *const open[] = {"【", "[", "〔"}, *const close[] = {"】", "]", "〕"};
-    for (size_t k = 0; k < 3; k++) {
-        char *p;
-        while ((p = strstr(text->data, open[k])) != NULL) {
-            char *q = strstr(p + strlen(open[k]), close[k]);
-            char *stop = q ? q : text->data + text->len;
-            char *body = p + strlen(open[k]);
-            xk_status st = push_tidy(lic, &svc->conditions, body, (size_t)(stop - body));
-            if (st != XK_OK)
-                return st;
-            size_t cut_end = (size_t)((q ? q + strlen(close[k]) : stop) - text->data);
-            size_t cut_start = (size_t)(p - text->data);
-            memmove(text->data + cut_start + 3, text->data + cut_end, text->len - cut_end + 1);
-            memcpy(text->data + cut_start, "。", 3);
-            text->len = cut_start + 3 + (text->len - cut_end);
+    xk_buf out;
+    xk_buf_init(&out);
+    xk_buf_append(&out, "", 0); /* allocated even when the service has no text after its name */
+    const char *p = text->data, *end = text->data + text->len;
+    xk_status st = XK_OK;
+    while (p < end && st == XK_OK) {
+        const char *close;
+        size_t olen = condition_open(p, end, &close);
+        if (!olen) {
+            size_t n = char_len(p, end);
+            xk_buf_append(&out, p, n);
+            p += n;
+            continue;
         }
+        const char *body = p + olen, *q = body;
+        while (q < end && !lit(q, end, close))
+            q += char_len(q, end);
+        st = push_tidy(lic, &svc->conditions, body, (size_t)(q - body));
+        xk_buf_puts(&out, "。");
+        p = q < end ? q + strlen(close) : end;
     }
-    return XK_OK;
+    if (st == XK_OK && out.oom)
+        st = XK_ENOMEM;
+    if (st == XK_OK) {
+        xk_buf_free(text);
+        *text = out;
+    } else {
+        xk_buf_free(&out);
+    }
+    return st;
 }
 
 static bool coverage_sep(const char *p, const char *end)
@@ -316,6 +345,13 @@ static xk_status parse_service(xk_licence *lic, const xk_service_kind *kind, con
     if (st == XK_OK)
         st = take_qualifiers(lic, svc, text.data, text.data + text.len);
     xk_buf_free(&text);
+    if (st == XK_ETOOBIG)
+        return xk_licence_problem(lic, XK_SEV_ERROR, line,
+                                  "%s lists more than %u items in one qualifier, condition or "
+                                  "coverage list",
+                                  svc->code, XK_MAX_QUALIFIERS) == XK_OK
+                   ? XK_ETOOBIG
+                   : XK_ENOMEM;
     return st;
 }
 

@@ -198,13 +198,22 @@ def test_mixed_batch():
 
 
 def test_pathological_input_is_bounded():
-    """A document of the size limit made of one repeated line finishes and is refused cleanly."""
-    data = ('业务种类：信息服务业务（不含' + '、不含' * 50 + '\n') * 8000
-    data = data.encode('utf-8')[: 4 * 1024 * 1024]
-    path = write('pathological.txt', data)
-    rc, out, err = run('parse', path)
-    check('pathological document of the size limit ends without a crash',
-          rc == 1 and 'Sanitizer' not in err and 'Segmentation' not in err, err[-300:])
+    """Documents of the size limit built to provoke quadratic work finish (run() has a 60 s
+    timeout) and are refused cleanly."""
+    head = '经营许可证编号：京B2-20224676\n公司名称：甲公司\n法定代表人：张三\n业务种类：信息服务业务'
+    shapes = {
+        'repeated label lines': ('业务种类：信息服务业务（不含' + '、不含' * 50 + '\n') * 8000,
+        'many condition brackets': head + ''.join(f'【{i}】' for i in range(300000)),
+        'one huge distinct exclusion list': head + '(不含' + ''.join(f'、x{i}' for i in range(400000)) + ')',
+        'one endless provision': head + '\n特别规定事项\n一、' + '你' * 1300000,
+        'endless wrapped company': '公司名称：' + '甲\n' * 1000000,
+    }
+    for name, text in shapes.items():
+        data = text.encode('utf-8')[: 4 * 1024 * 1024]
+        path = write('pathological.txt', data)
+        rc, out, err = run('parse', path)
+        check(f'pathological document ({name}) ends without a crash',
+              rc == 1 and 'Sanitizer' not in err and 'Segmentation' not in err, err[-300:])
 
 
 test_expected_records()

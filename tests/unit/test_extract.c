@@ -184,6 +184,16 @@ static void test_services_class_prefix_and_coverage(void **state)
     xk_licence_free(lic);
 }
 
+static void test_services_name_alone_with_nothing_after(void **state)
+{
+    (void)state;
+    xk_licence *lic = block("信息服务业务");
+    assert_int_equal(lic->n_services, 1);
+    assert_string_equal(lic->services[0].scope, "");
+    assert_int_equal(lic->services[0].excludes.len, 0);
+    xk_licence_free(lic);
+}
+
 static void test_services_unknown_text_is_an_error(void **state)
 {
     (void)state;
@@ -286,6 +296,7 @@ int main(void)
         cmocka_unit_test(test_services_two_on_separate_lines),
         cmocka_unit_test(test_services_qualifier_naming_a_service_is_not_a_service),
         cmocka_unit_test(test_services_class_prefix_and_coverage),
+        cmocka_unit_test(test_services_name_alone_with_nothing_after),
         cmocka_unit_test(test_services_unknown_text_is_an_error),
         cmocka_unit_test(test_parse_cross_regional_minimal_licence),
         cmocka_unit_test(test_parse_stacked_labels_take_values_in_order),
