@@ -10,6 +10,11 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include <time.h>
+
+#include "xuke/diff.h"
+#include "xuke/registry.h"
+#include "xuke/store.h"
 #include "xuke/xuke.h"
 
 /* Exit codes of every subcommand. */
@@ -31,6 +36,28 @@ bool cli_parse_size(const char *s, size_t *out);
 /* Human-readable summary of a record (parse without --json). */
 void cli_print_summary(FILE *out, const xk_licence *lic);
 
+/* Registry helpers (store_open.c). */
+const char *cli_db_path(const char *flag);
+/* Opens the store named by --db / $XUKE_DB / ./xuke.db, printing the error; NULL on failure. */
+xk_store *cli_open_store(const char *flag);
+/* Normalises a licence number typed by a user; prints why not and returns false. */
+bool cli_number_arg(const char *arg, char *out, size_t size);
+int cli_store_error(const xk_error *err);
+bool cli_parse_date(const char *s, xk_date *out, const char *what);
+bool cli_parse_int(const char *s, long min, long max, long *out, const char *what);
+/* Today's date in China (UTC+8). */
+xk_date cli_today(void);
+
 int cmd_parse(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_get(int argc, char **argv);
+int cmd_history(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
+int cmd_search(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_backup(int argc, char **argv);
+int cmd_remove(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
+int cmd_summary(int argc, char **argv);
 
 #endif

@@ -15,6 +15,16 @@ typedef struct command {
 
 static const command commands[] = {
     {"parse", cmd_parse, "extract and validate licence documents"},
+    {"import", cmd_import, "import documents and JSON records into the registry"},
+    {"get", cmd_get, "show a licence from the registry"},
+    {"history", cmd_history, "list a licence's versions"},
+    {"diff", cmd_diff, "what changed between two versions"},
+    {"search", cmd_search, "find licences by company, domain, service, region, dates"},
+    {"export", cmd_export, "write the registry or a search as csv, json or jsonl"},
+    {"remove", cmd_remove, "mark a licence removed (kept in history)"},
+    {"audit", cmd_audit, "list or verify the audit log"},
+    {"backup", cmd_backup, "online backup of the registry"},
+    {"summary", cmd_summary, "what the registry holds"},
 };
 
 static void usage(FILE *out)

@@ -101,11 +101,6 @@ xk_status xk_licence_problem(xk_licence *lic, xk_severity sev, int line, const c
             lic->problems[lic->n_problems - 1].severity = XK_SEV_ERROR;
         return XK_OK;
     }
-    xk_problem *v = xk_arena_grow(lic->arena, lic->problems, sizeof *v, lic->n_problems,
-                                  &lic->cap_problems, XK_MAX_PROBLEMS);
-    if (!v)
-        return XK_ENOMEM;
-    lic->problems = v;
     char msg[1024];
     va_list ap;
     va_start(ap, fmt);
@@ -115,6 +110,16 @@ xk_status xk_licence_problem(xk_licence *lic, xk_severity sev, int line, const c
         n = 0;
     if ((size_t)n >= sizeof msg)
         n = sizeof msg - 1;
+    msg[n] = '\0';
+    /* the same finding twice (a record read back from JSON and validated again) is one */
+    for (size_t i = 0; i < lic->n_problems; i++)
+        if (lic->problems[i].severity == sev && strcmp(lic->problems[i].message, msg) == 0)
+            return XK_OK;
+    xk_problem *v = xk_arena_grow(lic->arena, lic->problems, sizeof *v, lic->n_problems,
+                                  &lic->cap_problems, XK_MAX_PROBLEMS);
+    if (!v)
+        return XK_ENOMEM;
+    lic->problems = v;
     char *copy = xk_arena_strndup(lic->arena, msg, (size_t)n);
     if (!copy)
         return XK_ENOMEM;

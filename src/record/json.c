@@ -301,6 +301,26 @@ static xk_status read_array(reader *r, const json_t *obj, const char *key, bool 
     return XK_OK;
 }
 
+/* Warnings found when the record was extracted travel with it. */
+static xk_status read_warnings(reader *r, const json_t *obj)
+{
+    json_t *a = json_object_get(obj, "warnings");
+    if (!a)
+        return XK_OK;
+    snprintf(r->path, sizeof r->path, "warnings");
+    if (!json_is_array(a))
+        return fail(r, "expected an array of strings");
+    for (size_t i = 0; i < json_array_size(a); i++) {
+        json_t *w = json_array_get(a, i);
+        if (!json_is_string(w))
+            return fail(r, "expected an array of strings");
+        if (xk_licence_problem(r->lic, XK_SEV_WARNING, 0, "%s", json_string_value(w)) != XK_OK)
+            return xk_error_set(r->err, XK_ENOMEM, 0, "out of memory");
+    }
+    r->path[0] = '\0';
+    return XK_OK;
+}
+
 static xk_status derive_number(reader *r, const char *number)
 {
     xk_number n;
@@ -347,6 +367,8 @@ xk_status xk_licence_from_json(const json_t *obj, xk_licence **out, xk_error *er
         st = read_array(&r, obj, "websites", false, read_website);
     if (st == XK_OK)
         st = read_array(&r, obj, "provisions", false, read_provision);
+    if (st == XK_OK)
+        st = read_warnings(&r, obj);
     if (st != XK_OK) {
         xk_licence_free(lic);
         return st;

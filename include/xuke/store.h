@@ -1,0 +1,170 @@
+/*
+ * The registry's storage interface. Everything above it (CLI, rules, server) talks to an
+ * xk_store through these calls only, and no SQLite type crosses it: the SQLite backend
+ * (src/registry/) is the one shipped; a PostgreSQL backend implements the same functions and is
+ * chosen by xk_store_open from the location it is given.
+ *
+ * Model: a licence is identified by its number and has numbered versions (1, 2, …); the newest
+ * is current. Every version keeps its record (canonical JSON) and a pointer to its source
+ * document, stored once by SHA-256. Every write appends to a hash-chained audit log.
+ *
+ * Ownership: records returned (xk_licence **) belong to the caller (xk_licence_free). Strings in
+ * result structs point into storage owned by the result and are freed with its _free call.
+ */
+#ifndef XUKE_STORE_H
+#define XUKE_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "xuke/date.h"
+#include "xuke/error.h"
+#include "xuke/licence.h"
+
+typedef struct xk_store xk_store;
+
+#define XK_SHA256_HEX 65 /* 64 hex digits + NUL */
+
+/* Opens (creating and migrating as needed) the store at path. */
+xk_status xk_store_open(const char *path, xk_store **out, xk_error *err);
+void xk_store_close(xk_store *st);
+
+/* Who writes: the OS user for the CLI, the token's name for the server. Copied. */
+void xk_store_set_actor(xk_store *st, const char *actor);
+
+/* Explicit transactions for bulk work. Writes outside one run in their own transaction. */
+xk_status xk_store_begin(xk_store *st, xk_error *err);
+xk_status xk_store_commit(xk_store *st, xk_error *err);
+xk_status xk_store_rollback(xk_store *st);
+
+typedef enum xk_import_outcome {
+    XK_IMPORT_NEW = 1,     /* first version of a licence */
+    XK_IMPORT_VERSION = 2, /* a new version of a known licence */
+    XK_IMPORT_UNCHANGED = 3 /* same record as the current version: nothing written */
+} xk_import_outcome;
+
+typedef struct xk_import_result {
+    xk_import_outcome outcome;
+    int version;
+} xk_import_result;
+
+/*
+ * Stores a validated record and its source bytes, atomically (all of it or none of it). source
+ * is the document as given (text, or the JSON record); kind is "text" or "json".
+ */
+xk_status xk_store_put(xk_store *st, const xk_licence *lic, const char *source, size_t source_len,
+                       const char *kind, xk_import_result *res, xk_error *err);
+
+typedef struct xk_version_info {
+    int version;
+    char imported_at[32];
+    char actor[64];
+    char source_sha256[XK_SHA256_HEX];
+    char record_sha256[XK_SHA256_HEX];
+} xk_version_info;
+
+typedef struct xk_licence_info {
+    xk_version_info current;
+    int versions;
+    bool removed;
+    char removed_reason[256];
+    char removed_at[32];
+} xk_licence_info;
+
+/* Record of version (0 = current) of number; XK_ENOTFOUND when unknown. info may be NULL. */
+xk_status xk_store_get(xk_store *st, const char *number, int version, xk_licence **out,
+                       xk_licence_info *info, xk_error *err);
+
+/* Every version of number, oldest first. Caller frees *out with free(). */
+xk_status xk_store_history(xk_store *st, const char *number, xk_version_info **out, size_t *n,
+                           xk_error *err);
+
+/* Source document by SHA-256: bytes (malloc'ed, caller frees) and kind. */
+xk_status xk_store_source(xk_store *st, const char *sha256, char **bytes, size_t *len,
+                          char kind[8], xk_error *err);
+
+/* Marks a licence removed (kept in history and audit); reason is required. */
+xk_status xk_store_remove(xk_store *st, const char *number, const char *reason, xk_error *err);
+
+typedef struct xk_query {
+    const char *company;   /* any part of the name */
+    const char *domain;    /* a host: sub-domains resolve to the licensed domain */
+    const char *service;   /* catalogue code */
+    const char *region;    /* abbreviation ("京"), or "" for cross-regional; NULL = any */
+    const char *issuer;
+    xk_date valid_on;      /* unset = any */
+    int expiring_within;   /* days from as_of; < 0 = any */
+    xk_date as_of;         /* reference date for expiring_within */
+    bool include_removed;
+    size_t limit;          /* 0 = no limit */
+    const char *after;     /* keyset cursor: numbers strictly after this one */
+} xk_query;
+
+void xk_query_init(xk_query *q);
+
+typedef struct xk_hit {
+    char number[64];
+    char company[256];
+    char issued[11], expires[11];
+    int version;
+    bool removed;
+    /* for domain queries: the website entry that covers the host */
+    char matched_domain[256];
+    int website_index; /* -1 when not a domain match */
+    char website_service[8];
+    char website_name[256];
+} xk_hit;
+
+/* Called per hit, in number order (domain queries: best match first). Return false to stop. */
+typedef bool (*xk_hit_fn)(const xk_hit *hit, void *ctx);
+
+xk_status xk_store_search(xk_store *st, const xk_query *q, xk_hit_fn fn, void *ctx, xk_error *err);
+
+/* The licensed domain that covers host (host itself or its nearest parent), as stored. */
+bool xk_host_normalise(const char *host, char *out, size_t size);
+
+typedef struct xk_audit_entry {
+    long id;
+    char at[32];
+    char actor[64];
+    char action[32];
+    char number[64];
+    char detail[512];
+    char hash[XK_SHA256_HEX];
+} xk_audit_entry;
+
+typedef bool (*xk_audit_fn)(const xk_audit_entry *e, void *ctx);
+
+/* Audit entries, oldest first (or the newest `limit` when limit > 0), for number or all. */
+xk_status xk_store_audit(xk_store *st, const char *number, size_t limit, xk_audit_fn fn,
+                         void *ctx, xk_error *err);
+
+/*
+ * Recomputes the audit chain. XK_OK with *checked entries when every entry's hash matches its
+ * content and its predecessor; XK_ECONFLICT naming the first entry that does not (an altered,
+ * inserted or deleted entry).
+ */
+xk_status xk_store_audit_verify(xk_store *st, size_t *checked, xk_error *err);
+
+/* Online backup to path (which must not exist), safe while other processes use the store. */
+xk_status xk_store_backup(xk_store *st, const char *path, xk_error *err);
+
+typedef struct xk_store_stats {
+    size_t licences, removed, versions, documents, audit_entries, domains;
+    long long file_bytes;
+} xk_store_stats;
+
+xk_status xk_store_stats_get(xk_store *st, xk_store_stats *out, xk_error *err);
+
+/*
+ * The stored canonical JSON of version (0 = current) of number, without re-reading it into a
+ * record: the fast path for `get --json` and the HTTP API. Caller frees *json.
+ */
+xk_status xk_store_get_json(xk_store *st, const char *number, int version, char **json,
+                            xk_licence_info *info, xk_error *err);
+
+/* Appends an audit entry (used by layers that write through the store, e.g. events). */
+xk_status xk_store_audit_append(xk_store *st, const char *action, const char *number,
+                                const char *detail, xk_error *err);
+
+#endif

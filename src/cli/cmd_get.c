@@ -1,0 +1,126 @@
+/*
+ * `xuke get NUMBER [--version N] [--json] [--db PATH]`: a licence as stored, with its version,
+ * status and the SHA-256 of the source document it came from. --source prints that document.
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: xuke get [--db PATH] [--version N] [--json] [--source] NUMBER\n");
+}
+
+/* The stored record with the registry's facts added: version, status, source hash. */
+static int print_json(xk_store *st, const char *number, int version)
+{
+    xk_error err;
+    xk_licence_info info;
+    char *json;
+    if (xk_store_get_json(st, number, version, &json, &info, &err) != XK_OK)
+        return cli_store_error(&err);
+    json_error_t jerr;
+    json_t *o = json_loads(json, 0, &jerr);
+    free(json);
+    if (!o) {
+        fprintf(stderr, "xuke: stored record of %s is damaged: %s\n", number, jerr.text);
+        return EXIT_FAIL;
+    }
+    json_object_set_new(o, "version", json_integer(info.current.version));
+    json_object_set_new(o, "versions", json_integer(info.versions));
+    json_object_set_new(o, "status", json_string(info.removed ? "removed" : "active"));
+    json_object_set_new(o, "source_sha256", json_string(info.current.source_sha256));
+    json_object_set_new(o, "imported_at", json_string(info.current.imported_at));
+    if (info.removed)
+        json_object_set_new(o, "removed_reason", json_string(info.removed_reason));
+    char *s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    json_decref(o);
+    if (!s)
+        return EXIT_FAIL;
+    puts(s);
+    free(s);
+    return EXIT_OK;
+}
+
+static int print_text(xk_store *st, const char *number, int version)
+{
+    xk_error err;
+    xk_licence_info info;
+    xk_licence *lic;
+    if (xk_store_get(st, number, version, &lic, &info, &err) != XK_OK)
+        return cli_store_error(&err);
+    cli_print_summary(stdout, lic);
+    printf("  版本 Version: %d of %d, imported %s by %s\n", info.current.version, info.versions,
+           info.current.imported_at, info.current.actor);
+    printf("  来源 Source document: sha256 %s\n", info.current.source_sha256);
+    if (info.removed)
+        printf("  状态 Status: REMOVED %s: %s\n", info.removed_at, info.removed_reason);
+    xk_licence_free(lic);
+    return EXIT_OK;
+}
+
+static int print_source(xk_store *st, const char *number, int version)
+{
+    xk_error err;
+    xk_licence_info info;
+    char *json;
+    if (xk_store_get_json(st, number, version, &json, &info, &err) != XK_OK)
+        return cli_store_error(&err);
+    free(json);
+    char *bytes, kind[8];
+    size_t len;
+    if (xk_store_source(st, info.current.source_sha256, &bytes, &len, kind, &err) != XK_OK)
+        return cli_store_error(&err);
+    fwrite(bytes, 1, len, stdout);
+    free(bytes);
+    return EXIT_OK;
+}
+
+int cmd_get(int argc, char **argv)
+{
+    static const struct option longopts[] = {{"db", required_argument, 0, 'd'},
+                                             {"version", required_argument, 0, 'v'},
+                                             {"json", no_argument, 0, 'j'},
+                                             {"source", no_argument, 0, 's'},
+                                             {"help", no_argument, 0, 'h'},
+                                             {0, 0, 0, 0}};
+    const char *db = NULL;
+    long version = 0;
+    bool json = false, source = false;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        if (c == 'd')
+            db = optarg;
+        else if (c == 'v' && !cli_parse_int(optarg, 1, 1000000, &version, "--version"))
+            return EXIT_USAGE;
+        else if (c == 'j')
+            json = true;
+        else if (c == 's')
+            source = true;
+        else if (c == 'h') {
+            usage(stdout);
+            return EXIT_OK;
+        } else if (c != 'v') {
+            usage(stderr);
+            return EXIT_USAGE;
+        }
+    }
+    char number[64];
+    if (optind != argc - 1) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    if (!cli_number_arg(argv[optind], number, sizeof number))
+        return EXIT_USAGE;
+    xk_store *st = cli_open_store(db);
+    if (!st)
+        return EXIT_FAIL;
+    int rc = source ? print_source(st, number, (int)version)
+             : json ? print_json(st, number, (int)version)
+                    : print_text(st, number, (int)version);
+    xk_store_close(st);
+    return rc;
+}

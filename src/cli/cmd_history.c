@@ -1,0 +1,63 @@
+/*
+ * `xuke history NUMBER [--json] [--db PATH]`: every version of a licence, oldest first, with
+ * when and by whom it was imported and the document it came from.
+ */
+#include <getopt.h>
+#include <stdlib.h>
+
+#include "cli.h"
+
+int cmd_history(int argc, char **argv)
+{
+    static const struct option longopts[] = {{"db", required_argument, 0, 'd'},
+                                             {"json", no_argument, 0, 'j'},
+                                             {0, 0, 0, 0}};
+    const char *db = NULL;
+    bool json = false;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        if (c == 'd')
+            db = optarg;
+        else if (c == 'j')
+            json = true;
+        else
+            return EXIT_USAGE;
+    }
+    char number[64];
+    if (optind != argc - 1) {
+        fprintf(stderr, "usage: xuke history [--db PATH] [--json] NUMBER\n");
+        return EXIT_USAGE;
+    }
+    if (!cli_number_arg(argv[optind], number, sizeof number))
+        return EXIT_USAGE;
+    xk_store *st = cli_open_store(db);
+    if (!st)
+        return EXIT_FAIL;
+    xk_error err;
+    xk_version_info *v;
+    size_t n;
+    int rc = EXIT_OK;
+    if (xk_store_history(st, number, &v, &n, &err) != XK_OK) {
+        rc = cli_store_error(&err);
+    } else if (json) {
+        json_t *a = json_array();
+        for (size_t i = 0; i < n; i++)
+            json_array_append_new(a, json_pack("{s:i, s:s, s:s, s:s}", "version", v[i].version,
+                                               "imported_at", v[i].imported_at, "actor",
+                                               v[i].actor, "source_sha256", v[i].source_sha256));
+        char *s = json_dumps(a, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        if (s)
+            puts(s);
+        free(s);
+        json_decref(a);
+    } else {
+        printf("%s: %zu version%s\n", number, n, n == 1 ? "" : "s");
+        for (size_t i = 0; i < n; i++)
+            printf("  v%-3d %s  %-12s source %.16s…\n", v[i].version, v[i].imported_at,
+                   v[i].actor, v[i].source_sha256);
+    }
+    free(v);
+    xk_store_close(st);
+    return rc;
+}

@@ -1,0 +1,71 @@
+/*
+ * `xuke search [filters] [--limit N] [--json]`: licences matching every filter given. A domain
+ * search says which website entry and service of the licence cover the host.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "query_opts.h"
+
+static const char *const usage_text =
+    "usage: xuke search [--db PATH] [--company TEXT] [--domain HOST] [--service CODE]\n"
+    "                   [--region R] [--issuer NAME] [--valid-on DATE] [--expiring-within DAYS]\n"
+    "                   [--as-of DATE] [--include-removed] [--limit N] [--json]\n";
+
+typedef struct search_out {
+    bool json;
+    json_t *array;
+    size_t n;
+} search_out;
+
+static bool on_hit(const xk_hit *h, void *ctx)
+{
+    search_out *o = ctx;
+    o->n++;
+    if (o->json) {
+        json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:i, s:s}", "number", h->number, "company",
+                              h->company, "issued", h->issued, "expires", h->expires, "version",
+                              h->version, "status", h->removed ? "removed" : "active");
+        if (j && h->website_index >= 0)
+            json_object_set_new(j, "match",
+                                json_pack("{s:s, s:i, s:s, s:s}", "domain", h->matched_domain,
+                                          "website", h->website_index, "service",
+                                          h->website_service, "website_name", h->website_name));
+        json_array_append_new(o->array, j);
+        return true;
+    }
+    printf("%-18s %s → %s  %s%s\n", h->number, h->issued, h->expires, h->company,
+           h->removed ? "  [removed]" : "");
+    if (h->website_index >= 0)
+        printf("    covers it: %s, website %d \"%s\" under %s\n", h->matched_domain,
+               h->website_index + 1, h->website_name, h->website_service);
+    return true;
+}
+
+int cmd_search(int argc, char **argv)
+{
+    query_opts o = {.format = "text"};
+    int rc = query_opts_parse(argc, argv, &o, usage_text);
+    if (rc)
+        return rc < 0 ? EXIT_OK : rc;
+    if (!o.q.limit)
+        o.q.limit = 100;
+    xk_store *st = cli_open_store(o.db);
+    if (!st)
+        return EXIT_FAIL;
+    search_out out = {strcmp(o.format, "json") == 0, json_array(), 0};
+    xk_error err;
+    if (xk_store_search(st, &o.q, on_hit, &out, &err) != XK_OK) {
+        rc = cli_store_error(&err);
+    } else if (out.json) {
+        char *s = json_dumps(out.array, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        if (s)
+            puts(s);
+        free(s);
+    } else if (out.n == 0) {
+        printf("no licence matches\n");
+    }
+    json_decref(out.array);
+    xk_store_close(st);
+    return rc;
+}

@@ -1,0 +1,182 @@
+/*
+ * The audit log: one entry per write (import, new version, removal, event), each hashed with
+ * SHA-256 over its own fields and the previous entry's hash. Entry ids are consecutive and the
+ * head (count and last hash) is kept in audit_head, so an altered entry, a deleted one (in the
+ * middle or at the end) or an inserted one all break verification. The chain is tamper-evident,
+ * not tamper-proof: someone able to rewrite the file can rewrite the whole chain, which is why
+ * `xuke audit --verify` prints the head hash for keeping elsewhere.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/buf.h"
+#include "internal.h"
+
+static void field(xk_buf *b, const char *v)
+{
+    xk_buf_printf(b, "%zu:%s\n", strlen(v), v);
+}
+
+/* Length-prefixed fields, so no choice of content can make two entries hash alike. */
+static bool entry_hash(const char *prev, long long id, const char *at, const char *actor,
+                       const char *action, const char *number, const char *detail,
+                       char out[XK_SHA256_HEX])
+{
+    xk_buf b;
+    xk_buf_init(&b);
+    field(&b, prev);
+    xk_buf_printf(&b, "%lld\n", id);
+    field(&b, at);
+    field(&b, actor);
+    field(&b, action);
+    field(&b, number);
+    field(&b, detail);
+    if (b.oom) {
+        xk_buf_free(&b);
+        return false;
+    }
+    sha256_hex(b.data, b.len, out);
+    xk_buf_free(&b);
+    return true;
+}
+
+xk_status audit_append_at(xk_store *st, const char *at, const char *action, const char *number,
+                          const char *detail, xk_error *err)
+{
+    sqlite3_stmt *s = stmt(st, S_AUDIT_HEAD, err);
+    if (!s)
+        return XK_EDB;
+    if (sqlite3_step(s) != SQLITE_ROW)
+        return db_error(st, err, "reading the audit head");
+    long long id = sqlite3_column_int64(s, 0) + 1;
+    char prev[XK_SHA256_HEX], hash[XK_SHA256_HEX];
+    snprintf(prev, sizeof prev, "%s", (const char *)sqlite3_column_text(s, 1));
+    sqlite3_reset(s);
+    if (!entry_hash(prev, id, at, st->actor, action, number, detail, hash))
+        return xk_error_set(err, XK_ENOMEM, 0, "out of memory");
+    if (!(s = stmt(st, S_AUDIT_INSERT, err)))
+        return XK_EDB;
+    sqlite3_bind_int64(s, 1, id);
+    const char *vals[] = {at, st->actor, action, number, detail, prev, hash};
+    for (int i = 0; i < 7; i++)
+        sqlite3_bind_text(s, i + 2, vals[i], -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(s) != SQLITE_DONE)
+        return db_error(st, err, "writing the audit log");
+    if (!(s = stmt(st, S_AUDIT_SET_HEAD, err)))
+        return XK_EDB;
+    sqlite3_bind_int64(s, 1, id);
+    sqlite3_bind_text(s, 2, hash, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(s) != SQLITE_DONE)
+        return db_error(st, err, "writing the audit head");
+    return XK_OK;
+}
+
+xk_status xk_store_audit_append(xk_store *st, const char *action, const char *number,
+                                const char *detail, xk_error *err)
+{
+    char at[32];
+    now_utc(at);
+    xk_status rc = write_begin(st, err);
+    if (rc != XK_OK)
+        return rc;
+    return write_end(st, audit_append_at(st, at, action, number, detail, err), err);
+}
+
+static void read_entry(sqlite3_stmt *s, xk_audit_entry *e)
+{
+    e->id = (long)sqlite3_column_int64(s, 0);
+    const char *cols[6];
+    for (int i = 0; i < 6; i++) {
+        const unsigned char *v = sqlite3_column_text(s, i + 1);
+        cols[i] = v ? (const char *)v : "";
+    }
+    snprintf(e->at, sizeof e->at, "%s", cols[0]);
+    snprintf(e->actor, sizeof e->actor, "%s", cols[1]);
+    snprintf(e->action, sizeof e->action, "%s", cols[2]);
+    snprintf(e->number, sizeof e->number, "%s", cols[3]);
+    snprintf(e->detail, sizeof e->detail, "%s", cols[4]);
+    snprintf(e->hash, sizeof e->hash, "%s", cols[5]);
+}
+
+xk_status xk_store_audit(xk_store *st, const char *number, size_t limit, xk_audit_fn fn,
+                         void *ctx, xk_error *err)
+{
+    const char *sql =
+        number ? "SELECT * FROM (SELECT id, at, actor, action, number, detail, hash FROM audit "
+                 "WHERE number = ?1 ORDER BY id DESC LIMIT ?2) ORDER BY id"
+               : "SELECT * FROM (SELECT id, at, actor, action, number, detail, hash FROM audit "
+                 "ORDER BY id DESC LIMIT ?2) ORDER BY id";
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+        return db_error(st, err, "reading the audit log");
+    if (number)
+        sqlite3_bind_text(s, 1, number, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 2, limit ? (sqlite3_int64)limit : -1);
+    int rc;
+    xk_audit_entry e;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        read_entry(s, &e);
+        if (!fn(&e, ctx))
+            break;
+    }
+    xk_status out = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? XK_OK
+                                                            : db_error(st, err, "reading audit");
+    sqlite3_finalize(s);
+    return out;
+}
+
+xk_status xk_store_audit_verify(xk_store *st, size_t *checked, xk_error *err)
+{
+    *checked = 0;
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT id, at, actor, action, number, detail, prev_hash, hash "
+                           "FROM audit ORDER BY id",
+                           -1, &s, NULL) != SQLITE_OK)
+        return db_error(st, err, "reading the audit log");
+    char prev[XK_SHA256_HEX] = "0000000000000000000000000000000000000000000000000000000000000000";
+    long long expect = 1;
+    xk_status rc = XK_OK;
+    int step;
+    while (rc == XK_OK && (step = sqlite3_step(s)) == SQLITE_ROW) {
+        long long id = sqlite3_column_int64(s, 0);
+        const char *f[7];
+        for (int i = 0; i < 7; i++) {
+            const unsigned char *v = sqlite3_column_text(s, i + 1);
+            f[i] = v ? (const char *)v : "";
+        }
+        char want[XK_SHA256_HEX];
+        if (id != expect)
+            rc = xk_error_set(err, XK_ECONFLICT, 0,
+                              "audit entry %lld is missing (entries jump from %lld to %lld)",
+                              expect, expect - 1, id);
+        else if (strcmp(f[5], prev) != 0)
+            rc = xk_error_set(err, XK_ECONFLICT, 0,
+                              "audit entry %lld does not follow entry %lld (chain broken)", id,
+                              id - 1);
+        else if (!entry_hash(prev, id, f[0], f[1], f[2], f[3], f[4], want) ||
+                 strcmp(want, f[6]) != 0)
+            rc = xk_error_set(err, XK_ECONFLICT, 0,
+                              "audit entry %lld does not match its hash: it was altered", id);
+        snprintf(prev, sizeof prev, "%s", f[6]);
+        expect++;
+    }
+    sqlite3_finalize(s);
+    if (rc != XK_OK)
+        return rc;
+    if (sqlite3_prepare_v2(st->db, "SELECT entries, hash FROM audit_head", -1, &s, NULL) !=
+        SQLITE_OK)
+        return db_error(st, err, "reading the audit head");
+    if (sqlite3_step(s) != SQLITE_ROW)
+        rc = xk_error_set(err, XK_ECONFLICT, 0, "the audit head is missing");
+    else if (sqlite3_column_int64(s, 0) != expect - 1 ||
+             strcmp((const char *)sqlite3_column_text(s, 1), prev) != 0)
+        rc = xk_error_set(err, XK_ECONFLICT, 0,
+                          "the audit log ends at entry %lld but its head records %lld entries: "
+                          "entries were deleted",
+                          expect - 1, (long long)sqlite3_column_int64(s, 0));
+    sqlite3_finalize(s);
+    *checked = (size_t)(expect - 1);
+    return rc;
+}

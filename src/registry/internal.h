@@ -1,0 +1,56 @@
+/*
+ * Internals shared by the SQLite registry modules: the store handle, the prepared-statement
+ * cache, and helpers that turn SQLite failures into xk_error messages.
+ */
+#ifndef XK_REGISTRY_INTERNAL_H
+#define XK_REGISTRY_INTERNAL_H
+
+#include <sqlite3.h>
+
+#include "xuke/store.h"
+
+typedef enum stmt_id {
+    S_FIND_LICENCE,
+    S_INSERT_LICENCE,
+    S_UPDATE_LICENCE,
+    S_INSERT_VERSION,
+    S_CURRENT_HASH,
+    S_INSERT_DOCUMENT,
+    S_DELETE_SERVICES,
+    S_INSERT_SERVICE,
+    S_DELETE_DOMAINS,
+    S_INSERT_DOMAIN,
+    S_GET_VERSION,
+    S_AUDIT_HEAD,
+    S_AUDIT_INSERT,
+    S_AUDIT_SET_HEAD,
+    S_COUNT
+} stmt_id;
+
+struct xk_store {
+    sqlite3 *db;
+    char actor[64];
+    int explicit_tx; /* inside xk_store_begin … commit/rollback */
+    sqlite3_stmt *stmts[S_COUNT];
+};
+
+/* Sets err from the connection's last error, prefixed with what was being done. */
+xk_status db_error(xk_store *st, xk_error *err, const char *doing);
+/* Cached prepared statement, reset and with bindings cleared; NULL on failure (err set). */
+sqlite3_stmt *stmt(xk_store *st, stmt_id id, xk_error *err);
+/* Runs SQL without results. */
+xk_status exec(xk_store *st, const char *sql, xk_error *err);
+
+/* Schema creation and forward migrations (schema.c). */
+xk_status schema_migrate(xk_store *st, xk_error *err);
+
+/* SHA-256 of data as lower-case hex (libsodium). */
+void sha256_hex(const void *data, size_t len, char out[XK_SHA256_HEX]);
+/* Current time, UTC, ISO 8601 with seconds: 2026-11-23T09:10:11Z. */
+void now_utc(char out[32]);
+
+/* Savepoint helpers: one per write so each licence is atomic inside a bulk transaction. */
+xk_status write_begin(xk_store *st, xk_error *err);
+xk_status write_end(xk_store *st, xk_status result, xk_error *err);
+
+#endif

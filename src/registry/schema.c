@@ -1,0 +1,103 @@
+/*
+ * The registry's schema and its forward migrations. Each migration is one SQL script applied in
+ * one transaction; schema_version records how far a store has come. Opening an older store
+ * upgrades it; opening a store newer than this build is refused rather than guessed at.
+ *
+ * Layout: licences (one row per number, the current version's fields for queries), versions
+ * (every version's canonical JSON and source hash), documents (sources by SHA-256, stored once),
+ * services and domains (the current version's, for lookups), company_fts (trigram index over
+ * company names: Chinese has no word breaks), events (rules) and the hash-chained audit log.
+ */
+#include <stdio.h>
+
+#include "internal.h"
+
+static const char *const migrations[] = {
+    /* 1: the registry */
+    "CREATE TABLE documents(sha256 TEXT PRIMARY KEY, kind TEXT NOT NULL, size INTEGER NOT NULL,"
+    "  body BLOB NOT NULL, created_at TEXT NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE licences(id INTEGER PRIMARY KEY, number TEXT NOT NULL UNIQUE,"
+    "  version INTEGER NOT NULL, company TEXT NOT NULL, legal_representative TEXT NOT NULL,"
+    "  region TEXT NOT NULL, category TEXT NOT NULL, issuer TEXT NOT NULL, issued TEXT NOT NULL,"
+    "  expires TEXT NOT NULL, removed INTEGER NOT NULL DEFAULT 0, removed_reason TEXT,"
+    "  removed_at TEXT);"
+    "CREATE INDEX licences_expires ON licences(expires);"
+    "CREATE INDEX licences_region ON licences(region, number);"
+    "CREATE INDEX licences_issuer ON licences(issuer, number);"
+    "CREATE TABLE versions(licence_id INTEGER NOT NULL REFERENCES licences(id),"
+    "  version INTEGER NOT NULL, record TEXT NOT NULL, record_sha256 TEXT NOT NULL,"
+    "  source_sha256 TEXT NOT NULL REFERENCES documents(sha256), imported_at TEXT NOT NULL,"
+    "  actor TEXT NOT NULL, PRIMARY KEY(licence_id, version)) WITHOUT ROWID;"
+    "CREATE INDEX versions_source ON versions(source_sha256);"
+    "CREATE TABLE services(code TEXT NOT NULL, licence_id INTEGER NOT NULL REFERENCES licences(id),"
+    "  PRIMARY KEY(code, licence_id)) WITHOUT ROWID;"
+    "CREATE INDEX services_licence ON services(licence_id);"
+    "CREATE TABLE domains(host TEXT NOT NULL, licence_id INTEGER NOT NULL REFERENCES licences(id),"
+    "  website_index INTEGER NOT NULL, service TEXT NOT NULL, website_name TEXT NOT NULL,"
+    "  PRIMARY KEY(host, licence_id, website_index)) WITHOUT ROWID;"
+    "CREATE INDEX domains_licence ON domains(licence_id);"
+    "CREATE VIRTUAL TABLE company_fts USING fts5(company, content='licences', content_rowid='id',"
+    "  tokenize='trigram');"
+    "CREATE TRIGGER licences_ai AFTER INSERT ON licences BEGIN"
+    "  INSERT INTO company_fts(rowid, company) VALUES (new.id, new.company); END;"
+    "CREATE TRIGGER licences_ad AFTER DELETE ON licences BEGIN"
+    "  INSERT INTO company_fts(company_fts, rowid, company) VALUES('delete', old.id, old.company);"
+    "  END;"
+    "CREATE TRIGGER licences_au AFTER UPDATE OF company ON licences BEGIN"
+    "  INSERT INTO company_fts(company_fts, rowid, company) VALUES('delete', old.id, old.company);"
+    "  INSERT INTO company_fts(rowid, company) VALUES (new.id, new.company); END;"
+    "CREATE TABLE audit(id INTEGER PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL,"
+    "  action TEXT NOT NULL, number TEXT NOT NULL, detail TEXT NOT NULL, prev_hash TEXT NOT NULL,"
+    "  hash TEXT NOT NULL);"
+    "CREATE INDEX audit_number ON audit(number, id);"
+    "CREATE TABLE audit_head(one INTEGER PRIMARY KEY CHECK (one = 1), entries INTEGER NOT NULL,"
+    "  hash TEXT NOT NULL);"
+    "INSERT INTO audit_head VALUES (1, 0,"
+    "  '0000000000000000000000000000000000000000000000000000000000000000');",
+    /* 2: events recorded against licences (rules) */
+    "CREATE TABLE events(id INTEGER PRIMARY KEY, licence_id INTEGER NOT NULL REFERENCES licences(id),"
+    "  type TEXT NOT NULL, date TEXT NOT NULL, year INTEGER, note TEXT NOT NULL DEFAULT '',"
+    "  ref TEXT NOT NULL DEFAULT '', recorded_at TEXT NOT NULL, actor TEXT NOT NULL);"
+    "CREATE INDEX events_licence ON events(licence_id, date);",
+};
+
+#define N_MIGRATIONS (int)(sizeof migrations / sizeof migrations[0])
+
+static int current_version(xk_store *st)
+{
+    sqlite3_stmt *s;
+    int v = -1;
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT version FROM schema_version", -1, &s, NULL) != SQLITE_OK)
+        return 0; /* no table yet: a new store */
+    if (sqlite3_step(s) == SQLITE_ROW)
+        v = sqlite3_column_int(s, 0);
+    sqlite3_finalize(s);
+    return v < 0 ? 0 : v;
+}
+
+xk_status schema_migrate(xk_store *st, xk_error *err)
+{
+    xk_status rc = exec(st, "BEGIN IMMEDIATE", err);
+    if (rc != XK_OK)
+        return rc;
+    rc = exec(st, "CREATE TABLE IF NOT EXISTS schema_version(version INTEGER NOT NULL)", err);
+    int have = current_version(st);
+    if (rc == XK_OK && have > N_MIGRATIONS)
+        rc = xk_error_set(err, XK_EDB, 0,
+                          "store schema version %d is newer than this xuke understands (%d)",
+                          have, N_MIGRATIONS);
+    for (int v = have; rc == XK_OK && v < N_MIGRATIONS; v++)
+        rc = exec(st, migrations[v], err);
+    if (rc == XK_OK && have < N_MIGRATIONS) {
+        char sql[96];
+        snprintf(sql, sizeof sql, "DELETE FROM schema_version; INSERT INTO schema_version "
+                                  "VALUES (%d)", N_MIGRATIONS);
+        rc = exec(st, sql, err);
+    }
+    if (rc != XK_OK) {
+        sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+        return rc;
+    }
+    return exec(st, "COMMIT", err);
+}

@@ -1,0 +1,264 @@
+/*
+ * Registry queries. One SQL statement is composed per query from the filters given, every value
+ * bound as a parameter (never spliced into SQL). Company names go through the FTS5 trigram index
+ * (any part of a name, no word breaks needed) when the text has three characters or more;
+ * shorter text falls back to a LIKE scan, documented as slower. A host name is looked up as
+ * itself and as each parent domain, so www.xiaohe.cn finds the licence listing xiaohe.cn.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/buf.h"
+#include "internal.h"
+#include "xuke/text.h"
+
+#define MAX_BINDS 24
+#define MAX_LABELS 10
+
+void xk_query_init(xk_query *q)
+{
+    memset(q, 0, sizeof *q);
+    q->expiring_within = -1;
+}
+
+bool xk_host_normalise(const char *host, char *out, size_t size)
+{
+    const char *p = host;
+    while (*p == ' ')
+        p++;
+    const char *scheme = strstr(p, "://");
+    if (scheme)
+        p = scheme + 3;
+    size_t n = 0;
+    for (; *p && *p != '/' && *p != ':' && *p != ' ' && *p != '?' && *p != '#'; p++) {
+        if (n + 1 >= size)
+            return false;
+        char c = *p;
+        out[n++] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+    }
+    while (n > 0 && out[n - 1] == '.')
+        n--;
+    out[n] = '\0';
+    return n > 0;
+}
+
+typedef struct binds {
+    const char *text[MAX_BINDS];
+    long long num[MAX_BINDS];
+    bool is_num[MAX_BINDS];
+    int n;
+} binds;
+
+static int bind_str(binds *b, const char *s)
+{
+    b->text[b->n] = s;
+    b->is_num[b->n] = false;
+    return ++b->n;
+}
+
+static size_t char_count(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+/* FTS5 phrase: the text in double quotes, inner quotes doubled. */
+static char *fts_phrase(const char *s)
+{
+    xk_buf b;
+    xk_buf_init(&b);
+    xk_buf_putc(&b, '"');
+    for (; *s; s++) {
+        if (*s == '"')
+            xk_buf_putc(&b, '"');
+        xk_buf_putc(&b, *s);
+    }
+    xk_buf_putc(&b, '"');
+    return xk_buf_take(&b);
+}
+
+/* LIKE pattern %text% with \ escaping. */
+static char *like_pattern(const char *s)
+{
+    xk_buf b;
+    xk_buf_init(&b);
+    xk_buf_putc(&b, '%');
+    for (; *s; s++) {
+        if (*s == '%' || *s == '_' || *s == '\\')
+            xk_buf_putc(&b, '\\');
+        xk_buf_putc(&b, *s);
+    }
+    xk_buf_putc(&b, '%');
+    return xk_buf_take(&b);
+}
+
+typedef struct built {
+    xk_buf sql;
+    binds b;
+    char *owned[8];
+    int n_owned;
+    char hosts[MAX_LABELS][256];
+    int n_hosts;
+} built;
+
+static void add_company(built *q, const char *company)
+{
+    char *tidy = xk_text_tidy(company, strlen(company));
+    if (!tidy)
+        return;
+    q->owned[q->n_owned++] = tidy;
+    if (char_count(tidy) >= 3) {
+        char *phrase = fts_phrase(tidy);
+        q->owned[q->n_owned++] = phrase;
+        xk_buf_printf(&q->sql, " AND l.id IN (SELECT rowid FROM company_fts WHERE company_fts "
+                               "MATCH ?%d)",
+                      bind_str(&q->b, phrase ? phrase : ""));
+    } else {
+        char *pat = like_pattern(tidy);
+        q->owned[q->n_owned++] = pat;
+        xk_buf_printf(&q->sql, " AND l.company LIKE ?%d ESCAPE '\\'",
+                      bind_str(&q->b, pat ? pat : ""));
+    }
+}
+
+static bool add_domain(built *q, const char *domain)
+{
+    char host[256];
+    if (!xk_host_normalise(domain, host, sizeof host))
+        return false;
+    /* the host, then each parent with at least two labels */
+    const char *p = host;
+    while (p && q->n_hosts < MAX_LABELS) {
+        snprintf(q->hosts[q->n_hosts++], sizeof q->hosts[0], "%s", p);
+        const char *dot = strchr(p, '.');
+        if (!dot || !strchr(dot + 1, '.'))
+            break;
+        p = dot + 1;
+    }
+    xk_buf_puts(&q->sql, " AND d.host IN (");
+    for (int i = 0; i < q->n_hosts; i++)
+        xk_buf_printf(&q->sql, "%s?%d", i ? ", " : "", bind_str(&q->b, q->hosts[i]));
+    xk_buf_puts(&q->sql, ")");
+    return true;
+}
+
+static xk_status build(const xk_query *q, built *out, xk_error *err)
+{
+    memset(out, 0, sizeof *out);
+    xk_buf_init(&out->sql);
+    char a[16];
+    bool domain = q->domain && *q->domain;
+    xk_buf_puts(&out->sql, "SELECT l.number, l.company, l.issued, l.expires, l.version, "
+                           "l.removed");
+    if (domain)
+        xk_buf_puts(&out->sql, ", d.host, d.website_index, d.service, d.website_name FROM "
+                               "licences l JOIN domains d ON d.licence_id = l.id WHERE 1");
+    else
+        xk_buf_puts(&out->sql, " FROM licences l WHERE 1");
+    if (domain && !add_domain(out, q->domain))
+        return xk_error_set(err, XK_EUSAGE, 0, "\"%s\" is not a host name", q->domain);
+    if (!q->include_removed)
+        xk_buf_puts(&out->sql, " AND l.removed = 0");
+    if (q->company && *q->company)
+        add_company(out, q->company);
+    if (q->service && *q->service)
+        xk_buf_printf(&out->sql,
+                      " AND EXISTS (SELECT 1 FROM services s WHERE s.code = ?%d AND "
+                      "s.licence_id = l.id)",
+                      bind_str(&out->b, q->service));
+    if (q->region)
+        xk_buf_printf(&out->sql, " AND l.region = ?%d", bind_str(&out->b, q->region));
+    if (q->issuer && *q->issuer)
+        xk_buf_printf(&out->sql, " AND l.issuer = ?%d", bind_str(&out->b, q->issuer));
+    if (xk_date_is_set(q->valid_on)) {
+        char *d = strdup(xk_date_format(q->valid_on, a, sizeof a));
+        out->owned[out->n_owned++] = d;
+        int i = bind_str(&out->b, d ? d : "");
+        xk_buf_printf(&out->sql, " AND l.issued <= ?%d AND l.expires >= ?%d", i, i);
+    }
+    if (q->expiring_within >= 0) {
+        /* ISO dates compare as text, so the expires index serves the range */
+        char b1[16], b2[16];
+        xk_date until = xk_date_from_days(xk_date_to_days(q->as_of) + q->expiring_within);
+        char *from = strdup(xk_date_format(q->as_of, b1, sizeof b1));
+        char *to = strdup(xk_date_format(until, b2, sizeof b2));
+        out->owned[out->n_owned++] = from;
+        out->owned[out->n_owned++] = to;
+        int i = bind_str(&out->b, from ? from : "");
+        int j = bind_str(&out->b, to ? to : "");
+        xk_buf_printf(&out->sql, " AND l.expires BETWEEN ?%d AND ?%d", i, j);
+    }
+    if (q->after && *q->after)
+        xk_buf_printf(&out->sql, " AND l.number > ?%d", bind_str(&out->b, q->after));
+    xk_buf_puts(&out->sql, domain ? " ORDER BY length(d.host) DESC, l.number, d.website_index"
+                                  : " ORDER BY l.number");
+    if (q->limit)
+        xk_buf_printf(&out->sql, " LIMIT %zu", q->limit);
+    if (out->sql.oom || out->b.n > MAX_BINDS)
+        return xk_error_set(err, XK_ENOMEM, 0, "out of memory building the query");
+    return XK_OK;
+}
+
+static void built_free(built *b)
+{
+    xk_buf_free(&b->sql);
+    for (int i = 0; i < b->n_owned; i++)
+        free(b->owned[i]);
+}
+
+static void col(char *dst, size_t size, sqlite3_stmt *s, int c)
+{
+    const unsigned char *v = sqlite3_column_text(s, c);
+    snprintf(dst, size, "%s", v ? (const char *)v : "");
+}
+
+xk_status xk_store_search(xk_store *st, const xk_query *q, xk_hit_fn fn, void *ctx, xk_error *err)
+{
+    built b;
+    xk_status rc = build(q, &b, err);
+    if (rc != XK_OK) {
+        built_free(&b);
+        return rc;
+    }
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(st->db, b.sql.data, -1, &s, NULL) != SQLITE_OK) {
+        rc = db_error(st, err, "preparing the search");
+        built_free(&b);
+        return rc;
+    }
+    for (int i = 0; i < b.b.n; i++) {
+        if (b.b.is_num[i])
+            sqlite3_bind_int64(s, i + 1, b.b.num[i]);
+        else
+            sqlite3_bind_text(s, i + 1, b.b.text[i], -1, SQLITE_STATIC);
+    }
+    bool domain = q->domain && *q->domain;
+    int step;
+    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+        xk_hit h;
+        memset(&h, 0, sizeof h);
+        col(h.number, sizeof h.number, s, 0);
+        col(h.company, sizeof h.company, s, 1);
+        col(h.issued, sizeof h.issued, s, 2);
+        col(h.expires, sizeof h.expires, s, 3);
+        h.version = sqlite3_column_int(s, 4);
+        h.removed = sqlite3_column_int(s, 5) != 0;
+        h.website_index = -1;
+        if (domain) {
+            col(h.matched_domain, sizeof h.matched_domain, s, 6);
+            h.website_index = sqlite3_column_int(s, 7);
+            col(h.website_service, sizeof h.website_service, s, 8);
+            col(h.website_name, sizeof h.website_name, s, 9);
+        }
+        if (!fn(&h, ctx))
+            break;
+    }
+    if (step != SQLITE_ROW && step != SQLITE_DONE)
+        rc = db_error(st, err, "searching");
+    sqlite3_finalize(s);
+    built_free(&b);
+    return rc;
+}

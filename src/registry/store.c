@@ -1,0 +1,681 @@
+/*
+ * The SQLite registry: opening (WAL, foreign keys, FULL sync, migrations), transactions, and
+ * storing and reading licence versions. One licence write = one savepoint, so inside a bulk
+ * transaction each licence is still all-or-nothing, and a crash leaves only whole licences.
+ */
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "internal.h"
+#include "xuke/record_json.h"
+
+static const char *const sql_text[S_COUNT] = {
+    [S_FIND_LICENCE] = "SELECT id, version, removed FROM licences WHERE number = ?1",
+    [S_INSERT_LICENCE] = "INSERT INTO licences(number, version, company, legal_representative, "
+                         "region, category, issuer, issued, expires) "
+                         "VALUES (?1, 1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [S_UPDATE_LICENCE] = "UPDATE licences SET version = version + 1, company = ?2, "
+                         "legal_representative = ?3, region = ?4, category = ?5, issuer = ?6, "
+                         "issued = ?7, expires = ?8, removed = 0, removed_reason = NULL, "
+                         "removed_at = NULL WHERE id = ?1 RETURNING version",
+    [S_INSERT_VERSION] = "INSERT INTO versions(licence_id, version, record, record_sha256, "
+                         "source_sha256, imported_at, actor) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [S_CURRENT_HASH] = "SELECT record_sha256 FROM versions WHERE licence_id = ?1 AND version = ?2",
+    [S_INSERT_DOCUMENT] = "INSERT OR IGNORE INTO documents(sha256, kind, size, body, created_at) "
+                          "VALUES (?1, ?2, ?3, ?4, ?5)",
+    [S_DELETE_SERVICES] = "DELETE FROM services WHERE licence_id = ?1",
+    [S_INSERT_SERVICE] = "INSERT OR IGNORE INTO services(code, licence_id) VALUES (?1, ?2)",
+    [S_DELETE_DOMAINS] = "DELETE FROM domains WHERE licence_id = ?1",
+    [S_INSERT_DOMAIN] = "INSERT OR IGNORE INTO domains(host, licence_id, website_index, service, "
+                        "website_name) VALUES (?1, ?2, ?3, ?4, ?5)",
+    [S_GET_VERSION] = "SELECT v.version, v.record, v.record_sha256, v.source_sha256, "
+                      "v.imported_at, v.actor, l.version, l.removed, l.removed_reason, "
+                      "l.removed_at FROM licences l JOIN versions v ON v.licence_id = l.id "
+                      "AND v.version = CASE WHEN ?2 > 0 THEN ?2 ELSE l.version END "
+                      "WHERE l.number = ?1",
+    [S_AUDIT_HEAD] = "SELECT entries, hash FROM audit_head WHERE one = 1",
+    [S_AUDIT_INSERT] = "INSERT INTO audit(id, at, actor, action, number, detail, prev_hash, hash) "
+                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [S_AUDIT_SET_HEAD] = "UPDATE audit_head SET entries = ?1, hash = ?2 WHERE one = 1",
+};
+
+xk_status db_error(xk_store *st, xk_error *err, const char *doing)
+{
+    int code = sqlite3_extended_errcode(st->db);
+    const char *hint = "";
+    if ((code & 0xff) == SQLITE_FULL)
+        hint = " (the disk is full)";
+    else if ((code & 0xff) == SQLITE_READONLY)
+        hint = " (the store is read-only)";
+    else if ((code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED)
+        hint = " (another process holds the store's write lock)";
+    else if ((code & 0xff) == SQLITE_CORRUPT || (code & 0xff) == SQLITE_NOTADB)
+        hint = " (the file is not a healthy xuke store)";
+    return xk_error_set(err, XK_EDB, 0, "%s: %s%s", doing, sqlite3_errmsg(st->db), hint);
+}
+
+sqlite3_stmt *stmt(xk_store *st, stmt_id id, xk_error *err)
+{
+    sqlite3_stmt *s = st->stmts[id];
+    if (!s) {
+        if (sqlite3_prepare_v3(st->db, sql_text[id], -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) !=
+            SQLITE_OK) {
+            db_error(st, err, "preparing a statement");
+            return NULL;
+        }
+        st->stmts[id] = s;
+    }
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    return s;
+}
+
+xk_status exec(xk_store *st, const char *sql, xk_error *err)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        xk_status rc = xk_error_set(err, XK_EDB, 0, "%s%s", msg ? msg : "SQL failed",
+                                    (sqlite3_extended_errcode(st->db) & 0xff) == SQLITE_FULL
+                                        ? " (the disk is full)"
+                                        : "");
+        sqlite3_free(msg);
+        return rc;
+    }
+    return XK_OK;
+}
+
+void sha256_hex(const void *data, size_t len, char out[XK_SHA256_HEX])
+{
+    unsigned char h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(h, data, len);
+    sodium_bin2hex(out, XK_SHA256_HEX, h, sizeof h);
+}
+
+void now_utc(char out[32])
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+xk_status xk_store_open(const char *path, xk_store **out, xk_error *err)
+{
+    *out = NULL;
+    if (sodium_init() < 0)
+        return xk_error_set(err, XK_EDB, 0, "libsodium failed to initialise");
+    xk_store *st = calloc(1, sizeof *st);
+    if (!st)
+        return xk_error_set(err, XK_ENOMEM, 0, "out of memory");
+    snprintf(st->actor, sizeof st->actor, "%s", "unknown");
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+    if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
+        xk_status rc = xk_error_set(err, XK_EDB, 0, "cannot open store %s: %s", path,
+                                    st->db ? sqlite3_errmsg(st->db) : "out of memory");
+        xk_store_close(st);
+        return rc;
+    }
+    sqlite3_busy_timeout(st->db, 5000);
+    sqlite3_extended_result_codes(st->db, 1);
+    xk_status rc = exec(st, "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; "
+                            "PRAGMA synchronous=FULL;", err);
+    if (rc == XK_OK)
+        rc = schema_migrate(st, err);
+    if (rc != XK_OK) {
+        char msg[XK_ERROR_MSG_MAX];
+        snprintf(msg, sizeof msg, "%s", err ? err->message : "");
+        xk_error_set(err, rc, 0, "store %s: %s", path, msg);
+        xk_store_close(st);
+        return rc;
+    }
+    *out = st;
+    return XK_OK;
+}
+
+void xk_store_close(xk_store *st)
+{
+    if (!st)
+        return;
+    for (int i = 0; i < S_COUNT; i++)
+        sqlite3_finalize(st->stmts[i]);
+    sqlite3_close(st->db);
+    free(st);
+}
+
+void xk_store_set_actor(xk_store *st, const char *actor)
+{
+    snprintf(st->actor, sizeof st->actor, "%s", actor && *actor ? actor : "unknown");
+}
+
+xk_status xk_store_begin(xk_store *st, xk_error *err)
+{
+    if (st->explicit_tx)
+        return xk_error_set(err, XK_EUSAGE, 0, "a transaction is already open");
+    xk_status rc = exec(st, "BEGIN IMMEDIATE", err);
+    if (rc == XK_OK)
+        st->explicit_tx = 1;
+    return rc;
+}
+
+xk_status xk_store_commit(xk_store *st, xk_error *err)
+{
+    if (!st->explicit_tx)
+        return xk_error_set(err, XK_EUSAGE, 0, "no transaction is open");
+    st->explicit_tx = 0;
+    return exec(st, "COMMIT", err);
+}
+
+xk_status xk_store_rollback(xk_store *st)
+{
+    if (!st->explicit_tx)
+        return XK_OK;
+    st->explicit_tx = 0;
+    return exec(st, "ROLLBACK", NULL);
+}
+
+xk_status write_begin(xk_store *st, xk_error *err)
+{
+    return exec(st, st->explicit_tx ? "SAVEPOINT w" : "BEGIN IMMEDIATE", err);
+}
+
+xk_status write_end(xk_store *st, xk_status result, xk_error *err)
+{
+    if (result == XK_OK)
+        return exec(st, st->explicit_tx ? "RELEASE w" : "COMMIT", err);
+    if (st->explicit_tx)
+        sqlite3_exec(st->db, "ROLLBACK TO w; RELEASE w", NULL, NULL, NULL);
+    else
+        sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+    return result;
+}
+
+/* --- writing a version --------------------------------------------------------------------- */
+
+static int bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+    return sqlite3_bind_text(s, i, v ? v : "", -1, SQLITE_TRANSIENT);
+}
+
+static xk_status step_done(xk_store *st, sqlite3_stmt *s, xk_error *err, const char *doing)
+{
+    int rc = sqlite3_step(s);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        return db_error(st, err, doing);
+    return XK_OK;
+}
+
+static void bind_fields(sqlite3_stmt *s, const xk_licence *lic)
+{
+    char a[16], b[16];
+    bind_text(s, 2, lic->company);
+    bind_text(s, 3, lic->legal_representative);
+    bind_text(s, 4, lic->region);
+    bind_text(s, 5, lic->category);
+    bind_text(s, 6, lic->issuer);
+    bind_text(s, 7, xk_date_format(lic->issued, a, sizeof a));
+    bind_text(s, 8, xk_date_format(lic->expires, b, sizeof b));
+}
+
+static xk_status put_index_rows(xk_store *st, long long id, const xk_licence *lic, xk_error *err)
+{
+    sqlite3_stmt *s;
+    if (!(s = stmt(st, S_DELETE_SERVICES, err)))
+        return XK_EDB;
+    sqlite3_bind_int64(s, 1, id);
+    xk_status rc = step_done(st, s, err, "updating services");
+    if (rc == XK_OK && (s = stmt(st, S_DELETE_DOMAINS, err)) != NULL) {
+        sqlite3_bind_int64(s, 1, id);
+        rc = step_done(st, s, err, "updating domains");
+    }
+    for (size_t i = 0; rc == XK_OK && i < lic->n_services; i++) {
+        if (!(s = stmt(st, S_INSERT_SERVICE, err)))
+            return XK_EDB;
+        bind_text(s, 1, lic->services[i].code);
+        sqlite3_bind_int64(s, 2, id);
+        rc = step_done(st, s, err, "storing a service");
+    }
+    for (size_t w = 0; rc == XK_OK && w < lic->n_websites; w++) {
+        const xk_website *site = &lic->websites[w];
+        for (size_t k = 0; rc == XK_OK && k < site->domains.len; k++) {
+            if (!(s = stmt(st, S_INSERT_DOMAIN, err)))
+                return XK_EDB;
+            bind_text(s, 1, site->domains.items[k]);
+            sqlite3_bind_int64(s, 2, id);
+            sqlite3_bind_int(s, 3, (int)w);
+            bind_text(s, 4, site->code);
+            bind_text(s, 5, site->name);
+            rc = step_done(st, s, err, "storing a domain");
+        }
+    }
+    return rc;
+}
+
+/* The record's identity: its JSON without warnings (which depend on how it was read). */
+static xk_status record_json(const xk_licence *lic, char **json, char hash[XK_SHA256_HEX])
+{
+    json_t *o = xk_licence_to_json(lic);
+    if (!o)
+        return XK_ENOMEM;
+    json_t *warnings = json_incref(json_object_get(o, "warnings"));
+    json_object_del(o, "warnings");
+    char *bare = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_object_set_new(o, "warnings", warnings);
+    *json = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(o);
+    if (!bare || !*json) {
+        free(bare);
+        free(*json);
+        return XK_ENOMEM;
+    }
+    sha256_hex(bare, strlen(bare), hash);
+    free(bare);
+    return XK_OK;
+}
+
+typedef struct existing {
+    long long id;
+    int version;
+    bool removed;
+    bool found;
+} existing;
+
+static xk_status find_licence(xk_store *st, const char *number, existing *ex, xk_error *err)
+{
+    memset(ex, 0, sizeof *ex);
+    sqlite3_stmt *s = stmt(st, S_FIND_LICENCE, err);
+    if (!s)
+        return XK_EDB;
+    bind_text(s, 1, number);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        ex->id = sqlite3_column_int64(s, 0);
+        ex->version = sqlite3_column_int(s, 1);
+        ex->removed = sqlite3_column_int(s, 2) != 0;
+        ex->found = true;
+    } else if (rc != SQLITE_DONE) {
+        return db_error(st, err, "looking up the licence");
+    }
+    sqlite3_reset(s);
+    return XK_OK;
+}
+
+static bool same_as_current(xk_store *st, const existing *ex, const char *hash)
+{
+    sqlite3_stmt *s = stmt(st, S_CURRENT_HASH, NULL);
+    if (!s)
+        return false;
+    sqlite3_bind_int64(s, 1, ex->id);
+    sqlite3_bind_int(s, 2, ex->version);
+    bool same = sqlite3_step(s) == SQLITE_ROW &&
+                strcmp((const char *)sqlite3_column_text(s, 0), hash) == 0;
+    sqlite3_reset(s);
+    return same;
+}
+
+static xk_status store_document(xk_store *st, const char *src, size_t len, const char *kind,
+                                const char *sha, const char *at, xk_error *err)
+{
+    sqlite3_stmt *s = stmt(st, S_INSERT_DOCUMENT, err);
+    if (!s)
+        return XK_EDB;
+    bind_text(s, 1, sha);
+    bind_text(s, 2, kind);
+    sqlite3_bind_int64(s, 3, (sqlite3_int64)len);
+    sqlite3_bind_blob64(s, 4, src, len, SQLITE_STATIC);
+    bind_text(s, 5, at);
+    return step_done(st, s, err, "storing the source document");
+}
+
+static xk_status upsert_licence(xk_store *st, const xk_licence *lic, existing *ex, xk_error *err)
+{
+    sqlite3_stmt *s = stmt(st, ex->found ? S_UPDATE_LICENCE : S_INSERT_LICENCE, err);
+    if (!s)
+        return XK_EDB;
+    if (ex->found)
+        sqlite3_bind_int64(s, 1, ex->id);
+    else
+        bind_text(s, 1, lic->number);
+    bind_fields(s, lic);
+    int rc = sqlite3_step(s);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        return db_error(st, err, "storing the licence");
+    if (ex->found) {
+        ex->version = sqlite3_column_int(s, 0);
+    } else {
+        ex->id = sqlite3_last_insert_rowid(st->db);
+        ex->version = 1;
+    }
+    sqlite3_reset(s);
+    return XK_OK;
+}
+
+static xk_status insert_version(xk_store *st, const existing *ex, const char *json,
+                                const char *hash, const char *src_sha, const char *at,
+                                xk_error *err)
+{
+    sqlite3_stmt *s = stmt(st, S_INSERT_VERSION, err);
+    if (!s)
+        return XK_EDB;
+    sqlite3_bind_int64(s, 1, ex->id);
+    sqlite3_bind_int(s, 2, ex->version);
+    bind_text(s, 3, json);
+    bind_text(s, 4, hash);
+    bind_text(s, 5, src_sha);
+    bind_text(s, 6, at);
+    bind_text(s, 7, st->actor);
+    return step_done(st, s, err, "storing the version");
+}
+
+xk_status audit_append_at(xk_store *st, const char *at, const char *action, const char *number,
+                          const char *detail, xk_error *err);
+
+static xk_status put_locked(xk_store *st, const xk_licence *lic, const char *source, size_t len,
+                            const char *kind, const char *json, const char *hash,
+                            xk_import_result *res, xk_error *err)
+{
+    existing ex;
+    xk_status rc = find_licence(st, lic->number, &ex, err);
+    if (rc != XK_OK)
+        return rc;
+    if (ex.found && !ex.removed && same_as_current(st, &ex, hash)) {
+        res->outcome = XK_IMPORT_UNCHANGED;
+        res->version = ex.version;
+        return XK_OK;
+    }
+    bool was_removed = ex.found && ex.removed;
+    res->outcome = ex.found ? XK_IMPORT_VERSION : XK_IMPORT_NEW;
+    char src_sha[XK_SHA256_HEX], at[32];
+    sha256_hex(source, len, src_sha);
+    now_utc(at);
+    rc = store_document(st, source, len, kind, src_sha, at, err);
+    if (rc == XK_OK)
+        rc = upsert_licence(st, lic, &ex, err);
+    if (rc == XK_OK)
+        rc = insert_version(st, &ex, json, hash, src_sha, at, err);
+    if (rc == XK_OK)
+        rc = put_index_rows(st, ex.id, lic, err);
+    if (rc == XK_OK) {
+        char detail[160];
+        snprintf(detail, sizeof detail, "version %d from %s document %.16s%s", ex.version, kind,
+                 src_sha, was_removed ? " (restored after removal)" : "");
+        rc = audit_append_at(st, at, ex.version == 1 ? "import" : "new_version", lic->number,
+                             detail, err);
+    }
+    res->version = ex.version;
+    return rc;
+}
+
+xk_status xk_store_put(xk_store *st, const xk_licence *lic, const char *source, size_t source_len,
+                       const char *kind, xk_import_result *res, xk_error *err)
+{
+    if (!lic->number || !*lic->number)
+        return xk_error_set(err, XK_EUSAGE, 0, "a record without a number cannot be stored");
+    if (xk_licence_error_count(lic))
+        return xk_error_set(err, XK_EINVALID, 0, "a record with errors cannot be stored");
+    char *json = NULL, hash[XK_SHA256_HEX];
+    if (record_json(lic, &json, hash) != XK_OK)
+        return xk_error_set(err, XK_ENOMEM, 0, "out of memory");
+    xk_status rc = write_begin(st, err);
+    if (rc == XK_OK)
+        rc = write_end(st, put_locked(st, lic, source, source_len, kind, json, hash, res, err),
+                       err);
+    free(json);
+    return rc;
+}
+
+/* --- reading ------------------------------------------------------------------------------- */
+
+static void copy_col(char *dst, size_t size, sqlite3_stmt *s, int col)
+{
+    const unsigned char *v = sqlite3_column_text(s, col);
+    snprintf(dst, size, "%s", v ? (const char *)v : "");
+}
+
+xk_status xk_store_get_json(xk_store *st, const char *number, int version, char **json,
+                            xk_licence_info *info, xk_error *err)
+{
+    *json = NULL;
+    sqlite3_stmt *s = stmt(st, S_GET_VERSION, err);
+    if (!s)
+        return XK_EDB;
+    bind_text(s, 1, number);
+    sqlite3_bind_int(s, 2, version);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_DONE) {
+        sqlite3_reset(s);
+        return xk_error_set(err, XK_ENOTFOUND, 0,
+                            version ? "%s has no version %d" : "%s is not in the registry", number,
+                            version);
+    }
+    if (rc != SQLITE_ROW)
+        return db_error(st, err, "reading the licence");
+    *json = strdup((const char *)sqlite3_column_text(s, 1));
+    if (info) {
+        memset(info, 0, sizeof *info);
+        info->current.version = sqlite3_column_int(s, 0);
+        copy_col(info->current.record_sha256, sizeof info->current.record_sha256, s, 2);
+        copy_col(info->current.source_sha256, sizeof info->current.source_sha256, s, 3);
+        copy_col(info->current.imported_at, sizeof info->current.imported_at, s, 4);
+        copy_col(info->current.actor, sizeof info->current.actor, s, 5);
+        info->versions = sqlite3_column_int(s, 6);
+        info->removed = sqlite3_column_int(s, 7) != 0;
+        copy_col(info->removed_reason, sizeof info->removed_reason, s, 8);
+        copy_col(info->removed_at, sizeof info->removed_at, s, 9);
+    }
+    sqlite3_reset(s);
+    return *json ? XK_OK : xk_error_set(err, XK_ENOMEM, 0, "out of memory");
+}
+
+xk_status xk_store_get(xk_store *st, const char *number, int version, xk_licence **out,
+                       xk_licence_info *info, xk_error *err)
+{
+    *out = NULL;
+    char *json;
+    xk_status rc = xk_store_get_json(st, number, version, &json, info, err);
+    if (rc != XK_OK)
+        return rc;
+    json_error_t jerr;
+    json_t *o = json_loads(json, 0, &jerr);
+    free(json);
+    if (!o)
+        return xk_error_set(err, XK_EDB, 0, "stored record of %s is not JSON: %s", number,
+                            jerr.text);
+    rc = xk_licence_from_json(o, out, err);
+    json_decref(o);
+    return rc;
+}
+
+xk_status xk_store_history(xk_store *st, const char *number, xk_version_info **out, size_t *n,
+                           xk_error *err)
+{
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT v.version, v.imported_at, v.actor, v.source_sha256, "
+                           "v.record_sha256 FROM versions v JOIN licences l ON l.id = v.licence_id "
+                           "WHERE l.number = ?1 ORDER BY v.version",
+                           -1, &s, NULL) != SQLITE_OK)
+        return db_error(st, err, "reading history");
+    bind_text(s, 1, number);
+    size_t cap = 0;
+    xk_status rc = XK_OK;
+    int step;
+    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 8;
+            xk_version_info *nv = realloc(*out, cap * sizeof *nv);
+            if (!nv) {
+                rc = xk_error_set(err, XK_ENOMEM, 0, "out of memory");
+                break;
+            }
+            *out = nv;
+        }
+        xk_version_info *v = &(*out)[(*n)++];
+        v->version = sqlite3_column_int(s, 0);
+        copy_col(v->imported_at, sizeof v->imported_at, s, 1);
+        copy_col(v->actor, sizeof v->actor, s, 2);
+        copy_col(v->source_sha256, sizeof v->source_sha256, s, 3);
+        copy_col(v->record_sha256, sizeof v->record_sha256, s, 4);
+    }
+    if (rc == XK_OK && step != SQLITE_DONE)
+        rc = db_error(st, err, "reading history");
+    sqlite3_finalize(s);
+    if (rc == XK_OK && *n == 0)
+        rc = xk_error_set(err, XK_ENOTFOUND, 0, "%s is not in the registry", number);
+    if (rc != XK_OK) {
+        free(*out);
+        *out = NULL;
+        *n = 0;
+    }
+    return rc;
+}
+
+xk_status xk_store_source(xk_store *st, const char *sha256, char **bytes, size_t *len,
+                          char kind[8], xk_error *err)
+{
+    *bytes = NULL;
+    *len = 0;
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(st->db, "SELECT body, kind FROM documents WHERE sha256 = ?1", -1, &s,
+                           NULL) != SQLITE_OK)
+        return db_error(st, err, "reading the source");
+    bind_text(s, 1, sha256);
+    xk_status rc = XK_OK;
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        int n = sqlite3_column_bytes(s, 0);
+        *bytes = malloc((size_t)n + 1);
+        if (*bytes) {
+            memcpy(*bytes, sqlite3_column_blob(s, 0), (size_t)n);
+            (*bytes)[n] = '\0';
+            *len = (size_t)n;
+            copy_col(kind, 8, s, 1);
+        } else {
+            rc = xk_error_set(err, XK_ENOMEM, 0, "out of memory");
+        }
+    } else {
+        rc = xk_error_set(err, XK_ENOTFOUND, 0, "no source document %s", sha256);
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
+
+static xk_status remove_locked(xk_store *st, const char *number, const char *reason,
+                               xk_error *err)
+{
+    existing ex;
+    xk_status rc = find_licence(st, number, &ex, err);
+    if (rc != XK_OK)
+        return rc;
+    if (!ex.found)
+        return xk_error_set(err, XK_ENOTFOUND, 0, "%s is not in the registry", number);
+    if (ex.removed)
+        return xk_error_set(err, XK_ECONFLICT, 0, "%s is already removed", number);
+    char at[32];
+    now_utc(at);
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(st->db,
+                           "UPDATE licences SET removed = 1, removed_reason = ?2, removed_at = ?3 "
+                           "WHERE id = ?1",
+                           -1, &s, NULL) != SQLITE_OK)
+        return db_error(st, err, "removing");
+    sqlite3_bind_int64(s, 1, ex.id);
+    bind_text(s, 2, reason);
+    bind_text(s, 3, at);
+    rc = sqlite3_step(s) == SQLITE_DONE ? XK_OK : db_error(st, err, "removing");
+    sqlite3_finalize(s);
+    if (rc == XK_OK)
+        rc = audit_append_at(st, at, "remove", number, reason, err);
+    return rc;
+}
+
+xk_status xk_store_remove(xk_store *st, const char *number, const char *reason, xk_error *err)
+{
+    if (!reason || !*reason)
+        return xk_error_set(err, XK_EUSAGE, 0, "a removal needs a reason");
+    xk_status rc = write_begin(st, err);
+    if (rc != XK_OK)
+        return rc;
+    return write_end(st, remove_locked(st, number, reason, err), err);
+}
+
+static long long count_of(xk_store *st, const char *sql)
+{
+    sqlite3_stmt *s;
+    long long n = -1;
+    if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+        return -1;
+    if (sqlite3_step(s) == SQLITE_ROW)
+        n = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    return n;
+}
+
+xk_status xk_store_stats_get(xk_store *st, xk_store_stats *out, xk_error *err)
+{
+    memset(out, 0, sizeof *out);
+    long long v[6] = {
+        count_of(st, "SELECT count(*) FROM licences WHERE removed = 0"),
+        count_of(st, "SELECT count(*) FROM licences WHERE removed = 1"),
+        count_of(st, "SELECT count(*) FROM versions"),
+        count_of(st, "SELECT count(*) FROM documents"),
+        count_of(st, "SELECT entries FROM audit_head"),
+        count_of(st, "SELECT count(*) FROM domains"),
+    };
+    for (int i = 0; i < 6; i++)
+        if (v[i] < 0)
+            return db_error(st, err, "counting");
+    out->licences = (size_t)v[0];
+    out->removed = (size_t)v[1];
+    out->versions = (size_t)v[2];
+    out->documents = (size_t)v[3];
+    out->audit_entries = (size_t)v[4];
+    out->domains = (size_t)v[5];
+    out->file_bytes = count_of(st, "SELECT page_count * page_size FROM pragma_page_count(), "
+                                   "pragma_page_size()");
+    return XK_OK;
+}
+
+xk_status xk_store_backup(xk_store *st, const char *path, xk_error *err)
+{
+    struct stat sb;
+    if (stat(path, &sb) == 0)
+        return xk_error_set(err, XK_ECONFLICT, 0, "%s exists: a backup never overwrites", path);
+    char tmp[4096];
+    if (snprintf(tmp, sizeof tmp, "%s.partial", path) >= (int)sizeof tmp)
+        return xk_error_set(err, XK_EUSAGE, 0, "backup path too long");
+    remove(tmp);
+    sqlite3 *dst;
+    if (sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+        xk_status rc = xk_error_set(err, XK_EIO, 0, "cannot create %s: %s", tmp,
+                                    dst ? sqlite3_errmsg(dst) : "out of memory");
+        sqlite3_close(dst);
+        return rc;
+    }
+    sqlite3_backup *b = sqlite3_backup_init(dst, "main", st->db, "main");
+    xk_status rc = XK_OK;
+    if (!b) {
+        rc = xk_error_set(err, XK_EDB, 0, "backup failed: %s", sqlite3_errmsg(dst));
+    } else {
+        int step;
+        /* small steps so writers are not held off for the whole copy */
+        while ((step = sqlite3_backup_step(b, 256)) == SQLITE_OK || step == SQLITE_BUSY ||
+               step == SQLITE_LOCKED)
+            if (step != SQLITE_OK)
+                sqlite3_sleep(20);
+        if (step != SQLITE_DONE)
+            rc = xk_error_set(err, XK_EDB, 0, "backup failed: %s", sqlite3_errstr(step));
+        sqlite3_backup_finish(b);
+    }
+    if (sqlite3_close(dst) != SQLITE_OK && rc == XK_OK)
+        rc = xk_error_set(err, XK_EIO, 0, "closing the backup failed");
+    if (rc == XK_OK && rename(tmp, path) != 0)
+        rc = xk_error_set(err, XK_EIO, 0, "cannot move the backup into place at %s", path);
+    if (rc != XK_OK)
+        remove(tmp);
+    return rc;
+}
