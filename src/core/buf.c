@@ -50,6 +50,14 @@ static bool reserve(xk_buf *b, size_t extra)
     return true;
 }
 
+bool xk_buf_reserve(xk_buf *b, size_t extra)
+{
+    if (!reserve(b, extra))
+        return false;
+    b->data[b->len] = '\0';
+    return true;
+}
+
 bool xk_buf_append(xk_buf *b, const char *s, size_t len)
 {
     if (!reserve(b, len))

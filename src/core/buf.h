@@ -18,6 +18,8 @@ void xk_buf_init(xk_buf *b);
 void xk_buf_free(xk_buf *b);
 void xk_buf_reset(xk_buf *b);
 bool xk_buf_append(xk_buf *b, const char *s, size_t len);
+/* Makes room for extra more bytes (plus the NUL) without changing the contents. */
+bool xk_buf_reserve(xk_buf *b, size_t extra);
 bool xk_buf_puts(xk_buf *b, const char *s);
 bool xk_buf_putc(xk_buf *b, char c);
 bool xk_buf_printf(xk_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -292,7 +292,10 @@ bool xk_date_find(const char *text, size_t len, xk_date *out, size_t *start, siz
     bool impossible = false;
     for (size_t i = 0; i + 4 <= len; i++) {
         size_t n;
-        if (cn_digit(text, len, i, &n) >= 0) {
+        unsigned char lead = (unsigned char)text[i];
+        /* Chinese digits start with 0xE2 (○), 0xE3 (〇), 0xE4 (一…九) or 0xE9 (零) */
+        if ((lead == 0xE2 || lead == 0xE3 || lead == 0xE4 || lead == 0xE9) &&
+            cn_digit(text, len, i, &n) >= 0) {
             xk_date d;
             size_t e = cn_date_at(text, len, i, &d, &impossible);
             if (e) {

@@ -56,8 +56,10 @@ static xk_status refuse_not_licence(const doc *d, xk_error *err)
 
 xk_status xk_extract(const xk_lines *lines, xk_licence *lic, xk_error *err)
 {
-    doc d = {lines, NULL, NULL, lic};
-    xk_status st = sections_classify(&d);
+    doc d = {lines, NULL, NULL, lic, NULL};
+    xk_status st = labels_index(&d);
+    if (st == XK_OK)
+        st = sections_classify(&d);
     if (st != XK_OK) {
         st = xk_error_set(err, st, 0, "out of memory");
         goto out;
@@ -86,5 +88,6 @@ xk_status xk_extract(const xk_lines *lines, xk_licence *lic, xk_error *err)
 out:
     free(d.section);
     free(d.furniture);
+    free(d.labels);
     return st;
 }

@@ -43,10 +43,13 @@ typedef struct doc {
     section_kind *section;
     bool *furniture; /* page titles, number headers, page numbers, section markers */
     xk_licence *lic;
+    label_hit *labels; /* each line's label, found once (kind L_NONE: none) */
 } doc;
 
 /* labels.c */
 bool label_at(const doc *d, size_t i, label_hit *hit);
+/* Finds every line's label once; label_at then answers from the table. */
+xk_status labels_index(doc *d);
 const char *label_name(label_kind kind);
 bool label_is_main(label_kind kind);
 bool label_is_site(label_kind kind);

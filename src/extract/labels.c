@@ -6,6 +6,7 @@
  * joining the next lines. Without a colon, a label must be followed by a space or end the line,
  * so running text that merely starts with the same words ("公司名称和…") is not a label.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "extract.h"
@@ -126,12 +127,28 @@ const char *skip_colon(const char *s)
     return s;
 }
 
+#define N_VARIANTS (sizeof variants / sizeof variants[0])
+
+/* Every variant starts with a three-byte character: a line that starts with none of those
+ * first characters cannot hold a label, which rules out most lines with one comparison each. */
+static bool could_start_label(const char *compact, size_t len)
+{
+    if (len < 3)
+        return false;
+    for (size_t v = 0; v < N_VARIANTS; v++)
+        if (memcmp(compact, variants[v].text, 3) == 0)
+            return true;
+    return false;
+}
+
 /* Longest variant that the compact string starts with. */
 static const label_variant *longest_prefix(const char *compact, size_t len)
 {
     const label_variant *best = NULL;
     size_t best_len = 0;
-    for (size_t v = 0; v < sizeof variants / sizeof variants[0]; v++) {
+    for (size_t v = 0; v < N_VARIANTS; v++) {
+        if (compact[0] != variants[v].text[0])
+            continue;
         size_t n = strlen(variants[v].text);
         if (n <= len && n > best_len && memcmp(compact, variants[v].text, n) == 0) {
             best = &variants[v];
@@ -146,7 +163,7 @@ static bool starts_some_variant(const char *compact, size_t len)
 {
     if (len > 0 && compact[len - 1] == ':')
         return false;
-    for (size_t v = 0; v < sizeof variants / sizeof variants[0]; v++) {
+    for (size_t v = 0; v < N_VARIANTS; v++) {
         size_t n = strlen(variants[v].text);
         if (len < n && memcmp(variants[v].text, compact, len) == 0)
             return true;
@@ -172,11 +189,34 @@ static size_t next_nonblank(const doc *d, size_t i)
     return d->lines->n;
 }
 
+static bool label_find(const doc *d, size_t i, label_hit *hit);
+
 bool label_at(const doc *d, size_t i, label_hit *hit)
+{
+    if (!d->labels)
+        return label_find(d, i, hit);
+    *hit = d->labels[i];
+    return hit->kind != L_NONE;
+}
+
+xk_status labels_index(doc *d)
+{
+    d->labels = NULL;
+    label_hit *table = calloc(d->lines->n ? d->lines->n : 1, sizeof *table);
+    if (!table)
+        return XK_ENOMEM;
+    for (size_t i = 0; i < d->lines->n; i++)
+        if (!label_find(d, i, &table[i]))
+            table[i].kind = L_NONE;
+    d->labels = table;
+    return XK_OK;
+}
+
+static bool label_find(const doc *d, size_t i, label_hit *hit)
 {
     const xk_line *ln = &d->lines->lines[i];
     size_t clen = strlen(ln->compact);
-    if (clen == 0)
+    if (!could_start_label(ln->compact, clen))
         return false;
     const label_variant *v = longest_prefix(ln->compact, clen);
     /* A longer variant may continue on the next lines: prefer it when the join matches. */

@@ -144,7 +144,8 @@ void joined_compact(const doc *d, size_t i, xk_buf *out)
 bool opens_block_header(const doc *d, size_t i)
 {
     const char *c = d->lines->lines[i].compact;
-    if (strstr(c, "你公司"))
+    /* 获准经营 must begin on this line, so at least its first character is here */
+    if (!strstr(c, "获") || strstr(c, "你公司"))
         return false;
     xk_buf j;
     xk_buf_init(&j);

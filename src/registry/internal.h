@@ -24,6 +24,9 @@ typedef enum stmt_id {
     S_AUDIT_HEAD,
     S_AUDIT_INSERT,
     S_AUDIT_SET_HEAD,
+    S_SAVEPOINT,
+    S_RELEASE,
+    S_ROLLBACK_TO,
     S_COUNT
 } stmt_id;
 

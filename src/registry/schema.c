@@ -14,8 +14,9 @@
 
 static const char *const migrations[] = {
     /* 1: the registry */
-    "CREATE TABLE documents(sha256 TEXT PRIMARY KEY, kind TEXT NOT NULL, size INTEGER NOT NULL,"
-    "  body BLOB NOT NULL, created_at TEXT NOT NULL) WITHOUT ROWID;"
+    /* rowid tables for the large rows: WITHOUT ROWID packs multi-kilobyte rows badly */
+    "CREATE TABLE documents(id INTEGER PRIMARY KEY, sha256 TEXT NOT NULL UNIQUE,"
+    "  kind TEXT NOT NULL, size INTEGER NOT NULL, body BLOB NOT NULL, created_at TEXT NOT NULL);"
     "CREATE TABLE licences(id INTEGER PRIMARY KEY, number TEXT NOT NULL UNIQUE,"
     "  version INTEGER NOT NULL, company TEXT NOT NULL, legal_representative TEXT NOT NULL,"
     "  region TEXT NOT NULL, category TEXT NOT NULL, issuer TEXT NOT NULL, issued TEXT NOT NULL,"
@@ -27,7 +28,7 @@ static const char *const migrations[] = {
     "CREATE TABLE versions(licence_id INTEGER NOT NULL REFERENCES licences(id),"
     "  version INTEGER NOT NULL, record TEXT NOT NULL, record_sha256 TEXT NOT NULL,"
     "  source_sha256 TEXT NOT NULL REFERENCES documents(sha256), imported_at TEXT NOT NULL,"
-    "  actor TEXT NOT NULL, PRIMARY KEY(licence_id, version)) WITHOUT ROWID;"
+    "  actor TEXT NOT NULL, UNIQUE(licence_id, version));"
     "CREATE INDEX versions_source ON versions(source_sha256);"
     "CREATE TABLE services(code TEXT NOT NULL, licence_id INTEGER NOT NULL REFERENCES licences(id),"
     "  PRIMARY KEY(code, licence_id)) WITHOUT ROWID;"

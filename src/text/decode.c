@@ -106,6 +106,49 @@ static xk_status convert(const char *from, const char *s, size_t len, char **out
     return XK_OK;
 }
 
+/*
+ * One pass that both validates UTF-8 and looks for bytes no text holds; ASCII runs go eight
+ * bytes at a time. False at the first invalid UTF-8 byte (*bad) or binary byte (the caller's
+ * check_not_binary then names it precisely).
+ */
+static bool scan_utf8_text(const char *s, size_t len, size_t *bad)
+{
+    size_t i = 0;
+    while (i < len) {
+        if (i + 8 <= len) {
+            unsigned long long w;
+            memcpy(&w, s + i, 8);
+            /* eight printable ASCII bytes (0x20..0x7E) at once: no high bit, each byte plus
+             * 0x60 reaches 0x80 (so >= 0x20), each byte plus 1 stays below 0x80 (so < 0x7F);
+             * no carries cross bytes once the high bits are known clear */
+            if ((w & 0x8080808080808080ULL) == 0 &&
+                ((w + 0x6060606060606060ULL) & 0x8080808080808080ULL) ==
+                    0x8080808080808080ULL &&
+                ((w + 0x0101010101010101ULL) & 0x8080808080808080ULL) == 0) {
+                i += 8;
+                continue;
+            }
+        }
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x80) {
+            if (is_binary_byte(c) && !(c == 0x1A && i == len - 1)) {
+                *bad = i;
+                return false;
+            }
+            i++;
+            continue;
+        }
+        unsigned cp;
+        size_t n = xk_utf8_decode(s + i, len - i, &cp);
+        if (n == 0) {
+            *bad = i;
+            return false;
+        }
+        i += n;
+    }
+    return true;
+}
+
 static xk_status copy_utf8(const char *s, size_t len, char **out, size_t *out_len)
 {
     char *buf = malloc(len + 1);
@@ -147,14 +190,15 @@ xk_status xk_text_decode(const char *bytes, size_t len, char **out, size_t *out_
         len -= 3;
         *enc = XK_ENC_UTF8_BOM;
     }
-    xk_status st = check_not_binary(bytes, len, err);
-    if (st != XK_OK)
-        return st;
     size_t bad_utf8 = 0;
-    if (xk_utf8_valid(bytes, len, &bad_utf8)) {
+    xk_status st;
+    if (scan_utf8_text(bytes, len, &bad_utf8)) {
         st = copy_utf8(bytes, len, out, out_len);
         return st == XK_OK ? st : xk_error_set(err, st, 0, "out of memory");
     }
+    st = check_not_binary(bytes, len, err);
+    if (st != XK_OK)
+        return st;
     if (*enc == XK_ENC_UTF8_BOM)
         return xk_error_set(err, XK_EENCODING, line_of(bytes, bad_utf8),
                             "invalid UTF-8 after a UTF-8 byte-order mark (offset %zu)", bad_utf8);

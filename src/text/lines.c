@@ -15,24 +15,28 @@
 
 #include "../core/buf.h"
 
-/* Code points NFKC maps to themselves whatever surrounds them (no decomposition, no combining). */
-static bool nfkc_stable(unsigned cp)
+/*
+ * Fast path of NFKC for the characters licences are made of. Returns the replacement code point
+ * (' ' for spaces, 0 to drop the character), or -1 when the character needs full NFKC. Correct
+ * because each listed character's NFKC form is exactly the value returned, whatever surrounds it:
+ * ASCII, CJK unified ideographs and the CJK punctuation block (U+3001-U+3011) are NFKC-stable;
+ * U+FF01-U+FF5E are the full-width forms of ASCII; U+3000 and U+00A0 are compatibility spaces.
+ */
+static long fast_nfkc(unsigned cp)
 {
-    return (cp >= 0x20 && cp < 0x7F) || (cp >= 0x4E00 && cp <= 0x9FFF) ||
-           (cp >= 0x3001 && cp <= 0x3011) || (cp >= 0x2018 && cp <= 0x201D) || cp == 0x2014;
-}
-
-static bool needs_nfkc(const char *s, size_t len)
-{
-    size_t i = 0;
-    while (i < len) {
-        unsigned cp;
-        size_t n = xk_utf8_decode(s + i, len - i, &cp);
-        if (n == 0 || !nfkc_stable(cp))
-            return true;
-        i += n;
-    }
-    return false;
+    if (cp < 0x80)
+        return (cp == '\t' || cp == '\v') ? ' ' : (long)cp;
+    if ((cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3001 && cp <= 0x3011) ||
+        (cp >= 0x2018 && cp <= 0x201D) || cp == 0x2014 || cp == 0x3014 || cp == 0x3015)
+        return (long)cp;
+    if (cp >= 0xFF01 && cp <= 0xFF5E)
+        return (long)(cp - 0xFEE0);
+    if (cp == 0x3000 || cp == 0xA0 || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x202F ||
+        cp == 0x205F)
+        return ' ';
+    if ((cp >= 0x200B && cp <= 0x200D) || cp == 0x2060 || cp == 0xFEFF || cp == 0xAD)
+        return 0;
+    return -1;
 }
 
 static bool is_space_cp(unsigned cp)
@@ -47,45 +51,84 @@ static bool is_invisible(unsigned cp)
 }
 
 /*
- * Appends the normalised form of one raw line to text (collapsed, trimmed) and its space-free
- * form to compact.
+ * Writes the collapsed, trimmed text and its space-free form of s[0..len). With mapped = false
+ * the fast NFKC table is applied and the first character it cannot map stops the line (false
+ * returned, nothing kept); with mapped = true s is already NFKC.
  */
-static bool normalise_line(const char *raw, size_t len, xk_buf *text, xk_buf *compact)
+static bool emit(const char *s, size_t len, xk_buf *text, xk_buf *compact, bool mapped)
 {
-    utf8proc_uint8_t *mapped = NULL;
-    const char *s = raw;
-    if (needs_nfkc(raw, len)) {
-        utf8proc_ssize_t n = utf8proc_map((const utf8proc_uint8_t *)raw, (utf8proc_ssize_t)len,
-                                          &mapped, UTF8PROC_STABLE | UTF8PROC_COMPOSE |
-                                                       UTF8PROC_COMPAT);
-        if (n < 0)
-            return false;
-        s = (const char *)mapped;
-        len = (size_t)n;
-    }
+    size_t text_start = text->len, compact_start = compact->len;
     bool pending_space = false, any = false;
+    char *t = text->data + text->len, *c = compact->data + compact->len;
     size_t i = 0;
     while (i < len) {
+        unsigned char b = (unsigned char)s[i];
         unsigned cp;
-        size_t n = xk_utf8_decode(s + i, len - i, &cp);
-        if (n == 0) { /* cannot happen after decode; skip the byte defensively */
+        size_t n;
+        if (b < 0x80) {
+            cp = b;
+            n = 1;
+        } else if ((n = xk_utf8_decode(s + i, len - i, &cp)) == 0) {
             i++;
             continue;
         }
-        if (is_space_cp(cp)) {
+        long m = mapped ? (long)cp : fast_nfkc(cp);
+        if (m < 0) {
+            text->len = text_start;
+            compact->len = compact_start;
+            return false;
+        }
+        if (mapped && (is_space_cp(cp) || is_invisible(cp)))
+            m = is_space_cp(cp) ? ' ' : 0;
+        if (m == ' ') {
             pending_space = any;
-        } else if (!is_invisible(cp)) {
+        } else if (m != 0) {
             if (pending_space)
-                xk_buf_putc(text, ' ');
+                *t++ = ' ';
             pending_space = false;
             any = true;
-            xk_buf_append(text, s + i, n);
-            xk_buf_append(compact, s + i, n);
+            if (m == (long)cp) {
+                memcpy(t, s + i, n);
+                memcpy(c, s + i, n);
+                t += n;
+                c += n;
+            } else {
+                size_t k = xk_utf8_encode((unsigned)m, t);
+                memcpy(c, t, k);
+                t += k;
+                c += k;
+            }
         }
         i += n;
     }
+    text->len = (size_t)(t - text->data);
+    compact->len = (size_t)(c - compact->data);
+    text->data[text->len] = '\0';
+    compact->data[compact->len] = '\0';
+    return true;
+}
+
+/*
+ * Appends the normalised form of one raw line to text (collapsed, trimmed) and its space-free
+ * form to compact. The fast path never makes a line longer, so the room is reserved up front.
+ */
+static bool normalise_line(const char *raw, size_t len, xk_buf *text, xk_buf *compact)
+{
+    if (!xk_buf_reserve(text, len + 1) || !xk_buf_reserve(compact, len + 1))
+        return false;
+    if (emit(raw, len, text, compact, false))
+        return true;
+    utf8proc_uint8_t *mapped = NULL;
+    utf8proc_ssize_t n = utf8proc_map((const utf8proc_uint8_t *)raw, (utf8proc_ssize_t)len,
+                                      &mapped, UTF8PROC_STABLE | UTF8PROC_COMPOSE |
+                                                   UTF8PROC_COMPAT);
+    if (n < 0)
+        return false;
+    bool ok = xk_buf_reserve(text, (size_t)n + 1) && xk_buf_reserve(compact, (size_t)n + 1);
+    if (ok)
+        emit((const char *)mapped, (size_t)n, text, compact, true);
     free(mapped);
-    return !text->oom && !compact->oom;
+    return ok;
 }
 
 typedef struct span {

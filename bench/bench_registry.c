@@ -1,0 +1,326 @@
+/*
+ * Registry benchmark: extraction speed, bulk import, store size, and the latency of `get`,
+ * domain lookup and company search, each printed beside a reference measured in the same run
+ * on the same machine:
+ *   extraction   vs. a memchr pass over the same bytes (the ceiling of any byte scanner)
+ *   import       vs. raw SQLite inserts of the same document bytes into one plain table
+ *   get, domain  vs. a raw SQLite primary-key fetch
+ *   company      vs. a LIKE scan over the company column (what a query without the index does)
+ *
+ * usage: bench_registry [--count N] [--queries Q] [--dir DIR]
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "synth.h"
+#include "xuke/store.h"
+#include "xuke/xuke.h"
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+typedef struct lat {
+    double *v;
+    size_t n;
+} lat;
+
+static void lat_report(const char *name, lat *l, const char *ref_name, lat *ref)
+{
+    qsort(l->v, l->n, sizeof *l->v, cmp_double);
+    qsort(ref->v, ref->n, sizeof *ref->v, cmp_double);
+    double sum = 0, rsum = 0;
+    for (size_t i = 0; i < l->n; i++)
+        sum += l->v[i];
+    for (size_t i = 0; i < ref->n; i++)
+        rsum += ref->v[i];
+    printf("%-22s mean %8.1f µs  p50 %8.1f µs  p99 %8.1f µs   | %-26s mean %8.1f µs  p99 %8.1f µs\n",
+           name, sum / (double)l->n * 1e6, l->v[l->n / 2] * 1e6, l->v[l->n * 99 / 100] * 1e6,
+           ref_name, rsum / (double)ref->n * 1e6, ref->v[ref->n * 99 / 100] * 1e6);
+}
+
+static long long file_size(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0 ? (long long)sb.st_size : 0;
+}
+
+static void bench_extraction(size_t count)
+{
+    xk_buf doc;
+    xk_buf_init(&doc);
+    char number[64], domain[64], part[64];
+    size_t n = count < 20000 ? count : 20000, bytes = 0;
+    char **docs = malloc(n * sizeof *docs);
+    size_t *lens = malloc(n * sizeof *lens);
+    for (size_t i = 0; i < n; i++) {
+        synth_document(i, &doc, number, domain, part);
+        docs[i] = strdup(doc.data);
+        lens[i] = doc.len;
+        bytes += doc.len;
+    }
+    double t0 = now();
+    size_t ok = 0;
+    for (size_t i = 0; i < n; i++) {
+        xk_licence *lic;
+        if (xk_licence_parse(docs[i], lens[i], NULL, &lic, NULL) == XK_OK)
+            ok++;
+        xk_licence_free(lic);
+    }
+    double t1 = now();
+    size_t newlines = 0;
+    for (int rep = 0; rep < 20; rep++)
+        for (size_t i = 0; i < n; i++)
+            for (const char *p = docs[i]; (p = memchr(p, '\n', lens[i] - (size_t)(p - docs[i])));
+                 p++)
+                newlines++;
+    double t2 = now();
+    double mb = (double)bytes / 1e6;
+    printf("%-22s %8.1f MB/s  %8.0f docs/s (%zu of %zu valid)   | %-26s %8.1f MB/s\n",
+           "extraction (1 core)", mb / (t1 - t0), (double)n / (t1 - t0), ok, n, "memchr line scan",
+           mb * 20 / (t2 - t1));
+    if (newlines == 0)
+        printf("(no lines?)\n");
+    for (size_t i = 0; i < n; i++)
+        free(docs[i]);
+    free(docs);
+    free(lens);
+    xk_buf_free(&doc);
+}
+
+/* Raw ceiling: the same document bytes inserted into one plain table, same batching. */
+static double raw_import(const char *path, size_t count, sqlite3 **out)
+{
+    remove(path);
+    sqlite3 *db;
+    sqlite3_open(path, &db);
+    sqlite3_exec(db, "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                     "CREATE TABLE raw(id INTEGER PRIMARY KEY, body BLOB)",
+                 NULL, NULL, NULL);
+    sqlite3_stmt *s;
+    sqlite3_prepare_v2(db, "INSERT INTO raw(id, body) VALUES (?1, ?2)", -1, &s, NULL);
+    xk_buf doc;
+    xk_buf_init(&doc);
+    char number[64], domain[64], part[64];
+    double spent = 0;
+    for (size_t i = 0; i < count; i++) {
+        synth_document(i, &doc, number, domain, part);
+        double t = now();
+        if (i % 1000 == 0)
+            sqlite3_exec(db, i ? "COMMIT; BEGIN" : "BEGIN", NULL, NULL, NULL);
+        sqlite3_bind_int64(s, 1, (sqlite3_int64)i + 1);
+        sqlite3_bind_blob(s, 2, doc.data, (int)doc.len, SQLITE_STATIC);
+        sqlite3_step(s);
+        sqlite3_reset(s);
+        spent += now() - t;
+    }
+    double t = now();
+    sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+    spent += now() - t;
+    sqlite3_finalize(s);
+    xk_buf_free(&doc);
+    *out = db;
+    return spent;
+}
+
+static double parse_part, put_part;
+
+static double xuke_import(xk_store *st, size_t count, size_t *failed)
+{
+    xk_buf doc;
+    xk_buf_init(&doc);
+    char number[64], domain[64], part[64];
+    double spent = 0;
+    xk_error err;
+    *failed = 0;
+    for (size_t i = 0; i < count; i++) {
+        synth_document(i, &doc, number, domain, part);
+        double t = now();
+        if (i % 1000 == 0) {
+            if (i)
+                xk_store_commit(st, &err);
+            xk_store_begin(st, &err);
+        }
+        xk_licence *lic;
+        xk_import_result res;
+        xk_status rc = xk_licence_parse(doc.data, doc.len, NULL, &lic, &err);
+        double t_parsed = now();
+        if (rc != XK_OK || xk_store_put(st, lic, doc.data, doc.len, "text", &res, &err) != XK_OK)
+            (*failed)++;
+        xk_licence_free(lic);
+        double t_end = now();
+        parse_part += t_parsed - t;
+        put_part += t_end - t_parsed;
+        spent += t_end - t;
+        if (isatty(2) && i % 10000 == 0)
+            fprintf(stderr, "\r  importing %zu/%zu", i, count);
+    }
+    double t = now();
+    xk_store_commit(st, &err);
+    spent += now() - t;
+    if (isatty(2))
+        fprintf(stderr, "\r\033[K");
+    xk_buf_free(&doc);
+    return spent;
+}
+
+static bool count_hit(const xk_hit *h, void *ctx)
+{
+    (void)h;
+    (*(size_t *)ctx)++;
+    return true;
+}
+
+static void bench_queries(xk_store *st, sqlite3 *raw, const char *db_path, size_t count,
+                          size_t q)
+{
+    lat get = {calloc(q, sizeof(double)), q}, getrec = {calloc(q, sizeof(double)), q};
+    lat dom = {calloc(q, sizeof(double)), q}, comp = {calloc(q, sizeof(double)), q};
+    lat ref = {calloc(q, sizeof(double)), q}, like = {calloc(q, sizeof(double)), q};
+    xk_buf doc;
+    xk_buf_init(&doc);
+    char number[64], domain[64], part[64];
+    sqlite3_stmt *pk, *lk;
+    sqlite3_prepare_v2(raw, "SELECT body FROM raw WHERE id = ?1", -1, &pk, NULL);
+    unsigned long long seed = 42;
+    size_t hits = 0, misses = 0;
+    for (size_t k = 0; k < q; k++) {
+        seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+        size_t i = (size_t)(seed >> 33) % count;
+        synth_document(i, &doc, number, domain, part);
+        xk_error err;
+        char *json;
+        double t = now();
+        if (xk_store_get_json(st, number, 0, &json, NULL, &err) == XK_OK)
+            free(json);
+        else
+            misses++;
+        get.v[k] = now() - t;
+        xk_licence *lic;
+        t = now();
+        if (xk_store_get(st, number, 0, &lic, NULL, &err) == XK_OK)
+            xk_licence_free(lic);
+        getrec.v[k] = now() - t;
+        xk_query qq;
+        xk_query_init(&qq);
+        char host[96];
+        snprintf(host, sizeof host, "www.%s", domain);
+        qq.domain = host;
+        qq.limit = 10;
+        size_t before = hits;
+        t = now();
+        xk_store_search(st, &qq, count_hit, &hits, &err);
+        dom.v[k] = now() - t;
+        (void)before;
+        xk_query_init(&qq);
+        qq.company = part;
+        qq.limit = 20;
+        t = now();
+        xk_store_search(st, &qq, count_hit, &hits, &err);
+        comp.v[k] = now() - t;
+        t = now();
+        sqlite3_bind_int64(pk, 1, (sqlite3_int64)i + 1);
+        sqlite3_step(pk);
+        sqlite3_reset(pk);
+        ref.v[k] = now() - t;
+    }
+    /* the LIKE scan reads every row: measure it on fewer queries, same fragments and order */
+    size_t nl = q < 50 ? q : 50;
+    like.n = nl;
+    sqlite3 *ro;
+    sqlite3_open_v2(db_path, &ro, SQLITE_OPEN_READONLY, NULL);
+    sqlite3_prepare_v2(ro, "SELECT number FROM licences WHERE company LIKE ?1 AND removed = 0 "
+                           "ORDER BY number LIMIT 20", -1, &lk, NULL);
+    for (size_t k = 0; k < nl; k++) {
+        synth_document((k * 7919) % count, &doc, number, domain, part);
+        char pattern[96];
+        snprintf(pattern, sizeof pattern, "%%%s%%", part);
+        double t = now();
+        sqlite3_bind_text(lk, 1, pattern, -1, SQLITE_STATIC);
+        while (sqlite3_step(lk) == SQLITE_ROW)
+            ;
+        sqlite3_reset(lk);
+        like.v[k] = now() - t;
+    }
+    sqlite3_finalize(lk);
+    sqlite3_close(ro);
+    printf("(%zu queries; %zu hits; %zu gets missed)\n", q, hits, misses);
+    lat_report("get --json (stored)", &get, "raw SQLite PK fetch", &ref);
+    lat_report("get (decoded record)", &getrec, "raw SQLite PK fetch", &ref);
+    lat_report("domain lookup", &dom, "raw SQLite PK fetch", &ref);
+    lat_report("company search", &comp, "LIKE scan, no index", &like);
+    free(like.v);
+    sqlite3_finalize(pk);
+    xk_buf_free(&doc);
+    free(get.v);
+    free(getrec.v);
+    free(dom.v);
+    free(ref.v);
+    free(comp.v);
+}
+
+int main(int argc, char **argv)
+{
+    size_t count = 100000, queries = 2000;
+    const char *dir = "bench/out";
+    if (argc == 2 && strcmp(argv[1], "--extraction-only") == 0) {
+        for (int rep = 0; rep < 5; rep++)
+            bench_extraction(20000);
+        return 0;
+    }
+    for (int i = 1; i + 1 < argc; i += 2) {
+        if (strcmp(argv[i], "--count") == 0)
+            count = strtoull(argv[i + 1], NULL, 10);
+        else if (strcmp(argv[i], "--queries") == 0)
+            queries = strtoull(argv[i + 1], NULL, 10);
+        else if (strcmp(argv[i], "--dir") == 0)
+            dir = argv[i + 1];
+    }
+    mkdir(dir, 0755);
+    char path[512], raw_path[512];
+    snprintf(path, sizeof path, "%s/bench.db", dir);
+    snprintf(raw_path, sizeof raw_path, "%s/raw.db", dir);
+    printf("registry benchmark: %zu licences\n", count);
+    bench_extraction(count);
+    sqlite3 *raw;
+    double raw_s = raw_import(raw_path, count, &raw);
+    remove(path);
+    char wal[600];
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    remove(wal);
+    xk_store *st;
+    xk_error err;
+    if (xk_store_open(path, &st, &err) != XK_OK) {
+        fprintf(stderr, "%s\n", err.message);
+        return 1;
+    }
+    xk_store_set_actor(st, "bench");
+    size_t failed;
+    double xs = xuke_import(st, count, &failed);
+    printf("%-22s %8.0f licences/s (%zu failed)            | %-26s %8.0f rows/s\n", "import",
+           (double)count / xs, failed, "raw SQLite blob insert", (double)count / raw_s);
+    printf("%-22s %8.1f µs parse + %.1f µs store per licence\n", "  of which",
+           parse_part / (double)count * 1e6, put_part / (double)count * 1e6);
+    printf("%-22s %8.1f MiB (%.1f KiB per licence)         | %-26s %8.1f MiB\n", "store size",
+           (double)file_size(path) / 1048576.0, (double)file_size(path) / 1024.0 / (double)count,
+           "raw table of the documents", (double)file_size(raw_path) / 1048576.0);
+    bench_queries(st, raw, path, count, queries);
+    xk_store_close(st);
+    sqlite3_close(raw);
+    return 0;
+}
