@@ -56,6 +56,11 @@ asan: deps
 demo: build
 	@./scripts/demo.sh $(BUILD)/xuke
 
+# Benchmarks print each figure beside its same-run reference. BENCH_COUNT=1000000 for the big run.
+BENCH_COUNT ?= 100000
+bench: build
+	$(BUILD)/bench_registry --count $(BENCH_COUNT) --queries 2000 --dir $(BUILD)/bench
+
 format:
 	clang-format -i $$(find src include tests bench -name '*.[ch]')
 

@@ -1,0 +1,456 @@
+/*
+ * Unit tests of the registry through its public interface only (include/xuke/store.h), so the
+ * same tests can run against another backend: XUKE_TEST_STORE names the store location
+ * (default: a fresh SQLite file in a temporary directory).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "xuke/diff.h"
+#include "xuke/registry.h"
+#include "xuke/store.h"
+#include "xuke/xuke.h"
+
+typedef struct fixture {
+    char dir[64];
+    char path[128];
+    xk_store *st;
+} fixture;
+
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    char *buf = malloc(1 << 20);
+    *len = fread(buf, 1, 1 << 20, f);
+    buf[*len] = '\0';
+    fclose(f);
+    return buf;
+}
+
+static int setup(void **state)
+{
+    fixture *fx = calloc(1, sizeof *fx);
+    snprintf(fx->dir, sizeof fx->dir, "/tmp/xuke-store-XXXXXX");
+    assert_non_null(mkdtemp(fx->dir));
+    snprintf(fx->path, sizeof fx->path, "%s/t.db", fx->dir);
+    xk_error err;
+    assert_int_equal(xk_store_open(fx->path, &fx->st, &err), XK_OK);
+    xk_store_set_actor(fx->st, "tester");
+    *state = fx;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *fx = *state;
+    xk_store_close(fx->st);
+    char cmd[160];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", fx->dir);
+    if (system(cmd) != 0)
+        return 1;
+    free(fx);
+    return 0;
+}
+
+static xk_status put_text(xk_store *st, const char *text, size_t len, xk_import_result *res)
+{
+    xk_licence *lic;
+    xk_error err;
+    assert_int_equal(xk_licence_parse(text, len, NULL, &lic, &err), XK_OK);
+    xk_status rc = xk_store_put(st, lic, text, len, "text", res, &err);
+    xk_licence_free(lic);
+    return rc;
+}
+
+static xk_status put_seed(xk_store *st, const char *name, xk_import_result *res)
+{
+    char path[256];
+    snprintf(path, sizeof path, FIXTURES "/seeds/%s", name);
+    size_t len;
+    char *text = slurp(path, &len);
+    xk_status rc = put_text(st, text, len, res);
+    free(text);
+    return rc;
+}
+
+#define SEED0 "000_a96b5bc2dd3fa082.txt"
+#define SEED3 "003_76e38eccd87d7b3e.txt"
+
+static void test_store_put_then_get(void **state)
+{
+    fixture *fx = *state;
+    xk_import_result res;
+    assert_int_equal(put_seed(fx->st, SEED0, &res), XK_OK);
+    assert_int_equal(res.outcome, XK_IMPORT_NEW);
+    xk_licence *lic;
+    xk_licence_info info;
+    xk_error err;
+    assert_int_equal(xk_store_get(fx->st, "琼B2-20220293", 0, &lic, &info, &err), XK_OK);
+    assert_string_equal(lic->company, "海南小荷健康网络技术有限公司");
+    assert_int_equal(lic->n_provisions, 16);
+    assert_int_equal(info.current.version, 1);
+    assert_string_equal(info.current.actor, "tester");
+    assert_int_equal(strlen(info.current.source_sha256), 64);
+    xk_licence_free(lic);
+}
+
+static void test_store_same_document_twice_changes_nothing(void **state)
+{
+    fixture *fx = *state;
+    xk_import_result res;
+    put_seed(fx->st, SEED0, &res);
+    assert_int_equal(put_seed(fx->st, SEED0, &res), XK_OK);
+    assert_int_equal(res.outcome, XK_IMPORT_UNCHANGED);
+    xk_store_stats s;
+    xk_error err;
+    assert_int_equal(xk_store_stats_get(fx->st, &s, &err), XK_OK);
+    assert_int_equal(s.versions, 1);
+    assert_int_equal(s.audit_entries, 1);
+}
+
+static void test_store_changed_document_is_a_new_version(void **state)
+{
+    fixture *fx = *state;
+    xk_import_result res;
+    put_seed(fx->st, SEED3, &res);
+    size_t len;
+    char *text = slurp(FIXTURES "/seeds/" SEED3, &len);
+    char *p = strstr(text, "2027年 1月 29日");
+    memcpy(p, "2028", 4);
+    assert_int_equal(put_text(fx->st, text, len, &res), XK_OK);
+    free(text);
+    assert_int_equal(res.outcome, XK_IMPORT_VERSION);
+    assert_int_equal(res.version, 2);
+    xk_version_info *v;
+    size_t n;
+    xk_error err;
+    assert_int_equal(xk_store_history(fx->st, "京B2-20224676", &v, &n, &err), XK_OK);
+    assert_int_equal(n, 2);
+    assert_string_not_equal(v[0].source_sha256, v[1].source_sha256);
+    free(v);
+    xk_licence *a, *b;
+    assert_int_equal(xk_store_get(fx->st, "京B2-20224676", 1, &a, NULL, &err), XK_OK);
+    assert_int_equal(xk_store_get(fx->st, "京B2-20224676", 0, &b, NULL, &err), XK_OK);
+    json_t *d = xk_licence_diff(a, b);
+    assert_int_equal(json_array_size(d), 1);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(d, 0), "field")),
+                        "expires");
+    json_decref(d);
+    xk_licence_free(a);
+    xk_licence_free(b);
+}
+
+static void test_store_get_unknown_is_not_found(void **state)
+{
+    fixture *fx = *state;
+    xk_licence *lic;
+    xk_error err;
+    assert_int_equal(xk_store_get(fx->st, "京B2-20990001", 0, &lic, NULL, &err), XK_ENOTFOUND);
+    assert_null(lic);
+}
+
+typedef struct hits {
+    char numbers[8][64];
+    char domain[8][256];
+    char service[8][8];
+    size_t n;
+} hits;
+
+static bool collect(const xk_hit *h, void *ctx)
+{
+    hits *hs = ctx;
+    if (hs->n < 8) {
+        snprintf(hs->numbers[hs->n], 64, "%s", h->number);
+        snprintf(hs->domain[hs->n], 256, "%s", h->matched_domain);
+        snprintf(hs->service[hs->n], 8, "%s", h->website_service);
+    }
+    hs->n++;
+    return true;
+}
+
+static hits search(xk_store *st, const xk_query *q)
+{
+    hits hs;
+    memset(&hs, 0, sizeof hs);
+    xk_error err;
+    assert_int_equal(xk_store_search(st, q, collect, &hs, &err), XK_OK);
+    return hs;
+}
+
+static void load_all_seeds(xk_store *st)
+{
+    const char *names[] = {SEED0, "001_7e3d263de7829148.txt", "002_48cb51cde2f73ff1.txt", SEED3};
+    xk_import_result res;
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(put_seed(st, names[i], &res), XK_OK);
+}
+
+static void test_search_domain_resolves_subdomains(void **state)
+{
+    fixture *fx = *state;
+    load_all_seeds(fx->st);
+    xk_query q;
+    xk_query_init(&q);
+    q.domain = "https://M.XiaoHe.cn/path";
+    hits h = search(fx->st, &q);
+    assert_int_equal(h.n, 2); /* two website entries (B21 and B25) list xiaohe.cn */
+    assert_string_equal(h.numbers[0], "琼B2-20220293");
+    assert_string_equal(h.domain[0], "xiaohe.cn");
+    assert_string_equal(h.service[0], "B21");
+    q.domain = "notxiaohe.cn";
+    assert_int_equal(search(fx->st, &q).n, 0);
+}
+
+static void test_search_company_any_part(void **state)
+{
+    fixture *fx = *state;
+    load_all_seeds(fx->st);
+    xk_query q;
+    xk_query_init(&q);
+    q.company = "小荷健康";
+    assert_int_equal(search(fx->st, &q).n, 2);
+    q.company = "小荷"; /* two characters: the LIKE path */
+    assert_int_equal(search(fx->st, &q).n, 2);
+    q.company = "好美信息技术(北京)"; /* half-width brackets find the full-width name */
+    assert_int_equal(search(fx->st, &q).n, 1);
+    q.company = "\"; DROP TABLE licences; --";
+    assert_int_equal(search(fx->st, &q).n, 0);
+}
+
+static void test_search_filters_combine(void **state)
+{
+    fixture *fx = *state;
+    load_all_seeds(fx->st);
+    xk_query q;
+    xk_query_init(&q);
+    q.service = "B21";
+    assert_int_equal(search(fx->st, &q).n, 1);
+    xk_query_init(&q);
+    q.region = "琼";
+    assert_int_equal(search(fx->st, &q).n, 2);
+    q.valid_on = (xk_date){2022, 6, 1};
+    assert_int_equal(search(fx->st, &q).n, 1); /* 001 was issued 2022-08-19 */
+    xk_query_init(&q);
+    q.as_of = (xk_date){2026, 6, 1};
+    q.expiring_within = 60; /* 001 expires 2026-07-19 */
+    hits h = search(fx->st, &q);
+    assert_int_equal(h.n, 1);
+    assert_string_equal(h.numbers[0], "琼B2-20210620");
+    xk_query_init(&q);
+    q.issuer = "北京市通信管理局";
+    assert_int_equal(search(fx->st, &q).n, 1);
+    xk_query_init(&q);
+    q.limit = 2;
+    assert_int_equal(search(fx->st, &q).n, 2);
+    q.after = "琼B2-20220293";
+    q.limit = 0;
+    assert_int_equal(search(fx->st, &q).n, 1); /* 苏… sorts after 琼… */
+}
+
+static void test_remove_hides_from_search_keeps_history(void **state)
+{
+    fixture *fx = *state;
+    load_all_seeds(fx->st);
+    xk_error err;
+    assert_int_equal(xk_store_remove(fx->st, "苏B2-20201765", "", &err), XK_EUSAGE);
+    assert_int_equal(xk_store_remove(fx->st, "苏B2-20201765", "cancelled", &err), XK_OK);
+    assert_int_equal(xk_store_remove(fx->st, "苏B2-20201765", "again", &err), XK_ECONFLICT);
+    xk_query q;
+    xk_query_init(&q);
+    assert_int_equal(search(fx->st, &q).n, 3);
+    q.include_removed = true;
+    assert_int_equal(search(fx->st, &q).n, 4);
+    xk_licence *lic;
+    xk_licence_info info;
+    assert_int_equal(xk_store_get(fx->st, "苏B2-20201765", 0, &lic, &info, &err), XK_OK);
+    assert_true(info.removed);
+    assert_string_equal(info.removed_reason, "cancelled");
+    xk_licence_free(lic);
+}
+
+static void test_audit_chain_verifies(void **state)
+{
+    fixture *fx = *state;
+    load_all_seeds(fx->st);
+    size_t n;
+    xk_error err;
+    assert_int_equal(xk_store_audit_verify(fx->st, &n, &err), XK_OK);
+    assert_int_equal(n, 4);
+}
+
+static void tamper(fixture *fx, const char *sql)
+{
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(fx->path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+}
+
+static void test_audit_detects_an_altered_entry(void **state)
+{
+    fixture *fx = *state;
+    load_all_seeds(fx->st);
+    tamper(fx, "UPDATE audit SET actor = 'mallory' WHERE id = 2");
+    size_t n;
+    xk_error err;
+    assert_int_equal(xk_store_audit_verify(fx->st, &n, &err), XK_ECONFLICT);
+    assert_non_null(strstr(err.message, "entry 2"));
+}
+
+static void test_audit_detects_a_deleted_last_entry(void **state)
+{
+    fixture *fx = *state;
+    load_all_seeds(fx->st);
+    tamper(fx, "DELETE FROM audit WHERE id = 4");
+    size_t n;
+    xk_error err;
+    assert_int_equal(xk_store_audit_verify(fx->st, &n, &err), XK_ECONFLICT);
+    assert_non_null(strstr(err.message, "deleted"));
+}
+
+static void test_audit_detects_a_deleted_middle_entry(void **state)
+{
+    fixture *fx = *state;
+    load_all_seeds(fx->st);
+    tamper(fx, "DELETE FROM audit WHERE id = 2");
+    size_t n;
+    xk_error err;
+    assert_int_equal(xk_store_audit_verify(fx->st, &n, &err), XK_ECONFLICT);
+    assert_non_null(strstr(err.message, "missing"));
+}
+
+static void test_transaction_rollback_discards_everything(void **state)
+{
+    fixture *fx = *state;
+    xk_error err;
+    assert_int_equal(xk_store_begin(fx->st, &err), XK_OK);
+    load_all_seeds(fx->st);
+    assert_int_equal(xk_store_rollback(fx->st), XK_OK);
+    xk_store_stats s;
+    assert_int_equal(xk_store_stats_get(fx->st, &s, &err), XK_OK);
+    assert_int_equal(s.licences, 0);
+    assert_int_equal(s.audit_entries, 0);
+}
+
+static void test_record_with_errors_is_refused(void **state)
+{
+    fixture *fx = *state;
+    const char *t = "经营许可证编号：京B2-20224676\n公司名称：甲公司\n";
+    xk_licence *lic;
+    xk_error err;
+    assert_int_equal(xk_licence_parse(t, strlen(t), NULL, &lic, &err), XK_EINVALID);
+    xk_import_result res;
+    assert_int_equal(xk_store_put(fx->st, lic, t, strlen(t), "text", &res, &err), XK_EINVALID);
+    xk_licence_free(lic);
+}
+
+static void test_backup_copies_and_never_overwrites(void **state)
+{
+    fixture *fx = *state;
+    load_all_seeds(fx->st);
+    char path[160];
+    snprintf(path, sizeof path, "%s/backup.db", fx->dir);
+    xk_error err;
+    assert_int_equal(xk_store_backup(fx->st, path, &err), XK_OK);
+    assert_int_equal(xk_store_backup(fx->st, path, &err), XK_ECONFLICT);
+    xk_store *copy;
+    assert_int_equal(xk_store_open(path, &copy, &err), XK_OK);
+    xk_store_stats s;
+    assert_int_equal(xk_store_stats_get(copy, &s, &err), XK_OK);
+    assert_int_equal(s.licences, 4);
+    size_t n;
+    assert_int_equal(xk_store_audit_verify(copy, &n, &err), XK_OK);
+    xk_store_close(copy);
+}
+
+static void test_reopen_keeps_data_and_refuses_newer_schema(void **state)
+{
+    fixture *fx = *state;
+    load_all_seeds(fx->st);
+    xk_store_close(fx->st);
+    xk_error err;
+    assert_int_equal(xk_store_open(fx->path, &fx->st, &err), XK_OK);
+    xk_store_stats s;
+    assert_int_equal(xk_store_stats_get(fx->st, &s, &err), XK_OK);
+    assert_int_equal(s.licences, 4);
+    xk_store_close(fx->st);
+    tamper(fx, "UPDATE schema_version SET version = 999");
+    assert_int_equal(xk_store_open(fx->path, &fx->st, &err), XK_EDB);
+    assert_non_null(strstr(err.message, "newer"));
+    fx->st = NULL;
+}
+
+static void test_not_a_store_is_a_clear_error(void **state)
+{
+    fixture *fx = *state;
+    char path[160];
+    snprintf(path, sizeof path, "%s/junk.db", fx->dir);
+    FILE *f = fopen(path, "wb");
+    fputs("this is not a database, just text that is long enough to fill a header......", f);
+    fclose(f);
+    xk_store *st;
+    xk_error err;
+    assert_int_equal(xk_store_open(path, &st, &err), XK_EDB);
+    assert_non_null(strstr(err.message, path));
+}
+
+static void collect_report(const xk_import_report *r, void *ctx)
+{
+    int *counts = ctx;
+    counts[r->status == XK_OK ? 0 : 1]++;
+}
+
+static void test_import_json_lines_with_a_bad_line(void **state)
+{
+    fixture *fx = *state;
+    size_t len;
+    char *text = slurp(FIXTURES "/seeds/000_a96b5bc2dd3fa082.json", &len);
+    json_t *o = json_loads(text, 0, NULL);
+    free(text);
+    char *line = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    char buf[65536];
+    snprintf(buf, sizeof buf, "%s\n{not json}\n{\"number\":\"hello\"}\n", line);
+    free(line);
+    int counts[2] = {0, 0};
+    assert_int_equal(xk_import_bytes(fx->st, buf, strlen(buf), NULL, collect_report, counts),
+                     XK_EINVALID);
+    assert_int_equal(counts[0], 1);
+    assert_int_equal(counts[1], 2);
+}
+
+int main(void)
+{
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+    const struct CMUnitTest tests[] = {
+        T(test_store_put_then_get),
+        T(test_store_same_document_twice_changes_nothing),
+        T(test_store_changed_document_is_a_new_version),
+        T(test_store_get_unknown_is_not_found),
+        T(test_search_domain_resolves_subdomains),
+        T(test_search_company_any_part),
+        T(test_search_filters_combine),
+        T(test_remove_hides_from_search_keeps_history),
+        T(test_audit_chain_verifies),
+        T(test_audit_detects_an_altered_entry),
+        T(test_audit_detects_a_deleted_last_entry),
+        T(test_audit_detects_a_deleted_middle_entry),
+        T(test_transaction_rollback_discards_everything),
+        T(test_record_with_errors_is_refused),
+        T(test_backup_copies_and_never_overwrites),
+        T(test_reopen_keeps_data_and_refuses_newer_schema),
+        T(test_not_a_store_is_a_clear_error),
+        T(test_import_json_lines_with_a_bad_line),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
