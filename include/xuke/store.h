@@ -32,7 +32,11 @@ void xk_store_close(xk_store *st);
 /* Who writes: the OS user for the CLI, the token's name for the server. Copied. */
 void xk_store_set_actor(xk_store *st, const char *actor);
 
-/* Explicit transactions for bulk work. Writes outside one run in their own transaction. */
+/*
+ * Explicit transactions for bulk work. Writes outside one run in their own transaction. Inside
+ * one, a write that fails (a store error: records are validated first) poisons it: every later
+ * write and the commit are refused, and the caller must roll back.
+ */
 xk_status xk_store_begin(xk_store *st, xk_error *err);
 xk_status xk_store_commit(xk_store *st, xk_error *err);
 xk_status xk_store_rollback(xk_store *st);

@@ -12,103 +12,225 @@
 #include "xuke/catalogue.h"
 #include "xuke/record_json.h"
 
-/* --- writing ------------------------------------------------------------------------------- */
+#include "../core/buf.h"
+#include "record_write.h"
 
-static json_t *str(const char *s)
+/* --- writing ---------------------------------------------------------------------------------
+ * One serialiser, straight into a buffer: the stored form and `parse --json` come from here, and
+ * the jansson tree (for the API and diff) is this text parsed back, so the two cannot drift. */
+
+static void put_str(xk_buf *b, const char *s)
 {
-    return json_string(s ? s : "");
+    static const char hex[] = "0123456789abcdef";
+    xk_buf_putc(b, '"');
+    const char *run = s = s ? s : "";
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        xk_buf_append(b, run, (size_t)(s - run));
+        run = s + 1;
+        switch (c) {
+        case '"':
+            xk_buf_puts(b, "\\\"");
+            break;
+        case '\\':
+            xk_buf_puts(b, "\\\\");
+            break;
+        case '\n':
+            xk_buf_puts(b, "\\n");
+            break;
+        case '\t':
+            xk_buf_puts(b, "\\t");
+            break;
+        case '\r':
+            xk_buf_puts(b, "\\r");
+            break;
+        default: {
+            char u[7] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15], 0};
+            xk_buf_puts(b, u);
+        }
+        }
+    }
+    xk_buf_append(b, run, (size_t)(s - run));
+    xk_buf_putc(b, '"');
 }
 
-static json_t *strlist(const xk_strlist *l)
+static void put_key(xk_buf *b, const char *key, bool first)
 {
-    json_t *a = json_array();
-    for (size_t i = 0; a && i < l->len; i++)
-        json_array_append_new(a, str(l->items[i]));
-    return a;
+    if (!first)
+        xk_buf_putc(b, ',');
+    put_str(b, key);
+    xk_buf_putc(b, ':');
 }
 
-static json_t *date(xk_date d)
+static void put_list(xk_buf *b, const char *key, const xk_strlist *l)
 {
-    char buf[16];
-    return json_string(xk_date_format(d, buf, sizeof buf));
+    put_key(b, key, false);
+    xk_buf_putc(b, '[');
+    for (size_t i = 0; i < l->len; i++) {
+        if (i)
+            xk_buf_putc(b, ',');
+        put_str(b, l->items[i]);
+    }
+    xk_buf_putc(b, ']');
 }
 
-static json_t *service_json(const xk_service *s)
+static void put_service(xk_buf *b, const xk_service *s)
 {
-    return json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o}", "code", s->code, "name",
-                     s->name ? s->name : "", "scope", s->scope ? s->scope : "", "limited_to",
-                     strlist(&s->limited_to), "includes", strlist(&s->includes), "excludes",
-                     strlist(&s->excludes), "conditions", strlist(&s->conditions), "coverage",
-                     strlist(&s->coverage));
+    put_key(b, "code", true);
+    put_str(b, s->code);
+    put_key(b, "name", false);
+    put_str(b, s->name);
+    put_key(b, "scope", false);
+    put_str(b, s->scope);
+    put_list(b, "limited_to", &s->limited_to);
+    put_list(b, "includes", &s->includes);
+    put_list(b, "excludes", &s->excludes);
+    put_list(b, "conditions", &s->conditions);
+    put_list(b, "coverage", &s->coverage);
 }
 
-static json_t *website_json(const xk_website *w)
+static void put_website(xk_buf *b, const xk_website *w)
 {
-    return json_pack("{s:s, s:s, s:o, s:s, s:s}", "service", w->code, "name",
-                     w->name ? w->name : "", "domains", strlist(&w->domains), "server_location",
-                     w->server_location ? w->server_location : "", "access_provider",
-                     w->access_provider ? w->access_provider : "");
+    put_key(b, "service", true);
+    put_str(b, w->code);
+    put_key(b, "name", false);
+    put_str(b, w->name);
+    put_list(b, "domains", &w->domains);
+    put_key(b, "server_location", false);
+    put_str(b, w->server_location);
+    put_key(b, "access_provider", false);
+    put_str(b, w->access_provider);
 }
 
-static json_t *provision_json(const xk_provision *p)
+static void put_numbered(xk_buf *b, int no, const char *text)
 {
-    json_t *o = json_pack("{s:i, s:s}", "no", p->no, "text", p->text ? p->text : "");
-    if (!o || p->n_items == 0)
-        return o;
-    json_t *items = json_array();
-    for (size_t i = 0; items && i < p->n_items; i++)
-        json_array_append_new(items, json_pack("{s:i, s:s}", "no", p->items[i].no, "text",
-                                               p->items[i].text ? p->items[i].text : ""));
-    json_object_set_new(o, "items", items);
-    return o;
+    xk_buf_printf(b, "{\"no\":%d", no);
+    put_key(b, "text", false);
+    put_str(b, text);
+}
+
+static void put_provision(xk_buf *b, const xk_provision *p)
+{
+    put_numbered(b, p->no, p->text);
+    if (p->n_items) {
+        put_key(b, "items", false);
+        xk_buf_putc(b, '[');
+        for (size_t i = 0; i < p->n_items; i++) {
+            if (i)
+                xk_buf_putc(b, ',');
+            put_numbered(b, p->items[i].no, p->items[i].text);
+            xk_buf_putc(b, '}');
+        }
+        xk_buf_putc(b, ']');
+    }
+}
+
+typedef void (*put_fn)(xk_buf *b, const void *item);
+
+static void put_array(xk_buf *b, const char *key, const void *items, size_t n, size_t size,
+                      put_fn put, bool objects)
+{
+    put_key(b, key, false);
+    xk_buf_putc(b, '[');
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            xk_buf_putc(b, ',');
+        if (objects)
+            xk_buf_putc(b, '{');
+        put(b, (const char *)items + i * size);
+        if (objects)
+            xk_buf_putc(b, '}');
+    }
+    xk_buf_putc(b, ']');
+}
+
+static void put_service_item(xk_buf *b, const void *s)
+{
+    put_service(b, s);
+}
+
+static void put_website_item(xk_buf *b, const void *w)
+{
+    put_website(b, w);
+}
+
+static void put_provision_item(xk_buf *b, const void *p)
+{
+    put_provision(b, p);
+    xk_buf_putc(b, '}');
+}
+
+void xk_record_write(xk_buf *b, const xk_licence *lic, bool with_warnings)
+{
+    char a[16];
+    xk_buf_putc(b, '{');
+    put_key(b, "number", true);
+    put_str(b, lic->number);
+    put_key(b, "region", false);
+    put_str(b, lic->region);
+    put_key(b, "category", false);
+    put_str(b, lic->category);
+    put_key(b, "issuer", false);
+    put_str(b, lic->issuer);
+    put_key(b, "company", false);
+    put_str(b, lic->company);
+    put_key(b, "legal_representative", false);
+    put_str(b, lic->legal_representative);
+    put_key(b, "issued", false);
+    put_str(b, xk_date_format(lic->issued, a, sizeof a));
+    put_key(b, "expires", false);
+    put_str(b, xk_date_format(lic->expires, a, sizeof a));
+    put_array(b, "services", lic->services, lic->n_services, sizeof *lic->services,
+              put_service_item, true);
+    put_array(b, "websites", lic->websites, lic->n_websites, sizeof *lic->websites,
+              put_website_item, true);
+    put_array(b, "provisions", lic->provisions, lic->n_provisions, sizeof *lic->provisions,
+              put_provision_item, false);
+    if (with_warnings)
+        xk_record_write_warnings(b, lic);
+    xk_buf_putc(b, '}');
+}
+
+void xk_record_write_warnings(xk_buf *b, const xk_licence *lic)
+{
+    put_key(b, "warnings", false);
+    xk_buf_putc(b, '[');
+    bool first = true;
+    for (size_t i = 0; i < lic->n_problems; i++) {
+        if (lic->problems[i].severity != XK_SEV_WARNING)
+            continue;
+        if (!first)
+            xk_buf_putc(b, ',');
+        first = false;
+        put_str(b, lic->problems[i].message);
+    }
+    xk_buf_putc(b, ']');
 }
 
 json_t *xk_licence_to_json(const xk_licence *lic)
 {
-    json_t *o = json_object();
-    if (!o)
-        return NULL;
-    json_object_set_new(o, "number", str(lic->number));
-    json_object_set_new(o, "region", str(lic->region));
-    json_object_set_new(o, "category", str(lic->category));
-    json_object_set_new(o, "issuer", str(lic->issuer));
-    json_object_set_new(o, "company", str(lic->company));
-    json_object_set_new(o, "legal_representative", str(lic->legal_representative));
-    json_object_set_new(o, "issued", date(lic->issued));
-    json_object_set_new(o, "expires", date(lic->expires));
-    json_t *a = json_array();
-    for (size_t i = 0; a && i < lic->n_services; i++)
-        json_array_append_new(a, service_json(&lic->services[i]));
-    json_object_set_new(o, "services", a);
-    a = json_array();
-    for (size_t i = 0; a && i < lic->n_websites; i++)
-        json_array_append_new(a, website_json(&lic->websites[i]));
-    json_object_set_new(o, "websites", a);
-    a = json_array();
-    for (size_t i = 0; a && i < lic->n_provisions; i++)
-        json_array_append_new(a, provision_json(&lic->provisions[i]));
-    json_object_set_new(o, "provisions", a);
-    a = json_array();
-    for (size_t i = 0; a && i < lic->n_problems; i++)
-        if (lic->problems[i].severity == XK_SEV_WARNING)
-            json_array_append_new(a, str(lic->problems[i].message));
-    json_object_set_new(o, "warnings", a);
-    if (json_object_size(o) != 12) { /* a set_new failed: out of memory */
-        json_decref(o);
-        return NULL;
-    }
+    xk_buf b;
+    xk_buf_init(&b);
+    xk_record_write(&b, lic, true);
+    json_t *o = b.oom ? NULL : json_loadb(b.data, b.len, 0, NULL);
+    xk_buf_free(&b);
     return o;
 }
 
 char *xk_licence_to_json_string(const xk_licence *lic, bool pretty)
 {
-    json_t *o = xk_licence_to_json(lic);
-    if (!o)
-        return NULL;
-    size_t flags = JSON_PRESERVE_ORDER | (pretty ? JSON_INDENT(2) : JSON_COMPACT);
-    char *s = json_dumps(o, flags);
-    json_decref(o);
-    return s;
+    if (pretty) {
+        json_t *o = xk_licence_to_json(lic);
+        char *s = o ? json_dumps(o, JSON_PRESERVE_ORDER | JSON_INDENT(2)) : NULL;
+        json_decref(o);
+        return s;
+    }
+    xk_buf b;
+    xk_buf_init(&b);
+    xk_record_write(&b, lic, true);
+    return xk_buf_take(&b);
 }
 
 /* --- reading ------------------------------------------------------------------------------- */

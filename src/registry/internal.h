@@ -24,9 +24,6 @@ typedef enum stmt_id {
     S_AUDIT_HEAD,
     S_AUDIT_INSERT,
     S_AUDIT_SET_HEAD,
-    S_SAVEPOINT,
-    S_RELEASE,
-    S_ROLLBACK_TO,
     S_COUNT
 } stmt_id;
 
@@ -34,6 +31,7 @@ struct xk_store {
     sqlite3 *db;
     char actor[64];
     int explicit_tx; /* inside xk_store_begin … commit/rollback */
+    int tx_failed;   /* a write failed inside it: only a rollback may follow */
     sqlite3_stmt *stmts[S_COUNT];
 };
 
@@ -52,7 +50,13 @@ void sha256_hex(const void *data, size_t len, char out[XK_SHA256_HEX]);
 /* Current time, UTC, ISO 8601 with seconds: 2026-11-23T09:10:11Z. */
 void now_utc(char out[32]);
 
-/* Savepoint helpers: one per write so each licence is atomic inside a bulk transaction. */
+/*
+ * Write brackets. Outside a transaction a write is its own transaction. Inside one (bulk
+ * import) there is no savepoint: records are validated before any write, so a write fails only
+ * when the store does, and then the whole transaction is poisoned and must be rolled back. A
+ * licence is thus always wholly in a committed batch or wholly absent, without paying for a
+ * statement journal per licence.
+ */
 xk_status write_begin(xk_store *st, xk_error *err);
 xk_status write_end(xk_store *st, xk_status result, xk_error *err);
 

@@ -1,7 +1,7 @@
 /*
  * The SQLite registry: opening (WAL, foreign keys, FULL sync, migrations), transactions, and
- * storing and reading licence versions. One licence write = one savepoint, so inside a bulk
- * transaction each licence is still all-or-nothing, and a crash leaves only whole licences.
+ * storing and reading licence versions. A licence write is its own transaction, or part of the
+ * caller's batch (see write_begin): either way a crash leaves only whole licences.
  */
 #include <sodium.h>
 #include <stdio.h>
@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "../core/buf.h"
+#include "../record/record_write.h"
 #include "internal.h"
 #include "xuke/record_json.h"
 
@@ -41,9 +43,6 @@ static const char *const sql_text[S_COUNT] = {
     [S_AUDIT_INSERT] = "INSERT INTO audit(id, at, actor, action, number, detail, prev_hash, hash) "
                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     [S_AUDIT_SET_HEAD] = "UPDATE audit_head SET entries = ?1, hash = ?2 WHERE one = 1",
-    [S_SAVEPOINT] = "SAVEPOINT w",
-    [S_RELEASE] = "RELEASE w",
-    [S_ROLLBACK_TO] = "ROLLBACK TO w",
 };
 
 xk_status db_error(xk_store *st, xk_error *err, const char *doing)
@@ -161,8 +160,10 @@ xk_status xk_store_begin(xk_store *st, xk_error *err)
     if (st->explicit_tx)
         return xk_error_set(err, XK_EUSAGE, 0, "a transaction is already open");
     xk_status rc = exec(st, "BEGIN IMMEDIATE", err);
-    if (rc == XK_OK)
+    if (rc == XK_OK) {
         st->explicit_tx = 1;
+        st->tx_failed = 0;
+    }
     return rc;
 }
 
@@ -170,6 +171,8 @@ xk_status xk_store_commit(xk_store *st, xk_error *err)
 {
     if (!st->explicit_tx)
         return xk_error_set(err, XK_EUSAGE, 0, "no transaction is open");
+    if (st->tx_failed)
+        return xk_error_set(err, XK_EDB, 0, "a write in this transaction failed: roll it back");
     st->explicit_tx = 0;
     return exec(st, "COMMIT", err);
 }
@@ -182,35 +185,26 @@ xk_status xk_store_rollback(xk_store *st)
     return exec(st, "ROLLBACK", NULL);
 }
 
-/* Runs one cached statement that returns no rows (savepoints: compiled once, run per write). */
-static xk_status run_cached(xk_store *st, stmt_id id, xk_error *err, const char *doing)
-{
-    sqlite3_stmt *s = stmt(st, id, err);
-    if (!s)
-        return XK_EDB;
-    int rc = sqlite3_step(s);
-    sqlite3_reset(s);
-    return rc == SQLITE_DONE ? XK_OK : db_error(st, err, doing);
-}
-
 xk_status write_begin(xk_store *st, xk_error *err)
 {
     if (st->explicit_tx)
-        return run_cached(st, S_SAVEPOINT, err, "starting a write");
+        return st->tx_failed ? xk_error_set(err, XK_EDB, 0,
+                                            "an earlier write in this transaction failed; roll "
+                                            "it back")
+                             : XK_OK;
     return exec(st, "BEGIN IMMEDIATE", err);
 }
 
 xk_status write_end(xk_store *st, xk_status result, xk_error *err)
 {
-    if (result == XK_OK)
-        return st->explicit_tx ? run_cached(st, S_RELEASE, err, "finishing a write")
-                               : exec(st, "COMMIT", err);
     if (st->explicit_tx) {
-        run_cached(st, S_ROLLBACK_TO, NULL, "undoing a write");
-        run_cached(st, S_RELEASE, NULL, "undoing a write");
-    } else {
-        sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+        if (result != XK_OK)
+            st->tx_failed = 1;
+        return result;
     }
+    if (result == XK_OK)
+        return exec(st, "COMMIT", err);
+    sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
     return result;
 }
 
@@ -284,33 +278,20 @@ static xk_status put_index_rows(xk_store *st, long long id, bool fresh, const xk
     return rc;
 }
 
-/* The record's identity: its JSON without warnings (which depend on how it was read). */
+/* The record's identity: its JSON without warnings (which depend on how it was read). The
+ * stored form is the same text with the warnings added before the closing brace. */
 static xk_status record_json(const xk_licence *lic, char **json, char hash[XK_SHA256_HEX])
 {
-    json_t *o = xk_licence_to_json(lic);
-    if (!o)
-        return XK_ENOMEM;
-    /* dumped once without warnings (hashed), the warnings spliced in before the last brace */
-    json_t *warnings = json_incref(json_object_get(o, "warnings"));
-    json_object_del(o, "warnings");
-    char *bare = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    char *w = json_dumps(warnings, JSON_COMPACT);
-    json_decref(warnings);
-    json_decref(o);
-    *json = NULL;
-    if (bare && w) {
-        size_t nb = strlen(bare), nw = strlen(w);
-        *json = malloc(nb + nw + sizeof ",\"warnings\":");
-        if (*json) {
-            memcpy(*json, bare, nb - 1);
-            memcpy(*json + nb - 1, ",\"warnings\":", 12);
-            memcpy(*json + nb - 1 + 12, w, nw);
-            memcpy(*json + nb - 1 + 12 + nw, "}", 2);
-        }
-        sha256_hex(bare, nb, hash);
+    xk_buf b;
+    xk_buf_init(&b);
+    xk_record_write(&b, lic, false);
+    if (!b.oom) {
+        sha256_hex(b.data, b.len, hash);
+        b.len--; /* reopen the object */
+        xk_record_write_warnings(&b, lic);
+        xk_buf_putc(&b, '}');
     }
-    free(bare);
-    free(w);
+    *json = xk_buf_take(&b);
     return *json ? XK_OK : XK_ENOMEM;
 }
 

@@ -42,6 +42,22 @@ static void test_json_round_trip_of_a_seed(void **state)
     free(text);
 }
 
+static void test_json_escapes_quotes_backslashes_and_controls(void **state)
+{
+    (void)state;
+    xk_licence *lic = xk_licence_new();
+    lic->number = "京B2-20224676";
+    lic->company = "甲\"乙\\丙\n丁\x01";
+    char *s = xk_licence_to_json_string(lic, false);
+    json_error_t jerr;
+    json_t *o = json_loads(s, 0, &jerr);
+    assert_non_null(o);
+    assert_string_equal(json_string_value(json_object_get(o, "company")), lic->company);
+    json_decref(o);
+    free(s);
+    xk_licence_free(lic);
+}
+
 static xk_status read_text(const char *json, xk_error *err)
 {
     json_error_t jerr;
@@ -95,6 +111,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_json_round_trip_of_a_seed),
+        cmocka_unit_test(test_json_escapes_quotes_backslashes_and_controls),
         cmocka_unit_test(test_json_missing_field_names_it),
         cmocka_unit_test(test_json_wrong_type_names_the_path),
         cmocka_unit_test(test_json_bad_date_is_refused),
