@@ -167,6 +167,44 @@ xk_status xk_store_stats_get(xk_store *st, xk_store_stats *out, xk_error *err);
 xk_status xk_store_get_json(xk_store *st, const char *number, int version, char **json,
                             xk_licence_info *info, xk_error *err);
 
+/* --- events (what happened to a licence: the rules turn them into obligations) --------------- */
+
+typedef struct xk_event {
+    long id;
+    char type[32];
+    xk_date date;
+    int year;        /* for annual_report_filed; 0 otherwise */
+    char note[256];
+    char ref[64];
+    char recorded_at[32];
+    char actor[64];
+} xk_event;
+
+/* Records an event against a known licence (through the audit log); *id receives its id. */
+xk_status xk_store_event_add(xk_store *st, const char *number, const xk_event *ev, long *id,
+                             xk_error *err);
+/* Events of number in date order (then id). Caller frees *out. */
+xk_status xk_store_events(xk_store *st, const char *number, xk_event **out, size_t *n,
+                          xk_error *err);
+
+/* Everything the rules need of one licence, without reading its record. */
+typedef struct xk_rules_row {
+    char number[64];
+    char company[256];
+    xk_date issued, expires;
+    bool removed;
+    const char *duties; /* xk_duties_encode form; valid during the callback only */
+    const xk_event *events;
+    size_t n_events;
+} xk_rules_row;
+
+typedef bool (*xk_rules_fn)(const xk_rules_row *row, void *ctx);
+
+/* Every licence (number order; only `number` when given), with its events, for status and
+ * deadlines. Removed licences are included (flagged). */
+xk_status xk_store_rules_scan(xk_store *st, const char *number, xk_rules_fn fn, void *ctx,
+                              xk_error *err);
+
 /* Appends an audit entry (used by layers that write through the store, e.g. events). */
 xk_status xk_store_audit_append(xk_store *st, const char *action, const char *number,
                                 const char *detail, xk_error *err);

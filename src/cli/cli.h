@@ -12,7 +12,9 @@
 
 #include <time.h>
 
+#include "xuke/calendar.h"
 #include "xuke/diff.h"
+#include "xuke/rules.h"
 #include "xuke/registry.h"
 #include "xuke/store.h"
 #include "xuke/xuke.h"
@@ -48,7 +50,16 @@ bool cli_parse_int(const char *s, long min, long max, long *out, const char *wha
 /* Today's date in China (UTC+8). */
 xk_date cli_today(void);
 
+/* Rules helpers (cmd_calendar.c). */
+xk_calendar *cli_load_calendar(const char *flag);
+void cli_warn_provisional(const xk_provisional *p);
+
 int cmd_parse(int argc, char **argv);
+int cmd_calendar(int argc, char **argv);
+int cmd_workdays(int argc, char **argv);
+int cmd_event(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_deadlines(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_get(int argc, char **argv);
 int cmd_history(int argc, char **argv);

@@ -25,6 +25,11 @@ static const command commands[] = {
     {"audit", cmd_audit, "list or verify the audit log"},
     {"backup", cmd_backup, "online backup of the registry"},
     {"summary", cmd_summary, "what the registry holds"},
+    {"event", cmd_event, "record what happened to a licence (add, list, types)"},
+    {"status", cmd_status, "each licence's status, next deadline and overdue duties"},
+    {"deadlines", cmd_deadlines, "the agenda of open obligations (text, JSON, iCalendar)"},
+    {"calendar", cmd_calendar, "a year's holidays and make-up working days"},
+    {"workdays", cmd_workdays, "working-day arithmetic (add, between)"},
 };
 
 static void usage(FILE *out)

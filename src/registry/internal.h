@@ -27,8 +27,19 @@ typedef enum stmt_id {
     S_COUNT
 } stmt_id;
 
+#define QUERY_CACHE 16
+
+/* Composed queries (search) prepared once per distinct SQL text, least recently used evicted. */
+typedef struct cached_query {
+    char *sql;
+    sqlite3_stmt *stmt;
+    unsigned long last_used;
+} cached_query;
+
 struct xk_store {
     sqlite3 *db;
+    cached_query queries[QUERY_CACHE];
+    unsigned long query_clock;
     char actor[64];
     int explicit_tx; /* inside xk_store_begin … commit/rollback */
     int tx_failed;   /* a write failed inside it: only a rollback may follow */
@@ -39,6 +50,9 @@ struct xk_store {
 xk_status db_error(xk_store *st, xk_error *err, const char *doing);
 /* Cached prepared statement, reset and with bindings cleared; NULL on failure (err set). */
 sqlite3_stmt *stmt(xk_store *st, stmt_id id, xk_error *err);
+/* A prepared statement for sql from the query cache (reset, bindings cleared); NULL on error. */
+sqlite3_stmt *cached_stmt(xk_store *st, const char *sql, xk_error *err);
+
 /* Runs SQL without results. */
 xk_status exec(xk_store *st, const char *sql, xk_error *err);
 

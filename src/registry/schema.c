@@ -21,7 +21,7 @@ static const char *const migrations[] = {
     "  version INTEGER NOT NULL, company TEXT NOT NULL, legal_representative TEXT NOT NULL,"
     "  region TEXT NOT NULL, category TEXT NOT NULL, issuer TEXT NOT NULL, issued TEXT NOT NULL,"
     "  expires TEXT NOT NULL, removed INTEGER NOT NULL DEFAULT 0, removed_reason TEXT,"
-    "  removed_at TEXT);"
+    "  removed_at TEXT, duties TEXT NOT NULL DEFAULT '');"
     "CREATE INDEX licences_expires ON licences(expires);"
     "CREATE INDEX licences_region ON licences(region, number);"
     "CREATE INDEX licences_issuer ON licences(issuer, number);"

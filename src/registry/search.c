@@ -223,11 +223,10 @@ xk_status xk_store_search(xk_store *st, const xk_query *q, xk_hit_fn fn, void *c
         built_free(&b);
         return rc;
     }
-    sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(st->db, b.sql.data, -1, &s, NULL) != SQLITE_OK) {
-        rc = db_error(st, err, "preparing the search");
+    sqlite3_stmt *s = cached_stmt(st, b.sql.data, err);
+    if (!s) {
         built_free(&b);
-        return rc;
+        return XK_EDB;
     }
     for (int i = 0; i < b.b.n; i++) {
         if (b.b.is_num[i])
@@ -258,7 +257,8 @@ xk_status xk_store_search(xk_store *st, const xk_query *q, xk_hit_fn fn, void *c
     }
     if (step != SQLITE_ROW && step != SQLITE_DONE)
         rc = db_error(st, err, "searching");
-    sqlite3_finalize(s);
+    sqlite3_reset(s); /* cached: reset, not finalised; the bound texts die with b below */
+    sqlite3_clear_bindings(s);
     built_free(&b);
     return rc;
 }

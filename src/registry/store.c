@@ -13,17 +13,18 @@
 #include "../core/buf.h"
 #include "../record/record_write.h"
 #include "internal.h"
+#include "xuke/duties.h"
 #include "xuke/record_json.h"
 
 static const char *const sql_text[S_COUNT] = {
     [S_FIND_LICENCE] = "SELECT id, version, removed FROM licences WHERE number = ?1",
     [S_INSERT_LICENCE] = "INSERT INTO licences(number, version, company, legal_representative, "
-                         "region, category, issuer, issued, expires) "
-                         "VALUES (?1, 1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                         "region, category, issuer, issued, expires, duties) "
+                         "VALUES (?1, 1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     [S_UPDATE_LICENCE] = "UPDATE licences SET version = version + 1, company = ?2, "
                          "legal_representative = ?3, region = ?4, category = ?5, issuer = ?6, "
-                         "issued = ?7, expires = ?8, removed = 0, removed_reason = NULL, "
-                         "removed_at = NULL WHERE id = ?1 RETURNING version",
+                         "issued = ?7, expires = ?8, duties = ?9, removed = 0, "
+                         "removed_reason = NULL, removed_at = NULL WHERE id = ?1 RETURNING version",
     [S_INSERT_VERSION] = "INSERT INTO versions(licence_id, version, record, record_sha256, "
                          "source_sha256, imported_at, actor) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     [S_CURRENT_HASH] = "SELECT record_sha256 FROM versions WHERE licence_id = ?1 AND version = ?2",
@@ -73,6 +74,37 @@ sqlite3_stmt *stmt(xk_store *st, stmt_id id, xk_error *err)
     }
     sqlite3_reset(s);
     sqlite3_clear_bindings(s);
+    return s;
+}
+
+sqlite3_stmt *cached_stmt(xk_store *st, const char *sql, xk_error *err)
+{
+    cached_query *victim = &st->queries[0];
+    for (int i = 0; i < QUERY_CACHE; i++) {
+        cached_query *q = &st->queries[i];
+        if (q->sql && strcmp(q->sql, sql) == 0) {
+            q->last_used = ++st->query_clock;
+            sqlite3_reset(q->stmt);
+            sqlite3_clear_bindings(q->stmt);
+            return q->stmt;
+        }
+        if (!q->sql || q->last_used < victim->last_used)
+            victim = q;
+    }
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK) {
+        db_error(st, err, "preparing the query");
+        return NULL;
+    }
+    char *copy = strdup(sql);
+    if (!copy) {
+        sqlite3_finalize(s);
+        xk_error_set(err, XK_ENOMEM, 0, "out of memory");
+        return NULL;
+    }
+    sqlite3_finalize(victim->stmt);
+    free(victim->sql);
+    *victim = (cached_query){copy, s, ++st->query_clock};
     return s;
 }
 
@@ -146,6 +178,10 @@ void xk_store_close(xk_store *st)
         return;
     for (int i = 0; i < S_COUNT; i++)
         sqlite3_finalize(st->stmts[i]);
+    for (int i = 0; i < QUERY_CACHE; i++) {
+        sqlite3_finalize(st->queries[i].stmt);
+        free(st->queries[i].sql);
+    }
     sqlite3_close(st->db);
     free(st);
 }
@@ -225,7 +261,11 @@ static xk_status step_done(xk_store *st, sqlite3_stmt *s, xk_error *err, const c
 
 static void bind_fields(sqlite3_stmt *s, const xk_licence *lic)
 {
-    char a[16], b[16];
+    char a[16], b[16], duties[1024];
+    xk_duty_set set;
+    xk_licence_duties(lic, &set);
+    xk_duties_encode(&set, duties, sizeof duties);
+    bind_text(s, 9, duties);
     bind_text(s, 2, lic->company);
     bind_text(s, 3, lic->legal_representative);
     bind_text(s, 4, lic->region);

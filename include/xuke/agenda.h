@@ -1,0 +1,50 @@
+/*
+ * Registry-wide views of the rules: one status row per licence, the agenda of open obligations
+ * (soonest first), and the agenda as an iCalendar (RFC 5545) feed with reminders.
+ */
+#ifndef XUKE_AGENDA_H
+#define XUKE_AGENDA_H
+
+#include "xuke/rules.h"
+
+typedef struct xk_status_row {
+    const xk_rules_row *licence;
+    xk_licence_status status;
+    const xk_obligation *next;     /* soonest open obligation due on or after as_of, or NULL */
+    const xk_obligation **overdue; /* open obligations due before as_of */
+    size_t n_overdue;
+    xk_provisional prov;           /* unpublished calendar years behind these dates */
+} xk_status_row;
+
+typedef bool (*xk_status_fn)(const xk_status_row *row, void *ctx);
+
+/* Streams a status row per licence (number given: that one only). */
+xk_status xk_status_scan(xk_store *st, const xk_calendar *cal, xk_date as_of, const char *number,
+                         xk_status_fn fn, void *ctx, xk_error *err);
+
+typedef struct xk_agenda_item {
+    char number[64];
+    char company[256];
+    xk_obligation ob;
+} xk_agenda_item;
+
+typedef struct xk_agenda {
+    xk_agenda_item *items;
+    size_t n, cap;
+    xk_provisional prov;
+} xk_agenda;
+
+/*
+ * Open dated obligations of licences that are neither removed nor expired as of the date,
+ * overdue ones included, due on or before as_of + within days (within < 0: no bound), sorted by
+ * due date. number limits it to one licence.
+ */
+xk_status xk_agenda_build(xk_store *st, const xk_calendar *cal, xk_date as_of, int within,
+                          const char *number, xk_agenda *out, xk_error *err);
+void xk_agenda_free(xk_agenda *a);
+
+/* The agenda as an iCalendar feed: one all-day event per deadline, alarms 30 and 7 days
+ * before, CRLF lines folded at 75 octets. Caller frees. */
+char *xk_agenda_ics(const xk_agenda *a, xk_date as_of);
+
+#endif

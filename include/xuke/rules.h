@@ -1,0 +1,78 @@
+/*
+ * The rules: from a licence's duties (its own provisions), its dates, the events recorded
+ * against it and the working-day calendar, the obligations it has, when each is due, which are
+ * met, which are overdue, and the licence's status as of a date. Pure computation: the store
+ * supplies rows (xk_store_rules_scan), the CLI and server present the results.
+ */
+#ifndef XUKE_RULES_H
+#define XUKE_RULES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "xuke/calendar.h"
+#include "xuke/duties.h"
+#include "xuke/store.h"
+
+typedef struct xk_event_type {
+    const char *name;
+    bool trigger;       /* starts an obligation (true) or fulfils one (false) */
+    xk_duty_kind duty;  /* the duty it starts or fulfils */
+    const char *title;  /* Chinese description */
+} xk_event_type;
+
+const xk_event_type *xk_event_type_find(const char *name);
+size_t xk_event_type_count(void);
+const xk_event_type *xk_event_type_at(size_t i);
+
+typedef struct xk_obligation {
+    xk_duty_kind duty;
+    char basis[64];      /* provision labels, or the Measures */
+    bool dated;          /* false for standing duties */
+    xk_date due;         /* last day (period rules applied) */
+    xk_date due_workday; /* "提前X日": the last working day on or before due; else = due */
+    char rule[160];      /* how the date was reached, in words */
+    int year;            /* annual report: the year it is for */
+    long trigger;        /* id of the triggering event, 0 for none */
+    bool fulfilled;
+    long fulfilled_by;   /* event id */
+    bool overdue;        /* open and due before as_of */
+    xk_provisional prov; /* calendar years the date depended on that are not published */
+} xk_obligation;
+
+typedef struct xk_obligations {
+    xk_obligation *items;
+    size_t n, cap;
+} xk_obligations;
+
+void xk_obligations_free(xk_obligations *o);
+
+/* All obligations of one licence as of a date (met ones included, marked fulfilled). */
+xk_status xk_rules_obligations(const xk_calendar *cal, const xk_rules_row *row, xk_date as_of,
+                               xk_obligations *out, xk_error *err);
+
+typedef enum xk_licence_status {
+    XK_STATUS_NOT_YET_VALID,
+    XK_STATUS_VALID,
+    XK_STATUS_RENEWAL_DUE,     /* the renewal deadline is within 60 days */
+    XK_STATUS_RENEWAL_OVERDUE, /* past the renewal deadline, no renewal or notice recorded */
+    XK_STATUS_EXPIRED,
+    XK_STATUS_REMOVED
+} xk_licence_status;
+
+#define XK_RENEWAL_DUE_WINDOW 60
+
+xk_licence_status xk_rules_status(const xk_rules_row *row, const xk_obligations *obs,
+                                  xk_date as_of);
+const char *xk_status_name(xk_licence_status s);
+
+/*
+ * Checks a new event against the licence before it is stored: the type is known, a trigger's
+ * date is not before the licence was issued, and a fulfilment matches an open obligation
+ * (annual_report_filed needs the year; --ref names the trigger event). XK_EUSAGE with the
+ * reason otherwise.
+ */
+xk_status xk_rules_check_event(const xk_calendar *cal, const xk_rules_row *row,
+                               const xk_event *ev, xk_error *err);
+
+#endif

@@ -1,0 +1,242 @@
+/*
+ * `xuke status [--as-of DATE] [--number N] [--json]`: one row per licence with its status, the
+ * next deadline and every overdue obligation. `xuke deadlines [--as-of DATE] [--within DAYS]
+ * [--number N] [--json|--ics]`: the agenda of open obligations, soonest first, each with its
+ * legal basis. Every output states the date it was computed for, and which unpublished
+ * calendar years (if any) make dates provisional.
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "xuke/agenda.h"
+
+typedef struct rules_opts {
+    const char *db, *calendar;
+    xk_date as_of;
+    long within;
+    char number[64];
+    bool json, ics;
+} rules_opts;
+
+static int parse(int argc, char **argv, rules_opts *o, bool deadlines)
+{
+    static const struct option longopts[] = {
+        {"db", required_argument, 0, 'd'},     {"calendar", required_argument, 0, 'c'},
+        {"as-of", required_argument, 0, 'a'},  {"within", required_argument, 0, 'w'},
+        {"number", required_argument, 0, 'n'}, {"json", no_argument, 0, 'j'},
+        {"ics", no_argument, 0, 'i'},          {0, 0, 0, 0}};
+    memset(o, 0, sizeof *o);
+    o->as_of = cli_today();
+    o->within = -1;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        bool ok = true;
+        if (c == 'd')
+            o->db = optarg;
+        else if (c == 'c')
+            o->calendar = optarg;
+        else if (c == 'a')
+            ok = cli_parse_date(optarg, &o->as_of, "--as-of");
+        else if (c == 'w' && deadlines)
+            ok = cli_parse_int(optarg, 0, 36500, &o->within, "--within");
+        else if (c == 'n')
+            ok = cli_number_arg(optarg, o->number, sizeof o->number);
+        else if (c == 'j')
+            o->json = true;
+        else if (c == 'i' && deadlines)
+            o->ics = true;
+        else
+            ok = false;
+        if (!ok)
+            return EXIT_USAGE;
+    }
+    if (optind != argc || (o->json && o->ics)) {
+        fprintf(stderr, deadlines ? "usage: xuke deadlines [--db PATH] [--calendar FILE] "
+                                    "[--as-of DATE] [--within DAYS] [--number N] [--json|--ics]\n"
+                                  : "usage: xuke status [--db PATH] [--calendar FILE] "
+                                    "[--as-of DATE] [--number N] [--json]\n");
+        return EXIT_USAGE;
+    }
+    return EXIT_OK;
+}
+
+static json_t *obligation_json(const xk_obligation *ob)
+{
+    char d[16], w[16], prov[64];
+    xk_provisional_format(&ob->prov, prov, sizeof prov);
+    json_t *o = json_pack("{s:s, s:s, s:s}", "duty", xk_duty_name(ob->duty), "title",
+                          xk_duty_title(ob->duty), "basis", ob->basis);
+    if (ob->dated) {
+        json_object_set_new(o, "due", json_string(xk_date_format(ob->due, d, sizeof d)));
+        json_object_set_new(o, "due_workday",
+                            json_string(xk_date_format(ob->due_workday, w, sizeof w)));
+        json_object_set_new(o, "rule", json_string(ob->rule));
+        json_object_set_new(o, "overdue", json_boolean(ob->overdue));
+        json_object_set_new(o, "provisional", json_boolean(ob->prov.n > 0));
+        if (ob->prov.n)
+            json_object_set_new(o, "provisional_years", json_string(prov));
+    }
+    if (ob->year)
+        json_object_set_new(o, "year", json_integer(ob->year));
+    if (ob->trigger)
+        json_object_set_new(o, "trigger_event", json_integer(ob->trigger));
+    return o;
+}
+
+static void print_obligation(const char *indent, const xk_obligation *ob)
+{
+    char d[16], w[16], prov[64];
+    xk_provisional_format(&ob->prov, prov, sizeof prov);
+    printf("%s%s %s [%s]%s%s%s\n", indent, xk_date_format(ob->due, d, sizeof d),
+           xk_duty_title(ob->duty), ob->basis,
+           xk_date_cmp(ob->due, ob->due_workday) ? " last working day " : "",
+           xk_date_cmp(ob->due, ob->due_workday) ? xk_date_format(ob->due_workday, w, sizeof w)
+                                                  : "",
+           *prov ? " (provisional)" : "");
+    printf("%s    %s\n", indent, ob->rule);
+}
+
+typedef struct status_out {
+    bool json;
+    json_t *rows;
+    xk_provisional prov;
+    size_t counts[6];
+} status_out;
+
+static bool status_row(const xk_status_row *r, void *ctx)
+{
+    status_out *o = ctx;
+    o->counts[r->status]++;
+    xk_provisional_merge(&o->prov, &r->prov);
+    char e[16];
+    if (o->json) {
+        json_t *row = json_pack("{s:s, s:s, s:s, s:s}", "number", r->licence->number, "company",
+                                r->licence->company, "status", xk_status_name(r->status),
+                                "expires", xk_date_format(r->licence->expires, e, sizeof e));
+        json_object_set_new(row, "next", r->next ? obligation_json(r->next) : json_null());
+        json_t *over = json_array();
+        for (size_t i = 0; i < r->n_overdue; i++)
+            json_array_append_new(over, obligation_json(r->overdue[i]));
+        json_object_set_new(row, "overdue", over);
+        json_array_append_new(o->rows, row);
+        return true;
+    }
+    printf("%-18s %-16s expires %s  %s\n", r->licence->number, xk_status_name(r->status),
+           xk_date_format(r->licence->expires, e, sizeof e), r->licence->company);
+    if (r->next)
+        print_obligation("    next: ", r->next);
+    for (size_t i = 0; i < r->n_overdue; i++)
+        print_obligation("    OVERDUE: ", r->overdue[i]);
+    return true;
+}
+
+static void print_header(const char *what, xk_date as_of, const xk_provisional *prov)
+{
+    char d[16], years[64];
+    printf("%s as of %s", what, xk_date_format(as_of, d, sizeof d));
+    xk_provisional_format(prov, years, sizeof years);
+    if (*years)
+        printf(" (provisional: holiday calendar for %s not published)", years);
+    printf("\n");
+}
+
+static void json_wrap(json_t *items, const char *key, xk_date as_of, const xk_provisional *prov)
+{
+    char d[16], years[64];
+    xk_provisional_format(prov, years, sizeof years);
+    json_t *o = json_pack("{s:s, s:o, s:o}", "as_of", xk_date_format(as_of, d, sizeof d),
+                          "provisional_years", prov->n ? json_string(years) : json_null(), key,
+                          items);
+    char *s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    if (s)
+        puts(s);
+    free(s);
+    json_decref(o);
+}
+
+int cmd_status(int argc, char **argv)
+{
+    rules_opts o;
+    int rc = parse(argc, argv, &o, false);
+    if (rc != EXIT_OK)
+        return rc;
+    xk_calendar *cal = cli_load_calendar(o.calendar);
+    xk_store *st = cal ? cli_open_store(o.db) : NULL;
+    if (!st) {
+        xk_calendar_free(cal);
+        return EXIT_FAIL;
+    }
+    status_out out = {o.json, json_array(), {{0}, 0}, {0}};
+    xk_error err;
+    if (!o.json)
+        print_header("status", o.as_of, &out.prov);
+    if (xk_status_scan(st, cal, o.as_of, *o.number ? o.number : NULL, status_row, &out, &err) !=
+        XK_OK) {
+        rc = cli_store_error(&err);
+    } else if (o.json) {
+        json_wrap(json_incref(out.rows), "licences", o.as_of, &out.prov);
+    } else {
+        printf("%zu valid, %zu renewal due, %zu renewal overdue, %zu expired, %zu not yet valid, "
+               "%zu removed\n",
+               out.counts[XK_STATUS_VALID], out.counts[XK_STATUS_RENEWAL_DUE],
+               out.counts[XK_STATUS_RENEWAL_OVERDUE], out.counts[XK_STATUS_EXPIRED],
+               out.counts[XK_STATUS_NOT_YET_VALID], out.counts[XK_STATUS_REMOVED]);
+        cli_warn_provisional(&out.prov);
+    }
+    json_decref(out.rows);
+    xk_store_close(st);
+    xk_calendar_free(cal);
+    return rc;
+}
+
+int cmd_deadlines(int argc, char **argv)
+{
+    rules_opts o;
+    int rc = parse(argc, argv, &o, true);
+    if (rc != EXIT_OK)
+        return rc;
+    xk_calendar *cal = cli_load_calendar(o.calendar);
+    xk_store *st = cal ? cli_open_store(o.db) : NULL;
+    if (!st) {
+        xk_calendar_free(cal);
+        return EXIT_FAIL;
+    }
+    xk_agenda a;
+    xk_error err;
+    if (xk_agenda_build(st, cal, o.as_of, (int)o.within, *o.number ? o.number : NULL, &a, &err) !=
+        XK_OK) {
+        rc = cli_store_error(&err);
+    } else if (o.ics) {
+        char *ics = xk_agenda_ics(&a, o.as_of);
+        if (ics)
+            fputs(ics, stdout);
+        free(ics);
+        cli_warn_provisional(&a.prov);
+    } else if (o.json) {
+        json_t *items = json_array();
+        for (size_t i = 0; i < a.n; i++) {
+            json_t *ob = obligation_json(&a.items[i].ob);
+            json_object_set_new(ob, "number", json_string(a.items[i].number));
+            json_object_set_new(ob, "company", json_string(a.items[i].company));
+            json_array_append_new(items, ob);
+        }
+        json_wrap(items, "deadlines", o.as_of, &a.prov);
+    } else {
+        print_header("deadlines", o.as_of, &a.prov);
+        for (size_t i = 0; i < a.n; i++) {
+            printf("%s%-18s %s\n", a.items[i].ob.overdue ? "OVERDUE " : "        ",
+                   a.items[i].number, a.items[i].company);
+            print_obligation("          ", &a.items[i].ob);
+        }
+        if (a.n == 0)
+            printf("nothing open\n");
+        cli_warn_provisional(&a.prov);
+    }
+    xk_agenda_free(&a);
+    xk_store_close(st);
+    xk_calendar_free(cal);
+    return rc;
+}

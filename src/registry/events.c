@@ -1,0 +1,210 @@
+/*
+ * Events recorded against licences, and the scan that hands the rules layer every licence with
+ * its dates, duties and events in one pass (two ordered cursors merged, so a million licences
+ * with their events are read without a query per licence).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+static xk_status find_id(xk_store *st, const char *number, long long *id, xk_error *err)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(st->db, "SELECT id FROM licences WHERE number = ?1", -1, &s, NULL) !=
+        SQLITE_OK)
+        return db_error(st, err, "looking up the licence");
+    sqlite3_bind_text(s, 1, number, -1, SQLITE_TRANSIENT);
+    xk_status rc = XK_OK;
+    if (sqlite3_step(s) == SQLITE_ROW)
+        *id = sqlite3_column_int64(s, 0);
+    else
+        rc = xk_error_set(err, XK_ENOTFOUND, 0, "%s is not in the registry", number);
+    sqlite3_finalize(s);
+    return rc;
+}
+
+xk_status audit_append_at(xk_store *st, const char *at, const char *action, const char *number,
+                          const char *detail, xk_error *err);
+
+static xk_status add_locked(xk_store *st, const char *number, const xk_event *ev, long *id,
+                            xk_error *err)
+{
+    long long lid;
+    xk_status rc = find_id(st, number, &lid, err);
+    if (rc != XK_OK)
+        return rc;
+    char at[32], date[16];
+    now_utc(at);
+    xk_date_format(ev->date, date, sizeof date);
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(st->db,
+                           "INSERT INTO events(licence_id, type, date, year, note, ref, "
+                           "recorded_at, actor) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                           -1, &s, NULL) != SQLITE_OK)
+        return db_error(st, err, "recording the event");
+    sqlite3_bind_int64(s, 1, lid);
+    sqlite3_bind_text(s, 2, ev->type, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 3, date, -1, SQLITE_TRANSIENT);
+    if (ev->year)
+        sqlite3_bind_int(s, 4, ev->year);
+    else
+        sqlite3_bind_null(s, 4);
+    sqlite3_bind_text(s, 5, ev->note, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 6, ev->ref, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 7, at, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 8, st->actor, -1, SQLITE_TRANSIENT);
+    rc = sqlite3_step(s) == SQLITE_DONE ? XK_OK : db_error(st, err, "recording the event");
+    sqlite3_finalize(s);
+    if (rc != XK_OK)
+        return rc;
+    *id = (long)sqlite3_last_insert_rowid(st->db);
+    char detail[400];
+    snprintf(detail, sizeof detail, "event %ld %s on %s%s%s", *id, ev->type, date,
+             *ev->note ? ": " : "", ev->note);
+    if (ev->year) {
+        size_t n = strlen(detail);
+        snprintf(detail + n, sizeof detail - n, " (year %d)", ev->year);
+    }
+    return audit_append_at(st, at, "event", number, detail, err);
+}
+
+xk_status xk_store_event_add(xk_store *st, const char *number, const xk_event *ev, long *id,
+                             xk_error *err)
+{
+    xk_status rc = write_begin(st, err);
+    if (rc != XK_OK)
+        return rc;
+    return write_end(st, add_locked(st, number, ev, id, err), err);
+}
+
+static void read_event(sqlite3_stmt *s, int c, xk_event *e)
+{
+    memset(e, 0, sizeof *e);
+    e->id = (long)sqlite3_column_int64(s, c);
+    snprintf(e->type, sizeof e->type, "%s", (const char *)sqlite3_column_text(s, c + 1));
+    xk_date_parse_iso((const char *)sqlite3_column_text(s, c + 2), &e->date);
+    e->year = sqlite3_column_int(s, c + 3);
+    snprintf(e->note, sizeof e->note, "%s", (const char *)sqlite3_column_text(s, c + 4));
+    snprintf(e->ref, sizeof e->ref, "%s", (const char *)sqlite3_column_text(s, c + 5));
+    snprintf(e->recorded_at, sizeof e->recorded_at, "%s",
+             (const char *)sqlite3_column_text(s, c + 6));
+    snprintf(e->actor, sizeof e->actor, "%s", (const char *)sqlite3_column_text(s, c + 7));
+}
+
+#define EVENT_COLUMNS "e.id, e.type, e.date, e.year, e.note, e.ref, e.recorded_at, e.actor"
+
+xk_status xk_store_events(xk_store *st, const char *number, xk_event **out, size_t *n,
+                          xk_error *err)
+{
+    *out = NULL;
+    *n = 0;
+    long long lid;
+    xk_status rc = find_id(st, number, &lid, err);
+    if (rc != XK_OK)
+        return rc;
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT " EVENT_COLUMNS " FROM events e WHERE e.licence_id = ?1 "
+                           "ORDER BY e.date, e.id",
+                           -1, &s, NULL) != SQLITE_OK)
+        return db_error(st, err, "reading events");
+    sqlite3_bind_int64(s, 1, lid);
+    size_t cap = 0;
+    while (rc == XK_OK && sqlite3_step(s) == SQLITE_ROW) {
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 8;
+            xk_event *ne = realloc(*out, cap * sizeof *ne);
+            if (!ne) {
+                rc = xk_error_set(err, XK_ENOMEM, 0, "out of memory");
+                break;
+            }
+            *out = ne;
+        }
+        read_event(s, 0, &(*out)[(*n)++]);
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
+
+typedef struct event_cursor {
+    sqlite3_stmt *s;
+    bool has_row;
+    long long licence_id;
+} event_cursor;
+
+static void cursor_step(event_cursor *c)
+{
+    c->has_row = sqlite3_step(c->s) == SQLITE_ROW;
+    if (c->has_row)
+        c->licence_id = sqlite3_column_int64(c->s, 0);
+}
+
+xk_status xk_store_rules_scan(xk_store *st, const char *number, xk_rules_fn fn, void *ctx,
+                              xk_error *err)
+{
+    const char *where = number ? " WHERE l.number = ?1" : "";
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "SELECT l.id, l.number, l.company, l.issued, l.expires, l.removed, l.duties "
+             "FROM licences l%s ORDER BY l.id",
+             where);
+    sqlite3_stmt *ls;
+    event_cursor ev = {NULL, false, 0};
+    if (sqlite3_prepare_v2(st->db, sql, -1, &ls, NULL) != SQLITE_OK)
+        return db_error(st, err, "reading licences");
+    snprintf(sql, sizeof sql,
+             "SELECT e.licence_id, " EVENT_COLUMNS " FROM events e%s ORDER BY e.licence_id, "
+             "e.date, e.id",
+             number ? " JOIN licences l ON l.id = e.licence_id WHERE l.number = ?1" : "");
+    if (sqlite3_prepare_v2(st->db, sql, -1, &ev.s, NULL) != SQLITE_OK) {
+        sqlite3_finalize(ls);
+        return db_error(st, err, "reading events");
+    }
+    if (number) {
+        sqlite3_bind_text(ls, 1, number, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(ev.s, 1, number, -1, SQLITE_TRANSIENT);
+    }
+    cursor_step(&ev);
+    xk_event *events = NULL;
+    size_t cap = 0;
+    xk_status rc = XK_OK;
+    while (sqlite3_step(ls) == SQLITE_ROW) {
+        long long id = sqlite3_column_int64(ls, 0);
+        xk_rules_row row;
+        memset(&row, 0, sizeof row);
+        snprintf(row.number, sizeof row.number, "%s", (const char *)sqlite3_column_text(ls, 1));
+        snprintf(row.company, sizeof row.company, "%s", (const char *)sqlite3_column_text(ls, 2));
+        xk_date_parse_iso((const char *)sqlite3_column_text(ls, 3), &row.issued);
+        xk_date_parse_iso((const char *)sqlite3_column_text(ls, 4), &row.expires);
+        row.removed = sqlite3_column_int(ls, 5) != 0;
+        row.duties = (const char *)sqlite3_column_text(ls, 6);
+        while (ev.has_row && ev.licence_id < id) /* events of licences not asked for */
+            cursor_step(&ev);
+        size_t n = 0;
+        while (ev.has_row && ev.licence_id == id) {
+            if (n == cap) {
+                cap = cap ? cap * 2 : 16;
+                xk_event *ne = realloc(events, cap * sizeof *ne);
+                if (!ne) {
+                    rc = xk_error_set(err, XK_ENOMEM, 0, "out of memory");
+                    break;
+                }
+                events = ne;
+            }
+            read_event(ev.s, 1, &events[n++]);
+            cursor_step(&ev);
+        }
+        if (rc != XK_OK)
+            break;
+        row.events = events;
+        row.n_events = n;
+        if (!fn(&row, ctx))
+            break;
+    }
+    free(events);
+    sqlite3_finalize(ls);
+    sqlite3_finalize(ev.s);
+    return rc;
+}

@@ -1,0 +1,137 @@
+/*
+ * Status rows and the agenda across the registry, streamed from one store scan so that a
+ * million licences need no query per licence and no record parsing.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "xuke/agenda.h"
+
+typedef struct status_ctx {
+    const xk_calendar *cal;
+    xk_date as_of;
+    xk_status_fn fn;
+    void *user;
+    xk_status rc;
+    xk_error *err;
+    const xk_obligation **overdue;
+    size_t cap;
+} status_ctx;
+
+static bool status_one(const xk_rules_row *row, void *vctx)
+{
+    status_ctx *c = vctx;
+    xk_obligations obs;
+    c->rc = xk_rules_obligations(c->cal, row, c->as_of, &obs, c->err);
+    if (c->rc != XK_OK)
+        return false;
+    xk_status_row sr = {row, xk_rules_status(row, &obs, c->as_of), NULL, NULL, 0, {{0}, 0}};
+    if (obs.n > c->cap) {
+        const xk_obligation **no = realloc(c->overdue, obs.n * sizeof *no);
+        if (!no) {
+            xk_obligations_free(&obs);
+            c->rc = xk_error_set(c->err, XK_ENOMEM, 0, "out of memory");
+            return false;
+        }
+        c->overdue = no;
+        c->cap = obs.n;
+    }
+    sr.overdue = c->overdue;
+    bool live = sr.status != XK_STATUS_REMOVED;
+    for (size_t i = 0; live && i < obs.n; i++) {
+        const xk_obligation *ob = &obs.items[i];
+        if (!ob->dated || ob->fulfilled)
+            continue;
+        xk_provisional_merge(&sr.prov, &ob->prov);
+        if (ob->overdue)
+            c->overdue[sr.n_overdue++] = ob;
+        else if (!sr.next || xk_date_cmp(ob->due, sr.next->due) < 0)
+            sr.next = ob;
+    }
+    bool go = c->fn(&sr, c->user);
+    xk_obligations_free(&obs);
+    return go;
+}
+
+xk_status xk_status_scan(xk_store *st, const xk_calendar *cal, xk_date as_of, const char *number,
+                         xk_status_fn fn, void *ctx, xk_error *err)
+{
+    status_ctx c = {cal, as_of, fn, ctx, XK_OK, err, NULL, 0};
+    xk_status rc = xk_store_rules_scan(st, number, status_one, &c, err);
+    free(c.overdue);
+    return rc != XK_OK ? rc : c.rc;
+}
+
+static int by_due(const void *x, const void *y)
+{
+    const xk_agenda_item *a = x, *b = y;
+    int c = xk_date_cmp(a->ob.due, b->ob.due);
+    return c ? c : strcmp(a->number, b->number);
+}
+
+typedef struct collect_ctx {
+    const xk_calendar *cal;
+    xk_date as_of;
+    long limit_day;
+    xk_agenda *a;
+    xk_status rc;
+    xk_error *err;
+} collect_ctx;
+
+static bool collect(const xk_rules_row *row, void *vctx)
+{
+    collect_ctx *c = vctx;
+    if (row->removed || xk_date_cmp(c->as_of, row->expires) > 0)
+        return true;
+    xk_obligations obs;
+    c->rc = xk_rules_obligations(c->cal, row, c->as_of, &obs, c->err);
+    if (c->rc != XK_OK)
+        return false;
+    for (size_t i = 0; i < obs.n; i++) {
+        const xk_obligation *ob = &obs.items[i];
+        if (!ob->dated || ob->fulfilled || xk_date_to_days(ob->due) > c->limit_day)
+            continue;
+        xk_agenda *a = c->a;
+        if (a->n == a->cap) {
+            size_t cap = a->cap ? a->cap * 2 : 64;
+            xk_agenda_item *ni = realloc(a->items, cap * sizeof *ni);
+            if (!ni) {
+                c->rc = xk_error_set(c->err, XK_ENOMEM, 0, "out of memory");
+                xk_obligations_free(&obs);
+                return false;
+            }
+            a->items = ni;
+            a->cap = cap;
+        }
+        xk_agenda_item *it = &a->items[a->n++];
+        memcpy(it->number, row->number, sizeof it->number);
+        memcpy(it->company, row->company, sizeof it->company);
+        it->ob = *ob;
+        xk_provisional_merge(&a->prov, &ob->prov);
+    }
+    xk_obligations_free(&obs);
+    return true;
+}
+
+xk_status xk_agenda_build(xk_store *st, const xk_calendar *cal, xk_date as_of, int within,
+                          const char *number, xk_agenda *out, xk_error *err)
+{
+    memset(out, 0, sizeof *out);
+    collect_ctx c = {cal, as_of,
+                     within < 0 ? 1L << 40 : xk_date_to_days(as_of) + within, out, XK_OK, err};
+    xk_status rc = xk_store_rules_scan(st, number, collect, &c, err);
+    if (rc == XK_OK)
+        rc = c.rc;
+    if (rc != XK_OK) {
+        xk_agenda_free(out);
+        return rc;
+    }
+    qsort(out->items, out->n, sizeof *out->items, by_due);
+    return XK_OK;
+}
+
+void xk_agenda_free(xk_agenda *a)
+{
+    free(a->items);
+    memset(a, 0, sizeof *a);
+}

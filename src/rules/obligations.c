@@ -1,0 +1,379 @@
+/*
+ * Obligations and status. Each dated obligation carries the rule that produced its date, in
+ * words, and the calendar years it depended on that are not published (provisional). Periods
+ * follow the Civil Code: "X日内" after an event excludes the event day and moves off a rest day
+ * (arts. 201, 203); "X个工作日内" counts working days on the calendar; "提前X日" is the date minus
+ * X days, shown with the last working day on or before it. The first quarter, as a period, ends
+ * on 31 March or the first working day after it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xuke/rules.h"
+
+static const xk_event_type event_types[] = {
+    {"change_decided", true, XK_DUTY_CHANGE_APPLY, "作出合并、分立、股东变化或业务转移的决定"},
+    {"registration_changed", true, XK_DUTY_REGISTRATION_UPDATE, "工商登记事项（名称、住所、法定代表人等）变更"},
+    {"institution_changed", true, XK_DUTY_INSTITUTION_UPDATE, "当地业务经营、客户服务机构信息变化"},
+    {"illegal_info_handled", true, XK_DUTY_ILLEGAL_INFO_REPORT, "处置发现的违法信息"},
+    {"assessment_completed", true, XK_DUTY_ASSESSMENT_REPORT, "完成网络信息安全评估"},
+    {"service_launched", true, XK_DUTY_ASSESSMENT_BEFORE_LAUNCH, "新技术、新业务上线"},
+    {"incident", true, XK_DUTY_INCIDENT_REPORT, "发生重大网络安全事件"},
+    {"cross_regional_granted", true, XK_DUTY_PROVINCIAL_CANCEL, "取得跨地区增值电信业务经营许可证"},
+    {"renewal_applied", false, XK_DUTY_RENEWAL, "提出续办申请"},
+    {"termination_reported", false, XK_DUTY_TERMINATION_NOTICE, "报告不再继续经营"},
+    {"annual_report_filed", false, XK_DUTY_ANNUAL_REPORT, "提交经营许可证年报"},
+    {"change_applied", false, XK_DUTY_CHANGE_APPLY, "提出经营主体变更申请"},
+    {"info_updated", false, XK_DUTY_REGISTRATION_UPDATE, "报送或更新变更信息"},
+    {"illegal_info_reported", false, XK_DUTY_ILLEGAL_INFO_REPORT, "上报违法信息处置情况"},
+    {"assessment_reported", false, XK_DUTY_ASSESSMENT_REPORT, "提交书面安全评估报告"},
+    {"incident_reported", false, XK_DUTY_INCIDENT_REPORT, "报告重大网络安全事件"},
+    {"provincial_cancelled", false, XK_DUTY_PROVINCIAL_CANCEL, "办理省级许可证注销或变更"},
+};
+
+#define N_EVENT_TYPES (sizeof event_types / sizeof event_types[0])
+
+const xk_event_type *xk_event_type_find(const char *name)
+{
+    for (size_t i = 0; i < N_EVENT_TYPES; i++)
+        if (strcmp(event_types[i].name, name) == 0)
+            return &event_types[i];
+    return NULL;
+}
+
+size_t xk_event_type_count(void)
+{
+    return N_EVENT_TYPES;
+}
+
+const xk_event_type *xk_event_type_at(size_t i)
+{
+    return i < N_EVENT_TYPES ? &event_types[i] : NULL;
+}
+
+const char *xk_status_name(xk_licence_status s)
+{
+    static const char *const names[] = {"not_yet_valid",   "valid",   "renewal_due",
+                                        "renewal_overdue", "expired", "removed"};
+    return names[s];
+}
+
+void xk_obligations_free(xk_obligations *o)
+{
+    free(o->items);
+    memset(o, 0, sizeof *o);
+}
+
+static xk_obligation *add(xk_obligations *o, const xk_duty *d)
+{
+    if (o->n == o->cap) {
+        size_t cap = o->cap ? o->cap * 2 : 16;
+        xk_obligation *ni = realloc(o->items, cap * sizeof *ni);
+        if (!ni)
+            return NULL;
+        o->items = ni;
+        o->cap = cap;
+    }
+    xk_obligation *ob = &o->items[o->n++];
+    memset(ob, 0, sizeof *ob);
+    ob->duty = d->kind;
+    snprintf(ob->basis, sizeof ob->basis, "%s", d->basis);
+    return ob;
+}
+
+static const xk_duty *find_duty(const xk_duty_set *set, xk_duty_kind k)
+{
+    for (size_t i = 0; i < set->n; i++)
+        if (set->duties[i].kind == k)
+            return &set->duties[i];
+    return NULL;
+}
+
+/* A duty the licence does not state: the Measures' clock, or the trigger's own nature. */
+static xk_duty fallback_duty(xk_duty_kind k)
+{
+    xk_duty d = {k, 30, false, "电信业务经营许可管理办法"};
+    if (k == XK_DUTY_ILLEGAL_INFO_REPORT) {
+        d.days = 10;
+        d.working_days = true;
+    } else if (k == XK_DUTY_INCIDENT_REPORT || k == XK_DUTY_ASSESSMENT_BEFORE_LAUNCH) {
+        d.days = 0;
+    }
+    return d;
+}
+
+static bool is_fulfilment_of(const xk_event *e, const char *type)
+{
+    return strcmp(e->type, type) == 0;
+}
+
+/* The renewal deadline: 提前X日 before expiry; met by an application (or a notice of not
+ * continuing, where the licence provides for one). */
+static xk_status renewal(const xk_calendar *cal, const xk_rules_row *row, const xk_duty_set *set,
+                         xk_obligations *o)
+{
+    const xk_duty *d = find_duty(set, XK_DUTY_RENEWAL);
+    xk_duty fb = fallback_duty(XK_DUTY_RENEWAL);
+    if (!d) {
+        fb.days = 90;
+        d = &fb;
+    }
+    const xk_duty *term = find_duty(set, XK_DUTY_TERMINATION_NOTICE);
+    xk_obligation *ob = add(o, d);
+    if (!ob)
+        return XK_ENOMEM;
+    if (term) {
+        size_t n = strlen(ob->basis);
+        if (!strstr(ob->basis, term->basis))
+            snprintf(ob->basis + n, sizeof ob->basis - n, "、%s", term->basis);
+    }
+    ob->dated = true;
+    ob->due = xk_period_days_before(row->expires, d->days);
+    ob->due_workday = xk_prev_workday(cal, ob->due, &ob->prov);
+    char exp[16];
+    xk_date_format(row->expires, exp, sizeof exp);
+    snprintf(ob->rule, sizeof ob->rule, "提前%d日: %d days before expiry on %s%s", d->days, d->days,
+             exp, term ? " (or report not continuing, same clock)" : "");
+    for (size_t i = 0; i < row->n_events; i++) {
+        const xk_event *e = &row->events[i];
+        if (is_fulfilment_of(e, "renewal_applied") ||
+            (term && is_fulfilment_of(e, "termination_reported"))) {
+            ob->fulfilled = true;
+            ob->fulfilled_by = e->id;
+            break;
+        }
+    }
+    return XK_OK;
+}
+
+/* The first-quarter report for every year after the issue year in which the licence is valid
+ * on 1 January. */
+static xk_status annual_reports(const xk_calendar *cal, const xk_rules_row *row,
+                                const xk_duty_set *set, xk_date as_of, xk_obligations *o)
+{
+    const xk_duty *d = find_duty(set, XK_DUTY_ANNUAL_REPORT);
+    xk_duty fb = fallback_duty(XK_DUTY_ANNUAL_REPORT);
+    if (!d)
+        d = &fb;
+    int last = as_of.year + 1;
+    for (int y = row->issued.year + 1; y <= last; y++) {
+        xk_date jan1 = {y, 1, 1};
+        if (xk_date_cmp(row->issued, jan1) >= 0 || xk_date_cmp(row->expires, jan1) < 0)
+            continue;
+        xk_obligation *ob = add(o, d);
+        if (!ob)
+            return XK_ENOMEM;
+        ob->dated = true;
+        ob->year = y;
+        ob->due = xk_next_workday(cal, (xk_date){y, 3, 31}, &ob->prov);
+        ob->due_workday = ob->due;
+        snprintf(ob->rule, sizeof ob->rule, "第一季度: the report for %d, by 31 March%s", y,
+                 ob->due.month == 3 && ob->due.day == 31 ? "" : " (a rest day: next working day)");
+        for (size_t i = 0; i < row->n_events; i++)
+            if (is_fulfilment_of(&row->events[i], "annual_report_filed") &&
+                row->events[i].year == y) {
+                ob->fulfilled = true;
+                ob->fulfilled_by = row->events[i].id;
+                break;
+            }
+    }
+    return XK_OK;
+}
+
+static const char *fulfilment_type(xk_duty_kind k)
+{
+    for (size_t i = 0; i < N_EVENT_TYPES; i++)
+        if (!event_types[i].trigger && event_types[i].duty == k)
+            return event_types[i].name;
+    /* institution changes are met by info_updated too */
+    return k == XK_DUTY_INSTITUTION_UPDATE ? "info_updated" : "";
+}
+
+static void trigger_due(const xk_calendar *cal, const xk_duty *d, const xk_event *e,
+                        xk_obligation *ob)
+{
+    char day[16];
+    xk_date_format(e->date, day, sizeof day);
+    if (d->kind == XK_DUTY_ASSESSMENT_BEFORE_LAUNCH) {
+        ob->due = e->date;
+        snprintf(ob->rule, sizeof ob->rule, "an assessment on or before the launch on %s", day);
+    } else if (d->kind == XK_DUTY_INCIDENT_REPORT || d->days == 0) {
+        ob->due = e->date;
+        snprintf(ob->rule, sizeof ob->rule, "第一时间: at once, the day of the event (%s)", day);
+    } else if (d->working_days) {
+        ob->due = xk_period_workdays_after(cal, e->date, d->days, &ob->prov);
+        snprintf(ob->rule, sizeof ob->rule, "%d个工作日内: %d working days after %s", d->days,
+                 d->days, day);
+    } else {
+        ob->due = xk_period_days_after(cal, e->date, d->days, &ob->prov);
+        snprintf(ob->rule, sizeof ob->rule,
+                 "%d日内: %d days after %s, moved to the next working day if a rest day", d->days,
+                 d->days, day);
+    }
+    ob->due_workday = ob->due;
+}
+
+/* Is fulfilment event f (not yet used) a match for obligation ob started by trigger t? */
+static bool meets(const xk_event *f, const xk_event *t, xk_duty_kind k)
+{
+    if (*f->ref && atol(f->ref) != t->id)
+        return false;
+    if (k == XK_DUTY_ASSESSMENT_BEFORE_LAUNCH) /* an assessment completed by the launch */
+        return strcmp(f->type, "assessment_completed") == 0 && xk_date_cmp(f->date, t->date) <= 0;
+    return strcmp(f->type, fulfilment_type(k)) == 0 && xk_date_cmp(f->date, t->date) >= 0;
+}
+
+static xk_status event_driven(const xk_calendar *cal, const xk_rules_row *row,
+                              const xk_duty_set *set, xk_obligations *o)
+{
+    bool *used = calloc(row->n_events + 1, sizeof *used);
+    if (!used)
+        return XK_ENOMEM;
+    for (size_t i = 0; i < row->n_events; i++) {
+        const xk_event *t = &row->events[i];
+        const xk_event_type *type = xk_event_type_find(t->type);
+        if (!type || !type->trigger)
+            continue;
+        const xk_duty *d = find_duty(set, type->duty);
+        xk_duty fb = fallback_duty(type->duty);
+        if (!d)
+            d = &fb;
+        xk_obligation *ob = add(o, d);
+        if (!ob) {
+            free(used);
+            return XK_ENOMEM;
+        }
+        ob->dated = true;
+        ob->trigger = t->id;
+        trigger_due(cal, d, t, ob);
+        /* an explicit --ref wins; otherwise the earliest unused fulfilment after the trigger */
+        for (int pass = 0; pass < 2 && !ob->fulfilled; pass++)
+            for (size_t k = 0; k < row->n_events; k++) {
+                const xk_event *f = &row->events[k];
+                if (used[k] || (pass == 0) != (*f->ref != '\0') || !meets(f, t, type->duty))
+                    continue;
+                used[k] = true;
+                ob->fulfilled = true;
+                ob->fulfilled_by = f->id;
+                break;
+            }
+    }
+    free(used);
+    return XK_OK;
+}
+
+static xk_status standing(const xk_duty_set *set, xk_obligations *o)
+{
+    static const xk_duty_kind kinds[] = {XK_DUTY_DISPLAY_NUMBER, XK_DUTY_KEEP_TRANSACTIONS,
+                                         XK_DUTY_KEEP_LOGS};
+    for (size_t i = 0; i < 3; i++) {
+        const xk_duty *d = find_duty(set, kinds[i]);
+        if (d && !add(o, d))
+            return XK_ENOMEM;
+    }
+    return XK_OK;
+}
+
+xk_status xk_rules_obligations(const xk_calendar *cal, const xk_rules_row *row, xk_date as_of,
+                               xk_obligations *out, xk_error *err)
+{
+    memset(out, 0, sizeof *out);
+    xk_duty_set set;
+    if (!xk_duties_decode(row->duties ? row->duties : "", &set))
+        return xk_error_set(err, XK_EFORMAT, 0, "%s: stored duties are malformed", row->number);
+    xk_status rc = renewal(cal, row, &set, out);
+    if (rc == XK_OK)
+        rc = annual_reports(cal, row, &set, as_of, out);
+    if (rc == XK_OK)
+        rc = event_driven(cal, row, &set, out);
+    if (rc == XK_OK)
+        rc = standing(&set, out);
+    if (rc != XK_OK) {
+        xk_obligations_free(out);
+        return xk_error_set(err, rc, 0, "out of memory");
+    }
+    for (size_t i = 0; i < out->n; i++) {
+        xk_obligation *ob = &out->items[i];
+        ob->overdue = ob->dated && !ob->fulfilled && xk_date_cmp(ob->due, as_of) < 0;
+    }
+    return XK_OK;
+}
+
+xk_licence_status xk_rules_status(const xk_rules_row *row, const xk_obligations *obs,
+                                  xk_date as_of)
+{
+    if (row->removed)
+        return XK_STATUS_REMOVED;
+    if (xk_date_cmp(as_of, row->issued) < 0)
+        return XK_STATUS_NOT_YET_VALID;
+    if (xk_date_cmp(as_of, row->expires) > 0)
+        return XK_STATUS_EXPIRED;
+    for (size_t i = 0; i < obs->n; i++) {
+        const xk_obligation *ob = &obs->items[i];
+        if (ob->duty != XK_DUTY_RENEWAL || ob->fulfilled)
+            continue;
+        if (xk_date_cmp(as_of, ob->due) > 0)
+            return XK_STATUS_RENEWAL_OVERDUE;
+        if (xk_date_to_days(ob->due) - xk_date_to_days(as_of) <= XK_RENEWAL_DUE_WINDOW)
+            return XK_STATUS_RENEWAL_DUE;
+    }
+    return XK_STATUS_VALID;
+}
+
+static bool has_open(const xk_obligations *obs, xk_duty_kind k, long ref, int year)
+{
+    for (size_t i = 0; i < obs->n; i++) {
+        const xk_obligation *ob = &obs->items[i];
+        bool kind_ok = ob->duty == k || (k == XK_DUTY_REGISTRATION_UPDATE &&
+                                         ob->duty == XK_DUTY_INSTITUTION_UPDATE);
+        if (kind_ok && !ob->fulfilled && (!ref || ob->trigger == ref) && (!year || ob->year == year))
+            return true;
+    }
+    return false;
+}
+
+xk_status xk_rules_check_event(const xk_calendar *cal, const xk_rules_row *row,
+                               const xk_event *ev, xk_error *err)
+{
+    const xk_event_type *type = xk_event_type_find(ev->type);
+    if (!type)
+        return xk_error_set(err, XK_EUSAGE, 0, "unknown event type \"%s\" (see `xuke event types`)",
+                            ev->type);
+    if (strcmp(ev->type, "annual_report_filed") == 0 && !ev->year)
+        return xk_error_set(err, XK_EUSAGE, 0, "annual_report_filed needs --year");
+    if (type->trigger)
+        return XK_OK;
+    if (*ev->ref) {
+        bool known = false;
+        for (size_t i = 0; i < row->n_events; i++)
+            known |= row->events[i].id == atol(ev->ref);
+        if (!known)
+            return xk_error_set(err, XK_EUSAGE, 0, "--ref %s names no event of %s", ev->ref,
+                                row->number);
+    }
+    xk_obligations obs;
+    xk_status rc = xk_rules_obligations(cal, row, ev->date, &obs, err);
+    if (rc != XK_OK)
+        return rc;
+    /* renewal_applied and termination_reported both answer the renewal deadline */
+    xk_duty_kind k = type->duty == XK_DUTY_TERMINATION_NOTICE ? XK_DUTY_RENEWAL : type->duty;
+    bool ok = has_open(&obs, k, *ev->ref ? atol(ev->ref) : 0, ev->year);
+    if (ok && type->duty == XK_DUTY_TERMINATION_NOTICE) {
+        xk_duty_set set;
+        ok = xk_duties_decode(row->duties, &set) && find_duty(&set, XK_DUTY_TERMINATION_NOTICE);
+        if (!ok) {
+            xk_obligations_free(&obs);
+            return xk_error_set(err, XK_EUSAGE, 0,
+                                "%s's provisions have no notice of not continuing", row->number);
+        }
+    }
+    xk_obligations_free(&obs);
+    if (ok)
+        return XK_OK;
+    if (ev->year)
+        return xk_error_set(err, XK_EUSAGE, 0, "%s has no open annual report for %d (valid on "
+                            "1 January of that year, not yet filed)", row->number, ev->year);
+    return xk_error_set(err, XK_EUSAGE, 0, "%s matches no open obligation of %s: record the "
+                        "event that started it first", ev->type, row->number);
+}
