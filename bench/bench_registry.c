@@ -19,6 +19,7 @@
 #include <sqlite3.h>
 
 #include "synth.h"
+#include "xuke/agenda.h"
 #include "xuke/store.h"
 #include "xuke/xuke.h"
 
@@ -285,6 +286,77 @@ static void bench_queries(xk_store *st, sqlite3 *raw, const char *db_path, size_
     free(comp.v);
 }
 
+static bool count_status(const xk_status_row *r, void *ctx)
+{
+    size_t *c = ctx;
+    c[r->status]++;
+    return true;
+}
+
+/* Status and agenda over the whole registry, after recording events for one licence in ten;
+ * reference: a raw scan of the columns the rules read. */
+static void bench_rules(xk_store *st, const char *db_path, size_t count)
+{
+    xk_error err;
+    xk_calendar *cal;
+    if (xk_calendar_load(xk_calendar_default_path(NULL), &cal, &err) != XK_OK) {
+        printf("rules: %s\n", err.message);
+        return;
+    }
+    xk_buf doc;
+    xk_buf_init(&doc);
+    char number[64], domain[64], part[64];
+    size_t events = 0;
+    double t = now();
+    xk_store_begin(st, &err);
+    for (size_t i = 0; i < count; i += 10) {
+        synth_document(i, &doc, number, domain, part);
+        xk_event ev;
+        memset(&ev, 0, sizeof ev);
+        snprintf(ev.type, sizeof ev.type, "%s", i % 20 ? "illegal_info_handled" : "change_decided");
+        ev.date = (xk_date){2026, 3, 2};
+        long id;
+        if (xk_store_event_add(st, number, &ev, &id, &err) == XK_OK)
+            events++;
+    }
+    xk_store_commit(st, &err);
+    double t_events = now() - t;
+    xk_date as_of = {2026, 11, 23};
+    size_t counts[6] = {0};
+    t = now();
+    xk_status rc = xk_status_scan(st, cal, as_of, NULL, count_status, counts, &err);
+    double t_status = now() - t;
+    xk_agenda a;
+    t = now();
+    xk_status rc2 = xk_agenda_build(st, cal, as_of, 90, NULL, &a, &err);
+    double t_agenda = now() - t;
+    sqlite3 *ro;
+    sqlite3_open_v2(db_path, &ro, SQLITE_OPEN_READONLY, NULL);
+    sqlite3_stmt *s;
+    sqlite3_prepare_v2(ro, "SELECT number, company, issued, expires, removed, duties FROM licences",
+                       -1, &s, NULL);
+    size_t rows = 0;
+    t = now();
+    while (sqlite3_step(s) == SQLITE_ROW)
+        rows++;
+    double t_raw = now() - t;
+    sqlite3_finalize(s);
+    sqlite3_close(ro);
+    printf("(%zu events recorded in %.1f s; %zu valid, %zu renewal due, %zu renewal overdue, %zu "
+           "expired; agenda within 90 days: %zu items)\n",
+           events, t_events, counts[XK_STATUS_VALID], counts[XK_STATUS_RENEWAL_DUE],
+           counts[XK_STATUS_RENEWAL_OVERDUE], counts[XK_STATUS_EXPIRED], rc2 == XK_OK ? a.n : 0);
+    printf("%-22s %8.3f s for %zu licences%s       | %-26s %8.3f s\n", "status (all)", t_status,
+           count, rc == XK_OK ? "" : " (FAILED)", "raw scan of the same rows", t_raw);
+    printf("%-22s %8.3f s for %zu licences%s       | %-26s %8.3f s\n", "agenda (90 days)",
+           t_agenda, count, rc2 == XK_OK ? "" : " (FAILED)", "raw scan of the same rows", t_raw);
+    (void)rows;
+    if (rc2 == XK_OK)
+        xk_agenda_free(&a);
+    xk_buf_free(&doc);
+    xk_calendar_free(cal);
+}
+
 int main(int argc, char **argv)
 {
     size_t count = 100000, queries = 2000;
@@ -331,6 +403,7 @@ int main(int argc, char **argv)
            (double)file_size(path) / 1048576.0, (double)file_size(path) / 1024.0 / (double)count,
            "raw table of the documents", (double)file_size(raw_path) / 1048576.0);
     bench_queries(st, raw, path, count, queries);
+    bench_rules(st, path, count);
     xk_store_close(st);
     sqlite3_close(raw);
     return 0;

@@ -32,7 +32,9 @@ static unsigned long long next(unsigned long long *s)
 void synth_document(size_t i, xk_buf *b, char *number, char *domain, char *company_part)
 {
     unsigned long long s = i * 7919ULL + 17;
-    size_t serial = i % 10000, year = 2015 + (i / 10000) % 11, reg = (i / 110000) % 32;
+    /* years cycle with the index so any prefix of the corpus mixes them; (region, year, serial)
+     * stays unique below 3.52 million */
+    size_t year = 2015 + i % 11, serial = (i / 11) % 10000, reg = (i / 110000) % 32;
     bool b1 = next(&s) % 100 < 15;
     snprintf(number, 64, "%s%s-%zu%04zu", regions[reg], b1 ? "B1" : "B2", year, serial);
     const char *w1 = PICK(words, &s), *w2 = PICK(words, &s);

@@ -23,3 +23,9 @@ echo "== xuke search --company 小荷健康"
 echo
 echo "== xuke audit --verify"
 "$XUKE" audit --db "$DB" --verify
+echo
+echo "== xuke status (as of today): which licences expired, whose renewal deadline passed"
+"$XUKE" status --db "$DB"
+echo
+echo "== xuke deadlines --within 120 (today): what is due next, with the provision behind it"
+"$XUKE" deadlines --db "$DB" --within 120

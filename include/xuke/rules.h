@@ -25,13 +25,26 @@ const xk_event_type *xk_event_type_find(const char *name);
 size_t xk_event_type_count(void);
 const xk_event_type *xk_event_type_at(size_t i);
 
+typedef enum xk_rule_kind {
+    XK_RULE_NONE,          /* standing duty */
+    XK_RULE_DAYS_BEFORE,   /* 提前X日 before `from` */
+    XK_RULE_FIRST_QUARTER, /* by 31 March of `year` (next working day if a rest day) */
+    XK_RULE_DAYS_AFTER,    /* X日内 after `from` */
+    XK_RULE_WORKDAYS_AFTER,/* X个工作日内 after `from` */
+    XK_RULE_SAME_DAY,      /* 第一时间: the day of `from` */
+    XK_RULE_BY_LAUNCH      /* on or before the launch on `from` */
+} xk_rule_kind;
+
 typedef struct xk_obligation {
     xk_duty_kind duty;
     char basis[64];      /* provision labels, or the Measures */
     bool dated;          /* false for standing duties */
     xk_date due;         /* last day (period rules applied) */
     xk_date due_workday; /* "提前X日": the last working day on or before due; else = due */
-    char rule[160];      /* how the date was reached, in words */
+    xk_rule_kind rule;   /* how the date was reached (xk_obligation_rule puts it in words) */
+    int days;            /* the clock: days or working days */
+    xk_date from;        /* the event or expiry the clock runs from */
+    bool alternative;    /* renewal: a notice of not continuing also meets it */
     int year;            /* annual report: the year it is for */
     long trigger;        /* id of the triggering event, 0 for none */
     bool fulfilled;
@@ -46,6 +59,10 @@ typedef struct xk_obligations {
 } xk_obligations;
 
 void xk_obligations_free(xk_obligations *o);
+
+/* How an obligation's date was reached, in words ("提前90日: 90 days before expiry on …"). The
+ * words are made only when shown: computing a registry's status formats nothing. */
+void xk_obligation_rule(const xk_obligation *ob, char *buf, size_t size);
 
 /* All obligations of one licence as of a date (met ones included, marked fulfilled). */
 xk_status xk_rules_obligations(const xk_calendar *cal, const xk_rules_row *row, xk_date as_of,

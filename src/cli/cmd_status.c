@@ -73,7 +73,9 @@ static json_t *obligation_json(const xk_obligation *ob)
         json_object_set_new(o, "due", json_string(xk_date_format(ob->due, d, sizeof d)));
         json_object_set_new(o, "due_workday",
                             json_string(xk_date_format(ob->due_workday, w, sizeof w)));
-        json_object_set_new(o, "rule", json_string(ob->rule));
+        char rule[200];
+        xk_obligation_rule(ob, rule, sizeof rule);
+        json_object_set_new(o, "rule", json_string(rule));
         json_object_set_new(o, "overdue", json_boolean(ob->overdue));
         json_object_set_new(o, "provisional", json_boolean(ob->prov.n > 0));
         if (ob->prov.n)
@@ -96,7 +98,9 @@ static void print_obligation(const char *indent, const xk_obligation *ob)
            xk_date_cmp(ob->due, ob->due_workday) ? xk_date_format(ob->due_workday, w, sizeof w)
                                                   : "",
            *prov ? " (provisional)" : "");
-    printf("%s    %s\n", indent, ob->rule);
+    char rule[200];
+    xk_obligation_rule(ob, rule, sizeof rule);
+    printf("%s    %s\n", indent, rule);
 }
 
 typedef struct status_out {

@@ -16,6 +16,8 @@
 #define DAY_NONE 0
 #define DAY_OFF 1
 #define DAY_WORK 2
+#define DAY_KIND_MASK 3
+#define DAY_COVERED 4 /* the day's year has a published schedule */
 
 typedef struct listed {
     long day;
@@ -141,7 +143,7 @@ static xk_status mark(cal_parser *p, long day, unsigned char kind, const char *n
 {
     xk_calendar *cal = p->cal;
     size_t i = (size_t)(day - cal->first_day);
-    if (cal->kind[i] && cal->kind[i] != kind) {
+    if ((cal->kind[i] & DAY_KIND_MASK) && (cal->kind[i] & DAY_KIND_MASK) != kind) {
         char d[16];
         xk_date_format(xk_date_from_days(day), d, sizeof d);
         return perr(p, "%s is listed both as a rest day and as a working day", d);
@@ -256,6 +258,14 @@ xk_status xk_calendar_parse(const char *text, size_t len, const char *name, xk_c
         return st;
     }
     qsort(cal->names, cal->n_names, sizeof *cal->names, by_day);
+    /* one table read answers both questions a day lookup asks */
+    for (int y = XK_CAL_FIRST_YEAR; y <= XK_CAL_LAST_YEAR; y++) {
+        if (!cal->covered[y - XK_CAL_FIRST_YEAR])
+            continue;
+        long from = xk_date_to_days((xk_date){y, 1, 1}), to = xk_date_to_days((xk_date){y, 12, 31});
+        for (long day = from; day <= to; day++)
+            cal->kind[day - cal->first_day] |= DAY_COVERED;
+    }
     *out = cal;
     return XK_OK;
 }
@@ -321,15 +331,15 @@ void xk_calendar_range(const xk_calendar *cal, int *first, int *last)
 
 static xk_day_kind kind_of_day(const xk_calendar *cal, long day, xk_provisional *prov)
 {
-    xk_date d = xk_date_from_days(day);
-    if (!xk_calendar_covers(cal, d.year))
-        provisional_add(prov, d.year);
-    bool weekend = xk_date_weekday(d) >= 5;
     unsigned char k = in_range(cal, day) ? cal->kind[day - cal->first_day] : DAY_NONE;
+    if (!(k & DAY_COVERED))
+        provisional_add(prov, xk_date_from_days(day).year);
+    k &= DAY_KIND_MASK;
     if (k == DAY_OFF)
         return XK_DAY_HOLIDAY;
     if (k == DAY_WORK)
         return XK_DAY_MAKEUP;
+    bool weekend = ((day % 7 + 7 + 3) % 7) >= 5; /* 1970-01-01 was a Thursday */
     return weekend ? XK_DAY_WEEKEND : XK_DAY_WORKDAY;
 }
 
@@ -418,7 +428,7 @@ void xk_calendar_each(const xk_calendar *cal, int year, xk_calendar_day_fn fn, v
             continue;
         if (i > 0 && cal->names[i - 1].day == day)
             continue; /* listed twice with the same kind */
-        unsigned char k = cal->kind[day - cal->first_day];
+        unsigned char k = cal->kind[day - cal->first_day] & DAY_KIND_MASK;
         if (!fn(xk_date_from_days(day), k == DAY_OFF ? XK_DAY_HOLIDAY : XK_DAY_MAKEUP,
                 cal->names[i].name, ctx))
             return;

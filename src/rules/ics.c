@@ -93,8 +93,9 @@ static void event(xk_buf *b, const xk_agenda_item *it, const char *stamp)
     snprintf(buf, sizeof buf, "%s%s %s%s", *prov ? "[暂定 provisional] " : "", it->number,
              xk_duty_title(ob->duty), year);
     prop(b, "SUMMARY", buf);
-    char desc[1024];
-    snprintf(desc, sizeof desc, "%s\n依据 Basis: %s\n%s%s%s", it->company, ob->basis, ob->rule,
+    char desc[1024], rule[200];
+    xk_obligation_rule(ob, rule, sizeof rule);
+    snprintf(desc, sizeof desc, "%s\n依据 Basis: %s\n%s%s%s", it->company, ob->basis, rule,
              *prov ? "\nProvisional: the holiday calendar for " : "", *prov ? prov : "");
     if (*prov) {
         size_t n = strlen(desc);

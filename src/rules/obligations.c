@@ -131,10 +131,10 @@ static xk_status renewal(const xk_calendar *cal, const xk_rules_row *row, const 
     ob->dated = true;
     ob->due = xk_period_days_before(row->expires, d->days);
     ob->due_workday = xk_prev_workday(cal, ob->due, &ob->prov);
-    char exp[16];
-    xk_date_format(row->expires, exp, sizeof exp);
-    snprintf(ob->rule, sizeof ob->rule, "提前%d日: %d days before expiry on %s%s", d->days, d->days,
-             exp, term ? " (or report not continuing, same clock)" : "");
+    ob->rule = XK_RULE_DAYS_BEFORE;
+    ob->days = d->days;
+    ob->from = row->expires;
+    ob->alternative = term != NULL;
     for (size_t i = 0; i < row->n_events; i++) {
         const xk_event *e = &row->events[i];
         if (is_fulfilment_of(e, "renewal_applied") ||
@@ -168,8 +168,7 @@ static xk_status annual_reports(const xk_calendar *cal, const xk_rules_row *row,
         ob->year = y;
         ob->due = xk_next_workday(cal, (xk_date){y, 3, 31}, &ob->prov);
         ob->due_workday = ob->due;
-        snprintf(ob->rule, sizeof ob->rule, "第一季度: the report for %d, by 31 March%s", y,
-                 ob->due.month == 3 && ob->due.day == 31 ? "" : " (a rest day: next working day)");
+        ob->rule = XK_RULE_FIRST_QUARTER;
         for (size_t i = 0; i < row->n_events; i++)
             if (is_fulfilment_of(&row->events[i], "annual_report_filed") &&
                 row->events[i].year == y) {
@@ -193,25 +192,53 @@ static const char *fulfilment_type(xk_duty_kind k)
 static void trigger_due(const xk_calendar *cal, const xk_duty *d, const xk_event *e,
                         xk_obligation *ob)
 {
-    char day[16];
-    xk_date_format(e->date, day, sizeof day);
+    ob->from = e->date;
+    ob->days = d->days;
     if (d->kind == XK_DUTY_ASSESSMENT_BEFORE_LAUNCH) {
         ob->due = e->date;
-        snprintf(ob->rule, sizeof ob->rule, "an assessment on or before the launch on %s", day);
+        ob->rule = XK_RULE_BY_LAUNCH;
     } else if (d->kind == XK_DUTY_INCIDENT_REPORT || d->days == 0) {
         ob->due = e->date;
-        snprintf(ob->rule, sizeof ob->rule, "第一时间: at once, the day of the event (%s)", day);
+        ob->rule = XK_RULE_SAME_DAY;
     } else if (d->working_days) {
         ob->due = xk_period_workdays_after(cal, e->date, d->days, &ob->prov);
-        snprintf(ob->rule, sizeof ob->rule, "%d个工作日内: %d working days after %s", d->days,
-                 d->days, day);
+        ob->rule = XK_RULE_WORKDAYS_AFTER;
     } else {
         ob->due = xk_period_days_after(cal, e->date, d->days, &ob->prov);
-        snprintf(ob->rule, sizeof ob->rule,
-                 "%d日内: %d days after %s, moved to the next working day if a rest day", d->days,
-                 d->days, day);
+        ob->rule = XK_RULE_DAYS_AFTER;
     }
     ob->due_workday = ob->due;
+}
+
+void xk_obligation_rule(const xk_obligation *ob, char *buf, size_t size)
+{
+    char from[16];
+    xk_date_format(ob->from, from, sizeof from);
+    switch (ob->rule) {
+    case XK_RULE_DAYS_BEFORE:
+        snprintf(buf, size, "提前%d日: %d days before expiry on %s%s", ob->days, ob->days, from,
+                 ob->alternative ? " (or report not continuing, same clock)" : "");
+        break;
+    case XK_RULE_FIRST_QUARTER:
+        snprintf(buf, size, "第一季度: the report for %d, by 31 March%s", ob->year,
+                 ob->due.month == 3 && ob->due.day == 31 ? "" : " (a rest day: next working day)");
+        break;
+    case XK_RULE_DAYS_AFTER:
+        snprintf(buf, size, "%d日内: %d days after %s, moved to the next working day if a rest day",
+                 ob->days, ob->days, from);
+        break;
+    case XK_RULE_WORKDAYS_AFTER:
+        snprintf(buf, size, "%d个工作日内: %d working days after %s", ob->days, ob->days, from);
+        break;
+    case XK_RULE_SAME_DAY:
+        snprintf(buf, size, "第一时间: at once, the day of the event (%s)", from);
+        break;
+    case XK_RULE_BY_LAUNCH:
+        snprintf(buf, size, "an assessment on or before the launch on %s", from);
+        break;
+    default:
+        snprintf(buf, size, "standing duty");
+    }
 }
 
 /* Is fulfilment event f (not yet used) a match for obligation ob started by trigger t? */
@@ -275,12 +302,35 @@ static xk_status standing(const xk_duty_set *set, xk_obligations *o)
     return XK_OK;
 }
 
+/*
+ * Most licences carry the standard provisions, so the same duty string repeats across the
+ * registry: the last one decoded is kept per thread and reused when the next row has it too.
+ */
+static bool decode_cached(const char *text, xk_duty_set *set)
+{
+    static _Thread_local char last[1024];
+    static _Thread_local xk_duty_set last_set;
+    static _Thread_local bool valid;
+    if (valid && strcmp(last, text) == 0) {
+        *set = last_set;
+        return true;
+    }
+    if (!xk_duties_decode(text, set))
+        return false;
+    valid = strlen(text) < sizeof last;
+    if (valid) {
+        memcpy(last, text, strlen(text) + 1);
+        last_set = *set;
+    }
+    return true;
+}
+
 xk_status xk_rules_obligations(const xk_calendar *cal, const xk_rules_row *row, xk_date as_of,
                                xk_obligations *out, xk_error *err)
 {
     memset(out, 0, sizeof *out);
     xk_duty_set set;
-    if (!xk_duties_decode(row->duties ? row->duties : "", &set))
+    if (!decode_cached(row->duties ? row->duties : "", &set))
         return xk_error_set(err, XK_EFORMAT, 0, "%s: stored duties are malformed", row->number);
     xk_status rc = renewal(cal, row, &set, out);
     if (rc == XK_OK)
