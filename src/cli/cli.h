@@ -17,6 +17,8 @@
 #include "xuke/rules.h"
 #include "xuke/registry.h"
 #include "xuke/store.h"
+#include <unistd.h> /* optind, set by the option helpers */
+
 #include "xuke/xuke.h"
 
 /* Exit codes of every subcommand. */
@@ -34,6 +36,11 @@ void cli_print_problems(const char *path, const xk_licence *lic, bool errors_onl
 
 /* Parses a byte size: digits with an optional K, M or G suffix (powers of 1024). */
 bool cli_parse_size(const char *s, size_t *out);
+/* --max-size for a document: 1 byte to the ceiling; prints why not for cmd. */
+bool cli_max_size_arg(const char *arg, size_t *out, const char *cmd);
+/* The options most registry commands share: --db PATH, and --json when json is non-NULL.
+ * Returns EXIT_OK (optind at the first operand) or EXIT_USAGE. */
+int cli_db_options(int argc, char **argv, const char **db, bool *json);
 
 /* Human-readable summary of a record (parse without --json). */
 void cli_print_summary(FILE *out, const xk_licence *lic);

@@ -11,20 +11,11 @@
 
 #include "cli.h"
 
-/* Parses just --db (and the given extra options) for the small commands. */
+/* Parses just --db for the small commands. */
 static const char *db_only(int argc, char **argv, int *rc)
 {
-    static const struct option longopts[] = {{"db", required_argument, 0, 'd'}, {0, 0, 0, 0}};
     const char *db = NULL;
-    int c;
-    optind = 1;
-    *rc = EXIT_OK;
-    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-        if (c == 'd')
-            db = optarg;
-        else
-            *rc = EXIT_USAGE;
-    }
+    *rc = cli_db_options(argc, argv, &db, NULL);
     return db;
 }
 

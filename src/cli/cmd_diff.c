@@ -2,7 +2,6 @@
  * `xuke diff NUMBER [V1 V2] [--json] [--db PATH]`: what changed between two versions (default:
  * the one before the current, and the current), field by field.
  */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,21 +40,10 @@ static void print_changes(json_t *changes)
 
 int cmd_diff(int argc, char **argv)
 {
-    static const struct option longopts[] = {{"db", required_argument, 0, 'd'},
-                                             {"json", no_argument, 0, 'j'},
-                                             {0, 0, 0, 0}};
     const char *db = NULL;
     bool json = false;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-        if (c == 'd')
-            db = optarg;
-        else if (c == 'j')
-            json = true;
-        else
-            return EXIT_USAGE;
-    }
+    if (cli_db_options(argc, argv, &db, &json) != EXIT_OK)
+        return EXIT_USAGE;
     int nargs = argc - optind;
     char number[64];
     long v1 = 0, v2 = 0;

@@ -116,17 +116,10 @@ static int add(int argc, char **argv)
 
 static int list(int argc, char **argv)
 {
-    static const struct option longopts[] = {{"db", required_argument, 0, 'd'}, {0, 0, 0, 0}};
     const char *db = NULL;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1)
-        if (c == 'd')
-            db = optarg;
-        else
-            return EXIT_USAGE;
     char number[64];
-    if (argc - optind != 1 || !cli_number_arg(argv[optind], number, sizeof number)) {
+    if (cli_db_options(argc, argv, &db, NULL) != EXIT_OK || argc - optind != 1 ||
+        !cli_number_arg(argv[optind], number, sizeof number)) {
         fputs(usage_text, stderr);
         return EXIT_USAGE;
     }

@@ -2,30 +2,16 @@
  * `xuke history NUMBER [--json] [--db PATH]`: every version of a licence, oldest first, with
  * when and by whom it was imported and the document it came from.
  */
-#include <getopt.h>
 #include <stdlib.h>
 
 #include "cli.h"
 
 int cmd_history(int argc, char **argv)
 {
-    static const struct option longopts[] = {{"db", required_argument, 0, 'd'},
-                                             {"json", no_argument, 0, 'j'},
-                                             {0, 0, 0, 0}};
     const char *db = NULL;
     bool json = false;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-        if (c == 'd')
-            db = optarg;
-        else if (c == 'j')
-            json = true;
-        else
-            return EXIT_USAGE;
-    }
     char number[64];
-    if (optind != argc - 1) {
+    if (cli_db_options(argc, argv, &db, &json) != EXIT_OK || optind != argc - 1) {
         fprintf(stderr, "usage: xuke history [--db PATH] [--json] NUMBER\n");
         return EXIT_USAGE;
     }

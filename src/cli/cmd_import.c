@@ -183,12 +183,8 @@ static int parse_opts(int argc, char **argv, import_opts *o)
                 return EXIT_USAGE;
             break;
         case 'm':
-            if (!cli_parse_size(optarg, &o->parse.max_bytes) || !o->parse.max_bytes ||
-                o->parse.max_bytes > XK_MAX_DOCUMENT_BYTES_CEILING) {
-                fprintf(stderr, "xuke import: --max-size must be 1 to %u bytes\n",
-                        XK_MAX_DOCUMENT_BYTES_CEILING);
+            if (!cli_max_size_arg(optarg, &o->parse.max_bytes, "import"))
                 return EXIT_USAGE;
-            }
             break;
         case 'h':
             usage(stdout);

@@ -84,12 +84,8 @@ int cmd_parse(int argc, char **argv)
             o.pretty = true;
             break;
         case 'm':
-            if (!cli_parse_size(optarg, &o.parse.max_bytes) || o.parse.max_bytes == 0 ||
-                o.parse.max_bytes > XK_MAX_DOCUMENT_BYTES_CEILING) {
-                fprintf(stderr, "xuke parse: --max-size must be 1 to %u bytes\n",
-                        XK_MAX_DOCUMENT_BYTES_CEILING);
+            if (!cli_max_size_arg(optarg, &o.parse.max_bytes, "parse"))
                 return EXIT_USAGE;
-            }
             break;
         case 'h':
             usage(stdout);

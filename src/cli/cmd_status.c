@@ -161,18 +161,27 @@ static void json_wrap(json_t *items, const char *key, xk_date as_of, const xk_pr
     json_decref(o);
 }
 
+/* The calendar and the store both commands need; false (nothing left open) on failure. */
+static bool open_rules(const rules_opts *o, xk_calendar **cal, xk_store **st)
+{
+    *cal = cli_load_calendar(o->calendar);
+    *st = *cal ? cli_open_store(o->db) : NULL;
+    if (*st)
+        return true;
+    xk_calendar_free(*cal);
+    return false;
+}
+
 int cmd_status(int argc, char **argv)
 {
     rules_opts o;
     int rc = parse(argc, argv, &o, false);
     if (rc != EXIT_OK)
         return rc;
-    xk_calendar *cal = cli_load_calendar(o.calendar);
-    xk_store *st = cal ? cli_open_store(o.db) : NULL;
-    if (!st) {
-        xk_calendar_free(cal);
+    xk_calendar *cal;
+    xk_store *st;
+    if (!open_rules(&o, &cal, &st))
         return EXIT_FAIL;
-    }
     status_out out = {o.json, json_array(), {{0}, 0}, {0}};
     xk_error err;
     if (!o.json)
@@ -202,12 +211,10 @@ int cmd_deadlines(int argc, char **argv)
     int rc = parse(argc, argv, &o, true);
     if (rc != EXIT_OK)
         return rc;
-    xk_calendar *cal = cli_load_calendar(o.calendar);
-    xk_store *st = cal ? cli_open_store(o.db) : NULL;
-    if (!st) {
-        xk_calendar_free(cal);
+    xk_calendar *cal;
+    xk_store *st;
+    if (!open_rules(&o, &cal, &st))
         return EXIT_FAIL;
-    }
     xk_agenda a;
     xk_error err;
     if (xk_agenda_build(st, cal, o.as_of, (int)o.within, *o.number ? o.number : NULL, &a, &err) !=

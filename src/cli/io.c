@@ -113,3 +113,12 @@ bool cli_parse_size(const char *s, size_t *out)
     *out = (size_t)(v * mult);
     return true;
 }
+
+bool cli_max_size_arg(const char *arg, size_t *out, const char *cmd)
+{
+    if (cli_parse_size(arg, out) && *out > 0 && *out <= XK_MAX_DOCUMENT_BYTES_CEILING)
+        return true;
+    fprintf(stderr, "xuke %s: --max-size must be 1 to %u bytes\n", cmd,
+            XK_MAX_DOCUMENT_BYTES_CEILING);
+    return false;
+}

@@ -2,6 +2,7 @@
  * Opening the registry from the CLI: --db PATH, else $XUKE_DB, else ./xuke.db; the actor in the
  * audit log is the OS user. Also the small helpers every registry subcommand shares.
  */
+#include <getopt.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,4 +80,22 @@ bool cli_parse_int(const char *s, long min, long max, long *out, const char *wha
     }
     *out = v;
     return true;
+}
+
+int cli_db_options(int argc, char **argv, const char **db, bool *json)
+{
+    static const struct option longopts[] = {{"db", required_argument, 0, 'd'},
+                                             {"json", no_argument, 0, 'j'},
+                                             {0, 0, 0, 0}};
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        if (c == 'd')
+            *db = optarg;
+        else if (c == 'j' && json)
+            *json = true;
+        else
+            return EXIT_USAGE;
+    }
+    return EXIT_OK;
 }

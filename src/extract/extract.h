@@ -48,6 +48,8 @@ typedef struct doc {
 
 /* labels.c */
 bool label_at(const doc *d, size_t i, label_hit *hit);
+/* The first line labelled kind: on the main page if any, else anywhere. */
+bool label_first(const doc *d, label_kind kind, label_hit *out);
 /* Finds every line's label once; label_at then answers from the table. */
 xk_status labels_index(doc *d);
 const char *label_name(label_kind kind);

@@ -185,22 +185,10 @@ static xk_status extract_number(doc *d)
 
 /* --- company, legal representative, issuer ------------------------------------------------- */
 
-static bool first_label(const doc *d, label_kind kind, label_hit *out)
-{
-    for (int pass = 0; pass < 2; pass++)
-        for (size_t i = 0; i < d->lines->n; i++) {
-            if (is_blank(d, i) || (pass == 0 && d->section[i] != SEC_MAIN))
-                continue;
-            if (label_at(d, i, out) && out->kind == kind)
-                return true;
-        }
-    return false;
-}
-
 static char *labelled_text(doc *d, label_kind kind, int *line)
 {
     label_hit hit;
-    if (!first_label(d, kind, &hit))
+    if (!label_first(d, kind, &hit))
         return NULL;
     *line = d->lines->lines[hit.last_line].lineno;
     xk_buf v;

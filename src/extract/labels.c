@@ -267,3 +267,16 @@ static bool label_find(const doc *d, size_t i, label_hit *hit)
     hit->value = value;
     return true;
 }
+
+bool label_first(const doc *d, label_kind kind, label_hit *out)
+{
+    /* the main page first; a label elsewhere only when the main page lacks it */
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < d->lines->n; i++) {
+            if (is_blank(d, i) || (pass == 0 && d->section[i] != SEC_MAIN))
+                continue;
+            if (label_at(d, i, out) && out->kind == kind)
+                return true;
+        }
+    return false;
+}

@@ -431,18 +431,6 @@ xk_status services_parse_block(xk_licence *lic, const char *block, int line)
     return parse_block_lines(lic, block, &bl);
 }
 
-static bool first_services_label(const doc *d, label_hit *hit)
-{
-    for (int pass = 0; pass < 2; pass++)
-        for (size_t i = 0; i < d->lines->n; i++) {
-            if (is_blank(d, i) || (pass == 0 && d->section[i] != SEC_MAIN))
-                continue;
-            if (label_at(d, i, hit) && hit->kind == L_SERVICES)
-                return true;
-        }
-    return false;
-}
-
 static xk_status default_coverage(xk_licence *lic)
 {
     const xk_region *r = lic->region ? xk_region_by_abbr(lic->region, strlen(lic->region)) : NULL;
@@ -466,7 +454,7 @@ static xk_status default_coverage(xk_licence *lic)
 xk_status services_extract(doc *d)
 {
     label_hit hit;
-    if (!first_services_label(d, &hit))
+    if (!label_first(d, L_SERVICES, &hit))
         return XK_OK;
     d->lic->line_services = d->lines->lines[hit.last_line].lineno;
     xk_buf block;
