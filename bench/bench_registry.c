@@ -7,7 +7,9 @@
  *   get, domain  vs. a raw SQLite primary-key fetch
  *   company      vs. a LIKE scan over the company column (what a query without the index does)
  *
- * usage: bench_registry [--count N] [--queries Q] [--dir DIR]
+ * usage: bench_registry [--count N] [--queries Q] [--dir DIR] [--reuse yes]
+ *   --reuse yes: use the stores an earlier run with the same --count left in DIR (queries and
+ *   rules only, no import)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -295,7 +297,7 @@ static bool count_status(const xk_status_row *r, void *ctx)
 
 /* Status and agenda over the whole registry, after recording events for one licence in ten;
  * reference: a raw scan of the columns the rules read. */
-static void bench_rules(xk_store *st, const char *db_path, size_t count)
+static void bench_rules(xk_store *st, const char *db_path, size_t count, bool record_events)
 {
     xk_error err;
     xk_calendar *cal;
@@ -309,7 +311,7 @@ static void bench_rules(xk_store *st, const char *db_path, size_t count)
     size_t events = 0;
     double t = now();
     xk_store_begin(st, &err);
-    for (size_t i = 0; i < count; i += 10) {
+    for (size_t i = 0; record_events && i < count; i += 10) {
         synth_document(i, &doc, number, domain, part);
         xk_event ev;
         memset(&ev, 0, sizeof ev);
@@ -361,6 +363,7 @@ int main(int argc, char **argv)
 {
     size_t count = 100000, queries = 2000;
     const char *dir = "bench/out";
+    bool reuse = false;
     if (argc == 2 && strcmp(argv[1], "--extraction-only") == 0) {
         for (int rep = 0; rep < 5; rep++)
             bench_extraction(20000);
@@ -373,6 +376,8 @@ int main(int argc, char **argv)
             queries = strtoull(argv[i + 1], NULL, 10);
         else if (strcmp(argv[i], "--dir") == 0)
             dir = argv[i + 1];
+        else if (strcmp(argv[i], "--reuse") == 0)
+            reuse = strcmp(argv[i + 1], "yes") == 0;
     }
     mkdir(dir, 0755);
     char path[512], raw_path[512];
@@ -380,12 +385,18 @@ int main(int argc, char **argv)
     snprintf(raw_path, sizeof raw_path, "%s/raw.db", dir);
     printf("registry benchmark: %zu licences\n", count);
     bench_extraction(count);
-    sqlite3 *raw;
-    double raw_s = raw_import(raw_path, count, &raw);
-    remove(path);
+    sqlite3 *raw = NULL;
+    double raw_s = 0;
+    if (reuse) /* the stores of an earlier run with the same --count: queries and rules only */
+        sqlite3_open(raw_path, &raw);
+    else
+        raw_s = raw_import(raw_path, count, &raw);
     char wal[600];
     snprintf(wal, sizeof wal, "%s-wal", path);
-    remove(wal);
+    if (!reuse) {
+        remove(path);
+        remove(wal);
+    }
     xk_store *st;
     xk_error err;
     if (xk_store_open(path, &st, &err) != XK_OK) {
@@ -394,16 +405,19 @@ int main(int argc, char **argv)
     }
     xk_store_set_actor(st, "bench");
     size_t failed;
-    double xs = xuke_import(st, count, &failed);
-    printf("%-22s %8.0f licences/s (%zu failed)            | %-26s %8.0f rows/s\n", "import",
-           (double)count / xs, failed, "raw SQLite blob insert", (double)count / raw_s);
-    printf("%-22s %8.1f µs parse + %.1f µs store per licence\n", "  of which",
-           parse_part / (double)count * 1e6, put_part / (double)count * 1e6);
+    if (!reuse) {
+        double xs = xuke_import(st, count, &failed);
+        printf("%-22s %8.0f licences/s (%zu failed)            | %-26s %8.0f rows/s\n",
+               "import", (double)count / xs, failed, "raw SQLite blob insert",
+               (double)count / raw_s);
+        printf("%-22s %8.1f µs parse + %.1f µs store per licence\n", "  of which",
+               parse_part / (double)count * 1e6, put_part / (double)count * 1e6);
+    }
     printf("%-22s %8.1f MiB (%.1f KiB per licence)         | %-26s %8.1f MiB\n", "store size",
            (double)file_size(path) / 1048576.0, (double)file_size(path) / 1024.0 / (double)count,
            "raw table of the documents", (double)file_size(raw_path) / 1048576.0);
     bench_queries(st, raw, path, count, queries);
-    bench_rules(st, path, count);
+    bench_rules(st, path, count, !reuse);
     xk_store_close(st);
     sqlite3_close(raw);
     return 0;

@@ -24,18 +24,23 @@ xk_status xk_status_scan(xk_store *st, const xk_calendar *cal, xk_date as_of, co
 
 typedef struct xk_agenda_item {
     char number[64];
-    char company[256];
+    const char *company; /* owned by the agenda */
     xk_obligation ob;
 } xk_agenda_item;
+
+struct xk_arena;
 
 typedef struct xk_agenda {
     xk_agenda_item *items;
     size_t n, cap;
     xk_provisional prov;
+    struct xk_arena *arena; /* company names */
 } xk_agenda;
 
 /*
  * Open dated obligations of licences that are neither removed nor expired as of the date,
+ * (status rows of removed and expired licences list no obligations either: their duties are
+ * moot),
  * overdue ones included, due on or before as_of + within days (within < 0: no bound), sorted by
  * due date. number limits it to one licence.
  */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/arena.h"
 #include "xuke/agenda.h"
 
 typedef struct status_ctx {
@@ -21,6 +22,12 @@ typedef struct status_ctx {
 static bool status_one(const xk_rules_row *row, void *vctx)
 {
     status_ctx *c = vctx;
+    /* a removed or expired licence's duties are moot: its status needs no obligations */
+    if (row->removed || xk_date_cmp(c->as_of, row->expires) > 0) {
+        xk_status_row sr = {row, row->removed ? XK_STATUS_REMOVED : XK_STATUS_EXPIRED, NULL, NULL,
+                            0, {{0}, 0}};
+        return c->fn(&sr, c->user);
+    }
     xk_obligations obs;
     c->rc = xk_rules_obligations(c->cal, row, c->as_of, &obs, c->err);
     if (c->rc != XK_OK)
@@ -62,11 +69,41 @@ xk_status xk_status_scan(xk_store *st, const xk_calendar *cal, xk_date as_of, co
     return rc != XK_OK ? rc : c.rc;
 }
 
+/* Sorting moves 16-byte keys, not the items: an agenda can hold a million of them, and many
+ * share a due date (every annual report is due on 31 March), so ties keep the order the
+ * licences were read in (registry order) rather than comparing strings. */
+typedef struct sort_key {
+    long due;
+    size_t index;
+} sort_key;
+
 static int by_due(const void *x, const void *y)
 {
-    const xk_agenda_item *a = x, *b = y;
-    int c = xk_date_cmp(a->ob.due, b->ob.due);
-    return c ? c : strcmp(a->number, b->number);
+    const sort_key *a = x, *b = y;
+    if (a->due != b->due)
+        return a->due < b->due ? -1 : 1;
+    return a->index < b->index ? -1 : a->index > b->index;
+}
+
+static xk_status sort_agenda(xk_agenda *a)
+{
+    sort_key *keys = malloc((a->n ? a->n : 1) * sizeof *keys);
+    xk_agenda_item *sorted = malloc((a->n ? a->n : 1) * sizeof *sorted);
+    if (!keys || !sorted) {
+        free(keys);
+        free(sorted);
+        return XK_ENOMEM;
+    }
+    for (size_t i = 0; i < a->n; i++)
+        keys[i] = (sort_key){xk_date_to_days(a->items[i].ob.due), i};
+    qsort(keys, a->n, sizeof *keys, by_due);
+    for (size_t i = 0; i < a->n; i++)
+        sorted[i] = a->items[keys[i].index];
+    free(keys);
+    free(a->items);
+    a->items = sorted;
+    a->cap = a->n;
+    return XK_OK;
 }
 
 typedef struct collect_ctx {
@@ -87,6 +124,7 @@ static bool collect(const xk_rules_row *row, void *vctx)
     c->rc = xk_rules_obligations(c->cal, row, c->as_of, &obs, c->err);
     if (c->rc != XK_OK)
         return false;
+    const char *company = NULL;
     for (size_t i = 0; i < obs.n; i++) {
         const xk_obligation *ob = &obs.items[i];
         if (!ob->dated || ob->fulfilled || xk_date_to_days(ob->due) > c->limit_day)
@@ -103,9 +141,16 @@ static bool collect(const xk_rules_row *row, void *vctx)
             a->items = ni;
             a->cap = cap;
         }
+        if (!company) /* one copy per licence, in the agenda's arena */
+            company = xk_arena_strndup(a->arena, row->company, strlen(row->company));
+        if (!company) {
+            c->rc = xk_error_set(c->err, XK_ENOMEM, 0, "out of memory");
+            xk_obligations_free(&obs);
+            return false;
+        }
         xk_agenda_item *it = &a->items[a->n++];
         memcpy(it->number, row->number, sizeof it->number);
-        memcpy(it->company, row->company, sizeof it->company);
+        it->company = company;
         it->ob = *ob;
         xk_provisional_merge(&a->prov, &ob->prov);
     }
@@ -117,6 +162,9 @@ xk_status xk_agenda_build(xk_store *st, const xk_calendar *cal, xk_date as_of, i
                           const char *number, xk_agenda *out, xk_error *err)
 {
     memset(out, 0, sizeof *out);
+    out->arena = xk_arena_new();
+    if (!out->arena)
+        return xk_error_set(err, XK_ENOMEM, 0, "out of memory");
     collect_ctx c = {cal, as_of,
                      within < 0 ? 1L << 40 : xk_date_to_days(as_of) + within, out, XK_OK, err};
     xk_status rc = xk_store_rules_scan(st, number, collect, &c, err);
@@ -126,12 +174,16 @@ xk_status xk_agenda_build(xk_store *st, const xk_calendar *cal, xk_date as_of, i
         xk_agenda_free(out);
         return rc;
     }
-    qsort(out->items, out->n, sizeof *out->items, by_due);
+    if (sort_agenda(out) != XK_OK) {
+        xk_agenda_free(out);
+        return xk_error_set(err, XK_ENOMEM, 0, "out of memory");
+    }
     return XK_OK;
 }
 
 void xk_agenda_free(xk_agenda *a)
 {
     free(a->items);
+    xk_arena_free(a->arena);
     memset(a, 0, sizeof *a);
 }
