@@ -137,9 +137,22 @@ void now_utc(char out[32])
     strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* SQLite's allocation statistics cost a mutex and counters on every malloc and xuke never
+ * reads them. The setting is process-wide and only accepted before SQLite initialises, so a
+ * refusal (another part of the process came first) is harmless and ignored. */
+static void configure_sqlite_once(void)
+{
+    static bool done;
+    if (!done) {
+        done = true;
+        sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    }
+}
+
 xk_status xk_store_open(const char *path, xk_store **out, xk_error *err)
 {
     *out = NULL;
+    configure_sqlite_once();
     if (sodium_init() < 0)
         return xk_error_set(err, XK_EDB, 0, "libsodium failed to initialise");
     xk_store *st = calloc(1, sizeof *st);
