@@ -1,9 +1,15 @@
 /*
  * Status rows and the agenda across the registry, streamed from one store scan so that a
  * million licences need no query per licence and no record parsing.
+ *
+ * An agenda can hold a million items (a quarter of a gigabyte): its arrays are mapped with
+ * transparent huge pages requested, because faulting that much memory in 4 KiB pages cost more
+ * than computing the agenda (measured: 169k faults, 1.5 s of system time at a million).
  */
+#define _GNU_SOURCE /* mremap */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "../core/arena.h"
 #include "xuke/agenda.h"
@@ -69,6 +75,43 @@ xk_status xk_status_scan(xk_store *st, const xk_calendar *cal, xk_date as_of, co
     return rc != XK_OK ? rc : c.rc;
 }
 
+#define HUGE_PAGE (2u << 20)
+
+static size_t huge_round(size_t bytes)
+{
+    return (bytes + HUGE_PAGE - 1) & ~(size_t)(HUGE_PAGE - 1);
+}
+
+static void *huge_alloc(size_t bytes)
+{
+    void *p = mmap(NULL, huge_round(bytes), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                   -1, 0);
+    if (p == MAP_FAILED)
+        return NULL;
+    madvise(p, huge_round(bytes), MADV_HUGEPAGE); /* advice only: fine if refused */
+    return p;
+}
+
+/* Grows a huge_alloc block; the kernel moves page tables, not bytes. */
+static void *huge_grow(void *p, size_t old_bytes, size_t new_bytes)
+{
+    if (!p)
+        return huge_alloc(new_bytes);
+    if (huge_round(new_bytes) == huge_round(old_bytes))
+        return p;
+    void *q = mremap(p, huge_round(old_bytes), huge_round(new_bytes), MREMAP_MAYMOVE);
+    if (q == MAP_FAILED)
+        return NULL;
+    madvise(q, huge_round(new_bytes), MADV_HUGEPAGE);
+    return q;
+}
+
+static void huge_free(void *p, size_t bytes)
+{
+    if (p)
+        munmap(p, huge_round(bytes));
+}
+
 /* Sorting moves 16-byte keys, not the items: an agenda can hold a million of them, and many
  * share a due date (every annual report is due on 31 March), so ties keep the order the
  * licences were read in (registry order) rather than comparing strings. */
@@ -87,11 +130,11 @@ static int by_due(const void *x, const void *y)
 
 static xk_status sort_agenda(xk_agenda *a)
 {
-    sort_key *keys = malloc((a->n ? a->n : 1) * sizeof *keys);
-    xk_agenda_item *sorted = malloc((a->n ? a->n : 1) * sizeof *sorted);
+    sort_key *keys = huge_alloc((a->n ? a->n : 1) * sizeof *keys);
+    xk_agenda_item *sorted = huge_alloc((a->n ? a->n : 1) * sizeof *sorted);
     if (!keys || !sorted) {
-        free(keys);
-        free(sorted);
+        huge_free(keys, (a->n ? a->n : 1) * sizeof *keys);
+        huge_free(sorted, (a->n ? a->n : 1) * sizeof *sorted);
         return XK_ENOMEM;
     }
     for (size_t i = 0; i < a->n; i++)
@@ -99,10 +142,10 @@ static xk_status sort_agenda(xk_agenda *a)
     qsort(keys, a->n, sizeof *keys, by_due);
     for (size_t i = 0; i < a->n; i++)
         sorted[i] = a->items[keys[i].index];
-    free(keys);
-    free(a->items);
+    huge_free(keys, (a->n ? a->n : 1) * sizeof *keys);
+    huge_free(a->items, a->cap * sizeof *a->items);
     a->items = sorted;
-    a->cap = a->n;
+    a->cap = a->n ? a->n : 1;
     return XK_OK;
 }
 
@@ -131,8 +174,8 @@ static bool collect(const xk_rules_row *row, void *vctx)
             continue;
         xk_agenda *a = c->a;
         if (a->n == a->cap) {
-            size_t cap = a->cap ? a->cap * 2 : 64;
-            xk_agenda_item *ni = realloc(a->items, cap * sizeof *ni);
+            size_t cap = a->cap ? a->cap * 2 : HUGE_PAGE / sizeof *a->items;
+            xk_agenda_item *ni = huge_grow(a->items, a->cap * sizeof *ni, cap * sizeof *ni);
             if (!ni) {
                 c->rc = xk_error_set(c->err, XK_ENOMEM, 0, "out of memory");
                 xk_obligations_free(&obs);
@@ -183,7 +226,7 @@ xk_status xk_agenda_build(xk_store *st, const xk_calendar *cal, xk_date as_of, i
 
 void xk_agenda_free(xk_agenda *a)
 {
-    free(a->items);
+    huge_free(a->items, a->cap * sizeof *a->items);
     xk_arena_free(a->arena);
     memset(a, 0, sizeof *a);
 }
