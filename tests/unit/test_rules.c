@@ -359,6 +359,53 @@ static void test_termination_notice_only_where_the_licence_has_it(void **state)
     assert_non_null(strstr(err.message, "no notice of not continuing"));
 }
 
+/* Every trigger type opens its obligation with the clock and basis of seed 000's provisions
+ * (or the Measures where the licence is silent), and its fulfilment closes it. */
+static void test_every_trigger_type_opens_and_closes_its_obligation(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *trigger, *fulfilment;
+        xk_duty_kind duty;
+        int y, m, d;       /* expected due date for an event on 2026-03-02 (a Monday) */
+        const char *basis;
+    } cases[] = {
+        {"change_decided", "change_applied", XK_DUTY_CHANGE_APPLY, 2026, 4, 1, "十一"},
+        {"registration_changed", "info_updated", XK_DUTY_REGISTRATION_UPDATE, 2026, 4, 1,
+         "电信业务经营许可管理办法"},
+        {"institution_changed", "info_updated", XK_DUTY_INSTITUTION_UPDATE, 2026, 4, 1, "十二"},
+        {"illegal_info_handled", "illegal_info_reported", XK_DUTY_ILLEGAL_INFO_REPORT, 2026, 3, 16,
+         "九"},
+        {"assessment_completed", "assessment_reported", XK_DUTY_ASSESSMENT_REPORT, 2026, 4, 1,
+         "十五(七)、十六(八)"},
+        {"incident", "incident_reported", XK_DUTY_INCIDENT_REPORT, 2026, 3, 2, "八"},
+        {"cross_regional_granted", "provincial_cancelled", XK_DUTY_PROVINCIAL_CANCEL, 2026, 4, 1,
+         "十三"},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        seed_row s;
+        seed("000_a96b5bc2dd3fa082.txt", &s);
+        add_event(&s, 1, cases[k].trigger, D(2026, 3, 2), 0, NULL);
+        xk_obligations obs;
+        xk_error err;
+        assert_int_equal(xk_rules_obligations(cal, &s.row, D(2026, 6, 1), &obs, &err), XK_OK);
+        const xk_obligation *ob = find_ob(&obs, cases[k].duty, 0);
+        assert_non_null(ob);
+        assert_date_is(ob->due, cases[k].y, cases[k].m, cases[k].d);
+        assert_string_equal(ob->basis, cases[k].basis);
+        assert_true(ob->overdue);
+        xk_obligations_free(&obs);
+        xk_event f = {0};
+        snprintf(f.type, sizeof f.type, "%s", cases[k].fulfilment);
+        f.date = D(2026, 3, 10);
+        assert_int_equal(xk_rules_check_event(cal, &s.row, &f, &err), XK_OK);
+        add_event(&s, 2, cases[k].fulfilment, D(2026, 3, 10), 0, NULL);
+        assert_int_equal(xk_rules_obligations(cal, &s.row, D(2026, 6, 1), &obs, &err), XK_OK);
+        assert_true(find_ob(&obs, cases[k].duty, 0)->fulfilled);
+        xk_obligations_free(&obs);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -380,6 +427,7 @@ int main(void)
         cmocka_unit_test(test_trigger_and_fulfilment_matching),
         cmocka_unit_test(test_assessment_before_launch),
         cmocka_unit_test(test_termination_notice_only_where_the_licence_has_it),
+        cmocka_unit_test(test_every_trigger_type_opens_and_closes_its_obligation),
     };
     return cmocka_run_group_tests(tests, load_calendar, free_calendar);
 }
