@@ -41,4 +41,12 @@ bool xk_date_parse_iso(const char *s, xk_date *out);
 bool xk_date_find(const char *text, size_t len, xk_date *out, size_t *start, size_t *end,
                   bool *bad_span);
 
+/*
+ * xk_date_find for OCR text: in the 年月日 form, digits OCR commonly misreads (] l I | for 1,
+ * O o for 0) are accepted where a digit must stand; *fixes counts them (0 when the date was
+ * read as printed), so the caller can flag the field for review.
+ */
+bool xk_date_find_ocr(const char *text, size_t len, xk_date *out, size_t *start, size_t *end,
+                      bool *bad_span, int *fixes);
+
 #endif

@@ -127,14 +127,32 @@ static size_t skip_spaces(const char *t, size_t len, size_t i)
 }
 
 /* Reads 1..max digits at i (spaces allowed between digits, as OCR inserts them). */
-static size_t read_number(const char *t, size_t len, size_t i, int max, int *value, int *ndigits)
+/* OCR reads 1 as ] l I | and 0 as O o; accepted where a digit must stand, and counted. */
+static int confusable_digit(char c)
+{
+    if (c == ']' || c == 'l' || c == 'I' || c == '|')
+        return 1;
+    if (c == 'O' || c == 'o')
+        return 0;
+    return -1;
+}
+
+static size_t read_number_ocr(const char *t, size_t len, size_t i, int max, int *value,
+                              int *ndigits, int *fixes)
 {
     int v = 0, n = 0;
     size_t j = i;
     while (j < len && n < max) {
+        int c = confusable_digit(t[j]);
         if (t[j] >= '0' && t[j] <= '9') {
             v = v * 10 + (t[j] - '0');
             n++;
+            j++;
+            i = j;
+        } else if (fixes && c >= 0) {
+            v = v * 10 + c;
+            n++;
+            (*fixes)++;
             j++;
             i = j;
         } else if (t[j] == ' ' && n > 0) {
@@ -147,6 +165,7 @@ static size_t read_number(const char *t, size_t len, size_t i, int max, int *val
     *ndigits = n;
     return i;
 }
+
 
 static sep_kind read_sep(const char *t, size_t len, size_t *i)
 {
@@ -168,17 +187,25 @@ static sep_kind read_sep(const char *t, size_t len, size_t *i)
     return SEP_NONE;
 }
 
-/* Tries to read a date starting at i; returns the end offset or 0. */
-static size_t date_at(const char *t, size_t len, size_t i, xk_date *out, bool *impossible)
+/*
+ * Tries to read a date starting at i; returns the end offset or 0. With fixes non-NULL, the
+ * 年月日 form accepts OCR's digit look-alikes (the separators leave no doubt a number stands
+ * there) and counts them; the numeric forms never do.
+ */
+static size_t date_at(const char *t, size_t len, size_t i, xk_date *out, bool *impossible,
+                      int *fixes)
 {
-    int y, m, d, n;
-    size_t j = read_number(t, len, i, 4, &y, &n);
-    if (n != 4)
+    int y, m, d, n, f = 0;
+    size_t j = read_number_ocr(t, len, i, 4, &y, &n, fixes ? &f : NULL);
+    if (n != 4 || f > 1)
         return 0;
     sep_kind s1 = read_sep(t, len, &j);
     if (s1 != SEP_NIAN && s1 != SEP_DASH && s1 != SEP_DOT && s1 != SEP_SLASH)
         return 0;
-    j = read_number(t, len, j, 2, &m, &n);
+    if (s1 != SEP_NIAN && f)
+        return 0;
+    int *mf = s1 == SEP_NIAN && fixes ? &f : NULL;
+    j = read_number_ocr(t, len, j, 2, &m, &n, mf);
     if (n == 0)
         return 0;
     size_t before_sep2 = j;
@@ -187,7 +214,7 @@ static size_t date_at(const char *t, size_t len, size_t i, xk_date *out, bool *i
         (void)before_sep2;
         return 0;
     }
-    j = read_number(t, len, j, 2, &d, &n);
+    j = read_number_ocr(t, len, j, 2, &d, &n, mf);
     if (n == 0)
         return 0;
     size_t end = j;
@@ -205,6 +232,8 @@ static size_t date_at(const char *t, size_t len, size_t i, xk_date *out, bool *i
         *impossible = true;
         return 0;
     }
+    if (fixes)
+        *fixes = f;
     *out = (xk_date){y, m, d};
     return end;
 }
@@ -286,8 +315,26 @@ static size_t cn_date_at(const char *t, size_t len, size_t i, xk_date *out, bool
     return end;
 }
 
+static bool date_find(const char *text, size_t len, xk_date *out, size_t *start, size_t *end,
+                      bool *bad_span, int *fixes);
+
 bool xk_date_find(const char *text, size_t len, xk_date *out, size_t *start, size_t *end,
                   bool *bad_span)
+{
+    return date_find(text, len, out, start, end, bad_span, NULL);
+}
+
+bool xk_date_find_ocr(const char *text, size_t len, xk_date *out, size_t *start, size_t *end,
+                      bool *bad_span, int *fixes)
+{
+    int f = 0;
+    bool ok = date_find(text, len, out, start, end, bad_span, &f);
+    *fixes = ok ? f : 0;
+    return ok;
+}
+
+static bool date_find(const char *text, size_t len, xk_date *out, size_t *start, size_t *end,
+                      bool *bad_span, int *fixes)
 {
     bool impossible = false;
     for (size_t i = 0; i + 4 <= len; i++) {
@@ -314,7 +361,7 @@ bool xk_date_find(const char *text, size_t len, xk_date *out, size_t *start, siz
         if (i > 0 && text[i - 1] >= '0' && text[i - 1] <= '9')
             continue;
         xk_date d;
-        size_t e = date_at(text, len, i, &d, &impossible);
+        size_t e = date_at(text, len, i, &d, &impossible, fixes);
         if (e) {
             *out = d;
             if (start)

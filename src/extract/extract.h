@@ -75,6 +75,8 @@ typedef struct number_match {
     char digits[16];   /* year + serial */
     bool region_unknown; /* a Chinese character stood where the region goes but is no province */
     char bad_region[8];
+    bool corrected;    /* OCR look-alikes (O, l, I, |, ]) were read as digits */
+    char raw[40];      /* the digits as printed, when corrected */
 } number_match;
 /* Finds a licence number in compact text s; *label_before tells whether a label precedes it. */
 bool number_find(const char *s, size_t len, number_match *m);

@@ -173,6 +173,11 @@ static xk_status extract_number(doc *d)
     lic->line_number = seen.line;
     if (!lic->number || !lic->region || !lic->category)
         return XK_ENOMEM;
+    if (seen.m.corrected)
+        xk_licence_problem(lic, XK_SEV_WARNING, seen.line,
+                           "经营许可证编号 read as %s from digits printed \"%s\": OCR look-alikes "
+                           "taken for digits, check it",
+                           text, seen.m.raw);
     const char *issuer = "";
     if (seen.m.region[0] == '\0' && !seen.m.region_unknown)
         issuer = XK_MINISTRY_ISSUER;
@@ -313,11 +318,21 @@ static int dates_in(doc *d, const char *text, int line, label_kind kind, xk_date
     while (n < 2 && off < len) {
         size_t s, e;
         bool bad = false;
-        if (!xk_date_find(text + off, len - off, &out[n], &s, &e, &bad)) {
+        int fixes = 0;
+        if (!xk_date_find_ocr(text + off, len - off, &out[n], &s, &e, &bad, &fixes)) {
             if (bad && kind != L_NONE)
                 xk_licence_problem(d->lic, XK_SEV_ERROR, line, "%s is not a valid date: %s",
                                    label_name(kind), text);
             break;
+        }
+        if (fixes) {
+            char iso[16];
+            xk_licence_problem(d->lic, XK_SEV_WARNING, line,
+                               "%s read as %s from \"%.*s\": OCR look-alikes taken for digits, "
+                               "check it",
+                               kind != L_NONE ? label_name(kind) : "date",
+                               xk_date_format(out[n], iso, sizeof iso), (int)(e - s),
+                               text + off + s);
         }
         n++;
         off += e;

@@ -100,6 +100,34 @@ static void read_region(const char *s, size_t cat, number_match *m)
     }
 }
 
+/* OCR's look-alikes of digits; -1 for anything else. */
+static int look_alike(char c)
+{
+    if (c == 'O' || c == 'o')
+        return 0;
+    if (c == 'l' || c == 'I' || c == '|' || c == ']')
+        return 1;
+    return -1;
+}
+
+/* A look-alike counts as a digit only inside a run of digits, never at its end. */
+static bool digit_at(const char *s, size_t len, size_t j, int *value)
+{
+    if (is_digit(s[j])) {
+        *value = s[j] - '0';
+        return true;
+    }
+    int v = look_alike(s[j]);
+    if (v < 0 || j + 1 >= len)
+        return false;
+    bool next = is_digit(s[j + 1]) ||
+                (look_alike(s[j + 1]) >= 0 && j + 2 < len && is_digit(s[j + 2]));
+    if (!next)
+        return false;
+    *value = v;
+    return true;
+}
+
 /* Tries a number whose category starts at s[i]; returns the end offset or 0. */
 static size_t number_at(const char *s, size_t len, size_t i, number_match *m)
 {
@@ -112,10 +140,20 @@ static size_t number_at(const char *s, size_t len, size_t i, number_match *m)
     size_t j = i + cat;
     size_t h = hyphen_at(s + j, len - j);
     j += h;
-    size_t nd = 0;
-    while (j < len && is_digit(s[j]) && nd < sizeof m->digits - 1)
-        m->digits[nd++] = s[j++];
+    size_t nd = 0, start = j, fixes = 0;
+    int v;
+    while (j < len && nd < sizeof m->digits - 1 && digit_at(s, len, j, &v)) {
+        fixes += !is_digit(s[j]);
+        m->digits[nd++] = (char)('0' + v);
+        j++;
+    }
     m->digits[nd] = '\0';
+    if (fixes > 2)
+        return 0; /* more look-alikes than digits OCR gets wrong: not a number */
+    if (fixes) {
+        m->corrected = true;
+        snprintf(m->raw, sizeof m->raw, "%.*s", (int)(j - start), s + start);
+    }
     if (j < len && is_digit(s[j]))
         return 0; /* longer than any real number */
     if (nd < 6 || (h == 0 && nd != 8))

@@ -110,6 +110,13 @@ def chinese_numeral_dates(t):
     return re.sub(r'(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日', conv, t)
 
 
+def ocr_digit_lookalikes(t):
+    """OCR's digit confusions: 0 read as O in every licence number, 1 as ] or l in dates."""
+    t = re.sub(r'(B[12]-\s*\d)0', r'\1O', t)
+    t = re.sub(r'(\d{4}\s*年\s*)1(\s*月)', r'\1]\2', t)
+    return re.sub(r'(\d{4}\s*年\s*\d{1,2}\s*月\s*)1(\d)', r'\1l\2', t)
+
+
 TEXT_VARIANTS = {
     'crlf': crlf,
     'fullwidth_punct': fullwidth_punct,
@@ -126,6 +133,7 @@ TEXT_VARIANTS = {
     'dates_swapped': dates_swapped,
     'wrap_and_spaces': lambda t: wrap(ocr_spaces(t), 30),
     'chinese_numeral_dates': chinese_numeral_dates,
+    'ocr_digit_lookalikes': ocr_digit_lookalikes,
 }
 
 BYTE_VARIANTS = {

@@ -41,6 +41,27 @@ static void test_date_in_chinese_numerals(void **state)
     assert_date(find("二零二四年十月二十日"), 2024, 10, 20);
 }
 
+static void test_date_ocr_lookalikes_only_in_the_chinese_form(void **state)
+{
+    (void)state;
+    xk_date d;
+    int fixes;
+    const char *s = "2027年 ]月 29日";
+    assert_false(xk_date_find(s, strlen(s), &d, NULL, NULL, NULL));
+    assert_true(xk_date_find_ocr(s, strlen(s), &d, NULL, NULL, NULL, &fixes));
+    assert_date(d, 2027, 1, 29);
+    assert_int_equal(fixes, 1);
+    s = "2O23年 08月 l4日";
+    assert_true(xk_date_find_ocr(s, strlen(s), &d, NULL, NULL, NULL, &fixes));
+    assert_date(d, 2023, 8, 14);
+    assert_int_equal(fixes, 2);
+    s = "2O23-08-14"; /* the numeric forms stay strict */
+    assert_false(xk_date_find_ocr(s, strlen(s), &d, NULL, NULL, NULL, &fixes));
+    s = "2023年04月15日";
+    assert_true(xk_date_find_ocr(s, strlen(s), &d, NULL, NULL, NULL, &fixes));
+    assert_int_equal(fixes, 0);
+}
+
 static void test_date_numeric_forms(void **state)
 {
     (void)state;
@@ -114,6 +135,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_date_chinese_forms),
         cmocka_unit_test(test_date_in_chinese_numerals),
+        cmocka_unit_test(test_date_ocr_lookalikes_only_in_the_chinese_form),
         cmocka_unit_test(test_date_numeric_forms),
         cmocka_unit_test(test_date_with_spaces_inside_digits),
         cmocka_unit_test(test_date_not_found_in_licence_number),

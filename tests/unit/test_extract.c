@@ -84,6 +84,22 @@ static void test_number_normalise_user_input(void **state)
     assert_false(xk_number_normalise("hello", 5, &n));
 }
 
+static void test_number_with_ocr_lookalikes_is_corrected_and_flagged(void **state)
+{
+    (void)state;
+    bool found;
+    number_match m = num("经营许可证编号:琼B2-2O22O293", &found);
+    assert_true(found);
+    assert_string_equal(m.digits, "20220293");
+    assert_true(m.corrected);
+    assert_string_equal(m.raw, "2O22O293");
+    m = num("京B2-20224676l", &found); /* a trailing look-alike is not part of the number */
+    assert_string_equal(m.digits, "20224676");
+    assert_false(m.corrected);
+    num("京B2-2OOlOIl0", &found); /* mostly look-alikes: not a number */
+    assert_false(found);
+}
+
 static void test_icp_numbers_are_recognised(void **state)
 {
     (void)state;
@@ -289,6 +305,7 @@ int main(void)
         cmocka_unit_test(test_number_unknown_region_is_flagged),
         cmocka_unit_test(test_number_dash_variants_and_no_dash),
         cmocka_unit_test(test_number_normalise_user_input),
+        cmocka_unit_test(test_number_with_ocr_lookalikes_is_corrected_and_flagged),
         cmocka_unit_test(test_icp_numbers_are_recognised),
         cmocka_unit_test(test_number_header_lines),
         cmocka_unit_test(test_chinese_numerals),
