@@ -34,6 +34,7 @@ typedef enum label_kind {
 
 typedef struct label_hit {
     label_kind kind;
+    bool fuzzy;        /* matched with one character misread (OCR) */
     size_t last_line;  /* index of the line where the label ends (labels can wrap) */
     const char *value; /* rest of that line after the label and colon, in its normalised text */
 } label_hit;

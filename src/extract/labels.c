@@ -6,6 +6,7 @@
  * joining the next lines. Without a colon, a label must be followed by a space or end the line,
  * so running text that merely starts with the same words ("公司名称和…") is not a label.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -199,15 +200,86 @@ bool label_at(const doc *d, size_t i, label_hit *hit)
     return hit->kind != L_NONE;
 }
 
+/* Splits UTF-8 text into character offsets; returns the count (at most max). */
+static size_t char_offsets(const char *s, size_t len, size_t *off, size_t max)
+{
+    size_t n = 0, i = 0;
+    while (i < len && n < max) {
+        off[n++] = i;
+        unsigned cp;
+        size_t k = xk_utf8_decode(s + i, len - i, &cp);
+        i += k ? k : 1;
+    }
+    off[n] = i;
+    return n;
+}
+
+/* Characters in which a and b (same character count) differ; SIZE_MAX if the counts differ. */
+static size_t char_distance(const char *a, size_t alen, const char *b, size_t blen)
+{
+    size_t ao[48], bo[48];
+    size_t na = char_offsets(a, alen, ao, 47), nb = char_offsets(b, blen, bo, 47);
+    if (na != nb || ao[na] != alen || bo[nb] != blen)
+        return (size_t)-1;
+    size_t diff = 0;
+    for (size_t k = 0; k < na; k++) {
+        size_t la = ao[k + 1] - ao[k], lb = bo[k + 1] - bo[k];
+        diff += la != lb || memcmp(a + ao[k], b + bo[k], la) != 0;
+    }
+    return diff;
+}
+
+/*
+ * A label OCR misread by one character ("网站接大服务提供单位:"): only before a colon, only for
+ * labels of four characters or more, and only when one label kind is that close.
+ */
+static bool label_fuzzy(const doc *d, size_t i, label_hit *hit)
+{
+    const xk_line *ln = &d->lines->lines[i];
+    const char *colon = strchr(ln->compact, ':');
+    if (!colon || colon == ln->compact || colon - ln->compact > 60)
+        return false;
+    size_t plen = (size_t)(colon - ln->compact);
+    const label_variant *best = NULL;
+    for (size_t v = 0; v < N_VARIANTS; v++) {
+        size_t vlen = strlen(variants[v].text);
+        if (vlen < 12 || char_distance(ln->compact, plen, variants[v].text, vlen) != 1)
+            continue;
+        if (best && best->kind != variants[v].kind)
+            return false; /* two kinds equally close: no guess */
+        best = &variants[v];
+    }
+    if (!best)
+        return false;
+    const char *t = strchr(ln->text, ':');
+    if (!t)
+        return false;
+    hit->kind = best->kind;
+    hit->fuzzy = true;
+    hit->last_line = i;
+    hit->value = skip_colon(t);
+    return true;
+}
+
 xk_status labels_index(doc *d)
 {
     d->labels = NULL;
     label_hit *table = calloc(d->lines->n ? d->lines->n : 1, sizeof *table);
     if (!table)
         return XK_ENOMEM;
-    for (size_t i = 0; i < d->lines->n; i++)
-        if (!label_find(d, i, &table[i]))
-            table[i].kind = L_NONE;
+    for (size_t i = 0; i < d->lines->n; i++) {
+        if (label_find(d, i, &table[i]))
+            continue;
+        if (label_fuzzy(d, i, &table[i])) {
+            const xk_line *ln = &d->lines->lines[i];
+            xk_licence_problem(d->lic, XK_SEV_WARNING, ln->lineno,
+                               "label \"%.*s\" read as %s (one character differs): check it",
+                               (int)(strchr(ln->compact, ':') - ln->compact), ln->compact,
+                               label_name(table[i].kind));
+            continue;
+        }
+        table[i].kind = L_NONE;
+    }
     d->labels = table;
     return XK_OK;
 }

@@ -117,6 +117,13 @@ def ocr_digit_lookalikes(t):
     return re.sub(r'(\d{4}\s*年\s*\d{1,2}\s*月\s*)1(\d)', r'\1l\2', t)
 
 
+def ocr_label_misreads(t):
+    """One character of a label misread, as OCR does (接入 → 接大, 代表人 → 代表入, 日期 → 曰期)."""
+    return (t.replace('网站接入服务提供单位', '网站接大服务提供单位')
+             .replace('法定代表人', '法定代表入')
+             .replace('发证日期', '发证曰期'))
+
+
 TEXT_VARIANTS = {
     'crlf': crlf,
     'fullwidth_punct': fullwidth_punct,
@@ -134,6 +141,7 @@ TEXT_VARIANTS = {
     'wrap_and_spaces': lambda t: wrap(ocr_spaces(t), 30),
     'chinese_numeral_dates': chinese_numeral_dates,
     'ocr_digit_lookalikes': ocr_digit_lookalikes,
+    'ocr_label_misreads': ocr_label_misreads,
 }
 
 BYTE_VARIANTS = {

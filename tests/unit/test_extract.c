@@ -283,6 +283,40 @@ static void test_parse_size_limit(void **state)
     assert_non_null(strstr(err.message, "16-byte limit"));
 }
 
+static void test_label_with_one_misread_character_is_read_and_flagged(void **state)
+{
+    (void)state;
+    const char *t = "经营许可证编号：B2-20190456\n公司名称：示例科技有限公司\n法定代表入：李四\n"
+                    "业务种类：信息服务业务\n发证曰期：2019年3月1日\n有效期至：2024年3月1日\n"
+                    "特别规定事项\n一、你公司应当按照要求。\n";
+    xk_status st;
+    xk_licence *lic = parse(t, &st);
+    assert_int_equal(st, XK_OK);
+    assert_string_equal(lic->legal_representative, "李四");
+    assert_int_equal(lic->issued.year, 2019);
+    size_t fuzzy = 0;
+    for (size_t i = 0; i < lic->n_problems; i++)
+        fuzzy += strstr(lic->problems[i].message, "one character differs") != NULL;
+    assert_int_equal(fuzzy, 2);
+    xk_licence_free(lic);
+}
+
+static void test_two_misread_characters_are_not_a_label(void **state)
+{
+    (void)state;
+    const char *t = "经营许可证编号：B2-20190456\n公司名称：示例科技有限公司\n法定代表人：李四\n"
+                    "业务种类：信息服务业务\n发证曰朝：2019年3月1日\n有效期至：2024年3月1日\n";
+    xk_status st;
+    xk_licence *lic = parse(t, &st);
+    /* the unlabelled date still fills 发证日期, with its own warning */
+    assert_int_equal(lic->issued.year, 2019);
+    bool fuzzy = false;
+    for (size_t i = 0; i < lic->n_problems; i++)
+        fuzzy |= strstr(lic->problems[i].message, "one character differs") != NULL;
+    assert_false(fuzzy);
+    xk_licence_free(lic);
+}
+
 static void test_provision_wrapped_line_starting_with_numeral_is_text(void **state)
 {
     (void)state;
@@ -320,6 +354,8 @@ int main(void)
         cmocka_unit_test(test_parse_refuses_plain_prose),
         cmocka_unit_test(test_parse_size_limit),
         cmocka_unit_test(test_provision_wrapped_line_starting_with_numeral_is_text),
+        cmocka_unit_test(test_label_with_one_misread_character_is_read_and_flagged),
+        cmocka_unit_test(test_two_misread_characters_are_not_a_label),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
