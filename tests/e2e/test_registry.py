@@ -241,6 +241,8 @@ def store_is_whole(db):
     try:
         if con.execute('PRAGMA integrity_check').fetchone()[0] != 'ok':
             return 'integrity_check failed'
+        if not con.execute("SELECT 1 FROM sqlite_master WHERE name = 'licences'").fetchone():
+            return None  # killed before the schema was created: an empty store is whole
         for lid, number, version in con.execute('SELECT id, number, version FROM licences'):
             row = con.execute('SELECT record, source_sha256 FROM versions WHERE licence_id=? AND version=?',
                               (lid, version)).fetchone()
