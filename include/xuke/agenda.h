@@ -22,20 +22,27 @@ typedef bool (*xk_status_fn)(const xk_status_row *row, void *ctx);
 xk_status xk_status_scan(xk_store *st, const xk_calendar *cal, xk_date as_of, const char *number,
                          xk_status_fn fn, void *ctx, xk_error *err);
 
+/* One agenda line as callers see it (xk_agenda_at fills it). */
 typedef struct xk_agenda_item {
-    char number[64];
+    const char *number;  /* owned by the agenda */
     const char *company; /* owned by the agenda */
     xk_obligation ob;
 } xk_agenda_item;
 
 struct xk_arena;
+struct agenda_entry;
 
+/* An agenda holds its lines compactly (a million of them fit in 64 MB); read them with
+ * xk_agenda_at. */
 typedef struct xk_agenda {
-    xk_agenda_item *items;
+    struct agenda_entry *entries;
     size_t n, cap;
     xk_provisional prov;
-    struct xk_arena *arena; /* company names */
+    struct xk_arena *arena; /* numbers, companies, provision labels */
 } xk_agenda;
+
+/* Line i (0 <= i < a->n) in due-date order. */
+xk_agenda_item xk_agenda_at(const xk_agenda *a, size_t i);
 
 /*
  * Open dated obligations of licences that are neither removed nor expired as of the date,

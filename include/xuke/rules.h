@@ -67,6 +67,9 @@ void xk_obligation_rule(const xk_obligation *ob, char *buf, size_t size);
 /* All obligations of one licence as of a date (met ones included, marked fulfilled). */
 xk_status xk_rules_obligations(const xk_calendar *cal, const xk_rules_row *row, xk_date as_of,
                                xk_obligations *out, xk_error *err);
+/* The same into out, reusing its memory (out->n is reset): for scans over many licences. */
+xk_status xk_rules_obligations_into(const xk_calendar *cal, const xk_rules_row *row,
+                                    xk_date as_of, xk_obligations *out, xk_error *err);
 
 typedef enum xk_licence_status {
     XK_STATUS_NOT_YET_VALID,

@@ -229,18 +229,20 @@ int cmd_deadlines(int argc, char **argv)
     } else if (o.json) {
         json_t *items = json_array();
         for (size_t i = 0; i < a.n; i++) {
-            json_t *ob = obligation_json(&a.items[i].ob);
-            json_object_set_new(ob, "number", json_string(a.items[i].number));
-            json_object_set_new(ob, "company", json_string(a.items[i].company));
+            xk_agenda_item it = xk_agenda_at(&a, i);
+            json_t *ob = obligation_json(&it.ob);
+            json_object_set_new(ob, "number", json_string(it.number));
+            json_object_set_new(ob, "company", json_string(it.company));
             json_array_append_new(items, ob);
         }
         json_wrap(items, "deadlines", o.as_of, &a.prov);
     } else {
         print_header("deadlines", o.as_of, &a.prov);
         for (size_t i = 0; i < a.n; i++) {
-            printf("%s%-18s %s\n", a.items[i].ob.overdue ? "OVERDUE " : "        ",
-                   a.items[i].number, a.items[i].company);
-            print_obligation("          ", &a.items[i].ob);
+            xk_agenda_item it = xk_agenda_at(&a, i);
+            printf("%s%-18s %s\n", it.ob.overdue ? "OVERDUE " : "        ", it.number,
+                   it.company);
+            print_obligation("          ", &it.ob);
         }
         if (a.n == 0)
             printf("nothing open\n");

@@ -128,6 +128,21 @@ xk_status xk_store_events(xk_store *st, const char *number, xk_event **out, size
     return rc;
 }
 
+/* A text column into a fixed buffer, cut at the buffer (on a UTF-8 boundary). */
+static void column_into(sqlite3_stmt *s, int col, char *dst, size_t size)
+{
+    const char *v = (const char *)sqlite3_column_text(s, col);
+    size_t n = v ? (size_t)sqlite3_column_bytes(s, col) : 0;
+    if (n >= size) {
+        n = size - 1;
+        while (n > 0 && ((unsigned char)v[n] & 0xC0) == 0x80)
+            n--;
+    }
+    if (n)
+        memcpy(dst, v, n);
+    dst[n] = '\0';
+}
+
 typedef struct event_cursor {
     sqlite3_stmt *s;
     bool has_row;
@@ -174,8 +189,8 @@ xk_status xk_store_rules_scan(xk_store *st, const char *number, xk_rules_fn fn, 
         long long id = sqlite3_column_int64(ls, 0);
         xk_rules_row row;
         memset(&row, 0, sizeof row);
-        snprintf(row.number, sizeof row.number, "%s", (const char *)sqlite3_column_text(ls, 1));
-        snprintf(row.company, sizeof row.company, "%s", (const char *)sqlite3_column_text(ls, 2));
+        column_into(ls, 1, row.number, sizeof row.number);
+        column_into(ls, 2, row.company, sizeof row.company);
         xk_date_parse_iso((const char *)sqlite3_column_text(ls, 3), &row.issued);
         xk_date_parse_iso((const char *)sqlite3_column_text(ls, 4), &row.expires);
         row.removed = sqlite3_column_int(ls, 5) != 0;

@@ -2,17 +2,22 @@
  * Status rows and the agenda across the registry, streamed from one store scan so that a
  * million licences need no query per licence and no record parsing.
  *
- * An agenda can hold a million items (a quarter of a gigabyte): its arrays are mapped with
- * transparent huge pages requested, because faulting that much memory in 4 KiB pages cost more
- * than computing the agenda (measured: 169k faults, 1.5 s of system time at a million).
+ * An agenda can hold a million lines. They are kept as 64-byte entries (shared strings in an
+ * arena, dates as day numbers) in arrays mapped with transparent huge pages requested: at a
+ * million lines, faulting ~260-byte items in 4 KiB pages cost more than computing them
+ * (measured: 169k faults, 1.5 s of system time). xk_agenda_at expands one entry on demand.
  */
 #define _GNU_SOURCE /* mremap */
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
 #include "../core/arena.h"
 #include "xuke/agenda.h"
+
+/* --- status ---------------------------------------------------------------------------------- */
 
 typedef struct status_ctx {
     const xk_calendar *cal;
@@ -21,6 +26,7 @@ typedef struct status_ctx {
     void *user;
     xk_status rc;
     xk_error *err;
+    xk_obligations obs; /* reused across licences */
     const xk_obligation **overdue;
     size_t cap;
 } status_ctx;
@@ -34,25 +40,23 @@ static bool status_one(const xk_rules_row *row, void *vctx)
                             0, {{0}, 0}};
         return c->fn(&sr, c->user);
     }
-    xk_obligations obs;
-    c->rc = xk_rules_obligations(c->cal, row, c->as_of, &obs, c->err);
+    c->rc = xk_rules_obligations_into(c->cal, row, c->as_of, &c->obs, c->err);
     if (c->rc != XK_OK)
         return false;
-    xk_status_row sr = {row, xk_rules_status(row, &obs, c->as_of), NULL, NULL, 0, {{0}, 0}};
-    if (obs.n > c->cap) {
-        const xk_obligation **no = realloc(c->overdue, obs.n * sizeof *no);
+    const xk_obligations *obs = &c->obs;
+    xk_status_row sr = {row, xk_rules_status(row, obs, c->as_of), NULL, NULL, 0, {{0}, 0}};
+    if (obs->n > c->cap) {
+        const xk_obligation **no = realloc(c->overdue, obs->n * sizeof *no);
         if (!no) {
-            xk_obligations_free(&obs);
             c->rc = xk_error_set(c->err, XK_ENOMEM, 0, "out of memory");
             return false;
         }
         c->overdue = no;
-        c->cap = obs.n;
+        c->cap = obs->n;
     }
     sr.overdue = c->overdue;
-    bool live = sr.status != XK_STATUS_REMOVED;
-    for (size_t i = 0; live && i < obs.n; i++) {
-        const xk_obligation *ob = &obs.items[i];
+    for (size_t i = 0; i < obs->n; i++) {
+        const xk_obligation *ob = &obs->items[i];
         if (!ob->dated || ob->fulfilled)
             continue;
         xk_provisional_merge(&sr.prov, &ob->prov);
@@ -61,19 +65,26 @@ static bool status_one(const xk_rules_row *row, void *vctx)
         else if (!sr.next || xk_date_cmp(ob->due, sr.next->due) < 0)
             sr.next = ob;
     }
-    bool go = c->fn(&sr, c->user);
-    xk_obligations_free(&obs);
-    return go;
+    return c->fn(&sr, c->user);
 }
 
 xk_status xk_status_scan(xk_store *st, const xk_calendar *cal, xk_date as_of, const char *number,
                          xk_status_fn fn, void *ctx, xk_error *err)
 {
-    status_ctx c = {cal, as_of, fn, ctx, XK_OK, err, NULL, 0};
+    status_ctx c;
+    memset(&c, 0, sizeof c);
+    c.cal = cal;
+    c.as_of = as_of;
+    c.fn = fn;
+    c.user = ctx;
+    c.err = err;
     xk_status rc = xk_store_rules_scan(st, number, status_one, &c, err);
     free(c.overdue);
+    xk_obligations_free(&c.obs);
     return rc != XK_OK ? rc : c.rc;
 }
+
+/* --- memory for large agendas ------------------------------------------------------------------ */
 
 #define HUGE_PAGE (2u << 20)
 
@@ -112,41 +123,46 @@ static void huge_free(void *p, size_t bytes)
         munmap(p, huge_round(bytes));
 }
 
-/* Sorting moves 16-byte keys, not the items: an agenda can hold a million of them, and many
- * share a due date (every annual report is due on 31 March), so ties keep the order the
- * licences were read in (registry order) rather than comparing strings. */
-typedef struct sort_key {
-    long due;
-    size_t index;
-} sort_key;
+/* --- agenda entries ---------------------------------------------------------------------------- */
 
-static int by_due(const void *x, const void *y)
-{
-    const sort_key *a = x, *b = y;
-    if (a->due != b->due)
-        return a->due < b->due ? -1 : 1;
-    return a->index < b->index ? -1 : a->index > b->index;
-}
+#define ENTRY_PROV 4
 
-static xk_status sort_agenda(xk_agenda *a)
+struct agenda_entry {
+    const char *number, *company, *basis; /* arena strings, shared */
+    long trigger;
+    int32_t due, due_workday, from; /* days since 1970-01-01 */
+    uint32_t seq;                   /* collection order: ties keep registry order */
+    int16_t days, year;
+    uint8_t duty, rule, flags, n_prov;
+    uint16_t prov[ENTRY_PROV];
+};
+
+#define F_OVERDUE 1
+#define F_ALTERNATIVE 2
+
+xk_agenda_item xk_agenda_at(const xk_agenda *a, size_t i)
 {
-    sort_key *keys = huge_alloc((a->n ? a->n : 1) * sizeof *keys);
-    xk_agenda_item *sorted = huge_alloc((a->n ? a->n : 1) * sizeof *sorted);
-    if (!keys || !sorted) {
-        huge_free(keys, (a->n ? a->n : 1) * sizeof *keys);
-        huge_free(sorted, (a->n ? a->n : 1) * sizeof *sorted);
-        return XK_ENOMEM;
-    }
-    for (size_t i = 0; i < a->n; i++)
-        keys[i] = (sort_key){xk_date_to_days(a->items[i].ob.due), i};
-    qsort(keys, a->n, sizeof *keys, by_due);
-    for (size_t i = 0; i < a->n; i++)
-        sorted[i] = a->items[keys[i].index];
-    huge_free(keys, (a->n ? a->n : 1) * sizeof *keys);
-    huge_free(a->items, a->cap * sizeof *a->items);
-    a->items = sorted;
-    a->cap = a->n ? a->n : 1;
-    return XK_OK;
+    const struct agenda_entry *e = &a->entries[i];
+    xk_agenda_item it;
+    memset(&it, 0, sizeof it);
+    it.number = e->number;
+    it.company = e->company;
+    xk_obligation *ob = &it.ob;
+    ob->duty = (xk_duty_kind)e->duty;
+    snprintf(ob->basis, sizeof ob->basis, "%s", e->basis);
+    ob->dated = true;
+    ob->due = xk_date_from_days(e->due);
+    ob->due_workday = xk_date_from_days(e->due_workday);
+    ob->rule = (xk_rule_kind)e->rule;
+    ob->days = e->days;
+    ob->from = xk_date_from_days(e->from);
+    ob->alternative = e->flags & F_ALTERNATIVE;
+    ob->year = e->year;
+    ob->trigger = e->trigger;
+    ob->overdue = e->flags & F_OVERDUE;
+    for (uint8_t k = 0; k < e->n_prov; k++)
+        ob->prov.years[ob->prov.n++] = e->prov[k];
+    return it;
 }
 
 typedef struct collect_ctx {
@@ -154,51 +170,87 @@ typedef struct collect_ctx {
     xk_date as_of;
     long limit_day;
     xk_agenda *a;
+    xk_obligations obs; /* reused across licences */
+    const char *last_basis; /* provision labels repeat: one arena copy per run of equal ones */
     xk_status rc;
     xk_error *err;
 } collect_ctx;
+
+static const char *intern(collect_ctx *c, const char *s)
+{
+    if (c->last_basis && strcmp(c->last_basis, s) == 0)
+        return c->last_basis;
+    c->last_basis = xk_arena_strndup(c->a->arena, s, strlen(s));
+    return c->last_basis;
+}
+
+static bool grow(xk_agenda *a)
+{
+    size_t cap = a->cap ? a->cap * 2 : HUGE_PAGE / sizeof *a->entries;
+    struct agenda_entry *ne =
+        huge_grow(a->entries, a->cap * sizeof *a->entries, cap * sizeof *a->entries);
+    if (!ne)
+        return false;
+    a->entries = ne;
+    a->cap = cap;
+    return true;
+}
+
+static bool add_entry(collect_ctx *c, const xk_rules_row *row, const xk_obligation *ob,
+                      const char **number, const char **company)
+{
+    xk_agenda *a = c->a;
+    if (!*number) { /* one copy per licence */
+        *number = xk_arena_strndup(a->arena, row->number, strlen(row->number));
+        *company = xk_arena_strndup(a->arena, row->company, strlen(row->company));
+    }
+    const char *basis = intern(c, ob->basis);
+    if (!*number || !*company || !basis || (a->n == a->cap && !grow(a)))
+        return false;
+    struct agenda_entry *e = &a->entries[a->n];
+    *e = (struct agenda_entry){*number, *company, basis, ob->trigger,
+                               (int32_t)xk_date_to_days(ob->due),
+                               (int32_t)xk_date_to_days(ob->due_workday),
+                               (int32_t)xk_date_to_days(ob->from), (uint32_t)a->n,
+                               (int16_t)ob->days, (int16_t)ob->year, (uint8_t)ob->duty,
+                               (uint8_t)ob->rule,
+                               (uint8_t)((ob->overdue ? F_OVERDUE : 0) |
+                                         (ob->alternative ? F_ALTERNATIVE : 0)),
+                               0, {0}};
+    for (size_t k = 0; k < ob->prov.n && k < ENTRY_PROV; k++)
+        e->prov[e->n_prov++] = (uint16_t)ob->prov.years[k];
+    xk_provisional_merge(&a->prov, &ob->prov);
+    a->n++;
+    return true;
+}
 
 static bool collect(const xk_rules_row *row, void *vctx)
 {
     collect_ctx *c = vctx;
     if (row->removed || xk_date_cmp(c->as_of, row->expires) > 0)
         return true;
-    xk_obligations obs;
-    c->rc = xk_rules_obligations(c->cal, row, c->as_of, &obs, c->err);
+    c->rc = xk_rules_obligations_into(c->cal, row, c->as_of, &c->obs, c->err);
     if (c->rc != XK_OK)
         return false;
-    const char *company = NULL;
-    for (size_t i = 0; i < obs.n; i++) {
-        const xk_obligation *ob = &obs.items[i];
+    const char *number = NULL, *company = NULL;
+    for (size_t i = 0; i < c->obs.n; i++) {
+        const xk_obligation *ob = &c->obs.items[i];
         if (!ob->dated || ob->fulfilled || xk_date_to_days(ob->due) > c->limit_day)
             continue;
-        xk_agenda *a = c->a;
-        if (a->n == a->cap) {
-            size_t cap = a->cap ? a->cap * 2 : HUGE_PAGE / sizeof *a->items;
-            xk_agenda_item *ni = huge_grow(a->items, a->cap * sizeof *ni, cap * sizeof *ni);
-            if (!ni) {
-                c->rc = xk_error_set(c->err, XK_ENOMEM, 0, "out of memory");
-                xk_obligations_free(&obs);
-                return false;
-            }
-            a->items = ni;
-            a->cap = cap;
-        }
-        if (!company) /* one copy per licence, in the agenda's arena */
-            company = xk_arena_strndup(a->arena, row->company, strlen(row->company));
-        if (!company) {
+        if (!add_entry(c, row, ob, &number, &company)) {
             c->rc = xk_error_set(c->err, XK_ENOMEM, 0, "out of memory");
-            xk_obligations_free(&obs);
             return false;
         }
-        xk_agenda_item *it = &a->items[a->n++];
-        memcpy(it->number, row->number, sizeof it->number);
-        it->company = company;
-        it->ob = *ob;
-        xk_provisional_merge(&a->prov, &ob->prov);
     }
-    xk_obligations_free(&obs);
     return true;
+}
+
+static int by_due(const void *x, const void *y)
+{
+    const struct agenda_entry *a = x, *b = y;
+    if (a->due != b->due)
+        return a->due < b->due ? -1 : 1;
+    return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
 xk_status xk_agenda_build(xk_store *st, const xk_calendar *cal, xk_date as_of, int within,
@@ -208,25 +260,28 @@ xk_status xk_agenda_build(xk_store *st, const xk_calendar *cal, xk_date as_of, i
     out->arena = xk_arena_new();
     if (!out->arena)
         return xk_error_set(err, XK_ENOMEM, 0, "out of memory");
-    collect_ctx c = {cal, as_of,
-                     within < 0 ? 1L << 40 : xk_date_to_days(as_of) + within, out, XK_OK, err};
+    collect_ctx c;
+    memset(&c, 0, sizeof c);
+    c.cal = cal;
+    c.as_of = as_of;
+    c.limit_day = within < 0 ? 1L << 40 : xk_date_to_days(as_of) + within;
+    c.a = out;
+    c.err = err;
     xk_status rc = xk_store_rules_scan(st, number, collect, &c, err);
+    xk_obligations_free(&c.obs);
     if (rc == XK_OK)
         rc = c.rc;
     if (rc != XK_OK) {
         xk_agenda_free(out);
         return rc;
     }
-    if (sort_agenda(out) != XK_OK) {
-        xk_agenda_free(out);
-        return xk_error_set(err, XK_ENOMEM, 0, "out of memory");
-    }
+    qsort(out->entries, out->n, sizeof *out->entries, by_due);
     return XK_OK;
 }
 
 void xk_agenda_free(xk_agenda *a)
 {
-    huge_free(a->items, a->cap * sizeof *a->items);
+    huge_free(a->entries, a->cap * sizeof *a->entries);
     xk_arena_free(a->arena);
     memset(a, 0, sizeof *a);
 }

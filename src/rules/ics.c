@@ -142,7 +142,10 @@ char *xk_agenda_ics(const xk_agenda *a, xk_date as_of)
     }
     prop(&b, "X-WR-CALDESC", buf);
     for (size_t i = 0; i < a->n; i++)
-        event(&b, &a->items[i], stamp);
+    {
+        xk_agenda_item it = xk_agenda_at(a, i);
+        event(&b, &it, stamp);
+    }
     line(&b, "END:VCALENDAR");
     return xk_buf_take(&b);
 }
