@@ -279,6 +279,8 @@ static bool meets(const xk_event *f, const xk_event *t, xk_duty_kind k)
 static xk_status event_driven(const xk_calendar *cal, const xk_rules_row *row,
                               const xk_duty_set *set, xk_obligations *o)
 {
+    if (row->n_events == 0) /* most licences: nothing happened, nothing to match */
+        return XK_OK;
     bool *used = calloc(row->n_events + 1, sizeof *used);
     if (!used)
         return XK_ENOMEM;
