@@ -200,10 +200,14 @@ typedef struct xk_rules_row {
 
 typedef bool (*xk_rules_fn)(const xk_rules_row *row, void *ctx);
 
-/* Every licence (number order; only `number` when given), with its events, for status and
+/* Every licence (registry order; only `number` when given), with its events, for status and
  * deadlines. Removed licences are included (flagged). */
 xk_status xk_store_rules_scan(xk_store *st, const char *number, xk_rules_fn fn, void *ctx,
                               xk_error *err);
+/* The same, limited to licences not removed and not expired on live_on: the agenda's rows,
+ * filtered in the store (the expiry index) rather than decoded and dropped. */
+xk_status xk_store_rules_scan_live(xk_store *st, const char *number, xk_date live_on,
+                                   xk_rules_fn fn, void *ctx, xk_error *err);
 
 /* Appends an audit entry (used by layers that write through the store, e.g. events). */
 xk_status xk_store_audit_append(xk_store *st, const char *action, const char *number,

@@ -156,10 +156,15 @@ static void cursor_step(event_cursor *c)
         c->licence_id = sqlite3_column_int64(c->s, 0);
 }
 
-xk_status xk_store_rules_scan(xk_store *st, const char *number, xk_rules_fn fn, void *ctx,
-                              xk_error *err)
+static xk_status rules_scan(xk_store *st, const char *number, const char *live_on,
+                            xk_rules_fn fn, void *ctx, xk_error *err)
 {
-    const char *where = number ? " WHERE l.number = ?1" : "";
+    char where[160];
+    snprintf(where, sizeof where, "%s%s%s", number || live_on ? " WHERE " : "",
+             number ? "l.number = ?1" : "",
+             live_on ? (number ? " AND l.removed = 0 AND l.expires >= ?2"
+                               : "l.removed = 0 AND l.expires >= ?2")
+                     : "");
     char sql[512];
     snprintf(sql, sizeof sql,
              "SELECT l.id, l.number, l.company, l.issued, l.expires, l.removed, l.duties "
@@ -170,9 +175,9 @@ xk_status xk_store_rules_scan(xk_store *st, const char *number, xk_rules_fn fn, 
     if (sqlite3_prepare_v2(st->db, sql, -1, &ls, NULL) != SQLITE_OK)
         return db_error(st, err, "reading licences");
     snprintf(sql, sizeof sql,
-             "SELECT e.licence_id, " EVENT_COLUMNS " FROM events e%s ORDER BY e.licence_id, "
+             "SELECT e.licence_id, " EVENT_COLUMNS " FROM events e%s%s ORDER BY e.licence_id, "
              "e.date, e.id",
-             number ? " JOIN licences l ON l.id = e.licence_id WHERE l.number = ?1" : "");
+             number || live_on ? " JOIN licences l ON l.id = e.licence_id" : "", where);
     if (sqlite3_prepare_v2(st->db, sql, -1, &ev.s, NULL) != SQLITE_OK) {
         sqlite3_finalize(ls);
         return db_error(st, err, "reading events");
@@ -180,6 +185,10 @@ xk_status xk_store_rules_scan(xk_store *st, const char *number, xk_rules_fn fn, 
     if (number) {
         sqlite3_bind_text(ls, 1, number, -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(ev.s, 1, number, -1, SQLITE_TRANSIENT);
+    }
+    if (live_on) {
+        sqlite3_bind_text(ls, 2, live_on, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(ev.s, 2, live_on, -1, SQLITE_TRANSIENT);
     }
     cursor_step(&ev);
     xk_event *events = NULL;
@@ -222,4 +231,17 @@ xk_status xk_store_rules_scan(xk_store *st, const char *number, xk_rules_fn fn, 
     sqlite3_finalize(ls);
     sqlite3_finalize(ev.s);
     return rc;
+}
+
+xk_status xk_store_rules_scan(xk_store *st, const char *number, xk_rules_fn fn, void *ctx,
+                              xk_error *err)
+{
+    return rules_scan(st, number, NULL, fn, ctx, err);
+}
+
+xk_status xk_store_rules_scan_live(xk_store *st, const char *number, xk_date live_on,
+                                   xk_rules_fn fn, void *ctx, xk_error *err)
+{
+    char day[16];
+    return rules_scan(st, number, xk_date_format(live_on, day, sizeof day), fn, ctx, err);
 }

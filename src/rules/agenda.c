@@ -15,6 +15,7 @@
 #include <sys/mman.h>
 
 #include "../core/arena.h"
+#include "internal.h"
 #include "xuke/agenda.h"
 
 /* --- status ---------------------------------------------------------------------------------- */
@@ -229,7 +230,7 @@ static bool collect(const xk_rules_row *row, void *vctx)
     collect_ctx *c = vctx;
     if (row->removed || xk_date_cmp(c->as_of, row->expires) > 0)
         return true;
-    c->rc = xk_rules_obligations_into(c->cal, row, c->as_of, &c->obs, c->err);
+    c->rc = obligations_into(c->cal, row, c->as_of, false, &c->obs, c->err);
     if (c->rc != XK_OK)
         return false;
     const char *number = NULL, *company = NULL;
@@ -253,6 +254,46 @@ static int by_due(const void *x, const void *y)
     return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
+/* Due dates span a few thousand days at most, so a stable counting sort by day is linear and
+ * keeps ties in registry order; qsort (above) serves the rare agenda spanning longer. */
+#define COUNTING_SPAN (1L << 16)
+
+static xk_status sort_entries(xk_agenda *a)
+{
+    if (a->n < 2)
+        return XK_OK;
+    long lo = a->entries[0].due, hi = lo;
+    for (size_t i = 1; i < a->n; i++) {
+        if (a->entries[i].due < lo)
+            lo = a->entries[i].due;
+        if (a->entries[i].due > hi)
+            hi = a->entries[i].due;
+    }
+    if (hi - lo >= COUNTING_SPAN) {
+        qsort(a->entries, a->n, sizeof *a->entries, by_due);
+        return XK_OK;
+    }
+    size_t span = (size_t)(hi - lo) + 1;
+    size_t *start = calloc(span + 1, sizeof *start);
+    struct agenda_entry *sorted = huge_alloc(a->n * sizeof *sorted);
+    if (!start || !sorted) {
+        free(start);
+        huge_free(sorted, a->n * sizeof *sorted);
+        return XK_ENOMEM;
+    }
+    for (size_t i = 0; i < a->n; i++)
+        start[a->entries[i].due - lo + 1]++;
+    for (size_t d = 1; d <= span; d++)
+        start[d] += start[d - 1];
+    for (size_t i = 0; i < a->n; i++) /* in collection order: stable */
+        sorted[start[a->entries[i].due - lo]++] = a->entries[i];
+    free(start);
+    huge_free(a->entries, a->cap * sizeof *a->entries);
+    a->entries = sorted;
+    a->cap = a->n;
+    return XK_OK;
+}
+
 xk_status xk_agenda_build(xk_store *st, const xk_calendar *cal, xk_date as_of, int within,
                           const char *number, xk_agenda *out, xk_error *err)
 {
@@ -267,7 +308,7 @@ xk_status xk_agenda_build(xk_store *st, const xk_calendar *cal, xk_date as_of, i
     c.limit_day = within < 0 ? 1L << 40 : xk_date_to_days(as_of) + within;
     c.a = out;
     c.err = err;
-    xk_status rc = xk_store_rules_scan(st, number, collect, &c, err);
+    xk_status rc = xk_store_rules_scan_live(st, number, as_of, collect, &c, err);
     xk_obligations_free(&c.obs);
     if (rc == XK_OK)
         rc = c.rc;
@@ -275,7 +316,10 @@ xk_status xk_agenda_build(xk_store *st, const xk_calendar *cal, xk_date as_of, i
         xk_agenda_free(out);
         return rc;
     }
-    qsort(out->entries, out->n, sizeof *out->entries, by_due);
+    if (sort_entries(out) != XK_OK) {
+        xk_agenda_free(out);
+        return xk_error_set(err, XK_ENOMEM, 0, "out of memory");
+    }
     return XK_OK;
 }
 

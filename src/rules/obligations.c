@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "internal.h"
 #include "xuke/rules.h"
 
 static const xk_event_type event_types[] = {
@@ -362,6 +363,12 @@ xk_status xk_rules_obligations(const xk_calendar *cal, const xk_rules_row *row, 
 xk_status xk_rules_obligations_into(const xk_calendar *cal, const xk_rules_row *row,
                                     xk_date as_of, xk_obligations *out, xk_error *err)
 {
+    return obligations_into(cal, row, as_of, true, out, err);
+}
+
+xk_status obligations_into(const xk_calendar *cal, const xk_rules_row *row, xk_date as_of,
+                           bool with_standing, xk_obligations *out, xk_error *err)
+{
     out->n = 0;
     xk_duty_set set;
     if (!decode_cached(row->duties ? row->duties : "", &set))
@@ -371,7 +378,7 @@ xk_status xk_rules_obligations_into(const xk_calendar *cal, const xk_rules_row *
         rc = annual_reports(cal, row, &set, as_of, out);
     if (rc == XK_OK)
         rc = event_driven(cal, row, &set, out);
-    if (rc == XK_OK)
+    if (rc == XK_OK && with_standing)
         rc = standing(&set, out);
     if (rc != XK_OK) {
         xk_obligations_free(out);
