@@ -12,6 +12,7 @@
 /* One licence's outcome. lic is the extracted record (NULL when the input was refused whole);
  * where names the place in the input ("", "line 3" for JSON Lines, "[2]" for arrays). */
 typedef struct xk_import_report {
+    size_t item;      /* which input, for xk_import_bulk (0 for the single-input calls) */
     const char *where;
     xk_status status; /* XK_OK stored (see result), else why not */
     const xk_licence *lic;
@@ -31,5 +32,37 @@ xk_status xk_import_bytes(xk_store *st, const char *bytes, size_t len,
 
 /* Does the input look like JSON records rather than a document? */
 bool xk_input_is_json(const char *bytes, size_t len);
+
+/*
+ * The store half of importing one document that was parsed elsewhere (another thread):
+ * parse_status, lic and perr are what xk_licence_parse gave for bytes; prep, when not NULL,
+ * is xk_store_prepare's result for them (also done elsewhere). Reports through fn exactly as
+ * xk_import_bytes would; takes ownership of lic.
+ */
+xk_status xk_import_parsed(xk_store *st, const char *bytes, size_t len, xk_status parse_status,
+                           xk_licence *lic, const xk_error *perr, const xk_prepared *prep,
+                           xk_import_fn fn, void *ctx);
+
+/* Loads input i for xk_import_bulk, on a worker thread: a malloc'ed buffer the importer frees,
+ * or a status and err (reported as that input's failure). Must be safe to call concurrently. */
+typedef xk_status (*xk_load_fn)(size_t i, char **bytes, size_t *len, xk_error *err, void *ctx);
+
+typedef struct xk_bulk_options {
+    const xk_parse_options *parse;
+    int workers;  /* extraction threads beside the storing one; 0 = one per core but one */
+    size_t batch; /* licences per transaction; 0 = 1000 */
+    bool strict;  /* stop at the first failure and write nothing */
+} xk_bulk_options;
+
+/*
+ * Imports inputs 0..n-1 in order, pipelining: worker threads load and extract documents ahead
+ * of the storing thread (the caller's), which writes them in input order in batched
+ * transactions (JSON inputs are read and stored by the storing thread). A bounded window keeps
+ * memory flat. Reports each licence through fn, on the caller's thread. Returns XK_OK,
+ * XK_EINVALID when some inputs failed (the rest stored; with strict: nothing stored), or the
+ * store's error, which rolls back the open batch and stops.
+ */
+xk_status xk_import_bulk(xk_store *st, size_t n, xk_load_fn load, void *load_ctx,
+                         const xk_bulk_options *opt, xk_import_fn fn, void *ctx);
 
 #endif

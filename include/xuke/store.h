@@ -59,6 +59,26 @@ typedef struct xk_import_result {
 xk_status xk_store_put(xk_store *st, const xk_licence *lic, const char *source, size_t source_len,
                        const char *kind, xk_import_result *res, xk_error *err);
 
+/*
+ * The part of storing that needs no store: the record's canonical JSON and hash, the source's
+ * SHA-256, the duties string. Pure and thread-safe, so bulk imports do it on worker threads.
+ * Free with xk_prepared_free.
+ */
+typedef struct xk_prepared {
+    char *json;
+    char record_sha256[XK_SHA256_HEX];
+    char source_sha256[XK_SHA256_HEX];
+    char duties[1024];
+} xk_prepared;
+
+xk_status xk_store_prepare(const xk_licence *lic, const char *source, size_t source_len,
+                           xk_prepared *out);
+void xk_prepared_free(xk_prepared *p);
+/* xk_store_put with the preparation done (it must be of this lic and source). */
+xk_status xk_store_put_prepared(xk_store *st, const xk_licence *lic, const char *source,
+                                size_t source_len, const char *kind, const xk_prepared *prep,
+                                xk_import_result *res, xk_error *err);
+
 typedef struct xk_version_info {
     int version;
     char imported_at[32];

@@ -93,7 +93,8 @@ static bool walk(const char *dir, file_list *fl, int depth)
 }
 
 typedef struct import_state {
-    const char *file;
+    const file_list *files;
+    size_t max_bytes;
     size_t new_, versions, unchanged, failed, licences;
     bool strict, tty;
     double start, last_progress;
@@ -106,11 +107,15 @@ static double now_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+static void progress(import_state *s, bool final);
+
 static void on_report(const xk_import_report *r, void *ctx)
 {
     import_state *s = ctx;
     char label[4096];
-    snprintf(label, sizeof label, "%s%s%s", s->file, *r->where ? ":" : "", r->where);
+    snprintf(label, sizeof label, "%s%s%s", s->files->paths[r->item], *r->where ? ":" : "",
+             r->where);
+    progress(s, false);
     if (r->status == XK_OK) {
         s->licences++;
         if (r->result.outcome == XK_IMPORT_NEW)
@@ -201,55 +206,27 @@ static int parse_opts(int argc, char **argv, import_opts *o)
     return EXIT_OK;
 }
 
-static xk_status import_file(xk_store *st, const char *path, const import_opts *o,
-                             import_state *s)
+/* Runs on the importer's worker threads: reads one file under the size limit. */
+static xk_status load_file(size_t i, char **bytes, size_t *len, xk_error *err, void *ctx)
 {
-    xk_error err;
-    xk_error_clear(&err);
-    char *bytes;
-    size_t len;
-    s->file = path;
-    if (cli_read_file(path, o->parse.max_bytes, &bytes, &len, &err) != XK_OK) {
-        s->failed++;
-        cli_print_error(path, &err);
-        return XK_EINVALID;
-    }
-    xk_status rc = xk_import_bytes(st, bytes, len, &o->parse, on_report, s);
-    free(bytes);
-    return rc;
+    import_state *s = ctx;
+    return cli_read_file(s->files->paths[i], s->max_bytes, bytes, len, err);
 }
 
 static int run_import(xk_store *st, const file_list *fl, const import_opts *o, import_state *s)
 {
-    xk_error err;
-    xk_error_clear(&err);
-    if (xk_store_begin(st, &err) != XK_OK)
-        return cli_store_error(&err);
-    size_t since_commit = 0;
-    for (size_t i = 0; i < fl->n; i++) {
-        size_t before = s->licences;
-        xk_status rc = import_file(st, fl->paths[i], o, s);
-        progress(s, false);
-        if (rc == XK_EDB || rc == XK_ENOMEM || (o->strict && rc != XK_OK)) {
-            xk_store_rollback(st);
-            if (o->strict)
-                fprintf(stderr, "xuke import: --strict: stopped at %s; nothing was written\n",
-                        fl->paths[i]);
-            else
-                fprintf(stderr, "xuke import: stopped at %s: the store failed; licences "
-                                "committed before it are kept\n",
-                        fl->paths[i]);
-            return EXIT_FAIL;
-        }
-        since_commit += s->licences - before;
-        if (!o->strict && since_commit >= (size_t)o->batch) {
-            if (xk_store_commit(st, &err) != XK_OK || xk_store_begin(st, &err) != XK_OK)
-                return cli_store_error(&err);
-            since_commit = 0;
-        }
+    xk_bulk_options bo = {&o->parse, 0, (size_t)o->batch, o->strict};
+    xk_status rc = xk_import_bulk(st, fl->n, load_file, s, &bo, on_report, s);
+    if (rc == XK_EDB || rc == XK_ENOMEM) {
+        fprintf(stderr, "xuke import: stopped: the store failed; licences committed before it "
+                        "are kept\n");
+        return EXIT_FAIL;
     }
-    if (xk_store_commit(st, &err) != XK_OK)
-        return cli_store_error(&err);
+    if (o->strict && rc != XK_OK) {
+        fprintf(stderr, "xuke import: --strict: stopped at the first failure; nothing was "
+                        "written\n");
+        return EXIT_FAIL;
+    }
     return s->failed ? EXIT_FAIL : EXIT_OK;
 }
 
@@ -271,6 +248,8 @@ int cmd_import(int argc, char **argv)
     if (!st)
         rc = EXIT_FAIL;
     import_state s = {0};
+    s.files = &fl;
+    s.max_bytes = o.parse.max_bytes;
     s.strict = o.strict;
     s.tty = isatty(STDERR_FILENO);
     s.start = now_seconds();

@@ -24,14 +24,15 @@ bool xk_input_is_json(const char *b, size_t len)
 static void report(xk_import_fn fn, void *ctx, const char *where, xk_status status,
                    const xk_licence *lic, const xk_import_result *res, const xk_error *err)
 {
-    xk_import_report r = {where, status, lic, {0, 0}, err};
+    xk_import_report r = {0, where, status, lic, {0, 0}, err};
     if (res)
         r.result = *res;
     fn(&r, ctx);
 }
 
 static xk_status store_record(xk_store *st, xk_licence *lic, const char *src, size_t len,
-                              const char *kind, const char *where, xk_import_fn fn, void *ctx)
+                              const char *kind, const char *where, const xk_prepared *prep,
+                              xk_import_fn fn, void *ctx)
 {
     xk_error err;
     xk_error_clear(&err);
@@ -41,8 +42,23 @@ static xk_status store_record(xk_store *st, xk_licence *lic, const char *src, si
         return XK_EINVALID;
     }
     xk_import_result res = {0, 0};
-    xk_status rc = xk_store_put(st, lic, src, len, kind, &res, &err);
+    xk_status rc = prep ? xk_store_put_prepared(st, lic, src, len, kind, prep, &res, &err)
+                        : xk_store_put(st, lic, src, len, kind, &res, &err);
     report(fn, ctx, where, rc, lic, &res, &err);
+    return rc;
+}
+
+xk_status xk_import_parsed(xk_store *st, const char *bytes, size_t len, xk_status parse_status,
+                           xk_licence *lic, const xk_error *perr, const xk_prepared *prep,
+                           xk_import_fn fn, void *ctx)
+{
+    if (parse_status != XK_OK && parse_status != XK_EINVALID) {
+        report(fn, ctx, "", parse_status, NULL, NULL, perr);
+        xk_licence_free(lic);
+        return XK_EINVALID;
+    }
+    xk_status rc = store_record(st, lic, bytes, len, "text", "", prep, fn, ctx);
+    xk_licence_free(lic);
     return rc;
 }
 
@@ -53,13 +69,7 @@ static xk_status import_document(xk_store *st, const char *bytes, size_t len,
     xk_error_clear(&err);
     xk_licence *lic = NULL;
     xk_status rc = xk_licence_parse(bytes, len, opt, &lic, &err);
-    if (rc != XK_OK && rc != XK_EINVALID) {
-        report(fn, ctx, "", rc, NULL, NULL, &err);
-        return XK_EINVALID;
-    }
-    rc = store_record(st, lic, bytes, len, "text", "", fn, ctx);
-    xk_licence_free(lic);
-    return rc;
+    return xk_import_parsed(st, bytes, len, rc, lic, &err, NULL, fn, ctx);
 }
 
 static xk_status import_object(xk_store *st, json_t *obj, const char *where, xk_import_fn fn,
@@ -79,7 +89,7 @@ static xk_status import_object(xk_store *st, json_t *obj, const char *where, xk_
         xk_licence_free(lic);
         return XK_ENOMEM;
     }
-    rc = store_record(st, lic, src, strlen(src), "json", where, fn, ctx);
+    rc = store_record(st, lic, src, strlen(src), "json", where, NULL, fn, ctx);
     free(src);
     xk_licence_free(lic);
     return rc;

@@ -272,12 +272,9 @@ static xk_status step_done(xk_store *st, sqlite3_stmt *s, xk_error *err, const c
     return XK_OK;
 }
 
-static void bind_fields(sqlite3_stmt *s, const xk_licence *lic)
+static void bind_fields(sqlite3_stmt *s, const xk_licence *lic, const char *duties)
 {
-    char a[16], b[16], duties[1024];
-    xk_duty_set set;
-    xk_licence_duties(lic, &set);
-    xk_duties_encode(&set, duties, sizeof duties);
+    char a[16], b[16];
     bind_text(s, 9, duties);
     bind_text(s, 2, lic->company);
     bind_text(s, 3, lic->legal_representative);
@@ -402,7 +399,8 @@ static xk_status store_document(xk_store *st, const char *src, size_t len, const
     return step_done(st, s, err, "storing the source document");
 }
 
-static xk_status upsert_licence(xk_store *st, const xk_licence *lic, existing *ex, xk_error *err)
+static xk_status upsert_licence(xk_store *st, const xk_licence *lic, const char *duties,
+                                existing *ex, xk_error *err)
 {
     sqlite3_stmt *s = stmt(st, ex->found ? S_UPDATE_LICENCE : S_INSERT_LICENCE, err);
     if (!s)
@@ -411,7 +409,7 @@ static xk_status upsert_licence(xk_store *st, const xk_licence *lic, existing *e
         sqlite3_bind_int64(s, 1, ex->id);
     else
         bind_text(s, 1, lic->number);
-    bind_fields(s, lic);
+    bind_fields(s, lic, duties);
     int rc = sqlite3_step(s);
     if (rc != SQLITE_DONE && rc != SQLITE_ROW)
         return db_error(st, err, "storing the licence");
@@ -446,9 +444,10 @@ xk_status audit_append_at(xk_store *st, const char *at, const char *action, cons
                           const char *detail, xk_error *err);
 
 static xk_status put_locked(xk_store *st, const xk_licence *lic, const char *source, size_t len,
-                            const char *kind, const char *json, const char *hash,
-                            xk_import_result *res, xk_error *err)
+                            const char *kind, const xk_prepared *prep, xk_import_result *res,
+                            xk_error *err)
 {
+    const char *json = prep->json, *hash = prep->record_sha256, *src_sha = prep->source_sha256;
     existing ex;
     xk_status rc = find_licence(st, lic->number, &ex, err);
     if (rc != XK_OK)
@@ -460,12 +459,11 @@ static xk_status put_locked(xk_store *st, const xk_licence *lic, const char *sou
     }
     bool was_removed = ex.found && ex.removed;
     res->outcome = ex.found ? XK_IMPORT_VERSION : XK_IMPORT_NEW;
-    char src_sha[XK_SHA256_HEX], at[32];
-    sha256_hex(source, len, src_sha);
+    char at[32];
     now_utc(at);
     rc = store_document(st, source, len, kind, src_sha, at, err);
     if (rc == XK_OK)
-        rc = upsert_licence(st, lic, &ex, err);
+        rc = upsert_licence(st, lic, prep->duties, &ex, err);
     if (rc == XK_OK)
         rc = insert_version(st, &ex, json, hash, src_sha, at, err);
     if (rc == XK_OK)
@@ -481,21 +479,49 @@ static xk_status put_locked(xk_store *st, const xk_licence *lic, const char *sou
     return rc;
 }
 
-xk_status xk_store_put(xk_store *st, const xk_licence *lic, const char *source, size_t source_len,
-                       const char *kind, xk_import_result *res, xk_error *err)
+xk_status xk_store_prepare(const xk_licence *lic, const char *source, size_t source_len,
+                           xk_prepared *out)
+{
+    memset(out, 0, sizeof *out);
+    if (record_json(lic, &out->json, out->record_sha256) != XK_OK)
+        return XK_ENOMEM;
+    sha256_hex(source, source_len, out->source_sha256);
+    xk_duty_set set;
+    xk_licence_duties(lic, &set);
+    xk_duties_encode(&set, out->duties, sizeof out->duties);
+    return XK_OK;
+}
+
+void xk_prepared_free(xk_prepared *p)
+{
+    if (p) {
+        free(p->json);
+        p->json = NULL;
+    }
+}
+
+xk_status xk_store_put_prepared(xk_store *st, const xk_licence *lic, const char *source,
+                                size_t source_len, const char *kind, const xk_prepared *prep,
+                                xk_import_result *res, xk_error *err)
 {
     if (!lic->number || !*lic->number)
         return xk_error_set(err, XK_EUSAGE, 0, "a record without a number cannot be stored");
     if (xk_licence_error_count(lic))
         return xk_error_set(err, XK_EINVALID, 0, "a record with errors cannot be stored");
-    char *json = NULL, hash[XK_SHA256_HEX];
-    if (record_json(lic, &json, hash) != XK_OK)
-        return xk_error_set(err, XK_ENOMEM, 0, "out of memory");
     xk_status rc = write_begin(st, err);
     if (rc == XK_OK)
-        rc = write_end(st, put_locked(st, lic, source, source_len, kind, json, hash, res, err),
-                       err);
-    free(json);
+        rc = write_end(st, put_locked(st, lic, source, source_len, kind, prep, res, err), err);
+    return rc;
+}
+
+xk_status xk_store_put(xk_store *st, const xk_licence *lic, const char *source, size_t source_len,
+                       const char *kind, xk_import_result *res, xk_error *err)
+{
+    xk_prepared prep;
+    if (xk_store_prepare(lic, source, source_len, &prep) != XK_OK)
+        return xk_error_set(err, XK_ENOMEM, 0, "out of memory");
+    xk_status rc = xk_store_put_prepared(st, lic, source, source_len, kind, &prep, res, err);
+    xk_prepared_free(&prep);
     return rc;
 }
 

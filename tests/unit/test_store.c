@@ -429,6 +429,78 @@ static void test_import_json_lines_with_a_bad_line(void **state)
     assert_int_equal(counts[1], 2);
 }
 
+/* Inputs for the bulk importer: the four seeds, a missing file, and a document with errors. */
+static const char *const bulk_inputs[] = {
+    FIXTURES "/seeds/000_a96b5bc2dd3fa082.txt", FIXTURES "/seeds/001_7e3d263de7829148.txt",
+    FIXTURES "/no-such-file.txt",               FIXTURES "/seeds/002_48cb51cde2f73ff1.txt",
+    "BROKEN",                                   FIXTURES "/seeds/003_76e38eccd87d7b3e.txt",
+};
+
+static xk_status bulk_load(size_t i, char **bytes, size_t *len, xk_error *err, void *ctx)
+{
+    (void)ctx;
+    if (strcmp(bulk_inputs[i], "BROKEN") == 0) {
+        *bytes = strdup("经营许可证编号：京B2-20224676\n公司名称：甲公司\n");
+        *len = strlen(*bytes);
+        return XK_OK;
+    }
+    FILE *f = fopen(bulk_inputs[i], "rb");
+    if (!f)
+        return xk_error_set(err, XK_EIO, 0, "cannot open");
+    *bytes = malloc(1 << 20);
+    *len = fread(*bytes, 1, 1 << 20, f);
+    fclose(f);
+    return XK_OK;
+}
+
+typedef struct bulk_seen {
+    size_t items[16], n, ok, failed;
+} bulk_seen;
+
+static void bulk_report(const xk_import_report *r, void *ctx)
+{
+    bulk_seen *b = ctx;
+    if (b->n < 16)
+        b->items[b->n++] = r->item;
+    if (r->status == XK_OK)
+        b->ok++;
+    else
+        b->failed++;
+}
+
+static void test_bulk_import_reports_in_input_order(void **state)
+{
+    fixture *fx = *state;
+    bulk_seen seen = {0};
+    xk_bulk_options o = {NULL, 2, 2, false};
+    assert_int_equal(xk_import_bulk(fx->st, 6, bulk_load, NULL, &o, bulk_report, &seen),
+                     XK_EINVALID);
+    assert_int_equal(seen.ok, 4);
+    assert_int_equal(seen.failed, 2);
+    for (size_t i = 0; i < seen.n; i++)
+        assert_int_equal(seen.items[i], i);
+    xk_store_stats s;
+    xk_error err;
+    assert_int_equal(xk_store_stats_get(fx->st, &s, &err), XK_OK);
+    assert_int_equal(s.licences, 4);
+    size_t n;
+    assert_int_equal(xk_store_audit_verify(fx->st, &n, &err), XK_OK);
+}
+
+static void test_bulk_import_strict_writes_nothing(void **state)
+{
+    fixture *fx = *state;
+    bulk_seen seen = {0};
+    xk_bulk_options o = {NULL, 1, 1, true};
+    assert_int_equal(xk_import_bulk(fx->st, 6, bulk_load, NULL, &o, bulk_report, &seen),
+                     XK_EINVALID);
+    xk_store_stats s;
+    xk_error err;
+    assert_int_equal(xk_store_stats_get(fx->st, &s, &err), XK_OK);
+    assert_int_equal(s.licences, 0);
+    assert_int_equal(s.audit_entries, 0);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -451,6 +523,8 @@ int main(void)
         T(test_reopen_keeps_data_and_refuses_newer_schema),
         T(test_not_a_store_is_a_clear_error),
         T(test_import_json_lines_with_a_bad_line),
+        T(test_bulk_import_reports_in_input_order),
+        T(test_bulk_import_strict_writes_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,222 @@
+/*
+ * Bulk import as a two-stage pipeline: worker threads load inputs and extract documents ahead
+ * of the storing thread, which writes them strictly in input order. Extraction and storing cost
+ * about the same per licence, so on two cores this nearly doubles the import rate without
+ * touching either half. SQLite is used by the storing thread only; the extractor keeps no
+ * shared state. A window of slots bounds how far workers may run ahead, so memory stays flat
+ * however many inputs there are.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "xuke/registry.h"
+
+#define WINDOW_PER_WORKER 64
+
+typedef struct slot {
+    bool ready;
+    xk_status load_status;
+    char *bytes;
+    size_t len;
+    bool json;
+    xk_status parse_status;
+    xk_licence *lic;
+    bool prepared;
+    xk_prepared prep; /* the record's JSON, hashes and duties, made on the worker too */
+    xk_error err;
+} slot;
+
+typedef struct pipeline {
+    pthread_mutex_t mu;
+    pthread_cond_t ready_cv, room_cv;
+    size_t n, next_claim, consumed, window;
+    slot *slots;
+    xk_load_fn load;
+    void *load_ctx;
+    const xk_parse_options *parse;
+    bool stop;
+} pipeline;
+
+static void fill(pipeline *p, size_t i, slot *s)
+{
+    memset(s, 0, sizeof *s);
+    xk_error_clear(&s->err);
+    s->load_status = p->load(i, &s->bytes, &s->len, &s->err, p->load_ctx);
+    if (s->load_status != XK_OK)
+        return;
+    s->json = xk_input_is_json(s->bytes, s->len);
+    if (s->json)
+        return;
+    s->parse_status = xk_licence_parse(s->bytes, s->len, p->parse, &s->lic, &s->err);
+    if (s->parse_status == XK_OK)
+        s->prepared = xk_store_prepare(s->lic, s->bytes, s->len, &s->prep) == XK_OK;
+}
+
+static void *worker(void *arg)
+{
+    pipeline *p = arg;
+    pthread_mutex_lock(&p->mu);
+    for (;;) {
+        while (!p->stop && p->next_claim < p->n && p->next_claim >= p->consumed + p->window)
+            pthread_cond_wait(&p->room_cv, &p->mu);
+        if (p->stop || p->next_claim >= p->n)
+            break;
+        size_t i = p->next_claim++;
+        pthread_mutex_unlock(&p->mu);
+        slot s;
+        fill(p, i, &s);
+        pthread_mutex_lock(&p->mu);
+        s.ready = true;
+        p->slots[i % p->window] = s;
+        pthread_cond_broadcast(&p->ready_cv);
+    }
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+static void take(pipeline *p, size_t i, slot *out)
+{
+    pthread_mutex_lock(&p->mu);
+    slot *s = &p->slots[i % p->window];
+    while (!s->ready)
+        pthread_cond_wait(&p->ready_cv, &p->mu);
+    *out = *s;
+    s->ready = false;
+    p->consumed = i + 1;
+    pthread_cond_broadcast(&p->room_cv);
+    pthread_mutex_unlock(&p->mu);
+}
+
+/* Reports pass through with the input's index; stored licences are counted for batching. */
+typedef struct relay {
+    xk_import_fn fn;
+    void *ctx;
+    size_t item, stored, failed;
+} relay;
+
+static void relay_report(const xk_import_report *r, void *vctx)
+{
+    relay *rl = vctx;
+    xk_import_report copy = *r;
+    copy.item = rl->item;
+    if (r->status == XK_OK)
+        rl->stored++;
+    else
+        rl->failed++;
+    rl->fn(&copy, rl->ctx);
+}
+
+static xk_status store_one(xk_store *st, const slot *s, const xk_parse_options *parse,
+                           relay *rl)
+{
+    if (s->load_status != XK_OK) {
+        xk_import_report r = {rl->item, "", s->load_status, NULL, {0, 0}, &s->err};
+        rl->failed++;
+        rl->fn(&r, rl->ctx);
+        return XK_EINVALID;
+    }
+    if (s->json)
+        return xk_import_bytes(st, s->bytes, s->len, parse, relay_report, rl);
+    return xk_import_parsed(st, s->bytes, s->len, s->parse_status, s->lic, &s->err,
+                            s->prepared ? &s->prep : NULL, relay_report, rl);
+}
+
+static int default_workers(void)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    return cores > 1 ? (int)cores : 1;
+}
+
+/* The storing side: consume in order, batch, stop on a store error (or any failure if strict). */
+static xk_status consume(xk_store *st, pipeline *p, const xk_bulk_options *o, size_t batch,
+                         relay *rl)
+{
+    xk_error err;
+    xk_status rc = xk_store_begin(st, &err), acc = XK_OK;
+    size_t since_commit = 0;
+    for (size_t i = 0; rc == XK_OK && i < p->n; i++) {
+        slot s;
+        take(p, i, &s);
+        rl->item = i;
+        size_t before = rl->stored;
+        xk_status one = store_one(st, &s, p->parse, rl);
+        free(s.bytes);
+        xk_prepared_free(&s.prep);
+        if (s.json || s.load_status != XK_OK)
+            xk_licence_free(s.lic); /* xk_import_parsed took it otherwise */
+        if (one == XK_EDB || one == XK_ENOMEM || (o->strict && one != XK_OK)) {
+            xk_store_rollback(st);
+            return one == XK_EDB || one == XK_ENOMEM ? one : XK_EINVALID;
+        }
+        if (one != XK_OK)
+            acc = XK_EINVALID;
+        since_commit += rl->stored - before;
+        if (!o->strict && since_commit >= batch) {
+            rc = xk_store_commit(st, &err);
+            if (rc == XK_OK)
+                rc = xk_store_begin(st, &err);
+            since_commit = 0;
+        }
+    }
+    if (rc == XK_OK)
+        rc = xk_store_commit(st, &err);
+    else
+        xk_store_rollback(st);
+    return rc == XK_OK ? acc : rc;
+}
+
+xk_status xk_import_bulk(xk_store *st, size_t n, xk_load_fn load, void *load_ctx,
+                         const xk_bulk_options *opt, xk_import_fn fn, void *ctx)
+{
+    xk_bulk_options o = opt ? *opt : (xk_bulk_options){NULL, 0, 0, false};
+    int workers = o.workers > 0 ? o.workers : default_workers();
+    size_t batch = o.batch ? o.batch : 1000;
+    pipeline p;
+    memset(&p, 0, sizeof p);
+    p.n = n;
+    p.window = (size_t)workers * WINDOW_PER_WORKER;
+    p.load = load;
+    p.load_ctx = load_ctx;
+    p.parse = o.parse;
+    p.slots = calloc(p.window, sizeof *p.slots);
+    pthread_t *threads = calloc((size_t)workers, sizeof *threads);
+    if (!p.slots || !threads) {
+        free(p.slots);
+        free(threads);
+        return XK_ENOMEM;
+    }
+    pthread_mutex_init(&p.mu, NULL);
+    pthread_cond_init(&p.ready_cv, NULL);
+    pthread_cond_init(&p.room_cv, NULL);
+    int started = 0;
+    for (; started < workers; started++)
+        if (pthread_create(&threads[started], NULL, worker, &p) != 0)
+            break;
+    xk_status rc;
+    relay rl = {fn, ctx, 0, 0, 0};
+    if (started == 0) {
+        rc = XK_ENOMEM;
+    } else {
+        rc = consume(st, &p, &o, batch, &rl);
+    }
+    pthread_mutex_lock(&p.mu);
+    p.stop = true;
+    pthread_cond_broadcast(&p.room_cv);
+    pthread_mutex_unlock(&p.mu);
+    for (int i = 0; i < started; i++)
+        pthread_join(threads[i], NULL);
+    for (size_t i = 0; i < p.window; i++) /* work done ahead of a stop */
+        if (p.slots[i].ready) {
+            free(p.slots[i].bytes);
+            xk_prepared_free(&p.slots[i].prep);
+            xk_licence_free(p.slots[i].lic);
+        }
+    pthread_cond_destroy(&p.ready_cv);
+    pthread_cond_destroy(&p.room_cv);
+    pthread_mutex_destroy(&p.mu);
+    free(p.slots);
+    free(threads);
+    return rc;
+}
