@@ -88,6 +88,8 @@ void number_format(const number_match *m, char *out, size_t size);
 bool number_header_line(const char *compact);
 
 /* fields.c: number, company, legal representative, issuer, dates */
+/* Does the compact line start like a label ("注册资本:", "ICP备案号:"), known to xuke or not? */
+bool looks_labelled(const char *compact);
 xk_status fields_extract(doc *d);
 /* Collects a field value that may wrap onto following lines; appends to out. Returns the index
  * of the last line used. */

@@ -33,13 +33,34 @@ static void join_line(xk_buf *out, const char *text, bool join_ascii)
     xk_buf_puts(out, text);
 }
 
+/* "注册住所:…", "注册资本(万元):…", "ICP备案号:…": a field xuke does not read is still a field,
+ * and must not be taken for the continuation of the one above it. */
+bool looks_labelled(const char *compact)
+{
+    size_t len = strlen(compact), i = 0, han = 0;
+    while (i < len && han <= 10) {
+        unsigned cp;
+        size_t n = xk_utf8_decode(compact + i, len - i, &cp);
+        if (n == 0)
+            return false;
+        if (cp == ':')
+            return han >= 2;
+        if (xk_is_han(cp))
+            han++;
+        else if (cp != '(' && cp != ')' && !((cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z')))
+            return false;
+        i += n;
+    }
+    return false;
+}
+
 /* May line j continue the value of a field that started in section sec? */
 static bool continues(const doc *d, size_t j, section_kind sec)
 {
     label_hit hit;
     if (j >= d->lines->n || is_blank(d, j) || d->furniture[j] || d->section[j] != sec)
         return false;
-    if (opens_block_header(d, j))
+    if (opens_block_header(d, j) || looks_labelled(d->lines->lines[j].compact))
         return false;
     return !label_at(d, j, &hit);
 }

@@ -469,7 +469,9 @@ xk_status services_extract(doc *d)
         label_hit other;
         if (is_blank(d, j) || d->furniture[j])
             continue;
-        if (d->section[j] != sec || label_at(d, j, &other))
+        const char *c = d->lines->lines[j].compact;
+        if (d->section[j] != sec || label_at(d, j, &other) ||
+            (looks_labelled(c) && !strstr(c, "覆盖范围")))
             break;
         xk_buf_putc(&block, '\n');
         breaks[nbreaks++] = d->lines->lines[j].lineno;

@@ -317,6 +317,30 @@ static void test_two_misread_characters_are_not_a_label(void **state)
     xk_licence_free(lic);
 }
 
+static void test_unknown_labelled_line_ends_the_value_above(void **state)
+{
+    (void)state;
+    const char *t = "经营许可证编号：京B2-20224676\n公司名称：甲乙网络科技有限\n公司\n"
+                    "注册住所：北京市海淀区中关村大街1号\n法定代表人：张三\n注册资本(万元)：1000\n"
+                    "业务种类：信息服务业务\n发证日期：2023年8月4日\n有效期至：2027年1月29日\n";
+    xk_status st;
+    xk_licence *lic = parse(t, &st);
+    assert_string_equal(lic->company, "甲乙网络科技有限公司"); /* the wrap is still joined */
+    assert_string_equal(lic->legal_representative, "张三");
+    xk_licence_free(lic);
+    t = "经营许可证编号：京B2-20224676\n公司名称：甲公司\n法定代表人：张三\n"
+        "业务种类：信息服务业务（仅限互联网信息服务）\n业务覆盖范围：北京市\n注册资本：1000万元\n"
+        "发证日期：2023年8月4日\n有效期至：2027年1月29日\n(附页)\n"
+        "甲公司获准经营信息服务业务（仅限互联网信息服务）相关信息\n网站名称：甲\n网站域名：jia.cn\n"
+        "ICP备案号：京ICP备12345678号-1\n";
+    lic = parse(t, &st);
+    assert_int_equal(st, XK_OK);
+    assert_string_equal(lic->services[0].coverage.items[0], "北京市");
+    assert_int_equal(lic->websites[0].domains.len, 1);
+    assert_string_equal(lic->websites[0].domains.items[0], "jia.cn");
+    xk_licence_free(lic);
+}
+
 static void test_provision_wrapped_line_starting_with_numeral_is_text(void **state)
 {
     (void)state;
@@ -354,6 +378,7 @@ int main(void)
         cmocka_unit_test(test_parse_refuses_plain_prose),
         cmocka_unit_test(test_parse_size_limit),
         cmocka_unit_test(test_provision_wrapped_line_starting_with_numeral_is_text),
+        cmocka_unit_test(test_unknown_labelled_line_ends_the_value_above),
         cmocka_unit_test(test_label_with_one_misread_character_is_read_and_flagged),
         cmocka_unit_test(test_two_misread_characters_are_not_a_label),
     };
