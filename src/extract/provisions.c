@@ -43,10 +43,40 @@ int chinese_numeral(const char *s, size_t len, size_t *used)
     return tens * 10 + units;
 }
 
-/* "十五、" at the start of compact text: returns the number and the bytes used. */
+/* 1..99 in Arabic digits at s, followed by Chinese text after the closing mark: "12、你公司". */
+static int arabic_numeral(const char *s, size_t *used)
+{
+    size_t n = 0;
+    int v = 0;
+    while (n < 2 && s[n] >= '0' && s[n] <= '9')
+        v = v * 10 + (s[n++] - '0');
+    if (n == 0 || (s[n] >= '0' && s[n] <= '9') || v == 0)
+        return 0;
+    *used = n;
+    return v;
+}
+
+static bool han_at(const char *s)
+{
+    unsigned cp;
+    return xk_utf8_decode(s, strlen(s), &cp) && (xk_is_han(cp) || cp == 0x201C || cp == 0x300A ||
+                                                  cp == '(');
+}
+
+/* "十五、" (or "15、", "15." before Chinese text) at the start of compact text: returns the
+ * number and the bytes used. */
 static int clause_number(const char *c, size_t *used)
 {
     size_t n;
+    int a = arabic_numeral(c, &n);
+    if (a) {
+        size_t mark = strncmp(c + n, "、", 3) == 0 ? 3 : (c[n] == '.' ? 1 : 0);
+        if (mark && han_at(c + n + mark)) {
+            *used = n + mark;
+            return a;
+        }
+        return 0;
+    }
     int v = chinese_numeral(c, strlen(c), &n);
     if (!v)
         return 0;
@@ -73,6 +103,8 @@ static int item_number(const char *c, size_t *used)
         return 0;
     size_t n;
     int v = chinese_numeral(c + open, strlen(c + open), &n);
+    if (!v)
+        v = arabic_numeral(c + open, &n);
     if (!v)
         return 0;
     const char *close = c + open + n;

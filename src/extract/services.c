@@ -451,6 +451,46 @@ static xk_status default_coverage(xk_licence *lic)
     return XK_OK;
 }
 
+/*
+ * An enumerator at the start of a services line ("1.", "2、", "(3)", "①" which NFKC makes "1",
+ * "一、") when a catalogue name follows: the list's numbering, not part of the service.
+ */
+static const char *skip_enumerator(const char *text)
+{
+    const char *p = text;
+    bool paren = *p == '(';
+    if (paren)
+        p++;
+    const char *digits = p;
+    while (*p >= '0' && *p <= '9' && p - digits < 2)
+        p++;
+    if (p == digits) {
+        size_t used;
+        if (!paren && chinese_numeral(p, strlen(p), &used) && strncmp(p + used, "、", 3) == 0)
+            p += used + 3;
+        else
+            return text;
+    } else if (paren) {
+        if (*p != ')')
+            return text;
+        p++;
+    } else if (*p == '.' || *p == ')' || *p == ',') {
+        p++;
+    } else if (strncmp(p, "、", 3) == 0) {
+        p += 3;
+    }
+    while (*p == ' ')
+        p++;
+    size_t used;
+    const char *q = p;
+    for (size_t k = 0; k < sizeof class_prefixes / sizeof class_prefixes[0]; k++)
+        if (strncmp(q, class_prefixes[k], strlen(class_prefixes[k])) == 0) {
+            q += strlen(class_prefixes[k]);
+            break;
+        }
+    return xk_service_match(q, strlen(q), &used) ? p : text;
+}
+
 xk_status services_extract(doc *d)
 {
     label_hit hit;
@@ -463,7 +503,7 @@ xk_status services_extract(doc *d)
     size_t nbreaks = 0;
     if (!breaks)
         return XK_ENOMEM;
-    xk_buf_puts(&block, hit.value);
+    xk_buf_puts(&block, skip_enumerator(hit.value));
     section_kind sec = d->section[hit.last_line];
     for (size_t j = hit.last_line + 1; j < d->lines->n; j++) {
         label_hit other;
@@ -475,7 +515,7 @@ xk_status services_extract(doc *d)
             break;
         xk_buf_putc(&block, '\n');
         breaks[nbreaks++] = d->lines->lines[j].lineno;
-        xk_buf_puts(&block, d->lines->lines[j].text);
+        xk_buf_puts(&block, skip_enumerator(d->lines->lines[j].text));
     }
     xk_status st = block.oom ? XK_ENOMEM : XK_OK;
     if (st == XK_OK) {

@@ -124,6 +124,19 @@ def ocr_label_misreads(t):
              .replace('发证日期', '发证曰期'))
 
 
+CN_NUMERAL = {n: v for v, n in enumerate(
+    ['一', '二', '三', '四', '五', '六', '七', '八', '九', '十', '十一', '十二', '十三', '十四', '十五',
+     '十六', '十七', '十八', '十九', '二十'], start=1)}
+
+
+def arabic_numbering(t):
+    """Provisions as 1、… and items as (1)…, and the service lines enumerated 1. 2. …"""
+    t = re.sub(r'^([一二三四五六七八九十]{1,3})、', lambda m: f'{CN_NUMERAL[m.group(1)]}、', t, flags=re.M)
+    t = re.sub(r'^[（(]([一二三四五六七八九十]{1,3})[)）]', lambda m: f'({CN_NUMERAL[m.group(1)]})', t, flags=re.M)
+    count = iter(range(1, 100))
+    return re.sub(r'^(信息服务业务|在线数据处理与交易处理业务)', lambda m: f'{next(count)}. {m.group(1)}', t, flags=re.M)
+
+
 TEXT_VARIANTS = {
     'crlf': crlf,
     'fullwidth_punct': fullwidth_punct,
@@ -142,6 +155,7 @@ TEXT_VARIANTS = {
     'chinese_numeral_dates': chinese_numeral_dates,
     'ocr_digit_lookalikes': ocr_digit_lookalikes,
     'ocr_label_misreads': ocr_label_misreads,
+    'arabic_numbering': arabic_numbering,
 }
 
 BYTE_VARIANTS = {

@@ -341,6 +341,27 @@ static void test_unknown_labelled_line_ends_the_value_above(void **state)
     xk_licence_free(lic);
 }
 
+static void test_arabic_numbering_of_services_provisions_and_items(void **state)
+{
+    (void)state;
+    const char *t = "经营许可证编号：粤B2-20230001\n公司名称：广州测试科技有限公司\n法定代表人：王五\n"
+                    "业务种类（服务项目）及覆盖范围：\n1. 在线数据处理与交易处理业务（仅限经营类电子商务）\n"
+                    "2、信息服务业务（仅限互联网信息服务）\n发证日期：2023年1月5日\n有效期至：2028年1月5日\n"
+                    "特别规定事项\n1、你公司应当遵守规定，\n10个工作日内上报。\n2.你公司应当遵守下列规定：\n"
+                    "（1）按照载明的项目开展业务。\n(2)未经批准不得开展固定网电话信息服务业务。\n";
+    xk_status st;
+    xk_licence *lic = parse(t, &st);
+    assert_int_equal(st, XK_OK);
+    assert_int_equal(lic->n_services, 2);
+    assert_string_equal(lic->services[0].code, "B21");
+    assert_string_equal(lic->services[1].code, "B25");
+    assert_int_equal(lic->n_provisions, 2);
+    assert_string_equal(lic->provisions[0].text, "你公司应当遵守规定，10个工作日内上报。");
+    assert_int_equal(lic->provisions[1].n_items, 2);
+    assert_string_equal(lic->provisions[1].items[1].text, "未经批准不得开展固定网电话信息服务业务。");
+    xk_licence_free(lic);
+}
+
 static void test_provision_wrapped_line_starting_with_numeral_is_text(void **state)
 {
     (void)state;
@@ -379,6 +400,7 @@ int main(void)
         cmocka_unit_test(test_parse_size_limit),
         cmocka_unit_test(test_provision_wrapped_line_starting_with_numeral_is_text),
         cmocka_unit_test(test_unknown_labelled_line_ends_the_value_above),
+        cmocka_unit_test(test_arabic_numbering_of_services_provisions_and_items),
         cmocka_unit_test(test_label_with_one_misread_character_is_read_and_flagged),
         cmocka_unit_test(test_two_misread_characters_are_not_a_label),
     };
