@@ -54,6 +54,16 @@ static bool domain_sep(const char *p)
            strncmp(p, "。", 3) == 0;
 }
 
+/* Words that stand for "no domain" in the domain column (an app-only service). */
+static bool no_domain_word(const char *s, size_t len)
+{
+    static const char *const words[] = {"无", "暂无", "空", "-", "/", "N/A", "n/a", "—"};
+    for (size_t k = 0; k < sizeof words / sizeof words[0]; k++)
+        if (strlen(words[k]) == len && memcmp(s, words[k], len) == 0)
+            return true;
+    return false;
+}
+
 /* One domain token: scheme, path and a trailing dot go; ASCII letters are lowered. */
 static xk_status push_domain(xk_licence *lic, xk_website *w, const char *s, size_t len)
 {
@@ -72,7 +82,7 @@ static xk_status push_domain(xk_licence *lic, xk_website *w, const char *s, size
         }
     while (len > 0 && s[len - 1] == '.')
         len--;
-    if (len == 0)
+    if (len == 0 || no_domain_word(s, len))
         return XK_OK;
     char *dom = xk_licence_strdup(lic, s, len);
     if (!dom)
@@ -89,8 +99,33 @@ static xk_status push_domain(xk_licence *lic, xk_website *w, const char *s, size
     return xk_strlist_push(lic, &w->domains, dom, strlen(dom));
 }
 
-static xk_status split_domains(xk_licence *lic, xk_website *w, const char *v)
+/* Removes bracketed notes ("www.x.com(主域名)") in place. */
+static void drop_notes(char *v)
 {
+    char *w = v;
+    int depth = 0;
+    for (char *r = v; *r; r++) {
+        if (*r == '(') {
+            depth++;
+            continue;
+        }
+        if (*r == ')' && depth > 0) {
+            depth--;
+            continue;
+        }
+        if (depth == 0)
+            *w++ = *r;
+    }
+    *w = '\0';
+}
+
+static xk_status split_domains(xk_licence *lic, xk_website *w, const char *value)
+{
+    char *copy = xk_licence_strdup(lic, value, strlen(value));
+    if (!copy)
+        return XK_ENOMEM;
+    drop_notes(copy);
+    const char *v = copy;
     const char *item = v;
     const char *p = v;
     while (1) {

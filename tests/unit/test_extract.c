@@ -362,6 +362,23 @@ static void test_arabic_numbering_of_services_provisions_and_items(void **state)
     xk_licence_free(lic);
 }
 
+static void test_domain_notes_and_no_domain_placeholders(void **state)
+{
+    (void)state;
+    const char *t = "经营许可证编号：京B2-20230001\n公司名称：北京测试有限公司\n法定代表人：赵六\n"
+                    "业务种类：信息服务业务（仅限互联网信息服务）\n发证日期：2023年1月5日\n"
+                    "有效期至：2028年1月5日\n(附页)\n网站名称：测试网\n"
+                    "网站域名：www.ceshi.com（主域名），m.ceshi.com\n网站名称：测试APP\n网站域名：无\n";
+    xk_status st;
+    xk_licence *lic = parse(t, &st);
+    assert_int_equal(st, XK_OK);
+    assert_int_equal(lic->n_websites, 2);
+    assert_int_equal(lic->websites[0].domains.len, 2);
+    assert_string_equal(lic->websites[0].domains.items[0], "www.ceshi.com");
+    assert_int_equal(lic->websites[1].domains.len, 0); /* warned about, not an error */
+    xk_licence_free(lic);
+}
+
 static void test_provision_wrapped_line_starting_with_numeral_is_text(void **state)
 {
     (void)state;
@@ -401,6 +418,7 @@ int main(void)
         cmocka_unit_test(test_provision_wrapped_line_starting_with_numeral_is_text),
         cmocka_unit_test(test_unknown_labelled_line_ends_the_value_above),
         cmocka_unit_test(test_arabic_numbering_of_services_provisions_and_items),
+        cmocka_unit_test(test_domain_notes_and_no_domain_placeholders),
         cmocka_unit_test(test_label_with_one_misread_character_is_read_and_flagged),
         cmocka_unit_test(test_two_misread_characters_are_not_a_label),
     };
