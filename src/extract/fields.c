@@ -316,7 +316,7 @@ typedef struct date_state {
     size_t nqueue;
     date_at orphans[16];
     size_t norphans;
-    bool issued_from_range;
+    bool issued_from_range; /* 有效期: A至B gave the issue date; an explicit 发证日期 wins */
 } date_state;
 
 static void assign(doc *d, label_kind kind, xk_date date, int line)
@@ -384,8 +384,14 @@ static void date_label(doc *d, date_state *st, size_t i, const label_hit *hit)
     xk_date got[2];
     int n = dates_in(d, hit->value, line, hit->kind, got);
     if (n == 2 && hit->kind == L_EXPIRES) { /* 有效期: 2022年…至2027年… */
+        if (!xk_date_is_set(d->lic->issued))
+            st->issued_from_range = true;
         assign(d, L_ISSUED, got[0], line);
         assign(d, L_EXPIRES, got[1], line);
+    } else if (n >= 1 && hit->kind == L_ISSUED && st->issued_from_range) {
+        d->lic->issued = got[0]; /* a reissue prints both: the label means the issue date */
+        d->lic->line_issued = line;
+        st->issued_from_range = false;
     } else if (n >= 1) {
         assign(d, hit->kind, got[0], line);
     } else if (*hit->value == '\0' && !take_orphan_before(d, st, i, hit->kind) && st->nqueue < 8) {

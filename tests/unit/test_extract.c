@@ -379,6 +379,25 @@ static void test_domain_notes_and_no_domain_placeholders(void **state)
     xk_licence_free(lic);
 }
 
+static void test_validity_range_and_explicit_issue_date(void **state)
+{
+    (void)state;
+    const char *t = "经营许可证编号：浙B2-20190876\n公司名称：杭州测试有限公司\n法定代表人：林七\n"
+                    "业务种类：信息服务业务（仅限互联网信息服务）\n有效期：自2019年7月1日至2024年7月1日\n"
+                    "发证日期：2021年3月2日\n";
+    xk_status st;
+    xk_licence *lic = parse(t, &st);
+    char a[16], b[16];
+    assert_string_equal(xk_date_format(lic->issued, a, sizeof a), "2021-03-02");
+    assert_string_equal(xk_date_format(lic->expires, b, sizeof b), "2024-07-01");
+    xk_licence_free(lic);
+    t = "经营许可证编号：浙B2-20190876\n公司名称：杭州测试有限公司\n法定代表人：林七\n"
+        "业务种类：信息服务业务（仅限互联网信息服务）\n有效期：自2019年7月1日至2024年7月1日\n";
+    lic = parse(t, &st);
+    assert_string_equal(xk_date_format(lic->issued, a, sizeof a), "2019-07-01");
+    xk_licence_free(lic);
+}
+
 static void test_provision_wrapped_line_starting_with_numeral_is_text(void **state)
 {
     (void)state;
@@ -419,6 +438,7 @@ int main(void)
         cmocka_unit_test(test_unknown_labelled_line_ends_the_value_above),
         cmocka_unit_test(test_arabic_numbering_of_services_provisions_and_items),
         cmocka_unit_test(test_domain_notes_and_no_domain_placeholders),
+        cmocka_unit_test(test_validity_range_and_explicit_issue_date),
         cmocka_unit_test(test_label_with_one_misread_character_is_read_and_flagged),
         cmocka_unit_test(test_two_misread_characters_are_not_a_label),
     };
