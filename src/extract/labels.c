@@ -39,6 +39,8 @@ static const label_variant variants[] = {
     {L_SERVICES, "业务种类(服务项目)"},
     {L_SERVICES, "服务项目及覆盖范围"},
     {L_SERVICES, "业务种类"},
+    {L_SERVICES, "经营范围"},
+    {L_SERVICES, "业务范围"},
     {L_ISSUER, "发证机关(盖章)"},
     {L_ISSUER, "发证机关"},
     {L_ISSUER, "发证单位"},

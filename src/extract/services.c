@@ -431,8 +431,34 @@ xk_status services_parse_block(xk_licence *lic, const char *block, int line)
     return parse_block_lines(lic, block, &bl);
 }
 
+/*
+ * One coverage line after several services, none of the others stating any: the block's
+ * coverage, not only the last service's.
+ */
+static xk_status block_coverage(xk_licence *lic)
+{
+    size_t n = lic->n_services;
+    if (n < 2 || lic->services[n - 1].coverage.len == 0)
+        return XK_OK;
+    for (size_t i = 0; i + 1 < n; i++)
+        if (lic->services[i].coverage.len)
+            return XK_OK;
+    const xk_strlist *from = &lic->services[n - 1].coverage;
+    for (size_t i = 0; i + 1 < n; i++)
+        for (size_t k = 0; k < from->len; k++) {
+            xk_status st = xk_strlist_push(lic, &lic->services[i].coverage, from->items[k],
+                                           strlen(from->items[k]));
+            if (st != XK_OK)
+                return st;
+        }
+    return XK_OK;
+}
+
 static xk_status default_coverage(xk_licence *lic)
 {
+    xk_status bst = block_coverage(lic);
+    if (bst != XK_OK)
+        return bst;
     const xk_region *r = lic->region ? xk_region_by_abbr(lic->region, strlen(lic->region)) : NULL;
     for (size_t i = 0; i < lic->n_services; i++) {
         xk_service *svc = &lic->services[i];

@@ -398,6 +398,21 @@ static void test_validity_range_and_explicit_issue_date(void **state)
     xk_licence_free(lic);
 }
 
+static void test_services_label_variant_and_block_coverage(void **state)
+{
+    (void)state;
+    const char *t = "经营许可证编号：B2-20190456\n公司名称：全国测试有限公司\n法定代表人：钱八\n"
+                    "经营范围：\n信息服务业务（不含互联网信息服务）\n"
+                    "在线数据处理与交易处理业务（仅限经营类电子商务）\n业务覆盖范围：全国\n"
+                    "发证日期：2019年5月5日\n有效期至：2024年5月5日\n";
+    xk_status st;
+    xk_licence *lic = parse(t, &st);
+    assert_int_equal(lic->n_services, 2);
+    assert_string_equal(lic->services[0].coverage.items[0], "全国");
+    assert_string_equal(lic->services[1].coverage.items[0], "全国");
+    xk_licence_free(lic);
+}
+
 static void test_provision_wrapped_line_starting_with_numeral_is_text(void **state)
 {
     (void)state;
@@ -439,6 +454,7 @@ int main(void)
         cmocka_unit_test(test_arabic_numbering_of_services_provisions_and_items),
         cmocka_unit_test(test_domain_notes_and_no_domain_placeholders),
         cmocka_unit_test(test_validity_range_and_explicit_issue_date),
+        cmocka_unit_test(test_services_label_variant_and_block_coverage),
         cmocka_unit_test(test_label_with_one_misread_character_is_read_and_flagged),
         cmocka_unit_test(test_two_misread_characters_are_not_a_label),
     };
