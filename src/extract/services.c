@@ -256,11 +256,27 @@ static const char *skip_ws(const char *p, const char *end)
     return p;
 }
 
-/* The bracket right after the name: "(仅限互联网信息服务)". */
+/* The bracket right after the name: "(仅限互联网信息服务)"; without a bracket, a first clause
+ * that is a qualifier ("信息服务业务 仅限互联网信息服务，不含…") up to its first comma or stop. */
 static xk_status take_scope(xk_licence *lic, xk_service *svc, const char *p, const char *end)
 {
+    const char *same_line = p;
+    while (same_line < end && *same_line == ' ')
+        same_line++;
     p = skip_ws(p, end);
     svc->scope = "";
+    size_t kw;
+    if (same_line < end && *same_line != '(' && is_keyword(same_line, end, &kw)) {
+        p = same_line;
+        const char *q = p;
+        while (q < end && *q != ',' && *q != ';' && *q != '\n' && *q != '(' && !lit(q, end, "。"))
+            q += char_len(q, end);
+        char *scope = tidy_into(lic, p, (size_t)(q - p));
+        if (!scope)
+            return XK_ENOMEM;
+        svc->scope = scope;
+        return XK_OK;
+    }
     if (p >= end || *p != '(')
         return XK_OK;
     int depth = 0;

@@ -210,6 +210,17 @@ static void test_services_name_alone_with_nothing_after(void **state)
     xk_licence_free(lic);
 }
 
+static void test_services_scope_without_brackets(void **state)
+{
+    (void)state;
+    xk_licence *lic = block("信息服务业务 仅限互联网信息服务,不含信息搜索查询服务、信息即时交互服务。");
+    assert_string_equal(lic->services[0].scope, "仅限互联网信息服务");
+    assert_list(&lic->services[0].limited_to, (const char *[]){"互联网信息服务"}, 1);
+    assert_list(&lic->services[0].excludes,
+                (const char *[]){"信息搜索查询服务", "信息即时交互服务"}, 2);
+    xk_licence_free(lic);
+}
+
 static void test_services_unknown_text_is_an_error(void **state)
 {
     (void)state;
@@ -444,6 +455,7 @@ int main(void)
         cmocka_unit_test(test_services_qualifier_naming_a_service_is_not_a_service),
         cmocka_unit_test(test_services_class_prefix_and_coverage),
         cmocka_unit_test(test_services_name_alone_with_nothing_after),
+        cmocka_unit_test(test_services_scope_without_brackets),
         cmocka_unit_test(test_services_unknown_text_is_an_error),
         cmocka_unit_test(test_parse_cross_regional_minimal_licence),
         cmocka_unit_test(test_parse_stacked_labels_take_values_in_order),
