@@ -244,6 +244,12 @@ int cmd_import(int argc, char **argv)
         else
             push_path(&fl, argv[i]);
     }
+    if (fl.n == 0) {
+        fprintf(stderr, "xuke import: no licence documents or records found (directories are "
+                        "searched for *.txt, *.text, *.json, *.jsonl)\n");
+        free(fl.paths);
+        return EXIT_FAIL;
+    }
     xk_store *st = cli_open_store(o.db);
     if (!st)
         rc = EXIT_FAIL;

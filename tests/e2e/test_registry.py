@@ -196,6 +196,13 @@ def test_strict_and_failures():
     _, summary, _ = run('summary', db=db)
     check('--strict stops at the first failure and writes nothing',
           rc == 1 and 'nothing was written' in err and ' 0 licences' in summary, err + summary)
+    empty = os.path.join(TMP, 'empty-dir')
+    os.makedirs(empty, exist_ok=True)
+    with open(os.path.join(empty, 'notes.doc'), 'w') as f:
+        f.write('not a licence')
+    rc2, _, err2 = run('import', empty, db=db)
+    check('a directory with nothing importable is an error, not an empty success',
+          rc2 == 1 and 'no licence documents' in err2, err2)
     rc, out, err = run('import', bad, db=db)
     check('without --strict the failure is reported with file and line, the rest imported',
           rc == 1 and '2 new' in out and 'zz_broken.txt' in err and '1 failed' in out, out + err)
