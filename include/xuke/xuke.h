@@ -7,12 +7,20 @@
 
 #define XUKE_VERSION "0.1.0"
 
+#include "xuke/agenda.h"
+#include "xuke/calendar.h"
 #include "xuke/catalogue.h"
 #include "xuke/date.h"
+#include "xuke/diff.h"
+#include "xuke/duties.h"
 #include "xuke/error.h"
 #include "xuke/licence.h"
 #include "xuke/limits.h"
 #include "xuke/record_json.h"
+#include "xuke/registry.h"
+#include "xuke/rules.h"
+#include "xuke/store.h"
 #include "xuke/text.h"
+#include "xuke/validate.h"
 
 #endif
