@@ -1,6 +1,7 @@
 /*
  * Every limit xuke enforces, in one place. Exceeding one is an error with a message naming the
- * limit, never a silent cut. docs/LIMITS.md lists them for users; keep the two in step.
+ * limit, never a silent cut. The README's Limits table lists them for users; keep the two in
+ * step.
  */
 #ifndef XUKE_LIMITS_H
 #define XUKE_LIMITS_H
