@@ -208,12 +208,9 @@ static size_t date_at(const char *t, size_t len, size_t i, xk_date *out, bool *i
     j = read_number_ocr(t, len, j, 2, &m, &n, mf);
     if (n == 0)
         return 0;
-    size_t before_sep2 = j;
     sep_kind s2 = read_sep(t, len, &j);
-    if ((s1 == SEP_NIAN && s2 != SEP_YUE) || (s1 != SEP_NIAN && s2 != s1)) {
-        (void)before_sep2;
+    if ((s1 == SEP_NIAN && s2 != SEP_YUE) || (s1 != SEP_NIAN && s2 != s1))
         return 0;
-    }
     j = read_number_ocr(t, len, j, 2, &d, &n, mf);
     if (n == 0)
         return 0;

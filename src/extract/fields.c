@@ -312,7 +312,6 @@ typedef struct date_at {
 
 typedef struct date_state {
     label_kind queue[8];
-    int queue_line[8];
     size_t nqueue;
     date_at orphans[16];
     size_t norphans;
@@ -395,7 +394,6 @@ static void date_label(doc *d, date_state *st, size_t i, const label_hit *hit)
     } else if (n >= 1) {
         assign(d, hit->kind, got[0], line);
     } else if (*hit->value == '\0' && !take_orphan_before(d, st, i, hit->kind) && st->nqueue < 8) {
-        st->queue_line[st->nqueue] = line;
         st->queue[st->nqueue++] = hit->kind;
     }
 }
@@ -410,7 +408,6 @@ static void date_line(doc *d, date_state *st, size_t i)
         if (st->nqueue > 0) {
             assign(d, st->queue[0], got[k], line);
             memmove(st->queue, st->queue + 1, (st->nqueue - 1) * sizeof st->queue[0]);
-            memmove(st->queue_line, st->queue_line + 1, (st->nqueue - 1) * sizeof(int));
             st->nqueue--;
         } else if (st->norphans < 16) {
             st->orphans[st->norphans++] = (date_at){got[k], line, false};

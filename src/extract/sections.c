@@ -158,12 +158,6 @@ bool opens_block_header(const doc *d, size_t i)
     return ok;
 }
 
-/* "X获准经营<service>相关信息" (possibly wrapped), not provision text mentioning 获准经营. */
-static bool opens_appendix_block(const doc *d, size_t i)
-{
-    return opens_block_header(d, i);
-}
-
 xk_status sections_classify(doc *d)
 {
     size_t n = d->lines->n;
@@ -198,7 +192,7 @@ xk_status sections_classify(doc *d)
             d->furniture[i] = true;
         } else if (cur != SEC_PROVISIONS && starts_first_provision(c)) {
             cur = SEC_PROVISIONS;
-        } else if (cur != SEC_APPENDIX && opens_appendix_block(d, i)) {
+        } else if (cur != SEC_APPENDIX && opens_block_header(d, i)) {
             cur = SEC_APPENDIX;
         } else if (label_at(d, i, &hit)) {
             if (label_is_main(hit.kind) && hit.kind != L_NUMBER &&

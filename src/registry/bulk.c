@@ -143,9 +143,8 @@ static xk_status consume(xk_store *st, pipeline *p, const xk_bulk_options *o, si
         size_t before = rl->stored;
         xk_status one = store_one(st, &s, p->parse, rl);
         free(s.bytes);
+        /* s.lic went to xk_import_parsed; JSON inputs and failed loads have none */
         xk_prepared_free(&s.prep);
-        if (s.json || s.load_status != XK_OK)
-            xk_licence_free(s.lic); /* xk_import_parsed took it otherwise */
         if (one == XK_EDB || one == XK_ENOMEM || (o->strict && one != XK_OK)) {
             xk_store_rollback(st);
             return one == XK_EDB || one == XK_ENOMEM ? one : XK_EINVALID;
