@@ -68,6 +68,8 @@ bool xk_is_han(unsigned cp);
 size_t xk_utf8_decode(const char *s, size_t len, unsigned *cp);
 /* Encodes cp into buf (4 bytes at least); returns the byte count. */
 size_t xk_utf8_encode(unsigned cp, char *buf);
+/* Characters (code points) in UTF-8 text s[0..len). */
+size_t xk_utf8_count(const char *s, size_t len);
 /* Validates UTF-8; returns true if valid, else sets *bad_offset. */
 bool xk_utf8_valid(const char *s, size_t len, size_t *bad_offset);
 

@@ -202,14 +202,6 @@ bool label_at(const doc *d, size_t i, label_hit *hit)
     return hit->kind != L_NONE;
 }
 
-static size_t count_chars(const char *s, size_t len)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < len; i++)
-        n += ((unsigned char)s[i] & 0xC0) != 0x80;
-    return n;
-}
-
 /* Splits UTF-8 text into character offsets; returns the count (at most max). */
 static size_t char_offsets(const char *s, size_t len, size_t *off, size_t max)
 {
@@ -250,14 +242,14 @@ static bool label_fuzzy(const doc *d, size_t i, label_hit *hit)
     if (!colon || colon == ln->compact || colon - ln->compact > 60)
         return false;
     size_t plen = (size_t)(colon - ln->compact);
-    size_t pchars = count_chars(ln->compact, plen);
+    size_t pchars = xk_utf8_count(ln->compact, plen);
     if (pchars < 4 || pchars > 16)
         return false;
     const label_variant *best = NULL;
     for (size_t v = 0; v < N_VARIANTS; v++) {
         size_t vlen = strlen(variants[v].text);
         /* cheap filters first: most lines fail on the character count */
-        if (vlen < 12 || count_chars(variants[v].text, vlen) != pchars ||
+        if (vlen < 12 || xk_utf8_count(variants[v].text, vlen) != pchars ||
             char_distance(ln->compact, plen, variants[v].text, vlen) != 1)
             continue;
         if (best && best->kind != variants[v].kind)

@@ -11,17 +11,11 @@
 
 static xk_status find_id(xk_store *st, const char *number, long long *id, xk_error *err)
 {
-    sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(st->db, "SELECT id FROM licences WHERE number = ?1", -1, &s, NULL) !=
-        SQLITE_OK)
-        return db_error(st, err, "looking up the licence");
-    sqlite3_bind_text(s, 1, number, -1, SQLITE_TRANSIENT);
-    xk_status rc = XK_OK;
-    if (sqlite3_step(s) == SQLITE_ROW)
-        *id = sqlite3_column_int64(s, 0);
-    else
+    existing ex;
+    xk_status rc = find_licence(st, number, &ex, err);
+    if (rc == XK_OK && !ex.found)
         rc = xk_error_set(err, XK_ENOTFOUND, 0, "%s is not in the registry", number);
-    sqlite3_finalize(s);
+    *id = ex.id;
     return rc;
 }
 

@@ -56,6 +56,16 @@ sqlite3_stmt *cached_stmt(xk_store *st, const char *sql, xk_error *err);
 /* Runs SQL without results. */
 xk_status exec(xk_store *st, const char *sql, xk_error *err);
 
+typedef struct existing {
+    long long id;
+    int version;
+    bool removed;
+    bool found;
+} existing;
+
+/* The licence row for number (ex->found false when there is none), by a cached statement. */
+xk_status find_licence(xk_store *st, const char *number, existing *ex, xk_error *err);
+
 /* Schema creation and forward migrations (schema.c). */
 xk_status schema_migrate(xk_store *st, xk_error *err);
 

@@ -57,14 +57,6 @@ static int bind_str(binds *b, const char *s)
     return ++b->n;
 }
 
-static size_t char_count(const char *s)
-{
-    size_t n = 0;
-    for (; *s; s++)
-        n += ((unsigned char)*s & 0xC0) != 0x80;
-    return n;
-}
-
 /* FTS5 phrase: the text in double quotes, inner quotes doubled. */
 static char *fts_phrase(const char *s)
 {
@@ -110,7 +102,7 @@ static void add_company(built *q, const char *company)
     if (!tidy)
         return;
     q->owned[q->n_owned++] = tidy;
-    if (char_count(tidy) >= 3) {
+    if (xk_utf8_count(tidy, strlen(tidy)) >= 3) {
         char *phrase = fts_phrase(tidy);
         q->owned[q->n_owned++] = phrase;
         xk_buf_printf(&q->sql, " AND l.id IN (SELECT rowid FROM company_fts WHERE company_fts "

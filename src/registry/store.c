@@ -345,14 +345,7 @@ static xk_status record_json(const xk_licence *lic, char **json, char hash[XK_SH
     return *json ? XK_OK : XK_ENOMEM;
 }
 
-typedef struct existing {
-    long long id;
-    int version;
-    bool removed;
-    bool found;
-} existing;
-
-static xk_status find_licence(xk_store *st, const char *number, existing *ex, xk_error *err)
+xk_status find_licence(xk_store *st, const char *number, existing *ex, xk_error *err)
 {
     memset(ex, 0, sizeof *ex);
     sqlite3_stmt *s = stmt(st, S_FIND_LICENCE, err);

@@ -42,14 +42,18 @@ static bool is_binary_byte(unsigned char c)
            c == 0x7F;
 }
 
+/* Is s[i] a byte no text holds? A DOS end-of-file marker as the very last byte is harmless. */
+static bool binary_at(const char *s, size_t len, size_t i)
+{
+    unsigned char c = (unsigned char)s[i];
+    return is_binary_byte(c) && !(c == 0x1A && i == len - 1);
+}
+
 static xk_status check_not_binary(const char *s, size_t len, xk_error *err)
 {
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
-        /* DOS end-of-file marker as the very last byte is harmless */
-        if (c == 0x1A && i == len - 1)
-            break;
-        if (is_binary_byte(c))
+        if (binary_at(s, len, i))
             return xk_error_set(err, XK_EBINARY, line_of(s, i),
                                 "binary data, not a text document (byte 0x%02X at offset %zu)",
                                 c, i);
@@ -131,7 +135,7 @@ static bool scan_utf8_text(const char *s, size_t len, size_t *bad)
         }
         unsigned char c = (unsigned char)s[i];
         if (c < 0x80) {
-            if (is_binary_byte(c) && !(c == 0x1A && i == len - 1)) {
+            if (binary_at(s, len, i)) {
                 *bad = i;
                 return false;
             }

@@ -15,12 +15,24 @@
 
 #include "../core/buf.h"
 
+static bool is_space_cp(unsigned cp)
+{
+    return cp == ' ' || cp == '\t' || cp == '\v' || cp == 0xA0 || cp == 0x3000 ||
+           (cp >= 0x2000 && cp <= 0x200A) || cp == 0x202F || cp == 0x205F || cp == 0x1680;
+}
+
+static bool is_invisible(unsigned cp)
+{
+    return (cp >= 0x200B && cp <= 0x200D) || cp == 0x2060 || cp == 0xFEFF || cp == 0x00AD;
+}
+
 /*
  * Fast path of NFKC for the characters licences are made of. Returns the replacement code point
  * (' ' for spaces, 0 to drop the character), or -1 when the character needs full NFKC. Correct
  * because each listed character's NFKC form is exactly the value returned, whatever surrounds it:
  * ASCII, CJK unified ideographs and the CJK punctuation block (U+3001-U+3011) are NFKC-stable;
- * U+FF01-U+FF5E are the full-width forms of ASCII; U+3000 and U+00A0 are compatibility spaces.
+ * U+FF01-U+FF5E are the full-width forms of ASCII; the space and invisible characters are
+ * turned into a space or dropped by emit on the utf8proc path too, so the line comes out alike.
  */
 static long fast_nfkc(unsigned cp)
 {
@@ -31,23 +43,11 @@ static long fast_nfkc(unsigned cp)
         return (long)cp;
     if (cp >= 0xFF01 && cp <= 0xFF5E)
         return (long)(cp - 0xFEE0);
-    if (cp == 0x3000 || cp == 0xA0 || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x202F ||
-        cp == 0x205F)
+    if (is_space_cp(cp))
         return ' ';
-    if ((cp >= 0x200B && cp <= 0x200D) || cp == 0x2060 || cp == 0xFEFF || cp == 0xAD)
+    if (is_invisible(cp))
         return 0;
     return -1;
-}
-
-static bool is_space_cp(unsigned cp)
-{
-    return cp == ' ' || cp == '\t' || cp == '\v' || cp == 0xA0 || cp == 0x3000 ||
-           (cp >= 0x2000 && cp <= 0x200A) || cp == 0x202F || cp == 0x205F || cp == 0x1680;
-}
-
-static bool is_invisible(unsigned cp)
-{
-    return (cp >= 0x200B && cp <= 0x200D) || cp == 0x2060 || cp == 0xFEFF || cp == 0x00AD;
 }
 
 /*

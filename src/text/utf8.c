@@ -69,6 +69,14 @@ size_t xk_utf8_encode(unsigned cp, char *buf)
     return 4;
 }
 
+size_t xk_utf8_count(const char *s, size_t len)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++)
+        n += ((unsigned char)s[i] & 0xC0) != 0x80;
+    return n;
+}
+
 bool xk_utf8_valid(const char *s, size_t len, size_t *bad_offset)
 {
     size_t i = 0;
