@@ -77,6 +77,12 @@ xk_date xk_period_days_after(const xk_calendar *cal, xk_date event, int days,
 /* "X个工作日内" after an event: X working days after the event day. */
 xk_date xk_period_workdays_after(const xk_calendar *cal, xk_date event, int days,
                                  xk_provisional *prov);
+/*
+ * The first quarter as a period: 31 March of year, or the first working day after it when it is
+ * a rest day (art. 203). Computed once per year when the calendar is loaded.
+ */
+xk_date xk_calendar_q1_end(const xk_calendar *cal, int year, xk_provisional *prov);
+
 /* "提前X日" before a date: the last day is the date minus X days. */
 xk_date xk_period_days_before(xk_date date, int days);
 

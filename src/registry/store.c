@@ -493,15 +493,23 @@ void xk_prepared_free(xk_prepared *p)
     }
 }
 
-xk_status xk_store_put_prepared(xk_store *st, const xk_licence *lic, const char *source,
-                                size_t source_len, const char *kind, const xk_prepared *prep,
-                                xk_import_result *res, xk_error *err)
+static xk_status refuse_unstorable(const xk_licence *lic, xk_error *err)
 {
     if (!lic->number || !*lic->number)
         return xk_error_set(err, XK_EUSAGE, 0, "a record without a number cannot be stored");
     if (xk_licence_error_count(lic))
         return xk_error_set(err, XK_EINVALID, 0, "a record with errors cannot be stored");
-    xk_status rc = write_begin(st, err);
+    return XK_OK;
+}
+
+xk_status xk_store_put_prepared(xk_store *st, const xk_licence *lic, const char *source,
+                                size_t source_len, const char *kind, const xk_prepared *prep,
+                                xk_import_result *res, xk_error *err)
+{
+    xk_status rc = refuse_unstorable(lic, err);
+    if (rc != XK_OK)
+        return rc;
+    rc = write_begin(st, err);
     if (rc == XK_OK)
         rc = write_end(st, put_locked(st, lic, source, source_len, kind, prep, res, err), err);
     return rc;
@@ -510,10 +518,13 @@ xk_status xk_store_put_prepared(xk_store *st, const xk_licence *lic, const char 
 xk_status xk_store_put(xk_store *st, const xk_licence *lic, const char *source, size_t source_len,
                        const char *kind, xk_import_result *res, xk_error *err)
 {
+    xk_status rc = refuse_unstorable(lic, err); /* before the hashing, not after */
+    if (rc != XK_OK)
+        return rc;
     xk_prepared prep;
     if (xk_store_prepare(lic, source, source_len, &prep) != XK_OK)
         return xk_error_set(err, XK_ENOMEM, 0, "out of memory");
-    xk_status rc = xk_store_put_prepared(st, lic, source, source_len, kind, &prep, res, err);
+    rc = xk_store_put_prepared(st, lic, source, source_len, kind, &prep, res, err);
     xk_prepared_free(&prep);
     return rc;
 }

@@ -29,6 +29,8 @@ struct xk_calendar {
     size_t n_days;
     unsigned char *kind; /* DAY_* per day */
     bool covered[XK_CAL_LAST_YEAR - XK_CAL_FIRST_YEAR + 1];
+    long q1_end[XK_CAL_LAST_YEAR - XK_CAL_FIRST_YEAR + 1];  /* days since 1970 */
+    bool q1_provisional[XK_CAL_LAST_YEAR - XK_CAL_FIRST_YEAR + 1];
     listed *names; /* sorted by day after loading */
     size_t n_names, cap_names;
     char *text; /* owns the names */
@@ -266,6 +268,13 @@ xk_status xk_calendar_parse(const char *text, size_t len, const char *name, xk_c
         for (long day = from; day <= to; day++)
             cal->kind[day - cal->first_day] |= DAY_COVERED;
     }
+    for (int y = XK_CAL_FIRST_YEAR; y <= XK_CAL_LAST_YEAR; y++) {
+        xk_provisional prov;
+        xk_provisional_clear(&prov);
+        cal->q1_end[y - XK_CAL_FIRST_YEAR] =
+            xk_date_to_days(xk_next_workday(cal, (xk_date){y, 3, 31}, &prov));
+        cal->q1_provisional[y - XK_CAL_FIRST_YEAR] = prov.n > 0;
+    }
     *out = cal;
     return XK_OK;
 }
@@ -412,6 +421,16 @@ xk_date xk_period_workdays_after(const xk_calendar *cal, xk_date event, int days
                                  xk_provisional *prov)
 {
     return xk_workdays_add(cal, event, days, prov);
+}
+
+xk_date xk_calendar_q1_end(const xk_calendar *cal, int year, xk_provisional *prov)
+{
+    if (year < XK_CAL_FIRST_YEAR || year > XK_CAL_LAST_YEAR)
+        return xk_next_workday(cal, (xk_date){year, 3, 31}, prov);
+    size_t k = (size_t)(year - XK_CAL_FIRST_YEAR);
+    if (cal->q1_provisional[k]) /* the search stays within the year: it is the only one used */
+        provisional_add(prov, year);
+    return xk_date_from_days(cal->q1_end[k]);
 }
 
 xk_date xk_period_days_before(xk_date date, int days)

@@ -148,31 +148,6 @@ static xk_status renewal(const xk_calendar *cal, const xk_rules_row *row, const 
     return XK_OK;
 }
 
-/* 31 March of year, or the next working day: the same for every licence, so kept per thread
- * for the calendar last used. */
-static xk_date first_quarter_end(const xk_calendar *cal, int year, xk_provisional *prov)
-{
-    static _Thread_local const xk_calendar *cached_cal;
-    static _Thread_local long due[XK_CAL_LAST_YEAR - XK_CAL_FIRST_YEAR + 1];
-    static _Thread_local bool provisional[XK_CAL_LAST_YEAR - XK_CAL_FIRST_YEAR + 1];
-    if (year < XK_CAL_FIRST_YEAR || year > XK_CAL_LAST_YEAR)
-        return xk_next_workday(cal, (xk_date){year, 3, 31}, prov);
-    if (cached_cal != cal) {
-        memset(due, 0, sizeof due);
-        cached_cal = cal;
-    }
-    size_t k = (size_t)(year - XK_CAL_FIRST_YEAR);
-    if (!due[k]) {
-        xk_provisional p;
-        xk_provisional_clear(&p);
-        due[k] = xk_date_to_days(xk_next_workday(cal, (xk_date){year, 3, 31}, &p));
-        provisional[k] = p.n > 0;
-    }
-    if (provisional[k])
-        xk_provisional_merge(prov, &(xk_provisional){{year}, 1});
-    return xk_date_from_days(due[k]);
-}
-
 /* The first-quarter report for every year after the issue year in which the licence is valid
  * on 1 January. */
 static xk_status annual_reports(const xk_calendar *cal, const xk_rules_row *row,
@@ -192,7 +167,7 @@ static xk_status annual_reports(const xk_calendar *cal, const xk_rules_row *row,
             return XK_ENOMEM;
         ob->dated = true;
         ob->year = y;
-        ob->due = first_quarter_end(cal, y, &ob->prov);
+        ob->due = xk_calendar_q1_end(cal, y, &ob->prov);
         ob->due_workday = ob->due;
         ob->rule = XK_RULE_FIRST_QUARTER;
         for (size_t i = 0; i < row->n_events; i++)
