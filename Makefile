@@ -28,10 +28,10 @@ deps:
 	  fi; \
 	fi
 
-$(BUILD)/CMakeCache.txt:
-	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(CMAKE_TYPE)
-
-build: deps $(BUILD)/CMakeCache.txt
+# Configured on every build (quick when nothing changed), so a build directory made earlier with
+# another type (a hand-run Debug configure) cannot silently serve `make bench` unoptimised code.
+build: deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(CMAKE_TYPE) > /dev/null
 	cmake --build $(BUILD) -j $(JOBS)
 
 unit: build
