@@ -8,7 +8,8 @@ CMAKE_TYPE ?= RelWithDebInfo
 
 # Debian 12 packages the build, the tests and the demo need (see README's dependency table).
 DEB_PACKAGES = gcc make cmake pkg-config python3 python3-icalendar \
-               libjansson-dev libutf8proc-dev libcmocka-dev libsqlite3-dev libsodium-dev
+               libjansson-dev libutf8proc-dev libcmocka-dev libsqlite3-dev libsodium-dev \
+               libmicrohttpd-dev
 
 .PHONY: all deps build test unit asan demo bench format clean
 

@@ -21,6 +21,8 @@
 #include "xuke/rules.h"
 #include "xuke/store.h"
 #include "xuke/text.h"
+#include "xuke/tokens.h"
 #include "xuke/validate.h"
+#include "xuke/views.h"
 
 #endif

@@ -42,6 +42,9 @@ bool cli_max_size_arg(const char *arg, size_t *out, const char *cmd);
  * Returns EXIT_OK (optind at the first operand) or EXIT_USAGE. */
 int cli_db_options(int argc, char **argv, const char **db, bool *json);
 
+/* Prints o as indented JSON on stdout and releases it; EXIT_FAIL when o is NULL. */
+int cli_print_json(json_t *o);
+
 /* Human-readable summary of a record (parse without --json). */
 void cli_print_summary(FILE *out, const xk_licence *lic);
 
@@ -77,5 +80,7 @@ int cmd_backup(int argc, char **argv);
 int cmd_remove(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_summary(int argc, char **argv);
+int cmd_token(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 
 #endif

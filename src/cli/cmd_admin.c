@@ -146,13 +146,8 @@ int cmd_audit(int argc, char **argv)
         if (xk_store_audit(st, argc - optind == 1 ? number : NULL, (size_t)limit, print_entry,
                            array, &err) != XK_OK)
             rc = cli_store_error(&err);
-        if (array) {
-            char *s = json_dumps(array, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-            if (s)
-                puts(s);
-            free(s);
-            json_decref(array);
-        }
+        if (array)
+            cli_print_json(array);
     }
     xk_store_close(st);
     return rc;

@@ -82,11 +82,7 @@ int cmd_diff(int argc, char **argv)
         if (json) {
             json_t *o = json_pack("{s:s, s:i, s:i, s:o}", "number", number, "from", (int)v1,
                                   "to", (int)v2, "changes", changes);
-            char *s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-            if (s)
-                puts(s);
-            free(s);
-            json_decref(o);
+            cli_print_json(o);
         } else {
             printf("%s: version %ld → %ld, %zu change%s\n", number, v1, v2,
                    json_array_size(changes), json_array_size(changes) == 1 ? "" : "s");

@@ -29,26 +29,6 @@ static int types(void)
     return EXIT_OK;
 }
 
-typedef struct check_ctx {
-    const xk_calendar *cal;
-    const xk_event *ev;
-    xk_status rc;
-    xk_error err;
-    bool found;
-} check_ctx;
-
-static bool check_row(const xk_rules_row *row, void *vctx)
-{
-    check_ctx *c = vctx;
-    c->found = true;
-    if (row->removed) {
-        c->rc = xk_error_set(&c->err, XK_EUSAGE, 0, "%s is removed", row->number);
-        return false;
-    }
-    c->rc = xk_rules_check_event(c->cal, row, c->ev, &c->err);
-    return false;
-}
-
 static int add(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -90,25 +70,15 @@ static int add(int argc, char **argv)
     xk_calendar *cal = cli_load_calendar(calpath);
     xk_store *st = cal ? cli_open_store(db) : NULL;
     int rc = EXIT_OK;
-    check_ctx cc = {cal, &ev, XK_OK, {0}, false};
     xk_error err;
-    if (!st) {
+    long id;
+    if (!st)
         rc = EXIT_FAIL;
-    } else if (xk_store_rules_scan(st, number, check_row, &cc, &err) != XK_OK) {
-        rc = cli_store_error(&err);
-    } else if (!cc.found) {
-        fprintf(stderr, "xuke: %s is not in the registry\n", number);
-        rc = EXIT_FAIL;
-    } else if (cc.rc != XK_OK) {
-        fprintf(stderr, "xuke: %s\n", cc.err.message);
-        rc = EXIT_FAIL;
-    } else {
-        long id;
-        if (xk_store_event_add(st, number, &ev, &id, &err) != XK_OK)
-            rc = cli_store_error(&err);
-        else
-            printf("recorded event %ld: %s %s on %s\n", id, number, ev.type, argv[optind + 2]);
-    }
+    else if (xk_event_record(st, cal, number, &ev, &id, &err) != XK_OK)
+        rc = err.code == XK_EUSAGE ? (fprintf(stderr, "xuke: %s\n", err.message), EXIT_FAIL)
+                                   : cli_store_error(&err);
+    else
+        printf("recorded event %ld: %s %s on %s\n", id, number, ev.type, argv[optind + 2]);
     xk_store_close(st);
     xk_calendar_free(cal);
     return rc;

@@ -17,31 +17,10 @@ static void usage(FILE *out)
 static int print_json(xk_store *st, const char *number, int version)
 {
     xk_error err;
-    xk_licence_info info;
-    char *json;
-    if (xk_store_get_json(st, number, version, &json, &info, &err) != XK_OK)
+    json_t *o;
+    if (xk_view_licence(st, number, version, &o, &err) != XK_OK)
         return cli_store_error(&err);
-    json_error_t jerr;
-    json_t *o = json_loads(json, 0, &jerr);
-    free(json);
-    if (!o) {
-        fprintf(stderr, "xuke: stored record of %s is damaged: %s\n", number, jerr.text);
-        return EXIT_FAIL;
-    }
-    json_object_set_new(o, "version", json_integer(info.current.version));
-    json_object_set_new(o, "versions", json_integer(info.versions));
-    json_object_set_new(o, "status", json_string(info.removed ? "removed" : "active"));
-    json_object_set_new(o, "source_sha256", json_string(info.current.source_sha256));
-    json_object_set_new(o, "imported_at", json_string(info.current.imported_at));
-    if (info.removed)
-        json_object_set_new(o, "removed_reason", json_string(info.removed_reason));
-    char *s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-    json_decref(o);
-    if (!s)
-        return EXIT_FAIL;
-    puts(s);
-    free(s);
-    return EXIT_OK;
+    return cli_print_json(o);
 }
 
 static int print_text(xk_store *st, const char *number, int version)

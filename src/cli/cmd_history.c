@@ -27,16 +27,7 @@ int cmd_history(int argc, char **argv)
     if (xk_store_history(st, number, &v, &n, &err) != XK_OK) {
         rc = cli_store_error(&err);
     } else if (json) {
-        json_t *a = json_array();
-        for (size_t i = 0; i < n; i++)
-            json_array_append_new(a, json_pack("{s:i, s:s, s:s, s:s}", "version", v[i].version,
-                                               "imported_at", v[i].imported_at, "actor",
-                                               v[i].actor, "source_sha256", v[i].source_sha256));
-        char *s = json_dumps(a, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-        if (s)
-            puts(s);
-        free(s);
-        json_decref(a);
+        cli_print_json(xk_view_history(v, n));
     } else {
         printf("%s: %zu version%s\n", number, n, n == 1 ? "" : "s");
         for (size_t i = 0; i < n; i++)

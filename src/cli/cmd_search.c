@@ -23,15 +23,7 @@ static bool on_hit(const xk_hit *h, void *ctx)
     search_out *o = ctx;
     o->n++;
     if (o->json) {
-        json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:i, s:s}", "number", h->number, "company",
-                              h->company, "issued", h->issued, "expires", h->expires, "version",
-                              h->version, "status", h->removed ? "removed" : "active");
-        if (j && h->website_index >= 0)
-            json_object_set_new(j, "match",
-                                json_pack("{s:s, s:i, s:s, s:s}", "domain", h->matched_domain,
-                                          "website", h->website_index, "service",
-                                          h->website_service, "website_name", h->website_name));
-        json_array_append_new(o->array, j);
+        json_array_append_new(o->array, xk_view_hit(h));
         return true;
     }
     printf("%-18s %s → %s  %s%s\n", h->number, h->issued, h->expires, h->company,
@@ -58,10 +50,7 @@ int cmd_search(int argc, char **argv)
     if (xk_store_search(st, &o.q, on_hit, &out, &err) != XK_OK) {
         rc = cli_store_error(&err);
     } else if (out.json) {
-        char *s = json_dumps(out.array, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-        if (s)
-            puts(s);
-        free(s);
+        cli_print_json(json_incref(out.array));
     } else if (out.n == 0) {
         printf("no licence matches\n");
     }

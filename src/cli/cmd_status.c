@@ -63,31 +63,6 @@ static int parse(int argc, char **argv, rules_opts *o, bool deadlines)
     return EXIT_OK;
 }
 
-static json_t *obligation_json(const xk_obligation *ob)
-{
-    char d[16], w[16], prov[64];
-    xk_provisional_format(&ob->prov, prov, sizeof prov);
-    json_t *o = json_pack("{s:s, s:s, s:s}", "duty", xk_duty_name(ob->duty), "title",
-                          xk_duty_title(ob->duty), "basis", ob->basis);
-    if (ob->dated) {
-        json_object_set_new(o, "due", json_string(xk_date_format(ob->due, d, sizeof d)));
-        json_object_set_new(o, "due_workday",
-                            json_string(xk_date_format(ob->due_workday, w, sizeof w)));
-        char rule[200];
-        xk_obligation_rule(ob, rule, sizeof rule);
-        json_object_set_new(o, "rule", json_string(rule));
-        json_object_set_new(o, "overdue", json_boolean(ob->overdue));
-        json_object_set_new(o, "provisional", json_boolean(ob->prov.n > 0));
-        if (ob->prov.n)
-            json_object_set_new(o, "provisional_years", json_string(prov));
-    }
-    if (ob->year)
-        json_object_set_new(o, "year", json_integer(ob->year));
-    if (ob->trigger)
-        json_object_set_new(o, "trigger_event", json_integer(ob->trigger));
-    return o;
-}
-
 static void print_obligation(const char *indent, const xk_obligation *ob)
 {
     char d[16], w[16], prov[64];
@@ -117,15 +92,7 @@ static bool status_row(const xk_status_row *r, void *ctx)
     xk_provisional_merge(&o->prov, &r->prov);
     char e[16];
     if (o->json) {
-        json_t *row = json_pack("{s:s, s:s, s:s, s:s}", "number", r->licence->number, "company",
-                                r->licence->company, "status", xk_status_name(r->status),
-                                "expires", xk_date_format(r->licence->expires, e, sizeof e));
-        json_object_set_new(row, "next", r->next ? obligation_json(r->next) : json_null());
-        json_t *over = json_array();
-        for (size_t i = 0; i < r->n_overdue; i++)
-            json_array_append_new(over, obligation_json(r->overdue[i]));
-        json_object_set_new(row, "overdue", over);
-        json_array_append_new(o->rows, row);
+        json_array_append_new(o->rows, xk_view_status_row(r));
         return true;
     }
     printf("%-18s %-16s expires %s  %s\n", r->licence->number, xk_status_name(r->status),
@@ -149,16 +116,7 @@ static void print_header(const char *what, xk_date as_of, const xk_provisional *
 
 static void json_wrap(json_t *items, const char *key, xk_date as_of, const xk_provisional *prov)
 {
-    char d[16], years[64];
-    xk_provisional_format(prov, years, sizeof years);
-    json_t *o = json_pack("{s:s, s:o, s:o}", "as_of", xk_date_format(as_of, d, sizeof d),
-                          "provisional_years", prov->n ? json_string(years) : json_null(), key,
-                          items);
-    char *s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-    if (s)
-        puts(s);
-    free(s);
-    json_decref(o);
+    cli_print_json(xk_view_dated(items, key, as_of, prov));
 }
 
 /* The calendar and the store both commands need; false (nothing left open) on failure. */
@@ -227,14 +185,7 @@ int cmd_deadlines(int argc, char **argv)
         free(ics);
         cli_warn_provisional(&a.prov);
     } else if (o.json) {
-        json_t *items = json_array();
-        for (size_t i = 0; i < a.n; i++) {
-            xk_agenda_item it = xk_agenda_at(&a, i);
-            json_t *ob = obligation_json(&it.ob);
-            json_object_set_new(ob, "number", json_string(it.number));
-            json_object_set_new(ob, "company", json_string(it.company));
-            json_array_append_new(items, ob);
-        }
+        json_t *items = xk_view_agenda(&a);
         json_wrap(items, "deadlines", o.as_of, &a.prov);
     } else {
         print_header("deadlines", o.as_of, &a.prov);

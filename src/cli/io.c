@@ -122,3 +122,16 @@ bool cli_max_size_arg(const char *arg, size_t *out, const char *cmd)
             XK_MAX_DOCUMENT_BYTES_CEILING);
     return false;
 }
+
+int cli_print_json(json_t *o)
+{
+    char *s = o ? json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(o);
+    if (!s) {
+        fprintf(stderr, "xuke: out of memory\n");
+        return EXIT_FAIL;
+    }
+    puts(s);
+    free(s);
+    return EXIT_OK;
+}

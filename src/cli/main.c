@@ -30,6 +30,8 @@ static const command commands[] = {
     {"deadlines", cmd_deadlines, "the agenda of open obligations (text, JSON, iCalendar)"},
     {"calendar", cmd_calendar, "a year's holidays and make-up working days"},
     {"workdays", cmd_workdays, "working-day arithmetic (add, between)"},
+    {"token", cmd_token, "API tokens for the server (create, list, revoke)"},
+    {"serve", cmd_serve, "HTTP JSON API and web pages on one address"},
 };
 
 static void usage(FILE *out)

@@ -60,6 +60,12 @@ static const char *const migrations[] = {
     "  type TEXT NOT NULL, date TEXT NOT NULL, year INTEGER, note TEXT NOT NULL DEFAULT '',"
     "  ref TEXT NOT NULL DEFAULT '', recorded_at TEXT NOT NULL, actor TEXT NOT NULL);"
     "CREATE INDEX events_licence ON events(licence_id, date);",
+    /* 3: API tokens for the server: only hashes are kept */
+    "CREATE TABLE tokens(id INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+    "  role TEXT NOT NULL CHECK (role IN ('reader', 'editor', 'admin')),"
+    "  key_id TEXT NOT NULL UNIQUE, hash BLOB NOT NULL, created_at TEXT NOT NULL,"
+    "  revoked_at TEXT);"
+    "CREATE UNIQUE INDEX tokens_live_name ON tokens(name) WHERE revoked_at IS NULL;",
 };
 
 #define N_MIGRATIONS (int)(sizeof migrations / sizeof migrations[0])

@@ -1,0 +1,45 @@
+/*
+ * The registry and the rules as JSON documents: one shape for each thing, shared by the CLI's
+ * --json output and the HTTP API so that both say exactly the same. Every function returns a
+ * new reference (json_decref it) or NULL when out of memory; the store-reading ones return a
+ * status and fill err.
+ */
+#ifndef XUKE_VIEWS_H
+#define XUKE_VIEWS_H
+
+#include <jansson.h>
+
+#include "xuke/agenda.h"
+#include "xuke/calendar.h"
+#include "xuke/rules.h"
+#include "xuke/store.h"
+
+/* The stored record of version (0 = current) of number, with the registry's facts added:
+ * version, versions, status (active/removed), source_sha256, imported_at, removed_reason. */
+xk_status xk_view_licence(xk_store *st, const char *number, int version, json_t **out,
+                          xk_error *err);
+
+/* One obligation: duty, title, basis, due, due_workday, rule, overdue, provisional, year, …. */
+json_t *xk_view_obligation(const xk_obligation *ob);
+/* One status row: number, company, status, expires, next, overdue. */
+json_t *xk_view_status_row(const xk_status_row *r);
+/* One search hit; a domain hit carries "match" (domain, website, service, website_name). */
+json_t *xk_view_hit(const xk_hit *h);
+/* Versions, oldest first. */
+json_t *xk_view_history(const xk_version_info *v, size_t n);
+/* One event. */
+json_t *xk_view_event(const xk_event *ev);
+/* The agenda's lines: obligations with number and company. */
+json_t *xk_view_agenda(const xk_agenda *a);
+/* {"as_of": …, "provisional_years": … or null, key: items} (takes items). */
+json_t *xk_view_dated(json_t *items, const char *key, xk_date as_of, const xk_provisional *prov);
+
+/*
+ * Checks an event against the licence's state and the rules (known type, licence present and
+ * not removed, a fulfilment matching an open obligation) and stores it. XK_ENOTFOUND for an
+ * unknown licence, XK_EUSAGE with the reason when the rules refuse it.
+ */
+xk_status xk_event_record(xk_store *st, const xk_calendar *cal, const char *number,
+                          const xk_event *ev, long *id, xk_error *err);
+
+#endif

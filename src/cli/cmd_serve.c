@@ -1,0 +1,160 @@
+/*
+ * `xuke serve [--listen ADDR:PORT] [--db PATH] [--public-read] [--threads N] [limits…]`: the HTTP
+ * JSON API and the web pages, from the same store as the CLI. Runs until SIGTERM or SIGINT.
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../server/server.h"
+#include "cli.h"
+
+static const char *const usage_text =
+    "usage: xuke serve [--listen 127.0.0.1:8080] [--db PATH] [--calendar FILE] [--public-read]\n"
+    "                  [--threads N] [--max-body BYTES] [--max-header BYTES]\n"
+    "                  [--max-connections N] [--per-ip N] [--idle-timeout SECONDS]\n"
+    "                  [--rate PER_SECOND] [--burst N] [--grace SECONDS] [--access-log FILE]\n"
+    "  --listen        numeric address and port ([::1]:8080 for IPv6; port 0 = any free)\n"
+    "  --public-read   reads need no token (writes still need an editor token)\n"
+    "  --rate          requests per second per token (or per address without one); 0 = off\n"
+    "  --access-log    one JSON line per request (default: stderr; - for stdout)\n";
+
+static bool parse_listen(const char *arg, srv_config *cfg)
+{
+    const char *colon = strrchr(arg, ':');
+    if (!colon)
+        return false;
+    const char *host = arg;
+    size_t n = (size_t)(colon - arg);
+    if (*arg == '[') {
+        if (n < 2 || arg[n - 1] != ']')
+            return false;
+        host = arg + 1;
+        n -= 2;
+    }
+    if (n == 0 || n >= sizeof cfg->host)
+        return false;
+    memcpy(cfg->host, host, n);
+    cfg->host[n] = '\0';
+    long port;
+    return cli_parse_int(colon + 1, 0, 65535, &port, "--listen port") &&
+           (cfg->port = (unsigned)port, true);
+}
+
+static bool unsigned_arg(const char *s, long min, long max, unsigned *out, const char *what)
+{
+    long v;
+    if (!cli_parse_int(s, min, max, &v, what))
+        return false;
+    *out = (unsigned)v;
+    return true;
+}
+
+static bool option(int c, srv_config *cfg, const char **log_path)
+{
+    size_t size;
+    long v;
+    switch (c) {
+    case 'l':
+        if (parse_listen(optarg, cfg))
+            return true;
+        fprintf(stderr, "xuke serve: --listen %s is not ADDRESS:PORT\n", optarg);
+        return false;
+    case 'd':
+        cfg->db = optarg;
+        return true;
+    case 'c':
+        cfg->calendar = optarg;
+        return true;
+    case 'p':
+        cfg->public_read = true;
+        return true;
+    case 't':
+        return unsigned_arg(optarg, 1, 64, &cfg->threads, "--threads");
+    case 'b':
+        if (cli_max_size_arg(optarg, &size, "serve")) {
+            cfg->max_body = size;
+            return true;
+        }
+        return false;
+    case 'H':
+        if (cli_parse_size(optarg, &size) && size >= 1024 && size <= 1024 * 1024) {
+            cfg->max_header = size;
+            return true;
+        }
+        fprintf(stderr, "xuke serve: --max-header must be 1K to 1M\n");
+        return false;
+    case 'm':
+        return unsigned_arg(optarg, 1, 100000, &cfg->max_connections, "--max-connections");
+    case 'i':
+        return unsigned_arg(optarg, 1, 100000, &cfg->per_ip_connections, "--per-ip");
+    case 'T':
+        return unsigned_arg(optarg, 1, 3600, &cfg->idle_timeout, "--idle-timeout");
+    case 'g':
+        return unsigned_arg(optarg, 0, 3600, &cfg->grace, "--grace");
+    case 'r':
+        if (!cli_parse_int(optarg, 0, 1000000, &v, "--rate"))
+            return false;
+        cfg->rate = (double)v;
+        return true;
+    case 'B':
+        if (!cli_parse_int(optarg, 1, 1000000, &v, "--burst"))
+            return false;
+        cfg->burst = (double)v;
+        return true;
+    case 'a':
+        *log_path = optarg;
+        return true;
+    default:
+        return false;
+    }
+}
+
+int cmd_serve(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"listen", required_argument, 0, 'l'},       {"db", required_argument, 0, 'd'},
+        {"calendar", required_argument, 0, 'c'},     {"public-read", no_argument, 0, 'p'},
+        {"threads", required_argument, 0, 't'},      {"max-body", required_argument, 0, 'b'},
+        {"max-header", required_argument, 0, 'H'},   {"max-connections", required_argument, 0, 'm'},
+        {"per-ip", required_argument, 0, 'i'},       {"idle-timeout", required_argument, 0, 'T'},
+        {"grace", required_argument, 0, 'g'},        {"rate", required_argument, 0, 'r'},
+        {"burst", required_argument, 0, 'B'},        {"access-log", required_argument, 0, 'a'},
+        {"help", no_argument, 0, 'h'},               {0, 0, 0, 0}};
+    srv_config cfg;
+    srv_config_defaults(&cfg);
+    const char *log_path = NULL;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        if (c == 'h') {
+            fputs(usage_text, stdout);
+            return EXIT_OK;
+        }
+        if (!option(c, &cfg, &log_path)) {
+            fputs(usage_text, stderr);
+            return EXIT_USAGE;
+        }
+    }
+    if (optind != argc) {
+        fputs(usage_text, stderr);
+        return EXIT_USAGE;
+    }
+    cfg.db = cli_db_path(cfg.db);
+    if (log_path && strcmp(log_path, "-") == 0) {
+        cfg.access_log = stdout;
+    } else if (log_path) {
+        cfg.access_log = fopen(log_path, "a");
+        if (!cfg.access_log) {
+            fprintf(stderr, "xuke serve: cannot open access log %s\n", log_path);
+            return EXIT_FAIL;
+        }
+    }
+    char err[512];
+    int rc = srv_run(&cfg, err, sizeof err);
+    if (rc != 0)
+        fprintf(stderr, "xuke serve: %s\n", err);
+    if (cfg.access_log && cfg.access_log != stderr && cfg.access_log != stdout)
+        fclose(cfg.access_log);
+    return rc ? EXIT_FAIL : EXIT_OK;
+}

@@ -1,0 +1,330 @@
+/*
+ * Routing, authorisation and the response helpers of the HTTP API (see api.h). The route table
+ * is the one list of what the server answers; docs/openapi.json describes the same list and the
+ * API tests check the two against each other.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "api.h"
+
+typedef struct route {
+    const char *method;
+    const char *pattern; /* "/v1/licenses/{}": {} matches one non-empty segment */
+    srv_handler handler;
+    xk_role role; /* XK_ROLE_NONE: public; READER: public too under --public-read */
+} route;
+
+static const route routes[] = {
+    {"GET", "/healthz", h_health, XK_ROLE_NONE},
+    {"GET", "/v1/openapi.json", h_openapi, XK_ROLE_NONE},
+    {"GET", "/v1/licenses", h_licences, XK_ROLE_READER},
+    {"POST", "/v1/licenses", h_import, XK_ROLE_EDITOR},
+    {"GET", "/v1/licenses/{}", h_licence, XK_ROLE_READER},
+    {"DELETE", "/v1/licenses/{}", h_remove, XK_ROLE_EDITOR},
+    {"GET", "/v1/licenses/{}/history", h_history, XK_ROLE_READER},
+    {"GET", "/v1/licenses/{}/diff", h_diff, XK_ROLE_READER},
+    {"GET", "/v1/licenses/{}/source", h_source, XK_ROLE_READER},
+    {"GET", "/v1/licenses/{}/obligations", h_obligations, XK_ROLE_READER},
+    {"GET", "/v1/licenses/{}/events", h_events, XK_ROLE_READER},
+    {"POST", "/v1/licenses/{}/events", h_event_add, XK_ROLE_EDITOR},
+    {"GET", "/v1/domains/{}", h_domain, XK_ROLE_READER},
+    {"GET", "/v1/status", h_status, XK_ROLE_READER},
+    {"GET", "/v1/deadlines", h_deadlines, XK_ROLE_READER},
+    {"GET", "/v1/calendar.ics", h_ics, XK_ROLE_READER},
+    {"GET", "/v1/event-types", h_event_types, XK_ROLE_NONE},
+    {"POST", "/v1/parse", h_parse, XK_ROLE_READER},
+};
+
+#define N_ROUTES (sizeof routes / sizeof routes[0])
+
+/* Does path match pattern? *param gets the {} segment (pointer into path, length). */
+static bool match(const char *pattern, const char *path, const char **param, size_t *param_len)
+{
+    *param = NULL;
+    *param_len = 0;
+    while (*pattern && *path) {
+        if (pattern[0] == '{' && pattern[1] == '}') {
+            const char *end = strchr(path, '/');
+            size_t n = end ? (size_t)(end - path) : strlen(path);
+            if (n == 0)
+                return false;
+            *param = path;
+            *param_len = n;
+            path += n;
+            pattern += 2;
+            continue;
+        }
+        if (*pattern != *path)
+            return false;
+        pattern++;
+        path++;
+    }
+    return *pattern == '\0' && *path == '\0';
+}
+
+const char *srv_arg_get(const srv_req *req, const char *key)
+{
+    for (size_t i = 0; i < req->n_args; i++)
+        if (strcmp(req->args[i].key, key) == 0)
+            return req->args[i].value ? req->args[i].value : "";
+    return NULL;
+}
+
+void srv_body(srv_resp *resp, int status, const char *type, const char *body, size_t len)
+{
+    free(resp->body);
+    resp->body = malloc(len ? len : 1);
+    if (!resp->body) {
+        resp->status = 500;
+        resp->content_type = "application/json";
+        resp->static_body = (const unsigned char *)"{\"error\":{\"code\":\"internal\","
+                                                    "\"message\":\"out of memory\"}}";
+        resp->body_len = strlen((const char *)resp->static_body);
+        resp->error_code = "internal";
+        return;
+    }
+    memcpy(resp->body, body, len);
+    resp->body_len = len;
+    resp->static_body = NULL;
+    resp->status = status;
+    resp->content_type = type;
+}
+
+void srv_json(srv_resp *resp, int status, json_t *o)
+{
+    char *s = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(o);
+    if (!s) {
+        srv_body(resp, 500, "application/json", NULL, 0);
+        srv_error(resp, 500, "internal", "out of memory writing the answer");
+        return;
+    }
+    free(resp->body);
+    resp->body = s;
+    resp->body_len = strlen(s);
+    resp->static_body = NULL;
+    resp->status = status;
+    resp->content_type = "application/json";
+}
+
+void srv_error(srv_resp *resp, int status, const char *code, const char *fmt, ...)
+{
+    char msg[XK_ERROR_MSG_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    srv_json(resp, status,
+             json_pack("{s:{s:s, s:s}}", "error", "code", code, "message", msg));
+    resp->status = status;
+    resp->error_code = code;
+}
+
+void srv_fail(srv_resp *resp, const xk_error *err)
+{
+    switch (err->code) {
+    case XK_ENOTFOUND:
+        srv_error(resp, 404, "not_found", "%s", err->message);
+        break;
+    case XK_EUSAGE:
+        srv_error(resp, 400, "bad_request", "%s", err->message);
+        break;
+    case XK_ECONFLICT:
+        srv_error(resp, 409, "conflict", "%s", err->message);
+        break;
+    case XK_ETOOBIG:
+        srv_error(resp, 413, "payload_too_large", "%s", err->message);
+        break;
+    case XK_EEMPTY:
+    case XK_EBINARY:
+    case XK_EENCODING:
+    case XK_ENOTLICENCE:
+    case XK_EINVALID:
+    case XK_EFORMAT:
+        srv_error(resp, 422, "invalid_document", "%s", err->message);
+        break;
+    default:
+        srv_error(resp, 500, "internal", "%s", err->message);
+    }
+}
+
+bool srv_arg_date(const srv_call *c, srv_resp *resp, const char *key, xk_date *out, xk_date dflt)
+{
+    const char *v = srv_arg_get(c->req, key);
+    *out = dflt;
+    if (!v)
+        return true;
+    if (xk_date_parse_iso(v, out))
+        return true;
+    srv_error(resp, 400, "bad_request", "%s=%s is not a date (YYYY-MM-DD)", key, v);
+    return false;
+}
+
+bool srv_arg_int(const srv_call *c, srv_resp *resp, const char *key, long min, long max,
+                 long *out, long dflt)
+{
+    const char *v = srv_arg_get(c->req, key);
+    *out = dflt;
+    if (!v)
+        return true;
+    char *end;
+    long n = strtol(v, &end, 10);
+    if (*v && *end == '\0' && n >= min && n <= max && !(n == 0 && *v == '-')) {
+        *out = n;
+        return true;
+    }
+    srv_error(resp, 400, "bad_request", "%s must be a whole number from %ld to %ld", key, min,
+              max);
+    return false;
+}
+
+bool srv_param_number(const srv_call *c, srv_resp *resp, char out[64])
+{
+    xk_number n;
+    if (c->param && xk_number_normalise(c->param, strlen(c->param), &n)) {
+        snprintf(out, 64, "%s", n.text);
+        return true;
+    }
+    srv_error(resp, 400, "bad_request", "\"%.80s\" is not a licence number (e.g. 京B2-20224676)",
+              c->param ? c->param : "");
+    return false;
+}
+
+void srv_resp_free(srv_resp *resp)
+{
+    free(resp->body);
+    resp->body = NULL;
+}
+
+static double monotonic_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* "Bearer TOKEN" → the live token, or an answer (401) and false. No header: anonymous. */
+static bool authenticate(srv_ctx *ctx, const srv_req *req, srv_resp *resp, xk_token_info *tok,
+                         bool *anonymous)
+{
+    *anonymous = req->authorization == NULL;
+    if (*anonymous)
+        return true;
+    const char *h = req->authorization;
+    if (strncasecmp(h, "Bearer ", 7) != 0) {
+        srv_error(resp, 401, "unauthorized", "Authorization must be \"Bearer TOKEN\"");
+        return false;
+    }
+    h += 7;
+    while (*h == ' ')
+        h++;
+    xk_error err;
+    xk_status rc = xk_token_check(ctx->st, h, tok, &err);
+    if (rc == XK_OK) {
+        snprintf(resp->actor, sizeof resp->actor, "%s", tok->name);
+        return true;
+    }
+    if (rc == XK_ENOTFOUND)
+        srv_error(resp, 401, "unauthorized", "the token is not valid (unknown or revoked)");
+    else
+        srv_fail(resp, &err);
+    return false;
+}
+
+static bool authorise(const srv_ctx *ctx, const route *r, const xk_token_info *tok,
+                      srv_resp *resp)
+{
+    xk_role have = tok ? tok->role : XK_ROLE_NONE;
+    if (r->role == XK_ROLE_NONE || have >= r->role ||
+        (r->role == XK_ROLE_READER && ctx->limits->public_read))
+        return true;
+    if (!tok)
+        srv_error(resp, 401, "unauthorized", "this needs a %s token: Authorization: Bearer TOKEN",
+                  xk_role_name(r->role));
+    else
+        srv_error(resp, 403, "forbidden", "token %s is a %s; this needs %s", tok->name,
+                  xk_role_name(tok->role), xk_role_name(r->role));
+    return false;
+}
+
+static bool rate_ok(srv_ctx *ctx, const srv_req *req, const xk_token_info *tok, srv_resp *resp)
+{
+    if (!ctx->rate)
+        return true;
+    char key[80];
+    snprintf(key, sizeof key, "%s%s", tok ? "t:" : "ip:", tok ? tok->name : req->client);
+    int retry;
+    if (srv_ratelimit_take(ctx->rate, key, monotonic_seconds(), &retry))
+        return true;
+    srv_error(resp, 429, "too_many_requests", "request rate limit reached; retry in %d s", retry);
+    resp->retry_after = retry;
+    return false;
+}
+
+/* Finds the route; answers 404/405 itself when there is none. */
+static const route *find_route(const srv_req *req, srv_resp *resp, char *param, size_t size)
+{
+    const char *p;
+    size_t n;
+    const route *found = NULL;
+    resp->allow[0] = '\0';
+    for (size_t i = 0; i < N_ROUTES; i++) {
+        if (!match(routes[i].pattern, req->path, &p, &n))
+            continue;
+        size_t used = strlen(resp->allow);
+        snprintf(resp->allow + used, sizeof resp->allow - used, "%s%s", used ? ", " : "",
+                 routes[i].method);
+        if (strcmp(routes[i].method, req->method) == 0 ||
+            (strcmp(req->method, "HEAD") == 0 && strcmp(routes[i].method, "GET") == 0)) {
+            found = &routes[i];
+            snprintf(param, size, "%.*s", (int)n, p ? p : "");
+        }
+    }
+    if (found)
+        return found;
+    if (resp->allow[0])
+        srv_error(resp, 405, "method_not_allowed", "%s is not allowed here (allowed: %s)",
+                  req->method, resp->allow);
+    else
+        srv_error(resp, 404, "not_found", "no such resource: %.200s", req->path);
+    return NULL;
+}
+
+void srv_handle(srv_ctx *ctx, const srv_req *req, srv_resp *resp)
+{
+    memset(resp, 0, sizeof *resp);
+    resp->error_code = "";
+    if (strncmp(req->path, "/v1/", 4) != 0 && strcmp(req->path, "/healthz") != 0) {
+        if ((strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0) &&
+            srv_asset(req->path, resp))
+            return;
+        if (strcmp(req->method, "GET") && strcmp(req->method, "HEAD"))
+            srv_error(resp, 405, "method_not_allowed", "%s is not allowed here", req->method);
+        else
+            srv_error(resp, 404, "not_found", "no such page: %.200s", req->path);
+        return;
+    }
+    if (req->too_many_args) {
+        srv_error(resp, 400, "bad_request", "more than %d query arguments", SRV_MAX_ARGS);
+        return;
+    }
+    char param[1024];
+    const route *r = find_route(req, resp, param, sizeof param);
+    if (!r)
+        return;
+    xk_token_info tok;
+    bool anonymous;
+    if (!authenticate(ctx, req, resp, &tok, &anonymous))
+        return;
+    if (!rate_ok(ctx, req, anonymous ? NULL : &tok, resp) ||
+        !authorise(ctx, r, anonymous ? NULL : &tok, resp))
+        return;
+    resp->allow[0] = '\0';
+    xk_store_set_actor(ctx->st, anonymous ? "anonymous" : tok.name);
+    srv_call call = {ctx, req, strchr(r->pattern, '{') ? param : NULL, anonymous ? NULL : &tok};
+    r->handler(&call, resp);
+}

@@ -1,0 +1,281 @@
+/*
+ * Rules routes of the HTTP API: registry status, the agenda of deadlines (JSON and iCalendar),
+ * one licence's obligations, its events (list, record) and the event types.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+
+static json_t *status_counts(const size_t counts[6])
+{
+    json_t *o = json_object();
+    for (int s = XK_STATUS_NOT_YET_VALID; s <= XK_STATUS_REMOVED; s++)
+        json_object_set_new(o, xk_status_name((xk_licence_status)s), json_integer((json_int_t)counts[s]));
+    return o;
+}
+
+typedef struct status_acc {
+    json_t *rows;
+    xk_provisional prov;
+    size_t counts[6];
+} status_acc;
+
+static bool add_status(const xk_status_row *r, void *ctx)
+{
+    status_acc *a = ctx;
+    a->counts[r->status]++;
+    xk_provisional_merge(&a->prov, &r->prov);
+    json_array_append_new(a->rows, xk_view_status_row(r));
+    return true;
+}
+
+/* ?number= limits a registry view to one licence. */
+static bool number_arg(const srv_call *c, srv_resp *resp, char out[64])
+{
+    const char *v = srv_arg_get(c->req, "number");
+    out[0] = '\0';
+    if (!v)
+        return true;
+    srv_call one = *c;
+    one.param = v;
+    return srv_param_number(&one, resp, out);
+}
+
+void h_status(const srv_call *c, srv_resp *resp)
+{
+    xk_date as_of;
+    char number[64];
+    if (!srv_arg_date(c, resp, "as_of", &as_of, c->ctx->today) || !number_arg(c, resp, number))
+        return;
+    status_acc a = {json_array(), {{0}, 0}, {0}};
+    xk_error err;
+    if (xk_status_scan(c->ctx->st, c->ctx->cal, as_of, *number ? number : NULL, add_status, &a,
+                       &err) != XK_OK) {
+        json_decref(a.rows);
+        srv_fail(resp, &err);
+        return;
+    }
+    json_t *o = xk_view_dated(a.rows, "licences", as_of, &a.prov);
+    json_object_set_new(o, "counts", status_counts(a.counts));
+    srv_json(resp, 200, o);
+}
+
+/* The agenda for ?as_of=&within=&number=; false when answered (an error). */
+static bool agenda(const srv_call *c, srv_resp *resp, xk_agenda *a, xk_date *as_of)
+{
+    long within;
+    char number[64];
+    xk_error err;
+    if (!srv_arg_date(c, resp, "as_of", as_of, c->ctx->today) ||
+        !srv_arg_int(c, resp, "within", 0, 36500, &within, -1) || !number_arg(c, resp, number))
+        return false;
+    if (xk_agenda_build(c->ctx->st, c->ctx->cal, *as_of, (int)within, *number ? number : NULL, a,
+                        &err) != XK_OK) {
+        srv_fail(resp, &err);
+        return false;
+    }
+    return true;
+}
+
+void h_deadlines(const srv_call *c, srv_resp *resp)
+{
+    xk_agenda a;
+    xk_date as_of;
+    if (!agenda(c, resp, &a, &as_of))
+        return;
+    srv_json(resp, 200, xk_view_dated(xk_view_agenda(&a), "deadlines", as_of, &a.prov));
+    xk_agenda_free(&a);
+}
+
+void h_ics(const srv_call *c, srv_resp *resp)
+{
+    xk_agenda a;
+    xk_date as_of;
+    if (!agenda(c, resp, &a, &as_of))
+        return;
+    char *ics = xk_agenda_ics(&a, as_of);
+    xk_agenda_free(&a);
+    if (!ics) {
+        srv_error(resp, 500, "internal", "out of memory writing the calendar");
+        return;
+    }
+    srv_body(resp, 200, "text/calendar; charset=utf-8", ics, strlen(ics));
+    snprintf(resp->disposition, sizeof resp->disposition, "inline; filename=\"xuke.ics\"");
+    free(ics);
+}
+
+typedef struct obligations_ctx {
+    const xk_calendar *cal;
+    xk_date as_of;
+    json_t *out;
+    xk_status rc;
+    xk_error err;
+} obligations_ctx;
+
+static bool add_obligations(const xk_rules_row *row, void *vctx)
+{
+    obligations_ctx *o = vctx;
+    xk_obligations obs = {0};
+    o->rc = xk_rules_obligations(o->cal, row, o->as_of, &obs, &o->err);
+    if (o->rc != XK_OK)
+        return false;
+    json_t *items = json_array();
+    for (size_t i = 0; i < obs.n; i++) {
+        json_t *ob = xk_view_obligation(&obs.items[i]);
+        json_object_set_new(ob, "fulfilled", json_boolean(obs.items[i].fulfilled));
+        if (obs.items[i].fulfilled_by)
+            json_object_set_new(ob, "fulfilled_by", json_integer(obs.items[i].fulfilled_by));
+        json_array_append_new(items, ob);
+    }
+    char d[16];
+    o->out = json_pack("{s:s, s:s, s:s, s:o}", "number", row->number, "as_of",
+                       xk_date_format(o->as_of, d, sizeof d), "status",
+                       xk_status_name(xk_rules_status(row, &obs, o->as_of)), "obligations",
+                       items);
+    xk_obligations_free(&obs);
+    return false;
+}
+
+void h_obligations(const srv_call *c, srv_resp *resp)
+{
+    char number[64];
+    obligations_ctx o = {c->ctx->cal, {0, 0, 0}, NULL, XK_OK, {0}};
+    if (!srv_param_number(c, resp, number) ||
+        !srv_arg_date(c, resp, "as_of", &o.as_of, c->ctx->today))
+        return;
+    xk_error err;
+    if (xk_store_rules_scan(c->ctx->st, number, add_obligations, &o, &err) != XK_OK)
+        srv_fail(resp, &err);
+    else if (o.rc != XK_OK)
+        srv_fail(resp, &o.err);
+    else if (!o.out)
+        srv_error(resp, 404, "not_found", "%s is not in the registry", number);
+    else
+        srv_json(resp, 200, o.out);
+}
+
+void h_events(const srv_call *c, srv_resp *resp)
+{
+    char number[64];
+    if (!srv_param_number(c, resp, number))
+        return;
+    xk_event *evs;
+    size_t n;
+    xk_error err;
+    if (xk_store_events(c->ctx->st, number, &evs, &n, &err) != XK_OK) {
+        srv_fail(resp, &err);
+        return;
+    }
+    json_t *items = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(items, xk_view_event(&evs[i]));
+    free(evs);
+    srv_json(resp, 200, json_pack("{s:s, s:o}", "number", number, "events", items));
+}
+
+/* A string member of the body, copied into out; false (answered 400) when it is not text. */
+static bool body_string(srv_resp *resp, json_t *body, const char *key, char *out, size_t size,
+                        bool required)
+{
+    json_t *v = json_object_get(body, key);
+    out[0] = '\0';
+    if (!v && !required)
+        return true;
+    if (!json_is_string(v) || (required && json_string_length(v) == 0)) {
+        srv_error(resp, 400, "bad_request", "body member \"%s\" must be a%s string", key,
+                  required ? " non-empty" : "");
+        return false;
+    }
+    if (json_string_length(v) >= size) {
+        srv_error(resp, 400, "bad_request", "body member \"%s\" is longer than %zu bytes", key,
+                  size - 1);
+        return false;
+    }
+    memcpy(out, json_string_value(v), json_string_length(v) + 1);
+    return true;
+}
+
+json_t *srv_body_object(const srv_call *c, srv_resp *resp)
+{
+    json_error_t jerr;
+    json_t *o = json_loadb(c->req->body ? c->req->body : "", c->req->body_len,
+                           JSON_REJECT_DUPLICATES, &jerr);
+    if (!o) {
+        srv_error(resp, 400, "bad_request", "body is not JSON: line %d: %s", jerr.line,
+                  jerr.text);
+        return NULL;
+    }
+    if (!json_is_object(o)) {
+        json_decref(o);
+        srv_error(resp, 400, "bad_request", "body must be a JSON object");
+        return NULL;
+    }
+    return o;
+}
+
+static bool read_event(srv_resp *resp, json_t *body, xk_event *ev)
+{
+    char date[32];
+    memset(ev, 0, sizeof *ev);
+    if (!body_string(resp, body, "type", ev->type, sizeof ev->type, true) ||
+        !body_string(resp, body, "date", date, sizeof date, true) ||
+        !body_string(resp, body, "note", ev->note, sizeof ev->note, false))
+        return false;
+    if (!xk_date_parse_iso(date, &ev->date)) {
+        srv_error(resp, 400, "bad_request", "date \"%s\" is not a date (YYYY-MM-DD)", date);
+        return false;
+    }
+    json_t *year = json_object_get(body, "year"), *ref = json_object_get(body, "ref");
+    if (year && (!json_is_integer(year) || json_integer_value(year) < 1990 ||
+                 json_integer_value(year) > 2200)) {
+        srv_error(resp, 400, "bad_request", "year must be a whole number from 1990 to 2200");
+        return false;
+    }
+    if (ref && (!json_is_integer(ref) || json_integer_value(ref) < 1)) {
+        srv_error(resp, 400, "bad_request", "ref must be an event id (a positive number)");
+        return false;
+    }
+    ev->year = year ? (int)json_integer_value(year) : 0;
+    if (ref)
+        snprintf(ev->ref, sizeof ev->ref, "%lld", (long long)json_integer_value(ref));
+    return true;
+}
+
+void h_event_add(const srv_call *c, srv_resp *resp)
+{
+    char number[64];
+    if (!srv_param_number(c, resp, number))
+        return;
+    json_t *body = srv_body_object(c, resp);
+    if (!body)
+        return;
+    xk_event ev;
+    bool ok = read_event(resp, body, &ev);
+    json_decref(body);
+    if (!ok)
+        return;
+    long id;
+    xk_error err;
+    xk_status rc = xk_event_record(c->ctx->st, c->ctx->cal, number, &ev, &id, &err);
+    if (rc == XK_EUSAGE)
+        srv_error(resp, 422, "invalid_event", "%s", err.message);
+    else if (rc != XK_OK)
+        srv_fail(resp, &err);
+    else
+        srv_json(resp, 201, json_pack("{s:I, s:s, s:s}", "id", (json_int_t)id, "number", number,
+                                      "type", ev.type));
+}
+
+void h_event_types(const srv_call *c, srv_resp *resp)
+{
+    (void)c;
+    json_t *a = json_array();
+    for (size_t i = 0; i < xk_event_type_count(); i++) {
+        const xk_event_type *t = xk_event_type_at(i);
+        json_array_append_new(a, json_pack("{s:s, s:s, s:b, s:s}", "name", t->name, "title",
+                                           t->title, "trigger", t->trigger, "duty",
+                                           xk_duty_name(t->duty)));
+    }
+    srv_json(resp, 200, json_pack("{s:o}", "types", a));
+}

@@ -1,0 +1,149 @@
+/*
+ * Document routes of the HTTP API: parse (a document in, the record and its problems out,
+ * nothing stored), import (documents or JSON records, each licence atomically, through the same
+ * importer as `xuke import`) and removal with a reason.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+
+static json_t *problems_json(const xk_licence *lic)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; lic && i < lic->n_problems; i++) {
+        const xk_problem *p = &lic->problems[i];
+        json_t *o = json_pack("{s:s, s:s}", "severity",
+                              p->severity == XK_SEV_ERROR ? "error" : "warning", "message",
+                              p->message);
+        if (p->line > 0)
+            json_object_set_new(o, "line", json_integer(p->line));
+        json_array_append_new(a, o);
+    }
+    return a;
+}
+
+static json_t *error_json(const char *code, const xk_error *err)
+{
+    json_t *e = json_pack("{s:s, s:s}", "code", code, "message", err->message);
+    if (err->line > 0)
+        json_object_set_new(e, "line", json_integer(err->line));
+    return e;
+}
+
+void h_parse(const srv_call *c, srv_resp *resp)
+{
+    xk_parse_options opt = {c->ctx->limits->max_body};
+    xk_licence *lic = NULL;
+    xk_error err;
+    xk_error_clear(&err);
+    xk_status rc = xk_licence_parse(c->req->body ? c->req->body : "", c->req->body_len, &opt,
+                                    &lic, &err);
+    if (rc == XK_OK) {
+        srv_json(resp, 200, json_pack("{s:b, s:o, s:o}", "valid", 1, "record",
+                                      xk_licence_to_json(lic), "problems", problems_json(lic)));
+    } else if (rc == XK_EINVALID) {
+        xk_error_set(&err, XK_EINVALID, 0, "the document has %zu error(s)",
+                     xk_licence_error_count(lic));
+        json_t *e = error_json("invalid_document", &err);
+        json_object_set_new(e, "problems", problems_json(lic));
+        srv_json(resp, 422, json_pack("{s:o, s:b, s:o}", "error", e, "valid", 0, "record",
+                                      xk_licence_to_json(lic)));
+        resp->error_code = "invalid_document";
+    } else if (rc == XK_ENOMEM) {
+        srv_fail(resp, &err);
+    } else {
+        srv_json(resp, rc == XK_ETOOBIG ? 413 : 422,
+                 json_pack("{s:o, s:b}", "error",
+                           error_json(rc == XK_ETOOBIG ? "payload_too_large" : "invalid_document",
+                                      &err),
+                           "valid", 0));
+        resp->error_code = rc == XK_ETOOBIG ? "payload_too_large" : "invalid_document";
+    }
+    xk_licence_free(lic);
+}
+
+typedef struct import_acc {
+    json_t *results;
+    size_t stored, unchanged, failed;
+} import_acc;
+
+static void on_import(const xk_import_report *r, void *ctx)
+{
+    import_acc *a = ctx;
+    json_t *o = json_object();
+    if (*r->where)
+        json_object_set_new(o, "where", json_string(r->where));
+    if (r->lic && r->lic->number)
+        json_object_set_new(o, "number", json_string(r->lic->number));
+    if (r->status == XK_OK) {
+        static const char *const outcomes[] = {"", "new", "version", "unchanged"};
+        json_object_set_new(o, "outcome", json_string(outcomes[r->result.outcome]));
+        json_object_set_new(o, "version", json_integer(r->result.version));
+        if (r->result.outcome == XK_IMPORT_UNCHANGED)
+            a->unchanged++;
+        else
+            a->stored++;
+    } else {
+        json_object_set_new(o, "outcome", json_string("failed"));
+        json_object_set_new(o, "error", error_json("invalid_document", r->err));
+        if (r->lic)
+            json_object_set_new(o, "problems", problems_json(r->lic));
+        a->failed++;
+    }
+    json_array_append_new(a->results, o);
+}
+
+void h_import(const srv_call *c, srv_resp *resp)
+{
+    xk_parse_options opt = {c->ctx->limits->max_body};
+    import_acc a = {json_array(), 0, 0, 0};
+    xk_status rc = xk_import_bytes(c->ctx->st, c->req->body ? c->req->body : "",
+                                   c->req->body_len, &opt, on_import, &a);
+    json_t *o = json_pack("{s:i, s:i, s:i, s:o}", "stored", (int)a.stored, "unchanged",
+                          (int)a.unchanged, "failed", (int)a.failed, "results", a.results);
+    if (rc != XK_OK && rc != XK_EINVALID) {
+        json_decref(o);
+        srv_error(resp, 500, "internal", "the store failed during the import: %s",
+                  xk_strstatus(rc));
+    } else if (a.failed) {
+        json_object_set_new(o, "error",
+                            json_pack("{s:s, s:s}", "code", "invalid_document", "message",
+                                      "some inputs were not imported (see results)"));
+        srv_json(resp, 422, o);
+        resp->error_code = "invalid_document";
+    } else {
+        srv_json(resp, a.stored ? 201 : 200, o);
+    }
+}
+
+void h_remove(const srv_call *c, srv_resp *resp)
+{
+    char number[64], reason[256];
+    if (!srv_param_number(c, resp, number))
+        return;
+    const char *q = srv_arg_get(c->req, "reason");
+    if (q) {
+        snprintf(reason, sizeof reason, "%s", q);
+    } else if (c->req->body_len) {
+        json_t *body = srv_body_object(c, resp);
+        if (!body)
+            return;
+        json_t *r = json_object_get(body, "reason");
+        snprintf(reason, sizeof reason, "%s", json_is_string(r) ? json_string_value(r) : "");
+        json_decref(body);
+    } else {
+        reason[0] = '\0';
+    }
+    if (!*reason) {
+        srv_error(resp, 400, "bad_request",
+                  "a removal needs a reason: ?reason=… or {\"reason\": \"…\"}");
+        return;
+    }
+    xk_error err;
+    if (xk_store_remove(c->ctx->st, number, reason, &err) != XK_OK)
+        srv_fail(resp, &err);
+    else
+        srv_json(resp, 200, json_pack("{s:s, s:s, s:s}", "number", number, "status", "removed",
+                                      "reason", reason));
+}

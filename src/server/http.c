@@ -1,0 +1,515 @@
+/*
+ * The HTTP transport (see server.h): libmicrohttpd with epoll and a thread pool. Each request
+ * is read under the body and header limits, handed to srv_handle with a store connection from
+ * the pool, answered, and logged as one JSON line when it completes.
+ */
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "api.h"
+#include "server.h"
+
+void srv_config_defaults(srv_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    snprintf(cfg->host, sizeof cfg->host, "127.0.0.1");
+    cfg->port = 8080;
+    cfg->threads = 2;
+    cfg->max_body = SRV_DEFAULT_MAX_BODY;
+    cfg->max_header = SRV_DEFAULT_MAX_HEADER;
+    cfg->max_connections = SRV_DEFAULT_MAX_CONNECTIONS;
+    cfg->per_ip_connections = SRV_DEFAULT_PER_IP;
+    cfg->idle_timeout = SRV_DEFAULT_IDLE_TIMEOUT;
+    cfg->grace = SRV_DEFAULT_GRACE;
+    cfg->rate = SRV_DEFAULT_RATE;
+    cfg->burst = SRV_DEFAULT_BURST;
+    cfg->access_log = stderr;
+}
+
+/* --- the pool of store connections: one per request being handled ------------------------- */
+
+typedef struct pool {
+    pthread_mutex_t lock;
+    pthread_cond_t freed;
+    xk_store **stores;
+    bool *busy;
+    unsigned n;
+} pool;
+
+static xk_store *pool_take(pool *p)
+{
+    pthread_mutex_lock(&p->lock);
+    for (;;) {
+        for (unsigned i = 0; i < p->n; i++)
+            if (!p->busy[i]) {
+                p->busy[i] = true;
+                pthread_mutex_unlock(&p->lock);
+                return p->stores[i];
+            }
+        pthread_cond_wait(&p->freed, &p->lock);
+    }
+}
+
+static void pool_give(pool *p, xk_store *st)
+{
+    pthread_mutex_lock(&p->lock);
+    for (unsigned i = 0; i < p->n; i++)
+        if (p->stores[i] == st)
+            p->busy[i] = false;
+    pthread_cond_signal(&p->freed);
+    pthread_mutex_unlock(&p->lock);
+}
+
+typedef struct server {
+    const srv_config *cfg;
+    srv_limits limits;
+    pool pool;
+    xk_calendar *cal;
+    srv_ratelimit *rate;
+    pthread_mutex_t log_lock;
+    atomic_int inflight;
+} server;
+
+/* --- one request -------------------------------------------------------------------------- */
+
+typedef struct request {
+    struct timespec start;
+    char *body;
+    size_t len, cap;
+    bool too_big, answered;
+    int status;
+    size_t bytes;
+    char actor[XK_TOKEN_NAME_MAX + 1];
+    char client[INET6_ADDRSTRLEN];
+    char method[16];
+    char path[512]; /* for the log: the query is left out, it may hold anything */
+} request;
+
+static double elapsed_us(const struct timespec *a)
+{
+    struct timespec b;
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    return (double)(b.tv_sec - a->tv_sec) * 1e6 + (double)(b.tv_nsec - a->tv_nsec) / 1e3;
+}
+
+static xk_date today_china(void)
+{
+    time_t t = time(NULL) + 8 * 3600;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    return (xk_date){tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday};
+}
+
+static void client_address(struct MHD_Connection *conn, char *out, size_t size)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    snprintf(out, size, "?");
+    if (!ci || !ci->client_addr)
+        return;
+    const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
+                  (socklen_t)size);
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out,
+                  (socklen_t)size);
+}
+
+static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                    const char *value)
+{
+    (void)kind;
+    *(size_t *)cls += strlen(key) + (value ? strlen(value) : 0) + 4;
+    return MHD_YES;
+}
+
+static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   const char *value)
+{
+    (void)kind;
+    srv_req *r = cls;
+    if (r->n_args == SRV_MAX_ARGS) {
+        r->too_many_args = true;
+        return MHD_NO;
+    }
+    r->args[r->n_args].key = key;
+    r->args[r->n_args].value = value ? value : "";
+    r->n_args++;
+    return MHD_YES;
+}
+
+static enum MHD_Result respond(struct MHD_Connection *conn, request *rq, srv_resp *resp)
+{
+    struct MHD_Response *r;
+    if (resp->body) {
+        r = MHD_create_response_from_buffer(resp->body_len, resp->body, MHD_RESPMEM_MUST_FREE);
+        if (r)
+            resp->body = NULL; /* MHD frees it */
+    } else {
+        r = MHD_create_response_from_buffer(resp->body_len, (void *)resp->static_body,
+                                            MHD_RESPMEM_PERSISTENT);
+    }
+    if (!r) {
+        srv_resp_free(resp);
+        return MHD_NO;
+    }
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, resp->content_type);
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+    if (strncmp(resp->content_type, "text/html", 9) == 0)
+        MHD_add_response_header(r, "Content-Security-Policy",
+                                "default-src 'self'; img-src 'self' data:; "
+                                "style-src 'self'; frame-ancestors 'none'");
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
+                            resp->cache ? resp->cache : "no-cache");
+    if (resp->allow[0])
+        MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, resp->allow);
+    if (resp->disposition[0])
+        MHD_add_response_header(r, "Content-Disposition", resp->disposition);
+    if (resp->retry_after) {
+        char s[16];
+        snprintf(s, sizeof s, "%d", resp->retry_after);
+        MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, s);
+    }
+    if (resp->status == 401)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"xuke\"");
+    rq->status = resp->status;
+    rq->bytes = resp->body_len;
+    rq->answered = true;
+    snprintf(rq->actor, sizeof rq->actor, "%s", resp->actor);
+    enum MHD_Result ok = MHD_queue_response(conn, (unsigned)resp->status, r);
+    MHD_destroy_response(r);
+    return ok;
+}
+
+/* An error answered by the transport itself (limits), in the API's error form. */
+static enum MHD_Result refuse(struct MHD_Connection *conn, request *rq, int status,
+                              const char *code, const char *fmt, size_t limit)
+{
+    srv_resp resp;
+    memset(&resp, 0, sizeof resp);
+    srv_error(&resp, status, code, fmt, limit);
+    enum MHD_Result ok = respond(conn, rq, &resp);
+    srv_resp_free(&resp);
+    return ok;
+}
+
+static enum MHD_Result first_call(server *s, struct MHD_Connection *conn, request *rq)
+{
+    size_t header_bytes = 0;
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, count_header, &header_bytes);
+    if (header_bytes > s->cfg->max_header)
+        return refuse(conn, rq, 431, "headers_too_large",
+                      "request headers are larger than the limit of %zu bytes",
+                      s->cfg->max_header);
+    const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                 MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if (cl && strtoull(cl, NULL, 10) > s->cfg->max_body)
+        return refuse(conn, rq, 413, "payload_too_large",
+                      "request body is larger than the limit of %zu bytes", s->cfg->max_body);
+    return MHD_YES;
+}
+
+static bool append_body(server *s, request *rq, const char *data, size_t n)
+{
+    if (rq->too_big || rq->len + n > s->cfg->max_body) {
+        rq->too_big = true;
+        return true;
+    }
+    if (rq->len + n + 1 > rq->cap) {
+        size_t cap = rq->cap ? rq->cap : 16384;
+        while (cap < rq->len + n + 1)
+            cap *= 2;
+        char *grown = realloc(rq->body, cap);
+        if (!grown)
+            return false;
+        rq->body = grown;
+        rq->cap = cap;
+    }
+    memcpy(rq->body + rq->len, data, n);
+    rq->len += n;
+    rq->body[rq->len] = '\0';
+    return true;
+}
+
+static enum MHD_Result answer(server *s, struct MHD_Connection *conn, request *rq,
+                              const char *url, const char *method)
+{
+    srv_req req;
+    memset(&req, 0, sizeof req);
+    req.method = method;
+    req.path = url;
+    req.body = rq->body;
+    req.body_len = rq->len;
+    req.client = rq->client;
+    req.authorization = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                    MHD_HTTP_HEADER_AUTHORIZATION);
+    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_arg, &req);
+    srv_ctx ctx = {pool_take(&s->pool), s->cal, &s->limits, s->rate, today_china()};
+    srv_resp resp;
+    srv_handle(&ctx, &req, &resp);
+    pool_give(&s->pool, ctx.st);
+    enum MHD_Result ok = respond(conn, rq, &resp);
+    srv_resp_free(&resp);
+    return ok;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls)
+{
+    (void)version;
+    server *s = cls;
+    request *rq = *con_cls;
+    if (!rq) {
+        rq = calloc(1, sizeof *rq);
+        if (!rq)
+            return MHD_NO;
+        clock_gettime(CLOCK_MONOTONIC, &rq->start);
+        client_address(conn, rq->client, sizeof rq->client);
+        snprintf(rq->method, sizeof rq->method, "%s", method);
+        snprintf(rq->path, sizeof rq->path, "%s", url);
+        atomic_fetch_add(&s->inflight, 1);
+        *con_cls = rq;
+        return first_call(s, conn, rq);
+    }
+    if (rq->answered) { /* refused on the first call: drop what the client still sends */
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        if (!append_body(s, rq, upload_data, *upload_data_size))
+            return MHD_NO;
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (rq->too_big)
+        return refuse(conn, rq, 413, "payload_too_large",
+                      "request body is larger than the limit of %zu bytes", s->cfg->max_body);
+    return answer(s, conn, rq, url, method);
+}
+
+static void json_escape(FILE *f, const char *s)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            fprintf(f, "\\%c", c);
+        else if (c < 0x20)
+            fprintf(f, "\\u%04x", c);
+        else
+            fputc(c, f);
+    }
+}
+
+static const char *termination(enum MHD_RequestTerminationCode toe)
+{
+    switch (toe) {
+    case MHD_REQUEST_TERMINATED_COMPLETED_OK:
+        return NULL;
+    case MHD_REQUEST_TERMINATED_TIMEOUT_REACHED:
+        return "timeout";
+    case MHD_REQUEST_TERMINATED_DAEMON_SHUTDOWN:
+        return "shutdown";
+    case MHD_REQUEST_TERMINATED_CLIENT_ABORT:
+        return "client_abort";
+    default:
+        return "error";
+    }
+}
+
+/* One JSON line per request: time, client, method, path, status, bytes, µs, token name. */
+static void log_request(server *s, const request *rq, enum MHD_RequestTerminationCode toe)
+{
+    char at[32];
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(at, sizeof at, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    const char *ended = termination(toe);
+    pthread_mutex_lock(&s->log_lock);
+    FILE *f = s->cfg->access_log;
+    fprintf(f, "{\"time\":\"%s\",\"client\":\"%s\",\"method\":\"", at, rq->client);
+    json_escape(f, rq->method);
+    fputs("\",\"path\":\"", f);
+    json_escape(f, rq->path);
+    fprintf(f, "\",\"status\":%d,\"bytes\":%zu,\"us\":%.0f,\"token\":", rq->status,
+            rq->bytes, elapsed_us(&rq->start));
+    if (rq->actor[0]) {
+        fputc('"', f);
+        json_escape(f, rq->actor);
+        fputc('"', f);
+    } else {
+        fputs("null", f);
+    }
+    if (ended)
+        fprintf(f, ",\"ended\":\"%s\"", ended);
+    fputs("}\n", f);
+    fflush(f);
+    pthread_mutex_unlock(&s->log_lock);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)conn;
+    server *s = cls;
+    request *rq = *con_cls;
+    if (!rq)
+        return;
+    if (s->cfg->access_log)
+        log_request(s, rq, toe);
+    free(rq->body);
+    free(rq);
+    *con_cls = NULL;
+    atomic_fetch_sub(&s->inflight, 1);
+}
+
+/* --- start, serve, stop ------------------------------------------------------------------- */
+
+static void pool_close(pool *p)
+{
+    for (unsigned i = 0; p->stores && i < p->n; i++)
+        xk_store_close(p->stores[i]);
+    free(p->stores);
+    free(p->busy);
+    pthread_mutex_destroy(&p->lock);
+    pthread_cond_destroy(&p->freed);
+}
+
+static bool pool_open(pool *p, const char *db, unsigned n, char *errbuf, size_t errsize)
+{
+    pthread_mutex_init(&p->lock, NULL);
+    pthread_cond_init(&p->freed, NULL);
+    p->stores = calloc(n, sizeof *p->stores);
+    p->busy = calloc(n, sizeof *p->busy);
+    p->n = 0;
+    if (!p->stores || !p->busy) {
+        snprintf(errbuf, errsize, "out of memory");
+        return false;
+    }
+    for (; p->n < n; p->n++) {
+        xk_error err;
+        xk_error_clear(&err);
+        if (xk_store_open(db, &p->stores[p->n], &err) != XK_OK) {
+            snprintf(errbuf, errsize, "%s", err.message);
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool parse_address(const srv_config *cfg, struct sockaddr_storage *ss, char *errbuf,
+                          size_t errsize)
+{
+    memset(ss, 0, sizeof *ss);
+    struct sockaddr_in *v4 = (struct sockaddr_in *)(void *)ss;
+    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)(void *)ss;
+    if (inet_pton(AF_INET, cfg->host, &v4->sin_addr) == 1) {
+        v4->sin_family = AF_INET;
+        v4->sin_port = htons((unsigned short)cfg->port);
+        return true;
+    }
+    if (inet_pton(AF_INET6, cfg->host, &v6->sin6_addr) == 1) {
+        v6->sin6_family = AF_INET6;
+        v6->sin6_port = htons((unsigned short)cfg->port);
+        return true;
+    }
+    snprintf(errbuf, errsize, "--listen: \"%s\" is not a numeric IPv4 or IPv6 address",
+             cfg->host);
+    return false;
+}
+
+static struct MHD_Daemon *start(server *s, const struct sockaddr_storage *ss)
+{
+    const srv_config *c = s->cfg;
+    size_t memory = c->max_header * 2 + 32 * 1024;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+                     MHD_USE_ERROR_LOG | (ss->ss_family == AF_INET6 ? MHD_USE_IPv6 : 0);
+    return MHD_start_daemon(
+        flags, (uint16_t)c->port, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, ss,
+        MHD_OPTION_THREAD_POOL_SIZE, c->threads, MHD_OPTION_CONNECTION_LIMIT,
+        c->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT, c->per_ip_connections,
+        MHD_OPTION_CONNECTION_TIMEOUT, c->idle_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        memory, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
+}
+
+/* Waits for SIGTERM or SIGINT (blocked in every thread, so only this sigwait sees them). */
+static void wait_for_signal(const sigset_t *set)
+{
+    int sig;
+    while (sigwait(set, &sig) != 0)
+        ;
+}
+
+static void drain(server *s)
+{
+    struct timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    while (atomic_load(&s->inflight) > 0 && elapsed_us(&start) < s->cfg->grace * 1e6) {
+        struct timespec pause = {0, 20 * 1000 * 1000};
+        nanosleep(&pause, NULL);
+    }
+}
+
+int srv_run(const srv_config *cfg, char *errbuf, size_t errsize)
+{
+    server s;
+    memset(&s, 0, sizeof s);
+    s.cfg = cfg;
+    s.limits.max_body = cfg->max_body;
+    s.limits.public_read = cfg->public_read;
+    pthread_mutex_init(&s.log_lock, NULL);
+    struct sockaddr_storage ss;
+    xk_error err;
+    int rc = 1;
+    if (!parse_address(cfg, &ss, errbuf, errsize))
+        return 1;
+    if (xk_calendar_load(xk_calendar_default_path(cfg->calendar), &s.cal, &err) != XK_OK) {
+        snprintf(errbuf, errsize, "%s", err.message);
+        return 1;
+    }
+    if (cfg->rate > 0)
+        s.rate = srv_ratelimit_new(cfg->rate, cfg->burst, 4096);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    struct MHD_Daemon *d = NULL;
+    /* one connection per pool thread, and one spare for a handler that waits on another */
+    if (pool_open(&s.pool, cfg->db, cfg->threads + 1, errbuf, errsize)) {
+        d = start(&s, &ss);
+        if (!d)
+            snprintf(errbuf, errsize, "cannot listen on %s port %u (in use, or no permission)",
+                     cfg->host, cfg->port);
+    }
+    if (d) {
+        const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+        bool v6 = ss.ss_family == AF_INET6;
+        printf("listening on http://%s%s%s:%u/\n", v6 ? "[" : "", cfg->host, v6 ? "]" : "",
+               info ? info->port : cfg->port);
+        fflush(stdout);
+        wait_for_signal(&set);
+        MHD_quiesce_daemon(d); /* no new connections; requests in flight go on */
+        drain(&s);
+        MHD_stop_daemon(d);
+        rc = 0;
+    }
+    pool_close(&s.pool);
+    srv_ratelimit_free(s.rate);
+    xk_calendar_free(s.cal);
+    pthread_mutex_destroy(&s.log_lock);
+    return rc;
+}

@@ -1,0 +1,42 @@
+/*
+ * `xuke serve`: the HTTP transport (libmicrohttpd, epoll, its own thread pool) around the API of
+ * api.h. Owns the limits, the pool of store connections, the access log and graceful shutdown.
+ */
+#ifndef XK_SERVER_H
+#define XK_SERVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+/* Defaults, documented in the README's Limits table. */
+#define SRV_DEFAULT_MAX_BODY (4u * 1024u * 1024u)
+#define SRV_DEFAULT_MAX_HEADER (16u * 1024u)
+#define SRV_DEFAULT_MAX_CONNECTIONS 512u
+#define SRV_DEFAULT_PER_IP 256u
+#define SRV_DEFAULT_IDLE_TIMEOUT 15u
+#define SRV_DEFAULT_RATE 100.0
+#define SRV_DEFAULT_BURST 200.0
+#define SRV_DEFAULT_GRACE 10u
+
+typedef struct srv_config {
+    char host[64];     /* numeric IPv4 or IPv6 address */
+    unsigned port;     /* 0 = any free port (printed) */
+    const char *db;    /* store path */
+    const char *calendar; /* NULL = the installed one */
+    bool public_read;
+    unsigned threads;
+    size_t max_body, max_header;
+    unsigned max_connections, per_ip_connections, idle_timeout, grace;
+    double rate, burst; /* per token (or address); rate 0 = no limit */
+    FILE *access_log;   /* one JSON line per request */
+} srv_config;
+
+void srv_config_defaults(srv_config *cfg);
+
+/* Serves until SIGTERM or SIGINT, then stops accepting, lets requests in flight finish (up to
+ * cfg->grace seconds) and returns 0. Non-zero (errbuf says why) when it cannot start. Prints
+ * "listening on http://HOST:PORT/" on stdout once it accepts connections. */
+int srv_run(const srv_config *cfg, char *errbuf, size_t errsize);
+
+#endif

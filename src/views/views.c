@@ -1,0 +1,172 @@
+/*
+ * JSON views of the registry and the rules (see xuke/views.h): the single place that decides
+ * what a licence, an obligation, a status row or a search hit looks like as JSON.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "xuke/views.h"
+
+xk_status xk_view_licence(xk_store *st, const char *number, int version, json_t **out,
+                          xk_error *err)
+{
+    xk_licence_info info;
+    char *json;
+    xk_status rc = xk_store_get_json(st, number, version, &json, &info, err);
+    if (rc != XK_OK)
+        return rc;
+    json_error_t jerr;
+    json_t *o = json_loads(json, 0, &jerr);
+    free(json);
+    if (!o)
+        return xk_error_set(err, XK_EDB, 0, "stored record of %s is damaged: %s", number,
+                            jerr.text);
+    json_object_set_new(o, "version", json_integer(info.current.version));
+    json_object_set_new(o, "versions", json_integer(info.versions));
+    json_object_set_new(o, "status", json_string(info.removed ? "removed" : "active"));
+    json_object_set_new(o, "source_sha256", json_string(info.current.source_sha256));
+    json_object_set_new(o, "imported_at", json_string(info.current.imported_at));
+    if (info.removed)
+        json_object_set_new(o, "removed_reason", json_string(info.removed_reason));
+    *out = o;
+    return XK_OK;
+}
+
+static json_t *date_json(xk_date d)
+{
+    char s[16];
+    return json_string(xk_date_format(d, s, sizeof s));
+}
+
+json_t *xk_view_obligation(const xk_obligation *ob)
+{
+    json_t *o = json_pack("{s:s, s:s, s:s}", "duty", xk_duty_name(ob->duty), "title",
+                          xk_duty_title(ob->duty), "basis", ob->basis);
+    if (!o)
+        return NULL;
+    if (ob->dated) {
+        char rule[200], prov[64];
+        xk_obligation_rule(ob, rule, sizeof rule);
+        xk_provisional_format(&ob->prov, prov, sizeof prov);
+        json_object_set_new(o, "due", date_json(ob->due));
+        json_object_set_new(o, "due_workday", date_json(ob->due_workday));
+        json_object_set_new(o, "rule", json_string(rule));
+        json_object_set_new(o, "overdue", json_boolean(ob->overdue));
+        json_object_set_new(o, "provisional", json_boolean(ob->prov.n > 0));
+        if (ob->prov.n)
+            json_object_set_new(o, "provisional_years", json_string(prov));
+    }
+    if (ob->year)
+        json_object_set_new(o, "year", json_integer(ob->year));
+    if (ob->trigger)
+        json_object_set_new(o, "trigger_event", json_integer(ob->trigger));
+    return o;
+}
+
+json_t *xk_view_status_row(const xk_status_row *r)
+{
+    json_t *row = json_pack("{s:s, s:s, s:s, s:o}", "number", r->licence->number, "company",
+                            r->licence->company, "status", xk_status_name(r->status), "expires",
+                            date_json(r->licence->expires));
+    if (!row)
+        return NULL;
+    json_object_set_new(row, "issued", date_json(r->licence->issued));
+    json_object_set_new(row, "next", r->next ? xk_view_obligation(r->next) : json_null());
+    json_t *over = json_array();
+    for (size_t i = 0; i < r->n_overdue; i++)
+        json_array_append_new(over, xk_view_obligation(r->overdue[i]));
+    json_object_set_new(row, "overdue", over);
+    return row;
+}
+
+json_t *xk_view_hit(const xk_hit *h)
+{
+    json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:i, s:s}", "number", h->number, "company",
+                          h->company, "issued", h->issued, "expires", h->expires, "version",
+                          h->version, "status", h->removed ? "removed" : "active");
+    if (j && h->website_index >= 0)
+        json_object_set_new(j, "match",
+                            json_pack("{s:s, s:i, s:s, s:s}", "domain", h->matched_domain,
+                                      "website", h->website_index, "service",
+                                      h->website_service, "website_name", h->website_name));
+    return j;
+}
+
+json_t *xk_view_history(const xk_version_info *v, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < n; i++)
+        json_array_append_new(a, json_pack("{s:i, s:s, s:s, s:s, s:s}", "version", v[i].version,
+                                           "imported_at", v[i].imported_at, "actor", v[i].actor,
+                                           "source_sha256", v[i].source_sha256, "record_sha256",
+                                           v[i].record_sha256));
+    return a;
+}
+
+json_t *xk_view_event(const xk_event *ev)
+{
+    json_t *o = json_pack("{s:I, s:s, s:o, s:s, s:s, s:s}", "id", (json_int_t)ev->id, "type",
+                          ev->type, "date", date_json(ev->date), "note", ev->note, "recorded_at",
+                          ev->recorded_at, "actor", ev->actor);
+    if (!o)
+        return NULL;
+    if (ev->year)
+        json_object_set_new(o, "year", json_integer(ev->year));
+    if (*ev->ref)
+        json_object_set_new(o, "ref", json_string(ev->ref));
+    return o;
+}
+
+json_t *xk_view_agenda(const xk_agenda *a)
+{
+    json_t *items = json_array();
+    for (size_t i = 0; items && i < a->n; i++) {
+        xk_agenda_item it = xk_agenda_at(a, i);
+        json_t *ob = xk_view_obligation(&it.ob);
+        json_object_set_new(ob, "number", json_string(it.number));
+        json_object_set_new(ob, "company", json_string(it.company));
+        json_array_append_new(items, ob);
+    }
+    return items;
+}
+
+json_t *xk_view_dated(json_t *items, const char *key, xk_date as_of, const xk_provisional *prov)
+{
+    char years[64];
+    xk_provisional_format(prov, years, sizeof years);
+    return json_pack("{s:o, s:o, s:o}", "as_of", date_json(as_of), "provisional_years",
+                     prov->n ? json_string(years) : json_null(), key, items);
+}
+
+typedef struct check_ctx {
+    const xk_calendar *cal;
+    const xk_event *ev;
+    xk_status rc;
+    xk_error *err;
+    bool found;
+} check_ctx;
+
+static bool check_row(const xk_rules_row *row, void *vctx)
+{
+    check_ctx *c = vctx;
+    c->found = true;
+    if (row->removed)
+        c->rc = xk_error_set(c->err, XK_EUSAGE, 0, "%s is removed", row->number);
+    else
+        c->rc = xk_rules_check_event(c->cal, row, c->ev, c->err);
+    return false;
+}
+
+xk_status xk_event_record(xk_store *st, const xk_calendar *cal, const char *number,
+                          const xk_event *ev, long *id, xk_error *err)
+{
+    check_ctx cc = {cal, ev, XK_OK, err, false};
+    xk_status rc = xk_store_rules_scan(st, number, check_row, &cc, err);
+    if (rc != XK_OK)
+        return rc;
+    if (!cc.found)
+        return xk_error_set(err, XK_ENOTFOUND, 0, "%s is not in the registry", number);
+    if (cc.rc != XK_OK)
+        return cc.rc;
+    return xk_store_event_add(st, number, ev, id, err);
+}
