@@ -9,9 +9,9 @@ CMAKE_TYPE ?= RelWithDebInfo
 # Debian 12 packages the build, the tests and the demo need (see README's dependency table).
 DEB_PACKAGES = gcc make cmake pkg-config python3 python3-icalendar \
                libjansson-dev libutf8proc-dev libcmocka-dev libsqlite3-dev libsodium-dev \
-               libmicrohttpd-dev
+               libmicrohttpd-dev chromium fonts-noto-cjk
 
-.PHONY: all deps build test unit asan demo bench format clean
+.PHONY: all deps browser-deps build test unit asan demo bench format clean
 
 all: build
 
@@ -29,13 +29,22 @@ deps:
 	  fi; \
 	fi
 
+# The browser tests drive Debian's chromium with playwright-core from npm (pinned in
+# tests/browser/package-lock.json). Node comes from Debian when the machine has none.
+browser-deps: deps
+	@command -v node >/dev/null && command -v npm >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm; \
+	  else echo "missing node; run:"; echo "  sudo apt-get install -y nodejs npm"; exit 1; fi; }
+	@[ -d tests/browser/node_modules/playwright-core ] || \
+	  (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
+
 # Configured on every build (quick when nothing changed), so a build directory made earlier with
 # another type (a hand-run Debug configure) cannot silently serve `make bench` unoptimised code.
 build: deps
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(CMAKE_TYPE) > /dev/null
 	cmake --build $(BUILD) -j $(JOBS)
 
-unit: build
+unit: build browser-deps
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 # The sanitizer run is part of `make test` whenever the compiler can link ASan/UBSan.
@@ -48,7 +57,7 @@ else
 	@echo "sanitizer runtime not available: ASan/UBSan run skipped"
 endif
 
-asan: deps
+asan: deps browser-deps
 	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DXUKE_SANITIZE=ON > /dev/null
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \

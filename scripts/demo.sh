@@ -29,3 +29,14 @@ echo "== xuke status (as of today): which licences expired, whose renewal deadli
 echo
 echo "== xuke deadlines --within 120 (today): what is due next, with the provision behind it"
 "$XUKE" deadlines --db "$DB" --within 120
+echo
+echo "== xuke token create demo-editor --role editor (shown once; the store keeps its hash)"
+TOKEN=$("$XUKE" token create --db "$DB" demo-editor --role editor)
+echo "$TOKEN"
+echo
+LISTEN=${XUKE_DEMO_LISTEN:-127.0.0.1:8080}
+echo "== xuke serve: the four seeds on http://$LISTEN/ (reads open to all, writes need the token)"
+echo "   open http://$LISTEN/ (search), http://$LISTEN/dashboard, http://$LISTEN/upload"
+echo "   try:  curl http://$LISTEN/v1/domains/www.xiaohe.cn"
+echo "   paste the token above under 令牌 (Token) to import on the upload page; Ctrl-C stops"
+exec "$XUKE" serve --db "$DB" --listen "$LISTEN" --public-read

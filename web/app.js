@@ -1,1 +1,471 @@
+/*
+ * xuke web pages: search, licence, dashboard with a validity timeline, upload. Plain JavaScript
+ * with no build step and nothing fetched from elsewhere; every value from the API is put into
+ * the page as text (never as HTML). Chinese by default, English by the switch in the header.
+ */
+'use strict';
 
+const I18N = {
+  zh: {
+    'nav.search': '查询', 'nav.dashboard': '总览', 'nav.upload': '上传',
+    'token.button': '令牌', 'token.label': 'API 令牌（只保存在本浏览器）', 'token.save': '保存',
+    'token.clear': '清除', 'token.saved': '令牌已保存', 'token.cleared': '令牌已清除',
+    footer: '增值电信业务经营许可证登记与合规期限',
+    'search.title': '许可证查询',
+    'search.hint': '输入许可证编号、公司名称的任意部分，或网站域名',
+    'search.placeholder': '如 京B2-20224676、小荷、www.xiaohe.cn',
+    'search.go': '查询', 'search.none': '没有找到匹配的许可证', 'search.more': '更多',
+    'domain.covered': '已由许可证覆盖', 'domain.not_covered': '没有许可证覆盖此域名',
+    'domain.valid': '许可证今日有效', 'domain.invalid': '许可证今日无效',
+    'f.number': '许可证编号', 'f.company': '公司名称', 'f.legal': '法定代表人',
+    'f.issuer': '发证机关', 'f.issued': '发证日期', 'f.expires': '有效期至',
+    'f.category': '类别', 'f.region': '地区', 'f.version': '版本', 'f.source_sha256': '原件 SHA-256',
+    'f.imported_at': '导入时间', 'f.status': '状态',
+    'l.services': '业务种类及覆盖范围', 'l.websites': '网站（附页）', 'l.provisions': '特别规定事项',
+    'l.obligations': '义务与期限', 'l.versions': '版本', 'l.events': '事件', 'l.source': '原始文件',
+    'l.show_source': '显示原文', 'l.diff': '与上一版本比较', 'l.no_changes': '没有变化',
+    'l.limited_to': '仅限', 'l.includes': '含', 'l.excludes': '不含', 'l.conditions': '条件',
+    'l.coverage': '覆盖范围', 'l.domains': '域名', 'l.server_location': '服务器所在地',
+    'l.access_provider': '接入服务商', 'w.service': '业务', 'w.name': '网站名称', 'l.due': '期限', 'l.basis': '依据', 'l.rule': '计算',
+    'l.met': '已完成', 'l.open': '未完成', 'l.overdue': '已逾期', 'l.by': '操作人',
+    'l.none': '无', 'l.removed': '已删除', 'l.warnings': '提示',
+    'st.valid': '有效', 'st.renewal_due': '需续办', 'st.renewal_overdue': '续办逾期',
+    'st.expired': '已过期', 'st.not_yet_valid': '未生效', 'st.removed': '已删除', 'st.active': '在册',
+    'd.title': '总览', 'd.as_of': '截至', 'd.timeline': '有效期时间轴',
+    'd.legend.renewal': '续办申请期限', 'd.legend.annual': '年报期限', 'd.legend.today': '今天',
+    'd.next': '下一期限', 'd.overdue': '逾期事项', 'd.cut': '仅显示前 {n} 个许可证',
+    'd.empty': '登记簿为空',
+    'u.title': '上传许可证', 'u.hint': '拖入许可证文本文件（UTF-8 或 GB18030），或点击选择',
+    'u.choose': '选择文件', 'u.valid': '提取成功，可以导入', 'u.invalid': '文件有错误，不能导入',
+    'u.import': '导入登记簿', 'u.imported': '已导入', 'u.unchanged': '内容未变，无需导入',
+    'u.need_editor': '导入需要编辑者令牌（右上角“令牌”）',
+    'err.401': '需要令牌：点击右上角“令牌”输入', 'err.403': '令牌权限不足',
+    'err.network': '无法连接服务器', 'loading': '加载中…',
+  },
+  en: {
+    'nav.search': 'Search', 'nav.dashboard': 'Dashboard', 'nav.upload': 'Upload',
+    'token.button': 'Token', 'token.label': 'API token (kept in this browser only)',
+    'token.save': 'Save', 'token.clear': 'Clear', 'token.saved': 'Token saved',
+    'token.cleared': 'Token cleared',
+    footer: 'Value-added telecom business licences and their compliance deadlines',
+    'search.title': 'Find a licence',
+    'search.hint': 'A licence number, any part of a company name, or a website domain',
+    'search.placeholder': 'e.g. 京B2-20224676, 小荷, www.xiaohe.cn',
+    'search.go': 'Search', 'search.none': 'No licence matches', 'search.more': 'More',
+    'domain.covered': 'Covered by a licence', 'domain.not_covered': 'No licence covers this host',
+    'domain.valid': 'The licence is valid today', 'domain.invalid': 'The licence is not valid today',
+    'f.number': 'Licence number', 'f.company': 'Company', 'f.legal': 'Legal representative',
+    'f.issuer': 'Issuer', 'f.issued': 'Issued', 'f.expires': 'Valid until',
+    'f.category': 'Category', 'f.region': 'Region', 'f.version': 'Version',
+    'f.source_sha256': 'Source SHA-256', 'f.imported_at': 'Imported', 'f.status': 'Status',
+    'l.services': 'Services and coverage', 'l.websites': 'Websites (appendix)',
+    'l.provisions': 'Special provisions', 'l.obligations': 'Obligations and deadlines',
+    'l.versions': 'Versions', 'l.events': 'Events', 'l.source': 'Source document',
+    'l.show_source': 'Show the text', 'l.diff': 'Compare with the previous version',
+    'l.no_changes': 'No changes', 'l.limited_to': 'Limited to', 'l.includes': 'Includes',
+    'l.excludes': 'Excludes', 'l.conditions': 'Conditions', 'l.coverage': 'Coverage',
+    'l.domains': 'Domains', 'l.server_location': 'Server location',
+    'l.access_provider': 'Access provider', 'w.service': 'Service', 'w.name': 'Website',
+    'l.due': 'Due', 'l.basis': 'Basis', 'l.rule': 'Rule',
+    'l.met': 'Met', 'l.open': 'Open', 'l.overdue': 'Overdue', 'l.by': 'By', 'l.none': 'None',
+    'l.removed': 'Removed', 'l.warnings': 'Warnings',
+    'st.valid': 'Valid', 'st.renewal_due': 'Renewal due', 'st.renewal_overdue': 'Renewal overdue',
+    'st.expired': 'Expired', 'st.not_yet_valid': 'Not yet valid', 'st.removed': 'Removed',
+    'st.active': 'Active',
+    'd.title': 'Dashboard', 'd.as_of': 'As of', 'd.timeline': 'Validity timeline',
+    'd.legend.renewal': 'Renewal deadline', 'd.legend.annual': 'Annual report', 'd.legend.today': 'Today',
+    'd.next': 'Next deadline', 'd.overdue': 'Overdue', 'd.cut': 'Showing the first {n} licences',
+    'd.empty': 'The registry is empty',
+    'u.title': 'Upload a licence', 'u.hint': 'Drop a licence text file (UTF-8 or GB18030) here, or choose one',
+    'u.choose': 'Choose a file', 'u.valid': 'Extracted: ready to import',
+    'u.invalid': 'The document has errors and cannot be imported', 'u.import': 'Import into the registry',
+    'u.imported': 'Imported', 'u.unchanged': 'Unchanged: nothing to import',
+    'u.need_editor': 'Importing needs an editor token (Token, top right)',
+    'err.401': 'A token is needed: click Token (top right)', 'err.403': 'The token may not do this',
+    'err.network': 'The server cannot be reached', 'loading': 'Loading…',
+  },
+};
+
+let lang = localStorage.getItem('xuke.lang') || 'zh';
+const t = (key, vars) => {
+  let s = (I18N[lang] && I18N[lang][key]) || I18N.zh[key] || key;
+  for (const k in vars || {}) s = s.replace('{' + k + '}', vars[k]);
+  return s;
+};
+
+/* --- DOM helpers: text only ------------------------------------------------------------------ */
+
+function h(tag, attrs, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
+    else el.setAttribute(k, v === true ? '' : v);
+  }
+  for (const c of children.flat(Infinity)) {
+    if (c === null || c === undefined || c === false) continue;
+    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return el;
+}
+
+const SVG = 'http://www.w3.org/2000/svg';
+function s(tag, attrs, ...children) {
+  const el = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs || {})) el.setAttribute(k, v);
+  for (const c of children) el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  return el;
+}
+
+const main = () => document.getElementById('main');
+function show(...nodes) { main().replaceChildren(...nodes.flat(Infinity).filter((n) => n)); }
+
+/* --- API ------------------------------------------------------------------------------------- */
+
+function token() { return localStorage.getItem('xuke.token') || ''; }
+
+class ApiError extends Error {
+  constructor(status, code, message, body) { super(message); this.status = status; this.code = code; this.body = body; }
+}
+
+async function api(path, opts = {}) {
+  const headers = Object.assign({}, opts.headers || {});
+  if (token()) headers.Authorization = 'Bearer ' + token();
+  let res;
+  try {
+    res = await fetch(path, Object.assign({}, opts, { headers }));
+  } catch (e) {
+    throw new ApiError(0, 'network', t('err.network'));
+  }
+  const type = res.headers.get('Content-Type') || '';
+  const body = type.startsWith('application/json') ? await res.json() : await res.text();
+  if (!res.ok) {
+    const err = (body && body.error) || {};
+    const msg = res.status === 401 ? t('err.401') : res.status === 403 ? t('err.403') : err.message;
+    throw new ApiError(res.status, err.code || 'error', msg || res.statusText, body);
+  }
+  return body;
+}
+
+const enc = encodeURIComponent;
+function errorBox(e) { return h('p', { class: 'error', role: 'alert' }, e.message); }
+function statusBadge(st) { return h('span', { class: 'badge st-' + st }, t('st.' + st)); }
+function licenceLink(number) { return h('a', { href: '/l/' + enc(number), 'data-nav': true }, number); }
+
+/* --- search ------------------------------------------------------------------------------------ */
+
+const NUMBER_RE = /^\s*[\u4e00-\u9fff]?\s*[AB][12](\.B[12])?\s*-\s*\d{8}\s*$/i;
+const HOST_RE = /^\s*(https?:\/\/)?([a-z0-9-]+\.)+[a-z]{2,}[\/:]?.*$/i;
+
+function searchPage(params) {
+  const q = params.get('q') || '';
+  const input = h('input', { id: 'q', type: 'search', name: 'q', value: q, placeholder: t('search.placeholder'),
+                              'aria-label': t('search.title'), autofocus: true });
+  const results = h('div', { id: 'results' });
+  const form = h('form', { class: 'search', onsubmit: (ev) => {
+    ev.preventDefault();
+    navigate('/search?q=' + enc(input.value.trim()));
+  } }, input, h('button', { type: 'submit' }, t('search.go')));
+  show(h('h1', {}, t('search.title')), h('p', { class: 'hint' }, t('search.hint')), form, results);
+  if (q) runSearch(q, results);
+}
+
+async function runSearch(q, out) {
+  if (NUMBER_RE.test(q)) { navigate('/l/' + enc(q.replace(/\s+/g, '')), true); return; }
+  out.replaceChildren(h('p', { class: 'muted' }, t('loading')));
+  try {
+    if (HOST_RE.test(q) && !/[\u4e00-\u9fff]/.test(q)) {
+      out.replaceChildren(domainCard(await api('/v1/domains/' + enc(q.trim()))));
+      return;
+    }
+    await companyResults(q, out, null);
+  } catch (e) { out.replaceChildren(errorBox(e)); }
+}
+
+async function companyResults(q, out, cursor) {
+  const r = await api('/v1/licenses?company=' + enc(q) + '&limit=50' + (cursor ? '&cursor=' + enc(cursor) : ''));
+  if (!cursor) out.replaceChildren();
+  if (!r.items.length && !cursor) { out.append(h('p', { class: 'muted' }, t('search.none'))); return; }
+  const list = h('ul', { class: 'hits' }, r.items.map((it) => h('li', {},
+    licenceLink(it.number), ' ', h('span', {}, it.company), ' ',
+    h('span', { class: 'muted' }, it.issued + ' → ' + it.expires), ' ', statusBadge(it.status))));
+  out.append(list);
+  if (r.next_cursor) {
+    const more = h('button', { type: 'button', class: 'more', onclick: async () => {
+      more.remove();
+      try { await companyResults(q, out, r.next_cursor); } catch (e) { out.append(errorBox(e)); }
+    } }, t('search.more'));
+    out.append(more);
+  }
+}
+
+function domainCard(d) {
+  if (!d.covered) return h('div', { class: 'card warn', id: 'domain-result' }, h('strong', {}, d.host), ' — ', t('domain.not_covered'));
+  return h('div', { class: 'card ' + (d.valid ? 'ok' : 'bad'), id: 'domain-result' },
+    h('p', {}, h('strong', {}, d.host), ' — ', t('domain.covered'), ' (', d.website.domain, ')'),
+    h('p', {}, licenceLink(d.licence.number), ' ', d.licence.company, ' ', statusBadge(d.licence.status)),
+    h('p', {}, d.website.service, ' · ', d.website.name),
+    h('p', { class: d.valid ? 'good' : 'error' }, d.valid ? t('domain.valid') : t('domain.invalid'), ' (', d.as_of, ')'));
+}
+
+/* --- licence ------------------------------------------------------------------------------------ */
+
+function fieldList(pairs) {
+  return h('dl', { class: 'fields' }, pairs.filter((p) => p[1] !== undefined && p[1] !== null && p[1] !== '')
+    .map(([k, v]) => [h('dt', {}, t(k)), h('dd', {}, v)]));
+}
+
+function qualifier(key, items) {
+  if (!items || !items.length) return null;
+  return h('li', {}, h('span', { class: 'q q-' + key }, t('l.' + key)), ' ', items.join('、'));
+}
+
+function servicesSection(services) {
+  return h('section', {}, h('h2', {}, t('l.services')), h('ul', { class: 'services' }, services.map((sv) =>
+    h('li', {}, h('strong', {}, sv.code + ' ' + sv.name), sv.scope ? h('div', { class: 'muted' }, sv.scope) : null,
+      h('ul', { class: 'quals' }, qualifier('limited_to', sv.limited_to), qualifier('includes', sv.includes),
+        qualifier('excludes', sv.excludes), qualifier('conditions', sv.conditions), qualifier('coverage', sv.coverage))))));
+}
+
+function websitesSection(websites) {
+  if (!websites.length) return h('section', {}, h('h2', {}, t('l.websites')), h('p', { class: 'muted' }, t('l.none')));
+  return h('section', {}, h('h2', {}, t('l.websites')), h('div', { class: 'scroll' }, h('table', {},
+    h('thead', {}, h('tr', {}, h('th', {}, '#'), ['w.service', 'w.name', 'l.domains', 'l.server_location', 'l.access_provider']
+      .map((k) => h('th', {}, t(k))))),
+    h('tbody', {}, websites.map((w, i) => h('tr', {}, h('td', {}, i + 1), h('td', {}, w.service), h('td', {}, w.name),
+      h('td', {}, (w.domains || []).join(' ')), h('td', {}, w.server_location || ''), h('td', {}, w.access_provider || '')))))));
+}
+
+function provisionsSection(provisions) {
+  return h('section', {}, h('h2', {}, t('l.provisions')), provisions.map((p) =>
+    h('details', { class: 'provision' }, h('summary', {}, p.no + '. ' + p.text.slice(0, 60) + (p.text.length > 60 ? '…' : '')),
+      h('p', {}, p.text), p.items && p.items.length ? h('ol', {}, p.items.map((it) => h('li', { value: it.no }, it.text))) : null)));
+}
+
+function obligationsSection(ob) {
+  const rows = ob.obligations.map((o) => h('tr', { class: o.fulfilled ? 'met' : o.overdue ? 'overdue' : '' },
+    h('td', {}, o.title), h('td', {}, o.due || '—', o.due_workday && o.due_workday !== o.due ? ' (' + o.due_workday + ')' : ''),
+    h('td', {}, o.basis), h('td', { class: 'muted' }, o.rule || ''),
+    h('td', {}, o.fulfilled ? t('l.met') : o.overdue ? t('l.overdue') : o.due ? t('l.open') : '')));
+  return h('section', { id: 'obligations' }, h('h2', {}, t('l.obligations'), ' ', statusBadge(ob.status)),
+    h('div', { class: 'scroll' }, h('table', {}, h('thead', {}, h('tr', {},
+      ['l.obligations', 'l.due', 'l.basis', 'l.rule', 'f.status'].map((k) => h('th', {}, t(k))))), h('tbody', {}, rows))));
+}
+
+function versionsSection(number, hist) {
+  const diffOut = h('div', { id: 'diff' });
+  const section = h('section', {}, h('h2', {}, t('l.versions')),
+    h('ul', {}, hist.versions.map((v) => h('li', {}, 'v' + v.version + ' · ' + v.imported_at + ' · ' + t('l.by') + ' ' + v.actor,
+      h('code', { class: 'hash' }, v.source_sha256.slice(0, 16) + '…')))));
+  if (hist.versions.length > 1) {
+    section.append(h('button', { type: 'button', onclick: async () => {
+      try {
+        const d = await api('/v1/licenses/' + enc(number) + '/diff');
+        diffOut.replaceChildren(d.changes.length ? h('ul', { class: 'diff' }, d.changes.map((c) => h('li', { class: 'c-' + c.change },
+          h('code', {}, c.field), ': ', c.from !== undefined ? h('del', {}, JSON.stringify(c.from)) : null, ' ',
+          c.to !== undefined ? h('ins', {}, JSON.stringify(c.to)) : null))) : h('p', {}, t('l.no_changes')));
+      } catch (e) { diffOut.replaceChildren(errorBox(e)); }
+    } }, t('l.diff')), diffOut);
+  }
+  return section;
+}
+
+function sourceSection(number) {
+  const pre = h('pre', { class: 'source' });
+  const det = h('details', { id: 'source' }, h('summary', {}, t('l.show_source')), pre);
+  det.addEventListener('toggle', async () => {
+    if (!det.open || pre.textContent) return;
+    try {
+      const src = await api('/v1/licenses/' + enc(number) + '/source');
+      /* a version imported from a JSON record has that record as its source */
+      pre.textContent = typeof src === 'string' ? src : JSON.stringify(src, null, 2);
+    } catch (e) { pre.replaceWith(errorBox(e)); }
+  });
+  return h('section', {}, h('h2', {}, t('l.source')), det);
+}
+
+function recordView(r) {
+  return [fieldList([['f.number', r.number], ['f.company', r.company], ['f.legal', r.legal_representative],
+    ['f.issuer', r.issuer], ['f.category', r.category], ['f.issued', r.issued], ['f.expires', r.expires]]),
+    servicesSection(r.services), websitesSection(r.websites), provisionsSection(r.provisions)];
+}
+
+async function licencePage(number) {
+  show(h('p', { class: 'muted' }, t('loading')));
+  try {
+    const base = '/v1/licenses/' + enc(number);
+    const [r, ob, hist] = await Promise.all([api(base), api(base + '/obligations'), api(base + '/history')]);
+    show(h('h1', {}, r.company), h('p', { class: 'sub' }, r.number, ' ', statusBadge(r.status === 'removed' ? 'removed' : ob.status)),
+      r.removed_reason ? h('p', { class: 'error' }, t('l.removed') + ': ' + r.removed_reason) : null,
+      recordView(r).slice(0, 1), fieldList([['f.version', r.version + ' / ' + r.versions], ['f.imported_at', r.imported_at],
+        ['f.source_sha256', h('code', { class: 'hash' }, r.source_sha256)]]),
+      obligationsSection(ob), recordView(r).slice(1), versionsSection(r.number, hist), sourceSection(r.number));
+  } catch (e) { show(errorBox(e)); }
+}
+
+/* --- dashboard ---------------------------------------------------------------------------------- */
+
+const DAY = 86400000;
+const ROWS_MAX = 300;
+
+function parseDate(s) { const [y, m, d] = s.split('-').map(Number); return Date.UTC(y, m - 1, d); }
+
+function timeline(rows, marks, asOf) {
+  const shown = rows.slice(0, ROWS_MAX);
+  const today = parseDate(asOf);
+  let lo = today, hi = today;
+  for (const r of shown) { lo = Math.min(lo, parseDate(r.issued)); hi = Math.max(hi, parseDate(r.expires)); }
+  lo = Date.UTC(new Date(lo).getUTCFullYear(), 0, 1);
+  hi = Date.UTC(new Date(hi).getUTCFullYear() + 1, 0, 1);
+  const W = 900, left = 150, rowH = 18, top = 24, H = top + shown.length * rowH + 8;
+  const x = (ms) => left + (ms - lo) / (hi - lo) * (W - left - 10);
+  const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, class: 'timeline', role: 'img', 'aria-label': t('d.timeline') });
+  for (let y = new Date(lo).getUTCFullYear(); Date.UTC(y, 0, 1) <= hi; y++) {
+    const gx = x(Date.UTC(y, 0, 1));
+    svg.append(s('line', { x1: gx, x2: gx, y1: top - 6, y2: H, class: 'grid' }));
+    if (gx < W - 30) svg.append(s('text', { x: gx + 2, y: 12, class: 'axis' }, y));
+  }
+  shown.forEach((r, i) => {
+    const y = top + i * rowH;
+    const a = s('a', { href: '/l/' + enc(r.number), 'data-nav': '' });
+    a.append(s('text', { x: 4, y: y + 12, class: 'label' }, r.number));
+    svg.append(a);
+    const bar = s('rect', { x: x(parseDate(r.issued)), y: y + 3, width: Math.max(2, x(parseDate(r.expires)) - x(parseDate(r.issued))),
+      height: rowH - 6, rx: 3, class: 'bar st-' + r.status });
+    bar.append(s('title', {}, `${r.number} ${r.company}: ${r.issued} → ${r.expires} (${t('st.' + r.status)})`));
+    svg.append(bar);
+    for (const m of marks.get(r.number) || []) {
+      const mx = x(parseDate(m.due)), my = y + rowH / 2;
+      const shape = m.duty === 'renewal'
+        ? s('path', { d: `M${mx} ${my - 6}L${mx + 6} ${my}L${mx} ${my + 6}L${mx - 6} ${my}Z`, class: 'mark renewal' + (m.overdue ? ' overdue' : '') })
+        : s('circle', { cx: mx, cy: my, r: 4, class: 'mark annual' + (m.overdue ? ' overdue' : '') });
+      shape.append(s('title', {}, `${m.title} ${m.due}`));
+      svg.append(shape);
+    }
+  });
+  const tx = x(today);
+  svg.append(s('line', { x1: tx, x2: tx, y1: top - 8, y2: H, class: 'today', id: 'today-line' }));
+  const legend = h('p', { class: 'legend' }, h('span', { class: 'lg renewal' }), t('d.legend.renewal'), ' ',
+    h('span', { class: 'lg annual' }), t('d.legend.annual'), ' ', h('span', { class: 'lg today' }), t('d.legend.today') + ' ' + asOf);
+  return h('div', {}, legend, h('div', { class: 'scroll' }, svg), rows.length > ROWS_MAX ? h('p', { class: 'muted' }, t('d.cut', { n: ROWS_MAX })) : null);
+}
+
+async function dashboardPage() {
+  show(h('p', { class: 'muted' }, t('loading')));
+  try {
+    const [st, dl] = await Promise.all([api('/v1/status'), api('/v1/deadlines')]);
+    const marks = new Map();
+    for (const d of dl.deadlines) {
+      if (d.duty !== 'renewal' && d.duty !== 'annual_report') continue;
+      if (!marks.has(d.number)) marks.set(d.number, []);
+      marks.get(d.number).push(d);
+    }
+    const counts = h('ul', { class: 'counts' }, Object.entries(st.counts).filter(([, n]) => n > 0)
+      .map(([k, n]) => h('li', {}, statusBadge(k), ' ', n)));
+    const rows = st.licences.map((r) => h('tr', { class: 'row-' + r.status, 'data-number': r.number },
+      h('td', {}, licenceLink(r.number)), h('td', {}, r.company), h('td', {}, statusBadge(r.status)),
+      h('td', {}, r.expires), h('td', {}, r.next ? r.next.due + ' ' + r.next.title : '—'),
+      h('td', { class: r.overdue.length ? 'error' : '' }, r.overdue.length ? r.overdue.map((o) => o.due + ' ' + o.title).join('; ') : '')));
+    show(h('h1', {}, t('d.title')), h('p', { class: 'sub' }, t('d.as_of') + ' ' + st.as_of), counts,
+      st.licences.length ? h('section', {}, h('h2', {}, t('d.timeline')), timeline(st.licences, marks, st.as_of)) : h('p', {}, t('d.empty')),
+      h('div', { class: 'scroll' }, h('table', { id: 'licences' }, h('thead', {}, h('tr', {},
+        ['f.number', 'f.company', 'f.status', 'f.expires', 'd.next', 'd.overdue'].map((k) => h('th', {}, t(k))))), h('tbody', {}, rows))));
+  } catch (e) { show(errorBox(e)); }
+}
+
+/* --- upload ------------------------------------------------------------------------------------- */
+
+function problemsList(problems) {
+  if (!problems || !problems.length) return null;
+  return h('ul', { class: 'problems' }, problems.map((p) => h('li', { class: p.severity },
+    (p.line ? p.line + ': ' : '') + p.message)));
+}
+
+function uploadPage() {
+  const out = h('div', { id: 'upload-result' });
+  const input = h('input', { type: 'file', id: 'file', accept: '.txt,text/plain' });
+  const zone = h('label', { class: 'drop', for: 'file' }, t('u.hint'), h('br'), h('span', { class: 'button' }, t('u.choose')), input);
+  const handle = async (file) => {
+    if (!file) return;
+    const bytes = await file.arrayBuffer();
+    out.replaceChildren(h('p', { class: 'muted' }, t('loading')));
+    let r;
+    try { r = await api('/v1/parse', { method: 'POST', body: bytes, headers: { 'Content-Type': 'text/plain' } }); }
+    catch (e) {
+      const body = e.body || {};
+      out.replaceChildren(h('p', { class: 'error', role: 'alert' }, t('u.invalid') + ': ' + e.message),
+        problemsList(body.error && body.error.problems), body.record ? h('div', { class: 'preview' }, recordView(body.record)) : null);
+      return;
+    }
+    const result = h('div', { id: 'import-result' });
+    const button = h('button', { type: 'button', id: 'import', onclick: async () => {
+      button.disabled = true;
+      try {
+        const res = await api('/v1/licenses', { method: 'POST', body: bytes, headers: { 'Content-Type': 'text/plain' } });
+        result.replaceChildren(h('p', { class: 'good' }, res.stored ? t('u.imported') : t('u.unchanged'), ' ',
+          res.results.map((x) => [licenceLink(x.number), ' v' + x.version + ' (' + x.outcome + ')'])));
+      } catch (e) {
+        button.disabled = false;
+        result.replaceChildren(h('p', { class: 'error', role: 'alert' }, e.status === 401 || e.status === 403 ? t('u.need_editor') : e.message));
+      }
+    } }, t('u.import'));
+    out.replaceChildren(h('p', { class: 'good' }, t('u.valid')), problemsList(r.problems), button, result,
+      h('div', { class: 'preview' }, recordView(r.record)));
+  };
+  input.addEventListener('change', () => handle(input.files[0]));
+  zone.addEventListener('dragover', (ev) => { ev.preventDefault(); zone.classList.add('over'); });
+  zone.addEventListener('dragleave', () => zone.classList.remove('over'));
+  zone.addEventListener('drop', (ev) => { ev.preventDefault(); zone.classList.remove('over'); handle(ev.dataTransfer.files[0]); });
+  show(h('h1', {}, t('u.title')), zone, out);
+}
+
+/* --- routing and chrome ------------------------------------------------------------------------- */
+
+function route() {
+  const path = decodeURIComponent(location.pathname);
+  const params = new URLSearchParams(location.search);
+  document.querySelectorAll('header nav a').forEach((a) => a.classList.toggle('active', a.getAttribute('href') === location.pathname));
+  if (path.startsWith('/l/')) return licencePage(path.slice(3));
+  if (path === '/dashboard') return dashboardPage();
+  if (path === '/upload') return uploadPage();
+  return searchPage(params);
+}
+
+function navigate(url, replace) {
+  if (replace) history.replaceState(null, '', url); else history.pushState(null, '', url);
+  route();
+}
+
+function translateChrome() {
+  document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
+  document.querySelectorAll('[data-i18n]').forEach((el) => { el.textContent = t(el.dataset.i18n); });
+  document.getElementById('lang').textContent = lang === 'zh' ? 'EN' : '中文';
+  document.title = lang === 'zh' ? 'xuke 许可证登记' : 'xuke licence registry';
+}
+
+document.addEventListener('DOMContentLoaded', () => {
+  document.addEventListener('click', (ev) => {
+    const a = ev.target.closest('a[data-nav]');
+    if (!a || ev.ctrlKey || ev.metaKey || ev.shiftKey) return;
+    ev.preventDefault();
+    navigate(a.getAttribute('href'));
+  });
+  window.addEventListener('popstate', route);
+  document.getElementById('lang').addEventListener('click', () => {
+    lang = lang === 'zh' ? 'en' : 'zh';
+    localStorage.setItem('xuke.lang', lang);
+    translateChrome();
+    route();
+  });
+  const panel = document.getElementById('token-panel');
+  const field = document.getElementById('token-input');
+  document.getElementById('token-button').addEventListener('click', () => { panel.hidden = !panel.hidden; field.value = token(); });
+  document.getElementById('token-save').addEventListener('click', () => {
+    localStorage.setItem('xuke.token', field.value.trim()); panel.hidden = true; route();
+  });
+  document.getElementById('token-clear').addEventListener('click', () => {
+    localStorage.removeItem('xuke.token'); field.value = ''; panel.hidden = true; route();
+  });
+  translateChrome();
+  route();
+});

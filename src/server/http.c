@@ -76,6 +76,7 @@ typedef struct server {
     srv_ratelimit *rate;
     pthread_mutex_t log_lock;
     atomic_int inflight;
+    atomic_int connections; /* open now (libmicrohttpd's connection notifications) */
 } server;
 
 /* --- one request -------------------------------------------------------------------------- */
@@ -430,6 +431,31 @@ static bool parse_address(const srv_config *cfg, struct sockaddr_storage *ss, ch
     return false;
 }
 
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    (void)conn;
+    (void)socket_context;
+    server *s = cls;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED)
+        atomic_fetch_add(&s->connections, 1);
+    else if (code == MHD_CONNECTION_NOTIFY_CLOSED)
+        atomic_fetch_sub(&s->connections, 1);
+}
+
+/*
+ * Over --max-connections a new connection is closed at once, so the client learns it now.
+ * (libmicrohttpd's own limit, set higher, would instead stop accepting and leave it waiting
+ * in the kernel's queue.)
+ */
+static enum MHD_Result accept_policy(void *cls, const struct sockaddr *addr, socklen_t len)
+{
+    (void)addr;
+    (void)len;
+    server *s = cls;
+    return atomic_load(&s->connections) < (int)s->cfg->max_connections ? MHD_YES : MHD_NO;
+}
+
 static struct MHD_Daemon *start(server *s, const struct sockaddr_storage *ss)
 {
     const srv_config *c = s->cfg;
@@ -437,9 +463,10 @@ static struct MHD_Daemon *start(server *s, const struct sockaddr_storage *ss)
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
                      MHD_USE_ERROR_LOG | (ss->ss_family == AF_INET6 ? MHD_USE_IPv6 : 0);
     return MHD_start_daemon(
-        flags, (uint16_t)c->port, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, ss,
+        flags, (uint16_t)c->port, accept_policy, s, on_request, s, MHD_OPTION_SOCK_ADDR, ss,
         MHD_OPTION_THREAD_POOL_SIZE, c->threads, MHD_OPTION_CONNECTION_LIMIT,
-        c->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT, c->per_ip_connections,
+        c->max_connections * 2 + 16, MHD_OPTION_PER_IP_CONNECTION_LIMIT, c->per_ip_connections,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
         MHD_OPTION_CONNECTION_TIMEOUT, c->idle_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
         memory, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
 }

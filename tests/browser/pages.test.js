@@ -1,0 +1,198 @@
+/*
+ * Browser tests of the web pages: headless Debian chromium driven by playwright-core, against
+ * the real `xuke serve` on loopback with a real store that this test builds (the seeds, the
+ * hand-written licences, a second version of one licence). Each test saves a screenshot under
+ * SHOTS (build/screenshots/).
+ *
+ * usage: node pages.test.js XUKE_BINARY FIXTURES_DIR SHOTS_DIR
+ * Prints one line per check and closes with 'N passed, N failed'; exit status 1 on a failure.
+ */
+'use strict';
+
+const { chromium } = require('playwright-core');
+const { spawn, execFileSync } = require('child_process');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+
+const [XUKE, FIXTURES, SHOTS] = process.argv.slice(2);
+const TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'xuke-web-'));
+const DB = path.join(TMP, 'web.db');
+const results = { passed: 0, failed: 0 };
+
+function check(name, ok, detail) {
+  results[ok ? 'passed' : 'failed']++;
+  console.log((ok ? 'ok   ' : 'FAIL ') + name + (ok ? '' : '\n     ' + String(detail || '').slice(0, 800)));
+}
+
+function xuke(...args) {
+  return execFileSync(XUKE, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/* The store: seeds and docs, then a second version of the first seed with a later expiry. */
+function buildStore() {
+  const seeds = fs.readdirSync(path.join(FIXTURES, 'seeds')).filter((f) => f.endsWith('.txt')).sort();
+  const docs = fs.readdirSync(path.join(FIXTURES, 'docs')).filter((f) => f.endsWith('.txt')).sort();
+  xuke('import', '--db', DB, ...seeds.map((f) => path.join(FIXTURES, 'seeds', f)), path.join(FIXTURES, 'docs', docs[0]));
+  const record = JSON.parse(xuke('parse', '--json', path.join(FIXTURES, 'seeds', seeds[0])));
+  const later = (d) => String(Number(d.slice(0, 4)) + 1) + d.slice(4);
+  record.issued = later(record.issued); /* a renewal: issued again, valid a year longer */
+  record.expires = later(record.expires);
+  const renewed = path.join(TMP, 'renewed.json');
+  fs.writeFileSync(renewed, JSON.stringify(record));
+  xuke('import', '--db', DB, renewed);
+  const editor = xuke('token', 'create', '--db', DB, 'web-editor', '--role', 'editor').trim();
+  return { first: record, editor, uploadDoc: path.join(FIXTURES, 'docs', docs[1]) };
+}
+
+function startServer() {
+  return new Promise((resolve, reject) => {
+    const p = spawn(XUKE, ['serve', '--db', DB, '--listen', '127.0.0.1:0', '--public-read',
+                           '--access-log', path.join(TMP, 'access.log')], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    const timer = setTimeout(() => reject(new Error('server did not start: ' + out)), 10000);
+    p.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/listening on (http:\/\/\S+)/);
+      if (m) { clearTimeout(timer); resolve({ proc: p, url: m[1].replace(/\/$/, '') }); }
+    });
+    p.on('exit', (code) => reject(new Error('server exited ' + code)));
+  });
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: path.join(SHOTS, name + '.png'), fullPage: true });
+}
+
+async function testSearch(page, base) {
+  await page.goto(base + '/');
+  check('home page is Chinese by default', (await page.textContent('h1')) === '许可证查询');
+  await page.fill('#q', '小荷');
+  await page.press('#q', 'Enter');
+  await page.waitForSelector('.hits li');
+  const hits = await page.$$eval('.hits li', (els) => els.map((e) => e.textContent));
+  check('company search finds both 小荷 licences', hits.length === 2 && hits.every((h) => h.includes('小荷')), hits);
+  await shot(page, 'search-company');
+  await page.fill('#q', 'm.xiaohe.cn');
+  await page.press('#q', 'Enter');
+  await page.waitForSelector('#domain-result');
+  const card = await page.textContent('#domain-result');
+  check('domain search resolves a sub-domain to its licence', card.includes('xiaohe.cn') && /B2-\d{8}/.test(card), card);
+  await shot(page, 'search-domain');
+  await page.fill('#q', 'no-such-company-名称');
+  await page.press('#q', 'Enter');
+  await page.waitForSelector('#results p');
+  check('a search without hits says so', (await page.textContent('#results')).includes('没有找到'));
+}
+
+async function testLicence(page, base, first) {
+  await page.goto(base + '/');
+  await page.fill('#q', first.number);
+  await page.press('#q', 'Enter');
+  await page.waitForSelector('#obligations');
+  const text = await page.textContent('main');
+  check('a number in the search box opens the licence page', page.url().includes('/l/') && text.includes(first.company), page.url());
+  check('licence page shows every field', [first.legal_representative, first.issuer, first.expires].every((v) => text.includes(v)));
+  check('services show their qualifiers', text.includes(first.services[0].code) && (text.includes('仅限') || text.includes('不含')));
+  check('websites are listed', first.websites.every((w) => w.domains.every((d) => text.includes(d))));
+  check('obligations show deadlines and basis', (await page.$$('#obligations tbody tr')).length > 0 && text.includes('续办'));
+  const prov = await page.$$('details.provision');
+  check('provisions are collapsible, one per provision', prov.length === first.provisions.length && !(await prov[0].getAttribute('open')));
+  await prov[0].click();
+  check('a provision opens on click', (await prov[0].getAttribute('open')) !== null);
+  await page.click('text=与上一版本比较');
+  await page.waitForSelector('#diff li');
+  const diff = await page.textContent('#diff');
+  check('diff view shows the changed expiry', diff.includes('expires') && diff.includes(first.expires), diff);
+  await page.click('#source summary');
+  await page.waitForFunction(() => document.querySelector('pre.source') && document.querySelector('pre.source').textContent.length > 100);
+  check('the source of a version imported as JSON is that record', (await page.textContent('pre.source')).includes('"expires": "' + first.expires));
+  await shot(page, 'licence');
+}
+
+async function testDashboard(page, base) {
+  await page.goto(base + '/dashboard');
+  await page.waitForSelector('#licences tbody tr');
+  const rows = await page.$$('#licences tbody tr');
+  check('dashboard has a row per licence', rows.length === 5, rows.length);
+  const bars = await page.$$('svg.timeline rect.bar');
+  check('timeline draws a validity bar per licence', bars.length === 5, bars.length);
+  check('timeline marks today', (await page.$('#today-line')) !== null);
+  const marks = await page.$$('svg.timeline .mark');
+  check('timeline marks renewal and annual-report deadlines', marks.length > 0 && (await page.$$('svg .mark.renewal')).length > 0, marks.length);
+  const badges = await page.$$eval('#licences .badge', (els) => els.map((e) => getComputedStyle(e).backgroundColor));
+  check('statuses are coloured', new Set(badges).size >= 2, badges);
+  await shot(page, 'dashboard');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.reload();
+  await page.waitForSelector('#licences tbody tr');
+  const overflow = await page.evaluate(() => document.body.scrollWidth <= window.innerWidth + 1);
+  check('dashboard fits a phone screen (tables scroll inside their box)', overflow);
+  await shot(page, 'dashboard-phone');
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.click('#lang');
+  await page.waitForFunction(() => document.querySelector('header nav a').textContent === 'Search');
+  check('English switch translates the page', (await page.textContent('h1')) === 'Dashboard');
+  await shot(page, 'dashboard-en');
+  await page.click('#lang');
+}
+
+async function testUpload(page, base, ctx) {
+  await page.goto(base + '/upload');
+  await page.setInputFiles('#file', ctx.uploadDoc);
+  await page.waitForSelector('#import');
+  const preview = await page.textContent('#upload-result');
+  const expected = JSON.parse(fs.readFileSync(ctx.uploadDoc.replace(/\.txt$/, '.json'), 'utf8'));
+  check('upload shows the extracted record', preview.includes(expected.number) && preview.includes(expected.company), preview.slice(0, 300));
+  await page.click('#import');
+  await page.waitForSelector('#import-result p');
+  check('import without an editor token is refused and says why', (await page.textContent('#import-result')).includes('编辑者令牌'));
+  await page.click('#token-button');
+  await page.fill('#token-input', ctx.editor);
+  await page.click('#token-save');
+  await page.waitForSelector('#file');
+  await page.setInputFiles('#file', ctx.uploadDoc);
+  await page.waitForSelector('#import');
+  await page.click('#import');
+  await page.waitForSelector('#import-result p.good');
+  check('import with an editor token stores the licence', (await page.textContent('#import-result')).includes(expected.number));
+  await shot(page, 'upload');
+  const bad = path.join(TMP, 'bad.txt');
+  fs.writeFileSync(bad, '增值电信业务经营许可证\n经营许可证编号：京B2-20991234\n');
+  await page.setInputFiles('#file', bad);
+  await page.waitForSelector('#upload-result .error');
+  check('a broken document shows its problems', (await page.$$('#upload-result .problems li')).length > 0);
+  await shot(page, 'upload-invalid');
+}
+
+(async () => {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  const ctx = buildStore();
+  const server = await startServer();
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+           '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const consoleErrors = [];
+  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+  page.on('pageerror', (e) => consoleErrors.push(e.message));
+  page.setDefaultTimeout(15000);
+  try {
+    for (const [name, fn] of [['search', () => testSearch(page, server.url)],
+                              ['licence', () => testLicence(page, server.url, ctx.first)],
+                              ['dashboard', () => testDashboard(page, server.url)],
+                              ['upload', () => testUpload(page, server.url, ctx)]]) {
+      try { await fn(); } catch (e) { check(name + ' ran to the end', false, e.stack); await shot(page, name + '-failure').catch(() => {}); }
+    }
+    const unexpected = consoleErrors.filter((m) => !/status of 4\d\d/.test(m));
+    check('no script errors in the console', unexpected.length === 0, unexpected.join('\n'));
+  } finally {
+    await browser.close();
+    server.proc.kill('SIGTERM');
+  }
+  console.log(`${results.passed} passed, ${results.failed} failed`);
+  fs.rmSync(TMP, { recursive: true, force: true });
+  process.exit(results.failed ? 1 : 0);
+})().catch((e) => { console.error(e); process.exit(1); });

@@ -1,0 +1,619 @@
+"""End-to-end tests of `xuke serve`: the real binary on loopback against a real store. Every
+route, every error status, tokens and roles, pagination, limits (oversized body and headers,
+too many connections, a slow client, the rate limit), the access log, the audit actor, graceful
+shutdown, and the OpenAPI document checked against what the server answers: every documented
+operation is called, and every answer's status and body must be the documented ones.
+
+usage: test_server.py XUKE_BINARY FIXTURES_DIR OPENAPI_JSON
+Prints one line per check and closes with 'N passed, N failed'."""
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+
+XUKE, FIXTURES, OPENAPI = sys.argv[1], sys.argv[2], sys.argv[3]
+TMP = tempfile.mkdtemp(prefix='xuke-srv-')
+SEEDS = os.path.join(FIXTURES, 'seeds')
+DOCS = os.path.join(FIXTURES, 'docs')
+results = {'passed': 0, 'failed': 0}
+SPEC = json.load(open(OPENAPI, encoding='utf-8'))
+called = set()        # (method, path template) the tests exercised
+mismatches = []       # answers that do not match the document
+
+
+def check(name, ok, detail=''):
+    results['passed' if ok else 'failed'] += 1
+    print(('ok   ' if ok else 'FAIL ') + name + ('' if ok else '\n     ' + str(detail)[:1500]))
+
+
+def run(*args):
+    p = subprocess.run([XUKE, *args], capture_output=True, timeout=120)
+    return p.returncode, p.stdout.decode(), p.stderr.decode()
+
+
+def read(path):
+    with open(path, 'rb') as f:
+        return f.read()
+
+
+def docs(folder):
+    return sorted(os.path.join(folder, f) for f in os.listdir(folder) if f.endswith('.txt'))
+
+
+# --- the OpenAPI document as a checker ------------------------------------------------------
+
+def deref(schema):
+    if '$ref' in schema:
+        node = SPEC
+        for part in schema['$ref'].lstrip('#/').split('/'):
+            node = node[part]
+        return node
+    return schema
+
+
+def validate(value, schema, where='$'):
+    """The subset of JSON Schema the document uses; returns a list of problems."""
+    schema = deref(schema)
+    if value is None:
+        return [] if schema.get('nullable') or not schema else [f'{where}: null not allowed']
+    out = []
+    for sub in schema.get('allOf', []):
+        out += validate(value, sub, where)
+    t = schema.get('type')
+    kinds = {'string': str, 'integer': int, 'boolean': bool, 'object': dict, 'array': list,
+             'number': (int, float)}
+    if t and not isinstance(value, kinds[t]) or (t == 'integer' and isinstance(value, bool)):
+        return out + [f'{where}: expected {t}, got {type(value).__name__}']
+    if 'enum' in schema and value not in schema['enum']:
+        out.append(f'{where}: {value!r} not in {schema["enum"]}')
+    if schema.get('format') == 'date' and not re.fullmatch(r'\d{4}-\d\d-\d\d', value):
+        out.append(f'{where}: {value!r} is not a date')
+    if isinstance(value, dict):
+        for k in schema.get('required', []):
+            if k not in value:
+                out.append(f'{where}: missing {k}')
+        props = schema.get('properties', {})
+        for k, v in value.items():
+            if k in props:
+                out += validate(v, props[k], f'{where}.{k}')
+            elif isinstance(schema.get('additionalProperties'), dict):
+                out += validate(v, schema['additionalProperties'], f'{where}.{k}')
+    if isinstance(value, list) and 'items' in schema:
+        for i, v in enumerate(value):
+            out += validate(v, schema['items'], f'{where}[{i}]')
+    return out
+
+
+def template_of(method, path):
+    """The documented path template a concrete path belongs to, or None."""
+    for tmpl, ops in SPEC['paths'].items():
+        pattern = '^' + re.sub(r'\\{[a-z_]+\\}', '[^/]+', re.escape(tmpl)) + '$'
+        if re.match(pattern, path) and method.lower() in ops:
+            return tmpl
+    return None
+
+
+def conform(method, path, status, ctype, body):
+    tmpl = template_of(method, path)
+    if tmpl is None:
+        return
+    called.add((method, tmpl))
+    op = SPEC['paths'][tmpl][method.lower()]
+    resp = op['responses'].get(str(status))
+    if resp is None:
+        mismatches.append(f'{method} {tmpl}: status {status} is not documented')
+        return
+    media = resp.get('content', {})
+    base = ctype.split(';')[0].strip()
+    if media and base not in media:
+        mismatches.append(f'{method} {tmpl} {status}: type {base} not documented ({list(media)})')
+        return
+    if base == 'application/json' and media.get(base, {}).get('schema'):
+        problems = validate(json.loads(body), media[base]['schema'])
+        if problems:
+            mismatches.append(f'{method} {tmpl} {status}: ' + '; '.join(problems[:5]))
+
+
+# --- a server and a client --------------------------------------------------------------------
+
+class Server:
+    def __init__(self, db, *extra):
+        self.log = os.path.join(TMP, f'access-{time.time_ns()}.log')
+        self.proc = subprocess.Popen([XUKE, 'serve', '--db', db, '--listen', '127.0.0.1:0',
+                                      '--access-log', self.log, *extra],
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        line = self.proc.stdout.readline().decode()
+        m = re.search(r'http://127\.0\.0\.1:(\d+)/', line)
+        if not m:
+            raise RuntimeError('server did not start: ' + line + self.proc.stderr.read().decode())
+        self.port = int(m.group(1))
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                return self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                return None
+        return self.proc.returncode
+
+
+class Client:
+    def __init__(self, server, token=None):
+        self.server, self.token = server, token
+        self.conn = http.client.HTTPConnection('127.0.0.1', server.port, timeout=30)
+
+    def request(self, method, path, body=None, headers=None, token=...):
+        h = dict(headers or {})
+        tok = self.token if token is ... else token
+        if tok:
+            h['Authorization'] = 'Bearer ' + tok
+        url = urllib.parse.quote(path, safe='/?&=%:')
+        for attempt in (0, 1):
+            try:
+                self.conn.request(method, url, body=body, headers=h)
+                r = self.conn.getresponse()
+                data = r.read()
+                break
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                self.conn.close()
+                self.conn = http.client.HTTPConnection('127.0.0.1', self.server.port, timeout=30)
+                if attempt:
+                    raise
+        ctype = r.getheader('Content-Type', '')
+        conform(method, urllib.parse.urlsplit(path).path, r.status, ctype, data)
+        if ctype.startswith('application/json'):
+            return r.status, json.loads(data), r
+        return r.status, data.decode('utf-8', 'replace'), r
+
+    def get(self, path, **kw):
+        return self.request('GET', path, **kw)
+
+    def post(self, path, body, **kw):
+        return self.request('POST', path, body=body, **kw)
+
+
+def is_error(body, code=None):
+    return (isinstance(body, dict) and isinstance(body.get('error'), dict) and
+            isinstance(body['error'].get('message'), str) and
+            (code is None or body['error'].get('code') == code))
+
+
+# --- the store ----------------------------------------------------------------------------------
+
+def make_store(name):
+    db = os.path.join(TMP, name)
+    rc, out, err = run('import', '--db', db, *docs(SEEDS), *[d for d in docs(DOCS) if 'cross_regional' not in d])
+    assert rc == 0, out + err
+    tokens = {}
+    for tname, role in (('alice-reader', 'reader'), ('bob-editor', 'editor'),
+                        ('root-admin', 'admin'), ('old-editor', 'editor')):
+        rc, out, err = run('token', 'create', '--db', db, tname, '--role', role)
+        assert rc == 0, err
+        tokens[tname] = out.strip()
+    run('token', 'revoke', '--db', db, 'old-editor')
+    return db, tokens
+
+
+# --- the tests ------------------------------------------------------------------------------------
+
+def test_tokens(srv, tok):
+    anon, reader = Client(srv), Client(srv, tok['alice-reader'])
+    st, body, _ = anon.get('/v1/licenses')
+    check('a read without a token is 401 with the error form', st == 401 and is_error(body, 'unauthorized'), body)
+    st, body, _ = reader.get('/v1/licenses')
+    check('a reader token reads', st == 200 and body['count'] == 6, body)
+    st, body, _ = reader.post('/v1/parse', read(docs(SEEDS)[0]))
+    check('a reader may parse (nothing is stored)', st == 200 and body['valid'], body)
+    st, body, _ = reader.post('/v1/licenses', read(docs(DOCS)[1]))
+    check('a reader may not import: 403', st == 403 and is_error(body, 'forbidden'), body)
+    st, body, _ = anon.get('/v1/licenses', token=tok['old-editor'])
+    check('a revoked token is 401', st == 401 and is_error(body, 'unauthorized'), body)
+    forged = tok['bob-editor'][:-4] + ('AAAA' if not tok['bob-editor'].endswith('AAAA') else 'BBBB')
+    st, body, _ = anon.get('/v1/licenses', token=forged)
+    check('a token with a wrong secret is 401', st == 401, body)
+    st, body, _ = anon.request('GET', '/v1/licenses', headers={'Authorization': 'Basic Zm9vOmJhcg=='})
+    check('a non-Bearer Authorization is 401', st == 401 and is_error(body), body)
+    st, body, _ = anon.get('/v1/licenses', token='xk_garbage')
+    check('a malformed token is 401', st == 401, body)
+    st, body, _ = anon.get('/healthz')
+    check('/healthz needs no token', st == 200 and body['status'] == 'ok', body)
+    st, body, _ = anon.get('/v1/openapi.json')
+    check('/v1/openapi.json needs no token and is the document', st == 200 and body.get('openapi', '').startswith('3.'), str(body)[:200])
+
+
+def test_licences(srv, tok):
+    c = Client(srv, tok['alice-reader'])
+    seed = json.load(open(docs(SEEDS)[0][:-4] + '.json', encoding='utf-8'))
+    number = seed['number']
+    st, body, _ = c.get('/v1/licenses/' + number)
+    check('GET a licence gives the record and registry facts',
+          st == 200 and body['company'] == seed['company'] and body['services'] == seed['services']
+          and body['version'] == 1 and len(body['source_sha256']) == 64, body)
+    st, body, _ = c.get('/v1/licenses/' + number + '?version=1')
+    check('?version=1 gives that version', st == 200 and body['number'] == number, body)
+    st, body, _ = c.get('/v1/licenses/' + number + '?version=9')
+    check('an unknown version is 404', st == 404 and is_error(body, 'not_found'), body)
+    st, body, _ = c.get('/v1/licenses/京B2-20990000')
+    check('an unknown licence is 404', st == 404 and is_error(body, 'not_found'), body)
+    st, body, _ = c.get('/v1/licenses/not-a-number')
+    check('a malformed number is 400', st == 400 and is_error(body, 'bad_request'), body)
+    st, body, _ = c.get('/v1/licenses/' + number + '?version=abc')
+    check('a malformed version is 400', st == 400 and is_error(body, 'bad_request'), body)
+    st, body, _ = c.get('/v1/licenses/' + number + '/history')
+    check('history lists the versions', st == 200 and [v['version'] for v in body['versions']] == [1], body)
+    st, body, _ = c.get('/v1/licenses/' + number + '/diff')
+    check('diff of a one-version licence is 400 and says why', st == 400 and 'one version' in body['error']['message'], body)
+    st, text, r = c.get('/v1/licenses/' + number + '/source')
+    check('source is the document as UTF-8 text',
+          st == 200 and r.getheader('Content-Type').startswith('text/plain') and number.split('-')[1] in text
+          and '增值电信业务经营许可证' in text, text[:200])
+    gb = [d for d in docs(DOCS) if 'gb18030' in d][0]
+    gbrec = json.load(open(gb[:-4] + '.json', encoding='utf-8'))
+    st, text, _ = c.get('/v1/licenses/' + gbrec['number'] + '/source')
+    check('a GB18030 source is served converted to UTF-8', st == 200 and isinstance(text, str) and gbrec['company'] in text, str(text)[:200])
+    st, body, _ = c.get('/v1/licenses/' + number + '/obligations?as_of=2026-11-23')
+    check('obligations carry deadlines and basis',
+          st == 200 and any(o['duty'] == 'renewal' and o.get('due') and o['basis'] for o in body['obligations']), body)
+    st, body, _ = c.get('/v1/licenses/' + number + '/obligations?as_of=2026-13-01')
+    check('a malformed as_of is 400', st == 400 and is_error(body, 'bad_request'), body)
+    return number
+
+
+def test_search_and_pages(srv, tok):
+    c = Client(srv, tok['alice-reader'])
+    st, body, _ = c.get('/v1/licenses?company=小荷')
+    check('company search matches any part of the name', st == 200 and body['count'] == 2
+          and all('小荷' in i['company'] for i in body['items']), body)
+    st, body, _ = c.get('/v1/licenses?service=B21')
+    check('service filter', st == 200 and body['count'] >= 1, body)
+    st, body, _ = c.get('/v1/licenses?region=海南')
+    check('region filter by name', st == 200 and all(i['number'].startswith('琼') for i in body['items']) and body['count'] == 2, body)
+    st, body, _ = c.get('/v1/licenses?domain=m.xiaohe.cn')
+    check('domain search resolves sub-domains and says which website entries cover it',
+          st == 200 and body['count'] == 2 and len({i['number'] for i in body['items']}) == 1
+          and {i['match']['service'] for i in body['items']} == {'B21', 'B25'}
+          and all(i['match']['domain'] == 'xiaohe.cn' for i in body['items']), body)
+    st, body, _ = c.get('/v1/licenses?status=expired&as_of=2026-11-23')
+    check('status filter uses the rules', st == 200 and all(i['rules_status'] == 'expired' for i in body['items']) and body['count'] >= 1, body)
+    st, body, _ = c.get('/v1/licenses?expiring_within=365&as_of=2026-06-01')
+    check('expiring_within filter', st == 200 and all(i['expires'] <= '2027-06-01' for i in body['items']), body)
+    for bad in ('status=bogus', 'service=B99', 'region=火星', 'limit=0', 'limit=5000', 'cursor=@@@',
+                'expiring_within=-3', 'valid_on=2026-02-30'):
+        st, body, _ = c.get('/v1/licenses?' + bad)
+        check(f'bad filter {bad} is 400', st == 400 and is_error(body, 'bad_request'), body)
+    seen, cursor, pages = [], None, 0
+    while True:
+        st, body, _ = c.get('/v1/licenses?limit=2' + ('&cursor=' + urllib.parse.quote(cursor) if cursor else ''))
+        if st != 200:
+            break
+        pages += 1
+        seen += [i['number'] for i in body['items']]
+        cursor = body['next_cursor']
+        if not cursor or pages > 10:
+            break
+    check('cursor pagination walks every licence once, in order', st == 200 and len(seen) == 6
+          and seen == sorted(seen) and len(set(seen)) == 6 and pages == 3, (pages, seen))
+
+
+def test_domains(srv, tok):
+    c = Client(srv, tok['alice-reader'])
+    st, body, _ = c.get('/v1/domains/www.xiaohe.cn?as_of=2026-11-23')
+    check('domain check: covered, which licence, website and service, valid today',
+          st == 200 and body['covered'] and body['licence']['number'].startswith('琼B2')
+          and body['website']['domain'] == 'xiaohe.cn' and body['website']['service'] and body['valid'] is True, body)
+    st, body, _ = c.get('/v1/domains/iyyhd.com?as_of=2030-01-01')
+    check('domain check after expiry: covered but not valid', st == 200 and body['covered'] and body['valid'] is False, body)
+    st, body, _ = c.get('/v1/domains/example.org')
+    check('an uncovered host answers covered false', st == 200 and body['covered'] is False and body['valid'] is False, body)
+    st, body, _ = c.get('/v1/domains/%20')
+    check('an empty host is 400', st == 400 and is_error(body, 'bad_request'), body)
+
+
+def test_rules(srv, tok, number):
+    c = Client(srv, tok['alice-reader'])
+    e = Client(srv, tok['bob-editor'])
+    st, body, _ = c.get('/v1/status?as_of=2026-11-23')
+    check('status: a row per licence with counts', st == 200 and len(body['licences']) == 6
+          and sum(body['counts'].values()) == 6, body)
+    st, body, _ = c.get('/v1/status?number=' + number)
+    check('status of one licence', st == 200 and [r['number'] for r in body['licences']] == [number], body)
+    st, body, _ = c.get('/v1/deadlines?as_of=2026-11-23&within=365')
+    check('deadlines soonest first', st == 200 and [d['due'] for d in body['deadlines']] == sorted(d['due'] for d in body['deadlines'])
+          and len(body['deadlines']) > 0, body)
+    st, body, _ = c.get('/v1/deadlines?within=x')
+    check('a malformed within is 400', st == 400 and is_error(body), body)
+    st, text, r = c.get('/v1/calendar.ics?as_of=2026-11-23')
+    check('calendar.ics is an iCalendar feed', st == 200 and r.getheader('Content-Type').startswith('text/calendar')
+          and text.startswith('BEGIN:VCALENDAR') and 'BEGIN:VEVENT' in text, text[:200])
+    st, body, _ = c.get('/v1/event-types')
+    check('event types are listed', st == 200 and any(t['name'] == 'annual_report_filed' for t in body['types']), body)
+    path = '/v1/licenses/' + number + '/events'
+    st, body, _ = e.post(path, json.dumps({'type': 'annual_report_filed', 'date': '2026-03-01', 'year': 2025}))
+    check('an editor records an event: 201 with its id', st == 201 and body['id'] > 0, body)
+    st, body, _ = c.get(path)
+    check('the event is listed with its actor', st == 200 and body['events'][-1]['actor'] == 'bob-editor', body)
+    st, body, _ = e.post(path, json.dumps({'type': 'no_such_type', 'date': '2026-03-01'}))
+    check('an unknown event type is 422', st == 422 and is_error(body, 'invalid_event'), body)
+    st, body, _ = e.post(path, '{"type": ')
+    check('a body that is not JSON is 400', st == 400 and is_error(body, 'bad_request'), body)
+    st, body, _ = e.post(path, json.dumps({'type': 'annual_report_filed', 'date': '1 March'}))
+    check('a malformed event date is 400', st == 400 and is_error(body), body)
+    st, body, _ = e.post(path, json.dumps([1, 2]))
+    check('a JSON body that is not an object is 400', st == 400 and is_error(body), body)
+    st, body, _ = e.post('/v1/licenses/京B2-20990000/events', json.dumps({'type': 'annual_report_filed', 'date': '2026-03-01', 'year': 2025}))
+    check('an event for an unknown licence is 404', st == 404 and is_error(body, 'not_found'), body)
+
+
+def test_writes(srv, tok, db):
+    e = Client(srv, tok['bob-editor'])
+    bad = b'\xe5\xa2\x9e\xe5\x80\xbc\xe7\x94\xb5\xe4\xbf\xa1\xe4\xb8\x9a\xe5\x8a\xa1\xe7\xbb\x8f\xe8\x90\xa5\xe8\xae\xb8\xe5\x8f\xaf\xe8\xaf\x81\n\xe7\xbc\x96\xe5\x8f\xb7\xef\xbc\x9a\xe4\xba\xacB2-20991234\n'
+    st, body, _ = e.post('/v1/parse', bad)
+    check('parse of a broken licence: 422 with problems and lines', st == 422 and is_error(body, 'invalid_document')
+          and body['error']['problems'] and body['valid'] is False, body)
+    st, body, _ = e.post('/v1/parse', b'just some words, not a licence at all')
+    check('parse of prose: 422', st == 422 and is_error(body, 'invalid_document'), body)
+    st, body, _ = e.post('/v1/parse', b'\x00\x01\x02binary')
+    check('parse of binary: 422', st == 422 and is_error(body), body)
+    new = [d for d in docs(DOCS) if 'cross_regional' in d][0]
+    st, body, _ = e.post('/v1/licenses', read(new))
+    check('import a document: 201 new', st == 201 and body['stored'] == 1 and body['results'][0]['outcome'] == 'new', body)
+    st, body, _ = e.post('/v1/licenses', read(new))
+    check('import it again: 200 unchanged', st == 200 and body['unchanged'] == 1, body)
+    rec = json.load(open(new[:-4] + '.json', encoding='utf-8'))
+    rec['legal_representative'] = '王五'
+    st, body, _ = e.post('/v1/licenses', json.dumps(rec, ensure_ascii=False).encode())
+    check('import a changed JSON record: a new version', st == 201 and body['results'][0]['outcome'] == 'version'
+          and body['results'][0]['version'] == 2, body)
+    st, body, _ = e.get('/v1/licenses/' + rec['number'] + '/diff')
+    check('diff shows the changed field', st == 200 and any(ch['field'] == 'legal_representative' for ch in body['changes']), body)
+    st, body, _ = e.get('/v1/licenses/' + rec['number'] + '/diff?from=1&to=2')
+    check('diff with from and to', st == 200 and body['from'] == 1 and body['to'] == 2, body)
+    st, body, _ = e.post('/v1/licenses', bad)
+    check('import of a broken document: 422, nothing stored', st == 422 and body['failed'] == 1 and body['stored'] == 0, body)
+    st, body, _ = e.request('DELETE', '/v1/licenses/' + rec['number'])
+    check('delete without a reason is 400', st == 400 and is_error(body, 'bad_request'), body)
+    st, body, _ = e.request('DELETE', '/v1/licenses/' + rec['number'] + '?reason=' + urllib.parse.quote('注销'))
+    check('delete with a reason', st == 200 and body['status'] == 'removed', body)
+    st, body, _ = e.request('DELETE', '/v1/licenses/' + rec['number'], body=json.dumps({'reason': 'again'}),
+                            headers={'Content-Type': 'application/json'})
+    check('delete of a removed licence is 409', st == 409 and is_error(body, 'conflict'), body)
+    st, body, _ = e.request('DELETE', '/v1/licenses/京B2-20990000?reason=x')
+    check('delete of an unknown licence is 404', st == 404 and is_error(body, 'not_found'), body)
+    st, body, _ = e.get('/v1/licenses/' + rec['number'])
+    check('a removed licence is kept, marked removed', st == 200 and body['status'] == 'removed' and body['removed_reason'] == '注销', body)
+    rc, out, _ = run('audit', '--db', db, '--json')
+    entries = json.loads(out)
+    check('the audit trail names the token as the actor', rc == 0 and any(x['actor'] == 'bob-editor' and x['action'] == 'remove' for x in entries), out[-500:])
+    rc, out, _ = run('audit', '--db', db, '--verify')
+    check('the audit chain verifies after API writes', rc == 0, out)
+
+
+def test_errors(srv, tok):
+    c = Client(srv, tok['alice-reader'])
+    st, body, _ = c.get('/v1/nothing-here')
+    check('an unknown API path is 404', st == 404 and is_error(body, 'not_found'), body)
+    st, body, r = c.request('PUT', '/v1/licenses')
+    check('a wrong method is 405 with Allow', st == 405 and is_error(body, 'method_not_allowed') and 'GET' in r.getheader('Allow'), body)
+    st, body, _ = c.get('/static/../../etc/passwd')
+    check('path traversal on the pages is 404', st == 404 and is_error(body), body)
+    st, body, _ = c.get('/%2e%2e/%2e%2e/etc/passwd')
+    check('encoded path traversal is 404', st == 404 and is_error(body), body)
+    st, text, r = c.get('/')
+    check('/ serves the web page', st == 200 and r.getheader('Content-Type').startswith('text/html') and '<script src="/app.js"' in text)
+    st, text, r = c.get('/l/京B2-20224676')
+    check('app routes serve the page (the browser routes them)', st == 200 and 'app.js' in text)
+    st, _, r = c.get('/app.js')
+    check('scripts are served with their type', st == 200 and r.getheader('Content-Type').startswith('text/javascript'))
+    q = '&'.join(f'a{i}=1' for i in range(40))
+    st, body, _ = c.get('/v1/licenses?' + q)
+    check('too many query arguments is 400', st == 400 and is_error(body), body)
+    st, body, _ = c.get("/v1/licenses?company=' OR 1=1; DROP TABLE licences; --")
+    check('SQL metacharacters are only text', st == 200 and body['count'] == 0, body)
+    st, body, _ = c.get('/v1/licenses?count=6')
+    check('the registry is intact after that', st == 200 and body['count'] >= 6, body)
+
+
+def raw(port, data, read_timeout=5):
+    s = socket.create_connection(('127.0.0.1', port), timeout=read_timeout)
+    s.sendall(data)
+    out = b''
+    try:
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            out += chunk
+    except (socket.timeout, ConnectionResetError):
+        pass
+    s.close()
+    return out
+
+
+def status_of(resp):
+    m = re.match(rb'HTTP/1\.[01] (\d+)', resp)
+    return int(m.group(1)) if m else None
+
+
+def test_limits(srv, tok):
+    t = tok['bob-editor']
+    # refused from Content-Length alone, before the body is read
+    s = socket.create_connection(('127.0.0.1', srv.port), timeout=10)
+    s.sendall(b'POST /v1/parse HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ' + t.encode() +
+              b'\r\nContent-Length: %d\r\n\r\n' % (4 * 1024 * 1024 + 1) + b'x' * 1000)
+    resp = s.recv(65536)
+    s.close()
+    check('a body over 4 MiB is 413 in the error form, before it is read',
+          status_of(resp) == 413 and b'payload_too_large' in resp, resp[:300])
+    conform('POST', '/v1/parse', 413, 'application/json', resp.partition(b'\r\n\r\n')[2])
+    # a chunked body without Content-Length that grows over the limit
+    chunk = b'y' * 65536
+    data = (b'POST /v1/parse HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ' + t.encode() +
+            b'\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n' +
+            b''.join(b'%x\r\n' % len(chunk) + chunk + b'\r\n' for _ in range(70)) + b'0\r\n\r\n')
+    resp = raw(srv.port, data, 10)
+    check('a chunked body over the limit is 413', status_of(resp) == 413 and b'payload_too_large' in resp, resp[:300])
+    data = b'GET /v1/licenses HTTP/1.1\r\nHost: x\r\nX-Big: ' + b'a' * 20000 + b'\r\nConnection: close\r\n\r\n'
+    resp = raw(srv.port, data)
+    check('headers over the limit are 431 in the error form', status_of(resp) == 431 and b'headers_too_large' in resp, resp[:300])
+    resp = raw(srv.port, b'GARBAGE\r\n\r\n')
+    check('a malformed request line is closed without an answer', resp == b'' or status_of(resp) == 400, resp[:200])
+    st, body, _ = Client(srv).get('/healthz')
+    check('the server still answers after all that', st == 200, body)
+
+
+def test_connections_and_slow_clients(db, tok):
+    srv = Server(db, '--max-connections', '8', '--per-ip', '8', '--idle-timeout', '2', '--public-read')
+    try:
+        idle = [socket.create_connection(('127.0.0.1', srv.port)) for _ in range(8)]
+        time.sleep(0.3)
+        refused = False
+        try:
+            extra = socket.create_connection(('127.0.0.1', srv.port), timeout=3)
+            extra.sendall(b'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n')
+            refused = extra.recv(100) == b''
+            extra.close()
+        except (ConnectionResetError, socket.timeout, BrokenPipeError):
+            refused = True
+        check('a connection over --max-connections is closed', refused)
+        time.sleep(2.8)
+        closed = 0
+        for s in idle:
+            s.settimeout(1)
+            try:
+                closed += s.recv(10) == b''
+            except (ConnectionResetError, socket.timeout):
+                closed += 1
+            s.close()
+        check('idle connections are closed after --idle-timeout', closed == 8, closed)
+        # a slow client trickling its headers does not hold up others
+        slow = socket.create_connection(('127.0.0.1', srv.port))
+        stop = threading.Event()
+
+        def trickle():
+            for b in b'GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ' + b'z' * 100:
+                if stop.is_set():
+                    return
+                try:
+                    slow.sendall(bytes([b]))
+                except OSError:
+                    return
+                time.sleep(0.05)
+        th = threading.Thread(target=trickle)
+        th.start()
+        t0 = time.time()
+        answers = [Client(srv).get('/v1/licenses?limit=1')[0] for _ in range(20)]
+        took = time.time() - t0
+        stop.set()
+        th.join()
+        slow.close()
+        check('a slow client does not hold up other requests', answers == [200] * 20 and took < 5, (answers, took))
+        t0 = time.time()
+        s = socket.create_connection(('127.0.0.1', srv.port))
+        s.sendall(b'GET /healthz HTTP/1.1\r\n')
+        s.settimeout(10)
+        try:
+            got = s.recv(100)
+        except (ConnectionResetError, socket.timeout):
+            got = b'?'
+        s.close()
+        check('a client that stops mid-request is cut off after the idle timeout', got == b'' and time.time() - t0 < 6, (got, time.time() - t0))
+    finally:
+        srv.stop()
+
+
+def test_rate_limit(db, tok):
+    srv = Server(db, '--rate', '5', '--burst', '5')
+    try:
+        c = Client(srv, tok['alice-reader'])
+        statuses = [c.get('/v1/licenses?limit=1')[0] for _ in range(12)]
+        st, body, r = c.get('/v1/licenses?limit=1')
+        check('over the rate: 429 with Retry-After in the error form', 429 in statuses and st == 429
+              and is_error(body, 'too_many_requests') and int(r.getheader('Retry-After')) >= 1, (statuses, body))
+        other = Client(srv, tok['bob-editor'])
+        check('the limit is per token', other.get('/v1/licenses?limit=1')[0] == 200)
+        time.sleep(1.3)
+        check('the bucket refills', c.get('/v1/licenses?limit=1')[0] == 200)
+    finally:
+        srv.stop()
+
+
+def test_access_log_and_shutdown(srv, tok):
+    rc = srv.stop()
+    check('SIGTERM stops the server cleanly (exit 0)', rc == 0, rc)
+    lines = [json.loads(l) for l in open(srv.log, encoding='utf-8') if l.strip()]
+    keys = {'time', 'client', 'method', 'path', 'status', 'bytes', 'us', 'token'}
+    check('one JSON access-log line per request with every field', len(lines) > 50 and all(keys <= set(l) for l in lines), lines[:2])
+    check('the access log names tokens, never their text', any(l['token'] == 'bob-editor' for l in lines)
+          and all(t not in open(srv.log, encoding='utf-8').read() for t in tok.values()))
+
+
+def test_graceful_shutdown(db, tok):
+    srv = Server(db)
+    records = []
+    for d in docs(SEEDS) + docs(DOCS):
+        records.append(json.loads(subprocess.run([XUKE, 'parse', '--json', d], capture_output=True).stdout))
+    bulk = []
+    for i in range(400):  # distinct numbers so every one is stored
+        r = json.loads(json.dumps(records[i % len(records)]))
+        r['number'] = re.sub(r'\d{4}$', '%04d' % (5000 + i), r['number'])
+        bulk.append(json.dumps(r, ensure_ascii=False))
+    body = '\n'.join(bulk).encode()
+    out = {}
+
+    def post():
+        out['r'] = Client(srv, tok['bob-editor']).post('/v1/licenses', body)
+    th = threading.Thread(target=post)
+    th.start()
+    time.sleep(0.05)
+    srv.proc.send_signal(signal.SIGTERM)
+    th.join(60)
+    rc = srv.proc.wait(timeout=30)
+    st = out.get('r', (None,))[0]
+    check('a request in flight at SIGTERM is finished before the server exits', st in (201, 422) and rc == 0,
+          (st, rc, str(out.get('r', ''))[:300]))
+
+
+def test_openapi_coverage():
+    documented = {(m.upper(), p) for p, ops in SPEC['paths'].items() for m in ops}
+    missing = documented - called
+    check('every documented operation was called', not missing, sorted(missing))
+    check('every answer matched the OpenAPI document (status, type, schema)', not mismatches, '\n'.join(mismatches[:20]))
+
+
+def main():
+    db, tok = make_store('api.db')
+    srv = Server(db)
+    try:
+        test_tokens(srv, tok)
+        number = test_licences(srv, tok)
+        test_search_and_pages(srv, tok)
+        test_domains(srv, tok)
+        test_rules(srv, tok, number)
+        test_writes(srv, tok, db)
+        test_errors(srv, tok)
+        test_limits(srv, tok)
+        test_access_log_and_shutdown(srv, tok)
+    finally:
+        srv.stop()
+    test_connections_and_slow_clients(db, tok)
+    test_rate_limit(db, tok)
+    test_graceful_shutdown(db, tok)
+    test_openapi_coverage()
+    print(f"{results['passed']} passed, {results['failed']} failed")
+    shutil.rmtree(TMP, ignore_errors=True)
+    sys.exit(1 if results['failed'] else 0)
+
+
+if __name__ == '__main__':
+    main()
