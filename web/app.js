@@ -34,7 +34,7 @@ const I18N = {
     'd.title': '总览', 'd.as_of': '截至', 'd.timeline': '有效期时间轴',
     'd.legend.renewal': '续办申请期限', 'd.legend.annual': '年报期限', 'd.legend.today': '今天',
     'd.next': '下一期限', 'd.overdue': '逾期事项', 'd.cut': '仅显示前 {n} 个许可证',
-    'd.empty': '登记簿为空',
+    'd.empty': '登记簿为空', 'd.truncated': '显示前 {n} 个许可证，共 {total} 个；请用查询找其余的',
     'u.title': '上传许可证', 'u.hint': '拖入许可证文本文件（UTF-8 或 GB18030），或点击选择',
     'u.choose': '选择文件', 'u.valid': '提取成功，可以导入', 'u.invalid': '文件有错误，不能导入',
     'u.import': '导入登记簿', 'u.imported': '已导入', 'u.unchanged': '内容未变，无需导入',
@@ -76,6 +76,7 @@ const I18N = {
     'd.legend.renewal': 'Renewal deadline', 'd.legend.annual': 'Annual report', 'd.legend.today': 'Today',
     'd.next': 'Next deadline', 'd.overdue': 'Overdue', 'd.cut': 'Showing the first {n} licences',
     'd.empty': 'The registry is empty',
+    'd.truncated': 'Showing the first {n} of {total} licences; use search for the rest',
     'u.title': 'Upload a licence', 'u.hint': 'Drop a licence text file (UTF-8 or GB18030) here, or choose one',
     'u.choose': 'Choose a file', 'u.valid': 'Extracted: ready to import',
     'u.invalid': 'The document has errors and cannot be imported', 'u.import': 'Import into the registry',
@@ -367,6 +368,7 @@ async function dashboardPage() {
       h('td', {}, r.expires), h('td', {}, r.next ? r.next.due + ' ' + r.next.title : '—'),
       h('td', { class: r.overdue.length ? 'error' : '' }, r.overdue.length ? r.overdue.map((o) => o.due + ' ' + o.title).join('; ') : '')));
     show(h('h1', {}, t('d.title')), h('p', { class: 'sub' }, t('d.as_of') + ' ' + st.as_of), counts,
+      st.truncated ? h('p', { class: 'muted' }, t('d.truncated', { n: st.licences.length, total: st.total })) : null,
       st.licences.length ? h('section', {}, h('h2', {}, t('d.timeline')), timeline(st.licences, marks, st.as_of)) : h('p', {}, t('d.empty')),
       h('div', { class: 'scroll' }, h('table', { id: 'licences' }, h('thead', {}, h('tr', {},
         ['f.number', 'f.company', 'f.status', 'f.expires', 'd.next', 'd.overdue'].map((k) => h('th', {}, t(k))))), h('tbody', {}, rows))));

@@ -29,8 +29,8 @@ json_t *xk_view_hit(const xk_hit *h);
 json_t *xk_view_history(const xk_version_info *v, size_t n);
 /* One event. */
 json_t *xk_view_event(const xk_event *ev);
-/* The agenda's lines: obligations with number and company. */
-json_t *xk_view_agenda(const xk_agenda *a);
+/* The agenda's first `limit` lines (0 = all): obligations with number and company. */
+json_t *xk_view_agenda(const xk_agenda *a, size_t limit);
 /* {"as_of": …, "provisional_years": … or null, key: items} (takes items). */
 json_t *xk_view_dated(json_t *items, const char *key, xk_date as_of, const xk_provisional *prov);
 

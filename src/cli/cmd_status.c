@@ -185,7 +185,7 @@ int cmd_deadlines(int argc, char **argv)
         free(ics);
         cli_warn_provisional(&a.prov);
     } else if (o.json) {
-        json_t *items = xk_view_agenda(&a);
+        json_t *items = xk_view_agenda(&a, 0);
         json_wrap(items, "deadlines", o.as_of, &a.prov);
     } else {
         print_header("deadlines", o.as_of, &a.prov);

@@ -19,16 +19,23 @@ typedef struct status_acc {
     json_t *rows;
     xk_provisional prov;
     size_t counts[6];
+    size_t limit, total;
 } status_acc;
 
+/* Rows up to the limit; the counts cover every licence. */
 static bool add_status(const xk_status_row *r, void *ctx)
 {
     status_acc *a = ctx;
     a->counts[r->status]++;
     xk_provisional_merge(&a->prov, &r->prov);
-    json_array_append_new(a->rows, xk_view_status_row(r));
+    if (a->total++ < a->limit)
+        json_array_append_new(a->rows, xk_view_status_row(r));
     return true;
 }
+
+/* Rows in one answer: bounded so a million-licence registry does not become one huge body. */
+#define ROWS_DEFAULT 10000
+#define ROWS_MAX 100000
 
 /* ?number= limits a registry view to one licence. */
 static bool number_arg(const srv_call *c, srv_resp *resp, char out[64])
@@ -46,9 +53,11 @@ void h_status(const srv_call *c, srv_resp *resp)
 {
     xk_date as_of;
     char number[64];
-    if (!srv_arg_date(c, resp, "as_of", &as_of, c->ctx->today) || !number_arg(c, resp, number))
+    long limit;
+    if (!srv_arg_date(c, resp, "as_of", &as_of, c->ctx->today) || !number_arg(c, resp, number) ||
+        !srv_arg_int(c, resp, "limit", 1, ROWS_MAX, &limit, ROWS_DEFAULT))
         return;
-    status_acc a = {json_array(), {{0}, 0}, {0}};
+    status_acc a = {json_array(), {{0}, 0}, {0}, (size_t)limit, 0};
     xk_error err;
     if (xk_status_scan(c->ctx->st, c->ctx->cal, as_of, *number ? number : NULL, add_status, &a,
                        &err) != XK_OK) {
@@ -58,6 +67,8 @@ void h_status(const srv_call *c, srv_resp *resp)
     }
     json_t *o = xk_view_dated(a.rows, "licences", as_of, &a.prov);
     json_object_set_new(o, "counts", status_counts(a.counts));
+    json_object_set_new(o, "total", json_integer((json_int_t)a.total));
+    json_object_set_new(o, "truncated", json_boolean(a.total > a.limit));
     srv_json(resp, 200, o);
 }
 
@@ -82,9 +93,14 @@ void h_deadlines(const srv_call *c, srv_resp *resp)
 {
     xk_agenda a;
     xk_date as_of;
-    if (!agenda(c, resp, &a, &as_of))
+    long limit;
+    if (!srv_arg_int(c, resp, "limit", 1, ROWS_MAX, &limit, ROWS_DEFAULT) ||
+        !agenda(c, resp, &a, &as_of))
         return;
-    srv_json(resp, 200, xk_view_dated(xk_view_agenda(&a), "deadlines", as_of, &a.prov));
+    json_t *o = xk_view_dated(xk_view_agenda(&a, (size_t)limit), "deadlines", as_of, &a.prov);
+    json_object_set_new(o, "total", json_integer((json_int_t)a.n));
+    json_object_set_new(o, "truncated", json_boolean(a.n > (size_t)limit));
+    srv_json(resp, 200, o);
     xk_agenda_free(&a);
 }
 

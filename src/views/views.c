@@ -117,10 +117,11 @@ json_t *xk_view_event(const xk_event *ev)
     return o;
 }
 
-json_t *xk_view_agenda(const xk_agenda *a)
+json_t *xk_view_agenda(const xk_agenda *a, size_t limit)
 {
     json_t *items = json_array();
-    for (size_t i = 0; items && i < a->n; i++) {
+    size_t n = limit && limit < a->n ? limit : a->n;
+    for (size_t i = 0; items && i < n; i++) {
         xk_agenda_item it = xk_agenda_at(a, i);
         json_t *ob = xk_view_obligation(&it.ob);
         json_object_set_new(ob, "number", json_string(it.number));

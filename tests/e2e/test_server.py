@@ -326,6 +326,9 @@ def test_rules(srv, tok, number):
     st, body, _ = c.get('/v1/status?as_of=2026-11-23')
     check('status: a row per licence with counts', st == 200 and len(body['licences']) == 6
           and sum(body['counts'].values()) == 6, body)
+    st, body, _ = c.get('/v1/status?as_of=2026-11-23&limit=2')
+    check('status rows are bounded by limit, counts and total cover all', st == 200 and len(body['licences']) == 2
+          and body['total'] == 6 and body['truncated'] is True and sum(body['counts'].values()) == 6, body)
     st, body, _ = c.get('/v1/status?number=' + number)
     check('status of one licence', st == 200 and [r['number'] for r in body['licences']] == [number], body)
     st, body, _ = c.get('/v1/deadlines?as_of=2026-11-23&within=365')
