@@ -24,5 +24,6 @@
 #include "xuke/tokens.h"
 #include "xuke/validate.h"
 #include "xuke/views.h"
+#include "xuke/ocr.h"
 
 #endif

@@ -35,6 +35,7 @@ typedef enum label_kind {
 typedef struct label_hit {
     label_kind kind;
     bool fuzzy;        /* matched with one character misread (OCR) */
+    size_t span;       /* fuzzy: bytes of the (joined) label text it stands for */
     size_t last_line;  /* index of the line where the label ends (labels can wrap) */
     const char *value; /* rest of that line after the label and colon, in its normalised text */
 } label_hit;

@@ -275,8 +275,16 @@ xk_status labels_index(doc *d)
     if (!table)
         return XK_ENOMEM;
     for (size_t i = 0; i < d->lines->n; i++) {
-        if (label_find(d, i, &table[i]))
+        if (label_find(d, i, &table[i])) {
+            if (table[i].fuzzy)
+                xk_licence_problem(d->lic, XK_SEV_WARNING, d->lines->lines[i].lineno,
+                                   "label wrapped over lines %d-%d read as %s (one character "
+                                   "differs): check it",
+                                   d->lines->lines[i].lineno,
+                                   d->lines->lines[table[i].last_line].lineno,
+                                   label_name(table[i].kind));
             continue;
+        }
         if (label_fuzzy(d, i, &table[i])) {
             const xk_line *ln = &d->lines->lines[i];
             xk_licence_problem(d->lic, XK_SEV_WARNING, ln->lineno,
@@ -289,6 +297,44 @@ xk_status labels_index(doc *d)
     }
     d->labels = table;
     return XK_OK;
+}
+
+/*
+ * A label wrapped over lines with one character misread by OCR ("业务种类" / "(服务项目)" /
+ * "及履盖范围:"): the lines joined up to the colon, one character from a variant that begins
+ * with the first line exactly. The caller warns (hit->fuzzy).
+ */
+static bool joined_fuzzy(const doc *d, const char *first, const char *joined, size_t used,
+                         const size_t *ends, const size_t *idx, int parts, label_hit *hit)
+{
+    const char *colon = memchr(joined, ':', used < 64 ? used : 64);
+    if (!colon || (size_t)(colon - joined) <= ends[0])
+        return false;
+    size_t plen = (size_t)(colon - joined), pchars = xk_utf8_count(joined, plen);
+    const label_variant *best = NULL;
+    for (size_t v = 0; v < N_VARIANTS; v++) {
+        size_t vlen = strlen(variants[v].text);
+        if (xk_utf8_count(variants[v].text, vlen) != pchars ||
+            strncmp(variants[v].text, first, strlen(first)) != 0 ||
+            char_distance(joined, plen, variants[v].text, vlen) != 1)
+            continue;
+        if (best && best->kind != variants[v].kind)
+            return false;
+        best = &variants[v];
+    }
+    int p = 0;
+    while (p < parts - 1 && ends[p] <= plen)
+        p++;
+    const char *t = best ? strchr(d->lines->lines[idx[p]].text, ':') : NULL;
+    if (!t)
+        return false;
+    memset(hit, 0, sizeof *hit);
+    hit->kind = best->kind;
+    hit->fuzzy = true;
+    hit->span = plen;
+    hit->last_line = idx[p];
+    hit->value = skip_colon(t);
+    return true;
 }
 
 static bool label_find(const doc *d, size_t i, label_hit *hit)
@@ -317,6 +363,14 @@ static bool label_find(const doc *d, size_t i, label_hit *hit)
             j = next_nonblank(d, j);
         }
         const label_variant *lv = longest_prefix(joined, used);
+        /* a misread wrapped label reaching further than any exact one */
+        label_hit fz;
+        size_t exact = lv ? strlen(lv->text) : v ? strlen(v->text) : 0;
+        if (parts > 1 && joined_fuzzy(d, ln->compact, joined, used, ends, idx, parts, &fz) &&
+            fz.span > exact) {
+            *hit = fz;
+            return true;
+        }
         if (lv && parts > 1 && (!v || strlen(lv->text) > strlen(v->text))) {
             size_t llen = strlen(lv->text);
             int p = 0;

@@ -388,7 +388,52 @@ typedef struct block_lines {
     size_t n;
 } block_lines;
 
-static xk_status parse_block_lines(xk_licence *lic, const char *block, const block_lines *bl)
+/*
+ * OCR reads the bracket before a qualifier as 〈 or [ ("信息服务业务〈仅限互联网信息服务)"):
+ * those become ( and 〉 becomes ), each with a warning quoting what was read. Returns a new
+ * string (caller frees) or NULL when nothing needed changing or memory ran out.
+ */
+static char *ocr_brackets(xk_licence *lic, const char *block, int line)
+{
+    if (!strstr(block, "〈") && !strstr(block, "〉") && !strchr(block, '['))
+        return NULL;
+    size_t len = strlen(block);
+    const char *end = block + len;
+    char *out = malloc(len + 1), *o = out;
+    if (!out)
+        return NULL;
+    size_t fixed = 0, kw;
+    for (const char *p = block; p < end;) {
+        bool open_angle = lit(p, end, "〈"), close_angle = lit(p, end, "〉");
+        bool square = *p == '[' && is_keyword(p + 1, end, &kw);
+        if (open_angle || close_angle || square) {
+            size_t n = square ? 1 : 3;
+            const char *after = p + n;
+            size_t show = 0;
+            while (after + show < end && show < 12 && after[show] != '\n')
+                show++;
+            while (show > 0 && after + show < end && ((unsigned char)after[show] & 0xC0) == 0x80)
+                show--;
+            xk_licence_problem(lic, XK_SEV_WARNING, line,
+                               "业务种类: \"%.*s%.*s\" read as \"%c%.*s\" (OCR bracket look-alike)",
+                               (int)n, p, (int)show, after, close_angle ? ')' : '(', (int)show,
+                               after);
+            *o++ = close_angle ? ')' : '(';
+            p += n;
+            fixed++;
+            continue;
+        }
+        *o++ = *p++;
+    }
+    *o = '\0';
+    if (!fixed) {
+        free(out);
+        return NULL;
+    }
+    return out;
+}
+
+static xk_status parse_block_raw(xk_licence *lic, const char *block, const block_lines *bl)
 {
     const char *end = block + strlen(block);
     const char *starts[XK_MAX_SERVICES + 1];
@@ -439,6 +484,14 @@ static xk_status parse_block_lines(xk_licence *lic, const char *block, const blo
             return st;
     }
     return XK_OK;
+}
+
+static xk_status parse_block_lines(xk_licence *lic, const char *block, const block_lines *bl)
+{
+    char *fixed = ocr_brackets(lic, block, bl->first);
+    xk_status st = parse_block_raw(lic, fixed ? fixed : block, bl);
+    free(fixed);
+    return st;
 }
 
 xk_status services_parse_block(xk_licence *lic, const char *block, int line)

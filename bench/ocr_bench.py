@@ -1,0 +1,102 @@
+"""OCR benchmark: the licence fixtures rendered as scans in several styles, read by `xuke parse
+--pages --json` on one core (OMP_THREAD_LIMIT=1), and scored field by field against the expected
+records (tests/tools/ocr_eval.py). Prints, per style: seconds per page, field accuracy, wrong
+fields flagged for review and wrong fields NOT flagged, beside the targets (99 % clean, 97 %
+noisy, 0 unflagged, 3 s a page). With --markdown prints the table for docs/BENCHMARKS.md.
+
+usage: ocr_bench.py XUKE FIXTURES_DIR WORK_DIR [--styles clean,noisy] [--docs N] [--clean MODE]
+                    [--languages L] [--markdown]"""
+import argparse
+import glob
+import json
+import os
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, '..', 'tests', 'tools'))
+import ocr_eval  # noqa: E402
+import render  # noqa: E402
+
+
+def read_text(path):
+    raw = open(path, 'rb').read()
+    for enc in ('utf-8-sig', 'gb18030'):
+        try:
+            return raw.decode(enc)
+        except UnicodeDecodeError:
+            pass
+    raise ValueError(path)
+
+
+def fixtures(root):
+    for txt in sorted(glob.glob(os.path.join(root, 'seeds', '*.txt')) + glob.glob(os.path.join(root, 'docs', '*.txt'))):
+        yield txt, json.load(open(txt[:-4] + '.json', encoding='utf-8'))
+
+
+def run(xuke, pages, extra):
+    env = dict(os.environ, OMP_THREAD_LIMIT='1')
+    t0 = time.monotonic()
+    p = subprocess.run([xuke, 'parse', '--pages', '--json', *extra, *pages], capture_output=True, env=env)
+    took = time.monotonic() - t0
+    rec = json.loads(p.stdout) if p.returncode == 0 and p.stdout.strip() else None
+    return rec, took, p.stderr.decode('utf-8', 'replace')
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('xuke')
+    ap.add_argument('fixtures')
+    ap.add_argument('work')
+    ap.add_argument('--styles', default=','.join(render.STYLES))
+    ap.add_argument('--docs', type=int, default=0)
+    ap.add_argument('--clean', default=None)
+    ap.add_argument('--languages', default=None)
+    ap.add_argument('--markdown', action='store_true')
+    ap.add_argument('--verbose', action='store_true')
+    a = ap.parse_args()
+    extra = (['--clean', a.clean] if a.clean else []) + (['--languages', a.languages] if a.languages else [])
+    docs = list(fixtures(a.fixtures))
+    if a.docs:
+        docs = docs[:a.docs]
+    rows = []
+    for style in a.styles.split(','):
+        tot = {'fields': 0, 'right': 0, 'flagged': 0, 'unflagged': 0, 'refused': 0, 'pages': 0, 'seconds': 0.0}
+        for txt, expected in docs:
+            out = os.path.join(a.work, style, os.path.basename(txt)[:-4])
+            pages = render.pages(read_text(txt), out, style)
+            rec, took, err = run(a.xuke, pages, extra)
+            s = ocr_eval.score(expected, rec)
+            tot['fields'] += s['fields']
+            tot['right'] += s['right']
+            tot['flagged'] += len(s['wrong_flagged'])
+            tot['unflagged'] += len(s['wrong_unflagged'])
+            tot['refused'] += s['refused']
+            tot['pages'] += len(pages)
+            tot['seconds'] += took
+            if a.verbose and (s['wrong_unflagged'] or s['refused'] or s['wrong_flagged']):
+                print(f'  {style} {os.path.basename(txt)}: refused={s["refused"]} '
+                      f'unflagged={s["wrong_unflagged"]} flagged={s["wrong_flagged"]}', file=sys.stderr)
+                if s['refused']:
+                    print('    ' + err.strip().replace('\n', '\n    ')[:800], file=sys.stderr)
+        rows.append((style, tot))
+    target = {'clean': 99.0}
+    if a.markdown:
+        print('| style | pages | s/page (1 core) | fields right | wrong, flagged | wrong, NOT flagged | refused docs | target |')
+        print('|---|---|---|---|---|---|---|---|')
+    for style, t in rows:
+        acc = 100.0 * t['right'] / max(1, t['fields'])
+        spp = t['seconds'] / max(1, t['pages'])
+        goal = target.get(style, 97.0)
+        if a.markdown:
+            print(f'| {style} | {t["pages"]} | {spp:.2f} | {t["right"]}/{t["fields"]} = {acc:.1f} % | '
+                  f'{t["flagged"]} | {t["unflagged"]} | {t["refused"]} | ≥ {goal:.0f} %, 0 unflagged, ≤ 3 s |')
+        else:
+            print(f'ocr {style:8s} {t["pages"]:3d} pages  {spp:5.2f} s/page (target ≤ 3.00)  '
+                  f'fields {acc:5.1f} % right (target ≥ {goal:.0f} %)  wrong flagged {t["flagged"]:3d}  '
+                  f'wrong NOT flagged {t["unflagged"]:3d} (target 0)  refused {t["refused"]}')
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,221 @@
+/*
+ * Standard wording: the special provisions (特别规定事项) and service conditions repeat the same
+ * clauses from licence to licence. After a scan is read, each clause of a provision, an item or a
+ * condition that is a few characters away from exactly one standard clause (edit distance at
+ * most a tenth of its length, and at most 4) is taken to be that clause. Each snap is reported so
+ * the field is flagged for review with what was read and what it became.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/buf.h"
+#include "ocr_internal.h"
+#include "xuke/text.h"
+
+static const char *const standard[] = {
+#include "clauses.inc"
+};
+
+#define N_STANDARD (sizeof standard / sizeof standard[0])
+#define CLAUSE_MAX 160 /* code points */
+
+/* Code points of s[0..len) into cp (at most max); returns the count, or max + 1 if longer. */
+static size_t decode(const char *s, size_t len, unsigned *cp, size_t max)
+{
+    size_t n = 0, i = 0;
+    while (i < len) {
+        if (n == max)
+            return max + 1;
+        size_t k = xk_utf8_decode(s + i, len - i, &cp[n]);
+        i += k ? k : 1;
+        n++;
+    }
+    return n;
+}
+
+/* Levenshtein distance of a and b, or limit + 1 as soon as it must exceed limit. */
+static size_t distance(const unsigned *a, size_t na, const unsigned *b, size_t nb, size_t limit)
+{
+    size_t row[CLAUSE_MAX + 1];
+    if ((na > nb ? na - nb : nb - na) > limit)
+        return limit + 1;
+    for (size_t j = 0; j <= nb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= na; i++) {
+        size_t diag = row[0], best = row[0] = i;
+        for (size_t j = 1; j <= nb; j++) {
+            size_t up = row[j];
+            size_t v = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < v)
+                v = up + 1;
+            if (row[j - 1] + 1 < v)
+                v = row[j - 1] + 1;
+            row[j] = v;
+            diag = up;
+            best = v < best ? v : best;
+        }
+        if (best > limit)
+            return limit + 1;
+    }
+    return row[nb];
+}
+
+typedef struct standard_clause {
+    unsigned cp[CLAUSE_MAX];
+    size_t n;
+} standard_clause;
+
+static standard_clause *table; /* decoded once; read-only afterwards */
+
+static void table_make(void)
+{
+    table = calloc(N_STANDARD, sizeof *table);
+    for (size_t i = 0; table && i < N_STANDARD; i++)
+        table[i].n = decode(standard[i], strlen(standard[i]), table[i].cp, CLAUSE_MAX);
+}
+
+/* The one standard clause near cp[0..n) (NULL when none, or two are equally near). */
+static const char *nearest(const unsigned *cp, size_t n)
+{
+    size_t limit = n / 10 < 4 ? n / 10 : 4;
+    if (n < 8 || limit == 0)
+        return NULL;
+    const char *best = NULL;
+    size_t best_d = limit + 1;
+    bool tie = false;
+    for (size_t i = 0; i < N_STANDARD; i++) {
+        if (table[i].n > CLAUSE_MAX)
+            continue;
+        size_t d = distance(cp, n, table[i].cp, table[i].n, limit);
+        if (d == 0)
+            return NULL; /* already standard */
+        if (d < best_d) {
+            best_d = d;
+            best = standard[i];
+            tie = false;
+        } else if (d == best_d && best && strcmp(best, standard[i]) != 0) {
+            tie = true;
+        }
+    }
+    return tie ? NULL : best;
+}
+
+static bool is_break(unsigned cp)
+{
+    return cp == 0xFF0C || cp == 0x3002 || cp == 0xFF1B || cp == 0xFF1A || cp == 0x3001 ||
+           cp == ',' || cp == ';' || cp == ':';
+}
+
+/* text with its clauses snapped; NULL when nothing changed. Reports each snap through note. */
+static char *snap_text(const char *text, ocr_snaps *snaps, const char *field)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, table_make);
+    if (!table)
+        return NULL;
+    size_t len = strlen(text);
+    xk_buf out;
+    xk_buf_init(&out);
+    bool changed = false;
+    size_t start = 0;
+    for (size_t i = 0; i <= len;) {
+        unsigned cp = 0;
+        size_t k = i < len ? xk_utf8_decode(text + i, len - i, &cp) : 0;
+        if (i < len && !is_break(cp)) {
+            i += k ? k : 1;
+            continue;
+        }
+        unsigned clause[CLAUSE_MAX];
+        size_t n = decode(text + start, i - start, clause, CLAUSE_MAX);
+        const char *to = n <= CLAUSE_MAX ? nearest(clause, n) : NULL;
+        if (to) {
+            ocr_snap_note(snaps, field, text + start, i - start, to);
+            xk_buf_puts(&out, to);
+            changed = true;
+        } else {
+            xk_buf_append(&out, text + start, i - start);
+        }
+        if (i < len)
+            xk_buf_append(&out, text + i, k);
+        i += k ? k : 1;
+        start = i;
+    }
+    if (!changed || out.oom) {
+        xk_buf_free(&out);
+        return NULL;
+    }
+    return xk_buf_take(&out);
+}
+
+void ocr_snap_note(ocr_snaps *s, const char *field, const char *from, size_t from_len,
+                   const char *to)
+{
+    if (s->n == OCR_MAX_SNAPS)
+        return;
+    ocr_snap *n = &s->items[s->n++];
+    snprintf(n->field, sizeof n->field, "%s", field);
+    size_t cut = from_len < sizeof n->from - 1 ? from_len : sizeof n->from - 1;
+    while (cut > 0 && cut < from_len && ((unsigned char)from[cut] & 0xC0) == 0x80)
+        cut--;
+    snprintf(n->from, sizeof n->from, "%.*s", (int)cut, from);
+    snprintf(n->to, sizeof n->to, "%s", to);
+}
+
+static void snap_field(xk_licence *lic, char **text, ocr_snaps *snaps, const char *field)
+{
+    char *fixed = snap_text(*text, snaps, field);
+    if (!fixed)
+        return;
+    char *kept = xk_licence_strdup(lic, fixed, strlen(fixed));
+    if (kept)
+        *text = kept;
+    free(fixed);
+}
+
+/* A provision without items ends with 。; OCR often loses that last small mark. */
+static void final_stop(xk_licence *lic, xk_provision *p, ocr_snaps *snaps, const char *field)
+{
+    size_t len = strlen(p->text);
+    static const char *const ends[] = {"。", "：", "；", ":", ";", ".", "）", ")"};
+    for (size_t i = 0; i < sizeof ends / sizeof ends[0]; i++)
+        if (len >= strlen(ends[i]) && strcmp(p->text + len - strlen(ends[i]), ends[i]) == 0)
+            return;
+    char *fixed = malloc(len + 4);
+    if (!fixed)
+        return;
+    memcpy(fixed, p->text, len);
+    memcpy(fixed + len, "。", 4);
+    char *kept = xk_licence_strdup(lic, fixed, len + 3);
+    if (kept) {
+        const char *tail = len > 24 ? p->text + len - 24 : p->text;
+        while (tail > p->text && ((unsigned char)*tail & 0xC0) == 0x80)
+            tail--;
+        char to[64];
+        snprintf(to, sizeof to, "%s。", tail);
+        ocr_snap_note(snaps, field, tail, strlen(tail), to);
+        p->text = kept;
+    }
+    free(fixed);
+}
+
+void ocr_snap_clauses(xk_licence *lic, ocr_snaps *snaps)
+{
+    char field[64];
+    for (size_t i = 0; i < lic->n_provisions; i++) {
+        xk_provision *p = &lic->provisions[i];
+        snprintf(field, sizeof field, "特别规定事项 %d (provision)", p->no);
+        snap_field(lic, &p->text, snaps, field);
+        if (p->n_items == 0)
+            final_stop(lic, p, snaps, field);
+        for (size_t j = 0; j < p->n_items; j++)
+            snap_field(lic, &p->items[j].text, snaps, field);
+    }
+    for (size_t i = 0; i < lic->n_services; i++) {
+        xk_service *s = &lic->services[i];
+        snprintf(field, sizeof field, "业务种类 %s (service)", s->code);
+        for (size_t j = 0; j < s->conditions.len; j++)
+            snap_field(lic, &s->conditions.items[j], snaps, field);
+    }
+}

@@ -1,0 +1,262 @@
+/*
+ * From scan files to page images: format detection by magic bytes, the size, page-count and
+ * pixel limits checked from headers before anything is decoded, Leptonica decoding (PNG, JPEG,
+ * multi-page TIFF), and PDF pages through Poppler: the page's text layer when it has one, else
+ * the page rendered at XK_OCR_PDF_DPI.
+ */
+#include <cairo.h>
+#include <leptonica/allheaders.h>
+#include <poppler.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ocr_internal.h"
+
+xk_input_kind xk_input_detect(const char *bytes, size_t len)
+{
+    const unsigned char *b = (const unsigned char *)bytes;
+    if (len >= 8 && memcmp(b, "\x89PNG\r\n\x1a\n", 8) == 0)
+        return XK_INPUT_PNG;
+    if (len >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF)
+        return XK_INPUT_JPEG;
+    if (len >= 4 && (memcmp(b, "II*\0", 4) == 0 || memcmp(b, "MM\0*", 4) == 0))
+        return XK_INPUT_TIFF;
+    if (len >= 5 && memcmp(b, "%PDF-", 5) == 0)
+        return XK_INPUT_PDF;
+    return XK_INPUT_TEXT;
+}
+
+const char *xk_input_kind_name(xk_input_kind k)
+{
+    static const char *const names[] = {"text", "png", "jpeg", "tiff", "pdf"};
+    return k <= XK_INPUT_PDF ? names[k] : "text";
+}
+
+const char *xk_input_mime(xk_input_kind k)
+{
+    static const char *const types[] = {"text/plain", "image/png", "image/jpeg", "image/tiff",
+                                        "application/pdf"};
+    return k <= XK_INPUT_PDF ? types[k] : "text/plain";
+}
+
+/* Refuses a page whose claimed size is over the limits (before it is decoded). */
+static xk_status check_size(const xk_ocr_options *o, int page, long w, long h, xk_error *err)
+{
+    if (w <= 0 || h <= 0)
+        return xk_error_set(err, XK_EFORMAT, page, "page %d: the image has no size", page);
+    if ((unsigned long)w > o->max_side || (unsigned long)h > o->max_side ||
+        (unsigned long long)w * (unsigned long long)h > o->max_pixels)
+        return xk_error_set(err, XK_ETOOBIG, page,
+                            "page %d is %ld × %ld pixels: over the limit of %u pixels a side "
+                            "and %u pixels in all",
+                            page, w, h, o->max_side, o->max_pixels);
+    return XK_OK;
+}
+
+static xk_status next_page(page_sink *sink, const xk_ocr_options *o, xk_error *err)
+{
+    if (sink->pages >= o->max_pages)
+        return xk_error_set(err, XK_ETOOBIG, (int)sink->pages + 1,
+                            "more than %u pages: over the page limit", o->max_pages);
+    sink->pages++;
+    return XK_OK;
+}
+
+static xk_status image_page(page_sink *sink, PIX *pix, const xk_ocr_options *o, xk_error *err)
+{
+    if (!pix)
+        return xk_error_set(err, XK_EFORMAT, (int)sink->pages,
+                            "page %u: the image is corrupt or truncated", sink->pages);
+    xk_status rc = sink->image(sink, pix, o, err);
+    pixDestroy(&pix);
+    return rc;
+}
+
+static xk_status read_tiff(page_sink *sink, const xk_blob *f, const xk_ocr_options *o,
+                           xk_error *err)
+{
+    FILE *fp = fmemopen((void *)f->bytes, f->len, "rb");
+    l_int32 count = 0;
+    if (!fp || tiffGetCount(fp, &count) != 0 || count < 1) {
+        if (fp)
+            fclose(fp);
+        return xk_error_set(err, XK_EFORMAT, (int)sink->pages + 1,
+                            "the TIFF file is corrupt or truncated");
+    }
+    fclose(fp);
+    for (l_int32 i = 0; i < count; i++) {
+        l_int32 w, h, bps, spp, res, cmap, format;
+        xk_status rc = next_page(sink, o, err);
+        if (rc != XK_OK)
+            return rc;
+        if (readHeaderMemTiff((const l_uint8 *)f->bytes, f->len, i, &w, &h, &bps, &spp, &res,
+                              &cmap, &format) != 0)
+            return xk_error_set(err, XK_EFORMAT, (int)sink->pages,
+                                "page %u: the TIFF page is corrupt", sink->pages);
+        if ((rc = check_size(o, (int)sink->pages, w, h, err)) != XK_OK)
+            return rc;
+        rc = image_page(sink, pixReadMemTiff((const l_uint8 *)f->bytes, f->len, i), o, err);
+        if (rc != XK_OK)
+            return rc;
+    }
+    return XK_OK;
+}
+
+static xk_status read_image(page_sink *sink, const xk_blob *f, const xk_ocr_options *o,
+                            xk_error *err)
+{
+    l_int32 format, w, h, bps, spp, cmap;
+    xk_status rc = next_page(sink, o, err);
+    if (rc != XK_OK)
+        return rc;
+    if (pixReadHeaderMem((const l_uint8 *)f->bytes, f->len, &format, &w, &h, &bps, &spp,
+                         &cmap) != 0)
+        return xk_error_set(err, XK_EFORMAT, (int)sink->pages,
+                            "page %u: the image header is corrupt or truncated", sink->pages);
+    if ((rc = check_size(o, (int)sink->pages, w, h, err)) != XK_OK)
+        return rc;
+    return image_page(sink, pixReadMem((const l_uint8 *)f->bytes, f->len), o, err);
+}
+
+/* Cairo's RGB24 (0x00RRGGBB words) to a 32 bpp Leptonica image (0xRRGGBB00 words). */
+static PIX *pix_from_surface(cairo_surface_t *s)
+{
+    int w = cairo_image_surface_get_width(s), h = cairo_image_surface_get_height(s);
+    int stride = cairo_image_surface_get_stride(s);
+    const unsigned char *data = cairo_image_surface_get_data(s);
+    PIX *pix = pixCreate(w, h, 32);
+    if (!pix)
+        return NULL;
+    l_uint32 *dst = pixGetData(pix);
+    l_int32 wpl = pixGetWpl(pix);
+    for (int y = 0; y < h; y++) {
+        const uint32_t *row = (const uint32_t *)(const void *)(data + (size_t)y * (size_t)stride);
+        for (int x = 0; x < w; x++)
+            dst[(size_t)y * (size_t)wpl + (size_t)x] = (row[x] & 0xFFFFFFu) << 8;
+    }
+    pixSetResolution(pix, XK_OCR_PDF_DPI, XK_OCR_PDF_DPI);
+    return pix;
+}
+
+static PIX *render_page(PopplerPage *page, double wpt, double hpt)
+{
+    double scale = XK_OCR_PDF_DPI / 72.0;
+    int w = (int)(wpt * scale + 0.5), h = (int)(hpt * scale + 0.5);
+    cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
+    if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS) {
+        cairo_surface_destroy(s);
+        return NULL;
+    }
+    cairo_t *cr = cairo_create(s);
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_paint(cr);
+    cairo_scale(cr, scale, scale);
+    poppler_page_render_for_printing(page, cr);
+    cairo_destroy(cr);
+    cairo_surface_flush(s);
+    PIX *pix = pix_from_surface(s);
+    cairo_surface_destroy(s);
+    return pix;
+}
+
+/* A text layer worth using: at least a few characters that are not white space. */
+static bool has_text(const char *t)
+{
+    int n = 0;
+    for (; t && *t; t++)
+        n += !(*t == ' ' || *t == '\n' || *t == '\r' || *t == '\t' || *t == '\f');
+    return n >= 8;
+}
+
+static xk_status pdf_page(page_sink *sink, PopplerPage *page, const xk_ocr_options *o,
+                          xk_error *err)
+{
+    char *text = poppler_page_get_text(page);
+    xk_status rc;
+    if (has_text(text)) {
+        rc = sink->text(sink, text, err);
+    } else {
+        double wpt, hpt;
+        poppler_page_get_size(page, &wpt, &hpt);
+        double scale = XK_OCR_PDF_DPI / 72.0;
+        rc = check_size(o, (int)sink->pages, (long)(wpt * scale + 0.5), (long)(hpt * scale + 0.5),
+                        err);
+        if (rc == XK_OK)
+            rc = image_page(sink, render_page(page, wpt, hpt), o, err);
+    }
+    g_free(text);
+    return rc;
+}
+
+static xk_status read_pdf(page_sink *sink, const xk_blob *f, const xk_ocr_options *o,
+                          xk_error *err)
+{
+    GError *gerr = NULL;
+    GBytes *bytes = g_bytes_new_static(f->bytes, f->len);
+    PopplerDocument *doc = poppler_document_new_from_bytes(bytes, NULL, &gerr);
+    xk_status rc = XK_OK;
+    if (!doc) {
+        bool locked = gerr && gerr->domain == POPPLER_ERROR && gerr->code == POPPLER_ERROR_ENCRYPTED;
+        rc = xk_error_set(err, XK_EFORMAT, (int)sink->pages + 1, "%s%s",
+                          locked ? "the PDF is encrypted (a password is needed): "
+                                   "export an unprotected copy"
+                                 : "the PDF is corrupt or truncated: ",
+                          locked ? "" : (gerr ? gerr->message : "unreadable"));
+        if (gerr)
+            g_error_free(gerr);
+        g_bytes_unref(bytes);
+        return rc;
+    }
+    int n = poppler_document_get_n_pages(doc);
+    if (n < 1)
+        rc = xk_error_set(err, XK_EEMPTY, (int)sink->pages + 1, "the PDF has no pages");
+    for (int i = 0; rc == XK_OK && i < n; i++) {
+        rc = next_page(sink, o, err);
+        PopplerPage *page = rc == XK_OK ? poppler_document_get_page(doc, i) : NULL;
+        if (rc == XK_OK && !page)
+            rc = xk_error_set(err, XK_EFORMAT, (int)sink->pages, "page %u of the PDF is corrupt",
+                              sink->pages);
+        if (page) {
+            rc = pdf_page(sink, page, o, err);
+            g_object_unref(page);
+        }
+    }
+    g_object_unref(doc);
+    g_bytes_unref(bytes);
+    return rc;
+}
+
+xk_status ocr_pages(page_sink *sink, const xk_blob *files, size_t n, const xk_ocr_options *o,
+                    xk_error *err)
+{
+    setMsgSeverity(L_SEVERITY_NONE); /* Leptonica reports through our errors, not stderr */
+    for (size_t i = 0; i < n; i++) {
+        const xk_blob *f = &files[i];
+        if (f->len > o->max_bytes)
+            return xk_error_set(err, XK_ETOOBIG, 0,
+                                "file %zu is %zu bytes: over the scan limit of %zu bytes", i + 1,
+                                f->len, o->max_bytes);
+        xk_status rc;
+        switch (xk_input_detect(f->bytes, f->len)) {
+        case XK_INPUT_PNG:
+        case XK_INPUT_JPEG:
+            rc = read_image(sink, f, o, err);
+            break;
+        case XK_INPUT_TIFF:
+            rc = read_tiff(sink, f, o, err);
+            break;
+        case XK_INPUT_PDF:
+            rc = read_pdf(sink, f, o, err);
+            break;
+        default:
+            rc = xk_error_set(err, XK_EFORMAT, 0,
+                              "file %zu is not a PNG, JPEG, TIFF or PDF (a text document cannot "
+                              "be a page of a scan)",
+                              i + 1);
+        }
+        if (rc != XK_OK)
+            return rc;
+    }
+    return XK_OK;
+}

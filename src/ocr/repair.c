@@ -1,0 +1,277 @@
+/*
+ * Repairs of OCR text before extraction, each recorded so the record can say what was changed:
+ * - bracket look-alikes: 〈 and 〉 (never printed on a licence) are what OCR makes of （ and ）;
+ * - a full stop read as the letter O at the end of Chinese text;
+ * - licence vocabulary read with one character wrong: a window of the line that is one
+ *   character away from a phrase of the licence's own vocabulary (labels, the catalogue's
+ *   service names, the standard qualifiers and provision wording) is taken to be that phrase.
+ *   Phrases are four characters or longer and the wrong character must be a Chinese one, so
+ *   ordinary text is not "corrected" into vocabulary by accident.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/buf.h"
+#include "ocr_internal.h"
+#include "xuke/catalogue.h"
+#include "xuke/text.h"
+
+static const char *const vocabulary[] = {
+    "增值电信业务经营许可证", "经营许可证编号", "公司名称", "法定代表人", "业务种类", "服务项目",
+    "覆盖范围", "业务覆盖范围", "发证机关", "发证日期", "有效期至", "特别规定事项", "网站名称",
+    "网站域名", "服务器放置地", "网站接入服务提供单位", "互联网信息服务", "信息搜索查询服务",
+    "信息即时交互服务", "经营类电子商务", "依法须经批准的项目", "经相关部门批准后方可开展相应经营活动",
+    "中华人民共和国", "电信条例", "你公司应当", "电信主管部门", "网络与信息安全", "用户个人信息",
+    "网络借贷信息中介类的互联网金融业务", "药品和医疗器械", "通信管理局", "工业和信息化部",
+    "有限公司", "有限责任公司", "股份有限公司", "科技有限公司", "信息技术有限公司", "网络科技",
+    "互联网", "经营许可证", "电信业务", "相关信息", "获准经营", "仅限互联网信息服务",
+    "仅限经营类电子商务",
+};
+
+/* Short words OCR gets wrong in one typical way (too short for the one-character rule). */
+static const char *const confusions[][2] = {
+    {"仪限", "仅限"}, {"仅很", "仅限"}, {"不舍", "不含"}, {"履盖", "覆盖"}, {"復盖", "覆盖"},
+};
+
+#define N_VOCAB (sizeof vocabulary / sizeof vocabulary[0])
+#define MAX_PHRASE_CHARS 24
+
+typedef struct phrase {
+    const char *text;
+    size_t off[MAX_PHRASE_CHARS + 1]; /* byte offsets of its characters */
+    size_t chars;
+} phrase;
+
+static size_t char_starts(const char *s, size_t len, size_t *off, size_t max)
+{
+    size_t n = 0, i = 0;
+    while (i < len && n < max) {
+        off[n++] = i;
+        unsigned cp;
+        size_t k = xk_utf8_decode(s + i, len - i, &cp);
+        i += k ? k : 1;
+    }
+    off[n] = i;
+    return n;
+}
+
+static size_t load_phrases(phrase *out, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < N_VOCAB && n < max; i++) {
+        out[n].text = vocabulary[i];
+        out[n].chars = char_starts(vocabulary[i], strlen(vocabulary[i]), out[n].off,
+                                   MAX_PHRASE_CHARS);
+        n++;
+    }
+    for (size_t i = 0; i < xk_service_count() && n < max; i++) {
+        out[n].text = xk_service_at(i)->name;
+        out[n].chars = char_starts(out[n].text, strlen(out[n].text), out[n].off, MAX_PHRASE_CHARS);
+        n++;
+    }
+    return n;
+}
+
+static void note(ocr_repairs *rep, int line, const char *from, size_t from_len, const char *to,
+                 size_t to_len)
+{
+    if (rep->n == OCR_MAX_REPAIRS) {
+        rep->dropped++;
+        return;
+    }
+    ocr_repair *r = &rep->items[rep->n++];
+    r->line = line;
+    snprintf(r->from, sizeof r->from, "%.*s", (int)from_len, from);
+    snprintf(r->to, sizeof r->to, "%.*s", (int)to_len, to);
+}
+
+/*
+ * The phrase one character away from line[at...], if any: the differing character must be a
+ * Chinese character on both sides (a look-alike), never punctuation or an ASCII letter.
+ */
+static const phrase *near_phrase(const char *line, const size_t *off, size_t n, size_t at,
+                                 const phrase *ph, size_t n_ph)
+{
+    for (size_t p = 0; p < n_ph; p++) {
+        size_t k = ph[p].chars;
+        if (k < 4 || at + k > n)
+            continue;
+        size_t diff = 0, where = 0;
+        for (size_t c = 0; c < k && diff < 2; c++) {
+            size_t la = off[at + c + 1] - off[at + c], lb = ph[p].off[c + 1] - ph[p].off[c];
+            if (la != lb || memcmp(line + off[at + c], ph[p].text + ph[p].off[c], la) != 0) {
+                diff++;
+                where = c;
+            }
+        }
+        if (diff != 1)
+            continue;
+        unsigned got, want;
+        xk_utf8_decode(line + off[at + where], off[at + where + 1] - off[at + where], &got);
+        xk_utf8_decode(ph[p].text + ph[p].off[where], ph[p].off[where + 1] - ph[p].off[where],
+                       &want);
+        if (got >= 0x4E00 && got <= 0x9FFF && want >= 0x4E00 && want <= 0x9FFF)
+            return &ph[p];
+    }
+    return NULL;
+}
+
+static const char *const numerals[] = {"一", "二", "三", "四", "五", "六", "七", "八", "九", "十",
+                                       "十一", "十二", "十三", "十四", "十五", "十六", "十七",
+                                       "十八", "十九", "二十"};
+
+/* 1-20 for a Chinese numeral of exactly len bytes, else 0. */
+static int numeral_value(const char *s, size_t len)
+{
+    for (size_t i = 0; i < sizeof numerals / sizeof numerals[0]; i++)
+        if (strlen(numerals[i]) == len && memcmp(s, numerals[i], len) == 0)
+            return (int)i + 1;
+    return 0;
+}
+
+/*
+ * Item numbers "（一）" … at the start of a line: remembers the last one, and a bracket at the
+ * start of a line that holds no numeral ("《X）") becomes the next number, since OCR garbles
+ * those brackets more than any other text. A new provision ("十五、") starts the count again.
+ * Returns the bytes of line consumed (0 when the line does not start with an item number).
+ */
+static size_t item_number(const char *s, size_t len, int lineno, int *last, xk_buf *out,
+                          ocr_repairs *rep)
+{
+    static const char *const opens[] = {"（", "(", "《", "〈"}, *const closes[] = {"）", ")"};
+    size_t o = 0;
+    for (size_t i = 0; i < 4 && !o; i++)
+        if (len >= strlen(opens[i]) && memcmp(s, opens[i], strlen(opens[i])) == 0)
+            o = strlen(opens[i]);
+    if (!o)
+        return 0;
+    for (size_t c = o; c < len && c <= o + 12; c++)
+        for (size_t k = 0; k < 2; k++) {
+            size_t cl = strlen(closes[k]);
+            if (c + cl > len || memcmp(s + c, closes[k], cl) != 0)
+                continue;
+            int v = numeral_value(s + o, c - o);
+            if (v) {
+                *last = v;
+                return 0; /* a good number: left to the extractor as it is */
+            }
+            if (*last <= 0 || *last >= 20 || c == o)
+                return 0;
+            char fixed[32];
+            snprintf(fixed, sizeof fixed, "（%s）", numerals[*last]);
+            note(rep, lineno, s, c + cl, fixed, strlen(fixed));
+            xk_buf_puts(out, fixed);
+            (*last)++;
+            return c + cl;
+        }
+    return 0;
+}
+
+/* "十五、" at the start of a line: a provision, so item numbering starts again. */
+static bool provision_start(const char *s, size_t len)
+{
+    for (size_t n = 3; n <= 6 && n + 3 <= len; n += 3)
+        if (numeral_value(s, n) && memcmp(s + n, "、", 3) == 0)
+            return true;
+    return false;
+}
+
+/* One line repaired into out. */
+static void repair_line(const char *s, size_t len, int lineno, const phrase *ph, size_t n_ph,
+                        int *last_item, xk_buf *out, ocr_repairs *rep)
+{
+    size_t off[1025];
+    if (provision_start(s, len))
+        *last_item = 0;
+    size_t head = item_number(s, len, lineno, last_item, out, rep);
+    s += head;
+    len -= head;
+    size_t n = char_starts(s, len, off, 1024);
+    if (off[n] < len) { /* a line of over 1,024 characters is left as read */
+        xk_buf_append(out, s, len);
+        return;
+    }
+    for (size_t c = 0; c < n;) {
+        const char *ch = s + off[c];
+        size_t clen = off[c + 1] - off[c];
+        const phrase *p = near_phrase(s, off, n, c, ph, n_ph);
+        if (!p && c == 0) { /* a vocabulary label followed by a colon misread as ; or , */
+            const phrase *label = NULL;
+            for (size_t k = 0; k < n_ph && !label; k++) {
+                size_t pl = strlen(ph[k].text);
+                if (ph[k].chars >= 4 && pl < len && memcmp(s, ph[k].text, pl) == 0 &&
+                    (s[pl] == ';' || s[pl] == ','))
+                    label = &ph[k];
+            }
+            if (label) {
+                size_t pl = strlen(label->text);
+                note(rep, lineno, s, pl + 1, label->text, pl);
+                xk_buf_append(out, s, pl);
+                xk_buf_putc(out, ':');
+                c = label->chars + 1;
+                continue;
+            }
+        }
+        size_t k = 0; /* a short word with its typical misreading (two characters) */
+        while (!p && k < sizeof confusions / sizeof confusions[0] &&
+               !(c + 2 <= n && off[c + 2] - off[c] == strlen(confusions[k][0]) &&
+                 memcmp(ch, confusions[k][0], off[c + 2] - off[c]) == 0))
+            k++;
+        if (!p && k < sizeof confusions / sizeof confusions[0]) {
+            note(rep, lineno, ch, off[c + 2] - off[c], confusions[k][1], strlen(confusions[k][1]));
+            xk_buf_puts(out, confusions[k][1]);
+            c += 2;
+            continue;
+        }
+        if (p) {
+            size_t bytes = off[c + p->chars] - off[c];
+            note(rep, lineno, ch, bytes, p->text, strlen(p->text));
+            xk_buf_puts(out, p->text);
+            c += p->chars;
+            continue;
+        }
+        unsigned cp;
+        xk_utf8_decode(ch, clen, &cp);
+        if (cp == 0x3008 || cp == 0x3009) { /* 〈 〉 */
+            const char *to = cp == 0x3008 ? "（" : "）";
+            note(rep, lineno, ch, clen, to, 3);
+            xk_buf_puts(out, to);
+        } else if (cp == 'O' && c > 0 && c + 1 == n) {
+            unsigned prev;
+            xk_utf8_decode(s + off[c - 1], off[c] - off[c - 1], &prev);
+            if (prev >= 0x4E00 && prev <= 0x9FFF) {
+                note(rep, lineno, ch, clen, "。", 3);
+                xk_buf_puts(out, "。");
+            } else {
+                xk_buf_append(out, ch, clen);
+            }
+        } else {
+            xk_buf_append(out, ch, clen);
+        }
+        c++;
+    }
+}
+
+xk_status ocr_repair_text(xk_ocr_result *r, ocr_repairs *rep)
+{
+    phrase ph[N_VOCAB + 32];
+    size_t n_ph = load_phrases(ph, sizeof ph / sizeof ph[0]);
+    xk_buf out;
+    xk_buf_init(&out);
+    int lineno = 1, last_item = 0;
+    for (const char *p = r->text; p < r->text + r->len; lineno++) {
+        const char *nl = memchr(p, '\n', (size_t)(r->text + r->len - p));
+        size_t n = nl ? (size_t)(nl - p) : (size_t)(r->text + r->len - p);
+        repair_line(p, n, lineno, ph, n_ph, &last_item, &out, rep);
+        xk_buf_putc(&out, '\n');
+        p += n + 1;
+    }
+    if (out.oom) {
+        xk_buf_free(&out);
+        return XK_ENOMEM;
+    }
+    free(r->text);
+    r->len = out.len;
+    r->text = xk_buf_take(&out);
+    return XK_OK;
+}

@@ -1,0 +1,218 @@
+/*
+ * The scan pipeline: read the pages (ocr.c), extract and validate the licence from the text as
+ * from any document, then flag every field whose source line the reader was unsure of. A
+ * flagged field carries a warning starting "needs review: " with the field, the confidence and
+ * the text as read, so a person checks exactly those fields against the paper.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xuke/limits.h"
+#include "ocr_internal.h"
+#include "xuke/ocr.h"
+
+bool xk_licence_needs_review(const xk_licence *lic)
+{
+    for (size_t i = 0; i < lic->n_problems; i++)
+        if (lic->problems[i].severity == XK_SEV_WARNING &&
+            strncmp(lic->problems[i].message, XK_REVIEW_PREFIX, strlen(XK_REVIEW_PREFIX)) == 0)
+            return true;
+    return false;
+}
+
+/* Line `line` (1-based) of the OCR text, for quoting: start and length. */
+static const char *line_text(const xk_ocr_result *ocr, int line, int *len)
+{
+    const char *p = ocr->text;
+    for (int i = 1; i < line && p; i++) {
+        p = strchr(p, '\n');
+        if (p)
+            p++;
+    }
+    if (!p) {
+        *len = 0;
+        return "";
+    }
+    const char *nl = strchr(p, '\n');
+    *len = (int)(nl ? nl - p : (long)strlen(p));
+    if (*len > 120) /* quote enough to find it on the page */
+        *len = 120;
+    while (*len > 0 && ((unsigned char)p[*len] & 0xC0) == 0x80) /* whole characters only */
+        (*len)--;
+    return p;
+}
+
+/* A field and the lines it was read from. */
+typedef struct span {
+    char name[64];
+    int first, last;
+} span;
+
+#define MAX_SPANS (8 + XK_MAX_SERVICES + 64 + XK_MAX_PROVISIONS)
+
+typedef struct spans {
+    span s[MAX_SPANS];
+    size_t n;
+} spans;
+
+static void add_span(spans *sp, const char *name, int line)
+{
+    if (line < 1 || sp->n == MAX_SPANS)
+        return;
+    snprintf(sp->s[sp->n].name, sizeof sp->s[0].name, "%s", name);
+    sp->s[sp->n].first = sp->s[sp->n].last = line;
+    sp->n++;
+}
+
+/* Each field runs from its line to the line before the next field starts (at most `cap`
+ * lines for fields that continue: services, websites, provisions). */
+static void close_spans(spans *sp, size_t from, int cap, int n_lines)
+{
+    for (size_t i = from; i < sp->n; i++) {
+        int next = n_lines + 1;
+        for (size_t j = 0; j < sp->n; j++)
+            if (sp->s[j].first > sp->s[i].first && sp->s[j].first < next)
+                next = sp->s[j].first;
+        int last = next - 1;
+        if (last > sp->s[i].first + cap)
+            last = sp->s[i].first + cap;
+        sp->s[i].last = last;
+    }
+}
+
+static void field_spans(const xk_licence *lic, int n_lines, spans *sp)
+{
+    sp->n = 0;
+    char what[64];
+    add_span(sp, "经营许可证编号 (number)", lic->line_number);
+    add_span(sp, "公司名称 (company)", lic->line_company);
+    add_span(sp, "法定代表人 (legal representative)", lic->line_legal);
+    add_span(sp, "发证日期 (issued)", lic->line_issued);
+    if (lic->line_expires != lic->line_issued)
+        add_span(sp, "有效期至 (expires)", lic->line_expires);
+    size_t scalars = sp->n;
+    for (size_t i = 0; i < lic->n_services; i++) {
+        snprintf(what, sizeof what, "业务种类 %s (service)", lic->services[i].code);
+        add_span(sp, what, lic->services[i].line);
+    }
+    for (size_t i = 0; i < lic->n_websites; i++) {
+        snprintf(what, sizeof what, "网站 %zu (website)", i + 1);
+        add_span(sp, what, lic->websites[i].line);
+    }
+    for (size_t i = 0; i < lic->n_provisions; i++) {
+        snprintf(what, sizeof what, "特别规定事项 %d (provision)", lic->provisions[i].no);
+        add_span(sp, what, lic->provisions[i].line);
+    }
+    close_spans(sp, 0, 0, n_lines);          /* scalars: one line */
+    close_spans(sp, scalars, 24, n_lines);   /* the rest: until the next field */
+    for (size_t i = 0; i < scalars; i++)
+        sp->s[i].last = sp->s[i].first;
+}
+
+/* The repairs made inside a span, as "履盖"→"覆盖", "〈"→"（" (at most size bytes). */
+static size_t repairs_in(const ocr_repairs *rep, const span *s, char *buf, size_t size)
+{
+    size_t n = 0, used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < rep->n; i++) {
+        const ocr_repair *r = &rep->items[i];
+        if (r->line < s->first || r->line > s->last)
+            continue;
+        n++;
+        if (used + strlen(r->from) + strlen(r->to) + 16 < size)
+            used += (size_t)snprintf(buf + used, size - used, "%s\"%s\"→\"%s\"", used ? ", " : "",
+                                     r->from, r->to);
+    }
+    return n;
+}
+
+/* The snaps of a field, as "…"→"…" (the first two), and how many there were. */
+static size_t snaps_of(const ocr_snaps *snaps, const char *field, char *buf, size_t size)
+{
+    size_t n = 0, used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; snaps && i < snaps->n; i++) {
+        if (strcmp(snaps->items[i].field, field) != 0)
+            continue;
+        if (n++ < 2 && used < size)
+            used += (size_t)snprintf(buf + used, size - used, "%s\"%s\"→\"%s\"", used ? ", " : "",
+                                     snaps->items[i].from, snaps->items[i].to);
+    }
+    return n;
+}
+
+static size_t flag_spans(xk_licence *lic, const xk_ocr_result *ocr, const ocr_repairs *rep,
+                         const ocr_snaps *snaps, int threshold)
+{
+    spans sp;
+    field_spans(lic, (int)ocr->n_lines, &sp);
+    size_t flagged = 0;
+    for (size_t i = 0; i < sp.n; i++) {
+        const span *s = &sp.s[i];
+        int low = 101, low_line = s->first;
+        for (int l = s->first; l <= s->last && (size_t)l <= ocr->n_lines; l++)
+            if (ocr->lines[l - 1].confidence < low) {
+                low = ocr->lines[l - 1].confidence;
+                low_line = l;
+            }
+        char fixes[400], snapped[700];
+        size_t n_fixes = rep ? repairs_in(rep, s, fixes, sizeof fixes) : 0;
+        size_t n_snaps = snaps_of(snaps, s->name, snapped, sizeof snapped);
+        if (low >= threshold && n_fixes == 0 && n_snaps == 0)
+            continue;
+        int len;
+        const char *text = line_text(ocr, low_line, &len);
+        char conf[96] = "";
+        if (low < threshold)
+            snprintf(conf, sizeof conf, "OCR confidence %d (below %d) on page %d", low, threshold,
+                     ocr->lines[low_line - 1].page);
+        xk_licence_problem(lic, XK_SEV_WARNING, low_line,
+                           XK_REVIEW_PREFIX "%s: %s%s%s%s%s%s%s; read \"%.*s\"", s->name, conf,
+                           *conf && n_fixes ? "; " : "", n_fixes ? "OCR text corrected " : "",
+                           fixes, (*conf || n_fixes) && n_snaps ? "; " : "",
+                           n_snaps ? "matched to standard wording " : "", snapped, len, text);
+        flagged++;
+    }
+    return flagged;
+}
+
+size_t xk_ocr_flag_fields(xk_licence *lic, const xk_ocr_result *ocr, int review_confidence)
+{
+    return flag_spans(lic, ocr, NULL, NULL, review_confidence);
+}
+
+xk_status xk_scan_parse(const xk_blob *files, size_t n, const xk_ocr_options *opt,
+                        xk_licence **out, xk_ocr_result *ocr, xk_error *err)
+{
+    xk_ocr_options defaults;
+    if (!opt) {
+        xk_ocr_options_init(&defaults);
+        opt = &defaults;
+    }
+    xk_ocr_result local;
+    xk_ocr_result *r = ocr ? ocr : &local;
+    *out = NULL;
+    xk_status rc = xk_ocr_read(files, n, opt, r, err);
+    if (rc != XK_OK)
+        return rc;
+    ocr_repairs *rep = calloc(1, sizeof *rep);
+    if (!rep || ocr_repair_text(r, rep) != XK_OK) {
+        free(rep);
+        if (!ocr)
+            xk_ocr_result_free(&local);
+        return xk_error_set(err, XK_ENOMEM, 0, "out of memory");
+    }
+    xk_parse_options popt = {XK_MAX_DOCUMENT_BYTES_CEILING};
+    rc = xk_licence_parse(r->text, r->len, &popt, out, err);
+    ocr_snaps *snaps = *out ? calloc(1, sizeof *snaps) : NULL;
+    if (snaps)
+        ocr_snap_clauses(*out, snaps);
+    if (*out)
+        flag_spans(*out, r, rep, snaps, opt->review_confidence);
+    free(snaps);
+    free(rep);
+    if (!ocr)
+        xk_ocr_result_free(&local);
+    return rc;
+}
