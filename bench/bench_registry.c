@@ -165,7 +165,7 @@ static void count_failures(const xk_import_report *r, void *ctx)
 static double xuke_import(xk_store *st, size_t count, size_t *failed)
 {
     *failed = 0;
-    xk_bulk_options o = {NULL, 0, 1000, false};
+    xk_bulk_options o = {NULL, 0, 1000, false, NULL, NULL};
     double t = now();
     xk_import_bulk(st, count, synth_load, NULL, &o, count_failures, failed);
     return now() - t;

@@ -105,6 +105,13 @@ size_t xk_ocr_flag_fields(xk_licence *lic, const xk_ocr_result *ocr, int review_
 xk_status xk_scan_parse(const xk_blob *files, size_t n, const xk_ocr_options *opt,
                         xk_licence **out, xk_ocr_result *ocr, xk_error *err);
 
+/*
+ * An xk_scan_fn for xk_import_bulk (xuke/registry.h): scans are read with the options in ctx
+ * (a const xk_ocr_options *, NULL for the defaults); anything else is XK_ENOTFOUND.
+ */
+xk_status xk_scan_for_import(const char *bytes, size_t len, xk_licence **lic, char **text,
+                             size_t *text_len, char kind[8], xk_error *err, void *ctx);
+
 /* Review warnings start with this text, so callers can tell a record needs review. */
 #define XK_REVIEW_PREFIX "needs review: "
 bool xk_licence_needs_review(const xk_licence *lic);

@@ -47,11 +47,23 @@ xk_status xk_import_parsed(xk_store *st, const char *bytes, size_t len, xk_statu
  * or a status and err (reported as that input's failure). Must be safe to call concurrently. */
 typedef xk_status (*xk_load_fn)(size_t i, char **bytes, size_t *len, xk_error *err, void *ctx);
 
+/*
+ * Reads an input that is a scan rather than text (the OCR layer provides it; the registry does
+ * not depend on OCR): XK_ENOTFOUND when the bytes are not a scan (then they are parsed as
+ * text); otherwise the parse status with *lic, the text read (*text, malloc'ed: it becomes the
+ * version's source, the scan file is kept beside it) and the file's kind ("png", …). Called on
+ * worker threads: must be thread-safe.
+ */
+typedef xk_status (*xk_scan_fn)(const char *bytes, size_t len, xk_licence **lic, char **text,
+                                size_t *text_len, char kind[8], xk_error *err, void *ctx);
+
 typedef struct xk_bulk_options {
     const xk_parse_options *parse;
     int workers;  /* extraction threads beside the storing one; 0 = one per core but one */
     size_t batch; /* licences per transaction; 0 = 1000 */
     bool strict;  /* stop at the first failure and write nothing */
+    xk_scan_fn scan; /* NULL: every input is text or JSON */
+    void *scan_ctx;
 } xk_bulk_options;
 
 /*

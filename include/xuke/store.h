@@ -107,6 +107,19 @@ xk_status xk_store_history(xk_store *st, const char *number, xk_version_info **o
 xk_status xk_store_source(xk_store *st, const char *sha256, char **bytes, size_t *len,
                           char kind[8], xk_error *err);
 
+/*
+ * Scans: the original file(s) a source text was read from (by OCR), stored once by SHA-256 and
+ * linked to that source; file is the 1-based position among the document's files; kind is
+ * "png", "jpeg", "tiff" or "pdf". Inside the same transaction as the version it belongs to.
+ */
+xk_status xk_store_put_original(xk_store *st, const char *source_sha256, int file,
+                                const char *bytes, size_t len, const char *kind, xk_error *err);
+/* The file-th original (1-based) of a source: bytes (caller frees; NULL bytes and len: only the
+ * kind and count are wanted) and kind; XK_ENOTFOUND when the source was not read from a scan.
+ * *count (may be NULL) receives how many there are. */
+xk_status xk_store_original(xk_store *st, const char *source_sha256, int file, char **bytes,
+                            size_t *len, char kind[8], int *count, xk_error *err);
+
 /* Marks a licence removed (kept in history and audit); reason is required. */
 xk_status xk_store_remove(xk_store *st, const char *number, const char *reason, xk_error *err);
 

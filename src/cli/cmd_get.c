@@ -10,7 +10,10 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: xuke get [--db PATH] [--version N] [--json] [--source] NUMBER\n");
+    fprintf(out, "usage: xuke get [--db PATH] [--version N] [--json] [--source|--original] NUMBER\n"
+                 "  --source    the document the record was extracted from (for a scan: the text\n"
+                 "              OCR read)\n"
+                 "  --original  for a scan, the scanned file itself, byte for byte\n");
 }
 
 /* The stored record with the registry's facts added: version, status, source hash. */
@@ -40,7 +43,7 @@ static int print_text(xk_store *st, const char *number, int version)
     return EXIT_OK;
 }
 
-static int print_source(xk_store *st, const char *number, int version)
+static int print_source(xk_store *st, const char *number, int version, bool original)
 {
     xk_error err;
     xk_licence_info info;
@@ -50,7 +53,16 @@ static int print_source(xk_store *st, const char *number, int version)
     free(json);
     char *bytes, kind[8];
     size_t len;
-    if (xk_store_source(st, info.current.source_sha256, &bytes, &len, kind, &err) != XK_OK)
+    xk_status rc = original ? xk_store_original(st, info.current.source_sha256, 1, &bytes, &len,
+                                                kind, NULL, &err)
+                            : xk_store_source(st, info.current.source_sha256, &bytes, &len, kind,
+                                              &err);
+    if (rc == XK_ENOTFOUND && original) {
+        fprintf(stderr, "xuke: %s was not imported from a scan: --source shows its document\n",
+                number);
+        return EXIT_FAIL;
+    }
+    if (rc != XK_OK)
         return cli_store_error(&err);
     fwrite(bytes, 1, len, stdout);
     free(bytes);
@@ -63,11 +75,12 @@ int cmd_get(int argc, char **argv)
                                              {"version", required_argument, 0, 'v'},
                                              {"json", no_argument, 0, 'j'},
                                              {"source", no_argument, 0, 's'},
+                                             {"original", no_argument, 0, 'o'},
                                              {"help", no_argument, 0, 'h'},
                                              {0, 0, 0, 0}};
     const char *db = NULL;
     long version = 0;
-    bool json = false, source = false;
+    bool json = false, source = false, original = false;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -79,6 +92,8 @@ int cmd_get(int argc, char **argv)
             json = true;
         else if (c == 's')
             source = true;
+        else if (c == 'o')
+            original = true;
         else if (c == 'h') {
             usage(stdout);
             return EXIT_OK;
@@ -97,7 +112,7 @@ int cmd_get(int argc, char **argv)
     xk_store *st = cli_open_store(db);
     if (!st)
         return EXIT_FAIL;
-    int rc = source ? print_source(st, number, (int)version)
+    int rc = source || original ? print_source(st, number, (int)version, original)
              : json ? print_json(st, number, (int)version)
                     : print_text(st, number, (int)version);
     xk_store_close(st);

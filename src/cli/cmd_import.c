@@ -1,7 +1,7 @@
 /*
  * `xuke import [--db PATH] [--strict] [--batch N] [--max-size BYTES] FILE|DIR...`: imports
- * licence documents and JSON records, recursing into directories (files ending .txt, .text,
- * .json, .jsonl). Licences are committed in batches for speed; each is atomic on its own.
+ * licence documents, scans and JSON records, recursing into directories (files ending .txt,
+ * .text, .json, .jsonl, .png, .jpg, .jpeg, .tif, .tiff, .pdf). Licences are committed in batches for speed; each is atomic on its own.
  * A failed licence is reported and skipped; --strict stops at the first failure and writes
  * nothing at all. Progress goes to stderr on a terminal; the summary to stdout.
  */
@@ -37,11 +37,14 @@ static bool push_path(file_list *fl, const char *path)
 
 static bool importable_name(const char *name)
 {
-    static const char *const exts[] = {".txt", ".text", ".json", ".jsonl"};
+    /* in directories only: a file named on the command line is read whatever its name, and
+     * every file's format is told from its first bytes */
+    static const char *const exts[] = {".txt",  ".text", ".json", ".jsonl", ".png", ".jpg",
+                                       ".jpeg", ".tif",  ".tiff", ".pdf"};
     size_t n = strlen(name);
     if (name[0] == '.')
         return false;
-    for (size_t i = 0; i < 4; i++) {
+    for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++) {
         size_t m = strlen(exts[i]);
         if (n > m && strcmp(name + n - m, exts[i]) == 0)
             return true;
@@ -159,8 +162,8 @@ static void usage(FILE *out)
 {
     fprintf(out, "usage: xuke import [--db PATH] [--strict] [--batch N] [--max-size BYTES] "
                  "FILE|DIR...\n"
-                 "  imports licence documents and JSON records (directories: *.txt *.json "
-                 "*.jsonl)\n"
+                 "  imports licence documents, scans and JSON records (directories: *.txt *.json "
+                 "*.jsonl *.png *.jpg *.tif *.pdf)\n"
                  "  --strict    stop at the first failure and write nothing\n"
                  "  --batch N   licences per transaction (default 1000)\n");
 }
@@ -215,7 +218,9 @@ static xk_status load_file(size_t i, char **bytes, size_t *len, xk_error *err, v
 
 static int run_import(xk_store *st, const file_list *fl, const import_opts *o, import_state *s)
 {
-    xk_bulk_options bo = {&o->parse, 0, (size_t)o->batch, o->strict};
+    xk_ocr_options ocr;
+    xk_ocr_options_init(&ocr);
+    xk_bulk_options bo = {&o->parse, 0, (size_t)o->batch, o->strict, xk_scan_for_import, &ocr};
     xk_status rc = xk_import_bulk(st, fl->n, load_file, s, &bo, on_report, s);
     if (rc == XK_EDB || rc == XK_ENOMEM) {
         fprintf(stderr, "xuke import: stopped: the store failed; licences committed before it "
@@ -255,7 +260,8 @@ int cmd_import(int argc, char **argv)
         rc = EXIT_FAIL;
     import_state s = {0};
     s.files = &fl;
-    s.max_bytes = o.parse.max_bytes;
+    /* scans may be larger than text documents; each kind's own limit applies after reading */
+    s.max_bytes = o.parse.max_bytes > XK_OCR_MAX_BYTES ? o.parse.max_bytes : XK_OCR_MAX_BYTES;
     s.strict = o.strict;
     s.tty = isatty(STDERR_FILENO);
     s.start = now_seconds();

@@ -182,6 +182,29 @@ size_t xk_ocr_flag_fields(xk_licence *lic, const xk_ocr_result *ocr, int review_
     return flag_spans(lic, ocr, NULL, NULL, review_confidence);
 }
 
+xk_status xk_scan_for_import(const char *bytes, size_t len, xk_licence **lic, char **text,
+                             size_t *text_len, char kind[8], xk_error *err, void *ctx)
+{
+    xk_input_kind k = xk_input_detect(bytes, len);
+    *lic = NULL;
+    *text = NULL;
+    *text_len = 0;
+    if (k == XK_INPUT_TEXT)
+        return XK_ENOTFOUND;
+    snprintf(kind, 8, "%s", xk_input_kind_name(k));
+    xk_blob file = {bytes, len};
+    xk_ocr_result ocr;
+    memset(&ocr, 0, sizeof ocr);
+    xk_status rc = xk_scan_parse(&file, 1, ctx, lic, &ocr, err);
+    if (ocr.text) {
+        *text = ocr.text;
+        *text_len = ocr.len;
+        ocr.text = NULL;
+    }
+    xk_ocr_result_free(&ocr);
+    return rc;
+}
+
 xk_status xk_scan_parse(const xk_blob *files, size_t n, const xk_ocr_options *opt,
                         xk_licence **out, xk_ocr_result *ocr, xk_error *err)
 {

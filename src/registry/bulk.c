@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "internal.h"
 #include "xuke/registry.h"
 
 #define WINDOW_PER_WORKER 64
@@ -26,6 +27,9 @@ typedef struct slot {
     bool prepared;
     xk_prepared prep; /* the record's JSON, hashes and duties, made on the worker too */
     xk_error err;
+    char *text; /* a scan: the text read from it (the source stored), bytes the file */
+    size_t text_len;
+    char kind[8];
 } slot;
 
 typedef struct pipeline {
@@ -36,6 +40,8 @@ typedef struct pipeline {
     xk_load_fn load;
     void *load_ctx;
     const xk_parse_options *parse;
+    xk_scan_fn scan;
+    void *scan_ctx;
     bool stop;
 } pipeline;
 
@@ -46,6 +52,17 @@ static void fill(pipeline *p, size_t i, slot *s)
     s->load_status = p->load(i, &s->bytes, &s->len, &s->err, p->load_ctx);
     if (s->load_status != XK_OK)
         return;
+    if (p->scan) {
+        xk_status rc = p->scan(s->bytes, s->len, &s->lic, &s->text, &s->text_len, s->kind,
+                               &s->err, p->scan_ctx);
+        if (rc != XK_ENOTFOUND) {
+            s->parse_status = rc;
+            if (rc == XK_OK && s->text)
+                s->prepared = xk_store_prepare(s->lic, s->text, s->text_len, &s->prep) == XK_OK;
+            return;
+        }
+        xk_error_clear(&s->err);
+    }
     s->json = xk_input_is_json(s->bytes, s->len);
     if (s->json)
         return;
@@ -119,8 +136,24 @@ static xk_status store_one(xk_store *st, const slot *s, const xk_parse_options *
     }
     if (s->json)
         return xk_import_bytes(st, s->bytes, s->len, parse, relay_report, rl);
-    return xk_import_parsed(st, s->bytes, s->len, s->parse_status, s->lic, &s->err,
-                            s->prepared ? &s->prep : NULL, relay_report, rl);
+    if (!s->text)
+        return xk_import_parsed(st, s->bytes, s->len, s->parse_status, s->lic, &s->err,
+                                s->prepared ? &s->prep : NULL, relay_report, rl);
+    /* a scan: the text read is the source; the file is kept beside it, in the same batch */
+    size_t before = rl->stored;
+    xk_status rc = xk_import_parsed(st, s->text, s->text_len, s->parse_status, s->lic, &s->err,
+                                    s->prepared ? &s->prep : NULL, relay_report, rl);
+    if (rc != XK_OK || rl->stored == before)
+        return rc;
+    char sha[XK_SHA256_HEX];
+    sha256_hex(s->text, s->text_len, sha);
+    xk_error err;
+    rc = xk_store_put_original(st, sha, 1, s->bytes, s->len, s->kind, &err);
+    if (rc != XK_OK) {
+        xk_import_report r = {rl->item, "", rc, NULL, {0, 0}, &err};
+        rl->fn(&r, rl->ctx);
+    }
+    return rc;
 }
 
 static int default_workers(void)
@@ -143,6 +176,7 @@ static xk_status consume(xk_store *st, pipeline *p, const xk_bulk_options *o, si
         size_t before = rl->stored;
         xk_status one = store_one(st, &s, p->parse, rl);
         free(s.bytes);
+        free(s.text);
         /* s.lic went to xk_import_parsed; JSON inputs and failed loads have none */
         xk_prepared_free(&s.prep);
         if (one == XK_EDB || one == XK_ENOMEM || (o->strict && one != XK_OK)) {
@@ -169,7 +203,7 @@ static xk_status consume(xk_store *st, pipeline *p, const xk_bulk_options *o, si
 xk_status xk_import_bulk(xk_store *st, size_t n, xk_load_fn load, void *load_ctx,
                          const xk_bulk_options *opt, xk_import_fn fn, void *ctx)
 {
-    xk_bulk_options o = opt ? *opt : (xk_bulk_options){NULL, 0, 0, false};
+    xk_bulk_options o = opt ? *opt : (xk_bulk_options){NULL, 0, 0, false, NULL, NULL};
     int workers = o.workers > 0 ? o.workers : default_workers();
     size_t batch = o.batch ? o.batch : 1000;
     pipeline p;
@@ -179,6 +213,8 @@ xk_status xk_import_bulk(xk_store *st, size_t n, xk_load_fn load, void *load_ctx
     p.load = load;
     p.load_ctx = load_ctx;
     p.parse = o.parse;
+    p.scan = o.scan;
+    p.scan_ctx = o.scan_ctx;
     p.slots = calloc(p.window, sizeof *p.slots);
     pthread_t *threads = calloc((size_t)workers, sizeof *threads);
     if (!p.slots || !threads) {
@@ -209,6 +245,7 @@ xk_status xk_import_bulk(xk_store *st, size_t n, xk_load_fn load, void *load_ctx
     for (size_t i = 0; i < p.window; i++) /* work done ahead of a stop */
         if (p.slots[i].ready) {
             free(p.slots[i].bytes);
+            free(p.slots[i].text);
             xk_prepared_free(&p.slots[i].prep);
             xk_licence_free(p.slots[i].lic);
         }

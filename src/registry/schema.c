@@ -66,6 +66,10 @@ static const char *const migrations[] = {
     "  key_id TEXT NOT NULL UNIQUE, hash BLOB NOT NULL, created_at TEXT NOT NULL,"
     "  revoked_at TEXT);"
     "CREATE UNIQUE INDEX tokens_live_name ON tokens(name) WHERE revoked_at IS NULL;",
+    /* 4: scans: the OCR text is a version's source; the files it was read from are kept too */
+    "CREATE TABLE originals(source_sha256 TEXT NOT NULL REFERENCES documents(sha256),"
+    "  page INTEGER NOT NULL, original_sha256 TEXT NOT NULL REFERENCES documents(sha256),"
+    "  PRIMARY KEY(source_sha256, page)) WITHOUT ROWID;",
 };
 
 #define N_MIGRATIONS (int)(sizeof migrations / sizeof migrations[0])

@@ -666,6 +666,80 @@ xk_status xk_store_source(xk_store *st, const char *sha256, char **bytes, size_t
     return rc;
 }
 
+static xk_status put_original_locked(xk_store *st, const char *source_sha256, int file,
+                                     const char *bytes, size_t len, const char *kind,
+                                     xk_error *err)
+{
+    char sha[XK_SHA256_HEX], at[32];
+    sha256_hex(bytes, len, sha);
+    now_utc(at);
+    sqlite3_stmt *s = stmt(st, S_INSERT_DOCUMENT, err);
+    if (!s)
+        return XK_EDB;
+    bind_text(s, 1, sha);
+    bind_text(s, 2, kind);
+    sqlite3_bind_int64(s, 3, (sqlite3_int64)len);
+    sqlite3_bind_blob(s, 4, bytes, (int)len, SQLITE_STATIC);
+    bind_text(s, 5, at);
+    if (sqlite3_step(s) != SQLITE_DONE)
+        return db_error(st, err, "storing the original scan");
+    s = cached_stmt(st,
+                    "INSERT OR IGNORE INTO originals(source_sha256, page, original_sha256) "
+                    "VALUES (?1, ?2, ?3)",
+                    err);
+    if (!s)
+        return XK_EDB;
+    bind_text(s, 1, source_sha256);
+    sqlite3_bind_int(s, 2, file);
+    bind_text(s, 3, sha);
+    xk_status rc = sqlite3_step(s) == SQLITE_DONE ? XK_OK : db_error(st, err, "linking the scan");
+    sqlite3_reset(s);
+    return rc;
+}
+
+xk_status xk_store_put_original(xk_store *st, const char *source_sha256, int file,
+                                const char *bytes, size_t len, const char *kind, xk_error *err)
+{
+    xk_status rc = write_begin(st, err);
+    if (rc != XK_OK)
+        return rc;
+    return write_end(st, put_original_locked(st, source_sha256, file, bytes, len, kind, err),
+                     err);
+}
+
+xk_status xk_store_original(xk_store *st, const char *source_sha256, int file, char **bytes,
+                            size_t *len, char kind[8], int *count, xk_error *err)
+{
+    if (bytes)
+        *bytes = NULL;
+    if (len)
+        *len = 0;
+    sqlite3_stmt *s = cached_stmt(st,
+                                  "SELECT original_sha256, (SELECT count(*) FROM originals o2 "
+                                  "WHERE o2.source_sha256 = ?1), (SELECT kind FROM documents d "
+                                  "WHERE d.sha256 = originals.original_sha256) FROM originals "
+                                  "WHERE source_sha256 = ?1 AND page = ?2",
+                                  err);
+    if (!s)
+        return XK_EDB;
+    bind_text(s, 1, source_sha256);
+    sqlite3_bind_int(s, 2, file);
+    char sha[XK_SHA256_HEX] = "";
+    int step = sqlite3_step(s);
+    if (step == SQLITE_ROW) {
+        copy_col(sha, sizeof sha, s, 0);
+        if (count)
+            *count = sqlite3_column_int(s, 1);
+        copy_col(kind, 8, s, 2);
+    }
+    sqlite3_reset(s);
+    if (step != SQLITE_ROW)
+        return step == SQLITE_DONE
+                   ? xk_error_set(err, XK_ENOTFOUND, 0, "no original scan %d for this source", file)
+                   : db_error(st, err, "reading the original scan");
+    return bytes ? xk_store_source(st, sha, bytes, len, kind, err) : XK_OK;
+}
+
 static xk_status remove_locked(xk_store *st, const char *number, const char *reason,
                                xk_error *err)
 {

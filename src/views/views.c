@@ -28,6 +28,20 @@ xk_status xk_view_licence(xk_store *st, const char *number, int version, json_t 
     json_object_set_new(o, "imported_at", json_string(info.current.imported_at));
     if (info.removed)
         json_object_set_new(o, "removed_reason", json_string(info.removed_reason));
+    /* read from a scan: what kind of file, and whether a person must check fields */
+    char kind[8];
+    int files = 0;
+    xk_error ignored;
+    if (xk_store_original(st, info.current.source_sha256, 1, NULL, NULL, kind, &files,
+                          &ignored) == XK_OK)
+        json_object_set_new(o, "scan", json_pack("{s:s, s:i}", "kind", kind, "files", files));
+    bool review = false;
+    size_t i;
+    json_t *w;
+    json_array_foreach(json_object_get(o, "warnings"), i, w)
+        review = review || strncmp(json_string_value(w) ? json_string_value(w) : "",
+                                   "needs review: ", 14) == 0;
+    json_object_set_new(o, "needs_review", json_boolean(review));
     *out = o;
     return XK_OK;
 }

@@ -472,7 +472,7 @@ static void test_bulk_import_reports_in_input_order(void **state)
 {
     fixture *fx = *state;
     bulk_seen seen = {0};
-    xk_bulk_options o = {NULL, 2, 2, false};
+    xk_bulk_options o = {NULL, 2, 2, false, NULL, NULL};
     assert_int_equal(xk_import_bulk(fx->st, 6, bulk_load, NULL, &o, bulk_report, &seen),
                      XK_EINVALID);
     assert_int_equal(seen.ok, 4);
@@ -491,7 +491,7 @@ static void test_bulk_import_strict_writes_nothing(void **state)
 {
     fixture *fx = *state;
     bulk_seen seen = {0};
-    xk_bulk_options o = {NULL, 1, 1, true};
+    xk_bulk_options o = {NULL, 1, 1, true, NULL, NULL};
     assert_int_equal(xk_import_bulk(fx->st, 6, bulk_load, NULL, &o, bulk_report, &seen),
                      XK_EINVALID);
     xk_store_stats s;

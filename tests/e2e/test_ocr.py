@@ -1,0 +1,195 @@
+"""End-to-end tests of scans: licence texts rendered here into page images (clean, tilted,
+noisy), a multi-page TIFF, an image-only PDF and a PDF with a text layer, read by the real
+`xuke parse`, every field compared with the expected record: a field may be wrong only if it is
+flagged for review. Then the refusals: a decompression bomb, corrupt and truncated images, an
+empty, a corrupt and an encrypted PDF, a blank page, a picture of something else, the page and
+size limits, a text file among scan pages. Finally import of a scan into the registry keeps the
+original file and the OCR text.
+
+usage: test_ocr.py XUKE_BINARY FIXTURES_DIR
+Prints one line per check and closes with 'N passed, N failed'."""
+import json
+import os
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+import zlib
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, '..', 'tools'))
+import ocr_eval  # noqa: E402
+import render  # noqa: E402
+
+XUKE, FIXTURES = sys.argv[1], sys.argv[2]
+TMP = tempfile.mkdtemp(prefix='xuke-ocr-')
+results = {'passed': 0, 'failed': 0}
+ENV = dict(os.environ, OMP_THREAD_LIMIT='1')
+
+
+def check(name, ok, detail=''):
+    results['passed' if ok else 'failed'] += 1
+    print(('ok   ' if ok else 'FAIL ') + name + ('' if ok else '\n     ' + str(detail)[:1500]))
+
+
+def xuke(*args, timeout=300):
+    p = subprocess.run([XUKE, *args], capture_output=True, timeout=timeout, env=ENV)
+    return p.returncode, p.stdout.decode('utf-8', 'replace'), p.stderr.decode('utf-8', 'replace')
+
+
+def fixture(name):
+    base = os.path.join(FIXTURES, name)
+    raw = open(base + '.txt', 'rb').read()
+    text = raw.decode('gb18030') if b'\x00' not in raw and not _utf8(raw) else raw.decode('utf-8-sig')
+    return text, json.load(open(base + '.json', encoding='utf-8'))
+
+
+def _utf8(raw):
+    try:
+        raw.decode('utf-8')
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
+def read_scan(label, files, expected, core_right=True, extra=()):
+    rc, out, err = xuke('parse', '--json', '--pages', *extra, *files)
+    got = json.loads(out) if rc == 0 and out.strip() else None
+    s = ocr_eval.score(expected, got)
+    check(f'{label}: read and extracted', got is not None, err[-800:])
+    if got is None:
+        return None
+    check(f'{label}: no field is wrong without a review flag', not s['wrong_unflagged'],
+          f'unflagged: {s["wrong_unflagged"]}')
+    if core_right:
+        core = ('number', 'issued', 'expires', 'issuer', 'region', 'category')
+        check(f'{label}: number and dates right', all(got.get(k) == expected[k] for k in core),
+              {k: (got.get(k), expected[k]) for k in core})
+    print(f'     {label}: {s["right"]}/{s["fields"]} fields right, '
+          f'{len(s["wrong_flagged"])} wrong and flagged')
+    return got
+
+
+def test_images():
+    text, expected = fixture('seeds/003_76e38eccd87d7b3e')
+    clean = render.pages(text, os.path.join(TMP, 'clean'), 'clean')
+    got = read_scan('clean PNG pages', clean, expected)
+    if got:
+        s = ocr_eval.score(expected, got)
+        check('clean render: at least 90 % of fields right', s['right'] >= 0.9 * s['fields'], s)
+    rc, out, err = xuke('parse', '--ocr-text', '--pages', *clean)
+    check('--ocr-text prints what was read, page by page', rc == 0 and '增值电信业务经营许可证' in out
+          and expected['number'] in out and 'pages' in err, err)
+    text2, expected2 = fixture('docs/b1b2_shanghai')
+    tilted = render.pages(text2, os.path.join(TMP, 'tilted'), 'tilted')
+    read_scan('tilted page (deskewed)', tilted, expected2)
+    text3, expected3 = fixture('seeds/002_48cb51cde2f73ff1')
+    noisy = render.pages(text3, os.path.join(TMP, 'noisy'), 'noisy')
+    read_scan('noisy pages', noisy, expected3, core_right=False)
+    photo = render.pages(text2, os.path.join(TMP, 'photo'), 'photo')
+    got = read_scan('JPEG photo-like pages', photo, expected2, core_right=False)
+    return clean, expected
+
+
+def test_containers(clean, expected):
+    tif = render.tiff(clean, os.path.join(TMP, 'licence.tif'))
+    read_scan('multi-page TIFF (one file)', [tif], expected)
+    pdf = render.image_pdf(clean, os.path.join(TMP, 'scan.pdf'))
+    read_scan('image-only PDF (pages rendered and read)', [pdf], expected)
+    text, expected_gb = fixture('docs/guangdong_gb18030')
+    tpdf = render.text_pdf(text, os.path.join(TMP, 'text.pdf'))
+    rc, out, err = xuke('parse', '--json', tpdf)
+    got = json.loads(out) if rc == 0 else None
+    s = ocr_eval.score(expected_gb, got)
+    check('PDF with a text layer: every field exact, nothing flagged, no OCR',
+          got is not None and s['right'] == s['fields'] and not any('needs review' in w for w in got['warnings']),
+          (err[-500:], s))
+    rc, out, err = xuke('parse', '--ocr-text', tpdf)
+    check('the text layer is used, not OCR', rc == 0 and '1 from a PDF text layer' in err, err)
+    rc, out, err = xuke('parse', '--json', clean[0])
+    check('one page of a licence alone is refused or incomplete, not a crash', rc in (0, 1), err)
+
+
+def png(width, height, rows=b''):
+    def chunk(kind, data):
+        return struct.pack('>I', len(data)) + kind + data + struct.pack('>I', zlib.crc32(kind + data))
+    return (b'\x89PNG\r\n\x1a\n' + chunk(b'IHDR', struct.pack('>IIBBBBB', width, height, 8, 0, 0, 0, 0))
+            + chunk(b'IDAT', zlib.compress(rows)) + chunk(b'IEND', b''))
+
+
+def write(name, data):
+    path = os.path.join(TMP, name)
+    with open(path, 'wb') as f:
+        f.write(data)
+    return path
+
+
+def refused(label, args, must):
+    rc, out, err = xuke('parse', *args, timeout=60)
+    check(f'{label}: clear error, non-zero exit, nothing on stdout',
+          rc == 1 and not out.strip() and must in err and 'Traceback' not in err, (rc, out[:200], err[-400:]))
+
+
+def test_refusals(clean):
+    bomb = write('bomb.png', png(50000, 50000, b'\x00' * 64))
+    check('the decompression bomb is a tiny file', os.path.getsize(bomb) < 200)
+    refused('PNG claiming 50,000 × 50,000 pixels (refused from its header)', [bomb], 'pixels')
+    good = open(clean[0], 'rb').read()
+    refused('truncated PNG', [write('trunc.png', good[:len(good) // 3])], 'page 1')
+    refused('corrupt PNG', [write('corrupt.png', good[:64] + os.urandom(4000))], 'page 1')
+    refused('corrupt JPEG', [write('bad.jpg', b'\xff\xd8\xff\xe0' + os.urandom(3000))], 'page 1')
+    refused('corrupt PDF', [write('bad.pdf', b'%PDF-1.4\n' + os.urandom(500))], 'PDF')
+    empty = (b'%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n'
+             b'2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n')
+    refused('PDF with no pages', [write('empty.pdf', empty)], 'PDF')
+    plain = render.image_pdf(clean[:1], os.path.join(TMP, 'plain.pdf'))
+    enc = os.path.join(TMP, 'locked.pdf')
+    subprocess.run(['qpdf', '--encrypt', 'user', 'owner', '256', '--', plain, enc], check=True)
+    refused('encrypted PDF', [enc], 'encrypted')
+    blank = os.path.join(TMP, 'blank.png')
+    subprocess.run(['convert', '-size', '1200x1600', 'xc:white', blank], check=True)
+    refused('blank page', [blank], 'no text')
+    photo = os.path.join(TMP, 'picture.png')
+    subprocess.run(['convert', '-size', '900x700', 'gradient:skyblue-darkgreen', '-fill', 'orange',
+                    '-draw', 'circle 450,350 450,500', photo], check=True)
+    rc, out, err = xuke('parse', photo)
+    check('a picture of something else: clear error, non-zero exit',
+          rc == 1 and not out.strip() and ('no text' in err or 'not a value-added' in err), err[-300:])
+    refused('more pages than --max-pages', ['--max-pages', '2', '--pages', *(clean * 3)[:3]], 'page limit')
+    refused('a scan over --max-scan-size', ['--max-scan-size', '1K', clean[0]], 'scan limit')
+    txt = os.path.join(FIXTURES, 'seeds', '003_76e38eccd87d7b3e.txt')
+    refused('a text file among scan pages', ['--pages', clean[0], txt], 'not a PNG, JPEG, TIFF or PDF')
+    refused('--ocr-text on a text document', ['--ocr-text', txt], 'not a scan')
+
+
+def test_import(clean, expected):
+    db = os.path.join(TMP, 'scan.db')
+    tif = os.path.join(TMP, 'licence.tif')
+    rc, out, err = xuke('import', '--db', db, tif)
+    check('import of a scan stores the licence', rc == 0 and '1 new' in out, out + err)
+    rc, out, err = xuke('get', '--db', db, '--json', expected['number'])
+    rec = json.loads(out) if rc == 0 else {}
+    check('the stored record says whether it needs review', rc == 0 and 'needs_review' in rec, out[:300])
+    rc, src, err = xuke('get', '--db', db, '--source', expected['number'])
+    check('its source is the OCR text', rc == 0 and '增值电信业务经营许可证' in src, src[:200])
+    p = subprocess.run([XUKE, 'get', '--db', db, '--original', expected['number']], capture_output=True)
+    check('the original scan is kept byte for byte', p.returncode == 0 and p.stdout == open(tif, 'rb').read(),
+          p.stderr.decode()[-300:])
+    rc, out, err = xuke('get', '--db', db, '--json', expected['number'])
+    rec = json.loads(out) if rc == 0 else {}
+    check('the stored record names the scan', rec.get('scan') == {'kind': 'tiff', 'files': 1}, rec.get('scan'))
+
+
+def main():
+    clean, expected = test_images()
+    test_containers(clean, expected)
+    test_refusals(clean)
+    test_import(clean, expected)
+    print(f"{results['passed']} passed, {results['failed']} failed")
+    shutil.rmtree(TMP, ignore_errors=True)
+    sys.exit(1 if results['failed'] else 0)
+
+
+if __name__ == '__main__':
+    main()
