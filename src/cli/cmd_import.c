@@ -153,7 +153,7 @@ static void progress(import_state *s, bool final)
 
 typedef struct import_opts {
     const char *db;
-    bool strict;
+    bool strict, pages;
     long batch;
     xk_parse_options parse;
 } import_opts;
@@ -165,6 +165,7 @@ static void usage(FILE *out)
                  "  imports licence documents, scans and JSON records (directories: *.txt *.json "
                  "*.jsonl *.png *.jpg *.tif *.pdf)\n"
                  "  --strict    stop at the first failure and write nothing\n"
+                 "  --pages     the FILEs are the scanned pages of one licence, in order\n"
                  "  --batch N   licences per transaction (default 1000)\n");
 }
 
@@ -172,6 +173,7 @@ static int parse_opts(int argc, char **argv, import_opts *o)
 {
     static const struct option longopts[] = {{"db", required_argument, 0, 'd'},
                                              {"strict", no_argument, 0, 's'},
+                                             {"pages", no_argument, 0, 'P'},
                                              {"batch", required_argument, 0, 'b'},
                                              {"max-size", required_argument, 0, 'm'},
                                              {"help", no_argument, 0, 'h'},
@@ -185,6 +187,9 @@ static int parse_opts(int argc, char **argv, import_opts *o)
             break;
         case 's':
             o->strict = true;
+            break;
+        case 'P':
+            o->pages = true;
             break;
         case 'b':
             if (!cli_parse_int(optarg, 1, 1000000, &o->batch, "--batch"))
@@ -216,8 +221,36 @@ static xk_status load_file(size_t i, char **bytes, size_t *len, xk_error *err, v
     return cli_read_file(s->files->paths[i], s->max_bytes, bytes, len, err);
 }
 
+/* --pages: every file is a page of one scanned licence, stored as one version. */
+static int import_pages(xk_store *st, const file_list *fl, import_state *s)
+{
+    xk_blob *blobs = calloc(fl->n, sizeof *blobs);
+    int rc = blobs ? EXIT_OK : EXIT_FAIL;
+    for (size_t i = 0; rc == EXIT_OK && i < fl->n; i++) {
+        xk_error err;
+        xk_error_clear(&err);
+        char *bytes;
+        if (cli_read_file(fl->paths[i], s->max_bytes, &bytes, &blobs[i].len, &err) != XK_OK) {
+            cli_print_error(fl->paths[i], &err);
+            s->failed++;
+            rc = EXIT_FAIL;
+        }
+        blobs[i].bytes = bytes;
+    }
+    if (rc == EXIT_OK) {
+        xk_status st_rc = xk_import_scan(st, blobs, fl->n, NULL, on_report, s);
+        rc = st_rc == XK_OK ? EXIT_OK : EXIT_FAIL;
+    }
+    for (size_t i = 0; blobs && i < fl->n; i++)
+        free((char *)blobs[i].bytes);
+    free(blobs);
+    return rc;
+}
+
 static int run_import(xk_store *st, const file_list *fl, const import_opts *o, import_state *s)
 {
+    if (o->pages)
+        return import_pages(st, fl, s);
     xk_ocr_options ocr;
     xk_ocr_options_init(&ocr);
     xk_bulk_options bo = {&o->parse, 0, (size_t)o->batch, o->strict, xk_scan_for_import, &ocr};
@@ -237,7 +270,7 @@ static int run_import(xk_store *st, const file_list *fl, const import_opts *o, i
 
 int cmd_import(int argc, char **argv)
 {
-    import_opts o = {NULL, false, 1000, {XK_MAX_DOCUMENT_BYTES}};
+    import_opts o = {NULL, false, false, 1000, {XK_MAX_DOCUMENT_BYTES}};
     int rc = parse_opts(argc, argv, &o);
     if (rc != EXIT_OK)
         return rc < 0 ? EXIT_OK : rc;

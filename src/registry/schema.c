@@ -67,7 +67,8 @@ static const char *const migrations[] = {
     "  revoked_at TEXT);"
     "CREATE UNIQUE INDEX tokens_live_name ON tokens(name) WHERE revoked_at IS NULL;",
     /* 4: scans: the OCR text is a version's source; the files it was read from are kept too */
-    "CREATE TABLE originals(source_sha256 TEXT NOT NULL REFERENCES documents(sha256),"
+    "CREATE TABLE originals(source_sha256 TEXT NOT NULL REFERENCES documents(sha256)"
+    "  DEFERRABLE INITIALLY DEFERRED,"
     "  page INTEGER NOT NULL, original_sha256 TEXT NOT NULL REFERENCES documents(sha256),"
     "  PRIMARY KEY(source_sha256, page)) WITHOUT ROWID;",
 };

@@ -31,16 +31,27 @@ static json_t *error_json(const char *code, const xk_error *err)
     return e;
 }
 
+/* The body as a document: a scan (PNG, JPEG, TIFF, PDF) is read by OCR, text is parsed. */
+static xk_status parse_body(const srv_call *c, xk_licence **lic, xk_error *err)
+{
+    const char *body = c->req->body ? c->req->body : "";
+    if (xk_input_detect(body, c->req->body_len) != XK_INPUT_TEXT) {
+        xk_blob file = {body, c->req->body_len};
+        return xk_scan_parse(&file, 1, NULL, lic, NULL, err);
+    }
+    xk_parse_options opt = {XK_MAX_DOCUMENT_BYTES};
+    return xk_licence_parse(body, c->req->body_len, &opt, lic, err);
+}
+
 void h_parse(const srv_call *c, srv_resp *resp)
 {
-    xk_parse_options opt = {c->ctx->limits->max_body};
     xk_licence *lic = NULL;
     xk_error err;
     xk_error_clear(&err);
-    xk_status rc = xk_licence_parse(c->req->body ? c->req->body : "", c->req->body_len, &opt,
-                                    &lic, &err);
+    xk_status rc = parse_body(c, &lic, &err);
     if (rc == XK_OK) {
-        srv_json(resp, 200, json_pack("{s:b, s:o, s:o}", "valid", 1, "record",
+        srv_json(resp, 200, json_pack("{s:b, s:b, s:o, s:o}", "valid", 1, "needs_review",
+                                      xk_licence_needs_review(lic), "record",
                                       xk_licence_to_json(lic), "problems", problems_json(lic)));
     } else if (rc == XK_EINVALID) {
         xk_error_set(&err, XK_EINVALID, 0, "the document has %zu error(s)",
@@ -96,10 +107,13 @@ static void on_import(const xk_import_report *r, void *ctx)
 
 void h_import(const srv_call *c, srv_resp *resp)
 {
-    xk_parse_options opt = {c->ctx->limits->max_body};
+    xk_parse_options opt = {XK_MAX_DOCUMENT_BYTES};
     import_acc a = {json_array(), 0, 0, 0};
-    xk_status rc = xk_import_bytes(c->ctx->st, c->req->body ? c->req->body : "",
-                                   c->req->body_len, &opt, on_import, &a);
+    const char *body = c->req->body ? c->req->body : "";
+    xk_blob file = {body, c->req->body_len};
+    xk_status rc = xk_input_detect(body, c->req->body_len) != XK_INPUT_TEXT
+                       ? xk_import_scan(c->ctx->st, &file, 1, NULL, on_import, &a)
+                       : xk_import_bytes(c->ctx->st, body, c->req->body_len, &opt, on_import, &a);
     json_t *o = json_pack("{s:i, s:i, s:i, s:o}", "stored", (int)a.stored, "unchanged",
                           (int)a.unchanged, "failed", (int)a.failed, "results", a.results);
     if (rc != XK_OK && rc != XK_EINVALID) {

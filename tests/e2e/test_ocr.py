@@ -181,11 +181,51 @@ def test_import(clean, expected):
     check('the stored record names the scan', rec.get('scan') == {'kind': 'tiff', 'files': 1}, rec.get('scan'))
 
 
+def test_upload(expected):
+    db = os.path.join(TMP, 'web.db')
+    rc, token, _ = xuke('token', 'create', '--db', db, 'scanner', '--role', 'editor')
+    srv = subprocess.Popen([XUKE, 'serve', '--db', db, '--listen', '127.0.0.1:0', '--access-log', '/dev/null'],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV)
+    try:
+        import http.client
+        import re
+        port = int(re.search(r':(\d+)/', srv.stdout.readline().decode()).group(1))
+        tif = open(os.path.join(TMP, 'licence.tif'), 'rb').read()
+        hdr = {'Authorization': 'Bearer ' + token.strip(), 'Content-Type': 'image/tiff'}
+        conn = http.client.HTTPConnection('127.0.0.1', port, timeout=300)
+        conn.request('POST', '/v1/parse', body=tif, headers=hdr)
+        r = conn.getresponse()
+        body = json.loads(r.read())
+        check('upload: POST /v1/parse reads a scan', r.status == 200 and body['record']['number'] == expected['number']
+              and 'needs_review' in body, str(body)[:300])
+        conn.request('POST', '/v1/licenses', body=tif, headers=hdr)
+        r = conn.getresponse()
+        body = json.loads(r.read())
+        check('upload: POST /v1/licenses imports a scan', r.status == 201 and body['stored'] == 1, body)
+    finally:
+        srv.terminate()
+        srv.wait(timeout=30)
+    p = subprocess.run([XUKE, 'get', '--db', db, '--original', expected['number']], capture_output=True)
+    check('upload: the uploaded file is kept', p.returncode == 0 and p.stdout == tif)
+
+
+def test_import_pages(clean, expected):
+    db = os.path.join(TMP, 'pages.db')
+    rc, out, err = xuke('import', '--db', db, '--pages', *clean)
+    check('import --pages: the page files are one licence', rc == 0 and '1 new' in out, out + err)
+    p = subprocess.run([XUKE, 'get', '--db', db, '--original', expected['number']], capture_output=True)
+    check('import --pages: the first page file is kept', p.returncode == 0 and p.stdout == open(clean[0], 'rb').read())
+    rc, out, err = xuke('get', '--db', db, '--json', expected['number'])
+    check('import --pages: every page file is linked', rc == 0 and json.loads(out)['scan']['files'] == len(clean), out[:200])
+
+
 def main():
     clean, expected = test_images()
     test_containers(clean, expected)
     test_refusals(clean)
     test_import(clean, expected)
+    test_import_pages(clean, expected)
+    test_upload(expected)
     print(f"{results['passed']} passed, {results['failed']} failed")
     shutil.rmtree(TMP, ignore_errors=True)
     sys.exit(1 if results['failed'] else 0)

@@ -453,19 +453,21 @@ def test_limits(srv, tok):
     # refused from Content-Length alone, before the body is read
     s = socket.create_connection(('127.0.0.1', srv.port), timeout=10)
     s.sendall(b'POST /v1/parse HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ' + t.encode() +
-              b'\r\nContent-Length: %d\r\n\r\n' % (4 * 1024 * 1024 + 1) + b'x' * 1000)
+              b'\r\nContent-Length: %d\r\n\r\n' % (20 * 1024 * 1024 + 1) + b'x' * 1000)
     resp = s.recv(65536)
     s.close()
-    check('a body over 4 MiB is 413 in the error form, before it is read',
+    check('a body over 20 MiB is 413 in the error form, before it is read',
           status_of(resp) == 413 and b'payload_too_large' in resp, resp[:300])
     conform('POST', '/v1/parse', 413, 'application/json', resp.partition(b'\r\n\r\n')[2])
     # a chunked body without Content-Length that grows over the limit
     chunk = b'y' * 65536
     data = (b'POST /v1/parse HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ' + t.encode() +
             b'\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n' +
-            b''.join(b'%x\r\n' % len(chunk) + chunk + b'\r\n' for _ in range(70)) + b'0\r\n\r\n')
+            b''.join(b'%x\r\n' % len(chunk) + chunk + b'\r\n' for _ in range(330)) + b'0\r\n\r\n')
     resp = raw(srv.port, data, 10)
     check('a chunked body over the limit is 413', status_of(resp) == 413 and b'payload_too_large' in resp, resp[:300])
+    st, body, _ = Client(srv, t).post('/v1/parse', '增值电信业务经营许可证\n'.encode() * 300000)
+    check('a text document over its 4 MiB limit is 413', st == 413 and is_error(body, 'payload_too_large'), body)
     data = b'GET /v1/licenses HTTP/1.1\r\nHost: x\r\nX-Big: ' + b'a' * 20000 + b'\r\nConnection: close\r\n\r\n'
     resp = raw(srv.port, data)
     check('headers over the limit are 431 in the error form', status_of(resp) == 431 and b'headers_too_large' in resp, resp[:300])
