@@ -70,8 +70,11 @@ demo: build
 
 # Benchmarks print each figure beside its same-run reference. BENCH_COUNT=1000000 for the big run.
 BENCH_COUNT ?= 100000
+# OCR: the fixtures rendered in each style, read on one core, scored field by field.
+OCR_STYLES ?= clean,tilted,blurred,noisy,photo
 bench: build
 	$(BUILD)/bench_registry --count $(BENCH_COUNT) --queries 2000 --dir $(BUILD)/bench
+	/usr/bin/python3 bench/ocr_bench.py $(BUILD)/xuke tests/fixtures $(BUILD)/ocr-bench --styles $(OCR_STYLES)
 
 format:
 	clang-format -i $$(find src include tests bench -name '*.[ch]')

@@ -29,13 +29,14 @@ const I18N = {
     'l.access_provider': '接入服务商', 'w.service': '业务', 'w.name': '网站名称', 'l.due': '期限', 'l.basis': '依据', 'l.rule': '计算',
     'l.met': '已完成', 'l.open': '未完成', 'l.overdue': '已逾期', 'l.by': '操作人',
     'l.none': '无', 'l.removed': '已删除', 'l.warnings': '提示',
+    'l.review': '需人工核对：以下字段由 OCR 识别时置信度低或经过更正', 'l.scan': '来自扫描件（{kind}，{n} 个文件）',
     'st.valid': '有效', 'st.renewal_due': '需续办', 'st.renewal_overdue': '续办逾期',
     'st.expired': '已过期', 'st.not_yet_valid': '未生效', 'st.removed': '已删除', 'st.active': '在册',
     'd.title': '总览', 'd.as_of': '截至', 'd.timeline': '有效期时间轴',
     'd.legend.renewal': '续办申请期限', 'd.legend.annual': '年报期限', 'd.legend.today': '今天',
     'd.next': '下一期限', 'd.overdue': '逾期事项', 'd.cut': '仅显示前 {n} 个许可证',
     'd.empty': '登记簿为空', 'd.truncated': '显示前 {n} 个许可证，共 {total} 个；请用查询找其余的',
-    'u.title': '上传许可证', 'u.hint': '拖入许可证文本文件（UTF-8 或 GB18030），或点击选择',
+    'u.title': '上传许可证', 'u.hint': '拖入许可证文本文件（UTF-8 或 GB18030）或扫描件（PNG、JPEG、TIFF、PDF），或点击选择；扫描件识别需数秒',
     'u.choose': '选择文件', 'u.valid': '提取成功，可以导入', 'u.invalid': '文件有错误，不能导入',
     'u.import': '导入登记簿', 'u.imported': '已导入', 'u.unchanged': '内容未变，无需导入',
     'u.need_editor': '导入需要编辑者令牌（右上角“令牌”）',
@@ -69,6 +70,8 @@ const I18N = {
     'l.due': 'Due', 'l.basis': 'Basis', 'l.rule': 'Rule',
     'l.met': 'Met', 'l.open': 'Open', 'l.overdue': 'Overdue', 'l.by': 'By', 'l.none': 'None',
     'l.removed': 'Removed', 'l.warnings': 'Warnings',
+    'l.review': 'Needs review: OCR read these fields with low confidence or corrected them',
+    'l.scan': 'From a scan ({kind}, {n} files)',
     'st.valid': 'Valid', 'st.renewal_due': 'Renewal due', 'st.renewal_overdue': 'Renewal overdue',
     'st.expired': 'Expired', 'st.not_yet_valid': 'Not yet valid', 'st.removed': 'Removed',
     'st.active': 'Active',
@@ -77,7 +80,7 @@ const I18N = {
     'd.next': 'Next deadline', 'd.overdue': 'Overdue', 'd.cut': 'Showing the first {n} licences',
     'd.empty': 'The registry is empty',
     'd.truncated': 'Showing the first {n} of {total} licences; use search for the rest',
-    'u.title': 'Upload a licence', 'u.hint': 'Drop a licence text file (UTF-8 or GB18030) here, or choose one',
+    'u.title': 'Upload a licence', 'u.hint': 'Drop a licence text file (UTF-8 or GB18030) or a scan (PNG, JPEG, TIFF, PDF) here, or choose one; reading a scan takes seconds',
     'u.choose': 'Choose a file', 'u.valid': 'Extracted: ready to import',
     'u.invalid': 'The document has errors and cannot be imported', 'u.import': 'Import into the registry',
     'u.imported': 'Imported', 'u.unchanged': 'Unchanged: nothing to import',
@@ -285,6 +288,15 @@ function sourceSection(number) {
   return h('section', {}, h('h2', {}, t('l.source')), det);
 }
 
+/* Fields OCR was unsure of, or changed: a person checks exactly these against the paper. */
+function reviewBox(warnings, needsReview, scan) {
+  const review = (warnings || []).filter((w) => w.startsWith('needs review: '));
+  if (!needsReview && !review.length) return scan ? h('p', { class: 'muted' }, t('l.scan', { kind: scan.kind.toUpperCase(), n: scan.files })) : null;
+  return h('div', { class: 'card warn', id: 'review' }, h('strong', {}, t('l.review')),
+    scan ? h('span', { class: 'muted' }, ' ' + t('l.scan', { kind: scan.kind.toUpperCase(), n: scan.files })) : null,
+    h('ul', {}, review.map((w) => h('li', {}, w.slice('needs review: '.length)))));
+}
+
 function recordView(r) {
   return [fieldList([['f.number', r.number], ['f.company', r.company], ['f.legal', r.legal_representative],
     ['f.issuer', r.issuer], ['f.category', r.category], ['f.issued', r.issued], ['f.expires', r.expires]]),
@@ -298,6 +310,7 @@ async function licencePage(number) {
     const [r, ob, hist] = await Promise.all([api(base), api(base + '/obligations'), api(base + '/history')]);
     show(h('h1', {}, r.company), h('p', { class: 'sub' }, r.number, ' ', statusBadge(r.status === 'removed' ? 'removed' : ob.status)),
       r.removed_reason ? h('p', { class: 'error' }, t('l.removed') + ': ' + r.removed_reason) : null,
+      reviewBox(r.warnings, r.needs_review, r.scan),
       recordView(r).slice(0, 1), fieldList([['f.version', r.version + ' / ' + r.versions], ['f.imported_at', r.imported_at],
         ['f.source_sha256', h('code', { class: 'hash' }, r.source_sha256)]]),
       obligationsSection(ob), recordView(r).slice(1), versionsSection(r.number, hist), sourceSection(r.number));
@@ -385,14 +398,14 @@ function problemsList(problems) {
 
 function uploadPage() {
   const out = h('div', { id: 'upload-result' });
-  const input = h('input', { type: 'file', id: 'file', accept: '.txt,text/plain' });
+  const input = h('input', { type: 'file', id: 'file', accept: '.txt,text/plain,.png,.jpg,.jpeg,.tif,.tiff,.pdf,image/*,application/pdf' });
   const zone = h('label', { class: 'drop', for: 'file' }, t('u.hint'), h('br'), h('span', { class: 'button' }, t('u.choose')), input);
   const handle = async (file) => {
     if (!file) return;
     const bytes = await file.arrayBuffer();
     out.replaceChildren(h('p', { class: 'muted' }, t('loading')));
     let r;
-    try { r = await api('/v1/parse', { method: 'POST', body: bytes, headers: { 'Content-Type': 'text/plain' } }); }
+    try { r = await api('/v1/parse', { method: 'POST', body: bytes, headers: { 'Content-Type': file.type || 'application/octet-stream' } }); }
     catch (e) {
       const body = e.body || {};
       out.replaceChildren(h('p', { class: 'error', role: 'alert' }, t('u.invalid') + ': ' + e.message),
@@ -403,7 +416,7 @@ function uploadPage() {
     const button = h('button', { type: 'button', id: 'import', onclick: async () => {
       button.disabled = true;
       try {
-        const res = await api('/v1/licenses', { method: 'POST', body: bytes, headers: { 'Content-Type': 'text/plain' } });
+        const res = await api('/v1/licenses', { method: 'POST', body: bytes, headers: { 'Content-Type': file.type || 'application/octet-stream' } });
         result.replaceChildren(h('p', { class: 'good' }, res.stored ? t('u.imported') : t('u.unchanged'), ' ',
           res.results.map((x) => [licenceLink(x.number), ' v' + x.version + ' (' + x.outcome + ')'])));
       } catch (e) {
@@ -411,7 +424,8 @@ function uploadPage() {
         result.replaceChildren(h('p', { class: 'error', role: 'alert' }, e.status === 401 || e.status === 403 ? t('u.need_editor') : e.message));
       }
     } }, t('u.import'));
-    out.replaceChildren(h('p', { class: 'good' }, t('u.valid')), problemsList(r.problems), button, result,
+    out.replaceChildren(h('p', { class: 'good' }, t('u.valid')), reviewBox(r.record.warnings, r.needs_review, null),
+      problemsList(r.problems.filter((p) => !p.message.startsWith('needs review: '))), button, result,
       h('div', { class: 'preview' }, recordView(r.record)));
   };
   input.addEventListener('change', () => handle(input.files[0]));

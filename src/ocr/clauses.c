@@ -200,6 +200,28 @@ static void final_stop(xk_licence *lic, xk_provision *p, ocr_snaps *snaps, const
     free(fixed);
 }
 
+/* A provision with items introduces them with ：, which OCR reads as ； now and then. */
+static void items_colon(xk_licence *lic, xk_provision *p, ocr_snaps *snaps, const char *field)
+{
+    size_t len = strlen(p->text);
+    size_t cut = len >= 3 && strcmp(p->text + len - 3, "；") == 0 ? 3
+                 : len >= 1 && p->text[len - 1] == ';'           ? 1
+                                                                 : 0;
+    if (!cut)
+        return;
+    char *buf = malloc(len - cut + 4);
+    if (!buf)
+        return;
+    memcpy(buf, p->text, len - cut);
+    memcpy(buf + len - cut, "：", 4);
+    char *fixed = xk_licence_strdup(lic, buf, len - cut + 3);
+    free(buf);
+    if (!fixed)
+        return;
+    ocr_snap_note(snaps, field, p->text + len - cut, cut, "：");
+    p->text = fixed;
+}
+
 void ocr_snap_clauses(xk_licence *lic, ocr_snaps *snaps)
 {
     char field[64];
@@ -209,6 +231,8 @@ void ocr_snap_clauses(xk_licence *lic, ocr_snaps *snaps)
         snap_field(lic, &p->text, snaps, field);
         if (p->n_items == 0)
             final_stop(lic, p, snaps, field);
+        else
+            items_colon(lic, p, snaps, field);
         for (size_t j = 0; j < p->n_items; j++)
             snap_field(lic, &p->items[j].text, snaps, field);
     }

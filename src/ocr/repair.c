@@ -5,8 +5,10 @@
  * - licence vocabulary read with one character wrong: a window of the line that is one
  *   character away from a phrase of the licence's own vocabulary (labels, the catalogue's
  *   service names, the standard qualifiers and provision wording) is taken to be that phrase.
- *   Phrases are four characters or longer and the wrong character must be a Chinese one, so
- *   ordinary text is not "corrected" into vocabulary by accident.
+ *   Phrases are six characters or longer (four or five only where a label starts a line), and
+ *   the wrong character must be a Chinese one, so ordinary text is not "corrected" into
+ *   vocabulary by accident: "经营许可时" must not become "经营许可证", nor "电信服务规范"
+ *   "电信业务规范".
  */
 #include <stdlib.h>
 #include <string.h>
@@ -21,11 +23,9 @@ static const char *const vocabulary[] = {
     "覆盖范围", "业务覆盖范围", "发证机关", "发证日期", "有效期至", "特别规定事项", "网站名称",
     "网站域名", "服务器放置地", "网站接入服务提供单位", "互联网信息服务", "信息搜索查询服务",
     "信息即时交互服务", "经营类电子商务", "依法须经批准的项目", "经相关部门批准后方可开展相应经营活动",
-    "中华人民共和国", "电信条例", "你公司应当", "电信主管部门", "网络与信息安全", "用户个人信息",
-    "网络借贷信息中介类的互联网金融业务", "药品和医疗器械", "通信管理局", "工业和信息化部",
-    "有限公司", "有限责任公司", "股份有限公司", "科技有限公司", "信息技术有限公司", "网络科技",
-    "互联网", "经营许可证", "电信业务", "相关信息", "获准经营", "仅限互联网信息服务",
-    "仅限经营类电子商务",
+    "中华人民共和国", "电信主管部门", "网络与信息安全", "用户个人信息",
+    "网络借贷信息中介类的互联网金融业务", "药品和医疗器械", "工业和信息化部", "有限责任公司",
+    "股份有限公司", "仅限互联网信息服务", "仅限经营类电子商务",
 };
 
 /* Short words OCR gets wrong in one typical way (too short for the one-character rule). */
@@ -94,7 +94,7 @@ static const phrase *near_phrase(const char *line, const size_t *off, size_t n, 
 {
     for (size_t p = 0; p < n_ph; p++) {
         size_t k = ph[p].chars;
-        if (k < 4 || at + k > n)
+        if (k < 4 || (k < 6 && at != 0) || at + k > n)
             continue;
         size_t diff = 0, where = 0;
         for (size_t c = 0; c < k && diff < 2; c++) {
@@ -167,23 +167,60 @@ static size_t item_number(const char *s, size_t len, int lineno, int *last, xk_b
     return 0;
 }
 
-/* "十五、" at the start of a line: a provision, so item numbering starts again. */
-static bool provision_start(const char *s, size_t len)
+/*
+ * "十五、" at the start of a line: a provision, so item numbering starts again. A provision
+ * number OCR garbled ("上日、你公司…" after "三、") becomes the next number: one or two
+ * characters that are no numeral, then "、你公司", the way every provision opens. Returns the
+ * bytes of the line it replaced (0 when none).
+ */
+static size_t provision_start(const char *s, size_t len, int lineno, int *last_prov, bool *starts,
+                              xk_buf *out, ocr_repairs *rep)
 {
-    for (size_t n = 3; n <= 6 && n + 3 <= len; n += 3)
-        if (numeral_value(s, n) && memcmp(s + n, "、", 3) == 0)
+    *starts = false;
+    for (size_t n = 3; n <= 6 && n + 3 <= len; n += 3) {
+        int v = numeral_value(s, n);
+        if (v && memcmp(s + n, "、", 3) == 0) {
+            *last_prov = v;
+            *starts = true;
+            return 0;
+        }
+        if (!v && *last_prov > 0 && *last_prov < 20 && n + 12 <= len &&
+            memcmp(s + n, "、你公司", 12) == 0) {
+            char fixed[16];
+            snprintf(fixed, sizeof fixed, "%s、", numerals[*last_prov]);
+            note(rep, lineno, s, n + 3, fixed, strlen(fixed));
+            xk_buf_puts(out, fixed);
+            (*last_prov)++;
+            *starts = true;
+            return n + 3;
+        }
+    }
+    return 0;
+}
+
+/* A 《 whose closing mark on the line is ） rather than 》: OCR's reading of （. */
+static bool book_is_bracket(const char *p, const char *end)
+{
+    for (; p < end; p++) {
+        if (end - p >= 3 && memcmp(p, "》", 3) == 0)
+            return false;
+        if (*p == ')' || (end - p >= 3 && memcmp(p, "）", 3) == 0))
             return true;
+    }
     return false;
 }
 
 /* One line repaired into out. */
 static void repair_line(const char *s, size_t len, int lineno, const phrase *ph, size_t n_ph,
-                        int *last_item, xk_buf *out, ocr_repairs *rep)
+                        int *last_item, int *last_prov, xk_buf *out, ocr_repairs *rep)
 {
     size_t off[1025];
-    if (provision_start(s, len))
+    bool starts;
+    size_t head = provision_start(s, len, lineno, last_prov, &starts, out, rep);
+    if (starts)
         *last_item = 0;
-    size_t head = item_number(s, len, lineno, last_item, out, rep);
+    else
+        head = item_number(s, len, lineno, last_item, out, rep);
     s += head;
     len -= head;
     size_t n = char_starts(s, len, off, 1024);
@@ -232,7 +269,10 @@ static void repair_line(const char *s, size_t len, int lineno, const phrase *ph,
         }
         unsigned cp;
         xk_utf8_decode(ch, clen, &cp);
-        if (cp == 0x3008 || cp == 0x3009) { /* 〈 〉 */
+        if (cp == 0x300A && book_is_bracket(ch + clen, s + len)) { /* 《…） */
+            note(rep, lineno, ch, clen, "（", 3);
+            xk_buf_puts(out, "（");
+        } else if (cp == 0x3008 || cp == 0x3009) { /* 〈 〉 */
             const char *to = cp == 0x3008 ? "（" : "）";
             note(rep, lineno, ch, clen, to, 3);
             xk_buf_puts(out, to);
@@ -258,14 +298,28 @@ xk_status ocr_repair_text(xk_ocr_result *r, ocr_repairs *rep)
     size_t n_ph = load_phrases(ph, sizeof ph / sizeof ph[0]);
     xk_buf out;
     xk_buf_init(&out);
-    int lineno = 1, last_item = 0;
-    for (const char *p = r->text; p < r->text + r->len; lineno++) {
-        const char *nl = memchr(p, '\n', (size_t)(r->text + r->len - p));
-        size_t n = nl ? (size_t)(nl - p) : (size_t)(r->text + r->len - p);
-        repair_line(p, n, lineno, ph, n_ph, &last_item, &out, rep);
+    int lineno = 1, last_item = 0, last_prov = 0;
+    xk_buf carry; /* a garbled provision number OCR put on a line of its own ("上日" / "、你公司…") */
+    xk_buf_init(&carry);
+    const char *end = r->text + r->len;
+    for (const char *p = r->text; p < end; lineno++) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+        const char *next = nl ? nl + 1 : end;
+        if (n > 0 && n <= 6 && next + 12 <= end && memcmp(next, "、你公司", 12) == 0) {
+            xk_buf_reset(&carry);
+            xk_buf_append(&carry, p, n); /* joins the next line; this one stays, empty */
+        } else if (carry.len) {
+            xk_buf_append(&carry, p, n);
+            repair_line(carry.data, carry.len, lineno, ph, n_ph, &last_item, &last_prov, &out, rep);
+            xk_buf_reset(&carry);
+        } else {
+            repair_line(p, n, lineno, ph, n_ph, &last_item, &last_prov, &out, rep);
+        }
         xk_buf_putc(&out, '\n');
         p += n + 1;
     }
+    xk_buf_free(&carry);
     if (out.oom) {
         xk_buf_free(&out);
         return XK_ENOMEM;

@@ -81,8 +81,9 @@ async function testSearch(page, base) {
   await shot(page, 'search-domain');
   await page.fill('#q', 'no-such-company-名称');
   await page.press('#q', 'Enter');
-  await page.waitForSelector('#results p');
-  check('a search without hits says so', (await page.textContent('#results')).includes('没有找到'));
+  const said = await page.waitForFunction(() => document.querySelector('#results').textContent.includes('没有找到'))
+    .then(() => true, () => false); /* the "loading" line comes first */
+  check('a search without hits says so', said, await page.textContent('#results'));
 }
 
 async function testLicence(page, base, first) {
@@ -165,6 +166,34 @@ async function testUpload(page, base, ctx) {
   await shot(page, 'upload-invalid');
 }
 
+/* A scan of a seed (multi-page TIFF) rendered by tests/tools/render.py. */
+function renderScan() {
+  const seed = path.join(FIXTURES, 'seeds', '003_76e38eccd87d7b3e');
+  const out = path.join(TMP, 'scan.tif');
+  const tools = path.join(__dirname, '..', 'tools');
+  execFileSync('/usr/bin/python3', ['-c', `import sys; sys.path.insert(0, ${JSON.stringify(tools)}); import render
+text = open(${JSON.stringify(seed + '.txt')}, encoding='utf-8').read()
+render.tiff(render.pages(text, ${JSON.stringify(path.join(TMP, 'scan'))}, 'clean'), ${JSON.stringify(out)})`]);
+  return { file: out, expected: JSON.parse(fs.readFileSync(seed + '.json', 'utf8')) };
+}
+
+async function testScanUpload(page, base) {
+  const scan = renderScan();
+  await page.goto(base + '/upload');
+  await page.setInputFiles('#file', scan.file);
+  await page.waitForSelector('#import', { timeout: 120000 });
+  const text = await page.textContent('#upload-result');
+  check('a scan uploaded on the page is read by OCR', text.includes(scan.expected.number), text.slice(0, 300));
+  check('fields OCR was unsure of are listed for review', (await page.$('#review')) !== null || !text.includes('needs review'));
+  await page.click('#import');
+  await page.waitForSelector('#import-result p.good', { timeout: 120000 });
+  await page.goto(base + '/l/' + encodeURIComponent(scan.expected.number));
+  await page.waitForSelector('#obligations');
+  const main = await page.textContent('main');
+  check('the imported scan\'s licence page says it came from a scan', main.includes('来自扫描件（TIFF'), main.slice(0, 300));
+  await shot(page, 'scan-licence');
+}
+
 (async () => {
   fs.mkdirSync(SHOTS, { recursive: true });
   const ctx = buildStore();
@@ -183,7 +212,8 @@ async function testUpload(page, base, ctx) {
     for (const [name, fn] of [['search', () => testSearch(page, server.url)],
                               ['licence', () => testLicence(page, server.url, ctx.first)],
                               ['dashboard', () => testDashboard(page, server.url)],
-                              ['upload', () => testUpload(page, server.url, ctx)]]) {
+                              ['upload', () => testUpload(page, server.url, ctx)],
+                              ['scan upload', () => testScanUpload(page, server.url)]]) {
       try { await fn(); } catch (e) { check(name + ' ran to the end', false, e.stack); await shot(page, name + '-failure').catch(() => {}); }
     }
     const unexpected = consoleErrors.filter((m) => !/status of 4\d\d/.test(m));

@@ -1,0 +1,133 @@
+/*
+ * Unit tests of the scan layer without OCR: format detection, the OCR text repairs (what they
+ * change and, as much, what they must leave alone), clause snapping, and the review flags.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "ocr/ocr_internal.h"
+#include "xuke/xuke.h"
+
+static void test_detect(void **state)
+{
+    (void)state;
+    assert_int_equal(xk_input_detect("\x89PNG\r\n\x1a\n....", 12), XK_INPUT_PNG);
+    assert_int_equal(xk_input_detect("\xff\xd8\xff\xe0", 4), XK_INPUT_JPEG);
+    assert_int_equal(xk_input_detect("II*\0xxxx", 8), XK_INPUT_TIFF);
+    assert_int_equal(xk_input_detect("MM\0*xxxx", 8), XK_INPUT_TIFF);
+    assert_int_equal(xk_input_detect("%PDF-1.7", 8), XK_INPUT_PDF);
+    assert_int_equal(xk_input_detect("%PDF", 4), XK_INPUT_TEXT); /* too short to be one */
+    assert_int_equal(xk_input_detect("经营许可证", strlen("经营许可证")), XK_INPUT_TEXT);
+    assert_int_equal(xk_input_detect("", 0), XK_INPUT_TEXT);
+    assert_string_equal(xk_input_mime(XK_INPUT_TIFF), "image/tiff");
+}
+
+/* Repairs text (one or more lines) and returns it; *n_repairs gets the count. */
+static char *repaired(const char *text, size_t *n_repairs)
+{
+    xk_ocr_result r;
+    memset(&r, 0, sizeof r);
+    r.text = strdup(text);
+    r.len = strlen(text);
+    static ocr_repairs rep;
+    memset(&rep, 0, sizeof rep);
+    assert_int_equal(ocr_repair_text(&r, &rep), XK_OK);
+    *n_repairs = rep.n;
+    return r.text;
+}
+
+static void assert_repair(const char *in, const char *want, size_t repairs)
+{
+    size_t n;
+    char *got = repaired(in, &n);
+    assert_string_equal(got, want);
+    assert_int_equal(n, repairs);
+    free(got);
+}
+
+static void test_repairs(void **state)
+{
+    (void)state;
+    assert_repair("信息服务业务〈仪限互联网信息服务)\n", "信息服务业务（仅限互联网信息服务)\n", 2);
+    assert_repair("网站接入服务提供单位;中联云港数据科技股份有限公司\n",
+                  "网站接入服务提供单位:中联云港数据科技股份有限公司\n", 1);
+    assert_repair("及履盖范围:信息服务业务\n", "及覆盖范围:信息服务业务\n", 1);
+    assert_repair("经营许可证编吕:京B2-20224676\n", "经营许可证编号:京B2-20224676\n", 1);
+    assert_repair("不得向用户推送或推荐违法信息O\n", "不得向用户推送或推荐违法信息。\n", 1);
+    /* item numbers: a garbled bracket after (五) is (六); a new provision starts again */
+    assert_repair("十五、你公司应当：\n（五）甲\n《XXX）乙\n十六、丙\n（一）丁\n",
+                  "十五、你公司应当：\n（五）甲\n（六）乙\n十六、丙\n（一）丁\n", 1);
+    assert_repair("三、你公司应当甲\n上日、你公司在经营乙\n", "三、你公司应当甲\n四、你公司在经营乙\n", 1);
+    assert_repair("三、你公司应当甲\n上日\n、你公司在经营乙\n", "三、你公司应当甲\n\n四、你公司在经营乙\n", 1);
+    assert_repair("十三、如已持有省《自治区、直辖市）通信管理局\n", "十三、如已持有省（自治区、直辖市）通信管理局\n", 1);
+    /* what must stay as it is */
+    assert_repair("按照《电信条例》（第一条）\n", "按照《电信条例》（第一条）\n", 0);
+    assert_repair("你公司在未取得国内通信设施服务业务经营许可时，不得投资\n",
+                  "你公司在未取得国内通信设施服务业务经营许可时，不得投资\n", 0);
+    assert_repair("按照《电信服务规范》等相关电信服务管理要求\n",
+                  "按照《电信服务规范》等相关电信服务管理要求\n", 0);
+    assert_repair("北京有限公司应当\n", "北京有限公司应当\n", 0);
+    assert_repair("网站域名: QiMing.com、www.qiming.cn\n", "网站域名: QiMing.com、www.qiming.cn\n", 0);
+    assert_repair("OK\n", "OK\n", 0);
+}
+
+static void test_snaps(void **state)
+{
+    (void)state;
+    xk_licence *lic = xk_licence_new();
+    xk_provision *p = xk_licence_add_provision(lic);
+    p->no = 3;
+    const char *read = "你公司在未取得国内通信设施服务业务经营许可时，不得投资建设电信传输网络设茶";
+    p->text = xk_licence_strdup(lic, read, strlen(read));
+    xk_provision *q = xk_licence_add_provision(lic);
+    q->no = 4;
+    const char *own = "你公司应当在每年第一季度参加本公司自行组织的内部评议活动";
+    q->text = xk_licence_strdup(lic, own, strlen(own));
+    static ocr_snaps snaps;
+    memset(&snaps, 0, sizeof snaps);
+    ocr_snap_clauses(lic, &snaps);
+    /* the standard clause is restored and the missing full stop added; both noted */
+    assert_string_equal(p->text,
+                        "你公司在未取得国内通信设施服务业务经营许可时，不得投资建设电信传输网络设施。");
+    assert_int_equal(snaps.n, 3);
+    assert_string_equal(snaps.items[0].field, "特别规定事项 3 (provision)");
+    /* wording that is near no standard clause is left as read (but for its full stop) */
+    assert_string_equal(q->text, "你公司应当在每年第一季度参加本公司自行组织的内部评议活动。");
+    xk_licence_free(lic);
+}
+
+static void test_flags(void **state)
+{
+    (void)state;
+    xk_licence *lic = xk_licence_new();
+    lic->line_company = 2;
+    lic->line_number = 1;
+    xk_ocr_line lines[3] = {{1, 95, 97}, {1, 41, 80}, {1, 99, 99}};
+    xk_ocr_result r = {(char *)"经营许可证编号:京B2-20224676\n公司名称:好美\n发证日期:2023年\n",
+                       0, lines, 3, 1, 0, 0};
+    r.len = strlen(r.text);
+    assert_int_equal(xk_ocr_flag_fields(lic, &r, 75), 1);
+    assert_true(xk_licence_needs_review(lic));
+    assert_non_null(strstr(lic->problems[0].message, "公司名称 (company)"));
+    assert_non_null(strstr(lic->problems[0].message, "confidence 41"));
+    assert_non_null(strstr(lic->problems[0].message, "好美"));
+    assert_int_equal(xk_ocr_flag_fields(lic, &r, 40), 0);
+    xk_licence_free(lic);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_detect),
+        cmocka_unit_test(test_repairs),
+        cmocka_unit_test(test_snaps),
+        cmocka_unit_test(test_flags),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
