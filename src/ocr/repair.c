@@ -211,10 +211,23 @@ static bool book_is_bracket(const char *p, const char *end)
 }
 
 /* One line repaired into out. */
+/* Specks after a label's colon ("发证日期:;"): the value is on the next line. New length. */
+static size_t drop_specks(const char *s, size_t len, int lineno, ocr_repairs *rep)
+{
+    size_t k = len;
+    while (k > 0 && strchr(";,.'`|_ ", s[k - 1]))
+        k--;
+    if (k == len || k == 0 || (s[k - 1] != ':' && !(k >= 3 && memcmp(s + k - 3, "：", 3) == 0)))
+        return len;
+    note(rep, lineno, s + k, len - k, "", 0);
+    return k;
+}
+
 static void repair_line(const char *s, size_t len, int lineno, const phrase *ph, size_t n_ph,
                         int *last_item, int *last_prov, xk_buf *out, ocr_repairs *rep)
 {
     size_t off[1025];
+    len = drop_specks(s, len, lineno, rep);
     bool starts;
     size_t head = provision_start(s, len, lineno, last_prov, &starts, out, rep);
     if (starts)

@@ -47,13 +47,13 @@ def paginate(lines, per_page=PAGE_LINES):
     return pages
 
 
-# ImageMagick operations per style, applied to the drawn page
+# ImageMagick operations per style, applied to the drawn page (noise seeded: repeatable)
 EFFECTS = {
     'clean': [],
     'tilted': ['-rotate', '1.8'],
     'blurred': ['-blur', '0x1.1'],
-    'noisy': ['-attenuate', '0.45', '+noise', 'Gaussian', '-colorspace', 'Gray'],
-    'photo': ['-rotate', '-1.2', '-attenuate', '0.25', '+noise', 'Gaussian', '-blur', '0x0.6',
+    'noisy': ['-seed', '7', '-attenuate', '0.45', '+noise', 'Gaussian', '-colorspace', 'Gray'],
+    'photo': ['-seed', '7', '-rotate', '-1.2', '-attenuate', '0.25', '+noise', 'Gaussian', '-blur', '0x0.6',
               '-fill', '#f3efe4', '-colorize', '8%', '-quality', '70'],
 }
 
