@@ -38,7 +38,7 @@ const char *xk_input_mime(xk_input_kind k);
 #define XK_OCR_MAX_SIDE 12000u                  /* pixels on either side of a page image */
 #define XK_OCR_MAX_PIXELS (80u * 1000u * 1000u) /* pixels of a page image */
 #define XK_OCR_PAGE_SECONDS 30u                 /* recognition time per page */
-#define XK_OCR_REVIEW_CONFIDENCE 75             /* a field read below this needs review */
+#define XK_OCR_REVIEW_CONFIDENCE 80             /* a field read below this needs review */
 #define XK_OCR_PDF_DPI 300                      /* rendering of image-only PDF pages */
 
 typedef enum xk_ocr_clean {

@@ -108,8 +108,11 @@ xk_status xk_licence_problem(xk_licence *lic, xk_severity sev, int line, const c
     va_end(ap);
     if (n < 0)
         n = 0;
-    if ((size_t)n >= sizeof msg)
+    if ((size_t)n >= sizeof msg) { /* cut at a character boundary, never inside one */
         n = sizeof msg - 1;
+        while (n > 0 && ((unsigned char)msg[n] & 0xC0) == 0x80)
+            n--;
+    }
     msg[n] = '\0';
     /* the same finding twice (a record read back from JSON and validated again) is one */
     for (size_t i = 0; i < lic->n_problems; i++)

@@ -72,6 +72,18 @@ static size_t load_phrases(phrase *out, size_t max)
     return n;
 }
 
+/* At most size - 1 bytes of s, cut at a character boundary. */
+static void copy_whole(char *dst, size_t size, const char *s, size_t len)
+{
+    if (len >= size) {
+        len = size - 1;
+        while (len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80)
+            len--;
+    }
+    memcpy(dst, s, len);
+    dst[len] = '\0';
+}
+
 static void note(ocr_repairs *rep, int line, const char *from, size_t from_len, const char *to,
                  size_t to_len)
 {
@@ -81,8 +93,8 @@ static void note(ocr_repairs *rep, int line, const char *from, size_t from_len, 
     }
     ocr_repair *r = &rep->items[rep->n++];
     r->line = line;
-    snprintf(r->from, sizeof r->from, "%.*s", (int)from_len, from);
-    snprintf(r->to, sizeof r->to, "%.*s", (int)to_len, to);
+    copy_whole(r->from, sizeof r->from, from, from_len);
+    copy_whole(r->to, sizeof r->to, to, to_len);
 }
 
 /*

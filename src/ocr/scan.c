@@ -124,7 +124,8 @@ static size_t repairs_in(const ocr_repairs *rep, const span *s, char *buf, size_
         if (r->line < s->first || r->line > s->last)
             continue;
         n++;
-        if (used + strlen(r->from) + strlen(r->to) + 16 < size)
+        int need = snprintf(NULL, 0, "%s\"%s\"→\"%s\"", used ? ", " : "", r->from, r->to);
+        if (need > 0 && used + (size_t)need < size) /* whole entries only: no cut character */
             used += (size_t)snprintf(buf + used, size - used, "%s\"%s\"→\"%s\"", used ? ", " : "",
                                      r->from, r->to);
     }
@@ -139,7 +140,9 @@ static size_t snaps_of(const ocr_snaps *snaps, const char *field, char *buf, siz
     for (size_t i = 0; snaps && i < snaps->n; i++) {
         if (strcmp(snaps->items[i].field, field) != 0)
             continue;
-        if (n++ < 2 && used < size)
+        int need = snprintf(NULL, 0, "%s\"%s\"→\"%s\"", used ? ", " : "",
+                            snaps->items[i].from, snaps->items[i].to);
+        if (n++ < 2 && need > 0 && used + (size_t)need < size) /* whole entries only */
             used += (size_t)snprintf(buf + used, size - used, "%s\"%s\"→\"%s\"", used ? ", " : "",
                                      snaps->items[i].from, snaps->items[i].to);
     }

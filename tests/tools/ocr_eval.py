@@ -58,12 +58,13 @@ def score(expected, got):
     want = fields(expected)
     if got is None:
         return {'fields': len(want), 'right': 0, 'wrong_flagged': [], 'wrong_unflagged': [],
-                'refused': True}
+                'right_flagged': 0, 'refused': True}
     have, flags = fields(got), flagged(got.get('warnings', []))
-    right, wf, wu = 0, [], []
+    right, wf, wu, rf = 0, [], [], 0
     for name, value in want.items():
         if have.get(name) == value:
             right += 1
+            rf += name in flags
         elif name in flags:
             wf.append(name)
         else:
@@ -73,4 +74,4 @@ def score(expected, got):
         if name not in want:
             (wf if name in flags else wu).append(name + ' (extra)')
     return {'fields': len(want), 'right': right, 'wrong_flagged': wf, 'wrong_unflagged': wu,
-            'refused': False}
+            'right_flagged': rf, 'refused': False}
