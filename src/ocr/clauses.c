@@ -155,12 +155,9 @@ void ocr_snap_note(ocr_snaps *s, const char *field, const char *from, size_t fro
     if (s->n == OCR_MAX_SNAPS)
         return;
     ocr_snap *n = &s->items[s->n++];
-    snprintf(n->field, sizeof n->field, "%s", field);
-    size_t cut = from_len < sizeof n->from - 1 ? from_len : sizeof n->from - 1;
-    while (cut > 0 && cut < from_len && ((unsigned char)from[cut] & 0xC0) == 0x80)
-        cut--;
-    snprintf(n->from, sizeof n->from, "%.*s", (int)cut, from);
-    snprintf(n->to, sizeof n->to, "%s", to);
+    ocr_copy_whole(n->field, sizeof n->field, field, strlen(field));
+    ocr_copy_whole(n->from, sizeof n->from, from, from_len);
+    ocr_copy_whole(n->to, sizeof n->to, to, strlen(to));
 }
 
 static void snap_field(xk_licence *lic, char **text, ocr_snaps *snaps, const char *field)

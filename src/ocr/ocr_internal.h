@@ -33,6 +33,9 @@ typedef struct ocr_repairs {
     size_t n, dropped;
 } ocr_repairs;
 
+/* At most size - 1 bytes of s[0..len) into dst, cut at a character boundary. */
+void ocr_copy_whole(char *dst, size_t size, const char *s, size_t len);
+
 /* Rewrites r->text line by line (the line count is kept), recording each repair. */
 xk_status ocr_repair_text(xk_ocr_result *r, ocr_repairs *rep);
 

@@ -72,8 +72,7 @@ static size_t load_phrases(phrase *out, size_t max)
     return n;
 }
 
-/* At most size - 1 bytes of s, cut at a character boundary. */
-static void copy_whole(char *dst, size_t size, const char *s, size_t len)
+void ocr_copy_whole(char *dst, size_t size, const char *s, size_t len)
 {
     if (len >= size) {
         len = size - 1;
@@ -93,8 +92,8 @@ static void note(ocr_repairs *rep, int line, const char *from, size_t from_len, 
     }
     ocr_repair *r = &rep->items[rep->n++];
     r->line = line;
-    copy_whole(r->from, sizeof r->from, from, from_len);
-    copy_whole(r->to, sizeof r->to, to, to_len);
+    ocr_copy_whole(r->from, sizeof r->from, from, from_len);
+    ocr_copy_whole(r->to, sizeof r->to, to, to_len);
 }
 
 /*

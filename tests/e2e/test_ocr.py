@@ -35,7 +35,8 @@ def check(name, ok, detail=''):
 
 def xuke(*args, timeout=300):
     p = subprocess.run([XUKE, *args], capture_output=True, timeout=timeout, env=ENV)
-    return p.returncode, p.stdout.decode('utf-8', 'replace'), p.stderr.decode('utf-8', 'replace')
+    # stdout must be valid UTF-8 (strict): a record or a warning cut inside a character is a bug
+    return p.returncode, p.stdout.decode('utf-8'), p.stderr.decode('utf-8', 'replace')
 
 
 def fixture(name):
