@@ -17,6 +17,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <jansson.h>
+
 #include "xuke/date.h"
 #include "xuke/error.h"
 #include "xuke/licence.h"
@@ -98,6 +100,11 @@ typedef struct xk_licence_info {
 /* Record of version (0 = current) of number; XK_ENOTFOUND when unknown. info may be NULL. */
 xk_status xk_store_get(xk_store *st, const char *number, int version, xk_licence **out,
                        xk_licence_info *info, xk_error *err);
+
+/* The stored record of version (0 = current) of number as a JSON object (caller
+ * json_decref()s); XK_EDB when the stored text is not JSON. */
+xk_status xk_store_get_object(xk_store *st, const char *number, int version, json_t **out,
+                              xk_licence_info *info, xk_error *err);
 
 /* Every version of number, oldest first. Caller frees *out with free(). */
 xk_status xk_store_history(xk_store *st, const char *number, xk_version_info **out, size_t *n,

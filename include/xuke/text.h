@@ -68,6 +68,11 @@ bool xk_is_han(unsigned cp);
 size_t xk_utf8_decode(const char *s, size_t len, unsigned *cp);
 /* Encodes cp into buf (4 bytes at least); returns the byte count. */
 size_t xk_utf8_encode(unsigned cp, char *buf);
+/*
+ * Byte offsets of the first max characters of s[0..len) into off[0..n), and off[n] = the byte
+ * after them; returns n. An invalid byte counts as one character.
+ */
+size_t xk_utf8_offsets(const char *s, size_t len, size_t *off, size_t max);
 /* Characters (code points) in UTF-8 text s[0..len). */
 size_t xk_utf8_count(const char *s, size_t len);
 /* Validates UTF-8; returns true if valid, else sets *bad_offset. */

@@ -29,6 +29,11 @@ typedef int (*cli_command_fn)(int argc, char **argv);
 /* Reads path ("-" = stdin) into a malloc'ed buffer; refuses more than max bytes. */
 xk_status cli_read_file(const char *path, size_t max, char **out, size_t *len, xk_error *err);
 
+/* Reads paths[0..n) into blobs (each at most max bytes), printing the first failure; on failure
+ * what was read is still in blobs for cli_free_blobs (which blobs must be zeroed for). */
+bool cli_read_blobs(char **paths, size_t n, size_t max, xk_blob *blobs);
+void cli_free_blobs(xk_blob *blobs, size_t n);
+
 /* Prints err as "path:line: message" (line omitted when 0) to stderr. */
 void cli_print_error(const char *path, const xk_error *err);
 /* Prints each problem of lic (errors first when errors_only is false: all) to stderr. */

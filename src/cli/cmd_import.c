@@ -225,24 +225,13 @@ static xk_status load_file(size_t i, char **bytes, size_t *len, xk_error *err, v
 static int import_pages(xk_store *st, const file_list *fl, import_state *s)
 {
     xk_blob *blobs = calloc(fl->n, sizeof *blobs);
-    int rc = blobs ? EXIT_OK : EXIT_FAIL;
-    for (size_t i = 0; rc == EXIT_OK && i < fl->n; i++) {
-        xk_error err;
-        xk_error_clear(&err);
-        char *bytes;
-        if (cli_read_file(fl->paths[i], s->max_bytes, &bytes, &blobs[i].len, &err) != XK_OK) {
-            cli_print_error(fl->paths[i], &err);
-            s->failed++;
-            rc = EXIT_FAIL;
-        }
-        blobs[i].bytes = bytes;
-    }
-    if (rc == EXIT_OK) {
-        xk_status st_rc = xk_import_scan(st, blobs, fl->n, NULL, on_report, s);
-        rc = st_rc == XK_OK ? EXIT_OK : EXIT_FAIL;
-    }
-    for (size_t i = 0; blobs && i < fl->n; i++)
-        free((char *)blobs[i].bytes);
+    int rc = EXIT_FAIL;
+    if (blobs && cli_read_blobs(fl->paths, fl->n, s->max_bytes, blobs))
+        rc = xk_import_scan(st, blobs, fl->n, NULL, on_report, s) == XK_OK ? EXIT_OK : EXIT_FAIL;
+    else
+        s->failed++;
+    if (blobs)
+        cli_free_blobs(blobs, fl->n);
     free(blobs);
     return rc;
 }

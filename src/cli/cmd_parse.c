@@ -109,23 +109,7 @@ static int parse_scan(const char *label, const xk_blob *files, size_t n, const p
 static bool read_all(char **paths, size_t n, const parse_opts *o, xk_blob *blobs)
 {
     size_t max = o->parse.max_bytes > o->ocr.max_bytes ? o->parse.max_bytes : o->ocr.max_bytes;
-    for (size_t i = 0; i < n; i++) {
-        xk_error err;
-        xk_error_clear(&err);
-        char *bytes;
-        if (cli_read_file(paths[i], max, &bytes, &blobs[i].len, &err) != XK_OK) {
-            cli_print_error(paths[i], &err);
-            return false;
-        }
-        blobs[i].bytes = bytes;
-    }
-    return true;
-}
-
-static void free_all(xk_blob *blobs, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        free((char *)blobs[i].bytes);
+    return cli_read_blobs(paths, n, max, blobs);
 }
 
 static int parse_one(char *path, const parse_opts *o)
@@ -146,7 +130,7 @@ static int parse_one(char *path, const parse_opts *o)
         xk_status st = xk_licence_parse(blob.bytes, blob.len, &o->parse, &lic, &err);
         rc = finish(path, st, lic, &err, o);
     }
-    free_all(&blob, 1);
+    cli_free_blobs(&blob, 1);
     return rc;
 }
 
@@ -155,12 +139,12 @@ static int parse_pages(char **paths, size_t n, const parse_opts *o)
     xk_blob *blobs = calloc(n, sizeof *blobs);
     if (!blobs || !read_all(paths, n, o, blobs)) {
         if (blobs)
-            free_all(blobs, n);
+            cli_free_blobs(blobs, n);
         free(blobs);
         return EXIT_FAIL;
     }
     int rc = parse_scan(paths[0], blobs, n, o);
-    free_all(blobs, n);
+    cli_free_blobs(blobs, n);
     free(blobs);
     return rc;
 }

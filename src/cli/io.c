@@ -135,3 +135,25 @@ int cli_print_json(json_t *o)
     free(s);
     return EXIT_OK;
 }
+
+bool cli_read_blobs(char **paths, size_t n, size_t max, xk_blob *blobs)
+{
+    for (size_t i = 0; i < n; i++) {
+        xk_error err;
+        xk_error_clear(&err);
+        char *bytes = NULL;
+        xk_status rc = cli_read_file(paths[i], max, &bytes, &blobs[i].len, &err);
+        blobs[i].bytes = bytes;
+        if (rc != XK_OK) {
+            cli_print_error(paths[i], &err);
+            return false;
+        }
+    }
+    return true;
+}
+
+void cli_free_blobs(xk_blob *blobs, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free((char *)blobs[i].bytes);
+}

@@ -202,25 +202,11 @@ bool label_at(const doc *d, size_t i, label_hit *hit)
     return hit->kind != L_NONE;
 }
 
-/* Splits UTF-8 text into character offsets; returns the count (at most max). */
-static size_t char_offsets(const char *s, size_t len, size_t *off, size_t max)
-{
-    size_t n = 0, i = 0;
-    while (i < len && n < max) {
-        off[n++] = i;
-        unsigned cp;
-        size_t k = xk_utf8_decode(s + i, len - i, &cp);
-        i += k ? k : 1;
-    }
-    off[n] = i;
-    return n;
-}
-
 /* Characters in which a and b (same character count) differ; SIZE_MAX if the counts differ. */
 static size_t char_distance(const char *a, size_t alen, const char *b, size_t blen)
 {
     size_t ao[48], bo[48];
-    size_t na = char_offsets(a, alen, ao, 47), nb = char_offsets(b, blen, bo, 47);
+    size_t na = xk_utf8_offsets(a, alen, ao, 47), nb = xk_utf8_offsets(b, blen, bo, 47);
     if (na != nb || ao[na] != alen || bo[nb] != blen)
         return (size_t)-1;
     size_t diff = 0;

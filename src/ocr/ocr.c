@@ -175,16 +175,10 @@ static xk_status text_page(page_sink *sink, const char *text, xk_error *err)
 }
 
 /* First and last code point of a UTF-8 word, to decide whether a space goes between words. */
-static unsigned first_cp(const char *s)
+static unsigned first_cp(const char *s, size_t len)
 {
-    const unsigned char *u = (const unsigned char *)s;
-    if (u[0] < 0x80)
-        return u[0];
-    if ((u[0] & 0xE0) == 0xC0)
-        return ((u[0] & 0x1Fu) << 6) | (u[1] & 0x3Fu);
-    if ((u[0] & 0xF0) == 0xE0)
-        return ((u[0] & 0x0Fu) << 12) | ((u[1] & 0x3Fu) << 6) | (u[2] & 0x3Fu);
-    return 0x10000;
+    unsigned cp = 0;
+    return xk_utf8_decode(s, len, &cp) ? cp : 0;
 }
 
 static unsigned last_cp(const char *s, size_t len)
@@ -192,7 +186,7 @@ static unsigned last_cp(const char *s, size_t len)
     size_t i = len;
     while (i > 0 && ((unsigned char)s[i - 1] & 0xC0) == 0x80)
         i--;
-    return i > 0 ? first_cp(s + i - 1) : 0;
+    return i > 0 ? first_cp(s + i - 1, len - i + 1) : 0;
 }
 
 /* Walks the recognised words line by line into the reader. */
@@ -218,7 +212,7 @@ static xk_status collect(reader *r, TessBaseAPI *api, xk_error *err)
         char *word = TessResultIteratorGetUTF8Text(it, RIL_WORD);
         if (word && *word) {
             int conf = (int)(TessResultIteratorConfidence(it, RIL_WORD) + 0.5);
-            if (line.len && !(xk_is_wide(last_cp(line.data, line.len)) || xk_is_wide(first_cp(word))))
+            if (line.len && !(xk_is_wide(last_cp(line.data, line.len)) || xk_is_wide(first_cp(word, strlen(word)))))
                 xk_buf_putc(&line, ' ');
             xk_buf_puts(&line, word);
             min_conf = conf < min_conf ? conf : min_conf;

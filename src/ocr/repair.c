@@ -42,31 +42,18 @@ typedef struct phrase {
     size_t chars;
 } phrase;
 
-static size_t char_starts(const char *s, size_t len, size_t *off, size_t max)
-{
-    size_t n = 0, i = 0;
-    while (i < len && n < max) {
-        off[n++] = i;
-        unsigned cp;
-        size_t k = xk_utf8_decode(s + i, len - i, &cp);
-        i += k ? k : 1;
-    }
-    off[n] = i;
-    return n;
-}
-
 static size_t load_phrases(phrase *out, size_t max)
 {
     size_t n = 0;
     for (size_t i = 0; i < N_VOCAB && n < max; i++) {
         out[n].text = vocabulary[i];
-        out[n].chars = char_starts(vocabulary[i], strlen(vocabulary[i]), out[n].off,
+        out[n].chars = xk_utf8_offsets(vocabulary[i], strlen(vocabulary[i]), out[n].off,
                                    MAX_PHRASE_CHARS);
         n++;
     }
     for (size_t i = 0; i < xk_service_count() && n < max; i++) {
         out[n].text = xk_service_at(i)->name;
-        out[n].chars = char_starts(out[n].text, strlen(out[n].text), out[n].off, MAX_PHRASE_CHARS);
+        out[n].chars = xk_utf8_offsets(out[n].text, strlen(out[n].text), out[n].off, MAX_PHRASE_CHARS);
         n++;
     }
     return n;
@@ -121,7 +108,7 @@ static const phrase *near_phrase(const char *line, const size_t *off, size_t n, 
         xk_utf8_decode(line + off[at + where], off[at + where + 1] - off[at + where], &got);
         xk_utf8_decode(ph[p].text + ph[p].off[where], ph[p].off[where + 1] - ph[p].off[where],
                        &want);
-        if (got >= 0x4E00 && got <= 0x9FFF && want >= 0x4E00 && want <= 0x9FFF)
+        if (xk_is_han(got) && xk_is_han(want))
             return &ph[p];
     }
     return NULL;
@@ -247,7 +234,7 @@ static void repair_line(const char *s, size_t len, int lineno, const phrase *ph,
         head = item_number(s, len, lineno, last_item, out, rep);
     s += head;
     len -= head;
-    size_t n = char_starts(s, len, off, 1024);
+    size_t n = xk_utf8_offsets(s, len, off, 1024);
     if (off[n] < len) { /* a line of over 1,024 characters is left as read */
         xk_buf_append(out, s, len);
         return;
@@ -303,7 +290,7 @@ static void repair_line(const char *s, size_t len, int lineno, const phrase *ph,
         } else if (cp == 'O' && c > 0 && c + 1 == n) {
             unsigned prev;
             xk_utf8_decode(s + off[c - 1], off[c] - off[c - 1], &prev);
-            if (prev >= 0x4E00 && prev <= 0x9FFF) {
+            if (xk_is_han(prev)) {
                 note(rep, lineno, ch, clen, "。", 3);
                 xk_buf_puts(out, "。");
             } else {

@@ -572,8 +572,8 @@ xk_status xk_store_get_json(xk_store *st, const char *number, int version, char 
     return *json ? XK_OK : xk_error_set(err, XK_ENOMEM, 0, "out of memory");
 }
 
-xk_status xk_store_get(xk_store *st, const char *number, int version, xk_licence **out,
-                       xk_licence_info *info, xk_error *err)
+xk_status xk_store_get_object(xk_store *st, const char *number, int version, json_t **out,
+                              xk_licence_info *info, xk_error *err)
 {
     *out = NULL;
     char *json;
@@ -581,11 +581,22 @@ xk_status xk_store_get(xk_store *st, const char *number, int version, xk_licence
     if (rc != XK_OK)
         return rc;
     json_error_t jerr;
-    json_t *o = json_loads(json, 0, &jerr);
+    *out = json_loads(json, 0, &jerr);
     free(json);
-    if (!o)
+    if (!*out)
         return xk_error_set(err, XK_EDB, 0, "stored record of %s is not JSON: %s", number,
                             jerr.text);
+    return XK_OK;
+}
+
+xk_status xk_store_get(xk_store *st, const char *number, int version, xk_licence **out,
+                       xk_licence_info *info, xk_error *err)
+{
+    *out = NULL;
+    json_t *o;
+    xk_status rc = xk_store_get_object(st, number, version, &o, info, err);
+    if (rc != XK_OK)
+        return rc;
     rc = xk_licence_from_json(o, out, err);
     json_decref(o);
     return rc;

@@ -69,6 +69,19 @@ size_t xk_utf8_encode(unsigned cp, char *buf)
     return 4;
 }
 
+size_t xk_utf8_offsets(const char *s, size_t len, size_t *off, size_t max)
+{
+    size_t n = 0, i = 0;
+    while (i < len && n < max) {
+        off[n++] = i;
+        unsigned cp;
+        size_t k = xk_utf8_decode(s + i, len - i, &cp);
+        i += k ? k : 1;
+    }
+    off[n] = i;
+    return n;
+}
+
 size_t xk_utf8_count(const char *s, size_t len)
 {
     size_t n = 0;

@@ -11,16 +11,10 @@ xk_status xk_view_licence(xk_store *st, const char *number, int version, json_t 
                           xk_error *err)
 {
     xk_licence_info info;
-    char *json;
-    xk_status rc = xk_store_get_json(st, number, version, &json, &info, err);
+    json_t *o;
+    xk_status rc = xk_store_get_object(st, number, version, &o, &info, err);
     if (rc != XK_OK)
         return rc;
-    json_error_t jerr;
-    json_t *o = json_loads(json, 0, &jerr);
-    free(json);
-    if (!o)
-        return xk_error_set(err, XK_EDB, 0, "stored record of %s is damaged: %s", number,
-                            jerr.text);
     json_object_set_new(o, "version", json_integer(info.current.version));
     json_object_set_new(o, "versions", json_integer(info.versions));
     json_object_set_new(o, "status", json_string(info.removed ? "removed" : "active"));
