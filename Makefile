@@ -11,9 +11,10 @@ DEB_PACKAGES = gcc make cmake pkg-config python3 python3-icalendar \
                libjansson-dev libutf8proc-dev libcmocka-dev libsqlite3-dev libsodium-dev \
                libmicrohttpd-dev chromium fonts-noto-cjk \
                libtesseract-dev libleptonica-dev libpoppler-glib-dev tesseract-ocr-chi-sim \
-               tesseract-ocr-eng imagemagick img2pdf pango1.0-tools qpdf
+               tesseract-ocr-eng imagemagick img2pdf pango1.0-tools qpdf \
+               clang-14 libclang-rt-14-dev wrk
 
-.PHONY: all deps browser-deps build test unit asan demo bench format clean
+.PHONY: all deps browser-deps build test unit asan fuzz soak demo bench format clean
 
 all: build
 
@@ -58,6 +59,7 @@ ifeq ($(HAVE_ASAN),yes)
 else
 	@echo "sanitizer runtime not available: ASan/UBSan run skipped"
 endif
+	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(CI_FUZZ_SECONDS)
 
 asan: deps browser-deps
 	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DXUKE_SANITIZE=ON > /dev/null
@@ -65,19 +67,40 @@ asan: deps browser-deps
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS)
 
+# libFuzzer targets (tests/fuzz), built by clang with ASan/UBSan in build-fuzz/, each run for
+# FUZZ_SECONDS, JOBS at a time; `make test` runs each for CI_FUZZ_SECONDS. A crash fails the run
+# and is saved in build-fuzz/fuzz-crashes/ (check it in under tests/fuzz/regress/TARGET/).
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 600
+CI_FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= extract parsers record_json calendar http
+fuzz: deps
+	cmake -S . -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=clang-14 -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DXUKE_FUZZ=ON > /dev/null
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target $(addprefix fuzz_,$(FUZZ_TARGETS))
+	tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(JOBS) $(FUZZ_TARGETS)
+
+# Soak (not in CI): the server under mixed reads and writes for SOAK_SECONDS; flat memory, no
+# errors, a whole store at the end.
+SOAK_SECONDS ?= 600
+soak: build
+	/usr/bin/python3 tests/soak/soak.py $(BUILD)/xuke tests/fixtures $(SOAK_SECONDS)
+
 demo: build
 	@./scripts/demo.sh $(BUILD)/xuke
 
-# Benchmarks print each figure beside its same-run reference. BENCH_COUNT=1000000 for the big run.
+# Benchmarks: every figure beside its same-run reference, written to docs/BENCHMARKS.md by
+# bench/report.py (extraction, registry at BENCH_COUNT, server with wrk, scaling over
+# BENCH_SCALES, OCR in OCR_STYLES). BENCH_COUNT=1000000 for the registry at a million.
 BENCH_COUNT ?= 100000
-# OCR: the fixtures rendered in each style, read on one core, scored field by field.
+BENCH_SCALES ?= 1000,10000,100000,1000000
 OCR_STYLES ?= clean,tilted,blurred,noisy,photo
 bench: build
-	$(BUILD)/bench_registry --count $(BENCH_COUNT) --queries 2000 --dir $(BUILD)/bench
-	/usr/bin/python3 bench/ocr_bench.py $(BUILD)/xuke tests/fixtures $(BUILD)/ocr-bench --styles $(OCR_STYLES)
+	/usr/bin/python3 bench/report.py $(BUILD) docs/BENCHMARKS.md --count $(BENCH_COUNT) \
+	  --scales $(BENCH_SCALES) --ocr-styles $(OCR_STYLES)
 
 format:
 	clang-format -i $$(find src include tests bench -name '*.[ch]')
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

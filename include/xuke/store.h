@@ -164,7 +164,9 @@ typedef bool (*xk_hit_fn)(const xk_hit *hit, void *ctx);
 
 xk_status xk_store_search(xk_store *st, const xk_query *q, xk_hit_fn fn, void *ctx, xk_error *err);
 
-/* The licensed domain that covers host (host itself or its nearest parent), as stored. */
+/* The host of what a user typed ("https://WWW.x.cn/a" → "www.x.cn"): scheme, path, port and
+ * trailing dots dropped, ASCII lower-cased. False when nothing is left, it does not fit size,
+ * or it is not valid UTF-8. */
 bool xk_host_normalise(const char *host, char *out, size_t size);
 
 typedef struct xk_audit_entry {

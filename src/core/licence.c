@@ -10,6 +10,7 @@
 
 #include "xuke/licence.h"
 #include "xuke/limits.h"
+#include "xuke/text.h"
 
 #include "arena.h"
 
@@ -108,11 +109,8 @@ xk_status xk_licence_problem(xk_licence *lic, xk_severity sev, int line, const c
     va_end(ap);
     if (n < 0)
         n = 0;
-    if ((size_t)n >= sizeof msg) { /* cut at a character boundary, never inside one */
-        n = sizeof msg - 1;
-        while (n > 0 && ((unsigned char)msg[n] & 0xC0) == 0x80)
-            n--;
-    }
+    if ((size_t)n >= sizeof msg) /* cut at a character boundary, never inside one */
+        n = (int)xk_utf8_whole(msg, sizeof msg - 1);
     msg[n] = '\0';
     /* the same finding twice (a record read back from JSON and validated again) is one */
     for (size_t i = 0; i < lic->n_problems; i++)

@@ -61,11 +61,8 @@ static size_t load_phrases(phrase *out, size_t max)
 
 void ocr_copy_whole(char *dst, size_t size, const char *s, size_t len)
 {
-    if (len >= size) {
-        len = size - 1;
-        while (len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80)
-            len--;
-    }
+    if (len >= size)
+        len = xk_utf8_whole(s, size - 1);
     memcpy(dst, s, len);
     dst[len] = '\0';
 }

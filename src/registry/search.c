@@ -40,7 +40,7 @@ bool xk_host_normalise(const char *host, char *out, size_t size)
     while (n > 0 && out[n - 1] == '.')
         n--;
     out[n] = '\0';
-    return n > 0;
+    return n > 0 && xk_utf8_valid(out, n, NULL); /* bytes that are no text are no host */
 }
 
 typedef struct binds {

@@ -259,7 +259,8 @@ xk_status xk_calendar_parse(const char *text, size_t len, const char *name, xk_c
         xk_calendar_free(cal);
         return st;
     }
-    qsort(cal->names, cal->n_names, sizeof *cal->names, by_day);
+    if (cal->n_names) /* qsort's base must not be NULL, even for no elements */
+        qsort(cal->names, cal->n_names, sizeof *cal->names, by_day);
     /* one table read answers both questions a day lookup asks */
     for (int y = XK_CAL_FIRST_YEAR; y <= XK_CAL_LAST_YEAR; y++) {
         if (!cal->covered[y - XK_CAL_FIRST_YEAR])
@@ -371,7 +372,8 @@ bool xk_calendar_is_workday(const xk_calendar *cal, xk_date d, xk_provisional *p
 const char *xk_calendar_day_name(const xk_calendar *cal, xk_date d)
 {
     listed key = {xk_date_to_days(d), NULL};
-    listed *hit = bsearch(&key, cal->names, cal->n_names, sizeof *cal->names, by_day);
+    listed *hit = cal->n_names ? bsearch(&key, cal->names, cal->n_names, sizeof *cal->names, by_day)
+                               : NULL;
     return hit && hit->name ? hit->name : "";
 }
 

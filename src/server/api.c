@@ -87,7 +87,8 @@ void srv_body(srv_resp *resp, int status, const char *type, const char *body, si
         resp->error_code = "internal";
         return;
     }
-    memcpy(resp->body, body, len);
+    if (len)
+        memcpy(resp->body, body, len);
     resp->body_len = len;
     resp->static_body = NULL;
     resp->status = status;
@@ -118,6 +119,7 @@ void srv_error(srv_resp *resp, int status, const char *code, const char *fmt, ..
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    xk_utf8_scrub(msg); /* a request's invalid bytes, or a cut character, would fail JSON */
     srv_json(resp, status,
              json_pack("{s:{s:s, s:s}}", "error", "code", code, "message", msg));
     resp->status = status;

@@ -5,6 +5,7 @@
  * offset and line of the first byte that no text file contains.
  */
 #include "xuke/text.h"
+#include "utf8_inline.h"
 
 #include <errno.h>
 #include <iconv.h>
@@ -143,7 +144,7 @@ static bool scan_utf8_text(const char *s, size_t len, size_t *bad)
             continue;
         }
         unsigned cp;
-        size_t n = xk_utf8_decode(s + i, len - i, &cp);
+        size_t n = utf8_decode(s + i, len - i, &cp);
         if (n == 0) {
             *bad = i;
             return false;
@@ -175,7 +176,13 @@ static xk_status decode_utf16(const char *bytes, size_t len, char **out, size_t 
     if (st != XK_OK)
         return xk_error_set(err, XK_EENCODING, 0,
                             "invalid UTF-16 text (bad code unit at offset %zu)", bad);
-    return check_not_binary(*out, *out_len, err);
+    st = check_not_binary(*out, *out_len, err);
+    if (st != XK_OK) { /* refused: the caller gets nothing to free */
+        free(*out);
+        *out = NULL;
+        *out_len = 0;
+    }
+    return st;
 }
 
 xk_status xk_text_decode(const char *bytes, size_t len, char **out, size_t *out_len,

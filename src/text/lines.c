@@ -8,6 +8,7 @@
  */
 #include "xuke/limits.h"
 #include "xuke/text.h"
+#include "utf8_inline.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -68,7 +69,7 @@ static bool emit(const char *s, size_t len, xk_buf *text, xk_buf *compact, bool 
         if (b < 0x80) {
             cp = b;
             n = 1;
-        } else if ((n = xk_utf8_decode(s + i, len - i, &cp)) == 0) {
+        } else if ((n = utf8_decode(s + i, len - i, &cp)) == 0) {
             i++;
             continue;
         }
@@ -88,10 +89,8 @@ static bool emit(const char *s, size_t len, xk_buf *text, xk_buf *compact, bool 
             pending_space = false;
             any = true;
             if (m == (long)cp) {
-                memcpy(t, s + i, n);
-                memcpy(c, s + i, n);
-                t += n;
-                c += n;
+                for (size_t k = 0; k < n; k++) /* 1-4 bytes: a loop, not a memcpy call */
+                    *t++ = *c++ = s[i + k];
             } else {
                 size_t k = xk_utf8_encode((unsigned)m, t);
                 memcpy(c, t, k);

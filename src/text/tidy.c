@@ -7,6 +7,7 @@
  * ASCII-only text ("Example Co., Ltd.") is left as it is.
  */
 #include "xuke/text.h"
+#include "utf8_inline.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +29,7 @@ static bool decode_all(const char *s, size_t len, cps *out)
     size_t i = 0;
     while (i < len) {
         unsigned cp;
-        size_t n = xk_utf8_decode(s + i, len - i, &cp);
+        size_t n = utf8_decode(s + i, len - i, &cp);
         if (n == 0) {
             cp = 0xFFFD;
             n = 1;
@@ -168,14 +169,14 @@ size_t xk_text_squeeze(char *s)
                 e++;
             unsigned next = 0;
             if (e < len)
-                xk_utf8_decode(s + e, len - e, &next);
+                utf8_decode(s + e, len - e, &next);
             if (!(squeezable(prev) || squeezable(next)))
                 s[w++] = ' ';
             r = e;
             continue;
         }
         unsigned cp = (unsigned char)s[r];
-        size_t n = xk_utf8_decode(s + r, len - r, &cp);
+        size_t n = utf8_decode(s + r, len - r, &cp);
         if (n == 0)
             n = 1;
         memmove(s + w, s + r, n);

@@ -2,46 +2,14 @@
  * UTF-8 decoding and encoding, and the character classes the text layer needs (what counts as
  * Chinese text). Strict: overlong forms, surrogates and values past U+10FFFF are invalid.
  */
+#include <string.h>
+
+#include "utf8_inline.h"
 #include "xuke/text.h"
 
 size_t xk_utf8_decode(const char *str, size_t len, unsigned *cp)
 {
-    const unsigned char *s = (const unsigned char *)str;
-    if (len == 0)
-        return 0;
-    unsigned c = s[0];
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    }
-    size_t n;
-    unsigned min;
-    if ((c & 0xE0) == 0xC0) {
-        n = 2;
-        c &= 0x1F;
-        min = 0x80;
-    } else if ((c & 0xF0) == 0xE0) {
-        n = 3;
-        c &= 0x0F;
-        min = 0x800;
-    } else if ((c & 0xF8) == 0xF0) {
-        n = 4;
-        c &= 0x07;
-        min = 0x10000;
-    } else {
-        return 0;
-    }
-    if (len < n)
-        return 0;
-    for (size_t i = 1; i < n; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        c = (c << 6) | (s[i] & 0x3F);
-    }
-    if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-        return 0;
-    *cp = c;
-    return n;
+    return utf8_decode(str, len, cp);
 }
 
 size_t xk_utf8_encode(unsigned cp, char *buf)
@@ -108,6 +76,35 @@ bool xk_utf8_valid(const char *s, size_t len, size_t *bad_offset)
         i += n;
     }
     return true;
+}
+
+size_t xk_utf8_whole(const char *s, size_t n)
+{
+    size_t k = n;
+    while (k > 0 && n - k < 3 && ((unsigned char)s[k - 1] & 0xC0) == 0x80)
+        k--;
+    if (k == 0)
+        return n;
+    unsigned char lead = (unsigned char)s[k - 1];
+    size_t need = lead < 0x80 ? 1 : (lead & 0xE0) == 0xC0 ? 2 : (lead & 0xF0) == 0xE0 ? 3
+                                  : (lead & 0xF8) == 0xF0 ? 4 : 1;
+    return k - 1 + need > n ? k - 1 : n;
+}
+
+size_t xk_utf8_scrub(char *s)
+{
+    size_t fixed = 0, len = strlen(s);
+    for (size_t i = 0; i < len;) {
+        unsigned cp;
+        size_t n = (unsigned char)s[i] < 0x80 ? 1 : xk_utf8_decode(s + i, len - i, &cp);
+        if (n == 0) {
+            s[i] = '?';
+            fixed++;
+            n = 1;
+        }
+        i += n;
+    }
+    return fixed;
 }
 
 bool xk_is_han(unsigned cp)

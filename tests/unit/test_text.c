@@ -163,6 +163,22 @@ static void test_squeeze_keeps_ascii_word_spaces(void **state)
     assert_string_equal(s, "信息服务业务(仅限)Example App");
 }
 
+static void test_utf8_scrub_replaces_only_invalid_bytes(void **state)
+{
+    (void)state;
+    char s[] = "ww\xC5" "B\xE6.\xFF京B2\xE4\xBA"; /* a lone lead, a cut 3-byte form, 0xFF */
+    assert_int_equal(xk_utf8_scrub(s), 5);
+    assert_string_equal(s, "ww?B?.?京B2??");
+    assert_int_equal(xk_utf8_whole("ab京", 5), 5);      /* whole */
+    assert_int_equal(xk_utf8_whole("ab京", 4), 2);      /* 京 cut after two of its bytes */
+    assert_int_equal(xk_utf8_whole("ab京", 3), 2);      /* … after one */
+    assert_int_equal(xk_utf8_whole("ab\xF0\x9F\x98", 5), 2); /* a 4-byte form cut */
+    assert_int_equal(xk_utf8_whole("abc", 3), 3);
+    char ok[] = "京B2-20224676 网站";
+    assert_int_equal(xk_utf8_scrub(ok), 0);
+    assert_string_equal(ok, "京B2-20224676 网站");
+}
+
 static void test_utf8_decoder_rejects_overlong_and_surrogates(void **state)
 {
     (void)state;
@@ -191,6 +207,7 @@ int main(void)
         cmocka_unit_test(test_tidy_leaves_ascii_text_alone),
         cmocka_unit_test(test_squeeze_keeps_ascii_word_spaces),
         cmocka_unit_test(test_utf8_decoder_rejects_overlong_and_surrogates),
+        cmocka_unit_test(test_utf8_scrub_replaces_only_invalid_bytes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
