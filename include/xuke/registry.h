@@ -18,6 +18,10 @@ typedef struct xk_import_report {
     const xk_licence *lic;
     xk_import_result result;
     const xk_error *err;
+    /* Bulk import only: when nonzero, this report takes back `undone` licences reported stored
+     * earlier with outcome result.outcome: the store failed (or --strict stopped) and their
+     * transaction was rolled back. status is then XK_EDB or XK_EINVALID. */
+    size_t undone;
 } xk_import_report;
 
 typedef void (*xk_import_fn)(const xk_import_report *r, void *ctx);

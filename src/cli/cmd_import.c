@@ -98,7 +98,7 @@ static bool walk(const char *dir, file_list *fl, int depth)
 typedef struct import_state {
     const file_list *files;
     size_t max_bytes;
-    size_t new_, versions, unchanged, failed, licences;
+    size_t new_, versions, unchanged, failed, licences, rolled_back;
     bool strict, tty;
     double start, last_progress;
 } import_state;
@@ -112,6 +112,16 @@ static double now_seconds(void)
 
 static void progress(import_state *s, bool final);
 
+/* ", N rolled back" for the summary when a failed batch took back licences, else "". */
+static const char *rolled_back_note(const import_state *s)
+{
+    static char note[64];
+    note[0] = '\0';
+    if (s->rolled_back)
+        snprintf(note, sizeof note, ", %zu rolled back", s->rolled_back);
+    return note;
+}
+
 static void on_report(const xk_import_report *r, void *ctx)
 {
     import_state *s = ctx;
@@ -119,6 +129,17 @@ static void on_report(const xk_import_report *r, void *ctx)
     snprintf(label, sizeof label, "%s%s%s", s->files->paths[r->item], *r->where ? ":" : "",
              r->where);
     progress(s, false);
+    if (r->undone) { /* rolled back after being counted: take them back */
+        s->licences -= r->undone;
+        if (r->result.outcome == XK_IMPORT_NEW)
+            s->new_ -= r->undone;
+        else if (r->result.outcome == XK_IMPORT_VERSION)
+            s->versions -= r->undone;
+        else
+            s->unchanged -= r->undone;
+        s->rolled_back += r->undone;
+        return;
+    }
     if (r->status == XK_OK) {
         s->licences++;
         if (r->result.outcome == XK_IMPORT_NEW)
@@ -129,9 +150,13 @@ static void on_report(const xk_import_report *r, void *ctx)
             s->unchanged++;
         return;
     }
-    s->failed++;
     if (s->tty)
         fputs("\r\033[K", stderr);
+    if (r->status == XK_EDB && r->err) { /* the store, not this file, failed */
+        fprintf(stderr, "xuke import: the store failed at %s: %s\n", label, r->err->message);
+        return;
+    }
+    s->failed++;
     if (r->lic && xk_licence_error_count(r->lic))
         cli_print_problems(label, r->lic, true);
     else if (r->err)
@@ -293,9 +318,9 @@ int cmd_import(int argc, char **argv)
     double secs = now_seconds() - s.start;
     if (st && !(o.strict && rc != EXIT_OK))
         printf("imported %zu licences from %zu files into %s: %zu new, %zu new versions, %zu "
-               "unchanged, %zu failed (%.2f s, %.0f licences/s)\n",
+               "unchanged, %zu failed%s (%.2f s, %.0f licences/s)\n",
                s.licences, fl.n, cli_db_path(o.db), s.new_, s.versions, s.unchanged, s.failed,
-               secs, secs > 0 ? (double)s.licences / secs : 0.0);
+               rolled_back_note(&s), secs, secs > 0 ? (double)s.licences / secs : 0.0);
     xk_store_close(st);
     for (size_t i = 0; i < fl.n; i++)
         free(fl.paths[i]);

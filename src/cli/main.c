@@ -3,6 +3,7 @@
  * of its own; every subcommand parses its own options and returns an exit code.
  */
 #include <locale.h>
+#include <signal.h>
 #include <string.h>
 
 #include "cli.h"
@@ -47,6 +48,9 @@ static void usage(FILE *out)
 int main(int argc, char **argv)
 {
     setlocale(LC_CTYPE, "C.UTF-8");
+    /* A file-size limit (ulimit -f) must end in a clear "disk full" error from the store and a
+     * rolled-back transaction, not in SIGXFSZ killing the process mid-write. */
+    signal(SIGXFSZ, SIG_IGN);
     if (argc < 2) {
         usage(stderr);
         return EXIT_USAGE;

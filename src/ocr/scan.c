@@ -206,7 +206,7 @@ xk_status xk_import_scan(xk_store *st, const xk_blob *files, size_t n, const xk_
     xk_error_clear(&err);
     xk_status rc = xk_scan_parse(files, n, opt, &lic, &ocr, &err);
     if (rc != XK_OK) {
-        xk_import_report r = {0, "", rc, lic, {0, 0}, &err};
+        xk_import_report r = {0, "", rc, lic, {0, 0}, &err, 0};
         fn(&r, ctx);
         xk_licence_free(lic);
         xk_ocr_result_free(&ocr);
@@ -220,7 +220,7 @@ xk_status xk_import_scan(xk_store *st, const xk_blob *files, size_t n, const xk_
                                    xk_input_kind_name(xk_input_detect(files[i].bytes, files[i].len)),
                                    &err);
     if (rc != XK_OK) {
-        xk_import_report r = {0, "", rc, lic, {0, 0}, &err};
+        xk_import_report r = {0, "", rc, lic, {0, 0}, &err, 0};
         fn(&r, ctx);
         xk_licence_free(lic);
     } else {
@@ -228,7 +228,7 @@ xk_status xk_import_scan(xk_store *st, const xk_blob *files, size_t n, const xk_
     }
     xk_status end = rc == XK_OK ? xk_store_commit(st, &err) : xk_store_rollback(st);
     if (rc == XK_OK && end != XK_OK) {
-        xk_import_report r = {0, "", end, NULL, {0, 0}, &err};
+        xk_import_report r = {0, "", end, NULL, {0, 0}, &err, 0};
         fn(&r, ctx);
         rc = end;
     }

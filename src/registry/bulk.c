@@ -106,11 +106,13 @@ static void take(pipeline *p, size_t i, slot *out)
     pthread_mutex_unlock(&p->mu);
 }
 
-/* Reports pass through with the input's index; stored licences are counted for batching. */
+/* Reports pass through with the input's index; stored licences are counted for batching, and
+ * by outcome since the last commit, so a rollback can take them back (xk_import_report.undone). */
 typedef struct relay {
     xk_import_fn fn;
     void *ctx;
     size_t item, stored, failed;
+    size_t pending[4]; /* by xk_import_outcome */
 } relay;
 
 static void relay_report(const xk_import_report *r, void *vctx)
@@ -118,18 +120,39 @@ static void relay_report(const xk_import_report *r, void *vctx)
     relay *rl = vctx;
     xk_import_report copy = *r;
     copy.item = rl->item;
-    if (r->status == XK_OK)
+    if (r->status == XK_OK) {
         rl->stored++;
-    else
+        if (r->result.outcome >= XK_IMPORT_NEW && r->result.outcome <= XK_IMPORT_UNCHANGED)
+            rl->pending[r->result.outcome]++;
+    } else {
         rl->failed++;
+    }
     rl->fn(&copy, rl->ctx);
+}
+
+/* The open transaction was rolled back: says so once (a store error not yet reported), then
+ * takes back what it had reported stored since the last commit. */
+static void relay_undo(relay *rl, xk_status why, const xk_error *store_err)
+{
+    if (store_err) {
+        xk_import_report r = {rl->item, "", why, NULL, {0, 0}, store_err, 0};
+        rl->fn(&r, rl->ctx);
+    }
+    for (int o = XK_IMPORT_NEW; o <= XK_IMPORT_UNCHANGED; o++) {
+        if (!rl->pending[o])
+            continue;
+        xk_import_report r = {rl->item, "", why, NULL, {(xk_import_outcome)o, 0}, NULL,
+                              rl->pending[o]};
+        rl->fn(&r, rl->ctx);
+        rl->pending[o] = 0;
+    }
 }
 
 static xk_status store_one(xk_store *st, const slot *s, const xk_parse_options *parse,
                            relay *rl)
 {
     if (s->load_status != XK_OK) {
-        xk_import_report r = {rl->item, "", s->load_status, NULL, {0, 0}, &s->err};
+        xk_import_report r = {rl->item, "", s->load_status, NULL, {0, 0}, &s->err, 0};
         rl->failed++;
         rl->fn(&r, rl->ctx);
         return XK_EINVALID;
@@ -150,7 +173,7 @@ static xk_status store_one(xk_store *st, const slot *s, const xk_parse_options *
     xk_error err;
     rc = xk_store_put_original(st, sha, 1, s->bytes, s->len, s->kind, &err);
     if (rc != XK_OK) {
-        xk_import_report r = {rl->item, "", rc, NULL, {0, 0}, &err};
+        xk_import_report r = {rl->item, "", rc, NULL, {0, 0}, &err, 0};
         rl->fn(&r, rl->ctx);
     }
     return rc;
@@ -160,6 +183,17 @@ static int default_workers(void)
 {
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     return cores > 1 ? (int)cores : 1;
+}
+
+/* Commits the open batch (what the relay counted is then final) and, when reopen, opens the
+ * next. */
+static xk_status commit_batch(xk_store *st, relay *rl, bool reopen, xk_error *err)
+{
+    xk_status rc = xk_store_commit(st, err);
+    if (rc != XK_OK)
+        return rc;
+    memset(rl->pending, 0, sizeof rl->pending);
+    return reopen ? xk_store_begin(st, err) : XK_OK;
 }
 
 /* The storing side: consume in order, batch, stop on a store error (or any failure if strict). */
@@ -180,23 +214,25 @@ static xk_status consume(xk_store *st, pipeline *p, const xk_bulk_options *o, si
         /* s.lic went to xk_import_parsed; JSON inputs and failed loads have none */
         xk_prepared_free(&s.prep);
         if (one == XK_EDB || one == XK_ENOMEM || (o->strict && one != XK_OK)) {
-            xk_store_rollback(st);
-            return one == XK_EDB || one == XK_ENOMEM ? one : XK_EINVALID;
+            xk_store_rollback(st); /* the failing input reported its own error */
+            xk_status why = one == XK_EDB || one == XK_ENOMEM ? one : XK_EINVALID;
+            relay_undo(rl, why, NULL);
+            return why;
         }
         if (one != XK_OK)
             acc = XK_EINVALID;
         since_commit += rl->stored - before;
         if (!o->strict && since_commit >= batch) {
-            rc = xk_store_commit(st, &err);
-            if (rc == XK_OK)
-                rc = xk_store_begin(st, &err);
+            rc = commit_batch(st, rl, true, &err);
             since_commit = 0;
         }
     }
     if (rc == XK_OK)
-        rc = xk_store_commit(st, &err);
-    else
+        rc = commit_batch(st, rl, false, &err);
+    if (rc != XK_OK) {
         xk_store_rollback(st);
+        relay_undo(rl, rc, &err);
+    }
     return rc == XK_OK ? acc : rc;
 }
 
@@ -230,7 +266,7 @@ xk_status xk_import_bulk(xk_store *st, size_t n, xk_load_fn load, void *load_ctx
         if (pthread_create(&threads[started], NULL, worker, &p) != 0)
             break;
     xk_status rc;
-    relay rl = {fn, ctx, 0, 0, 0};
+    relay rl = {.fn = fn, .ctx = ctx};
     if (started == 0) {
         rc = XK_ENOMEM;
     } else {

@@ -24,7 +24,7 @@ bool xk_input_is_json(const char *b, size_t len)
 static void report(xk_import_fn fn, void *ctx, const char *where, xk_status status,
                    const xk_licence *lic, const xk_import_result *res, const xk_error *err)
 {
-    xk_import_report r = {0, where, status, lic, {0, 0}, err};
+    xk_import_report r = {0, where, status, lic, {0, 0}, err, 0};
     if (res)
         r.result = *res;
     fn(&r, ctx);

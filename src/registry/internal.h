@@ -43,6 +43,7 @@ struct xk_store {
     char actor[64];
     int explicit_tx; /* inside xk_store_begin … commit/rollback */
     int tx_failed;   /* a write failed inside it: only a rollback may follow */
+    bool read_only;  /* this process cannot write the file: opened immutable, reads only */
     sqlite3_stmt *stmts[S_COUNT];
 };
 

@@ -88,17 +88,34 @@ static int current_version(xk_store *st)
     return v < 0 ? 0 : v;
 }
 
+static xk_status too_new(int have, xk_error *err)
+{
+    return xk_error_set(err, XK_EDB, 0,
+                        "store schema version %d is newer than this xuke understands (%d)", have,
+                        N_MIGRATIONS);
+}
+
 xk_status schema_migrate(xk_store *st, xk_error *err)
 {
+    /* a store already up to date is only read: opening it takes no write lock, so readers do
+     * not queue behind an import, and a read-only store opens */
+    int have = current_version(st);
+    if (have == N_MIGRATIONS)
+        return XK_OK;
+    if (have > N_MIGRATIONS)
+        return too_new(have, err);
+    if (st->read_only)
+        return xk_error_set(err, XK_EDB, 0,
+                            "the store is read-only and its schema (version %d) must be "
+                            "brought to version %d: open it once where it can be written",
+                            have, N_MIGRATIONS);
     xk_status rc = exec(st, "BEGIN IMMEDIATE", err);
     if (rc != XK_OK)
         return rc;
     rc = exec(st, "CREATE TABLE IF NOT EXISTS schema_version(version INTEGER NOT NULL)", err);
-    int have = current_version(st);
+    have = current_version(st); /* again: another process may have migrated meanwhile */
     if (rc == XK_OK && have > N_MIGRATIONS)
-        rc = xk_error_set(err, XK_EDB, 0,
-                          "store schema version %d is newer than this xuke understands (%d)",
-                          have, N_MIGRATIONS);
+        rc = too_new(have, err);
     for (int v = have; rc == XK_OK && v < N_MIGRATIONS; v++)
         rc = exec(st, migrations[v], err);
     if (rc == XK_OK && have < N_MIGRATIONS) {

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../core/buf.h"
 #include "../record/record_write.h"
@@ -50,14 +51,25 @@ xk_status db_error(xk_store *st, xk_error *err, const char *doing)
 {
     int code = sqlite3_extended_errcode(st->db);
     const char *hint = "";
-    if ((code & 0xff) == SQLITE_FULL)
+    char sys[96];
+    if ((code & 0xff) == SQLITE_FULL) {
         hint = " (the disk is full)";
-    else if ((code & 0xff) == SQLITE_READONLY)
+    } else if ((code & 0xff) == SQLITE_IOERR) {
+        /* what the OS said when SQLite kept it ("File too large" under a file-size limit) */
+        int e = sqlite3_system_errno(st->db);
+        snprintf(sys, sizeof sys, " (%s)",
+                 e ? strerror(e)
+                   : code == SQLITE_IOERR_WRITE ? "writing the file failed: is the disk full, or a "
+                                                  "file-size limit reached?"
+                                                : "the file could not be read or written");
+        hint = sys;
+    } else if ((code & 0xff) == SQLITE_READONLY) {
         hint = " (the store is read-only)";
-    else if ((code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED)
+    } else if ((code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED) {
         hint = " (another process holds the store's write lock)";
-    else if ((code & 0xff) == SQLITE_CORRUPT || (code & 0xff) == SQLITE_NOTADB)
+    } else if ((code & 0xff) == SQLITE_CORRUPT || (code & 0xff) == SQLITE_NOTADB) {
         hint = " (the file is not a healthy xuke store)";
+    }
     return xk_error_set(err, XK_EDB, 0, "%s: %s%s", doing, sqlite3_errmsg(st->db), hint);
 }
 
@@ -110,14 +122,10 @@ sqlite3_stmt *cached_stmt(xk_store *st, const char *sql, xk_error *err)
 
 xk_status exec(xk_store *st, const char *sql, xk_error *err)
 {
-    char *msg = NULL;
-    if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-        xk_status rc = xk_error_set(err, XK_EDB, 0, "%s%s", msg ? msg : "SQL failed",
-                                    (sqlite3_extended_errcode(st->db) & 0xff) == SQLITE_FULL
-                                        ? " (the disk is full)"
-                                        : "");
-        sqlite3_free(msg);
-        return rc;
+    if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+        char doing[48];
+        snprintf(doing, sizeof doing, "%.*s", (int)strcspn(sql, " ("), sql); /* "COMMIT" */
+        return db_error(st, err, doing);
     }
     return XK_OK;
 }
@@ -149,6 +157,34 @@ static void configure_sqlite_once(void)
     }
 }
 
+/* A store file that exists but this process may not write, or whose directory it may not
+ * write (WAL needs its -wal and -shm files beside it): read-only media, a copy handed to an
+ * auditor, a file mode of 0444. */
+static bool cannot_write(const char *path)
+{
+    if (access(path, F_OK) != 0 || strncmp(path, "file:", 5) == 0 || strcmp(path, ":memory:") == 0)
+        return false;
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else
+        slash[slash == dir] = '\0';
+    return access(path, W_OK) != 0 || access(dir, W_OK) != 0;
+}
+
+/* "file:PATH?immutable=1" with the characters URIs reserve escaped. Immutable: SQLite takes no
+ * locks and needs no -shm file, so a read-only WAL store opens; it must not change while read. */
+static bool immutable_uri(const char *path, char *out, size_t size)
+{
+    size_t n = (size_t)snprintf(out, size, "file:");
+    for (const char *p = path; *p && n + 4 < size; p++)
+        n += (size_t)(strchr("?#%", *p) ? snprintf(out + n, size - n, "%%%02X", (unsigned char)*p)
+                                         : snprintf(out + n, size - n, "%c", *p));
+    return n + 13 < size && snprintf(out + n, size - n, "?immutable=1") > 0;
+}
+
 xk_status xk_store_open(const char *path, xk_store **out, xk_error *err)
 {
     *out = NULL;
@@ -159,8 +195,16 @@ xk_status xk_store_open(const char *path, xk_store **out, xk_error *err)
     if (!st)
         return xk_error_set(err, XK_ENOMEM, 0, "out of memory");
     snprintf(st->actor, sizeof st->actor, "%s", "unknown");
-    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
-    if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
+    char uri[4200];
+    st->read_only = cannot_write(path);
+    int flags = SQLITE_OPEN_NOMUTEX |
+                (st->read_only ? SQLITE_OPEN_READONLY | SQLITE_OPEN_URI
+                               : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    if (st->read_only && !immutable_uri(path, uri, sizeof uri)) {
+        xk_store_close(st);
+        return xk_error_set(err, XK_EUSAGE, 0, "store path too long: %s", path);
+    }
+    if (sqlite3_open_v2(st->read_only ? uri : path, &st->db, flags, NULL) != SQLITE_OK) {
         xk_status rc = xk_error_set(err, XK_EDB, 0, "cannot open store %s: %s", path,
                                     st->db ? sqlite3_errmsg(st->db) : "out of memory");
         xk_store_close(st);
@@ -170,8 +214,12 @@ xk_status xk_store_open(const char *path, xk_store **out, xk_error *err)
     sqlite3_extended_result_codes(st->db, 1);
     /* 16 KiB pages pack the kilobyte-sized documents and records far better than 4 KiB;
      * the size only takes effect on a new file */
-    xk_status rc = exec(st, "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; "
-                            "PRAGMA synchronous=FULL; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;", err);
+    xk_status rc = exec(st, st->read_only ? "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536; "
+                                            "PRAGMA temp_store=MEMORY;"
+                                          : "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; "
+                                            "PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL; "
+                                            "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;",
+                        err);
     if (rc == XK_OK)
         rc = schema_migrate(st, err);
     if (rc != XK_OK) {
@@ -208,6 +256,9 @@ xk_status xk_store_begin(xk_store *st, xk_error *err)
 {
     if (st->explicit_tx)
         return xk_error_set(err, XK_EUSAGE, 0, "a transaction is already open");
+    if (st->read_only)
+        return xk_error_set(err, XK_EDB, 0, "the store is read-only: this process may not write "
+                                            "its file or the directory it is in");
     xk_status rc = exec(st, "BEGIN IMMEDIATE", err);
     if (rc == XK_OK) {
         st->explicit_tx = 1;
@@ -827,15 +878,27 @@ xk_status xk_store_stats_get(xk_store *st, xk_store_stats *out, xk_error *err)
     return XK_OK;
 }
 
+/* The unfinished copy and its journal files: a stale journal beside a new copy must never be
+ * taken for the new copy's. */
+static void remove_partial(const char *tmp)
+{
+    static const char *const suffixes[] = {"", "-journal", "-wal", "-shm"};
+    char p[4096 + 16];
+    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+        snprintf(p, sizeof p, "%s%s", tmp, suffixes[i]);
+        remove(p);
+    }
+}
+
 xk_status xk_store_backup(xk_store *st, const char *path, xk_error *err)
 {
     struct stat sb;
     if (stat(path, &sb) == 0)
         return xk_error_set(err, XK_ECONFLICT, 0, "%s exists: a backup never overwrites", path);
     char tmp[4096];
-    if (snprintf(tmp, sizeof tmp, "%s.partial", path) >= (int)sizeof tmp)
+    if (snprintf(tmp, sizeof tmp, "%s.partial", path) >= (int)sizeof tmp - 8)
         return xk_error_set(err, XK_EUSAGE, 0, "backup path too long");
-    remove(tmp);
+    remove_partial(tmp); /* what a backup killed earlier left */
     sqlite3 *dst;
     if (sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
         xk_status rc = xk_error_set(err, XK_EIO, 0, "cannot create %s: %s", tmp,
@@ -863,6 +926,6 @@ xk_status xk_store_backup(xk_store *st, const char *path, xk_error *err)
     if (rc == XK_OK && rename(tmp, path) != 0)
         rc = xk_error_set(err, XK_EIO, 0, "cannot move the backup into place at %s", path);
     if (rc != XK_OK)
-        remove(tmp);
+        remove_partial(tmp);
     return rc;
 }

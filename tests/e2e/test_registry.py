@@ -19,6 +19,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, '..', 'tools'))
 import corpus  # noqa: E402
+from storecheck import store_is_whole  # noqa: E402
 
 XUKE, FIXTURES = sys.argv[1], sys.argv[2]
 TMP = tempfile.mkdtemp(prefix='xuke-reg-')
@@ -239,39 +240,6 @@ def write_corpus(directory, count, seed=0):
         with open(os.path.join(directory, f'{i:06d}.txt'), 'w', encoding='utf-8') as fh:
             fh.write(text)
     return facts
-
-
-def store_is_whole(db):
-    """integrity_check passes and every licence is complete: its current version, source
-    document, services and domains all present and agreeing with its record."""
-    con = sqlite3.connect(db)
-    try:
-        if con.execute('PRAGMA integrity_check').fetchone()[0] != 'ok':
-            return 'integrity_check failed'
-        if not con.execute("SELECT 1 FROM sqlite_master WHERE name = 'licences'").fetchone():
-            return None  # killed before the schema was created: an empty store is whole
-        for lid, number, version in con.execute('SELECT id, number, version FROM licences'):
-            row = con.execute('SELECT record, source_sha256 FROM versions WHERE licence_id=? AND version=?',
-                              (lid, version)).fetchone()
-            if not row:
-                return f'{number}: current version missing'
-            rec = json.loads(row[0])
-            if not con.execute('SELECT 1 FROM documents WHERE sha256=?', (row[1],)).fetchone():
-                return f'{number}: source document missing'
-            n_services = con.execute('SELECT count(*) FROM services WHERE licence_id=?', (lid,)).fetchone()[0]
-            if n_services != len({s['code'] for s in rec['services']}):
-                return f'{number}: {n_services} service rows for {len(rec["services"])} services'
-            n_domains = con.execute('SELECT count(*) FROM domains WHERE licence_id=?', (lid,)).fetchone()[0]
-            want = sum(len(w['domains']) for w in rec['websites'])
-            if n_domains != want:
-                return f'{number}: {n_domains} domain rows for {want} domains'
-        audited = con.execute('SELECT count(*) FROM audit').fetchone()[0]
-        versions = con.execute('SELECT count(*) FROM versions').fetchone()[0]
-        if audited != versions:
-            return f'{audited} audit entries for {versions} versions'
-        return None
-    finally:
-        con.close()
 
 
 def test_crash_during_bulk_import():

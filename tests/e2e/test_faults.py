@@ -1,0 +1,223 @@
+"""Fault tests of the store through the real binary and real SQLite files: SIGKILL during a
+backup and during event writes (many times, at random points, bounded in count and time), a
+full disk (a file-size limit) during an import and a backup, and a read-only store, run as an
+unprivileged user when the test runs as root. After each fault: PRAGMA integrity_check passes,
+nothing committed is lost, nothing half-written is visible, the audit chain verifies.
+
+usage: test_faults.py XUKE_BINARY FIXTURES_DIR
+Prints one line per check and closes with 'N passed, N failed'."""
+import os
+import random
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, '..', 'tools'))
+import corpus  # noqa: E402
+from storecheck import count, store_is_whole  # noqa: E402
+
+XUKE, FIXTURES = sys.argv[1], sys.argv[2]
+TMP = tempfile.mkdtemp(prefix='xuke-faults-')
+SEEDS = os.path.join(FIXTURES, 'seeds')
+results = {'passed': 0, 'failed': 0}
+rng = random.Random(int(os.environ.get('XUKE_FAULT_SEED', '7')))
+
+
+def run(*args, db=None, limit_bytes=None, timeout=120):
+    argv = [XUKE, *args] + (['--db', db] if db else [])
+
+    def limit():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit_bytes, limit_bytes))
+    p = subprocess.run(argv, capture_output=True, timeout=timeout,
+                       preexec_fn=limit if limit_bytes else None)
+    return p.returncode, p.stdout.decode('utf-8', 'replace'), p.stderr.decode('utf-8', 'replace')
+
+
+def check(name, ok, detail=''):
+    results['passed' if ok else 'failed'] += 1
+    print(('ok   ' if ok else 'FAIL ') + name + ('' if ok else '\n     ' + str(detail)[:1500]))
+
+
+def corpus_dir(name, n, seed):
+    d = os.path.join(TMP, name)
+    os.makedirs(d)
+    facts = []
+    for i in range(n):
+        text, f = corpus.document(seed + i)
+        facts.append(f)
+        with open(os.path.join(d, f'{i:05d}.txt'), 'w', encoding='utf-8') as fh:
+            fh.write(text)
+    return d, facts
+
+
+def whole_and_verified(db):
+    problem = store_is_whole(db)
+    if problem:
+        return problem
+    rc, _, err = run('audit', '--verify', db=db)
+    return None if rc == 0 else 'audit: ' + err
+
+
+def timed(*args, db=None):
+    start = time.time()
+    rc, out, err = run(*args, db=db)
+    return rc, time.time() - start, out + err
+
+
+def kill_at_random(argv, longest, stop):
+    """Starts argv, SIGKILLs it after a random part of `longest` seconds; True if it was killed."""
+    p = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(rng.uniform(0, longest))
+    killed = p.poll() is None
+    if killed:
+        p.send_signal(signal.SIGKILL)
+    p.wait()
+    return killed, p.returncode
+
+
+def test_kill_during_backup(db, licences):
+    """SIGKILL backups at random points (at most 15 kills or 60 s): the backup path either does
+    not exist or is a complete store; the source store stays whole; a later backup succeeds
+    over whatever the killed ones left."""
+    rc, seconds, out = timed('backup', os.path.join(TMP, 'full-backup.db'), db=db)
+    check(f'backup of {licences} licences completes ({seconds:.2f} s)', rc == 0, out)
+    deadline, kills, attempts, problems = time.time() + 60, 0, 0, []
+    target = os.path.join(TMP, 'killed-backup.db')
+    while kills < 15 and time.time() < deadline:
+        attempts += 1
+        killed, _ = kill_at_random([XUKE, 'backup', target, '--db', db], seconds * 1.2, deadline)
+        kills += killed
+        if os.path.exists(target):
+            problem = whole_and_verified(target)
+            if problem or count(target, 'SELECT count(*) FROM licences') != licences:
+                problems.append(f'backup at the path after a kill: {problem or "incomplete"}')
+            os.remove(target)
+        problem = whole_and_verified(db)
+        if problem:
+            problems.append('source store: ' + problem)
+    check(f'{kills} SIGKILLs in {attempts} backups: no half-written backup at the path, source whole',
+          kills >= 5 and not problems, problems[:3])
+    rc, out, err = run('backup', target, db=db)
+    problem = whole_and_verified(target) if rc == 0 else err
+    check('a backup after killed ones is complete',
+          rc == 0 and not problem and count(target, 'SELECT count(*) FROM licences') == licences,
+          problem)
+
+
+def test_kill_during_event_writes(db):
+    """SIGKILL `event add` at random points: every event whose command succeeded is there, and
+    each stored event has its audit entry (none half-written)."""
+    number = count(db, 'SELECT number FROM licences ORDER BY id LIMIT 1')
+    rc, seconds, out = timed('event', 'add', number, 'incident', '2026-01-05', '--note', 'probe', db=db)
+    check(f'an event write completes ({seconds * 1000:.0f} ms)', rc == 0, out)
+    deadline, kills, confirmed, problems = time.time() + 45, 0, [], []
+    i = 0
+    while kills < 30 and time.time() < deadline:
+        i += 1
+        note = f'kill-{i}'
+        killed, rc = kill_at_random([XUKE, 'event', 'add', number, 'incident', '2026-01-05', '--note',
+                                     note, '--db', db], seconds * 1.5, deadline)
+        kills += killed
+        if not killed and rc == 0:
+            confirmed.append(note)
+        problem = store_is_whole(db)
+        if problem:
+            problems.append(problem)
+    rc, _, err = run('audit', '--verify', db=db)
+    stored = {r for r in _notes(db)}
+    lost = [n for n in confirmed if n not in stored]
+    check(f'{kills} SIGKILLs in {i} event writes: store whole, audit chain verifies',
+          kills >= 5 and not problems and rc == 0, problems[:3] + [err])
+    check(f'no confirmed event lost ({len(confirmed)} confirmed, {len(stored)} stored)', not lost, lost[:5])
+
+
+def _notes(db):
+    import sqlite3
+    con = sqlite3.connect(db)
+    try:
+        return [r[0] for r in con.execute("SELECT note FROM events WHERE note LIKE 'kill-%'")]
+    finally:
+        con.close()
+
+
+def test_full_disk_during_import():
+    """A file-size limit (ulimit -f) hit mid-import: a clear error, a non-zero exit, the batches
+    committed before it kept and whole, and the summary counting only those; a re-run without
+    the limit completes."""
+    docs, facts = corpus_dir('disk-corpus', 400, 9000)
+    db = os.path.join(TMP, 'disk.db')
+    rc, out, err = run('import', '--batch', '10', docs, db=db, limit_bytes=1 << 20)
+    clear = 'disk' in err and 'file-size limit' in err and 'Traceback' not in err
+    check('import into a full disk fails with a clear message', rc == 1 and clear, err)
+    stored = count(db, 'SELECT count(*) FROM licences')
+    check(f'the store is whole after the full disk ({stored} licences kept)',
+          0 < stored < len(facts) and not whole_and_verified(db), whole_and_verified(db))
+    check('the summary counts only what was committed', f'imported {stored} licences' in out, out)
+    rc, out, err = run('import', docs, db=db)
+    check('a re-run with room completes the import',
+          rc == 0 and count(db, 'SELECT count(*) FROM licences') == len(facts), out + err)
+    return db
+
+
+def test_full_disk_during_backup(db):
+    target = os.path.join(TMP, 'disk-backup.db')
+    rc, out, err = run('backup', target, db=db, limit_bytes=256 << 10)
+    leftovers = [f for f in os.listdir(TMP) if f.startswith('disk-backup.db')]
+    check('a backup onto a full disk fails clearly and leaves nothing at the path',
+          rc == 1 and 'backup' in err and not leftovers and not whole_and_verified(db),
+          err + str(leftovers))
+
+
+def test_read_only_store(db):
+    """A store this process may not write: reads work, writes fail with a clear error and
+    change nothing. Root ignores file modes, so then the commands run as user nobody."""
+    ro_dir = os.path.join(TMP, 'ro')
+    os.makedirs(ro_dir)
+    ro = os.path.join(ro_dir, 'ro.db')
+    run('backup', ro, db=db)
+    before = count(ro, 'SELECT count(*) FROM audit')
+    for p in (ro, ro_dir):
+        os.chmod(p, 0o555 if p == ro_dir else 0o444)
+    prefix = []
+    if os.geteuid() == 0:
+        os.chmod(TMP, 0o755)
+        prefix = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups']
+
+    def as_reader(*args):
+        p = subprocess.run(prefix + [XUKE, *args, '--db', ro], capture_output=True, timeout=60)
+        return p.returncode, p.stdout.decode('utf-8', 'replace') + p.stderr.decode('utf-8', 'replace')
+    rc, out = as_reader('summary')
+    check('a read-only store can be read', rc == 0 and 'licences' in out, out)
+    number = count(ro, 'SELECT number FROM licences ORDER BY id LIMIT 1')
+    rc, out = as_reader('get', number)
+    check('get works on a read-only store', rc == 0 and number in out, out)
+    rc, out = as_reader('event', 'add', number, 'incident', '2026-01-05')
+    rc2, out2 = as_reader('import', os.path.join(SEEDS, sorted(os.listdir(SEEDS))[0]))
+    check('writes to a read-only store fail clearly and change nothing',
+          rc == 1 and rc2 == 1 and 'read-only' in out and 'read-only' in out2 and
+          count(ro, 'SELECT count(*) FROM audit') == before, out + out2)
+    os.chmod(ro_dir, 0o755)
+    os.chmod(ro, 0o644)
+
+
+def main():
+    docs, facts = corpus_dir('corpus', 3000, 0)
+    db = os.path.join(TMP, 'main.db')
+    rc, out, err = run('import', docs, db=db)
+    check(f'import of {len(facts)} generated licences', rc == 0, out + err)
+    test_kill_during_backup(db, len(facts))
+    test_kill_during_event_writes(db)
+    test_full_disk_during_import()
+    test_full_disk_during_backup(db)
+    test_read_only_store(db)
+    shutil.rmtree(TMP, ignore_errors=True)
+    print(f"{results['passed']} passed, {results['failed']} failed")
+    sys.exit(1 if results['failed'] else 0)
+
+
+main()
