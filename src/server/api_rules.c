@@ -234,6 +234,19 @@ static bool read_event(srv_resp *resp, json_t *body, xk_event *ev)
 {
     char date[32];
     memset(ev, 0, sizeof *ev);
+    const char *key;
+    json_t *value;
+    json_object_foreach(body, key, value) { /* a misspelt field must not be dropped silently */
+        static const char *const known[] = {"type", "date", "year", "note", "ref"};
+        bool ok = false;
+        for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+            ok = ok || strcmp(key, known[i]) == 0;
+        if (!ok) {
+            srv_error(resp, 400, "bad_request",
+                      "unknown field \"%.64s\" (an event has type, date, year, note, ref)", key);
+            return false;
+        }
+    }
     if (!body_string(resp, body, "type", ev->type, sizeof ev->type, true) ||
         !body_string(resp, body, "date", date, sizeof date, true) ||
         !body_string(resp, body, "note", ev->note, sizeof ev->note, false))

@@ -8,6 +8,8 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,6 +77,8 @@ typedef struct server {
     xk_calendar *cal;
     srv_ratelimit *rate;
     pthread_mutex_t log_lock;
+    time_t transport_logged_at; /* under log_lock: libmicrohttpd's messages, one a second */
+    unsigned long transport_suppressed;
     atomic_int inflight;
     atomic_int connections; /* open now (libmicrohttpd's connection notifications) */
 } server;
@@ -329,14 +333,20 @@ static const char *termination(enum MHD_RequestTerminationCode toe)
     }
 }
 
+/* The time as the log writes it. */
+static void log_time(char at[32])
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(at, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
 /* One JSON line per request: time, client, method, path, status, bytes, µs, token name. */
 static void log_request(server *s, const request *rq, enum MHD_RequestTerminationCode toe)
 {
     char at[32];
-    time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(at, sizeof at, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    log_time(at);
     const char *ended = termination(toe);
     pthread_mutex_lock(&s->log_lock);
     FILE *f = s->cfg->access_log;
@@ -357,6 +367,37 @@ static void log_request(server *s, const request *rq, enum MHD_RequestTerminatio
         fprintf(f, ",\"ended\":\"%s\"", ended);
     fputs("}\n", f);
     fflush(f);
+    pthread_mutex_unlock(&s->log_lock);
+}
+
+/*
+ * libmicrohttpd's own messages (a connection refused at a limit, a malformed request) go to
+ * the access log as JSON lines, at most one a second with a count of those left out: a flood of
+ * connections must neither fill the log nor block the server on a full stderr pipe.
+ */
+static void on_transport_message(void *cls, const char *fmt, va_list ap)
+{
+    server *s = cls;
+    FILE *f = s->cfg->access_log;
+    if (!f)
+        return;
+    char msg[256], at[32];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    msg[strcspn(msg, "\r\n")] = '\0';
+    xk_utf8_scrub(msg);
+    log_time(at);
+    time_t now = time(NULL);
+    pthread_mutex_lock(&s->log_lock);
+    if (now == s->transport_logged_at) {
+        s->transport_suppressed++;
+    } else {
+        fprintf(f, "{\"time\":\"%s\",\"transport\":\"", at);
+        json_escape(f, msg);
+        fprintf(f, "\",\"suppressed_before\":%lu}\n", s->transport_suppressed);
+        fflush(f);
+        s->transport_logged_at = now;
+        s->transport_suppressed = 0;
+    }
     pthread_mutex_unlock(&s->log_lock);
 }
 
@@ -463,7 +504,9 @@ static struct MHD_Daemon *start(server *s, const struct sockaddr_storage *ss)
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
                      MHD_USE_ERROR_LOG | (ss->ss_family == AF_INET6 ? MHD_USE_IPv6 : 0);
     return MHD_start_daemon(
-        flags, (uint16_t)c->port, accept_policy, s, on_request, s, MHD_OPTION_SOCK_ADDR, ss,
+        flags, (uint16_t)c->port, accept_policy, s, on_request, s,
+        /* first, or libmicrohttpd prints what it says before it is set */
+        MHD_OPTION_EXTERNAL_LOGGER, on_transport_message, s, MHD_OPTION_SOCK_ADDR, ss,
         MHD_OPTION_THREAD_POOL_SIZE, c->threads, MHD_OPTION_CONNECTION_LIMIT,
         c->max_connections * 2 + 16, MHD_OPTION_PER_IP_CONNECTION_LIMIT, c->per_ip_connections,
         MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,

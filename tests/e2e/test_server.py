@@ -128,13 +128,15 @@ def conform(method, path, status, ctype, body):
 class Server:
     def __init__(self, db, *extra):
         self.log = os.path.join(TMP, f'access-{time.time_ns()}.log')
-        self.proc = subprocess.Popen([XUKE, 'serve', '--db', db, '--listen', '127.0.0.1:0',
-                                      '--access-log', self.log, *extra],
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.err = self.log + '.stderr'  # a file: an unread pipe would block a chatty server
+        with open(self.err, 'wb') as err:
+            self.proc = subprocess.Popen([XUKE, 'serve', '--db', db, '--listen', '127.0.0.1:0',
+                                          '--access-log', self.log, *extra],
+                                         stdout=subprocess.PIPE, stderr=err)
         line = self.proc.stdout.readline().decode()
         m = re.search(r'http://127\.0\.0\.1:(\d+)/', line)
         if not m:
-            raise RuntimeError('server did not start: ' + line + self.proc.stderr.read().decode())
+            raise RuntimeError('server did not start: ' + line + open(self.err).read())
         self.port = int(m.group(1))
 
     def stop(self):
@@ -556,9 +558,13 @@ def test_rate_limit(db, tok):
 def test_access_log_and_shutdown(srv, tok):
     rc = srv.stop()
     check('SIGTERM stops the server cleanly (exit 0)', rc == 0, rc)
-    lines = [json.loads(l) for l in open(srv.log, encoding='utf-8') if l.strip()]
+    every = [json.loads(l) for l in open(srv.log, encoding='utf-8') if l.strip()]
+    lines = [l for l in every if 'transport' not in l]
+    transport = [l for l in every if 'transport' in l]
     keys = {'time', 'client', 'method', 'path', 'status', 'bytes', 'us', 'token'}
     check('one JSON access-log line per request with every field', len(lines) > 50 and all(keys <= set(l) for l in lines), lines[:2])
+    check('the transport\'s own messages are JSON lines too (time, message, how many left out)',
+          all({'time', 'transport', 'suppressed_before'} <= set(l) for l in transport), transport[:2])
     check('the access log names tokens, never their text', any(l['token'] == 'bob-editor' for l in lines)
           and all(t not in open(srv.log, encoding='utf-8').read() for t in tok.values()))
 
