@@ -7,9 +7,11 @@
  *   get, domain  vs. a raw SQLite primary-key fetch
  *   company      vs. a LIKE scan over the company column (what a query without the index does)
  *
- * usage: bench_registry [--count N] [--queries Q] [--dir DIR] [--reuse yes]
+ * usage: bench_registry [--count N] [--queries Q] [--dir DIR] [--reuse yes] [--rules no]
+ *        bench_registry --extraction-only
  *   --reuse yes: use the stores an earlier run with the same --count left in DIR (queries and
- *   rules only, no import)
+ *   rules only, no import); --rules no: leave the rules out (bench/report.py measures the
+ *   import's and the rules' memory in separate runs)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -352,7 +354,7 @@ int main(int argc, char **argv)
 {
     size_t count = 100000, queries = 2000;
     const char *dir = "bench/out";
-    bool reuse = false;
+    bool reuse = false, rules = true;
     if (argc == 2 && strcmp(argv[1], "--extraction-only") == 0) {
         for (int rep = 0; rep < 5; rep++)
             bench_extraction(20000);
@@ -367,6 +369,8 @@ int main(int argc, char **argv)
             dir = argv[i + 1];
         else if (strcmp(argv[i], "--reuse") == 0)
             reuse = strcmp(argv[i + 1], "yes") == 0;
+        else if (strcmp(argv[i], "--rules") == 0) /* "no": import and queries only */
+            rules = strcmp(argv[i + 1], "no") != 0;
     }
     mkdir(dir, 0755);
     char path[512], raw_path[512];
@@ -406,7 +410,8 @@ int main(int argc, char **argv)
            (double)file_size(path) / 1048576.0, (double)file_size(path) / 1024.0 / (double)count,
            "raw table of the documents", (double)file_size(raw_path) / 1048576.0);
     bench_queries(st, raw, path, count, queries);
-    bench_rules(st, path, count, !reuse);
+    if (rules)
+        bench_rules(st, path, count, !reuse);
     xk_store_close(st);
     sqlite3_close(raw);
     return 0;

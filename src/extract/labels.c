@@ -6,6 +6,7 @@
  * joining the next lines. Without a colon, a label must be followed by a space or end the line,
  * so running text that merely starts with the same words ("公司名称和…") is not a label.
  */
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,6 +133,19 @@ const char *skip_colon(const char *s)
 
 #define N_VARIANTS (sizeof variants / sizeof variants[0])
 
+/* Each variant's length in bytes and in characters, counted once: the fuzzy matchers compare
+ * them with every line that has a colon. */
+static size_t variant_bytes[N_VARIANTS], variant_chars[N_VARIANTS];
+static pthread_once_t variant_sizes_once = PTHREAD_ONCE_INIT;
+
+static void count_variant_sizes(void)
+{
+    for (size_t v = 0; v < N_VARIANTS; v++) {
+        variant_bytes[v] = strlen(variants[v].text);
+        variant_chars[v] = xk_utf8_count(variants[v].text, variant_bytes[v]);
+    }
+}
+
 /* Every variant starts with a three-byte character: a line that starts with none of those
  * first characters cannot hold a label, which rules out most lines with one comparison each. */
 static bool could_start_label(const char *compact, size_t len)
@@ -232,10 +246,11 @@ static bool label_fuzzy(const doc *d, size_t i, label_hit *hit)
     if (pchars < 4 || pchars > 16)
         return false;
     const label_variant *best = NULL;
+    pthread_once(&variant_sizes_once, count_variant_sizes);
     for (size_t v = 0; v < N_VARIANTS; v++) {
-        size_t vlen = strlen(variants[v].text);
+        size_t vlen = variant_bytes[v];
         /* cheap filters first: most lines fail on the character count */
-        if (vlen < 12 || xk_utf8_count(variants[v].text, vlen) != pchars ||
+        if (vlen < 12 || variant_chars[v] != pchars ||
             char_distance(ln->compact, plen, variants[v].text, vlen) != 1)
             continue;
         if (best && best->kind != variants[v].kind)
@@ -298,9 +313,10 @@ static bool joined_fuzzy(const doc *d, const char *first, const char *joined, si
         return false;
     size_t plen = (size_t)(colon - joined), pchars = xk_utf8_count(joined, plen);
     const label_variant *best = NULL;
+    pthread_once(&variant_sizes_once, count_variant_sizes);
     for (size_t v = 0; v < N_VARIANTS; v++) {
-        size_t vlen = strlen(variants[v].text);
-        if (xk_utf8_count(variants[v].text, vlen) != pchars ||
+        size_t vlen = variant_bytes[v];
+        if (variant_chars[v] != pchars ||
             strncmp(variants[v].text, first, strlen(first)) != 0 ||
             char_distance(joined, plen, variants[v].text, vlen) != 1)
             continue;

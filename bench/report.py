@@ -1,0 +1,260 @@
+#!/usr/bin/python3
+"""`make bench`: runs every benchmark and writes docs/BENCHMARKS.md from what it measured —
+machine, date, each figure beside its reference from the same run, the command that reproduces
+it, and the targets with the measured value. Nothing in the file is typed by hand; the history
+and the analysis live in docs/PERFORMANCE.md.
+
+usage: report.py BUILD_DIR OUT_MD [--count N] [--scales 1000,10000,...] [--ocr-styles a,b]
+                 [--skip-ocr]"""
+import argparse
+import datetime
+import os
+import platform
+import re
+import shutil
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+import urllib.parse
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def sh(argv, **kw):
+    p = subprocess.run(argv, capture_output=True, text=True, **kw)
+    if p.returncode:
+        sys.exit(f'{argv[0]} failed ({p.returncode}):\n{p.stdout}\n{p.stderr}')
+    return p.stdout
+
+
+def measured(argv):
+    """Runs argv; returns its stdout, wall seconds and peak RSS in MiB (wait4)."""
+    t0 = time.time()
+    with open(os.devnull, 'w') as null:
+        p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=null, text=True)
+        out = p.stdout.read()
+        _, status, usage = os.wait4(p.pid, 0)
+    if os.waitstatus_to_exitcode(status):
+        sys.exit(f'{" ".join(argv)} failed')
+    return out, time.time() - t0, usage.ru_maxrss / 1024
+
+
+def machine():
+    cpu = re.search(r'model name\s*:\s*(.*)', open('/proc/cpuinfo').read())
+    mem = int(re.search(r'MemTotal:\s+(\d+)', open('/proc/meminfo').read()).group(1)) / 1048576
+    gcc = sh(['gcc', '--version']).splitlines()[0]
+    commit = subprocess.run(['git', '-C', ROOT, 'rev-parse', '--short', 'HEAD'], capture_output=True,
+                            text=True).stdout.strip() or 'unknown'
+    dirty = subprocess.run(['git', '-C', ROOT, 'status', '--porcelain', '--untracked-files=no'],
+                           capture_output=True, text=True).stdout.strip()
+    return (f'{os.cpu_count()} CPUs ({cpu.group(1) if cpu else "unknown"}), {mem:.0f} GiB, '
+            f'Linux {platform.release()}, {gcc}, build RelWithDebInfo (-O2); '
+            f'commit {commit}{" with uncommitted changes" if dirty else ""}')
+
+
+def extraction(build):
+    out = sh([f'{build}/bench_registry', '--extraction-only'])
+    rows = [tuple(map(float, re.findall(r'([\d.]+) MB/s', ln) + re.findall(r'([\d.]+) docs/s', ln)))
+            for ln in out.splitlines() if ln.startswith('extraction')]
+    mbs = statistics.median(r[0] for r in rows)
+    ref = statistics.median(r[1] for r in rows)
+    docs = statistics.median(r[2] for r in rows)
+    return out, mbs, docs, ref
+
+
+def registry(build, count, bench_dir):
+    return sh([f'{build}/bench_registry', '--count', str(count), '--queries', '2000', '--dir', bench_dir])
+
+
+def figure(text, label, unit='licences/s'):
+    m = re.search(re.escape(label) + r'\s+([\d.]+) ' + re.escape(unit), text)
+    return float(m.group(1)) if m else None
+
+
+def latency(text, label):
+    m = re.search(re.escape(label) + r'\s+mean\s+([\d.]+) µs\s+p50\s+([\d.]+) µs\s+p99\s+([\d.]+)', text)
+    return tuple(map(float, m.groups())) if m else (None, None, None)
+
+
+def scaling(build, scales, base):
+    rows = []
+    for n in scales:
+        d = os.path.join(base, f'scale-{n}')
+        os.makedirs(d, exist_ok=True)
+        out, secs, rss = measured([f'{build}/bench_registry', '--count', str(n), '--queries', '20',
+                                   '--dir', d, '--rules', 'no'])
+        rate = figure(out, 'import')
+        size = figure(out, 'store size', 'MiB')
+        rout, _, rrss = measured([f'{build}/bench_registry', '--count', str(n), '--queries', '1',
+                                  '--dir', d, '--reuse', 'yes'])
+        status = figure(rout, 'status (all)', 's')
+        agenda = figure(rout, 'agenda (90 days)', 's')
+        raw = re.search(r'raw scan of the same rows\s+([\d.]+) s', rout)
+        rows.append((n, n / rate if rate else None, rate, size, rss, status, agenda,
+                     float(raw.group(1)) if raw else None, rrss))
+        shutil.rmtree(d, ignore_errors=True)
+    return rows
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(('127.0.0.1', 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def server(build, db):
+    """wrk against `xuke serve` on the bench store; /healthz (no store work) is the reference."""
+    if not shutil.which('wrk'):
+        return None
+    xuke = f'{build}/xuke'
+    token = sh([xuke, 'token', 'create', '--db', db, f'bench-{int(time.time())}', '--role', 'reader']).strip()
+    con = sqlite3.connect(db)
+    number = con.execute('SELECT number FROM licences ORDER BY id LIMIT 1 OFFSET 777').fetchone()[0]
+    host = con.execute('SELECT host FROM domains LIMIT 1 OFFSET 333').fetchone()[0]
+    con.close()
+    port = free_port()
+    srv = subprocess.Popen([xuke, 'serve', '--db', db, '--listen', f'127.0.0.1:{port}', '--rate', '0',
+                            '--access-log', '/dev/null'], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    srv.stdout.readline()
+    base = f'http://127.0.0.1:{port}'
+    paths = [('healthz (reference: no store work)', '/healthz'),
+             ('GET /v1/licenses/{number}', '/v1/licenses/' + urllib.parse.quote(number)),
+             ('GET /v1/domains/{host}', '/v1/domains/www.' + host),
+             ('company search, common fragment', '/v1/licenses?company=' + urllib.parse.quote('科技') + '&limit=20')]
+    rows = []
+    try:
+        for name, path in paths:
+            out = sh(['wrk', '-t2', '-c32', '-d6s', '--latency', '-H', f'Authorization: Bearer {token}',
+                      base + path])
+            rps = float(re.search(r'Requests/sec:\s+([\d.]+)', out).group(1))
+            p50 = re.search(r'50%\s+([\d.]+\w+)', out).group(1)
+            p99 = re.search(r'99%\s+([\d.]+\w+)', out).group(1)
+            non2xx = re.search(r'Non-2xx or 3xx responses: (\d+)', out)
+            rows.append((name, rps, p50, p99, int(non2xx.group(1)) if non2xx else 0))
+    finally:
+        srv.terminate()
+        srv.wait(timeout=30)
+    return rows
+
+
+def ocr(build, styles, out_dir):
+    return sh(['/usr/bin/python3', os.path.join(ROOT, 'bench', 'ocr_bench.py'), f'{build}/xuke',
+               os.path.join(ROOT, 'tests', 'fixtures'), out_dir, '--styles', styles, '--markdown'],
+              env={**os.environ, 'OMP_THREAD_LIMIT': '1'})
+
+
+def fmt(v, spec):
+    return '—' if v is None else format(v, spec)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('build')
+    ap.add_argument('out')
+    ap.add_argument('--count', type=int, default=100000)
+    ap.add_argument('--scales', default='1000,10000,100000,1000000')
+    ap.add_argument('--ocr-styles', default='clean,tilted,blurred,noisy,photo')
+    ap.add_argument('--skip-ocr', action='store_true')
+    a = ap.parse_args()
+    bench_dir = os.path.join(a.build, 'bench')
+    os.makedirs(bench_dir, exist_ok=True)
+    started = datetime.datetime.now(datetime.timezone.utc)
+    print('bench: extraction', file=sys.stderr)
+    ex_out, mbs, docs, memchr = extraction(a.build)
+    print(f'bench: registry at {a.count}', file=sys.stderr)
+    reg_out = registry(a.build, a.count, bench_dir)
+    print('bench: server', file=sys.stderr)
+    srv_rows = server(a.build, os.path.join(bench_dir, 'bench.db'))
+    scales = [int(x) for x in a.scales.split(',') if x]
+    print(f'bench: scaling {scales}', file=sys.stderr)
+    scale_rows = scaling(a.build, scales, bench_dir)
+    ocr_out = None
+    if not a.skip_ocr:
+        print('bench: OCR', file=sys.stderr)
+        ocr_out = ocr(a.build, a.ocr_styles, os.path.join(a.build, 'ocr-bench'))
+    finished = datetime.datetime.now(datetime.timezone.utc)
+
+    imp = figure(reg_out, 'import')
+    get = latency(reg_out, 'get (decoded record)')
+    dom = latency(reg_out, 'domain lookup')
+    comp = latency(reg_out, 'company (distinctive)')
+    common = latency(reg_out, 'company (common, 1/576)')
+    md = [
+        '# Benchmarks',
+        '',
+        f'Written by `make bench` (bench/report.py) on {started:%Y-%m-%d} from {started:%H:%M} to '
+        f'{finished:%H:%M} UTC; every figure below was measured in that run, each beside its '
+        'reference from the same run. Do not edit by hand: run `make bench` again. History, '
+        'profiles and the reasons behind these figures: [PERFORMANCE.md](PERFORMANCE.md).',
+        '',
+        f'Machine: {machine()}.',
+        '',
+        '## Extraction, one core',
+        f'Command: `{a.build}/bench_registry --extraction-only` (20,000 synthetic licences from '
+        'bench/synth.c parsed five times; median of the five).',
+        '',
+        '| figure | measured | reference (same run) | target |',
+        '|---|---|---|---|',
+        f'| extraction | {mbs:.1f} MB/s, {docs:,.0f} documents/s | memchr over the same bytes: '
+        f'{memchr:,.0f} MB/s | ≥ 200 MB/s: {"met" if mbs >= 200 else "**not met**"} |',
+        '',
+        '```', ex_out.rstrip(), '```',
+        '',
+        f'## Registry at {a.count:,} licences',
+        f'Command: `{a.build}/bench_registry --count {a.count} --queries 2000 --dir {bench_dir}`',
+        '',
+        '```', reg_out.rstrip(), '```',
+        '',
+        '## Scaling: import and rules from 10^3 to 10^6 licences',
+        f'Command per size N: `{a.build}/bench_registry --count N --queries 20 --dir D --rules no` '
+        '(import; its peak memory), then `… --reuse yes --queries 1` (rules on that store, after '
+        'recording events for one licence in ten; its peak memory). Peak memory is the process\'s '
+        'maximum resident set (wait4), SQLite\'s 64 MiB page cache included.',
+        '',
+        '| licences | import time | import rate | store size | import peak RSS | status | agenda (90 days) | raw scan (reference) | rules peak RSS |',
+        '|---|---|---|---|---|---|---|---|---|',
+    ]
+    for n, secs, rate, size, rss, status, agenda, raw, rrss in scale_rows:
+        md.append(f'| {n:,} | {fmt(secs, ".2f")} s | {fmt(rate, ",.0f")}/s | {fmt(size, ",.1f")} MiB | '
+                  f'{rss:,.0f} MiB | {fmt(status, ".3f")} s | {fmt(agenda, ".3f")} s | {fmt(raw, ".3f")} s | '
+                  f'{rrss:,.0f} MiB |')
+    md += ['', f'## Server at {a.count:,} licences', '']
+    if srv_rows:
+        md += ['Command: `wrk -t2 -c32 -d6s --latency -H "Authorization: Bearer …" URL` against '
+               f'`xuke serve --db {bench_dir}/bench.db --rate 0` on 127.0.0.1; client and server share '
+               'the machine.', '',
+               '| request | requests/s | p50 | p99 | non-2xx |', '|---|---|---|---|---|']
+        md += [f'| {n} | {r:,.0f} | {p50} | {p99} | {bad} |' for n, r, p50, p99, bad in srv_rows]
+    else:
+        md.append('wrk is not installed (`make deps` installs it): no server figures.')
+    md += ['', '## Targets', '', '| target (issues 4, 5, 7, 8) | measured in this run | |', '|---|---|---|',
+           f'| extraction ≥ 200 MB/s on one core | {mbs:.1f} MB/s | {"met" if mbs >= 200 else "**not met**"} |',
+           f'| import ≥ 10,000 licences/s | {fmt(imp, ",.0f")}/s at {a.count:,}; '
+           + ', '.join(f'{fmt(r[2], ",.0f")}/s at {r[0]:,}' for r in scale_rows) + ' | '
+           + ('met' if imp and imp >= 10000 else '**not met**') + ' |',
+           f'| get < 50 µs | p50 {fmt(get[1], ".1f")} µs, mean {fmt(get[0], ".1f")} µs at {a.count:,} | '
+           + ('met' if get[1] and get[1] < 50 else '**not met**') + ' |',
+           f'| domain lookup < 50 µs | p50 {fmt(dom[1], ".1f")} µs, mean {fmt(dom[0], ".1f")} µs at {a.count:,} | '
+           + ('met' if dom[1] and dom[1] < 50 else '**not met**') + ' |',
+           f'| company search < 2 ms | distinctive p50 {fmt(comp[1], ".0f")} µs; common fragment p50 '
+           f'{fmt(common[1], ".0f")} µs at {a.count:,} | '
+           + ('met' if common[1] and common[1] < 2000 else 'distinctive met, common **not met**') + ' |',
+           '', 'The 10^6 figures for get, domain and company search come from '
+           '`BENCH_COUNT=1000000 make bench` (the registry section then runs at a million).']
+    if ocr_out:
+        md += ['', '## Scans (OCR)',
+               f'Command: `OMP_THREAD_LIMIT=1 /usr/bin/python3 bench/ocr_bench.py {a.build}/xuke tests/fixtures '
+               f'{a.build}/ocr-bench --styles {a.ocr_styles} --markdown` (the fixtures rendered in each style '
+               'by tests/tools/render.py, read on one core, scored field by field; targets: ≥ 99 % clean, '
+               '≥ 97 % noisy, none wrong unflagged, ≤ 3 s a page).', '', ocr_out.rstrip()]
+    with open(a.out, 'w', encoding='utf-8') as f:
+        f.write('\n'.join(md) + '\n')
+    print(f'bench: wrote {a.out}', file=sys.stderr)
+
+
+main()
