@@ -19,12 +19,12 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, '..', 'tools'))
 import corpus  # noqa: E402
+from checks import check, finish  # noqa: E402
 from storecheck import count, store_is_whole  # noqa: E402
 
 XUKE, FIXTURES = sys.argv[1], sys.argv[2]
 TMP = tempfile.mkdtemp(prefix='xuke-faults-')
 SEEDS = os.path.join(FIXTURES, 'seeds')
-results = {'passed': 0, 'failed': 0}
 rng = random.Random(int(os.environ.get('XUKE_FAULT_SEED', '7')))
 
 
@@ -37,10 +37,6 @@ def run(*args, db=None, limit_bytes=None, timeout=120):
                        preexec_fn=limit if limit_bytes else None)
     return p.returncode, p.stdout.decode('utf-8', 'replace'), p.stderr.decode('utf-8', 'replace')
 
-
-def check(name, ok, detail=''):
-    results['passed' if ok else 'failed'] += 1
-    print(('ok   ' if ok else 'FAIL ') + name + ('' if ok else '\n     ' + str(detail)[:1500]))
 
 
 def corpus_dir(name, n, seed):
@@ -216,8 +212,7 @@ def main():
     test_full_disk_during_backup(db)
     test_read_only_store(db)
     shutil.rmtree(TMP, ignore_errors=True)
-    print(f"{results['passed']} passed, {results['failed']} failed")
-    sys.exit(1 if results['failed'] else 0)
+    finish()
 
 
 main()

@@ -13,18 +13,15 @@ import subprocess
 import sys
 import tempfile
 
+from checks import check, finish  # noqa: E402
+
 XUKE, FIXTURES = sys.argv[1], sys.argv[2]
 MEMORY_BOUND = '--no-memory-bound' not in sys.argv[3:]
 TMP = tempfile.mkdtemp(prefix='xuke-patho-')
 LIMIT = 4 * 1024 * 1024          # XK_MAX_DOCUMENT_BYTES
 MEMORY_FACTOR = 20               # peak RSS at most this many times the input, plus a base
 BASE_RSS_KIB = 64 * 1024
-results = {'passed': 0, 'failed': 0}
 
-
-def check(name, ok, detail=''):
-    results['passed' if ok else 'failed'] += 1
-    print(('ok   ' if ok else 'FAIL ') + name + ('' if ok else '\n     ' + str(detail)[:1500]))
 
 
 def fill(unit, size=LIMIT, head=b''):
@@ -91,8 +88,7 @@ def main():
     check('one byte over the limit is refused, naming the file and the limit',
           rc == 1 and 'big.txt' in err and 'limit' in err, err[-400:])
     shutil.rmtree(TMP, ignore_errors=True)
-    print(f"{results['passed']} passed, {results['failed']} failed")
-    sys.exit(1 if results['failed'] else 0)
+    finish()
 
 
 main()

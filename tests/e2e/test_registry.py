@@ -19,12 +19,12 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, '..', 'tools'))
 import corpus  # noqa: E402
+from checks import check, finish  # noqa: E402
 from storecheck import store_is_whole  # noqa: E402
 
 XUKE, FIXTURES = sys.argv[1], sys.argv[2]
 TMP = tempfile.mkdtemp(prefix='xuke-reg-')
 SEEDS = os.path.join(FIXTURES, 'seeds')
-results = {'passed': 0, 'failed': 0}
 
 
 def run(*args, db=None, stdin=None, timeout=120):
@@ -34,10 +34,6 @@ def run(*args, db=None, stdin=None, timeout=120):
     p = subprocess.run(argv, input=stdin, capture_output=True, timeout=timeout)
     return p.returncode, p.stdout.decode('utf-8', 'replace'), p.stderr.decode('utf-8', 'replace')
 
-
-def check(name, ok, detail=''):
-    results['passed' if ok else 'failed'] += 1
-    print(('ok   ' if ok else 'FAIL ') + name + ('' if ok else '\n     ' + str(detail)[:1500]))
 
 
 def fresh_db(name):
@@ -285,5 +281,4 @@ test_strict_and_failures()
 test_locked_and_readonly_store()
 test_crash_during_bulk_import()
 shutil.rmtree(TMP, ignore_errors=True)
-print(f"{results['passed']} passed, {results['failed']} failed")
-sys.exit(1 if results['failed'] else 0)
+finish()

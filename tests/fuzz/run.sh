@@ -3,6 +3,8 @@
 # (what `make fuzz` calls). Each target's corpus grows in BUILD/fuzz-corpus/TARGET, seeded from
 # tests/fuzz/corpus, the fixtures and the regression inputs; a crash is saved as
 # BUILD/fuzz-crashes/TARGET-crash-… and fails the run. Prints one summary line a target.
+# FUZZ_TIMEOUT (seconds, default 10) is libFuzzer's per-input wall-clock limit: raise it for
+# long runs on a loaded machine, where a starved process otherwise reports a "timeout".
 set -u
 build=$1 seconds=$2 jobs=$3
 shift 3
@@ -26,7 +28,7 @@ one() { # one TARGET: runs it, prints its summary line, returns non-zero on a fi
     local t=$1 log=$build/fuzz-logs/$1.log
     seed "$t" "$build/fuzz-corpus/$t"
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-        "$build/tests/fuzz_$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+        "$build/tests/fuzz_$t" -max_total_time="$seconds" -timeout="${FUZZ_TIMEOUT:-10}" -rss_limit_mb=2048 \
         -dict="$root/tests/fuzz/dict/$t.dict" -artifact_prefix="$build/fuzz-crashes/$t-" \
         -print_final_stats=1 "$build/fuzz-corpus/$t" > "$log" 2>&1
     local rc=$?
