@@ -122,6 +122,12 @@ static const char *rolled_back_note(const import_state *s)
     return note;
 }
 
+/* The summary's counter for an outcome: new, new version or unchanged. */
+static size_t *outcome_count(import_state *s, xk_import_outcome o)
+{
+    return o == XK_IMPORT_NEW ? &s->new_ : o == XK_IMPORT_VERSION ? &s->versions : &s->unchanged;
+}
+
 static void on_report(const xk_import_report *r, void *ctx)
 {
     import_state *s = ctx;
@@ -131,23 +137,13 @@ static void on_report(const xk_import_report *r, void *ctx)
     progress(s, false);
     if (r->undone) { /* rolled back after being counted: take them back */
         s->licences -= r->undone;
-        if (r->result.outcome == XK_IMPORT_NEW)
-            s->new_ -= r->undone;
-        else if (r->result.outcome == XK_IMPORT_VERSION)
-            s->versions -= r->undone;
-        else
-            s->unchanged -= r->undone;
+        *outcome_count(s, r->result.outcome) -= r->undone;
         s->rolled_back += r->undone;
         return;
     }
     if (r->status == XK_OK) {
         s->licences++;
-        if (r->result.outcome == XK_IMPORT_NEW)
-            s->new_++;
-        else if (r->result.outcome == XK_IMPORT_VERSION)
-            s->versions++;
-        else
-            s->unchanged++;
+        ++*outcome_count(s, r->result.outcome);
         return;
     }
     if (s->tty)

@@ -31,16 +31,22 @@ static json_t *error_json(const char *code, const xk_error *err)
     return e;
 }
 
-/* The body as a document: a scan (PNG, JPEG, TIFF, PDF) is read by OCR, text is parsed. */
+/* The request body as one file; true when it is a scan (PNG, JPEG, TIFF, PDF), for OCR. */
+static bool body_file(const srv_call *c, xk_blob *file)
+{
+    file->bytes = c->req->body ? c->req->body : "";
+    file->len = c->req->body_len;
+    return xk_input_detect(file->bytes, file->len) != XK_INPUT_TEXT;
+}
+
+/* The body as a document: a scan is read by OCR, text is parsed. */
 static xk_status parse_body(const srv_call *c, xk_licence **lic, xk_error *err)
 {
-    const char *body = c->req->body ? c->req->body : "";
-    if (xk_input_detect(body, c->req->body_len) != XK_INPUT_TEXT) {
-        xk_blob file = {body, c->req->body_len};
+    xk_blob file;
+    if (body_file(c, &file))
         return xk_scan_parse(&file, 1, NULL, lic, NULL, err);
-    }
     xk_parse_options opt = {XK_MAX_DOCUMENT_BYTES};
-    return xk_licence_parse(body, c->req->body_len, &opt, lic, err);
+    return xk_licence_parse(file.bytes, file.len, &opt, lic, err);
 }
 
 void h_parse(const srv_call *c, srv_resp *resp)
@@ -109,11 +115,10 @@ void h_import(const srv_call *c, srv_resp *resp)
 {
     xk_parse_options opt = {XK_MAX_DOCUMENT_BYTES};
     import_acc a = {json_array(), 0, 0, 0};
-    const char *body = c->req->body ? c->req->body : "";
-    xk_blob file = {body, c->req->body_len};
-    xk_status rc = xk_input_detect(body, c->req->body_len) != XK_INPUT_TEXT
+    xk_blob file;
+    xk_status rc = body_file(c, &file)
                        ? xk_import_scan(c->ctx->st, &file, 1, NULL, on_import, &a)
-                       : xk_import_bytes(c->ctx->st, body, c->req->body_len, &opt, on_import, &a);
+                       : xk_import_bytes(c->ctx->st, file.bytes, file.len, &opt, on_import, &a);
     json_t *o = json_pack("{s:i, s:i, s:i, s:o}", "stored", (int)a.stored, "unchanged",
                           (int)a.unchanged, "failed", (int)a.failed, "results", a.results);
     if (rc != XK_OK && rc != XK_EINVALID) {

@@ -333,13 +333,14 @@ static const char *termination(enum MHD_RequestTerminationCode toe)
     }
 }
 
-/* The time as the log writes it. */
-static void log_time(char at[32])
+/* The time now as the log writes it; returns it as a time_t too. */
+static time_t log_time(char at[32])
 {
     time_t t = time(NULL);
     struct tm tm;
     gmtime_r(&t, &tm);
     strftime(at, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return t;
 }
 
 /* One JSON line per request: time, client, method, path, status, bytes, µs, token name. */
@@ -385,8 +386,7 @@ static void on_transport_message(void *cls, const char *fmt, va_list ap)
     vsnprintf(msg, sizeof msg, fmt, ap);
     msg[strcspn(msg, "\r\n")] = '\0';
     xk_utf8_scrub(msg);
-    log_time(at);
-    time_t now = time(NULL);
+    time_t now = log_time(at);
     pthread_mutex_lock(&s->log_lock);
     if (now == s->transport_logged_at) {
         s->transport_suppressed++;

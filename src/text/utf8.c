@@ -85,25 +85,15 @@ size_t xk_utf8_whole(const char *s, size_t n)
         k--;
     if (k == 0)
         return n;
-    unsigned char lead = (unsigned char)s[k - 1];
-    size_t need = lead < 0x80 ? 1 : (lead & 0xE0) == 0xC0 ? 2 : (lead & 0xF0) == 0xE0 ? 3
-                                  : (lead & 0xF8) == 0xF0 ? 4 : 1;
-    return k - 1 + need > n ? k - 1 : n;
+    size_t need = utf8_lead_length((unsigned char)s[k - 1]);
+    return k - 1 + (need ? need : 1) > n ? k - 1 : n;
 }
 
 size_t xk_utf8_scrub(char *s)
 {
-    size_t fixed = 0, len = strlen(s);
-    for (size_t i = 0; i < len;) {
-        unsigned cp;
-        size_t n = (unsigned char)s[i] < 0x80 ? 1 : xk_utf8_decode(s + i, len - i, &cp);
-        if (n == 0) {
-            s[i] = '?';
-            fixed++;
-            n = 1;
-        }
-        i += n;
-    }
+    size_t fixed = 0, len = strlen(s), bad;
+    for (size_t i = 0; !xk_utf8_valid(s + i, len - i, &bad); i += bad + 1, fixed++)
+        s[i + bad] = '?';
     return fixed;
 }
 

@@ -8,6 +8,14 @@
 
 #include <stddef.h>
 
+/* The length of the sequence a lead byte starts: 1 for ASCII, 2-4, or 0 for a byte that
+ * cannot start one (a continuation byte, 0xF8 and above). */
+static inline size_t utf8_lead_length(unsigned char lead)
+{
+    return lead < 0x80 ? 1 : (lead & 0xE0) == 0xC0 ? 2 : (lead & 0xF0) == 0xE0 ? 3
+                         : (lead & 0xF8) == 0xF0 ? 4 : 0;
+}
+
 /* Decodes one strict UTF-8 sequence; returns its length, or 0 when invalid or cut short. */
 static inline size_t utf8_decode(const char *str, size_t len, unsigned *cp)
 {
@@ -19,23 +27,13 @@ static inline size_t utf8_decode(const char *str, size_t len, unsigned *cp)
         *cp = c;
         return 1;
     }
-    size_t n;
-    unsigned min;
-    if ((c & 0xE0) == 0xC0) {
-        n = 2;
-        c &= 0x1F;
-        min = 0x80;
-    } else if ((c & 0xF0) == 0xE0) {
-        n = 3;
-        c &= 0x0F;
-        min = 0x800;
-    } else if ((c & 0xF8) == 0xF0) {
-        n = 4;
-        c &= 0x07;
-        min = 0x10000;
-    } else {
+    size_t n = utf8_lead_length(c);
+    static const unsigned lead_bits[5] = {0, 0, 0x1F, 0x0F, 0x07};
+    static const unsigned min_cp[5] = {0, 0, 0x80, 0x800, 0x10000};
+    if (n < 2)
         return 0;
-    }
+    c &= lead_bits[n];
+    unsigned min = min_cp[n];
     if (len < n)
         return 0;
     for (size_t i = 1; i < n; i++) {

@@ -8,7 +8,6 @@ usage: test_faults.py XUKE_BINARY FIXTURES_DIR
 Prints one line per check and closes with 'N passed, N failed'."""
 import os
 import random
-import resource
 import shutil
 import signal
 import subprocess
@@ -19,6 +18,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, '..', 'tools'))
 import corpus  # noqa: E402
+import checks  # noqa: E402
 from checks import check, finish  # noqa: E402
 from storecheck import count, store_is_whole  # noqa: E402
 
@@ -28,27 +28,13 @@ SEEDS = os.path.join(FIXTURES, 'seeds')
 rng = random.Random(int(os.environ.get('XUKE_FAULT_SEED', '7')))
 
 
-def run(*args, db=None, limit_bytes=None, timeout=120):
-    argv = [XUKE, *args] + (['--db', db] if db else [])
-
-    def limit():
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limit_bytes, limit_bytes))
-    p = subprocess.run(argv, capture_output=True, timeout=timeout,
-                       preexec_fn=limit if limit_bytes else None)
-    return p.returncode, p.stdout.decode('utf-8', 'replace'), p.stderr.decode('utf-8', 'replace')
-
+def run(*args, db=None, limit_bytes=None):
+    return checks.run([XUKE, *args] + (['--db', db] if db else []), limit_bytes=limit_bytes)
 
 
 def corpus_dir(name, n, seed):
     d = os.path.join(TMP, name)
-    os.makedirs(d)
-    facts = []
-    for i in range(n):
-        text, f = corpus.document(seed + i)
-        facts.append(f)
-        with open(os.path.join(d, f'{i:05d}.txt'), 'w', encoding='utf-8') as fh:
-            fh.write(text)
-    return d, facts
+    return d, corpus.write(d, n, seed)
 
 
 def whole_and_verified(db):
@@ -185,8 +171,8 @@ def test_read_only_store(db):
         prefix = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups']
 
     def as_reader(*args):
-        p = subprocess.run(prefix + [XUKE, *args, '--db', ro], capture_output=True, timeout=60)
-        return p.returncode, p.stdout.decode('utf-8', 'replace') + p.stderr.decode('utf-8', 'replace')
+        rc, out, err = checks.run(prefix + [XUKE, *args, '--db', ro])
+        return rc, out + err
     rc, out = as_reader('summary')
     check('a read-only store can be read', rc == 0 and 'licences' in out, out)
     number = count(ro, 'SELECT number FROM licences ORDER BY id LIMIT 1')

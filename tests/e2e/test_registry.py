@@ -19,6 +19,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, '..', 'tools'))
 import corpus  # noqa: E402
+import checks  # noqa: E402
 from checks import check, finish  # noqa: E402
 from storecheck import store_is_whole  # noqa: E402
 
@@ -27,13 +28,11 @@ TMP = tempfile.mkdtemp(prefix='xuke-reg-')
 SEEDS = os.path.join(FIXTURES, 'seeds')
 
 
-def run(*args, db=None, stdin=None, timeout=120):
+def run(*args, db=None, stdin=None):
     argv = [XUKE, *args]
     if db:
         argv[2:2] = ['--db', db]
-    p = subprocess.run(argv, input=stdin, capture_output=True, timeout=timeout)
-    return p.returncode, p.stdout.decode('utf-8', 'replace'), p.stderr.decode('utf-8', 'replace')
-
+    return checks.run(argv, stdin=stdin)
 
 
 def fresh_db(name):
@@ -166,7 +165,7 @@ def test_backup(db):
 def test_backup_while_importing():
     db = fresh_db('busy.db')
     docs = os.path.join(TMP, 'busy-corpus')
-    write_corpus(docs, 600, seed=5000)
+    corpus.write(docs, 600, seed=5000)
     imp = subprocess.Popen([XUKE, 'import', '--db', db, '--batch', '20', docs],
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(0.3)
@@ -227,21 +226,10 @@ def test_locked_and_readonly_store():
     os.chmod(ro, 0o644)
 
 
-def write_corpus(directory, count, seed=0):
-    os.makedirs(directory, exist_ok=True)
-    facts = []
-    for i in range(count):
-        text, f = corpus.document(i + seed)
-        facts.append(f)
-        with open(os.path.join(directory, f'{i:06d}.txt'), 'w', encoding='utf-8') as fh:
-            fh.write(text)
-    return facts
-
-
 def test_crash_during_bulk_import():
     """SIGKILL a bulk import at random points, many times (bounded: 15 kills or 60 s)."""
     docs = os.path.join(TMP, 'crash-corpus')
-    facts = write_corpus(docs, 1500)
+    facts = corpus.write(docs, 1500)
     db = fresh_db('crash.db')
     rng = random.Random(1234)
     deadline = time.time() + 60

@@ -103,13 +103,7 @@ def writer(numbers):
 def main():
     db = os.path.join(TMP, 'soak.db')
     docs = os.path.join(TMP, 'docs')
-    os.makedirs(docs)
-    facts = []
-    for i in range(300):
-        text, f = corpus.document(i)
-        facts.append(f)
-        with open(os.path.join(docs, f'{i:04d}.txt'), 'w', encoding='utf-8') as fh:
-            fh.write(text)
+    facts = corpus.write(docs, 300)
     xuke('import', '--db', db, docs)
     token = xuke('token', 'create', '--db', db, 'soak', '--role', 'editor').strip()
     numbers = [f['number'] for f in facts]

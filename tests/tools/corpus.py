@@ -4,7 +4,7 @@ their printed forms), websites and domains, and the number of provisions. Determ
 given seed, so benchmarks and tests are repeatable.
 
 usage: corpus.py OUT_DIR COUNT [--seed N] [--jsonl FILE]   (documents as OUT_DIR/NNNNNNN.txt)
-   or: import corpus; corpus.document(i) -> (text, facts)"""
+   or: import corpus; corpus.document(i) -> (text, facts); corpus.write(dir, count, seed) -> facts"""
 import os
 import random
 import sys
@@ -101,14 +101,22 @@ def document(i, rng=None):
     return '\n'.join(lines) + '\n', facts
 
 
+def write(directory, count, seed=0):
+    """Documents seed .. seed+count-1 as directory/NNNNNNN.txt (in input order); their facts."""
+    os.makedirs(directory, exist_ok=True)
+    facts = []
+    for i in range(count):
+        text, f = document(i + seed)
+        facts.append(f)
+        with open(os.path.join(directory, f'{i:07d}.txt'), 'w', encoding='utf-8') as fh:
+            fh.write(text)
+    return facts
+
+
 def main():
     out, count = sys.argv[1], int(sys.argv[2])
     seed = int(sys.argv[sys.argv.index('--seed') + 1]) if '--seed' in sys.argv else 0
-    os.makedirs(out, exist_ok=True)
-    for i in range(count):
-        text, _ = document(i + seed)
-        with open(os.path.join(out, f'{i:07d}.txt'), 'w', encoding='utf-8') as f:
-            f.write(text)
+    write(out, count, seed)
 
 
 if __name__ == '__main__':
