@@ -165,21 +165,27 @@ def test_read_only_store(db):
     before = count(ro, 'SELECT count(*) FROM audit')
     for p in (ro, ro_dir):
         os.chmod(p, 0o555 if p == ro_dir else 0o444)
-    prefix = []
+    prefix, xuke, calendar = [], XUKE, []
+    seed = os.path.join(SEEDS, sorted(os.listdir(SEEDS))[0])
     if os.geteuid() == 0:
+        # user nobody may not reach into the checkout (a clone in a 0700 temporary directory):
+        # the binary, the calendar and the document it uses are copied beside the store
         os.chmod(TMP, 0o755)
         prefix = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups']
+        xuke = shutil.copy(XUKE, os.path.join(TMP, 'xuke'))
+        calendar = ['--calendar', shutil.copy(os.path.join(FIXTURES, '..', '..', 'data', 'calendar.txt'), TMP)]
+        seed = shutil.copy(seed, TMP)
 
     def as_reader(*args):
-        rc, out, err = checks.run(prefix + [XUKE, *args, '--db', ro])
+        rc, out, err = checks.run(prefix + [xuke, *args, '--db', ro])
         return rc, out + err
     rc, out = as_reader('summary')
     check('a read-only store can be read', rc == 0 and 'licences' in out, out)
     number = count(ro, 'SELECT number FROM licences ORDER BY id LIMIT 1')
     rc, out = as_reader('get', number)
     check('get works on a read-only store', rc == 0 and number in out, out)
-    rc, out = as_reader('event', 'add', number, 'incident', '2026-01-05')
-    rc2, out2 = as_reader('import', os.path.join(SEEDS, sorted(os.listdir(SEEDS))[0]))
+    rc, out = as_reader('event', 'add', number, 'incident', '2026-01-05', *calendar)
+    rc2, out2 = as_reader('import', seed)
     check('writes to a read-only store fail clearly and change nothing',
           rc == 1 and rc2 == 1 and 'read-only' in out and 'read-only' in out2 and
           count(ro, 'SELECT count(*) FROM audit') == before, out + out2)
