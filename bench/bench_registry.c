@@ -135,7 +135,7 @@ static double raw_import(const char *path, size_t count, sqlite3 **out)
     for (size_t i = 0; i < count; i++) {
         synth_document(i, &doc, number, domain, part);
         double t = now();
-        if (i % 1000 == 0)
+        if (i % XK_IMPORT_BATCH == 0)
             sqlite3_exec(db, i ? "COMMIT; BEGIN" : "BEGIN", NULL, NULL, NULL);
         sqlite3_bind_int64(s, 1, (sqlite3_int64)i + 1);
         sqlite3_bind_blob(s, 2, doc.data, (int)doc.len, SQLITE_STATIC);
@@ -175,7 +175,7 @@ static void count_failures(const xk_import_report *r, void *ctx)
 static double xuke_import(xk_store *st, size_t count, size_t *failed)
 {
     *failed = 0;
-    xk_bulk_options o = {NULL, 0, 1000, false, NULL, NULL};
+    xk_bulk_options o = {NULL, 0, 0, false, NULL, NULL} /* the default batch */;
     double t = now();
     xk_import_bulk(st, count, synth_load, NULL, &o, count_failures, failed);
     return now() - t;

@@ -187,7 +187,7 @@ static void usage(FILE *out)
                  "*.jsonl *.png *.jpg *.tif *.pdf)\n"
                  "  --strict    stop at the first failure and write nothing\n"
                  "  --pages     the FILEs are the scanned pages of one licence, in order\n"
-                 "  --batch N   licences per transaction (default 1000)\n");
+                 "  --batch N   licences per transaction (default 5000)\n");
 }
 
 static int parse_opts(int argc, char **argv, import_opts *o)

@@ -7,6 +7,7 @@
  * however many inputs there are.
  */
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -43,6 +44,10 @@ typedef struct pipeline {
     xk_scan_fn scan;
     void *scan_ctx;
     bool stop;
+    /* who sleeps, so that a handoff only wakes a thread that waits for it: a futex wake per
+     * licence costs the storing thread more than a licence's index insert */
+    size_t consumer_waits_for; /* the slot index + 1 the storing thread sleeps on, or 0 */
+    int idle_workers;
 } pipeline;
 
 static void fill(pipeline *p, size_t i, slot *s)
@@ -76,8 +81,11 @@ static void *worker(void *arg)
     pipeline *p = arg;
     pthread_mutex_lock(&p->mu);
     for (;;) {
-        while (!p->stop && p->next_claim < p->n && p->next_claim >= p->consumed + p->window)
+        while (!p->stop && p->next_claim < p->n && p->next_claim >= p->consumed + p->window) {
+            p->idle_workers++;
             pthread_cond_wait(&p->room_cv, &p->mu);
+            p->idle_workers--;
+        }
         if (p->stop || p->next_claim >= p->n)
             break;
         size_t i = p->next_claim++;
@@ -87,7 +95,8 @@ static void *worker(void *arg)
         pthread_mutex_lock(&p->mu);
         s.ready = true;
         p->slots[i % p->window] = s;
-        pthread_cond_broadcast(&p->ready_cv);
+        if (p->consumer_waits_for == i + 1)
+            pthread_cond_signal(&p->ready_cv);
     }
     pthread_mutex_unlock(&p->mu);
     return NULL;
@@ -97,12 +106,18 @@ static void take(pipeline *p, size_t i, slot *out)
 {
     pthread_mutex_lock(&p->mu);
     slot *s = &p->slots[i % p->window];
-    while (!s->ready)
+    while (!s->ready) {
+        p->consumer_waits_for = i + 1;
         pthread_cond_wait(&p->ready_cv, &p->mu);
+    }
+    p->consumer_waits_for = 0;
     *out = *s;
     s->ready = false;
     p->consumed = i + 1;
-    pthread_cond_broadcast(&p->room_cv);
+    /* room for more: wake the sleeping workers when a quarter of the window is free, not at
+     * every slot */
+    if (p->idle_workers && p->next_claim + p->window / 4 <= p->consumed + p->window)
+        pthread_cond_broadcast(&p->room_cv);
     pthread_mutex_unlock(&p->mu);
 }
 
@@ -236,12 +251,26 @@ static xk_status consume(xk_store *st, pipeline *p, const xk_bulk_options *o, si
     return rc == XK_OK ? acc : rc;
 }
 
+/* The checkpoint interval for a bulk import (pages), or back to SQLite's default (0): then the
+ * WAL is checkpointed and truncated, unless a reader holds it (it is then done later, by
+ * SQLite's own checkpoints). Tuning only: a failure here changes speed, never content. */
+static void wal_interval(xk_store *st, int pages)
+{
+    if (st->read_only)
+        return;
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA wal_autocheckpoint=%d", pages ? pages : 1000);
+    sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+    if (!pages)
+        sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+}
+
 xk_status xk_import_bulk(xk_store *st, size_t n, xk_load_fn load, void *load_ctx,
                          const xk_bulk_options *opt, xk_import_fn fn, void *ctx)
 {
     xk_bulk_options o = opt ? *opt : (xk_bulk_options){NULL, 0, 0, false, NULL, NULL};
     int workers = o.workers > 0 ? o.workers : default_workers();
-    size_t batch = o.batch ? o.batch : 1000;
+    size_t batch = o.batch ? o.batch : XK_IMPORT_BATCH;
     pipeline p;
     memset(&p, 0, sizeof p);
     p.n = n;
@@ -270,7 +299,9 @@ xk_status xk_import_bulk(xk_store *st, size_t n, xk_load_fn load, void *load_ctx
     if (started == 0) {
         rc = XK_ENOMEM;
     } else {
+        wal_interval(st, XK_IMPORT_WAL_PAGES);
         rc = consume(st, &p, &o, batch, &rl);
+        wal_interval(st, 0);
     }
     pthread_mutex_lock(&p.mu);
     p.stop = true;

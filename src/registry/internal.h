@@ -24,6 +24,7 @@ typedef enum stmt_id {
     S_AUDIT_HEAD,
     S_AUDIT_INSERT,
     S_AUDIT_SET_HEAD,
+    S_INDEX_COMPANY,
     S_COUNT
 } stmt_id;
 

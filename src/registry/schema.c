@@ -71,6 +71,12 @@ static const char *const migrations[] = {
     "  DEFERRABLE INITIALLY DEFERRED,"
     "  page INTEGER NOT NULL, original_sha256 TEXT NOT NULL REFERENCES documents(sha256),"
     "  PRIMARY KEY(source_sha256, page)) WITHOUT ROWID;",
+    /* 5: a new licence's company is indexed by the statement that stores it (store.c), not by
+     * a trigger: a trigger makes every licence insert open a statement savepoint, and FTS5
+     * flushes its pending terms to a new segment at each savepoint — a segment write and
+     * merge work per licence, the largest single cost of a bulk import. The update and delete
+     * triggers stay: new versions and removals are rare. */
+    "DROP TRIGGER licences_ai;",
 };
 
 #define N_MIGRATIONS (int)(sizeof migrations / sizeof migrations[0])

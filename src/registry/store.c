@@ -45,6 +45,8 @@ static const char *const sql_text[S_COUNT] = {
     [S_AUDIT_INSERT] = "INSERT INTO audit(id, at, actor, action, number, detail, prev_hash, hash) "
                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     [S_AUDIT_SET_HEAD] = "UPDATE audit_head SET entries = ?1, hash = ?2 WHERE one = 1",
+    /* a new licence's company (schema migration 5 says why this is not a trigger) */
+    [S_INDEX_COMPANY] = "INSERT INTO company_fts(rowid, company) VALUES (?1, ?2)",
 };
 
 xk_status db_error(xk_store *st, xk_error *err, const char *doing)
@@ -443,6 +445,16 @@ static xk_status store_document(xk_store *st, const char *src, size_t len, const
     return step_done(st, s, err, "storing the source document");
 }
 
+static xk_status index_company(xk_store *st, long long id, const char *company, xk_error *err)
+{
+    sqlite3_stmt *s = stmt(st, S_INDEX_COMPANY, err);
+    if (!s)
+        return XK_EDB;
+    sqlite3_bind_int64(s, 1, id);
+    bind_text(s, 2, company);
+    return step_done(st, s, err, "indexing the company name");
+}
+
 static xk_status upsert_licence(xk_store *st, const xk_licence *lic, const char *duties,
                                 existing *ex, xk_error *err)
 {
@@ -464,7 +476,7 @@ static xk_status upsert_licence(xk_store *st, const xk_licence *lic, const char 
         ex->version = 1;
     }
     sqlite3_reset(s);
-    return XK_OK;
+    return ex->found ? XK_OK : index_company(st, ex->id, lic->company, err);
 }
 
 static xk_status insert_version(xk_store *st, const existing *ex, const char *json,

@@ -118,17 +118,25 @@ static void test_store_same_document_twice_changes_nothing(void **state)
     assert_int_equal(s.audit_entries, 1);
 }
 
+/* Stores SEED3, then SEED3 with every `from` replaced by `to` (the same length in bytes). */
+static void put_seed3_changed(xk_store *st, const char *from, const char *to,
+                              xk_import_result *res)
+{
+    assert_int_equal(strlen(from), strlen(to));
+    put_seed(st, SEED3, res);
+    size_t len;
+    char *text = slurp(FIXTURES "/seeds/" SEED3, &len);
+    for (char *p = text; (p = strstr(p, from)) != NULL;)
+        memcpy(p, to, strlen(to));
+    assert_int_equal(put_text(st, text, len, res), XK_OK);
+    free(text);
+}
+
 static void test_store_changed_document_is_a_new_version(void **state)
 {
     fixture *fx = *state;
     xk_import_result res;
-    put_seed(fx->st, SEED3, &res);
-    size_t len;
-    char *text = slurp(FIXTURES "/seeds/" SEED3, &len);
-    char *p = strstr(text, "2027年 1月 29日");
-    memcpy(p, "2028", 4);
-    assert_int_equal(put_text(fx->st, text, len, &res), XK_OK);
-    free(text);
+    put_seed3_changed(fx->st, "2027年 1月 29日", "2028年 1月 29日", &res);
     assert_int_equal(res.outcome, XK_IMPORT_VERSION);
     assert_int_equal(res.version, 2);
     xk_version_info *v;
@@ -225,6 +233,34 @@ static void test_search_company_any_part(void **state)
     assert_int_equal(search(fx->st, &q).n, 1);
     q.company = "\"; DROP TABLE licences; --";
     assert_int_equal(search(fx->st, &q).n, 0);
+}
+
+/* The company index is written beside the licence, not by a trigger (schema migration 5): it
+ * must follow a new version's name and a rolled-back batch all the same. */
+static void test_company_index_follows_versions_and_rollback(void **state)
+{
+    fixture *fx = *state;
+    xk_import_result res;
+    put_seed3_changed(fx->st, "好美信息技术", "星河数据服务", &res);
+    assert_int_equal(res.outcome, XK_IMPORT_VERSION);
+    xk_query q;
+    xk_query_init(&q);
+    q.company = "星河数据服务";
+    hits h = search(fx->st, &q);
+    assert_int_equal(h.n, 1);
+    assert_string_equal(h.numbers[0], "京B2-20224676");
+    q.company = "好美信息技术";
+    assert_int_equal(search(fx->st, &q).n, 0);
+
+    xk_error err;
+    assert_int_equal(xk_store_begin(fx->st, &err), XK_OK);
+    assert_int_equal(put_seed(fx->st, SEED0, &res), XK_OK);
+    q.company = "小荷健康";
+    assert_int_equal(search(fx->st, &q).n, 1); /* seen inside the transaction */
+    assert_int_equal(xk_store_rollback(fx->st), XK_OK);
+    assert_int_equal(search(fx->st, &q).n, 0);
+    assert_int_equal(put_seed(fx->st, SEED0, &res), XK_OK);
+    assert_int_equal(search(fx->st, &q).n, 1);
 }
 
 static void test_search_filters_combine(void **state)
@@ -511,6 +547,7 @@ int main(void)
         T(test_store_get_unknown_is_not_found),
         T(test_search_domain_resolves_subdomains),
         T(test_search_company_any_part),
+        T(test_company_index_follows_versions_and_rollback),
         T(test_search_filters_combine),
         T(test_remove_hides_from_search_keeps_history),
         T(test_audit_chain_verifies),
