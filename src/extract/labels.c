@@ -120,13 +120,13 @@ const char *skip_loose(const char *text, const char *prefix, size_t plen)
     return text;
 }
 
+/* The colon after a label and the spaces around it; a doubled colon too ("单位::X", a speck
+ * read as a second colon in a scan): no value begins with one. */
 const char *skip_colon(const char *s)
 {
     while (*s == ' ')
         s++;
-    if (*s == ':')
-        s++;
-    while (*s == ' ')
+    while (*s == ':' || *s == ' ')
         s++;
     return s;
 }

@@ -14,12 +14,9 @@
 #include "ocr_internal.h"
 #include "xuke/text.h"
 
-static const char *const standard[] = {
 #include "clauses.inc"
-};
 
-#define N_STANDARD (sizeof standard / sizeof standard[0])
-#define CLAUSE_MAX 160 /* code points */
+#define TEXT_MAX 400 /* code points of the longest sentence compared */
 
 /* Code points of s[0..len) into cp (at most max); returns the count, or max + 1 if longer. */
 static size_t decode(const char *s, size_t len, unsigned *cp, size_t max)
@@ -38,7 +35,7 @@ static size_t decode(const char *s, size_t len, unsigned *cp, size_t max)
 /* Levenshtein distance of a and b, or limit + 1 as soon as it must exceed limit. */
 static size_t distance(const unsigned *a, size_t na, const unsigned *b, size_t nb, size_t limit)
 {
-    size_t row[CLAUSE_MAX + 1];
+    size_t row[TEXT_MAX + 1];
     if ((na > nb ? na - nb : nb - na) > limit)
         return limit + 1;
     for (size_t j = 0; j <= nb; j++)
@@ -62,59 +59,93 @@ static size_t distance(const unsigned *a, size_t na, const unsigned *b, size_t n
     return row[nb];
 }
 
-typedef struct standard_clause {
-    unsigned cp[CLAUSE_MAX];
-    size_t n;
-} standard_clause;
+/* A table of standard wording, decoded once; read-only afterwards. */
+typedef struct wording {
+    const char *const *text;
+    size_t count;
+    unsigned **cp;
+    size_t *n;
+    /* how far a piece of n code points may be from its standard form: 1 per `per`
+     * characters, at most `cap`; pieces shorter than `min` are left alone */
+    size_t per, cap, min;
+    /* where one piece ends: after a stop (sentences) or at any punctuation (clauses) */
+    bool keep_break;
+    bool (*is_break)(unsigned cp);
+} wording;
 
-static standard_clause *table; /* decoded once; read-only afterwards */
-
-static void table_make(void)
+static bool clause_break(unsigned cp)
 {
-    table = calloc(N_STANDARD, sizeof *table);
-    for (size_t i = 0; table && i < N_STANDARD; i++)
-        table[i].n = decode(standard[i], strlen(standard[i]), table[i].cp, CLAUSE_MAX);
+    return cp == 0xFF0C || cp == 0x3002 || cp == 0xFF1B || cp == 0xFF1A || cp == 0x3001 ||
+           cp == ',' || cp == ';' || cp == ':';
 }
 
-/* The one standard clause near cp[0..n) (NULL when none, or two are equally near). */
-static const char *nearest(const unsigned *cp, size_t n)
+static bool sentence_break(unsigned cp)
 {
-    size_t limit = n / 10 < 4 ? n / 10 : 4;
-    if (n < 8 || limit == 0)
+    return cp == 0x3002 || cp == 0xFF1B;
+}
+
+/* Sentences first: in a whole sentence one misread or stray character is a small part even
+ * when it falls in a short clause ("视情节采取和警示"), which the clause table cannot judge. A
+ * tenth of a clause is too much for a sentence, so a sentence may differ by one character in
+ * 20 (at most 6). */
+static wording sentences = {standard_sentences,
+                            sizeof standard_sentences / sizeof standard_sentences[0],
+                            NULL, NULL, 20, 6, 20, true, sentence_break};
+static wording clauses = {standard_clauses, sizeof standard_clauses / sizeof standard_clauses[0],
+                          NULL, NULL, 10, 4, 8, false, clause_break};
+
+static void wording_decode(wording *w)
+{
+    w->cp = calloc(w->count, sizeof *w->cp);
+    w->n = calloc(w->count, sizeof *w->n);
+    for (size_t i = 0; w->cp && w->n && i < w->count; i++) {
+        size_t len = strlen(w->text[i]);
+        w->cp[i] = malloc((len + 1) * sizeof **w->cp); /* a code point per byte at most */
+        if (!w->cp[i]) {
+            w->count = i; /* what could be decoded */
+            break;
+        }
+        w->n[i] = decode(w->text[i], len, w->cp[i], TEXT_MAX);
+    }
+    if (!w->cp || !w->n)
+        w->count = 0;
+}
+
+static void tables_make(void)
+{
+    wording_decode(&sentences);
+    wording_decode(&clauses);
+}
+
+/* The one standard text near cp[0..n) (NULL when none, or two are equally near). */
+static const char *nearest(const wording *w, const unsigned *cp, size_t n)
+{
+    size_t limit = n / w->per < w->cap ? n / w->per : w->cap;
+    if (n < w->min || limit == 0)
         return NULL;
     const char *best = NULL;
     size_t best_d = limit + 1;
     bool tie = false;
-    for (size_t i = 0; i < N_STANDARD; i++) {
-        if (table[i].n > CLAUSE_MAX)
+    for (size_t i = 0; i < w->count; i++) {
+        if (w->n[i] > TEXT_MAX)
             continue;
-        size_t d = distance(cp, n, table[i].cp, table[i].n, limit);
+        size_t d = distance(cp, n, w->cp[i], w->n[i], limit);
         if (d == 0)
             return NULL; /* already standard */
         if (d < best_d) {
             best_d = d;
-            best = standard[i];
+            best = w->text[i];
             tie = false;
-        } else if (d == best_d && best && strcmp(best, standard[i]) != 0) {
+        } else if (d == best_d && best && strcmp(best, w->text[i]) != 0) {
             tie = true;
         }
     }
     return tie ? NULL : best;
 }
 
-static bool is_break(unsigned cp)
+/* text with its pieces snapped; NULL when nothing changed. Reports each snap through note. */
+static char *snap_text(const wording *w, const char *text, ocr_snaps *snaps, const char *field)
 {
-    return cp == 0xFF0C || cp == 0x3002 || cp == 0xFF1B || cp == 0xFF1A || cp == 0x3001 ||
-           cp == ',' || cp == ';' || cp == ':';
-}
-
-/* text with its clauses snapped; NULL when nothing changed. Reports each snap through note. */
-static char *snap_text(const char *text, ocr_snaps *snaps, const char *field)
-{
-    static pthread_once_t once = PTHREAD_ONCE_INIT;
-    pthread_once(&once, table_make);
-    if (!table)
-        return NULL;
     size_t len = strlen(text);
     xk_buf out;
     xk_buf_init(&out);
@@ -123,23 +154,25 @@ static char *snap_text(const char *text, ocr_snaps *snaps, const char *field)
     for (size_t i = 0; i <= len;) {
         unsigned cp = 0;
         size_t k = i < len ? xk_utf8_decode(text + i, len - i, &cp) : 0;
-        if (i < len && !is_break(cp)) {
-            i += k ? k : 1;
+        k = k ? k : 1;
+        if (i < len && !w->is_break(cp)) {
+            i += k;
             continue;
         }
-        unsigned clause[CLAUSE_MAX];
-        size_t n = decode(text + start, i - start, clause, CLAUSE_MAX);
-        const char *to = n <= CLAUSE_MAX ? nearest(clause, n) : NULL;
+        size_t end = i < len && w->keep_break ? i + k : i; /* the piece compared */
+        unsigned piece[TEXT_MAX];
+        size_t n = decode(text + start, end - start, piece, TEXT_MAX);
+        const char *to = n <= TEXT_MAX ? nearest(w, piece, n) : NULL;
         if (to) {
-            ocr_snap_note(snaps, field, text + start, i - start, to);
+            ocr_snap_note(snaps, field, text + start, end - start, to);
             xk_buf_puts(&out, to);
             changed = true;
         } else {
-            xk_buf_append(&out, text + start, i - start);
+            xk_buf_append(&out, text + start, end - start);
         }
-        if (i < len)
+        if (i < len && !w->keep_break)
             xk_buf_append(&out, text + i, k);
-        i += k ? k : 1;
+        i += k;
         start = i;
     }
     if (!changed || out.oom) {
@@ -160,15 +193,24 @@ void ocr_snap_note(ocr_snaps *s, const char *field, const char *from, size_t fro
     ocr_copy_whole(n->to, sizeof n->to, to, strlen(to));
 }
 
-static void snap_field(xk_licence *lic, char **text, ocr_snaps *snaps, const char *field)
+static void snap_with(const wording *w, xk_licence *lic, char **text, ocr_snaps *snaps,
+                      const char *field)
 {
-    char *fixed = snap_text(*text, snaps, field);
+    char *fixed = snap_text(w, *text, snaps, field);
     if (!fixed)
         return;
     char *kept = xk_licence_strdup(lic, fixed, strlen(fixed));
     if (kept)
         *text = kept;
     free(fixed);
+}
+
+static void snap_field(xk_licence *lic, char **text, ocr_snaps *snaps, const char *field)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, tables_make);
+    snap_with(&sentences, lic, text, snaps, field);
+    snap_with(&clauses, lic, text, snaps, field);
 }
 
 /* A provision without items ends with 。; OCR often loses that last small mark. */
@@ -197,26 +239,31 @@ static void final_stop(xk_licence *lic, xk_provision *p, ocr_snaps *snaps, const
     free(fixed);
 }
 
-/* A provision with items introduces them with ：, which OCR reads as ； now and then. */
+/* A provision with items introduces them with ：, which OCR reads as ； now and then, or loses. */
 static void items_colon(xk_licence *lic, xk_provision *p, ocr_snaps *snaps, const char *field)
 {
     size_t len = strlen(p->text);
+    if ((len >= 3 && strcmp(p->text + len - 3, "：") == 0) || (len && p->text[len - 1] == ':'))
+        return;
     size_t cut = len >= 3 && strcmp(p->text + len - 3, "；") == 0 ? 3
                  : len >= 1 && p->text[len - 1] == ';'           ? 1
                                                                  : 0;
-    if (!cut)
-        return;
     char *buf = malloc(len - cut + 4);
     if (!buf)
         return;
     memcpy(buf, p->text, len - cut);
-    memcpy(buf + len - cut, "：", 4);
+    memcpy(buf + len - cut, "：", 4); /* with its NUL */
     char *fixed = xk_licence_strdup(lic, buf, len - cut + 3);
+    if (fixed) {
+        /* what was read at the end, and what it became */
+        const char *tail = len - cut > 24 ? p->text + len - cut - 24 : p->text;
+        while (tail > p->text && ((unsigned char)*tail & 0xC0) == 0x80)
+            tail--;
+        ocr_snap_note(snaps, field, tail, (size_t)(p->text + len - tail),
+                      buf + (tail - p->text));
+        p->text = fixed;
+    }
     free(buf);
-    if (!fixed)
-        return;
-    ocr_snap_note(snaps, field, p->text + len - cut, cut, "：");
-    p->text = fixed;
 }
 
 void ocr_snap_clauses(xk_licence *lic, ocr_snaps *snaps)

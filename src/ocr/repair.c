@@ -124,6 +124,72 @@ static int numeral_value(const char *s, size_t len)
     return 0;
 }
 
+/* The numeral of an item number "（三）" / "(三)" at the start of a line: its value (0 when the
+ * line does not start with one) and the bytes of the marker. */
+static int item_marker(const char *s, size_t len, size_t *used)
+{
+    size_t o = len >= 3 && memcmp(s, "（", 3) == 0 ? 3 : len >= 1 && s[0] == '(' ? 1 : 0;
+    for (size_t c = o; o && c < len && c <= o + 6; c++) {
+        size_t cl = len - c >= 3 && memcmp(s + c, "）", 3) == 0 ? 3 : s[c] == ')' ? 1 : 0;
+        int v = cl ? numeral_value(s + o, c - o) : 0;
+        if (v) {
+            *used = c + cl;
+            return v;
+        }
+    }
+    return 0;
+}
+
+/*
+ * An item number read as the one after it: "（一）…", "（三）…", "（三）…" — the first （三） is
+ * （二）. The evidence comes after the line, so the text is scanned for it first: the lines
+ * whose number is to be corrected, and to what.
+ */
+#define MAX_RENUMBERS 16
+
+typedef struct renumbers {
+    int line[MAX_RENUMBERS], to[MAX_RENUMBERS];
+    size_t n;
+} renumbers;
+
+static void find_renumbers(const char *text, size_t len, renumbers *rn)
+{
+    rn->n = 0;
+    int prev = 0, prev_line = 0, before = 0; /* the last two item numbers of this provision */
+    const char *end = text + len;
+    for (int lineno = 1; text < end && rn->n < MAX_RENUMBERS; lineno++) {
+        const char *nl = memchr(text, '\n', (size_t)(end - text));
+        size_t n = nl ? (size_t)(nl - text) : (size_t)(end - text);
+        size_t used;
+        int v = item_marker(text, n, &used);
+        bool provision = false;
+        for (size_t k = 3; k <= 6 && k + 3 <= n && !v; k += 3)
+            provision = provision || (numeral_value(text, k) && memcmp(text + k, "、", 3) == 0);
+        if (provision) {
+            prev = before = 0;
+        } else if (v) {
+            if (v == prev && prev == before + 2) { /* （一）（三）（三）: the first （三） is （二） */
+                rn->line[rn->n] = prev_line;
+                rn->to[rn->n++] = before + 1;
+                before++; /* as corrected */
+            } else {
+                before = prev;
+            }
+            prev = v;
+            prev_line = lineno;
+        }
+        text += n + 1;
+    }
+}
+
+static int renumbered(const renumbers *rn, int lineno)
+{
+    for (size_t i = 0; rn && i < rn->n; i++)
+        if (rn->line[i] == lineno)
+            return rn->to[i];
+    return 0;
+}
+
 /*
  * Item numbers "（一）" … at the start of a line: remembers the last one, and a bracket at the
  * start of a line that holds no numeral ("《X）") becomes the next number, since OCR garbles
@@ -131,8 +197,18 @@ static int numeral_value(const char *s, size_t len)
  * Returns the bytes of line consumed (0 when the line does not start with an item number).
  */
 static size_t item_number(const char *s, size_t len, int lineno, int *last, xk_buf *out,
-                          ocr_repairs *rep)
+                          const renumbers *rn, ocr_repairs *rep)
 {
+    size_t used;
+    int to = renumbered(rn, lineno);
+    if (to && to < 20 && item_marker(s, len, &used)) {
+        char fixed[32];
+        snprintf(fixed, sizeof fixed, "（%s）", numerals[to - 1]);
+        note(rep, lineno, s, used, fixed, strlen(fixed));
+        xk_buf_puts(out, fixed);
+        *last = to;
+        return used;
+    }
     static const char *const opens[] = {"（", "(", "《", "〈"}, *const closes[] = {"）", ")"};
     size_t o = 0;
     for (size_t i = 0; i < 4 && !o; i++)
@@ -219,7 +295,8 @@ static size_t drop_specks(const char *s, size_t len, int lineno, ocr_repairs *re
 }
 
 static void repair_line(const char *s, size_t len, int lineno, const phrase *ph, size_t n_ph,
-                        int *last_item, int *last_prov, xk_buf *out, ocr_repairs *rep)
+                        int *last_item, int *last_prov, const renumbers *rn, xk_buf *out,
+                        ocr_repairs *rep)
 {
     size_t off[1025];
     len = drop_specks(s, len, lineno, rep);
@@ -228,7 +305,7 @@ static void repair_line(const char *s, size_t len, int lineno, const phrase *ph,
     if (starts)
         *last_item = 0;
     else
-        head = item_number(s, len, lineno, last_item, out, rep);
+        head = item_number(s, len, lineno, last_item, out, rn, rep);
     s += head;
     len -= head;
     size_t n = xk_utf8_offsets(s, len, off, 1024);
@@ -307,6 +384,8 @@ xk_status ocr_repair_text(xk_ocr_result *r, ocr_repairs *rep)
     xk_buf out;
     xk_buf_init(&out);
     int lineno = 1, last_item = 0, last_prov = 0;
+    renumbers rn;
+    find_renumbers(r->text, r->len, &rn);
     xk_buf carry; /* a garbled provision number OCR put on a line of its own ("上日" / "、你公司…") */
     xk_buf_init(&carry);
     const char *end = r->text + r->len;
@@ -319,10 +398,11 @@ xk_status ocr_repair_text(xk_ocr_result *r, ocr_repairs *rep)
             xk_buf_append(&carry, p, n); /* joins the next line; this one stays, empty */
         } else if (carry.len) {
             xk_buf_append(&carry, p, n);
-            repair_line(carry.data, carry.len, lineno, ph, n_ph, &last_item, &last_prov, &out, rep);
+            repair_line(carry.data, carry.len, lineno, ph, n_ph, &last_item, &last_prov, &rn, &out,
+                        rep);
             xk_buf_reset(&carry);
         } else {
-            repair_line(p, n, lineno, ph, n_ph, &last_item, &last_prov, &out, rep);
+            repair_line(p, n, lineno, ph, n_ph, &last_item, &last_prov, &rn, &out, rep);
         }
         xk_buf_putc(&out, '\n');
         p += n + 1;

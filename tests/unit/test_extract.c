@@ -274,6 +274,24 @@ static void test_parse_stacked_labels_take_values_in_order(void **state)
     xk_licence_free(lic);
 }
 
+/* A speck read as a second colon after a label does not become part of the value. */
+static void test_doubled_colon_after_a_label(void **state)
+{
+    (void)state;
+    char *t = strdup(mini);
+    char *at = strstr(t, "公司名称：");
+    size_t k = strlen("公司名称：");
+    char *doubled = malloc(strlen(t) + 8);
+    sprintf(doubled, "%.*s：: %s", (int)(at + k - t), t, at + k);
+    xk_status st;
+    xk_licence *lic = parse(doubled, &st);
+    assert_int_equal(st, XK_OK);
+    assert_string_equal(lic->company, "示例科技有限公司");
+    xk_licence_free(lic);
+    free(doubled);
+    free(t);
+}
+
 static void test_parse_refuses_plain_prose(void **state)
 {
     (void)state;
@@ -459,6 +477,7 @@ int main(void)
         cmocka_unit_test(test_services_unknown_text_is_an_error),
         cmocka_unit_test(test_parse_cross_regional_minimal_licence),
         cmocka_unit_test(test_parse_stacked_labels_take_values_in_order),
+        cmocka_unit_test(test_doubled_colon_after_a_label),
         cmocka_unit_test(test_parse_refuses_plain_prose),
         cmocka_unit_test(test_parse_size_limit),
         cmocka_unit_test(test_provision_wrapped_line_starting_with_numeral_is_text),

@@ -63,6 +63,12 @@ static void test_repairs(void **state)
     /* item numbers: a garbled bracket after (五) is (六); a new provision starts again */
     assert_repair("十五、你公司应当：\n（五）甲\n《XXX）乙\n十六、丙\n（一）丁\n",
                   "十五、你公司应当：\n（五）甲\n（六）乙\n十六、丙\n（一）丁\n", 1);
+    /* an item number read as the next one: known from the repeated number after it */
+    assert_repair("十五、你公司应当：\n（一）甲\n（三）乙\n续\n（三）丙\n十六、丁\n（二）戊\n",
+                  "十五、你公司应当：\n（一）甲\n（二）乙\n续\n（三）丙\n十六、丁\n（二）戊\n", 1);
+    assert_repair("十五、你公司应当：\n(二)甲\n(二)乙\n", "十五、你公司应当：\n（一）甲\n(二)乙\n", 1);
+    assert_repair("十五、你公司应当：\n（一）甲\n（二）乙\n（二）丙\n",
+                  "十五、你公司应当：\n（一）甲\n（二）乙\n（二）丙\n", 0); /* no gap: left alone */
     assert_repair("三、你公司应当甲\n上日、你公司在经营乙\n", "三、你公司应当甲\n四、你公司在经营乙\n", 1);
     assert_repair("三、你公司应当甲\n上日\n、你公司在经营乙\n", "三、你公司应当甲\n\n四、你公司在经营乙\n", 1);
     assert_repair("十三、如已持有省《自治区、直辖市）通信管理局\n", "十三、如已持有省（自治区、直辖市）通信管理局\n", 1);
@@ -78,18 +84,21 @@ static void test_repairs(void **state)
     assert_repair("OK\n", "OK\n", 0);
 }
 
+static xk_provision *provision(xk_licence *lic, int no, const char *text)
+{
+    xk_provision *p = xk_licence_add_provision(lic);
+    p->no = no;
+    p->text = xk_licence_strdup(lic, text, strlen(text));
+    return p;
+}
+
 static void test_snaps(void **state)
 {
     (void)state;
     xk_licence *lic = xk_licence_new();
-    xk_provision *p = xk_licence_add_provision(lic);
-    p->no = 3;
-    const char *read = "你公司在未取得国内通信设施服务业务经营许可时，不得投资建设电信传输网络设茶";
-    p->text = xk_licence_strdup(lic, read, strlen(read));
-    xk_provision *q = xk_licence_add_provision(lic);
-    q->no = 4;
-    const char *own = "你公司应当在每年第一季度参加本公司自行组织的内部评议活动";
-    q->text = xk_licence_strdup(lic, own, strlen(own));
+    xk_provision *p =
+        provision(lic, 3, "你公司在未取得国内通信设施服务业务经营许可时，不得投资建设电信传输网络设茶");
+    xk_provision *q = provision(lic, 4, "你公司应当在每年第一季度参加本公司自行组织的内部评议活动");
     static ocr_snaps snaps;
     memset(&snaps, 0, sizeof snaps);
     ocr_snap_clauses(lic, &snaps);
@@ -100,6 +109,37 @@ static void test_snaps(void **state)
     assert_string_equal(snaps.items[0].field, "特别规定事项 3 (provision)");
     /* wording that is near no standard clause is left as read (but for its full stop) */
     assert_string_equal(q->text, "你公司应当在每年第一季度参加本公司自行组织的内部评议活动。");
+    xk_licence_free(lic);
+}
+
+/* A stray character inside a short clause is judged in its whole sentence; a lost colon before
+ * the items comes back. Both are noted, so the field is flagged. */
+static void test_snaps_sentences(void **state)
+{
+    (void)state;
+    xk_licence *lic = xk_licence_new();
+    xk_provision *p = provision(lic, 15, "你公司在经营信息服务业务时应当遵守下列规定");
+    const char *read[] = {
+        "你公司向用户收费应当做到准确、人合理，不得向用户收取信息服务项目中明码标价外的任何其他费用。",
+        "（适用于信息社区平台服务）你公司提供信息社区平台服务时，对公众帐号和开放平台发布者做好资质审核备案，"
+        "对违反国家相关法律法规或协议约定的，视情节采取和警示、限制发布、暂停更新直至关闭账号等措施。"
+        "你公司应依照有关法律规定，配合电信主管部门建立应急处置机制。",
+        "你公司应当对本公司自行编写的内部手册、人和培训材料做好保管。", /* near nothing */
+    };
+    for (size_t i = 0; i < 3; i++) {
+        xk_item *it = xk_provision_add_item(lic, p);
+        it->no = (int)i + 1;
+        it->text = xk_licence_strdup(lic, read[i], strlen(read[i]));
+    }
+    static ocr_snaps snaps;
+    memset(&snaps, 0, sizeof snaps);
+    ocr_snap_clauses(lic, &snaps);
+    assert_string_equal(p->text, "你公司在经营信息服务业务时应当遵守下列规定：");
+    assert_string_equal(p->items[0].text, "你公司向用户收费应当做到准确、合理，不得向用户收取信息服务"
+                                          "项目中明码标价外的任何其他费用。");
+    assert_non_null(strstr(p->items[1].text, "视情节采取警示、限制发布"));
+    assert_string_equal(p->items[2].text, read[2]);
+    assert_int_equal(snaps.n, 3);
     xk_licence_free(lic);
 }
 
@@ -128,6 +168,7 @@ int main(void)
         cmocka_unit_test(test_detect),
         cmocka_unit_test(test_repairs),
         cmocka_unit_test(test_snaps),
+        cmocka_unit_test(test_snaps_sentences),
         cmocka_unit_test(test_flags),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
