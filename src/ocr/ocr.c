@@ -208,10 +208,11 @@ typedef struct page_line {
 /* Unsure lines read again on one page, at most, the least sure first: a re-read costs ~80 ms
  * on one core, and a clean render of a licence page has about 12 unsure lines (275 on the 22
  * fixture pages). Measured on the fixtures' photo-style renders (bench/ocr_bench.py, one core):
- * no re-reads 2.47 s a page and 94.5 % of fields right; at most 4 a page 2.80 s and 97.3 %;
- * all of them 3.33 s (over the 3 s budget) and no more fields right. The rest keep their first
+ * no re-reads 2.47 s a page and 94.5 % of fields right; at most 4 a page 2.80 s and 97.3 %
+ * (3.13 s in a `make bench` on a busier machine); all of them 3.33 s; at most 2, 2.44 s and
+ * the same 97.3 % — and the same accuracy in the four other styles. The rest keep their first
  * reading. */
-#define OCR_REREAD_MAX 4
+#define OCR_REREAD_MAX 2
 
 typedef struct page_lines {
     page_line *items;
