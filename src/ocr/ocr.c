@@ -296,16 +296,6 @@ static size_t code_points(const xk_buf *b)
     return b->data ? xk_utf8_count(b->data, b->len) : 0;
 }
 
-/*
- * A line read with a word below the review threshold is read again on its own (Tesseract's
- * single-line mode on the line's box): without the page around it the model often reads it
- * right — 南通信易 on the page, 南通佰易 alone, with mean confidence 79 → 90. The second reading
- * is kept when it has as many characters and both its mean and its lowest word confidence are
- * higher: a reading with a character more or less can change the line's structure (a second
- * bracket that joined two services into one, seen on a tilted page), which no flag would then
- * cover. The line keeps the lower of the two lowest confidences, so a field that was to be
- * reviewed still is.
- */
 /* The indexes of the page's unsure lines, least sure first (at most OCR_REREAD_MAX). */
 static size_t least_sure(const page_lines *pl, int threshold, size_t out[OCR_REREAD_MAX])
 {
@@ -328,11 +318,23 @@ static size_t least_sure(const page_lines *pl, int threshold, size_t out[OCR_RER
     return n;
 }
 
+/*
+ * A line read with a word below the review threshold is read again on its own (Tesseract's
+ * single-line mode on the line's box): without the page around it the model often reads it
+ * right — 南通信易 on the page, 南通佰易 alone, with mean confidence 79 → 90. The second reading
+ * is kept when it has as many characters and both its mean and its lowest word confidence are
+ * higher: a reading with a character more or less can change the line's structure (a second
+ * bracket that joined two services into one, seen on a tilted page), which no flag would then
+ * cover. The line keeps the lower of the two lowest confidences, so a field that was to be
+ * reviewed still is.
+ */
 static void reread_unsure(TessBaseAPI *api, PIX *image, page_lines *pl, int threshold)
 {
-    bool changed_mode = false;
     size_t pick[OCR_REREAD_MAX];
     size_t n_pick = least_sure(pl, threshold, pick);
+    if (n_pick == 0)
+        return;
+    TessBaseAPISetPageSegMode(api, PSM_SINGLE_LINE);
     for (size_t k = 0; k < n_pick; k++) {
         page_line *l = &pl->items[pick[k]];
         int pad = (l->bottom - l->top) / 6 + 2;
@@ -345,9 +347,6 @@ static void reread_unsure(TessBaseAPI *api, PIX *image, page_lines *pl, int thre
         pixDestroy(&crop);
         if (!framed)
             continue;
-        if (!changed_mode)
-            TessBaseAPISetPageSegMode(api, PSM_SINGLE_LINE);
-        changed_mode = true;
         TessBaseAPISetImage2(api, framed);
         page_lines again = {0};
         if (TessBaseAPIRecognize(api, NULL) == 0 && words_into_lines(api, &again) == XK_OK &&
@@ -366,8 +365,7 @@ static void reread_unsure(TessBaseAPI *api, PIX *image, page_lines *pl, int thre
         TessBaseAPIClear(api);
         pixDestroy(&framed);
     }
-    if (changed_mode)
-        TessBaseAPISetPageSegMode(api, PSM_AUTO);
+    TessBaseAPISetPageSegMode(api, PSM_AUTO);
 }
 
 /* The page's recognised text into the reader, unsure lines read again first. */
