@@ -89,6 +89,7 @@ static char *like_pattern(const char *s)
 
 typedef struct built {
     xk_buf sql;
+    xk_buf where; /* the filters, over licences l (and domains d) */
     binds b;
     char *owned[8];
     int n_owned;
@@ -96,24 +97,32 @@ typedef struct built {
     int n_hosts;
 } built;
 
-static void add_company(built *q, const char *company)
+/* The company filter; true when it goes through the trigram index (three characters or more).
+ * joined: the query joins company_fts itself (compose_keyed), so the filter is its MATCH. */
+static bool add_company(built *q, const char *company, bool joined)
 {
     char *tidy = xk_text_tidy(company, strlen(company));
     if (!tidy)
-        return;
+        return false;
     q->owned[q->n_owned++] = tidy;
     if (xk_utf8_count(tidy, strlen(tidy)) >= 3) {
         char *phrase = fts_phrase(tidy);
         q->owned[q->n_owned++] = phrase;
-        xk_buf_printf(&q->sql, " AND l.id IN (SELECT rowid FROM company_fts WHERE company_fts "
-                               "MATCH ?%d)",
-                      bind_str(&q->b, phrase ? phrase : ""));
-    } else {
-        char *pat = like_pattern(tidy);
-        q->owned[q->n_owned++] = pat;
-        xk_buf_printf(&q->sql, " AND l.company LIKE ?%d ESCAPE '\\'",
-                      bind_str(&q->b, pat ? pat : ""));
+        int i = bind_str(&q->b, phrase ? phrase : "");
+        if (joined)
+            xk_buf_printf(&q->where, " AND company_fts MATCH ?%d", i);
+        else
+            xk_buf_printf(&q->where,
+                          " AND l.id IN (SELECT rowid FROM company_fts WHERE "
+                          "company_fts MATCH ?%d)",
+                          i);
+        return true;
     }
+    char *pat = like_pattern(tidy);
+    q->owned[q->n_owned++] = pat;
+    xk_buf_printf(&q->where, " AND l.company LIKE ?%d ESCAPE '\\'",
+                  bind_str(&q->b, pat ? pat : ""));
+    return false;
 }
 
 static bool add_domain(built *q, const char *domain)
@@ -130,46 +139,54 @@ static bool add_domain(built *q, const char *domain)
             break;
         p = dot + 1;
     }
-    xk_buf_puts(&q->sql, " AND d.host IN (");
+    xk_buf_puts(&q->where, " AND d.host IN (");
     for (int i = 0; i < q->n_hosts; i++)
-        xk_buf_printf(&q->sql, "%s?%d", i ? ", " : "", bind_str(&q->b, q->hosts[i]));
-    xk_buf_puts(&q->sql, ")");
+        xk_buf_printf(&q->where, "%s?%d", i ? ", " : "", bind_str(&q->b, q->hosts[i]));
+    xk_buf_puts(&q->where, ")");
     return true;
 }
 
-static xk_status build(const xk_query *q, built *out, xk_error *err)
+#define COLUMNS "SELECT l.number, l.company, l.issued, l.expires, l.version, l.removed"
+
+/*
+ * A company search with a limit and no filter on other columns of the licence: the matches'
+ * numbers are read from licences_key (id, removed, number), a narrow index that stays in the page
+ * cache, joined to the trigram index's rowids, and only the page of results is read from the
+ * licences table. A fragment common to thousands of names otherwise reads a table page per match
+ * to sort them by number (schema migration 6). A join, not IN (...): no list of the matches is
+ * built first.
+ */
+static void compose_keyed(const xk_query *q, built *out)
 {
-    memset(out, 0, sizeof *out);
-    xk_buf_init(&out->sql);
-    char a[16];
-    bool domain = q->domain && *q->domain;
-    xk_buf_puts(&out->sql, "SELECT l.number, l.company, l.issued, l.expires, l.version, "
-                           "l.removed");
+    xk_buf_printf(&out->sql,
+                  COLUMNS " FROM licences l WHERE l.id IN (SELECT l.id FROM company_fts JOIN "
+                          "licences l INDEXED BY licences_key ON l.id = company_fts.rowid%s "
+                          "ORDER BY l.number LIMIT %zu) ORDER BY l.number",
+                  out->where.data, q->limit);
+}
+
+static void compose(const xk_query *q, built *out, bool domain)
+{
     if (domain)
-        xk_buf_puts(&out->sql, ", d.host, d.website_index, d.service, d.website_name FROM "
-                               "licences l JOIN domains d ON d.licence_id = l.id WHERE 1");
+        xk_buf_puts(&out->sql, COLUMNS ", d.host, d.website_index, d.service, d.website_name "
+                                       "FROM licences l JOIN domains d ON d.licence_id = l.id");
     else
-        xk_buf_puts(&out->sql, " FROM licences l WHERE 1");
-    if (domain && !add_domain(out, q->domain))
-        return xk_error_set(err, XK_EUSAGE, 0, "\"%s\" is not a host name", q->domain);
-    if (!q->include_removed)
-        xk_buf_puts(&out->sql, " AND l.removed = 0");
-    if (q->company && *q->company)
-        add_company(out, q->company);
-    if (q->service && *q->service)
-        xk_buf_printf(&out->sql,
-                      " AND EXISTS (SELECT 1 FROM services s WHERE s.code = ?%d AND "
-                      "s.licence_id = l.id)",
-                      bind_str(&out->b, q->service));
-    if (q->region)
-        xk_buf_printf(&out->sql, " AND l.region = ?%d", bind_str(&out->b, q->region));
-    if (q->issuer && *q->issuer)
-        xk_buf_printf(&out->sql, " AND l.issuer = ?%d", bind_str(&out->b, q->issuer));
+        xk_buf_puts(&out->sql, COLUMNS " FROM licences l");
+    xk_buf_puts(&out->sql, out->where.data);
+    xk_buf_puts(&out->sql, domain ? " ORDER BY length(d.host) DESC, l.number, d.website_index"
+                                  : " ORDER BY l.number");
+    if (q->limit)
+        xk_buf_printf(&out->sql, " LIMIT %zu", q->limit);
+}
+
+static void add_dates(const xk_query *q, built *out)
+{
+    char a[16];
     if (xk_date_is_set(q->valid_on)) {
         char *d = strdup(xk_date_format(q->valid_on, a, sizeof a));
         out->owned[out->n_owned++] = d;
         int i = bind_str(&out->b, d ? d : "");
-        xk_buf_printf(&out->sql, " AND l.issued <= ?%d AND l.expires >= ?%d", i, i);
+        xk_buf_printf(&out->where, " AND l.issued <= ?%d AND l.expires >= ?%d", i, i);
     }
     if (q->expiring_within >= 0) {
         /* ISO dates compare as text, so the expires index serves the range */
@@ -181,14 +198,49 @@ static xk_status build(const xk_query *q, built *out, xk_error *err)
         out->owned[out->n_owned++] = to;
         int i = bind_str(&out->b, from ? from : "");
         int j = bind_str(&out->b, to ? to : "");
-        xk_buf_printf(&out->sql, " AND l.expires BETWEEN ?%d AND ?%d", i, j);
+        xk_buf_printf(&out->where, " AND l.expires BETWEEN ?%d AND ?%d", i, j);
     }
+}
+
+/* Filters that need a licence column other than id, removed and number. */
+static bool filters_other_columns(const xk_query *q)
+{
+    return q->region || (q->issuer && *q->issuer) || xk_date_is_set(q->valid_on) ||
+           q->expiring_within >= 0;
+}
+
+static xk_status build(const xk_query *q, built *out, xk_error *err)
+{
+    memset(out, 0, sizeof *out);
+    xk_buf_init(&out->sql);
+    xk_buf_init(&out->where);
+    bool domain = q->domain && *q->domain, fts = false;
+    bool keyed = !domain && q->limit && !filters_other_columns(q);
+    xk_buf_puts(&out->where, " WHERE 1");
+    if (domain && !add_domain(out, q->domain))
+        return xk_error_set(err, XK_EUSAGE, 0, "\"%s\" is not a host name", q->domain);
+    if (!q->include_removed)
+        xk_buf_puts(&out->where, " AND l.removed = 0");
+    if (q->company && *q->company)
+        fts = add_company(out, q->company, keyed);
+    if (q->service && *q->service)
+        xk_buf_printf(&out->where,
+                      " AND EXISTS (SELECT 1 FROM services s WHERE s.code = ?%d AND "
+                      "s.licence_id = l.id)",
+                      bind_str(&out->b, q->service));
+    if (q->region)
+        xk_buf_printf(&out->where, " AND l.region = ?%d", bind_str(&out->b, q->region));
+    if (q->issuer && *q->issuer)
+        xk_buf_printf(&out->where, " AND l.issuer = ?%d", bind_str(&out->b, q->issuer));
+    add_dates(q, out);
     if (q->after && *q->after)
-        xk_buf_printf(&out->sql, " AND l.number > ?%d", bind_str(&out->b, q->after));
-    xk_buf_puts(&out->sql, domain ? " ORDER BY length(d.host) DESC, l.number, d.website_index"
-                                  : " ORDER BY l.number");
-    if (q->limit)
-        xk_buf_printf(&out->sql, " LIMIT %zu", q->limit);
+        xk_buf_printf(&out->where, " AND l.number > ?%d", bind_str(&out->b, q->after));
+    if (out->where.oom)
+        return xk_error_set(err, XK_ENOMEM, 0, "out of memory building the query");
+    if (fts && keyed)
+        compose_keyed(q, out);
+    else
+        compose(q, out, domain);
     if (out->sql.oom || out->b.n > MAX_BINDS)
         return xk_error_set(err, XK_ENOMEM, 0, "out of memory building the query");
     return XK_OK;
@@ -197,6 +249,7 @@ static xk_status build(const xk_query *q, built *out, xk_error *err)
 static void built_free(built *b)
 {
     xk_buf_free(&b->sql);
+    xk_buf_free(&b->where);
     for (int i = 0; i < b->n_owned; i++)
         free(b->owned[i]);
 }

@@ -235,6 +235,51 @@ static void test_search_company_any_part(void **state)
     assert_int_equal(search(fx->st, &q).n, 0);
 }
 
+/* A page of a company search is the first matches by number whichever way the query is run:
+ * through the narrow key index (company and paging filters only) or through the licence rows
+ * (a filter on another column). */
+static void test_company_search_pages_by_number(void **state)
+{
+    fixture *fx = *state;
+    xk_import_result res;
+    for (int k = 21; k >= 10; k--) {
+        char to[16];
+        snprintf(to, sizeof to, "202246%02d", k);
+        put_seed3_changed(fx->st, "20224676", to, &res);
+        assert_int_equal(res.outcome, XK_IMPORT_NEW);
+    }
+    xk_error err;
+    assert_int_equal(xk_store_remove(fx->st, "京B2-20224612", "test", &err), XK_OK);
+    const char *first3[] = {"京B2-20224610", "京B2-20224611", "京B2-20224613"};
+    xk_query q;
+    for (int other_column = 0; other_column < 2; other_column++) {
+        xk_query_init(&q);
+        q.company = "好美信息技术";
+        q.region = other_column ? "京" : NULL;
+        q.limit = 3;
+        hits h = search(fx->st, &q);
+        assert_int_equal(h.n, 3);
+        for (int i = 0; i < 3; i++)
+            assert_string_equal(h.numbers[i], first3[i]);
+        q.after = "京B2-20224619";
+        h = search(fx->st, &q);
+        assert_int_equal(h.n, 3);
+        assert_string_equal(h.numbers[0], "京B2-20224620");
+        assert_string_equal(h.numbers[2], "京B2-20224676");
+        q.after = NULL;
+        q.include_removed = true;
+        assert_string_equal(search(fx->st, &q).numbers[2], "京B2-20224612");
+        q.include_removed = false;
+        q.service = "B25";
+        assert_string_equal(search(fx->st, &q).numbers[2], "京B2-20224613");
+        q.service = "B11";
+        assert_int_equal(search(fx->st, &q).n, 0);
+    }
+    q.service = NULL;
+    q.limit = 0;
+    assert_int_equal(search(fx->st, &q).n, 12); /* 13 stored, one removed */
+}
+
 /* The company index is written beside the licence, not by a trigger (schema migration 5): it
  * must follow a new version's name and a rolled-back batch all the same. */
 static void test_company_index_follows_versions_and_rollback(void **state)
@@ -548,6 +593,7 @@ int main(void)
         T(test_search_domain_resolves_subdomains),
         T(test_search_company_any_part),
         T(test_company_index_follows_versions_and_rollback),
+        T(test_company_search_pages_by_number),
         T(test_search_filters_combine),
         T(test_remove_hides_from_search_keeps_history),
         T(test_audit_chain_verifies),
