@@ -202,13 +202,38 @@ static int default_workers(void)
 
 /* Commits the open batch (what the relay counted is then final) and, when reopen, opens the
  * next. */
+/* The page cache for the next batch of a bulk import (XK_IMPORT_CACHE_MAX_MIB says why), or
+ * back to the store's usual size (end). Tuning only, like wal_interval below. */
+static void bulk_cache(xk_store *st, bool end)
+{
+    long long kib = STORE_CACHE_KIB;
+    sqlite3_stmt *s;
+    if (!end && sqlite3_prepare_v2(st->db, "SELECT page_count * page_size FROM "
+                                           "pragma_page_count(), pragma_page_size()",
+                                   -1, &s, NULL) == SQLITE_OK) {
+        if (sqlite3_step(s) == SQLITE_ROW)
+            kib = sqlite3_column_int64(s, 0) / 1024 / 8;
+        sqlite3_finalize(s);
+    }
+    if (kib < STORE_CACHE_KIB)
+        kib = STORE_CACHE_KIB;
+    if (kib > XK_IMPORT_CACHE_MAX_MIB * 1024LL)
+        kib = XK_IMPORT_CACHE_MAX_MIB * 1024LL;
+    char sql[48];
+    snprintf(sql, sizeof sql, "PRAGMA cache_size=-%lld", kib);
+    sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+}
+
 static xk_status commit_batch(xk_store *st, relay *rl, bool reopen, xk_error *err)
 {
     xk_status rc = xk_store_commit(st, err);
     if (rc != XK_OK)
         return rc;
     memset(rl->pending, 0, sizeof rl->pending);
-    return reopen ? xk_store_begin(st, err) : XK_OK;
+    if (!reopen)
+        return XK_OK;
+    bulk_cache(st, false);
+    return xk_store_begin(st, err);
 }
 
 /* The storing side: consume in order, batch, stop on a store error (or any failure if strict). */
@@ -302,6 +327,7 @@ xk_status xk_import_bulk(xk_store *st, size_t n, xk_load_fn load, void *load_ctx
         wal_interval(st, XK_IMPORT_WAL_PAGES);
         rc = consume(st, &p, &o, batch, &rl);
         wal_interval(st, 0);
+        bulk_cache(st, true);
     }
     pthread_mutex_lock(&p.mu);
     p.stop = true;
