@@ -200,8 +200,6 @@ static int default_workers(void)
     return cores > 1 ? (int)cores : 1;
 }
 
-/* Commits the open batch (what the relay counted is then final) and, when reopen, opens the
- * next. */
 /* The page cache for the next batch of a bulk import (XK_IMPORT_CACHE_MAX_MIB says why), or
  * back to the store's usual size (end). Tuning only, like wal_interval below. */
 static void bulk_cache(xk_store *st, bool end)
@@ -224,6 +222,8 @@ static void bulk_cache(xk_store *st, bool end)
     sqlite3_exec(st->db, sql, NULL, NULL, NULL);
 }
 
+/* Commits the open batch (what the relay counted is then final) and, when reopen, opens the
+ * next. */
 static xk_status commit_batch(xk_store *st, relay *rl, bool reopen, xk_error *err)
 {
     xk_status rc = xk_store_commit(st, err);
@@ -325,6 +325,7 @@ xk_status xk_import_bulk(xk_store *st, size_t n, xk_load_fn load, void *load_ctx
         rc = XK_ENOMEM;
     } else {
         wal_interval(st, XK_IMPORT_WAL_PAGES);
+        bulk_cache(st, false); /* an import into a large store: from its first batch */
         rc = consume(st, &p, &o, batch, &rl);
         wal_interval(st, 0);
         bulk_cache(st, true);

@@ -29,9 +29,10 @@ typedef enum stmt_id {
 } stmt_id;
 
 #define QUERY_CACHE 16
-/* The page cache of a store's connection (KiB), as a number and as SQL text. */
+/* The page cache of a store's connection (KiB); SQL_NUMBER spells it in a PRAGMA's text. */
 #define STORE_CACHE_KIB 65536
-#define STORE_CACHE_KIB_SQL "65536"
+#define SQL_NUMBER_(x) #x
+#define SQL_NUMBER(x) SQL_NUMBER_(x)
 
 /* Composed queries (search) prepared once per distinct SQL text, least recently used evicted. */
 typedef struct cached_query {

@@ -216,14 +216,16 @@ xk_status xk_store_open(const char *path, xk_store **out, xk_error *err)
     sqlite3_extended_result_codes(st->db, 1);
     /* 16 KiB pages pack the kilobyte-sized documents and records far better than 4 KiB;
      * the size only takes effect on a new file */
-    xk_status rc = exec(st,
-                        st->read_only
-                            ? "PRAGMA foreign_keys=ON; PRAGMA cache_size=-" STORE_CACHE_KIB_SQL
-                              "; PRAGMA temp_store=MEMORY;"
-                            : "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; "
-                              "PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL; "
-                              "PRAGMA cache_size=-" STORE_CACHE_KIB_SQL "; PRAGMA temp_store=MEMORY;",
-                        err);
+    xk_status rc = st->read_only ? XK_OK
+                                 : exec(st,
+                                        "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; "
+                                        "PRAGMA synchronous=FULL;",
+                                        err);
+    if (rc == XK_OK)
+        rc = exec(st,
+                  "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; "
+                  "PRAGMA cache_size=-" SQL_NUMBER(STORE_CACHE_KIB) ";",
+                  err);
     if (rc == XK_OK)
         rc = schema_migrate(st, err);
     if (rc != XK_OK) {
