@@ -53,7 +53,7 @@ typedef struct xk_ocr_options {
     int review_confidence; /* 0-100 */
     xk_ocr_clean clean;
     const char *datapath;  /* tessdata directory; NULL = Tesseract's default */
-    const char *languages; /* NULL = "chi_sim+eng" */
+    const char *languages; /* NULL = "chi_sim"; Latin words are read again by "eng" */
 } xk_ocr_options;
 
 void xk_ocr_options_init(xk_ocr_options *o);
@@ -65,6 +65,14 @@ typedef struct xk_ocr_line {
     int mean;       /* mean word confidence */
 } xk_ocr_line;
 
+/* A word the reader changed on a second look: Latin text that looks like a domain ("iyyhd.com")
+ * read again by the eng model, which the page's Chinese model had read otherwise ("jyyhd.com").
+ * The two readings disagreed, so the field it lands in is flagged for review. */
+typedef struct xk_ocr_fix {
+    int line; /* 1-based line of the text */
+    char from[96], to[96];
+} xk_ocr_fix;
+
 typedef struct xk_ocr_result {
     char *text; /* UTF-8, lines separated by '\n'; line i is lines[i-1] */
     size_t len;
@@ -72,6 +80,8 @@ typedef struct xk_ocr_result {
     size_t n_lines;
     unsigned pages, pages_from_text_layer;
     double seconds; /* wall time of the reading */
+    xk_ocr_fix *fixes; /* in line order */
+    size_t n_fixes;
 } xk_ocr_result;
 
 void xk_ocr_result_free(xk_ocr_result *r);

@@ -69,6 +69,18 @@ bool xk_buf_append(xk_buf *b, const char *s, size_t len)
     return true;
 }
 
+bool xk_buf_splice(xk_buf *b, size_t at, size_t len, const char *s, size_t n)
+{
+    if (!b->data)
+        return at == 0 && len == 0 && xk_buf_append(b, s, n);
+    if (at > b->len || len > b->len - at || (n > len && !reserve(b, n - len)))
+        return false;
+    memmove(b->data + at + n, b->data + at + len, b->len - at - len + 1); /* with the NUL */
+    memcpy(b->data + at, s, n);
+    b->len = b->len - len + n;
+    return true;
+}
+
 bool xk_buf_puts(xk_buf *b, const char *s)
 {
     return xk_buf_append(b, s, strlen(s));

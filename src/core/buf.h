@@ -23,6 +23,8 @@ bool xk_buf_reserve(xk_buf *b, size_t extra);
 bool xk_buf_puts(xk_buf *b, const char *s);
 bool xk_buf_putc(xk_buf *b, char c);
 bool xk_buf_printf(xk_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Replaces bytes [at, at + len) (within the contents) by s[0..n). */
+bool xk_buf_splice(xk_buf *b, size_t at, size_t len, const char *s, size_t n);
 /* Hands the string over to the caller (who frees it) and resets b. NULL after oom. */
 char *xk_buf_take(xk_buf *b);
 

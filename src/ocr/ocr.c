@@ -33,6 +33,7 @@ void xk_ocr_result_free(xk_ocr_result *r)
         return;
     free(r->text);
     free(r->lines);
+    free(r->fixes);
     memset(r, 0, sizeof *r);
 }
 
@@ -43,7 +44,7 @@ typedef struct engine {
     char key[512]; /* datapath + languages it was initialised with */
 } engine;
 
-static pthread_key_t engine_key;
+static pthread_key_t engine_key[OCR_N_ENGINES];
 static pthread_once_t engine_once = PTHREAD_ONCE_INIT;
 
 static void engine_free(void *p)
@@ -58,20 +59,20 @@ static void engine_free(void *p)
 
 static void engine_key_make(void)
 {
-    pthread_key_create(&engine_key, engine_free);
+    for (int i = 0; i < OCR_N_ENGINES; i++)
+        pthread_key_create(&engine_key[i], engine_free);
 }
 
-static TessBaseAPI *engine_get(const xk_ocr_options *o, xk_error *err)
+TessBaseAPI *ocr_engine_get(int slot, const char *datapath, const char *langs, xk_error *err)
 {
     pthread_once(&engine_once, engine_key_make);
-    const char *langs = o->languages ? o->languages : "chi_sim";
     char key[512];
-    snprintf(key, sizeof key, "%s|%s", o->datapath ? o->datapath : "", langs);
-    engine *e = pthread_getspecific(engine_key);
+    snprintf(key, sizeof key, "%s|%s", datapath ? datapath : "", langs);
+    engine *e = pthread_getspecific(engine_key[slot]);
     if (e && strcmp(e->key, key) == 0)
         return e->api;
     engine_free(e);
-    pthread_setspecific(engine_key, NULL);
+    pthread_setspecific(engine_key[slot], NULL);
     e = calloc(1, sizeof *e);
     if (!e || !(e->api = TessBaseAPICreate())) {
         free(e);
@@ -80,7 +81,7 @@ static TessBaseAPI *engine_get(const xk_ocr_options *o, xk_error *err)
     }
     /* Tesseract's own messages go nowhere: problems come back as errors */
     TessBaseAPISetVariable(e->api, "debug_file", "/dev/null");
-    if (TessBaseAPIInit3(e->api, o->datapath, langs) != 0) {
+    if (TessBaseAPIInit3(e->api, datapath, langs) != 0) {
         TessBaseAPIDelete(e->api);
         free(e);
         xk_error_set(err, XK_EIO, 0,
@@ -93,7 +94,7 @@ static TessBaseAPI *engine_get(const xk_ocr_options *o, xk_error *err)
     TessBaseAPISetVariable(e->api, "preserve_interword_spaces", "1");
     TessBaseAPISetPageSegMode(e->api, PSM_AUTO);
     snprintf(e->key, sizeof e->key, "%s", key);
-    pthread_setspecific(engine_key, e);
+    pthread_setspecific(engine_key[slot], e);
     return e->api;
 }
 
@@ -134,6 +135,8 @@ typedef struct reader {
     xk_buf text;
     xk_ocr_line *lines;
     size_t n_lines, cap_lines;
+    xk_ocr_fix *fixes;
+    size_t n_fixes, cap_fixes;
     unsigned text_layer_pages;
     bool any_text;
 } reader;
@@ -198,13 +201,6 @@ static unsigned last_cp(const char *s, size_t len)
     return i > 0 ? first_cp(s + i - 1, len - i + 1) : 0;
 }
 
-/* A line of the page being read: its words joined, where it is, how sure the reader was. */
-typedef struct page_line {
-    xk_buf text;
-    int left, top, right, bottom;
-    int min_conf, mean;
-} page_line;
-
 /* Unsure lines read again on one page, at most, the least sure first: a re-read costs ~80 ms
  * on one core, and a clean render of a licence page has about 12 unsure lines (275 on the 22
  * fixture pages). Measured on the fixtures' photo-style renders (bench/ocr_bench.py, one core):
@@ -213,11 +209,6 @@ typedef struct page_line {
  * the same 97.3 % — and the same accuracy in the four other styles. The rest keep their first
  * reading. */
 #define OCR_REREAD_MAX 2
-
-typedef struct page_lines {
-    page_line *items;
-    size_t n, cap;
-} page_lines;
 
 static page_line *page_line_add(page_lines *pl)
 {
@@ -249,8 +240,9 @@ static void join_word(xk_buf *line, const char *word)
 }
 
 /* Walks the recognised words into lines; each line's lowest and mean word confidence (the mean
- * kept, while walking, as a sum in mean and a count in n_words). */
-static xk_status words_into_lines(TessBaseAPI *api, page_lines *pl)
+ * kept, while walking, as a sum in mean and a count in n_words), and its domain-like runs, with
+ * boxes moved by (dx, dy). */
+static xk_status words_into_lines(TessBaseAPI *api, page_lines *pl, int dx, int dy)
 {
     TessResultIterator *it = TessBaseAPIGetIterator(api);
     if (!it)
@@ -272,11 +264,14 @@ static xk_status words_into_lines(TessBaseAPI *api, page_lines *pl)
             n_words = 0;
             TessPageIteratorBoundingBox(pit, RIL_TEXTLINE, &cur->left, &cur->top, &cur->right,
                                         &cur->bottom);
+            cur->left += dx, cur->right += dx, cur->top += dy, cur->bottom += dy;
         }
         char *word = TessResultIteratorGetUTF8Text(it, RIL_WORD);
         if (word && *word) {
             int conf = (int)(TessResultIteratorConfidence(it, RIL_WORD) + 0.5);
             join_word(&cur->text, word);
+            if (!cur->text.oom)
+                ocr_find_runs(it, cur, cur->text.len - strlen(word), dx, dy);
             cur->min_conf = conf < cur->min_conf ? conf : cur->min_conf;
             cur->mean += conf;
             n_words++;
@@ -318,6 +313,26 @@ static size_t least_sure(const page_lines *pl, int threshold, size_t out[OCR_RER
     return n;
 }
 
+PIX *ocr_framed_crop(PIX *image, int left, int top, int right, int bottom, int *dx, int *dy)
+{
+    enum { FRAME = 16 };
+    int pad = (bottom - top) / 6 + 2;
+    BOX *box = boxCreate(left - pad, top - pad, right - left + 2 * pad, bottom - top + 2 * pad);
+    BOX *clipped = NULL;
+    PIX *crop = box ? pixClipRectangle(image, box, &clipped) : NULL;
+    boxDestroy(&box);
+    l_int32 x = 0, y = 0;
+    if (clipped)
+        boxGetGeometry(clipped, &x, &y, NULL, NULL);
+    boxDestroy(&clipped);
+    *dx = x - FRAME;
+    *dy = y - FRAME;
+    PIX *framed =
+        crop ? pixAddBlackOrWhiteBorder(crop, FRAME, FRAME, FRAME, FRAME, L_GET_WHITE_VAL) : NULL;
+    pixDestroy(&crop);
+    return framed;
+}
+
 /*
  * A line read with a word below the review threshold is read again on its own (Tesseract's
  * single-line mode on the line's box): without the page around it the model often reads it
@@ -337,20 +352,14 @@ static void reread_unsure(TessBaseAPI *api, PIX *image, page_lines *pl, int thre
     TessBaseAPISetPageSegMode(api, PSM_SINGLE_LINE);
     for (size_t k = 0; k < n_pick; k++) {
         page_line *l = &pl->items[pick[k]];
-        int pad = (l->bottom - l->top) / 6 + 2;
-        BOX *box = boxCreate(l->left - pad, l->top - pad, l->right - l->left + 2 * pad,
-                             l->bottom - l->top + 2 * pad);
-        PIX *crop = box ? pixClipRectangle(image, box, NULL) : NULL;
-        boxDestroy(&box);
-        PIX *framed = crop ? pixAddBlackOrWhiteBorder(crop, 16, 16, 16, 16, L_GET_WHITE_VAL)
-                           : NULL;
-        pixDestroy(&crop);
+        int dx, dy;
+        PIX *framed = ocr_framed_crop(image, l->left, l->top, l->right, l->bottom, &dx, &dy);
         if (!framed)
             continue;
         TessBaseAPISetImage2(api, framed);
         page_lines again = {0};
-        if (TessBaseAPIRecognize(api, NULL) == 0 && words_into_lines(api, &again) == XK_OK &&
-            again.n == 1) {
+        if (TessBaseAPIRecognize(api, NULL) == 0 &&
+            words_into_lines(api, &again, dx, dy) == XK_OK && again.n == 1) {
             page_line *a = &again.items[0];
             size_t was = code_points(&l->text), now = code_points(&a->text);
             if (a->mean > l->mean && a->min_conf > l->min_conf && now == was && !a->text.oom) {
@@ -359,6 +368,8 @@ static void reread_unsure(TessBaseAPI *api, PIX *image, page_lines *pl, int thre
                 a->text = t; /* freed with again */
                 l->min_conf = a->min_conf < l->min_conf ? a->min_conf : l->min_conf;
                 l->mean = a->mean;
+                memcpy(l->runs, a->runs, sizeof l->runs);
+                l->n_runs = a->n_runs;
             }
         }
         page_lines_free(&again);
@@ -368,17 +379,35 @@ static void reread_unsure(TessBaseAPI *api, PIX *image, page_lines *pl, int thre
     TessBaseAPISetPageSegMode(api, PSM_AUTO);
 }
 
-/* The page's recognised text into the reader, unsure lines read again first. */
-static xk_status collect(reader *r, TessBaseAPI *api, PIX *image, int threshold, xk_error *err)
+static bool add_fixes(reader *r, const page_line *l)
+{
+    for (int k = l->n_fixes - 1; k >= 0; k--) { /* runs were read from the end */
+        xk_ocr_fix *fixes =
+            room_for_one(r->fixes, r->n_fixes, &r->cap_fixes, sizeof *fixes, 8);
+        if (!fixes)
+            return false;
+        r->fixes = fixes;
+        r->fixes[r->n_fixes] = l->fixes[k];
+        r->fixes[r->n_fixes++].line = (int)r->n_lines;
+    }
+    return true;
+}
+
+/* The page's recognised text into the reader, unsure lines read again first, then domains. */
+static xk_status collect(reader *r, TessBaseAPI *api, PIX *image, const xk_ocr_options *o,
+                         xk_error *err)
 {
     page_lines pl = {0};
-    xk_status rc = words_into_lines(api, &pl);
-    if (rc == XK_OK)
-        reread_unsure(api, image, &pl, threshold);
+    xk_status rc = words_into_lines(api, &pl, 0, 0);
+    if (rc == XK_OK) {
+        reread_unsure(api, image, &pl, o->review_confidence);
+        ocr_read_latin(o, image, &pl);
+    }
     for (size_t i = 0; rc == XK_OK && i < pl.n; i++) {
         page_line *l = &pl.items[i];
-        if (l->text.oom || !add_line(r, l->text.data ? l->text.data : "", l->text.len,
-                                     l->min_conf, l->mean))
+        if (l->text.oom ||
+            !add_line(r, l->text.data ? l->text.data : "", l->text.len, l->min_conf, l->mean) ||
+            !add_fixes(r, l))
             rc = XK_ENOMEM;
     }
     page_lines_free(&pl);
@@ -438,7 +467,8 @@ static PIX *normalise_scale(TessBaseAPI *api, PIX *gray)
 static xk_status image_page(page_sink *sink, PIX *pix, const xk_ocr_options *o, xk_error *err)
 {
     reader *r = (reader *)sink;
-    TessBaseAPI *api = engine_get(o, err);
+    TessBaseAPI *api =
+        ocr_engine_get(OCR_ENGINE_PAGE, o->datapath, o->languages ? o->languages : "chi_sim", err);
     if (!api)
         return err ? err->code : XK_EIO;
     PIX *clean = clean_image(pix, o->clean);
@@ -472,7 +502,7 @@ static xk_status image_page(page_sink *sink, PIX *pix, const xk_ocr_options *o, 
         rc = xk_error_set(err, XK_EIO, (int)sink->pages, "page %u: the OCR engine failed",
                           sink->pages);
     else
-        rc = collect(r, api, clean, o->review_confidence, err);
+        rc = collect(r, api, clean, o, err);
     TessBaseAPIClear(api);
     pixDestroy(&clean);
     return rc;
@@ -503,12 +533,15 @@ xk_status xk_ocr_read(const xk_blob *files, size_t n, const xk_ocr_options *opt,
     if (rc != XK_OK) {
         xk_buf_free(&r.text);
         free(r.lines);
+        free(r.fixes);
         return rc;
     }
     out->len = r.text.len;
     out->text = xk_buf_take(&r.text);
     out->lines = r.lines;
     out->n_lines = r.n_lines;
+    out->fixes = r.fixes;
+    out->n_fixes = r.n_fixes;
     out->pages = r.sink.pages;
     out->pages_from_text_layer = r.text_layer_pages;
     out->seconds = now_seconds() - start;

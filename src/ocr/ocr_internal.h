@@ -6,7 +6,9 @@
 #define XK_OCR_INTERNAL_H
 
 #include <leptonica/allheaders.h>
+#include <tesseract/capi.h>
 
+#include "../core/buf.h"
 #include "xuke/ocr.h"
 
 typedef struct page_sink page_sink;
@@ -36,6 +38,10 @@ typedef struct ocr_repairs {
 /* At most size - 1 bytes of s[0..len) into dst, cut at a character boundary. */
 void ocr_copy_whole(char *dst, size_t size, const char *s, size_t len);
 
+/* Records a repair of line `line` (dropped, and counted, when rep is full). */
+void ocr_repair_note(ocr_repairs *rep, int line, const char *from, size_t from_len,
+                     const char *to, size_t to_len);
+
 /* Rewrites r->text line by line (the line count is kept), recording each repair. */
 xk_status ocr_repair_text(xk_ocr_result *r, ocr_repairs *rep);
 
@@ -56,5 +62,52 @@ void ocr_snap_note(ocr_snaps *s, const char *field, const char *from, size_t fro
                    const char *to);
 /* Snaps the clauses of lic's provisions, items and service conditions (see clauses.c). */
 void ocr_snap_clauses(xk_licence *lic, ocr_snaps *snaps);
+
+/* --- the lines of a page being read (ocr.c), and their Latin text read again (latin.c) ----- */
+
+/* A run of Latin text in a line that looks like a domain: bytes [at, at + len) of the line's
+ * text, and where it is on the page. */
+typedef struct latin_run {
+    size_t at, len;
+    int left, top, right, bottom;
+} latin_run;
+
+#define OCR_LATIN_RUNS 4 /* a line's domains read again, at most */
+
+/* A line of the page being read: its words joined, where it is, how sure the reader was. */
+typedef struct page_line {
+    xk_buf text;
+    int left, top, right, bottom;
+    int min_conf, mean;
+    latin_run runs[OCR_LATIN_RUNS];
+    int n_runs;
+    xk_ocr_fix fixes[OCR_LATIN_RUNS];
+    int n_fixes;
+} page_line;
+
+typedef struct page_lines {
+    page_line *items;
+    size_t n, cap;
+} page_lines;
+
+/* Two engines a thread: the page's languages, and eng for Latin text. */
+enum { OCR_ENGINE_PAGE, OCR_ENGINE_LATIN, OCR_N_ENGINES };
+
+/* The thread's engine in `slot` for datapath (NULL: Tesseract's own) and langs, started on
+ * first use; NULL when it cannot be (err set). */
+TessBaseAPI *ocr_engine_get(int slot, const char *datapath, const char *langs, xk_error *err);
+
+/* The box (left, top)-(right, bottom) of image with a margin of a sixth of its height, framed
+ * in white for Tesseract; (*dx, *dy) is where the framed crop's origin lies on the page. */
+PIX *ocr_framed_crop(PIX *image, int left, int top, int right, int bottom, int *dx, int *dy);
+
+/* The domain-like runs of the word at it, which is bytes [word_at, ...) of line's text; boxes
+ * moved by (dx, dy) into the page's coordinates. */
+void ocr_find_runs(const TessResultIterator *it, page_line *line, size_t word_at, int dx,
+                   int dy);
+
+/* The page's domains read again by eng (see latin.c); nothing when eng is not installed or is
+ * the page's own model. */
+void ocr_read_latin(const xk_ocr_options *o, PIX *image, page_lines *pl);
 
 #endif

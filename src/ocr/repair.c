@@ -67,8 +67,8 @@ void ocr_copy_whole(char *dst, size_t size, const char *s, size_t len)
     dst[len] = '\0';
 }
 
-static void note(ocr_repairs *rep, int line, const char *from, size_t from_len, const char *to,
-                 size_t to_len)
+void ocr_repair_note(ocr_repairs *rep, int line, const char *from, size_t from_len,
+                     const char *to, size_t to_len)
 {
     if (rep->n == OCR_MAX_REPAIRS) {
         rep->dropped++;
@@ -204,7 +204,7 @@ static size_t item_number(const char *s, size_t len, int lineno, int *last, xk_b
     if (to && to < 20 && item_marker(s, len, &used)) {
         char fixed[32];
         snprintf(fixed, sizeof fixed, "（%s）", numerals[to - 1]);
-        note(rep, lineno, s, used, fixed, strlen(fixed));
+        ocr_repair_note(rep, lineno, s, used, fixed, strlen(fixed));
         xk_buf_puts(out, fixed);
         *last = to;
         return used;
@@ -230,7 +230,7 @@ static size_t item_number(const char *s, size_t len, int lineno, int *last, xk_b
                 return 0;
             char fixed[32];
             snprintf(fixed, sizeof fixed, "（%s）", numerals[*last]);
-            note(rep, lineno, s, c + cl, fixed, strlen(fixed));
+            ocr_repair_note(rep, lineno, s, c + cl, fixed, strlen(fixed));
             xk_buf_puts(out, fixed);
             (*last)++;
             return c + cl;
@@ -259,7 +259,7 @@ static size_t provision_start(const char *s, size_t len, int lineno, int *last_p
             memcmp(s + n, "、你公司", 12) == 0) {
             char fixed[16];
             snprintf(fixed, sizeof fixed, "%s、", numerals[*last_prov]);
-            note(rep, lineno, s, n + 3, fixed, strlen(fixed));
+            ocr_repair_note(rep, lineno, s, n + 3, fixed, strlen(fixed));
             xk_buf_puts(out, fixed);
             (*last_prov)++;
             *starts = true;
@@ -290,7 +290,7 @@ static size_t drop_specks(const char *s, size_t len, int lineno, ocr_repairs *re
         k--;
     if (k == len || k == 0 || (s[k - 1] != ':' && !(k >= 3 && memcmp(s + k - 3, "：", 3) == 0)))
         return len;
-    note(rep, lineno, s + k, len - k, "", 0);
+    ocr_repair_note(rep, lineno, s + k, len - k, "", 0);
     return k;
 }
 
@@ -327,7 +327,7 @@ static void repair_line(const char *s, size_t len, int lineno, const phrase *ph,
             }
             if (label) {
                 size_t pl = strlen(label->text);
-                note(rep, lineno, s, pl + 1, label->text, pl);
+                ocr_repair_note(rep, lineno, s, pl + 1, label->text, pl);
                 xk_buf_append(out, s, pl);
                 xk_buf_putc(out, ':');
                 c = label->chars + 1;
@@ -340,14 +340,15 @@ static void repair_line(const char *s, size_t len, int lineno, const phrase *ph,
                  memcmp(ch, confusions[k][0], off[c + 2] - off[c]) == 0))
             k++;
         if (!p && k < sizeof confusions / sizeof confusions[0]) {
-            note(rep, lineno, ch, off[c + 2] - off[c], confusions[k][1], strlen(confusions[k][1]));
+            ocr_repair_note(rep, lineno, ch, off[c + 2] - off[c], confusions[k][1],
+                            strlen(confusions[k][1]));
             xk_buf_puts(out, confusions[k][1]);
             c += 2;
             continue;
         }
         if (p) {
             size_t bytes = off[c + p->chars] - off[c];
-            note(rep, lineno, ch, bytes, p->text, strlen(p->text));
+            ocr_repair_note(rep, lineno, ch, bytes, p->text, strlen(p->text));
             xk_buf_puts(out, p->text);
             c += p->chars;
             continue;
@@ -355,17 +356,17 @@ static void repair_line(const char *s, size_t len, int lineno, const phrase *ph,
         unsigned cp;
         xk_utf8_decode(ch, clen, &cp);
         if (cp == 0x300A && book_is_bracket(ch + clen, s + len)) { /* 《…） */
-            note(rep, lineno, ch, clen, "（", 3);
+            ocr_repair_note(rep, lineno, ch, clen, "（", 3);
             xk_buf_puts(out, "（");
         } else if (cp == 0x3008 || cp == 0x3009) { /* 〈 〉 */
             const char *to = cp == 0x3008 ? "（" : "）";
-            note(rep, lineno, ch, clen, to, 3);
+            ocr_repair_note(rep, lineno, ch, clen, to, 3);
             xk_buf_puts(out, to);
         } else if (cp == 'O' && c > 0 && c + 1 == n) {
             unsigned prev;
             xk_utf8_decode(s + off[c - 1], off[c] - off[c - 1], &prev);
             if (xk_is_han(prev)) {
-                note(rep, lineno, ch, clen, "。", 3);
+                ocr_repair_note(rep, lineno, ch, clen, "。", 3);
                 xk_buf_puts(out, "。");
             } else {
                 xk_buf_append(out, ch, clen);

@@ -91,6 +91,7 @@ def test_images():
     photo = render.pages(text2, os.path.join(TMP, 'photo'), 'photo')
     got = read_scan('JPEG photo-like pages', photo, expected2, core_right=False)
     test_reread(text3, expected3)
+    test_latin(text)
     return clean, expected
 
 
@@ -105,6 +106,35 @@ def test_reread(text, expected):
     check('... and its field is still flagged for review',
           any(w.startswith('needs review: 公司名称') for w in got.get('warnings', [])),
           got.get('warnings'))
+
+
+def test_latin(text):
+    """Domains are read again by the English model: on a clean render of seed 003's first page
+    with its domain swapped for three, the Chinese model reads xinghe-mall.com.cn as
+    xinghe-mallcom.cn; eng, sure of it, reads it right. The field is flagged (the two models
+    disagreed) and the warning says what was changed."""
+    domains = ['lili-yun.cn', 'xinghe-mall.com.cn', '1l1i.net']
+    page1 = render.pages(text.replace('iyyhd.com', '、'.join(domains)), os.path.join(TMP, 'latin'),
+                         'clean')[0]
+    rc, out, err = xuke('parse', '--json', page1)
+    got = json.loads(out) if rc == 0 and out.strip() else {}
+    read = (got.get('websites') or [{}])[0].get('domains', [])
+    check('a domain the Chinese model misread is read again by eng and comes out right',
+          read[:2] == domains[:2], (read, err[-400:]))
+    flag = [w for w in got.get('warnings', []) if w.startswith('needs review: 网站 1')]
+    check('... and its website is flagged, naming the change',
+          len(flag) == 1 and '"xinghe-mallcom.cn"→"xinghe-mall.com.cn"' in flag[0], flag)
+    # the Chinese model reads jiijl.com as "j放Lcom": no domain at all, and the licence was
+    # refused as having an invalid host name; eng reads the line whole and gets it right
+    page1 = render.pages(text.replace('iyyhd.com', 'jiijl.com'), os.path.join(TMP, 'latin2'),
+                         'clean')[0]
+    rc, out, err = xuke('parse', '--json', page1)
+    got = json.loads(out) if rc == 0 and out.strip() else {}
+    check('a domain line garbled with Chinese characters is read whole by eng',
+          (got.get('websites') or [{}])[0].get('domains') == ['jiijl.com'], (rc, err[-400:]))
+    check('... flagged for review',
+          any(w.startswith('needs review: 网站 1') and '→"jiijl.com"' in w
+              for w in got.get('warnings', [])), got.get('warnings'))
 
 
 def test_containers(clean, expected):

@@ -151,7 +151,7 @@ static void test_flags(void **state)
     lic->line_number = 1;
     xk_ocr_line lines[3] = {{1, 95, 97}, {1, 41, 80}, {1, 99, 99}};
     xk_ocr_result r = {(char *)"经营许可证编号:京B2-20224676\n公司名称:好美\n发证日期:2023年\n",
-                       0, lines, 3, 1, 0, 0};
+                       0, lines, 3, 1, 0, 0, NULL, 0};
     r.len = strlen(r.text);
     assert_int_equal(xk_ocr_flag_fields(lic, &r, 75), 1);
     assert_true(xk_licence_needs_review(lic));

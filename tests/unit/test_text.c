@@ -8,6 +8,7 @@
 
 #include <cmocka.h>
 
+#include "core/buf.h"
 #include "xuke/text.h"
 
 static char *decode(const char *bytes, size_t len, xk_encoding *enc, xk_status *st)
@@ -190,6 +191,27 @@ static void test_utf8_decoder_rejects_overlong_and_surrogates(void **state)
     assert_int_equal(cp, 0x4E2D);
 }
 
+static void test_buf_splice_replaces_a_range(void **state)
+{
+    (void)state;
+    xk_buf b;
+    xk_buf_init(&b);
+    assert_true(xk_buf_splice(&b, 0, 0, "jyyhd.com", 9)); /* an empty buffer: an append */
+    assert_true(xk_buf_splice(&b, 0, 0, "域名:", strlen("域名:")));
+    size_t at = strlen("域名:");
+    assert_true(xk_buf_splice(&b, at, 1, "i", 1)); /* same length */
+    assert_string_equal(b.data, "域名:iyyhd.com");
+    assert_true(xk_buf_splice(&b, at + 5, 4, ".com.cn", 7)); /* longer, at the end */
+    assert_string_equal(b.data, "域名:iyyhd.com.cn");
+    assert_true(xk_buf_splice(&b, at, 5, "qm", 2)); /* shorter, in the middle */
+    assert_string_equal(b.data, "域名:qm.com.cn");
+    assert_int_equal(b.len, strlen("域名:qm.com.cn"));
+    assert_false(xk_buf_splice(&b, b.len + 1, 0, "x", 1)); /* outside: refused, untouched */
+    assert_false(xk_buf_splice(&b, 2, b.len, "x", 1));
+    assert_string_equal(b.data, "域名:qm.com.cn");
+    xk_buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -208,6 +230,7 @@ int main(void)
         cmocka_unit_test(test_squeeze_keeps_ascii_word_spaces),
         cmocka_unit_test(test_utf8_decoder_rejects_overlong_and_surrogates),
         cmocka_unit_test(test_utf8_scrub_replaces_only_invalid_bytes),
+        cmocka_unit_test(test_buf_splice_replaces_a_range),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
