@@ -4,8 +4,12 @@ records (tests/tools/ocr_eval.py). Prints, per style: seconds per page, field ac
 fields flagged for review and wrong fields NOT flagged, beside the targets (99 % clean, 97 %
 noisy, 0 unflagged, 3 s a page). With --markdown prints the table for docs/BENCHMARKS.md.
 
+With --synthetic N, N licences of tests/tools/corpus.py (every field varied; not the fixtures'
+layout of names and domains) are scored instead, each expected record being `xuke parse` of its
+text (cross-checked with the generator's own facts).
+
 usage: ocr_bench.py XUKE FIXTURES_DIR WORK_DIR [--styles clean,noisy] [--docs N] [--clean MODE]
-                    [--languages L] [--markdown]"""
+                    [--languages L] [--synthetic N] [--markdown]"""
 import argparse
 import glob
 import json
@@ -16,6 +20,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, '..', 'tests', 'tools'))
+import corpus  # noqa: E402
 import ocr_eval  # noqa: E402
 import render  # noqa: E402
 
@@ -32,7 +37,18 @@ def read_text(path):
 
 def fixtures(root):
     for txt in sorted(glob.glob(os.path.join(root, 'seeds', '*.txt')) + glob.glob(os.path.join(root, 'docs', '*.txt'))):
-        yield txt, json.load(open(txt[:-4] + '.json', encoding='utf-8'))
+        yield os.path.basename(txt)[:-4], read_text(txt), json.load(open(txt[:-4] + '.json', encoding='utf-8'))
+
+
+def synthetic(xuke, n):
+    for i in range(n):
+        text, facts = corpus.document(i)
+        p = subprocess.run([xuke, 'parse', '--json', '-'], input=text.encode(), capture_output=True, check=True)
+        rec = json.loads(p.stdout)
+        for k in ('number', 'company', 'legal_representative', 'issued', 'expires'):
+            assert rec[k] == facts[k], (i, k, rec[k], facts[k])
+        assert [d for w in rec.get('websites', []) for d in w['domains']] == facts['domains'], i
+        yield f'synthetic_{i:03d}', text, rec
 
 
 def run(xuke, pages, extra):
@@ -53,20 +69,21 @@ def main():
     ap.add_argument('--docs', type=int, default=0)
     ap.add_argument('--clean', default=None)
     ap.add_argument('--languages', default=None)
+    ap.add_argument('--synthetic', type=int, default=0)
     ap.add_argument('--markdown', action='store_true')
     ap.add_argument('--verbose', action='store_true')
     a = ap.parse_args()
     extra = (['--clean', a.clean] if a.clean else []) + (['--languages', a.languages] if a.languages else [])
-    docs = list(fixtures(a.fixtures))
+    docs = list(synthetic(a.xuke, a.synthetic) if a.synthetic else fixtures(a.fixtures))
     if a.docs:
         docs = docs[:a.docs]
     rows = []
     for style in a.styles.split(','):
         tot = {'fields': 0, 'right': 0, 'flagged': 0, 'unflagged': 0, 'refused': 0, 'pages': 0,
                'seconds': 0.0, 'right_flagged': 0}
-        for txt, expected in docs:
-            out = os.path.join(a.work, style, os.path.basename(txt)[:-4])
-            pages = render.pages(read_text(txt), out, style)
+        for name, text, expected in docs:
+            out = os.path.join(a.work, style, name)
+            pages = render.pages(text, out, style)
             rec, took, err = run(a.xuke, pages, extra)
             s = ocr_eval.score(expected, rec)
             tot['fields'] += s['fields']
@@ -78,7 +95,7 @@ def main():
             tot['pages'] += len(pages)
             tot['seconds'] += took
             if a.verbose and (s['wrong_unflagged'] or s['refused'] or s['wrong_flagged']):
-                print(f'  {style} {os.path.basename(txt)}: refused={s["refused"]} '
+                print(f'  {style} {name}: refused={s["refused"]} '
                       f'unflagged={s["wrong_unflagged"]} flagged={s["wrong_flagged"]}', file=sys.stderr)
                 if s['refused']:
                     print('    ' + err.strip().replace('\n', '\n    ')[:800], file=sys.stderr)

@@ -49,4 +49,11 @@ bool xk_date_find(const char *text, size_t len, xk_date *out, size_t *start, siz
 bool xk_date_find_ocr(const char *text, size_t len, xk_date *out, size_t *start, size_t *end,
                       bool *bad_span, int *fixes);
 
+/*
+ * The other reading of an OCR date: a look-alike that stands beside a digit taken for noise,
+ * not for a digit ("2020年1]月3日" as 2020-01-03, where xk_date_find_ocr reads 2020-11-03: OCR
+ * splits one 1 into two symbols). False when the date has no such look-alike.
+ */
+bool xk_date_find_ocr_beside(const char *text, size_t len, xk_date *out);
+
 #endif

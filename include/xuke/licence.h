@@ -108,6 +108,10 @@ xk_status xk_licence_parse(const char *bytes, size_t len, const xk_parse_options
 size_t xk_licence_error_count(const xk_licence *lic);
 size_t xk_licence_warning_count(const xk_licence *lic);
 
+/* Review warnings start with this text, so callers can tell a record needs review: a field read
+ * from a scan that a person should check against the paper. */
+#define XK_REVIEW_PREFIX "needs review: "
+
 /* Adds a problem (message formatted like printf). Returns XK_ENOMEM on allocation failure. */
 xk_status xk_licence_problem(xk_licence *lic, xk_severity sev, int line, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));

@@ -134,8 +134,7 @@ xk_status xk_import_scan(struct xk_store *st, const xk_blob *files, size_t n,
                          const xk_ocr_options *opt,
                          void (*fn)(const struct xk_import_report *r, void *ctx), void *ctx);
 
-/* Review warnings start with this text, so callers can tell a record needs review. */
-#define XK_REVIEW_PREFIX "needs review: "
+/* Whether a review warning (XK_REVIEW_PREFIX, xuke/licence.h) is among lic's problems. */
 bool xk_licence_needs_review(const xk_licence *lic);
 
 #endif

@@ -126,7 +126,6 @@ static size_t skip_spaces(const char *t, size_t len, size_t i)
     return i;
 }
 
-/* Reads 1..max digits at i (spaces allowed between digits, as OCR inserts them). */
 /* OCR reads 1 as ] l I | and 0 as O o; accepted where a digit must stand, and counted. */
 static int confusable_digit(char c)
 {
@@ -137,8 +136,22 @@ static int confusable_digit(char c)
     return -1;
 }
 
+/* How OCR's digit look-alikes are read in a date: taken for digits (counted), or, where one
+ * stands beside a digit ("1]月"), with drop_beside, taken for noise (counted). */
+typedef struct lookalikes {
+    bool drop_beside;
+    int taken, dropped;
+} lookalikes;
+
+static bool is_digit_at(const char *t, size_t len, size_t j)
+{
+    return j < len && t[j] >= '0' && t[j] <= '9';
+}
+
+/* Reads 1..max digits at i, spaces allowed between them (OCR inserts them); look-alikes only
+ * with la. */
 static size_t read_number_ocr(const char *t, size_t len, size_t i, int max, int *value,
-                              int *ndigits, int *fixes)
+                              int *ndigits, lookalikes *la)
 {
     int v = 0, n = 0;
     size_t j = i;
@@ -149,10 +162,15 @@ static size_t read_number_ocr(const char *t, size_t len, size_t i, int max, int 
             n++;
             j++;
             i = j;
-        } else if (fixes && c >= 0) {
+        } else if (la && c >= 0 && la->drop_beside &&
+                   ((j > 0 && is_digit_at(t, len, j - 1)) || is_digit_at(t, len, j + 1))) {
+            la->dropped++;
+            j++;
+            i = j;
+        } else if (la && c >= 0) {
             v = v * 10 + c;
             n++;
-            (*fixes)++;
+            la->taken++;
             j++;
             i = j;
         } else if (t[j] == ' ' && n > 0) {
@@ -165,7 +183,6 @@ static size_t read_number_ocr(const char *t, size_t len, size_t i, int max, int 
     *ndigits = n;
     return i;
 }
-
 
 static sep_kind read_sep(const char *t, size_t len, size_t *i)
 {
@@ -188,15 +205,17 @@ static sep_kind read_sep(const char *t, size_t len, size_t *i)
 }
 
 /*
- * Tries to read a date starting at i; returns the end offset or 0. With fixes non-NULL, the
+ * Tries to read a date starting at i; returns the end offset or 0. With la non-NULL, the
  * 年月日 form accepts OCR's digit look-alikes (the separators leave no doubt a number stands
- * there) and counts them; the numeric forms never do.
+ * there) and counts them in *la; the numeric forms never do.
  */
 static size_t date_at(const char *t, size_t len, size_t i, xk_date *out, bool *impossible,
-                      int *fixes)
+                      lookalikes *la)
 {
-    int y, m, d, n, f = 0;
-    size_t j = read_number_ocr(t, len, i, 4, &y, &n, fixes ? &f : NULL);
+    int y, m, d, n;
+    lookalikes here = {la && la->drop_beside, 0, 0};
+    size_t j = read_number_ocr(t, len, i, 4, &y, &n, la ? &here : NULL);
+    int f = here.taken + here.dropped;
     if (n != 4 || f > 1)
         return 0;
     sep_kind s1 = read_sep(t, len, &j);
@@ -204,7 +223,7 @@ static size_t date_at(const char *t, size_t len, size_t i, xk_date *out, bool *i
         return 0;
     if (s1 != SEP_NIAN && f)
         return 0;
-    int *mf = s1 == SEP_NIAN && fixes ? &f : NULL;
+    lookalikes *mf = s1 == SEP_NIAN && la ? &here : NULL;
     j = read_number_ocr(t, len, j, 2, &m, &n, mf);
     if (n == 0)
         return 0;
@@ -229,8 +248,8 @@ static size_t date_at(const char *t, size_t len, size_t i, xk_date *out, bool *i
         *impossible = true;
         return 0;
     }
-    if (fixes)
-        *fixes = f;
+    if (la)
+        *la = here;
     *out = (xk_date){y, m, d};
     return end;
 }
@@ -313,7 +332,7 @@ static size_t cn_date_at(const char *t, size_t len, size_t i, xk_date *out, bool
 }
 
 static bool date_find(const char *text, size_t len, xk_date *out, size_t *start, size_t *end,
-                      bool *bad_span, int *fixes);
+                      bool *bad_span, lookalikes *la);
 
 bool xk_date_find(const char *text, size_t len, xk_date *out, size_t *start, size_t *end,
                   bool *bad_span)
@@ -324,14 +343,20 @@ bool xk_date_find(const char *text, size_t len, xk_date *out, size_t *start, siz
 bool xk_date_find_ocr(const char *text, size_t len, xk_date *out, size_t *start, size_t *end,
                       bool *bad_span, int *fixes)
 {
-    int f = 0;
-    bool ok = date_find(text, len, out, start, end, bad_span, &f);
-    *fixes = ok ? f : 0;
+    lookalikes la = {false, 0, 0};
+    bool ok = date_find(text, len, out, start, end, bad_span, &la);
+    *fixes = ok ? la.taken : 0;
     return ok;
 }
 
+bool xk_date_find_ocr_beside(const char *text, size_t len, xk_date *out)
+{
+    lookalikes la = {true, 0, 0};
+    return date_find(text, len, out, NULL, NULL, NULL, &la) && la.dropped > 0;
+}
+
 static bool date_find(const char *text, size_t len, xk_date *out, size_t *start, size_t *end,
-                      bool *bad_span, int *fixes)
+                      bool *bad_span, lookalikes *la)
 {
     bool impossible = false;
     for (size_t i = 0; i + 4 <= len; i++) {
@@ -358,7 +383,7 @@ static bool date_find(const char *text, size_t len, xk_date *out, size_t *start,
         if (i > 0 && text[i - 1] >= '0' && text[i - 1] <= '9')
             continue;
         xk_date d;
-        size_t e = date_at(text, len, i, &d, &impossible, fixes);
+        size_t e = date_at(text, len, i, &d, &impossible, la);
         if (e) {
             *out = d;
             if (start)

@@ -56,7 +56,7 @@ static xk_status refuse_not_licence(const doc *d, xk_error *err)
 
 xk_status xk_extract(const xk_lines *lines, xk_licence *lic, xk_error *err)
 {
-    doc d = {lines, NULL, NULL, lic, NULL};
+    doc d = {lines, NULL, NULL, lic, NULL, {{0, 0, 0}, 0, ""}, {{0, 0, 0}, 0, ""}};
     xk_status st = labels_index(&d);
     if (st == XK_OK)
         st = sections_classify(&d);

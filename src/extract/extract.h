@@ -40,12 +40,21 @@ typedef struct label_hit {
     const char *value; /* rest of that line after the label and colon, in its normalised text */
 } label_hit;
 
+/* A labelled date read with an OCR look-alike beside a digit, and its other reading (see
+ * xk_date_find_ocr_beside); line 0: none. */
+typedef struct date_alt {
+    xk_date date;
+    int line;
+    char raw[64]; /* the date as read */
+} date_alt;
+
 typedef struct doc {
     const xk_lines *lines;
     section_kind *section;
     bool *furniture; /* page titles, number headers, page numbers, section markers */
     xk_licence *lic;
     label_hit *labels; /* each line's label, found once (kind L_NONE: none) */
+    date_alt alt_issued, alt_expires;
 } doc;
 
 /* labels.c */

@@ -330,6 +330,16 @@ static void assign(doc *d, label_kind kind, xk_date date, int line)
     }
 }
 
+static void keep_other_reading(doc *d, label_kind kind, const char *span, size_t len, int line)
+{
+    date_alt *alt = kind == L_ISSUED ? &d->alt_issued : &d->alt_expires;
+    if (alt->line || !xk_date_find_ocr_beside(span, len, &alt->date))
+        return;
+    alt->line = line;
+    snprintf(alt->raw, sizeof alt->raw, "%.*s", (int)xk_utf8_whole(span, len < 63 ? len : 63),
+             span);
+}
+
 /* Up to two dates in text; an impossible date is reported against the field. */
 static int dates_in(doc *d, const char *text, int line, label_kind kind, xk_date out[2])
 {
@@ -345,6 +355,8 @@ static int dates_in(doc *d, const char *text, int line, label_kind kind, xk_date
                                    label_name(kind), text);
             break;
         }
+        if (fixes && n == 0 && (kind == L_ISSUED || kind == L_EXPIRES))
+            keep_other_reading(d, kind, text + off + s, e - s, line);
         if (fixes) {
             char iso[16];
             xk_licence_problem(d->lic, XK_SEV_WARNING, line,
@@ -441,6 +453,46 @@ static void date_fallback(doc *d, date_state *st)
     }
 }
 
+/* Whether the dates cannot both be right: expiry before issue, or over five years after. */
+static bool dates_clash(xk_date issued, xk_date expires)
+{
+    return xk_date_cmp(expires, issued) < 0 ||
+           xk_date_cmp(expires, xk_date_add_years(issued, 5)) > 0;
+}
+
+/*
+ * OCR splits a 1 into two symbols ("2020年 1月 3日" read "2020年1]月3日") as often as it reads a
+ * 1 as a look-alike alone ("2027年 ]月 29日"), and the date alone cannot tell them apart: 11月
+ * or 1月. The two dates can: when, with the look-alike taken for a digit, they clash (the licence
+ * would run over five years, or end before it starts) and the other reading of one of them
+ * does not, that reading is taken, with a review warning naming both.
+ */
+static void reconcile_dates(doc *d)
+{
+    xk_licence *lic = d->lic;
+    if (!xk_date_is_set(lic->issued) || !xk_date_is_set(lic->expires) ||
+        !dates_clash(lic->issued, lic->expires))
+        return;
+    const date_alt *e = &d->alt_expires, *i = &d->alt_issued;
+    bool expires = e->line == lic->line_expires && e->line &&
+                   !dates_clash(lic->issued, e->date);
+    bool issued = !expires && i->line == lic->line_issued && i->line &&
+                  !dates_clash(i->date, lic->expires);
+    if (!expires && !issued)
+        return;
+    const date_alt *a = expires ? e : i;
+    xk_date *field = expires ? &lic->expires : &lic->issued;
+    char was[16], now[16];
+    xk_date_format(*field, was, sizeof was);
+    xk_date_format(a->date, now, sizeof now);
+    *field = a->date;
+    xk_licence_problem(lic, XK_SEV_WARNING, a->line,
+                       XK_REVIEW_PREFIX "%s: \"%s\" read as %s, the look-alike beside a digit "
+                       "taken for noise: as %s the licence would run over five years or end "
+                       "before it starts",
+                       expires ? "有效期至 (expires)" : "发证日期 (issued)", a->raw, now, was);
+}
+
 static void extract_dates(doc *d)
 {
     date_state st;
@@ -458,6 +510,7 @@ static void extract_dates(doc *d)
         date_line(d, &st, i);
     }
     date_fallback(d, &st);
+    reconcile_dates(d);
 }
 
 xk_status fields_extract(doc *d)

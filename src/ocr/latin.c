@@ -173,23 +173,64 @@ static void fix_line(page_line *l, size_t at, size_t len, const char *to, size_t
  */
 #define OCR_LATIN_SURE 85
 
+/* Whether a and b (n bytes each) are the same but for letter case and the digit 1 in b where a
+ * has a letter like it (l, L, I, i, |); *ones counts those. */
+static bool same_but_ones(const char *a, const char *b, size_t n, int *ones)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (tolower((unsigned char)a[i]) == tolower((unsigned char)b[i]))
+            continue;
+        if (b[i] != '1' || !strchr("lLIi|", a[i]))
+            return false;
+        (*ones)++;
+    }
+    return true;
+}
+
+/*
+ * Whether eng's reading b differs from the page's a only in the digit 1: chi_sim reads a 1
+ * among letters and digits as a letter like it (site10x0b21 → sitel0x0b21, 10x1b21 → 10xlb21)
+ * or as two symbols, a letter and the 1 (x1b21 → xL1b21, site11x0 → sitel11x0): 14 fields of
+ * 24 synthetic licences, clean and noisy. eng read them right at 70-87, under
+ * OCR_LATIN_SURE, and was never seen to make the opposite mistake. So b may have a 1 where a
+ * has l, L, I, i or |, and may lack one such letter of a that stands next to a 1.
+ */
+static bool eng_ones(const char *a, size_t na, const char *b, size_t nb)
+{
+    int ones = 0;
+    if (na == nb)
+        return same_but_ones(a, b, na, &ones) && ones > 0;
+    if (na != nb + 1)
+        return false;
+    for (size_t i = 0; i < na; i++) { /* a without its letter i */
+        bool by_one = (i + 1 < na && a[i + 1] == '1') || (i > 0 && a[i - 1] == '1');
+        if (!strchr("lLIi|", a[i]) || !by_one || memcmp(a, b, i) != 0)
+            continue;
+        ones = 0;
+        if (same_but_ones(a + i + 1, b + i, nb - i, &ones))
+            return true;
+    }
+    return false;
+}
+
 static void read_runs(TessBaseAPI *latin, PIX *image, page_line *l)
 {
     xk_buf now;
     xk_buf_init(&now);
     for (int k = l->n_runs - 1; k >= 0; k--) { /* from the end: earlier offsets stay put */
         const latin_run *run = &l->runs[k];
+        const char *was = l->text.data + run->at;
         int dx, dy, conf = 0;
-        PIX *framed = ocr_framed_crop(image, run->left, run->top, run->right, run->bottom, &dx, &dy);
+        PIX *framed =
+            ocr_framed_crop(image, run->left, run->top, run->right, run->bottom, &dx, &dy);
         if (!framed)
             continue;
         TessBaseAPISetImage2(latin, framed);
         xk_buf_reset(&now);
         bool differs = latin_domains(latin, &now, &conf) == 1 && !now.oom &&
-                       (now.len != run->len || memcmp(now.data, l->text.data + run->at,
-                                                      run->len) != 0);
-        if (differs && conf >= OCR_LATIN_SURE && now.len + 2 >= run->len &&
-            now.len <= run->len + 2)
+                       (now.len != run->len || memcmp(now.data, was, run->len) != 0);
+        bool sure = conf >= OCR_LATIN_SURE && now.len + 2 >= run->len && now.len <= run->len + 2;
+        if (differs && (sure || eng_ones(was, run->len, now.data, now.len)))
             fix_line(l, run->at, run->len, now.data, now.len);
         else if (differs && conf < l->min_conf)
             l->min_conf = conf;

@@ -294,6 +294,28 @@ static size_t drop_specks(const char *s, size_t len, int lineno, ocr_repairs *re
     return k;
 }
 
+/*
+ * A vocabulary label at the start of s whose colon OCR misread as ; or , ("法定代表人;") or
+ * followed by a speck ("法定代表人:;陈娜娜"): the bytes up to the value, and the label; 0 when
+ * s does not start so.
+ */
+static size_t label_colon(const char *s, size_t len, const phrase *ph, size_t n_ph,
+                          const phrase **label)
+{
+    for (size_t k = 0; k < n_ph; k++) {
+        size_t at = strlen(ph[k].text);
+        if (ph[k].chars < 4 || at >= len || memcmp(s, ph[k].text, at) != 0)
+            continue;
+        *label = &ph[k];
+        if (s[at] == ';' || s[at] == ',')
+            return at + 1;
+        size_t colon = s[at] == ':' ? 1 : len - at >= 3 && memcmp(s + at, "：", 3) == 0 ? 3 : 0;
+        if (colon && at + colon < len && (s[at + colon] == ';' || s[at + colon] == ','))
+            return at + colon + 1;
+    }
+    return 0;
+}
+
 static void repair_line(const char *s, size_t len, int lineno, const phrase *ph, size_t n_ph,
                         int *last_item, int *last_prov, const renumbers *rn, xk_buf *out,
                         ocr_repairs *rep)
@@ -317,22 +339,16 @@ static void repair_line(const char *s, size_t len, int lineno, const phrase *ph,
         const char *ch = s + off[c];
         size_t clen = off[c + 1] - off[c];
         const phrase *p = near_phrase(s, off, n, c, ph, n_ph);
-        if (!p && c == 0) { /* a vocabulary label followed by a colon misread as ; or , */
-            const phrase *label = NULL;
-            for (size_t k = 0; k < n_ph && !label; k++) {
-                size_t pl = strlen(ph[k].text);
-                if (ph[k].chars >= 4 && pl < len && memcmp(s, ph[k].text, pl) == 0 &&
-                    (s[pl] == ';' || s[pl] == ','))
-                    label = &ph[k];
-            }
-            if (label) {
-                size_t pl = strlen(label->text);
-                ocr_repair_note(rep, lineno, s, pl + 1, label->text, pl);
-                xk_buf_append(out, s, pl);
-                xk_buf_putc(out, ':');
-                c = label->chars + 1;
-                continue;
-            }
+        const phrase *label = NULL;
+        size_t used = !p && c == 0 ? label_colon(s, len, ph, n_ph, &label) : 0;
+        if (used) {
+            char to[128];
+            snprintf(to, sizeof to, "%s:", label->text);
+            ocr_repair_note(rep, lineno, s, used, to, strlen(to));
+            xk_buf_puts(out, to);
+            while (c < n && off[c] < used)
+                c++;
+            continue;
         }
         size_t k = 0; /* a short word with its typical misreading (two characters) */
         while (!p && k < sizeof confusions / sizeof confusions[0] &&

@@ -44,6 +44,8 @@ static void dates(const char *s, size_t size, const uint8_t *data)
         if (fixes < 0)
             fuzz_fail("negative fix count", data, size);
     }
+    if (xk_date_find_ocr_beside(s, size, &d) && !xk_date_valid(d.year, d.month, d.day))
+        fuzz_fail("the other OCR reading is not a date", data, size);
     char *z = strndup(s, size); /* the ISO parser takes a C string */
     if (z && xk_date_parse_iso(z, &d))
         check_date(d, 0, 0, size, data);

@@ -62,6 +62,22 @@ static void test_date_ocr_lookalikes_only_in_the_chinese_form(void **state)
     assert_int_equal(fixes, 0);
 }
 
+static void test_date_ocr_other_reading_drops_a_lookalike_beside_a_digit(void **state)
+{
+    (void)state;
+    xk_date d;
+    int fixes;
+    const char *s = "2020年1]月3日"; /* one 1 split into two symbols, or 11 */
+    assert_true(xk_date_find_ocr(s, strlen(s), &d, NULL, NULL, NULL, &fixes));
+    assert_date(d, 2020, 11, 3);
+    assert_true(xk_date_find_ocr_beside(s, strlen(s), &d));
+    assert_date(d, 2020, 1, 3);
+    s = "2027年 ]月 29日"; /* alone, the look-alike is the digit: no other reading */
+    assert_false(xk_date_find_ocr_beside(s, strlen(s), &d));
+    s = "2023年08月04日";
+    assert_false(xk_date_find_ocr_beside(s, strlen(s), &d));
+}
+
 static void test_date_numeric_forms(void **state)
 {
     (void)state;
@@ -136,6 +152,7 @@ int main(void)
         cmocka_unit_test(test_date_chinese_forms),
         cmocka_unit_test(test_date_in_chinese_numerals),
         cmocka_unit_test(test_date_ocr_lookalikes_only_in_the_chinese_form),
+        cmocka_unit_test(test_date_ocr_other_reading_drops_a_lookalike_beside_a_digit),
         cmocka_unit_test(test_date_numeric_forms),
         cmocka_unit_test(test_date_with_spaces_inside_digits),
         cmocka_unit_test(test_date_not_found_in_licence_number),

@@ -330,6 +330,45 @@ static void test_label_with_one_misread_character_is_read_and_flagged(void **sta
     xk_licence_free(lic);
 }
 
+static size_t count_problems(const xk_licence *lic, const char *part)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < lic->n_problems; i++)
+        n += strstr(lic->problems[i].message, part) != NULL;
+    return n;
+}
+
+static void test_ocr_date_clash_takes_the_other_reading(void **state)
+{
+    (void)state;
+    const char *head = "经营许可证编号：B2-20150456\n公司名称：示例科技有限公司\n法定代表人：李四\n"
+                       "业务种类：信息服务业务\n";
+    char t[512];
+    /* 1]月 as 11月 runs 5 years 10 months: 1月 is the reading that fits */
+    snprintf(t, sizeof t, "%s发证日期：2015年1月3日\n有效期至：2020年1]月3日\n", head);
+    xk_status st;
+    xk_licence *lic = parse(t, &st);
+    assert_int_equal(st, XK_OK);
+    assert_int_equal(lic->expires.month, 1);
+    assert_int_equal(count_problems(lic, "needs review: 有效期至 (expires): \"2020年1]月3日\" read "
+                                         "as 2020-01-03"), 1);
+    xk_licence_free(lic);
+    /* 11月 fits: the look-alike stays a digit, nothing to review */
+    snprintf(t, sizeof t, "%s发证日期：2015年11月3日\n有效期至：2020年1]月3日\n", head);
+    lic = parse(t, &st);
+    assert_int_equal(st, XK_OK);
+    assert_int_equal(lic->expires.month, 11);
+    assert_int_equal(count_problems(lic, "needs review"), 0);
+    xk_licence_free(lic);
+    /* the issue date can be the one read otherwise: as 11月 the licence ends before it starts */
+    snprintf(t, sizeof t, "%s发证日期：2015年1]月3日\n有效期至：2015年9月3日\n", head);
+    lic = parse(t, &st);
+    assert_int_equal(st, XK_OK);
+    assert_int_equal(lic->issued.month, 1);
+    assert_int_equal(count_problems(lic, "needs review: 发证日期 (issued)"), 1);
+    xk_licence_free(lic);
+}
+
 static void test_two_misread_characters_are_not_a_label(void **state)
 {
     (void)state;
@@ -487,6 +526,7 @@ int main(void)
         cmocka_unit_test(test_validity_range_and_explicit_issue_date),
         cmocka_unit_test(test_services_label_variant_and_block_coverage),
         cmocka_unit_test(test_label_with_one_misread_character_is_read_and_flagged),
+        cmocka_unit_test(test_ocr_date_clash_takes_the_other_reading),
         cmocka_unit_test(test_two_misread_characters_are_not_a_label),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

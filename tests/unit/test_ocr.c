@@ -73,6 +73,9 @@ static void test_repairs(void **state)
     assert_repair("三、你公司应当甲\n上日\n、你公司在经营乙\n", "三、你公司应当甲\n\n四、你公司在经营乙\n", 1);
     assert_repair("十三、如已持有省《自治区、直辖市）通信管理局\n", "十三、如已持有省（自治区、直辖市）通信管理局\n", 1);
     assert_repair("发证日期:;\n2022年04月15日\n", "发证日期:\n2022年04月15日\n", 1);
+    assert_repair("法定代表人:;陈娜娜\n", "法定代表人:陈娜娜\n", 1); /* a speck after the colon */
+    assert_repair("法定代表人：,陈娜娜\n", "法定代表人:陈娜娜\n", 1);
+    assert_repair("法定代表人:陈;娜\n", "法定代表人:陈;娜\n", 0); /* inside the value: left */
     /* what must stay as it is */
     assert_repair("按照《电信条例》（第一条）\n", "按照《电信条例》（第一条）\n", 0);
     assert_repair("你公司在未取得国内通信设施服务业务经营许可时，不得投资\n",
