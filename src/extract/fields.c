@@ -330,6 +330,12 @@ static void assign(doc *d, label_kind kind, xk_date date, int line)
     }
 }
 
+/* A date field as review warnings name it. */
+static const char *date_field(label_kind kind)
+{
+    return kind == L_ISSUED ? "发证日期 (issued)" : kind == L_EXPIRES ? "有效期至 (expires)" : "date";
+}
+
 static void keep_other_reading(doc *d, label_kind kind, const char *span, size_t len, int line)
 {
     date_alt *alt = kind == L_ISSUED ? &d->alt_issued : &d->alt_expires;
@@ -360,11 +366,10 @@ static int dates_in(doc *d, const char *text, int line, label_kind kind, xk_date
         if (fixes) {
             char iso[16];
             xk_licence_problem(d->lic, XK_SEV_WARNING, line,
-                               "%s read as %s from \"%.*s\": OCR look-alikes taken for digits, "
-                               "check it",
-                               kind != L_NONE ? label_name(kind) : "date",
-                               xk_date_format(out[n], iso, sizeof iso), (int)(e - s),
-                               text + off + s);
+                               XK_REVIEW_PREFIX "%s: read as %s from \"%.*s\": OCR look-alikes "
+                               "taken for digits",
+                               date_field(kind), xk_date_format(out[n], iso, sizeof iso),
+                               (int)(e - s), text + off + s);
         }
         n++;
         off += e;
@@ -490,7 +495,7 @@ static void reconcile_dates(doc *d)
                        XK_REVIEW_PREFIX "%s: \"%s\" read as %s, the look-alike beside a digit "
                        "taken for noise: as %s the licence would run over five years or end "
                        "before it starts",
-                       expires ? "有效期至 (expires)" : "发证日期 (issued)", a->raw, now, was);
+                       date_field(expires ? L_EXPIRES : L_ISSUED), a->raw, now, was);
 }
 
 static void extract_dates(doc *d)

@@ -166,7 +166,8 @@ static void fix_line(page_line *l, size_t at, size_t len, const char *to, size_t
  *   and it is about as long (two characters more or less); it is kept as a fix, so the field it
  *   lands in is flagged for review: the two models disagreed, a person looks;
  * - else the page's reading stays and the line takes eng's confidence when lower, so an unsure
- *   disagreement is flagged too.
+ *   disagreement is flagged too — and so is an unsure agreement: on a tilted render both read
+ *   site10x0b21.cn as sitel0x0b21.cn, eng at 51, where the page's word said 98.
  * Measured on 15 domains of look-alike letters (il1, rn/m, 0o) in seed 003's layout, clean and
  * noisy: eng was wrong where it was unsure (rnmrn → rmmrn at 69-76, 0o0 → 000 at 77-81,
  * news.qiming → news.giming at 50) and right where it was sure (85 and above).
@@ -227,12 +228,12 @@ static void read_runs(TessBaseAPI *latin, PIX *image, page_line *l)
             continue;
         TessBaseAPISetImage2(latin, framed);
         xk_buf_reset(&now);
-        bool differs = latin_domains(latin, &now, &conf) == 1 && !now.oom &&
-                       (now.len != run->len || memcmp(now.data, was, run->len) != 0);
+        bool read = latin_domains(latin, &now, &conf) == 1 && !now.oom;
+        bool differs = read && (now.len != run->len || memcmp(now.data, was, run->len) != 0);
         bool sure = conf >= OCR_LATIN_SURE && now.len + 2 >= run->len && now.len <= run->len + 2;
         if (differs && (sure || eng_ones(was, run->len, now.data, now.len)))
             fix_line(l, run->at, run->len, now.data, now.len);
-        else if (differs && conf < l->min_conf)
+        else if (read && conf < l->min_conf) /* eng unsure, agreeing or not */
             l->min_conf = conf;
         TessBaseAPIClear(latin);
         pixDestroy(&framed);

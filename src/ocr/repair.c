@@ -316,12 +316,41 @@ static size_t label_colon(const char *s, size_t len, const phrase *ph, size_t n_
     return 0;
 }
 
+/* The standard condition of a service, printed on its own line:
+ * 【依法须经批准的项目，经相关部门批准后方可开展相应经营活动】. */
+#define COND_HEAD "依法须经批准的项目"
+#define COND_TAIL "开展相应经营活动"
+
+/*
+ * Whether line s is the standard condition with a bracket OCR lost: 1 when the closing 】 is
+ * missing, -1 the opening 【, else 0. An unclosed 【 makes the extractor read the next service
+ * as part of the condition, and the service is gone without a flag (seen on a photo render).
+ */
+static int condition_bracket(const char *s, size_t len)
+{
+    while (len && s[len - 1] == ' ')
+        len--;
+    size_t h = strlen(COND_HEAD), t = strlen(COND_TAIL), b = strlen("【");
+    bool open = len > b + h && memcmp(s, "【" COND_HEAD, b + h) == 0;
+    bool head = !open && len > h && memcmp(s, COND_HEAD, h) == 0;
+    bool tail = len > t && memcmp(s + len - t, COND_TAIL, t) == 0;
+    bool close = !tail && len > t + b && memcmp(s + len - t - b, COND_TAIL "】", t + b) == 0;
+    if (open && tail)
+        return 1;
+    return head && close ? -1 : 0;
+}
+
 static void repair_line(const char *s, size_t len, int lineno, const phrase *ph, size_t n_ph,
                         int *last_item, int *last_prov, const renumbers *rn, xk_buf *out,
                         ocr_repairs *rep)
 {
     size_t off[1025];
     len = drop_specks(s, len, lineno, rep);
+    int bracket = condition_bracket(s, len);
+    if (bracket < 0) {
+        ocr_repair_note(rep, lineno, s, strlen(COND_HEAD), "【" COND_HEAD, strlen("【" COND_HEAD));
+        xk_buf_puts(out, "【");
+    }
     bool starts;
     size_t head = provision_start(s, len, lineno, last_prov, &starts, out, rep);
     if (starts)
@@ -391,6 +420,11 @@ static void repair_line(const char *s, size_t len, int lineno, const phrase *ph,
             xk_buf_append(out, ch, clen);
         }
         c++;
+    }
+    if (bracket > 0) {
+        ocr_repair_note(rep, lineno, COND_TAIL, strlen(COND_TAIL), COND_TAIL "】",
+                        strlen(COND_TAIL "】"));
+        xk_buf_puts(out, "】");
     }
 }
 

@@ -353,19 +353,22 @@ static void test_ocr_date_clash_takes_the_other_reading(void **state)
     assert_int_equal(count_problems(lic, "needs review: 有效期至 (expires): \"2020年1]月3日\" read "
                                          "as 2020-01-03"), 1);
     xk_licence_free(lic);
-    /* 11月 fits: the look-alike stays a digit, nothing to review */
+    /* 11月 fits: the look-alike stays a digit, flagged as such */
     snprintf(t, sizeof t, "%s发证日期：2015年11月3日\n有效期至：2020年1]月3日\n", head);
     lic = parse(t, &st);
     assert_int_equal(st, XK_OK);
     assert_int_equal(lic->expires.month, 11);
-    assert_int_equal(count_problems(lic, "needs review"), 0);
+    assert_int_equal(count_problems(lic, "needs review"), 1);
+    assert_int_equal(count_problems(lic, "needs review: 有效期至 (expires): read as 2020-11-03 "
+                                         "from \"2020年1]月3日\": OCR look-alikes"), 1);
     xk_licence_free(lic);
     /* the issue date can be the one read otherwise: as 11月 the licence ends before it starts */
     snprintf(t, sizeof t, "%s发证日期：2015年1]月3日\n有效期至：2015年9月3日\n", head);
     lic = parse(t, &st);
     assert_int_equal(st, XK_OK);
     assert_int_equal(lic->issued.month, 1);
-    assert_int_equal(count_problems(lic, "needs review: 发证日期 (issued)"), 1);
+    assert_int_equal(count_problems(lic, "needs review: 发证日期 (issued): \"2015年1]月3日\" "
+                                         "read as 2015-01-03"), 1);
     xk_licence_free(lic);
 }
 

@@ -76,7 +76,14 @@ static void test_repairs(void **state)
     assert_repair("法定代表人:;陈娜娜\n", "法定代表人:陈娜娜\n", 1); /* a speck after the colon */
     assert_repair("法定代表人：,陈娜娜\n", "法定代表人:陈娜娜\n", 1);
     assert_repair("法定代表人:陈;娜\n", "法定代表人:陈;娜\n", 0); /* inside the value: left */
+    /* the standard condition with a bracket lost: the next service must not join it */
+    assert_repair("【依法须经批准的项目，经相关部门批准后方可开展相应经营活动\n互联网接入服务业务\n",
+                  "【依法须经批准的项目，经相关部门批准后方可开展相应经营活动】\n互联网接入服务业务\n", 1);
+    assert_repair("依法须经批准的项目，经相关部门批准后方可开展相应经营活动】\n",
+                  "【依法须经批准的项目，经相关部门批准后方可开展相应经营活动】\n", 1);
     /* what must stay as it is */
+    assert_repair("【依法须经批准的项目，经相关部门批准后方可开展相应经营活动】\n",
+                  "【依法须经批准的项目，经相关部门批准后方可开展相应经营活动】\n", 0);
     assert_repair("按照《电信条例》（第一条）\n", "按照《电信条例》（第一条）\n", 0);
     assert_repair("你公司在未取得国内通信设施服务业务经营许可时，不得投资\n",
                   "你公司在未取得国内通信设施服务业务经营许可时，不得投资\n", 0);
