@@ -35,6 +35,17 @@ static bool domain_like(const char *s, size_t n)
            isalnum((unsigned char)s[tld - 2]);
 }
 
+/* s[0..*n) trimmed to its first letter or digit and its last letter, digit or '/' (as the runs
+ * are gathered): the start, and the new length in *n. */
+static const char *domain_core(const char *s, size_t *n)
+{
+    while (*n && !(isalnum((unsigned char)s[*n - 1]) || s[*n - 1] == '/'))
+        (*n)--;
+    while (*n && !isalnum((unsigned char)*s))
+        s++, (*n)--;
+    return s;
+}
+
 /* A Latin run being gathered symbol by symbol: from its first letter or digit to its last
  * letter, digit or '/', so punctuation around it (a colon after a label, a comma between
  * domains) stays out. */
@@ -124,12 +135,8 @@ static size_t latin_domains(TessBaseAPI *latin, xk_buf *out, int *conf)
     *conf = 100;
     do {
         char *word = it ? TessResultIteratorGetUTF8Text(it, RIL_WORD) : NULL;
-        const char *w = word ? word : "";
-        size_t n = strlen(w);
-        while (n && !(isalnum((unsigned char)w[n - 1]) || w[n - 1] == '/'))
-            n--;
-        while (n && !isalnum((unsigned char)*w))
-            w++, n--;
+        size_t n = word ? strlen(word) : 0;
+        const char *w = domain_core(word ? word : "", &n);
         if (domain_like(w, n)) {
             int c = (int)(TessResultIteratorConfidence(it, RIL_WORD) + 0.5);
             *conf = c < *conf ? c : *conf;
@@ -156,23 +163,6 @@ static void fix_line(page_line *l, size_t at, size_t len, const char *to, size_t
     f->to[to_len] = '\0';
     xk_buf_splice(&l->text, at, len, to, to_len);
 }
-
-/*
- * Tesseract's Chinese model reads Latin letters less surely than its English one: on a clean
- * render it read the domain iyyhd.com as jyyhd.com, and xinghe-mall.com.cn as
- * xinghe-mallcom.cn on a tilted one; eng, given the domain alone, read both right. So each
- * domain-like run of a line is read again by eng, and when the two differ:
- * - eng's reading replaces the run when eng is sure of it (confidence OCR_LATIN_SURE or more)
- *   and it is about as long (two characters more or less); it is kept as a fix, so the field it
- *   lands in is flagged for review: the two models disagreed, a person looks;
- * - else the page's reading stays and the line takes eng's confidence when lower, so an unsure
- *   disagreement is flagged too — and so is an unsure agreement: on a tilted render both read
- *   site10x0b21.cn as sitel0x0b21.cn, eng at 51, where the page's word said 98.
- * Measured on 15 domains of look-alike letters (il1, rn/m, 0o) in seed 003's layout, clean and
- * noisy: eng was wrong where it was unsure (rnmrn → rmmrn at 69-76, 0o0 → 000 at 77-81,
- * news.qiming → news.giming at 50) and right where it was sure (85 and above).
- */
-#define OCR_LATIN_SURE 85
 
 /* Whether a and b (n bytes each) are the same but for letter case and the digit 1 in b where a
  * has a letter like it (l, L, I, i, |); *ones counts those. */
@@ -213,6 +203,23 @@ static bool eng_ones(const char *a, size_t na, const char *b, size_t nb)
     }
     return false;
 }
+
+/*
+ * Tesseract's Chinese model reads Latin letters less surely than its English one: on a clean
+ * render it read the domain iyyhd.com as jyyhd.com, and xinghe-mall.com.cn as
+ * xinghe-mallcom.cn on a tilted one; eng, given the domain alone, read both right. So each
+ * domain-like run of a line is read again by eng, and when the two differ:
+ * - eng's reading replaces the run when eng is sure of it (confidence OCR_LATIN_SURE or more)
+ *   and it is about as long (two characters more or less); it is kept as a fix, so the field it
+ *   lands in is flagged for review: the two models disagreed, a person looks;
+ * - else the page's reading stays and the line takes eng's confidence when lower, so an unsure
+ *   disagreement is flagged too — and so is an unsure agreement: on a tilted render both read
+ *   site10x0b21.cn as sitel0x0b21.cn, eng at 51, where the page's word said 98.
+ * Measured on 15 domains of look-alike letters (il1, rn/m, 0o) in seed 003's layout, clean and
+ * noisy: eng was wrong where it was unsure (rnmrn → rmmrn at 69-76, 0o0 → 000 at 77-81,
+ * news.qiming → news.giming at 50) and right where it was sure (85 and above).
+ */
+#define OCR_LATIN_SURE 85
 
 static void read_runs(TessBaseAPI *latin, PIX *image, page_line *l)
 {
@@ -269,12 +276,9 @@ static size_t garbled_domains(const xk_buf *t)
         if (n == 0 || (i < t->len && cp >= 0x80 && !domain_separator(cp)))
             return value;
         if (i == t->len || domain_separator(cp)) {
-            size_t w = word, e = i; /* the name, its punctuation trimmed as the runs are */
-            while (e > w && !(isalnum((unsigned char)t->data[e - 1]) || t->data[e - 1] == '/'))
-                e--;
-            while (w < e && !isalnum((unsigned char)t->data[w]))
-                w++;
-            if (e > w && !domain_like(t->data + w, e - w))
+            size_t len = i - word; /* the name, its punctuation trimmed as the runs are */
+            const char *name = domain_core(t->data + word, &len);
+            if (len && !domain_like(name, len))
                 return value;
             word = i + n;
         }
@@ -305,8 +309,7 @@ static void read_domain_line(TessBaseAPI *latin, PIX *image, page_line *l, size_
 
 void ocr_read_latin(const xk_ocr_options *o, PIX *image, page_lines *pl)
 {
-    const char *langs = o->languages ? o->languages : "chi_sim";
-    if (strcmp(langs, "eng") == 0)
+    if (strcmp(OCR_LANGUAGES(o), "eng") == 0)
         return;
     TessBaseAPI *latin = NULL;
     for (size_t i = 0; i < pl->n; i++) {
@@ -315,9 +318,11 @@ void ocr_read_latin(const xk_ocr_options *o, PIX *image, page_lines *pl)
         if (!value && !l->n_runs)
             continue;
         /* started on the first domain; without eng installed the page's reading stands */
-        if (!latin && !(latin = ocr_engine_get(OCR_ENGINE_LATIN, o->datapath, "eng", NULL)))
-            return;
-        TessBaseAPISetPageSegMode(latin, PSM_SINGLE_LINE);
+        if (!latin) {
+            if (!(latin = ocr_engine_get(OCR_ENGINE_LATIN, o->datapath, "eng", NULL)))
+                return;
+            TessBaseAPISetPageSegMode(latin, PSM_SINGLE_LINE);
+        }
         if (value)
             read_domain_line(latin, image, l, value);
         else

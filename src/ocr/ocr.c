@@ -24,7 +24,7 @@ void xk_ocr_options_init(xk_ocr_options *o)
     o->page_seconds = XK_OCR_PAGE_SECONDS;
     o->review_confidence = XK_OCR_REVIEW_CONFIDENCE;
     o->clean = XK_CLEAN_DESKEW;
-    o->languages = "chi_sim";
+    o->languages = OCR_DEFAULT_LANGUAGES;
 }
 
 void xk_ocr_result_free(xk_ocr_result *r)
@@ -467,8 +467,7 @@ static PIX *normalise_scale(TessBaseAPI *api, PIX *gray)
 static xk_status image_page(page_sink *sink, PIX *pix, const xk_ocr_options *o, xk_error *err)
 {
     reader *r = (reader *)sink;
-    TessBaseAPI *api =
-        ocr_engine_get(OCR_ENGINE_PAGE, o->datapath, o->languages ? o->languages : "chi_sim", err);
+    TessBaseAPI *api = ocr_engine_get(OCR_ENGINE_PAGE, o->datapath, OCR_LANGUAGES(o), err);
     if (!api)
         return err ? err->code : XK_EIO;
     PIX *clean = clean_image(pix, o->clean);

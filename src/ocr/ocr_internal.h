@@ -90,6 +90,10 @@ typedef struct page_lines {
     size_t n, cap;
 } page_lines;
 
+/* The page's languages: the options' or the default (Chinese alone; see README, "Scans"). */
+#define OCR_DEFAULT_LANGUAGES "chi_sim"
+#define OCR_LANGUAGES(o) ((o)->languages ? (o)->languages : OCR_DEFAULT_LANGUAGES)
+
 /* Two engines a thread: the page's languages, and eng for Latin text. */
 enum { OCR_ENGINE_PAGE, OCR_ENGINE_LATIN, OCR_N_ENGINES };
 
