@@ -51,8 +51,12 @@ def synthetic(xuke, n):
         yield f'synthetic_{i:03d}', text, rec
 
 
-def run(xuke, pages, extra):
-    env = dict(os.environ, OMP_THREAD_LIMIT='1')
+def run(xuke, pages, extra, one_core=True):
+    env = dict(os.environ)
+    if one_core:
+        env['OMP_THREAD_LIMIT'] = '1'
+    else:
+        env.pop('OMP_THREAD_LIMIT', None)
     t0 = time.monotonic()
     p = subprocess.run([xuke, 'parse', '--pages', '--json', *extra, *pages], capture_output=True, env=env)
     took = time.monotonic() - t0
@@ -101,6 +105,7 @@ def main():
                     print('    ' + err.strip().replace('\n', '\n    ')[:800], file=sys.stderr)
         rows.append((style, tot))
     target = {'clean': 99.0}
+    threads = threads_check(a.xuke, a.work, extra) if 'clean' in a.styles.split(',') else None
     if a.markdown:
         print('| style | pages | s/page (1 core) | fields right | wrong, flagged | wrong, NOT flagged | right but flagged | refused docs | target |')
         print('|---|---|---|---|---|---|---|---|---|')
@@ -116,6 +121,24 @@ def main():
                   f'fields {acc:5.1f} % right (target ≥ {goal:.0f} %)  wrong flagged {t["flagged"]:3d}  '
                   f'wrong NOT flagged {t["unflagged"]:3d} (target 0)  right but flagged {t["right_flagged"]:3d}  '
                   f'refused {t["refused"]}')
+
+    if threads:
+        pages, one, default = threads
+        line = (f'{pages} pages, the biggest clean licence: {default / pages:.2f} s/page as a user runs it '
+                f'(OpenMP left to Tesseract) beside {one / pages:.2f} s/page on one core (OMP_THREAD_LIMIT=1)')
+        print(('\n' + line + '.') if a.markdown else 'ocr threads  ' + line)
+
+
+def threads_check(xuke, work, extra):
+    """Wall time of the biggest clean licence read as a user runs xuke (no OMP_THREAD_LIMIT) and on
+    one core, each the best of two: Tesseract's OpenMP threads must not cost more than they give."""
+    biggest = max(glob.glob(os.path.join(work, 'clean', '*')), key=lambda d: len(os.listdir(d)), default=None)
+    if not biggest:
+        return None
+    pages = sorted(glob.glob(os.path.join(biggest, '*.png')))
+    one = min(run(xuke, pages, extra)[1] for _ in range(2))
+    default = min(run(xuke, pages, extra, one_core=False)[1] for _ in range(2))
+    return len(pages), one, default
 
 
 if __name__ == '__main__':
