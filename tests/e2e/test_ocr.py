@@ -95,7 +95,27 @@ def test_images():
     test_reread(text3, expected3)
     test_latin(text)
     test_generated()
+    test_prints()
     return clean, expected
+
+
+def test_prints():
+    """Other prints than the fixtures' sans 14 pt at 200 dpi. Serif (the Song face licences are
+    printed in): with Tesseract's automatic layout the line-initial 四、（一）… were read apart as
+    a vertical block and provision 4 was lost without a flag; the page is now read as one
+    column. 12 pt at 150 dpi: the 附页 header split over three lines (获准经营人 / 了中 / 息服务…)
+    left both websites without their service, unflagged."""
+    text, expected = fixture('docs/cross_regional_b1')
+    serif = render.pages(text, os.path.join(TMP, 'serif'), 'clean', font='Noto Serif CJK SC')
+    got = read_scan('serif print', serif, expected)
+    provisions = [(p['no'], p['text']) for p in (got or {}).get('provisions', [])]
+    check('... its provisions, 四 and its items included', provisions ==
+          [(p['no'], p['text']) for p in expected['provisions']], provisions)
+    text, expected = fixture('docs/b1b2_shanghai')
+    small = render.pages(text, os.path.join(TMP, 'small'), 'clean', points=12, dpi=150)
+    got = read_scan('12 pt at 150 dpi', small, expected)
+    check('... each website under its service', [w['service'] for w in (got or {}).get('websites', [])]
+          == [w['service'] for w in expected['websites']], (got or {}).get('websites'))
 
 
 def test_reread(text, expected):

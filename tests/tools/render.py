@@ -58,29 +58,34 @@ EFFECTS = {
 }
 
 
-def draw(lines, path, style='clean', points=14):
+FONT, POINTS, DPI = 'Noto Sans CJK SC', 14, 200
+
+
+def draw(lines, path, style='clean', font=FONT, points=POINTS, dpi=DPI):
     """One page: pango-view lays the text out (ImageMagick's label: cannot size long pages),
-    ImageMagick adds the style's damage."""
+    ImageMagick adds the style's damage. Other prints: font='Noto Serif CJK SC' (the Song face
+    licences are printed in), points and dpi (12 pt at 150 dpi: a low-resolution scan)."""
     while lines and not lines[0].strip():
         lines = lines[1:]
     src, plain = path + '.txt', path + '.plain.png'
     with open(src, 'w', encoding='utf-8') as f:
         f.write('\n'.join(lines))
-    subprocess.run(['pango-view', f'--font=Noto Sans CJK SC {points}', '--dpi=200', '--margin=90',
+    subprocess.run(['pango-view', f'--font={font} {points}', f'--dpi={dpi}', '--margin=90',
                     '--background=white', '--foreground=black', '--hinting=full', '-q',
                     '-o', plain, src], check=True, capture_output=True)
     ext = '.jpg' if style == 'photo' else '.png'
     out = path + ext
     subprocess.run(['convert', plain, '-background', 'white', '-alpha', 'remove', *EFFECTS[style],
-                    '-density', '200', '-units', 'PixelsPerInch', out], check=True, capture_output=True)
+                    '-density', str(dpi), '-units', 'PixelsPerInch', out], check=True, capture_output=True)
     os.remove(src)
     os.remove(plain)
     return out
 
 
-def pages(text, out_dir, style='clean', stem='page'):
+def pages(text, out_dir, style='clean', stem='page', **print_):
+    """print_: draw's font, points, dpi."""
     os.makedirs(out_dir, exist_ok=True)
-    return [draw(p, os.path.join(out_dir, f'{stem}{i + 1}-{style}'), style)
+    return [draw(p, os.path.join(out_dir, f'{stem}{i + 1}-{style}'), style, **print_)
             for i, p in enumerate(paginate(wrap(text)))]
 
 
