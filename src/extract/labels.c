@@ -232,6 +232,38 @@ static size_t char_distance(const char *a, size_t alen, const char *b, size_t bl
 }
 
 /*
+ * Whether a (one character more than b) is b with one character inserted
+ * ("业务种类(服务项目)及有覆盖范围" for 业务种类(服务项目)及覆盖范围).
+ */
+static bool char_inserted(const char *a, size_t alen, const char *b, size_t blen)
+{
+    size_t ao[48], bo[48];
+    size_t na = xk_utf8_offsets(a, alen, ao, 47), nb = xk_utf8_offsets(b, blen, bo, 47);
+    if (na != nb + 1 || ao[na] != alen || bo[nb] != blen)
+        return false;
+    size_t k = 0; /* the first character that differs is the inserted one */
+    while (k < nb && ao[k + 1] - ao[k] == bo[k + 1] - bo[k] &&
+           memcmp(a + ao[k], b + bo[k], bo[k + 1] - bo[k]) == 0)
+        k++;
+    return alen - ao[k + 1] == blen - bo[k] && memcmp(a + ao[k + 1], b + bo[k], blen - bo[k]) == 0;
+}
+
+/* One character substituted, or (in labels of six characters or more, where one extra
+ * character cannot make another label) one inserted or one dropped. */
+static bool one_edit(const char *line, size_t llen, size_t lchars, size_t v)
+{
+    const char *t = variants[v].text;
+    size_t vlen = variant_bytes[v], vchars = variant_chars[v];
+    if (vchars == lchars)
+        return char_distance(line, llen, t, vlen) == 1;
+    if (vchars < 6)
+        return false;
+    if (lchars == vchars + 1)
+        return char_inserted(line, llen, t, vlen);
+    return lchars + 1 == vchars && char_inserted(t, vlen, line, llen);
+}
+
+/*
  * A label OCR misread by one character ("网站接大服务提供单位:"): only before a colon, only for
  * labels of four characters or more, and only when one label kind is that close.
  */
@@ -250,8 +282,8 @@ static bool label_fuzzy(const doc *d, size_t i, label_hit *hit)
     for (size_t v = 0; v < N_VARIANTS; v++) {
         size_t vlen = variant_bytes[v];
         /* cheap filters first: most lines fail on the character count */
-        if (vlen < 12 || variant_chars[v] != pchars ||
-            char_distance(ln->compact, plen, variants[v].text, vlen) != 1)
+        if (vlen < 12 || variant_chars[v] + 1 < pchars || pchars + 1 < variant_chars[v] ||
+            !one_edit(ln->compact, plen, pchars, v))
             continue;
         if (best && best->kind != variants[v].kind)
             return false; /* two kinds equally close: no guess */

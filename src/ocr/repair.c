@@ -192,8 +192,8 @@ static int renumbered(const renumbers *rn, int lineno)
 
 /*
  * Item numbers "（一）" … at the start of a line: remembers the last one, and a bracket at the
- * start of a line that holds no numeral ("《X）") becomes the next number, since OCR garbles
- * those brackets more than any other text. A new provision ("十五、") starts the count again.
+ * start of a line that holds no numeral ("《X）", or "(WA" before 你公司) becomes the next number,
+ * since OCR garbles those brackets more than any other text. A new provision ("十五、") starts the count again.
  * Returns the bytes of line consumed (0 when the line does not start with an item number).
  */
 static size_t item_number(const char *s, size_t len, int lineno, int *last, xk_buf *out,
@@ -235,7 +235,19 @@ static size_t item_number(const char *s, size_t len, int lineno, int *last, xk_b
             (*last)++;
             return c + cl;
         }
-    return 0;
+    /* no closing bracket either ("(WA你公司应当…" for （八）): a few Latin characters, then
+     * 你公司, the way items open */
+    size_t c = o;
+    while (c < len && c < o + 4 && s[c] > ' ' && (unsigned char)s[c] < 0x80)
+        c++;
+    if (c == o || *last <= 0 || *last >= 20 || len - c < 9 || memcmp(s + c, "你公司", 9) != 0)
+        return 0;
+    char fixed[32];
+    snprintf(fixed, sizeof fixed, "（%s）", numerals[*last]);
+    ocr_repair_note(rep, lineno, s, c, fixed, strlen(fixed));
+    xk_buf_puts(out, fixed);
+    (*last)++;
+    return c;
 }
 
 /*
@@ -281,7 +293,28 @@ static bool book_is_bracket(const char *p, const char *end)
     return false;
 }
 
-/* One line repaired into out. */
+/* ( （ or 〈, which OCR reads for （ */
+static bool opening_bracket(const char *p, const char *end)
+{
+    return p < end && (*p == '(' || (end - p >= 3 && (memcmp(p, "（", 3) == 0 ||
+                                                       memcmp(p, "〈", 3) == 0)));
+}
+
+static bool closing_bracket(const char *p, const char *end)
+{
+    return p < end && (*p == ')' || (end - p >= 3 && (memcmp(p, "）", 3) == 0 ||
+                                                       memcmp(p, "〉", 3) == 0)));
+}
+
+/* Opening brackets on the line less the closing ones. */
+static int bracket_excess(const char *s, size_t len)
+{
+    int excess = 0;
+    for (const char *p = s, *end = s + len; p < end; p++)
+        excess += opening_bracket(p, end) - closing_bracket(p, end);
+    return excess;
+}
+
 /* Specks after a label's colon ("发证日期:;"): the value is on the next line. New length. */
 static size_t drop_specks(const char *s, size_t len, int lineno, ocr_repairs *rep)
 {
@@ -364,6 +397,9 @@ static void repair_line(const char *s, size_t len, int lineno, const phrase *ph,
         xk_buf_append(out, s, len);
         return;
     }
+    /* "业务(（仅限经营类电子商务)": a bracket read twice; left unclosed, the qualifier swallowed
+     * the next service (seen on a 150 dpi render) */
+    int doubled = bracket_excess(s, len);
     for (size_t c = 0; c < n;) {
         const char *ch = s + off[c];
         size_t clen = off[c + 1] - off[c];
@@ -396,6 +432,13 @@ static void repair_line(const char *s, size_t len, int lineno, const phrase *ph,
             ocr_repair_note(rep, lineno, ch, bytes, p->text, strlen(p->text));
             xk_buf_puts(out, p->text);
             c += p->chars;
+            continue;
+        }
+        if (doubled > 0 && opening_bracket(ch, s + len) && opening_bracket(ch + clen, s + len)) {
+            ocr_repair_note(rep, lineno, ch, off[c + 2] - off[c], ch + clen,
+                            off[c + 2] - off[c + 1]);
+            doubled--;
+            c++; /* the second bracket stays */
             continue;
         }
         unsigned cp;

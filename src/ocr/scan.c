@@ -51,6 +51,7 @@ static const char *line_text(const xk_ocr_result *ocr, int line, int *len)
 typedef struct span {
     char name[64];
     int first, last;
+    char doubt[96]; /* a reason to check it that no line's confidence shows, or "" */
 } span;
 
 #define MAX_SPANS (8 + XK_MAX_SERVICES + 64 + XK_MAX_PROVISIONS)
@@ -66,7 +67,50 @@ static void add_span(spans *sp, const char *name, int line)
         return;
     snprintf(sp->s[sp->n].name, sizeof sp->s[0].name, "%s", name);
     sp->s[sp->n].first = sp->s[sp->n].last = line;
+    sp->s[sp->n].doubt[0] = '\0';
     sp->n++;
+}
+
+static bool grants(const xk_licence *lic, const char *code)
+{
+    for (size_t i = 0; i < lic->n_services; i++)
+        if (strcmp(lic->services[i].code, code) == 0)
+            return true;
+    return false;
+}
+
+/*
+ * A website's service comes from the 附页 header above it ("X获准经营<service>相关信息"). A header
+ * OCR garbled ("获准经营人" / "了中" / "息服务业务…") names none, and one read as a service the
+ * licence does not grant means that service or the header was misread: either way the website
+ * (and a service it names but the page lacks) is checked by a person, although every line of
+ * the website itself may have been read surely.
+ */
+static void website_doubts(const xk_licence *lic, spans *sp, size_t first_site)
+{
+    for (size_t i = 0; i < lic->n_websites && first_site + i < sp->n; i++) {
+        const xk_website *w = &lic->websites[i];
+        span *s = &sp->s[first_site + i];
+        if (!w->code[0])
+            snprintf(s->doubt, sizeof s->doubt, "the 附页 header above it names no service");
+        else if (lic->n_services > 0 && !grants(lic, w->code))
+            snprintf(s->doubt, sizeof s->doubt, "listed under %s, not among the services read",
+                     w->code);
+    }
+    for (size_t i = 0; i < lic->n_websites && sp->n < MAX_SPANS; i++) {
+        const char *code = lic->websites[i].code;
+        bool seen = !code[0] || lic->n_services == 0 || grants(lic, code);
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = strcmp(lic->websites[j].code, code) == 0;
+        if (seen)
+            continue;
+        char what[64];
+        snprintf(what, sizeof what, "业务种类 %s (service)", code);
+        add_span(sp, what, lic->websites[i].line);
+        span *s = &sp->s[sp->n - 1];
+        s->last = s->first;
+        snprintf(s->doubt, sizeof s->doubt, "not read, though 网站 %zu is listed under it", i + 1);
+    }
 }
 
 /* Each field runs from its line to the line before the next field starts (at most `cap`
@@ -100,6 +144,7 @@ static void field_spans(const xk_licence *lic, int n_lines, spans *sp)
         snprintf(what, sizeof what, "业务种类 %s (service)", lic->services[i].code);
         add_span(sp, what, lic->services[i].line);
     }
+    size_t first_site = sp->n;
     for (size_t i = 0; i < lic->n_websites; i++) {
         snprintf(what, sizeof what, "网站 %zu (website)", i + 1);
         add_span(sp, what, lic->websites[i].line);
@@ -112,6 +157,7 @@ static void field_spans(const xk_licence *lic, int n_lines, spans *sp)
     close_spans(sp, scalars, 24, n_lines);   /* the rest: until the next field */
     for (size_t i = 0; i < scalars; i++)
         sp->s[i].last = sp->s[i].first;
+    website_doubts(lic, sp, first_site);
 }
 
 /* The repairs made inside a span, as "履盖"→"覆盖", "〈"→"（" (at most size bytes). */
@@ -166,14 +212,16 @@ static size_t flag_spans(xk_licence *lic, const xk_ocr_result *ocr, const ocr_re
         char fixes[400], snapped[700];
         size_t n_fixes = rep ? repairs_in(rep, s, fixes, sizeof fixes) : 0;
         size_t n_snaps = snaps_of(snaps, s->name, snapped, sizeof snapped);
-        if (low >= threshold && n_fixes == 0 && n_snaps == 0)
+        if (low >= threshold && n_fixes == 0 && n_snaps == 0 && !s->doubt[0])
             continue;
         int len;
         const char *text = line_text(ocr, low_line, &len);
-        char conf[96] = "";
+        char conf[200] = "";
         if (low < threshold)
-            snprintf(conf, sizeof conf, "OCR confidence %d (below %d) on page %d", low, threshold,
-                     ocr->lines[low_line - 1].page);
+            snprintf(conf, sizeof conf, "OCR confidence %d (below %d) on page %d%s%s", low,
+                     threshold, ocr->lines[low_line - 1].page, s->doubt[0] ? "; " : "", s->doubt);
+        else
+            snprintf(conf, sizeof conf, "%s", s->doubt);
         xk_licence_problem(lic, XK_SEV_WARNING, low_line,
                            XK_REVIEW_PREFIX "%s: %s%s%s%s%s%s%s; read \"%.*s\"", s->name, conf,
                            *conf && n_fixes ? "; " : "", n_fixes ? "OCR text corrected " : "",

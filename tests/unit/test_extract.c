@@ -338,6 +338,33 @@ static size_t count_problems(const xk_licence *lic, const char *part)
     return n;
 }
 
+/* A long label with a character inserted or dropped is read too (a six-character label or more:
+ * a short one with a character more could be another word); services were refused as missing. */
+static void test_label_with_one_character_more_or_less(void **state)
+{
+    (void)state;
+    const char *t = "经营许可证编号：B2-20190456\n公司名称：示例科技有限公司\n法定代表人：李四\n"
+                    "业务种类(服务项目)及有覆盖范围：\n信息服务业务(仅限互联网信息服务)\n"
+                    "发证日期：2019年3月1日\n有效期至：2024年3月1日\n附页\n"
+                    "网站名称：甲\n网站域名：a.cn\n网站接入服务供单位：阿里云计算有限公司\n";
+    xk_status st;
+    xk_licence *lic = parse(t, &st);
+    assert_int_equal(st, XK_OK);
+    assert_int_equal(lic->n_services, 1);
+    assert_string_equal(lic->services[0].code, "B25");
+    assert_int_equal(lic->n_websites, 1);
+    assert_string_equal(lic->websites[0].access_provider, "阿里云计算有限公司");
+    assert_int_equal(count_problems(lic, "one character differs"), 2);
+    xk_licence_free(lic);
+    /* a five-character label with a character more is not taken for 发证日期 */
+    t = "经营许可证编号：B2-20190456\n公司名称：示例科技有限公司\n法定代表人：李四\n"
+        "业务种类：信息服务业务\n发证日期：2019年3月1日\n有效期至：2024年3月1日\n"
+        "公司成立日期：2010年1月1日\n";
+    lic = parse(t, &st);
+    assert_int_equal(count_problems(lic, "one character differs"), 0);
+    xk_licence_free(lic);
+}
+
 /* A licence with the two dates given, parsed (it must parse). */
 static xk_licence *with_dates(const char *issued, const char *expires)
 {
@@ -533,6 +560,7 @@ int main(void)
         cmocka_unit_test(test_validity_range_and_explicit_issue_date),
         cmocka_unit_test(test_services_label_variant_and_block_coverage),
         cmocka_unit_test(test_label_with_one_misread_character_is_read_and_flagged),
+        cmocka_unit_test(test_label_with_one_character_more_or_less),
         cmocka_unit_test(test_ocr_date_clash_takes_the_other_reading),
         cmocka_unit_test(test_two_misread_characters_are_not_a_label),
     };

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,6 +67,12 @@ static void test_repairs(void **state)
     /* an item number read as the next one: known from the repeated number after it */
     assert_repair("十五、你公司应当：\n（一）甲\n（三）乙\n续\n（三）丙\n十六、丁\n（二）戊\n",
                   "十五、你公司应当：\n（一）甲\n（二）乙\n续\n（三）丙\n十六、丁\n（二）戊\n", 1);
+    /* a marker with its numeral and closing bracket read as Latin letters (serif render) */
+    assert_repair("十五、你公司应当：\n（七）甲\n(WA你公司应当乙\n",
+                  "十五、你公司应当：\n（七）甲\n（八）你公司应当乙\n", 1);
+    assert_repair("十五、你公司应当：\n（七）甲\n(see你公司\n", "十五、你公司应当：\n（七）甲\n（八）你公司\n", 1);
+    assert_repair("（WA你公司应当乙\n", "（WA你公司应当乙\n", 0); /* no item before it */
+    assert_repair("十五、你公司应当：\n（七）甲\n(ABCDE你公司\n", "十五、你公司应当：\n（七）甲\n(ABCDE你公司\n", 0);
     assert_repair("十五、你公司应当：\n(二)甲\n(二)乙\n", "十五、你公司应当：\n（一）甲\n(二)乙\n", 1);
     assert_repair("十五、你公司应当：\n（一）甲\n（二）乙\n（二）丙\n",
                   "十五、你公司应当：\n（一）甲\n（二）乙\n（二）丙\n", 0); /* no gap: left alone */
@@ -81,6 +88,12 @@ static void test_repairs(void **state)
                   "【依法须经批准的项目，经相关部门批准后方可开展相应经营活动】\n互联网接入服务业务\n", 1);
     assert_repair("依法须经批准的项目，经相关部门批准后方可开展相应经营活动】\n",
                   "【依法须经批准的项目，经相关部门批准后方可开展相应经营活动】\n", 1);
+    /* a bracket read twice, which left the qualifier open: one goes */
+    assert_repair("在线数据处理与交易处理业务(（仅限经营类电子商务)\n",
+                  "在线数据处理与交易处理业务（仅限经营类电子商务)\n", 1);
+    assert_repair("在线数据处理与交易处理业务(〈仅限经营类电子商务)\n",
+                  "在线数据处理与交易处理业务（仅限经营类电子商务)\n", 2);
+    assert_repair("甲((乙))\n", "甲((乙))\n", 0); /* balanced: left */
     /* what must stay as it is */
     assert_repair("【依法须经批准的项目，经相关部门批准后方可开展相应经营活动】\n",
                   "【依法须经批准的项目，经相关部门批准后方可开展相应经营活动】\n", 0);
@@ -172,6 +185,34 @@ static void test_flags(void **state)
     xk_licence_free(lic);
 }
 
+/* A website whose 附页 header OCR garbled (no service) or read as a service the licence lacks is
+ * flagged though its own lines were read surely; so is the service it names but the page lacks. */
+static void test_flags_website_service(void **state)
+{
+    (void)state;
+    xk_licence *lic = xk_licence_new();
+    xk_service *svc = xk_licence_add_service(lic);
+    snprintf(svc->code, sizeof svc->code, "B21");
+    svc->line = 1;
+    xk_website *w[3];
+    const char *codes[3] = {"B21", "", "B25"};
+    for (int i = 0; i < 3; i++) {
+        w[i] = xk_licence_add_website(lic);
+        snprintf(w[i]->code, sizeof w[i]->code, "%s", codes[i]);
+        w[i]->line = i + 2;
+    }
+    xk_ocr_line lines[4] = {{1, 95, 97}, {1, 96, 97}, {1, 97, 98}, {1, 98, 99}};
+    xk_ocr_result r = {(char *)"在线数据处理与交易处理业务\n网站名称:甲\n网站名称:乙\n网站名称:丙\n",
+                       0, lines, 4, 1, 0, 0, NULL, 0};
+    r.len = strlen(r.text);
+    assert_int_equal(xk_ocr_flag_fields(lic, &r, 80), 3);
+    assert_non_null(strstr(lic->problems[0].message, "网站 2 (website): the 附页 header above it "
+                                                     "names no service"));
+    assert_non_null(strstr(lic->problems[1].message, "网站 3 (website): listed under B25"));
+    assert_non_null(strstr(lic->problems[2].message, "业务种类 B25 (service): not read, though 网站 3"));
+    xk_licence_free(lic);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -180,6 +221,7 @@ int main(void)
         cmocka_unit_test(test_snaps),
         cmocka_unit_test(test_snaps_sentences),
         cmocka_unit_test(test_flags),
+        cmocka_unit_test(test_flags_website_service),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
