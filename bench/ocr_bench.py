@@ -8,8 +8,11 @@ With --synthetic N, N licences of tests/tools/corpus.py (every field varied; not
 layout of names and domains) are scored instead, each expected record being `xuke parse` of its
 text (cross-checked with the generator's own facts).
 
+--font, --points and --dpi print the pages otherwise than the default Noto Sans CJK SC 14 pt at
+200 dpi (a serif face, a low-resolution scan).
+
 usage: ocr_bench.py XUKE FIXTURES_DIR WORK_DIR [--styles clean,noisy] [--docs N] [--clean MODE]
-                    [--languages L] [--synthetic N] [--markdown]"""
+                    [--languages L] [--synthetic N] [--font F] [--points N] [--dpi N] [--markdown]"""
 import argparse
 import glob
 import json
@@ -74,6 +77,9 @@ def main():
     ap.add_argument('--clean', default=None)
     ap.add_argument('--languages', default=None)
     ap.add_argument('--synthetic', type=int, default=0)
+    ap.add_argument('--font', default=render.FONT, help="e.g. 'Noto Serif CJK SC'")
+    ap.add_argument('--points', type=int, default=render.POINTS)
+    ap.add_argument('--dpi', type=int, default=render.DPI)
     ap.add_argument('--markdown', action='store_true')
     ap.add_argument('--verbose', action='store_true')
     a = ap.parse_args()
@@ -87,7 +93,7 @@ def main():
                'seconds': 0.0, 'right_flagged': 0}
         for name, text, expected in docs:
             out = os.path.join(a.work, style, name)
-            pages = render.pages(text, out, style)
+            pages = render.pages(text, out, style, font=a.font, points=a.points, dpi=a.dpi)
             rec, took, err = run(a.xuke, pages, extra)
             s = ocr_eval.score(expected, rec)
             tot['fields'] += s['fields']

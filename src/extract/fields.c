@@ -316,6 +316,7 @@ typedef struct date_state {
     date_at orphans[16];
     size_t norphans;
     bool issued_from_range; /* 有效期: A至B gave the issue date; an explicit 发证日期 wins */
+    bool value_next;        /* the next unlabelled line is a queued label's value */
 } date_state;
 
 static void assign(doc *d, label_kind kind, xk_date date, int line)
@@ -412,7 +413,18 @@ static void date_label(doc *d, date_state *st, size_t i, const label_hit *hit)
         assign(d, hit->kind, got[0], line);
     } else if (*hit->value == '\0' && !take_orphan_before(d, st, i, hit->kind) && st->nqueue < 8) {
         st->queue[st->nqueue++] = hit->kind;
+        st->value_next = true;
     }
+}
+
+/* A line that was meant to be a date: three digits or more and 年, 月 or 日, as an OCR
+ * misreading of one leaves it ("2.0江9年.6局2目"). */
+static bool date_like(const char *s)
+{
+    int digits = 0;
+    for (const char *p = s; *p; p++)
+        digits += *p >= '0' && *p <= '9';
+    return digits >= 3 && (strstr(s, "年") || strstr(s, "月") || strstr(s, "日"));
 }
 
 static void date_line(doc *d, date_state *st, size_t i)
@@ -421,6 +433,14 @@ static void date_line(doc *d, date_state *st, size_t i)
     xk_date got[2];
     label_kind expect = st->nqueue ? st->queue[0] : L_NONE;
     int n = dates_in(d, d->lines->lines[i].text, line, expect, got);
+    /* "发证日期:" / "2.0江9年.6局2目" / "有效期至:" / "2024年6月3日": the line right after the
+     * label is its unreadable value, not a reason to give the expiry date to 发证日期 */
+    if (n == 0 && st->value_next && st->nqueue > 0 && date_like(d->lines->lines[i].text)) {
+        xk_licence_problem(d->lic, XK_SEV_ERROR, line, "%s is not a valid date: %s",
+                           label_name(st->queue[0]), d->lines->lines[i].text);
+        memmove(st->queue, st->queue + 1, (st->nqueue - 1) * sizeof st->queue[0]);
+        st->nqueue--;
+    }
     for (int k = 0; k < n; k++) {
         if (st->nqueue > 0) {
             assign(d, st->queue[0], got[k], line);
@@ -430,6 +450,7 @@ static void date_line(doc *d, date_state *st, size_t i)
             st->orphans[st->norphans++] = (date_at){got[k], line, false};
         }
     }
+    st->value_next = n > 0 && st->nqueue > 0; /* 发证日期: / 有效期至: / date / date */
 }
 
 /* Dates no label claimed: the earlier is the issue date, the later the expiry. */

@@ -403,6 +403,32 @@ static void test_ocr_date_clash_takes_the_other_reading(void **state)
     xk_licence_free(lic);
 }
 
+/* A date value OCR made unreadable, on the line after its label: an error for that field; the
+ * next label's date is not taken for it (before: "有效期至 is missing", issued = the expiry). */
+static void test_unreadable_date_value_is_its_own_fields_error(void **state)
+{
+    (void)state;
+    const char *head = "经营许可证编号：B2-20190456\n公司名称：示例科技有限公司\n法定代表人：李四\n"
+                       "业务种类：信息服务业务\n";
+    char t[512];
+    const char *layouts[] = {"发证日期:\n2.0江9年.6局2目\n有效期至:\n2024年6月3日\n",
+                             "发证日期:\n有效期至:\n2019年6月3日\n2024年6月3日\n"};
+    snprintf(t, sizeof t, "%s%s", head, layouts[0]);
+    xk_status st;
+    xk_licence *lic = parse(t, &st);
+    assert_int_equal(count_problems(lic, "发证日期 is not a valid date: 2.0江9年.6局2目"), 1);
+    assert_int_equal(lic->expires.year, 2024);
+    assert_false(xk_date_is_set(lic->issued));
+    xk_licence_free(lic);
+    /* two labels, then two values: each value to its label */
+    snprintf(t, sizeof t, "%s%s", head, layouts[1]);
+    lic = parse(t, &st);
+    assert_int_equal(lic->issued.year, 2019);
+    assert_int_equal(lic->expires.year, 2024);
+    assert_int_equal(count_problems(lic, "not a valid date"), 0);
+    xk_licence_free(lic);
+}
+
 static void test_two_misread_characters_are_not_a_label(void **state)
 {
     (void)state;
@@ -562,6 +588,7 @@ int main(void)
         cmocka_unit_test(test_label_with_one_misread_character_is_read_and_flagged),
         cmocka_unit_test(test_label_with_one_character_more_or_less),
         cmocka_unit_test(test_ocr_date_clash_takes_the_other_reading),
+        cmocka_unit_test(test_unreadable_date_value_is_its_own_fields_error),
         cmocka_unit_test(test_two_misread_characters_are_not_a_label),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
