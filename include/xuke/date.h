@@ -56,4 +56,10 @@ bool xk_date_find_ocr(const char *text, size_t len, xk_date *out, size_t *start,
  */
 bool xk_date_find_ocr_beside(const char *text, size_t len, xk_date *out);
 
+/*
+ * Whether NUL-terminated text is shaped like a date: three ASCII digits or more and 年, 月 or
+ * 日. With no date found in it, OCR garbled one ("2.0江9年.6局2目").
+ */
+bool xk_date_shaped(const char *text);
+
 #endif

@@ -399,3 +399,11 @@ static bool date_find(const char *text, size_t len, xk_date *out, size_t *start,
         *bad_span = impossible;
     return false;
 }
+
+bool xk_date_shaped(const char *text)
+{
+    int digits = 0;
+    for (const char *p = text; *p; p++)
+        digits += *p >= '0' && *p <= '9';
+    return digits >= 3 && (strstr(text, "年") || strstr(text, "月") || strstr(text, "日"));
+}

@@ -417,15 +417,7 @@ static void date_label(doc *d, date_state *st, size_t i, const label_hit *hit)
     }
 }
 
-/* A line that was meant to be a date: three digits or more and 年, 月 or 日, as an OCR
- * misreading of one leaves it ("2.0江9年.6局2目"). */
-static bool date_like(const char *s)
-{
-    int digits = 0;
-    for (const char *p = s; *p; p++)
-        digits += *p >= '0' && *p <= '9';
-    return digits >= 3 && (strstr(s, "年") || strstr(s, "月") || strstr(s, "日"));
-}
+
 
 static void date_line(doc *d, date_state *st, size_t i)
 {
@@ -435,7 +427,7 @@ static void date_line(doc *d, date_state *st, size_t i)
     int n = dates_in(d, d->lines->lines[i].text, line, expect, got);
     /* "发证日期:" / "2.0江9年.6局2目" / "有效期至:" / "2024年6月3日": the line right after the
      * label is its unreadable value, not a reason to give the expiry date to 发证日期 */
-    if (n == 0 && st->value_next && st->nqueue > 0 && date_like(d->lines->lines[i].text)) {
+    if (n == 0 && st->value_next && st->nqueue > 0 && xk_date_shaped(d->lines->lines[i].text)) {
         xk_licence_problem(d->lic, XK_SEV_ERROR, line, "%s is not a valid date: %s",
                            label_name(st->queue[0]), d->lines->lines[i].text);
         memmove(st->queue, st->queue + 1, (st->nqueue - 1) * sizeof st->queue[0]);

@@ -14,6 +14,7 @@
 
 #include "../core/buf.h"
 #include "ocr_internal.h"
+#include "xuke/date.h"
 #include "xuke/text.h"
 
 void xk_ocr_options_init(xk_ocr_options *o)
@@ -240,6 +241,7 @@ static unsigned last_cp(const char *s, size_t len)
  * the same 97.3 % — and the same accuracy in the four other styles. The rest keep their first
  * reading. */
 #define OCR_REREAD_MAX 2
+#define OCR_DATE_REREAD_MAX 2 /* lines with a garbled date, read again besides */
 
 static page_line *page_line_add(page_lines *pl)
 {
@@ -322,6 +324,46 @@ static size_t code_points(const xk_buf *b)
     return b->data ? xk_utf8_count(b->data, b->len) : 0;
 }
 
+static size_t least_sure(const page_lines *pl, int threshold, size_t out[OCR_REREAD_MAX]);
+
+static bool dated(const page_line *l)
+{
+    xk_date d;
+    int fixes = 0;
+    return l->text.data && !l->text.oom &&
+           xk_date_find_ocr(l->text.data, l->text.len, &d, NULL, NULL, NULL, &fixes);
+}
+
+/*
+ * A line that holds a date OCR garbled past reading ("2.0江9年.6局2目" for 2019年6月3日 on a noisy
+ * 150 dpi page): shaped like a date, and no date even with look-alikes. Read alone it came out
+ * right; left so, the licence was refused.
+ */
+static bool garbled_date(const page_line *l)
+{
+    return l->text.data && !l->text.oom && xk_date_shaped(l->text.data) && !dated(l);
+}
+
+/* The lines to read again, at most OCR_REREAD_MAX + OCR_DATE_REREAD_MAX: garbled dates
+ * first, then the unsure lines, least sure first. */
+static size_t to_reread(const page_lines *pl, int threshold, size_t *out)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < pl->n && n < OCR_DATE_REREAD_MAX; i++)
+        if (garbled_date(&pl->items[i]) && pl->items[i].right > pl->items[i].left &&
+            pl->items[i].bottom > pl->items[i].top)
+            out[n++] = i;
+    size_t unsure[OCR_REREAD_MAX], n_unsure = least_sure(pl, threshold, unsure);
+    for (size_t k = 0; k < n_unsure; k++) {
+        bool dup = false;
+        for (size_t j = 0; j < n; j++)
+            dup = dup || out[j] == unsure[k];
+        if (!dup)
+            out[n++] = unsure[k];
+    }
+    return n;
+}
+
 /* The indexes of the page's unsure lines, least sure first (at most OCR_REREAD_MAX). */
 static size_t least_sure(const page_lines *pl, int threshold, size_t out[OCR_REREAD_MAX])
 {
@@ -376,8 +418,8 @@ PIX *ocr_framed_crop(PIX *image, int left, int top, int right, int bottom, int *
  */
 static void reread_unsure(TessBaseAPI *api, PIX *image, page_lines *pl, int threshold)
 {
-    size_t pick[OCR_REREAD_MAX];
-    size_t n_pick = least_sure(pl, threshold, pick);
+    size_t pick[OCR_REREAD_MAX + OCR_DATE_REREAD_MAX];
+    size_t n_pick = to_reread(pl, threshold, pick);
     if (n_pick == 0)
         return;
     TessBaseAPISetPageSegMode(api, PSM_SINGLE_LINE);
@@ -393,7 +435,14 @@ static void reread_unsure(TessBaseAPI *api, PIX *image, page_lines *pl, int thre
             words_into_lines(api, &again, dx, dy) == XK_OK && again.n == 1) {
             page_line *a = &again.items[0];
             size_t was = code_points(&l->text), now = code_points(&a->text);
-            if (a->mean > l->mean && a->min_conf > l->min_conf && now == was && !a->text.oom) {
+            bool date_read = garbled_date(l) && dated(a);
+            if (date_read && l->n_fixes < OCR_LATIN_RUNS) { /* a repair: the field is flagged */
+                xk_ocr_fix *f = &l->fixes[l->n_fixes++];
+                ocr_copy_whole(f->from, sizeof f->from, l->text.data, l->text.len);
+                ocr_copy_whole(f->to, sizeof f->to, a->text.data, a->text.len);
+            }
+            if (date_read ||
+                (a->mean > l->mean && a->min_conf > l->min_conf && now == was && !a->text.oom)) {
                 xk_buf t = l->text;
                 l->text = a->text;
                 a->text = t; /* freed with again */

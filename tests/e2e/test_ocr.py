@@ -116,6 +116,14 @@ def test_prints():
     got = read_scan('12 pt at 150 dpi', small, expected)
     check('... each website under its service', [w['service'] for w in (got or {}).get('websites', [])]
           == [w['service'] for w in expected['websites']], (got or {}).get('websites'))
+    # noisy at 150 dpi, 2019年6月3日 reads "2.0江9年.6局2目" on the page (the licence was refused:
+    # no date); read again alone it comes out right, and the field is flagged
+    text, expected = fixture('docs/guangdong_gb18030')
+    noisy = render.pages(text, os.path.join(TMP, 'small-noisy'), 'noisy', points=12, dpi=150)
+    got = read_scan('12 pt at 150 dpi, noisy', noisy, expected)
+    check('... a date garbled on the page is read again alone, flagged',
+          any(w.startswith('needs review: 发证日期') and '→"2019年6月3日"' in w
+              for w in (got or {}).get('warnings', [])), (got or {}).get('warnings'))
 
 
 def test_reread(text, expected):

@@ -146,6 +146,16 @@ static void test_date_iso_parse_is_strict(void **state)
     assert_false(xk_date_parse_iso("2023-02-09x", &d));
 }
 
+static void test_date_shaped(void **state)
+{
+    (void)state;
+    assert_true(xk_date_shaped("2.0江9年.6局2目"));
+    assert_true(xk_date_shaped("2019年6月3日"));
+    assert_false(xk_date_shaped("B1-20180123")); /* digits, but no 年月日 */
+    assert_false(xk_date_shaped("第2页 共2页"));   /* 页, and two digits */
+    assert_false(xk_date_shaped("每年第一季度"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -154,6 +164,7 @@ int main(void)
         cmocka_unit_test(test_date_ocr_lookalikes_only_in_the_chinese_form),
         cmocka_unit_test(test_date_ocr_other_reading_drops_a_lookalike_beside_a_digit),
         cmocka_unit_test(test_date_numeric_forms),
+        cmocka_unit_test(test_date_shaped),
         cmocka_unit_test(test_date_with_spaces_inside_digits),
         cmocka_unit_test(test_date_not_found_in_licence_number),
         cmocka_unit_test(test_date_impossible_day_is_flagged),
