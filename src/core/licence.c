@@ -145,3 +145,11 @@ size_t xk_licence_warning_count(const xk_licence *lic)
 {
     return count(lic, XK_SEV_WARNING);
 }
+
+bool xk_licence_grants(const xk_licence *lic, const char *code)
+{
+    for (size_t i = 0; i < lic->n_services; i++)
+        if (strcmp(lic->services[i].code, code) == 0)
+            return true;
+    return false;
+}

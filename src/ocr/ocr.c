@@ -324,8 +324,6 @@ static size_t code_points(const xk_buf *b)
     return b->data ? xk_utf8_count(b->data, b->len) : 0;
 }
 
-static size_t least_sure(const page_lines *pl, int threshold, size_t out[OCR_REREAD_MAX]);
-
 static bool dated(const page_line *l)
 {
     xk_date d;
@@ -344,24 +342,10 @@ static bool garbled_date(const page_line *l)
     return l->text.data && !l->text.oom && xk_date_shaped(l->text.data) && !dated(l);
 }
 
-/* The lines to read again, at most OCR_REREAD_MAX + OCR_DATE_REREAD_MAX: garbled dates
- * first, then the unsure lines, least sure first. */
-static size_t to_reread(const page_lines *pl, int threshold, size_t *out)
+/* Whether the line has a box on the page to be cropped and read again. */
+static bool has_box(const page_line *l)
 {
-    size_t n = 0;
-    for (size_t i = 0; i < pl->n && n < OCR_DATE_REREAD_MAX; i++)
-        if (garbled_date(&pl->items[i]) && pl->items[i].right > pl->items[i].left &&
-            pl->items[i].bottom > pl->items[i].top)
-            out[n++] = i;
-    size_t unsure[OCR_REREAD_MAX], n_unsure = least_sure(pl, threshold, unsure);
-    for (size_t k = 0; k < n_unsure; k++) {
-        bool dup = false;
-        for (size_t j = 0; j < n; j++)
-            dup = dup || out[j] == unsure[k];
-        if (!dup)
-            out[n++] = unsure[k];
-    }
-    return n;
+    return l->right > l->left && l->bottom > l->top;
 }
 
 /* The indexes of the page's unsure lines, least sure first (at most OCR_REREAD_MAX). */
@@ -370,7 +354,7 @@ static size_t least_sure(const page_lines *pl, int threshold, size_t out[OCR_RER
     size_t n = 0;
     for (size_t i = 0; i < pl->n; i++) {
         const page_line *l = &pl->items[i];
-        if (l->min_conf >= threshold || l->right <= l->left || l->bottom <= l->top)
+        if (l->min_conf >= threshold || !has_box(l))
             continue;
         /* insertion into the short sorted list; ties keep page order */
         size_t at = n;
@@ -382,6 +366,25 @@ static size_t least_sure(const page_lines *pl, int threshold, size_t out[OCR_RER
         memmove(&out[at + 1], &out[at], (last - at) * sizeof out[0]);
         out[at] = i;
         n = n < OCR_REREAD_MAX ? n + 1 : n;
+    }
+    return n;
+}
+
+/* The lines to read again, at most OCR_REREAD_MAX + OCR_DATE_REREAD_MAX: garbled dates
+ * first, then the unsure lines, least sure first. */
+static size_t to_reread(const page_lines *pl, int threshold, size_t *out)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < pl->n && n < OCR_DATE_REREAD_MAX; i++)
+        if (garbled_date(&pl->items[i]) && has_box(&pl->items[i]))
+            out[n++] = i;
+    size_t unsure[OCR_REREAD_MAX], n_unsure = least_sure(pl, threshold, unsure);
+    for (size_t k = 0; k < n_unsure; k++) {
+        bool dup = false;
+        for (size_t j = 0; j < n; j++)
+            dup = dup || out[j] == unsure[k];
+        if (!dup)
+            out[n++] = unsure[k];
     }
     return n;
 }

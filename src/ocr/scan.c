@@ -71,14 +71,6 @@ static void add_span(spans *sp, const char *name, int line)
     sp->n++;
 }
 
-static bool grants(const xk_licence *lic, const char *code)
-{
-    for (size_t i = 0; i < lic->n_services; i++)
-        if (strcmp(lic->services[i].code, code) == 0)
-            return true;
-    return false;
-}
-
 /*
  * A website's service comes from the 附页 header above it ("X获准经营<service>相关信息"). A header
  * OCR garbled ("获准经营人" / "了中" / "息服务业务…") names none, and one read as a service the
@@ -93,13 +85,13 @@ static void website_doubts(const xk_licence *lic, spans *sp, size_t first_site)
         span *s = &sp->s[first_site + i];
         if (!w->code[0])
             snprintf(s->doubt, sizeof s->doubt, "the 附页 header above it names no service");
-        else if (lic->n_services > 0 && !grants(lic, w->code))
+        else if (lic->n_services > 0 && !xk_licence_grants(lic, w->code))
             snprintf(s->doubt, sizeof s->doubt, "listed under %s, not among the services read",
                      w->code);
     }
     for (size_t i = 0; i < lic->n_websites && sp->n < MAX_SPANS; i++) {
         const char *code = lic->websites[i].code;
-        bool seen = !code[0] || lic->n_services == 0 || grants(lic, code);
+        bool seen = !code[0] || lic->n_services == 0 || xk_licence_grants(lic, code);
         for (size_t j = 0; j < i && !seen; j++)
             seen = strcmp(lic->websites[j].code, code) == 0;
         if (seen)

@@ -136,13 +136,6 @@ static void check_services(xk_licence *lic)
     }
 }
 
-static bool has_service(const xk_licence *lic, const char *code)
-{
-    for (size_t i = 0; i < lic->n_services; i++)
-        if (strcmp(lic->services[i].code, code) == 0)
-            return true;
-    return false;
-}
 
 static void check_websites(xk_licence *lic)
 {
@@ -155,7 +148,7 @@ static void check_websites(xk_licence *lic)
             if (!xk_host_valid(w->domains.items[k], strlen(w->domains.items[k])))
                 xk_licence_problem(lic, XK_SEV_ERROR, w->line,
                                    "网站域名 %s is not a valid host name", w->domains.items[k]);
-        if (w->code[0] && lic->n_services > 0 && !has_service(lic, w->code))
+        if (w->code[0] && lic->n_services > 0 && !xk_licence_grants(lic, w->code))
             xk_licence_problem(lic, XK_SEV_WARNING, w->line,
                                "website listed under %s, a service the licence does not grant",
                                w->code);
