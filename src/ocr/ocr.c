@@ -132,10 +132,66 @@ TessBaseAPI *ocr_engine_get(int slot, const char *datapath, const char *langs, x
 
 /* --- cleaning ---------------------------------------------------------------------------------- */
 
-/* A grey, straightened and (XK_CLEAN_FULL) evened-out copy of pix, or NULL. */
+/* Colour (max - min of a pixel's channels) below LOW is grey print or scan noise and keeps its
+ * luminance; from HIGH up it is ink of a colour (a seal, a signature) and fades to its brightest
+ * channel. */
+#define OCR_INK_SATURATION_LOW 32
+#define OCR_INK_SATURATION_HIGH 80
+#define OCR_INK_BRIGHTEST 160.0f /* a coloured pixel this bright in its brightest channel: paper */
+
+/* The grey of one colour pixel with coloured ink faded out: its luminance while the colour is
+ * near grey; once saturated, its brightest channel scaled so that ink of that brightness
+ * (OCR_INK_BRIGHTEST) or more turns to paper white: a red seal (#d42a2a) vanishes, and print
+ * under it, which the seal's ink only tints (212/255 of it in red), keeps its own grey. Blended
+ * in between so a seal's soft edge leaves no outline. The recogniser reads the grey image, not
+ * the binarised one: a seal left at mid-grey garbles the dates under it. */
+static l_uint8 grey_without_ink(l_int32 r, l_int32 g, l_int32 b)
+{
+    l_int32 hi = r > g ? (r > b ? r : b) : (g > b ? g : b);
+    l_int32 lo = r < g ? (r < b ? r : b) : (g < b ? g : b);
+    float lum = L_RED_WEIGHT * (float)r + L_GREEN_WEIGHT * (float)g + L_BLUE_WEIGHT * (float)b;
+    float w = (float)(hi - lo - OCR_INK_SATURATION_LOW) /
+              (float)(OCR_INK_SATURATION_HIGH - OCR_INK_SATURATION_LOW);
+    w = w < 0 ? 0 : w > 1 ? 1 : w;
+    float paper = (float)hi * 255.0f / OCR_INK_BRIGHTEST;
+    float v = lum + w * ((paper > 255 ? 255 : paper) - lum) + 0.5f;
+    return (l_uint8)(v > 255 ? 255 : v);
+}
+
+/* pix in grey, coloured ink faded (grey_without_ink) when it is in colour: a seal stamped over
+ * the dates would otherwise read as a dark ring across them and take their lines with it. */
+PIX *ocr_grey_page(PIX *pix)
+{
+    PIXCMAP *map = pixGetColormap(pix);
+    l_int32 colour = 0;
+    if (map)
+        pixcmapHasColor(map, &colour);
+    if (pixGetDepth(pix) != 32 && !colour)
+        return pixConvertTo8(pix, 0);
+    PIX *rgb = pixConvertTo32(pix);
+    PIX *gray = rgb ? pixCreate(pixGetWidth(rgb), pixGetHeight(rgb), 8) : NULL;
+    if (gray) {
+        pixCopyResolution(gray, rgb);
+        const l_uint32 *src = pixGetData(rgb);
+        l_uint32 *dst = pixGetData(gray);
+        l_int32 w = pixGetWidth(rgb), h = pixGetHeight(rgb);
+        l_int32 swpl = pixGetWpl(rgb), dwpl = pixGetWpl(gray);
+        for (l_int32 y = 0; y < h; y++)
+            for (l_int32 x = 0; x < w; x++) {
+                l_int32 r, g, b;
+                extractRGBValues(src[(size_t)y * (size_t)swpl + (size_t)x], &r, &g, &b);
+                SET_DATA_BYTE(dst + (size_t)y * (size_t)dwpl, x, grey_without_ink(r, g, b));
+            }
+    }
+    pixDestroy(&rgb);
+    return gray;
+}
+
+/* A grey, straightened and (XK_CLEAN_FULL) evened-out copy of pix, or NULL. Coloured ink is
+ * faded unless clean is XK_CLEAN_NONE (the image as given). */
 static PIX *clean_image(PIX *pix, xk_ocr_clean clean)
 {
-    PIX *gray = pixConvertTo8(pix, 0);
+    PIX *gray = clean >= XK_CLEAN_DESKEW ? ocr_grey_page(pix) : pixConvertTo8(pix, 0);
     if (!gray)
         return NULL;
     if (clean >= XK_CLEAN_DESKEW) {

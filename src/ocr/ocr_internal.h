@@ -101,6 +101,10 @@ enum { OCR_ENGINE_PAGE, OCR_ENGINE_LATIN, OCR_N_ENGINES };
  * first use; NULL when it cannot be (err set). */
 TessBaseAPI *ocr_engine_get(int slot, const char *datapath, const char *langs, xk_error *err);
 
+/* pix in 8-bit grey, coloured ink (a red seal stamped over the dates, a blue signature) faded to
+ * the paper when pix is in colour: see ocr.c. NULL when out of memory. */
+PIX *ocr_grey_page(PIX *pix);
+
 /* The box (left, top)-(right, bottom) of image with a margin of a sixth of its height, framed
  * in white for Tesseract; (*dx, *dy) is where the framed crop's origin lies on the page. */
 PIX *ocr_framed_crop(PIX *image, int left, int top, int right, int bottom, int *dx, int *dy);

@@ -1,5 +1,5 @@
 """End-to-end tests of scans: licence texts rendered here into page images (clean, tilted,
-noisy), a multi-page TIFF, an image-only PDF and a PDF with a text layer, read by the real
+noisy, sealed), a multi-page TIFF, an image-only PDF and a PDF with a text layer, read by the real
 `xuke parse`, every field compared with the expected record: a field may be wrong only if it is
 flagged for review. Then the refusals: a decompression bomb, corrupt and truncated images, an
 empty, a corrupt and an encrypted PDF, a blank page, a picture of something else, the page and
@@ -124,6 +124,11 @@ def test_prints():
     check('... a date garbled on the page is read again alone, flagged',
           any(w.startswith('needs review: 发证日期') and '→"2019年6月3日"' in w
               for w in (got or {}).get('warnings', [])), (got or {}).get('warnings'))
+    # a red seal stamped over the issue date, in colour (as licences are sealed): read in
+    # plain luminance it was a dark ring across both dates, and every fixture was refused
+    # (发证日期 is missing); coloured ink is now faded before reading
+    sealed = render.pages(text, os.path.join(TMP, 'sealed'), 'sealed')
+    read_scan('red seal over the dates', sealed, expected)
 
 
 def test_reread(text, expected):

@@ -1,10 +1,12 @@
 """Renders licence texts into scans for the OCR tests and the benchmark: page images drawn by
-pango-view and ImageMagick with the Noto CJK fonts (clean, tilted, blurred, noisy, photographed-like), a
+pango-view and ImageMagick with the Noto CJK fonts (clean, tilted, blurred, noisy, photographed-like,
+sealed: a red seal over the issue date), a
 multi-page TIFF, an image-only PDF (img2pdf) and a PDF with a text layer (pango-view). Only
 Debian's packages; run with /usr/bin/python3.
 
 usage as a module: render.pages(text, out_dir, style) → [png paths]; render.tiff(...), ...
 usage as a script: render.py TEXT_FILE OUT_DIR [STYLE...]"""
+import math
 import os
 import subprocess
 import sys
@@ -12,7 +14,7 @@ import unicodedata
 
 WRAP = 42          # display columns of a wide character count 2: a page about 1,300 px wide
 PAGE_LINES = 44
-STYLES = ('clean', 'tilted', 'blurred', 'noisy', 'photo')
+STYLES = ('clean', 'tilted', 'blurred', 'noisy', 'photo', 'sealed')
 
 
 def columns(ch):
@@ -55,7 +57,9 @@ EFFECTS = {
     'noisy': ['-seed', '7', '-attenuate', '0.45', '+noise', 'Gaussian', '-colorspace', 'Gray'],
     'photo': ['-seed', '7', '-rotate', '-1.2', '-attenuate', '0.25', '+noise', 'Gaussian', '-blur', '0x0.6',
               '-fill', '#f3efe4', '-colorize', '8%', '-quality', '70'],
+    'sealed': [],  # clean, in colour, a red seal stamped over the issue date (seal() below)
 }
+SEAL_INK, SEAL_LINE = '#d42a2a', '发证日期'
 
 
 FONT, POINTS, DPI = 'Noto Sans CJK SC', 14, 200
@@ -79,7 +83,47 @@ def draw(lines, path, style='clean', font=FONT, points=POINTS, dpi=DPI):
                     '-density', str(dpi), '-units', 'PixelsPerInch', out], check=True, capture_output=True)
     os.remove(src)
     os.remove(plain)
+    if style == 'sealed':
+        seal(out, lines, font, points, dpi)
     return out
+
+
+def line_box(lines, at, path, font, points, dpi):
+    """(x, y, width, height) of lines[at] on the page drawn from lines: the page drawn again
+    with every other line left empty (a zero-width space keeps its height), and trimmed."""
+    only = [line if i == at else '\u200b' for i, line in enumerate(lines)]
+    alone = draw(only, path, 'clean', font, points, dpi)
+    box = subprocess.run(['convert', alone, '-trim', '-format', '%w %h %X %Y', 'info:'], check=True,
+                         capture_output=True, text=True).stdout.split()
+    os.remove(alone)
+    w, h, x, y = map(int, box)
+    return x, y, w, h
+
+
+def seal(page, lines, font, points, dpi):
+    """A round red seal (42 mm across, as an official seal is) stamped over the end of the
+    issue date line, when the page has one: drawn on its own layer and multiplied onto the page,
+    as stamp ink tints the print under it without hiding it. The page turns to colour."""
+    at = next((i for i, line in enumerate(lines) if SEAL_LINE in line), None)
+    if at is None:
+        return
+    x, y, w, h = line_box(lines, at, page + '.line', font, points, dpi)
+    cx, cy, r = x + w - dpi // 4, y + h // 2, int(dpi * 21 / 25.4)
+    star = ' '.join(f'{cx + r * 0.35 * math.cos(math.radians(-90 + i * 144)):.0f},'
+                    f'{cy - r * 0.1 + r * 0.35 * math.sin(math.radians(-90 + i * 144)):.0f}'
+                    for i in range(5))
+    size = subprocess.run(['identify', '-format', '%wx%h', page], check=True, capture_output=True,
+                          text=True).stdout
+    layer = page + '.seal.png'
+    subprocess.run(['convert', '-size', size, 'xc:white', '-fill', 'none', '-stroke', SEAL_INK,
+                    '-strokewidth', str(dpi // 22), '-draw', f'circle {cx},{cy} {cx + r},{cy}',
+                    '-stroke', 'none', '-fill', SEAL_INK, '-draw', f'polygon {star}',
+                    '-font', 'Noto-Sans-CJK-SC-Bold', '-pointsize', str(dpi * 3 // 20),
+                    '-draw', f"text {cx - r * 0.55:.0f},{cy + r * 0.6:.0f} '通信管理局'", layer],
+                   check=True, capture_output=True)
+    subprocess.run(['convert', page, layer, '-compose', 'multiply', '-composite', page], check=True,
+                   capture_output=True)
+    os.remove(layer)
 
 
 def pages(text, out_dir, style='clean', stem='page', **print_):

@@ -1,6 +1,7 @@
 /*
  * Unit tests of the scan layer without OCR: format detection, the OCR text repairs (what they
- * change and, as much, what they must leave alone), clause snapping, and the review flags.
+ * change and, as much, what they must leave alone), clause snapping, the review flags, and the
+ * grey page a colour scan is read from.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -213,6 +214,51 @@ static void test_flags_website_service(void **state)
     xk_licence_free(lic);
 }
 
+/* One row of colour pixels made grey: print stays, seal ink goes, print under the seal stays. */
+static void test_grey_page(void **state)
+{
+    (void)state;
+    static const l_uint8 rgb[][3] = {
+        {255, 255, 255}, /* paper */
+        {0, 0, 0},       /* black print, alone or under a seal (ink over toner) */
+        {128, 128, 128}, /* grey: a glyph's soft edge */
+        {212, 42, 42},   /* a red seal, #d42a2a */
+        {169, 55, 55},   /* the seal's darker edge in a JPEG */
+        {106, 21, 21},   /* a glyph's soft edge under the seal: 128 tinted; stays grey */
+        {250, 240, 225}, /* tinted paper: a photo */
+    };
+    enum { N = sizeof rgb / sizeof rgb[0] };
+    PIX *pix = pixCreate(N, 1, 32);
+    assert_non_null(pix);
+    for (int x = 0; x < N; x++)
+        pixSetRGBPixel(pix, x, 0, rgb[x][0], rgb[x][1], rgb[x][2]);
+    PIX *grey = ocr_grey_page(pix);
+    assert_non_null(grey);
+    assert_int_equal(pixGetDepth(grey), 8);
+    l_uint32 v[N];
+    for (int x = 0; x < N; x++)
+        pixGetPixel(grey, x, 0, &v[x]);
+    assert_int_equal(v[0], 255);
+    assert_int_equal(v[1], 0);
+    assert_int_equal(v[2], 128);
+    assert_int_equal(v[3], 255);
+    assert_true(v[4] >= 240);
+    assert_true(v[5] >= 96 && v[5] <= 176); /* lightened a little: ink at 160 counts as paper */
+    assert_true(v[6] >= 240);
+    pixDestroy(&grey);
+    /* a grey page is only converted */
+    PIX *plain = pixCreate(2, 1, 8);
+    assert_non_null(plain);
+    pixSetPixel(plain, 0, 0, 77);
+    grey = ocr_grey_page(plain);
+    assert_non_null(grey);
+    pixGetPixel(grey, 0, 0, &v[0]);
+    assert_int_equal(v[0], 77);
+    pixDestroy(&grey);
+    pixDestroy(&plain);
+    pixDestroy(&pix);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -222,6 +268,7 @@ int main(void)
         cmocka_unit_test(test_snaps_sentences),
         cmocka_unit_test(test_flags),
         cmocka_unit_test(test_flags_website_service),
+        cmocka_unit_test(test_grey_page),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
