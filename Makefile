@@ -11,7 +11,7 @@ DEB_PACKAGES = gcc make cmake pkg-config python3 python3-icalendar \
                libjansson-dev libutf8proc-dev libcmocka-dev libsqlite3-dev libsodium-dev \
                libmicrohttpd-dev chromium fonts-noto-cjk \
                libtesseract-dev libleptonica-dev libpoppler-glib-dev tesseract-ocr-chi-sim \
-               tesseract-ocr-eng imagemagick img2pdf pango1.0-tools qpdf \
+               tesseract-ocr-eng tesseract-ocr-osd imagemagick img2pdf pango1.0-tools qpdf \
                clang-14 libclang-rt-14-dev wrk
 
 .PHONY: all deps browser-deps build test unit asan fuzz soak demo bench format clean

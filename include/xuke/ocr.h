@@ -79,6 +79,7 @@ typedef struct xk_ocr_result {
     xk_ocr_line *lines;
     size_t n_lines;
     unsigned pages, pages_from_text_layer;
+    unsigned pages_turned; /* scanned upside down or sideways, read turned upright */
     double seconds; /* wall time of the reading */
     xk_ocr_fix *fixes; /* in line order */
     size_t n_fixes;

@@ -94,9 +94,9 @@ static int parse_scan(const char *label, const xk_blob *files, size_t n, const p
         }
         (void)st;
         fwrite(ocr.text, 1, ocr.len, stdout);
-        fprintf(stderr, "%s: %u page%s (%u from a PDF text layer), %zu lines, %.2f s\n", label,
-                ocr.pages, ocr.pages == 1 ? "" : "s", ocr.pages_from_text_layer, ocr.n_lines,
-                ocr.seconds);
+        fprintf(stderr, "%s: %u page%s (%u from a PDF text layer, %u turned upright), %zu lines, "
+                "%.2f s\n", label, ocr.pages, ocr.pages == 1 ? "" : "s",
+                ocr.pages_from_text_layer, ocr.pages_turned, ocr.n_lines, ocr.seconds);
         xk_ocr_result_free(&ocr);
         return EXIT_OK;
     }

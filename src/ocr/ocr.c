@@ -225,7 +225,7 @@ typedef struct reader {
     size_t n_lines, cap_lines;
     xk_ocr_fix *fixes;
     size_t n_fixes, cap_fixes;
-    unsigned text_layer_pages;
+    unsigned text_layer_pages, turned_pages;
     bool any_text;
 } reader;
 
@@ -603,6 +603,87 @@ static PIX *normalise_scale(TessBaseAPI *api, PIX *gray)
     return pixScaleGrayLI(gray, f, f);
 }
 
+/*
+ * A page scanned upside down or sideways reads as scattered guesses: a mean word confidence
+ * of 17-18 on the fixtures turned 90, 180 and 270 degrees, where upright pages read 90-91 in
+ * every style (clean to photo). Below OCR_TURN_BELOW, Tesseract's orientation detection (osd)
+ * is asked how the page lies; it answered with confidence 10.9-12.4 on turned pages, and
+ * below OCR_TURN_SURE its answer is not taken. A turned reading stands only when it is surer
+ * than the first.
+ */
+#define OCR_TURN_BELOW 60
+#define OCR_TURN_SURE 2.0f
+
+/* Reads clean (at xres dpi) with api within what is left of the page's time (*left seconds,
+ * reduced by the reading): XK_OK, or the error (over the time limit, engine failure). The
+ * result stays in api. */
+static xk_status recognise(page_sink *sink, TessBaseAPI *api, PIX *clean, l_int32 xres,
+                           double *left, const xk_ocr_options *o, xk_error *err)
+{
+    /* cleared and set again even when unscaled: recognising after the layout pass splits
+     * lines apart */
+    TessBaseAPIClear(api);
+    TessBaseAPISetImage2(api, clean);
+    TessBaseAPISetSourceResolution(api, xres);
+    ETEXT_DESC *monitor = TessMonitorCreate();
+    TessMonitorSetDeadlineMSecs(monitor, (int)(*left * 1000));
+    double start = now_seconds();
+    int failed = *left > 0 ? TessBaseAPIRecognize(api, monitor) : 0;
+    *left -= now_seconds() - start;
+    TessMonitorDelete(monitor);
+    if (*left <= 0)
+        return xk_error_set(err, XK_ETOOBIG, (int)sink->pages,
+                            "page %u: reading took over the limit of %u s", sink->pages,
+                            o->page_seconds);
+    if (failed)
+        return xk_error_set(err, XK_EIO, (int)sink->pages, "page %u: the OCR engine failed",
+                            sink->pages);
+    return XK_OK;
+}
+
+/* Quarter turns clockwise that set clean upright, by Tesseract's orientation detection (osd);
+ * 0 when it is upright, unsure, or osd is not installed. */
+static int upright_turns(const xk_ocr_options *o, PIX *clean, l_int32 xres)
+{
+    TessBaseAPI *osd = ocr_engine_get(OCR_ENGINE_OSD, o->datapath, "osd", NULL);
+    if (!osd)
+        return 0;
+    TessBaseAPISetPageSegMode(osd, PSM_OSD_ONLY);
+    TessBaseAPISetImage2(osd, clean);
+    TessBaseAPISetSourceResolution(osd, xres);
+    int degrees = 0;
+    float conf = 0, script_conf = 0;
+    const char *script = NULL;
+    BOOL ok = TessBaseAPIDetectOrientationScript(osd, &degrees, &conf, &script, &script_conf);
+    TessBaseAPIClear(osd);
+    if (!ok || conf < OCR_TURN_SURE)
+        return 0;
+    return ((360 - degrees) % 360) / 90;
+}
+
+/* Reads the page turned upright when its reading is poor (mean confidence below
+ * OCR_TURN_BELOW: a page scanned upside down or sideways reads as scattered guesses) and
+ * orientation detection says it lies turned. The turned reading stands only when it is the
+ * surer one; else the page is read as it came. *clean may be replaced by the turned image. */
+static xk_status read_upright(reader *r, TessBaseAPI *api, PIX **clean, l_int32 xres,
+                              double *left, const xk_ocr_options *o, xk_error *err)
+{
+    int mean = TessBaseAPIMeanTextConf(api);
+    int turns = mean < OCR_TURN_BELOW ? upright_turns(o, *clean, xres) : 0;
+    PIX *turned = turns ? pixRotateOrth(*clean, turns) : NULL;
+    if (!turned)
+        return XK_OK;
+    xk_status rc = recognise(&r->sink, api, turned, xres, left, o, err);
+    if (rc == XK_OK && TessBaseAPIMeanTextConf(api) > mean) {
+        pixDestroy(clean);
+        *clean = turned;
+        r->turned_pages++;
+        return XK_OK;
+    }
+    pixDestroy(&turned);
+    return rc == XK_OK ? recognise(&r->sink, api, *clean, xres, left, o, err) : rc;
+}
+
 static xk_status image_page(page_sink *sink, PIX *pix, const xk_ocr_options *o, xk_error *err)
 {
     reader *r = (reader *)sink;
@@ -614,32 +695,18 @@ static xk_status image_page(page_sink *sink, PIX *pix, const xk_ocr_options *o, 
         return xk_error_set(err, XK_EFORMAT, (int)sink->pages,
                             "page %u: the image cannot be converted for reading", sink->pages);
     l_int32 xres = pixGetXRes(pix);
-    TessBaseAPISetSourceResolution(api, xres >= 70 && xres <= 2400 ? xres : 300);
+    xres = xres >= 70 && xres <= 2400 ? xres : 300;
+    TessBaseAPISetSourceResolution(api, xres);
     PIX *scaled = normalise_scale(api, clean);
     if (scaled) {
         pixDestroy(&clean);
         clean = scaled;
     }
-    /* cleared and set again even when unscaled: recognising after the layout pass splits
-     * lines apart */
-    TessBaseAPIClear(api);
-    TessBaseAPISetImage2(api, clean);
-    TessBaseAPISetSourceResolution(api, xres >= 70 && xres <= 2400 ? xres : 300);
-    ETEXT_DESC *monitor = TessMonitorCreate();
-    TessMonitorSetDeadlineMSecs(monitor, (int)(o->page_seconds * 1000));
-    double start = now_seconds();
-    int failed = TessBaseAPIRecognize(api, monitor);
-    double took = now_seconds() - start;
-    TessMonitorDelete(monitor);
-    xk_status rc;
-    if (took >= o->page_seconds)
-        rc = xk_error_set(err, XK_ETOOBIG, (int)sink->pages,
-                          "page %u: reading took over the limit of %u s", sink->pages,
-                          o->page_seconds);
-    else if (failed)
-        rc = xk_error_set(err, XK_EIO, (int)sink->pages, "page %u: the OCR engine failed",
-                          sink->pages);
-    else
+    double left = o->page_seconds; /* for every reading of the page */
+    xk_status rc = recognise(sink, api, clean, xres, &left, o, err);
+    if (rc == XK_OK)
+        rc = read_upright(r, api, &clean, xres, &left, o, err);
+    if (rc == XK_OK)
         rc = collect(r, api, clean, o, err);
     TessBaseAPIClear(api);
     pixDestroy(&clean);
@@ -682,6 +749,7 @@ xk_status xk_ocr_read(const xk_blob *files, size_t n, const xk_ocr_options *opt,
     out->n_fixes = r.n_fixes;
     out->pages = r.sink.pages;
     out->pages_from_text_layer = r.text_layer_pages;
+    out->pages_turned = r.turned_pages;
     out->seconds = now_seconds() - start;
     return XK_OK;
 }

@@ -94,8 +94,8 @@ typedef struct page_lines {
 #define OCR_DEFAULT_LANGUAGES "chi_sim"
 #define OCR_LANGUAGES(o) ((o)->languages ? (o)->languages : OCR_DEFAULT_LANGUAGES)
 
-/* Two engines a thread: the page's languages, and eng for Latin text. */
-enum { OCR_ENGINE_PAGE, OCR_ENGINE_LATIN, OCR_N_ENGINES };
+/* Three engines a thread: the page's languages, eng for Latin text, osd for how a page lies. */
+enum { OCR_ENGINE_PAGE, OCR_ENGINE_LATIN, OCR_ENGINE_OSD, OCR_N_ENGINES };
 
 /* The thread's engine in `slot` for datapath (NULL: Tesseract's own) and langs, started on
  * first use; NULL when it cannot be (err set). */

@@ -129,6 +129,19 @@ def test_prints():
     # (发证日期 is missing); coloured ink is now faded before reading
     sealed = render.pages(text, os.path.join(TMP, 'sealed'), 'sealed')
     read_scan('red seal over the dates', sealed, expected)
+    test_turned()
+
+
+def test_turned():
+    """Pages scanned upside down and sideways: read as they came, they were scattered guesses
+    and the licence was refused as not one (no title, number or labels found)."""
+    text, expected = fixture('seeds/002_48cb51cde2f73ff1')
+    pages = render.pages(text, os.path.join(TMP, 'turned'), 'clean')
+    turned = [render.turned(p, d) for p, d in zip(pages, (0, 180, 90, 270))]
+    read_scan('pages upside down and sideways', turned, expected)
+    rc, out, err = xuke('parse', '--ocr-text', turned[1])
+    check('... --ocr-text says the page was turned upright',
+          rc == 0 and '1 turned upright' in err and expected['number'] in out, err)
 
 
 def test_reread(text, expected):

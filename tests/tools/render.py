@@ -133,6 +133,17 @@ def pages(text, out_dir, style='clean', stem='page', **print_):
             for i, p in enumerate(paginate(wrap(text)))]
 
 
+def turned(image, degrees):
+    """image turned clockwise by degrees (a page scanned upside down or sideways), beside it;
+    the image itself when degrees is 0."""
+    if degrees % 360 == 0:
+        return image
+    stem, ext = os.path.splitext(image)
+    out = f'{stem}-turned{degrees}{ext}'
+    subprocess.run(['convert', image, '-rotate', str(degrees), out], check=True, capture_output=True)
+    return out
+
+
 def tiff(images, out):
     subprocess.run(['convert', *images, '-compress', 'lzw', out], check=True, capture_output=True)
     return out

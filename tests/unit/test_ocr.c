@@ -175,7 +175,7 @@ static void test_flags(void **state)
     lic->line_number = 1;
     xk_ocr_line lines[3] = {{1, 95, 97}, {1, 41, 80}, {1, 99, 99}};
     xk_ocr_result r = {(char *)"经营许可证编号:京B2-20224676\n公司名称:好美\n发证日期:2023年\n",
-                       0, lines, 3, 1, 0, 0, NULL, 0};
+                       0, lines, 3, 1, 0, 0, 0, NULL, 0};
     r.len = strlen(r.text);
     assert_int_equal(xk_ocr_flag_fields(lic, &r, 75), 1);
     assert_true(xk_licence_needs_review(lic));
@@ -204,7 +204,7 @@ static void test_flags_website_service(void **state)
     }
     xk_ocr_line lines[4] = {{1, 95, 97}, {1, 96, 97}, {1, 97, 98}, {1, 98, 99}};
     xk_ocr_result r = {(char *)"在线数据处理与交易处理业务\n网站名称:甲\n网站名称:乙\n网站名称:丙\n",
-                       0, lines, 4, 1, 0, 0, NULL, 0};
+                       0, lines, 4, 1, 0, 0, 0, NULL, 0};
     r.len = strlen(r.text);
     assert_int_equal(xk_ocr_flag_fields(lic, &r, 80), 3);
     assert_non_null(strstr(lic->problems[0].message, "网站 2 (website): the 附页 header above it "
