@@ -132,6 +132,15 @@ TessBaseAPI *ocr_engine_get(int slot, const char *datapath, const char *langs, x
 
 /* --- cleaning ---------------------------------------------------------------------------------- */
 
+/* A page whose paper is lit unevenly (a shadow across a photo) is evened out before anything
+ * else: Tesseract finds lines on a page binarised at one threshold, and under a shadow falling
+ * from white to grey 112 every line below the middle of the page went black and was lost (the
+ * fixtures: 21.9 % of fields right, 12 wrong without a flag; evened out 87.0 %). Only such a
+ * page is evened out, so an even page reads as before: one whose paper's brightness spreads
+ * over more than OCR_UNEVEN levels (0-3 on every rendered style, 128 under that shadow). */
+#define OCR_PAPER_TILE 32
+#define OCR_UNEVEN 40
+
 /* Colour (max - min of a pixel's channels) below LOW is grey print or scan noise and keeps its
  * luminance; from HIGH up it is ink of a colour (a seal, a signature) and fades to its brightest
  * channel. */
@@ -187,6 +196,19 @@ PIX *ocr_grey_page(PIX *pix)
     return gray;
 }
 
+/* Whether the paper of gray is lit unevenly (a shadow across a photographed page): the paper's
+ * brightness, the brightest pixel of each OCR_PAPER_TILE square, spreads over more than
+ * OCR_UNEVEN grey levels between the darkest and the brightest twentieth of the page. */
+static bool unevenly_lit(PIX *gray)
+{
+    PIX *paper = pixScaleGrayMinMax(gray, OCR_PAPER_TILE, OCR_PAPER_TILE, L_CHOOSE_MAX);
+    l_uint32 dark = 0, light = 0;
+    bool uneven = paper && pixGetRankValue(paper, 1, 0.05f, &dark) == 0 &&
+                  pixGetRankValue(paper, 1, 0.95f, &light) == 0 && light > dark + OCR_UNEVEN;
+    pixDestroy(&paper);
+    return uneven;
+}
+
 /* A grey, straightened and (XK_CLEAN_FULL) evened-out copy of pix, or NULL. Coloured ink is
  * faded unless clean is XK_CLEAN_NONE (the image as given). */
 static PIX *clean_image(PIX *pix, xk_ocr_clean clean)
@@ -194,6 +216,13 @@ static PIX *clean_image(PIX *pix, xk_ocr_clean clean)
     PIX *gray = clean >= XK_CLEAN_DESKEW ? ocr_grey_page(pix) : pixConvertTo8(pix, 0);
     if (!gray)
         return NULL;
+    if (clean == XK_CLEAN_DESKEW && unevenly_lit(gray)) {
+        PIX *even = pixBackgroundNormSimple(gray, NULL, NULL);
+        if (even) {
+            pixDestroy(&gray);
+            gray = even;
+        }
+    }
     if (clean >= XK_CLEAN_DESKEW) {
         l_float32 angle = 0, conf = 0;
         PIX *straight = pixFindSkewAndDeskew(gray, 2, &angle, &conf);

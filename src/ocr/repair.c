@@ -142,8 +142,9 @@ static int item_marker(const char *s, size_t len, size_t *used)
 
 /*
  * An item number read as the one after it: "（一）…", "（三）…", "（三）…" — the first （三） is
- * （二）. The evidence comes after the line, so the text is scanned for it first: the lines
- * whose number is to be corrected, and to what.
+ * （二）; the same for provision numbers ("一、", "三、", "三、": 二 and 三 differ by a stroke,
+ * and a shadowed photo lost it). The evidence comes after the line, so the text is scanned for
+ * it first: the lines whose number is to be corrected, and to what.
  */
 #define MAX_RENUMBERS 16
 
@@ -152,31 +153,53 @@ typedef struct renumbers {
     size_t n;
 } renumbers;
 
+/* The last two numbers of a sequence (items of a provision, or the provisions) and the line of
+ * the last. */
+typedef struct number_run {
+    int prev, prev_line, before;
+} number_run;
+
+/* v on line lineno continues run: when it repeats a number that skipped one (1, 3, 3), the
+ * first 3 is noted in rn to become 2. */
+static void run_next(number_run *run, int v, int lineno, renumbers *rn)
+{
+    if (v == run->prev && run->prev == run->before + 2 && rn->n < MAX_RENUMBERS) {
+        rn->line[rn->n] = run->prev_line;
+        rn->to[rn->n++] = run->before + 1;
+        run->before++; /* as corrected */
+    } else {
+        run->before = run->prev;
+    }
+    run->prev = v;
+    run->prev_line = lineno;
+}
+
+/* The value of the provision number ("十五、") line s[0..n) starts with; 0 when none. */
+static int provision_marker(const char *s, size_t n)
+{
+    for (size_t k = 3; k <= 6 && k + 3 <= n; k += 3) {
+        int v = numeral_value(s, k);
+        if (v && memcmp(s + k, "、", 3) == 0)
+            return v;
+    }
+    return 0;
+}
+
 static void find_renumbers(const char *text, size_t len, renumbers *rn)
 {
     rn->n = 0;
-    int prev = 0, prev_line = 0, before = 0; /* the last two item numbers of this provision */
+    number_run items = {0, 0, 0}, provisions = {0, 0, 0};
     const char *end = text + len;
     for (int lineno = 1; text < end && rn->n < MAX_RENUMBERS; lineno++) {
         const char *nl = memchr(text, '\n', (size_t)(end - text));
         size_t n = nl ? (size_t)(nl - text) : (size_t)(end - text);
         size_t used;
-        int v = item_marker(text, n, &used);
-        bool provision = false;
-        for (size_t k = 3; k <= 6 && k + 3 <= n && !v; k += 3)
-            provision = provision || (numeral_value(text, k) && memcmp(text + k, "、", 3) == 0);
-        if (provision) {
-            prev = before = 0;
+        int v = item_marker(text, n, &used), p = v ? 0 : provision_marker(text, n);
+        if (p) {
+            items = (number_run){0, 0, 0};
+            run_next(&provisions, p, lineno, rn);
         } else if (v) {
-            if (v == prev && prev == before + 2) { /* （一）（三）（三）: the first （三） is （二） */
-                rn->line[rn->n] = prev_line;
-                rn->to[rn->n++] = before + 1;
-                before++; /* as corrected */
-            } else {
-                before = prev;
-            }
-            prev = v;
-            prev_line = lineno;
+            run_next(&items, v, lineno, rn);
         }
         text += n + 1;
     }
@@ -253,15 +276,26 @@ static size_t item_number(const char *s, size_t len, int lineno, int *last, xk_b
 /*
  * "十五、" at the start of a line: a provision, so item numbering starts again. A provision
  * number OCR garbled ("上日、你公司…" after "三、") becomes the next number: one or two
- * characters that are no numeral, then "、你公司", the way every provision opens. Returns the
- * bytes of the line it replaced (0 when none).
+ * characters that are no numeral, then "、你公司", the way every provision opens; one noted in
+ * rn (read as the number after it) is corrected. Returns the bytes of the line it replaced (0
+ * when none).
  */
 static size_t provision_start(const char *s, size_t len, int lineno, int *last_prov, bool *starts,
-                              xk_buf *out, ocr_repairs *rep)
+                              const renumbers *rn, xk_buf *out, ocr_repairs *rep)
 {
     *starts = false;
     for (size_t n = 3; n <= 6 && n + 3 <= len; n += 3) {
         int v = numeral_value(s, n);
+        int to = v ? renumbered(rn, lineno) : 0;
+        if (to && to < 20 && memcmp(s + n, "、", 3) == 0) {
+            char fixed[16];
+            snprintf(fixed, sizeof fixed, "%s、", numerals[to - 1]);
+            ocr_repair_note(rep, lineno, s, n + 3, fixed, strlen(fixed));
+            xk_buf_puts(out, fixed);
+            *last_prov = to;
+            *starts = true;
+            return n + 3;
+        }
         if (v && memcmp(s + n, "、", 3) == 0) {
             *last_prov = v;
             *starts = true;
@@ -385,7 +419,7 @@ static void repair_line(const char *s, size_t len, int lineno, const phrase *ph,
         xk_buf_puts(out, "【");
     }
     bool starts;
-    size_t head = provision_start(s, len, lineno, last_prov, &starts, out, rep);
+    size_t head = provision_start(s, len, lineno, last_prov, &starts, rn, out, rep);
     if (starts)
         *last_item = 0;
     else

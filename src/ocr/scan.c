@@ -54,7 +54,7 @@ typedef struct span {
     char doubt[96]; /* a reason to check it that no line's confidence shows, or "" */
 } span;
 
-#define MAX_SPANS (8 + XK_MAX_SERVICES + 64 + XK_MAX_PROVISIONS)
+#define MAX_SPANS (8 + XK_MAX_SERVICES + 64 + XK_MAX_PROVISIONS + 16)
 
 typedef struct spans {
     span s[MAX_SPANS];
@@ -105,6 +105,33 @@ static void website_doubts(const xk_licence *lic, spans *sp, size_t first_site)
     }
 }
 
+/*
+ * Provisions are numbered 一、二、三…: a number skipped on a scan means a provision was lost or
+ * its number misread (三 for 二), so both the provision after the gap and the numbers missing
+ * (at most OCR_GAP_FLAGS of them) are checked by a person.
+ */
+#define OCR_GAP_FLAGS 3
+
+static void provision_doubts(const xk_licence *lic, spans *sp, size_t first_prov)
+{
+    for (size_t i = 0; i < lic->n_provisions && first_prov + i < sp->n; i++) {
+        int no = lic->provisions[i].no, before = i ? lic->provisions[i - 1].no : 0;
+        if (no <= before + 1)
+            continue;
+        snprintf(sp->s[first_prov + i].doubt, sizeof sp->s[0].doubt,
+                 "follows 特别规定事项 %d, as if %d were missing", before, before + 1);
+        for (int k = before + 1; k < no && k <= before + OCR_GAP_FLAGS && sp->n < MAX_SPANS;
+             k++) {
+            char what[64];
+            snprintf(what, sizeof what, "特别规定事项 %d (provision)", k);
+            add_span(sp, what, lic->provisions[i].line);
+            span *s = &sp->s[sp->n - 1];
+            snprintf(s->doubt, sizeof s->doubt, "not read (特别规定事项 %d follows %d)", no,
+                     before);
+        }
+    }
+}
+
 /* Each field runs from its line to the line before the next field starts (at most `cap`
  * lines for fields that continue: services, websites, provisions). */
 static void close_spans(spans *sp, size_t from, int cap, int n_lines)
@@ -141,6 +168,7 @@ static void field_spans(const xk_licence *lic, int n_lines, spans *sp)
         snprintf(what, sizeof what, "网站 %zu (website)", i + 1);
         add_span(sp, what, lic->websites[i].line);
     }
+    size_t first_prov = sp->n;
     for (size_t i = 0; i < lic->n_provisions; i++) {
         snprintf(what, sizeof what, "特别规定事项 %d (provision)", lic->provisions[i].no);
         add_span(sp, what, lic->provisions[i].line);
@@ -150,6 +178,7 @@ static void field_spans(const xk_licence *lic, int n_lines, spans *sp)
     for (size_t i = 0; i < scalars; i++)
         sp->s[i].last = sp->s[i].first;
     website_doubts(lic, sp, first_site);
+    provision_doubts(lic, sp, first_prov);
 }
 
 /* The repairs made inside a span, as "履盖"→"覆盖", "〈"→"（" (at most size bytes). */
@@ -201,7 +230,7 @@ static size_t flag_spans(xk_licence *lic, const xk_ocr_result *ocr, const ocr_re
                 low = ocr->lines[l - 1].confidence;
                 low_line = l;
             }
-        char fixes[400], snapped[700];
+        char fixes[400] = "", snapped[700]; /* fixes: repairs_in is not called without rep */
         size_t n_fixes = rep ? repairs_in(rep, s, fixes, sizeof fixes) : 0;
         size_t n_snaps = snaps_of(snaps, s->name, snapped, sizeof snapped);
         if (low >= threshold && n_fixes == 0 && n_snaps == 0 && !s->doubt[0])

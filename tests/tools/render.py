@@ -1,6 +1,6 @@
 """Renders licence texts into scans for the OCR tests and the benchmark: page images drawn by
 pango-view and ImageMagick with the Noto CJK fonts (clean, tilted, blurred, noisy, photographed-like,
-sealed: a red seal over the issue date), a
+sealed: a red seal over the issue date, shadowed: lit unevenly), a
 multi-page TIFF, an image-only PDF (img2pdf) and a PDF with a text layer (pango-view). Only
 Debian's packages; run with /usr/bin/python3.
 
@@ -14,7 +14,7 @@ import unicodedata
 
 WRAP = 42          # display columns of a wide character count 2: a page about 1,300 px wide
 PAGE_LINES = 44
-STYLES = ('clean', 'tilted', 'blurred', 'noisy', 'photo', 'sealed')
+STYLES = ('clean', 'tilted', 'blurred', 'noisy', 'photo', 'sealed', 'shadowed')
 
 
 def columns(ch):
@@ -58,7 +58,9 @@ EFFECTS = {
     'photo': ['-seed', '7', '-rotate', '-1.2', '-attenuate', '0.25', '+noise', 'Gaussian', '-blur', '0x0.6',
               '-fill', '#f3efe4', '-colorize', '8%', '-quality', '70'],
     'sealed': [],  # clean, in colour, a red seal stamped over the issue date (seal() below)
+    'shadowed': [],  # clean, lit from the top: the paper falls to grey 112 at the bottom (shadow())
 }
+SHADOW = '#707070'
 SEAL_INK, SEAL_LINE = '#d42a2a', '发证日期'
 
 
@@ -85,7 +87,21 @@ def draw(lines, path, style='clean', font=FONT, points=POINTS, dpi=DPI):
     os.remove(plain)
     if style == 'sealed':
         seal(out, lines, font, points, dpi)
+    elif style == 'shadowed':
+        shadow(out)
     return out
+
+
+def size_of(image):
+    return subprocess.run(['identify', '-format', '%wx%h', image], check=True, capture_output=True,
+                          text=True).stdout
+
+
+def shadow(page):
+    """The page photographed in uneven light: white at the top falling to SHADOW at the bottom,
+    multiplied onto the page (print stays black, paper darkens)."""
+    subprocess.run(['convert', page, '(', '-size', size_of(page), f'gradient:white-{SHADOW}', ')',
+                    '-compose', 'multiply', '-composite', page], check=True, capture_output=True)
 
 
 def line_box(lines, at, path, font, points, dpi):
@@ -112,10 +128,8 @@ def seal(page, lines, font, points, dpi):
     star = ' '.join(f'{cx + r * 0.35 * math.cos(math.radians(-90 + i * 144)):.0f},'
                     f'{cy - r * 0.1 + r * 0.35 * math.sin(math.radians(-90 + i * 144)):.0f}'
                     for i in range(5))
-    size = subprocess.run(['identify', '-format', '%wx%h', page], check=True, capture_output=True,
-                          text=True).stdout
     layer = page + '.seal.png'
-    subprocess.run(['convert', '-size', size, 'xc:white', '-fill', 'none', '-stroke', SEAL_INK,
+    subprocess.run(['convert', '-size', size_of(page), 'xc:white', '-fill', 'none', '-stroke', SEAL_INK,
                     '-strokewidth', str(dpi // 22), '-draw', f'circle {cx},{cy} {cx + r},{cy}',
                     '-stroke', 'none', '-fill', SEAL_INK, '-draw', f'polygon {star}',
                     '-font', 'Noto-Sans-CJK-SC-Bold', '-pointsize', str(dpi * 3 // 20),

@@ -77,6 +77,11 @@ static void test_repairs(void **state)
     assert_repair("十五、你公司应当：\n(二)甲\n(二)乙\n", "十五、你公司应当：\n（一）甲\n(二)乙\n", 1);
     assert_repair("十五、你公司应当：\n（一）甲\n（二）乙\n（二）丙\n",
                   "十五、你公司应当：\n（一）甲\n（二）乙\n（二）丙\n", 0); /* no gap: left alone */
+    /* a provision number read as the next one (二 for 三 on a shadowed photo) */
+    assert_repair("一、甲\n三、乙\n续\n三、丙\n四、丁\n", "一、甲\n二、乙\n续\n三、丙\n四、丁\n", 1);
+    assert_repair("十一、甲\n十三、乙\n十三、丙\n", "十一、甲\n十二、乙\n十三、丙\n", 1);
+    assert_repair("一、甲\n三、乙\n四、丙\n", "一、甲\n三、乙\n四、丙\n", 0); /* lost: left */
+    assert_repair("十五、甲\n（一）乙\n十六、丙\n（一）丁\n", "十五、甲\n（一）乙\n十六、丙\n（一）丁\n", 0);
     assert_repair("三、你公司应当甲\n上日、你公司在经营乙\n", "三、你公司应当甲\n四、你公司在经营乙\n", 1);
     assert_repair("三、你公司应当甲\n上日\n、你公司在经营乙\n", "三、你公司应当甲\n\n四、你公司在经营乙\n", 1);
     assert_repair("十三、如已持有省《自治区、直辖市）通信管理局\n", "十三、如已持有省（自治区、直辖市）通信管理局\n", 1);
@@ -186,6 +191,30 @@ static void test_flags(void **state)
     xk_licence_free(lic);
 }
 
+/* A gap in the provisions' numbers (1, 3): the provision after it and the number missing are
+ * flagged, whatever the confidence. */
+static void test_flags_provision_gap(void **state)
+{
+    (void)state;
+    xk_licence *lic = xk_licence_new();
+    provision(lic, 1, "甲")->line = 1;
+    provision(lic, 3, "乙")->line = 2;
+    provision(lic, 4, "丙")->line = 3;
+    xk_ocr_line lines[3] = {{1, 95, 97}, {1, 96, 97}, {1, 99, 99}};
+    xk_ocr_result r = {(char *)"一、甲\n三、乙\n四、丙\n", 0, lines, 3, 1, 0, 0, 0, NULL, 0};
+    r.len = strlen(r.text);
+    assert_int_equal(xk_ocr_flag_fields(lic, &r, 75), 2);
+    bool two = false, three = false;
+    for (size_t i = 0; i < lic->n_problems; i++) {
+        const char *m = lic->problems[i].message;
+        two = two || (strstr(m, "特别规定事项 2 (provision)") && strstr(m, "not read"));
+        three = three || (strstr(m, "特别规定事项 3 (provision)") && strstr(m, "follows"));
+        assert_null(strstr(m, "特别规定事项 4"));
+    }
+    assert_true(two && three);
+    xk_licence_free(lic);
+}
+
 /* A website whose 附页 header OCR garbled (no service) or read as a service the licence lacks is
  * flagged though its own lines were read surely; so is the service it names but the page lacks. */
 static void test_flags_website_service(void **state)
@@ -269,6 +298,7 @@ int main(void)
         cmocka_unit_test(test_flags),
         cmocka_unit_test(test_flags_website_service),
         cmocka_unit_test(test_grey_page),
+        cmocka_unit_test(test_flags_provision_gap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
