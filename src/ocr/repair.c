@@ -26,6 +26,9 @@ static const char *const vocabulary[] = {
     "中华人民共和国", "电信主管部门", "网络与信息安全", "用户个人信息",
     "网络借贷信息中介类的互联网金融业务", "药品和医疗器械", "工业和信息化部", "有限责任公司",
     "股份有限公司", "仅限互联网信息服务", "仅限经营类电子商务",
+    /* the access providers most websites name (网站接入服务提供单位) */
+    "中国电信股份有限公司", "中国联合网络通信有限公司", "中国移动通信集团", "阿里云计算有限公司",
+    "华为云计算技术有限公司", "北京百度网讯科技有限公司",
 };
 
 /* Short words OCR gets wrong in one typical way (too short for the one-character rule). */
@@ -80,15 +83,43 @@ void ocr_repair_note(ocr_repairs *rep, int line, const char *from, size_t from_l
     ocr_copy_whole(r->to, sizeof r->to, to, to_len);
 }
 
+/* Whether line's characters [at, at + k] are phrase p (k characters) with one Chinese
+ * character inserted inside it, not at either end (then p itself is on the line). */
+static bool han_inserted(const char *line, const size_t *off, size_t at, const phrase *p)
+{
+    size_t k = p->chars, i = 0;
+    for (; i < k; i++) { /* the common start */
+        size_t la = off[at + i + 1] - off[at + i], lb = p->off[i + 1] - p->off[i];
+        if (la != lb || memcmp(line + off[at + i], p->text + p->off[i], la) != 0)
+            break;
+    }
+    if (i == 0 || i == k)
+        return false;
+    size_t rest = p->off[k] - p->off[i];
+    unsigned extra;
+    xk_utf8_decode(line + off[at + i], off[at + i + 1] - off[at + i], &extra);
+    return xk_is_han(extra) && off[at + k + 1] - off[at + i + 1] == rest &&
+           memcmp(line + off[at + i + 1], p->text + p->off[i], rest) == 0;
+}
+
 /*
- * The phrase one character away from line[at...], if any: the differing character must be a
- * Chinese character on both sides (a look-alike), never punctuation or an ASCII letter.
+ * The phrase one character away from line[at...], if any, and in *chars how many characters
+ * of the line it stands for: the differing character must be a Chinese character on both sides
+ * (a look-alike), never punctuation or an ASCII letter. A phrase of OCR_INSERT_CHARS or more
+ * also matches with one Chinese character inserted (中国电信和股份有限公司: the model's
+ * fondness for 电信和).
  */
+#define OCR_INSERT_CHARS 8
+
 static const phrase *near_phrase(const char *line, const size_t *off, size_t n, size_t at,
-                                 const phrase *ph, size_t n_ph)
+                                 const phrase *ph, size_t n_ph, size_t *chars)
 {
     for (size_t p = 0; p < n_ph; p++) {
         size_t k = ph[p].chars;
+        if (k >= OCR_INSERT_CHARS && at + k + 1 <= n && han_inserted(line, off, at, &ph[p])) {
+            *chars = k + 1;
+            return &ph[p];
+        }
         if (k < 4 || (k < 6 && at != 0) || at + k > n)
             continue;
         size_t diff = 0, where = 0;
@@ -105,8 +136,10 @@ static const phrase *near_phrase(const char *line, const size_t *off, size_t n, 
         xk_utf8_decode(line + off[at + where], off[at + where + 1] - off[at + where], &got);
         xk_utf8_decode(ph[p].text + ph[p].off[where], ph[p].off[where + 1] - ph[p].off[where],
                        &want);
-        if (xk_is_han(got) && xk_is_han(want))
+        if (xk_is_han(got) && xk_is_han(want)) {
+            *chars = k;
             return &ph[p];
+        }
     }
     return NULL;
 }
@@ -437,7 +470,8 @@ static void repair_line(const char *s, size_t len, int lineno, const phrase *ph,
     for (size_t c = 0; c < n;) {
         const char *ch = s + off[c];
         size_t clen = off[c + 1] - off[c];
-        const phrase *p = near_phrase(s, off, n, c, ph, n_ph);
+        size_t p_chars = 0;
+        const phrase *p = near_phrase(s, off, n, c, ph, n_ph, &p_chars);
         const phrase *label = NULL;
         size_t used = !p && c == 0 ? label_colon(s, len, ph, n_ph, &label) : 0;
         if (used) {
@@ -462,10 +496,10 @@ static void repair_line(const char *s, size_t len, int lineno, const phrase *ph,
             continue;
         }
         if (p) {
-            size_t bytes = off[c + p->chars] - off[c];
+            size_t bytes = off[c + p_chars] - off[c];
             ocr_repair_note(rep, lineno, ch, bytes, p->text, strlen(p->text));
             xk_buf_puts(out, p->text);
-            c += p->chars;
+            c += p_chars;
             continue;
         }
         if (doubled > 0 && opening_bracket(ch, s + len) && opening_bracket(ch + clen, s + len)) {

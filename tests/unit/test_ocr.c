@@ -77,6 +77,12 @@ static void test_repairs(void **state)
     assert_repair("十五、你公司应当：\n(二)甲\n(二)乙\n", "十五、你公司应当：\n（一）甲\n(二)乙\n", 1);
     assert_repair("十五、你公司应当：\n（一）甲\n（二）乙\n（二）丙\n",
                   "十五、你公司应当：\n（一）甲\n（二）乙\n（二）丙\n", 0); /* no gap: left alone */
+    /* a long phrase with one Chinese character inserted (电信和, a language-model habit) */
+    assert_repair("网站接入服务提供单位:中国电信和股份有限公司广州分公司\n",
+                  "网站接入服务提供单位:中国电信股份有限公司广州分公司\n", 1);
+    assert_repair("中国电信股份有限公司和\n", "中国电信股份有限公司和\n", 0); /* after it: left */
+    assert_repair("中国电信A股份有限公司\n", "中国电信A股份有限公司\n", 0);   /* not Chinese */
+    assert_repair("股份和有限公司\n", "股份和有限公司\n", 0);               /* too short */
     /* a provision number read as the next one (二 for 三 on a shadowed photo) */
     assert_repair("一、甲\n三、乙\n续\n三、丙\n四、丁\n", "一、甲\n二、乙\n续\n三、丙\n四、丁\n", 1);
     assert_repair("十一、甲\n十三、乙\n十三、丙\n", "十一、甲\n十二、乙\n十三、丙\n", 1);
