@@ -253,9 +253,53 @@ static size_t flag_spans(xk_licence *lic, const xk_ocr_result *ocr, const ocr_re
     return flagged;
 }
 
+/*
+ * A page read poorly as a whole (the mean word confidence of its lines below OCR_PAGE_POOR;
+ * upright pages read 90-91, a page turned the wrong way 17-18) may have lost fields without a
+ * trace: a provision or website none of whose lines was recognised cannot be flagged by name.
+ * Such a page is flagged itself.
+ */
+#define OCR_PAGE_POOR 50
+
+static size_t flag_page(xk_licence *lic, int page, int line, int sum, int count)
+{
+    if (!count || sum / count >= OCR_PAGE_POOR)
+        return 0;
+    xk_licence_problem(lic, XK_SEV_WARNING, line,
+                       XK_REVIEW_PREFIX "page %d: read poorly (mean confidence %d, below %d): a "
+                       "field on it may be missing or wrong",
+                       page, sum / count, OCR_PAGE_POOR);
+    return 1;
+}
+
+static size_t flag_poor_pages(xk_licence *lic, const xk_ocr_result *ocr)
+{
+    size_t flagged = 0;
+    int page = 0, first = 0, sum = 0, count = 0;
+    const char *p = ocr->text, *end = ocr->text + ocr->len;
+    for (size_t i = 0; i < ocr->n_lines && p < end; i++) {
+        if (ocr->lines[i].page != page) {
+            flagged += flag_page(lic, page, first, sum, count);
+            page = ocr->lines[i].page;
+            first = (int)i + 1;
+            sum = count = 0;
+        }
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+        while (len && p[len - 1] == ' ')
+            len--;
+        if (len) { /* empty lines carry no reading */
+            sum += ocr->lines[i].mean;
+            count++;
+        }
+        p = nl ? nl + 1 : end;
+    }
+    return flagged + flag_page(lic, page, first, sum, count);
+}
+
 size_t xk_ocr_flag_fields(xk_licence *lic, const xk_ocr_result *ocr, int review_confidence)
 {
-    return flag_spans(lic, ocr, NULL, NULL, review_confidence);
+    return flag_spans(lic, ocr, NULL, NULL, review_confidence) + flag_poor_pages(lic, ocr);
 }
 
 static void hex_sha256(const char *data, size_t len, char out[XK_SHA256_HEX])
@@ -357,8 +401,10 @@ xk_status xk_scan_parse(const xk_blob *files, size_t n, const xk_ocr_options *op
     ocr_snaps *snaps = *out ? calloc(1, sizeof *snaps) : NULL;
     if (snaps)
         ocr_snap_clauses(*out, snaps);
-    if (*out)
+    if (*out) {
         flag_spans(*out, r, rep, snaps, opt->review_confidence);
+        flag_poor_pages(*out, r);
+    }
     free(snaps);
     free(rep);
     if (!ocr)

@@ -221,6 +221,23 @@ static void test_flags_provision_gap(void **state)
     xk_licence_free(lic);
 }
 
+/* A page read poorly as a whole is flagged itself: what it lost cannot be named. */
+static void test_flags_poor_page(void **state)
+{
+    (void)state;
+    xk_licence *lic = xk_licence_new();
+    xk_ocr_line lines[5] = {{1, 95, 97}, {1, 90, 95}, {2, 12, 30}, {2, 0, 0}, {2, 20, 41}};
+    xk_ocr_result r = {(char *)"公司名称:好美\n法定代表人:甲\n绅士；扣\n\n又一二\n", 0, lines, 5, 2,
+                       0, 0, 0, NULL, 0};
+    r.len = strlen(r.text);
+    assert_int_equal(xk_ocr_flag_fields(lic, &r, 10), 1);
+    assert_int_equal(lic->n_problems, 1);
+    assert_non_null(strstr(lic->problems[0].message, "page 2: read poorly (mean confidence 35"));
+    assert_int_equal(lic->problems[0].line, 3);
+    assert_true(xk_licence_needs_review(lic));
+    xk_licence_free(lic);
+}
+
 /* A website whose 附页 header OCR garbled (no service) or read as a service the licence lacks is
  * flagged though its own lines were read surely; so is the service it names but the page lacks. */
 static void test_flags_website_service(void **state)
@@ -305,6 +322,7 @@ int main(void)
         cmocka_unit_test(test_flags_website_service),
         cmocka_unit_test(test_grey_page),
         cmocka_unit_test(test_flags_provision_gap),
+        cmocka_unit_test(test_flags_poor_page),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
