@@ -121,6 +121,8 @@ char *xk_licence_strdup(xk_licence *lic, const char *s, size_t len);
 xk_status xk_strlist_push(xk_licence *lic, xk_strlist *list, const char *s, size_t len);
 xk_service *xk_licence_add_service(xk_licence *lic);
 xk_website *xk_licence_add_website(xk_licence *lic);
+/* Whether a problem of severity sev has a message starting with prefix. */
+bool xk_licence_has_problem(const xk_licence *lic, xk_severity sev, const char *prefix);
 /* Whether the licence grants the service with this catalogue code ("B25"). */
 bool xk_licence_grants(const xk_licence *lic, const char *code);
 xk_provision *xk_licence_add_provision(xk_licence *lic);

@@ -146,6 +146,15 @@ size_t xk_licence_warning_count(const xk_licence *lic)
     return count(lic, XK_SEV_WARNING);
 }
 
+bool xk_licence_has_problem(const xk_licence *lic, xk_severity sev, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    for (size_t i = 0; i < lic->n_problems; i++)
+        if (lic->problems[i].severity == sev && strncmp(lic->problems[i].message, prefix, n) == 0)
+            return true;
+    return false;
+}
+
 bool xk_licence_grants(const xk_licence *lic, const char *code)
 {
     for (size_t i = 0; i < lic->n_services; i++)

@@ -417,7 +417,14 @@ static void date_label(doc *d, date_state *st, size_t i, const label_hit *hit)
     }
 }
 
-
+/* The first queued date label, taken off the queue. */
+static label_kind pop_label(date_state *st)
+{
+    label_kind k = st->queue[0];
+    memmove(st->queue, st->queue + 1, (st->nqueue - 1) * sizeof st->queue[0]);
+    st->nqueue--;
+    return k;
+}
 
 static void date_line(doc *d, date_state *st, size_t i)
 {
@@ -429,15 +436,11 @@ static void date_line(doc *d, date_state *st, size_t i)
      * label is its unreadable value, not a reason to give the expiry date to 发证日期 */
     if (n == 0 && st->value_next && st->nqueue > 0 && xk_date_shaped(d->lines->lines[i].text)) {
         xk_licence_problem(d->lic, XK_SEV_ERROR, line, "%s is not a valid date: %s",
-                           label_name(st->queue[0]), d->lines->lines[i].text);
-        memmove(st->queue, st->queue + 1, (st->nqueue - 1) * sizeof st->queue[0]);
-        st->nqueue--;
+                           label_name(pop_label(st)), d->lines->lines[i].text);
     }
     for (int k = 0; k < n; k++) {
         if (st->nqueue > 0) {
-            assign(d, st->queue[0], got[k], line);
-            memmove(st->queue, st->queue + 1, (st->nqueue - 1) * sizeof st->queue[0]);
-            st->nqueue--;
+            assign(d, pop_label(st), got[k], line);
         } else if (st->norphans < 16) {
             st->orphans[st->norphans++] = (date_at){got[k], line, false};
         }

@@ -153,14 +153,9 @@ static size_t latin_domains(TessBaseAPI *latin, xk_buf *out, int *conf)
 /* Keeps a fix of bytes [at, at + len) of l's text to `to` and makes it. */
 static void fix_line(page_line *l, size_t at, size_t len, const char *to, size_t to_len)
 {
-    if (l->n_fixes == OCR_LATIN_RUNS || len >= sizeof l->fixes[0].from ||
-        to_len >= sizeof l->fixes[0].to)
+    if (len >= sizeof l->fixes[0].from || to_len >= sizeof l->fixes[0].to ||
+        !ocr_line_note_fix(l, l->text.data + at, len, to, to_len))
         return;
-    xk_ocr_fix *f = &l->fixes[l->n_fixes++];
-    memcpy(f->from, l->text.data + at, len);
-    f->from[len] = '\0';
-    memcpy(f->to, to, to_len);
-    f->to[to_len] = '\0';
     xk_buf_splice(&l->text, at, len, to, to_len);
 }
 

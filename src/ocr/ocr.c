@@ -328,6 +328,17 @@ static unsigned last_cp(const char *s, size_t len)
 #define OCR_REREAD_MAX 2
 #define OCR_DATE_REREAD_MAX 2 /* lines with a garbled date, read again besides */
 
+bool ocr_line_note_fix(page_line *l, const char *from, size_t from_len, const char *to,
+                       size_t to_len)
+{
+    if (l->n_fixes == OCR_LATIN_RUNS)
+        return false;
+    xk_ocr_fix *f = &l->fixes[l->n_fixes++];
+    ocr_copy_whole(f->from, sizeof f->from, from, from_len);
+    ocr_copy_whole(f->to, sizeof f->to, to, to_len);
+    return true;
+}
+
 static page_line *page_line_add(page_lines *pl)
 {
     page_line *items = room_for_one(pl->items, pl->n, &pl->cap, sizeof *items, 64);
@@ -524,11 +535,8 @@ static void reread_unsure(TessBaseAPI *api, PIX *image, page_lines *pl, int thre
             page_line *a = &again.items[0];
             size_t was = code_points(&l->text), now = code_points(&a->text);
             bool date_read = garbled_date(l) && dated(a);
-            if (date_read && l->n_fixes < OCR_LATIN_RUNS) { /* a repair: the field is flagged */
-                xk_ocr_fix *f = &l->fixes[l->n_fixes++];
-                ocr_copy_whole(f->from, sizeof f->from, l->text.data, l->text.len);
-                ocr_copy_whole(f->to, sizeof f->to, a->text.data, a->text.len);
-            }
+            if (date_read) /* a repair: the field is flagged */
+                ocr_line_note_fix(l, l->text.data, l->text.len, a->text.data, a->text.len);
             if (date_read ||
                 (a->mean > l->mean && a->min_conf > l->min_conf && now == was && !a->text.oom)) {
                 xk_buf t = l->text;

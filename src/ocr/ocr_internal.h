@@ -94,6 +94,11 @@ typedef struct page_lines {
 #define OCR_DEFAULT_LANGUAGES "chi_sim"
 #define OCR_LANGUAGES(o) ((o)->languages ? (o)->languages : OCR_DEFAULT_LANGUAGES)
 
+/* Records a fix of line l from `from` to `to` (each cut to whole characters to fit); false,
+ * nothing recorded, when l holds OCR_LATIN_RUNS fixes already. */
+bool ocr_line_note_fix(page_line *l, const char *from, size_t from_len, const char *to,
+                       size_t to_len);
+
 /* Three engines a thread: the page's languages, eng for Latin text, osd for how a page lies. */
 enum { OCR_ENGINE_PAGE, OCR_ENGINE_LATIN, OCR_ENGINE_OSD, OCR_N_ENGINES };
 

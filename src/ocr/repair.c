@@ -207,13 +207,16 @@ static void run_next(number_run *run, int v, int lineno, renumbers *rn)
     run->prev_line = lineno;
 }
 
-/* The value of the provision number ("十五、") line s[0..n) starts with; 0 when none. */
-static int provision_marker(const char *s, size_t n)
+/* The value of the provision number ("十五、") line s[0..n) starts with, and its bytes in
+ * *used; 0 when none. */
+static int provision_marker(const char *s, size_t n, size_t *used)
 {
     for (size_t k = 3; k <= 6 && k + 3 <= n; k += 3) {
         int v = numeral_value(s, k);
-        if (v && memcmp(s + k, "、", 3) == 0)
+        if (v && memcmp(s + k, "、", 3) == 0) {
+            *used = k + 3;
             return v;
+        }
     }
     return 0;
 }
@@ -227,7 +230,7 @@ static void find_renumbers(const char *text, size_t len, renumbers *rn)
         const char *nl = memchr(text, '\n', (size_t)(end - text));
         size_t n = nl ? (size_t)(nl - text) : (size_t)(end - text);
         size_t used;
-        int v = item_marker(text, n, &used), p = v ? 0 : provision_marker(text, n);
+        int v = item_marker(text, n, &used), p = v ? 0 : provision_marker(text, n, &used);
         if (p) {
             items = (number_run){0, 0, 0};
             run_next(&provisions, p, lineno, rn);
@@ -313,38 +316,36 @@ static size_t item_number(const char *s, size_t len, int lineno, int *last, xk_b
  * rn (read as the number after it) is corrected. Returns the bytes of the line it replaced (0
  * when none).
  */
+/* Provision number `to` ("十二、") written for the marker s[0..used), the repair noted:
+ * returns used. */
+static size_t provision_number(const char *s, size_t used, int to, int lineno, xk_buf *out,
+                               ocr_repairs *rep)
+{
+    char fixed[16];
+    snprintf(fixed, sizeof fixed, "%s、", numerals[to - 1]);
+    ocr_repair_note(rep, lineno, s, used, fixed, strlen(fixed));
+    xk_buf_puts(out, fixed);
+    return used;
+}
+
 static size_t provision_start(const char *s, size_t len, int lineno, int *last_prov, bool *starts,
                               const renumbers *rn, xk_buf *out, ocr_repairs *rep)
 {
-    *starts = false;
-    for (size_t n = 3; n <= 6 && n + 3 <= len; n += 3) {
-        int v = numeral_value(s, n);
-        int to = v ? renumbered(rn, lineno) : 0;
-        if (to && to < 20 && memcmp(s + n, "、", 3) == 0) {
-            char fixed[16];
-            snprintf(fixed, sizeof fixed, "%s、", numerals[to - 1]);
-            ocr_repair_note(rep, lineno, s, n + 3, fixed, strlen(fixed));
-            xk_buf_puts(out, fixed);
-            *last_prov = to;
-            *starts = true;
-            return n + 3;
-        }
-        if (v && memcmp(s + n, "、", 3) == 0) {
-            *last_prov = v;
-            *starts = true;
-            return 0;
-        }
-        if (!v && *last_prov > 0 && *last_prov < 20 && n + 12 <= len &&
-            memcmp(s + n, "、你公司", 12) == 0) {
-            char fixed[16];
-            snprintf(fixed, sizeof fixed, "%s、", numerals[*last_prov]);
-            ocr_repair_note(rep, lineno, s, n + 3, fixed, strlen(fixed));
-            xk_buf_puts(out, fixed);
-            (*last_prov)++;
-            *starts = true;
-            return n + 3;
-        }
+    size_t used;
+    int v = provision_marker(s, len, &used);
+    *starts = v > 0;
+    if (v) {
+        int to = renumbered(rn, lineno);
+        bool mend = to > 0 && to < 20;
+        *last_prov = mend ? to : v;
+        return mend ? provision_number(s, used, to, lineno, out, rep) : 0;
     }
+    for (size_t n = 3; n <= 6 && n + 12 <= len; n += 3)
+        if (!numeral_value(s, n) && *last_prov > 0 && *last_prov < 20 &&
+            memcmp(s + n, "、你公司", 12) == 0) {
+            *starts = true;
+            return provision_number(s, n + 3, ++*last_prov, lineno, out, rep);
+        }
     return 0;
 }
 

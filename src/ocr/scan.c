@@ -18,11 +18,7 @@
 
 bool xk_licence_needs_review(const xk_licence *lic)
 {
-    for (size_t i = 0; i < lic->n_problems; i++)
-        if (lic->problems[i].severity == XK_SEV_WARNING &&
-            strncmp(lic->problems[i].message, XK_REVIEW_PREFIX, strlen(XK_REVIEW_PREFIX)) == 0)
-            return true;
-    return false;
+    return xk_licence_has_problem(lic, XK_SEV_WARNING, XK_REVIEW_PREFIX);
 }
 
 /* Line `line` (1-based) of the OCR text, for quoting: start and length. */

@@ -83,25 +83,14 @@ static void check_text(xk_licence *lic, const char *value, int line, const char 
         xk_licence_problem(lic, XK_SEV_ERROR, line, "%s is missing", label);
 }
 
-/* Whether an error already names the field label ("发证日期 is not a valid date: …"): then it
- * is not reported missing as well, one cause, one error. */
-static bool reported(const xk_licence *lic, const char *label)
-{
-    size_t n = strlen(label);
-    for (size_t i = 0; i < lic->n_problems; i++)
-        if (lic->problems[i].severity == XK_SEV_ERROR &&
-            strncmp(lic->problems[i].message, label, n) == 0 &&
-            lic->problems[i].message[n] == ' ')
-            return true;
-    return false;
-}
-
+/* A date an error already names ("发证日期 is not a valid date: …") is not reported missing as
+ * well: one cause, one error. */
 static void check_dates(xk_licence *lic)
 {
     char a[16], b[16];
-    if (!xk_date_is_set(lic->issued) && !reported(lic, "发证日期"))
+    if (!xk_date_is_set(lic->issued) && !xk_licence_has_problem(lic, XK_SEV_ERROR, "发证日期 "))
         xk_licence_problem(lic, XK_SEV_ERROR, lic->line_issued, "发证日期 is missing");
-    if (!xk_date_is_set(lic->expires) && !reported(lic, "有效期至"))
+    if (!xk_date_is_set(lic->expires) && !xk_licence_has_problem(lic, XK_SEV_ERROR, "有效期至 "))
         xk_licence_problem(lic, XK_SEV_ERROR, lic->line_expires, "有效期至 is missing");
     if (!xk_date_is_set(lic->issued) || !xk_date_is_set(lic->expires))
         return;
@@ -148,7 +137,6 @@ static void check_services(xk_licence *lic)
                                k->code, k->name, k->category, lic->category);
     }
 }
-
 
 static void check_websites(xk_licence *lic)
 {
