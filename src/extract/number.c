@@ -231,12 +231,19 @@ bool number_header_line(const char *c)
         off++;
     if (off == len)
         return labelled && colon;
+    /* Han characters before the category: its region and, under the label, one speck a scan
+     * read as a character (经营许可证编号:了琼B2-…, a serif page's running header) */
+    size_t most = labelled ? 2 : 1;
     number_match m;
-    if (number_at(c, len, off, &m) == len)
-        return true;
-    unsigned cp;
-    size_t n = xk_utf8_decode(c + off, len - off, &cp);
-    return n > 1 && xk_is_han(cp) && number_at(c, len, off + n, &m) == len;
+    for (size_t han = 0;; han++) {
+        if (number_at(c, len, off, &m) == len)
+            return true;
+        unsigned cp;
+        size_t n = xk_utf8_decode(c + off, len - off, &cp);
+        if (han == most || n < 2 || !xk_is_han(cp))
+            return false;
+        off += n;
+    }
 }
 
 bool xk_number_normalise(const char *text, size_t len, xk_number *out)

@@ -18,10 +18,11 @@
 #include "xuke/catalogue.h"
 #include "xuke/text.h"
 
+/* The labels a line starts with first (N_LABELS of them), then the rest of the vocabulary. */
 static const char *const vocabulary[] = {
-    "增值电信业务经营许可证", "经营许可证编号", "公司名称", "法定代表人", "业务种类", "服务项目",
-    "覆盖范围", "业务覆盖范围", "发证机关", "发证日期", "有效期至", "特别规定事项", "网站名称",
-    "网站域名", "服务器放置地", "网站接入服务提供单位", "互联网信息服务", "信息搜索查询服务",
+    "经营许可证编号", "公司名称", "法定代表人", "业务种类", "服务项目", "覆盖范围", "业务覆盖范围",
+    "发证机关", "发证日期", "有效期至", "网站名称", "网站域名", "服务器放置地", "网站接入服务提供单位",
+    "增值电信业务经营许可证", "特别规定事项", "互联网信息服务", "信息搜索查询服务",
     "信息即时交互服务", "经营类电子商务", "依法须经批准的项目", "经相关部门批准后方可开展相应经营活动",
     "中华人民共和国", "电信主管部门", "网络与信息安全", "用户个人信息",
     "网络借贷信息中介类的互联网金融业务", "药品和医疗器械", "工业和信息化部", "有限责任公司",
@@ -30,6 +31,7 @@ static const char *const vocabulary[] = {
     "中国电信股份有限公司", "中国联合网络通信有限公司", "中国移动通信集团", "阿里云计算有限公司",
     "华为云计算技术有限公司", "北京百度网讯科技有限公司",
 };
+#define N_LABELS 14
 
 /* Short words OCR gets wrong in one typical way (too short for the one-character rule). */
 static const char *const confusions[][2] = {
@@ -43,6 +45,7 @@ typedef struct phrase {
     const char *text;
     size_t off[MAX_PHRASE_CHARS + 1]; /* byte offsets of its characters */
     size_t chars;
+    bool label; /* one of the first N_LABELS: a line's label, a colon after it */
 } phrase;
 
 static size_t load_phrases(phrase *out, size_t max)
@@ -50,12 +53,14 @@ static size_t load_phrases(phrase *out, size_t max)
     size_t n = 0;
     for (size_t i = 0; i < N_VOCAB && n < max; i++) {
         out[n].text = vocabulary[i];
+        out[n].label = i < N_LABELS;
         out[n].chars = xk_utf8_offsets(vocabulary[i], strlen(vocabulary[i]), out[n].off,
                                    MAX_PHRASE_CHARS);
         n++;
     }
     for (size_t i = 0; i < xk_service_count() && n < max; i++) {
         out[n].text = xk_service_at(i)->name;
+        out[n].label = false;
         out[n].chars = xk_utf8_offsets(out[n].text, strlen(out[n].text), out[n].off, MAX_PHRASE_CHARS);
         n++;
     }
@@ -157,13 +162,19 @@ static int numeral_value(const char *s, size_t len)
     return 0;
 }
 
+/* The bytes of a closing bracket ） or ) at s, else 0. */
+static size_t closing_at(const char *s, size_t len)
+{
+    return len >= 3 && memcmp(s, "）", 3) == 0 ? 3 : len >= 1 && s[0] == ')' ? 1 : 0;
+}
+
 /* The numeral of an item number "（三）" / "(三)" at the start of a line: its value (0 when the
  * line does not start with one) and the bytes of the marker. */
 static int item_marker(const char *s, size_t len, size_t *used)
 {
     size_t o = len >= 3 && memcmp(s, "（", 3) == 0 ? 3 : len >= 1 && s[0] == '(' ? 1 : 0;
     for (size_t c = o; o && c < len && c <= o + 6; c++) {
-        size_t cl = len - c >= 3 && memcmp(s + c, "）", 3) == 0 ? 3 : s[c] == ')' ? 1 : 0;
+        size_t cl = closing_at(s + c, len - c);
         int v = cl ? numeral_value(s + o, c - o) : 0;
         if (v) {
             *used = c + cl;
@@ -241,6 +252,14 @@ static void find_renumbers(const char *text, size_t len, renumbers *rn)
     }
 }
 
+/* Where the numbering stands as the lines are repaired: the last item and provision numbers,
+ * the corrections known from later lines, and whether the line before left a bracket open. */
+typedef struct numbering {
+    int item, prov;
+    renumbers rn;
+    bool in_bracket;
+} numbering;
+
 static int renumbered(const renumbers *rn, int lineno)
 {
     for (size_t i = 0; rn && i < rn->n; i++)
@@ -249,64 +268,100 @@ static int renumbered(const renumbers *rn, int lineno)
     return 0;
 }
 
+/* Whether s[0..len) opens an item as the standard wording does (the item's number before it). */
+static bool item_opening(const char *s, size_t len)
+{
+    static const char *const words[] = {"你公司", "未经批准"};
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (len >= strlen(words[i]) && memcmp(s, words[i], strlen(words[i])) == 0)
+            return true;
+    return false;
+}
+
+/* Item number `to` ("（八）") written for the marker s[0..used), the repair noted, *last set:
+ * returns used. */
+static size_t item_written(const char *s, size_t used, int to, int lineno, int *last,
+                           xk_buf *out, ocr_repairs *rep)
+{
+    char fixed[32];
+    snprintf(fixed, sizeof fixed, "（%s）", numerals[to - 1]);
+    ocr_repair_note(rep, lineno, s, used, fixed, strlen(fixed));
+    xk_buf_puts(out, fixed);
+    *last = to;
+    return used;
+}
+
+/* An item number whose opening bracket was lost: one or two characters, then ） and an item's
+ * opening words ("全)未经批准…", "伍)你公司…" on a serif page): its numeral when it is one,
+ * else the next number. Not when the line before left a bracket open: "务）你公司提供…" ends
+ * "（适用于…递送服务）". The bytes of the marker, 0 when the line does not start so. */
+static size_t unopened_item(const char *s, size_t len, int lineno, numbering *nb, xk_buf *out,
+                            ocr_repairs *rep)
+{
+    int *last = &nb->item;
+    size_t c = 0;
+    if (nb->in_bracket)
+        return 0;
+    for (int k = 0; k < 2 && c < len; k++) {
+        unsigned cp;
+        size_t n = xk_utf8_decode(s + c, len - c, &cp);
+        if (n == 0 || cp == ' ')
+            return 0;
+        c += n;
+        size_t cl = closing_at(s + c, len - c);
+        if (!cl || !item_opening(s + c + cl, len - c - cl))
+            continue;
+        int v = numeral_value(s, c);
+        if (!v && (*last <= 0 || *last >= 20))
+            return 0;
+        return item_written(s, c + cl, v ? v : *last + 1, lineno, last, out, rep);
+    }
+    return 0;
+}
+
 /*
  * Item numbers "（一）" … at the start of a line: remembers the last one, and a bracket at the
- * start of a line that holds no numeral ("《X）", or "(WA" before 你公司) becomes the next number,
- * since OCR garbles those brackets more than any other text. A new provision ("十五、") starts the count again.
+ * start of a line that holds no numeral ("《X）", "(WA" or "(" before 你公司) becomes the next
+ * number, since OCR garbles those brackets more than any other text; so does a marker that lost
+ * its opening bracket (unopened_item). A new provision ("十五、") starts the count again.
  * Returns the bytes of line consumed (0 when the line does not start with an item number).
  */
-static size_t item_number(const char *s, size_t len, int lineno, int *last, xk_buf *out,
-                          const renumbers *rn, ocr_repairs *rep)
+static size_t item_number(const char *s, size_t len, int lineno, numbering *nb, xk_buf *out,
+                          ocr_repairs *rep)
 {
+    int *last = &nb->item;
     size_t used;
-    int to = renumbered(rn, lineno);
-    if (to && to < 20 && item_marker(s, len, &used)) {
-        char fixed[32];
-        snprintf(fixed, sizeof fixed, "（%s）", numerals[to - 1]);
-        ocr_repair_note(rep, lineno, s, used, fixed, strlen(fixed));
-        xk_buf_puts(out, fixed);
-        *last = to;
-        return used;
-    }
-    static const char *const opens[] = {"（", "(", "《", "〈"}, *const closes[] = {"）", ")"};
+    int to = renumbered(&nb->rn, lineno);
+    if (to && to < 20 && item_marker(s, len, &used))
+        return item_written(s, used, to, lineno, last, out, rep);
+    static const char *const opens[] = {"（", "(", "《", "〈"};
     size_t o = 0;
     for (size_t i = 0; i < 4 && !o; i++)
         if (len >= strlen(opens[i]) && memcmp(s, opens[i], strlen(opens[i])) == 0)
             o = strlen(opens[i]);
     if (!o)
-        return 0;
-    for (size_t c = o; c < len && c <= o + 12; c++)
-        for (size_t k = 0; k < 2; k++) {
-            size_t cl = strlen(closes[k]);
-            if (c + cl > len || memcmp(s + c, closes[k], cl) != 0)
-                continue;
-            int v = numeral_value(s + o, c - o);
-            if (v) {
-                *last = v;
-                return 0; /* a good number: left to the extractor as it is */
-            }
-            if (*last <= 0 || *last >= 20 || c == o)
-                return 0;
-            char fixed[32];
-            snprintf(fixed, sizeof fixed, "（%s）", numerals[*last]);
-            ocr_repair_note(rep, lineno, s, c + cl, fixed, strlen(fixed));
-            xk_buf_puts(out, fixed);
-            (*last)++;
-            return c + cl;
+        return unopened_item(s, len, lineno, nb, out, rep);
+    for (size_t c = o; c < len && c <= o + 12; c++) {
+        size_t cl = closing_at(s + c, len - c);
+        if (!cl)
+            continue;
+        int v = numeral_value(s + o, c - o);
+        if (v) {
+            *last = v;
+            return 0; /* a good number: left to the extractor as it is */
         }
-    /* no closing bracket either ("(WA你公司应当…" for （八）): a few Latin characters, then
-     * 你公司, the way items open */
+        if (*last <= 0 || *last >= 20 || c == o)
+            return 0;
+        return item_written(s, c + cl, *last + 1, lineno, last, out, rep);
+    }
+    /* no closing bracket either ("(WA你公司应当…" for （八）, "(你公司应当…" for （六）): at most a
+     * few Latin characters, then the item's opening words */
     size_t c = o;
     while (c < len && c < o + 4 && s[c] > ' ' && (unsigned char)s[c] < 0x80)
         c++;
-    if (c == o || *last <= 0 || *last >= 20 || len - c < 9 || memcmp(s + c, "你公司", 9) != 0)
+    if (*last <= 0 || *last >= 20 || !item_opening(s + c, len - c))
         return 0;
-    char fixed[32];
-    snprintf(fixed, sizeof fixed, "（%s）", numerals[*last]);
-    ocr_repair_note(rep, lineno, s, c, fixed, strlen(fixed));
-    xk_buf_puts(out, fixed);
-    (*last)++;
-    return c;
+    return item_written(s, c, *last + 1, lineno, last, out, rep);
 }
 
 /*
@@ -328,14 +383,15 @@ static size_t provision_number(const char *s, size_t used, int to, int lineno, x
     return used;
 }
 
-static size_t provision_start(const char *s, size_t len, int lineno, int *last_prov, bool *starts,
-                              const renumbers *rn, xk_buf *out, ocr_repairs *rep)
+static size_t provision_start(const char *s, size_t len, int lineno, numbering *nb, bool *starts,
+                              xk_buf *out, ocr_repairs *rep)
 {
+    int *last_prov = &nb->prov;
     size_t used;
     int v = provision_marker(s, len, &used);
     *starts = v > 0;
     if (v) {
-        int to = renumbered(rn, lineno);
+        int to = renumbered(&nb->rn, lineno);
         bool mend = to > 0 && to < 20;
         *last_prov = mend ? to : v;
         return mend ? provision_number(s, used, to, lineno, out, rep) : 0;
@@ -395,6 +451,17 @@ static size_t drop_specks(const char *s, size_t len, int lineno, ocr_repairs *re
     return k;
 }
 
+/* After a label ending at s[at]: the bytes of its colon when OCR misread it as ; or , or
+ * followed it by a speck (":;"), else 0. */
+static size_t misread_colon(const char *s, size_t len, size_t at)
+{
+    if (at < len && (s[at] == ';' || s[at] == ','))
+        return 1;
+    size_t colon = at < len && s[at] == ':' ? 1 : len - at >= 3 && memcmp(s + at, "：", 3) == 0 ? 3 : 0;
+    return colon && at + colon < len && (s[at + colon] == ';' || s[at + colon] == ',') ? colon + 1
+                                                                                       : 0;
+}
+
 /*
  * A vocabulary label at the start of s whose colon OCR misread as ; or , ("法定代表人;") or
  * followed by a speck ("法定代表人:;陈娜娜"): the bytes up to the value, and the label; 0 when
@@ -405,14 +472,12 @@ static size_t label_colon(const char *s, size_t len, const phrase *ph, size_t n_
 {
     for (size_t k = 0; k < n_ph; k++) {
         size_t at = strlen(ph[k].text);
-        if (ph[k].chars < 4 || at >= len || memcmp(s, ph[k].text, at) != 0)
+        if (!ph[k].label || at >= len || memcmp(s, ph[k].text, at) != 0)
             continue;
         *label = &ph[k];
-        if (s[at] == ';' || s[at] == ',')
-            return at + 1;
-        size_t colon = s[at] == ':' ? 1 : len - at >= 3 && memcmp(s + at, "：", 3) == 0 ? 3 : 0;
-        if (colon && at + colon < len && (s[at + colon] == ';' || s[at + colon] == ','))
-            return at + colon + 1;
+        size_t colon = misread_colon(s, len, at);
+        if (colon)
+            return at + colon;
     }
     return 0;
 }
@@ -442,8 +507,7 @@ static int condition_bracket(const char *s, size_t len)
 }
 
 static void repair_line(const char *s, size_t len, int lineno, const phrase *ph, size_t n_ph,
-                        int *last_item, int *last_prov, const renumbers *rn, xk_buf *out,
-                        ocr_repairs *rep)
+                        numbering *nb, xk_buf *out, ocr_repairs *rep)
 {
     size_t off[1025];
     len = drop_specks(s, len, lineno, rep);
@@ -453,11 +517,11 @@ static void repair_line(const char *s, size_t len, int lineno, const phrase *ph,
         xk_buf_puts(out, "【");
     }
     bool starts;
-    size_t head = provision_start(s, len, lineno, last_prov, &starts, rn, out, rep);
+    size_t head = provision_start(s, len, lineno, nb, &starts, out, rep);
     if (starts)
-        *last_item = 0;
+        nb->item = 0;
     else
-        head = item_number(s, len, lineno, last_item, out, rn, rep);
+        head = item_number(s, len, lineno, nb, out, rep);
     s += head;
     len -= head;
     size_t n = xk_utf8_offsets(s, len, off, 1024);
@@ -498,9 +562,15 @@ static void repair_line(const char *s, size_t len, int lineno, const phrase *ph,
         }
         if (p) {
             size_t bytes = off[c + p_chars] - off[c];
-            ocr_repair_note(rep, lineno, ch, bytes, p->text, strlen(p->text));
-            xk_buf_puts(out, p->text);
+            /* a label misread and its colon too ("业务履盖范围;北京", a serif page) */
+            size_t colon = c == 0 && p->label ? misread_colon(s, len, bytes) : 0;
+            char to[128];
+            snprintf(to, sizeof to, "%s%s", p->text, colon ? ":" : "");
+            ocr_repair_note(rep, lineno, ch, bytes + colon, to, strlen(to));
+            xk_buf_puts(out, to);
             c += p_chars;
+            while (c < n && off[c] < bytes + colon)
+                c++;
             continue;
         }
         if (doubled > 0 && opening_bracket(ch, s + len) && opening_bracket(ch + clen, s + len)) {
@@ -546,9 +616,9 @@ xk_status ocr_repair_text(xk_ocr_result *r, ocr_repairs *rep)
     size_t n_ph = load_phrases(ph, sizeof ph / sizeof ph[0]);
     xk_buf out;
     xk_buf_init(&out);
-    int lineno = 1, last_item = 0, last_prov = 0;
-    renumbers rn;
-    find_renumbers(r->text, r->len, &rn);
+    int lineno = 1;
+    numbering nb = {0};
+    find_renumbers(r->text, r->len, &nb.rn);
     xk_buf carry; /* a garbled provision number OCR put on a line of its own ("上日" / "、你公司…") */
     xk_buf_init(&carry);
     const char *end = r->text + r->len;
@@ -561,12 +631,12 @@ xk_status ocr_repair_text(xk_ocr_result *r, ocr_repairs *rep)
             xk_buf_append(&carry, p, n); /* joins the next line; this one stays, empty */
         } else if (carry.len) {
             xk_buf_append(&carry, p, n);
-            repair_line(carry.data, carry.len, lineno, ph, n_ph, &last_item, &last_prov, &rn, &out,
-                        rep);
+            repair_line(carry.data, carry.len, lineno, ph, n_ph, &nb, &out, rep);
             xk_buf_reset(&carry);
         } else {
-            repair_line(p, n, lineno, ph, n_ph, &last_item, &last_prov, &rn, &out, rep);
+            repair_line(p, n, lineno, ph, n_ph, &nb, &out, rep);
         }
+        nb.in_bracket = bracket_excess(p, n) > 0;
         xk_buf_putc(&out, '\n');
         p += n + 1;
     }

@@ -115,6 +115,9 @@ static void test_number_header_lines(void **state)
 {
     (void)state;
     assert_true(number_header_line("经营许可证编号:琼B2-20220293"));
+    assert_true(number_header_line("经营许可证编号:了琼B2-20220293")); /* a speck read as 了 */
+    assert_false(number_header_line("经营许可证编号:了了琼B2-20220293"));
+    assert_false(number_header_line("了琼B2-20220293"));
     assert_true(number_header_line("京B2-20224676"));
     assert_true(number_header_line("经营许可证编号:"));
     assert_false(number_header_line("经营许可证编号"));

@@ -73,6 +73,19 @@ static void test_repairs(void **state)
                   "十五、你公司应当：\n（七）甲\n（八）你公司应当乙\n", 1);
     assert_repair("十五、你公司应当：\n（七）甲\n(see你公司\n", "十五、你公司应当：\n（七）甲\n（八）你公司\n", 1);
     assert_repair("（WA你公司应当乙\n", "（WA你公司应当乙\n", 0); /* no item before it */
+    /* serif pages: an item number without its opening bracket, or only its bracket */
+    assert_repair("十五、你公司应当：\n（一）甲\n全)未经批准,乙\n伍)你公司丙\n(你公司应当丁\n",
+                  "十五、你公司应当：\n（一）甲\n（二）未经批准,乙\n（三）你公司丙\n（四）你公司应当丁\n",
+                  3);
+    assert_repair("十五、你公司应当：\n（一）甲\n三)你公司乙\n",
+                  "十五、你公司应当：\n（一）甲\n（三）你公司乙\n", 1);
+    assert_repair("全)未经批准,乙\n", "全)未经批准,乙\n", 0); /* no item before it */
+    assert_repair("十五、你公司应当：\n（一）甲\n（二）（适用于递送服\n务)你公司提供\n",
+                  "十五、你公司应当：\n（一）甲\n（二）（适用于递送服\n务)你公司提供\n", 0);
+    assert_repair("十五、你公司应当：\n（一）甲\n新闻)你公司乙\n",
+                  "十五、你公司应当：\n（一）甲\n（二）你公司乙\n", 1);
+    assert_repair("十五、你公司应当：\n（一）甲\n新闻网)你公司乙\n",
+                  "十五、你公司应当：\n（一）甲\n新闻网)你公司乙\n", 0); /* three: text */
     assert_repair("十五、你公司应当：\n（七）甲\n(ABCDE你公司\n", "十五、你公司应当：\n（七）甲\n(ABCDE你公司\n", 0);
     assert_repair("十五、你公司应当：\n(二)甲\n(二)乙\n", "十五、你公司应当：\n（一）甲\n(二)乙\n", 1);
     assert_repair("十五、你公司应当：\n（一）甲\n（二）乙\n（二）丙\n",
@@ -94,6 +107,10 @@ static void test_repairs(void **state)
     assert_repair("发证日期:;\n2022年04月15日\n", "发证日期:\n2022年04月15日\n", 1);
     assert_repair("法定代表人:;陈娜娜\n", "法定代表人:陈娜娜\n", 1); /* a speck after the colon */
     assert_repair("法定代表人：,陈娜娜\n", "法定代表人:陈娜娜\n", 1);
+    /* a label misread and its colon too; a phrase that is no label keeps its comma */
+    assert_repair("业务履盖范围;北京、上海\n", "业务覆盖范围:北京、上海\n", 1);
+    assert_repair("阿里云计算有限公网,北京\n", "阿里云计算有限公司,北京\n", 1);
+    assert_repair("阿里云计算有限公司,北京\n", "阿里云计算有限公司,北京\n", 0);
     assert_repair("法定代表人:陈;娜\n", "法定代表人:陈;娜\n", 0); /* inside the value: left */
     /* the standard condition with a bracket lost: the next service must not join it */
     assert_repair("【依法须经批准的项目，经相关部门批准后方可开展相应经营活动\n互联网接入服务业务\n",
