@@ -94,7 +94,7 @@ demo: build
 # BENCH_SCALES, OCR in OCR_STYLES). BENCH_COUNT=1000000 for the registry at a million.
 BENCH_COUNT ?= 100000
 BENCH_SCALES ?= 1000,10000,100000,1000000
-OCR_STYLES ?= clean,tilted,blurred,noisy,photo,sealed,shadowed
+OCR_STYLES ?= clean,tilted,blurred,noisy,photo,sealed,shadowed,patterned
 bench: build
 	/usr/bin/python3 bench/report.py $(BUILD) docs/BENCHMARKS.md --count $(BENCH_COUNT) \
 	  --scales $(BENCH_SCALES) --ocr-styles $(OCR_STYLES)

@@ -158,7 +158,7 @@ def main():
     ap.add_argument('out')
     ap.add_argument('--count', type=int, default=100000)
     ap.add_argument('--scales', default='1000,10000,100000,1000000')
-    ap.add_argument('--ocr-styles', default='clean,tilted,blurred,noisy,photo,sealed,shadowed')
+    ap.add_argument('--ocr-styles', default='clean,tilted,blurred,noisy,photo,sealed,shadowed,patterned')
     ap.add_argument('--skip-ocr', action='store_true')
     a = ap.parse_args()
     bench_dir = os.path.join(a.build, 'bench')

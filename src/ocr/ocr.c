@@ -209,6 +209,48 @@ static bool unevenly_lit(PIX *gray)
     return uneven;
 }
 
+/*
+ * A light background pattern (the guilloche printed on licence paper, a hatched form): pixels
+ * between ink and paper far from any ink. Print has them only at the edges of its strokes: at
+ * most 0.006 % of a page in the seven bench styles (154 pages); a pale hexagon pattern (lines at
+ * grey 192) made them 8.8 % and the recogniser read specks into the text (人信息服务业务: a
+ * service lost; four licences of seven refused). On such a page the greys are stretched so that
+ * the pattern's darker part becomes paper white: ink stays black, the soft edges of strokes
+ * lighten. (A hard cut at that grey left ragged strokes where a crosshatch crossed them, read
+ * 人信息… again.) Levels come from the page itself (its darkest and median grey), so faded
+ * print, whose ink is mid-grey, is not taken for a pattern.
+ */
+#define OCR_PATTERN_SHARE 0.01 /* of the page's pixels */
+#define OCR_PATTERN_NEAR 9     /* px: how far from ink a pixel still counts as a stroke's edge */
+#define OCR_PATTERN_SPAN 64    /* grey levels from ink to paper, at least, to tell them apart */
+
+PIX *ocr_without_pattern(PIX *gray)
+{
+    l_uint32 ink = 0, paper = 0;
+    if (pixGetRankValue(gray, 1, 0.005f, &ink) || pixGetRankValue(gray, 1, 0.5f, &paper) ||
+        paper < ink + OCR_PATTERN_SPAN)
+        return NULL;
+    l_int32 span = (l_int32)(paper - ink), stroke = (l_int32)ink + span / 2;
+    PIX *dark = pixThresholdToBinary(gray, stroke);
+    PIX *near = dark ? pixDilateBrick(NULL, dark, OCR_PATTERN_NEAR, OCR_PATTERN_NEAR) : NULL;
+    PIX *mid = pixGenerateMaskByBand(gray, stroke, (l_int32)paper - span / 8, 1, 0);
+    PIX *alone = near && mid ? pixSubtract(NULL, mid, near) : NULL;
+    l_int32 n = 0;
+    l_float32 level = 0;
+    PIX *out = NULL;
+    if (alone && pixCountPixels(alone, &n, NULL) == 0 &&
+        (double)n > OCR_PATTERN_SHARE * pixGetWidth(gray) * pixGetHeight(gray) &&
+        pixGetRankValueMasked(gray, alone, 0, 0, 1, 0.05f, &level, NULL) == 0) {
+        l_int32 white = (l_int32)level - 8;
+        out = pixGammaTRC(NULL, gray, 1.0f, (l_int32)ink, white > stroke ? white : stroke + 1);
+    }
+    pixDestroy(&dark);
+    pixDestroy(&near);
+    pixDestroy(&mid);
+    pixDestroy(&alone);
+    return out;
+}
+
 /* A grey, straightened and (XK_CLEAN_FULL) evened-out copy of pix, or NULL. Coloured ink is
  * faded unless clean is XK_CLEAN_NONE (the image as given). */
 static PIX *clean_image(PIX *pix, xk_ocr_clean clean)
@@ -222,6 +264,11 @@ static PIX *clean_image(PIX *pix, xk_ocr_clean clean)
             pixDestroy(&gray);
             gray = even;
         }
+    }
+    PIX *plain = clean >= XK_CLEAN_DESKEW ? ocr_without_pattern(gray) : NULL;
+    if (plain) {
+        pixDestroy(&gray);
+        gray = plain;
     }
     if (clean >= XK_CLEAN_DESKEW) {
         l_float32 angle = 0, conf = 0;

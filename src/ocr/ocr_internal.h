@@ -110,6 +110,10 @@ TessBaseAPI *ocr_engine_get(int slot, const char *datapath, const char *langs, x
  * the paper when pix is in colour: see ocr.c. NULL when out of memory. */
 PIX *ocr_grey_page(PIX *pix);
 
+/* gray (8-bit) with a light background pattern turned to paper: a new image, or NULL when gray
+ * has no such pattern (or out of memory). See ocr.c. */
+PIX *ocr_without_pattern(PIX *gray);
+
 /* The box (left, top)-(right, bottom) of image with a margin of a sixth of its height, framed
  * in white for Tesseract; (*dx, *dy) is where the framed crop's origin lies on the page. */
 PIX *ocr_framed_crop(PIX *image, int left, int top, int right, int bottom, int *dx, int *dy);

@@ -1,5 +1,5 @@
 """End-to-end tests of scans: licence texts rendered here into page images (clean, tilted,
-noisy, sealed, shadowed, turned), a multi-page TIFF, an image-only PDF and a PDF with a text
+noisy, sealed, shadowed, patterned, turned), a multi-page TIFF, an image-only PDF and a PDF with a text
 layer, read by the real `xuke parse`, every field compared with the expected record: a field
 may be wrong only if it is flagged for review. Then the refusals: a decompression bomb, corrupt and truncated images, an
 empty, a corrupt and an encrypted PDF, a blank page, a picture of something else, the page and
@@ -111,6 +111,11 @@ def test_prints():
     provisions = [(p['no'], p['text']) for p in (got or {}).get('provisions', [])]
     check('... its provisions, 四 and its items included', provisions ==
           [(p['no'], p['text']) for p in expected['provisions']], provisions)
+    # serif 业务覆盖范围: reads 业务履盖范围; — the label was mended, its colon not, and B11's
+    # coverage was lost (flagged)
+    coverage = [(v['code'], v['coverage']) for v in (got or {}).get('services', [])]
+    check('... each service with its coverage', coverage ==
+          [(v['code'], v['coverage']) for v in expected['services']], coverage)
     text, expected = fixture('docs/b1b2_shanghai')
     small = render.pages(text, os.path.join(TMP, 'small'), 'clean', points=12, dpi=150)
     got = read_scan('12 pt at 150 dpi', small, expected)
@@ -139,6 +144,14 @@ def test_prints():
           len(got.get('websites', [])) == len(expected['websites']) and
           len(got.get('provisions', [])) == len(expected['provisions']),
           got and (got.get('websites'), got.get('provisions')))
+    # licence paper: a pale hexagon pattern under the print, a ruled border. Specks of the
+    # pattern were read into the text (人信息服务业务): the service was lost and the licence
+    # refused; the pattern is now turned to paper first
+    text, expected = fixture('docs/guangdong_gb18030')
+    patterned = render.pages(text, os.path.join(TMP, 'patterned'), 'patterned')
+    got = read_scan('licence paper: pattern and border', patterned, expected)
+    check('... its services all there', [v['code'] for v in (got or {}).get('services', [])] ==
+          [v['code'] for v in expected['services']], got and got.get('services'))
     test_turned()
 
 

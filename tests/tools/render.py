@@ -1,6 +1,7 @@
 """Renders licence texts into scans for the OCR tests and the benchmark: page images drawn by
 pango-view and ImageMagick with the Noto CJK fonts (clean, tilted, blurred, noisy, photographed-like,
-sealed: a red seal over the issue date, shadowed: lit unevenly), a
+sealed: a red seal over the issue date, shadowed: lit unevenly, patterned: on licence paper's
+pale background pattern inside a ruled border), a
 multi-page TIFF, an image-only PDF (img2pdf) and a PDF with a text layer (pango-view). Only
 Debian's packages; run with /usr/bin/python3.
 
@@ -14,7 +15,7 @@ import unicodedata
 
 WRAP = 42          # display columns of a wide character count 2: a page about 1,300 px wide
 PAGE_LINES = 44
-STYLES = ('clean', 'tilted', 'blurred', 'noisy', 'photo', 'sealed', 'shadowed')
+STYLES = ('clean', 'tilted', 'blurred', 'noisy', 'photo', 'sealed', 'shadowed', 'patterned')
 
 
 def columns(ch):
@@ -59,8 +60,10 @@ EFFECTS = {
               '-fill', '#f3efe4', '-colorize', '8%', '-quality', '70'],
     'sealed': [],  # clean, in colour, a red seal stamped over the issue date (seal() below)
     'shadowed': [],  # clean, lit from the top: the paper falls to grey 112 at the bottom (shadow())
+    'patterned': [],  # clean, on a pale green hexagon pattern inside a double border (paper())
 }
 SHADOW = '#707070'
+PATTERN_INK = '#b8c8b8'  # luminance 195, too little colour to be faded as ink
 SEAL_INK, SEAL_LINE = '#d42a2a', '发证日期'
 
 
@@ -89,6 +92,8 @@ def draw(lines, path, style='clean', font=FONT, points=POINTS, dpi=DPI):
         seal(out, lines, font, points, dpi)
     elif style == 'shadowed':
         shadow(out)
+    elif style == 'patterned':
+        paper(out)
     return out
 
 
@@ -102,6 +107,17 @@ def shadow(page):
     multiplied onto the page (print stays black, paper darkens)."""
     subprocess.run(['convert', page, '(', '-size', size_of(page), f'gradient:white-{SHADOW}', ')',
                     '-compose', 'multiply', '-composite', page], check=True, capture_output=True)
+
+
+def paper(page):
+    """The page printed on licence paper: a pale hexagon pattern over all of it (multiplied: print
+    stays black) and a ruled double border in the margin."""
+    w, h = map(int, size_of(page).split('x'))
+    subprocess.run(['convert', page, '(', '-size', f'{w}x{h}', 'pattern:hexagons', '-fill', PATTERN_INK,
+                    '-opaque', 'black', ')', '-compose', 'multiply', '-composite', '-fill', 'none',
+                    '-stroke', 'black', '-strokewidth', '7', '-draw', f'rectangle 28,28 {w - 28},{h - 28}',
+                    '-strokewidth', '2', '-draw', f'rectangle 46,46 {w - 46},{h - 46}', page],
+                   check=True, capture_output=True)
 
 
 def line_box(lines, at, path, font, points, dpi):

@@ -284,6 +284,53 @@ static void test_flags_website_service(void **state)
 }
 
 /* One row of colour pixels made grey: print stays, seal ink goes, print under the seal stays. */
+/* A page of "print": black bars 6 px thick every 24 px, with soft edges (grey 128) or, for
+ * faded print, bars at grey `ink`; and, when pattern, a grid of 1-px lines at grey 192 between
+ * them (a background pattern). */
+static PIX *printed_page(bool pattern, l_uint32 ink)
+{
+    PIX *pix = pixCreate(400, 400, 8);
+    assert_non_null(pix);
+    pixSetAll(pix);
+    for (int y = 0; y < 400; y++)
+        for (int x = 0; x < 400; x++) {
+            int row = y % 24;
+            bool bar = x >= 40 && x < 360 && row >= 9 && row < 15;
+            bool edge = x >= 40 && x < 360 && (row == 8 || row == 15);
+            bool grid = pattern && (x % 10 == 0 || y % 10 == 0) && (row < 5 || row > 19);
+            if (bar)
+                pixSetPixel(pix, x, y, ink);
+            else if (edge && ink == 0)
+                pixSetPixel(pix, x, y, 128);
+            else if (grid || (pattern && (x < 30 || x >= 370) && x % 10 == 0))
+                pixSetPixel(pix, x, y, 192);
+        }
+    return pix;
+}
+
+static void test_without_pattern(void **state)
+{
+    (void)state;
+    PIX *page = printed_page(true, 0), *plain = ocr_without_pattern(page);
+    assert_non_null(plain);
+    l_uint32 v;
+    pixGetPixel(plain, 100, 12, &v);
+    assert_int_equal(v, 0); /* print stays */
+    pixGetPixel(plain, 10, 2, &v);
+    assert_int_equal(v, 255); /* the pattern is paper */
+    pixGetPixel(plain, 100, 8, &v);
+    assert_true(v > 128 && v < 255); /* a soft edge lightens, is not cut */
+    pixDestroy(&plain);
+    pixDestroy(&page);
+    /* no pattern, and faded print (bars at grey 140, no darker ink): left alone */
+    page = printed_page(false, 0);
+    assert_null(ocr_without_pattern(page));
+    pixDestroy(&page);
+    page = printed_page(false, 140);
+    assert_null(ocr_without_pattern(page));
+    pixDestroy(&page);
+}
+
 static void test_grey_page(void **state)
 {
     (void)state;
@@ -338,6 +385,7 @@ int main(void)
         cmocka_unit_test(test_flags),
         cmocka_unit_test(test_flags_website_service),
         cmocka_unit_test(test_grey_page),
+        cmocka_unit_test(test_without_pattern),
         cmocka_unit_test(test_flags_provision_gap),
         cmocka_unit_test(test_flags_poor_page),
     };
