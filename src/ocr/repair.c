@@ -278,17 +278,24 @@ static bool item_opening(const char *s, size_t len)
     return false;
 }
 
-/* Item number `to` ("（八）") written for the marker s[0..used), the repair noted, *last set:
- * returns used. */
+/* Number `to` written as `open` numeral `close` ("（八）", "十二、") for the marker s[0..used),
+ * the repair noted: returns used. */
+static size_t number_written(const char *s, size_t used, const char *open, int to,
+                             const char *close, int lineno, xk_buf *out, ocr_repairs *rep)
+{
+    char fixed[32];
+    snprintf(fixed, sizeof fixed, "%s%s%s", open, numerals[to - 1], close);
+    ocr_repair_note(rep, lineno, s, used, fixed, strlen(fixed));
+    xk_buf_puts(out, fixed);
+    return used;
+}
+
+/* Item number `to` ("（八）") written for the marker s[0..used), *last set: returns used. */
 static size_t item_written(const char *s, size_t used, int to, int lineno, int *last,
                            xk_buf *out, ocr_repairs *rep)
 {
-    char fixed[32];
-    snprintf(fixed, sizeof fixed, "（%s）", numerals[to - 1]);
-    ocr_repair_note(rep, lineno, s, used, fixed, strlen(fixed));
-    xk_buf_puts(out, fixed);
     *last = to;
-    return used;
+    return number_written(s, used, "（", to, "）", lineno, out, rep);
 }
 
 /* An item number whose opening bracket was lost: one or two characters, then ） and an item's
@@ -371,18 +378,6 @@ static size_t item_number(const char *s, size_t len, int lineno, numbering *nb, 
  * rn (read as the number after it) is corrected. Returns the bytes of the line it replaced (0
  * when none).
  */
-/* Provision number `to` ("十二、") written for the marker s[0..used), the repair noted:
- * returns used. */
-static size_t provision_number(const char *s, size_t used, int to, int lineno, xk_buf *out,
-                               ocr_repairs *rep)
-{
-    char fixed[16];
-    snprintf(fixed, sizeof fixed, "%s、", numerals[to - 1]);
-    ocr_repair_note(rep, lineno, s, used, fixed, strlen(fixed));
-    xk_buf_puts(out, fixed);
-    return used;
-}
-
 static size_t provision_start(const char *s, size_t len, int lineno, numbering *nb, bool *starts,
                               xk_buf *out, ocr_repairs *rep)
 {
@@ -394,13 +389,13 @@ static size_t provision_start(const char *s, size_t len, int lineno, numbering *
         int to = renumbered(&nb->rn, lineno);
         bool mend = to > 0 && to < 20;
         *last_prov = mend ? to : v;
-        return mend ? provision_number(s, used, to, lineno, out, rep) : 0;
+        return mend ? number_written(s, used, "", to, "、", lineno, out, rep) : 0;
     }
     for (size_t n = 3; n <= 6 && n + 12 <= len; n += 3)
         if (!numeral_value(s, n) && *last_prov > 0 && *last_prov < 20 &&
             memcmp(s + n, "、你公司", 12) == 0) {
             *starts = true;
-            return provision_number(s, n + 3, ++*last_prov, lineno, out, rep);
+            return number_written(s, n + 3, "", ++*last_prov, "、", lineno, out, rep);
         }
     return 0;
 }
