@@ -434,6 +434,26 @@ static int bracket_excess(const char *s, size_t len)
     return excess;
 }
 
+/*
+ * A speck before a service name at the start of a line, read as a character of one or two
+ * strokes, or half of the name's first character read apart ("人言息服务业务（仅限…" for
+ * 信息服务业务, on patterned paper): the service was not found, and the licence was refused (or
+ * the service merged into the one before). The bytes of the speck, 0 when the
+ * line does not start so, or when the character and the name together are a name.
+ */
+static size_t speck_before_service(const char *s, size_t len)
+{
+    static const char *const specks[] = {"人", "入", "八", "了", "一", "丨", "丶", "卜", "亻"};
+    size_t used;
+    for (size_t i = 0; i < sizeof specks / sizeof specks[0]; i++) {
+        size_t n = strlen(specks[i]);
+        if (len > n && memcmp(s, specks[i], n) == 0 && xk_service_match(s + n, len - n, &used) &&
+            !xk_service_match(s, len, &used))
+            return n;
+    }
+    return 0;
+}
+
 /* Specks after a label's colon ("发证日期:;"): the value is on the next line. New length. */
 static size_t drop_specks(const char *s, size_t len, int lineno, ocr_repairs *rep)
 {
@@ -504,7 +524,7 @@ static int condition_bracket(const char *s, size_t len)
 static void repair_line(const char *s, size_t len, int lineno, const phrase *ph, size_t n_ph,
                         numbering *nb, xk_buf *out, ocr_repairs *rep)
 {
-    size_t off[1025];
+    size_t off[1025], start = out->len;
     len = drop_specks(s, len, lineno, rep);
     int bracket = condition_bracket(s, len);
     if (bracket < 0) {
@@ -602,6 +622,12 @@ static void repair_line(const char *s, size_t len, int lineno, const phrase *ph,
         ocr_repair_note(rep, lineno, COND_TAIL, strlen(COND_TAIL), COND_TAIL "】",
                         strlen(COND_TAIL "】"));
         xk_buf_puts(out, "】");
+    }
+    /* on the line as repaired: 人言息服务业务 (信 read as two) is 人信息服务业务 by now */
+    size_t speck = out->oom ? 0 : speck_before_service(out->data + start, out->len - start);
+    if (speck) {
+        ocr_repair_note(rep, lineno, out->data + start, speck, "", 0);
+        xk_buf_splice(out, start, speck, "", 0);
     }
 }
 

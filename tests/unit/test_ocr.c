@@ -107,6 +107,13 @@ static void test_repairs(void **state)
     assert_repair("发证日期:;\n2022年04月15日\n", "发证日期:\n2022年04月15日\n", 1);
     assert_repair("法定代表人:;陈娜娜\n", "法定代表人:陈娜娜\n", 1); /* a speck after the colon */
     assert_repair("法定代表人：,陈娜娜\n", "法定代表人:陈娜娜\n", 1);
+    /* a speck read before a service name at the start of a line */
+    assert_repair("人信息服务业务（仅限互联网信息服务)\n", "信息服务业务（仅限互联网信息服务)\n", 1);
+    assert_repair("了呼叫中心业务\n", "呼叫中心业务\n", 1);
+    assert_repair("人言息服务业务(仅限互联网信息服务)\n", "信息服务业务(仅限互联网信息服务)\n", 2);
+    assert_repair("及覆盖范围:\n人信息服务业务(仅限互联网信息服务)\n", "及覆盖范围:\n信息服务业务(仅限互联网信息服务)\n", 1);
+    assert_repair("人信息\n", "人信息\n", 0);               /* no service name after it */
+    assert_repair("中信息服务业务\n", "中信息服务业务\n", 0); /* no speck: 中 is left */
     /* a label misread and its colon too; a phrase that is no label keeps its comma */
     assert_repair("业务履盖范围;北京、上海\n", "业务覆盖范围:北京、上海\n", 1);
     assert_repair("阿里云计算有限公网,北京\n", "阿里云计算有限公司,北京\n", 1);
