@@ -84,4 +84,13 @@ size_t xk_utf8_whole(const char *s, size_t n);
  * with '?', so the text can go into JSON. Returns how many bytes it replaced. */
 size_t xk_utf8_scrub(char *s);
 
+/* strlen(word) when s[0..len) starts with word, else 0 (also when word is empty). */
+size_t xk_starts_with(const char *s, size_t len, const char *word);
+/* The first of words[0..n) that s[0..len) starts with: returns its length and sets *which (when
+ * not NULL) to its index; 0 when none does. */
+size_t xk_starts_with_any(const char *s, size_t len, const char *const *words, size_t n,
+                          size_t *which);
+/* strlen(word) when s[0..len) ends with word, else 0 (also when word is empty). */
+size_t xk_ends_with(const char *s, size_t len, const char *word);
+
 #endif

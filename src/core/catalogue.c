@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "xuke/text.h"
+
 static const xk_region regions[] = {
     {"京", "北京市", "北京市通信管理局"},
     {"津", "天津市", "天津市通信管理局"},
@@ -130,23 +132,17 @@ const xk_service_kind *xk_service_by_code(const char *code)
     return NULL;
 }
 
-static bool starts_with(const char *text, size_t len, const char *prefix, size_t *n)
-{
-    *n = strlen(prefix);
-    return *n <= len && memcmp(text, prefix, *n) == 0;
-}
-
 const xk_service_kind *xk_service_match(const char *text, size_t len, size_t *matched)
 {
     const xk_service_kind *best = NULL;
     size_t best_len = 0, n;
     for (size_t i = 0; i < xk_service_count(); i++)
-        if (starts_with(text, len, services[i].name, &n) && n > best_len) {
+        if ((n = xk_starts_with(text, len, services[i].name)) > best_len) {
             best = &services[i];
             best_len = n;
         }
     for (size_t i = 0; i < sizeof service_aliases / sizeof service_aliases[0]; i++)
-        if (starts_with(text, len, service_aliases[i].name, &n) && n > best_len) {
+        if ((n = xk_starts_with(text, len, service_aliases[i].name)) > best_len) {
             best = xk_service_by_code(service_aliases[i].code);
             best_len = n;
         }

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "xuke/text.h"
+
 bool xk_date_is_set(xk_date d)
 {
     return d.year != 0;
@@ -195,8 +197,8 @@ static sep_kind read_sep(const char *t, size_t len, size_t *i)
     } seps[] = {{"年", SEP_NIAN}, {"月", SEP_YUE}, {"日", SEP_RI}, {"号", SEP_RI},
                 {"-", SEP_DASH},  {".", SEP_DOT},  {"/", SEP_SLASH}};
     for (size_t k = 0; k < sizeof seps / sizeof seps[0]; k++) {
-        size_t n = strlen(seps[k].s);
-        if (len - j >= n && memcmp(t + j, seps[k].s, n) == 0) {
+        size_t n = xk_starts_with(t + j, len - j, seps[k].s);
+        if (n) {
             *i = skip_spaces(t, len, j + n);
             return seps[k].k;
         }

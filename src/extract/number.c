@@ -61,11 +61,9 @@ static size_t category_at(const char *s, size_t len, char *out, size_t out_size)
 static bool label_before(const char *s, size_t end)
 {
     static const char *const tails[] = {"编号", "证号", "编号:", "证号:"};
-    for (size_t i = 0; i < sizeof tails / sizeof tails[0]; i++) {
-        size_t n = strlen(tails[i]);
-        if (end >= n && memcmp(s + end - n, tails[i], n) == 0)
+    for (size_t i = 0; i < sizeof tails / sizeof tails[0]; i++)
+        if (xk_ends_with(s, end, tails[i]))
             return true;
-    }
     return false;
 }
 
@@ -215,17 +213,9 @@ int icp_kind(const char *s, size_t len, char *found, size_t found_size)
 
 bool number_header_line(const char *c)
 {
-    size_t len = strlen(c);
-    size_t off = 0;
     static const char *const labels[] = {"经营许可证编号", "许可证编号"};
-    bool labelled = false;
-    for (size_t k = 0; k < 2 && !labelled; k++) {
-        size_t n = strlen(labels[k]);
-        if (len >= n && memcmp(c, labels[k], n) == 0) {
-            off = n;
-            labelled = true;
-        }
-    }
+    size_t len = strlen(c), off = xk_starts_with_any(c, len, labels, 2, NULL);
+    bool labelled = off != 0;
     bool colon = off < len && c[off] == ':';
     if (colon)
         off++;

@@ -19,8 +19,7 @@ static bool eq(const char *a, const char *b)
 
 static bool ends_with(const char *s, const char *suffix)
 {
-    size_t n = strlen(s), m = strlen(suffix);
-    return n >= m && memcmp(s + n - m, suffix, m) == 0;
+    return xk_ends_with(s, strlen(s), suffix) != 0;
 }
 
 static bool is_title(const char *c)

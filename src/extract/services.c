@@ -19,8 +19,7 @@
 
 static bool lit(const char *s, const char *end, const char *word)
 {
-    size_t n = strlen(word);
-    return (size_t)(end - s) >= n && memcmp(s, word, n) == 0;
+    return xk_starts_with(s, (size_t)(end - s), word) != 0;
 }
 
 static size_t char_len(const char *s, const char *end)
@@ -108,12 +107,8 @@ typedef enum { Q_NONE, Q_LIMITED, Q_INCLUDES, Q_EXCLUDES } qual_list;
 static bool is_keyword(const char *s, const char *end, size_t *len)
 {
     static const char *const words[] = {"不含", "仅限", "限于", "包含", "包括", "含"};
-    for (size_t k = 0; k < sizeof words / sizeof words[0]; k++)
-        if (lit(s, end, words[k])) {
-            *len = strlen(words[k]);
-            return true;
-        }
-    return false;
+    *len = xk_starts_with_any(s, (size_t)(end - s), words, sizeof words / sizeof words[0], NULL);
+    return *len != 0;
 }
 
 static qual_list keyword_list(const char *s)
@@ -161,12 +156,10 @@ static xk_status push_tidy(xk_licence *lic, xk_strlist *list, const char *s, siz
 static size_t condition_open(const char *p, const char *end, const char **close)
 {
     static const char *const open[] = {"【", "[", "〔"}, *const closers[] = {"】", "]", "〕"};
-    for (size_t k = 0; k < 3; k++)
-        if (lit(p, end, open[k])) {
-            *close = closers[k];
-            return strlen(open[k]);
-        }
-    return 0;
+    size_t k, n = xk_starts_with_any(p, (size_t)(end - p), open, 3, &k);
+    if (n)
+        *close = closers[k];
+    return n;
 }
 
 /*

@@ -272,10 +272,7 @@ static int renumbered(const renumbers *rn, int lineno)
 static bool item_opening(const char *s, size_t len)
 {
     static const char *const words[] = {"你公司", "未经批准"};
-    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
-        if (len >= strlen(words[i]) && memcmp(s, words[i], strlen(words[i])) == 0)
-            return true;
-    return false;
+    return xk_starts_with_any(s, len, words, sizeof words / sizeof words[0], NULL) != 0;
 }
 
 /* Number `to` written as `open` numeral `close` ("（八）", "十二、") for the marker s[0..used),
@@ -342,10 +339,7 @@ static size_t item_number(const char *s, size_t len, int lineno, numbering *nb, 
     if (to && to < 20 && item_marker(s, len, &used))
         return item_written(s, used, to, lineno, last, out, rep);
     static const char *const opens[] = {"（", "(", "《", "〈"};
-    size_t o = 0;
-    for (size_t i = 0; i < 4 && !o; i++)
-        if (len >= strlen(opens[i]) && memcmp(s, opens[i], strlen(opens[i])) == 0)
-            o = strlen(opens[i]);
+    size_t o = xk_starts_with_any(s, len, opens, 4, NULL);
     if (!o)
         return unopened_item(s, len, lineno, nb, out, rep);
     for (size_t c = o; c < len && c <= o + 12; c++) {
@@ -444,14 +438,11 @@ static int bracket_excess(const char *s, size_t len)
 static size_t speck_before_service(const char *s, size_t len)
 {
     static const char *const specks[] = {"人", "入", "八", "了", "一", "丨", "丶", "卜", "亻"};
-    size_t used;
-    for (size_t i = 0; i < sizeof specks / sizeof specks[0]; i++) {
-        size_t n = strlen(specks[i]);
-        if (len > n && memcmp(s, specks[i], n) == 0 && xk_service_match(s + n, len - n, &used) &&
-            !xk_service_match(s, len, &used))
-            return n;
-    }
-    return 0;
+    size_t used, n = xk_starts_with_any(s, len, specks, sizeof specks / sizeof specks[0], NULL);
+    return n && len > n && xk_service_match(s + n, len - n, &used) &&
+                   !xk_service_match(s, len, &used)
+               ? n
+               : 0;
 }
 
 /* Specks after a label's colon ("发证日期:;"): the value is on the next line. New length. */

@@ -180,6 +180,24 @@ static void test_utf8_scrub_replaces_only_invalid_bytes(void **state)
     assert_string_equal(ok, "京B2-20224676 网站");
 }
 
+static void test_starts_and_ends_with_words(void **state)
+{
+    (void)state;
+    const char *s = "你公司未经批准";
+    size_t len = strlen(s), which = 99;
+    assert_int_equal(xk_starts_with(s, len, "你公司"), 9);
+    assert_int_equal(xk_starts_with(s, 6, "你公司"), 0); /* only s[0..len) is looked at */
+    assert_int_equal(xk_starts_with(s, len, ""), 0);
+    assert_int_equal(xk_ends_with(s, len, "批准"), 6);
+    assert_int_equal(xk_ends_with(s, len - 3, "批准"), 0);
+    assert_int_equal(xk_ends_with("准", 3, "批准"), 0);
+    static const char *const words[] = {"未经", "你", "你公司"};
+    assert_int_equal(xk_starts_with_any(s, len, words, 3, &which), 3); /* the first that fits */
+    assert_int_equal(which, 1);
+    assert_int_equal(xk_starts_with_any(s, len, words, 1, NULL), 0);
+    assert_int_equal(xk_starts_with_any(s + 9, len - 9, words, 3, NULL), 6);
+}
+
 static void test_utf8_decoder_rejects_overlong_and_surrogates(void **state)
 {
     (void)state;
@@ -230,6 +248,7 @@ int main(void)
         cmocka_unit_test(test_squeeze_keeps_ascii_word_spaces),
         cmocka_unit_test(test_utf8_decoder_rejects_overlong_and_surrogates),
         cmocka_unit_test(test_utf8_scrub_replaces_only_invalid_bytes),
+        cmocka_unit_test(test_starts_and_ends_with_words),
         cmocka_unit_test(test_buf_splice_replaces_a_range),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
