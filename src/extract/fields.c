@@ -276,9 +276,11 @@ static xk_status extract_names(doc *d)
     if (company && *company) {
         lic->company = company;
         lic->line_company = line;
-        if (other && *other && strcmp(other, company) != 0)
+        if (other && *other && strcmp(other, company) != 0) {
+            lic->line_company_differs = other_line;
             xk_licence_problem(lic, XK_SEV_WARNING, other_line,
                                "company named here as %s, on the main page as %s", other, company);
+        }
     } else if (other && *other) {
         lic->company = other;
         lic->line_company = other_line;

@@ -150,6 +150,9 @@ static void field_spans(const xk_licence *lic, int n_lines, spans *sp)
     char what[64];
     add_span(sp, "经营许可证编号 (number)", lic->line_number);
     add_span(sp, "公司名称 (company)", lic->line_company);
+    if (lic->line_company && lic->line_company_differs) /* either reading may be the misread one */
+        snprintf(sp->s[sp->n - 1].doubt, sizeof sp->s[0].doubt,
+                 "named otherwise on line %d", lic->line_company_differs);
     add_span(sp, "法定代表人 (legal representative)", lic->line_legal);
     add_span(sp, "发证日期 (issued)", lic->line_issued);
     if (lic->line_expires != lic->line_issued)

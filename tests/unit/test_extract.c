@@ -266,6 +266,28 @@ static void test_parse_cross_regional_minimal_licence(void **state)
     xk_licence_free(lic);
 }
 
+/* The provisions' opening sentence names the company too: a different name there is warned of
+ * and its line kept (a scan flags the company for review), the main page's name stays. */
+static void test_company_named_otherwise_in_the_provisions(void **state)
+{
+    (void)state;
+    const char *intro = "《特别规定事项》是经营许可证重要组成部分，%s应当按照经营许可证的要求开展业务。\n";
+    const char *names[2] = {"示例科技有限公司", "示列科技有限公司"};
+    for (int k = 0; k < 2; k++) {
+        char text[2048], line[256];
+        snprintf(line, sizeof line, intro, names[k]);
+        const char *at = strstr(mini, "特别规定事项\n") + strlen("特别规定事项\n");
+        snprintf(text, sizeof text, "%.*s%s%s", (int)(at - mini), mini, line, at);
+        xk_status st;
+        xk_licence *lic = parse(text, &st);
+        assert_int_equal(st, XK_OK);
+        assert_string_equal(lic->company, "示例科技有限公司");
+        assert_int_equal(lic->line_company_differs, k ? 16 : 0);
+        assert_int_equal(xk_licence_has_problem(lic, XK_SEV_WARNING, "company named here as"), k);
+        xk_licence_free(lic);
+    }
+}
+
 static void test_parse_stacked_labels_take_values_in_order(void **state)
 {
     (void)state;
@@ -579,6 +601,7 @@ int main(void)
         cmocka_unit_test(test_services_scope_without_brackets),
         cmocka_unit_test(test_services_unknown_text_is_an_error),
         cmocka_unit_test(test_parse_cross_regional_minimal_licence),
+        cmocka_unit_test(test_company_named_otherwise_in_the_provisions),
         cmocka_unit_test(test_parse_stacked_labels_take_values_in_order),
         cmocka_unit_test(test_doubled_colon_after_a_label),
         cmocka_unit_test(test_parse_refuses_plain_prose),

@@ -218,6 +218,10 @@ static void test_flags(void **state)
     assert_non_null(strstr(lic->problems[0].message, "confidence 41"));
     assert_non_null(strstr(lic->problems[0].message, "好美"));
     assert_int_equal(xk_ocr_flag_fields(lic, &r, 40), 0);
+    /* read surely, but the provisions name the company otherwise: one of the two is misread */
+    lic->line_company_differs = 3;
+    assert_int_equal(xk_ocr_flag_fields(lic, &r, 40), 1);
+    assert_non_null(strstr(lic->problems[1].message, "公司名称 (company): named otherwise on line 3"));
     xk_licence_free(lic);
 }
 
