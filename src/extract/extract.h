@@ -97,10 +97,12 @@ void number_format(const number_match *m, char *out, size_t size);
 /* A whole compact line that is only a number header: "经营许可证编号:京B2-…", "京B2-…". */
 bool number_header_line(const char *compact);
 
-/* fields.c: number, company, legal representative, issuer, dates */
+/* fields.c: number, company, legal representative, issuer */
 /* Does the compact line start like a label ("注册资本:", "ICP备案号:"), known to xuke or not? */
 bool looks_labelled(const char *compact);
 xk_status fields_extract(doc *d);
+/* dates.c: the issue and expiry dates (fields_extract calls it) */
+void dates_extract(doc *d);
 /* Collects a field value that may wrap onto following lines; appends to out. Returns the index
  * of the last line used. */
 size_t value_collect(const doc *d, const label_hit *hit, bool join_ascii, xk_buf *out);
