@@ -2,7 +2,7 @@
  * The issue and expiry dates of the main page: after their labels on the same line, on the lines
  * after labels that stand alone (several labels first, then their values in order), or unlabelled
  * (the earlier the issue date). OCR's misreadings are settled here with the two dates together:
- * a look-alike beside a digit.
+ * a look-alike beside a digit, and an impossible date that one digit too many explains.
  */
 #include <stdio.h>
 #include <string.h>
@@ -15,6 +15,16 @@ typedef struct date_at {
     bool used;
 } date_at;
 
+#define MAX_GUESSES 4
+
+/* A labelled date OCR made impossible ("2021年2月59日": a speck read as a digit) and the dates it
+ * reads as with one digit dropped; line 0: none. */
+typedef struct date_guess {
+    xk_date cand[MAX_GUESSES];
+    int n, line;
+    char raw[96]; /* the value as read */
+} date_guess;
+
 typedef struct date_state {
     label_kind queue[8];
     size_t nqueue;
@@ -22,6 +32,7 @@ typedef struct date_state {
     size_t norphans;
     bool issued_from_range; /* 有效期: A至B gave the issue date; an explicit 发证日期 wins */
     bool value_next;        /* the next unlabelled line is a queued label's value */
+    date_guess guess_issued, guess_expires;
 } date_state;
 
 static void assign(doc *d, label_kind kind, xk_date date, int line)
@@ -52,8 +63,54 @@ static void keep_other_reading(doc *d, label_kind kind, const char *span, size_t
              span);
 }
 
-/* Up to two dates in text; an impossible date is reported against the field. */
-static int dates_in(doc *d, const char *text, int line, label_kind kind, xk_date out[2])
+/* The dates text reads as with one of its digits dropped, distinct, at most MAX_GUESSES. */
+static int digit_dropped(const char *text, date_guess *g)
+{
+    char buf[sizeof g->raw];
+    size_t len = strlen(text);
+    g->n = 0;
+    for (size_t k = 0; k < len && len < sizeof buf && g->n < MAX_GUESSES; k++) {
+        if (text[k] < '0' || text[k] > '9')
+            continue;
+        memcpy(buf, text, k);
+        memcpy(buf + k, text + k + 1, len - k - 1);
+        size_t s, e;
+        bool bad = false, seen = false;
+        int fixes = 0;
+        xk_date date;
+        if (!xk_date_find_ocr(buf, len - 1, &date, &s, &e, &bad, &fixes))
+            continue;
+        for (int c = 0; c < g->n; c++)
+            seen = seen || xk_date_cmp(g->cand[c], date) == 0;
+        if (!seen)
+            g->cand[g->n++] = date;
+    }
+    return g->n;
+}
+
+/* The impossible date kept for a date field, NULL for other kinds. */
+static date_guess *guess_for(date_state *st, label_kind kind)
+{
+    return kind == L_ISSUED ? &st->guess_issued : kind == L_EXPIRES ? &st->guess_expires : NULL;
+}
+
+/* An impossible date for kind: kept with its digit-dropped readings for settle_guess, or (none,
+ * or one kept already) reported against the field. */
+static void impossible_date(doc *d, date_state *st, const char *text, int line, label_kind kind)
+{
+    date_guess *g = guess_for(st, kind);
+    if (g && !g->line && digit_dropped(text, g)) {
+        g->line = line;
+        snprintf(g->raw, sizeof g->raw, "%s", text);
+        return;
+    }
+    xk_licence_problem(d->lic, XK_SEV_ERROR, line, "%s is not a valid date: %s", label_name(kind),
+                       text);
+}
+
+/* Up to two dates in text; an impossible date goes to impossible_date. */
+static int dates_in(doc *d, date_state *st, const char *text, int line, label_kind kind,
+                    xk_date out[2])
 {
     int n = 0;
     size_t len = strlen(text), off = 0;
@@ -63,8 +120,7 @@ static int dates_in(doc *d, const char *text, int line, label_kind kind, xk_date
         int fixes = 0;
         if (!xk_date_find_ocr(text + off, len - off, &out[n], &s, &e, &bad, &fixes)) {
             if (bad && kind != L_NONE)
-                xk_licence_problem(d->lic, XK_SEV_ERROR, line, "%s is not a valid date: %s",
-                                   label_name(kind), text);
+                impossible_date(d, st, text, line, kind);
             break;
         }
         if (fixes && n == 0 && (kind == L_ISSUED || kind == L_EXPIRES))
@@ -104,7 +160,7 @@ static void date_label(doc *d, date_state *st, size_t i, const label_hit *hit)
     if (hit->kind == L_EXPIRES && !d->lic->line_expires)
         d->lic->line_expires = line;
     xk_date got[2];
-    int n = dates_in(d, hit->value, line, hit->kind, got);
+    int n = dates_in(d, st, hit->value, line, hit->kind, got);
     if (n == 2 && hit->kind == L_EXPIRES) { /* 有效期: 2022年…至2027年… */
         if (!xk_date_is_set(d->lic->issued))
             st->issued_from_range = true;
@@ -136,12 +192,16 @@ static void date_line(doc *d, date_state *st, size_t i)
     int line = d->lines->lines[i].lineno;
     xk_date got[2];
     label_kind expect = st->nqueue ? st->queue[0] : L_NONE;
-    int n = dates_in(d, d->lines->lines[i].text, line, expect, got);
+    int n = dates_in(d, st, d->lines->lines[i].text, line, expect, got);
     /* "发证日期:" / "2.0江9年.6局2目" / "有效期至:" / "2024年6月3日": the line right after the
-     * label is its unreadable value, not a reason to give the expiry date to 发证日期 */
+     * label is its unreadable value (or an impossible one kept to guess from), not a reason to
+     * give the expiry date to 发证日期 */
     if (n == 0 && st->value_next && st->nqueue > 0 && xk_date_shaped(d->lines->lines[i].text)) {
-        xk_licence_problem(d->lic, XK_SEV_ERROR, line, "%s is not a valid date: %s",
-                           label_name(pop_label(st)), d->lines->lines[i].text);
+        label_kind k = pop_label(st);
+        const date_guess *g = guess_for(st, k);
+        if (!g || g->line != line)
+            xk_licence_problem(d->lic, XK_SEV_ERROR, line, "%s is not a valid date: %s",
+                               label_name(k), d->lines->lines[i].text);
     }
     for (int k = 0; k < n; k++) {
         if (st->nqueue > 0) {
@@ -219,6 +279,49 @@ static void reconcile_dates(doc *d)
                        date_field(expires ? L_EXPIRES : L_ISSUED), a->raw, now, was);
 }
 
+/* Whether a licence issued on `issued` and ending on `expires` runs five years to the day, or
+ * (with off) to the day before: how licences are dated. */
+static bool five_years(xk_date issued, xk_date expires, int off)
+{
+    return xk_date_to_days(expires) == xk_date_to_days(xk_date_add_years(issued, 5)) - off;
+}
+
+/*
+ * An impossible date kept by impossible_date: when the field got no other date and exactly what
+ * one of its digit-dropped readings gives runs five years with the other date (to the day, else
+ * to the day before), that reading is taken with a review warning on both dates (the other one
+ * chose it, so a misread there misleads here too); otherwise the date is the error it was.
+ */
+static void settle_guess(doc *d, const date_guess *g, label_kind kind)
+{
+    xk_licence *lic = d->lic;
+    bool issued = kind == L_ISSUED;
+    xk_date *field = issued ? &lic->issued : &lic->expires, other = issued ? lic->expires
+                                                                           : lic->issued;
+    int fit = -1;
+    for (int off = 0; off < 2 && fit < 0; off++)
+        for (int c = 0; c < g->n && fit < 0 && !xk_date_is_set(*field) && xk_date_is_set(other);
+             c++)
+            if (issued ? five_years(g->cand[c], other, off) : five_years(other, g->cand[c], off))
+                fit = c;
+    if (fit < 0) {
+        xk_licence_problem(lic, XK_SEV_ERROR, g->line, "%s is not a valid date: %s",
+                           label_name(kind), g->raw);
+        return;
+    }
+    char now[16], then[16];
+    assign(d, kind, g->cand[fit], g->line);
+    xk_licence_problem(lic, XK_SEV_WARNING, g->line,
+                       XK_REVIEW_PREFIX "%s: \"%s\" is not a date; read as %s with one digit "
+                       "taken for noise, the reading that runs five years with %s %s",
+                       date_field(kind), g->raw, xk_date_format(g->cand[fit], now, sizeof now),
+                       issued ? "有效期至" : "发证日期", xk_date_format(other, then, sizeof then));
+    xk_licence_problem(lic, XK_SEV_WARNING, issued ? lic->line_expires : lic->line_issued,
+                       XK_REVIEW_PREFIX "%s: %s chose the reading of the impossible %s \"%s\"",
+                       date_field(issued ? L_EXPIRES : L_ISSUED), then,
+                       issued ? "发证日期" : "有效期至", g->raw);
+}
+
 void dates_extract(doc *d)
 {
     date_state st;
@@ -236,5 +339,9 @@ void dates_extract(doc *d)
         date_line(d, &st, i);
     }
     date_fallback(d, &st);
+    if (st.guess_issued.line)
+        settle_guess(d, &st.guess_issued, L_ISSUED);
+    if (st.guess_expires.line)
+        settle_guess(d, &st.guess_expires, L_EXPIRES);
     reconcile_dates(d);
 }

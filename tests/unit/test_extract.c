@@ -428,6 +428,43 @@ static void test_ocr_date_clash_takes_the_other_reading(void **state)
     xk_licence_free(lic);
 }
 
+/* An impossible date ("2021年2月59日": a speck read as 5) is read with one digit dropped when
+ * exactly that reading runs five years with the other date (to the day, else the day before);
+ * both dates are flagged. No such reading: the error it always was. */
+static void test_impossible_date_read_with_a_digit_dropped(void **state)
+{
+    (void)state;
+    xk_licence *lic = with_dates("2016年2月9日", "2021年2月59日");
+    assert_int_equal(xk_date_cmp(lic->expires, (xk_date){2021, 2, 9}), 0);
+    assert_int_equal(count_problems(lic, "needs review: 有效期至 (expires): \"2021年2月59日\" is not "
+                                         "a date; read as 2021-02-09"), 1);
+    assert_int_equal(count_problems(lic, "needs review: 发证日期 (issued): 2016-02-09 chose"), 1);
+    assert_int_equal(xk_licence_error_count(lic), 0);
+    xk_licence_free(lic);
+    lic = with_dates("2016年2月9日", "2021年2月58日"); /* 5 or 8: the day before fits */
+    assert_int_equal(xk_date_cmp(lic->expires, (xk_date){2021, 2, 8}), 0);
+    xk_licence_free(lic);
+    lic = with_dates("2016年13月9日", "2021年1月9日"); /* 3月 or 1月: the issue date too */
+    assert_int_equal(xk_date_cmp(lic->issued, (xk_date){2016, 1, 9}), 0);
+    assert_int_equal(count_problems(lic, "needs review: 有效期至 (expires): 2021-01-09 chose"), 1);
+    xk_licence_free(lic);
+    const char *t = "经营许可证编号：B2-20150456\n公司名称：示例科技有限公司\n法定代表人：李四\n"
+                    "业务种类：信息服务业务\n发证日期：2016年2月9日\n有效期至：2021年2月30日\n";
+    xk_status st;
+    lic = parse("经营许可证编号：B2-20150456\n公司名称：示例科技有限公司\n法定代表人：李四\n"
+                "业务种类：信息服务业务\n发证日期:\n有效期至:\n2016年2月9日\n2021年2月59日\n",
+                &st); /* the values below their labels */
+    assert_int_equal(st, XK_OK);
+    assert_int_equal(xk_date_cmp(lic->expires, (xk_date){2021, 2, 9}), 0);
+    assert_int_equal(lic->line_expires, 8);
+    xk_licence_free(lic);
+    lic = parse(t, &st); /* 2月3日 does not fit: no guess */
+    assert_int_equal(st, XK_EINVALID);
+    assert_int_equal(count_problems(lic, "有效期至 is not a valid date: 2021年2月30日"), 1);
+    assert_int_equal(count_problems(lic, "needs review"), 0);
+    xk_licence_free(lic);
+}
+
 /* A date value OCR made unreadable, on the line after its label: an error for that field; the
  * next label's date is not taken for it (before: "有效期至 is missing", issued = the expiry). */
 static void test_unreadable_date_value_is_its_own_fields_error(void **state)
@@ -615,6 +652,7 @@ int main(void)
         cmocka_unit_test(test_label_with_one_misread_character_is_read_and_flagged),
         cmocka_unit_test(test_label_with_one_character_more_or_less),
         cmocka_unit_test(test_ocr_date_clash_takes_the_other_reading),
+        cmocka_unit_test(test_impossible_date_read_with_a_digit_dropped),
         cmocka_unit_test(test_unreadable_date_value_is_its_own_fields_error),
         cmocka_unit_test(test_two_misread_characters_are_not_a_label),
     };
