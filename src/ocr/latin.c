@@ -233,10 +233,18 @@ static void read_runs(TessBaseAPI *latin, PIX *image, page_line *l)
         bool read = latin_domains(latin, &now, &conf) == 1 && !now.oom;
         bool differs = read && (now.len != run->len || memcmp(now.data, was, run->len) != 0);
         bool sure = conf >= OCR_LATIN_SURE && now.len + 2 >= run->len && now.len <= run->len + 2;
+        const char *pick = was;
+        size_t pick_len = run->len;
         if (differs && (sure || eng_ones(was, run->len, now.data, now.len)))
-            fix_line(l, run->at, run->len, now.data, now.len);
+            pick = now.data, pick_len = now.len;
         else if (read && conf < l->min_conf) /* eng unsure, agreeing or not */
             l->min_conf = conf;
+        char tall[64]; /* the pick with its 1s and ls as their heights say */
+        if (pick_len <= sizeof tall &&
+            ocr_ones_by_height(image, run, pick, pick_len, tall, &pick_len))
+            pick = tall;
+        if (pick != was)
+            fix_line(l, run->at, run->len, pick, pick_len);
         TessBaseAPIClear(latin);
         pixDestroy(&framed);
     }

@@ -123,6 +123,13 @@ PIX *ocr_framed_crop(PIX *image, int left, int top, int right, int bottom, int *
 void ocr_find_runs(const TessResultIterator *it, page_line *line, size_t word_at, int dx,
                    int dy);
 
+/* The domain text[0..len) (at most 64 characters), whose ink is run's box of image: written into
+ * out (len bytes at most; *out_len set) with each l or 1 whose height says it is the other, and
+ * an l/1 pair read for one glyph made one (see heights.c). Returns how many it changed, 0 when
+ * the glyphs do not say (out then unset). */
+size_t ocr_ones_by_height(PIX *image, const latin_run *run, const char *text, size_t len,
+                          char *out, size_t *out_len);
+
 /* The page's domains read again by eng (see latin.c); nothing when eng is not installed or is
  * the page's own model. */
 void ocr_read_latin(const xk_ocr_options *o, PIX *image, page_lines *pl);

@@ -342,6 +342,56 @@ static void test_without_pattern(void **state)
     pixDestroy(&page);
 }
 
+/* A domain of bars, one a character, standing on a baseline that falls 1 px every 20 px (a page
+ * a little tilted): each bar as tall as heights[i], 8 px wide but the one at `wide`, 14. */
+static PIX *bars(const int *heights, int n, int wide)
+{
+    PIX *pix = pixCreate(20 + 16 * n, 60, 8);
+    assert_non_null(pix);
+    pixSetAll(pix);
+    for (int i = 0; i < n; i++)
+        for (int x = 10 + 16 * i; x < (i == wide ? 24 : 18) + 16 * i; x++)
+            for (int y = 0; y < heights[i]; y++)
+                pixSetPixel(pix, x, 50 + x / 20 - y, 0);
+    return pix;
+}
+
+/* A 1 and an l told apart by height where the domain shows digits and ascenders apart. */
+static void test_ones_by_height(void **state)
+{
+    (void)state;
+    const int serif[] = {26, 20, 20, 26, 20}; /* b 2 l(as tall as a digit) 1(as tall as b) 0 */
+    PIX *pix = bars(serif, 5, -1);
+    latin_run run = {0, 5, 10, 24, 16 * 5 + 8, 53};
+    char out[8] = "";
+    size_t len = 0;
+    assert_int_equal(ocr_ones_by_height(pix, &run, "b2l10", 5, out, &len), 2);
+    assert_int_equal(len, 5);
+    assert_memory_equal(out, "b21l0", 5);
+    assert_int_equal(ocr_ones_by_height(pix, &run, "b2l", 3, out, &len), 0); /* 5 glyphs */
+    pixDestroy(&pix);
+    const int sans[] = {21, 20, 20, 21, 20}; /* ascenders hardly taller: nothing said */
+    pix = bars(sans, 5, -1);
+    assert_int_equal(ocr_ones_by_height(pix, &run, "b2l10", 5, out, &len), 0);
+    pixDestroy(&pix);
+    const int no_rise[] = {20, 20, 20, 20, 20}; /* no b, d, h, k to compare with */
+    pix = bars(no_rise, 5, -1);
+    assert_int_equal(ocr_ones_by_height(pix, &run, "a2l10", 5, out, &len), 0);
+    pixDestroy(&pix);
+    /* a serif 1 read as two symbols, l and 1: one glyph, as narrow as a digit */
+    const int pair[] = {26, 20, 20, 20}; /* b 2 1 0 */
+    pix = bars(pair, 4, -1);
+    run.right = 16 * 4 + 8;
+    assert_int_equal(ocr_ones_by_height(pix, &run, "b2l10", 5, out, &len), 1);
+    assert_int_equal(len, 4);
+    assert_memory_equal(out, "b210", 4);
+    assert_int_equal(ocr_ones_by_height(pix, &run, "b1l10", 5, out, &len), 0); /* pairs 1l, l1 */
+    pixDestroy(&pix);
+    pix = bars(pair, 4, 2); /* the glyph for the pair wider than a digit: two glyphs touching */
+    assert_int_equal(ocr_ones_by_height(pix, &run, "b2l10", 5, out, &len), 0);
+    pixDestroy(&pix);
+}
+
 static void test_grey_page(void **state)
 {
     (void)state;
@@ -397,6 +447,7 @@ int main(void)
         cmocka_unit_test(test_flags_website_service),
         cmocka_unit_test(test_grey_page),
         cmocka_unit_test(test_without_pattern),
+        cmocka_unit_test(test_ones_by_height),
         cmocka_unit_test(test_flags_provision_gap),
         cmocka_unit_test(test_flags_poor_page),
     };
