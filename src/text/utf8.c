@@ -97,32 +97,6 @@ size_t xk_utf8_scrub(char *s)
     return fixed;
 }
 
-size_t xk_starts_with(const char *s, size_t len, const char *word)
-{
-    size_t n = strlen(word);
-    return n && n <= len && memcmp(s, word, n) == 0 ? n : 0;
-}
-
-size_t xk_starts_with_any(const char *s, size_t len, const char *const *words, size_t n,
-                          size_t *which)
-{
-    for (size_t i = 0; i < n; i++) {
-        size_t used = xk_starts_with(s, len, words[i]);
-        if (used) {
-            if (which)
-                *which = i;
-            return used;
-        }
-    }
-    return 0;
-}
-
-size_t xk_ends_with(const char *s, size_t len, const char *word)
-{
-    size_t n = strlen(word);
-    return n && n <= len && memcmp(s + len - n, word, n) == 0 ? n : 0;
-}
-
 bool xk_is_han(unsigned cp)
 {
     return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
