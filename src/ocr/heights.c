@@ -136,11 +136,11 @@ static int doubled_one(const char *text, size_t len)
 size_t ocr_ones_by_height(PIX *image, const latin_run *run, const char *text, size_t len,
                           char *out, size_t *out_len)
 {
+    if (len > OCR_HEIGHTS_GLYPHS)
+        return 0;
     int pad = (run->bottom - run->top) / 2 + 2;
-    BOX *box = len <= OCR_HEIGHTS_GLYPHS ? boxCreate(run->left - 2, run->top - pad,
-                                                     run->right - run->left + 5,
-                                                     run->bottom - run->top + 2 * pad)
-                                         : NULL;
+    BOX *box = boxCreate(run->left - 2, run->top - pad, run->right - run->left + 5,
+                         run->bottom - run->top + 2 * pad);
     PIX *crop = box ? pixClipRectangle(image, box, NULL) : NULL;
     boxDestroy(&box);
     PIX *bin = crop ? inked(crop) : NULL;

@@ -369,6 +369,9 @@ static void test_ones_by_height(void **state)
     assert_int_equal(len, 5);
     assert_memory_equal(out, "b21l0", 5);
     assert_int_equal(ocr_ones_by_height(pix, &run, "b2l", 3, out, &len), 0); /* 5 glyphs */
+    char longer[80]; /* over the 64 characters measured: left alone, nothing read past them */
+    memset(longer, 'l', sizeof longer);
+    assert_int_equal(ocr_ones_by_height(pix, &run, longer, sizeof longer, out, &len), 0);
     pixDestroy(&pix);
     const int sans[] = {21, 20, 20, 21, 20}; /* ascenders hardly taller: nothing said */
     pix = bars(sans, 5, -1);
