@@ -88,6 +88,13 @@ static int digit_dropped(const char *text, date_guess *g)
     return g->n;
 }
 
+/* The error for a date field whose text is no valid date. */
+static void date_error(doc *d, int line, label_kind kind, const char *text)
+{
+    xk_licence_problem(d->lic, XK_SEV_ERROR, line, "%s is not a valid date: %s", label_name(kind),
+                       text);
+}
+
 /* The impossible date kept for a date field, NULL for other kinds. */
 static date_guess *guess_for(date_state *st, label_kind kind)
 {
@@ -104,8 +111,7 @@ static void impossible_date(doc *d, date_state *st, const char *text, int line, 
         snprintf(g->raw, sizeof g->raw, "%s", text);
         return;
     }
-    xk_licence_problem(d->lic, XK_SEV_ERROR, line, "%s is not a valid date: %s", label_name(kind),
-                       text);
+    date_error(d, line, kind, text);
 }
 
 /* Up to two dates in text; an impossible date goes to impossible_date. */
@@ -200,8 +206,7 @@ static void date_line(doc *d, date_state *st, size_t i)
         label_kind k = pop_label(st);
         const date_guess *g = guess_for(st, k);
         if (!g || g->line != line)
-            xk_licence_problem(d->lic, XK_SEV_ERROR, line, "%s is not a valid date: %s",
-                               label_name(k), d->lines->lines[i].text);
+            date_error(d, line, k, d->lines->lines[i].text);
     }
     for (int k = 0; k < n; k++) {
         if (st->nqueue > 0) {
@@ -299,14 +304,14 @@ static void settle_guess(doc *d, const date_guess *g, label_kind kind)
     xk_date *field = issued ? &lic->issued : &lic->expires, other = issued ? lic->expires
                                                                            : lic->issued;
     int fit = -1;
-    for (int off = 0; off < 2 && fit < 0; off++)
-        for (int c = 0; c < g->n && fit < 0 && !xk_date_is_set(*field) && xk_date_is_set(other);
-             c++)
-            if (issued ? five_years(g->cand[c], other, off) : five_years(other, g->cand[c], off))
-                fit = c;
+    if (!xk_date_is_set(*field) && xk_date_is_set(other))
+        for (int off = 0; off < 2 && fit < 0; off++)
+            for (int c = 0; c < g->n && fit < 0; c++)
+                if (issued ? five_years(g->cand[c], other, off)
+                           : five_years(other, g->cand[c], off))
+                    fit = c;
     if (fit < 0) {
-        xk_licence_problem(lic, XK_SEV_ERROR, g->line, "%s is not a valid date: %s",
-                           label_name(kind), g->raw);
+        date_error(d, g->line, kind, g->raw);
         return;
     }
     char now[16], then[16];
