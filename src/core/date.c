@@ -207,6 +207,30 @@ static sep_kind read_sep(const char *t, size_t len, size_t *i)
 }
 
 /*
+ * OCR noise between a number and the separator the 年月日 form needs there ("2019%人年" on a
+ * noisy page, where the licence was refused): up to DATE_NOISE_CHARS characters that are no
+ * digit, space or separator, then `sep`. The offset after sep and its spaces, or 0.
+ */
+#define DATE_NOISE_CHARS 2
+
+static size_t noise_then(const char *t, size_t len, size_t i, const char *sep)
+{
+    static const char *const seps[] = {"年", "月", "日"};
+    for (int k = 0; k < DATE_NOISE_CHARS && i < len; k++) {
+        unsigned cp;
+        size_t n = xk_utf8_decode(t + i, len - i, &cp);
+        if (n == 0 || (cp >= '0' && cp <= '9') || cp == ' ' ||
+            xk_starts_with_any(t + i, len - i, seps, 3, NULL))
+            return 0;
+        i += n;
+        n = xk_starts_with(t + i, len - i, sep);
+        if (n)
+            return skip_spaces(t, len, i + n);
+    }
+    return 0;
+}
+
+/*
  * Tries to read a date starting at i; returns the end offset or 0. With la non-NULL, the
  * 年月日 form accepts OCR's digit look-alikes (the separators leave no doubt a number stands
  * there) and counts them in *la; the numeric forms never do.
@@ -221,6 +245,12 @@ static size_t date_at(const char *t, size_t len, size_t i, xk_date *out, bool *i
     if (n != 4 || f > 1)
         return 0;
     sep_kind s1 = read_sep(t, len, &j);
+    size_t past = s1 == SEP_NONE && la && f == 0 ? noise_then(t, len, j, "年") : 0;
+    if (past) { /* noise before 年: a fix, counted as one look-alike */
+        j = past;
+        s1 = SEP_NIAN;
+        f = ++here.taken + here.dropped;
+    }
     if (s1 != SEP_NIAN && s1 != SEP_DASH && s1 != SEP_DOT && s1 != SEP_SLASH)
         return 0;
     if (s1 != SEP_NIAN && f)
@@ -230,6 +260,13 @@ static size_t date_at(const char *t, size_t len, size_t i, xk_date *out, bool *i
     if (n == 0)
         return 0;
     sep_kind s2 = read_sep(t, len, &j);
+    bool clean = here.taken + here.dropped == 0;
+    past = s2 == SEP_NONE && s1 == SEP_NIAN && la && clean ? noise_then(t, len, j, "月") : 0;
+    if (past) {
+        j = past;
+        s2 = SEP_YUE;
+        here.taken++;
+    }
     if ((s1 == SEP_NIAN && s2 != SEP_YUE) || (s1 != SEP_NIAN && s2 != s1))
         return 0;
     j = read_number_ocr(t, len, j, 2, &d, &n, mf);

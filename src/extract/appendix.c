@@ -11,21 +11,17 @@
 #include "xuke/limits.h"
 #include "extract.h"
 
-/* Service named in a block header, searched after 获准经营. */
-static const char *header_service(const char *compact)
+/* Whether line j (after a header's first line) cannot continue it: a website's label, or the
+ * next header ("…获准经营…(仅限经营类电子商务)相" with 关信息 lost on a scan joined the
+ * website under it and the next header, and that website was gone without a word). */
+static bool ends_header(const doc *d, size_t j)
 {
-    const char *p = strstr(compact, "获准经营");
-    p = p ? p + strlen("获准经营") : compact;
-    for (; *p; p++) {
-        size_t used;
-        const xk_service_kind *k = xk_service_match(p, strlen(p), &used);
-        if (k)
-            return k->code;
-    }
-    return "";
+    label_hit hit;
+    return (label_at(d, j, &hit) && label_is_site(hit.kind)) ||
+           strstr(d->lines->lines[j].compact, "获准经营");
 }
 
-/* Joins the header over up to four lines until 相关信息 closes it; returns the last line. */
+/* Joins the header over up to six lines until 相关信息 closes it; returns the last line. */
 static size_t read_header(const doc *d, size_t i, char *code, size_t code_size)
 {
     xk_buf joined;
@@ -34,6 +30,8 @@ static size_t read_header(const doc *d, size_t i, char *code, size_t code_size)
     for (size_t j = i, parts = 0; j < d->lines->n && parts < 6; j++) {
         if (is_blank(d, j))
             continue;
+        if (j > i && ends_header(d, j))
+            break;
         xk_buf_puts(&joined, d->lines->lines[j].compact);
         last = j;
         parts++;
@@ -119,12 +117,38 @@ static void drop_notes(char *v)
     *w = '\0';
 }
 
+/* Drops spaces before a dot in place ("news.qiming .com", as a scan read it: no domain starts
+ * with a dot, so the space splits none; after a dot it may end a sentence, and stays); whether
+ * any went. */
+static bool join_at_dots(char *v)
+{
+    char *w = v;
+    bool dropped = false;
+    for (char *r = v; *r; r++) {
+        if (*r == ' ' && w > v && r[strspn(r, " ")] == '.') {
+            dropped = true;
+            continue;
+        }
+        *w++ = *r;
+    }
+    *w = '\0';
+    return dropped;
+}
+
 static xk_status split_domains(xk_licence *lic, xk_website *w, const char *value)
 {
     char *copy = xk_licence_strdup(lic, value, strlen(value));
     if (!copy)
         return XK_ENOMEM;
     drop_notes(copy);
+    if (join_at_dots(copy)) {
+        xk_status st = xk_licence_problem(lic, XK_SEV_WARNING, w->line,
+                                          "网站域名 \"%s\" read as \"%s\": a space before a dot "
+                                          "splits no domain",
+                                          value, copy);
+        if (st != XK_OK)
+            return st;
+    }
     const char *v = copy;
     const char *item = v;
     const char *p = v;

@@ -135,7 +135,7 @@ static int dates_in(doc *d, date_state *st, const char *text, int line, label_ki
             char iso[16];
             xk_licence_problem(d->lic, XK_SEV_WARNING, line,
                                XK_REVIEW_PREFIX "%s: read as %s from \"%.*s\": OCR look-alikes "
-                               "taken for digits",
+                               "taken for digits, or noise left out",
                                date_field(kind), xk_date_format(out[n], iso, sizeof iso),
                                (int)(e - s), text + off + s);
         }

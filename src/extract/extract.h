@@ -76,8 +76,12 @@ xk_status sections_classify(doc *d);
 bool is_blank(const doc *d, size_t i);
 /* Compact text of line i and the next nonblank lines (six at most), for wrapped sentences. */
 void joined_compact(const doc *d, size_t i, xk_buf *out);
+/* The first nonblank line after line i, d->lines->n when none. */
+size_t next_nonblank(const doc *d, size_t i);
 /* Does line i start an appendix block header "X获准经营<service>相关信息" (maybe wrapped)? */
 bool opens_block_header(const doc *d, size_t i);
+/* The code of the service a block header names after 获准经营, "" when none. */
+const char *header_service(const char *compact);
 
 /* number.c */
 typedef struct number_match {

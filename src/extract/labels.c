@@ -195,15 +195,11 @@ static const char *accept_after(const char *after)
         return NULL;
     if (*after == '\0' || *after == ':' || *after == ' ')
         return skip_colon(after);
+    /* a colon read as ; or , closing the line ("业务种类（服务项目)及覆盖范围;" on a noisy scan:
+     * the label was not taken, and the licence was refused for want of services) */
+    if ((*after == ';' || *after == ',') && after[strspn(after + 1, " ") + 1] == '\0')
+        return after + strlen(after);
     return NULL;
-}
-
-static size_t next_nonblank(const doc *d, size_t i)
-{
-    for (i++; i < d->lines->n; i++)
-        if (d->lines->lines[i].compact[0] != '\0')
-            return i;
-    return d->lines->n;
 }
 
 static bool label_find(const doc *d, size_t i, label_hit *hit);

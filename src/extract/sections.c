@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "extract.h"
+#include "xuke/catalogue.h"
 
 static bool eq(const char *a, const char *b)
 {
@@ -97,7 +98,7 @@ bool is_blank(const doc *d, size_t i)
     return d->lines->lines[i].compact[0] == '\0';
 }
 
-static size_t next_nonblank(const doc *d, size_t i)
+size_t next_nonblank(const doc *d, size_t i)
 {
     for (i++; i < d->lines->n; i++)
         if (!is_blank(d, i))
@@ -140,6 +141,30 @@ void joined_compact(const doc *d, size_t i, xk_buf *out)
     }
 }
 
+const char *header_service(const char *compact)
+{
+    const char *p = strstr(compact, "获准经营");
+    p = p ? p + strlen("获准经营") : compact;
+    for (; *p; p++) {
+        size_t used;
+        const xk_service_kind *k = xk_service_match(p, strlen(p), &used);
+        if (k)
+            return k->code;
+    }
+    return "";
+}
+
+/* Whether line i names a service after 获准经营 and a website's label comes next: a header
+ * whose 相关信息 a scan lost ("…获准经营在线数据处理与交易处理业务(仅限经营类电子商务)相", its
+ * wrapped 关信息 not read), which left its websites without their service. */
+static bool header_before_website(const doc *d, size_t i)
+{
+    size_t j = next_nonblank(d, i);
+    label_hit hit;
+    return *header_service(d->lines->lines[i].compact) && j < d->lines->n &&
+           label_at(d, j, &hit) && label_is_site(hit.kind);
+}
+
 bool opens_block_header(const doc *d, size_t i)
 {
     const char *c = d->lines->lines[i].compact;
@@ -151,8 +176,10 @@ bool opens_block_header(const doc *d, size_t i)
     joined_compact(d, i, &j);
     const char *text = j.data ? j.data : "";
     const char *at = strstr(text, "获准经营");
-    /* the phrase must begin on this line, and the header must close with 相关信息 */
-    bool ok = at && (size_t)(at - text) < strlen(c) && strstr(text, "相关信息");
+    /* the phrase must begin on this line, and the header must close with 相关信息 (or, that
+     * lost, a website follow it) */
+    bool ok = at && (size_t)(at - text) < strlen(c) &&
+              (strstr(text, "相关信息") || header_before_website(d, i));
     xk_buf_free(&j);
     return ok;
 }

@@ -579,6 +579,26 @@ static const char *skip_enumerator(const char *text)
     return xk_service_match(q, strlen(q), &used) ? p : text;
 }
 
+/*
+ * The label's last line misread when it wraps ("业务种类" / "(服务项目)" / "及有柳疼范围:" for
+ * 及覆盖范围, a scan in the AR PL UMing face): a short line right after a label that does not
+ * reach the coverage words yet and has no value after it, opening with 及 or 和 and ending in
+ * 范围 and its colon with nothing after it. Left in the block, it ended the block as a label of
+ * its own and the licence was refused for listing no service.
+ */
+#define LABEL_TAIL_CHARS 8
+
+static bool misread_label_tail(const doc *d, const label_hit *hit, const char *compact)
+{
+    static const char *const opens[] = {"及", "和"};
+    static const char *const ends[] = {"范围:", "范围："};
+    size_t len = strlen(compact);
+    return !*hit->value && !strstr(d->lines->lines[hit->last_line].compact, "范围") &&
+           xk_starts_with_any(compact, len, opens, sizeof opens / sizeof opens[0], NULL) &&
+           xk_ends_with(compact, len, ends[0]) + xk_ends_with(compact, len, ends[1]) > 0 &&
+           xk_utf8_count(compact, len) <= LABEL_TAIL_CHARS;
+}
+
 xk_status services_extract(doc *d)
 {
     label_hit hit;
@@ -598,6 +618,14 @@ xk_status services_extract(doc *d)
         if (is_blank(d, j) || d->furniture[j])
             continue;
         const char *c = d->lines->lines[j].compact;
+        if (nbreaks == 0 && misread_label_tail(d, &hit, c)) {
+            xk_licence_problem(d->lic, XK_SEV_WARNING, d->lines->lines[j].lineno,
+                               "label \"%s\" read as the end of 业务种类(服务项目)及覆盖范围: "
+                               "check it",
+                               c);
+            d->lic->line_services = d->lines->lines[j].lineno;
+            continue;
+        }
         if (d->section[j] != sec || label_at(d, j, &other) ||
             (looks_labelled(c) && !strstr(c, "覆盖范围")))
             break;

@@ -60,6 +60,24 @@ static void test_date_ocr_lookalikes_only_in_the_chinese_form(void **state)
     s = "2023年04月15日";
     assert_true(xk_date_find_ocr(s, strlen(s), &d, NULL, NULL, NULL, &fixes));
     assert_int_equal(fixes, 0);
+    /* noise before 年 or 月 (a noisy page): up to two characters, counted as one fix */
+    s = "2019%人年6月3日";
+    assert_false(xk_date_find(s, strlen(s), &d, NULL, NULL, NULL));
+    assert_true(xk_date_find_ocr(s, strlen(s), &d, NULL, NULL, NULL, &fixes));
+    assert_date(d, 2019, 6, 3);
+    assert_int_equal(fixes, 1);
+    s = "2019年6·月3日";
+    assert_true(xk_date_find_ocr(s, strlen(s), &d, NULL, NULL, NULL, &fixes));
+    assert_date(d, 2019, 6, 3);
+    assert_int_equal(fixes, 1);
+    s = "2019%人的年6月3日"; /* three: not a date */
+    assert_false(xk_date_find_ocr(s, strlen(s), &d, NULL, NULL, NULL, &fixes));
+    s = "2O19%年6月3日"; /* a look-alike and noise: one fix too many */
+    assert_false(xk_date_find_ocr(s, strlen(s), &d, NULL, NULL, NULL, &fixes));
+    s = "2019%年]%月3日";
+    assert_false(xk_date_find_ocr(s, strlen(s), &d, NULL, NULL, NULL, &fixes));
+    s = "2019-%06-03"; /* the numeric forms stay strict */
+    assert_false(xk_date_find_ocr(s, strlen(s), &d, NULL, NULL, NULL, &fixes));
 }
 
 static void test_date_ocr_other_reading_drops_a_lookalike_beside_a_digit(void **state)

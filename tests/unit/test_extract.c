@@ -508,6 +508,40 @@ static void test_two_misread_characters_are_not_a_label(void **state)
     xk_licence_free(lic);
 }
 
+/* The wrapped services label's last line misread past one character (及有柳疼范围 for
+ * 及覆盖范围): it is the label's end, flagged, not a label of its own that empties the block. */
+static void test_misread_end_of_the_wrapped_services_label(void **state)
+{
+    (void)state;
+    const char *t = "经营许可证编号：B2-20190456\n公司名称：示例科技有限公司\n法定代表人：李四\n"
+                    "业务种类\n（服务项目）\n及有柳疼范围：\n信息服务业务（仅限互联网信息服务）\n"
+                    "发证日期：2019年3月1日\n有效期至：2024年3月1日\n";
+    xk_status st;
+    xk_licence *lic = parse(t, &st);
+    assert_int_equal(st, XK_OK);
+    assert_int_equal(lic->n_services, 1);
+    assert_string_equal(lic->services[0].code, "B25");
+    assert_int_equal(count_problems(lic, "read as the end of 业务种类"), 1);
+    assert_int_equal(xk_licence_error_count(lic), 0);
+    xk_licence_free(lic);
+    /* a colon read as ; closing the label's line: still the label (the value follows) */
+    t = "经营许可证编号：B1-20180123\n公司名称：示例科技有限公司\n法定代表人：李四\n"
+        "业务种类（服务项目)及覆盖范围;\n第一类增值电信业务中的内容分发网络业务\n"
+        "业务覆盖范围：全国\n发证日期：2019年3月1日\n有效期至：2024年3月1日\n";
+    lic = parse(t, &st);
+    assert_int_equal(st, XK_OK);
+    assert_int_equal(lic->n_services, 1);
+    assert_string_equal(lic->services[0].code, "B12");
+    xk_licence_free(lic);
+    /* the label whole on one line: a later 及…范围: line is no part of it */
+    t = "经营许可证编号：B2-20190456\n公司名称：示例科技有限公司\n法定代表人：李四\n"
+        "业务种类(服务项目)及覆盖范围：\n信息服务业务（仅限互联网信息服务）\n及有柳疼范围：\n"
+        "发证日期：2019年3月1日\n有效期至：2024年3月1日\n";
+    lic = parse(t, &st);
+    assert_int_equal(count_problems(lic, "read as the end of 业务种类"), 0);
+    xk_licence_free(lic);
+}
+
 static void test_unknown_labelled_line_ends_the_value_above(void **state)
 {
     (void)state;
@@ -567,6 +601,52 @@ static void test_domain_notes_and_no_domain_placeholders(void **state)
     assert_int_equal(lic->websites[0].domains.len, 2);
     assert_string_equal(lic->websites[0].domains.items[0], "www.ceshi.com");
     assert_int_equal(lic->websites[1].domains.len, 0); /* warned about, not an error */
+    xk_licence_free(lic);
+    /* a space a scan put before a dot splits no domain; one after a dot does */
+    t = "经营许可证编号：京B2-20230001\n公司名称：北京测试有限公司\n法定代表人：赵六\n"
+        "业务种类：信息服务业务（仅限互联网信息服务）\n发证日期：2023年1月5日\n"
+        "有效期至：2028年1月5日\n(附页)\n网站名称：测试网\n网站域名：news.ceshi .COm a.cn. b.cn\n";
+    lic = parse(t, &st);
+    assert_int_equal(st, XK_OK);
+    assert_int_equal(lic->websites[0].domains.len, 3);
+    assert_string_equal(lic->websites[0].domains.items[0], "news.ceshi.com");
+    assert_string_equal(lic->websites[0].domains.items[1], "a.cn");
+    assert_int_equal(count_problems(lic, "a space before a dot splits no domain"), 1);
+    xk_licence_free(lic);
+}
+
+/* A block header whose 相关信息 a scan lost ends at the website under it: joined on, it took in
+ * that website and the next header, and one website was gone without a word. */
+static void test_header_without_its_end_keeps_the_websites_under_it(void **state)
+{
+    (void)state;
+    const char *t = "经营许可证编号：琼B2-20220293\n公司名称：海南甲有限公司\n法定代表人：赵六\n"
+                    "业务种类：在线数据处理与交易处理业务（仅限经营类电子商务）\n"
+                    "信息服务业务（仅限互联网信息服务）\n发证日期：2022年4月15日\n"
+                    "有效期至：2027年4月15日\n(附页)\n"
+                    "海南甲有限公司获准经营在线数据处理与交易处理业务(仅限经营类电子商务)相\n"
+                    "网站名称：甲\n网站域名：jia.cn\n"
+                    "海南甲有限公司获准经营信息服务业务(仅限互联网信息服务)相关信息\n"
+                    "网站名称：甲\n网站域名：jia.cn\n";
+    xk_status st;
+    xk_licence *lic = parse(t, &st);
+    assert_int_equal(st, XK_OK);
+    assert_int_equal(lic->n_websites, 2);
+    assert_string_equal(lic->websites[0].code, "B21");
+    assert_string_equal(lic->websites[1].code, "B25");
+    assert_string_equal(lic->websites[1].domains.items[0], "jia.cn");
+    xk_licence_free(lic);
+    /* the only header, its 相关信息 lost: a website's label next makes it one all the same */
+    t = "经营许可证编号：琼B2-20220293\n公司名称：海南甲有限公司\n法定代表人：赵六\n"
+        "业务种类：在线数据处理与交易处理业务（仅限经营类电子商务）\n"
+        "信息服务业务（仅限互联网信息服务）\n发证日期：2022年4月15日\n"
+        "有效期至：2027年4月15日\n"
+        "海南甲有限公司获准经营在线数据处理与交易处理业务(仅限经营类电子商务)相\n"
+        "网站名称：甲\n网站域名：jia.cn\n";
+    lic = parse(t, &st);
+    assert_int_equal(st, XK_OK);
+    assert_int_equal(lic->n_websites, 1);
+    assert_string_equal(lic->websites[0].code, "B21");
     xk_licence_free(lic);
 }
 
@@ -648,6 +728,7 @@ int main(void)
         cmocka_unit_test(test_arabic_numbering_of_services_provisions_and_items),
         cmocka_unit_test(test_domain_notes_and_no_domain_placeholders),
         cmocka_unit_test(test_validity_range_and_explicit_issue_date),
+        cmocka_unit_test(test_header_without_its_end_keeps_the_websites_under_it),
         cmocka_unit_test(test_services_label_variant_and_block_coverage),
         cmocka_unit_test(test_label_with_one_misread_character_is_read_and_flagged),
         cmocka_unit_test(test_label_with_one_character_more_or_less),
@@ -655,6 +736,7 @@ int main(void)
         cmocka_unit_test(test_impossible_date_read_with_a_digit_dropped),
         cmocka_unit_test(test_unreadable_date_value_is_its_own_fields_error),
         cmocka_unit_test(test_two_misread_characters_are_not_a_label),
+        cmocka_unit_test(test_misread_end_of_the_wrapped_services_label),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
