@@ -75,14 +75,6 @@ static void engine_key_make(void)
  * it; the function is looked up rather than linked, so a Tesseract built without OpenMP (no
  * libgomp loaded) simply has nothing to set.
  */
-/*
- * A licence page is one column of lines. Read as such (PSM_SINGLE_COLUMN) rather than with
- * Tesseract's automatic layout, which on a serif render took the first characters of the lines
- * (四、（一）…) for a vertical text block and read them apart as 后, 大, 避, 让: same accuracy on
- * the fixtures and generated licences in every style, 2-16 fields better on serif and 150 dpi
- * renders (docs/PERFORMANCE.md, fifth pass).
- */
-#define OCR_PAGE_LAYOUT PSM_SINGLE_COLUMN
 
 static void openmp_share_cores(void)
 {
@@ -415,6 +407,21 @@ static void join_word(xk_buf *line, const char *word)
     xk_buf_puts(line, word);
 }
 
+bool ocr_sliver(int top, int bottom, int line_top, int line_bottom, int conf)
+{
+    int h = line_bottom - line_top;
+    return conf < OCR_SLIVER_CONF && (bottom - top) * 4 < h &&
+           (top - line_top < h / 4 || line_bottom - bottom < h / 4);
+}
+
+/* Whether the word at pit (its box moved down by dy) is a sliver of a line next to line. */
+static bool sliver(const TessPageIterator *pit, const page_line *line, int dy, int conf)
+{
+    int l, t, r, b;
+    return TessPageIteratorBoundingBox(pit, RIL_WORD, &l, &t, &r, &b) &&
+           ocr_sliver(t + dy, b + dy, line->top, line->bottom, conf);
+}
+
 /* Walks the recognised words into lines; each line's lowest and mean word confidence (the mean
  * kept, while walking, as a sum in mean and a count in n_words), and its domain-like runs, with
  * boxes moved by (dx, dy). */
@@ -443,8 +450,8 @@ static xk_status words_into_lines(TessBaseAPI *api, page_lines *pl, int dx, int 
             cur->left += dx, cur->right += dx, cur->top += dy, cur->bottom += dy;
         }
         char *word = TessResultIteratorGetUTF8Text(it, RIL_WORD);
-        if (word && *word) {
-            int conf = (int)(TessResultIteratorConfidence(it, RIL_WORD) + 0.5);
+        int conf = word && *word ? (int)(TessResultIteratorConfidence(it, RIL_WORD) + 0.5) : 0;
+        if (word && *word && !sliver(pit, cur, dy, conf)) {
             join_word(&cur->text, word);
             if (!cur->text.oom)
                 ocr_find_runs(it, cur, cur->text.len - strlen(word), dx, dy);
@@ -616,7 +623,8 @@ static bool add_fixes(reader *r, const page_line *l)
     return true;
 }
 
-/* The page's recognised text into the reader, unsure lines read again first, then domains. */
+/* The page's recognised text into the reader, unsure lines read again first, then a number's
+ * unknown province, then domains. */
 static xk_status collect(reader *r, TessBaseAPI *api, PIX *image, const xk_ocr_options *o,
                          xk_error *err)
 {
@@ -624,6 +632,7 @@ static xk_status collect(reader *r, TessBaseAPI *api, PIX *image, const xk_ocr_o
     xk_status rc = words_into_lines(api, &pl, 0, 0);
     if (rc == XK_OK) {
         reread_unsure(api, image, &pl, o->review_confidence);
+        ocr_read_region(api, image, &pl);
         ocr_read_latin(o, image, &pl);
     }
     for (size_t i = 0; rc == XK_OK && i < pl.n; i++) {

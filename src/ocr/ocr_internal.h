@@ -74,6 +74,16 @@ typedef struct latin_run {
 
 #define OCR_LATIN_RUNS 4 /* a line's domains read again, at most */
 
+/*
+ * Whether a word from top to bottom, read with confidence conf in a line from line_top to
+ * line_bottom, is a sliver of the line above or below, not text (ocr.c): under a quarter of the
+ * line's height, against its top or bottom edge, read with confidence under OCR_SLIVER_CONF
+ * (the tops of 服务器放置地 under a domain on a tightly set page, read "罗" at 0:
+ * "news.qiming.com罗" is no host name, and the licence was refused).
+ */
+#define OCR_SLIVER_CONF 30
+bool ocr_sliver(int top, int bottom, int line_top, int line_bottom, int conf);
+
 /* A line of the page being read: its words joined, where it is, how sure the reader was. */
 typedef struct page_line {
     xk_buf text;
@@ -89,6 +99,23 @@ typedef struct page_lines {
     page_line *items;
     size_t n, cap;
 } page_lines;
+
+/*
+ * A licence page is one column of lines. Read as such (PSM_SINGLE_COLUMN) rather than with
+ * Tesseract's automatic layout, which on a serif render took the first characters of the lines
+ * (四、（一）…) for a vertical text block and read them apart as 后, 大, 避, 让: same accuracy on
+ * the fixtures and generated licences in every style, 2-16 fields better on serif and 150 dpi
+ * renders (docs/PERFORMANCE.md, fifth pass). Set again after each single-line reading.
+ */
+#define OCR_PAGE_LAYOUT PSM_SINGLE_COLUMN
+
+/* A number line whose province character is none of the 31, read again with only the
+ * abbreviations allowed there (region.c); the character read replaces it, as a fix. */
+void ocr_read_region(TessBaseAPI *api, PIX *image, page_lines *pl);
+/* Where the province character of number line s starts (after 编号, its colon, spaces and a
+ * quote) when it is a Chinese character no region has and a category letter follows; else
+ * (size_t)-1. */
+size_t ocr_unknown_region_at(const char *s, size_t len);
 
 /* The page's languages: the options' or the default (Chinese alone; see README, "Scans"). */
 #define OCR_DEFAULT_LANGUAGES "chi_sim"

@@ -107,6 +107,25 @@ static bool han_inserted(const char *line, const size_t *off, size_t at, const p
            memcmp(line + off[at + i + 1], p->text + p->off[i], rest) == 0;
 }
 
+/* How many of phrase p's characters line[at...] reads otherwise, each a Chinese character on both
+ * sides (a look-alike); more than most (most + 1) as soon as the count passes most or a
+ * difference is not Chinese on both sides (punctuation, an ASCII letter). */
+static size_t han_differences(const char *line, const size_t *off, size_t at, const phrase *p,
+                              size_t most)
+{
+    size_t diff = 0;
+    for (size_t c = 0; c < p->chars && diff <= most; c++) {
+        size_t la = off[at + c + 1] - off[at + c], lb = p->off[c + 1] - p->off[c];
+        if (la == lb && memcmp(line + off[at + c], p->text + p->off[c], la) == 0)
+            continue;
+        unsigned got, want;
+        xk_utf8_decode(line + off[at + c], la, &got);
+        xk_utf8_decode(p->text + p->off[c], lb, &want);
+        diff = xk_is_han(got) && xk_is_han(want) ? diff + 1 : most + 1;
+    }
+    return diff;
+}
+
 /*
  * The phrase one character away from line[at...], if any, and in *chars how many characters
  * of the line it stands for: the differing character must be a Chinese character on both sides
@@ -127,21 +146,7 @@ static const phrase *near_phrase(const char *line, const size_t *off, size_t n, 
         }
         if (k < 4 || (k < 6 && at != 0) || at + k > n)
             continue;
-        size_t diff = 0, where = 0;
-        for (size_t c = 0; c < k && diff < 2; c++) {
-            size_t la = off[at + c + 1] - off[at + c], lb = ph[p].off[c + 1] - ph[p].off[c];
-            if (la != lb || memcmp(line + off[at + c], ph[p].text + ph[p].off[c], la) != 0) {
-                diff++;
-                where = c;
-            }
-        }
-        if (diff != 1)
-            continue;
-        unsigned got, want;
-        xk_utf8_decode(line + off[at + where], off[at + where + 1] - off[at + where], &got);
-        xk_utf8_decode(ph[p].text + ph[p].off[where], ph[p].off[where + 1] - ph[p].off[where],
-                       &want);
-        if (xk_is_han(got) && xk_is_han(want)) {
+        if (han_differences(line, off, at, &ph[p], 1) == 1) {
             *chars = k;
             return &ph[p];
         }
@@ -445,6 +450,55 @@ static size_t speck_before_service(const char *s, size_t len)
                : 0;
 }
 
+/* A qualifier's opening words after a service name: 仅限, 含 or 不含. */
+static bool qualifier_opening(const char *p, const char *end)
+{
+    static const char *const opens[] = {"仅限", "含", "不含"};
+    return xk_starts_with_any(p, (size_t)(end - p), opens, sizeof opens / sizeof opens[0], NULL);
+}
+
+/* A backslash OCR read for （ before a qualifier ("信息服务业务\仅限互联网信息服务)", in the
+ * AR PL UMing face): the qualifier was lost without a flag. */
+static bool backslash_bracket(const char *p, const char *end)
+{
+    return p < end && *p == '\\' && qualifier_opening(p + 1, end);
+}
+
+/*
+ * The service name at the start of a line read with two Chinese characters wrong ("言轧服务业务\
+ * 仅限互联网信息服务)" for 信息服务业务 in the AR PL UMing face: the service was lost and the
+ * licence refused). Taken only where an opening bracket (or its look-alike) and a qualifier's
+ * opening words follow the window, and where exactly one catalogue name of six characters or
+ * more is that close and none closer (one character off is near_phrase's). The name, NULL when
+ * none.
+ */
+#define OCR_SERVICE_MIN_CHARS 6
+
+static const phrase *service_two_off(const char *line, const size_t *off, size_t n,
+                                     const phrase *ph, size_t n_ph)
+{
+    const phrase *found = NULL;
+    for (size_t p = 0; p < n_ph; p++) {
+        size_t k = ph[p].chars, matched = 0;
+        if (ph[p].label || k < OCR_SERVICE_MIN_CHARS || k >= n ||
+            !xk_service_match(ph[p].text, strlen(ph[p].text), &matched) ||
+            matched != strlen(ph[p].text))
+            continue;
+        const char *after = line + off[k], *end = line + off[n];
+        size_t bracket = opening_bracket(after, end) ? (*after == '(' ? 1 : 3)
+                         : backslash_bracket(after, end) ? 1 : 0;
+        if (!bracket || !qualifier_opening(after + bracket, end))
+            continue;
+        size_t diff = han_differences(line, off, 0, &ph[p], 2);
+        if (diff > 2)
+            continue;
+        if (found || diff < 2) /* two names as close, or one closer: not this rule's */
+            return NULL;
+        found = &ph[p];
+    }
+    return found;
+}
+
 /* Specks after a label's colon ("发证日期:;"): the value is on the next line. New length. */
 static size_t drop_specks(const char *s, size_t len, int lineno, ocr_repairs *rep)
 {
@@ -457,15 +511,19 @@ static size_t drop_specks(const char *s, size_t len, int lineno, ocr_repairs *re
     return k;
 }
 
-/* After a label ending at s[at]: the bytes of its colon when OCR misread it as ; or , or
- * followed it by a speck (":;"), else 0. */
+/* After a label ending at s[at]: the bytes of its colon when OCR misread it as ; or , (either
+ * width: "经营许可证编号，京B2-…" on a Ming-face page) or followed it by one (":;"), else 0. */
 static size_t misread_colon(const char *s, size_t len, size_t at)
 {
-    if (at < len && (s[at] == ';' || s[at] == ','))
-        return 1;
-    size_t colon = at < len && s[at] == ':' ? 1 : len - at >= 3 && memcmp(s + at, "：", 3) == 0 ? 3 : 0;
-    return colon && at + colon < len && (s[at + colon] == ';' || s[at + colon] == ',') ? colon + 1
-                                                                                       : 0;
+    static const char *const marks[] = {";", ",", "；", "，"};
+    static const char *const colons[] = {":", "："};
+    const size_t n_marks = sizeof marks / sizeof marks[0];
+    size_t mark = at < len ? xk_starts_with_any(s + at, len - at, marks, n_marks, NULL) : 0;
+    if (mark)
+        return mark;
+    size_t colon = at < len ? xk_starts_with_any(s + at, len - at, colons, 2, NULL) : 0;
+    mark = colon ? xk_starts_with_any(s + at + colon, len - at - colon, marks, n_marks, NULL) : 0;
+    return mark ? colon + mark : 0;
 }
 
 /*
@@ -544,6 +602,8 @@ static void repair_line(const char *s, size_t len, int lineno, const phrase *ph,
         size_t p_chars = 0;
         const phrase *p = near_phrase(s, off, n, c, ph, n_ph, &p_chars);
         const phrase *label = NULL;
+        if (!p && c == 0 && (p = service_two_off(s, off, n, ph, n_ph)) != NULL)
+            p_chars = p->chars;
         size_t used = !p && c == 0 ? label_colon(s, len, ph, n_ph, &label) : 0;
         if (used) {
             char to[128];
@@ -589,6 +649,9 @@ static void repair_line(const char *s, size_t len, int lineno, const phrase *ph,
         unsigned cp;
         xk_utf8_decode(ch, clen, &cp);
         if (cp == 0x300A && book_is_bracket(ch + clen, s + len)) { /* 《…） */
+            ocr_repair_note(rep, lineno, ch, clen, "（", 3);
+            xk_buf_puts(out, "（");
+        } else if (backslash_bracket(ch, s + len)) {
             ocr_repair_note(rep, lineno, ch, clen, "（", 3);
             xk_buf_puts(out, "（");
         } else if (cp == 0x3008 || cp == 0x3009) { /* 〈 〉 */

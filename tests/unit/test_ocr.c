@@ -53,6 +53,39 @@ static void assert_repair(const char *in, const char *want, size_t repairs)
     free(got);
 }
 
+/* A word against a line's edge, a quarter of its height and unsure, is a sliver of the next
+ * line; text of the line's own height, or read surely, or in its middle, is not. */
+static void test_sliver_words(void **state)
+{
+    (void)state;
+    assert_true(ocr_sliver(1322, 1328, 1284, 1328, 0));   /* the tops of the line below */
+    assert_true(ocr_sliver(1284, 1290, 1284, 1328, 29));  /* the feet of the line above */
+    assert_false(ocr_sliver(1322, 1328, 1284, 1328, 30)); /* read surely: kept */
+    assert_false(ocr_sliver(1290, 1318, 1284, 1328, 0));  /* as tall as text */
+    assert_false(ocr_sliver(1303, 1309, 1284, 1328, 0));  /* a dash in the middle */
+}
+
+/* A number line whose province is none of the 31 is found (to be read again); a known one, a
+ * line without 编号 or a character with no category letter after it is not. */
+static void test_unknown_region(void **state)
+{
+    (void)state;
+    const char *s = "经营许可证编号:外B 2一20190987";
+    assert_int_equal(ocr_unknown_region_at(s, strlen(s)), strlen("经营许可证编号:"));
+    s = "经营许可证编号：”外B2-20190987";
+    assert_int_equal(ocr_unknown_region_at(s, strlen(s)), strlen("经营许可证编号：”"));
+    s = "经营许可证编号:粤B2-20190987";
+    assert_int_equal(ocr_unknown_region_at(s, strlen(s)), (size_t)-1);
+    s = "经营许可证编号:B2-20190987"; /* cross-regional */
+    assert_int_equal(ocr_unknown_region_at(s, strlen(s)), (size_t)-1);
+    s = "许可证外B2-20190987";
+    assert_int_equal(ocr_unknown_region_at(s, strlen(s)), (size_t)-1);
+    s = "经营许可证编号:外号";
+    assert_int_equal(ocr_unknown_region_at(s, strlen(s)), (size_t)-1);
+    s = "编号";
+    assert_int_equal(ocr_unknown_region_at(s, strlen(s)), (size_t)-1);
+}
+
 static void test_repairs(void **state)
 {
     (void)state;
@@ -107,6 +140,9 @@ static void test_repairs(void **state)
     assert_repair("发证日期:;\n2022年04月15日\n", "发证日期:\n2022年04月15日\n", 1);
     assert_repair("法定代表人:;陈娜娜\n", "法定代表人:陈娜娜\n", 1); /* a speck after the colon */
     assert_repair("法定代表人：,陈娜娜\n", "法定代表人:陈娜娜\n", 1);
+    assert_repair("经营许可证编号，京B2-20150006\n", "经营许可证编号:京B2-20150006\n", 1);
+    assert_repair("经营许可证编号:，京B2-20150006\n", "经营许可证编号:京B2-20150006\n", 1);
+    assert_repair("法定代表人；陈娜娜\n", "法定代表人:陈娜娜\n", 1);
     /* a speck read before a service name at the start of a line */
     assert_repair("人信息服务业务（仅限互联网信息服务)\n", "信息服务业务（仅限互联网信息服务)\n", 1);
     assert_repair("了呼叫中心业务\n", "呼叫中心业务\n", 1);
@@ -114,6 +150,15 @@ static void test_repairs(void **state)
     assert_repair("及覆盖范围:\n人信息服务业务(仅限互联网信息服务)\n", "及覆盖范围:\n信息服务业务(仅限互联网信息服务)\n", 1);
     assert_repair("人信息\n", "人信息\n", 0);               /* no service name after it */
     assert_repair("中信息服务业务\n", "中信息服务业务\n", 0); /* no speck: 中 is left */
+    /* a service name with two characters wrong, and \ read for its bracket (AR PL UMing) */
+    assert_repair("言轧服务业务\\仅限互联网信息服务)\n", "信息服务业务（仅限互联网信息服务)\n", 2);
+    assert_repair("言思服务业务(仅限互联网信息服务)\n", "信息服务业务(仅限互联网信息服务)\n", 1);
+    assert_repair("信息服务业务\\含药品和医疗器械)\n", "信息服务业务（含药品和医疗器械)\n", 1);
+    assert_repair("言轧服务业务\n", "言轧服务业务\n", 0);               /* no qualifier after it */
+    assert_repair("言轧服务业务(见附件)\n", "言轧服务业务(见附件)\n", 0);   /* nor here */
+    assert_repair("言轧服务务务(仅限互联网信息服务)\n", "言轧服务务务(仅限互联网信息服务)\n", 0);
+    assert_repair("a轧服务业务(仅限互联网信息服务)\n", "a轧服务业务(仅限互联网信息服务)\n", 0);
+    assert_repair("甲乙\\丙\n", "甲乙\\丙\n", 0); /* a backslash before no qualifier */
     /* a label misread and its colon too; a phrase that is no label keeps its comma */
     assert_repair("业务履盖范围;北京、上海\n", "业务覆盖范围:北京、上海\n", 1);
     assert_repair("阿里云计算有限公网,北京\n", "阿里云计算有限公司,北京\n", 1);
@@ -443,6 +488,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_detect),
+        cmocka_unit_test(test_sliver_words),
+        cmocka_unit_test(test_unknown_region),
         cmocka_unit_test(test_repairs),
         cmocka_unit_test(test_snaps),
         cmocka_unit_test(test_snaps_sentences),
