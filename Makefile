@@ -9,7 +9,7 @@ CMAKE_TYPE ?= RelWithDebInfo
 # Debian 12 packages the build, the tests and the demo need (see README's dependency table).
 DEB_PACKAGES = gcc make cmake pkg-config python3 python3-icalendar \
                libjansson-dev libutf8proc-dev libcmocka-dev libsqlite3-dev libsodium-dev \
-               libmicrohttpd-dev chromium fonts-noto-cjk \
+               libmicrohttpd-dev chromium fonts-noto-cjk fonts-arphic-uming \
                libtesseract-dev libleptonica-dev libpoppler-glib-dev tesseract-ocr-chi-sim \
                tesseract-ocr-eng tesseract-ocr-osd imagemagick img2pdf pango1.0-tools qpdf \
                clang-14 libclang-rt-14-dev wrk

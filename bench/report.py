@@ -148,8 +148,25 @@ def ocr(build, styles, out_dir, extra=()):
                *extra], env={**os.environ, 'OMP_THREAD_LIMIT': '1'})
 
 
-# Generated licences (every name, date and domain varied) printed in the serif face licences use.
-SERIF_STYLES, SERIF_EXTRA = 'clean,noisy,blurred', ('--synthetic', '24', '--font', 'Noto Serif CJK SC')
+# Other prints than the fixtures' sans: (title, styles, work directory, ocr_bench arguments,
+# what the set is). Generated licences vary every name, date and domain (tests/tools/corpus.py).
+OCR_SETS = (
+    ('Generated licences in serif', 'clean,noisy,blurred', 'ocr-bench-serif',
+     ('--synthetic', '24', '--font', 'Noto Serif CJK SC'),
+     '24 licences of tests/tools/corpus.py, every name, date and domain varied, printed in the '
+     'Song face licences use'),
+    ('The fixtures and generated licences in a Ming face', 'clean', 'ocr-bench-ming',
+     ('--font', 'AR PL UMing CN'),
+     'the seven fixtures printed in AR PL UMing, a Ming (Song) face of thin strokes'),
+    ('', 'clean', 'ocr-bench-ming-generated', ('--synthetic', '24', '--font', 'AR PL UMing CN'),
+     'the 24 generated licences in AR PL UMing'),
+)
+
+
+def ocr_set_command(build, styles, work, extra):
+    args = ' '.join(f"'{x}'" if ' ' in x else x for x in extra)
+    return (f'`OMP_THREAD_LIMIT=1 /usr/bin/python3 bench/ocr_bench.py {build}/xuke tests/fixtures '
+            f'{build}/{work} --styles {styles} --markdown {args}`')
 
 
 def fmt(v, spec):
@@ -177,12 +194,13 @@ def main():
     scales = [int(x) for x in a.scales.split(',') if x]
     print(f'bench: scaling {scales}', file=sys.stderr)
     scale_rows = scaling(a.build, scales, bench_dir)
-    ocr_out = serif_out = None
+    ocr_out, set_outs = None, []
     if not a.skip_ocr:
         print('bench: OCR', file=sys.stderr)
         ocr_out = ocr(a.build, a.ocr_styles, os.path.join(a.build, 'ocr-bench'))
-        print('bench: OCR, generated licences in serif', file=sys.stderr)
-        serif_out = ocr(a.build, SERIF_STYLES, os.path.join(a.build, 'ocr-bench-serif'), SERIF_EXTRA)
+        for title, styles, work, extra, _ in OCR_SETS:
+            print(f'bench: OCR, {work}', file=sys.stderr)
+            set_outs.append(ocr(a.build, styles, os.path.join(a.build, work), extra))
     finished = datetime.datetime.now(datetime.timezone.utc)
 
     imp = figure(reg_out, 'import')
@@ -258,13 +276,10 @@ def main():
                f'{a.build}/ocr-bench --styles {a.ocr_styles} --markdown` (the fixtures rendered in each style '
                'by tests/tools/render.py, read on one core, scored field by field; targets: ≥ 99 % clean, '
                '≥ 97 % noisy, none wrong unflagged, ≤ 3 s a page).', '', ocr_out.rstrip()]
-    if serif_out:
-        md += ['', '### Generated licences in serif',
-               f'Command: `OMP_THREAD_LIMIT=1 /usr/bin/python3 bench/ocr_bench.py {a.build}/xuke tests/fixtures '
-               f'{a.build}/ocr-bench-serif --styles {SERIF_STYLES} --markdown {" ".join(SERIF_EXTRA[:2])} '
-               f"--font '{SERIF_EXTRA[3]}'` (24 licences of tests/tools/corpus.py, every name, date and "
-               'domain varied, printed in the Song face licences use; same targets).', '',
-               serif_out.rstrip()]
+    for (title, styles, work, extra, what), out in zip(OCR_SETS, set_outs):
+        md += ([''] + ([f'### {title}', ''] if title else []) +
+               [f'Command: {ocr_set_command(a.build, styles, work, extra)} ({what}; same targets).',
+                '', out.rstrip()])
     with open(a.out, 'w', encoding='utf-8') as f:
         f.write('\n'.join(md) + '\n')
     print(f'bench: wrote {a.out}', file=sys.stderr)
