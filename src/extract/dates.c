@@ -244,6 +244,19 @@ static void date_fallback(doc *d, date_state *st)
     }
 }
 
+/* Whether a licence issued on `issued` and ending on `expires` runs five years to the day, or
+ * (with off) to the day before: how licences are dated. */
+static bool five_years(xk_date issued, xk_date expires, int off)
+{
+    return xk_date_to_days(expires) == xk_date_to_days(xk_date_add_years(issued, 5)) - off;
+}
+
+/* five_years to the day or to the day before. */
+static bool runs_five_years(xk_date issued, xk_date expires)
+{
+    return five_years(issued, expires, 0) || five_years(issued, expires, 1);
+}
+
 /* Whether the dates cannot both be right: expiry before issue, or over five years after. */
 static bool dates_clash(xk_date issued, xk_date expires)
 {
@@ -251,24 +264,36 @@ static bool dates_clash(xk_date issued, xk_date expires)
            xk_date_cmp(expires, xk_date_add_years(issued, 5)) > 0;
 }
 
+/* Whether issued and expires fit: with clash, when they do not clash; else when they run five
+ * years (reconcile_dates). */
+static bool dates_fit(xk_date issued, xk_date expires, bool clash)
+{
+    return clash ? !dates_clash(issued, expires) : runs_five_years(issued, expires);
+}
+
 /*
  * OCR splits a 1 into two symbols ("2020年 1月 3日" read "2020年1]月3日") as often as it reads a
  * 1 as a look-alike alone ("2027年 ]月 29日"), and the date alone cannot tell them apart: 11月
  * or 1月. The two dates can: when, with the look-alike taken for a digit, they clash (the licence
  * would run over five years, or end before it starts) and the other reading of one of them
- * does not, that reading is taken, with a review warning naming both.
+ * does not, that reading is taken, with a review warning naming both. Likewise when they do
+ * not clash but the other reading runs exactly five years (to the day, else the day before),
+ * as licences are dated, and the first does not (2015年1]月3日 to 2020年1月3日: 11月 would
+ * run four years and two months; a Ming-face page).
  */
 static void reconcile_dates(doc *d)
 {
     xk_licence *lic = d->lic;
-    if (!xk_date_is_set(lic->issued) || !xk_date_is_set(lic->expires) ||
-        !dates_clash(lic->issued, lic->expires))
+    if (!xk_date_is_set(lic->issued) || !xk_date_is_set(lic->expires))
+        return;
+    bool clash = dates_clash(lic->issued, lic->expires);
+    if (!clash && runs_five_years(lic->issued, lic->expires))
         return;
     const date_alt *e = &d->alt_expires, *i = &d->alt_issued;
     bool expires = e->line == lic->line_expires && e->line &&
-                   !dates_clash(lic->issued, e->date);
+                   dates_fit(lic->issued, e->date, clash);
     bool issued = !expires && i->line == lic->line_issued && i->line &&
-                  !dates_clash(i->date, lic->expires);
+                  dates_fit(i->date, lic->expires, clash);
     if (!expires && !issued)
         return;
     const date_alt *a = expires ? e : i;
@@ -279,16 +304,10 @@ static void reconcile_dates(doc *d)
     *field = a->date;
     xk_licence_problem(lic, XK_SEV_WARNING, a->line,
                        XK_REVIEW_PREFIX "%s: \"%s\" read as %s, the look-alike beside a digit "
-                       "taken for noise: as %s the licence would run over five years or end "
-                       "before it starts",
-                       date_field(expires ? L_EXPIRES : L_ISSUED), a->raw, now, was);
-}
-
-/* Whether a licence issued on `issued` and ending on `expires` runs five years to the day, or
- * (with off) to the day before: how licences are dated. */
-static bool five_years(xk_date issued, xk_date expires, int off)
-{
-    return xk_date_to_days(expires) == xk_date_to_days(xk_date_add_years(issued, 5)) - off;
+                       "taken for noise: as %s the licence would %s",
+                       date_field(expires ? L_EXPIRES : L_ISSUED), a->raw, now, was,
+                       clash ? "run over five years or end before it starts"
+                             : "not run the five years a licence is issued for");
 }
 
 /*

@@ -219,6 +219,13 @@ bool number_header_line(const char *c)
     bool colon = off < len && c[off] == ':';
     if (colon)
         off++;
+    /* a quote or comma a scan put before the number (经营许可证编号:”琼B2-…, a Ming-face
+     * page's running header, which else joined the provision it fell inside) */
+    static const char *const specks[] = {"\"", "”", "“", "'", ",", "，"};
+    for (size_t k = 0, n; k < 2 && off < len &&
+                          (n = xk_starts_with_any(c + off, len - off, specks, 6, NULL));
+         k++)
+        off += n;
     if (off == len)
         return labelled && colon;
     /* Han characters before the category: its region and, under the label, one speck a scan

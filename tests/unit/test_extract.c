@@ -117,6 +117,9 @@ static void test_number_header_lines(void **state)
     assert_true(number_header_line("经营许可证编号:琼B2-20220293"));
     assert_true(number_header_line("经营许可证编号:了琼B2-20220293")); /* a speck read as 了 */
     assert_false(number_header_line("经营许可证编号:了了琼B2-20220293"));
+    assert_true(number_header_line("经营许可证编号:”琼B2-20220293")); /* a quote: a speck */
+    assert_true(number_header_line("经营许可证编号:，”琼B2-20220293"));
+    assert_false(number_header_line("经营许可证编号:，”，琼B2-20220293"));
     assert_false(number_header_line("了琼B2-20220293"));
     assert_true(number_header_line("京B2-20224676"));
     assert_true(number_header_line("经营许可证编号:"));
@@ -425,6 +428,19 @@ static void test_ocr_date_clash_takes_the_other_reading(void **state)
     assert_int_equal(lic->issued.month, 1);
     assert_int_equal(count_problems(lic, "needs review: 发证日期 (issued): \"2015年1]月3日\" "
                                          "read as 2015-01-03"), 1);
+    xk_licence_free(lic);
+    /* no clash, but only the other reading runs the five years licences are dated for */
+    lic = with_dates("2015年1]月3日", "2020年1月3日");
+    assert_int_equal(lic->issued.month, 1);
+    assert_int_equal(count_problems(lic, "as 2015-11-03 the licence would not run the five "
+                                         "years"), 1);
+    xk_licence_free(lic);
+    lic = with_dates("2015年1]月3日", "2020年1月2日"); /* to the day before */
+    assert_int_equal(lic->issued.month, 1);
+    xk_licence_free(lic);
+    /* neither reading runs five years (a licence reissued after a change): left as read */
+    lic = with_dates("2015年1]月3日", "2019年6月3日");
+    assert_int_equal(lic->issued.month, 11);
     xk_licence_free(lic);
 }
 
