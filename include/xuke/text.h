@@ -113,5 +113,16 @@ static inline size_t xk_ends_with(const char *s, size_t len, const char *word)
     size_t n = strlen(word);
     return n && n <= len && memcmp(s + len - n, word, n) == 0 ? n : 0;
 }
+/* The length of the first of words[0..n) that s[0..len) ends with, 0 when none does. */
+static inline size_t xk_ends_with_any(const char *s, size_t len, const char *const *words,
+                                      size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        size_t used = xk_ends_with(s, len, words[i]);
+        if (used)
+            return used;
+    }
+    return 0;
+}
 
 #endif

@@ -595,7 +595,7 @@ static bool misread_label_tail(const doc *d, const label_hit *hit, const char *c
     size_t len = strlen(compact);
     return !*hit->value && !strstr(d->lines->lines[hit->last_line].compact, "范围") &&
            xk_starts_with_any(compact, len, opens, sizeof opens / sizeof opens[0], NULL) &&
-           xk_ends_with(compact, len, ends[0]) + xk_ends_with(compact, len, ends[1]) > 0 &&
+           xk_ends_with_any(compact, len, ends, sizeof ends / sizeof ends[0]) &&
            xk_utf8_count(compact, len) <= LABEL_TAIL_CHARS;
 }
 

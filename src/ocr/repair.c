@@ -499,6 +499,62 @@ static const phrase *service_two_off(const char *line, const size_t *off, size_t
     return found;
 }
 
+/*
+ * 不含 at the start of a line read with its second character wrong (不伟信息搜索查询服务, a
+ * Ming-face page: the exclusions were lost): 不, a Chinese character other than 含 or 得 (不得
+ * opens provisions), then a phrase of the vocabulary or the catalogue, not a label, exactly.
+ * The bytes of the two characters, 0 when the line does not start so.
+ */
+static size_t misread_excludes(const char *s, const size_t *off, size_t n, const phrase *ph,
+                               size_t n_ph)
+{
+    static const char *const keep[] = {"含", "得"};
+    unsigned cp;
+    if (n < 3 || !xk_starts_with(s, off[1], "不") ||
+        xk_starts_with_any(s + off[1], off[2] - off[1], keep, 2, NULL) ||
+        !xk_utf8_decode(s + off[1], off[2] - off[1], &cp) || !xk_is_han(cp))
+        return 0;
+    for (size_t p = 0; p < n_ph; p++)
+        if (!ph[p].label && ph[p].chars >= OCR_SERVICE_MIN_CHARS &&
+            xk_starts_with(s + off[2], off[n] - off[2], ph[p].text))
+            return off[2];
+    return 0;
+}
+
+/*
+ * An item of a qualifier list read with two Chinese characters wrong (不含信息报索音询服务 for
+ * 信息搜索查询服务, a Ming-face page): a phrase of eight characters or more, not a label, right
+ * after 含, 仅限 or 、 and followed by the line's end or its punctuation (、。，；)）), the only
+ * phrase two characters away and none closer. Not in prose: "基础电信业务经营许可证" is two
+ * characters from 增值电信业务经营许可证 but never follows those words. The phrase, or NULL.
+ */
+#define OCR_ITEM_MIN_CHARS 8
+
+static const phrase *item_two_off(const char *line, const size_t *off, size_t n, size_t at,
+                                  const phrase *ph, size_t n_ph)
+{
+    static const char *const before[] = {"含", "仅限", "、"};
+    static const char *const after[] = {"、", "。", "，", "；", "）", ")", ",", ";"};
+    if (at == 0 || !xk_ends_with_any(line, off[at], before, 3))
+        return NULL;
+    const phrase *found = NULL;
+    for (size_t p = 0; p < n_ph; p++) {
+        size_t k = ph[p].chars;
+        if (ph[p].label || k < OCR_ITEM_MIN_CHARS || at + k > n)
+            continue;
+        const char *end = line + off[at + k];
+        if (at + k < n && !xk_starts_with_any(end, off[n] - off[at + k], after, 8, NULL))
+            continue;
+        size_t diff = han_differences(line, off, at, &ph[p], 2);
+        if (diff > 2)
+            continue;
+        if (found || diff < 2)
+            return NULL;
+        found = &ph[p];
+    }
+    return found;
+}
+
 /* Specks after a label's colon ("发证日期:;"): the value is on the next line. New length. */
 static size_t drop_specks(const char *s, size_t len, int lineno, ocr_repairs *rep)
 {
@@ -604,6 +660,15 @@ static void repair_line(const char *s, size_t len, int lineno, const phrase *ph,
         const phrase *label = NULL;
         if (!p && c == 0 && (p = service_two_off(s, off, n, ph, n_ph)) != NULL)
             p_chars = p->chars;
+        if (!p && (p = item_two_off(s, off, n, c, ph, n_ph)) != NULL)
+            p_chars = p->chars;
+        size_t excl = !p && c == 0 ? misread_excludes(s, off, n, ph, n_ph) : 0;
+        if (excl) {
+            ocr_repair_note(rep, lineno, s, excl, "不含", strlen("不含"));
+            xk_buf_puts(out, "不含");
+            c = 2;
+            continue;
+        }
         size_t used = !p && c == 0 ? label_colon(s, len, ph, n_ph, &label) : 0;
         if (used) {
             char to[128];

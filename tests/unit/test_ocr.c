@@ -159,6 +159,17 @@ static void test_repairs(void **state)
     assert_repair("言轧服务务务(仅限互联网信息服务)\n", "言轧服务务务(仅限互联网信息服务)\n", 0);
     assert_repair("a轧服务业务(仅限互联网信息服务)\n", "a轧服务业务(仅限互联网信息服务)\n", 0);
     assert_repair("甲乙\\丙\n", "甲乙\\丙\n", 0); /* a backslash before no qualifier */
+    /* a qualifier's item with two characters wrong; not in prose, not a shorter phrase */
+    assert_repair("不含信息报索音询服务、信息即时交互服务。\n", "不含信息搜索查询服务、信息即时交互服务。\n", 1);
+    assert_repair("不含信息即时交互服务、信息报索音询服务\n", "不含信息即时交互服务、信息搜索查询服务\n", 1);
+    assert_repair("已取得基础电信业务经营许可证的\n", "已取得基础电信业务经营许可证的\n", 0);
+    assert_repair("不含信息报索音询服务器\n", "不含信息报索音询服务器\n", 0); /* no end after it */
+    assert_repair("不含药品和医宁器机\n", "不含药品和医宁器机\n", 0); /* seven characters */
+    /* 不含 with its second character misread, before a catalogue or vocabulary phrase */
+    assert_repair("不伟信息搜索查询服务、信息即时交互服务。\n", "不含信息搜索查询服务、信息即时交互服务。\n", 1);
+    assert_repair("不得信息搜索查询服务\n", "不得信息搜索查询服务\n", 0); /* 不得: prose */
+    assert_repair("不伟信息\n", "不伟信息\n", 0);                       /* no phrase after it */
+    assert_repair("不a信息搜索查询服务\n", "不a信息搜索查询服务\n", 0);     /* not Chinese */
     /* a label misread and its colon too; a phrase that is no label keeps its comma */
     assert_repair("业务履盖范围;北京、上海\n", "业务覆盖范围:北京、上海\n", 1);
     assert_repair("阿里云计算有限公网,北京\n", "阿里云计算有限公司,北京\n", 1);
