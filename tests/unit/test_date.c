@@ -41,6 +41,14 @@ static void test_date_in_chinese_numerals(void **state)
     assert_date(find("二零二四年十月二十日"), 2024, 10, 20);
 }
 
+/* The date xk_date_find_ocr finds in s, unset when none; its fixes in *fixes. */
+static xk_date find_ocr(const char *s, int *fixes)
+{
+    xk_date d;
+    *fixes = -1;
+    return xk_date_find_ocr(s, strlen(s), &d, NULL, NULL, NULL, fixes) ? d : (xk_date){0, 0, 0};
+}
+
 static void test_date_ocr_lookalikes_only_in_the_chinese_form(void **state)
 {
     (void)state;
@@ -48,36 +56,25 @@ static void test_date_ocr_lookalikes_only_in_the_chinese_form(void **state)
     int fixes;
     const char *s = "2027年 ]月 29日";
     assert_false(xk_date_find(s, strlen(s), &d, NULL, NULL, NULL));
-    assert_true(xk_date_find_ocr(s, strlen(s), &d, NULL, NULL, NULL, &fixes));
-    assert_date(d, 2027, 1, 29);
+    assert_date(find_ocr(s, &fixes), 2027, 1, 29);
     assert_int_equal(fixes, 1);
-    s = "2O23年 08月 l4日";
-    assert_true(xk_date_find_ocr(s, strlen(s), &d, NULL, NULL, NULL, &fixes));
-    assert_date(d, 2023, 8, 14);
+    assert_date(find_ocr("2O23年 08月 l4日", &fixes), 2023, 8, 14);
     assert_int_equal(fixes, 2);
-    s = "2O23-08-14"; /* the numeric forms stay strict */
-    assert_false(xk_date_find_ocr(s, strlen(s), &d, NULL, NULL, NULL, &fixes));
-    s = "2023年04月15日";
-    assert_true(xk_date_find_ocr(s, strlen(s), &d, NULL, NULL, NULL, &fixes));
+    assert_false(xk_date_is_set(find_ocr("2O23-08-14", &fixes))); /* numeric forms: strict */
+    assert_date(find_ocr("2023年04月15日", &fixes), 2023, 4, 15);
     assert_int_equal(fixes, 0);
     /* noise before 年 or 月 (a noisy page): up to two characters, counted as one fix */
     s = "2019%人年6月3日";
     assert_false(xk_date_find(s, strlen(s), &d, NULL, NULL, NULL));
-    assert_true(xk_date_find_ocr(s, strlen(s), &d, NULL, NULL, NULL, &fixes));
-    assert_date(d, 2019, 6, 3);
+    assert_date(find_ocr(s, &fixes), 2019, 6, 3);
     assert_int_equal(fixes, 1);
-    s = "2019年6·月3日";
-    assert_true(xk_date_find_ocr(s, strlen(s), &d, NULL, NULL, NULL, &fixes));
-    assert_date(d, 2019, 6, 3);
+    assert_date(find_ocr("2019年6·月3日", &fixes), 2019, 6, 3);
     assert_int_equal(fixes, 1);
-    s = "2019%人的年6月3日"; /* three: not a date */
-    assert_false(xk_date_find_ocr(s, strlen(s), &d, NULL, NULL, NULL, &fixes));
-    s = "2O19%年6月3日"; /* a look-alike and noise: one fix too many */
-    assert_false(xk_date_find_ocr(s, strlen(s), &d, NULL, NULL, NULL, &fixes));
-    s = "2019%年]%月3日";
-    assert_false(xk_date_find_ocr(s, strlen(s), &d, NULL, NULL, NULL, &fixes));
-    s = "2019-%06-03"; /* the numeric forms stay strict */
-    assert_false(xk_date_find_ocr(s, strlen(s), &d, NULL, NULL, NULL, &fixes));
+    assert_false(xk_date_is_set(find_ocr("2019%人的年6月3日", &fixes))); /* three: no date */
+    /* a look-alike and noise: one fix too many */
+    assert_false(xk_date_is_set(find_ocr("2O19%年6月3日", &fixes)));
+    assert_false(xk_date_is_set(find_ocr("2019%年]%月3日", &fixes)));
+    assert_false(xk_date_is_set(find_ocr("2019-%06-03", &fixes))); /* numeric forms: strict */
 }
 
 static void test_date_ocr_other_reading_drops_a_lookalike_beside_a_digit(void **state)
