@@ -230,6 +230,18 @@ static size_t noise_then(const char *t, size_t len, size_t i, const char *sep)
     return 0;
 }
 
+/* Noise before sep at *j while no look-alike was taken yet (see noise_then): *j moves past sep
+ * and the noise counts as one look-alike taken. Whether it did. */
+static bool past_noise(const char *t, size_t len, size_t *j, const char *sep, lookalikes *here)
+{
+    size_t past = here->taken + here->dropped == 0 ? noise_then(t, len, *j, sep) : 0;
+    if (past) {
+        *j = past;
+        here->taken++;
+    }
+    return past != 0;
+}
+
 /*
  * Tries to read a date starting at i; returns the end offset or 0. With la non-NULL, the
  * 年月日 form accepts OCR's digit look-alikes (the separators leave no doubt a number stands
@@ -245,12 +257,8 @@ static size_t date_at(const char *t, size_t len, size_t i, xk_date *out, bool *i
     if (n != 4 || f > 1)
         return 0;
     sep_kind s1 = read_sep(t, len, &j);
-    size_t past = s1 == SEP_NONE && la && f == 0 ? noise_then(t, len, j, "年") : 0;
-    if (past) { /* noise before 年: a fix, counted as one look-alike */
-        j = past;
+    if (s1 == SEP_NONE && la && past_noise(t, len, &j, "年", &here))
         s1 = SEP_NIAN;
-        f = ++here.taken + here.dropped;
-    }
     if (s1 != SEP_NIAN && s1 != SEP_DASH && s1 != SEP_DOT && s1 != SEP_SLASH)
         return 0;
     if (s1 != SEP_NIAN && f)
@@ -260,13 +268,8 @@ static size_t date_at(const char *t, size_t len, size_t i, xk_date *out, bool *i
     if (n == 0)
         return 0;
     sep_kind s2 = read_sep(t, len, &j);
-    bool clean = here.taken + here.dropped == 0;
-    past = s2 == SEP_NONE && s1 == SEP_NIAN && la && clean ? noise_then(t, len, j, "月") : 0;
-    if (past) {
-        j = past;
+    if (s2 == SEP_NONE && s1 == SEP_NIAN && la && past_noise(t, len, &j, "月", &here))
         s2 = SEP_YUE;
-        here.taken++;
-    }
     if ((s1 == SEP_NIAN && s2 != SEP_YUE) || (s1 != SEP_NIAN && s2 != s1))
         return 0;
     j = read_number_ocr(t, len, j, 2, &d, &n, mf);

@@ -16,9 +16,7 @@
  * website under it and the next header, and that website was gone without a word). */
 static bool ends_header(const doc *d, size_t j)
 {
-    label_hit hit;
-    return (label_at(d, j, &hit) && label_is_site(hit.kind)) ||
-           strstr(d->lines->lines[j].compact, "获准经营");
+    return site_label_at(d, j) || strstr(d->lines->lines[j].compact, "获准经营");
 }
 
 /* Joins the header over up to six lines until 相关信息 closes it; returns the last line. */

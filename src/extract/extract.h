@@ -66,6 +66,8 @@ xk_status labels_index(doc *d);
 const char *label_name(label_kind kind);
 bool label_is_main(label_kind kind);
 bool label_is_site(label_kind kind);
+/* Whether line i opens with a website's label (网站名称, 网站域名, …). */
+bool site_label_at(const doc *d, size_t i);
 /* Walks text skipping spaces while matching prefix; returns the position after it or NULL. */
 const char *skip_loose(const char *text, const char *prefix, size_t plen);
 /* Text after an optional ':' and spaces. */

@@ -104,6 +104,12 @@ bool label_is_site(label_kind kind)
     return kind >= L_SITE_NAME && kind <= L_ACCESS;
 }
 
+bool site_label_at(const doc *d, size_t i)
+{
+    label_hit hit;
+    return label_at(d, i, &hit) && label_is_site(hit.kind);
+}
+
 const char *skip_loose(const char *text, const char *prefix, size_t plen)
 {
     size_t k = 0;

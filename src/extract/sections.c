@@ -160,9 +160,7 @@ const char *header_service(const char *compact)
 static bool header_before_website(const doc *d, size_t i)
 {
     size_t j = next_nonblank(d, i);
-    label_hit hit;
-    return *header_service(d->lines->lines[i].compact) && j < d->lines->n &&
-           label_at(d, j, &hit) && label_is_site(hit.kind);
+    return *header_service(d->lines->lines[i].compact) && j < d->lines->n && site_label_at(d, j);
 }
 
 bool opens_block_header(const doc *d, size_t i)

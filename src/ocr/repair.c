@@ -45,7 +45,8 @@ typedef struct phrase {
     const char *text;
     size_t off[MAX_PHRASE_CHARS + 1]; /* byte offsets of its characters */
     size_t chars;
-    bool label; /* one of the first N_LABELS: a line's label, a colon after it */
+    bool label;   /* one of the first N_LABELS: a line's label, a colon after it */
+    bool service; /* a catalogue service's name */
 } phrase;
 
 static size_t load_phrases(phrase *out, size_t max)
@@ -54,6 +55,7 @@ static size_t load_phrases(phrase *out, size_t max)
     for (size_t i = 0; i < N_VOCAB && n < max; i++) {
         out[n].text = vocabulary[i];
         out[n].label = i < N_LABELS;
+        out[n].service = false;
         out[n].chars = xk_utf8_offsets(vocabulary[i], strlen(vocabulary[i]), out[n].off,
                                    MAX_PHRASE_CHARS);
         n++;
@@ -61,6 +63,7 @@ static size_t load_phrases(phrase *out, size_t max)
     for (size_t i = 0; i < xk_service_count() && n < max; i++) {
         out[n].text = xk_service_at(i)->name;
         out[n].label = false;
+        out[n].service = true;
         out[n].chars = xk_utf8_offsets(out[n].text, strlen(out[n].text), out[n].off, MAX_PHRASE_CHARS);
         n++;
     }
@@ -465,38 +468,48 @@ static bool backslash_bracket(const char *p, const char *end)
 }
 
 /*
- * The service name at the start of a line read with two Chinese characters wrong ("言轧服务业务\
- * 仅限互联网信息服务)" for 信息服务业务 in the AR PL UMing face: the service was lost and the
- * licence refused). Taken only where an opening bracket (or its look-alike) and a qualifier's
- * opening words follow the window, and where exactly one catalogue name of six characters or
- * more is that close and none closer (one character off is near_phrase's). The name, NULL when
- * none.
+ * The phrase that line[at...] reads with exactly two Chinese characters wrong, among those
+ * `fits` accepts there: NULL unless exactly one is two away and none is closer (one character
+ * off is near_phrase's).
  */
-#define OCR_SERVICE_MIN_CHARS 6
+typedef bool phrase_fits(const char *line, const size_t *off, size_t n, size_t at,
+                         const phrase *p);
 
-static const phrase *service_two_off(const char *line, const size_t *off, size_t n,
-                                     const phrase *ph, size_t n_ph)
+static const phrase *two_off(const char *line, const size_t *off, size_t n, size_t at,
+                             const phrase *ph, size_t n_ph, phrase_fits *fits)
 {
     const phrase *found = NULL;
     for (size_t p = 0; p < n_ph; p++) {
-        size_t k = ph[p].chars, matched = 0;
-        if (ph[p].label || k < OCR_SERVICE_MIN_CHARS || k >= n ||
-            !xk_service_match(ph[p].text, strlen(ph[p].text), &matched) ||
-            matched != strlen(ph[p].text))
+        if (ph[p].label || !fits(line, off, n, at, &ph[p]))
             continue;
-        const char *after = line + off[k], *end = line + off[n];
-        size_t bracket = opening_bracket(after, end) ? (*after == '(' ? 1 : 3)
-                         : backslash_bracket(after, end) ? 1 : 0;
-        if (!bracket || !qualifier_opening(after + bracket, end))
-            continue;
-        size_t diff = han_differences(line, off, 0, &ph[p], 2);
+        size_t diff = han_differences(line, off, at, &ph[p], 2);
         if (diff > 2)
             continue;
-        if (found || diff < 2) /* two names as close, or one closer: not this rule's */
+        if (found || diff < 2) /* two phrases as close, or one closer: not this rule's */
             return NULL;
         found = &ph[p];
     }
     return found;
+}
+
+/*
+ * The service name at the start of a line read with two Chinese characters wrong ("言轧服务业务\
+ * 仅限互联网信息服务)" for 信息服务业务 in the AR PL UMing face: the service was lost and the
+ * licence refused). Taken (two_off) only for a catalogue name of six characters or more after
+ * which an opening bracket (or its look-alike) and a qualifier's opening words follow.
+ */
+#define OCR_SERVICE_MIN_CHARS 6
+
+static bool service_fits(const char *line, const size_t *off, size_t n, size_t at,
+                         const phrase *p)
+{
+    size_t k = p->chars;
+    if (at != 0 || !p->service || k < OCR_SERVICE_MIN_CHARS || k >= n)
+        return false;
+    const char *after = line + off[k], *end = line + off[n];
+    size_t bracket = opening_bracket(after, end) ? (*after == '(' ? 1 : 3)
+                     : backslash_bracket(after, end) ? 1 : 0;
+    return bracket && qualifier_opening(after + bracket, end);
 }
 
 /*
@@ -523,36 +536,27 @@ static size_t misread_excludes(const char *s, const size_t *off, size_t n, const
 
 /*
  * An item of a qualifier list read with two Chinese characters wrong (不含信息报索音询服务 for
- * 信息搜索查询服务, a Ming-face page): a phrase of eight characters or more, not a label, right
- * after 含, 仅限 or 、 and followed by the line's end or its punctuation (、。，；)）), the only
- * phrase two characters away and none closer. Not in prose: "基础电信业务经营许可证" is two
- * characters from 增值电信业务经营许可证 but never follows those words. The phrase, or NULL.
+ * 信息搜索查询服务, a Ming-face page): taken (two_off) only right after 含, 仅限 or 、
+ * (item_may_follow) and for a phrase of eight characters or more followed by the line's end or
+ * its punctuation (、。，；)）). Not in prose: "基础电信业务经营许可证" is two characters from
+ * 增值电信业务经营许可证 but never follows those words.
  */
 #define OCR_ITEM_MIN_CHARS 8
 
-static const phrase *item_two_off(const char *line, const size_t *off, size_t n, size_t at,
-                                  const phrase *ph, size_t n_ph)
+/* Whether line[0..end) ends with the words a qualifier's item follows: 含, 仅限 or 、. */
+static bool item_may_follow(const char *line, size_t end)
 {
     static const char *const before[] = {"含", "仅限", "、"};
+    return xk_ends_with_any(line, end, before, 3) > 0;
+}
+
+static bool item_fits(const char *line, const size_t *off, size_t n, size_t at, const phrase *p)
+{
     static const char *const after[] = {"、", "。", "，", "；", "）", ")", ",", ";"};
-    if (at == 0 || !xk_ends_with_any(line, off[at], before, 3))
-        return NULL;
-    const phrase *found = NULL;
-    for (size_t p = 0; p < n_ph; p++) {
-        size_t k = ph[p].chars;
-        if (ph[p].label || k < OCR_ITEM_MIN_CHARS || at + k > n)
-            continue;
-        const char *end = line + off[at + k];
-        if (at + k < n && !xk_starts_with_any(end, off[n] - off[at + k], after, 8, NULL))
-            continue;
-        size_t diff = han_differences(line, off, at, &ph[p], 2);
-        if (diff > 2)
-            continue;
-        if (found || diff < 2)
-            return NULL;
-        found = &ph[p];
-    }
-    return found;
+    size_t k = p->chars;
+    return k >= OCR_ITEM_MIN_CHARS && at + k <= n &&
+           (at + k == n ||
+            xk_starts_with_any(line + off[at + k], off[n] - off[at + k], after, 8, NULL));
 }
 
 /* Specks after a label's colon ("发证日期:;"): the value is on the next line. New length. */
@@ -658,9 +662,10 @@ static void repair_line(const char *s, size_t len, int lineno, const phrase *ph,
         size_t p_chars = 0;
         const phrase *p = near_phrase(s, off, n, c, ph, n_ph, &p_chars);
         const phrase *label = NULL;
-        if (!p && c == 0 && (p = service_two_off(s, off, n, ph, n_ph)) != NULL)
+        if (!p && c == 0 && (p = two_off(s, off, n, 0, ph, n_ph, service_fits)) != NULL)
             p_chars = p->chars;
-        if (!p && (p = item_two_off(s, off, n, c, ph, n_ph)) != NULL)
+        if (!p && c > 0 && item_may_follow(s, off[c]) &&
+            (p = two_off(s, off, n, c, ph, n_ph, item_fits)) != NULL)
             p_chars = p->chars;
         size_t excl = !p && c == 0 ? misread_excludes(s, off, n, ph, n_ph) : 0;
         if (excl) {
