@@ -83,6 +83,7 @@ typedef struct xk_ocr_result {
     double seconds; /* wall time of the reading */
     xk_ocr_fix *fixes; /* in line order */
     size_t n_fixes;
+    size_t failed_file; /* when reading failed: the index of the file it failed in */
 } xk_ocr_result;
 
 void xk_ocr_result_free(xk_ocr_result *r);
@@ -91,7 +92,9 @@ void xk_ocr_result_free(xk_ocr_result *r);
  * Reads the pages of one licence: files[0..n) are the document's files in page order (one file
  * may hold several pages: TIFF, PDF). Errors: XK_ETOOBIG (a limit, named), XK_EFORMAT (corrupt,
  * truncated or encrypted file), XK_EEMPTY (no text found on any page), XK_EIO (the OCR engine
- * or its language data is missing). err->file is left for the caller; err->line is the page.
+ * or its language data is missing). err->file is left for the caller: out->failed_file says
+ * which of files the error is in, and err->line is the page within that file (its message
+ * names the licence's page: "page 3: …"), 0 when the error is about no page.
  */
 typedef struct xk_blob {
     const char *bytes;
@@ -126,7 +129,8 @@ xk_status xk_scan_for_import(const char *bytes, size_t len, xk_licence **lic, ch
 /*
  * The pages of one licence (files in page order) into the registry, atomically: the scan files,
  * the text read from them (the version's source) and the record, or nothing. Reports through fn
- * as xk_import_bytes does; returns XK_OK, XK_EINVALID (not stored: see the report) or a store
+ * as xk_import_bytes does (a reading that failed is reported with item the index of the file
+ * it failed in, else 0); returns XK_OK, XK_EINVALID (not stored: see the report) or a store
  * error.
  */
 struct xk_store;

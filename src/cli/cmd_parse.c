@@ -77,8 +77,10 @@ static int finish(const char *path, xk_status st, xk_licence *lic, const xk_erro
     return rc;
 }
 
-static int parse_scan(const char *label, const xk_blob *files, size_t n, const parse_opts *o)
+/* Reads the scan files (named by paths) of one licence; an error names the file it is in. */
+static int parse_scan(char **paths, const xk_blob *files, size_t n, const parse_opts *o)
 {
+    const char *label = paths[0];
     xk_licence *lic = NULL;
     xk_ocr_result ocr;
     memset(&ocr, 0, sizeof ocr);
@@ -89,7 +91,7 @@ static int parse_scan(const char *label, const xk_blob *files, size_t n, const p
         xk_status st = xk_scan_parse(files, n, &o->ocr, &lic, &ocr, &err);
         xk_licence_free(lic);
         if (!ocr.text) {
-            cli_print_error(label, &err);
+            cli_print_error(paths[ocr.failed_file < n ? ocr.failed_file : 0], &err);
             return EXIT_FAIL;
         }
         (void)st;
@@ -101,6 +103,8 @@ static int parse_scan(const char *label, const xk_blob *files, size_t n, const p
         return EXIT_OK;
     }
     xk_status st = xk_scan_parse(files, n, &o->ocr, &lic, &ocr, &err);
+    if (!ocr.text && ocr.failed_file < n) /* the reading failed, in this file */
+        label = paths[ocr.failed_file];
     xk_ocr_result_free(&ocr);
     return finish(label, st, lic, &err, o);
 }
@@ -119,7 +123,7 @@ static int parse_one(char *path, const parse_opts *o)
         return EXIT_FAIL;
     int rc;
     if (xk_input_detect(blob.bytes, blob.len) != XK_INPUT_TEXT) {
-        rc = parse_scan(path, &blob, 1, o);
+        rc = parse_scan(&path, &blob, 1, o);
     } else if (o->ocr_text) {
         fprintf(stderr, "%s: not a scan (PNG, JPEG, TIFF or PDF): nothing to read\n", path);
         rc = EXIT_FAIL;
@@ -143,7 +147,7 @@ static int parse_pages(char **paths, size_t n, const parse_opts *o)
         free(blobs);
         return EXIT_FAIL;
     }
-    int rc = parse_scan(paths[0], blobs, n, o);
+    int rc = parse_scan(paths, blobs, n, o);
     cli_free_blobs(blobs, n);
     free(blobs);
     return rc;

@@ -127,10 +127,10 @@ void ocr_find_runs(const TessResultIterator *it, page_line *line, size_t word_at
 /* The domain-like words eng read in the image set in it, each trimmed to its first letter or
  * digit and its last letter, digit or '/' (as the runs are), joined by "、" into out; their
  * number, and in *conf the lowest of their confidences. */
-static size_t latin_domains(TessBaseAPI *latin, xk_buf *out, int *conf)
+static size_t latin_domains(TessBaseAPI *latin, xk_buf *out, int *conf, double *left)
 {
     TessResultIterator *it =
-        TessBaseAPIRecognize(latin, NULL) == 0 ? TessBaseAPIGetIterator(latin) : NULL;
+        ocr_recognise_within(latin, left) ? TessBaseAPIGetIterator(latin) : NULL;
     size_t n_domains = 0;
     *conf = 100;
     do {
@@ -216,7 +216,7 @@ static bool eng_ones(const char *a, size_t na, const char *b, size_t nb)
  */
 #define OCR_LATIN_SURE 85
 
-static void read_runs(TessBaseAPI *latin, PIX *image, page_line *l)
+static void read_runs(TessBaseAPI *latin, PIX *image, page_line *l, double *left)
 {
     xk_buf now;
     xk_buf_init(&now);
@@ -230,7 +230,7 @@ static void read_runs(TessBaseAPI *latin, PIX *image, page_line *l)
             continue;
         TessBaseAPISetImage2(latin, framed);
         xk_buf_reset(&now);
-        bool read = latin_domains(latin, &now, &conf) == 1 && !now.oom;
+        bool read = latin_domains(latin, &now, &conf, left) == 1 && !now.oom;
         bool differs = read && (now.len != run->len || memcmp(now.data, was, run->len) != 0);
         bool sure = conf >= OCR_LATIN_SURE && now.len + 2 >= run->len && now.len <= run->len + 2;
         const char *pick = was;
@@ -292,7 +292,8 @@ static size_t garbled_domains(const xk_buf *t)
 
 /* A garbled 网站域名 line read again whole by eng: its domains replace the value (a fix, so
  * flagged), and the line takes eng's confidence when lower. */
-static void read_domain_line(TessBaseAPI *latin, PIX *image, page_line *l, size_t value)
+static void read_domain_line(TessBaseAPI *latin, PIX *image, page_line *l, size_t value,
+                             double *left)
 {
     int dx, dy, conf = 0;
     PIX *framed = ocr_framed_crop(image, l->left, l->top, l->right, l->bottom, &dx, &dy);
@@ -301,7 +302,7 @@ static void read_domain_line(TessBaseAPI *latin, PIX *image, page_line *l, size_
     TessBaseAPISetImage2(latin, framed);
     xk_buf now;
     xk_buf_init(&now);
-    if (latin_domains(latin, &now, &conf) > 0 && !now.oom) {
+    if (latin_domains(latin, &now, &conf, left) > 0 && !now.oom) {
         fix_line(l, value, l->text.len - value, now.data, now.len);
         l->min_conf = conf < l->min_conf ? conf : l->min_conf;
     }
@@ -310,7 +311,7 @@ static void read_domain_line(TessBaseAPI *latin, PIX *image, page_line *l, size_
     pixDestroy(&framed);
 }
 
-void ocr_read_latin(const xk_ocr_options *o, PIX *image, page_lines *pl)
+void ocr_read_latin(const xk_ocr_options *o, PIX *image, page_lines *pl, double *left)
 {
     if (strcmp(OCR_LANGUAGES(o), "eng") == 0)
         return;
@@ -327,8 +328,8 @@ void ocr_read_latin(const xk_ocr_options *o, PIX *image, page_lines *pl)
             TessBaseAPISetPageSegMode(latin, PSM_SINGLE_LINE);
         }
         if (value)
-            read_domain_line(latin, image, l, value);
+            read_domain_line(latin, image, l, value, left);
         else
-            read_runs(latin, image, l);
+            read_runs(latin, image, l, left);
     }
 }

@@ -492,6 +492,29 @@ static bool garbled_date(const page_line *l)
     return l->text.data && !l->text.oom && xk_date_shaped(l->text.data) && !dated(l);
 }
 
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* See ocr_internal.h. */
+bool ocr_recognise_within(TessBaseAPI *api, double *left)
+{
+    if (*left <= 0)
+        return false;
+    ETEXT_DESC *monitor = TessMonitorCreate();
+    if (!monitor)
+        return false;
+    TessMonitorSetDeadlineMSecs(monitor, (int)(*left * 1000));
+    double start = now_seconds();
+    int failed = TessBaseAPIRecognize(api, monitor);
+    *left -= now_seconds() - start;
+    TessMonitorDelete(monitor);
+    return !failed && *left > 0;
+}
+
 /* Whether the line has a box on the page to be cropped and read again. */
 static bool has_box(const page_line *l)
 {
@@ -559,6 +582,25 @@ PIX *ocr_framed_crop(PIX *image, int left, int top, int right, int bottom, int *
     return framed;
 }
 
+/* See ocr_internal.h. */
+char *ocr_read_line_with(TessBaseAPI *api, PIX *image, const page_line *l, const char *allowed,
+                         double *left)
+{
+    int dx, dy;
+    PIX *framed = ocr_framed_crop(image, l->left, l->top, l->right, l->bottom, &dx, &dy);
+    if (!framed)
+        return NULL;
+    TessBaseAPISetVariable(api, "tessedit_char_whitelist", allowed);
+    TessBaseAPISetPageSegMode(api, PSM_SINGLE_LINE);
+    TessBaseAPISetImage2(api, framed);
+    char *text = ocr_recognise_within(api, left) ? TessBaseAPIGetUTF8Text(api) : NULL;
+    TessBaseAPIClear(api);
+    TessBaseAPISetVariable(api, "tessedit_char_whitelist", "");
+    TessBaseAPISetPageSegMode(api, OCR_PAGE_LAYOUT);
+    pixDestroy(&framed);
+    return text;
+}
+
 /*
  * A line read with a word below the review threshold is read again on its own (Tesseract's
  * single-line mode on the line's box): without the page around it the model often reads it
@@ -569,7 +611,8 @@ PIX *ocr_framed_crop(PIX *image, int left, int top, int right, int bottom, int *
  * cover. The line keeps the lower of the two lowest confidences, so a field that was to be
  * reviewed still is.
  */
-static void reread_unsure(TessBaseAPI *api, PIX *image, page_lines *pl, int threshold)
+static void reread_unsure(TessBaseAPI *api, PIX *image, page_lines *pl, int threshold,
+                          double *left)
 {
     size_t pick[OCR_REREAD_MAX + OCR_DATE_REREAD_MAX];
     size_t n_pick = to_reread(pl, threshold, pick);
@@ -584,7 +627,7 @@ static void reread_unsure(TessBaseAPI *api, PIX *image, page_lines *pl, int thre
             continue;
         TessBaseAPISetImage2(api, framed);
         page_lines again = {0};
-        if (TessBaseAPIRecognize(api, NULL) == 0 &&
+        if (ocr_recognise_within(api, left) &&
             words_into_lines(api, &again, dx, dy) == XK_OK && again.n == 1) {
             page_line *a = &again.items[0];
             size_t was = code_points(&l->text), now = code_points(&a->text);
@@ -624,16 +667,18 @@ static bool add_fixes(reader *r, const page_line *l)
 }
 
 /* The page's recognised text into the reader, unsure lines read again first, then a number's
- * unknown province, then domains. */
+ * unknown province, then domains: each second reading within what is left of the page's time
+ * (*left seconds); when that is spent, the page's own reading stands. */
 static xk_status collect(reader *r, TessBaseAPI *api, PIX *image, const xk_ocr_options *o,
-                         xk_error *err)
+                         double *left, xk_error *err)
 {
     page_lines pl = {0};
     xk_status rc = words_into_lines(api, &pl, 0, 0);
     if (rc == XK_OK) {
-        reread_unsure(api, image, &pl, o->review_confidence);
-        ocr_read_region(api, image, &pl);
-        ocr_read_latin(o, image, &pl);
+        reread_unsure(api, image, &pl, o->review_confidence, left);
+        ocr_read_region(api, image, &pl, left);
+        ocr_read_numerals(api, image, &pl, o->review_confidence, left);
+        ocr_read_latin(o, image, &pl, left);
     }
     for (size_t i = 0; rc == XK_OK && i < pl.n; i++) {
         page_line *l = &pl.items[i];
@@ -645,13 +690,6 @@ static xk_status collect(reader *r, TessBaseAPI *api, PIX *image, const xk_ocr_o
     page_lines_free(&pl);
     return rc == XK_OK ? XK_OK
                        : xk_error_set(err, XK_ENOMEM, (int)r->sink.pages, "out of memory");
-}
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 static int cmp_int(const void *a, const void *b)
@@ -718,17 +756,12 @@ static xk_status recognise(page_sink *sink, TessBaseAPI *api, PIX *clean, l_int3
     TessBaseAPIClear(api);
     TessBaseAPISetImage2(api, clean);
     TessBaseAPISetSourceResolution(api, xres);
-    ETEXT_DESC *monitor = TessMonitorCreate();
-    TessMonitorSetDeadlineMSecs(monitor, (int)(*left * 1000));
-    double start = now_seconds();
-    int failed = *left > 0 ? TessBaseAPIRecognize(api, monitor) : 0;
-    *left -= now_seconds() - start;
-    TessMonitorDelete(monitor);
+    bool read = ocr_recognise_within(api, left);
     if (*left <= 0)
         return xk_error_set(err, XK_ETOOBIG, (int)sink->pages,
                             "page %u: reading took over the limit of %u s", sink->pages,
                             o->page_seconds);
-    if (failed)
+    if (!read)
         return xk_error_set(err, XK_EIO, (int)sink->pages, "page %u: the OCR engine failed",
                             sink->pages);
     return XK_OK;
@@ -800,7 +833,7 @@ static xk_status image_page(page_sink *sink, PIX *pix, const xk_ocr_options *o, 
     if (rc == XK_OK)
         rc = read_upright(r, api, &clean, xres, &left, o, err);
     if (rc == XK_OK)
-        rc = collect(r, api, clean, o, err);
+        rc = collect(r, api, clean, o, &left, err);
     TessBaseAPIClear(api);
     pixDestroy(&clean);
     return rc;
@@ -832,6 +865,9 @@ xk_status xk_ocr_read(const xk_blob *files, size_t n, const xk_ocr_options *opt,
         xk_buf_free(&r.text);
         free(r.lines);
         free(r.fixes);
+        out->failed_file = r.sink.file;
+        if (err && err->line > (int)r.sink.pages_before) /* the page within that file */
+            err->line -= (int)r.sink.pages_before;
         return rc;
     }
     out->len = r.text.len;

@@ -14,6 +14,8 @@
 typedef struct page_sink page_sink;
 struct page_sink {
     unsigned pages; /* pages seen so far; the current page's number */
+    size_t file;    /* the index of the file being read */
+    unsigned pages_before; /* pages of the files before it */
     /* an image page (borrowed) and a text-layer page */
     xk_status (*image)(page_sink *sink, PIX *pix, const xk_ocr_options *o, xk_error *err);
     xk_status (*text)(page_sink *sink, const char *text, xk_error *err);
@@ -109,13 +111,30 @@ typedef struct page_lines {
  */
 #define OCR_PAGE_LAYOUT PSM_SINGLE_COLUMN
 
+/* Line l of image read again alone (Tesseract's single-line mode on its box) with only the
+ * characters in `allowed`, within *left seconds: the text (free with TessDeleteText) or NULL.
+ * The engine is left as it was: no whitelist, the page's layout mode. */
+char *ocr_read_line_with(TessBaseAPI *api, PIX *image, const page_line *l, const char *allowed,
+                         double *left);
+
 /* A number line whose province character is none of the 31, read again with only the
  * abbreviations allowed there (region.c); the character read replaces it, as a fix. */
-void ocr_read_region(TessBaseAPI *api, PIX *image, page_lines *pl);
+void ocr_read_region(TessBaseAPI *api, PIX *image, page_lines *pl, double *left);
 /* Where the province character of number line s starts (after 编号, its colon, spaces and a
  * quote) when it is a Chinese character no region has and a category letter follows; else
  * (size_t)-1. */
 size_t ocr_unknown_region_at(const char *s, size_t len);
+
+/* A website named in Chinese numerals read with a numeral wrong (numerals.c): a 网站名称 line
+ * whose value has one character that is no numeral, read below threshold, is read again with
+ * only numerals allowed; 么 among numerals is made 幺 (which the model cannot read). Each change
+ * is a fix. */
+void ocr_read_numerals(TessBaseAPI *api, PIX *image, page_lines *pl, int threshold,
+                       double *left);
+/* For a 网站名称 line s whose value (from *at to len) is 3-16 Chinese characters, at least two
+ * of them numerals and the rest numerals or 么 but for at most one: how many are neither (0 or
+ * 1); -1 for any other line. */
+int ocr_numeral_value(const char *s, size_t len, size_t *at);
 
 /* The page's languages: the options' or the default (Chinese alone; see README, "Scans"). */
 #define OCR_DEFAULT_LANGUAGES "chi_sim"
@@ -159,6 +178,14 @@ size_t ocr_ones_by_height(PIX *image, const latin_run *run, const char *text, si
 
 /* The page's domains read again by eng (see latin.c); nothing when eng is not installed or is
  * the page's own model. */
-void ocr_read_latin(const xk_ocr_options *o, PIX *image, page_lines *pl);
+void ocr_read_latin(const xk_ocr_options *o, PIX *image, page_lines *pl, double *left);
+
+/*
+ * Recognises the image set in api within *left seconds (a Tesseract deadline), *left reduced by
+ * the time taken: true when it was read, false when the engine failed, the time was spent
+ * before it started, or it ran out meanwhile (what was read then is partial: not to be used).
+ * Every reading of a page goes through it, so the page's time limit bounds them all.
+ */
+bool ocr_recognise_within(TessBaseAPI *api, double *left);
 
 #endif

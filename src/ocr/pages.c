@@ -233,6 +233,8 @@ xk_status ocr_pages(page_sink *sink, const xk_blob *files, size_t n, const xk_oc
     setMsgSeverity(L_SEVERITY_NONE); /* Leptonica reports through our errors, not stderr */
     for (size_t i = 0; i < n; i++) {
         const xk_blob *f = &files[i];
+        sink->file = i;
+        sink->pages_before = sink->pages;
         if (f->len > o->max_bytes)
             return xk_error_set(err, XK_ETOOBIG, 0,
                                 "file %zu is %zu bytes: over the scan limit of %zu bytes", i + 1,

@@ -61,35 +61,27 @@ static void allowed_chars(char *out, size_t size)
     snprintf(out + used, size - used, "%s", REGION_LINE_CHARS);
 }
 
-/* The line's crop read with only allowed characters; the abbreviation it puts where
+/* The line read with only the allowed characters; the abbreviation it puts where
  * ocr_unknown_region_at finds the province, copied into abbr (4 bytes), or false. */
-static bool read_region(TessBaseAPI *api, PIX *image, const page_line *l, char abbr[4])
+static bool read_region(TessBaseAPI *api, PIX *image, const page_line *l, const char *allowed,
+                        char abbr[4], double *left)
 {
-    int dx, dy;
-    PIX *framed = ocr_framed_crop(image, l->left, l->top, l->right, l->bottom, &dx, &dy);
-    if (!framed)
-        return false;
-    TessBaseAPISetImage2(api, framed);
-    bool found = false;
-    char *text = TessBaseAPIRecognize(api, NULL) == 0 ? TessBaseAPIGetUTF8Text(api) : NULL;
+    char *text = ocr_read_line_with(api, image, l, allowed, left);
     size_t len = text ? strlen(text) : 0, i = text ? after_number_label(text, len) : (size_t)-1;
     unsigned cp;
     size_t n = i < len ? xk_utf8_decode(text + i, len - i, &cp) : 0;
-    if (n == 3 && xk_region_by_abbr(text + i, n)) {
+    bool found = n == 3 && xk_region_by_abbr(text + i, n);
+    if (found) {
         memcpy(abbr, text + i, n);
         abbr[n] = '\0';
-        found = true;
     }
     TessDeleteText(text);
-    TessBaseAPIClear(api);
-    pixDestroy(&framed);
     return found;
 }
 
-void ocr_read_region(TessBaseAPI *api, PIX *image, page_lines *pl)
+void ocr_read_region(TessBaseAPI *api, PIX *image, page_lines *pl, double *left)
 {
-    char allowed[256];
-    bool set = false;
+    char allowed[256] = "";
     for (size_t i = 0; i < pl->n; i++) {
         page_line *l = &pl->items[i];
         size_t at = (size_t)-1;
@@ -97,21 +89,13 @@ void ocr_read_region(TessBaseAPI *api, PIX *image, page_lines *pl)
             at = ocr_unknown_region_at(l->text.data, l->text.len);
         if (at == (size_t)-1)
             continue;
-        if (!set) {
+        if (!allowed[0])
             allowed_chars(allowed, sizeof allowed);
-            TessBaseAPISetVariable(api, "tessedit_char_whitelist", allowed);
-            TessBaseAPISetPageSegMode(api, PSM_SINGLE_LINE);
-            set = true;
-        }
         char abbr[4];
         unsigned cp;
         size_t was = xk_utf8_decode(l->text.data + at, l->text.len - at, &cp);
-        if (read_region(api, image, l, abbr) &&
+        if (read_region(api, image, l, allowed, abbr, left) &&
             ocr_line_note_fix(l, l->text.data + at, was, abbr, strlen(abbr)))
             xk_buf_splice(&l->text, at, was, abbr, strlen(abbr));
-    }
-    if (set) {
-        TessBaseAPISetVariable(api, "tessedit_char_whitelist", "");
-        TessBaseAPISetPageSegMode(api, OCR_PAGE_LAYOUT);
     }
 }

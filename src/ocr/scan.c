@@ -129,11 +129,13 @@ static void provision_doubts(const xk_licence *lic, spans *sp, size_t first_prov
 }
 
 /* Each field runs from its line to the line before the next field starts (at most `cap`
- * lines for fields that continue: services, websites, provisions). */
-static void close_spans(spans *sp, size_t from, int cap, int n_lines)
+ * lines for fields that continue: services, websites, provisions), and a field before the
+ * provisions no further than the line before they open (`provisions`, 0 when unknown): the
+ * heading and preamble between the last website and 一、 are no website's text. */
+static void close_spans(spans *sp, size_t from, int cap, int n_lines, int provisions)
 {
     for (size_t i = from; i < sp->n; i++) {
-        int next = n_lines + 1;
+        int next = provisions > sp->s[i].first ? provisions : n_lines + 1;
         for (size_t j = 0; j < sp->n; j++)
             if (sp->s[j].first > sp->s[i].first && sp->s[j].first < next)
                 next = sp->s[j].first;
@@ -172,8 +174,8 @@ static void field_spans(const xk_licence *lic, int n_lines, spans *sp)
         snprintf(what, sizeof what, "特别规定事项 %d (provision)", lic->provisions[i].no);
         add_span(sp, what, lic->provisions[i].line);
     }
-    close_spans(sp, 0, 0, n_lines);          /* scalars: one line */
-    close_spans(sp, scalars, 24, n_lines);   /* the rest: until the next field */
+    close_spans(sp, 0, 0, n_lines, 0);                           /* scalars: one line */
+    close_spans(sp, scalars, 24, n_lines, lic->line_provisions); /* the rest: to the next */
     for (size_t i = 0; i < scalars; i++)
         sp->s[i].last = sp->s[i].first;
     website_doubts(lic, sp, first_site);
@@ -317,8 +319,9 @@ xk_status xk_import_scan(xk_store *st, const xk_blob *files, size_t n, const xk_
     xk_error err;
     xk_error_clear(&err);
     xk_status rc = xk_scan_parse(files, n, opt, &lic, &ocr, &err);
-    if (rc != XK_OK) {
-        xk_import_report r = {0, "", rc, lic, {0, 0}, &err, 0};
+    if (rc != XK_OK) { /* reported against the file the reading failed in */
+        size_t in = ocr.text ? 0 : ocr.failed_file;
+        xk_import_report r = {in, "", rc, lic, {0, 0}, &err, 0};
         fn(&r, ctx);
         xk_licence_free(lic);
         xk_ocr_result_free(&ocr);

@@ -86,6 +86,63 @@ static void test_unknown_region(void **state)
     assert_int_equal(ocr_unknown_region_at(s, strlen(s)), (size_t)-1);
 }
 
+/* A 网站名称 line of numerals with one character off is found; names with two off, short ones,
+ * other labels and text that is not Chinese are not. */
+static void test_numeral_value(void **state)
+{
+    (void)state;
+    size_t at = 0;
+    const char *s = "网站名称:么零融四";
+    assert_int_equal(ocr_numeral_value(s, strlen(s), &at), 1);
+    assert_int_equal(at, strlen("网站名称:"));
+    s = "网站名称 ： 幺零贰四";
+    assert_int_equal(ocr_numeral_value(s, strlen(s), &at), 0);
+    assert_int_equal(at, strlen("网站名称 ： "));
+    s = "网站名称:么零二四"; /* 么 among numerals is not off */
+    assert_int_equal(ocr_numeral_value(s, strlen(s), &at), 0);
+    s = "网站名称:五八同城";
+    assert_int_equal(ocr_numeral_value(s, strlen(s), &at), -1);
+    s = "网站名称:一二"; /* too short to tell */
+    assert_int_equal(ocr_numeral_value(s, strlen(s), &at), -1);
+    s = "网站名称:么么零"; /* one numeral */
+    assert_int_equal(ocr_numeral_value(s, strlen(s), &at), -1);
+    s = "网站名称:1024";
+    assert_int_equal(ocr_numeral_value(s, strlen(s), &at), -1);
+    s = "有效期至:二〇二六年";
+    assert_int_equal(ocr_numeral_value(s, strlen(s), &at), -1);
+    s = "网站名称一二三四"; /* no colon: not the label */
+    assert_int_equal(ocr_numeral_value(s, strlen(s), &at), -1);
+}
+
+/* 么 among numerals is made 幺, as a fix; a line still with a character off, read surely (or
+ * with no box to read again), is left as read. Neither reads the image (none is given). */
+static void test_numerals_yao(void **state)
+{
+    (void)state;
+    page_lines pl = {0};
+    page_line lines[3];
+    memset(lines, 0, sizeof lines);
+    const char *text[] = {"网站名称:么零贰四", "网站名称:什么零一", "网站名称:么零融四"};
+    for (int i = 0; i < 3; i++) {
+        xk_buf_init(&lines[i].text);
+        xk_buf_puts(&lines[i].text, text[i]);
+        lines[i].min_conf = i == 2 ? 40 : 95;
+    }
+    pl.items = lines;
+    pl.n = pl.cap = 3;
+    double left = 30;
+    ocr_read_numerals(NULL, NULL, &pl, 80, &left);
+    assert_string_equal(lines[0].text.data, "网站名称:幺零贰四");
+    assert_int_equal(lines[0].n_fixes, 1);
+    assert_string_equal(lines[0].fixes[0].from, "么零贰四");
+    assert_string_equal(lines[0].fixes[0].to, "幺零贰四");
+    assert_string_equal(lines[1].text.data, "网站名称:什么零一");
+    assert_string_equal(lines[2].text.data, "网站名称:么零融四");
+    assert_int_equal(lines[1].n_fixes + lines[2].n_fixes, 0);
+    for (int i = 0; i < 3; i++)
+        xk_buf_free(&lines[i].text);
+}
+
 static void test_repairs(void **state)
 {
     (void)state;
@@ -266,7 +323,7 @@ static void test_flags(void **state)
     lic->line_number = 1;
     xk_ocr_line lines[3] = {{1, 95, 97}, {1, 41, 80}, {1, 99, 99}};
     xk_ocr_result r = {(char *)"经营许可证编号:京B2-20224676\n公司名称:好美\n发证日期:2023年\n",
-                       0, lines, 3, 1, 0, 0, 0, NULL, 0};
+                       0, lines, 3, 1, 0, 0, 0, NULL, 0, 0};
     r.len = strlen(r.text);
     assert_int_equal(xk_ocr_flag_fields(lic, &r, 75), 1);
     assert_true(xk_licence_needs_review(lic));
@@ -291,7 +348,7 @@ static void test_flags_provision_gap(void **state)
     provision(lic, 3, "乙")->line = 2;
     provision(lic, 4, "丙")->line = 3;
     xk_ocr_line lines[3] = {{1, 95, 97}, {1, 96, 97}, {1, 99, 99}};
-    xk_ocr_result r = {(char *)"一、甲\n三、乙\n四、丙\n", 0, lines, 3, 1, 0, 0, 0, NULL, 0};
+    xk_ocr_result r = {(char *)"一、甲\n三、乙\n四、丙\n", 0, lines, 3, 1, 0, 0, 0, NULL, 0, 0};
     r.len = strlen(r.text);
     assert_int_equal(xk_ocr_flag_fields(lic, &r, 75), 2);
     bool two = false, three = false;
@@ -312,7 +369,7 @@ static void test_flags_poor_page(void **state)
     xk_licence *lic = xk_licence_new();
     xk_ocr_line lines[5] = {{1, 95, 97}, {1, 90, 95}, {2, 12, 30}, {2, 0, 0}, {2, 20, 41}};
     xk_ocr_result r = {(char *)"公司名称:好美\n法定代表人:甲\n绅士；扣\n\n又一二\n", 0, lines, 5, 2,
-                       0, 0, 0, NULL, 0};
+                       0, 0, 0, NULL, 0, 0};
     r.len = strlen(r.text);
     assert_int_equal(xk_ocr_flag_fields(lic, &r, 10), 1);
     assert_int_equal(lic->n_problems, 1);
@@ -340,13 +397,37 @@ static void test_flags_website_service(void **state)
     }
     xk_ocr_line lines[4] = {{1, 95, 97}, {1, 96, 97}, {1, 97, 98}, {1, 98, 99}};
     xk_ocr_result r = {(char *)"在线数据处理与交易处理业务\n网站名称:甲\n网站名称:乙\n网站名称:丙\n",
-                       0, lines, 4, 1, 0, 0, 0, NULL, 0};
+                       0, lines, 4, 1, 0, 0, 0, NULL, 0, 0};
     r.len = strlen(r.text);
     assert_int_equal(xk_ocr_flag_fields(lic, &r, 80), 3);
     assert_non_null(strstr(lic->problems[0].message, "网站 2 (website): the 附页 header above it "
                                                      "names no service"));
     assert_non_null(strstr(lic->problems[1].message, "网站 3 (website): listed under B25"));
     assert_non_null(strstr(lic->problems[2].message, "业务种类 B25 (service): not read, though 网站 3"));
+    xk_licence_free(lic);
+}
+
+/* The heading and preamble between the last website and the first provision, read poorly, are
+ * no website's text: the website, read surely, is not flagged for them; the provision, read
+ * poorly, is. */
+static void test_flags_website_before_provisions(void **state)
+{
+    (void)state;
+    xk_licence *lic = xk_licence_new();
+    snprintf(xk_licence_add_service(lic)->code, sizeof lic->services[0].code, "B25");
+    xk_website *w = xk_licence_add_website(lic);
+    snprintf(w->code, sizeof w->code, "B25");
+    w->line = 1;
+    lic->line_provisions = 3;
+    provision(lic, 1, "甲")->line = 5;
+    xk_ocr_line lines[5] = {{1, 95, 97}, {1, 96, 97}, {2, 20, 90}, {2, 30, 90}, {2, 40, 90}};
+    xk_ocr_result r = {(char *)"网站名称:甲\n网站域名:a.cn\n特别规定事项\n《特别规定事项》是\n一、甲\n",
+                       0, lines, 5, 2, 0, 0, 0, NULL, 0, 0};
+    r.len = strlen(r.text);
+    assert_int_equal(xk_ocr_flag_fields(lic, &r, 80), 1);
+    assert_non_null(strstr(lic->problems[0].message, "特别规定事项 1 (provision)"));
+    lic->line_provisions = 0; /* unknown: the website runs on to the provision, as before */
+    assert_int_equal(xk_ocr_flag_fields(lic, &r, 80), 2);
     xk_licence_free(lic);
 }
 
@@ -501,11 +582,14 @@ int main(void)
         cmocka_unit_test(test_detect),
         cmocka_unit_test(test_sliver_words),
         cmocka_unit_test(test_unknown_region),
+        cmocka_unit_test(test_numeral_value),
+        cmocka_unit_test(test_numerals_yao),
         cmocka_unit_test(test_repairs),
         cmocka_unit_test(test_snaps),
         cmocka_unit_test(test_snaps_sentences),
         cmocka_unit_test(test_flags),
         cmocka_unit_test(test_flags_website_service),
+        cmocka_unit_test(test_flags_website_before_provisions),
         cmocka_unit_test(test_grey_page),
         cmocka_unit_test(test_without_pattern),
         cmocka_unit_test(test_ones_by_height),
