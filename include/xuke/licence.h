@@ -82,7 +82,6 @@ typedef struct xk_licence {
     /* source lines of the fields, for messages (0 = unknown) */
     int line_number, line_company, line_legal, line_issued, line_expires, line_services;
     int line_company_differs; /* a line naming the company otherwise than the main page, or 0 */
-    int line_provisions; /* where the provisions open (特别规定事项, or their first 一、), or 0 */
 } xk_licence;
 
 typedef struct xk_parse_options {

@@ -226,8 +226,6 @@ xk_status sections_classify(doc *d)
                 cur = SEC_APPENDIX;
         }
         d->section[i] = cur;
-        if (cur == SEC_PROVISIONS && !d->lic->line_provisions)
-            d->lic->line_provisions = d->lines->lines[i].lineno;
     }
     return XK_OK;
 }

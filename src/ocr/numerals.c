@@ -4,7 +4,7 @@
  * - 贰 was read 融, unsure. The line read again on its own with Tesseract allowed only the
  *   label's characters and the numerals reads 贰 (the page's reading of a line depends on its
  *   layout: 融 in the page's column, 贰 as a single block);
- * - 幺 (one, as said in numbers) is in neither chi_sim's nor chi_sim_vert's character set, so no
+ * - 幺 (one, as said in numbers) is in neither chi_sim's nor HanS's character set, so no
  *   reading can produce it; 么 is the character the model makes of it. Next to numerals 么 is
  *   no word of its own (什么, 怎么, 那么 never stand among numerals), so there it is taken for 幺.
  * Both are fixes, so the website is flagged for review. Only a 网站名称 line is considered, and

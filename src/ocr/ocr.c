@@ -698,7 +698,16 @@ static int cmp_int(const void *a, const void *b)
     return *(const int *)a - *(const int *)b;
 }
 
-/* Median text-line height of the image set in api, from a layout pass (no recognition). */
+/* Whether a layout block of this type holds text: not a rule (a licence page's ruled border
+ * is found as lines 1-7 pixels high), a picture or noise. */
+static bool text_block(TessPolyBlockType type)
+{
+    return type != PT_HORZ_LINE && type != PT_VERT_LINE && type != PT_NOISE &&
+           type != PT_FLOWING_IMAGE && type != PT_HEADING_IMAGE && type != PT_PULLOUT_IMAGE;
+}
+
+/* Median text-line height of the image set in api, from a layout pass (no recognition); 0 when
+ * it found no text. */
 static int median_line_height(TessBaseAPI *api)
 {
     TessPageIterator *it = TessBaseAPIAnalyseLayout(api);
@@ -707,7 +716,8 @@ static int median_line_height(TessBaseAPI *api)
     int heights[512], n = 0;
     do {
         int l, t, r, b;
-        if (TessPageIteratorBoundingBox(it, RIL_TEXTLINE, &l, &t, &r, &b) && b > t)
+        if (text_block(TessPageIteratorBlockType(it)) &&
+            TessPageIteratorBoundingBox(it, RIL_TEXTLINE, &l, &t, &r, &b) && b > t)
             heights[n++] = b - t;
     } while (n < 512 && TessPageIteratorNext(it, RIL_TEXTLINE));
     TessPageIteratorDelete(it);
