@@ -126,19 +126,6 @@ xk_status xk_scan_parse(const xk_blob *files, size_t n, const xk_ocr_options *op
 xk_status xk_scan_for_import(const char *bytes, size_t len, xk_licence **lic, char **text,
                              size_t *text_len, char kind[8], xk_error *err, void *ctx);
 
-/*
- * The pages of one licence (files in page order) into the registry, atomically: the scan files,
- * the text read from them (the version's source) and the record, or nothing. Reports through fn
- * as xk_import_bytes does (a reading that failed is reported with item the index of the file
- * it failed in, else 0); returns XK_OK, XK_EINVALID (not stored: see the report) or a store
- * error.
- */
-struct xk_store;
-struct xk_import_report;
-xk_status xk_import_scan(struct xk_store *st, const xk_blob *files, size_t n,
-                         const xk_ocr_options *opt,
-                         void (*fn)(const struct xk_import_report *r, void *ctx), void *ctx);
-
 /* Whether a review warning (XK_REVIEW_PREFIX, xuke/licence.h) is among lic's problems. */
 bool xk_licence_needs_review(const xk_licence *lic);
 

@@ -25,5 +25,6 @@
 #include "xuke/validate.h"
 #include "xuke/views.h"
 #include "xuke/ocr.h"
+#include "xuke/import.h"
 
 #endif

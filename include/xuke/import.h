@@ -1,0 +1,23 @@
+/*
+ * Importing scans into the registry: the one place that both reads pages (xuke/ocr.h) and
+ * writes the store (xuke/store.h), so that neither of those two modules calls the other.
+ */
+#ifndef XUKE_IMPORT_H
+#define XUKE_IMPORT_H
+
+#include "xuke/error.h"
+#include "xuke/ocr.h"
+#include "xuke/registry.h"
+#include "xuke/store.h"
+
+/*
+ * The pages of one licence (files in page order) into the registry, atomically: the scan files,
+ * the text read from them (the version's source) and the record, or nothing. Reports through fn
+ * as xk_import_bytes does (a reading that failed is reported with item the index of the file
+ * it failed in, else 0); returns XK_OK, XK_EINVALID (not stored: see the report) or a store
+ * error.
+ */
+xk_status xk_import_scan(xk_store *st, const xk_blob *files, size_t n, const xk_ocr_options *opt,
+                         xk_import_fn fn, void *ctx);
+
+#endif
