@@ -1,7 +1,9 @@
 /*
- * The whole document pipeline behind xk_licence_parse(): size check, decoding, line
- * normalisation, extraction, validation. Whole-input refusals (empty, binary, too large, not a
- * licence) are returned as statuses with an xk_error; everything else lands on the record.
+ * The document pipeline behind xk_licence_parse(): size check, decoding (text), line
+ * normalisation, extraction (extract), validation (validate), in that order. It sits above the
+ * three stages it runs, so none of them calls another upward. Whole-input refusals (empty,
+ * binary, too large, not a licence) are returned as statuses with an xk_error; everything else
+ * lands on the record.
  */
 #include <stdlib.h>
 #include <string.h>
