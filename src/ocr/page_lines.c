@@ -34,10 +34,8 @@ static unsigned first_cp(const char *s, size_t len)
 
 static unsigned last_cp(const char *s, size_t len)
 {
-    size_t i = len;
-    while (i > 0 && ((unsigned char)s[i - 1] & 0xC0) == 0x80)
-        i--;
-    return i > 0 ? first_cp(s + i - 1, len - i + 1) : 0;
+    size_t i = len ? xk_utf8_cut(s, len, len - 1) : 0; /* where the last character starts */
+    return len ? first_cp(s + i, len - i) : 0;
 }
 
 bool ocr_line_note_fix(page_line *l, const char *from, size_t from_len, const char *to,

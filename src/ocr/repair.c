@@ -15,8 +15,7 @@
 
 void ocr_copy_whole(char *dst, size_t size, const char *s, size_t len)
 {
-    if (len >= size)
-        len = xk_utf8_whole(s, size - 1);
+    len = xk_utf8_cut(s, len, size - 1);
     memcpy(dst, s, len);
     dst[len] = '\0';
 }
