@@ -24,5 +24,7 @@
 #define XK_MAX_PROBLEMS 64u
 /* Longest host name (RFC 1035). */
 #define XK_MAX_HOST 253u
+/* Bytes of a removal's reason: a longer one is refused, never cut (it is read back whole). */
+#define XK_MAX_REASON_BYTES 255u
 
 #endif

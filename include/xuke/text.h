@@ -78,9 +78,14 @@ size_t xk_utf8_offsets(const char *s, size_t len, size_t *off, size_t max);
 size_t xk_utf8_count(const char *s, size_t len);
 /* Validates UTF-8; returns true if valid, else sets *bad_offset. */
 bool xk_utf8_valid(const char *s, size_t len, size_t *bad_offset);
-/* The length to keep of s[0..n) so that it does not end inside a character: n, or less when
- * the last character was cut (as snprintf cuts). Reads only s[0..n). */
-size_t xk_utf8_whole(const char *s, size_t n);
+/*
+ * The one way text is cut to fit: the bytes to keep of s[0..len) so that they are at most max
+ * and end at a character boundary. min(len, max), less by up to three bytes when that would end
+ * inside a character, whether max cuts one in two or s itself ends inside one (text snprintf
+ * cut: xk_utf8_cut(buf, n, n)). Invalid bytes count as one character each, as
+ * xk_utf8_offsets counts them, so invalid input is cut at max. Reads s[0..len) at most.
+ */
+size_t xk_utf8_cut(const char *s, size_t len, size_t max);
 /* Replaces, in place, each byte of the C string s that does not start a valid UTF-8 sequence
  * with '?', so the text can go into JSON. Returns how many bytes it replaced. */
 size_t xk_utf8_scrub(char *s);

@@ -3,6 +3,7 @@
  * allocation, so it works when memory is exhausted.
  */
 #include "xuke/error.h"
+#include "xuke/text.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -44,6 +45,9 @@ xk_status xk_error_set(xk_error *err, xk_status code, int line, const char *fmt,
     va_end(ap);
     if (n < 0)
         snprintf(err->message, sizeof err->message, "%s", xk_strstatus(code));
+    else if ((size_t)n >= sizeof err->message) /* cut: never inside a character */
+        err->message[xk_utf8_cut(err->message, sizeof err->message - 1,
+                                 sizeof err->message - 1)] = '\0';
     return code;
 }
 
@@ -51,7 +55,10 @@ void xk_error_set_file(xk_error *err, const char *file)
 {
     if (!err)
         return;
-    snprintf(err->file, sizeof err->file, "%s", file ? file : "");
+    size_t len = file ? xk_utf8_cut(file, strlen(file), sizeof err->file - 1) : 0;
+    if (len)
+        memcpy(err->file, file, len);
+    err->file[len] = '\0';
 }
 
 void xk_error_clear(xk_error *err)

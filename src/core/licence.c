@@ -110,7 +110,7 @@ xk_status xk_licence_problem(xk_licence *lic, xk_severity sev, int line, const c
     if (n < 0)
         n = 0;
     if ((size_t)n >= sizeof msg) /* cut at a character boundary, never inside one */
-        n = (int)xk_utf8_whole(msg, sizeof msg - 1);
+        n = (int)xk_utf8_cut(msg, sizeof msg - 1, sizeof msg - 1);
     msg[n] = '\0';
     /* the same finding twice (a record read back from JSON and validated again) is one */
     for (size_t i = 0; i < lic->n_problems; i++)

@@ -59,8 +59,7 @@ static void keep_other_reading(doc *d, label_kind kind, const char *span, size_t
     if (alt->line || !xk_date_find_ocr_beside(span, len, &alt->date))
         return;
     alt->line = line;
-    snprintf(alt->raw, sizeof alt->raw, "%.*s", (int)xk_utf8_whole(span, len < 63 ? len : 63),
-             span);
+    snprintf(alt->raw, sizeof alt->raw, "%.*s", (int)xk_utf8_cut(span, len, 63), span);
 }
 
 /* The dates text reads as with one of its digits dropped, distinct, at most MAX_GUESSES. */

@@ -402,11 +402,8 @@ static char *ocr_brackets(xk_licence *lic, const char *block, int line)
         if (open_angle || close_angle || square) {
             size_t n = square ? 1 : 3;
             const char *after = p + n;
-            size_t show = 0;
-            while (after + show < end && show < 12 && after[show] != '\n')
-                show++;
-            while (show > 0 && after + show < end && ((unsigned char)after[show] & 0xC0) == 0x80)
-                show--;
+            const char *nl = memchr(after, '\n', (size_t)(end - after));
+            size_t show = xk_utf8_cut(after, (size_t)((nl ? nl : end) - after), 12);
             xk_licence_problem(lic, XK_SEV_WARNING, line,
                                "业务种类: \"%.*s%.*s\" read as \"%c%.*s\" (OCR bracket look-alike)",
                                (int)n, p, (int)show, after, close_angle ? ')' : '(', (int)show,
@@ -458,9 +455,7 @@ static xk_status parse_block_raw(xk_licence *lic, const char *block, const block
     }
     if (n == 0) {
         char head[160];
-        size_t len = strlen(block) < 120 ? strlen(block) : 120;
-        while (len > 0 && ((unsigned char)block[len] & 0xC0) == 0x80)
-            len--;
+        size_t len = xk_utf8_cut(block, strlen(block), 120);
         memcpy(head, block, len);
         head[len] = '\0';
         for (char *c = head; *c; c++)

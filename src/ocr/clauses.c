@@ -228,9 +228,7 @@ static void final_stop(xk_licence *lic, xk_provision *p, ocr_snaps *snaps, const
     memcpy(fixed + len, "。", 4);
     char *kept = xk_licence_strdup(lic, fixed, len + 3);
     if (kept) {
-        const char *tail = len > 24 ? p->text + len - 24 : p->text;
-        while (tail > p->text && ((unsigned char)*tail & 0xC0) == 0x80)
-            tail--;
+        const char *tail = p->text + (len > 24 ? xk_utf8_cut(p->text, len, len - 24) : 0);
         char to[64];
         snprintf(to, sizeof to, "%s。", tail);
         ocr_snap_note(snaps, field, tail, strlen(tail), to);
@@ -256,9 +254,8 @@ static void items_colon(xk_licence *lic, xk_provision *p, ocr_snaps *snaps, cons
     char *fixed = xk_licence_strdup(lic, buf, len - cut + 3);
     if (fixed) {
         /* what was read at the end, and what it became */
-        const char *tail = len - cut > 24 ? p->text + len - cut - 24 : p->text;
-        while (tail > p->text && ((unsigned char)*tail & 0xC0) == 0x80)
-            tail--;
+        size_t kept = len - cut;
+        const char *tail = p->text + (kept > 24 ? xk_utf8_cut(p->text, kept, kept - 24) : 0);
         ocr_snap_note(snaps, field, tail, (size_t)(p->text + len - tail),
                       buf + (tail - p->text));
         p->text = fixed;

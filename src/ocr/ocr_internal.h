@@ -1,6 +1,8 @@
 /*
  * Internals of the scan reader: pages.c turns files into pages and hands each to a sink, which
- * ocr.c implements (text layers appended as they are, images cleaned and read by Tesseract).
+ * ocr.c implements (text layers appended as they are, images cleaned and read by Tesseract);
+ * the steps of reading an image page live one a file (engine, clean, geometry, page_lines,
+ * reread, region, numerals, latin, heights).
  */
 #ifndef XK_OCR_INTERNAL_H
 #define XK_OCR_INTERNAL_H
@@ -65,7 +67,7 @@ void ocr_snap_note(ocr_snaps *s, const char *field, const char *from, size_t fro
 /* Snaps the clauses of lic's provisions, items and service conditions (see clauses.c). */
 void ocr_snap_clauses(xk_licence *lic, ocr_snaps *snaps);
 
-/* --- the lines of a page being read (ocr.c), and their Latin text read again (latin.c) ----- */
+/* --- the lines of a page being read (page_lines.c), and their Latin text read again (latin.c) */
 
 /* A run of Latin text in a line that looks like a domain: bytes [at, at + len) of the line's
  * text, and where it is on the page. */
@@ -78,7 +80,7 @@ typedef struct latin_run {
 
 /*
  * Whether a word from top to bottom, read with confidence conf in a line from line_top to
- * line_bottom, is a sliver of the line above or below, not text (ocr.c): under a quarter of the
+ * line_bottom, is a sliver of the line above or below, not text (page_lines.c): under a quarter of the
  * line's height, against its top or bottom edge, read with confidence under OCR_SLIVER_CONF
  * (the tops of 服务器放置地 under a domain on a tightly set page, read "罗" at 0:
  * "news.qiming.com罗" is no host name, and the licence was refused).
@@ -153,11 +155,11 @@ enum { OCR_ENGINE_PAGE, OCR_ENGINE_LATIN, OCR_ENGINE_OSD, OCR_N_ENGINES };
 TessBaseAPI *ocr_engine_get(int slot, const char *datapath, const char *langs, xk_error *err);
 
 /* pix in 8-bit grey, coloured ink (a red seal stamped over the dates, a blue signature) faded to
- * the paper when pix is in colour: see ocr.c. NULL when out of memory. */
+ * the paper when pix is in colour: see clean.c. NULL when out of memory. */
 PIX *ocr_grey_page(PIX *pix);
 
 /* gray (8-bit) with a light background pattern turned to paper: a new image, or NULL when gray
- * has no such pattern (or out of memory). See ocr.c. */
+ * has no such pattern (or out of memory). See clean.c. */
 PIX *ocr_without_pattern(PIX *gray);
 
 /* The box (left, top)-(right, bottom) of image with a margin of a sixth of its height, framed
@@ -187,5 +189,47 @@ void ocr_read_latin(const xk_ocr_options *o, PIX *image, page_lines *pl, double 
  * Every reading of a page goes through it, so the page's time limit bounds them all.
  */
 bool ocr_recognise_within(TessBaseAPI *api, double *left);
+
+/* --- the steps of reading an image page, one a file --------------------------------------- */
+
+/* items (n used of *cap, elements of elem bytes) with room for one more: the same array, or
+ * one twice the size (first elements at first); NULL when out of memory, items untouched
+ * (page_lines.c). */
+void *ocr_room_for_one(void *items, size_t n, size_t *cap, size_t elem, size_t first);
+
+/* Walks the words recognised in api into pl's lines, boxes moved by (dx, dy) (page_lines.c):
+ * XK_ENOMEM when out of memory. */
+xk_status ocr_words_into_lines(TessBaseAPI *api, page_lines *pl, int dx, int dy);
+void ocr_page_lines_free(page_lines *pl);
+
+/* The page's unsure lines and garbled dates read again alone, each kept when surer (reread.c). */
+void ocr_reread_unsure(TessBaseAPI *api, PIX *image, page_lines *pl, int threshold,
+                       double *left);
+
+/* A grey, straightened and (XK_CLEAN_FULL) evened-out copy of pix, or NULL; coloured ink is
+ * faded unless clean is XK_CLEAN_NONE (clean.c). */
+PIX *ocr_clean_image(PIX *pix, xk_ocr_clean clean);
+
+/* gray scaled so its print is as high as the model reads best, or NULL when it is already
+ * (or out of memory); the image is left set in api (geometry.c). */
+PIX *ocr_normalise_scale(TessBaseAPI *api, PIX *gray);
+
+/*
+ * A page scanned upside down or sideways reads as scattered guesses: a mean word confidence
+ * of 17-18 on the fixtures turned 90, 180 and 270 degrees, where upright pages read 90-91 in
+ * every style (clean to photo). Below OCR_TURN_BELOW, Tesseract's orientation detection (osd)
+ * is asked how the page lies; it answered with confidence 10.9-12.4 on turned pages, and
+ * below OCR_TURN_SURE its answer is not taken. A turned reading stands only when it is surer
+ * than the first.
+ */
+#define OCR_TURN_BELOW 60
+#define OCR_TURN_SURE 2.0f
+
+/* Quarter turns clockwise that set clean upright, by osd; 0 when it is upright, unsure, or osd
+ * is not installed (geometry.c). */
+int ocr_upright_turns(const xk_ocr_options *o, PIX *clean, l_int32 xres);
+
+/* Seconds on a monotonic clock (engine.c). */
+double ocr_now_seconds(void);
 
 #endif

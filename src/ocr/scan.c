@@ -11,6 +11,7 @@
 #include "xuke/limits.h"
 #include "ocr_internal.h"
 #include "xuke/ocr.h"
+#include "xuke/text.h"
 
 bool xk_licence_needs_review(const xk_licence *lic)
 {
@@ -31,11 +32,8 @@ static const char *line_text(const xk_ocr_result *ocr, int line, int *len)
         return "";
     }
     const char *nl = strchr(p, '\n');
-    *len = (int)(nl ? nl - p : (long)strlen(p));
-    if (*len > 120) /* quote enough to find it on the page */
-        *len = 120;
-    while (*len > 0 && ((unsigned char)p[*len] & 0xC0) == 0x80) /* whole characters only */
-        (*len)--;
+    /* quote enough to find it on the page, in whole characters */
+    *len = (int)xk_utf8_cut(p, nl ? (size_t)(nl - p) : strlen(p), 120);
     return p;
 }
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "xuke/text.h"
 
 static xk_status find_id(xk_store *st, const char *number, long long *id, xk_error *err)
 {
@@ -127,11 +128,7 @@ static void column_into(sqlite3_stmt *s, int col, char *dst, size_t size)
 {
     const char *v = (const char *)sqlite3_column_text(s, col);
     size_t n = v ? (size_t)sqlite3_column_bytes(s, col) : 0;
-    if (n >= size) {
-        n = size - 1;
-        while (n > 0 && ((unsigned char)v[n] & 0xC0) == 0x80)
-            n--;
-    }
+    n = n ? xk_utf8_cut(v, n, size - 1) : 0;
     if (n)
         memcpy(dst, v, n);
     dst[n] = '\0';

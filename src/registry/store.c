@@ -14,6 +14,8 @@
 #include "../core/buf.h"
 #include "../record/record_write.h"
 #include "internal.h"
+#include "xuke/limits.h"
+#include "xuke/text.h"
 #include "xuke/duties.h"
 #include "xuke/record_json.h"
 
@@ -851,6 +853,12 @@ xk_status xk_store_remove(xk_store *st, const char *number, const char *reason, 
 {
     if (!reason || !*reason)
         return xk_error_set(err, XK_EUSAGE, 0, "a removal needs a reason");
+    size_t len = strlen(reason);
+    if (len > XK_MAX_REASON_BYTES)
+        return xk_error_set(err, XK_ETOOBIG, 0, "the reason is %zu bytes; at most %u are kept",
+                            len, XK_MAX_REASON_BYTES);
+    if (!xk_utf8_valid(reason, len, NULL))
+        return xk_error_set(err, XK_EUSAGE, 0, "the reason is not UTF-8 text");
     xk_status rc = write_begin(st, err);
     if (rc != XK_OK)
         return rc;

@@ -117,9 +117,11 @@ void srv_error(srv_resp *resp, int status, const char *code, const char *fmt, ..
     char msg[XK_ERROR_MSG_MAX];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    int n = vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    xk_utf8_scrub(msg); /* a request's invalid bytes, or a cut character, would fail JSON */
+    if (n >= (int)sizeof msg) /* cut: never inside a character */
+        msg[xk_utf8_cut(msg, sizeof msg - 1, sizeof msg - 1)] = '\0';
+    xk_utf8_scrub(msg); /* a request's invalid bytes would fail JSON */
     srv_json(resp, status,
              json_pack("{s:{s:s, s:s}}", "error", "code", code, "message", msg));
     resp->status = status;
@@ -191,8 +193,9 @@ bool srv_param_number(const srv_call *c, srv_resp *resp, char out[64])
         snprintf(out, 64, "%s", n.text);
         return true;
     }
-    srv_error(resp, 400, "bad_request", "\"%.80s\" is not a licence number (e.g. 京B2-20224676)",
-              c->param ? c->param : "");
+    const char *p = c->param ? c->param : "";
+    srv_error(resp, 400, "bad_request", "\"%.*s\" is not a licence number (e.g. 京B2-20224676)",
+              (int)xk_utf8_cut(p, strlen(p), 80), p);
     return false;
 }
 

@@ -314,7 +314,8 @@ void h_domain(const srv_call *c, srv_resp *resp)
     if (!srv_arg_date(c, resp, "as_of", &as_of, c->ctx->today))
         return;
     if (!xk_host_normalise(c->param, host, sizeof host)) {
-        srv_error(resp, 400, "bad_request", "\"%.100s\" is not a host name", c->param);
+        srv_error(resp, 400, "bad_request", "\"%.*s\" is not a host name",
+                  (int)xk_utf8_cut(c->param, strlen(c->param), 100), c->param);
         return;
     }
     xk_query q;

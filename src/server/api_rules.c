@@ -243,7 +243,8 @@ static bool read_event(srv_resp *resp, json_t *body, xk_event *ev)
             ok = ok || strcmp(key, known[i]) == 0;
         if (!ok) {
             srv_error(resp, 400, "bad_request",
-                      "unknown field \"%.64s\" (an event has type, date, year, note, ref)", key);
+                      "unknown field \"%.*s\" (an event has type, date, year, note, ref)",
+                      (int)xk_utf8_cut(key, strlen(key), 64), key);
             return false;
         }
     }

@@ -136,33 +136,32 @@ void h_import(const srv_call *c, srv_resp *resp)
     }
 }
 
+/* The reason is used as given, never copied into a fixed buffer: the store refuses one over
+ * its limit before anything is written, so a removal is stored whole or not at all. */
 void h_remove(const srv_call *c, srv_resp *resp)
 {
-    char number[64], reason[256];
+    char number[64];
     if (!srv_param_number(c, resp, number))
         return;
-    const char *q = srv_arg_get(c->req, "reason");
-    if (q) {
-        snprintf(reason, sizeof reason, "%s", q);
-    } else if (c->req->body_len) {
-        json_t *body = srv_body_object(c, resp);
-        if (!body)
+    const char *reason = srv_arg_get(c->req, "reason");
+    json_t *body = NULL;
+    if (!reason && c->req->body_len) {
+        if (!(body = srv_body_object(c, resp)))
             return;
-        json_t *r = json_object_get(body, "reason");
-        snprintf(reason, sizeof reason, "%s", json_is_string(r) ? json_string_value(r) : "");
-        json_decref(body);
-    } else {
-        reason[0] = '\0';
-    }
-    if (!*reason) {
-        srv_error(resp, 400, "bad_request",
-                  "a removal needs a reason: ?reason=… or {\"reason\": \"…\"}");
-        return;
+        reason = json_string_value(json_object_get(body, "reason"));
     }
     xk_error err;
-    if (xk_store_remove(c->ctx->st, number, reason, &err) != XK_OK)
+    xk_status rc = reason && *reason ? xk_store_remove(c->ctx->st, number, reason, &err)
+                                     : XK_EUSAGE;
+    if (!reason || !*reason)
+        srv_error(resp, 400, "bad_request",
+                  "a removal needs a reason: ?reason=… or {\"reason\": \"…\"}");
+    else if (rc == XK_ETOOBIG)
+        srv_error(resp, 400, "bad_request", "%s", err.message);
+    else if (rc != XK_OK)
         srv_fail(resp, &err);
     else
         srv_json(resp, 200, json_pack("{s:s, s:s, s:s}", "number", number, "status", "removed",
                                       "reason", reason));
+    json_decref(body);
 }

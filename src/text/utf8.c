@@ -78,15 +78,32 @@ bool xk_utf8_valid(const char *s, size_t len, size_t *bad_offset)
     return true;
 }
 
-size_t xk_utf8_whole(const char *s, size_t n)
+static bool continuation(char c)
 {
-    size_t k = n;
-    while (k > 0 && n - k < 3 && ((unsigned char)s[k - 1] & 0xC0) == 0x80)
+    return ((unsigned char)c & 0xC0) == 0x80;
+}
+
+size_t xk_utf8_cut(const char *s, size_t len, size_t max)
+{
+    size_t n = len < max ? len : max;
+    if (n < len && !continuation(s[n]))
+        return n; /* s[n] starts a character: no character runs across n */
+    size_t k = n; /* back over the continuation bytes before n to their lead */
+    while (k > 0 && n - k < 3 && continuation(s[k - 1]))
         k--;
     if (k == 0)
         return n;
-    size_t need = utf8_lead_length((unsigned char)s[k - 1]);
-    return k - 1 + (need ? need : 1) > n ? k - 1 : n;
+    size_t lead = k - 1, need = utf8_lead_length((unsigned char)s[lead]);
+    if (need < 2 || lead + need <= n)
+        return n; /* the character before n ends by n (what follows is a stray byte) */
+    if (lead + need > len) { /* the input ends inside it: a cut sequence, if nothing else */
+        for (size_t i = n; i < len; i++)
+            if (!continuation(s[i]))
+                return n;
+        return lead;
+    }
+    unsigned cp;
+    return utf8_decode(s + lead, need, &cp) == need ? lead : n;
 }
 
 size_t xk_utf8_scrub(char *s)

@@ -289,6 +289,62 @@ static void test_bodies(void **state)
     done(&r);
 }
 
+/* s filled with count copies of ch after prefix; s must hold them. */
+static char *repeated(char *s, const char *prefix, const char *ch, size_t count)
+{
+    strcpy(s, prefix);
+    for (size_t i = 0; i < count; i++)
+        strcat(s, ch);
+    return s;
+}
+
+/* A record whose number is 300 Chinese characters (900 bytes): the message that says why it
+ * was refused quotes the number and is cut to fit; cut inside a character, the error object
+ * could not be written at all and the answer said "failed" without a reason. */
+static void test_import_error_with_long_number_says_why(void **state)
+{
+    fixture *fx = *state;
+    char number[1024], body[1200];
+    repeated(number, "", "京", 300);
+    snprintf(body, sizeof body, "{\"number\": \"%s\"}", number);
+    call_result r = call(fx, "POST", "/v1/licenses", fx->editor, body);
+    assert_int_equal(r.status, 422);
+    json_t *res = json_array_get(json_object_get(r.json, "results"), 0);
+    assert_string_equal(json_string_value(json_object_get(res, "outcome")), "failed");
+    json_t *e = json_object_get(res, "error");
+    assert_true(json_is_object(e));
+    assert_true(json_string_length(json_object_get(e, "message")) > 0);
+    done(&r);
+}
+
+/* A reason over XK_MAX_REASON_BYTES (x and 90 Chinese characters, 271 bytes) is refused before
+ * anything is written: the licence stays; one of exactly the limit is stored whole. */
+static void test_remove_reason_whole_or_refused(void **state)
+{
+    fixture *fx = *state;
+    char reason[400], body[512];
+    repeated(reason, "x", "京", 90);
+    snprintf(body, sizeof body, "{\"reason\": \"%s\"}", reason);
+    call_result r = call(fx, "DELETE", "/v1/licenses/京B2-20224676", fx->editor, body);
+    assert_error(&r, 400, "bad_request");
+    xk_error err;
+    xk_licence *lic = NULL;
+    xk_licence_info info;
+    assert_int_equal(xk_store_get(fx->st, "京B2-20224676", 0, &lic, &info, &err), XK_OK);
+    assert_false(info.removed);
+    xk_licence_free(lic);
+    repeated(reason, "", "京", 85); /* 255 bytes */
+    snprintf(body, sizeof body, "{\"reason\": \"%s\"}", reason);
+    r = call(fx, "DELETE", "/v1/licenses/京B2-20224676", fx->editor, body);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(json_string_value(json_object_get(r.json, "reason")), reason);
+    done(&r);
+    assert_int_equal(xk_store_get(fx->st, "京B2-20224676", 0, &lic, &info, &err), XK_OK);
+    assert_true(info.removed);
+    assert_string_equal(info.removed_reason, reason);
+    xk_licence_free(lic);
+}
+
 static void test_assets(void **state)
 {
     fixture *fx = *state;
@@ -349,6 +405,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_pagination, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bodies, setup, teardown),
         cmocka_unit_test_setup_teardown(test_assets, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_import_error_with_long_number_says_why, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_remove_reason_whole_or_refused, setup, teardown),
         cmocka_unit_test(test_ratelimit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

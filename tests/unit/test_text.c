@@ -170,14 +170,60 @@ static void test_utf8_scrub_replaces_only_invalid_bytes(void **state)
     char s[] = "ww\xC5" "B\xE6.\xFF京B2\xE4\xBA"; /* a lone lead, a cut 3-byte form, 0xFF */
     assert_int_equal(xk_utf8_scrub(s), 5);
     assert_string_equal(s, "ww?B?.?京B2??");
-    assert_int_equal(xk_utf8_whole("ab京", 5), 5);      /* whole */
-    assert_int_equal(xk_utf8_whole("ab京", 4), 2);      /* 京 cut after two of its bytes */
-    assert_int_equal(xk_utf8_whole("ab京", 3), 2);      /* … after one */
-    assert_int_equal(xk_utf8_whole("ab\xF0\x9F\x98", 5), 2); /* a 4-byte form cut */
-    assert_int_equal(xk_utf8_whole("abc", 3), 3);
     char ok[] = "京B2-20224676 网站";
     assert_int_equal(xk_utf8_scrub(ok), 0);
     assert_string_equal(ok, "京B2-20224676 网站");
+}
+
+/* "x", one character of w bytes (given as bytes, not computed), "y": cut at every max, the
+ * kept length is max where max is a boundary (0, 1, 1 + w, 2 + w) and 1 inside the character. */
+static void assert_cuts_around(const char *ch, size_t w)
+{
+    char s[8];
+    s[0] = 'x';
+    memcpy(s + 1, ch, w);
+    s[1 + w] = 'y';
+    size_t len = w + 2;
+    for (size_t max = 0; max <= len + 2; max++) {
+        size_t want = max >= len ? len : max == 0 ? 0 : max == 1 + w ? 1 + w : 1;
+        assert_int_equal(xk_utf8_cut(s, len, max), want);
+    }
+    /* the text ends inside the character (what snprintf leaves): the character goes */
+    for (size_t end = 2; end < 1 + w; end++)
+        assert_int_equal(xk_utf8_cut(s, end, end), 1);
+}
+
+static void test_utf8_cut_keeps_whole_characters_of_every_width(void **state)
+{
+    (void)state;
+    assert_cuts_around("a", 1);
+    assert_cuts_around("\xC3\xA9", 2);         /* é */
+    assert_cuts_around("\xE4\xBA\xAC", 3);     /* 京 */
+    assert_cuts_around("\xF0\x9F\x98\x80", 4); /* U+1F600 */
+    assert_int_equal(xk_utf8_cut("", 0, 10), 0);
+    assert_int_equal(xk_utf8_cut("京京", 6, 5), 3);
+    assert_int_equal(xk_utf8_cut("京京", 6, 6), 6);
+}
+
+static void test_utf8_cut_counts_invalid_bytes_as_characters(void **state)
+{
+    (void)state;
+    /* stray continuation bytes: each one a character, so cut where asked */
+    assert_int_equal(xk_utf8_cut("a\x80\x80\x80\x80" "b", 6, 3), 3);
+    assert_int_equal(xk_utf8_cut("\x80\x80", 2, 1), 1);
+    /* a lead byte then ASCII, an overlong form, a surrogate: invalid, cut where asked */
+    assert_int_equal(xk_utf8_cut("\xE4" "AB", 3, 1), 1);
+    assert_int_equal(xk_utf8_cut("\xC0\xAFz", 3, 1), 1);
+    assert_int_equal(xk_utf8_cut("\xED\xA0\x80z", 4, 2), 2);
+    assert_int_equal(xk_utf8_cut("\xF8\x88\x80\x80\x80", 5, 2), 2); /* no lead of 5 bytes */
+    /* a whole 4-byte character followed by a stray continuation byte */
+    assert_int_equal(xk_utf8_cut("\xF0\x9F\x98\x80\x80", 5, 4), 4);
+    assert_int_equal(xk_utf8_cut("\xF0\x9F\x98\x80\x80", 5, 3), 0);
+    /* the input itself ends inside a character: with bytes after max, and without */
+    assert_int_equal(xk_utf8_cut("ab\xE4\xBA", 4, 4), 2);
+    assert_int_equal(xk_utf8_cut("ab\xE4\xBA", 4, 3), 2);
+    assert_int_equal(xk_utf8_cut("ab\xE4", 3, 3), 2);
+    assert_int_equal(xk_utf8_cut("ab\xE4\xBAz", 5, 3), 3); /* cut short by z: invalid */
 }
 
 static void test_starts_and_ends_with_words(void **state)
@@ -248,6 +294,8 @@ int main(void)
         cmocka_unit_test(test_squeeze_keeps_ascii_word_spaces),
         cmocka_unit_test(test_utf8_decoder_rejects_overlong_and_surrogates),
         cmocka_unit_test(test_utf8_scrub_replaces_only_invalid_bytes),
+        cmocka_unit_test(test_utf8_cut_keeps_whole_characters_of_every_width),
+        cmocka_unit_test(test_utf8_cut_counts_invalid_bytes_as_characters),
         cmocka_unit_test(test_starts_and_ends_with_words),
         cmocka_unit_test(test_buf_splice_replaces_a_range),
     };

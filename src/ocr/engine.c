@@ -1,0 +1,121 @@
+/*
+ * The Tesseract engines of a thread, and a reading bounded in time. Initialising chi_sim costs
+ * far more than a page, so each thread keeps its engines (the page's languages, eng, osd) and
+ * starts one again only for other data or languages. Every reading goes through
+ * ocr_recognise_within, so a page's time limit bounds them all. It does not clean images, walk
+ * the words read, nor decide what is read again.
+ */
+#define _GNU_SOURCE /* RTLD_DEFAULT */
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <tesseract/capi.h>
+#include <time.h>
+
+#include "ocr_internal.h"
+
+typedef struct engine {
+    TessBaseAPI *api;
+    char key[512]; /* datapath + languages it was initialised with */
+} engine;
+
+static pthread_key_t engine_key[OCR_N_ENGINES];
+static pthread_once_t engine_once = PTHREAD_ONCE_INIT;
+
+static void engine_free(void *p)
+{
+    engine *e = p;
+    if (!e)
+        return;
+    TessBaseAPIEnd(e->api);
+    TessBaseAPIDelete(e->api);
+    free(e);
+}
+
+static void engine_key_make(void)
+{
+    for (int i = 0; i < OCR_N_ENGINES; i++)
+        pthread_key_create(&engine_key[i], engine_free);
+}
+
+/*
+ * Debian's Tesseract is built with OpenMP and asks for up to 10 threads in its recognisers
+ * (`num_threads` clauses, which OMP_NUM_THREADS cannot lower). On a two-core machine that made a
+ * page take 8 s of wall time instead of 1.3 s (4 s of it in the kernel, threads waiting on each
+ * other). Dynamic adjustment lets the OpenMP runtime give a region no more threads than there are
+ * idle cores. The setting belongs to the calling thread, so each thread that gets an engine makes
+ * it; the function is looked up rather than linked, so a Tesseract built without OpenMP (no
+ * libgomp loaded) simply has nothing to set.
+ */
+
+static void openmp_share_cores(void)
+{
+    void *sym = dlsym(RTLD_DEFAULT, "omp_set_dynamic");
+    void (*set_dynamic)(int);
+    if (!sym || sizeof sym != sizeof set_dynamic)
+        return;
+    memcpy(&set_dynamic, &sym, sizeof sym); /* POSIX: a function's address from dlsym */
+    set_dynamic(1);
+}
+
+TessBaseAPI *ocr_engine_get(int slot, const char *datapath, const char *langs, xk_error *err)
+{
+    pthread_once(&engine_once, engine_key_make);
+    char key[512];
+    snprintf(key, sizeof key, "%s|%s", datapath ? datapath : "", langs);
+    engine *e = pthread_getspecific(engine_key[slot]);
+    if (e && strcmp(e->key, key) == 0)
+        return e->api;
+    engine_free(e);
+    pthread_setspecific(engine_key[slot], NULL);
+    openmp_share_cores();
+    e = calloc(1, sizeof *e);
+    if (!e || !(e->api = TessBaseAPICreate())) {
+        free(e);
+        xk_error_set(err, XK_ENOMEM, 0, "out of memory starting the OCR engine");
+        return NULL;
+    }
+    /* Tesseract's own messages go nowhere: problems come back as errors */
+    TessBaseAPISetVariable(e->api, "debug_file", "/dev/null");
+    if (TessBaseAPIInit3(e->api, datapath, langs) != 0) {
+        TessBaseAPIDelete(e->api);
+        free(e);
+        xk_error_set(err, XK_EIO, 0,
+                     "the OCR engine cannot load its language data (%s): install "
+                     "tesseract-ocr-chi-sim and tesseract-ocr-eng",
+                     langs);
+        return NULL;
+    }
+    TessBaseAPISetVariable(e->api, "debug_file", "/dev/null");
+    TessBaseAPISetVariable(e->api, "preserve_interword_spaces", "1");
+    TessBaseAPISetPageSegMode(e->api, OCR_PAGE_LAYOUT);
+    snprintf(e->key, sizeof e->key, "%s", key);
+    pthread_setspecific(engine_key[slot], e);
+    return e->api;
+}
+
+/* --- a reading within the page's time --------------------------------------------------------- */
+
+double ocr_now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* See ocr_internal.h. */
+bool ocr_recognise_within(TessBaseAPI *api, double *left)
+{
+    if (*left <= 0)
+        return false;
+    ETEXT_DESC *monitor = TessMonitorCreate();
+    if (!monitor)
+        return false;
+    TessMonitorSetDeadlineMSecs(monitor, (int)(*left * 1000));
+    double start = ocr_now_seconds();
+    int failed = TessBaseAPIRecognize(api, monitor);
+    *left -= ocr_now_seconds() - start;
+    TessMonitorDelete(monitor);
+    return !failed && *left > 0;
+}

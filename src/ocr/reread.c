@@ -1,0 +1,184 @@
+/*
+ * Lines read again alone (Tesseract's single-line mode on the line's box, framed in white): the
+ * page's least sure lines and those holding a date garbled past reading, a bounded number a
+ * page, the second reading kept only when it is surer (or, for a date, when it is one). Also
+ * the crop and the constrained single-line reading the other second readings (region.c,
+ * numerals.c, latin.c) use. It does not decide a page's first reading.
+ */
+#include <string.h>
+#include <tesseract/capi.h>
+
+#include "../core/buf.h"
+#include "ocr_internal.h"
+#include "xuke/date.h"
+#include "xuke/text.h"
+
+/* Unsure lines read again on one page, at most, the least sure first: a re-read costs ~80 ms
+ * on one core, and a clean render of a licence page has about 12 unsure lines (275 on the 22
+ * fixture pages). Measured on the fixtures' photo-style renders (bench/ocr_bench.py, one core):
+ * no re-reads 2.47 s a page and 94.5 % of fields right; at most 4 a page 2.80 s and 97.3 %
+ * (3.13 s in a `make bench` on a busier machine); all of them 3.33 s; at most 2, 2.44 s and
+ * the same 97.3 % — and the same accuracy in the four other styles. The rest keep their first
+ * reading. */
+#define OCR_REREAD_MAX 2
+#define OCR_DATE_REREAD_MAX 2 /* lines with a garbled date, read again besides */
+
+static size_t code_points(const xk_buf *b)
+{
+    return b->data ? xk_utf8_count(b->data, b->len) : 0;
+}
+
+static bool dated(const page_line *l)
+{
+    xk_date d;
+    int fixes = 0;
+    return l->text.data && !l->text.oom &&
+           xk_date_find_ocr(l->text.data, l->text.len, &d, NULL, NULL, NULL, &fixes);
+}
+
+/*
+ * A line that holds a date OCR garbled past reading ("2.0江9年.6局2目" for 2019年6月3日 on a noisy
+ * 150 dpi page): shaped like a date, and no date even with look-alikes. Read alone it came out
+ * right; left so, the licence was refused.
+ */
+static bool garbled_date(const page_line *l)
+{
+    return l->text.data && !l->text.oom && xk_date_shaped(l->text.data) && !dated(l);
+}
+
+/* Whether the line has a box on the page to be cropped and read again. */
+static bool has_box(const page_line *l)
+{
+    return l->right > l->left && l->bottom > l->top;
+}
+
+/* The indexes of the page's unsure lines, least sure first (at most OCR_REREAD_MAX). */
+static size_t least_sure(const page_lines *pl, int threshold, size_t out[OCR_REREAD_MAX])
+{
+    size_t n = 0;
+    for (size_t i = 0; i < pl->n; i++) {
+        const page_line *l = &pl->items[i];
+        if (l->min_conf >= threshold || !has_box(l))
+            continue;
+        /* insertion into the short sorted list; ties keep page order */
+        size_t at = n;
+        while (at > 0 && pl->items[out[at - 1]].min_conf > l->min_conf)
+            at--;
+        if (at == OCR_REREAD_MAX)
+            continue;
+        size_t last = n < OCR_REREAD_MAX ? n : OCR_REREAD_MAX - 1;
+        memmove(&out[at + 1], &out[at], (last - at) * sizeof out[0]);
+        out[at] = i;
+        n = n < OCR_REREAD_MAX ? n + 1 : n;
+    }
+    return n;
+}
+
+/* The lines to read again, at most OCR_REREAD_MAX + OCR_DATE_REREAD_MAX: garbled dates
+ * first, then the unsure lines, least sure first. */
+static size_t to_reread(const page_lines *pl, int threshold, size_t *out)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < pl->n && n < OCR_DATE_REREAD_MAX; i++)
+        if (garbled_date(&pl->items[i]) && has_box(&pl->items[i]))
+            out[n++] = i;
+    size_t unsure[OCR_REREAD_MAX], n_unsure = least_sure(pl, threshold, unsure);
+    for (size_t k = 0; k < n_unsure; k++) {
+        bool dup = false;
+        for (size_t j = 0; j < n; j++)
+            dup = dup || out[j] == unsure[k];
+        if (!dup)
+            out[n++] = unsure[k];
+    }
+    return n;
+}
+
+PIX *ocr_framed_crop(PIX *image, int left, int top, int right, int bottom, int *dx, int *dy)
+{
+    enum { FRAME = 16 };
+    int pad = (bottom - top) / 6 + 2;
+    BOX *box = boxCreate(left - pad, top - pad, right - left + 2 * pad, bottom - top + 2 * pad);
+    BOX *clipped = NULL;
+    PIX *crop = box ? pixClipRectangle(image, box, &clipped) : NULL;
+    boxDestroy(&box);
+    l_int32 x = 0, y = 0;
+    if (clipped)
+        boxGetGeometry(clipped, &x, &y, NULL, NULL);
+    boxDestroy(&clipped);
+    *dx = x - FRAME;
+    *dy = y - FRAME;
+    PIX *framed =
+        crop ? pixAddBlackOrWhiteBorder(crop, FRAME, FRAME, FRAME, FRAME, L_GET_WHITE_VAL) : NULL;
+    pixDestroy(&crop);
+    return framed;
+}
+
+/* See ocr_internal.h. */
+char *ocr_read_line_with(TessBaseAPI *api, PIX *image, const page_line *l, const char *allowed,
+                         double *left)
+{
+    int dx, dy;
+    PIX *framed = ocr_framed_crop(image, l->left, l->top, l->right, l->bottom, &dx, &dy);
+    if (!framed)
+        return NULL;
+    TessBaseAPISetVariable(api, "tessedit_char_whitelist", allowed);
+    TessBaseAPISetPageSegMode(api, PSM_SINGLE_LINE);
+    TessBaseAPISetImage2(api, framed);
+    char *text = ocr_recognise_within(api, left) ? TessBaseAPIGetUTF8Text(api) : NULL;
+    TessBaseAPIClear(api);
+    TessBaseAPISetVariable(api, "tessedit_char_whitelist", "");
+    TessBaseAPISetPageSegMode(api, OCR_PAGE_LAYOUT);
+    pixDestroy(&framed);
+    return text;
+}
+
+/*
+ * A line read with a word below the review threshold is read again on its own (Tesseract's
+ * single-line mode on the line's box): without the page around it the model often reads it
+ * right — 南通信易 on the page, 南通佰易 alone, with mean confidence 79 → 90. The second reading
+ * is kept when it has as many characters and both its mean and its lowest word confidence are
+ * higher: a reading with a character more or less can change the line's structure (a second
+ * bracket that joined two services into one, seen on a tilted page), which no flag would then
+ * cover. The line keeps the lower of the two lowest confidences, so a field that was to be
+ * reviewed still is.
+ */
+void ocr_reread_unsure(TessBaseAPI *api, PIX *image, page_lines *pl, int threshold,
+                      double *left)
+{
+    size_t pick[OCR_REREAD_MAX + OCR_DATE_REREAD_MAX];
+    size_t n_pick = to_reread(pl, threshold, pick);
+    if (n_pick == 0)
+        return;
+    TessBaseAPISetPageSegMode(api, PSM_SINGLE_LINE);
+    for (size_t k = 0; k < n_pick; k++) {
+        page_line *l = &pl->items[pick[k]];
+        int dx, dy;
+        PIX *framed = ocr_framed_crop(image, l->left, l->top, l->right, l->bottom, &dx, &dy);
+        if (!framed)
+            continue;
+        TessBaseAPISetImage2(api, framed);
+        page_lines again = {0};
+        if (ocr_recognise_within(api, left) &&
+            ocr_words_into_lines(api, &again, dx, dy) == XK_OK && again.n == 1) {
+            page_line *a = &again.items[0];
+            size_t was = code_points(&l->text), now = code_points(&a->text);
+            bool date_read = garbled_date(l) && dated(a);
+            if (date_read) /* a repair: the field is flagged */
+                ocr_line_note_fix(l, l->text.data, l->text.len, a->text.data, a->text.len);
+            if (date_read ||
+                (a->mean > l->mean && a->min_conf > l->min_conf && now == was && !a->text.oom)) {
+                xk_buf t = l->text;
+                l->text = a->text;
+                a->text = t; /* freed with again */
+                l->min_conf = a->min_conf < l->min_conf ? a->min_conf : l->min_conf;
+                l->mean = a->mean;
+                memcpy(l->runs, a->runs, sizeof l->runs);
+                l->n_runs = a->n_runs;
+            }
+        }
+        ocr_page_lines_free(&again);
+        TessBaseAPIClear(api);
+        pixDestroy(&framed);
+    }
+    TessBaseAPISetPageSegMode(api, OCR_PAGE_LAYOUT);
+}
