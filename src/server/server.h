@@ -19,6 +19,8 @@
 #define SRV_DEFAULT_RATE 100.0
 #define SRV_DEFAULT_BURST 200.0
 #define SRV_DEFAULT_GRACE 10u
+/* Host names --allow-host may add to the loopback names a --public-read server answers. */
+#define SRV_MAX_ALLOW_HOSTS 16u
 
 typedef struct srv_config {
     char host[64];     /* numeric IPv4 or IPv6 address */
@@ -26,6 +28,10 @@ typedef struct srv_config {
     const char *db;    /* store path */
     const char *calendar; /* NULL = the installed one */
     bool public_read;
+    /* under public_read, the Host names answered besides localhost, 127.0.0.1, [::1] and the
+     * listening address: any other Host is 421 (a DNS-rebinding page cannot read the registry) */
+    const char *allow_hosts[SRV_MAX_ALLOW_HOSTS];
+    unsigned n_allow_hosts;
     unsigned threads;
     size_t max_body, max_header;
     unsigned max_connections, per_ip_connections, idle_timeout, grace;
