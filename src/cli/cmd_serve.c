@@ -141,6 +141,8 @@ int cmd_serve(int argc, char **argv)
         return EXIT_USAGE;
     }
     cfg.db = cli_db_path(cfg.db);
+    if (access(cfg.db, F_OK) != 0 && strcmp(cfg.db, ":memory:") != 0)
+        fprintf(stderr, "xuke serve: no store at %s: creating a new, empty one\n", cfg.db);
     if (log_path && strcmp(log_path, "-") == 0) {
         cfg.access_log = stdout;
     } else if (log_path) {

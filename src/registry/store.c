@@ -189,6 +189,24 @@ static bool immutable_uri(const char *path, char *out, size_t size)
     return n + 13 < size && snprintf(out + n, size - n, "?immutable=1") > 0;
 }
 
+/* A file-backed path (not ":memory:" nor a "file:" URI) that names nothing. */
+static bool missing_file(const char *path)
+{
+    return strcmp(path, ":memory:") != 0 && strncmp(path, "file:", 5) != 0 &&
+           access(path, F_OK) != 0;
+}
+
+xk_status xk_store_open_existing(const char *path, xk_store **out, xk_error *err)
+{
+    *out = NULL;
+    if (missing_file(path))
+        return xk_error_set(err, XK_ENOTFOUND, 0,
+                            "no store at %s: import licences first (xuke import FILE...) or "
+                            "name the store with --db PATH or XUKE_DB",
+                            path);
+    return xk_store_open(path, out, err);
+}
+
 xk_status xk_store_open(const char *path, xk_store **out, xk_error *err)
 {
     *out = NULL;
