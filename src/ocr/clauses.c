@@ -172,7 +172,7 @@ static char *snap_text(const wording *w, const char *text, ocr_snaps *snaps, con
         size_t n = decode(text + start, end - start, piece, TEXT_MAX);
         const char *to = n <= TEXT_MAX ? nearest(w, piece, n) : NULL;
         if (to) {
-            ocr_snap_note(snaps, field, text + start, end - start, to);
+            xk_ocr_snap_note(snaps, field, text + start, end - start, to);
             xk_buf_puts(&out, to);
             changed = true;
         } else {
@@ -190,17 +190,17 @@ static char *snap_text(const wording *w, const char *text, ocr_snaps *snaps, con
     return xk_buf_take(&out);
 }
 
-void ocr_snap_note(ocr_snaps *s, const char *field, const char *from, size_t from_len,
-                   const char *to)
+void xk_ocr_snap_note(ocr_snaps *s, const char *field, const char *from, size_t from_len,
+                      const char *to)
 {
     if (s->n == OCR_MAX_SNAPS) {
         s->dropped++; /* the snap is made; the whole document is flagged (scan.c) */
         return;
     }
     ocr_snap *n = &s->items[s->n++];
-    ocr_copy_whole(n->field, sizeof n->field, field, strlen(field));
-    ocr_copy_whole(n->from, sizeof n->from, from, from_len);
-    ocr_copy_whole(n->to, sizeof n->to, to, strlen(to));
+    xk_ocr_copy_whole(n->field, sizeof n->field, field, strlen(field));
+    xk_ocr_copy_whole(n->from, sizeof n->from, from, from_len);
+    xk_ocr_copy_whole(n->to, sizeof n->to, to, strlen(to));
 }
 
 static void snap_with(const wording *w, xk_licence *lic, char **text, ocr_snaps *snaps,
@@ -241,7 +241,7 @@ static void final_stop(xk_licence *lic, xk_provision *p, ocr_snaps *snaps, const
         const char *tail = p->text + (len > 24 ? xk_utf8_cut(p->text, len, len - 24) : 0);
         char to[64];
         snprintf(to, sizeof to, "%s。", tail);
-        ocr_snap_note(snaps, field, tail, strlen(tail), to);
+        xk_ocr_snap_note(snaps, field, tail, strlen(tail), to);
         p->text = kept;
     }
     free(fixed);
@@ -266,14 +266,14 @@ static void items_colon(xk_licence *lic, xk_provision *p, ocr_snaps *snaps, cons
         /* what was read at the end, and what it became */
         size_t kept = len - cut;
         const char *tail = p->text + (kept > 24 ? xk_utf8_cut(p->text, kept, kept - 24) : 0);
-        ocr_snap_note(snaps, field, tail, (size_t)(p->text + len - tail),
-                      buf + (tail - p->text));
+        xk_ocr_snap_note(snaps, field, tail, (size_t)(p->text + len - tail),
+                         buf + (tail - p->text));
         p->text = fixed;
     }
     free(buf);
 }
 
-void ocr_snap_clauses(xk_licence *lic, ocr_snaps *snaps)
+void xk_ocr_snap_clauses(xk_licence *lic, ocr_snaps *snaps)
 {
     char field[64];
     for (size_t i = 0; i < lic->n_provisions; i++) {

@@ -395,9 +395,9 @@ xk_status xk_scan_parse(const xk_blob *files, size_t n, const xk_ocr_options *op
         return rc;
     ocr_repairs *rep = calloc(1, sizeof *rep);
     for (size_t i = 0; rep && i < r->n_fixes; i++) /* the reader's own, first */
-        ocr_repair_note(rep, r->fixes[i].line, r->fixes[i].from, strlen(r->fixes[i].from),
-                        r->fixes[i].to, strlen(r->fixes[i].to));
-    if (!rep || ocr_repair_text(r, rep) != XK_OK) {
+        xk_ocr_repair_note(rep, r->fixes[i].line, r->fixes[i].from, strlen(r->fixes[i].from),
+                           r->fixes[i].to, strlen(r->fixes[i].to));
+    if (!rep || xk_ocr_repair_text(r, rep) != XK_OK) {
         free(rep);
         if (!ocr)
             xk_ocr_result_free(&local);
@@ -415,7 +415,7 @@ xk_status xk_scan_parse(const xk_blob *files, size_t n, const xk_ocr_options *op
         return xk_error_set(err, XK_ENOMEM, 0, "out of memory");
     }
     if (snaps)
-        ocr_snap_clauses(*out, snaps);
+        xk_ocr_snap_clauses(*out, snaps);
     if (*out) {
         flag_spans(*out, r, rep, snaps, opt->review_confidence);
         flag_poor_pages(*out, r);

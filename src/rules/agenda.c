@@ -228,7 +228,7 @@ static bool add_entry(collect_ctx *c, const xk_rules_row *row, const xk_obligati
 static bool collect(const xk_rules_row *row, void *vctx)
 {
     collect_ctx *c = vctx; /* the live scan brings only licences neither removed nor expired */
-    c->rc = obligations_into(c->cal, row, c->as_of, false, &c->obs, c->err);
+    c->rc = xk_obligations_into(c->cal, row, c->as_of, false, &c->obs, c->err);
     if (c->rc != XK_OK)
         return false;
     const char *number = NULL, *company = NULL;
