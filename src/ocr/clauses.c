@@ -115,7 +115,7 @@ static void wording_decode(wording *w)
 static void tables_make(void)
 {
     xk_error err;
-    if (ocr_wording_standard(&standard, &err) != XK_OK)
+    if (xk_ocr_wording_standard(&standard, &err) != XK_OK)
         return;
     sentences.text = standard.sentences;
     sentences.count = standard.n_sentences;

@@ -59,12 +59,12 @@ typedef struct ocr_wording {
 } ocr_wording;
 
 /* Parses wording text in the format of data/provisions.txt; name is used in messages. The
- * tables in out are owned by it (ocr_wording_free); on error out is empty. */
-xk_status ocr_wording_parse(const char *text, size_t len, const char *name, ocr_wording *out,
+ * tables in out are owned by it (xk_ocr_wording_free); on error out is empty. */
+xk_status xk_ocr_wording_parse(const char *text, size_t len, const char *name, ocr_wording *out,
                             xk_error *err);
 /* The compiled-in data/provisions.txt, parsed into out. */
-xk_status ocr_wording_standard(ocr_wording *out, xk_error *err);
-void ocr_wording_free(ocr_wording *w);
+xk_status xk_ocr_wording_standard(ocr_wording *out, xk_error *err);
+void xk_ocr_wording_free(ocr_wording *w);
 
 /* Clauses of provisions and conditions snapped to the standard wording (clauses.c). */
 #define OCR_MAX_SNAPS XK_MAX_OCR_SNAPS

@@ -15,8 +15,8 @@
 #include "xuke/limits.h"
 #include "xuke/text.h"
 
-extern const unsigned char ocr_provisions_txt[];
-extern const size_t ocr_provisions_txt_len;
+extern const unsigned char xk_ocr_provisions_txt[];
+extern const size_t xk_ocr_provisions_txt_len;
 
 #define MAX_TAGS 64
 #define TAG_MAX 16
@@ -39,10 +39,12 @@ static xk_status fail(reader *r, xk_status code, const char *msg)
 static xk_status add(char ***list, size_t *n, const char *s, size_t len)
 {
     char **grown = realloc(*list, (*n + 1) * sizeof **list);
-    if (!grown) return XK_ENOMEM;
+    if (!grown)
+        return XK_ENOMEM;
     *list = grown;
     char *copy = malloc(len + 1);
-    if (!copy) return XK_ENOMEM;
+    if (!copy)
+        return XK_ENOMEM;
     memcpy(copy, s, len);
     copy[len] = '\0';
     grown[(*n)++] = copy;
@@ -97,7 +99,8 @@ static xk_status source_line(reader *r, const char *s, size_t len)
     for (size_t i = 0; i < r->n_tags; i++)
         if (strlen(r->tags[i]) == tag && memcmp(r->tags[i], s, tag) == 0)
             return fail(r, XK_EFORMAT, "source tag defined twice");
-    if (r->n_tags == MAX_TAGS) return fail(r, XK_ETOOBIG, "too many sources (at most 64)");
+    if (r->n_tags == MAX_TAGS)
+        return fail(r, XK_ETOOBIG, "too many sources (at most 64)");
     memcpy(r->tags[r->n_tags], s, tag);
     r->tags[r->n_tags++][tag] = '\0';
     return XK_OK;
@@ -111,32 +114,38 @@ static xk_status entry_line(reader *r, ocr_wording *w, const char *s, size_t len
     bool known = false;
     for (size_t i = 0; i < r->n_tags && !known; i++)
         known = strlen(r->tags[i]) == tag && memcmp(r->tags[i], s, tag) == 0;
-    if (!known) return fail(r, XK_EFORMAT, "entry names no source defined above by an @ line");
+    if (!known)
+        return fail(r, XK_EFORMAT, "entry names no source defined above by an @ line");
     const char *bar = NULL;
     for (size_t i = tag; i + 2 <= len && !bar; i++)
-        if (memcmp(s + i, " |", 2) == 0) bar = s + i;
-    if (!bar) return fail(r, XK_EFORMAT, "entry needs `TAG place | text`");
+        if (memcmp(s + i, " |", 2) == 0)
+            bar = s + i;
+    if (!bar)
+        return fail(r, XK_EFORMAT, "entry needs `TAG place | text`");
     const char *text = bar + 2;
     while (text < s + len && *text == ' ')
         text++;
     size_t n = (size_t)(s + len - text);
-    if (n == 0) return fail(r, XK_EFORMAT, "entry has no text after |");
+    if (n == 0)
+        return fail(r, XK_EFORMAT, "entry has no text after |");
     if (xk_utf8_count(text, n) > XK_MAX_WORDING_CHARS)
         return fail(r, XK_ETOOBIG, "entry longer than XK_MAX_WORDING_CHARS characters");
     w->n_entries++;
-    if (split(w, text, n) != XK_OK) return fail(r, XK_ENOMEM, "out of memory");
+    if (split(w, text, n) != XK_OK)
+        return fail(r, XK_ENOMEM, "out of memory");
     return XK_OK;
 }
 
-xk_status ocr_wording_parse(const char *text, size_t len, const char *name, ocr_wording *out,
-                            xk_error *err)
+xk_status xk_ocr_wording_parse(const char *text, size_t len, const char *name, ocr_wording *out,
+                               xk_error *err)
 {
     memset(out, 0, sizeof *out);
     reader r = {.name = name, .err = err};
     if (len > XK_MAX_WORDING_BYTES)
         return fail(&r, XK_ETOOBIG, "wording file over XK_MAX_WORDING_BYTES");
     size_t bad = 0;
-    if (!xk_utf8_valid(text, len, &bad)) return fail(&r, XK_EENCODING, "not UTF-8");
+    if (!xk_utf8_valid(text, len, &bad))
+        return fail(&r, XK_EENCODING, "not UTF-8");
     xk_status st = XK_OK;
     for (size_t at = 0; at < len && st == XK_OK;) {
         const char *s = text + at;
@@ -151,8 +160,10 @@ xk_status ocr_wording_parse(const char *text, size_t len, const char *name, ocr_
         else if (n && s[0] != '#')
             st = entry_line(&r, out, s, n);
     }
-    if (st == XK_OK && out->n_entries == 0) st = fail(&r, XK_EEMPTY, "no wording entries");
-    if (st != XK_OK) ocr_wording_free(out);
+    if (st == XK_OK && out->n_entries == 0)
+        st = fail(&r, XK_EEMPTY, "no wording entries");
+    if (st != XK_OK)
+        xk_ocr_wording_free(out);
     return st;
 }
 
@@ -163,15 +174,15 @@ static void free_list(char **list, size_t n)
     free(list);
 }
 
-void ocr_wording_free(ocr_wording *w)
+void xk_ocr_wording_free(ocr_wording *w)
 {
     free_list(w->sentences, w->n_sentences);
     free_list(w->clauses, w->n_clauses);
     memset(w, 0, sizeof *w);
 }
 
-xk_status ocr_wording_standard(ocr_wording *out, xk_error *err)
+xk_status xk_ocr_wording_standard(ocr_wording *out, xk_error *err)
 {
-    return ocr_wording_parse((const char *)ocr_provisions_txt, ocr_provisions_txt_len,
-                             "data/provisions.txt", out, err);
+    return xk_ocr_wording_parse((const char *)xk_ocr_provisions_txt, xk_ocr_provisions_txt_len,
+                                "data/provisions.txt", out, err);
 }

@@ -322,7 +322,7 @@ static void test_wording_standard(void **state)
     (void)state;
     ocr_wording w;
     xk_error err;
-    assert_int_equal(ocr_wording_standard(&w, &err), XK_OK);
+    assert_int_equal(xk_ocr_wording_standard(&w, &err), XK_OK);
     assert_true(w.n_entries >= 40);
     bool found = false;
     for (size_t i = 0; i < w.n_sentences; i++)
@@ -332,14 +332,14 @@ static void test_wording_standard(void **state)
     /* a printed slip is not standard wording */
     for (size_t i = 0; i < w.n_clauses; i++)
         assert_null(strstr(w.clauses[i], "管理人人员"));
-    ocr_wording_free(&w);
+    xk_ocr_wording_free(&w);
 }
 
 static void assert_wording_error(const char *text, int line, const char *words)
 {
     ocr_wording w;
     xk_error err;
-    assert_int_not_equal(ocr_wording_parse(text, strlen(text), "p.txt", &w, &err), XK_OK);
+    assert_int_not_equal(xk_ocr_wording_parse(text, strlen(text), "p.txt", &w, &err), XK_OK);
     assert_int_equal(err.line, line);
     assert_non_null(strstr(err.message, words));
     assert_int_equal(w.n_entries, 0);
@@ -368,14 +368,14 @@ static void test_wording_split(void **state)
         "@X form\nX 一 | 未经批准，你公司不得开展固定网电话信息服务业务。你公司应当配合检查。\n";
     ocr_wording w;
     xk_error err;
-    assert_int_equal(ocr_wording_parse(text, strlen(text), "p.txt", &w, &err), XK_OK);
+    assert_int_equal(xk_ocr_wording_parse(text, strlen(text), "p.txt", &w, &err), XK_OK);
     assert_int_equal(w.n_entries, 1);
     assert_int_equal(w.n_sentences, 1); /* the second sentence has 10 characters */
     assert_string_equal(w.sentences[0], "未经批准，你公司不得开展固定网电话信息服务业务。");
     assert_int_equal(w.n_clauses, 2); /* 未经批准 is too short */
     assert_string_equal(w.clauses[0], "你公司不得开展固定网电话信息服务业务");
     assert_string_equal(w.clauses[1], "你公司应当配合检查");
-    ocr_wording_free(&w);
+    xk_ocr_wording_free(&w);
 }
 
 /* A snap beyond the list is counted, so the whole document is flagged (scan.c), not lost. */
@@ -385,7 +385,7 @@ static void test_snaps_beyond_list(void **state)
     static ocr_snaps snaps;
     memset(&snaps, 0, sizeof snaps);
     for (unsigned i = 0; i < XK_MAX_OCR_SNAPS + 2; i++)
-        ocr_snap_note(&snaps, "特别规定事项 1 (provision)", "设茶", 6, "设施");
+        xk_ocr_snap_note(&snaps, "特别规定事项 1 (provision)", "设茶", 6, "设施");
     assert_int_equal(snaps.n, XK_MAX_OCR_SNAPS);
     assert_int_equal(snaps.dropped, 2);
 }
