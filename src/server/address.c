@@ -13,7 +13,7 @@
 
 #include "address.h"
 
-const char *srv_address_number(const char *text, xk_number *out)
+const char *xk_srv_address_number(const char *text, xk_number *out)
 {
     xk_number_fit fit = xk_number_exact(text, strlen(text), out);
     return fit == XK_NUMBER_OK ? NULL : xk_number_fit_message(fit);
@@ -58,7 +58,7 @@ static const char *ipv6(const char *s, size_t n, char *out, size_t size)
     return NULL;
 }
 
-const char *srv_address_host(const char *text, char *out, size_t size)
+const char *xk_srv_address_host(const char *text, char *out, size_t size)
 {
     size_t n = strlen(text);
     while (n && (text[n - 1] == ' ' || text[n - 1] == '\t'))

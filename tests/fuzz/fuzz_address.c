@@ -20,17 +20,17 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 static void number(const char *s, const uint8_t *data, size_t size)
 {
     xk_number n;
-    if (srv_address_number(s, &n))
+    if (xk_srv_address_number(s, &n))
         return;
     xk_number again;
-    if (srv_address_number(n.text, &again) || strcmp(again.text, n.text) != 0)
+    if (xk_srv_address_number(n.text, &again) || strcmp(again.text, n.text) != 0)
         fuzz_fail("an accepted number is not accepted again as itself", data, size);
 }
 
 static void host(const char *s, const uint8_t *data, size_t size)
 {
     char out[XK_MAX_HOST + 1];
-    if (srv_address_host(s, out, sizeof out))
+    if (xk_srv_address_host(s, out, sizeof out))
         return;
     size_t n = strlen(out);
     if (n == 0 || n > XK_MAX_HOST)
@@ -42,7 +42,7 @@ static void host(const char *s, const uint8_t *data, size_t size)
             fuzz_fail("an accepted host holds a character no host has", data, size);
     }
     char again[XK_MAX_HOST + 1];
-    if (srv_address_host(out, again, sizeof again) || strcmp(again, out) != 0)
+    if (xk_srv_address_host(out, again, sizeof again) || strcmp(again, out) != 0)
         fuzz_fail("an accepted host is not accepted again as itself", data, size);
 }
 
