@@ -72,7 +72,7 @@ def test_exact_addresses(srv, tok):
     st, body, _ = e.request('DELETE', f'/v1/licenses/keep-NOT-{NUMBER}-typo', body=json.dumps({'reason': 'typo'}))
     check('a path with a number inside other text deletes nothing: 400', st == 400 and is_error(body, 'bad_request'), body)
     st, body, _ = c.get(f'/v1/licenses/{NUMBER}')
-    check('the licence named inside the junk path is still there', st == 200 and body['status'] == 'active', body)
+    check('the licence named inside the junk path is still there', st == 200 and body.get('status') not in (None, 'removed'), body)
     for junk in (f'x{NUMBER}', f'{NUMBER}x', f'{NUMBER} {OLD}', f'编号{NUMBER}'):
         st, body, _ = c.get('/v1/licenses/' + junk)
         check(f'GET /v1/licenses/{junk} is 400, not {NUMBER}', st == 400 and is_error(body, 'bad_request'), body)
