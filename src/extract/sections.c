@@ -62,7 +62,7 @@ static bool all_digits(const char *s, size_t n)
 }
 
 /* 第3页, 第3页共8页, 第3页/共8页, -3-, 3/8, 3 */
-static bool is_page_number(const char *c)
+bool is_page_number(const char *c)
 {
     size_t n = strlen(c);
     if (all_digits(c, n) && n <= 3)
