@@ -29,6 +29,10 @@ typedef struct xk_store xk_store;
 
 /* Opens (creating and migrating as needed) the store at path. */
 xk_status xk_store_open(const char *path, xk_store **out, xk_error *err);
+/* The same for a store that must already exist: XK_ENOTFOUND (naming path and how to make one)
+ * when no file is there, and nothing is created. Read commands use this, so a typo in a path
+ * or a job started in the wrong folder is an error, never an empty "all clear". */
+xk_status xk_store_open_existing(const char *path, xk_store **out, xk_error *err);
 void xk_store_close(xk_store *st);
 
 /* Who writes: the OS user for the CLI, the token's name for the server. Copied. */

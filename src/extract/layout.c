@@ -175,7 +175,7 @@ static unsigned char line_flags(const char *s, size_t len)
         f |= F_COLONS;
     if (len - first <= 40) {
         char c[48];
-        if (compact_into(s + first, len - first, c, sizeof c) && is_page_number(c))
+        if (compact_into(s + first, len - first, c, sizeof c) && xk_is_page_number(c))
             f |= F_PAGENO;
     }
     return f;
@@ -254,7 +254,7 @@ static bool opens_with_label(const char *s, size_t start, size_t end)
     size_t n = end - start < 60 ? end - start : 60;
     if (!compact_into(s + start, n, c, sizeof c))
         return false;
-    return label_prefix(c, strlen(c)) != L_NONE && strchr(c, ':') != NULL;
+    return xk_label_prefix(c, strlen(c)) != L_NONE && strchr(c, ':') != NULL;
 }
 
 /* "公司名称：X        法定代表人：Y" → "公司名称：X" FF "法定代表人：Y". */
@@ -279,7 +279,7 @@ static xk_status split_labels(layout *L, size_t i)
             continue;
         }
         size_t q = trim_end(s, seg, p), at;
-        if (label_ending(s, q, &at) != L_NONE && at > seg) {
+        if (xk_label_ending(s, q, &at) != L_NONE && at > seg) {
             size_t value_end = trim_end(s, seg, at);
             xk_buf_append(&L->repl, s + seg, value_end - seg);
             xk_buf_putc(&L->repl, '\f');
@@ -313,7 +313,7 @@ static int column_kind(const char *c)
 {
     if (strcmp(c, "序号") == 0 || strcmp(c, "编号") == 0)
         return COL_SERIAL;
-    switch (label_exact(c, strlen(c))) {
+    switch (xk_label_exact(c, strlen(c))) {
     case L_SITE_NAME:
         return COL_NAME;
     case L_SITE_DOMAIN:
@@ -674,7 +674,7 @@ static bool closes_table(const layout *L, size_t i)
     size_t n = sp->end - sp->start < 80 ? sp->end - sp->start : 80;
     if (!compact_into(s + sp->start, n, c, sizeof c))
         return false;
-    return label_prefix(c, strlen(c)) != L_NONE || strstr(c, "许可证") ||
+    return xk_label_prefix(c, strlen(c)) != L_NONE || strstr(c, "许可证") ||
            strstr(c, "特别规定") || strstr(c, "获准经营");
 }
 
@@ -762,7 +762,7 @@ static size_t column_table(layout *L, size_t i, xk_status *st)
 /* Lines a running header or footer never is: a label's, a title's, a section's, a number's. */
 static bool protected_line(const char *c)
 {
-    return label_prefix(c, strlen(c)) != L_NONE || strstr(c, "许可证") ||
+    return xk_label_prefix(c, strlen(c)) != L_NONE || strstr(c, "许可证") ||
            strstr(c, "特别规定") || strstr(c, "附页") || strstr(c, "获准经营") ||
            strstr(c, "相关信息") || strstr(c, "、") || c[0] == '(';
 }
@@ -924,7 +924,7 @@ static xk_status notes(layout *L)
                               L->running, L->running == 1 ? "" : "s", L->running_text);
 }
 
-xk_status layout_rewrite(const char *text, size_t len, xk_licence *lic, char **out,
+xk_status xk_layout_rewrite(const char *text, size_t len, xk_licence *lic, char **out,
                          size_t *out_len)
 {
     *out = NULL;

@@ -50,7 +50,7 @@ xk_status xk_licence_parse(const char *bytes, size_t len, const xk_parse_options
     }
     char *laid = NULL;
     size_t laid_len = 0;
-    st = layout_rewrite(text, text_len, lic, &laid, &laid_len);
+    st = xk_layout_rewrite(text, text_len, lic, &laid, &laid_len);
     if (st != XK_OK) {
         free(text);
         xk_licence_free(lic);

@@ -13,15 +13,12 @@
 static xk_status find_id(xk_store *st, const char *number, long long *id, xk_error *err)
 {
     existing ex;
-    xk_status rc = find_licence(st, number, &ex, err);
+    xk_status rc = xk_store_find_licence(st, number, &ex, err);
     if (rc == XK_OK && !ex.found)
         rc = xk_error_set(err, XK_ENOTFOUND, 0, "%s is not in the registry", number);
     *id = ex.id;
     return rc;
 }
-
-xk_status audit_append_at(xk_store *st, const char *at, const char *action, const char *number,
-                          const char *detail, xk_error *err);
 
 static xk_status add_locked(xk_store *st, const char *number, const xk_event *ev, long *id,
                             xk_error *err)
@@ -31,14 +28,14 @@ static xk_status add_locked(xk_store *st, const char *number, const xk_event *ev
     if (rc != XK_OK)
         return rc;
     char at[32], date[16];
-    now_utc(at);
+    xk_store_now_utc(at);
     xk_date_format(ev->date, date, sizeof date);
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(st->db,
                            "INSERT INTO events(licence_id, type, date, year, note, ref, "
                            "recorded_at, actor) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                            -1, &s, NULL) != SQLITE_OK)
-        return db_error(st, err, "recording the event");
+        return xk_store_db_error(st, err, "recording the event");
     sqlite3_bind_int64(s, 1, lid);
     sqlite3_bind_text(s, 2, ev->type, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(s, 3, date, -1, SQLITE_TRANSIENT);
@@ -50,7 +47,7 @@ static xk_status add_locked(xk_store *st, const char *number, const xk_event *ev
     sqlite3_bind_text(s, 6, ev->ref, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(s, 7, at, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(s, 8, st->actor, -1, SQLITE_TRANSIENT);
-    rc = sqlite3_step(s) == SQLITE_DONE ? XK_OK : db_error(st, err, "recording the event");
+    rc = sqlite3_step(s) == SQLITE_DONE ? XK_OK : xk_store_db_error(st, err, "recording the event");
     sqlite3_finalize(s);
     if (rc != XK_OK)
         return rc;
@@ -62,16 +59,16 @@ static xk_status add_locked(xk_store *st, const char *number, const xk_event *ev
         size_t n = strlen(detail);
         snprintf(detail + n, sizeof detail - n, " (year %d)", ev->year);
     }
-    return audit_append_at(st, at, "event", number, detail, err);
+    return xk_audit_append_at(st, at, "event", number, detail, err);
 }
 
 xk_status xk_store_event_add(xk_store *st, const char *number, const xk_event *ev, long *id,
                              xk_error *err)
 {
-    xk_status rc = write_begin(st, err);
+    xk_status rc = xk_store_write_begin(st, err);
     if (rc != XK_OK)
         return rc;
-    return write_end(st, add_locked(st, number, ev, id, err), err);
+    return xk_store_write_end(st, add_locked(st, number, ev, id, err), err);
 }
 
 static void read_event(sqlite3_stmt *s, int c, xk_event *e)
@@ -104,7 +101,7 @@ xk_status xk_store_events(xk_store *st, const char *number, xk_event **out, size
                            "SELECT " EVENT_COLUMNS " FROM events e WHERE e.licence_id = ?1 "
                            "ORDER BY e.date, e.id",
                            -1, &s, NULL) != SQLITE_OK)
-        return db_error(st, err, "reading events");
+        return xk_store_db_error(st, err, "reading events");
     sqlite3_bind_int64(s, 1, lid);
     size_t cap = 0;
     while (rc == XK_OK && sqlite3_step(s) == SQLITE_ROW) {
@@ -164,14 +161,14 @@ static xk_status rules_scan(xk_store *st, const char *number, const char *live_o
     sqlite3_stmt *ls;
     event_cursor ev = {NULL, false, 0};
     if (sqlite3_prepare_v2(st->db, sql, -1, &ls, NULL) != SQLITE_OK)
-        return db_error(st, err, "reading licences");
+        return xk_store_db_error(st, err, "reading licences");
     snprintf(sql, sizeof sql,
              "SELECT e.licence_id, " EVENT_COLUMNS " FROM events e%s%s ORDER BY e.licence_id, "
              "e.date, e.id",
              number || live_on ? " JOIN licences l ON l.id = e.licence_id" : "", where);
     if (sqlite3_prepare_v2(st->db, sql, -1, &ev.s, NULL) != SQLITE_OK) {
         sqlite3_finalize(ls);
-        return db_error(st, err, "reading events");
+        return xk_store_db_error(st, err, "reading events");
     }
     if (number) {
         sqlite3_bind_text(ls, 1, number, -1, SQLITE_TRANSIENT);

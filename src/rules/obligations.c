@@ -338,11 +338,11 @@ xk_status xk_rules_obligations(const xk_calendar *cal, const xk_rules_row *row, 
 xk_status xk_rules_obligations_into(const xk_calendar *cal, const xk_rules_row *row,
                                     xk_date as_of, xk_obligations *out, xk_error *err)
 {
-    return obligations_into(cal, row, as_of, true, out, err);
+    return xk_obligations_into(cal, row, as_of, true, out, err);
 }
 
-xk_status obligations_into(const xk_calendar *cal, const xk_rules_row *row, xk_date as_of,
-                           bool with_standing, xk_obligations *out, xk_error *err)
+xk_status xk_obligations_into(const xk_calendar *cal, const xk_rules_row *row, xk_date as_of,
+                              bool with_standing, xk_obligations *out, xk_error *err)
 {
     out->n = 0;
     xk_duty_set set;
