@@ -330,6 +330,11 @@ bool xk_number_normalise(const char *text, size_t len, xk_number *out)
     }
     compact[k] = '\0';
     xk_lines_free(&lines);
+    /* typed numbers: 京b2-20224676 is the same licence as 京B2-20224676 (the web and the CLI
+     * both come through here, full-width forms already folded by the line splitter) */
+    for (size_t i = 0; i < k; i++)
+        if (compact[i] >= 'a' && compact[i] <= 'z')
+            compact[i] = (char)(compact[i] - 'a' + 'A');
     number_match m;
     if (xk_number_find(compact, k, &m)) {
         memset(out, 0, sizeof *out);

@@ -526,17 +526,20 @@ static bool parse_address(const srv_config *cfg, struct sockaddr_storage *ss, ch
     memset(ss, 0, sizeof *ss);
     struct sockaddr_in *v4 = (struct sockaddr_in *)(void *)ss;
     struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)(void *)ss;
-    if (inet_pton(AF_INET, cfg->host, &v4->sin_addr) == 1) {
+    /* "localhost" is the loopback address people type; no resolver is asked (it could name a
+     * non-loopback address) */
+    const char *host = strcmp(cfg->host, "localhost") == 0 ? "127.0.0.1" : cfg->host;
+    if (inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
         v4->sin_family = AF_INET;
         v4->sin_port = htons((unsigned short)cfg->port);
         return true;
     }
-    if (inet_pton(AF_INET6, cfg->host, &v6->sin6_addr) == 1) {
+    if (inet_pton(AF_INET6, host, &v6->sin6_addr) == 1) {
         v6->sin6_family = AF_INET6;
         v6->sin6_port = htons((unsigned short)cfg->port);
         return true;
     }
-    snprintf(errbuf, errsize, "--listen: \"%s\" is not a numeric IPv4 or IPv6 address",
+    snprintf(errbuf, errsize, "--listen: \"%s\" is not localhost or a numeric IPv4 or IPv6 address",
              cfg->host);
     return false;
 }
