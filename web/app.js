@@ -29,9 +29,11 @@ const I18N = {
     'l.access_provider': '接入服务商', 'w.service': '业务', 'w.name': '网站名称', 'l.due': '期限', 'l.basis': '依据', 'l.rule': '计算',
     'l.met': '已完成', 'l.open': '未完成', 'l.overdue': '已逾期', 'l.by': '操作人',
     'l.none': '无', 'l.removed': '已删除', 'l.warnings': '提示',
+    'l.lists': '公布名单', 'l.matched_on': '匹配依据', 'k.cancelled': '注销', 'k.poor-conduct': '经营不良名单',
+    'k.dishonest': '失信名单', 'm.number': '许可证编号', 'm.credit_code': '统一社会信用代码', 'm.company': '企业名称',
     'l.review': '需人工核对：以下字段由 OCR 识别时置信度低或经过更正', 'l.scan': '来自扫描件（{kind}，{n} 个文件）',
     'st.valid': '有效', 'st.renewal_due': '需续办', 'st.renewal_overdue': '续办逾期',
-    'st.expired': '已过期', 'st.not_yet_valid': '未生效', 'st.removed': '已删除', 'st.active': '在册',
+    'st.expired': '已过期', 'st.not_yet_valid': '未生效', 'st.removed': '已删除', 'st.cancelled': '已注销', 'st.active': '在册',
     'd.title': '总览', 'd.as_of': '截至', 'd.timeline': '有效期时间轴',
     'd.legend.renewal': '续办申请期限', 'd.legend.annual': '年报期限', 'd.legend.today': '今天',
     'd.next': '下一期限', 'd.overdue': '逾期事项', 'd.cut': '仅显示前 {n} 个许可证',
@@ -70,10 +72,12 @@ const I18N = {
     'l.due': 'Due', 'l.basis': 'Basis', 'l.rule': 'Rule',
     'l.met': 'Met', 'l.open': 'Open', 'l.overdue': 'Overdue', 'l.by': 'By', 'l.none': 'None',
     'l.removed': 'Removed', 'l.warnings': 'Warnings',
+    'l.lists': 'Published lists', 'l.matched_on': 'matched on', 'k.cancelled': 'Cancelled', 'k.poor-conduct': 'Poor conduct',
+    'k.dishonest': 'Dishonest', 'm.number': 'licence number', 'm.credit_code': 'credit code', 'm.company': 'company name',
     'l.review': 'Needs review: OCR read these fields with low confidence or corrected them',
     'l.scan': 'From a scan ({kind}, {n} files)',
     'st.valid': 'Valid', 'st.renewal_due': 'Renewal due', 'st.renewal_overdue': 'Renewal overdue',
-    'st.expired': 'Expired', 'st.not_yet_valid': 'Not yet valid', 'st.removed': 'Removed',
+    'st.expired': 'Expired', 'st.not_yet_valid': 'Not yet valid', 'st.removed': 'Removed', 'st.cancelled': 'Cancelled',
     'st.active': 'Active',
     'd.title': 'Dashboard', 'd.as_of': 'As of', 'd.timeline': 'Validity timeline',
     'd.legend.renewal': 'Renewal deadline', 'd.legend.annual': 'Annual report', 'd.legend.today': 'Today',
@@ -297,6 +301,14 @@ function reviewBox(warnings, needsReview, scan) {
     h('ul', {}, review.map((w) => h('li', {}, w.slice('needs review: '.length)))));
 }
 
+/* Entries of current published lists that name the licence, each with what it matched on. */
+function listsSection(lists) {
+  if (!lists || !lists.length) return null;
+  return h('div', { class: 'card warn', id: 'lists' }, h('strong', {}, t('l.lists')),
+    h('ul', {}, lists.map((m) => h('li', {}, t('k.' + m.kind) + ' · ' + m.source + ' (' + m.published + '): ' +
+      m.company + ' ' + m.date + ' ' + m.reason + ' — ' + t('l.matched_on') + ' ' + t('m.' + m.matched_on)))));
+}
+
 function recordView(r) {
   return [fieldList([['f.number', r.number], ['f.company', r.company], ['f.legal', r.legal_representative],
     ['f.issuer', r.issuer], ['f.category', r.category], ['f.issued', r.issued], ['f.expires', r.expires]]),
@@ -310,7 +322,7 @@ async function licencePage(number) {
     const [r, ob, hist] = await Promise.all([api(base), api(base + '/obligations'), api(base + '/history')]);
     show(h('h1', {}, r.company), h('p', { class: 'sub' }, r.number, ' ', statusBadge(r.status === 'removed' ? 'removed' : ob.status)),
       r.removed_reason ? h('p', { class: 'error' }, t('l.removed') + ': ' + r.removed_reason) : null,
-      reviewBox(r.warnings, r.needs_review, r.scan),
+      reviewBox(r.warnings, r.needs_review, r.scan), listsSection(r.lists),
       recordView(r).slice(0, 1), fieldList([['f.version', r.version + ' / ' + r.versions], ['f.imported_at', r.imported_at],
         ['f.source_sha256', h('code', { class: 'hash' }, r.source_sha256)]]),
       obligationsSection(ob), recordView(r).slice(1), versionsSection(r.number, hist), sourceSection(r.number));

@@ -26,5 +26,13 @@
 #define XK_MAX_HOST 253u
 /* Bytes of a removal's reason: a longer one is refused, never cut (it is read back whole). */
 #define XK_MAX_REASON_BYTES 255u
+/* A published list file (CSV, XLSX, notice text) and, for an XLSX, each part read out of it. */
+#define XK_MAX_LIST_BYTES (16u * 1024u * 1024u)
+/* Entries in one published list. */
+#define XK_MAX_LIST_ENTRIES 100000u
+/* Bytes of one field of a list entry (company, reason, authority) and of a list's source. */
+#define XK_MAX_LIST_FIELD_BYTES 255u
+/* Columns of one row of a list. */
+#define XK_MAX_LIST_COLUMNS 64u
 
 #endif

@@ -82,7 +82,7 @@ typedef struct status_out {
     bool json;
     json_t *rows;
     xk_provisional prov;
-    size_t counts[6];
+    size_t counts[XK_STATUS_COUNT];
 } status_out;
 
 static bool status_row(const xk_status_row *r, void *ctx)
@@ -151,10 +151,11 @@ int cmd_status(int argc, char **argv)
         json_wrap(json_incref(out.rows), "licences", o.as_of, &out.prov);
     } else {
         printf("%zu valid, %zu renewal due, %zu renewal overdue, %zu expired, %zu not yet valid, "
-               "%zu removed\n",
+               "%zu removed, %zu cancelled\n",
                out.counts[XK_STATUS_VALID], out.counts[XK_STATUS_RENEWAL_DUE],
                out.counts[XK_STATUS_RENEWAL_OVERDUE], out.counts[XK_STATUS_EXPIRED],
-               out.counts[XK_STATUS_NOT_YET_VALID], out.counts[XK_STATUS_REMOVED]);
+               out.counts[XK_STATUS_NOT_YET_VALID], out.counts[XK_STATUS_REMOVED],
+               out.counts[XK_STATUS_CANCELLED]);
         cli_warn_provisional(&out.prov);
     }
     json_decref(out.rows);

@@ -32,6 +32,7 @@ static const command commands[] = {
     {"calendar", cmd_calendar, "a year's holidays and make-up working days"},
     {"workdays", cmd_workdays, "working-day arithmetic (add, between)"},
     {"token", cmd_token, "API tokens for the server (create, list, revoke)"},
+    {"lists", cmd_lists, "published lists: import, cross-check against the registry"},
     {"serve", cmd_serve, "HTTP JSON API and web pages on one address"},
 };
 

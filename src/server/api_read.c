@@ -118,8 +118,8 @@ void h_source(const srv_call *c, srv_resp *resp)
 
 /* --- search with cursor pagination --------------------------------------------------------- */
 
-static const char *const statuses[] = {"active",          "removed", "valid", "renewal_due",
-                                       "renewal_overdue", "expired", "not_yet_valid"};
+static const char *const statuses[] = {"active",  "removed",       "valid",    "renewal_due",
+                                       "renewal_overdue", "expired", "not_yet_valid", "cancelled"};
 
 typedef struct page {
     srv_ctx *ctx;
@@ -245,7 +245,7 @@ static bool read_filters(const srv_call *c, srv_resp *resp, xk_query *q, page *p
         if (i == sizeof statuses / sizeof statuses[0]) {
             srv_error(resp, 400, "bad_request",
                       "status=%s is not one of active, removed, valid, renewal_due, "
-                      "renewal_overdue, expired, not_yet_valid",
+                      "renewal_overdue, expired, not_yet_valid, cancelled",
                       status);
             return false;
         }

@@ -36,6 +36,18 @@ xk_status xk_view_licence(xk_store *st, const char *number, int version, json_t 
         review = review || strncmp(json_string_value(w) ? json_string_value(w) : "",
                                    "needs review: ", 14) == 0;
     json_object_set_new(o, "needs_review", json_boolean(review));
+    xk_list_match *m;
+    size_t n;
+    rc = xk_store_list_matches(st, number, &m, &n, err);
+    if (rc != XK_OK) {
+        json_decref(o);
+        return rc;
+    }
+    json_t *lists = json_array();
+    for (size_t k = 0; k < n; k++)
+        json_array_append_new(lists, xk_view_list_match(&m[k]));
+    free(m);
+    json_object_set_new(o, "lists", lists);
     *out = o;
     return XK_OK;
 }
@@ -178,4 +190,23 @@ xk_status xk_event_record(xk_store *st, const xk_calendar *cal, const char *numb
     if (cc.rc != XK_OK)
         return cc.rc;
     return xk_store_event_add(st, number, ev, id, err);
+}
+
+json_t *xk_view_list_match(const xk_list_match *m)
+{
+    const xk_list_entry *e = &m->entry;
+    return json_pack("{s:s, s:s, s:i, s:s, s:i, s:s, s:s, s:b, s:s, s:s, s:s, s:s, s:s}", "kind",
+                     m->kind, "source", m->source, "version", m->version, "published",
+                     m->published, "line", e->line, "company", e->company, "credit_code",
+                     e->credit_code, "credit_code_valid", e->credit_code_valid, "number",
+                     e->number, "date", e->date, "reason", e->reason, "authority", e->authority,
+                     "matched_on", m->matched_on);
+}
+
+json_t *xk_view_list_info(const xk_list_info *l)
+{
+    return json_pack("{s:s, s:s, s:i, s:s, s:s, s:s, s:I, s:s, s:s}", "kind", l->kind, "source",
+                     l->source, "version", l->version, "published", l->published, "format",
+                     l->format, "sha256", l->sha256, "entries", (json_int_t)l->entries,
+                     "imported_at", l->imported_at, "actor", l->actor);
 }
