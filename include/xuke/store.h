@@ -29,6 +29,10 @@ typedef struct xk_store xk_store;
 
 /* Opens (creating and migrating as needed) the store at path. */
 xk_status xk_store_open(const char *path, xk_store **out, xk_error *err);
+/* The same for a store that must already exist: XK_ENOTFOUND (naming path and how to make one)
+ * when no file is there, and nothing is created. Read commands use this, so a typo in a path
+ * or a job started in the wrong folder is an error, never an empty "all clear". */
+xk_status xk_store_open_existing(const char *path, xk_store **out, xk_error *err);
 void xk_store_close(xk_store *st);
 
 /* Who writes: the OS user for the CLI, the token's name for the server. Copied. */
@@ -220,12 +224,22 @@ typedef struct xk_event {
     char ref[64];
     char recorded_at[32];
     char actor[64];
+    bool planned;         /* a trigger recorded ahead of its date (a launch, a decision due) */
+    char voided_at[32];   /* "" while the event counts; set by xk_store_event_void */
+    char void_reason[256];
+    char voided_by[64];
 } xk_event;
 
 /* Records an event against a known licence (through the audit log); *id receives its id. */
 xk_status xk_store_event_add(xk_store *st, const char *number, const xk_event *ev, long *id,
                              xk_error *err);
-/* Events of number in date order (then id). Caller frees *out. */
+/* Voids event id: it stays in the store and in `event list`, marked with when, by whom and
+ * why, and no longer counts in the rules; one audit entry. reason must not be empty
+ * (XK_EUSAGE); XK_ENOTFOUND for an unknown id, XK_ECONFLICT when already voided. number
+ * (64 bytes, may be NULL) receives the licence the event belongs to. */
+xk_status xk_store_event_void(xk_store *st, long id, const char *reason, char *number,
+                              xk_error *err);
+/* Events of number in date order (then id), voided ones included. Caller frees *out. */
 xk_status xk_store_events(xk_store *st, const char *number, xk_event **out, size_t *n,
                           xk_error *err);
 
@@ -237,7 +251,7 @@ typedef struct xk_rules_row {
     bool removed;
     bool cancelled; /* the current version of a cancellation list names its number */
     const char *duties; /* xk_duties_encode form; valid during the callback only */
-    const xk_event *events;
+    const xk_event *events; /* the events that count: voided ones are left out */
     size_t n_events;
 } xk_rules_row;
 

@@ -16,10 +16,12 @@
 #include "xuke/store.h"
 
 /* The stored record of version (0 = current) of number, with the registry's facts added:
- * version, versions, status (active/removed), source_sha256, imported_at, removed_reason, and
- * "lists": the entries of current published lists that name it (xk_store_list_matches). */
-xk_status xk_view_licence(xk_store *st, const char *number, int version, json_t **out,
-                          xk_error *err);
+ * version, versions, status (the licence's status as of as_of: xk_status_name), status_as_of,
+ * record_state ("active" or "removed": the registry's own state of the record),
+ * source_sha256, imported_at, removed_reason, and "lists": the entries of current published
+ * lists that name it (xk_store_list_matches). */
+xk_status xk_view_licence(xk_store *st, const xk_calendar *cal, xk_date as_of, const char *number,
+                          int version, json_t **out, xk_error *err);
 
 /* One published-list entry that names a licence: kind, source, version, published, line,
  * company, credit_code (with credit_code_valid), number, date, reason, authority, matched_on. */
@@ -31,8 +33,10 @@ json_t *xk_view_list_info(const xk_list_info *l);
 json_t *xk_view_obligation(const xk_obligation *ob);
 /* One status row: number, company, status, expires, next, overdue. */
 json_t *xk_view_status_row(const xk_status_row *r);
-/* One search hit; a domain hit carries "match" (domain, website, service, website_name). */
-json_t *xk_view_hit(const xk_hit *h);
+/* One search hit with its status (computed by the caller as of one date for every hit) and
+ * record_state (active/removed); a domain hit carries "match" (domain, website, service,
+ * website_name). */
+json_t *xk_view_hit(const xk_hit *h, xk_licence_status status);
 /* Versions, oldest first. */
 json_t *xk_view_history(const xk_version_info *v, size_t n);
 /* One event. */
@@ -44,10 +48,13 @@ json_t *xk_view_dated(json_t *items, const char *key, xk_date as_of, const xk_pr
 
 /*
  * Checks an event against the licence's state and the rules (known type, licence present and
- * not removed, a fulfilment matching an open obligation) and stores it. XK_ENOTFOUND for an
- * unknown licence, XK_EUSAGE with the reason when the rules refuse it.
+ * not removed, the date within the licence's timeline as of today, a fulfilment matching an
+ * open obligation: xk_rules_check_event) and stores it. XK_ENOTFOUND for an unknown licence,
+ * XK_EUSAGE with the reason and what would be accepted when the rules refuse it. check (may
+ * be NULL) says whether the fulfilment is late.
  */
-xk_status xk_event_record(xk_store *st, const xk_calendar *cal, const char *number,
-                          const xk_event *ev, long *id, xk_error *err);
+xk_status xk_event_record(xk_store *st, const xk_calendar *cal, xk_date today,
+                          const char *number, const xk_event *ev, long *id,
+                          xk_event_check *check, xk_error *err);
 
 #endif

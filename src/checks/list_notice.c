@@ -155,7 +155,7 @@ static size_t company_len(const char *s, size_t len)
 
 static xk_status notice_entry(xk_list *out, int line, const char *s, size_t len, xk_error *err)
 {
-    xk_list_entry *e = list_add(out, line, err);
+    xk_list_entry *e = xk_list_add(out, line, err);
     if (!e)
         return err ? err->code : XK_ENOMEM;
     char value[XK_MAX_LIST_FIELD_BYTES + 1];
@@ -170,10 +170,10 @@ static xk_status notice_entry(xk_list *out, int line, const char *s, size_t len,
         copy_span(value, sizeof value, s + after, value_len(s + after, len - after));
     else if (!bare_code(s, len, value, sizeof value))
         value[0] = '\0';
-    rc = entry_credit_code(out, e, value, err);
+    rc = xk_entry_credit_code(out, e, value, err);
     if (rc == XK_OK && find_label(s, len, number_labels, 3, &after)) {
         copy_span(value, sizeof value, s + after, value_len(s + after, len - after));
-        rc = entry_number(e, value, err);
+        rc = xk_entry_number(e, value, err);
     } else if (rc == XK_OK) {
         xk_number n;
         if (xk_number_normalise(s, len, &n))
@@ -187,10 +187,10 @@ static xk_status notice_entry(xk_list *out, int line, const char *s, size_t len,
     if (rc == XK_OK && find_label(s, len, authority_labels, 2, &after))
         copy_span(e->authority, sizeof e->authority, s + after,
                   value_len(s + after, len - after));
-    return rc == XK_OK ? entry_done(e, err) : rc;
+    return rc == XK_OK ? xk_entry_done(e, err) : rc;
 }
 
-xk_status notice_entries(const char *text, size_t len, xk_list *out, xk_error *err)
+xk_status xk_notice_entries(const char *text, size_t len, xk_list *out, xk_error *err)
 {
     xk_lines lines;
     xk_status rc = xk_lines_split(text, len, &lines, err);

@@ -13,7 +13,7 @@
 #include "xuke/limits.h"
 #include "xuke/text.h"
 
-void table_free(list_table *t)
+void xk_table_free(list_table *t)
 {
     for (size_t i = 0; i < t->n; i++) {
         for (size_t j = 0; j < t->rows[i].n; j++)
@@ -24,7 +24,7 @@ void table_free(list_table *t)
     memset(t, 0, sizeof *t);
 }
 
-list_row *table_row(list_table *t, int line, xk_error *err)
+list_row *xk_table_row(list_table *t, int line, xk_error *err)
 {
     if (t->n > XK_MAX_LIST_ENTRIES) {
         xk_error_set(err, XK_ETOOBIG, line, "more than %u rows in one list", XK_MAX_LIST_ENTRIES);
@@ -47,7 +47,7 @@ list_row *table_row(list_table *t, int line, xk_error *err)
     return r;
 }
 
-xk_status row_cell(list_row *row, size_t col, const char *cell, size_t len, xk_error *err)
+xk_status xk_row_cell(list_row *row, size_t col, const char *cell, size_t len, xk_error *err)
 {
     if (col >= XK_MAX_LIST_COLUMNS)
         return xk_error_set(err, XK_ETOOBIG, row->line, "more than %u columns in a row",
@@ -139,7 +139,7 @@ static bool blank_row(const list_row *r)
     return true;
 }
 
-xk_status csv_read(const char *text, size_t len, char sep, list_table *t, xk_error *err)
+xk_status xk_csv_read(const char *text, size_t len, char sep, list_table *t, xk_error *err)
 {
     char *buf = malloc(len + 1); /* no cell is longer than the text */
     if (!buf)
@@ -147,7 +147,7 @@ xk_status csv_read(const char *text, size_t len, char sep, list_table *t, xk_err
     csv_state cs = {text, len, 0, 1, sep};
     xk_status rc = XK_OK;
     while (rc == XK_OK && cs.i < cs.len) {
-        list_row *r = table_row(t, cs.line, err);
+        list_row *r = xk_table_row(t, cs.line, err);
         if (!r) {
             rc = err ? err->code : XK_ENOMEM;
             break;
@@ -157,7 +157,7 @@ xk_status csv_read(const char *text, size_t len, char sep, list_table *t, xk_err
             size_t blen = 0;
             rc = csv_cell(&cs, buf, &blen, &end, err);
             if (rc == XK_OK)
-                rc = row_cell(r, col, buf, blen, err);
+                rc = xk_row_cell(r, col, buf, blen, err);
         }
         cs.line++;
         if (rc == XK_OK && blank_row(r)) {
@@ -231,7 +231,7 @@ static long header_row(const list_table *t, field *map, size_t map_size)
     return -1;
 }
 
-bool table_has_header(const list_table *t)
+bool xk_table_has_header(const list_table *t)
 {
     field map[XK_MAX_LIST_COLUMNS];
     return header_row(t, map, XK_MAX_LIST_COLUMNS) >= 0;
@@ -240,7 +240,7 @@ bool table_has_header(const list_table *t)
 static xk_status row_entry(const list_row *r, const field *map, bool excel, xk_list *out,
                            xk_error *err)
 {
-    xk_list_entry *e = list_add(out, r->line, err);
+    xk_list_entry *e = xk_list_add(out, r->line, err);
     if (!e)
         return err ? err->code : XK_ENOMEM;
     xk_status rc = XK_OK;
@@ -248,31 +248,31 @@ static xk_status row_entry(const list_row *r, const field *map, bool excel, xk_l
         const char *v = r->cells[c];
         switch (map[c]) {
         case F_COMPANY:
-            rc = entry_field(e->company, sizeof e->company, v, r->line, "company", err);
+            rc = xk_entry_field(e->company, sizeof e->company, v, r->line, "company", err);
             break;
         case F_CODE:
-            rc = entry_credit_code(out, e, v, err);
+            rc = xk_entry_credit_code(out, e, v, err);
             break;
         case F_NUMBER:
-            rc = entry_number(e, v, err);
+            rc = xk_entry_number(e, v, err);
             break;
         case F_DATE:
-            rc = entry_date(e, v, excel, err);
+            rc = xk_entry_date(e, v, excel, err);
             break;
         case F_REASON:
-            rc = entry_field(e->reason, sizeof e->reason, v, r->line, "reason", err);
+            rc = xk_entry_field(e->reason, sizeof e->reason, v, r->line, "reason", err);
             break;
         case F_AUTHORITY:
-            rc = entry_field(e->authority, sizeof e->authority, v, r->line, "authority", err);
+            rc = xk_entry_field(e->authority, sizeof e->authority, v, r->line, "authority", err);
             break;
         case F_NONE:
             break;
         }
     }
-    return rc == XK_OK ? entry_done(e, err) : rc;
+    return rc == XK_OK ? xk_entry_done(e, err) : rc;
 }
 
-xk_status table_entries(const list_table *t, bool excel, xk_list *out, xk_error *err)
+xk_status xk_table_entries(const list_table *t, bool excel, xk_list *out, xk_error *err)
 {
     field map[XK_MAX_LIST_COLUMNS];
     long head = header_row(t, map, XK_MAX_LIST_COLUMNS);

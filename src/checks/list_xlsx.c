@@ -201,7 +201,7 @@ static xk_status read_cell(xmlNodePtr c, size_t next_col, const strings *s, list
         }
     }
     if (rc == XK_OK && value)
-        rc = row_cell(r, (size_t)col, value, strlen(value), err);
+        rc = xk_row_cell(r, (size_t)col, value, strlen(value), err);
     free(value);
     xmlFree(ref);
     xmlFree(type);
@@ -219,7 +219,7 @@ static xk_status read_rows(xmlNodePtr data, const strings *s, list_table *t, xk_
         int line = rn ? atoi(rn) : next_line;
         xmlFree(rn);
         next_line = line + 1;
-        list_row *r = table_row(t, line, err);
+        list_row *r = xk_table_row(t, line, err);
         if (!r)
             return err ? err->code : XK_ENOMEM;
         size_t col = 0;
@@ -253,7 +253,7 @@ static xk_status read_sheet(zip_t *z, const strings *s, list_table *t, xk_error 
     return rc;
 }
 
-xk_status xlsx_read(const char *bytes, size_t len, list_table *t, xk_error *err)
+xk_status xk_xlsx_read(const char *bytes, size_t len, list_table *t, xk_error *err)
 {
     zip_error_t ze;
     zip_error_init(&ze);

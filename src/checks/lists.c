@@ -52,7 +52,7 @@ bool xk_credit_code_valid(const char *code, size_t len)
 
 /* --- entries --------------------------------------------------------------------------------- */
 
-xk_list_entry *list_add(xk_list *l, int line, xk_error *err)
+xk_list_entry *xk_list_add(xk_list *l, int line, xk_error *err)
 {
     if (l->n >= XK_MAX_LIST_ENTRIES) {
         xk_error_set(err, XK_ETOOBIG, line, "more than %u entries in one list",
@@ -92,7 +92,7 @@ static xk_status add_note(xk_list *l, int line, const char *message)
 }
 
 /* value[0..] without the white space around it, in dst; a longer value is an error. */
-xk_status entry_field(char *dst, size_t size, const char *value, int line, const char *what,
+xk_status xk_entry_field(char *dst, size_t size, const char *value, int line, const char *what,
                       xk_error *err)
 {
     size_t len = strlen(value);
@@ -109,7 +109,7 @@ xk_status entry_field(char *dst, size_t size, const char *value, int line, const
     return XK_OK;
 }
 
-xk_status entry_number(xk_list_entry *e, const char *value, xk_error *err)
+xk_status xk_entry_number(xk_list_entry *e, const char *value, xk_error *err)
 {
     size_t len = strlen(value);
     if (len == 0 || strspn(value, " \t") == len)
@@ -122,7 +122,7 @@ xk_status entry_number(xk_list_entry *e, const char *value, xk_error *err)
     return XK_OK;
 }
 
-xk_status entry_credit_code(xk_list *l, xk_list_entry *e, const char *value, xk_error *err)
+xk_status xk_entry_credit_code(xk_list *l, xk_list_entry *e, const char *value, xk_error *err)
 {
     char code[64];
     size_t k = 0;
@@ -201,10 +201,10 @@ static bool excel_serial(const char *s, xk_date *out)
     return true;
 }
 
-xk_status entry_date(xk_list_entry *e, const char *value, bool excel, xk_error *err)
+xk_status xk_entry_date(xk_list_entry *e, const char *value, bool excel, xk_error *err)
 {
     char text[64];
-    if (entry_field(text, sizeof text, value, e->line, "date", err) != XK_OK)
+    if (xk_entry_field(text, sizeof text, value, e->line, "date", err) != XK_OK)
         return err ? err->code : XK_ETOOBIG;
     if (!*text)
         return XK_OK;
@@ -222,7 +222,7 @@ xk_status entry_date(xk_list_entry *e, const char *value, bool excel, xk_error *
     return XK_OK;
 }
 
-xk_status entry_done(const xk_list_entry *e, xk_error *err)
+xk_status xk_entry_done(const xk_list_entry *e, xk_error *err)
 {
     if (!*e->company && !*e->number && !*e->credit_code)
         return xk_error_set(err, XK_EINVALID, e->line,
@@ -241,7 +241,7 @@ static xk_status parse_table(list_table *t, bool excel, const char *format, xk_l
                              xk_error *err)
 {
     out->format = format;
-    return table_entries(t, excel, out, err);
+    return xk_table_entries(t, excel, out, err);
 }
 
 static xk_status parse_text(const char *bytes, size_t len, xk_list *out, xk_error *err)
@@ -260,9 +260,9 @@ static xk_status parse_text(const char *bytes, size_t len, xk_list *out, xk_erro
             continue;
         xk_error table_err;
         xk_error_clear(&table_err);
-        table_free(&t);
-        xk_status read = csv_read(text, tlen, seps[i], &t, &table_err);
-        if (table_has_header(&t)) {
+        xk_table_free(&t);
+        xk_status read = xk_csv_read(text, tlen, seps[i], &t, &table_err);
+        if (xk_table_has_header(&t)) {
             /* a table with its header: a malformed row below it is that table's error */
             if (read != XK_OK) {
                 if (err)
@@ -271,14 +271,14 @@ static xk_status parse_text(const char *bytes, size_t len, xk_list *out, xk_erro
             } else {
                 rc = parse_table(&t, false, seps[i] == ',' ? "csv" : "notice", out, err);
             }
-            table_free(&t);
+            xk_table_free(&t);
             free(text);
             return rc;
         }
     }
-    table_free(&t);
+    xk_table_free(&t);
     out->format = "notice";
-    rc = notice_entries(text, tlen, out, err);
+    rc = xk_notice_entries(text, tlen, out, err);
     free(text);
     return rc;
 }
@@ -292,10 +292,10 @@ xk_status xk_list_parse(const char *bytes, size_t len, xk_list *out, xk_error *e
     xk_status rc;
     if (is_xlsx(bytes, len)) {
         list_table t = {NULL, 0, 0};
-        rc = xlsx_read(bytes, len, &t, err);
+        rc = xk_xlsx_read(bytes, len, &t, err);
         if (rc == XK_OK)
             rc = parse_table(&t, true, "xlsx", out, err);
-        table_free(&t);
+        xk_table_free(&t);
     } else {
         rc = parse_text(bytes, len, out, err);
     }

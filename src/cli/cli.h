@@ -55,8 +55,11 @@ void cli_print_summary(FILE *out, const xk_licence *lic);
 
 /* Registry helpers (store_open.c). */
 const char *cli_db_path(const char *flag);
-/* Opens the store named by --db / $XUKE_DB / ./xuke.db, printing the error; NULL on failure. */
+/* Opens the existing store named by --db / $XUKE_DB / ./xuke.db, printing the error; NULL on
+ * failure, including when there is no store there (read commands never create one). */
 xk_store *cli_open_store(const char *flag);
+/* The same for commands that write: creates the store when missing and says so on stderr. */
+xk_store *cli_open_store_create(const char *flag);
 /* Normalises a licence number typed by a user; prints why not and returns false. */
 bool cli_number_arg(const char *arg, char *out, size_t size);
 int cli_store_error(const xk_error *err);

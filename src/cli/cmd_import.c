@@ -298,7 +298,7 @@ int cmd_import(int argc, char **argv)
         free(fl.paths);
         return EXIT_FAIL;
     }
-    xk_store *st = cli_open_store(o.db);
+    xk_store *st = cli_open_store_create(o.db);
     if (!st)
         rc = EXIT_FAIL;
     import_state s = {0};

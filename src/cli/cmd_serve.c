@@ -122,7 +122,7 @@ int cmd_serve(int argc, char **argv)
         {"burst", required_argument, 0, 'B'},        {"access-log", required_argument, 0, 'a'},
         {"help", no_argument, 0, 'h'},               {0, 0, 0, 0}};
     srv_config cfg;
-    srv_config_defaults(&cfg);
+    xk_srv_config_defaults(&cfg);
     const char *log_path = NULL;
     int c;
     optind = 1;
@@ -141,6 +141,8 @@ int cmd_serve(int argc, char **argv)
         return EXIT_USAGE;
     }
     cfg.db = cli_db_path(cfg.db);
+    if (access(cfg.db, F_OK) != 0 && strcmp(cfg.db, ":memory:") != 0)
+        fprintf(stderr, "xuke serve: no store at %s: creating a new, empty one\n", cfg.db);
     if (log_path && strcmp(log_path, "-") == 0) {
         cfg.access_log = stdout;
     } else if (log_path) {
@@ -151,7 +153,7 @@ int cmd_serve(int argc, char **argv)
         }
     }
     char err[512];
-    int rc = srv_run(&cfg, err, sizeof err);
+    int rc = xk_srv_run(&cfg, err, sizeof err);
     if (rc != 0)
         fprintf(stderr, "xuke serve: %s\n", err);
     if (cfg.access_log && cfg.access_log != stderr && cfg.access_log != stdout)

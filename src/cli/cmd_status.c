@@ -1,9 +1,14 @@
 /*
- * `xuke status [--as-of DATE] [--number N] [--json]`: one row per licence with its status, the
- * next deadline and every overdue obligation. `xuke deadlines [--as-of DATE] [--within DAYS]
- * [--number N] [--json|--ics]`: the agenda of open obligations, soonest first, each with its
- * legal basis. Every output states the date it was computed for, and which unpublished
- * calendar years (if any) make dates provisional.
+ * `xuke status [--as-of DATE] [--number N] [--json] [--fail-on LIST]`: one row per licence with
+ * its status, the next deadline and every overdue obligation. `xuke deadlines [--as-of DATE]
+ * [--within DAYS] [--number N] [--json|--ics] [--fail-on-any]`: the agenda of open obligations,
+ * soonest first, each with its legal basis. Every output states the date it was computed for,
+ * and which unpublished calendar years (if any) make dates provisional.
+ *
+ * Both are meant for scheduled jobs, so they never answer "all clear" when they cannot know:
+ * a missing store or one holding no licences is an error. Exit codes (README "Alerting"):
+ * 0 nothing matched, 1 something matched --fail-on / --fail-on-any, 2 usage, 3 no answer (no
+ * store, an empty store, a store or calendar error).
  */
 #include <getopt.h>
 #include <stdlib.h>
@@ -12,13 +17,50 @@
 #include "cli.h"
 #include "xuke/agenda.h"
 
+enum { EXIT_MATCHED = 1, EXIT_NO_ANSWER = 3 };
+
+/* What --fail-on can name: the statuses, and "overdue" for any overdue obligation. */
+#define FAIL_ON_OVERDUE (1u << 8)
+
 typedef struct rules_opts {
     const char *db, *calendar;
     xk_date as_of;
     long within;
     char number[64];
-    bool json, ics;
+    bool json, ics, fail_on_any;
+    unsigned fail_on; /* bit per xk_licence_status, plus FAIL_ON_OVERDUE */
 } rules_opts;
+
+static const xk_licence_status all_statuses[] = {
+    XK_STATUS_NOT_YET_VALID, XK_STATUS_VALID,   XK_STATUS_RENEWAL_DUE,
+    XK_STATUS_RENEWAL_OVERDUE, XK_STATUS_EXPIRED, XK_STATUS_REMOVED, XK_STATUS_CANCELLED};
+
+/* "renewal_overdue,overdue" → bits; prints what is accepted when a word is not. */
+static bool parse_fail_on(const char *list, unsigned *out)
+{
+    char word[64];
+    const char *p = list;
+    *out = 0;
+    while (*p) {
+        size_t n = strcspn(p, ",");
+        snprintf(word, sizeof word, "%.*s", (int)(n < sizeof word - 1 ? n : sizeof word - 1), p);
+        unsigned bit = strcmp(word, "overdue") == 0 ? FAIL_ON_OVERDUE : 0;
+        for (size_t i = 0; !bit && i < sizeof all_statuses / sizeof all_statuses[0]; i++)
+            if (strcmp(word, xk_status_name(all_statuses[i])) == 0)
+                bit = 1u << all_statuses[i];
+        if (!bit) {
+            fprintf(stderr,
+                    "xuke status: --fail-on \"%s\" is not one of overdue, not_yet_valid, valid, "
+                    "renewal_due, renewal_overdue, expired, removed, cancelled\n",
+                    word);
+            return false;
+        }
+        *out |= bit;
+        p += n;
+        p += *p == ',';
+    }
+    return *out != 0;
+}
 
 static int parse(int argc, char **argv, rules_opts *o, bool deadlines)
 {
@@ -26,7 +68,8 @@ static int parse(int argc, char **argv, rules_opts *o, bool deadlines)
         {"db", required_argument, 0, 'd'},     {"calendar", required_argument, 0, 'c'},
         {"as-of", required_argument, 0, 'a'},  {"within", required_argument, 0, 'w'},
         {"number", required_argument, 0, 'n'}, {"json", no_argument, 0, 'j'},
-        {"ics", no_argument, 0, 'i'},          {0, 0, 0, 0}};
+        {"ics", no_argument, 0, 'i'},          {"fail-on", required_argument, 0, 'f'},
+        {"fail-on-any", no_argument, 0, 'F'},  {0, 0, 0, 0}};
     memset(o, 0, sizeof *o);
     o->as_of = cli_today();
     o->within = -1;
@@ -48,6 +91,10 @@ static int parse(int argc, char **argv, rules_opts *o, bool deadlines)
             o->json = true;
         else if (c == 'i' && deadlines)
             o->ics = true;
+        else if (c == 'f' && !deadlines)
+            ok = parse_fail_on(optarg, &o->fail_on);
+        else if (c == 'F' && deadlines)
+            o->fail_on_any = true;
         else
             ok = false;
         if (!ok)
@@ -55,9 +102,11 @@ static int parse(int argc, char **argv, rules_opts *o, bool deadlines)
     }
     if (optind != argc || (o->json && o->ics)) {
         fprintf(stderr, deadlines ? "usage: xuke deadlines [--db PATH] [--calendar FILE] "
-                                    "[--as-of DATE] [--within DAYS] [--number N] [--json|--ics]\n"
+                                    "[--as-of DATE] [--within DAYS] [--number N] [--json|--ics] "
+                                    "[--fail-on-any]\n"
                                   : "usage: xuke status [--db PATH] [--calendar FILE] "
-                                    "[--as-of DATE] [--number N] [--json]\n");
+                                    "[--as-of DATE] [--number N] [--json] "
+                                    "[--fail-on STATUS,...|overdue]\n");
         return EXIT_USAGE;
     }
     return EXIT_OK;
@@ -83,12 +132,16 @@ typedef struct status_out {
     json_t *rows;
     xk_provisional prov;
     size_t counts[XK_STATUS_COUNT];
+    unsigned fail_on;
+    size_t matched; /* rows that match --fail-on */
 } status_out;
 
 static bool status_row(const xk_status_row *r, void *ctx)
 {
     status_out *o = ctx;
     o->counts[r->status]++;
+    if ((o->fail_on & (1u << r->status)) || ((o->fail_on & FAIL_ON_OVERDUE) && r->n_overdue))
+        o->matched++;
     xk_provisional_merge(&o->prov, &r->prov);
     char e[16];
     if (o->json) {
@@ -119,13 +172,35 @@ static void json_wrap(json_t *items, const char *key, xk_date as_of, const xk_pr
     cli_print_json(xk_view_dated(items, key, as_of, prov));
 }
 
+/* True when the store holds at least one licence; otherwise says so: an empty store (a new
+ * one, or the wrong one) has no deadlines, and "nothing due" from it would be a false all-clear. */
+static bool has_licences(xk_store *st, const char *db)
+{
+    xk_store_stats s;
+    xk_error err;
+    if (xk_store_stats_get(st, &s, &err) != XK_OK) {
+        fprintf(stderr, "xuke: %s\n", err.message);
+        return false;
+    }
+    if (s.licences > 0)
+        return true;
+    fprintf(stderr,
+            "xuke: the store %s holds no licences, so there is nothing to report on: import "
+            "licences first (xuke import FILE...) or name another store with --db PATH or "
+            "XUKE_DB\n",
+            cli_db_path(db));
+    return false;
+}
+
 /* The calendar and the store both commands need; false (nothing left open) on failure. */
 static bool open_rules(const rules_opts *o, xk_calendar **cal, xk_store **st)
 {
     *cal = cli_load_calendar(o->calendar);
     *st = *cal ? cli_open_store(o->db) : NULL;
-    if (*st)
+    if (*st && has_licences(*st, o->db))
         return true;
+    xk_store_close(*st);
+    *st = NULL;
     xk_calendar_free(*cal);
     return false;
 }
@@ -139,14 +214,15 @@ int cmd_status(int argc, char **argv)
     xk_calendar *cal;
     xk_store *st;
     if (!open_rules(&o, &cal, &st))
-        return EXIT_FAIL;
-    status_out out = {o.json, json_array(), {{0}, 0}, {0}};
+        return EXIT_NO_ANSWER;
+    status_out out = {o.json, json_array(), {{0}, 0}, {0}, o.fail_on, 0};
     xk_error err;
     if (!o.json)
         print_header("status", o.as_of, &out.prov);
     if (xk_status_scan(st, cal, o.as_of, *o.number ? o.number : NULL, status_row, &out, &err) !=
         XK_OK) {
-        rc = cli_store_error(&err);
+        cli_store_error(&err);
+        rc = err.code == XK_EUSAGE ? EXIT_USAGE : EXIT_NO_ANSWER;
     } else if (o.json) {
         json_wrap(json_incref(out.rows), "licences", o.as_of, &out.prov);
     } else {
@@ -157,6 +233,11 @@ int cmd_status(int argc, char **argv)
                out.counts[XK_STATUS_NOT_YET_VALID], out.counts[XK_STATUS_REMOVED],
                out.counts[XK_STATUS_CANCELLED]);
         cli_warn_provisional(&out.prov);
+    }
+    if (rc == EXIT_OK && out.matched) {
+        fprintf(stderr, "xuke status: %zu licence%s match --fail-on\n", out.matched,
+                out.matched == 1 ? "" : "s");
+        rc = EXIT_MATCHED;
     }
     json_decref(out.rows);
     xk_store_close(st);
@@ -173,12 +254,13 @@ int cmd_deadlines(int argc, char **argv)
     xk_calendar *cal;
     xk_store *st;
     if (!open_rules(&o, &cal, &st))
-        return EXIT_FAIL;
+        return EXIT_NO_ANSWER;
     xk_agenda a;
     xk_error err;
     if (xk_agenda_build(st, cal, o.as_of, (int)o.within, *o.number ? o.number : NULL, &a, &err) !=
         XK_OK) {
-        rc = cli_store_error(&err);
+        cli_store_error(&err);
+        rc = err.code == XK_EUSAGE ? EXIT_USAGE : EXIT_NO_ANSWER;
     } else if (o.ics) {
         char *ics = xk_agenda_ics(&a, o.as_of);
         if (ics)
@@ -199,6 +281,11 @@ int cmd_deadlines(int argc, char **argv)
         if (a.n == 0)
             printf("nothing open\n");
         cli_warn_provisional(&a.prov);
+    }
+    if (rc == EXIT_OK && o.fail_on_any && a.n) {
+        fprintf(stderr, "xuke deadlines: %zu open obligation%s (--fail-on-any)\n", a.n,
+                a.n == 1 ? "" : "s");
+        rc = EXIT_MATCHED;
     }
     xk_agenda_free(&a);
     xk_store_close(st);

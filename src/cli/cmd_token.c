@@ -40,7 +40,7 @@ static int create_token(int argc, char **argv)
         fputs(usage_text, stderr);
         return EXIT_USAGE;
     }
-    xk_store *st = cli_open_store(db);
+    xk_store *st = cli_open_store_create(db);
     if (!st)
         return EXIT_FAIL;
     char token[XK_TOKEN_MAX];

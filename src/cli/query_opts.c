@@ -15,7 +15,7 @@ static const struct option longopts[] = {
     {"as-of", required_argument, 0, 'a'},       {"limit", required_argument, 0, 'l'},
     {"include-removed", no_argument, 0, 'R'},   {"json", no_argument, 0, 'j'},
     {"format", required_argument, 0, 'f'},      {"help", no_argument, 0, 'h'},
-    {0, 0, 0, 0}};
+    {"calendar", required_argument, 0, 'C'},    {0, 0, 0, 0}};
 
 static bool option(int c, query_opts *o)
 {
@@ -23,6 +23,9 @@ static bool option(int c, query_opts *o)
     switch (c) {
     case 'd':
         o->db = optarg;
+        return true;
+    case 'C':
+        o->calendar = optarg;
         return true;
     case 'c':
         o->q.company = optarg;
@@ -108,4 +111,17 @@ int query_opts_parse(int argc, char **argv, query_opts *o, const char *usage)
         return EXIT_USAGE;
     }
     return EXIT_OK;
+}
+
+bool query_status_table(xk_store *st, const query_opts *o, xk_status_table *out)
+{
+    xk_calendar *cal = cli_load_calendar(o->calendar);
+    if (!cal)
+        return false;
+    xk_error err;
+    xk_status rc = xk_status_table_build(st, cal, o->q.as_of, out, &err);
+    xk_calendar_free(cal);
+    if (rc != XK_OK)
+        cli_store_error(&err);
+    return rc == XK_OK;
 }

@@ -18,20 +18,35 @@ const char *cli_db_path(const char *flag)
     return env && *env ? env : "xuke.db";
 }
 
-xk_store *cli_open_store(const char *flag)
+static xk_store *open_store(const char *flag, bool create)
 {
     const char *path = cli_db_path(flag);
+    bool existed = access(path, F_OK) == 0;
     xk_store *st;
     xk_error err;
     xk_error_clear(&err);
-    if (xk_store_open(path, &st, &err) != XK_OK) {
+    xk_status rc = create ? xk_store_open(path, &st, &err)
+                          : xk_store_open_existing(path, &st, &err);
+    if (rc != XK_OK) {
         fprintf(stderr, "xuke: %s\n", err.message);
         return NULL;
     }
+    if (create && !existed && strcmp(path, ":memory:") != 0 && strncmp(path, "file:", 5) != 0)
+        fprintf(stderr, "xuke: created a new store %s\n", path);
     struct passwd *pw = getpwuid(geteuid());
     const char *user = pw && pw->pw_name ? pw->pw_name : getenv("USER");
     xk_store_set_actor(st, user ? user : "unknown");
     return st;
+}
+
+xk_store *cli_open_store(const char *flag)
+{
+    return open_store(flag, false);
+}
+
+xk_store *cli_open_store_create(const char *flag)
+{
+    return open_store(flag, true);
 }
 
 bool cli_number_arg(const char *arg, char *out, size_t size)

@@ -16,7 +16,7 @@
  * website under it and the next header, and that website was gone without a word). */
 static bool ends_header(const doc *d, size_t j)
 {
-    return site_label_at(d, j) || strstr(d->lines->lines[j].compact, "获准经营");
+    return xk_site_label_at(d, j) || strstr(d->lines->lines[j].compact, "获准经营");
 }
 
 /* Joins the header over up to six lines until 相关信息 closes it; returns the last line. */
@@ -26,7 +26,7 @@ static size_t read_header(const doc *d, size_t i, char *code, size_t code_size)
     xk_buf_init(&joined);
     size_t last = i;
     for (size_t j = i, parts = 0; j < d->lines->n && parts < 6; j++) {
-        if (is_blank(d, j))
+        if (xk_is_blank(d, j))
             continue;
         if (j > i && ends_header(d, j))
             break;
@@ -36,7 +36,7 @@ static size_t read_header(const doc *d, size_t i, char *code, size_t code_size)
         if (joined.data && strstr(joined.data, "相关信息"))
             break;
     }
-    const char *svc = header_service(joined.data ? joined.data : "");
+    const char *svc = xk_header_service(joined.data ? joined.data : "");
     snprintf(code, code_size, "%s", svc);
     if (!joined.data || !strstr(joined.data, "相关信息"))
         last = i;
@@ -183,7 +183,7 @@ static xk_status set_field(xk_licence *lic, xk_website *w, label_kind kind, cons
 {
     if (kind == L_SITE_DOMAIN)
         return split_domains(lic, w, value);
-    char *t = tidy_into(lic, value, strlen(value));
+    char *t = xk_tidy_into(lic, value, strlen(value));
     if (!t)
         return XK_ENOMEM;
     if (kind == L_SITE_NAME)
@@ -212,7 +212,7 @@ static xk_status fill_defaults(xk_licence *lic)
     return XK_OK;
 }
 
-xk_status appendix_extract(doc *d)
+xk_status xk_appendix_extract(doc *d)
 {
     xk_licence *lic = d->lic;
     char code[8] = "";
@@ -221,15 +221,15 @@ xk_status appendix_extract(doc *d)
     xk_buf_init(&value);
     xk_status st = XK_OK;
     for (size_t i = 0; i < d->lines->n && st == XK_OK; i++) {
-        if (d->section[i] != SEC_APPENDIX || is_blank(d, i) || d->furniture[i])
+        if (d->section[i] != SEC_APPENDIX || xk_is_blank(d, i) || d->furniture[i])
             continue;
-        if (opens_block_header(d, i)) {
+        if (xk_opens_block_header(d, i)) {
             i = read_header(d, i, code, sizeof code);
             cur = NULL;
             continue;
         }
         label_hit hit;
-        if (!label_at(d, i, &hit) || !label_is_site(hit.kind))
+        if (!xk_label_at(d, i, &hit) || !xk_label_is_site(hit.kind))
             continue;
         if (!cur || field_set(cur, hit.kind)) {
             cur = xk_licence_add_website(lic);
@@ -241,7 +241,7 @@ xk_status appendix_extract(doc *d)
             cur->line = d->lines->lines[i].lineno;
         }
         xk_buf_reset(&value);
-        i = value_collect(d, &hit, hit.kind == L_SITE_DOMAIN, &value);
+        i = xk_value_collect(d, &hit, hit.kind == L_SITE_DOMAIN, &value);
         if (value.oom)
             st = XK_ENOMEM;
         else

@@ -90,8 +90,8 @@ static int digit_dropped(const char *text, date_guess *g)
 /* The error for a date field whose text is no valid date. */
 static void date_error(doc *d, int line, label_kind kind, const char *text)
 {
-    xk_licence_problem(d->lic, XK_SEV_ERROR, line, "%s is not a valid date: %s", label_name(kind),
-                       text);
+    xk_licence_problem(d->lic, XK_SEV_ERROR, line, "%s is not a valid date: %s",
+                       xk_label_name(kind), text);
 }
 
 /* The impossible date kept for a date field, NULL for other kinds. */
@@ -345,15 +345,15 @@ static void settle_guess(doc *d, const date_guess *g, label_kind kind)
                        issued ? "发证日期" : "有效期至", g->raw);
 }
 
-void dates_extract(doc *d)
+void xk_dates_extract(doc *d)
 {
     date_state st;
     memset(&st, 0, sizeof st);
     for (size_t i = 0; i < d->lines->n; i++) {
-        if (is_blank(d, i) || d->section[i] != SEC_MAIN || d->furniture[i])
+        if (xk_is_blank(d, i) || d->section[i] != SEC_MAIN || d->furniture[i])
             continue;
         label_hit hit;
-        if (label_at(d, i, &hit)) {
+        if (xk_label_at(d, i, &hit)) {
             if (hit.kind == L_ISSUED || hit.kind == L_EXPIRES)
                 date_label(d, &st, i, &hit);
             i = hit.last_line;

@@ -61,7 +61,7 @@ static int days_near(const char *text, const duty_rule *r)
             if (*p >= '0' && *p <= '9')
                 return atoi(p);
             size_t used;
-            int v = chinese_numeral(p, strlen(p), &used);
+            int v = xk_chinese_numeral(p, strlen(p), &used);
             if (v)
                 return v;
         } else {

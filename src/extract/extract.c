@@ -9,7 +9,7 @@
 
 #include "extract.h"
 
-char *tidy_into(xk_licence *lic, const char *s, size_t len)
+char *xk_tidy_into(xk_licence *lic, const char *s, size_t len)
 {
     char *t = xk_text_tidy(s, len);
     if (!t)
@@ -28,7 +28,7 @@ static bool looks_like_licence(const doc *d)
         if (strstr(c, "电信业务经营许可证"))
             return true;
         label_hit hit;
-        if (label_at(d, i, &hit) && label_is_main(hit.kind) && ++labels >= 2)
+        if (xk_label_at(d, i, &hit) && xk_label_is_main(hit.kind) && ++labels >= 2)
             return true;
     }
     return false;
@@ -39,7 +39,7 @@ static xk_status refuse_not_licence(const doc *d, xk_error *err)
     for (size_t i = 0; i < d->lines->n; i++) {
         const char *c = d->lines->lines[i].compact;
         char found[96];
-        int kind = icp_kind(c, strlen(c), found, sizeof found);
+        int kind = xk_icp_kind(c, strlen(c), found, sizeof found);
         if (kind == 1)
             return xk_error_set(err, XK_ENOTLICENCE, d->lines->lines[i].lineno,
                                 "%s is an ICP licence number (older form), not a value-added "
@@ -57,9 +57,9 @@ static xk_status refuse_not_licence(const doc *d, xk_error *err)
 xk_status xk_extract(const xk_lines *lines, xk_licence *lic, xk_error *err)
 {
     doc d = {lines, NULL, NULL, lic, NULL, {{0, 0, 0}, 0, ""}, {{0, 0, 0}, 0, ""}};
-    xk_status st = labels_index(&d);
+    xk_status st = xk_labels_index(&d);
     if (st == XK_OK)
-        st = sections_classify(&d);
+        st = xk_sections_classify(&d);
     if (st != XK_OK) {
         st = xk_error_set(err, st, 0, "out of memory");
         goto out;
@@ -68,19 +68,20 @@ xk_status xk_extract(const xk_lines *lines, xk_licence *lic, xk_error *err)
         number_match m;
         bool has_number = false;
         for (size_t i = 0; i < lines->n && !has_number; i++)
-            has_number = number_find(lines->lines[i].compact, strlen(lines->lines[i].compact), &m);
+            has_number =
+                xk_number_find(lines->lines[i].compact, strlen(lines->lines[i].compact), &m);
         if (!has_number) {
             st = refuse_not_licence(&d, err);
             goto out;
         }
     }
-    st = fields_extract(&d);
+    st = xk_fields_extract(&d);
     if (st == XK_OK)
-        st = services_extract(&d);
+        st = xk_services_extract(&d);
     if (st == XK_OK)
-        st = appendix_extract(&d);
+        st = xk_appendix_extract(&d);
     if (st == XK_OK)
-        st = provisions_extract(&d);
+        st = xk_provisions_extract(&d);
     if (st == XK_ETOOBIG)
         st = XK_OK; /* already recorded as an error problem on the record */
     if (st != XK_OK)

@@ -16,7 +16,7 @@
 static size_t next_content(const doc *d, size_t i)
 {
     for (i++; i < d->lines->n; i++)
-        if (!is_blank(d, i) && !d->furniture[i])
+        if (!xk_is_blank(d, i) && !d->furniture[i])
             return i;
     return d->lines->n;
 }
@@ -35,7 +35,7 @@ static void join_line(xk_buf *out, const char *text, bool join_ascii)
 
 /* "注册住所:…", "注册资本(万元):…", "ICP备案号:…": a field xuke does not read is still a field,
  * and must not be taken for the continuation of the one above it. */
-bool looks_labelled(const char *compact)
+bool xk_looks_labelled(const char *compact)
 {
     size_t len = strlen(compact), i = 0, han = 0;
     while (i < len && han <= 10) {
@@ -58,14 +58,14 @@ bool looks_labelled(const char *compact)
 static bool continues(const doc *d, size_t j, section_kind sec)
 {
     label_hit hit;
-    if (j >= d->lines->n || is_blank(d, j) || d->furniture[j] || d->section[j] != sec)
+    if (j >= d->lines->n || xk_is_blank(d, j) || d->furniture[j] || d->section[j] != sec)
         return false;
-    if (opens_block_header(d, j) || looks_labelled(d->lines->lines[j].compact))
+    if (xk_opens_block_header(d, j) || xk_looks_labelled(d->lines->lines[j].compact))
         return false;
-    return !label_at(d, j, &hit);
+    return !xk_label_at(d, j, &hit);
 }
 
-size_t value_collect(const doc *d, const label_hit *hit, bool join_ascii, xk_buf *out)
+size_t xk_value_collect(const doc *d, const label_hit *hit, bool join_ascii, xk_buf *out)
 {
     size_t i = hit->last_line;
     section_kind sec = d->section[i];
@@ -96,7 +96,7 @@ typedef struct number_seen {
 static bool line_number(const doc *d, size_t i, number_match *m)
 {
     const char *c = d->lines->lines[i].compact;
-    return number_find(c, strlen(c), m);
+    return xk_number_find(c, strlen(c), m);
 }
 
 /* The number a NUMBER label refers to: after it, else just above it, else just below it. */
@@ -108,7 +108,7 @@ static bool labelled_number(const doc *d, size_t i, const label_hit *hit, number
         if (*p != ' ')
             compact[k++] = *p;
     compact[k] = '\0';
-    if (number_find(compact, k, &out->m)) {
+    if (xk_number_find(compact, k, &out->m)) {
         out->line = d->lines->lines[hit->last_line].lineno;
         return out->found = true;
     }
@@ -117,7 +117,7 @@ static bool labelled_number(const doc *d, size_t i, const label_hit *hit, number
     size_t back = i, tries = 0;
     while (back > 0 && tries < 2) {
         back--;
-        if (is_blank(d, back))
+        if (xk_is_blank(d, back))
             continue;
         tries++;
         if (line_number(d, back, &out->m)) {
@@ -130,7 +130,7 @@ static bool labelled_number(const doc *d, size_t i, const label_hit *hit, number
         fwd = next_content(d, fwd);
         if (fwd >= d->lines->n)
             break;
-        if (number_header_line(d->lines->lines[fwd].compact) && line_number(d, fwd, &out->m)) {
+        if (xk_number_header_line(d->lines->lines[fwd].compact) && line_number(d, fwd, &out->m)) {
             out->line = d->lines->lines[fwd].lineno;
             return out->found = true;
         }
@@ -143,12 +143,12 @@ static number_seen choose_number(const doc *d)
     number_seen best = {0}, header = {0}, any = {0};
     for (size_t i = 0; i < d->lines->n && !best.found; i++) {
         label_hit hit;
-        if (is_blank(d, i))
+        if (xk_is_blank(d, i))
             continue;
-        if (label_at(d, i, &hit) && hit.kind == L_NUMBER && labelled_number(d, i, &hit, &best))
+        if (xk_label_at(d, i, &hit) && hit.kind == L_NUMBER && labelled_number(d, i, &hit, &best))
             break;
         number_match m;
-        if (!header.found && number_header_line(d->lines->lines[i].compact) &&
+        if (!header.found && xk_number_header_line(d->lines->lines[i].compact) &&
             line_number(d, i, &m))
             header = (number_seen){m, d->lines->lines[i].lineno, true};
         if (!any.found && d->section[i] == SEC_MAIN && line_number(d, i, &m))
@@ -164,10 +164,10 @@ static void cross_check_number(const doc *d, const char *chosen)
 {
     for (size_t i = 0; i < d->lines->n; i++) {
         number_match m;
-        if (!number_header_line(d->lines->lines[i].compact) || !line_number(d, i, &m))
+        if (!xk_number_header_line(d->lines->lines[i].compact) || !line_number(d, i, &m))
             continue;
         char other[64];
-        number_format(&m, other, sizeof other);
+        xk_number_format(&m, other, sizeof other);
         if (strcmp(other, chosen) != 0) {
             xk_licence_problem(d->lic, XK_SEV_WARNING, d->lines->lines[i].lineno,
                                "licence number %s on this page differs from %s", other, chosen);
@@ -183,7 +183,7 @@ static xk_status extract_number(doc *d)
     if (!seen.found)
         return XK_OK;
     char text[64];
-    number_format(&seen.m, text, sizeof text);
+    xk_number_format(&seen.m, text, sizeof text);
     lic->number = xk_licence_strdup(lic, text, strlen(text));
     lic->region = xk_licence_strdup(lic, seen.m.region_unknown ? seen.m.bad_region : seen.m.region,
                                     strlen(seen.m.region_unknown ? seen.m.bad_region
@@ -214,13 +214,13 @@ static xk_status extract_number(doc *d)
 static char *labelled_text(doc *d, label_kind kind, int *line)
 {
     label_hit hit;
-    if (!label_first(d, kind, &hit))
+    if (!xk_label_first(d, kind, &hit))
         return NULL;
     *line = d->lines->lines[hit.last_line].lineno;
     xk_buf v;
     xk_buf_init(&v);
-    value_collect(d, &hit, false, &v);
-    char *out = tidy_into(d->lic, v.data ? v.data : "", v.len);
+    xk_value_collect(d, &hit, false, &v);
+    char *out = xk_tidy_into(d->lic, v.data ? v.data : "", v.len);
     xk_buf_free(&v);
     return out;
 }
@@ -236,7 +236,7 @@ static char *company_elsewhere(doc *d, int *line)
             continue;
         xk_buf j;
         xk_buf_init(&j);
-        joined_compact(d, i, &j);
+        xk_joined_compact(d, i, &j);
         const char *text = j.data ? j.data : "";
         const char *start = NULL, *end = NULL;
         if (p) {
@@ -249,7 +249,7 @@ static char *company_elsewhere(doc *d, int *line)
         char *out = NULL;
         if (end && end > start) {
             *line = d->lines->lines[i].lineno;
-            out = tidy_into(d->lic, start, (size_t)(end - start));
+            out = xk_tidy_into(d->lic, start, (size_t)(end - start));
         }
         xk_buf_free(&j);
         if (out)
@@ -304,7 +304,7 @@ static xk_status extract_names(doc *d)
     return XK_OK;
 }
 
-xk_status fields_extract(doc *d)
+xk_status xk_fields_extract(doc *d)
 {
     xk_status st = extract_number(d);
     if (st != XK_OK)
@@ -312,6 +312,6 @@ xk_status fields_extract(doc *d)
     st = extract_names(d);
     if (st != XK_OK)
         return st;
-    dates_extract(d);
+    xk_dates_extract(d);
     return XK_OK;
 }

@@ -89,28 +89,28 @@ static const char *const names[L_COUNT] = {
     [L_ACCESS] = "网站接入服务提供单位",
 };
 
-const char *label_name(label_kind kind)
+const char *xk_label_name(label_kind kind)
 {
     return kind < L_COUNT ? names[kind] : "";
 }
 
-bool label_is_main(label_kind kind)
+bool xk_label_is_main(label_kind kind)
 {
     return kind >= L_NUMBER && kind <= L_EXPIRES;
 }
 
-bool label_is_site(label_kind kind)
+bool xk_label_is_site(label_kind kind)
 {
     return kind >= L_SITE_NAME && kind <= L_ACCESS;
 }
 
-bool site_label_at(const doc *d, size_t i)
+bool xk_site_label_at(const doc *d, size_t i)
 {
     label_hit hit;
-    return label_at(d, i, &hit) && label_is_site(hit.kind);
+    return xk_label_at(d, i, &hit) && xk_label_is_site(hit.kind);
 }
 
-const char *skip_loose(const char *text, const char *prefix, size_t plen)
+const char *xk_skip_loose(const char *text, const char *prefix, size_t plen)
 {
     size_t k = 0;
     while (k < plen) {
@@ -128,7 +128,7 @@ const char *skip_loose(const char *text, const char *prefix, size_t plen)
 
 /* The colon after a label and the spaces around it; a doubled colon too ("单位::X", a speck
  * read as a second colon in a scan): no value begins with one. */
-const char *skip_colon(const char *s)
+const char *xk_skip_colon(const char *s)
 {
     while (*s == ' ')
         s++;
@@ -200,7 +200,7 @@ static const char *accept_after(const char *after)
     if (!after)
         return NULL;
     if (*after == '\0' || *after == ':' || *after == ' ')
-        return skip_colon(after);
+        return xk_skip_colon(after);
     /* a colon read as ; or , closing the line ("业务种类（服务项目)及覆盖范围;" on a noisy scan:
      * the label was not taken, and the licence was refused for want of services) */
     if ((*after == ';' || *after == ',') && after[strspn(after + 1, " ") + 1] == '\0')
@@ -210,7 +210,7 @@ static const char *accept_after(const char *after)
 
 static bool label_find(const doc *d, size_t i, label_hit *hit);
 
-bool label_at(const doc *d, size_t i, label_hit *hit)
+bool xk_label_at(const doc *d, size_t i, label_hit *hit)
 {
     if (!d->labels)
         return label_find(d, i, hit);
@@ -299,11 +299,11 @@ static bool label_fuzzy(const doc *d, size_t i, label_hit *hit)
     hit->kind = best->kind;
     hit->fuzzy = true;
     hit->last_line = i;
-    hit->value = skip_colon(t);
+    hit->value = xk_skip_colon(t);
     return true;
 }
 
-xk_status labels_index(doc *d)
+xk_status xk_labels_index(doc *d)
 {
     d->labels = NULL;
     label_hit *table = calloc(d->lines->n ? d->lines->n : 1, sizeof *table);
@@ -317,7 +317,7 @@ xk_status labels_index(doc *d)
                                    "differs): check it",
                                    d->lines->lines[i].lineno,
                                    d->lines->lines[table[i].last_line].lineno,
-                                   label_name(table[i].kind));
+                                   xk_label_name(table[i].kind));
             continue;
         }
         if (label_fuzzy(d, i, &table[i])) {
@@ -325,7 +325,7 @@ xk_status labels_index(doc *d)
             xk_licence_problem(d->lic, XK_SEV_WARNING, ln->lineno,
                                "label \"%.*s\" read as %s (one character differs): check it",
                                (int)(strchr(ln->compact, ':') - ln->compact), ln->compact,
-                               label_name(table[i].kind));
+                               xk_label_name(table[i].kind));
             continue;
         }
         table[i].kind = L_NONE;
@@ -369,7 +369,7 @@ static bool joined_fuzzy(const doc *d, const char *first, const char *joined, si
     hit->fuzzy = true;
     hit->span = plen;
     hit->last_line = idx[p];
-    hit->value = skip_colon(t);
+    hit->value = xk_skip_colon(t);
     return true;
 }
 
@@ -396,7 +396,7 @@ static bool label_find(const doc *d, size_t i, label_hit *hit)
             ends[parts] = used;
             idx[parts] = j;
             parts++;
-            j = next_nonblank(d, j);
+            j = xk_next_nonblank(d, j);
         }
         const label_variant *lv = longest_prefix(joined, used);
         /* a misread wrapped label reaching further than any exact one */
@@ -414,8 +414,8 @@ static bool label_find(const doc *d, size_t i, label_hit *hit)
                 p++;
             if (ends[p] >= llen && p > 0) {
                 size_t start = ends[p - 1];
-                const char *after = skip_loose(d->lines->lines[idx[p]].text, lv->text + start,
-                                               llen - start);
+                const char *after =
+                    xk_skip_loose(d->lines->lines[idx[p]].text, lv->text + start, llen - start);
                 const char *value = accept_after(after);
                 if (value) {
                     hit->kind = lv->kind;
@@ -428,7 +428,7 @@ static bool label_find(const doc *d, size_t i, label_hit *hit)
     }
     if (!v)
         return false;
-    const char *value = accept_after(skip_loose(ln->text, v->text, strlen(v->text)));
+    const char *value = accept_after(xk_skip_loose(ln->text, v->text, strlen(v->text)));
     if (!value)
         return false;
     hit->kind = v->kind;
@@ -437,15 +437,69 @@ static bool label_find(const doc *d, size_t i, label_hit *hit)
     return true;
 }
 
-bool label_first(const doc *d, label_kind kind, label_hit *out)
+bool xk_label_first(const doc *d, label_kind kind, label_hit *out)
 {
     /* the main page first; a label elsewhere only when the main page lacks it */
     for (int pass = 0; pass < 2; pass++)
         for (size_t i = 0; i < d->lines->n; i++) {
-            if (is_blank(d, i) || (pass == 0 && d->section[i] != SEC_MAIN))
+            if (xk_is_blank(d, i) || (pass == 0 && d->section[i] != SEC_MAIN))
                 continue;
-            if (label_at(d, i, out) && out->kind == kind)
+            if (xk_label_at(d, i, out) && out->kind == kind)
                 return true;
         }
     return false;
+}
+
+label_kind xk_label_exact(const char *compact, size_t len)
+{
+    if (len > 0 && compact[len - 1] == ':')
+        len--;
+    for (size_t v = 0; v < N_VARIANTS; v++)
+        if (strlen(variants[v].text) == len && memcmp(compact, variants[v].text, len) == 0)
+            return variants[v].kind;
+    return L_NONE;
+}
+
+label_kind xk_label_prefix(const char *compact, size_t len)
+{
+    if (!could_start_label(compact, len))
+        return L_NONE;
+    const label_variant *v = longest_prefix(compact, len);
+    return v ? v->kind : L_NONE;
+}
+
+/* Compares the variant's compact text backwards with raw text ending at s[end], where a
+ * full-width parenthesis（）stands for the variant's ( ); returns the raw start or SIZE_MAX. */
+static size_t raw_suffix(const char *s, size_t end, const char *t)
+{
+    size_t k = strlen(t), i = end;
+    while (k > 0) {
+        char want = t[k - 1];
+        if ((want == '(' || want == ')') && i >= 3 &&
+            memcmp(s + i - 3, want == '(' ? "\xEF\xBC\x88" : "\xEF\xBC\x89", 3) == 0) {
+            i -= 3;
+            k--;
+            continue;
+        }
+        if (i == 0 || s[i - 1] != want)
+            return SIZE_MAX;
+        i--;
+        k--;
+    }
+    return i;
+}
+
+label_kind xk_label_ending(const char *s, size_t end, size_t *start)
+{
+    label_kind best = L_NONE;
+    size_t best_start = end;
+    for (size_t v = 0; v < N_VARIANTS; v++) {
+        size_t at = raw_suffix(s, end, variants[v].text);
+        if (at != SIZE_MAX && at < best_start) {
+            best = variants[v].kind;
+            best_start = at;
+        }
+    }
+    *start = best_start;
+    return best;
 }

@@ -162,7 +162,7 @@ static size_t number_at(const char *s, size_t len, size_t i, number_match *m)
     return j;
 }
 
-bool number_find(const char *s, size_t len, number_match *m)
+bool xk_number_find(const char *s, size_t len, number_match *m)
 {
     for (size_t i = 0; i + 2 <= len; i++) {
         if (s[i] != 'A' && s[i] != 'B')
@@ -173,13 +173,13 @@ bool number_find(const char *s, size_t len, number_match *m)
     return false;
 }
 
-void number_format(const number_match *m, char *out, size_t size)
+void xk_number_format(const number_match *m, char *out, size_t size)
 {
     snprintf(out, size, "%s%s-%s", m->region_unknown ? m->bad_region : m->region, m->category,
              m->digits);
 }
 
-int icp_kind(const char *s, size_t len, char *found, size_t found_size)
+int xk_icp_kind(const char *s, size_t len, char *found, size_t found_size)
 {
     static const struct {
         const char *key;
@@ -211,7 +211,7 @@ int icp_kind(const char *s, size_t len, char *found, size_t found_size)
     return 0;
 }
 
-bool number_header_line(const char *c)
+bool xk_number_header_line(const char *c)
 {
     static const char *const labels[] = {"经营许可证编号", "许可证编号"};
     size_t len = strlen(c), off = xk_starts_with_any(c, len, labels, 2, NULL);
@@ -261,9 +261,9 @@ bool xk_number_normalise(const char *text, size_t len, xk_number *out)
     compact[k] = '\0';
     xk_lines_free(&lines);
     number_match m;
-    if (number_find(compact, k, &m)) {
+    if (xk_number_find(compact, k, &m)) {
         memset(out, 0, sizeof *out);
-        number_format(&m, out->text, sizeof out->text);
+        xk_number_format(&m, out->text, sizeof out->text);
         snprintf(out->region, sizeof out->region, "%s",
                  m.region_unknown ? m.bad_region : m.region);
         snprintf(out->category, sizeof out->category, "%s", m.category);

@@ -22,7 +22,7 @@ static int digit_value(const char *s, size_t len)
     return 0;
 }
 
-int chinese_numeral(const char *s, size_t len, size_t *used)
+int xk_chinese_numeral(const char *s, size_t len, size_t *used)
 {
     int tens = 0, units;
     size_t i = 0;
@@ -77,7 +77,7 @@ static int clause_number(const char *c, size_t *used)
         }
         return 0;
     }
-    int v = chinese_numeral(c, strlen(c), &n);
+    int v = xk_chinese_numeral(c, strlen(c), &n);
     if (!v)
         return 0;
     if (strncmp(c + n, "、", 3) == 0) {
@@ -102,7 +102,7 @@ static int item_number(const char *c, size_t *used)
     if (!open)
         return 0;
     size_t n;
-    int v = chinese_numeral(c + open, strlen(c + open), &n);
+    int v = xk_chinese_numeral(c + open, strlen(c + open), &n);
     if (!v)
         v = arabic_numeral(c + open, &n);
     if (!v)
@@ -139,7 +139,7 @@ static xk_status flush(xk_licence *lic, prov_state *ps)
     }
     if (ps->text.oom)
         return XK_ENOMEM;
-    char *t = tidy_into(lic, ps->text.data ? ps->text.data : "", ps->text.len);
+    char *t = xk_tidy_into(lic, ps->text.data ? ps->text.data : "", ps->text.len);
     if (!t)
         return XK_ENOMEM;
     if (ps->item)
@@ -153,7 +153,7 @@ static xk_status flush(xk_licence *lic, prov_state *ps)
 /* Text of the line after a marker of `used` compact bytes. */
 static const char *after_marker(const xk_line *ln, size_t used)
 {
-    const char *t = skip_loose(ln->text, ln->compact, used);
+    const char *t = xk_skip_loose(ln->text, ln->compact, used);
     if (!t)
         return ln->text;
     while (*t == ' ')
@@ -219,14 +219,14 @@ static xk_status provision_line(xk_licence *lic, prov_state *ps, const xk_line *
     return XK_OK;
 }
 
-xk_status provisions_extract(doc *d)
+xk_status xk_provisions_extract(doc *d)
 {
     prov_state ps;
     memset(&ps, 0, sizeof ps);
     xk_buf_init(&ps.text);
     xk_status st = XK_OK;
     for (size_t i = 0; i < d->lines->n && st == XK_OK; i++) {
-        if (d->section[i] != SEC_PROVISIONS || is_blank(d, i) || d->furniture[i])
+        if (d->section[i] != SEC_PROVISIONS || xk_is_blank(d, i) || d->furniture[i])
             continue;
         st = provision_line(d->lic, &ps, &d->lines->lines[i]);
     }

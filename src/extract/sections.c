@@ -62,7 +62,7 @@ static bool all_digits(const char *s, size_t n)
 }
 
 /* 第3页, 第3页共8页, 第3页/共8页, -3-, 3/8, 3 */
-static bool is_page_number(const char *c)
+bool xk_is_page_number(const char *c)
 {
     size_t n = strlen(c);
     if (all_digits(c, n) && n <= 3)
@@ -93,15 +93,15 @@ static bool is_page_number(const char *c)
     return false;
 }
 
-bool is_blank(const doc *d, size_t i)
+bool xk_is_blank(const doc *d, size_t i)
 {
     return d->lines->lines[i].compact[0] == '\0';
 }
 
-size_t next_nonblank(const doc *d, size_t i)
+size_t xk_next_nonblank(const doc *d, size_t i)
 {
     for (i++; i < d->lines->n; i++)
-        if (!is_blank(d, i))
+        if (!xk_is_blank(d, i))
             return i;
     return d->lines->n;
 }
@@ -117,12 +117,13 @@ static bool starts_first_provision(const char *c)
 static bool title_opens_main(const doc *d, size_t i)
 {
     size_t seen = 0;
-    for (size_t j = next_nonblank(d, i); j < d->lines->n && seen < 8; j = next_nonblank(d, j)) {
+    for (size_t j = xk_next_nonblank(d, i); j < d->lines->n && seen < 8;
+         j = xk_next_nonblank(d, j)) {
         const char *c = d->lines->lines[j].compact;
         label_hit hit;
         if (strncmp(c, "根据《中华人民共和国电信条例》", strlen("根据《中华人民共和国电信条例》")) == 0)
             return true;
-        if (label_at(d, j, &hit) && label_is_main(hit.kind) && hit.kind != L_NUMBER)
+        if (xk_label_at(d, j, &hit) && xk_label_is_main(hit.kind) && hit.kind != L_NUMBER)
             return true;
         seen++;
     }
@@ -131,17 +132,17 @@ static bool title_opens_main(const doc *d, size_t i)
 
 /* Compact text of line i and the next nonblank lines (at most three), for sentences a narrow
  * scan wrapped. */
-void joined_compact(const doc *d, size_t i, xk_buf *out)
+void xk_joined_compact(const doc *d, size_t i, xk_buf *out)
 {
     for (size_t j = i, parts = 0; j < d->lines->n && parts < 6; j++) {
-        if (is_blank(d, j) || (d->furniture[j] && j != i))
+        if (xk_is_blank(d, j) || (d->furniture[j] && j != i))
             continue;
         xk_buf_puts(out, d->lines->lines[j].compact);
         parts++;
     }
 }
 
-const char *header_service(const char *compact)
+const char *xk_header_service(const char *compact)
 {
     const char *p = strstr(compact, "获准经营");
     p = p ? p + strlen("获准经营") : compact;
@@ -159,11 +160,12 @@ const char *header_service(const char *compact)
  * wrapped 关信息 not read), which left its websites without their service. */
 static bool header_before_website(const doc *d, size_t i)
 {
-    size_t j = next_nonblank(d, i);
-    return *header_service(d->lines->lines[i].compact) && j < d->lines->n && site_label_at(d, j);
+    size_t j = xk_next_nonblank(d, i);
+    return *xk_header_service(d->lines->lines[i].compact) && j < d->lines->n &&
+           xk_site_label_at(d, j);
 }
 
-bool opens_block_header(const doc *d, size_t i)
+bool xk_opens_block_header(const doc *d, size_t i)
 {
     const char *c = d->lines->lines[i].compact;
     /* 获准经营 must begin on this line, so at least its first character is here */
@@ -171,7 +173,7 @@ bool opens_block_header(const doc *d, size_t i)
         return false;
     xk_buf j;
     xk_buf_init(&j);
-    joined_compact(d, i, &j);
+    xk_joined_compact(d, i, &j);
     const char *text = j.data ? j.data : "";
     const char *at = strstr(text, "获准经营");
     /* the phrase must begin on this line, and the header must close with 相关信息 (or, that
@@ -182,7 +184,7 @@ bool opens_block_header(const doc *d, size_t i)
     return ok;
 }
 
-xk_status sections_classify(doc *d)
+xk_status xk_sections_classify(doc *d)
 {
     size_t n = d->lines->n;
     d->section = calloc(n ? n : 1, sizeof *d->section);
@@ -201,7 +203,7 @@ xk_status sections_classify(doc *d)
             cur = SEC_APPENDIX;
             d->furniture[i] = true;
         } else if (is_title(c)) {
-            size_t nx = next_nonblank(d, i);
+            size_t nx = xk_next_nonblank(d, i);
             if (nx < n && is_appendix_marker(d->lines->lines[nx].compact))
                 cur = SEC_APPENDIX;
             else if (title_opens_main(d, i))
@@ -212,17 +214,17 @@ xk_status sections_classify(doc *d)
             d->furniture[i] = true;
         } else if (strncmp(c, "《特别规定事项》", strlen("《特别规定事项》")) == 0) {
             cur = SEC_PROVISIONS;
-        } else if (number_header_line(c) || is_page_number(c)) {
+        } else if (xk_number_header_line(c) || xk_is_page_number(c)) {
             d->furniture[i] = true;
         } else if (cur != SEC_PROVISIONS && starts_first_provision(c)) {
             cur = SEC_PROVISIONS;
-        } else if (cur != SEC_APPENDIX && opens_block_header(d, i)) {
+        } else if (cur != SEC_APPENDIX && xk_opens_block_header(d, i)) {
             cur = SEC_APPENDIX;
-        } else if (label_at(d, i, &hit)) {
-            if (label_is_main(hit.kind) && hit.kind != L_NUMBER &&
+        } else if (xk_label_at(d, i, &hit)) {
+            if (xk_label_is_main(hit.kind) && hit.kind != L_NUMBER &&
                 (cur != SEC_PROVISIONS || strchr(c, ':')))
                 cur = SEC_MAIN;
-            else if (label_is_site(hit.kind) && cur == SEC_MAIN)
+            else if (xk_label_is_site(hit.kind) && cur == SEC_MAIN)
                 cur = SEC_APPENDIX;
         }
         d->section[i] = cur;

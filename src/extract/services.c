@@ -136,7 +136,7 @@ static xk_strlist *list_of(xk_service *svc, qual_list q)
 
 static xk_status push_tidy(xk_licence *lic, xk_strlist *list, const char *s, size_t len)
 {
-    char *t = tidy_into(lic, s, len);
+    char *t = xk_tidy_into(lic, s, len);
     if (!t)
         return XK_ENOMEM;
     size_t n = strlen(t);
@@ -264,7 +264,7 @@ static xk_status take_scope(xk_licence *lic, xk_service *svc, const char *p, con
         const char *q = p;
         while (q < end && *q != ',' && *q != ';' && *q != '\n' && *q != '(' && !lit(q, end, "。"))
             q += char_len(q, end);
-        char *scope = tidy_into(lic, p, (size_t)(q - p));
+        char *scope = xk_tidy_into(lic, p, (size_t)(q - p));
         if (!scope)
             return XK_ENOMEM;
         svc->scope = scope;
@@ -280,7 +280,7 @@ static xk_status take_scope(xk_licence *lic, xk_service *svc, const char *p, con
         else if (*q == ')' && --depth == 0)
             break;
     }
-    char *scope = tidy_into(lic, p + 1, (size_t)(q - p - 1));
+    char *scope = xk_tidy_into(lic, p + 1, (size_t)(q - p - 1));
     if (!scope)
         return XK_ENOMEM;
     /* a wrapped scope keeps no line break: tidy already removed the spaces */
@@ -482,7 +482,7 @@ static xk_status parse_block_lines(xk_licence *lic, const char *block, const blo
     return st;
 }
 
-xk_status services_parse_block(xk_licence *lic, const char *block, int line)
+xk_status xk_services_parse_block(xk_licence *lic, const char *block, int line)
 {
     block_lines bl = {line, NULL, 0};
     return parse_block_lines(lic, block, &bl);
@@ -549,7 +549,7 @@ static const char *skip_enumerator(const char *text)
         p++;
     if (p == digits) {
         size_t used;
-        if (!paren && chinese_numeral(p, strlen(p), &used) && strncmp(p + used, "、", 3) == 0)
+        if (!paren && xk_chinese_numeral(p, strlen(p), &used) && strncmp(p + used, "、", 3) == 0)
             p += used + 3;
         else
             return text;
@@ -594,10 +594,10 @@ static bool misread_label_tail(const doc *d, const label_hit *hit, const char *c
            xk_utf8_count(compact, len) <= LABEL_TAIL_CHARS;
 }
 
-xk_status services_extract(doc *d)
+xk_status xk_services_extract(doc *d)
 {
     label_hit hit;
-    if (!label_first(d, L_SERVICES, &hit))
+    if (!xk_label_first(d, L_SERVICES, &hit))
         return XK_OK;
     d->lic->line_services = d->lines->lines[hit.last_line].lineno;
     xk_buf block;
@@ -610,7 +610,7 @@ xk_status services_extract(doc *d)
     section_kind sec = d->section[hit.last_line];
     for (size_t j = hit.last_line + 1; j < d->lines->n; j++) {
         label_hit other;
-        if (is_blank(d, j) || d->furniture[j])
+        if (xk_is_blank(d, j) || d->furniture[j])
             continue;
         const char *c = d->lines->lines[j].compact;
         if (nbreaks == 0 && misread_label_tail(d, &hit, c)) {
@@ -621,8 +621,8 @@ xk_status services_extract(doc *d)
             d->lic->line_services = d->lines->lines[j].lineno;
             continue;
         }
-        if (d->section[j] != sec || label_at(d, j, &other) ||
-            (looks_labelled(c) && !strstr(c, "覆盖范围")))
+        if (d->section[j] != sec || xk_label_at(d, j, &other) ||
+            (xk_looks_labelled(c) && !strstr(c, "覆盖范围")))
             break;
         xk_buf_putc(&block, '\n');
         breaks[nbreaks++] = d->lines->lines[j].lineno;

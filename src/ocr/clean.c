@@ -45,7 +45,7 @@ static l_uint8 grey_without_ink(l_int32 r, l_int32 g, l_int32 b)
 
 /* pix in grey, coloured ink faded (grey_without_ink) when it is in colour: a seal stamped over
  * the dates would otherwise read as a dark ring across them and take their lines with it. */
-PIX *ocr_grey_page(PIX *pix)
+PIX *xk_ocr_grey_page(PIX *pix)
 {
     PIXCMAP *map = pixGetColormap(pix);
     l_int32 colour = 0;
@@ -100,7 +100,7 @@ static bool unevenly_lit(PIX *gray)
 #define OCR_PATTERN_NEAR 9     /* px: how far from ink a pixel still counts as a stroke's edge */
 #define OCR_PATTERN_SPAN 64    /* grey levels from ink to paper, at least, to tell them apart */
 
-PIX *ocr_without_pattern(PIX *gray)
+PIX *xk_ocr_without_pattern(PIX *gray)
 {
     l_uint32 ink = 0, paper = 0;
     if (pixGetRankValue(gray, 1, 0.005f, &ink) || pixGetRankValue(gray, 1, 0.5f, &paper) ||
@@ -129,9 +129,9 @@ PIX *ocr_without_pattern(PIX *gray)
 
 /* A grey, straightened and (XK_CLEAN_FULL) evened-out copy of pix, or NULL. Coloured ink is
  * faded unless clean is XK_CLEAN_NONE (the image as given). */
-PIX *ocr_clean_image(PIX *pix, xk_ocr_clean clean)
+PIX *xk_ocr_clean_image(PIX *pix, xk_ocr_clean clean)
 {
-    PIX *gray = clean >= XK_CLEAN_DESKEW ? ocr_grey_page(pix) : pixConvertTo8(pix, 0);
+    PIX *gray = clean >= XK_CLEAN_DESKEW ? xk_ocr_grey_page(pix) : pixConvertTo8(pix, 0);
     if (!gray)
         return NULL;
     if (clean == XK_CLEAN_DESKEW && unevenly_lit(gray)) {
@@ -141,7 +141,7 @@ PIX *ocr_clean_image(PIX *pix, xk_ocr_clean clean)
             gray = even;
         }
     }
-    PIX *plain = clean >= XK_CLEAN_DESKEW ? ocr_without_pattern(gray) : NULL;
+    PIX *plain = clean >= XK_CLEAN_DESKEW ? xk_ocr_without_pattern(gray) : NULL;
     if (plain) {
         pixDestroy(&gray);
         gray = plain;

@@ -2,7 +2,7 @@
  * The Tesseract engines of a thread, and a reading bounded in time. Initialising chi_sim costs
  * far more than a page, so each thread keeps its engines (the page's languages, eng, osd) and
  * starts one again only for other data or languages. Every reading goes through
- * ocr_recognise_within, so a page's time limit bounds them all. It does not clean images, walk
+ * xk_ocr_recognise_within, so a page's time limit bounds them all. It does not clean images, walk
  * the words read, nor decide what is read again.
  */
 #define _GNU_SOURCE /* RTLD_DEFAULT */
@@ -59,7 +59,7 @@ static void openmp_share_cores(void)
     set_dynamic(1);
 }
 
-TessBaseAPI *ocr_engine_get(int slot, const char *datapath, const char *langs, xk_error *err)
+TessBaseAPI *xk_ocr_engine_get(int slot, const char *datapath, const char *langs, xk_error *err)
 {
     pthread_once(&engine_once, engine_key_make);
     char key[512];
@@ -97,7 +97,7 @@ TessBaseAPI *ocr_engine_get(int slot, const char *datapath, const char *langs, x
 
 /* --- a reading within the page's time --------------------------------------------------------- */
 
-double ocr_now_seconds(void)
+double xk_ocr_now_seconds(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -105,7 +105,7 @@ double ocr_now_seconds(void)
 }
 
 /* See ocr_internal.h. */
-bool ocr_recognise_within(TessBaseAPI *api, double *left)
+bool xk_ocr_recognise_within(TessBaseAPI *api, double *left)
 {
     if (*left <= 0)
         return false;
@@ -113,9 +113,9 @@ bool ocr_recognise_within(TessBaseAPI *api, double *left)
     if (!monitor)
         return false;
     TessMonitorSetDeadlineMSecs(monitor, (int)(*left * 1000));
-    double start = ocr_now_seconds();
+    double start = xk_ocr_now_seconds();
     int failed = TessBaseAPIRecognize(api, monitor);
-    *left -= ocr_now_seconds() - start;
+    *left -= xk_ocr_now_seconds() - start;
     TessMonitorDelete(monitor);
     return !failed && *left > 0;
 }

@@ -60,7 +60,7 @@ static int median_line_height(TessBaseAPI *api)
 #define OCR_UPSCALE_MAX 4.0
 #define OCR_UPSCALE_PIXELS (40.0 * 1000 * 1000)
 
-PIX *ocr_normalise_scale(TessBaseAPI *api, PIX *gray)
+PIX *xk_ocr_normalise_scale(TessBaseAPI *api, PIX *gray)
 {
     TessBaseAPISetImage2(api, gray);
     int h = median_line_height(api);
@@ -77,9 +77,9 @@ PIX *ocr_normalise_scale(TessBaseAPI *api, PIX *gray)
 
 /* Quarter turns clockwise that set clean upright, by Tesseract's orientation detection (osd);
  * 0 when it is upright, unsure, or osd is not installed. */
-int ocr_upright_turns(const xk_ocr_options *o, PIX *clean, l_int32 xres)
+int xk_ocr_upright_turns(const xk_ocr_options *o, PIX *clean, l_int32 xres)
 {
-    TessBaseAPI *osd = ocr_engine_get(OCR_ENGINE_OSD, o->datapath, "osd", NULL);
+    TessBaseAPI *osd = xk_ocr_engine_get(OCR_ENGINE_OSD, o->datapath, "osd", NULL);
     if (!osd)
         return 0;
     TessBaseAPISetPageSegMode(osd, PSM_OSD_ONLY);

@@ -133,8 +133,8 @@ static int doubled_one(const char *text, size_t len)
     return at;
 }
 
-size_t ocr_ones_by_height(PIX *image, const latin_run *run, const char *text, size_t len,
-                          char *out, size_t *out_len)
+size_t xk_ocr_ones_by_height(PIX *image, const latin_run *run, const char *text, size_t len,
+                             char *out, size_t *out_len)
 {
     if (len > OCR_HEIGHTS_GLYPHS)
         return 0;

@@ -89,8 +89,7 @@ static void run_symbol(run_scan *rs, char c, size_t at, const int box[4])
 
 /* The domain-like runs of the word at it, which is bytes [word_at, ...) of line's text; boxes
  * moved by (dx, dy) into the page's coordinates. */
-void ocr_find_runs(const TessResultIterator *it, page_line *line, size_t word_at, int dx,
-                   int dy)
+void xk_ocr_find_runs(const TessResultIterator *it, page_line *line, size_t word_at, int dx, int dy)
 {
     TessResultIterator *sym = TessResultIteratorCopy(it);
     if (!sym)
@@ -130,7 +129,7 @@ void ocr_find_runs(const TessResultIterator *it, page_line *line, size_t word_at
 static size_t latin_domains(TessBaseAPI *latin, xk_buf *out, int *conf, double *left)
 {
     TessResultIterator *it =
-        ocr_recognise_within(latin, left) ? TessBaseAPIGetIterator(latin) : NULL;
+        xk_ocr_recognise_within(latin, left) ? TessBaseAPIGetIterator(latin) : NULL;
     size_t n_domains = 0;
     *conf = 100;
     do {
@@ -154,7 +153,7 @@ static size_t latin_domains(TessBaseAPI *latin, xk_buf *out, int *conf, double *
 static void fix_line(page_line *l, size_t at, size_t len, const char *to, size_t to_len)
 {
     if (len >= sizeof l->fixes[0].from || to_len >= sizeof l->fixes[0].to ||
-        !ocr_line_note_fix(l, l->text.data + at, len, to, to_len))
+        !xk_ocr_line_note_fix(l, l->text.data + at, len, to, to_len))
         return;
     xk_buf_splice(&l->text, at, len, to, to_len);
 }
@@ -225,7 +224,7 @@ static void read_runs(TessBaseAPI *latin, PIX *image, page_line *l, double *left
         const char *was = l->text.data + run->at;
         int dx, dy, conf = 0;
         PIX *framed =
-            ocr_framed_crop(image, run->left, run->top, run->right, run->bottom, &dx, &dy);
+            xk_ocr_framed_crop(image, run->left, run->top, run->right, run->bottom, &dx, &dy);
         if (!framed)
             continue;
         TessBaseAPISetImage2(latin, framed);
@@ -241,7 +240,7 @@ static void read_runs(TessBaseAPI *latin, PIX *image, page_line *l, double *left
             l->min_conf = conf;
         char tall[64]; /* the pick with its 1s and ls as their heights say */
         if (pick_len <= sizeof tall &&
-            ocr_ones_by_height(image, run, pick, pick_len, tall, &pick_len))
+            xk_ocr_ones_by_height(image, run, pick, pick_len, tall, &pick_len))
             pick = tall;
         if (pick != was)
             fix_line(l, run->at, run->len, pick, pick_len);
@@ -296,7 +295,7 @@ static void read_domain_line(TessBaseAPI *latin, PIX *image, page_line *l, size_
                              double *left)
 {
     int dx, dy, conf = 0;
-    PIX *framed = ocr_framed_crop(image, l->left, l->top, l->right, l->bottom, &dx, &dy);
+    PIX *framed = xk_ocr_framed_crop(image, l->left, l->top, l->right, l->bottom, &dx, &dy);
     if (!framed)
         return;
     TessBaseAPISetImage2(latin, framed);
@@ -311,7 +310,7 @@ static void read_domain_line(TessBaseAPI *latin, PIX *image, page_line *l, size_
     pixDestroy(&framed);
 }
 
-void ocr_read_latin(const xk_ocr_options *o, PIX *image, page_lines *pl, double *left)
+void xk_ocr_read_latin(const xk_ocr_options *o, PIX *image, page_lines *pl, double *left)
 {
     if (strcmp(OCR_LANGUAGES(o), "eng") == 0)
         return;
@@ -323,7 +322,7 @@ void ocr_read_latin(const xk_ocr_options *o, PIX *image, page_lines *pl, double 
             continue;
         /* started on the first domain; without eng installed the page's reading stands */
         if (!latin) {
-            if (!(latin = ocr_engine_get(OCR_ENGINE_LATIN, o->datapath, "eng", NULL)))
+            if (!(latin = xk_ocr_engine_get(OCR_ENGINE_LATIN, o->datapath, "eng", NULL)))
                 return;
             TessBaseAPISetPageSegMode(latin, PSM_SINGLE_LINE);
         }

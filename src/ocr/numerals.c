@@ -54,7 +54,7 @@ static size_t value_at(const char *s, size_t len)
 }
 
 /* See ocr_internal.h. */
-int ocr_numeral_value(const char *s, size_t len, size_t *at)
+int xk_ocr_numeral_value(const char *s, size_t len, size_t *at)
 {
     size_t i = value_at(s, len);
     if (i == (size_t)-1)
@@ -128,12 +128,12 @@ static size_t read_numerals(TessBaseAPI *api, PIX *image, const page_line *l, si
 {
     char allowed[256];
     char *text = allowed_chars(l->text.data, at, allowed, sizeof allowed)
-                     ? ocr_read_line_with(api, image, l, allowed, left)
+                     ? xk_ocr_read_line_with(api, image, l, allowed, left)
                      : NULL;
     size_t len = text ? strlen(text) : 0, now_at = 0, got = 0;
     while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == ' '))
         len--;
-    if (text && ocr_numeral_value(text, len, &now_at) == 0 && len - now_at < size &&
+    if (text && xk_ocr_numeral_value(text, len, &now_at) == 0 && len - now_at < size &&
         keeps_numerals(l->text.data + at, l->text.len - at, text + now_at, len - now_at)) {
         got = len - now_at;
         memcpy(out, text + now_at, got);
@@ -144,15 +144,14 @@ static size_t read_numerals(TessBaseAPI *api, PIX *image, const page_line *l, si
 }
 
 /* See ocr_internal.h. */
-void ocr_read_numerals(TessBaseAPI *api, PIX *image, page_lines *pl, int threshold,
-                       double *left)
+void xk_ocr_read_numerals(TessBaseAPI *api, PIX *image, page_lines *pl, int threshold, double *left)
 {
     for (size_t i = 0; i < pl->n; i++) {
         page_line *l = &pl->items[i];
         size_t at = 0;
         int off = l->text.oom || !l->text.data
                       ? -1
-                      : ocr_numeral_value(l->text.data, l->text.len, &at);
+                      : xk_ocr_numeral_value(l->text.data, l->text.len, &at);
         if (off < 0)
             continue;
         char read[4 * NUMERAL_MAX_CHARS + 1], yao[4 * NUMERAL_MAX_CHARS + 1];
@@ -164,7 +163,7 @@ void ocr_read_numerals(TessBaseAPI *api, PIX *image, page_lines *pl, int thresho
         const char *value = n ? read : l->text.data + at;
         size_t m = yao_restored(value, n ? n : l->text.len - at, yao, sizeof yao);
         bool same = m == l->text.len - at && memcmp(yao, l->text.data + at, m) == 0;
-        if (m && !same && ocr_line_note_fix(l, l->text.data + at, l->text.len - at, yao, m))
+        if (m && !same && xk_ocr_line_note_fix(l, l->text.data + at, l->text.len - at, yao, m))
             xk_buf_splice(&l->text, at, l->text.len - at, yao, m);
     }
 }

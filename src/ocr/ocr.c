@@ -52,7 +52,8 @@ typedef struct reader {
 
 static bool add_line(reader *r, const char *s, size_t len, int min_conf, int mean)
 {
-    xk_ocr_line *lines = ocr_room_for_one(r->lines, r->n_lines, &r->cap_lines, sizeof *lines, 256);
+    xk_ocr_line *lines =
+        xk_ocr_room_for_one(r->lines, r->n_lines, &r->cap_lines, sizeof *lines, 256);
     if (!lines)
         return false;
     r->lines = lines;
@@ -86,7 +87,7 @@ static bool add_fixes(reader *r, const page_line *l)
 {
     for (int k = l->n_fixes - 1; k >= 0; k--) { /* runs were read from the end */
         xk_ocr_fix *fixes =
-            ocr_room_for_one(r->fixes, r->n_fixes, &r->cap_fixes, sizeof *fixes, 8);
+            xk_ocr_room_for_one(r->fixes, r->n_fixes, &r->cap_fixes, sizeof *fixes, 8);
         if (!fixes)
             return false;
         r->fixes = fixes;
@@ -103,12 +104,12 @@ static xk_status collect(reader *r, TessBaseAPI *api, PIX *image, const xk_ocr_o
                          double *left, xk_error *err)
 {
     page_lines pl = {0};
-    xk_status rc = ocr_words_into_lines(api, &pl, 0, 0);
+    xk_status rc = xk_ocr_words_into_lines(api, &pl, 0, 0);
     if (rc == XK_OK) {
-        ocr_reread_unsure(api, image, &pl, o->review_confidence, left);
-        ocr_read_region(api, image, &pl, left);
-        ocr_read_numerals(api, image, &pl, o->review_confidence, left);
-        ocr_read_latin(o, image, &pl, left);
+        xk_ocr_reread_unsure(api, image, &pl, o->review_confidence, left);
+        xk_ocr_read_region(api, image, &pl, left);
+        xk_ocr_read_numerals(api, image, &pl, o->review_confidence, left);
+        xk_ocr_read_latin(o, image, &pl, left);
     }
     for (size_t i = 0; rc == XK_OK && i < pl.n; i++) {
         page_line *l = &pl.items[i];
@@ -117,7 +118,7 @@ static xk_status collect(reader *r, TessBaseAPI *api, PIX *image, const xk_ocr_o
             !add_fixes(r, l))
             rc = XK_ENOMEM;
     }
-    ocr_page_lines_free(&pl);
+    xk_ocr_page_lines_free(&pl);
     return rc == XK_OK ? XK_OK
                        : xk_error_set(err, XK_ENOMEM, (int)r->sink.pages, "out of memory");
 }
@@ -133,7 +134,7 @@ static xk_status recognise(page_sink *sink, TessBaseAPI *api, PIX *clean, l_int3
     TessBaseAPIClear(api);
     TessBaseAPISetImage2(api, clean);
     TessBaseAPISetSourceResolution(api, xres);
-    bool read = ocr_recognise_within(api, left);
+    bool read = xk_ocr_recognise_within(api, left);
     if (*left <= 0)
         return xk_error_set(err, XK_ETOOBIG, (int)sink->pages,
                             "page %u: reading took over the limit of %u s", sink->pages,
@@ -152,7 +153,7 @@ static xk_status read_upright(reader *r, TessBaseAPI *api, PIX **clean, l_int32 
                               double *left, const xk_ocr_options *o, xk_error *err)
 {
     int mean = TessBaseAPIMeanTextConf(api);
-    int turns = mean < OCR_TURN_BELOW ? ocr_upright_turns(o, *clean, xres) : 0;
+    int turns = mean < OCR_TURN_BELOW ? xk_ocr_upright_turns(o, *clean, xres) : 0;
     PIX *turned = turns ? pixRotateOrth(*clean, turns) : NULL;
     if (!turned)
         return XK_OK;
@@ -170,17 +171,17 @@ static xk_status read_upright(reader *r, TessBaseAPI *api, PIX **clean, l_int32 
 static xk_status image_page(page_sink *sink, PIX *pix, const xk_ocr_options *o, xk_error *err)
 {
     reader *r = (reader *)sink;
-    TessBaseAPI *api = ocr_engine_get(OCR_ENGINE_PAGE, o->datapath, OCR_LANGUAGES(o), err);
+    TessBaseAPI *api = xk_ocr_engine_get(OCR_ENGINE_PAGE, o->datapath, OCR_LANGUAGES(o), err);
     if (!api)
         return err ? err->code : XK_EIO;
-    PIX *clean = ocr_clean_image(pix, o->clean);
+    PIX *clean = xk_ocr_clean_image(pix, o->clean);
     if (!clean)
         return xk_error_set(err, XK_EFORMAT, (int)sink->pages,
                             "page %u: the image cannot be converted for reading", sink->pages);
     l_int32 xres = pixGetXRes(pix);
     xres = xres >= 70 && xres <= 2400 ? xres : 300;
     TessBaseAPISetSourceResolution(api, xres);
-    PIX *scaled = ocr_normalise_scale(api, clean);
+    PIX *scaled = xk_ocr_normalise_scale(api, clean);
     if (scaled) {
         pixDestroy(&clean);
         clean = scaled;
@@ -210,8 +211,8 @@ xk_status xk_ocr_read(const xk_blob *files, size_t n, const xk_ocr_options *opt,
     r.sink.image = image_page;
     r.sink.text = text_page;
     xk_buf_init(&r.text);
-    double start = ocr_now_seconds();
-    xk_status rc = n ? ocr_pages(&r.sink, files, n, opt, err)
+    double start = xk_ocr_now_seconds();
+    xk_status rc = n ? xk_ocr_pages(&r.sink, files, n, opt, err)
                      : xk_error_set(err, XK_EUSAGE, 0, "no files to read");
     if (rc == XK_OK && !r.any_text)
         rc = xk_error_set(err, XK_EEMPTY, 0, "no text was found on %u page%s", r.sink.pages,
@@ -236,6 +237,6 @@ xk_status xk_ocr_read(const xk_blob *files, size_t n, const xk_ocr_options *opt,
     out->pages = r.sink.pages;
     out->pages_from_text_layer = r.text_layer_pages;
     out->pages_turned = r.turned_pages;
-    out->seconds = ocr_now_seconds() - start;
+    out->seconds = xk_ocr_now_seconds() - start;
     return XK_OK;
 }

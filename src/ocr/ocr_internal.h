@@ -11,6 +11,7 @@
 #include <tesseract/capi.h>
 
 #include "../core/buf.h"
+#include "xuke/limits.h"
 #include "xuke/ocr.h"
 
 typedef struct page_sink page_sink;
@@ -23,11 +24,11 @@ struct page_sink {
     xk_status (*text)(page_sink *sink, const char *text, xk_error *err);
 };
 
-xk_status ocr_pages(page_sink *sink, const xk_blob *files, size_t n, const xk_ocr_options *o,
-                    xk_error *err);
+xk_status xk_ocr_pages(page_sink *sink, const xk_blob *files, size_t n, const xk_ocr_options *o,
+                       xk_error *err);
 
 /* Repairs made to OCR text before extraction (repair.c). */
-#define OCR_MAX_REPAIRS 256
+#define OCR_MAX_REPAIRS XK_MAX_OCR_REPAIRS
 
 typedef struct ocr_repair {
     int line;
@@ -37,20 +38,36 @@ typedef struct ocr_repair {
 typedef struct ocr_repairs {
     ocr_repair items[OCR_MAX_REPAIRS];
     size_t n, dropped;
+    size_t long_lines; /* lines over XK_MAX_OCR_LINE_CHARS, left as read */
+    int first_long;    /* the first of them (1-based), 0 when none */
 } ocr_repairs;
 
 /* At most size - 1 bytes of s[0..len) into dst, cut at a character boundary. */
-void ocr_copy_whole(char *dst, size_t size, const char *s, size_t len);
+void xk_ocr_copy_whole(char *dst, size_t size, const char *s, size_t len);
 
 /* Records a repair of line `line` (dropped, and counted, when rep is full). */
-void ocr_repair_note(ocr_repairs *rep, int line, const char *from, size_t from_len,
-                     const char *to, size_t to_len);
+void xk_ocr_repair_note(ocr_repairs *rep, int line, const char *from, size_t from_len,
+                        const char *to, size_t to_len);
 
 /* Rewrites r->text line by line (the line count is kept), recording each repair. */
-xk_status ocr_repair_text(xk_ocr_result *r, ocr_repairs *rep);
+xk_status xk_ocr_repair_text(xk_ocr_result *r, ocr_repairs *rep);
+
+/* The standard wording of provisions and conditions, split for comparing (wording.c). */
+typedef struct ocr_wording {
+    char **sentences, **clauses;
+    size_t n_sentences, n_clauses, n_entries;
+} ocr_wording;
+
+/* Parses wording text in the format of data/provisions.txt; name is used in messages. The
+ * tables in out are owned by it (xk_ocr_wording_free); on error out is empty. */
+xk_status xk_ocr_wording_parse(const char *text, size_t len, const char *name, ocr_wording *out,
+                            xk_error *err);
+/* The compiled-in data/provisions.txt, parsed into out. */
+xk_status xk_ocr_wording_standard(ocr_wording *out, xk_error *err);
+void xk_ocr_wording_free(ocr_wording *w);
 
 /* Clauses of provisions and conditions snapped to the standard wording (clauses.c). */
-#define OCR_MAX_SNAPS 128
+#define OCR_MAX_SNAPS XK_MAX_OCR_SNAPS
 
 typedef struct ocr_snap {
     char field[64];
@@ -59,13 +76,13 @@ typedef struct ocr_snap {
 
 typedef struct ocr_snaps {
     ocr_snap items[OCR_MAX_SNAPS];
-    size_t n;
+    size_t n, dropped; /* dropped: snaps made beyond OCR_MAX_SNAPS, not listed */
 } ocr_snaps;
 
-void ocr_snap_note(ocr_snaps *s, const char *field, const char *from, size_t from_len,
-                   const char *to);
+void xk_ocr_snap_note(ocr_snaps *s, const char *field, const char *from, size_t from_len,
+                      const char *to);
 /* Snaps the clauses of lic's provisions, items and service conditions (see clauses.c). */
-void ocr_snap_clauses(xk_licence *lic, ocr_snaps *snaps);
+void xk_ocr_snap_clauses(xk_licence *lic, ocr_snaps *snaps);
 
 /* --- the lines of a page being read (page_lines.c), and their Latin text read again (latin.c) */
 
@@ -86,7 +103,7 @@ typedef struct latin_run {
  * "news.qiming.com罗" is no host name, and the licence was refused).
  */
 #define OCR_SLIVER_CONF 30
-bool ocr_sliver(int top, int bottom, int line_top, int line_bottom, int conf);
+bool xk_ocr_sliver(int top, int bottom, int line_top, int line_bottom, int conf);
 
 /* A line of the page being read: its words joined, where it is, how sure the reader was. */
 typedef struct page_line {
@@ -116,27 +133,27 @@ typedef struct page_lines {
 /* Line l of image read again alone (Tesseract's single-line mode on its box) with only the
  * characters in `allowed`, within *left seconds: the text (free with TessDeleteText) or NULL.
  * The engine is left as it was: no whitelist, the page's layout mode. */
-char *ocr_read_line_with(TessBaseAPI *api, PIX *image, const page_line *l, const char *allowed,
-                         double *left);
+char *xk_ocr_read_line_with(TessBaseAPI *api, PIX *image, const page_line *l, const char *allowed,
+                            double *left);
 
 /* A number line whose province character is none of the 31, read again with only the
  * abbreviations allowed there (region.c); the character read replaces it, as a fix. */
-void ocr_read_region(TessBaseAPI *api, PIX *image, page_lines *pl, double *left);
+void xk_ocr_read_region(TessBaseAPI *api, PIX *image, page_lines *pl, double *left);
 /* Where the province character of number line s starts (after 编号, its colon, spaces and a
  * quote) when it is a Chinese character no region has and a category letter follows; else
  * (size_t)-1. */
-size_t ocr_unknown_region_at(const char *s, size_t len);
+size_t xk_ocr_unknown_region_at(const char *s, size_t len);
 
 /* A website named in Chinese numerals read with a numeral wrong (numerals.c): a 网站名称 line
  * whose value has one character that is no numeral, read below threshold, is read again with
  * only numerals allowed; 么 among numerals is made 幺 (which the model cannot read). Each change
  * is a fix. */
-void ocr_read_numerals(TessBaseAPI *api, PIX *image, page_lines *pl, int threshold,
-                       double *left);
+void xk_ocr_read_numerals(TessBaseAPI *api, PIX *image, page_lines *pl, int threshold,
+                          double *left);
 /* For a 网站名称 line s whose value (from *at to len) is 3-16 Chinese characters, at least two
  * of them numerals and the rest numerals or 么 but for at most one: how many are neither (0 or
  * 1); -1 for any other line. */
-int ocr_numeral_value(const char *s, size_t len, size_t *at);
+int xk_ocr_numeral_value(const char *s, size_t len, size_t *at);
 
 /* The page's languages: the options' or the default (Chinese alone; see README, "Scans"). */
 #define OCR_DEFAULT_LANGUAGES "chi_sim"
@@ -144,43 +161,43 @@ int ocr_numeral_value(const char *s, size_t len, size_t *at);
 
 /* Records a fix of line l from `from` to `to` (each cut to whole characters to fit); false,
  * nothing recorded, when l holds OCR_LATIN_RUNS fixes already. */
-bool ocr_line_note_fix(page_line *l, const char *from, size_t from_len, const char *to,
-                       size_t to_len);
+bool xk_ocr_line_note_fix(page_line *l, const char *from, size_t from_len, const char *to,
+                          size_t to_len);
 
 /* Three engines a thread: the page's languages, eng for Latin text, osd for how a page lies. */
 enum { OCR_ENGINE_PAGE, OCR_ENGINE_LATIN, OCR_ENGINE_OSD, OCR_N_ENGINES };
 
 /* The thread's engine in `slot` for datapath (NULL: Tesseract's own) and langs, started on
  * first use; NULL when it cannot be (err set). */
-TessBaseAPI *ocr_engine_get(int slot, const char *datapath, const char *langs, xk_error *err);
+TessBaseAPI *xk_ocr_engine_get(int slot, const char *datapath, const char *langs, xk_error *err);
 
 /* pix in 8-bit grey, coloured ink (a red seal stamped over the dates, a blue signature) faded to
  * the paper when pix is in colour: see clean.c. NULL when out of memory. */
-PIX *ocr_grey_page(PIX *pix);
+PIX *xk_ocr_grey_page(PIX *pix);
 
 /* gray (8-bit) with a light background pattern turned to paper: a new image, or NULL when gray
  * has no such pattern (or out of memory). See clean.c. */
-PIX *ocr_without_pattern(PIX *gray);
+PIX *xk_ocr_without_pattern(PIX *gray);
 
 /* The box (left, top)-(right, bottom) of image with a margin of a sixth of its height, framed
  * in white for Tesseract; (*dx, *dy) is where the framed crop's origin lies on the page. */
-PIX *ocr_framed_crop(PIX *image, int left, int top, int right, int bottom, int *dx, int *dy);
+PIX *xk_ocr_framed_crop(PIX *image, int left, int top, int right, int bottom, int *dx, int *dy);
 
 /* The domain-like runs of the word at it, which is bytes [word_at, ...) of line's text; boxes
  * moved by (dx, dy) into the page's coordinates. */
-void ocr_find_runs(const TessResultIterator *it, page_line *line, size_t word_at, int dx,
-                   int dy);
+void xk_ocr_find_runs(const TessResultIterator *it, page_line *line, size_t word_at, int dx,
+                      int dy);
 
 /* The domain text[0..len) (at most 64 characters), whose ink is run's box of image: written into
  * out (len bytes at most; *out_len set) with each l or 1 whose height says it is the other, and
  * an l/1 pair read for one glyph made one (see heights.c). Returns how many it changed, 0 when
  * the glyphs do not say (out then unset). */
-size_t ocr_ones_by_height(PIX *image, const latin_run *run, const char *text, size_t len,
-                          char *out, size_t *out_len);
+size_t xk_ocr_ones_by_height(PIX *image, const latin_run *run, const char *text, size_t len,
+                             char *out, size_t *out_len);
 
 /* The page's domains read again by eng (see latin.c); nothing when eng is not installed or is
  * the page's own model. */
-void ocr_read_latin(const xk_ocr_options *o, PIX *image, page_lines *pl, double *left);
+void xk_ocr_read_latin(const xk_ocr_options *o, PIX *image, page_lines *pl, double *left);
 
 /*
  * Recognises the image set in api within *left seconds (a Tesseract deadline), *left reduced by
@@ -188,31 +205,31 @@ void ocr_read_latin(const xk_ocr_options *o, PIX *image, page_lines *pl, double 
  * before it started, or it ran out meanwhile (what was read then is partial: not to be used).
  * Every reading of a page goes through it, so the page's time limit bounds them all.
  */
-bool ocr_recognise_within(TessBaseAPI *api, double *left);
+bool xk_ocr_recognise_within(TessBaseAPI *api, double *left);
 
 /* --- the steps of reading an image page, one a file --------------------------------------- */
 
 /* items (n used of *cap, elements of elem bytes) with room for one more: the same array, or
  * one twice the size (first elements at first); NULL when out of memory, items untouched
  * (page_lines.c). */
-void *ocr_room_for_one(void *items, size_t n, size_t *cap, size_t elem, size_t first);
+void *xk_ocr_room_for_one(void *items, size_t n, size_t *cap, size_t elem, size_t first);
 
 /* Walks the words recognised in api into pl's lines, boxes moved by (dx, dy) (page_lines.c):
  * XK_ENOMEM when out of memory. */
-xk_status ocr_words_into_lines(TessBaseAPI *api, page_lines *pl, int dx, int dy);
-void ocr_page_lines_free(page_lines *pl);
+xk_status xk_ocr_words_into_lines(TessBaseAPI *api, page_lines *pl, int dx, int dy);
+void xk_ocr_page_lines_free(page_lines *pl);
 
 /* The page's unsure lines and garbled dates read again alone, each kept when surer (reread.c). */
-void ocr_reread_unsure(TessBaseAPI *api, PIX *image, page_lines *pl, int threshold,
-                       double *left);
+void xk_ocr_reread_unsure(TessBaseAPI *api, PIX *image, page_lines *pl, int threshold,
+                          double *left);
 
 /* A grey, straightened and (XK_CLEAN_FULL) evened-out copy of pix, or NULL; coloured ink is
  * faded unless clean is XK_CLEAN_NONE (clean.c). */
-PIX *ocr_clean_image(PIX *pix, xk_ocr_clean clean);
+PIX *xk_ocr_clean_image(PIX *pix, xk_ocr_clean clean);
 
 /* gray scaled so its print is as high as the model reads best, or NULL when it is already
  * (or out of memory); the image is left set in api (geometry.c). */
-PIX *ocr_normalise_scale(TessBaseAPI *api, PIX *gray);
+PIX *xk_ocr_normalise_scale(TessBaseAPI *api, PIX *gray);
 
 /*
  * A page scanned upside down or sideways reads as scattered guesses: a mean word confidence
@@ -227,9 +244,9 @@ PIX *ocr_normalise_scale(TessBaseAPI *api, PIX *gray);
 
 /* Quarter turns clockwise that set clean upright, by osd; 0 when it is upright, unsure, or osd
  * is not installed (geometry.c). */
-int ocr_upright_turns(const xk_ocr_options *o, PIX *clean, l_int32 xres);
+int xk_ocr_upright_turns(const xk_ocr_options *o, PIX *clean, l_int32 xres);
 
 /* Seconds on a monotonic clock (engine.c). */
-double ocr_now_seconds(void);
+double xk_ocr_now_seconds(void);
 
 #endif

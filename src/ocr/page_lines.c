@@ -14,7 +14,7 @@
 
 /* items (n used of *cap, elements of elem bytes) with room for one more: the same array, or
  * one twice the size (first elements at first); NULL when out of memory, items untouched. */
-void *ocr_room_for_one(void *items, size_t n, size_t *cap, size_t elem, size_t first)
+void *xk_ocr_room_for_one(void *items, size_t n, size_t *cap, size_t elem, size_t first)
 {
     if (n < *cap)
         return items;
@@ -38,20 +38,20 @@ static unsigned last_cp(const char *s, size_t len)
     return len ? first_cp(s + i, len - i) : 0;
 }
 
-bool ocr_line_note_fix(page_line *l, const char *from, size_t from_len, const char *to,
-                       size_t to_len)
+bool xk_ocr_line_note_fix(page_line *l, const char *from, size_t from_len, const char *to,
+                          size_t to_len)
 {
     if (l->n_fixes == OCR_LATIN_RUNS)
         return false;
     xk_ocr_fix *f = &l->fixes[l->n_fixes++];
-    ocr_copy_whole(f->from, sizeof f->from, from, from_len);
-    ocr_copy_whole(f->to, sizeof f->to, to, to_len);
+    xk_ocr_copy_whole(f->from, sizeof f->from, from, from_len);
+    xk_ocr_copy_whole(f->to, sizeof f->to, to, to_len);
     return true;
 }
 
 static page_line *page_line_add(page_lines *pl)
 {
-    page_line *items = ocr_room_for_one(pl->items, pl->n, &pl->cap, sizeof *items, 64);
+    page_line *items = xk_ocr_room_for_one(pl->items, pl->n, &pl->cap, sizeof *items, 64);
     if (!items)
         return NULL;
     pl->items = items;
@@ -62,7 +62,7 @@ static page_line *page_line_add(page_lines *pl)
     return l;
 }
 
-void ocr_page_lines_free(page_lines *pl)
+void xk_ocr_page_lines_free(page_lines *pl)
 {
     for (size_t i = 0; i < pl->n; i++)
         xk_buf_free(&pl->items[i].text);
@@ -78,7 +78,7 @@ static void join_word(xk_buf *line, const char *word)
     xk_buf_puts(line, word);
 }
 
-bool ocr_sliver(int top, int bottom, int line_top, int line_bottom, int conf)
+bool xk_ocr_sliver(int top, int bottom, int line_top, int line_bottom, int conf)
 {
     int h = line_bottom - line_top;
     return conf < OCR_SLIVER_CONF && (bottom - top) * 4 < h &&
@@ -90,13 +90,13 @@ static bool sliver(const TessPageIterator *pit, const page_line *line, int dy, i
 {
     int l, t, r, b;
     return TessPageIteratorBoundingBox(pit, RIL_WORD, &l, &t, &r, &b) &&
-           ocr_sliver(t + dy, b + dy, line->top, line->bottom, conf);
+           xk_ocr_sliver(t + dy, b + dy, line->top, line->bottom, conf);
 }
 
 /* Walks the recognised words into lines; each line's lowest and mean word confidence (the mean
  * kept, while walking, as a sum in mean and a count in n_words), and its domain-like runs, with
  * boxes moved by (dx, dy). */
-xk_status ocr_words_into_lines(TessBaseAPI *api, page_lines *pl, int dx, int dy)
+xk_status xk_ocr_words_into_lines(TessBaseAPI *api, page_lines *pl, int dx, int dy)
 {
     TessResultIterator *it = TessBaseAPIGetIterator(api);
     if (!it)
@@ -125,7 +125,7 @@ xk_status ocr_words_into_lines(TessBaseAPI *api, page_lines *pl, int dx, int dy)
         if (word && *word && !sliver(pit, cur, dy, conf)) {
             join_word(&cur->text, word);
             if (!cur->text.oom)
-                ocr_find_runs(it, cur, cur->text.len - strlen(word), dx, dy);
+                xk_ocr_find_runs(it, cur, cur->text.len - strlen(word), dx, dy);
             cur->min_conf = conf < cur->min_conf ? conf : cur->min_conf;
             cur->mean += conf;
             n_words++;

@@ -227,8 +227,8 @@ static xk_status read_pdf(page_sink *sink, const xk_blob *f, const xk_ocr_option
     return rc;
 }
 
-xk_status ocr_pages(page_sink *sink, const xk_blob *files, size_t n, const xk_ocr_options *o,
-                    xk_error *err)
+xk_status xk_ocr_pages(page_sink *sink, const xk_blob *files, size_t n, const xk_ocr_options *o,
+                       xk_error *err)
 {
     setMsgSeverity(L_SEVERITY_NONE); /* Leptonica reports through our errors, not stderr */
     for (size_t i = 0; i < n; i++) {

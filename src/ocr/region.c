@@ -33,7 +33,7 @@ static size_t after_number_label(const char *s, size_t len)
 }
 
 /* See ocr_internal.h. */
-size_t ocr_unknown_region_at(const char *s, size_t len)
+size_t xk_ocr_unknown_region_at(const char *s, size_t len)
 {
     size_t i = after_number_label(s, len);
     unsigned cp;
@@ -62,11 +62,11 @@ static void allowed_chars(char *out, size_t size)
 }
 
 /* The line read with only the allowed characters; the abbreviation it puts where
- * ocr_unknown_region_at finds the province, copied into abbr (4 bytes), or false. */
+ * xk_ocr_unknown_region_at finds the province, copied into abbr (4 bytes), or false. */
 static bool read_region(TessBaseAPI *api, PIX *image, const page_line *l, const char *allowed,
                         char abbr[4], double *left)
 {
-    char *text = ocr_read_line_with(api, image, l, allowed, left);
+    char *text = xk_ocr_read_line_with(api, image, l, allowed, left);
     size_t len = text ? strlen(text) : 0, i = text ? after_number_label(text, len) : (size_t)-1;
     unsigned cp;
     size_t n = i < len ? xk_utf8_decode(text + i, len - i, &cp) : 0;
@@ -79,14 +79,14 @@ static bool read_region(TessBaseAPI *api, PIX *image, const page_line *l, const 
     return found;
 }
 
-void ocr_read_region(TessBaseAPI *api, PIX *image, page_lines *pl, double *left)
+void xk_ocr_read_region(TessBaseAPI *api, PIX *image, page_lines *pl, double *left)
 {
     char allowed[256] = "";
     for (size_t i = 0; i < pl->n; i++) {
         page_line *l = &pl->items[i];
         size_t at = (size_t)-1;
         if (!l->text.oom && l->text.data)
-            at = ocr_unknown_region_at(l->text.data, l->text.len);
+            at = xk_ocr_unknown_region_at(l->text.data, l->text.len);
         if (at == (size_t)-1)
             continue;
         if (!allowed[0])
@@ -95,7 +95,7 @@ void ocr_read_region(TessBaseAPI *api, PIX *image, page_lines *pl, double *left)
         unsigned cp;
         size_t was = xk_utf8_decode(l->text.data + at, l->text.len - at, &cp);
         if (read_region(api, image, l, allowed, abbr, left) &&
-            ocr_line_note_fix(l, l->text.data + at, was, abbr, strlen(abbr)))
+            xk_ocr_line_note_fix(l, l->text.data + at, was, abbr, strlen(abbr)))
             xk_buf_splice(&l->text, at, was, abbr, strlen(abbr));
     }
 }

@@ -9,19 +9,20 @@
 #include <string.h>
 
 #include "repair.h"
+#include "xuke/limits.h"
 #include "xuke/text.h"
 
-#define OCR_LINE_CHARS 1024 /* a longer line is left as read */
+#define OCR_LINE_CHARS XK_MAX_OCR_LINE_CHARS /* a longer line is left as read, and flagged */
 
-void ocr_copy_whole(char *dst, size_t size, const char *s, size_t len)
+void xk_ocr_copy_whole(char *dst, size_t size, const char *s, size_t len)
 {
     len = xk_utf8_cut(s, len, size - 1);
     memcpy(dst, s, len);
     dst[len] = '\0';
 }
 
-void ocr_repair_note(ocr_repairs *rep, int line, const char *from, size_t from_len,
-                     const char *to, size_t to_len)
+void xk_ocr_repair_note(ocr_repairs *rep, int line, const char *from, size_t from_len,
+                        const char *to, size_t to_len)
 {
     if (rep->n == OCR_MAX_REPAIRS) {
         rep->dropped++;
@@ -29,8 +30,8 @@ void ocr_repair_note(ocr_repairs *rep, int line, const char *from, size_t from_l
     }
     ocr_repair *r = &rep->items[rep->n++];
     r->line = line;
-    ocr_copy_whole(r->from, sizeof r->from, from, from_len);
-    ocr_copy_whole(r->to, sizeof r->to, to, to_len);
+    xk_ocr_copy_whole(r->from, sizeof r->from, from, from_len);
+    xk_ocr_copy_whole(r->to, sizeof r->to, to, to_len);
 }
 
 /* The characters of line s[0..len) (after its number) repaired: false, the line copied as
@@ -42,15 +43,17 @@ static bool repair_chars(const char *s, size_t len, int lineno, const phrases *p
     size_t n = xk_utf8_offsets(s, len, off, OCR_LINE_CHARS);
     if (off[n] < len) {
         xk_buf_append(out, s, len);
+        if (!rep->long_lines++)
+            rep->first_long = lineno;
         return false;
     }
     /* "业务(（仅限经营类电子商务)": a bracket read twice; left unclosed, the qualifier swallowed
      * the next service (seen on a 150 dpi render) */
-    line_repair lr = {s, len, off, n, lineno, ph, ocr_bracket_excess(s, len), out, rep};
+    line_repair lr = {s, len, off, n, lineno, ph, xk_ocr_bracket_excess(s, len), out, rep};
     for (size_t c = 0; c < n;) {
-        size_t used = ocr_repair_words(&lr, c);
+        size_t used = xk_ocr_repair_words(&lr, c);
         if (!used)
-            used = ocr_repair_mark(&lr, c);
+            used = xk_ocr_repair_mark(&lr, c);
         if (!used) {
             xk_buf_append(out, s + off[c], off[c + 1] - off[c]);
             used = 1;
@@ -64,27 +67,27 @@ static void repair_line(const char *s, size_t len, int lineno, const phrases *ph
                         xk_buf *out, ocr_repairs *rep)
 {
     size_t start = out->len;
-    len = ocr_drop_specks(s, len, lineno, rep);
-    int bracket = ocr_condition_bracket(s, len);
+    len = xk_ocr_drop_specks(s, len, lineno, rep);
+    int bracket = xk_ocr_condition_bracket(s, len);
     if (bracket < 0)
-        ocr_condition_open(lineno, out, rep);
-    size_t head = ocr_repair_number(s, len, lineno, nb, out, rep);
+        xk_ocr_condition_open(lineno, out, rep);
+    size_t head = xk_ocr_repair_number(s, len, lineno, nb, out, rep);
     if (!repair_chars(s + head, len - head, lineno, ph, out, rep))
         return;
     if (bracket > 0)
-        ocr_condition_close(lineno, out, rep);
-    ocr_drop_speck_before_service(out, start, lineno, rep);
+        xk_ocr_condition_close(lineno, out, rep);
+    xk_ocr_drop_speck_before_service(out, start, lineno, rep);
 }
 
-xk_status ocr_repair_text(xk_ocr_result *r, ocr_repairs *rep)
+xk_status xk_ocr_repair_text(xk_ocr_result *r, ocr_repairs *rep)
 {
     phrases ph;
-    ocr_phrases_load(&ph);
+    xk_ocr_phrases_load(&ph);
     xk_buf out;
     xk_buf_init(&out);
     int lineno = 1;
     numbering nb = {0};
-    ocr_find_renumbers(r->text, r->len, &nb.rn);
+    xk_ocr_find_renumbers(r->text, r->len, &nb.rn);
     xk_buf carry; /* a garbled provision number OCR put on a line of its own ("上日" / "、你公司…") */
     xk_buf_init(&carry);
     const char *end = r->text + r->len;
@@ -102,7 +105,7 @@ xk_status ocr_repair_text(xk_ocr_result *r, ocr_repairs *rep)
         } else {
             repair_line(p, n, lineno, &ph, &nb, &out, rep);
         }
-        nb.in_bracket = ocr_bracket_excess(p, n) > 0;
+        nb.in_bracket = xk_ocr_bracket_excess(p, n) > 0;
         xk_buf_putc(&out, '\n');
         p += n + 1;
     }

@@ -28,7 +28,7 @@ typedef struct phrases {
 } phrases;
 
 /* The vocabulary's phrases, then the catalogue's service names, into ph. */
-void ocr_phrases_load(phrases *ph);
+void xk_ocr_phrases_load(phrases *ph);
 
 /* One line being repaired, after its number: its characters, and where the repairs go. */
 typedef struct line_repair {
@@ -46,35 +46,35 @@ typedef struct line_repair {
 /* The vocabulary repaired at character c of the line (a phrase read one or two characters
  * wrong, 不含 misread, a label's misread colon, a short word's typical misreading), written to
  * out and noted: the characters of the line it stands for, 0 when there is none there. */
-size_t ocr_repair_words(line_repair *lr, size_t c);
+size_t xk_ocr_repair_words(line_repair *lr, size_t c);
 
 /* --- brackets, colons and specks (repair_marks.c) ------------------------------------------ */
 
 /* A mark repaired at character c (a bracket read twice, 《 〈 〉 or \ for a bracket, O for a
  * full stop), written to out and noted: 1, or 0 when c is none of them. */
-size_t ocr_repair_mark(line_repair *lr, size_t c);
+size_t xk_ocr_repair_mark(line_repair *lr, size_t c);
 
 /* ( （ or 〈, which OCR reads for （ */
-bool ocr_opening_bracket(const char *p, const char *end);
+bool xk_ocr_opening_bracket(const char *p, const char *end);
 /* Opening brackets on the line less the closing ones. */
-int ocr_bracket_excess(const char *s, size_t len);
+int xk_ocr_bracket_excess(const char *s, size_t len);
 /* A qualifier's opening words after a service name: 仅限, 含 or 不含. */
-bool ocr_qualifier_opening(const char *p, const char *end);
+bool xk_ocr_qualifier_opening(const char *p, const char *end);
 /* A backslash OCR read for （ before a qualifier. */
-bool ocr_backslash_bracket(const char *p, const char *end);
+bool xk_ocr_backslash_bracket(const char *p, const char *end);
 
 /* Specks after a label's colon ("发证日期:;") dropped, the repair noted: the new length. */
-size_t ocr_drop_specks(const char *s, size_t len, int lineno, ocr_repairs *rep);
+size_t xk_ocr_drop_specks(const char *s, size_t len, int lineno, ocr_repairs *rep);
 /* Whether line s is the standard condition with a bracket OCR lost: 1 when the closing 】 is
  * missing, -1 the opening 【, else 0. */
-int ocr_condition_bracket(const char *s, size_t len);
-/* The lost bracket of the standard condition (bracket as ocr_condition_bracket says) written
+int xk_ocr_condition_bracket(const char *s, size_t len);
+/* The lost bracket of the standard condition (bracket as xk_ocr_condition_bracket says) written
  * and noted: the opening one before the line, the closing one after it. */
-void ocr_condition_open(int lineno, xk_buf *out, ocr_repairs *rep);
-void ocr_condition_close(int lineno, xk_buf *out, ocr_repairs *rep);
+void xk_ocr_condition_open(int lineno, xk_buf *out, ocr_repairs *rep);
+void xk_ocr_condition_close(int lineno, xk_buf *out, ocr_repairs *rep);
 /* A speck before a service name at the start of out's line (from byte start) removed and
  * noted. */
-void ocr_drop_speck_before_service(xk_buf *out, size_t start, int lineno, ocr_repairs *rep);
+void xk_ocr_drop_speck_before_service(xk_buf *out, size_t start, int lineno, ocr_repairs *rep);
 
 /* --- numbers of items and provisions (repair_numbers.c) ------------------------------------- */
 
@@ -95,11 +95,11 @@ typedef struct numbering {
 } numbering;
 
 /* The numbers the text repeats after skipping one ("（一）", "（三）", "（三）"), into rn. */
-void ocr_find_renumbers(const char *text, size_t len, renumbers *rn);
+void xk_ocr_find_renumbers(const char *text, size_t len, renumbers *rn);
 
 /* The provision or item number line s starts with, mended when OCR garbled it (written to out
  * and noted) and remembered in nb: the bytes of the line it replaced, 0 when none. */
-size_t ocr_repair_number(const char *s, size_t len, int lineno, numbering *nb, xk_buf *out,
-                         ocr_repairs *rep);
+size_t xk_ocr_repair_number(const char *s, size_t len, int lineno, numbering *nb, xk_buf *out,
+                            ocr_repairs *rep);
 
 #endif

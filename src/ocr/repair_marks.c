@@ -24,7 +24,7 @@ static bool book_is_bracket(const char *p, const char *end)
 }
 
 /* ( （ or 〈, which OCR reads for （ */
-bool ocr_opening_bracket(const char *p, const char *end)
+bool xk_ocr_opening_bracket(const char *p, const char *end)
 {
     return p < end && (*p == '(' || (end - p >= 3 && (memcmp(p, "（", 3) == 0 ||
                                                        memcmp(p, "〈", 3) == 0)));
@@ -37,11 +37,11 @@ static bool closing_bracket(const char *p, const char *end)
 }
 
 /* Opening brackets on the line less the closing ones. */
-int ocr_bracket_excess(const char *s, size_t len)
+int xk_ocr_bracket_excess(const char *s, size_t len)
 {
     int excess = 0;
     for (const char *p = s, *end = s + len; p < end; p++)
-        excess += ocr_opening_bracket(p, end) - closing_bracket(p, end);
+        excess += xk_ocr_opening_bracket(p, end) - closing_bracket(p, end);
     return excess;
 }
 
@@ -63,7 +63,7 @@ static size_t speck_before_service(const char *s, size_t len)
 }
 
 /* A qualifier's opening words after a service name: 仅限, 含 or 不含. */
-bool ocr_qualifier_opening(const char *p, const char *end)
+bool xk_ocr_qualifier_opening(const char *p, const char *end)
 {
     static const char *const opens[] = {"仅限", "含", "不含"};
     return xk_starts_with_any(p, (size_t)(end - p), opens, sizeof opens / sizeof opens[0], NULL);
@@ -71,20 +71,20 @@ bool ocr_qualifier_opening(const char *p, const char *end)
 
 /* A backslash OCR read for （ before a qualifier ("信息服务业务\仅限互联网信息服务)", in the
  * AR PL UMing face): the qualifier was lost without a flag. */
-bool ocr_backslash_bracket(const char *p, const char *end)
+bool xk_ocr_backslash_bracket(const char *p, const char *end)
 {
-    return p < end && *p == '\\' && ocr_qualifier_opening(p + 1, end);
+    return p < end && *p == '\\' && xk_ocr_qualifier_opening(p + 1, end);
 }
 
 /* Specks after a label's colon ("发证日期:;"): the value is on the next line. New length. */
-size_t ocr_drop_specks(const char *s, size_t len, int lineno, ocr_repairs *rep)
+size_t xk_ocr_drop_specks(const char *s, size_t len, int lineno, ocr_repairs *rep)
 {
     size_t k = len;
     while (k > 0 && strchr(";,.'`|_ ", s[k - 1]))
         k--;
     if (k == len || k == 0 || (s[k - 1] != ':' && !(k >= 3 && memcmp(s + k - 3, "：", 3) == 0)))
         return len;
-    ocr_repair_note(rep, lineno, s + k, len - k, "", 0);
+    xk_ocr_repair_note(rep, lineno, s + k, len - k, "", 0);
     return k;
 }
 
@@ -98,7 +98,7 @@ size_t ocr_drop_specks(const char *s, size_t len, int lineno, ocr_repairs *rep)
  * missing, -1 the opening 【, else 0. An unclosed 【 makes the extractor read the next service
  * as part of the condition, and the service is gone without a flag (seen on a photo render).
  */
-int ocr_condition_bracket(const char *s, size_t len)
+int xk_ocr_condition_bracket(const char *s, size_t len)
 {
     while (len && s[len - 1] == ' ')
         len--;
@@ -112,37 +112,38 @@ int ocr_condition_bracket(const char *s, size_t len)
     return head && close ? -1 : 0;
 }
 
-void ocr_condition_open(int lineno, xk_buf *out, ocr_repairs *rep)
+void xk_ocr_condition_open(int lineno, xk_buf *out, ocr_repairs *rep)
 {
-    ocr_repair_note(rep, lineno, COND_HEAD, strlen(COND_HEAD), "【" COND_HEAD,
-                    strlen("【" COND_HEAD));
+    xk_ocr_repair_note(rep, lineno, COND_HEAD, strlen(COND_HEAD), "【" COND_HEAD,
+                       strlen("【" COND_HEAD));
     xk_buf_puts(out, "【");
 }
 
-void ocr_condition_close(int lineno, xk_buf *out, ocr_repairs *rep)
+void xk_ocr_condition_close(int lineno, xk_buf *out, ocr_repairs *rep)
 {
-    ocr_repair_note(rep, lineno, COND_TAIL, strlen(COND_TAIL), COND_TAIL "】",
-                    strlen(COND_TAIL "】"));
+    xk_ocr_repair_note(rep, lineno, COND_TAIL, strlen(COND_TAIL), COND_TAIL "】",
+                       strlen(COND_TAIL "】"));
     xk_buf_puts(out, "】");
 }
 
 /* on the line as repaired: 人言息服务业务 (信 read as two) is 人信息服务业务 by now */
-void ocr_drop_speck_before_service(xk_buf *out, size_t start, int lineno, ocr_repairs *rep)
+void xk_ocr_drop_speck_before_service(xk_buf *out, size_t start, int lineno, ocr_repairs *rep)
 {
     size_t speck = out->oom ? 0 : speck_before_service(out->data + start, out->len - start);
     if (speck) {
-        ocr_repair_note(rep, lineno, out->data + start, speck, "", 0);
+        xk_ocr_repair_note(rep, lineno, out->data + start, speck, "", 0);
         xk_buf_splice(out, start, speck, "", 0);
     }
 }
 
-size_t ocr_repair_mark(line_repair *lr, size_t c)
+size_t xk_ocr_repair_mark(line_repair *lr, size_t c)
 {
     const char *s = lr->s, *end = lr->s + lr->len, *ch = s + lr->off[c];
     size_t clen = lr->off[c + 1] - lr->off[c];
-    if (lr->doubled > 0 && ocr_opening_bracket(ch, end) && ocr_opening_bracket(ch + clen, end)) {
-        ocr_repair_note(lr->rep, lr->lineno, ch, lr->off[c + 2] - lr->off[c], ch + clen,
-                        lr->off[c + 2] - lr->off[c + 1]);
+    if (lr->doubled > 0 && xk_ocr_opening_bracket(ch, end) &&
+        xk_ocr_opening_bracket(ch + clen, end)) {
+        xk_ocr_repair_note(lr->rep, lr->lineno, ch, lr->off[c + 2] - lr->off[c], ch + clen,
+                           lr->off[c + 2] - lr->off[c + 1]);
         lr->doubled--;
         return 1; /* the second bracket stays */
     }
@@ -151,7 +152,7 @@ size_t ocr_repair_mark(line_repair *lr, size_t c)
     const char *to = NULL;
     if (cp == 0x300A && book_is_bracket(ch + clen, end)) /* 《…） */
         to = "（";
-    else if (ocr_backslash_bracket(ch, end))
+    else if (xk_ocr_backslash_bracket(ch, end))
         to = "（";
     else if (cp == 0x3008 || cp == 0x3009) /* 〈 〉 */
         to = cp == 0x3008 ? "（" : "）";
@@ -161,7 +162,7 @@ size_t ocr_repair_mark(line_repair *lr, size_t c)
         to = "。";
     if (!to)
         return 0;
-    ocr_repair_note(lr->rep, lr->lineno, ch, clen, to, 3);
+    xk_ocr_repair_note(lr->rep, lr->lineno, ch, clen, to, 3);
     xk_buf_puts(lr->out, to);
     return 1;
 }

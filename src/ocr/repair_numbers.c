@@ -88,7 +88,7 @@ static int provision_marker(const char *s, size_t n, size_t *used)
     return 0;
 }
 
-void ocr_find_renumbers(const char *text, size_t len, renumbers *rn)
+void xk_ocr_find_renumbers(const char *text, size_t len, renumbers *rn)
 {
     rn->n = 0;
     number_run items = {0, 0, 0}, provisions = {0, 0, 0};
@@ -130,7 +130,7 @@ static size_t number_written(const char *s, size_t used, const char *open, int t
 {
     char fixed[32];
     snprintf(fixed, sizeof fixed, "%s%s%s", open, numerals[to - 1], close);
-    ocr_repair_note(rep, lineno, s, used, fixed, strlen(fixed));
+    xk_ocr_repair_note(rep, lineno, s, used, fixed, strlen(fixed));
     xk_buf_puts(out, fixed);
     return used;
 }
@@ -242,8 +242,8 @@ static size_t provision_start(const char *s, size_t len, int lineno, numbering *
     return 0;
 }
 
-size_t ocr_repair_number(const char *s, size_t len, int lineno, numbering *nb, xk_buf *out,
-                         ocr_repairs *rep)
+size_t xk_ocr_repair_number(const char *s, size_t len, int lineno, numbering *nb, xk_buf *out,
+                            ocr_repairs *rep)
 {
     bool starts;
     size_t head = provision_start(s, len, lineno, nb, &starts, out, rep);

@@ -60,7 +60,7 @@ static size_t load_phrases(phrase *out, size_t max)
     return n;
 }
 
-void ocr_phrases_load(phrases *ph)
+void xk_ocr_phrases_load(phrases *ph)
 {
     ph->n = load_phrases(ph->items, N_VOCAB + 32);
 }
@@ -171,9 +171,9 @@ static bool service_fits(const char *line, const size_t *off, size_t n, size_t a
     if (at != 0 || !p->service || k < OCR_SERVICE_MIN_CHARS || k >= n)
         return false;
     const char *after = line + off[k], *end = line + off[n];
-    size_t bracket = ocr_opening_bracket(after, end) ? (*after == '(' ? 1 : 3)
-                     : ocr_backslash_bracket(after, end) ? 1 : 0;
-    return bracket && ocr_qualifier_opening(after + bracket, end);
+    size_t bracket = xk_ocr_opening_bracket(after, end) ? (*after == '(' ? 1 : 3)
+                     : xk_ocr_backslash_bracket(after, end) ? 1 : 0;
+    return bracket && xk_ocr_qualifier_opening(after + bracket, end);
 }
 
 /*
@@ -285,7 +285,7 @@ static size_t phrase_written(line_repair *lr, size_t c, const phrase *p, size_t 
     size_t colon = c == 0 && p->label ? misread_colon(s, lr->len, bytes) : 0;
     char to[128];
     snprintf(to, sizeof to, "%s%s", p->text, colon ? ":" : "");
-    ocr_repair_note(lr->rep, lr->lineno, ch, bytes + colon, to, strlen(to));
+    xk_ocr_repair_note(lr->rep, lr->lineno, ch, bytes + colon, to, strlen(to));
     xk_buf_puts(lr->out, to);
     size_t next = c + p_chars;
     while (next < lr->n && lr->off[next] < bytes + colon)
@@ -299,7 +299,7 @@ static size_t excludes_written(line_repair *lr)
     size_t excl = misread_excludes(lr->s, lr->off, lr->n, lr->ph->items, lr->ph->n);
     if (!excl)
         return 0;
-    ocr_repair_note(lr->rep, lr->lineno, lr->s, excl, "不含", strlen("不含"));
+    xk_ocr_repair_note(lr->rep, lr->lineno, lr->s, excl, "不含", strlen("不含"));
     xk_buf_puts(lr->out, "不含");
     return 2;
 }
@@ -314,7 +314,7 @@ static size_t label_written(line_repair *lr)
         return 0;
     char to[128];
     snprintf(to, sizeof to, "%s:", label->text);
-    ocr_repair_note(lr->rep, lr->lineno, lr->s, used, to, strlen(to));
+    xk_ocr_repair_note(lr->rep, lr->lineno, lr->s, used, to, strlen(to));
     xk_buf_puts(lr->out, to);
     size_t next = 0;
     while (next < lr->n && lr->off[next] < used)
@@ -334,13 +334,13 @@ static size_t confusion_written(line_repair *lr, size_t c)
         k++;
     if (k == sizeof confusions / sizeof confusions[0])
         return 0;
-    ocr_repair_note(lr->rep, lr->lineno, ch, off[c + 2] - off[c], confusions[k][1],
-                    strlen(confusions[k][1]));
+    xk_ocr_repair_note(lr->rep, lr->lineno, ch, off[c + 2] - off[c], confusions[k][1],
+                       strlen(confusions[k][1]));
     xk_buf_puts(lr->out, confusions[k][1]);
     return 2;
 }
 
-size_t ocr_repair_words(line_repair *lr, size_t c)
+size_t xk_ocr_repair_words(line_repair *lr, size_t c)
 {
     size_t p_chars = 0;
     const phrase *p = vocabulary_at(lr, c, &p_chars);

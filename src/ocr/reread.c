@@ -93,7 +93,7 @@ static size_t to_reread(const page_lines *pl, int threshold, size_t *out)
     return n;
 }
 
-PIX *ocr_framed_crop(PIX *image, int left, int top, int right, int bottom, int *dx, int *dy)
+PIX *xk_ocr_framed_crop(PIX *image, int left, int top, int right, int bottom, int *dx, int *dy)
 {
     enum { FRAME = 16 };
     int pad = (bottom - top) / 6 + 2;
@@ -114,17 +114,17 @@ PIX *ocr_framed_crop(PIX *image, int left, int top, int right, int bottom, int *
 }
 
 /* See ocr_internal.h. */
-char *ocr_read_line_with(TessBaseAPI *api, PIX *image, const page_line *l, const char *allowed,
-                         double *left)
+char *xk_ocr_read_line_with(TessBaseAPI *api, PIX *image, const page_line *l, const char *allowed,
+                            double *left)
 {
     int dx, dy;
-    PIX *framed = ocr_framed_crop(image, l->left, l->top, l->right, l->bottom, &dx, &dy);
+    PIX *framed = xk_ocr_framed_crop(image, l->left, l->top, l->right, l->bottom, &dx, &dy);
     if (!framed)
         return NULL;
     TessBaseAPISetVariable(api, "tessedit_char_whitelist", allowed);
     TessBaseAPISetPageSegMode(api, PSM_SINGLE_LINE);
     TessBaseAPISetImage2(api, framed);
-    char *text = ocr_recognise_within(api, left) ? TessBaseAPIGetUTF8Text(api) : NULL;
+    char *text = xk_ocr_recognise_within(api, left) ? TessBaseAPIGetUTF8Text(api) : NULL;
     TessBaseAPIClear(api);
     TessBaseAPISetVariable(api, "tessedit_char_whitelist", "");
     TessBaseAPISetPageSegMode(api, OCR_PAGE_LAYOUT);
@@ -142,8 +142,7 @@ char *ocr_read_line_with(TessBaseAPI *api, PIX *image, const page_line *l, const
  * cover. The line keeps the lower of the two lowest confidences, so a field that was to be
  * reviewed still is.
  */
-void ocr_reread_unsure(TessBaseAPI *api, PIX *image, page_lines *pl, int threshold,
-                      double *left)
+void xk_ocr_reread_unsure(TessBaseAPI *api, PIX *image, page_lines *pl, int threshold, double *left)
 {
     size_t pick[OCR_REREAD_MAX + OCR_DATE_REREAD_MAX];
     size_t n_pick = to_reread(pl, threshold, pick);
@@ -153,18 +152,18 @@ void ocr_reread_unsure(TessBaseAPI *api, PIX *image, page_lines *pl, int thresho
     for (size_t k = 0; k < n_pick; k++) {
         page_line *l = &pl->items[pick[k]];
         int dx, dy;
-        PIX *framed = ocr_framed_crop(image, l->left, l->top, l->right, l->bottom, &dx, &dy);
+        PIX *framed = xk_ocr_framed_crop(image, l->left, l->top, l->right, l->bottom, &dx, &dy);
         if (!framed)
             continue;
         TessBaseAPISetImage2(api, framed);
         page_lines again = {0};
-        if (ocr_recognise_within(api, left) &&
-            ocr_words_into_lines(api, &again, dx, dy) == XK_OK && again.n == 1) {
+        if (xk_ocr_recognise_within(api, left) &&
+            xk_ocr_words_into_lines(api, &again, dx, dy) == XK_OK && again.n == 1) {
             page_line *a = &again.items[0];
             size_t was = code_points(&l->text), now = code_points(&a->text);
             bool date_read = garbled_date(l) && dated(a);
             if (date_read) /* a repair: the field is flagged */
-                ocr_line_note_fix(l, l->text.data, l->text.len, a->text.data, a->text.len);
+                xk_ocr_line_note_fix(l, l->text.data, l->text.len, a->text.data, a->text.len);
             if (date_read ||
                 (a->mean > l->mean && a->min_conf > l->min_conf && now == was && !a->text.oom)) {
                 xk_buf t = l->text;
@@ -176,7 +175,7 @@ void ocr_reread_unsure(TessBaseAPI *api, PIX *image, page_lines *pl, int thresho
                 l->n_runs = a->n_runs;
             }
         }
-        ocr_page_lines_free(&again);
+        xk_ocr_page_lines_free(&again);
         TessBaseAPIClear(api);
         pixDestroy(&framed);
     }

@@ -36,39 +36,39 @@ static bool entry_hash(const char *prev, long long id, const char *at, const cha
         xk_buf_free(&b);
         return false;
     }
-    sha256_hex(b.data, b.len, out);
+    xk_store_sha256_hex(b.data, b.len, out);
     xk_buf_free(&b);
     return true;
 }
 
-xk_status audit_append_at(xk_store *st, const char *at, const char *action, const char *number,
-                          const char *detail, xk_error *err)
+xk_status xk_audit_append_at(xk_store *st, const char *at, const char *action, const char *number,
+                             const char *detail, xk_error *err)
 {
-    sqlite3_stmt *s = stmt(st, S_AUDIT_HEAD, err);
+    sqlite3_stmt *s = xk_store_stmt(st, S_AUDIT_HEAD, err);
     if (!s)
         return XK_EDB;
     if (sqlite3_step(s) != SQLITE_ROW)
-        return db_error(st, err, "reading the audit head");
+        return xk_store_db_error(st, err, "reading the audit head");
     long long id = sqlite3_column_int64(s, 0) + 1;
     char prev[XK_SHA256_HEX], hash[XK_SHA256_HEX];
     snprintf(prev, sizeof prev, "%s", (const char *)sqlite3_column_text(s, 1));
     sqlite3_reset(s);
     if (!entry_hash(prev, id, at, st->actor, action, number, detail, hash))
         return xk_error_set(err, XK_ENOMEM, 0, "out of memory");
-    if (!(s = stmt(st, S_AUDIT_INSERT, err)))
+    if (!(s = xk_store_stmt(st, S_AUDIT_INSERT, err)))
         return XK_EDB;
     sqlite3_bind_int64(s, 1, id);
     const char *vals[] = {at, st->actor, action, number, detail, prev, hash};
     for (int i = 0; i < 7; i++)
         sqlite3_bind_text(s, i + 2, vals[i], -1, SQLITE_TRANSIENT);
     if (sqlite3_step(s) != SQLITE_DONE)
-        return db_error(st, err, "writing the audit log");
-    if (!(s = stmt(st, S_AUDIT_SET_HEAD, err)))
+        return xk_store_db_error(st, err, "writing the audit log");
+    if (!(s = xk_store_stmt(st, S_AUDIT_SET_HEAD, err)))
         return XK_EDB;
     sqlite3_bind_int64(s, 1, id);
     sqlite3_bind_text(s, 2, hash, -1, SQLITE_TRANSIENT);
     if (sqlite3_step(s) != SQLITE_DONE)
-        return db_error(st, err, "writing the audit head");
+        return xk_store_db_error(st, err, "writing the audit head");
     return XK_OK;
 }
 
@@ -76,11 +76,11 @@ xk_status xk_store_audit_append(xk_store *st, const char *action, const char *nu
                                 const char *detail, xk_error *err)
 {
     char at[32];
-    now_utc(at);
-    xk_status rc = write_begin(st, err);
+    xk_store_now_utc(at);
+    xk_status rc = xk_store_write_begin(st, err);
     if (rc != XK_OK)
         return rc;
-    return write_end(st, audit_append_at(st, at, action, number, detail, err), err);
+    return xk_store_write_end(st, xk_audit_append_at(st, at, action, number, detail, err), err);
 }
 
 static void read_entry(sqlite3_stmt *s, xk_audit_entry *e)
@@ -109,7 +109,7 @@ xk_status xk_store_audit(xk_store *st, const char *number, size_t limit, xk_audi
                  "ORDER BY id DESC LIMIT ?2) ORDER BY id";
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
-        return db_error(st, err, "reading the audit log");
+        return xk_store_db_error(st, err, "reading the audit log");
     if (number)
         sqlite3_bind_text(s, 1, number, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(s, 2, limit ? (sqlite3_int64)limit : -1);
@@ -120,8 +120,9 @@ xk_status xk_store_audit(xk_store *st, const char *number, size_t limit, xk_audi
         if (!fn(&e, ctx))
             break;
     }
-    xk_status out = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? XK_OK
-                                                            : db_error(st, err, "reading audit");
+    xk_status out = (rc == SQLITE_ROW || rc == SQLITE_DONE)
+                        ? XK_OK
+                        : xk_store_db_error(st, err, "reading audit");
     sqlite3_finalize(s);
     return out;
 }
@@ -134,7 +135,7 @@ xk_status xk_store_audit_verify(xk_store *st, size_t *checked, xk_error *err)
                            "SELECT id, at, actor, action, number, detail, prev_hash, hash "
                            "FROM audit ORDER BY id",
                            -1, &s, NULL) != SQLITE_OK)
-        return db_error(st, err, "reading the audit log");
+        return xk_store_db_error(st, err, "reading the audit log");
     char prev[XK_SHA256_HEX] = "0000000000000000000000000000000000000000000000000000000000000000";
     long long expect = 1;
     xk_status rc = XK_OK;
@@ -167,7 +168,7 @@ xk_status xk_store_audit_verify(xk_store *st, size_t *checked, xk_error *err)
         return rc;
     if (sqlite3_prepare_v2(st->db, "SELECT entries, hash FROM audit_head", -1, &s, NULL) !=
         SQLITE_OK)
-        return db_error(st, err, "reading the audit head");
+        return xk_store_db_error(st, err, "reading the audit head");
     if (sqlite3_step(s) != SQLITE_ROW)
         rc = xk_error_set(err, XK_ECONFLICT, 0, "the audit head is missing");
     else if (sqlite3_column_int64(s, 0) != expect - 1 ||

@@ -184,7 +184,7 @@ static xk_status store_one(xk_store *st, const slot *s, const xk_parse_options *
     if (rc != XK_OK || rl->stored == before)
         return rc;
     char sha[XK_SHA256_HEX];
-    sha256_hex(s->text, s->text_len, sha);
+    xk_store_sha256_hex(s->text, s->text_len, sha);
     xk_error err;
     rc = xk_store_put_original(st, sha, 1, s->bytes, s->len, s->kind, &err);
     if (rc != XK_OK) {

@@ -17,9 +17,6 @@
 #include "xuke/checks_store.h"
 #include "xuke/text.h"
 
-xk_status audit_append_at(xk_store *st, const char *at, const char *action, const char *number,
-                          const char *detail, xk_error *err);
-
 static const char *const kind_names[] = {"", "cancelled", "poor-conduct", "dishonest"};
 
 const char *xk_list_kind_name(xk_list_kind kind)
@@ -47,7 +44,7 @@ static xk_status prepare(xk_store *st, const char *sql, sqlite3_stmt **s, xk_err
                          const char *doing)
 {
     if (sqlite3_prepare_v2(st->db, sql, -1, s, NULL) != SQLITE_OK)
-        return db_error(st, err, doing);
+        return xk_store_db_error(st, err, doing);
     return XK_OK;
 }
 
@@ -67,7 +64,7 @@ static xk_status next_version(xk_store *st, const char *kind, const char *source
     if (sqlite3_step(s) == SQLITE_ROW)
         *version = sqlite3_column_int(s, 0);
     else
-        rc = db_error(st, err, "reading the lists");
+        rc = xk_store_db_error(st, err, "reading the lists");
     sqlite3_finalize(s);
     return rc;
 }
@@ -90,7 +87,7 @@ static xk_status insert_list(xk_store *st, xk_list_info *info, xk_error *err)
     sqlite3_bind_text(s, 8, info->imported_at, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(s, 9, info->actor, -1, SQLITE_TRANSIENT);
     if (sqlite3_step(s) != SQLITE_DONE)
-        rc = db_error(st, err, "storing a list");
+        rc = xk_store_db_error(st, err, "storing a list");
     else
         info->id = (long)sqlite3_last_insert_rowid(st->db);
     sqlite3_finalize(s);
@@ -122,7 +119,7 @@ static xk_status insert_entries(xk_store *st, long list_id, const xk_list_entry 
         for (int k = 0; k < 4; k++)
             sqlite3_bind_text(s, 7 + k, rest[k], -1, SQLITE_TRANSIENT);
         if (sqlite3_step(s) != SQLITE_DONE)
-            rc = db_error(st, err, "storing a list's entries");
+            rc = xk_store_db_error(st, err, "storing a list's entries");
     }
     sqlite3_finalize(s);
     return rc;
@@ -140,7 +137,7 @@ static xk_status put_list(xk_store *st, xk_list_info *info, const xk_list_entry 
         char detail[512];
         snprintf(detail, sizeof detail, "%s list \"%s\" version %d of %s: %zu entries, sha256 %s",
                  info->kind, info->source, info->version, info->published, n, info->sha256);
-        rc = audit_append_at(st, info->imported_at, "list_import", "", detail, err);
+        rc = xk_audit_append_at(st, info->imported_at, "list_import", "", detail, err);
     }
     return rc;
 }
@@ -164,11 +161,11 @@ xk_status xk_store_list_put(xk_store *st, xk_list_kind kind, const char *source,
     snprintf(info.sha256, sizeof info.sha256, "%s", sha256);
     snprintf(info.actor, sizeof info.actor, "%s", st->actor);
     info.entries = n;
-    now_utc(info.imported_at);
-    xk_status rc = write_begin(st, err);
+    xk_store_now_utc(info.imported_at);
+    xk_status rc = xk_store_write_begin(st, err);
     if (rc != XK_OK)
         return rc;
-    rc = write_end(st, put_list(st, &info, entries, n, err), err);
+    rc = xk_store_write_end(st, put_list(st, &info, entries, n, err), err);
     if (rc == XK_OK && out)
         *out = info;
     return rc;
@@ -212,7 +209,7 @@ xk_status xk_store_lists(xk_store *st, xk_list_info **out, size_t *n, xk_error *
         text_into(s, 9, l->actor, sizeof l->actor);
     }
     if (rc == XK_OK && step != SQLITE_DONE)
-        rc = db_error(st, err, "reading the lists");
+        rc = xk_store_db_error(st, err, "reading the lists");
     sqlite3_finalize(s);
     if (rc != XK_OK) {
         free(*out);
@@ -276,7 +273,7 @@ static xk_status licence_company(xk_store *st, const char *number, char *norm, s
     } else if (step == SQLITE_DONE) {
         rc = xk_error_set(err, XK_ENOTFOUND, 0, "no licence %s in the registry", number);
     } else {
-        rc = db_error(st, err, "reading a licence");
+        rc = xk_store_db_error(st, err, "reading a licence");
     }
     sqlite3_finalize(s);
     return rc;
@@ -291,7 +288,7 @@ xk_status xk_store_list_matches(xk_store *st, const char *number, xk_list_match 
     xk_status rc = licence_company(st, number, norm, sizeof norm, err);
     if (rc != XK_OK)
         return rc;
-    sqlite3_stmt *s = cached_stmt(st, match_sql, err);
+    sqlite3_stmt *s = xk_store_cached_stmt(st, match_sql, err);
     if (!s)
         return XK_EDB;
     sqlite3_bind_text(s, 1, number, -1, SQLITE_TRANSIENT);
@@ -311,7 +308,7 @@ xk_status xk_store_list_matches(xk_store *st, const char *number, xk_list_match 
         read_match(s, &(*out)[(*n)++]);
     }
     if (rc == XK_OK && step != SQLITE_DONE)
-        rc = db_error(st, err, "matching the published lists");
+        rc = xk_store_db_error(st, err, "matching the published lists");
     sqlite3_reset(s);
     if (rc != XK_OK) {
         free(*out);

@@ -53,14 +53,14 @@ struct xk_store {
 };
 
 /* Sets err from the connection's last error, prefixed with what was being done. */
-xk_status db_error(xk_store *st, xk_error *err, const char *doing);
+xk_status xk_store_db_error(xk_store *st, xk_error *err, const char *doing);
 /* Cached prepared statement, reset and with bindings cleared; NULL on failure (err set). */
-sqlite3_stmt *stmt(xk_store *st, stmt_id id, xk_error *err);
+sqlite3_stmt *xk_store_stmt(xk_store *st, stmt_id id, xk_error *err);
 /* A prepared statement for sql from the query cache (reset, bindings cleared); NULL on error. */
-sqlite3_stmt *cached_stmt(xk_store *st, const char *sql, xk_error *err);
+sqlite3_stmt *xk_store_cached_stmt(xk_store *st, const char *sql, xk_error *err);
 
 /* Runs SQL without results. */
-xk_status exec(xk_store *st, const char *sql, xk_error *err);
+xk_status xk_store_exec(xk_store *st, const char *sql, xk_error *err);
 
 typedef struct existing {
     long long id;
@@ -70,15 +70,20 @@ typedef struct existing {
 } existing;
 
 /* The licence row for number (ex->found false when there is none), by a cached statement. */
-xk_status find_licence(xk_store *st, const char *number, existing *ex, xk_error *err);
+xk_status xk_store_find_licence(xk_store *st, const char *number, existing *ex, xk_error *err);
 
 /* Schema creation and forward migrations (schema.c). */
-xk_status schema_migrate(xk_store *st, xk_error *err);
+xk_status xk_schema_migrate(xk_store *st, xk_error *err);
 
 /* SHA-256 of data as lower-case hex (libsodium). */
-void sha256_hex(const void *data, size_t len, char out[XK_SHA256_HEX]);
+void xk_store_sha256_hex(const void *data, size_t len, char out[XK_SHA256_HEX]);
 /* Current time, UTC, ISO 8601 with seconds: 2026-11-23T09:10:11Z. */
-void now_utc(char out[32]);
+void xk_store_now_utc(char out[32]);
+
+/* Appends one entry to the audit chain (audit.c), stamped at (ISO 8601 UTC), inside the caller's
+ * write bracket. */
+xk_status xk_audit_append_at(xk_store *st, const char *at, const char *action, const char *number,
+                             const char *detail, xk_error *err);
 
 /*
  * Write brackets. Outside a transaction a write is its own transaction. Inside one (bulk
@@ -87,7 +92,7 @@ void now_utc(char out[32]);
  * licence is thus always wholly in a committed batch or wholly absent, without paying for a
  * statement journal per licence.
  */
-xk_status write_begin(xk_store *st, xk_error *err);
-xk_status write_end(xk_store *st, xk_status result, xk_error *err);
+xk_status xk_store_write_begin(xk_store *st, xk_error *err);
+xk_status xk_store_write_end(xk_store *st, xk_status result, xk_error *err);
 
 #endif

@@ -82,7 +82,13 @@ static const char *const migrations[] = {
      * by the licence id (search.c, compose_keyed): a few dozen bytes a licence, where the table
      * row is hundreds */
     "CREATE INDEX licences_key ON licences(id, removed, number);",
-    /* 7: due diligence (checks_store.c): published lists, each import a new version of the list
+    /* 7: events can be planned (a trigger ahead of its date) and voided: a mistaken event is
+     * kept, marked, and left out of the rules, never deleted */
+    "ALTER TABLE events ADD COLUMN planned INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE events ADD COLUMN voided_at TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE events ADD COLUMN void_reason TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE events ADD COLUMN voided_by TEXT NOT NULL DEFAULT '';",
+    /* 8: due diligence (checks_store.c): published lists, each import a new version of the list
      * named by kind and source, with their entries; and the history of homepage checks */
     "CREATE TABLE lists(id INTEGER PRIMARY KEY, kind TEXT NOT NULL, source TEXT NOT NULL,"
     "  version INTEGER NOT NULL, published TEXT NOT NULL, format TEXT NOT NULL,"
@@ -125,7 +131,7 @@ static xk_status too_new(int have, xk_error *err)
                         N_MIGRATIONS);
 }
 
-xk_status schema_migrate(xk_store *st, xk_error *err)
+xk_status xk_schema_migrate(xk_store *st, xk_error *err)
 {
     /* a store already up to date is only read: opening it takes no write lock, so readers do
      * not queue behind an import, and a read-only store opens */
@@ -139,24 +145,25 @@ xk_status schema_migrate(xk_store *st, xk_error *err)
                             "the store is read-only and its schema (version %d) must be "
                             "brought to version %d: open it once where it can be written",
                             have, N_MIGRATIONS);
-    xk_status rc = exec(st, "BEGIN IMMEDIATE", err);
+    xk_status rc = xk_store_exec(st, "BEGIN IMMEDIATE", err);
     if (rc != XK_OK)
         return rc;
-    rc = exec(st, "CREATE TABLE IF NOT EXISTS schema_version(version INTEGER NOT NULL)", err);
+    rc = xk_store_exec(st, "CREATE TABLE IF NOT EXISTS schema_version(version INTEGER NOT NULL)",
+                       err);
     have = current_version(st); /* again: another process may have migrated meanwhile */
     if (rc == XK_OK && have > N_MIGRATIONS)
         rc = too_new(have, err);
     for (int v = have; rc == XK_OK && v < N_MIGRATIONS; v++)
-        rc = exec(st, migrations[v], err);
+        rc = xk_store_exec(st, migrations[v], err);
     if (rc == XK_OK && have < N_MIGRATIONS) {
         char sql[96];
         snprintf(sql, sizeof sql, "DELETE FROM schema_version; INSERT INTO schema_version "
                                   "VALUES (%d)", N_MIGRATIONS);
-        rc = exec(st, sql, err);
+        rc = xk_store_exec(st, sql, err);
     }
     if (rc != XK_OK) {
         sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
         return rc;
     }
-    return exec(st, "COMMIT", err);
+    return xk_store_exec(st, "COMMIT", err);
 }

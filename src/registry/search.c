@@ -268,7 +268,7 @@ xk_status xk_store_search(xk_store *st, const xk_query *q, xk_hit_fn fn, void *c
         built_free(&b);
         return rc;
     }
-    sqlite3_stmt *s = cached_stmt(st, b.sql.data, err);
+    sqlite3_stmt *s = xk_store_cached_stmt(st, b.sql.data, err);
     if (!s) {
         built_free(&b);
         return XK_EDB;
@@ -301,7 +301,7 @@ xk_status xk_store_search(xk_store *st, const xk_query *q, xk_hit_fn fn, void *c
             break;
     }
     if (step != SQLITE_ROW && step != SQLITE_DONE)
-        rc = db_error(st, err, "searching");
+        rc = xk_store_db_error(st, err, "searching");
     sqlite3_reset(s); /* cached: reset, not finalised; the bound texts die with b below */
     sqlite3_clear_bindings(s);
     built_free(&b);

@@ -1,7 +1,7 @@
 /*
  * The SQLite registry: opening (WAL, foreign keys, FULL sync, migrations), transactions, and
  * storing and reading licence versions. A licence write is its own transaction, or part of the
- * caller's batch (see write_begin): either way a crash leaves only whole licences.
+ * caller's batch (see xk_store_write_begin): either way a crash leaves only whole licences.
  */
 #include <sodium.h>
 #include <stdio.h>
@@ -51,7 +51,7 @@ static const char *const sql_text[S_COUNT] = {
     [S_INDEX_COMPANY] = "INSERT INTO company_fts(rowid, company) VALUES (?1, ?2)",
 };
 
-xk_status db_error(xk_store *st, xk_error *err, const char *doing)
+xk_status xk_store_db_error(xk_store *st, xk_error *err, const char *doing)
 {
     int code = sqlite3_extended_errcode(st->db);
     const char *hint = "";
@@ -77,13 +77,13 @@ xk_status db_error(xk_store *st, xk_error *err, const char *doing)
     return xk_error_set(err, XK_EDB, 0, "%s: %s%s", doing, sqlite3_errmsg(st->db), hint);
 }
 
-sqlite3_stmt *stmt(xk_store *st, stmt_id id, xk_error *err)
+sqlite3_stmt *xk_store_stmt(xk_store *st, stmt_id id, xk_error *err)
 {
     sqlite3_stmt *s = st->stmts[id];
     if (!s) {
         if (sqlite3_prepare_v3(st->db, sql_text[id], -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) !=
             SQLITE_OK) {
-            db_error(st, err, "preparing a statement");
+            xk_store_db_error(st, err, "preparing a statement");
             return NULL;
         }
         st->stmts[id] = s;
@@ -93,7 +93,7 @@ sqlite3_stmt *stmt(xk_store *st, stmt_id id, xk_error *err)
     return s;
 }
 
-sqlite3_stmt *cached_stmt(xk_store *st, const char *sql, xk_error *err)
+sqlite3_stmt *xk_store_cached_stmt(xk_store *st, const char *sql, xk_error *err)
 {
     cached_query *victim = &st->queries[0];
     for (int i = 0; i < QUERY_CACHE; i++) {
@@ -109,7 +109,7 @@ sqlite3_stmt *cached_stmt(xk_store *st, const char *sql, xk_error *err)
     }
     sqlite3_stmt *s;
     if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK) {
-        db_error(st, err, "preparing the query");
+        xk_store_db_error(st, err, "preparing the query");
         return NULL;
     }
     char *copy = strdup(sql);
@@ -124,24 +124,24 @@ sqlite3_stmt *cached_stmt(xk_store *st, const char *sql, xk_error *err)
     return s;
 }
 
-xk_status exec(xk_store *st, const char *sql, xk_error *err)
+xk_status xk_store_exec(xk_store *st, const char *sql, xk_error *err)
 {
     if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
         char doing[48];
         snprintf(doing, sizeof doing, "%.*s", (int)strcspn(sql, " ("), sql); /* "COMMIT" */
-        return db_error(st, err, doing);
+        return xk_store_db_error(st, err, doing);
     }
     return XK_OK;
 }
 
-void sha256_hex(const void *data, size_t len, char out[XK_SHA256_HEX])
+void xk_store_sha256_hex(const void *data, size_t len, char out[XK_SHA256_HEX])
 {
     unsigned char h[crypto_hash_sha256_BYTES];
     crypto_hash_sha256(h, data, len);
     sodium_bin2hex(out, XK_SHA256_HEX, h, sizeof h);
 }
 
-void now_utc(char out[32])
+void xk_store_now_utc(char out[32])
 {
     time_t t = time(NULL);
     struct tm tm;
@@ -189,6 +189,24 @@ static bool immutable_uri(const char *path, char *out, size_t size)
     return n + 13 < size && snprintf(out + n, size - n, "?immutable=1") > 0;
 }
 
+/* A file-backed path (not ":memory:" nor a "file:" URI) that names nothing. */
+static bool missing_file(const char *path)
+{
+    return strcmp(path, ":memory:") != 0 && strncmp(path, "file:", 5) != 0 &&
+           access(path, F_OK) != 0;
+}
+
+xk_status xk_store_open_existing(const char *path, xk_store **out, xk_error *err)
+{
+    *out = NULL;
+    if (missing_file(path))
+        return xk_error_set(err, XK_ENOTFOUND, 0,
+                            "no store at %s: import licences first (xuke import FILE...) or "
+                            "name the store with --db PATH or XUKE_DB",
+                            path);
+    return xk_store_open(path, out, err);
+}
+
 xk_status xk_store_open(const char *path, xk_store **out, xk_error *err)
 {
     *out = NULL;
@@ -219,17 +237,17 @@ xk_status xk_store_open(const char *path, xk_store **out, xk_error *err)
     /* 16 KiB pages pack the kilobyte-sized documents and records far better than 4 KiB;
      * the size only takes effect on a new file */
     xk_status rc = st->read_only ? XK_OK
-                                 : exec(st,
-                                        "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; "
-                                        "PRAGMA synchronous=FULL;",
-                                        err);
+                                 : xk_store_exec(st,
+                                                 "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; "
+                                                 "PRAGMA synchronous=FULL;",
+                                                 err);
     if (rc == XK_OK)
-        rc = exec(st,
-                  "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; "
-                  "PRAGMA cache_size=-" SQL_NUMBER(STORE_CACHE_KIB) ";",
-                  err);
+        rc = xk_store_exec(st,
+                           "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; "
+                           "PRAGMA cache_size=-" SQL_NUMBER(STORE_CACHE_KIB) ";",
+                           err);
     if (rc == XK_OK)
-        rc = schema_migrate(st, err);
+        rc = xk_schema_migrate(st, err);
     if (rc != XK_OK) {
         char msg[XK_ERROR_MSG_MAX];
         snprintf(msg, sizeof msg, "%s", err ? err->message : "");
@@ -267,7 +285,7 @@ xk_status xk_store_begin(xk_store *st, xk_error *err)
     if (st->read_only)
         return xk_error_set(err, XK_EDB, 0, "the store is read-only: this process may not write "
                                             "its file or the directory it is in");
-    xk_status rc = exec(st, "BEGIN IMMEDIATE", err);
+    xk_status rc = xk_store_exec(st, "BEGIN IMMEDIATE", err);
     if (rc == XK_OK) {
         st->explicit_tx = 1;
         st->tx_failed = 0;
@@ -282,7 +300,7 @@ xk_status xk_store_commit(xk_store *st, xk_error *err)
     if (st->tx_failed)
         return xk_error_set(err, XK_EDB, 0, "a write in this transaction failed: roll it back");
     st->explicit_tx = 0;
-    return exec(st, "COMMIT", err);
+    return xk_store_exec(st, "COMMIT", err);
 }
 
 xk_status xk_store_rollback(xk_store *st)
@@ -290,20 +308,20 @@ xk_status xk_store_rollback(xk_store *st)
     if (!st->explicit_tx)
         return XK_OK;
     st->explicit_tx = 0;
-    return exec(st, "ROLLBACK", NULL);
+    return xk_store_exec(st, "ROLLBACK", NULL);
 }
 
-xk_status write_begin(xk_store *st, xk_error *err)
+xk_status xk_store_write_begin(xk_store *st, xk_error *err)
 {
     if (st->explicit_tx)
         return st->tx_failed ? xk_error_set(err, XK_EDB, 0,
                                             "an earlier write in this transaction failed; roll "
                                             "it back")
                              : XK_OK;
-    return exec(st, "BEGIN IMMEDIATE", err);
+    return xk_store_exec(st, "BEGIN IMMEDIATE", err);
 }
 
-xk_status write_end(xk_store *st, xk_status result, xk_error *err)
+xk_status xk_store_write_end(xk_store *st, xk_status result, xk_error *err)
 {
     if (st->explicit_tx) {
         if (result != XK_OK)
@@ -311,7 +329,7 @@ xk_status write_end(xk_store *st, xk_status result, xk_error *err)
         return result;
     }
     if (result == XK_OK)
-        return exec(st, "COMMIT", err);
+        return xk_store_exec(st, "COMMIT", err);
     sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
     return result;
 }
@@ -327,7 +345,7 @@ static xk_status step_done(xk_store *st, sqlite3_stmt *s, xk_error *err, const c
 {
     int rc = sqlite3_step(s);
     if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-        return db_error(st, err, doing);
+        return xk_store_db_error(st, err, doing);
     return XK_OK;
 }
 
@@ -347,11 +365,11 @@ static void bind_fields(sqlite3_stmt *s, const xk_licence *lic, const char *duti
 static xk_status clear_index_rows(xk_store *st, long long id, xk_error *err)
 {
     sqlite3_stmt *s;
-    if (!(s = stmt(st, S_DELETE_SERVICES, err)))
+    if (!(s = xk_store_stmt(st, S_DELETE_SERVICES, err)))
         return XK_EDB;
     sqlite3_bind_int64(s, 1, id);
     xk_status rc = step_done(st, s, err, "updating services");
-    if (rc == XK_OK && (s = stmt(st, S_DELETE_DOMAINS, err)) != NULL) {
+    if (rc == XK_OK && (s = xk_store_stmt(st, S_DELETE_DOMAINS, err)) != NULL) {
         sqlite3_bind_int64(s, 1, id);
         rc = step_done(st, s, err, "updating domains");
     }
@@ -365,7 +383,7 @@ static xk_status put_index_rows(xk_store *st, long long id, bool fresh, const xk
     sqlite3_stmt *s;
     xk_status rc = fresh ? XK_OK : clear_index_rows(st, id, err);
     for (size_t i = 0; rc == XK_OK && i < lic->n_services; i++) {
-        if (!(s = stmt(st, S_INSERT_SERVICE, err)))
+        if (!(s = xk_store_stmt(st, S_INSERT_SERVICE, err)))
             return XK_EDB;
         bind_text(s, 1, lic->services[i].code);
         sqlite3_bind_int64(s, 2, id);
@@ -374,7 +392,7 @@ static xk_status put_index_rows(xk_store *st, long long id, bool fresh, const xk
     for (size_t w = 0; rc == XK_OK && w < lic->n_websites; w++) {
         const xk_website *site = &lic->websites[w];
         for (size_t k = 0; rc == XK_OK && k < site->domains.len; k++) {
-            if (!(s = stmt(st, S_INSERT_DOMAIN, err)))
+            if (!(s = xk_store_stmt(st, S_INSERT_DOMAIN, err)))
                 return XK_EDB;
             bind_text(s, 1, site->domains.items[k]);
             sqlite3_bind_int64(s, 2, id);
@@ -395,7 +413,7 @@ static xk_status record_json(const xk_licence *lic, char **json, char hash[XK_SH
     xk_buf_init(&b);
     xk_record_write(&b, lic, false);
     if (!b.oom) {
-        sha256_hex(b.data, b.len, hash);
+        xk_store_sha256_hex(b.data, b.len, hash);
         b.len--; /* reopen the object */
         xk_record_write_warnings(&b, lic);
         xk_buf_putc(&b, '}');
@@ -404,10 +422,10 @@ static xk_status record_json(const xk_licence *lic, char **json, char hash[XK_SH
     return *json ? XK_OK : XK_ENOMEM;
 }
 
-xk_status find_licence(xk_store *st, const char *number, existing *ex, xk_error *err)
+xk_status xk_store_find_licence(xk_store *st, const char *number, existing *ex, xk_error *err)
 {
     memset(ex, 0, sizeof *ex);
-    sqlite3_stmt *s = stmt(st, S_FIND_LICENCE, err);
+    sqlite3_stmt *s = xk_store_stmt(st, S_FIND_LICENCE, err);
     if (!s)
         return XK_EDB;
     bind_text(s, 1, number);
@@ -418,7 +436,7 @@ xk_status find_licence(xk_store *st, const char *number, existing *ex, xk_error 
         ex->removed = sqlite3_column_int(s, 2) != 0;
         ex->found = true;
     } else if (rc != SQLITE_DONE) {
-        return db_error(st, err, "looking up the licence");
+        return xk_store_db_error(st, err, "looking up the licence");
     }
     sqlite3_reset(s);
     return XK_OK;
@@ -426,7 +444,7 @@ xk_status find_licence(xk_store *st, const char *number, existing *ex, xk_error 
 
 static bool same_as_current(xk_store *st, const existing *ex, const char *hash)
 {
-    sqlite3_stmt *s = stmt(st, S_CURRENT_HASH, NULL);
+    sqlite3_stmt *s = xk_store_stmt(st, S_CURRENT_HASH, NULL);
     if (!s)
         return false;
     sqlite3_bind_int64(s, 1, ex->id);
@@ -440,7 +458,7 @@ static bool same_as_current(xk_store *st, const existing *ex, const char *hash)
 static xk_status store_document(xk_store *st, const char *src, size_t len, const char *kind,
                                 const char *sha, const char *at, xk_error *err)
 {
-    sqlite3_stmt *s = stmt(st, S_INSERT_DOCUMENT, err);
+    sqlite3_stmt *s = xk_store_stmt(st, S_INSERT_DOCUMENT, err);
     if (!s)
         return XK_EDB;
     bind_text(s, 1, sha);
@@ -453,7 +471,7 @@ static xk_status store_document(xk_store *st, const char *src, size_t len, const
 
 static xk_status index_company(xk_store *st, long long id, const char *company, xk_error *err)
 {
-    sqlite3_stmt *s = stmt(st, S_INDEX_COMPANY, err);
+    sqlite3_stmt *s = xk_store_stmt(st, S_INDEX_COMPANY, err);
     if (!s)
         return XK_EDB;
     sqlite3_bind_int64(s, 1, id);
@@ -464,7 +482,7 @@ static xk_status index_company(xk_store *st, long long id, const char *company, 
 static xk_status upsert_licence(xk_store *st, const xk_licence *lic, const char *duties,
                                 existing *ex, xk_error *err)
 {
-    sqlite3_stmt *s = stmt(st, ex->found ? S_UPDATE_LICENCE : S_INSERT_LICENCE, err);
+    sqlite3_stmt *s = xk_store_stmt(st, ex->found ? S_UPDATE_LICENCE : S_INSERT_LICENCE, err);
     if (!s)
         return XK_EDB;
     if (ex->found)
@@ -474,7 +492,7 @@ static xk_status upsert_licence(xk_store *st, const xk_licence *lic, const char 
     bind_fields(s, lic, duties);
     int rc = sqlite3_step(s);
     if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-        return db_error(st, err, "storing the licence");
+        return xk_store_db_error(st, err, "storing the licence");
     if (ex->found) {
         ex->version = sqlite3_column_int(s, 0);
     } else {
@@ -489,7 +507,7 @@ static xk_status insert_version(xk_store *st, const existing *ex, const char *js
                                 const char *hash, const char *src_sha, const char *at,
                                 xk_error *err)
 {
-    sqlite3_stmt *s = stmt(st, S_INSERT_VERSION, err);
+    sqlite3_stmt *s = xk_store_stmt(st, S_INSERT_VERSION, err);
     if (!s)
         return XK_EDB;
     sqlite3_bind_int64(s, 1, ex->id);
@@ -502,16 +520,13 @@ static xk_status insert_version(xk_store *st, const existing *ex, const char *js
     return step_done(st, s, err, "storing the version");
 }
 
-xk_status audit_append_at(xk_store *st, const char *at, const char *action, const char *number,
-                          const char *detail, xk_error *err);
-
 static xk_status put_locked(xk_store *st, const xk_licence *lic, const char *source, size_t len,
                             const char *kind, const xk_prepared *prep, xk_import_result *res,
                             xk_error *err)
 {
     const char *json = prep->json, *hash = prep->record_sha256, *src_sha = prep->source_sha256;
     existing ex;
-    xk_status rc = find_licence(st, lic->number, &ex, err);
+    xk_status rc = xk_store_find_licence(st, lic->number, &ex, err);
     if (rc != XK_OK)
         return rc;
     if (ex.found && !ex.removed && same_as_current(st, &ex, hash)) {
@@ -522,7 +537,7 @@ static xk_status put_locked(xk_store *st, const xk_licence *lic, const char *sou
     bool was_removed = ex.found && ex.removed;
     res->outcome = ex.found ? XK_IMPORT_VERSION : XK_IMPORT_NEW;
     char at[32];
-    now_utc(at);
+    xk_store_now_utc(at);
     rc = store_document(st, source, len, kind, src_sha, at, err);
     if (rc == XK_OK)
         rc = upsert_licence(st, lic, prep->duties, &ex, err);
@@ -534,8 +549,8 @@ static xk_status put_locked(xk_store *st, const xk_licence *lic, const char *sou
         char detail[160];
         snprintf(detail, sizeof detail, "version %d from %s document %.16s%s", ex.version, kind,
                  src_sha, was_removed ? " (restored after removal)" : "");
-        rc = audit_append_at(st, at, ex.version == 1 ? "import" : "new_version", lic->number,
-                             detail, err);
+        rc = xk_audit_append_at(st, at, ex.version == 1 ? "import" : "new_version", lic->number,
+                                detail, err);
     }
     res->version = ex.version;
     return rc;
@@ -547,7 +562,7 @@ xk_status xk_store_prepare(const xk_licence *lic, const char *source, size_t sou
     memset(out, 0, sizeof *out);
     if (record_json(lic, &out->json, out->record_sha256) != XK_OK)
         return XK_ENOMEM;
-    sha256_hex(source, source_len, out->source_sha256);
+    xk_store_sha256_hex(source, source_len, out->source_sha256);
     xk_duty_set set;
     xk_licence_duties(lic, &set);
     xk_duties_encode(&set, out->duties, sizeof out->duties);
@@ -578,9 +593,10 @@ xk_status xk_store_put_prepared(xk_store *st, const xk_licence *lic, const char 
     xk_status rc = refuse_unstorable(lic, err);
     if (rc != XK_OK)
         return rc;
-    rc = write_begin(st, err);
+    rc = xk_store_write_begin(st, err);
     if (rc == XK_OK)
-        rc = write_end(st, put_locked(st, lic, source, source_len, kind, prep, res, err), err);
+        rc = xk_store_write_end(st, put_locked(st, lic, source, source_len, kind, prep, res, err),
+                                err);
     return rc;
 }
 
@@ -610,7 +626,7 @@ xk_status xk_store_get_json(xk_store *st, const char *number, int version, char 
                             xk_licence_info *info, xk_error *err)
 {
     *json = NULL;
-    sqlite3_stmt *s = stmt(st, S_GET_VERSION, err);
+    sqlite3_stmt *s = xk_store_stmt(st, S_GET_VERSION, err);
     if (!s)
         return XK_EDB;
     bind_text(s, 1, number);
@@ -623,7 +639,7 @@ xk_status xk_store_get_json(xk_store *st, const char *number, int version, char 
                             version);
     }
     if (rc != SQLITE_ROW)
-        return db_error(st, err, "reading the licence");
+        return xk_store_db_error(st, err, "reading the licence");
     *json = strdup((const char *)sqlite3_column_text(s, 1));
     if (info) {
         memset(info, 0, sizeof *info);
@@ -682,7 +698,7 @@ xk_status xk_store_history(xk_store *st, const char *number, xk_version_info **o
                            "v.record_sha256 FROM versions v JOIN licences l ON l.id = v.licence_id "
                            "WHERE l.number = ?1 ORDER BY v.version",
                            -1, &s, NULL) != SQLITE_OK)
-        return db_error(st, err, "reading history");
+        return xk_store_db_error(st, err, "reading history");
     bind_text(s, 1, number);
     size_t cap = 0;
     xk_status rc = XK_OK;
@@ -705,7 +721,7 @@ xk_status xk_store_history(xk_store *st, const char *number, xk_version_info **o
         copy_col(v->record_sha256, sizeof v->record_sha256, s, 4);
     }
     if (rc == XK_OK && step != SQLITE_DONE)
-        rc = db_error(st, err, "reading history");
+        rc = xk_store_db_error(st, err, "reading history");
     sqlite3_finalize(s);
     if (rc == XK_OK && *n == 0)
         rc = xk_error_set(err, XK_ENOTFOUND, 0, "%s is not in the registry", number);
@@ -725,7 +741,7 @@ xk_status xk_store_source(xk_store *st, const char *sha256, char **bytes, size_t
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(st->db, "SELECT body, kind FROM documents WHERE sha256 = ?1", -1, &s,
                            NULL) != SQLITE_OK)
-        return db_error(st, err, "reading the source");
+        return xk_store_db_error(st, err, "reading the source");
     bind_text(s, 1, sha256);
     xk_status rc = XK_OK;
     if (sqlite3_step(s) == SQLITE_ROW) {
@@ -751,9 +767,9 @@ static xk_status put_original_locked(xk_store *st, const char *source_sha256, in
                                      xk_error *err)
 {
     char sha[XK_SHA256_HEX], at[32];
-    sha256_hex(bytes, len, sha);
-    now_utc(at);
-    sqlite3_stmt *s = stmt(st, S_INSERT_DOCUMENT, err);
+    xk_store_sha256_hex(bytes, len, sha);
+    xk_store_now_utc(at);
+    sqlite3_stmt *s = xk_store_stmt(st, S_INSERT_DOCUMENT, err);
     if (!s)
         return XK_EDB;
     bind_text(s, 1, sha);
@@ -762,17 +778,18 @@ static xk_status put_original_locked(xk_store *st, const char *source_sha256, in
     sqlite3_bind_blob(s, 4, bytes, (int)len, SQLITE_STATIC);
     bind_text(s, 5, at);
     if (sqlite3_step(s) != SQLITE_DONE)
-        return db_error(st, err, "storing the original scan");
-    s = cached_stmt(st,
-                    "INSERT OR IGNORE INTO originals(source_sha256, page, original_sha256) "
-                    "VALUES (?1, ?2, ?3)",
-                    err);
+        return xk_store_db_error(st, err, "storing the original scan");
+    s = xk_store_cached_stmt(
+        st,
+        "INSERT OR IGNORE INTO originals(source_sha256, page, original_sha256) "
+        "VALUES (?1, ?2, ?3)",
+        err);
     if (!s)
         return XK_EDB;
     bind_text(s, 1, source_sha256);
     sqlite3_bind_int(s, 2, file);
     bind_text(s, 3, sha);
-    xk_status rc = sqlite3_step(s) == SQLITE_DONE ? XK_OK : db_error(st, err, "linking the scan");
+    xk_status rc = sqlite3_step(s) == SQLITE_DONE ? XK_OK : xk_store_db_error(st, err, "linking the scan");
     sqlite3_reset(s);
     return rc;
 }
@@ -780,10 +797,9 @@ static xk_status put_original_locked(xk_store *st, const char *source_sha256, in
 xk_status xk_store_put_original(xk_store *st, const char *source_sha256, int file,
                                 const char *bytes, size_t len, const char *kind, xk_error *err)
 {
-    xk_status rc = write_begin(st, err);
-    if (rc != XK_OK)
-        return rc;
-    return write_end(st, put_original_locked(st, source_sha256, file, bytes, len, kind, err),
+    xk_status rc = xk_store_write_begin(st, err);
+    if (rc != XK_OK) return rc;
+    return xk_store_write_end(st, put_original_locked(st, source_sha256, file, bytes, len, kind, err),
                      err);
 }
 
@@ -794,12 +810,13 @@ xk_status xk_store_original(xk_store *st, const char *source_sha256, int file, c
         *bytes = NULL;
     if (len)
         *len = 0;
-    sqlite3_stmt *s = cached_stmt(st,
-                                  "SELECT original_sha256, (SELECT count(*) FROM originals o2 "
-                                  "WHERE o2.source_sha256 = ?1), (SELECT kind FROM documents d "
-                                  "WHERE d.sha256 = originals.original_sha256) FROM originals "
-                                  "WHERE source_sha256 = ?1 AND page = ?2",
-                                  err);
+    sqlite3_stmt *s =
+        xk_store_cached_stmt(st,
+                             "SELECT original_sha256, (SELECT count(*) FROM originals o2 "
+                             "WHERE o2.source_sha256 = ?1), (SELECT kind FROM documents d "
+                             "WHERE d.sha256 = originals.original_sha256) FROM originals "
+                             "WHERE source_sha256 = ?1 AND page = ?2",
+                             err);
     if (!s)
         return XK_EDB;
     bind_text(s, 1, source_sha256);
@@ -816,7 +833,7 @@ xk_status xk_store_original(xk_store *st, const char *source_sha256, int file, c
     if (step != SQLITE_ROW)
         return step == SQLITE_DONE
                    ? xk_error_set(err, XK_ENOTFOUND, 0, "no original scan %d for this source", file)
-                   : db_error(st, err, "reading the original scan");
+                   : xk_store_db_error(st, err, "reading the original scan");
     return bytes ? xk_store_source(st, sha, bytes, len, kind, err) : XK_OK;
 }
 
@@ -824,7 +841,7 @@ static xk_status remove_locked(xk_store *st, const char *number, const char *rea
                                xk_error *err)
 {
     existing ex;
-    xk_status rc = find_licence(st, number, &ex, err);
+    xk_status rc = xk_store_find_licence(st, number, &ex, err);
     if (rc != XK_OK)
         return rc;
     if (!ex.found)
@@ -832,20 +849,20 @@ static xk_status remove_locked(xk_store *st, const char *number, const char *rea
     if (ex.removed)
         return xk_error_set(err, XK_ECONFLICT, 0, "%s is already removed", number);
     char at[32];
-    now_utc(at);
+    xk_store_now_utc(at);
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(st->db,
                            "UPDATE licences SET removed = 1, removed_reason = ?2, removed_at = ?3 "
                            "WHERE id = ?1",
                            -1, &s, NULL) != SQLITE_OK)
-        return db_error(st, err, "removing");
+        return xk_store_db_error(st, err, "removing");
     sqlite3_bind_int64(s, 1, ex.id);
     bind_text(s, 2, reason);
     bind_text(s, 3, at);
-    rc = sqlite3_step(s) == SQLITE_DONE ? XK_OK : db_error(st, err, "removing");
+    rc = sqlite3_step(s) == SQLITE_DONE ? XK_OK : xk_store_db_error(st, err, "removing");
     sqlite3_finalize(s);
     if (rc == XK_OK)
-        rc = audit_append_at(st, at, "remove", number, reason, err);
+        rc = xk_audit_append_at(st, at, "remove", number, reason, err);
     return rc;
 }
 
@@ -859,10 +876,10 @@ xk_status xk_store_remove(xk_store *st, const char *number, const char *reason, 
                             len, XK_MAX_REASON_BYTES);
     if (!xk_utf8_valid(reason, len, NULL))
         return xk_error_set(err, XK_EUSAGE, 0, "the reason is not UTF-8 text");
-    xk_status rc = write_begin(st, err);
+    xk_status rc = xk_store_write_begin(st, err);
     if (rc != XK_OK)
         return rc;
-    return write_end(st, remove_locked(st, number, reason, err), err);
+    return xk_store_write_end(st, remove_locked(st, number, reason, err), err);
 }
 
 static long long count_of(xk_store *st, const char *sql)
@@ -890,7 +907,7 @@ xk_status xk_store_stats_get(xk_store *st, xk_store_stats *out, xk_error *err)
     };
     for (int i = 0; i < 6; i++)
         if (v[i] < 0)
-            return db_error(st, err, "counting");
+            return xk_store_db_error(st, err, "counting");
     out->licences = (size_t)v[0];
     out->removed = (size_t)v[1];
     out->versions = (size_t)v[2];

@@ -10,9 +10,6 @@
 #include "internal.h"
 #include "xuke/tokens.h"
 
-xk_status audit_append_at(xk_store *st, const char *at, const char *action, const char *number,
-                          const char *detail, xk_error *err);
-
 static const char *const role_names[] = {"none", "reader", "editor", "admin"};
 
 const char *xk_role_name(xk_role r)
@@ -55,8 +52,8 @@ static void token_hash(const char *token, unsigned char out[HASH_BYTES])
 static xk_status create_locked(xk_store *st, const char *name, xk_role role, const char *key_id,
                                const unsigned char hash[HASH_BYTES], xk_error *err)
 {
-    sqlite3_stmt *s = cached_stmt(st, "SELECT 1 FROM tokens WHERE name = ?1 AND revoked_at IS NULL",
-                                  err);
+    sqlite3_stmt *s = xk_store_cached_stmt(
+        st, "SELECT 1 FROM tokens WHERE name = ?1 AND revoked_at IS NULL", err);
     if (!s)
         return XK_EDB;
     sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
@@ -66,11 +63,11 @@ static xk_status create_locked(xk_store *st, const char *name, xk_role role, con
         return xk_error_set(err, XK_ECONFLICT, 0, "a live token named %s exists: revoke it first",
                             name);
     char at[32];
-    now_utc(at);
-    s = cached_stmt(st,
-                    "INSERT INTO tokens(name, role, key_id, hash, created_at) "
-                    "VALUES (?1, ?2, ?3, ?4, ?5)",
-                    err);
+    xk_store_now_utc(at);
+    s = xk_store_cached_stmt(st,
+                             "INSERT INTO tokens(name, role, key_id, hash, created_at) "
+                             "VALUES (?1, ?2, ?3, ?4, ?5)",
+                             err);
     if (!s)
         return XK_EDB;
     sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
@@ -81,10 +78,10 @@ static xk_status create_locked(xk_store *st, const char *name, xk_role role, con
     step = sqlite3_step(s);
     sqlite3_reset(s);
     if (step != SQLITE_DONE)
-        return db_error(st, err, "creating the token");
+        return xk_store_db_error(st, err, "creating the token");
     char detail[128];
     snprintf(detail, sizeof detail, "token %s created, role %s", name, xk_role_name(role));
-    return audit_append_at(st, at, "token_create", "", detail, err);
+    return xk_audit_append_at(st, at, "token_create", "", detail, err);
 }
 
 xk_status xk_token_create(xk_store *st, const char *name, xk_role role, char token[XK_TOKEN_MAX],
@@ -109,9 +106,9 @@ xk_status xk_token_create(xk_store *st, const char *name, xk_role role, char tok
     snprintf(token, XK_TOKEN_MAX, "xk_%s_%s", key_id, b64);
     token_hash(token, hash);
     sodium_memzero(secret, sizeof secret);
-    xk_status rc = write_begin(st, err);
+    xk_status rc = xk_store_write_begin(st, err);
     if (rc == XK_OK)
-        rc = write_end(st, create_locked(st, name, role, key_id, hash, err), err);
+        rc = xk_store_write_end(st, create_locked(st, name, role, key_id, hash, err), err);
     if (rc != XK_OK)
         sodium_memzero(token, XK_TOKEN_MAX);
     return rc;
@@ -133,7 +130,7 @@ xk_status xk_token_list(xk_store *st, xk_token_info **out, size_t *n, xk_error *
 {
     *out = NULL;
     *n = 0;
-    sqlite3_stmt *s = cached_stmt(
+    sqlite3_stmt *s = xk_store_cached_stmt(
         st, "SELECT name, role, key_id, created_at, revoked_at FROM tokens ORDER BY id", err);
     if (!s)
         return XK_EDB;
@@ -154,14 +151,14 @@ xk_status xk_token_list(xk_store *st, xk_token_info **out, size_t *n, xk_error *
         read_info(s, &(*out)[(*n)++]);
     }
     sqlite3_reset(s);
-    return step == SQLITE_DONE ? XK_OK : db_error(st, err, "listing tokens");
+    return step == SQLITE_DONE ? XK_OK : xk_store_db_error(st, err, "listing tokens");
 }
 
 static xk_status revoke_locked(xk_store *st, const char *name, xk_error *err)
 {
     char at[32];
-    now_utc(at);
-    sqlite3_stmt *s = cached_stmt(
+    xk_store_now_utc(at);
+    sqlite3_stmt *s = xk_store_cached_stmt(
         st, "UPDATE tokens SET revoked_at = ?2 WHERE name = ?1 AND revoked_at IS NULL", err);
     if (!s)
         return XK_EDB;
@@ -170,20 +167,20 @@ static xk_status revoke_locked(xk_store *st, const char *name, xk_error *err)
     int step = sqlite3_step(s);
     sqlite3_reset(s);
     if (step != SQLITE_DONE)
-        return db_error(st, err, "revoking the token");
+        return xk_store_db_error(st, err, "revoking the token");
     if (sqlite3_changes(st->db) == 0)
         return xk_error_set(err, XK_ENOTFOUND, 0, "no live token is named %s", name);
     char detail[128];
     snprintf(detail, sizeof detail, "token %s revoked", name);
-    return audit_append_at(st, at, "token_revoke", "", detail, err);
+    return xk_audit_append_at(st, at, "token_revoke", "", detail, err);
 }
 
 xk_status xk_token_revoke(xk_store *st, const char *name, xk_error *err)
 {
-    xk_status rc = write_begin(st, err);
+    xk_status rc = xk_store_write_begin(st, err);
     if (rc != XK_OK)
         return rc;
-    return write_end(st, revoke_locked(st, name, err), err);
+    return xk_store_write_end(st, revoke_locked(st, name, err), err);
 }
 
 /* "xk_" + 16 lower-case hex + "_" + 43 base64url: the key id, or false. */
@@ -207,10 +204,11 @@ xk_status xk_token_check(xk_store *st, const char *token, xk_token_info *out, xk
     char key_id[17];
     if (!split_token(token, key_id))
         return xk_error_set(err, XK_ENOTFOUND, 0, "not a valid token");
-    sqlite3_stmt *s = cached_stmt(st,
-                                  "SELECT name, role, key_id, created_at, revoked_at, hash "
-                                  "FROM tokens WHERE key_id = ?1 AND revoked_at IS NULL",
-                                  err);
+    sqlite3_stmt *s =
+        xk_store_cached_stmt(st,
+                             "SELECT name, role, key_id, created_at, revoked_at, hash "
+                             "FROM tokens WHERE key_id = ?1 AND revoked_at IS NULL",
+                             err);
     if (!s)
         return XK_EDB;
     sqlite3_bind_text(s, 1, key_id, -1, SQLITE_STATIC);
@@ -224,7 +222,7 @@ xk_status xk_token_check(xk_store *st, const char *token, xk_token_info *out, xk
             rc = XK_OK;
         }
     } else if (step != SQLITE_ROW && step != SQLITE_DONE) {
-        rc = db_error(st, err, "checking a token");
+        rc = xk_store_db_error(st, err, "checking a token");
         sqlite3_reset(s);
         return rc;
     }

@@ -9,7 +9,7 @@
 
 /* xk_rules_obligations_into; with standing = false the dateless duties are not built (the
  * agenda lists dated obligations only). */
-xk_status obligations_into(const xk_calendar *cal, const xk_rules_row *row, xk_date as_of,
-                           bool standing, xk_obligations *out, xk_error *err);
+xk_status xk_obligations_into(const xk_calendar *cal, const xk_rules_row *row, xk_date as_of,
+                              bool standing, xk_obligations *out, xk_error *err);
 
 #endif

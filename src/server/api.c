@@ -19,24 +19,25 @@ typedef struct route {
 } route;
 
 static const route routes[] = {
-    {"GET", "/healthz", h_health, XK_ROLE_NONE},
-    {"GET", "/v1/openapi.json", h_openapi, XK_ROLE_NONE},
-    {"GET", "/v1/licenses", h_licences, XK_ROLE_READER},
-    {"POST", "/v1/licenses", h_import, XK_ROLE_EDITOR},
-    {"GET", "/v1/licenses/{}", h_licence, XK_ROLE_READER},
-    {"DELETE", "/v1/licenses/{}", h_remove, XK_ROLE_EDITOR},
-    {"GET", "/v1/licenses/{}/history", h_history, XK_ROLE_READER},
-    {"GET", "/v1/licenses/{}/diff", h_diff, XK_ROLE_READER},
-    {"GET", "/v1/licenses/{}/source", h_source, XK_ROLE_READER},
-    {"GET", "/v1/licenses/{}/obligations", h_obligations, XK_ROLE_READER},
-    {"GET", "/v1/licenses/{}/events", h_events, XK_ROLE_READER},
-    {"POST", "/v1/licenses/{}/events", h_event_add, XK_ROLE_EDITOR},
-    {"GET", "/v1/domains/{}", h_domain, XK_ROLE_READER},
-    {"GET", "/v1/status", h_status, XK_ROLE_READER},
-    {"GET", "/v1/deadlines", h_deadlines, XK_ROLE_READER},
-    {"GET", "/v1/calendar.ics", h_ics, XK_ROLE_READER},
-    {"GET", "/v1/event-types", h_event_types, XK_ROLE_NONE},
-    {"POST", "/v1/parse", h_parse, XK_ROLE_READER},
+    {"GET", "/healthz", xk_api_health, XK_ROLE_NONE},
+    {"GET", "/v1/openapi.json", xk_api_openapi, XK_ROLE_NONE},
+    {"GET", "/v1/licenses", xk_api_licences, XK_ROLE_READER},
+    {"POST", "/v1/licenses", xk_api_import, XK_ROLE_EDITOR},
+    {"GET", "/v1/licenses/{}", xk_api_licence, XK_ROLE_READER},
+    {"DELETE", "/v1/licenses/{}", xk_api_remove, XK_ROLE_EDITOR},
+    {"GET", "/v1/licenses/{}/history", xk_api_history, XK_ROLE_READER},
+    {"GET", "/v1/licenses/{}/diff", xk_api_diff, XK_ROLE_READER},
+    {"GET", "/v1/licenses/{}/source", xk_api_source, XK_ROLE_READER},
+    {"GET", "/v1/licenses/{}/obligations", xk_api_obligations, XK_ROLE_READER},
+    {"GET", "/v1/licenses/{}/events", xk_api_events, XK_ROLE_READER},
+    {"POST", "/v1/licenses/{}/events", xk_api_event_add, XK_ROLE_EDITOR},
+    {"POST", "/v1/events/{}/void", xk_api_event_void, XK_ROLE_EDITOR},
+    {"GET", "/v1/domains/{}", xk_api_domain, XK_ROLE_READER},
+    {"GET", "/v1/status", xk_api_status, XK_ROLE_READER},
+    {"GET", "/v1/deadlines", xk_api_deadlines, XK_ROLE_READER},
+    {"GET", "/v1/calendar.ics", xk_api_ics, XK_ROLE_READER},
+    {"GET", "/v1/event-types", xk_api_event_types, XK_ROLE_NONE},
+    {"POST", "/v1/parse", xk_api_parse, XK_ROLE_READER},
 };
 
 #define N_ROUTES (sizeof routes / sizeof routes[0])
@@ -66,7 +67,7 @@ static bool match(const char *pattern, const char *path, const char **param, siz
     return *pattern == '\0' && *path == '\0';
 }
 
-const char *srv_arg_get(const srv_req *req, const char *key)
+const char *xk_srv_arg_get(const srv_req *req, const char *key)
 {
     for (size_t i = 0; i < req->n_args; i++)
         if (strcmp(req->args[i].key, key) == 0)
@@ -74,7 +75,7 @@ const char *srv_arg_get(const srv_req *req, const char *key)
     return NULL;
 }
 
-void srv_body(srv_resp *resp, int status, const char *type, const char *body, size_t len)
+void xk_srv_body(srv_resp *resp, int status, const char *type, const char *body, size_t len)
 {
     free(resp->body);
     resp->body = malloc(len ? len : 1);
@@ -95,13 +96,13 @@ void srv_body(srv_resp *resp, int status, const char *type, const char *body, si
     resp->content_type = type;
 }
 
-void srv_json(srv_resp *resp, int status, json_t *o)
+void xk_srv_json(srv_resp *resp, int status, json_t *o)
 {
     char *s = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     json_decref(o);
     if (!s) {
-        srv_body(resp, 500, "application/json", NULL, 0);
-        srv_error(resp, 500, "internal", "out of memory writing the answer");
+        xk_srv_body(resp, 500, "application/json", NULL, 0);
+        xk_srv_error(resp, 500, "internal", "out of memory writing the answer");
         return;
     }
     free(resp->body);
@@ -112,7 +113,7 @@ void srv_json(srv_resp *resp, int status, json_t *o)
     resp->content_type = "application/json";
 }
 
-void srv_error(srv_resp *resp, int status, const char *code, const char *fmt, ...)
+void xk_srv_error(srv_resp *resp, int status, const char *code, const char *fmt, ...)
 {
     char msg[XK_ERROR_MSG_MAX];
     va_list ap;
@@ -122,26 +123,25 @@ void srv_error(srv_resp *resp, int status, const char *code, const char *fmt, ..
     if (n >= (int)sizeof msg) /* cut: never inside a character */
         msg[xk_utf8_cut(msg, sizeof msg - 1, sizeof msg - 1)] = '\0';
     xk_utf8_scrub(msg); /* a request's invalid bytes would fail JSON */
-    srv_json(resp, status,
-             json_pack("{s:{s:s, s:s}}", "error", "code", code, "message", msg));
+    xk_srv_json(resp, status, json_pack("{s:{s:s, s:s}}", "error", "code", code, "message", msg));
     resp->status = status;
     resp->error_code = code;
 }
 
-void srv_fail(srv_resp *resp, const xk_error *err)
+void xk_srv_fail(srv_resp *resp, const xk_error *err)
 {
     switch (err->code) {
     case XK_ENOTFOUND:
-        srv_error(resp, 404, "not_found", "%s", err->message);
+        xk_srv_error(resp, 404, "not_found", "%s", err->message);
         break;
     case XK_EUSAGE:
-        srv_error(resp, 400, "bad_request", "%s", err->message);
+        xk_srv_error(resp, 400, "bad_request", "%s", err->message);
         break;
     case XK_ECONFLICT:
-        srv_error(resp, 409, "conflict", "%s", err->message);
+        xk_srv_error(resp, 409, "conflict", "%s", err->message);
         break;
     case XK_ETOOBIG:
-        srv_error(resp, 413, "payload_too_large", "%s", err->message);
+        xk_srv_error(resp, 413, "payload_too_large", "%s", err->message);
         break;
     case XK_EEMPTY:
     case XK_EBINARY:
@@ -149,29 +149,29 @@ void srv_fail(srv_resp *resp, const xk_error *err)
     case XK_ENOTLICENCE:
     case XK_EINVALID:
     case XK_EFORMAT:
-        srv_error(resp, 422, "invalid_document", "%s", err->message);
+        xk_srv_error(resp, 422, "invalid_document", "%s", err->message);
         break;
     default:
-        srv_error(resp, 500, "internal", "%s", err->message);
+        xk_srv_error(resp, 500, "internal", "%s", err->message);
     }
 }
 
-bool srv_arg_date(const srv_call *c, srv_resp *resp, const char *key, xk_date *out, xk_date dflt)
+bool xk_srv_arg_date(const srv_call *c, srv_resp *resp, const char *key, xk_date *out, xk_date dflt)
 {
-    const char *v = srv_arg_get(c->req, key);
+    const char *v = xk_srv_arg_get(c->req, key);
     *out = dflt;
     if (!v)
         return true;
     if (xk_date_parse_iso(v, out))
         return true;
-    srv_error(resp, 400, "bad_request", "%s=%s is not a date (YYYY-MM-DD)", key, v);
+    xk_srv_error(resp, 400, "bad_request", "%s=%s is not a date (YYYY-MM-DD)", key, v);
     return false;
 }
 
-bool srv_arg_int(const srv_call *c, srv_resp *resp, const char *key, long min, long max,
-                 long *out, long dflt)
+bool xk_srv_arg_int(const srv_call *c, srv_resp *resp, const char *key, long min, long max,
+                    long *out, long dflt)
 {
-    const char *v = srv_arg_get(c->req, key);
+    const char *v = xk_srv_arg_get(c->req, key);
     *out = dflt;
     if (!v)
         return true;
@@ -181,12 +181,12 @@ bool srv_arg_int(const srv_call *c, srv_resp *resp, const char *key, long min, l
         *out = n;
         return true;
     }
-    srv_error(resp, 400, "bad_request", "%s must be a whole number from %ld to %ld", key, min,
-              max);
+    xk_srv_error(resp, 400, "bad_request", "%s must be a whole number from %ld to %ld", key, min,
+                 max);
     return false;
 }
 
-bool srv_param_number(const srv_call *c, srv_resp *resp, char out[64])
+bool xk_srv_param_number(const srv_call *c, srv_resp *resp, char out[64])
 {
     xk_number n;
     if (c->param && xk_number_normalise(c->param, strlen(c->param), &n)) {
@@ -194,12 +194,12 @@ bool srv_param_number(const srv_call *c, srv_resp *resp, char out[64])
         return true;
     }
     const char *p = c->param ? c->param : "";
-    srv_error(resp, 400, "bad_request", "\"%.*s\" is not a licence number (e.g. 京B2-20224676)",
-              (int)xk_utf8_cut(p, strlen(p), 80), p);
+    xk_srv_error(resp, 400, "bad_request", "\"%.*s\" is not a licence number (e.g. 京B2-20224676)",
+                 (int)xk_utf8_cut(p, strlen(p), 80), p);
     return false;
 }
 
-void srv_resp_free(srv_resp *resp)
+void xk_srv_resp_free(srv_resp *resp)
 {
     free(resp->body);
     resp->body = NULL;
@@ -221,7 +221,7 @@ static bool authenticate(srv_ctx *ctx, const srv_req *req, srv_resp *resp, xk_to
         return true;
     const char *h = req->authorization;
     if (strncasecmp(h, "Bearer ", 7) != 0) {
-        srv_error(resp, 401, "unauthorized", "Authorization must be \"Bearer TOKEN\"");
+        xk_srv_error(resp, 401, "unauthorized", "Authorization must be \"Bearer TOKEN\"");
         return false;
     }
     h += 7;
@@ -234,9 +234,9 @@ static bool authenticate(srv_ctx *ctx, const srv_req *req, srv_resp *resp, xk_to
         return true;
     }
     if (rc == XK_ENOTFOUND)
-        srv_error(resp, 401, "unauthorized", "the token is not valid (unknown or revoked)");
+        xk_srv_error(resp, 401, "unauthorized", "the token is not valid (unknown or revoked)");
     else
-        srv_fail(resp, &err);
+        xk_srv_fail(resp, &err);
     return false;
 }
 
@@ -248,11 +248,11 @@ static bool authorise(const srv_ctx *ctx, const route *r, const xk_token_info *t
         (r->role == XK_ROLE_READER && ctx->limits->public_read))
         return true;
     if (!tok)
-        srv_error(resp, 401, "unauthorized", "this needs a %s token: Authorization: Bearer TOKEN",
-                  xk_role_name(r->role));
+        xk_srv_error(resp, 401, "unauthorized",
+                     "this needs a %s token: Authorization: Bearer TOKEN", xk_role_name(r->role));
     else
-        srv_error(resp, 403, "forbidden", "token %s is a %s; this needs %s", tok->name,
-                  xk_role_name(tok->role), xk_role_name(r->role));
+        xk_srv_error(resp, 403, "forbidden", "token %s is a %s; this needs %s", tok->name,
+                     xk_role_name(tok->role), xk_role_name(r->role));
     return false;
 }
 
@@ -263,9 +263,10 @@ static bool rate_ok(srv_ctx *ctx, const srv_req *req, const xk_token_info *tok, 
     char key[80];
     snprintf(key, sizeof key, "%s%s", tok ? "t:" : "ip:", tok ? tok->name : req->client);
     int retry;
-    if (srv_ratelimit_take(ctx->rate, key, monotonic_seconds(), &retry))
+    if (xk_srv_ratelimit_take(ctx->rate, key, monotonic_seconds(), &retry))
         return true;
-    srv_error(resp, 429, "too_many_requests", "request rate limit reached; retry in %d s", retry);
+    xk_srv_error(resp, 429, "too_many_requests", "request rate limit reached; retry in %d s",
+                 retry);
     resp->retry_after = retry;
     return false;
 }
@@ -292,29 +293,29 @@ static const route *find_route(const srv_req *req, srv_resp *resp, char *param, 
     if (found)
         return found;
     if (resp->allow[0])
-        srv_error(resp, 405, "method_not_allowed", "%s is not allowed here (allowed: %s)",
-                  req->method, resp->allow);
+        xk_srv_error(resp, 405, "method_not_allowed", "%s is not allowed here (allowed: %s)",
+                     req->method, resp->allow);
     else
-        srv_error(resp, 404, "not_found", "no such resource: %.200s", req->path);
+        xk_srv_error(resp, 404, "not_found", "no such resource: %.200s", req->path);
     return NULL;
 }
 
-void srv_handle(srv_ctx *ctx, const srv_req *req, srv_resp *resp)
+void xk_srv_handle(srv_ctx *ctx, const srv_req *req, srv_resp *resp)
 {
     memset(resp, 0, sizeof *resp);
     resp->error_code = "";
     if (strncmp(req->path, "/v1/", 4) != 0 && strcmp(req->path, "/healthz") != 0) {
         if ((strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0) &&
-            srv_asset(req->path, resp))
+            xk_srv_asset(req->path, resp))
             return;
         if (strcmp(req->method, "GET") && strcmp(req->method, "HEAD"))
-            srv_error(resp, 405, "method_not_allowed", "%s is not allowed here", req->method);
+            xk_srv_error(resp, 405, "method_not_allowed", "%s is not allowed here", req->method);
         else
-            srv_error(resp, 404, "not_found", "no such page: %.200s", req->path);
+            xk_srv_error(resp, 404, "not_found", "no such page: %.200s", req->path);
         return;
     }
     if (req->too_many_args) {
-        srv_error(resp, 400, "bad_request", "more than %d query arguments", SRV_MAX_ARGS);
+        xk_srv_error(resp, 400, "bad_request", "more than %d query arguments", SRV_MAX_ARGS);
         return;
     }
     char param[1024];

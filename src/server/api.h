@@ -2,7 +2,7 @@
  * The HTTP API as a pure function: a request (method, decoded path, query arguments, the
  * Authorization header, body) in, a response (status, type, body) out. No sockets here: the
  * transport (http.c, libmicrohttpd) fills srv_req and sends srv_resp, and tests and fuzzers can
- * call srv_handle directly. Every error answers {"error": {"code": …, "message": …}}.
+ * call xk_srv_handle directly. Every error answers {"error": {"code": …, "message": …}}.
  */
 #ifndef XK_SERVER_API_H
 #define XK_SERVER_API_H
@@ -61,9 +61,9 @@ typedef struct srv_ctx {
     xk_date today;
 } srv_ctx;
 
-/* Answers one request. resp is fully set on return; release with srv_resp_free. */
-void srv_handle(srv_ctx *ctx, const srv_req *req, srv_resp *resp);
-void srv_resp_free(srv_resp *resp);
+/* Answers one request. resp is fully set on return; release with xk_srv_resp_free. */
+void xk_srv_handle(srv_ctx *ctx, const srv_req *req, srv_resp *resp);
+void xk_srv_resp_free(srv_resp *resp);
 
 /* --- for the handlers --------------------------------------------------------------------- */
 
@@ -77,48 +77,50 @@ typedef struct srv_call {
 typedef void (*srv_handler)(const srv_call *c, srv_resp *resp);
 
 /* The value of query argument key, or NULL. */
-const char *srv_arg_get(const srv_req *req, const char *key);
+const char *xk_srv_arg_get(const srv_req *req, const char *key);
 
 /* Sets a JSON body (takes o; compact UTF-8) and the status. */
-void srv_json(srv_resp *resp, int status, json_t *o);
+void xk_srv_json(srv_resp *resp, int status, json_t *o);
 /* Sets the error body; message formatted like printf. */
-void srv_error(srv_resp *resp, int status, const char *code, const char *fmt, ...)
+void xk_srv_error(srv_resp *resp, int status, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 /* Maps a library status to an HTTP error (404 not found, 422 invalid, 500 store, …). */
-void srv_fail(srv_resp *resp, const xk_error *err);
+void xk_srv_fail(srv_resp *resp, const xk_error *err);
 /* Sets a body of another type (copied). */
-void srv_body(srv_resp *resp, int status, const char *type, const char *body, size_t len);
+void xk_srv_body(srv_resp *resp, int status, const char *type, const char *body, size_t len);
 
 /* Query helpers: each answers 400 itself and returns false when the value is malformed. */
-bool srv_arg_date(const srv_call *c, srv_resp *resp, const char *key, xk_date *out, xk_date dflt);
-bool srv_arg_int(const srv_call *c, srv_resp *resp, const char *key, long min, long max,
-                 long *out, long dflt);
+bool xk_srv_arg_date(const srv_call *c, srv_resp *resp, const char *key, xk_date *out,
+                     xk_date dflt);
+bool xk_srv_arg_int(const srv_call *c, srv_resp *resp, const char *key, long min, long max,
+                    long *out, long dflt);
 /* The route's licence number, normalised; 400 when it is not one. */
-bool srv_param_number(const srv_call *c, srv_resp *resp, char out[64]);
+bool xk_srv_param_number(const srv_call *c, srv_resp *resp, char out[64]);
 
 /* The request body as a JSON object; answers 400 itself and returns NULL when it is not one. */
-json_t *srv_body_object(const srv_call *c, srv_resp *resp);
+json_t *xk_srv_body_object(const srv_call *c, srv_resp *resp);
 
 /* Handlers (api_read.c, api_rules.c, api_write.c, assets.c). */
-void h_health(const srv_call *c, srv_resp *resp);
-void h_openapi(const srv_call *c, srv_resp *resp);
-void h_licence(const srv_call *c, srv_resp *resp);
-void h_licences(const srv_call *c, srv_resp *resp);
-void h_history(const srv_call *c, srv_resp *resp);
-void h_diff(const srv_call *c, srv_resp *resp);
-void h_source(const srv_call *c, srv_resp *resp);
-void h_domain(const srv_call *c, srv_resp *resp);
-void h_obligations(const srv_call *c, srv_resp *resp);
-void h_events(const srv_call *c, srv_resp *resp);
-void h_event_add(const srv_call *c, srv_resp *resp);
-void h_status(const srv_call *c, srv_resp *resp);
-void h_deadlines(const srv_call *c, srv_resp *resp);
-void h_ics(const srv_call *c, srv_resp *resp);
-void h_parse(const srv_call *c, srv_resp *resp);
-void h_import(const srv_call *c, srv_resp *resp);
-void h_remove(const srv_call *c, srv_resp *resp);
-void h_event_types(const srv_call *c, srv_resp *resp);
+void xk_api_health(const srv_call *c, srv_resp *resp);
+void xk_api_openapi(const srv_call *c, srv_resp *resp);
+void xk_api_licence(const srv_call *c, srv_resp *resp);
+void xk_api_licences(const srv_call *c, srv_resp *resp);
+void xk_api_history(const srv_call *c, srv_resp *resp);
+void xk_api_diff(const srv_call *c, srv_resp *resp);
+void xk_api_source(const srv_call *c, srv_resp *resp);
+void xk_api_domain(const srv_call *c, srv_resp *resp);
+void xk_api_obligations(const srv_call *c, srv_resp *resp);
+void xk_api_events(const srv_call *c, srv_resp *resp);
+void xk_api_event_add(const srv_call *c, srv_resp *resp);
+void xk_api_event_void(const srv_call *c, srv_resp *resp);
+void xk_api_status(const srv_call *c, srv_resp *resp);
+void xk_api_deadlines(const srv_call *c, srv_resp *resp);
+void xk_api_ics(const srv_call *c, srv_resp *resp);
+void xk_api_parse(const srv_call *c, srv_resp *resp);
+void xk_api_import(const srv_call *c, srv_resp *resp);
+void xk_api_remove(const srv_call *c, srv_resp *resp);
+void xk_api_event_types(const srv_call *c, srv_resp *resp);
 /* A static page or asset by path; false when there is none. */
-bool srv_asset(const char *path, srv_resp *resp);
+bool xk_srv_asset(const char *path, srv_resp *resp);
 
 #endif

@@ -9,58 +9,60 @@
 
 #include "api.h"
 
-void h_health(const srv_call *c, srv_resp *resp)
+void xk_api_health(const srv_call *c, srv_resp *resp)
 {
     (void)c;
-    srv_json(resp, 200, json_pack("{s:s, s:s}", "status", "ok", "version", XUKE_VERSION));
+    xk_srv_json(resp, 200, json_pack("{s:s, s:s}", "status", "ok", "version", XUKE_VERSION));
     resp->cache = "no-store";
 }
 
-void h_licence(const srv_call *c, srv_resp *resp)
+void xk_api_licence(const srv_call *c, srv_resp *resp)
 {
     char number[64];
     long version;
-    if (!srv_param_number(c, resp, number) ||
-        !srv_arg_int(c, resp, "version", 1, 1000000, &version, 0))
+    xk_date as_of;
+    if (!xk_srv_param_number(c, resp, number) ||
+        !xk_srv_arg_int(c, resp, "version", 1, 1000000, &version, 0) ||
+        !xk_srv_arg_date(c, resp, "as_of", &as_of, c->ctx->today))
         return;
     json_t *o;
     xk_error err;
-    if (xk_view_licence(c->ctx->st, number, (int)version, &o, &err) != XK_OK)
-        srv_fail(resp, &err);
+    if (xk_view_licence(c->ctx->st, c->ctx->cal, as_of, number, (int)version, &o, &err) != XK_OK)
+        xk_srv_fail(resp, &err);
     else
-        srv_json(resp, 200, o);
+        xk_srv_json(resp, 200, o);
 }
 
-void h_history(const srv_call *c, srv_resp *resp)
+void xk_api_history(const srv_call *c, srv_resp *resp)
 {
     char number[64];
-    if (!srv_param_number(c, resp, number))
+    if (!xk_srv_param_number(c, resp, number))
         return;
     xk_version_info *v;
     size_t n;
     xk_error err;
     if (xk_store_history(c->ctx->st, number, &v, &n, &err) != XK_OK) {
-        srv_fail(resp, &err);
+        xk_srv_fail(resp, &err);
         return;
     }
-    srv_json(resp, 200,
-             json_pack("{s:s, s:o}", "number", number, "versions", xk_view_history(v, n)));
+    xk_srv_json(resp, 200,
+                json_pack("{s:s, s:o}", "number", number, "versions", xk_view_history(v, n)));
     free(v);
 }
 
-void h_diff(const srv_call *c, srv_resp *resp)
+void xk_api_diff(const srv_call *c, srv_resp *resp)
 {
     char number[64];
     long from, to;
-    if (!srv_param_number(c, resp, number) ||
-        !srv_arg_int(c, resp, "from", 1, 1000000, &from, 0) ||
-        !srv_arg_int(c, resp, "to", 1, 1000000, &to, 0))
+    if (!xk_srv_param_number(c, resp, number) ||
+        !xk_srv_arg_int(c, resp, "from", 1, 1000000, &from, 0) ||
+        !xk_srv_arg_int(c, resp, "to", 1, 1000000, &to, 0))
         return;
     xk_error err;
     xk_licence *a = NULL, *b = NULL;
     xk_licence_info info;
     if (xk_store_get(c->ctx->st, number, (int)to, &b, &info, &err) != XK_OK) {
-        srv_fail(resp, &err);
+        xk_srv_fail(resp, &err);
         return;
     }
     if (!to)
@@ -68,50 +70,50 @@ void h_diff(const srv_call *c, srv_resp *resp)
     if (!from)
         from = to - 1;
     if (from < 1)
-        srv_error(resp, 400, "bad_request", "%s has one version only: nothing to compare",
-                  number);
+        xk_srv_error(resp, 400, "bad_request", "%s has one version only: nothing to compare",
+                     number);
     else if (xk_store_get(c->ctx->st, number, (int)from, &a, NULL, &err) != XK_OK)
-        srv_fail(resp, &err);
+        xk_srv_fail(resp, &err);
     else
-        srv_json(resp, 200,
-                 json_pack("{s:s, s:i, s:i, s:o}", "number", number, "from", (int)from, "to",
-                           (int)to, "changes", xk_licence_diff(a, b)));
+        xk_srv_json(resp, 200,
+                    json_pack("{s:s, s:i, s:i, s:o}", "number", number, "from", (int)from, "to",
+                              (int)to, "changes", xk_licence_diff(a, b)));
     xk_licence_free(a);
     xk_licence_free(b);
 }
 
-void h_source(const srv_call *c, srv_resp *resp)
+void xk_api_source(const srv_call *c, srv_resp *resp)
 {
     char number[64];
     long version;
-    if (!srv_param_number(c, resp, number) ||
-        !srv_arg_int(c, resp, "version", 1, 1000000, &version, 0))
+    if (!xk_srv_param_number(c, resp, number) ||
+        !xk_srv_arg_int(c, resp, "version", 1, 1000000, &version, 0))
         return;
     xk_error err;
     xk_licence_info info;
     char *json, *bytes, kind[8];
     size_t len;
     if (xk_store_get_json(c->ctx->st, number, (int)version, &json, &info, &err) != XK_OK) {
-        srv_fail(resp, &err);
+        xk_srv_fail(resp, &err);
         return;
     }
     free(json);
     if (xk_store_source(c->ctx->st, info.current.source_sha256, &bytes, &len, kind, &err) !=
         XK_OK) {
-        srv_fail(resp, &err);
+        xk_srv_fail(resp, &err);
         return;
     }
     char *text;
     size_t text_len;
     xk_encoding enc;
     if (strcmp(kind, "json") == 0) {
-        srv_body(resp, 200, "application/json", bytes, len);
+        xk_srv_body(resp, 200, "application/json", bytes, len);
     } else if (xk_text_decode(bytes, len, &text, &text_len, &enc, &err) == XK_OK) {
         /* the original may be GB18030: a browser gets it as UTF-8, the hash names the original */
-        srv_body(resp, 200, "text/plain; charset=utf-8", text, text_len);
+        xk_srv_body(resp, 200, "text/plain; charset=utf-8", text, text_len);
         free(text);
     } else {
-        srv_fail(resp, &err);
+        xk_srv_fail(resp, &err);
     }
     free(bytes);
 }
@@ -133,25 +135,7 @@ typedef struct page {
     xk_error err;
 } page;
 
-typedef struct one_status {
-    const char *name;
-} one_status;
-
-static bool take_status(const xk_status_row *r, void *ctx)
-{
-    ((one_status *)ctx)->name = xk_status_name(r->status);
-    return false;
-}
-
-/* The rules status of one licence as of a date (NULL when it is not found). */
-static const char *rules_status(srv_ctx *ctx, const char *number, xk_date as_of, xk_error *err)
-{
-    one_status s = {NULL};
-    if (xk_status_scan(ctx->st, ctx->cal, as_of, number, take_status, &s, err) != XK_OK)
-        return NULL;
-    return s.name;
-}
-
+/* Each hit's status is computed as of the request's date, the same as /v1/status says. */
 static bool on_hit(const xk_hit *h, void *vp)
 {
     page *p = vp;
@@ -159,19 +143,16 @@ static bool on_hit(const xk_hit *h, void *vp)
         p->more = true;
         return false;
     }
-    const char *st = NULL;
-    if (p->status) {
-        st = rules_status(p->ctx, h->number, p->as_of, &p->err);
-        if (!st) {
-            p->rc = p->err.code ? p->err.code : XK_EDB;
-            return false;
-        }
-        if (strcmp(st, p->status) != 0)
-            return true;
-    }
-    json_t *item = xk_view_hit(h);
-    if (st)
-        json_object_set_new(item, "rules_status", json_string(st));
+    xk_licence_status status;
+    p->rc = xk_status_of(p->ctx->st, p->ctx->cal, p->as_of, h->number, &status, &p->err);
+    if (p->rc != XK_OK)
+        return false;
+    if (p->status && strcmp(xk_status_name(status), p->status) != 0)
+        return true;
+    json_t *item = xk_view_hit(h, status);
+    /* rules_status: the name this field had before "status" meant the same; kept for clients */
+    if (p->status)
+        json_object_set_new(item, "rules_status", json_string(xk_status_name(status)));
     json_array_append_new(p->items, item);
     snprintf(p->last, sizeof p->last, "%s", h->number);
     p->n++;
@@ -207,23 +188,23 @@ static bool read_filters(const srv_call *c, srv_resp *resp, xk_query *q, page *p
     const srv_req *r = c->req;
     long limit, within;
     xk_query_init(q);
-    q->company = srv_arg_get(r, "company");
-    q->domain = srv_arg_get(r, "domain");
-    q->service = srv_arg_get(r, "service");
-    q->issuer = srv_arg_get(r, "issuer");
-    const char *region = srv_arg_get(r, "region"), *status = srv_arg_get(r, "status");
-    const char *cursor = srv_arg_get(r, "cursor");
-    if (!srv_arg_date(c, resp, "as_of", &q->as_of, c->ctx->today) ||
-        !srv_arg_date(c, resp, "valid_on", &q->valid_on, (xk_date){0, 0, 0}) ||
-        !srv_arg_int(c, resp, "expiring_within", 0, 36500, &within, -1) ||
-        !srv_arg_int(c, resp, "limit", 1, 1000, &limit, 50))
+    q->company = xk_srv_arg_get(r, "company");
+    q->domain = xk_srv_arg_get(r, "domain");
+    q->service = xk_srv_arg_get(r, "service");
+    q->issuer = xk_srv_arg_get(r, "issuer");
+    const char *region = xk_srv_arg_get(r, "region"), *status = xk_srv_arg_get(r, "status");
+    const char *cursor = xk_srv_arg_get(r, "cursor");
+    if (!xk_srv_arg_date(c, resp, "as_of", &q->as_of, c->ctx->today) ||
+        !xk_srv_arg_date(c, resp, "valid_on", &q->valid_on, (xk_date){0, 0, 0}) ||
+        !xk_srv_arg_int(c, resp, "expiring_within", 0, 36500, &within, -1) ||
+        !xk_srv_arg_int(c, resp, "limit", 1, 1000, &limit, 50))
         return false;
     q->expiring_within = (int)within;
     p->limit = (size_t)limit;
     p->as_of = q->as_of;
     if (q->service && !xk_service_by_code(q->service)) {
-        srv_error(resp, 400, "bad_request", "service=%s is not a catalogue code (B11-B26)",
-                  q->service);
+        xk_srv_error(resp, 400, "bad_request", "service=%s is not a catalogue code (B11-B26)",
+                     q->service);
         return false;
     }
     if (region && *region) {
@@ -231,7 +212,7 @@ static bool read_filters(const srv_call *c, srv_resp *resp, xk_query *q, page *p
         if (!rg)
             rg = xk_region_by_name(region, strlen(region));
         if (!rg) {
-            srv_error(resp, 400, "bad_request", "region=%s is not a province", region);
+            xk_srv_error(resp, 400, "bad_request", "region=%s is not a province", region);
             return false;
         }
         q->region = rg->abbr;
@@ -243,10 +224,10 @@ static bool read_filters(const srv_call *c, srv_resp *resp, xk_query *q, page *p
         while (i < sizeof statuses / sizeof statuses[0] && strcmp(status, statuses[i]))
             i++;
         if (i == sizeof statuses / sizeof statuses[0]) {
-            srv_error(resp, 400, "bad_request",
-                      "status=%s is not one of active, removed, valid, renewal_due, "
-                      "renewal_overdue, expired, not_yet_valid, cancelled",
-                      status);
+            xk_srv_error(resp, 400, "bad_request",
+                         "status=%s is not one of active, removed, valid, renewal_due, "
+                         "renewal_overdue, expired, not_yet_valid, cancelled",
+                         status);
             return false;
         }
         q->include_removed = strcmp(status, "active") != 0;
@@ -255,13 +236,13 @@ static bool read_filters(const srv_call *c, srv_resp *resp, xk_query *q, page *p
     if (q->domain) {
         char host[XK_MAX_HOST + 1];
         if (!xk_host_normalise(q->domain, host, sizeof host)) {
-            srv_error(resp, 400, "bad_request", "domain=%.100s is not a host name", q->domain);
+            xk_srv_error(resp, 400, "bad_request", "domain=%.100s is not a host name", q->domain);
             return false;
         }
     }
     if (cursor) {
         if (!decode_cursor(cursor, after)) {
-            srv_error(resp, 400, "bad_request", "cursor is not one this server gave");
+            xk_srv_error(resp, 400, "bad_request", "cursor is not one this server gave");
             return false;
         }
         q->after = after;
@@ -269,7 +250,7 @@ static bool read_filters(const srv_call *c, srv_resp *resp, xk_query *q, page *p
     return true;
 }
 
-void h_licences(const srv_call *c, srv_resp *resp)
+void xk_api_licences(const srv_call *c, srv_resp *resp)
 {
     xk_query q;
     page p;
@@ -282,14 +263,14 @@ void h_licences(const srv_call *c, srv_resp *resp)
     xk_error err;
     if (xk_store_search(c->ctx->st, &q, on_hit, &p, &err) != XK_OK || p.rc != XK_OK) {
         json_decref(p.items);
-        srv_fail(resp, p.rc != XK_OK ? &p.err : &err);
+        xk_srv_fail(resp, p.rc != XK_OK ? &p.err : &err);
         return;
     }
     /* domain matches come best first, not in number order: one page, no cursor */
     bool paged = p.more && !q.domain;
-    srv_json(resp, 200,
-             json_pack("{s:o, s:i, s:o}", "items", p.items, "count", (int)p.n, "next_cursor",
-                       paged ? encode_cursor(p.last) : json_null()));
+    xk_srv_json(resp, 200,
+                json_pack("{s:o, s:i, s:o}", "items", p.items, "count", (int)p.n, "next_cursor",
+                          paged ? encode_cursor(p.last) : json_null()));
 }
 
 /* --- the access provider's check --------------------------------------------------------- */
@@ -307,15 +288,15 @@ static bool keep_first(const xk_hit *h, void *ctx)
     return false;
 }
 
-void h_domain(const srv_call *c, srv_resp *resp)
+void xk_api_domain(const srv_call *c, srv_resp *resp)
 {
     char host[XK_MAX_HOST + 1];
     xk_date as_of;
-    if (!srv_arg_date(c, resp, "as_of", &as_of, c->ctx->today))
+    if (!xk_srv_arg_date(c, resp, "as_of", &as_of, c->ctx->today))
         return;
     if (!xk_host_normalise(c->param, host, sizeof host)) {
-        srv_error(resp, 400, "bad_request", "\"%.*s\" is not a host name",
-                  (int)xk_utf8_cut(c->param, strlen(c->param), 100), c->param);
+        xk_srv_error(resp, 400, "bad_request", "\"%.*s\" is not a host name",
+                     (int)xk_utf8_cut(c->param, strlen(c->param), 100), c->param);
         return;
     }
     xk_query q;
@@ -325,19 +306,20 @@ void h_domain(const srv_call *c, srv_resp *resp)
     first_hit f = {.found = false};
     xk_error err;
     if (xk_store_search(c->ctx->st, &q, keep_first, &f, &err) != XK_OK) {
-        srv_fail(resp, &err);
+        xk_srv_fail(resp, &err);
         return;
     }
     char d[16];
     json_t *o = json_pack("{s:s, s:s, s:b}", "host", host, "as_of",
                           xk_date_format(as_of, d, sizeof d), "covered", f.found);
     if (f.found) {
-        const char *st = rules_status(c->ctx, f.hit.number, as_of, &err);
-        if (!st) {
+        xk_licence_status status;
+        if (xk_status_of(c->ctx->st, c->ctx->cal, as_of, f.hit.number, &status, &err) != XK_OK) {
             json_decref(o);
-            srv_fail(resp, &err);
+            xk_srv_fail(resp, &err);
             return;
         }
+        const char *st = xk_status_name(status);
         bool valid = strcmp(st, "valid") == 0 || strcmp(st, "renewal_due") == 0 ||
                      strcmp(st, "renewal_overdue") == 0;
         json_object_set_new(o, "valid", json_boolean(valid));
@@ -352,5 +334,5 @@ void h_domain(const srv_call *c, srv_resp *resp)
     } else {
         json_object_set_new(o, "valid", json_false());
     }
-    srv_json(resp, 200, o);
+    xk_srv_json(resp, 200, o);
 }

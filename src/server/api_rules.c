@@ -40,36 +40,36 @@ static bool add_status(const xk_status_row *r, void *ctx)
 /* ?number= limits a registry view to one licence. */
 static bool number_arg(const srv_call *c, srv_resp *resp, char out[64])
 {
-    const char *v = srv_arg_get(c->req, "number");
+    const char *v = xk_srv_arg_get(c->req, "number");
     out[0] = '\0';
     if (!v)
         return true;
     srv_call one = *c;
     one.param = v;
-    return srv_param_number(&one, resp, out);
+    return xk_srv_param_number(&one, resp, out);
 }
 
-void h_status(const srv_call *c, srv_resp *resp)
+void xk_api_status(const srv_call *c, srv_resp *resp)
 {
     xk_date as_of;
     char number[64];
     long limit;
-    if (!srv_arg_date(c, resp, "as_of", &as_of, c->ctx->today) || !number_arg(c, resp, number) ||
-        !srv_arg_int(c, resp, "limit", 1, ROWS_MAX, &limit, ROWS_DEFAULT))
+    if (!xk_srv_arg_date(c, resp, "as_of", &as_of, c->ctx->today) || !number_arg(c, resp, number) ||
+        !xk_srv_arg_int(c, resp, "limit", 1, ROWS_MAX, &limit, ROWS_DEFAULT))
         return;
     status_acc a = {json_array(), {{0}, 0}, {0}, (size_t)limit, 0};
     xk_error err;
     if (xk_status_scan(c->ctx->st, c->ctx->cal, as_of, *number ? number : NULL, add_status, &a,
                        &err) != XK_OK) {
         json_decref(a.rows);
-        srv_fail(resp, &err);
+        xk_srv_fail(resp, &err);
         return;
     }
     json_t *o = xk_view_dated(a.rows, "licences", as_of, &a.prov);
     json_object_set_new(o, "counts", status_counts(a.counts));
     json_object_set_new(o, "total", json_integer((json_int_t)a.total));
     json_object_set_new(o, "truncated", json_boolean(a.total > a.limit));
-    srv_json(resp, 200, o);
+    xk_srv_json(resp, 200, o);
 }
 
 /* The agenda for ?as_of=&within=&number=; false when answered (an error). */
@@ -78,33 +78,33 @@ static bool agenda(const srv_call *c, srv_resp *resp, xk_agenda *a, xk_date *as_
     long within;
     char number[64];
     xk_error err;
-    if (!srv_arg_date(c, resp, "as_of", as_of, c->ctx->today) ||
-        !srv_arg_int(c, resp, "within", 0, 36500, &within, -1) || !number_arg(c, resp, number))
+    if (!xk_srv_arg_date(c, resp, "as_of", as_of, c->ctx->today) ||
+        !xk_srv_arg_int(c, resp, "within", 0, 36500, &within, -1) || !number_arg(c, resp, number))
         return false;
     if (xk_agenda_build(c->ctx->st, c->ctx->cal, *as_of, (int)within, *number ? number : NULL, a,
                         &err) != XK_OK) {
-        srv_fail(resp, &err);
+        xk_srv_fail(resp, &err);
         return false;
     }
     return true;
 }
 
-void h_deadlines(const srv_call *c, srv_resp *resp)
+void xk_api_deadlines(const srv_call *c, srv_resp *resp)
 {
     xk_agenda a;
     xk_date as_of;
     long limit;
-    if (!srv_arg_int(c, resp, "limit", 1, ROWS_MAX, &limit, ROWS_DEFAULT) ||
+    if (!xk_srv_arg_int(c, resp, "limit", 1, ROWS_MAX, &limit, ROWS_DEFAULT) ||
         !agenda(c, resp, &a, &as_of))
         return;
     json_t *o = xk_view_dated(xk_view_agenda(&a, (size_t)limit), "deadlines", as_of, &a.prov);
     json_object_set_new(o, "total", json_integer((json_int_t)a.n));
     json_object_set_new(o, "truncated", json_boolean(a.n > (size_t)limit));
-    srv_json(resp, 200, o);
+    xk_srv_json(resp, 200, o);
     xk_agenda_free(&a);
 }
 
-void h_ics(const srv_call *c, srv_resp *resp)
+void xk_api_ics(const srv_call *c, srv_resp *resp)
 {
     xk_agenda a;
     xk_date as_of;
@@ -113,10 +113,10 @@ void h_ics(const srv_call *c, srv_resp *resp)
     char *ics = xk_agenda_ics(&a, as_of);
     xk_agenda_free(&a);
     if (!ics) {
-        srv_error(resp, 500, "internal", "out of memory writing the calendar");
+        xk_srv_error(resp, 500, "internal", "out of memory writing the calendar");
         return;
     }
-    srv_body(resp, 200, "text/calendar; charset=utf-8", ics, strlen(ics));
+    xk_srv_body(resp, 200, "text/calendar; charset=utf-8", ics, strlen(ics));
     snprintf(resp->disposition, sizeof resp->disposition, "inline; filename=\"xuke.ics\"");
     free(ics);
 }
@@ -153,41 +153,41 @@ static bool add_obligations(const xk_rules_row *row, void *vctx)
     return false;
 }
 
-void h_obligations(const srv_call *c, srv_resp *resp)
+void xk_api_obligations(const srv_call *c, srv_resp *resp)
 {
     char number[64];
     obligations_ctx o = {c->ctx->cal, {0, 0, 0}, NULL, XK_OK, {0}};
-    if (!srv_param_number(c, resp, number) ||
-        !srv_arg_date(c, resp, "as_of", &o.as_of, c->ctx->today))
+    if (!xk_srv_param_number(c, resp, number) ||
+        !xk_srv_arg_date(c, resp, "as_of", &o.as_of, c->ctx->today))
         return;
     xk_error err;
     if (xk_store_rules_scan(c->ctx->st, number, add_obligations, &o, &err) != XK_OK)
-        srv_fail(resp, &err);
+        xk_srv_fail(resp, &err);
     else if (o.rc != XK_OK)
-        srv_fail(resp, &o.err);
+        xk_srv_fail(resp, &o.err);
     else if (!o.out)
-        srv_error(resp, 404, "not_found", "%s is not in the registry", number);
+        xk_srv_error(resp, 404, "not_found", "%s is not in the registry", number);
     else
-        srv_json(resp, 200, o.out);
+        xk_srv_json(resp, 200, o.out);
 }
 
-void h_events(const srv_call *c, srv_resp *resp)
+void xk_api_events(const srv_call *c, srv_resp *resp)
 {
     char number[64];
-    if (!srv_param_number(c, resp, number))
+    if (!xk_srv_param_number(c, resp, number))
         return;
     xk_event *evs;
     size_t n;
     xk_error err;
     if (xk_store_events(c->ctx->st, number, &evs, &n, &err) != XK_OK) {
-        srv_fail(resp, &err);
+        xk_srv_fail(resp, &err);
         return;
     }
     json_t *items = json_array();
     for (size_t i = 0; i < n; i++)
         json_array_append_new(items, xk_view_event(&evs[i]));
     free(evs);
-    srv_json(resp, 200, json_pack("{s:s, s:o}", "number", number, "events", items));
+    xk_srv_json(resp, 200, json_pack("{s:s, s:o}", "number", number, "events", items));
 }
 
 /* A string member of the body, copied into out; false (answered 400) when it is not text. */
@@ -199,32 +199,32 @@ static bool body_string(srv_resp *resp, json_t *body, const char *key, char *out
     if (!v && !required)
         return true;
     if (!json_is_string(v) || (required && json_string_length(v) == 0)) {
-        srv_error(resp, 400, "bad_request", "body member \"%s\" must be a%s string", key,
-                  required ? " non-empty" : "");
+        xk_srv_error(resp, 400, "bad_request", "body member \"%s\" must be a%s string", key,
+                     required ? " non-empty" : "");
         return false;
     }
     if (json_string_length(v) >= size) {
-        srv_error(resp, 400, "bad_request", "body member \"%s\" is longer than %zu bytes", key,
-                  size - 1);
+        xk_srv_error(resp, 400, "bad_request", "body member \"%s\" is longer than %zu bytes", key,
+                     size - 1);
         return false;
     }
     memcpy(out, json_string_value(v), json_string_length(v) + 1);
     return true;
 }
 
-json_t *srv_body_object(const srv_call *c, srv_resp *resp)
+json_t *xk_srv_body_object(const srv_call *c, srv_resp *resp)
 {
     json_error_t jerr;
     json_t *o = json_loadb(c->req->body ? c->req->body : "", c->req->body_len,
                            JSON_REJECT_DUPLICATES, &jerr);
     if (!o) {
-        srv_error(resp, 400, "bad_request", "body is not JSON: line %d: %s", jerr.line,
-                  jerr.text);
+        xk_srv_error(resp, 400, "bad_request", "body is not JSON: line %d: %s", jerr.line,
+                     jerr.text);
         return NULL;
     }
     if (!json_is_object(o)) {
         json_decref(o);
-        srv_error(resp, 400, "bad_request", "body must be a JSON object");
+        xk_srv_error(resp, 400, "bad_request", "body must be a JSON object");
         return NULL;
     }
     return o;
@@ -237,14 +237,15 @@ static bool read_event(srv_resp *resp, json_t *body, xk_event *ev)
     const char *key;
     json_t *value;
     json_object_foreach(body, key, value) { /* a misspelt field must not be dropped silently */
-        static const char *const known[] = {"type", "date", "year", "note", "ref"};
+        static const char *const known[] = {"type", "date", "year", "note", "ref", "planned"};
         bool ok = false;
         for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
             ok = ok || strcmp(key, known[i]) == 0;
         if (!ok) {
-            srv_error(resp, 400, "bad_request",
-                      "unknown field \"%.*s\" (an event has type, date, year, note, ref)",
-                      (int)xk_utf8_cut(key, strlen(key), 64), key);
+            xk_srv_error(resp, 400, "bad_request",
+                         "unknown field \"%.*s\" (an event has type, date, year, note, ref, "
+                      "planned)",
+                         (int)xk_utf8_cut(key, strlen(key), 64), key);
             return false;
         }
     }
@@ -253,31 +254,37 @@ static bool read_event(srv_resp *resp, json_t *body, xk_event *ev)
         !body_string(resp, body, "note", ev->note, sizeof ev->note, false))
         return false;
     if (!xk_date_parse_iso(date, &ev->date)) {
-        srv_error(resp, 400, "bad_request", "date \"%s\" is not a date (YYYY-MM-DD)", date);
+        xk_srv_error(resp, 400, "bad_request", "date \"%s\" is not a date (YYYY-MM-DD)", date);
         return false;
     }
     json_t *year = json_object_get(body, "year"), *ref = json_object_get(body, "ref");
     if (year && (!json_is_integer(year) || json_integer_value(year) < 1990 ||
                  json_integer_value(year) > 2200)) {
-        srv_error(resp, 400, "bad_request", "year must be a whole number from 1990 to 2200");
+        xk_srv_error(resp, 400, "bad_request", "year must be a whole number from 1990 to 2200");
         return false;
     }
     if (ref && (!json_is_integer(ref) || json_integer_value(ref) < 1)) {
-        srv_error(resp, 400, "bad_request", "ref must be an event id (a positive number)");
+        xk_srv_error(resp, 400, "bad_request", "ref must be an event id (a positive number)");
         return false;
     }
+    json_t *planned = json_object_get(body, "planned");
+    if (planned && !json_is_boolean(planned)) {
+        xk_srv_error(resp, 400, "bad_request", "planned must be true or false");
+        return false;
+    }
+    ev->planned = planned && json_is_true(planned);
     ev->year = year ? (int)json_integer_value(year) : 0;
     if (ref)
         snprintf(ev->ref, sizeof ev->ref, "%lld", (long long)json_integer_value(ref));
     return true;
 }
 
-void h_event_add(const srv_call *c, srv_resp *resp)
+void xk_api_event_add(const srv_call *c, srv_resp *resp)
 {
     char number[64];
-    if (!srv_param_number(c, resp, number))
+    if (!xk_srv_param_number(c, resp, number))
         return;
-    json_t *body = srv_body_object(c, resp);
+    json_t *body = xk_srv_body_object(c, resp);
     if (!body)
         return;
     xk_event ev;
@@ -287,17 +294,25 @@ void h_event_add(const srv_call *c, srv_resp *resp)
         return;
     long id;
     xk_error err;
-    xk_status rc = xk_event_record(c->ctx->st, c->ctx->cal, number, &ev, &id, &err);
+    xk_event_check check;
+    xk_status rc =
+        xk_event_record(c->ctx->st, c->ctx->cal, c->ctx->today, number, &ev, &id, &check, &err);
+    char due[16];
     if (rc == XK_EUSAGE)
-        srv_error(resp, 422, "invalid_event", "%s", err.message);
+        xk_srv_error(resp, 422, "invalid_event", "%s", err.message);
     else if (rc != XK_OK)
-        srv_fail(resp, &err);
+        xk_srv_fail(resp, &err);
+    else if (check.late)
+        xk_srv_json(resp, 201,
+                    json_pack("{s:I, s:s, s:s, s:b, s:s}", "id", (json_int_t)id, "number", number,
+                              "type", ev.type, "late", 1, "due",
+                              xk_date_format(check.due, due, sizeof due)));
     else
-        srv_json(resp, 201, json_pack("{s:I, s:s, s:s}", "id", (json_int_t)id, "number", number,
-                                      "type", ev.type));
+        xk_srv_json(resp, 201, json_pack("{s:I, s:s, s:s, s:b}", "id", (json_int_t)id, "number",
+                                         number, "type", ev.type, "late", 0));
 }
 
-void h_event_types(const srv_call *c, srv_resp *resp)
+void xk_api_event_types(const srv_call *c, srv_resp *resp)
 {
     (void)c;
     json_t *a = json_array();
@@ -307,5 +322,32 @@ void h_event_types(const srv_call *c, srv_resp *resp)
                                            t->title, "trigger", t->trigger, "duty",
                                            xk_duty_name(t->duty)));
     }
-    srv_json(resp, 200, json_pack("{s:o}", "types", a));
+    xk_srv_json(resp, 200, json_pack("{s:o}", "types", a));
+}
+
+/* POST /v1/events/{id}/void {"reason": …}: the event stays, marked, and stops counting. */
+void xk_api_event_void(const srv_call *c, srv_resp *resp)
+{
+    char *end;
+    long id = strtol(c->param, &end, 10);
+    if (*c->param < '1' || *c->param > '9' || *end != '\0' || id < 1) {
+        xk_srv_error(resp, 400, "bad_request", "\"%.*s\" is not an event id (a positive number)",
+                     (int)xk_utf8_cut(c->param, strlen(c->param), 64), c->param);
+        return;
+    }
+    json_t *body = xk_srv_body_object(c, resp);
+    if (!body)
+        return;
+    char reason[256];
+    bool ok = body_string(resp, body, "reason", reason, sizeof reason, true);
+    json_decref(body);
+    if (!ok)
+        return;
+    char number[64];
+    xk_error err;
+    if (xk_store_event_void(c->ctx->st, id, reason, number, &err) != XK_OK)
+        xk_srv_fail(resp, &err);
+    else
+        xk_srv_json(resp, 200, json_pack("{s:I, s:s, s:b, s:s}", "id", (json_int_t)id, "number",
+                                         number, "voided", 1, "reason", reason));
 }

@@ -49,28 +49,29 @@ static xk_status parse_body(const srv_call *c, xk_licence **lic, xk_error *err)
     return xk_licence_parse(file.bytes, file.len, &opt, lic, err);
 }
 
-void h_parse(const srv_call *c, srv_resp *resp)
+void xk_api_parse(const srv_call *c, srv_resp *resp)
 {
     xk_licence *lic = NULL;
     xk_error err;
     xk_error_clear(&err);
     xk_status rc = parse_body(c, &lic, &err);
     if (rc == XK_OK) {
-        srv_json(resp, 200, json_pack("{s:b, s:b, s:o, s:o}", "valid", 1, "needs_review",
-                                      xk_licence_needs_review(lic), "record",
-                                      xk_licence_to_json(lic), "problems", problems_json(lic)));
+        xk_srv_json(resp, 200,
+                    json_pack("{s:b, s:b, s:o, s:o}", "valid", 1, "needs_review",
+                              xk_licence_needs_review(lic), "record", xk_licence_to_json(lic),
+                              "problems", problems_json(lic)));
     } else if (rc == XK_EINVALID) {
         xk_error_set(&err, XK_EINVALID, 0, "the document has %zu error(s)",
                      xk_licence_error_count(lic));
         json_t *e = error_json("invalid_document", &err);
         json_object_set_new(e, "problems", problems_json(lic));
-        srv_json(resp, 422, json_pack("{s:o, s:b, s:o}", "error", e, "valid", 0, "record",
+        xk_srv_json(resp, 422, json_pack("{s:o, s:b, s:o}", "error", e, "valid", 0, "record",
                                       xk_licence_to_json(lic)));
         resp->error_code = "invalid_document";
     } else if (rc == XK_ENOMEM) {
-        srv_fail(resp, &err);
+        xk_srv_fail(resp, &err);
     } else {
-        srv_json(resp, rc == XK_ETOOBIG ? 413 : 422,
+        xk_srv_json(resp, rc == XK_ETOOBIG ? 413 : 422,
                  json_pack("{s:o, s:b}", "error",
                            error_json(rc == XK_ETOOBIG ? "payload_too_large" : "invalid_document",
                                       &err),
@@ -111,7 +112,7 @@ static void on_import(const xk_import_report *r, void *ctx)
     json_array_append_new(a->results, o);
 }
 
-void h_import(const srv_call *c, srv_resp *resp)
+void xk_api_import(const srv_call *c, srv_resp *resp)
 {
     xk_parse_options opt = {XK_MAX_DOCUMENT_BYTES};
     import_acc a = {json_array(), 0, 0, 0};
@@ -123,30 +124,30 @@ void h_import(const srv_call *c, srv_resp *resp)
                           (int)a.unchanged, "failed", (int)a.failed, "results", a.results);
     if (rc != XK_OK && rc != XK_EINVALID) {
         json_decref(o);
-        srv_error(resp, 500, "internal", "the store failed during the import: %s",
+        xk_srv_error(resp, 500, "internal", "the store failed during the import: %s",
                   xk_strstatus(rc));
     } else if (a.failed) {
         json_object_set_new(o, "error",
                             json_pack("{s:s, s:s}", "code", "invalid_document", "message",
                                       "some inputs were not imported (see results)"));
-        srv_json(resp, 422, o);
+        xk_srv_json(resp, 422, o);
         resp->error_code = "invalid_document";
     } else {
-        srv_json(resp, a.stored ? 201 : 200, o);
+        xk_srv_json(resp, a.stored ? 201 : 200, o);
     }
 }
 
 /* The reason is used as given, never copied into a fixed buffer: the store refuses one over
  * its limit before anything is written, so a removal is stored whole or not at all. */
-void h_remove(const srv_call *c, srv_resp *resp)
+void xk_api_remove(const srv_call *c, srv_resp *resp)
 {
     char number[64];
-    if (!srv_param_number(c, resp, number))
+    if (!xk_srv_param_number(c, resp, number))
         return;
-    const char *reason = srv_arg_get(c->req, "reason");
+    const char *reason = xk_srv_arg_get(c->req, "reason");
     json_t *body = NULL;
     if (!reason && c->req->body_len) {
-        if (!(body = srv_body_object(c, resp)))
+        if (!(body = xk_srv_body_object(c, resp)))
             return;
         reason = json_string_value(json_object_get(body, "reason"));
     }
@@ -154,14 +155,14 @@ void h_remove(const srv_call *c, srv_resp *resp)
     xk_status rc = reason && *reason ? xk_store_remove(c->ctx->st, number, reason, &err)
                                      : XK_EUSAGE;
     if (!reason || !*reason)
-        srv_error(resp, 400, "bad_request",
+        xk_srv_error(resp, 400, "bad_request",
                   "a removal needs a reason: ?reason=… or {\"reason\": \"…\"}");
     else if (rc == XK_ETOOBIG)
-        srv_error(resp, 400, "bad_request", "%s", err.message);
+        xk_srv_error(resp, 400, "bad_request", "%s", err.message);
     else if (rc != XK_OK)
-        srv_fail(resp, &err);
+        xk_srv_fail(resp, &err);
     else
-        srv_json(resp, 200, json_pack("{s:s, s:s, s:s}", "number", number, "status", "removed",
+        xk_srv_json(resp, 200, json_pack("{s:s, s:s, s:s}", "number", number, "status", "removed",
                                       "reason", reason));
     json_decref(body);
 }

@@ -11,9 +11,9 @@
 
 static const srv_asset_entry *lookup(const char *path)
 {
-    for (size_t i = 0; i < srv_n_assets; i++)
-        if (strcmp(srv_assets[i].path, path) == 0)
-            return &srv_assets[i];
+    for (size_t i = 0; i < xk_srv_n_assets; i++)
+        if (strcmp(xk_srv_assets[i].path, path) == 0)
+            return &xk_srv_assets[i];
     return NULL;
 }
 
@@ -24,7 +24,7 @@ static bool app_route(const char *path)
            (strncmp(path, "/l/", 3) == 0 && path[3] && !strchr(path + 3, '/'));
 }
 
-bool srv_asset(const char *path, srv_resp *resp)
+bool xk_srv_asset(const char *path, srv_resp *resp)
 {
     const srv_asset_entry *a = lookup(app_route(path) ? "/index.html" : path);
     if (!a || strcmp(a->path, "/openapi.json") == 0)
@@ -37,12 +37,12 @@ bool srv_asset(const char *path, srv_resp *resp)
     return true;
 }
 
-void h_openapi(const srv_call *c, srv_resp *resp)
+void xk_api_openapi(const srv_call *c, srv_resp *resp)
 {
     (void)c;
     const srv_asset_entry *a = lookup("/openapi.json");
     if (!a) {
-        srv_error(resp, 500, "internal", "the OpenAPI document was not built in");
+        xk_srv_error(resp, 500, "internal", "the OpenAPI document was not built in");
         return;
     }
     resp->status = 200;

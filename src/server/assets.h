@@ -11,7 +11,7 @@ typedef struct srv_asset_entry {
     size_t len;
 } srv_asset_entry;
 
-extern const srv_asset_entry srv_assets[];
-extern const size_t srv_n_assets;
+extern const srv_asset_entry xk_srv_assets[];
+extern const size_t xk_srv_n_assets;
 
 #endif

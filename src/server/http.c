@@ -1,6 +1,6 @@
 /*
  * The HTTP transport (see server.h): libmicrohttpd with epoll and a thread pool. Each request
- * is read under the body and header limits, handed to srv_handle with a store connection from
+ * is read under the body and header limits, handed to xk_srv_handle with a store connection from
  * the pool, answered, and logged as one JSON line when it completes.
  */
 #include <arpa/inet.h>
@@ -19,7 +19,7 @@
 #include "api.h"
 #include "server.h"
 
-void srv_config_defaults(srv_config *cfg)
+void xk_srv_config_defaults(srv_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
     snprintf(cfg->host, sizeof cfg->host, "127.0.0.1");
@@ -164,7 +164,7 @@ static enum MHD_Result respond(struct MHD_Connection *conn, request *rq, srv_res
                                             MHD_RESPMEM_PERSISTENT);
     }
     if (!r) {
-        srv_resp_free(resp);
+        xk_srv_resp_free(resp);
         return MHD_NO;
     }
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, resp->content_type);
@@ -202,9 +202,9 @@ static enum MHD_Result refuse(struct MHD_Connection *conn, request *rq, int stat
 {
     srv_resp resp;
     memset(&resp, 0, sizeof resp);
-    srv_error(&resp, status, code, fmt, limit);
+    xk_srv_error(&resp, status, code, fmt, limit);
     enum MHD_Result ok = respond(conn, rq, &resp);
-    srv_resp_free(&resp);
+    xk_srv_resp_free(&resp);
     return ok;
 }
 
@@ -261,10 +261,10 @@ static enum MHD_Result answer(server *s, struct MHD_Connection *conn, request *r
     MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_arg, &req);
     srv_ctx ctx = {pool_take(&s->pool), s->cal, &s->limits, s->rate, today_china()};
     srv_resp resp;
-    srv_handle(&ctx, &req, &resp);
+    xk_srv_handle(&ctx, &req, &resp);
     pool_give(&s->pool, ctx.st);
     enum MHD_Result ok = respond(conn, rq, &resp);
-    srv_resp_free(&resp);
+    xk_srv_resp_free(&resp);
     return ok;
 }
 
@@ -532,7 +532,7 @@ static void drain(server *s)
     }
 }
 
-int srv_run(const srv_config *cfg, char *errbuf, size_t errsize)
+int xk_srv_run(const srv_config *cfg, char *errbuf, size_t errsize)
 {
     server s;
     memset(&s, 0, sizeof s);
@@ -550,7 +550,7 @@ int srv_run(const srv_config *cfg, char *errbuf, size_t errsize)
         return 1;
     }
     if (cfg->rate > 0)
-        s.rate = srv_ratelimit_new(cfg->rate, cfg->burst, 4096);
+        s.rate = xk_srv_ratelimit_new(cfg->rate, cfg->burst, 4096);
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);
@@ -578,7 +578,7 @@ int srv_run(const srv_config *cfg, char *errbuf, size_t errsize)
         rc = 0;
     }
     pool_close(&s.pool);
-    srv_ratelimit_free(s.rate);
+    xk_srv_ratelimit_free(s.rate);
     xk_calendar_free(s.cal);
     pthread_mutex_destroy(&s.log_lock);
     return rc;

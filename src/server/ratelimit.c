@@ -25,7 +25,7 @@ struct srv_ratelimit {
     bucket *b;
 };
 
-srv_ratelimit *srv_ratelimit_new(double rate, double burst, unsigned slots)
+srv_ratelimit *xk_srv_ratelimit_new(double rate, double burst, unsigned slots)
 {
     if (rate <= 0 || burst < 1 || slots == 0)
         return NULL;
@@ -44,7 +44,7 @@ srv_ratelimit *srv_ratelimit_new(double rate, double burst, unsigned slots)
     return rl;
 }
 
-void srv_ratelimit_free(srv_ratelimit *rl)
+void xk_srv_ratelimit_free(srv_ratelimit *rl)
 {
     if (!rl)
         return;
@@ -96,7 +96,7 @@ static bucket *find(srv_ratelimit *rl, const char *key, double now)
     return spare;
 }
 
-bool srv_ratelimit_take(srv_ratelimit *rl, const char *key, double now, int *retry_after)
+bool xk_srv_ratelimit_take(srv_ratelimit *rl, const char *key, double now, int *retry_after)
 {
     pthread_mutex_lock(&rl->lock);
     bucket *b = find(rl, key, now);

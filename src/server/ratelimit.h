@@ -12,10 +12,10 @@
 typedef struct srv_ratelimit srv_ratelimit;
 
 /* rate requests per second, burst at once; slots = most keys tracked. NULL on failure. */
-srv_ratelimit *srv_ratelimit_new(double rate, double burst, unsigned slots);
-void srv_ratelimit_free(srv_ratelimit *rl);
+srv_ratelimit *xk_srv_ratelimit_new(double rate, double burst, unsigned slots);
+void xk_srv_ratelimit_free(srv_ratelimit *rl);
 /* Takes one request from key's bucket at time now (seconds, monotonic). true = allowed; false
  * = refused, *retry_after the whole seconds until one is available. */
-bool srv_ratelimit_take(srv_ratelimit *rl, const char *key, double now, int *retry_after);
+bool xk_srv_ratelimit_take(srv_ratelimit *rl, const char *key, double now, int *retry_after);
 
 #endif

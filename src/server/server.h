@@ -33,11 +33,11 @@ typedef struct srv_config {
     FILE *access_log;   /* one JSON line per request */
 } srv_config;
 
-void srv_config_defaults(srv_config *cfg);
+void xk_srv_config_defaults(srv_config *cfg);
 
 /* Serves until SIGTERM or SIGINT, then stops accepting, lets requests in flight finish (up to
  * cfg->grace seconds) and returns 0. Non-zero (errbuf says why) when it cannot start. Prints
  * "listening on http://HOST:PORT/" on stdout once it accepts connections. */
-int srv_run(const srv_config *cfg, char *errbuf, size_t errsize);
+int xk_srv_run(const srv_config *cfg, char *errbuf, size_t errsize);
 
 #endif

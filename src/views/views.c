@@ -7,17 +7,27 @@
 
 #include "xuke/views.h"
 
-xk_status xk_view_licence(xk_store *st, const char *number, int version, json_t **out,
-                          xk_error *err)
+static json_t *date_json(xk_date d);
+
+xk_status xk_view_licence(xk_store *st, const xk_calendar *cal, xk_date as_of, const char *number,
+                          int version, json_t **out, xk_error *err)
 {
     xk_licence_info info;
     json_t *o;
     xk_status rc = xk_store_get_object(st, number, version, &o, &info, err);
     if (rc != XK_OK)
         return rc;
+    xk_licence_status status;
+    rc = xk_status_of(st, cal, as_of, number, &status, err);
+    if (rc != XK_OK) {
+        json_decref(o);
+        return rc;
+    }
     json_object_set_new(o, "version", json_integer(info.current.version));
     json_object_set_new(o, "versions", json_integer(info.versions));
-    json_object_set_new(o, "status", json_string(info.removed ? "removed" : "active"));
+    json_object_set_new(o, "status", json_string(xk_status_name(status)));
+    json_object_set_new(o, "status_as_of", date_json(as_of));
+    json_object_set_new(o, "record_state", json_string(info.removed ? "removed" : "active"));
     json_object_set_new(o, "source_sha256", json_string(info.current.source_sha256));
     json_object_set_new(o, "imported_at", json_string(info.current.imported_at));
     if (info.removed)
@@ -78,6 +88,10 @@ json_t *xk_view_obligation(const xk_obligation *ob)
     }
     if (ob->year)
         json_object_set_new(o, "year", json_integer(ob->year));
+    if (ob->fulfilled && ob->dated) {
+        json_object_set_new(o, "fulfilled_on", date_json(ob->fulfilled_on));
+        json_object_set_new(o, "late", json_boolean(ob->late));
+    }
     if (ob->trigger)
         json_object_set_new(o, "trigger_event", json_integer(ob->trigger));
     return o;
@@ -99,11 +113,12 @@ json_t *xk_view_status_row(const xk_status_row *r)
     return row;
 }
 
-json_t *xk_view_hit(const xk_hit *h)
+json_t *xk_view_hit(const xk_hit *h, xk_licence_status status)
 {
-    json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:i, s:s}", "number", h->number, "company",
+    json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:i, s:s, s:s}", "number", h->number, "company",
                           h->company, "issued", h->issued, "expires", h->expires, "version",
-                          h->version, "status", h->removed ? "removed" : "active");
+                          h->version, "status", xk_status_name(status), "record_state",
+                          h->removed ? "removed" : "active");
     if (j && h->website_index >= 0)
         json_object_set_new(j, "match",
                             json_pack("{s:s, s:i, s:s, s:s}", "domain", h->matched_domain,
@@ -134,6 +149,12 @@ json_t *xk_view_event(const xk_event *ev)
         json_object_set_new(o, "year", json_integer(ev->year));
     if (*ev->ref)
         json_object_set_new(o, "ref", json_string(ev->ref));
+    json_object_set_new(o, "planned", json_boolean(ev->planned));
+    json_object_set_new(o, "voided", json_boolean(*ev->voided_at != '\0'));
+    if (*ev->voided_at)
+        json_object_set_new(o, "void",
+                            json_pack("{s:s, s:s, s:s}", "at", ev->voided_at, "by", ev->voided_by,
+                                      "reason", ev->void_reason));
     return o;
 }
 
@@ -161,7 +182,9 @@ json_t *xk_view_dated(json_t *items, const char *key, xk_date as_of, const xk_pr
 
 typedef struct check_ctx {
     const xk_calendar *cal;
+    xk_date today;
     const xk_event *ev;
+    xk_event_check *check;
     xk_status rc;
     xk_error *err;
     bool found;
@@ -174,14 +197,15 @@ static bool check_row(const xk_rules_row *row, void *vctx)
     if (row->removed)
         c->rc = xk_error_set(c->err, XK_EUSAGE, 0, "%s is removed", row->number);
     else
-        c->rc = xk_rules_check_event(c->cal, row, c->ev, c->err);
+        c->rc = xk_rules_check_event(c->cal, row, c->ev, c->today, c->check, c->err);
     return false;
 }
 
-xk_status xk_event_record(xk_store *st, const xk_calendar *cal, const char *number,
-                          const xk_event *ev, long *id, xk_error *err)
+xk_status xk_event_record(xk_store *st, const xk_calendar *cal, xk_date today,
+                          const char *number, const xk_event *ev, long *id,
+                          xk_event_check *check, xk_error *err)
 {
-    check_ctx cc = {cal, ev, XK_OK, err, false};
+    check_ctx cc = {cal, today, ev, check, XK_OK, err, false};
     xk_status rc = xk_store_rules_scan(st, number, check_row, &cc, err);
     if (rc != XK_OK)
         return rc;

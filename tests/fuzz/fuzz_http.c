@@ -1,7 +1,7 @@
 /*
  * The HTTP request handling: a raw request ("METHOD TARGET" line, header lines, a blank line,
  * the body) is cut up and percent-decoded the way the transport (libmicrohttpd) does it, then
- * answered by srv_handle on a real store holding the four seeds. "$EDITOR" and "$READER" in the
+ * answered by xk_srv_handle on a real store holding the four seeds. "$EDITOR" and "$READER" in the
  * Authorization header stand for valid tokens, so the write routes are reached too. Properties:
  * every answer has a status and a content type, and none is 500 (the store works, so a 500
  * is the API failing on what it was sent); every error answer is the JSON error form; nothing
@@ -204,9 +204,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         srv_ctx ctx = {.st = F.st, .cal = F.cal, .limits = &F.limits, .rate = NULL,
                        .today = {2026, 11, 23}};
         srv_resp resp;
-        srv_handle(&ctx, &r.req, &resp);
+        xk_srv_handle(&ctx, &r.req, &resp);
         check_answer(&resp, editor, before, data, size);
-        srv_resp_free(&resp);
+        xk_srv_resp_free(&resp);
     }
     free(r.copy);
     return 0;

@@ -16,7 +16,7 @@ static number_match num(const char *s, bool *found)
 {
     number_match m;
     memset(&m, 0, sizeof m);
-    *found = number_find(s, strlen(s), &m);
+    *found = xk_number_find(s, strlen(s), &m);
     return m;
 }
 
@@ -105,44 +105,44 @@ static void test_icp_numbers_are_recognised(void **state)
     (void)state;
     char found[64];
     const char *s = "京ICP备10046444号-9";
-    assert_int_equal(icp_kind(s, strlen(s), found, sizeof found), 2);
+    assert_int_equal(xk_icp_kind(s, strlen(s), found, sizeof found), 2);
     assert_string_equal(found, "京ICP备10046444号-9");
     s = "京ICP证030173号";
-    assert_int_equal(icp_kind(s, strlen(s), found, sizeof found), 1);
+    assert_int_equal(xk_icp_kind(s, strlen(s), found, sizeof found), 1);
 }
 
 static void test_number_header_lines(void **state)
 {
     (void)state;
-    assert_true(number_header_line("经营许可证编号:琼B2-20220293"));
-    assert_true(number_header_line("经营许可证编号:了琼B2-20220293")); /* a speck read as 了 */
-    assert_false(number_header_line("经营许可证编号:了了琼B2-20220293"));
-    assert_true(number_header_line("经营许可证编号:”琼B2-20220293")); /* a quote: a speck */
-    assert_true(number_header_line("经营许可证编号:，”琼B2-20220293"));
-    assert_false(number_header_line("经营许可证编号:，”，琼B2-20220293"));
-    assert_false(number_header_line("了琼B2-20220293"));
-    assert_true(number_header_line("京B2-20224676"));
-    assert_true(number_header_line("经营许可证编号:"));
-    assert_false(number_header_line("经营许可证编号"));
-    assert_false(number_header_line("应当公布你公司名称和经营许可证编号,且"));
+    assert_true(xk_number_header_line("经营许可证编号:琼B2-20220293"));
+    assert_true(xk_number_header_line("经营许可证编号:了琼B2-20220293")); /* a speck read as 了 */
+    assert_false(xk_number_header_line("经营许可证编号:了了琼B2-20220293"));
+    assert_true(xk_number_header_line("经营许可证编号:”琼B2-20220293")); /* a quote: a speck */
+    assert_true(xk_number_header_line("经营许可证编号:，”琼B2-20220293"));
+    assert_false(xk_number_header_line("经营许可证编号:，”，琼B2-20220293"));
+    assert_false(xk_number_header_line("了琼B2-20220293"));
+    assert_true(xk_number_header_line("京B2-20224676"));
+    assert_true(xk_number_header_line("经营许可证编号:"));
+    assert_false(xk_number_header_line("经营许可证编号"));
+    assert_false(xk_number_header_line("应当公布你公司名称和经营许可证编号,且"));
 }
 
 static void test_chinese_numerals(void **state)
 {
     (void)state;
     size_t used;
-    assert_int_equal(chinese_numeral("一、", strlen("一、"), &used), 1);
-    assert_int_equal(chinese_numeral("十、", strlen("十、"), &used), 10);
-    assert_int_equal(chinese_numeral("十六、", strlen("十六、"), &used), 16);
+    assert_int_equal(xk_chinese_numeral("一、", strlen("一、"), &used), 1);
+    assert_int_equal(xk_chinese_numeral("十、", strlen("十、"), &used), 10);
+    assert_int_equal(xk_chinese_numeral("十六、", strlen("十六、"), &used), 16);
     assert_int_equal(used, 6);
-    assert_int_equal(chinese_numeral("二十三", strlen("二十三"), &used), 23);
-    assert_int_equal(chinese_numeral("你", strlen("你"), &used), 0);
+    assert_int_equal(xk_chinese_numeral("二十三", strlen("二十三"), &used), 23);
+    assert_int_equal(xk_chinese_numeral("你", strlen("你"), &used), 0);
 }
 
 static xk_licence *block(const char *text)
 {
     xk_licence *lic = xk_licence_new();
-    assert_int_equal(services_parse_block(lic, text, 1), XK_OK);
+    assert_int_equal(xk_services_parse_block(lic, text, 1), XK_OK);
     return lic;
 }
 

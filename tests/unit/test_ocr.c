@@ -39,7 +39,7 @@ static char *repaired(const char *text, size_t *n_repairs)
     r.len = strlen(text);
     static ocr_repairs rep;
     memset(&rep, 0, sizeof rep);
-    assert_int_equal(ocr_repair_text(&r, &rep), XK_OK);
+    assert_int_equal(xk_ocr_repair_text(&r, &rep), XK_OK);
     *n_repairs = rep.n;
     return r.text;
 }
@@ -58,11 +58,11 @@ static void assert_repair(const char *in, const char *want, size_t repairs)
 static void test_sliver_words(void **state)
 {
     (void)state;
-    assert_true(ocr_sliver(1322, 1328, 1284, 1328, 0));   /* the tops of the line below */
-    assert_true(ocr_sliver(1284, 1290, 1284, 1328, 29));  /* the feet of the line above */
-    assert_false(ocr_sliver(1322, 1328, 1284, 1328, 30)); /* read surely: kept */
-    assert_false(ocr_sliver(1290, 1318, 1284, 1328, 0));  /* as tall as text */
-    assert_false(ocr_sliver(1303, 1309, 1284, 1328, 0));  /* a dash in the middle */
+    assert_true(xk_ocr_sliver(1322, 1328, 1284, 1328, 0));   /* the tops of the line below */
+    assert_true(xk_ocr_sliver(1284, 1290, 1284, 1328, 29));  /* the feet of the line above */
+    assert_false(xk_ocr_sliver(1322, 1328, 1284, 1328, 30)); /* read surely: kept */
+    assert_false(xk_ocr_sliver(1290, 1318, 1284, 1328, 0));  /* as tall as text */
+    assert_false(xk_ocr_sliver(1303, 1309, 1284, 1328, 0));  /* a dash in the middle */
 }
 
 /* A number line whose province is none of the 31 is found (to be read again); a known one, a
@@ -71,19 +71,19 @@ static void test_unknown_region(void **state)
 {
     (void)state;
     const char *s = "经营许可证编号:外B 2一20190987";
-    assert_int_equal(ocr_unknown_region_at(s, strlen(s)), strlen("经营许可证编号:"));
+    assert_int_equal(xk_ocr_unknown_region_at(s, strlen(s)), strlen("经营许可证编号:"));
     s = "经营许可证编号：”外B2-20190987";
-    assert_int_equal(ocr_unknown_region_at(s, strlen(s)), strlen("经营许可证编号：”"));
+    assert_int_equal(xk_ocr_unknown_region_at(s, strlen(s)), strlen("经营许可证编号：”"));
     s = "经营许可证编号:粤B2-20190987";
-    assert_int_equal(ocr_unknown_region_at(s, strlen(s)), (size_t)-1);
+    assert_int_equal(xk_ocr_unknown_region_at(s, strlen(s)), (size_t)-1);
     s = "经营许可证编号:B2-20190987"; /* cross-regional */
-    assert_int_equal(ocr_unknown_region_at(s, strlen(s)), (size_t)-1);
+    assert_int_equal(xk_ocr_unknown_region_at(s, strlen(s)), (size_t)-1);
     s = "许可证外B2-20190987";
-    assert_int_equal(ocr_unknown_region_at(s, strlen(s)), (size_t)-1);
+    assert_int_equal(xk_ocr_unknown_region_at(s, strlen(s)), (size_t)-1);
     s = "经营许可证编号:外号";
-    assert_int_equal(ocr_unknown_region_at(s, strlen(s)), (size_t)-1);
+    assert_int_equal(xk_ocr_unknown_region_at(s, strlen(s)), (size_t)-1);
     s = "编号";
-    assert_int_equal(ocr_unknown_region_at(s, strlen(s)), (size_t)-1);
+    assert_int_equal(xk_ocr_unknown_region_at(s, strlen(s)), (size_t)-1);
 }
 
 /* A 网站名称 line of numerals with one character off is found; names with two off, short ones,
@@ -93,25 +93,25 @@ static void test_numeral_value(void **state)
     (void)state;
     size_t at = 0;
     const char *s = "网站名称:么零融四";
-    assert_int_equal(ocr_numeral_value(s, strlen(s), &at), 1);
+    assert_int_equal(xk_ocr_numeral_value(s, strlen(s), &at), 1);
     assert_int_equal(at, strlen("网站名称:"));
     s = "网站名称 ： 幺零贰四";
-    assert_int_equal(ocr_numeral_value(s, strlen(s), &at), 0);
+    assert_int_equal(xk_ocr_numeral_value(s, strlen(s), &at), 0);
     assert_int_equal(at, strlen("网站名称 ： "));
     s = "网站名称:么零二四"; /* 么 among numerals is not off */
-    assert_int_equal(ocr_numeral_value(s, strlen(s), &at), 0);
+    assert_int_equal(xk_ocr_numeral_value(s, strlen(s), &at), 0);
     s = "网站名称:五八同城";
-    assert_int_equal(ocr_numeral_value(s, strlen(s), &at), -1);
+    assert_int_equal(xk_ocr_numeral_value(s, strlen(s), &at), -1);
     s = "网站名称:一二"; /* too short to tell */
-    assert_int_equal(ocr_numeral_value(s, strlen(s), &at), -1);
+    assert_int_equal(xk_ocr_numeral_value(s, strlen(s), &at), -1);
     s = "网站名称:么么零"; /* one numeral */
-    assert_int_equal(ocr_numeral_value(s, strlen(s), &at), -1);
+    assert_int_equal(xk_ocr_numeral_value(s, strlen(s), &at), -1);
     s = "网站名称:1024";
-    assert_int_equal(ocr_numeral_value(s, strlen(s), &at), -1);
+    assert_int_equal(xk_ocr_numeral_value(s, strlen(s), &at), -1);
     s = "有效期至:二〇二六年";
-    assert_int_equal(ocr_numeral_value(s, strlen(s), &at), -1);
+    assert_int_equal(xk_ocr_numeral_value(s, strlen(s), &at), -1);
     s = "网站名称一二三四"; /* no colon: not the label */
-    assert_int_equal(ocr_numeral_value(s, strlen(s), &at), -1);
+    assert_int_equal(xk_ocr_numeral_value(s, strlen(s), &at), -1);
 }
 
 /* 么 among numerals is made 幺, as a fix; a line still with a character off, read surely (or
@@ -131,7 +131,7 @@ static void test_numerals_yao(void **state)
     pl.items = lines;
     pl.n = pl.cap = 3;
     double left = 30;
-    ocr_read_numerals(NULL, NULL, &pl, 80, &left);
+    xk_ocr_read_numerals(NULL, NULL, &pl, 80, &left);
     assert_string_equal(lines[0].text.data, "网站名称:幺零贰四");
     assert_int_equal(lines[0].n_fixes, 1);
     assert_string_equal(lines[0].fixes[0].from, "么零贰四");
@@ -273,7 +273,7 @@ static void test_snaps(void **state)
     xk_provision *q = provision(lic, 4, "你公司应当在每年第一季度参加本公司自行组织的内部评议活动");
     static ocr_snaps snaps;
     memset(&snaps, 0, sizeof snaps);
-    ocr_snap_clauses(lic, &snaps);
+    xk_ocr_snap_clauses(lic, &snaps);
     /* the standard clause is restored and the missing full stop added; both noted */
     assert_string_equal(p->text,
                         "你公司在未取得国内通信设施服务业务经营许可时，不得投资建设电信传输网络设施。");
@@ -305,13 +305,103 @@ static void test_snaps_sentences(void **state)
     }
     static ocr_snaps snaps;
     memset(&snaps, 0, sizeof snaps);
-    ocr_snap_clauses(lic, &snaps);
+    xk_ocr_snap_clauses(lic, &snaps);
     assert_string_equal(p->text, "你公司在经营信息服务业务时应当遵守下列规定：");
     assert_string_equal(p->items[0].text, "你公司向用户收费应当做到准确、合理，不得向用户收取信息服务"
                                           "项目中明码标价外的任何其他费用。");
     assert_non_null(strstr(p->items[1].text, "视情节采取警示、限制发布"));
     assert_string_equal(p->items[2].text, read[2]);
     assert_int_equal(snaps.n, 3);
+    xk_licence_free(lic);
+}
+
+/* The compiled-in data/provisions.txt parses and holds the standard wording (an entry of
+ * provision 十四 printed on every licence of the form is one of its sentences). */
+static void test_wording_standard(void **state)
+{
+    (void)state;
+    ocr_wording w;
+    xk_error err;
+    assert_int_equal(xk_ocr_wording_standard(&w, &err), XK_OK);
+    assert_true(w.n_entries >= 40);
+    bool found = false;
+    for (size_t i = 0; i < w.n_sentences; i++)
+        found |= strcmp(w.sentences[i],
+                        "你公司应当在每年第一季度参加电信主管部门组织的经营许可证年报。") == 0;
+    assert_true(found);
+    /* a printed slip is not standard wording */
+    for (size_t i = 0; i < w.n_clauses; i++)
+        assert_null(strstr(w.clauses[i], "管理人人员"));
+    xk_ocr_wording_free(&w);
+}
+
+static void assert_wording_error(const char *text, int line, const char *words)
+{
+    ocr_wording w;
+    xk_error err;
+    assert_int_not_equal(xk_ocr_wording_parse(text, strlen(text), "p.txt", &w, &err), XK_OK);
+    assert_int_equal(err.line, line);
+    assert_non_null(strstr(err.message, words));
+    assert_int_equal(w.n_entries, 0);
+}
+
+/* Each malformed line is an error naming the file, the line and the problem. */
+static void test_wording_errors(void **state)
+{
+    (void)state;
+    assert_wording_error("# no source\nX 一 | 你公司应当在每年第一季度参加年报。\n", 2,
+                         "no source");
+    assert_wording_error("@X form\nX 一 你公司应当在每年第一季度参加年报。\n", 2,
+                         "TAG place | text");
+    assert_wording_error("@X form\n@X again\n", 2, "defined twice");
+    assert_wording_error("@X\n", 1, "where its wording comes from");
+    assert_wording_error("@X form\nX 一 | \n", 2, "no text");
+    assert_wording_error("# only comments\n", 1, "no wording entries");
+    assert_wording_error("@X form\nX 一 | \xff\xfe\n", 0, "UTF-8");
+}
+
+/* An entry is split into its sentences and clauses; short pieces are not compared. */
+static void test_wording_split(void **state)
+{
+    (void)state;
+    const char *text =
+        "@X form\nX 一 | 未经批准，你公司不得开展固定网电话信息服务业务。你公司应当配合检查。\n";
+    ocr_wording w;
+    xk_error err;
+    assert_int_equal(xk_ocr_wording_parse(text, strlen(text), "p.txt", &w, &err), XK_OK);
+    assert_int_equal(w.n_entries, 1);
+    assert_int_equal(w.n_sentences, 1); /* the second sentence has 10 characters */
+    assert_string_equal(w.sentences[0], "未经批准，你公司不得开展固定网电话信息服务业务。");
+    assert_int_equal(w.n_clauses, 2); /* 未经批准 is too short */
+    assert_string_equal(w.clauses[0], "你公司不得开展固定网电话信息服务业务");
+    assert_string_equal(w.clauses[1], "你公司应当配合检查");
+    xk_ocr_wording_free(&w);
+}
+
+/* A snap beyond the list is counted, so the whole document is flagged (scan.c), not lost. */
+static void test_snaps_beyond_list(void **state)
+{
+    (void)state;
+    static ocr_snaps snaps;
+    memset(&snaps, 0, sizeof snaps);
+    for (unsigned i = 0; i < XK_MAX_OCR_SNAPS + 2; i++)
+        xk_ocr_snap_note(&snaps, "特别规定事项 1 (provision)", "设茶", 6, "设施");
+    assert_int_equal(snaps.n, XK_MAX_OCR_SNAPS);
+    assert_int_equal(snaps.dropped, 2);
+}
+
+/* A review flag raised when the problem list is full still marks the record for review. */
+static void test_review_beyond_problem_cap(void **state)
+{
+    (void)state;
+    xk_licence *lic = xk_licence_new();
+    for (unsigned i = 0; i < XK_MAX_PROBLEMS; i++)
+        xk_licence_problem(lic, XK_SEV_WARNING, (int)i + 1, "date %u looks odd", i);
+    assert_false(xk_licence_needs_review(lic));
+    xk_licence_problem(lic, XK_SEV_WARNING, 99, XK_REVIEW_PREFIX "公司名称 (company): low");
+    assert_true(xk_licence_needs_review(lic));
+    assert_int_equal(lic->n_problems, XK_MAX_PROBLEMS);
+    assert_int_equal(lic->n_problems_dropped, 2); /* the flag, and the warning it replaced */
     xk_licence_free(lic);
 }
 
@@ -456,7 +546,7 @@ static PIX *printed_page(bool pattern, l_uint32 ink)
 static void test_without_pattern(void **state)
 {
     (void)state;
-    PIX *page = printed_page(true, 0), *plain = ocr_without_pattern(page);
+    PIX *page = printed_page(true, 0), *plain = xk_ocr_without_pattern(page);
     assert_non_null(plain);
     l_uint32 v;
     pixGetPixel(plain, 100, 12, &v);
@@ -469,10 +559,10 @@ static void test_without_pattern(void **state)
     pixDestroy(&page);
     /* no pattern, and faded print (bars at grey 140, no darker ink): left alone */
     page = printed_page(false, 0);
-    assert_null(ocr_without_pattern(page));
+    assert_null(xk_ocr_without_pattern(page));
     pixDestroy(&page);
     page = printed_page(false, 140);
-    assert_null(ocr_without_pattern(page));
+    assert_null(xk_ocr_without_pattern(page));
     pixDestroy(&page);
 }
 
@@ -499,33 +589,33 @@ static void test_ones_by_height(void **state)
     latin_run run = {0, 5, 10, 24, 16 * 5 + 8, 53};
     char out[8] = "";
     size_t len = 0;
-    assert_int_equal(ocr_ones_by_height(pix, &run, "b2l10", 5, out, &len), 2);
+    assert_int_equal(xk_ocr_ones_by_height(pix, &run, "b2l10", 5, out, &len), 2);
     assert_int_equal(len, 5);
     assert_memory_equal(out, "b21l0", 5);
-    assert_int_equal(ocr_ones_by_height(pix, &run, "b2l", 3, out, &len), 0); /* 5 glyphs */
+    assert_int_equal(xk_ocr_ones_by_height(pix, &run, "b2l", 3, out, &len), 0); /* 5 glyphs */
     char longer[80]; /* over the 64 characters measured: left alone, nothing read past them */
     memset(longer, 'l', sizeof longer);
-    assert_int_equal(ocr_ones_by_height(pix, &run, longer, sizeof longer, out, &len), 0);
+    assert_int_equal(xk_ocr_ones_by_height(pix, &run, longer, sizeof longer, out, &len), 0);
     pixDestroy(&pix);
     const int sans[] = {21, 20, 20, 21, 20}; /* ascenders hardly taller: nothing said */
     pix = bars(sans, 5, -1);
-    assert_int_equal(ocr_ones_by_height(pix, &run, "b2l10", 5, out, &len), 0);
+    assert_int_equal(xk_ocr_ones_by_height(pix, &run, "b2l10", 5, out, &len), 0);
     pixDestroy(&pix);
     const int no_rise[] = {20, 20, 20, 20, 20}; /* no b, d, h, k to compare with */
     pix = bars(no_rise, 5, -1);
-    assert_int_equal(ocr_ones_by_height(pix, &run, "a2l10", 5, out, &len), 0);
+    assert_int_equal(xk_ocr_ones_by_height(pix, &run, "a2l10", 5, out, &len), 0);
     pixDestroy(&pix);
     /* a serif 1 read as two symbols, l and 1: one glyph, as narrow as a digit */
     const int pair[] = {26, 20, 20, 20}; /* b 2 1 0 */
     pix = bars(pair, 4, -1);
     run.right = 16 * 4 + 8;
-    assert_int_equal(ocr_ones_by_height(pix, &run, "b2l10", 5, out, &len), 1);
+    assert_int_equal(xk_ocr_ones_by_height(pix, &run, "b2l10", 5, out, &len), 1);
     assert_int_equal(len, 4);
     assert_memory_equal(out, "b210", 4);
-    assert_int_equal(ocr_ones_by_height(pix, &run, "b1l10", 5, out, &len), 0); /* pairs 1l, l1 */
+    assert_int_equal(xk_ocr_ones_by_height(pix, &run, "b1l10", 5, out, &len), 0); /* pairs 1l, l1 */
     pixDestroy(&pix);
     pix = bars(pair, 4, 2); /* the glyph for the pair wider than a digit: two glyphs touching */
-    assert_int_equal(ocr_ones_by_height(pix, &run, "b2l10", 5, out, &len), 0);
+    assert_int_equal(xk_ocr_ones_by_height(pix, &run, "b2l10", 5, out, &len), 0);
     pixDestroy(&pix);
 }
 
@@ -546,7 +636,7 @@ static void test_grey_page(void **state)
     assert_non_null(pix);
     for (int x = 0; x < N; x++)
         pixSetRGBPixel(pix, x, 0, rgb[x][0], rgb[x][1], rgb[x][2]);
-    PIX *grey = ocr_grey_page(pix);
+    PIX *grey = xk_ocr_grey_page(pix);
     assert_non_null(grey);
     assert_int_equal(pixGetDepth(grey), 8);
     l_uint32 v[N];
@@ -564,7 +654,7 @@ static void test_grey_page(void **state)
     PIX *plain = pixCreate(2, 1, 8);
     assert_non_null(plain);
     pixSetPixel(plain, 0, 0, 77);
-    grey = ocr_grey_page(plain);
+    grey = xk_ocr_grey_page(plain);
     assert_non_null(grey);
     pixGetPixel(grey, 0, 0, &v[0]);
     assert_int_equal(v[0], 77);
@@ -592,6 +682,11 @@ int main(void)
         cmocka_unit_test(test_ones_by_height),
         cmocka_unit_test(test_flags_provision_gap),
         cmocka_unit_test(test_flags_poor_page),
+        cmocka_unit_test(test_wording_standard),
+        cmocka_unit_test(test_wording_errors),
+        cmocka_unit_test(test_wording_split),
+        cmocka_unit_test(test_snaps_beyond_list),
+        cmocka_unit_test(test_review_beyond_problem_cap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,5 +1,5 @@
 /*
- * Unit tests of the HTTP API without sockets (srv_handle on a real store), of the tokens and of
+ * Unit tests of the HTTP API without sockets (xk_srv_handle on a real store), of the tokens and of
  * the rate limiter: routing, authorisation, the error form, pagination, assets.
  */
 #include <setjmp.h>
@@ -118,7 +118,7 @@ static call_result call(fixture *fx, const char *method, const char *target, con
     req.body_len = body ? strlen(body) : 0;
     srv_ctx ctx = {fx->st, fx->cal, &fx->limits, NULL, {2026, 11, 23}};
     call_result r;
-    srv_handle(&ctx, &req, &r.resp);
+    xk_srv_handle(&ctx, &req, &r.resp);
     r.status = r.resp.status;
     const char *data = r.resp.body ? r.resp.body : (const char *)r.resp.static_body;
     r.json = strncmp(r.resp.content_type, "application/json", 16) == 0
@@ -130,7 +130,7 @@ static call_result call(fixture *fx, const char *method, const char *target, con
 static void done(call_result *r)
 {
     json_decref(r->json);
-    srv_resp_free(&r->resp);
+    xk_srv_resp_free(&r->resp);
 }
 
 static void assert_error(call_result *r, int status, const char *code)
@@ -372,28 +372,28 @@ static void test_assets(void **state)
 static void test_ratelimit(void **state)
 {
     (void)state;
-    srv_ratelimit *rl = srv_ratelimit_new(2, 3, 8);
+    srv_ratelimit *rl = xk_srv_ratelimit_new(2, 3, 8);
     int retry;
     for (int i = 0; i < 3; i++)
-        assert_true(srv_ratelimit_take(rl, "a", 100.0, &retry));
-    assert_false(srv_ratelimit_take(rl, "a", 100.0, &retry));
+        assert_true(xk_srv_ratelimit_take(rl, "a", 100.0, &retry));
+    assert_false(xk_srv_ratelimit_take(rl, "a", 100.0, &retry));
     assert_int_equal(retry, 1);
-    assert_true(srv_ratelimit_take(rl, "b", 100.0, &retry)); /* per key */
-    assert_true(srv_ratelimit_take(rl, "a", 100.5, &retry)); /* 2/s: one back after 0.5 s */
-    assert_false(srv_ratelimit_take(rl, "a", 100.5, &retry));
+    assert_true(xk_srv_ratelimit_take(rl, "b", 100.0, &retry)); /* per key */
+    assert_true(xk_srv_ratelimit_take(rl, "a", 100.5, &retry)); /* 2/s: one back after 0.5 s */
+    assert_false(xk_srv_ratelimit_take(rl, "a", 100.5, &retry));
     /* a flood of keys cannot grow the table: busy buckets are kept, refused beyond */
     char key[16];
     int refused = 0;
     for (int i = 0; i < 50; i++) {
         snprintf(key, sizeof key, "k%d", i);
         for (int j = 0; j < 3; j++)
-            refused += !srv_ratelimit_take(rl, key, 100.5, &retry);
+            refused += !xk_srv_ratelimit_take(rl, key, 100.5, &retry);
     }
     assert_true(refused > 0);
     /* once full again, buckets are reused */
-    assert_true(srv_ratelimit_take(rl, "late", 200.0, &retry));
-    srv_ratelimit_free(rl);
-    assert_null(srv_ratelimit_new(0, 1, 8));
+    assert_true(xk_srv_ratelimit_take(rl, "late", 200.0, &retry));
+    xk_srv_ratelimit_free(rl);
+    assert_null(xk_srv_ratelimit_new(0, 1, 8));
 }
 
 int main(void)

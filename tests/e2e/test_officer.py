@@ -1,0 +1,235 @@
+"""End-to-end tests of what a compliance officer relies on, through the real binary and a real
+SQLite file: a read command never creates a store and never answers "all clear" from a missing
+or empty one; status and deadlines give exit codes to alert on. Expected values come from the
+seeds' printed dates and the domain notes' rules, not from xuke's output.
+
+usage: test_officer.py XUKE_BINARY FIXTURES_DIR
+Prints one line per check and closes with 'N passed, N failed'."""
+import csv
+import http.client
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import urllib.parse
+
+XUKE, FIXTURES = os.path.abspath(sys.argv[1]), sys.argv[2]
+TMP = tempfile.mkdtemp(prefix='xuke-officer-')
+SEEDS = os.path.join(FIXTURES, 'seeds')
+results = {'passed': 0, 'failed': 0}
+
+
+def run(*args, cwd=None, env=None):
+    e = dict(os.environ)
+    e.pop('XUKE_DB', None)
+    e.update(env or {})
+    p = subprocess.run([XUKE, *args], capture_output=True, timeout=120, cwd=cwd, env=e)
+    return p.returncode, p.stdout.decode('utf-8', 'replace'), p.stderr.decode('utf-8', 'replace')
+
+
+def check(name, ok, detail=''):
+    results['passed' if ok else 'failed'] += 1
+    print(('ok   ' if ok else 'FAIL ') + name + ('' if ok else '\n     ' + str(detail)[:1500]))
+
+
+def seeds():
+    return sorted(os.path.join(SEEDS, f) for f in os.listdir(SEEDS) if f.endswith('.txt'))
+
+
+def test_read_commands_need_a_store():
+    empty_dir = os.path.join(TMP, 'wrong-folder')
+    os.mkdir(empty_dir)
+    for argv in (['status'], ['deadlines'], ['search', '--company', '好美'], ['export'],
+                 ['summary'], ['get', '京B2-20224676'], ['event', 'list', '京B2-20224676'],
+                 ['history', '京B2-20224676'], ['audit']):
+        rc, out, err = run(*argv, cwd=empty_dir)
+        check(f'{argv[0]} in a folder without a store is an error naming ./xuke.db',
+              rc != 0 and 'no store at xuke.db' in err and 'import' in err and out == '', f'{rc} {out} {err}')
+    check('and none of them created a store', os.listdir(empty_dir) == [], os.listdir(empty_dir))
+    typo = os.path.join(TMP, 'typo.db')
+    rc, out, err = run('status', '--db', typo)
+    check('status --db with a typo exits 3 (no answer) and names the path',
+          rc == 3 and typo in err and not os.path.exists(typo), f'{rc} {err}')
+    rc, out, err = run('deadlines', env={'XUKE_DB': typo}, cwd=empty_dir)
+    check('deadlines with XUKE_DB naming nothing exits 3', rc == 3 and typo in err, f'{rc} {err}')
+
+
+def test_write_creates_and_says_so():
+    db = os.path.join(TMP, 'new.db')
+    rc, out, err = run('import', '--db', db, *seeds())
+    check('import creates a missing store and says so once',
+          rc == 0 and os.path.exists(db) and err.count('created a new store') == 1 and db in err, err)
+    rc, out, err = run('import', '--db', db, *seeds())
+    check('a second import into it says nothing about creating', 'created' not in err, err)
+    return db
+
+
+def test_empty_store_is_no_all_clear():
+    db = os.path.join(TMP, 'empty.db')
+    rc, _, err = run('token', 'create', '--db', db, 'reader1', '--role', 'reader')
+    check('token create makes a store (a write)', rc == 0 and os.path.exists(db), err)
+    for cmd in ('status', 'deadlines'):
+        rc, out, err = run(cmd, '--db', db)
+        check(f'{cmd} on a store holding no licences exits 3 and says it is empty',
+              rc == 3 and 'holds no licences' in err and 'valid' not in out, f'{rc} {out} {err}')
+
+
+def test_exit_codes_to_alert_on(db):
+    # 琼B2-20210620 expires 2026-07-19: its renewal deadline (90 days before) is past on
+    # 2026-06-01 with nothing recorded, so it is renewal_overdue then.
+    rc, out, err = run('status', '--db', db, '--as-of', '2026-06-01', '--fail-on', 'renewal_overdue')
+    check('status --fail-on renewal_overdue exits 1 when one is', rc == 1 and '1 licence' in err, f'{rc} {err}')
+    rc, out, err = run('status', '--db', db, '--as-of', '2026-06-01', '--fail-on', 'renewal_overdue',
+                       '--json')
+    check('and still prints its JSON', rc == 1 and len(json.loads(out)['licences']) == 4, f'{rc} {out[:200]}')
+    rc, out, err = run('status', '--db', db, '--as-of', '2026-06-01', '--number', '京B2-20224676',
+                       '--fail-on', 'renewal_overdue,expired')
+    check('status --fail-on exits 0 when nothing matches', rc == 0, f'{rc} {err}')
+    rc, out, err = run('status', '--db', db, '--as-of', '2026-06-01', '--fail-on', 'overdue')
+    check('status --fail-on overdue exits 1 on an overdue obligation', rc == 1, f'{rc} {err}')
+    rc, out, err = run('status', '--db', db, '--fail-on', 'overdew')
+    check('an unknown --fail-on word is a usage error listing what is accepted',
+          rc == 2 and 'renewal_overdue' in err and 'overdew' in err, f'{rc} {err}')
+    rc, out, err = run('deadlines', '--db', db, '--as-of', '2026-06-01', '--within', '30', '--fail-on-any')
+    check('deadlines --within 30 --fail-on-any exits 1 with overdue items', rc == 1, f'{rc} {err}')
+    rc, out, err = run('deadlines', '--db', db, '--as-of', '2026-06-01', '--within', '30')
+    check('without --fail-on-any deadlines exits 0', rc == 0, f'{rc} {err}')
+
+
+def test_fail_on_any_quiet_when_nothing_open():
+    db = os.path.join(TMP, 'one.db')
+    # 琼B2-20220293 was issued 2022-04-15: on 2022-04-20 it is valid, no annual report is due
+    # until 31 March of the next year and the renewal is years away.
+    one = [s for s in seeds() if '20220293' in open(s, encoding='utf-8', errors='replace').read()]
+    run('import', '--db', db, *one)
+    rc, out, err = run('deadlines', '--db', db, '--as-of', '2022-04-20', '--within', '30', '--fail-on-any')
+    check('deadlines --fail-on-any exits 0 when nothing is due in the window',
+          len(one) == 1 and rc == 0, f'{rc} {out} {err}')
+
+
+# The seeds' statuses worked out by hand from their printed dates (renewal: 90 days before
+# expiry, renewal_due within 60 days of that deadline), per the domain notes.
+EXPECTED = {
+    '2026-06-01': {'琼B2-20220293': 'valid', '琼B2-20210620': 'renewal_overdue',
+                   '苏B2-20201765': 'expired', '京B2-20224676': 'valid'},
+    '2026-12-06': {'琼B2-20220293': 'renewal_due', '琼B2-20210620': 'expired',
+                   '苏B2-20201765': 'expired', '京B2-20224676': 'renewal_overdue'},
+}
+
+
+def serve(db):
+    proc = subprocess.Popen([XUKE, 'serve', '--db', db, '--listen', '127.0.0.1:0', '--public-read',
+                             '--access-log', '/dev/null'], stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL)
+    m = re.search(r'http://127\.0\.0\.1:(\d+)/', proc.stdout.readline().decode())
+    return proc, (int(m.group(1)) if m else None)
+
+
+def api_get(port, path):
+    conn = http.client.HTTPConnection('127.0.0.1', port, timeout=30)
+    conn.request('GET', urllib.parse.quote(path, safe='/?&=%:'))
+    r = conn.getresponse()
+    body = r.read()
+    conn.close()
+    return r.status, json.loads(body)
+
+
+def test_one_status_vocabulary(db):
+    proc, port = serve(db)
+    try:
+        for as_of, want in EXPECTED.items():
+            rc, out, err = run('status', '--db', db, '--as-of', as_of, '--json')
+            got = {r['number']: r['status'] for r in json.loads(out)['licences']} if out else {}
+            check(f'status as of {as_of}', got == want, f'{got} {err}')
+            got = {}
+            for n in want:
+                rc, out, err = run('get', '--db', db, '--as-of', as_of, '--json', n)
+                o = json.loads(out) if rc == 0 else {}
+                got[n] = o.get('status')
+                if n == '琼B2-20210620':
+                    check(f'get --json keeps the record\'s own state apart as of {as_of}',
+                          o.get('record_state') == 'active' and o.get('status_as_of') == as_of, o)
+            check(f'get --json says the same as status as of {as_of}', got == want, got)
+            rc, out, err = run('get', '--db', db, '--as-of', as_of, '琼B2-20210620')
+            check(f'get (text) prints the status as of {as_of}',
+                  f'Status: {want["琼B2-20210620"]} as of {as_of}' in out, out[-400:] + err)
+            rc, out, err = run('search', '--db', db, '--as-of', as_of, '--json')
+            got = {h['number']: h['status'] for h in json.loads(out)} if rc == 0 else {}
+            check(f'search --json says the same as status as of {as_of}',
+                  {k: got.get(k) for k in want} == want, f'{got} {err}')
+            rc, out, err = run('export', '--db', db, '--format', 'csv', '--as-of', as_of)
+            rows = list(csv.DictReader(io.StringIO(out.lstrip('\ufeff'))))
+            got = {r['number']: r['status'] for r in rows}
+            check(f'export csv says the same as status as of {as_of}',
+                  got == want and all(r['record_state'] == 'active' for r in rows), f'{got} {err}')
+            if port:
+                got = {n: api_get(port, f'/v1/licenses/{n}?as_of={as_of}')[1].get('status') for n in want}
+                check(f'API /v1/licenses/NUMBER says the same as of {as_of}', got == want, got)
+                st, body = api_get(port, f'/v1/licenses?as_of={as_of}&limit=100')
+                got = {h['number']: h['status'] for h in body.get('items', [])}
+                check(f'API search says the same as of {as_of}', got == want, body)
+        check('the server started', port is not None)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def test_events_checked_and_reversible(db):
+    # 琼B2-20220293: issued 2022-04-15, expires 2027-04-15, renewal due 2027-01-15 (90 days).
+    n = '琼B2-20220293'
+    rc, out, err = run('event', 'add', '--db', db, n, 'renewal_applied', '2022-05-01')
+    check('a renewal application five years early is refused, saying which dates count',
+          rc == 1 and 'renewal window' in err and '2026-04-15 to 2027-04-15' in err, err)
+    rc, out, _ = run('deadlines', '--db', db, '--number', n, '--as-of', '2026-12-06', '--json')
+    check('and the renewal deadline 2027-01-15 is still on the agenda',
+          any(d['duty'] == 'renewal' and d['due'] == '2027-01-15' for d in json.loads(out)['deadlines']), out[:400])
+    rc, out, err = run('event', 'add', '--db', db, n, 'incident', '2022-04-01')
+    check('an event before the licence was issued is refused', rc == 1 and 'issued (2022-04-15)' in err, err)
+    rc, out, err = run('event', 'add', '--db', db, n, 'annual_report_filed', '2099-03-01', '--year', '2026')
+    check('a report filed in the future is refused', rc == 1 and 'after today' in err, err)
+    rc, out, err = run('event', 'add', '--db', db, n, 'service_launched', '2099-03-01', '--planned')
+    check('a planned trigger may lie ahead', rc == 0 and '(planned)' in out, out + err)
+    rc, out, err = run('event', 'add', '--db', db, n, 'annual_report_filed', '2024-06-03', '--year', '2024')
+    check('a late annual report is kept and said to be late (due 2024-04-01, 31 March a Sunday)',
+          rc == 0 and 'LATE' in out and '2024-04-01' in out, out + err)
+    rc, out, _ = run('status', '--db', db, '--number', n, '--as-of', '2026-12-06', '--json')
+    over = [o for o in json.loads(out)['licences'][0]['overdue'] if o['duty'] == 'annual_report']
+    check('the 2024 report is no longer overdue', all(o.get('year') != 2024 for o in over), over)
+    rc, out, err = run('event', 'add', '--db', db, n, 'renewal_applied', '2026-11-02')
+    eid = re.search(r'recorded event (\d+)', out)
+    check('a renewal application inside the window is recorded', rc == 0 and eid, out + err)
+    rc, out, _ = run('status', '--db', db, '--number', n, '--as-of', '2026-12-06', '--json')
+    check('and the licence is valid', json.loads(out)['licences'][0]['status'] == 'valid', out[:300])
+    rc, out, err = run('event', 'void', '--db', db, eid.group(1) if eid else '0')
+    check('voiding without a reason is refused', rc == 2 and '--reason' in err, err)
+    rc, out, err = run('event', 'void', '--db', db, eid.group(1) if eid else '0', '--reason', 'wrong licence')
+    check('an event is voided with a reason', rc == 0 and 'voided event' in out, out + err)
+    rc, out, _ = run('status', '--db', db, '--number', n, '--as-of', '2026-12-06', '--json')
+    check('once voided it no longer counts: renewal due again',
+          json.loads(out)['licences'][0]['status'] == 'renewal_due', out[:300])
+    rc, out, _ = run('event', 'list', '--db', db, n)
+    check('the voided event is still listed, marked with its reason', 'VOIDED' in out and 'wrong licence' in out, out)
+    rc, out, _ = run('audit', '--db', db, n)
+    check('the void is in the audit log', 'event_void' in out, out)
+    rc, out, err = run('event', 'void', '--db', db, eid.group(1) if eid else '0', '--reason', 'again')
+    check('voiding twice is refused', rc == 1 and 'already voided' in err, err)
+    rc, out, err = run('event', 'void', '--db', db, '999999', '--reason', 'x')
+    check('voiding an unknown id is refused', rc == 1 and 'no event 999999' in err, err)
+    rc, out, _ = run('audit', '--db', db, '--verify')
+    check('the audit chain still verifies', rc == 0, out)
+
+
+test_read_commands_need_a_store()
+officer_db = test_write_creates_and_says_so()
+test_empty_store_is_no_all_clear()
+test_exit_codes_to_alert_on(officer_db)
+test_one_status_vocabulary(officer_db)
+test_events_checked_and_reversible(officer_db)
+test_fail_on_any_quiet_when_nothing_open()
+shutil.rmtree(TMP, ignore_errors=True)
+print(f"{results['passed']} passed, {results['failed']} failed")
+sys.exit(1 if results['failed'] else 0)
