@@ -14,10 +14,14 @@ static const char *const usage_text =
     "                  [--threads N] [--max-body BYTES] [--max-header BYTES]\n"
     "                  [--max-connections N] [--per-ip N] [--idle-timeout SECONDS]\n"
     "                  [--rate PER_SECOND] [--burst N] [--grace SECONDS] [--access-log FILE]\n"
+    "                  [--ocr-workers N] [--ocr-queue N] [--ocr-per-token N]\n"
     "  --listen        numeric address and port ([::1]:8080 for IPv6; port 0 = any free)\n"
     "  --public-read   reads need no token (writes still need an editor token)\n"
     "  --rate          requests per second per token (or per address without one); 0 = off\n"
-    "  --access-log    one JSON line per request (default: stderr; - for stdout)\n";
+    "  --access-log    one JSON line per request (default: stderr; - for stdout)\n"
+    "  --ocr-workers   threads reading scans (default: cores - 1, at least 1)\n"
+    "  --ocr-queue     scans waiting or being read, at most (default 16; more: 503)\n"
+    "  --ocr-per-token of those, for one token or address (default 4; more: 429)\n";
 
 static bool parse_listen(const char *arg, srv_config *cfg)
 {
@@ -105,6 +109,12 @@ static bool option(int c, srv_config *cfg, const char **log_path)
     case 'a':
         *log_path = optarg;
         return true;
+    case 'W':
+        return unsigned_arg(optarg, 1, 64, &cfg->ocr_workers, "--ocr-workers");
+    case 'Q':
+        return unsigned_arg(optarg, 1, 1024, &cfg->ocr_queue, "--ocr-queue");
+    case 'O':
+        return unsigned_arg(optarg, 1, 1024, &cfg->ocr_per_token, "--ocr-per-token");
     default:
         return false;
     }
@@ -112,15 +122,25 @@ static bool option(int c, srv_config *cfg, const char **log_path)
 
 int cmd_serve(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"listen", required_argument, 0, 'l'},       {"db", required_argument, 0, 'd'},
-        {"calendar", required_argument, 0, 'c'},     {"public-read", no_argument, 0, 'p'},
-        {"threads", required_argument, 0, 't'},      {"max-body", required_argument, 0, 'b'},
-        {"max-header", required_argument, 0, 'H'},   {"max-connections", required_argument, 0, 'm'},
-        {"per-ip", required_argument, 0, 'i'},       {"idle-timeout", required_argument, 0, 'T'},
-        {"grace", required_argument, 0, 'g'},        {"rate", required_argument, 0, 'r'},
-        {"burst", required_argument, 0, 'B'},        {"access-log", required_argument, 0, 'a'},
-        {"help", no_argument, 0, 'h'},               {0, 0, 0, 0}};
+    static const struct option longopts[] = {{"listen", required_argument, 0, 'l'},
+                                             {"db", required_argument, 0, 'd'},
+                                             {"calendar", required_argument, 0, 'c'},
+                                             {"public-read", no_argument, 0, 'p'},
+                                             {"threads", required_argument, 0, 't'},
+                                             {"max-body", required_argument, 0, 'b'},
+                                             {"max-header", required_argument, 0, 'H'},
+                                             {"max-connections", required_argument, 0, 'm'},
+                                             {"per-ip", required_argument, 0, 'i'},
+                                             {"idle-timeout", required_argument, 0, 'T'},
+                                             {"grace", required_argument, 0, 'g'},
+                                             {"rate", required_argument, 0, 'r'},
+                                             {"burst", required_argument, 0, 'B'},
+                                             {"access-log", required_argument, 0, 'a'},
+                                             {"ocr-workers", required_argument, 0, 'W'},
+                                             {"ocr-queue", required_argument, 0, 'Q'},
+                                             {"ocr-per-token", required_argument, 0, 'O'},
+                                             {"help", no_argument, 0, 'h'},
+                                             {0, 0, 0, 0}};
     srv_config cfg;
     xk_srv_config_defaults(&cfg);
     const char *log_path = NULL;
