@@ -89,4 +89,41 @@ typedef struct xk_list_match {
 xk_status xk_store_list_matches(xk_store *st, const char *number, xk_list_match **out,
                                 size_t *n, xk_error *err);
 
+/* --- homepage checks ------------------------------------------------------------------------- */
+
+/* One check of one licensed website's homepage. */
+typedef struct xk_site_check {
+    long id;
+    char number[64];
+    char host[XK_MAX_HOST + 1];
+    char url[512];        /* the URL finally fetched (after redirects), or the first tried */
+    char result[16];      /* shown, other_number, not_shown, unreachable, tls_error, http_error */
+    int http_status;      /* 0 when no answer */
+    char found_number[64]; /* other_number: the number the page shows instead */
+    char icp_filing[64];  /* the ICP filing number (备案号) the page shows, or "" */
+    char detail[256];     /* why, in words: the error, the limit, the redirect refused */
+    char sha256[XK_SHA256_HEX]; /* of the bytes fetched, "" when none */
+    char checked_at[32];
+    char changed_at[32]; /* reading back: when the result last changed to this one */
+} xk_site_check;
+
+/* Appends a check to the history (through the audit log when its result changed). */
+xk_status xk_store_site_check_add(xk_store *st, const xk_site_check *c, xk_error *err);
+
+/* Called per licensed website: the licence's number and one of its hosts. */
+typedef bool (*xk_site_fn)(const char *number, const char *host, void *ctx);
+
+/* Every website host of the current version of number (or of every licence not removed, when
+ * number is NULL), in number then host order. */
+xk_status xk_store_site_hosts(xk_store *st, const char *number, xk_site_fn fn, void *ctx,
+                              xk_error *err);
+
+/*
+ * The checks of number's websites (every licence when number is NULL), newest first per host:
+ * all of them (latest_only false, at most limit when limit > 0) or the latest per host with
+ * changed_at filled in. Caller frees *out.
+ */
+xk_status xk_store_site_checks(xk_store *st, const char *number, bool latest_only, size_t limit,
+                               xk_site_check **out, size_t *n, xk_error *err);
+
 #endif

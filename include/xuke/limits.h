@@ -56,5 +56,14 @@
 #define XK_MAX_LIST_FIELD_BYTES 255u
 /* Columns of one row of a list. */
 #define XK_MAX_LIST_COLUMNS 64u
+/* Homepage checks: bytes of one homepage, seconds for one fetch (redirects included), redirects
+ * followed, fetches at once over all websites, milliseconds between two requests to one host. */
+#define XK_SITE_MAX_BYTES (2u * 1024u * 1024u)
+#define XK_SITE_TIMEOUT_SECONDS 20
+#define XK_SITE_MAX_REDIRECTS 5
+#define XK_SITE_CONCURRENCY 8u
+#define XK_SITE_PER_HOST_MS 1000
+/* Websites checked in one run (a registry holds at most this many hosts to visit at once). */
+#define XK_SITE_MAX_TARGETS 1000000u
 
 #endif

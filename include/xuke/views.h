@@ -26,6 +26,9 @@ xk_status xk_view_licence(xk_store *st, const xk_calendar *cal, xk_date as_of, c
 /* One published-list entry that names a licence: kind, source, version, published, line,
  * company, credit_code (with credit_code_valid), number, date, reason, authority, matched_on. */
 json_t *xk_view_list_match(const xk_list_match *m);
+/* One homepage check: number, host, url, result, icp_filing (null when none shown), checked_at,
+ * changed_at (when read back as the latest), http_status, found_number, detail, sha256. */
+json_t *xk_view_site_check(const xk_site_check *c);
 /* One stored version of a list. */
 json_t *xk_view_list_info(const xk_list_info *l);
 

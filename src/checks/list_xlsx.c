@@ -120,7 +120,8 @@ static xk_status read_strings(zip_t *z, strings *s, xk_error *err)
     if (!doc)
         return xk_error_set(err, XK_EFORMAT, 0, "xl/sharedStrings.xml is not XML");
     size_t cap = 0;
-    for (xmlNodePtr si = xmlDocGetRootElement(doc)->children; si && rc == XK_OK; si = si->next) {
+    xmlNodePtr root = xmlDocGetRootElement(doc);
+    for (xmlNodePtr si = root ? root->children : NULL; si && rc == XK_OK; si = si->next) {
         if (!named(si, "si"))
             continue;
         if (s->n >= XK_MAX_LIST_ENTRIES * XK_MAX_LIST_COLUMNS) {
@@ -243,8 +244,8 @@ static xk_status read_sheet(zip_t *z, const strings *s, list_table *t, xk_error 
     free(xml);
     if (!doc)
         return xk_error_set(err, XK_EFORMAT, 0, "xl/worksheets/sheet1.xml is not XML");
-    xmlNodePtr data = NULL;
-    for (xmlNodePtr n = xmlDocGetRootElement(doc)->children; n && !data; n = n->next)
+    xmlNodePtr data = NULL, root = xmlDocGetRootElement(doc);
+    for (xmlNodePtr n = root ? root->children : NULL; n && !data; n = n->next)
         if (named(n, "sheetData"))
             data = n;
     rc = data ? read_rows(data, s, t, err)

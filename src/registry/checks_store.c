@@ -317,3 +317,174 @@ xk_status xk_store_list_matches(xk_store *st, const char *number, xk_list_match 
     }
     return rc;
 }
+
+/* --- homepage checks --------------------------------------------------------------------------- */
+
+static xk_status latest_result(xk_store *st, const xk_site_check *c, char *result, size_t size,
+                               xk_error *err)
+{
+    sqlite3_stmt *s;
+    xk_status rc = prepare(st, "SELECT result FROM site_checks WHERE number = ?1 AND host = ?2 "
+                               "ORDER BY id DESC LIMIT 1",
+                           &s, err, "reading the homepage checks");
+    if (rc != XK_OK)
+        return rc;
+    sqlite3_bind_text(s, 1, c->number, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 2, c->host, -1, SQLITE_TRANSIENT);
+    result[0] = '\0';
+    int step = sqlite3_step(s);
+    if (step == SQLITE_ROW)
+        text_into(s, 0, result, size);
+    else if (step != SQLITE_DONE)
+        rc = xk_store_db_error(st, err, "reading the homepage checks");
+    sqlite3_finalize(s);
+    return rc;
+}
+
+static xk_status insert_check(xk_store *st, const xk_site_check *c, xk_error *err)
+{
+    char before[16];
+    xk_status rc = latest_result(st, c, before, sizeof before, err);
+    sqlite3_stmt *s;
+    if (rc == XK_OK)
+        rc = prepare(st, "INSERT INTO site_checks(number, host, url, result, http_status, "
+                         "found_number, icp_filing, detail, sha256, checked_at) "
+                         "VALUES (?,?,?,?,?,?,?,?,?,?)",
+                     &s, err, "storing a homepage check");
+    if (rc != XK_OK)
+        return rc;
+    const char *texts[] = {c->number, c->host, c->url, c->result};
+    for (int k = 0; k < 4; k++)
+        sqlite3_bind_text(s, 1 + k, texts[k], -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(s, 5, c->http_status);
+    const char *rest[] = {c->found_number, c->icp_filing, c->detail, c->sha256, c->checked_at};
+    for (int k = 0; k < 5; k++)
+        sqlite3_bind_text(s, 6 + k, rest[k], -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(s) != SQLITE_DONE)
+        rc = xk_store_db_error(st, err, "storing a homepage check");
+    sqlite3_finalize(s);
+    if (rc == XK_OK && strcmp(before, c->result) != 0) {
+        char detail[512];
+        snprintf(detail, sizeof detail, "%s: %s -> %s", c->host, *before ? before : "(none)",
+                 c->result);
+        rc = xk_audit_append_at(st, c->checked_at, "site_check", c->number, detail, err);
+    }
+    return rc;
+}
+
+xk_status xk_store_site_check_add(xk_store *st, const xk_site_check *c, xk_error *err)
+{
+    xk_status rc = xk_store_write_begin(st, err);
+    if (rc != XK_OK)
+        return rc;
+    return xk_store_write_end(st, insert_check(st, c, err), err);
+}
+
+xk_status xk_store_site_hosts(xk_store *st, const char *number, xk_site_fn fn, void *ctx,
+                              xk_error *err)
+{
+    sqlite3_stmt *s;
+    xk_status rc = prepare(st, "SELECT DISTINCT l.number, d.host FROM domains d "
+                               "JOIN licences l ON l.id = d.licence_id "
+                               "WHERE (?1 IS NULL AND l.removed = 0) OR l.number = ?1 "
+                               "ORDER BY l.number, d.host",
+                           &s, err, "reading the websites");
+    if (rc != XK_OK)
+        return rc;
+    if (number)
+        sqlite3_bind_text(s, 1, number, -1, SQLITE_TRANSIENT);
+    int step;
+    while ((step = sqlite3_step(s)) == SQLITE_ROW)
+        if (!fn((const char *)sqlite3_column_text(s, 0), (const char *)sqlite3_column_text(s, 1),
+                ctx))
+            break;
+    if (step != SQLITE_ROW && step != SQLITE_DONE)
+        rc = xk_store_db_error(st, err, "reading the websites");
+    sqlite3_finalize(s);
+    return rc;
+}
+
+static void read_check(sqlite3_stmt *s, xk_site_check *c)
+{
+    memset(c, 0, sizeof *c);
+    c->id = (long)sqlite3_column_int64(s, 0);
+    text_into(s, 1, c->number, sizeof c->number);
+    text_into(s, 2, c->host, sizeof c->host);
+    text_into(s, 3, c->url, sizeof c->url);
+    text_into(s, 4, c->result, sizeof c->result);
+    c->http_status = sqlite3_column_int(s, 5);
+    text_into(s, 6, c->found_number, sizeof c->found_number);
+    text_into(s, 7, c->icp_filing, sizeof c->icp_filing);
+    text_into(s, 8, c->detail, sizeof c->detail);
+    text_into(s, 9, c->sha256, sizeof c->sha256);
+    text_into(s, 10, c->checked_at, sizeof c->checked_at);
+}
+
+/* changed_at of the latest check of each host: when the run of its result began. */
+static void fill_changed(xk_site_check *all, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        size_t j = i;
+        while (j + 1 < n && strcmp(all[j + 1].number, all[i].number) == 0 &&
+               strcmp(all[j + 1].host, all[i].host) == 0 &&
+               strcmp(all[j + 1].result, all[i].result) == 0)
+            j++;
+        snprintf(all[i].changed_at, sizeof all[i].changed_at, "%s", all[j].checked_at);
+    }
+}
+
+/* Keeps the first (newest) check of each host; returns how many are left. */
+static size_t keep_latest(xk_site_check *all, size_t n)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (k == 0 || strcmp(all[k - 1].number, all[i].number) != 0 ||
+            strcmp(all[k - 1].host, all[i].host) != 0)
+            all[k++] = all[i];
+    return k;
+}
+
+xk_status xk_store_site_checks(xk_store *st, const char *number, bool latest_only, size_t limit,
+                               xk_site_check **out, size_t *n, xk_error *err)
+{
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *s;
+    xk_status rc = prepare(st, "SELECT id, number, host, url, result, http_status, found_number, "
+                               "icp_filing, detail, sha256, checked_at FROM site_checks "
+                               "WHERE ?1 IS NULL OR number = ?1 ORDER BY number, host, id DESC",
+                           &s, err, "reading the homepage checks");
+    if (rc != XK_OK)
+        return rc;
+    if (number)
+        sqlite3_bind_text(s, 1, number, -1, SQLITE_TRANSIENT);
+    size_t cap = 0;
+    int step;
+    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 16;
+            xk_site_check *grown = realloc(*out, cap * sizeof *grown);
+            if (!grown) {
+                rc = xk_error_set(err, XK_ENOMEM, 0, "out of memory");
+                break;
+            }
+            *out = grown;
+        }
+        read_check(s, &(*out)[(*n)++]);
+    }
+    if (rc == XK_OK && step != SQLITE_DONE)
+        rc = xk_store_db_error(st, err, "reading the homepage checks");
+    sqlite3_finalize(s);
+    if (rc != XK_OK) {
+        free(*out);
+        *out = NULL;
+        *n = 0;
+        return rc;
+    }
+    fill_changed(*out, *n);
+    if (latest_only)
+        *n = keep_latest(*out, *n);
+    else if (limit && *n > limit)
+        *n = limit;
+    return XK_OK;
+}

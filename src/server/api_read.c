@@ -50,6 +50,34 @@ void xk_api_history(const srv_call *c, srv_resp *resp)
     free(v);
 }
 
+/* The latest homepage check of each of the licence's websites, with when its result changed. */
+void xk_api_sites(const srv_call *c, srv_resp *resp)
+{
+    char number[64];
+    if (!xk_srv_param_number(c, resp, number))
+        return;
+    xk_site_check *checks;
+    xk_version_info *versions;
+    size_t n;
+    xk_error err;
+    json_t *o;
+    if (xk_store_history(c->ctx->st, number, &versions, &n, &err) != XK_OK) { /* 404 */
+        xk_srv_fail(resp, &err);
+        return;
+    }
+    free(versions);
+    if (xk_store_site_checks(c->ctx->st, number, true, 0, &checks, &n, &err) != XK_OK) {
+        xk_srv_fail(resp, &err);
+        return;
+    }
+    json_t *sites = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(sites, xk_view_site_check(&checks[i]));
+    free(checks);
+    o = json_pack("{s:s, s:o}", "number", number, "sites", sites);
+    xk_srv_json(resp, 200, o);
+}
+
 void xk_api_diff(const srv_call *c, srv_resp *resp)
 {
     char number[64];

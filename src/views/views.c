@@ -234,3 +234,17 @@ json_t *xk_view_list_info(const xk_list_info *l)
                      l->format, "sha256", l->sha256, "entries", (json_int_t)l->entries,
                      "imported_at", l->imported_at, "actor", l->actor);
 }
+
+json_t *xk_view_site_check(const xk_site_check *c)
+{
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s, s:i, s:s, s:s, s:s}", "number",
+                          c->number, "host", c->host, "url", c->url, "result", c->result,
+                          "icp_filing", *c->icp_filing ? c->icp_filing : NULL, "checked_at",
+                          c->checked_at, "http_status", c->http_status, "found_number",
+                          c->found_number, "detail", c->detail, "sha256", c->sha256);
+    if (o && !json_object_get(o, "icp_filing"))
+        json_object_set_new(o, "icp_filing", json_null());
+    if (o && *c->changed_at)
+        json_object_set_new(o, "changed_at", json_string(c->changed_at));
+    return o;
+}

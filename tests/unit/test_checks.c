@@ -3,7 +3,9 @@
  * and codes with one character changed), company names compared after normalising and never
  * fuzzily, and the list readers on the fixture files of tests/fixtures/lists (CSV re-encoded
  * to GB18030 here, a notice's numbered text, a copied table), each bad file refused with its
- * line, and matches in the store on number, credit code and name.
+ * line, and matches in the store on number, credit code and name; and what a homepage shows
+ * (tests/fixtures/sites: the number in its footer, spelt with references and full-width forms,
+ * only in scripts, another licence's, a GBK page).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,6 +20,7 @@
 #include <iconv.h>
 
 #include "xuke/lists.h"
+#include "xuke/sites.h"
 #include "xuke/xuke.h"
 
 static char *slurp(const char *name, size_t *len)
@@ -235,6 +238,77 @@ static void test_zip_that_is_not_a_workbook_is_refused(void **state)
     assert_non_null(strstr(err.message, "XLSX"));
 }
 
+/* --- what a homepage shows ------------------------------------------------------------------ */
+
+static xk_site_check analysed(const char *name, bool to_gbk, const char *content_type)
+{
+    size_t len;
+    char *bytes = slurp(name, &len);
+    xk_site_check c;
+    memset(&c, 0, sizeof c);
+    if (to_gbk) {
+        size_t glen;
+        char *g = gb18030(bytes, len, &glen);
+        xk_site_analyse("京B2-20224676", g, glen, content_type, &c);
+        free(g);
+    } else {
+        xk_site_analyse("京B2-20224676", bytes, len, content_type, &c);
+    }
+    free(bytes);
+    return c;
+}
+
+static void test_page_showing_the_number_in_its_footer(void **state)
+{
+    (void)state;
+    xk_site_check c = analysed("sites/shown.html", false, "text/html");
+    assert_string_equal(c.result, "shown");
+    assert_string_equal(c.icp_filing, "京ICP备18012345号-2");
+}
+
+static void test_number_with_references_full_width_and_spaces(void **state)
+{
+    (void)state;
+    xk_site_check c = analysed("sites/spaced.html", false, NULL);
+    assert_string_equal(c.result, "shown");
+    assert_string_equal(c.icp_filing, "京ICP备18012345号");
+}
+
+static void test_number_only_in_scripts_comments_and_hidden_is_not_shown(void **state)
+{
+    (void)state;
+    xk_site_check c = analysed("sites/script.html", false, "text/html; charset=utf-8");
+    assert_string_equal(c.result, "not_shown");
+    assert_string_equal(c.icp_filing, "京ICP备18012345号");
+}
+
+static void test_another_licences_number(void **state)
+{
+    (void)state;
+    xk_site_check c = analysed("sites/other.html", false, "text/html");
+    assert_string_equal(c.result, "other_number");
+    assert_string_equal(c.found_number, "琼B2-20220293");
+    assert_string_equal(c.icp_filing, "琼ICP备19001234号-1");
+}
+
+static void test_gbk_page_by_its_meta_and_by_its_header(void **state)
+{
+    (void)state;
+    xk_site_check c = analysed("sites/gbk.html", true, "text/html");
+    assert_string_equal(c.result, "shown");
+    c = analysed("sites/gbk.html", true, "text/html; charset=GBK");
+    assert_string_equal(c.result, "shown");
+    assert_string_equal(c.icp_filing, "京ICP备18012345号-2");
+}
+
+static void test_page_without_either_number(void **state)
+{
+    (void)state;
+    xk_site_check c = analysed("sites/none.html", false, "text/html");
+    assert_string_equal(c.result, "not_shown");
+    assert_string_equal(c.icp_filing, "");
+}
+
 /* --- matching in the store ------------------------------------------------------------------- */
 
 typedef struct store_fixture {
@@ -369,6 +443,12 @@ int main(void)
         cmocka_unit_test(test_bad_files_are_refused_with_their_line),
         cmocka_unit_test(test_unclosed_quote_names_its_line),
         cmocka_unit_test(test_zip_that_is_not_a_workbook_is_refused),
+        cmocka_unit_test(test_page_showing_the_number_in_its_footer),
+        cmocka_unit_test(test_number_with_references_full_width_and_spaces),
+        cmocka_unit_test(test_number_only_in_scripts_comments_and_hidden_is_not_shown),
+        cmocka_unit_test(test_another_licences_number),
+        cmocka_unit_test(test_gbk_page_by_its_meta_and_by_its_header),
+        cmocka_unit_test(test_page_without_either_number),
         cmocka_unit_test_setup_teardown(test_matches_say_what_they_matched_on, store_setup,
                                         store_teardown),
         cmocka_unit_test_setup_teardown(test_near_identical_names_do_not_match, store_setup,
