@@ -237,10 +237,13 @@ async function companyResults(q, out, cursor) {
 
 function domainCard(d) {
   if (!d.covered) return h('div', { class: 'card warn', id: 'domain-result' }, h('strong', {}, d.host), ' — ', t('domain.not_covered'));
+  // every covering licence, valid ones first (the server's order): a shared host is valid when any is
+  const list = d.licences && d.licences.length ? d.licences : [Object.assign({ website: d.website }, d.licence)];
   return h('div', { class: 'card ' + (d.valid ? 'ok' : 'bad'), id: 'domain-result' },
-    h('p', {}, h('strong', {}, d.host), ' — ', t('domain.covered'), ' (', d.website.domain, ')'),
-    h('p', {}, licenceLink(d.licence.number), ' ', d.licence.company, ' ', statusBadge(d.licence.status)),
-    h('p', {}, d.website.service, ' · ', d.website.name),
+    h('p', {}, h('strong', {}, d.host), ' — ', t('domain.covered'), ' (', list[0].website.domain, ')'),
+    h('ul', { class: 'hits' }, list.map((l) => h('li', {},
+      licenceLink(l.number), ' ', l.company, ' ', statusBadge(l.status), ' ',
+      h('span', { class: 'muted' }, l.website.service, ' · ', l.website.name, ' · ', l.issued + ' → ' + l.expires)))),
     h('p', { class: d.valid ? 'good' : 'error' }, d.valid ? t('domain.valid') : t('domain.invalid'), ' (', d.as_of, ')'));
 }
 

@@ -29,6 +29,12 @@
 #define XK_MAX_TABLE_CELL_BYTES 4096u
 /* Longest host name (RFC 1035). */
 #define XK_MAX_HOST 253u
+/* Licences one domain answer lists (a host shared by more says "more": true, never a silent
+ * cut). */
+#define XK_MAX_HOST_LICENCES 100u
+/* Bytes of a text given as a licence number's address (an API path segment, a CLI argument):
+ * the longest normal form is 20 bytes; the rest allows white space and full-width forms. */
+#define XK_NUMBER_ADDRESS_MAX 128u
 /* Bytes of a removal's or a voided event's reason: a longer one is refused, never cut (it is
  * read back whole). */
 #define XK_MAX_REASON_BYTES 255u

@@ -50,6 +50,15 @@ json_t *xk_view_agenda(const xk_agenda *a, size_t limit);
 json_t *xk_view_dated(json_t *items, const char *key, xk_date as_of, const xk_provisional *prov);
 
 /*
+ * The access provider's answer for a host (already normalised): every licence that covers it
+ * (at most XK_MAX_HOST_LICENCES, "more" says when there were others), valid ones first, then by
+ * expiry, latest first; "valid" is true when any of them is valid on as_of; "licence" and
+ * "website" repeat the first. The CLI's `xuke domain` and GET /v1/domains/{host} both print it.
+ */
+xk_status xk_view_domain(xk_store *st, const xk_calendar *cal, const char *host, xk_date as_of,
+                         json_t **out, xk_error *err);
+
+/*
  * Checks an event against the licence's state and the rules (known type, licence present and
  * not removed, the date within the licence's timeline as of today, a fulfilment matching an
  * open obligation: xk_rules_check_event) and stores it. XK_ENOTFOUND for an unknown licence,

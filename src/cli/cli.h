@@ -77,6 +77,7 @@ int cmd_calendar(int argc, char **argv);
 int cmd_workdays(int argc, char **argv);
 int cmd_event(int argc, char **argv);
 int cmd_status(int argc, char **argv);
+int cmd_domain(int argc, char **argv);
 int cmd_deadlines(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_get(int argc, char **argv);

@@ -18,12 +18,14 @@
 
 static const char *const usage_text =
     "usage: xuke serve [--listen 127.0.0.1:8080] [--db PATH] [--calendar FILE] [--public-read]\n"
-    "                  [--threads N] [--max-body BYTES] [--max-header BYTES]\n"
+    "                  [--allow-host NAME]... [--threads N] [--max-body BYTES] [--max-header BYTES]\n"
     "                  [--max-connections N] [--per-ip N] [--idle-timeout SECONDS]\n"
     "                  [--rate PER_SECOND] [--burst N] [--grace SECONDS] [--access-log FILE]\n"
     "                  [--ocr-workers N] [--ocr-queue N] [--ocr-per-token N]\n"
     "  --listen        numeric address and port ([::1]:8080 for IPv6; port 0 = any free)\n"
-    "  --public-read   reads need no token (writes still need an editor token)\n"
+    "  --public-read   reads need no token (writes still need an editor token); only the\n"
+    "                  Host names localhost, 127.0.0.1, [::1], the listening address and\n"
+    "                  --allow-host NAME (repeatable, up to 16) are answered, others get 421\n"
     "  --rate          requests per second per token (or per address without one); 0 = off\n"
     "  --access-log    one JSON line per request (default: stderr; - for stdout)\n"
     "  --ocr-workers   threads reading scans (default: cores - 1, at least 1)\n"
@@ -79,6 +81,13 @@ static bool option(int c, srv_config *cfg, const char **log_path)
         return true;
     case 'p':
         cfg->public_read = true;
+        return true;
+    case 'A':
+        if (cfg->n_allow_hosts == SRV_MAX_ALLOW_HOSTS) {
+            fprintf(stderr, "xuke serve: more than %u --allow-host names\n", SRV_MAX_ALLOW_HOSTS);
+            return false;
+        }
+        cfg->allow_hosts[cfg->n_allow_hosts++] = optarg;
         return true;
     case 't':
         return unsigned_arg(optarg, 1, 64, &cfg->threads, "--threads");
@@ -220,6 +229,7 @@ int cmd_serve(int argc, char **argv)
                                              {"ocr-queue", required_argument, 0, 'Q'},
                                              {"ocr-per-token", required_argument, 0, 'O'},
                                              {"check-sites", required_argument, 0, 'S'},
+                                             {"allow-host", required_argument, 0, 'A'},
                                              {"help", no_argument, 0, 'h'},
                                              {0, 0, 0, 0}};
     long check_hours = 0;

@@ -21,6 +21,7 @@ static const command commands[] = {
     {"history", cmd_history, "list a licence's versions"},
     {"diff", cmd_diff, "what changed between two versions"},
     {"search", cmd_search, "find licences by company, domain, service, region, dates"},
+    {"domain", cmd_domain, "which licences cover a host, and is one valid (access check)"},
     {"export", cmd_export, "write the registry or a search as csv, json or jsonl"},
     {"remove", cmd_remove, "mark a licence removed (kept in history)"},
     {"audit", cmd_audit, "list or verify the audit log"},
