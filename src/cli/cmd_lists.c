@@ -210,20 +210,10 @@ static int lists_show(int argc, char **argv)
 
 int cmd_lists(int argc, char **argv)
 {
-    if (argc < 2) {
-        usage(stderr);
-        return EXIT_USAGE;
-    }
-    if (strcmp(argv[1], "--help") == 0) {
-        usage(stdout);
-        return EXIT_OK;
-    }
-    if (strcmp(argv[1], "import") == 0)
-        return lists_import(argc - 1, argv + 1);
-    if (strcmp(argv[1], "check") == 0)
-        return lists_check(argc - 1, argv + 1);
-    if (strcmp(argv[1], "show") == 0)
-        return lists_show(argc - 1, argv + 1);
-    usage(stderr);
-    return EXIT_USAGE;
+    static const cli_subcommand subs[] = {
+        {"import", lists_import},
+        {"check", lists_check},
+        {"show", lists_show},
+    };
+    return cli_run_subcommand(argc, argv, subs, sizeof subs / sizeof subs[0], usage);
 }

@@ -182,18 +182,9 @@ static int sites_history(int argc, char **argv)
 
 int cmd_sites(int argc, char **argv)
 {
-    if (argc < 2) {
-        usage(stderr);
-        return EXIT_USAGE;
-    }
-    if (strcmp(argv[1], "--help") == 0) {
-        usage(stdout);
-        return EXIT_OK;
-    }
-    if (strcmp(argv[1], "check") == 0)
-        return sites_check(argc - 1, argv + 1);
-    if (strcmp(argv[1], "history") == 0)
-        return sites_history(argc - 1, argv + 1);
-    usage(stderr);
-    return EXIT_USAGE;
+    static const cli_subcommand subs[] = {
+        {"check", sites_check},
+        {"history", sites_history},
+    };
+    return cli_run_subcommand(argc, argv, subs, sizeof subs / sizeof subs[0], usage);
 }
