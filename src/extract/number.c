@@ -259,13 +259,17 @@ xk_number_fit xk_number_exact(const char *text, size_t len, xk_number *out)
     xk_lines lines;
     if (!xk_utf8_valid(text, len, NULL) || xk_lines_split(text, len, &lines, NULL) != XK_OK)
         return XK_NUMBER_NOT_TEXT;
-    const char *t = NULL;
+    char *t = NULL;
     size_t nonblank = 0;
     for (size_t i = 0; i < lines.n; i++)
         if (lines.lines[i].text[0]) {
             t = lines.lines[i].text;
             nonblank++;
         }
+    /* 京b2-20224676 is typed for 京B2-20224676 (as xk_number_normalise folds it) */
+    for (char *c = t; c && *c; c++)
+        if (*c >= 'a' && *c <= 'z')
+            *c = (char)(*c - 'a' + 'A');
     xk_number_fit fit = XK_NUMBER_OK;
     number_match m;
     char formatted[64];
