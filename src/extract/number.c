@@ -259,13 +259,17 @@ xk_number_fit xk_number_exact(const char *text, size_t len, xk_number *out)
     xk_lines lines;
     if (!xk_utf8_valid(text, len, NULL) || xk_lines_split(text, len, &lines, NULL) != XK_OK)
         return XK_NUMBER_NOT_TEXT;
-    const char *t = NULL;
+    char *t = NULL;
     size_t nonblank = 0;
     for (size_t i = 0; i < lines.n; i++)
         if (lines.lines[i].text[0]) {
             t = lines.lines[i].text;
             nonblank++;
         }
+    /* 京b2-20224676 is typed for 京B2-20224676 (as xk_number_normalise folds it) */
+    for (char *c = t; c && *c; c++)
+        if (*c >= 'a' && *c <= 'z')
+            *c = (char)(*c - 'a' + 'A');
     xk_number_fit fit = XK_NUMBER_OK;
     number_match m;
     char formatted[64], upper[4 * XK_NUMBER_ADDRESS_MAX + 1];
@@ -358,4 +362,58 @@ bool xk_number_normalise(const char *text, size_t len, xk_number *out)
         found = true;
     }
     return found;
+}
+
+size_t xk_numbers_in_text(const char *s, size_t len, xk_number *out, size_t max)
+{
+    size_t found = 0;
+    number_match m;
+    for (size_t i = 0; i + 2 <= len; i++) {
+        if (s[i] != 'A' && s[i] != 'B')
+            continue;
+        size_t end = number_at(s, len, i, &m);
+        if (!end || m.corrected) /* typed text: a letter where a digit stands is no number */
+            continue;
+        if (found < max) {
+            xk_number *n = &out[found];
+            memset(n, 0, sizeof *n);
+            /* a character before it that is no region ("许可证B2-…") is not part of it */
+            snprintf(n->text, sizeof n->text, "%s%s-%s", m.region_unknown ? "" : m.region,
+                     m.category, m.digits);
+            snprintf(n->region, sizeof n->region, "%s", m.region_unknown ? "" : m.region);
+            snprintf(n->category, sizeof n->category, "%s", m.category);
+            n->year = (m.digits[0] - '0') * 1000 + (m.digits[1] - '0') * 100 +
+                      (m.digits[2] - '0') * 10 + (m.digits[3] - '0');
+        }
+        found++;
+        i = end - 1;
+    }
+    return found;
+}
+
+bool xk_icp_filing_in_text(const char *s, size_t len, char *out, size_t size)
+{
+    static const char key[] = "ICP备";
+    size_t klen = sizeof key - 1;
+    for (size_t i = 0; i + klen <= len; i++) {
+        if (memcmp(s + i, key, klen) != 0)
+            continue;
+        size_t start = i > 0 ? prev_char_start(s, i) : i, end = i + klen, digits = 0;
+        while (end < len && is_digit(s[end])) {
+            end++;
+            digits++;
+        }
+        if (digits < 4)
+            continue;
+        if (end + 3 <= len && memcmp(s + end, "号", 3) == 0)
+            end += 3;
+        if (end + 1 < len && s[end] == '-' && is_digit(s[end + 1])) {
+            end++;
+            while (end < len && is_digit(s[end]))
+                end++;
+        }
+        snprintf(out, size, "%.*s", (int)(end - start), s + start);
+        return true;
+    }
+    return false;
 }
