@@ -29,12 +29,20 @@ const I18N = {
     'l.access_provider': '接入服务商', 'w.service': '业务', 'w.name': '网站名称', 'l.due': '期限', 'l.basis': '依据', 'l.rule': '计算',
     'l.met': '已完成', 'l.open': '未完成', 'l.overdue': '已逾期', 'l.by': '操作人',
     'l.none': '无', 'l.removed': '已删除', 'l.warnings': '提示',
+    'ev.void': '作废', 'ev.reason': '作废原因', 'ev.voided': '已作废', 'ev.planned': '计划', 'ev.none': '尚无事件',
+    'l.late': '逾期完成',
+    'l.sites': '网站首页许可证编号', 'l.checked_at': '检查时间', 'l.changed_at': '结果始于',
+    'sr.shown': '已展示', 'sr.other_number': '展示了其他编号', 'sr.not_shown': '未展示', 'sr.unreachable': '无法访问',
+    'sr.tls_error': 'TLS 错误', 'sr.http_error': 'HTTP 错误',
+    'l.lists': '公布名单', 'l.matched_on': '匹配依据', 'k.cancelled': '注销', 'k.poor-conduct': '经营不良名单',
+    'k.dishonest': '失信名单', 'm.number': '许可证编号', 'm.credit_code': '统一社会信用代码', 'm.company': '企业名称',
     'l.review': '需人工核对：以下字段由 OCR 识别时置信度低或经过更正', 'l.scan': '来自扫描件（{kind}，{n} 个文件）',
     'st.valid': '有效', 'st.renewal_due': '需续办', 'st.renewal_overdue': '续办逾期',
-    'st.expired': '已过期', 'st.not_yet_valid': '未生效', 'st.removed': '已删除', 'st.active': '在册',
+    'st.expired': '已过期', 'st.not_yet_valid': '未生效', 'st.removed': '已删除', 'st.cancelled': '已注销', 'st.active': '在册',
     'd.title': '总览', 'd.as_of': '截至', 'd.timeline': '有效期时间轴',
     'd.legend.renewal': '续办申请期限', 'd.legend.annual': '年报期限', 'd.legend.today': '今天',
     'd.next': '下一期限', 'd.overdue': '逾期事项', 'd.cut': '仅显示前 {n} 个许可证',
+    'd.marks_cut': '时间轴只标出前 {n} 个期限（共 {total} 个）：{after} 之后的期限未标出',
     'd.empty': '登记簿为空', 'd.truncated': '显示前 {n} 个许可证，共 {total} 个；请用查询找其余的',
     'u.title': '上传许可证', 'u.hint': '拖入许可证文本文件（UTF-8 或 GB18030）或扫描件（PNG、JPEG、TIFF、PDF），或点击选择；扫描件识别需数秒',
     'u.choose': '选择文件', 'u.valid': '提取成功，可以导入', 'u.invalid': '文件有错误，不能导入',
@@ -70,16 +78,24 @@ const I18N = {
     'l.due': 'Due', 'l.basis': 'Basis', 'l.rule': 'Rule',
     'l.met': 'Met', 'l.open': 'Open', 'l.overdue': 'Overdue', 'l.by': 'By', 'l.none': 'None',
     'l.removed': 'Removed', 'l.warnings': 'Warnings',
+    'ev.void': 'Void', 'ev.reason': 'Reason for voiding', 'ev.voided': 'Voided', 'ev.planned': 'planned', 'ev.none': 'No events yet',
+    'l.late': 'Met late',
+    'l.sites': 'Licence number on the homepage', 'l.checked_at': 'checked', 'l.changed_at': 'since',
+    'sr.shown': 'shown', 'sr.other_number': 'another number shown', 'sr.not_shown': 'not shown', 'sr.unreachable': 'unreachable',
+    'sr.tls_error': 'TLS error', 'sr.http_error': 'HTTP error',
+    'l.lists': 'Published lists', 'l.matched_on': 'matched on', 'k.cancelled': 'Cancelled', 'k.poor-conduct': 'Poor conduct',
+    'k.dishonest': 'Dishonest', 'm.number': 'licence number', 'm.credit_code': 'credit code', 'm.company': 'company name',
     'l.review': 'Needs review: OCR read these fields with low confidence or corrected them',
     'l.scan': 'From a scan ({kind}, {n} files)',
     'st.valid': 'Valid', 'st.renewal_due': 'Renewal due', 'st.renewal_overdue': 'Renewal overdue',
-    'st.expired': 'Expired', 'st.not_yet_valid': 'Not yet valid', 'st.removed': 'Removed',
+    'st.expired': 'Expired', 'st.not_yet_valid': 'Not yet valid', 'st.removed': 'Removed', 'st.cancelled': 'Cancelled',
     'st.active': 'Active',
     'd.title': 'Dashboard', 'd.as_of': 'As of', 'd.timeline': 'Validity timeline',
     'd.legend.renewal': 'Renewal deadline', 'd.legend.annual': 'Annual report', 'd.legend.today': 'Today',
     'd.next': 'Next deadline', 'd.overdue': 'Overdue', 'd.cut': 'Showing the first {n} licences',
     'd.empty': 'The registry is empty',
     'd.truncated': 'Showing the first {n} of {total} licences; use search for the rest',
+    'd.marks_cut': 'The timeline marks the first {n} of {total} deadlines: those after {after} are not drawn',
     'u.title': 'Upload a licence', 'u.hint': 'Drop a licence text file (UTF-8 or GB18030) or a scan (PNG, JPEG, TIFF, PDF) here, or choose one; reading a scan takes seconds',
     'u.choose': 'Choose a file', 'u.valid': 'Extracted: ready to import',
     'u.invalid': 'The document has errors and cannot be imported', 'u.import': 'Import into the registry',
@@ -143,12 +159,28 @@ async function api(path, opts = {}) {
   }
   const type = res.headers.get('Content-Type') || '';
   const body = type.startsWith('application/json') ? await res.json() : await res.text();
-  if (!res.ok) {
+  if (res.status === 202 && body && body.job) return jobResult(body.job.url, opts.onProgress);
+  return answer(res.status, res.statusText, body);
+}
+
+function answer(status, statusText, body) {
+  if (status < 200 || status >= 300) {
     const err = (body && body.error) || {};
-    const msg = res.status === 401 ? t('err.401') : res.status === 403 ? t('err.403') : err.message;
-    throw new ApiError(res.status, err.code || 'error', msg || res.statusText, body);
+    const msg = status === 401 ? t('err.401') : status === 403 ? t('err.403') : err.message;
+    throw new ApiError(status, err.code || 'error', msg || statusText, body);
   }
   return body;
+}
+
+/* A scan is read as a job (202 with its URL): ask after it until it is done, then answer as the
+ * request itself would have. onProgress(job) is told the state and the page being read. */
+async function jobResult(url, onProgress) {
+  for (;;) {
+    const job = await api(url);
+    if (job.state === 'done') return answer(job.result.status, '', job.result.body);
+    if (onProgress) onProgress(job);
+    await new Promise((done) => setTimeout(done, 500));
+  }
 }
 
 const enc = encodeURIComponent;
@@ -205,10 +237,13 @@ async function companyResults(q, out, cursor) {
 
 function domainCard(d) {
   if (!d.covered) return h('div', { class: 'card warn', id: 'domain-result' }, h('strong', {}, d.host), ' — ', t('domain.not_covered'));
+  // every covering licence, valid ones first (the server's order): a shared host is valid when any is
+  const list = d.licences && d.licences.length ? d.licences : [Object.assign({ website: d.website }, d.licence)];
   return h('div', { class: 'card ' + (d.valid ? 'ok' : 'bad'), id: 'domain-result' },
-    h('p', {}, h('strong', {}, d.host), ' — ', t('domain.covered'), ' (', d.website.domain, ')'),
-    h('p', {}, licenceLink(d.licence.number), ' ', d.licence.company, ' ', statusBadge(d.licence.status)),
-    h('p', {}, d.website.service, ' · ', d.website.name),
+    h('p', {}, h('strong', {}, d.host), ' — ', t('domain.covered'), ' (', list[0].website.domain, ')'),
+    h('ul', { class: 'hits' }, list.map((l) => h('li', {},
+      licenceLink(l.number), ' ', l.company, ' ', statusBadge(l.status), ' ',
+      h('span', { class: 'muted' }, l.website.service, ' · ', l.website.name, ' · ', l.issued + ' → ' + l.expires)))),
     h('p', { class: d.valid ? 'good' : 'error' }, d.valid ? t('domain.valid') : t('domain.invalid'), ' (', d.as_of, ')'));
 }
 
@@ -250,10 +285,36 @@ function obligationsSection(ob) {
   const rows = ob.obligations.map((o) => h('tr', { class: o.fulfilled ? 'met' : o.overdue ? 'overdue' : '' },
     h('td', {}, o.title), h('td', {}, o.due || '—', o.due_workday && o.due_workday !== o.due ? ' (' + o.due_workday + ')' : ''),
     h('td', {}, o.basis), h('td', { class: 'muted' }, o.rule || ''),
-    h('td', {}, o.fulfilled ? t('l.met') : o.overdue ? t('l.overdue') : o.due ? t('l.open') : '')));
+    h('td', {}, o.fulfilled ? (o.late ? t('l.late') + ' ' + o.fulfilled_on : t('l.met')) : o.overdue ? t('l.overdue') : o.due ? t('l.open') : '')));
   return h('section', { id: 'obligations' }, h('h2', {}, t('l.obligations'), ' ', statusBadge(ob.status)),
     h('div', { class: 'scroll' }, h('table', {}, h('thead', {}, h('tr', {},
       ['l.obligations', 'l.due', 'l.basis', 'l.rule', 'f.status'].map((k) => h('th', {}, t(k))))), h('tbody', {}, rows))));
+}
+
+/* What was recorded against the licence; a mistaken event is voided with a reason, never
+ * deleted (an editor token is needed: the API answers 401/403 otherwise). */
+function eventsSection(number, evs) {
+  const row = (ev) => {
+    const out = h('td', {});
+    if (ev.voided) out.append(h('span', { class: 'badge st-removed' }, t('ev.voided')), ' ', ev.void.reason, ' (', ev.void.by, ')');
+    else {
+      const reason = h('input', { type: 'text', required: true, 'aria-label': t('ev.reason'), placeholder: t('ev.reason'), class: 'void-reason' });
+      out.append(h('form', { class: 'void', onsubmit: async (e) => {
+        e.preventDefault();
+        try {
+          await api('/v1/events/' + ev.id + '/void', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+            body: JSON.stringify({ reason: reason.value }) });
+          await licencePage(number);
+        } catch (err) { out.append(errorBox(err)); }
+      } }, reason, ' ', h('button', { type: 'submit' }, t('ev.void'))));
+    }
+    return h('tr', { class: ev.voided ? 'voided' : '', 'data-event': ev.id }, h('td', { class: 'nowrap' }, ev.date),
+      h('td', {}, ev.type, ev.year ? ' ' + ev.year : '', ev.planned ? ' (' + t('ev.planned') + ')' : '', ev.note ? ' — ' + ev.note : ''),
+      h('td', {}, ev.actor), out);
+  };
+  return h('section', { id: 'events' }, h('h2', {}, t('l.events')), evs.events.length
+    ? h('div', { class: 'scroll' }, h('table', {}, h('tbody', {}, evs.events.map(row))))
+    : h('p', { class: 'muted' }, t('ev.none')));
 }
 
 function versionsSection(number, hist) {
@@ -297,6 +358,24 @@ function reviewBox(warnings, needsReview, scan) {
     h('ul', {}, review.map((w) => h('li', {}, w.slice('needs review: '.length)))));
 }
 
+/* Entries of current published lists that name the licence, each with what it matched on. */
+function listsSection(lists) {
+  if (!lists || !lists.length) return null;
+  return h('div', { class: 'card warn', id: 'lists' }, h('strong', {}, t('l.lists')),
+    h('ul', {}, lists.map((m) => h('li', {}, t('k.' + m.kind) + ' · ' + m.source + ' (' + m.published + '): ' +
+      m.company + ' ' + m.date + ' ' + m.reason + ' — ' + t('l.matched_on') + ' ' + t('m.' + m.matched_on)))));
+}
+
+/* The latest homepage check of each website: what it showed, and since when. */
+function sitesSection(sites) {
+  if (!sites || !sites.sites || !sites.sites.length) return null;
+  return h('section', { id: 'sites' }, h('h2', {}, t('l.sites')),
+    h('ul', {}, sites.sites.map((c) => h('li', { class: c.result === 'shown' ? 'good' : 'warn' },
+      c.host + ': ' + t('sr.' + c.result) + (c.found_number ? ' ' + c.found_number : '') +
+      (c.icp_filing ? ' · ' + c.icp_filing : '') + (c.detail ? ' — ' + c.detail : '') +
+      ' (' + t('l.checked_at') + ' ' + c.checked_at + ', ' + t('l.changed_at') + ' ' + c.changed_at + ')'))));
+}
+
 function recordView(r) {
   return [fieldList([['f.number', r.number], ['f.company', r.company], ['f.legal', r.legal_representative],
     ['f.issuer', r.issuer], ['f.category', r.category], ['f.issued', r.issued], ['f.expires', r.expires]]),
@@ -307,13 +386,13 @@ async function licencePage(number) {
   show(h('p', { class: 'muted' }, t('loading')));
   try {
     const base = '/v1/licenses/' + enc(number);
-    const [r, ob, hist] = await Promise.all([api(base), api(base + '/obligations'), api(base + '/history')]);
+    const [r, ob, hist, evs, sites] = await Promise.all([api(base), api(base + '/obligations'), api(base + '/history'), api(base + '/events'), api(base + '/sites')]);
     show(h('h1', {}, r.company), h('p', { class: 'sub' }, r.number, ' ', statusBadge(r.status === 'removed' ? 'removed' : ob.status)),
       r.removed_reason ? h('p', { class: 'error' }, t('l.removed') + ': ' + r.removed_reason) : null,
-      reviewBox(r.warnings, r.needs_review, r.scan),
+      reviewBox(r.warnings, r.needs_review, r.scan), listsSection(r.lists),
       recordView(r).slice(0, 1), fieldList([['f.version', r.version + ' / ' + r.versions], ['f.imported_at', r.imported_at],
         ['f.source_sha256', h('code', { class: 'hash' }, r.source_sha256)]]),
-      obligationsSection(ob), recordView(r).slice(1), versionsSection(r.number, hist), sourceSection(r.number));
+      obligationsSection(ob), sitesSection(sites), eventsSection(r.number, evs), recordView(r).slice(1), versionsSection(r.number, hist), sourceSection(r.number));
   } catch (e) { show(errorBox(e)); }
 }
 
@@ -382,6 +461,9 @@ async function dashboardPage() {
       h('td', { class: r.overdue.length ? 'error' : '' }, r.overdue.length ? r.overdue.map((o) => o.due + ' ' + o.title).join('; ') : '')));
     show(h('h1', {}, t('d.title')), h('p', { class: 'sub' }, t('d.as_of') + ' ' + st.as_of), counts,
       st.truncated ? h('p', { class: 'muted' }, t('d.truncated', { n: st.licences.length, total: st.total })) : null,
+      /* deadlines come soonest first: a cut list leaves out the latest marks, and says so */
+      dl.truncated ? h('p', { class: 'muted', id: 'marks-cut' }, t('d.marks_cut', { n: dl.deadlines.length, total: dl.total,
+        after: dl.deadlines.length ? dl.deadlines[dl.deadlines.length - 1].due : st.as_of })) : null,
       st.licences.length ? h('section', {}, h('h2', {}, t('d.timeline')), timeline(st.licences, marks, st.as_of)) : h('p', {}, t('d.empty')),
       h('div', { class: 'scroll' }, h('table', { id: 'licences' }, h('thead', {}, h('tr', {},
         ['f.number', 'f.company', 'f.status', 'f.expires', 'd.next', 'd.overdue'].map((k) => h('th', {}, t(k))))), h('tbody', {}, rows))));
@@ -405,7 +487,9 @@ function uploadPage() {
     const bytes = await file.arrayBuffer();
     out.replaceChildren(h('p', { class: 'muted' }, t('loading')));
     let r;
-    try { r = await api('/v1/parse', { method: 'POST', body: bytes, headers: { 'Content-Type': file.type || 'application/octet-stream' } }); }
+    const onProgress = (job) => out.replaceChildren(h('p', { class: 'muted' }, t('loading') +
+      (job.state === 'running' && job.page ? ' (' + job.page + ')' : '')));
+    try { r = await api('/v1/parse', { method: 'POST', body: bytes, onProgress, headers: { 'Content-Type': file.type || 'application/octet-stream' } }); }
     catch (e) {
       const body = e.body || {};
       out.replaceChildren(h('p', { class: 'error', role: 'alert' }, t('u.invalid') + ': ' + e.message),

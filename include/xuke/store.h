@@ -167,6 +167,9 @@ typedef struct xk_hit {
 typedef bool (*xk_hit_fn)(const xk_hit *hit, void *ctx);
 
 xk_status xk_store_search(xk_store *st, const xk_query *q, xk_hit_fn fn, void *ctx, xk_error *err);
+/* How many hits q has without its limit: what a caller showing q->limit of them says it left
+ * out ("shown N of M"). */
+xk_status xk_store_search_count(xk_store *st, const xk_query *q, size_t *total, xk_error *err);
 
 /* The host of what a user typed ("https://WWW.x.cn/a" → "www.x.cn"): scheme, path, port and
  * trailing dots dropped, ASCII lower-cased. False when nothing is left, it does not fit size,
@@ -224,12 +227,22 @@ typedef struct xk_event {
     char ref[64];
     char recorded_at[32];
     char actor[64];
+    bool planned;         /* a trigger recorded ahead of its date (a launch, a decision due) */
+    char voided_at[32];   /* "" while the event counts; set by xk_store_event_void */
+    char void_reason[256];
+    char voided_by[64];
 } xk_event;
 
 /* Records an event against a known licence (through the audit log); *id receives its id. */
 xk_status xk_store_event_add(xk_store *st, const char *number, const xk_event *ev, long *id,
                              xk_error *err);
-/* Events of number in date order (then id). Caller frees *out. */
+/* Voids event id: it stays in the store and in `event list`, marked with when, by whom and
+ * why, and no longer counts in the rules; one audit entry. reason must not be empty
+ * (XK_EUSAGE); XK_ENOTFOUND for an unknown id, XK_ECONFLICT when already voided. number
+ * (64 bytes, may be NULL) receives the licence the event belongs to. */
+xk_status xk_store_event_void(xk_store *st, long id, const char *reason, char *number,
+                              xk_error *err);
+/* Events of number in date order (then id), voided ones included. Caller frees *out. */
 xk_status xk_store_events(xk_store *st, const char *number, xk_event **out, size_t *n,
                           xk_error *err);
 
@@ -239,8 +252,9 @@ typedef struct xk_rules_row {
     char company[256];
     xk_date issued, expires;
     bool removed;
+    bool cancelled; /* the current version of a cancellation list names its number */
     const char *duties; /* xk_duties_encode form; valid during the callback only */
-    const xk_event *events;
+    const xk_event *events; /* the events that count: voided ones are left out */
     size_t n_events;
 } xk_rules_row;
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "xuke/limits.h"
 #include "xuke/text.h"
 
 static xk_status find_id(xk_store *st, const char *number, long long *id, xk_error *err)
@@ -33,7 +34,8 @@ static xk_status add_locked(xk_store *st, const char *number, const xk_event *ev
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(st->db,
                            "INSERT INTO events(licence_id, type, date, year, note, ref, "
-                           "recorded_at, actor) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                           "recorded_at, actor, planned) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+                           "?9)",
                            -1, &s, NULL) != SQLITE_OK)
         return xk_store_db_error(st, err, "recording the event");
     sqlite3_bind_int64(s, 1, lid);
@@ -47,14 +49,15 @@ static xk_status add_locked(xk_store *st, const char *number, const xk_event *ev
     sqlite3_bind_text(s, 6, ev->ref, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(s, 7, at, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(s, 8, st->actor, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(s, 9, ev->planned ? 1 : 0);
     rc = sqlite3_step(s) == SQLITE_DONE ? XK_OK : xk_store_db_error(st, err, "recording the event");
     sqlite3_finalize(s);
     if (rc != XK_OK)
         return rc;
     *id = (long)sqlite3_last_insert_rowid(st->db);
     char detail[400];
-    snprintf(detail, sizeof detail, "event %ld %s on %s%s%s", *id, ev->type, date,
-             *ev->note ? ": " : "", ev->note);
+    snprintf(detail, sizeof detail, "event %ld %s on %s%s%s%s", *id, ev->type, date,
+             ev->planned ? " (planned)" : "", *ev->note ? ": " : "", ev->note);
     if (ev->year) {
         size_t n = strlen(detail);
         snprintf(detail + n, sizeof detail - n, " (year %d)", ev->year);
@@ -71,6 +74,17 @@ xk_status xk_store_event_add(xk_store *st, const char *number, const xk_event *e
     return xk_store_write_end(st, add_locked(st, number, ev, id, err), err);
 }
 
+/* A text column into a fixed buffer, cut at the buffer (on a UTF-8 boundary). */
+static void column_into(sqlite3_stmt *s, int col, char *dst, size_t size)
+{
+    const char *v = (const char *)sqlite3_column_text(s, col);
+    size_t n = v ? (size_t)sqlite3_column_bytes(s, col) : 0;
+    n = n ? xk_utf8_cut(v, n, size - 1) : 0;
+    if (n)
+        memcpy(dst, v, n);
+    dst[n] = '\0';
+}
+
 static void read_event(sqlite3_stmt *s, int c, xk_event *e)
 {
     memset(e, 0, sizeof *e);
@@ -83,9 +97,76 @@ static void read_event(sqlite3_stmt *s, int c, xk_event *e)
     snprintf(e->recorded_at, sizeof e->recorded_at, "%s",
              (const char *)sqlite3_column_text(s, c + 6));
     snprintf(e->actor, sizeof e->actor, "%s", (const char *)sqlite3_column_text(s, c + 7));
+    e->planned = sqlite3_column_int(s, c + 8) != 0;
+    column_into(s, c + 9, e->voided_at, sizeof e->voided_at);
+    column_into(s, c + 10, e->void_reason, sizeof e->void_reason);
+    column_into(s, c + 11, e->voided_by, sizeof e->voided_by);
 }
 
-#define EVENT_COLUMNS "e.id, e.type, e.date, e.year, e.note, e.ref, e.recorded_at, e.actor"
+#define EVENT_COLUMNS                                                                              \
+    "e.id, e.type, e.date, e.year, e.note, e.ref, e.recorded_at, e.actor, e.planned, "           \
+    "e.voided_at, e.void_reason, e.voided_by"
+
+static xk_status void_locked(xk_store *st, long id, const char *reason, char *number,
+                             xk_error *err)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT l.number, e.type, e.date, e.voided_at FROM events e "
+                           "JOIN licences l ON l.id = e.licence_id WHERE e.id = ?1",
+                           -1, &s, NULL) != SQLITE_OK)
+        return xk_store_db_error(st, err, "reading the event");
+    sqlite3_bind_int64(s, 1, id);
+    char num[64] = "", type[32] = "", date[16] = "", voided[32] = "";
+    bool found = sqlite3_step(s) == SQLITE_ROW;
+    if (found) {
+        column_into(s, 0, num, sizeof num);
+        column_into(s, 1, type, sizeof type);
+        column_into(s, 2, date, sizeof date);
+        column_into(s, 3, voided, sizeof voided);
+    }
+    sqlite3_finalize(s);
+    if (!found)
+        return xk_error_set(err, XK_ENOTFOUND, 0, "there is no event %ld (`xuke event list "
+                            "NUMBER` shows a licence's events with their ids)", id);
+    if (*voided)
+        return xk_error_set(err, XK_ECONFLICT, 0, "event %ld was already voided at %s", id,
+                            voided);
+    if (number)
+        snprintf(number, 64, "%s", num);
+    char at[32];
+    xk_store_now_utc(at);
+    if (sqlite3_prepare_v2(st->db,
+                           "UPDATE events SET voided_at = ?2, void_reason = ?3, voided_by = ?4 "
+                           "WHERE id = ?1",
+                           -1, &s, NULL) != SQLITE_OK)
+        return xk_store_db_error(st, err, "voiding the event");
+    sqlite3_bind_int64(s, 1, id);
+    sqlite3_bind_text(s, 2, at, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 3, reason, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 4, st->actor, -1, SQLITE_TRANSIENT);
+    xk_status rc = sqlite3_step(s) == SQLITE_DONE ? XK_OK : xk_store_db_error(st, err, "voiding the event");
+    sqlite3_finalize(s);
+    if (rc != XK_OK)
+        return rc;
+    char detail[400];
+    snprintf(detail, sizeof detail, "void event %ld %s on %s: %s", id, type, date, reason);
+    return xk_audit_append_at(st, at, "event_void", num, detail, err);
+}
+
+xk_status xk_store_event_void(xk_store *st, long id, const char *reason, char *number,
+                              xk_error *err)
+{
+    if (!reason || !*reason)
+        return xk_error_set(err, XK_EUSAGE, 0, "voiding an event needs a reason");
+    if (strlen(reason) > XK_MAX_REASON_BYTES)
+        return xk_error_set(err, XK_EUSAGE, 0, "the reason is longer than %u bytes: shorten it",
+                            XK_MAX_REASON_BYTES);
+    xk_status rc = xk_store_write_begin(st, err);
+    if (rc != XK_OK)
+        return rc;
+    return xk_store_write_end(st, void_locked(st, id, reason, number, err), err);
+}
 
 xk_status xk_store_events(xk_store *st, const char *number, xk_event **out, size_t *n,
                           xk_error *err)
@@ -104,7 +185,8 @@ xk_status xk_store_events(xk_store *st, const char *number, xk_event **out, size
         return xk_store_db_error(st, err, "reading events");
     sqlite3_bind_int64(s, 1, lid);
     size_t cap = 0;
-    while (rc == XK_OK && sqlite3_step(s) == SQLITE_ROW) {
+    int step = SQLITE_DONE;
+    while (rc == XK_OK && (step = sqlite3_step(s)) == SQLITE_ROW) {
         if (*n == cap) {
             cap = cap ? cap * 2 : 8;
             xk_event *ne = realloc(*out, cap * sizeof *ne);
@@ -116,33 +198,40 @@ xk_status xk_store_events(xk_store *st, const char *number, xk_event **out, size
         }
         read_event(s, 0, &(*out)[(*n)++]);
     }
+    if (rc == XK_OK && step != SQLITE_DONE) /* an error mid-scan is no end of the rows */
+        rc = xk_store_db_error(st, err, "reading events");
     sqlite3_finalize(s);
+    if (rc != XK_OK) {
+        free(*out);
+        *out = NULL;
+        *n = 0;
+    }
     return rc;
 }
 
-/* A text column into a fixed buffer, cut at the buffer (on a UTF-8 boundary). */
-static void column_into(sqlite3_stmt *s, int col, char *dst, size_t size)
-{
-    const char *v = (const char *)sqlite3_column_text(s, col);
-    size_t n = v ? (size_t)sqlite3_column_bytes(s, col) : 0;
-    n = n ? xk_utf8_cut(v, n, size - 1) : 0;
-    if (n)
-        memcpy(dst, v, n);
-    dst[n] = '\0';
-}
 
 typedef struct event_cursor {
     sqlite3_stmt *s;
     bool has_row;
+    int last; /* the last step's result: SQLITE_ROW, SQLITE_DONE or an error */
     long long licence_id;
 } event_cursor;
 
 static void cursor_step(event_cursor *c)
 {
-    c->has_row = sqlite3_step(c->s) == SQLITE_ROW;
+    c->last = sqlite3_step(c->s);
+    c->has_row = c->last == SQLITE_ROW;
     if (c->has_row)
         c->licence_id = sqlite3_column_int64(c->s, 0);
 }
+
+/* Whether the current version of a cancellation list names the licence's number: a match on its
+ * number names this licence; one on a credit code or name is shown for a person to judge
+ * (checks_store.c) and does not change the status. */
+#define CANCELLED_COLUMN                                                                           \
+    "EXISTS(SELECT 1 FROM list_entries e JOIN lists li ON li.id = e.list_id "                     \
+    "WHERE e.number = l.number AND li.kind = 'cancelled' AND li.version = "                       \
+    "(SELECT MAX(version) FROM lists m WHERE m.kind = li.kind AND m.source = li.source))"
 
 static xk_status rules_scan(xk_store *st, const char *number, const char *live_on,
                             xk_rules_fn fn, void *ctx, xk_error *err)
@@ -155,17 +244,19 @@ static xk_status rules_scan(xk_store *st, const char *number, const char *live_o
                      : "");
     char sql[512];
     snprintf(sql, sizeof sql,
-             "SELECT l.id, l.number, l.company, l.issued, l.expires, l.removed, l.duties "
-             "FROM licences l%s ORDER BY l.id",
+             "SELECT l.id, l.number, l.company, l.issued, l.expires, l.removed, l.duties, "
+             CANCELLED_COLUMN " FROM licences l%s ORDER BY l.id",
              where);
     sqlite3_stmt *ls;
-    event_cursor ev = {NULL, false, 0};
+    event_cursor ev = {NULL, false, SQLITE_DONE, 0};
     if (sqlite3_prepare_v2(st->db, sql, -1, &ls, NULL) != SQLITE_OK)
         return xk_store_db_error(st, err, "reading licences");
+    /* voided events are kept for the record but count for nothing */
     snprintf(sql, sizeof sql,
-             "SELECT e.licence_id, " EVENT_COLUMNS " FROM events e%s%s ORDER BY e.licence_id, "
-             "e.date, e.id",
-             number || live_on ? " JOIN licences l ON l.id = e.licence_id" : "", where);
+             "SELECT e.licence_id, " EVENT_COLUMNS " FROM events e%s%s%s e.voided_at = '' "
+             "ORDER BY e.licence_id, e.date, e.id",
+             number || live_on ? " JOIN licences l ON l.id = e.licence_id" : "", where,
+             *where ? " AND" : " WHERE");
     if (sqlite3_prepare_v2(st->db, sql, -1, &ev.s, NULL) != SQLITE_OK) {
         sqlite3_finalize(ls);
         return xk_store_db_error(st, err, "reading events");
@@ -182,7 +273,9 @@ static xk_status rules_scan(xk_store *st, const char *number, const char *live_o
     xk_event *events = NULL;
     size_t cap = 0;
     xk_status rc = XK_OK;
-    while (sqlite3_step(ls) == SQLITE_ROW) {
+    int step;
+    bool stopped = false;
+    while ((step = sqlite3_step(ls)) == SQLITE_ROW) {
         long long id = sqlite3_column_int64(ls, 0);
         xk_rules_row row;
         memset(&row, 0, sizeof row);
@@ -192,6 +285,7 @@ static xk_status rules_scan(xk_store *st, const char *number, const char *live_o
         xk_date_parse_iso((const char *)sqlite3_column_text(ls, 4), &row.expires);
         row.removed = sqlite3_column_int(ls, 5) != 0;
         row.duties = (const char *)sqlite3_column_text(ls, 6);
+        row.cancelled = sqlite3_column_int(ls, 7) != 0;
         while (ev.has_row && ev.licence_id < id) /* events of licences not asked for */
             cursor_step(&ev);
         size_t n = 0;
@@ -210,11 +304,22 @@ static xk_status rules_scan(xk_store *st, const char *number, const char *live_o
         }
         if (rc != XK_OK)
             break;
+        if (ev.last != SQLITE_ROW && ev.last != SQLITE_DONE) {
+            rc = xk_store_db_error(st, err, "reading events");
+            break;
+        }
         row.events = events;
         row.n_events = n;
-        if (!fn(&row, ctx))
+        if (!fn(&row, ctx)) {
+            stopped = true;
             break;
+        }
     }
+    /* a failing step mid-scan is an error, never a short list taken for the whole */
+    if (rc == XK_OK && !stopped && step != SQLITE_DONE)
+        rc = xk_store_db_error(st, err, "reading licences");
+    if (rc == XK_OK && !stopped && ev.last != SQLITE_ROW && ev.last != SQLITE_DONE)
+        rc = xk_store_db_error(st, err, "reading events");
     free(events);
     sqlite3_finalize(ls);
     sqlite3_finalize(ev.s);
