@@ -143,6 +143,16 @@ typedef struct xk_number {
  */
 bool xk_number_normalise(const char *text, size_t len, xk_number *out);
 
+/*
+ * Every licence number in compact NFKC text (white space removed, as xk_lines_split's compact
+ * form), in order of appearance: at most max into out; returns how many there are (which may
+ * be more than max). Unlike a scan's text, a letter standing for a digit makes no number.
+ */
+size_t xk_numbers_in_text(const char *compact, size_t len, xk_number *out, size_t max);
+
+/* The first ICP filing number (京ICP备12345678号-1) in compact text into out; false when none. */
+bool xk_icp_filing_in_text(const char *compact, size_t len, char *out, size_t size);
+
 /* How well a text given as an address fits a licence number (xk_number_exact). */
 typedef enum xk_number_fit {
     XK_NUMBER_OK = 0,

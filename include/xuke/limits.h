@@ -58,5 +58,22 @@
 #define XK_MAX_WORDING_CHARS 400u
 #define XK_WORDING_CLAUSE_MIN 6u
 #define XK_WORDING_SENTENCE_MIN 12u
+/* A published list file (CSV, XLSX, notice text) and, for an XLSX, each part read out of it. */
+#define XK_MAX_LIST_BYTES (16u * 1024u * 1024u)
+/* Entries in one published list. */
+#define XK_MAX_LIST_ENTRIES 100000u
+/* Bytes of one field of a list entry (company, reason, authority) and of a list's source. */
+#define XK_MAX_LIST_FIELD_BYTES 255u
+/* Columns of one row of a list. */
+#define XK_MAX_LIST_COLUMNS 64u
+/* Homepage checks: bytes of one homepage, seconds for one fetch (redirects included), redirects
+ * followed, fetches at once over all websites, milliseconds between two requests to one host. */
+#define XK_SITE_MAX_BYTES (2u * 1024u * 1024u)
+#define XK_SITE_TIMEOUT_SECONDS 20
+#define XK_SITE_MAX_REDIRECTS 5
+#define XK_SITE_CONCURRENCY 8u
+#define XK_SITE_PER_HOST_MS 1000
+/* Websites checked in one run (a registry holds at most this many hosts to visit at once). */
+#define XK_SITE_MAX_TARGETS 1000000u
 
 #endif

@@ -33,6 +33,8 @@ static const command commands[] = {
     {"calendar", cmd_calendar, "a year's holidays and make-up working days"},
     {"workdays", cmd_workdays, "working-day arithmetic (add, between)"},
     {"token", cmd_token, "API tokens for the server (create, list, revoke)"},
+    {"lists", cmd_lists, "published lists: import, cross-check against the registry"},
+    {"sites", cmd_sites, "check each licensed website's homepage shows the licence number"},
     {"serve", cmd_serve, "HTTP JSON API and web pages on one address"},
 };
 

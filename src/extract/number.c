@@ -272,8 +272,19 @@ xk_number_fit xk_number_exact(const char *text, size_t len, xk_number *out)
             *c = (char)(*c - 'a' + 'A');
     xk_number_fit fit = XK_NUMBER_OK;
     number_match m;
-    char formatted[64];
-    if (nonblank == 0)
+    char formatted[64], upper[4 * XK_NUMBER_ADDRESS_MAX + 1];
+    /* 京b2-20224676 addresses 京B2-20224676, as xk_number_normalise reads it in the CLI */
+    if (t && strlen(t) < sizeof upper) {
+        size_t n = strlen(t);
+        for (size_t i = 0; i <= n; i++)
+            upper[i] = t[i] >= 'a' && t[i] <= 'z' ? (char)(t[i] - 'a' + 'A') : t[i];
+        t = upper;
+    } else if (t) {
+        fit = XK_NUMBER_TOO_LONG;
+    }
+    if (fit == XK_NUMBER_TOO_LONG)
+        t = NULL; /* reported as it is */
+    else if (nonblank == 0)
         fit = XK_NUMBER_EMPTY;
     else if (nonblank > 1)
         fit = XK_NUMBER_EXTRA;
@@ -351,4 +362,58 @@ bool xk_number_normalise(const char *text, size_t len, xk_number *out)
         found = true;
     }
     return found;
+}
+
+size_t xk_numbers_in_text(const char *s, size_t len, xk_number *out, size_t max)
+{
+    size_t found = 0;
+    number_match m;
+    for (size_t i = 0; i + 2 <= len; i++) {
+        if (s[i] != 'A' && s[i] != 'B')
+            continue;
+        size_t end = number_at(s, len, i, &m);
+        if (!end || m.corrected) /* typed text: a letter where a digit stands is no number */
+            continue;
+        if (found < max) {
+            xk_number *n = &out[found];
+            memset(n, 0, sizeof *n);
+            /* a character before it that is no region ("许可证B2-…") is not part of it */
+            snprintf(n->text, sizeof n->text, "%s%s-%s", m.region_unknown ? "" : m.region,
+                     m.category, m.digits);
+            snprintf(n->region, sizeof n->region, "%s", m.region_unknown ? "" : m.region);
+            snprintf(n->category, sizeof n->category, "%s", m.category);
+            n->year = (m.digits[0] - '0') * 1000 + (m.digits[1] - '0') * 100 +
+                      (m.digits[2] - '0') * 10 + (m.digits[3] - '0');
+        }
+        found++;
+        i = end - 1;
+    }
+    return found;
+}
+
+bool xk_icp_filing_in_text(const char *s, size_t len, char *out, size_t size)
+{
+    static const char key[] = "ICP备";
+    size_t klen = sizeof key - 1;
+    for (size_t i = 0; i + klen <= len; i++) {
+        if (memcmp(s + i, key, klen) != 0)
+            continue;
+        size_t start = i > 0 ? prev_char_start(s, i) : i, end = i + klen, digits = 0;
+        while (end < len && is_digit(s[end])) {
+            end++;
+            digits++;
+        }
+        if (digits < 4)
+            continue;
+        if (end + 3 <= len && memcmp(s + end, "号", 3) == 0)
+            end += 3;
+        if (end + 1 < len && s[end] == '-' && is_digit(s[end + 1])) {
+            end++;
+            while (end < len && is_digit(s[end]))
+                end++;
+        }
+        snprintf(out, size, "%.*s", (int)(end - start), s + start);
+        return true;
+    }
+    return false;
 }

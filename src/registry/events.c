@@ -225,6 +225,14 @@ static void cursor_step(event_cursor *c)
         c->licence_id = sqlite3_column_int64(c->s, 0);
 }
 
+/* Whether the current version of a cancellation list names the licence's number: a match on its
+ * number names this licence; one on a credit code or name is shown for a person to judge
+ * (checks_store.c) and does not change the status. */
+#define CANCELLED_COLUMN                                                                           \
+    "EXISTS(SELECT 1 FROM list_entries e JOIN lists li ON li.id = e.list_id "                     \
+    "WHERE e.number = l.number AND li.kind = 'cancelled' AND li.version = "                       \
+    "(SELECT MAX(version) FROM lists m WHERE m.kind = li.kind AND m.source = li.source))"
+
 static xk_status rules_scan(xk_store *st, const char *number, const char *live_on,
                             xk_rules_fn fn, void *ctx, xk_error *err)
 {
@@ -236,8 +244,8 @@ static xk_status rules_scan(xk_store *st, const char *number, const char *live_o
                      : "");
     char sql[512];
     snprintf(sql, sizeof sql,
-             "SELECT l.id, l.number, l.company, l.issued, l.expires, l.removed, l.duties "
-             "FROM licences l%s ORDER BY l.id",
+             "SELECT l.id, l.number, l.company, l.issued, l.expires, l.removed, l.duties, "
+             CANCELLED_COLUMN " FROM licences l%s ORDER BY l.id",
              where);
     sqlite3_stmt *ls;
     event_cursor ev = {NULL, false, SQLITE_DONE, 0};
@@ -277,6 +285,7 @@ static xk_status rules_scan(xk_store *st, const char *number, const char *live_o
         xk_date_parse_iso((const char *)sqlite3_column_text(ls, 4), &row.expires);
         row.removed = sqlite3_column_int(ls, 5) != 0;
         row.duties = (const char *)sqlite3_column_text(ls, 6);
+        row.cancelled = sqlite3_column_int(ls, 7) != 0;
         while (ev.has_row && ev.licence_id < id) /* events of licences not asked for */
             cursor_step(&ev);
         size_t n = 0;

@@ -27,6 +27,7 @@ static const route routes[] = {
     {"GET", "/v1/licenses/{}", xk_api_licence, XK_ROLE_READER},
     {"DELETE", "/v1/licenses/{}", xk_api_remove, XK_ROLE_EDITOR},
     {"GET", "/v1/licenses/{}/history", xk_api_history, XK_ROLE_READER},
+    {"GET", "/v1/licenses/{}/sites", xk_api_sites, XK_ROLE_READER},
     {"GET", "/v1/licenses/{}/diff", xk_api_diff, XK_ROLE_READER},
     {"GET", "/v1/licenses/{}/source", xk_api_source, XK_ROLE_READER},
     {"GET", "/v1/licenses/{}/obligations", xk_api_obligations, XK_ROLE_READER},

@@ -51,6 +51,34 @@ void xk_api_history(const srv_call *c, srv_resp *resp)
     free(v);
 }
 
+/* The latest homepage check of each of the licence's websites, with when its result changed. */
+void xk_api_sites(const srv_call *c, srv_resp *resp)
+{
+    char number[64];
+    if (!xk_srv_param_number(c, resp, number))
+        return;
+    xk_site_check *checks;
+    xk_version_info *versions;
+    size_t n;
+    xk_error err;
+    json_t *o;
+    if (xk_store_history(c->ctx->st, number, &versions, &n, &err) != XK_OK) { /* 404 */
+        xk_srv_fail(resp, &err);
+        return;
+    }
+    free(versions);
+    if (xk_store_site_checks(c->ctx->st, number, true, 0, &checks, &n, &err) != XK_OK) {
+        xk_srv_fail(resp, &err);
+        return;
+    }
+    json_t *sites = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(sites, xk_view_site_check(&checks[i]));
+    free(checks);
+    o = json_pack("{s:s, s:o}", "number", number, "sites", sites);
+    xk_srv_json(resp, 200, o);
+}
+
 void xk_api_diff(const srv_call *c, srv_resp *resp)
 {
     char number[64];
@@ -121,8 +149,8 @@ void xk_api_source(const srv_call *c, srv_resp *resp)
 
 /* --- search with cursor pagination --------------------------------------------------------- */
 
-static const char *const statuses[] = {"active",          "removed", "valid", "renewal_due",
-                                       "renewal_overdue", "expired", "not_yet_valid"};
+static const char *const statuses[] = {"active",  "removed",       "valid",    "renewal_due",
+                                       "renewal_overdue", "expired", "not_yet_valid", "cancelled"};
 
 typedef struct page {
     srv_ctx *ctx;
@@ -227,7 +255,7 @@ static bool read_filters(const srv_call *c, srv_resp *resp, xk_query *q, page *p
         if (i == sizeof statuses / sizeof statuses[0]) {
             xk_srv_error(resp, 400, "bad_request",
                          "status=%s is not one of active, removed, valid, renewal_due, "
-                         "renewal_overdue, expired, not_yet_valid",
+                         "renewal_overdue, expired, not_yet_valid, cancelled",
                          status);
             return false;
         }

@@ -47,6 +47,18 @@ xk_status xk_view_licence(xk_store *st, const xk_calendar *cal, xk_date as_of, c
         review = review || strncmp(json_string_value(w) ? json_string_value(w) : "",
                                    "needs review: ", 14) == 0;
     json_object_set_new(o, "needs_review", json_boolean(review));
+    xk_list_match *m;
+    size_t n;
+    rc = xk_store_list_matches(st, number, &m, &n, err);
+    if (rc != XK_OK) {
+        json_decref(o);
+        return rc;
+    }
+    json_t *lists = json_array();
+    for (size_t k = 0; k < n; k++)
+        json_array_append_new(lists, xk_view_list_match(&m[k]));
+    free(m);
+    json_object_set_new(o, "lists", lists);
     *out = o;
     return XK_OK;
 }
@@ -314,4 +326,37 @@ xk_status xk_view_domain(xk_store *st, const xk_calendar *cal, const char *host,
     json_decref(o);
     json_decref(list);
     return xk_error_set(err, XK_ENOMEM, 0, "out of memory");
+}
+
+json_t *xk_view_list_match(const xk_list_match *m)
+{
+    const xk_list_entry *e = &m->entry;
+    return json_pack("{s:s, s:s, s:i, s:s, s:i, s:s, s:s, s:b, s:s, s:s, s:s, s:s, s:s}", "kind",
+                     m->kind, "source", m->source, "version", m->version, "published",
+                     m->published, "line", e->line, "company", e->company, "credit_code",
+                     e->credit_code, "credit_code_valid", e->credit_code_valid, "number",
+                     e->number, "date", e->date, "reason", e->reason, "authority", e->authority,
+                     "matched_on", m->matched_on);
+}
+
+json_t *xk_view_list_info(const xk_list_info *l)
+{
+    return json_pack("{s:s, s:s, s:i, s:s, s:s, s:s, s:I, s:s, s:s}", "kind", l->kind, "source",
+                     l->source, "version", l->version, "published", l->published, "format",
+                     l->format, "sha256", l->sha256, "entries", (json_int_t)l->entries,
+                     "imported_at", l->imported_at, "actor", l->actor);
+}
+
+json_t *xk_view_site_check(const xk_site_check *c)
+{
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s, s:i, s:s, s:s, s:s}", "number",
+                          c->number, "host", c->host, "url", c->url, "result", c->result,
+                          "icp_filing", *c->icp_filing ? c->icp_filing : NULL, "checked_at",
+                          c->checked_at, "http_status", c->http_status, "found_number",
+                          c->found_number, "detail", c->detail, "sha256", c->sha256);
+    if (o && !json_object_get(o, "icp_filing"))
+        json_object_set_new(o, "icp_filing", json_null());
+    if (o && *c->changed_at)
+        json_object_set_new(o, "changed_at", json_string(c->changed_at));
+    return o;
 }

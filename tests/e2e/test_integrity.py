@@ -196,7 +196,7 @@ def old_entry_hash(prev, eid, at, actor, action, number, detail):
 
 
 def make_old_store(db):
-    """A copy of db as a store of schema 7 was: no content in the chain, no anchor."""
+    """A copy of db as a store from before the content migration: no content, no anchor."""
     out = copy_store(db, 'old_schema.db')
     con = sqlite3.connect(out)
     con.execute('DROP TABLE audit_anchor')
@@ -208,7 +208,9 @@ def make_old_store(db):
         con.execute('UPDATE audit SET prev_hash = ?, hash = ? WHERE id = ?', (prev, h, eid))
         prev = h
     con.execute('UPDATE audit_head SET hash = ?', (prev,))
-    con.execute('UPDATE schema_version SET version = 7')
+    # the content migration is the newest: one step back is the schema before it (a migration
+    # added after it must move this line to name that migration's predecessor)
+    con.execute('UPDATE schema_version SET version = version - 1')
     con.commit()
     con.close()
     return out
