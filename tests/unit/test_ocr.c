@@ -53,6 +53,20 @@ static void assert_repair(const char *in, const char *want, size_t repairs)
     free(got);
 }
 
+/* A number's province misread on one page is taken from the same number on another page; a
+ * number alone, or read with two different provinces elsewhere, is left as read. */
+static void test_region_from_another_page(void **state)
+{
+    (void)state;
+    assert_repair("经营许可证编号:驳B2-20213801\n公司名称:好美\n经营许可证编号：豫B2-20213801\n",
+                  "经营许可证编号:豫B2-20213801\n公司名称:好美\n经营许可证编号：豫B2-20213801\n", 1);
+    assert_repair("经营许可证编号:驳B2-20213801\n", "经营许可证编号:驳B2-20213801\n", 0);
+    assert_repair("编号:驳B2-20213801\n豫B2-20213801\n京B2-20213801\n",
+                  "编号:驳B2-20213801\n豫B2-20213801\n京B2-20213801\n", 0);
+    /* another serial is another number */
+    assert_repair("编号:驳B2-20213801\n豫B2-20213802\n", "编号:驳B2-20213801\n豫B2-20213802\n", 0);
+}
+
 /* A word against a line's edge, a quarter of its height and unsure, is a sliver of the next
  * line; text of the line's own height, or read surely, or in its middle, is not. */
 static void test_sliver_words(void **state)
@@ -682,6 +696,7 @@ int main(void)
         cmocka_unit_test(test_ones_by_height),
         cmocka_unit_test(test_flags_provision_gap),
         cmocka_unit_test(test_flags_poor_page),
+        cmocka_unit_test(test_region_from_another_page),
         cmocka_unit_test(test_wording_standard),
         cmocka_unit_test(test_wording_errors),
         cmocka_unit_test(test_wording_split),
