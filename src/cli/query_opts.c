@@ -15,7 +15,8 @@ static const struct option longopts[] = {
     {"as-of", required_argument, 0, 'a'},       {"limit", required_argument, 0, 'l'},
     {"include-removed", no_argument, 0, 'R'},   {"json", no_argument, 0, 'j'},
     {"format", required_argument, 0, 'f'},      {"help", no_argument, 0, 'h'},
-    {"calendar", required_argument, 0, 'C'},    {0, 0, 0, 0}};
+    {"calendar", required_argument, 0, 'C'},    {"all", no_argument, 0, 'A'},
+    {0, 0, 0, 0}};
 
 static bool option(int c, query_opts *o)
 {
@@ -26,6 +27,10 @@ static bool option(int c, query_opts *o)
         return true;
     case 'C':
         o->calendar = optarg;
+        return true;
+    case 'A':
+        o->all = true;
+        o->q.limit = 0;
         return true;
     case 'c':
         o->q.company = optarg;
@@ -108,6 +113,10 @@ int query_opts_parse(int argc, char **argv, query_opts *o, const char *usage)
     }
     if (optind != argc) {
         fputs(usage, stderr);
+        return EXIT_USAGE;
+    }
+    if (o->all && o->q.limit) {
+        fprintf(stderr, "xuke: --all and --limit contradict each other: give one\n");
         return EXIT_USAGE;
     }
     return EXIT_OK;

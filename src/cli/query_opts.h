@@ -10,6 +10,7 @@ typedef struct query_opts {
     const char *calendar; /* --calendar: the working days behind statuses */
     const char *format; /* "text", "json", "jsonl", "csv" */
     bool allow_format;
+    bool all; /* --all: no limit */
 } query_opts;
 
 /* EXIT_OK, EXIT_USAGE, or -1 after printing help. */
