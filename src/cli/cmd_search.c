@@ -8,12 +8,13 @@
 #include "query_opts.h"
 
 static const char *const usage_text =
-    "usage: xuke search [--db PATH] [--company TEXT] [--domain HOST] [--service CODE]\n"
+    "usage: xuke search [--db PATH] [WORD] [--company TEXT] [--domain HOST] [--service CODE]\n"
     "                   [--region R] [--issuer NAME] [--valid-on DATE] [--expiring-within DAYS]\n"
     "                   [--as-of DATE] [--include-removed] [--limit N|--all] [--json]\n"
     "  at most 100 licences (XK_SEARCH_DEFAULT_LIMIT) unless --limit or --all; a list cut short says\n"
     "  \"shown N of M\" on stderr (JSON: shown, total, truncated)\n"
-    "  each licence's status is computed as of --as-of (default: today in China)\n";
+    "  each licence's status is computed as of --as-of (default: today in China)\n"
+    "  a bare WORD searches domains when it is a host name (www.xiaohe.cn), else companies\n";
 
 typedef struct search_out {
     bool json;
@@ -42,7 +43,7 @@ static bool on_hit(const xk_hit *h, void *ctx)
 
 int cmd_search(int argc, char **argv)
 {
-    query_opts o = {.format = "text"};
+    query_opts o = {.format = "text", .allow_word = true};
     int rc = query_opts_parse(argc, argv, &o, usage_text);
     if (rc)
         return rc < 0 ? EXIT_OK : rc;

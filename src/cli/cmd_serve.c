@@ -1,22 +1,31 @@
 /*
- * `xuke serve [--listen ADDR:PORT] [--db PATH] [--public-read] [--threads N] [limits…]`: the HTTP
- * JSON API and the web pages, from the same store as the CLI. Runs until SIGTERM or SIGINT.
+ * `xuke serve [--listen ADDR:PORT] [--db PATH] [--public-read] [--threads N] [--check-sites H]
+ * [limits…]`: the HTTP JSON API and the web pages, from the same store as the CLI, and with
+ * --check-sites the homepage checks every H hours on a thread of their own (their own store
+ * connection). Runs until SIGTERM or SIGINT.
  */
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <pthread.h>
+#include <signal.h>
+#include <time.h>
+
 #include "../server/server.h"
 #include "cli.h"
+#include "xuke/sites.h"
 
 static const char *const usage_text =
     "usage: xuke serve [--listen 127.0.0.1:8080] [--db PATH] [--calendar FILE] [--public-read]\n"
-    "                  [--threads N] [--max-body BYTES] [--max-header BYTES]\n"
+    "                  [--allow-host NAME]... [--threads N] [--max-body BYTES] [--max-header BYTES]\n"
     "                  [--max-connections N] [--per-ip N] [--idle-timeout SECONDS]\n"
     "                  [--rate PER_SECOND] [--burst N] [--grace SECONDS] [--access-log FILE]\n"
     "                  [--ocr-workers N] [--ocr-queue N] [--ocr-per-token N]\n"
     "  --listen        numeric address and port ([::1]:8080 for IPv6; port 0 = any free)\n"
-    "  --public-read   reads need no token (writes still need an editor token)\n"
+    "  --public-read   reads need no token (writes still need an editor token); only the\n"
+    "                  Host names localhost, 127.0.0.1, [::1], the listening address and\n"
+    "                  --allow-host NAME (repeatable, up to 16) are answered, others get 421\n"
     "  --rate          requests per second per token (or per address without one); 0 = off\n"
     "  --access-log    one JSON line per request (default: stderr; - for stdout)\n"
     "  --ocr-workers   threads reading scans (default: cores - 1, at least 1)\n"
@@ -73,6 +82,13 @@ static bool option(int c, srv_config *cfg, const char **log_path)
     case 'p':
         cfg->public_read = true;
         return true;
+    case 'A':
+        if (cfg->n_allow_hosts == SRV_MAX_ALLOW_HOSTS) {
+            fprintf(stderr, "xuke serve: more than %u --allow-host names\n", SRV_MAX_ALLOW_HOSTS);
+            return false;
+        }
+        cfg->allow_hosts[cfg->n_allow_hosts++] = optarg;
+        return true;
     case 't':
         return unsigned_arg(optarg, 1, 64, &cfg->threads, "--threads");
     case 'b':
@@ -120,6 +136,79 @@ static bool option(int c, srv_config *cfg, const char **log_path)
     }
 }
 
+/* --- the homepage checks on a schedule ------------------------------------------------------ */
+
+typedef struct schedule {
+    const char *db;
+    long seconds;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    bool stop;
+} schedule;
+
+static void check_sites_once(const char *db)
+{
+    xk_store *st;
+    xk_error err;
+    xk_error_clear(&err);
+    if (xk_store_open(db, &st, &err) != XK_OK) {
+        fprintf(stderr, "xuke serve: homepage checks: %s\n", err.message);
+        return;
+    }
+    xk_store_set_actor(st, "homepage-schedule");
+    xk_site_options o;
+    xk_site_options_init(&o);
+    if (xk_sites_check(st, &o, NULL, NULL, NULL, &err) != XK_OK)
+        fprintf(stderr, "xuke serve: homepage checks: %s\n", err.message);
+    else
+        fprintf(stderr, "xuke serve: homepage checks done\n");
+    xk_store_close(st);
+}
+
+static void *schedule_loop(void *arg)
+{
+    schedule *s = arg;
+    pthread_mutex_lock(&s->lock);
+    while (!s->stop) {
+        pthread_mutex_unlock(&s->lock);
+        check_sites_once(s->db);
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += s->seconds;
+        pthread_mutex_lock(&s->lock);
+        while (!s->stop && pthread_cond_timedwait(&s->wake, &s->lock, &until) == 0) {
+        }
+    }
+    pthread_mutex_unlock(&s->lock);
+    return NULL;
+}
+
+static int serve_with_schedule(const srv_config *cfg, long hours, char *err, size_t size)
+{
+    /* the server waits for SIGTERM in sigwait: the checking thread must not take it */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    schedule s = {cfg->db, hours * 3600, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
+                  false};
+    pthread_t thread;
+    bool started = pthread_create(&thread, NULL, schedule_loop, &s) == 0;
+    if (!started)
+        fprintf(stderr, "xuke serve: cannot start the homepage checks\n");
+    int rc = xk_srv_run(cfg, err, size);
+    if (started) {
+        pthread_mutex_lock(&s.lock);
+        s.stop = true;
+        pthread_cond_signal(&s.wake);
+        pthread_mutex_unlock(&s.lock);
+        pthread_join(thread, NULL); /* a run under way finishes first (each fetch is bounded) */
+    }
+    return rc;
+}
+
 int cmd_serve(int argc, char **argv)
 {
     static const struct option longopts[] = {{"listen", required_argument, 0, 'l'},
@@ -139,8 +228,11 @@ int cmd_serve(int argc, char **argv)
                                              {"ocr-workers", required_argument, 0, 'W'},
                                              {"ocr-queue", required_argument, 0, 'Q'},
                                              {"ocr-per-token", required_argument, 0, 'O'},
+                                             {"check-sites", required_argument, 0, 'S'},
+                                             {"allow-host", required_argument, 0, 'A'},
                                              {"help", no_argument, 0, 'h'},
                                              {0, 0, 0, 0}};
+    long check_hours = 0;
     srv_config cfg;
     xk_srv_config_defaults(&cfg);
     const char *log_path = NULL;
@@ -150,6 +242,11 @@ int cmd_serve(int argc, char **argv)
         if (c == 'h') {
             fputs(usage_text, stdout);
             return EXIT_OK;
+        }
+        if (c == 'S') {
+            if (!cli_parse_int(optarg, 1, 8760, &check_hours, "--check-sites"))
+                return EXIT_USAGE;
+            continue;
         }
         if (!option(c, &cfg, &log_path)) {
             fputs(usage_text, stderr);
@@ -173,7 +270,8 @@ int cmd_serve(int argc, char **argv)
         }
     }
     char err[512];
-    int rc = xk_srv_run(&cfg, err, sizeof err);
+    int rc = check_hours ? serve_with_schedule(&cfg, check_hours, err, sizeof err)
+                         : xk_srv_run(&cfg, err, sizeof err);
     if (rc != 0)
         fprintf(stderr, "xuke serve: %s\n", err);
     if (cfg.access_log && cfg.access_log != stderr && cfg.access_log != stdout)

@@ -111,6 +111,15 @@ int query_opts_parse(int argc, char **argv, query_opts *o, const char *usage)
             return EXIT_USAGE;
         }
     }
+    if (o->allow_word && argc - optind == 1 && !o->q.company && !o->q.domain) {
+        /* `xuke search 小荷` or `xuke search www.xiaohe.cn`: what a person types first */
+        const char *word = argv[optind++];
+        char host[XK_MAX_HOST + 1];
+        if (strchr(word, '.') && xk_host_normalise(word, host, sizeof host))
+            o->q.domain = word;
+        else
+            o->q.company = word;
+    }
     if (optind != argc) {
         fputs(usage, stderr);
         return EXIT_USAGE;

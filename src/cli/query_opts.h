@@ -11,6 +11,7 @@ typedef struct query_opts {
     const char *format; /* "text", "json", "jsonl", "csv" */
     bool allow_format;
     bool all; /* --all: no limit */
+    bool allow_word; /* search: one bare WORD (a host name searches domains, else companies) */
 } query_opts;
 
 /* EXIT_OK, EXIT_USAGE, or -1 after printing help. */
