@@ -305,36 +305,83 @@ static const route *find_route(const srv_req *req, srv_resp *resp, char *param, 
     return NULL;
 }
 
+/* The route, the token, the rate and the role; NULL (resp set) when the request is refused. */
+static const route *policy(srv_ctx *ctx, const srv_req *req, srv_resp *resp, char *param,
+                           size_t size, xk_token_info *tok, bool *anonymous)
+{
+    if (req->too_many_args) {
+        xk_srv_error(resp, 400, "bad_request", "more than %d query arguments", SRV_MAX_ARGS);
+        return NULL;
+    }
+    const route *r = find_route(req, resp, param, size);
+    if (!r)
+        return NULL;
+    if (!authenticate(ctx, req, resp, tok, anonymous)) {
+        /* a failed token counts against its address: guessing tokens is rate-limited too */
+        srv_resp limited;
+        memset(&limited, 0, sizeof limited);
+        if (!rate_ok(ctx, req, NULL, &limited)) {
+            xk_srv_resp_free(resp);
+            *resp = limited;
+        } else {
+            xk_srv_resp_free(&limited);
+        }
+        return NULL;
+    }
+    if ((!req->admitted && !rate_ok(ctx, req, *anonymous ? NULL : tok, resp)) ||
+        !authorise(ctx, r, *anonymous ? NULL : tok, resp))
+        return NULL;
+    resp->allow[0] = '\0';
+    return r;
+}
+
+/* A path outside /v1: the pages and their assets (GET, HEAD only). */
+static void page(const srv_req *req, srv_resp *resp)
+{
+    if ((strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0) &&
+        xk_srv_asset(req->path, resp))
+        return;
+    if (strcmp(req->method, "GET") && strcmp(req->method, "HEAD"))
+        xk_srv_error(resp, 405, "method_not_allowed", "%s is not allowed here", req->method);
+    else
+        xk_srv_error(resp, 404, "not_found", "no such page: %.200s", req->path);
+}
+
+static bool api_path(const srv_req *req)
+{
+    return strncmp(req->path, "/v1/", 4) == 0 || strcmp(req->path, "/healthz") == 0;
+}
+
+bool xk_srv_admit(srv_ctx *ctx, const srv_req *req, srv_resp *resp)
+{
+    memset(resp, 0, sizeof *resp);
+    resp->error_code = "";
+    if (!api_path(req)) {
+        bool reads = strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0;
+        if (!reads)
+            page(req, resp); /* 405 before any body */
+        return reads;
+    }
+    char param[1024];
+    xk_token_info tok;
+    bool anonymous;
+    return policy(ctx, req, resp, param, sizeof param, &tok, &anonymous) != NULL;
+}
+
 void xk_srv_handle(srv_ctx *ctx, const srv_req *req, srv_resp *resp)
 {
     memset(resp, 0, sizeof *resp);
     resp->error_code = "";
-    if (strncmp(req->path, "/v1/", 4) != 0 && strcmp(req->path, "/healthz") != 0) {
-        if ((strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0) &&
-            xk_srv_asset(req->path, resp))
-            return;
-        if (strcmp(req->method, "GET") && strcmp(req->method, "HEAD"))
-            xk_srv_error(resp, 405, "method_not_allowed", "%s is not allowed here", req->method);
-        else
-            xk_srv_error(resp, 404, "not_found", "no such page: %.200s", req->path);
-        return;
-    }
-    if (req->too_many_args) {
-        xk_srv_error(resp, 400, "bad_request", "more than %d query arguments", SRV_MAX_ARGS);
+    if (!api_path(req)) {
+        page(req, resp);
         return;
     }
     char param[1024];
-    const route *r = find_route(req, resp, param, sizeof param);
-    if (!r)
-        return;
     xk_token_info tok;
     bool anonymous;
-    if (!authenticate(ctx, req, resp, &tok, &anonymous))
+    const route *r = policy(ctx, req, resp, param, sizeof param, &tok, &anonymous);
+    if (!r)
         return;
-    if (!rate_ok(ctx, req, anonymous ? NULL : &tok, resp) ||
-        !authorise(ctx, r, anonymous ? NULL : &tok, resp))
-        return;
-    resp->allow[0] = '\0';
     xk_store_set_actor(ctx->st, anonymous ? "anonymous" : tok.name);
     srv_call call = {ctx, req, strchr(r->pattern, '{') ? param : NULL, anonymous ? NULL : &tok};
     r->handler(&call, resp);

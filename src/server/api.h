@@ -32,6 +32,7 @@ typedef struct srv_req {
     const char *client;        /* the peer address, for the anonymous rate limit */
     const char *body;
     size_t body_len;
+    bool admitted; /* xk_srv_admit passed it when its headers arrived (its rate already taken) */
 } srv_req;
 
 typedef struct srv_resp {
@@ -69,6 +70,14 @@ typedef struct srv_ctx {
 /* Answers one request. resp is fully set on return; release with xk_srv_resp_free. */
 void xk_srv_handle(srv_ctx *ctx, const srv_req *req, srv_resp *resp);
 void xk_srv_resp_free(srv_resp *resp);
+
+/*
+ * The policy of a request decided from its method, path and headers alone, before its body is
+ * read: the route, the token, the rate limit (failed tokens count against their address too) and
+ * the role. True when the request may go on (its body may be read); false with resp set to the
+ * refusal. A request admitted here is marked req->admitted for xk_srv_handle.
+ */
+bool xk_srv_admit(srv_ctx *ctx, const srv_req *req, srv_resp *resp);
 
 /* --- for the handlers --------------------------------------------------------------------- */
 

@@ -89,6 +89,7 @@ typedef struct server {
     unsigned long transport_suppressed;
     atomic_int inflight;
     atomic_int connections; /* open now (libmicrohttpd's connection notifications) */
+    atomic_size_t body_bytes; /* memory held for request bodies, all connections together */
     srv_jobs *jobs;         /* scans are read here, off the HTTP threads */
 } server;
 
@@ -98,7 +99,7 @@ typedef struct request {
     struct timespec start;
     char *body;
     size_t len, cap;
-    bool too_big, answered;
+    bool too_big, answered, admitted, over_memory;
     int status;
     size_t bytes;
     char actor[XK_TOKEN_NAME_MAX + 1];
@@ -250,7 +251,55 @@ static bool host_allowed(const srv_config *cfg, const char *value)
     return false;
 }
 
-static enum MHD_Result first_call(server *s, struct MHD_Connection *conn, request *rq)
+static srv_ctx context(server *s)
+{
+    return (srv_ctx){.st = pool_take(&s->pool),
+                     .cal = s->cal,
+                     .limits = &s->limits,
+                     .rate = s->rate,
+                     .today = today_china(),
+                     .jobs = s->jobs};
+}
+
+/* The request as the API sees it, without its body. */
+static void request_of(struct MHD_Connection *conn, request *rq, const char *url,
+                       const char *method, srv_req *req)
+{
+    memset(req, 0, sizeof *req);
+    req->method = method;
+    req->path = url;
+    req->client = rq->client;
+    req->admitted = rq->admitted;
+    req->authorization =
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_arg, req);
+}
+
+/* A request that may carry a body is decided on its headers (xk_srv_admit): a write without a
+ * valid editor token, or over the rate, is answered before a byte of its body is held. */
+static enum MHD_Result admit(server *s, struct MHD_Connection *conn, request *rq, const char *url,
+                             const char *method)
+{
+    if (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0)
+        return MHD_YES;
+    srv_req req;
+    request_of(conn, rq, url, method, &req);
+    srv_ctx ctx = context(s);
+    srv_resp resp;
+    bool ok = xk_srv_admit(&ctx, &req, &resp);
+    pool_give(&s->pool, ctx.st);
+    if (ok) {
+        rq->admitted = true;
+        xk_srv_resp_free(&resp);
+        return MHD_YES;
+    }
+    enum MHD_Result r = respond(conn, rq, &resp);
+    xk_srv_resp_free(&resp);
+    return r;
+}
+
+static enum MHD_Result first_call(server *s, struct MHD_Connection *conn, request *rq,
+                                  const char *url, const char *method)
 {
     size_t header_bytes = 0;
     MHD_get_connection_values(conn, MHD_HEADER_KIND, count_header, &header_bytes);
@@ -269,11 +318,13 @@ static enum MHD_Result first_call(server *s, struct MHD_Connection *conn, reques
     if (cl && strtoull(cl, NULL, 10) > s->cfg->max_body)
         return refuse(conn, rq, 413, "payload_too_large",
                       "request body is larger than the limit of %zu bytes", s->cfg->max_body);
-    return MHD_YES;
+    return admit(s, conn, rq, url, method);
 }
 
 static bool append_body(server *s, request *rq, const char *data, size_t n)
 {
+    if (rq->over_memory)
+        return true;
     if (rq->too_big || rq->len + n > s->cfg->max_body) {
         rq->too_big = true;
         return true;
@@ -282,9 +333,18 @@ static bool append_body(server *s, request *rq, const char *data, size_t n)
         size_t cap = rq->cap ? rq->cap : 16384;
         while (cap < rq->len + n + 1)
             cap *= 2;
+        /* bodies held by all connections together stay under SRV_BODY_MEMORY_MAX */
+        size_t more = cap - rq->cap;
+        if (atomic_fetch_add(&s->body_bytes, more) + more > SRV_BODY_MEMORY_MAX) {
+            atomic_fetch_sub(&s->body_bytes, more);
+            rq->over_memory = true;
+            return true;
+        }
         char *grown = realloc(rq->body, cap);
-        if (!grown)
+        if (!grown) {
+            atomic_fetch_sub(&s->body_bytes, more);
             return false;
+        }
         rq->body = grown;
         rq->cap = cap;
     }
@@ -298,21 +358,10 @@ static enum MHD_Result answer(server *s, struct MHD_Connection *conn, request *r
                               const char *url, const char *method)
 {
     srv_req req;
-    memset(&req, 0, sizeof req);
-    req.method = method;
-    req.path = url;
+    request_of(conn, rq, url, method, &req);
     req.body = rq->body;
     req.body_len = rq->len;
-    req.client = rq->client;
-    req.authorization = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-                                                    MHD_HTTP_HEADER_AUTHORIZATION);
-    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_arg, &req);
-    srv_ctx ctx = {.st = pool_take(&s->pool),
-                   .cal = s->cal,
-                   .limits = &s->limits,
-                   .rate = s->rate,
-                   .today = today_china(),
-                   .jobs = s->jobs};
+    srv_ctx ctx = context(s);
     srv_resp resp;
     xk_srv_handle(&ctx, &req, &resp);
     pool_give(&s->pool, ctx.st);
@@ -339,7 +388,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         snprintf(rq->path, sizeof rq->path, "%s", url);
         atomic_fetch_add(&s->inflight, 1);
         *con_cls = rq;
-        return first_call(s, conn, rq);
+        return first_call(s, conn, rq, url, method);
     }
     if (rq->answered) { /* refused on the first call: drop what the client still sends */
         *upload_data_size = 0;
@@ -350,6 +399,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             return MHD_NO;
         *upload_data_size = 0;
         return MHD_YES;
+    }
+    if (rq->over_memory) {
+        return refuse(conn, rq, 503, "server_busy",
+                      "the server holds its limit of %zu bytes of request bodies; retry shortly",
+                      (size_t)SRV_BODY_MEMORY_MAX);
     }
     if (rq->too_big)
         return refuse(conn, rq, 413, "payload_too_large",
@@ -480,6 +534,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         return;
     if (s->cfg->access_log)
         log_request(s, rq, toe);
+    atomic_fetch_sub(&s->body_bytes, rq->cap);
     free(rq->body);
     free(rq);
     *con_cls = NULL;

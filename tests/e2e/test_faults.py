@@ -133,7 +133,7 @@ def test_full_disk_during_import():
     the limit completes."""
     docs, facts = corpus_dir('disk-corpus', 400, 9000)
     db = os.path.join(TMP, 'disk.db')
-    rc, out, err = run('import', '--batch', '10', docs, db=db, limit_bytes=1 << 20)
+    rc, out, err = run('import', '--batch', '10', docs, db=db, limit_bytes=2 << 20)
     clear = 'disk' in err and 'file-size limit' in err and 'Traceback' not in err
     check('import into a full disk fails with a clear message', rc == 1 and clear, err)
     stored = count(db, 'SELECT count(*) FROM licences')

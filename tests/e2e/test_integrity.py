@@ -253,6 +253,50 @@ def test_audit_covers_records(db):
     check('after the migration an edit behind the chain fails verification', rc != 0 and NUMBER in out, (rc, out))
 
 
+# --- limits before bodies ------------------------------------------------------------------------
+
+def rss_kib(pid):
+    for line in open(f'/proc/{pid}/status'):
+        if line.startswith('VmRSS:'):
+            return int(line.split()[1])
+    return 0
+
+
+def test_policy_before_bodies(db):
+    """16 anonymous 16 MiB uploads held open: each is answered 401 on its headers and the server
+    holds none of the bodies (it grew by 256 MiB when it read them all first)."""
+    srv = Server(db, '--rate', '0')
+    try:
+        before = rss_kib(srv.proc.pid)
+        size, socks, statuses = 16 << 20, [], []
+        chunk = b'x' * (1 << 20)
+        for _ in range(16):
+            so = socket.create_connection(('127.0.0.1', srv.port), timeout=30)
+            so.sendall(f'POST /v1/licenses HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {size}\r\n'
+                       f'Content-Type: text/plain\r\n\r\n'.encode())
+            socks.append(so)
+        for so in socks:
+            try:
+                for _ in range(16):
+                    so.sendall(chunk)
+            except OSError:
+                pass  # answered and closed before the whole body: what is wanted
+        for so in socks:
+            try:
+                head = so.recv(200)
+                statuses.append(int(head.split(b' ', 2)[1]) if head.startswith(b'HTTP/') else 0)
+            except OSError:
+                statuses.append(0)
+        grown = (rss_kib(srv.proc.pid) - before) / 1024
+        for so in socks:
+            so.close()
+        print(f'     figure: 16 anonymous 16 MiB uploads held open grew the server by {grown:.1f} MiB')
+        check('anonymous uploads are answered 401 before their bodies', statuses == [401] * 16, statuses)
+        check('16 anonymous 16 MiB uploads grow the server by under 64 MiB', grown < 64, f'{grown:.1f} MiB')
+    finally:
+        srv.stop()
+
+
 def raw_get(port, host_header):
     s = socket.create_connection(('127.0.0.1', port), timeout=10)
     s.sendall(f'GET /v1/licenses/{NUMBER} HTTP/1.1\r\nHost: {host_header}\r\nConnection: close\r\n\r\n'.encode())
@@ -296,6 +340,7 @@ def main():
         srv.stop()
     test_public_read_hosts(db)
     test_audit_covers_records(db)
+    test_policy_before_bodies(db)
     print(f"{ts.results['passed']} passed, {ts.results['failed']} failed")
     sys.exit(1 if ts.results['failed'] else 0)
 
