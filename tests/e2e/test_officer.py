@@ -284,6 +284,43 @@ def test_conventions(db):
         proc.wait(timeout=30)
 
 
+def on_terminal(*args, env=None):
+    """stdout of xuke run on a pseudo-terminal (what a person at a terminal sees)."""
+    import pty
+    e = dict(os.environ)
+    e.pop('NO_COLOR', None)
+    e['TERM'] = 'xterm'
+    e.update(env or {})
+    master, slave = pty.openpty()
+    p = subprocess.Popen([XUKE, *args], stdout=slave, stderr=subprocess.DEVNULL, env=e)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 65536)
+        except OSError:  # EIO: the child closed its end
+            break
+        if not data:
+            break
+        chunks.append(data)
+    p.wait(timeout=60)
+    os.close(master)
+    return b''.join(chunks).decode('utf-8', 'replace')
+
+
+def test_colours_on_a_terminal_only(db):
+    argv = ('status', '--db', db, '--as-of', '2026-12-06')
+    out = on_terminal(*argv)
+    check('statuses are coloured on a terminal (renewal_overdue in bold red)',
+          '\033[1;31mrenewal_overdue\033[0m' in out and '\033[1;31mOVERDUE\033[0m' in out, repr(out[:400]))
+    out = on_terminal(*argv, env={'NO_COLOR': '1'})
+    check('NO_COLOR turns colours off', '\033[' not in out and 'renewal_overdue' in out, repr(out[:300]))
+    rc, out, _ = run(*argv)
+    check('piped output has no colours', rc == 0 and '\033[' not in out and 'renewal_overdue' in out, repr(out[:300]))
+    out = on_terminal('deadlines', '--db', db, '--as-of', '2026-12-06')
+    check('deadlines highlight OVERDUE on a terminal', '\033[1;31mOVERDUE\033[0m' in out, repr(out[:300]))
+
+
 test_read_commands_need_a_store()
 officer_db = test_write_creates_and_says_so()
 test_empty_store_is_no_all_clear()
@@ -292,6 +329,7 @@ test_one_status_vocabulary(officer_db)
 test_events_checked_and_reversible(officer_db)
 test_nothing_cut_silently()
 test_conventions(officer_db)
+test_colours_on_a_terminal_only(officer_db)
 test_fail_on_any_quiet_when_nothing_open()
 shutil.rmtree(TMP, ignore_errors=True)
 print(f"{results['passed']} passed, {results['failed']} failed")
