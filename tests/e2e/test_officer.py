@@ -284,15 +284,18 @@ def test_conventions(db):
         proc.wait(timeout=30)
 
 
-def on_terminal(*args, env=None):
-    """stdout of xuke run on a pseudo-terminal (what a person at a terminal sees)."""
+def on_terminal(*args, env=None, stream='stdout'):
+    """stdout (or stderr) of xuke run on a pseudo-terminal (what a person at a terminal sees)."""
     import pty
     e = dict(os.environ)
     e.pop('NO_COLOR', None)
     e['TERM'] = 'xterm'
     e.update(env or {})
     master, slave = pty.openpty()
-    p = subprocess.Popen([XUKE, *args], stdout=slave, stderr=subprocess.DEVNULL, env=e)
+    if stream == 'stdout':
+        p = subprocess.Popen([XUKE, *args], stdout=slave, stderr=subprocess.DEVNULL, env=e)
+    else:
+        p = subprocess.Popen([XUKE, *args], stdout=subprocess.DEVNULL, stderr=slave, env=e)
     os.close(slave)
     chunks = []
     while True:
@@ -321,6 +324,16 @@ def test_colours_on_a_terminal_only(db):
     check('deadlines highlight OVERDUE on a terminal', '\033[1;31mOVERDUE\033[0m' in out, repr(out[:300]))
 
 
+def test_import_progress_on_a_terminal_only():
+    db = os.path.join(TMP, 'progress.db')
+    err = on_terminal('import', '--db', db, *seeds(), stream='stderr')
+    check('import progress on a terminal gives the total and the percentage',
+          'of 4 files (100%)' in err and '4 licences' in err, repr(err[-300:]))
+    db2 = os.path.join(TMP, 'progress2.db')
+    rc, out, err = run('import', '--db', db2, *seeds())
+    check('and nothing of it when piped', rc == 0 and 'files (' not in err and '\r' not in err, repr(err))
+
+
 test_read_commands_need_a_store()
 officer_db = test_write_creates_and_says_so()
 test_empty_store_is_no_all_clear()
@@ -330,6 +343,7 @@ test_events_checked_and_reversible(officer_db)
 test_nothing_cut_silently()
 test_conventions(officer_db)
 test_colours_on_a_terminal_only(officer_db)
+test_import_progress_on_a_terminal_only()
 test_fail_on_any_quiet_when_nothing_open()
 shutil.rmtree(TMP, ignore_errors=True)
 print(f"{results['passed']} passed, {results['failed']} failed")
