@@ -19,6 +19,7 @@
 #include "xuke/store.h"
 #include <unistd.h> /* optind, set by the option helpers */
 
+#include "options.h"
 #include "xuke/xuke.h"
 
 /* Exit codes of every subcommand. */
@@ -43,9 +44,11 @@ void cli_print_problems(const char *path, const xk_licence *lic, bool errors_onl
 bool cli_parse_size(const char *s, size_t *out);
 /* --max-size for a document: 1 byte to the ceiling; prints why not for cmd. */
 bool cli_max_size_arg(const char *arg, size_t *out, const char *cmd);
-/* The options most registry commands share: --db PATH, and --json when json is non-NULL.
- * Returns EXIT_OK (optind at the first operand) or EXIT_USAGE. */
-int cli_db_options(int argc, char **argv, const char **db, bool *json);
+/* Parses a command whose only options are --db PATH and --json (spec lists them; json may be
+ * NULL when it lists no --json). Returns CLI_GO with optind at the first operand, or the exit
+ * code to return at once (0 after --help, 2 after a bad option). */
+enum { CLI_GO = -1 };
+int cli_db_options(int argc, char **argv, const cli_spec *spec, const char **db, bool *json);
 
 /* Prints o as indented JSON on stdout and releases it; EXIT_FAIL when o is NULL. */
 int cli_print_json(json_t *o);

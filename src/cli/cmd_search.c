@@ -7,10 +7,6 @@
 
 #include "query_opts.h"
 
-static const char *const usage_text =
-    "usage: xuke search [--db PATH] [--company TEXT] [--domain HOST] [--service CODE]\n"
-    "                   [--region R] [--issuer NAME] [--valid-on DATE] [--expiring-within DAYS]\n"
-    "                   [--as-of DATE] [--include-removed] [--limit N] [--json]\n";
 
 typedef struct search_out {
     bool json;
@@ -37,9 +33,10 @@ static bool on_hit(const xk_hit *h, void *ctx)
 int cmd_search(int argc, char **argv)
 {
     query_opts o = {.format = "text"};
-    int rc = query_opts_parse(argc, argv, &o, usage_text);
-    if (rc)
-        return rc < 0 ? EXIT_OK : rc;
+    int rc = query_opts_parse(argc, argv, &o, &query_search_spec);
+    if (rc != CLI_GO)
+        return rc;
+    rc = EXIT_OK;
     if (!o.q.limit)
         o.q.limit = 100;
     xk_store *st = cli_open_store(o.db);

@@ -8,10 +8,12 @@ typedef struct query_opts {
     xk_query q;
     const char *db;
     const char *format; /* "text", "json", "jsonl", "csv" */
-    bool allow_format;
 } query_opts;
 
-/* EXIT_OK, EXIT_USAGE, or -1 after printing help. */
-int query_opts_parse(int argc, char **argv, query_opts *o, const char *usage);
+/* The two commands' option tables: the filters, and --json (search) or --format (export). */
+extern const cli_spec query_search_spec, query_export_spec;
+
+/* CLI_GO, or the exit code to return at once (after --help or a bad command line). */
+int query_opts_parse(int argc, char **argv, query_opts *o, const cli_spec *spec);
 
 #endif
