@@ -22,6 +22,24 @@ typedef bool (*xk_status_fn)(const xk_status_row *row, void *ctx);
 xk_status xk_status_scan(xk_store *st, const xk_calendar *cal, xk_date as_of, const char *number,
                          xk_status_fn fn, void *ctx, xk_error *err);
 
+/* One licence's status as of a date: XK_ENOTFOUND when number is not in the store. The one
+ * source of the word every output shows as "status" (get, search, export, API, pages). */
+xk_status xk_status_of(xk_store *st, const xk_calendar *cal, xk_date as_of, const char *number,
+                       xk_licence_status *out, xk_error *err);
+
+/* Every licence's status as of one date, from one scan, for outputs that list many licences
+ * (export, search). Look-ups are by normalised number. Free with xk_status_table_free. */
+typedef struct xk_status_table {
+    struct status_entry *items; /* sorted by number */
+    size_t n, cap;
+} xk_status_table;
+
+xk_status xk_status_table_build(xk_store *st, const xk_calendar *cal, xk_date as_of,
+                                xk_status_table *out, xk_error *err);
+/* False when number is not in the table. */
+bool xk_status_table_find(const xk_status_table *t, const char *number, xk_licence_status *out);
+void xk_status_table_free(xk_status_table *t);
+
 /* One agenda line as callers see it (xk_agenda_at fills it). */
 typedef struct xk_agenda_item {
     const char *number;  /* owned by the agenda */

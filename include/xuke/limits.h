@@ -26,5 +26,22 @@
 #define XK_MAX_HOST 253u
 /* Bytes of a removal's reason: a longer one is refused, never cut (it is read back whole). */
 #define XK_MAX_REASON_BYTES 255u
+/* Scans: repairs of OCR text and snaps to the standard wording listed one by one for review; a
+ * line longer than XK_MAX_OCR_LINE_CHARS characters is left as read. Beyond any of these the
+ * whole document is flagged for review ("too many to list"), never a repair left unflagged. */
+#define XK_MAX_OCR_REPAIRS 256u
+#define XK_MAX_OCR_SNAPS 128u
+#define XK_MAX_OCR_LINE_CHARS 1024u
+/* Fields of one scanned licence checked one by one for review: the scalars, every service,
+ * website and provision. */
+#define XK_MAX_REVIEW_SPANS (16u + XK_MAX_SERVICES + XK_MAX_WEBSITES + XK_MAX_PROVISIONS)
+
+/* The standard wording of provisions (data/provisions.txt): bytes of the file, characters of one
+ * entry; clauses shorter than the first minimum and sentences shorter than the second are too
+ * short to be recognised by their wording and are not compared. */
+#define XK_MAX_WORDING_BYTES (1024u * 1024u)
+#define XK_MAX_WORDING_CHARS 400u
+#define XK_WORDING_CLAUSE_MIN 6u
+#define XK_WORDING_SENTENCE_MIN 12u
 
 #endif

@@ -15,16 +15,20 @@
 #include "xuke/store.h"
 
 /* The stored record of version (0 = current) of number, with the registry's facts added:
- * version, versions, status (active/removed), source_sha256, imported_at, removed_reason. */
-xk_status xk_view_licence(xk_store *st, const char *number, int version, json_t **out,
-                          xk_error *err);
+ * version, versions, status (the licence's status as of as_of: xk_status_name), status_as_of,
+ * record_state ("active" or "removed": the registry's own state of the record),
+ * source_sha256, imported_at, removed_reason. */
+xk_status xk_view_licence(xk_store *st, const xk_calendar *cal, xk_date as_of, const char *number,
+                          int version, json_t **out, xk_error *err);
 
 /* One obligation: duty, title, basis, due, due_workday, rule, overdue, provisional, year, …. */
 json_t *xk_view_obligation(const xk_obligation *ob);
 /* One status row: number, company, status, expires, next, overdue. */
 json_t *xk_view_status_row(const xk_status_row *r);
-/* One search hit; a domain hit carries "match" (domain, website, service, website_name). */
-json_t *xk_view_hit(const xk_hit *h);
+/* One search hit with its status (computed by the caller as of one date for every hit) and
+ * record_state (active/removed); a domain hit carries "match" (domain, website, service,
+ * website_name). */
+json_t *xk_view_hit(const xk_hit *h, xk_licence_status status);
 /* Versions, oldest first. */
 json_t *xk_view_history(const xk_version_info *v, size_t n);
 /* One event. */

@@ -11,6 +11,7 @@
 
 typedef struct export_ctx {
     xk_store *st;
+    const xk_status_table *statuses;
     const char *format;
     size_t n;
     xk_status rc;
@@ -41,10 +42,10 @@ static void csv_list(const xk_licence *lic, bool domains)
         for (size_t k = 0; k < lic->websites[w].domains.len && n < sizeof buf - 1; k++)
             n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s", n ? ";" : "",
                                   lic->websites[w].domains.items[k]);
-    csv_field(buf, domains);
+    csv_field(buf, false);
 }
 
-static void csv_row(const xk_licence *lic, const xk_hit *h)
+static void csv_row(const xk_licence *lic, const xk_hit *h, xk_licence_status status)
 {
     char a[16], b[16];
     csv_field(lic->number, false);
@@ -55,9 +56,10 @@ static void csv_row(const xk_licence *lic, const xk_hit *h)
     csv_field(lic->issuer, false);
     csv_field(xk_date_format(lic->issued, a, sizeof a), false);
     csv_field(xk_date_format(lic->expires, b, sizeof b), false);
-    csv_field(h->removed ? "removed" : "active", false);
+    csv_field(xk_status_name(status), false);
     csv_list(lic, false);
     csv_list(lic, true);
+    csv_field(h->removed ? "removed" : "active", true);
 }
 
 static bool on_hit(const xk_hit *h, void *vctx)
@@ -68,7 +70,9 @@ static bool on_hit(const xk_hit *h, void *vctx)
         c->rc = xk_store_get(c->st, h->number, 0, &lic, NULL, &c->err);
         if (c->rc != XK_OK)
             return false;
-        csv_row(lic, h);
+        xk_licence_status status = h->removed ? XK_STATUS_REMOVED : XK_STATUS_VALID;
+        xk_status_table_find(c->statuses, h->number, &status);
+        csv_row(lic, h, status);
         xk_licence_free(lic);
     } else {
         char *json;
@@ -93,11 +97,19 @@ int cmd_export(int argc, char **argv)
     xk_store *st = cli_open_store(o.db);
     if (!st)
         return EXIT_FAIL;
-    export_ctx c = {st, o.format, 0, XK_OK, {0}};
-    if (strcmp(o.format, "csv") == 0)
+    xk_status_table statuses = {0};
+    bool csv = strcmp(o.format, "csv") == 0;
+    if (csv && !query_status_table(st, &o, &statuses)) {
+        xk_store_close(st);
+        return EXIT_FAIL;
+    }
+    export_ctx c = {st, &statuses, o.format, 0, XK_OK, {0}};
+    /* status: the licence's status as of --as-of, the word `xuke status` gives; record_state:
+     * the registry's own active/removed (the "status" column before the two were told apart) */
+    if (csv)
         fputs("\xEF\xBB\xBF\"number\",\"company\",\"legal_representative\",\"region\","
               "\"category\",\"issuer\",\"issued\",\"expires\",\"status\",\"services\","
-              "\"domains\"\r\n",
+              "\"domains\",\"record_state\"\r\n",
               stdout);
     else if (strcmp(o.format, "json") == 0)
         fputs("[\n", stdout);
@@ -111,6 +123,7 @@ int cmd_export(int argc, char **argv)
         rc = cli_store_error(&c.err);
     fflush(stdout);
     fprintf(stderr, "exported %zu licences\n", c.n);
+    xk_status_table_free(&statuses);
     xk_store_close(st);
     return rc;
 }

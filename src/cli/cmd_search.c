@@ -12,18 +12,21 @@ typedef struct search_out {
     bool json;
     json_t *array;
     size_t n;
+    const xk_status_table *statuses;
 } search_out;
 
 static bool on_hit(const xk_hit *h, void *ctx)
 {
     search_out *o = ctx;
     o->n++;
+    xk_licence_status status = h->removed ? XK_STATUS_REMOVED : XK_STATUS_VALID;
+    xk_status_table_find(o->statuses, h->number, &status);
     if (o->json) {
-        json_array_append_new(o->array, xk_view_hit(h));
+        json_array_append_new(o->array, xk_view_hit(h, status));
         return true;
     }
-    printf("%-18s %s → %s  %s%s\n", h->number, h->issued, h->expires, h->company,
-           h->removed ? "  [removed]" : "");
+    printf("%-18s %-16s %s → %s  %s\n", h->number, xk_status_name(status), h->issued, h->expires,
+           h->company);
     if (h->website_index >= 0)
         printf("    covers it: %s, website %d \"%s\" under %s\n", h->matched_domain,
                h->website_index + 1, h->website_name, h->website_service);
@@ -42,7 +45,12 @@ int cmd_search(int argc, char **argv)
     xk_store *st = cli_open_store(o.db);
     if (!st)
         return EXIT_FAIL;
-    search_out out = {strcmp(o.format, "json") == 0, json_array(), 0};
+    xk_status_table statuses;
+    if (!query_status_table(st, &o, &statuses)) {
+        xk_store_close(st);
+        return EXIT_FAIL;
+    }
+    search_out out = {strcmp(o.format, "json") == 0, json_array(), 0, &statuses};
     xk_error err;
     if (xk_store_search(st, &o.q, on_hit, &out, &err) != XK_OK) {
         rc = cli_store_error(&err);
@@ -52,6 +60,7 @@ int cmd_search(int argc, char **argv)
         printf("no licence matches\n");
     }
     json_decref(out.array);
+    xk_status_table_free(&statuses);
     xk_store_close(st);
     return rc;
 }

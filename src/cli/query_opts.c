@@ -7,14 +7,16 @@
 #include "query_opts.h"
 
 #define FILTERS                                                                                \
-    CLI_OPT_DB, {"company", 'c', "TEXT", "company name contains TEXT", 0},                     \
+    CLI_OPT_DB, {"company", 'C', "TEXT", "company name contains TEXT", 0},                     \
         {"domain", 'D', "HOST", "a website of the licence covers HOST", 0},                    \
         {"service", 's', "CODE", "holds catalogue service CODE (B11-B14, B21-B26)", 0},        \
         {"region", 'r', "R", "issued in province R (abbreviation or name)", 0},                \
         {"issuer", 'i', "NAME", "issued by NAME", 0},                                           \
         {"valid-on", 'v', "DATE", "valid on DATE", 0},                                          \
         {"expiring-within", 'e', "DAYS", "expires within DAYS of --as-of (0 to 36500)", 0},    \
-        {"as-of", 'a', "DATE", "the day --expiring-within counts from (default: today)", 0},   \
+        {"as-of", 'a', "DATE",                                                                 \
+         "the day statuses and --expiring-within count from (default: today in China)", 0},   \
+        CLI_OPT_CALENDAR,                                                                      \
         {"include-removed", 'R', NULL, "removed licences too", 0},                              \
         {"limit", 'l', "N", "at most N licences (1 to 100000000)", 0}
 
@@ -27,13 +29,15 @@ const cli_spec query_search_spec = {
     "xuke search [--db PATH] [--company TEXT] [--domain HOST] [--service CODE]\n"
     "                   [--region R] [--issuer NAME] [--valid-on DATE] [--expiring-within DAYS]\n"
     "                   [--as-of DATE] [--include-removed] [--limit N] [--json]",
-    "Licences matching every filter given (at most 100 without --limit). A domain search says\n"
-    "which website entry and service of the licence cover the host.",
+    "Licences matching every filter given (at most 100 without --limit), each with its status\n"
+    "as of --as-of. A domain search says which website entry and service of the licence cover\n"
+    "the host.",
     search_options};
 const cli_spec query_export_spec = {
     "export", "xuke export [--db PATH] [--format csv|json|jsonl] [search filters...]",
     "The registry, or the licences matching the filters, as records (json, jsonl: what\n"
-    "`xuke import` reads back) or as a table (csv: UTF-8 with BOM, for Excel and WPS).",
+    "`xuke import` reads back) or as a table (csv: UTF-8 with BOM, for Excel and WPS; its\n"
+    "status is each licence's status as of --as-of, the word `xuke status` gives).",
     export_options};
 
 static bool option(int c, query_opts *o)
@@ -44,6 +48,9 @@ static bool option(int c, query_opts *o)
         o->db = optarg;
         return true;
     case 'c':
+        o->calendar = optarg;
+        return true;
+    case 'C':
         o->q.company = optarg;
         return true;
     case 'D':
@@ -120,4 +127,17 @@ int query_opts_parse(int argc, char **argv, query_opts *o, const cli_spec *spec)
     if (optind != argc)
         return cli_usage(spec);
     return CLI_GO;
+}
+
+bool query_status_table(xk_store *st, const query_opts *o, xk_status_table *out)
+{
+    xk_calendar *cal = cli_load_calendar(o->calendar);
+    if (!cal)
+        return false;
+    xk_error err;
+    xk_status rc = xk_status_table_build(st, cal, o->q.as_of, out, &err);
+    xk_calendar_free(cal);
+    if (rc != XK_OK)
+        cli_store_error(&err);
+    return rc == XK_OK;
 }

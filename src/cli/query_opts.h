@@ -7,6 +7,7 @@
 typedef struct query_opts {
     xk_query q;
     const char *db;
+    const char *calendar; /* --calendar: the working days behind statuses */
     const char *format; /* "text", "json", "jsonl", "csv" */
 } query_opts;
 
@@ -15,5 +16,9 @@ extern const cli_spec query_search_spec, query_export_spec;
 
 /* CLI_GO, or the exit code to return at once (after --help or a bad command line). */
 int query_opts_parse(int argc, char **argv, query_opts *o, const cli_spec *spec);
+
+/* Every licence's status as of o->q.as_of (the date --as-of gives, default today), so that a
+ * listing says the same word `xuke status` says for that date; prints why not. */
+bool query_status_table(xk_store *st, const query_opts *o, xk_status_table *out);
 
 #endif

@@ -93,6 +93,27 @@ xk_item *xk_provision_add_item(xk_licence *lic, xk_provision *p)
     return &v[p->n_items++];
 }
 
+/* A field to review must not hide behind the cap either: the last kept problem gives way to
+ * one saying the whole document needs review (it is counted as dropped). */
+#define REVIEW_OVERFLOW                                                                            \
+    XK_REVIEW_PREFIX "whole document: more problems than the list holds, among them "              \
+                     "fields to review"
+
+static void review_overflow(xk_licence *lic)
+{
+    xk_problem *last = &lic->problems[lic->n_problems - 1];
+    if (strcmp(last->message, REVIEW_OVERFLOW) == 0)
+        return;
+    char *msg = xk_arena_strndup(lic->arena, REVIEW_OVERFLOW, strlen(REVIEW_OVERFLOW));
+    if (!msg)
+        return;
+    last->message = msg;
+    last->line = 0;
+    if (last->severity < XK_SEV_WARNING)
+        last->severity = XK_SEV_WARNING;
+    lic->n_problems_dropped++;
+}
+
 xk_status xk_licence_problem(xk_licence *lic, xk_severity sev, int line, const char *fmt, ...)
 {
     if (lic->n_problems >= XK_MAX_PROBLEMS) {
@@ -100,6 +121,8 @@ xk_status xk_licence_problem(xk_licence *lic, xk_severity sev, int line, const c
         /* an error must never hide behind the cap: keep the record invalid */
         if (sev == XK_SEV_ERROR)
             lic->problems[lic->n_problems - 1].severity = XK_SEV_ERROR;
+        else if (strncmp(fmt, XK_REVIEW_PREFIX, strlen(XK_REVIEW_PREFIX)) == 0)
+            review_overflow(lic);
         return XK_OK;
     }
     char msg[1024];

@@ -2,8 +2,10 @@
  * Standard wording: the special provisions (特别规定事项) and service conditions repeat the same
  * clauses from licence to licence. After a scan is read, each clause of a provision, an item or a
  * condition that is a few characters away from exactly one standard clause (edit distance at
- * most a tenth of its length, and at most 4) is taken to be that clause. Each snap is reported so
- * the field is flagged for review with what was read and what it became.
+ * most a tenth of its length, and at most 4) is taken to be that clause. The wording is
+ * data/provisions.txt (read by wording.c), written by hand from the issuers' printed forms, never
+ * from the tests. Each snap is a repair like any other: reported, so the field is flagged for
+ * review with what was read and what it became.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -12,11 +14,10 @@
 
 #include "../core/buf.h"
 #include "ocr_internal.h"
+#include "xuke/limits.h"
 #include "xuke/text.h"
 
-#include "clauses.inc"
-
-#define TEXT_MAX 400 /* code points of the longest sentence compared */
+#define TEXT_MAX XK_MAX_WORDING_CHARS /* code points of the longest sentence compared */
 
 /* Code points of s[0..len) into cp (at most max); returns the count, or max + 1 if longer. */
 static size_t decode(const char *s, size_t len, unsigned *cp, size_t max)
@@ -61,7 +62,7 @@ static size_t distance(const unsigned *a, size_t na, const unsigned *b, size_t n
 
 /* A table of standard wording, decoded once; read-only afterwards. */
 typedef struct wording {
-    const char *const *text;
+    char **text;
     size_t count;
     unsigned **cp;
     size_t *n;
@@ -88,11 +89,9 @@ static bool sentence_break(unsigned cp)
  * when it falls in a short clause ("视情节采取和警示"), which the clause table cannot judge. A
  * tenth of a clause is too much for a sentence, so a sentence may differ by one character in
  * 20 (at most 6). */
-static wording sentences = {standard_sentences,
-                            sizeof standard_sentences / sizeof standard_sentences[0],
-                            NULL, NULL, 20, 6, 20, true, sentence_break};
-static wording clauses = {standard_clauses, sizeof standard_clauses / sizeof standard_clauses[0],
-                          NULL, NULL, 10, 4, 8, false, clause_break};
+static wording sentences = {NULL, 0, NULL, NULL, 20, 6, 20, true, sentence_break};
+static wording clauses = {NULL, 0, NULL, NULL, 10, 4, 8, false, clause_break};
+static ocr_wording standard; /* owns the texts of both tables, for the life of the process */
 
 static void wording_decode(wording *w)
 {
@@ -111,8 +110,17 @@ static void wording_decode(wording *w)
         w->count = 0;
 }
 
+/* A wording file that does not parse leaves both tables empty: nothing is snapped. The unit
+ * tests parse the compiled-in file, so a bad edit fails there, not silently here. */
 static void tables_make(void)
 {
+    xk_error err;
+    if (xk_ocr_wording_standard(&standard, &err) != XK_OK)
+        return;
+    sentences.text = standard.sentences;
+    sentences.count = standard.n_sentences;
+    clauses.text = standard.clauses;
+    clauses.count = standard.n_clauses;
     wording_decode(&sentences);
     wording_decode(&clauses);
 }
@@ -185,8 +193,10 @@ static char *snap_text(const wording *w, const char *text, ocr_snaps *snaps, con
 void xk_ocr_snap_note(ocr_snaps *s, const char *field, const char *from, size_t from_len,
                       const char *to)
 {
-    if (s->n == OCR_MAX_SNAPS)
+    if (s->n == OCR_MAX_SNAPS) {
+        s->dropped++; /* the snap is made; the whole document is flagged (scan.c) */
         return;
+    }
     ocr_snap *n = &s->items[s->n++];
     xk_ocr_copy_whole(n->field, sizeof n->field, field, strlen(field));
     xk_ocr_copy_whole(n->from, sizeof n->from, from, from_len);

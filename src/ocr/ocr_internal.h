@@ -11,6 +11,7 @@
 #include <tesseract/capi.h>
 
 #include "../core/buf.h"
+#include "xuke/limits.h"
 #include "xuke/ocr.h"
 
 typedef struct page_sink page_sink;
@@ -27,7 +28,7 @@ xk_status xk_ocr_pages(page_sink *sink, const xk_blob *files, size_t n, const xk
                        xk_error *err);
 
 /* Repairs made to OCR text before extraction (repair.c). */
-#define OCR_MAX_REPAIRS 256
+#define OCR_MAX_REPAIRS XK_MAX_OCR_REPAIRS
 
 typedef struct ocr_repair {
     int line;
@@ -37,6 +38,8 @@ typedef struct ocr_repair {
 typedef struct ocr_repairs {
     ocr_repair items[OCR_MAX_REPAIRS];
     size_t n, dropped;
+    size_t long_lines; /* lines over XK_MAX_OCR_LINE_CHARS, left as read */
+    int first_long;    /* the first of them (1-based), 0 when none */
 } ocr_repairs;
 
 /* At most size - 1 bytes of s[0..len) into dst, cut at a character boundary. */
@@ -49,8 +52,22 @@ void xk_ocr_repair_note(ocr_repairs *rep, int line, const char *from, size_t fro
 /* Rewrites r->text line by line (the line count is kept), recording each repair. */
 xk_status xk_ocr_repair_text(xk_ocr_result *r, ocr_repairs *rep);
 
+/* The standard wording of provisions and conditions, split for comparing (wording.c). */
+typedef struct ocr_wording {
+    char **sentences, **clauses;
+    size_t n_sentences, n_clauses, n_entries;
+} ocr_wording;
+
+/* Parses wording text in the format of data/provisions.txt; name is used in messages. The
+ * tables in out are owned by it (xk_ocr_wording_free); on error out is empty. */
+xk_status xk_ocr_wording_parse(const char *text, size_t len, const char *name, ocr_wording *out,
+                            xk_error *err);
+/* The compiled-in data/provisions.txt, parsed into out. */
+xk_status xk_ocr_wording_standard(ocr_wording *out, xk_error *err);
+void xk_ocr_wording_free(ocr_wording *w);
+
 /* Clauses of provisions and conditions snapped to the standard wording (clauses.c). */
-#define OCR_MAX_SNAPS 128
+#define OCR_MAX_SNAPS XK_MAX_OCR_SNAPS
 
 typedef struct ocr_snap {
     char field[64];
@@ -59,7 +76,7 @@ typedef struct ocr_snap {
 
 typedef struct ocr_snaps {
     ocr_snap items[OCR_MAX_SNAPS];
-    size_t n;
+    size_t n, dropped; /* dropped: snaps made beyond OCR_MAX_SNAPS, not listed */
 } ocr_snaps;
 
 void xk_ocr_snap_note(ocr_snaps *s, const char *field, const char *from, size_t from_len,

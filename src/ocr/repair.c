@@ -9,9 +9,10 @@
 #include <string.h>
 
 #include "repair.h"
+#include "xuke/limits.h"
 #include "xuke/text.h"
 
-#define OCR_LINE_CHARS 1024 /* a longer line is left as read */
+#define OCR_LINE_CHARS XK_MAX_OCR_LINE_CHARS /* a longer line is left as read, and flagged */
 
 void xk_ocr_copy_whole(char *dst, size_t size, const char *s, size_t len)
 {
@@ -42,6 +43,8 @@ static bool repair_chars(const char *s, size_t len, int lineno, const phrases *p
     size_t n = xk_utf8_offsets(s, len, off, OCR_LINE_CHARS);
     if (off[n] < len) {
         xk_buf_append(out, s, len);
+        if (!rep->long_lines++)
+            rep->first_long = lineno;
         return false;
     }
     /* "业务(（仅限经营类电子商务)": a bracket read twice; left unclosed, the qualifier swallowed

@@ -44,21 +44,27 @@ typedef struct span {
     char doubt[96]; /* a reason to check it that no line's confidence shows, or "" */
 } span;
 
-#define MAX_SPANS (8 + XK_MAX_SERVICES + 64 + XK_MAX_PROVISIONS + 16)
+#define MAX_SPANS XK_MAX_REVIEW_SPANS
 
+/* Room for every field a licence within the limits can have (on the heap: ~700 KB). */
 typedef struct spans {
     span s[MAX_SPANS];
-    size_t n;
+    size_t n, dropped;
 } spans;
 
-static void add_span(spans *sp, const char *name, int line)
+/* The span added, or NULL when the field has no line or there is no room (counted). */
+static span *add_span(spans *sp, const char *name, int line)
 {
-    if (line < 1 || sp->n == MAX_SPANS)
-        return;
+    if (line < 1)
+        return NULL;
+    if (sp->n == MAX_SPANS) { /* not reached within the limits; flagged whole if it is */
+        sp->dropped++;
+        return NULL;
+    }
     snprintf(sp->s[sp->n].name, sizeof sp->s[0].name, "%s", name);
     sp->s[sp->n].first = sp->s[sp->n].last = line;
     sp->s[sp->n].doubt[0] = '\0';
-    sp->n++;
+    return &sp->s[sp->n++];
 }
 
 /*
@@ -79,7 +85,7 @@ static void website_doubts(const xk_licence *lic, spans *sp, size_t first_site)
             snprintf(s->doubt, sizeof s->doubt, "listed under %s, not among the services read",
                      w->code);
     }
-    for (size_t i = 0; i < lic->n_websites && sp->n < MAX_SPANS; i++) {
+    for (size_t i = 0; i < lic->n_websites; i++) {
         const char *code = lic->websites[i].code;
         bool seen = !code[0] || lic->n_services == 0 || xk_licence_grants(lic, code);
         for (size_t j = 0; j < i && !seen; j++)
@@ -88,8 +94,9 @@ static void website_doubts(const xk_licence *lic, spans *sp, size_t first_site)
             continue;
         char what[64];
         snprintf(what, sizeof what, "业务种类 %s (service)", code);
-        add_span(sp, what, lic->websites[i].line);
-        span *s = &sp->s[sp->n - 1];
+        span *s = add_span(sp, what, lic->websites[i].line);
+        if (!s)
+            continue;
         s->last = s->first;
         snprintf(s->doubt, sizeof s->doubt, "not read, though 网站 %zu is listed under it", i + 1);
     }
@@ -110,12 +117,12 @@ static void provision_doubts(const xk_licence *lic, spans *sp, size_t first_prov
             continue;
         snprintf(sp->s[first_prov + i].doubt, sizeof sp->s[0].doubt,
                  "follows 特别规定事项 %d, as if %d were missing", before, before + 1);
-        for (int k = before + 1; k < no && k <= before + OCR_GAP_FLAGS && sp->n < MAX_SPANS;
-             k++) {
+        for (int k = before + 1; k < no && k <= before + OCR_GAP_FLAGS; k++) {
             char what[64];
             snprintf(what, sizeof what, "特别规定事项 %d (provision)", k);
-            add_span(sp, what, lic->provisions[i].line);
-            span *s = &sp->s[sp->n - 1];
+            span *s = add_span(sp, what, lic->provisions[i].line);
+            if (!s)
+                continue;
             snprintf(s->doubt, sizeof s->doubt, "not read (特别规定事项 %d follows %d)", no,
                      before);
         }
@@ -144,13 +151,13 @@ static void close_spans(spans *sp, size_t from, int cap, int n_lines)
 
 static void field_spans(const xk_licence *lic, int n_lines, spans *sp)
 {
-    sp->n = 0;
+    sp->n = sp->dropped = 0;
     char what[64];
     add_span(sp, "经营许可证编号 (number)", lic->line_number);
-    add_span(sp, "公司名称 (company)", lic->line_company);
-    if (lic->line_company && lic->line_company_differs) /* either reading may be the misread one */
-        snprintf(sp->s[sp->n - 1].doubt, sizeof sp->s[0].doubt,
-                 "named otherwise on line %d", lic->line_company_differs);
+    span *company = add_span(sp, "公司名称 (company)", lic->line_company);
+    if (company && lic->line_company_differs) /* either reading may be the misread one */
+        snprintf(company->doubt, sizeof company->doubt, "named otherwise on line %d",
+                 lic->line_company_differs);
     add_span(sp, "法定代表人 (legal representative)", lic->line_legal);
     add_span(sp, "发证日期 (issued)", lic->line_issued);
     if (lic->line_expires != lic->line_issued)
@@ -213,14 +220,63 @@ static size_t snaps_of(const ocr_snaps *snaps, const char *field, char *buf, siz
     return n;
 }
 
+/*
+ * What could not be listed field by field: repairs or snaps beyond their lists, a line too long
+ * to repair, fields beyond the spans. Each flags the whole document, so a repair is never left
+ * unflagged because a list was full.
+ */
+static size_t flag_whole(xk_licence *lic, const ocr_repairs *rep, const ocr_snaps *snaps,
+                         size_t spans_dropped)
+{
+    size_t flagged = 0;
+    if (rep && rep->dropped) {
+        xk_licence_problem(lic, XK_SEV_WARNING, 0,
+                           XK_REVIEW_PREFIX
+                           "whole document: %zu OCR corrections beyond the %u "
+                           "that can be listed; too many to list, every field needs review",
+                           rep->dropped, XK_MAX_OCR_REPAIRS);
+        flagged++;
+    }
+    if (rep && rep->long_lines) {
+        xk_licence_problem(lic, XK_SEV_WARNING, rep->first_long,
+                           XK_REVIEW_PREFIX
+                           "whole document: %zu line(s) over %u characters "
+                           "(the first is line %d) left as read, without correction",
+                           rep->long_lines, XK_MAX_OCR_LINE_CHARS, rep->first_long);
+        flagged++;
+    }
+    if (snaps && snaps->dropped) {
+        xk_licence_problem(lic, XK_SEV_WARNING, 0,
+                           XK_REVIEW_PREFIX
+                           "whole document: %zu matches to standard wording "
+                           "beyond the %u that can be listed; too many to list, every provision "
+                           "needs review",
+                           snaps->dropped, XK_MAX_OCR_SNAPS);
+        flagged++;
+    }
+    if (spans_dropped) {
+        xk_licence_problem(lic, XK_SEV_WARNING, 0,
+                           XK_REVIEW_PREFIX "whole document: %zu fields beyond the %u that can "
+                                            "be checked one by one; every field needs review",
+                           spans_dropped, (unsigned)XK_MAX_REVIEW_SPANS);
+        flagged++;
+    }
+    return flagged;
+}
+
 static size_t flag_spans(xk_licence *lic, const xk_ocr_result *ocr, const ocr_repairs *rep,
                          const ocr_snaps *snaps, int threshold)
 {
-    spans sp;
-    field_spans(lic, (int)ocr->n_lines, &sp);
-    size_t flagged = 0;
-    for (size_t i = 0; i < sp.n; i++) {
-        const span *s = &sp.s[i];
+    spans *sp = malloc(sizeof *sp);
+    if (!sp) { /* nothing can be checked field by field: the whole document is */
+        xk_licence_problem(lic, XK_SEV_WARNING, 0,
+                           XK_REVIEW_PREFIX "whole document: out of memory while checking fields");
+        return 1;
+    }
+    field_spans(lic, (int)ocr->n_lines, sp);
+    size_t flagged = flag_whole(lic, rep, snaps, sp->dropped);
+    for (size_t i = 0; i < sp->n; i++) {
+        const span *s = &sp->s[i];
         int low = 101, low_line = s->first;
         for (int l = s->first; l <= s->last && (size_t)l <= ocr->n_lines; l++)
             if (ocr->lines[l - 1].confidence < low) {
@@ -247,6 +303,7 @@ static size_t flag_spans(xk_licence *lic, const xk_ocr_result *ocr, const ocr_re
                            n_snaps ? "matched to standard wording " : "", snapped, len, text);
         flagged++;
     }
+    free(sp);
     return flagged;
 }
 
@@ -349,6 +406,14 @@ xk_status xk_scan_parse(const xk_blob *files, size_t n, const xk_ocr_options *op
     xk_parse_options popt = {XK_MAX_DOCUMENT_BYTES_CEILING};
     rc = xk_licence_parse(r->text, r->len, &popt, out, err);
     ocr_snaps *snaps = *out ? calloc(1, sizeof *snaps) : NULL;
+    if (*out && !snaps) {
+        xk_licence_free(*out);
+        *out = NULL;
+        free(rep);
+        if (!ocr)
+            xk_ocr_result_free(&local);
+        return xk_error_set(err, XK_ENOMEM, 0, "out of memory");
+    }
     if (snaps)
         xk_ocr_snap_clauses(*out, snaps);
     if (*out) {

@@ -85,6 +85,102 @@ xk_status xk_status_scan(xk_store *st, const xk_calendar *cal, xk_date as_of, co
     return rc != XK_OK ? rc : c.rc;
 }
 
+/* --- one status, or a table of them -------------------------------------------------------- */
+
+typedef struct status_entry {
+    char number[64];
+    xk_licence_status status;
+} status_entry;
+
+typedef struct one_status {
+    bool found;
+    xk_licence_status status;
+} one_status;
+
+static bool take_one(const xk_status_row *r, void *ctx)
+{
+    one_status *o = ctx;
+    o->found = true;
+    o->status = r->status;
+    return false;
+}
+
+xk_status xk_status_of(xk_store *st, const xk_calendar *cal, xk_date as_of, const char *number,
+                       xk_licence_status *out, xk_error *err)
+{
+    one_status o = {false, XK_STATUS_VALID};
+    xk_status rc = xk_status_scan(st, cal, as_of, number, take_one, &o, err);
+    if (rc != XK_OK)
+        return rc;
+    if (!o.found)
+        return xk_error_set(err, XK_ENOTFOUND, 0, "%s is not in the registry", number);
+    *out = o.status;
+    return XK_OK;
+}
+
+typedef struct table_ctx {
+    xk_status_table *t;
+    xk_error *err;
+    xk_status rc;
+} table_ctx;
+
+static bool table_add(const xk_status_row *r, void *vctx)
+{
+    table_ctx *c = vctx;
+    xk_status_table *t = c->t;
+    if (t->n == t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 256;
+        status_entry *items = realloc(t->items, cap * sizeof *items);
+        if (!items) {
+            c->rc = xk_error_set(c->err, XK_ENOMEM, 0, "out of memory");
+            return false;
+        }
+        t->items = items;
+        t->cap = cap;
+    }
+    snprintf(t->items[t->n].number, sizeof t->items[t->n].number, "%s", r->licence->number);
+    t->items[t->n++].status = r->status;
+    return true;
+}
+
+static int entry_cmp(const void *a, const void *b)
+{
+    return strcmp(((const status_entry *)a)->number, ((const status_entry *)b)->number);
+}
+
+xk_status xk_status_table_build(xk_store *st, const xk_calendar *cal, xk_date as_of,
+                                xk_status_table *out, xk_error *err)
+{
+    memset(out, 0, sizeof *out);
+    table_ctx c = {out, err, XK_OK};
+    xk_status rc = xk_status_scan(st, cal, as_of, NULL, table_add, &c, err);
+    if (rc == XK_OK)
+        rc = c.rc;
+    if (rc != XK_OK) {
+        xk_status_table_free(out);
+        return rc;
+    }
+    qsort(out->items, out->n, sizeof *out->items, entry_cmp);
+    return XK_OK;
+}
+
+bool xk_status_table_find(const xk_status_table *t, const char *number, xk_licence_status *out)
+{
+    status_entry key;
+    snprintf(key.number, sizeof key.number, "%s", number);
+    const status_entry *e =
+        t->n ? bsearch(&key, t->items, t->n, sizeof *t->items, entry_cmp) : NULL;
+    if (e)
+        *out = e->status;
+    return e != NULL;
+}
+
+void xk_status_table_free(xk_status_table *t)
+{
+    free(t->items);
+    memset(t, 0, sizeof *t);
+}
+
 /* --- memory for large agendas ------------------------------------------------------------------ */
 
 #define HUGE_PAGE (2u << 20)

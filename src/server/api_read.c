@@ -20,12 +20,14 @@ void xk_api_licence(const srv_call *c, srv_resp *resp)
 {
     char number[64];
     long version;
+    xk_date as_of;
     if (!xk_srv_param_number(c, resp, number) ||
-        !xk_srv_arg_int(c, resp, "version", 1, 1000000, &version, 0))
+        !xk_srv_arg_int(c, resp, "version", 1, 1000000, &version, 0) ||
+        !xk_srv_arg_date(c, resp, "as_of", &as_of, c->ctx->today))
         return;
     json_t *o;
     xk_error err;
-    if (xk_view_licence(c->ctx->st, number, (int)version, &o, &err) != XK_OK)
+    if (xk_view_licence(c->ctx->st, c->ctx->cal, as_of, number, (int)version, &o, &err) != XK_OK)
         xk_srv_fail(resp, &err);
     else
         xk_srv_json(resp, 200, o);
@@ -133,25 +135,7 @@ typedef struct page {
     xk_error err;
 } page;
 
-typedef struct one_status {
-    const char *name;
-} one_status;
-
-static bool take_status(const xk_status_row *r, void *ctx)
-{
-    ((one_status *)ctx)->name = xk_status_name(r->status);
-    return false;
-}
-
-/* The rules status of one licence as of a date (NULL when it is not found). */
-static const char *rules_status(srv_ctx *ctx, const char *number, xk_date as_of, xk_error *err)
-{
-    one_status s = {NULL};
-    if (xk_status_scan(ctx->st, ctx->cal, as_of, number, take_status, &s, err) != XK_OK)
-        return NULL;
-    return s.name;
-}
-
+/* Each hit's status is computed as of the request's date, the same as /v1/status says. */
 static bool on_hit(const xk_hit *h, void *vp)
 {
     page *p = vp;
@@ -159,19 +143,16 @@ static bool on_hit(const xk_hit *h, void *vp)
         p->more = true;
         return false;
     }
-    const char *st = NULL;
-    if (p->status) {
-        st = rules_status(p->ctx, h->number, p->as_of, &p->err);
-        if (!st) {
-            p->rc = p->err.code ? p->err.code : XK_EDB;
-            return false;
-        }
-        if (strcmp(st, p->status) != 0)
-            return true;
-    }
-    json_t *item = xk_view_hit(h);
-    if (st)
-        json_object_set_new(item, "rules_status", json_string(st));
+    xk_licence_status status;
+    p->rc = xk_status_of(p->ctx->st, p->ctx->cal, p->as_of, h->number, &status, &p->err);
+    if (p->rc != XK_OK)
+        return false;
+    if (p->status && strcmp(xk_status_name(status), p->status) != 0)
+        return true;
+    json_t *item = xk_view_hit(h, status);
+    /* rules_status: the name this field had before "status" meant the same; kept for clients */
+    if (p->status)
+        json_object_set_new(item, "rules_status", json_string(xk_status_name(status)));
     json_array_append_new(p->items, item);
     snprintf(p->last, sizeof p->last, "%s", h->number);
     p->n++;
@@ -332,12 +313,13 @@ void xk_api_domain(const srv_call *c, srv_resp *resp)
     json_t *o = json_pack("{s:s, s:s, s:b}", "host", host, "as_of",
                           xk_date_format(as_of, d, sizeof d), "covered", f.found);
     if (f.found) {
-        const char *st = rules_status(c->ctx, f.hit.number, as_of, &err);
-        if (!st) {
+        xk_licence_status status;
+        if (xk_status_of(c->ctx->st, c->ctx->cal, as_of, f.hit.number, &status, &err) != XK_OK) {
             json_decref(o);
             xk_srv_fail(resp, &err);
             return;
         }
+        const char *st = xk_status_name(status);
         bool valid = strcmp(st, "valid") == 0 || strcmp(st, "renewal_due") == 0 ||
                      strcmp(st, "renewal_overdue") == 0;
         json_object_set_new(o, "valid", json_boolean(valid));

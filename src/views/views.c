@@ -7,17 +7,27 @@
 
 #include "xuke/views.h"
 
-xk_status xk_view_licence(xk_store *st, const char *number, int version, json_t **out,
-                          xk_error *err)
+static json_t *date_json(xk_date d);
+
+xk_status xk_view_licence(xk_store *st, const xk_calendar *cal, xk_date as_of, const char *number,
+                          int version, json_t **out, xk_error *err)
 {
     xk_licence_info info;
     json_t *o;
     xk_status rc = xk_store_get_object(st, number, version, &o, &info, err);
     if (rc != XK_OK)
         return rc;
+    xk_licence_status status;
+    rc = xk_status_of(st, cal, as_of, number, &status, err);
+    if (rc != XK_OK) {
+        json_decref(o);
+        return rc;
+    }
     json_object_set_new(o, "version", json_integer(info.current.version));
     json_object_set_new(o, "versions", json_integer(info.versions));
-    json_object_set_new(o, "status", json_string(info.removed ? "removed" : "active"));
+    json_object_set_new(o, "status", json_string(xk_status_name(status)));
+    json_object_set_new(o, "status_as_of", date_json(as_of));
+    json_object_set_new(o, "record_state", json_string(info.removed ? "removed" : "active"));
     json_object_set_new(o, "source_sha256", json_string(info.current.source_sha256));
     json_object_set_new(o, "imported_at", json_string(info.current.imported_at));
     if (info.removed)
@@ -87,11 +97,12 @@ json_t *xk_view_status_row(const xk_status_row *r)
     return row;
 }
 
-json_t *xk_view_hit(const xk_hit *h)
+json_t *xk_view_hit(const xk_hit *h, xk_licence_status status)
 {
-    json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:i, s:s}", "number", h->number, "company",
+    json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:i, s:s, s:s}", "number", h->number, "company",
                           h->company, "issued", h->issued, "expires", h->expires, "version",
-                          h->version, "status", h->removed ? "removed" : "active");
+                          h->version, "status", xk_status_name(status), "record_state",
+                          h->removed ? "removed" : "active");
     if (j && h->website_index >= 0)
         json_object_set_new(j, "match",
                             json_pack("{s:s, s:i, s:s, s:s}", "domain", h->matched_domain,

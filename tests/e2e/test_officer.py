@@ -5,12 +5,17 @@ seeds' printed dates and the domain notes' rules, not from xuke's output.
 
 usage: test_officer.py XUKE_BINARY FIXTURES_DIR
 Prints one line per check and closes with 'N passed, N failed'."""
+import csv
+import http.client
+import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import urllib.parse
 
 XUKE, FIXTURES = os.path.abspath(sys.argv[1]), sys.argv[2]
 TMP = tempfile.mkdtemp(prefix='xuke-officer-')
@@ -106,10 +111,78 @@ def test_fail_on_any_quiet_when_nothing_open():
           len(one) == 1 and rc == 0, f'{rc} {out} {err}')
 
 
+# The seeds' statuses worked out by hand from their printed dates (renewal: 90 days before
+# expiry, renewal_due within 60 days of that deadline), per the domain notes.
+EXPECTED = {
+    '2026-06-01': {'琼B2-20220293': 'valid', '琼B2-20210620': 'renewal_overdue',
+                   '苏B2-20201765': 'expired', '京B2-20224676': 'valid'},
+    '2026-12-06': {'琼B2-20220293': 'renewal_due', '琼B2-20210620': 'expired',
+                   '苏B2-20201765': 'expired', '京B2-20224676': 'renewal_overdue'},
+}
+
+
+def serve(db):
+    proc = subprocess.Popen([XUKE, 'serve', '--db', db, '--listen', '127.0.0.1:0', '--public-read',
+                             '--access-log', '/dev/null'], stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL)
+    m = re.search(r'http://127\.0\.0\.1:(\d+)/', proc.stdout.readline().decode())
+    return proc, (int(m.group(1)) if m else None)
+
+
+def api_get(port, path):
+    conn = http.client.HTTPConnection('127.0.0.1', port, timeout=30)
+    conn.request('GET', urllib.parse.quote(path, safe='/?&=%:'))
+    r = conn.getresponse()
+    body = r.read()
+    conn.close()
+    return r.status, json.loads(body)
+
+
+def test_one_status_vocabulary(db):
+    proc, port = serve(db)
+    try:
+        for as_of, want in EXPECTED.items():
+            rc, out, err = run('status', '--db', db, '--as-of', as_of, '--json')
+            got = {r['number']: r['status'] for r in json.loads(out)['licences']} if out else {}
+            check(f'status as of {as_of}', got == want, f'{got} {err}')
+            got = {}
+            for n in want:
+                rc, out, err = run('get', '--db', db, '--as-of', as_of, '--json', n)
+                o = json.loads(out) if rc == 0 else {}
+                got[n] = o.get('status')
+                if n == '琼B2-20210620':
+                    check(f'get --json keeps the record\'s own state apart as of {as_of}',
+                          o.get('record_state') == 'active' and o.get('status_as_of') == as_of, o)
+            check(f'get --json says the same as status as of {as_of}', got == want, got)
+            rc, out, err = run('get', '--db', db, '--as-of', as_of, '琼B2-20210620')
+            check(f'get (text) prints the status as of {as_of}',
+                  f'Status: {want["琼B2-20210620"]} as of {as_of}' in out, out[-400:] + err)
+            rc, out, err = run('search', '--db', db, '--as-of', as_of, '--json')
+            got = {h['number']: h['status'] for h in json.loads(out)} if rc == 0 else {}
+            check(f'search --json says the same as status as of {as_of}',
+                  {k: got.get(k) for k in want} == want, f'{got} {err}')
+            rc, out, err = run('export', '--db', db, '--format', 'csv', '--as-of', as_of)
+            rows = list(csv.DictReader(io.StringIO(out.lstrip('\ufeff'))))
+            got = {r['number']: r['status'] for r in rows}
+            check(f'export csv says the same as status as of {as_of}',
+                  got == want and all(r['record_state'] == 'active' for r in rows), f'{got} {err}')
+            if port:
+                got = {n: api_get(port, f'/v1/licenses/{n}?as_of={as_of}')[1].get('status') for n in want}
+                check(f'API /v1/licenses/NUMBER says the same as of {as_of}', got == want, got)
+                st, body = api_get(port, f'/v1/licenses?as_of={as_of}&limit=100')
+                got = {h['number']: h['status'] for h in body.get('items', [])}
+                check(f'API search says the same as of {as_of}', got == want, body)
+        check('the server started', port is not None)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
 test_read_commands_need_a_store()
 officer_db = test_write_creates_and_says_so()
 test_empty_store_is_no_all_clear()
 test_exit_codes_to_alert_on(officer_db)
+test_one_status_vocabulary(officer_db)
 test_fail_on_any_quiet_when_nothing_open()
 shutil.rmtree(TMP, ignore_errors=True)
 print(f"{results['passed']} passed, {results['failed']} failed")

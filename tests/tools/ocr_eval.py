@@ -37,6 +37,8 @@ def flagged(warnings):
     for w in warnings:
         if not w.startswith('needs review: '):
             continue
+        if w.startswith('needs review: whole document'):  # every field is to be checked
+            names.add('*')
         for pattern, covered in FLAG_LABELS:
             if re.search(pattern, w):
                 names.update(covered)
@@ -60,6 +62,8 @@ def score(expected, got):
         return {'fields': len(want), 'right': 0, 'wrong_flagged': [], 'wrong_unflagged': [],
                 'right_flagged': 0, 'refused': True}
     have, flags = fields(got), flagged(got.get('warnings', []))
+    if '*' in flags:
+        flags = set(want) | set(have)
     right, wf, wu, rf = 0, [], [], 0
     for name, value in want.items():
         if have.get(name) == value:

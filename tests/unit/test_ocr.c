@@ -315,6 +315,96 @@ static void test_snaps_sentences(void **state)
     xk_licence_free(lic);
 }
 
+/* The compiled-in data/provisions.txt parses and holds the standard wording (an entry of
+ * provision 十四 printed on every licence of the form is one of its sentences). */
+static void test_wording_standard(void **state)
+{
+    (void)state;
+    ocr_wording w;
+    xk_error err;
+    assert_int_equal(xk_ocr_wording_standard(&w, &err), XK_OK);
+    assert_true(w.n_entries >= 40);
+    bool found = false;
+    for (size_t i = 0; i < w.n_sentences; i++)
+        found |= strcmp(w.sentences[i],
+                        "你公司应当在每年第一季度参加电信主管部门组织的经营许可证年报。") == 0;
+    assert_true(found);
+    /* a printed slip is not standard wording */
+    for (size_t i = 0; i < w.n_clauses; i++)
+        assert_null(strstr(w.clauses[i], "管理人人员"));
+    xk_ocr_wording_free(&w);
+}
+
+static void assert_wording_error(const char *text, int line, const char *words)
+{
+    ocr_wording w;
+    xk_error err;
+    assert_int_not_equal(xk_ocr_wording_parse(text, strlen(text), "p.txt", &w, &err), XK_OK);
+    assert_int_equal(err.line, line);
+    assert_non_null(strstr(err.message, words));
+    assert_int_equal(w.n_entries, 0);
+}
+
+/* Each malformed line is an error naming the file, the line and the problem. */
+static void test_wording_errors(void **state)
+{
+    (void)state;
+    assert_wording_error("# no source\nX 一 | 你公司应当在每年第一季度参加年报。\n", 2,
+                         "no source");
+    assert_wording_error("@X form\nX 一 你公司应当在每年第一季度参加年报。\n", 2,
+                         "TAG place | text");
+    assert_wording_error("@X form\n@X again\n", 2, "defined twice");
+    assert_wording_error("@X\n", 1, "where its wording comes from");
+    assert_wording_error("@X form\nX 一 | \n", 2, "no text");
+    assert_wording_error("# only comments\n", 1, "no wording entries");
+    assert_wording_error("@X form\nX 一 | \xff\xfe\n", 0, "UTF-8");
+}
+
+/* An entry is split into its sentences and clauses; short pieces are not compared. */
+static void test_wording_split(void **state)
+{
+    (void)state;
+    const char *text =
+        "@X form\nX 一 | 未经批准，你公司不得开展固定网电话信息服务业务。你公司应当配合检查。\n";
+    ocr_wording w;
+    xk_error err;
+    assert_int_equal(xk_ocr_wording_parse(text, strlen(text), "p.txt", &w, &err), XK_OK);
+    assert_int_equal(w.n_entries, 1);
+    assert_int_equal(w.n_sentences, 1); /* the second sentence has 10 characters */
+    assert_string_equal(w.sentences[0], "未经批准，你公司不得开展固定网电话信息服务业务。");
+    assert_int_equal(w.n_clauses, 2); /* 未经批准 is too short */
+    assert_string_equal(w.clauses[0], "你公司不得开展固定网电话信息服务业务");
+    assert_string_equal(w.clauses[1], "你公司应当配合检查");
+    xk_ocr_wording_free(&w);
+}
+
+/* A snap beyond the list is counted, so the whole document is flagged (scan.c), not lost. */
+static void test_snaps_beyond_list(void **state)
+{
+    (void)state;
+    static ocr_snaps snaps;
+    memset(&snaps, 0, sizeof snaps);
+    for (unsigned i = 0; i < XK_MAX_OCR_SNAPS + 2; i++)
+        xk_ocr_snap_note(&snaps, "特别规定事项 1 (provision)", "设茶", 6, "设施");
+    assert_int_equal(snaps.n, XK_MAX_OCR_SNAPS);
+    assert_int_equal(snaps.dropped, 2);
+}
+
+/* A review flag raised when the problem list is full still marks the record for review. */
+static void test_review_beyond_problem_cap(void **state)
+{
+    (void)state;
+    xk_licence *lic = xk_licence_new();
+    for (unsigned i = 0; i < XK_MAX_PROBLEMS; i++)
+        xk_licence_problem(lic, XK_SEV_WARNING, (int)i + 1, "date %u looks odd", i);
+    assert_false(xk_licence_needs_review(lic));
+    xk_licence_problem(lic, XK_SEV_WARNING, 99, XK_REVIEW_PREFIX "公司名称 (company): low");
+    assert_true(xk_licence_needs_review(lic));
+    assert_int_equal(lic->n_problems, XK_MAX_PROBLEMS);
+    assert_int_equal(lic->n_problems_dropped, 2); /* the flag, and the warning it replaced */
+    xk_licence_free(lic);
+}
+
 static void test_flags(void **state)
 {
     (void)state;
@@ -592,6 +682,11 @@ int main(void)
         cmocka_unit_test(test_ones_by_height),
         cmocka_unit_test(test_flags_provision_gap),
         cmocka_unit_test(test_flags_poor_page),
+        cmocka_unit_test(test_wording_standard),
+        cmocka_unit_test(test_wording_errors),
+        cmocka_unit_test(test_wording_split),
+        cmocka_unit_test(test_snaps_beyond_list),
+        cmocka_unit_test(test_review_beyond_problem_cap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
