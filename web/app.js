@@ -29,6 +29,8 @@ const I18N = {
     'l.access_provider': '接入服务商', 'w.service': '业务', 'w.name': '网站名称', 'l.due': '期限', 'l.basis': '依据', 'l.rule': '计算',
     'l.met': '已完成', 'l.open': '未完成', 'l.overdue': '已逾期', 'l.by': '操作人',
     'l.none': '无', 'l.removed': '已删除', 'l.warnings': '提示',
+    'ev.void': '作废', 'ev.reason': '作废原因', 'ev.voided': '已作废', 'ev.planned': '计划', 'ev.none': '尚无事件',
+    'l.late': '逾期完成',
     'l.review': '需人工核对：以下字段由 OCR 识别时置信度低或经过更正', 'l.scan': '来自扫描件（{kind}，{n} 个文件）',
     'st.valid': '有效', 'st.renewal_due': '需续办', 'st.renewal_overdue': '续办逾期',
     'st.expired': '已过期', 'st.not_yet_valid': '未生效', 'st.removed': '已删除', 'st.active': '在册',
@@ -70,6 +72,8 @@ const I18N = {
     'l.due': 'Due', 'l.basis': 'Basis', 'l.rule': 'Rule',
     'l.met': 'Met', 'l.open': 'Open', 'l.overdue': 'Overdue', 'l.by': 'By', 'l.none': 'None',
     'l.removed': 'Removed', 'l.warnings': 'Warnings',
+    'ev.void': 'Void', 'ev.reason': 'Reason for voiding', 'ev.voided': 'Voided', 'ev.planned': 'planned', 'ev.none': 'No events yet',
+    'l.late': 'Met late',
     'l.review': 'Needs review: OCR read these fields with low confidence or corrected them',
     'l.scan': 'From a scan ({kind}, {n} files)',
     'st.valid': 'Valid', 'st.renewal_due': 'Renewal due', 'st.renewal_overdue': 'Renewal overdue',
@@ -250,10 +254,36 @@ function obligationsSection(ob) {
   const rows = ob.obligations.map((o) => h('tr', { class: o.fulfilled ? 'met' : o.overdue ? 'overdue' : '' },
     h('td', {}, o.title), h('td', {}, o.due || '—', o.due_workday && o.due_workday !== o.due ? ' (' + o.due_workday + ')' : ''),
     h('td', {}, o.basis), h('td', { class: 'muted' }, o.rule || ''),
-    h('td', {}, o.fulfilled ? t('l.met') : o.overdue ? t('l.overdue') : o.due ? t('l.open') : '')));
+    h('td', {}, o.fulfilled ? (o.late ? t('l.late') + ' ' + o.fulfilled_on : t('l.met')) : o.overdue ? t('l.overdue') : o.due ? t('l.open') : '')));
   return h('section', { id: 'obligations' }, h('h2', {}, t('l.obligations'), ' ', statusBadge(ob.status)),
     h('div', { class: 'scroll' }, h('table', {}, h('thead', {}, h('tr', {},
       ['l.obligations', 'l.due', 'l.basis', 'l.rule', 'f.status'].map((k) => h('th', {}, t(k))))), h('tbody', {}, rows))));
+}
+
+/* What was recorded against the licence; a mistaken event is voided with a reason, never
+ * deleted (an editor token is needed: the API answers 401/403 otherwise). */
+function eventsSection(number, evs) {
+  const row = (ev) => {
+    const out = h('td', {});
+    if (ev.voided) out.append(h('span', { class: 'badge st-removed' }, t('ev.voided')), ' ', ev.void.reason, ' (', ev.void.by, ')');
+    else {
+      const reason = h('input', { type: 'text', required: true, 'aria-label': t('ev.reason'), placeholder: t('ev.reason'), class: 'void-reason' });
+      out.append(h('form', { class: 'void', onsubmit: async (e) => {
+        e.preventDefault();
+        try {
+          await api('/v1/events/' + ev.id + '/void', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+            body: JSON.stringify({ reason: reason.value }) });
+          await licencePage(number);
+        } catch (err) { out.append(errorBox(err)); }
+      } }, reason, ' ', h('button', { type: 'submit' }, t('ev.void'))));
+    }
+    return h('tr', { class: ev.voided ? 'voided' : '', 'data-event': ev.id }, h('td', { class: 'nowrap' }, ev.date),
+      h('td', {}, ev.type, ev.year ? ' ' + ev.year : '', ev.planned ? ' (' + t('ev.planned') + ')' : '', ev.note ? ' — ' + ev.note : ''),
+      h('td', {}, ev.actor), out);
+  };
+  return h('section', { id: 'events' }, h('h2', {}, t('l.events')), evs.events.length
+    ? h('div', { class: 'scroll' }, h('table', {}, h('tbody', {}, evs.events.map(row))))
+    : h('p', { class: 'muted' }, t('ev.none')));
 }
 
 function versionsSection(number, hist) {
@@ -307,13 +337,13 @@ async function licencePage(number) {
   show(h('p', { class: 'muted' }, t('loading')));
   try {
     const base = '/v1/licenses/' + enc(number);
-    const [r, ob, hist] = await Promise.all([api(base), api(base + '/obligations'), api(base + '/history')]);
+    const [r, ob, hist, evs] = await Promise.all([api(base), api(base + '/obligations'), api(base + '/history'), api(base + '/events')]);
     show(h('h1', {}, r.company), h('p', { class: 'sub' }, r.number, ' ', statusBadge(r.status === 'removed' ? 'removed' : ob.status)),
       r.removed_reason ? h('p', { class: 'error' }, t('l.removed') + ': ' + r.removed_reason) : null,
       reviewBox(r.warnings, r.needs_review, r.scan),
       recordView(r).slice(0, 1), fieldList([['f.version', r.version + ' / ' + r.versions], ['f.imported_at', r.imported_at],
         ['f.source_sha256', h('code', { class: 'hash' }, r.source_sha256)]]),
-      obligationsSection(ob), recordView(r).slice(1), versionsSection(r.number, hist), sourceSection(r.number));
+      obligationsSection(ob), eventsSection(r.number, evs), recordView(r).slice(1), versionsSection(r.number, hist), sourceSection(r.number));
   } catch (e) { show(errorBox(e)); }
 }
 

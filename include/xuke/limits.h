@@ -22,6 +22,11 @@
 #define XK_MAX_QUALIFIERS 256u
 /* Problems reported for one document before the rest are summarised in one line. */
 #define XK_MAX_PROBLEMS 64u
+/* Columns of an appendix table (序号, 网站名称, 网站域名, …); a wider table is refused with a
+ * message naming its line. */
+#define XK_MAX_TABLE_COLUMNS 16u
+/* Bytes of a table cell, joined over its wrapped lines; a longer one is refused with a message. */
+#define XK_MAX_TABLE_CELL_BYTES 4096u
 /* Longest host name (RFC 1035). */
 #define XK_MAX_HOST 253u
 /* Bytes of a removal's reason: a longer one is refused, never cut (it is read back whole). */

@@ -49,6 +49,8 @@ typedef struct xk_obligation {
     long trigger;        /* id of the triggering event, 0 for none */
     bool fulfilled;
     long fulfilled_by;   /* event id */
+    xk_date fulfilled_on; /* that event's date */
+    bool late;           /* fulfilled after the due date: kept, and marked */
     bool overdue;        /* open and due before as_of */
     xk_provisional prov; /* calendar years the date depended on that are not published */
 } xk_obligation;
@@ -81,18 +83,36 @@ typedef enum xk_licence_status {
 } xk_licence_status;
 
 #define XK_RENEWAL_DUE_WINDOW 60
+/* A renewal application (or notice of not continuing) counts for the version whose last year
+ * of validity it falls in: the Measures set only the latest day (提前90日), so an application
+ * earlier than a year before expiry is taken for a mistyped date, and one from before a
+ * reissue is not credited to the new version's renewal. */
+#define XK_RENEWAL_WINDOW_DAYS 365
 
 xk_licence_status xk_rules_status(const xk_rules_row *row, const xk_obligations *obs,
                                   xk_date as_of);
 const char *xk_status_name(xk_licence_status s);
 
+/* Whether d falls in the renewal window of the licence version row describes. */
+bool xk_rules_in_renewal_window(const xk_rules_row *row, xk_date d);
+
+/* What a checked event will do, for the person recording it. */
+typedef struct xk_event_check {
+    bool late;   /* a fulfilment after its obligation's due date: accepted and marked late */
+    xk_date due; /* the obligation it meets (fulfilments) */
+} xk_event_check;
+
 /*
- * Checks a new event against the licence before it is stored: the type is known, a trigger's
- * date is not before the licence was issued, and a fulfilment matches an open obligation
- * (annual_report_filed needs the year; --ref names the trigger event). XK_EUSAGE with the
- * reason otherwise.
+ * Checks a new event against the licence's timeline before it is stored: the type is known;
+ * the date is not before the current version was issued, nor after today unless the event is a
+ * planned trigger; a renewal application falls in the version's renewal window (the last
+ * XK_RENEWAL_WINDOW_DAYS up to expiry); an annual report is filed in or after its year; a
+ * fulfilment matches an open obligation (annual_report_filed needs the year; --ref names the
+ * trigger event). XK_EUSAGE with the reason and what would be accepted otherwise. out (may be
+ * NULL) says whether an accepted fulfilment is late.
  */
 xk_status xk_rules_check_event(const xk_calendar *cal, const xk_rules_row *row,
-                               const xk_event *ev, xk_error *err);
+                               const xk_event *ev, xk_date today, xk_event_check *out,
+                               xk_error *err);
 
 #endif

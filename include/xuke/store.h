@@ -224,12 +224,22 @@ typedef struct xk_event {
     char ref[64];
     char recorded_at[32];
     char actor[64];
+    bool planned;         /* a trigger recorded ahead of its date (a launch, a decision due) */
+    char voided_at[32];   /* "" while the event counts; set by xk_store_event_void */
+    char void_reason[256];
+    char voided_by[64];
 } xk_event;
 
 /* Records an event against a known licence (through the audit log); *id receives its id. */
 xk_status xk_store_event_add(xk_store *st, const char *number, const xk_event *ev, long *id,
                              xk_error *err);
-/* Events of number in date order (then id). Caller frees *out. */
+/* Voids event id: it stays in the store and in `event list`, marked with when, by whom and
+ * why, and no longer counts in the rules; one audit entry. reason must not be empty
+ * (XK_EUSAGE); XK_ENOTFOUND for an unknown id, XK_ECONFLICT when already voided. number
+ * (64 bytes, may be NULL) receives the licence the event belongs to. */
+xk_status xk_store_event_void(xk_store *st, long id, const char *reason, char *number,
+                              xk_error *err);
+/* Events of number in date order (then id), voided ones included. Caller frees *out. */
 xk_status xk_store_events(xk_store *st, const char *number, xk_event **out, size_t *n,
                           xk_error *err);
 
@@ -240,7 +250,7 @@ typedef struct xk_rules_row {
     xk_date issued, expires;
     bool removed;
     const char *duties; /* xk_duties_encode form; valid during the callback only */
-    const xk_event *events;
+    const xk_event *events; /* the events that count: voided ones are left out */
     size_t n_events;
 } xk_rules_row;
 

@@ -40,10 +40,13 @@ json_t *xk_view_dated(json_t *items, const char *key, xk_date as_of, const xk_pr
 
 /*
  * Checks an event against the licence's state and the rules (known type, licence present and
- * not removed, a fulfilment matching an open obligation) and stores it. XK_ENOTFOUND for an
- * unknown licence, XK_EUSAGE with the reason when the rules refuse it.
+ * not removed, the date within the licence's timeline as of today, a fulfilment matching an
+ * open obligation: xk_rules_check_event) and stores it. XK_ENOTFOUND for an unknown licence,
+ * XK_EUSAGE with the reason and what would be accepted when the rules refuse it. check (may
+ * be NULL) says whether the fulfilment is late.
  */
-xk_status xk_event_record(xk_store *st, const xk_calendar *cal, const char *number,
-                          const xk_event *ev, long *id, xk_error *err);
+xk_status xk_event_record(xk_store *st, const xk_calendar *cal, xk_date today,
+                          const char *number, const xk_event *ev, long *id,
+                          xk_event_check *check, xk_error *err);
 
 #endif

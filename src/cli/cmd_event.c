@@ -1,7 +1,9 @@
 /*
- * `xuke event add NUMBER TYPE DATE [--year Y] [--note TEXT] [--ref ID]`, `xuke event list
- * NUMBER`, `xuke event types`. A fulfilment that matches no open obligation is refused, not
- * stored; every stored event goes through the audit log.
+ * `xuke event add NUMBER TYPE DATE [--year Y] [--note TEXT] [--ref ID] [--planned]`, `xuke event
+ * void ID --reason TEXT`, `xuke event list NUMBER`, `xuke event types`. An event outside the
+ * licence's timeline, or a fulfilment that matches no open obligation, is refused, not stored,
+ * with what would be accepted; a late filing is kept and said to be late. A mistaken event is
+ * voided, never deleted. Every stored event and void goes through the audit log.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -14,13 +16,23 @@ static const cli_opt add_options[] = {
     {"year", 'y', "Y", "the year an annual_report_filed reports on (1990 to 2200)", 0},
     {"note", 'n', "TEXT", "a note kept with the event (at most 255 bytes)", 0},
     {"ref", 'r', "ID", "the id of the trigger event this one answers (see `xuke event list`)", 0},
+    {"planned", 'p', NULL, "a trigger recorded ahead of its date (a planned launch)", 0},
     {0}};
 static const cli_spec add_spec = {
     "event add", "xuke event add [--db PATH] [--calendar FILE] NUMBER TYPE DATE [--year Y]\n"
-                 "                      [--note TEXT] [--ref ID]",
+                 "                      [--note TEXT] [--ref ID] [--planned]",
     "Records that event TYPE (see `xuke event types`) happened to licence NUMBER on DATE\n"
-    "(YYYY-MM-DD). A fulfilment that meets no open obligation is refused, not stored.",
+    "(YYYY-MM-DD). An event outside the licence's timeline, or a fulfilment that meets no open\n"
+    "obligation, is refused, not stored; a late filing is kept and said to be late.",
     add_options};
+static const cli_opt void_options[] = {
+    CLI_OPT_DB, {"reason", 'r', "TEXT", "why it was a mistake (required; kept in the audit log)", 0},
+    {0}};
+static const cli_spec void_spec = {
+    "event void", "xuke event void [--db PATH] ID --reason TEXT",
+    "Takes mistaken event ID (see `xuke event list`) back: it is kept, marked void, and no\n"
+    "longer counts.",
+    void_options};
 static const cli_opt list_options[] = {CLI_OPT_DB, {0}};
 static const cli_spec list_spec = {"event list", "xuke event list [--db PATH] NUMBER",
                                    "The events recorded for licence NUMBER, oldest first.",
@@ -32,7 +44,8 @@ static const cli_spec types_spec = {
 static const cli_spec event_spec = {
     "event",
     "xuke event add [--db PATH] [--calendar FILE] NUMBER TYPE DATE [--year Y] [--note TEXT]\n"
-    "                      [--ref ID]\n"
+    "                      [--ref ID] [--planned]\n"
+    "       xuke event void [--db PATH] ID --reason TEXT\n"
     "       xuke event list [--db PATH] NUMBER\n"
     "       xuke event types",
     "What happened to a licence; the rules turn events into obligations and meet them.\n"
@@ -87,6 +100,8 @@ static int add(int argc, char **argv)
             return EXIT_USAGE;
         else if (c == 'r' && !cli_parse_int(optarg, 1, 1L << 40, &ref, "--ref"))
             return EXIT_USAGE;
+        else if (c == 'p')
+            ev.planned = true;
     }
     char number[64];
     if (argc - optind != 3)
@@ -103,13 +118,17 @@ static int add(int argc, char **argv)
     int rc = EXIT_OK;
     xk_error err;
     long id;
+    xk_event_check check;
+    char due[16];
     if (!st)
         rc = EXIT_FAIL;
-    else if (xk_event_record(st, cal, number, &ev, &id, &err) != XK_OK)
+    else if (xk_event_record(st, cal, cli_today(), number, &ev, &id, &check, &err) != XK_OK)
         rc = err.code == XK_EUSAGE ? (fprintf(stderr, "xuke: %s\n", err.message), EXIT_FAIL)
                                    : cli_store_error(&err);
     else
-        printf("recorded event %ld: %s %s on %s\n", id, number, ev.type, argv[optind + 2]);
+        printf("recorded event %ld: %s %s on %s%s%s%s\n", id, number, ev.type, argv[optind + 2],
+               ev.planned ? " (planned)" : "", check.late ? ", LATE: it was due on " : "",
+               check.late ? xk_date_format(check.due, due, sizeof due) : "");
     xk_store_close(st);
     xk_calendar_free(cal);
     return rc;
@@ -145,12 +164,52 @@ static int list(int argc, char **argv)
                 printf(" year %d", evs[i].year);
             if (*evs[i].ref)
                 printf(" ref #%s", evs[i].ref);
+            if (evs[i].planned)
+                printf(" (planned)");
             if (*evs[i].note)
                 printf(" — %s", evs[i].note);
             printf("  (by %s)\n", evs[i].actor);
+            if (*evs[i].voided_at)
+                printf("         VOIDED %s by %s: %s\n", evs[i].voided_at, evs[i].voided_by,
+                       evs[i].void_reason);
         }
         free(evs);
     }
+    xk_store_close(st);
+    return rc;
+}
+
+static int void_event(int argc, char **argv)
+{
+    const char *db = NULL, *reason = NULL;
+    long id = 0;
+    int c;
+    optind = 1;
+    while ((c = cli_next_opt(argc, argv, &void_spec)) != -1) {
+        if (c < -1)
+            return cli_exit(c);
+        if (c == 'd')
+            db = optarg;
+        else if (c == 'r')
+            reason = optarg;
+    }
+    if (argc - optind != 1 || !reason || !*reason) {
+        fprintf(stderr, "xuke event void: give the event's id (`xuke event list NUMBER`) and "
+                        "--reason TEXT\n");
+        return cli_usage(&void_spec);
+    }
+    if (!cli_parse_int(argv[optind], 1, 1L << 40, &id, "the event id"))
+        return EXIT_USAGE;
+    xk_store *st = cli_open_store(db);
+    if (!st)
+        return EXIT_FAIL;
+    char number[64];
+    xk_error err;
+    int rc = EXIT_OK;
+    if (xk_store_event_void(st, id, reason, number, &err) != XK_OK)
+        rc = cli_store_error(&err);
+    else
+        printf("voided event %ld of %s: %s\n", id, number, reason);
     xk_store_close(st);
     return rc;
 }
@@ -161,6 +220,8 @@ int cmd_event(int argc, char **argv)
         return add(argc - 1, argv + 1);
     if (argc >= 2 && strcmp(argv[1], "list") == 0)
         return list(argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "void") == 0)
+        return void_event(argc - 1, argv + 1);
     if (argc >= 2 && strcmp(argv[1], "types") == 0) {
         optind = 1;
         int c = cli_next_opt(argc - 1, argv + 1, &types_spec); /* it has no options but help */

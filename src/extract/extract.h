@@ -72,6 +72,14 @@ bool xk_site_label_at(const doc *d, size_t i);
 const char *xk_skip_loose(const char *text, const char *prefix, size_t plen);
 /* Text after an optional ':' and spaces. */
 const char *xk_skip_colon(const char *s);
+/* The kind of the label variant that compact text s[0..len) is exactly (a trailing ':'
+ * allowed), L_NONE when none. */
+label_kind xk_label_exact(const char *compact, size_t len);
+/* The kind of the longest label variant compact text starts with, L_NONE when none. */
+label_kind xk_label_prefix(const char *compact, size_t len);
+/* Whether raw (not normalised) text s[0..end) ends with a label variant, full-width
+ * parentheses allowed; the longest one's kind, its start in *start. */
+label_kind xk_label_ending(const char *s, size_t end, size_t *start);
 
 /* sections.c */
 xk_status xk_sections_classify(doc *d);
@@ -125,6 +133,20 @@ xk_status xk_appendix_extract(doc *d);
 xk_status xk_provisions_extract(doc *d);
 /* Chinese numeral 一..九十九 at s; returns the value and sets *used, or 0. */
 int xk_chinese_numeral(const char *s, size_t len, size_t *used);
+
+/* layout.c: runs on the decoded text before it is split into lines */
+/*
+ * Rewrites the layouts the line readers do not know into the one they do, keeping every line's
+ * number: a line holding several labels is split at each (a form feed: a new line, same
+ * number); table appendices (box-drawing, ASCII, tab or space columns) become labelled website
+ * lines; page furniture (page numbers, lines repeated at the top or foot of every page) is
+ * blanked, with a warning on lic naming it. *out is NULL when nothing changed, else a malloc'ed
+ * text (length *out_len) the caller frees.
+ */
+xk_status xk_layout_rewrite(const char *text, size_t len, xk_licence *lic, char **out,
+                         size_t *out_len);
+/* Page numbers in compact text: 第3页, 第3页共8页, -3-, 3/8, 3. */
+bool xk_is_page_number(const char *compact);
 
 /* extract.c */
 char *xk_tidy_into(xk_licence *lic, const char *s, size_t len);

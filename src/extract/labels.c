@@ -449,3 +449,57 @@ bool xk_label_first(const doc *d, label_kind kind, label_hit *out)
         }
     return false;
 }
+
+label_kind xk_label_exact(const char *compact, size_t len)
+{
+    if (len > 0 && compact[len - 1] == ':')
+        len--;
+    for (size_t v = 0; v < N_VARIANTS; v++)
+        if (strlen(variants[v].text) == len && memcmp(compact, variants[v].text, len) == 0)
+            return variants[v].kind;
+    return L_NONE;
+}
+
+label_kind xk_label_prefix(const char *compact, size_t len)
+{
+    if (!could_start_label(compact, len))
+        return L_NONE;
+    const label_variant *v = longest_prefix(compact, len);
+    return v ? v->kind : L_NONE;
+}
+
+/* Compares the variant's compact text backwards with raw text ending at s[end], where a
+ * full-width parenthesis（）stands for the variant's ( ); returns the raw start or SIZE_MAX. */
+static size_t raw_suffix(const char *s, size_t end, const char *t)
+{
+    size_t k = strlen(t), i = end;
+    while (k > 0) {
+        char want = t[k - 1];
+        if ((want == '(' || want == ')') && i >= 3 &&
+            memcmp(s + i - 3, want == '(' ? "\xEF\xBC\x88" : "\xEF\xBC\x89", 3) == 0) {
+            i -= 3;
+            k--;
+            continue;
+        }
+        if (i == 0 || s[i - 1] != want)
+            return SIZE_MAX;
+        i--;
+        k--;
+    }
+    return i;
+}
+
+label_kind xk_label_ending(const char *s, size_t end, size_t *start)
+{
+    label_kind best = L_NONE;
+    size_t best_start = end;
+    for (size_t v = 0; v < N_VARIANTS; v++) {
+        size_t at = raw_suffix(s, end, variants[v].text);
+        if (at != SIZE_MAX && at < best_start) {
+            best = variants[v].kind;
+            best_start = at;
+        }
+    }
+    *start = best_start;
+    return best;
+}

@@ -62,7 +62,7 @@ static bool all_digits(const char *s, size_t n)
 }
 
 /* 第3页, 第3页共8页, 第3页/共8页, -3-, 3/8, 3 */
-static bool is_page_number(const char *c)
+bool xk_is_page_number(const char *c)
 {
     size_t n = strlen(c);
     if (all_digits(c, n) && n <= 3)
@@ -214,7 +214,7 @@ xk_status xk_sections_classify(doc *d)
             d->furniture[i] = true;
         } else if (strncmp(c, "《特别规定事项》", strlen("《特别规定事项》")) == 0) {
             cur = SEC_PROVISIONS;
-        } else if (xk_number_header_line(c) || is_page_number(c)) {
+        } else if (xk_number_header_line(c) || xk_is_page_number(c)) {
             d->furniture[i] = true;
         } else if (cur != SEC_PROVISIONS && starts_first_provision(c)) {
             cur = SEC_PROVISIONS;

@@ -1,6 +1,6 @@
 /*
- * The document pipeline behind xk_licence_parse(): size check, decoding (text), line
- * normalisation, extraction (extract), validation (validate), in that order. It sits above the
+ * The document pipeline behind xk_licence_parse(): size check, decoding (text), the layout
+ * pass (extract/layout.c), line normalisation, extraction (extract), validation (validate), in that order. It sits above the
  * three stages it runs, so none of them calls another upward. Whole-input refusals (empty,
  * binary, too large, not a licence) are returned as statuses with an xk_error; everything else
  * lands on the record.
@@ -43,15 +43,27 @@ xk_status xk_licence_parse(const char *bytes, size_t len, const xk_parse_options
         free(text);
         return xk_error_set(err, XK_EEMPTY, 0, "no text: the file holds only white space");
     }
-    xk_lines lines;
-    st = xk_lines_split(text, text_len, &lines, err);
-    free(text);
-    if (st != XK_OK)
-        return st;
     xk_licence *lic = xk_licence_new();
     if (!lic) {
-        xk_lines_free(&lines);
+        free(text);
         return xk_error_set(err, XK_ENOMEM, 0, "out of memory");
+    }
+    char *laid = NULL;
+    size_t laid_len = 0;
+    st = xk_layout_rewrite(text, text_len, lic, &laid, &laid_len);
+    if (st != XK_OK) {
+        free(text);
+        xk_licence_free(lic);
+        return xk_error_set(err, st, 0, "out of memory reading the layout");
+    }
+    xk_lines lines;
+    st = laid ? xk_lines_split(laid, laid_len, &lines, err)
+              : xk_lines_split(text, text_len, &lines, err);
+    free(laid);
+    free(text);
+    if (st != XK_OK) {
+        xk_licence_free(lic);
+        return st;
     }
     st = xk_extract(&lines, lic, err);
     xk_lines_free(&lines);

@@ -33,7 +33,8 @@ static xk_status add_locked(xk_store *st, const char *number, const xk_event *ev
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(st->db,
                            "INSERT INTO events(licence_id, type, date, year, note, ref, "
-                           "recorded_at, actor) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                           "recorded_at, actor, planned) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+                           "?9)",
                            -1, &s, NULL) != SQLITE_OK)
         return xk_store_db_error(st, err, "recording the event");
     sqlite3_bind_int64(s, 1, lid);
@@ -47,14 +48,15 @@ static xk_status add_locked(xk_store *st, const char *number, const xk_event *ev
     sqlite3_bind_text(s, 6, ev->ref, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(s, 7, at, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(s, 8, st->actor, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(s, 9, ev->planned ? 1 : 0);
     rc = sqlite3_step(s) == SQLITE_DONE ? XK_OK : xk_store_db_error(st, err, "recording the event");
     sqlite3_finalize(s);
     if (rc != XK_OK)
         return rc;
     *id = (long)sqlite3_last_insert_rowid(st->db);
     char detail[400];
-    snprintf(detail, sizeof detail, "event %ld %s on %s%s%s", *id, ev->type, date,
-             *ev->note ? ": " : "", ev->note);
+    snprintf(detail, sizeof detail, "event %ld %s on %s%s%s%s", *id, ev->type, date,
+             ev->planned ? " (planned)" : "", *ev->note ? ": " : "", ev->note);
     if (ev->year) {
         size_t n = strlen(detail);
         snprintf(detail + n, sizeof detail - n, " (year %d)", ev->year);
@@ -71,6 +73,17 @@ xk_status xk_store_event_add(xk_store *st, const char *number, const xk_event *e
     return xk_store_write_end(st, add_locked(st, number, ev, id, err), err);
 }
 
+/* A text column into a fixed buffer, cut at the buffer (on a UTF-8 boundary). */
+static void column_into(sqlite3_stmt *s, int col, char *dst, size_t size)
+{
+    const char *v = (const char *)sqlite3_column_text(s, col);
+    size_t n = v ? (size_t)sqlite3_column_bytes(s, col) : 0;
+    n = n ? xk_utf8_cut(v, n, size - 1) : 0;
+    if (n)
+        memcpy(dst, v, n);
+    dst[n] = '\0';
+}
+
 static void read_event(sqlite3_stmt *s, int c, xk_event *e)
 {
     memset(e, 0, sizeof *e);
@@ -83,9 +96,73 @@ static void read_event(sqlite3_stmt *s, int c, xk_event *e)
     snprintf(e->recorded_at, sizeof e->recorded_at, "%s",
              (const char *)sqlite3_column_text(s, c + 6));
     snprintf(e->actor, sizeof e->actor, "%s", (const char *)sqlite3_column_text(s, c + 7));
+    e->planned = sqlite3_column_int(s, c + 8) != 0;
+    column_into(s, c + 9, e->voided_at, sizeof e->voided_at);
+    column_into(s, c + 10, e->void_reason, sizeof e->void_reason);
+    column_into(s, c + 11, e->voided_by, sizeof e->voided_by);
 }
 
-#define EVENT_COLUMNS "e.id, e.type, e.date, e.year, e.note, e.ref, e.recorded_at, e.actor"
+#define EVENT_COLUMNS                                                                              \
+    "e.id, e.type, e.date, e.year, e.note, e.ref, e.recorded_at, e.actor, e.planned, "           \
+    "e.voided_at, e.void_reason, e.voided_by"
+
+static xk_status void_locked(xk_store *st, long id, const char *reason, char *number,
+                             xk_error *err)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT l.number, e.type, e.date, e.voided_at FROM events e "
+                           "JOIN licences l ON l.id = e.licence_id WHERE e.id = ?1",
+                           -1, &s, NULL) != SQLITE_OK)
+        return xk_store_db_error(st, err, "reading the event");
+    sqlite3_bind_int64(s, 1, id);
+    char num[64] = "", type[32] = "", date[16] = "", voided[32] = "";
+    bool found = sqlite3_step(s) == SQLITE_ROW;
+    if (found) {
+        column_into(s, 0, num, sizeof num);
+        column_into(s, 1, type, sizeof type);
+        column_into(s, 2, date, sizeof date);
+        column_into(s, 3, voided, sizeof voided);
+    }
+    sqlite3_finalize(s);
+    if (!found)
+        return xk_error_set(err, XK_ENOTFOUND, 0, "there is no event %ld (`xuke event list "
+                            "NUMBER` shows a licence's events with their ids)", id);
+    if (*voided)
+        return xk_error_set(err, XK_ECONFLICT, 0, "event %ld was already voided at %s", id,
+                            voided);
+    if (number)
+        snprintf(number, 64, "%s", num);
+    char at[32];
+    xk_store_now_utc(at);
+    if (sqlite3_prepare_v2(st->db,
+                           "UPDATE events SET voided_at = ?2, void_reason = ?3, voided_by = ?4 "
+                           "WHERE id = ?1",
+                           -1, &s, NULL) != SQLITE_OK)
+        return xk_store_db_error(st, err, "voiding the event");
+    sqlite3_bind_int64(s, 1, id);
+    sqlite3_bind_text(s, 2, at, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 3, reason, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 4, st->actor, -1, SQLITE_TRANSIENT);
+    xk_status rc = sqlite3_step(s) == SQLITE_DONE ? XK_OK : xk_store_db_error(st, err, "voiding the event");
+    sqlite3_finalize(s);
+    if (rc != XK_OK)
+        return rc;
+    char detail[400];
+    snprintf(detail, sizeof detail, "void event %ld %s on %s: %s", id, type, date, reason);
+    return xk_audit_append_at(st, at, "event_void", num, detail, err);
+}
+
+xk_status xk_store_event_void(xk_store *st, long id, const char *reason, char *number,
+                              xk_error *err)
+{
+    if (!reason || !*reason)
+        return xk_error_set(err, XK_EUSAGE, 0, "voiding an event needs a reason");
+    xk_status rc = xk_store_write_begin(st, err);
+    if (rc != XK_OK)
+        return rc;
+    return xk_store_write_end(st, void_locked(st, id, reason, number, err), err);
+}
 
 xk_status xk_store_events(xk_store *st, const char *number, xk_event **out, size_t *n,
                           xk_error *err)
@@ -120,16 +197,6 @@ xk_status xk_store_events(xk_store *st, const char *number, xk_event **out, size
     return rc;
 }
 
-/* A text column into a fixed buffer, cut at the buffer (on a UTF-8 boundary). */
-static void column_into(sqlite3_stmt *s, int col, char *dst, size_t size)
-{
-    const char *v = (const char *)sqlite3_column_text(s, col);
-    size_t n = v ? (size_t)sqlite3_column_bytes(s, col) : 0;
-    n = n ? xk_utf8_cut(v, n, size - 1) : 0;
-    if (n)
-        memcpy(dst, v, n);
-    dst[n] = '\0';
-}
 
 typedef struct event_cursor {
     sqlite3_stmt *s;
@@ -162,10 +229,12 @@ static xk_status rules_scan(xk_store *st, const char *number, const char *live_o
     event_cursor ev = {NULL, false, 0};
     if (sqlite3_prepare_v2(st->db, sql, -1, &ls, NULL) != SQLITE_OK)
         return xk_store_db_error(st, err, "reading licences");
+    /* voided events are kept for the record but count for nothing */
     snprintf(sql, sizeof sql,
-             "SELECT e.licence_id, " EVENT_COLUMNS " FROM events e%s%s ORDER BY e.licence_id, "
-             "e.date, e.id",
-             number || live_on ? " JOIN licences l ON l.id = e.licence_id" : "", where);
+             "SELECT e.licence_id, " EVENT_COLUMNS " FROM events e%s%s%s e.voided_at = '' "
+             "ORDER BY e.licence_id, e.date, e.id",
+             number || live_on ? " JOIN licences l ON l.id = e.licence_id" : "", where,
+             *where ? " AND" : " WHERE");
     if (sqlite3_prepare_v2(st->db, sql, -1, &ev.s, NULL) != SQLITE_OK) {
         sqlite3_finalize(ls);
         return xk_store_db_error(st, err, "reading events");

@@ -81,6 +81,12 @@ static const char *const migrations[] = {
      * by the licence id (search.c, compose_keyed): a few dozen bytes a licence, where the table
      * row is hundreds */
     "CREATE INDEX licences_key ON licences(id, removed, number);",
+    /* 7: events can be planned (a trigger ahead of its date) and voided: a mistaken event is
+     * kept, marked, and left out of the rules, never deleted */
+    "ALTER TABLE events ADD COLUMN planned INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE events ADD COLUMN voided_at TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE events ADD COLUMN void_reason TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE events ADD COLUMN voided_by TEXT NOT NULL DEFAULT '';",
 };
 
 #define N_MIGRATIONS (int)(sizeof migrations / sizeof migrations[0])

@@ -109,6 +109,21 @@ static bool is_fulfilment_of(const xk_event *e, const char *type)
     return strcmp(e->type, type) == 0;
 }
 
+/* ob is met by e; a filing after the last day counts, and is marked late. */
+static void fulfil(xk_obligation *ob, const xk_event *e)
+{
+    ob->fulfilled = true;
+    ob->fulfilled_by = e->id;
+    ob->fulfilled_on = e->date;
+    ob->late = ob->dated && ob->rule != XK_RULE_BY_LAUNCH && xk_date_cmp(e->date, ob->due) > 0;
+}
+
+bool xk_rules_in_renewal_window(const xk_rules_row *row, xk_date d)
+{
+    long day = xk_date_to_days(d), expires = xk_date_to_days(row->expires);
+    return day <= expires && day >= expires - XK_RENEWAL_WINDOW_DAYS;
+}
+
 /* The renewal deadline: 提前X日 before expiry; met by an application (or a notice of not
  * continuing, where the licence provides for one). */
 static xk_status renewal(const xk_calendar *cal, const xk_rules_row *row, const xk_duty_set *set,
@@ -138,10 +153,10 @@ static xk_status renewal(const xk_calendar *cal, const xk_rules_row *row, const 
     ob->alternative = term != NULL;
     for (size_t i = 0; i < row->n_events; i++) {
         const xk_event *e = &row->events[i];
-        if (is_fulfilment_of(e, "renewal_applied") ||
-            (term && is_fulfilment_of(e, "termination_reported"))) {
-            ob->fulfilled = true;
-            ob->fulfilled_by = e->id;
+        if ((is_fulfilment_of(e, "renewal_applied") ||
+             (term && is_fulfilment_of(e, "termination_reported"))) &&
+            xk_rules_in_renewal_window(row, e->date)) {
+            fulfil(ob, e);
             break;
         }
     }
@@ -173,8 +188,7 @@ static xk_status annual_reports(const xk_calendar *cal, const xk_rules_row *row,
         for (size_t i = 0; i < row->n_events; i++)
             if (is_fulfilment_of(&row->events[i], "annual_report_filed") &&
                 row->events[i].year == y) {
-                ob->fulfilled = true;
-                ob->fulfilled_by = row->events[i].id;
+                fulfil(ob, &row->events[i]);
                 break;
             }
     }
@@ -284,8 +298,7 @@ static xk_status event_driven(const xk_calendar *cal, const xk_rules_row *row,
                 if (used[k] || (pass == 0) != (*f->ref != '\0') || !meets(f, t, type->duty))
                     continue;
                 used[k] = true;
-                ob->fulfilled = true;
-                ob->fulfilled_by = f->id;
+                fulfil(ob, f);
                 break;
             }
     }
@@ -387,27 +400,72 @@ xk_licence_status xk_rules_status(const xk_rules_row *row, const xk_obligations 
     return XK_STATUS_VALID;
 }
 
-static bool has_open(const xk_obligations *obs, xk_duty_kind k, long ref, int year)
+/* The open obligation a fulfilment of kind k would meet, or NULL. */
+static const xk_obligation *open_one(const xk_obligations *obs, xk_duty_kind k, long ref,
+                                     int year)
 {
     for (size_t i = 0; i < obs->n; i++) {
         const xk_obligation *ob = &obs->items[i];
         bool kind_ok = ob->duty == k || (k == XK_DUTY_REGISTRATION_UPDATE &&
                                          ob->duty == XK_DUTY_INSTITUTION_UPDATE);
         if (kind_ok && !ob->fulfilled && (!ref || ob->trigger == ref) && (!year || ob->year == year))
-            return true;
+            return ob;
     }
-    return false;
+    return NULL;
+}
+
+/* The checks on an event's date alone: within the licence's timeline. */
+static xk_status check_date(const xk_rules_row *row, const xk_event *ev, const xk_event_type *type,
+                            xk_date today, xk_error *err)
+{
+    char d[16], issued[16], now[16], from[16], to[16];
+    xk_date_format(ev->date, d, sizeof d);
+    xk_date_format(row->issued, issued, sizeof issued);
+    xk_date_format(today, now, sizeof now);
+    if (ev->planned && !type->trigger)
+        return xk_error_set(err, XK_EUSAGE, 0, "%s cannot be planned: record it once it is done "
+                            "(only events that start an obligation can be planned)", ev->type);
+    if (xk_date_cmp(ev->date, row->issued) < 0)
+        return xk_error_set(err, XK_EUSAGE, 0, "%s is before %s's current version was issued "
+                            "(%s): dates from %s to %s are accepted", d, row->number, issued,
+                            issued, now);
+    if (xk_date_cmp(ev->date, today) > 0 && !ev->planned)
+        return xk_error_set(err, XK_EUSAGE, 0, "%s is after today (%s): dates from %s to %s are "
+                            "accepted%s", d, now, issued, now,
+                            type->trigger ? ", or a later one with --planned" : "");
+    if (type->duty == XK_DUTY_RENEWAL || type->duty == XK_DUTY_TERMINATION_NOTICE) {
+        xk_date first = xk_date_from_days(xk_date_to_days(row->expires) - XK_RENEWAL_WINDOW_DAYS);
+        if (xk_date_cmp(first, row->issued) < 0)
+            first = row->issued;
+        if (!xk_rules_in_renewal_window(row, ev->date))
+            return xk_error_set(err, XK_EUSAGE, 0, "%s on %s is outside %s's renewal window: "
+                                "for the version expiring %s, dates from %s to %s are accepted",
+                                ev->type, d, row->number, xk_date_format(row->expires, to, sizeof to),
+                                xk_date_format(first, from, sizeof from), to);
+    }
+    if (ev->year && ev->date.year < ev->year)
+        return xk_error_set(err, XK_EUSAGE, 0, "the annual report for %d is filed in %d or later, "
+                            "not on %s", ev->year, ev->year, d);
+    return XK_OK;
 }
 
 xk_status xk_rules_check_event(const xk_calendar *cal, const xk_rules_row *row,
-                               const xk_event *ev, xk_error *err)
+                               const xk_event *ev, xk_date today, xk_event_check *out,
+                               xk_error *err)
 {
+    xk_event_check ignored;
+    if (!out)
+        out = &ignored;
+    memset(out, 0, sizeof *out);
     const xk_event_type *type = xk_event_type_find(ev->type);
     if (!type)
         return xk_error_set(err, XK_EUSAGE, 0, "unknown event type \"%s\" (see `xuke event types`)",
                             ev->type);
     if (strcmp(ev->type, "annual_report_filed") == 0 && !ev->year)
         return xk_error_set(err, XK_EUSAGE, 0, "annual_report_filed needs --year");
+    xk_status drc = check_date(row, ev, type, today, err);
+    if (drc != XK_OK)
+        return drc;
     if (type->trigger)
         return XK_OK;
     if (*ev->ref) {
@@ -424,7 +482,13 @@ xk_status xk_rules_check_event(const xk_calendar *cal, const xk_rules_row *row,
         return rc;
     /* renewal_applied and termination_reported both answer the renewal deadline */
     xk_duty_kind k = type->duty == XK_DUTY_TERMINATION_NOTICE ? XK_DUTY_RENEWAL : type->duty;
-    bool ok = has_open(&obs, k, *ev->ref ? atol(ev->ref) : 0, ev->year);
+    const xk_obligation *met = open_one(&obs, k, *ev->ref ? atol(ev->ref) : 0, ev->year);
+    bool ok = met != NULL;
+    if (met) {
+        out->due = met->due;
+        out->late = met->dated && met->rule != XK_RULE_BY_LAUNCH &&
+                    xk_date_cmp(ev->date, met->due) > 0;
+    }
     if (ok && type->duty == XK_DUTY_TERMINATION_NOTICE) {
         xk_duty_set set;
         ok = xk_duties_decode(row->duties, &set) && find_duty(&set, XK_DUTY_TERMINATION_NOTICE);

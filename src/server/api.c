@@ -31,6 +31,7 @@ static const route routes[] = {
     {"GET", "/v1/licenses/{}/obligations", xk_api_obligations, XK_ROLE_READER},
     {"GET", "/v1/licenses/{}/events", xk_api_events, XK_ROLE_READER},
     {"POST", "/v1/licenses/{}/events", xk_api_event_add, XK_ROLE_EDITOR},
+    {"POST", "/v1/events/{}/void", xk_api_event_void, XK_ROLE_EDITOR},
     {"GET", "/v1/domains/{}", xk_api_domain, XK_ROLE_READER},
     {"GET", "/v1/status", xk_api_status, XK_ROLE_READER},
     {"GET", "/v1/deadlines", xk_api_deadlines, XK_ROLE_READER},

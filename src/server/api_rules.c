@@ -237,13 +237,14 @@ static bool read_event(srv_resp *resp, json_t *body, xk_event *ev)
     const char *key;
     json_t *value;
     json_object_foreach(body, key, value) { /* a misspelt field must not be dropped silently */
-        static const char *const known[] = {"type", "date", "year", "note", "ref"};
+        static const char *const known[] = {"type", "date", "year", "note", "ref", "planned"};
         bool ok = false;
         for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
             ok = ok || strcmp(key, known[i]) == 0;
         if (!ok) {
             xk_srv_error(resp, 400, "bad_request",
-                         "unknown field \"%.*s\" (an event has type, date, year, note, ref)",
+                         "unknown field \"%.*s\" (an event has type, date, year, note, ref, "
+                      "planned)",
                          (int)xk_utf8_cut(key, strlen(key), 64), key);
             return false;
         }
@@ -266,6 +267,12 @@ static bool read_event(srv_resp *resp, json_t *body, xk_event *ev)
         xk_srv_error(resp, 400, "bad_request", "ref must be an event id (a positive number)");
         return false;
     }
+    json_t *planned = json_object_get(body, "planned");
+    if (planned && !json_is_boolean(planned)) {
+        xk_srv_error(resp, 400, "bad_request", "planned must be true or false");
+        return false;
+    }
+    ev->planned = planned && json_is_true(planned);
     ev->year = year ? (int)json_integer_value(year) : 0;
     if (ref)
         snprintf(ev->ref, sizeof ev->ref, "%lld", (long long)json_integer_value(ref));
@@ -287,15 +294,22 @@ void xk_api_event_add(const srv_call *c, srv_resp *resp)
         return;
     long id;
     xk_error err;
-    xk_status rc = xk_event_record(c->ctx->st, c->ctx->cal, number, &ev, &id, &err);
+    xk_event_check check;
+    xk_status rc =
+        xk_event_record(c->ctx->st, c->ctx->cal, c->ctx->today, number, &ev, &id, &check, &err);
+    char due[16];
     if (rc == XK_EUSAGE)
         xk_srv_error(resp, 422, "invalid_event", "%s", err.message);
     else if (rc != XK_OK)
         xk_srv_fail(resp, &err);
+    else if (check.late)
+        xk_srv_json(resp, 201,
+                    json_pack("{s:I, s:s, s:s, s:b, s:s}", "id", (json_int_t)id, "number", number,
+                              "type", ev.type, "late", 1, "due",
+                              xk_date_format(check.due, due, sizeof due)));
     else
-        xk_srv_json(
-            resp, 201,
-            json_pack("{s:I, s:s, s:s}", "id", (json_int_t)id, "number", number, "type", ev.type));
+        xk_srv_json(resp, 201, json_pack("{s:I, s:s, s:s, s:b}", "id", (json_int_t)id, "number",
+                                         number, "type", ev.type, "late", 0));
 }
 
 void xk_api_event_types(const srv_call *c, srv_resp *resp)
@@ -309,4 +323,31 @@ void xk_api_event_types(const srv_call *c, srv_resp *resp)
                                            xk_duty_name(t->duty)));
     }
     xk_srv_json(resp, 200, json_pack("{s:o}", "types", a));
+}
+
+/* POST /v1/events/{id}/void {"reason": …}: the event stays, marked, and stops counting. */
+void xk_api_event_void(const srv_call *c, srv_resp *resp)
+{
+    char *end;
+    long id = strtol(c->param, &end, 10);
+    if (*c->param < '1' || *c->param > '9' || *end != '\0' || id < 1) {
+        xk_srv_error(resp, 400, "bad_request", "\"%.*s\" is not an event id (a positive number)",
+                     (int)xk_utf8_cut(c->param, strlen(c->param), 64), c->param);
+        return;
+    }
+    json_t *body = xk_srv_body_object(c, resp);
+    if (!body)
+        return;
+    char reason[256];
+    bool ok = body_string(resp, body, "reason", reason, sizeof reason, true);
+    json_decref(body);
+    if (!ok)
+        return;
+    char number[64];
+    xk_error err;
+    if (xk_store_event_void(c->ctx->st, id, reason, number, &err) != XK_OK)
+        xk_srv_fail(resp, &err);
+    else
+        xk_srv_json(resp, 200, json_pack("{s:I, s:s, s:b, s:s}", "id", (json_int_t)id, "number",
+                                         number, "voided", 1, "reason", reason));
 }

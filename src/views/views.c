@@ -76,6 +76,10 @@ json_t *xk_view_obligation(const xk_obligation *ob)
     }
     if (ob->year)
         json_object_set_new(o, "year", json_integer(ob->year));
+    if (ob->fulfilled && ob->dated) {
+        json_object_set_new(o, "fulfilled_on", date_json(ob->fulfilled_on));
+        json_object_set_new(o, "late", json_boolean(ob->late));
+    }
     if (ob->trigger)
         json_object_set_new(o, "trigger_event", json_integer(ob->trigger));
     return o;
@@ -133,6 +137,12 @@ json_t *xk_view_event(const xk_event *ev)
         json_object_set_new(o, "year", json_integer(ev->year));
     if (*ev->ref)
         json_object_set_new(o, "ref", json_string(ev->ref));
+    json_object_set_new(o, "planned", json_boolean(ev->planned));
+    json_object_set_new(o, "voided", json_boolean(*ev->voided_at != '\0'));
+    if (*ev->voided_at)
+        json_object_set_new(o, "void",
+                            json_pack("{s:s, s:s, s:s}", "at", ev->voided_at, "by", ev->voided_by,
+                                      "reason", ev->void_reason));
     return o;
 }
 
@@ -160,7 +170,9 @@ json_t *xk_view_dated(json_t *items, const char *key, xk_date as_of, const xk_pr
 
 typedef struct check_ctx {
     const xk_calendar *cal;
+    xk_date today;
     const xk_event *ev;
+    xk_event_check *check;
     xk_status rc;
     xk_error *err;
     bool found;
@@ -173,14 +185,15 @@ static bool check_row(const xk_rules_row *row, void *vctx)
     if (row->removed)
         c->rc = xk_error_set(c->err, XK_EUSAGE, 0, "%s is removed", row->number);
     else
-        c->rc = xk_rules_check_event(c->cal, row, c->ev, c->err);
+        c->rc = xk_rules_check_event(c->cal, row, c->ev, c->today, c->check, c->err);
     return false;
 }
 
-xk_status xk_event_record(xk_store *st, const xk_calendar *cal, const char *number,
-                          const xk_event *ev, long *id, xk_error *err)
+xk_status xk_event_record(xk_store *st, const xk_calendar *cal, xk_date today,
+                          const char *number, const xk_event *ev, long *id,
+                          xk_event_check *check, xk_error *err)
 {
-    check_ctx cc = {cal, ev, XK_OK, err, false};
+    check_ctx cc = {cal, today, ev, check, XK_OK, err, false};
     xk_status rc = xk_store_rules_scan(st, number, check_row, &cc, err);
     if (rc != XK_OK)
         return rc;

@@ -72,6 +72,9 @@ async function testSearch(page, base) {
   await page.waitForSelector('.hits li');
   const hits = await page.$$eval('.hits li', (els) => els.map((e) => e.textContent));
   check('company search finds both 小荷 licences', hits.length === 2 && hits.every((h) => h.includes('小荷')), hits);
+  const badges = await page.$$eval('.hits .badge', (els) => els.map((e) => e.className));
+  check('search hits show the licence status (the word `xuke status` gives), not the record state',
+    badges.length === 2 && badges.every((c) => /st-(valid|renewal_due|renewal_overdue|expired|not_yet_valid)\b/.test(c)), badges);
   await shot(page, 'search-company');
   await page.fill('#q', 'm.xiaohe.cn');
   await page.press('#q', 'Enter');
@@ -203,6 +206,28 @@ async function testScanUpload(page, base) {
   await shot(page, 'scan-licence');
 }
 
+/* An event recorded by mistake is voided from the licence page (the editor token is set by
+ * testUpload): it stays listed, marked, and the store has the void with its reason. */
+async function testEventVoid(page, base, ctx) {
+  const out = xuke('event', 'add', '--db', DB, ctx.first.number, 'incident', '2024-01-10', '--note', 'a test incident');
+  const id = (out.match(/recorded event (\d+)/) || [])[1];
+  check('an event to void is recorded', !!id, out);
+  await page.goto(base + '/l/' + encodeURIComponent(ctx.first.number));
+  const row = `#events tr[data-event="${id}"]`;
+  await page.waitForSelector(row);
+  await page.fill(row + ' .void-reason', '录入错误');
+  await page.click(row + ' button');
+  const voided = await page.waitForFunction((sel) => {
+    const r = document.querySelector(sel);
+    return r && r.classList.contains('voided') && r.textContent.includes('录入错误');
+  }, row).then(() => true, () => false);
+  check('an editor voids an event on the licence page; it stays listed with its reason', voided,
+    await page.textContent('#events').catch(() => ''));
+  const listed = xuke('event', 'list', '--db', DB, ctx.first.number);
+  check('the void reached the store', listed.includes('VOIDED') && listed.includes('录入错误'), listed);
+  await shot(page, 'event-void');
+}
+
 (async () => {
   fs.mkdirSync(SHOTS, { recursive: true });
   const ctx = buildStore();
@@ -222,6 +247,7 @@ async function testScanUpload(page, base) {
                               ['licence', () => testLicence(page, server.url, ctx.first)],
                               ['dashboard', () => testDashboard(page, server.url)],
                               ['upload', () => testUpload(page, server.url, ctx)],
+                              ['event void', () => testEventVoid(page, server.url, ctx)],
                               ['scan upload', () => testScanUpload(page, server.url)]]) {
       try { await fn(); } catch (e) { check(name + ' ran to the end', false, e.stack); await shot(page, name + '-failure').catch(() => {}); }
     }

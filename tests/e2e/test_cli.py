@@ -20,7 +20,7 @@ TMP = tempfile.mkdtemp(prefix='xuke-cli-')
 COMMANDS = ['parse', 'import', 'get', 'history', 'diff', 'search', 'export', 'remove', 'audit',
             'backup', 'summary', 'event', 'status', 'deadlines', 'calendar', 'workdays', 'token',
             'serve']
-SUBCOMMANDS = [['event', 'add'], ['event', 'list'], ['event', 'types'], ['token', 'create'],
+SUBCOMMANDS = [['event', 'add'], ['event', 'void'], ['event', 'list'], ['event', 'types'], ['token', 'create'],
                ['token', 'list'], ['token', 'revoke']]
 
 

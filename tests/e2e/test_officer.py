@@ -178,11 +178,57 @@ def test_one_status_vocabulary(db):
         proc.wait(timeout=30)
 
 
+def test_events_checked_and_reversible(db):
+    # 琼B2-20220293: issued 2022-04-15, expires 2027-04-15, renewal due 2027-01-15 (90 days).
+    n = '琼B2-20220293'
+    rc, out, err = run('event', 'add', '--db', db, n, 'renewal_applied', '2022-05-01')
+    check('a renewal application five years early is refused, saying which dates count',
+          rc == 1 and 'renewal window' in err and '2026-04-15 to 2027-04-15' in err, err)
+    rc, out, _ = run('deadlines', '--db', db, '--number', n, '--as-of', '2026-12-06', '--json')
+    check('and the renewal deadline 2027-01-15 is still on the agenda',
+          any(d['duty'] == 'renewal' and d['due'] == '2027-01-15' for d in json.loads(out)['deadlines']), out[:400])
+    rc, out, err = run('event', 'add', '--db', db, n, 'incident', '2022-04-01')
+    check('an event before the licence was issued is refused', rc == 1 and 'issued (2022-04-15)' in err, err)
+    rc, out, err = run('event', 'add', '--db', db, n, 'annual_report_filed', '2099-03-01', '--year', '2026')
+    check('a report filed in the future is refused', rc == 1 and 'after today' in err, err)
+    rc, out, err = run('event', 'add', '--db', db, n, 'service_launched', '2099-03-01', '--planned')
+    check('a planned trigger may lie ahead', rc == 0 and '(planned)' in out, out + err)
+    rc, out, err = run('event', 'add', '--db', db, n, 'annual_report_filed', '2024-06-03', '--year', '2024')
+    check('a late annual report is kept and said to be late (due 2024-04-01, 31 March a Sunday)',
+          rc == 0 and 'LATE' in out and '2024-04-01' in out, out + err)
+    rc, out, _ = run('status', '--db', db, '--number', n, '--as-of', '2026-12-06', '--json')
+    over = [o for o in json.loads(out)['licences'][0]['overdue'] if o['duty'] == 'annual_report']
+    check('the 2024 report is no longer overdue', all(o.get('year') != 2024 for o in over), over)
+    rc, out, err = run('event', 'add', '--db', db, n, 'renewal_applied', '2026-11-02')
+    eid = re.search(r'recorded event (\d+)', out)
+    check('a renewal application inside the window is recorded', rc == 0 and eid, out + err)
+    rc, out, _ = run('status', '--db', db, '--number', n, '--as-of', '2026-12-06', '--json')
+    check('and the licence is valid', json.loads(out)['licences'][0]['status'] == 'valid', out[:300])
+    rc, out, err = run('event', 'void', '--db', db, eid.group(1) if eid else '0')
+    check('voiding without a reason is refused', rc == 2 and '--reason' in err, err)
+    rc, out, err = run('event', 'void', '--db', db, eid.group(1) if eid else '0', '--reason', 'wrong licence')
+    check('an event is voided with a reason', rc == 0 and 'voided event' in out, out + err)
+    rc, out, _ = run('status', '--db', db, '--number', n, '--as-of', '2026-12-06', '--json')
+    check('once voided it no longer counts: renewal due again',
+          json.loads(out)['licences'][0]['status'] == 'renewal_due', out[:300])
+    rc, out, _ = run('event', 'list', '--db', db, n)
+    check('the voided event is still listed, marked with its reason', 'VOIDED' in out and 'wrong licence' in out, out)
+    rc, out, _ = run('audit', '--db', db, n)
+    check('the void is in the audit log', 'event_void' in out, out)
+    rc, out, err = run('event', 'void', '--db', db, eid.group(1) if eid else '0', '--reason', 'again')
+    check('voiding twice is refused', rc == 1 and 'already voided' in err, err)
+    rc, out, err = run('event', 'void', '--db', db, '999999', '--reason', 'x')
+    check('voiding an unknown id is refused', rc == 1 and 'no event 999999' in err, err)
+    rc, out, _ = run('audit', '--db', db, '--verify')
+    check('the audit chain still verifies', rc == 0, out)
+
+
 test_read_commands_need_a_store()
 officer_db = test_write_creates_and_says_so()
 test_empty_store_is_no_all_clear()
 test_exit_codes_to_alert_on(officer_db)
 test_one_status_vocabulary(officer_db)
+test_events_checked_and_reversible(officer_db)
 test_fail_on_any_quiet_when_nothing_open()
 shutil.rmtree(TMP, ignore_errors=True)
 print(f"{results['passed']} passed, {results['failed']} failed")

@@ -346,8 +346,28 @@ def test_rules(srv, tok, number):
     path = '/v1/licenses/' + number + '/events'
     st, body, _ = e.post(path, json.dumps({'type': 'annual_report_filed', 'date': '2026-03-01', 'year': 2025}))
     check('an editor records an event: 201 with its id', st == 201 and body['id'] > 0, body)
+    event_id = body.get('id') if isinstance(body, dict) else None
     st, body, _ = c.get(path)
     check('the event is listed with its actor', st == 200 and body['events'][-1]['actor'] == 'bob-editor', body)
+    st, body, _ = e.post(path, json.dumps({'type': 'incident', 'date': '2099-01-01'}))
+    check('an event after today is 422 saying --planned would do', st == 422 and is_error(body, 'invalid_event')
+          and 'planned' in body['error']['message'], body)
+    st, body, _ = e.post(path, json.dumps({'type': 'incident', 'date': '2099-01-01', 'planned': True}))
+    check('a planned trigger after today is 201', st == 201, body)
+    st, body, _ = c.post(f'/v1/events/{event_id}/void', json.dumps({'reason': 'typed the wrong year'}))
+    check('a reader may not void an event', st in (401, 403) and is_error(body), body)
+    st, body, _ = e.post(f'/v1/events/{event_id}/void', json.dumps({}))
+    check('voiding needs a reason: 400', st == 400 and is_error(body, 'bad_request'), body)
+    st, body, _ = e.post(f'/v1/events/{event_id}/void', json.dumps({'reason': 'typed the wrong year'}))
+    check('an editor voids an event: 200', st == 200 and body['voided'] is True and body['number'] == number, body)
+    st, body, _ = e.post(f'/v1/events/{event_id}/void', json.dumps({'reason': 'again'}))
+    check('voiding it again is 409', st == 409 and is_error(body, 'conflict'), body)
+    st, body, _ = e.post('/v1/events/99999999/void', json.dumps({'reason': 'x'}))
+    check('voiding an unknown event is 404', st == 404 and is_error(body, 'not_found'), body)
+    st, body, _ = c.get(path)
+    voided = [ev for ev in body.get('events', []) if ev['id'] == event_id]
+    check('the voided event is still listed, marked, with its reason', st == 200 and voided and voided[0]['voided']
+          and voided[0]['void']['reason'] == 'typed the wrong year', body)
     st, body, _ = e.post(path, json.dumps({'type': 'no_such_type', 'date': '2026-03-01'}))
     check('an unknown event type is 422', st == 422 and is_error(body, 'invalid_event'), body)
     st, body, _ = e.post(path, '{"type": ')

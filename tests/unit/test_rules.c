@@ -34,6 +34,9 @@ static xk_date D(int y, int m, int d)
     return (xk_date){y, m, d};
 }
 
+/* The day the event checks take as today: fixed, so the tests do not age. */
+#define TODAY D(2026, 12, 6)
+
 static void assert_date_is(xk_date got, int y, int m, int d)
 {
     char a[16], b[16];
@@ -306,13 +309,13 @@ static void test_trigger_and_fulfilment_matching(void **state)
     xk_event report = {0};
     snprintf(report.type, sizeof report.type, "illegal_info_reported");
     report.date = D(2026, 10, 1);
-    assert_int_equal(xk_rules_check_event(cal, &s.row, &report, &err), XK_EUSAGE);
+    assert_int_equal(xk_rules_check_event(cal, &s.row, &report, TODAY, NULL, &err), XK_EUSAGE);
     add_event(&s, 7, "illegal_info_handled", D(2026, 9, 28), 0, NULL);
-    assert_int_equal(xk_rules_check_event(cal, &s.row, &report, &err), XK_OK);
+    assert_int_equal(xk_rules_check_event(cal, &s.row, &report, TODAY, NULL, &err), XK_OK);
     snprintf(report.ref, sizeof report.ref, "99");
-    assert_int_equal(xk_rules_check_event(cal, &s.row, &report, &err), XK_EUSAGE);
+    assert_int_equal(xk_rules_check_event(cal, &s.row, &report, TODAY, NULL, &err), XK_EUSAGE);
     snprintf(report.ref, sizeof report.ref, "7");
-    assert_int_equal(xk_rules_check_event(cal, &s.row, &report, &err), XK_OK);
+    assert_int_equal(xk_rules_check_event(cal, &s.row, &report, TODAY, NULL, &err), XK_OK);
     add_event(&s, 8, "illegal_info_reported", D(2026, 10, 12), 0, "7");
     xk_obligations obs;
     assert_int_equal(xk_rules_obligations(cal, &s.row, D(2026, 11, 1), &obs, &err), XK_OK);
@@ -353,9 +356,9 @@ static void test_termination_notice_only_where_the_licence_has_it(void **state)
     snprintf(ev.type, sizeof ev.type, "termination_reported");
     ev.date = D(2025, 9, 1);
     xk_error err;
-    assert_int_equal(xk_rules_check_event(cal, &with.row, &ev, &err), XK_OK);
+    assert_int_equal(xk_rules_check_event(cal, &with.row, &ev, TODAY, NULL, &err), XK_OK);
     ev.date = D(2026, 9, 1);
-    assert_int_equal(xk_rules_check_event(cal, &without.row, &ev, &err), XK_EUSAGE);
+    assert_int_equal(xk_rules_check_event(cal, &without.row, &ev, TODAY, NULL, &err), XK_EUSAGE);
     assert_non_null(strstr(err.message, "no notice of not continuing"));
 }
 
@@ -398,12 +401,112 @@ static void test_every_trigger_type_opens_and_closes_its_obligation(void **state
         xk_event f = {0};
         snprintf(f.type, sizeof f.type, "%s", cases[k].fulfilment);
         f.date = D(2026, 3, 10);
-        assert_int_equal(xk_rules_check_event(cal, &s.row, &f, &err), XK_OK);
+        assert_int_equal(xk_rules_check_event(cal, &s.row, &f, TODAY, NULL, &err), XK_OK);
         add_event(&s, 2, cases[k].fulfilment, D(2026, 3, 10), 0, NULL);
         assert_int_equal(xk_rules_obligations(cal, &s.row, D(2026, 6, 1), &obs, &err), XK_OK);
         assert_true(find_ob(&obs, cases[k].duty, 0)->fulfilled);
         xk_obligations_free(&obs);
     }
+}
+
+/* Seed 000 is 琼B2-20220293: issued 2022-04-15, expires 2027-04-15 (its face). */
+static xk_event event_of(const char *type, xk_date d, int year)
+{
+    xk_event e;
+    memset(&e, 0, sizeof e);
+    snprintf(e.type, sizeof e.type, "%s", type);
+    e.date = d;
+    e.year = year;
+    return e;
+}
+
+static void test_event_before_the_issue_date_is_refused_saying_what_is_accepted(void **state)
+{
+    (void)state;
+    seed_row s;
+    seed("000_a96b5bc2dd3fa082.txt", &s);
+    xk_error err;
+    xk_event ev = event_of("incident", D(2022, 4, 14), 0);
+    assert_int_equal(xk_rules_check_event(cal, &s.row, &ev, TODAY, NULL, &err), XK_EUSAGE);
+    assert_non_null(strstr(err.message, "from 2022-04-15 to 2026-12-06"));
+    ev.date = D(2022, 4, 15);
+    assert_int_equal(xk_rules_check_event(cal, &s.row, &ev, TODAY, NULL, &err), XK_OK);
+}
+
+static void test_event_after_today_needs_planned_and_a_trigger(void **state)
+{
+    (void)state;
+    seed_row s;
+    seed("000_a96b5bc2dd3fa082.txt", &s);
+    xk_error err;
+    xk_event ev = event_of("service_launched", D(2026, 12, 7), 0);
+    assert_int_equal(xk_rules_check_event(cal, &s.row, &ev, TODAY, NULL, &err), XK_EUSAGE);
+    assert_non_null(strstr(err.message, "--planned"));
+    ev.planned = true;
+    assert_int_equal(xk_rules_check_event(cal, &s.row, &ev, TODAY, NULL, &err), XK_OK);
+    xk_event report = event_of("annual_report_filed", D(2027, 2, 1), 2027);
+    assert_int_equal(xk_rules_check_event(cal, &s.row, &report, TODAY, NULL, &err), XK_EUSAGE);
+    report.planned = true;
+    assert_int_equal(xk_rules_check_event(cal, &s.row, &report, TODAY, NULL, &err), XK_EUSAGE);
+    assert_non_null(strstr(err.message, "cannot be planned"));
+}
+
+static void test_renewal_application_counts_only_in_its_window(void **state)
+{
+    (void)state;
+    seed_row s;
+    seed("000_a96b5bc2dd3fa082.txt", &s);
+    xk_error err;
+    xk_event ev = event_of("renewal_applied", D(2022, 5, 1), 0); /* five years early */
+    assert_int_equal(xk_rules_check_event(cal, &s.row, &ev, TODAY, NULL, &err), XK_EUSAGE);
+    assert_non_null(strstr(err.message, "from 2026-04-15 to 2027-04-15"));
+    /* one already stored (before the check existed) no longer meets the renewal */
+    add_event(&s, 1, "renewal_applied", D(2022, 5, 1), 0, NULL);
+    xk_obligations obs;
+    assert_int_equal(xk_rules_obligations(cal, &s.row, TODAY, &obs, &err), XK_OK);
+    const xk_obligation *renewal = find_ob(&obs, XK_DUTY_RENEWAL, 0);
+    assert_false(renewal->fulfilled);
+    assert_date_is(renewal->due, 2027, 1, 15);
+    xk_obligations_free(&obs);
+    assert_int_equal(status_on(&s, TODAY), XK_STATUS_RENEWAL_DUE);
+    ev.date = D(2026, 11, 2);
+    assert_int_equal(xk_rules_check_event(cal, &s.row, &ev, TODAY, NULL, &err), XK_OK);
+}
+
+static void test_late_filing_is_kept_and_marked_late(void **state)
+{
+    (void)state;
+    seed_row s;
+    seed("000_a96b5bc2dd3fa082.txt", &s);
+    xk_error err;
+    xk_event_check check;
+    xk_event late = event_of("annual_report_filed", D(2024, 6, 3), 2024);
+    assert_int_equal(xk_rules_check_event(cal, &s.row, &late, TODAY, &check, &err), XK_OK);
+    assert_true(check.late);
+    assert_date_is(check.due, 2024, 4, 1); /* 31 March 2024 was a Sunday */
+    xk_event on_time = event_of("annual_report_filed", D(2025, 3, 10), 2025);
+    assert_int_equal(xk_rules_check_event(cal, &s.row, &on_time, TODAY, &check, &err), XK_OK);
+    assert_false(check.late);
+    add_event(&s, 1, "annual_report_filed", D(2024, 6, 3), 2024, NULL);
+    add_event(&s, 2, "annual_report_filed", D(2025, 3, 10), 2025, NULL);
+    xk_obligations obs;
+    assert_int_equal(xk_rules_obligations(cal, &s.row, TODAY, &obs, &err), XK_OK);
+    const xk_obligation *y2024 = find_ob(&obs, XK_DUTY_ANNUAL_REPORT, 2024);
+    assert_true(y2024->fulfilled && y2024->late);
+    assert_date_is(y2024->fulfilled_on, 2024, 6, 3);
+    assert_false(find_ob(&obs, XK_DUTY_ANNUAL_REPORT, 2025)->late);
+    xk_obligations_free(&obs);
+}
+
+static void test_annual_report_filed_before_its_year_is_refused(void **state)
+{
+    (void)state;
+    seed_row s;
+    seed("000_a96b5bc2dd3fa082.txt", &s);
+    xk_error err;
+    xk_event ev = event_of("annual_report_filed", D(2024, 12, 1), 2025);
+    assert_int_equal(xk_rules_check_event(cal, &s.row, &ev, TODAY, NULL, &err), XK_EUSAGE);
+    assert_non_null(strstr(err.message, "2025 or later"));
 }
 
 int main(void)
@@ -428,6 +531,11 @@ int main(void)
         cmocka_unit_test(test_assessment_before_launch),
         cmocka_unit_test(test_termination_notice_only_where_the_licence_has_it),
         cmocka_unit_test(test_every_trigger_type_opens_and_closes_its_obligation),
+        cmocka_unit_test(test_event_before_the_issue_date_is_refused_saying_what_is_accepted),
+        cmocka_unit_test(test_event_after_today_needs_planned_and_a_trigger),
+        cmocka_unit_test(test_renewal_application_counts_only_in_its_window),
+        cmocka_unit_test(test_late_filing_is_kept_and_marked_late),
+        cmocka_unit_test(test_annual_report_filed_before_its_year_is_refused),
     };
     return cmocka_run_group_tests(tests, load_calendar, free_calendar);
 }
