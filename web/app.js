@@ -147,12 +147,28 @@ async function api(path, opts = {}) {
   }
   const type = res.headers.get('Content-Type') || '';
   const body = type.startsWith('application/json') ? await res.json() : await res.text();
-  if (!res.ok) {
+  if (res.status === 202 && body && body.job) return jobResult(body.job.url, opts.onProgress);
+  return answer(res.status, res.statusText, body);
+}
+
+function answer(status, statusText, body) {
+  if (status < 200 || status >= 300) {
     const err = (body && body.error) || {};
-    const msg = res.status === 401 ? t('err.401') : res.status === 403 ? t('err.403') : err.message;
-    throw new ApiError(res.status, err.code || 'error', msg || res.statusText, body);
+    const msg = status === 401 ? t('err.401') : status === 403 ? t('err.403') : err.message;
+    throw new ApiError(status, err.code || 'error', msg || statusText, body);
   }
   return body;
+}
+
+/* A scan is read as a job (202 with its URL): ask after it until it is done, then answer as the
+ * request itself would have. onProgress(job) is told the state and the page being read. */
+async function jobResult(url, onProgress) {
+  for (;;) {
+    const job = await api(url);
+    if (job.state === 'done') return answer(job.result.status, '', job.result.body);
+    if (onProgress) onProgress(job);
+    await new Promise((done) => setTimeout(done, 500));
+  }
 }
 
 const enc = encodeURIComponent;
@@ -435,7 +451,9 @@ function uploadPage() {
     const bytes = await file.arrayBuffer();
     out.replaceChildren(h('p', { class: 'muted' }, t('loading')));
     let r;
-    try { r = await api('/v1/parse', { method: 'POST', body: bytes, headers: { 'Content-Type': file.type || 'application/octet-stream' } }); }
+    const onProgress = (job) => out.replaceChildren(h('p', { class: 'muted' }, t('loading') +
+      (job.state === 'running' && job.page ? ' (' + job.page + ')' : '')));
+    try { r = await api('/v1/parse', { method: 'POST', body: bytes, onProgress, headers: { 'Content-Type': file.type || 'application/octet-stream' } }); }
     catch (e) {
       const body = e.body || {};
       out.replaceChildren(h('p', { class: 'error', role: 'alert' }, t('u.invalid') + ': ' + e.message),

@@ -54,6 +54,9 @@ typedef struct xk_ocr_options {
     xk_ocr_clean clean;
     const char *datapath;  /* tessdata directory; NULL = Tesseract's default */
     const char *languages; /* NULL = "chi_sim"; Latin words are read again by "eng" */
+    /* called as each page starts (1-based over all files), from the reading thread; NULL: none */
+    void (*on_page)(void *arg, unsigned page);
+    void *on_page_arg;
 } xk_ocr_options;
 
 void xk_ocr_options_init(xk_ocr_options *o);

@@ -29,11 +29,18 @@ static const cli_opt options[] = {
     {"grace", 'g', "SECONDS", "time given to requests under way at shutdown, 0 to 3600",
      SRV_DEFAULT_GRACE},
     {"access-log", 'a', "FILE", "one JSON line per request (default: stderr; - for stdout)", 0},
+    {"ocr-workers", 'W', "N", "threads reading scans, 1 to 64 (default: cores - 1, at least 1)",
+     0},
+    {"ocr-queue", 'Q', "N", "scans waiting or being read, 1 to 1024 (more: 503)",
+     SRV_DEFAULT_OCR_QUEUE},
+    {"ocr-per-token", 'O', "N", "of those, for one token or address, 1 to 1024 (more: 429)",
+     SRV_DEFAULT_OCR_PER_TOKEN},
     {0}};
 static const cli_spec spec = {
     "serve",
     "xuke serve [--listen ADDR:PORT] [--db PATH] [--calendar FILE] [--public-read]\n"
-    "                  [--threads N] [limits...] [--access-log FILE]",
+    "                  [--threads N] [limits...] [--access-log FILE] [--ocr-workers N]\n"
+    "                  [--ocr-queue N] [--ocr-per-token N]",
     "The HTTP JSON API and the web pages, from the same store as the other commands. Runs\n"
     "until SIGTERM or SIGINT.",
     options};
@@ -124,6 +131,12 @@ static bool option(int c, srv_config *cfg, const char **log_path)
     case 'a':
         *log_path = optarg;
         return true;
+    case 'W':
+        return unsigned_arg(optarg, 1, 64, &cfg->ocr_workers, "--ocr-workers");
+    case 'Q':
+        return unsigned_arg(optarg, 1, 1024, &cfg->ocr_queue, "--ocr-queue");
+    case 'O':
+        return unsigned_arg(optarg, 1, 1024, &cfg->ocr_per_token, "--ocr-per-token");
     default:
         return false;
     }

@@ -60,6 +60,8 @@ static xk_status next_page(page_sink *sink, const xk_ocr_options *o, xk_error *e
         return xk_error_set(err, XK_ETOOBIG, (int)sink->pages + 1,
                             "more than %u pages: over the page limit", o->max_pages);
     sink->pages++;
+    if (o->on_page)
+        o->on_page(o->on_page_arg, sink->pages);
     return XK_OK;
 }
 

@@ -38,6 +38,7 @@ static const route routes[] = {
     {"GET", "/v1/calendar.ics", xk_api_ics, XK_ROLE_READER},
     {"GET", "/v1/event-types", xk_api_event_types, XK_ROLE_NONE},
     {"POST", "/v1/parse", xk_api_parse, XK_ROLE_READER},
+    {"GET", "/v1/jobs/{}", xk_api_job, XK_ROLE_READER},
 };
 
 #define N_ROUTES (sizeof routes / sizeof routes[0])

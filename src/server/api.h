@@ -12,8 +12,9 @@
 
 #include <jansson.h>
 
-#include "xuke/xuke.h"
+#include "jobs.h"
 #include "ratelimit.h"
+#include "xuke/xuke.h"
 
 #define SRV_MAX_ARGS 32
 
@@ -59,6 +60,10 @@ typedef struct srv_ctx {
     const srv_limits *limits;
     srv_ratelimit *rate; /* NULL: no rate limit */
     xk_date today;
+    srv_jobs *jobs; /* scans are queued here; NULL: read in the request (tests, fuzzers) */
+    /* a scan read in the request reports its pages here (a job's worker); NULL: none */
+    void (*on_page)(void *arg, unsigned page);
+    void *on_page_arg;
 } srv_ctx;
 
 /* Answers one request. resp is fully set on return; release with xk_srv_resp_free. */
@@ -120,6 +125,11 @@ void xk_api_parse(const srv_call *c, srv_resp *resp);
 void xk_api_import(const srv_call *c, srv_resp *resp);
 void xk_api_remove(const srv_call *c, srv_resp *resp);
 void xk_api_event_types(const srv_call *c, srv_resp *resp);
+void xk_api_job(const srv_call *c, srv_resp *resp);
+/* Reads a queued scan as POST /v1/parse or /v1/licenses would (srv_job_fn of jobs.h). */
+void xk_srv_job_run(srv_job_kind kind, xk_store *st, const char *owner, const char *bytes,
+                    size_t len, void (*on_page)(void *arg, unsigned page), void *arg, int *status,
+                    json_t **body);
 /* A static page or asset by path; false when there is none. */
 bool xk_srv_asset(const char *path, srv_resp *resp);
 

@@ -1,8 +1,11 @@
 /*
  * Document routes of the HTTP API: parse (a document in, the record and its problems out,
  * nothing stored), import (documents or JSON records, each licence atomically, through the same
- * importer as `xuke import`) and removal with a reason.
+ * importer as `xuke import`) and removal with a reason. A scan posted to parse or import is
+ * queued as an OCR job (jobs.h) and answered 202 with the job's URL; the job, when run, answers
+ * what the route would have (xk_srv_job_run), and GET /v1/jobs/{id} gives it.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,18 +42,66 @@ static bool body_file(const srv_call *c, xk_blob *file)
     return xk_input_detect(file->bytes, file->len) != XK_INPUT_TEXT;
 }
 
+/* OCR options with the request's page reports (a job's progress). */
+static void scan_options(const srv_call *c, xk_ocr_options *o)
+{
+    xk_ocr_options_init(o);
+    o->on_page = c->ctx->on_page;
+    o->on_page_arg = c->ctx->on_page_arg;
+}
+
+/* Who a job belongs to: its token, or the address of an anonymous reader (--public-read). */
+static void job_owner(const srv_call *c, char *out, size_t size)
+{
+    if (c->token)
+        snprintf(out, size, "%s", c->token->name);
+    else
+        snprintf(out, size, "ip:%s", c->req->client ? c->req->client : "");
+}
+
+/* Queues the body as an OCR job and answers 202 with its URL, or 503/429 with Retry-After. */
+static void queue_scan(const srv_call *c, srv_job_kind kind, srv_resp *resp)
+{
+    char owner[96], id[SRV_JOB_ID_LEN + 1];
+    job_owner(c, owner, sizeof owner);
+    int retry = 0;
+    int refused = xk_srv_jobs_submit(c->ctx->jobs, kind, owner, c->req->body ? c->req->body : "",
+                                     c->req->body_len, id, &retry);
+    if (refused) {
+        if (refused == 429)
+            xk_srv_error(resp, 429, "too_many_requests",
+                         "this token has as many scans queued as it may; retry in %d s", retry);
+        else
+            xk_srv_error(resp, 503, "busy", "the OCR queue is full; retry in %d s", retry);
+        resp->retry_after = retry;
+        return;
+    }
+    char url[16 + SRV_JOB_ID_LEN];
+    snprintf(url, sizeof url, "/v1/jobs/%s", id);
+    xk_srv_json(resp, 202,
+                json_pack("{s:{s:s, s:s, s:s}}", "job", "id", id, "url", url, "state", "queued"));
+}
+
 /* The body as a document: a scan is read by OCR, text is parsed. */
 static xk_status parse_body(const srv_call *c, xk_licence **lic, xk_error *err)
 {
     xk_blob file;
-    if (body_file(c, &file))
-        return xk_scan_parse(&file, 1, NULL, lic, NULL, err);
+    if (body_file(c, &file)) {
+        xk_ocr_options o;
+        scan_options(c, &o);
+        return xk_scan_parse(&file, 1, &o, lic, NULL, err);
+    }
     xk_parse_options opt = {XK_MAX_DOCUMENT_BYTES};
     return xk_licence_parse(file.bytes, file.len, &opt, lic, err);
 }
 
 void xk_api_parse(const srv_call *c, srv_resp *resp)
 {
+    xk_blob file;
+    if (c->ctx->jobs && body_file(c, &file)) {
+        queue_scan(c, SRV_JOB_PARSE, resp);
+        return;
+    }
     xk_licence *lic = NULL;
     xk_error err;
     xk_error_clear(&err);
@@ -115,11 +166,17 @@ static void on_import(const xk_import_report *r, void *ctx)
 void xk_api_import(const srv_call *c, srv_resp *resp)
 {
     xk_parse_options opt = {XK_MAX_DOCUMENT_BYTES};
-    import_acc a = {json_array(), 0, 0, 0};
     xk_blob file;
-    xk_status rc = body_file(c, &file)
-                       ? xk_import_scan(c->ctx->st, &file, 1, NULL, on_import, &a)
-                       : xk_import_bytes(c->ctx->st, file.bytes, file.len, &opt, on_import, &a);
+    bool scan = body_file(c, &file);
+    if (scan && c->ctx->jobs) {
+        queue_scan(c, SRV_JOB_IMPORT, resp);
+        return;
+    }
+    import_acc a = {json_array(), 0, 0, 0};
+    xk_ocr_options ocr;
+    scan_options(c, &ocr);
+    xk_status rc = scan ? xk_import_scan(c->ctx->st, &file, 1, &ocr, on_import, &a)
+                        : xk_import_bytes(c->ctx->st, file.bytes, file.len, &opt, on_import, &a);
     json_t *o = json_pack("{s:i, s:i, s:i, s:o}", "stored", (int)a.stored, "unchanged",
                           (int)a.unchanged, "failed", (int)a.failed, "results", a.results);
     if (rc != XK_OK && rc != XK_EINVALID) {
@@ -165,4 +222,50 @@ void xk_api_remove(const srv_call *c, srv_resp *resp)
         xk_srv_json(resp, 200, json_pack("{s:s, s:s, s:s}", "number", number, "status", "removed",
                                       "reason", reason));
     json_decref(body);
+}
+
+void xk_srv_job_run(srv_job_kind kind, xk_store *st, const char *owner, const char *bytes,
+                    size_t len, void (*on_page)(void *arg, unsigned page), void *arg, int *status,
+                    json_t **body)
+{
+    srv_req req;
+    memset(&req, 0, sizeof req);
+    req.method = "POST";
+    req.path = kind == SRV_JOB_PARSE ? "/v1/parse" : "/v1/licenses";
+    req.body = bytes;
+    req.body_len = len;
+    srv_ctx ctx;
+    memset(&ctx, 0, sizeof ctx); /* no jobs: the scan is read here, on the worker */
+    ctx.st = st;
+    ctx.on_page = on_page;
+    ctx.on_page_arg = arg;
+    xk_store_set_actor(st, owner);
+    srv_call call = {&ctx, &req, NULL, NULL};
+    srv_resp resp;
+    memset(&resp, 0, sizeof resp);
+    if (kind == SRV_JOB_PARSE)
+        xk_api_parse(&call, &resp);
+    else
+        xk_api_import(&call, &resp);
+    *status = resp.status;
+    const char *text = resp.body ? resp.body : (const char *)resp.static_body;
+    *body = text ? json_loadb(text, resp.body_len, 0, NULL) : NULL;
+    xk_srv_resp_free(&resp);
+}
+
+/* GET /v1/jobs/{id}: the job's state, and its answer once read; only to the token (or address)
+ * that queued it. */
+void xk_api_job(const srv_call *c, srv_resp *resp)
+{
+    size_t n = c->param ? strlen(c->param) : 0;
+    bool hex = n == SRV_JOB_ID_LEN && strspn(c->param, "0123456789abcdef") == n;
+    char owner[96];
+    job_owner(c, owner, sizeof owner);
+    json_t *o = hex && c->ctx->jobs ? xk_srv_jobs_describe(c->ctx->jobs, c->param, owner) : NULL;
+    if (!o) {
+        xk_srv_error(resp, 404, "not_found",
+                     "no such job (finished jobs are kept for a while only)");
+        return;
+    }
+    xk_srv_json(resp, 200, o);
 }

@@ -16,7 +16,10 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include <unistd.h>
+
 #include "api.h"
+#include "jobs.h"
 #include "server.h"
 
 void xk_srv_config_defaults(srv_config *cfg)
@@ -34,6 +37,10 @@ void xk_srv_config_defaults(srv_config *cfg)
     cfg->rate = SRV_DEFAULT_RATE;
     cfg->burst = SRV_DEFAULT_BURST;
     cfg->access_log = stderr;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    cfg->ocr_workers = cores > 1 ? (unsigned)(cores - 1) : 1;
+    cfg->ocr_queue = SRV_DEFAULT_OCR_QUEUE;
+    cfg->ocr_per_token = SRV_DEFAULT_OCR_PER_TOKEN;
 }
 
 /* --- the pool of store connections: one per request being handled ------------------------- */
@@ -81,6 +88,7 @@ typedef struct server {
     unsigned long transport_suppressed;
     atomic_int inflight;
     atomic_int connections; /* open now (libmicrohttpd's connection notifications) */
+    srv_jobs *jobs;         /* scans are read here, off the HTTP threads */
 } server;
 
 /* --- one request -------------------------------------------------------------------------- */
@@ -259,7 +267,12 @@ static enum MHD_Result answer(server *s, struct MHD_Connection *conn, request *r
     req.authorization = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
                                                     MHD_HTTP_HEADER_AUTHORIZATION);
     MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_arg, &req);
-    srv_ctx ctx = {pool_take(&s->pool), s->cal, &s->limits, s->rate, today_china()};
+    srv_ctx ctx = {.st = pool_take(&s->pool),
+                   .cal = s->cal,
+                   .limits = &s->limits,
+                   .rate = s->rate,
+                   .today = today_china(),
+                   .jobs = s->jobs};
     srv_resp resp;
     xk_srv_handle(&ctx, &req, &resp);
     pool_give(&s->pool, ctx.st);
@@ -559,7 +572,10 @@ int xk_srv_run(const srv_config *cfg, char *errbuf, size_t errsize)
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     struct MHD_Daemon *d = NULL;
     /* one connection per pool thread, and one spare for a handler that waits on another */
-    if (pool_open(&s.pool, cfg->db, cfg->threads + 1, errbuf, errsize)) {
+    srv_jobs_config jc = {cfg->ocr_workers, cfg->ocr_queue, cfg->ocr_per_token,
+                          SRV_OCR_KEEP,     cfg->db,        xk_srv_job_run};
+    if (pool_open(&s.pool, cfg->db, cfg->threads + 1, errbuf, errsize) &&
+        (s.jobs = xk_srv_jobs_start(&jc, errbuf, errsize)) != NULL) {
         d = start(&s, &ss);
         if (!d)
             snprintf(errbuf, errsize, "cannot listen on %s port %u (in use, or no permission)",
@@ -577,6 +593,7 @@ int xk_srv_run(const srv_config *cfg, char *errbuf, size_t errsize)
         MHD_stop_daemon(d);
         rc = 0;
     }
+    xk_srv_jobs_stop(s.jobs); /* lets the scans being read finish */
     pool_close(&s.pool);
     xk_srv_ratelimit_free(s.rate);
     xk_calendar_free(s.cal);

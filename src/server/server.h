@@ -19,6 +19,11 @@
 #define SRV_DEFAULT_RATE 100.0
 #define SRV_DEFAULT_BURST 200.0
 #define SRV_DEFAULT_GRACE 10u
+/* OCR jobs: scans waiting or being read, at most; of those per token (or address); finished
+ * jobs kept for their owners to fetch. Workers default to the cores less one, at least one. */
+#define SRV_DEFAULT_OCR_QUEUE 16u
+#define SRV_DEFAULT_OCR_PER_TOKEN 4u
+#define SRV_OCR_KEEP 256u
 
 typedef struct srv_config {
     char host[64];     /* numeric IPv4 or IPv6 address */
@@ -31,6 +36,7 @@ typedef struct srv_config {
     unsigned max_connections, per_ip_connections, idle_timeout, grace;
     double rate, burst; /* per token (or address); rate 0 = no limit */
     FILE *access_log;   /* one JSON line per request */
+    unsigned ocr_workers, ocr_queue, ocr_per_token; /* the OCR job queue (jobs.h) */
 } srv_config;
 
 void xk_srv_config_defaults(srv_config *cfg);

@@ -395,32 +395,107 @@ def test_import(clean, expected):
     check('the stored record names the scan', rec.get('scan') == {'kind': 'tiff', 'files': 1}, rec.get('scan'))
 
 
+def serve(db, *extra):
+    srv = subprocess.Popen([XUKE, 'serve', '--db', db, '--listen', '127.0.0.1:0', '--access-log', '/dev/null',
+                            *extra], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=ENV)
+    import re
+    return srv, int(re.search(r':(\d+)/', srv.stdout.readline().decode()).group(1))
+
+
+def call(port, method, path, body=None, token=None):
+    import http.client
+    conn = http.client.HTTPConnection('127.0.0.1', port, timeout=300)
+    conn.request(method, path, body=body, headers={'Authorization': 'Bearer ' + token} if token else {})
+    r = conn.getresponse()
+    data = r.read()
+    conn.close()
+    return r.status, (json.loads(data) if data else None), r.getheader('Retry-After')
+
+
+def job_done(port, url, token, seen=None):
+    """Follows a job until it is done (each state change is progress; no clock but a generous
+    overall limit of 20 minutes). seen collects the states and pages reported."""
+    import time
+    end = time.monotonic() + 1200
+    while time.monotonic() < end:
+        st, job, _ = call(port, 'GET', url, token=token)
+        if st != 200:
+            return None
+        if seen is not None:
+            seen.append((job['state'], job.get('page')))
+        if job['state'] == 'done':
+            return job['result']
+        time.sleep(0.2)
+    return None
+
+
 def test_upload(expected):
     db = os.path.join(TMP, 'web.db')
     rc, token, _ = xuke('token', 'create', '--db', db, 'scanner', '--role', 'editor')
-    srv = subprocess.Popen([XUKE, 'serve', '--db', db, '--listen', '127.0.0.1:0', '--access-log', '/dev/null'],
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV)
+    token = token.strip()
+    srv, port = serve(db)
     try:
-        import http.client
-        import re
-        port = int(re.search(r':(\d+)/', srv.stdout.readline().decode()).group(1))
         tif = open(os.path.join(TMP, 'licence.tif'), 'rb').read()
-        hdr = {'Authorization': 'Bearer ' + token.strip(), 'Content-Type': 'image/tiff'}
-        conn = http.client.HTTPConnection('127.0.0.1', port, timeout=300)
-        conn.request('POST', '/v1/parse', body=tif, headers=hdr)
-        r = conn.getresponse()
-        body = json.loads(r.read())
-        check('upload: POST /v1/parse reads a scan', r.status == 200 and body['record']['number'] == expected['number']
-              and 'needs_review' in body, str(body)[:300])
-        conn.request('POST', '/v1/licenses', body=tif, headers=hdr)
-        r = conn.getresponse()
-        body = json.loads(r.read())
-        check('upload: POST /v1/licenses imports a scan', r.status == 201 and body['stored'] == 1, body)
+        st, body, _ = call(port, 'POST', '/v1/parse', tif, token)
+        check('upload: POST /v1/parse of a scan is queued: 202 and the job\'s URL',
+              st == 202 and body['job']['url'] == '/v1/jobs/' + body['job']['id'], body)
+        seen = []
+        result = job_done(port, body['job']['url'], token, seen) if st == 202 else None
+        check('upload: the job reads the scan: the answer POST /v1/parse gives',
+              result and result['status'] == 200 and result['body']['record']['number'] == expected['number']
+              and 'needs_review' in result['body'], str(result)[:300])
+        check('upload: the job reported the page being read', any(s == 'running' and p for s, p in seen),
+              seen[:10])
+        st, body, _ = call(port, 'GET', body['job']['url'] if st == 202 else '/v1/jobs/x', token=None)
+        check('upload: another client (no token) does not see the job', st in (401, 404), body)
+        st, body, _ = call(port, 'POST', '/v1/licenses', tif, token)
+        result = job_done(port, body['job']['url'], token) if st == 202 else None
+        check('upload: POST /v1/licenses imports a scan as a job',
+              result and result['status'] == 201 and result['body']['stored'] == 1, str(result)[:300])
     finally:
         srv.terminate()
         srv.wait(timeout=30)
     p = subprocess.run([XUKE, 'get', '--db', db, '--original', expected['number']], capture_output=True)
     check('upload: the uploaded file is kept', p.returncode == 0 and p.stdout == tif)
+
+
+def test_queue(expected):
+    """OCR cannot starve the server: with one OCR worker and a queue of two, a token's second
+    scan is 429 and a third scan 503, each with Retry-After; reads are answered while the worker
+    reads; once the jobs are done the queue takes scans again."""
+    db = os.path.join(TMP, 'queue.db')
+    tokens = {}
+    for name in ('a', 'b', 'c'):
+        rc, out, _ = xuke('token', 'create', '--db', db, name, '--role', 'reader')
+        tokens[name] = out.strip()
+    srv, port = serve(db, '--ocr-workers', '1', '--ocr-queue', '2', '--ocr-per-token', '1')
+    try:
+        tif = open(os.path.join(TMP, 'licence.tif'), 'rb').read()
+        st1, job1, _ = call(port, 'POST', '/v1/parse', tif, tokens['a'])
+        st, body, retry = call(port, 'POST', '/v1/parse', tif, tokens['a'])
+        check('queue: a token over its queued scans is 429 with Retry-After',
+              st1 == 202 and st == 429 and retry and int(retry) >= 1, (st1, st, retry, body))
+        st2, job2, _ = call(port, 'POST', '/v1/parse', tif, tokens['b'])
+        st, body, retry = call(port, 'POST', '/v1/parse', tif, tokens['c'])
+        check('queue: a full queue is 503 with Retry-After', st2 == 202 and st == 503 and retry and int(retry) >= 1
+              and body['error']['code'] == 'busy', (st2, st, retry, body))
+        st, body, _ = call(port, 'GET', job2['job']['url'], token=tokens['b'])
+        check('queue: the second job waits behind the first', st == 200 and body['state'] == 'queued'
+              and body['jobs_ahead'] == 1, body)
+        # reads go on while the worker reads: answered, and the job still not done after them
+        answers = [call(port, 'GET', '/v1/licenses', token=tokens['c'])[0] for _ in range(20)]
+        st, body, _ = call(port, 'GET', job2['job']['url'], token=tokens['b'])
+        check('queue: twenty reads are answered while the scans wait or are read',
+              answers == [200] * 20 and body['state'] != 'done', (answers, body))
+        r1 = job_done(port, job1['job']['url'], tokens['a'])
+        r2 = job_done(port, job2['job']['url'], tokens['b'])
+        check('queue: both queued scans are read', r1 and r2 and r1['status'] == r2['status'] == 200
+              and r2['body']['record']['number'] == expected['number'], (str(r1)[:200], str(r2)[:200]))
+        st, body, _ = call(port, 'POST', '/v1/parse', tif, tokens['c'])
+        check('queue: once done, the queue takes a scan again', st == 202, body)
+    finally:
+        srv.terminate()
+        srv.wait(timeout=1200)
 
 
 def test_import_pages(clean, expected):
@@ -440,6 +515,7 @@ def main():
     test_import(clean, expected)
     test_import_pages(clean, expected)
     test_upload(expected)
+    test_queue(expected)
     print(f"{results['passed']} passed, {results['failed']} failed")
     shutil.rmtree(TMP, ignore_errors=True)
     sys.exit(1 if results['failed'] else 0)

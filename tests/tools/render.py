@@ -15,7 +15,7 @@ import unicodedata
 
 WRAP = 42          # display columns of a wide character count 2: a page about 1,300 px wide
 PAGE_LINES = 44
-STYLES = ('clean', 'tilted', 'blurred', 'noisy', 'photo', 'sealed', 'shadowed', 'patterned')
+STYLES = ('clean', 'tilted', 'blurred', 'noisy', 'photo', 'sealed', 'shadowed', 'patterned', 'phone')
 
 
 def columns(ch):
@@ -61,6 +61,9 @@ EFFECTS = {
     'sealed': [],  # clean, in colour, a red seal stamped over the issue date (seal() below)
     'shadowed': [],  # clean, lit from the top: the paper falls to grey 112 at the bottom (shadow())
     'patterned': [],  # clean, on a pale green hexagon pattern inside a double border (paper())
+    # a phone photo: tilted 0.8°, a little noise and blur, then (phone()) seen slightly from
+    # below (perspective), lit unevenly, saved as a JPEG of quality 60
+    'phone': ['-seed', '11', '-rotate', '0.8', '-attenuate', '0.2', '+noise', 'Gaussian', '-blur', '0x0.5'],
 }
 SHADOW = '#707070'
 PATTERN_INK = '#b8c8b8'  # luminance 195, too little colour to be faded as ink
@@ -82,7 +85,7 @@ def draw(lines, path, style='clean', font=FONT, points=POINTS, dpi=DPI):
     subprocess.run(['pango-view', f'--font={font} {points}', f'--dpi={dpi}', '--margin=90',
                     '--background=white', '--foreground=black', '--hinting=full', '-q',
                     '-o', plain, src], check=True, capture_output=True)
-    ext = '.jpg' if style == 'photo' else '.png'
+    ext = '.jpg' if style in ('photo', 'phone') else '.png'
     out = path + ext
     subprocess.run(['convert', plain, '-background', 'white', '-alpha', 'remove', *EFFECTS[style],
                     '-density', str(dpi), '-units', 'PixelsPerInch', out], check=True, capture_output=True)
@@ -94,7 +97,21 @@ def draw(lines, path, style='clean', font=FONT, points=POINTS, dpi=DPI):
         shadow(out)
     elif style == 'patterned':
         paper(out)
+    elif style == 'phone':
+        phone(out)
     return out
+
+
+def phone(page):
+    """The page photographed by hand: the top edge 2 % narrower on each side than the bottom
+    (the camera held a little below the page), lit unevenly from one corner, JPEG quality 60."""
+    w, h = map(int, size_of(page).split('x'))
+    dx = w // 50
+    subprocess.run(['convert', page, '-virtual-pixel', 'white', '-distort', 'Perspective',
+                    f'0,0 {dx},0  {w},0 {w - dx},0  0,{h} 0,{h}  {w},{h} {w},{h}',
+                    '(', '-size', f'{w}x{h}', 'radial-gradient:white-#8a8a8a', ')',
+                    '-compose', 'multiply', '-composite', '-colorspace', 'Gray', '-quality', '60', page],
+                   check=True, capture_output=True)
 
 
 def size_of(image):

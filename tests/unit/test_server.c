@@ -116,7 +116,7 @@ static call_result call(fixture *fx, const char *method, const char *target, con
     }
     req.body = body;
     req.body_len = body ? strlen(body) : 0;
-    srv_ctx ctx = {fx->st, fx->cal, &fx->limits, NULL, {2026, 11, 23}};
+    srv_ctx ctx = {.st = fx->st, .cal = fx->cal, .limits = &fx->limits, .today = {2026, 11, 23}};
     call_result r;
     xk_srv_handle(&ctx, &req, &r.resp);
     r.status = r.resp.status;

@@ -1,0 +1,55 @@
+/*
+ * The OCR job queue of the server: a scan posted to /v1/parse or /v1/licenses is not read on an
+ * HTTP worker thread (up to 20 pages × 30 s would hold it) but queued here and read by a pool of
+ * its own threads, so reading licences stays fast while scans are read. Bounded: a queue of
+ * fixed length (full: 503 with Retry-After), a number of queued jobs per token (beyond: 429),
+ * and a number of finished jobs kept for their owners to fetch (the oldest go first).
+ */
+#ifndef XK_SERVER_JOBS_H
+#define XK_SERVER_JOBS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "xuke/xuke.h"
+
+#define SRV_JOB_ID_LEN 32 /* hex characters of a job id: 128 random bits */
+
+typedef enum srv_job_kind { SRV_JOB_PARSE, SRV_JOB_IMPORT } srv_job_kind;
+
+typedef struct srv_jobs srv_jobs;
+
+/* Reads one job's scan: fills *status and *body (new reference) as the synchronous route would
+ * answer. st is the worker's own store connection, owner the token's name (the audit's actor);
+ * on_page is called as each page starts. */
+typedef void (*srv_job_fn)(srv_job_kind kind, xk_store *st, const char *owner, const char *bytes,
+                           size_t len, void (*on_page)(void *arg, unsigned page), void *arg,
+                           int *status, json_t **body);
+
+typedef struct srv_jobs_config {
+    unsigned workers;   /* threads reading scans */
+    unsigned queue;     /* jobs waiting or running, at most */
+    unsigned per_owner; /* jobs waiting or running for one token (or address), at most */
+    unsigned keep;      /* finished jobs kept for fetching, at most */
+    const char *db;     /* each worker opens its own store connection */
+    srv_job_fn run;
+} srv_jobs_config;
+
+/* Starts the workers; NULL (errbuf says why) when the store cannot be opened. */
+srv_jobs *xk_srv_jobs_start(const srv_jobs_config *cfg, char *errbuf, size_t errsize);
+/* Stops taking jobs, lets running ones finish, drops queued ones, frees everything. */
+void xk_srv_jobs_stop(srv_jobs *j);
+
+/* Queues a copy of bytes[0..len) for owner. 0 and the job's id in id; else the HTTP status to
+ * answer: 503 (queue full) or 429 (owner has too many), with *retry_after seconds. */
+int xk_srv_jobs_submit(srv_jobs *j, srv_job_kind kind, const char *owner, const char *bytes,
+                       size_t len, char id[SRV_JOB_ID_LEN + 1], int *retry_after);
+
+/* The job as JSON (new reference): id, state (queued, running, done), page, jobs ahead (queued
+ * or running before it) and,
+ * when done, the answer's status and body. NULL when there is no such job for owner. */
+json_t *xk_srv_jobs_describe(srv_jobs *j, const char *id, const char *owner);
+
+#endif
