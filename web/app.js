@@ -37,6 +37,7 @@ const I18N = {
     'd.title': '总览', 'd.as_of': '截至', 'd.timeline': '有效期时间轴',
     'd.legend.renewal': '续办申请期限', 'd.legend.annual': '年报期限', 'd.legend.today': '今天',
     'd.next': '下一期限', 'd.overdue': '逾期事项', 'd.cut': '仅显示前 {n} 个许可证',
+    'd.marks_cut': '时间轴只标出前 {n} 个期限（共 {total} 个）：{after} 之后的期限未标出',
     'd.empty': '登记簿为空', 'd.truncated': '显示前 {n} 个许可证，共 {total} 个；请用查询找其余的',
     'u.title': '上传许可证', 'u.hint': '拖入许可证文本文件（UTF-8 或 GB18030）或扫描件（PNG、JPEG、TIFF、PDF），或点击选择；扫描件识别需数秒',
     'u.choose': '选择文件', 'u.valid': '提取成功，可以导入', 'u.invalid': '文件有错误，不能导入',
@@ -84,6 +85,7 @@ const I18N = {
     'd.next': 'Next deadline', 'd.overdue': 'Overdue', 'd.cut': 'Showing the first {n} licences',
     'd.empty': 'The registry is empty',
     'd.truncated': 'Showing the first {n} of {total} licences; use search for the rest',
+    'd.marks_cut': 'The timeline marks the first {n} of {total} deadlines: those after {after} are not drawn',
     'u.title': 'Upload a licence', 'u.hint': 'Drop a licence text file (UTF-8 or GB18030) or a scan (PNG, JPEG, TIFF, PDF) here, or choose one; reading a scan takes seconds',
     'u.choose': 'Choose a file', 'u.valid': 'Extracted: ready to import',
     'u.invalid': 'The document has errors and cannot be imported', 'u.import': 'Import into the registry',
@@ -428,6 +430,9 @@ async function dashboardPage() {
       h('td', { class: r.overdue.length ? 'error' : '' }, r.overdue.length ? r.overdue.map((o) => o.due + ' ' + o.title).join('; ') : '')));
     show(h('h1', {}, t('d.title')), h('p', { class: 'sub' }, t('d.as_of') + ' ' + st.as_of), counts,
       st.truncated ? h('p', { class: 'muted' }, t('d.truncated', { n: st.licences.length, total: st.total })) : null,
+      /* deadlines come soonest first: a cut list leaves out the latest marks, and says so */
+      dl.truncated ? h('p', { class: 'muted', id: 'marks-cut' }, t('d.marks_cut', { n: dl.deadlines.length, total: dl.total,
+        after: dl.deadlines.length ? dl.deadlines[dl.deadlines.length - 1].due : st.as_of })) : null,
       st.licences.length ? h('section', {}, h('h2', {}, t('d.timeline')), timeline(st.licences, marks, st.as_of)) : h('p', {}, t('d.empty')),
       h('div', { class: 'scroll' }, h('table', { id: 'licences' }, h('thead', {}, h('tr', {},
         ['f.number', 'f.company', 'f.status', 'f.expires', 'd.next', 'd.overdue'].map((k) => h('th', {}, t(k))))), h('tbody', {}, rows))));

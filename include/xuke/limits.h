@@ -29,8 +29,12 @@
 #define XK_MAX_TABLE_CELL_BYTES 4096u
 /* Longest host name (RFC 1035). */
 #define XK_MAX_HOST 253u
-/* Bytes of a removal's reason: a longer one is refused, never cut (it is read back whole). */
+/* Bytes of a removal's or a voided event's reason: a longer one is refused, never cut (it is
+ * read back whole). */
 #define XK_MAX_REASON_BYTES 255u
+/* Licences `xuke search` lists without --limit or --all; a list cut short says "shown N of M"
+ * on stderr and carries shown, total and truncated in its JSON. */
+#define XK_SEARCH_DEFAULT_LIMIT 100u
 /* Scans: repairs of OCR text and snaps to the standard wording listed one by one for review; a
  * line longer than XK_MAX_OCR_LINE_CHARS characters is left as read. Beyond any of these the
  * whole document is flagged for review ("too many to list"), never a repair left unflagged. */

@@ -167,6 +167,9 @@ typedef struct xk_hit {
 typedef bool (*xk_hit_fn)(const xk_hit *hit, void *ctx);
 
 xk_status xk_store_search(xk_store *st, const xk_query *q, xk_hit_fn fn, void *ctx, xk_error *err);
+/* How many hits q has without its limit: what a caller showing q->limit of them says it left
+ * out ("shown N of M"). */
+xk_status xk_store_search_count(xk_store *st, const xk_query *q, size_t *total, xk_error *err);
 
 /* The host of what a user typed ("https://WWW.x.cn/a" → "www.x.cn"): scheme, path, port and
  * trailing dots dropped, ASCII lower-cased. False when nothing is left, it does not fit size,

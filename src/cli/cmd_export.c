@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/buf.h"
 #include "query_opts.h"
 
 
@@ -29,23 +30,27 @@ static void csv_field(const char *s, bool last)
     fputs(last ? "\"\r\n" : "\",", stdout);
 }
 
-static void csv_list(const xk_licence *lic, bool domains)
+/* Services or domains joined by ";", whole: a licence with thousands of websites gets a long
+ * cell, never a cut one. False when memory ran out (nothing printed). */
+static bool csv_list(const xk_licence *lic, bool domains)
 {
-    char buf[8192];
-    size_t n = 0;
-    buf[0] = '\0';
+    xk_buf b;
+    xk_buf_init(&b);
+    xk_buf_puts(&b, "");
     if (!domains)
-        for (size_t i = 0; i < lic->n_services && n < sizeof buf - 8; i++)
-            n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s", i ? ";" : "",
-                                  lic->services[i].code);
+        for (size_t i = 0; i < lic->n_services; i++)
+            xk_buf_printf(&b, "%s%s", i ? ";" : "", lic->services[i].code);
     for (size_t w = 0; domains && w < lic->n_websites; w++)
-        for (size_t k = 0; k < lic->websites[w].domains.len && n < sizeof buf - 1; k++)
-            n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s", n ? ";" : "",
-                                  lic->websites[w].domains.items[k]);
-    csv_field(buf, false);
+        for (size_t k = 0; k < lic->websites[w].domains.len; k++)
+            xk_buf_printf(&b, "%s%s", b.len ? ";" : "", lic->websites[w].domains.items[k]);
+    bool ok = !b.oom;
+    if (ok)
+        csv_field(b.data, false);
+    xk_buf_free(&b);
+    return ok;
 }
 
-static void csv_row(const xk_licence *lic, const xk_hit *h, xk_licence_status status)
+static bool csv_row(const xk_licence *lic, const xk_hit *h, xk_licence_status status)
 {
     char a[16], b[16];
     csv_field(lic->number, false);
@@ -57,9 +62,10 @@ static void csv_row(const xk_licence *lic, const xk_hit *h, xk_licence_status st
     csv_field(xk_date_format(lic->issued, a, sizeof a), false);
     csv_field(xk_date_format(lic->expires, b, sizeof b), false);
     csv_field(xk_status_name(status), false);
-    csv_list(lic, false);
-    csv_list(lic, true);
+    if (!csv_list(lic, false) || !csv_list(lic, true))
+        return false;
     csv_field(h->removed ? "removed" : "active", true);
+    return true;
 }
 
 static bool on_hit(const xk_hit *h, void *vctx)
@@ -72,8 +78,12 @@ static bool on_hit(const xk_hit *h, void *vctx)
             return false;
         xk_licence_status status = h->removed ? XK_STATUS_REMOVED : XK_STATUS_VALID;
         xk_status_table_find(c->statuses, h->number, &status);
-        csv_row(lic, h, status);
+        bool ok = csv_row(lic, h, status);
         xk_licence_free(lic);
+        if (!ok) {
+            c->rc = xk_error_set(&c->err, XK_ENOMEM, 0, "out of memory writing %s", h->number);
+            return false;
+        }
     } else {
         char *json;
         c->rc = xk_store_get_json(c->st, h->number, 0, &json, NULL, &c->err);
@@ -122,7 +132,14 @@ int cmd_export(int argc, char **argv)
     else if (c.rc != XK_OK)
         rc = cli_store_error(&c.err);
     fflush(stdout);
-    fprintf(stderr, "exported %zu licences\n", c.n);
+    size_t total = c.n;
+    if (rc == EXIT_OK && o.q.limit && c.n == o.q.limit &&
+        xk_store_search_count(st, &o.q, &total, &err) != XK_OK)
+        rc = cli_store_error(&err);
+    if (total > c.n)
+        fprintf(stderr, "exported %zu of %zu licences (--limit cut the rest)\n", c.n, total);
+    else
+        fprintf(stderr, "exported %zu licences\n", c.n);
     xk_status_table_free(&statuses);
     xk_store_close(st);
     return rc;

@@ -40,8 +40,8 @@ int cmd_search(int argc, char **argv)
     if (rc != CLI_GO)
         return rc;
     rc = EXIT_OK;
-    if (!o.q.limit)
-        o.q.limit = 100;
+    if (!o.q.limit && !o.all)
+        o.q.limit = XK_SEARCH_DEFAULT_LIMIT;
     xk_store *st = cli_open_store(o.db);
     if (!st)
         return EXIT_FAIL;
@@ -52,12 +52,27 @@ int cmd_search(int argc, char **argv)
     }
     search_out out = {strcmp(o.format, "json") == 0, json_array(), 0, &statuses};
     xk_error err;
-    if (xk_store_search(st, &o.q, on_hit, &out, &err) != XK_OK) {
+    size_t total = 0;
+    if (xk_store_search(st, &o.q, on_hit, &out, &err) != XK_OK ||
+        (o.q.limit && out.n == o.q.limit && xk_store_search_count(st, &o.q, &total, &err) != XK_OK)) {
         rc = cli_store_error(&err);
-    } else if (out.json) {
-        cli_print_json(json_incref(out.array));
-    } else if (out.n == 0) {
-        printf("no licence matches\n");
+    } else {
+        /* never a silent cut: a page that stops short says so, here and in the JSON */
+        if (total < out.n)
+            total = out.n;
+        if (out.json) {
+            char d[16];
+            cli_print_json(json_pack("{s:O, s:I, s:I, s:b, s:s}", "licences", out.array,
+                                     "shown", (json_int_t)out.n, "total", (json_int_t)total,
+                                     "truncated", total > out.n, "as_of",
+                                     xk_date_format(o.q.as_of, d, sizeof d)));
+        } else if (out.n == 0) {
+            printf("no licence matches\n");
+        }
+        if (total > out.n)
+            fprintf(stderr, "xuke search: shown %zu of %zu licences (--limit N or --all for the "
+                            "rest)\n",
+                    out.n, total);
     }
     json_decref(out.array);
     xk_status_table_free(&statuses);

@@ -20,7 +20,8 @@
         {"include-removed", 'R', NULL, "removed licences too", 0},                              \
         {"limit", 'l', "N", "at most N licences (1 to 100000000)", 0}
 
-static const cli_opt search_options[] = {FILTERS, CLI_OPT_JSON, {0}};
+static const cli_opt search_options[] = {
+    FILTERS, {"all", 'A', NULL, "every licence that matches: no limit", 0}, CLI_OPT_JSON, {0}};
 static const cli_opt export_options[] = {
     FILTERS, {"format", 'f', "FORMAT", "csv, json or jsonl (default jsonl)", 0}, {0}};
 
@@ -28,10 +29,11 @@ const cli_spec query_search_spec = {
     "search",
     "xuke search [--db PATH] [--company TEXT] [--domain HOST] [--service CODE]\n"
     "                   [--region R] [--issuer NAME] [--valid-on DATE] [--expiring-within DAYS]\n"
-    "                   [--as-of DATE] [--include-removed] [--limit N] [--json]",
-    "Licences matching every filter given (at most 100 without --limit), each with its status\n"
-    "as of --as-of. A domain search says which website entry and service of the licence cover\n"
-    "the host.",
+    "                   [--as-of DATE] [--include-removed] [--limit N|--all] [--json]",
+    "Licences matching every filter given, each with its status as of --as-of: at most 100\n"
+    "(XK_SEARCH_DEFAULT_LIMIT) unless --limit or --all; a list cut short says \"shown N of M\"\n"
+    "on stderr (JSON: shown, total, truncated). A domain search says which website entry and\n"
+    "service of the licence cover the host.",
     search_options};
 const cli_spec query_export_spec = {
     "export", "xuke export [--db PATH] [--format csv|json|jsonl] [search filters...]",
@@ -49,6 +51,10 @@ static bool option(int c, query_opts *o)
         return true;
     case 'c':
         o->calendar = optarg;
+        return true;
+    case 'A':
+        o->all = true;
+        o->q.limit = 0;
         return true;
     case 'C':
         o->q.company = optarg;
@@ -126,6 +132,10 @@ int query_opts_parse(int argc, char **argv, query_opts *o, const cli_spec *spec)
     }
     if (optind != argc)
         return cli_usage(spec);
+    if (o->all && o->q.limit) {
+        fprintf(stderr, "xuke: --all and --limit contradict each other: give one\n");
+        return EXIT_USAGE;
+    }
     return CLI_GO;
 }
 

@@ -9,6 +9,7 @@ typedef struct query_opts {
     const char *db;
     const char *calendar; /* --calendar: the working days behind statuses */
     const char *format; /* "text", "json", "jsonl", "csv" */
+    bool all; /* --all: no limit */
 } query_opts;
 
 /* The two commands' option tables: the filters, and --json (search) or --format (export). */

@@ -48,6 +48,7 @@ typedef struct layout {
     xk_licence *lic;
     xk_buf repl; /* replacement texts of every A_REPLACE line */
     bool changed;
+    bool over; /* more lines than XK_MAX_LINES: left as it is, for the line reader to refuse */
     size_t running; /* running headers and footers dropped; the first one's line and text */
     int running_line;
     char running_text[96];
@@ -191,6 +192,10 @@ static xk_status scan_lines(layout *L, size_t len)
         size_t j = i;
         while (j < len && t[j] != '\n' && t[j] != '\r' && t[j] != '\f')
             j++;
+        if (L->n >= XK_MAX_LINES) {
+            L->over = true; /* bounds this pass's memory as the line reader bounds its own */
+            return XK_OK;
+        }
         if (L->n == cap) {
             cap = cap ? cap * 2 : 256;
             span *ns = realloc(L->lines, cap * sizeof *ns);
@@ -940,7 +945,7 @@ xk_status xk_layout_rewrite(const char *text, size_t len, xk_licence *lic, char 
         any |= (L.lines[i].flags & (F_BOX | F_GAPS | F_COLONS | F_PAGENO)) != 0;
         paged |= L.lines[i].page_ff > 0;
     }
-    if (st == XK_OK && (any || paged)) {
+    if (st == XK_OK && !L.over && (any || paged)) {
         st = rewrite_lines(&L);
         if (st == XK_OK)
             st = running_lines(&L);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "xuke/limits.h"
 #include "xuke/text.h"
 
 static xk_status find_id(xk_store *st, const char *number, long long *id, xk_error *err)
@@ -158,6 +159,9 @@ xk_status xk_store_event_void(xk_store *st, long id, const char *reason, char *n
 {
     if (!reason || !*reason)
         return xk_error_set(err, XK_EUSAGE, 0, "voiding an event needs a reason");
+    if (strlen(reason) > XK_MAX_REASON_BYTES)
+        return xk_error_set(err, XK_EUSAGE, 0, "the reason is longer than %u bytes: shorten it",
+                            XK_MAX_REASON_BYTES);
     xk_status rc = xk_store_write_begin(st, err);
     if (rc != XK_OK)
         return rc;

@@ -260,6 +260,39 @@ static void col(char *dst, size_t size, sqlite3_stmt *s, int c)
     snprintf(dst, size, "%s", v ? (const char *)v : "");
 }
 
+xk_status xk_store_search_count(xk_store *st, const xk_query *q, size_t *total, xk_error *err)
+{
+    *total = 0;
+    xk_query all = *q;
+    all.limit = 0; /* the whole match, whatever page the caller shows */
+    built b;
+    xk_status rc = build(&all, &b, err);
+    xk_buf count;
+    xk_buf_init(&count);
+    xk_buf_printf(&count, "SELECT count(*) FROM (%s)", b.sql.data ? b.sql.data : "");
+    if (rc == XK_OK && count.oom)
+        rc = xk_error_set(err, XK_ENOMEM, 0, "out of memory building the query");
+    sqlite3_stmt *s = NULL;
+    if (rc == XK_OK && sqlite3_prepare_v2(st->db, count.data, -1, &s, NULL) != SQLITE_OK)
+        rc = xk_store_db_error(st, err, "counting matches");
+    for (int i = 0; rc == XK_OK && i < b.b.n; i++) {
+        if (b.b.is_num[i])
+            sqlite3_bind_int64(s, i + 1, b.b.num[i]);
+        else
+            sqlite3_bind_text(s, i + 1, b.b.text[i], -1, SQLITE_STATIC);
+    }
+    if (rc == XK_OK) {
+        if (sqlite3_step(s) == SQLITE_ROW)
+            *total = (size_t)sqlite3_column_int64(s, 0);
+        else
+            rc = xk_store_db_error(st, err, "counting matches");
+    }
+    sqlite3_finalize(s);
+    xk_buf_free(&count);
+    built_free(&b);
+    return rc;
+}
+
 xk_status xk_store_search(xk_store *st, const xk_query *q, xk_hit_fn fn, void *ctx, xk_error *err)
 {
     built b;

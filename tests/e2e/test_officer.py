@@ -158,7 +158,7 @@ def test_one_status_vocabulary(db):
             check(f'get (text) prints the status as of {as_of}',
                   f'Status: {want["琼B2-20210620"]} as of {as_of}' in out, out[-400:] + err)
             rc, out, err = run('search', '--db', db, '--as-of', as_of, '--json')
-            got = {h['number']: h['status'] for h in json.loads(out)} if rc == 0 else {}
+            got = {h['number']: h['status'] for h in json.loads(out)['licences']} if rc == 0 else {}
             check(f'search --json says the same as status as of {as_of}',
                   {k: got.get(k) for k in want} == want, f'{got} {err}')
             rc, out, err = run('export', '--db', db, '--format', 'csv', '--as-of', as_of)
@@ -223,12 +223,49 @@ def test_events_checked_and_reversible(db):
     check('the audit chain still verifies', rc == 0, out)
 
 
+def test_nothing_cut_silently():
+    # 130 licences of one company (a seed's record under new numbers): more than a page
+    db = os.path.join(TMP, 'many.db')
+    src = os.path.join(TMP, 'many')
+    os.mkdir(src)
+    records = []
+    with open(os.path.join(SEEDS, '000_a96b5bc2dd3fa082.json'), encoding='utf-8') as f:
+        base = json.load(f)
+    for i in range(130):
+        r = dict(base)
+        r['number'] = f'琼B2-2022{i:04d}'
+        records.append(json.dumps(r, ensure_ascii=False))
+    path = os.path.join(src, 'many.jsonl')
+    with open(path, 'w', encoding='utf-8') as f:
+        f.write('\n'.join(records) + '\n')
+    rc, out, err = run('import', '--db', db, path)
+    check('130 licences of one company imported', rc == 0, err[-300:])
+    company = base['company']
+    rc, out, err = run('search', '--db', db, '--company', company)
+    check('search stops at 100 and says "shown 100 of 130" on stderr',
+          rc == 0 and out.count('\n') == 100 and 'shown 100 of 130' in err, f'{out.count(chr(10))} {err}')
+    rc, out, err = run('search', '--db', db, '--company', company, '--json')
+    o = json.loads(out) if rc == 0 else {}
+    check('and its JSON carries shown, total and truncated',
+          len(o.get('licences', [])) == 100 and o.get('total') == 130 and o.get('truncated') is True
+          and o.get('shown') == 100, {k: v for k, v in o.items() if k != 'licences'})
+    rc, out, err = run('search', '--db', db, '--company', company, '--all', '--json')
+    o = json.loads(out) if rc == 0 else {}
+    check('--all lists every one, not truncated', len(o.get('licences', [])) == 130 and o.get('truncated') is False
+          and 'shown' not in err, err)
+    rc, out, err = run('search', '--db', db, '--company', company, '--limit', '130')
+    check('a limit that cuts nothing says nothing', rc == 0 and err == '', err)
+    rc, out, err = run('export', '--db', db, '--limit', '7')
+    check('export --limit says how many it left out', rc == 0 and 'exported 7 of 130' in err, err)
+
+
 test_read_commands_need_a_store()
 officer_db = test_write_creates_and_says_so()
 test_empty_store_is_no_all_clear()
 test_exit_codes_to_alert_on(officer_db)
 test_one_status_vocabulary(officer_db)
 test_events_checked_and_reversible(officer_db)
+test_nothing_cut_silently()
 test_fail_on_any_quiet_when_nothing_open()
 shutil.rmtree(TMP, ignore_errors=True)
 print(f"{results['passed']} passed, {results['failed']} failed")

@@ -88,20 +88,20 @@ def test_versions_and_diff(db):
 
 def test_queries(db):
     rc, out, _ = run('search', '--domain', 'www.xiaohe.cn', '--json', db=db)
-    hits = json.loads(out) if rc == 0 else []
+    hits = json.loads(out)['licences'] if rc == 0 else []
     check('domain search resolves a sub-domain and names the website and service',
           len(hits) == 2 and hits[0]['match']['domain'] == 'xiaohe.cn' and hits[0]['match']['service'] == 'B21', out[:400])
     rc, out, _ = run('search', '--company', '健康互联网', '--json', db=db)
     check('company search matches any part of the name',
-          rc == 0 and [h['number'] for h in json.loads(out)] == ['琼B2-20210620'], out[:300])
+          rc == 0 and [h['number'] for h in json.loads(out)['licences']] == ['琼B2-20210620'], out[:300])
     rc, out, _ = run('search', '--service', 'B11', '--json', db=db)
-    check('service search', rc == 0 and sorted(h['number'] for h in json.loads(out)) == ['B1-20180123', '沪B1.B2-20150123'], out[:300])
+    check('service search', rc == 0 and sorted(h['number'] for h in json.loads(out)['licences']) == ['B1-20180123', '沪B1.B2-20150123'], out[:300])
     rc, out, _ = run('search', '--region', '海南', '--valid-on', '2022-06-01', '--json', db=db)
-    check('region by name and valid-on combine', rc == 0 and [h['number'] for h in json.loads(out)] == ['琼B2-20220293'], out[:300])
+    check('region by name and valid-on combine', rc == 0 and [h['number'] for h in json.loads(out)['licences']] == ['琼B2-20220293'], out[:300])
     rc, out, _ = run('search', '--expiring-within', '30', '--as-of', '2026-07-01', '--json', db=db)
-    check('expiring-within counts from --as-of', rc == 0 and [h['number'] for h in json.loads(out)] == ['琼B2-20210620'], out[:300])
+    check('expiring-within counts from --as-of', rc == 0 and [h['number'] for h in json.loads(out)['licences']] == ['琼B2-20210620'], out[:300])
     rc, out, _ = run('search', '--issuer', '工业和信息化部', '--json', db=db)
-    check('issuer search', rc == 0 and [h['number'] for h in json.loads(out)] == ['B1-20180123'], out[:300])
+    check('issuer search', rc == 0 and [h['number'] for h in json.loads(out)['licences']] == ['B1-20180123'], out[:300])
     rc, _, err = run('search', '--service', 'B99', db=db)
     check('an unknown service code is a usage error', rc == 2 and 'catalogue' in err, err)
     rc, _, err = run('search', '--valid-on', '2026-02-30', db=db)
