@@ -196,6 +196,9 @@ def main():
     started = datetime.datetime.now(datetime.timezone.utc)
     print('bench: extraction', file=sys.stderr)
     ex_out, mbs, docs, memchr = extraction(a.build)
+    print('bench: extraction accuracy', file=sys.stderr)
+    acc_out = sh(['/usr/bin/python3', os.path.join(ROOT, 'bench', 'extraction_accuracy.py'),
+                  f'{a.build}/xuke', '--markdown'])
     print(f'bench: registry at {a.count}', file=sys.stderr)
     reg_out = registry(a.build, a.count, bench_dir)
     print('bench: server', file=sys.stderr)
@@ -237,6 +240,16 @@ def main():
         f'{memchr:,.0f} MB/s | ≥ 200 MB/s: {"met" if mbs >= 200 else "**not met**"} |',
         '',
         '```', ex_out.rstrip(), '```',
+        '',
+        '## Extraction accuracy on licences of other layouts',
+        f'Command: `/usr/bin/python3 bench/extraction_accuracy.py {a.build}/xuke --markdown` '
+        '(tests/tools/licgen.py: 40 licences per layout in a tuning part, seed 1, and a held-out '
+        'part, seed 2, that nothing was tuned on; a field is the number, issuer, company, legal '
+        'representative, each date, the services, each website\'s name, domains, server and '
+        'access provider, and each provision; a wrong field is unflagged when its record carries '
+        'no review warning; target: held-out ≥ 99.5 %, none wrong unflagged).',
+        '',
+        acc_out.rstrip(),
         '',
         f'## Registry at {a.count:,} licences',
         f'Command: `{a.build}/bench_registry --count {a.count} --queries 2000 --dir {bench_dir}`',

@@ -31,9 +31,14 @@ const I18N = {
     'l.none': '无', 'l.removed': '已删除', 'l.warnings': '提示',
     'ev.void': '作废', 'ev.reason': '作废原因', 'ev.voided': '已作废', 'ev.planned': '计划', 'ev.none': '尚无事件',
     'l.late': '逾期完成',
+    'l.sites': '网站首页许可证编号', 'l.checked_at': '检查时间', 'l.changed_at': '结果始于',
+    'sr.shown': '已展示', 'sr.other_number': '展示了其他编号', 'sr.not_shown': '未展示', 'sr.unreachable': '无法访问',
+    'sr.tls_error': 'TLS 错误', 'sr.http_error': 'HTTP 错误',
+    'l.lists': '公布名单', 'l.matched_on': '匹配依据', 'k.cancelled': '注销', 'k.poor-conduct': '经营不良名单',
+    'k.dishonest': '失信名单', 'm.number': '许可证编号', 'm.credit_code': '统一社会信用代码', 'm.company': '企业名称',
     'l.review': '需人工核对：以下字段由 OCR 识别时置信度低或经过更正', 'l.scan': '来自扫描件（{kind}，{n} 个文件）',
     'st.valid': '有效', 'st.renewal_due': '需续办', 'st.renewal_overdue': '续办逾期',
-    'st.expired': '已过期', 'st.not_yet_valid': '未生效', 'st.removed': '已删除', 'st.active': '在册',
+    'st.expired': '已过期', 'st.not_yet_valid': '未生效', 'st.removed': '已删除', 'st.cancelled': '已注销', 'st.active': '在册',
     'd.title': '总览', 'd.as_of': '截至', 'd.timeline': '有效期时间轴',
     'd.legend.renewal': '续办申请期限', 'd.legend.annual': '年报期限', 'd.legend.today': '今天',
     'd.next': '下一期限', 'd.overdue': '逾期事项', 'd.cut': '仅显示前 {n} 个许可证',
@@ -75,10 +80,15 @@ const I18N = {
     'l.removed': 'Removed', 'l.warnings': 'Warnings',
     'ev.void': 'Void', 'ev.reason': 'Reason for voiding', 'ev.voided': 'Voided', 'ev.planned': 'planned', 'ev.none': 'No events yet',
     'l.late': 'Met late',
+    'l.sites': 'Licence number on the homepage', 'l.checked_at': 'checked', 'l.changed_at': 'since',
+    'sr.shown': 'shown', 'sr.other_number': 'another number shown', 'sr.not_shown': 'not shown', 'sr.unreachable': 'unreachable',
+    'sr.tls_error': 'TLS error', 'sr.http_error': 'HTTP error',
+    'l.lists': 'Published lists', 'l.matched_on': 'matched on', 'k.cancelled': 'Cancelled', 'k.poor-conduct': 'Poor conduct',
+    'k.dishonest': 'Dishonest', 'm.number': 'licence number', 'm.credit_code': 'credit code', 'm.company': 'company name',
     'l.review': 'Needs review: OCR read these fields with low confidence or corrected them',
     'l.scan': 'From a scan ({kind}, {n} files)',
     'st.valid': 'Valid', 'st.renewal_due': 'Renewal due', 'st.renewal_overdue': 'Renewal overdue',
-    'st.expired': 'Expired', 'st.not_yet_valid': 'Not yet valid', 'st.removed': 'Removed',
+    'st.expired': 'Expired', 'st.not_yet_valid': 'Not yet valid', 'st.removed': 'Removed', 'st.cancelled': 'Cancelled',
     'st.active': 'Active',
     'd.title': 'Dashboard', 'd.as_of': 'As of', 'd.timeline': 'Validity timeline',
     'd.legend.renewal': 'Renewal deadline', 'd.legend.annual': 'Annual report', 'd.legend.today': 'Today',
@@ -227,10 +237,13 @@ async function companyResults(q, out, cursor) {
 
 function domainCard(d) {
   if (!d.covered) return h('div', { class: 'card warn', id: 'domain-result' }, h('strong', {}, d.host), ' — ', t('domain.not_covered'));
+  // every covering licence, valid ones first (the server's order): a shared host is valid when any is
+  const list = d.licences && d.licences.length ? d.licences : [Object.assign({ website: d.website }, d.licence)];
   return h('div', { class: 'card ' + (d.valid ? 'ok' : 'bad'), id: 'domain-result' },
-    h('p', {}, h('strong', {}, d.host), ' — ', t('domain.covered'), ' (', d.website.domain, ')'),
-    h('p', {}, licenceLink(d.licence.number), ' ', d.licence.company, ' ', statusBadge(d.licence.status)),
-    h('p', {}, d.website.service, ' · ', d.website.name),
+    h('p', {}, h('strong', {}, d.host), ' — ', t('domain.covered'), ' (', list[0].website.domain, ')'),
+    h('ul', { class: 'hits' }, list.map((l) => h('li', {},
+      licenceLink(l.number), ' ', l.company, ' ', statusBadge(l.status), ' ',
+      h('span', { class: 'muted' }, l.website.service, ' · ', l.website.name, ' · ', l.issued + ' → ' + l.expires)))),
     h('p', { class: d.valid ? 'good' : 'error' }, d.valid ? t('domain.valid') : t('domain.invalid'), ' (', d.as_of, ')'));
 }
 
@@ -345,6 +358,24 @@ function reviewBox(warnings, needsReview, scan) {
     h('ul', {}, review.map((w) => h('li', {}, w.slice('needs review: '.length)))));
 }
 
+/* Entries of current published lists that name the licence, each with what it matched on. */
+function listsSection(lists) {
+  if (!lists || !lists.length) return null;
+  return h('div', { class: 'card warn', id: 'lists' }, h('strong', {}, t('l.lists')),
+    h('ul', {}, lists.map((m) => h('li', {}, t('k.' + m.kind) + ' · ' + m.source + ' (' + m.published + '): ' +
+      m.company + ' ' + m.date + ' ' + m.reason + ' — ' + t('l.matched_on') + ' ' + t('m.' + m.matched_on)))));
+}
+
+/* The latest homepage check of each website: what it showed, and since when. */
+function sitesSection(sites) {
+  if (!sites || !sites.sites || !sites.sites.length) return null;
+  return h('section', { id: 'sites' }, h('h2', {}, t('l.sites')),
+    h('ul', {}, sites.sites.map((c) => h('li', { class: c.result === 'shown' ? 'good' : 'warn' },
+      c.host + ': ' + t('sr.' + c.result) + (c.found_number ? ' ' + c.found_number : '') +
+      (c.icp_filing ? ' · ' + c.icp_filing : '') + (c.detail ? ' — ' + c.detail : '') +
+      ' (' + t('l.checked_at') + ' ' + c.checked_at + ', ' + t('l.changed_at') + ' ' + c.changed_at + ')'))));
+}
+
 function recordView(r) {
   return [fieldList([['f.number', r.number], ['f.company', r.company], ['f.legal', r.legal_representative],
     ['f.issuer', r.issuer], ['f.category', r.category], ['f.issued', r.issued], ['f.expires', r.expires]]),
@@ -355,13 +386,13 @@ async function licencePage(number) {
   show(h('p', { class: 'muted' }, t('loading')));
   try {
     const base = '/v1/licenses/' + enc(number);
-    const [r, ob, hist, evs] = await Promise.all([api(base), api(base + '/obligations'), api(base + '/history'), api(base + '/events')]);
+    const [r, ob, hist, evs, sites] = await Promise.all([api(base), api(base + '/obligations'), api(base + '/history'), api(base + '/events'), api(base + '/sites')]);
     show(h('h1', {}, r.company), h('p', { class: 'sub' }, r.number, ' ', statusBadge(r.status === 'removed' ? 'removed' : ob.status)),
       r.removed_reason ? h('p', { class: 'error' }, t('l.removed') + ': ' + r.removed_reason) : null,
-      reviewBox(r.warnings, r.needs_review, r.scan),
+      reviewBox(r.warnings, r.needs_review, r.scan), listsSection(r.lists),
       recordView(r).slice(0, 1), fieldList([['f.version', r.version + ' / ' + r.versions], ['f.imported_at', r.imported_at],
         ['f.source_sha256', h('code', { class: 'hash' }, r.source_sha256)]]),
-      obligationsSection(ob), eventsSection(r.number, evs), recordView(r).slice(1), versionsSection(r.number, hist), sourceSection(r.number));
+      obligationsSection(ob), sitesSection(sites), eventsSection(r.number, evs), recordView(r).slice(1), versionsSection(r.number, hist), sourceSection(r.number));
   } catch (e) { show(errorBox(e)); }
 }
 

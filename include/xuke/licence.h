@@ -143,6 +143,35 @@ typedef struct xk_number {
  */
 bool xk_number_normalise(const char *text, size_t len, xk_number *out);
 
+/*
+ * Every licence number in compact NFKC text (white space removed, as xk_lines_split's compact
+ * form), in order of appearance: at most max into out; returns how many there are (which may
+ * be more than max). Unlike a scan's text, a letter standing for a digit makes no number.
+ */
+size_t xk_numbers_in_text(const char *compact, size_t len, xk_number *out, size_t max);
+
+/* The first ICP filing number (京ICP备12345678号-1) in compact text into out; false when none. */
+bool xk_icp_filing_in_text(const char *compact, size_t len, char *out, size_t size);
+
+/* How well a text given as an address fits a licence number (xk_number_exact). */
+typedef enum xk_number_fit {
+    XK_NUMBER_OK = 0,
+    XK_NUMBER_EMPTY,      /* nothing but white space */
+    XK_NUMBER_TOO_LONG,   /* over XK_NUMBER_ADDRESS_MAX bytes */
+    XK_NUMBER_NOT_TEXT,   /* not valid UTF-8, or control characters */
+    XK_NUMBER_NONE,       /* no number in it */
+    XK_NUMBER_EXTRA,      /* a number with other characters around or inside it */
+    XK_NUMBER_BAD_REGION, /* a Chinese character that is no province where the region goes */
+} xk_number_fit;
+
+/*
+ * The text as an address: after NFKC and trimming it must be exactly one number in its normal
+ * form ("京B2-20224676", full-width forms allowed); nothing is searched for inside it. *out is
+ * filled only on XK_NUMBER_OK. xk_number_fit_message says what was wrong, in words.
+ */
+xk_number_fit xk_number_exact(const char *text, size_t len, xk_number *out);
+const char *xk_number_fit_message(xk_number_fit fit);
+
 /* Checks a complete record against the catalogue and the rules of issue (validate module). */
 void xk_licence_validate(xk_licence *lic);
 

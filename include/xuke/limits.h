@@ -29,6 +29,12 @@
 #define XK_MAX_TABLE_CELL_BYTES 4096u
 /* Longest host name (RFC 1035). */
 #define XK_MAX_HOST 253u
+/* Licences one domain answer lists (a host shared by more says "more": true, never a silent
+ * cut). */
+#define XK_MAX_HOST_LICENCES 100u
+/* Bytes of a text given as a licence number's address (an API path segment, a CLI argument):
+ * the longest normal form is 20 bytes; the rest allows white space and full-width forms. */
+#define XK_NUMBER_ADDRESS_MAX 128u
 /* Bytes of a removal's or a voided event's reason: a longer one is refused, never cut (it is
  * read back whole). */
 #define XK_MAX_REASON_BYTES 255u
@@ -52,5 +58,22 @@
 #define XK_MAX_WORDING_CHARS 400u
 #define XK_WORDING_CLAUSE_MIN 6u
 #define XK_WORDING_SENTENCE_MIN 12u
+/* A published list file (CSV, XLSX, notice text) and, for an XLSX, each part read out of it. */
+#define XK_MAX_LIST_BYTES (16u * 1024u * 1024u)
+/* Entries in one published list. */
+#define XK_MAX_LIST_ENTRIES 100000u
+/* Bytes of one field of a list entry (company, reason, authority) and of a list's source. */
+#define XK_MAX_LIST_FIELD_BYTES 255u
+/* Columns of one row of a list. */
+#define XK_MAX_LIST_COLUMNS 64u
+/* Homepage checks: bytes of one homepage, seconds for one fetch (redirects included), redirects
+ * followed, fetches at once over all websites, milliseconds between two requests to one host. */
+#define XK_SITE_MAX_BYTES (2u * 1024u * 1024u)
+#define XK_SITE_TIMEOUT_SECONDS 20
+#define XK_SITE_MAX_REDIRECTS 5
+#define XK_SITE_CONCURRENCY 8u
+#define XK_SITE_PER_HOST_MS 1000
+/* Websites checked in one run (a registry holds at most this many hosts to visit at once). */
+#define XK_SITE_MAX_TARGETS 1000000u
 
 #endif

@@ -79,8 +79,11 @@ typedef enum xk_licence_status {
     XK_STATUS_RENEWAL_DUE,     /* the renewal deadline is within 60 days */
     XK_STATUS_RENEWAL_OVERDUE, /* past the renewal deadline, no renewal or notice recorded */
     XK_STATUS_EXPIRED,
-    XK_STATUS_REMOVED
+    XK_STATUS_REMOVED,
+    XK_STATUS_CANCELLED /* a current cancellation list (注销) names the licence's number */
 } xk_licence_status;
+
+#define XK_STATUS_COUNT 7
 
 #define XK_RENEWAL_DUE_WINDOW 60
 /* A renewal application (or notice of not continuing) counts for the version whose last year

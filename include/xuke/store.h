@@ -252,6 +252,7 @@ typedef struct xk_rules_row {
     char company[256];
     xk_date issued, expires;
     bool removed;
+    bool cancelled; /* the current version of a cancellation list names its number */
     const char *duties; /* xk_duties_encode form; valid during the callback only */
     const xk_event *events; /* the events that count: voided ones are left out */
     size_t n_events;

@@ -57,6 +57,14 @@ char *xk_text_tidy(const char *s, size_t len);
  */
 size_t xk_text_squeeze(char *s);
 
+/*
+ * A company name in the one form that published lists and licences are compared in: NFKC,
+ * brackets of every kind as ( ), white space and invisible characters dropped, ASCII letters
+ * upper-cased. Exact comparison of two such forms is the only name match xuke makes. False
+ * when the name is not valid UTF-8 or its form does not fit size (out then holds a prefix).
+ */
+bool xk_company_normalise(const char *name, size_t len, char *out, size_t size);
+
 /* True for code points that belong to Chinese text: ideographs, CJK and full-width punctuation. */
 bool xk_is_wide(unsigned cp);
 /* True for CJK ideographs. */

@@ -11,15 +11,26 @@
 
 #include "xuke/agenda.h"
 #include "xuke/calendar.h"
+#include "xuke/checks_store.h"
 #include "xuke/rules.h"
 #include "xuke/store.h"
 
 /* The stored record of version (0 = current) of number, with the registry's facts added:
  * version, versions, status (the licence's status as of as_of: xk_status_name), status_as_of,
  * record_state ("active" or "removed": the registry's own state of the record),
- * source_sha256, imported_at, removed_reason. */
+ * source_sha256, imported_at, removed_reason, and "lists": the entries of current published
+ * lists that name it (xk_store_list_matches). */
 xk_status xk_view_licence(xk_store *st, const xk_calendar *cal, xk_date as_of, const char *number,
                           int version, json_t **out, xk_error *err);
+
+/* One published-list entry that names a licence: kind, source, version, published, line,
+ * company, credit_code (with credit_code_valid), number, date, reason, authority, matched_on. */
+json_t *xk_view_list_match(const xk_list_match *m);
+/* One homepage check: number, host, url, result, icp_filing (null when none shown), checked_at,
+ * changed_at (when read back as the latest), http_status, found_number, detail, sha256. */
+json_t *xk_view_site_check(const xk_site_check *c);
+/* One stored version of a list. */
+json_t *xk_view_list_info(const xk_list_info *l);
 
 /* One obligation: duty, title, basis, due, due_workday, rule, overdue, provisional, year, …. */
 json_t *xk_view_obligation(const xk_obligation *ob);
@@ -37,6 +48,15 @@ json_t *xk_view_event(const xk_event *ev);
 json_t *xk_view_agenda(const xk_agenda *a, size_t limit);
 /* {"as_of": …, "provisional_years": … or null, key: items} (takes items). */
 json_t *xk_view_dated(json_t *items, const char *key, xk_date as_of, const xk_provisional *prov);
+
+/*
+ * The access provider's answer for a host (already normalised): every licence that covers it
+ * (at most XK_MAX_HOST_LICENCES, "more" says when there were others), valid ones first, then by
+ * expiry, latest first; "valid" is true when any of them is valid on as_of; "licence" and
+ * "website" repeat the first. The CLI's `xuke domain` and GET /v1/domains/{host} both print it.
+ */
+xk_status xk_view_domain(xk_store *st, const xk_calendar *cal, const char *host, xk_date as_of,
+                         json_t **out, xk_error *err);
 
 /*
  * Checks an event against the licence's state and the rules (known type, licence present and

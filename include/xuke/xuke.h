@@ -10,6 +10,7 @@
 #include "xuke/agenda.h"
 #include "xuke/calendar.h"
 #include "xuke/catalogue.h"
+#include "xuke/checks_store.h"
 #include "xuke/date.h"
 #include "xuke/diff.h"
 #include "xuke/duties.h"

@@ -27,6 +27,17 @@ enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 
 typedef int (*cli_command_fn)(int argc, char **argv);
 
+/* One subcommand of a command that has several (lists import, sites check). */
+typedef struct cli_subcommand {
+    const char *name;
+    cli_command_fn run;
+} cli_subcommand;
+
+/* Runs the subcommand argv[1] names, with argv shifted by one; -h/--help prints spec's help on
+ * stdout, and none or an unknown one says so with the usage on stderr (EXIT_USAGE). */
+int cli_run_subcommand(int argc, char **argv, const cli_subcommand *subs, size_t n,
+                       const cli_spec *spec);
+
 /* Reads path ("-" = stdin) into a malloc'ed buffer; refuses more than max bytes. */
 xk_status cli_read_file(const char *path, size_t max, char **out, size_t *len, xk_error *err);
 
@@ -80,6 +91,7 @@ int cmd_calendar(int argc, char **argv);
 int cmd_workdays(int argc, char **argv);
 int cmd_event(int argc, char **argv);
 int cmd_status(int argc, char **argv);
+int cmd_domain(int argc, char **argv);
 int cmd_deadlines(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_get(int argc, char **argv);
@@ -93,5 +105,7 @@ int cmd_audit(int argc, char **argv);
 int cmd_summary(int argc, char **argv);
 int cmd_token(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
+int cmd_lists(int argc, char **argv);
+int cmd_sites(int argc, char **argv);
 
 #endif

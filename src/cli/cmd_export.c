@@ -1,7 +1,8 @@
 /*
  * `xuke export [filters] [--format csv|json|jsonl]`: the registry, or a search of it, as
  * records (json, jsonl: what `xuke import` reads back) or as a table (csv: UTF-8 with BOM,
- * CRLF, every field quoted, so Excel and WPS open it with Chinese intact).
+ * CRLF, every field quoted, so Excel and WPS open it with Chinese intact; a field starting with
+ * =, +, -, @, a tab or a carriage return gets a leading ', so no cell runs as a formula).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -19,9 +20,18 @@ typedef struct export_ctx {
     xk_error err;
 } export_ctx;
 
+/* A cell a spreadsheet would run as a formula (=, +, -, @, or a tab or carriage return first:
+ * OWASP's list for CSV injection) gets a leading ' so Excel and WPS show it as text. */
+static bool formula_like(const char *s)
+{
+    return *s && strchr("=+-@\t\r", *s) != NULL;
+}
+
 static void csv_field(const char *s, bool last)
 {
     putchar('"');
+    if (formula_like(s))
+        putchar('\'');
     for (; *s; s++) {
         if (*s == '"')
             putchar('"');

@@ -41,6 +41,22 @@ static int print_json(xk_store *st, const char *number, const get_opts *g)
     return cli_print_json(o);
 }
 
+/* The entries of current published lists that name the licence. */
+static int print_lists(xk_store *st, const char *number)
+{
+    xk_list_match *m;
+    size_t n;
+    xk_error err;
+    if (xk_store_list_matches(st, number, &m, &n, &err) != XK_OK)
+        return cli_store_error(&err);
+    for (size_t i = 0; i < n; i++)
+        printf("  名单 On a list: %s \"%s\" v%d (%s) line %d: %s %s %s — matched on %s\n",
+               m[i].kind, m[i].source, m[i].version, m[i].published, m[i].entry.line,
+               m[i].entry.company, m[i].entry.date, m[i].entry.reason, m[i].matched_on);
+    free(m);
+    return EXIT_OK;
+}
+
 static int print_text(xk_store *st, const char *number, const get_opts *g)
 {
     xk_error err;
@@ -64,7 +80,7 @@ static int print_text(xk_store *st, const char *number, const get_opts *g)
     if (info.removed)
         printf("  状态 Status: REMOVED %s: %s\n", info.removed_at, info.removed_reason);
     xk_licence_free(lic);
-    return EXIT_OK;
+    return print_lists(st, number);
 }
 
 static int print_source(xk_store *st, const char *number, int version, bool original)

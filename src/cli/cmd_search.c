@@ -35,7 +35,7 @@ static bool on_hit(const xk_hit *h, void *ctx)
 
 int cmd_search(int argc, char **argv)
 {
-    query_opts o = {.format = "text"};
+    query_opts o = {.format = "text", .allow_word = true};
     int rc = query_opts_parse(argc, argv, &o, &query_search_spec);
     if (rc != CLI_GO)
         return rc;

@@ -1,12 +1,19 @@
 /*
- * `xuke serve [--listen ADDR:PORT] [--db PATH] [--public-read] [--threads N] [limits…]`: the HTTP
- * JSON API and the web pages, from the same store as the CLI. Runs until SIGTERM or SIGINT.
+ * `xuke serve [--listen ADDR:PORT] [--db PATH] [--public-read] [--threads N] [--check-sites H]
+ * [limits…]`: the HTTP JSON API and the web pages, from the same store as the CLI, and with
+ * --check-sites the homepage checks every H hours on a thread of their own (their own store
+ * connection). Runs until SIGTERM or SIGINT.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include <pthread.h>
+#include <signal.h>
+#include <time.h>
+
 #include "../server/server.h"
 #include "cli.h"
+#include "xuke/sites.h"
 
 static const cli_opt options[] = {
     {"listen", 'l', "ADDR:PORT",
@@ -15,6 +22,10 @@ static const cli_opt options[] = {
     CLI_OPT_DB,
     CLI_OPT_CALENDAR,
     {"public-read", 'p', NULL, "reads need no token (writes still need an editor token)", 0},
+    {"allow-host", 'A', "NAME",
+     "a Host name answered besides localhost, 127.0.0.1, [::1] and the listening address\n"
+     "                             (repeatable, up to 16; others get 421)",
+     0},
     {"threads", 't', "N", "request threads, 1 to 64", 2},
     {"max-body", 'b', "BYTES", "largest request body (K, M, G suffixes)", SRV_DEFAULT_MAX_BODY},
     {"max-header", 'H', "BYTES", "largest request header, 1K to 1M", SRV_DEFAULT_MAX_HEADER},
@@ -35,14 +46,15 @@ static const cli_opt options[] = {
      SRV_DEFAULT_OCR_QUEUE},
     {"ocr-per-token", 'O', "N", "of those, for one token or address, 1 to 1024 (more: 429)",
      SRV_DEFAULT_OCR_PER_TOKEN},
+    {"check-sites", 'S', "HOURS", "check the licences' homepages every HOURS, 1 to 8760", 0},
     {0}};
 static const cli_spec spec = {
     "serve",
     "xuke serve [--listen ADDR:PORT] [--db PATH] [--calendar FILE] [--public-read]\n"
-    "                  [--threads N] [limits...] [--access-log FILE] [--ocr-workers N]\n"
-    "                  [--ocr-queue N] [--ocr-per-token N]",
-    "The HTTP JSON API and the web pages, from the same store as the other commands. Runs\n"
-    "until SIGTERM or SIGINT.",
+    "                  [--allow-host NAME]... [--threads N] [limits...] [--access-log FILE]\n"
+    "                  [--ocr-workers N] [--ocr-queue N] [--ocr-per-token N] [--check-sites H]",
+    "The HTTP JSON API and the web pages, from the same store as the other commands; with\n"
+    "--check-sites, the homepage checks on a schedule. Runs until SIGTERM or SIGINT.",
     options};
 
 static bool parse_listen(const char *arg, srv_config *cfg)
@@ -95,6 +107,13 @@ static bool option(int c, srv_config *cfg, const char **log_path)
     case 'p':
         cfg->public_read = true;
         return true;
+    case 'A':
+        if (cfg->n_allow_hosts == SRV_MAX_ALLOW_HOSTS) {
+            fprintf(stderr, "xuke serve: more than %u --allow-host names\n", SRV_MAX_ALLOW_HOSTS);
+            return false;
+        }
+        cfg->allow_hosts[cfg->n_allow_hosts++] = optarg;
+        return true;
     case 't':
         return unsigned_arg(optarg, 1, 64, &cfg->threads, "--threads");
     case 'b':
@@ -142,8 +161,82 @@ static bool option(int c, srv_config *cfg, const char **log_path)
     }
 }
 
+/* --- the homepage checks on a schedule ------------------------------------------------------ */
+
+typedef struct schedule {
+    const char *db;
+    long seconds;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    bool stop;
+} schedule;
+
+static void check_sites_once(const char *db)
+{
+    xk_store *st;
+    xk_error err;
+    xk_error_clear(&err);
+    if (xk_store_open(db, &st, &err) != XK_OK) {
+        fprintf(stderr, "xuke serve: homepage checks: %s\n", err.message);
+        return;
+    }
+    xk_store_set_actor(st, "homepage-schedule");
+    xk_site_options o;
+    xk_site_options_init(&o);
+    if (xk_sites_check(st, &o, NULL, NULL, NULL, &err) != XK_OK)
+        fprintf(stderr, "xuke serve: homepage checks: %s\n", err.message);
+    else
+        fprintf(stderr, "xuke serve: homepage checks done\n");
+    xk_store_close(st);
+}
+
+static void *schedule_loop(void *arg)
+{
+    schedule *s = arg;
+    pthread_mutex_lock(&s->lock);
+    while (!s->stop) {
+        pthread_mutex_unlock(&s->lock);
+        check_sites_once(s->db);
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += s->seconds;
+        pthread_mutex_lock(&s->lock);
+        while (!s->stop && pthread_cond_timedwait(&s->wake, &s->lock, &until) == 0) {
+        }
+    }
+    pthread_mutex_unlock(&s->lock);
+    return NULL;
+}
+
+static int serve_with_schedule(const srv_config *cfg, long hours, char *err, size_t size)
+{
+    /* the server waits for SIGTERM in sigwait: the checking thread must not take it */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    schedule s = {cfg->db, hours * 3600, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
+                  false};
+    pthread_t thread;
+    bool started = pthread_create(&thread, NULL, schedule_loop, &s) == 0;
+    if (!started)
+        fprintf(stderr, "xuke serve: cannot start the homepage checks\n");
+    int rc = xk_srv_run(cfg, err, size);
+    if (started) {
+        pthread_mutex_lock(&s.lock);
+        s.stop = true;
+        pthread_cond_signal(&s.wake);
+        pthread_mutex_unlock(&s.lock);
+        pthread_join(thread, NULL); /* a run under way finishes first (each fetch is bounded) */
+    }
+    return rc;
+}
+
 int cmd_serve(int argc, char **argv)
 {
+    long check_hours = 0;
     srv_config cfg;
     xk_srv_config_defaults(&cfg);
     const char *log_path = NULL;
@@ -152,6 +245,11 @@ int cmd_serve(int argc, char **argv)
     while ((c = cli_next_opt(argc, argv, &spec)) != -1) {
         if (c < -1)
             return cli_exit(c);
+        if (c == 'S') {
+            if (!cli_parse_int(optarg, 1, 8760, &check_hours, "--check-sites"))
+                return EXIT_USAGE;
+            continue;
+        }
         if (!option(c, &cfg, &log_path))
             return EXIT_USAGE;
     }
@@ -170,7 +268,8 @@ int cmd_serve(int argc, char **argv)
         }
     }
     char err[512];
-    int rc = xk_srv_run(&cfg, err, sizeof err);
+    int rc = check_hours ? serve_with_schedule(&cfg, check_hours, err, sizeof err)
+                         : xk_srv_run(&cfg, err, sizeof err);
     if (rc != 0)
         fprintf(stderr, "xuke serve: %s\n", err);
     if (cfg.access_log && cfg.access_log != stderr && cfg.access_log != stdout)

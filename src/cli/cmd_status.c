@@ -32,7 +32,7 @@ typedef struct rules_opts {
 
 static const xk_licence_status all_statuses[] = {
     XK_STATUS_NOT_YET_VALID, XK_STATUS_VALID,   XK_STATUS_RENEWAL_DUE,
-    XK_STATUS_RENEWAL_OVERDUE, XK_STATUS_EXPIRED, XK_STATUS_REMOVED};
+    XK_STATUS_RENEWAL_OVERDUE, XK_STATUS_EXPIRED, XK_STATUS_REMOVED, XK_STATUS_CANCELLED};
 
 /* "renewal_overdue,overdue" → bits; prints what is accepted when a word is not. */
 static bool parse_fail_on(const char *list, unsigned *out)
@@ -50,7 +50,7 @@ static bool parse_fail_on(const char *list, unsigned *out)
         if (!bit) {
             fprintf(stderr,
                     "xuke status: --fail-on \"%s\" is not one of overdue, not_yet_valid, valid, "
-                    "renewal_due, renewal_overdue, expired, removed\n",
+                    "renewal_due, renewal_overdue, expired, removed, cancelled\n",
                     word);
             return false;
         }
@@ -161,7 +161,7 @@ typedef struct status_out {
     bool json;
     json_t *rows;
     xk_provisional prov;
-    size_t counts[6];
+    size_t counts[XK_STATUS_COUNT];
     unsigned fail_on;
     size_t matched; /* rows that match --fail-on */
 } status_out;
@@ -258,10 +258,11 @@ int cmd_status(int argc, char **argv)
         json_wrap(json_incref(out.rows), "licences", o.as_of, &out.prov);
     } else {
         printf("%zu valid, %zu renewal due, %zu renewal overdue, %zu expired, %zu not yet valid, "
-               "%zu removed\n",
+               "%zu removed, %zu cancelled\n",
                out.counts[XK_STATUS_VALID], out.counts[XK_STATUS_RENEWAL_DUE],
                out.counts[XK_STATUS_RENEWAL_OVERDUE], out.counts[XK_STATUS_EXPIRED],
-               out.counts[XK_STATUS_NOT_YET_VALID], out.counts[XK_STATUS_REMOVED]);
+               out.counts[XK_STATUS_NOT_YET_VALID], out.counts[XK_STATUS_REMOVED],
+               out.counts[XK_STATUS_CANCELLED]);
         cli_warn_provisional(&out.prov);
     }
     if (rc == EXIT_OK && out.matched) {

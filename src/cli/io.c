@@ -157,3 +157,12 @@ void cli_free_blobs(xk_blob *blobs, size_t n)
     for (size_t i = 0; i < n; i++)
         free((char *)blobs[i].bytes);
 }
+
+int cli_run_subcommand(int argc, char **argv, const cli_subcommand *subs, size_t n,
+                       const cli_spec *spec)
+{
+    for (size_t i = 0; argc >= 2 && i < n; i++)
+        if (strcmp(argv[1], subs[i].name) == 0)
+            return subs[i].run(argc - 1, argv + 1);
+    return cli_no_subcommand(argc, argv, spec);
+}

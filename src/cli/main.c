@@ -21,6 +21,7 @@ static const command commands[] = {
     {"history", cmd_history, "list a licence's versions"},
     {"diff", cmd_diff, "what changed between two versions"},
     {"search", cmd_search, "find licences by company, domain, service, region, dates"},
+    {"domain", cmd_domain, "which licences cover a host, and is one valid (access check)"},
     {"export", cmd_export, "write the registry or a search as csv, json or jsonl"},
     {"remove", cmd_remove, "mark a licence removed (kept in history)"},
     {"audit", cmd_audit, "list or verify the audit log"},
@@ -32,6 +33,8 @@ static const command commands[] = {
     {"calendar", cmd_calendar, "a year's holidays and make-up working days"},
     {"workdays", cmd_workdays, "working-day arithmetic (add, between)"},
     {"token", cmd_token, "API tokens for the server (create, list, revoke)"},
+    {"lists", cmd_lists, "published lists: import, cross-check against the registry"},
+    {"sites", cmd_sites, "check each licensed website's homepage shows the licence number"},
     {"serve", cmd_serve, "HTTP JSON API and web pages on one address"},
 };
 

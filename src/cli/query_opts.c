@@ -27,13 +27,14 @@ static const cli_opt export_options[] = {
 
 const cli_spec query_search_spec = {
     "search",
-    "xuke search [--db PATH] [--company TEXT] [--domain HOST] [--service CODE]\n"
+    "xuke search [--db PATH] [WORD] [--company TEXT] [--domain HOST] [--service CODE]\n"
     "                   [--region R] [--issuer NAME] [--valid-on DATE] [--expiring-within DAYS]\n"
     "                   [--as-of DATE] [--include-removed] [--limit N|--all] [--json]",
     "Licences matching every filter given, each with its status as of --as-of: at most 100\n"
     "(XK_SEARCH_DEFAULT_LIMIT) unless --limit or --all; a list cut short says \"shown N of M\"\n"
     "on stderr (JSON: shown, total, truncated). A domain search says which website entry and\n"
-    "service of the licence cover the host.",
+    "service of the licence cover the host. A bare WORD searches domains when it is a host\n"
+    "name (www.xiaohe.cn), else companies.",
     search_options};
 const cli_spec query_export_spec = {
     "export", "xuke export [--db PATH] [--format csv|json|jsonl] [search filters...]",
@@ -129,6 +130,15 @@ int query_opts_parse(int argc, char **argv, query_opts *o, const cli_spec *spec)
             return cli_exit(c);
         if (!option(c, o))
             return EXIT_USAGE;
+    }
+    if (o->allow_word && argc - optind == 1 && !o->q.company && !o->q.domain) {
+        /* `xuke search 小荷` or `xuke search www.xiaohe.cn`: what a person types first */
+        const char *word = argv[optind++];
+        char host[XK_MAX_HOST + 1];
+        if (strchr(word, '.') && xk_host_normalise(word, host, sizeof host))
+            o->q.domain = word;
+        else
+            o->q.company = word;
     }
     if (optind != argc)
         return cli_usage(spec);

@@ -10,6 +10,7 @@ typedef struct query_opts {
     const char *calendar; /* --calendar: the working days behind statuses */
     const char *format; /* "text", "json", "jsonl", "csv" */
     bool all; /* --all: no limit */
+    bool allow_word; /* search: one bare WORD (a host name searches domains, else companies) */
 } query_opts;
 
 /* The two commands' option tables: the filters, and --json (search) or --format (export). */

@@ -26,9 +26,37 @@ static bool ascii_alnum(char c)
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
+/* Top-level domains a host in a licence's appendix ends with: generic and country-code ones
+ * from IANA's root zone database (https://www.iana.org/domains/root/db), the ones Chinese sites
+ * register under. A line that ends with one of them after a dot ends a whole host. */
+static bool ends_with_tld(const char *s, size_t len)
+{
+    static const char *const tlds[] = {
+        ".cn", ".com", ".net", ".org", ".top", ".xyz", ".info", ".cc", ".vip", ".site", ".tech",
+        ".shop", ".club", ".ltd", ".io", ".co", ".me", ".tv", ".biz", ".mobi", ".asia", ".wang",
+        ".ink", ".work", ".fun", ".online", ".store", ".link", ".red", ".pub", ".games", ".gov",
+        ".edu", ".hk", ".中国", ".公司", ".网络", ".在线", ".网址",
+    };
+    return xk_ends_with_any(s, len, tlds, sizeof tlds / sizeof tlds[0]) != 0;
+}
+
+/* Does text start with a whole host ("www.x.com", "m.x.cn …"): a dot before its first space? */
+static bool starts_host(const char *text)
+{
+    size_t n = strcspn(text, " ,;");
+    const char *dot = memchr(text, '.', n);
+    return dot && dot != text && text[0] != '-';
+}
+
+/* Joins a value's next line. Domains (join_ascii) wrap inside a host and are joined back
+ * ("news.qim" + "ing.com"), except where the line ended a whole host and the next begins one
+ * ("example.com" + "www.example.com", a list wrapped at its space). */
 static void join_line(xk_buf *out, const char *text, bool join_ascii)
 {
-    if (out->len > 0 && !join_ascii && ascii_alnum(out->data[out->len - 1]) && ascii_alnum(*text))
+    bool space = join_ascii ? out->len > 0 && ends_with_tld(out->data, out->len) && starts_host(text)
+                            : out->len > 0 && ascii_alnum(out->data[out->len - 1]) &&
+                                  ascii_alnum(*text);
+    if (space)
         xk_buf_putc(out, ' ');
     xk_buf_puts(out, text);
 }
@@ -267,6 +295,85 @@ static void remove_spaces(char *s)
     *w = '\0';
 }
 
+/* The marks a minority name's middle dot (买买提·艾力) arrives as from other fonts, keyboards and
+ * OCR: full stop, bullet, katakana middle dot, colon, one-dot leader, bullet operator. */
+static size_t dot_like(const char *s)
+{
+    static const char *const marks[] = {"·", ".", "•", "・", ":", "：", "‧", "∙", "･"};
+    return xk_starts_with_any(s, strlen(s), marks, sizeof marks / sizeof marks[0], NULL);
+}
+
+static bool han_before(const char *start, const char *p)
+{
+    if (p - start < 3)
+        return false;
+    unsigned cp;
+    return xk_utf8_decode(p - 3, 3, &cp) == 3 && xk_is_han(cp);
+}
+
+/* The name with each dot-like mark between two Chinese characters written U+00B7, the dot the
+ * standard writes (GB/T 28039), in the licence's arena; the name itself when it has none, NULL
+ * when out of memory. */
+static char *middle_dots(xk_licence *lic, char *name)
+{
+    xk_buf out;
+    xk_buf_init(&out);
+    bool changed = false;
+    for (const char *r = name; *r;) {
+        size_t n = dot_like(r);
+        unsigned cp;
+        if (n && han_before(name, r) && xk_utf8_decode(r + n, strlen(r + n), &cp) &&
+            xk_is_han(cp)) {
+            changed |= strncmp(r, "·", n) != 0 || n != strlen("·");
+            xk_buf_puts(&out, "·");
+            r += n;
+            continue;
+        }
+        xk_buf_putc(&out, *r++);
+    }
+    char *fixed = changed && !out.oom ? xk_licence_strdup(lic, out.data, out.len) : name;
+    if (out.oom)
+        fixed = NULL;
+    xk_buf_free(&out);
+    return fixed;
+}
+
+/* The number's province misread (汽B2- for 沪B2-, 奥 for 粤, 办 for 苏): when the printed
+ * 发证机关 names one province's administration, the number is read with that province's
+ * abbreviation, and flagged for review naming what was printed. */
+static xk_status region_from_issuer(doc *d, const char *issuer, int line)
+{
+    xk_licence *lic = d->lic;
+    if (!lic->number || !lic->region || !*lic->region || xk_region_by_abbr(lic->region, strlen(lic->region)))
+        return XK_OK;
+    const xk_region *found = NULL;
+    for (size_t i = 0; i < xk_region_count(); i++) {
+        const xk_region *r = xk_region_at(i);
+        if (!strstr(issuer, r->issuer))
+            continue;
+        if (found)
+            return XK_OK; /* two provinces named: no guess */
+        found = r;
+    }
+    if (!found)
+        return XK_OK;
+    size_t bad = strlen(lic->region);
+    char fixed[64];
+    int n = snprintf(fixed, sizeof fixed, "%s%s", found->abbr, lic->number + bad);
+    if (n < 0 || (size_t)n >= sizeof fixed)
+        return XK_OK;
+    char *printed = lic->number;
+    lic->number = xk_licence_strdup(lic, fixed, (size_t)n);
+    lic->region = xk_licence_strdup(lic, found->abbr, strlen(found->abbr));
+    lic->issuer = xk_licence_strdup(lic, found->issuer, strlen(found->issuer));
+    if (!lic->number || !lic->region || !lic->issuer)
+        return XK_ENOMEM;
+    return xk_licence_problem(lic, XK_SEV_WARNING, lic->line_number,
+                              XK_REVIEW_PREFIX "经营许可证编号 printed \"%s\": %.*s is no province "
+                              "abbreviation; read as %s, the province of 发证机关 %s (line %d)",
+                              printed, (int)bad, printed, lic->number, found->issuer, line);
+}
+
 static xk_status extract_names(doc *d)
 {
     xk_licence *lic = d->lic;
@@ -293,9 +400,13 @@ static xk_status extract_names(doc *d)
     lic->line_legal = line;
     if (legal && *legal) {
         remove_spaces(legal);
-        lic->legal_representative = legal;
+        lic->legal_representative = middle_dots(lic, legal);
+        if (!lic->legal_representative)
+            return XK_ENOMEM;
     }
     char *issuer = labelled_text(d, L_ISSUER, &line);
+    if (issuer && *issuer && region_from_issuer(d, issuer, line) != XK_OK)
+        return XK_ENOMEM;
     if (issuer && *issuer && lic->issuer && *lic->issuer && !strstr(issuer, lic->issuer) &&
         strstr(issuer, "管理局"))
         xk_licence_problem(lic, XK_SEV_WARNING, line,

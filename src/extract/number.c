@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "xuke/catalogue.h"
+#include "xuke/limits.h"
 #include "extract.h"
 
 static bool is_digit(char c)
@@ -243,6 +244,79 @@ bool xk_number_header_line(const char *c)
     }
 }
 
+/*
+ * A number given as an address (an API path, an argument that names one licence): the whole
+ * text, after NFKC and trimming, must be one number in its normal form. Nothing is searched
+ * for: "keep-NOT-京B2-20224676-typo" names no licence, whatever it contains.
+ */
+xk_number_fit xk_number_exact(const char *text, size_t len, xk_number *out)
+{
+    if (len > XK_NUMBER_ADDRESS_MAX)
+        return XK_NUMBER_TOO_LONG;
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)text[i] < 0x20 && text[i] != ' ' && text[i] != '\t')
+            return XK_NUMBER_NOT_TEXT; /* a line break or NUL inside an address */
+    xk_lines lines;
+    if (!xk_utf8_valid(text, len, NULL) || xk_lines_split(text, len, &lines, NULL) != XK_OK)
+        return XK_NUMBER_NOT_TEXT;
+    char *t = NULL;
+    size_t nonblank = 0;
+    for (size_t i = 0; i < lines.n; i++)
+        if (lines.lines[i].text[0]) {
+            t = lines.lines[i].text;
+            nonblank++;
+        }
+    /* 京b2-20224676 is typed for 京B2-20224676 (as xk_number_normalise folds it) */
+    for (char *c = t; c && *c; c++)
+        if (*c >= 'a' && *c <= 'z')
+            *c = (char)(*c - 'a' + 'A');
+    xk_number_fit fit = XK_NUMBER_OK;
+    number_match m;
+    char formatted[64];
+    if (nonblank == 0)
+        fit = XK_NUMBER_EMPTY;
+    else if (nonblank > 1)
+        fit = XK_NUMBER_EXTRA;
+    else if (!xk_number_find(t, strlen(t), &m))
+        fit = XK_NUMBER_NONE;
+    else if (xk_number_format(&m, formatted, sizeof formatted), strcmp(formatted, t) != 0 ||
+             m.corrected)
+        fit = XK_NUMBER_EXTRA;
+    else if (m.region_unknown)
+        fit = XK_NUMBER_BAD_REGION;
+    if (fit == XK_NUMBER_OK) {
+        memset(out, 0, sizeof *out);
+        snprintf(out->text, sizeof out->text, "%s", formatted);
+        snprintf(out->region, sizeof out->region, "%s", m.region);
+        snprintf(out->category, sizeof out->category, "%s", m.category);
+        out->year = (m.digits[0] - '0') * 1000 + (m.digits[1] - '0') * 100 +
+                    (m.digits[2] - '0') * 10 + (m.digits[3] - '0');
+    }
+    xk_lines_free(&lines);
+    return fit;
+}
+
+const char *xk_number_fit_message(xk_number_fit fit)
+{
+    switch (fit) {
+    case XK_NUMBER_OK:
+        return "a licence number";
+    case XK_NUMBER_EMPTY:
+        return "empty: a licence number is needed";
+    case XK_NUMBER_TOO_LONG:
+        return "longer than any licence number";
+    case XK_NUMBER_NOT_TEXT:
+        return "not UTF-8 text";
+    case XK_NUMBER_NONE:
+        return "not a licence number";
+    case XK_NUMBER_EXTRA:
+        return "not only a licence number: it has other characters around or inside it";
+    case XK_NUMBER_BAD_REGION:
+        return "a licence number whose region is no province";
+    }
+    return "not a licence number";
+}
+
 bool xk_number_normalise(const char *text, size_t len, xk_number *out)
 {
     xk_lines lines;
@@ -260,6 +334,11 @@ bool xk_number_normalise(const char *text, size_t len, xk_number *out)
     }
     compact[k] = '\0';
     xk_lines_free(&lines);
+    /* typed numbers: 京b2-20224676 is the same licence as 京B2-20224676 (the web and the CLI
+     * both come through here, full-width forms already folded by the line splitter) */
+    for (size_t i = 0; i < k; i++)
+        if (compact[i] >= 'a' && compact[i] <= 'z')
+            compact[i] = (char)(compact[i] - 'a' + 'A');
     number_match m;
     if (xk_number_find(compact, k, &m)) {
         memset(out, 0, sizeof *out);
@@ -272,4 +351,58 @@ bool xk_number_normalise(const char *text, size_t len, xk_number *out)
         found = true;
     }
     return found;
+}
+
+size_t xk_numbers_in_text(const char *s, size_t len, xk_number *out, size_t max)
+{
+    size_t found = 0;
+    number_match m;
+    for (size_t i = 0; i + 2 <= len; i++) {
+        if (s[i] != 'A' && s[i] != 'B')
+            continue;
+        size_t end = number_at(s, len, i, &m);
+        if (!end || m.corrected) /* typed text: a letter where a digit stands is no number */
+            continue;
+        if (found < max) {
+            xk_number *n = &out[found];
+            memset(n, 0, sizeof *n);
+            /* a character before it that is no region ("许可证B2-…") is not part of it */
+            snprintf(n->text, sizeof n->text, "%s%s-%s", m.region_unknown ? "" : m.region,
+                     m.category, m.digits);
+            snprintf(n->region, sizeof n->region, "%s", m.region_unknown ? "" : m.region);
+            snprintf(n->category, sizeof n->category, "%s", m.category);
+            n->year = (m.digits[0] - '0') * 1000 + (m.digits[1] - '0') * 100 +
+                      (m.digits[2] - '0') * 10 + (m.digits[3] - '0');
+        }
+        found++;
+        i = end - 1;
+    }
+    return found;
+}
+
+bool xk_icp_filing_in_text(const char *s, size_t len, char *out, size_t size)
+{
+    static const char key[] = "ICP备";
+    size_t klen = sizeof key - 1;
+    for (size_t i = 0; i + klen <= len; i++) {
+        if (memcmp(s + i, key, klen) != 0)
+            continue;
+        size_t start = i > 0 ? prev_char_start(s, i) : i, end = i + klen, digits = 0;
+        while (end < len && is_digit(s[end])) {
+            end++;
+            digits++;
+        }
+        if (digits < 4)
+            continue;
+        if (end + 3 <= len && memcmp(s + end, "号", 3) == 0)
+            end += 3;
+        if (end + 1 < len && s[end] == '-' && is_digit(s[end + 1])) {
+            end++;
+            while (end < len && is_digit(s[end]))
+                end++;
+        }
+        snprintf(out, size, "%.*s", (int)(end - start), s + start);
+        return true;
+    }
+    return false;
 }

@@ -91,16 +91,29 @@ static int clause_number(const char *c, size_t *used)
     return 0;
 }
 
-/* "(七)" at the start of compact text. */
-static int item_number(const char *c, size_t *used)
+/* An opening bracket of an item marker at c: its byte length or 0. */
+static size_t open_bracket(const char *c)
 {
-    size_t open = 0;
     if (c[0] == '(')
-        open = 1;
-    else if (strncmp(c, "〈", 3) == 0 || strncmp(c, "〔", 3) == 0)
-        open = 3;
+        return 1;
+    if (strncmp(c, "〈", 3) == 0 || strncmp(c, "〔", 3) == 0)
+        return 3;
+    return 0;
+}
+
+/* "(七)" at the start of compact text; *doubled is set when a second bracket stood before the
+ * numeral ("(〈九)", a speck read as a bracket). */
+static int item_number(const char *c, size_t *used, bool *doubled)
+{
+    size_t open = open_bracket(c);
+    *doubled = false;
     if (!open)
         return 0;
+    size_t second = open_bracket(c + open);
+    if (second) {
+        open += second;
+        *doubled = true;
+    }
     size_t n;
     int v = xk_chinese_numeral(c + open, strlen(c + open), &n);
     if (!v)
@@ -166,7 +179,8 @@ static xk_status start_clause(xk_licence *lic, prov_state *ps, int v, const xk_l
     int last = ps->clause ? ps->clause->no : 0;
     if (v != last + 1)
         xk_licence_problem(lic, XK_SEV_WARNING, ln->lineno,
-                           "special provision %d follows %d: %d missing", v, last, last + 1);
+                           XK_REVIEW_PREFIX "special provision %d follows %d: %d missing", v, last,
+                           last + 1);
     ps->clause = xk_licence_add_provision(lic);
     if (!ps->clause)
         return lic->n_provisions >= XK_MAX_PROVISIONS ? XK_ETOOBIG : XK_ENOMEM;
@@ -191,12 +205,66 @@ static xk_status start_item(xk_licence *lic, prov_state *ps, int v, const xk_lin
     return XK_OK;
 }
 
-static xk_status provision_line(xk_licence *lic, prov_state *ps, const xk_line *ln)
+/* "太、你公司…": one character that is no numeral, then 、 and Chinese text; the bytes of the
+ * marker, or 0. */
+static size_t slipped_marker(const char *c)
 {
+    unsigned cp;
+    size_t n = xk_utf8_decode(c, strlen(c), &cp), used;
+    if (!n || !xk_is_han(cp) || xk_chinese_numeral(c, strlen(c), &used) ||
+        strncmp(c + n, "、", 3) != 0 || !han_at(c + n + 3))
+        return 0;
+    return n + 3;
+}
+
+/* The number of the next clause marked after line i in the provisions, 0 when none. */
+static int next_clause(const doc *d, size_t i)
+{
+    for (size_t j = i + 1; j < d->lines->n; j++) {
+        if (d->section[j] != SEC_PROVISIONS || xk_is_blank(d, j) || d->furniture[j])
+            continue;
+        size_t used;
+        int v = clause_number(d->lines->lines[j].compact, &used);
+        if (v)
+            return v;
+    }
+    return 0;
+}
+
+/*
+ * A clause whose numeral a scan misread (六 as 太 or 大): taken as the next number when the
+ * clause after it carries the number after that, or, for the last clause, when it reads
+ * "你公司…" as every clause does; flagged for review with the marker as printed.
+ */
+static size_t slipped_clause(const doc *d, size_t i, const prov_state *ps)
+{
+    const char *c = d->lines->lines[i].compact;
+    size_t used = ps->clause ? slipped_marker(c) : 0;
+    if (!used)
+        return 0;
+    int next = next_clause(d, i), want = ps->clause->no + 1;
+    bool fits = next == want + 1 || (next == 0 && strncmp(c + used, "你公司", strlen("你公司")) == 0);
+    return fits ? used : 0;
+}
+
+static xk_status provision_line(const doc *d, size_t i, prov_state *ps)
+{
+    xk_licence *lic = d->lic;
+    const xk_line *ln = &d->lines->lines[i];
     size_t used = 0;
     int v = clause_number(ln->compact, &used);
     int last_clause = ps->clause ? ps->clause->no : 0;
+    bool slipped = false;
+    if (!(v && in_sequence(v, last_clause)) && (used = slipped_clause(d, i, ps)) != 0) {
+        v = last_clause + 1;
+        slipped = true;
+    }
     if (v && in_sequence(v, last_clause)) {
+        if (slipped)
+            xk_licence_problem(lic, XK_SEV_WARNING, ln->lineno,
+                               XK_REVIEW_PREFIX "special provision %d read from \"%.*s\": the "
+                               "mark is no numeral; numbered from the clauses around it",
+                               v, (int)used, ln->compact);
         xk_status st = flush(lic, ps);
         if (st == XK_OK)
             st = start_clause(lic, ps, v, ln);
@@ -204,9 +272,15 @@ static xk_status provision_line(xk_licence *lic, prov_state *ps, const xk_line *
             xk_buf_puts(&ps->text, after_marker(ln, used));
         return st;
     }
-    v = ps->clause ? item_number(ln->compact, &used) : 0;
+    bool doubled = false;
+    v = ps->clause ? item_number(ln->compact, &used, &doubled) : 0;
     int last_item = ps->item ? ps->item->no : 0;
     if (v && in_sequence(v, last_item)) {
+        if (doubled)
+            xk_licence_problem(lic, XK_SEV_WARNING, ln->lineno,
+                               XK_REVIEW_PREFIX "item (%d) of provision %d read from \"%.*s\": "
+                               "two brackets before its numeral",
+                               v, ps->clause->no, (int)used, ln->compact);
         xk_status st = flush(lic, ps);
         if (st == XK_OK)
             st = start_item(lic, ps, v, ln);
@@ -228,7 +302,7 @@ xk_status xk_provisions_extract(doc *d)
     for (size_t i = 0; i < d->lines->n && st == XK_OK; i++) {
         if (d->section[i] != SEC_PROVISIONS || xk_is_blank(d, i) || d->furniture[i])
             continue;
-        st = provision_line(d->lic, &ps, &d->lines->lines[i]);
+        st = provision_line(d, i, &ps);
     }
     if (st == XK_OK)
         st = flush(d->lic, &ps);

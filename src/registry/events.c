@@ -185,7 +185,8 @@ xk_status xk_store_events(xk_store *st, const char *number, xk_event **out, size
         return xk_store_db_error(st, err, "reading events");
     sqlite3_bind_int64(s, 1, lid);
     size_t cap = 0;
-    while (rc == XK_OK && sqlite3_step(s) == SQLITE_ROW) {
+    int step = SQLITE_DONE;
+    while (rc == XK_OK && (step = sqlite3_step(s)) == SQLITE_ROW) {
         if (*n == cap) {
             cap = cap ? cap * 2 : 8;
             xk_event *ne = realloc(*out, cap * sizeof *ne);
@@ -197,7 +198,14 @@ xk_status xk_store_events(xk_store *st, const char *number, xk_event **out, size
         }
         read_event(s, 0, &(*out)[(*n)++]);
     }
+    if (rc == XK_OK && step != SQLITE_DONE) /* an error mid-scan is no end of the rows */
+        rc = xk_store_db_error(st, err, "reading events");
     sqlite3_finalize(s);
+    if (rc != XK_OK) {
+        free(*out);
+        *out = NULL;
+        *n = 0;
+    }
     return rc;
 }
 
@@ -205,15 +213,25 @@ xk_status xk_store_events(xk_store *st, const char *number, xk_event **out, size
 typedef struct event_cursor {
     sqlite3_stmt *s;
     bool has_row;
+    int last; /* the last step's result: SQLITE_ROW, SQLITE_DONE or an error */
     long long licence_id;
 } event_cursor;
 
 static void cursor_step(event_cursor *c)
 {
-    c->has_row = sqlite3_step(c->s) == SQLITE_ROW;
+    c->last = sqlite3_step(c->s);
+    c->has_row = c->last == SQLITE_ROW;
     if (c->has_row)
         c->licence_id = sqlite3_column_int64(c->s, 0);
 }
+
+/* Whether the current version of a cancellation list names the licence's number: a match on its
+ * number names this licence; one on a credit code or name is shown for a person to judge
+ * (checks_store.c) and does not change the status. */
+#define CANCELLED_COLUMN                                                                           \
+    "EXISTS(SELECT 1 FROM list_entries e JOIN lists li ON li.id = e.list_id "                     \
+    "WHERE e.number = l.number AND li.kind = 'cancelled' AND li.version = "                       \
+    "(SELECT MAX(version) FROM lists m WHERE m.kind = li.kind AND m.source = li.source))"
 
 static xk_status rules_scan(xk_store *st, const char *number, const char *live_on,
                             xk_rules_fn fn, void *ctx, xk_error *err)
@@ -226,11 +244,11 @@ static xk_status rules_scan(xk_store *st, const char *number, const char *live_o
                      : "");
     char sql[512];
     snprintf(sql, sizeof sql,
-             "SELECT l.id, l.number, l.company, l.issued, l.expires, l.removed, l.duties "
-             "FROM licences l%s ORDER BY l.id",
+             "SELECT l.id, l.number, l.company, l.issued, l.expires, l.removed, l.duties, "
+             CANCELLED_COLUMN " FROM licences l%s ORDER BY l.id",
              where);
     sqlite3_stmt *ls;
-    event_cursor ev = {NULL, false, 0};
+    event_cursor ev = {NULL, false, SQLITE_DONE, 0};
     if (sqlite3_prepare_v2(st->db, sql, -1, &ls, NULL) != SQLITE_OK)
         return xk_store_db_error(st, err, "reading licences");
     /* voided events are kept for the record but count for nothing */
@@ -255,7 +273,9 @@ static xk_status rules_scan(xk_store *st, const char *number, const char *live_o
     xk_event *events = NULL;
     size_t cap = 0;
     xk_status rc = XK_OK;
-    while (sqlite3_step(ls) == SQLITE_ROW) {
+    int step;
+    bool stopped = false;
+    while ((step = sqlite3_step(ls)) == SQLITE_ROW) {
         long long id = sqlite3_column_int64(ls, 0);
         xk_rules_row row;
         memset(&row, 0, sizeof row);
@@ -265,6 +285,7 @@ static xk_status rules_scan(xk_store *st, const char *number, const char *live_o
         xk_date_parse_iso((const char *)sqlite3_column_text(ls, 4), &row.expires);
         row.removed = sqlite3_column_int(ls, 5) != 0;
         row.duties = (const char *)sqlite3_column_text(ls, 6);
+        row.cancelled = sqlite3_column_int(ls, 7) != 0;
         while (ev.has_row && ev.licence_id < id) /* events of licences not asked for */
             cursor_step(&ev);
         size_t n = 0;
@@ -283,11 +304,22 @@ static xk_status rules_scan(xk_store *st, const char *number, const char *live_o
         }
         if (rc != XK_OK)
             break;
+        if (ev.last != SQLITE_ROW && ev.last != SQLITE_DONE) {
+            rc = xk_store_db_error(st, err, "reading events");
+            break;
+        }
         row.events = events;
         row.n_events = n;
-        if (!fn(&row, ctx))
+        if (!fn(&row, ctx)) {
+            stopped = true;
             break;
+        }
     }
+    /* a failing step mid-scan is an error, never a short list taken for the whole */
+    if (rc == XK_OK && !stopped && step != SQLITE_DONE)
+        rc = xk_store_db_error(st, err, "reading licences");
+    if (rc == XK_OK && !stopped && ev.last != SQLITE_ROW && ev.last != SQLITE_DONE)
+        rc = xk_store_db_error(st, err, "reading events");
     free(events);
     sqlite3_finalize(ls);
     sqlite3_finalize(ev.s);

@@ -6,7 +6,8 @@
  * Layout: licences (one row per number, the current version's fields for queries), versions
  * (every version's canonical JSON and source hash), documents (sources by SHA-256, stored once),
  * services and domains (the current version's, for lookups), company_fts (trigram index over
- * company names: Chinese has no word breaks), events (rules) and the hash-chained audit log.
+ * company names: Chinese has no word breaks), events (rules), the hash-chained audit log, and
+ * the due-diligence checks' published lists and homepage checks (checks_store.c).
  */
 #include <stdio.h>
 
@@ -87,6 +88,25 @@ static const char *const migrations[] = {
     "ALTER TABLE events ADD COLUMN voided_at TEXT NOT NULL DEFAULT '';"
     "ALTER TABLE events ADD COLUMN void_reason TEXT NOT NULL DEFAULT '';"
     "ALTER TABLE events ADD COLUMN voided_by TEXT NOT NULL DEFAULT '';",
+    /* 8: due diligence (checks_store.c): published lists, each import a new version of the list
+     * named by kind and source, with their entries; and the history of homepage checks */
+    "CREATE TABLE lists(id INTEGER PRIMARY KEY, kind TEXT NOT NULL, source TEXT NOT NULL,"
+    "  version INTEGER NOT NULL, published TEXT NOT NULL, format TEXT NOT NULL,"
+    "  sha256 TEXT NOT NULL, entries INTEGER NOT NULL, imported_at TEXT NOT NULL,"
+    "  actor TEXT NOT NULL, UNIQUE(kind, source, version));"
+    "CREATE TABLE list_entries(list_id INTEGER NOT NULL REFERENCES lists(id),"
+    "  line INTEGER NOT NULL, company TEXT NOT NULL, company_norm TEXT NOT NULL,"
+    "  credit_code TEXT NOT NULL, credit_code_valid INTEGER NOT NULL, number TEXT NOT NULL,"
+    "  date TEXT NOT NULL, reason TEXT NOT NULL, authority TEXT NOT NULL);"
+    "CREATE INDEX list_entries_list ON list_entries(list_id);"
+    "CREATE INDEX list_entries_number ON list_entries(number) WHERE number <> '';"
+    "CREATE INDEX list_entries_code ON list_entries(credit_code) WHERE credit_code_valid;"
+    "CREATE INDEX list_entries_company ON list_entries(company_norm) WHERE company_norm <> '';"
+    "CREATE TABLE site_checks(id INTEGER PRIMARY KEY, number TEXT NOT NULL, host TEXT NOT NULL,"
+    "  url TEXT NOT NULL, result TEXT NOT NULL, http_status INTEGER NOT NULL,"
+    "  found_number TEXT NOT NULL, icp_filing TEXT NOT NULL, detail TEXT NOT NULL,"
+    "  sha256 TEXT NOT NULL, checked_at TEXT NOT NULL);"
+    "CREATE INDEX site_checks_site ON site_checks(number, host, id);",
 };
 
 #define N_MIGRATIONS (int)(sizeof migrations / sizeof migrations[0])

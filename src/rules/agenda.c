@@ -36,9 +36,12 @@ static bool status_one(const xk_rules_row *row, void *vctx)
 {
     status_ctx *c = vctx;
     /* a removed or expired licence's duties are moot: its status needs no obligations */
-    if (row->removed || xk_date_cmp(c->as_of, row->expires) > 0) {
-        xk_status_row sr = {row, row->removed ? XK_STATUS_REMOVED : XK_STATUS_EXPIRED, NULL, NULL,
-                            0, {{0}, 0}};
+    if (row->removed || row->cancelled || xk_date_cmp(c->as_of, row->expires) > 0) {
+        xk_status_row sr = {row,
+                            row->removed     ? XK_STATUS_REMOVED
+                            : row->cancelled ? XK_STATUS_CANCELLED
+                                             : XK_STATUS_EXPIRED,
+                            NULL, NULL, 0, {{0}, 0}};
         return c->fn(&sr, c->user);
     }
     c->rc = xk_rules_obligations_into(c->cal, row, c->as_of, &c->obs, c->err);

@@ -57,7 +57,8 @@ const xk_event_type *xk_event_type_at(size_t i)
 const char *xk_status_name(xk_licence_status s)
 {
     static const char *const names[] = {"not_yet_valid",   "valid",   "renewal_due",
-                                        "renewal_overdue", "expired", "removed"};
+                                        "renewal_overdue", "expired", "removed",
+                                        "cancelled"};
     return names[s];
 }
 
@@ -397,6 +398,8 @@ xk_licence_status xk_rules_status(const xk_rules_row *row, const xk_obligations 
 {
     if (row->removed)
         return XK_STATUS_REMOVED;
+    if (row->cancelled)
+        return XK_STATUS_CANCELLED;
     if (xk_date_cmp(as_of, row->issued) < 0)
         return XK_STATUS_NOT_YET_VALID;
     if (xk_date_cmp(as_of, row->expires) > 0)

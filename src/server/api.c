@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "address.h"
 #include "api.h"
 
 typedef struct route {
@@ -26,6 +27,7 @@ static const route routes[] = {
     {"GET", "/v1/licenses/{}", xk_api_licence, XK_ROLE_READER},
     {"DELETE", "/v1/licenses/{}", xk_api_remove, XK_ROLE_EDITOR},
     {"GET", "/v1/licenses/{}/history", xk_api_history, XK_ROLE_READER},
+    {"GET", "/v1/licenses/{}/sites", xk_api_sites, XK_ROLE_READER},
     {"GET", "/v1/licenses/{}/diff", xk_api_diff, XK_ROLE_READER},
     {"GET", "/v1/licenses/{}/source", xk_api_source, XK_ROLE_READER},
     {"GET", "/v1/licenses/{}/obligations", xk_api_obligations, XK_ROLE_READER},
@@ -190,13 +192,15 @@ bool xk_srv_arg_int(const srv_call *c, srv_resp *resp, const char *key, long min
 bool xk_srv_param_number(const srv_call *c, srv_resp *resp, char out[64])
 {
     xk_number n;
-    if (c->param && xk_number_normalise(c->param, strlen(c->param), &n)) {
+    const char *p = c->param ? c->param : "";
+    const char *wrong = xk_srv_address_number(p, &n);
+    if (!wrong) {
         snprintf(out, 64, "%s", n.text);
         return true;
     }
-    const char *p = c->param ? c->param : "";
-    xk_srv_error(resp, 400, "bad_request", "\"%.*s\" is not a licence number (e.g. 京B2-20224676)",
-                 (int)xk_utf8_cut(p, strlen(p), 80), p);
+    xk_srv_error(resp, 400, "bad_request",
+              "\"%.*s\" is %s: a licence is addressed by its number alone (e.g. 京B2-20224676)",
+              (int)xk_utf8_cut(p, strlen(p), 80), p, wrong);
     return false;
 }
 

@@ -111,6 +111,7 @@ void xk_api_openapi(const srv_call *c, srv_resp *resp);
 void xk_api_licence(const srv_call *c, srv_resp *resp);
 void xk_api_licences(const srv_call *c, srv_resp *resp);
 void xk_api_history(const srv_call *c, srv_resp *resp);
+void xk_api_sites(const srv_call *c, srv_resp *resp);
 void xk_api_diff(const srv_call *c, srv_resp *resp);
 void xk_api_source(const srv_call *c, srv_resp *resp);
 void xk_api_domain(const srv_call *c, srv_resp *resp);

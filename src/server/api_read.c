@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "address.h"
 #include "api.h"
 
 void xk_api_health(const srv_call *c, srv_resp *resp)
@@ -48,6 +49,34 @@ void xk_api_history(const srv_call *c, srv_resp *resp)
     xk_srv_json(resp, 200,
                 json_pack("{s:s, s:o}", "number", number, "versions", xk_view_history(v, n)));
     free(v);
+}
+
+/* The latest homepage check of each of the licence's websites, with when its result changed. */
+void xk_api_sites(const srv_call *c, srv_resp *resp)
+{
+    char number[64];
+    if (!xk_srv_param_number(c, resp, number))
+        return;
+    xk_site_check *checks;
+    xk_version_info *versions;
+    size_t n;
+    xk_error err;
+    json_t *o;
+    if (xk_store_history(c->ctx->st, number, &versions, &n, &err) != XK_OK) { /* 404 */
+        xk_srv_fail(resp, &err);
+        return;
+    }
+    free(versions);
+    if (xk_store_site_checks(c->ctx->st, number, true, 0, &checks, &n, &err) != XK_OK) {
+        xk_srv_fail(resp, &err);
+        return;
+    }
+    json_t *sites = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(sites, xk_view_site_check(&checks[i]));
+    free(checks);
+    o = json_pack("{s:s, s:o}", "number", number, "sites", sites);
+    xk_srv_json(resp, 200, o);
 }
 
 void xk_api_diff(const srv_call *c, srv_resp *resp)
@@ -120,8 +149,8 @@ void xk_api_source(const srv_call *c, srv_resp *resp)
 
 /* --- search with cursor pagination --------------------------------------------------------- */
 
-static const char *const statuses[] = {"active",          "removed", "valid", "renewal_due",
-                                       "renewal_overdue", "expired", "not_yet_valid"};
+static const char *const statuses[] = {"active",  "removed",       "valid",    "renewal_due",
+                                       "renewal_overdue", "expired", "not_yet_valid", "cancelled"};
 
 typedef struct page {
     srv_ctx *ctx;
@@ -226,7 +255,7 @@ static bool read_filters(const srv_call *c, srv_resp *resp, xk_query *q, page *p
         if (i == sizeof statuses / sizeof statuses[0]) {
             xk_srv_error(resp, 400, "bad_request",
                          "status=%s is not one of active, removed, valid, renewal_due, "
-                         "renewal_overdue, expired, not_yet_valid",
+                         "renewal_overdue, expired, not_yet_valid, cancelled",
                          status);
             return false;
         }
@@ -275,64 +304,22 @@ void xk_api_licences(const srv_call *c, srv_resp *resp)
 
 /* --- the access provider's check --------------------------------------------------------- */
 
-typedef struct first_hit {
-    xk_hit hit;
-    bool found;
-} first_hit;
-
-static bool keep_first(const xk_hit *h, void *ctx)
-{
-    first_hit *f = ctx;
-    f->hit = *h;
-    f->found = true;
-    return false;
-}
-
 void xk_api_domain(const srv_call *c, srv_resp *resp)
 {
     char host[XK_MAX_HOST + 1];
     xk_date as_of;
     if (!xk_srv_arg_date(c, resp, "as_of", &as_of, c->ctx->today))
         return;
-    if (!xk_host_normalise(c->param, host, sizeof host)) {
-        xk_srv_error(resp, 400, "bad_request", "\"%.*s\" is not a host name",
-                     (int)xk_utf8_cut(c->param, strlen(c->param), 100), c->param);
+    const char *wrong = xk_srv_address_host(c->param, host, sizeof host);
+    if (wrong) {
+        xk_srv_error(resp, 400, "bad_request", "\"%.*s\" is not a host name: it %s",
+                  (int)xk_utf8_cut(c->param, strlen(c->param), 100), c->param, wrong);
         return;
     }
-    xk_query q;
-    xk_query_init(&q);
-    q.domain = host;
-    q.limit = 1;
-    first_hit f = {.found = false};
+    json_t *o;
     xk_error err;
-    if (xk_store_search(c->ctx->st, &q, keep_first, &f, &err) != XK_OK) {
+    if (xk_view_domain(c->ctx->st, c->ctx->cal, host, as_of, &o, &err) != XK_OK)
         xk_srv_fail(resp, &err);
-        return;
-    }
-    char d[16];
-    json_t *o = json_pack("{s:s, s:s, s:b}", "host", host, "as_of",
-                          xk_date_format(as_of, d, sizeof d), "covered", f.found);
-    if (f.found) {
-        xk_licence_status status;
-        if (xk_status_of(c->ctx->st, c->ctx->cal, as_of, f.hit.number, &status, &err) != XK_OK) {
-            json_decref(o);
-            xk_srv_fail(resp, &err);
-            return;
-        }
-        const char *st = xk_status_name(status);
-        bool valid = strcmp(st, "valid") == 0 || strcmp(st, "renewal_due") == 0 ||
-                     strcmp(st, "renewal_overdue") == 0;
-        json_object_set_new(o, "valid", json_boolean(valid));
-        json_object_set_new(o, "licence",
-                            json_pack("{s:s, s:s, s:s, s:s, s:s}", "number", f.hit.number,
-                                      "company", f.hit.company, "issued", f.hit.issued,
-                                      "expires", f.hit.expires, "status", st));
-        json_object_set_new(o, "website",
-                            json_pack("{s:i, s:s, s:s, s:s}", "index", f.hit.website_index,
-                                      "name", f.hit.website_name, "service",
-                                      f.hit.website_service, "domain", f.hit.matched_domain));
-    } else {
-        json_object_set_new(o, "valid", json_false());
-    }
-    xk_srv_json(resp, 200, o);
+    else
+        xk_srv_json(resp, 200, o);
 }

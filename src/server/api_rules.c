@@ -7,10 +7,10 @@
 
 #include "api.h"
 
-static json_t *status_counts(const size_t counts[6])
+static json_t *status_counts(const size_t counts[XK_STATUS_COUNT])
 {
     json_t *o = json_object();
-    for (int s = XK_STATUS_NOT_YET_VALID; s <= XK_STATUS_REMOVED; s++)
+    for (int s = XK_STATUS_NOT_YET_VALID; s < XK_STATUS_COUNT; s++)
         json_object_set_new(o, xk_status_name((xk_licence_status)s), json_integer((json_int_t)counts[s]));
     return o;
 }
@@ -18,7 +18,7 @@ static json_t *status_counts(const size_t counts[6])
 typedef struct status_acc {
     json_t *rows;
     xk_provisional prov;
-    size_t counts[6];
+    size_t counts[XK_STATUS_COUNT];
     size_t limit, total;
 } status_acc;
 

@@ -13,6 +13,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -182,8 +183,9 @@ static enum MHD_Result respond(struct MHD_Connection *conn, request *rq, srv_res
         MHD_add_response_header(r, "Content-Security-Policy",
                                 "default-src 'self'; img-src 'self' data:; "
                                 "style-src 'self'; frame-ancestors 'none'");
+    /* API answers hold records and sources: never kept by a browser or a shared cache */
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
-                            resp->cache ? resp->cache : "no-cache");
+                            resp->cache ? resp->cache : "private, no-store");
     if (resp->allow[0])
         MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, resp->allow);
     if (resp->disposition[0])
@@ -216,6 +218,38 @@ static enum MHD_Result refuse(struct MHD_Connection *conn, request *rq, int stat
     return ok;
 }
 
+/* Does the Host header (its name, without the port) name this server? */
+static bool host_allowed(const srv_config *cfg, const char *value)
+{
+    char name[300];
+    size_t n = strlen(value);
+    if (n >= sizeof name)
+        return false;
+    memcpy(name, value, n + 1);
+    char *end = name[0] == '[' ? strchr(name, ']') : strrchr(name, ':');
+    if (name[0] == '[') {
+        if (!end)
+            return false;
+        memmove(name, name + 1, (size_t)(end - name) - 1);
+        name[end - name - 1] = '\0';
+    } else if (end) {
+        *end = '\0';
+    }
+    n = strlen(name);
+    if (n && name[n - 1] == '.')
+        name[n - 1] = '\0';
+    static const char *const loopback[] = {"localhost", "127.0.0.1", "::1"};
+    for (size_t i = 0; i < 3; i++)
+        if (strcasecmp(name, loopback[i]) == 0)
+            return true;
+    if (strcasecmp(name, cfg->host) == 0)
+        return true;
+    for (unsigned i = 0; i < cfg->n_allow_hosts; i++)
+        if (strcasecmp(name, cfg->allow_hosts[i]) == 0)
+            return true;
+    return false;
+}
+
 static enum MHD_Result first_call(server *s, struct MHD_Connection *conn, request *rq)
 {
     size_t header_bytes = 0;
@@ -224,6 +258,12 @@ static enum MHD_Result first_call(server *s, struct MHD_Connection *conn, reques
         return refuse(conn, rq, 431, "headers_too_large",
                       "request headers are larger than the limit of %zu bytes",
                       s->cfg->max_header);
+    const char *host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+    if (s->cfg->public_read && host && !host_allowed(s->cfg, host))
+        return refuse(conn, rq, 421, "misdirected_request",
+                      "this server answers only its own host names (see --allow-host); "
+                      "the Host header names another%.0zu", /* (no limit to print) */
+                      (size_t)0);
     const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
                                                  MHD_HTTP_HEADER_CONTENT_LENGTH);
     if (cl && strtoull(cl, NULL, 10) > s->cfg->max_body)
@@ -317,16 +357,32 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     return answer(s, conn, rq, url, method);
 }
 
+/* A JSON string's content for any bytes: quotes, backslashes and controls escaped, and each
+ * byte that starts no valid UTF-8 sequence written as U+FFFD, so every log line parses. */
 static void json_escape(FILE *f, const char *s)
 {
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
+    size_t len = strlen(s);
+    for (size_t i = 0; i < len;) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x80) {
+            unsigned cp;
+            size_t n = xk_utf8_decode(s + i, len - i, &cp);
+            if (n == 0) {
+                fputs("\\ufffd", f);
+                i++;
+            } else {
+                fwrite(s + i, 1, n, f);
+                i += n;
+            }
+            continue;
+        }
         if (c == '"' || c == '\\')
             fprintf(f, "\\%c", c);
-        else if (c < 0x20)
+        else if (c < 0x20 || c == 0x7f)
             fprintf(f, "\\u%04x", c);
         else
             fputc(c, f);
+        i++;
     }
 }
 
@@ -470,17 +526,20 @@ static bool parse_address(const srv_config *cfg, struct sockaddr_storage *ss, ch
     memset(ss, 0, sizeof *ss);
     struct sockaddr_in *v4 = (struct sockaddr_in *)(void *)ss;
     struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)(void *)ss;
-    if (inet_pton(AF_INET, cfg->host, &v4->sin_addr) == 1) {
+    /* "localhost" is the loopback address people type; no resolver is asked (it could name a
+     * non-loopback address) */
+    const char *host = strcmp(cfg->host, "localhost") == 0 ? "127.0.0.1" : cfg->host;
+    if (inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
         v4->sin_family = AF_INET;
         v4->sin_port = htons((unsigned short)cfg->port);
         return true;
     }
-    if (inet_pton(AF_INET6, cfg->host, &v6->sin6_addr) == 1) {
+    if (inet_pton(AF_INET6, host, &v6->sin6_addr) == 1) {
         v6->sin6_family = AF_INET6;
         v6->sin6_port = htons((unsigned short)cfg->port);
         return true;
     }
-    snprintf(errbuf, errsize, "--listen: \"%s\" is not a numeric IPv4 or IPv6 address",
+    snprintf(errbuf, errsize, "--listen: \"%s\" is not localhost or a numeric IPv4 or IPv6 address",
              cfg->host);
     return false;
 }
@@ -510,6 +569,38 @@ static enum MHD_Result accept_policy(void *cls, const struct sockaddr *addr, soc
     return atomic_load(&s->connections) < (int)s->cfg->max_connections ? MHD_YES : MHD_NO;
 }
 
+static int hex_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c = (char)(c | 0x20);
+    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/*
+ * Percent-decoding of the path and the query, in place, as libmicrohttpd's own does, except
+ * that %00 stays as it is: a NUL would end the C string there and cut what the handlers see
+ * ("/v1/domains/a.cn%00evil" would be checked as a.cn). Kept, the '%' makes it a 400.
+ */
+static size_t unescape(void *cls, struct MHD_Connection *conn, char *s)
+{
+    (void)cls;
+    (void)conn;
+    char *w = s;
+    for (const char *r = s; *r;) {
+        int hi, lo;
+        if (r[0] == '%' && (hi = hex_value(r[1])) >= 0 && (lo = hex_value(r[2])) >= 0 &&
+            (hi | lo) != 0) {
+            *w++ = (char)(hi * 16 + lo);
+            r += 3;
+        } else {
+            *w++ = *r++;
+        }
+    }
+    *w = '\0';
+    return (size_t)(w - s);
+}
+
 static struct MHD_Daemon *start(server *s, const struct sockaddr_storage *ss)
 {
     const srv_config *c = s->cfg;
@@ -522,7 +613,7 @@ static struct MHD_Daemon *start(server *s, const struct sockaddr_storage *ss)
         MHD_OPTION_EXTERNAL_LOGGER, on_transport_message, s, MHD_OPTION_SOCK_ADDR, ss,
         MHD_OPTION_THREAD_POOL_SIZE, c->threads, MHD_OPTION_CONNECTION_LIMIT,
         c->max_connections * 2 + 16, MHD_OPTION_PER_IP_CONNECTION_LIMIT, c->per_ip_connections,
-        MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_UNESCAPE_CALLBACK, unescape, s,
         MHD_OPTION_CONNECTION_TIMEOUT, c->idle_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
         memory, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
 }

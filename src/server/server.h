@@ -19,6 +19,8 @@
 #define SRV_DEFAULT_RATE 100.0
 #define SRV_DEFAULT_BURST 200.0
 #define SRV_DEFAULT_GRACE 10u
+/* Host names --allow-host may add to the loopback names a --public-read server answers. */
+#define SRV_MAX_ALLOW_HOSTS 16u
 /* OCR jobs: scans waiting or being read, at most; of those per token (or address); finished
  * jobs kept for their owners to fetch. Workers default to the cores less one, at least one. */
 #define SRV_DEFAULT_OCR_QUEUE 16u
@@ -31,6 +33,10 @@ typedef struct srv_config {
     const char *db;    /* store path */
     const char *calendar; /* NULL = the installed one */
     bool public_read;
+    /* under public_read, the Host names answered besides localhost, 127.0.0.1, [::1] and the
+     * listening address: any other Host is 421 (a DNS-rebinding page cannot read the registry) */
+    const char *allow_hosts[SRV_MAX_ALLOW_HOSTS];
+    unsigned n_allow_hosts;
     unsigned threads;
     size_t max_body, max_header;
     unsigned max_connections, per_ip_connections, idle_timeout, grace;

@@ -138,6 +138,27 @@ static void check_services(xk_licence *lic)
     }
 }
 
+/* A host that is no host name ("bad_host!.com") leaves its website's domains, and the website
+ * is flagged for review naming it: one bad cell of the appendix no longer refuses the licence,
+ * and no invalid host reaches the registry. */
+static void drop_invalid_hosts(xk_licence *lic, size_t i)
+{
+    xk_website *w = &lic->websites[i];
+    size_t kept = 0;
+    for (size_t k = 0; k < w->domains.len; k++) {
+        char *host = w->domains.items[k];
+        if (xk_host_valid(host, strlen(host))) {
+            w->domains.items[kept++] = host;
+            continue;
+        }
+        xk_licence_problem(lic, XK_SEV_WARNING, w->line,
+                           XK_REVIEW_PREFIX "网站 %zu (%s): 网站域名 %s is not a valid host name; "
+                           "left out of its domains",
+                           i + 1, w->name ? w->name : "", host);
+    }
+    w->domains.len = kept;
+}
+
 static void check_websites(xk_licence *lic)
 {
     for (size_t i = 0; i < lic->n_websites; i++) {
@@ -145,10 +166,7 @@ static void check_websites(xk_licence *lic)
         if (w->domains.len == 0)
             xk_licence_problem(lic, XK_SEV_WARNING, w->line, "website %s lists no domain",
                                w->name ? w->name : "");
-        for (size_t k = 0; k < w->domains.len; k++)
-            if (!xk_host_valid(w->domains.items[k], strlen(w->domains.items[k])))
-                xk_licence_problem(lic, XK_SEV_ERROR, w->line,
-                                   "网站域名 %s is not a valid host name", w->domains.items[k]);
+        drop_invalid_hosts(lic, i);
         if (w->code[0] && lic->n_services > 0 && !xk_licence_grants(lic, w->code))
             xk_licence_problem(lic, XK_SEV_WARNING, w->line,
                                "website listed under %s, a service the licence does not grant",

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xuke/limits.h"
 #include "xuke/views.h"
 
 static json_t *date_json(xk_date d);
@@ -46,6 +47,18 @@ xk_status xk_view_licence(xk_store *st, const xk_calendar *cal, xk_date as_of, c
         review = review || strncmp(json_string_value(w) ? json_string_value(w) : "",
                                    "needs review: ", 14) == 0;
     json_object_set_new(o, "needs_review", json_boolean(review));
+    xk_list_match *m;
+    size_t n;
+    rc = xk_store_list_matches(st, number, &m, &n, err);
+    if (rc != XK_OK) {
+        json_decref(o);
+        return rc;
+    }
+    json_t *lists = json_array();
+    for (size_t k = 0; k < n; k++)
+        json_array_append_new(lists, xk_view_list_match(&m[k]));
+    free(m);
+    json_object_set_new(o, "lists", lists);
     *out = o;
     return XK_OK;
 }
@@ -193,13 +206,157 @@ xk_status xk_event_record(xk_store *st, const xk_calendar *cal, xk_date today,
                           const char *number, const xk_event *ev, long *id,
                           xk_event_check *check, xk_error *err)
 {
-    check_ctx cc = {cal, today, ev, check, XK_OK, err, false};
-    xk_status rc = xk_store_rules_scan(st, number, check_row, &cc, err);
+    /* the check and the insert in one write transaction (BEGIN IMMEDIATE): two identical
+     * fulfilments sent at once must not both find the obligation open */
+    xk_status rc = xk_store_begin(st, err);
     if (rc != XK_OK)
         return rc;
-    if (!cc.found)
-        return xk_error_set(err, XK_ENOTFOUND, 0, "%s is not in the registry", number);
-    if (cc.rc != XK_OK)
-        return cc.rc;
-    return xk_store_event_add(st, number, ev, id, err);
+    check_ctx cc = {cal, today, ev, check, XK_OK, err, false};
+    rc = xk_store_rules_scan(st, number, check_row, &cc, err);
+    if (rc == XK_OK && !cc.found)
+        rc = xk_error_set(err, XK_ENOTFOUND, 0, "%s is not in the registry", number);
+    if (rc == XK_OK)
+        rc = cc.rc;
+    if (rc == XK_OK)
+        rc = xk_store_event_add(st, number, ev, id, err);
+    if (rc == XK_OK)
+        return xk_store_commit(st, err);
+    xk_store_rollback(st);
+    return rc;
+}
+
+/* --- the access provider's check ------------------------------------------------------------ */
+
+typedef struct cover {
+    xk_hit hit; /* the licence's best match: the search gives the longest host first */
+    xk_licence_status status;
+    bool valid;
+} cover;
+
+typedef struct covers {
+    cover *v;
+    size_t n;
+    bool more, oom;
+} covers;
+
+static bool keep_cover(const xk_hit *h, void *vctx)
+{
+    covers *c = vctx;
+    for (size_t i = 0; i < c->n; i++)
+        if (strcmp(c->v[i].hit.number, h->number) == 0)
+            return true; /* another website of a licence already listed */
+    if (c->n == XK_MAX_HOST_LICENCES) {
+        c->more = true;
+        return false;
+    }
+    c->v[c->n++].hit = *h;
+    return true;
+}
+
+static bool status_valid(xk_licence_status s)
+{
+    return s == XK_STATUS_VALID || s == XK_STATUS_RENEWAL_DUE || s == XK_STATUS_RENEWAL_OVERDUE;
+}
+
+/* Valid first, then the latest expiry, then the number (ISO dates compare as text). */
+static int cover_order(const void *a, const void *b)
+{
+    const cover *x = a, *y = b;
+    if (x->valid != y->valid)
+        return x->valid ? -1 : 1;
+    int e = strcmp(y->hit.expires, x->hit.expires);
+    return e ? e : strcmp(x->hit.number, y->hit.number);
+}
+
+static json_t *cover_json(const cover *c)
+{
+    const xk_hit *h = &c->hit;
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:{s:i, s:s, s:s, s:s}}", "number",
+                     h->number, "company", h->company, "issued", h->issued, "expires", h->expires,
+                     "status", xk_status_name(c->status), "valid", c->valid, "website", "index",
+                     h->website_index, "name", h->website_name, "service", h->website_service,
+                     "domain", h->matched_domain);
+}
+
+xk_status xk_view_domain(xk_store *st, const xk_calendar *cal, const char *host, xk_date as_of,
+                         json_t **out, xk_error *err)
+{
+    *out = NULL;
+    covers c = {calloc(XK_MAX_HOST_LICENCES, sizeof(cover)), 0, false, false};
+    if (!c.v)
+        return xk_error_set(err, XK_ENOMEM, 0, "out of memory");
+    xk_query q;
+    xk_query_init(&q);
+    q.domain = host;
+    xk_status rc = xk_store_search(st, &q, keep_cover, &c, err);
+    for (size_t i = 0; rc == XK_OK && i < c.n; i++) {
+        rc = xk_status_of(st, cal, as_of, c.v[i].hit.number, &c.v[i].status, err);
+        c.v[i].valid = status_valid(c.v[i].status);
+    }
+    if (rc != XK_OK) {
+        free(c.v);
+        return rc;
+    }
+    qsort(c.v, c.n, sizeof *c.v, cover_order);
+    char d[16];
+    json_t *list = json_array();
+    for (size_t i = 0; list && i < c.n; i++)
+        json_array_append_new(list, cover_json(&c.v[i]));
+    json_t *o = json_pack("{s:s, s:s, s:b, s:b}", "host", host, "as_of",
+                          xk_date_format(as_of, d, sizeof d), "covered", c.n > 0, "valid",
+                          c.n > 0 && c.v[0].valid);
+    if (o && c.n) {
+        const xk_hit *h = &c.v[0].hit;
+        json_object_set_new(o, "licence",
+                            json_pack("{s:s, s:s, s:s, s:s, s:s}", "number", h->number, "company",
+                                      h->company, "issued", h->issued, "expires", h->expires,
+                                      "status", xk_status_name(c.v[0].status)));
+        json_object_set_new(o, "website",
+                            json_pack("{s:i, s:s, s:s, s:s}", "index", h->website_index, "name",
+                                      h->website_name, "service", h->website_service, "domain",
+                                      h->matched_domain));
+    }
+    free(c.v);
+    if (o && list) {
+        json_object_set_new(o, "licences", list);
+        json_object_set_new(o, "more", json_boolean(c.more));
+        *out = o;
+        return XK_OK;
+    }
+    json_decref(o);
+    json_decref(list);
+    return xk_error_set(err, XK_ENOMEM, 0, "out of memory");
+}
+
+json_t *xk_view_list_match(const xk_list_match *m)
+{
+    const xk_list_entry *e = &m->entry;
+    return json_pack("{s:s, s:s, s:i, s:s, s:i, s:s, s:s, s:b, s:s, s:s, s:s, s:s, s:s}", "kind",
+                     m->kind, "source", m->source, "version", m->version, "published",
+                     m->published, "line", e->line, "company", e->company, "credit_code",
+                     e->credit_code, "credit_code_valid", e->credit_code_valid, "number",
+                     e->number, "date", e->date, "reason", e->reason, "authority", e->authority,
+                     "matched_on", m->matched_on);
+}
+
+json_t *xk_view_list_info(const xk_list_info *l)
+{
+    return json_pack("{s:s, s:s, s:i, s:s, s:s, s:s, s:I, s:s, s:s}", "kind", l->kind, "source",
+                     l->source, "version", l->version, "published", l->published, "format",
+                     l->format, "sha256", l->sha256, "entries", (json_int_t)l->entries,
+                     "imported_at", l->imported_at, "actor", l->actor);
+}
+
+json_t *xk_view_site_check(const xk_site_check *c)
+{
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s, s:i, s:s, s:s, s:s}", "number",
+                          c->number, "host", c->host, "url", c->url, "result", c->result,
+                          "icp_filing", *c->icp_filing ? c->icp_filing : NULL, "checked_at",
+                          c->checked_at, "http_status", c->http_status, "found_number",
+                          c->found_number, "detail", c->detail, "sha256", c->sha256);
+    if (o && !json_object_get(o, "icp_filing"))
+        json_object_set_new(o, "icp_filing", json_null());
+    if (o && *c->changed_at)
+        json_object_set_new(o, "changed_at", json_string(c->changed_at));
+    return o;
 }

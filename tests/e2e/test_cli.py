@@ -17,11 +17,12 @@ from checks import check, finish, run  # noqa: E402
 XUKE = os.path.abspath(sys.argv[1])
 TMP = tempfile.mkdtemp(prefix='xuke-cli-')
 
-COMMANDS = ['parse', 'import', 'get', 'history', 'diff', 'search', 'export', 'remove', 'audit',
-            'backup', 'summary', 'event', 'status', 'deadlines', 'calendar', 'workdays', 'token',
-            'serve']
+COMMANDS = ['parse', 'import', 'get', 'history', 'diff', 'search', 'domain', 'export', 'remove',
+            'audit', 'backup', 'summary', 'event', 'status', 'deadlines', 'calendar', 'workdays',
+            'token', 'lists', 'sites', 'serve']
 SUBCOMMANDS = [['event', 'add'], ['event', 'void'], ['event', 'list'], ['event', 'types'], ['token', 'create'],
-               ['token', 'list'], ['token', 'revoke']]
+               ['token', 'list'], ['token', 'revoke'], ['lists', 'import'], ['lists', 'check'],
+               ['lists', 'show'], ['sites', 'check'], ['sites', 'history']]
 
 
 def help_options(text):
@@ -99,7 +100,7 @@ def main():
     test_top_level()
     for c in COMMANDS:
         out = test_help([c])
-        if c not in ('event', 'token'):
+        if c not in ('event', 'token', 'lists', 'sites'):
             test_refusals([c], help_options(out))
     for words in SUBCOMMANDS:
         out = test_help(words)

@@ -126,7 +126,112 @@ def test_table_too_wide_refused_with_line():
           rc != 0 and 'more than 16 columns' in err and ':' in err.split('more than')[0], err)
 
 
-for t in (test_generated_layouts, test_two_labels_on_a_line, test_running_footer_dropped_and_noted,
+SLIP = MAIN.replace('@@', '', 2).format(
+    company='公司名称：上海启明网络技术有限公司\n法定代表人：张三',
+    dates='发证日期：2024年3月1日\n有效期至：2029年3月1日').replace('京B2', '沪B2').replace(
+    '北京市', '上海市')
+PROVISIONS = '\n'.join(f'{n}、你公司应当遵守第{k}条规定。' for k, n in enumerate('一二三四五六七八', 1))
+
+
+def warnings(got):
+    return got.get('warnings', []) if got else []
+
+
+def test_region_slips():
+    """沪 read as 汽 or 泸, 粤 as 奥, 苏 as 办: taken from the printed 发证机关, flagged."""
+    cases = [('汽', '沪', '上海市'), ('泸', '沪', '上海市'), ('奥', '粤', '广东省'), ('办', '苏', '江苏省')]
+    for bad, good, province in cases:
+        text = SLIP.replace('沪B2', bad + 'B2').replace('上海市', province)
+        rc, got, err = parse(f'region_{bad}', text)
+        check(f'region {bad} for {good}: read as {good}B2-20230001, flagged naming {bad}',
+              rc == 0 and got['number'] == f'{good}B2-20230001' and got['issuer'] == province + '通信管理局'
+              and any(w.startswith('needs review: 经营许可证编号') and f'{bad}B2-20230001' in w
+                      for w in warnings(got)), (got and got['number'], warnings(got), err))
+    text = SLIP.replace('沪B2', '港B2').replace('发证机关（盖章）：上海市通信管理局', '发证机关（盖章）：')
+    rc, got, err = parse('region_no_issuer', text)
+    check('a region no province has, with no 发证机关 printed: still refused',
+          rc != 0 and 'not one of the 31 province' in err, err)
+
+
+def test_clause_numeral_slips():
+    for slip in ('太', '大'):
+        text = SLIP.replace(SLIP[SLIP.index('一、'):], PROVISIONS.replace('六、', slip + '、') + '\n')
+        rc, got, err = parse(f'clause_{slip}', text)
+        nos = [p['no'] for p in got['provisions']] if got else []
+        check(f'clause 六 read as {slip}: still provision 6, flagged naming {slip}',
+              nos == list(range(1, 9)) and any(w.startswith('needs review: special provision 6')
+                                               and slip + '、' in w for w in warnings(got)),
+              (nos, warnings(got), err))
+    text = SLIP.replace(SLIP[SLIP.index('一、'):], PROVISIONS.replace('六、你公司应当遵守第6条规定。\n', '') + '\n')
+    rc, got, err = parse('clause_gap', text)
+    check('a gap in the clause numbering is a review warning',
+          any(w.startswith('needs review: special provision 7 follows 5') for w in warnings(got)),
+          warnings(got))
+
+
+def test_item_bracket_slip():
+    items = '\n'.join(f'({n})你公司应当遵守第{k}项。' for k, n in enumerate('一二三四五六七八九十', 1))
+    text = SLIP.replace(SLIP[SLIP.index('一、'):], '一、你公司应当遵守下列规定：\n' +
+                        items.replace('(九)', '(〈九)') + '\n')
+    rc, got, err = parse('item_bracket', text)
+    nos = [i['no'] for i in got['provisions'][0].get('items', [])] if got else []
+    check('item (九) read as (〈九): still item 9, flagged',
+          nos == list(range(1, 11)) and any(w.startswith('needs review: item (9)') for w in warnings(got)),
+          (nos, warnings(got), err))
+
+
+def test_middle_dot_variants():
+    for mark in ('.', '•', '・', '：', '·'):
+        text = SLIP.replace('法定代表人：张三', f'法定代表人：买买提{mark}艾力')
+        rc, got, err = parse(f'dot_{ord(mark)}', text)
+        check(f'middle dot typed as {mark}: 买买提·艾力',
+              got is not None and got['legal_representative'] == '买买提·艾力', (got and got['legal_representative'], err))
+
+
+APPENDIX = """（附页）
+上海启明网络技术有限公司获准经营信息服务业务（仅限互联网信息服务）相关信息
+网站名称：启明网
+网站域名：{domains}
+服务器放置地点：上海市
+网站接入服务提供单位：阿里云计算有限公司
+"""
+
+
+def test_domain_list_wrapped_at_space():
+    for domains, want in [('qiming.com\nwww.qiming.com', ['qiming.com', 'www.qiming.com']),
+                          ('qiming.com.cn\nm.qiming.cn', ['qiming.com.cn', 'm.qiming.cn']),
+                          ('news.qim\ning.com', ['news.qiming.com']),
+                          ('qiming.com\n.cn', ['qiming.com.cn'])]:
+        text = SLIP.replace('特别规定事项', APPENDIX.format(domains=domains) + '特别规定事项', 1)
+        rc, got, err = parse('domains', text)
+        have = got['websites'][0]['domains'] if got and got['websites'] else None
+        check(f'domain list {domains!r} wrapped: {want}', have == want, (have, err))
+
+
+def test_invalid_host_keeps_record():
+    text = SLIP.replace('特别规定事项', APPENDIX.format(domains='bad_host!.com qiming.com') + '特别规定事项', 1)
+    rc, got, err = parse('bad_host', text)
+    check('one invalid host: the record is kept, the website flagged, the host left out',
+          rc == 0 and got['websites'][0]['domains'] == ['qiming.com']
+          and any(w.startswith('needs review: 网站 1') and 'bad_host!.com' in w for w in warnings(got)),
+          (got and got['websites'], warnings(got), err))
+
+
+def test_non_licences_refused():
+    form = SLIP.replace('中华人民共和国增值电信业务经营许可证', '增值电信业务经营许可证申请表').replace(
+        '经营许可证编号：沪B2-20230001', '申请编号：')
+    rc, got, err = parse('application', form)
+    check('an application form for a licence is refused with a message', rc != 0 and err.strip(), err)
+    notice = 'ICP备案通知书\n主办单位名称：上海启明网络技术有限公司\n备案号：沪ICP备12345678号-1\n网站名称：启明网\n'
+    rc, got, err = parse('icp_notice', notice)
+    check('an ICP filing notice is refused naming the filing number', rc != 0 and 'ICP filing' in err, err)
+    rc, got, err = parse('future_year', SLIP.replace('沪B2-20230001', '沪B2-20290001'))
+    check('a number whose year is in the future is refused', rc != 0 and '2029' in err, err)
+
+
+for t in (test_generated_layouts, test_region_slips, test_clause_numeral_slips,
+          test_item_bracket_slip, test_middle_dot_variants, test_domain_list_wrapped_at_space,
+          test_invalid_host_keeps_record, test_non_licences_refused, test_two_labels_on_a_line, test_running_footer_dropped_and_noted,
           test_table_too_wide_refused_with_line):
     t()
 print(f'{results["passed"]} passed, {results["failed"]} failed')

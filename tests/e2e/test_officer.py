@@ -259,6 +259,31 @@ def test_nothing_cut_silently():
     check('export --limit says how many it left out', rc == 0 and 'exported 7 of 130' in err, err)
 
 
+def test_conventions(db):
+    rc, out, err = run('get', '--db', db, '京b2-20224676')
+    check('a licence number typed in lower case is the same licence', rc == 0 and '京B2-20224676' in out, err)
+    rc, out, err = run('get', '--db', db, '京Ｂ２－２０２２４６７６')
+    check('and in full-width forms', rc == 0 and '京B2-20224676' in out, err)
+    rc, out, err = run('search', '--db', db, '好美')
+    check('a bare search WORD searches company names', rc == 0 and '京B2-20224676' in out, out + err)
+    rc, out, err = run('search', '--db', db, 'www.xiaohe.cn')
+    check('a bare host name searches domains', rc == 0 and 'covers it: xiaohe.cn' in out, out + err)
+    proc = subprocess.Popen([XUKE, 'serve', '--db', db, '--listen', 'localhost:0', '--public-read',
+                             '--access-log', '/dev/null'], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    line = proc.stdout.readline().decode()
+    m = re.search(r':(\d+)/', line)
+    try:
+        ok = False
+        if m:
+            st, body = api_get(int(m.group(1)), '/v1/licenses/京b2-20224676')
+            ok = st == 200 and body.get('number') == '京B2-20224676'
+        check('serve --listen localhost:PORT is accepted (loopback), and the API takes a lower-case number',
+              ok, line + (proc.stderr.read1(2000).decode() if not m else ''))
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
 test_read_commands_need_a_store()
 officer_db = test_write_creates_and_says_so()
 test_empty_store_is_no_all_clear()
@@ -266,6 +291,7 @@ test_exit_codes_to_alert_on(officer_db)
 test_one_status_vocabulary(officer_db)
 test_events_checked_and_reversible(officer_db)
 test_nothing_cut_silently()
+test_conventions(officer_db)
 test_fail_on_any_quiet_when_nothing_open()
 shutil.rmtree(TMP, ignore_errors=True)
 print(f"{results['passed']} passed, {results['failed']} failed")

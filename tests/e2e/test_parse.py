@@ -179,8 +179,14 @@ def test_bad_input():
     expect_failure('service outside the category', ['parse', '{}'],
                    text.replace('信息服务业务（仅限互联网信息服务）', '互联网数据中心业务（仅限互联网资源协作服务）', 1),
                    'category B1 service')
-    expect_failure('invalid domain', ['parse', '{}'], text.replace('iyyhd.com', 'iyyhd..com'),
-                   'not a valid host name')
+    rc, out, err = run('parse', '--json', write('invalid_domain.txt',
+                                                text.replace('iyyhd.com', 'iyyhd..com')))
+    got = json.loads(out) if rc == 0 and out.strip() else {}
+    check('an invalid host keeps the record and flags its website',
+          rc == 0 and 'iyyhd..com' not in json.dumps(got.get('websites'))
+          and any(w.startswith('needs review: 网站 1') and 'iyyhd..com' in w
+                  and 'not a valid host name' in w for w in got.get('warnings', [])),
+          (rc, err[-400:]))
     expect_failure('company missing', ['parse', '{}'],
                    '\n'.join(l for l in lines if not l.startswith(('公司名称', '《特别规定事项》', '好美信息技术(北京)有限公司获准'))),
                    '公司名称 is missing')

@@ -16,6 +16,9 @@ GB18030 or UTF-8; and the layout:
   box        the appendix as a box-drawing table (┌─┬─┐ │), cells wrapped over lines
   ascii      the appendix as an ASCII table (+---+ |)
   columns    the appendix as space-aligned columns (pdftotext -layout) or tab-separated ones
+  slips      the plain layout with the slips users reported on their first imports: the number's
+             province read as a look-alike (SLIPS), a clause's numeral read as a look-alike, a
+             minority name's middle dot typed as another mark, a domain list wrapped at its space
 
 usage: licgen.py OUT_DIR COUNT --seed N [--layouts plain,elicence,...]
        writes OUT_DIR/<layout>_<k>.txt and .json (the expected record)
@@ -88,7 +91,13 @@ PROVISION_TEXTS = [
 ]
 NUMERALS = ['一', '二', '三', '四', '五', '六', '七', '八', '九', '十', '十一', '十二', '十三', '十四',
             '十五', '十六', '十七', '十八', '十九', '二十']
-LAYOUTS = ['plain', 'elicence', 'box', 'ascii', 'columns']
+LAYOUTS = ['plain', 'elicence', 'box', 'ascii', 'columns', 'slips']
+# Misreads reported with issue 23 by users importing OCR'd licences (not measured here): the
+# province of a number, and the numeral of a clause. The extractor holds no such table: it
+# repairs a province from the printed 发证机关 and a numeral from the clauses around it.
+REGION_SLIPS = {'沪': ['汽', '泸'], '粤': ['奥'], '苏': ['办']}
+NUMERAL_SLIPS = {'六': ['太', '大']}
+DOT_SLIPS = ['.', '•', '・', '：']
 FULL = str.maketrans({',': '，', ':': '：', ';': '；', '(': '（', ')': '）'})
 
 
@@ -100,17 +109,18 @@ def pad(s, w):
     return s + ' ' * max(0, w - width(s))
 
 
-def licence(rng, seed, k):
+def licence(rng, seed, k, layout=''):
     """One licence's facts: the record it should give."""
-    cross = rng.random() < 0.12
-    abbr, province = ('', '') if cross else rng.choice(REGIONS)
+    cross = rng.random() < 0.12 and layout != 'slips'
+    abbr, province = ('', '') if cross else rng.choice(
+        [r for r in REGIONS if r[0] in REGION_SLIPS] if layout == 'slips' else REGIONS)
     cls = 'B1' if rng.random() < 0.2 else 'B2'
     year = rng.randint(2005, 2026)
     number = f'{abbr}{cls}-{year}{rng.randint(0, 9999):04d}'
     pool = B1_SERVICES if cls == 'B1' else B2_SERVICES
     services = rng.sample(pool, rng.randint(1, min(3, len(pool))))
     services.sort(key=lambda s: pool.index(s))
-    if rng.random() < 0.2:
+    if rng.random() < (0.6 if layout == 'slips' else 0.2):
         legal = '·'.join(rng.choice(MINORITY))
     else:
         legal = rng.choice(SURNAMES) + rng.choice(GIVEN) + (rng.choice(GIVEN) if rng.random() < 0.7 else '')
@@ -167,8 +177,9 @@ def service_lines(rec):
     return out
 
 
-def site_block(rec, w):
-    return [f'网站名称：{w["name"]}', f'网站域名：{" ".join(w["domains"])}',
+def site_block(rec, w, wrapped=False):
+    domains = '\n'.join(w['domains']) if wrapped else ' '.join(w['domains'])
+    return [f'网站名称：{w["name"]}', f'网站域名：{domains}',
             f'服务器放置地点：{w["server_location"]}', f'网站接入服务提供单位：{w["access_provider"]}']
 
 
@@ -226,18 +237,23 @@ def render(rec, layout, rng):
     full = rng.random() < 0.5
     title = ('中华人民共和国跨地区增值电信业务经营许可证' if rec['_cross'] else '中华人民共和国增值电信业务经营许可证')
     num = rec['number']
+    legal = rec['legal_representative']
+    if layout == 'slips':
+        if num[:1] in REGION_SLIPS:
+            num = rng.choice(REGION_SLIPS[num[:1]]) + num[1:]
+        legal = legal.replace('·', rng.choice(DOT_SLIPS))
     issued, expires = date_text(rec['issued'], style), date_text(rec['expires'], style)
     issuer = rec['issuer']
     pages = []
     main = [title, '', f'经营许可证编号：{num}', '',
             '根据《中华人民共和国电信条例》及国家有关规定，经审查，准许你公司按照本经营许可证（正文和附件）载明的内容经营增值电信业务，特颁发增值电信业务经营许可证。', '']
     if layout == 'elicence':
-        main += [f'公司名称：{rec["company"]}' + ' ' * rng.randint(2, 12) + f'法定代表人：{rec["legal_representative"]}', '',
+        main += [f'公司名称：{rec["company"]}' + ' ' * rng.randint(2, 12) + f'法定代表人：{legal}', '',
                  '业务种类（服务项目）及覆盖范围：'] + service_lines(rec) + ['',
                  f'发证机关（盖章）：{issuer}',
                  f'发证日期：{issued}' + ' ' * rng.randint(2, 10) + f'有效期至：{expires}']
     else:
-        main += [f'公司名称：{rec["company"]}', '', f'法定代表人：{rec["legal_representative"]}', '',
+        main += [f'公司名称：{rec["company"]}', '', f'法定代表人：{legal}', '',
                  '业务种类（服务项目）及覆盖范围：'] + service_lines(rec) + ['',
                  f'发证机关（盖章）：{issuer}', '', f'发证日期：{issued}', '', f'有效期至：{expires}']
     pages.append(main)
@@ -253,12 +269,15 @@ def render(rec, layout, rng):
             page += table(rec, sites, rng.choice(['spaces', 'tabs']), rng)
         else:
             for w in sites:
-                page += site_block(rec, w) + ['']
+                page += site_block(rec, w, layout == 'slips') + ['']
         pages.append(page)
     prov = [f'经营许可证编号：{num}', '特别规定事项', '',
             f'《特别规定事项》是经营许可证重要组成部分，{rec["company"]}应当按照经营许可证载明的许可事项开展经营活动，并遵守下列规定事项：', '']
     for p in rec['provisions']:
-        prov.append(f'{NUMERALS[p["no"] - 1]}、{p["text"]}')
+        numeral = NUMERALS[p['no'] - 1]
+        if layout == 'slips' and numeral in NUMERAL_SLIPS:
+            numeral = rng.choice(NUMERAL_SLIPS[numeral])
+        prov.append(f'{numeral}、{p["text"]}')
     # the provisions run over two pages
     cut = len(prov) - len(rec['provisions']) // 2
     pages += [prov[:cut], [f'经营许可证编号：{num}', '特别规定事项', ''] + prov[cut:]]
@@ -289,7 +308,7 @@ def generate(seed, count, layouts=LAYOUTS):
     docs = []
     for layout in layouts:
         for k in range(count):
-            rec = licence(rng, seed, k)
+            rec = licence(rng, seed, k, layout)
             text = render(rec, layout, rng)
             data = text.encode('gb18030' if rng.random() < 0.15 else 'utf-8')
             docs.append((f'{layout}_{k:03d}', data, expected(rec)))

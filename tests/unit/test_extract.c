@@ -82,6 +82,11 @@ static void test_number_normalise_user_input(void **state)
     assert_string_equal(n.text, "琼B2-20220293");
     assert_int_equal(n.year, 2022);
     assert_false(xk_number_normalise("hello", 5, &n));
+    const char *lower = "京b2-20224676", *wide = "京Ｂ２－２０２２４６７６";
+    assert_true(xk_number_normalise(lower, strlen(lower), &n));
+    assert_string_equal(n.text, "京B2-20224676");
+    assert_true(xk_number_normalise(wide, strlen(wide), &n));
+    assert_string_equal(n.text, "京B2-20224676");
 }
 
 static void test_number_with_ocr_lookalikes_is_corrected_and_flagged(void **state)

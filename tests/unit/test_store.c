@@ -15,6 +15,7 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
+#include "registry/internal.h" /* the connection, to make a step fail mid-scan */
 #include "xuke/diff.h"
 #include "xuke/registry.h"
 #include "xuke/store.h"
@@ -582,6 +583,41 @@ static void test_bulk_import_strict_writes_nothing(void **state)
     assert_int_equal(s.audit_entries, 0);
 }
 
+typedef struct scan_fault {
+    size_t rows;
+    bool armed; /* a row was handed out: the next step fails */
+} scan_fault;
+
+static bool count_rule_row(const xk_rules_row *row, void *ctx)
+{
+    (void)row;
+    scan_fault *f = ctx;
+    f->rows++;
+    f->armed = true;
+    return true;
+}
+
+static int interrupt_when_armed(void *ctx)
+{
+    return ((scan_fault *)ctx)->armed ? 1 : 0;
+}
+
+/* A step that fails mid-scan (here SQLITE_INTERRUPT after the first row) is an error, never the
+ * end of the rows: status, agenda and events would come back short with 200. */
+static void test_rules_scan_step_failure_is_an_error(void **state)
+{
+    fixture *fx = *state;
+    load_all_seeds(fx->st);
+    scan_fault f = {0, false};
+    sqlite3_progress_handler(fx->st->db, 1, interrupt_when_armed, &f);
+    xk_error err;
+    xk_status rc = xk_store_rules_scan(fx->st, NULL, count_rule_row, &f, &err);
+    sqlite3_progress_handler(fx->st->db, 0, NULL, NULL);
+    assert_int_equal(f.rows, 1);
+    assert_int_equal(rc, XK_EDB);
+    assert_non_null(strstr(err.message, "interrupted"));
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -608,6 +644,7 @@ int main(void)
         T(test_import_json_lines_with_a_bad_line),
         T(test_bulk_import_reports_in_input_order),
         T(test_bulk_import_strict_writes_nothing),
+        T(test_rules_scan_step_failure_is_an_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

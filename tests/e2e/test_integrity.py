@@ -1,0 +1,207 @@
+"""Integrity under attack, end to end on loopback: the answers that people who rely on xuke most
+(an access provider checking a customer's site, an auditor trusting the audit log) must get
+right even when someone tries to make them wrong. One section per finding of the review:
+
+  shared host      two licences cover one host, one expired: the answer names both, valid first,
+                   and is valid (API and `xuke domain` alike)
+  exact addresses  a path with a number inside other text addresses nothing (400), a host with a
+                   space or "!" is a 400, not the part before it
+  atomic events    identical fulfilments sent at once: exactly one is stored
+  output hygiene   CSV cells a spreadsheet would run are neutralised, the access log is JSON for
+                   any request bytes, API answers are `private, no-store`, a --public-read server
+                   answers only its own Host names
+
+usage: test_integrity.py XUKE_BINARY FIXTURES_DIR OPENAPI_JSON
+Prints one line per check and closes with 'N passed, N failed'."""
+import csv
+import io
+import json
+import os
+import socket
+import sys
+import threading
+
+import test_server as ts  # noqa: E402  (shares the server, client and store set-up)
+
+check, run, Server, Client, is_error = ts.check, ts.run, ts.Server, ts.Client, ts.is_error
+SEED = os.path.join(ts.SEEDS, '000_a96b5bc2dd3fa082')
+NUMBER = '琼B2-20220293'       # the seed's number (its .json, written by hand)
+OLD = '琼B2-20170293'          # the same company's earlier licence, made below, expired 2022
+HOST = 'xiaohe.cn'             # a domain of the seed's first website: both licences cover it
+
+
+def make_store(name):
+    """The seed and an expired earlier licence of the same company for the same website."""
+    seed = open(SEED + '.txt', encoding='utf-8').read()
+    old = (seed.replace('20220293', '20170293').replace('2022年04月15日', '2017年04月15日')
+           .replace('2027年04月15日', '2022年04月15日'))
+    old_path = os.path.join(ts.TMP, 'old_licence.txt')
+    with open(old_path, 'w', encoding='utf-8') as f:
+        f.write(old)
+    db = os.path.join(ts.TMP, name)
+    rc, out, err = run('import', '--db', db, old_path, SEED + '.txt')
+    assert rc == 0, out + err
+    tokens = {}
+    for name, role in (('reader', 'reader'), ('editor', 'editor')):
+        rc, out, err = run('token', 'create', '--db', db, name, '--role', role)
+        assert rc == 0, err
+        tokens[name] = out.strip()
+    return db, tokens
+
+
+def test_shared_host(srv, tok, db):
+    c = Client(srv, tok['reader'])
+    st, body, _ = c.get(f'/v1/domains/{HOST}?as_of=2026-01-01')
+    numbers = [x['number'] for x in body.get('licences', [])] if st == 200 else []
+    check('a host shared by an expired and a valid licence is valid', st == 200 and body['valid'] is True, body)
+    check('the answer names every covering licence, the valid one first', numbers == [NUMBER, OLD], body)
+    check('the first licence of the answer is the valid one', st == 200 and body['licence']['number'] == NUMBER, body)
+    st, body, _ = c.get(f'/v1/domains/{HOST}?as_of=2028-01-01')
+    check('when both have expired the host is not valid, latest expiry first',
+          st == 200 and body['valid'] is False and [x['number'] for x in body.get('licences', [])] == [NUMBER, OLD], body)
+    rc, out, err = run('domain', '--db', db, '--as-of', '2026-01-01', '--json', HOST)
+    cli = json.loads(out) if rc == 0 and out.strip() else {}
+    check('`xuke domain` answers as the API does', cli.get('valid') is True and
+          [x['number'] for x in cli.get('licences', [])] == [NUMBER, OLD], (rc, out, err))
+    rc, out, err = run('domain', '--db', db, '--as-of', '2028-01-01', HOST)
+    check('`xuke domain` exits 1 when no covering licence is valid', rc == 1 and OLD in out and NUMBER in out, (rc, out, err))
+
+
+def test_exact_addresses(srv, tok):
+    e, c = Client(srv, tok['editor']), Client(srv, tok['reader'])
+    st, body, _ = e.request('DELETE', f'/v1/licenses/keep-NOT-{NUMBER}-typo', body=json.dumps({'reason': 'typo'}))
+    check('a path with a number inside other text deletes nothing: 400', st == 400 and is_error(body, 'bad_request'), body)
+    st, body, _ = c.get(f'/v1/licenses/{NUMBER}')
+    check('the licence named inside the junk path is still there', st == 200 and body.get('status') not in (None, 'removed'), body)
+    for junk in (f'x{NUMBER}', f'{NUMBER}x', f'{NUMBER} {OLD}', f'编号{NUMBER}'):
+        st, body, _ = c.get('/v1/licenses/' + junk)
+        check(f'GET /v1/licenses/{junk} is 400, not {NUMBER}', st == 400 and is_error(body, 'bad_request'), body)
+    st, body, _ = c.get('/v1/licenses/ 琼ｂ２－２０２２０２９３ ')
+    check('a full-width, lower-case number with spaces around it still addresses its licence (NFKC, case, trimmed)',
+          st == 200 and body.get('number') == NUMBER, body)
+    for junk in (f'{HOST} evil', f'{HOST}!', 'a..cn', f'{HOST}%00'):
+        st, body, _ = c.get('/v1/domains/' + junk)
+        check(f'GET /v1/domains/{junk!r} is 400, not the host before it', st == 400 and is_error(body, 'bad_request'), body)
+    st, body, _ = c.get('/v1/domains/XIAOHE.CN.')
+    check('a host in capitals with the root dot is the same host', st == 200 and body['host'] == HOST, body)
+    st, body, _ = c.get('/v1/status?number=' + f'junk-{NUMBER}')
+    check('?number= is exact too', st == 400 and is_error(body, 'bad_request'), body)
+
+
+def test_atomic_events(srv, tok):
+    """16 clients post the same annual report at once, three years over: each year, one stored."""
+    path = f'/v1/licenses/{NUMBER}/events'
+    counts = []
+    for year in (2023, 2024, 2025):
+        barrier, statuses = threading.Barrier(16), []
+
+        def post():
+            c = Client(srv, tok['editor'])
+            barrier.wait()
+            st, _, _ = c.post(path, json.dumps({'type': 'annual_report_filed', 'date': f'{year + 1}-03-01',
+                                                'year': year}))
+            statuses.append(st)
+
+        threads = [threading.Thread(target=post) for _ in range(16)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        counts.append((statuses.count(201), sorted(set(statuses))))
+    st, body, _ = Client(srv, tok['reader']).get(path)
+    stored = [ev['year'] for ev in body.get('events', []) if ev['type'] == 'annual_report_filed']
+    check('identical events sent at once: exactly one stored each year',
+          all(n == 1 for n, _ in counts) and sorted(stored) == [2023, 2024, 2025], (counts, stored))
+
+
+def test_hygiene(srv, tok, db):
+    # CSV: a record whose company starts with "=" (a JSON record, as `xuke export` writes them)
+    rec = json.load(open(SEED + '.json', encoding='utf-8'))
+    rec['number'], rec['company'] = '琼B2-20220999', '=HYPERLINK("http://x","y")'
+    rec['legal_representative'] = '@SUM(1+1)'
+    path = os.path.join(ts.TMP, 'formula.json')
+    with open(path, 'w', encoding='utf-8') as f:
+        json.dump(rec, f, ensure_ascii=False)
+    rc, out, err = run('import', '--db', db, path)
+    rc2, out2, err2 = run('export', '--db', db, '--format', 'csv', '--company', 'HYPERLINK')
+    rows = list(csv.reader(io.StringIO(out2.lstrip('\ufeff'))))
+    cells = [cell for row in rows[1:] for cell in row]
+    check('CSV: no cell starts with = + - @ (a leading \' neutralises it)',
+          rc == 0 and rc2 == 0 and len(rows) == 2 and not any(x[:1] in '=+-@' for x in cells if x)
+          and "'=HYPERLINK(\"http://x\",\"y\")" in cells and "'@SUM(1+1)" in cells, (rc, err, rows))
+    # the access log: raw bytes that are no UTF-8 in the path
+    s = socket.create_connection(('127.0.0.1', srv.port), timeout=10)
+    s.sendall(b'GET /v1/licenses/\xff\xfe%FF HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n')
+    answer = b''
+    while True:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        answer += chunk
+    s.close()
+    c = Client(srv, tok['reader'])
+    st, body, r = c.get(f'/v1/licenses/{NUMBER}')  # a request after it: its line is written
+    lines = open(srv.log, 'rb').read().splitlines()
+    bad = []
+    for line in lines:
+        try:
+            json.loads(line.decode('utf-8'))
+        except (UnicodeDecodeError, ValueError) as e:
+            bad.append((line[:120], str(e)))
+    check('the access log is JSON in UTF-8 for a path of invalid bytes', lines and not bad and
+          any('\ufffd' in json.loads(x.decode()).get('path', '') for x in lines), bad or lines[-3:])
+    check('an answer holding a record is Cache-Control: private, no-store',
+          st == 200 and r.getheader('Cache-Control') == 'private, no-store', r.getheader('Cache-Control'))
+    st, body, r = c.get('/v1/licenses/nonsense')
+    check('an error answer is not stored either', r.getheader('Cache-Control') == 'private, no-store',
+          r.getheader('Cache-Control'))
+
+
+def raw_get(port, host_header):
+    s = socket.create_connection(('127.0.0.1', port), timeout=10)
+    s.sendall(f'GET /v1/licenses/{NUMBER} HTTP/1.1\r\nHost: {host_header}\r\nConnection: close\r\n\r\n'.encode())
+    out = b''
+    while True:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        out += chunk
+    s.close()
+    return int(out.split(b' ', 2)[1]) if out.startswith(b'HTTP/') else 0
+
+
+def test_public_read_hosts(db):
+    srv = Server(db, '--public-read', '--allow-host', 'registry.example.test')
+    try:
+        got = {h: raw_get(srv.port, h) for h in ('127.0.0.1', f'127.0.0.1:{srv.port}', f'localhost:{srv.port}',
+                                                '[::1]', 'registry.example.test', 'attacker.example', 'attacker.example:80')}
+        check('--public-read answers loopback names and --allow-host names',
+              all(got[h] == 200 for h in list(got)[:5]), got)
+        check('--public-read refuses any other Host with 421 (DNS rebinding)',
+              got['attacker.example'] == 421 and got['attacker.example:80'] == 421, got)
+    finally:
+        srv.stop()
+
+
+def main():
+    db, tok = make_store('integrity.db')
+    srv = Server(db, '--threads', '8', '--rate', '0')
+    try:
+        test_shared_host(srv, tok, db)
+        test_exact_addresses(srv, tok)
+        test_hygiene(srv, tok, db)
+    finally:
+        srv.stop()
+    events_db, events_tok = make_store('events.db')  # its own: nothing above can change it
+    srv = Server(events_db, '--threads', '8', '--rate', '0')
+    try:
+        test_atomic_events(srv, events_tok)
+    finally:
+        srv.stop()
+    test_public_read_hosts(db)
+    print(f"{ts.results['passed']} passed, {ts.results['failed']} failed")
+    sys.exit(1 if ts.results['failed'] else 0)
+
+
+if __name__ == '__main__':
+    main()
