@@ -149,8 +149,9 @@ int cmd_audit(int argc, char **argv)
         } else {
             xk_audit_entry last = {0};
             xk_store_audit(st, NULL, 1, keep_entry, &last, &err);
-            printf("audit log verified: %zu entries, chain intact, head %s\n", n,
-                   n ? last.hash : "(empty)");
+            printf("audit log verified: %zu entries, chain intact, every licence's rows, "
+                   "versions and sources as the chain names them, head %s\n",
+                   n, n ? last.hash : "(empty)");
         }
     } else {
         json_t *array = json ? json_array() : NULL;

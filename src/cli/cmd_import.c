@@ -98,6 +98,7 @@ typedef struct import_state {
     const file_list *files;
     size_t max_bytes;
     size_t new_, versions, unchanged, failed, licences, rolled_back;
+    size_t files_done; /* files reported so far (reports come in file order) */
     bool strict, tty;
     double start, last_progress;
 } import_state;
@@ -133,6 +134,8 @@ static void on_report(const xk_import_report *r, void *ctx)
     char label[4096];
     snprintf(label, sizeof label, "%s%s%s", s->files->paths[r->item], *r->where ? ":" : "",
              r->where);
+    if ((size_t)r->item + 1 > s->files_done)
+        s->files_done = (size_t)r->item + 1;
     progress(s, false);
     if (r->undone) { /* rolled back after being counted: take them back */
         s->licences -= r->undone;
@@ -166,9 +169,17 @@ static void progress(import_state *s, bool final)
     if (!final && t - s->last_progress < 0.2)
         return;
     s->last_progress = t;
-    double rate = (double)s->licences / (t - s->start > 1e-9 ? t - s->start : 1e-9);
-    fprintf(stderr, "\r\033[K  %zu licences, %.0f/s, %zu errors%s", s->licences, rate, s->failed,
-            final ? "\n" : "");
+    double elapsed = t - s->start > 1e-9 ? t - s->start : 1e-9;
+    double rate = (double)s->licences / elapsed;
+    size_t total = s->files->n, done = final ? total : s->files_done;
+    double pct = total ? 100.0 * (double)done / (double)total : 100.0;
+    /* time left from the files still to read at the pace so far */
+    double left = done ? elapsed * (double)(total - done) / (double)done : 0.0;
+    char eta[48] = "";
+    if (!final && done)
+        snprintf(eta, sizeof eta, ", about %.0f s left", left);
+    fprintf(stderr, "\r\033[K  %zu of %zu files (%.0f%%), %zu licences, %.0f/s%s, %zu errors%s",
+            done, total, pct, s->licences, rate, eta, s->failed, final ? "\n" : "");
 }
 
 typedef struct import_opts {

@@ -142,6 +142,37 @@ static int parse(int argc, char **argv, rules_opts *o, bool deadlines)
     return CLI_GO;
 }
 
+/* Colours on a terminal only, and never under NO_COLOR (https://no-color.org) or TERM=dumb:
+ * piped output stays plain text for scripts. */
+static bool use_colour(void)
+{
+    const char *no = getenv("NO_COLOR"), *term = getenv("TERM");
+    return isatty(STDOUT_FILENO) && !(no && *no) && !(term && strcmp(term, "dumb") == 0);
+}
+
+static const char *status_colour(xk_licence_status s)
+{
+    switch (s) {
+    case XK_STATUS_VALID:
+        return "\033[32m"; /* green */
+    case XK_STATUS_RENEWAL_DUE:
+        return "\033[33m"; /* yellow */
+    case XK_STATUS_RENEWAL_OVERDUE:
+    case XK_STATUS_EXPIRED:
+        return "\033[1;31m"; /* bold red */
+    default:
+        return "\033[2m"; /* dim: not yet valid, removed */
+    }
+}
+
+/* text padded to width, coloured when colour is on (the padding outside the escapes) */
+static void print_coloured(const char *text, int width, const char *colour, bool colour_on)
+{
+    int pad = width - (int)strlen(text);
+    printf("%s%s%s%*s", colour_on ? colour : "", text, colour_on ? "\033[0m" : "", pad > 0 ? pad : 0,
+           "");
+}
+
 static void print_obligation(const char *indent, const xk_obligation *ob)
 {
     char d[16], w[16], prov[64];
@@ -158,7 +189,7 @@ static void print_obligation(const char *indent, const xk_obligation *ob)
 }
 
 typedef struct status_out {
-    bool json;
+    bool json, colour;
     json_t *rows;
     xk_provisional prov;
     size_t counts[XK_STATUS_COUNT];
@@ -178,12 +209,15 @@ static bool status_row(const xk_status_row *r, void *ctx)
         json_array_append_new(o->rows, xk_view_status_row(r));
         return true;
     }
-    printf("%-18s %-16s expires %s  %s\n", r->licence->number, xk_status_name(r->status),
-           xk_date_format(r->licence->expires, e, sizeof e), r->licence->company);
+    printf("%-18s ", r->licence->number);
+    print_coloured(xk_status_name(r->status), 16, status_colour(r->status), o->colour);
+    printf(" expires %s  %s\n", xk_date_format(r->licence->expires, e, sizeof e),
+           r->licence->company);
     if (r->next)
         print_obligation("    next: ", r->next);
     for (size_t i = 0; i < r->n_overdue; i++)
-        print_obligation("    OVERDUE: ", r->overdue[i]);
+        print_obligation(o->colour ? "    \033[1;31mOVERDUE\033[0m: " : "    OVERDUE: ",
+                         r->overdue[i]);
     return true;
 }
 
@@ -246,7 +280,7 @@ int cmd_status(int argc, char **argv)
     xk_store *st;
     if (!open_rules(&o, &cal, &st))
         return EXIT_NO_ANSWER;
-    status_out out = {o.json, json_array(), {{0}, 0}, {0}, o.fail_on, 0};
+    status_out out = {o.json, !o.json && use_colour(), json_array(), {{0}, 0}, {0}, o.fail_on, 0};
     xk_error err;
     if (!o.json)
         print_header("status", o.as_of, &out.prov);
@@ -303,11 +337,15 @@ int cmd_deadlines(int argc, char **argv)
         json_t *items = xk_view_agenda(&a, 0);
         json_wrap(items, "deadlines", o.as_of, &a.prov);
     } else {
+        bool colour = use_colour();
         print_header("deadlines", o.as_of, &a.prov);
         for (size_t i = 0; i < a.n; i++) {
             xk_agenda_item it = xk_agenda_at(&a, i);
-            printf("%s%-18s %s\n", it.ob.overdue ? "OVERDUE " : "        ", it.number,
-                   it.company);
+            printf("%s%-18s %s\n",
+                   !it.ob.overdue ? "        "
+                   : colour       ? "\033[1;31mOVERDUE\033[0m "
+                                  : "OVERDUE ",
+                   it.number, it.company);
             print_obligation("          ", &it.ob);
         }
         if (a.n == 0)

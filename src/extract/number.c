@@ -272,8 +272,19 @@ xk_number_fit xk_number_exact(const char *text, size_t len, xk_number *out)
             *c = (char)(*c - 'a' + 'A');
     xk_number_fit fit = XK_NUMBER_OK;
     number_match m;
-    char formatted[64];
-    if (nonblank == 0)
+    char formatted[64], upper[4 * XK_NUMBER_ADDRESS_MAX + 1];
+    /* 京b2-20224676 addresses 京B2-20224676, as xk_number_normalise reads it in the CLI */
+    if (t && strlen(t) < sizeof upper) {
+        size_t n = strlen(t);
+        for (size_t i = 0; i <= n; i++)
+            upper[i] = t[i] >= 'a' && t[i] <= 'z' ? (char)(t[i] - 'a' + 'A') : t[i];
+        t = upper;
+    } else if (t) {
+        fit = XK_NUMBER_TOO_LONG;
+    }
+    if (fit == XK_NUMBER_TOO_LONG)
+        t = NULL; /* reported as it is */
+    else if (nonblank == 0)
         fit = XK_NUMBER_EMPTY;
     else if (nonblank > 1)
         fit = XK_NUMBER_EXTRA;

@@ -143,6 +143,9 @@ void xk_ocr_read_region(TessBaseAPI *api, PIX *image, page_lines *pl, double *le
  * quote) when it is a Chinese character no region has and a category letter follows; else
  * (size_t)-1. */
 size_t xk_ocr_unknown_region_at(const char *s, size_t len);
+/* A number's province misread on one page (none of the 31) taken from the same number read on
+ * another, as a repair (see region.c). The text keeps its length. */
+void xk_ocr_region_agree(char *text, size_t len, ocr_repairs *rep);
 
 /* A website named in Chinese numerals read with a numeral wrong (numerals.c): a 网站名称 line
  * whose value has one character that is no numeral, read below threshold, is read again with

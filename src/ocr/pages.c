@@ -2,7 +2,8 @@
  * From scan files to page images: format detection by magic bytes, the size, page-count and
  * pixel limits checked from headers before anything is decoded, Leptonica decoding (PNG, JPEG,
  * multi-page TIFF), and PDF pages through Poppler: the page's text layer when it has one, else
- * the page rendered at XK_OCR_PDF_DPI.
+ * the scan the page holds read at its own resolution (one image covering the page, as scanners
+ * and img2pdf write them), else the page rendered at XK_OCR_PDF_DPI.
  */
 #include <cairo.h>
 #include <leptonica/allheaders.h>
@@ -121,9 +122,13 @@ static xk_status read_image(page_sink *sink, const xk_blob *f, const xk_ocr_opti
     return image_page(sink, pixReadMem((const l_uint8 *)f->bytes, f->len), o, err);
 }
 
-/* Cairo's RGB24 (0x00RRGGBB words) to a 32 bpp Leptonica image (0xRRGGBB00 words). */
-static PIX *pix_from_surface(cairo_surface_t *s)
+/* Cairo's RGB24 or ARGB32 (0x00RRGGBB words) to a 32 bpp Leptonica image (0xRRGGBB00 words)
+ * at dpi; NULL for another format. */
+static PIX *pix_from_surface(cairo_surface_t *s, int dpi)
 {
+    cairo_format_t f = cairo_image_surface_get_format(s);
+    if (f != CAIRO_FORMAT_RGB24 && f != CAIRO_FORMAT_ARGB32)
+        return NULL;
     int w = cairo_image_surface_get_width(s), h = cairo_image_surface_get_height(s);
     int stride = cairo_image_surface_get_stride(s);
     const unsigned char *data = cairo_image_surface_get_data(s);
@@ -137,8 +142,37 @@ static PIX *pix_from_surface(cairo_surface_t *s)
         for (int x = 0; x < w; x++)
             dst[(size_t)y * (size_t)wpl + (size_t)x] = (row[x] & 0xFFFFFFu) << 8;
     }
-    pixSetResolution(pix, XK_OCR_PDF_DPI, XK_OCR_PDF_DPI);
+    pixSetResolution(pix, dpi, dpi);
     return pix;
+}
+
+/*
+ * The scan a page holds, at its own resolution: a page without text whose one image covers
+ * nine tenths of it or more. Rendering such a page at XK_OCR_PDF_DPI resampled the scan (an
+ * image placed without a DPI, 96 by img2pdf's reckoning, came out 3875 × 5481 pixels and took
+ * 3-4 s a page to read). *dpi is the scan's resolution on the page (0 when unknown). NULL when
+ * the page is not one scan, or the image cannot be had as pixels.
+ */
+static cairo_surface_t *page_scan(PopplerPage *page, double wpt, double hpt, int *dpi)
+{
+    GList *maps = poppler_page_get_image_mapping(page);
+    cairo_surface_t *s = NULL;
+    if (maps && !maps->next) {
+        const PopplerImageMapping *m = maps->data;
+        double w = m->area.x2 - m->area.x1, h = m->area.y2 - m->area.y1;
+        w = w < 0 ? -w : w;
+        h = h < 0 ? -h : h;
+        if (w * h >= 0.9 * wpt * hpt)
+            s = poppler_page_get_image(page, m->image_id);
+        if (s && cairo_surface_status(s) != CAIRO_STATUS_SUCCESS) {
+            cairo_surface_destroy(s);
+            s = NULL;
+        }
+        double d = s && w > 0 ? cairo_image_surface_get_width(s) / (w / 72.0) : 0;
+        *dpi = d >= 70 && d <= 2400 ? (int)(d + 0.5) : 0;
+    }
+    poppler_page_free_image_mapping(maps);
+    return s;
 }
 
 static PIX *render_page(PopplerPage *page, double wpt, double hpt)
@@ -157,7 +191,7 @@ static PIX *render_page(PopplerPage *page, double wpt, double hpt)
     poppler_page_render_for_printing(page, cr);
     cairo_destroy(cr);
     cairo_surface_flush(s);
-    PIX *pix = pix_from_surface(s);
+    PIX *pix = pix_from_surface(s, XK_OCR_PDF_DPI);
     cairo_surface_destroy(s);
     return pix;
 }
@@ -181,11 +215,28 @@ static xk_status pdf_page(page_sink *sink, PopplerPage *page, const xk_ocr_optio
     } else {
         double wpt, hpt;
         poppler_page_get_size(page, &wpt, &hpt);
-        double scale = XK_OCR_PDF_DPI / 72.0;
-        rc = check_size(o, (int)sink->pages, (long)(wpt * scale + 0.5), (long)(hpt * scale + 0.5),
-                        err);
-        if (rc == XK_OK)
-            rc = image_page(sink, render_page(page, wpt, hpt), o, err);
+        int dpi = 0;
+        cairo_surface_t *scan = page_scan(page, wpt, hpt, &dpi);
+        PIX *own = NULL;
+        if (scan) {
+            rc = check_size(o, (int)sink->pages, cairo_image_surface_get_width(scan),
+                            cairo_image_surface_get_height(scan), err);
+            own = rc == XK_OK ? pix_from_surface(scan, dpi) : NULL;
+            cairo_surface_destroy(scan);
+            if (rc != XK_OK) {
+                g_free(text);
+                return rc;
+            }
+        }
+        if (own) {
+            rc = image_page(sink, own, o, err);
+        } else {
+            double scale = XK_OCR_PDF_DPI / 72.0;
+            rc = check_size(o, (int)sink->pages, (long)(wpt * scale + 0.5),
+                            (long)(hpt * scale + 0.5), err);
+            if (rc == XK_OK)
+                rc = image_page(sink, render_page(page, wpt, hpt), o, err);
+        }
     }
     g_free(text);
     return rc;

@@ -5,6 +5,7 @@
  * allowed only the label's characters, the 31 abbreviations and what a number is written with;
  * an abbreviation read there replaces the character, as a fix (so the number is flagged).
  */
+#include <stdbool.h>
 #include <string.h>
 
 #include "ocr_internal.h"
@@ -97,5 +98,92 @@ void xk_ocr_read_region(TessBaseAPI *api, PIX *image, page_lines *pl, double *le
         if (read_region(api, image, l, allowed, abbr, left) &&
             xk_ocr_line_note_fix(l, l->text.data + at, was, abbr, strlen(abbr)))
             xk_buf_splice(&l->text, at, was, abbr, strlen(abbr));
+    }
+}
+
+/*
+ * The same number on another page. A licence prints its number on the first page, the appendix
+ * and every page of the provisions; a province character misread on one (豫 read 驳 or 队, 沪
+ * read 汽) while another reads one of the 31 with the same category, year and serial is taken
+ * from the other, as a repair (so the number is flagged). Two different provinces read for the
+ * same number decide nothing.
+ */
+#define NUMBERS_MAX 64 /* numbers compared per document; a licence prints a dozen at most */
+#define NUMBER_KEY 11  /* "B2-20213801" */
+
+typedef struct number_seen {
+    size_t region; /* offset of the province character in the text */
+    size_t region_len;
+    int line;
+    bool known; /* one of the 31 */
+} number_seen;
+
+/* Is s[i..) a category and number ("B2-20213801")? */
+static bool number_key_at(const char *s, size_t len, size_t i)
+{
+    if (i + NUMBER_KEY > len || (s[i] != 'A' && s[i] != 'B') || (s[i + 1] != '1' && s[i + 1] != '2') ||
+        s[i + 2] != '-')
+        return false;
+    for (size_t k = 3; k < NUMBER_KEY; k++)
+        if (s[i + k] < '0' || s[i + k] > '9')
+            return false;
+    return i + NUMBER_KEY == len || s[i + NUMBER_KEY] < '0' || s[i + NUMBER_KEY] > '9';
+}
+
+/* The numbers in text with the key at key (NUMBER_KEY bytes) and a Han character before them
+ * (spaces between allowed), in seen (at most max); their count. */
+static size_t numbers_with(const char *text, size_t len, const char *key, number_seen *seen,
+                           size_t max)
+{
+    size_t n = 0;
+    int line = 1;
+    for (size_t i = 0; i < len && n < max; i++) {
+        if (text[i] == '\n')
+            line++;
+        if (!number_key_at(text, len, i) || memcmp(text + i, key, NUMBER_KEY) != 0)
+            continue;
+        size_t j = i;
+        while (j > 0 && text[j - 1] == ' ')
+            j--;
+        if (j < 3)
+            continue;
+        unsigned cp;
+        if (xk_utf8_decode(text + j - 3, 3, &cp) != 3 || !xk_is_han(cp))
+            continue;
+        seen[n++] = (number_seen){j - 3, 3, line, xk_region_by_abbr(text + j - 3, 3) != NULL};
+    }
+    return n;
+}
+
+/* The one province the known readings in seen agree on (offset into text), or NULL. */
+static const char *agreed(const char *text, const number_seen *seen, size_t n)
+{
+    const char *one = NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (!seen[i].known)
+            continue;
+        if (one && memcmp(one, text + seen[i].region, 3) != 0)
+            return NULL;
+        one = text + seen[i].region;
+    }
+    return one;
+}
+
+void xk_ocr_region_agree(char *text, size_t len, ocr_repairs *rep)
+{
+    number_seen seen[NUMBERS_MAX];
+    for (size_t i = 0; i < len; i++) {
+        if (!number_key_at(text, len, i))
+            continue;
+        size_t n = numbers_with(text, len, text + i, seen, NUMBERS_MAX);
+        const char *to = agreed(text, seen, n);
+        for (size_t k = 0; to && k < n; k++) {
+            if (seen[k].known)
+                continue;
+            xk_ocr_repair_note(rep, seen[k].line, text + seen[k].region, 3, to, 3);
+            memmove(text + seen[k].region, to, 3); /* both three bytes: the text keeps its length */
+            seen[k].known = true;
+        }
+        i += NUMBER_KEY - 1;
     }
 }

@@ -351,9 +351,61 @@ static size_t flag_poor_pages(xk_licence *lic, const xk_ocr_result *ocr)
     return flagged + flag_page(lic, page, first, sum, count);
 }
 
+/*
+ * Provisions lost without a trace: a number read as no numeral can end the provisions early
+ * (a phone photo in a Ming face: 五 lost, provision 四 took 五's text and nothing after it was
+ * read as a provision, all of it unflagged). The text read from the last provision's line on is
+ * compared with what the last provision holds: more Chinese characters than it, its items and
+ * each page's running number and heading (OCR_TAIL_SLACK a page) can hold means provisions were
+ * read as none, and the whole document is flagged.
+ */
+#define OCR_TAIL_SLACK 60
+
+static size_t han_count(const char *s, size_t len)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len;) {
+        unsigned cp = 0;
+        size_t k = xk_utf8_decode(s + i, len - i, &cp);
+        n += k && xk_is_han(cp);
+        i += k ? k : 1;
+    }
+    return n;
+}
+
+static size_t flag_unread_tail(xk_licence *lic, const xk_ocr_result *ocr)
+{
+    if (lic->n_provisions == 0)
+        return 0;
+    const xk_provision *last = &lic->provisions[lic->n_provisions - 1];
+    if (last->line < 1 || (size_t)last->line > ocr->n_lines)
+        return 0;
+    size_t held = han_count(last->text, strlen(last->text));
+    for (size_t i = 0; i < last->n_items; i++)
+        held += han_count(last->items[i].text, strlen(last->items[i].text));
+    const char *p = ocr->text;
+    for (int l = 1; l < last->line && p; l++) {
+        p = strchr(p, '\n');
+        p = p ? p + 1 : NULL;
+    }
+    if (!p)
+        return 0;
+    int pages = ocr->lines[ocr->n_lines - 1].page - ocr->lines[last->line - 1].page + 1;
+    size_t read = han_count(p, strlen(p));
+    if (read <= held + (size_t)pages * OCR_TAIL_SLACK)
+        return 0;
+    xk_licence_problem(lic, XK_SEV_WARNING, last->line,
+                       XK_REVIEW_PREFIX "whole document: %zu Chinese characters were read from "
+                       "特别规定事项 %d on, which with its items holds %zu: provisions after it "
+                       "may be missing or merged into it",
+                       read, last->no, held);
+    return 1;
+}
+
 size_t xk_ocr_flag_fields(xk_licence *lic, const xk_ocr_result *ocr, int review_confidence)
 {
-    return flag_spans(lic, ocr, NULL, NULL, review_confidence) + flag_poor_pages(lic, ocr);
+    return flag_spans(lic, ocr, NULL, NULL, review_confidence) + flag_poor_pages(lic, ocr) +
+           flag_unread_tail(lic, ocr);
 }
 
 xk_status xk_scan_for_import(const char *bytes, size_t len, xk_licence **lic, char **text,
@@ -419,6 +471,7 @@ xk_status xk_scan_parse(const xk_blob *files, size_t n, const xk_ocr_options *op
     if (*out) {
         flag_spans(*out, r, rep, snaps, opt->review_confidence);
         flag_poor_pages(*out, r);
+        flag_unread_tail(*out, r);
     }
     free(snaps);
     free(rep);

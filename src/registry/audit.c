@@ -21,7 +21,7 @@ static void field(xk_buf *b, const char *v)
 /* Length-prefixed fields, so no choice of content can make two entries hash alike. */
 static bool entry_hash(const char *prev, long long id, const char *at, const char *actor,
                        const char *action, const char *number, const char *detail,
-                       char out[XK_SHA256_HEX])
+                       const char *content, char out[XK_SHA256_HEX])
 {
     xk_buf b;
     xk_buf_init(&b);
@@ -32,6 +32,8 @@ static bool entry_hash(const char *prev, long long id, const char *at, const cha
     field(&b, action);
     field(&b, number);
     field(&b, detail);
+    if (*content) /* entries written before content was recorded hash as they did */
+        field(&b, content);
     if (b.oom) {
         xk_buf_free(&b);
         return false;
@@ -44,6 +46,13 @@ static bool entry_hash(const char *prev, long long id, const char *at, const cha
 xk_status xk_audit_append_at(xk_store *st, const char *at, const char *action, const char *number,
                              const char *detail, xk_error *err)
 {
+    return xk_audit_append_content(st, at, action, number, detail, "", err);
+}
+
+xk_status xk_audit_append_content(xk_store *st, const char *at, const char *action,
+                                  const char *number, const char *detail, const char *content,
+                                  xk_error *err)
+{
     sqlite3_stmt *s = xk_store_stmt(st, S_AUDIT_HEAD, err);
     if (!s)
         return XK_EDB;
@@ -53,13 +62,13 @@ xk_status xk_audit_append_at(xk_store *st, const char *at, const char *action, c
     char prev[XK_SHA256_HEX], hash[XK_SHA256_HEX];
     snprintf(prev, sizeof prev, "%s", (const char *)sqlite3_column_text(s, 1));
     sqlite3_reset(s);
-    if (!entry_hash(prev, id, at, st->actor, action, number, detail, hash))
+    if (!entry_hash(prev, id, at, st->actor, action, number, detail, content, hash))
         return xk_error_set(err, XK_ENOMEM, 0, "out of memory");
     if (!(s = xk_store_stmt(st, S_AUDIT_INSERT, err)))
         return XK_EDB;
     sqlite3_bind_int64(s, 1, id);
-    const char *vals[] = {at, st->actor, action, number, detail, prev, hash};
-    for (int i = 0; i < 7; i++)
+    const char *vals[] = {at, st->actor, action, number, detail, prev, hash, content};
+    for (int i = 0; i < 8; i++)
         sqlite3_bind_text(s, i + 2, vals[i], -1, SQLITE_TRANSIENT);
     if (sqlite3_step(s) != SQLITE_DONE)
         return xk_store_db_error(st, err, "writing the audit log");
@@ -132,8 +141,8 @@ xk_status xk_store_audit_verify(xk_store *st, size_t *checked, xk_error *err)
     *checked = 0;
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(st->db,
-                           "SELECT id, at, actor, action, number, detail, prev_hash, hash "
-                           "FROM audit ORDER BY id",
+                           "SELECT id, at, actor, action, number, detail, prev_hash, hash, "
+                           "content FROM audit ORDER BY id",
                            -1, &s, NULL) != SQLITE_OK)
         return xk_store_db_error(st, err, "reading the audit log");
     char prev[XK_SHA256_HEX] = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -142,8 +151,8 @@ xk_status xk_store_audit_verify(xk_store *st, size_t *checked, xk_error *err)
     int step;
     while (rc == XK_OK && (step = sqlite3_step(s)) == SQLITE_ROW) {
         long long id = sqlite3_column_int64(s, 0);
-        const char *f[7];
-        for (int i = 0; i < 7; i++) {
+        const char *f[8];
+        for (int i = 0; i < 8; i++) {
             const unsigned char *v = sqlite3_column_text(s, i + 1);
             f[i] = v ? (const char *)v : "";
         }
@@ -156,7 +165,7 @@ xk_status xk_store_audit_verify(xk_store *st, size_t *checked, xk_error *err)
             rc = xk_error_set(err, XK_ECONFLICT, 0,
                               "audit entry %lld does not follow entry %lld (chain broken)", id,
                               id - 1);
-        else if (!entry_hash(prev, id, f[0], f[1], f[2], f[3], f[4], want) ||
+        else if (!entry_hash(prev, id, f[0], f[1], f[2], f[3], f[4], f[7], want) ||
                  strcmp(want, f[6]) != 0)
             rc = xk_error_set(err, XK_ECONFLICT, 0,
                               "audit entry %lld does not match its hash: it was altered", id);
@@ -179,5 +188,7 @@ xk_status xk_store_audit_verify(xk_store *st, size_t *checked, xk_error *err)
                           expect - 1, (long long)sqlite3_column_int64(s, 0));
     sqlite3_finalize(s);
     *checked = (size_t)(expect - 1);
+    if (rc == XK_OK) /* the chain holds: now the rows it names */
+        rc = xk_content_verify(st, err);
     return rc;
 }

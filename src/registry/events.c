@@ -62,7 +62,7 @@ static xk_status add_locked(xk_store *st, const char *number, const xk_event *ev
         size_t n = strlen(detail);
         snprintf(detail + n, sizeof detail - n, " (year %d)", ev->year);
     }
-    return xk_audit_append_at(st, at, "event", number, detail, err);
+    return xk_content_append(st, at, "event", number, detail, 0, err);
 }
 
 xk_status xk_store_event_add(xk_store *st, const char *number, const xk_event *ev, long *id,
@@ -151,7 +151,7 @@ static xk_status void_locked(xk_store *st, long id, const char *reason, char *nu
         return rc;
     char detail[400];
     snprintf(detail, sizeof detail, "void event %ld %s on %s: %s", id, type, date, reason);
-    return xk_audit_append_at(st, at, "event_void", num, detail, err);
+    return xk_content_append(st, at, "event_void", num, detail, 0, err);
 }
 
 xk_status xk_store_event_void(xk_store *st, long id, const char *reason, char *number,

@@ -85,6 +85,34 @@ void xk_store_now_utc(char out[32]);
 xk_status xk_audit_append_at(xk_store *st, const char *at, const char *action, const char *number,
                              const char *detail, xk_error *err);
 
+/* The same with content (content.c): the SHA-256 lines of the licence's state and versions,
+ * hashed into the entry; "" for entries about no licence's content. */
+xk_status xk_audit_append_content(xk_store *st, const char *at, const char *action,
+                                  const char *number, const char *detail, const char *content,
+                                  xk_error *err);
+
+/* --- content.c: what the audit chain says about records ---------------------------------- */
+#define XK_CONTENT_PARTS 4 /* licences row, services, domains, events */
+/* The SHA-256 of each part of licence lid's rows, as they are now. */
+xk_status xk_content_state(xk_store *st, long long lid, char out[XK_CONTENT_PARTS][XK_SHA256_HEX],
+                           xk_error *err);
+const char *xk_content_part_name(int part);
+/* The content text of licence lid: its state, and version `version` (0: none) or every version
+ * (all_versions). *out is malloc'ed. */
+xk_status xk_content_text(xk_store *st, long long lid, int version, bool all_versions,
+                          char **out, xk_error *err);
+/* Appends an audit entry for number carrying its content after a write (version: the one the
+ * write created, 0 when none). */
+xk_status xk_content_append(xk_store *st, const char *at, const char *action, const char *number,
+                            const char *detail, int version, xk_error *err);
+/* Once per store, inside the migration's transaction: an "anchor" entry per licence naming its
+ * state and every version, then a row in audit_anchor (keyed on that table, not on the
+ * migration's number). */
+xk_status xk_content_anchor(xk_store *st, xk_error *err);
+/* Checks every licence's rows, versions and source documents against the content the chain
+ * names (after the chain itself verified). */
+xk_status xk_content_verify(xk_store *st, xk_error *err);
+
 /*
  * Write brackets. Outside a transaction a write is its own transaction. Inside one (bulk
  * import) there is no savepoint: records are validated before any write, so a write fails only

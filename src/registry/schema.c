@@ -107,6 +107,13 @@ static const char *const migrations[] = {
     "  found_number TEXT NOT NULL, icp_filing TEXT NOT NULL, detail TEXT NOT NULL,"
     "  sha256 TEXT NOT NULL, checked_at TEXT NOT NULL);"
     "CREATE INDEX site_checks_site ON site_checks(number, host, id);",
+    /* 9: the audit chain covers content: each entry that changes a licence carries the SHA-256
+     * of its rows and versions (content.c). Stores made before are re-anchored once after the
+     * migrations run (xk_content_anchor), keyed on audit_anchor, so renumbering this migration
+     * cannot anchor twice or skip it. */
+    "ALTER TABLE audit ADD COLUMN content TEXT NOT NULL DEFAULT '';"
+    "CREATE TABLE audit_anchor(one INTEGER PRIMARY KEY CHECK (one = 1), at TEXT NOT NULL,"
+    "  licences INTEGER NOT NULL);",
 };
 
 #define N_MIGRATIONS (int)(sizeof migrations / sizeof migrations[0])
@@ -155,6 +162,8 @@ xk_status xk_schema_migrate(xk_store *st, xk_error *err)
         rc = too_new(have, err);
     for (int v = have; rc == XK_OK && v < N_MIGRATIONS; v++)
         rc = xk_store_exec(st, migrations[v], err);
+    if (rc == XK_OK)
+        rc = xk_content_anchor(st, err);
     if (rc == XK_OK && have < N_MIGRATIONS) {
         char sql[96];
         snprintf(sql, sizeof sql, "DELETE FROM schema_version; INSERT INTO schema_version "

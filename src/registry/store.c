@@ -44,8 +44,8 @@ static const char *const sql_text[S_COUNT] = {
                       "AND v.version = CASE WHEN ?2 > 0 THEN ?2 ELSE l.version END "
                       "WHERE l.number = ?1",
     [S_AUDIT_HEAD] = "SELECT entries, hash FROM audit_head WHERE one = 1",
-    [S_AUDIT_INSERT] = "INSERT INTO audit(id, at, actor, action, number, detail, prev_hash, hash) "
-                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [S_AUDIT_INSERT] = "INSERT INTO audit(id, at, actor, action, number, detail, prev_hash, hash, "
+                       "content) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     [S_AUDIT_SET_HEAD] = "UPDATE audit_head SET entries = ?1, hash = ?2 WHERE one = 1",
     /* a new licence's company (schema migration 5 says why this is not a trigger) */
     [S_INDEX_COMPANY] = "INSERT INTO company_fts(rowid, company) VALUES (?1, ?2)",
@@ -551,8 +551,8 @@ static xk_status put_locked(xk_store *st, const xk_licence *lic, const char *sou
         char detail[160];
         snprintf(detail, sizeof detail, "version %d from %s document %.16s%s", ex.version, kind,
                  src_sha, was_removed ? " (restored after removal)" : "");
-        rc = xk_audit_append_at(st, at, ex.version == 1 ? "import" : "new_version", lic->number,
-                                detail, err);
+        rc = xk_content_append(st, at, ex.version == 1 ? "import" : "new_version", lic->number,
+                               detail, ex.version, err);
     }
     res->version = ex.version;
     return rc;
@@ -864,7 +864,7 @@ static xk_status remove_locked(xk_store *st, const char *number, const char *rea
     rc = sqlite3_step(s) == SQLITE_DONE ? XK_OK : xk_store_db_error(st, err, "removing");
     sqlite3_finalize(s);
     if (rc == XK_OK)
-        rc = xk_audit_append_at(st, at, "remove", number, reason, err);
+        rc = xk_content_append(st, at, "remove", number, reason, 0, err);
     return rc;
 }
 

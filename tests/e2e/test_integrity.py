@@ -14,10 +14,14 @@ right even when someone tries to make them wrong. One section per finding of the
 usage: test_integrity.py XUKE_BINARY FIXTURES_DIR OPENAPI_JSON
 Prints one line per check and closes with 'N passed, N failed'."""
 import csv
+import glob
+import hashlib
 import io
 import json
 import os
+import shutil
 import socket
+import sqlite3
 import sys
 import threading
 
@@ -157,6 +161,98 @@ def test_hygiene(srv, tok, db):
           r.getheader('Cache-Control'))
 
 
+# --- the audit chain covers the records ------------------------------------------------------
+
+def copy_store(db, name):
+    out = os.path.join(ts.TMP, name)
+    for f in glob.glob(db + '*'):
+        shutil.copy(f, out + f[len(db):])
+    return out
+
+
+def tampered(db, name, sql):
+    out = copy_store(db, name)
+    con = sqlite3.connect(out)
+    con.executescript(sql)
+    con.commit()
+    con.close()
+    return out
+
+
+def verify(db):
+    rc, out, err = run('audit', '--db', db, '--verify')
+    return rc, out + err
+
+
+def field(v):
+    return f'{len(v.encode())}:{v}\n'
+
+
+def old_entry_hash(prev, eid, at, actor, action, number, detail):
+    """The entry hash before content was recorded, as the README describes the chain: written
+    here from that description, not taken from the code, to make a store as an old xuke did."""
+    text = field(prev) + f'{eid}\n' + field(at) + field(actor) + field(action) + field(number) + field(detail)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def make_old_store(db):
+    """A copy of db as a store from before the content migration: no content, no anchor."""
+    out = copy_store(db, 'old_schema.db')
+    con = sqlite3.connect(out)
+    con.execute('DROP TABLE audit_anchor')
+    con.execute('ALTER TABLE audit DROP COLUMN content')
+    prev = '0' * 64
+    for eid, at, actor, action, number, detail in con.execute(
+            'SELECT id, at, actor, action, number, detail FROM audit ORDER BY id').fetchall():
+        h = old_entry_hash(prev, eid, at, actor, action, number, detail)
+        con.execute('UPDATE audit SET prev_hash = ?, hash = ? WHERE id = ?', (prev, h, eid))
+        prev = h
+    con.execute('UPDATE audit_head SET hash = ?', (prev,))
+    # the content migration is the newest: one step back is the schema before it (a migration
+    # added after it must move this line to name that migration's predecessor)
+    con.execute('UPDATE schema_version SET version = version - 1')
+    con.commit()
+    con.close()
+    return out
+
+
+def test_audit_covers_records(db):
+    rc, out = verify(db)
+    check('an untouched store verifies', rc == 0 and 'verified' in out, out)
+    cases = [
+        ('a record edited in versions', f"UPDATE versions SET record = replace(record, '海南小荷', '海南大荷') "
+                                        f"WHERE licence_id = (SELECT id FROM licences WHERE number = '{NUMBER}')",
+         [NUMBER, 'version 1', 'record']),
+        ('an expiry edited in licences', f"UPDATE licences SET expires = '2099-04-15' WHERE number = '{NUMBER}'",
+         [NUMBER, 'expires']),
+        ('a domain edited', f"UPDATE domains SET host = 'evil.example' WHERE host = '{HOST}' AND licence_id = "
+                            f"(SELECT id FROM licences WHERE number = '{NUMBER}')", [NUMBER, 'domains']),
+        ('a licence marked removed', f"UPDATE licences SET removed = 1, removed_reason = 'x' "
+                                     f"WHERE number = '{NUMBER}'", [NUMBER, 'licences row']),
+        ('a source document edited', f"UPDATE documents SET body = CAST(replace(CAST(body AS TEXT), '吴海锋', '张三') AS BLOB)",
+         ['source document']),
+    ]
+    for name, sql, words in cases:
+        rc, out = verify(tampered(db, name.replace(' ', '_') + '.db', sql))
+        check(f'audit --verify fails on {name}, naming what differs', rc != 0 and all(w in out for w in words),
+              (rc, out))
+    old = make_old_store(db)
+    rc, out = verify(old)
+    check('a store from before content was recorded migrates and verifies', rc == 0, out)
+    con = sqlite3.connect(old)
+    anchors = con.execute("SELECT count(*) FROM audit WHERE action = 'anchor' AND detail LIKE '%migration%'").fetchone()[0]
+    licences = con.execute('SELECT count(*) FROM licences').fetchone()[0]
+    con.close()
+    check('the migration anchors every licence once, in entries that say so', anchors == licences > 0, (anchors, licences))
+    rc, out = verify(old)
+    con = sqlite3.connect(old)
+    again = con.execute("SELECT count(*) FROM audit WHERE action = 'anchor'").fetchone()[0]
+    con.close()
+    check('opening it again anchors nothing more', rc == 0 and again == anchors, (rc, again, anchors))
+    rc, out = verify(tampered(old, 'old_tampered.db', f"UPDATE licences SET expires = '2099-04-15' WHERE number = '{NUMBER}'"))
+    check('after the migration an edit behind the chain fails verification', rc != 0 and NUMBER in out, (rc, out))
+
+
 def raw_get(port, host_header):
     s = socket.create_connection(('127.0.0.1', port), timeout=10)
     s.sendall(f'GET /v1/licenses/{NUMBER} HTTP/1.1\r\nHost: {host_header}\r\nConnection: close\r\n\r\n'.encode())
@@ -199,6 +295,7 @@ def main():
     finally:
         srv.stop()
     test_public_read_hosts(db)
+    test_audit_covers_records(db)
     print(f"{ts.results['passed']} passed, {ts.results['failed']} failed")
     sys.exit(1 if ts.results['failed'] else 0)
 

@@ -302,6 +302,16 @@ def test_containers(clean, expected):
     read_scan('multi-page TIFF (one file)', [tif], expected)
     pdf = render.image_pdf(clean, os.path.join(TMP, 'scan.pdf'))
     read_scan('image-only PDF (pages rendered and read)', [pdf], expected)
+    # the same pages placed at 20 dpi: each page is over 60 inches wide, 19,000 pixels and more
+    # at 300 dpi (over the 12,000-pixel limit); read from the scans themselves they are read
+    low = []
+    for i, page in enumerate(clean):
+        out = os.path.join(TMP, f'low{i}.png')
+        subprocess.run(['convert', page, '-units', 'PixelsPerInch', '-density', '20', out], check=True)
+        low.append(out)
+    big = render.image_pdf(low, os.path.join(TMP, 'scan-20dpi.pdf'))
+    read_scan('image-only PDF read from its scans at their own resolution (not rendered at 300 dpi)',
+              [big], expected)
     text, expected_gb = fixture('docs/guangdong_gb18030')
     tpdf = render.text_pdf(text, os.path.join(TMP, 'text.pdf'))
     rc, out, err = xuke('parse', '--json', tpdf)

@@ -284,6 +284,56 @@ def test_conventions(db):
         proc.wait(timeout=30)
 
 
+def on_terminal(*args, env=None, stream='stdout'):
+    """stdout (or stderr) of xuke run on a pseudo-terminal (what a person at a terminal sees)."""
+    import pty
+    e = dict(os.environ)
+    e.pop('NO_COLOR', None)
+    e['TERM'] = 'xterm'
+    e.update(env or {})
+    master, slave = pty.openpty()
+    if stream == 'stdout':
+        p = subprocess.Popen([XUKE, *args], stdout=slave, stderr=subprocess.DEVNULL, env=e)
+    else:
+        p = subprocess.Popen([XUKE, *args], stdout=subprocess.DEVNULL, stderr=slave, env=e)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 65536)
+        except OSError:  # EIO: the child closed its end
+            break
+        if not data:
+            break
+        chunks.append(data)
+    p.wait(timeout=60)
+    os.close(master)
+    return b''.join(chunks).decode('utf-8', 'replace')
+
+
+def test_colours_on_a_terminal_only(db):
+    argv = ('status', '--db', db, '--as-of', '2026-12-06')
+    out = on_terminal(*argv)
+    check('statuses are coloured on a terminal (renewal_overdue in bold red)',
+          '\033[1;31mrenewal_overdue\033[0m' in out and '\033[1;31mOVERDUE\033[0m' in out, repr(out[:400]))
+    out = on_terminal(*argv, env={'NO_COLOR': '1'})
+    check('NO_COLOR turns colours off', '\033[' not in out and 'renewal_overdue' in out, repr(out[:300]))
+    rc, out, _ = run(*argv)
+    check('piped output has no colours', rc == 0 and '\033[' not in out and 'renewal_overdue' in out, repr(out[:300]))
+    out = on_terminal('deadlines', '--db', db, '--as-of', '2026-12-06')
+    check('deadlines highlight OVERDUE on a terminal', '\033[1;31mOVERDUE\033[0m' in out, repr(out[:300]))
+
+
+def test_import_progress_on_a_terminal_only():
+    db = os.path.join(TMP, 'progress.db')
+    err = on_terminal('import', '--db', db, *seeds(), stream='stderr')
+    check('import progress on a terminal gives the total and the percentage',
+          'of 4 files (100%)' in err and '4 licences' in err, repr(err[-300:]))
+    db2 = os.path.join(TMP, 'progress2.db')
+    rc, out, err = run('import', '--db', db2, *seeds())
+    check('and nothing of it when piped', rc == 0 and 'files (' not in err and '\r' not in err, repr(err))
+
+
 test_read_commands_need_a_store()
 officer_db = test_write_creates_and_says_so()
 test_empty_store_is_no_all_clear()
@@ -292,6 +342,8 @@ test_one_status_vocabulary(officer_db)
 test_events_checked_and_reversible(officer_db)
 test_nothing_cut_silently()
 test_conventions(officer_db)
+test_colours_on_a_terminal_only(officer_db)
+test_import_progress_on_a_terminal_only()
 test_fail_on_any_quiet_when_nothing_open()
 shutil.rmtree(TMP, ignore_errors=True)
 print(f"{results['passed']} passed, {results['failed']} failed")

@@ -53,6 +53,20 @@ static void assert_repair(const char *in, const char *want, size_t repairs)
     free(got);
 }
 
+/* A number's province misread on one page is taken from the same number on another page; a
+ * number alone, or read with two different provinces elsewhere, is left as read. */
+static void test_region_from_another_page(void **state)
+{
+    (void)state;
+    assert_repair("经营许可证编号:驳B2-20213801\n公司名称:好美\n经营许可证编号：豫B2-20213801\n",
+                  "经营许可证编号:豫B2-20213801\n公司名称:好美\n经营许可证编号：豫B2-20213801\n", 1);
+    assert_repair("经营许可证编号:驳B2-20213801\n", "经营许可证编号:驳B2-20213801\n", 0);
+    assert_repair("编号:驳B2-20213801\n豫B2-20213801\n京B2-20213801\n",
+                  "编号:驳B2-20213801\n豫B2-20213801\n京B2-20213801\n", 0);
+    /* another serial is another number */
+    assert_repair("编号:驳B2-20213801\n豫B2-20213802\n", "编号:驳B2-20213801\n豫B2-20213802\n", 0);
+}
+
 /* A word against a line's edge, a quarter of its height and unsure, is a sliver of the next
  * line; text of the line's own height, or read surely, or in its middle, is not. */
 static void test_sliver_words(void **state)
@@ -405,6 +419,31 @@ static void test_review_beyond_problem_cap(void **state)
     xk_licence_free(lic);
 }
 
+/* Provisions read as none after the last one read: more text from its line on than it holds
+ * flags the whole document; a last provision that holds what was read is not flagged. */
+static void test_flags_text_after_last_provision(void **state)
+{
+    (void)state;
+    const char *tail = "一、你公司应当规范各类电信资源的使用管理。\n"
+                       "、你公司应当按照电信服务规范向用户提供服务，建立健全服务管理制度，配备用户投诉受理人员，"
+                       "妥善化解服务纠纷，维护用户合法权益。你公司应当开展所属网络和系统定级备案、符合性评测和风险"
+                       "评估等工作，及时向通信主管部门报备，落实网络安全防护措施，保障网络和系统安全。\n";
+    xk_ocr_line lines[2] = {{1, 95, 97}, {1, 95, 97}};
+    xk_ocr_result r = {(char *)tail, strlen(tail), lines, 2, 1, 0, 0, 0, NULL, 0, 0};
+    xk_licence *lic = xk_licence_new();
+    xk_provision *p = provision(lic, 1, "你公司应当规范各类电信资源的使用管理。");
+    p->line = 1;
+    assert_int_equal(xk_ocr_flag_fields(lic, &r, 75), 1);
+    assert_non_null(strstr(lic->problems[0].message, "whole document"));
+    xk_licence_free(lic);
+    /* the same text all in the provision: nothing to flag */
+    lic = xk_licence_new();
+    p = provision(lic, 1, tail);
+    p->line = 1;
+    assert_int_equal(xk_ocr_flag_fields(lic, &r, 75), 0);
+    xk_licence_free(lic);
+}
+
 static void test_flags(void **state)
 {
     (void)state;
@@ -682,6 +721,8 @@ int main(void)
         cmocka_unit_test(test_ones_by_height),
         cmocka_unit_test(test_flags_provision_gap),
         cmocka_unit_test(test_flags_poor_page),
+        cmocka_unit_test(test_region_from_another_page),
+        cmocka_unit_test(test_flags_text_after_last_provision),
         cmocka_unit_test(test_wording_standard),
         cmocka_unit_test(test_wording_errors),
         cmocka_unit_test(test_wording_split),

@@ -1,0 +1,466 @@
+/*
+ * What the audit chain says about content: the SHA-256 of a licence's current rows and of each
+ * stored version, written into every entry that changes them (audit.content), and checked by
+ * `xuke audit --verify` against the rows as they are. Without it an edit made with sqlite3
+ * (UPDATE versions SET record=…, UPDATE licences SET expires=…) passed verification: the entries
+ * held notes, not the content.
+ *
+ * An entry's content is text, one fact a line:
+ *   state <licence row> <services> <domains> <events>   the licence as it is after the write
+ *   version N <stored> <source> <canonical>              a version the entry created (or anchors):
+ *                                                        SHA-256 of the stored record text, of
+ *                                                        its source document, and the record's
+ *                                                        canonical hash (versions.record_sha256,
+ *                                                        which leaves the warnings out)
+ * Each state part is the SHA-256 of that table's rows for the licence, over a fixed list of
+ * columns (a later migration adding a column does not change what was hashed), each field
+ * length-prefixed. Stores made before content was recorded are re-anchored once by a migration
+ * (schema.c): one "anchor" entry per licence naming its state and every version.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "../core/buf.h"
+#include "internal.h"
+
+/* The rows a query gives for one licence id, every column length-prefixed, hashed. */
+static xk_status rows_hash(xk_store *st, const char *sql, long long lid, char out[XK_SHA256_HEX],
+                           xk_error *err)
+{
+    sqlite3_stmt *s = xk_store_cached_stmt(st, sql, err);
+    if (!s)
+        return XK_EDB;
+    sqlite3_bind_int64(s, 1, lid);
+    xk_buf b;
+    xk_buf_init(&b);
+    int step;
+    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+        int n = sqlite3_column_count(s);
+        for (int i = 0; i < n; i++) {
+            if (sqlite3_column_type(s, i) == SQLITE_NULL) {
+                xk_buf_puts(&b, "-\n");
+                continue;
+            }
+            const char *v = (const char *)sqlite3_column_text(s, i);
+            size_t len = (size_t)sqlite3_column_bytes(s, i);
+            xk_buf_printf(&b, "%zu:", len);
+            xk_buf_append(&b, v ? v : "", len);
+            xk_buf_putc(&b, '\n');
+        }
+        xk_buf_putc(&b, ';');
+    }
+    xk_status rc = XK_OK;
+    if (step != SQLITE_DONE)
+        rc = xk_store_db_error(st, err, "hashing a licence's rows");
+    else if (b.oom)
+        rc = xk_error_set(err, XK_ENOMEM, 0, "out of memory");
+    else
+        xk_store_sha256_hex(b.data ? b.data : "", b.len, out);
+    sqlite3_reset(s);
+    xk_buf_free(&b);
+    return rc;
+}
+
+/* The tables that make up a licence's state, each with the columns that are hashed. */
+static const struct {
+    const char *name; /* as verification reports it */
+    const char *sql;
+} parts[XK_CONTENT_PARTS] = {
+    {"licences row (its fields, version or removal)",
+     "SELECT number, version, company, legal_representative, region, category, issuer, issued, "
+     "expires, removed, removed_reason, removed_at, duties FROM licences WHERE id = ?1"},
+    {"services", "SELECT code FROM services WHERE licence_id = ?1 ORDER BY code"},
+    {"domains", "SELECT host, website_index, service, website_name FROM domains "
+                "WHERE licence_id = ?1 ORDER BY website_index, host"},
+    {"events", "SELECT id, type, date, year, note, ref, recorded_at, actor, planned, voided_at, "
+               "void_reason, voided_by FROM events WHERE licence_id = ?1 ORDER BY id"},
+};
+
+const char *xk_content_part_name(int part)
+{
+    return part >= 0 && part < XK_CONTENT_PARTS ? parts[part].name : "rows";
+}
+
+xk_status xk_content_state(xk_store *st, long long lid, char out[XK_CONTENT_PARTS][XK_SHA256_HEX],
+                           xk_error *err)
+{
+    for (int i = 0; i < XK_CONTENT_PARTS; i++) {
+        xk_status rc = rows_hash(st, parts[i].sql, lid, out[i], err);
+        if (rc != XK_OK)
+            return rc;
+    }
+    return XK_OK;
+}
+
+/* Appends "version N record source" for version (0: every version) of licence lid. */
+static xk_status version_lines(xk_store *st, long long lid, int version, xk_buf *out,
+                               xk_error *err)
+{
+    sqlite3_stmt *s = xk_store_cached_stmt(
+        st,
+        "SELECT version, record, source_sha256, record_sha256 FROM versions WHERE "
+        "licence_id = ?1 AND (?2 = 0 OR version = ?2) ORDER BY version",
+        err);
+    if (!s)
+        return XK_EDB;
+    sqlite3_bind_int64(s, 1, lid);
+    sqlite3_bind_int(s, 2, version);
+    int step;
+    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+        char stored[XK_SHA256_HEX];
+        const char *record = (const char *)sqlite3_column_text(s, 1);
+        xk_store_sha256_hex(record ? record : "", (size_t)sqlite3_column_bytes(s, 1), stored);
+        xk_buf_printf(out, "version %d %s %s %s\n", sqlite3_column_int(s, 0), stored,
+                      (const char *)sqlite3_column_text(s, 2),
+                      (const char *)sqlite3_column_text(s, 3));
+    }
+    xk_status rc = step == SQLITE_DONE ? XK_OK
+                                       : xk_store_db_error(st, err, "reading a licence's versions");
+    sqlite3_reset(s);
+    return rc;
+}
+
+xk_status xk_content_text(xk_store *st, long long lid, int version, bool all_versions,
+                          char **out, xk_error *err)
+{
+    *out = NULL;
+    char state[XK_CONTENT_PARTS][XK_SHA256_HEX];
+    xk_status rc = xk_content_state(st, lid, state, err);
+    if (rc != XK_OK)
+        return rc;
+    xk_buf b;
+    xk_buf_init(&b);
+    xk_buf_printf(&b, "state %s %s %s %s\n", state[0], state[1], state[2], state[3]);
+    if (all_versions || version > 0)
+        rc = version_lines(st, lid, all_versions ? 0 : version, &b, err);
+    if (rc == XK_OK && b.oom)
+        rc = xk_error_set(err, XK_ENOMEM, 0, "out of memory");
+    if (rc != XK_OK) {
+        xk_buf_free(&b);
+        return rc;
+    }
+    *out = xk_buf_take(&b);
+    return XK_OK;
+}
+
+xk_status xk_content_append(xk_store *st, const char *at, const char *action, const char *number,
+                            const char *detail, int version, xk_error *err)
+{
+    existing ex;
+    xk_status rc = xk_store_find_licence(st, number, &ex, err);
+    if (rc != XK_OK)
+        return rc;
+    if (!ex.found)
+        return xk_error_set(err, XK_ENOTFOUND, 0, "%s is not in the registry", number);
+    char *content;
+    rc = xk_content_text(st, ex.id, version, false, &content, err);
+    if (rc != XK_OK)
+        return rc;
+    rc = xk_audit_append_content(st, at, action, number, detail, content, err);
+    free(content);
+    return rc;
+}
+
+/* --- the one-time anchor of stores made before content was recorded ---------------------- */
+
+xk_status xk_content_anchor(xk_store *st, xk_error *err)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(st->db, "SELECT count(*) FROM audit_anchor", -1, &s, NULL) !=
+        SQLITE_OK)
+        return xk_store_db_error(st, err, "reading the audit anchor");
+    bool done = sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int64(s, 0) > 0;
+    sqlite3_finalize(s);
+    if (done)
+        return XK_OK;
+    if (sqlite3_prepare_v2(st->db, "SELECT id, number FROM licences ORDER BY id", -1, &s, NULL) !=
+        SQLITE_OK)
+        return xk_store_db_error(st, err, "reading licences");
+    char at[32];
+    xk_store_now_utc(at);
+    xk_status rc = XK_OK;
+    long long n = 0;
+    int step;
+    while (rc == XK_OK && (step = sqlite3_step(s)) == SQLITE_ROW) {
+        char *content;
+        rc = xk_content_text(st, sqlite3_column_int64(s, 0), 0, true, &content, err);
+        if (rc == XK_OK) {
+            rc = xk_audit_append_content(
+                st, at, "anchor", (const char *)sqlite3_column_text(s, 1),
+                "re-anchored by the schema migration that added content to the audit log: the "
+                "entries before this one did not cover the records",
+                content, err);
+            free(content);
+        }
+        n++;
+    }
+    if (rc == XK_OK && step != SQLITE_DONE)
+        rc = xk_store_db_error(st, err, "reading licences");
+    sqlite3_finalize(s);
+    if (rc != XK_OK)
+        return rc;
+    if (sqlite3_prepare_v2(st->db, "INSERT INTO audit_anchor(one, at, licences) VALUES (1, ?1, ?2)",
+                           -1, &s, NULL) != SQLITE_OK)
+        return xk_store_db_error(st, err, "writing the audit anchor");
+    sqlite3_bind_text(s, 1, at, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 2, n);
+    rc = sqlite3_step(s) == SQLITE_DONE ? XK_OK
+                                        : xk_store_db_error(st, err, "writing the audit anchor");
+    sqlite3_finalize(s);
+    return rc;
+}
+
+/* --- verification ---------------------------------------------------------------------------- */
+
+#define MAX_NAMED_VERSIONS 4096
+
+typedef struct named {
+    bool have_state;
+    long long state_entry; /* the entry whose state is the latest */
+    char state[XK_CONTENT_PARTS][XK_SHA256_HEX];
+    struct {
+        int version;
+        long long entry;
+        char record[XK_SHA256_HEX], source[XK_SHA256_HEX], canonical[XK_SHA256_HEX];
+    } v[MAX_NAMED_VERSIONS];
+    size_t n;
+} named;
+
+/* Reads one entry's content lines into nm (later entries override earlier ones). */
+static void read_content(named *nm, long long entry, const char *content)
+{
+    for (const char *line = content; *line;) {
+        const char *end = strchr(line, '\n');
+        size_t len = end ? (size_t)(end - line) : strlen(line);
+        char buf[400];
+        if (len < sizeof buf) {
+            memcpy(buf, line, len);
+            buf[len] = '\0';
+            char a[XK_SHA256_HEX], b[XK_SHA256_HEX], c[XK_SHA256_HEX], d[XK_SHA256_HEX];
+            int version;
+            if (sscanf(buf, "state %64s %64s %64s %64s", a, b, c, d) == 4) {
+                nm->have_state = true;
+                nm->state_entry = entry;
+                memcpy(nm->state[0], a, sizeof a);
+                memcpy(nm->state[1], b, sizeof b);
+                memcpy(nm->state[2], c, sizeof c);
+                memcpy(nm->state[3], d, sizeof d);
+            } else if (sscanf(buf, "version %d %64s %64s %64s", &version, a, b, c) == 4) {
+                size_t i = 0;
+                while (i < nm->n && nm->v[i].version != version)
+                    i++;
+                if (i == nm->n && nm->n < MAX_NAMED_VERSIONS)
+                    nm->n++;
+                if (i < nm->n) {
+                    nm->v[i].version = version;
+                    nm->v[i].entry = entry;
+                    memcpy(nm->v[i].record, a, sizeof a);
+                    memcpy(nm->v[i].source, b, sizeof b);
+                    memcpy(nm->v[i].canonical, c, sizeof c);
+                }
+            }
+        }
+        line += len + (end ? 1 : 0);
+    }
+}
+
+static xk_status named_content(xk_store *st, const char *number, named *nm, xk_error *err)
+{
+    memset(nm, 0, sizeof *nm);
+    sqlite3_stmt *s = xk_store_cached_stmt(
+        st, "SELECT id, content FROM audit WHERE number = ?1 AND content != '' ORDER BY id", err);
+    if (!s)
+        return XK_EDB;
+    sqlite3_bind_text(s, 1, number, -1, SQLITE_TRANSIENT);
+    int step;
+    while ((step = sqlite3_step(s)) == SQLITE_ROW)
+        read_content(nm, sqlite3_column_int64(s, 0), (const char *)sqlite3_column_text(s, 1));
+    xk_status rc =
+        step == SQLITE_DONE ? XK_OK : xk_store_db_error(st, err, "reading the audit log");
+    sqlite3_reset(s);
+    return rc;
+}
+
+/* Which field of the licences row differs from the current version's record, for the message. */
+static const char *differing_field(xk_store *st, long long lid)
+{
+    static const char *const fields[] = {"company", "legal_representative", "region",
+                                         "category", "issuer", "issued", "expires"};
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT v.record, l.company, l.legal_representative, l.region, "
+                           "l.category, l.issuer, l.issued, l.expires FROM licences l JOIN "
+                           "versions v ON v.licence_id = l.id AND v.version = l.version "
+                           "WHERE l.id = ?1",
+                           -1, &s, NULL) != SQLITE_OK)
+        return NULL;
+    sqlite3_bind_int64(s, 1, lid);
+    const char *found = NULL;
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        json_t *rec = json_loads((const char *)sqlite3_column_text(s, 0), 0, NULL);
+        for (int i = 0; rec && !found && i < 7; i++) {
+            const char *want = json_string_value(json_object_get(rec, fields[i]));
+            const char *have = (const char *)sqlite3_column_text(s, i + 1);
+            if (want && have && strcmp(want, have) != 0)
+                found = fields[i];
+        }
+        json_decref(rec);
+    }
+    sqlite3_finalize(s);
+    return found;
+}
+
+static xk_status check_state(xk_store *st, long long lid, const char *number, const named *nm,
+                             xk_error *err)
+{
+    if (!nm->have_state)
+        return xk_error_set(err, XK_ECONFLICT, 0,
+                            "%s: no audit entry names this licence's content: it was added "
+                            "outside xuke",
+                            number);
+    char now[XK_CONTENT_PARTS][XK_SHA256_HEX];
+    xk_status rc = xk_content_state(st, lid, now, err);
+    if (rc != XK_OK)
+        return rc;
+    for (int i = 0; i < XK_CONTENT_PARTS; i++) {
+        if (strcmp(now[i], nm->state[i]) == 0)
+            continue;
+        const char *field = i == 0 ? differing_field(st, lid) : NULL;
+        return xk_error_set(err, XK_ECONFLICT, 0,
+                            "%s: its %s differs from what audit entry %lld recorded%s%s%s: it was "
+                            "changed outside xuke",
+                            number, xk_content_part_name(i), nm->state_entry,
+                            field ? " (" : "", field ? field : "",
+                            field ? " no longer matches the current version's record)" : "");
+    }
+    return XK_OK;
+}
+
+static xk_status check_document(xk_store *st, const char *number, int version, const char *sha,
+                                xk_error *err)
+{
+    sqlite3_stmt *s = xk_store_cached_stmt(st, "SELECT body FROM documents WHERE sha256 = ?1", err);
+    if (!s)
+        return XK_EDB;
+    sqlite3_bind_text(s, 1, sha, -1, SQLITE_TRANSIENT);
+    xk_status rc = XK_OK;
+    int step = sqlite3_step(s);
+    if (step == SQLITE_ROW) {
+        char have[XK_SHA256_HEX];
+        xk_store_sha256_hex(sqlite3_column_blob(s, 0), (size_t)sqlite3_column_bytes(s, 0), have);
+        if (strcmp(have, sha) != 0)
+            rc = xk_error_set(err, XK_ECONFLICT, 0,
+                              "%s version %d: its source document no longer hashes to %.16s…: "
+                              "it was changed outside xuke",
+                              number, version, sha);
+    } else if (step == SQLITE_DONE) {
+        rc = xk_error_set(err, XK_ECONFLICT, 0,
+                          "%s version %d: its source document %.16s… is missing", number, version,
+                          sha);
+    } else {
+        rc = xk_store_db_error(st, err, "reading a document");
+    }
+    sqlite3_reset(s);
+    return rc;
+}
+
+static xk_status check_versions(xk_store *st, long long lid, const char *number,
+                                const named *nm, xk_error *err)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT version, record, record_sha256, source_sha256 FROM versions "
+                           "WHERE licence_id = ?1 ORDER BY version",
+                           -1, &s, NULL) != SQLITE_OK)
+        return xk_store_db_error(st, err, "reading versions");
+    sqlite3_bind_int64(s, 1, lid);
+    xk_status rc = XK_OK;
+    int step;
+    while (rc == XK_OK && (step = sqlite3_step(s)) == SQLITE_ROW) {
+        int version = sqlite3_column_int(s, 0);
+        const char *record = (const char *)sqlite3_column_text(s, 1);
+        const char *rsha = (const char *)sqlite3_column_text(s, 2);
+        const char *ssha = (const char *)sqlite3_column_text(s, 3);
+        char have[XK_SHA256_HEX];
+        xk_store_sha256_hex(record ? record : "", (size_t)sqlite3_column_bytes(s, 1), have);
+        size_t i = 0;
+        while (i < nm->n && nm->v[i].version != version)
+            i++;
+        if (i == nm->n)
+            rc = xk_error_set(err, XK_ECONFLICT, 0,
+                              "%s version %d: no audit entry names it: it was added outside xuke",
+                              number, version);
+        else if (strcmp(have, nm->v[i].record) != 0)
+            rc = xk_error_set(err, XK_ECONFLICT, 0,
+                              "%s version %d: its record hashes to %.16s…, audit entry %lld "
+                              "recorded %.16s…: the record was changed outside xuke",
+                              number, version, have, nm->v[i].entry, nm->v[i].record);
+        else if (!rsha || strcmp(rsha, nm->v[i].canonical) != 0 || !ssha ||
+                 strcmp(ssha, nm->v[i].source) != 0)
+            rc = xk_error_set(err, XK_ECONFLICT, 0,
+                              "%s version %d: its stored hashes differ from what audit entry %lld "
+                              "recorded: they were changed outside xuke",
+                              number, version, nm->v[i].entry);
+        else
+            rc = check_document(st, number, version, ssha, err);
+    }
+    if (rc == XK_OK && step != SQLITE_DONE)
+        rc = xk_store_db_error(st, err, "reading versions");
+    sqlite3_finalize(s);
+    return rc;
+}
+
+/* A licence the chain names that the store no longer holds (deleted outside xuke). */
+static xk_status check_missing(xk_store *st, xk_error *err)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT number FROM audit WHERE content != '' AND number NOT IN "
+                           "(SELECT number FROM licences) LIMIT 1",
+                           -1, &s, NULL) != SQLITE_OK)
+        return xk_store_db_error(st, err, "reading the audit log");
+    xk_status rc = XK_OK;
+    int step = sqlite3_step(s);
+    if (step == SQLITE_ROW)
+        rc = xk_error_set(err, XK_ECONFLICT, 0,
+                          "%s: the audit log names it but the store no longer holds it: it was "
+                          "deleted outside xuke",
+                          (const char *)sqlite3_column_text(s, 0));
+    else if (step != SQLITE_DONE)
+        rc = xk_store_db_error(st, err, "reading the audit log");
+    sqlite3_finalize(s);
+    return rc;
+}
+
+xk_status xk_content_verify(xk_store *st, xk_error *err)
+{
+    named *nm = malloc(sizeof *nm);
+    if (!nm)
+        return xk_error_set(err, XK_ENOMEM, 0, "out of memory");
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(st->db, "SELECT id, number FROM licences ORDER BY id", -1, &s, NULL) !=
+        SQLITE_OK) {
+        free(nm);
+        return xk_store_db_error(st, err, "reading licences");
+    }
+    xk_status rc = XK_OK;
+    int step;
+    while (rc == XK_OK && (step = sqlite3_step(s)) == SQLITE_ROW) {
+        long long lid = sqlite3_column_int64(s, 0);
+        char number[64];
+        snprintf(number, sizeof number, "%s", (const char *)sqlite3_column_text(s, 1));
+        rc = named_content(st, number, nm, err);
+        if (rc == XK_OK)
+            rc = check_state(st, lid, number, nm, err);
+        if (rc == XK_OK)
+            rc = check_versions(st, lid, number, nm, err);
+    }
+    if (rc == XK_OK && step != SQLITE_DONE)
+        rc = xk_store_db_error(st, err, "reading licences");
+    sqlite3_finalize(s);
+    free(nm);
+    return rc == XK_OK ? check_missing(st, err) : rc;
+}
