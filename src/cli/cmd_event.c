@@ -155,7 +155,7 @@ static int list(int argc, char **argv)
     if (xk_store_events(st, number, &evs, &n, &err) != XK_OK) {
         rc = cli_store_error(&err);
     } else {
-        char d[16];
+        char d[40];
         printf("%s: %zu event%s\n", number, n, n == 1 ? "" : "s");
         for (size_t i = 0; i < n; i++) {
             printf("  #%-5ld %s %-24s", evs[i].id, xk_date_format(evs[i].date, d, sizeof d),
@@ -170,7 +170,8 @@ static int list(int argc, char **argv)
                 printf(" — %s", evs[i].note);
             printf("  (by %s)\n", evs[i].actor);
             if (*evs[i].voided_at)
-                printf("         VOIDED %s by %s: %s\n", evs[i].voided_at, evs[i].voided_by,
+                printf("         VOIDED %s by %s: %s\n",
+                       xk_view_time(evs[i].voided_at, d, sizeof d), evs[i].voided_by,
                        evs[i].void_reason);
         }
         free(evs);

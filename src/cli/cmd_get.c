@@ -69,16 +69,17 @@ static int print_text(xk_store *st, const char *number, const get_opts *g)
         xk_licence_free(lic);
         return cli_store_error(&err);
     }
-    char d[16];
+    char d[16], when[40];
     cli_print_summary(stdout, lic);
     if (!info.removed)
         printf("  状态 Status: %s as of %s\n", xk_status_name(status),
                xk_date_format(g->as_of, d, sizeof d));
     printf("  版本 Version: %d of %d, imported %s by %s\n", info.current.version, info.versions,
-           info.current.imported_at, info.current.actor);
+           xk_view_time(info.current.imported_at, when, sizeof when), info.current.actor);
     printf("  来源 Source document: sha256 %s\n", info.current.source_sha256);
     if (info.removed)
-        printf("  状态 Status: REMOVED %s: %s\n", info.removed_at, info.removed_reason);
+        printf("  状态 Status: REMOVED %s: %s\n",
+               xk_view_time(info.removed_at, when, sizeof when), info.removed_reason);
     xk_licence_free(lic);
     return print_lists(st, number);
 }

@@ -38,9 +38,11 @@ int cmd_history(int argc, char **argv)
         cli_print_json(xk_view_history(v, n));
     } else {
         printf("%s: %zu version%s\n", number, n, n == 1 ? "" : "s");
+        char when[40];
         for (size_t i = 0; i < n; i++)
-            printf("  v%-3d %s  %-12s source %.16s…\n", v[i].version, v[i].imported_at,
-                   v[i].actor, v[i].source_sha256);
+            printf("  v%-3d %s  %-12s source %.16s…\n", v[i].version,
+                   xk_view_time(v[i].imported_at, when, sizeof when), v[i].actor,
+                   v[i].source_sha256);
     }
     free(v);
     xk_store_close(st);
