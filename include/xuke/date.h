@@ -29,6 +29,10 @@ xk_date xk_date_add_months(xk_date d, int months);
 /* Writes YYYY-MM-DD plus NUL into buf (at least 11 bytes). Returns buf. */
 char *xk_date_format(xk_date d, char *buf, size_t size);
 
+/* A stored UTC time "YYYY-MM-DDTHH:MM:SSZ" shown at a fixed offset east of UTC in minutes
+ * ("2026-12-07T04:20:34+08:00"). Anything else is copied as it is and false returned. */
+bool xk_time_at_offset(const char *utc, int offset_minutes, char *out, size_t size);
+
 /* Strict ISO 8601 calendar date YYYY-MM-DD. Returns false on anything else. */
 bool xk_date_parse_iso(const char *s, xk_date *out);
 

@@ -36,6 +36,13 @@ json_t *xk_view_list_info(const xk_list_info *l);
 json_t *xk_view_obligation(const xk_obligation *ob);
 /* One status row: number, company, status, expires, next, overdue. */
 json_t *xk_view_status_row(const xk_status_row *r);
+/* Times in every view are shown at this offset east of UTC, in minutes (default 480: Asia/
+ * Shanghai, which keeps no daylight saving), with the offset written out. Process-wide: set
+ * once at start (the CLI reads XUKE_UTC_OFFSET). */
+void xk_view_set_utc_offset(int minutes);
+/* A stored UTC time at that offset, into buf; returns buf. */
+const char *xk_view_time(const char *utc, char *buf, size_t size);
+
 /* One search hit with its status (computed by the caller as of one date for every hit) and
  * record_state (active/removed); a domain hit carries "match" (domain, website, service,
  * website_name). */

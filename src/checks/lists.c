@@ -139,12 +139,12 @@ xk_status xk_entry_credit_code(xk_list *l, xk_list_entry *e, const char *value, 
         return XK_OK;
     char msg[384];
     if (xk_credit_code_valid(code, k)) {
-        snprintf(e->credit_code, sizeof e->credit_code, "%s", code);
+        memcpy(e->credit_code, code, XK_CREDIT_CODE_LEN + 1); /* valid: k is 18, NUL after */
         e->credit_code_valid = true;
         return XK_OK;
     }
     if (k == XK_CREDIT_CODE_LEN) {
-        snprintf(e->credit_code, sizeof e->credit_code, "%s", code);
+        memcpy(e->credit_code, code, XK_CREDIT_CODE_LEN + 1); /* k is 18: NUL after */
         snprintf(msg, sizeof msg, "credit code %s has a wrong check character "
                                   "(GB 32100-2015): kept, not matched on", code);
     } else {

@@ -19,6 +19,7 @@
 #include "xuke/store.h"
 #include <unistd.h> /* optind, set by the option helpers */
 
+#include "options.h"
 #include "xuke/xuke.h"
 
 /* Exit codes of every subcommand. */
@@ -32,10 +33,10 @@ typedef struct cli_subcommand {
     cli_command_fn run;
 } cli_subcommand;
 
-/* Runs the subcommand argv[1] names, with argv shifted by one; --help prints usage on stdout,
- * and none or an unknown one prints it on stderr (EXIT_USAGE). */
+/* Runs the subcommand argv[1] names, with argv shifted by one; -h/--help prints spec's help on
+ * stdout, and none or an unknown one says so with the usage on stderr (EXIT_USAGE). */
 int cli_run_subcommand(int argc, char **argv, const cli_subcommand *subs, size_t n,
-                       void (*usage)(FILE *out));
+                       const cli_spec *spec);
 
 /* Reads path ("-" = stdin) into a malloc'ed buffer; refuses more than max bytes. */
 xk_status cli_read_file(const char *path, size_t max, char **out, size_t *len, xk_error *err);
@@ -54,9 +55,11 @@ void cli_print_problems(const char *path, const xk_licence *lic, bool errors_onl
 bool cli_parse_size(const char *s, size_t *out);
 /* --max-size for a document: 1 byte to the ceiling; prints why not for cmd. */
 bool cli_max_size_arg(const char *arg, size_t *out, const char *cmd);
-/* The options most registry commands share: --db PATH, and --json when json is non-NULL.
- * Returns EXIT_OK (optind at the first operand) or EXIT_USAGE. */
-int cli_db_options(int argc, char **argv, const char **db, bool *json);
+/* Parses a command whose only options are --db PATH and --json (spec lists them; json may be
+ * NULL when it lists no --json). Returns CLI_GO with optind at the first operand, or the exit
+ * code to return at once (0 after --help, 2 after a bad option). */
+enum { CLI_GO = -1 };
+int cli_db_options(int argc, char **argv, const cli_spec *spec, const char **db, bool *json);
 
 /* Prints o as indented JSON on stdout and releases it; EXIT_FAIL when o is NULL. */
 int cli_print_json(json_t *o);

@@ -5,28 +5,28 @@
  *   xuke audit [NUMBER] [--verify] [--limit N] [--json]
  *   xuke summary                 what the registry holds
  */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 
-/* Parses just --db for the small commands. */
-static const char *db_only(int argc, char **argv, int *rc)
-{
-    const char *db = NULL;
-    *rc = cli_db_options(argc, argv, &db, NULL);
-    return db;
-}
+static const cli_opt db_only[] = {CLI_OPT_DB, {0}};
+
+static const cli_spec backup_spec = {
+    "backup", "xuke backup [--db PATH] BACKUP_PATH",
+    "An online copy of the registry to BACKUP_PATH (SQLite's backup API): safe while others\n"
+    "read and write.",
+    db_only};
 
 int cmd_backup(int argc, char **argv)
 {
-    int rc;
-    const char *db = db_only(argc, argv, &rc);
-    if (rc != EXIT_OK || optind != argc - 1) {
-        fprintf(stderr, "usage: xuke backup [--db PATH] BACKUP_PATH\n");
-        return EXIT_USAGE;
-    }
+    const char *db = NULL;
+    int rc = cli_db_options(argc, argv, &backup_spec, &db, NULL);
+    if (rc != CLI_GO)
+        return rc;
+    if (optind != argc - 1)
+        return cli_usage(&backup_spec);
+    rc = EXIT_OK;
     xk_store *st = cli_open_store(db);
     if (!st)
         return EXIT_FAIL;
@@ -39,26 +39,30 @@ int cmd_backup(int argc, char **argv)
     return rc;
 }
 
+static const cli_opt remove_options[] = {
+    CLI_OPT_DB, {"reason", 'r', "TEXT", "why it is removed (required; kept in the audit log)", 0},
+    {0}};
+static const cli_spec remove_spec = {
+    "remove", "xuke remove [--db PATH] NUMBER --reason TEXT",
+    "Marks licence NUMBER removed: search and status leave it out; its history and the audit\n"
+    "log keep it.",
+    remove_options};
+
 int cmd_remove(int argc, char **argv)
 {
-    static const struct option longopts[] = {{"db", required_argument, 0, 'd'},
-                                             {"reason", required_argument, 0, 'r'},
-                                             {0, 0, 0, 0}};
     const char *db = NULL, *reason = NULL;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+    while ((c = cli_next_opt(argc, argv, &remove_spec)) != -1) {
+        if (c < -1)
+            return cli_exit(c);
         if (c == 'd')
             db = optarg;
         else if (c == 'r')
             reason = optarg;
-        else
-            return EXIT_USAGE;
     }
-    if (optind != argc - 1 || !reason || !*reason) {
-        fprintf(stderr, "usage: xuke remove [--db PATH] NUMBER --reason TEXT\n");
-        return EXIT_USAGE;
-    }
+    if (optind != argc - 1 || !reason || !*reason)
+        return cli_usage(&remove_spec);
     char number[64];
     if (!cli_number_arg(argv[optind], number, sizeof number))
         return EXIT_USAGE;
@@ -96,19 +100,28 @@ static bool print_entry(const xk_audit_entry *e, void *ctx)
     return true;
 }
 
+static const cli_opt audit_options[] = {
+    CLI_OPT_DB,
+    {"verify", 'v', NULL, "check the whole hash chain and print its head", 0},
+    {"limit", 'l', "N", "only the newest N entries (1 to 100000000)", 0},
+    CLI_OPT_JSON,
+    {0}};
+static const cli_spec audit_spec = {
+    "audit", "xuke audit [--db PATH] [--verify] [--limit N] [--json] [NUMBER]",
+    "The audit log, oldest first: one hash-chained entry per write (import, new version,\n"
+    "removal, event, token), all of them or those of licence NUMBER.",
+    audit_options};
+
 int cmd_audit(int argc, char **argv)
 {
-    static const struct option longopts[] = {{"db", required_argument, 0, 'd'},
-                                             {"verify", no_argument, 0, 'v'},
-                                             {"limit", required_argument, 0, 'l'},
-                                             {"json", no_argument, 0, 'j'},
-                                             {0, 0, 0, 0}};
     const char *db = NULL;
     bool verify = false, json = false;
     long limit = 0;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+    while ((c = cli_next_opt(argc, argv, &audit_spec)) != -1) {
+        if (c < -1)
+            return cli_exit(c);
         if (c == 'd')
             db = optarg;
         else if (c == 'v')
@@ -119,12 +132,10 @@ int cmd_audit(int argc, char **argv)
             return EXIT_USAGE;
     }
     char number[64];
-    if (argc - optind > 1 ||
-        (argc - optind == 1 && !cli_number_arg(argv[optind], number, sizeof number))) {
-        fprintf(stderr, "usage: xuke audit [--db PATH] [--verify] [--limit N] [--json] "
-                        "[NUMBER]\n");
+    if (argc - optind > 1)
+        return cli_usage(&audit_spec);
+    if (argc - optind == 1 && !cli_number_arg(argv[optind], number, sizeof number))
         return EXIT_USAGE;
-    }
     xk_store *st = cli_open_store(db);
     if (!st)
         return EXIT_FAIL;
@@ -154,14 +165,21 @@ int cmd_audit(int argc, char **argv)
     return rc;
 }
 
+static const cli_spec summary_spec = {
+    "summary", "xuke summary [--db PATH]",
+    "What the registry holds: licences (and how many removed), versions, source documents,\n"
+    "domains, audit entries and the file's size.",
+    db_only};
+
 int cmd_summary(int argc, char **argv)
 {
-    int rc;
-    const char *db = db_only(argc, argv, &rc);
-    if (rc != EXIT_OK || optind != argc) {
-        fprintf(stderr, "usage: xuke summary [--db PATH]\n");
-        return EXIT_USAGE;
-    }
+    const char *db = NULL;
+    int rc = cli_db_options(argc, argv, &summary_spec, &db, NULL);
+    if (rc != CLI_GO)
+        return rc;
+    if (optind != argc)
+        return cli_usage(&summary_spec);
+    rc = EXIT_OK;
     xk_store *st = cli_open_store(db);
     if (!st)
         return EXIT_FAIL;

@@ -3,7 +3,6 @@
  * `xuke workdays add DATE N` and `xuke workdays between D1 D2`: the working-day arithmetic.
  * Results that touch a year the calendar lacks say so on stderr and are marked provisional.
  */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,19 +32,31 @@ void cli_warn_provisional(const xk_provisional *p)
             years);
 }
 
-/* --calendar only, for the small commands; returns the first positional index. */
-static int calendar_opt(int argc, char **argv, const char **cal)
+static const cli_opt calendar_only[] = {CLI_OPT_CALENDAR, {0}};
+static const cli_spec calendar_spec = {
+    "calendar", "xuke calendar [--calendar FILE] [YEAR]",
+    "YEAR's holidays and make-up working days (default: this year), and its working days.",
+    calendar_only};
+static const cli_spec workdays_spec = {
+    "workdays",
+    "xuke workdays [--calendar FILE] add DATE N\n"
+    "       xuke workdays [--calendar FILE] between DATE1 DATE2",
+    "Working-day arithmetic on the holiday calendar: the working day N working days after\n"
+    "DATE (N from 0 to 3650), or the working days from DATE1 to DATE2 (at most 100 years).",
+    calendar_only};
+
+/* --calendar only, for the small commands: CLI_GO with optind at the first operand, or the
+ * exit code to return at once. */
+static int calendar_opt(int argc, char **argv, const cli_spec *spec, const char **cal)
 {
-    static const struct option longopts[] = {{"calendar", required_argument, 0, 'c'},
-                                             {0, 0, 0, 0}};
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-        if (c != 'c')
-            return -1;
+    while ((c = cli_next_opt(argc, argv, spec)) != -1) {
+        if (c < -1)
+            return cli_exit(c);
         *cal = optarg;
     }
-    return optind;
+    return CLI_GO;
 }
 
 static const char *kind_name(xk_day_kind k)
@@ -66,14 +77,16 @@ static bool print_day(xk_date d, xk_day_kind kind, const char *name, void *ctx)
 int cmd_calendar(int argc, char **argv)
 {
     const char *calpath = NULL;
-    int i = calendar_opt(argc, argv, &calpath);
+    int go = calendar_opt(argc, argv, &calendar_spec, &calpath);
+    if (go != CLI_GO)
+        return go;
+    int i = optind;
     long year = cli_today().year;
-    if (i < 0 || argc - i > 1 ||
-        (argc - i == 1 && !cli_parse_int(argv[i], XK_CAL_FIRST_YEAR, XK_CAL_LAST_YEAR, &year,
-                                         "YEAR"))) {
-        fprintf(stderr, "usage: xuke calendar [--calendar FILE] [YEAR]\n");
+    if (argc - i > 1)
+        return cli_usage(&calendar_spec);
+    if (argc - i == 1 &&
+        !cli_parse_int(argv[i], XK_CAL_FIRST_YEAR, XK_CAL_LAST_YEAR, &year, "YEAR"))
         return EXIT_USAGE;
-    }
     xk_calendar *cal = cli_load_calendar(calpath);
     if (!cal)
         return EXIT_FAIL;
@@ -96,22 +109,23 @@ int cmd_calendar(int argc, char **argv)
 int cmd_workdays(int argc, char **argv)
 {
     const char *calpath = NULL;
-    int i = calendar_opt(argc, argv, &calpath);
-    const char *usage = "usage: xuke workdays [--calendar FILE] add DATE N\n"
-                        "       xuke workdays [--calendar FILE] between DATE1 DATE2\n";
-    if (i < 0 || argc - i != 3) {
-        fputs(usage, stderr);
-        return EXIT_USAGE;
-    }
+    int go = calendar_opt(argc, argv, &workdays_spec, &calpath);
+    if (go != CLI_GO)
+        return go;
+    int i = optind;
+    if (argc - i != 3)
+        return cli_usage(&workdays_spec);
     xk_date a, b;
     long n = 0;
     bool add = strcmp(argv[i], "add") == 0;
-    if ((!add && strcmp(argv[i], "between") != 0) || !cli_parse_date(argv[i + 1], &a, "DATE") ||
-        (add ? !cli_parse_int(argv[i + 2], 0, 3650, &n, "N")
-             : !cli_parse_date(argv[i + 2], &b, "DATE2"))) {
-        fputs(usage, stderr);
-        return EXIT_USAGE;
+    if (!add && strcmp(argv[i], "between") != 0) {
+        fprintf(stderr, "xuke workdays: %s is not a subcommand of this command\n", argv[i]);
+        return cli_usage(&workdays_spec);
     }
+    if (!cli_parse_date(argv[i + 1], &a, add ? "DATE" : "DATE1") ||
+        (add ? !cli_parse_int(argv[i + 2], 0, 3650, &n, "N")
+             : !cli_parse_date(argv[i + 2], &b, "DATE2")))
+        return EXIT_USAGE;
     if (!add && xk_date_to_days(b) - xk_date_to_days(a) > 36600) {
         fprintf(stderr, "xuke: a range of more than 100 years is not counted\n");
         return EXIT_USAGE;

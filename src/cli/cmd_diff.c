@@ -38,19 +38,25 @@ static void print_changes(json_t *changes)
     }
 }
 
+static const cli_opt options[] = {CLI_OPT_DB, CLI_OPT_JSON, {0}};
+static const cli_spec spec = {
+    "diff", "xuke diff [--db PATH] [--json] NUMBER [V1 V2]",
+    "What changed in licence NUMBER between versions V1 and V2, field by field (default: the\n"
+    "version before the current one, and the current one).",
+    options};
+
 int cmd_diff(int argc, char **argv)
 {
     const char *db = NULL;
     bool json = false;
-    if (cli_db_options(argc, argv, &db, &json) != EXIT_OK)
-        return EXIT_USAGE;
+    int go = cli_db_options(argc, argv, &spec, &db, &json);
+    if (go != CLI_GO)
+        return go;
     int nargs = argc - optind;
     char number[64];
     long v1 = 0, v2 = 0;
-    if (nargs != 1 && nargs != 3) {
-        fprintf(stderr, "usage: xuke diff [--db PATH] [--json] NUMBER [V1 V2]\n");
-        return EXIT_USAGE;
-    }
+    if (nargs != 1 && nargs != 3)
+        return cli_usage(&spec);
     if (!cli_number_arg(argv[optind], number, sizeof number))
         return EXIT_USAGE;
     if (nargs == 3 && (!cli_parse_int(argv[optind + 1], 1, 1000000, &v1, "V1") ||

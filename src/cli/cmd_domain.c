@@ -4,7 +4,6 @@
  * ones first, and whether any of them is valid on the date. Exit 0 when a valid licence covers
  * the host, 1 when none does (covered or not), so a script can branch on it.
  */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,20 +40,27 @@ static void print_domain(json_t *o)
         printf("  … and more licences than the %u listed\n", XK_MAX_HOST_LICENCES);
 }
 
+static const cli_opt options[] = {
+    CLI_OPT_DB,
+    CLI_OPT_CALENDAR,
+    {"as-of", 'a', "DATE", "the date validity is judged on (default: today in China)", 0},
+    CLI_OPT_JSON,
+    {0}};
+static const cli_spec spec = {
+    "domain", "xuke domain [--db PATH] [--calendar FILE] [--as-of DATE] [--json] HOST",
+    "Which licences cover HOST, and whether one of them is valid (an access check).", options};
+
 int cmd_domain(int argc, char **argv)
 {
-    static const struct option longopts[] = {{"db", required_argument, 0, 'd'},
-                                             {"calendar", required_argument, 0, 'c'},
-                                             {"as-of", required_argument, 0, 'a'},
-                                             {"json", no_argument, 0, 'j'},
-                                             {0, 0, 0, 0}};
     const char *db = NULL, *calendar = NULL;
     xk_date as_of = cli_today();
     bool json = false, ok = true;
     int c;
     optind = 1;
-    while (ok && (c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-        if (c == 'd')
+    while (ok && (c = cli_next_opt(argc, argv, &spec)) != -1) {
+        if (c < -1)
+            return cli_exit(c);
+        else if (c == 'd')
             db = optarg;
         else if (c == 'c')
             calendar = optarg;
@@ -62,14 +68,11 @@ int cmd_domain(int argc, char **argv)
             ok = cli_parse_date(optarg, &as_of, "--as-of");
         else if (c == 'j')
             json = true;
-        else
-            ok = false;
     }
-    if (!ok || optind != argc - 1) {
-        fprintf(stderr, "usage: xuke domain [--db PATH] [--calendar FILE] [--as-of DATE] "
-                        "[--json] HOST\n");
+    if (!ok)
         return EXIT_USAGE;
-    }
+    if (optind != argc - 1)
+        return cli_usage(&spec);
     char host[XK_MAX_HOST + 1];
     if (!xk_host_normalise(argv[optind], host, sizeof host)) {
         fprintf(stderr, "error: \"%s\" is not a host name\n", argv[optind]);

@@ -5,18 +5,65 @@
  * with what would be accepted; a late filing is kept and said to be late. A mistaken event is
  * voided, never deleted. Every stored event and void goes through the audit log.
  */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 
-static const char *const usage_text =
-    "usage: xuke event add [--db PATH] [--calendar FILE] NUMBER TYPE DATE [--year Y] [--note T] "
-    "[--ref ID] [--planned]\n"
+static const cli_opt add_options[] = {
+    CLI_OPT_DB,
+    CLI_OPT_CALENDAR,
+    {"year", 'y', "Y", "the year an annual_report_filed reports on (1990 to 2200)", 0},
+    {"note", 'n', "TEXT", "a note kept with the event (at most 255 bytes)", 0},
+    {"ref", 'r', "ID", "the id of the trigger event this one answers (see `xuke event list`)", 0},
+    {"planned", 'p', NULL, "a trigger recorded ahead of its date (a planned launch)", 0},
+    {0}};
+static const cli_spec add_spec = {
+    "event add", "xuke event add [--db PATH] [--calendar FILE] NUMBER TYPE DATE [--year Y]\n"
+                 "                      [--note TEXT] [--ref ID] [--planned]",
+    "Records that event TYPE (see `xuke event types`) happened to licence NUMBER on DATE\n"
+    "(YYYY-MM-DD). An event outside the licence's timeline, or a fulfilment that meets no open\n"
+    "obligation, is refused, not stored; a late filing is kept and said to be late.",
+    add_options};
+static const cli_opt void_options[] = {
+    CLI_OPT_DB, {"reason", 'r', "TEXT", "why it was a mistake (required; kept in the audit log)", 0},
+    {0}};
+static const cli_spec void_spec = {
+    "event void", "xuke event void [--db PATH] ID --reason TEXT",
+    "Takes mistaken event ID (see `xuke event list`) back: it is kept, marked void, and no\n"
+    "longer counts.",
+    void_options};
+static const cli_opt list_options[] = {CLI_OPT_DB, {0}};
+static const cli_spec list_spec = {"event list", "xuke event list [--db PATH] NUMBER",
+                                   "The events recorded for licence NUMBER, oldest first.",
+                                   list_options};
+static const cli_opt no_options[] = {{0}};
+static const cli_spec types_spec = {
+    "event types", "xuke event types",
+    "The event types: triggers start an obligation, fulfilments meet one.", no_options};
+static const cli_spec event_spec = {
+    "event",
+    "xuke event add [--db PATH] [--calendar FILE] NUMBER TYPE DATE [--year Y] [--note TEXT]\n"
+    "                      [--ref ID] [--planned]\n"
     "       xuke event void [--db PATH] ID --reason TEXT\n"
     "       xuke event list [--db PATH] NUMBER\n"
-    "       xuke event types\n";
+    "       xuke event types",
+    "What happened to a licence; the rules turn events into obligations and meet them.\n"
+    "`xuke event SUBCOMMAND --help` describes each subcommand.",
+    no_options};
+
+/* Copies text into a fixed field whole, or says which option or operand is too long. */
+static bool copy_whole(char *out, size_t size, const char *text, const char *what)
+{
+    size_t len = strlen(text);
+    if (len >= size) {
+        fprintf(stderr, "xuke event add: %s is %zu bytes, longer than the %zu kept\n", what, len,
+                size - 1);
+        return false;
+    }
+    memcpy(out, text, len + 1);
+    return true;
+}
 
 static int types(void)
 {
@@ -34,42 +81,35 @@ static int types(void)
 
 static int add(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"db", required_argument, 0, 'd'},   {"calendar", required_argument, 0, 'c'},
-        {"year", required_argument, 0, 'y'}, {"note", required_argument, 0, 'n'},
-        {"ref", required_argument, 0, 'r'},  {"planned", no_argument, 0, 'p'},
-        {0, 0, 0, 0}};
     const char *db = NULL, *calpath = NULL;
     xk_event ev;
     memset(&ev, 0, sizeof ev);
     long year = 0, ref = 0;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-        if (c == 'd')
+    while ((c = cli_next_opt(argc, argv, &add_spec)) != -1) {
+        if (c < -1)
+            return cli_exit(c);
+        else if (c == 'd')
             db = optarg;
         else if (c == 'c')
             calpath = optarg;
         else if (c == 'y' && !cli_parse_int(optarg, 1990, 2200, &year, "--year"))
             return EXIT_USAGE;
-        else if (c == 'n')
-            snprintf(ev.note, sizeof ev.note, "%s", optarg);
+        else if (c == 'n' && !copy_whole(ev.note, sizeof ev.note, optarg, "--note"))
+            return EXIT_USAGE;
         else if (c == 'r' && !cli_parse_int(optarg, 1, 1L << 40, &ref, "--ref"))
             return EXIT_USAGE;
         else if (c == 'p')
             ev.planned = true;
-        else if (c == '?')
-            return EXIT_USAGE;
     }
     char number[64];
-    if (argc - optind != 3) {
-        fputs(usage_text, stderr);
-        return EXIT_USAGE;
-    }
+    if (argc - optind != 3)
+        return cli_usage(&add_spec);
     if (!cli_number_arg(argv[optind], number, sizeof number) ||
-        !cli_parse_date(argv[optind + 2], &ev.date, "DATE"))
+        !cli_parse_date(argv[optind + 2], &ev.date, "DATE") ||
+        !copy_whole(ev.type, sizeof ev.type, argv[optind + 1], "TYPE"))
         return EXIT_USAGE;
-    snprintf(ev.type, sizeof ev.type, "%s", argv[optind + 1]);
     ev.year = (int)year;
     if (ref)
         snprintf(ev.ref, sizeof ev.ref, "%ld", ref);
@@ -98,11 +138,13 @@ static int list(int argc, char **argv)
 {
     const char *db = NULL;
     char number[64];
-    if (cli_db_options(argc, argv, &db, NULL) != EXIT_OK || argc - optind != 1 ||
-        !cli_number_arg(argv[optind], number, sizeof number)) {
-        fputs(usage_text, stderr);
+    int go = cli_db_options(argc, argv, &list_spec, &db, NULL);
+    if (go != CLI_GO)
+        return go;
+    if (argc - optind != 1)
+        return cli_usage(&list_spec);
+    if (!cli_number_arg(argv[optind], number, sizeof number))
         return EXIT_USAGE;
-    }
     xk_store *st = cli_open_store(db);
     if (!st)
         return EXIT_FAIL;
@@ -113,7 +155,7 @@ static int list(int argc, char **argv)
     if (xk_store_events(st, number, &evs, &n, &err) != XK_OK) {
         rc = cli_store_error(&err);
     } else {
-        char d[16];
+        char d[40];
         printf("%s: %zu event%s\n", number, n, n == 1 ? "" : "s");
         for (size_t i = 0; i < n; i++) {
             printf("  #%-5ld %s %-24s", evs[i].id, xk_date_format(evs[i].date, d, sizeof d),
@@ -128,7 +170,8 @@ static int list(int argc, char **argv)
                 printf(" — %s", evs[i].note);
             printf("  (by %s)\n", evs[i].actor);
             if (*evs[i].voided_at)
-                printf("         VOIDED %s by %s: %s\n", evs[i].voided_at, evs[i].voided_by,
+                printf("         VOIDED %s by %s: %s\n",
+                       xk_view_time(evs[i].voided_at, d, sizeof d), evs[i].voided_by,
                        evs[i].void_reason);
         }
         free(evs);
@@ -139,26 +182,22 @@ static int list(int argc, char **argv)
 
 static int void_event(int argc, char **argv)
 {
-    static const struct option longopts[] = {{"db", required_argument, 0, 'd'},
-                                             {"reason", required_argument, 0, 'r'},
-                                             {0, 0, 0, 0}};
     const char *db = NULL, *reason = NULL;
     long id = 0;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+    while ((c = cli_next_opt(argc, argv, &void_spec)) != -1) {
+        if (c < -1)
+            return cli_exit(c);
         if (c == 'd')
             db = optarg;
         else if (c == 'r')
             reason = optarg;
-        else
-            return EXIT_USAGE;
     }
     if (argc - optind != 1 || !reason || !*reason) {
         fprintf(stderr, "xuke event void: give the event's id (`xuke event list NUMBER`) and "
                         "--reason TEXT\n");
-        fputs(usage_text, stderr);
-        return EXIT_USAGE;
+        return cli_usage(&void_spec);
     }
     if (!cli_parse_int(argv[optind], 1, 1L << 40, &id, "the event id"))
         return EXIT_USAGE;
@@ -184,8 +223,12 @@ int cmd_event(int argc, char **argv)
         return list(argc - 1, argv + 1);
     if (argc >= 2 && strcmp(argv[1], "void") == 0)
         return void_event(argc - 1, argv + 1);
-    if (argc == 2 && strcmp(argv[1], "types") == 0)
-        return types();
-    fputs(usage_text, stderr);
-    return EXIT_USAGE;
+    if (argc >= 2 && strcmp(argv[1], "types") == 0) {
+        optind = 1;
+        int c = cli_next_opt(argc - 1, argv + 1, &types_spec); /* it has no options but help */
+        if (c != -1)
+            return cli_exit(c);
+        return optind == argc - 1 ? types() : cli_usage(&types_spec);
+    }
+    return cli_no_subcommand(argc, argv, &event_spec);
 }

@@ -10,11 +10,6 @@
 #include "../core/buf.h"
 #include "query_opts.h"
 
-static const char *const usage_text =
-    "usage: xuke export [--db PATH] [--format csv|json|jsonl] [search filters...]\n"
-    "  filters as for `xuke search`; without any, the whole registry (removed licences with\n"
-    "  --include-removed); csv's status is each licence's status as of --as-of (default:\n"
-    "  today in China), the word `xuke status` gives\n";
 
 typedef struct export_ctx {
     xk_store *st;
@@ -114,10 +109,11 @@ static bool on_hit(const xk_hit *h, void *vctx)
 
 int cmd_export(int argc, char **argv)
 {
-    query_opts o = {.format = "jsonl", .allow_format = true};
-    int rc = query_opts_parse(argc, argv, &o, usage_text);
-    if (rc)
-        return rc < 0 ? EXIT_OK : rc;
+    query_opts o = {.format = "jsonl"};
+    int rc = query_opts_parse(argc, argv, &o, &query_export_spec);
+    if (rc != CLI_GO)
+        return rc;
+    rc = EXIT_OK;
     xk_store *st = cli_open_store(o.db);
     if (!st)
         return EXIT_FAIL;

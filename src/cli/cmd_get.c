@@ -3,21 +3,27 @@
  * its version, its status as of the date (the word `status` gives) and the SHA-256 of the source
  * document it came from. --source prints that document.
  */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 
-static void usage(FILE *out)
-{
-    fprintf(out, "usage: xuke get [--db PATH] [--version N] [--as-of DATE] [--calendar FILE]\n"
-                 "                [--json] [--source|--original] NUMBER\n"
-                 "  --as-of     the date the status is computed for (default: today in China)\n"
-                 "  --source    the document the record was extracted from (for a scan: the text\n"
-                 "              OCR read)\n"
-                 "  --original  for a scan, the scanned file itself, byte for byte\n");
-}
+static const cli_opt options[] = {
+    CLI_OPT_DB,
+    {"version", 'v', "N", "that version (1 to 1000000; default: the current one)", 0},
+    {"as-of", 'a', "DATE", "the date the status is computed for (default: today in China)", 0},
+    CLI_OPT_CALENDAR,
+    CLI_OPT_JSON,
+    {"source", 's', NULL, "the document the record came from (for a scan: the text OCR read)", 0},
+    {"original", 'o', NULL, "for a scan, the scanned file itself, byte for byte", 0},
+    {0}};
+static const cli_spec spec = {
+    "get",
+    "xuke get [--db PATH] [--version N] [--as-of DATE] [--calendar FILE]\n"
+    "                [--json] [--source|--original] NUMBER",
+    "Licence NUMBER as stored, with its version, its status as of a date (the word `xuke\n"
+    "status` gives) and the SHA-256 of its source document.",
+    options};
 
 typedef struct get_opts {
     const xk_calendar *cal;
@@ -63,16 +69,17 @@ static int print_text(xk_store *st, const char *number, const get_opts *g)
         xk_licence_free(lic);
         return cli_store_error(&err);
     }
-    char d[16];
+    char d[16], when[40];
     cli_print_summary(stdout, lic);
     if (!info.removed)
         printf("  状态 Status: %s as of %s\n", xk_status_name(status),
                xk_date_format(g->as_of, d, sizeof d));
     printf("  版本 Version: %d of %d, imported %s by %s\n", info.current.version, info.versions,
-           info.current.imported_at, info.current.actor);
+           xk_view_time(info.current.imported_at, when, sizeof when), info.current.actor);
     printf("  来源 Source document: sha256 %s\n", info.current.source_sha256);
     if (info.removed)
-        printf("  状态 Status: REMOVED %s: %s\n", info.removed_at, info.removed_reason);
+        printf("  状态 Status: REMOVED %s: %s\n",
+               xk_view_time(info.removed_at, when, sizeof when), info.removed_reason);
     xk_licence_free(lic);
     return print_lists(st, number);
 }
@@ -105,23 +112,16 @@ static int print_source(xk_store *st, const char *number, int version, bool orig
 
 int cmd_get(int argc, char **argv)
 {
-    static const struct option longopts[] = {{"db", required_argument, 0, 'd'},
-                                             {"version", required_argument, 0, 'v'},
-                                             {"json", no_argument, 0, 'j'},
-                                             {"source", no_argument, 0, 's'},
-                                             {"original", no_argument, 0, 'o'},
-                                             {"help", no_argument, 0, 'h'},
-                                             {"as-of", required_argument, 0, 'a'},
-                                             {"calendar", required_argument, 0, 'c'},
-                                             {0, 0, 0, 0}};
     const char *db = NULL, *calpath = NULL;
     long version = 0;
     get_opts g = {NULL, cli_today(), 0};
     bool json = false, source = false, original = false;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        if (c == 'd')
+    while ((c = cli_next_opt(argc, argv, &spec)) != -1) {
+        if (c < -1)
+            return cli_exit(c);
+        else if (c == 'd')
             db = optarg;
         else if (c == 'v' && !cli_parse_int(optarg, 1, 1000000, &version, "--version"))
             return EXIT_USAGE;
@@ -135,19 +135,10 @@ int cmd_get(int argc, char **argv)
             calpath = optarg;
         else if (c == 'a' && !cli_parse_date(optarg, &g.as_of, "--as-of"))
             return EXIT_USAGE;
-        else if (c == 'h') {
-            usage(stdout);
-            return EXIT_OK;
-        } else if (c != 'v' && c != 'a') {
-            usage(stderr);
-            return EXIT_USAGE;
-        }
     }
     char number[64];
-    if (optind != argc - 1) {
-        usage(stderr);
-        return EXIT_USAGE;
-    }
+    if (optind != argc - 1)
+        return cli_usage(&spec);
     if (!cli_number_arg(argv[optind], number, sizeof number))
         return EXIT_USAGE;
     g.version = (int)version;

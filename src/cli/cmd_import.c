@@ -6,7 +6,6 @@
  * nothing at all. Progress goes to stderr on a terminal; the summary to stdout.
  */
 #include <dirent.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -190,29 +189,26 @@ typedef struct import_opts {
     xk_parse_options parse;
 } import_opts;
 
-static void usage(FILE *out)
-{
-    fprintf(out, "usage: xuke import [--db PATH] [--strict] [--batch N] [--max-size BYTES] "
-                 "FILE|DIR...\n"
-                 "  imports licence documents, scans and JSON records (directories: *.txt *.json "
-                 "*.jsonl *.png *.jpg *.tif *.pdf)\n"
-                 "  --strict    stop at the first failure and write nothing\n"
-                 "  --pages     the FILEs are the scanned pages of one licence, in order\n"
-                 "  --batch N   licences per transaction (default 5000)\n");
-}
+static const cli_opt options[] = {
+    CLI_OPT_DB,
+    {"strict", 's', NULL, "stop at the first failure and write nothing", 0},
+    {"pages", 'P', NULL, "the FILEs are the scanned pages of one licence, in order", 0},
+    {"batch", 'b', "N", "licences per transaction, 1 to 1000000", XK_IMPORT_BATCH},
+    {"max-size", 'm', "BYTES", "largest text document (K, M, G suffixes)", XK_MAX_DOCUMENT_BYTES},
+    {0}};
+static const cli_spec spec = {
+    "import", "xuke import [--db PATH] [--strict] [--batch N] [--max-size BYTES] FILE|DIR...",
+    "Imports licence documents, scans and JSON records; directories are walked for *.txt\n"
+    "*.text *.json *.jsonl *.png *.jpg *.jpeg *.tif *.tiff *.pdf. A failed licence is reported\n"
+    "and skipped (--strict: nothing is written).",
+    options};
 
+/* CLI_GO, or the exit code to return at once (after --help or a bad command line). */
 static int parse_opts(int argc, char **argv, import_opts *o)
 {
-    static const struct option longopts[] = {{"db", required_argument, 0, 'd'},
-                                             {"strict", no_argument, 0, 's'},
-                                             {"pages", no_argument, 0, 'P'},
-                                             {"batch", required_argument, 0, 'b'},
-                                             {"max-size", required_argument, 0, 'm'},
-                                             {"help", no_argument, 0, 'h'},
-                                             {0, 0, 0, 0}};
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((c = cli_next_opt(argc, argv, &spec)) != -1) {
         switch (c) {
         case 'd':
             o->db = optarg;
@@ -231,19 +227,13 @@ static int parse_opts(int argc, char **argv, import_opts *o)
             if (!cli_max_size_arg(optarg, &o->parse.max_bytes, "import"))
                 return EXIT_USAGE;
             break;
-        case 'h':
-            usage(stdout);
-            return -1;
         default:
-            usage(stderr);
-            return EXIT_USAGE;
+            return cli_exit(c);
         }
     }
-    if (optind >= argc) {
-        usage(stderr);
-        return EXIT_USAGE;
-    }
-    return EXIT_OK;
+    if (optind >= argc)
+        return cli_usage(&spec);
+    return CLI_GO;
 }
 
 /* Runs on the importer's worker threads: reads one file under the size limit. */
@@ -291,10 +281,11 @@ static int run_import(xk_store *st, const file_list *fl, const import_opts *o, i
 
 int cmd_import(int argc, char **argv)
 {
-    import_opts o = {NULL, false, false, 1000, {XK_MAX_DOCUMENT_BYTES}};
+    import_opts o = {NULL, false, false, XK_IMPORT_BATCH, {XK_MAX_DOCUMENT_BYTES}};
     int rc = parse_opts(argc, argv, &o);
-    if (rc != EXIT_OK)
-        return rc < 0 ? EXIT_OK : rc;
+    if (rc != CLI_GO)
+        return rc;
+    rc = EXIT_OK;
     file_list fl = {0};
     for (int i = optind; i < argc; i++) {
         struct stat sb;

@@ -5,40 +5,56 @@
  * `xuke lists check`: every licence the current lists name, with what each entry matched on.
  * `xuke lists show`: the stored versions of every list.
  */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "xuke/lists.h"
 
-static void usage(FILE *out)
-{
-    fprintf(out,
-            "usage: xuke lists import [--db PATH] [--json] --kind KIND --source TEXT --date DATE "
-            "FILE\n"
-            "       xuke lists check [--db PATH] [--json]\n"
-            "       xuke lists show [--db PATH] [--json]\n"
-            "  KIND: cancelled (注销), poor-conduct (经营不良名单), dishonest (失信名单)\n"
-            "  FILE: CSV (UTF-8 or GB18030) or XLSX with a header row, or a notice's text\n");
-}
+static const cli_opt import_options[] = {
+    CLI_OPT_DB,
+    CLI_OPT_JSON,
+    {"kind", 'k', "KIND", "cancelled (注销), poor-conduct (经营不良名单) or dishonest (失信名单)", 0},
+    {"source", 's', "TEXT", "where the list was published (required)", 0},
+    {"date", 't', "DATE", "the date it was published (required)", 0},
+    {0}};
+static const cli_spec import_spec = {
+    "lists import",
+    "xuke lists import [--db PATH] [--json] --kind KIND --source TEXT --date DATE FILE",
+    "Imports a published list: FILE is CSV (UTF-8 or GB18030) or XLSX with a header row, or a\n"
+    "notice's text.",
+    import_options};
+static const cli_opt db_json[] = {CLI_OPT_DB, CLI_OPT_JSON, {0}};
+static const cli_spec check_spec = {
+    "lists check", "xuke lists check [--db PATH] [--json]",
+    "The registry's licences that a current published list names.", db_json};
+static const cli_spec show_spec = {"lists show", "xuke lists show [--db PATH] [--json]",
+                                   "The published lists imported, each version.", db_json};
+static const cli_opt no_options[] = {{0}};
+static const cli_spec lists_spec = {
+    "lists",
+    "xuke lists import [--db PATH] [--json] --kind KIND --source TEXT --date DATE FILE\n"
+    "       xuke lists check [--db PATH] [--json]\n"
+    "       xuke lists show [--db PATH] [--json]",
+    "Published lists (cancelled, poor conduct, dishonest) and the registry checked against\n"
+    "them. `xuke lists SUBCOMMAND --help` describes each subcommand.",
+    no_options};
 
 typedef struct import_opts {
     const char *db, *source, *date, *kind;
     bool json;
 } import_opts;
 
+/* CLI_GO, or the exit code to return at once. */
 static int parse_import(int argc, char **argv, import_opts *o)
 {
-    static const struct option longopts[] = {
-        {"db", required_argument, 0, 'd'},     {"kind", required_argument, 0, 'k'},
-        {"source", required_argument, 0, 's'}, {"date", required_argument, 0, 't'},
-        {"json", no_argument, 0, 'j'},         {0, 0, 0, 0}};
     memset(o, 0, sizeof *o);
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-        if (c == 'd')
+    while ((c = cli_next_opt(argc, argv, &import_spec)) != -1) {
+        if (c < -1)
+            return cli_exit(c);
+        else if (c == 'd')
             o->db = optarg;
         else if (c == 'k')
             o->kind = optarg;
@@ -48,12 +64,10 @@ static int parse_import(int argc, char **argv, import_opts *o)
             o->date = optarg;
         else if (c == 'j')
             o->json = true;
-        else
-            return EXIT_USAGE;
     }
     if (optind != argc - 1 || !o->kind || !o->source || !o->date)
-        return EXIT_USAGE;
-    return EXIT_OK;
+        return cli_usage(&import_spec);
+    return CLI_GO;
 }
 
 static void print_import(const char *path, const xk_list *list, const xk_list_info *info,
@@ -81,10 +95,9 @@ static int lists_import(int argc, char **argv)
 {
     import_opts o;
     xk_list_kind kind;
-    if (parse_import(argc, argv, &o) != EXIT_OK) {
-        usage(stderr);
-        return EXIT_USAGE;
-    }
+    int go = parse_import(argc, argv, &o);
+    if (go != CLI_GO)
+        return go;
     if (!xk_list_kind_parse(o.kind, &kind)) {
         fprintf(stderr, "xuke: --kind \"%s\" is not one of cancelled, poor-conduct, dishonest\n",
                 o.kind);
@@ -154,10 +167,11 @@ static int lists_check(int argc, char **argv)
 {
     const char *db = NULL;
     bool json = false;
-    if (cli_db_options(argc, argv, &db, &json) != EXIT_OK || optind != argc) {
-        usage(stderr);
-        return EXIT_USAGE;
-    }
+    int go = cli_db_options(argc, argv, &check_spec, &db, &json);
+    if (go != CLI_GO)
+        return go;
+    if (optind != argc)
+        return cli_usage(&check_spec);
     xk_store *st = cli_open_store(db);
     if (!st)
         return EXIT_FAIL;
@@ -180,10 +194,11 @@ static int lists_show(int argc, char **argv)
 {
     const char *db = NULL;
     bool json = false;
-    if (cli_db_options(argc, argv, &db, &json) != EXIT_OK || optind != argc) {
-        usage(stderr);
-        return EXIT_USAGE;
-    }
+    int go = cli_db_options(argc, argv, &show_spec, &db, &json);
+    if (go != CLI_GO)
+        return go;
+    if (optind != argc)
+        return cli_usage(&show_spec);
     xk_store *st = cli_open_store(db);
     if (!st)
         return EXIT_FAIL;
@@ -215,5 +230,5 @@ int cmd_lists(int argc, char **argv)
         {"check", lists_check},
         {"show", lists_show},
     };
-    return cli_run_subcommand(argc, argv, subs, sizeof subs / sizeof subs[0], usage);
+    return cli_run_subcommand(argc, argv, subs, sizeof subs / sizeof subs[0], &lists_spec);
 }

@@ -4,34 +4,35 @@
  * JSON Lines for several files). Invalid documents print their problems on stderr and nothing on
  * stdout; the exit status is 1 if any document failed.
  */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 
-static void usage(FILE *out)
-{
-    fprintf(out,
-            "usage: xuke parse [--json] [--pretty] [--max-size BYTES] FILE...\n"
-            "       xuke parse [options] --pages PAGE... (several files: the pages of one licence)\n"
-            "  FILE        a licence document: text (UTF-8 or GB18030), or a scan: PNG, JPEG,\n"
-            "              TIFF (multi-page) or PDF, told apart by their first bytes; - reads stdin\n"
-            "  --json      print the record as JSON (one object per line for several files)\n"
-            "  --pretty    indent the JSON\n"
-            "  --max-size  largest text document accepted (default 4M; K, M, G suffixes)\n"
-            "scans:\n"
-            "  --pages               the FILEs are the pages of one licence, in order\n"
-            "  --ocr-text            print the text OCR read (what the extractor sees), no record\n"
-            "  --review-confidence N flag fields read with OCR confidence below N (default %d)\n"
-            "  --clean MODE          none, deskew (default) or full (also evens the background)\n"
-            "  --max-scan-size BYTES largest scan file (default 20M)\n"
-            "  --max-pages N         pages per licence (default %u)\n"
-            "  --page-seconds N      reading time per page (default %u)\n"
-            "  --tessdata DIR        Tesseract language data (default: Tesseract's own)\n"
-            "  --languages L         Tesseract languages (default chi_sim)\n",
-            XK_OCR_REVIEW_CONFIDENCE, XK_OCR_MAX_PAGES, XK_OCR_PAGE_SECONDS);
-}
+static const cli_opt options[] = {
+    {"json", 'j', NULL, "print the record as JSON (one object per line for several files)", 0},
+    {"pretty", 'p', NULL, "indent the JSON", 0},
+    {"max-size", 'm', "BYTES", "largest text document (K, M, G suffixes)", XK_MAX_DOCUMENT_BYTES},
+    {"pages", 'P', NULL, "scans: the FILEs are the pages of one licence, in order", 0},
+    {"ocr-text", 'o', NULL, "scans: print the text OCR read (what the extractor sees)", 0},
+    {"review-confidence", 'r', "N", "scans: flag fields read with confidence below N (0-100)",
+     XK_OCR_REVIEW_CONFIDENCE},
+    {"clean", 'c', "MODE", "scans: none, deskew (default) or full (also evens the background)",
+     0},
+    {"max-scan-size", 's', "BYTES", "scans: largest scan file, at most 512M", XK_OCR_MAX_BYTES},
+    {"max-pages", 'n', "N", "scans: pages per licence, 1 to 1000", XK_OCR_MAX_PAGES},
+    {"page-seconds", 't', "N", "scans: reading time per page, 1 to 3600", XK_OCR_PAGE_SECONDS},
+    {"tessdata", 'd', "DIR", "scans: Tesseract language data (default: Tesseract's own)", 0},
+    {"languages", 'L', "L", "scans: Tesseract languages (default chi_sim)", 0},
+    {0}};
+static const cli_spec spec = {
+    "parse",
+    "xuke parse [--json] [--pretty] [--max-size BYTES] FILE...\n"
+    "       xuke parse [options] --pages PAGE...",
+    "Extracts and validates licence documents: text (UTF-8 or GB18030) or scans (PNG, JPEG,\n"
+    "TIFF, PDF), told apart by their first bytes; - reads stdin. Problems go to stderr; exit 1\n"
+    "when any document failed.",
+    options};
 
 typedef struct parse_opts {
     bool json, pretty, pages, ocr_text;
@@ -208,42 +209,24 @@ int cmd_parse(int argc, char **argv)
 {
     parse_opts o = {false, false, false, false, {XK_MAX_DOCUMENT_BYTES}, {0}};
     xk_ocr_options_init(&o.ocr);
-    static const struct option longopts[] = {{"json", no_argument, 0, 'j'},
-                                             {"pretty", no_argument, 0, 'p'},
-                                             {"max-size", required_argument, 0, 'm'},
-                                             {"pages", no_argument, 0, 'P'},
-                                             {"ocr-text", no_argument, 0, 'o'},
-                                             {"review-confidence", required_argument, 0, 'r'},
-                                             {"clean", required_argument, 0, 'c'},
-                                             {"max-scan-size", required_argument, 0, 's'},
-                                             {"max-pages", required_argument, 0, 'n'},
-                                             {"page-seconds", required_argument, 0, 't'},
-                                             {"tessdata", required_argument, 0, 'd'},
-                                             {"languages", required_argument, 0, 'L'},
-                                             {"help", no_argument, 0, 'h'},
-                                             {0, 0, 0, 0}};
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        if (c == 'j') {
+    while ((c = cli_next_opt(argc, argv, &spec)) != -1) {
+        if (c < -1) {
+            return cli_exit(c);
+        } else if (c == 'j') {
             o.json = true;
         } else if (c == 'p') {
             o.pretty = true;
         } else if (c == 'm') {
             if (!cli_max_size_arg(optarg, &o.parse.max_bytes, "parse"))
                 return EXIT_USAGE;
-        } else if (c == 'h') {
-            usage(stdout);
-            return EXIT_OK;
         } else if (!ocr_option(c, &o)) {
-            usage(stderr);
             return EXIT_USAGE;
         }
     }
-    if (optind >= argc) {
-        usage(stderr);
-        return EXIT_USAGE;
-    }
+    if (optind >= argc)
+        return cli_usage(&spec);
     if (o.pages) {
         int rc = parse_pages(argv + optind, (size_t)(argc - optind), &o);
         fflush(stdout);

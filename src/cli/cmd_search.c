@@ -7,14 +7,6 @@
 
 #include "query_opts.h"
 
-static const char *const usage_text =
-    "usage: xuke search [--db PATH] [WORD] [--company TEXT] [--domain HOST] [--service CODE]\n"
-    "                   [--region R] [--issuer NAME] [--valid-on DATE] [--expiring-within DAYS]\n"
-    "                   [--as-of DATE] [--include-removed] [--limit N|--all] [--json]\n"
-    "  at most 100 licences (XK_SEARCH_DEFAULT_LIMIT) unless --limit or --all; a list cut short says\n"
-    "  \"shown N of M\" on stderr (JSON: shown, total, truncated)\n"
-    "  each licence's status is computed as of --as-of (default: today in China)\n"
-    "  a bare WORD searches domains when it is a host name (www.xiaohe.cn), else companies\n";
 
 typedef struct search_out {
     bool json;
@@ -44,9 +36,10 @@ static bool on_hit(const xk_hit *h, void *ctx)
 int cmd_search(int argc, char **argv)
 {
     query_opts o = {.format = "text", .allow_word = true};
-    int rc = query_opts_parse(argc, argv, &o, usage_text);
-    if (rc)
-        return rc < 0 ? EXIT_OK : rc;
+    int rc = query_opts_parse(argc, argv, &o, &query_search_spec);
+    if (rc != CLI_GO)
+        return rc;
+    rc = EXIT_OK;
     if (!o.q.limit && !o.all)
         o.q.limit = XK_SEARCH_DEFAULT_LIMIT;
     xk_store *st = cli_open_store(o.db);

@@ -4,7 +4,6 @@
  * --check-sites the homepage checks every H hours on a thread of their own (their own store
  * connection). Runs until SIGTERM or SIGINT.
  */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,21 +15,47 @@
 #include "cli.h"
 #include "xuke/sites.h"
 
-static const char *const usage_text =
-    "usage: xuke serve [--listen 127.0.0.1:8080] [--db PATH] [--calendar FILE] [--public-read]\n"
-    "                  [--allow-host NAME]... [--threads N] [--max-body BYTES] [--max-header BYTES]\n"
-    "                  [--max-connections N] [--per-ip N] [--idle-timeout SECONDS]\n"
-    "                  [--rate PER_SECOND] [--burst N] [--grace SECONDS] [--access-log FILE]\n"
-    "                  [--ocr-workers N] [--ocr-queue N] [--ocr-per-token N]\n"
-    "  --listen        numeric address and port ([::1]:8080 for IPv6; port 0 = any free)\n"
-    "  --public-read   reads need no token (writes still need an editor token); only the\n"
-    "                  Host names localhost, 127.0.0.1, [::1], the listening address and\n"
-    "                  --allow-host NAME (repeatable, up to 16) are answered, others get 421\n"
-    "  --rate          requests per second per token (or per address without one); 0 = off\n"
-    "  --access-log    one JSON line per request (default: stderr; - for stdout)\n"
-    "  --ocr-workers   threads reading scans (default: cores - 1, at least 1)\n"
-    "  --ocr-queue     scans waiting or being read, at most (default 16; more: 503)\n"
-    "  --ocr-per-token of those, for one token or address (default 4; more: 429)\n";
+static const cli_opt options[] = {
+    {"listen", 'l', "ADDR:PORT",
+     "numeric address and port (default 127.0.0.1:8080; [::1]:8080 for IPv6; port 0 = any free)",
+     0},
+    CLI_OPT_DB,
+    CLI_OPT_CALENDAR,
+    {"public-read", 'p', NULL, "reads need no token (writes still need an editor token)", 0},
+    {"allow-host", 'A', "NAME",
+     "a Host name answered besides localhost, 127.0.0.1, [::1] and the listening address\n"
+     "                             (repeatable, up to 16; others get 421)",
+     0},
+    {"threads", 't', "N", "request threads, 1 to 64", 2},
+    {"max-body", 'b', "BYTES", "largest request body (K, M, G suffixes)", SRV_DEFAULT_MAX_BODY},
+    {"max-header", 'H', "BYTES", "largest request header, 1K to 1M", SRV_DEFAULT_MAX_HEADER},
+    {"max-connections", 'm', "N", "open connections, 1 to 100000", SRV_DEFAULT_MAX_CONNECTIONS},
+    {"per-ip", 'i', "N", "open connections per address, 1 to 100000", SRV_DEFAULT_PER_IP},
+    {"idle-timeout", 'T', "SECONDS", "close a silent connection after, 1 to 3600",
+     SRV_DEFAULT_IDLE_TIMEOUT},
+    {"rate", 'r', "PER_SECOND", "requests per second per token (or address without one); 0 = off",
+     (long)SRV_DEFAULT_RATE},
+    {"burst", 'B', "N", "requests allowed at once above the rate, 1 to 1000000",
+     (long)SRV_DEFAULT_BURST},
+    {"grace", 'g', "SECONDS", "time given to requests under way at shutdown, 0 to 3600",
+     SRV_DEFAULT_GRACE},
+    {"access-log", 'a', "FILE", "one JSON line per request (default: stderr; - for stdout)", 0},
+    {"ocr-workers", 'W', "N", "threads reading scans, 1 to 64 (default: cores - 1, at least 1)",
+     0},
+    {"ocr-queue", 'Q', "N", "scans waiting or being read, 1 to 1024 (more: 503)",
+     SRV_DEFAULT_OCR_QUEUE},
+    {"ocr-per-token", 'O', "N", "of those, for one token or address, 1 to 1024 (more: 429)",
+     SRV_DEFAULT_OCR_PER_TOKEN},
+    {"check-sites", 'S', "HOURS", "check the licences' homepages every HOURS, 1 to 8760", 0},
+    {0}};
+static const cli_spec spec = {
+    "serve",
+    "xuke serve [--listen ADDR:PORT] [--db PATH] [--calendar FILE] [--public-read]\n"
+    "                  [--allow-host NAME]... [--threads N] [limits...] [--access-log FILE]\n"
+    "                  [--ocr-workers N] [--ocr-queue N] [--ocr-per-token N] [--check-sites H]",
+    "The HTTP JSON API and the web pages, from the same store as the other commands; with\n"
+    "--check-sites, the homepage checks on a schedule. Runs until SIGTERM or SIGINT.",
+    options};
 
 static bool parse_listen(const char *arg, srv_config *cfg)
 {
@@ -211,52 +236,25 @@ static int serve_with_schedule(const srv_config *cfg, long hours, char *err, siz
 
 int cmd_serve(int argc, char **argv)
 {
-    static const struct option longopts[] = {{"listen", required_argument, 0, 'l'},
-                                             {"db", required_argument, 0, 'd'},
-                                             {"calendar", required_argument, 0, 'c'},
-                                             {"public-read", no_argument, 0, 'p'},
-                                             {"threads", required_argument, 0, 't'},
-                                             {"max-body", required_argument, 0, 'b'},
-                                             {"max-header", required_argument, 0, 'H'},
-                                             {"max-connections", required_argument, 0, 'm'},
-                                             {"per-ip", required_argument, 0, 'i'},
-                                             {"idle-timeout", required_argument, 0, 'T'},
-                                             {"grace", required_argument, 0, 'g'},
-                                             {"rate", required_argument, 0, 'r'},
-                                             {"burst", required_argument, 0, 'B'},
-                                             {"access-log", required_argument, 0, 'a'},
-                                             {"ocr-workers", required_argument, 0, 'W'},
-                                             {"ocr-queue", required_argument, 0, 'Q'},
-                                             {"ocr-per-token", required_argument, 0, 'O'},
-                                             {"check-sites", required_argument, 0, 'S'},
-                                             {"allow-host", required_argument, 0, 'A'},
-                                             {"help", no_argument, 0, 'h'},
-                                             {0, 0, 0, 0}};
     long check_hours = 0;
     srv_config cfg;
     xk_srv_config_defaults(&cfg);
     const char *log_path = NULL;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        if (c == 'h') {
-            fputs(usage_text, stdout);
-            return EXIT_OK;
-        }
+    while ((c = cli_next_opt(argc, argv, &spec)) != -1) {
+        if (c < -1)
+            return cli_exit(c);
         if (c == 'S') {
             if (!cli_parse_int(optarg, 1, 8760, &check_hours, "--check-sites"))
                 return EXIT_USAGE;
             continue;
         }
-        if (!option(c, &cfg, &log_path)) {
-            fputs(usage_text, stderr);
+        if (!option(c, &cfg, &log_path))
             return EXIT_USAGE;
-        }
     }
-    if (optind != argc) {
-        fputs(usage_text, stderr);
-        return EXIT_USAGE;
-    }
+    if (optind != argc)
+        return cli_usage(&spec);
     cfg.db = cli_db_path(cfg.db);
     if (access(cfg.db, F_OK) != 0 && strcmp(cfg.db, ":memory:") != 0)
         fprintf(stderr, "xuke serve: no store at %s: creating a new, empty one\n", cfg.db);

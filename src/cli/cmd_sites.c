@@ -5,24 +5,50 @@
  * licence's number or none, and its ICP filing number. `xuke sites history [--licence N]
  * [--latest] [--json]`: what earlier checks found, newest first.
  */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "xuke/sites.h"
 
-static void usage(FILE *out)
-{
-    fprintf(out,
-            "usage: xuke sites check [--db PATH] (--licence N | --all) [--json]\n"
-            "                        [--connect-to HOST:PORT:ADDRESS:PORT]... [--allow-private]\n"
-            "                        [--timeout SECONDS] [--max-size BYTES] [--concurrency N]\n"
-            "       xuke sites history [--db PATH] [--licence N] [--latest] [--json]\n"
-            "  --connect-to     as curl's: connect to ADDRESS:PORT for HOST:PORT (its address is\n"
-            "                   then allowed even when private)\n"
-            "  --allow-private  connect to private, loopback and link-local addresses\n");
-}
+static const cli_opt check_options[] = {
+    CLI_OPT_DB,
+    {"licence", 'n', "N", "check licence N's websites", 0},
+    {"all", 'a', NULL, "check every licence's websites", 0},
+    CLI_OPT_JSON,
+    {"connect-to", 'c', "HOST:PORT:ADDRESS:PORT",
+     "as curl's: connect to ADDRESS:PORT for HOST:PORT (that\n"
+     "                             address is then allowed even when private); repeatable",
+     0},
+    {"allow-private", 'p', NULL, "connect to private, loopback and link-local addresses", 0},
+    {"timeout", 't', "SECONDS", "per page, 1 to 600", 0},
+    {"max-size", 's', "BYTES", "largest page read, 1 byte to 64M", 0},
+    {"concurrency", 'k', "N", "pages fetched at once, 1 to 64", 0},
+    {0}};
+static const cli_spec check_spec = {
+    "sites check",
+    "xuke sites check [--db PATH] (--licence N | --all) [--json]\n"
+    "                        [--connect-to HOST:PORT:ADDRESS:PORT]... [--allow-private]\n"
+    "                        [--timeout SECONDS] [--max-size BYTES] [--concurrency N]",
+    "Fetches each licensed website's homepage and checks that it shows the licence number.",
+    check_options};
+static const cli_opt history_options[] = {
+    CLI_OPT_DB,
+    {"licence", 'n', "N", "only licence N", 0},
+    {"latest", 'l', NULL, "only each website's latest check", 0},
+    CLI_OPT_JSON,
+    {0}};
+static const cli_spec history_spec = {
+    "sites history", "xuke sites history [--db PATH] [--licence N] [--latest] [--json]",
+    "The homepage checks made so far.", history_options};
+static const cli_opt no_options[] = {{0}};
+static const cli_spec sites_spec = {
+    "sites",
+    "xuke sites check [--db PATH] (--licence N | --all) [--json] [options]\n"
+    "       xuke sites history [--db PATH] [--licence N] [--latest] [--json]",
+    "Checks that each licensed website's homepage shows the licence number. `xuke sites\n"
+    "SUBCOMMAND --help` describes each subcommand.",
+    no_options};
 
 static void print_check(const xk_site_check *c, bool json)
 {
@@ -101,26 +127,19 @@ static bool check_option(int c, check_opts *o)
 
 static int sites_check(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"db", required_argument, 0, 'd'},          {"licence", required_argument, 0, 'n'},
-        {"all", no_argument, 0, 'a'},               {"json", no_argument, 0, 'j'},
-        {"connect-to", required_argument, 0, 'c'},  {"allow-private", no_argument, 0, 'p'},
-        {"timeout", required_argument, 0, 't'},     {"max-size", required_argument, 0, 's'},
-        {"concurrency", required_argument, 0, 'k'}, {0, 0, 0, 0}};
     check_opts o;
     memset(&o, 0, sizeof o);
     xk_site_options_init(&o.site);
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1)
-        if (!check_option(c, &o)) {
-            usage(stderr);
+    while ((c = cli_next_opt(argc, argv, &check_spec)) != -1) {
+        if (c < -1)
+            return cli_exit(c);
+        if (!check_option(c, &o))
             return EXIT_USAGE;
-        }
-    if (optind != argc || o.all == (*o.number != '\0')) {
-        usage(stderr);
-        return EXIT_USAGE;
     }
+    if (optind != argc || o.all == (*o.number != '\0'))
+        return cli_usage(&check_spec);
     xk_store *st = cli_open_store(o.db);
     if (!st)
         return EXIT_FAIL;
@@ -134,34 +153,25 @@ static int sites_check(int argc, char **argv)
 
 static int sites_history(int argc, char **argv)
 {
-    static const struct option longopts[] = {{"db", required_argument, 0, 'd'},
-                                             {"licence", required_argument, 0, 'n'},
-                                             {"latest", no_argument, 0, 'l'},
-                                             {"json", no_argument, 0, 'j'},
-                                             {0, 0, 0, 0}};
     const char *db = NULL;
     char number[64] = "";
     bool latest = false, json = false;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-        if (c == 'd')
+    while ((c = cli_next_opt(argc, argv, &history_spec)) != -1) {
+        if (c < -1)
+            return cli_exit(c);
+        else if (c == 'd')
             db = optarg;
-        else if (c == 'n' && cli_number_arg(optarg, number, sizeof number))
-            continue;
+        else if (c == 'n' && !cli_number_arg(optarg, number, sizeof number))
+            return EXIT_USAGE;
         else if (c == 'l')
             latest = true;
         else if (c == 'j')
             json = true;
-        else {
-            usage(stderr);
-            return EXIT_USAGE;
-        }
     }
-    if (optind != argc) {
-        usage(stderr);
-        return EXIT_USAGE;
-    }
+    if (optind != argc)
+        return cli_usage(&history_spec);
     xk_store *st = cli_open_store(db);
     if (!st)
         return EXIT_FAIL;
@@ -186,5 +196,5 @@ int cmd_sites(int argc, char **argv)
         {"check", sites_check},
         {"history", sites_history},
     };
-    return cli_run_subcommand(argc, argv, subs, sizeof subs / sizeof subs[0], usage);
+    return cli_run_subcommand(argc, argv, subs, sizeof subs / sizeof subs[0], &sites_spec);
 }

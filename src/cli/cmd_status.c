@@ -10,7 +10,6 @@
  * 0 nothing matched, 1 something matched --fail-on / --fail-on-any, 2 usage, 3 no answer (no
  * store, an empty store, a store or calendar error).
  */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,54 +61,85 @@ static bool parse_fail_on(const char *list, unsigned *out)
     return *out != 0;
 }
 
+#define OPT_AS_OF {"as-of", 'a', "DATE", "compute for this day (default: today in China)", 0}
+#define OPT_NUMBER {"number", 'n', "NUMBER", "only this licence", 0}
+
+static const cli_opt status_options[] = {
+    CLI_OPT_DB,
+    CLI_OPT_CALENDAR,
+    OPT_AS_OF,
+    OPT_NUMBER,
+    CLI_OPT_JSON,
+    {"fail-on", 'f', "LIST",
+     "exit 1 when a licence matches: overdue and/or statuses, comma-separated", 0},
+    {0}};
+static const cli_spec status_spec = {
+    "status",
+    "xuke status [--db PATH] [--calendar FILE] [--as-of DATE] [--number N] [--json]\n"
+    "                   [--fail-on STATUS,...|overdue]",
+    "Each licence's status, its next deadline and every overdue obligation. Exit 0: nothing\n"
+    "matched --fail-on; 1: something did; 2: usage; 3: no answer (no store, an empty one, a\n"
+    "store or calendar error).",
+    status_options};
+
+static const cli_opt deadlines_options[] = {
+    CLI_OPT_DB,
+    CLI_OPT_CALENDAR,
+    OPT_AS_OF,
+    {"within", 'w', "DAYS", "only obligations due within DAYS (0 to 36500)", 0},
+    OPT_NUMBER,
+    CLI_OPT_JSON,
+    {"ics", 'i', NULL, "answer as an iCalendar feed", 0},
+    {"fail-on-any", 'F', NULL, "exit 1 when any obligation is listed", 0},
+    {0}};
+static const cli_spec deadlines_spec = {
+    "deadlines",
+    "xuke deadlines [--db PATH] [--calendar FILE] [--as-of DATE] [--within DAYS]\n"
+    "                      [--number N] [--json|--ics] [--fail-on-any]",
+    "The agenda of open obligations, soonest first, each with its legal basis. Exit 0:\n"
+    "nothing listed (or no --fail-on-any); 1: something listed with --fail-on-any; 2: usage;\n"
+    "3: no answer (no store, an empty one, a store or calendar error).",
+    deadlines_options};
+
+/* CLI_GO, or the exit code to return at once (after --help or a bad command line). */
 static int parse(int argc, char **argv, rules_opts *o, bool deadlines)
 {
-    static const struct option longopts[] = {
-        {"db", required_argument, 0, 'd'},     {"calendar", required_argument, 0, 'c'},
-        {"as-of", required_argument, 0, 'a'},  {"within", required_argument, 0, 'w'},
-        {"number", required_argument, 0, 'n'}, {"json", no_argument, 0, 'j'},
-        {"ics", no_argument, 0, 'i'},          {"fail-on", required_argument, 0, 'f'},
-        {"fail-on-any", no_argument, 0, 'F'},  {0, 0, 0, 0}};
+    const cli_spec *spec = deadlines ? &deadlines_spec : &status_spec;
     memset(o, 0, sizeof *o);
     o->as_of = cli_today();
     o->within = -1;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+    while ((c = cli_next_opt(argc, argv, spec)) != -1) {
         bool ok = true;
-        if (c == 'd')
+        if (c < -1)
+            return cli_exit(c);
+        else if (c == 'd')
             o->db = optarg;
         else if (c == 'c')
             o->calendar = optarg;
         else if (c == 'a')
             ok = cli_parse_date(optarg, &o->as_of, "--as-of");
-        else if (c == 'w' && deadlines)
+        else if (c == 'w')
             ok = cli_parse_int(optarg, 0, 36500, &o->within, "--within");
         else if (c == 'n')
             ok = cli_number_arg(optarg, o->number, sizeof o->number);
         else if (c == 'j')
             o->json = true;
-        else if (c == 'i' && deadlines)
+        else if (c == 'i')
             o->ics = true;
-        else if (c == 'f' && !deadlines)
+        else if (c == 'f')
             ok = parse_fail_on(optarg, &o->fail_on);
-        else if (c == 'F' && deadlines)
+        else if (c == 'F')
             o->fail_on_any = true;
-        else
-            ok = false;
         if (!ok)
             return EXIT_USAGE;
     }
-    if (optind != argc || (o->json && o->ics)) {
-        fprintf(stderr, deadlines ? "usage: xuke deadlines [--db PATH] [--calendar FILE] "
-                                    "[--as-of DATE] [--within DAYS] [--number N] [--json|--ics] "
-                                    "[--fail-on-any]\n"
-                                  : "usage: xuke status [--db PATH] [--calendar FILE] "
-                                    "[--as-of DATE] [--number N] [--json] "
-                                    "[--fail-on STATUS,...|overdue]\n");
-        return EXIT_USAGE;
-    }
-    return EXIT_OK;
+    if (o->json && o->ics)
+        fprintf(stderr, "xuke deadlines: --json and --ics are two answers: choose one\n");
+    if (optind != argc || (o->json && o->ics))
+        return cli_usage(spec);
+    return CLI_GO;
 }
 
 /* Colours on a terminal only, and never under NO_COLOR (https://no-color.org) or TERM=dumb:
@@ -243,8 +273,9 @@ int cmd_status(int argc, char **argv)
 {
     rules_opts o;
     int rc = parse(argc, argv, &o, false);
-    if (rc != EXIT_OK)
+    if (rc != CLI_GO)
         return rc;
+    rc = EXIT_OK;
     xk_calendar *cal;
     xk_store *st;
     if (!open_rules(&o, &cal, &st))
@@ -283,8 +314,9 @@ int cmd_deadlines(int argc, char **argv)
 {
     rules_opts o;
     int rc = parse(argc, argv, &o, true);
-    if (rc != EXIT_OK)
+    if (rc != CLI_GO)
         return rc;
+    rc = EXIT_OK;
     xk_calendar *cal;
     xk_store *st;
     if (!open_rules(&o, &cal, &st))

@@ -3,7 +3,6 @@
  * `xuke token revoke NAME`: the server's API tokens. The token is printed once, on creation;
  * the store keeps only its hash.
  */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,35 +10,49 @@
 
 #include "cli.h"
 
-static const char *const usage_text =
-    "usage: xuke token create [--db PATH] NAME --role reader|editor|admin\n"
+static const cli_opt create_options[] = {
+    CLI_OPT_DB, {"role", 'r', "ROLE", "reader, editor or admin (required)", 0}, {0}};
+static const cli_spec create_spec = {
+    "token create", "xuke token create [--db PATH] NAME --role reader|editor|admin",
+    "Creates API token NAME for the server and prints it once; the store keeps only its hash.",
+    create_options};
+static const cli_opt list_options[] = {CLI_OPT_DB, CLI_OPT_JSON, {0}};
+static const cli_spec list_spec = {"token list", "xuke token list [--db PATH] [--json]",
+                                   "Every token: name, role, key id, when created and revoked.",
+                                   list_options};
+static const cli_opt revoke_options[] = {CLI_OPT_DB, {0}};
+static const cli_spec revoke_spec = {"token revoke", "xuke token revoke [--db PATH] NAME",
+                                     "Revokes token NAME: the server refuses it from now on.",
+                                     revoke_options};
+static const cli_opt no_options[] = {{0}};
+static const cli_spec token_spec = {
+    "token",
+    "xuke token create [--db PATH] NAME --role reader|editor|admin\n"
     "       xuke token list [--db PATH] [--json]\n"
-    "       xuke token revoke [--db PATH] NAME\n";
+    "       xuke token revoke [--db PATH] NAME",
+    "The server's API tokens. `xuke token SUBCOMMAND --help` describes each subcommand.",
+    no_options};
 
 static int create_token(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"db", required_argument, 0, 'd'}, {"role", required_argument, 0, 'r'}, {0, 0, 0, 0}};
     const char *db = NULL;
     xk_role role = XK_ROLE_NONE;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-        if (c == 'd') {
+    while ((c = cli_next_opt(argc, argv, &create_spec)) != -1) {
+        if (c < -1) {
+            return cli_exit(c);
+        } else if (c == 'd') {
             db = optarg;
         } else if (c == 'r') {
             if (!xk_role_parse(optarg, &role)) {
                 fprintf(stderr, "xuke token: --role must be reader, editor or admin\n");
                 return EXIT_USAGE;
             }
-        } else {
-            return EXIT_USAGE;
         }
     }
-    if (argc - optind != 1 || role == XK_ROLE_NONE) {
-        fputs(usage_text, stderr);
-        return EXIT_USAGE;
-    }
+    if (argc - optind != 1 || role == XK_ROLE_NONE)
+        return cli_usage(&create_spec);
     xk_store *st = cli_open_store_create(db);
     if (!st)
         return EXIT_FAIL;
@@ -62,10 +75,11 @@ static int list_tokens(int argc, char **argv)
 {
     const char *db = NULL;
     bool json = false;
-    if (cli_db_options(argc, argv, &db, &json) != EXIT_OK || optind != argc) {
-        fputs(usage_text, stderr);
-        return EXIT_USAGE;
-    }
+    int go = cli_db_options(argc, argv, &list_spec, &db, &json);
+    if (go != CLI_GO)
+        return go;
+    if (optind != argc)
+        return cli_usage(&list_spec);
     xk_store *st = cli_open_store(db);
     if (!st)
         return EXIT_FAIL;
@@ -100,10 +114,11 @@ static int list_tokens(int argc, char **argv)
 static int revoke_token(int argc, char **argv)
 {
     const char *db = NULL;
-    if (cli_db_options(argc, argv, &db, NULL) != EXIT_OK || argc - optind != 1) {
-        fputs(usage_text, stderr);
-        return EXIT_USAGE;
-    }
+    int go = cli_db_options(argc, argv, &revoke_spec, &db, NULL);
+    if (go != CLI_GO)
+        return go;
+    if (argc - optind != 1)
+        return cli_usage(&revoke_spec);
     xk_store *st = cli_open_store(db);
     if (!st)
         return EXIT_FAIL;
@@ -125,6 +140,5 @@ int cmd_token(int argc, char **argv)
         return list_tokens(argc - 1, argv + 1);
     if (argc >= 2 && strcmp(argv[1], "revoke") == 0)
         return revoke_token(argc - 1, argv + 1);
-    fputs(usage_text, argc >= 2 && strcmp(argv[1], "--help") == 0 ? stdout : stderr);
-    return argc >= 2 && strcmp(argv[1], "--help") == 0 ? EXIT_OK : EXIT_USAGE;
+    return cli_no_subcommand(argc, argv, &token_spec);
 }

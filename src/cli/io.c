@@ -159,15 +159,10 @@ void cli_free_blobs(xk_blob *blobs, size_t n)
 }
 
 int cli_run_subcommand(int argc, char **argv, const cli_subcommand *subs, size_t n,
-                       void (*usage)(FILE *out))
+                       const cli_spec *spec)
 {
-    if (argc >= 2 && strcmp(argv[1], "--help") == 0) {
-        usage(stdout);
-        return EXIT_OK;
-    }
     for (size_t i = 0; argc >= 2 && i < n; i++)
         if (strcmp(argv[1], subs[i].name) == 0)
             return subs[i].run(argc - 1, argv + 1);
-    usage(stderr);
-    return EXIT_USAGE;
+    return cli_no_subcommand(argc, argv, spec);
 }

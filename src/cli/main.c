@@ -4,6 +4,7 @@
  */
 #include <locale.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -54,6 +55,19 @@ int main(int argc, char **argv)
     /* A file-size limit (ulimit -f) must end in a clear "disk full" error from the store and a
      * rolled-back transaction, not in SIGXFSZ killing the process mid-write. */
     signal(SIGXFSZ, SIG_IGN);
+    /* times are shown in China's time by default, with the offset written out; XUKE_UTC_OFFSET
+     * (+08:00, -05:30, +00:00) shows them elsewhere */
+    const char *offset = getenv("XUKE_UTC_OFFSET");
+    if (offset && *offset) {
+        int h = 0, m = 0, used = 0;
+        if (sscanf(offset, "%*[+-]%2d:%2d%n", &h, &m, &used) != 2 || offset[used] != '\0' ||
+            (offset[0] != '+' && offset[0] != '-') || h > 14 || m > 59) {
+            fprintf(stderr, "xuke: XUKE_UTC_OFFSET \"%s\" is not an offset like +08:00 or -05:30\n",
+                    offset);
+            return EXIT_USAGE;
+        }
+        xk_view_set_utc_offset((offset[0] == '-' ? -1 : 1) * (h * 60 + m));
+    }
     if (argc < 2) {
         usage(stderr);
         return EXIT_USAGE;

@@ -1,22 +1,47 @@
 /*
  * The filter options that `search` and `export` share, parsed into an xk_query.
  */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "query_opts.h"
 
-static const struct option longopts[] = {
-    {"db", required_argument, 0, 'd'},          {"company", required_argument, 0, 'c'},
-    {"domain", required_argument, 0, 'D'},      {"service", required_argument, 0, 's'},
-    {"region", required_argument, 0, 'r'},      {"issuer", required_argument, 0, 'i'},
-    {"valid-on", required_argument, 0, 'v'},    {"expiring-within", required_argument, 0, 'e'},
-    {"as-of", required_argument, 0, 'a'},       {"limit", required_argument, 0, 'l'},
-    {"include-removed", no_argument, 0, 'R'},   {"json", no_argument, 0, 'j'},
-    {"format", required_argument, 0, 'f'},      {"help", no_argument, 0, 'h'},
-    {"calendar", required_argument, 0, 'C'},    {"all", no_argument, 0, 'A'},
-    {0, 0, 0, 0}};
+#define FILTERS                                                                                \
+    CLI_OPT_DB, {"company", 'C', "TEXT", "company name contains TEXT", 0},                     \
+        {"domain", 'D', "HOST", "a website of the licence covers HOST", 0},                    \
+        {"service", 's', "CODE", "holds catalogue service CODE (B11-B14, B21-B26)", 0},        \
+        {"region", 'r', "R", "issued in province R (abbreviation or name)", 0},                \
+        {"issuer", 'i', "NAME", "issued by NAME", 0},                                           \
+        {"valid-on", 'v', "DATE", "valid on DATE", 0},                                          \
+        {"expiring-within", 'e', "DAYS", "expires within DAYS of --as-of (0 to 36500)", 0},    \
+        {"as-of", 'a', "DATE",                                                                 \
+         "the day statuses and --expiring-within count from (default: today in China)", 0},   \
+        CLI_OPT_CALENDAR,                                                                      \
+        {"include-removed", 'R', NULL, "removed licences too", 0},                              \
+        {"limit", 'l', "N", "at most N licences (1 to 100000000)", 0}
+
+static const cli_opt search_options[] = {
+    FILTERS, {"all", 'A', NULL, "every licence that matches: no limit", 0}, CLI_OPT_JSON, {0}};
+static const cli_opt export_options[] = {
+    FILTERS, {"format", 'f', "FORMAT", "csv, json or jsonl (default jsonl)", 0}, {0}};
+
+const cli_spec query_search_spec = {
+    "search",
+    "xuke search [--db PATH] [WORD] [--company TEXT] [--domain HOST] [--service CODE]\n"
+    "                   [--region R] [--issuer NAME] [--valid-on DATE] [--expiring-within DAYS]\n"
+    "                   [--as-of DATE] [--include-removed] [--limit N|--all] [--json]",
+    "Licences matching every filter given, each with its status as of --as-of: at most 100\n"
+    "(XK_SEARCH_DEFAULT_LIMIT) unless --limit or --all; a list cut short says \"shown N of M\"\n"
+    "on stderr (JSON: shown, total, truncated). A domain search says which website entry and\n"
+    "service of the licence cover the host. A bare WORD searches domains when it is a host\n"
+    "name (www.xiaohe.cn), else companies.",
+    search_options};
+const cli_spec query_export_spec = {
+    "export", "xuke export [--db PATH] [--format csv|json|jsonl] [search filters...]",
+    "The registry, or the licences matching the filters, as records (json, jsonl: what\n"
+    "`xuke import` reads back) or as a table (csv: UTF-8 with BOM, for Excel and WPS; its\n"
+    "status is each licence's status as of --as-of, the word `xuke status` gives).",
+    export_options};
 
 static bool option(int c, query_opts *o)
 {
@@ -25,14 +50,14 @@ static bool option(int c, query_opts *o)
     case 'd':
         o->db = optarg;
         return true;
-    case 'C':
+    case 'c':
         o->calendar = optarg;
         return true;
     case 'A':
         o->all = true;
         o->q.limit = 0;
         return true;
-    case 'c':
+    case 'C':
         o->q.company = optarg;
         return true;
     case 'D':
@@ -83,8 +108,7 @@ static bool option(int c, query_opts *o)
         o->format = "json";
         return true;
     case 'f':
-        if (!o->allow_format || (strcmp(optarg, "csv") && strcmp(optarg, "json") &&
-                                 strcmp(optarg, "jsonl"))) {
+        if (strcmp(optarg, "csv") && strcmp(optarg, "json") && strcmp(optarg, "jsonl")) {
             fprintf(stderr, "xuke: --format must be csv, json or jsonl\n");
             return false;
         }
@@ -95,21 +119,17 @@ static bool option(int c, query_opts *o)
     }
 }
 
-int query_opts_parse(int argc, char **argv, query_opts *o, const char *usage)
+int query_opts_parse(int argc, char **argv, query_opts *o, const cli_spec *spec)
 {
     xk_query_init(&o->q);
     o->q.as_of = cli_today();
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        if (c == 'h') {
-            fputs(usage, stdout);
-            return -1;
-        }
-        if (!option(c, o)) {
-            fputs(usage, stderr);
+    while ((c = cli_next_opt(argc, argv, spec)) != -1) {
+        if (c < -1)
+            return cli_exit(c);
+        if (!option(c, o))
             return EXIT_USAGE;
-        }
     }
     if (o->allow_word && argc - optind == 1 && !o->q.company && !o->q.domain) {
         /* `xuke search 小荷` or `xuke search www.xiaohe.cn`: what a person types first */
@@ -120,15 +140,13 @@ int query_opts_parse(int argc, char **argv, query_opts *o, const char *usage)
         else
             o->q.company = word;
     }
-    if (optind != argc) {
-        fputs(usage, stderr);
-        return EXIT_USAGE;
-    }
+    if (optind != argc)
+        return cli_usage(spec);
     if (o->all && o->q.limit) {
         fprintf(stderr, "xuke: --all and --limit contradict each other: give one\n");
         return EXIT_USAGE;
     }
-    return EXIT_OK;
+    return CLI_GO;
 }
 
 bool query_status_table(xk_store *st, const query_opts *o, xk_status_table *out)

@@ -2,7 +2,6 @@
  * Opening the registry from the CLI: --db PATH, else $XUKE_DB, else ./xuke.db; the actor in the
  * audit log is the OS user. Also the small helpers every registry subcommand shares.
  */
-#include <getopt.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,27 +89,27 @@ bool cli_parse_int(const char *s, long min, long max, long *out, const char *wha
     char *end;
     long v = strtol(s, &end, 10);
     if (*s == '\0' || *end != '\0' || v < min || v > max) {
-        fprintf(stderr, "xuke: %s must be a whole number from %ld to %ld\n", what, min, max);
+        fprintf(stderr, "xuke: %s \"%s\" is not a whole number from %ld to %ld\n", what, s, min,
+                max);
         return false;
     }
     *out = v;
     return true;
 }
 
-int cli_db_options(int argc, char **argv, const char **db, bool *json)
+int cli_db_options(int argc, char **argv, const cli_spec *spec, const char **db, bool *json)
 {
-    static const struct option longopts[] = {{"db", required_argument, 0, 'd'},
-                                             {"json", no_argument, 0, 'j'},
-                                             {0, 0, 0, 0}};
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+    while ((c = cli_next_opt(argc, argv, spec)) != -1) {
+        if (c < -1)
+            return cli_exit(c);
         if (c == 'd')
             *db = optarg;
         else if (c == 'j' && json)
             *json = true;
         else
-            return EXIT_USAGE;
+            return cli_usage(spec);
     }
-    return EXIT_OK;
+    return CLI_GO;
 }

@@ -4,17 +4,21 @@
  */
 #include "arena.h"
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define CHUNK_MIN (64u * 1024u)
-#define ALIGN 16u
+#define ALIGN _Alignof(max_align_t)
 
+/* data starts at a multiple of ALIGN from a malloc'ed (so max_align_t-aligned) chunk, and every
+ * allocation is rounded up to ALIGN, so each one is aligned for any type. Without the alignment
+ * of data the header's 24 bytes left every allocation 8 bytes off the 16 promised. */
 typedef struct chunk {
     struct chunk *next;
     size_t size, used;
-    unsigned char data[];
+    _Alignas(max_align_t) unsigned char data[];
 } chunk;
 
 struct xk_arena {

@@ -1,6 +1,6 @@
 /*
- * A bump allocator: one per document or record, freed in one call. Allocations are 16-byte
- * aligned and zeroed. Internal to the library.
+ * A bump allocator: one per document or record, freed in one call. Allocations are zeroed and
+ * aligned for any type (max_align_t: 16 bytes on x86-64). Internal to the library.
  */
 #ifndef XK_ARENA_H
 #define XK_ARENA_H

@@ -449,3 +449,23 @@ bool xk_date_shaped(const char *text)
         digits += *p >= '0' && *p <= '9';
     return digits >= 3 && (strstr(text, "年") || strstr(text, "月") || strstr(text, "日"));
 }
+
+bool xk_time_at_offset(const char *utc, int offset_minutes, char *out, size_t size)
+{
+    int y, mo, d, h, mi, sec, used = 0;
+    if (sscanf(utc, "%4d-%2d-%2dT%2d:%2d:%2dZ%n", &y, &mo, &d, &h, &mi, &sec, &used) != 6 ||
+        used == 0 || utc[used] != '\0' || !xk_date_valid(y, mo, d) || h > 23 || mi > 59 ||
+        sec > 60) {
+        snprintf(out, size, "%s", utc);
+        return false;
+    }
+    long minutes = (xk_date_to_days((xk_date){y, mo, d}) * 24L + h) * 60L + mi + offset_minutes;
+    long days = minutes >= 0 ? minutes / 1440 : -((-minutes + 1439) / 1440);
+    long in_day = minutes - days * 1440;
+    xk_date local = xk_date_from_days(days);
+    int off = offset_minutes < 0 ? -offset_minutes : offset_minutes;
+    snprintf(out, size, "%04d-%02d-%02dT%02ld:%02ld:%02d%c%02d:%02d", local.year, local.month,
+             local.day, in_day / 60, in_day % 60, sec, offset_minutes < 0 ? '-' : '+', off / 60,
+             off % 60);
+    return true;
+}

@@ -100,10 +100,14 @@ bool xk_duties_decode(const char *text, xk_duty_set *out)
         int kind = xk_duty_by_name(name);
         if (kind < 0)
             return false;
+        /* days: 1 to 4 digits, then "w" for working days; anything else is not this form */
+        size_t digits = strspn(days, "0123456789");
+        if (digits == 0 || digits > 4 || (days[digits] != '\0' && strcmp(days + digits, "w") != 0))
+            return false;
         xk_duty *d = &out->duties[out->n++];
         d->kind = (xk_duty_kind)kind;
-        d->days = atoi(days);
-        d->working_days = strchr(days, 'w') != NULL;
+        d->days = (int)strtol(days, NULL, 10);
+        d->working_days = days[digits] == 'w';
         snprintf(d->basis, sizeof d->basis, "%s", item + consumed);
         p = end ? end + 1 : p + len;
     }

@@ -50,6 +50,18 @@ static bool matches(const duty_rule *r, const char *text)
     return true;
 }
 
+/* The value of the digits p[0..n): at most four of them (a day count), else 0, as for none;
+ * atoi read any length, overflowing on a long run. */
+static int day_count(const char *p, size_t n)
+{
+    int v = 0;
+    if (n == 0 || n > 4)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        v = v * 10 + (p[i] - '0');
+    return v;
+}
+
 /* Digits or a Chinese numeral ending just before p (for "30日内") or starting at p (for
  * "提前90日"). 0 when there is none. */
 static int days_near(const char *text, const duty_rule *r)
@@ -59,7 +71,7 @@ static int days_near(const char *text, const duty_rule *r)
         if (r->number_after) {
             const char *p = at + strlen(r->clock);
             if (*p >= '0' && *p <= '9')
-                return atoi(p);
+                return day_count(p, strspn(p, "0123456789"));
             size_t used;
             int v = xk_chinese_numeral(p, strlen(p), &used);
             if (v)
@@ -69,7 +81,7 @@ static int days_near(const char *text, const duty_rule *r)
             while (p > text && p[-1] >= '0' && p[-1] <= '9')
                 p--;
             if (p < at)
-                return atoi(p);
+                return day_count(p, (size_t)(at - p));
         }
         at = strstr(at + 1, r->clock);
     }

@@ -146,6 +146,19 @@ static bool compact_into(const char *s, size_t len, char *out, size_t size)
 
 /* --- pass 1: lines and what each might be ---------------------------------------------------- */
 
+/* Page numbers start with 第, a digit, a dash or a full-width digit or dash: the one test most
+ * lines fail, before the line is compacted for xk_is_page_number. */
+static bool could_be_page_number(const char *s, size_t len)
+{
+    unsigned char b = (unsigned char)s[0];
+    if ((b >= '0' && b <= '9') || b == '-')
+        return true;
+    return (len >= 3 && memcmp(s, "第", 3) == 0) || (len >= 3 && memcmp(s, "—", 3) == 0) ||
+           (len >= 3 && b == 0xEF && (unsigned char)s[1] == 0xBC &&
+            (((unsigned char)s[2] >= 0x90 && (unsigned char)s[2] <= 0x99) ||
+             (unsigned char)s[2] == 0x8D));
+}
+
 static unsigned char line_flags(const char *s, size_t len)
 {
     unsigned char f = 0;
@@ -157,6 +170,10 @@ static unsigned char line_flags(const char *s, size_t len)
         f |= F_BOX;
     for (size_t i = first; i < len; i++) {
         unsigned char b = (unsigned char)s[i];
+        if (b >= 0xE4 && b <= 0xE9) {
+            i += 2; /* a CJK ideograph (U+4E00-U+9FFF): nothing to look at */
+            continue;
+        }
         if (b < 0x80) {
             if (b == ':')
                 colons++;
@@ -174,7 +191,7 @@ static unsigned char line_flags(const char *s, size_t len)
     }
     if (colons >= 2)
         f |= F_COLONS;
-    if (len - first <= 40) {
+    if (len - first <= 40 && could_be_page_number(s + first, len - first)) {
         char c[48];
         if (compact_into(s + first, len - first, c, sizeof c) && xk_is_page_number(c))
             f |= F_PAGENO;

@@ -73,6 +73,8 @@ xk_status xk_store_db_error(xk_store *st, xk_error *err, const char *doing)
         hint = " (another process holds the store's write lock)";
     } else if ((code & 0xff) == SQLITE_CORRUPT || (code & 0xff) == SQLITE_NOTADB) {
         hint = " (the file is not a healthy xuke store)";
+    } else if ((code & 0xff) == SQLITE_NOMEM) { /* the caller's problem is memory, not the store */
+        return xk_error_set(err, XK_ENOMEM, 0, "%s: out of memory", doing);
     }
     return xk_error_set(err, XK_EDB, 0, "%s: %s%s", doing, sqlite3_errmsg(st->db), hint);
 }

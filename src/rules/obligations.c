@@ -6,6 +6,7 @@
  * X days, shown with the last working day on or before it. The first quarter, as a period, ends
  * on 31 March or the first working day after it.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -257,10 +258,22 @@ void xk_obligation_rule(const xk_obligation *ob, char *buf, size_t size)
     }
 }
 
+/* An event reference: the id as a whole positive number, or -1 for anything else ("12abc",
+ * "", "-3", too large), which atol would have read as some other id or as 0. */
+static long event_ref(const char *ref)
+{
+    char *end;
+    errno = 0;
+    long id = strtol(ref, &end, 10);
+    if (ref[0] < '1' || ref[0] > '9' || *end != '\0' || errno == ERANGE || id > (1L << 40))
+        return -1;
+    return id;
+}
+
 /* Is fulfilment event f (not yet used) a match for obligation ob started by trigger t? */
 static bool meets(const xk_event *f, const xk_event *t, xk_duty_kind k)
 {
-    if (*f->ref && atol(f->ref) != t->id)
+    if (*f->ref && event_ref(f->ref) != t->id)
         return false;
     if (k == XK_DUTY_ASSESSMENT_BEFORE_LAUNCH) /* an assessment completed by the launch */
         return strcmp(f->type, "assessment_completed") == 0 && xk_date_cmp(f->date, t->date) <= 0;
@@ -471,10 +484,14 @@ xk_status xk_rules_check_event(const xk_calendar *cal, const xk_rules_row *row,
         return drc;
     if (type->trigger)
         return XK_OK;
-    if (*ev->ref) {
+    long ref = *ev->ref ? event_ref(ev->ref) : 0;
+    if (ref < 0)
+        return xk_error_set(err, XK_EUSAGE, 0, "ref \"%s\" is not an event id (a whole number "
+                            "from 1)", ev->ref);
+    if (ref) {
         bool known = false;
         for (size_t i = 0; i < row->n_events; i++)
-            known |= row->events[i].id == atol(ev->ref);
+            known |= row->events[i].id == ref;
         if (!known)
             return xk_error_set(err, XK_EUSAGE, 0, "--ref %s names no event of %s", ev->ref,
                                 row->number);
@@ -485,7 +502,7 @@ xk_status xk_rules_check_event(const xk_calendar *cal, const xk_rules_row *row,
         return rc;
     /* renewal_applied and termination_reported both answer the renewal deadline */
     xk_duty_kind k = type->duty == XK_DUTY_TERMINATION_NOTICE ? XK_DUTY_RENEWAL : type->duty;
-    const xk_obligation *met = open_one(&obs, k, *ev->ref ? atol(ev->ref) : 0, ev->year);
+    const xk_obligation *met = open_one(&obs, k, ref, ev->year);
     bool ok = met != NULL;
     if (met) {
         out->due = met->due;

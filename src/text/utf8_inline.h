@@ -27,7 +27,7 @@ static inline size_t utf8_decode(const char *str, size_t len, unsigned *cp)
         *cp = c;
         return 1;
     }
-    size_t n = utf8_lead_length(c);
+    size_t n = utf8_lead_length((unsigned char)c);
     static const unsigned lead_bits[5] = {0, 0, 0x1F, 0x0F, 0x07};
     static const unsigned min_cp[5] = {0, 0, 0x80, 0x800, 0x10000};
     if (n < 2)

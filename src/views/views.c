@@ -10,6 +10,25 @@
 
 static json_t *date_json(xk_date d);
 
+static int view_offset = 480;
+
+void xk_view_set_utc_offset(int minutes)
+{
+    view_offset = minutes;
+}
+
+const char *xk_view_time(const char *utc, char *buf, size_t size)
+{
+    xk_time_at_offset(utc, view_offset, buf, size);
+    return buf;
+}
+
+static json_t *time_json(const char *utc)
+{
+    char buf[40];
+    return json_string(xk_view_time(utc, buf, sizeof buf));
+}
+
 xk_status xk_view_licence(xk_store *st, const xk_calendar *cal, xk_date as_of, const char *number,
                           int version, json_t **out, xk_error *err)
 {
@@ -30,7 +49,7 @@ xk_status xk_view_licence(xk_store *st, const xk_calendar *cal, xk_date as_of, c
     json_object_set_new(o, "status_as_of", date_json(as_of));
     json_object_set_new(o, "record_state", json_string(info.removed ? "removed" : "active"));
     json_object_set_new(o, "source_sha256", json_string(info.current.source_sha256));
-    json_object_set_new(o, "imported_at", json_string(info.current.imported_at));
+    json_object_set_new(o, "imported_at", time_json(info.current.imported_at));
     if (info.removed)
         json_object_set_new(o, "removed_reason", json_string(info.removed_reason));
     /* read from a scan: what kind of file, and whether a person must check fields */
@@ -131,9 +150,12 @@ json_t *xk_view_hit(const xk_hit *h, xk_licence_status status)
 json_t *xk_view_history(const xk_version_info *v, size_t n)
 {
     json_t *a = json_array();
+    char when[40];
     for (size_t i = 0; a && i < n; i++)
         json_array_append_new(a, json_pack("{s:i, s:s, s:s, s:s, s:s}", "version", v[i].version,
-                                           "imported_at", v[i].imported_at, "actor", v[i].actor,
+                                           "imported_at",
+                                           xk_view_time(v[i].imported_at, when, sizeof when),
+                                           "actor", v[i].actor,
                                            "source_sha256", v[i].source_sha256, "record_sha256",
                                            v[i].record_sha256));
     return a;
@@ -141,9 +163,9 @@ json_t *xk_view_history(const xk_version_info *v, size_t n)
 
 json_t *xk_view_event(const xk_event *ev)
 {
-    json_t *o = json_pack("{s:I, s:s, s:o, s:s, s:s, s:s}", "id", (json_int_t)ev->id, "type",
+    json_t *o = json_pack("{s:I, s:s, s:o, s:s, s:o, s:s}", "id", (json_int_t)ev->id, "type",
                           ev->type, "date", date_json(ev->date), "note", ev->note, "recorded_at",
-                          ev->recorded_at, "actor", ev->actor);
+                          time_json(ev->recorded_at), "actor", ev->actor);
     if (!o)
         return NULL;
     if (ev->year)
@@ -154,7 +176,7 @@ json_t *xk_view_event(const xk_event *ev)
     json_object_set_new(o, "voided", json_boolean(*ev->voided_at != '\0'));
     if (*ev->voided_at)
         json_object_set_new(o, "void",
-                            json_pack("{s:s, s:s, s:s}", "at", ev->voided_at, "by", ev->voided_by,
+                            json_pack("{s:o, s:s, s:s}", "at", time_json(ev->voided_at), "by", ev->voided_by,
                                       "reason", ev->void_reason));
     return o;
 }

@@ -133,11 +133,17 @@ def test_full_disk_during_import():
     the limit completes."""
     docs, facts = corpus_dir('disk-corpus', 400, 9000)
     db = os.path.join(TMP, 'disk.db')
-    rc, out, err = run('import', '--batch', '10', docs, db=db, limit_bytes=2 << 20)
+    # The limit must fall mid-import whatever the schema weighs: three times a store holding 20
+    # licences of the same kind leaves room for the first batches and none for all 400.
+    probe_docs, _ = corpus_dir('disk-probe', 20, 9001)
+    probe = os.path.join(TMP, 'disk-probe.db')
+    run('import', probe_docs, db=probe)
+    limit = 3 * os.path.getsize(probe)
+    rc, out, err = run('import', '--batch', '10', docs, db=db, limit_bytes=limit)
     clear = 'disk' in err and 'file-size limit' in err and 'Traceback' not in err
     check('import into a full disk fails with a clear message', rc == 1 and clear, err)
     stored = count(db, 'SELECT count(*) FROM licences')
-    check(f'the store is whole after the full disk ({stored} licences kept)',
+    check(f'the store is whole after the full disk ({stored} licences kept, file-size limit {limit >> 10} KiB)',
           0 < stored < len(facts) and not whole_and_verified(db), whole_and_verified(db))
     check('the summary counts only what was committed', f'imported {stored} licences' in out, out)
     rc, out, err = run('import', docs, db=db)

@@ -334,6 +334,25 @@ def test_import_progress_on_a_terminal_only():
     check('and nothing of it when piped', rc == 0 and 'files (' not in err and '\r' not in err, repr(err))
 
 
+def test_times_in_china_with_the_offset(db):
+    import datetime as dt
+    rc, out, err = run('get', '--db', db, '--json', '京B2-20224676')
+    local = json.loads(out)['imported_at'] if rc == 0 else ''
+    check('times are shown in China time with the offset (+08:00)', local.endswith('+08:00'), local + err)
+    rc, out, err = run('get', '--db', db, '--json', '京B2-20224676', env={'XUKE_UTC_OFFSET': '+00:00'})
+    utc = json.loads(out)['imported_at'] if rc == 0 else ''
+    same = False
+    try:
+        same = dt.datetime.fromisoformat(local) == dt.datetime.fromisoformat(utc) and utc.endswith('+00:00')
+    except ValueError:
+        pass
+    check('XUKE_UTC_OFFSET shows the same instant elsewhere', same, f'{local} {utc}')
+    rc, out, err = run('history', '--db', db, '京B2-20224676')
+    check('history text shows the offset too', rc == 0 and '+08:00' in out, out)
+    rc, out, err = run('status', '--db', db, env={'XUKE_UTC_OFFSET': 'Beijing'})
+    check('a malformed XUKE_UTC_OFFSET is a usage error', rc == 2 and 'XUKE_UTC_OFFSET' in err, err)
+
+
 test_read_commands_need_a_store()
 officer_db = test_write_creates_and_says_so()
 test_empty_store_is_no_all_clear()
@@ -344,6 +363,7 @@ test_nothing_cut_silently()
 test_conventions(officer_db)
 test_colours_on_a_terminal_only(officer_db)
 test_import_progress_on_a_terminal_only()
+test_times_in_china_with_the_offset(officer_db)
 test_fail_on_any_quiet_when_nothing_open()
 shutil.rmtree(TMP, ignore_errors=True)
 print(f"{results['passed']} passed, {results['failed']} failed")

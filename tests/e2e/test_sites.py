@@ -195,6 +195,19 @@ def test_hard(db, connect):
           'larger than 1048576 bytes' in got['flood.cn']['detail'], out + err)
 
 
+def test_allow_private(db, connect):
+    """With --allow-private the redirect to 127.0.0.2 is followed: nothing listens there, so the
+    connection itself fails, and no longer for being private."""
+    rc, out, err = run('sites', 'check', '--db', db, '--licence', NUMBER, '--json',
+                       '--allow-private', *connect)
+    got = lines(out) if rc == 0 else {}
+    detail = got.get('private.cn', {}).get('detail', '')
+    check('--allow-private: the private address is tried, not refused',
+          got.get('private.cn', {}).get('result') == 'unreachable' and '127.0.0.2' in detail
+          and 'private address' not in detail, out + err)
+    return got
+
+
 def test_history_and_api(db, connect):
     PAGES['shown.cn'] = page('none.html')
     rc, out, err = run('sites', 'check', '--db', db, '--licence', NUMBER, '--json', *connect)
@@ -243,6 +256,7 @@ def main():
         test_pages(db, connect)
         test_hard(db, connect)
         test_history_and_api(db, connect)
+        test_allow_private(db, connect)
     finally:
         STOP.set()
         srv.shutdown()

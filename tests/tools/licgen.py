@@ -156,6 +156,7 @@ def licence(rng, seed, k, layout=''):
                 issued=f'{issued_year}-{m:02d}-{d:02d}', expires=f'{issued_year + 5}-{m:02d}-{d:02d}',
                 services=[s[0] for s in services], websites=websites,
                 provisions=[dict(no=i + 1, text=t) for i, t in enumerate(provisions)],
+                slips=[],  # text printed with a slip: each must be named by a review warning
                 _services=services, _cross=cross)
 
 
@@ -241,6 +242,7 @@ def render(rec, layout, rng):
     if layout == 'slips':
         if num[:1] in REGION_SLIPS:
             num = rng.choice(REGION_SLIPS[num[:1]]) + num[1:]
+            rec['slips'].append(num)
         legal = legal.replace('·', rng.choice(DOT_SLIPS))
     issued, expires = date_text(rec['issued'], style), date_text(rec['expires'], style)
     issuer = rec['issuer']
@@ -277,6 +279,7 @@ def render(rec, layout, rng):
         numeral = NUMERALS[p['no'] - 1]
         if layout == 'slips' and numeral in NUMERAL_SLIPS:
             numeral = rng.choice(NUMERAL_SLIPS[numeral])
+            rec['slips'].append(numeral + '、')
         prov.append(f'{numeral}、{p["text"]}')
     # the provisions run over two pages
     cut = len(prov) - len(rec['provisions']) // 2

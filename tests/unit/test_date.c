@@ -171,6 +171,21 @@ static void test_date_shaped(void **state)
     assert_false(xk_date_shaped("每年第一季度"));
 }
 
+static void test_time_at_offset_crosses_midnight_and_says_its_offset(void **state)
+{
+    (void)state;
+    char out[40];
+    assert_true(xk_time_at_offset("2026-12-06T20:48:01Z", 480, out, sizeof out));
+    assert_string_equal(out, "2026-12-07T04:48:01+08:00");
+    assert_true(xk_time_at_offset("2027-01-01T02:00:00Z", -330, out, sizeof out));
+    assert_string_equal(out, "2026-12-31T20:30:00-05:30");
+    assert_true(xk_time_at_offset("2024-02-28T20:00:00Z", 480, out, sizeof out));
+    assert_string_equal(out, "2024-02-29T04:00:00+08:00"); /* a leap day */
+    assert_false(xk_time_at_offset("yesterday", 480, out, sizeof out));
+    assert_string_equal(out, "yesterday");
+    assert_false(xk_time_at_offset("2026-12-06T20:48:01", 480, out, sizeof out)); /* no zone */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -187,6 +202,7 @@ int main(void)
         cmocka_unit_test(test_date_days_round_trip_and_weekday),
         cmocka_unit_test(test_date_add_years_clamps_leap_day),
         cmocka_unit_test(test_date_iso_parse_is_strict),
+        cmocka_unit_test(test_time_at_offset_crosses_midnight_and_says_its_offset),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -718,6 +718,58 @@ static void test_provision_wrapped_line_starting_with_numeral_is_text(void **sta
     xk_licence_free(lic);
 }
 
+/* The layout pass alone: its output text, and line numbers kept (a split is a form feed). */
+static char *laid_out(const char *text, xk_licence *lic)
+{
+    char *out = NULL;
+    size_t len = 0;
+    assert_int_equal(xk_layout_rewrite(text, strlen(text), lic, &out, &len), XK_OK);
+    return out;
+}
+
+static void test_layout_splits_a_line_of_two_labels(void **state)
+{
+    (void)state;
+    xk_licence *lic = xk_licence_new();
+    char *out = laid_out("公司名称：某某科技有限公司        法定代表人：张三\n", lic);
+    assert_non_null(out);
+    assert_string_equal(out, "公司名称：某某科技有限公司\f法定代表人：张三\n");
+    free(out);
+    /* one label, or a second colon in a value: nothing to do */
+    assert_null(laid_out("网站名称：时间 10:30 开放\n", lic));
+    xk_licence_free(lic);
+}
+
+static void test_layout_reads_a_box_table_with_wrapped_cells(void **state)
+{
+    (void)state;
+    xk_licence *lic = xk_licence_new();
+    char *out = laid_out("┌──┬────┬────┐\n"
+                         "│序号│网站名称│网站域名│\n"
+                         "├──┼────┼────┤\n"
+                         "│1 │星河│a.com│\n"
+                         "│  │网  │www.a.com│\n"
+                         "└──┴────┴────┘\n",
+                         lic);
+    assert_non_null(out);
+    assert_string_equal(out, "\n\n\n网站名称：星河网\f网站域名：a.com www.a.com\n\n\n");
+    free(out);
+    xk_licence_free(lic);
+}
+
+static void test_layout_drops_a_running_footer_with_a_warning(void **state)
+{
+    (void)state;
+    xk_licence *lic = xk_licence_new();
+    char *out = laid_out("一、甲\n打印日期：2025-01-02\f二、乙\n打印日期：2025-01-02\n", lic);
+    assert_non_null(out);
+    assert_string_equal(out, "一、甲\n\f二、乙\n\n");
+    assert_int_equal(lic->n_problems, 1);
+    assert_non_null(strstr(lic->problems[0].message, "page furniture dropped: 2 lines"));
+    free(out);
+    xk_licence_free(lic);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -758,6 +810,9 @@ int main(void)
         cmocka_unit_test(test_unreadable_date_value_is_its_own_fields_error),
         cmocka_unit_test(test_two_misread_characters_are_not_a_label),
         cmocka_unit_test(test_misread_end_of_the_wrapped_services_label),
+        cmocka_unit_test(test_layout_splits_a_line_of_two_labels),
+        cmocka_unit_test(test_layout_reads_a_box_table_with_wrapped_cells),
+        cmocka_unit_test(test_layout_drops_a_running_footer_with_a_warning),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

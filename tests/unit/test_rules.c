@@ -326,6 +326,46 @@ static void test_trigger_and_fulfilment_matching(void **state)
     xk_obligations_free(&obs);
 }
 
+/* "7abc" was read by atol as event 7: a reference is a whole number or refused, saying so. */
+static void test_event_ref_that_is_not_a_number_is_refused(void **state)
+{
+    (void)state;
+    seed_row s;
+    seed("000_a96b5bc2dd3fa082.txt", &s);
+    add_event(&s, 7, "illegal_info_handled", D(2026, 9, 28), 0, NULL);
+    xk_error err;
+    xk_event report = {0};
+    snprintf(report.type, sizeof report.type, "illegal_info_reported");
+    report.date = D(2026, 10, 1);
+    static const char *const bad[] = {"7abc", "abc", "-7", "07x", " 7", "99999999999999999999"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        snprintf(report.ref, sizeof report.ref, "%s", bad[i]);
+        assert_int_equal(xk_rules_check_event(cal, &s.row, &report, TODAY, NULL, &err), XK_EUSAGE);
+        assert_non_null(strstr(err.message, "is not an event id"));
+    }
+    /* and a stored fulfilment whose reference is not a number meets no trigger */
+    add_event(&s, 8, "illegal_info_reported", D(2026, 10, 12), 0, "7abc");
+    xk_obligations obs;
+    assert_int_equal(xk_rules_obligations(cal, &s.row, D(2026, 11, 1), &obs, &err), XK_OK);
+    assert_false(find_ob(&obs, XK_DUTY_ILLEGAL_INFO_REPORT, 0)->fulfilled);
+    xk_obligations_free(&obs);
+}
+
+/* atoi read "90x" as 90 and "x" as 0: the stored duties form is whole or refused. */
+static void test_duties_decode_refuses_a_malformed_day_count(void **state)
+{
+    (void)state;
+    xk_duty_set set;
+    assert_true(xk_duties_decode("renewal 90 十二", &set));
+    assert_int_equal(set.duties[0].days, 90);
+    assert_true(xk_duties_decode("illegal_info_report 10w 十五", &set));
+    assert_true(set.duties[0].working_days);
+    assert_false(xk_duties_decode("renewal 90x 十二", &set));
+    assert_false(xk_duties_decode("renewal x 十二", &set));
+    assert_false(xk_duties_decode("renewal 99999999999 十二", &set));
+    assert_false(xk_duties_decode("renewal 10ww 十二", &set));
+}
+
 static void test_assessment_before_launch(void **state)
 {
     (void)state;
@@ -528,6 +568,8 @@ int main(void)
         cmocka_unit_test(test_status_of_seed_003_through_time),
         cmocka_unit_test(test_annual_reports_every_year_valid_on_1_january),
         cmocka_unit_test(test_trigger_and_fulfilment_matching),
+        cmocka_unit_test(test_event_ref_that_is_not_a_number_is_refused),
+        cmocka_unit_test(test_duties_decode_refuses_a_malformed_day_count),
         cmocka_unit_test(test_assessment_before_launch),
         cmocka_unit_test(test_termination_notice_only_where_the_licence_has_it),
         cmocka_unit_test(test_every_trigger_type_opens_and_closes_its_obligation),
