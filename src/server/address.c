@@ -109,6 +109,8 @@ const char *xk_srv_address_host(const char *text, char *out, size_t size)
         if (label > 63)
             return "has a label longer than 63 bytes";
     }
+    if (label == 0) /* "a.." is "a." once the root's dot is gone: its last label is empty */
+        return "has an empty label (two dots, or a dot first)";
     out[n] = '\0';
     return NULL;
 }
