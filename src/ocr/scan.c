@@ -484,9 +484,13 @@ xk_status xk_scan_parse(const xk_blob *files, size_t n, const xk_ocr_options *op
     if (rc != XK_OK)
         return rc;
     ocr_repairs *rep = calloc(1, sizeof *rep);
-    for (size_t i = 0; rep && i < r->n_fixes; i++) /* the reader's own, first */
+    for (size_t i = 0; rep && i < r->n_fixes; i++) { /* the reader's own, first */
+        size_t before = rep->n;
         xk_ocr_repair_note(rep, r->fixes[i].line, r->fixes[i].from, strlen(r->fixes[i].from),
                            r->fixes[i].to, strlen(r->fixes[i].to));
+        if (rep->n > before) /* a second reading replaced the first: never mere noise */
+            rep->items[rep->n - 1].noise = false;
+    }
     if (!rep || xk_ocr_repair_text(r, rep) != XK_OK) {
         free(rep);
         if (!ocr)
