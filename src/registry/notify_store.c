@@ -49,31 +49,31 @@ bool xk_overdue_parse(const char *s, xk_overdue *out)
     return false;
 }
 
-static void text_into(sqlite3_stmt *s, int col, char *dst, size_t size)
+static void text_into(xk_stmt *s, int col, char *dst, size_t size)
 {
-    const unsigned char *v = sqlite3_column_text(s, col);
-    snprintf(dst, size, "%s", v ? (const char *)v : "");
+    const char *v = xk_db_column_text(s, col);
+    snprintf(dst, size, "%s", v ? v : "");
 }
 
-static xk_status prepare(xk_store *st, const char *sql, sqlite3_stmt **s, xk_error *err)
+static xk_status prepare(xk_store *st, const char *sql, xk_stmt **s, xk_error *err)
 {
-    if (sqlite3_prepare_v2(st->db, sql, -1, s, NULL) != SQLITE_OK)
+    if (xk_db_prepare(st->db, sql, s) != XK_DB_OK)
         return xk_store_db_error(st, err, "reading or writing reminders");
     return XK_OK;
 }
 
-static xk_status step_done(xk_store *st, sqlite3_stmt *s, xk_error *err)
+static xk_status step_done(xk_store *st, xk_stmt *s, xk_error *err)
 {
-    int rc = sqlite3_step(s);
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    int rc = xk_db_step(s);
+    if (rc != XK_DB_DONE && rc != XK_DB_ROW)
         return xk_store_db_error(st, err, "writing reminders");
     return XK_OK;
 }
 
-static bool bind_all(sqlite3_stmt *s, const char *const *texts, int first, int n)
+static bool bind_all(xk_stmt *s, const char *const *texts, int first, int n)
 {
     for (int i = 0; i < n; i++)
-        if (sqlite3_bind_text(s, first + i, texts[i], -1, SQLITE_TRANSIENT) != SQLITE_OK)
+        if (xk_db_bind_text(s, first + i, texts[i], -1) != XK_DB_OK)
             return false;
     return true;
 }
@@ -101,12 +101,12 @@ static xk_status insert_subscription(xk_store *st, xk_subscription *sub, xk_erro
     char days[XK_NOTIFY_MAX_DAYS * 8], licences[XK_NOTIFY_MAX_LICENCES * 64];
     join_days(sub, days, sizeof days);
     join_licences(sub, licences, sizeof licences);
-    sqlite3_stmt *s;
+    xk_stmt *s;
     xk_status rc = prepare(st,
                            "INSERT INTO subscriptions(channel, target, smtp, sender, secret_file, "
                            "licences, company, all_licences, days, overdue, lang, quiet_from, "
                            "quiet_until, digest, created_at, actor) "
-                           "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                           "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id",
                            &s, err);
     if (rc != XK_OK)
         return rc;
@@ -114,16 +114,16 @@ static xk_status insert_subscription(xk_store *st, xk_subscription *sub, xk_erro
                            sub->secret_file, licences, sub->company};
     const char *mid[] = {days, xk_overdue_name(sub->overdue), sub->lang};
     const char *last[] = {sub->created_at, sub->actor};
-    if (!bind_all(s, first, 1, 7) || sqlite3_bind_int(s, 8, sub->all) != SQLITE_OK ||
-        !bind_all(s, mid, 9, 3) || sqlite3_bind_int(s, 12, sub->quiet_from) != SQLITE_OK ||
-        sqlite3_bind_int(s, 13, sub->quiet_until) != SQLITE_OK ||
-        sqlite3_bind_int(s, 14, sub->digest) != SQLITE_OK || !bind_all(s, last, 15, 2))
+    if (!bind_all(s, first, 1, 7) || xk_db_bind_int(s, 8, sub->all) != XK_DB_OK ||
+        !bind_all(s, mid, 9, 3) || xk_db_bind_int(s, 12, sub->quiet_from) != XK_DB_OK ||
+        xk_db_bind_int(s, 13, sub->quiet_until) != XK_DB_OK ||
+        xk_db_bind_int(s, 14, sub->digest) != XK_DB_OK || !bind_all(s, last, 15, 2))
+        rc = xk_store_db_error(st, err, "storing a subscription");
+    if (rc == XK_OK && xk_db_step(s) != XK_DB_ROW)
         rc = xk_store_db_error(st, err, "storing a subscription");
     if (rc == XK_OK)
-        rc = step_done(st, s, err);
-    if (rc == XK_OK)
-        sub->id = (long)sqlite3_last_insert_rowid(st->db);
-    sqlite3_finalize(s);
+        sub->id = (long)xk_db_column_int64(s, 0);
+    xk_db_finalize(s);
     if (rc == XK_OK) {
         char detail[512];
         snprintf(detail, sizeof detail, "subscription %ld: %s, %s", sub->id,
@@ -149,17 +149,17 @@ static xk_status remove_locked(xk_store *st, long id, xk_error *err)
 {
     char at[32];
     xk_store_now_utc(at);
-    sqlite3_stmt *s;
+    xk_stmt *s;
     xk_status rc = prepare(st, "UPDATE subscriptions SET removed_at = ?2 "
                                "WHERE id = ?1 AND removed_at = ''",
                            &s, err);
     if (rc != XK_OK)
         return rc;
-    sqlite3_bind_int64(s, 1, id);
-    sqlite3_bind_text(s, 2, at, -1, SQLITE_TRANSIENT);
+    xk_db_bind_int64(s, 1, id);
+    xk_db_bind_text(s, 2, at, -1);
     rc = step_done(st, s, err);
-    sqlite3_finalize(s);
-    if (rc == XK_OK && sqlite3_changes(st->db) == 0)
+    xk_db_finalize(s);
+    if (rc == XK_OK && xk_db_changes(st->db) == 0)
         return xk_error_set(err, XK_ENOTFOUND, 0, "no live subscription %ld", id);
     if (rc == XK_OK) {
         rc = prepare(st, "UPDATE outbox SET status = 'cancelled' WHERE subscription_id = ?1 "
@@ -167,9 +167,9 @@ static xk_status remove_locked(xk_store *st, long id, xk_error *err)
                      &s, err);
         if (rc != XK_OK)
             return rc;
-        sqlite3_bind_int64(s, 1, id);
+        xk_db_bind_int64(s, 1, id);
         rc = step_done(st, s, err);
-        sqlite3_finalize(s);
+        xk_db_finalize(s);
     }
     if (rc == XK_OK) {
         char detail[64];
@@ -214,11 +214,11 @@ static void split_licences(const char *text, xk_subscription *sub)
     "id, channel, target, smtp, sender, secret_file, licences, company, all_licences, days, "  \
     "overdue, lang, quiet_from, quiet_until, digest, created_at, actor, removed_at"
 
-static void read_subscription(sqlite3_stmt *s, xk_subscription *sub)
+static void read_subscription(xk_stmt *s, xk_subscription *sub)
 {
     char word[32], text[XK_NOTIFY_MAX_LICENCES * 64];
     memset(sub, 0, sizeof *sub);
-    sub->id = (long)sqlite3_column_int64(s, 0);
+    sub->id = (long)xk_db_column_int64(s, 0);
     text_into(s, 1, word, sizeof word);
     xk_channel_parse(word, &sub->channel);
     text_into(s, 2, sub->target, sizeof sub->target);
@@ -228,15 +228,15 @@ static void read_subscription(sqlite3_stmt *s, xk_subscription *sub)
     text_into(s, 6, text, sizeof text);
     split_licences(text, sub);
     text_into(s, 7, sub->company, sizeof sub->company);
-    sub->all = sqlite3_column_int(s, 8) != 0;
+    sub->all = xk_db_column_int(s, 8) != 0;
     text_into(s, 9, text, sizeof text);
     split_days(text, sub);
     text_into(s, 10, word, sizeof word);
     xk_overdue_parse(word, &sub->overdue);
     text_into(s, 11, sub->lang, sizeof sub->lang);
-    sub->quiet_from = sqlite3_column_int(s, 12);
-    sub->quiet_until = sqlite3_column_int(s, 13);
-    sub->digest = sqlite3_column_int(s, 14) != 0;
+    sub->quiet_from = xk_db_column_int(s, 12);
+    sub->quiet_until = xk_db_column_int(s, 13);
+    sub->digest = xk_db_column_int(s, 14) != 0;
     text_into(s, 15, sub->created_at, sizeof sub->created_at);
     text_into(s, 16, sub->actor, sizeof sub->actor);
     text_into(s, 17, sub->removed_at, sizeof sub->removed_at);
@@ -247,7 +247,7 @@ xk_status xk_store_subscriptions(xk_store *st, bool include_removed, xk_subscrip
 {
     *out = NULL;
     *n = 0;
-    sqlite3_stmt *s;
+    xk_stmt *s;
     xk_status rc = prepare(st,
                            include_removed ? "SELECT " SUB_COLUMNS " FROM subscriptions ORDER BY id"
                                            : "SELECT " SUB_COLUMNS " FROM subscriptions "
@@ -257,7 +257,7 @@ xk_status xk_store_subscriptions(xk_store *st, bool include_removed, xk_subscrip
         return rc;
     size_t cap = 0;
     int step;
-    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((step = xk_db_step(s)) == XK_DB_ROW) {
         if (*n == cap) {
             cap = cap ? cap * 2 : 4;
             xk_subscription *grown = realloc(*out, cap * sizeof *grown);
@@ -269,9 +269,9 @@ xk_status xk_store_subscriptions(xk_store *st, bool include_removed, xk_subscrip
         }
         read_subscription(s, &(*out)[(*n)++]);
     }
-    if (rc == XK_OK && step != SQLITE_DONE)
+    if (rc == XK_OK && step != XK_DB_DONE)
         rc = xk_store_db_error(st, err, "reading subscriptions");
-    sqlite3_finalize(s);
+    xk_db_finalize(s);
     if (rc != XK_OK) {
         free(*out);
         *out = NULL;
@@ -282,20 +282,20 @@ xk_status xk_store_subscriptions(xk_store *st, bool include_removed, xk_subscrip
 
 xk_status xk_store_subscription_get(xk_store *st, long id, xk_subscription *out, xk_error *err)
 {
-    sqlite3_stmt *s;
+    xk_stmt *s;
     xk_status rc =
         prepare(st, "SELECT " SUB_COLUMNS " FROM subscriptions WHERE id = ?1", &s, err);
     if (rc != XK_OK)
         return rc;
-    sqlite3_bind_int64(s, 1, id);
-    int step = sqlite3_step(s);
-    if (step == SQLITE_ROW)
+    xk_db_bind_int64(s, 1, id);
+    int step = xk_db_step(s);
+    if (step == XK_DB_ROW)
         read_subscription(s, out);
-    else if (step == SQLITE_DONE)
+    else if (step == XK_DB_DONE)
         rc = xk_error_set(err, XK_ENOTFOUND, 0, "no subscription %ld", id);
     else
         rc = xk_store_db_error(st, err, "reading a subscription");
-    sqlite3_finalize(s);
+    xk_db_finalize(s);
     return rc;
 }
 
@@ -304,51 +304,52 @@ xk_status xk_store_subscription_get(xk_store *st, long id, xk_subscription *out,
 xk_status xk_store_notice_decide(xk_store *st, long sub, const char *occurrence,
                                  const char *step, bool *fresh, xk_error *err)
 {
-    sqlite3_stmt *s = xk_store_cached_stmt(
-        st, "INSERT OR IGNORE INTO notices(subscription_id, occurrence, step) VALUES (?1,?2,?3)",
+    xk_stmt *s = xk_store_cached_stmt(
+        st, "INSERT INTO notices(subscription_id, occurrence, step) VALUES (?1,?2,?3) "
+            "ON CONFLICT DO NOTHING",
         err);
     if (!s)
         return XK_EDB;
-    sqlite3_bind_int64(s, 1, sub);
-    sqlite3_bind_text(s, 2, occurrence, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 3, step, -1, SQLITE_TRANSIENT);
+    xk_db_bind_int64(s, 1, sub);
+    xk_db_bind_text(s, 2, occurrence, -1);
+    xk_db_bind_text(s, 3, step, -1);
     xk_status rc = step_done(st, s, err);
-    sqlite3_reset(s);
-    *fresh = rc == XK_OK && sqlite3_changes(st->db) == 1;
+    xk_db_reset(s);
+    *fresh = rc == XK_OK && xk_db_changes(st->db) == 1;
     return rc;
 }
 
 xk_status xk_store_notices_attach(xk_store *st, long sub, long message_id, size_t *n,
                                   xk_error *err)
 {
-    sqlite3_stmt *s = xk_store_cached_stmt(st,
+    xk_stmt *s = xk_store_cached_stmt(st,
                                            "UPDATE notices SET message_id = ?2 "
                                            "WHERE subscription_id = ?1 AND message_id IS NULL",
                                            err);
     if (!s)
         return XK_EDB;
-    sqlite3_bind_int64(s, 1, sub);
-    sqlite3_bind_int64(s, 2, message_id);
+    xk_db_bind_int64(s, 1, sub);
+    xk_db_bind_int64(s, 2, message_id);
     xk_status rc = step_done(st, s, err);
-    sqlite3_reset(s);
-    *n = rc == XK_OK ? (size_t)sqlite3_changes(st->db) : 0;
+    xk_db_reset(s);
+    *n = rc == XK_OK ? (size_t)xk_db_changes(st->db) : 0;
     return rc;
 }
 
 xk_status xk_store_notices_waiting(xk_store *st, long sub, size_t *n, xk_error *err)
 {
-    sqlite3_stmt *s = xk_store_cached_stmt(
+    xk_stmt *s = xk_store_cached_stmt(
         st, "SELECT count(*) FROM notices WHERE subscription_id = ?1 AND message_id IS NULL",
         err);
     if (!s)
         return XK_EDB;
-    sqlite3_bind_int64(s, 1, sub);
+    xk_db_bind_int64(s, 1, sub);
     xk_status rc = XK_OK;
-    if (sqlite3_step(s) == SQLITE_ROW)
-        *n = (size_t)sqlite3_column_int64(s, 0);
+    if (xk_db_step(s) == XK_DB_ROW)
+        *n = (size_t)xk_db_column_int64(s, 0);
     else
         rc = xk_store_db_error(st, err, "reading reminders");
-    sqlite3_reset(s);
+    xk_db_reset(s);
     return rc;
 }
 
@@ -356,41 +357,43 @@ xk_status xk_store_notices_waiting(xk_store *st, long sub, size_t *n, xk_error *
 
 xk_status xk_store_outbox_add(xk_store *st, xk_outbox_msg *m, bool *fresh, xk_error *err)
 {
-    sqlite3_stmt *s = xk_store_cached_stmt(
+    xk_stmt *s = xk_store_cached_stmt(
         st,
-        "INSERT OR IGNORE INTO outbox(subscription_id, key, idem, status, created_ms, next_ms, "
-        "title, text, items, n_items) VALUES (?1, ?2, ?3, 'pending', ?4, ?5, ?6, ?7, ?8, ?9)",
+        "INSERT INTO outbox(subscription_id, key, idem, status, created_ms, next_ms, title, text, "
+        "items, n_items) VALUES (?1, ?2, ?3, 'pending', ?4, ?5, ?6, ?7, ?8, ?9) "
+        "ON CONFLICT DO NOTHING RETURNING id",
         err);
     if (!s)
         return XK_EDB;
-    sqlite3_bind_int64(s, 1, m->subscription);
+    xk_db_bind_int64(s, 1, m->subscription);
     const char *texts[] = {m->key, m->idem};
     bind_all(s, texts, 2, 2);
-    sqlite3_bind_int64(s, 4, m->created_ms);
-    sqlite3_bind_int64(s, 5, m->next_ms);
+    xk_db_bind_int64(s, 4, m->created_ms);
+    xk_db_bind_int64(s, 5, m->next_ms);
     const char *body[] = {m->title, m->text ? m->text : "", m->items ? m->items : "[]"};
     bind_all(s, body, 6, 3);
-    sqlite3_bind_int64(s, 9, (sqlite3_int64)m->n_items);
-    xk_status rc = step_done(st, s, err);
-    sqlite3_reset(s);
-    *fresh = rc == XK_OK && sqlite3_changes(st->db) == 1;
+    xk_db_bind_int64(s, 9, (long long)m->n_items);
+    int step = xk_db_step(s);
+    *fresh = step == XK_DB_ROW; /* a key already there returns no id */
     if (*fresh) {
-        m->id = (long)sqlite3_last_insert_rowid(st->db);
+        m->id = (long)xk_db_column_int64(s, 0);
         snprintf(m->status, sizeof m->status, "pending");
     }
-    return rc;
+    xk_db_reset(s);
+    return step == XK_DB_ROW || step == XK_DB_DONE ? XK_OK
+                                                   : xk_store_db_error(st, err, "writing the outbox");
 }
 
 xk_status xk_store_outbox_exists(xk_store *st, const char *key, bool *exists, xk_error *err)
 {
-    sqlite3_stmt *s = xk_store_cached_stmt(st, "SELECT 1 FROM outbox WHERE key = ?1", err);
+    xk_stmt *s = xk_store_cached_stmt(st, "SELECT 1 FROM outbox WHERE key = ?1", err);
     if (!s)
         return XK_EDB;
-    sqlite3_bind_text(s, 1, key, -1, SQLITE_TRANSIENT);
-    int step = sqlite3_step(s);
-    *exists = step == SQLITE_ROW;
-    sqlite3_reset(s);
-    return step == SQLITE_ROW || step == SQLITE_DONE
+    xk_db_bind_text(s, 1, key, -1);
+    int step = xk_db_step(s);
+    *exists = step == XK_DB_ROW;
+    xk_db_reset(s);
+    return step == XK_DB_ROW || step == XK_DB_DONE
                ? XK_OK
                : xk_store_db_error(st, err, "reading the outbox");
 }
@@ -399,30 +402,30 @@ xk_status xk_store_outbox_exists(xk_store *st, const char *key, bool *exists, xk
     "o.id, o.subscription_id, o.key, o.idem, o.status, o.attempts, o.parts_sent, o.created_ms, " \
     "o.next_ms, o.claimed_ms, o.first_try_ms, o.sent_ms, o.title, o.n_items, o.answer"
 
-static void read_msg(sqlite3_stmt *s, xk_outbox_msg *m)
+static void read_msg(xk_stmt *s, xk_outbox_msg *m)
 {
     memset(m, 0, sizeof *m);
-    m->id = (long)sqlite3_column_int64(s, 0);
-    m->subscription = (long)sqlite3_column_int64(s, 1);
+    m->id = (long)xk_db_column_int64(s, 0);
+    m->subscription = (long)xk_db_column_int64(s, 1);
     text_into(s, 2, m->key, sizeof m->key);
     text_into(s, 3, m->idem, sizeof m->idem);
     text_into(s, 4, m->status, sizeof m->status);
-    m->attempts = sqlite3_column_int(s, 5);
-    m->parts_sent = sqlite3_column_int(s, 6);
-    m->created_ms = sqlite3_column_int64(s, 7);
-    m->next_ms = sqlite3_column_int64(s, 8);
-    m->claimed_ms = sqlite3_column_int64(s, 9);
-    m->first_try_ms = sqlite3_column_int64(s, 10);
-    m->sent_ms = sqlite3_column_int64(s, 11);
+    m->attempts = xk_db_column_int(s, 5);
+    m->parts_sent = xk_db_column_int(s, 6);
+    m->created_ms = xk_db_column_int64(s, 7);
+    m->next_ms = xk_db_column_int64(s, 8);
+    m->claimed_ms = xk_db_column_int64(s, 9);
+    m->first_try_ms = xk_db_column_int64(s, 10);
+    m->sent_ms = xk_db_column_int64(s, 11);
     text_into(s, 12, m->title, sizeof m->title);
-    m->n_items = (size_t)sqlite3_column_int64(s, 13);
+    m->n_items = (size_t)xk_db_column_int64(s, 13);
     text_into(s, 14, m->answer, sizeof m->answer);
 }
 
-static char *column_dup(sqlite3_stmt *s, int col)
+static char *column_dup(xk_stmt *s, int col)
 {
-    const unsigned char *v = sqlite3_column_text(s, col);
-    return strdup(v ? (const char *)v : "");
+    const char *v = xk_db_column_text(s, col);
+    return strdup(v ? v : "");
 }
 
 void xk_outbox_msgs_free(xk_outbox_msg *m, size_t n)
@@ -434,13 +437,13 @@ void xk_outbox_msgs_free(xk_outbox_msg *m, size_t n)
     free(m);
 }
 
-static xk_status read_msgs(xk_store *st, sqlite3_stmt *s, bool with_text, xk_outbox_msg **out,
+static xk_status read_msgs(xk_store *st, xk_stmt *s, bool with_text, xk_outbox_msg **out,
                            size_t *n, xk_error *err)
 {
     size_t cap = 0;
     int step;
     xk_status rc = XK_OK;
-    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((step = xk_db_step(s)) == XK_DB_ROW) {
         if (*n == cap) {
             cap = cap ? cap * 2 : 8;
             xk_outbox_msg *grown = realloc(*out, cap * sizeof *grown);
@@ -461,7 +464,7 @@ static xk_status read_msgs(xk_store *st, sqlite3_stmt *s, bool with_text, xk_out
             }
         }
     }
-    if (rc == XK_OK && step != SQLITE_DONE)
+    if (rc == XK_OK && step != XK_DB_DONE)
         rc = xk_store_db_error(st, err, "reading the outbox");
     if (rc != XK_OK) {
         xk_outbox_msgs_free(*out, *n);
@@ -476,7 +479,7 @@ xk_status xk_store_outbox_due(xk_store *st, long long now_ms, xk_outbox_msg **ou
 {
     *out = NULL;
     *n = 0;
-    sqlite3_stmt *s;
+    xk_stmt *s;
     xk_status rc = prepare(st,
                            "SELECT " MSG_COLUMNS ", o.text, o.items FROM outbox o "
                            "JOIN subscriptions s ON s.id = o.subscription_id "
@@ -485,9 +488,9 @@ xk_status xk_store_outbox_due(xk_store *st, long long now_ms, xk_outbox_msg **ou
                            &s, err);
     if (rc != XK_OK)
         return rc;
-    sqlite3_bind_int64(s, 1, now_ms);
+    xk_db_bind_int64(s, 1, now_ms);
     rc = read_msgs(st, s, true, out, n, err);
-    sqlite3_finalize(s);
+    xk_db_finalize(s);
     return rc;
 }
 
@@ -495,7 +498,7 @@ xk_status xk_store_outbox_claim(xk_store *st, long id, long long now_ms, long lo
                                 bool *got, xk_error *err)
 {
     *got = false;
-    sqlite3_stmt *s;
+    xk_stmt *s;
     xk_status rc = xk_store_write_begin(st, err);
     if (rc != XK_OK)
         return rc;
@@ -505,19 +508,19 @@ xk_status xk_store_outbox_claim(xk_store *st, long id, long long now_ms, long lo
                  "claimed_ms <= ?2))",
                  &s, err);
     if (rc == XK_OK) {
-        sqlite3_bind_int64(s, 1, id);
-        sqlite3_bind_int64(s, 2, now_ms);
-        sqlite3_bind_int64(s, 3, until_ms);
+        xk_db_bind_int64(s, 1, id);
+        xk_db_bind_int64(s, 2, now_ms);
+        xk_db_bind_int64(s, 3, until_ms);
         rc = step_done(st, s, err);
-        sqlite3_finalize(s);
-        *got = rc == XK_OK && sqlite3_changes(st->db) == 1;
+        xk_db_finalize(s);
+        *got = rc == XK_OK && xk_db_changes(st->db) == 1;
     }
     return xk_store_write_end(st, rc, err);
 }
 
 xk_status xk_store_outbox_update(xk_store *st, const xk_outbox_msg *m, xk_error *err)
 {
-    sqlite3_stmt *s;
+    xk_stmt *s;
     xk_status rc = xk_store_write_begin(st, err);
     if (rc != XK_OK)
         return rc;
@@ -526,16 +529,16 @@ xk_status xk_store_outbox_update(xk_store *st, const xk_outbox_msg *m, xk_error 
                  "first_try_ms = ?6, sent_ms = ?7, answer = ?8, claimed_ms = 0 WHERE id = ?1",
                  &s, err);
     if (rc == XK_OK) {
-        sqlite3_bind_int64(s, 1, m->id);
-        sqlite3_bind_text(s, 2, m->status, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int(s, 3, m->attempts);
-        sqlite3_bind_int(s, 4, m->parts_sent);
-        sqlite3_bind_int64(s, 5, m->next_ms);
-        sqlite3_bind_int64(s, 6, m->first_try_ms);
-        sqlite3_bind_int64(s, 7, m->sent_ms);
-        sqlite3_bind_text(s, 8, m->answer, -1, SQLITE_TRANSIENT);
+        xk_db_bind_int64(s, 1, m->id);
+        xk_db_bind_text(s, 2, m->status, -1);
+        xk_db_bind_int(s, 3, m->attempts);
+        xk_db_bind_int(s, 4, m->parts_sent);
+        xk_db_bind_int64(s, 5, m->next_ms);
+        xk_db_bind_int64(s, 6, m->first_try_ms);
+        xk_db_bind_int64(s, 7, m->sent_ms);
+        xk_db_bind_text(s, 8, m->answer, -1);
         rc = step_done(st, s, err);
-        sqlite3_finalize(s);
+        xk_db_finalize(s);
     }
     return xk_store_write_end(st, rc, err);
 }
@@ -545,7 +548,7 @@ xk_status xk_store_outbox_log(xk_store *st, bool failed_only, size_t limit, xk_o
 {
     *out = NULL;
     *n = 0;
-    sqlite3_stmt *s;
+    xk_stmt *s;
     xk_status rc = prepare(st,
                            failed_only ? "SELECT " MSG_COLUMNS " FROM outbox o WHERE "
                                          "o.status = 'failed' ORDER BY o.id DESC LIMIT ?1"
@@ -554,8 +557,8 @@ xk_status xk_store_outbox_log(xk_store *st, bool failed_only, size_t limit, xk_o
                            &s, err);
     if (rc != XK_OK)
         return rc;
-    sqlite3_bind_int64(s, 1, limit ? (sqlite3_int64)limit : -1);
+    xk_db_bind_int64(s, 1, limit ? (long long)limit : -1);
     rc = read_msgs(st, s, false, out, n, err);
-    sqlite3_finalize(s);
+    xk_db_finalize(s);
     return rc;
 }
