@@ -24,6 +24,7 @@ import socket
 import sqlite3
 import sys
 import threading
+import time
 
 import test_server as ts  # noqa: E402  (shares the server, client and store set-up)
 
@@ -297,6 +298,99 @@ def test_policy_before_bodies(db):
         srv.stop()
 
 
+def test_large_uploads_spill(db, tok):
+    """Editor uploads are admitted, so their bodies are read: beyond SRV_BODY_SPILL (256 KiB) a body
+    goes on in a temporary file. Ten 12 MiB uploads held open grow the server by under 64 MiB
+    (held in memory they took 160 MiB, and the 128 MiB cap answered some of them 503), and a
+    licence padded past the spill size imports whole from its file."""
+    srv = Server(db, '--rate', '0', '--idle-timeout', '300')
+    try:
+        before = rss_kib(srv.proc.pid)
+        size, chunk, socks = 12 << 20, b' ' * (1 << 20), []
+        for _ in range(10):
+            so = socket.create_connection(('127.0.0.1', srv.port), timeout=60)
+            so.sendall(f'POST /v1/licenses HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {size}\r\n'
+                       f'Authorization: Bearer {tok["editor"]}\r\nContent-Type: text/plain\r\n\r\n'.encode())
+            for _ in range(11):
+                so.sendall(chunk)
+            so.sendall(chunk[:-4096])
+            socks.append(so)
+        # every byte but the last 4 KiB of each is in socket buffers or read by the server: wait
+        # until the server holds nearly all of them (in its temporary files), or has grown too much
+        deadline, grown = time.time() + 240, 0
+        while time.time() < deadline and grown < 64:
+            grown = max(grown, (rss_kib(srv.proc.pid) - before) / 1024)
+            if spilled_bytes(srv.proc.pid) >= 10 * (size - (1 << 20)):
+                break
+            time.sleep(0.2)
+        grown = max(grown, (rss_kib(srv.proc.pid) - before) / 1024)
+        statuses = []
+        for so in socks:
+            so.sendall(chunk[:4096])
+        for so in socks:
+            head = so.recv(200)
+            statuses.append(int(head.split(b' ', 2)[1]) if head.startswith(b'HTTP/') else 0)
+            so.close()
+        print(f'     figure: ten 12 MiB editor uploads held open grew the server by {grown:.1f} MiB')
+        check('ten 12 MiB uploads held open grow the server by under 64 MiB', grown < 64, f'{grown:.1f} MiB')
+        check('none of them is refused for memory (503): each is read and judged by the import '
+              '(12 MiB of spaces: 413 or 422)', all(st in (413, 422) for st in statuses), statuses)
+        padded = (open(SEED + '.txt', encoding='utf-8').read()
+                  .replace('20220293', '20220294') + (' ' * 1000 + '\n') * 300).encode()
+        c = Client(srv, tok['editor'])
+        st, body, _ = c.post('/v1/licenses', padded, headers={'Content-Type': 'text/plain'})
+        number = NUMBER.replace('20220293', '20220294')
+        st2, got, _ = c.get(f'/v1/licenses/{number}')
+        check('a licence of 300 KiB (past the spill size) imports whole from its temporary file',
+              st == 201 and st2 == 200 and got.get('number') == number, (st, body, st2))
+    finally:
+        srv.stop()
+
+
+def spilled_bytes(pid):
+    """Bytes in the server's open temporary files that are deleted already (its spilled bodies)."""
+    total = 0
+    for fd in os.listdir(f'/proc/{pid}/fd'):
+        try:
+            if os.readlink(f'/proc/{pid}/fd/{fd}').endswith('(deleted)'):
+                total += os.stat(f'/proc/{pid}/fd/{fd}').st_size
+        except OSError:
+            pass  # closed meanwhile
+    return total
+
+
+def test_failed_tokens_limited(db, tok):
+    """Guessing tokens is rate-limited per address: with --rate 1 --burst 5, wrong tokens are
+    401 until the burst is spent, then 429 with Retry-After, a wrong token's upload included
+    (refused on its headers); a valid token keeps its own allowance."""
+    srv = Server(db, '--rate', '1', '--burst', '5')
+    try:
+        c = Client(srv)
+        t0, statuses, retry = time.time(), [], None
+        for i in range(20):
+            st, body, r = c.get('/v1/licenses', token=f'wrong-token-{i}')
+            statuses.append(st)
+            if st == 429 and retry is None:
+                retry = r.getheader('Retry-After')
+        refill = int(time.time() - t0) + 1  # what --rate 1 gave back while they were sent
+        n401 = statuses.count(401)
+        check('wrong tokens: 401 for the burst of 5, then 429 (only the rate refills between)',
+              statuses[:5] == [401] * 5 and 5 <= n401 <= 5 + refill and statuses.count(429) == 20 - n401
+              and statuses[-1] == 429, statuses)
+        check('the 429 for wrong tokens says when to retry', retry is not None and int(retry) >= 1, retry)
+        st, _, _ = c.get('/v1/licenses', token=tok['reader'])
+        check('a valid token from the same address keeps its own allowance', st == 200, st)
+        so = socket.create_connection(('127.0.0.1', srv.port), timeout=30)
+        so.sendall(f'POST /v1/licenses HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {16 << 20}\r\n'
+                   'Authorization: Bearer wrong-again\r\nContent-Type: text/plain\r\n\r\n'.encode())
+        head = so.recv(200)
+        so.close()
+        check('an upload with a wrong token over the limit is 429 on its headers, before its body',
+              head.startswith(b'HTTP/1.1 429'), head[:40])
+    finally:
+        srv.stop()
+
+
 def raw_get(port, host_header):
     s = socket.create_connection(('127.0.0.1', port), timeout=10)
     s.sendall(f'GET /v1/licenses/{NUMBER} HTTP/1.1\r\nHost: {host_header}\r\nConnection: close\r\n\r\n'.encode())
@@ -341,6 +435,8 @@ def main():
     test_public_read_hosts(db)
     test_audit_covers_records(db)
     test_policy_before_bodies(db)
+    test_failed_tokens_limited(db, tok)
+    test_large_uploads_spill(db, tok)
     print(f"{ts.results['passed']} passed, {ts.results['failed']} failed")
     sys.exit(1 if ts.results['failed'] else 0)
 
