@@ -24,6 +24,7 @@ import socket
 import sqlite3
 import sys
 import threading
+import urllib.parse
 import time
 
 import test_server as ts  # noqa: E402  (shares the server, client and store set-up)
@@ -254,6 +255,64 @@ def test_audit_covers_records(db):
     check('after the migration an edit behind the chain fails verification', rc != 0 and NUMBER in out, (rc, out))
 
 
+# --- no silent truncation ---------------------------------------------------------------------
+
+LONG = '海南' + '小荷健康网络技术研究与发展' * 7 + '有限公司'   # 97 characters, 291 bytes
+LONG_NUMBER = '琼B2-20220295'
+
+
+def test_long_names(db, tok):
+    """A company and a website name of 97 characters (291 bytes: over the 256-byte fields that cut
+    them mid-character, dropping the licence from search results and the domain answer's licence
+    object) come back whole from every reader; over XK_MAX_NAME_BYTES (768) the import refuses
+    them naming the line; a longer name put in the store outside xuke is an error, never a cut."""
+    text = (open(SEED + '.txt', encoding='utf-8').read().replace('20220293', '20220295')
+            .replace('海南小荷健康网络技术有限公司', LONG).replace('xiaohe.cn', 'xiaohe-long.cn'))
+    path = os.path.join(ts.TMP, 'long_names.txt')
+    with open(path, 'w', encoding='utf-8') as f:
+        f.write(text)
+    rc, out, err = run('import', '--db', db, path)
+    check('a licence with a 97-character company imports', rc == 0, err)
+    srv = Server(db, '--rate', '0')
+    try:
+        c = Client(srv, tok['reader'])
+        st, body, _ = c.get('/v1/licenses?company=' + urllib.parse.quote('研究与发展'))
+        items = body.get('items', []) if st == 200 else []
+        check('search: the long company comes back whole, and the count is the items returned',
+              st == 200 and [x['company'] for x in items] == [LONG] and body.get('count') == len(items),
+              body)
+        st, body, _ = c.get('/v1/domains/www.xiaohe-long.cn')
+        check('domain answer: its licence object is there, company and website name whole',
+              st == 200 and body.get('licence', {}).get('company') == LONG
+              and body['licences'][0]['website']['name'] == LONG and body['valid'] is True, body)
+        st, body, _ = c.get(f'/v1/deadlines?number={LONG_NUMBER}&as_of=2026-01-01')
+        check('agenda: the long company whole on every line',
+              st == 200 and body['deadlines'] and all(d['company'] == LONG for d in body['deadlines']), body)
+    finally:
+        srv.stop()
+    rc, out, err = run('export', '--db', db, '--format', 'csv')
+    rows = list(csv.reader(io.StringIO(out.lstrip('\ufeff'))))
+    check('CSV export: the long company whole', rc == 0 and any(r[1] == LONG for r in rows[1:]), out[:300])
+    rc, out, err = run('search', '--db', db, '--json', '研究与发展')
+    check('CLI search: the long company whole', rc == 0 and json.loads(out)['licences'][0]['company'] == LONG, out[:300])
+
+    too_long = text.replace(LONG, '海南' + '小荷健康网络技术研究与发展' * 20 + '有限公司').replace('20220295', '20220296')
+    with open(path, 'w', encoding='utf-8') as f:
+        f.write(too_long)
+    rc, out, err = run('import', '--db', db, path)
+    check('a company over 768 bytes is refused, naming the line and the limit',
+          rc != 0 and 'long_names.txt:10:' in err and '768' in err, err)
+
+    edited = copy_store(db, 'long_edited.db')
+    con = sqlite3.connect(edited)
+    con.execute('UPDATE licences SET company = ? WHERE number = ?', ('公司' * 200, LONG_NUMBER))
+    con.commit()
+    con.close()
+    rc, out, err = run('search', '--db', edited, '--json', '公司公司')
+    check('a company longer than xuke writes, put in the store outside xuke: an error naming it, '
+          'not a short list', rc != 0 and 'changed outside xuke' in err and LONG_NUMBER in err, (rc, out[:200], err))
+
+
 # --- limits before bodies ------------------------------------------------------------------------
 
 def rss_kib(pid):
@@ -433,6 +492,7 @@ def main():
     finally:
         srv.stop()
     test_public_read_hosts(db)
+    test_long_names(db, tok)
     test_audit_covers_records(db)
     test_policy_before_bodies(db)
     test_failed_tokens_limited(db, tok)
