@@ -120,14 +120,13 @@ static const char *const migrations[] = {
 
 static int current_version(xk_store *st)
 {
-    sqlite3_stmt *s;
+    xk_stmt *s;
     int v = -1;
-    if (sqlite3_prepare_v2(st->db,
-                           "SELECT version FROM schema_version", -1, &s, NULL) != SQLITE_OK)
+    if (xk_db_prepare(st->db, "SELECT version FROM schema_version", &s) != XK_DB_OK)
         return 0; /* no table yet: a new store */
-    if (sqlite3_step(s) == SQLITE_ROW)
-        v = sqlite3_column_int(s, 0);
-    sqlite3_finalize(s);
+    if (xk_db_step(s) == XK_DB_ROW)
+        v = xk_db_column_int(s, 0);
+    xk_db_finalize(s);
     return v < 0 ? 0 : v;
 }
 
@@ -140,6 +139,8 @@ static xk_status too_new(int have, xk_error *err)
 
 xk_status xk_schema_migrate(xk_store *st, xk_error *err)
 {
+    if (xk_store_is_pg(st))
+        return xk_error_set(err, XK_EUSAGE, 0, "this build has no PostgreSQL schema yet");
     /* a store already up to date is only read: opening it takes no write lock, so readers do
      * not queue behind an import, and a read-only store opens */
     int have = current_version(st);
@@ -152,7 +153,7 @@ xk_status xk_schema_migrate(xk_store *st, xk_error *err)
                             "the store is read-only and its schema (version %d) must be "
                             "brought to version %d: open it once where it can be written",
                             have, N_MIGRATIONS);
-    xk_status rc = xk_store_exec(st, "BEGIN IMMEDIATE", err);
+    xk_status rc = xk_store_begin_write(st, err);
     if (rc != XK_OK)
         return rc;
     rc = xk_store_exec(st, "CREATE TABLE IF NOT EXISTS schema_version(version INTEGER NOT NULL)",
@@ -171,7 +172,7 @@ xk_status xk_schema_migrate(xk_store *st, xk_error *err)
         rc = xk_store_exec(st, sql, err);
     }
     if (rc != XK_OK) {
-        sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+        xk_db_exec(st->db, "ROLLBACK");
         return rc;
     }
     return xk_store_exec(st, "COMMIT", err);
