@@ -27,6 +27,9 @@
 #define XK_MAX_TABLE_COLUMNS 16u
 /* Bytes of a table cell, joined over its wrapped lines; a longer one is refused with a message. */
 #define XK_MAX_TABLE_CELL_BYTES 4096u
+/* Bytes of a company's or a website's name (256 CJK characters); a longer one is refused at
+ * import, naming its line, and read back whole everywhere (search, domain answers, agenda). */
+#define XK_MAX_NAME_BYTES 768u
 /* Longest host name (RFC 1035). */
 #define XK_MAX_HOST 253u
 /* Licences one domain answer lists (a host shared by more says "more": true, never a silent
