@@ -232,6 +232,28 @@ static const char *const pg_migrations[] = {
     "ALTER TABLE audit ADD COLUMN content" CTEXT "NOT NULL DEFAULT '';"
     "CREATE TABLE audit_anchor(one INTEGER PRIMARY KEY CHECK (one = 1), at" CTEXT "NOT NULL,"
     "  licences BIGINT NOT NULL);",
+    /* 10: reminders: subscriptions, the outbox, the ledger of notices */
+    "CREATE TABLE subscriptions(id BIGSERIAL PRIMARY KEY, channel" CTEXT "NOT NULL,"
+    "  target" CTEXT "NOT NULL, smtp" CTEXT "NOT NULL, sender" CTEXT "NOT NULL,"
+    "  secret_file" CTEXT "NOT NULL, licences" CTEXT "NOT NULL, company" CTEXT "NOT NULL,"
+    "  all_licences INTEGER NOT NULL, days" CTEXT "NOT NULL, overdue" CTEXT "NOT NULL,"
+    "  lang" CTEXT "NOT NULL, quiet_from INTEGER NOT NULL, quiet_until INTEGER NOT NULL,"
+    "  digest INTEGER NOT NULL, created_at" CTEXT "NOT NULL, actor" CTEXT "NOT NULL,"
+    "  removed_at" CTEXT "NOT NULL DEFAULT '');"
+    "CREATE TABLE outbox(id BIGSERIAL PRIMARY KEY,"
+    "  subscription_id BIGINT NOT NULL REFERENCES subscriptions(id),"
+    "  key" CTEXT "NOT NULL UNIQUE, idem" CTEXT "NOT NULL, status" CTEXT "NOT NULL,"
+    "  attempts INTEGER NOT NULL DEFAULT 0, parts_sent INTEGER NOT NULL DEFAULT 0,"
+    "  created_ms BIGINT NOT NULL, next_ms BIGINT NOT NULL, claimed_ms BIGINT NOT NULL DEFAULT 0,"
+    "  first_try_ms BIGINT NOT NULL DEFAULT 0, sent_ms BIGINT NOT NULL DEFAULT 0,"
+    "  title" CTEXT "NOT NULL, text" CTEXT "NOT NULL, items" CTEXT "NOT NULL,"
+    "  n_items INTEGER NOT NULL, answer" CTEXT "NOT NULL DEFAULT '');"
+    "CREATE INDEX outbox_ready ON outbox(status, next_ms) WHERE status IN ('pending', 'sending');"
+    "CREATE TABLE notices(subscription_id BIGINT NOT NULL REFERENCES subscriptions(id),"
+    "  occurrence" CTEXT "NOT NULL, step" CTEXT "NOT NULL,"
+    "  message_id BIGINT REFERENCES outbox(id),"
+    "  PRIMARY KEY(subscription_id, occurrence, step));"
+    "CREATE INDEX notices_waiting ON notices(subscription_id) WHERE message_id IS NULL;",
 };
 
 #define N_MIGRATIONS (int)(sizeof migrations / sizeof migrations[0])
