@@ -233,6 +233,12 @@ static void cursor_step(event_cursor *c)
     "WHERE e.number = l.number AND li.kind = 'cancelled' AND li.version = "                       \
     "(SELECT MAX(version) FROM lists m WHERE m.kind = li.kind AND m.source = li.source))"
 
+/* The day the licence entered the registry: its first version's import, as China's date (the
+ * rules' days are China's). A duty due before it is one xuke could not have seen filed. */
+#define KNOWN_SINCE_COLUMN                                                                         \
+    "(SELECT date(v.imported_at, '+8 hours') FROM versions v WHERE v.licence_id = l.id "         \
+    "AND v.version = 1)"
+
 static xk_status rules_scan(xk_store *st, const char *number, const char *live_on,
                             xk_rules_fn fn, void *ctx, xk_error *err)
 {
@@ -242,10 +248,14 @@ static xk_status rules_scan(xk_store *st, const char *number, const char *live_o
              live_on ? (number ? " AND l.removed = 0 AND l.expires >= ?2"
                                : "l.removed = 0 AND l.expires >= ?2")
                      : "");
-    char sql[512];
+    xk_baseline base;
+    xk_status brc = xk_store_baseline_get(st, &base, err);
+    if (brc != XK_OK)
+        return brc;
+    char sql[1024];
     snprintf(sql, sizeof sql,
              "SELECT l.id, l.number, l.company, l.issued, l.expires, l.removed, l.duties, "
-             CANCELLED_COLUMN " FROM licences l%s ORDER BY l.id",
+             CANCELLED_COLUMN ", " KNOWN_SINCE_COLUMN " FROM licences l%s ORDER BY l.id",
              where);
     sqlite3_stmt *ls;
     event_cursor ev = {NULL, false, SQLITE_DONE, 0};
@@ -286,6 +296,10 @@ static xk_status rules_scan(xk_store *st, const char *number, const char *live_o
         row.removed = sqlite3_column_int(ls, 5) != 0;
         row.duties = (const char *)sqlite3_column_text(ls, 6);
         row.cancelled = sqlite3_column_int(ls, 7) != 0;
+        const char *since = (const char *)sqlite3_column_text(ls, 8);
+        if (since)
+            xk_date_parse_iso(since, &row.known_since);
+        row.baseline_year = base.filed_through;
         while (ev.has_row && ev.licence_id < id) /* events of licences not asked for */
             cursor_step(&ev);
         size_t n = 0;

@@ -7,7 +7,8 @@
  * (every version's canonical JSON and source hash), documents (sources by SHA-256, stored once),
  * services and domains (the current version's, for lookups), company_fts (trigram index over
  * company names: Chinese has no word breaks), events (rules), the hash-chained audit log, and
- * the due-diligence checks' published lists and homepage checks (checks_store.c).
+ * the due-diligence checks' published lists and homepage checks (checks_store.c), and the
+ * baseline of annual reports filed before first use (baseline.c).
  */
 #include <stdio.h>
 
@@ -114,6 +115,11 @@ static const char *const migrations[] = {
     "ALTER TABLE audit ADD COLUMN content TEXT NOT NULL DEFAULT '';"
     "CREATE TABLE audit_anchor(one INTEGER PRIMARY KEY CHECK (one = 1), at TEXT NOT NULL,"
     "  licences INTEGER NOT NULL);",
+    /* 10: the baseline on first use (baseline.c): "annual reports up to this year were filed",
+     * recorded once for the whole registry instead of one event per licence and year; the
+     * latest row counts, earlier ones stay as the record of what was said */
+    "CREATE TABLE baselines(id INTEGER PRIMARY KEY, filed_through INTEGER NOT NULL,"
+    "  note TEXT NOT NULL DEFAULT '', recorded_at TEXT NOT NULL, actor TEXT NOT NULL);",
 };
 
 #define N_MIGRATIONS (int)(sizeof migrations / sizeof migrations[0])

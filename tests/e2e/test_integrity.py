@@ -208,9 +208,10 @@ def make_old_store(db):
         con.execute('UPDATE audit SET prev_hash = ?, hash = ? WHERE id = ?', (prev, h, eid))
         prev = h
     con.execute('UPDATE audit_head SET hash = ?', (prev,))
-    # the content migration is the newest: one step back is the schema before it (a migration
-    # added after it must move this line to name that migration's predecessor)
-    con.execute('UPDATE schema_version SET version = version - 1')
+    # the schema before the content migration (9): the later ones' tables go too, so that the
+    # migrations from 9 on run again as they would on a store of that age
+    con.execute('DROP TABLE baselines')  # migration 10
+    con.execute('UPDATE schema_version SET version = 8')
     con.commit()
     con.close()
     return out
