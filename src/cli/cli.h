@@ -107,5 +107,6 @@ int cmd_token(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_lists(int argc, char **argv);
 int cmd_sites(int argc, char **argv);
+int cmd_notify(int argc, char **argv);
 
 #endif

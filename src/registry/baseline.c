@@ -17,26 +17,27 @@ static xk_status set_locked(xk_store *st, int filed_through, const char *note, l
 {
     char at[32];
     xk_store_now_utc(at);
-    sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(st->db,
-                           "INSERT INTO baselines(filed_through, note, recorded_at, actor) "
-                           "VALUES (?1, ?2, ?3, ?4)",
-                           -1, &s, NULL) != SQLITE_OK)
+    xk_stmt *s;
+    if (xk_db_prepare(st->db,
+                      "INSERT INTO baselines(filed_through, note, recorded_at, actor) "
+                      "VALUES (?1, ?2, ?3, ?4) RETURNING id",
+                      &s) != XK_DB_OK)
         return xk_store_db_error(st, err, "recording the baseline");
-    int bound = sqlite3_bind_int(s, 1, filed_through);
-    if (bound == SQLITE_OK)
-        bound = sqlite3_bind_text(s, 2, note, -1, SQLITE_TRANSIENT);
-    if (bound == SQLITE_OK)
-        bound = sqlite3_bind_text(s, 3, at, -1, SQLITE_TRANSIENT);
-    if (bound == SQLITE_OK)
-        bound = sqlite3_bind_text(s, 4, st->actor, -1, SQLITE_TRANSIENT);
-    xk_status rc = bound == SQLITE_OK && sqlite3_step(s) == SQLITE_DONE
+    int bound = xk_db_bind_int(s, 1, filed_through);
+    if (bound == XK_DB_OK)
+        bound = xk_db_bind_text(s, 2, note, -1);
+    if (bound == XK_DB_OK)
+        bound = xk_db_bind_text(s, 3, at, -1);
+    if (bound == XK_DB_OK)
+        bound = xk_db_bind_text(s, 4, st->actor, -1);
+    xk_status rc = bound == XK_DB_OK && xk_db_step(s) == XK_DB_ROW
                        ? XK_OK
                        : xk_store_db_error(st, err, "recording the baseline");
-    sqlite3_finalize(s);
+    if (rc == XK_OK)
+        *id = (long)xk_db_column_int64(s, 0);
+    xk_db_finalize(s);
     if (rc != XK_OK)
         return rc;
-    *id = (long)sqlite3_last_insert_rowid(st->db);
     char detail[400];
     snprintf(detail, sizeof detail,
              "baseline %ld: annual reports up to %d taken as filed for every licence%s%s", *id,
@@ -63,31 +64,31 @@ xk_status xk_store_baseline_set(xk_store *st, int filed_through, const char *not
     return xk_store_write_end(st, set_locked(st, filed_through, note, id, err), err);
 }
 
-static void text_into(sqlite3_stmt *s, int col, char *dst, size_t size)
+static void text_into(xk_stmt *s, int col, char *dst, size_t size)
 {
-    const char *v = (const char *)sqlite3_column_text(s, col);
+    const char *v = xk_db_column_text(s, col);
     snprintf(dst, size, "%s", v ? v : "");
 }
 
 xk_status xk_store_baseline_get(xk_store *st, xk_baseline *out, xk_error *err)
 {
     memset(out, 0, sizeof *out);
-    sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(st->db,
-                           "SELECT id, filed_through, note, recorded_at, actor FROM baselines "
-                           "ORDER BY id DESC LIMIT 1",
-                           -1, &s, NULL) != SQLITE_OK)
+    xk_stmt *s;
+    if (xk_db_prepare(st->db,
+                      "SELECT id, filed_through, note, recorded_at, actor FROM baselines "
+                      "ORDER BY id DESC LIMIT 1",
+                      &s) != XK_DB_OK)
         return xk_store_db_error(st, err, "reading the baseline");
-    int step = sqlite3_step(s);
-    if (step == SQLITE_ROW) {
-        out->id = (long)sqlite3_column_int64(s, 0);
-        out->filed_through = sqlite3_column_int(s, 1);
+    int step = xk_db_step(s);
+    if (step == XK_DB_ROW) {
+        out->id = (long)xk_db_column_int64(s, 0);
+        out->filed_through = (int)xk_db_column_int64(s, 1);
         text_into(s, 2, out->note, sizeof out->note);
         text_into(s, 3, out->recorded_at, sizeof out->recorded_at);
         text_into(s, 4, out->actor, sizeof out->actor);
     }
-    sqlite3_finalize(s);
-    if (step != SQLITE_ROW && step != SQLITE_DONE)
+    xk_db_finalize(s);
+    if (step != XK_DB_ROW && step != XK_DB_DONE)
         return xk_store_db_error(st, err, "reading the baseline");
     return XK_OK;
 }

@@ -31,30 +31,29 @@ static xk_status add_locked(xk_store *st, const char *number, const xk_event *ev
     char at[32], date[16];
     xk_store_now_utc(at);
     xk_date_format(ev->date, date, sizeof date);
-    sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(st->db,
-                           "INSERT INTO events(licence_id, type, date, year, note, ref, "
+    xk_stmt *s;
+    if (xk_db_prepare(st->db, "INSERT INTO events(licence_id, type, date, year, note, ref, "
                            "recorded_at, actor, planned) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
-                           "?9)",
-                           -1, &s, NULL) != SQLITE_OK)
+                           "?9) RETURNING id", &s) != XK_DB_OK)
         return xk_store_db_error(st, err, "recording the event");
-    sqlite3_bind_int64(s, 1, lid);
-    sqlite3_bind_text(s, 2, ev->type, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 3, date, -1, SQLITE_TRANSIENT);
+    xk_db_bind_int64(s, 1, lid);
+    xk_db_bind_text(s, 2, ev->type, -1);
+    xk_db_bind_text(s, 3, date, -1);
     if (ev->year)
-        sqlite3_bind_int(s, 4, ev->year);
+        xk_db_bind_int(s, 4, ev->year);
     else
-        sqlite3_bind_null(s, 4);
-    sqlite3_bind_text(s, 5, ev->note, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 6, ev->ref, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 7, at, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 8, st->actor, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int(s, 9, ev->planned ? 1 : 0);
-    rc = sqlite3_step(s) == SQLITE_DONE ? XK_OK : xk_store_db_error(st, err, "recording the event");
-    sqlite3_finalize(s);
+        xk_db_bind_null(s, 4);
+    xk_db_bind_text(s, 5, ev->note, -1);
+    xk_db_bind_text(s, 6, ev->ref, -1);
+    xk_db_bind_text(s, 7, at, -1);
+    xk_db_bind_text(s, 8, st->actor, -1);
+    xk_db_bind_int(s, 9, ev->planned ? 1 : 0);
+    rc = xk_db_step(s) == XK_DB_ROW ? XK_OK : xk_store_db_error(st, err, "recording the event");
+    if (rc == XK_OK)
+        *id = (long)xk_db_column_int64(s, 0);
+    xk_db_finalize(s);
     if (rc != XK_OK)
         return rc;
-    *id = (long)sqlite3_last_insert_rowid(st->db);
     char detail[400];
     snprintf(detail, sizeof detail, "event %ld %s on %s%s%s%s", *id, ev->type, date,
              ev->planned ? " (planned)" : "", *ev->note ? ": " : "", ev->note);
@@ -75,29 +74,29 @@ xk_status xk_store_event_add(xk_store *st, const char *number, const xk_event *e
 }
 
 /* A text column into a fixed buffer, cut at the buffer (on a UTF-8 boundary). */
-static void column_into(sqlite3_stmt *s, int col, char *dst, size_t size)
+static void column_into(xk_stmt *s, int col, char *dst, size_t size)
 {
-    const char *v = (const char *)sqlite3_column_text(s, col);
-    size_t n = v ? (size_t)sqlite3_column_bytes(s, col) : 0;
+    const char *v = (const char *)xk_db_column_text(s, col);
+    size_t n = v ? (size_t)xk_db_column_bytes(s, col) : 0;
     n = n ? xk_utf8_cut(v, n, size - 1) : 0;
     if (n)
         memcpy(dst, v, n);
     dst[n] = '\0';
 }
 
-static void read_event(sqlite3_stmt *s, int c, xk_event *e)
+static void read_event(xk_stmt *s, int c, xk_event *e)
 {
     memset(e, 0, sizeof *e);
-    e->id = (long)sqlite3_column_int64(s, c);
-    snprintf(e->type, sizeof e->type, "%s", (const char *)sqlite3_column_text(s, c + 1));
-    xk_date_parse_iso((const char *)sqlite3_column_text(s, c + 2), &e->date);
-    e->year = sqlite3_column_int(s, c + 3);
-    snprintf(e->note, sizeof e->note, "%s", (const char *)sqlite3_column_text(s, c + 4));
-    snprintf(e->ref, sizeof e->ref, "%s", (const char *)sqlite3_column_text(s, c + 5));
+    e->id = (long)xk_db_column_int64(s, c);
+    snprintf(e->type, sizeof e->type, "%s", (const char *)xk_db_column_text(s, c + 1));
+    xk_date_parse_iso((const char *)xk_db_column_text(s, c + 2), &e->date);
+    e->year = xk_db_column_int(s, c + 3);
+    snprintf(e->note, sizeof e->note, "%s", (const char *)xk_db_column_text(s, c + 4));
+    snprintf(e->ref, sizeof e->ref, "%s", (const char *)xk_db_column_text(s, c + 5));
     snprintf(e->recorded_at, sizeof e->recorded_at, "%s",
-             (const char *)sqlite3_column_text(s, c + 6));
-    snprintf(e->actor, sizeof e->actor, "%s", (const char *)sqlite3_column_text(s, c + 7));
-    e->planned = sqlite3_column_int(s, c + 8) != 0;
+             (const char *)xk_db_column_text(s, c + 6));
+    snprintf(e->actor, sizeof e->actor, "%s", (const char *)xk_db_column_text(s, c + 7));
+    e->planned = xk_db_column_int(s, c + 8) != 0;
     column_into(s, c + 9, e->voided_at, sizeof e->voided_at);
     column_into(s, c + 10, e->void_reason, sizeof e->void_reason);
     column_into(s, c + 11, e->voided_by, sizeof e->voided_by);
@@ -110,22 +109,20 @@ static void read_event(sqlite3_stmt *s, int c, xk_event *e)
 static xk_status void_locked(xk_store *st, long id, const char *reason, char *number,
                              xk_error *err)
 {
-    sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(st->db,
-                           "SELECT l.number, e.type, e.date, e.voided_at FROM events e "
-                           "JOIN licences l ON l.id = e.licence_id WHERE e.id = ?1",
-                           -1, &s, NULL) != SQLITE_OK)
+    xk_stmt *s;
+    if (xk_db_prepare(st->db, "SELECT l.number, e.type, e.date, e.voided_at FROM events e "
+                           "JOIN licences l ON l.id = e.licence_id WHERE e.id = ?1", &s) != XK_DB_OK)
         return xk_store_db_error(st, err, "reading the event");
-    sqlite3_bind_int64(s, 1, id);
+    xk_db_bind_int64(s, 1, id);
     char num[64] = "", type[32] = "", date[16] = "", voided[32] = "";
-    bool found = sqlite3_step(s) == SQLITE_ROW;
+    bool found = xk_db_step(s) == XK_DB_ROW;
     if (found) {
         column_into(s, 0, num, sizeof num);
         column_into(s, 1, type, sizeof type);
         column_into(s, 2, date, sizeof date);
         column_into(s, 3, voided, sizeof voided);
     }
-    sqlite3_finalize(s);
+    xk_db_finalize(s);
     if (!found)
         return xk_error_set(err, XK_ENOTFOUND, 0, "there is no event %ld (`xuke event list "
                             "NUMBER` shows a licence's events with their ids)", id);
@@ -136,17 +133,15 @@ static xk_status void_locked(xk_store *st, long id, const char *reason, char *nu
         snprintf(number, 64, "%s", num);
     char at[32];
     xk_store_now_utc(at);
-    if (sqlite3_prepare_v2(st->db,
-                           "UPDATE events SET voided_at = ?2, void_reason = ?3, voided_by = ?4 "
-                           "WHERE id = ?1",
-                           -1, &s, NULL) != SQLITE_OK)
+    if (xk_db_prepare(st->db, "UPDATE events SET voided_at = ?2, void_reason = ?3, voided_by = ?4 "
+                           "WHERE id = ?1", &s) != XK_DB_OK)
         return xk_store_db_error(st, err, "voiding the event");
-    sqlite3_bind_int64(s, 1, id);
-    sqlite3_bind_text(s, 2, at, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 3, reason, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 4, st->actor, -1, SQLITE_TRANSIENT);
-    xk_status rc = sqlite3_step(s) == SQLITE_DONE ? XK_OK : xk_store_db_error(st, err, "voiding the event");
-    sqlite3_finalize(s);
+    xk_db_bind_int64(s, 1, id);
+    xk_db_bind_text(s, 2, at, -1);
+    xk_db_bind_text(s, 3, reason, -1);
+    xk_db_bind_text(s, 4, st->actor, -1);
+    xk_status rc = xk_db_step(s) == XK_DB_DONE ? XK_OK : xk_store_db_error(st, err, "voiding the event");
+    xk_db_finalize(s);
     if (rc != XK_OK)
         return rc;
     char detail[400];
@@ -177,16 +172,14 @@ xk_status xk_store_events(xk_store *st, const char *number, xk_event **out, size
     xk_status rc = find_id(st, number, &lid, err);
     if (rc != XK_OK)
         return rc;
-    sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(st->db,
-                           "SELECT " EVENT_COLUMNS " FROM events e WHERE e.licence_id = ?1 "
-                           "ORDER BY e.date, e.id",
-                           -1, &s, NULL) != SQLITE_OK)
+    xk_stmt *s;
+    if (xk_db_prepare(st->db, "SELECT " EVENT_COLUMNS " FROM events e WHERE e.licence_id = ?1 "
+                           "ORDER BY e.date, e.id", &s) != XK_DB_OK)
         return xk_store_db_error(st, err, "reading events");
-    sqlite3_bind_int64(s, 1, lid);
+    xk_db_bind_int64(s, 1, lid);
     size_t cap = 0;
-    int step = SQLITE_DONE;
-    while (rc == XK_OK && (step = sqlite3_step(s)) == SQLITE_ROW) {
+    int step = XK_DB_DONE;
+    while (rc == XK_OK && (step = xk_db_step(s)) == XK_DB_ROW) {
         if (*n == cap) {
             cap = cap ? cap * 2 : 8;
             xk_event *ne = realloc(*out, cap * sizeof *ne);
@@ -198,9 +191,9 @@ xk_status xk_store_events(xk_store *st, const char *number, xk_event **out, size
         }
         read_event(s, 0, &(*out)[(*n)++]);
     }
-    if (rc == XK_OK && step != SQLITE_DONE) /* an error mid-scan is no end of the rows */
+    if (rc == XK_OK && step != XK_DB_DONE) /* an error mid-scan is no end of the rows */
         rc = xk_store_db_error(st, err, "reading events");
-    sqlite3_finalize(s);
+    xk_db_finalize(s);
     if (rc != XK_OK) {
         free(*out);
         *out = NULL;
@@ -211,18 +204,18 @@ xk_status xk_store_events(xk_store *st, const char *number, xk_event **out, size
 
 
 typedef struct event_cursor {
-    sqlite3_stmt *s;
+    xk_stmt *s;
     bool has_row;
-    int last; /* the last step's result: SQLITE_ROW, SQLITE_DONE or an error */
+    int last; /* the last step's result: XK_DB_ROW, XK_DB_DONE or an error */
     long long licence_id;
 } event_cursor;
 
 static void cursor_step(event_cursor *c)
 {
-    c->last = sqlite3_step(c->s);
-    c->has_row = c->last == SQLITE_ROW;
+    c->last = xk_db_step(c->s);
+    c->has_row = c->last == XK_DB_ROW;
     if (c->has_row)
-        c->licence_id = sqlite3_column_int64(c->s, 0);
+        c->licence_id = xk_db_column_int64(c->s, 0);
 }
 
 /* Whether the current version of a cancellation list names the licence's number: a match on its
@@ -233,11 +226,27 @@ static void cursor_step(event_cursor *c)
     "WHERE e.number = l.number AND li.kind = 'cancelled' AND li.version = "                       \
     "(SELECT MAX(version) FROM lists m WHERE m.kind = li.kind AND m.source = li.source))"
 
-/* The day the licence entered the registry: its first version's import, as China's date (the
- * rules' days are China's). A duty due before it is one xuke could not have seen filed. */
+/* The time the licence entered the registry: its first version's import (UTC, as stored). */
 #define KNOWN_SINCE_COLUMN                                                                         \
-    "(SELECT date(v.imported_at, '+8 hours') FROM versions v WHERE v.licence_id = l.id "         \
-    "AND v.version = 1)"
+    "(SELECT v.imported_at FROM versions v WHERE v.licence_id = l.id AND v.version = 1)"
+
+/* China's date (UTC+8, the rules' days) of a stored UTC time "YYYY-MM-DDTHH:MM:SSZ"; {0} when
+ * there is none: then every duty counts as known. Done here, not in SQL, so that both engines
+ * read the same text the same way. */
+static xk_date china_day(const char *utc)
+{
+    xk_date d = {0, 0, 0};
+    char day[11];
+    if (!utc || strlen(utc) < 13 || utc[10] != 'T' || utc[11] < '0' || utc[11] > '2' ||
+        utc[12] < '0' || utc[12] > '9')
+        return d;
+    memcpy(day, utc, 10);
+    day[10] = '\0';
+    if (!xk_date_parse_iso(day, &d))
+        return (xk_date){0, 0, 0};
+    int hour = (utc[11] - '0') * 10 + (utc[12] - '0');
+    return hour >= 16 ? xk_date_from_days(xk_date_to_days(d) + 1) : d;
+}
 
 static xk_status rules_scan(xk_store *st, const char *number, const char *live_on,
                             xk_rules_fn fn, void *ctx, xk_error *err)
@@ -257,9 +266,9 @@ static xk_status rules_scan(xk_store *st, const char *number, const char *live_o
              "SELECT l.id, l.number, l.company, l.issued, l.expires, l.removed, l.duties, "
              CANCELLED_COLUMN ", " KNOWN_SINCE_COLUMN " FROM licences l%s ORDER BY l.id",
              where);
-    sqlite3_stmt *ls;
-    event_cursor ev = {NULL, false, SQLITE_DONE, 0};
-    if (sqlite3_prepare_v2(st->db, sql, -1, &ls, NULL) != SQLITE_OK)
+    xk_stmt *ls;
+    event_cursor ev = {NULL, false, XK_DB_DONE, 0};
+    if (xk_db_prepare(st->db, sql, &ls) != XK_DB_OK)
         return xk_store_db_error(st, err, "reading licences");
     /* voided events are kept for the record but count for nothing */
     snprintf(sql, sizeof sql,
@@ -267,17 +276,17 @@ static xk_status rules_scan(xk_store *st, const char *number, const char *live_o
              "ORDER BY e.licence_id, e.date, e.id",
              number || live_on ? " JOIN licences l ON l.id = e.licence_id" : "", where,
              *where ? " AND" : " WHERE");
-    if (sqlite3_prepare_v2(st->db, sql, -1, &ev.s, NULL) != SQLITE_OK) {
-        sqlite3_finalize(ls);
+    if (xk_db_prepare(st->db, sql, &ev.s) != XK_DB_OK) {
+        xk_db_finalize(ls);
         return xk_store_db_error(st, err, "reading events");
     }
     if (number) {
-        sqlite3_bind_text(ls, 1, number, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(ev.s, 1, number, -1, SQLITE_TRANSIENT);
+        xk_db_bind_text(ls, 1, number, -1);
+        xk_db_bind_text(ev.s, 1, number, -1);
     }
     if (live_on) {
-        sqlite3_bind_text(ls, 2, live_on, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(ev.s, 2, live_on, -1, SQLITE_TRANSIENT);
+        xk_db_bind_text(ls, 2, live_on, -1);
+        xk_db_bind_text(ev.s, 2, live_on, -1);
     }
     cursor_step(&ev);
     xk_event *events = NULL;
@@ -285,20 +294,18 @@ static xk_status rules_scan(xk_store *st, const char *number, const char *live_o
     xk_status rc = XK_OK;
     int step;
     bool stopped = false;
-    while ((step = sqlite3_step(ls)) == SQLITE_ROW) {
-        long long id = sqlite3_column_int64(ls, 0);
+    while ((step = xk_db_step(ls)) == XK_DB_ROW) {
+        long long id = xk_db_column_int64(ls, 0);
         xk_rules_row row;
         memset(&row, 0, sizeof row);
         column_into(ls, 1, row.number, sizeof row.number);
         column_into(ls, 2, row.company, sizeof row.company);
-        xk_date_parse_iso((const char *)sqlite3_column_text(ls, 3), &row.issued);
-        xk_date_parse_iso((const char *)sqlite3_column_text(ls, 4), &row.expires);
-        row.removed = sqlite3_column_int(ls, 5) != 0;
-        row.duties = (const char *)sqlite3_column_text(ls, 6);
-        row.cancelled = sqlite3_column_int(ls, 7) != 0;
-        const char *since = (const char *)sqlite3_column_text(ls, 8);
-        if (since)
-            xk_date_parse_iso(since, &row.known_since);
+        xk_date_parse_iso((const char *)xk_db_column_text(ls, 3), &row.issued);
+        xk_date_parse_iso((const char *)xk_db_column_text(ls, 4), &row.expires);
+        row.removed = xk_db_column_int(ls, 5) != 0;
+        row.duties = (const char *)xk_db_column_text(ls, 6);
+        row.cancelled = xk_db_column_int(ls, 7) != 0;
+        row.known_since = china_day(xk_db_column_text(ls, 8));
         row.baseline_year = base.filed_through;
         while (ev.has_row && ev.licence_id < id) /* events of licences not asked for */
             cursor_step(&ev);
@@ -318,7 +325,7 @@ static xk_status rules_scan(xk_store *st, const char *number, const char *live_o
         }
         if (rc != XK_OK)
             break;
-        if (ev.last != SQLITE_ROW && ev.last != SQLITE_DONE) {
+        if (ev.last != XK_DB_ROW && ev.last != XK_DB_DONE) {
             rc = xk_store_db_error(st, err, "reading events");
             break;
         }
@@ -330,13 +337,13 @@ static xk_status rules_scan(xk_store *st, const char *number, const char *live_o
         }
     }
     /* a failing step mid-scan is an error, never a short list taken for the whole */
-    if (rc == XK_OK && !stopped && step != SQLITE_DONE)
+    if (rc == XK_OK && !stopped && step != XK_DB_DONE)
         rc = xk_store_db_error(st, err, "reading licences");
-    if (rc == XK_OK && !stopped && ev.last != SQLITE_ROW && ev.last != SQLITE_DONE)
+    if (rc == XK_OK && !stopped && ev.last != XK_DB_ROW && ev.last != XK_DB_DONE)
         rc = xk_store_db_error(st, err, "reading events");
     free(events);
-    sqlite3_finalize(ls);
-    sqlite3_finalize(ev.s);
+    xk_db_finalize(ls);
+    xk_db_finalize(ev.s);
     return rc;
 }
 

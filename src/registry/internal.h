@@ -1,11 +1,12 @@
 /*
- * Internals shared by the SQLite registry modules: the store handle, the prepared-statement
- * cache, and helpers that turn SQLite failures into xk_error messages.
+ * Internals shared by the registry modules: the store handle over a database connection (db.h:
+ * SQLite or PostgreSQL), the prepared-statement cache, and helpers that turn database failures
+ * into xk_error messages.
  */
 #ifndef XK_REGISTRY_INTERNAL_H
 #define XK_REGISTRY_INTERNAL_H
 
-#include <sqlite3.h>
+#include "db.h"
 
 #include "xuke/store.h"
 
@@ -29,38 +30,42 @@ typedef enum stmt_id {
 } stmt_id;
 
 #define QUERY_CACHE 16
-/* The page cache of a store's connection (KiB); SQL_NUMBER spells it in a PRAGMA's text. */
-#define STORE_CACHE_KIB 65536
-#define SQL_NUMBER_(x) #x
-#define SQL_NUMBER(x) SQL_NUMBER_(x)
 
 /* Composed queries (search) prepared once per distinct SQL text, least recently used evicted. */
 typedef struct cached_query {
     char *sql;
-    sqlite3_stmt *stmt;
+    xk_stmt *stmt;
     unsigned long last_used;
 } cached_query;
 
 struct xk_store {
-    sqlite3 *db;
+    xk_db *db;
     cached_query queries[QUERY_CACHE];
     unsigned long query_clock;
     char actor[64];
     int explicit_tx; /* inside xk_store_begin … commit/rollback */
     int tx_failed;   /* a write failed inside it: only a rollback may follow */
     bool read_only;  /* this process cannot write the file: opened immutable, reads only */
-    sqlite3_stmt *stmts[S_COUNT];
+    xk_stmt *stmts[S_COUNT];
 };
 
 /* Sets err from the connection's last error, prefixed with what was being done. */
 xk_status xk_store_db_error(xk_store *st, xk_error *err, const char *doing);
 /* Cached prepared statement, reset and with bindings cleared; NULL on failure (err set). */
-sqlite3_stmt *xk_store_stmt(xk_store *st, stmt_id id, xk_error *err);
+xk_stmt *xk_store_stmt(xk_store *st, stmt_id id, xk_error *err);
 /* A prepared statement for sql from the query cache (reset, bindings cleared); NULL on error. */
-sqlite3_stmt *xk_store_cached_stmt(xk_store *st, const char *sql, xk_error *err);
+xk_stmt *xk_store_cached_stmt(xk_store *st, const char *sql, xk_error *err);
 
 /* Runs SQL without results. */
 xk_status xk_store_exec(xk_store *st, const char *sql, xk_error *err);
+/* Opens a write transaction: BEGIN IMMEDIATE on SQLite; on PostgreSQL BEGIN and the store's
+ * writer lock, so writers from every process queue as they do on a SQLite file. */
+xk_status xk_store_begin_write(xk_store *st, xk_error *err);
+/* True on a PostgreSQL store: for the few statements whose SQL differs. */
+static inline bool xk_store_is_pg(const xk_store *st)
+{
+    return st->db->kind == XK_DB_POSTGRES;
+}
 
 typedef struct existing {
     long long id;

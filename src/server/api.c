@@ -354,6 +354,21 @@ static bool api_path(const srv_req *req)
     return strncmp(req->path, "/v1/", 4) == 0 || strcmp(req->path, "/healthz") == 0;
 }
 
+const char *xk_srv_content_length(const char *value, uint64_t *out)
+{
+    if (!*value)
+        return "is empty";
+    uint64_t n = 0;
+    for (const char *p = value; *p; p++) {
+        if (*p < '0' || *p > '9')
+            return "is not a decimal number of bytes";
+        unsigned digit = (unsigned)(*p - '0');
+        n = n > (UINT64_MAX - digit) / 10 ? UINT64_MAX : n * 10 + digit;
+    }
+    *out = n;
+    return NULL;
+}
+
 bool xk_srv_admit(srv_ctx *ctx, const srv_req *req, srv_resp *resp)
 {
     memset(resp, 0, sizeof *resp);

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <jansson.h>
 
@@ -78,6 +79,11 @@ void xk_srv_resp_free(srv_resp *resp);
  * refusal. A request admitted here is marked req->admitted for xk_srv_handle.
  */
 bool xk_srv_admit(srv_ctx *ctx, const srv_req *req, srv_resp *resp);
+
+/* A Content-Length value read strictly: decimal digits only (no sign, space, or hex), at least
+ * one. NULL and *out filled (UINT64_MAX when the number does not fit, which is over any limit);
+ * otherwise what is wrong with it. */
+const char *xk_srv_content_length(const char *value, uint64_t *out);
 
 /* --- for the handlers --------------------------------------------------------------------- */
 

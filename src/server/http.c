@@ -298,6 +298,28 @@ static enum MHD_Result admit(server *s, struct MHD_Connection *conn, request *rq
     return r;
 }
 
+/* The declared body length is read strictly (libmicrohttpd checks it too, but what this server
+ * refuses must not hang on one library version's parser): garbage is 400, over the cap 413. */
+static enum MHD_Result content_length_then_admit(server *s, struct MHD_Connection *conn,
+                                                 request *rq, const char *url,
+                                                 const char *method, const char *value)
+{
+    uint64_t declared;
+    const char *bad = xk_srv_content_length(value, &declared);
+    if (bad) {
+        srv_resp resp;
+        memset(&resp, 0, sizeof resp);
+        xk_srv_error(&resp, 400, "bad_request", "the Content-Length header %s", bad);
+        enum MHD_Result ok = respond(conn, rq, &resp);
+        xk_srv_resp_free(&resp);
+        return ok;
+    }
+    if (declared > s->cfg->max_body)
+        return refuse(conn, rq, 413, "payload_too_large",
+                      "request body is larger than the limit of %zu bytes", s->cfg->max_body);
+    return admit(s, conn, rq, url, method);
+}
+
 static enum MHD_Result first_call(server *s, struct MHD_Connection *conn, request *rq,
                                   const char *url, const char *method)
 {
@@ -315,9 +337,8 @@ static enum MHD_Result first_call(server *s, struct MHD_Connection *conn, reques
                       (size_t)0);
     const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
                                                  MHD_HTTP_HEADER_CONTENT_LENGTH);
-    if (cl && strtoull(cl, NULL, 10) > s->cfg->max_body)
-        return refuse(conn, rq, 413, "payload_too_large",
-                      "request body is larger than the limit of %zu bytes", s->cfg->max_body);
+    if (cl)
+        return content_length_then_admit(s, conn, rq, url, method, cl);
     return admit(s, conn, rq, url, method);
 }
 

@@ -1,6 +1,8 @@
 """The end-to-end drivers' way of running the binary and reporting: one line per check ('ok'
 or 'FAIL' with the detail), then 'N passed, N failed' and the exit status."""
+import re
 import resource
+import socket
 import subprocess
 import sys
 
@@ -25,3 +27,30 @@ def run(argv, stdin=None, limit_bytes=None, timeout=120):
     p = subprocess.run(argv, input=stdin, capture_output=True, timeout=timeout,
                        preexec_fn=limit if limit_bytes else None)
     return p.returncode, p.stdout.decode('utf-8', 'replace'), p.stderr.decode('utf-8', 'replace')
+
+
+def raw_http(port, data, timeout=5, source=None, headers_only=False):
+    """Sends data as is over a new loopback connection and returns every byte answered until the
+    server closes, the time runs out or the connection is reset (headers_only: until the answer's
+    headers are in, for a request that keeps its connection open)."""
+    s = socket.create_connection(('127.0.0.1', port), timeout=timeout,
+                                 source_address=(source, 0) if source else None)
+    out = b''
+    try:
+        s.sendall(data)
+        while not (headers_only and b'\r\n\r\n' in out):
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            out += chunk
+    except (socket.timeout, ConnectionResetError, BrokenPipeError):
+        pass
+    finally:
+        s.close()
+    return out
+
+
+def http_status(answer):
+    """The status code of a raw HTTP answer, or None when it is none."""
+    m = re.match(rb'HTTP/1\.[01] (\d+)', answer)
+    return int(m.group(1)) if m else None

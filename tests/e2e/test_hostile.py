@@ -18,6 +18,7 @@ import threading
 import time
 import urllib.parse
 
+import checks  # noqa: E402
 import test_server as ts  # noqa: E402  (shares the server, client and store set-up)
 
 check = ts.check
@@ -66,23 +67,8 @@ def connect(port, source, timeout=5):
 
 
 def answer_of(port, data, source=ATTACKER, timeout=5):
-    s = connect(port, source, timeout)
-    try:
-        s.sendall(data)
-        out = b''
-        while True:
-            chunk = s.recv(65536)
-            if not chunk:
-                break
-            out += chunk
-            if b'\r\n\r\n' in out and b'Connection: close' not in data:
-                break
-    except (socket.timeout, ConnectionResetError, BrokenPipeError):
-        pass
-    finally:
-        s.close()
-    m = re.match(rb'HTTP/1\.[01] (\d+)', out)
-    return int(m.group(1)) if m else None
+    out = checks.raw_http(port, data, timeout, source, headers_only=b'Connection: close' not in data)
+    return checks.http_status(out)
 
 
 def test_idle_connections(srv):

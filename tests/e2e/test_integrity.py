@@ -25,6 +25,7 @@ import sqlite3
 import sys
 import threading
 
+import checks  # noqa: E402
 import test_server as ts  # noqa: E402  (shares the server, client and store set-up)
 
 check, run, Server, Client, is_error = ts.check, ts.run, ts.Server, ts.Client, ts.is_error
@@ -134,15 +135,8 @@ def test_hygiene(srv, tok, db):
           rc == 0 and rc2 == 0 and len(rows) == 2 and not any(x[:1] in '=+-@' for x in cells if x)
           and "'=HYPERLINK(\"http://x\",\"y\")" in cells and "'@SUM(1+1)" in cells, (rc, err, rows))
     # the access log: raw bytes that are no UTF-8 in the path
-    s = socket.create_connection(('127.0.0.1', srv.port), timeout=10)
-    s.sendall(b'GET /v1/licenses/\xff\xfe%FF HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n')
-    answer = b''
-    while True:
-        chunk = s.recv(65536)
-        if not chunk:
-            break
-        answer += chunk
-    s.close()
+    checks.raw_http(srv.port, b'GET /v1/licenses/\xff\xfe%FF HTTP/1.1\r\nHost: 127.0.0.1\r\n'
+                    b'Connection: close\r\n\r\n', 10)
     c = Client(srv, tok['reader'])
     st, body, r = c.get(f'/v1/licenses/{NUMBER}')  # a request after it: its line is written
     lines = open(srv.log, 'rb').read().splitlines()
@@ -210,7 +204,9 @@ def make_old_store(db):
     con.execute('UPDATE audit_head SET hash = ?', (prev,))
     # the schema before the content migration (9): the later ones' tables go too, so that the
     # migrations from 9 on run again as they would on a store of that age
-    con.execute('DROP TABLE baselines')  # migration 10
+    for table in ('notices', 'outbox', 'subscriptions',  # migration 10 (reminders)
+                  'baselines'):  # migration 11
+        con.execute('DROP TABLE ' + table)
     con.execute('UPDATE schema_version SET version = 8')
     con.commit()
     con.close()
@@ -299,16 +295,9 @@ def test_policy_before_bodies(db):
 
 
 def raw_get(port, host_header):
-    s = socket.create_connection(('127.0.0.1', port), timeout=10)
-    s.sendall(f'GET /v1/licenses/{NUMBER} HTTP/1.1\r\nHost: {host_header}\r\nConnection: close\r\n\r\n'.encode())
-    out = b''
-    while True:
-        chunk = s.recv(65536)
-        if not chunk:
-            break
-        out += chunk
-    s.close()
-    return int(out.split(b' ', 2)[1]) if out.startswith(b'HTTP/') else 0
+    out = checks.raw_http(port, f'GET /v1/licenses/{NUMBER} HTTP/1.1\r\nHost: {host_header}\r\n'
+                          'Connection: close\r\n\r\n'.encode(), 10)
+    return checks.http_status(out) or 0
 
 
 def test_public_read_hosts(db):

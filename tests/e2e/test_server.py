@@ -20,6 +20,8 @@ import threading
 import time
 import urllib.parse
 
+import checks
+
 XUKE, FIXTURES, OPENAPI = sys.argv[1], sys.argv[2], sys.argv[3]
 TMP = tempfile.mkdtemp(prefix='xuke-srv-')
 SEEDS = os.path.join(FIXTURES, 'seeds')
@@ -509,24 +511,10 @@ def test_errors(srv, tok):
 
 
 def raw(port, data, read_timeout=5):
-    s = socket.create_connection(('127.0.0.1', port), timeout=read_timeout)
-    s.sendall(data)
-    out = b''
-    try:
-        while True:
-            chunk = s.recv(65536)
-            if not chunk:
-                break
-            out += chunk
-    except (socket.timeout, ConnectionResetError):
-        pass
-    s.close()
-    return out
+    return checks.raw_http(port, data, read_timeout)
 
 
-def status_of(resp):
-    m = re.match(rb'HTTP/1\.[01] (\d+)', resp)
-    return int(m.group(1)) if m else None
+status_of = checks.http_status
 
 
 def test_limits(srv, tok):
@@ -540,6 +528,18 @@ def test_limits(srv, tok):
     check('a body over 20 MiB is 413 in the error form, before it is read',
           status_of(resp) == 413 and b'payload_too_large' in resp, resp[:300])
     conform('POST', '/v1/parse', 413, 'application/json', resp.partition(b'\r\n\r\n')[2])
+    # a Content-Length that is no number of bytes is 400; one past any 64-bit count is 413
+    def declared(value):
+        return status_of(raw(srv.port, b'POST /v1/parse HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ' +
+                             t.encode() + b'\r\nConnection: close\r\nContent-Length: ' + value +
+                             b'\r\n\r\nabcde', 10))
+    garbage = [b'-5', b'abc', b'12abc', b'+5', b'0x5', b'5, 5', b'5 5', b'', b'5.0']
+    got = {v: declared(v) for v in garbage}
+    check('a Content-Length that is not a decimal count of bytes is 400',
+          all(st == 400 for st in got.values()), got)
+    got = {v: declared(v) for v in (b'18446744073709551615', b'18446744073709551616', b'9' * 40)}
+    check('a Content-Length past 64 bits is 413, not read as a small number',
+          all(st == 413 for st in got.values()), got)
     # a chunked body without Content-Length that grows over the limit
     chunk = b'y' * 65536
     data = (b'POST /v1/parse HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ' + t.encode() +

@@ -396,9 +396,33 @@ static void test_ratelimit(void **state)
     assert_null(xk_srv_ratelimit_new(0, 1, 8));
 }
 
+static void test_content_length_is_read_strictly(void **state)
+{
+    (void)state;
+    uint64_t n = 7;
+    static const char *const bad[] = {"", "-5", "+5", " 5", "5 ", "0x5", "5,5", "5.0", "abc"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        if (!xk_srv_content_length(bad[i], &n))
+            fail_msg("\"%s\" was taken as a Content-Length", bad[i]);
+    }
+    assert_int_equal(n, 7); /* untouched by a refusal */
+    assert_null(xk_srv_content_length("0", &n));
+    assert_int_equal(n, 0);
+    assert_null(xk_srv_content_length("20971521", &n));
+    assert_int_equal(n, 20971521);
+    assert_null(xk_srv_content_length("18446744073709551615", &n));
+    assert_true(n == UINT64_MAX);
+    /* past 64 bits: over any limit, never wrapped round to a small number */
+    assert_null(xk_srv_content_length("18446744073709551616", &n));
+    assert_true(n == UINT64_MAX);
+    assert_null(xk_srv_content_length("36893488147419103232", &n)); /* 2^65 */
+    assert_true(n == UINT64_MAX);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_content_length_is_read_strictly),
         cmocka_unit_test_setup_teardown(test_tokens, setup, teardown),
         cmocka_unit_test_setup_teardown(test_routing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_auth, setup, teardown),
