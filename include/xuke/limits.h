@@ -27,6 +27,9 @@
 #define XK_MAX_TABLE_COLUMNS 16u
 /* Bytes of a table cell, joined over its wrapped lines; a longer one is refused with a message. */
 #define XK_MAX_TABLE_CELL_BYTES 4096u
+/* Bytes of a company's or a website's name (256 CJK characters); a longer one is refused at
+ * import, naming its line, and read back whole everywhere (search, domain answers, agenda). */
+#define XK_MAX_NAME_BYTES 768u
 /* Longest host name (RFC 1035). */
 #define XK_MAX_HOST 253u
 /* Licences one domain answer lists (a host shared by more says "more": true, never a silent
@@ -79,6 +82,14 @@
 /* Websites checked in one run (a registry holds at most this many hosts to visit at once). */
 #define XK_SITE_MAX_TARGETS 1000000u
 
+/* A holiday notice (xuke calendar import): bytes read, holidays (a notice has 6 or 7), make-up
+ * working days (a notice has up to 9) and bytes of one numbered item joined over its lines. */
+#define XK_NOTICE_MAX_BYTES (64u * 1024u)
+#define XK_NOTICE_MAX_HOLIDAYS 16
+#define XK_NOTICE_MAX_WORKDAYS 32
+#define XK_NOTICE_MAX_ITEM_BYTES 4096u
+/* A calendar file rewritten by xuke calendar import (the one xk_calendar_load reads: 1 MiB). */
+#define XK_CALENDAR_MAX_BYTES (1u << 20)
 /* Reminders (src/notify/): thresholds in one --days list and the largest; licences one
  * subscription names; bytes of a target (URL or address), of a secret and of a company filter;
  * seconds for one send; how long a message keeps being retried; the first retry's delay (each

@@ -92,20 +92,18 @@ xk_status xk_store_audit_append(xk_store *st, const char *action, const char *nu
     return xk_store_write_end(st, xk_audit_append_at(st, at, action, number, detail, err), err);
 }
 
-static void read_entry(xk_stmt *s, xk_audit_entry *e)
+/* False when a stored field is longer than xuke writes it; the detail is not copied (any
+ * length: it points into the row, valid during the callback). */
+static bool read_entry(xk_stmt *s, xk_audit_entry *e)
 {
     e->id = (long)xk_db_column_int64(s, 0);
-    const char *cols[6];
-    for (int i = 0; i < 6; i++) {
-        const char *v = xk_db_column_text(s, i + 1);
-        cols[i] = v ? (const char *)v : "";
-    }
-    snprintf(e->at, sizeof e->at, "%s", cols[0]);
-    snprintf(e->actor, sizeof e->actor, "%s", cols[1]);
-    snprintf(e->action, sizeof e->action, "%s", cols[2]);
-    snprintf(e->number, sizeof e->number, "%s", cols[3]);
-    snprintf(e->detail, sizeof e->detail, "%s", cols[4]);
-    snprintf(e->hash, sizeof e->hash, "%s", cols[5]);
+    const char *detail = xk_db_column_text(s, 5);
+    e->detail = detail ? detail : "";
+    return xk_store_text_col(s, 1, e->at, sizeof e->at) &&
+           xk_store_text_col(s, 2, e->actor, sizeof e->actor) &&
+           xk_store_text_col(s, 3, e->action, sizeof e->action) &&
+           xk_store_text_col(s, 4, e->number, sizeof e->number) &&
+           xk_store_text_col(s, 6, e->hash, sizeof e->hash);
 }
 
 xk_status xk_store_audit(xk_store *st, const char *number, size_t limit, xk_audit_fn fn,
@@ -124,12 +122,18 @@ xk_status xk_store_audit(xk_store *st, const char *number, size_t limit, xk_audi
     xk_db_bind_int64(s, 2, limit ? (long long)limit : -1);
     int rc;
     xk_audit_entry e;
+    bool fits = true;
     while ((rc = xk_db_step(s)) == XK_DB_ROW) {
-        read_entry(s, &e);
+        if (!(fits = read_entry(s, &e)))
+            break;
         if (!fn(&e, ctx))
             break;
     }
-    xk_status out = (rc == XK_DB_ROW || rc == XK_DB_DONE)
+    xk_status out = !fits ? xk_error_set(err, XK_EDB, 0,
+                                         "audit entry %ld has a field longer than xuke writes: "
+                                         "the store was changed outside xuke",
+                                         e.id)
+                    : (rc == XK_DB_ROW || rc == XK_DB_DONE)
                         ? XK_OK
                         : xk_store_db_error(st, err, "reading audit");
     xk_db_finalize(s);

@@ -34,10 +34,10 @@ bool xk_list_kind_parse(const char *s, xk_list_kind *out)
     return false;
 }
 
-static void text_into(xk_stmt *s, int col, char *dst, size_t size)
+/* Whole or false: a stored text longer than its field is an error, never cut. */
+static bool text_into(xk_stmt *s, int col, char *dst, size_t size)
 {
-    const char *v = xk_db_column_text(s, col);
-    snprintf(dst, size, "%s", v ? (const char *)v : "");
+    return xk_store_text_col(s, col, dst, size);
 }
 
 static xk_status prepare(xk_store *st, const char *sql, xk_stmt **s, xk_error *err,
@@ -198,16 +198,21 @@ xk_status xk_store_lists(xk_store *st, xk_list_info **out, size_t *n, xk_error *
             *out = grown;
         }
         xk_list_info *l = &(*out)[(*n)++];
+        bool fits = true;
         l->id = (long)xk_db_column_int64(s, 0);
-        text_into(s, 1, l->kind, sizeof l->kind);
-        text_into(s, 2, l->source, sizeof l->source);
+        fits = text_into(s, 1, l->kind, sizeof l->kind) && fits;
+        fits = text_into(s, 2, l->source, sizeof l->source) && fits;
         l->version = xk_db_column_int(s, 3);
-        text_into(s, 4, l->published, sizeof l->published);
-        text_into(s, 5, l->format, sizeof l->format);
-        text_into(s, 6, l->sha256, sizeof l->sha256);
+        fits = text_into(s, 4, l->published, sizeof l->published) && fits;
+        fits = text_into(s, 5, l->format, sizeof l->format) && fits;
+        fits = text_into(s, 6, l->sha256, sizeof l->sha256) && fits;
         l->entries = (size_t)xk_db_column_int64(s, 7);
-        text_into(s, 8, l->imported_at, sizeof l->imported_at);
-        text_into(s, 9, l->actor, sizeof l->actor);
+        fits = text_into(s, 8, l->imported_at, sizeof l->imported_at) && fits;
+        fits = text_into(s, 9, l->actor, sizeof l->actor) && fits;
+        if (!fits) {
+            rc = xk_store_too_long(err, "list", "");
+            break;
+        }
     }
     if (rc == XK_OK && step != XK_DB_DONE)
         rc = xk_store_db_error(st, err, "reading the lists");
@@ -239,22 +244,24 @@ static const char match_sql[] =
     "  (SELECT credit_code FROM codes)) OR (?2 <> '' AND e.company_norm = ?2)))"
     " ORDER BY cur.kind, cur.source, e.line";
 
-static void read_match(xk_stmt *s, xk_list_match *m)
+static bool read_match(xk_stmt *s, xk_list_match *m)
 {
+    bool fits = true;
     memset(m, 0, sizeof *m);
-    text_into(s, 0, m->kind, sizeof m->kind);
-    text_into(s, 1, m->source, sizeof m->source);
+    fits = text_into(s, 0, m->kind, sizeof m->kind) && fits;
+    fits = text_into(s, 1, m->source, sizeof m->source) && fits;
     m->version = xk_db_column_int(s, 2);
-    text_into(s, 3, m->published, sizeof m->published);
+    fits = text_into(s, 3, m->published, sizeof m->published) && fits;
     m->entry.line = xk_db_column_int(s, 4);
-    text_into(s, 5, m->entry.company, sizeof m->entry.company);
-    text_into(s, 6, m->entry.credit_code, sizeof m->entry.credit_code);
+    fits = text_into(s, 5, m->entry.company, sizeof m->entry.company) && fits;
+    fits = text_into(s, 6, m->entry.credit_code, sizeof m->entry.credit_code) && fits;
     m->entry.credit_code_valid = xk_db_column_int(s, 7) != 0;
-    text_into(s, 8, m->entry.number, sizeof m->entry.number);
-    text_into(s, 9, m->entry.date, sizeof m->entry.date);
-    text_into(s, 10, m->entry.reason, sizeof m->entry.reason);
-    text_into(s, 11, m->entry.authority, sizeof m->entry.authority);
-    text_into(s, 12, m->matched_on, sizeof m->matched_on);
+    fits = text_into(s, 8, m->entry.number, sizeof m->entry.number) && fits;
+    fits = text_into(s, 9, m->entry.date, sizeof m->entry.date) && fits;
+    fits = text_into(s, 10, m->entry.reason, sizeof m->entry.reason) && fits;
+    fits = text_into(s, 11, m->entry.authority, sizeof m->entry.authority) && fits;
+    fits = text_into(s, 12, m->matched_on, sizeof m->matched_on) && fits;
+    return fits;
 }
 
 static xk_status licence_company(xk_store *st, const char *number, char *norm, size_t size,
@@ -306,7 +313,10 @@ xk_status xk_store_list_matches(xk_store *st, const char *number, xk_list_match 
             }
             *out = grown;
         }
-        read_match(s, &(*out)[(*n)++]);
+        if (!read_match(s, &(*out)[(*n)++])) {
+            rc = xk_store_too_long(err, "list entry", "");
+            break;
+        }
     }
     if (rc == XK_OK && step != XK_DB_DONE)
         rc = xk_store_db_error(st, err, "matching the published lists");
@@ -334,10 +344,12 @@ static xk_status latest_result(xk_store *st, const xk_site_check *c, char *resul
     xk_db_bind_text(s, 2, c->host, -1);
     result[0] = '\0';
     int step = xk_db_step(s);
-    if (step == XK_DB_ROW)
-        text_into(s, 0, result, size);
-    else if (step != XK_DB_DONE)
+    if (step == XK_DB_ROW) {
+        if (!text_into(s, 0, result, size))
+            rc = xk_store_too_long(err, "homepage check", c->number);
+    } else if (step != XK_DB_DONE) {
         rc = xk_store_db_error(st, err, "reading the homepage checks");
+    }
     xk_db_finalize(s);
     return rc;
 }
@@ -405,20 +417,22 @@ xk_status xk_store_site_hosts(xk_store *st, const char *number, xk_site_fn fn, v
     return rc;
 }
 
-static void read_check(xk_stmt *s, xk_site_check *c)
+static bool read_check(xk_stmt *s, xk_site_check *c)
 {
+    bool fits = true;
     memset(c, 0, sizeof *c);
     c->id = (long)xk_db_column_int64(s, 0);
-    text_into(s, 1, c->number, sizeof c->number);
-    text_into(s, 2, c->host, sizeof c->host);
-    text_into(s, 3, c->url, sizeof c->url);
-    text_into(s, 4, c->result, sizeof c->result);
+    fits = text_into(s, 1, c->number, sizeof c->number) && fits;
+    fits = text_into(s, 2, c->host, sizeof c->host) && fits;
+    fits = text_into(s, 3, c->url, sizeof c->url) && fits;
+    fits = text_into(s, 4, c->result, sizeof c->result) && fits;
     c->http_status = xk_db_column_int(s, 5);
-    text_into(s, 6, c->found_number, sizeof c->found_number);
-    text_into(s, 7, c->icp_filing, sizeof c->icp_filing);
-    text_into(s, 8, c->detail, sizeof c->detail);
-    text_into(s, 9, c->sha256, sizeof c->sha256);
-    text_into(s, 10, c->checked_at, sizeof c->checked_at);
+    fits = text_into(s, 6, c->found_number, sizeof c->found_number) && fits;
+    fits = text_into(s, 7, c->icp_filing, sizeof c->icp_filing) && fits;
+    fits = text_into(s, 8, c->detail, sizeof c->detail) && fits;
+    fits = text_into(s, 9, c->sha256, sizeof c->sha256) && fits;
+    fits = text_into(s, 10, c->checked_at, sizeof c->checked_at) && fits;
+    return fits;
 }
 
 /* changed_at of the latest check of each host: when the run of its result began. */
@@ -471,7 +485,10 @@ xk_status xk_store_site_checks(xk_store *st, const char *number, bool latest_onl
             }
             *out = grown;
         }
-        read_check(s, &(*out)[(*n)++]);
+        if (!read_check(s, &(*out)[(*n)++])) {
+            rc = xk_store_too_long(err, "homepage check", "");
+            break;
+        }
     }
     if (rc == XK_OK && step != XK_DB_DONE)
         rc = xk_store_db_error(st, err, "reading the homepage checks");

@@ -73,33 +73,28 @@ xk_status xk_store_event_add(xk_store *st, const char *number, const xk_event *e
     return xk_store_write_end(st, add_locked(st, number, ev, id, err), err);
 }
 
-/* A text column into a fixed buffer, cut at the buffer (on a UTF-8 boundary). */
-static void column_into(xk_stmt *s, int col, char *dst, size_t size)
+/* A text column into a fixed buffer, whole; false when it does not fit (never cut). */
+static bool column_into(xk_stmt *s, int col, char *dst, size_t size)
 {
-    const char *v = (const char *)xk_db_column_text(s, col);
-    size_t n = v ? (size_t)xk_db_column_bytes(s, col) : 0;
-    n = n ? xk_utf8_cut(v, n, size - 1) : 0;
-    if (n)
-        memcpy(dst, v, n);
-    dst[n] = '\0';
+    return xk_store_text_col(s, col, dst, size);
 }
 
-static void read_event(xk_stmt *s, int c, xk_event *e)
+/* False when a stored text is longer than its field (the store was changed outside xuke). */
+static bool read_event(xk_stmt *s, int c, xk_event *e)
 {
     memset(e, 0, sizeof *e);
     e->id = (long)xk_db_column_int64(s, c);
-    snprintf(e->type, sizeof e->type, "%s", (const char *)xk_db_column_text(s, c + 1));
     xk_date_parse_iso((const char *)xk_db_column_text(s, c + 2), &e->date);
     e->year = xk_db_column_int(s, c + 3);
-    snprintf(e->note, sizeof e->note, "%s", (const char *)xk_db_column_text(s, c + 4));
-    snprintf(e->ref, sizeof e->ref, "%s", (const char *)xk_db_column_text(s, c + 5));
-    snprintf(e->recorded_at, sizeof e->recorded_at, "%s",
-             (const char *)xk_db_column_text(s, c + 6));
-    snprintf(e->actor, sizeof e->actor, "%s", (const char *)xk_db_column_text(s, c + 7));
     e->planned = xk_db_column_int(s, c + 8) != 0;
-    column_into(s, c + 9, e->voided_at, sizeof e->voided_at);
-    column_into(s, c + 10, e->void_reason, sizeof e->void_reason);
-    column_into(s, c + 11, e->voided_by, sizeof e->voided_by);
+    return column_into(s, c + 1, e->type, sizeof e->type) &&
+           column_into(s, c + 4, e->note, sizeof e->note) &&
+           column_into(s, c + 5, e->ref, sizeof e->ref) &&
+           column_into(s, c + 6, e->recorded_at, sizeof e->recorded_at) &&
+           column_into(s, c + 7, e->actor, sizeof e->actor) &&
+           column_into(s, c + 9, e->voided_at, sizeof e->voided_at) &&
+           column_into(s, c + 10, e->void_reason, sizeof e->void_reason) &&
+           column_into(s, c + 11, e->voided_by, sizeof e->voided_by);
 }
 
 #define EVENT_COLUMNS                                                                              \
@@ -116,13 +111,13 @@ static xk_status void_locked(xk_store *st, long id, const char *reason, char *nu
     xk_db_bind_int64(s, 1, id);
     char num[64] = "", type[32] = "", date[16] = "", voided[32] = "";
     bool found = xk_db_step(s) == XK_DB_ROW;
-    if (found) {
-        column_into(s, 0, num, sizeof num);
-        column_into(s, 1, type, sizeof type);
-        column_into(s, 2, date, sizeof date);
-        column_into(s, 3, voided, sizeof voided);
-    }
+    bool fits = !found || (column_into(s, 0, num, sizeof num) &&
+                           column_into(s, 1, type, sizeof type) &&
+                           column_into(s, 2, date, sizeof date) &&
+                           column_into(s, 3, voided, sizeof voided));
     xk_db_finalize(s);
+    if (!fits)
+        return xk_store_too_long(err, "event", num);
     if (!found)
         return xk_error_set(err, XK_ENOTFOUND, 0, "there is no event %ld (`xuke event list "
                             "NUMBER` shows a licence's events with their ids)", id);
@@ -189,7 +184,10 @@ xk_status xk_store_events(xk_store *st, const char *number, xk_event **out, size
             }
             *out = ne;
         }
-        read_event(s, 0, &(*out)[(*n)++]);
+        if (!read_event(s, 0, &(*out)[(*n)++])) {
+            rc = xk_store_too_long(err, "event", number);
+            break;
+        }
     }
     if (rc == XK_OK && step != XK_DB_DONE) /* an error mid-scan is no end of the rows */
         rc = xk_store_db_error(st, err, "reading events");
@@ -298,8 +296,12 @@ static xk_status rules_scan(xk_store *st, const char *number, const char *live_o
         long long id = xk_db_column_int64(ls, 0);
         xk_rules_row row;
         memset(&row, 0, sizeof row);
-        column_into(ls, 1, row.number, sizeof row.number);
-        column_into(ls, 2, row.company, sizeof row.company);
+        if (!column_into(ls, 1, row.number, sizeof row.number) ||
+            !column_into(ls, 2, row.company, sizeof row.company)) {
+            const char *num = xk_db_column_text(ls, 1);
+            rc = xk_store_too_long(err, "number or company", num ? num : "");
+            break;
+        }
         xk_date_parse_iso((const char *)xk_db_column_text(ls, 3), &row.issued);
         xk_date_parse_iso((const char *)xk_db_column_text(ls, 4), &row.expires);
         row.removed = xk_db_column_int(ls, 5) != 0;
@@ -320,7 +322,10 @@ static xk_status rules_scan(xk_store *st, const char *number, const char *live_o
                 }
                 events = ne;
             }
-            read_event(ev.s, 1, &events[n++]);
+            if (!read_event(ev.s, 1, &events[n++])) {
+                rc = xk_store_too_long(err, "event", row.number);
+                break;
+            }
             cursor_step(&ev);
         }
         if (rc != XK_OK)

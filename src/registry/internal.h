@@ -56,6 +56,12 @@ xk_stmt *xk_store_stmt(xk_store *st, stmt_id id, xk_error *err);
 /* A prepared statement for sql from the query cache (reset, bindings cleared); NULL on error. */
 xk_stmt *xk_store_cached_stmt(xk_store *st, const char *sql, xk_error *err);
 
+/* A text column copied whole into dst (size bytes with its NUL); false, with dst "", when it
+ * does not fit: a value longer than xuke writes (a store changed outside xuke) is never cut. */
+bool xk_store_text_col(xk_stmt *s, int col, char *dst, size_t size);
+/* The error for a stored value that xk_store_text_col refused. */
+xk_status xk_store_too_long(xk_error *err, const char *what, const char *number);
+
 /* Runs SQL without results. */
 xk_status xk_store_exec(xk_store *st, const char *sql, xk_error *err);
 /* Opens a write transaction: BEGIN IMMEDIATE on SQLite; on PostgreSQL BEGIN and the store's

@@ -254,10 +254,9 @@ static void built_free(built *b)
         free(b->owned[i]);
 }
 
-static void col(char *dst, size_t size, xk_stmt *s, int c)
+static bool col(char *dst, size_t size, xk_stmt *s, int c)
 {
-    const char *v = xk_db_column_text(s, c);
-    snprintf(dst, size, "%s", v ? (const char *)v : "");
+    return xk_store_text_col(s, c, dst, size);
 }
 
 xk_status xk_store_search_count(xk_store *st, const xk_query *q, size_t *total, xk_error *err)
@@ -317,18 +316,23 @@ xk_status xk_store_search(xk_store *st, const xk_query *q, xk_hit_fn fn, void *c
     while ((step = xk_db_step(s)) == XK_DB_ROW) {
         xk_hit h;
         memset(&h, 0, sizeof h);
-        col(h.number, sizeof h.number, s, 0);
-        col(h.company, sizeof h.company, s, 1);
-        col(h.issued, sizeof h.issued, s, 2);
-        col(h.expires, sizeof h.expires, s, 3);
+        bool fits = col(h.number, sizeof h.number, s, 0) &&
+                    col(h.company, sizeof h.company, s, 1) &&
+                    col(h.issued, sizeof h.issued, s, 2) && col(h.expires, sizeof h.expires, s, 3);
         h.version = xk_db_column_int(s, 4);
         h.removed = xk_db_column_int(s, 5) != 0;
         h.website_index = -1;
-        if (domain) {
-            col(h.matched_domain, sizeof h.matched_domain, s, 6);
+        if (fits && domain) {
+            fits = col(h.matched_domain, sizeof h.matched_domain, s, 6) &&
+                   col(h.website_service, sizeof h.website_service, s, 8) &&
+                   col(h.website_name, sizeof h.website_name, s, 9);
             h.website_index = xk_db_column_int(s, 7);
-            col(h.website_service, sizeof h.website_service, s, 8);
-            col(h.website_name, sizeof h.website_name, s, 9);
+        }
+        if (!fits) {
+            const char *num = xk_db_column_text(s, 0);
+            rc = xk_store_too_long(err, "number, company or website", num ? num : "");
+            step = XK_DB_DONE;
+            break;
         }
         if (!fn(&h, ctx))
             break;

@@ -559,10 +559,30 @@ xk_status xk_store_put(xk_store *st, const xk_licence *lic, const char *source, 
 
 /* --- reading ------------------------------------------------------------------------------- */
 
-static void copy_col(char *dst, size_t size, xk_stmt *s, int col)
+bool xk_store_text_col(xk_stmt *s, int col, char *dst, size_t size)
 {
     const char *v = xk_db_column_text(s, col);
-    snprintf(dst, size, "%s", v ? (const char *)v : "");
+    size_t n = v ? xk_db_column_bytes(s, col) : 0;
+    dst[0] = '\0';
+    if (n >= size)
+        return false;
+    if (n)
+        memcpy(dst, v, n);
+    dst[n] = '\0';
+    return true;
+}
+
+xk_status xk_store_too_long(xk_error *err, const char *what, const char *number)
+{
+    return xk_error_set(err, XK_EDB, 0,
+                        "the stored %s of %s is longer than xuke writes it: the store was changed "
+                        "outside xuke (`xuke audit --verify` names what differs)",
+                        what, number && *number ? number : "an entry");
+}
+
+static bool copy_col(char *dst, size_t size, xk_stmt *s, int col)
+{
+    return xk_store_text_col(s, col, dst, size);
 }
 
 xk_status xk_store_get_json(xk_store *st, const char *number, int version, char **json,
@@ -584,19 +604,25 @@ xk_status xk_store_get_json(xk_store *st, const char *number, int version, char 
     if (rc != XK_DB_ROW)
         return xk_store_db_error(st, err, "reading the licence");
     *json = strdup((const char *)xk_db_column_text(s, 1));
+    bool fits = true;
     if (info) {
         memset(info, 0, sizeof *info);
         info->current.version = xk_db_column_int(s, 0);
-        copy_col(info->current.record_sha256, sizeof info->current.record_sha256, s, 2);
-        copy_col(info->current.source_sha256, sizeof info->current.source_sha256, s, 3);
-        copy_col(info->current.imported_at, sizeof info->current.imported_at, s, 4);
-        copy_col(info->current.actor, sizeof info->current.actor, s, 5);
+        fits = copy_col(info->current.record_sha256, sizeof info->current.record_sha256, s, 2) &&
+               copy_col(info->current.source_sha256, sizeof info->current.source_sha256, s, 3) &&
+               copy_col(info->current.imported_at, sizeof info->current.imported_at, s, 4) &&
+               copy_col(info->current.actor, sizeof info->current.actor, s, 5) &&
+               copy_col(info->removed_reason, sizeof info->removed_reason, s, 8) &&
+               copy_col(info->removed_at, sizeof info->removed_at, s, 9);
         info->versions = xk_db_column_int(s, 6);
         info->removed = xk_db_column_int(s, 7) != 0;
-        copy_col(info->removed_reason, sizeof info->removed_reason, s, 8);
-        copy_col(info->removed_at, sizeof info->removed_at, s, 9);
     }
     xk_db_reset(s);
+    if (!fits) {
+        free(*json);
+        *json = NULL;
+        return xk_store_too_long(err, "version, actor or removal reason", number);
+    }
     return *json ? XK_OK : xk_error_set(err, XK_ENOMEM, 0, "out of memory");
 }
 
@@ -656,10 +682,13 @@ xk_status xk_store_history(xk_store *st, const char *number, xk_version_info **o
         }
         xk_version_info *v = &(*out)[(*n)++];
         v->version = xk_db_column_int(s, 0);
-        copy_col(v->imported_at, sizeof v->imported_at, s, 1);
-        copy_col(v->actor, sizeof v->actor, s, 2);
-        copy_col(v->source_sha256, sizeof v->source_sha256, s, 3);
-        copy_col(v->record_sha256, sizeof v->record_sha256, s, 4);
+        if (!copy_col(v->imported_at, sizeof v->imported_at, s, 1) ||
+            !copy_col(v->actor, sizeof v->actor, s, 2) ||
+            !copy_col(v->source_sha256, sizeof v->source_sha256, s, 3) ||
+            !copy_col(v->record_sha256, sizeof v->record_sha256, s, 4)) {
+            rc = xk_store_too_long(err, "version", number);
+            break;
+        }
     }
     if (rc == XK_OK && step != XK_DB_DONE)
         rc = xk_store_db_error(st, err, "reading history");
@@ -691,7 +720,8 @@ xk_status xk_store_source(xk_store *st, const char *sha256, char **bytes, size_t
             memcpy(*bytes, xk_db_column_blob(s, 0), n);
             (*bytes)[n] = '\0';
             *len = n;
-            copy_col(kind, 8, s, 1);
+            if (!copy_col(kind, 8, s, 1))
+                rc = xk_store_too_long(err, "kind of source document", sha256);
         } else {
             rc = xk_error_set(err, XK_ENOMEM, 0, "out of memory");
         }
@@ -699,6 +729,11 @@ xk_status xk_store_source(xk_store *st, const char *sha256, char **bytes, size_t
         rc = xk_error_set(err, XK_ENOTFOUND, 0, "no source document %s", sha256);
     }
     xk_db_finalize(s);
+    if (rc != XK_OK) {
+        free(*bytes);
+        *bytes = NULL;
+        *len = 0;
+    }
     return rc;
 }
 
@@ -763,13 +798,15 @@ xk_status xk_store_original(xk_store *st, const char *source_sha256, int file, c
     xk_db_bind_int(s, 2, file);
     char sha[XK_SHA256_HEX] = "";
     int step = xk_db_step(s);
+    bool fits = true;
     if (step == XK_DB_ROW) {
-        copy_col(sha, sizeof sha, s, 0);
+        fits = copy_col(sha, sizeof sha, s, 0) && copy_col(kind, 8, s, 2);
         if (count)
             *count = xk_db_column_int(s, 1);
-        copy_col(kind, 8, s, 2);
     }
     xk_db_reset(s);
+    if (!fits)
+        return xk_store_too_long(err, "original scan", source_sha256);
     if (step != XK_DB_ROW)
         return step == XK_DB_DONE
                    ? xk_error_set(err, XK_ENOTFOUND, 0, "no original scan %d for this source", file)

@@ -114,16 +114,16 @@ xk_status xk_token_create(xk_store *st, const char *name, xk_role role, char tok
     return rc;
 }
 
-static void read_info(xk_stmt *s, xk_token_info *t)
+/* False when a stored field is longer than xuke writes it (never cut). */
+static bool read_info(xk_stmt *s, xk_token_info *t)
 {
     memset(t, 0, sizeof *t);
-    snprintf(t->name, sizeof t->name, "%s", (const char *)xk_db_column_text(s, 0));
     if (!xk_role_parse((const char *)xk_db_column_text(s, 1), &t->role))
         t->role = XK_ROLE_NONE;
-    snprintf(t->key_id, sizeof t->key_id, "%s", (const char *)xk_db_column_text(s, 2));
-    snprintf(t->created_at, sizeof t->created_at, "%s", (const char *)xk_db_column_text(s, 3));
-    const char *rev = xk_db_column_text(s, 4);
-    snprintf(t->revoked_at, sizeof t->revoked_at, "%s", rev ? (const char *)rev : "");
+    return xk_store_text_col(s, 0, t->name, sizeof t->name) &&
+           xk_store_text_col(s, 2, t->key_id, sizeof t->key_id) &&
+           xk_store_text_col(s, 3, t->created_at, sizeof t->created_at) &&
+           xk_store_text_col(s, 4, t->revoked_at, sizeof t->revoked_at);
 }
 
 xk_status xk_token_list(xk_store *st, xk_token_info **out, size_t *n, xk_error *err)
@@ -148,7 +148,13 @@ xk_status xk_token_list(xk_store *st, xk_token_info **out, size_t *n, xk_error *
             }
             *out = grown;
         }
-        read_info(s, &(*out)[(*n)++]);
+        if (!read_info(s, &(*out)[(*n)++])) {
+            xk_db_reset(s);
+            free(*out);
+            *out = NULL;
+            *n = 0;
+            return xk_store_too_long(err, "token", "");
+        }
     }
     xk_db_reset(s);
     return step == XK_DB_DONE ? XK_OK : xk_store_db_error(st, err, "listing tokens");
@@ -218,7 +224,10 @@ xk_status xk_token_check(xk_store *st, const char *token, xk_token_info *out, xk
         unsigned char hash[HASH_BYTES];
         token_hash(token, hash);
         if (sodium_memcmp(hash, xk_db_column_blob(s, 5), HASH_BYTES) == 0) {
-            read_info(s, out);
+            if (!read_info(s, out)) {
+                xk_db_reset(s);
+                return xk_store_too_long(err, "token", "");
+            }
             rc = XK_OK;
         }
     } else if (step != XK_DB_ROW && step != XK_DB_DONE) {
