@@ -28,6 +28,7 @@ import os
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -246,6 +247,11 @@ def log_json():
 
 rc, out, err = run('import', '--db', DB, os.path.join(FIXTURES, 'seeds', '000_a96b5bc2dd3fa082.txt'))
 check('the licence is imported', rc == 0, err)
+# A registry that has held the licence since just after its issue: its annual reports fell due
+# while xuke knew it, so they are overdue and reminded. (Imported today, they would be "no
+# filing recorded" until a baseline, and not reminded: README, baseline on first use.)
+with sqlite3.connect(DB) as con:
+    con.execute("UPDATE versions SET imported_at = '2022-04-20T02:00:00Z'")
 
 bad = [
     (['--channel', 'slack', '--to', BASE + '/x', '--all'], 'unknown channel'),
