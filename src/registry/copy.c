@@ -21,14 +21,14 @@
 static const char *const tables[] = {
     "documents", "licences", "versions", "services", "domains",     "events",      "tokens",
     "originals", "lists",    "list_entries", "site_checks", "audit", "audit_head", "audit_anchor",
-    "subscriptions", "outbox", "notices",
+    "subscriptions", "outbox", "notices", "baselines",
 };
 #define N_TABLES (sizeof tables / sizeof tables[0])
 
 /* PostgreSQL tables whose id comes from a sequence, moved past the copied ids afterwards. */
 static const char *const serial_tables[] = {"documents",   "licences",      "events", "tokens",
                                             "lists",       "site_checks",   "subscriptions",
-                                            "outbox"};
+                                            "outbox",      "baselines"};
 
 static xk_status count_rows(xk_store *st, const char *table, long long *n, xk_error *err)
 {

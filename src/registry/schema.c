@@ -260,6 +260,9 @@ static const char *const pg_migrations[] = {
     "  message_id BIGINT REFERENCES outbox(id),"
     "  PRIMARY KEY(subscription_id, occurrence, step));"
     "CREATE INDEX notices_waiting ON notices(subscription_id) WHERE message_id IS NULL;",
+    /* 11: the baseline on first use */
+    "CREATE TABLE baselines(id BIGSERIAL PRIMARY KEY, filed_through INTEGER NOT NULL,"
+    "  note" CTEXT "NOT NULL DEFAULT '', recorded_at" CTEXT "NOT NULL, actor" CTEXT "NOT NULL);",
 };
 
 #define N_MIGRATIONS (int)(sizeof migrations / sizeof migrations[0])
