@@ -57,6 +57,11 @@ xk_status xk_notify_read_secret(const char *path, char *out, size_t size, xk_err
  * (a robot's access token or key) becomes "***". */
 void xk_notify_target_shown(const xk_subscription *sub, char *out, size_t size);
 
+/* A subscription from the API's JSON object: channel, to, secret_file, licences (array), company,
+ * all, days (array or "90,30"), overdue, lang, quiet, digest, smtp, from; any other field (a
+ * "secret" above all: secrets are not sent over the API) is refused; then checked as
+ * xk_notify_check_subscription does. XK_EUSAGE naming the problem. */
+xk_status xk_notify_subscription_from_json(json_t *o, xk_subscription *sub, xk_error *err);
 /* A subscription as JSON for the CLI and the API: the target as xk_notify_target_shown shows
  * it, and whether it has a secret, never the secret or its file. Caller json_decref()s. */
 json_t *xk_notify_subscription_json(const xk_subscription *sub);

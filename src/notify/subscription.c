@@ -323,3 +323,123 @@ json_t *xk_notify_message_json(const xk_outbox_msg *m)
         json_object_set_new(o, "sent_at", json_string(sent));
     return o;
 }
+
+/* --- a subscription from JSON (the API) ------------------------------------------------------ */
+
+static xk_status json_text(json_t *o, const char *key, char *out, size_t size, xk_error *err)
+{
+    json_t *v = json_object_get(o, key);
+    if (!v)
+        return XK_OK;
+    if (!json_is_string(v))
+        return xk_error_set(err, XK_EUSAGE, 0, "\"%s\" must be a string", key);
+    if (json_string_length(v) >= size)
+        return xk_error_set(err, XK_EUSAGE, 0, "\"%s\" is longer than %zu bytes", key,
+                            size - 1);
+    snprintf(out, size, "%s", json_string_value(v));
+    return XK_OK;
+}
+
+static xk_status json_licences(json_t *o, xk_subscription *sub, xk_error *err)
+{
+    json_t *a = json_object_get(o, "licences"), *v;
+    size_t i;
+    if (!a)
+        return XK_OK;
+    if (!json_is_array(a))
+        return xk_error_set(err, XK_EUSAGE, 0, "\"licences\" must be an array of numbers");
+    if (json_array_size(a) > XK_NOTIFY_MAX_LICENCES)
+        return xk_error_set(err, XK_EUSAGE, 0, "more than %u licences", XK_NOTIFY_MAX_LICENCES);
+    json_array_foreach(a, i, v)
+    {
+        xk_number n;
+        const char *s = json_string_value(v);
+        if (!s || !xk_number_normalise(s, strlen(s), &n))
+            return xk_error_set(err, XK_EUSAGE, 0, "licences[%zu] is not a licence number", i);
+        snprintf(sub->licences[sub->n_licences++], sizeof sub->licences[0], "%s", n.text);
+    }
+    return XK_OK;
+}
+
+static xk_status json_days(json_t *o, xk_subscription *sub, xk_error *err)
+{
+    json_t *a = json_object_get(o, "days"), *v;
+    size_t i;
+    if (!a)
+        return XK_OK;
+    if (json_is_string(a))
+        return xk_notify_parse_days(json_string_value(a), sub, err);
+    if (!json_is_array(a) || json_array_size(a) == 0)
+        return xk_error_set(err, XK_EUSAGE, 0, "\"days\" must be an array of whole days");
+    char text[XK_NOTIFY_MAX_DAYS * 12 + 1] = "";
+    size_t used = 0;
+    json_array_foreach(a, i, v)
+    {
+        if (!json_is_integer(v) || i >= XK_NOTIFY_MAX_DAYS + 1)
+            return xk_error_set(err, XK_EUSAGE, 0, "\"days\" must be at most %u whole days",
+                                XK_NOTIFY_MAX_DAYS);
+        used += (size_t)snprintf(text + used, sizeof text - used, "%s%lld", i ? "," : "",
+                                 (long long)json_integer_value(v));
+    }
+    return xk_notify_parse_days(text, sub, err);
+}
+
+static const char *const json_fields[] = {"channel", "to",     "secret_file", "licences",
+                                          "company", "all",    "days",        "overdue",
+                                          "lang",    "quiet",  "digest",      "smtp",
+                                          "from"};
+
+xk_status xk_notify_subscription_from_json(json_t *o, xk_subscription *sub, xk_error *err)
+{
+    xk_subscription_init(sub);
+    const char *key;
+    json_t *v;
+    json_object_foreach(o, key, v)
+    {
+        bool known = false;
+        for (size_t i = 0; i < sizeof json_fields / sizeof json_fields[0]; i++)
+            known = known || strcmp(key, json_fields[i]) == 0;
+        if (!known && strcmp(key, "secret") == 0)
+            return xk_error_set(err, XK_EUSAGE, 0,
+                                "secrets are not sent over the API: give \"secret_file\", an "
+                                "owner-only file on the server");
+        if (!known)
+            return xk_error_set(err, XK_EUSAGE, 0, "unknown field \"%.64s\"", key);
+    }
+    char word[16] = "";
+    xk_status rc = json_text(o, "channel", word, sizeof word, err);
+    if (rc == XK_OK && !xk_channel_parse(word, &sub->channel))
+        rc = xk_error_set(err, XK_EUSAGE, 0,
+                          "\"channel\" is dingtalk, wecom, feishu, webhook or email");
+    if (rc == XK_OK)
+        rc = json_text(o, "to", sub->target, sizeof sub->target, err);
+    if (rc == XK_OK)
+        rc = json_text(o, "secret_file", sub->secret_file, sizeof sub->secret_file, err);
+    if (rc == XK_OK)
+        rc = json_text(o, "company", sub->company, sizeof sub->company, err);
+    if (rc == XK_OK)
+        rc = json_text(o, "smtp", sub->smtp, sizeof sub->smtp, err);
+    if (rc == XK_OK)
+        rc = json_text(o, "from", sub->from, sizeof sub->from, err);
+    if (rc == XK_OK)
+        rc = json_text(o, "lang", sub->lang, sizeof sub->lang, err);
+    if (rc == XK_OK)
+        rc = json_licences(o, sub, err);
+    if (rc == XK_OK)
+        rc = json_days(o, sub, err);
+    if (rc == XK_OK && json_object_get(o, "overdue")) {
+        const char *s = json_string_value(json_object_get(o, "overdue"));
+        if (!s || !xk_overdue_parse(s, &sub->overdue))
+            rc = xk_error_set(err, XK_EUSAGE, 0, "\"overdue\" is daily, weekly or off");
+    }
+    if (rc == XK_OK && json_object_get(o, "quiet")) {
+        const char *s = json_string_value(json_object_get(o, "quiet"));
+        rc = s ? xk_notify_parse_quiet(s, sub, err)
+               : xk_error_set(err, XK_EUSAGE, 0, "\"quiet\" is HH:MM-HH:MM");
+    }
+    sub->all = json_is_true(json_object_get(o, "all"));
+    sub->digest = json_is_true(json_object_get(o, "digest"));
+    if (rc == XK_OK && !*sub->target)
+        rc = xk_error_set(err, XK_EUSAGE, 0, "\"to\" is required");
+    return rc == XK_OK ? xk_notify_check_subscription(sub, err) : rc;
+}

@@ -15,6 +15,7 @@ again); quiet hours; a daily digest; email with a UTF-8 subject; secrets in no o
 usage: test_notify.py XUKE_BINARY FIXTURES_DIR
 Prints one line per check and closes with 'N passed, N failed'."""
 import base64
+import datetime
 import email
 import email.header
 import email.policy
@@ -27,6 +28,7 @@ import os
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -239,6 +241,11 @@ def log_json():
 
 rc, out, err = run('import', '--db', DB, os.path.join(FIXTURES, 'seeds', '000_a96b5bc2dd3fa082.txt'))
 check('the licence is imported', rc == 0, err)
+# A registry that has held the licence since just after its issue: its annual reports fell due
+# while xuke knew it, so they are overdue and reminded. (Imported today, they would be "no
+# filing recorded" until a baseline, and not reminded: README, baseline on first use.)
+with sqlite3.connect(DB) as con:
+    con.execute("UPDATE versions SET imported_at = '2022-04-20T02:00:00Z'")
 
 bad = [
     (['--channel', 'slack', '--to', BASE + '/x', '--all'], 'unknown channel'),
@@ -404,6 +411,46 @@ check('after the claim lapses the killed one goes again, with the same idempoten
       ids.count(killed_id) == 2 and got.count(killed_id) == 1, (ids, out))
 check('every webhook reminder confirmed exactly once, none lost',
       len(got) == 5 and len(set(got)) == 5, got)
+
+# --- serve --notify: the same pass every minute, beside the server ------------------------------
+
+# a licence issued a year before the real today and valid four years after it, whatever day this
+# runs on: the server's first pass (as of the real today) finds its renewal within --days 3650
+rc, out, err = run('parse', '--json', os.path.join(FIXTURES, 'seeds', '000_a96b5bc2dd3fa082.txt'))
+record = json.loads(out)
+today = datetime.date.today()
+record['number'] = '琼B2-20229999'
+record['issued'] = (today - datetime.timedelta(days=365)).isoformat()
+record['expires'] = (today + datetime.timedelta(days=4 * 365)).isoformat()
+far = os.path.join(TMP, 'far.json')
+with open(far, 'w', encoding='utf-8') as f:
+    json.dump(record, f, ensure_ascii=False)
+rc, out, err = run('import', '--db', DB, far)
+check('a licence valid for four more years is imported', rc == 0, err)
+rc, out, err = run('notify', 'add', '--db', DB, '--licence', '琼B2-20229999', '--channel',
+                   'webhook', '--to', f'{BASE}/hook-serve', '--secret-file',
+                   secret_file('webhook'), '--days', '3650', '--overdue', 'daily')
+check('subscribed: webhook for serve --notify', rc == 0, err)
+serve_sub = out.split()[1] if rc == 0 else '?'
+rc, out, err = run('notify', 'run', '--db', DB, '--dry-run')
+expected = sum(1 for line in out.splitlines()
+               if line.startswith('would send') and f'(subscription {serve_sub},' in line)
+with open(os.path.join(TMP, 'serve.err'), 'wb') as serr:
+    serve = subprocess.Popen([XUKE, 'serve', '--db', DB, '--listen', '127.0.0.1:0', '--notify',
+                              '--base-url', 'https://xuke.example', '--access-log', os.devnull],
+                             stdout=subprocess.PIPE, stderr=serr)
+started = serve.stdout.readline().decode()
+check('serve --notify starts', 'http://127.0.0.1:' in started, started)
+deadline = time.monotonic() + 180
+while time.monotonic() < deadline and len(delivered('/hook-serve')) < expected:
+    time.sleep(0.2)
+serve.send_signal(signal.SIGTERM)
+serve_rc = serve.wait(60)
+got = [b['id'] for b in delivered('/hook-serve')]
+check('serve --notify delivers every due reminder of the new subscription, each once',
+      expected > 0 and len(got) == expected and len(set(got)) == expected,
+      (expected, got, out, open(os.path.join(TMP, 'serve.err')).read()[-1000:]))
+check('serve --notify stops cleanly on SIGTERM', serve_rc == 0, serve_rc)
 
 # --- secrets in no output ----------------------------------------------------------------------
 

@@ -304,18 +304,69 @@ def test_search_and_pages(srv, tok):
                 'expiring_within=-3', 'valid_on=2026-02-30'):
         st, body, _ = c.get('/v1/licenses?' + bad)
         check(f'bad filter {bad} is 400', st == 400 and is_error(body, 'bad_request'), body)
-    seen, cursor, pages = [], None, 0
+    seen, cursor, pages, totals = [], None, 0, []
     while True:
         st, body, _ = c.get('/v1/licenses?limit=2' + ('&cursor=' + urllib.parse.quote(cursor) if cursor else ''))
         if st != 200:
             break
         pages += 1
         seen += [i['number'] for i in body['items']]
+        totals.append((body.get('total'), body.get('truncated')))
         cursor = body['next_cursor']
         if not cursor or pages > 10:
             break
     check('cursor pagination walks every licence once, in order', st == 200 and len(seen) == 6
           and seen == sorted(seen) and len(set(seen)) == 6 and pages == 3, (pages, seen))
+    check('every page says how many match in all, and whether more follow',
+          totals == [(6, True), (6, True), (6, False)], totals)
+    st, whole, _ = c.get('/v1/licenses?status=expired&as_of=2026-11-23&limit=1000')
+    st1, first, _ = c.get('/v1/licenses?status=expired&as_of=2026-11-23&limit=1')
+    check('with a status filter the total counts the licences of that status, not the page',
+          st == 200 and st1 == 200 and whole['count'] >= 2 and first['count'] == 1
+          and first['total'] == whole['count'] and first['truncated'] is True, (whole, first))
+    st, body, _ = c.get('/v1/licenses?company=小荷&limit=1')
+    check('a company search cut to one says 2 in all', st == 200 and body['count'] == 1
+          and body['total'] == 2 and body['truncated'] is True, body)
+
+
+def test_baseline(srv, tok, number):
+    """A registry filled today knows no earlier annual report: they are 'no filing recorded', not
+    overdue, until the baseline says up to which year they were filed."""
+    c = Client(srv, tok['alice-reader'])
+    e = Client(srv, tok['bob-editor'])
+    path = '/v1/licenses/' + number + '/obligations'
+    st, body, _ = c.get('/v1/baseline')
+    check('no baseline yet: filed_through is null', st == 200 and body['filed_through'] is None, body)
+    st, body, _ = c.get(path)
+    reports = [o for o in body.get('obligations', []) if o['duty'] == 'annual_report']
+    unknown = [o['year'] for o in reports if o.get('no_filing_recorded')]
+    check('reports due before the store knew the licence are no_filing_recorded, none overdue',
+          st == 200 and len(unknown) >= 2 and not any(o['overdue'] for o in reports if o.get('no_filing_recorded')),
+          reports)
+    st, status, _ = c.get('/v1/status')
+    check('status counts them', st == 200 and status['no_filing_recorded'] >= len(unknown), status)
+    st, body, _ = c.post('/v1/baseline', json.dumps({'filed_through': 2024}))
+    check('a reader may not record the baseline', st in (401, 403) and is_error(body), body)
+    for bad in ({'filed_through': '2024'}, {'filed_through': 1999}, {'filed_through': 2999},
+                {'filed_through': 2024, 'note': 'x' * 300}, {}):
+        st, body, _ = e.post('/v1/baseline', json.dumps(bad))
+        check(f'a bad baseline {str(bad)[:40]} is 400 saying what is accepted',
+              st == 400 and is_error(body, 'bad_request'), body)
+    first = min(unknown)
+    st, body, _ = e.post('/v1/baseline', json.dumps({'filed_through': first, 'note': '核对过往年报'}))
+    check('an editor records the baseline: 201, who and when', st == 201 and body['filed_through'] == first
+          and body['recorded_by'] == 'bob-editor' and body['recorded_at'].endswith('+08:00'), body)
+    st, body, _ = c.get('/v1/baseline')
+    check('the baseline in force is read back', st == 200 and body['filed_through'] == first
+          and body['note'] == '核对过往年报', body)
+    st, body, _ = c.get(path)
+    after = {o['year']: o for o in body.get('obligations', []) if o['duty'] == 'annual_report'}
+    check('reports up to the baseline year are met by it; later ones still no filing recorded',
+          after[first].get('baseline') is True and after[first]['fulfilled'] is True
+          and all(after[y].get('no_filing_recorded') for y in unknown if y > first), after)
+    st, later, _ = c.get('/v1/status')
+    check('the status count falls', st == 200 and later['no_filing_recorded'] < status['no_filing_recorded'],
+          (status['no_filing_recorded'], later['no_filing_recorded']))
 
 
 def test_domains(srv, tok):
@@ -585,7 +636,7 @@ def test_rate_limit(db, tok):
 
 def test_access_log_and_shutdown(srv, tok):
     rc = srv.stop()
-    check('SIGTERM stops the server cleanly (exit 0)', rc == 0, rc)
+    check('SIGTERM stops the server cleanly (exit 0)', rc == 0, (rc, open(srv.err).read()[-2000:]))
     every = [json.loads(l) for l in open(srv.log, encoding='utf-8') if l.strip()]
     lines = [l for l in every if 'transport' not in l]
     transport = [l for l in every if 'transport' in l]
@@ -623,6 +674,47 @@ def test_graceful_shutdown(db, tok):
           (st, rc, str(out.get('r', ''))[:300]))
 
 
+def test_subscriptions(srv, tok):
+    """Reminder subscriptions over the API: editors change them, readers only read, secrets are
+    never accepted nor returned (a secret file's path stays on the server)."""
+    reader, editor = Client(srv, tok['alice-reader']), Client(srv, tok['bob-editor'])
+    secret = os.path.join(TMP, 'hook.secret')
+    with open(secret, 'w') as f:
+        f.write('api-hook-secret\n')
+    os.chmod(secret, 0o600)
+    good = {'channel': 'webhook', 'to': 'http://127.0.0.1:9/hook', 'secret_file': secret,
+            'licences': ['京B2-20224676'], 'days': [60, 7], 'overdue': 'daily', 'lang': 'en',
+            'quiet': '22:00-08:00'}
+    st, body, _ = reader.post('/v1/subscriptions', json.dumps(good))
+    check('subscriptions: a reader may not subscribe (403)', st == 403, (st, body))
+    st, body, _ = editor.post('/v1/subscriptions', json.dumps(good))
+    check('subscriptions: an editor subscribes (201) and the answer names no secret',
+          st == 201 and body.get('has_secret') is True and 'secret_file' not in body and
+          'api-hook-secret' not in json.dumps(body) and body.get('days') == [60, 7], (st, body))
+    sid = body.get('id') if isinstance(body, dict) else None
+    for bad, words in ((dict(good, secret='x'), 'secret_file'), (dict(good, channel='slack'), 'channel'),
+                       (dict(good, days=[7, 60]), 'out of order'), (dict(good, to='ftp://x'), 'http')):
+        st, body, _ = editor.post('/v1/subscriptions', json.dumps(bad))
+        check(f'subscriptions: refused with 400 naming the problem ({words})',
+              st == 400 and words in body['error']['message'], (st, body))
+    st, body, _ = reader.get('/v1/subscriptions')
+    check('subscriptions: listed for a reader, without secrets',
+          st == 200 and [s['id'] for s in body['subscriptions']] == [sid] and
+          'api-hook-secret' not in json.dumps(body) and secret not in json.dumps(body), (st, body))
+    st, body, _ = reader.get('/v1/notifications?failed=1')
+    check('notifications: the delivery log (empty before any run)',
+          st == 200 and body == {'notifications': []}, (st, body))
+    st, body, _ = reader.request('DELETE', f'/v1/subscriptions/{sid}')
+    check('subscriptions: a reader may not remove (403)', st == 403, (st, body))
+    st, body, _ = editor.request('DELETE', f'/v1/subscriptions/{sid}')
+    check('subscriptions: an editor removes', st == 200 and body == {'id': sid, 'removed': True},
+          (st, body))
+    st, body, _ = editor.request('DELETE', f'/v1/subscriptions/{sid}')
+    check('subscriptions: removing again is 404', st == 404, (st, body))
+    st, body, _ = editor.request('DELETE', '/v1/subscriptions/x1')
+    check('subscriptions: a malformed id is 400', st == 400, (st, body))
+
+
 def test_openapi_coverage():
     documented = {(m.upper(), p) for p, ops in SPEC['paths'].items() for m in ops}
     missing = documented - called
@@ -639,7 +731,9 @@ def main():
         test_search_and_pages(srv, tok)
         test_domains(srv, tok)
         test_rules(srv, tok, number)
+        test_baseline(srv, tok, number)
         test_writes(srv, tok, db)
+        test_subscriptions(srv, tok)
         test_errors(srv, tok)
         test_limits(srv, tok)
         test_access_log_and_shutdown(srv, tok)
