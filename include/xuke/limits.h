@@ -92,6 +92,8 @@
 #define XK_NOTICE_MAX_HOLIDAYS 16
 #define XK_NOTICE_MAX_WORKDAYS 32
 #define XK_NOTICE_MAX_ITEM_BYTES 4096u
+/* The configuration file of xuke serve --config (a few hundred bytes in practice). */
+#define XK_SERVE_CONFIG_MAX_BYTES (64u * 1024u)
 /* A calendar file rewritten by xuke calendar import (the one xk_calendar_load reads: 1 MiB). */
 #define XK_CALENDAR_MAX_BYTES (1u << 20)
 /* Reminders (src/notify/): thresholds in one --days list and the largest; licences one
