@@ -5,7 +5,8 @@
  * low confidence alone is, four times in five, right. What the licence itself says is a better
  * guide, and a field it confirms is not flagged for its confidence:
  *  - a provision, an item or a service condition that is, whole, one entry of the standard
- *    wording (data/provisions.txt): a misread character makes it no entry;
+ *    wording (data/provisions.txt): a misread character makes it no entry; a service whose
+ *    qualifier and conditions are standard, each item of its lists a whole piece of them;
  *  - the licence number read alike on two or more lines (each page prints it), with no line
  *    reading another province for it;
  *  - the two dates, when 有效期至 falls five years to the day after 发证日期 (the term of a
@@ -73,10 +74,23 @@ static bool provision_standard(const xk_provision *p)
     return true;
 }
 
+static bool items_standard(const xk_strlist *l)
+{
+    for (size_t i = 0; i < l->len; i++)
+        if (!xk_ocr_is_standard_piece(l->items[i]))
+            return false;
+    return true;
+}
+
+/* A service whose qualifier, its lists and its conditions are all standard wording (its name
+ * is the catalogue's by construction). */
 static bool service_standard(const xk_service *s)
 {
-    if (s->scope && s->scope[0])
-        return false; /* a qualifier has no standard list to be checked against */
+    if (s->scope && s->scope[0] && !xk_ocr_is_standard(s->scope, -1))
+        return false;
+    if (!items_standard(&s->limited_to) || !items_standard(&s->includes) ||
+        !items_standard(&s->excludes))
+        return false;
     for (size_t i = 0; i < s->conditions.len; i++)
         if (!xk_ocr_is_standard(s->conditions.items[i], -1))
             return false;
