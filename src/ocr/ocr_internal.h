@@ -139,8 +139,9 @@ typedef enum ocr_field {
 } ocr_field;
 
 /* Whether the licence itself confirms field `kind` (index) as read, text being the whole OCR
- * text (see evidence.c). */
-bool xk_ocr_field_confirmed(const xk_licence *lic, const char *text, ocr_field kind, size_t index);
+ * text and first..last (1-based) the field's lines in it (see evidence.c). */
+bool xk_ocr_field_confirmed(const xk_licence *lic, const char *text, ocr_field kind, size_t index,
+                            int first, int last);
 
 /* --- the lines of a page being read (page_lines.c), and their Latin text read again (latin.c) */
 

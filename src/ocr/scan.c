@@ -324,7 +324,7 @@ static size_t flag_spans(xk_licence *lic, const xk_ocr_result *ocr, const ocr_re
                 low = ocr->lines[l - 1].confidence;
                 low_line = l;
             }
-        bool sure = xk_ocr_field_confirmed(lic, ocr->text, s->kind, s->index);
+        bool sure = xk_ocr_field_confirmed(lic, ocr->text, s->kind, s->index, s->first, s->last);
         char fixes[400] = "", snapped[700]; /* fixes: repairs_in is not called without rep */
         size_t n_fixes = rep ? repairs_in(rep, s, sure, fixes, sizeof fixes) : 0;
         size_t n_snaps = snaps_of(snaps, s->name, sure, snapped, sizeof snapped);
