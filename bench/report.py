@@ -203,6 +203,9 @@ def main():
     reg_out = registry(a.build, a.count, bench_dir)
     print('bench: server', file=sys.stderr)
     srv_rows = server(a.build, os.path.join(bench_dir, 'bench.db'))
+    print('bench: server memory', file=sys.stderr)
+    mem_out = sh(['/usr/bin/python3', os.path.join(ROOT, 'bench', 'server_memory.py'), f'{a.build}/xuke',
+                  os.path.join(bench_dir, 'bench.db'), '--markdown'])
     scales = [int(x) for x in a.scales.split(',') if x]
     print(f'bench: scaling {scales}', file=sys.stderr)
     scale_rows = scaling(a.build, scales, bench_dir)
@@ -278,6 +281,13 @@ def main():
         md += [f'| {n} | {r:,.0f} | {p50} | {p99} | {bad} |' for n, r, p50, p99, bad in srv_rows]
     else:
         md.append('wrk is not installed (`make deps` installs it): no server figures.')
+    md += ['', f'## Server memory at {a.count:,} licences: the calendar feed and the agenda', '',
+           f'Command: `/usr/bin/python3 bench/server_memory.py {a.build}/xuke {bench_dir}/bench.db` '
+           '(one request at a time; before each, the server\'s peak resident set is reset through '
+           '/proc/PID/clear_refs; "peak during" is that request\'s peak, SQLite\'s page cache '
+           'included; the reference is /healthz). The agenda keeps only the soonest `limit` lines '
+           'while it reads the registry and writes its answer line by line, so the peak follows '
+           'the limit, not the registry.', '', mem_out.rstrip()]
     md += ['', '## Targets', '', '| target (issues 4, 5, 7, 8) | measured in this run | |', '|---|---|---|',
            f'| extraction ≥ 200 MB/s on one core | {mbs:.1f} MB/s | {"met" if mbs >= 200 else "**not met**"} |',
            f'| import ≥ 10,000 licences/s | {fmt(imp, ",.0f")}/s at {a.count:,}; '
