@@ -41,6 +41,9 @@
 /* Bytes of a removal's or a voided event's reason: a longer one is refused, never cut (it is
  * read back whole). */
 #define XK_MAX_REASON_BYTES 255u
+/* The earliest year a baseline ("annual reports up to YEAR were filed") may name: a guard
+ * against a mistyped year (a licence lasts five years, so no report that old is still asked). */
+#define XK_BASELINE_MIN_YEAR 2000
 /* Licences `xuke search` lists without --limit or --all; a list cut short says "shown N of M"
  * on stderr and carries shown, total and truncated in its JSON. */
 #define XK_SEARCH_DEFAULT_LIMIT 100u
@@ -78,6 +81,10 @@
 #define XK_SITE_PER_HOST_MS 1000
 /* Websites checked in one run (a registry holds at most this many hosts to visit at once). */
 #define XK_SITE_MAX_TARGETS 1000000u
+/* A PostgreSQL registry: seconds one statement waits for a lock (another writer's transaction)
+ * before it fails with an error, and parameters in one statement. */
+#define XK_PG_LOCK_TIMEOUT_SECONDS 60
+#define XK_PG_MAX_PARAMS 256
 
 /* A holiday notice (xuke calendar import): bytes read, holidays (a notice has 6 or 7), make-up
  * working days (a notice has up to 9) and bytes of one numbered item joined over its lines. */
@@ -85,6 +92,8 @@
 #define XK_NOTICE_MAX_HOLIDAYS 16
 #define XK_NOTICE_MAX_WORKDAYS 32
 #define XK_NOTICE_MAX_ITEM_BYTES 4096u
+/* The configuration file of xuke serve --config (a few hundred bytes in practice). */
+#define XK_SERVE_CONFIG_MAX_BYTES (64u * 1024u)
 /* A calendar file rewritten by xuke calendar import (the one xk_calendar_load reads: 1 MiB). */
 #define XK_CALENDAR_MAX_BYTES (1u << 20)
 /* Reminders (src/notify/): thresholds in one --days list and the largest; licences one

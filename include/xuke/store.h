@@ -28,13 +28,19 @@ typedef struct xk_store xk_store;
 
 #define XK_SHA256_HEX 65 /* 64 hex digits + NUL */
 
-/* Opens (creating and migrating as needed) the store at path. */
+/* Opens (creating and migrating as needed) the store at path: a SQLite file, or a PostgreSQL
+ * database named by a postgresql:// (postgres://) URI or a libpq key=value string. */
 xk_status xk_store_open(const char *path, xk_store **out, xk_error *err);
 /* The same for a store that must already exist: XK_ENOTFOUND (naming path and how to make one)
  * when no file is there, and nothing is created. Read commands use this, so a typo in a path
  * or a job started in the wrong folder is an error, never an empty "all clear". */
 xk_status xk_store_open_existing(const char *path, xk_store **out, xk_error *err);
 void xk_store_close(xk_store *st);
+
+/* True when location names a PostgreSQL database rather than a file. */
+bool xk_store_is_server(const char *location);
+/* location as messages and logs may show it: a password in it becomes "***". */
+void xk_store_location_shown(const char *location, char *out, size_t size);
 
 /* Who writes: the OS user for the CLI, the token's name for the server. Copied. */
 void xk_store_set_actor(xk_store *st, const char *actor);
@@ -249,11 +255,34 @@ xk_status xk_store_event_void(xk_store *st, long id, const char *reason, char *n
 xk_status xk_store_events(xk_store *st, const char *number, xk_event **out, size_t *n,
                           xk_error *err);
 
+/* --- the baseline on first use ------------------------------------------------------------- */
+
+/* "Annual reports up to filed_through were filed": said once for the whole registry, so the
+ * reports due before xuke knew a licence need not be entered one event per licence and year. */
+typedef struct xk_baseline {
+    long id;
+    int filed_through; /* a year; 0 when no baseline was recorded */
+    char note[256];
+    char recorded_at[32];
+    char actor[64];
+} xk_baseline;
+
+/* Records a baseline (the latest one counts) with one audit entry; *id receives its id.
+ * XK_EUSAGE when filed_through is outside XK_BASELINE_MIN_YEAR..today's year or the note is
+ * longer than XK_MAX_REASON_BYTES. */
+xk_status xk_store_baseline_set(xk_store *st, int filed_through, const char *note, int this_year,
+                                long *id, xk_error *err);
+/* The baseline that counts; out->filed_through is 0 when none was recorded. */
+xk_status xk_store_baseline_get(xk_store *st, xk_baseline *out, xk_error *err);
+
 /* Everything the rules need of one licence, without reading its record. */
 typedef struct xk_rules_row {
     char number[64];
     char company[XK_MAX_NAME_BYTES + 1];
     xk_date issued, expires;
+    xk_date known_since; /* the day (China's date) the licence first entered the registry;
+                          * {0} when unknown: then every duty counts as known */
+    int baseline_year;   /* annual reports up to this year are taken as filed; 0 = none */
     bool removed;
     bool cancelled; /* the current version of a cancellation list names its number */
     const char *duties; /* xk_duties_encode form; valid during the callback only */
@@ -271,6 +300,26 @@ xk_status xk_store_rules_scan(xk_store *st, const char *number, xk_rules_fn fn, 
  * filtered in the store (the expiry index) rather than decoded and dropped. */
 xk_status xk_store_rules_scan_live(xk_store *st, const char *number, xk_date live_on,
                                    xk_rules_fn fn, void *ctx, xk_error *err);
+
+/* --- moving a registry between backends ----------------------------------------------------- */
+
+typedef struct xk_copy_stats {
+    size_t tables, rows;   /* copied */
+    size_t audit_entries;  /* verified in the destination */
+    char head[XK_SHA256_HEX]; /* the chain head, the same in both */
+} xk_copy_stats;
+
+/*
+ * Copies every row of from (one consistent snapshot) into to, which must hold nothing yet
+ * (XK_ECONFLICT otherwise), in one transaction on to that commits only after the checks: each
+ * table's row count, to's audit chain and content verified from the copied rows, and the same
+ * chain head as from's. Either direction between SQLite and PostgreSQL; both stores must be at
+ * this build's schema (opening them migrates them).
+ */
+xk_status xk_store_copy(xk_store *from, xk_store *to, xk_copy_stats *out, xk_error *err);
+
+/* The schema version the store is at (-1 when it cannot be read). */
+int xk_store_schema_version(xk_store *st);
 
 /* Appends an audit entry (used by layers that write through the store, e.g. events). */
 xk_status xk_store_audit_append(xk_store *st, const char *action, const char *number,

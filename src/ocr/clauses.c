@@ -191,6 +191,15 @@ static char *snap_text(const wording *w, const char *text, ocr_snaps *snaps, con
     return xk_buf_take(&out);
 }
 
+size_t xk_ocr_distance(const char *a, size_t alen, const char *b, size_t blen, size_t limit)
+{
+    unsigned x[TEXT_MAX], y[TEXT_MAX];
+    size_t nx = decode(a, alen, x, TEXT_MAX), ny = decode(b, blen, y, TEXT_MAX);
+    if (nx > TEXT_MAX || ny > TEXT_MAX)
+        return limit + 1;
+    return distance(x, nx, y, ny, limit);
+}
+
 bool xk_ocr_is_standard(const char *text, int item)
 {
     pthread_once(&tables_once, tables_make);

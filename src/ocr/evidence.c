@@ -10,8 +10,14 @@
  *    reading another province for it;
  *  - the two dates, when 有效期至 falls five years to the day after 发证日期 (the term of a
  *    value-added licence): a misread digit in either breaks that.
- * Corrections beyond the noise (xk_ocr_within_noise) and every other reason to doubt a field still flag it (scan.c).
+ * Corrections beyond the noise (xk_ocr_within_noise) and every other reason to doubt a field
+ * still flag it (scan.c).
+ *
+ * The other way round, a service name misread past recognition (国内多方通信服务业务 read
+ * 内多方通信服务业务) leaves no field to flag: a line of the services that starts a few
+ * characters from a catalogue name the licence was not read to grant names that service lost.
  */
+#include <stdbool.h>
 #include <string.h>
 
 #include "ocr_internal.h"
@@ -92,4 +98,76 @@ bool xk_ocr_field_confirmed(const xk_licence *lic, const char *text, ocr_field k
     default:
         return false;
     }
+}
+
+/* Whether lic was read to grant the service with this code. */
+static bool granted(const xk_licence *lic, const char *code)
+{
+    for (size_t i = 0; i < lic->n_services; i++)
+        if (strcmp(lic->services[i].code, code) == 0)
+            return true;
+    return false;
+}
+
+/* Lines a service's name never starts: its qualifier, its condition, the label. */
+static bool other_service_line(const char *s, size_t len)
+{
+    static const char *const starts[] = {"【", "[", "(", "（", "不含", "仅限", "含", "依法", "及覆盖", "业务种类"};
+    for (size_t i = 0; i < sizeof starts / sizeof starts[0]; i++)
+        if (len >= strlen(starts[i]) && memcmp(s, starts[i], strlen(starts[i])) == 0)
+            return true;
+    return false;
+}
+
+/* The catalogue service whose name line s[0..len) starts within OCR_LOST_NAME characters of
+ * (a name of n characters compared with the line's first n - 1, n and n + 1), or NULL. */
+#define OCR_LOST_NAME 2
+
+static const xk_service_kind *near_service(const char *s, size_t len)
+{
+    size_t off[XK_MAX_WORDING_CHARS + 1];
+    size_t n = xk_utf8_offsets(s, len, off, XK_MAX_WORDING_CHARS);
+    for (size_t i = 0; i < xk_service_count(); i++) {
+        const xk_service_kind *k = xk_service_at(i);
+        size_t chars = xk_utf8_count(k->name, strlen(k->name));
+        if (chars < 4)
+            continue;
+        for (size_t take = chars - 1; take <= chars + 1 && take <= n; take++)
+            if (xk_ocr_distance(s, off[take], k->name, strlen(k->name), OCR_LOST_NAME) <=
+                OCR_LOST_NAME)
+                return k;
+    }
+    return NULL;
+}
+
+size_t xk_ocr_lost_services(const xk_licence *lic, const xk_ocr_result *ocr, ocr_lost_service *out,
+                            size_t max)
+{
+    int from = lic->line_services, to = lic->line_issued ? lic->line_issued : (int)ocr->n_lines;
+    if (from < 1 || to <= from)
+        return 0;
+    size_t found = 0;
+    const char *p = ocr->text, *end = ocr->text + ocr->len;
+    for (int line = 1; p < end && line < to && found < max; line++) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+        const char *s = p;
+        p = nl ? nl + 1 : end;
+        if (line <= from)
+            continue;
+        while (len && *s == ' ') {
+            s++;
+            len--;
+        }
+        size_t used = 0;
+        if (len == 0 || other_service_line(s, len) || xk_service_match(s, len, &used))
+            continue;
+        const xk_service_kind *k = near_service(s, len);
+        bool listed = false;
+        for (size_t i = 0; k && i < found && !listed; i++)
+            listed = strcmp(out[i].code, k->code) == 0;
+        if (k && !listed && !granted(lic, k->code))
+            out[found++] = (ocr_lost_service){k->code, line};
+    }
+    return found;
 }

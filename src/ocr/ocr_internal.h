@@ -106,6 +106,20 @@ void xk_ocr_snap_clauses(xk_licence *lic, ocr_snaps *snaps);
  * (item -1) compared without its marks, as conditions are stored without 【】. */
 bool xk_ocr_is_standard(const char *text, int item);
 
+/* Levenshtein distance in characters of a[0..alen) and b[0..blen), or limit + 1 as soon as it
+ * must exceed limit (texts over XK_MAX_WORDING_CHARS characters: limit + 1). */
+size_t xk_ocr_distance(const char *a, size_t alen, const char *b, size_t blen, size_t limit);
+
+/* A service of the catalogue the lines between 业务种类 and 发证日期 seem to name, though
+ * extraction found none there: its code and the line (evidence.c). */
+typedef struct ocr_lost_service {
+    const char *code;
+    int line;
+} ocr_lost_service;
+/* The services lost so (at most max into out); their count. */
+size_t xk_ocr_lost_services(const xk_licence *lic, const xk_ocr_result *ocr, ocr_lost_service *out,
+                            size_t max);
+
 /* The fields evidence.c can confirm otherwise than by Tesseract's confidence. */
 typedef enum ocr_field {
     OCR_FIELD_OTHER,

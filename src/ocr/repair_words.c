@@ -115,8 +115,17 @@ static size_t han_differences(const char *line, const size_t *off, size_t at, co
 static const phrase *near_phrase(const char *line, const size_t *off, size_t n, size_t at,
                                  const phrase *ph, size_t n_ph, size_t *chars)
 {
+    /* a phrase read exactly is left alone, though another as long is one character from it
+     * (通信主管部门 and 电信主管部门 are both the licence's words) */
+    size_t exact = 0;
+    for (size_t p = 0; p < n_ph; p++)
+        if (ph[p].chars > exact && at + ph[p].chars <= n &&
+            han_differences(line, off, at, &ph[p], 0) == 0)
+            exact = ph[p].chars;
     for (size_t p = 0; p < n_ph; p++) {
         size_t k = ph[p].chars;
+        if (k <= exact)
+            continue;
         if (k >= OCR_INSERT_CHARS && at + k + 1 <= n && han_inserted(line, off, at, &ph[p])) {
             *chars = k + 1;
             return &ph[p];

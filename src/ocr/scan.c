@@ -287,6 +287,23 @@ static size_t flag_whole(xk_licence *lic, const ocr_repairs *rep, const ocr_snap
     return flagged;
 }
 
+/* A service whose name was misread past recognition: flagged by its code on the line that
+ * seems to name it. */
+#define OCR_LOST_MAX 32 /* more than the catalogue has services; each is listed once */
+
+static void lost_services(const xk_licence *lic, const xk_ocr_result *ocr, spans *sp)
+{
+    ocr_lost_service lost[OCR_LOST_MAX];
+    size_t n = xk_ocr_lost_services(lic, ocr, lost, OCR_LOST_MAX);
+    for (size_t i = 0; i < n; i++) {
+        char what[64];
+        snprintf(what, sizeof what, "业务种类 %s (service)", lost[i].code);
+        span *s = add_span(sp, what, lost[i].line);
+        if (s)
+            snprintf(s->doubt, sizeof s->doubt, "not read, though this line seems to name it");
+    }
+}
+
 static size_t flag_spans(xk_licence *lic, const xk_ocr_result *ocr, const ocr_repairs *rep,
                          const ocr_snaps *snaps, int threshold)
 {
@@ -297,6 +314,7 @@ static size_t flag_spans(xk_licence *lic, const xk_ocr_result *ocr, const ocr_re
         return 1;
     }
     field_spans(lic, (int)ocr->n_lines, sp);
+    lost_services(lic, ocr, sp);
     size_t flagged = flag_whole(lic, rep, snaps, sp->dropped), confirmed = 0;
     for (size_t i = 0; i < sp->n; i++) {
         const span *s = &sp->s[i];

@@ -53,7 +53,7 @@ typedef struct srv_resp {
 /* What the handlers share; one store per concurrent request (the transport's pool). */
 typedef struct srv_limits {
     size_t max_body;
-    bool public_read;
+    _Atomic bool public_read; /* atomic: a reload (SIGHUP) changes it while requests run */
 } srv_limits;
 
 typedef struct srv_ctx {
@@ -134,6 +134,8 @@ void xk_api_obligations(const srv_call *c, srv_resp *resp);
 void xk_api_events(const srv_call *c, srv_resp *resp);
 void xk_api_event_add(const srv_call *c, srv_resp *resp);
 void xk_api_event_void(const srv_call *c, srv_resp *resp);
+void xk_api_baseline(const srv_call *c, srv_resp *resp);
+void xk_api_baseline_set(const srv_call *c, srv_resp *resp);
 void xk_api_status(const srv_call *c, srv_resp *resp);
 void xk_api_deadlines(const srv_call *c, srv_resp *resp);
 void xk_api_ics(const srv_call *c, srv_resp *resp);

@@ -104,6 +104,19 @@ async function testLicence(page, base, first) {
   check('provisions are collapsible, one per provision', prov.length === first.provisions.length && !(await prov[0].getAttribute('open')));
   await prov[0].click();
   check('a provision opens on click', (await prov[0].getAttribute('open')) !== null);
+  /* one numbering: the list numbers provisions as the licence prints them (一、二、…), the way
+   * the obligations' basis cites them (十二, 十五(三)), and each basis links to its provision */
+  const numerals = ['一', '二', '三', '四', '五', '六', '七', '八', '九', '十', '十一', '十二', '十三', '十四', '十五', '十六', '十七', '十八', '十九', '二十'];
+  const printed = await page.$$eval('details.provision > summary .pno', (els) => els.map((e) => e.textContent));
+  check('provisions are numbered as the licence prints them', printed.length === first.provisions.length
+    && printed.every((x, i) => x === numerals[first.provisions[i].no - 1] + '、'), printed);
+  const links = await page.$$eval('#obligations a.basis', (els) => els.map((e) => [e.textContent, e.getAttribute('href')]));
+  check('each basis links to the provision of that number', links.length > 0 && links.every(([label, href]) =>
+    href === '#prov-' + (numerals.indexOf(label.replace(/\(.*$/, '')) + 1) + (label.includes('(') ? '-' + (numerals.indexOf(label.replace(/^.*\((.*)\)$/, '$1')) + 1) : '')), links);
+  const renewalLink = await page.$('#obligations tr:has-text("续办") a.basis');
+  const target = renewalLink ? (await renewalLink.getAttribute('href')).slice(1) : '';
+  if (renewalLink) await renewalLink.click();
+  check('clicking a basis opens its provision', !!target && (await page.$eval('#' + target, (e) => e.open).catch(() => false)), target);
   await page.click('text=与上一版本比较');
   await page.waitForSelector('#diff li');
   const diff = await page.textContent('#diff');
@@ -228,6 +241,38 @@ async function testEventVoid(page, base, ctx) {
   await shot(page, 'event-void');
 }
 
+/* The baseline on first use: annual reports due before the import show as "no filing recorded",
+ * not overdue, until the officer answers the upload page's question (editor token from
+ * testUpload); the answer reaches the store's audit log. */
+async function testBaseline(page, base, ctx) {
+  const licence = base + '/l/' + encodeURIComponent(ctx.first.number);
+  await page.goto(licence);
+  await page.waitForSelector('#obligations tbody tr');
+  const unknownRows = await page.$$eval('#obligations tr.unrecorded', (els) => els.map((e) => e.textContent));
+  const redReports = await page.$$eval('#obligations tr.overdue', (els) => els.map((e) => e.textContent).filter((x) => x.includes('年报')));
+  check('reports due before the import show as 未记录申报, none as overdue',
+    unknownRows.length > 0 && unknownRows.every((x) => x.includes('未记录申报')) && redReports.length === 0, [unknownRows, redReports]);
+  await page.goto(base + '/dashboard');
+  await page.waitForSelector('#licences tbody tr');
+  check('the dashboard says how many reports have no filing recorded', (await page.textContent('#unrecorded').catch(() => '')).includes('未记录申报'));
+  await page.goto(base + '/upload');
+  await page.waitForFunction(() => { const c = document.querySelector('#baseline-current'); return c && c.textContent.includes('基线'); });
+  check('the upload page asks up to which year reports were filed', (await page.textContent('#baseline')).includes('年报已提交到哪一年')
+    && (await page.textContent('#baseline-current')).includes('尚未记录基线'));
+  const year = Math.max(...unknownRows.map((x) => Number((x.match(/the report for (\d{4})/) || [])[1] || 0)));
+  await page.fill('#baseline-year', String(year));
+  await page.click('#baseline-save');
+  const said = await page.waitForFunction((y) => document.querySelector('#baseline-current').textContent.includes(y + ' 年及以前'), String(year))
+    .then(() => true, () => false);
+  check('an editor records the baseline on the page', said, await page.textContent('#baseline'));
+  await shot(page, 'baseline');
+  await page.goto(licence);
+  await page.waitForSelector('#obligations tbody tr');
+  const text = await page.textContent('#obligations');
+  check('the licence page then shows those reports as met by the baseline', text.includes('按基线视为已提交') && !text.includes('未记录申报'), text.slice(0, 600));
+  check('the baseline reached the audit log', xuke('audit', '--db', DB).includes('up to ' + year + ' taken as filed'));
+}
+
 (async () => {
   fs.mkdirSync(SHOTS, { recursive: true });
   const ctx = buildStore();
@@ -248,6 +293,7 @@ async function testEventVoid(page, base, ctx) {
                               ['dashboard', () => testDashboard(page, server.url)],
                               ['upload', () => testUpload(page, server.url, ctx)],
                               ['event void', () => testEventVoid(page, server.url, ctx)],
+                              ['baseline', () => testBaseline(page, server.url, ctx)],
                               ['scan upload', () => testScanUpload(page, server.url)]]) {
       try { await fn(); } catch (e) { check(name + ' ran to the end', false, e.stack); await shot(page, name + '-failure').catch(() => {}); }
     }

@@ -516,6 +516,30 @@ static void test_flags_confirmed(void **state)
     xk_licence_free(lic);
 }
 
+/* A service name misread past recognition (国 lost) names its service lost, by code; the
+ * services read, their conditions and qualifiers name none. */
+static void test_lost_service(void **state)
+{
+    (void)state;
+    const char *text = "业务种类\n内多方通信服务业务\n【依法须经批准的项目】\n存储转发类业务\n"
+                       "不含信息搜索查询服务。\n发证日期:2023年08月04日\n";
+    xk_ocr_line lines[6] = {{1, 90, 90}, {1, 90, 90}, {1, 90, 90}, {1, 90, 90}, {1, 90, 90}, {1, 90, 90}};
+    xk_ocr_result r = {(char *)text, strlen(text), lines, 6, 1, 0, 0, 0, NULL, 0, 0};
+    xk_licence *lic = xk_licence_new();
+    lic->line_services = 1;
+    lic->line_issued = 6;
+    xk_service *s = xk_licence_add_service(lic);
+    snprintf(s->code, sizeof s->code, "B23");
+    s->line = 4;
+    ocr_lost_service lost[4];
+    assert_int_equal(xk_ocr_lost_services(lic, &r, lost, 4), 1);
+    assert_string_equal(lost[0].code, "B22");
+    assert_int_equal(lost[0].line, 2);
+    assert_int_equal(xk_ocr_flag_fields(lic, &r, 80), 1);
+    assert_non_null(strstr(lic->problems[0].message, "业务种类 B22 (service): not read"));
+    xk_licence_free(lic);
+}
+
 static void test_flags(void **state)
 {
     (void)state;
@@ -788,6 +812,7 @@ int main(void)
         cmocka_unit_test(test_flags),
         cmocka_unit_test(test_within_noise),
         cmocka_unit_test(test_flags_confirmed),
+        cmocka_unit_test(test_lost_service),
         cmocka_unit_test(test_flags_website_service),
         cmocka_unit_test(test_flags_website_poor_surroundings),
         cmocka_unit_test(test_grey_page),
