@@ -216,7 +216,9 @@ async function jobResult(url, onProgress) {
 const enc = encodeURIComponent;
 function errorBox(e) { return h('p', { class: 'error', role: 'alert' }, e.message); }
 function statusBadge(st) { return h('span', { class: 'badge st-' + st }, t('st.' + st)); }
-function licenceLink(number) { return h('a', { href: '/l/' + enc(number), 'data-nav': true }, number); }
+function licenceLink(number) { return h('a', { href: '/l/' + enc(number), 'data-nav': true, class: 'nobr' }, number); }
+/* A date never breaks inside (2027-04-/15 on a phone). */
+function day(d) { return d ? h('span', { class: 'nobr' }, d) : '—'; }
 
 /* --- search ------------------------------------------------------------------------------------ */
 
@@ -354,7 +356,7 @@ function obligationsSection(ob) {
     : o.fulfilled ? (o.late ? t('l.late') + ' ' + o.fulfilled_on : t('l.met'))
     : o.overdue ? t('l.overdue') : o.no_filing_recorded ? t('l.unrecorded') : o.due ? t('l.open') : '';
   const rows = ob.obligations.map((o) => h('tr', { class: o.fulfilled ? 'met' : o.overdue ? 'overdue' : o.no_filing_recorded ? 'unrecorded' : '' },
-    h('td', {}, o.title), h('td', {}, o.due || '—', o.due_workday && o.due_workday !== o.due ? ' (' + o.due_workday + ')' : ''),
+    h('td', {}, o.title), h('td', {}, day(o.due), o.due_workday && o.due_workday !== o.due ? [' (', day(o.due_workday), ')'] : ''),
     h('td', {}, basisLinks(o.basis)), h('td', { class: 'muted' }, o.rule || ''),
     h('td', {}, state(o))));
   return h('section', { id: 'obligations' }, h('h2', {}, t('l.obligations'), ' ', statusBadge(ob.status)),
@@ -511,7 +513,16 @@ function timeline(rows, marks, asOf) {
   svg.append(s('line', { x1: tx, x2: tx, y1: top - 8, y2: H, class: 'today', id: 'today-line' }));
   const legend = h('p', { class: 'legend' }, h('span', { class: 'lg renewal' }), t('d.legend.renewal'), ' ',
     h('span', { class: 'lg annual' }), t('d.legend.annual'), ' ', h('span', { class: 'lg today' }), t('d.legend.today') + ' ' + asOf);
-  return h('div', {}, legend, h('div', { class: 'scroll' }, svg), rows.length > ROWS_MAX ? h('p', { class: 'muted' }, t('d.cut', { n: ROWS_MAX })) : null);
+  return h('div', {}, legend, h('div', { class: 'scroll', id: 'timeline-box' }, svg), rows.length > ROWS_MAX ? h('p', { class: 'muted' }, t('d.cut', { n: ROWS_MAX })) : null);
+}
+
+/* A timeline wider than its box (a phone keeps it at a readable scale) opens on today. */
+function scrollToToday() {
+  const box = document.getElementById('timeline-box'), line = document.getElementById('today-line');
+  if (!box || !line || box.scrollWidth <= box.clientWidth) return;
+  const svg = box.querySelector('svg');
+  const x = Number(line.getAttribute('x1')) * svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+  box.scrollLeft = Math.max(0, x - box.clientWidth / 2);
 }
 
 async function dashboardPage() {
@@ -528,10 +539,13 @@ async function dashboardPage() {
     }
     const counts = h('ul', { class: 'counts' }, Object.entries(st.counts).filter(([, n]) => n > 0)
       .map(([k, n]) => h('li', {}, statusBadge(k), ' ', n)));
+    /* each cell names its column: on a phone the table becomes one card per licence (app.css) */
+    const cell = (key, attrs, ...content) => h('td', Object.assign({ 'data-label': t(key) }, attrs), ...content);
+    const dueList = (obs) => obs.map((o, i) => [i ? '; ' : '', day(o.due), ' ' + o.title]);
     const rows = st.licences.map((r) => h('tr', { class: 'row-' + r.status, 'data-number': r.number },
-      h('td', {}, licenceLink(r.number)), h('td', {}, r.company), h('td', {}, statusBadge(r.status)),
-      h('td', {}, r.expires), h('td', {}, r.next ? r.next.due + ' ' + r.next.title : '—'),
-      h('td', { class: r.overdue.length ? 'error' : '' }, r.overdue.length ? r.overdue.map((o) => o.due + ' ' + o.title).join('; ') : '')));
+      cell('f.number', {}, licenceLink(r.number)), cell('f.company', {}, r.company), cell('f.status', {}, statusBadge(r.status)),
+      cell('f.expires', {}, day(r.expires)), cell('d.next', {}, r.next ? [day(r.next.due), ' ' + r.next.title] : '—'),
+      cell('d.overdue', { class: r.overdue.length ? 'error overdue-cell' : 'overdue-cell' }, r.overdue.length ? dueList(r.overdue) : '—')));
     show(h('h1', {}, t('d.title')), h('p', { class: 'sub' }, t('d.as_of') + ' ' + st.as_of), counts,
       st.truncated ? h('p', { class: 'muted' }, t('d.truncated', { n: st.licences.length, total: st.total })) : null,
       failed.notifications.length ? h('p', { class: 'error', id: 'failed-reminders' }, h('a', { href: '/notify', 'data-nav': true },
@@ -544,6 +558,7 @@ async function dashboardPage() {
       st.licences.length ? h('section', {}, h('h2', {}, t('d.timeline')), timeline(st.licences, marks, st.as_of)) : h('p', {}, t('d.empty')),
       h('div', { class: 'scroll' }, h('table', { id: 'licences' }, h('thead', {}, h('tr', {},
         ['f.number', 'f.company', 'f.status', 'f.expires', 'd.next', 'd.overdue'].map((k) => h('th', {}, t(k))))), h('tbody', {}, rows))));
+    scrollToToday();
   } catch (e) { show(errorBox(e)); }
 }
 
@@ -617,7 +632,8 @@ function problemsList(problems) {
 
 function uploadPage() {
   const out = h('div', { id: 'upload-result' });
-  const input = h('input', { type: 'file', id: 'file', accept: '.txt,text/plain,.png,.jpg,.jpeg,.tif,.tiff,.pdf,image/*,application/pdf' });
+  /* the native file button is hidden (its English "Choose File" doubled ours): the label opens it */
+  const input = h('input', { type: 'file', id: 'file', class: 'visually-hidden', accept: '.txt,text/plain,.png,.jpg,.jpeg,.tif,.tiff,.pdf,image/*,application/pdf' });
   const zone = h('label', { class: 'drop', for: 'file' }, t('u.hint'), h('br'), h('span', { class: 'button' }, t('u.choose')), input);
   const handle = async (file) => {
     if (!file) return;
