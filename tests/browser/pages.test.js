@@ -330,6 +330,37 @@ async function testBaseline(page, base, ctx) {
   check('the baseline reached the audit log', xuke('audit', '--db', DB).includes('up to ' + year + ' taken as filed'));
 }
 
+/* Reminders: an editor (the token testUpload saved) subscribes a webhook on the page, sees it
+ * listed with its secret only as "set", and removes it; the secret never reaches the page. */
+async function testNotify(page, base) {
+  const secretFile = path.join(TMP, 'hook.secret');
+  fs.writeFileSync(secretFile, 'page-secret-4242\n', { mode: 0o600 });
+  await page.goto(base + '/notify');
+  await page.waitForSelector('#subscribe');
+  check('the reminders page says there are no subscriptions yet', (await page.textContent('main')).includes('尚无订阅'));
+  await page.selectOption('#subscribe select[name=channel]', 'webhook');
+  await page.fill('#subscribe input[name=to]', 'http://127.0.0.1:9/hook?token=abc123');
+  await page.fill('#subscribe input[name=secret_file]', secretFile);
+  await page.check('#subscribe input[name=all]');
+  await page.fill('#subscribe input[name=quiet]', '22:00-08:00');
+  await page.click('#subscribe button[type=submit]');
+  await page.waitForSelector('#subscriptions tbody tr');
+  const row = await page.textContent('#subscriptions tbody tr');
+  const text = await page.textContent('main');
+  check('an editor subscribes a webhook on the page', row.includes('webhook') && row.includes('22:00-08:00') && row.includes('✓'), row);
+  check('the page shows neither the secret, its file nor the URL\'s token',
+    !text.includes('page-secret-4242') && !text.includes(secretFile) && !text.includes('abc123') && text.includes('token=***'), text.slice(0, 600));
+  await page.fill('#subscribe input[name=to]', 'ftp://127.0.0.1/x');
+  await page.click('#subscribe button[type=submit]');
+  const refused = await page.waitForFunction(() => document.querySelector('#subscription-result').textContent.includes('http'))
+    .then(() => true, () => false);
+  check('a malformed URL is refused on the page, naming the problem', refused, await page.textContent('#subscription-result'));
+  await shot(page, 'notify');
+  await page.click('#subscriptions tbody tr button');
+  const gone = await page.waitForFunction(() => document.querySelector('main').textContent.includes('尚无订阅')).then(() => true, () => false);
+  check('an editor removes it', gone);
+}
+
 (async () => {
   fs.mkdirSync(SHOTS, { recursive: true });
   const ctx = buildStore();
@@ -352,6 +383,7 @@ async function testBaseline(page, base, ctx) {
                               ['upload', () => testUpload(page, server.url, ctx)],
                               ['event void', () => testEventVoid(page, server.url, ctx)],
                               ['baseline', () => testBaseline(page, server.url, ctx)],
+                              ['reminders', () => testNotify(page, server.url)],
                               ['scan upload', () => testScanUpload(page, server.url)]]) {
       try { await fn(); } catch (e) { check(name + ' ran to the end', false, e.stack); await shot(page, name + '-failure').catch(() => {}); }
     }
