@@ -249,7 +249,7 @@ xk_status xk_store_events(xk_store *st, const char *number, xk_event **out, size
 /* Everything the rules need of one licence, without reading its record. */
 typedef struct xk_rules_row {
     char number[64];
-    char company[256];
+    const char *company; /* valid during the callback only (a name is not cut to a buffer) */
     xk_date issued, expires;
     bool removed;
     bool cancelled; /* the current version of a cancellation list names its number */

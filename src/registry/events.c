@@ -38,19 +38,20 @@ static xk_status add_locked(xk_store *st, const char *number, const xk_event *ev
                            "?9)",
                            -1, &s, NULL) != SQLITE_OK)
         return xk_store_db_error(st, err, "recording the event");
-    sqlite3_bind_int64(s, 1, lid);
-    sqlite3_bind_text(s, 2, ev->type, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 3, date, -1, SQLITE_TRANSIENT);
+    int b = SQLITE_OK;
+    xk_bind_int64(&b, s, 1, lid);
+    xk_bind_text(&b, s, 2, ev->type);
+    xk_bind_text(&b, s, 3, date);
     if (ev->year)
-        sqlite3_bind_int(s, 4, ev->year);
-    else
-        sqlite3_bind_null(s, 4);
-    sqlite3_bind_text(s, 5, ev->note, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 6, ev->ref, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 7, at, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 8, st->actor, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int(s, 9, ev->planned ? 1 : 0);
-    rc = sqlite3_step(s) == SQLITE_DONE ? XK_OK : xk_store_db_error(st, err, "recording the event");
+        xk_bind_int64(&b, s, 4, ev->year);
+    xk_bind_text(&b, s, 5, ev->note);
+    xk_bind_text(&b, s, 6, ev->ref);
+    xk_bind_text(&b, s, 7, at);
+    xk_bind_text(&b, s, 8, st->actor);
+    xk_bind_int64(&b, s, 9, ev->planned ? 1 : 0);
+    if (b == SQLITE_OK)
+        b = sqlite3_step(s);
+    rc = b == SQLITE_DONE ? XK_OK : xk_store_code_error(st, b, err, "recording the event");
     sqlite3_finalize(s);
     if (rc != XK_OK)
         return rc;
@@ -74,33 +75,46 @@ xk_status xk_store_event_add(xk_store *st, const char *number, const xk_event *e
     return xk_store_write_end(st, add_locked(st, number, ev, id, err), err);
 }
 
-/* A text column into a fixed buffer, cut at the buffer (on a UTF-8 boundary). */
-static void column_into(sqlite3_stmt *s, int col, char *dst, size_t size)
+/* A text column into a fixed field sized for what this module writes there (notes and reasons
+ * are refused over their limits before they are stored): one that does not fit is a damaged
+ * store, SQLITE_TOOBIG in *rc, never cut. Memory running out is SQLITE_NOMEM in *rc. */
+static void column_into(int *rc, sqlite3_stmt *s, int col, char *dst, size_t size)
 {
-    const char *v = (const char *)sqlite3_column_text(s, col);
-    size_t n = v ? (size_t)sqlite3_column_bytes(s, col) : 0;
-    n = n ? xk_utf8_cut(v, n, size - 1) : 0;
-    if (n)
-        memcpy(dst, v, n);
+    const char *v = xk_column_text(rc, s, col);
+    size_t n = v ? strlen(v) : 0;
+    if (n >= size && *rc == SQLITE_OK)
+        *rc = SQLITE_TOOBIG;
+    n = n < size ? n : 0;
+    memcpy(dst, v ? v : "", n);
     dst[n] = '\0';
 }
 
-static void read_event(sqlite3_stmt *s, int c, xk_event *e)
+static void read_event(int *rc, sqlite3_stmt *s, int c, xk_event *e)
 {
     memset(e, 0, sizeof *e);
     e->id = (long)sqlite3_column_int64(s, c);
-    snprintf(e->type, sizeof e->type, "%s", (const char *)sqlite3_column_text(s, c + 1));
-    xk_date_parse_iso((const char *)sqlite3_column_text(s, c + 2), &e->date);
+    column_into(rc, s, c + 1, e->type, sizeof e->type);
+    const char *date = xk_column_text(rc, s, c + 2);
+    if (date)
+        xk_date_parse_iso(date, &e->date);
     e->year = sqlite3_column_int(s, c + 3);
-    snprintf(e->note, sizeof e->note, "%s", (const char *)sqlite3_column_text(s, c + 4));
-    snprintf(e->ref, sizeof e->ref, "%s", (const char *)sqlite3_column_text(s, c + 5));
-    snprintf(e->recorded_at, sizeof e->recorded_at, "%s",
-             (const char *)sqlite3_column_text(s, c + 6));
-    snprintf(e->actor, sizeof e->actor, "%s", (const char *)sqlite3_column_text(s, c + 7));
+    column_into(rc, s, c + 4, e->note, sizeof e->note);
+    column_into(rc, s, c + 5, e->ref, sizeof e->ref);
+    column_into(rc, s, c + 6, e->recorded_at, sizeof e->recorded_at);
+    column_into(rc, s, c + 7, e->actor, sizeof e->actor);
     e->planned = sqlite3_column_int(s, c + 8) != 0;
-    column_into(s, c + 9, e->voided_at, sizeof e->voided_at);
-    column_into(s, c + 10, e->void_reason, sizeof e->void_reason);
-    column_into(s, c + 11, e->voided_by, sizeof e->voided_by);
+    column_into(rc, s, c + 9, e->voided_at, sizeof e->voided_at);
+    column_into(rc, s, c + 10, e->void_reason, sizeof e->void_reason);
+    column_into(rc, s, c + 11, e->voided_by, sizeof e->voided_by);
+}
+
+/* The error of a failed column read (column_into, read_event). */
+static xk_status column_error(xk_store *st, int rc, xk_error *err, const char *doing)
+{
+    if (rc == SQLITE_TOOBIG)
+        return xk_error_set(err, XK_EDB, 0, "%s: a stored field is longer than the store ever "
+                            "writes (is the file damaged?)", doing);
+    return xk_store_code_error(st, rc, err, doing);
 }
 
 #define EVENT_COLUMNS                                                                              \
@@ -116,16 +130,23 @@ static xk_status void_locked(xk_store *st, long id, const char *reason, char *nu
                            "JOIN licences l ON l.id = e.licence_id WHERE e.id = ?1",
                            -1, &s, NULL) != SQLITE_OK)
         return xk_store_db_error(st, err, "reading the event");
-    sqlite3_bind_int64(s, 1, id);
+    int step = SQLITE_OK, col = SQLITE_OK;
+    xk_bind_int64(&step, s, 1, id);
+    if (step == SQLITE_OK)
+        step = sqlite3_step(s);
     char num[64] = "", type[32] = "", date[16] = "", voided[32] = "";
-    bool found = sqlite3_step(s) == SQLITE_ROW;
+    bool found = step == SQLITE_ROW;
     if (found) {
-        column_into(s, 0, num, sizeof num);
-        column_into(s, 1, type, sizeof type);
-        column_into(s, 2, date, sizeof date);
-        column_into(s, 3, voided, sizeof voided);
+        column_into(&col, s, 0, num, sizeof num);
+        column_into(&col, s, 1, type, sizeof type);
+        column_into(&col, s, 2, date, sizeof date);
+        column_into(&col, s, 3, voided, sizeof voided);
     }
     sqlite3_finalize(s);
+    if (step != SQLITE_ROW && step != SQLITE_DONE)
+        return xk_store_code_error(st, step, err, "reading the event");
+    if (col != SQLITE_OK)
+        return column_error(st, col, err, "reading the event");
     if (!found)
         return xk_error_set(err, XK_ENOTFOUND, 0, "there is no event %ld (`xuke event list "
                             "NUMBER` shows a licence's events with their ids)", id);
@@ -141,11 +162,15 @@ static xk_status void_locked(xk_store *st, long id, const char *reason, char *nu
                            "WHERE id = ?1",
                            -1, &s, NULL) != SQLITE_OK)
         return xk_store_db_error(st, err, "voiding the event");
-    sqlite3_bind_int64(s, 1, id);
-    sqlite3_bind_text(s, 2, at, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 3, reason, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 4, st->actor, -1, SQLITE_TRANSIENT);
-    xk_status rc = sqlite3_step(s) == SQLITE_DONE ? XK_OK : xk_store_db_error(st, err, "voiding the event");
+    int b = SQLITE_OK;
+    xk_bind_int64(&b, s, 1, id);
+    xk_bind_text(&b, s, 2, at);
+    xk_bind_text(&b, s, 3, reason);
+    xk_bind_text(&b, s, 4, st->actor);
+    if (b == SQLITE_OK)
+        b = sqlite3_step(s);
+    xk_status rc =
+        b == SQLITE_DONE ? XK_OK : xk_store_code_error(st, b, err, "voiding the event");
     sqlite3_finalize(s);
     if (rc != XK_OK)
         return rc;
@@ -183,10 +208,12 @@ xk_status xk_store_events(xk_store *st, const char *number, xk_event **out, size
                            "ORDER BY e.date, e.id",
                            -1, &s, NULL) != SQLITE_OK)
         return xk_store_db_error(st, err, "reading events");
-    sqlite3_bind_int64(s, 1, lid);
+    int step = SQLITE_OK, col = SQLITE_OK;
+    xk_bind_int64(&step, s, 1, lid);
     size_t cap = 0;
-    int step = SQLITE_DONE;
-    while (rc == XK_OK && (step = sqlite3_step(s)) == SQLITE_ROW) {
+    if (step == SQLITE_OK)
+        step = sqlite3_step(s);
+    for (; rc == XK_OK && col == SQLITE_OK && step == SQLITE_ROW; step = sqlite3_step(s)) {
         if (*n == cap) {
             cap = cap ? cap * 2 : 8;
             xk_event *ne = realloc(*out, cap * sizeof *ne);
@@ -196,10 +223,12 @@ xk_status xk_store_events(xk_store *st, const char *number, xk_event **out, size
             }
             *out = ne;
         }
-        read_event(s, 0, &(*out)[(*n)++]);
+        read_event(&col, s, 0, &(*out)[(*n)++]);
     }
-    if (rc == XK_OK && step != SQLITE_DONE) /* an error mid-scan is no end of the rows */
-        rc = xk_store_db_error(st, err, "reading events");
+    if (rc == XK_OK && col != SQLITE_OK)
+        rc = column_error(st, col, err, "reading events");
+    else if (rc == XK_OK && step != SQLITE_DONE) /* an error mid-scan is no end of the rows */
+        rc = xk_store_code_error(st, step, err, "reading events");
     sqlite3_finalize(s);
     if (rc != XK_OK) {
         free(*out);
@@ -261,31 +290,38 @@ static xk_status rules_scan(xk_store *st, const char *number, const char *live_o
         sqlite3_finalize(ls);
         return xk_store_db_error(st, err, "reading events");
     }
+    int step = SQLITE_OK, col = SQLITE_OK;
     if (number) {
-        sqlite3_bind_text(ls, 1, number, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(ev.s, 1, number, -1, SQLITE_TRANSIENT);
+        xk_bind_text(&step, ls, 1, number);
+        xk_bind_text(&step, ev.s, 1, number);
     }
     if (live_on) {
-        sqlite3_bind_text(ls, 2, live_on, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(ev.s, 2, live_on, -1, SQLITE_TRANSIENT);
+        xk_bind_text(&step, ls, 2, live_on);
+        xk_bind_text(&step, ev.s, 2, live_on);
     }
-    cursor_step(&ev);
+    if (step == SQLITE_OK)
+        cursor_step(&ev);
     xk_event *events = NULL;
     size_t cap = 0;
     xk_status rc = XK_OK;
-    int step;
     bool stopped = false;
-    while ((step = sqlite3_step(ls)) == SQLITE_ROW) {
+    while (step == SQLITE_OK || step == SQLITE_ROW) {
+        if ((step = sqlite3_step(ls)) != SQLITE_ROW)
+            break;
         long long id = sqlite3_column_int64(ls, 0);
         xk_rules_row row;
         memset(&row, 0, sizeof row);
-        column_into(ls, 1, row.number, sizeof row.number);
-        column_into(ls, 2, row.company, sizeof row.company);
-        xk_date_parse_iso((const char *)sqlite3_column_text(ls, 3), &row.issued);
-        xk_date_parse_iso((const char *)sqlite3_column_text(ls, 4), &row.expires);
+        column_into(&col, ls, 1, row.number, sizeof row.number);
+        row.company = xk_column_text(&col, ls, 2);
+        const char *issued = xk_column_text(&col, ls, 3);
+        const char *expires = xk_column_text(&col, ls, 4);
         row.removed = sqlite3_column_int(ls, 5) != 0;
-        row.duties = (const char *)sqlite3_column_text(ls, 6);
+        row.duties = xk_column_text(&col, ls, 6);
         row.cancelled = sqlite3_column_int(ls, 7) != 0;
+        if (col != SQLITE_OK)
+            break;
+        xk_date_parse_iso(issued, &row.issued);
+        xk_date_parse_iso(expires, &row.expires);
         while (ev.has_row && ev.licence_id < id) /* events of licences not asked for */
             cursor_step(&ev);
         size_t n = 0;
@@ -299,13 +335,13 @@ static xk_status rules_scan(xk_store *st, const char *number, const char *live_o
                 }
                 events = ne;
             }
-            read_event(ev.s, 1, &events[n++]);
+            read_event(&col, ev.s, 1, &events[n++]);
             cursor_step(&ev);
         }
-        if (rc != XK_OK)
+        if (rc != XK_OK || col != SQLITE_OK)
             break;
         if (ev.last != SQLITE_ROW && ev.last != SQLITE_DONE) {
-            rc = xk_store_db_error(st, err, "reading events");
+            rc = xk_store_code_error(st, ev.last, err, "reading events");
             break;
         }
         row.events = events;
@@ -316,10 +352,12 @@ static xk_status rules_scan(xk_store *st, const char *number, const char *live_o
         }
     }
     /* a failing step mid-scan is an error, never a short list taken for the whole */
+    if (rc == XK_OK && col != SQLITE_OK)
+        rc = column_error(st, col, err, "reading licences");
     if (rc == XK_OK && !stopped && step != SQLITE_DONE)
-        rc = xk_store_db_error(st, err, "reading licences");
+        rc = xk_store_code_error(st, step, err, "reading licences");
     if (rc == XK_OK && !stopped && ev.last != SQLITE_ROW && ev.last != SQLITE_DONE)
-        rc = xk_store_db_error(st, err, "reading events");
+        rc = xk_store_code_error(st, ev.last, err, "reading events");
     free(events);
     sqlite3_finalize(ls);
     sqlite3_finalize(ev.s);

@@ -53,7 +53,11 @@ static const char *const sql_text[S_COUNT] = {
 
 xk_status xk_store_db_error(xk_store *st, xk_error *err, const char *doing)
 {
-    int code = sqlite3_extended_errcode(st->db);
+    return xk_store_code_error(st, sqlite3_extended_errcode(st->db), err, doing);
+}
+
+xk_status xk_store_code_error(xk_store *st, int code, xk_error *err, const char *doing)
+{
     const char *hint = "";
     char sys[96];
     if ((code & 0xff) == SQLITE_FULL) {
@@ -76,7 +80,34 @@ xk_status xk_store_db_error(xk_store *st, xk_error *err, const char *doing)
     } else if ((code & 0xff) == SQLITE_NOMEM) { /* the caller's problem is memory, not the store */
         return xk_error_set(err, XK_ENOMEM, 0, "%s: out of memory", doing);
     }
-    return xk_error_set(err, XK_EDB, 0, "%s: %s%s", doing, sqlite3_errmsg(st->db), hint);
+    /* the connection's own words when they are about this code, else SQLite's for the code */
+    const char *words =
+        sqlite3_extended_errcode(st->db) == code ? sqlite3_errmsg(st->db) : sqlite3_errstr(code);
+    return xk_error_set(err, XK_EDB, 0, "%s: %s%s", doing, words, hint);
+}
+
+void xk_bind_text(int *rc, sqlite3_stmt *s, int i, const char *v)
+{
+    int r = sqlite3_bind_text(s, i, v ? v : "", -1, SQLITE_TRANSIENT);
+    if (*rc == SQLITE_OK)
+        *rc = r;
+}
+
+void xk_bind_int64(int *rc, sqlite3_stmt *s, int i, sqlite3_int64 v)
+{
+    int r = sqlite3_bind_int64(s, i, v);
+    if (*rc == SQLITE_OK)
+        *rc = r;
+}
+
+const char *xk_column_text(int *rc, sqlite3_stmt *s, int col)
+{
+    const char *v = (const char *)sqlite3_column_text(s, col);
+    if (v || sqlite3_column_type(s, col) == SQLITE_NULL)
+        return v ? v : "";
+    if (*rc == SQLITE_OK)
+        *rc = SQLITE_NOMEM;
+    return NULL;
 }
 
 sqlite3_stmt *xk_store_stmt(xk_store *st, stmt_id id, xk_error *err)
@@ -338,30 +369,29 @@ xk_status xk_store_write_end(xk_store *st, xk_status result, xk_error *err)
 
 /* --- writing a version --------------------------------------------------------------------- */
 
-static int bind_text(sqlite3_stmt *s, int i, const char *v)
+/* Steps a statement whose binds gave bound (their first failure, or SQLITE_OK). */
+static xk_status step_done(xk_store *st, sqlite3_stmt *s, int bound, xk_error *err,
+                           const char *doing)
 {
-    return sqlite3_bind_text(s, i, v ? v : "", -1, SQLITE_TRANSIENT);
-}
-
-static xk_status step_done(xk_store *st, sqlite3_stmt *s, xk_error *err, const char *doing)
-{
+    if (bound != SQLITE_OK)
+        return xk_store_code_error(st, bound, err, doing);
     int rc = sqlite3_step(s);
     if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-        return xk_store_db_error(st, err, doing);
+        return xk_store_code_error(st, rc, err, doing);
     return XK_OK;
 }
 
-static void bind_fields(sqlite3_stmt *s, const xk_licence *lic, const char *duties)
+static void bind_fields(int *rc, sqlite3_stmt *s, const xk_licence *lic, const char *duties)
 {
     char a[16], b[16];
-    bind_text(s, 9, duties);
-    bind_text(s, 2, lic->company);
-    bind_text(s, 3, lic->legal_representative);
-    bind_text(s, 4, lic->region);
-    bind_text(s, 5, lic->category);
-    bind_text(s, 6, lic->issuer);
-    bind_text(s, 7, xk_date_format(lic->issued, a, sizeof a));
-    bind_text(s, 8, xk_date_format(lic->expires, b, sizeof b));
+    xk_bind_text(rc, s, 9, duties);
+    xk_bind_text(rc, s, 2, lic->company);
+    xk_bind_text(rc, s, 3, lic->legal_representative);
+    xk_bind_text(rc, s, 4, lic->region);
+    xk_bind_text(rc, s, 5, lic->category);
+    xk_bind_text(rc, s, 6, lic->issuer);
+    xk_bind_text(rc, s, 7, xk_date_format(lic->issued, a, sizeof a));
+    xk_bind_text(rc, s, 8, xk_date_format(lic->expires, b, sizeof b));
 }
 
 static xk_status clear_index_rows(xk_store *st, long long id, xk_error *err)
@@ -369,11 +399,12 @@ static xk_status clear_index_rows(xk_store *st, long long id, xk_error *err)
     sqlite3_stmt *s;
     if (!(s = xk_store_stmt(st, S_DELETE_SERVICES, err)))
         return XK_EDB;
-    sqlite3_bind_int64(s, 1, id);
-    xk_status rc = step_done(st, s, err, "updating services");
+    int b = SQLITE_OK;
+    xk_bind_int64(&b, s, 1, id);
+    xk_status rc = step_done(st, s, b, err, "updating services");
     if (rc == XK_OK && (s = xk_store_stmt(st, S_DELETE_DOMAINS, err)) != NULL) {
-        sqlite3_bind_int64(s, 1, id);
-        rc = step_done(st, s, err, "updating domains");
+        xk_bind_int64(&b, s, 1, id);
+        rc = step_done(st, s, b, err, "updating domains");
     }
     return rc;
 }
@@ -387,21 +418,23 @@ static xk_status put_index_rows(xk_store *st, long long id, bool fresh, const xk
     for (size_t i = 0; rc == XK_OK && i < lic->n_services; i++) {
         if (!(s = xk_store_stmt(st, S_INSERT_SERVICE, err)))
             return XK_EDB;
-        bind_text(s, 1, lic->services[i].code);
-        sqlite3_bind_int64(s, 2, id);
-        rc = step_done(st, s, err, "storing a service");
+        int b = SQLITE_OK;
+        xk_bind_text(&b, s, 1, lic->services[i].code);
+        xk_bind_int64(&b, s, 2, id);
+        rc = step_done(st, s, b, err, "storing a service");
     }
     for (size_t w = 0; rc == XK_OK && w < lic->n_websites; w++) {
         const xk_website *site = &lic->websites[w];
         for (size_t k = 0; rc == XK_OK && k < site->domains.len; k++) {
             if (!(s = xk_store_stmt(st, S_INSERT_DOMAIN, err)))
                 return XK_EDB;
-            bind_text(s, 1, site->domains.items[k]);
-            sqlite3_bind_int64(s, 2, id);
-            sqlite3_bind_int(s, 3, (int)w);
-            bind_text(s, 4, site->code);
-            bind_text(s, 5, site->name);
-            rc = step_done(st, s, err, "storing a domain");
+            int b = SQLITE_OK;
+            xk_bind_text(&b, s, 1, site->domains.items[k]);
+            xk_bind_int64(&b, s, 2, id);
+            xk_bind_int64(&b, s, 3, (sqlite3_int64)w);
+            xk_bind_text(&b, s, 4, site->code);
+            xk_bind_text(&b, s, 5, site->name);
+            rc = step_done(st, s, b, err, "storing a domain");
         }
     }
     return rc;
@@ -430,31 +463,45 @@ xk_status xk_store_find_licence(xk_store *st, const char *number, existing *ex, 
     sqlite3_stmt *s = xk_store_stmt(st, S_FIND_LICENCE, err);
     if (!s)
         return XK_EDB;
-    bind_text(s, 1, number);
-    int rc = sqlite3_step(s);
+    int rc = SQLITE_OK;
+    xk_bind_text(&rc, s, 1, number);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(s);
     if (rc == SQLITE_ROW) {
         ex->id = sqlite3_column_int64(s, 0);
         ex->version = sqlite3_column_int(s, 1);
         ex->removed = sqlite3_column_int(s, 2) != 0;
         ex->found = true;
-    } else if (rc != SQLITE_DONE) {
-        return xk_store_db_error(st, err, "looking up the licence");
     }
     sqlite3_reset(s);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return xk_store_code_error(st, rc, err, "looking up the licence");
     return XK_OK;
 }
 
-static bool same_as_current(xk_store *st, const existing *ex, const char *hash)
+/* Whether the current version's record hash is hash; a failure to tell is an error, not a
+ * "no" that would store the same record again as a new version. */
+static xk_status same_as_current(xk_store *st, const existing *ex, const char *hash, bool *same,
+                                 xk_error *err)
 {
-    sqlite3_stmt *s = xk_store_stmt(st, S_CURRENT_HASH, NULL);
+    *same = false;
+    sqlite3_stmt *s = xk_store_stmt(st, S_CURRENT_HASH, err);
     if (!s)
-        return false;
-    sqlite3_bind_int64(s, 1, ex->id);
-    sqlite3_bind_int(s, 2, ex->version);
-    bool same = sqlite3_step(s) == SQLITE_ROW &&
-                strcmp((const char *)sqlite3_column_text(s, 0), hash) == 0;
+        return XK_EDB;
+    int rc = SQLITE_OK;
+    xk_bind_int64(&rc, s, 1, ex->id);
+    xk_bind_int64(&rc, s, 2, ex->version);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        rc = SQLITE_OK;
+        const char *current = xk_column_text(&rc, s, 0);
+        *same = current && strcmp(current, hash) == 0;
+    }
     sqlite3_reset(s);
-    return same;
+    if (rc != SQLITE_OK && rc != SQLITE_DONE)
+        return xk_store_code_error(st, rc, err, "comparing with the current version");
+    return XK_OK;
 }
 
 static xk_status store_document(xk_store *st, const char *src, size_t len, const char *kind,
@@ -463,12 +510,14 @@ static xk_status store_document(xk_store *st, const char *src, size_t len, const
     sqlite3_stmt *s = xk_store_stmt(st, S_INSERT_DOCUMENT, err);
     if (!s)
         return XK_EDB;
-    bind_text(s, 1, sha);
-    bind_text(s, 2, kind);
-    sqlite3_bind_int64(s, 3, (sqlite3_int64)len);
-    sqlite3_bind_blob64(s, 4, src, len, SQLITE_STATIC);
-    bind_text(s, 5, at);
-    return step_done(st, s, err, "storing the source document");
+    int b = SQLITE_OK;
+    xk_bind_text(&b, s, 1, sha);
+    xk_bind_text(&b, s, 2, kind);
+    xk_bind_int64(&b, s, 3, (sqlite3_int64)len);
+    int blob = sqlite3_bind_blob64(s, 4, src, len, SQLITE_STATIC);
+    b = b != SQLITE_OK ? b : blob;
+    xk_bind_text(&b, s, 5, at);
+    return step_done(st, s, b, err, "storing the source document");
 }
 
 static xk_status index_company(xk_store *st, long long id, const char *company, xk_error *err)
@@ -476,9 +525,10 @@ static xk_status index_company(xk_store *st, long long id, const char *company, 
     sqlite3_stmt *s = xk_store_stmt(st, S_INDEX_COMPANY, err);
     if (!s)
         return XK_EDB;
-    sqlite3_bind_int64(s, 1, id);
-    bind_text(s, 2, company);
-    return step_done(st, s, err, "indexing the company name");
+    int b = SQLITE_OK;
+    xk_bind_int64(&b, s, 1, id);
+    xk_bind_text(&b, s, 2, company);
+    return step_done(st, s, b, err, "indexing the company name");
 }
 
 static xk_status upsert_licence(xk_store *st, const xk_licence *lic, const char *duties,
@@ -487,14 +537,16 @@ static xk_status upsert_licence(xk_store *st, const xk_licence *lic, const char 
     sqlite3_stmt *s = xk_store_stmt(st, ex->found ? S_UPDATE_LICENCE : S_INSERT_LICENCE, err);
     if (!s)
         return XK_EDB;
+    int rc = SQLITE_OK;
     if (ex->found)
-        sqlite3_bind_int64(s, 1, ex->id);
+        xk_bind_int64(&rc, s, 1, ex->id);
     else
-        bind_text(s, 1, lic->number);
-    bind_fields(s, lic, duties);
-    int rc = sqlite3_step(s);
+        xk_bind_text(&rc, s, 1, lic->number);
+    bind_fields(&rc, s, lic, duties);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(s);
     if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-        return xk_store_db_error(st, err, "storing the licence");
+        return xk_store_code_error(st, rc, err, "storing the licence");
     if (ex->found) {
         ex->version = sqlite3_column_int(s, 0);
     } else {
@@ -512,14 +564,15 @@ static xk_status insert_version(xk_store *st, const existing *ex, const char *js
     sqlite3_stmt *s = xk_store_stmt(st, S_INSERT_VERSION, err);
     if (!s)
         return XK_EDB;
-    sqlite3_bind_int64(s, 1, ex->id);
-    sqlite3_bind_int(s, 2, ex->version);
-    bind_text(s, 3, json);
-    bind_text(s, 4, hash);
-    bind_text(s, 5, src_sha);
-    bind_text(s, 6, at);
-    bind_text(s, 7, st->actor);
-    return step_done(st, s, err, "storing the version");
+    int b = SQLITE_OK;
+    xk_bind_int64(&b, s, 1, ex->id);
+    xk_bind_int64(&b, s, 2, ex->version);
+    xk_bind_text(&b, s, 3, json);
+    xk_bind_text(&b, s, 4, hash);
+    xk_bind_text(&b, s, 5, src_sha);
+    xk_bind_text(&b, s, 6, at);
+    xk_bind_text(&b, s, 7, st->actor);
+    return step_done(st, s, b, err, "storing the version");
 }
 
 static xk_status put_locked(xk_store *st, const xk_licence *lic, const char *source, size_t len,
@@ -531,7 +584,10 @@ static xk_status put_locked(xk_store *st, const xk_licence *lic, const char *sou
     xk_status rc = xk_store_find_licence(st, lic->number, &ex, err);
     if (rc != XK_OK)
         return rc;
-    if (ex.found && !ex.removed && same_as_current(st, &ex, hash)) {
+    bool same = false;
+    if (ex.found && !ex.removed && (rc = same_as_current(st, &ex, hash, &same, err)) != XK_OK)
+        return rc;
+    if (same) {
         res->outcome = XK_IMPORT_UNCHANGED;
         res->version = ex.version;
         return XK_OK;
@@ -618,10 +674,31 @@ xk_status xk_store_put(xk_store *st, const xk_licence *lic, const char *source, 
 
 /* --- reading ------------------------------------------------------------------------------- */
 
-static void copy_col(char *dst, size_t size, sqlite3_stmt *s, int col)
+/* A column into a fixed field sized for what the store writes there (hashes, times, actors,
+ * reasons under XK_MAX_REASON_BYTES): one that does not fit is a damaged store, not cut. */
+static void copy_col(int *rc, char *dst, size_t size, sqlite3_stmt *s, int col)
 {
-    const unsigned char *v = sqlite3_column_text(s, col);
-    snprintf(dst, size, "%s", v ? (const char *)v : "");
+    const char *v = xk_column_text(rc, s, col);
+    size_t n = v ? strlen(v) : 0;
+    if (n >= size && *rc == SQLITE_OK)
+        *rc = SQLITE_TOOBIG;
+    n = n < size ? n : 0;
+    memcpy(dst, v ? v : "", n);
+    dst[n] = '\0';
+}
+
+static void read_info(int *rc, sqlite3_stmt *s, xk_licence_info *info)
+{
+    memset(info, 0, sizeof *info);
+    info->current.version = sqlite3_column_int(s, 0);
+    copy_col(rc, info->current.record_sha256, sizeof info->current.record_sha256, s, 2);
+    copy_col(rc, info->current.source_sha256, sizeof info->current.source_sha256, s, 3);
+    copy_col(rc, info->current.imported_at, sizeof info->current.imported_at, s, 4);
+    copy_col(rc, info->current.actor, sizeof info->current.actor, s, 5);
+    info->versions = sqlite3_column_int(s, 6);
+    info->removed = sqlite3_column_int(s, 7) != 0;
+    copy_col(rc, info->removed_reason, sizeof info->removed_reason, s, 8);
+    copy_col(rc, info->removed_at, sizeof info->removed_at, s, 9);
 }
 
 xk_status xk_store_get_json(xk_store *st, const char *number, int version, char **json,
@@ -631,32 +708,38 @@ xk_status xk_store_get_json(xk_store *st, const char *number, int version, char 
     sqlite3_stmt *s = xk_store_stmt(st, S_GET_VERSION, err);
     if (!s)
         return XK_EDB;
-    bind_text(s, 1, number);
-    sqlite3_bind_int(s, 2, version);
-    int rc = sqlite3_step(s);
+    int rc = SQLITE_OK;
+    xk_bind_text(&rc, s, 1, number);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int(s, 2, version);
+    if (rc != SQLITE_OK)
+        return xk_store_code_error(st, rc, err, "reading the licence");
+    rc = sqlite3_step(s);
     if (rc == SQLITE_DONE) {
         sqlite3_reset(s);
         return xk_error_set(err, XK_ENOTFOUND, 0,
                             version ? "%s has no version %d" : "%s is not in the registry", number,
                             version);
     }
-    if (rc != SQLITE_ROW)
-        return xk_store_db_error(st, err, "reading the licence");
-    *json = strdup((const char *)sqlite3_column_text(s, 1));
-    if (info) {
-        memset(info, 0, sizeof *info);
-        info->current.version = sqlite3_column_int(s, 0);
-        copy_col(info->current.record_sha256, sizeof info->current.record_sha256, s, 2);
-        copy_col(info->current.source_sha256, sizeof info->current.source_sha256, s, 3);
-        copy_col(info->current.imported_at, sizeof info->current.imported_at, s, 4);
-        copy_col(info->current.actor, sizeof info->current.actor, s, 5);
-        info->versions = sqlite3_column_int(s, 6);
-        info->removed = sqlite3_column_int(s, 7) != 0;
-        copy_col(info->removed_reason, sizeof info->removed_reason, s, 8);
-        copy_col(info->removed_at, sizeof info->removed_at, s, 9);
+    if (rc != SQLITE_ROW) {
+        sqlite3_reset(s);
+        return xk_store_code_error(st, rc, err, "reading the licence");
     }
+    rc = SQLITE_OK;
+    const char *record = xk_column_text(&rc, s, 1);
+    if (record && !(*json = strdup(record)))
+        rc = SQLITE_NOMEM;
+    if (info && rc == SQLITE_OK)
+        read_info(&rc, s, info);
     sqlite3_reset(s);
-    return *json ? XK_OK : xk_error_set(err, XK_ENOMEM, 0, "out of memory");
+    if (rc == SQLITE_OK)
+        return XK_OK;
+    free(*json);
+    *json = NULL;
+    if (rc == SQLITE_TOOBIG)
+        return xk_error_set(err, XK_EDB, 0, "reading the licence %s: a stored field is longer "
+                            "than the store ever writes (is the file damaged?)", number);
+    return xk_store_code_error(st, rc, err, "reading the licence");
 }
 
 xk_status xk_store_get_object(xk_store *st, const char *number, int version, json_t **out,
@@ -667,8 +750,22 @@ xk_status xk_store_get_object(xk_store *st, const char *number, int version, jso
     xk_status rc = xk_store_get_json(st, number, version, &json, info, err);
     if (rc != XK_OK)
         return rc;
-    json_error_t jerr;
+    /* jansson reports an allocation failing inside its reader as a syntax error, or gives no
+     * words at all: a record that does not parse is read again, and only one failing twice
+     * alike is damaged (the store wrote it as JSON); otherwise it was memory. */
+    json_error_t jerr, again;
     *out = json_loads(json, 0, &jerr);
+    if (!*out) {
+        *out = json_loads(json, 0, &again);
+        bool alike = !*out && json_error_code(&jerr) == json_error_code(&again) &&
+                     jerr.position == again.position && strcmp(jerr.text, again.text) == 0;
+        if (!*out && (!alike || json_error_code(&again) == json_error_out_of_memory ||
+                      !again.text[0])) {
+            free(json);
+            return xk_error_set(err, XK_ENOMEM, 0, "reading the licence %s: out of memory",
+                                number);
+        }
+    }
     free(json);
     if (!*out)
         return xk_error_set(err, XK_EDB, 0, "stored record of %s is not JSON: %s", number,
@@ -701,11 +798,14 @@ xk_status xk_store_history(xk_store *st, const char *number, xk_version_info **o
                            "WHERE l.number = ?1 ORDER BY v.version",
                            -1, &s, NULL) != SQLITE_OK)
         return xk_store_db_error(st, err, "reading history");
-    bind_text(s, 1, number);
+    int step = SQLITE_OK;
+    xk_bind_text(&step, s, 1, number);
     size_t cap = 0;
     xk_status rc = XK_OK;
-    int step;
-    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+    int col = SQLITE_OK;
+    while (col == SQLITE_OK && (step == SQLITE_OK || step == SQLITE_ROW)) {
+        if ((step = sqlite3_step(s)) != SQLITE_ROW)
+            break;
         if (*n == cap) {
             cap = cap ? cap * 2 : 8;
             xk_version_info *nv = realloc(*out, cap * sizeof *nv);
@@ -717,13 +817,15 @@ xk_status xk_store_history(xk_store *st, const char *number, xk_version_info **o
         }
         xk_version_info *v = &(*out)[(*n)++];
         v->version = sqlite3_column_int(s, 0);
-        copy_col(v->imported_at, sizeof v->imported_at, s, 1);
-        copy_col(v->actor, sizeof v->actor, s, 2);
-        copy_col(v->source_sha256, sizeof v->source_sha256, s, 3);
-        copy_col(v->record_sha256, sizeof v->record_sha256, s, 4);
+        copy_col(&col, v->imported_at, sizeof v->imported_at, s, 1);
+        copy_col(&col, v->actor, sizeof v->actor, s, 2);
+        copy_col(&col, v->source_sha256, sizeof v->source_sha256, s, 3);
+        copy_col(&col, v->record_sha256, sizeof v->record_sha256, s, 4);
     }
-    if (rc == XK_OK && step != SQLITE_DONE)
-        rc = xk_store_db_error(st, err, "reading history");
+    if (rc == XK_OK && col != SQLITE_OK)
+        rc = xk_store_code_error(st, col, err, "reading history");
+    else if (rc == XK_OK && step != SQLITE_DONE)
+        rc = xk_store_code_error(st, step, err, "reading history");
     sqlite3_finalize(s);
     if (rc == XK_OK && *n == 0)
         rc = xk_error_set(err, XK_ENOTFOUND, 0, "%s is not in the registry", number);
@@ -744,23 +846,38 @@ xk_status xk_store_source(xk_store *st, const char *sha256, char **bytes, size_t
     if (sqlite3_prepare_v2(st->db, "SELECT body, kind FROM documents WHERE sha256 = ?1", -1, &s,
                            NULL) != SQLITE_OK)
         return xk_store_db_error(st, err, "reading the source");
-    bind_text(s, 1, sha256);
-    xk_status rc = XK_OK;
-    if (sqlite3_step(s) == SQLITE_ROW) {
+    int step = SQLITE_OK;
+    xk_bind_text(&step, s, 1, sha256);
+    if (step == SQLITE_OK)
+        step = sqlite3_step(s);
+    int col = SQLITE_OK;
+    if (step == SQLITE_ROW) {
+        const void *body = sqlite3_column_blob(s, 0);
         int n = sqlite3_column_bytes(s, 0);
-        *bytes = malloc((size_t)n + 1);
+        if (!body && n > 0)
+            col = SQLITE_NOMEM;
+        else if (!(*bytes = malloc((size_t)n + 1)))
+            col = SQLITE_NOMEM;
         if (*bytes) {
-            memcpy(*bytes, sqlite3_column_blob(s, 0), (size_t)n);
+            memcpy(*bytes, body ? body : "", (size_t)n);
             (*bytes)[n] = '\0';
             *len = (size_t)n;
-            copy_col(kind, 8, s, 1);
-        } else {
-            rc = xk_error_set(err, XK_ENOMEM, 0, "out of memory");
+            copy_col(&col, kind, 8, s, 1);
         }
-    } else {
-        rc = xk_error_set(err, XK_ENOTFOUND, 0, "no source document %s", sha256);
     }
+    xk_status rc = XK_OK;
+    if (step == SQLITE_DONE)
+        rc = xk_error_set(err, XK_ENOTFOUND, 0, "no source document %s", sha256);
+    else if (step != SQLITE_ROW)
+        rc = xk_store_code_error(st, step, err, "reading the source");
+    else if (col != SQLITE_OK)
+        rc = xk_store_code_error(st, col, err, "reading the source");
     sqlite3_finalize(s);
+    if (rc != XK_OK) {
+        free(*bytes);
+        *bytes = NULL;
+        *len = 0;
+    }
     return rc;
 }
 
@@ -774,13 +891,16 @@ static xk_status put_original_locked(xk_store *st, const char *source_sha256, in
     sqlite3_stmt *s = xk_store_stmt(st, S_INSERT_DOCUMENT, err);
     if (!s)
         return XK_EDB;
-    bind_text(s, 1, sha);
-    bind_text(s, 2, kind);
-    sqlite3_bind_int64(s, 3, (sqlite3_int64)len);
-    sqlite3_bind_blob(s, 4, bytes, (int)len, SQLITE_STATIC);
-    bind_text(s, 5, at);
-    if (sqlite3_step(s) != SQLITE_DONE)
-        return xk_store_db_error(st, err, "storing the original scan");
+    int b = SQLITE_OK;
+    xk_bind_text(&b, s, 1, sha);
+    xk_bind_text(&b, s, 2, kind);
+    xk_bind_int64(&b, s, 3, (sqlite3_int64)len);
+    int blob = sqlite3_bind_blob64(s, 4, bytes, len, SQLITE_STATIC);
+    b = b != SQLITE_OK ? b : blob;
+    xk_bind_text(&b, s, 5, at);
+    xk_status rc = step_done(st, s, b, err, "storing the original scan");
+    if (rc != XK_OK)
+        return rc;
     s = xk_store_cached_stmt(
         st,
         "INSERT OR IGNORE INTO originals(source_sha256, page, original_sha256) "
@@ -788,10 +908,10 @@ static xk_status put_original_locked(xk_store *st, const char *source_sha256, in
         err);
     if (!s)
         return XK_EDB;
-    bind_text(s, 1, source_sha256);
-    sqlite3_bind_int(s, 2, file);
-    bind_text(s, 3, sha);
-    xk_status rc = sqlite3_step(s) == SQLITE_DONE ? XK_OK : xk_store_db_error(st, err, "linking the scan");
+    xk_bind_text(&b, s, 1, source_sha256);
+    xk_bind_int64(&b, s, 2, file);
+    xk_bind_text(&b, s, 3, sha);
+    rc = step_done(st, s, b, err, "linking the scan");
     sqlite3_reset(s);
     return rc;
 }
@@ -821,21 +941,26 @@ xk_status xk_store_original(xk_store *st, const char *source_sha256, int file, c
                              err);
     if (!s)
         return XK_EDB;
-    bind_text(s, 1, source_sha256);
-    sqlite3_bind_int(s, 2, file);
+    int step = SQLITE_OK;
+    xk_bind_text(&step, s, 1, source_sha256);
+    xk_bind_int64(&step, s, 2, file);
+    if (step == SQLITE_OK)
+        step = sqlite3_step(s);
     char sha[XK_SHA256_HEX] = "";
-    int step = sqlite3_step(s);
+    int col = SQLITE_OK;
     if (step == SQLITE_ROW) {
-        copy_col(sha, sizeof sha, s, 0);
+        copy_col(&col, sha, sizeof sha, s, 0);
         if (count)
             *count = sqlite3_column_int(s, 1);
-        copy_col(kind, 8, s, 2);
+        copy_col(&col, kind, 8, s, 2);
     }
     sqlite3_reset(s);
     if (step != SQLITE_ROW)
         return step == SQLITE_DONE
                    ? xk_error_set(err, XK_ENOTFOUND, 0, "no original scan %d for this source", file)
-                   : xk_store_db_error(st, err, "reading the original scan");
+                   : xk_store_code_error(st, step, err, "reading the original scan");
+    if (col != SQLITE_OK)
+        return xk_store_code_error(st, col, err, "reading the original scan");
     return bytes ? xk_store_source(st, sha, bytes, len, kind, err) : XK_OK;
 }
 
@@ -858,10 +983,11 @@ static xk_status remove_locked(xk_store *st, const char *number, const char *rea
                            "WHERE id = ?1",
                            -1, &s, NULL) != SQLITE_OK)
         return xk_store_db_error(st, err, "removing");
-    sqlite3_bind_int64(s, 1, ex.id);
-    bind_text(s, 2, reason);
-    bind_text(s, 3, at);
-    rc = sqlite3_step(s) == SQLITE_DONE ? XK_OK : xk_store_db_error(st, err, "removing");
+    int b = SQLITE_OK;
+    xk_bind_int64(&b, s, 1, ex.id);
+    xk_bind_text(&b, s, 2, reason);
+    xk_bind_text(&b, s, 3, at);
+    rc = step_done(st, s, b, err, "removing");
     sqlite3_finalize(s);
     if (rc == XK_OK)
         rc = xk_content_append(st, at, "remove", number, reason, 0, err);
