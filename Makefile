@@ -13,7 +13,8 @@ DEB_PACKAGES = gcc make cmake pkg-config python3 python3-icalendar \
                libtesseract-dev libleptonica-dev libpoppler-glib-dev tesseract-ocr-chi-sim \
                tesseract-ocr-eng tesseract-ocr-osd imagemagick img2pdf pango1.0-tools qpdf \
                clang-14 libclang-rt-14-dev wrk \
-               libxml2-dev libzip-dev libcurl4-openssl-dev python3-openpyxl
+               libxml2-dev libzip-dev libcurl4-openssl-dev python3-openpyxl python3-aiosmtpd \
+               libpq-dev postgresql
 
 .PHONY: all deps browser-deps build test unit asan fuzz soak demo bench format clean
 
@@ -74,7 +75,7 @@ asan: deps browser-deps
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 600
 CI_FUZZ_SECONDS ?= 60
-FUZZ_TARGETS ?= extract parsers record_json calendar http address lists
+FUZZ_TARGETS ?= extract parsers record_json calendar notice http address lists
 fuzz: deps
 	cmake -S . -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=clang-14 -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  -DXUKE_FUZZ=ON > /dev/null

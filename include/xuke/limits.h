@@ -27,6 +27,9 @@
 #define XK_MAX_TABLE_COLUMNS 16u
 /* Bytes of a table cell, joined over its wrapped lines; a longer one is refused with a message. */
 #define XK_MAX_TABLE_CELL_BYTES 4096u
+/* Bytes of a company's or a website's name (256 CJK characters); a longer one is refused at
+ * import, naming its line, and read back whole everywhere (search, domain answers, agenda). */
+#define XK_MAX_NAME_BYTES 768u
 /* Longest host name (RFC 1035). */
 #define XK_MAX_HOST 253u
 /* Licences one domain answer lists (a host shared by more says "more": true, never a silent
@@ -75,5 +78,42 @@
 #define XK_SITE_PER_HOST_MS 1000
 /* Websites checked in one run (a registry holds at most this many hosts to visit at once). */
 #define XK_SITE_MAX_TARGETS 1000000u
+
+/* A holiday notice (xuke calendar import): bytes read, holidays (a notice has 6 or 7), make-up
+ * working days (a notice has up to 9) and bytes of one numbered item joined over its lines. */
+#define XK_NOTICE_MAX_BYTES (64u * 1024u)
+#define XK_NOTICE_MAX_HOLIDAYS 16
+#define XK_NOTICE_MAX_WORKDAYS 32
+#define XK_NOTICE_MAX_ITEM_BYTES 4096u
+/* A calendar file rewritten by xuke calendar import (the one xk_calendar_load reads: 1 MiB). */
+#define XK_CALENDAR_MAX_BYTES (1u << 20)
+/* Reminders (src/notify/): thresholds in one --days list and the largest; licences one
+ * subscription names; bytes of a target (URL or address), of a secret and of a company filter;
+ * seconds for one send; how long a message keeps being retried; the first retry's delay (each
+ * next one doubles, up to the cap); how long a sender's claim on a message lasts (a sender that
+ * died is replaced after it); items in one digest message (more make a second one that day). */
+#define XK_NOTIFY_MAX_DAYS 16u
+#define XK_NOTIFY_MAX_DAYS_VALUE 3650
+#define XK_NOTIFY_MAX_LICENCES 64u
+#define XK_NOTIFY_MAX_TARGET 512u
+#define XK_NOTIFY_MAX_SECRET 256u
+#define XK_NOTIFY_MAX_COMPANY 255u
+#define XK_NOTIFY_TIMEOUT_SECONDS 30
+#define XK_NOTIFY_RETRY_HOURS 24
+#define XK_NOTIFY_RETRY_FIRST_SECONDS 60
+#define XK_NOTIFY_RETRY_CAP_SECONDS 3600
+#define XK_NOTIFY_CLAIM_SECONDS 90
+#define XK_NOTIFY_DIGEST_ITEMS 200u
+/* Bytes of one message part each service takes: WeCom's markdown content (4096), DingTalk's and
+ * Feishu's request bodies (20 000, with room for the JSON around the text). A longer message is
+ * split at line ends, a longer line at a character boundary, never inside a character. */
+#define XK_NOTIFY_WECOM_MARKDOWN_BYTES 4096u
+#define XK_NOTIFY_DINGTALK_BYTES 18000u
+#define XK_NOTIFY_FEISHU_BYTES 18000u
+/* Messages one robot takes: DingTalk 20 a minute, Feishu 5 a second. */
+#define XK_NOTIFY_DINGTALK_PER_MINUTE 20
+#define XK_NOTIFY_FEISHU_PER_SECOND 5
+/* Bytes of a service's answer kept in the delivery log. */
+#define XK_NOTIFY_ANSWER_BYTES 400u
 
 #endif

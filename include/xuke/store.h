@@ -22,6 +22,7 @@
 #include "xuke/date.h"
 #include "xuke/error.h"
 #include "xuke/licence.h"
+#include "xuke/limits.h"
 
 typedef struct xk_store xk_store;
 
@@ -150,17 +151,19 @@ typedef struct xk_query {
 
 void xk_query_init(xk_query *q);
 
+/* Names are held whole: import refuses one over XK_MAX_NAME_BYTES, and a longer one found in a
+ * store changed outside xuke is an error, never a cut. */
 typedef struct xk_hit {
     char number[64];
-    char company[256];
+    char company[XK_MAX_NAME_BYTES + 1];
     char issued[11], expires[11];
     int version;
     bool removed;
     /* for domain queries: the website entry that covers the host */
-    char matched_domain[256];
+    char matched_domain[XK_MAX_HOST + 1];
     int website_index; /* -1 when not a domain match */
     char website_service[8];
-    char website_name[256];
+    char website_name[XK_MAX_NAME_BYTES + 1];
 } xk_hit;
 
 /* Called per hit, in number order (domain queries: best match first). Return false to stop. */
@@ -182,7 +185,7 @@ typedef struct xk_audit_entry {
     char actor[64];
     char action[32];
     char number[64];
-    char detail[512];
+    const char *detail; /* whole, any length; valid during the callback only */
     char hash[XK_SHA256_HEX];
 } xk_audit_entry;
 
@@ -249,7 +252,7 @@ xk_status xk_store_events(xk_store *st, const char *number, xk_event **out, size
 /* Everything the rules need of one licence, without reading its record. */
 typedef struct xk_rules_row {
     char number[64];
-    const char *company; /* valid during the callback only (a name is not cut to a buffer) */
+    char company[XK_MAX_NAME_BYTES + 1];
     xk_date issued, expires;
     bool removed;
     bool cancelled; /* the current version of a cancellation list names its number */

@@ -16,6 +16,7 @@
 #include "xuke/duties.h"
 #include "xuke/error.h"
 #include "xuke/licence.h"
+#include "xuke/notice.h"
 #include "xuke/limits.h"
 #include "xuke/record_json.h"
 #include "xuke/registry.h"

@@ -85,9 +85,12 @@ xk_date cli_today(void);
 /* Rules helpers (cmd_calendar.c). */
 xk_calendar *cli_load_calendar(const char *flag);
 void cli_warn_provisional(const xk_provisional *p);
+/* YEAR's working-day count and listed days as `xuke calendar YEAR` prints them. */
+void cli_print_calendar_year(const xk_calendar *cal, int year, const char *path);
 
 int cmd_parse(int argc, char **argv);
 int cmd_calendar(int argc, char **argv);
+int cmd_calendar_import(int argc, char **argv);
 int cmd_workdays(int argc, char **argv);
 int cmd_event(int argc, char **argv);
 int cmd_status(int argc, char **argv);
@@ -107,5 +110,6 @@ int cmd_token(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_lists(int argc, char **argv);
 int cmd_sites(int argc, char **argv);
+int cmd_notify(int argc, char **argv);
 
 #endif

@@ -34,8 +34,10 @@ void cli_warn_provisional(const xk_provisional *p)
 
 static const cli_opt calendar_only[] = {CLI_OPT_CALENDAR, {0}};
 static const cli_spec calendar_spec = {
-    "calendar", "xuke calendar [--calendar FILE] [YEAR]",
-    "YEAR's holidays and make-up working days (default: this year), and its working days.",
+    "calendar", "xuke calendar [--calendar FILE] [YEAR]\n"
+    "       xuke calendar import NOTICE [--calendar FILE] [--dry-run] [--replace]",
+    "YEAR's holidays and make-up working days (default: this year), and its working days.\n"
+    "`import` writes a year from the State Council's notice (`xuke calendar import --help`).",
     calendar_only};
 static const cli_spec workdays_spec = {
     "workdays",
@@ -74,8 +76,24 @@ static bool print_day(xk_date d, xk_day_kind kind, const char *name, void *ctx)
     return true;
 }
 
+void cli_print_calendar_year(const xk_calendar *cal, int year, const char *path)
+{
+    int first, last;
+    xk_calendar_range(cal, &first, &last);
+    xk_provisional prov;
+    xk_provisional_clear(&prov);
+    long work = xk_workdays_between(cal, (xk_date){year, 1, 1}, (xk_date){year, 12, 31}, &prov);
+    printf("%d: %ld working days (calendar %s covers %d-%d)\n", year, work, path, first, last);
+    if (!xk_calendar_covers(cal, year))
+        printf("  %d is not in the calendar: weekends only, provisional\n", year);
+    xk_calendar_each(cal, year, print_day, NULL);
+    cli_warn_provisional(&prov);
+}
+
 int cmd_calendar(int argc, char **argv)
 {
+    if (argc >= 2 && strcmp(argv[1], "import") == 0)
+        return cmd_calendar_import(argc - 1, argv + 1);
     const char *calpath = NULL;
     int go = calendar_opt(argc, argv, &calendar_spec, &calpath);
     if (go != CLI_GO)
@@ -90,18 +108,7 @@ int cmd_calendar(int argc, char **argv)
     xk_calendar *cal = cli_load_calendar(calpath);
     if (!cal)
         return EXIT_FAIL;
-    int first, last;
-    xk_calendar_range(cal, &first, &last);
-    xk_provisional prov;
-    xk_provisional_clear(&prov);
-    long work = xk_workdays_between(cal, (xk_date){(int)year, 1, 1}, (xk_date){(int)year, 12, 31},
-                                    &prov);
-    printf("%ld: %ld working days (calendar %s covers %d-%d)\n", year, work,
-           xk_calendar_default_path(calpath), first, last);
-    if (!xk_calendar_covers(cal, (int)year))
-        printf("  %ld is not in the calendar: weekends only, provisional\n", year);
-    xk_calendar_each(cal, (int)year, print_day, NULL);
-    cli_warn_provisional(&prov);
+    cli_print_calendar_year(cal, (int)year, xk_calendar_default_path(calpath));
     xk_calendar_free(cal);
     return EXIT_OK;
 }

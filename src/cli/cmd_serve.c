@@ -2,7 +2,8 @@
  * `xuke serve [--listen ADDR:PORT] [--db PATH] [--public-read] [--threads N] [--check-sites H]
  * [limits…]`: the HTTP JSON API and the web pages, from the same store as the CLI, and with
  * --check-sites the homepage checks every H hours on a thread of their own (their own store
- * connection). Runs until SIGTERM or SIGINT.
+ * connection), and with --notify the reminders' pass (xk_notify_run) every minute on another.
+ * Runs until SIGTERM or SIGINT.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 
 #include "../server/server.h"
 #include "cli.h"
+#include "xuke/notify.h"
 #include "xuke/sites.h"
 
 static const cli_opt options[] = {
@@ -47,14 +49,18 @@ static const cli_opt options[] = {
     {"ocr-per-token", 'O', "N", "of those, for one token or address, 1 to 1024 (more: 429)",
      SRV_DEFAULT_OCR_PER_TOKEN},
     {"check-sites", 'S', "HOURS", "check the licences' homepages every HOURS, 1 to 8760", 0},
+    {"notify", 'N', NULL, "run `xuke notify run` every minute (reminders)", 0},
+    {"base-url", 'U', "URL", "the pages' address, for links in reminders", 0},
     {0}};
 static const cli_spec spec = {
     "serve",
     "xuke serve [--listen ADDR:PORT] [--db PATH] [--calendar FILE] [--public-read]\n"
     "                  [--allow-host NAME]... [--threads N] [limits...] [--access-log FILE]\n"
-    "                  [--ocr-workers N] [--ocr-queue N] [--ocr-per-token N] [--check-sites H]",
+    "                  [--ocr-workers N] [--ocr-queue N] [--ocr-per-token N] [--check-sites H]\n"
+    "                  [--notify [--base-url URL]]",
     "The HTTP JSON API and the web pages, from the same store as the other commands; with\n"
-    "--check-sites, the homepage checks on a schedule. Runs until SIGTERM or SIGINT.",
+    "--check-sites, the homepage checks on a schedule; with --notify, the reminders' pass every\n"
+    "minute. Runs until SIGTERM or SIGINT.",
     options};
 
 static bool parse_listen(const char *arg, srv_config *cfg)
@@ -164,19 +170,21 @@ static bool option(int c, srv_config *cfg, const char **log_path)
 /* --- the homepage checks on a schedule ------------------------------------------------------ */
 
 typedef struct schedule {
-    const char *db;
+    const srv_config *cfg;
+    const char *base_url;
+    void (*once)(const struct schedule *s);
     long seconds;
     pthread_mutex_t lock;
     pthread_cond_t wake;
     bool stop;
 } schedule;
 
-static void check_sites_once(const char *db)
+static void check_sites_once(const schedule *s)
 {
     xk_store *st;
     xk_error err;
     xk_error_clear(&err);
-    if (xk_store_open(db, &st, &err) != XK_OK) {
+    if (xk_store_open(s->cfg->db, &st, &err) != XK_OK) {
         fprintf(stderr, "xuke serve: homepage checks: %s\n", err.message);
         return;
     }
@@ -190,13 +198,44 @@ static void check_sites_once(const char *db)
     xk_store_close(st);
 }
 
+/* One reminders' pass, as `xuke notify run` makes it: a quiet pass says nothing. */
+static void notify_once(const schedule *s)
+{
+    xk_store *st;
+    xk_calendar *cal;
+    xk_error err;
+    xk_error_clear(&err);
+    if (xk_calendar_load(xk_calendar_default_path(s->cfg->calendar), &cal, &err) != XK_OK) {
+        fprintf(stderr, "xuke serve: reminders: %s\n", err.message);
+        return;
+    }
+    if (xk_store_open(s->cfg->db, &st, &err) != XK_OK) {
+        fprintf(stderr, "xuke serve: reminders: %s\n", err.message);
+        xk_calendar_free(cal);
+        return;
+    }
+    xk_store_set_actor(st, "notify-schedule");
+    xk_notify_options o;
+    xk_notify_options_init(&o);
+    o.as_of = cli_today();
+    o.base_url = s->base_url;
+    xk_notify_report rep;
+    if (xk_notify_run(st, cal, &o, NULL, NULL, &rep, &err) != XK_OK)
+        fprintf(stderr, "xuke serve: reminders: %s\n", err.message);
+    else if (rep.decided || rep.sent || rep.retrying || rep.failed)
+        fprintf(stderr, "xuke serve: reminders: %zu decided, %zu sent, %zu to retry, %zu failed\n",
+                rep.decided, rep.sent, rep.retrying, rep.failed);
+    xk_store_close(st);
+    xk_calendar_free(cal);
+}
+
 static void *schedule_loop(void *arg)
 {
     schedule *s = arg;
     pthread_mutex_lock(&s->lock);
     while (!s->stop) {
         pthread_mutex_unlock(&s->lock);
-        check_sites_once(s->db);
+        s->once(s);
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);
         until.tv_sec += s->seconds;
@@ -208,35 +247,52 @@ static void *schedule_loop(void *arg)
     return NULL;
 }
 
-static int serve_with_schedule(const srv_config *cfg, long hours, char *err, size_t size)
+static void schedule_stop(schedule *s)
 {
-    /* the server waits for SIGTERM in sigwait: the checking thread must not take it */
+    pthread_mutex_lock(&s->lock);
+    s->stop = true;
+    pthread_cond_signal(&s->wake);
+    pthread_mutex_unlock(&s->lock);
+}
+
+static int serve_with_schedules(const srv_config *cfg, long hours, bool notify,
+                                const char *base_url, char *err, size_t size)
+{
+    /* the server waits for SIGTERM in sigwait: the scheduled threads must not take it */
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGPIPE);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
-    schedule s = {cfg->db, hours * 3600, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
-                  false};
-    pthread_t thread;
-    bool started = pthread_create(&thread, NULL, schedule_loop, &s) == 0;
-    if (!started)
-        fprintf(stderr, "xuke serve: cannot start the homepage checks\n");
-    int rc = xk_srv_run(cfg, err, size);
-    if (started) {
-        pthread_mutex_lock(&s.lock);
-        s.stop = true;
-        pthread_cond_signal(&s.wake);
-        pthread_mutex_unlock(&s.lock);
-        pthread_join(thread, NULL); /* a run under way finishes first (each fetch is bounded) */
+    schedule jobs[2] = {
+        {cfg, base_url, check_sites_once, hours * 3600, PTHREAD_MUTEX_INITIALIZER,
+         PTHREAD_COND_INITIALIZER, false},
+        {cfg, base_url, notify_once, 60, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
+         false},
+    };
+    bool wanted[2] = {hours > 0, notify}, started[2] = {false, false};
+    pthread_t threads[2];
+    for (int i = 0; i < 2; i++) {
+        started[i] = wanted[i] && pthread_create(&threads[i], NULL, schedule_loop, &jobs[i]) == 0;
+        if (wanted[i] && !started[i])
+            fprintf(stderr, "xuke serve: cannot start the %s\n",
+                    i ? "reminders" : "homepage checks");
     }
+    int rc = xk_srv_run(cfg, err, size);
+    for (int i = 0; i < 2; i++)
+        if (started[i]) {
+            schedule_stop(&jobs[i]);
+            pthread_join(threads[i], NULL); /* a pass under way finishes first (sends are bounded) */
+        }
     return rc;
 }
 
 int cmd_serve(int argc, char **argv)
 {
     long check_hours = 0;
+    bool notify = false;
+    const char *base_url = NULL;
     srv_config cfg;
     xk_srv_config_defaults(&cfg);
     const char *log_path = NULL;
@@ -248,6 +304,11 @@ int cmd_serve(int argc, char **argv)
         if (c == 'S') {
             if (!cli_parse_int(optarg, 1, 8760, &check_hours, "--check-sites"))
                 return EXIT_USAGE;
+            continue;
+        }
+        if (c == 'N' || c == 'U') {
+            notify = notify || c == 'N';
+            base_url = c == 'U' ? optarg : base_url;
             continue;
         }
         if (!option(c, &cfg, &log_path))
@@ -268,8 +329,9 @@ int cmd_serve(int argc, char **argv)
         }
     }
     char err[512];
-    int rc = check_hours ? serve_with_schedule(&cfg, check_hours, err, sizeof err)
-                         : xk_srv_run(&cfg, err, sizeof err);
+    int rc = check_hours || notify
+                 ? serve_with_schedules(&cfg, check_hours, notify, base_url, err, sizeof err)
+                 : xk_srv_run(&cfg, err, sizeof err);
     if (rc != 0)
         fprintf(stderr, "xuke serve: %s\n", err);
     if (cfg.access_log && cfg.access_log != stderr && cfg.access_log != stdout)

@@ -36,6 +36,7 @@ static const command commands[] = {
     {"token", cmd_token, "API tokens for the server (create, list, revoke)"},
     {"lists", cmd_lists, "published lists: import, cross-check against the registry"},
     {"sites", cmd_sites, "check each licensed website's homepage shows the licence number"},
+    {"notify", cmd_notify, "reminders to DingTalk, WeCom, Feishu, webhooks and email"},
     {"serve", cmd_serve, "HTTP JSON API and web pages on one address"},
 };
 

@@ -92,6 +92,7 @@ static bool sentence_break(unsigned cp)
 static wording sentences = {NULL, 0, NULL, NULL, 20, 6, 20, true, sentence_break};
 static wording clauses = {NULL, 0, NULL, NULL, 10, 4, 8, false, clause_break};
 static ocr_wording standard; /* owns the texts of both tables, for the life of the process */
+static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
 
 static void wording_decode(wording *w)
 {
@@ -190,6 +191,28 @@ static char *snap_text(const wording *w, const char *text, ocr_snaps *snaps, con
     return xk_buf_take(&out);
 }
 
+size_t xk_ocr_distance(const char *a, size_t alen, const char *b, size_t blen, size_t limit)
+{
+    unsigned x[TEXT_MAX], y[TEXT_MAX];
+    size_t nx = decode(a, alen, x, TEXT_MAX), ny = decode(b, blen, y, TEXT_MAX);
+    if (nx > TEXT_MAX || ny > TEXT_MAX)
+        return limit + 1;
+    return distance(x, nx, y, ny, limit);
+}
+
+bool xk_ocr_is_standard(const char *text, int item)
+{
+    pthread_once(&tables_once, tables_make);
+    size_t len = strlen(text);
+    for (size_t i = 0; i < standard.n_entries && standard.entries; i++) {
+        const char *e = standard.entries[i];
+        if (item < 0 ? xk_ocr_same_words(text, len, e, strlen(e))
+                     : standard.entry_item[i] == item && strcmp(text, e) == 0)
+            return true;
+    }
+    return false;
+}
+
 void xk_ocr_snap_note(ocr_snaps *s, const char *field, const char *from, size_t from_len,
                       const char *to)
 {
@@ -198,6 +221,7 @@ void xk_ocr_snap_note(ocr_snaps *s, const char *field, const char *from, size_t 
         return;
     }
     ocr_snap *n = &s->items[s->n++];
+    n->noise = xk_ocr_within_noise(from, from_len, to, strlen(to));
     xk_ocr_copy_whole(n->field, sizeof n->field, field, strlen(field));
     xk_ocr_copy_whole(n->from, sizeof n->from, from, from_len);
     xk_ocr_copy_whole(n->to, sizeof n->to, to, strlen(to));
@@ -217,8 +241,7 @@ static void snap_with(const wording *w, xk_licence *lic, char **text, ocr_snaps 
 
 static void snap_field(xk_licence *lic, char **text, ocr_snaps *snaps, const char *field)
 {
-    static pthread_once_t once = PTHREAD_ONCE_INIT;
-    pthread_once(&once, tables_make);
+    pthread_once(&tables_once, tables_make);
     snap_with(&sentences, lic, text, snaps, field);
     snap_with(&clauses, lic, text, snaps, field);
 }

@@ -33,6 +33,7 @@ xk_status xk_ocr_pages(page_sink *sink, const xk_blob *files, size_t n, const xk
 typedef struct ocr_repair {
     int line;
     char from[96], to[96];
+    bool noise; /* within the noise Tesseract makes (xk_ocr_within_noise) */
 } ocr_repair;
 
 typedef struct ocr_repairs {
@@ -49,6 +50,20 @@ void xk_ocr_copy_whole(char *dst, size_t size, const char *s, size_t len);
 void xk_ocr_repair_note(ocr_repairs *rep, int line, const char *from, size_t from_len,
                         const char *to, size_t to_len);
 
+/* Whether a[0..alen) and b[0..blen) have the same Han characters, letters and digits, in order
+ * (punctuation and spaces aside). */
+bool xk_ocr_same_words(const char *a, size_t alen, const char *b, size_t blen);
+
+/*
+ * Whether the correction of a[0..alen) into b[0..blen) is within the noise Tesseract makes on
+ * licence print: marks (《 for （, ， for ：, a lost 。) and characters read as others, at most
+ * one in OCR_NOISE_PER (and one in any shorter text), the count of the rest unchanged. A
+ * character added or lost is no such slip: "管理人人员" made "管理人员" is a source's own
+ * wording changed, and stays flagged.
+ */
+#define OCR_NOISE_PER 20
+bool xk_ocr_within_noise(const char *a, size_t alen, const char *b, size_t blen);
+
 /* Rewrites r->text line by line (the line count is kept), recording each repair. */
 xk_status xk_ocr_repair_text(xk_ocr_result *r, ocr_repairs *rep);
 
@@ -56,6 +71,8 @@ xk_status xk_ocr_repair_text(xk_ocr_result *r, ocr_repairs *rep);
 typedef struct ocr_wording {
     char **sentences, **clauses;
     size_t n_sentences, n_clauses, n_entries;
+    char **entries; /* each entry's whole text, n_entries of them */
+    int *entry_item; /* the item number its place names ("十五（三）": 3), 0 for none */
 } ocr_wording;
 
 /* Parses wording text in the format of data/provisions.txt; name is used in messages. The
@@ -72,6 +89,7 @@ void xk_ocr_wording_free(ocr_wording *w);
 typedef struct ocr_snap {
     char field[64];
     char from[160], to[160];
+    bool noise; /* within the noise Tesseract makes (xk_ocr_within_noise) */
 } ocr_snap;
 
 typedef struct ocr_snaps {
@@ -83,6 +101,38 @@ void xk_ocr_snap_note(ocr_snaps *s, const char *field, const char *from, size_t 
                       const char *to);
 /* Snaps the clauses of lic's provisions, items and service conditions (see clauses.c). */
 void xk_ocr_snap_clauses(xk_licence *lic, ocr_snaps *snaps);
+/* Whether text is, whole, one entry of the standard wording: a provision's text (item 0) or
+ * item `item`'s text, to be equal to an entry whose place names that item number; a condition
+ * (item -1) compared without its marks, as conditions are stored without 【】. */
+bool xk_ocr_is_standard(const char *text, int item);
+
+/* Levenshtein distance in characters of a[0..alen) and b[0..blen), or limit + 1 as soon as it
+ * must exceed limit (texts over XK_MAX_WORDING_CHARS characters: limit + 1). */
+size_t xk_ocr_distance(const char *a, size_t alen, const char *b, size_t blen, size_t limit);
+
+/* A service of the catalogue the lines between 业务种类 and 发证日期 seem to name, though
+ * extraction found none there: its code and the line (evidence.c). */
+typedef struct ocr_lost_service {
+    const char *code;
+    int line;
+} ocr_lost_service;
+/* The services lost so (at most max into out); their count. */
+size_t xk_ocr_lost_services(const xk_licence *lic, const xk_ocr_result *ocr, ocr_lost_service *out,
+                            size_t max);
+
+/* The fields evidence.c can confirm otherwise than by Tesseract's confidence. */
+typedef enum ocr_field {
+    OCR_FIELD_OTHER,
+    OCR_FIELD_NUMBER,
+    OCR_FIELD_ISSUED,
+    OCR_FIELD_EXPIRES,
+    OCR_FIELD_SERVICE,  /* index: into lic->services */
+    OCR_FIELD_PROVISION /* index: into lic->provisions */
+} ocr_field;
+
+/* Whether the licence itself confirms field `kind` (index) as read, text being the whole OCR
+ * text (see evidence.c). */
+bool xk_ocr_field_confirmed(const xk_licence *lic, const char *text, ocr_field kind, size_t index);
 
 /* --- the lines of a page being read (page_lines.c), and their Latin text read again (latin.c) */
 

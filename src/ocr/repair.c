@@ -21,6 +21,64 @@ void xk_ocr_copy_whole(char *dst, size_t size, const char *s, size_t len)
     dst[len] = '\0';
 }
 
+static bool is_word_char(unsigned cp)
+{
+    return xk_is_han(cp) || (cp >= '0' && cp <= '9') || (cp >= 'a' && cp <= 'z') ||
+           (cp >= 'A' && cp <= 'Z') || (cp >= 0xFF10 && cp <= 0xFF19) ||
+           (cp >= 0xFF21 && cp <= 0xFF3A) || (cp >= 0xFF41 && cp <= 0xFF5A);
+}
+
+/* The next Han character, letter or digit of s[*at..len), or 0 at the end. */
+static unsigned next_word_char(const char *s, size_t len, size_t *at)
+{
+    while (*at < len) {
+        unsigned cp = 0;
+        size_t k = xk_utf8_decode(s + *at, len - *at, &cp);
+        *at += k ? k : 1;
+        if (k && is_word_char(cp))
+            return cp;
+    }
+    return 0;
+}
+
+/* Word characters (Han, letters, digits) of s[0..len) into cp (at most max); their count, or
+ * max + 1 when there are more. */
+static size_t word_chars(const char *s, size_t len, unsigned *cp, size_t max)
+{
+    size_t n = 0, at = 0;
+    for (unsigned c; (c = next_word_char(s, len, &at)) != 0;) {
+        if (n == max)
+            return max + 1;
+        cp[n++] = c;
+    }
+    return n;
+}
+
+bool xk_ocr_same_words(const char *a, size_t alen, const char *b, size_t blen)
+{
+    size_t i = 0, j = 0;
+    for (;;) {
+        unsigned x = next_word_char(a, alen, &i), y = next_word_char(b, blen, &j);
+        if (x != y)
+            return false;
+        if (!x)
+            return true;
+    }
+}
+
+bool xk_ocr_within_noise(const char *a, size_t alen, const char *b, size_t blen)
+{
+    unsigned x[XK_MAX_WORDING_CHARS], y[XK_MAX_WORDING_CHARS];
+    size_t nx = word_chars(a, alen, x, XK_MAX_WORDING_CHARS);
+    size_t ny = word_chars(b, blen, y, XK_MAX_WORDING_CHARS);
+    if (nx != ny || nx > XK_MAX_WORDING_CHARS)
+        return false;
+    size_t swaps = 0;
+    for (size_t i = 0; i < nx; i++)
+        swaps += x[i] != y[i];
+    return swaps <= (nx / OCR_NOISE_PER > 1 ? nx / OCR_NOISE_PER : 1);
+}
+
 void xk_ocr_repair_note(ocr_repairs *rep, int line, const char *from, size_t from_len,
                         const char *to, size_t to_len)
 {
@@ -30,6 +88,7 @@ void xk_ocr_repair_note(ocr_repairs *rep, int line, const char *from, size_t fro
     }
     ocr_repair *r = &rep->items[rep->n++];
     r->line = line;
+    r->noise = xk_ocr_within_noise(from, from_len, to, to_len);
     xk_ocr_copy_whole(r->from, sizeof r->from, from, from_len);
     xk_ocr_copy_whole(r->to, sizeof r->to, to, to_len);
 }

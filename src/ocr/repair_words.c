@@ -22,7 +22,7 @@ static const char *const vocabulary[] = {
     "发证机关", "发证日期", "有效期至", "网站名称", "网站域名", "服务器放置地", "网站接入服务提供单位",
     "增值电信业务经营许可证", "特别规定事项", "互联网信息服务", "信息搜索查询服务",
     "信息即时交互服务", "经营类电子商务", "依法须经批准的项目", "经相关部门批准后方可开展相应经营活动",
-    "中华人民共和国", "电信主管部门", "网络与信息安全", "用户个人信息",
+    "中华人民共和国", "电信主管部门", "通信主管部门", "网络与信息安全", "用户个人信息",
     "网络借贷信息中介类的互联网金融业务", "药品和医疗器械", "工业和信息化部", "有限责任公司",
     "股份有限公司", "仅限互联网信息服务", "仅限经营类电子商务",
     /* the access providers most websites name (网站接入服务提供单位) */
@@ -115,8 +115,17 @@ static size_t han_differences(const char *line, const size_t *off, size_t at, co
 static const phrase *near_phrase(const char *line, const size_t *off, size_t n, size_t at,
                                  const phrase *ph, size_t n_ph, size_t *chars)
 {
+    /* a phrase read exactly is left alone, though another as long is one character from it
+     * (通信主管部门 and 电信主管部门 are both the licence's words) */
+    size_t exact = 0;
+    for (size_t p = 0; p < n_ph; p++)
+        if (ph[p].chars > exact && at + ph[p].chars <= n &&
+            han_differences(line, off, at, &ph[p], 0) == 0)
+            exact = ph[p].chars;
     for (size_t p = 0; p < n_ph; p++) {
         size_t k = ph[p].chars;
+        if (k <= exact)
+            continue;
         if (k >= OCR_INSERT_CHARS && at + k + 1 <= n && han_inserted(line, off, at, &ph[p])) {
             *chars = k + 1;
             return &ph[p];

@@ -42,6 +42,8 @@ typedef struct span {
     char name[64];
     int first, last;
     char doubt[96]; /* a reason to check it that no line's confidence shows, or "" */
+    ocr_field kind;  /* what evidence.c may confirm it by */
+    size_t index;    /* of a service or provision */
 } span;
 
 #define MAX_SPANS XK_MAX_REVIEW_SPANS
@@ -64,6 +66,8 @@ static span *add_span(spans *sp, const char *name, int line)
     snprintf(sp->s[sp->n].name, sizeof sp->s[0].name, "%s", name);
     sp->s[sp->n].first = sp->s[sp->n].last = line;
     sp->s[sp->n].doubt[0] = '\0';
+    sp->s[sp->n].kind = OCR_FIELD_OTHER;
+    sp->s[sp->n].index = 0;
     return &sp->s[sp->n++];
 }
 
@@ -153,19 +157,30 @@ static void field_spans(const xk_licence *lic, int n_lines, spans *sp)
 {
     sp->n = sp->dropped = 0;
     char what[64];
-    add_span(sp, "经营许可证编号 (number)", lic->line_number);
+    span *number = add_span(sp, "经营许可证编号 (number)", lic->line_number);
+    if (number)
+        number->kind = OCR_FIELD_NUMBER;
     span *company = add_span(sp, "公司名称 (company)", lic->line_company);
     if (company && lic->line_company_differs) /* either reading may be the misread one */
         snprintf(company->doubt, sizeof company->doubt, "named otherwise on line %d",
                  lic->line_company_differs);
     add_span(sp, "法定代表人 (legal representative)", lic->line_legal);
-    add_span(sp, "发证日期 (issued)", lic->line_issued);
-    if (lic->line_expires != lic->line_issued)
-        add_span(sp, "有效期至 (expires)", lic->line_expires);
+    span *issued = add_span(sp, "发证日期 (issued)", lic->line_issued);
+    if (issued)
+        issued->kind = OCR_FIELD_ISSUED;
+    span *expires =
+        lic->line_expires != lic->line_issued ? add_span(sp, "有效期至 (expires)", lic->line_expires)
+                                              : NULL;
+    if (expires)
+        expires->kind = OCR_FIELD_EXPIRES;
     size_t scalars = sp->n;
     for (size_t i = 0; i < lic->n_services; i++) {
         snprintf(what, sizeof what, "业务种类 %s (service)", lic->services[i].code);
-        add_span(sp, what, lic->services[i].line);
+        span *s = add_span(sp, what, lic->services[i].line);
+        if (s) {
+            s->kind = OCR_FIELD_SERVICE;
+            s->index = i;
+        }
     }
     size_t first_site = sp->n;
     for (size_t i = 0; i < lic->n_websites; i++) {
@@ -175,7 +190,11 @@ static void field_spans(const xk_licence *lic, int n_lines, spans *sp)
     size_t first_prov = sp->n;
     for (size_t i = 0; i < lic->n_provisions; i++) {
         snprintf(what, sizeof what, "特别规定事项 %d (provision)", lic->provisions[i].no);
-        add_span(sp, what, lic->provisions[i].line);
+        span *s = add_span(sp, what, lic->provisions[i].line);
+        if (s) {
+            s->kind = OCR_FIELD_PROVISION;
+            s->index = i;
+        }
     }
     close_spans(sp, 0, 0, n_lines);        /* scalars: one line */
     close_spans(sp, scalars, 24, n_lines); /* the rest: until the next field */
@@ -185,14 +204,16 @@ static void field_spans(const xk_licence *lic, int n_lines, spans *sp)
     provision_doubts(lic, sp, first_prov);
 }
 
-/* The repairs made inside a span, as "履盖"→"覆盖", "〈"→"（" (at most size bytes). */
-static size_t repairs_in(const ocr_repairs *rep, const span *s, char *buf, size_t size)
+/* The repairs made inside a span, as "履盖"→"覆盖", "〈"→"（" (at most size bytes); those
+ * within the noise left out when skip_noise. */
+static size_t repairs_in(const ocr_repairs *rep, const span *s, bool skip_noise, char *buf,
+                         size_t size)
 {
     size_t n = 0, used = 0;
     buf[0] = '\0';
     for (size_t i = 0; i < rep->n; i++) {
         const ocr_repair *r = &rep->items[i];
-        if (r->line < s->first || r->line > s->last)
+        if (r->line < s->first || r->line > s->last || (skip_noise && r->noise))
             continue;
         n++;
         int need = snprintf(NULL, 0, "%s\"%s\"→\"%s\"", used ? ", " : "", r->from, r->to);
@@ -203,13 +224,15 @@ static size_t repairs_in(const ocr_repairs *rep, const span *s, char *buf, size_
     return n;
 }
 
-/* The snaps of a field, as "…"→"…" (the first two), and how many there were. */
-static size_t snaps_of(const ocr_snaps *snaps, const char *field, char *buf, size_t size)
+/* The snaps of a field, as "…"→"…" (the first two), and how many there were; those within
+ * the noise left out when skip_noise. */
+static size_t snaps_of(const ocr_snaps *snaps, const char *field, bool skip_noise, char *buf,
+                       size_t size)
 {
     size_t n = 0, used = 0;
     buf[0] = '\0';
     for (size_t i = 0; snaps && i < snaps->n; i++) {
-        if (strcmp(snaps->items[i].field, field) != 0)
+        if (strcmp(snaps->items[i].field, field) != 0 || (skip_noise && snaps->items[i].noise))
             continue;
         int need = snprintf(NULL, 0, "%s\"%s\"→\"%s\"", used ? ", " : "",
                             snaps->items[i].from, snaps->items[i].to);
@@ -264,6 +287,23 @@ static size_t flag_whole(xk_licence *lic, const ocr_repairs *rep, const ocr_snap
     return flagged;
 }
 
+/* A service whose name was misread past recognition: flagged by its code on the line that
+ * seems to name it. */
+#define OCR_LOST_MAX 32 /* more than the catalogue has services; each is listed once */
+
+static void lost_services(const xk_licence *lic, const xk_ocr_result *ocr, spans *sp)
+{
+    ocr_lost_service lost[OCR_LOST_MAX];
+    size_t n = xk_ocr_lost_services(lic, ocr, lost, OCR_LOST_MAX);
+    for (size_t i = 0; i < n; i++) {
+        char what[64];
+        snprintf(what, sizeof what, "业务种类 %s (service)", lost[i].code);
+        span *s = add_span(sp, what, lost[i].line);
+        if (s)
+            snprintf(s->doubt, sizeof s->doubt, "not read, though this line seems to name it");
+    }
+}
+
 static size_t flag_spans(xk_licence *lic, const xk_ocr_result *ocr, const ocr_repairs *rep,
                          const ocr_snaps *snaps, int threshold)
 {
@@ -274,7 +314,8 @@ static size_t flag_spans(xk_licence *lic, const xk_ocr_result *ocr, const ocr_re
         return 1;
     }
     field_spans(lic, (int)ocr->n_lines, sp);
-    size_t flagged = flag_whole(lic, rep, snaps, sp->dropped);
+    lost_services(lic, ocr, sp);
+    size_t flagged = flag_whole(lic, rep, snaps, sp->dropped), confirmed = 0;
     for (size_t i = 0; i < sp->n; i++) {
         const span *s = &sp->s[i];
         int low = 101, low_line = s->first;
@@ -283,11 +324,20 @@ static size_t flag_spans(xk_licence *lic, const xk_ocr_result *ocr, const ocr_re
                 low = ocr->lines[l - 1].confidence;
                 low_line = l;
             }
+        bool sure = xk_ocr_field_confirmed(lic, ocr->text, s->kind, s->index);
         char fixes[400] = "", snapped[700]; /* fixes: repairs_in is not called without rep */
-        size_t n_fixes = rep ? repairs_in(rep, s, fixes, sizeof fixes) : 0;
-        size_t n_snaps = snaps_of(snaps, s->name, snapped, sizeof snapped);
-        if (low >= threshold && n_fixes == 0 && n_snaps == 0 && !s->doubt[0])
+        size_t n_fixes = rep ? repairs_in(rep, s, sure, fixes, sizeof fixes) : 0;
+        size_t n_snaps = snaps_of(snaps, s->name, sure, snapped, sizeof snapped);
+        char none[1];
+        bool waived = sure && (low < threshold ||
+                               (rep && repairs_in(rep, s, false, none, sizeof none) > n_fixes) ||
+                               snaps_of(snaps, s->name, false, none, sizeof none) > n_snaps);
+        if (sure)
+            low = 101; /* the licence confirms what the confidence doubts */
+        if (low >= threshold && n_fixes == 0 && n_snaps == 0 && !s->doubt[0]) {
+            confirmed += waived;
             continue;
+        }
         int len;
         const char *text = line_text(ocr, low_line, &len);
         char conf[200] = "";
@@ -303,6 +353,12 @@ static size_t flag_spans(xk_licence *lic, const xk_ocr_result *ocr, const ocr_re
                            n_snaps ? "matched to standard wording " : "", snapped, len, text);
         flagged++;
     }
+    if (confirmed)
+        xk_licence_problem(lic, XK_SEV_WARNING, 0,
+                           "OCR: %zu field(s) confirmed by the licence itself (standard wording, "
+                           "the number alike on every page, a five-year term), so not flagged for "
+                           "a low confidence or corrections within the noise",
+                           confirmed);
     free(sp);
     return flagged;
 }
@@ -446,9 +502,13 @@ xk_status xk_scan_parse(const xk_blob *files, size_t n, const xk_ocr_options *op
     if (rc != XK_OK)
         return rc;
     ocr_repairs *rep = calloc(1, sizeof *rep);
-    for (size_t i = 0; rep && i < r->n_fixes; i++) /* the reader's own, first */
+    for (size_t i = 0; rep && i < r->n_fixes; i++) { /* the reader's own, first */
+        size_t before = rep->n;
         xk_ocr_repair_note(rep, r->fixes[i].line, r->fixes[i].from, strlen(r->fixes[i].from),
                            r->fixes[i].to, strlen(r->fixes[i].to));
+        if (rep->n > before) /* a second reading replaced the first: never mere noise */
+            rep->items[rep->n - 1].noise = false;
+    }
     if (!rep || xk_ocr_repair_text(r, rep) != XK_OK) {
         free(rep);
         if (!ocr)

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../extract/extract.h"
 #include "ocr_internal.h"
 #include "xuke/limits.h"
 #include "xuke/text.h"
@@ -106,6 +107,19 @@ static xk_status source_line(reader *r, const char *s, size_t len)
     return XK_OK;
 }
 
+/* The item number a place names ("十五（三） (B21)": 3), 0 when it names none. */
+static int place_item(const char *s, size_t len)
+{
+    static const char open[] = "（";
+    for (size_t i = 0; i + 3 <= len; i++)
+        if (memcmp(s + i, open, 3) == 0) {
+            size_t used = 0;
+            int n = xk_chinese_numeral(s + i + 3, len - i - 3, &used);
+            return n > 0 && used ? n : 0;
+        }
+    return 0;
+}
+
 static xk_status entry_line(reader *r, ocr_wording *w, const char *s, size_t len)
 {
     size_t tag = 0;
@@ -130,6 +144,14 @@ static xk_status entry_line(reader *r, ocr_wording *w, const char *s, size_t len
         return fail(r, XK_EFORMAT, "entry has no text after |");
     if (xk_utf8_count(text, n) > XK_MAX_WORDING_CHARS)
         return fail(r, XK_ETOOBIG, "entry longer than XK_MAX_WORDING_CHARS characters");
+    int *items = realloc(w->entry_item, (w->n_entries + 1) * sizeof *items);
+    if (!items)
+        return fail(r, XK_ENOMEM, "out of memory");
+    w->entry_item = items;
+    items[w->n_entries] = place_item(s + tag, (size_t)(bar - s) - tag);
+    size_t had = w->n_entries;
+    if (add(&w->entries, &had, text, n) != XK_OK)
+        return fail(r, XK_ENOMEM, "out of memory");
     w->n_entries++;
     if (split(w, text, n) != XK_OK)
         return fail(r, XK_ENOMEM, "out of memory");
@@ -178,6 +200,8 @@ void xk_ocr_wording_free(ocr_wording *w)
 {
     free_list(w->sentences, w->n_sentences);
     free_list(w->clauses, w->n_clauses);
+    free_list(w->entries, w->entries ? w->n_entries : 0);
+    free(w->entry_item);
     memset(w, 0, sizeof *w);
 }
 

@@ -53,30 +53,30 @@ xk_status xk_audit_append_content(xk_store *st, const char *at, const char *acti
                                   const char *number, const char *detail, const char *content,
                                   xk_error *err)
 {
-    sqlite3_stmt *s = xk_store_stmt(st, S_AUDIT_HEAD, err);
+    xk_stmt *s = xk_store_stmt(st, S_AUDIT_HEAD, err);
     if (!s)
         return XK_EDB;
-    if (sqlite3_step(s) != SQLITE_ROW)
+    if (xk_db_step(s) != XK_DB_ROW)
         return xk_store_db_error(st, err, "reading the audit head");
-    long long id = sqlite3_column_int64(s, 0) + 1;
+    long long id = xk_db_column_int64(s, 0) + 1;
     char prev[XK_SHA256_HEX], hash[XK_SHA256_HEX];
-    snprintf(prev, sizeof prev, "%s", (const char *)sqlite3_column_text(s, 1));
-    sqlite3_reset(s);
+    snprintf(prev, sizeof prev, "%s", (const char *)xk_db_column_text(s, 1));
+    xk_db_reset(s);
     if (!entry_hash(prev, id, at, st->actor, action, number, detail, content, hash))
         return xk_error_set(err, XK_ENOMEM, 0, "out of memory");
     if (!(s = xk_store_stmt(st, S_AUDIT_INSERT, err)))
         return XK_EDB;
-    sqlite3_bind_int64(s, 1, id);
+    xk_db_bind_int64(s, 1, id);
     const char *vals[] = {at, st->actor, action, number, detail, prev, hash, content};
     for (int i = 0; i < 8; i++)
-        sqlite3_bind_text(s, i + 2, vals[i], -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(s) != SQLITE_DONE)
+        xk_db_bind_text(s, i + 2, vals[i], -1);
+    if (xk_db_step(s) != XK_DB_DONE)
         return xk_store_db_error(st, err, "writing the audit log");
     if (!(s = xk_store_stmt(st, S_AUDIT_SET_HEAD, err)))
         return XK_EDB;
-    sqlite3_bind_int64(s, 1, id);
-    sqlite3_bind_text(s, 2, hash, -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(s) != SQLITE_DONE)
+    xk_db_bind_int64(s, 1, id);
+    xk_db_bind_text(s, 2, hash, -1);
+    if (xk_db_step(s) != XK_DB_DONE)
         return xk_store_db_error(st, err, "writing the audit head");
     return XK_OK;
 }
@@ -92,20 +92,18 @@ xk_status xk_store_audit_append(xk_store *st, const char *action, const char *nu
     return xk_store_write_end(st, xk_audit_append_at(st, at, action, number, detail, err), err);
 }
 
-static void read_entry(sqlite3_stmt *s, xk_audit_entry *e)
+/* False when a stored field is longer than xuke writes it; the detail is not copied (any
+ * length: it points into the row, valid during the callback). */
+static bool read_entry(xk_stmt *s, xk_audit_entry *e)
 {
-    e->id = (long)sqlite3_column_int64(s, 0);
-    const char *cols[6];
-    for (int i = 0; i < 6; i++) {
-        const unsigned char *v = sqlite3_column_text(s, i + 1);
-        cols[i] = v ? (const char *)v : "";
-    }
-    snprintf(e->at, sizeof e->at, "%s", cols[0]);
-    snprintf(e->actor, sizeof e->actor, "%s", cols[1]);
-    snprintf(e->action, sizeof e->action, "%s", cols[2]);
-    snprintf(e->number, sizeof e->number, "%s", cols[3]);
-    snprintf(e->detail, sizeof e->detail, "%s", cols[4]);
-    snprintf(e->hash, sizeof e->hash, "%s", cols[5]);
+    e->id = (long)xk_db_column_int64(s, 0);
+    const char *detail = xk_db_column_text(s, 5);
+    e->detail = detail ? detail : "";
+    return xk_store_text_col(s, 1, e->at, sizeof e->at) &&
+           xk_store_text_col(s, 2, e->actor, sizeof e->actor) &&
+           xk_store_text_col(s, 3, e->action, sizeof e->action) &&
+           xk_store_text_col(s, 4, e->number, sizeof e->number) &&
+           xk_store_text_col(s, 6, e->hash, sizeof e->hash);
 }
 
 xk_status xk_store_audit(xk_store *st, const char *number, size_t limit, xk_audit_fn fn,
@@ -116,44 +114,48 @@ xk_status xk_store_audit(xk_store *st, const char *number, size_t limit, xk_audi
                  "WHERE number = ?1 ORDER BY id DESC LIMIT ?2) ORDER BY id"
                : "SELECT * FROM (SELECT id, at, actor, action, number, detail, hash FROM audit "
                  "ORDER BY id DESC LIMIT ?2) ORDER BY id";
-    sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+    xk_stmt *s;
+    if (xk_db_prepare(st->db, sql, &s) != XK_DB_OK)
         return xk_store_db_error(st, err, "reading the audit log");
     if (number)
-        sqlite3_bind_text(s, 1, number, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 2, limit ? (sqlite3_int64)limit : -1);
+        xk_db_bind_text(s, 1, number, -1);
+    xk_db_bind_int64(s, 2, limit ? (long long)limit : -1);
     int rc;
     xk_audit_entry e;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        read_entry(s, &e);
+    bool fits = true;
+    while ((rc = xk_db_step(s)) == XK_DB_ROW) {
+        if (!(fits = read_entry(s, &e)))
+            break;
         if (!fn(&e, ctx))
             break;
     }
-    xk_status out = (rc == SQLITE_ROW || rc == SQLITE_DONE)
+    xk_status out = !fits ? xk_error_set(err, XK_EDB, 0,
+                                         "audit entry %ld has a field longer than xuke writes: "
+                                         "the store was changed outside xuke",
+                                         e.id)
+                    : (rc == XK_DB_ROW || rc == XK_DB_DONE)
                         ? XK_OK
                         : xk_store_db_error(st, err, "reading audit");
-    sqlite3_finalize(s);
+    xk_db_finalize(s);
     return out;
 }
 
 xk_status xk_store_audit_verify(xk_store *st, size_t *checked, xk_error *err)
 {
     *checked = 0;
-    sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(st->db,
-                           "SELECT id, at, actor, action, number, detail, prev_hash, hash, "
-                           "content FROM audit ORDER BY id",
-                           -1, &s, NULL) != SQLITE_OK)
+    xk_stmt *s;
+    if (xk_db_prepare(st->db, "SELECT id, at, actor, action, number, detail, prev_hash, hash, "
+                           "content FROM audit ORDER BY id", &s) != XK_DB_OK)
         return xk_store_db_error(st, err, "reading the audit log");
     char prev[XK_SHA256_HEX] = "0000000000000000000000000000000000000000000000000000000000000000";
     long long expect = 1;
     xk_status rc = XK_OK;
     int step;
-    while (rc == XK_OK && (step = sqlite3_step(s)) == SQLITE_ROW) {
-        long long id = sqlite3_column_int64(s, 0);
+    while (rc == XK_OK && (step = xk_db_step(s)) == XK_DB_ROW) {
+        long long id = xk_db_column_int64(s, 0);
         const char *f[8];
         for (int i = 0; i < 8; i++) {
-            const unsigned char *v = sqlite3_column_text(s, i + 1);
+            const char *v = xk_db_column_text(s, i + 1);
             f[i] = v ? (const char *)v : "";
         }
         char want[XK_SHA256_HEX];
@@ -172,21 +174,20 @@ xk_status xk_store_audit_verify(xk_store *st, size_t *checked, xk_error *err)
         snprintf(prev, sizeof prev, "%s", f[6]);
         expect++;
     }
-    sqlite3_finalize(s);
+    xk_db_finalize(s);
     if (rc != XK_OK)
         return rc;
-    if (sqlite3_prepare_v2(st->db, "SELECT entries, hash FROM audit_head", -1, &s, NULL) !=
-        SQLITE_OK)
+    if (xk_db_prepare(st->db, "SELECT entries, hash FROM audit_head", &s) != XK_DB_OK)
         return xk_store_db_error(st, err, "reading the audit head");
-    if (sqlite3_step(s) != SQLITE_ROW)
+    if (xk_db_step(s) != XK_DB_ROW)
         rc = xk_error_set(err, XK_ECONFLICT, 0, "the audit head is missing");
-    else if (sqlite3_column_int64(s, 0) != expect - 1 ||
-             strcmp((const char *)sqlite3_column_text(s, 1), prev) != 0)
+    else if (xk_db_column_int64(s, 0) != expect - 1 ||
+             strcmp((const char *)xk_db_column_text(s, 1), prev) != 0)
         rc = xk_error_set(err, XK_ECONFLICT, 0,
                           "the audit log ends at entry %lld but its head records %lld entries: "
                           "entries were deleted",
-                          expect - 1, (long long)sqlite3_column_int64(s, 0));
-    sqlite3_finalize(s);
+                          expect - 1, (long long)xk_db_column_int64(s, 0));
+    xk_db_finalize(s);
     *checked = (size_t)(expect - 1);
     if (rc == XK_OK) /* the chain holds: now the rows it names */
         rc = xk_content_verify(st, err);

@@ -7,6 +7,7 @@
  * however many inputs there are.
  */
 #include <pthread.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -204,14 +205,15 @@ static int default_workers(void)
  * back to the store's usual size (end). Tuning only, like wal_interval below. */
 static void bulk_cache(xk_store *st, bool end)
 {
+    if (xk_store_is_pg(st)) /* the server's memory is the server's to tune */
+        return;
     long long kib = STORE_CACHE_KIB;
-    sqlite3_stmt *s;
-    if (!end && sqlite3_prepare_v2(st->db, "SELECT page_count * page_size FROM "
-                                           "pragma_page_count(), pragma_page_size()",
-                                   -1, &s, NULL) == SQLITE_OK) {
-        if (sqlite3_step(s) == SQLITE_ROW)
-            kib = sqlite3_column_int64(s, 0) / 1024 / 8;
-        sqlite3_finalize(s);
+    xk_stmt *s;
+    if (!end && xk_db_prepare(st->db, "SELECT page_count * page_size FROM "
+                                           "pragma_page_count(), pragma_page_size()", &s) == XK_DB_OK) {
+        if (xk_db_step(s) == XK_DB_ROW)
+            kib = xk_db_column_int64(s, 0) / 1024 / 8;
+        xk_db_finalize(s);
     }
     if (kib < STORE_CACHE_KIB)
         kib = STORE_CACHE_KIB;
@@ -219,7 +221,7 @@ static void bulk_cache(xk_store *st, bool end)
         kib = XK_IMPORT_CACHE_MAX_MIB * 1024LL;
     char sql[48];
     snprintf(sql, sizeof sql, "PRAGMA cache_size=-%lld", kib);
-    sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+    xk_db_exec(st->db, sql);
 }
 
 /* Commits the open batch (what the relay counted is then final) and, when reopen, opens the
@@ -281,13 +283,14 @@ static xk_status consume(xk_store *st, pipeline *p, const xk_bulk_options *o, si
  * SQLite's own checkpoints). Tuning only: a failure here changes speed, never content. */
 static void wal_interval(xk_store *st, int pages)
 {
-    if (st->read_only)
+    if (st->read_only || xk_store_is_pg(st))
         return;
     char sql[64];
     snprintf(sql, sizeof sql, "PRAGMA wal_autocheckpoint=%d", pages ? pages : 1000);
-    sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+    xk_db_exec(st->db, sql);
     if (!pages)
-        sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+        sqlite3_wal_checkpoint_v2(xk_db_sqlite_handle(st->db), NULL, SQLITE_CHECKPOINT_TRUNCATE,
+                                  NULL, NULL);
 }
 
 xk_status xk_import_bulk(xk_store *st, size_t n, xk_load_fn load, void *load_ctx,

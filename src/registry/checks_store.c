@@ -34,16 +34,16 @@ bool xk_list_kind_parse(const char *s, xk_list_kind *out)
     return false;
 }
 
-static void text_into(sqlite3_stmt *s, int col, char *dst, size_t size)
+/* Whole or false: a stored text longer than its field is an error, never cut. */
+static bool text_into(xk_stmt *s, int col, char *dst, size_t size)
 {
-    const unsigned char *v = sqlite3_column_text(s, col);
-    snprintf(dst, size, "%s", v ? (const char *)v : "");
+    return xk_store_text_col(s, col, dst, size);
 }
 
-static xk_status prepare(xk_store *st, const char *sql, sqlite3_stmt **s, xk_error *err,
+static xk_status prepare(xk_store *st, const char *sql, xk_stmt **s, xk_error *err,
                          const char *doing)
 {
-    if (sqlite3_prepare_v2(st->db, sql, -1, s, NULL) != SQLITE_OK)
+    if (xk_db_prepare(st->db, sql, s) != XK_DB_OK)
         return xk_store_db_error(st, err, doing);
     return XK_OK;
 }
@@ -53,51 +53,52 @@ static xk_status prepare(xk_store *st, const char *sql, sqlite3_stmt **s, xk_err
 static xk_status next_version(xk_store *st, const char *kind, const char *source, int *version,
                               xk_error *err)
 {
-    sqlite3_stmt *s;
+    xk_stmt *s;
     xk_status rc = prepare(st, "SELECT COALESCE(MAX(version), 0) + 1 FROM lists "
                                "WHERE kind = ?1 AND source = ?2",
                            &s, err, "reading the lists");
     if (rc != XK_OK)
         return rc;
-    sqlite3_bind_text(s, 1, kind, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 2, source, -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(s) == SQLITE_ROW)
-        *version = sqlite3_column_int(s, 0);
+    xk_db_bind_text(s, 1, kind, -1);
+    xk_db_bind_text(s, 2, source, -1);
+    if (xk_db_step(s) == XK_DB_ROW)
+        *version = xk_db_column_int(s, 0);
     else
         rc = xk_store_db_error(st, err, "reading the lists");
-    sqlite3_finalize(s);
+    xk_db_finalize(s);
     return rc;
 }
 
 static xk_status insert_list(xk_store *st, xk_list_info *info, xk_error *err)
 {
-    sqlite3_stmt *s;
+    xk_stmt *s;
     xk_status rc = prepare(st, "INSERT INTO lists(kind, source, version, published, format, "
-                               "sha256, entries, imported_at, actor) VALUES (?,?,?,?,?,?,?,?,?)",
+                               "sha256, entries, imported_at, actor) VALUES (?,?,?,?,?,?,?,?,?) "
+                               "RETURNING id",
                            &s, err, "storing a list");
     if (rc != XK_OK)
         return rc;
-    sqlite3_bind_text(s, 1, info->kind, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 2, info->source, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int(s, 3, info->version);
-    sqlite3_bind_text(s, 4, info->published, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 5, info->format, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 6, info->sha256, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 7, (sqlite3_int64)info->entries);
-    sqlite3_bind_text(s, 8, info->imported_at, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 9, info->actor, -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(s) != SQLITE_DONE)
+    xk_db_bind_text(s, 1, info->kind, -1);
+    xk_db_bind_text(s, 2, info->source, -1);
+    xk_db_bind_int(s, 3, info->version);
+    xk_db_bind_text(s, 4, info->published, -1);
+    xk_db_bind_text(s, 5, info->format, -1);
+    xk_db_bind_text(s, 6, info->sha256, -1);
+    xk_db_bind_int64(s, 7, (long long)info->entries);
+    xk_db_bind_text(s, 8, info->imported_at, -1);
+    xk_db_bind_text(s, 9, info->actor, -1);
+    if (xk_db_step(s) != XK_DB_ROW)
         rc = xk_store_db_error(st, err, "storing a list");
     else
-        info->id = (long)sqlite3_last_insert_rowid(st->db);
-    sqlite3_finalize(s);
+        info->id = (long)xk_db_column_int64(s, 0);
+    xk_db_finalize(s);
     return rc;
 }
 
 static xk_status insert_entries(xk_store *st, long list_id, const xk_list_entry *e, size_t n,
                                 xk_error *err)
 {
-    sqlite3_stmt *s;
+    xk_stmt *s;
     xk_status rc = prepare(st, "INSERT INTO list_entries(list_id, line, company, company_norm, "
                                "credit_code, credit_code_valid, number, date, reason, authority) "
                                "VALUES (?,?,?,?,?,?,?,?,?,?)",
@@ -108,20 +109,20 @@ static xk_status insert_entries(xk_store *st, long list_id, const xk_list_entry 
         char norm[4 * (XK_MAX_LIST_FIELD_BYTES + 1)];
         if (!xk_company_normalise(e[i].company, strlen(e[i].company), norm, sizeof norm))
             norm[0] = '\0'; /* not valid text: never matched on its name */
-        sqlite3_reset(s);
-        sqlite3_bind_int64(s, 1, list_id);
-        sqlite3_bind_int(s, 2, e[i].line);
+        xk_db_reset(s);
+        xk_db_bind_int64(s, 1, list_id);
+        xk_db_bind_int(s, 2, e[i].line);
         const char *texts[] = {e[i].company, norm, e[i].credit_code};
         for (int k = 0; k < 3; k++)
-            sqlite3_bind_text(s, 3 + k, texts[k], -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int(s, 6, e[i].credit_code_valid && e[i].credit_code[0]);
+            xk_db_bind_text(s, 3 + k, texts[k], -1);
+        xk_db_bind_int(s, 6, e[i].credit_code_valid && e[i].credit_code[0]);
         const char *rest[] = {e[i].number, e[i].date, e[i].reason, e[i].authority};
         for (int k = 0; k < 4; k++)
-            sqlite3_bind_text(s, 7 + k, rest[k], -1, SQLITE_TRANSIENT);
-        if (sqlite3_step(s) != SQLITE_DONE)
+            xk_db_bind_text(s, 7 + k, rest[k], -1);
+        if (xk_db_step(s) != XK_DB_DONE)
             rc = xk_store_db_error(st, err, "storing a list's entries");
     }
-    sqlite3_finalize(s);
+    xk_db_finalize(s);
     return rc;
 }
 
@@ -177,7 +178,7 @@ xk_status xk_store_lists(xk_store *st, xk_list_info **out, size_t *n, xk_error *
 {
     *out = NULL;
     *n = 0;
-    sqlite3_stmt *s;
+    xk_stmt *s;
     xk_status rc = prepare(st, "SELECT id, kind, source, version, published, format, sha256, "
                                "entries, imported_at, actor FROM lists "
                                "ORDER BY kind, source, version",
@@ -186,7 +187,7 @@ xk_status xk_store_lists(xk_store *st, xk_list_info **out, size_t *n, xk_error *
         return rc;
     size_t cap = 0;
     int step;
-    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((step = xk_db_step(s)) == XK_DB_ROW) {
         if (*n == cap) {
             cap = cap ? cap * 2 : 8;
             xk_list_info *grown = realloc(*out, cap * sizeof *grown);
@@ -197,20 +198,25 @@ xk_status xk_store_lists(xk_store *st, xk_list_info **out, size_t *n, xk_error *
             *out = grown;
         }
         xk_list_info *l = &(*out)[(*n)++];
-        l->id = (long)sqlite3_column_int64(s, 0);
-        text_into(s, 1, l->kind, sizeof l->kind);
-        text_into(s, 2, l->source, sizeof l->source);
-        l->version = sqlite3_column_int(s, 3);
-        text_into(s, 4, l->published, sizeof l->published);
-        text_into(s, 5, l->format, sizeof l->format);
-        text_into(s, 6, l->sha256, sizeof l->sha256);
-        l->entries = (size_t)sqlite3_column_int64(s, 7);
-        text_into(s, 8, l->imported_at, sizeof l->imported_at);
-        text_into(s, 9, l->actor, sizeof l->actor);
+        bool fits = true;
+        l->id = (long)xk_db_column_int64(s, 0);
+        fits = text_into(s, 1, l->kind, sizeof l->kind) && fits;
+        fits = text_into(s, 2, l->source, sizeof l->source) && fits;
+        l->version = xk_db_column_int(s, 3);
+        fits = text_into(s, 4, l->published, sizeof l->published) && fits;
+        fits = text_into(s, 5, l->format, sizeof l->format) && fits;
+        fits = text_into(s, 6, l->sha256, sizeof l->sha256) && fits;
+        l->entries = (size_t)xk_db_column_int64(s, 7);
+        fits = text_into(s, 8, l->imported_at, sizeof l->imported_at) && fits;
+        fits = text_into(s, 9, l->actor, sizeof l->actor) && fits;
+        if (!fits) {
+            rc = xk_store_too_long(err, "list", "");
+            break;
+        }
     }
-    if (rc == XK_OK && step != SQLITE_DONE)
+    if (rc == XK_OK && step != XK_DB_DONE)
         rc = xk_store_db_error(st, err, "reading the lists");
-    sqlite3_finalize(s);
+    xk_db_finalize(s);
     if (rc != XK_OK) {
         free(*out);
         *out = NULL;
@@ -238,44 +244,46 @@ static const char match_sql[] =
     "  (SELECT credit_code FROM codes)) OR (?2 <> '' AND e.company_norm = ?2)))"
     " ORDER BY cur.kind, cur.source, e.line";
 
-static void read_match(sqlite3_stmt *s, xk_list_match *m)
+static bool read_match(xk_stmt *s, xk_list_match *m)
 {
+    bool fits = true;
     memset(m, 0, sizeof *m);
-    text_into(s, 0, m->kind, sizeof m->kind);
-    text_into(s, 1, m->source, sizeof m->source);
-    m->version = sqlite3_column_int(s, 2);
-    text_into(s, 3, m->published, sizeof m->published);
-    m->entry.line = sqlite3_column_int(s, 4);
-    text_into(s, 5, m->entry.company, sizeof m->entry.company);
-    text_into(s, 6, m->entry.credit_code, sizeof m->entry.credit_code);
-    m->entry.credit_code_valid = sqlite3_column_int(s, 7) != 0;
-    text_into(s, 8, m->entry.number, sizeof m->entry.number);
-    text_into(s, 9, m->entry.date, sizeof m->entry.date);
-    text_into(s, 10, m->entry.reason, sizeof m->entry.reason);
-    text_into(s, 11, m->entry.authority, sizeof m->entry.authority);
-    text_into(s, 12, m->matched_on, sizeof m->matched_on);
+    fits = text_into(s, 0, m->kind, sizeof m->kind) && fits;
+    fits = text_into(s, 1, m->source, sizeof m->source) && fits;
+    m->version = xk_db_column_int(s, 2);
+    fits = text_into(s, 3, m->published, sizeof m->published) && fits;
+    m->entry.line = xk_db_column_int(s, 4);
+    fits = text_into(s, 5, m->entry.company, sizeof m->entry.company) && fits;
+    fits = text_into(s, 6, m->entry.credit_code, sizeof m->entry.credit_code) && fits;
+    m->entry.credit_code_valid = xk_db_column_int(s, 7) != 0;
+    fits = text_into(s, 8, m->entry.number, sizeof m->entry.number) && fits;
+    fits = text_into(s, 9, m->entry.date, sizeof m->entry.date) && fits;
+    fits = text_into(s, 10, m->entry.reason, sizeof m->entry.reason) && fits;
+    fits = text_into(s, 11, m->entry.authority, sizeof m->entry.authority) && fits;
+    fits = text_into(s, 12, m->matched_on, sizeof m->matched_on) && fits;
+    return fits;
 }
 
 static xk_status licence_company(xk_store *st, const char *number, char *norm, size_t size,
                                  xk_error *err)
 {
-    sqlite3_stmt *s;
+    xk_stmt *s;
     xk_status rc = prepare(st, "SELECT company FROM licences WHERE number = ?1", &s, err,
                            "reading a licence");
     if (rc != XK_OK)
         return rc;
-    sqlite3_bind_text(s, 1, number, -1, SQLITE_TRANSIENT);
-    int step = sqlite3_step(s);
-    if (step == SQLITE_ROW) {
-        const char *company = (const char *)sqlite3_column_text(s, 0);
+    xk_db_bind_text(s, 1, number, -1);
+    int step = xk_db_step(s);
+    if (step == XK_DB_ROW) {
+        const char *company = (const char *)xk_db_column_text(s, 0);
         if (!company || !xk_company_normalise(company, strlen(company), norm, size))
             norm[0] = '\0';
-    } else if (step == SQLITE_DONE) {
+    } else if (step == XK_DB_DONE) {
         rc = xk_error_set(err, XK_ENOTFOUND, 0, "no licence %s in the registry", number);
     } else {
         rc = xk_store_db_error(st, err, "reading a licence");
     }
-    sqlite3_finalize(s);
+    xk_db_finalize(s);
     return rc;
 }
 
@@ -288,14 +296,14 @@ xk_status xk_store_list_matches(xk_store *st, const char *number, xk_list_match 
     xk_status rc = licence_company(st, number, norm, sizeof norm, err);
     if (rc != XK_OK)
         return rc;
-    sqlite3_stmt *s = xk_store_cached_stmt(st, match_sql, err);
+    xk_stmt *s = xk_store_cached_stmt(st, match_sql, err);
     if (!s)
         return XK_EDB;
-    sqlite3_bind_text(s, 1, number, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 2, norm, -1, SQLITE_TRANSIENT);
+    xk_db_bind_text(s, 1, number, -1);
+    xk_db_bind_text(s, 2, norm, -1);
     size_t cap = 0;
     int step;
-    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((step = xk_db_step(s)) == XK_DB_ROW) {
         if (*n == cap) {
             cap = cap ? cap * 2 : 4;
             xk_list_match *grown = realloc(*out, cap * sizeof *grown);
@@ -305,11 +313,14 @@ xk_status xk_store_list_matches(xk_store *st, const char *number, xk_list_match 
             }
             *out = grown;
         }
-        read_match(s, &(*out)[(*n)++]);
+        if (!read_match(s, &(*out)[(*n)++])) {
+            rc = xk_store_too_long(err, "list entry", "");
+            break;
+        }
     }
-    if (rc == XK_OK && step != SQLITE_DONE)
+    if (rc == XK_OK && step != XK_DB_DONE)
         rc = xk_store_db_error(st, err, "matching the published lists");
-    sqlite3_reset(s);
+    xk_db_reset(s);
     if (rc != XK_OK) {
         free(*out);
         *out = NULL;
@@ -323,21 +334,23 @@ xk_status xk_store_list_matches(xk_store *st, const char *number, xk_list_match 
 static xk_status latest_result(xk_store *st, const xk_site_check *c, char *result, size_t size,
                                xk_error *err)
 {
-    sqlite3_stmt *s;
+    xk_stmt *s;
     xk_status rc = prepare(st, "SELECT result FROM site_checks WHERE number = ?1 AND host = ?2 "
                                "ORDER BY id DESC LIMIT 1",
                            &s, err, "reading the homepage checks");
     if (rc != XK_OK)
         return rc;
-    sqlite3_bind_text(s, 1, c->number, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 2, c->host, -1, SQLITE_TRANSIENT);
+    xk_db_bind_text(s, 1, c->number, -1);
+    xk_db_bind_text(s, 2, c->host, -1);
     result[0] = '\0';
-    int step = sqlite3_step(s);
-    if (step == SQLITE_ROW)
-        text_into(s, 0, result, size);
-    else if (step != SQLITE_DONE)
+    int step = xk_db_step(s);
+    if (step == XK_DB_ROW) {
+        if (!text_into(s, 0, result, size))
+            rc = xk_store_too_long(err, "homepage check", c->number);
+    } else if (step != XK_DB_DONE) {
         rc = xk_store_db_error(st, err, "reading the homepage checks");
-    sqlite3_finalize(s);
+    }
+    xk_db_finalize(s);
     return rc;
 }
 
@@ -345,7 +358,7 @@ static xk_status insert_check(xk_store *st, const xk_site_check *c, xk_error *er
 {
     char before[16];
     xk_status rc = latest_result(st, c, before, sizeof before, err);
-    sqlite3_stmt *s;
+    xk_stmt *s;
     if (rc == XK_OK)
         rc = prepare(st, "INSERT INTO site_checks(number, host, url, result, http_status, "
                          "found_number, icp_filing, detail, sha256, checked_at) "
@@ -355,14 +368,14 @@ static xk_status insert_check(xk_store *st, const xk_site_check *c, xk_error *er
         return rc;
     const char *texts[] = {c->number, c->host, c->url, c->result};
     for (int k = 0; k < 4; k++)
-        sqlite3_bind_text(s, 1 + k, texts[k], -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int(s, 5, c->http_status);
+        xk_db_bind_text(s, 1 + k, texts[k], -1);
+    xk_db_bind_int(s, 5, c->http_status);
     const char *rest[] = {c->found_number, c->icp_filing, c->detail, c->sha256, c->checked_at};
     for (int k = 0; k < 5; k++)
-        sqlite3_bind_text(s, 6 + k, rest[k], -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(s) != SQLITE_DONE)
+        xk_db_bind_text(s, 6 + k, rest[k], -1);
+    if (xk_db_step(s) != XK_DB_DONE)
         rc = xk_store_db_error(st, err, "storing a homepage check");
-    sqlite3_finalize(s);
+    xk_db_finalize(s);
     if (rc == XK_OK && strcmp(before, c->result) != 0) {
         char detail[512];
         snprintf(detail, sizeof detail, "%s: %s -> %s", c->host, *before ? before : "(none)",
@@ -383,7 +396,7 @@ xk_status xk_store_site_check_add(xk_store *st, const xk_site_check *c, xk_error
 xk_status xk_store_site_hosts(xk_store *st, const char *number, xk_site_fn fn, void *ctx,
                               xk_error *err)
 {
-    sqlite3_stmt *s;
+    xk_stmt *s;
     xk_status rc = prepare(st, "SELECT DISTINCT l.number, d.host FROM domains d "
                                "JOIN licences l ON l.id = d.licence_id "
                                "WHERE (?1 IS NULL AND l.removed = 0) OR l.number = ?1 "
@@ -392,32 +405,34 @@ xk_status xk_store_site_hosts(xk_store *st, const char *number, xk_site_fn fn, v
     if (rc != XK_OK)
         return rc;
     if (number)
-        sqlite3_bind_text(s, 1, number, -1, SQLITE_TRANSIENT);
+        xk_db_bind_text(s, 1, number, -1);
     int step;
-    while ((step = sqlite3_step(s)) == SQLITE_ROW)
-        if (!fn((const char *)sqlite3_column_text(s, 0), (const char *)sqlite3_column_text(s, 1),
+    while ((step = xk_db_step(s)) == XK_DB_ROW)
+        if (!fn((const char *)xk_db_column_text(s, 0), (const char *)xk_db_column_text(s, 1),
                 ctx))
             break;
-    if (step != SQLITE_ROW && step != SQLITE_DONE)
+    if (step != XK_DB_ROW && step != XK_DB_DONE)
         rc = xk_store_db_error(st, err, "reading the websites");
-    sqlite3_finalize(s);
+    xk_db_finalize(s);
     return rc;
 }
 
-static void read_check(sqlite3_stmt *s, xk_site_check *c)
+static bool read_check(xk_stmt *s, xk_site_check *c)
 {
+    bool fits = true;
     memset(c, 0, sizeof *c);
-    c->id = (long)sqlite3_column_int64(s, 0);
-    text_into(s, 1, c->number, sizeof c->number);
-    text_into(s, 2, c->host, sizeof c->host);
-    text_into(s, 3, c->url, sizeof c->url);
-    text_into(s, 4, c->result, sizeof c->result);
-    c->http_status = sqlite3_column_int(s, 5);
-    text_into(s, 6, c->found_number, sizeof c->found_number);
-    text_into(s, 7, c->icp_filing, sizeof c->icp_filing);
-    text_into(s, 8, c->detail, sizeof c->detail);
-    text_into(s, 9, c->sha256, sizeof c->sha256);
-    text_into(s, 10, c->checked_at, sizeof c->checked_at);
+    c->id = (long)xk_db_column_int64(s, 0);
+    fits = text_into(s, 1, c->number, sizeof c->number) && fits;
+    fits = text_into(s, 2, c->host, sizeof c->host) && fits;
+    fits = text_into(s, 3, c->url, sizeof c->url) && fits;
+    fits = text_into(s, 4, c->result, sizeof c->result) && fits;
+    c->http_status = xk_db_column_int(s, 5);
+    fits = text_into(s, 6, c->found_number, sizeof c->found_number) && fits;
+    fits = text_into(s, 7, c->icp_filing, sizeof c->icp_filing) && fits;
+    fits = text_into(s, 8, c->detail, sizeof c->detail) && fits;
+    fits = text_into(s, 9, c->sha256, sizeof c->sha256) && fits;
+    fits = text_into(s, 10, c->checked_at, sizeof c->checked_at) && fits;
+    return fits;
 }
 
 /* changed_at of the latest check of each host: when the run of its result began. */
@@ -449,7 +464,7 @@ xk_status xk_store_site_checks(xk_store *st, const char *number, bool latest_onl
 {
     *out = NULL;
     *n = 0;
-    sqlite3_stmt *s;
+    xk_stmt *s;
     xk_status rc = prepare(st, "SELECT id, number, host, url, result, http_status, found_number, "
                                "icp_filing, detail, sha256, checked_at FROM site_checks "
                                "WHERE ?1 IS NULL OR number = ?1 ORDER BY number, host, id DESC",
@@ -457,10 +472,10 @@ xk_status xk_store_site_checks(xk_store *st, const char *number, bool latest_onl
     if (rc != XK_OK)
         return rc;
     if (number)
-        sqlite3_bind_text(s, 1, number, -1, SQLITE_TRANSIENT);
+        xk_db_bind_text(s, 1, number, -1);
     size_t cap = 0;
     int step;
-    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((step = xk_db_step(s)) == XK_DB_ROW) {
         if (*n == cap) {
             cap = cap ? cap * 2 : 16;
             xk_site_check *grown = realloc(*out, cap * sizeof *grown);
@@ -470,11 +485,14 @@ xk_status xk_store_site_checks(xk_store *st, const char *number, bool latest_onl
             }
             *out = grown;
         }
-        read_check(s, &(*out)[(*n)++]);
+        if (!read_check(s, &(*out)[(*n)++])) {
+            rc = xk_store_too_long(err, "homepage check", "");
+            break;
+        }
     }
-    if (rc == XK_OK && step != SQLITE_DONE)
+    if (rc == XK_OK && step != XK_DB_DONE)
         rc = xk_store_db_error(st, err, "reading the homepage checks");
-    sqlite3_finalize(s);
+    xk_db_finalize(s);
     if (rc != XK_OK) {
         free(*out);
         *out = NULL;

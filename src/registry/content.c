@@ -30,22 +30,22 @@
 static xk_status rows_hash(xk_store *st, const char *sql, long long lid, char out[XK_SHA256_HEX],
                            xk_error *err)
 {
-    sqlite3_stmt *s = xk_store_cached_stmt(st, sql, err);
+    xk_stmt *s = xk_store_cached_stmt(st, sql, err);
     if (!s)
         return XK_EDB;
-    sqlite3_bind_int64(s, 1, lid);
+    xk_db_bind_int64(s, 1, lid);
     xk_buf b;
     xk_buf_init(&b);
     int step;
-    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-        int n = sqlite3_column_count(s);
+    while ((step = xk_db_step(s)) == XK_DB_ROW) {
+        int n = xk_db_column_count(s);
         for (int i = 0; i < n; i++) {
-            if (sqlite3_column_type(s, i) == SQLITE_NULL) {
+            if (xk_db_column_null(s, i)) {
                 xk_buf_puts(&b, "-\n");
                 continue;
             }
-            const char *v = (const char *)sqlite3_column_text(s, i);
-            size_t len = (size_t)sqlite3_column_bytes(s, i);
+            const char *v = (const char *)xk_db_column_text(s, i);
+            size_t len = (size_t)xk_db_column_bytes(s, i);
             xk_buf_printf(&b, "%zu:", len);
             xk_buf_append(&b, v ? v : "", len);
             xk_buf_putc(&b, '\n');
@@ -53,13 +53,13 @@ static xk_status rows_hash(xk_store *st, const char *sql, long long lid, char ou
         xk_buf_putc(&b, ';');
     }
     xk_status rc = XK_OK;
-    if (step != SQLITE_DONE)
+    if (step != XK_DB_DONE)
         rc = xk_store_db_error(st, err, "hashing a licence's rows");
     else if (b.oom)
         rc = xk_error_set(err, XK_ENOMEM, 0, "out of memory");
     else
         xk_store_sha256_hex(b.data ? b.data : "", b.len, out);
-    sqlite3_reset(s);
+    xk_db_reset(s);
     xk_buf_free(&b);
     return rc;
 }
@@ -99,27 +99,27 @@ xk_status xk_content_state(xk_store *st, long long lid, char out[XK_CONTENT_PART
 static xk_status version_lines(xk_store *st, long long lid, int version, xk_buf *out,
                                xk_error *err)
 {
-    sqlite3_stmt *s = xk_store_cached_stmt(
+    xk_stmt *s = xk_store_cached_stmt(
         st,
         "SELECT version, record, source_sha256, record_sha256 FROM versions WHERE "
         "licence_id = ?1 AND (?2 = 0 OR version = ?2) ORDER BY version",
         err);
     if (!s)
         return XK_EDB;
-    sqlite3_bind_int64(s, 1, lid);
-    sqlite3_bind_int(s, 2, version);
+    xk_db_bind_int64(s, 1, lid);
+    xk_db_bind_int(s, 2, version);
     int step;
-    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((step = xk_db_step(s)) == XK_DB_ROW) {
         char stored[XK_SHA256_HEX];
-        const char *record = (const char *)sqlite3_column_text(s, 1);
-        xk_store_sha256_hex(record ? record : "", (size_t)sqlite3_column_bytes(s, 1), stored);
-        xk_buf_printf(out, "version %d %s %s %s\n", sqlite3_column_int(s, 0), stored,
-                      (const char *)sqlite3_column_text(s, 2),
-                      (const char *)sqlite3_column_text(s, 3));
+        const char *record = (const char *)xk_db_column_text(s, 1);
+        xk_store_sha256_hex(record ? record : "", (size_t)xk_db_column_bytes(s, 1), stored);
+        xk_buf_printf(out, "version %d %s %s %s\n", xk_db_column_int(s, 0), stored,
+                      (const char *)xk_db_column_text(s, 2),
+                      (const char *)xk_db_column_text(s, 3));
     }
-    xk_status rc = step == SQLITE_DONE ? XK_OK
+    xk_status rc = step == XK_DB_DONE ? XK_OK
                                        : xk_store_db_error(st, err, "reading a licence's versions");
-    sqlite3_reset(s);
+    xk_db_reset(s);
     return rc;
 }
 
@@ -168,28 +168,26 @@ xk_status xk_content_append(xk_store *st, const char *at, const char *action, co
 
 xk_status xk_content_anchor(xk_store *st, xk_error *err)
 {
-    sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(st->db, "SELECT count(*) FROM audit_anchor", -1, &s, NULL) !=
-        SQLITE_OK)
+    xk_stmt *s;
+    if (xk_db_prepare(st->db, "SELECT count(*) FROM audit_anchor", &s) != XK_DB_OK)
         return xk_store_db_error(st, err, "reading the audit anchor");
-    bool done = sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int64(s, 0) > 0;
-    sqlite3_finalize(s);
+    bool done = xk_db_step(s) == XK_DB_ROW && xk_db_column_int64(s, 0) > 0;
+    xk_db_finalize(s);
     if (done)
         return XK_OK;
-    if (sqlite3_prepare_v2(st->db, "SELECT id, number FROM licences ORDER BY id", -1, &s, NULL) !=
-        SQLITE_OK)
+    if (xk_db_prepare(st->db, "SELECT id, number FROM licences ORDER BY id", &s) != XK_DB_OK)
         return xk_store_db_error(st, err, "reading licences");
     char at[32];
     xk_store_now_utc(at);
     xk_status rc = XK_OK;
     long long n = 0;
     int step;
-    while (rc == XK_OK && (step = sqlite3_step(s)) == SQLITE_ROW) {
+    while (rc == XK_OK && (step = xk_db_step(s)) == XK_DB_ROW) {
         char *content;
-        rc = xk_content_text(st, sqlite3_column_int64(s, 0), 0, true, &content, err);
+        rc = xk_content_text(st, xk_db_column_int64(s, 0), 0, true, &content, err);
         if (rc == XK_OK) {
             rc = xk_audit_append_content(
-                st, at, "anchor", (const char *)sqlite3_column_text(s, 1),
+                st, at, "anchor", (const char *)xk_db_column_text(s, 1),
                 "re-anchored by the schema migration that added content to the audit log: the "
                 "entries before this one did not cover the records",
                 content, err);
@@ -197,19 +195,18 @@ xk_status xk_content_anchor(xk_store *st, xk_error *err)
         }
         n++;
     }
-    if (rc == XK_OK && step != SQLITE_DONE)
+    if (rc == XK_OK && step != XK_DB_DONE)
         rc = xk_store_db_error(st, err, "reading licences");
-    sqlite3_finalize(s);
+    xk_db_finalize(s);
     if (rc != XK_OK)
         return rc;
-    if (sqlite3_prepare_v2(st->db, "INSERT INTO audit_anchor(one, at, licences) VALUES (1, ?1, ?2)",
-                           -1, &s, NULL) != SQLITE_OK)
+    if (xk_db_prepare(st->db, "INSERT INTO audit_anchor(one, at, licences) VALUES (1, ?1, ?2)", &s) != XK_DB_OK)
         return xk_store_db_error(st, err, "writing the audit anchor");
-    sqlite3_bind_text(s, 1, at, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 2, n);
-    rc = sqlite3_step(s) == SQLITE_DONE ? XK_OK
+    xk_db_bind_text(s, 1, at, -1);
+    xk_db_bind_int64(s, 2, n);
+    rc = xk_db_step(s) == XK_DB_DONE ? XK_OK
                                         : xk_store_db_error(st, err, "writing the audit anchor");
-    sqlite3_finalize(s);
+    xk_db_finalize(s);
     return rc;
 }
 
@@ -270,17 +267,17 @@ static void read_content(named *nm, long long entry, const char *content)
 static xk_status named_content(xk_store *st, const char *number, named *nm, xk_error *err)
 {
     memset(nm, 0, sizeof *nm);
-    sqlite3_stmt *s = xk_store_cached_stmt(
+    xk_stmt *s = xk_store_cached_stmt(
         st, "SELECT id, content FROM audit WHERE number = ?1 AND content != '' ORDER BY id", err);
     if (!s)
         return XK_EDB;
-    sqlite3_bind_text(s, 1, number, -1, SQLITE_TRANSIENT);
+    xk_db_bind_text(s, 1, number, -1);
     int step;
-    while ((step = sqlite3_step(s)) == SQLITE_ROW)
-        read_content(nm, sqlite3_column_int64(s, 0), (const char *)sqlite3_column_text(s, 1));
+    while ((step = xk_db_step(s)) == XK_DB_ROW)
+        read_content(nm, xk_db_column_int64(s, 0), (const char *)xk_db_column_text(s, 1));
     xk_status rc =
-        step == SQLITE_DONE ? XK_OK : xk_store_db_error(st, err, "reading the audit log");
-    sqlite3_reset(s);
+        step == XK_DB_DONE ? XK_OK : xk_store_db_error(st, err, "reading the audit log");
+    xk_db_reset(s);
     return rc;
 }
 
@@ -289,27 +286,25 @@ static const char *differing_field(xk_store *st, long long lid)
 {
     static const char *const fields[] = {"company", "legal_representative", "region",
                                          "category", "issuer", "issued", "expires"};
-    sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(st->db,
-                           "SELECT v.record, l.company, l.legal_representative, l.region, "
+    xk_stmt *s;
+    if (xk_db_prepare(st->db, "SELECT v.record, l.company, l.legal_representative, l.region, "
                            "l.category, l.issuer, l.issued, l.expires FROM licences l JOIN "
                            "versions v ON v.licence_id = l.id AND v.version = l.version "
-                           "WHERE l.id = ?1",
-                           -1, &s, NULL) != SQLITE_OK)
+                           "WHERE l.id = ?1", &s) != XK_DB_OK)
         return NULL;
-    sqlite3_bind_int64(s, 1, lid);
+    xk_db_bind_int64(s, 1, lid);
     const char *found = NULL;
-    if (sqlite3_step(s) == SQLITE_ROW) {
-        json_t *rec = json_loads((const char *)sqlite3_column_text(s, 0), 0, NULL);
+    if (xk_db_step(s) == XK_DB_ROW) {
+        json_t *rec = json_loads((const char *)xk_db_column_text(s, 0), 0, NULL);
         for (int i = 0; rec && !found && i < 7; i++) {
             const char *want = json_string_value(json_object_get(rec, fields[i]));
-            const char *have = (const char *)sqlite3_column_text(s, i + 1);
+            const char *have = (const char *)xk_db_column_text(s, i + 1);
             if (want && have && strcmp(want, have) != 0)
                 found = fields[i];
         }
         json_decref(rec);
     }
-    sqlite3_finalize(s);
+    xk_db_finalize(s);
     return found;
 }
 
@@ -342,50 +337,48 @@ static xk_status check_state(xk_store *st, long long lid, const char *number, co
 static xk_status check_document(xk_store *st, const char *number, int version, const char *sha,
                                 xk_error *err)
 {
-    sqlite3_stmt *s = xk_store_cached_stmt(st, "SELECT body FROM documents WHERE sha256 = ?1", err);
+    xk_stmt *s = xk_store_cached_stmt(st, "SELECT body FROM documents WHERE sha256 = ?1", err);
     if (!s)
         return XK_EDB;
-    sqlite3_bind_text(s, 1, sha, -1, SQLITE_TRANSIENT);
+    xk_db_bind_text(s, 1, sha, -1);
     xk_status rc = XK_OK;
-    int step = sqlite3_step(s);
-    if (step == SQLITE_ROW) {
+    int step = xk_db_step(s);
+    if (step == XK_DB_ROW) {
         char have[XK_SHA256_HEX];
-        xk_store_sha256_hex(sqlite3_column_blob(s, 0), (size_t)sqlite3_column_bytes(s, 0), have);
+        xk_store_sha256_hex(xk_db_column_blob(s, 0), (size_t)xk_db_column_bytes(s, 0), have);
         if (strcmp(have, sha) != 0)
             rc = xk_error_set(err, XK_ECONFLICT, 0,
                               "%s version %d: its source document no longer hashes to %.16s…: "
                               "it was changed outside xuke",
                               number, version, sha);
-    } else if (step == SQLITE_DONE) {
+    } else if (step == XK_DB_DONE) {
         rc = xk_error_set(err, XK_ECONFLICT, 0,
                           "%s version %d: its source document %.16s… is missing", number, version,
                           sha);
     } else {
         rc = xk_store_db_error(st, err, "reading a document");
     }
-    sqlite3_reset(s);
+    xk_db_reset(s);
     return rc;
 }
 
 static xk_status check_versions(xk_store *st, long long lid, const char *number,
                                 const named *nm, xk_error *err)
 {
-    sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(st->db,
-                           "SELECT version, record, record_sha256, source_sha256 FROM versions "
-                           "WHERE licence_id = ?1 ORDER BY version",
-                           -1, &s, NULL) != SQLITE_OK)
+    xk_stmt *s;
+    if (xk_db_prepare(st->db, "SELECT version, record, record_sha256, source_sha256 FROM versions "
+                           "WHERE licence_id = ?1 ORDER BY version", &s) != XK_DB_OK)
         return xk_store_db_error(st, err, "reading versions");
-    sqlite3_bind_int64(s, 1, lid);
+    xk_db_bind_int64(s, 1, lid);
     xk_status rc = XK_OK;
     int step;
-    while (rc == XK_OK && (step = sqlite3_step(s)) == SQLITE_ROW) {
-        int version = sqlite3_column_int(s, 0);
-        const char *record = (const char *)sqlite3_column_text(s, 1);
-        const char *rsha = (const char *)sqlite3_column_text(s, 2);
-        const char *ssha = (const char *)sqlite3_column_text(s, 3);
+    while (rc == XK_OK && (step = xk_db_step(s)) == XK_DB_ROW) {
+        int version = xk_db_column_int(s, 0);
+        const char *record = (const char *)xk_db_column_text(s, 1);
+        const char *rsha = (const char *)xk_db_column_text(s, 2);
+        const char *ssha = (const char *)xk_db_column_text(s, 3);
         char have[XK_SHA256_HEX];
-        xk_store_sha256_hex(record ? record : "", (size_t)sqlite3_column_bytes(s, 1), have);
+        xk_store_sha256_hex(record ? record : "", (size_t)xk_db_column_bytes(s, 1), have);
         size_t i = 0;
         while (i < nm->n && nm->v[i].version != version)
             i++;
@@ -407,31 +400,29 @@ static xk_status check_versions(xk_store *st, long long lid, const char *number,
         else
             rc = check_document(st, number, version, ssha, err);
     }
-    if (rc == XK_OK && step != SQLITE_DONE)
+    if (rc == XK_OK && step != XK_DB_DONE)
         rc = xk_store_db_error(st, err, "reading versions");
-    sqlite3_finalize(s);
+    xk_db_finalize(s);
     return rc;
 }
 
 /* A licence the chain names that the store no longer holds (deleted outside xuke). */
 static xk_status check_missing(xk_store *st, xk_error *err)
 {
-    sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(st->db,
-                           "SELECT number FROM audit WHERE content != '' AND number NOT IN "
-                           "(SELECT number FROM licences) LIMIT 1",
-                           -1, &s, NULL) != SQLITE_OK)
+    xk_stmt *s;
+    if (xk_db_prepare(st->db, "SELECT number FROM audit WHERE content != '' AND number NOT IN "
+                           "(SELECT number FROM licences) LIMIT 1", &s) != XK_DB_OK)
         return xk_store_db_error(st, err, "reading the audit log");
     xk_status rc = XK_OK;
-    int step = sqlite3_step(s);
-    if (step == SQLITE_ROW)
+    int step = xk_db_step(s);
+    if (step == XK_DB_ROW)
         rc = xk_error_set(err, XK_ECONFLICT, 0,
                           "%s: the audit log names it but the store no longer holds it: it was "
                           "deleted outside xuke",
-                          (const char *)sqlite3_column_text(s, 0));
-    else if (step != SQLITE_DONE)
+                          (const char *)xk_db_column_text(s, 0));
+    else if (step != XK_DB_DONE)
         rc = xk_store_db_error(st, err, "reading the audit log");
-    sqlite3_finalize(s);
+    xk_db_finalize(s);
     return rc;
 }
 
@@ -440,27 +431,26 @@ xk_status xk_content_verify(xk_store *st, xk_error *err)
     named *nm = malloc(sizeof *nm);
     if (!nm)
         return xk_error_set(err, XK_ENOMEM, 0, "out of memory");
-    sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(st->db, "SELECT id, number FROM licences ORDER BY id", -1, &s, NULL) !=
-        SQLITE_OK) {
+    xk_stmt *s;
+    if (xk_db_prepare(st->db, "SELECT id, number FROM licences ORDER BY id", &s) != XK_DB_OK) {
         free(nm);
         return xk_store_db_error(st, err, "reading licences");
     }
     xk_status rc = XK_OK;
     int step;
-    while (rc == XK_OK && (step = sqlite3_step(s)) == SQLITE_ROW) {
-        long long lid = sqlite3_column_int64(s, 0);
+    while (rc == XK_OK && (step = xk_db_step(s)) == XK_DB_ROW) {
+        long long lid = xk_db_column_int64(s, 0);
         char number[64];
-        snprintf(number, sizeof number, "%s", (const char *)sqlite3_column_text(s, 1));
+        snprintf(number, sizeof number, "%s", (const char *)xk_db_column_text(s, 1));
         rc = named_content(st, number, nm, err);
         if (rc == XK_OK)
             rc = check_state(st, lid, number, nm, err);
         if (rc == XK_OK)
             rc = check_versions(st, lid, number, nm, err);
     }
-    if (rc == XK_OK && step != SQLITE_DONE)
+    if (rc == XK_OK && step != XK_DB_DONE)
         rc = xk_store_db_error(st, err, "reading licences");
-    sqlite3_finalize(s);
+    xk_db_finalize(s);
     free(nm);
     return rc == XK_OK ? check_missing(st, err) : rc;
 }

@@ -31,31 +31,29 @@ static xk_status add_locked(xk_store *st, const char *number, const xk_event *ev
     char at[32], date[16];
     xk_store_now_utc(at);
     xk_date_format(ev->date, date, sizeof date);
-    sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(st->db,
-                           "INSERT INTO events(licence_id, type, date, year, note, ref, "
+    xk_stmt *s;
+    if (xk_db_prepare(st->db, "INSERT INTO events(licence_id, type, date, year, note, ref, "
                            "recorded_at, actor, planned) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
-                           "?9)",
-                           -1, &s, NULL) != SQLITE_OK)
+                           "?9) RETURNING id", &s) != XK_DB_OK)
         return xk_store_db_error(st, err, "recording the event");
-    int b = SQLITE_OK;
-    xk_bind_int64(&b, s, 1, lid);
-    xk_bind_text(&b, s, 2, ev->type);
-    xk_bind_text(&b, s, 3, date);
+    xk_db_bind_int64(s, 1, lid);
+    xk_db_bind_text(s, 2, ev->type, -1);
+    xk_db_bind_text(s, 3, date, -1);
     if (ev->year)
-        xk_bind_int64(&b, s, 4, ev->year);
-    xk_bind_text(&b, s, 5, ev->note);
-    xk_bind_text(&b, s, 6, ev->ref);
-    xk_bind_text(&b, s, 7, at);
-    xk_bind_text(&b, s, 8, st->actor);
-    xk_bind_int64(&b, s, 9, ev->planned ? 1 : 0);
-    if (b == SQLITE_OK)
-        b = sqlite3_step(s);
-    rc = b == SQLITE_DONE ? XK_OK : xk_store_code_error(st, b, err, "recording the event");
-    sqlite3_finalize(s);
+        xk_db_bind_int(s, 4, ev->year);
+    else
+        xk_db_bind_null(s, 4);
+    xk_db_bind_text(s, 5, ev->note, -1);
+    xk_db_bind_text(s, 6, ev->ref, -1);
+    xk_db_bind_text(s, 7, at, -1);
+    xk_db_bind_text(s, 8, st->actor, -1);
+    xk_db_bind_int(s, 9, ev->planned ? 1 : 0);
+    rc = xk_db_step(s) == XK_DB_ROW ? XK_OK : xk_store_db_error(st, err, "recording the event");
+    if (rc == XK_OK)
+        *id = (long)xk_db_column_int64(s, 0);
+    xk_db_finalize(s);
     if (rc != XK_OK)
         return rc;
-    *id = (long)sqlite3_last_insert_rowid(st->db);
     char detail[400];
     snprintf(detail, sizeof detail, "event %ld %s on %s%s%s%s", *id, ev->type, date,
              ev->planned ? " (planned)" : "", *ev->note ? ": " : "", ev->note);
@@ -75,46 +73,28 @@ xk_status xk_store_event_add(xk_store *st, const char *number, const xk_event *e
     return xk_store_write_end(st, add_locked(st, number, ev, id, err), err);
 }
 
-/* A text column into a fixed field sized for what this module writes there (notes and reasons
- * are refused over their limits before they are stored): one that does not fit is a damaged
- * store, SQLITE_TOOBIG in *rc, never cut. Memory running out is SQLITE_NOMEM in *rc. */
-static void column_into(int *rc, sqlite3_stmt *s, int col, char *dst, size_t size)
+/* A text column into a fixed buffer, whole; false when it does not fit (never cut). */
+static bool column_into(xk_stmt *s, int col, char *dst, size_t size)
 {
-    const char *v = xk_column_text(rc, s, col);
-    size_t n = v ? strlen(v) : 0;
-    if (n >= size && *rc == SQLITE_OK)
-        *rc = SQLITE_TOOBIG;
-    n = n < size ? n : 0;
-    memcpy(dst, v ? v : "", n);
-    dst[n] = '\0';
+    return xk_store_text_col(s, col, dst, size);
 }
 
-static void read_event(int *rc, sqlite3_stmt *s, int c, xk_event *e)
+/* False when a stored text is longer than its field (the store was changed outside xuke). */
+static bool read_event(xk_stmt *s, int c, xk_event *e)
 {
     memset(e, 0, sizeof *e);
-    e->id = (long)sqlite3_column_int64(s, c);
-    column_into(rc, s, c + 1, e->type, sizeof e->type);
-    const char *date = xk_column_text(rc, s, c + 2);
-    if (date)
-        xk_date_parse_iso(date, &e->date);
-    e->year = sqlite3_column_int(s, c + 3);
-    column_into(rc, s, c + 4, e->note, sizeof e->note);
-    column_into(rc, s, c + 5, e->ref, sizeof e->ref);
-    column_into(rc, s, c + 6, e->recorded_at, sizeof e->recorded_at);
-    column_into(rc, s, c + 7, e->actor, sizeof e->actor);
-    e->planned = sqlite3_column_int(s, c + 8) != 0;
-    column_into(rc, s, c + 9, e->voided_at, sizeof e->voided_at);
-    column_into(rc, s, c + 10, e->void_reason, sizeof e->void_reason);
-    column_into(rc, s, c + 11, e->voided_by, sizeof e->voided_by);
-}
-
-/* The error of a failed column read (column_into, read_event). */
-static xk_status column_error(xk_store *st, int rc, xk_error *err, const char *doing)
-{
-    if (rc == SQLITE_TOOBIG)
-        return xk_error_set(err, XK_EDB, 0, "%s: a stored field is longer than the store ever "
-                            "writes (is the file damaged?)", doing);
-    return xk_store_code_error(st, rc, err, doing);
+    e->id = (long)xk_db_column_int64(s, c);
+    xk_date_parse_iso((const char *)xk_db_column_text(s, c + 2), &e->date);
+    e->year = xk_db_column_int(s, c + 3);
+    e->planned = xk_db_column_int(s, c + 8) != 0;
+    return column_into(s, c + 1, e->type, sizeof e->type) &&
+           column_into(s, c + 4, e->note, sizeof e->note) &&
+           column_into(s, c + 5, e->ref, sizeof e->ref) &&
+           column_into(s, c + 6, e->recorded_at, sizeof e->recorded_at) &&
+           column_into(s, c + 7, e->actor, sizeof e->actor) &&
+           column_into(s, c + 9, e->voided_at, sizeof e->voided_at) &&
+           column_into(s, c + 10, e->void_reason, sizeof e->void_reason) &&
+           column_into(s, c + 11, e->voided_by, sizeof e->voided_by);
 }
 
 #define EVENT_COLUMNS                                                                              \
@@ -124,29 +104,20 @@ static xk_status column_error(xk_store *st, int rc, xk_error *err, const char *d
 static xk_status void_locked(xk_store *st, long id, const char *reason, char *number,
                              xk_error *err)
 {
-    sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(st->db,
-                           "SELECT l.number, e.type, e.date, e.voided_at FROM events e "
-                           "JOIN licences l ON l.id = e.licence_id WHERE e.id = ?1",
-                           -1, &s, NULL) != SQLITE_OK)
+    xk_stmt *s;
+    if (xk_db_prepare(st->db, "SELECT l.number, e.type, e.date, e.voided_at FROM events e "
+                           "JOIN licences l ON l.id = e.licence_id WHERE e.id = ?1", &s) != XK_DB_OK)
         return xk_store_db_error(st, err, "reading the event");
-    int step = SQLITE_OK, col = SQLITE_OK;
-    xk_bind_int64(&step, s, 1, id);
-    if (step == SQLITE_OK)
-        step = sqlite3_step(s);
+    xk_db_bind_int64(s, 1, id);
     char num[64] = "", type[32] = "", date[16] = "", voided[32] = "";
-    bool found = step == SQLITE_ROW;
-    if (found) {
-        column_into(&col, s, 0, num, sizeof num);
-        column_into(&col, s, 1, type, sizeof type);
-        column_into(&col, s, 2, date, sizeof date);
-        column_into(&col, s, 3, voided, sizeof voided);
-    }
-    sqlite3_finalize(s);
-    if (step != SQLITE_ROW && step != SQLITE_DONE)
-        return xk_store_code_error(st, step, err, "reading the event");
-    if (col != SQLITE_OK)
-        return column_error(st, col, err, "reading the event");
+    bool found = xk_db_step(s) == XK_DB_ROW;
+    bool fits = !found || (column_into(s, 0, num, sizeof num) &&
+                           column_into(s, 1, type, sizeof type) &&
+                           column_into(s, 2, date, sizeof date) &&
+                           column_into(s, 3, voided, sizeof voided));
+    xk_db_finalize(s);
+    if (!fits)
+        return xk_store_too_long(err, "event", num);
     if (!found)
         return xk_error_set(err, XK_ENOTFOUND, 0, "there is no event %ld (`xuke event list "
                             "NUMBER` shows a licence's events with their ids)", id);
@@ -157,21 +128,15 @@ static xk_status void_locked(xk_store *st, long id, const char *reason, char *nu
         snprintf(number, 64, "%s", num);
     char at[32];
     xk_store_now_utc(at);
-    if (sqlite3_prepare_v2(st->db,
-                           "UPDATE events SET voided_at = ?2, void_reason = ?3, voided_by = ?4 "
-                           "WHERE id = ?1",
-                           -1, &s, NULL) != SQLITE_OK)
+    if (xk_db_prepare(st->db, "UPDATE events SET voided_at = ?2, void_reason = ?3, voided_by = ?4 "
+                           "WHERE id = ?1", &s) != XK_DB_OK)
         return xk_store_db_error(st, err, "voiding the event");
-    int b = SQLITE_OK;
-    xk_bind_int64(&b, s, 1, id);
-    xk_bind_text(&b, s, 2, at);
-    xk_bind_text(&b, s, 3, reason);
-    xk_bind_text(&b, s, 4, st->actor);
-    if (b == SQLITE_OK)
-        b = sqlite3_step(s);
-    xk_status rc =
-        b == SQLITE_DONE ? XK_OK : xk_store_code_error(st, b, err, "voiding the event");
-    sqlite3_finalize(s);
+    xk_db_bind_int64(s, 1, id);
+    xk_db_bind_text(s, 2, at, -1);
+    xk_db_bind_text(s, 3, reason, -1);
+    xk_db_bind_text(s, 4, st->actor, -1);
+    xk_status rc = xk_db_step(s) == XK_DB_DONE ? XK_OK : xk_store_db_error(st, err, "voiding the event");
+    xk_db_finalize(s);
     if (rc != XK_OK)
         return rc;
     char detail[400];
@@ -202,18 +167,14 @@ xk_status xk_store_events(xk_store *st, const char *number, xk_event **out, size
     xk_status rc = find_id(st, number, &lid, err);
     if (rc != XK_OK)
         return rc;
-    sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(st->db,
-                           "SELECT " EVENT_COLUMNS " FROM events e WHERE e.licence_id = ?1 "
-                           "ORDER BY e.date, e.id",
-                           -1, &s, NULL) != SQLITE_OK)
+    xk_stmt *s;
+    if (xk_db_prepare(st->db, "SELECT " EVENT_COLUMNS " FROM events e WHERE e.licence_id = ?1 "
+                           "ORDER BY e.date, e.id", &s) != XK_DB_OK)
         return xk_store_db_error(st, err, "reading events");
-    int step = SQLITE_OK, col = SQLITE_OK;
-    xk_bind_int64(&step, s, 1, lid);
+    xk_db_bind_int64(s, 1, lid);
     size_t cap = 0;
-    if (step == SQLITE_OK)
-        step = sqlite3_step(s);
-    for (; rc == XK_OK && col == SQLITE_OK && step == SQLITE_ROW; step = sqlite3_step(s)) {
+    int step = XK_DB_DONE;
+    while (rc == XK_OK && (step = xk_db_step(s)) == XK_DB_ROW) {
         if (*n == cap) {
             cap = cap ? cap * 2 : 8;
             xk_event *ne = realloc(*out, cap * sizeof *ne);
@@ -223,13 +184,14 @@ xk_status xk_store_events(xk_store *st, const char *number, xk_event **out, size
             }
             *out = ne;
         }
-        read_event(&col, s, 0, &(*out)[(*n)++]);
+        if (!read_event(s, 0, &(*out)[(*n)++])) {
+            rc = xk_store_too_long(err, "event", number);
+            break;
+        }
     }
-    if (rc == XK_OK && col != SQLITE_OK)
-        rc = column_error(st, col, err, "reading events");
-    else if (rc == XK_OK && step != SQLITE_DONE) /* an error mid-scan is no end of the rows */
-        rc = xk_store_code_error(st, step, err, "reading events");
-    sqlite3_finalize(s);
+    if (rc == XK_OK && step != XK_DB_DONE) /* an error mid-scan is no end of the rows */
+        rc = xk_store_db_error(st, err, "reading events");
+    xk_db_finalize(s);
     if (rc != XK_OK) {
         free(*out);
         *out = NULL;
@@ -240,18 +202,18 @@ xk_status xk_store_events(xk_store *st, const char *number, xk_event **out, size
 
 
 typedef struct event_cursor {
-    sqlite3_stmt *s;
+    xk_stmt *s;
     bool has_row;
-    int last; /* the last step's result: SQLITE_ROW, SQLITE_DONE or an error */
+    int last; /* the last step's result: XK_DB_ROW, XK_DB_DONE or an error */
     long long licence_id;
 } event_cursor;
 
 static void cursor_step(event_cursor *c)
 {
-    c->last = sqlite3_step(c->s);
-    c->has_row = c->last == SQLITE_ROW;
+    c->last = xk_db_step(c->s);
+    c->has_row = c->last == XK_DB_ROW;
     if (c->has_row)
-        c->licence_id = sqlite3_column_int64(c->s, 0);
+        c->licence_id = xk_db_column_int64(c->s, 0);
 }
 
 /* Whether the current version of a cancellation list names the licence's number: a match on its
@@ -276,9 +238,9 @@ static xk_status rules_scan(xk_store *st, const char *number, const char *live_o
              "SELECT l.id, l.number, l.company, l.issued, l.expires, l.removed, l.duties, "
              CANCELLED_COLUMN " FROM licences l%s ORDER BY l.id",
              where);
-    sqlite3_stmt *ls;
-    event_cursor ev = {NULL, false, SQLITE_DONE, 0};
-    if (sqlite3_prepare_v2(st->db, sql, -1, &ls, NULL) != SQLITE_OK)
+    xk_stmt *ls;
+    event_cursor ev = {NULL, false, XK_DB_DONE, 0};
+    if (xk_db_prepare(st->db, sql, &ls) != XK_DB_OK)
         return xk_store_db_error(st, err, "reading licences");
     /* voided events are kept for the record but count for nothing */
     snprintf(sql, sizeof sql,
@@ -286,42 +248,43 @@ static xk_status rules_scan(xk_store *st, const char *number, const char *live_o
              "ORDER BY e.licence_id, e.date, e.id",
              number || live_on ? " JOIN licences l ON l.id = e.licence_id" : "", where,
              *where ? " AND" : " WHERE");
-    if (sqlite3_prepare_v2(st->db, sql, -1, &ev.s, NULL) != SQLITE_OK) {
-        sqlite3_finalize(ls);
+    if (xk_db_prepare(st->db, sql, &ev.s) != XK_DB_OK) {
+        xk_db_finalize(ls);
         return xk_store_db_error(st, err, "reading events");
     }
-    int step = SQLITE_OK, col = SQLITE_OK;
     if (number) {
-        xk_bind_text(&step, ls, 1, number);
-        xk_bind_text(&step, ev.s, 1, number);
+        xk_db_bind_text(ls, 1, number, -1);
+        xk_db_bind_text(ev.s, 1, number, -1);
     }
     if (live_on) {
-        xk_bind_text(&step, ls, 2, live_on);
-        xk_bind_text(&step, ev.s, 2, live_on);
+        xk_db_bind_text(ls, 2, live_on, -1);
+        xk_db_bind_text(ev.s, 2, live_on, -1);
     }
-    if (step == SQLITE_OK)
-        cursor_step(&ev);
+    cursor_step(&ev);
     xk_event *events = NULL;
     size_t cap = 0;
     xk_status rc = XK_OK;
+    int step;
     bool stopped = false;
-    while (step == SQLITE_OK || step == SQLITE_ROW) {
-        if ((step = sqlite3_step(ls)) != SQLITE_ROW)
-            break;
-        long long id = sqlite3_column_int64(ls, 0);
+    while ((step = xk_db_step(ls)) == XK_DB_ROW) {
+        long long id = xk_db_column_int64(ls, 0);
         xk_rules_row row;
         memset(&row, 0, sizeof row);
-        column_into(&col, ls, 1, row.number, sizeof row.number);
-        row.company = xk_column_text(&col, ls, 2);
-        const char *issued = xk_column_text(&col, ls, 3);
-        const char *expires = xk_column_text(&col, ls, 4);
-        row.removed = sqlite3_column_int(ls, 5) != 0;
-        row.duties = xk_column_text(&col, ls, 6);
-        row.cancelled = sqlite3_column_int(ls, 7) != 0;
-        if (col != SQLITE_OK)
+        if (!column_into(ls, 1, row.number, sizeof row.number) ||
+            !column_into(ls, 2, row.company, sizeof row.company)) {
+            const char *num = xk_db_column_text(ls, 1);
+            rc = xk_store_too_long(err, "number or company", num ? num : "");
             break;
-        xk_date_parse_iso(issued, &row.issued);
-        xk_date_parse_iso(expires, &row.expires);
+        }
+        xk_date_parse_iso((const char *)xk_db_column_text(ls, 3), &row.issued);
+        xk_date_parse_iso((const char *)xk_db_column_text(ls, 4), &row.expires);
+        row.removed = xk_db_column_int(ls, 5) != 0;
+        row.duties = (const char *)xk_db_column_text(ls, 6);
+        row.cancelled = xk_db_column_int(ls, 7) != 0;
+        if (xk_db_failed(ls)) { /* a column SQLite found no memory for reads empty */
+            rc = xk_store_db_error(st, err, "reading licences");
+            break;
+        }
         while (ev.has_row && ev.licence_id < id) /* events of licences not asked for */
             cursor_step(&ev);
         size_t n = 0;
@@ -335,13 +298,21 @@ static xk_status rules_scan(xk_store *st, const char *number, const char *live_o
                 }
                 events = ne;
             }
-            read_event(&col, ev.s, 1, &events[n++]);
+            bool whole = read_event(ev.s, 1, &events[n++]);
+            if (xk_db_failed(ev.s)) {
+                rc = xk_store_db_error(st, err, "reading events");
+                break;
+            }
+            if (!whole) {
+                rc = xk_store_too_long(err, "event", row.number);
+                break;
+            }
             cursor_step(&ev);
         }
-        if (rc != XK_OK || col != SQLITE_OK)
+        if (rc != XK_OK)
             break;
-        if (ev.last != SQLITE_ROW && ev.last != SQLITE_DONE) {
-            rc = xk_store_code_error(st, ev.last, err, "reading events");
+        if (ev.last != XK_DB_ROW && ev.last != XK_DB_DONE) {
+            rc = xk_store_db_error(st, err, "reading events");
             break;
         }
         row.events = events;
@@ -352,15 +323,13 @@ static xk_status rules_scan(xk_store *st, const char *number, const char *live_o
         }
     }
     /* a failing step mid-scan is an error, never a short list taken for the whole */
-    if (rc == XK_OK && col != SQLITE_OK)
-        rc = column_error(st, col, err, "reading licences");
-    if (rc == XK_OK && !stopped && step != SQLITE_DONE)
-        rc = xk_store_code_error(st, step, err, "reading licences");
-    if (rc == XK_OK && !stopped && ev.last != SQLITE_ROW && ev.last != SQLITE_DONE)
-        rc = xk_store_code_error(st, ev.last, err, "reading events");
+    if (rc == XK_OK && !stopped && step != XK_DB_DONE)
+        rc = xk_store_db_error(st, err, "reading licences");
+    if (rc == XK_OK && !stopped && ev.last != XK_DB_ROW && ev.last != XK_DB_DONE)
+        rc = xk_store_db_error(st, err, "reading events");
     free(events);
-    sqlite3_finalize(ls);
-    sqlite3_finalize(ev.s);
+    xk_db_finalize(ls);
+    xk_db_finalize(ev.s);
     return rc;
 }
 

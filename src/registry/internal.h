@@ -1,11 +1,12 @@
 /*
- * Internals shared by the SQLite registry modules: the store handle, the prepared-statement
- * cache, and helpers that turn SQLite failures into xk_error messages.
+ * Internals shared by the registry modules: the store handle over a database connection (db.h:
+ * SQLite or PostgreSQL), the prepared-statement cache, and helpers that turn database failures
+ * into xk_error messages.
  */
 #ifndef XK_REGISTRY_INTERNAL_H
 #define XK_REGISTRY_INTERNAL_H
 
-#include <sqlite3.h>
+#include "db.h"
 
 #include "xuke/store.h"
 
@@ -29,27 +30,23 @@ typedef enum stmt_id {
 } stmt_id;
 
 #define QUERY_CACHE 16
-/* The page cache of a store's connection (KiB); SQL_NUMBER spells it in a PRAGMA's text. */
-#define STORE_CACHE_KIB 65536
-#define SQL_NUMBER_(x) #x
-#define SQL_NUMBER(x) SQL_NUMBER_(x)
 
 /* Composed queries (search) prepared once per distinct SQL text, least recently used evicted. */
 typedef struct cached_query {
     char *sql;
-    sqlite3_stmt *stmt;
+    xk_stmt *stmt;
     unsigned long last_used;
 } cached_query;
 
 struct xk_store {
-    sqlite3 *db;
+    xk_db *db;
     cached_query queries[QUERY_CACHE];
     unsigned long query_clock;
     char actor[64];
     int explicit_tx; /* inside xk_store_begin … commit/rollback */
     int tx_failed;   /* a write failed inside it: only a rollback may follow */
     bool read_only;  /* this process cannot write the file: opened immutable, reads only */
-    sqlite3_stmt *stmts[S_COUNT];
+    xk_stmt *stmts[S_COUNT];
 };
 
 /* Sets err from the connection's last error, prefixed with what was being done. */
@@ -72,12 +69,26 @@ void xk_bind_int64(int *rc, sqlite3_stmt *s, int i, sqlite3_int64 v);
 const char *xk_column_text(int *rc, sqlite3_stmt *s, int col);
 
 /* Cached prepared statement, reset and with bindings cleared; NULL on failure (err set). */
-sqlite3_stmt *xk_store_stmt(xk_store *st, stmt_id id, xk_error *err);
+xk_stmt *xk_store_stmt(xk_store *st, stmt_id id, xk_error *err);
 /* A prepared statement for sql from the query cache (reset, bindings cleared); NULL on error. */
-sqlite3_stmt *xk_store_cached_stmt(xk_store *st, const char *sql, xk_error *err);
+xk_stmt *xk_store_cached_stmt(xk_store *st, const char *sql, xk_error *err);
+
+/* A text column copied whole into dst (size bytes with its NUL); false, with dst "", when it
+ * does not fit: a value longer than xuke writes (a store changed outside xuke) is never cut. */
+bool xk_store_text_col(xk_stmt *s, int col, char *dst, size_t size);
+/* The error for a stored value that xk_store_text_col refused. */
+xk_status xk_store_too_long(xk_error *err, const char *what, const char *number);
 
 /* Runs SQL without results. */
 xk_status xk_store_exec(xk_store *st, const char *sql, xk_error *err);
+/* Opens a write transaction: BEGIN IMMEDIATE on SQLite; on PostgreSQL BEGIN and the store's
+ * writer lock, so writers from every process queue as they do on a SQLite file. */
+xk_status xk_store_begin_write(xk_store *st, xk_error *err);
+/* True on a PostgreSQL store: for the few statements whose SQL differs. */
+static inline bool xk_store_is_pg(const xk_store *st)
+{
+    return st->db->kind == XK_DB_POSTGRES;
+}
 
 typedef struct existing {
     long long id;

@@ -7,7 +7,8 @@
  * (every version's canonical JSON and source hash), documents (sources by SHA-256, stored once),
  * services and domains (the current version's, for lookups), company_fts (trigram index over
  * company names: Chinese has no word breaks), events (rules), the hash-chained audit log, and
- * the due-diligence checks' published lists and homepage checks (checks_store.c).
+ * the due-diligence checks' published lists and homepage checks (checks_store.c), and the
+ * reminders' subscriptions and outbox (notify_store.c).
  */
 #include <stdio.h>
 
@@ -114,20 +115,42 @@ static const char *const migrations[] = {
     "ALTER TABLE audit ADD COLUMN content TEXT NOT NULL DEFAULT '';"
     "CREATE TABLE audit_anchor(one INTEGER PRIMARY KEY CHECK (one = 1), at TEXT NOT NULL,"
     "  licences INTEGER NOT NULL);",
+    /* 10: reminders (notify_store.c): subscriptions (no secrets: each names the owner-only file
+     * holding its own), the ledger of reminders decided, one row per (obligation occurrence,
+     * threshold, subscription), and the outbox of messages with their delivery */
+    "CREATE TABLE subscriptions(id INTEGER PRIMARY KEY, channel TEXT NOT NULL,"
+    "  target TEXT NOT NULL, smtp TEXT NOT NULL, sender TEXT NOT NULL,"
+    "  secret_file TEXT NOT NULL, licences TEXT NOT NULL, company TEXT NOT NULL,"
+    "  all_licences INTEGER NOT NULL, days TEXT NOT NULL, overdue TEXT NOT NULL,"
+    "  lang TEXT NOT NULL, quiet_from INTEGER NOT NULL, quiet_until INTEGER NOT NULL,"
+    "  digest INTEGER NOT NULL, created_at TEXT NOT NULL, actor TEXT NOT NULL,"
+    "  removed_at TEXT NOT NULL DEFAULT '');"
+    "CREATE TABLE outbox(id INTEGER PRIMARY KEY,"
+    "  subscription_id INTEGER NOT NULL REFERENCES subscriptions(id), key TEXT NOT NULL UNIQUE,"
+    "  idem TEXT NOT NULL, status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,"
+    "  parts_sent INTEGER NOT NULL DEFAULT 0, created_ms INTEGER NOT NULL,"
+    "  next_ms INTEGER NOT NULL, claimed_ms INTEGER NOT NULL DEFAULT 0,"
+    "  first_try_ms INTEGER NOT NULL DEFAULT 0, sent_ms INTEGER NOT NULL DEFAULT 0,"
+    "  title TEXT NOT NULL, text TEXT NOT NULL, items TEXT NOT NULL, n_items INTEGER NOT NULL,"
+    "  answer TEXT NOT NULL DEFAULT '');"
+    "CREATE INDEX outbox_ready ON outbox(status, next_ms) WHERE status IN ('pending', 'sending');"
+    "CREATE TABLE notices(subscription_id INTEGER NOT NULL REFERENCES subscriptions(id),"
+    "  occurrence TEXT NOT NULL, step TEXT NOT NULL, message_id INTEGER REFERENCES outbox(id),"
+    "  PRIMARY KEY(subscription_id, occurrence, step));"
+    "CREATE INDEX notices_waiting ON notices(subscription_id) WHERE message_id IS NULL;",
 };
 
 #define N_MIGRATIONS (int)(sizeof migrations / sizeof migrations[0])
 
 static int current_version(xk_store *st)
 {
-    sqlite3_stmt *s;
+    xk_stmt *s;
     int v = -1;
-    if (sqlite3_prepare_v2(st->db,
-                           "SELECT version FROM schema_version", -1, &s, NULL) != SQLITE_OK)
+    if (xk_db_prepare(st->db, "SELECT version FROM schema_version", &s) != XK_DB_OK)
         return 0; /* no table yet: a new store */
-    if (sqlite3_step(s) == SQLITE_ROW)
-        v = sqlite3_column_int(s, 0);
-    sqlite3_finalize(s);
+    if (xk_db_step(s) == XK_DB_ROW)
+        v = xk_db_column_int(s, 0);
+    xk_db_finalize(s);
     return v < 0 ? 0 : v;
 }
 
@@ -140,6 +163,8 @@ static xk_status too_new(int have, xk_error *err)
 
 xk_status xk_schema_migrate(xk_store *st, xk_error *err)
 {
+    if (xk_store_is_pg(st))
+        return xk_error_set(err, XK_EUSAGE, 0, "this build has no PostgreSQL schema yet");
     /* a store already up to date is only read: opening it takes no write lock, so readers do
      * not queue behind an import, and a read-only store opens */
     int have = current_version(st);
@@ -152,7 +177,7 @@ xk_status xk_schema_migrate(xk_store *st, xk_error *err)
                             "the store is read-only and its schema (version %d) must be "
                             "brought to version %d: open it once where it can be written",
                             have, N_MIGRATIONS);
-    xk_status rc = xk_store_exec(st, "BEGIN IMMEDIATE", err);
+    xk_status rc = xk_store_begin_write(st, err);
     if (rc != XK_OK)
         return rc;
     rc = xk_store_exec(st, "CREATE TABLE IF NOT EXISTS schema_version(version INTEGER NOT NULL)",
@@ -171,7 +196,7 @@ xk_status xk_schema_migrate(xk_store *st, xk_error *err)
         rc = xk_store_exec(st, sql, err);
     }
     if (rc != XK_OK) {
-        sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+        xk_db_exec(st->db, "ROLLBACK");
         return rc;
     }
     return xk_store_exec(st, "COMMIT", err);

@@ -254,10 +254,9 @@ static void built_free(built *b)
         free(b->owned[i]);
 }
 
-static void col(char *dst, size_t size, sqlite3_stmt *s, int c)
+static bool col(char *dst, size_t size, xk_stmt *s, int c)
 {
-    const unsigned char *v = sqlite3_column_text(s, c);
-    snprintf(dst, size, "%s", v ? (const char *)v : "");
+    return xk_store_text_col(s, c, dst, size);
 }
 
 xk_status xk_store_search_count(xk_store *st, const xk_query *q, size_t *total, xk_error *err)
@@ -272,22 +271,22 @@ xk_status xk_store_search_count(xk_store *st, const xk_query *q, size_t *total, 
     xk_buf_printf(&count, "SELECT count(*) FROM (%s)", b.sql.data ? b.sql.data : "");
     if (rc == XK_OK && count.oom)
         rc = xk_error_set(err, XK_ENOMEM, 0, "out of memory building the query");
-    sqlite3_stmt *s = NULL;
-    if (rc == XK_OK && sqlite3_prepare_v2(st->db, count.data, -1, &s, NULL) != SQLITE_OK)
+    xk_stmt *s = NULL;
+    if (rc == XK_OK && xk_db_prepare(st->db, count.data, &s) != XK_DB_OK)
         rc = xk_store_db_error(st, err, "counting matches");
     for (int i = 0; rc == XK_OK && i < b.b.n; i++) {
         if (b.b.is_num[i])
-            sqlite3_bind_int64(s, i + 1, b.b.num[i]);
+            xk_db_bind_int64(s, i + 1, b.b.num[i]);
         else
-            sqlite3_bind_text(s, i + 1, b.b.text[i], -1, SQLITE_STATIC);
+            xk_db_bind_text(s, i + 1, b.b.text[i], -1);
     }
     if (rc == XK_OK) {
-        if (sqlite3_step(s) == SQLITE_ROW)
-            *total = (size_t)sqlite3_column_int64(s, 0);
+        if (xk_db_step(s) == XK_DB_ROW)
+            *total = (size_t)xk_db_column_int64(s, 0);
         else
             rc = xk_store_db_error(st, err, "counting matches");
     }
-    sqlite3_finalize(s);
+    xk_db_finalize(s);
     xk_buf_free(&count);
     built_free(&b);
     return rc;
@@ -301,42 +300,47 @@ xk_status xk_store_search(xk_store *st, const xk_query *q, xk_hit_fn fn, void *c
         built_free(&b);
         return rc;
     }
-    sqlite3_stmt *s = xk_store_cached_stmt(st, b.sql.data, err);
+    xk_stmt *s = xk_store_cached_stmt(st, b.sql.data, err);
     if (!s) {
         built_free(&b);
         return XK_EDB;
     }
     for (int i = 0; i < b.b.n; i++) {
         if (b.b.is_num[i])
-            sqlite3_bind_int64(s, i + 1, b.b.num[i]);
+            xk_db_bind_int64(s, i + 1, b.b.num[i]);
         else
-            sqlite3_bind_text(s, i + 1, b.b.text[i], -1, SQLITE_STATIC);
+            xk_db_bind_text(s, i + 1, b.b.text[i], -1);
     }
     bool domain = q->domain && *q->domain;
     int step;
-    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((step = xk_db_step(s)) == XK_DB_ROW) {
         xk_hit h;
         memset(&h, 0, sizeof h);
-        col(h.number, sizeof h.number, s, 0);
-        col(h.company, sizeof h.company, s, 1);
-        col(h.issued, sizeof h.issued, s, 2);
-        col(h.expires, sizeof h.expires, s, 3);
-        h.version = sqlite3_column_int(s, 4);
-        h.removed = sqlite3_column_int(s, 5) != 0;
+        bool fits = col(h.number, sizeof h.number, s, 0) &&
+                    col(h.company, sizeof h.company, s, 1) &&
+                    col(h.issued, sizeof h.issued, s, 2) && col(h.expires, sizeof h.expires, s, 3);
+        h.version = xk_db_column_int(s, 4);
+        h.removed = xk_db_column_int(s, 5) != 0;
         h.website_index = -1;
-        if (domain) {
-            col(h.matched_domain, sizeof h.matched_domain, s, 6);
-            h.website_index = sqlite3_column_int(s, 7);
-            col(h.website_service, sizeof h.website_service, s, 8);
-            col(h.website_name, sizeof h.website_name, s, 9);
+        if (fits && domain) {
+            fits = col(h.matched_domain, sizeof h.matched_domain, s, 6) &&
+                   col(h.website_service, sizeof h.website_service, s, 8) &&
+                   col(h.website_name, sizeof h.website_name, s, 9);
+            h.website_index = xk_db_column_int(s, 7);
+        }
+        if (!fits) {
+            const char *num = xk_db_column_text(s, 0);
+            rc = xk_store_too_long(err, "number, company or website", num ? num : "");
+            step = XK_DB_DONE;
+            break;
         }
         if (!fn(&h, ctx))
             break;
     }
-    if (step != SQLITE_ROW && step != SQLITE_DONE)
+    if (step != XK_DB_ROW && step != XK_DB_DONE)
         rc = xk_store_db_error(st, err, "searching");
-    sqlite3_reset(s); /* cached: reset, not finalised; the bound texts die with b below */
-    sqlite3_clear_bindings(s);
+    xk_db_reset(s); /* cached: reset, not finalised; the bound texts die with b below */
+    xk_db_clear_bindings(s);
     built_free(&b);
     return rc;
 }

@@ -23,7 +23,7 @@ static const char *const sql_text[S_COUNT] = {
     [S_FIND_LICENCE] = "SELECT id, version, removed FROM licences WHERE number = ?1",
     [S_INSERT_LICENCE] = "INSERT INTO licences(number, version, company, legal_representative, "
                          "region, category, issuer, issued, expires, duties) "
-                         "VALUES (?1, 1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                         "VALUES (?1, 1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING id",
     [S_UPDATE_LICENCE] = "UPDATE licences SET version = version + 1, company = ?2, "
                          "legal_representative = ?3, region = ?4, category = ?5, issuer = ?6, "
                          "issued = ?7, expires = ?8, duties = ?9, removed = 0, "
@@ -53,105 +53,50 @@ static const char *const sql_text[S_COUNT] = {
 
 xk_status xk_store_db_error(xk_store *st, xk_error *err, const char *doing)
 {
-    return xk_store_code_error(st, sqlite3_extended_errcode(st->db), err, doing);
+    return st->db->ops->error(st->db, err, doing);
 }
 
-xk_status xk_store_code_error(xk_store *st, int code, xk_error *err, const char *doing)
+xk_stmt *xk_store_stmt(xk_store *st, stmt_id id, xk_error *err)
 {
-    const char *hint = "";
-    char sys[96];
-    if ((code & 0xff) == SQLITE_FULL) {
-        hint = " (the disk is full)";
-    } else if ((code & 0xff) == SQLITE_IOERR) {
-        /* what the OS said when SQLite kept it ("File too large" under a file-size limit) */
-        int e = sqlite3_system_errno(st->db);
-        snprintf(sys, sizeof sys, " (%s)",
-                 e ? strerror(e)
-                   : code == SQLITE_IOERR_WRITE ? "writing the file failed: is the disk full, or a "
-                                                  "file-size limit reached?"
-                                                : "the file could not be read or written");
-        hint = sys;
-    } else if ((code & 0xff) == SQLITE_READONLY) {
-        hint = " (the store is read-only)";
-    } else if ((code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED) {
-        hint = " (another process holds the store's write lock)";
-    } else if ((code & 0xff) == SQLITE_CORRUPT || (code & 0xff) == SQLITE_NOTADB) {
-        hint = " (the file is not a healthy xuke store)";
-    } else if ((code & 0xff) == SQLITE_NOMEM) { /* the caller's problem is memory, not the store */
-        return xk_error_set(err, XK_ENOMEM, 0, "%s: out of memory", doing);
-    }
-    /* the connection's own words when they are about this code, else SQLite's for the code */
-    const char *words =
-        sqlite3_extended_errcode(st->db) == code ? sqlite3_errmsg(st->db) : sqlite3_errstr(code);
-    return xk_error_set(err, XK_EDB, 0, "%s: %s%s", doing, words, hint);
-}
-
-void xk_bind_text(int *rc, sqlite3_stmt *s, int i, const char *v)
-{
-    int r = sqlite3_bind_text(s, i, v ? v : "", -1, SQLITE_TRANSIENT);
-    if (*rc == SQLITE_OK)
-        *rc = r;
-}
-
-void xk_bind_int64(int *rc, sqlite3_stmt *s, int i, sqlite3_int64 v)
-{
-    int r = sqlite3_bind_int64(s, i, v);
-    if (*rc == SQLITE_OK)
-        *rc = r;
-}
-
-const char *xk_column_text(int *rc, sqlite3_stmt *s, int col)
-{
-    const char *v = (const char *)sqlite3_column_text(s, col);
-    if (v || sqlite3_column_type(s, col) == SQLITE_NULL)
-        return v ? v : "";
-    if (*rc == SQLITE_OK)
-        *rc = SQLITE_NOMEM;
-    return NULL;
-}
-
-sqlite3_stmt *xk_store_stmt(xk_store *st, stmt_id id, xk_error *err)
-{
-    sqlite3_stmt *s = st->stmts[id];
+    xk_stmt *s = st->stmts[id];
     if (!s) {
-        if (sqlite3_prepare_v3(st->db, sql_text[id], -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) !=
-            SQLITE_OK) {
+        if (xk_db_prepare_persistent(st->db, sql_text[id], &s) != XK_DB_OK) {
             xk_store_db_error(st, err, "preparing a statement");
             return NULL;
         }
         st->stmts[id] = s;
     }
-    sqlite3_reset(s);
-    sqlite3_clear_bindings(s);
+    xk_db_reset(s);
+    xk_db_clear_bindings(s);
     return s;
 }
 
-sqlite3_stmt *xk_store_cached_stmt(xk_store *st, const char *sql, xk_error *err)
+xk_stmt *xk_store_cached_stmt(xk_store *st, const char *sql, xk_error *err)
 {
     cached_query *victim = &st->queries[0];
     for (int i = 0; i < QUERY_CACHE; i++) {
         cached_query *q = &st->queries[i];
         if (q->sql && strcmp(q->sql, sql) == 0) {
             q->last_used = ++st->query_clock;
-            sqlite3_reset(q->stmt);
-            sqlite3_clear_bindings(q->stmt);
+            xk_db_reset(q->stmt);
+            xk_db_clear_bindings(q->stmt);
             return q->stmt;
         }
         if (!q->sql || q->last_used < victim->last_used)
             victim = q;
     }
-    sqlite3_stmt *s;
-    if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK) {
+    xk_stmt *s;
+    if (xk_db_prepare_persistent(st->db, sql, &s) != XK_DB_OK) {
         xk_store_db_error(st, err, "preparing the query");
         return NULL;
     }
     char *copy = strdup(sql);
     if (!copy) {
-        sqlite3_finalize(s);
+        xk_db_finalize(s);
         xk_error_set(err, XK_ENOMEM, 0, "out of memory");
         return NULL;
     }
-    sqlite3_finalize(victim->stmt);
+    xk_db_finalize(victim->stmt);
     free(victim->sql);
     *victim = (cached_query){copy, s, ++st->query_clock};
     return s;
@@ -159,7 +104,7 @@ sqlite3_stmt *xk_store_cached_stmt(xk_store *st, const char *sql, xk_error *err)
 
 xk_status xk_store_exec(xk_store *st, const char *sql, xk_error *err)
 {
-    if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+    if (xk_db_exec(st->db, sql) != XK_DB_OK) {
         char doing[48];
         snprintf(doing, sizeof doing, "%.*s", (int)strcspn(sql, " ("), sql); /* "COMMIT" */
         return xk_store_db_error(st, err, doing);
@@ -182,18 +127,6 @@ void xk_store_now_utc(char out[32])
     strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-/* SQLite's allocation statistics cost a mutex and counters on every malloc and xuke never
- * reads them. The setting is process-wide and only accepted before SQLite initialises, so a
- * refusal (another part of the process came first) is harmless and ignored. */
-static void configure_sqlite_once(void)
-{
-    static bool done;
-    if (!done) {
-        done = true;
-        sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-    }
-}
-
 /* A store file that exists but this process may not write, or whose directory it may not
  * write (WAL needs its -wal and -shm files beside it): read-only media, a copy handed to an
  * auditor, a file mode of 0444. */
@@ -211,22 +144,11 @@ static bool cannot_write(const char *path)
     return access(path, W_OK) != 0 || access(dir, W_OK) != 0;
 }
 
-/* "file:PATH?immutable=1" with the characters URIs reserve escaped. Immutable: SQLite takes no
- * locks and needs no -shm file, so a read-only WAL store opens; it must not change while read. */
-static bool immutable_uri(const char *path, char *out, size_t size)
-{
-    size_t n = (size_t)snprintf(out, size, "file:");
-    for (const char *p = path; *p && n + 4 < size; p++)
-        n += (size_t)(strchr("?#%", *p) ? snprintf(out + n, size - n, "%%%02X", (unsigned char)*p)
-                                         : snprintf(out + n, size - n, "%c", *p));
-    return n + 13 < size && snprintf(out + n, size - n, "?immutable=1") > 0;
-}
-
 /* A file-backed path (not ":memory:" nor a "file:" URI) that names nothing. */
 static bool missing_file(const char *path)
 {
-    return strcmp(path, ":memory:") != 0 && strncmp(path, "file:", 5) != 0 &&
-           access(path, F_OK) != 0;
+    return !xk_db_is_postgres(path) && strcmp(path, ":memory:") != 0 &&
+           strncmp(path, "file:", 5) != 0 && access(path, F_OK) != 0;
 }
 
 xk_status xk_store_open_existing(const char *path, xk_store **out, xk_error *err)
@@ -243,48 +165,26 @@ xk_status xk_store_open_existing(const char *path, xk_store **out, xk_error *err
 xk_status xk_store_open(const char *path, xk_store **out, xk_error *err)
 {
     *out = NULL;
-    configure_sqlite_once();
     if (sodium_init() < 0)
         return xk_error_set(err, XK_EDB, 0, "libsodium failed to initialise");
     xk_store *st = calloc(1, sizeof *st);
     if (!st)
         return xk_error_set(err, XK_ENOMEM, 0, "out of memory");
     snprintf(st->actor, sizeof st->actor, "%s", "unknown");
-    char uri[4200];
-    st->read_only = cannot_write(path);
-    int flags = SQLITE_OPEN_NOMUTEX |
-                (st->read_only ? SQLITE_OPEN_READONLY | SQLITE_OPEN_URI
-                               : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
-    if (st->read_only && !immutable_uri(path, uri, sizeof uri)) {
-        xk_store_close(st);
-        return xk_error_set(err, XK_EUSAGE, 0, "store path too long: %s", path);
-    }
-    if (sqlite3_open_v2(st->read_only ? uri : path, &st->db, flags, NULL) != SQLITE_OK) {
-        xk_status rc = xk_error_set(err, XK_EDB, 0, "cannot open store %s: %s", path,
-                                    st->db ? sqlite3_errmsg(st->db) : "out of memory");
-        xk_store_close(st);
+    bool pg = xk_db_is_postgres(path);
+    st->read_only = !pg && cannot_write(path);
+    xk_status rc = pg ? xk_db_pg_open(path, &st->db, err)
+                      : xk_db_sqlite_open(path, st->read_only, &st->db, err);
+    if (rc != XK_OK) {
+        free(st);
         return rc;
     }
-    sqlite3_busy_timeout(st->db, 5000);
-    sqlite3_extended_result_codes(st->db, 1);
-    /* 16 KiB pages pack the kilobyte-sized documents and records far better than 4 KiB;
-     * the size only takes effect on a new file */
-    xk_status rc = st->read_only ? XK_OK
-                                 : xk_store_exec(st,
-                                                 "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; "
-                                                 "PRAGMA synchronous=FULL;",
-                                                 err);
-    if (rc == XK_OK)
-        rc = xk_store_exec(st,
-                           "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; "
-                           "PRAGMA cache_size=-" SQL_NUMBER(STORE_CACHE_KIB) ";",
-                           err);
-    if (rc == XK_OK)
-        rc = xk_schema_migrate(st, err);
+    rc = xk_schema_migrate(st, err);
     if (rc != XK_OK) {
-        char msg[XK_ERROR_MSG_MAX];
+        char msg[XK_ERROR_MSG_MAX], where[512];
         snprintf(msg, sizeof msg, "%s", err ? err->message : "");
-        xk_error_set(err, rc, 0, "store %s: %s", path, msg);
+        xk_db_redact(path, where, sizeof where);
+        xk_error_set(err, rc, 0, "store %s: %s", where, msg);
         xk_store_close(st);
         return rc;
     }
@@ -297,12 +197,12 @@ void xk_store_close(xk_store *st)
     if (!st)
         return;
     for (int i = 0; i < S_COUNT; i++)
-        sqlite3_finalize(st->stmts[i]);
+        xk_db_finalize(st->stmts[i]);
     for (int i = 0; i < QUERY_CACHE; i++) {
-        sqlite3_finalize(st->queries[i].stmt);
+        xk_db_finalize(st->queries[i].stmt);
         free(st->queries[i].sql);
     }
-    sqlite3_close(st->db);
+    xk_db_close(st->db);
     free(st);
 }
 
@@ -318,7 +218,7 @@ xk_status xk_store_begin(xk_store *st, xk_error *err)
     if (st->read_only)
         return xk_error_set(err, XK_EDB, 0, "the store is read-only: this process may not write "
                                             "its file or the directory it is in");
-    xk_status rc = xk_store_exec(st, "BEGIN IMMEDIATE", err);
+    xk_status rc = xk_store_begin_write(st, err);
     if (rc == XK_OK) {
         st->explicit_tx = 1;
         st->tx_failed = 0;
@@ -351,7 +251,12 @@ xk_status xk_store_write_begin(xk_store *st, xk_error *err)
                                             "an earlier write in this transaction failed; roll "
                                             "it back")
                              : XK_OK;
-    return xk_store_exec(st, "BEGIN IMMEDIATE", err);
+    return xk_store_begin_write(st, err);
+}
+
+xk_status xk_store_begin_write(xk_store *st, xk_error *err)
+{
+    return xk_store_exec(st, st->db->begin_write, err);
 }
 
 xk_status xk_store_write_end(xk_store *st, xk_status result, xk_error *err)
@@ -363,48 +268,48 @@ xk_status xk_store_write_end(xk_store *st, xk_status result, xk_error *err)
     }
     if (result == XK_OK)
         return xk_store_exec(st, "COMMIT", err);
-    sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+    xk_db_exec(st->db, "ROLLBACK");
     return result;
 }
 
 /* --- writing a version --------------------------------------------------------------------- */
 
-/* Steps a statement whose binds gave bound (their first failure, or SQLITE_OK). */
-static xk_status step_done(xk_store *st, sqlite3_stmt *s, int bound, xk_error *err,
-                           const char *doing)
+static int bind_text(xk_stmt *s, int i, const char *v)
 {
-    if (bound != SQLITE_OK)
-        return xk_store_code_error(st, bound, err, doing);
-    int rc = sqlite3_step(s);
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-        return xk_store_code_error(st, rc, err, doing);
+    return xk_db_bind_text(s, i, v ? v : "", -1);
+}
+
+static xk_status step_done(xk_store *st, xk_stmt *s, xk_error *err, const char *doing)
+{
+    int rc = xk_db_step(s);
+    if (rc != XK_DB_DONE && rc != XK_DB_ROW)
+        return xk_store_db_error(st, err, doing);
     return XK_OK;
 }
 
-static void bind_fields(int *rc, sqlite3_stmt *s, const xk_licence *lic, const char *duties)
+static void bind_fields(xk_stmt *s, const xk_licence *lic, const char *duties)
 {
     char a[16], b[16];
-    xk_bind_text(rc, s, 9, duties);
-    xk_bind_text(rc, s, 2, lic->company);
-    xk_bind_text(rc, s, 3, lic->legal_representative);
-    xk_bind_text(rc, s, 4, lic->region);
-    xk_bind_text(rc, s, 5, lic->category);
-    xk_bind_text(rc, s, 6, lic->issuer);
-    xk_bind_text(rc, s, 7, xk_date_format(lic->issued, a, sizeof a));
-    xk_bind_text(rc, s, 8, xk_date_format(lic->expires, b, sizeof b));
+    bind_text(s, 9, duties);
+    bind_text(s, 2, lic->company);
+    bind_text(s, 3, lic->legal_representative);
+    bind_text(s, 4, lic->region);
+    bind_text(s, 5, lic->category);
+    bind_text(s, 6, lic->issuer);
+    bind_text(s, 7, xk_date_format(lic->issued, a, sizeof a));
+    bind_text(s, 8, xk_date_format(lic->expires, b, sizeof b));
 }
 
 static xk_status clear_index_rows(xk_store *st, long long id, xk_error *err)
 {
-    sqlite3_stmt *s;
+    xk_stmt *s;
     if (!(s = xk_store_stmt(st, S_DELETE_SERVICES, err)))
         return XK_EDB;
-    int b = SQLITE_OK;
-    xk_bind_int64(&b, s, 1, id);
-    xk_status rc = step_done(st, s, b, err, "updating services");
+    xk_db_bind_int64(s, 1, id);
+    xk_status rc = step_done(st, s, err, "updating services");
     if (rc == XK_OK && (s = xk_store_stmt(st, S_DELETE_DOMAINS, err)) != NULL) {
-        xk_bind_int64(&b, s, 1, id);
-        rc = step_done(st, s, b, err, "updating domains");
+        xk_db_bind_int64(s, 1, id);
+        rc = step_done(st, s, err, "updating domains");
     }
     return rc;
 }
@@ -413,28 +318,26 @@ static xk_status clear_index_rows(xk_store *st, long long id, xk_error *err)
 static xk_status put_index_rows(xk_store *st, long long id, bool fresh, const xk_licence *lic,
                                 xk_error *err)
 {
-    sqlite3_stmt *s;
+    xk_stmt *s;
     xk_status rc = fresh ? XK_OK : clear_index_rows(st, id, err);
     for (size_t i = 0; rc == XK_OK && i < lic->n_services; i++) {
         if (!(s = xk_store_stmt(st, S_INSERT_SERVICE, err)))
             return XK_EDB;
-        int b = SQLITE_OK;
-        xk_bind_text(&b, s, 1, lic->services[i].code);
-        xk_bind_int64(&b, s, 2, id);
-        rc = step_done(st, s, b, err, "storing a service");
+        bind_text(s, 1, lic->services[i].code);
+        xk_db_bind_int64(s, 2, id);
+        rc = step_done(st, s, err, "storing a service");
     }
     for (size_t w = 0; rc == XK_OK && w < lic->n_websites; w++) {
         const xk_website *site = &lic->websites[w];
         for (size_t k = 0; rc == XK_OK && k < site->domains.len; k++) {
             if (!(s = xk_store_stmt(st, S_INSERT_DOMAIN, err)))
                 return XK_EDB;
-            int b = SQLITE_OK;
-            xk_bind_text(&b, s, 1, site->domains.items[k]);
-            xk_bind_int64(&b, s, 2, id);
-            xk_bind_int64(&b, s, 3, (sqlite3_int64)w);
-            xk_bind_text(&b, s, 4, site->code);
-            xk_bind_text(&b, s, 5, site->name);
-            rc = step_done(st, s, b, err, "storing a domain");
+            bind_text(s, 1, site->domains.items[k]);
+            xk_db_bind_int64(s, 2, id);
+            xk_db_bind_int(s, 3, (int)w);
+            bind_text(s, 4, site->code);
+            bind_text(s, 5, site->name);
+            rc = step_done(st, s, err, "storing a domain");
         }
     }
     return rc;
@@ -460,119 +363,104 @@ static xk_status record_json(const xk_licence *lic, char **json, char hash[XK_SH
 xk_status xk_store_find_licence(xk_store *st, const char *number, existing *ex, xk_error *err)
 {
     memset(ex, 0, sizeof *ex);
-    sqlite3_stmt *s = xk_store_stmt(st, S_FIND_LICENCE, err);
+    xk_stmt *s = xk_store_stmt(st, S_FIND_LICENCE, err);
     if (!s)
         return XK_EDB;
-    int rc = SQLITE_OK;
-    xk_bind_text(&rc, s, 1, number);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW) {
-        ex->id = sqlite3_column_int64(s, 0);
-        ex->version = sqlite3_column_int(s, 1);
-        ex->removed = sqlite3_column_int(s, 2) != 0;
+    bind_text(s, 1, number);
+    int rc = xk_db_step(s);
+    if (rc == XK_DB_ROW) {
+        ex->id = xk_db_column_int64(s, 0);
+        ex->version = xk_db_column_int(s, 1);
+        ex->removed = xk_db_column_int(s, 2) != 0;
         ex->found = true;
+    } else if (rc != XK_DB_DONE) {
+        return xk_store_db_error(st, err, "looking up the licence");
     }
-    sqlite3_reset(s);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return xk_store_code_error(st, rc, err, "looking up the licence");
+    xk_db_reset(s);
     return XK_OK;
 }
 
-/* Whether the current version's record hash is hash; a failure to tell is an error, not a
- * "no" that would store the same record again as a new version. */
-static xk_status same_as_current(xk_store *st, const existing *ex, const char *hash, bool *same,
-                                 xk_error *err)
+static bool same_as_current(xk_store *st, const existing *ex, const char *hash)
 {
-    *same = false;
-    sqlite3_stmt *s = xk_store_stmt(st, S_CURRENT_HASH, err);
+    xk_stmt *s = xk_store_stmt(st, S_CURRENT_HASH, NULL);
     if (!s)
-        return XK_EDB;
-    int rc = SQLITE_OK;
-    xk_bind_int64(&rc, s, 1, ex->id);
-    xk_bind_int64(&rc, s, 2, ex->version);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW) {
-        rc = SQLITE_OK;
-        const char *current = xk_column_text(&rc, s, 0);
-        *same = current && strcmp(current, hash) == 0;
-    }
-    sqlite3_reset(s);
-    if (rc != SQLITE_OK && rc != SQLITE_DONE)
-        return xk_store_code_error(st, rc, err, "comparing with the current version");
-    return XK_OK;
+        return false;
+    xk_db_bind_int64(s, 1, ex->id);
+    xk_db_bind_int(s, 2, ex->version);
+    const char *current = xk_db_step(s) == XK_DB_ROW ? xk_db_column_text(s, 0) : NULL;
+    bool same = current && strcmp(current, hash) == 0;
+    xk_db_reset(s);
+    return same;
 }
 
 static xk_status store_document(xk_store *st, const char *src, size_t len, const char *kind,
                                 const char *sha, const char *at, xk_error *err)
 {
-    sqlite3_stmt *s = xk_store_stmt(st, S_INSERT_DOCUMENT, err);
+    xk_stmt *s = xk_store_stmt(st, S_INSERT_DOCUMENT, err);
     if (!s)
         return XK_EDB;
-    int b = SQLITE_OK;
-    xk_bind_text(&b, s, 1, sha);
-    xk_bind_text(&b, s, 2, kind);
-    xk_bind_int64(&b, s, 3, (sqlite3_int64)len);
-    int blob = sqlite3_bind_blob64(s, 4, src, len, SQLITE_STATIC);
-    b = b != SQLITE_OK ? b : blob;
-    xk_bind_text(&b, s, 5, at);
-    return step_done(st, s, b, err, "storing the source document");
+    bind_text(s, 1, sha);
+    bind_text(s, 2, kind);
+    xk_db_bind_int64(s, 3, (long long)len);
+    xk_db_bind_blob(s, 4, src, len, false);
+    bind_text(s, 5, at);
+    return step_done(st, s, err, "storing the source document");
 }
 
 static xk_status index_company(xk_store *st, long long id, const char *company, xk_error *err)
 {
-    sqlite3_stmt *s = xk_store_stmt(st, S_INDEX_COMPANY, err);
+    xk_stmt *s = xk_store_stmt(st, S_INDEX_COMPANY, err);
     if (!s)
         return XK_EDB;
-    int b = SQLITE_OK;
-    xk_bind_int64(&b, s, 1, id);
-    xk_bind_text(&b, s, 2, company);
-    return step_done(st, s, b, err, "indexing the company name");
+    xk_db_bind_int64(s, 1, id);
+    bind_text(s, 2, company);
+    return step_done(st, s, err, "indexing the company name");
 }
 
 static xk_status upsert_licence(xk_store *st, const xk_licence *lic, const char *duties,
                                 existing *ex, xk_error *err)
 {
-    sqlite3_stmt *s = xk_store_stmt(st, ex->found ? S_UPDATE_LICENCE : S_INSERT_LICENCE, err);
+    xk_stmt *s = xk_store_stmt(st, ex->found ? S_UPDATE_LICENCE : S_INSERT_LICENCE, err);
     if (!s)
         return XK_EDB;
-    int rc = SQLITE_OK;
     if (ex->found)
-        xk_bind_int64(&rc, s, 1, ex->id);
+        xk_db_bind_int64(s, 1, ex->id);
     else
-        xk_bind_text(&rc, s, 1, lic->number);
-    bind_fields(&rc, s, lic, duties);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(s);
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-        return xk_store_code_error(st, rc, err, "storing the licence");
+        bind_text(s, 1, lic->number);
+    bind_fields(s, lic, duties);
+    int rc = xk_db_step(s);
+    if (rc != XK_DB_DONE && rc != XK_DB_ROW)
+        return xk_store_db_error(st, err, "storing the licence");
+    if (rc != XK_DB_ROW) {
+        xk_db_reset(s);
+        return xk_error_set(err, XK_EDB, 0, "storing the licence: no row was written");
+    }
     if (ex->found) {
-        ex->version = sqlite3_column_int(s, 0);
+        ex->version = xk_db_column_int(s, 0);
     } else {
-        ex->id = sqlite3_last_insert_rowid(st->db);
+        ex->id = xk_db_column_int64(s, 0);
         ex->version = 1;
     }
-    sqlite3_reset(s);
-    return ex->found ? XK_OK : index_company(st, ex->id, lic->company, err);
+    xk_db_reset(s);
+    /* PostgreSQL indexes licences.company itself (pg_trgm): there is no company_fts */
+    return ex->found || xk_store_is_pg(st) ? XK_OK : index_company(st, ex->id, lic->company, err);
 }
 
 static xk_status insert_version(xk_store *st, const existing *ex, const char *json,
                                 const char *hash, const char *src_sha, const char *at,
                                 xk_error *err)
 {
-    sqlite3_stmt *s = xk_store_stmt(st, S_INSERT_VERSION, err);
+    xk_stmt *s = xk_store_stmt(st, S_INSERT_VERSION, err);
     if (!s)
         return XK_EDB;
-    int b = SQLITE_OK;
-    xk_bind_int64(&b, s, 1, ex->id);
-    xk_bind_int64(&b, s, 2, ex->version);
-    xk_bind_text(&b, s, 3, json);
-    xk_bind_text(&b, s, 4, hash);
-    xk_bind_text(&b, s, 5, src_sha);
-    xk_bind_text(&b, s, 6, at);
-    xk_bind_text(&b, s, 7, st->actor);
-    return step_done(st, s, b, err, "storing the version");
+    xk_db_bind_int64(s, 1, ex->id);
+    xk_db_bind_int(s, 2, ex->version);
+    bind_text(s, 3, json);
+    bind_text(s, 4, hash);
+    bind_text(s, 5, src_sha);
+    bind_text(s, 6, at);
+    bind_text(s, 7, st->actor);
+    return step_done(st, s, err, "storing the version");
 }
 
 static xk_status put_locked(xk_store *st, const xk_licence *lic, const char *source, size_t len,
@@ -584,10 +472,7 @@ static xk_status put_locked(xk_store *st, const xk_licence *lic, const char *sou
     xk_status rc = xk_store_find_licence(st, lic->number, &ex, err);
     if (rc != XK_OK)
         return rc;
-    bool same = false;
-    if (ex.found && !ex.removed && (rc = same_as_current(st, &ex, hash, &same, err)) != XK_OK)
-        return rc;
-    if (same) {
+    if (ex.found && !ex.removed && same_as_current(st, &ex, hash)) {
         res->outcome = XK_IMPORT_UNCHANGED;
         res->version = ex.version;
         return XK_OK;
@@ -674,72 +559,78 @@ xk_status xk_store_put(xk_store *st, const xk_licence *lic, const char *source, 
 
 /* --- reading ------------------------------------------------------------------------------- */
 
-/* A column into a fixed field sized for what the store writes there (hashes, times, actors,
- * reasons under XK_MAX_REASON_BYTES): one that does not fit is a damaged store, not cut. */
-static void copy_col(int *rc, char *dst, size_t size, sqlite3_stmt *s, int col)
+bool xk_store_text_col(xk_stmt *s, int col, char *dst, size_t size)
 {
-    const char *v = xk_column_text(rc, s, col);
-    size_t n = v ? strlen(v) : 0;
-    if (n >= size && *rc == SQLITE_OK)
-        *rc = SQLITE_TOOBIG;
-    n = n < size ? n : 0;
-    memcpy(dst, v ? v : "", n);
+    const char *v = xk_db_column_text(s, col);
+    size_t n = v ? xk_db_column_bytes(s, col) : 0;
+    dst[0] = '\0';
+    if (n >= size)
+        return false;
+    if (n)
+        memcpy(dst, v, n);
     dst[n] = '\0';
+    return true;
 }
 
-static void read_info(int *rc, sqlite3_stmt *s, xk_licence_info *info)
+xk_status xk_store_too_long(xk_error *err, const char *what, const char *number)
 {
-    memset(info, 0, sizeof *info);
-    info->current.version = sqlite3_column_int(s, 0);
-    copy_col(rc, info->current.record_sha256, sizeof info->current.record_sha256, s, 2);
-    copy_col(rc, info->current.source_sha256, sizeof info->current.source_sha256, s, 3);
-    copy_col(rc, info->current.imported_at, sizeof info->current.imported_at, s, 4);
-    copy_col(rc, info->current.actor, sizeof info->current.actor, s, 5);
-    info->versions = sqlite3_column_int(s, 6);
-    info->removed = sqlite3_column_int(s, 7) != 0;
-    copy_col(rc, info->removed_reason, sizeof info->removed_reason, s, 8);
-    copy_col(rc, info->removed_at, sizeof info->removed_at, s, 9);
+    return xk_error_set(err, XK_EDB, 0,
+                        "the stored %s of %s is longer than xuke writes it: the store was changed "
+                        "outside xuke (`xuke audit --verify` names what differs)",
+                        what, number && *number ? number : "an entry");
+}
+
+static bool copy_col(char *dst, size_t size, xk_stmt *s, int col)
+{
+    return xk_store_text_col(s, col, dst, size);
 }
 
 xk_status xk_store_get_json(xk_store *st, const char *number, int version, char **json,
                             xk_licence_info *info, xk_error *err)
 {
     *json = NULL;
-    sqlite3_stmt *s = xk_store_stmt(st, S_GET_VERSION, err);
+    xk_stmt *s = xk_store_stmt(st, S_GET_VERSION, err);
     if (!s)
         return XK_EDB;
-    int rc = SQLITE_OK;
-    xk_bind_text(&rc, s, 1, number);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int(s, 2, version);
-    if (rc != SQLITE_OK)
-        return xk_store_code_error(st, rc, err, "reading the licence");
-    rc = sqlite3_step(s);
-    if (rc == SQLITE_DONE) {
-        sqlite3_reset(s);
+    bind_text(s, 1, number);
+    xk_db_bind_int(s, 2, version);
+    int rc = xk_db_step(s);
+    if (rc == XK_DB_DONE) {
+        xk_db_reset(s);
         return xk_error_set(err, XK_ENOTFOUND, 0,
                             version ? "%s has no version %d" : "%s is not in the registry", number,
                             version);
     }
-    if (rc != SQLITE_ROW) {
-        sqlite3_reset(s);
-        return xk_store_code_error(st, rc, err, "reading the licence");
+    if (rc != XK_DB_ROW)
+        return xk_store_db_error(st, err, "reading the licence");
+    const char *record = xk_db_column_text(s, 1);
+    *json = record ? strdup(record) : NULL;
+    bool fits = true;
+    if (info) {
+        memset(info, 0, sizeof *info);
+        info->current.version = xk_db_column_int(s, 0);
+        fits = copy_col(info->current.record_sha256, sizeof info->current.record_sha256, s, 2) &&
+               copy_col(info->current.source_sha256, sizeof info->current.source_sha256, s, 3) &&
+               copy_col(info->current.imported_at, sizeof info->current.imported_at, s, 4) &&
+               copy_col(info->current.actor, sizeof info->current.actor, s, 5) &&
+               copy_col(info->removed_reason, sizeof info->removed_reason, s, 8) &&
+               copy_col(info->removed_at, sizeof info->removed_at, s, 9);
+        info->versions = xk_db_column_int(s, 6);
+        info->removed = xk_db_column_int(s, 7) != 0;
     }
-    rc = SQLITE_OK;
-    const char *record = xk_column_text(&rc, s, 1);
-    if (record && !(*json = strdup(record)))
-        rc = SQLITE_NOMEM;
-    if (info && rc == SQLITE_OK)
-        read_info(&rc, s, info);
-    sqlite3_reset(s);
-    if (rc == SQLITE_OK)
-        return XK_OK;
-    free(*json);
-    *json = NULL;
-    if (rc == SQLITE_TOOBIG)
-        return xk_error_set(err, XK_EDB, 0, "reading the licence %s: a stored field is longer "
-                            "than the store ever writes (is the file damaged?)", number);
-    return xk_store_code_error(st, rc, err, "reading the licence");
+    bool failed = xk_db_failed(s); /* a column SQLite found no memory for reads empty */
+    xk_db_reset(s);
+    if (failed || !*json) {
+        free(*json);
+        *json = NULL;
+        return xk_error_set(err, XK_ENOMEM, 0, "reading the licence %s: out of memory", number);
+    }
+    if (!fits) {
+        free(*json);
+        *json = NULL;
+        return xk_store_too_long(err, "version, actor or removal reason", number);
+    }
+    return XK_OK;
 }
 
 xk_status xk_store_get_object(xk_store *st, const char *number, int version, json_t **out,
@@ -791,21 +682,16 @@ xk_status xk_store_history(xk_store *st, const char *number, xk_version_info **o
 {
     *out = NULL;
     *n = 0;
-    sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(st->db,
-                           "SELECT v.version, v.imported_at, v.actor, v.source_sha256, "
+    xk_stmt *s;
+    if (xk_db_prepare(st->db, "SELECT v.version, v.imported_at, v.actor, v.source_sha256, "
                            "v.record_sha256 FROM versions v JOIN licences l ON l.id = v.licence_id "
-                           "WHERE l.number = ?1 ORDER BY v.version",
-                           -1, &s, NULL) != SQLITE_OK)
+                           "WHERE l.number = ?1 ORDER BY v.version", &s) != XK_DB_OK)
         return xk_store_db_error(st, err, "reading history");
-    int step = SQLITE_OK;
-    xk_bind_text(&step, s, 1, number);
+    bind_text(s, 1, number);
     size_t cap = 0;
     xk_status rc = XK_OK;
-    int col = SQLITE_OK;
-    while (col == SQLITE_OK && (step == SQLITE_OK || step == SQLITE_ROW)) {
-        if ((step = sqlite3_step(s)) != SQLITE_ROW)
-            break;
+    int step;
+    while ((step = xk_db_step(s)) == XK_DB_ROW) {
         if (*n == cap) {
             cap = cap ? cap * 2 : 8;
             xk_version_info *nv = realloc(*out, cap * sizeof *nv);
@@ -816,17 +702,18 @@ xk_status xk_store_history(xk_store *st, const char *number, xk_version_info **o
             *out = nv;
         }
         xk_version_info *v = &(*out)[(*n)++];
-        v->version = sqlite3_column_int(s, 0);
-        copy_col(&col, v->imported_at, sizeof v->imported_at, s, 1);
-        copy_col(&col, v->actor, sizeof v->actor, s, 2);
-        copy_col(&col, v->source_sha256, sizeof v->source_sha256, s, 3);
-        copy_col(&col, v->record_sha256, sizeof v->record_sha256, s, 4);
+        v->version = xk_db_column_int(s, 0);
+        if (!copy_col(v->imported_at, sizeof v->imported_at, s, 1) ||
+            !copy_col(v->actor, sizeof v->actor, s, 2) ||
+            !copy_col(v->source_sha256, sizeof v->source_sha256, s, 3) ||
+            !copy_col(v->record_sha256, sizeof v->record_sha256, s, 4)) {
+            rc = xk_store_too_long(err, "version", number);
+            break;
+        }
     }
-    if (rc == XK_OK && col != SQLITE_OK)
-        rc = xk_store_code_error(st, col, err, "reading history");
-    else if (rc == XK_OK && step != SQLITE_DONE)
-        rc = xk_store_code_error(st, step, err, "reading history");
-    sqlite3_finalize(s);
+    if (rc == XK_OK && step != XK_DB_DONE)
+        rc = xk_store_db_error(st, err, "reading history");
+    xk_db_finalize(s);
     if (rc == XK_OK && *n == 0)
         rc = xk_error_set(err, XK_ENOTFOUND, 0, "%s is not in the registry", number);
     if (rc != XK_OK) {
@@ -842,37 +729,27 @@ xk_status xk_store_source(xk_store *st, const char *sha256, char **bytes, size_t
 {
     *bytes = NULL;
     *len = 0;
-    sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(st->db, "SELECT body, kind FROM documents WHERE sha256 = ?1", -1, &s,
-                           NULL) != SQLITE_OK)
+    xk_stmt *s;
+    if (xk_db_prepare(st->db, "SELECT body, kind FROM documents WHERE sha256 = ?1", &s) != XK_DB_OK)
         return xk_store_db_error(st, err, "reading the source");
-    int step = SQLITE_OK;
-    xk_bind_text(&step, s, 1, sha256);
-    if (step == SQLITE_OK)
-        step = sqlite3_step(s);
-    int col = SQLITE_OK;
-    if (step == SQLITE_ROW) {
-        const void *body = sqlite3_column_blob(s, 0);
-        int n = sqlite3_column_bytes(s, 0);
-        if (!body && n > 0)
-            col = SQLITE_NOMEM;
-        else if (!(*bytes = malloc((size_t)n + 1)))
-            col = SQLITE_NOMEM;
-        if (*bytes) {
-            memcpy(*bytes, body ? body : "", (size_t)n);
-            (*bytes)[n] = '\0';
-            *len = (size_t)n;
-            copy_col(&col, kind, 8, s, 1);
-        }
-    }
+    bind_text(s, 1, sha256);
     xk_status rc = XK_OK;
-    if (step == SQLITE_DONE)
+    if (xk_db_step(s) == XK_DB_ROW) {
+        size_t n = xk_db_column_bytes(s, 0);
+        *bytes = malloc(n + 1);
+        if (*bytes) {
+            memcpy(*bytes, xk_db_column_blob(s, 0), n);
+            (*bytes)[n] = '\0';
+            *len = n;
+            if (!copy_col(kind, 8, s, 1))
+                rc = xk_store_too_long(err, "kind of source document", sha256);
+        } else {
+            rc = xk_error_set(err, XK_ENOMEM, 0, "out of memory");
+        }
+    } else {
         rc = xk_error_set(err, XK_ENOTFOUND, 0, "no source document %s", sha256);
-    else if (step != SQLITE_ROW)
-        rc = xk_store_code_error(st, step, err, "reading the source");
-    else if (col != SQLITE_OK)
-        rc = xk_store_code_error(st, col, err, "reading the source");
-    sqlite3_finalize(s);
+    }
+    xk_db_finalize(s);
     if (rc != XK_OK) {
         free(*bytes);
         *bytes = NULL;
@@ -888,19 +765,16 @@ static xk_status put_original_locked(xk_store *st, const char *source_sha256, in
     char sha[XK_SHA256_HEX], at[32];
     xk_store_sha256_hex(bytes, len, sha);
     xk_store_now_utc(at);
-    sqlite3_stmt *s = xk_store_stmt(st, S_INSERT_DOCUMENT, err);
+    xk_stmt *s = xk_store_stmt(st, S_INSERT_DOCUMENT, err);
     if (!s)
         return XK_EDB;
-    int b = SQLITE_OK;
-    xk_bind_text(&b, s, 1, sha);
-    xk_bind_text(&b, s, 2, kind);
-    xk_bind_int64(&b, s, 3, (sqlite3_int64)len);
-    int blob = sqlite3_bind_blob64(s, 4, bytes, len, SQLITE_STATIC);
-    b = b != SQLITE_OK ? b : blob;
-    xk_bind_text(&b, s, 5, at);
-    xk_status rc = step_done(st, s, b, err, "storing the original scan");
-    if (rc != XK_OK)
-        return rc;
+    bind_text(s, 1, sha);
+    bind_text(s, 2, kind);
+    xk_db_bind_int64(s, 3, (long long)len);
+    xk_db_bind_blob(s, 4, bytes, len, false);
+    bind_text(s, 5, at);
+    if (xk_db_step(s) != XK_DB_DONE)
+        return xk_store_db_error(st, err, "storing the original scan");
     s = xk_store_cached_stmt(
         st,
         "INSERT OR IGNORE INTO originals(source_sha256, page, original_sha256) "
@@ -908,11 +782,11 @@ static xk_status put_original_locked(xk_store *st, const char *source_sha256, in
         err);
     if (!s)
         return XK_EDB;
-    xk_bind_text(&b, s, 1, source_sha256);
-    xk_bind_int64(&b, s, 2, file);
-    xk_bind_text(&b, s, 3, sha);
-    rc = step_done(st, s, b, err, "linking the scan");
-    sqlite3_reset(s);
+    bind_text(s, 1, source_sha256);
+    xk_db_bind_int(s, 2, file);
+    bind_text(s, 3, sha);
+    xk_status rc = xk_db_step(s) == XK_DB_DONE ? XK_OK : xk_store_db_error(st, err, "linking the scan");
+    xk_db_reset(s);
     return rc;
 }
 
@@ -932,7 +806,7 @@ xk_status xk_store_original(xk_store *st, const char *source_sha256, int file, c
         *bytes = NULL;
     if (len)
         *len = 0;
-    sqlite3_stmt *s =
+    xk_stmt *s =
         xk_store_cached_stmt(st,
                              "SELECT original_sha256, (SELECT count(*) FROM originals o2 "
                              "WHERE o2.source_sha256 = ?1), (SELECT kind FROM documents d "
@@ -941,26 +815,23 @@ xk_status xk_store_original(xk_store *st, const char *source_sha256, int file, c
                              err);
     if (!s)
         return XK_EDB;
-    int step = SQLITE_OK;
-    xk_bind_text(&step, s, 1, source_sha256);
-    xk_bind_int64(&step, s, 2, file);
-    if (step == SQLITE_OK)
-        step = sqlite3_step(s);
+    bind_text(s, 1, source_sha256);
+    xk_db_bind_int(s, 2, file);
     char sha[XK_SHA256_HEX] = "";
-    int col = SQLITE_OK;
-    if (step == SQLITE_ROW) {
-        copy_col(&col, sha, sizeof sha, s, 0);
+    int step = xk_db_step(s);
+    bool fits = true;
+    if (step == XK_DB_ROW) {
+        fits = copy_col(sha, sizeof sha, s, 0) && copy_col(kind, 8, s, 2);
         if (count)
-            *count = sqlite3_column_int(s, 1);
-        copy_col(&col, kind, 8, s, 2);
+            *count = xk_db_column_int(s, 1);
     }
-    sqlite3_reset(s);
-    if (step != SQLITE_ROW)
-        return step == SQLITE_DONE
+    xk_db_reset(s);
+    if (!fits)
+        return xk_store_too_long(err, "original scan", source_sha256);
+    if (step != XK_DB_ROW)
+        return step == XK_DB_DONE
                    ? xk_error_set(err, XK_ENOTFOUND, 0, "no original scan %d for this source", file)
-                   : xk_store_code_error(st, step, err, "reading the original scan");
-    if (col != SQLITE_OK)
-        return xk_store_code_error(st, col, err, "reading the original scan");
+                   : xk_store_db_error(st, err, "reading the original scan");
     return bytes ? xk_store_source(st, sha, bytes, len, kind, err) : XK_OK;
 }
 
@@ -977,18 +848,15 @@ static xk_status remove_locked(xk_store *st, const char *number, const char *rea
         return xk_error_set(err, XK_ECONFLICT, 0, "%s is already removed", number);
     char at[32];
     xk_store_now_utc(at);
-    sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(st->db,
-                           "UPDATE licences SET removed = 1, removed_reason = ?2, removed_at = ?3 "
-                           "WHERE id = ?1",
-                           -1, &s, NULL) != SQLITE_OK)
+    xk_stmt *s;
+    if (xk_db_prepare(st->db, "UPDATE licences SET removed = 1, removed_reason = ?2, removed_at = ?3 "
+                           "WHERE id = ?1", &s) != XK_DB_OK)
         return xk_store_db_error(st, err, "removing");
-    int b = SQLITE_OK;
-    xk_bind_int64(&b, s, 1, ex.id);
-    xk_bind_text(&b, s, 2, reason);
-    xk_bind_text(&b, s, 3, at);
-    rc = step_done(st, s, b, err, "removing");
-    sqlite3_finalize(s);
+    xk_db_bind_int64(s, 1, ex.id);
+    bind_text(s, 2, reason);
+    bind_text(s, 3, at);
+    rc = xk_db_step(s) == XK_DB_DONE ? XK_OK : xk_store_db_error(st, err, "removing");
+    xk_db_finalize(s);
     if (rc == XK_OK)
         rc = xk_content_append(st, at, "remove", number, reason, 0, err);
     return rc;
@@ -1012,13 +880,13 @@ xk_status xk_store_remove(xk_store *st, const char *number, const char *reason, 
 
 static long long count_of(xk_store *st, const char *sql)
 {
-    sqlite3_stmt *s;
+    xk_stmt *s;
     long long n = -1;
-    if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+    if (xk_db_prepare(st->db, sql, &s) != XK_DB_OK)
         return -1;
-    if (sqlite3_step(s) == SQLITE_ROW)
-        n = sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
+    if (xk_db_step(s) == XK_DB_ROW)
+        n = xk_db_column_int64(s, 0);
+    xk_db_finalize(s);
     return n;
 }
 
@@ -1042,8 +910,10 @@ xk_status xk_store_stats_get(xk_store *st, xk_store_stats *out, xk_error *err)
     out->documents = (size_t)v[3];
     out->audit_entries = (size_t)v[4];
     out->domains = (size_t)v[5];
-    out->file_bytes = count_of(st, "SELECT page_count * page_size FROM pragma_page_count(), "
-                                   "pragma_page_size()");
+    out->file_bytes = count_of(st, xk_store_is_pg(st)
+                                       ? "SELECT pg_database_size(current_database())"
+                                       : "SELECT page_count * page_size FROM pragma_page_count(), "
+                                         "pragma_page_size()");
     return XK_OK;
 }
 
@@ -1061,6 +931,10 @@ static void remove_partial(const char *tmp)
 
 xk_status xk_store_backup(xk_store *st, const char *path, xk_error *err)
 {
+    if (xk_store_is_pg(st))
+        return xk_error_set(err, XK_EUSAGE, 0,
+                            "a PostgreSQL registry is backed up with its own tools (pg_dump, "
+                            "base backups) or copied to a file with xuke db copy");
     struct stat sb;
     if (stat(path, &sb) == 0)
         return xk_error_set(err, XK_ECONFLICT, 0, "%s exists: a backup never overwrites", path);
@@ -1068,30 +942,7 @@ xk_status xk_store_backup(xk_store *st, const char *path, xk_error *err)
     if (snprintf(tmp, sizeof tmp, "%s.partial", path) >= (int)sizeof tmp - 8)
         return xk_error_set(err, XK_EUSAGE, 0, "backup path too long");
     remove_partial(tmp); /* what a backup killed earlier left */
-    sqlite3 *dst;
-    if (sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
-        xk_status rc = xk_error_set(err, XK_EIO, 0, "cannot create %s: %s", tmp,
-                                    dst ? sqlite3_errmsg(dst) : "out of memory");
-        sqlite3_close(dst);
-        return rc;
-    }
-    sqlite3_backup *b = sqlite3_backup_init(dst, "main", st->db, "main");
-    xk_status rc = XK_OK;
-    if (!b) {
-        rc = xk_error_set(err, XK_EDB, 0, "backup failed: %s", sqlite3_errmsg(dst));
-    } else {
-        int step;
-        /* small steps so writers are not held off for the whole copy */
-        while ((step = sqlite3_backup_step(b, 256)) == SQLITE_OK || step == SQLITE_BUSY ||
-               step == SQLITE_LOCKED)
-            if (step != SQLITE_OK)
-                sqlite3_sleep(20);
-        if (step != SQLITE_DONE)
-            rc = xk_error_set(err, XK_EDB, 0, "backup failed: %s", sqlite3_errstr(step));
-        sqlite3_backup_finish(b);
-    }
-    if (sqlite3_close(dst) != SQLITE_OK && rc == XK_OK)
-        rc = xk_error_set(err, XK_EIO, 0, "closing the backup failed");
+    xk_status rc = xk_db_sqlite_backup(st->db, tmp, err);
     if (rc == XK_OK && rename(tmp, path) != 0)
         rc = xk_error_set(err, XK_EIO, 0, "cannot move the backup into place at %s", path);
     if (rc != XK_OK)

@@ -52,14 +52,14 @@ static void token_hash(const char *token, unsigned char out[HASH_BYTES])
 static xk_status create_locked(xk_store *st, const char *name, xk_role role, const char *key_id,
                                const unsigned char hash[HASH_BYTES], xk_error *err)
 {
-    sqlite3_stmt *s = xk_store_cached_stmt(
+    xk_stmt *s = xk_store_cached_stmt(
         st, "SELECT 1 FROM tokens WHERE name = ?1 AND revoked_at IS NULL", err);
     if (!s)
         return XK_EDB;
-    sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-    int step = sqlite3_step(s);
-    sqlite3_reset(s);
-    if (step == SQLITE_ROW)
+    xk_db_bind_text(s, 1, name, -1);
+    int step = xk_db_step(s);
+    xk_db_reset(s);
+    if (step == XK_DB_ROW)
         return xk_error_set(err, XK_ECONFLICT, 0, "a live token named %s exists: revoke it first",
                             name);
     char at[32];
@@ -70,14 +70,14 @@ static xk_status create_locked(xk_store *st, const char *name, xk_role role, con
                              err);
     if (!s)
         return XK_EDB;
-    sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 2, xk_role_name(role), -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 3, key_id, -1, SQLITE_STATIC);
-    sqlite3_bind_blob(s, 4, hash, HASH_BYTES, SQLITE_STATIC);
-    sqlite3_bind_text(s, 5, at, -1, SQLITE_STATIC);
-    step = sqlite3_step(s);
-    sqlite3_reset(s);
-    if (step != SQLITE_DONE)
+    xk_db_bind_text(s, 1, name, -1);
+    xk_db_bind_text(s, 2, xk_role_name(role), -1);
+    xk_db_bind_text(s, 3, key_id, -1);
+    xk_db_bind_blob(s, 4, hash, HASH_BYTES, false);
+    xk_db_bind_text(s, 5, at, -1);
+    step = xk_db_step(s);
+    xk_db_reset(s);
+    if (step != XK_DB_DONE)
         return xk_store_db_error(st, err, "creating the token");
     char detail[128];
     snprintf(detail, sizeof detail, "token %s created, role %s", name, xk_role_name(role));
@@ -114,61 +114,67 @@ xk_status xk_token_create(xk_store *st, const char *name, xk_role role, char tok
     return rc;
 }
 
-static void read_info(sqlite3_stmt *s, xk_token_info *t)
+/* False when a stored field is longer than xuke writes it (never cut). */
+static bool read_info(xk_stmt *s, xk_token_info *t)
 {
     memset(t, 0, sizeof *t);
-    snprintf(t->name, sizeof t->name, "%s", (const char *)sqlite3_column_text(s, 0));
-    if (!xk_role_parse((const char *)sqlite3_column_text(s, 1), &t->role))
+    if (!xk_role_parse((const char *)xk_db_column_text(s, 1), &t->role))
         t->role = XK_ROLE_NONE;
-    snprintf(t->key_id, sizeof t->key_id, "%s", (const char *)sqlite3_column_text(s, 2));
-    snprintf(t->created_at, sizeof t->created_at, "%s", (const char *)sqlite3_column_text(s, 3));
-    const unsigned char *rev = sqlite3_column_text(s, 4);
-    snprintf(t->revoked_at, sizeof t->revoked_at, "%s", rev ? (const char *)rev : "");
+    return xk_store_text_col(s, 0, t->name, sizeof t->name) &&
+           xk_store_text_col(s, 2, t->key_id, sizeof t->key_id) &&
+           xk_store_text_col(s, 3, t->created_at, sizeof t->created_at) &&
+           xk_store_text_col(s, 4, t->revoked_at, sizeof t->revoked_at);
 }
 
 xk_status xk_token_list(xk_store *st, xk_token_info **out, size_t *n, xk_error *err)
 {
     *out = NULL;
     *n = 0;
-    sqlite3_stmt *s = xk_store_cached_stmt(
+    xk_stmt *s = xk_store_cached_stmt(
         st, "SELECT name, role, key_id, created_at, revoked_at FROM tokens ORDER BY id", err);
     if (!s)
         return XK_EDB;
     size_t cap = 0;
     int step;
-    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((step = xk_db_step(s)) == XK_DB_ROW) {
         if (*n == cap) {
             cap = cap ? cap * 2 : 8;
             xk_token_info *grown = realloc(*out, cap * sizeof **out);
             if (!grown) {
-                sqlite3_reset(s);
+                xk_db_reset(s);
                 free(*out);
                 *out = NULL;
                 return xk_error_set(err, XK_ENOMEM, 0, "out of memory listing tokens");
             }
             *out = grown;
         }
-        read_info(s, &(*out)[(*n)++]);
+        if (!read_info(s, &(*out)[(*n)++])) {
+            xk_db_reset(s);
+            free(*out);
+            *out = NULL;
+            *n = 0;
+            return xk_store_too_long(err, "token", "");
+        }
     }
-    sqlite3_reset(s);
-    return step == SQLITE_DONE ? XK_OK : xk_store_db_error(st, err, "listing tokens");
+    xk_db_reset(s);
+    return step == XK_DB_DONE ? XK_OK : xk_store_db_error(st, err, "listing tokens");
 }
 
 static xk_status revoke_locked(xk_store *st, const char *name, xk_error *err)
 {
     char at[32];
     xk_store_now_utc(at);
-    sqlite3_stmt *s = xk_store_cached_stmt(
+    xk_stmt *s = xk_store_cached_stmt(
         st, "UPDATE tokens SET revoked_at = ?2 WHERE name = ?1 AND revoked_at IS NULL", err);
     if (!s)
         return XK_EDB;
-    sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 2, at, -1, SQLITE_STATIC);
-    int step = sqlite3_step(s);
-    sqlite3_reset(s);
-    if (step != SQLITE_DONE)
+    xk_db_bind_text(s, 1, name, -1);
+    xk_db_bind_text(s, 2, at, -1);
+    int step = xk_db_step(s);
+    xk_db_reset(s);
+    if (step != XK_DB_DONE)
         return xk_store_db_error(st, err, "revoking the token");
-    if (sqlite3_changes(st->db) == 0)
+    if (xk_db_changes(st->db) == 0)
         return xk_error_set(err, XK_ENOTFOUND, 0, "no live token is named %s", name);
     char detail[128];
     snprintf(detail, sizeof detail, "token %s revoked", name);
@@ -204,29 +210,32 @@ xk_status xk_token_check(xk_store *st, const char *token, xk_token_info *out, xk
     char key_id[17];
     if (!split_token(token, key_id))
         return xk_error_set(err, XK_ENOTFOUND, 0, "not a valid token");
-    sqlite3_stmt *s =
+    xk_stmt *s =
         xk_store_cached_stmt(st,
                              "SELECT name, role, key_id, created_at, revoked_at, hash "
                              "FROM tokens WHERE key_id = ?1 AND revoked_at IS NULL",
                              err);
     if (!s)
         return XK_EDB;
-    sqlite3_bind_text(s, 1, key_id, -1, SQLITE_STATIC);
-    int step = sqlite3_step(s);
+    xk_db_bind_text(s, 1, key_id, -1);
+    int step = xk_db_step(s);
     xk_status rc = XK_ENOTFOUND;
-    if (step == SQLITE_ROW && sqlite3_column_bytes(s, 5) == HASH_BYTES) {
+    if (step == XK_DB_ROW && xk_db_column_bytes(s, 5) == HASH_BYTES) {
         unsigned char hash[HASH_BYTES];
         token_hash(token, hash);
-        if (sodium_memcmp(hash, sqlite3_column_blob(s, 5), HASH_BYTES) == 0) {
-            read_info(s, out);
+        if (sodium_memcmp(hash, xk_db_column_blob(s, 5), HASH_BYTES) == 0) {
+            if (!read_info(s, out)) {
+                xk_db_reset(s);
+                return xk_store_too_long(err, "token", "");
+            }
             rc = XK_OK;
         }
-    } else if (step != SQLITE_ROW && step != SQLITE_DONE) {
+    } else if (step != XK_DB_ROW && step != XK_DB_DONE) {
         rc = xk_store_db_error(st, err, "checking a token");
-        sqlite3_reset(s);
+        xk_db_reset(s);
         return rc;
     }
-    sqlite3_reset(s);
+    xk_db_reset(s);
     if (rc != XK_OK)
         xk_error_set(err, XK_ENOTFOUND, 0, "not a valid token");
     return rc;

@@ -142,6 +142,10 @@ void xk_api_import(const srv_call *c, srv_resp *resp);
 void xk_api_remove(const srv_call *c, srv_resp *resp);
 void xk_api_event_types(const srv_call *c, srv_resp *resp);
 void xk_api_job(const srv_call *c, srv_resp *resp);
+void xk_api_subscriptions(const srv_call *c, srv_resp *resp);
+void xk_api_subscription_add(const srv_call *c, srv_resp *resp);
+void xk_api_subscription_remove(const srv_call *c, srv_resp *resp);
+void xk_api_notifications(const srv_call *c, srv_resp *resp);
 /* Reads a queued scan as POST /v1/parse or /v1/licenses would (srv_job_fn of jobs.h). */
 void xk_srv_job_run(srv_job_kind kind, xk_store *st, const char *owner, const char *bytes,
                     size_t len, void (*on_page)(void *arg, unsigned page), void *arg, int *status,

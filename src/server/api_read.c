@@ -179,6 +179,14 @@ static bool on_hit(const xk_hit *h, void *vp)
     if (p->status && strcmp(xk_status_name(status), p->status) != 0)
         return true;
     json_t *item = xk_view_hit(h, status);
+    if (!item) { /* text JSON cannot hold (invalid UTF-8 put there outside xuke): an error, not
+                  * an item left out of a list whose count says otherwise */
+        p->rc = xk_error_set(&p->err, XK_EDB, 0,
+                             "the stored name of %s is not valid UTF-8: the store was changed "
+                             "outside xuke",
+                             h->number);
+        return false;
+    }
     /* rules_status: the name this field had before "status" meant the same; kept for clients */
     if (p->status)
         json_object_set_new(item, "rules_status", json_string(xk_status_name(status)));

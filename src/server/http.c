@@ -15,8 +15,10 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/mman.h>
 #include <time.h>
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include "api.h"
@@ -90,16 +92,24 @@ typedef struct server {
     atomic_int inflight;
     atomic_int connections; /* open now (libmicrohttpd's connection notifications) */
     atomic_size_t body_bytes; /* memory held for request bodies, all connections together */
+    atomic_size_t spilled_bytes; /* bytes of bodies in temporary files, all connections */
     srv_jobs *jobs;         /* scans are read here, off the HTTP threads */
 } server;
 
 /* --- one request -------------------------------------------------------------------------- */
 
+/*
+ * A body up to SRV_BODY_SPILL bytes is held in memory (cap bytes of it counted in body_bytes);
+ * a longer one goes on in an unlinked temporary file (fd), mapped read-only once complete, so a
+ * large upload costs the page cache, not the heap.
+ */
 typedef struct request {
     struct timespec start;
     char *body;
     size_t len, cap;
-    bool too_big, answered, admitted, over_memory;
+    int fd;          /* the temporary file of a spilled body, or -1 */
+    size_t mapped;   /* bytes of body mapped from fd (len + 1, NUL-terminated); 0 = not mapped */
+    bool too_big, answered, admitted, over_memory, spill_failed;
     int status;
     size_t bytes;
     char actor[XK_TOKEN_NAME_MAX + 1];
@@ -342,14 +352,101 @@ static enum MHD_Result first_call(server *s, struct MHD_Connection *conn, reques
     return admit(s, conn, rq, url, method);
 }
 
+/* An unlinked temporary file in $TMPDIR (or /tmp); -1 when none can be made. */
+static int spill_file(void)
+{
+    const char *dir = getenv("TMPDIR");
+    if (!dir || !*dir)
+        dir = "/tmp";
+    int fd;
+#ifdef O_TMPFILE
+    fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (fd >= 0)
+        return fd;
+#endif
+    char path[4096];
+    if (snprintf(path, sizeof path, "%s/xuke-body-XXXXXX", dir) >= (int)sizeof path)
+        return -1;
+    fd = mkstemp(path);
+    if (fd >= 0)
+        unlink(path);
+    return fd;
+}
+
+static bool write_all(int fd, const char *data, size_t n)
+{
+    while (n) {
+        ssize_t w = write(fd, data, n);
+        if (w < 0)
+            return false;
+        data += w;
+        n -= (size_t)w;
+    }
+    return true;
+}
+
+/* Counts n more bytes against SRV_BODY_DISK_MAX; false (nothing counted) when over it. */
+static bool take_disk(server *s, size_t n)
+{
+    if (atomic_fetch_add(&s->spilled_bytes, n) + n > SRV_BODY_DISK_MAX) {
+        atomic_fetch_sub(&s->spilled_bytes, n);
+        return false;
+    }
+    return true;
+}
+
+/* Moves the body held so far into a temporary file and frees its memory. */
+static bool spill(server *s, request *rq)
+{
+    int fd = spill_file();
+    if (fd < 0)
+        return false;
+    if (!take_disk(s, rq->len)) {
+        close(fd);
+        return false;
+    }
+    if (!write_all(fd, rq->body, rq->len)) {
+        atomic_fetch_sub(&s->spilled_bytes, rq->len);
+        close(fd);
+        return false;
+    }
+    rq->fd = fd;
+    atomic_fetch_sub(&s->body_bytes, rq->cap);
+    free(rq->body);
+    rq->body = NULL;
+    rq->cap = 0;
+    return true;
+}
+
+static bool append_spilled(server *s, request *rq, const char *data, size_t n)
+{
+    if (!take_disk(s, n)) {
+        rq->over_memory = true;
+        return true;
+    }
+    if (!write_all(rq->fd, data, n)) {
+        atomic_fetch_sub(&s->spilled_bytes, n);
+        rq->spill_failed = true;
+        return true;
+    }
+    rq->len += n;
+    return true;
+}
+
 static bool append_body(server *s, request *rq, const char *data, size_t n)
 {
-    if (rq->over_memory)
+    if (rq->over_memory || rq->spill_failed)
         return true;
     if (rq->too_big || rq->len + n > s->cfg->max_body) {
         rq->too_big = true;
         return true;
     }
+    if (rq->fd < 0 && rq->len + n > SRV_BODY_SPILL && !spill(s, rq)) {
+        rq->spill_failed = true;
+        return true;
+    }
+    if (rq->fd >= 0)
+        return append_spilled(s, rq, data, n);
     if (rq->len + n + 1 > rq->cap) {
         size_t cap = rq->cap ? rq->cap : 16384;
         while (cap < rq->len + n + 1)
@@ -373,6 +470,39 @@ static bool append_body(server *s, request *rq, const char *data, size_t n)
     rq->len += n;
     rq->body[rq->len] = '\0';
     return true;
+}
+
+/* A spilled body, complete: NUL-terminated and mapped read-only for the handlers. */
+static bool map_spilled(server *s, request *rq)
+{
+    if (!take_disk(s, 1))
+        return false;
+    if (!write_all(rq->fd, "", 1)) {
+        atomic_fetch_sub(&s->spilled_bytes, 1);
+        return false;
+    }
+    void *p = mmap(NULL, rq->len + 1, PROT_READ, MAP_PRIVATE, rq->fd, 0);
+    if (p == MAP_FAILED) {
+        atomic_fetch_sub(&s->spilled_bytes, 1);
+        return false;
+    }
+    rq->body = p;
+    rq->mapped = rq->len + 1;
+    return true;
+}
+
+static void release_body(server *s, request *rq)
+{
+    if (rq->fd >= 0) {
+        if (rq->mapped)
+            munmap(rq->body, rq->mapped);
+        atomic_fetch_sub(&s->spilled_bytes, rq->len + (rq->mapped ? 1 : 0));
+        close(rq->fd);
+    } else {
+        atomic_fetch_sub(&s->body_bytes, rq->cap);
+        free(rq->body);
+    }
+    rq->body = NULL;
 }
 
 static enum MHD_Result answer(server *s, struct MHD_Connection *conn, request *rq,
@@ -403,6 +533,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         rq = calloc(1, sizeof *rq);
         if (!rq)
             return MHD_NO;
+        rq->fd = -1;
         clock_gettime(CLOCK_MONOTONIC, &rq->start);
         client_address(conn, rq->client, sizeof rq->client);
         snprintf(rq->method, sizeof rq->method, "%s", method);
@@ -421,14 +552,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *upload_data_size = 0;
         return MHD_YES;
     }
-    if (rq->over_memory) {
+    if (rq->over_memory)
         return refuse(conn, rq, 503, "server_busy",
-                      "the server holds its limit of %zu bytes of request bodies; retry shortly",
-                      (size_t)SRV_BODY_MEMORY_MAX);
-    }
+                      "the server holds its limit of request bodies (%zu MiB in memory, "
+                      "2048 MiB in temporary files); retry shortly",
+                      (size_t)(SRV_BODY_MEMORY_MAX >> 20));
     if (rq->too_big)
         return refuse(conn, rq, 413, "payload_too_large",
                       "request body is larger than the limit of %zu bytes", s->cfg->max_body);
+    if (rq->spill_failed || (rq->fd >= 0 && !map_spilled(s, rq)))
+        return refuse(conn, rq, 503, "server_busy",
+                      "the body of %zu bytes could not be kept in a temporary file ($TMPDIR); "
+                      "retry shortly",
+                      rq->len);
     return answer(s, conn, rq, url, method);
 }
 
@@ -555,8 +691,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         return;
     if (s->cfg->access_log)
         log_request(s, rq, toe);
-    atomic_fetch_sub(&s->body_bytes, rq->cap);
-    free(rq->body);
+    release_body(s, rq);
     free(rq);
     *con_cls = NULL;
     atomic_fetch_sub(&s->inflight, 1);

@@ -20,8 +20,12 @@
 #define SRV_DEFAULT_BURST 200.0
 #define SRV_DEFAULT_GRACE 10u
 /* Memory held for request bodies by all connections together; a body that would go over it is
- * answered 503 (a write is admitted on its headers first, so anonymous uploads hold none). */
+ * answered 503 (a write is admitted on its headers first, so anonymous uploads hold none). A
+ * body longer than SRV_BODY_SPILL goes on in an unlinked temporary file in $TMPDIR (or /tmp);
+ * those files together hold at most SRV_BODY_DISK_MAX bytes (503 beyond). */
 #define SRV_BODY_MEMORY_MAX (128u * 1024u * 1024u)
+#define SRV_BODY_SPILL (256u * 1024u)
+#define SRV_BODY_DISK_MAX ((size_t)2048u * 1024u * 1024u)
 /* Host names --allow-host may add to the loopback names a --public-read server answers. */
 #define SRV_MAX_ALLOW_HOSTS 16u
 /* OCR jobs: scans waiting or being read, at most; of those per token (or address); finished

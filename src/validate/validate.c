@@ -77,6 +77,16 @@ static void check_number(xk_licence *lic)
                            lic->issued.year, lic->number_year);
 }
 
+/* A name longer than XK_MAX_NAME_BYTES is refused whole, never stored to be cut on reading. */
+static void check_name_length(xk_licence *lic, const char *value, int line, const char *label)
+{
+    size_t n = value ? strlen(value) : 0;
+    if (n > XK_MAX_NAME_BYTES)
+        xk_licence_problem(lic, XK_SEV_ERROR, line,
+                           "%s is %zu bytes, longer than the limit of %u bytes (XK_MAX_NAME_BYTES)",
+                           label, n, XK_MAX_NAME_BYTES);
+}
+
 static void check_text(xk_licence *lic, const char *value, int line, const char *label)
 {
     if (!value || !*value)
@@ -178,6 +188,9 @@ void xk_licence_validate(xk_licence *lic)
 {
     check_number(lic);
     check_text(lic, lic->company, lic->line_company, "公司名称");
+    check_name_length(lic, lic->company, lic->line_company, "公司名称 (the company name)");
+    for (size_t i = 0; i < lic->n_websites; i++)
+        check_name_length(lic, lic->websites[i].name, lic->websites[i].line, "a website's name");
     check_text(lic, lic->legal_representative, lic->line_legal, "法定代表人");
     check_dates(lic);
     check_services(lic);

@@ -322,12 +322,23 @@ xk_status xk_view_domain(xk_store *st, const xk_calendar *cal, const char *host,
     qsort(c.v, c.n, sizeof *c.v, cover_order);
     char d[16];
     json_t *list = json_array();
-    for (size_t i = 0; list && i < c.n; i++)
-        json_array_append_new(list, cover_json(&c.v[i]));
+    for (size_t i = 0; list && i < c.n; i++) {
+        json_t *item = cover_json(&c.v[i]);
+        if (!item) { /* not valid UTF-8 (put there outside xuke): an error, never left out */
+            rc = xk_error_set(err, XK_EDB, 0,
+                              "the stored names of %s are not valid UTF-8: the store was changed "
+                              "outside xuke",
+                              c.v[i].hit.number);
+            json_decref(list);
+            free(c.v);
+            return rc;
+        }
+        json_array_append_new(list, item);
+    }
     json_t *o = json_pack("{s:s, s:s, s:b, s:b}", "host", host, "as_of",
                           xk_date_format(as_of, d, sizeof d), "covered", c.n > 0, "valid",
                           c.n > 0 && c.v[0].valid);
-    if (o && c.n) {
+    if (o && c.n) { /* the first of the list, which was made above from the same fields */
         const xk_hit *h = &c.v[0].hit;
         json_object_set_new(o, "licence",
                             json_pack("{s:s, s:s, s:s, s:s, s:s}", "number", h->number, "company",

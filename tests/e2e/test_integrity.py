@@ -24,6 +24,8 @@ import socket
 import sqlite3
 import sys
 import threading
+import urllib.parse
+import time
 
 import checks  # noqa: E402
 import test_server as ts  # noqa: E402  (shares the server, client and store set-up)
@@ -202,9 +204,11 @@ def make_old_store(db):
         con.execute('UPDATE audit SET prev_hash = ?, hash = ? WHERE id = ?', (prev, h, eid))
         prev = h
     con.execute('UPDATE audit_head SET hash = ?', (prev,))
-    # the content migration is the newest: one step back is the schema before it (a migration
-    # added after it must move this line to name that migration's predecessor)
-    con.execute('UPDATE schema_version SET version = version - 1')
+    # the content migration is 9: the store goes back to 8, without what later migrations made
+    # (10: reminders; a migration added later must drop its tables here too)
+    for table in ('notices', 'outbox', 'subscriptions'):
+        con.execute(f'DROP TABLE IF EXISTS {table}')
+    con.execute('UPDATE schema_version SET version = 8')
     con.commit()
     con.close()
     return out
@@ -245,6 +249,64 @@ def test_audit_covers_records(db):
     check('opening it again anchors nothing more', rc == 0 and again == anchors, (rc, again, anchors))
     rc, out = verify(tampered(old, 'old_tampered.db', f"UPDATE licences SET expires = '2099-04-15' WHERE number = '{NUMBER}'"))
     check('after the migration an edit behind the chain fails verification', rc != 0 and NUMBER in out, (rc, out))
+
+
+# --- no silent truncation ---------------------------------------------------------------------
+
+LONG = '海南' + '小荷健康网络技术研究与发展' * 7 + '有限公司'   # 97 characters, 291 bytes
+LONG_NUMBER = '琼B2-20220295'
+
+
+def test_long_names(db, tok):
+    """A company and a website name of 97 characters (291 bytes: over the 256-byte fields that cut
+    them mid-character, dropping the licence from search results and the domain answer's licence
+    object) come back whole from every reader; over XK_MAX_NAME_BYTES (768) the import refuses
+    them naming the line; a longer name put in the store outside xuke is an error, never a cut."""
+    text = (open(SEED + '.txt', encoding='utf-8').read().replace('20220293', '20220295')
+            .replace('海南小荷健康网络技术有限公司', LONG).replace('xiaohe.cn', 'xiaohe-long.cn'))
+    path = os.path.join(ts.TMP, 'long_names.txt')
+    with open(path, 'w', encoding='utf-8') as f:
+        f.write(text)
+    rc, out, err = run('import', '--db', db, path)
+    check('a licence with a 97-character company imports', rc == 0, err)
+    srv = Server(db, '--rate', '0')
+    try:
+        c = Client(srv, tok['reader'])
+        st, body, _ = c.get('/v1/licenses?company=' + urllib.parse.quote('研究与发展'))
+        items = body.get('items', []) if st == 200 else []
+        check('search: the long company comes back whole, and the count is the items returned',
+              st == 200 and [x['company'] for x in items] == [LONG] and body.get('count') == len(items),
+              body)
+        st, body, _ = c.get('/v1/domains/www.xiaohe-long.cn')
+        check('domain answer: its licence object is there, company and website name whole',
+              st == 200 and body.get('licence', {}).get('company') == LONG
+              and body['licences'][0]['website']['name'] == LONG and body['valid'] is True, body)
+        st, body, _ = c.get(f'/v1/deadlines?number={LONG_NUMBER}&as_of=2026-01-01')
+        check('agenda: the long company whole on every line',
+              st == 200 and body['deadlines'] and all(d['company'] == LONG for d in body['deadlines']), body)
+    finally:
+        srv.stop()
+    rc, out, err = run('export', '--db', db, '--format', 'csv')
+    rows = list(csv.reader(io.StringIO(out.lstrip('\ufeff'))))
+    check('CSV export: the long company whole', rc == 0 and any(r[1] == LONG for r in rows[1:]), out[:300])
+    rc, out, err = run('search', '--db', db, '--json', '研究与发展')
+    check('CLI search: the long company whole', rc == 0 and json.loads(out)['licences'][0]['company'] == LONG, out[:300])
+
+    too_long = text.replace(LONG, '海南' + '小荷健康网络技术研究与发展' * 20 + '有限公司').replace('20220295', '20220296')
+    with open(path, 'w', encoding='utf-8') as f:
+        f.write(too_long)
+    rc, out, err = run('import', '--db', db, path)
+    check('a company over 768 bytes is refused, naming the line and the limit',
+          rc != 0 and 'long_names.txt:10:' in err and '768' in err, err)
+
+    edited = copy_store(db, 'long_edited.db')
+    con = sqlite3.connect(edited)
+    con.execute('UPDATE licences SET company = ? WHERE number = ?', ('公司' * 200, LONG_NUMBER))
+    con.commit()
+    con.close()
+    rc, out, err = run('search', '--db', edited, '--json', '公司公司')
+    check('a company longer than xuke writes, put in the store outside xuke: an error naming it, '
+          'not a short list', rc != 0 and 'changed outside xuke' in err and LONG_NUMBER in err, (rc, out[:200], err))
 
 
 # --- limits before bodies ------------------------------------------------------------------------
@@ -291,6 +353,99 @@ def test_policy_before_bodies(db):
         srv.stop()
 
 
+def test_large_uploads_spill(db, tok):
+    """Editor uploads are admitted, so their bodies are read: beyond SRV_BODY_SPILL (256 KiB) a body
+    goes on in a temporary file. Ten 12 MiB uploads held open grow the server by under 64 MiB
+    (held in memory they took 160 MiB, and the 128 MiB cap answered some of them 503), and a
+    licence padded past the spill size imports whole from its file."""
+    srv = Server(db, '--rate', '0', '--idle-timeout', '300')
+    try:
+        before = rss_kib(srv.proc.pid)
+        size, chunk, socks = 12 << 20, b' ' * (1 << 20), []
+        for _ in range(10):
+            so = socket.create_connection(('127.0.0.1', srv.port), timeout=60)
+            so.sendall(f'POST /v1/licenses HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {size}\r\n'
+                       f'Authorization: Bearer {tok["editor"]}\r\nContent-Type: text/plain\r\n\r\n'.encode())
+            for _ in range(11):
+                so.sendall(chunk)
+            so.sendall(chunk[:-4096])
+            socks.append(so)
+        # every byte but the last 4 KiB of each is in socket buffers or read by the server: wait
+        # until the server holds nearly all of them (in its temporary files), or has grown too much
+        deadline, grown = time.time() + 240, 0
+        while time.time() < deadline and grown < 64:
+            grown = max(grown, (rss_kib(srv.proc.pid) - before) / 1024)
+            if spilled_bytes(srv.proc.pid) >= 10 * (size - (1 << 20)):
+                break
+            time.sleep(0.2)
+        grown = max(grown, (rss_kib(srv.proc.pid) - before) / 1024)
+        statuses = []
+        for so in socks:
+            so.sendall(chunk[:4096])
+        for so in socks:
+            head = so.recv(200)
+            statuses.append(int(head.split(b' ', 2)[1]) if head.startswith(b'HTTP/') else 0)
+            so.close()
+        print(f'     figure: ten 12 MiB editor uploads held open grew the server by {grown:.1f} MiB')
+        check('ten 12 MiB uploads held open grow the server by under 64 MiB', grown < 64, f'{grown:.1f} MiB')
+        check('none of them is refused for memory (503): each is read and judged by the import '
+              '(12 MiB of spaces: 413 or 422)', all(st in (413, 422) for st in statuses), statuses)
+        padded = (open(SEED + '.txt', encoding='utf-8').read()
+                  .replace('20220293', '20220294') + (' ' * 1000 + '\n') * 300).encode()
+        c = Client(srv, tok['editor'])
+        st, body, _ = c.post('/v1/licenses', padded, headers={'Content-Type': 'text/plain'})
+        number = NUMBER.replace('20220293', '20220294')
+        st2, got, _ = c.get(f'/v1/licenses/{number}')
+        check('a licence of 300 KiB (past the spill size) imports whole from its temporary file',
+              st == 201 and st2 == 200 and got.get('number') == number, (st, body, st2))
+    finally:
+        srv.stop()
+
+
+def spilled_bytes(pid):
+    """Bytes in the server's open temporary files that are deleted already (its spilled bodies)."""
+    total = 0
+    for fd in os.listdir(f'/proc/{pid}/fd'):
+        try:
+            if os.readlink(f'/proc/{pid}/fd/{fd}').endswith('(deleted)'):
+                total += os.stat(f'/proc/{pid}/fd/{fd}').st_size
+        except OSError:
+            pass  # closed meanwhile
+    return total
+
+
+def test_failed_tokens_limited(db, tok):
+    """Guessing tokens is rate-limited per address: with --rate 1 --burst 5, wrong tokens are
+    401 until the burst is spent, then 429 with Retry-After, a wrong token's upload included
+    (refused on its headers); a valid token keeps its own allowance."""
+    srv = Server(db, '--rate', '1', '--burst', '5')
+    try:
+        c = Client(srv)
+        t0, statuses, retry = time.time(), [], None
+        for i in range(20):
+            st, body, r = c.get('/v1/licenses', token=f'wrong-token-{i}')
+            statuses.append(st)
+            if st == 429 and retry is None:
+                retry = r.getheader('Retry-After')
+        refill = int(time.time() - t0) + 1  # what --rate 1 gave back while they were sent
+        n401 = statuses.count(401)
+        check('wrong tokens: 401 for the burst of 5, then 429 (only the rate refills between)',
+              statuses[:5] == [401] * 5 and 5 <= n401 <= 5 + refill and statuses.count(429) == 20 - n401
+              and statuses[-1] == 429, statuses)
+        check('the 429 for wrong tokens says when to retry', retry is not None and int(retry) >= 1, retry)
+        st, _, _ = c.get('/v1/licenses', token=tok['reader'])
+        check('a valid token from the same address keeps its own allowance', st == 200, st)
+        so = socket.create_connection(('127.0.0.1', srv.port), timeout=30)
+        so.sendall(f'POST /v1/licenses HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {16 << 20}\r\n'
+                   'Authorization: Bearer wrong-again\r\nContent-Type: text/plain\r\n\r\n'.encode())
+        head = so.recv(200)
+        so.close()
+        check('an upload with a wrong token over the limit is 429 on its headers, before its body',
+              head.startswith(b'HTTP/1.1 429'), head[:40])
+    finally:
+        srv.stop()
+
+
 def raw_get(port, host_header):
     out = checks.raw_http(port, f'GET /v1/licenses/{NUMBER} HTTP/1.1\r\nHost: {host_header}\r\n'
                           'Connection: close\r\n\r\n'.encode(), 10)
@@ -326,8 +481,11 @@ def main():
     finally:
         srv.stop()
     test_public_read_hosts(db)
+    test_long_names(db, tok)
     test_audit_covers_records(db)
     test_policy_before_bodies(db)
+    test_failed_tokens_limited(db, tok)
+    test_large_uploads_spill(db, tok)
     print(f"{ts.results['passed']} passed, {ts.results['failed']} failed")
     sys.exit(1 if ts.results['failed'] else 0)
 

@@ -585,7 +585,7 @@ def test_rate_limit(db, tok):
 
 def test_access_log_and_shutdown(srv, tok):
     rc = srv.stop()
-    check('SIGTERM stops the server cleanly (exit 0)', rc == 0, rc)
+    check('SIGTERM stops the server cleanly (exit 0)', rc == 0, (rc, open(srv.err).read()[-2000:]))
     every = [json.loads(l) for l in open(srv.log, encoding='utf-8') if l.strip()]
     lines = [l for l in every if 'transport' not in l]
     transport = [l for l in every if 'transport' in l]
@@ -623,6 +623,47 @@ def test_graceful_shutdown(db, tok):
           (st, rc, str(out.get('r', ''))[:300]))
 
 
+def test_subscriptions(srv, tok):
+    """Reminder subscriptions over the API: editors change them, readers only read, secrets are
+    never accepted nor returned (a secret file's path stays on the server)."""
+    reader, editor = Client(srv, tok['alice-reader']), Client(srv, tok['bob-editor'])
+    secret = os.path.join(TMP, 'hook.secret')
+    with open(secret, 'w') as f:
+        f.write('api-hook-secret\n')
+    os.chmod(secret, 0o600)
+    good = {'channel': 'webhook', 'to': 'http://127.0.0.1:9/hook', 'secret_file': secret,
+            'licences': ['京B2-20224676'], 'days': [60, 7], 'overdue': 'daily', 'lang': 'en',
+            'quiet': '22:00-08:00'}
+    st, body, _ = reader.post('/v1/subscriptions', json.dumps(good))
+    check('subscriptions: a reader may not subscribe (403)', st == 403, (st, body))
+    st, body, _ = editor.post('/v1/subscriptions', json.dumps(good))
+    check('subscriptions: an editor subscribes (201) and the answer names no secret',
+          st == 201 and body.get('has_secret') is True and 'secret_file' not in body and
+          'api-hook-secret' not in json.dumps(body) and body.get('days') == [60, 7], (st, body))
+    sid = body.get('id') if isinstance(body, dict) else None
+    for bad, words in ((dict(good, secret='x'), 'secret_file'), (dict(good, channel='slack'), 'channel'),
+                       (dict(good, days=[7, 60]), 'out of order'), (dict(good, to='ftp://x'), 'http')):
+        st, body, _ = editor.post('/v1/subscriptions', json.dumps(bad))
+        check(f'subscriptions: refused with 400 naming the problem ({words})',
+              st == 400 and words in body['error']['message'], (st, body))
+    st, body, _ = reader.get('/v1/subscriptions')
+    check('subscriptions: listed for a reader, without secrets',
+          st == 200 and [s['id'] for s in body['subscriptions']] == [sid] and
+          'api-hook-secret' not in json.dumps(body) and secret not in json.dumps(body), (st, body))
+    st, body, _ = reader.get('/v1/notifications?failed=1')
+    check('notifications: the delivery log (empty before any run)',
+          st == 200 and body == {'notifications': []}, (st, body))
+    st, body, _ = reader.request('DELETE', f'/v1/subscriptions/{sid}')
+    check('subscriptions: a reader may not remove (403)', st == 403, (st, body))
+    st, body, _ = editor.request('DELETE', f'/v1/subscriptions/{sid}')
+    check('subscriptions: an editor removes', st == 200 and body == {'id': sid, 'removed': True},
+          (st, body))
+    st, body, _ = editor.request('DELETE', f'/v1/subscriptions/{sid}')
+    check('subscriptions: removing again is 404', st == 404, (st, body))
+    st, body, _ = editor.request('DELETE', '/v1/subscriptions/x1')
+    check('subscriptions: a malformed id is 400', st == 400, (st, body))
+
+
 def test_openapi_coverage():
     documented = {(m.upper(), p) for p, ops in SPEC['paths'].items() for m in ops}
     missing = documented - called
@@ -640,6 +681,7 @@ def main():
         test_domains(srv, tok)
         test_rules(srv, tok, number)
         test_writes(srv, tok, db)
+        test_subscriptions(srv, tok)
         test_errors(srv, tok)
         test_limits(srv, tok)
         test_access_log_and_shutdown(srv, tok)

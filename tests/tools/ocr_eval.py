@@ -37,18 +37,21 @@ def flagged(warnings):
     for w in warnings:
         if not w.startswith('needs review: '):
             continue
-        if w.startswith('needs review: whole document'):  # every field is to be checked
+        # the field the warning names: what stands before its first ": " (the text read, quoted
+        # after it, may hold another field's label, which flags nothing)
+        head = w[len('needs review: '):].split(': ', 1)[0]
+        if head == 'whole document':  # every field is to be checked
             names.add('*')
         for pattern, covered in FLAG_LABELS:
-            if re.search(pattern, w):
+            if re.search(pattern, head):
                 names.update(covered)
-        m = re.search(r'业务种类 (B\d\d)', w)
+        m = re.search(r'业务种类 (B\d\d)', head)
         if m:
             names.add('service ' + m.group(1))
-        m = re.search(r'网站 (\d+)', w)
+        m = re.search(r'网站 (\d+)', head)
         if m:
             names.add('website ' + m.group(1))
-        m = re.search(r'特别规定事项 (\d+)', w)
+        m = re.search(r'(?:特别规定事项|special provision|of provision) (\d+)', head)
         if m:
             names.add('provision ' + m.group(1))
     return names

@@ -444,6 +444,102 @@ static void test_flags_text_after_last_provision(void **state)
     xk_licence_free(lic);
 }
 
+/* Corrections within the noise Tesseract makes: marks, and a character read as another (one in
+ * twenty at most); a character added or lost is not. */
+static void test_within_noise(void **state)
+{
+    (void)state;
+    const char *a = "你公司应当按照《电信服务规范》等相关电信服务管理要求";
+    assert_true(xk_ocr_within_noise(a, strlen(a), a, strlen(a)));
+    const char *marks = "你公司应当按照〈电信服务规范)等相关电信服务管理要求，";
+    assert_true(xk_ocr_within_noise(marks, strlen(marks), a, strlen(a)));
+    const char *one = "你公司应当按照《电信服务规范》等相关电信服务管埋要求";
+    assert_true(xk_ocr_within_noise(one, strlen(one), a, strlen(a)));
+    const char *two = "你公司应当按照《电信服务规范》等相关电倍服务管埋要求";
+    assert_false(xk_ocr_within_noise(two, strlen(two), a, strlen(a)));
+    assert_false(xk_ocr_within_noise("管理人人员", strlen("管理人人员"), "管理人员", strlen("管理人员")));
+    assert_true(xk_ocr_within_noise("(X)", 3, "（六）", strlen("（六）")));
+    assert_true(xk_ocr_same_words("【依法须经批准的项目】", strlen("【依法须经批准的项目】"),
+                                  "依法须经批准的项目", strlen("依法须经批准的项目")));
+    assert_false(xk_ocr_same_words("依法须经批准项目", strlen("依法须经批准项目"), "依法须经批准的项目",
+                                   strlen("依法须经批准的项目")));
+}
+
+#define PROVISION_5                                                                                \
+    "你公司应当按照《电信服务规范》等相关电信服务管理要求向用户提供服务，建立健全服务管理制度，" \
+    "配备用户投诉受理人员，妥善化解服务纠纷，维护用户合法权益。"
+
+/* A field read at a low confidence that the licence itself confirms is not flagged: a
+ * provision that is, whole, one entry of data/provisions.txt; the number alike on two lines;
+ * 有效期至 five years to the day after 发证日期. One character otherwise and each is flagged. */
+static void test_flags_confirmed(void **state)
+{
+    (void)state;
+    assert_true(xk_ocr_is_standard(PROVISION_5, 0));
+    assert_false(xk_ocr_is_standard(PROVISION_5, 3)); /* no item (三) reads so */
+    const char *text = "经营许可证编号:京B2-20224676\n发证日期:2023年08月04日\n有效期至:2028年08月04日\n"
+                       "一、" PROVISION_5 "\n经营许可证编号:京B2-20224676\n";
+    xk_ocr_line lines[5] = {{1, 30, 60}, {1, 30, 60}, {1, 30, 60}, {1, 30, 60}, {2, 30, 60}};
+    xk_ocr_result r = {(char *)text, strlen(text), lines, 5, 2, 0, 0, 0, NULL, 0, 0};
+    xk_licence *lic = xk_licence_new();
+    lic->number = xk_licence_strdup(lic, "京B2-20224676", strlen("京B2-20224676"));
+    lic->region = xk_licence_strdup(lic, "京", strlen("京"));
+    lic->line_number = 1;
+    lic->issued = (xk_date){2023, 8, 4};
+    lic->expires = (xk_date){2028, 8, 4};
+    lic->line_issued = 2;
+    lic->line_expires = 3;
+    provision(lic, 1, PROVISION_5)->line = 4; /* the text stands as 五 on the form */
+    assert_int_equal(xk_ocr_flag_fields(lic, &r, 80), 0);
+    assert_false(xk_licence_needs_review(lic));
+    assert_int_equal(lic->n_problems, 1);
+    assert_non_null(strstr(lic->problems[0].message, "4 field(s) confirmed by the licence itself"));
+    xk_licence_free(lic);
+
+    /* the same read with a character added, a date a day off, the number on one line only */
+    const char *other = "经营许可证编号:京B2-20224676\n发证日期:2023年08月04日\n有效期至:2028年08月05日\n"
+                        "一、" PROVISION_5 "\n经营许可证编号:京B2-20224678\n";
+    r.text = (char *)other;
+    r.len = strlen(other);
+    lic = xk_licence_new();
+    lic->number = xk_licence_strdup(lic, "京B2-20224676", strlen("京B2-20224676"));
+    lic->region = xk_licence_strdup(lic, "京", strlen("京"));
+    lic->line_number = 1;
+    lic->issued = (xk_date){2023, 8, 4};
+    lic->expires = (xk_date){2028, 8, 5};
+    lic->line_issued = 2;
+    lic->line_expires = 3;
+    const char *added = "你公司应当按照《电信服务规范》等相关电信服务管理要求向用户提供服务，建立健全服务管理制度，"
+                        "配备用户投诉受理人人员，妥善化解服务纠纷，维护用户合法权益。";
+    provision(lic, 1, added)->line = 4;
+    assert_int_equal(xk_ocr_flag_fields(lic, &r, 80), 4);
+    xk_licence_free(lic);
+}
+
+/* A service name misread past recognition (国 lost) names its service lost, by code; the
+ * services read, their conditions and qualifiers name none. */
+static void test_lost_service(void **state)
+{
+    (void)state;
+    const char *text = "业务种类\n内多方通信服务业务\n【依法须经批准的项目】\n存储转发类业务\n"
+                       "不含信息搜索查询服务。\n发证日期:2023年08月04日\n";
+    xk_ocr_line lines[6] = {{1, 90, 90}, {1, 90, 90}, {1, 90, 90}, {1, 90, 90}, {1, 90, 90}, {1, 90, 90}};
+    xk_ocr_result r = {(char *)text, strlen(text), lines, 6, 1, 0, 0, 0, NULL, 0, 0};
+    xk_licence *lic = xk_licence_new();
+    lic->line_services = 1;
+    lic->line_issued = 6;
+    xk_service *s = xk_licence_add_service(lic);
+    snprintf(s->code, sizeof s->code, "B23");
+    s->line = 4;
+    ocr_lost_service lost[4];
+    assert_int_equal(xk_ocr_lost_services(lic, &r, lost, 4), 1);
+    assert_string_equal(lost[0].code, "B22");
+    assert_int_equal(lost[0].line, 2);
+    assert_int_equal(xk_ocr_flag_fields(lic, &r, 80), 1);
+    assert_non_null(strstr(lic->problems[0].message, "业务种类 B22 (service): not read"));
+    xk_licence_free(lic);
+}
+
 static void test_flags(void **state)
 {
     (void)state;
@@ -714,6 +810,9 @@ int main(void)
         cmocka_unit_test(test_snaps),
         cmocka_unit_test(test_snaps_sentences),
         cmocka_unit_test(test_flags),
+        cmocka_unit_test(test_within_noise),
+        cmocka_unit_test(test_flags_confirmed),
+        cmocka_unit_test(test_lost_service),
         cmocka_unit_test(test_flags_website_service),
         cmocka_unit_test(test_flags_website_poor_surroundings),
         cmocka_unit_test(test_grey_page),

@@ -609,10 +609,10 @@ static void test_rules_scan_step_failure_is_an_error(void **state)
     fixture *fx = *state;
     load_all_seeds(fx->st);
     scan_fault f = {0, false};
-    sqlite3_progress_handler(fx->st->db, 1, interrupt_when_armed, &f);
+    sqlite3_progress_handler(xk_db_sqlite_handle(fx->st->db), 1, interrupt_when_armed, &f);
     xk_error err;
     xk_status rc = xk_store_rules_scan(fx->st, NULL, count_rule_row, &f, &err);
-    sqlite3_progress_handler(fx->st->db, 0, NULL, NULL);
+    sqlite3_progress_handler(xk_db_sqlite_handle(fx->st->db), 0, NULL, NULL);
     assert_int_equal(f.rows, 1);
     assert_int_equal(rc, XK_EDB);
     assert_non_null(strstr(err.message, "interrupted"));

@@ -1,0 +1,173 @@
+/*
+ * Evidence, beside Tesseract's word confidences, that a field was read right. Tesseract's
+ * confidence on Chinese print is a poor guide: the lowest word of a line whose every character
+ * is right often scores 0-60 (three faces, 150-300 dpi, clean pages), so a field flagged for a
+ * low confidence alone is, four times in five, right. What the licence itself says is a better
+ * guide, and a field it confirms is not flagged for its confidence:
+ *  - a provision, an item or a service condition that is, whole, one entry of the standard
+ *    wording (data/provisions.txt): a misread character makes it no entry;
+ *  - the licence number read alike on two or more lines (each page prints it), with no line
+ *    reading another province for it;
+ *  - the two dates, when 有效期至 falls five years to the day after 发证日期 (the term of a
+ *    value-added licence): a misread digit in either breaks that.
+ * Corrections beyond the noise (xk_ocr_within_noise) and every other reason to doubt a field
+ * still flag it (scan.c).
+ *
+ * The other way round, a service name misread past recognition (国内多方通信服务业务 read
+ * 内多方通信服务业务) leaves no field to flag: a line of the services that starts a few
+ * characters from a catalogue name the licence was not read to grant names that service lost.
+ */
+#include <stdbool.h>
+#include <string.h>
+
+#include "ocr_internal.h"
+#include "xuke/catalogue.h"
+#include "xuke/text.h"
+
+/* Readings of lic's number in text: how many agree (the same province before the same
+ * category and serial), or -1 when a line reads another province for it. */
+static int number_readings(const xk_licence *lic, const char *text)
+{
+    if (!lic->number || !lic->region)
+        return 0;
+    size_t rlen = strlen(lic->region);
+    const char *key = lic->number + rlen; /* "B2-20224676" */
+    size_t klen = strlen(key);
+    if (klen == 0)
+        return 0;
+    int agree = 0;
+    for (const char *p = strstr(text, key); p; p = strstr(p + klen, key)) {
+        if (p[klen] >= '0' && p[klen] <= '9')
+            continue; /* a longer number */
+        const char *q = p;
+        while (q > text && q[-1] == ' ')
+            q--;
+        if (rlen == 0) {
+            agree++;
+            continue;
+        }
+        if ((size_t)(q - text) < rlen)
+            continue;
+        if (memcmp(q - rlen, lic->region, rlen) == 0)
+            agree++;
+        else if (q - text >= 3 && xk_region_by_abbr(q - 3, 3))
+            return -1;
+    }
+    return agree;
+}
+
+static bool dates_agree(const xk_licence *lic)
+{
+    return xk_date_is_set(lic->issued) && xk_date_is_set(lic->expires) &&
+           lic->expires.year == lic->issued.year + 5 && lic->expires.month == lic->issued.month &&
+           lic->expires.day == lic->issued.day;
+}
+
+static bool provision_standard(const xk_provision *p)
+{
+    if (!xk_ocr_is_standard(p->text, 0))
+        return false;
+    for (size_t i = 0; i < p->n_items; i++)
+        if (p->items[i].no != (int)i + 1 || !xk_ocr_is_standard(p->items[i].text, p->items[i].no))
+            return false;
+    return true;
+}
+
+static bool service_standard(const xk_service *s)
+{
+    if (s->scope && s->scope[0])
+        return false; /* a qualifier has no standard list to be checked against */
+    for (size_t i = 0; i < s->conditions.len; i++)
+        if (!xk_ocr_is_standard(s->conditions.items[i], -1))
+            return false;
+    return true;
+}
+
+bool xk_ocr_field_confirmed(const xk_licence *lic, const char *text, ocr_field kind, size_t index)
+{
+    switch (kind) {
+    case OCR_FIELD_NUMBER:
+        return number_readings(lic, text) >= 2;
+    case OCR_FIELD_ISSUED:
+    case OCR_FIELD_EXPIRES:
+        return dates_agree(lic);
+    case OCR_FIELD_SERVICE:
+        return index < lic->n_services && service_standard(&lic->services[index]);
+    case OCR_FIELD_PROVISION:
+        return index < lic->n_provisions && provision_standard(&lic->provisions[index]);
+    default:
+        return false;
+    }
+}
+
+/* Whether lic was read to grant the service with this code. */
+static bool granted(const xk_licence *lic, const char *code)
+{
+    for (size_t i = 0; i < lic->n_services; i++)
+        if (strcmp(lic->services[i].code, code) == 0)
+            return true;
+    return false;
+}
+
+/* Lines a service's name never starts: its qualifier, its condition, the label. */
+static bool other_service_line(const char *s, size_t len)
+{
+    static const char *const starts[] = {"【", "[", "(", "（", "不含", "仅限", "含", "依法", "及覆盖", "业务种类"};
+    for (size_t i = 0; i < sizeof starts / sizeof starts[0]; i++)
+        if (len >= strlen(starts[i]) && memcmp(s, starts[i], strlen(starts[i])) == 0)
+            return true;
+    return false;
+}
+
+/* The catalogue service whose name line s[0..len) starts within OCR_LOST_NAME characters of
+ * (a name of n characters compared with the line's first n - 1, n and n + 1), or NULL. */
+#define OCR_LOST_NAME 2
+
+static const xk_service_kind *near_service(const char *s, size_t len)
+{
+    size_t off[XK_MAX_WORDING_CHARS + 1];
+    size_t n = xk_utf8_offsets(s, len, off, XK_MAX_WORDING_CHARS);
+    for (size_t i = 0; i < xk_service_count(); i++) {
+        const xk_service_kind *k = xk_service_at(i);
+        size_t chars = xk_utf8_count(k->name, strlen(k->name));
+        if (chars < 4)
+            continue;
+        for (size_t take = chars - 1; take <= chars + 1 && take <= n; take++)
+            if (xk_ocr_distance(s, off[take], k->name, strlen(k->name), OCR_LOST_NAME) <=
+                OCR_LOST_NAME)
+                return k;
+    }
+    return NULL;
+}
+
+size_t xk_ocr_lost_services(const xk_licence *lic, const xk_ocr_result *ocr, ocr_lost_service *out,
+                            size_t max)
+{
+    int from = lic->line_services, to = lic->line_issued ? lic->line_issued : (int)ocr->n_lines;
+    if (from < 1 || to <= from)
+        return 0;
+    size_t found = 0;
+    const char *p = ocr->text, *end = ocr->text + ocr->len;
+    for (int line = 1; p < end && line < to && found < max; line++) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+        const char *s = p;
+        p = nl ? nl + 1 : end;
+        if (line <= from)
+            continue;
+        while (len && *s == ' ') {
+            s++;
+            len--;
+        }
+        size_t used = 0;
+        if (len == 0 || other_service_line(s, len) || xk_service_match(s, len, &used))
+            continue;
+        const xk_service_kind *k = near_service(s, len);
+        bool listed = false;
+        for (size_t i = 0; k && i < found && !listed; i++)
+            listed = strcmp(out[i].code, k->code) == 0;
+        if (k && !listed && !granted(lic, k->code))
+            out[found++] = (ocr_lost_service){k->code, line};
+    }
+    return found;
+}

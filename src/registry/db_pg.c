@@ -1,0 +1,621 @@
+/*
+ * The PostgreSQL driver of the registry's database seam (db.h), over libpq: one connection per
+ * store handle (the server opens one store per thread), statements prepared on the server once
+ * per connection, text results read row by row from the whole result. It turns the registry's
+ * SQLite-style parameters (?1, ?2, ?) into PostgreSQL's ($1, $2) and bytea values into bytes.
+ *
+ * A lost connection is reopened before the next statement that starts outside a transaction, so
+ * a server keeps answering reads after a database restart or failover; a connection lost inside
+ * a transaction fails that transaction with a clear error (the server rolled it back: nothing of
+ * it was written), and the next one reconnects. What messages show of the connection string is
+ * xk_db_redact's form: a password never reaches a message or a log.
+ */
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+
+#define BYTEA_OID 17
+/* The lock every writer of a registry takes (pg_advisory_xact_lock): the registry's writers
+ * queue on it as they do on a SQLite file's write lock, so the audit chain's read of its head
+ * and the append after it are never interleaved with another writer's. "xuke" in ASCII. */
+#define WRITER_LOCK "2021161829"
+
+typedef struct pg_db {
+    xk_db base;
+    PGconn *c;
+    unsigned generation;  /* bumped by each reconnect: statements prepared before are gone */
+    unsigned long names;  /* server-side statement names handed out */
+    long long changes;
+    bool in_tx;           /* the last statement left a transaction open */
+    char sqlstate[6];
+    char message[512];
+} pg_db;
+
+typedef struct pg_stmt {
+    xk_stmt base;
+    char *sql;            /* with $N parameters */
+    char name[24];        /* "" unless persistent */
+    unsigned prepared_in; /* the generation it was prepared in; 0: not yet */
+    int nparams;
+    char **values;
+    int *lengths, *formats;
+    bool *owned;
+    PGresult *res;
+    int row, rows;
+    bool executed;
+    unsigned char **blobs; /* decoded bytea of the current row, per column */
+    size_t *blob_len;
+    int ncols;
+} pg_stmt;
+
+static pg_db *pdb(xk_db *db)
+{
+    return (pg_db *)db;
+}
+
+static pg_stmt *pst(xk_stmt *s)
+{
+    return (pg_stmt *)s;
+}
+
+/* --- locations ---------------------------------------------------------------------------- */
+
+/* A libpq keyword (host, dbname, user, …) ends the first word of location at an '='. */
+static bool starts_with_keyword(const char *location)
+{
+    const char *p = location;
+    while (*p == ' ')
+        p++;
+    size_t n = strspn(p, "abcdefghijklmnopqrstuvwxyz_");
+    const char *q = p + n;
+    while (*q == ' ')
+        q++;
+    if (n == 0 || *q != '=')
+        return false;
+    PQconninfoOption *opts = PQconndefaults();
+    bool found = false;
+    for (PQconninfoOption *o = opts; o && o->keyword && !found; o++)
+        found = strlen(o->keyword) == n && strncmp(o->keyword, p, n) == 0;
+    PQconninfoFree(opts);
+    return found;
+}
+
+bool xk_db_is_postgres(const char *location)
+{
+    return location && (strncmp(location, "postgresql://", 13) == 0 ||
+                        strncmp(location, "postgres://", 11) == 0 ||
+                        starts_with_keyword(location));
+}
+
+/* Copies at most the room left; out stays NUL-terminated. */
+static void put(char *out, size_t size, size_t *n, const char *s, size_t len)
+{
+    while (len-- && *n + 1 < size)
+        out[(*n)++] = *s++;
+    out[*n] = '\0';
+}
+
+static void redact_uri(const char *loc, char *out, size_t size)
+{
+    size_t n = 0;
+    const char *auth = strstr(loc, "://") + 3;
+    const char *end = auth + strcspn(auth, "/?");
+    const char *at = NULL;
+    for (const char *p = auth; p < end; p++)
+        if (*p == '@')
+            at = p;
+    const char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+    const char *p = loc;
+    if (colon) { /* user:password@ */
+        put(out, size, &n, p, (size_t)(colon + 1 - p));
+        put(out, size, &n, "***", 3);
+        p = at;
+    }
+    /* ?…password=…&… */
+    const char *query = strchr(end, '?');
+    while (*p) {
+        const char *hit = query ? strstr(p, "password=") : NULL;
+        if (!hit || hit < query || (hit[-1] != '?' && hit[-1] != '&')) {
+            put(out, size, &n, p, strlen(p));
+            break;
+        }
+        put(out, size, &n, p, (size_t)(hit + 9 - p));
+        put(out, size, &n, "***", 3);
+        p = hit + 9 + strcspn(hit + 9, "&");
+    }
+}
+
+/* key=value form: the value of password (quoted or not) becomes ***. */
+static void redact_keywords(const char *loc, char *out, size_t size)
+{
+    size_t n = 0;
+    const char *p = loc;
+    while (*p) {
+        size_t sp = strspn(p, " \t\n");
+        put(out, size, &n, p, sp);
+        p += sp;
+        const char *eq = strchr(p, '=');
+        if (!eq) {
+            put(out, size, &n, p, strlen(p));
+            break;
+        }
+        const char *key_end = eq;
+        while (key_end > p && (key_end[-1] == ' ' || key_end[-1] == '\t'))
+            key_end--;
+        bool secret = (size_t)(key_end - p) == 8 && strncmp(p, "password", 8) == 0;
+        const char *v = eq + 1;
+        while (*v == ' ' || *v == '\t')
+            v++;
+        const char *vend = v;
+        if (*v == '\'') {
+            for (vend = v + 1; *vend && *vend != '\''; vend++)
+                if (*vend == '\\' && vend[1])
+                    vend++;
+            if (*vend)
+                vend++;
+        } else {
+            vend = v + strcspn(v, " \t\n");
+        }
+        put(out, size, &n, p, (size_t)(v - p));
+        if (secret)
+            put(out, size, &n, "***", 3);
+        else
+            put(out, size, &n, v, (size_t)(vend - v));
+        p = vend;
+    }
+}
+
+void xk_db_redact(const char *location, char *out, size_t size)
+{
+    if (!size)
+        return;
+    out[0] = '\0';
+    if (!location)
+        return;
+    if (strncmp(location, "postgresql://", 13) == 0 || strncmp(location, "postgres://", 11) == 0)
+        redact_uri(location, out, size);
+    else if (starts_with_keyword(location))
+        redact_keywords(location, out, size);
+    else
+        snprintf(out, size, "%s", location);
+}
+
+/* --- errors and connection state ----------------------------------------------------------- */
+
+static void note_result(pg_db *d, const PGresult *r)
+{
+    const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+    const char *primary = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+    snprintf(d->sqlstate, sizeof d->sqlstate, "%s", state ? state : "");
+    const char *msg = primary ? primary : PQerrorMessage(d->c);
+    snprintf(d->message, sizeof d->message, "%s", msg && *msg ? msg : "the database failed");
+    size_t n = strlen(d->message); /* libpq ends its messages with a newline */
+    while (n && (d->message[n - 1] == '\n' || d->message[n - 1] == ' '))
+        d->message[--n] = '\0';
+}
+
+static void note_state(pg_db *d)
+{
+    PGTransactionStatusType t = PQtransactionStatus(d->c);
+    d->in_tx = t == PQTRANS_INTRANS || t == PQTRANS_INERROR || t == PQTRANS_ACTIVE;
+}
+
+static void quiet(void *arg, const char *message)
+{
+    (void)arg; /* NOTICEs ("extension exists, skipping") are not the user's business */
+    (void)message;
+}
+
+/* Before a statement: a connection that was lost outside a transaction is reopened. */
+static bool usable(pg_db *d)
+{
+    if (PQstatus(d->c) == CONNECTION_OK)
+        return true;
+    if (d->in_tx) {
+        snprintf(d->sqlstate, sizeof d->sqlstate, "08006");
+        snprintf(d->message, sizeof d->message,
+                 "the connection to the database was lost inside a transaction");
+        return false;
+    }
+    PQreset(d->c);
+    if (PQstatus(d->c) != CONNECTION_OK) {
+        note_result(d, NULL);
+        snprintf(d->sqlstate, sizeof d->sqlstate, "08001");
+        return false;
+    }
+    PQsetNoticeProcessor(d->c, quiet, NULL);
+    d->generation++;
+    return true;
+}
+
+static xk_status pg_error(xk_db *db, xk_error *err, const char *doing)
+{
+    pg_db *d = pdb(db);
+    const char *hint = "";
+    if (strncmp(d->sqlstate, "08", 2) == 0 || PQstatus(d->c) != CONNECTION_OK)
+        hint = " (the connection to the database was lost: nothing of this write was kept; the "
+               "next command reconnects)";
+    else if (strcmp(d->sqlstate, "53100") == 0)
+        hint = " (the database server's disk is full)";
+    else if (strncmp(d->sqlstate, "42501", 5) == 0)
+        hint = " (the database user may not do this)";
+    else if (strcmp(d->sqlstate, "25P02") == 0)
+        hint = " (an earlier statement of this transaction failed)";
+    else if (strcmp(d->sqlstate, "57014") == 0)
+        hint = " (the statement was cancelled)";
+    if (strncmp(d->sqlstate, "53200", 5) == 0)
+        return xk_error_set(err, XK_ENOMEM, 0, "%s: the database server is out of memory", doing);
+    return xk_error_set(err, XK_EDB, 0, "%s: %s%s", doing, d->message, hint);
+}
+
+/* --- statements ---------------------------------------------------------------------------- */
+
+/* ?N stays N, a bare ? is one more than the largest so far; quoted text is left alone. */
+static char *translate(const char *sql, int *nparams)
+{
+    size_t len = strlen(sql);
+    char *out = malloc(len * 2 + 16);
+    if (!out)
+        return NULL;
+    size_t n = 0;
+    int max = 0;
+    char quote = 0;
+    for (const char *p = sql; *p; p++) {
+        if (quote) {
+            if (*p == quote)
+                quote = 0;
+            out[n++] = *p;
+        } else if (*p == '\'' || *p == '"') {
+            quote = *p;
+            out[n++] = *p;
+        } else if (*p == '?') {
+            int k = 0;
+            while (p[1] >= '0' && p[1] <= '9')
+                k = k * 10 + (*++p - '0');
+            if (k == 0)
+                k = max + 1;
+            if (k > max)
+                max = k;
+            n += (size_t)snprintf(out + n, 12, "$%d", k);
+        } else {
+            out[n++] = *p;
+        }
+    }
+    out[n] = '\0';
+    *nparams = max;
+    return out;
+}
+
+static void drop_blobs(pg_stmt *s)
+{
+    for (int i = 0; s->blobs && i < s->ncols; i++) {
+        PQfreemem(s->blobs[i]);
+        s->blobs[i] = NULL;
+    }
+}
+
+static void pg_reset(xk_stmt *xs)
+{
+    pg_stmt *s = pst(xs);
+    drop_blobs(s);
+    free(s->blobs);
+    free(s->blob_len);
+    s->blobs = NULL;
+    s->blob_len = NULL;
+    s->ncols = 0;
+    PQclear(s->res);
+    s->res = NULL;
+    s->executed = false;
+    s->row = s->rows = 0;
+}
+
+static void pg_clear_bindings(xk_stmt *xs)
+{
+    pg_stmt *s = pst(xs);
+    for (int i = 0; i < s->nparams; i++) {
+        if (s->owned[i])
+            free(s->values[i]);
+        s->values[i] = NULL;
+        s->owned[i] = false;
+        s->lengths[i] = 0;
+        s->formats[i] = 0;
+    }
+}
+
+static void pg_finalize(xk_stmt *xs)
+{
+    pg_stmt *s = pst(xs);
+    pg_db *d = pdb(xs->db);
+    pg_reset(xs);
+    pg_clear_bindings(xs);
+    if (*s->name && s->prepared_in == d->generation && PQstatus(d->c) == CONNECTION_OK) {
+        char sql[48];
+        snprintf(sql, sizeof sql, "DEALLOCATE %s", s->name);
+        PQclear(PQexec(d->c, sql));
+    }
+    free(s->sql);
+    free(s->values);
+    free(s->lengths);
+    free(s->formats);
+    free(s->owned);
+    free(s);
+}
+
+static int pg_prepare(xk_db *db, const char *sql, bool persistent, xk_stmt **out)
+{
+    *out = NULL;
+    pg_db *d = pdb(db);
+    pg_stmt *s = calloc(1, sizeof *s);
+    if (!s || !(s->sql = translate(sql, &s->nparams))) {
+        free(s);
+        snprintf(d->message, sizeof d->message, "out of memory");
+        return XK_DB_FAIL;
+    }
+    s->base.db = db;
+    size_t np = (size_t)(s->nparams ? s->nparams : 1);
+    s->values = calloc(np, sizeof *s->values);
+    s->lengths = calloc(np, sizeof *s->lengths);
+    s->formats = calloc(np, sizeof *s->formats);
+    s->owned = calloc(np, sizeof *s->owned);
+    if (persistent)
+        snprintf(s->name, sizeof s->name, "xk%lu", ++d->names);
+    if (!s->values || !s->lengths || !s->formats || !s->owned) {
+        pg_finalize(&s->base);
+        snprintf(d->message, sizeof d->message, "out of memory");
+        return XK_DB_FAIL;
+    }
+    *out = &s->base;
+    return XK_DB_OK;
+}
+
+static int set_param(pg_stmt *s, int i, char *v, int len, int format, bool owned)
+{
+    if (i < 1 || i > s->nparams) {
+        if (owned)
+            free(v);
+        return XK_DB_FAIL;
+    }
+    if (s->owned[i - 1])
+        free(s->values[i - 1]);
+    s->values[i - 1] = v;
+    s->lengths[i - 1] = len;
+    s->formats[i - 1] = format;
+    s->owned[i - 1] = owned;
+    return XK_DB_OK;
+}
+
+static int pg_bind_text(xk_stmt *xs, int i, const char *v, int len)
+{
+    size_t n = len < 0 ? strlen(v ? v : "") : (size_t)len;
+    char *copy = malloc(n + 1);
+    if (!copy)
+        return XK_DB_FAIL;
+    memcpy(copy, v ? v : "", n);
+    copy[n] = '\0';
+    return set_param(pst(xs), i, copy, (int)n, 0, true);
+}
+
+static int pg_bind_blob(xk_stmt *xs, int i, const void *v, size_t len, bool copy)
+{
+    if (len > (size_t)0x7fffffff)
+        return XK_DB_FAIL;
+    char *bytes = (char *)v;
+    if (copy) {
+        bytes = malloc(len ? len : 1);
+        if (!bytes)
+            return XK_DB_FAIL;
+        memcpy(bytes, v, len);
+    }
+    return set_param(pst(xs), i, bytes ? bytes : (char *)"", (int)len, 1, copy);
+}
+
+static int pg_bind_int64(xk_stmt *xs, int i, long long v)
+{
+    char *text = malloc(24);
+    if (!text)
+        return XK_DB_FAIL;
+    snprintf(text, 24, "%lld", v);
+    return set_param(pst(xs), i, text, 0, 0, true);
+}
+
+static int pg_bind_null(xk_stmt *xs, int i)
+{
+    return set_param(pst(xs), i, NULL, 0, 0, false);
+}
+
+static PGresult *run(pg_db *d, pg_stmt *s)
+{
+    const char *const *values = (const char *const *)s->values;
+    if (!*s->name)
+        return PQexecParams(d->c, s->sql, s->nparams, NULL, values, s->lengths, s->formats, 0);
+    if (s->prepared_in != d->generation) {
+        PGresult *r = PQprepare(d->c, s->name, s->sql, s->nparams, NULL);
+        if (PQresultStatus(r) != PGRES_COMMAND_OK)
+            return r;
+        PQclear(r);
+        s->prepared_in = d->generation;
+    }
+    return PQexecPrepared(d->c, s->name, s->nparams, values, s->lengths, s->formats, 0);
+}
+
+static int pg_step(xk_stmt *xs)
+{
+    pg_stmt *s = pst(xs);
+    pg_db *d = pdb(xs->db);
+    if (!s->executed) {
+        if (!usable(d))
+            return XK_DB_FAIL;
+        PGresult *r = run(d, s);
+        note_state(d);
+        ExecStatusType status = PQresultStatus(r);
+        if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
+            note_result(d, r);
+            PQclear(r);
+            return XK_DB_FAIL;
+        }
+        const char *tuples = PQcmdTuples(r);
+        d->changes = tuples && *tuples ? atoll(tuples) : 0;
+        s->res = r;
+        s->executed = true;
+        s->rows = status == PGRES_TUPLES_OK ? PQntuples(r) : 0;
+        s->ncols = PQnfields(r);
+        s->row = -1;
+        s->blobs = calloc((size_t)(s->ncols ? s->ncols : 1), sizeof *s->blobs);
+        s->blob_len = calloc((size_t)(s->ncols ? s->ncols : 1), sizeof *s->blob_len);
+        if (!s->blobs || !s->blob_len) {
+            snprintf(d->message, sizeof d->message, "out of memory");
+            return XK_DB_FAIL;
+        }
+    }
+    drop_blobs(s);
+    if (s->row + 1 >= s->rows) {
+        s->row = s->rows;
+        return XK_DB_DONE;
+    }
+    s->row++;
+    return XK_DB_ROW;
+}
+
+static bool has_value(pg_stmt *s, int c)
+{
+    return s->res && s->row >= 0 && s->row < s->rows && c >= 0 && c < s->ncols &&
+           !PQgetisnull(s->res, s->row, c);
+}
+
+static int pg_column_count(xk_stmt *xs)
+{
+    return pst(xs)->res ? PQnfields(pst(xs)->res) : 0;
+}
+
+static bool pg_column_null(xk_stmt *xs, int c)
+{
+    return !has_value(pst(xs), c);
+}
+
+/* bytea arrives as text (\x…); it is decoded once per row and column. */
+static const unsigned char *blob(pg_stmt *s, int c, size_t *len)
+{
+    if (!s->blobs[c])
+        s->blobs[c] = PQunescapeBytea((const unsigned char *)PQgetvalue(s->res, s->row, c),
+                                      &s->blob_len[c]);
+    *len = s->blobs[c] ? s->blob_len[c] : 0;
+    return s->blobs[c];
+}
+
+static const char *pg_column_text(xk_stmt *xs, int c)
+{
+    pg_stmt *s = pst(xs);
+    if (!has_value(s, c))
+        return NULL;
+    return PQgetvalue(s->res, s->row, c);
+}
+
+static size_t pg_column_bytes(xk_stmt *xs, int c)
+{
+    pg_stmt *s = pst(xs);
+    if (!has_value(s, c))
+        return 0;
+    size_t len;
+    if (PQftype(s->res, c) == BYTEA_OID)
+        return blob(s, c, &len) ? len : 0;
+    return (size_t)PQgetlength(s->res, s->row, c);
+}
+
+static const void *pg_column_blob(xk_stmt *xs, int c)
+{
+    pg_stmt *s = pst(xs);
+    if (!has_value(s, c))
+        return NULL;
+    size_t len;
+    if (PQftype(s->res, c) == BYTEA_OID)
+        return blob(s, c, &len);
+    return PQgetvalue(s->res, s->row, c);
+}
+
+static long long pg_column_int64(xk_stmt *xs, int c)
+{
+    const char *v = pg_column_text(xs, c);
+    return v ? strtoll(v, NULL, 10) : 0;
+}
+
+static int pg_exec(xk_db *db, const char *sql)
+{
+    pg_db *d = pdb(db);
+    if (PQstatus(d->c) != CONNECTION_OK && d->in_tx && strcmp(sql, "ROLLBACK") == 0) {
+        d->in_tx = false; /* the server ended it when the connection went */
+        return XK_DB_OK;
+    }
+    if (!usable(d))
+        return XK_DB_FAIL;
+    PGresult *r = PQexec(d->c, sql);
+    note_state(d);
+    ExecStatusType status = PQresultStatus(r);
+    int rc = status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK ? XK_DB_OK : XK_DB_FAIL;
+    if (rc != XK_DB_OK)
+        note_result(d, r);
+    PQclear(r);
+    return rc;
+}
+
+static long long pg_changes(xk_db *db)
+{
+    return pdb(db)->changes;
+}
+
+static void pg_close(xk_db *db)
+{
+    PQfinish(pdb(db)->c);
+    free(db);
+}
+
+/* libpq's column values are read from its result as they are: no read allocates. */
+static bool pg_failed(xk_stmt *xs)
+{
+    (void)xs;
+    return false;
+}
+
+static const xk_db_ops pg_ops = {
+    pg_prepare,     pg_bind_text,      pg_bind_blob,   pg_bind_int64,  pg_bind_null,
+    pg_step,        pg_column_count,   pg_column_null, pg_column_text, pg_column_bytes,
+    pg_column_blob, pg_column_int64,   pg_reset,       pg_clear_bindings, pg_finalize,
+    pg_exec,        pg_changes,        pg_failed,      pg_error,       pg_close,
+};
+
+xk_status xk_db_pg_open(const char *conninfo, xk_db **out, xk_error *err)
+{
+    *out = NULL;
+    pg_db *d = calloc(1, sizeof *d);
+    if (!d)
+        return xk_error_set(err, XK_ENOMEM, 0, "out of memory");
+    d->base = (xk_db){&pg_ops, XK_DB_POSTGRES,
+                      "BEGIN; SELECT pg_advisory_xact_lock(" WRITER_LOCK ")"};
+    /* the location is expanded as a connection string; the names below fill what it leaves */
+    const char *const keys[] = {"dbname", "application_name", "client_encoding", NULL};
+    const char *const vals[] = {conninfo, "xuke", "UTF8", NULL};
+    d->c = PQconnectdbParams(keys, vals, 1);
+    char where[512];
+    xk_db_redact(conninfo, where, sizeof where);
+    if (!d->c || PQstatus(d->c) != CONNECTION_OK) {
+        char why[512];
+        snprintf(why, sizeof why, "%s", d->c ? PQerrorMessage(d->c) : "out of memory");
+        size_t n = strlen(why);
+        while (n && (why[n - 1] == '\n' || why[n - 1] == ' '))
+            why[--n] = '\0';
+        pg_close(&d->base);
+        return xk_error_set(err, XK_EDB, 0, "cannot connect to the store %s: %s", where, why);
+    }
+    PQsetNoticeProcessor(d->c, quiet, NULL);
+    d->generation = 1;
+    /* a statement that waits on a lock for minutes is a stuck writer, not a busy one */
+    if (pg_exec(&d->base, "SET lock_timeout = '60s'") != XK_DB_OK) {
+        xk_status rc = pg_error(&d->base, err, "setting up the connection");
+        pg_close(&d->base);
+        return rc;
+    }
+    *out = &d->base;
+    return XK_OK;
+}
