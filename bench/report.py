@@ -203,6 +203,9 @@ def main():
     reg_out = registry(a.build, a.count, bench_dir)
     print('bench: server', file=sys.stderr)
     srv_rows = server(a.build, os.path.join(bench_dir, 'bench.db'))
+    print('bench: notify run', file=sys.stderr)
+    notify_out = sh(['/usr/bin/python3', os.path.join(ROOT, 'bench', 'notify_bench.py'),
+                     f'{a.build}/xuke', os.path.join(bench_dir, 'bench.db')])
     scales = [int(x) for x in a.scales.split(',') if x]
     print(f'bench: scaling {scales}', file=sys.stderr)
     scale_rows = scaling(a.build, scales, bench_dir)
@@ -278,6 +281,15 @@ def main():
         md += [f'| {n} | {r:,.0f} | {p50} | {p99} | {bad} |' for n, r, p50, p99, bad in srv_rows]
     else:
         md.append('wrk is not installed (`make deps` installs it): no server figures.')
+    md += ['', f'## Reminders: `xuke notify run` at {a.count:,} licences', '',
+           f'Command: `/usr/bin/python3 bench/notify_bench.py {a.build}/xuke {bench_dir}/bench.db` '
+           '(a copy of the store, one `--all --digest` webhook subscription, a sink on 127.0.0.1 '
+           'answering 200 at once, `--as-of 2026-12-07`).', '',
+           '| run | seconds | reminders decided | messages | sent |', '|---|---|---|---|---|']
+    for line in notify_out.splitlines():
+        cells = line.split('\t')
+        if len(cells) == 5 and cells[0] != 'store':
+            md.append('| ' + ' | '.join(cells) + ' |')
     md += ['', '## Targets', '', '| target (issues 4, 5, 7, 8) | measured in this run | |', '|---|---|---|',
            f'| extraction ≥ 200 MB/s on one core | {mbs:.1f} MB/s | {"met" if mbs >= 200 else "**not met**"} |',
            f'| import ≥ 10,000 licences/s | {fmt(imp, ",.0f")}/s at {a.count:,}; '

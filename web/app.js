@@ -30,7 +30,12 @@ const I18N = {
     'l.met': '已完成', 'l.open': '未完成', 'l.overdue': '已逾期', 'l.by': '操作人',
     'l.none': '无', 'l.removed': '已删除', 'l.warnings': '提示',
     'ev.void': '作废', 'ev.reason': '作废原因', 'ev.voided': '已作废', 'ev.planned': '计划', 'ev.none': '尚无事件',
-    'l.late': '逾期完成',
+    'l.late': '逾期完成', 'l.baseline': '按基线视为已提交', 'l.unrecorded': '未记录申报',
+    'b.title': '首次使用：此前的年报', 'b.question': '在 xuke 登记之前，各许可证的年报已提交到哪一年（含）？',
+    'b.hint': '记录一次即可，适用于全部许可证并写入审计日志；记录前，登记前到期的年报显示为“未记录申报”，不算逾期。',
+    'b.year': '年报已提交至', 'b.save': '记录', 'b.none': '尚未记录基线',
+    'b.current': '基线：{year} 年及以前的年报视为已提交（{by}，{at}）', 'b.need_editor': '记录基线需要编辑者令牌（右上角“令牌”）',
+    'd.unrecorded': '{n} 份年报在登记前到期、未记录申报（不算逾期）：请在“上传”页记录基线',
     'l.sites': '网站首页许可证编号', 'l.checked_at': '检查时间', 'l.changed_at': '结果始于',
     'sr.shown': '已展示', 'sr.other_number': '展示了其他编号', 'sr.not_shown': '未展示', 'sr.unreachable': '无法访问',
     'sr.tls_error': 'TLS 错误', 'sr.http_error': 'HTTP 错误',
@@ -79,7 +84,12 @@ const I18N = {
     'l.met': 'Met', 'l.open': 'Open', 'l.overdue': 'Overdue', 'l.by': 'By', 'l.none': 'None',
     'l.removed': 'Removed', 'l.warnings': 'Warnings',
     'ev.void': 'Void', 'ev.reason': 'Reason for voiding', 'ev.voided': 'Voided', 'ev.planned': 'planned', 'ev.none': 'No events yet',
-    'l.late': 'Met late',
+    'l.late': 'Met late', 'l.baseline': 'Filed (baseline)', 'l.unrecorded': 'No filing recorded',
+    'b.title': 'First use: earlier annual reports', 'b.question': 'Up to which year (inclusive) were the annual reports filed before xuke?',
+    'b.hint': 'Said once for every licence and kept in the audit log; until then a report due before a licence was imported shows as "no filing recorded", not overdue.',
+    'b.year': 'Reports filed through', 'b.save': 'Record', 'b.none': 'No baseline recorded yet',
+    'b.current': 'Baseline: reports up to {year} taken as filed ({by}, {at})', 'b.need_editor': 'Recording the baseline needs an editor token (Token, top right)',
+    'd.unrecorded': '{n} annual reports fell due before their licences were imported and have no filing recorded (not counted overdue): record the baseline on the Upload page',
     'l.sites': 'Licence number on the homepage', 'l.checked_at': 'checked', 'l.changed_at': 'since',
     'sr.shown': 'shown', 'sr.other_number': 'another number shown', 'sr.not_shown': 'not shown', 'sr.unreachable': 'unreachable',
     'sr.tls_error': 'TLS error', 'sr.http_error': 'HTTP error',
@@ -282,10 +292,13 @@ function provisionsSection(provisions) {
 }
 
 function obligationsSection(ob) {
-  const rows = ob.obligations.map((o) => h('tr', { class: o.fulfilled ? 'met' : o.overdue ? 'overdue' : '' },
+  const state = (o) => o.baseline ? t('l.baseline')
+    : o.fulfilled ? (o.late ? t('l.late') + ' ' + o.fulfilled_on : t('l.met'))
+    : o.overdue ? t('l.overdue') : o.no_filing_recorded ? t('l.unrecorded') : o.due ? t('l.open') : '';
+  const rows = ob.obligations.map((o) => h('tr', { class: o.fulfilled ? 'met' : o.overdue ? 'overdue' : o.no_filing_recorded ? 'unrecorded' : '' },
     h('td', {}, o.title), h('td', {}, o.due || '—', o.due_workday && o.due_workday !== o.due ? ' (' + o.due_workday + ')' : ''),
     h('td', {}, o.basis), h('td', { class: 'muted' }, o.rule || ''),
-    h('td', {}, o.fulfilled ? (o.late ? t('l.late') + ' ' + o.fulfilled_on : t('l.met')) : o.overdue ? t('l.overdue') : o.due ? t('l.open') : '')));
+    h('td', {}, state(o))));
   return h('section', { id: 'obligations' }, h('h2', {}, t('l.obligations'), ' ', statusBadge(ob.status)),
     h('div', { class: 'scroll' }, h('table', {}, h('thead', {}, h('tr', {},
       ['l.obligations', 'l.due', 'l.basis', 'l.rule', 'f.status'].map((k) => h('th', {}, t(k))))), h('tbody', {}, rows))));
@@ -461,6 +474,8 @@ async function dashboardPage() {
       h('td', { class: r.overdue.length ? 'error' : '' }, r.overdue.length ? r.overdue.map((o) => o.due + ' ' + o.title).join('; ') : '')));
     show(h('h1', {}, t('d.title')), h('p', { class: 'sub' }, t('d.as_of') + ' ' + st.as_of), counts,
       st.truncated ? h('p', { class: 'muted' }, t('d.truncated', { n: st.licences.length, total: st.total })) : null,
+      st.no_filing_recorded ? h('p', { class: 'muted', id: 'unrecorded' }, t('d.unrecorded', { n: st.no_filing_recorded }), ' ',
+        h('a', { href: '/upload', 'data-nav': true }, t('nav.upload'))) : null,
       /* deadlines come soonest first: a cut list leaves out the latest marks, and says so */
       dl.truncated ? h('p', { class: 'muted', id: 'marks-cut' }, t('d.marks_cut', { n: dl.deadlines.length, total: dl.total,
         after: dl.deadlines.length ? dl.deadlines[dl.deadlines.length - 1].due : st.as_of })) : null,
@@ -516,7 +531,33 @@ function uploadPage() {
   zone.addEventListener('dragover', (ev) => { ev.preventDefault(); zone.classList.add('over'); });
   zone.addEventListener('dragleave', () => zone.classList.remove('over'));
   zone.addEventListener('drop', (ev) => { ev.preventDefault(); zone.classList.remove('over'); handle(ev.dataTransfer.files[0]); });
-  show(h('h1', {}, t('u.title')), zone, out);
+  show(h('h1', {}, t('u.title')), zone, out, baselineBox());
+}
+
+/* The question a first import raises: which earlier annual reports were filed. Answered once,
+ * for every licence, through POST /v1/baseline (audited); the answer in force is shown. */
+function baselineBox() {
+  const current = h('p', { id: 'baseline-current', class: 'muted' }, t('loading'));
+  const say = (b) => current.replaceChildren(b.filed_through
+    ? t('b.current', { year: b.filed_through, by: b.recorded_by, at: b.recorded_at }) : t('b.none'));
+  const year = h('input', { type: 'number', id: 'baseline-year', min: 2000, max: new Date().getFullYear(),
+    value: new Date().getFullYear() - 1, inputmode: 'numeric' });
+  const result = h('p', { id: 'baseline-result', role: 'status' });
+  const save = h('button', { type: 'button', id: 'baseline-save', onclick: async () => {
+    save.disabled = true;
+    try {
+      say(await api('/v1/baseline', { method: 'POST', body: JSON.stringify({ filed_through: Number(year.value) }),
+        headers: { 'Content-Type': 'application/json' } }));
+      result.replaceChildren();
+    } catch (e) {
+      result.replaceChildren(h('span', { class: 'error', role: 'alert' }, e.status === 401 || e.status === 403 ? t('b.need_editor') : e.message));
+    }
+    save.disabled = false;
+  } }, t('b.save'));
+  api('/v1/baseline').then(say, (e) => current.replaceChildren(h('span', { class: 'error' }, e.message)));
+  return h('section', { id: 'baseline', class: 'card' }, h('h2', {}, t('b.title')), h('p', {}, t('b.question')),
+    h('div', { class: 'row' }, h('label', { for: 'baseline-year' }, t('b.year')), year, save), current, result,
+    h('p', { class: 'hint' }, t('b.hint')));
 }
 
 /* --- routing and chrome ------------------------------------------------------------------------- */

@@ -13,6 +13,9 @@ typedef struct xk_status_row {
     const xk_obligation *next;     /* soonest open obligation due on or after as_of, or NULL */
     const xk_obligation **overdue; /* open obligations due before as_of */
     size_t n_overdue;
+    const xk_obligation **unrecorded; /* annual reports due before xuke knew the licence, with
+                                       * no filing recorded (xk_obligation.unrecorded) */
+    size_t n_unrecorded;
     xk_provisional prov;           /* unpublished calendar years behind these dates */
 } xk_status_row;
 
@@ -57,6 +60,8 @@ typedef struct xk_agenda {
     size_t n, cap;
     xk_provisional prov;
     struct xk_arena *arena; /* numbers, companies, provision labels */
+    size_t n_unrecorded; /* annual reports left out: due before xuke knew the licence, no filing
+                          * recorded (status lists them; a baseline or an event clears them) */
 } xk_agenda;
 
 /* Line i (0 <= i < a->n) in due-date order. */

@@ -41,6 +41,9 @@
 /* Bytes of a removal's or a voided event's reason: a longer one is refused, never cut (it is
  * read back whole). */
 #define XK_MAX_REASON_BYTES 255u
+/* The earliest year a baseline ("annual reports up to YEAR were filed") may name: a guard
+ * against a mistyped year (a licence lasts five years, so no report that old is still asked). */
+#define XK_BASELINE_MIN_YEAR 2000
 /* Licences `xuke search` lists without --limit or --all; a list cut short says "shown N of M"
  * on stderr and carries shown, total and truncated in its JSON. */
 #define XK_SEARCH_DEFAULT_LIMIT 100u

@@ -51,7 +51,11 @@ typedef struct xk_obligation {
     long fulfilled_by;   /* event id */
     xk_date fulfilled_on; /* that event's date */
     bool late;           /* fulfilled after the due date: kept, and marked */
-    bool overdue;        /* open and due before as_of */
+    bool baseline;       /* annual report taken as filed by the registry's baseline (no date) */
+    bool unrecorded;     /* annual report due before xuke knew the licence, no filing recorded
+                          * and no baseline for its year: shown as "no filing recorded", not
+                          * counted overdue (xuke cannot know what was filed before it) */
+    bool overdue;        /* open, due before as_of, and not unrecorded */
     xk_provisional prov; /* calendar years the date depended on that are not published */
 } xk_obligation;
 

@@ -249,11 +249,34 @@ xk_status xk_store_event_void(xk_store *st, long id, const char *reason, char *n
 xk_status xk_store_events(xk_store *st, const char *number, xk_event **out, size_t *n,
                           xk_error *err);
 
+/* --- the baseline on first use ------------------------------------------------------------- */
+
+/* "Annual reports up to filed_through were filed": said once for the whole registry, so the
+ * reports due before xuke knew a licence need not be entered one event per licence and year. */
+typedef struct xk_baseline {
+    long id;
+    int filed_through; /* a year; 0 when no baseline was recorded */
+    char note[256];
+    char recorded_at[32];
+    char actor[64];
+} xk_baseline;
+
+/* Records a baseline (the latest one counts) with one audit entry; *id receives its id.
+ * XK_EUSAGE when filed_through is outside XK_BASELINE_MIN_YEAR..today's year or the note is
+ * longer than XK_MAX_REASON_BYTES. */
+xk_status xk_store_baseline_set(xk_store *st, int filed_through, const char *note, int this_year,
+                                long *id, xk_error *err);
+/* The baseline that counts; out->filed_through is 0 when none was recorded. */
+xk_status xk_store_baseline_get(xk_store *st, xk_baseline *out, xk_error *err);
+
 /* Everything the rules need of one licence, without reading its record. */
 typedef struct xk_rules_row {
     char number[64];
     char company[XK_MAX_NAME_BYTES + 1];
     xk_date issued, expires;
+    xk_date known_since; /* the day (China's date) the licence first entered the registry;
+                          * {0} when unknown: then every duty counts as known */
+    int baseline_year;   /* annual reports up to this year are taken as filed; 0 = none */
     bool removed;
     bool cancelled; /* the current version of a cancellation list names its number */
     const char *duties; /* xk_duties_encode form; valid during the callback only */

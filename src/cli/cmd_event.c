@@ -1,6 +1,7 @@
 /*
  * `xuke event add NUMBER TYPE DATE [--year Y] [--note TEXT] [--ref ID] [--planned]`, `xuke event
- * void ID --reason TEXT`, `xuke event list NUMBER`, `xuke event types`. An event outside the
+ * void ID --reason TEXT`, `xuke event list NUMBER`, `xuke event baseline --filed-through YEAR`,
+ * `xuke event types`. An event outside the
  * licence's timeline, or a fulfilment that matches no open obligation, is refused, not stored,
  * with what would be accepted; a late filing is kept and said to be late. A mistaken event is
  * voided, never deleted. Every stored event and void goes through the audit log.
@@ -37,6 +38,17 @@ static const cli_opt list_options[] = {CLI_OPT_DB, {0}};
 static const cli_spec list_spec = {"event list", "xuke event list [--db PATH] NUMBER",
                                    "The events recorded for licence NUMBER, oldest first.",
                                    list_options};
+static const cli_opt baseline_options[] = {
+    CLI_OPT_DB,
+    {"filed-through", 'f', "YEAR", "annual reports up to YEAR were filed (for every licence)", 0},
+    {"note", 'n', "TEXT", "a note kept with the baseline (at most 255 bytes)", 0},
+    {0}};
+static const cli_spec baseline_spec = {
+    "event baseline", "xuke event baseline [--db PATH] [--filed-through YEAR [--note TEXT]]",
+    "Records, in one audited step, that the annual reports of every licence up to YEAR were\n"
+    "filed. Until then a report due before xuke knew its licence shows as \"no filing\n"
+    "recorded\", not overdue. Without --filed-through, shows the baseline that counts.",
+    baseline_options};
 static const cli_opt no_options[] = {{0}};
 static const cli_spec types_spec = {
     "event types", "xuke event types",
@@ -47,6 +59,7 @@ static const cli_spec event_spec = {
     "                      [--ref ID] [--planned]\n"
     "       xuke event void [--db PATH] ID --reason TEXT\n"
     "       xuke event list [--db PATH] NUMBER\n"
+    "       xuke event baseline [--db PATH] [--filed-through YEAR [--note TEXT]]\n"
     "       xuke event types",
     "What happened to a licence; the rules turn events into obligations and meet them.\n"
     "`xuke event SUBCOMMAND --help` describes each subcommand.",
@@ -215,6 +228,55 @@ static int void_event(int argc, char **argv)
     return rc;
 }
 
+static void print_baseline(const xk_baseline *b)
+{
+    char t[40];
+    if (!b->filed_through) {
+        printf("no baseline recorded: annual reports due before xuke knew a licence show as "
+               "\"no filing recorded\" (xuke event baseline --filed-through YEAR)\n");
+        return;
+    }
+    printf("baseline %ld: annual reports up to %d taken as filed (recorded %s by %s)%s%s\n", b->id,
+           b->filed_through, xk_view_time(b->recorded_at, t, sizeof t), b->actor,
+           *b->note ? " — " : "", b->note);
+}
+
+static int baseline(int argc, char **argv)
+{
+    const char *db = NULL, *note = "";
+    long year = 0;
+    int c;
+    optind = 1;
+    while ((c = cli_next_opt(argc, argv, &baseline_spec)) != -1) {
+        if (c < -1)
+            return cli_exit(c);
+        else if (c == 'd')
+            db = optarg;
+        else if (c == 'f' && !cli_parse_int(optarg, 1, 9999, &year, "--filed-through"))
+            return EXIT_USAGE;
+        else if (c == 'n')
+            note = optarg;
+    }
+    if (argc != optind || (*note && !year))
+        return cli_usage(&baseline_spec);
+    xk_store *st = cli_open_store(db);
+    if (!st)
+        return EXIT_FAIL;
+    xk_error err;
+    xk_baseline b;
+    long id;
+    int rc = EXIT_OK;
+    if (year && xk_store_baseline_set(st, (int)year, note, cli_today().year, &id, &err) != XK_OK)
+        rc = err.code == XK_EUSAGE ? (fprintf(stderr, "xuke: %s\n", err.message), EXIT_FAIL)
+                                   : cli_store_error(&err);
+    else if (xk_store_baseline_get(st, &b, &err) != XK_OK)
+        rc = cli_store_error(&err);
+    else
+        print_baseline(&b);
+    xk_store_close(st);
+    return rc;
+}
+
 int cmd_event(int argc, char **argv)
 {
     if (argc >= 2 && strcmp(argv[1], "add") == 0)
@@ -223,6 +285,8 @@ int cmd_event(int argc, char **argv)
         return list(argc - 1, argv + 1);
     if (argc >= 2 && strcmp(argv[1], "void") == 0)
         return void_event(argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "baseline") == 0)
+        return baseline(argc - 1, argv + 1);
     if (argc >= 2 && strcmp(argv[1], "types") == 0) {
         optind = 1;
         int c = cli_next_opt(argc - 1, argv + 1, &types_spec); /* it has no options but help */

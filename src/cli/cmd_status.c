@@ -194,13 +194,15 @@ typedef struct status_out {
     xk_provisional prov;
     size_t counts[XK_STATUS_COUNT];
     unsigned fail_on;
-    size_t matched; /* rows that match --fail-on */
+    size_t matched;    /* rows that match --fail-on */
+    size_t unrecorded; /* annual reports with no filing recorded, over every row */
 } status_out;
 
 static bool status_row(const xk_status_row *r, void *ctx)
 {
     status_out *o = ctx;
     o->counts[r->status]++;
+    o->unrecorded += r->n_unrecorded;
     if ((o->fail_on & (1u << r->status)) || ((o->fail_on & FAIL_ON_OVERDUE) && r->n_overdue))
         o->matched++;
     xk_provisional_merge(&o->prov, &r->prov);
@@ -218,6 +220,13 @@ static bool status_row(const xk_status_row *r, void *ctx)
     for (size_t i = 0; i < r->n_overdue; i++)
         print_obligation(o->colour ? "    \033[1;31mOVERDUE\033[0m: " : "    OVERDUE: ",
                          r->overdue[i]);
+    if (r->n_unrecorded) { /* one line, not a wall: these are questions, not alarms */
+        printf("    no filing recorded: annual report%s for",
+               r->n_unrecorded == 1 ? "" : "s");
+        for (size_t i = 0; i < r->n_unrecorded; i++)
+            printf("%s %d", i ? "," : "", r->unrecorded[i]->year);
+        printf(" [%s] (due before xuke knew the licence)\n", r->unrecorded[0]->basis);
+    }
     return true;
 }
 
@@ -231,9 +240,27 @@ static void print_header(const char *what, xk_date as_of, const xk_provisional *
     printf("\n");
 }
 
-static void json_wrap(json_t *items, const char *key, xk_date as_of, const xk_provisional *prov)
+/* unrecorded: annual reports with no filing recorded, counted for the reader of the JSON */
+static void json_wrap(json_t *items, const char *key, xk_date as_of, const xk_provisional *prov,
+                      size_t unrecorded)
 {
-    cli_print_json(xk_view_dated(items, key, as_of, prov));
+    json_t *o = xk_view_dated(items, key, as_of, prov);
+    if (o)
+        json_object_set_new(o, "no_filing_recorded", json_integer((json_int_t)unrecorded));
+    cli_print_json(o);
+}
+
+/* Reports due before xuke knew their licence, with nothing recorded: neither overdue nor left
+ * out without a word. */
+static void warn_unrecorded(const char *cmd, size_t n)
+{
+    fprintf(stderr,
+            "xuke %s: %zu annual report%s due before xuke knew %s licence%s no filing recorded "
+            "and %s not counted overdue%s: record the filings already made with `xuke event "
+            "baseline --filed-through YEAR` (or `xuke event add NUMBER annual_report_filed DATE "
+            "--year Y`)\n",
+            cmd, n, n == 1 ? "" : "s", n == 1 ? "its" : "their", n == 1 ? " has" : "s have",
+            n == 1 ? "is" : "are", strcmp(cmd, "deadlines") == 0 ? " (status lists them)" : "");
 }
 
 /* True when the store holds at least one licence; otherwise says so: an empty store (a new
@@ -280,7 +307,8 @@ int cmd_status(int argc, char **argv)
     xk_store *st;
     if (!open_rules(&o, &cal, &st))
         return EXIT_NO_ANSWER;
-    status_out out = {o.json, !o.json && use_colour(), json_array(), {{0}, 0}, {0}, o.fail_on, 0};
+    status_out out = {o.json, !o.json && use_colour(), json_array(), {{0}, 0}, {0}, o.fail_on,
+                      0, 0};
     xk_error err;
     if (!o.json)
         print_header("status", o.as_of, &out.prov);
@@ -289,7 +317,7 @@ int cmd_status(int argc, char **argv)
         cli_store_error(&err);
         rc = err.code == XK_EUSAGE ? EXIT_USAGE : EXIT_NO_ANSWER;
     } else if (o.json) {
-        json_wrap(json_incref(out.rows), "licences", o.as_of, &out.prov);
+        json_wrap(json_incref(out.rows), "licences", o.as_of, &out.prov, out.unrecorded);
     } else {
         printf("%zu valid, %zu renewal due, %zu renewal overdue, %zu expired, %zu not yet valid, "
                "%zu removed, %zu cancelled\n",
@@ -299,6 +327,8 @@ int cmd_status(int argc, char **argv)
                out.counts[XK_STATUS_CANCELLED]);
         cli_warn_provisional(&out.prov);
     }
+    if (rc == EXIT_OK && out.unrecorded)
+        warn_unrecorded("status", out.unrecorded);
     if (rc == EXIT_OK && out.matched) {
         fprintf(stderr, "xuke status: %zu licence%s match --fail-on\n", out.matched,
                 out.matched == 1 ? "" : "s");
@@ -335,7 +365,7 @@ int cmd_deadlines(int argc, char **argv)
         cli_warn_provisional(&a.prov);
     } else if (o.json) {
         json_t *items = xk_view_agenda(&a, 0);
-        json_wrap(items, "deadlines", o.as_of, &a.prov);
+        json_wrap(items, "deadlines", o.as_of, &a.prov, a.n_unrecorded);
     } else {
         bool colour = use_colour();
         print_header("deadlines", o.as_of, &a.prov);
@@ -352,6 +382,8 @@ int cmd_deadlines(int argc, char **argv)
             printf("nothing open\n");
         cli_warn_provisional(&a.prov);
     }
+    if (rc == EXIT_OK && a.n_unrecorded)
+        warn_unrecorded("deadlines", a.n_unrecorded);
     if (rc == EXIT_OK && o.fail_on_any && a.n) {
         fprintf(stderr, "xuke deadlines: %zu open obligation%s (--fail-on-any)\n", a.n,
                 a.n == 1 ? "" : "s");

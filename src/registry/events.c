@@ -224,6 +224,28 @@ static void cursor_step(event_cursor *c)
     "WHERE e.number = l.number AND li.kind = 'cancelled' AND li.version = "                       \
     "(SELECT MAX(version) FROM lists m WHERE m.kind = li.kind AND m.source = li.source))"
 
+/* The time the licence entered the registry: its first version's import (UTC, as stored). */
+#define KNOWN_SINCE_COLUMN                                                                         \
+    "(SELECT v.imported_at FROM versions v WHERE v.licence_id = l.id AND v.version = 1)"
+
+/* China's date (UTC+8, the rules' days) of a stored UTC time "YYYY-MM-DDTHH:MM:SSZ"; {0} when
+ * there is none: then every duty counts as known. Done here, not in SQL, so that both engines
+ * read the same text the same way. */
+static xk_date china_day(const char *utc)
+{
+    xk_date d = {0, 0, 0};
+    char day[11];
+    if (!utc || strlen(utc) < 13 || utc[10] != 'T' || utc[11] < '0' || utc[11] > '2' ||
+        utc[12] < '0' || utc[12] > '9')
+        return d;
+    memcpy(day, utc, 10);
+    day[10] = '\0';
+    if (!xk_date_parse_iso(day, &d))
+        return (xk_date){0, 0, 0};
+    int hour = (utc[11] - '0') * 10 + (utc[12] - '0');
+    return hour >= 16 ? xk_date_from_days(xk_date_to_days(d) + 1) : d;
+}
+
 static xk_status rules_scan(xk_store *st, const char *number, const char *live_on,
                             xk_rules_fn fn, void *ctx, xk_error *err)
 {
@@ -233,10 +255,14 @@ static xk_status rules_scan(xk_store *st, const char *number, const char *live_o
              live_on ? (number ? " AND l.removed = 0 AND l.expires >= ?2"
                                : "l.removed = 0 AND l.expires >= ?2")
                      : "");
-    char sql[512];
+    xk_baseline base;
+    xk_status brc = xk_store_baseline_get(st, &base, err);
+    if (brc != XK_OK)
+        return brc;
+    char sql[1024];
     snprintf(sql, sizeof sql,
              "SELECT l.id, l.number, l.company, l.issued, l.expires, l.removed, l.duties, "
-             CANCELLED_COLUMN " FROM licences l%s ORDER BY l.id",
+             CANCELLED_COLUMN ", " KNOWN_SINCE_COLUMN " FROM licences l%s ORDER BY l.id",
              where);
     xk_stmt *ls;
     event_cursor ev = {NULL, false, XK_DB_DONE, 0};
@@ -281,6 +307,8 @@ static xk_status rules_scan(xk_store *st, const char *number, const char *live_o
         row.removed = xk_db_column_int(ls, 5) != 0;
         row.duties = (const char *)xk_db_column_text(ls, 6);
         row.cancelled = xk_db_column_int(ls, 7) != 0;
+        row.known_since = china_day(xk_db_column_text(ls, 8));
+        row.baseline_year = base.filed_through;
         if (xk_db_failed(ls)) { /* a column SQLite found no memory for reads empty */
             rc = xk_store_db_error(st, err, "reading licences");
             break;

@@ -51,23 +51,6 @@ struct xk_store {
 
 /* Sets err from the connection's last error, prefixed with what was being done. */
 xk_status xk_store_db_error(xk_store *st, xk_error *err, const char *doing);
-/* The same from a result code a call returned (a step or a bind), for when the connection's
- * last error may since have been overwritten by a later call. SQLITE_NOMEM is XK_ENOMEM. */
-xk_status xk_store_code_error(xk_store *st, int code, xk_error *err, const char *doing);
-
-/*
- * Binding copies text (SQLITE_TRANSIENT), and the copy can fail for memory; a statement stepped
- * after a failed bind sees NULL in that place and answers wrongly (a licence "not found", a NULL
- * stored). So a run of binds goes through these, which keep the first failing result in *rc
- * (start it at SQLITE_OK), and the run is checked once before the step. NULL text binds "".
- */
-void xk_bind_text(int *rc, sqlite3_stmt *s, int i, const char *v);
-void xk_bind_int64(int *rc, sqlite3_stmt *s, int i, sqlite3_int64 v);
-
-/* A text column that holds no NULL (the schema says NOT NULL): its text, or NULL only when
- * SQLite ran out of memory making it, with *rc set to SQLITE_NOMEM (start it at SQLITE_OK). */
-const char *xk_column_text(int *rc, sqlite3_stmt *s, int col);
-
 /* Cached prepared statement, reset and with bindings cleared; NULL on failure (err set). */
 xk_stmt *xk_store_stmt(xk_store *st, stmt_id id, xk_error *err);
 /* A prepared statement for sql from the query cache (reset, bindings cleared); NULL on error. */

@@ -8,7 +8,8 @@
  * services and domains (the current version's, for lookups), company_fts (trigram index over
  * company names: Chinese has no word breaks), events (rules), the hash-chained audit log, and
  * the due-diligence checks' published lists and homepage checks (checks_store.c), and the
- * reminders' subscriptions and outbox (notify_store.c).
+ * reminders' subscriptions and outbox (notify_store.c), and the baseline of annual reports
+ * filed before first use (baseline.c).
  */
 #include <stdio.h>
 
@@ -138,6 +139,11 @@ static const char *const migrations[] = {
     "  occurrence TEXT NOT NULL, step TEXT NOT NULL, message_id INTEGER REFERENCES outbox(id),"
     "  PRIMARY KEY(subscription_id, occurrence, step));"
     "CREATE INDEX notices_waiting ON notices(subscription_id) WHERE message_id IS NULL;",
+    /* 11: the baseline on first use (baseline.c): "annual reports up to this year were filed",
+     * recorded once for the whole registry instead of one event per licence and year; the
+     * latest row counts, earlier ones stay as the record of what was said */
+    "CREATE TABLE baselines(id INTEGER PRIMARY KEY, filed_through INTEGER NOT NULL,"
+    "  note TEXT NOT NULL DEFAULT '', recorded_at TEXT NOT NULL, actor TEXT NOT NULL);",
 };
 
 #define N_MIGRATIONS (int)(sizeof migrations / sizeof migrations[0])

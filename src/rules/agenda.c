@@ -28,7 +28,7 @@ typedef struct status_ctx {
     xk_status rc;
     xk_error *err;
     xk_obligations obs; /* reused across licences */
-    const xk_obligation **overdue;
+    const xk_obligation **overdue, **unrecorded;
     size_t cap;
 } status_ctx;
 
@@ -41,28 +41,37 @@ static bool status_one(const xk_rules_row *row, void *vctx)
                             row->removed     ? XK_STATUS_REMOVED
                             : row->cancelled ? XK_STATUS_CANCELLED
                                              : XK_STATUS_EXPIRED,
-                            NULL, NULL, 0, {{0}, 0}};
+                            NULL, NULL, 0, NULL, 0, {{0}, 0}};
         return c->fn(&sr, c->user);
     }
     c->rc = xk_rules_obligations_into(c->cal, row, c->as_of, &c->obs, c->err);
     if (c->rc != XK_OK)
         return false;
     const xk_obligations *obs = &c->obs;
-    xk_status_row sr = {row, xk_rules_status(row, obs, c->as_of), NULL, NULL, 0, {{0}, 0}};
+    xk_status_row sr = {row, xk_rules_status(row, obs, c->as_of), NULL, NULL, 0, NULL, 0,
+                        {{0}, 0}};
     if (obs->n > c->cap) {
         const xk_obligation **no = realloc(c->overdue, obs->n * sizeof *no);
-        if (!no) {
+        if (no)
+            c->overdue = no;
+        const xk_obligation **nu = no ? realloc(c->unrecorded, obs->n * sizeof *nu) : NULL;
+        if (!nu) {
             c->rc = xk_error_set(c->err, XK_ENOMEM, 0, "out of memory");
             return false;
         }
-        c->overdue = no;
+        c->unrecorded = nu;
         c->cap = obs->n;
     }
     sr.overdue = c->overdue;
+    sr.unrecorded = c->unrecorded;
     for (size_t i = 0; i < obs->n; i++) {
         const xk_obligation *ob = &obs->items[i];
         if (!ob->dated || ob->fulfilled)
             continue;
+        if (ob->unrecorded) { /* not a deadline to meet: no "next", no "overdue" */
+            c->unrecorded[sr.n_unrecorded++] = ob;
+            continue;
+        }
         xk_provisional_merge(&sr.prov, &ob->prov);
         if (ob->overdue)
             c->overdue[sr.n_overdue++] = ob;
@@ -84,6 +93,7 @@ xk_status xk_status_scan(xk_store *st, const xk_calendar *cal, xk_date as_of, co
     c.err = err;
     xk_status rc = xk_store_rules_scan(st, number, status_one, &c, err);
     free(c.overdue);
+    free(c.unrecorded);
     xk_obligations_free(&c.obs);
     return rc != XK_OK ? rc : c.rc;
 }
@@ -335,6 +345,10 @@ static bool collect(const xk_rules_row *row, void *vctx)
         const xk_obligation *ob = &c->obs.items[i];
         if (!ob->dated || ob->fulfilled || xk_date_to_days(ob->due) > c->limit_day)
             continue;
+        if (ob->unrecorded) { /* counted, and said, by the callers: never a silent cut */
+            c->a->n_unrecorded++;
+            continue;
+        }
         if (!add_entry(c, row, ob, &number, &company)) {
             c->rc = xk_error_set(c->err, XK_ENOMEM, 0, "out of memory");
             return false;

@@ -1,7 +1,7 @@
 /*
  * The annual holiday notice of the State Council General Office, read into a year of the holiday
  * calendar. The notice's shape (checked against the notices for 2020-2026, kept verbatim in
- * tests/fixtures/notices/): a title "国务院办公厅关于YYYY年部分节假日安排的通知", a 发文字号, a
+ * tests/notices/): a title "国务院办公厅关于YYYY年部分节假日安排的通知", a 发文字号, a
  * sentence "…现将YYYY年元旦、春节…的具体安排通知如下", then one numbered item per holiday:
  *   二、春节：2月11日至17日放假调休，共7天。2月7日（星期日）、2月20日（星期六）上班。
  * A rest sentence (…放假…) gives one date or a range (the end inherits the start's year and

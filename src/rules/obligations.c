@@ -165,6 +165,19 @@ static xk_status renewal(const xk_calendar *cal, const xk_rules_row *row, const 
     return XK_OK;
 }
 
+/* An annual report with no filing event: the baseline ("reports up to YEAR were filed") meets
+ * it; else, due before the licence entered the registry, nothing says whether it was filed, so
+ * it is "no filing recorded" rather than overdue. One due after is overdue as usual. */
+static void baseline_or_unknown(const xk_rules_row *row, xk_obligation *ob)
+{
+    if (row->baseline_year && ob->year <= row->baseline_year) {
+        ob->fulfilled = true;
+        ob->baseline = true;
+    } else if (row->known_since.year && xk_date_cmp(ob->due, row->known_since) < 0) {
+        ob->unrecorded = true;
+    }
+}
+
 /* The first-quarter report for every year after the issue year in which the licence is valid
  * on 1 January. */
 static xk_status annual_reports(const xk_calendar *cal, const xk_rules_row *row,
@@ -193,6 +206,8 @@ static xk_status annual_reports(const xk_calendar *cal, const xk_rules_row *row,
                 fulfil(ob, &row->events[i]);
                 break;
             }
+        if (!ob->fulfilled)
+            baseline_or_unknown(row, ob);
     }
     return XK_OK;
 }
@@ -388,7 +403,8 @@ xk_status xk_obligations_into(const xk_calendar *cal, const xk_rules_row *row, x
     }
     for (size_t i = 0; i < out->n; i++) {
         xk_obligation *ob = &out->items[i];
-        ob->overdue = ob->dated && !ob->fulfilled && xk_date_cmp(ob->due, as_of) < 0;
+        ob->overdue = ob->dated && !ob->fulfilled && !ob->unrecorded &&
+                      xk_date_cmp(ob->due, as_of) < 0;
     }
     return XK_OK;
 }
@@ -521,6 +537,10 @@ xk_status xk_rules_check_event(const xk_calendar *cal, const xk_rules_row *row,
     xk_obligations_free(&obs);
     if (ok)
         return XK_OK;
+    if (ev->year && row->baseline_year >= ev->year)
+        return xk_error_set(err, XK_EUSAGE, 0, "the annual report of %s for %d is already taken "
+                            "as filed by the baseline (reports up to %d): record reports for "
+                            "later years", row->number, ev->year, row->baseline_year);
     if (ev->year)
         return xk_error_set(err, XK_EUSAGE, 0, "%s has no open annual report for %d (valid on "
                             "1 January of that year, not yet filed)", row->number, ev->year);

@@ -134,6 +134,8 @@ void xk_api_obligations(const srv_call *c, srv_resp *resp);
 void xk_api_events(const srv_call *c, srv_resp *resp);
 void xk_api_event_add(const srv_call *c, srv_resp *resp);
 void xk_api_event_void(const srv_call *c, srv_resp *resp);
+void xk_api_baseline(const srv_call *c, srv_resp *resp);
+void xk_api_baseline_set(const srv_call *c, srv_resp *resp);
 void xk_api_status(const srv_call *c, srv_resp *resp);
 void xk_api_deadlines(const srv_call *c, srv_resp *resp);
 void xk_api_ics(const srv_call *c, srv_resp *resp);

@@ -287,6 +287,43 @@ static bool read_filters(const srv_call *c, srv_resp *resp, xk_query *q, page *p
     return true;
 }
 
+typedef struct status_count {
+    const xk_status_table *table;
+    const char *status;
+    size_t n;
+} status_count;
+
+static bool count_status(const xk_hit *h, void *vc)
+{
+    status_count *sc = vc;
+    xk_licence_status s;
+    if (xk_status_table_find(sc->table, h->number, &s) && strcmp(xk_status_name(s), sc->status) == 0)
+        sc->n++;
+    return true;
+}
+
+/* How many licences match the filters in all, over every page (the cursor left out): a count in
+ * the store, or, with a status filter (the rules' status is no column), a walk over the matches
+ * with every status computed once. */
+static xk_status match_total(const srv_call *c, const xk_query *q, const page *p, size_t *total,
+                             xk_error *err)
+{
+    xk_query all = *q;
+    all.after = NULL;
+    all.limit = 0;
+    if (!p->status)
+        return xk_store_search_count(c->ctx->st, &all, total, err);
+    xk_status_table table;
+    xk_status rc = xk_status_table_build(c->ctx->st, c->ctx->cal, p->as_of, &table, err);
+    if (rc != XK_OK)
+        return rc;
+    status_count sc = {&table, p->status, 0};
+    rc = xk_store_search(c->ctx->st, &all, count_status, &sc, err);
+    xk_status_table_free(&table);
+    *total = sc.n;
+    return rc;
+}
+
 void xk_api_licences(const srv_call *c, srv_resp *resp)
 {
     xk_query q;
@@ -303,10 +340,18 @@ void xk_api_licences(const srv_call *c, srv_resp *resp)
         xk_srv_fail(resp, p.rc != XK_OK ? &p.err : &err);
         return;
     }
+    /* the page says how many match in all, so a client never takes a page for the whole */
+    size_t total = 0;
+    if (match_total(c, &q, &p, &total, &err) != XK_OK) {
+        json_decref(p.items);
+        xk_srv_fail(resp, &err);
+        return;
+    }
     /* domain matches come best first, not in number order: one page, no cursor */
     bool paged = p.more && !q.domain;
     xk_srv_json(resp, 200,
-                json_pack("{s:o, s:i, s:o}", "items", p.items, "count", (int)p.n, "next_cursor",
+                json_pack("{s:o, s:i, s:I, s:b, s:o}", "items", p.items, "count", (int)p.n,
+                          "total", (json_int_t)total, "truncated", p.more, "next_cursor",
                           paged ? encode_cursor(p.last) : json_null()));
 }
 

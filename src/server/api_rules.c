@@ -1,6 +1,7 @@
 /*
  * Rules routes of the HTTP API: registry status, the agenda of deadlines (JSON and iCalendar),
- * one licence's obligations, its events (list, record) and the event types.
+ * one licence's obligations, its events (list, record) and the event types, and the registry's
+ * baseline of annual reports filed before first use.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@ typedef struct status_acc {
     xk_provisional prov;
     size_t counts[XK_STATUS_COUNT];
     size_t limit, total;
+    size_t unrecorded; /* annual reports with no filing recorded, over every licence */
 } status_acc;
 
 /* Rows up to the limit; the counts cover every licence. */
@@ -27,6 +29,7 @@ static bool add_status(const xk_status_row *r, void *ctx)
 {
     status_acc *a = ctx;
     a->counts[r->status]++;
+    a->unrecorded += r->n_unrecorded;
     xk_provisional_merge(&a->prov, &r->prov);
     if (a->total++ < a->limit)
         json_array_append_new(a->rows, xk_view_status_row(r));
@@ -57,7 +60,7 @@ void xk_api_status(const srv_call *c, srv_resp *resp)
     if (!xk_srv_arg_date(c, resp, "as_of", &as_of, c->ctx->today) || !number_arg(c, resp, number) ||
         !xk_srv_arg_int(c, resp, "limit", 1, ROWS_MAX, &limit, ROWS_DEFAULT))
         return;
-    status_acc a = {json_array(), {{0}, 0}, {0}, (size_t)limit, 0};
+    status_acc a = {json_array(), {{0}, 0}, {0}, (size_t)limit, 0, 0};
     xk_error err;
     if (xk_status_scan(c->ctx->st, c->ctx->cal, as_of, *number ? number : NULL, add_status, &a,
                        &err) != XK_OK) {
@@ -67,6 +70,7 @@ void xk_api_status(const srv_call *c, srv_resp *resp)
     }
     json_t *o = xk_view_dated(a.rows, "licences", as_of, &a.prov);
     json_object_set_new(o, "counts", status_counts(a.counts));
+    json_object_set_new(o, "no_filing_recorded", json_integer((json_int_t)a.unrecorded));
     json_object_set_new(o, "total", json_integer((json_int_t)a.total));
     json_object_set_new(o, "truncated", json_boolean(a.total > a.limit));
     xk_srv_json(resp, 200, o);
@@ -100,6 +104,8 @@ void xk_api_deadlines(const srv_call *c, srv_resp *resp)
     json_t *o = xk_view_dated(xk_view_agenda(&a, (size_t)limit), "deadlines", as_of, &a.prov);
     json_object_set_new(o, "total", json_integer((json_int_t)a.n));
     json_object_set_new(o, "truncated", json_boolean(a.n > (size_t)limit));
+    /* left out of the list, and said: reports due before xuke knew their licences */
+    json_object_set_new(o, "no_filing_recorded", json_integer((json_int_t)a.n_unrecorded));
     xk_srv_json(resp, 200, o);
     xk_agenda_free(&a);
 }
@@ -350,4 +356,59 @@ void xk_api_event_void(const srv_call *c, srv_resp *resp)
     else
         xk_srv_json(resp, 200, json_pack("{s:I, s:s, s:b, s:s}", "id", (json_int_t)id, "number",
                                          number, "voided", 1, "reason", reason));
+}
+
+/* --- the baseline on first use ---------------------------------------------------------------- */
+
+static json_t *baseline_json(const xk_baseline *b)
+{
+    char t[40];
+    if (!b->filed_through)
+        return json_pack("{s:n}", "filed_through");
+    return json_pack("{s:I, s:i, s:s, s:s, s:s}", "id", (json_int_t)b->id, "filed_through",
+                     b->filed_through, "note", b->note, "recorded_at",
+                     xk_view_time(b->recorded_at, t, sizeof t), "recorded_by", b->actor);
+}
+
+void xk_api_baseline(const srv_call *c, srv_resp *resp)
+{
+    xk_baseline b;
+    xk_error err;
+    if (xk_store_baseline_get(c->ctx->st, &b, &err) != XK_OK)
+        xk_srv_fail(resp, &err);
+    else
+        xk_srv_json(resp, 200, baseline_json(&b));
+}
+
+void xk_api_baseline_set(const srv_call *c, srv_resp *resp)
+{
+    json_t *body = xk_srv_body_object(c, resp);
+    if (!body)
+        return;
+    json_t *year = json_object_get(body, "filed_through");
+    char note[256] = "";
+    bool ok = json_is_integer(year);
+    if (!ok)
+        xk_srv_error(resp, 400, "bad_request",
+                     "filed_through must be a year: annual reports up to it were filed");
+    else
+        ok = json_object_get(body, "note") == NULL ||
+             body_string(resp, body, "note", note, sizeof note, false);
+    json_int_t y = ok ? json_integer_value(year) : 0;
+    json_decref(body);
+    if (!ok)
+        return;
+    long id;
+    xk_error err;
+    xk_baseline b;
+    if (y < 0 || y > 9999) {
+        xk_srv_error(resp, 400, "bad_request", "filed_through must be a year, not %lld",
+                     (long long)y);
+    } else if (xk_store_baseline_set(c->ctx->st, (int)y, note, c->ctx->today.year, &id, &err) !=
+                   XK_OK ||
+               xk_store_baseline_get(c->ctx->st, &b, &err) != XK_OK) {
+        xk_srv_fail(resp, &err);
+    } else {
+        xk_srv_json(resp, 201, baseline_json(&b));
+    }
 }

@@ -108,10 +108,15 @@ json_t *xk_view_obligation(const xk_obligation *ob)
     }
     if (ob->year)
         json_object_set_new(o, "year", json_integer(ob->year));
-    if (ob->fulfilled && ob->dated) {
+    if (ob->fulfilled && ob->dated && ob->baseline) {
+        /* the baseline says it was filed, not when: no date, not late */
+        json_object_set_new(o, "baseline", json_true());
+    } else if (ob->fulfilled && ob->dated) {
         json_object_set_new(o, "fulfilled_on", date_json(ob->fulfilled_on));
         json_object_set_new(o, "late", json_boolean(ob->late));
     }
+    if (ob->unrecorded)
+        json_object_set_new(o, "no_filing_recorded", json_true());
     if (ob->trigger)
         json_object_set_new(o, "trigger_event", json_integer(ob->trigger));
     return o;
@@ -130,6 +135,10 @@ json_t *xk_view_status_row(const xk_status_row *r)
     for (size_t i = 0; i < r->n_overdue; i++)
         json_array_append_new(over, xk_view_obligation(r->overdue[i]));
     json_object_set_new(row, "overdue", over);
+    json_t *unknown = json_array();
+    for (size_t i = 0; i < r->n_unrecorded; i++)
+        json_array_append_new(unknown, xk_view_obligation(r->unrecorded[i]));
+    json_object_set_new(row, "no_filing_recorded", unknown);
     return row;
 }
 

@@ -1,5 +1,5 @@
 """End-to-end tests of `xuke calendar import`: the State Council's published notices for every
-year data/calendar.txt holds (tests/fixtures/notices/, verbatim, sources in SOURCES.md) are
+year data/calendar.txt holds (tests/notices/, verbatim, sources in SOURCES.md) are
 imported into an empty calendar, and each gives exactly that year's lines of the shipped file, so
 the file itself is checked against the notices. Broken variants, made here from the seeds (a
 wrong weekday, a 共N天 that does not add up, a 上班 on a Wednesday, no year, overlapping
@@ -18,7 +18,7 @@ import sys
 import tempfile
 
 XUKE, FIXTURES = sys.argv[1], sys.argv[2]
-NOTICES = os.path.join(FIXTURES, 'notices')
+NOTICES = os.path.join(os.path.dirname(os.path.abspath(FIXTURES)), 'notices')
 DATA = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(FIXTURES))), 'data',
                     'calendar.txt')
 TMP = tempfile.mkdtemp(prefix='xuke-calimport-')

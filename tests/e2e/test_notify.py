@@ -28,6 +28,7 @@ import os
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -95,7 +96,7 @@ def fresh(ts_seconds):
 
 def verify(path, query, headers, raw, body):
     """The service's own check of a request; None when it passes, else its error answer."""
-    if path == '/dingtalk':
+    if path.startswith('/dingtalk'):
         ts, sign = query.get('timestamp', [''])[0], query.get('sign', [''])[0]
         if query.get('access_token', [''])[0] != DING_TOKEN:
             return {'errcode': 300001, 'errmsg': 'token is not exist'}
@@ -168,6 +169,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if act == '429':
             return self.answer(429, {'errcode': 45009, 'errmsg': 'api freq out of limit'},
                                [('Retry-After', '120')])
+        if act == 'busy':
+            return self.answer(200, {'errcode': 130101, 'errmsg': 'send too fast, exceed 20 times '
+                                                                  'per minute'})
+        if act == 'slow':  # answers after the client gave up; not taken as a delivery
+            time.sleep(6)
+            return self.answer(504, b'late')
         if act == 'hang':
             HANG_ARRIVED.set()
             HANG_RELEASE.wait(300)
@@ -240,6 +247,11 @@ def log_json():
 
 rc, out, err = run('import', '--db', DB, os.path.join(FIXTURES, 'seeds', '000_a96b5bc2dd3fa082.txt'))
 check('the licence is imported', rc == 0, err)
+# A registry that has held the licence since just after its issue: its annual reports fell due
+# while xuke knew it, so they are overdue and reminded. (Imported today, they would be "no
+# filing recorded" until a baseline, and not reminded: README, baseline on first use.)
+with sqlite3.connect(DB) as con:
+    con.execute("UPDATE versions SET imported_at = '2022-04-20T02:00:00Z'")
 
 bad = [
     (['--channel', 'slack', '--to', BASE + '/x', '--all'], 'unknown channel'),
@@ -405,6 +417,20 @@ check('after the claim lapses the killed one goes again, with the same idempoten
       ids.count(killed_id) == 2 and got.count(killed_id) == 1, (ids, out))
 check('every webhook reminder confirmed exactly once, none lost',
       len(got) == 5 and len(set(got)) == 5, got)
+
+# --- DingTalk's own rate-limit answer and a slow answer: both retried, nothing lost -------------
+
+add('--channel', 'dingtalk', '--to', f'{BASE}/dingtalk2?access_token={DING_TOKEN}',
+    '--secret-file', secret_file('dingtalk'))
+SCRIPT['/dingtalk2'] = ['busy', 'slow']
+rc, out, err = notify_run('--timeout', '2', now='2026-12-08T11:00+08:00')
+check('dingtalk: "send too fast" (130101) and a reply slower than --timeout are retried',
+      len(delivered('/dingtalk2')) == 3 and out.count('retry:') == 2 and
+      'errcode' in out and 'imed out' in out, out)
+rc, out, err = notify_run('--timeout', '2', now='2026-12-08T11:05+08:00')
+texts = [b['markdown']['text'] for b in delivered('/dingtalk2')]
+check('dingtalk: after their backoff both arrive; 5 reminders, each once',
+      len(texts) == 5 and len(set(texts)) == 5, out)
 
 # --- serve --notify: the same pass every minute, beside the server ------------------------------
 

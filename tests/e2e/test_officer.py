@@ -353,7 +353,53 @@ def test_times_in_china_with_the_offset(db):
     check('a malformed XUKE_UTC_OFFSET is a usage error', rc == 2 and 'XUKE_UTC_OFFSET' in err, err)
 
 
+def test_baseline_on_first_use():
+    """Right after importing the seeds, the annual reports due before the import are not a wall of
+    overdue alarms: they have no filing recorded until the officer says, once, up to which year
+    they were filed. 7 is the issue's count: 琼B2-20220293 2023-2026, 京B2-20224676 2024-2026."""
+    db = os.path.join(TMP, 'baseline.db')
+    run('import', '--db', db, *seeds())
+    rc, out, err = run('status', '--db', db, '--as-of', '2026-12-06', '--json')
+    rows = json.loads(out)['licences'] if rc in (0, 1) else []
+    overdue_reports = [(r['number'], o['year']) for r in rows for o in r['overdue'] if o['duty'] == 'annual_report']
+    unknown = sorted((r['number'], o['year']) for r in rows for o in r['no_filing_recorded'] if o['due'] < '2026-12-06')
+    check('after the first import no annual report is overdue', rows and not overdue_reports, overdue_reports)
+    check('the 7 reports due before it have no filing recorded',
+          unknown == sorted([('琼B2-20220293', y) for y in (2023, 2024, 2025, 2026)]
+                            + [('京B2-20224676', y) for y in (2024, 2025, 2026)]), unknown)
+    rc, out, err = run('status', '--db', db, '--as-of', '2026-12-06')
+    check('status says "no filing recorded" on one line a licence, and how to clear it',
+          out.count('no filing recorded') == 2 and 'OVERDUE: 2023' not in out
+          and 'xuke event baseline --filed-through YEAR' in err, out + err)
+    rc, out, err = run('event', 'baseline', '--db', db)
+    check('event baseline alone says none is recorded', rc == 0 and 'no baseline' in out, out + err)
+    rc, out, err = run('event', 'baseline', '--db', db, '--filed-through', '2999')
+    check('a baseline in a year not yet begun is refused, saying what is accepted',
+          rc == 1 and 'from 2000 to this year' in err, out + err)
+    rc, out, err = run('event', 'baseline', '--db', db, '--filed-through', '2025', '--note', '往年年报已核对')
+    check('event baseline --filed-through 2025 is recorded in one step', rc == 0 and 'up to 2025' in out, out + err)
+    rc, out, err = run('audit', '--db', db)
+    check('one audit entry records it, with the note',
+          len(re.findall(r' baseline +baseline \d+: annual reports up to 2025', out)) == 1
+          and '往年年报已核对' in out, out[-600:])
+    rc, out, err = run('audit', '--db', db, '--verify')
+    check('and the audit chain still verifies', rc == 0, out + err)
+    rc, out, err = run('status', '--db', db, '--as-of', '2026-12-06', '--json')
+    rows = json.loads(out)['licences'] if rc in (0, 1) else []
+    unknown = sorted((r['number'], o['year']) for r in rows for o in r['no_filing_recorded'] if o['due'] < '2026-12-06')
+    check('only the 2026 reports are left with no filing recorded',
+          unknown == [('京B2-20224676', 2026), ('琼B2-20220293', 2026)], unknown)
+    rc, out, err = run('event', 'add', '--db', db, '琼B2-20220293', 'annual_report_filed', '2024-03-01', '--year', '2024')
+    check('a report the baseline covers is refused, naming the baseline', rc == 1 and 'baseline' in err, out + err)
+    rc, out, err = run('deadlines', '--db', db, '--as-of', '2026-12-06', '--json')
+    body = json.loads(out) if out.startswith('{') else {}
+    check('deadlines leave the unknown reports out and say how many',
+          not any(d['duty'] == 'annual_report' and d['due'] < '2026-12-06' for d in body.get('deadlines', []))
+          and body.get('no_filing_recorded', 0) >= 2 and 'no filing recorded' in err, out[:300] + err)
+
+
 test_read_commands_need_a_store()
+test_baseline_on_first_use()
 officer_db = test_write_creates_and_says_so()
 test_empty_store_is_no_all_clear()
 test_exit_codes_to_alert_on(officer_db)

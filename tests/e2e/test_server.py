@@ -304,18 +304,69 @@ def test_search_and_pages(srv, tok):
                 'expiring_within=-3', 'valid_on=2026-02-30'):
         st, body, _ = c.get('/v1/licenses?' + bad)
         check(f'bad filter {bad} is 400', st == 400 and is_error(body, 'bad_request'), body)
-    seen, cursor, pages = [], None, 0
+    seen, cursor, pages, totals = [], None, 0, []
     while True:
         st, body, _ = c.get('/v1/licenses?limit=2' + ('&cursor=' + urllib.parse.quote(cursor) if cursor else ''))
         if st != 200:
             break
         pages += 1
         seen += [i['number'] for i in body['items']]
+        totals.append((body.get('total'), body.get('truncated')))
         cursor = body['next_cursor']
         if not cursor or pages > 10:
             break
     check('cursor pagination walks every licence once, in order', st == 200 and len(seen) == 6
           and seen == sorted(seen) and len(set(seen)) == 6 and pages == 3, (pages, seen))
+    check('every page says how many match in all, and whether more follow',
+          totals == [(6, True), (6, True), (6, False)], totals)
+    st, whole, _ = c.get('/v1/licenses?status=expired&as_of=2026-11-23&limit=1000')
+    st1, first, _ = c.get('/v1/licenses?status=expired&as_of=2026-11-23&limit=1')
+    check('with a status filter the total counts the licences of that status, not the page',
+          st == 200 and st1 == 200 and whole['count'] >= 2 and first['count'] == 1
+          and first['total'] == whole['count'] and first['truncated'] is True, (whole, first))
+    st, body, _ = c.get('/v1/licenses?company=小荷&limit=1')
+    check('a company search cut to one says 2 in all', st == 200 and body['count'] == 1
+          and body['total'] == 2 and body['truncated'] is True, body)
+
+
+def test_baseline(srv, tok, number):
+    """A registry filled today knows no earlier annual report: they are 'no filing recorded', not
+    overdue, until the baseline says up to which year they were filed."""
+    c = Client(srv, tok['alice-reader'])
+    e = Client(srv, tok['bob-editor'])
+    path = '/v1/licenses/' + number + '/obligations'
+    st, body, _ = c.get('/v1/baseline')
+    check('no baseline yet: filed_through is null', st == 200 and body['filed_through'] is None, body)
+    st, body, _ = c.get(path)
+    reports = [o for o in body.get('obligations', []) if o['duty'] == 'annual_report']
+    unknown = [o['year'] for o in reports if o.get('no_filing_recorded')]
+    check('reports due before the store knew the licence are no_filing_recorded, none overdue',
+          st == 200 and len(unknown) >= 2 and not any(o['overdue'] for o in reports if o.get('no_filing_recorded')),
+          reports)
+    st, status, _ = c.get('/v1/status')
+    check('status counts them', st == 200 and status['no_filing_recorded'] >= len(unknown), status)
+    st, body, _ = c.post('/v1/baseline', json.dumps({'filed_through': 2024}))
+    check('a reader may not record the baseline', st in (401, 403) and is_error(body), body)
+    for bad in ({'filed_through': '2024'}, {'filed_through': 1999}, {'filed_through': 2999},
+                {'filed_through': 2024, 'note': 'x' * 300}, {}):
+        st, body, _ = e.post('/v1/baseline', json.dumps(bad))
+        check(f'a bad baseline {str(bad)[:40]} is 400 saying what is accepted',
+              st == 400 and is_error(body, 'bad_request'), body)
+    first = min(unknown)
+    st, body, _ = e.post('/v1/baseline', json.dumps({'filed_through': first, 'note': '核对过往年报'}))
+    check('an editor records the baseline: 201, who and when', st == 201 and body['filed_through'] == first
+          and body['recorded_by'] == 'bob-editor' and body['recorded_at'].endswith('+08:00'), body)
+    st, body, _ = c.get('/v1/baseline')
+    check('the baseline in force is read back', st == 200 and body['filed_through'] == first
+          and body['note'] == '核对过往年报', body)
+    st, body, _ = c.get(path)
+    after = {o['year']: o for o in body.get('obligations', []) if o['duty'] == 'annual_report'}
+    check('reports up to the baseline year are met by it; later ones still no filing recorded',
+          after[first].get('baseline') is True and after[first]['fulfilled'] is True
+          and all(after[y].get('no_filing_recorded') for y in unknown if y > first), after)
+    st, later, _ = c.get('/v1/status')
+    check('the status count falls', st == 200 and later['no_filing_recorded'] < status['no_filing_recorded'],
+          (status['no_filing_recorded'], later['no_filing_recorded']))
 
 
 def test_domains(srv, tok):
@@ -680,6 +731,7 @@ def main():
         test_search_and_pages(srv, tok)
         test_domains(srv, tok)
         test_rules(srv, tok, number)
+        test_baseline(srv, tok, number)
         test_writes(srv, tok, db)
         test_subscriptions(srv, tok)
         test_errors(srv, tok)

@@ -21,7 +21,7 @@ seed() { # seed TARGET DIR: copies the target's starting inputs into DIR
     case $t in
     extract | record_json) cp -n "$root"/tests/fixtures/seeds/* "$root"/tests/fixtures/docs/* "$dir/" ;;
     calendar) cp -n "$root/data/calendar.txt" "$dir/" ;;
-    notice) cp -n "$root"/tests/fixtures/notices/*.txt "$dir/" ;;
+    notice) cp -n "$root"/tests/notices/*.txt "$dir/" ;;
     esac
 }
 

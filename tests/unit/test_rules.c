@@ -549,6 +549,63 @@ static void test_annual_report_filed_before_its_year_is_refused(void **state)
     assert_non_null(strstr(err.message, "2025 or later"));
 }
 
+/* Imported on 2026-12-06: the reports due before then are unknown to the registry, the one due
+ * after is overdue as usual. */
+static void test_report_due_before_the_licence_was_known_is_no_filing_recorded(void **state)
+{
+    (void)state;
+    seed_row s;
+    seed("003_76e38eccd87d7b3e.txt", &s);
+    s.row.known_since = D(2026, 12, 6);
+    add_event(&s, 1, "annual_report_filed", D(2025, 3, 10), 2025, NULL);
+    xk_obligations obs;
+    xk_error err;
+    assert_int_equal(xk_rules_obligations(cal, &s.row, D(2027, 1, 10), &obs, &err), XK_OK);
+    const xk_obligation *y2024 = find_ob(&obs, XK_DUTY_ANNUAL_REPORT, 2024);
+    assert_true(y2024->unrecorded);
+    assert_false(y2024->overdue);
+    assert_false(y2024->fulfilled);
+    const xk_obligation *y2025 = find_ob(&obs, XK_DUTY_ANNUAL_REPORT, 2025);
+    assert_true(y2025->fulfilled);
+    assert_false(y2025->unrecorded);
+    assert_true(find_ob(&obs, XK_DUTY_ANNUAL_REPORT, 2026)->unrecorded);
+    assert_false(find_ob(&obs, XK_DUTY_ANNUAL_REPORT, 2027)->unrecorded); /* due 2027-03-31 */
+    xk_obligations_free(&obs);
+    s.row.expires = D(2029, 1, 29); /* a later expiry, so 2027's report falls due while valid */
+    assert_int_equal(xk_rules_obligations(cal, &s.row, D(2027, 4, 10), &obs, &err), XK_OK);
+    assert_true(find_ob(&obs, XK_DUTY_ANNUAL_REPORT, 2027)->overdue);
+    xk_obligations_free(&obs);
+    s.row.known_since = (xk_date){0, 0, 0}; /* unknown: every duty counts as known */
+    assert_int_equal(xk_rules_obligations(cal, &s.row, D(2027, 1, 10), &obs, &err), XK_OK);
+    assert_true(find_ob(&obs, XK_DUTY_ANNUAL_REPORT, 2024)->overdue);
+    xk_obligations_free(&obs);
+}
+
+static void test_baseline_meets_reports_up_to_its_year_only(void **state)
+{
+    (void)state;
+    seed_row s;
+    seed("003_76e38eccd87d7b3e.txt", &s);
+    s.row.known_since = D(2026, 12, 6);
+    s.row.baseline_year = 2025;
+    xk_obligations obs;
+    xk_error err;
+    assert_int_equal(xk_rules_obligations(cal, &s.row, D(2027, 1, 10), &obs, &err), XK_OK);
+    for (int y = 2024; y <= 2025; y++) {
+        const xk_obligation *ob = find_ob(&obs, XK_DUTY_ANNUAL_REPORT, y);
+        assert_true(ob->fulfilled && ob->baseline);
+        assert_false(ob->late || ob->overdue || ob->unrecorded);
+    }
+    const xk_obligation *y2026 = find_ob(&obs, XK_DUTY_ANNUAL_REPORT, 2026);
+    assert_true(y2026->unrecorded && !y2026->fulfilled);
+    xk_obligations_free(&obs);
+    xk_event ev = event_of("annual_report_filed", D(2024, 3, 1), 2024);
+    assert_int_equal(xk_rules_check_event(cal, &s.row, &ev, TODAY, NULL, &err), XK_EUSAGE);
+    assert_non_null(strstr(err.message, "baseline"));
+    xk_event later = event_of("annual_report_filed", D(2026, 3, 1), 2026);
+    assert_int_equal(xk_rules_check_event(cal, &s.row, &later, TODAY, NULL, &err), XK_OK);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -578,6 +635,8 @@ int main(void)
         cmocka_unit_test(test_renewal_application_counts_only_in_its_window),
         cmocka_unit_test(test_late_filing_is_kept_and_marked_late),
         cmocka_unit_test(test_annual_report_filed_before_its_year_is_refused),
+        cmocka_unit_test(test_report_due_before_the_licence_was_known_is_no_filing_recorded),
+        cmocka_unit_test(test_baseline_meets_reports_up_to_its_year_only),
     };
     return cmocka_run_group_tests(tests, load_calendar, free_calendar);
 }
