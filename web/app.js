@@ -285,10 +285,48 @@ function websitesSection(websites) {
       h('td', {}, (w.domains || []).join(' ')), h('td', {}, w.server_location || ''), h('td', {}, w.access_provider || '')))))));
 }
 
+/* Provisions are numbered as the licence prints them (一、…十六、, items （一）…), the same way
+ * the obligations cite them, so a basis such as 十五(三) names what the list shows. */
+const CN_DIGITS = '一二三四五六七八九';
+function cnNumeral(n) {
+  const tens = Math.floor(n / 10), units = n % 10;
+  return (tens > 1 ? CN_DIGITS[tens - 1] : '') + (tens ? '十' : '') + (units ? CN_DIGITS[units - 1] : '');
+}
+function cnValue(text) {
+  const d = (c) => CN_DIGITS.indexOf(c) + 1;
+  const m = /^([一二三四五六七八九]?)(十?)([一二三四五六七八九]?)$/.exec(text);
+  if (!m || !text) return 0;
+  if (!m[2]) return m[1] && !m[3] ? d(m[1]) : 0;
+  return (m[1] ? d(m[1]) : 1) * 10 + (m[3] ? d(m[3]) : 0);
+}
+const provisionId = (no, item) => 'prov-' + no + (item ? '-' + item : '');
+
 function provisionsSection(provisions) {
-  return h('section', {}, h('h2', {}, t('l.provisions')), provisions.map((p) =>
-    h('details', { class: 'provision' }, h('summary', {}, p.no + '. ' + p.text.slice(0, 60) + (p.text.length > 60 ? '…' : '')),
-      h('p', {}, p.text), p.items && p.items.length ? h('ol', {}, p.items.map((it) => h('li', { value: it.no }, it.text))) : null)));
+  return h('section', { id: 'provisions' }, h('h2', {}, t('l.provisions')), provisions.map((p) =>
+    h('details', { class: 'provision', id: provisionId(p.no) },
+      h('summary', {}, h('span', { class: 'pno' }, cnNumeral(p.no) + '、'), p.text.slice(0, 60) + (p.text.length > 60 ? '…' : '')),
+      h('p', {}, p.text), p.items && p.items.length ? h('ul', { class: 'items' }, p.items.map((it) =>
+        h('li', { id: provisionId(p.no, it.no) }, h('span', { class: 'pno' }, '（' + cnNumeral(it.no) + '）'), it.text))) : null)));
+}
+
+/* A basis ("十二、十五(三)", or the Measures) with each provision label linked to the provision
+ * it names; a label the page has no provision for stays plain text. */
+function basisLinks(basis) {
+  const parts = basis.split('、');
+  return parts.map((part, i) => {
+    const m = /^([一二三四五六七八九十]+)(?:\(([一二三四五六七八九十]+)\))?$/.exec(part);
+    const no = m ? cnValue(m[1]) : 0, item = m && m[2] ? cnValue(m[2]) : 0;
+    const sep = i ? '、' : '';
+    if (!no) return [sep, part];
+    const go = (ev) => {
+      const target = document.getElementById(provisionId(no));
+      if (!target) return;
+      ev.preventDefault();
+      target.open = true;
+      (document.getElementById(provisionId(no, item)) || target).scrollIntoView({ block: 'center' });
+    };
+    return [sep, h('a', { class: 'basis', href: '#' + provisionId(no, item), onclick: go }, part)];
+  });
 }
 
 function obligationsSection(ob) {
@@ -297,7 +335,7 @@ function obligationsSection(ob) {
     : o.overdue ? t('l.overdue') : o.no_filing_recorded ? t('l.unrecorded') : o.due ? t('l.open') : '';
   const rows = ob.obligations.map((o) => h('tr', { class: o.fulfilled ? 'met' : o.overdue ? 'overdue' : o.no_filing_recorded ? 'unrecorded' : '' },
     h('td', {}, o.title), h('td', {}, o.due || '—', o.due_workday && o.due_workday !== o.due ? ' (' + o.due_workday + ')' : ''),
-    h('td', {}, o.basis), h('td', { class: 'muted' }, o.rule || ''),
+    h('td', {}, basisLinks(o.basis)), h('td', { class: 'muted' }, o.rule || ''),
     h('td', {}, state(o))));
   return h('section', { id: 'obligations' }, h('h2', {}, t('l.obligations'), ' ', statusBadge(ob.status)),
     h('div', { class: 'scroll' }, h('table', {}, h('thead', {}, h('tr', {},

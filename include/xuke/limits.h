@@ -81,6 +81,10 @@
 #define XK_SITE_PER_HOST_MS 1000
 /* Websites checked in one run (a registry holds at most this many hosts to visit at once). */
 #define XK_SITE_MAX_TARGETS 1000000u
+/* A PostgreSQL registry: seconds one statement waits for a lock (another writer's transaction)
+ * before it fails with an error, and parameters in one statement. */
+#define XK_PG_LOCK_TIMEOUT_SECONDS 60
+#define XK_PG_MAX_PARAMS 256
 
 /* A holiday notice (xuke calendar import): bytes read, holidays (a notice has 6 or 7), make-up
  * working days (a notice has up to 9) and bytes of one numbered item joined over its lines. */
@@ -88,6 +92,8 @@
 #define XK_NOTICE_MAX_HOLIDAYS 16
 #define XK_NOTICE_MAX_WORKDAYS 32
 #define XK_NOTICE_MAX_ITEM_BYTES 4096u
+/* The configuration file of xuke serve --config (a few hundred bytes in practice). */
+#define XK_SERVE_CONFIG_MAX_BYTES (64u * 1024u)
 /* A calendar file rewritten by xuke calendar import (the one xk_calendar_load reads: 1 MiB). */
 #define XK_CALENDAR_MAX_BYTES (1u << 20)
 /* Reminders (src/notify/): thresholds in one --days list and the largest; licences one

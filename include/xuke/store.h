@@ -28,13 +28,19 @@ typedef struct xk_store xk_store;
 
 #define XK_SHA256_HEX 65 /* 64 hex digits + NUL */
 
-/* Opens (creating and migrating as needed) the store at path. */
+/* Opens (creating and migrating as needed) the store at path: a SQLite file, or a PostgreSQL
+ * database named by a postgresql:// (postgres://) URI or a libpq key=value string. */
 xk_status xk_store_open(const char *path, xk_store **out, xk_error *err);
 /* The same for a store that must already exist: XK_ENOTFOUND (naming path and how to make one)
  * when no file is there, and nothing is created. Read commands use this, so a typo in a path
  * or a job started in the wrong folder is an error, never an empty "all clear". */
 xk_status xk_store_open_existing(const char *path, xk_store **out, xk_error *err);
 void xk_store_close(xk_store *st);
+
+/* True when location names a PostgreSQL database rather than a file. */
+bool xk_store_is_server(const char *location);
+/* location as messages and logs may show it: a password in it becomes "***". */
+void xk_store_location_shown(const char *location, char *out, size_t size);
 
 /* Who writes: the OS user for the CLI, the token's name for the server. Copied. */
 void xk_store_set_actor(xk_store *st, const char *actor);
@@ -294,6 +300,26 @@ xk_status xk_store_rules_scan(xk_store *st, const char *number, xk_rules_fn fn, 
  * filtered in the store (the expiry index) rather than decoded and dropped. */
 xk_status xk_store_rules_scan_live(xk_store *st, const char *number, xk_date live_on,
                                    xk_rules_fn fn, void *ctx, xk_error *err);
+
+/* --- moving a registry between backends ----------------------------------------------------- */
+
+typedef struct xk_copy_stats {
+    size_t tables, rows;   /* copied */
+    size_t audit_entries;  /* verified in the destination */
+    char head[XK_SHA256_HEX]; /* the chain head, the same in both */
+} xk_copy_stats;
+
+/*
+ * Copies every row of from (one consistent snapshot) into to, which must hold nothing yet
+ * (XK_ECONFLICT otherwise), in one transaction on to that commits only after the checks: each
+ * table's row count, to's audit chain and content verified from the copied rows, and the same
+ * chain head as from's. Either direction between SQLite and PostgreSQL; both stores must be at
+ * this build's schema (opening them migrates them).
+ */
+xk_status xk_store_copy(xk_store *from, xk_store *to, xk_copy_stats *out, xk_error *err);
+
+/* The schema version the store is at (-1 when it cannot be read). */
+int xk_store_schema_version(xk_store *st);
 
 /* Appends an audit entry (used by layers that write through the store, e.g. events). */
 xk_status xk_store_audit_append(xk_store *st, const char *action, const char *number,

@@ -69,6 +69,9 @@ void cli_print_summary(FILE *out, const xk_licence *lic);
 
 /* Registry helpers (store_open.c). */
 const char *cli_db_path(const char *flag);
+/* The same as messages show it: a password in a PostgreSQL location becomes "***". The text
+ * lives until the next call. */
+const char *cli_db_shown(const char *flag);
 /* Opens the existing store named by --db / $XUKE_DB / ./xuke.db, printing the error; NULL on
  * failure, including when there is no store there (read commands never create one). */
 xk_store *cli_open_store(const char *flag);
@@ -103,6 +106,7 @@ int cmd_diff(int argc, char **argv);
 int cmd_search(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
+int cmd_db(int argc, char **argv);
 int cmd_remove(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_summary(int argc, char **argv);

@@ -34,7 +34,7 @@ int cmd_backup(int argc, char **argv)
     if (xk_store_backup(st, argv[optind], &err) != XK_OK)
         rc = cli_store_error(&err);
     else
-        printf("backed up %s to %s\n", cli_db_path(db), argv[optind]);
+        printf("backed up %s to %s\n", cli_db_shown(db), argv[optind]);
     xk_store_close(st);
     return rc;
 }
@@ -190,7 +190,7 @@ int cmd_summary(int argc, char **argv)
     } else {
         printf("registry %s: %zu licences (%zu removed), %zu versions, %zu source documents, "
                "%zu domains, %zu audit entries, %.1f KiB\n",
-               cli_db_path(db), s.licences, s.removed, s.versions, s.documents, s.domains,
+               cli_db_shown(db), s.licences, s.removed, s.versions, s.documents, s.domains,
                s.audit_entries, (double)s.file_bytes / 1024.0);
     }
     xk_store_close(st);

@@ -317,7 +317,7 @@ int cmd_import(int argc, char **argv)
     if (st && !(o.strict && rc != EXIT_OK))
         printf("imported %zu licences from %zu files into %s: %zu new, %zu new versions, %zu "
                "unchanged, %zu failed%s (%.2f s, %.0f licences/s)\n",
-               s.licences, fl.n, cli_db_path(o.db), s.new_, s.versions, s.unchanged, s.failed,
+               s.licences, fl.n, cli_db_shown(o.db), s.new_, s.versions, s.unchanged, s.failed,
                rolled_back_note(&s), secs, secs > 0 ? (double)s.licences / secs : 0.0);
     xk_store_close(st);
     for (size_t i = 0; i < fl.n; i++)

@@ -14,10 +14,14 @@
 
 #include "../server/server.h"
 #include "cli.h"
+#include "xuke/limits.h"
 #include "xuke/notify.h"
 #include "xuke/sites.h"
 
 static const cli_opt options[] = {
+    {"config", 'C', "FILE",
+     "read options from FILE, one \"name = value\" a line (names as below, without --;\n"
+     "                             switches take true or false); the command line wins", 0},
     {"listen", 'l', "ADDR:PORT",
      "numeric address and port (default 127.0.0.1:8080; [::1]:8080 for IPv6; port 0 = any free)",
      0},
@@ -54,13 +58,14 @@ static const cli_opt options[] = {
     {0}};
 static const cli_spec spec = {
     "serve",
-    "xuke serve [--listen ADDR:PORT] [--db PATH] [--calendar FILE] [--public-read]\n"
+    "xuke serve [--config FILE] [--listen ADDR:PORT] [--db PATH] [--calendar FILE] [--public-read]\n"
     "                  [--allow-host NAME]... [--threads N] [limits...] [--access-log FILE]\n"
     "                  [--ocr-workers N] [--ocr-queue N] [--ocr-per-token N] [--check-sites H]\n"
     "                  [--notify [--base-url URL]]",
     "The HTTP JSON API and the web pages, from the same store as the other commands; with\n"
     "--check-sites, the homepage checks on a schedule; with --notify, the reminders' pass every\n"
-    "minute. Runs until SIGTERM or SIGINT.",
+    "minute. Runs until SIGTERM or SIGINT. SIGHUP rereads the configuration file and the\n"
+    "calendar without closing a connection.",
     options};
 
 static bool parse_listen(const char *arg, srv_config *cfg)
@@ -167,6 +172,199 @@ static bool option(int c, srv_config *cfg, const char **log_path)
     }
 }
 
+/* --- the configuration file ----------------------------------------------------------------- */
+
+/* What the command line and the configuration file set besides srv_config. */
+typedef struct serve_setup {
+    int argc;
+    char **argv;
+    const char *config; /* --config FILE, or NULL */
+    char *text;         /* the file's text: the values cfg points into */
+    char *reload_text;  /* the same, as read by the last reload */
+    const char *log_path;
+    long check_hours;
+    bool notify;          /* --notify: the reminders' pass every minute */
+    const char *base_url; /* --base-url for the reminders' links */
+} serve_setup;
+
+static const cli_opt *option_named(const char *name)
+{
+    for (const cli_opt *o = options; o->name; o++)
+        if (strcmp(o->name, name) == 0)
+            return o;
+    return NULL;
+}
+
+static bool setting(int c, const char *value, srv_config *cfg, serve_setup *su)
+{
+    optarg = (char *)value;
+    if (c == 'S')
+        return cli_parse_int(value, 1, 8760, &su->check_hours, "--check-sites");
+    if (c == 'N') {
+        su->notify = true;
+        return true;
+    }
+    if (c == 'U') {
+        su->base_url = value;
+        return true;
+    }
+    return option(c, cfg, &su->log_path);
+}
+
+static bool switch_value(const char *v, bool *on)
+{
+    static const char *const yes[] = {"true", "yes", "on", "1"}, *const no[] = {"false", "no",
+                                                                               "off", "0"};
+    for (size_t i = 0; i < 4; i++)
+        if (strcmp(v, yes[i]) == 0 || strcmp(v, no[i]) == 0) {
+            *on = strcmp(v, yes[i]) == 0;
+            return true;
+        }
+    return false;
+}
+
+static char *trim(char *s)
+{
+    while (*s == ' ' || *s == '\t')
+        s++;
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+        s[--n] = '\0';
+    return s;
+}
+
+/* One "name = value" line of the file; false after saying what is wrong with it. */
+static bool file_line(const char *path, int lineno, char *line, srv_config *cfg, serve_setup *su)
+{
+    char *hash = strchr(line, '#');
+    if (hash)
+        *hash = '\0';
+    line = trim(line);
+    if (!*line)
+        return true;
+    char *eq = strchr(line, '=');
+    if (!eq) {
+        fprintf(stderr, "xuke serve: %s:%d: \"%s\" is not \"name = value\"\n", path, lineno, line);
+        return false;
+    }
+    *eq = '\0';
+    char *key = trim(line), *value = trim(eq + 1);
+    const cli_opt *o = option_named(key);
+    if (!o || o->letter == 'C') {
+        fprintf(stderr, "xuke serve: %s:%d: unknown key \"%s\" (the options of `xuke serve "
+                        "--help`, without --)\n", path, lineno, key);
+        return false;
+    }
+    bool on = false;
+    if (!o->value && !switch_value(value, &on)) {
+        fprintf(stderr, "xuke serve: %s:%d: %s takes true or false, not \"%s\"\n", path, lineno,
+                key, value);
+        return false;
+    }
+    if (!o->value) {
+        if (o->letter == 'p')
+            cfg->public_read = on;
+        else if (o->letter == 'N')
+            su->notify = on;
+        return true;
+    }
+    if (!*value || !setting(o->letter, value, cfg, su)) {
+        fprintf(stderr, "xuke serve: %s:%d: bad value \"%s\" for %s\n", path, lineno, value, key);
+        return false;
+    }
+    return true;
+}
+
+static bool read_config(serve_setup *su, srv_config *cfg)
+{
+    xk_error err;
+    xk_error_clear(&err);
+    size_t len;
+    free(su->text);
+    su->text = NULL;
+    if (cli_read_file(su->config, XK_SERVE_CONFIG_MAX_BYTES, &su->text, &len, &err) != XK_OK) {
+        fprintf(stderr, "xuke serve: %s: %s\n", su->config, err.message);
+        return false;
+    }
+    if (memchr(su->text, '\0', len)) {
+        fprintf(stderr, "xuke serve: %s: not a text file\n", su->config);
+        return false;
+    }
+    int lineno = 1;
+    for (char *line = su->text; line; lineno++) {
+        char *nl = strchr(line, '\n');
+        if (nl)
+            *nl = '\0';
+        if (!file_line(su->config, lineno, line, cfg, su))
+            return false;
+        line = nl ? nl + 1 : NULL;
+    }
+    return true;
+}
+
+/* --config FILE from the command line, before the other options are read. */
+static const char *config_arg(int argc, char **argv)
+{
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+        if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
+            return argv[i + 1];
+        if (strncmp(argv[i], "--config=", 9) == 0)
+            return argv[i] + 9;
+    }
+    return NULL;
+}
+
+/* The defaults, then the file, then the command line: CLI_GO, or the exit code. */
+static int configure(serve_setup *su, srv_config *cfg)
+{
+    xk_srv_config_defaults(cfg);
+    su->log_path = NULL;
+    su->check_hours = 0;
+    su->notify = false;
+    su->base_url = NULL;
+    su->config = config_arg(su->argc, su->argv);
+    if (su->config && !read_config(su, cfg))
+        return EXIT_USAGE;
+    bool hosts_from_command_line = false;
+    int c;
+    optind = 1;
+    while ((c = cli_next_opt(su->argc, su->argv, &spec)) != -1) {
+        if (c < -1)
+            return cli_exit(c);
+        if (c == 'C')
+            continue;
+        if (c == 'A' && !hosts_from_command_line) { /* the command line's list replaces the file's */
+            hosts_from_command_line = true;
+            cfg->n_allow_hosts = 0;
+        }
+        if (!setting(c, optarg, cfg, su))
+            return EXIT_USAGE;
+    }
+    if (optind != su->argc)
+        return cli_usage(&spec);
+    cfg->db = cli_db_path(cfg->db);
+    return CLI_GO;
+}
+
+/* SIGHUP (srv_config.reload): the file and the command line read again. The server takes what
+ * it uses from fresh during the call (the calendar's path, public-read), so the text read for
+ * the previous reload can go; the first one stays, the running configuration points into it. */
+static bool reconfigure(void *arg, srv_config *fresh, char *err, size_t size)
+{
+    serve_setup *su = arg;
+    serve_setup again = *su;
+    again.text = NULL;
+    again.reload_text = NULL;
+    int rc = configure(&again, fresh);
+    free(su->reload_text);
+    su->reload_text = again.text;
+    if (rc != CLI_GO) {
+        snprintf(err, size, "%s does not read (see above)", su->config ? su->config : "");
+        return false;
+    }
+    return true;
+}
+
 /* --- the homepage checks on a schedule ------------------------------------------------------ */
 
 typedef struct schedule {
@@ -264,6 +462,7 @@ static int serve_with_schedules(const srv_config *cfg, long hours, bool notify,
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGPIPE);
+    sigaddset(&set, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     schedule jobs[2] = {
         {cfg, base_url, check_sites_once, hours * 3600, PTHREAD_MUTEX_INITIALIZER,
@@ -290,51 +489,37 @@ static int serve_with_schedules(const srv_config *cfg, long hours, bool notify,
 
 int cmd_serve(int argc, char **argv)
 {
-    long check_hours = 0;
-    bool notify = false;
-    const char *base_url = NULL;
+    serve_setup su = {argc, argv, NULL, NULL, NULL, NULL, 0, false, NULL};
     srv_config cfg;
-    xk_srv_config_defaults(&cfg);
-    const char *log_path = NULL;
-    int c;
-    optind = 1;
-    while ((c = cli_next_opt(argc, argv, &spec)) != -1) {
-        if (c < -1)
-            return cli_exit(c);
-        if (c == 'S') {
-            if (!cli_parse_int(optarg, 1, 8760, &check_hours, "--check-sites"))
-                return EXIT_USAGE;
-            continue;
-        }
-        if (c == 'N' || c == 'U') {
-            notify = notify || c == 'N';
-            base_url = c == 'U' ? optarg : base_url;
-            continue;
-        }
-        if (!option(c, &cfg, &log_path))
-            return EXIT_USAGE;
+    int go = configure(&su, &cfg);
+    if (go != CLI_GO) {
+        free(su.text);
+        return go;
     }
-    if (optind != argc)
-        return cli_usage(&spec);
-    cfg.db = cli_db_path(cfg.db);
+    cfg.reload = reconfigure;
+    cfg.reload_arg = &su;
     if (access(cfg.db, F_OK) != 0 && strcmp(cfg.db, ":memory:") != 0)
         fprintf(stderr, "xuke serve: no store at %s: creating a new, empty one\n", cfg.db);
-    if (log_path && strcmp(log_path, "-") == 0) {
+    if (su.log_path && strcmp(su.log_path, "-") == 0) {
         cfg.access_log = stdout;
-    } else if (log_path) {
-        cfg.access_log = fopen(log_path, "a");
+    } else if (su.log_path) {
+        cfg.access_log = fopen(su.log_path, "a");
         if (!cfg.access_log) {
-            fprintf(stderr, "xuke serve: cannot open access log %s\n", log_path);
+            fprintf(stderr, "xuke serve: cannot open access log %s\n", su.log_path);
+            free(su.text);
             return EXIT_FAIL;
         }
     }
     char err[512];
-    int rc = check_hours || notify
-                 ? serve_with_schedules(&cfg, check_hours, notify, base_url, err, sizeof err)
+    int rc = su.check_hours || su.notify
+                 ? serve_with_schedules(&cfg, su.check_hours, su.notify, su.base_url, err,
+                                        sizeof err)
                  : xk_srv_run(&cfg, err, sizeof err);
     if (rc != 0)
         fprintf(stderr, "xuke serve: %s\n", err);
     if (cfg.access_log && cfg.access_log != stderr && cfg.access_log != stdout)
         fclose(cfg.access_log);
+    free(su.text);
+    free(su.reload_text);
     return rc ? EXIT_FAIL : EXIT_OK;
 }

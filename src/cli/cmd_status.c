@@ -279,7 +279,7 @@ static bool has_licences(xk_store *st, const char *db)
             "xuke: the store %s holds no licences, so there is nothing to report on: import "
             "licences first (xuke import FILE...) or name another store with --db PATH or "
             "XUKE_DB\n",
-            cli_db_path(db));
+            cli_db_shown(db));
     return false;
 }
 

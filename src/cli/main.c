@@ -27,6 +27,7 @@ static const command commands[] = {
     {"remove", cmd_remove, "mark a licence removed (kept in history)"},
     {"audit", cmd_audit, "list or verify the audit log"},
     {"backup", cmd_backup, "online backup of the registry"},
+    {"db", cmd_db, "the store: migrate its schema, copy it between SQLite and PostgreSQL"},
     {"summary", cmd_summary, "what the registry holds"},
     {"event", cmd_event, "record what happened to a licence (add, list, types)"},
     {"status", cmd_status, "each licence's status, next deadline and overdue duties"},
@@ -50,9 +51,34 @@ static void usage(FILE *out)
     fprintf(out, "\n`xuke COMMAND --help` describes each command.\n");
 }
 
+/* A PostgreSQL location with a password given on the command line (--db URI) would show in ps,
+ * which reads the arguments' own memory: the program goes on with a copy, and the original
+ * text is overwritten with the shown form ("***" for the password). */
+static void hide_passwords(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        char *arg = argv[i];
+        char *loc = strncmp(arg, "--", 2) == 0 && strchr(arg, '=') ? strchr(arg, '=') + 1 : arg;
+        if (!xk_store_is_server(loc))
+            continue;
+        char shown[4096];
+        xk_store_location_shown(loc, shown, sizeof shown);
+        char *copy = strdup(arg);
+        if (strcmp(shown, loc) == 0 || !copy) {
+            free(copy);
+            continue;
+        }
+        size_t room = strlen(loc);
+        memset(loc, 0, room);
+        memcpy(loc, shown, strlen(shown) < room ? strlen(shown) : room);
+        argv[i] = copy; /* lives as long as the process */
+    }
+}
+
 int main(int argc, char **argv)
 {
     setlocale(LC_CTYPE, "C.UTF-8");
+    hide_passwords(argc, argv);
     /* A file-size limit (ulimit -f) must end in a clear "disk full" error from the store and a
      * rolled-back transaction, not in SIGXFSZ killing the process mid-write. */
     signal(SIGXFSZ, SIG_IGN);

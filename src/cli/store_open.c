@@ -17,10 +17,17 @@ const char *cli_db_path(const char *flag)
     return env && *env ? env : "xuke.db";
 }
 
+const char *cli_db_shown(const char *flag)
+{
+    static char shown[1024];
+    xk_store_location_shown(cli_db_path(flag), shown, sizeof shown);
+    return shown;
+}
+
 static xk_store *open_store(const char *flag, bool create)
 {
     const char *path = cli_db_path(flag);
-    bool existed = access(path, F_OK) == 0;
+    bool existed = xk_store_is_server(path) || access(path, F_OK) == 0;
     xk_store *st;
     xk_error err;
     xk_error_clear(&err);

@@ -247,6 +247,24 @@ static size_t slipped_clause(const doc *d, size_t i, const prov_state *ps)
     return fits ? used : 0;
 }
 
+/*
+ * A line that starts like provision (or item) v where v cannot follow last: the same number
+ * again, an earlier one, or a jump of more than two. It is kept as the text of the provision
+ * being read (the numbers stay as printed, never renumbered), and flagged: either the licence
+ * numbers twice or out of order, or a wrapped line happens to begin with a numeral.
+ */
+static void out_of_order(xk_licence *lic, const xk_line *ln, const char *what, int v, int last,
+                         const char *of)
+{
+    xk_licence_problem(lic, XK_SEV_WARNING, ln->lineno,
+                       XK_REVIEW_PREFIX "the line starts like %s %d%s%s but %d was the last "
+                       "read (%s): kept as text of %d; check the licence's numbering",
+                       what, v, *of ? " " : "", of, last,
+                       v == last ? "a duplicate" : v < last ? "out of order" : "a gap of more "
+                                                                                "than two",
+                       last);
+}
+
 static xk_status provision_line(const doc *d, size_t i, prov_state *ps)
 {
     xk_licence *lic = d->lic;
@@ -272,6 +290,8 @@ static xk_status provision_line(const doc *d, size_t i, prov_state *ps)
             xk_buf_puts(&ps->text, after_marker(ln, used));
         return st;
     }
+    if (v && ps->clause)
+        out_of_order(lic, ln, "special provision", v, last_clause, "");
     bool doubled = false;
     v = ps->clause ? item_number(ln->compact, &used, &doubled) : 0;
     int last_item = ps->item ? ps->item->no : 0;
@@ -288,6 +308,8 @@ static xk_status provision_line(const doc *d, size_t i, prov_state *ps)
             xk_buf_puts(&ps->text, after_marker(ln, used));
         return st;
     }
+    if (v)
+        out_of_order(lic, ln, "item", v, last_item, "of the provision");
     if (ps->clause) /* continuation, or preamble text before 一、 (dropped) */
         xk_buf_puts(&ps->text, ln->text);
     return XK_OK;

@@ -6,6 +6,7 @@
  * not tamper-proof: someone able to rewrite the file can rewrite the whole chain, which is why
  * `xuke audit --verify` prints the head hash for keeping elsewhere.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,15 +112,15 @@ xk_status xk_store_audit(xk_store *st, const char *number, size_t limit, xk_audi
 {
     const char *sql =
         number ? "SELECT * FROM (SELECT id, at, actor, action, number, detail, hash FROM audit "
-                 "WHERE number = ?1 ORDER BY id DESC LIMIT ?2) ORDER BY id"
+                 "WHERE number = ?1 ORDER BY id DESC LIMIT ?2) AS recent ORDER BY id"
                : "SELECT * FROM (SELECT id, at, actor, action, number, detail, hash FROM audit "
-                 "ORDER BY id DESC LIMIT ?2) ORDER BY id";
+                 "ORDER BY id DESC LIMIT ?2) AS recent ORDER BY id";
     xk_stmt *s;
     if (xk_db_prepare(st->db, sql, &s) != XK_DB_OK)
         return xk_store_db_error(st, err, "reading the audit log");
     if (number)
         xk_db_bind_text(s, 1, number, -1);
-    xk_db_bind_int64(s, 2, limit ? (long long)limit : -1);
+    xk_db_bind_int64(s, 2, limit ? (long long)limit : LLONG_MAX);
     int rc;
     xk_audit_entry e;
     bool fits = true;

@@ -233,14 +233,14 @@ static const char match_sql[] =
     "WITH cur AS (SELECT id, kind, source, version, published FROM lists l WHERE version = "
     "  (SELECT MAX(version) FROM lists m WHERE m.kind = l.kind AND m.source = l.source)),"
     " codes AS (SELECT DISTINCT e.credit_code FROM list_entries e JOIN cur ON cur.id = e.list_id"
-    "  WHERE e.number = ?1 AND e.credit_code_valid)"
+    "  WHERE e.number = ?1 AND e.credit_code_valid <> 0)"
     " SELECT cur.kind, cur.source, cur.version, cur.published, e.line, e.company,"
     "  e.credit_code, e.credit_code_valid, e.number, e.date, e.reason, e.authority,"
     "  CASE WHEN e.number = ?1 THEN 'number'"
-    "   WHEN e.credit_code_valid AND e.credit_code IN (SELECT credit_code FROM codes)"
+    "   WHEN e.credit_code_valid <> 0 AND e.credit_code IN (SELECT credit_code FROM codes)"
     "   THEN 'credit_code' ELSE 'company' END"
     " FROM list_entries e JOIN cur ON cur.id = e.list_id"
-    " WHERE e.number = ?1 OR (e.number = '' AND ((e.credit_code_valid AND e.credit_code IN"
+    " WHERE e.number = ?1 OR (e.number = '' AND ((e.credit_code_valid <> 0 AND e.credit_code IN"
     "  (SELECT credit_code FROM codes)) OR (?2 <> '' AND e.company_norm = ?2)))"
     " ORDER BY cur.kind, cur.source, e.line";
 

@@ -45,6 +45,9 @@ typedef struct xk_db_ops {
     size_t (*column_bytes)(xk_stmt *s, int c);
     const void *(*column_blob)(xk_stmt *s, int c);
     long long (*column_int64)(xk_stmt *s, int c);
+    const char *(*column_name)(xk_stmt *s, int c);
+    /* the value of column c in the current row is bytes (BLOB, bytea), not text */
+    bool (*column_is_blob)(xk_stmt *s, int c);
     void (*reset)(xk_stmt *s);
     void (*clear_bindings)(xk_stmt *s);
     void (*finalize)(xk_stmt *s);
@@ -158,6 +161,14 @@ static inline long long xk_db_column_int64(xk_stmt *s, int c)
 static inline int xk_db_column_int(xk_stmt *s, int c)
 {
     return (int)s->db->ops->column_int64(s, c);
+}
+static inline const char *xk_db_column_name(xk_stmt *s, int c)
+{
+    return s->db->ops->column_name(s, c);
+}
+static inline bool xk_db_column_is_blob(xk_stmt *s, int c)
+{
+    return s->db->ops->column_is_blob(s, c);
 }
 static inline void xk_db_reset(xk_stmt *s)
 {

@@ -16,8 +16,10 @@
 #include <string.h>
 
 #include "db.h"
+#include "xuke/limits.h"
 
 #define BYTEA_OID 17
+#define TEXT_OID 25
 /* The lock every writer of a registry takes (pg_advisory_xact_lock): the registry's writers
  * queue on it as they do on a SQLite file's write lock, so the audit chain's read of its head
  * and the append after it are never interleaved with another writer's. "xuke" in ASCII. */
@@ -40,6 +42,8 @@ typedef struct pg_stmt {
     char name[24];        /* "" unless persistent */
     unsigned prepared_in; /* the generation it was prepared in; 0: not yet */
     int nparams;
+    Oid *types;           /* text for a parameter the SQL never names (the server cannot type
+                           * it), 0 (the server's choice) for the others */
     char **values;
     int *lengths, *formats;
     bool *owned;
@@ -254,7 +258,7 @@ static xk_status pg_error(xk_db *db, xk_error *err, const char *doing)
 /* --- statements ---------------------------------------------------------------------------- */
 
 /* ?N stays N, a bare ? is one more than the largest so far; quoted text is left alone. */
-static char *translate(const char *sql, int *nparams)
+static char *translate(const char *sql, int *nparams, bool used[XK_PG_MAX_PARAMS + 1])
 {
     size_t len = strlen(sql);
     char *out = malloc(len * 2 + 16);
@@ -279,6 +283,8 @@ static char *translate(const char *sql, int *nparams)
                 k = max + 1;
             if (k > max)
                 max = k;
+            if (k <= XK_PG_MAX_PARAMS)
+                used[k] = true;
             n += (size_t)snprintf(out + n, 12, "$%d", k);
         } else {
             out[n++] = *p;
@@ -341,6 +347,7 @@ static void pg_finalize(xk_stmt *xs)
     free(s->lengths);
     free(s->formats);
     free(s->owned);
+    free(s->types);
     free(s);
 }
 
@@ -349,7 +356,10 @@ static int pg_prepare(xk_db *db, const char *sql, bool persistent, xk_stmt **out
     *out = NULL;
     pg_db *d = pdb(db);
     pg_stmt *s = calloc(1, sizeof *s);
-    if (!s || !(s->sql = translate(sql, &s->nparams))) {
+    bool used[XK_PG_MAX_PARAMS + 1] = {false};
+    if (!s || !(s->sql = translate(sql, &s->nparams, used)) || s->nparams > XK_PG_MAX_PARAMS) {
+        if (s)
+            free(s->sql);
         free(s);
         snprintf(d->message, sizeof d->message, "out of memory");
         return XK_DB_FAIL;
@@ -360,9 +370,12 @@ static int pg_prepare(xk_db *db, const char *sql, bool persistent, xk_stmt **out
     s->lengths = calloc(np, sizeof *s->lengths);
     s->formats = calloc(np, sizeof *s->formats);
     s->owned = calloc(np, sizeof *s->owned);
+    s->types = calloc(np, sizeof *s->types);
+    for (int i = 1; s->types && i <= s->nparams; i++)
+        s->types[i - 1] = used[i] ? 0 : TEXT_OID;
     if (persistent)
         snprintf(s->name, sizeof s->name, "xk%lu", ++d->names);
-    if (!s->values || !s->lengths || !s->formats || !s->owned) {
+    if (!s->values || !s->lengths || !s->formats || !s->owned || !s->types) {
         pg_finalize(&s->base);
         snprintf(d->message, sizeof d->message, "out of memory");
         return XK_DB_FAIL;
@@ -430,9 +443,10 @@ static PGresult *run(pg_db *d, pg_stmt *s)
 {
     const char *const *values = (const char *const *)s->values;
     if (!*s->name)
-        return PQexecParams(d->c, s->sql, s->nparams, NULL, values, s->lengths, s->formats, 0);
+        return PQexecParams(d->c, s->sql, s->nparams, s->types, values, s->lengths, s->formats,
+                            0);
     if (s->prepared_in != d->generation) {
-        PGresult *r = PQprepare(d->c, s->name, s->sql, s->nparams, NULL);
+        PGresult *r = PQprepare(d->c, s->name, s->sql, s->nparams, s->types);
         if (PQresultStatus(r) != PGRES_COMMAND_OK)
             return r;
         PQclear(r);
@@ -538,7 +552,21 @@ static const void *pg_column_blob(xk_stmt *xs, int c)
 static long long pg_column_int64(xk_stmt *xs, int c)
 {
     const char *v = pg_column_text(xs, c);
+    if (v && (*v == 't' || *v == 'f')) /* a boolean (EXISTS, a comparison) reads as 1 or 0 */
+        return *v == 't';
     return v ? strtoll(v, NULL, 10) : 0;
+}
+
+static const char *pg_column_name(xk_stmt *xs, int c)
+{
+    pg_stmt *s = pst(xs);
+    return s->res && c >= 0 && c < s->ncols ? PQfname(s->res, c) : NULL;
+}
+
+static bool pg_column_is_blob(xk_stmt *xs, int c)
+{
+    pg_stmt *s = pst(xs);
+    return has_value(s, c) && PQftype(s->res, c) == BYTEA_OID;
 }
 
 static int pg_exec(xk_db *db, const char *sql)
@@ -581,7 +609,7 @@ static bool pg_failed(xk_stmt *xs)
 static const xk_db_ops pg_ops = {
     pg_prepare,     pg_bind_text,      pg_bind_blob,   pg_bind_int64,  pg_bind_null,
     pg_step,        pg_column_count,   pg_column_null, pg_column_text, pg_column_bytes,
-    pg_column_blob, pg_column_int64,   pg_reset,       pg_clear_bindings, pg_finalize,
+    pg_column_blob, pg_column_int64,   pg_column_name, pg_column_is_blob, pg_reset,       pg_clear_bindings, pg_finalize,
     pg_exec,        pg_changes,        pg_failed,      pg_error,       pg_close,
 };
 
@@ -611,7 +639,9 @@ xk_status xk_db_pg_open(const char *conninfo, xk_db **out, xk_error *err)
     PQsetNoticeProcessor(d->c, quiet, NULL);
     d->generation = 1;
     /* a statement that waits on a lock for minutes is a stuck writer, not a busy one */
-    if (pg_exec(&d->base, "SET lock_timeout = '60s'") != XK_DB_OK) {
+    char setup[64];
+    snprintf(setup, sizeof setup, "SET lock_timeout = '%ds'", XK_PG_LOCK_TIMEOUT_SECONDS);
+    if (pg_exec(&d->base, setup) != XK_DB_OK) {
         xk_status rc = pg_error(&d->base, err, "setting up the connection");
         pg_close(&d->base);
         return rc;

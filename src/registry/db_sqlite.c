@@ -145,6 +145,16 @@ static long long lite_column_int64(xk_stmt *s, int c)
     return sqlite3_column_int64(raw(s), c);
 }
 
+static const char *lite_column_name(xk_stmt *s, int c)
+{
+    return sqlite3_column_name(raw(s), c);
+}
+
+static bool lite_column_is_blob(xk_stmt *s, int c)
+{
+    return sqlite3_column_type(raw(s), c) == SQLITE_BLOB;
+}
+
 /* A failure outlives a reset (the caller may ask after resetting) until the bindings are
  * cleared, as every reuse of a statement does. */
 static void lite_reset(xk_stmt *s)
@@ -220,6 +230,7 @@ static const xk_db_ops lite_ops = {
     lite_prepare,      lite_bind_text,     lite_bind_blob,     lite_bind_int64,
     lite_bind_null,    lite_step,          lite_column_count,  lite_column_null,
     lite_column_text,  lite_column_bytes,  lite_column_blob,   lite_column_int64,
+    lite_column_name,  lite_column_is_blob,
     lite_reset,        lite_clear_bindings, lite_finalize,     lite_exec,
     lite_changes,      lite_failed,        lite_error,        lite_close,
 };

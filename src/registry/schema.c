@@ -146,7 +146,130 @@ static const char *const migrations[] = {
     "  note TEXT NOT NULL DEFAULT '', recorded_at TEXT NOT NULL, actor TEXT NOT NULL);",
 };
 
+/*
+ * The same migrations for a PostgreSQL store, one for one (the version numbers mean the same
+ * schema on both; a step that only SQLite needs is ""). What differs: BIGSERIAL ids, BYTEA
+ * bodies, every text column in the "C" collation (so ORDER BY, keyset cursors and the content
+ * hashes see the same byte order as SQLite), and company search through a pg_trgm GIN index on
+ * licences.company instead of an FTS5 table (search.c).
+ */
+#define CTEXT " TEXT COLLATE \"C\" "
+static const char *const pg_migrations[] = {
+    /* 1: the registry */
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm;"
+    "CREATE TABLE documents(id BIGSERIAL PRIMARY KEY, sha256" CTEXT "NOT NULL UNIQUE,"
+    "  kind" CTEXT "NOT NULL, size BIGINT NOT NULL, body BYTEA NOT NULL,"
+    "  created_at" CTEXT "NOT NULL);"
+    "CREATE TABLE licences(id BIGSERIAL PRIMARY KEY, number" CTEXT "NOT NULL UNIQUE,"
+    "  version INTEGER NOT NULL, company" CTEXT "NOT NULL, legal_representative" CTEXT "NOT NULL,"
+    "  region" CTEXT "NOT NULL, category" CTEXT "NOT NULL, issuer" CTEXT "NOT NULL,"
+    "  issued" CTEXT "NOT NULL, expires" CTEXT "NOT NULL, removed INTEGER NOT NULL DEFAULT 0,"
+    "  removed_reason" CTEXT ", removed_at" CTEXT ", duties" CTEXT "NOT NULL DEFAULT '');"
+    "CREATE INDEX licences_expires ON licences(expires);"
+    "CREATE INDEX licences_region ON licences(region, number);"
+    "CREATE INDEX licences_issuer ON licences(issuer, number);"
+    "CREATE INDEX licences_company_trgm ON licences USING gin (company gin_trgm_ops);"
+    "CREATE TABLE versions(licence_id BIGINT NOT NULL REFERENCES licences(id),"
+    "  version INTEGER NOT NULL, record" CTEXT "NOT NULL, record_sha256" CTEXT "NOT NULL,"
+    "  source_sha256" CTEXT "NOT NULL REFERENCES documents(sha256),"
+    "  imported_at" CTEXT "NOT NULL, actor" CTEXT "NOT NULL, UNIQUE(licence_id, version));"
+    "CREATE INDEX versions_source ON versions(source_sha256);"
+    "CREATE TABLE services(code" CTEXT "NOT NULL,"
+    "  licence_id BIGINT NOT NULL REFERENCES licences(id), PRIMARY KEY(code, licence_id));"
+    "CREATE INDEX services_licence ON services(licence_id);"
+    "CREATE TABLE domains(host" CTEXT "NOT NULL,"
+    "  licence_id BIGINT NOT NULL REFERENCES licences(id), website_index INTEGER NOT NULL,"
+    "  service" CTEXT "NOT NULL, website_name" CTEXT "NOT NULL,"
+    "  PRIMARY KEY(host, licence_id, website_index));"
+    "CREATE INDEX domains_licence ON domains(licence_id);"
+    "CREATE TABLE audit(id BIGINT PRIMARY KEY, at" CTEXT "NOT NULL, actor" CTEXT "NOT NULL,"
+    "  action" CTEXT "NOT NULL, number" CTEXT "NOT NULL, detail" CTEXT "NOT NULL,"
+    "  prev_hash" CTEXT "NOT NULL, hash" CTEXT "NOT NULL);"
+    "CREATE INDEX audit_number ON audit(number, id);"
+    "CREATE TABLE audit_head(one INTEGER PRIMARY KEY CHECK (one = 1), entries BIGINT NOT NULL,"
+    "  hash" CTEXT "NOT NULL);"
+    "INSERT INTO audit_head VALUES (1, 0,"
+    "  '0000000000000000000000000000000000000000000000000000000000000000');",
+    /* 2: events */
+    "CREATE TABLE events(id BIGSERIAL PRIMARY KEY,"
+    "  licence_id BIGINT NOT NULL REFERENCES licences(id), type" CTEXT "NOT NULL,"
+    "  date" CTEXT "NOT NULL, year INTEGER, note" CTEXT "NOT NULL DEFAULT '',"
+    "  ref" CTEXT "NOT NULL DEFAULT '', recorded_at" CTEXT "NOT NULL, actor" CTEXT "NOT NULL);"
+    "CREATE INDEX events_licence ON events(licence_id, date);",
+    /* 3: API tokens */
+    "CREATE TABLE tokens(id BIGSERIAL PRIMARY KEY, name" CTEXT "NOT NULL,"
+    "  role" CTEXT "NOT NULL CHECK (role IN ('reader', 'editor', 'admin')),"
+    "  key_id" CTEXT "NOT NULL UNIQUE, hash BYTEA NOT NULL, created_at" CTEXT "NOT NULL,"
+    "  revoked_at" CTEXT ");"
+    "CREATE UNIQUE INDEX tokens_live_name ON tokens(name) WHERE revoked_at IS NULL;",
+    /* 4: scans */
+    "CREATE TABLE originals(source_sha256" CTEXT "NOT NULL REFERENCES documents(sha256)"
+    "  DEFERRABLE INITIALLY DEFERRED, page INTEGER NOT NULL,"
+    "  original_sha256" CTEXT "NOT NULL REFERENCES documents(sha256),"
+    "  PRIMARY KEY(source_sha256, page));",
+    /* 5: SQLite's FTS5 trigger only */
+    "",
+    /* 6: SQLite's narrow company-search index only (the GIN index serves PostgreSQL) */
+    "",
+    /* 7: planned and voided events */
+    "ALTER TABLE events ADD COLUMN planned INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE events ADD COLUMN voided_at" CTEXT "NOT NULL DEFAULT '';"
+    "ALTER TABLE events ADD COLUMN void_reason" CTEXT "NOT NULL DEFAULT '';"
+    "ALTER TABLE events ADD COLUMN voided_by" CTEXT "NOT NULL DEFAULT '';",
+    /* 8: due diligence */
+    "CREATE TABLE lists(id BIGSERIAL PRIMARY KEY, kind" CTEXT "NOT NULL, source" CTEXT "NOT NULL,"
+    "  version INTEGER NOT NULL, published" CTEXT "NOT NULL, format" CTEXT "NOT NULL,"
+    "  sha256" CTEXT "NOT NULL, entries BIGINT NOT NULL, imported_at" CTEXT "NOT NULL,"
+    "  actor" CTEXT "NOT NULL, UNIQUE(kind, source, version));"
+    "CREATE TABLE list_entries(list_id BIGINT NOT NULL REFERENCES lists(id),"
+    "  line INTEGER NOT NULL, company" CTEXT "NOT NULL, company_norm" CTEXT "NOT NULL,"
+    "  credit_code" CTEXT "NOT NULL, credit_code_valid INTEGER NOT NULL, number" CTEXT "NOT NULL,"
+    "  date" CTEXT "NOT NULL, reason" CTEXT "NOT NULL, authority" CTEXT "NOT NULL);"
+    "CREATE INDEX list_entries_list ON list_entries(list_id);"
+    "CREATE INDEX list_entries_number ON list_entries(number) WHERE number <> '';"
+    "CREATE INDEX list_entries_code ON list_entries(credit_code) WHERE credit_code_valid <> 0;"
+    "CREATE INDEX list_entries_company ON list_entries(company_norm) WHERE company_norm <> '';"
+    "CREATE TABLE site_checks(id BIGSERIAL PRIMARY KEY, number" CTEXT "NOT NULL,"
+    "  host" CTEXT "NOT NULL, url" CTEXT "NOT NULL, result" CTEXT "NOT NULL,"
+    "  http_status INTEGER NOT NULL, found_number" CTEXT "NOT NULL, icp_filing" CTEXT "NOT NULL,"
+    "  detail" CTEXT "NOT NULL, sha256" CTEXT "NOT NULL, checked_at" CTEXT "NOT NULL);"
+    "CREATE INDEX site_checks_site ON site_checks(number, host, id);",
+    /* 9: content in the audit chain */
+    "ALTER TABLE audit ADD COLUMN content" CTEXT "NOT NULL DEFAULT '';"
+    "CREATE TABLE audit_anchor(one INTEGER PRIMARY KEY CHECK (one = 1), at" CTEXT "NOT NULL,"
+    "  licences BIGINT NOT NULL);",
+    /* 10: reminders: subscriptions, the outbox, the ledger of notices */
+    "CREATE TABLE subscriptions(id BIGSERIAL PRIMARY KEY, channel" CTEXT "NOT NULL,"
+    "  target" CTEXT "NOT NULL, smtp" CTEXT "NOT NULL, sender" CTEXT "NOT NULL,"
+    "  secret_file" CTEXT "NOT NULL, licences" CTEXT "NOT NULL, company" CTEXT "NOT NULL,"
+    "  all_licences INTEGER NOT NULL, days" CTEXT "NOT NULL, overdue" CTEXT "NOT NULL,"
+    "  lang" CTEXT "NOT NULL, quiet_from INTEGER NOT NULL, quiet_until INTEGER NOT NULL,"
+    "  digest INTEGER NOT NULL, created_at" CTEXT "NOT NULL, actor" CTEXT "NOT NULL,"
+    "  removed_at" CTEXT "NOT NULL DEFAULT '');"
+    "CREATE TABLE outbox(id BIGSERIAL PRIMARY KEY,"
+    "  subscription_id BIGINT NOT NULL REFERENCES subscriptions(id),"
+    "  key" CTEXT "NOT NULL UNIQUE, idem" CTEXT "NOT NULL, status" CTEXT "NOT NULL,"
+    "  attempts INTEGER NOT NULL DEFAULT 0, parts_sent INTEGER NOT NULL DEFAULT 0,"
+    "  created_ms BIGINT NOT NULL, next_ms BIGINT NOT NULL, claimed_ms BIGINT NOT NULL DEFAULT 0,"
+    "  first_try_ms BIGINT NOT NULL DEFAULT 0, sent_ms BIGINT NOT NULL DEFAULT 0,"
+    "  title" CTEXT "NOT NULL, text" CTEXT "NOT NULL, items" CTEXT "NOT NULL,"
+    "  n_items INTEGER NOT NULL, answer" CTEXT "NOT NULL DEFAULT '');"
+    "CREATE INDEX outbox_ready ON outbox(status, next_ms) WHERE status IN ('pending', 'sending');"
+    "CREATE TABLE notices(subscription_id BIGINT NOT NULL REFERENCES subscriptions(id),"
+    "  occurrence" CTEXT "NOT NULL, step" CTEXT "NOT NULL,"
+    "  message_id BIGINT REFERENCES outbox(id),"
+    "  PRIMARY KEY(subscription_id, occurrence, step));"
+    "CREATE INDEX notices_waiting ON notices(subscription_id) WHERE message_id IS NULL;",
+    /* 11: the baseline on first use */
+    "CREATE TABLE baselines(id BIGSERIAL PRIMARY KEY, filed_through INTEGER NOT NULL,"
+    "  note" CTEXT "NOT NULL DEFAULT '', recorded_at" CTEXT "NOT NULL, actor" CTEXT "NOT NULL);",
+};
+
 #define N_MIGRATIONS (int)(sizeof migrations / sizeof migrations[0])
+/* a migration added for one engine only does not build: each number must mean both */
+_Static_assert(sizeof migrations / sizeof migrations[0] ==
+                   sizeof pg_migrations / sizeof pg_migrations[0],
+               "every schema migration needs its PostgreSQL form in pg_migrations");
 
 static int current_version(xk_store *st)
 {
@@ -169,8 +292,6 @@ static xk_status too_new(int have, xk_error *err)
 
 xk_status xk_schema_migrate(xk_store *st, xk_error *err)
 {
-    if (xk_store_is_pg(st))
-        return xk_error_set(err, XK_EUSAGE, 0, "this build has no PostgreSQL schema yet");
     /* a store already up to date is only read: opening it takes no write lock, so readers do
      * not queue behind an import, and a read-only store opens */
     int have = current_version(st);
@@ -191,8 +312,10 @@ xk_status xk_schema_migrate(xk_store *st, xk_error *err)
     have = current_version(st); /* again: another process may have migrated meanwhile */
     if (rc == XK_OK && have > N_MIGRATIONS)
         rc = too_new(have, err);
+    const char *const *steps = xk_store_is_pg(st) ? pg_migrations : migrations;
     for (int v = have; rc == XK_OK && v < N_MIGRATIONS; v++)
-        rc = xk_store_exec(st, migrations[v], err);
+        if (*steps[v])
+            rc = xk_store_exec(st, steps[v], err);
     if (rc == XK_OK)
         rc = xk_content_anchor(st, err);
     if (rc == XK_OK && have < N_MIGRATIONS) {
@@ -205,5 +328,7 @@ xk_status xk_schema_migrate(xk_store *st, xk_error *err)
         xk_db_exec(st->db, "ROLLBACK");
         return rc;
     }
+    /* (PostgreSQL: the writer lock taken by xk_store_begin_write serialises two servers that
+     * start on a new database at once; the second finds the schema made) */
     return xk_store_exec(st, "COMMIT", err);
 }

@@ -99,12 +99,19 @@ typedef struct built {
 
 /* The company filter; true when it goes through the trigram index (three characters or more).
  * joined: the query joins company_fts itself (compose_keyed), so the filter is its MATCH. */
-static bool add_company(built *q, const char *company, bool joined)
+static bool add_company(built *q, const char *company, bool joined, bool pg)
 {
     char *tidy = xk_text_tidy(company, strlen(company));
     if (!tidy)
         return false;
     q->owned[q->n_owned++] = tidy;
+    if (pg) { /* the pg_trgm GIN index serves ILIKE from three characters; shorter text scans */
+        char *pat = like_pattern(tidy);
+        q->owned[q->n_owned++] = pat;
+        xk_buf_printf(&q->where, " AND l.company ILIKE ?%d ESCAPE '\\'",
+                      bind_str(&q->b, pat ? pat : ""));
+        return xk_utf8_count(tidy, strlen(tidy)) >= 3;
+    }
     if (xk_utf8_count(tidy, strlen(tidy)) >= 3) {
         char *phrase = fts_phrase(tidy);
         q->owned[q->n_owned++] = phrase;
@@ -209,20 +216,20 @@ static bool filters_other_columns(const xk_query *q)
            q->expiring_within >= 0;
 }
 
-static xk_status build(const xk_query *q, built *out, xk_error *err)
+static xk_status build(const xk_query *q, bool pg, built *out, xk_error *err)
 {
     memset(out, 0, sizeof *out);
     xk_buf_init(&out->sql);
     xk_buf_init(&out->where);
     bool domain = q->domain && *q->domain, fts = false;
-    bool keyed = !domain && q->limit && !filters_other_columns(q);
-    xk_buf_puts(&out->where, " WHERE 1");
+    bool keyed = !pg && !domain && q->limit && !filters_other_columns(q);
+    xk_buf_puts(&out->where, " WHERE 1 = 1");
     if (domain && !add_domain(out, q->domain))
         return xk_error_set(err, XK_EUSAGE, 0, "\"%s\" is not a host name", q->domain);
     if (!q->include_removed)
         xk_buf_puts(&out->where, " AND l.removed = 0");
     if (q->company && *q->company)
-        fts = add_company(out, q->company, keyed);
+        fts = add_company(out, q->company, keyed, pg);
     if (q->service && *q->service)
         xk_buf_printf(&out->where,
                       " AND EXISTS (SELECT 1 FROM services s WHERE s.code = ?%d AND "
@@ -265,10 +272,10 @@ xk_status xk_store_search_count(xk_store *st, const xk_query *q, size_t *total, 
     xk_query all = *q;
     all.limit = 0; /* the whole match, whatever page the caller shows */
     built b;
-    xk_status rc = build(&all, &b, err);
+    xk_status rc = build(&all, xk_store_is_pg(st), &b, err);
     xk_buf count;
     xk_buf_init(&count);
-    xk_buf_printf(&count, "SELECT count(*) FROM (%s)", b.sql.data ? b.sql.data : "");
+    xk_buf_printf(&count, "SELECT count(*) FROM (%s) AS matches", b.sql.data ? b.sql.data : "");
     if (rc == XK_OK && count.oom)
         rc = xk_error_set(err, XK_ENOMEM, 0, "out of memory building the query");
     xk_stmt *s = NULL;
@@ -295,7 +302,7 @@ xk_status xk_store_search_count(xk_store *st, const xk_query *q, size_t *total, 
 xk_status xk_store_search(xk_store *st, const xk_query *q, xk_hit_fn fn, void *ctx, xk_error *err)
 {
     built b;
-    xk_status rc = build(q, &b, err);
+    xk_status rc = build(q, xk_store_is_pg(st), &b, err);
     if (rc != XK_OK) {
         built_free(&b);
         return rc;

@@ -31,13 +31,15 @@ static const char *const sql_text[S_COUNT] = {
     [S_INSERT_VERSION] = "INSERT INTO versions(licence_id, version, record, record_sha256, "
                          "source_sha256, imported_at, actor) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     [S_CURRENT_HASH] = "SELECT record_sha256 FROM versions WHERE licence_id = ?1 AND version = ?2",
-    [S_INSERT_DOCUMENT] = "INSERT OR IGNORE INTO documents(sha256, kind, size, body, created_at) "
-                          "VALUES (?1, ?2, ?3, ?4, ?5)",
+    /* ON CONFLICT DO NOTHING: "stored once" in words both engines take */
+    [S_INSERT_DOCUMENT] = "INSERT INTO documents(sha256, kind, size, body, created_at) "
+                          "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
     [S_DELETE_SERVICES] = "DELETE FROM services WHERE licence_id = ?1",
-    [S_INSERT_SERVICE] = "INSERT OR IGNORE INTO services(code, licence_id) VALUES (?1, ?2)",
+    [S_INSERT_SERVICE] = "INSERT INTO services(code, licence_id) VALUES (?1, ?2) "
+                         "ON CONFLICT DO NOTHING",
     [S_DELETE_DOMAINS] = "DELETE FROM domains WHERE licence_id = ?1",
-    [S_INSERT_DOMAIN] = "INSERT OR IGNORE INTO domains(host, licence_id, website_index, service, "
-                        "website_name) VALUES (?1, ?2, ?3, ?4, ?5)",
+    [S_INSERT_DOMAIN] = "INSERT INTO domains(host, licence_id, website_index, service, "
+                        "website_name) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
     [S_GET_VERSION] = "SELECT v.version, v.record, v.record_sha256, v.source_sha256, "
                       "v.imported_at, v.actor, l.version, l.removed, l.removed_reason, "
                       "l.removed_at FROM licences l JOIN versions v ON v.licence_id = l.id "
@@ -190,6 +192,16 @@ xk_status xk_store_open(const char *path, xk_store **out, xk_error *err)
     }
     *out = st;
     return XK_OK;
+}
+
+bool xk_store_is_server(const char *location)
+{
+    return xk_db_is_postgres(location);
+}
+
+void xk_store_location_shown(const char *location, char *out, size_t size)
+{
+    xk_db_redact(location, out, size);
 }
 
 void xk_store_close(xk_store *st)
@@ -777,8 +789,8 @@ static xk_status put_original_locked(xk_store *st, const char *source_sha256, in
         return xk_store_db_error(st, err, "storing the original scan");
     s = xk_store_cached_stmt(
         st,
-        "INSERT OR IGNORE INTO originals(source_sha256, page, original_sha256) "
-        "VALUES (?1, ?2, ?3)",
+        "INSERT INTO originals(source_sha256, page, original_sha256) "
+        "VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
         err);
     if (!s)
         return XK_EDB;

@@ -53,7 +53,7 @@ typedef struct srv_resp {
 /* What the handlers share; one store per concurrent request (the transport's pool). */
 typedef struct srv_limits {
     size_t max_body;
-    bool public_read;
+    _Atomic bool public_read; /* atomic: a reload (SIGHUP) changes it while requests run */
 } srv_limits;
 
 typedef struct srv_ctx {

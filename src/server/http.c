@@ -80,11 +80,20 @@ static void pool_give(pool *p, xk_store *st)
     pthread_mutex_unlock(&p->lock);
 }
 
+/* A calendar and the requests using it: a reload puts a new one in front; the one it replaced
+ * is freed when the last request that started with it ends. */
+typedef struct held_calendar {
+    xk_calendar *cal;
+    unsigned users;
+    struct held_calendar *next; /* older ones still in use */
+} held_calendar;
+
 typedef struct server {
     const srv_config *cfg;
     srv_limits limits;
     pool pool;
-    xk_calendar *cal;
+    pthread_mutex_t cal_lock;
+    held_calendar *cal; /* the current one first */
     srv_ratelimit *rate;
     pthread_mutex_t log_lock;
     time_t transport_logged_at; /* under log_lock: libmicrohttpd's messages, one a second */
@@ -263,12 +272,36 @@ static bool host_allowed(const srv_config *cfg, const char *value)
 
 static srv_ctx context(server *s)
 {
+    pthread_mutex_lock(&s->cal_lock);
+    s->cal->users++;
+    const xk_calendar *cal = s->cal->cal;
+    pthread_mutex_unlock(&s->cal_lock);
     return (srv_ctx){.st = pool_take(&s->pool),
-                     .cal = s->cal,
+                     .cal = cal,
                      .limits = &s->limits,
                      .rate = s->rate,
                      .today = today_china(),
                      .jobs = s->jobs};
+}
+
+/* The end of what context() started: the store back to the pool, the calendar let go of. */
+static void context_done(server *s, srv_ctx *ctx)
+{
+    pool_give(&s->pool, ctx->st);
+    pthread_mutex_lock(&s->cal_lock);
+    for (held_calendar **h = &s->cal; *h; h = &(*h)->next) {
+        if ((*h)->cal != ctx->cal)
+            continue;
+        held_calendar *held = *h;
+        held->users--;
+        if (held != s->cal && held->users == 0) {
+            *h = held->next;
+            xk_calendar_free(held->cal);
+            free(held);
+        }
+        break;
+    }
+    pthread_mutex_unlock(&s->cal_lock);
 }
 
 /* The request as the API sees it, without its body. */
@@ -297,7 +330,7 @@ static enum MHD_Result admit(server *s, struct MHD_Connection *conn, request *rq
     srv_ctx ctx = context(s);
     srv_resp resp;
     bool ok = xk_srv_admit(&ctx, &req, &resp);
-    pool_give(&s->pool, ctx.st);
+    context_done(s, &ctx);
     if (ok) {
         rq->admitted = true;
         xk_srv_resp_free(&resp);
@@ -515,7 +548,7 @@ static enum MHD_Result answer(server *s, struct MHD_Connection *conn, request *r
     srv_ctx ctx = context(s);
     srv_resp resp;
     xk_srv_handle(&ctx, &req, &resp);
-    pool_give(&s->pool, ctx.st);
+    context_done(s, &ctx);
     enum MHD_Result ok = respond(conn, rq, &resp);
     xk_srv_resp_free(&resp);
     return ok;
@@ -829,12 +862,106 @@ static struct MHD_Daemon *start(server *s, const struct sockaddr_storage *ss)
         memory, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
 }
 
-/* Waits for SIGTERM or SIGINT (blocked in every thread, so only this sigwait sees them). */
-static void wait_for_signal(const sigset_t *set)
+/* Waits for SIGTERM, SIGINT or SIGHUP (blocked in every thread, so only this sigwait sees
+ * them); returns the signal. */
+static int wait_for_signal(const sigset_t *set)
 {
     int sig;
-    while (sigwait(set, &sig) != 0)
+    while (sigwait(set, &sig) != 0 || sig == SIGPIPE)
         ;
+    return sig;
+}
+
+/* Puts cal in front: requests from now on use it. */
+static bool install_calendar(server *s, xk_calendar *cal)
+{
+    held_calendar *h = calloc(1, sizeof *h);
+    if (!h)
+        return false;
+    h->cal = cal;
+    pthread_mutex_lock(&s->cal_lock);
+    h->next = s->cal;
+    s->cal = h;
+    /* the one replaced goes now if no request holds it */
+    held_calendar *old = h->next;
+    if (old && old->users == 0) {
+        h->next = old->next;
+        xk_calendar_free(old->cal);
+        free(old);
+    }
+    pthread_mutex_unlock(&s->cal_lock);
+    return true;
+}
+
+static void free_calendars(server *s)
+{
+    while (s->cal) {
+        held_calendar *h = s->cal;
+        s->cal = h->next;
+        xk_calendar_free(h->cal);
+        free(h);
+    }
+}
+
+/* The settings a reload cannot change under running connections, named when they differ. */
+static void report_restart_needed(const srv_config *now, const srv_config *fresh)
+{
+    const char *what[8]; /* one per test below */
+    size_t n = 0;
+    if (strcmp(now->host, fresh->host) != 0 || now->port != fresh->port)
+        what[n++] = "listen";
+    if (strcmp(now->db ? now->db : "", fresh->db ? fresh->db : "") != 0)
+        what[n++] = "db";
+    if (now->threads != fresh->threads)
+        what[n++] = "threads";
+    if (now->max_connections != fresh->max_connections ||
+        now->per_ip_connections != fresh->per_ip_connections ||
+        now->idle_timeout != fresh->idle_timeout || now->max_header != fresh->max_header ||
+        now->max_body != fresh->max_body || now->grace != fresh->grace)
+        what[n++] = "connection limits";
+    if (now->rate != fresh->rate || now->burst != fresh->burst)
+        what[n++] = "rate";
+    if (now->n_allow_hosts != fresh->n_allow_hosts)
+        what[n++] = "allow-host";
+    for (size_t i = 0; i < n; i++)
+        fprintf(stderr, "xuke serve: reload: %s changed: it takes effect at the next restart\n",
+                what[i]);
+}
+
+/* SIGHUP: the configuration and the calendar read again; on any error nothing changes. */
+static void reload(server *s)
+{
+    srv_config fresh;
+    char why[512] = "";
+    const srv_config *use = s->cfg;
+    if (s->cfg->reload) {
+        xk_srv_config_defaults(&fresh);
+        if (!s->cfg->reload(s->cfg->reload_arg, &fresh, why, sizeof why)) {
+            fprintf(stderr, "xuke serve: reload refused, nothing changed: %s\n", why);
+            return;
+        }
+        use = &fresh;
+    }
+    const char *path = xk_calendar_default_path(use->calendar);
+    xk_calendar *cal;
+    xk_error err;
+    xk_error_clear(&err);
+    if (xk_calendar_load(path, &cal, &err) != XK_OK) {
+        fprintf(stderr, "xuke serve: reload refused, nothing changed: %s\n", err.message);
+        return;
+    }
+    if (!install_calendar(s, cal)) {
+        xk_calendar_free(cal);
+        fprintf(stderr, "xuke serve: reload refused, nothing changed: out of memory\n");
+        return;
+    }
+    atomic_store(&s->limits.public_read, use->public_read);
+    if (use != s->cfg)
+        report_restart_needed(s->cfg, use);
+    int first, last;
+    xk_calendar_range(cal, &first, &last);
+    fprintf(stderr, "xuke serve: reloaded: calendar %s (%d-%d), public-read %s\n", path, first,
+            last, use->public_read ? "on" : "off");
 }
 
 static void drain(server *s)
@@ -853,15 +980,22 @@ int xk_srv_run(const srv_config *cfg, char *errbuf, size_t errsize)
     memset(&s, 0, sizeof s);
     s.cfg = cfg;
     s.limits.max_body = cfg->max_body;
-    s.limits.public_read = cfg->public_read;
+    atomic_init(&s.limits.public_read, cfg->public_read);
     pthread_mutex_init(&s.log_lock, NULL);
+    pthread_mutex_init(&s.cal_lock, NULL);
     struct sockaddr_storage ss;
     xk_error err;
     int rc = 1;
     if (!parse_address(cfg, &ss, errbuf, errsize))
         return 1;
-    if (xk_calendar_load(xk_calendar_default_path(cfg->calendar), &s.cal, &err) != XK_OK) {
+    xk_calendar *cal;
+    if (xk_calendar_load(xk_calendar_default_path(cfg->calendar), &cal, &err) != XK_OK) {
         snprintf(errbuf, errsize, "%s", err.message);
+        return 1;
+    }
+    if (!install_calendar(&s, cal)) {
+        xk_calendar_free(cal);
+        snprintf(errbuf, errsize, "out of memory");
         return 1;
     }
     if (cfg->rate > 0)
@@ -871,6 +1005,7 @@ int xk_srv_run(const srv_config *cfg, char *errbuf, size_t errsize)
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGPIPE);
+    sigaddset(&set, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     struct MHD_Daemon *d = NULL;
     /* one connection per pool thread, and one spare for a handler that waits on another */
@@ -889,7 +1024,8 @@ int xk_srv_run(const srv_config *cfg, char *errbuf, size_t errsize)
         printf("listening on http://%s%s%s:%u/\n", v6 ? "[" : "", cfg->host, v6 ? "]" : "",
                info ? info->port : cfg->port);
         fflush(stdout);
-        wait_for_signal(&set);
+        while (wait_for_signal(&set) == SIGHUP)
+            reload(&s);
         MHD_quiesce_daemon(d); /* no new connections; requests in flight go on */
         drain(&s);
         MHD_stop_daemon(d);
@@ -898,7 +1034,8 @@ int xk_srv_run(const srv_config *cfg, char *errbuf, size_t errsize)
     xk_srv_jobs_stop(s.jobs); /* lets the scans being read finish */
     pool_close(&s.pool);
     xk_srv_ratelimit_free(s.rate);
-    xk_calendar_free(s.cal);
+    free_calendars(&s);
+    pthread_mutex_destroy(&s.cal_lock);
     pthread_mutex_destroy(&s.log_lock);
     return rc;
 }

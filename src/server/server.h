@@ -50,12 +50,22 @@ typedef struct srv_config {
     double rate, burst; /* per token (or address); rate 0 = no limit */
     FILE *access_log;   /* one JSON line per request */
     unsigned ocr_workers, ocr_queue, ocr_per_token; /* the OCR job queue (jobs.h) */
+    /* SIGHUP: fills fresh with the configuration as it now reads (the file and the command
+     * line again); false with err set keeps the running one. NULL: the calendar is reread from
+     * the same path. What a reload can change is listed at xk_srv_run. */
+    bool (*reload)(void *arg, struct srv_config *fresh, char *err, size_t size);
+    void *reload_arg;
 } srv_config;
 
 void xk_srv_config_defaults(srv_config *cfg);
 
 /* Serves until SIGTERM or SIGINT, then stops accepting, lets requests in flight finish (up to
- * cfg->grace seconds) and returns 0. Non-zero (errbuf says why) when it cannot start. Prints
+ * cfg->grace seconds) and returns 0. SIGHUP rereads the configuration (cfg->reload) and the
+ * calendar without closing a connection: the calendar and public_read take effect for the next
+ * requests (one under way keeps the calendar it started with); a changed listening address,
+ * store, thread count, limit, rate or allowed host is reported as needing a restart. A reload
+ * that fails (a bad file, a calendar that does not parse) keeps everything as it was and says
+ * why on stderr. Non-zero (errbuf says why) when it cannot start. Prints
  * "listening on http://HOST:PORT/" on stdout once it accepts connections. */
 int xk_srv_run(const srv_config *cfg, char *errbuf, size_t errsize);
 

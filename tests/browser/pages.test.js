@@ -104,6 +104,19 @@ async function testLicence(page, base, first) {
   check('provisions are collapsible, one per provision', prov.length === first.provisions.length && !(await prov[0].getAttribute('open')));
   await prov[0].click();
   check('a provision opens on click', (await prov[0].getAttribute('open')) !== null);
+  /* one numbering: the list numbers provisions as the licence prints them (一、二、…), the way
+   * the obligations' basis cites them (十二, 十五(三)), and each basis links to its provision */
+  const numerals = ['一', '二', '三', '四', '五', '六', '七', '八', '九', '十', '十一', '十二', '十三', '十四', '十五', '十六', '十七', '十八', '十九', '二十'];
+  const printed = await page.$$eval('details.provision > summary .pno', (els) => els.map((e) => e.textContent));
+  check('provisions are numbered as the licence prints them', printed.length === first.provisions.length
+    && printed.every((x, i) => x === numerals[first.provisions[i].no - 1] + '、'), printed);
+  const links = await page.$$eval('#obligations a.basis', (els) => els.map((e) => [e.textContent, e.getAttribute('href')]));
+  check('each basis links to the provision of that number', links.length > 0 && links.every(([label, href]) =>
+    href === '#prov-' + (numerals.indexOf(label.replace(/\(.*$/, '')) + 1) + (label.includes('(') ? '-' + (numerals.indexOf(label.replace(/^.*\((.*)\)$/, '$1')) + 1) : '')), links);
+  const renewalLink = await page.$('#obligations tr:has-text("续办") a.basis');
+  const target = renewalLink ? (await renewalLink.getAttribute('href')).slice(1) : '';
+  if (renewalLink) await renewalLink.click();
+  check('clicking a basis opens its provision', !!target && (await page.$eval('#' + target, (e) => e.open).catch(() => false)), target);
   await page.click('text=与上一版本比较');
   await page.waitForSelector('#diff li');
   const diff = await page.textContent('#diff');

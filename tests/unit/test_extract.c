@@ -718,6 +718,26 @@ static void test_provision_wrapped_line_starting_with_numeral_is_text(void **sta
     xk_licence_free(lic);
 }
 
+/* Provisions keep the numbers the licence prints: a gap is flagged, and a number printed twice
+ * is flagged and read as text of the provision before, never renumbered. */
+static void test_provision_numbers_kept_as_printed_gaps_and_duplicates_flagged(void **state)
+{
+    (void)state;
+    const char *t = "经营许可证编号：B2-20190456\n公司名称：示例科技有限公司\n法定代表人：李四\n"
+                    "业务种类：信息服务业务\n发证日期：2019年3月1日\n有效期至：2024年3月1日\n"
+                    "特别规定事项\n一、第一条。\n二、第二条。\n二、又一条。\n四、第四条。\n";
+    xk_status st;
+    xk_licence *lic = parse(t, &st);
+    assert_int_equal(lic->n_provisions, 3);
+    assert_int_equal(lic->provisions[0].no, 1);
+    assert_int_equal(lic->provisions[1].no, 2);
+    assert_int_equal(lic->provisions[2].no, 4); /* as printed: not renumbered to 3 */
+    assert_string_equal(lic->provisions[1].text, "第二条。二、又一条。");
+    assert_int_equal(count_problems(lic, "special provision 2 but 2 was the last read (a duplicate)"), 1);
+    assert_int_equal(count_problems(lic, "special provision 4 follows 2: 3 missing"), 1);
+    xk_licence_free(lic);
+}
+
 /* The layout pass alone: its output text, and line numbers kept (a split is a form feed). */
 static char *laid_out(const char *text, xk_licence *lic)
 {
@@ -797,6 +817,7 @@ int main(void)
         cmocka_unit_test(test_parse_refuses_plain_prose),
         cmocka_unit_test(test_parse_size_limit),
         cmocka_unit_test(test_provision_wrapped_line_starting_with_numeral_is_text),
+        cmocka_unit_test(test_provision_numbers_kept_as_printed_gaps_and_duplicates_flagged),
         cmocka_unit_test(test_unknown_labelled_line_ends_the_value_above),
         cmocka_unit_test(test_arabic_numbering_of_services_provisions_and_items),
         cmocka_unit_test(test_domain_notes_and_no_domain_placeholders),

@@ -1,0 +1,367 @@
+"""End-to-end tests of the PostgreSQL backend, against a throwaway cluster the test starts itself
+(pgcluster.py): the same commands run on a SQLite file and on a PostgreSQL database, and every
+answer must be the same (times, tokens and the chain's hashes, which depend on the moment,
+masked); the server's answers likewise; several processes writing at once, then the chain and
+every count checked; a password never shown in messages or in ps; the server answering reads
+again after the database restarts.
+
+usage: test_pg.py XUKE_BINARY FIXTURES_DIR
+Prints one line per check and closes with 'N passed, N failed'."""
+import glob
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, '..', 'tools'))
+import corpus  # noqa: E402
+import checks  # noqa: E402
+from checks import check, finish  # noqa: E402
+from pgcluster import Cluster, PASSWORD, free_port  # noqa: E402
+
+XUKE, FIXTURES = sys.argv[1], sys.argv[2]
+TMP = tempfile.mkdtemp(prefix='xuke-pgtest-')
+SEEDS = sorted(glob.glob(os.path.join(FIXTURES, 'seeds', '*.txt')))
+LISTS = os.path.join(FIXTURES, 'lists')
+
+TIME = re.compile(r'\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)')
+HEX64 = re.compile(r'\b[0-9a-f]{64}\b')
+TOKEN = re.compile(r'xk_[0-9a-f]{16}(_[A-Za-z0-9_-]{43})?|\b[0-9a-f]{16}\b')
+SECONDS = re.compile(r'\(\d+\.\d+ s, \d+ licences/s\)')
+
+
+def run(db, *args, env=None):
+    at = 2 if args[0] in ('event', 'token', 'lists') else 1  # after the subcommand
+    argv = [XUKE, *args[:at], '--db', db, *args[at:]] if db else [XUKE, *args]
+    e = dict(os.environ, **(env or {}))
+    p = subprocess.run(argv, capture_output=True, timeout=300, env=e)
+    return p.returncode, p.stdout.decode('utf-8', 'replace'), p.stderr.decode('utf-8', 'replace')
+
+
+def masked(text, db):
+    """What may differ between two stores made at different moments: the location, times, the
+    hashes that cover them (audit), token secrets, elapsed times."""
+    text = text.replace(db, 'DB')
+    text = TIME.sub('TIME', text)
+    text = HEX64.sub('HASH', text)
+    text = TOKEN.sub('TOKEN', text)
+    return SECONDS.sub('(S)', text)
+
+
+def version_two(path):
+    """A JSON record of the seed at path with another legal representative: a second version."""
+    rc, out, _ = run(None, 'parse', '--json', path)
+    rec = json.loads(out)
+    if isinstance(rec, list):
+        rec = rec[0]
+    rec = rec.get('record', rec)
+    rec['legal_representative'] = '王五'
+    dst = os.path.join(TMP, 'v2.json')
+    with open(dst, 'w', encoding='utf-8') as f:
+        json.dump(rec, f, ensure_ascii=False)
+    return dst
+
+
+def script(docs, v2):
+    """The commands whose answers are compared, in order (writes among reads)."""
+    first = '琼B2-20220293'  # SEEDS[0], of which v2 is a second version
+    return [
+        ('import', *SEEDS),
+        ('import', *SEEDS),
+        ('import', *docs),
+        ('import', v2),
+        ('get', first), ('get', '--json', first), ('get', '--version', '1', first),
+        ('get', '--source', first),
+        ('history', first), ('history', '--json', first), ('diff', first, '1', '2'),
+        ('search', '公司'), ('search', '--json', '网络'), ('search', '荷'), ('search', '小荷'),
+        ('search', '小荷健康'), ('search', '--limit', '7', '科技'), ('search', '--all', '有限'),
+        ('search', '--domain', 'www.xiaohe.cn'), ('search', '--region', '琼'),
+        ('search', '--expiring-within', '400', '--as-of', '2026-01-01', '--all'),
+        ('search', '--valid-on', '2024-06-01', '--limit', '20'),
+        ('domain', '--as-of', '2026-01-01', 'www.xiaohe.cn'),
+        ('domain', '--json', '--as-of', '2026-01-01', 'nothing.example.cn'),
+        ('event', 'add', first, 'registration_changed', '2026-03-02', '--note', '名称变更'),
+        ('event', 'add', first, 'annual_report_filed', '2026-03-20', '--year', '2025'),
+        ('event', 'list', first),
+        ('event', 'void', '1', '--reason', 'entered twice'),
+        ('event', 'list', first),
+        ('status', '--as-of', '2026-06-01'), ('status', '--json', '--as-of', '2026-06-01'),
+        ('deadlines', '--as-of', '2026-06-01', '--within', '400'),
+        ('deadlines', '--json', '--as-of', '2026-06-01', '--within', '90'),
+        ('remove', '琼B2-20210620', '--reason', '注销'),
+        ('remove', '琼B2-20210620', '--reason', 'again'),
+        ('search', '--include-removed', '--all', '海南'),
+        ('export', '--format', 'csv'), ('export', '--format', 'jsonl'),
+        ('lists', 'import', '--kind', 'cancelled', '--source', 'MIIT', '--date', '2026-05-01',
+         os.path.join(LISTS, 'cancelled.csv')),
+        ('lists', 'import', '--kind', 'cancelled', '--source', 'MIIT', '--date', '2026-05-01',
+         os.path.join(LISTS, 'bad_number.csv')),
+        ('lists', 'show'), ('lists', 'check', '--json'),
+        ('token', 'create', 'ops', '--role', 'editor'), ('token', 'create', 'ops', '--role', 'admin'),
+        ('token', 'list'), ('token', 'revoke', 'ops'), ('token', 'list', '--json'),
+        ('audit', '--limit', '12'), ('audit', first), ('audit', '--json', '--limit', '3'),
+        ('audit', '--verify'),
+        ('summary',),
+    ]
+
+
+def compare_cli(pg_db):
+    lite = os.path.join(TMP, 'same.db')
+    docs_dir = os.path.join(TMP, 'docs')
+    corpus.write(docs_dir, 120, seed=700)
+    docs = sorted(glob.glob(os.path.join(docs_dir, '*.txt')))
+    v2 = version_two(SEEDS[0])
+    differ, failed = [], []
+    for cmd in script(docs, v2):
+        a = run(lite, *cmd)
+        b = run(pg_db, *cmd)
+        if b[0] != 0:
+            failed.append(' '.join(cmd[:3]))
+        if cmd[0] == 'summary':  # the file's size is the engine's own
+            a = (a[0], re.sub(r'\d[\d,.]* ?[KMG]?i?B\b', 'SIZE', a[1]), a[2])
+            b = (b[0], re.sub(r'\d[\d,.]* ?[KMG]?i?B\b', 'SIZE', b[1]), b[2])
+        ma = (a[0], masked(a[1], lite), masked(a[2], lite).replace('xuke: created a new store DB\n', ''))
+        mb = (b[0], masked(b[1], pg_db), masked(b[2], pg_db))
+        if ma != mb:
+            differ.append((' '.join(cmd[:4]), ma, mb))
+    check('every CLI answer on PostgreSQL is the SQLite file\'s (%d commands)' % len(script(docs, v2)),
+          not differ, '\n'.join(f'{c}:\n  sqlite {a!r}\n  pg     {b!r}' for c, a, b in differ[:4]))
+    # the answers compared are real ones: only the commands meant to be refused failed (status
+    # exits 1 when something is overdue, like deadlines)
+    print('     refused or alerting on PostgreSQL:', failed)
+    check('only the commands meant to fail failed on PostgreSQL', len(failed) <= 6 and
+          'remove 琼B2-20210620 --reason' in failed and 'token create ops' in failed, failed)
+    rc, out, _ = run(pg_db, 'get', '琼B2-20220293')
+    check('a licence read back from PostgreSQL names its company', '海南小荷健康网络技术有限公司' in out, out)
+    rc, out, _ = run(pg_db, 'audit', '--verify')
+    check('the PostgreSQL chain verifies after the script', rc == 0 and 'chain intact' in out, out)
+    return lite
+
+
+def get(port, path, token=None):
+    req = urllib.request.Request(f'http://127.0.0.1:{port}{path}')
+    if token:
+        req.add_header('Authorization', 'Bearer ' + token)
+    try:
+        with urllib.request.urlopen(req, timeout=60) as r:
+            return r.status, r.read().decode('utf-8', 'replace')
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode('utf-8', 'replace')
+    except OSError as e:
+        return None, str(e)
+
+
+def start_server(db):
+    port = free_port()
+    p = subprocess.Popen([XUKE, 'serve', '--db', db, '--listen', f'127.0.0.1:{port}',
+                          '--public-read'],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        if p.poll() is not None:
+            break
+        status, _ = get(port, '/v1/licenses?limit=1')
+        if status is not None:
+            return p, port
+        time.sleep(0.1)
+    p.kill()
+    raise RuntimeError('server did not start: ' + p.stderr.read().decode())
+
+
+SERVER_PATHS = ['/v1/licenses?limit=5', '/v1/licenses?company=%E5%85%AC%E5%8F%B8&limit=50',
+                '/v1/licenses/%E4%BA%ACB2-20224676', '/v1/licenses/%E4%BA%ACB2-20224676/history',
+                '/v1/licenses/%E4%BA%ACB2-20224676/events', '/v1/domains/www.xiaohe.cn',
+                '/v1/licenses/%E4%BA%ACB2-20224676/obligations?as_of=2026-06-01',
+                '/v1/licenses/%E4%BA%ACB2-20224676/diff?from=1&to=2',
+                '/v1/licenses?limit=3&after=%E4%BA%ACB2-20224676',
+                '/v1/licenses?domain=xiaohe.cn', '/v1/status?as_of=2026-06-01',
+                '/v1/licenses/%E6%B2%A1B2-00000000', '/v1/deadlines?as_of=2026-06-01']
+
+
+def compare_server(lite, pg_db):
+    a, pa = start_server(lite)
+    b, pb = start_server(pg_db)
+    differ = []
+    try:
+        for path in SERVER_PATHS:
+            sa, ta = get(pa, path)
+            sb, tb = get(pb, path)
+            if (sa, masked(ta, lite)) != (sb, masked(tb, pg_db)):
+                differ.append((path, sa, ta[:300], sb, tb[:300]))
+    finally:
+        a.kill()
+        b.kill()
+        a.wait()
+        b.wait()
+    check('every server answer on PostgreSQL is the SQLite file\'s (%d requests)' % len(SERVER_PATHS),
+          not differ, differ[:3])
+
+
+def concurrent_writers(pg, name):
+    db = pg.createdb(name)
+    dirs, distinct = [], set()
+    for w in range(4):
+        d = os.path.join(TMP, f'w{w}')
+        # overlapping: 20 of each writer's licences are the next writer's too
+        distinct.update(f['number'] for f in corpus.write(d, 60, seed=9000 + w * 40))
+        dirs.append(sorted(glob.glob(os.path.join(d, '*.txt'))))
+    procs = [subprocess.Popen([XUKE, 'import', '--db', db, '--batch', '7', *docs],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE) for docs in dirs]
+    rc, out, err = run(db, 'import', SEEDS[0])
+    check('a seed imported beside the importers', rc == 0, out + err)
+    events = []
+    for i in range(12):
+        events.append(subprocess.Popen(
+            [XUKE, 'event', 'add', '--db', db, '琼B2-20220293', 'registration_changed',
+             f'2026-02-{i + 1:02d}', '--note', f'writer {i}'],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE))
+    results = [p.communicate(timeout=600) + (p.returncode,) for p in procs + events]
+    failed = [r for r in results if r[2] != 0]
+    check('4 importers and 12 event writers at once all succeed', not failed,
+          [(o.decode()[-300:], e.decode()[-300:]) for o, e, _ in failed[:3]])
+    rc, out, err = run(db, 'audit', '--verify')
+    check('the audit chain is unbroken after the concurrent writers', rc == 0 and 'chain intact' in out,
+          out + err)
+    want_entries = len(distinct) + 1 + 12  # one import per distinct licence, the seed, the events
+    m = re.search(r'(\d+) entries', out)
+    check('the chain holds one entry per licence stored and per event (%d)' % want_entries,
+          m and int(m.group(1)) == want_entries, out)
+    licences = pg.psql(name, 'SELECT count(*) FROM licences')
+    versions = pg.psql(name, 'SELECT count(*) FROM versions')
+    n_events = pg.psql(name, 'SELECT count(*) FROM events')
+    check('every distinct licence stored once, one version each, every event kept',
+          (int(licences), int(versions), int(n_events)) ==
+          (len(distinct) + 1, len(distinct) + 1, 12), (licences, versions, n_events))
+
+
+def passwords(pg):
+    pg.createdb('secret')
+    url = pg.url('secret')
+    rc, out, err = run(url, 'import', SEEDS[0])
+    check('a postgresql:// URI with a password works', rc == 0, err)
+    check('the password is in no message of an import', PASSWORD not in out + err, out + err)
+    bad = url.replace(PASSWORD, 'wrong-' + PASSWORD)
+    rc, out, err = run(bad, 'summary')
+    check('a wrong password is an error that does not show the password',
+          rc != 0 and 'wrong-' not in out + err and PASSWORD not in out + err and err, err)
+    passfile = os.path.join(TMP, 'pgpass')
+    with open(passfile, 'w') as f:
+        f.write(f'127.0.0.1:{pg.port}:secret:xuke:{PASSWORD}\n')
+    os.chmod(passfile, 0o600)
+    rc, out, err = run(pg.url('secret', password=False), 'summary', env={'PGPASSFILE': passfile})
+    check('the password can come from PGPASSFILE', rc == 0 and '1 licence' in out, out + err)
+    rc, out, err = run(None, 'get', '--db', f'{url}?sslmode=bogus', '京B2-20224676')
+    check('a bad connection option is an error without the password',
+          rc != 0 and PASSWORD not in out + err and 'sslmode' in err, err)
+    p, port = start_server(url)
+    try:
+        with open(f'/proc/{p.pid}/cmdline', 'rb') as f:
+            cmdline = f.read().decode('utf-8', 'replace')
+        check('ps does not show the password of a running server',
+              PASSWORD not in cmdline and 'postgresql://' in cmdline, cmdline)
+    finally:
+        p.kill()
+        p.wait()
+
+
+READS = [('get', '琼B2-20220293'), ('get', '--json', '京B2-20224676'), ('history', '琼B2-20220293'),
+         ('search', '--all', '--include-removed', '公司'), ('event', 'list', '琼B2-20220293'),
+         ('token', 'list'), ('lists', 'show'), ('audit',), ('audit', '--verify'),
+         ('export', '--format', 'jsonl'), ('get', '--source', '京B2-20224676')]
+
+
+def same_reads(a, b):
+    """The read commands whose answers differ between stores a and b (nothing masked but the
+    location: a copy keeps every time and hash)."""
+    differ = []
+    for cmd in READS:
+        ra, rb = run(a, *cmd), run(b, *cmd)
+        if (ra[0], ra[1].replace(a, 'DB')) != (rb[0], rb[1].replace(b, 'DB')):
+            differ.append((cmd, ra[1][:200], rb[1][:200]))
+    return differ
+
+
+def db_commands(pg, lite):
+    target = pg.createdb('migrated')
+    rc, out, err = run(None, 'db', 'migrate', '--db', target)
+    check('db migrate creates the schema on PostgreSQL', rc == 0 and 'schema version' in out,
+          out + err)
+    version = pg.psql('migrated', 'SELECT version FROM schema_version')
+    check('db migrate records the schema version', version and out.strip().endswith(version),
+          (out, version))
+    rc2, out2, _ = run(None, 'db', 'migrate', '--db', target)
+    check('db migrate again changes nothing', rc2 == 0 and out2 == out, out2)
+
+    copied = pg.createdb('copied')
+    rc, out, err = run(None, 'db', 'copy', '--from', lite, '--to', copied)
+    check('db copy SQLite → PostgreSQL succeeds and says it verified',
+          rc == 0 and 'verified' in out, out + err)
+    differ = same_reads(lite, copied)
+    check('the PostgreSQL copy answers every read as the SQLite file does, hashes and times too',
+          not differ, differ[:2])
+    back = os.path.join(TMP, 'back.db')
+    rc, out, err = run(None, 'db', 'copy', '--from', copied, '--to', back)
+    check('db copy PostgreSQL → SQLite succeeds', rc == 0 and 'verified' in out, out + err)
+    differ = same_reads(lite, back)
+    check('the round trip answers every read as the original', not differ, differ[:2])
+    rc, out, _ = run(back, 'search', '小荷健康')
+    check('company search works on a copied SQLite file (its index rebuilt)',
+          '海南小荷健康网络技术有限公司' in out, out)
+    rc, out, _ = run(copied, 'event', 'add', '京B2-20224676', 'registration_changed', '2026-04-01')
+    check('a copied PostgreSQL store takes new rows after the copied ids', rc == 0, out)
+
+    rc, out, err = run(None, 'db', 'copy', '--from', lite, '--to', copied)
+    check('db copy into a store that holds licences is refused',
+          rc != 0 and 'not empty' in err, out + err)
+
+    pg.psql('copied', "UPDATE audit SET detail = 'rewritten' WHERE id = 3")
+    bad = os.path.join(TMP, 'from-tampered.db')
+    rc, out, err = run(None, 'db', 'copy', '--from', copied, '--to', bad)
+    check('a source whose audit log was altered is not copied', rc != 0 and 'audit' in err,
+          out + err)
+    rc, out, _ = run(bad, 'summary')
+    check('nothing of the refused copy was kept', '0 licences' in out or rc != 0, out)
+
+    secret = pg.createdb('secretcopy')
+    rc, out, err = run(None, 'db', 'copy', '--from', lite, '--to',
+                       pg.url('secretcopy'))
+    check('db copy to a URI with a password works and never shows it',
+          rc == 0 and PASSWORD not in out + err and '***' in out, out + err)
+    del secret
+
+
+def reconnect(pg, db):
+    p, port = start_server(db)
+    try:
+        status, _ = get(port, '/v1/licenses/%E4%BA%ACB2-20224676')
+        check('the server answers from PostgreSQL', status == 200, status)
+        pg.restart()
+        answers = [get(port, '/v1/licenses/%E4%BA%ACB2-20224676')[0] for _ in range(12)]
+        check('after the database restarts the server answers reads again',
+              answers[-1] == 200 and answers.count(200) >= 10, answers)
+    finally:
+        p.kill()
+        p.wait()
+
+
+def main():
+    with Cluster() as pg:
+        db = pg.createdb('same')
+        lite = compare_cli(db)
+        compare_server(lite, db)
+        concurrent_writers(pg, 'writers')
+        passwords(pg)
+        db_commands(pg, lite)
+        reconnect(pg, db)
+    shutil.rmtree(TMP, ignore_errors=True)
+    finish()
+
+
+if __name__ == '__main__':
+    main()
