@@ -1,5 +1,5 @@
 /*
- * xuke web pages: search, licence, dashboard with a validity timeline, upload. Plain JavaScript
+ * xuke web pages: search, licence, dashboard with a validity timeline, upload, reminders. Plain JavaScript
  * with no build step and nothing fetched from elsewhere; every value from the API is put into
  * the page as text (never as HTML). Chinese by default, English by the switch in the header.
  */
@@ -8,6 +8,16 @@
 const I18N = {
   zh: {
     'nav.search': '查询', 'nav.dashboard': '总览', 'nav.upload': '上传',
+    'nav.notify': '提醒',
+    'n.title': '提醒订阅', 'n.hint': '截止日期推送到钉钉、企业微信、飞书、Webhook 和邮件；由 xuke notify run 或 serve --notify 发送',
+    'n.add': '添加订阅', 'n.channel': '渠道', 'n.to': '地址或 URL', 'n.secret_file': '密钥文件（服务器上，仅所有者可读）',
+    'n.licences': '许可证编号（逗号分隔）', 'n.all': '全部许可证', 'n.days': '提前天数', 'n.overdue': '逾期提醒',
+    'n.lang': '语言', 'n.quiet': '免打扰时段', 'n.digest': '每日汇总', 'n.remove': '删除', 'n.secret': '密钥',
+    'n.whose': '范围', 'n.none': '尚无订阅', 'n.log': '发送记录', 'n.log_none': '尚无发送记录',
+    'n.status': '状态', 'n.message': '消息', 'n.attempts': '尝试', 'n.answer': '服务的回答',
+    'n.need_editor': '修改订阅需要编辑者令牌（右上角“令牌”）', 'n.failed': '{n} 条提醒发送失败：见“提醒”页',
+    'n.saved': '已添加', 'ns.pending': '待发送', 'ns.sending': '发送中', 'ns.sent': '已送达', 'ns.failed': '失败',
+    'ns.cancelled': '已取消',
     'token.button': '令牌', 'token.label': 'API 令牌（只保存在本浏览器）', 'token.save': '保存',
     'token.clear': '清除', 'token.saved': '令牌已保存', 'token.cleared': '令牌已清除',
     footer: '增值电信业务经营许可证登记与合规期限',
@@ -97,6 +107,16 @@ const I18N = {
     'k.dishonest': 'Dishonest', 'm.number': 'licence number', 'm.credit_code': 'credit code', 'm.company': 'company name',
     'l.review': 'Needs review: OCR read these fields with low confidence or corrected them',
     'l.scan': 'From a scan ({kind}, {n} files)',
+    'nav.notify': 'Reminders',
+    'n.title': 'Reminder subscriptions', 'n.hint': 'Deadlines pushed to DingTalk, WeCom, Feishu, webhooks and email; sent by xuke notify run or serve --notify',
+    'n.add': 'Add a subscription', 'n.channel': 'Channel', 'n.to': 'Address or URL', 'n.secret_file': 'Secret file (on the server, owner-only)',
+    'n.licences': 'Licence numbers (comma-separated)', 'n.all': 'All licences', 'n.days': 'Days before', 'n.overdue': 'Once overdue',
+    'n.lang': 'Language', 'n.quiet': 'Quiet hours', 'n.digest': 'Daily digest', 'n.remove': 'Remove', 'n.secret': 'Secret',
+    'n.whose': 'Whose', 'n.none': 'No subscriptions yet', 'n.log': 'Delivery log', 'n.log_none': 'Nothing sent yet',
+    'n.status': 'Status', 'n.message': 'Message', 'n.attempts': 'Attempts', 'n.answer': 'The service\'s answer',
+    'n.need_editor': 'Changing subscriptions needs an editor token (Token, top right)', 'n.failed': '{n} reminders failed: see Reminders',
+    'n.saved': 'Added', 'ns.pending': 'Pending', 'ns.sending': 'Sending', 'ns.sent': 'Delivered', 'ns.failed': 'Failed',
+    'ns.cancelled': 'Cancelled',
     'st.valid': 'Valid', 'st.renewal_due': 'Renewal due', 'st.renewal_overdue': 'Renewal overdue',
     'st.expired': 'Expired', 'st.not_yet_valid': 'Not yet valid', 'st.removed': 'Removed', 'st.cancelled': 'Cancelled',
     'st.active': 'Active',
@@ -196,7 +216,9 @@ async function jobResult(url, onProgress) {
 const enc = encodeURIComponent;
 function errorBox(e) { return h('p', { class: 'error', role: 'alert' }, e.message); }
 function statusBadge(st) { return h('span', { class: 'badge st-' + st }, t('st.' + st)); }
-function licenceLink(number) { return h('a', { href: '/l/' + enc(number), 'data-nav': true }, number); }
+function licenceLink(number) { return h('a', { href: '/l/' + enc(number), 'data-nav': true, class: 'nobr' }, number); }
+/* A date never breaks inside (2027-04-/15 on a phone). */
+function day(d) { return d ? h('span', { class: 'nobr' }, d) : '—'; }
 
 /* --- search ------------------------------------------------------------------------------------ */
 
@@ -334,7 +356,7 @@ function obligationsSection(ob) {
     : o.fulfilled ? (o.late ? t('l.late') + ' ' + o.fulfilled_on : t('l.met'))
     : o.overdue ? t('l.overdue') : o.no_filing_recorded ? t('l.unrecorded') : o.due ? t('l.open') : '';
   const rows = ob.obligations.map((o) => h('tr', { class: o.fulfilled ? 'met' : o.overdue ? 'overdue' : o.no_filing_recorded ? 'unrecorded' : '' },
-    h('td', {}, o.title), h('td', {}, o.due || '—', o.due_workday && o.due_workday !== o.due ? ' (' + o.due_workday + ')' : ''),
+    h('td', {}, o.title), h('td', {}, day(o.due), o.due_workday && o.due_workday !== o.due ? [' (', day(o.due_workday), ')'] : ''),
     h('td', {}, basisLinks(o.basis)), h('td', { class: 'muted' }, o.rule || ''),
     h('td', {}, state(o))));
   return h('section', { id: 'obligations' }, h('h2', {}, t('l.obligations'), ' ', statusBadge(ob.status)),
@@ -491,13 +513,24 @@ function timeline(rows, marks, asOf) {
   svg.append(s('line', { x1: tx, x2: tx, y1: top - 8, y2: H, class: 'today', id: 'today-line' }));
   const legend = h('p', { class: 'legend' }, h('span', { class: 'lg renewal' }), t('d.legend.renewal'), ' ',
     h('span', { class: 'lg annual' }), t('d.legend.annual'), ' ', h('span', { class: 'lg today' }), t('d.legend.today') + ' ' + asOf);
-  return h('div', {}, legend, h('div', { class: 'scroll' }, svg), rows.length > ROWS_MAX ? h('p', { class: 'muted' }, t('d.cut', { n: ROWS_MAX })) : null);
+  return h('div', {}, legend, h('div', { class: 'scroll', id: 'timeline-box' }, svg), rows.length > ROWS_MAX ? h('p', { class: 'muted' }, t('d.cut', { n: ROWS_MAX })) : null);
+}
+
+/* A timeline wider than its box (a phone keeps it at a readable scale) opens on today. */
+function scrollToToday() {
+  const box = document.getElementById('timeline-box'), line = document.getElementById('today-line');
+  if (!box || !line || box.scrollWidth <= box.clientWidth) return;
+  const svg = box.querySelector('svg');
+  const x = Number(line.getAttribute('x1')) * svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+  box.scrollLeft = Math.max(0, x - box.clientWidth / 2);
 }
 
 async function dashboardPage() {
   show(h('p', { class: 'muted' }, t('loading')));
   try {
     const [st, dl] = await Promise.all([api('/v1/status'), api('/v1/deadlines')]);
+    /* reminders that failed for good are shown here too; a store without any says nothing */
+    const failed = await api('/v1/notifications?failed=1&limit=1000').catch(() => ({ notifications: [] }));
     const marks = new Map();
     for (const d of dl.deadlines) {
       if (d.duty !== 'renewal' && d.duty !== 'annual_report') continue;
@@ -506,12 +539,17 @@ async function dashboardPage() {
     }
     const counts = h('ul', { class: 'counts' }, Object.entries(st.counts).filter(([, n]) => n > 0)
       .map(([k, n]) => h('li', {}, statusBadge(k), ' ', n)));
+    /* each cell names its column: on a phone the table becomes one card per licence (app.css) */
+    const cell = (key, attrs, ...content) => h('td', Object.assign({ 'data-label': t(key) }, attrs), ...content);
+    const dueList = (obs) => obs.map((o, i) => [i ? '; ' : '', day(o.due), ' ' + o.title]);
     const rows = st.licences.map((r) => h('tr', { class: 'row-' + r.status, 'data-number': r.number },
-      h('td', {}, licenceLink(r.number)), h('td', {}, r.company), h('td', {}, statusBadge(r.status)),
-      h('td', {}, r.expires), h('td', {}, r.next ? r.next.due + ' ' + r.next.title : '—'),
-      h('td', { class: r.overdue.length ? 'error' : '' }, r.overdue.length ? r.overdue.map((o) => o.due + ' ' + o.title).join('; ') : '')));
+      cell('f.number', {}, licenceLink(r.number)), cell('f.company', {}, r.company), cell('f.status', {}, statusBadge(r.status)),
+      cell('f.expires', {}, day(r.expires)), cell('d.next', {}, r.next ? [day(r.next.due), ' ' + r.next.title] : '—'),
+      cell('d.overdue', { class: r.overdue.length ? 'error overdue-cell' : 'overdue-cell' }, r.overdue.length ? dueList(r.overdue) : '—')));
     show(h('h1', {}, t('d.title')), h('p', { class: 'sub' }, t('d.as_of') + ' ' + st.as_of), counts,
       st.truncated ? h('p', { class: 'muted' }, t('d.truncated', { n: st.licences.length, total: st.total })) : null,
+      failed.notifications.length ? h('p', { class: 'error', id: 'failed-reminders' }, h('a', { href: '/notify', 'data-nav': true },
+        t('n.failed', { n: failed.notifications.length }))) : null,
       st.no_filing_recorded ? h('p', { class: 'muted', id: 'unrecorded' }, t('d.unrecorded', { n: st.no_filing_recorded }), ' ',
         h('a', { href: '/upload', 'data-nav': true }, t('nav.upload'))) : null,
       /* deadlines come soonest first: a cut list leaves out the latest marks, and says so */
@@ -520,6 +558,67 @@ async function dashboardPage() {
       st.licences.length ? h('section', {}, h('h2', {}, t('d.timeline')), timeline(st.licences, marks, st.as_of)) : h('p', {}, t('d.empty')),
       h('div', { class: 'scroll' }, h('table', { id: 'licences' }, h('thead', {}, h('tr', {},
         ['f.number', 'f.company', 'f.status', 'f.expires', 'd.next', 'd.overdue'].map((k) => h('th', {}, t(k))))), h('tbody', {}, rows))));
+    scrollToToday();
+  } catch (e) { show(errorBox(e)); }
+}
+
+/* --- reminders ---------------------------------------------------------------------------------- */
+
+function subscriptionRow(sub, reload) {
+  const whose = sub.all ? t('n.all') : [sub.licences.join(', '), sub.company].filter((x) => x).join('; ');
+  const remove = h('button', { type: 'button', class: 'small', onclick: async () => {
+    remove.disabled = true;
+    try { await api('/v1/subscriptions/' + sub.id, { method: 'DELETE' }); reload(); }
+    catch (e) { remove.replaceWith(errorBox(e)); }
+  } }, t('n.remove'));
+  return h('tr', { 'data-id': sub.id }, h('td', {}, sub.id), h('td', {}, sub.channel), h('td', { class: 'wrap' }, sub.to),
+    h('td', {}, whose), h('td', {}, sub.days.join(',') + ' / ' + sub.overdue), h('td', {}, sub.quiet || '—'),
+    h('td', {}, sub.digest ? '✓' : ''), h('td', {}, sub.has_secret ? '✓' : ''), h('td', {}, remove));
+}
+
+function subscriptionForm(reload) {
+  const field = (key, input) => h('label', {}, t(key), ' ', input);
+  const channel = h('select', { name: 'channel' }, ['dingtalk', 'wecom', 'feishu', 'webhook', 'email'].map((c) => h('option', { value: c }, c)));
+  const to = h('input', { name: 'to', size: 50 }), secret = h('input', { name: 'secret_file', size: 30 });
+  const licences = h('input', { name: 'licences', size: 30 }), all = h('input', { type: 'checkbox', name: 'all' });
+  const days = h('input', { name: 'days', value: '90,30,7,1', size: 12 });
+  const overdue = h('select', { name: 'overdue' }, ['weekly', 'daily', 'off'].map((c) => h('option', { value: c }, c)));
+  const quiet = h('input', { name: 'quiet', placeholder: '22:00-08:00', size: 12 });
+  const digest = h('input', { type: 'checkbox', name: 'digest' });
+  const out = h('p', { id: 'subscription-result' });
+  const form = h('form', { id: 'subscribe', onsubmit: async (ev) => {
+    ev.preventDefault();
+    const body = { channel: channel.value, to: to.value.trim(), days: days.value.trim(), overdue: overdue.value, lang };
+    if (secret.value.trim()) body.secret_file = secret.value.trim();
+    if (all.checked) body.all = true;
+    const nums = licences.value.split(/[,，\s]+/).filter((x) => x);
+    if (nums.length) body.licences = nums;
+    if (quiet.value.trim()) body.quiet = quiet.value.trim();
+    if (digest.checked) body.digest = true;
+    try {
+      await api('/v1/subscriptions', { method: 'POST', body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } });
+      reload();
+    } catch (e) { out.replaceChildren(errorBox(e)); }
+  } }, field('n.channel', channel), field('n.to', to), field('n.secret_file', secret), field('n.licences', licences),
+  field('n.all', all), field('n.days', days), field('n.overdue', overdue), field('n.quiet', quiet), field('n.digest', digest),
+  h('button', { type: 'submit' }, t('n.add')), out);
+  return h('section', {}, h('h2', {}, t('n.add')), h('p', { class: 'muted' }, t('n.need_editor')), form);
+}
+
+async function notifyPage() {
+  show(h('p', { class: 'muted' }, t('loading')));
+  try {
+    const [subs, log] = await Promise.all([api('/v1/subscriptions'), api('/v1/notifications?limit=200')]);
+    const reload = () => notifyPage();
+    const subTable = subs.subscriptions.length ? h('div', { class: 'scroll' }, h('table', { id: 'subscriptions' },
+      h('thead', {}, h('tr', {}, ['#', 'n.channel', 'n.to', 'n.whose', 'n.days', 'n.quiet', 'n.digest', 'n.secret', ''].map((k) => h('th', {}, k && k !== '#' ? t(k) : k)))),
+      h('tbody', {}, subs.subscriptions.map((sub) => subscriptionRow(sub, reload))))) : h('p', {}, t('n.none'));
+    const logTable = log.notifications.length ? h('div', { class: 'scroll' }, h('table', { id: 'deliveries' },
+      h('thead', {}, h('tr', {}, ['n.status', 'n.message', 'n.attempts', 'n.answer'].map((k) => h('th', {}, t(k))))),
+      h('tbody', {}, log.notifications.map((m) => h('tr', { class: m.status === 'failed' ? 'error' : '' },
+        h('td', {}, t('ns.' + m.status)), h('td', {}, m.title), h('td', {}, m.attempts), h('td', { class: 'wrap' }, m.answer)))))) : h('p', {}, t('n.log_none'));
+    show(h('h1', {}, t('n.title')), h('p', { class: 'sub' }, t('n.hint')), subTable, subscriptionForm(reload),
+      h('section', {}, h('h2', {}, t('n.log')), logTable));
   } catch (e) { show(errorBox(e)); }
 }
 
@@ -533,7 +632,8 @@ function problemsList(problems) {
 
 function uploadPage() {
   const out = h('div', { id: 'upload-result' });
-  const input = h('input', { type: 'file', id: 'file', accept: '.txt,text/plain,.png,.jpg,.jpeg,.tif,.tiff,.pdf,image/*,application/pdf' });
+  /* the native file button is hidden (its English "Choose File" doubled ours): the label opens it */
+  const input = h('input', { type: 'file', id: 'file', class: 'visually-hidden', accept: '.txt,text/plain,.png,.jpg,.jpeg,.tif,.tiff,.pdf,image/*,application/pdf' });
   const zone = h('label', { class: 'drop', for: 'file' }, t('u.hint'), h('br'), h('span', { class: 'button' }, t('u.choose')), input);
   const handle = async (file) => {
     if (!file) return;
@@ -607,6 +707,7 @@ function route() {
   if (path.startsWith('/l/')) return licencePage(path.slice(3));
   if (path === '/dashboard') return dashboardPage();
   if (path === '/upload') return uploadPage();
+  if (path === '/notify') return notifyPage();
   return searchPage(params);
 }
 

@@ -1,8 +1,8 @@
 /*
  * The web pages and the OpenAPI document, served from the table compiled into the binary: a
  * path is looked up by exact name, so nothing outside web/ can be reached ("/../" and encoded
- * variants name no entry). "/" and the app's own routes ("/l/…", "/dashboard", "/upload")
- * serve index.html, which routes in the browser.
+ * variants name no entry). "/" and the app's own routes ("/l/…", "/dashboard", "/upload",
+ * "/notify") serve index.html, which routes in the browser.
  */
 #include <string.h>
 
@@ -21,6 +21,7 @@ static bool app_route(const char *path)
 {
     return strcmp(path, "/") == 0 || strcmp(path, "/dashboard") == 0 ||
            strcmp(path, "/upload") == 0 || strcmp(path, "/search") == 0 ||
+           strcmp(path, "/notify") == 0 ||
            (strncmp(path, "/l/", 3) == 0 && path[3] && !strchr(path + 3, '/'));
 }
 

@@ -241,6 +241,126 @@ async function testEventVoid(page, base, ctx) {
   await shot(page, 'event-void');
 }
 
+/* Pages that fit a phone (390×844) and a desktop (1366×900): no sideways scroll, the dashboard
+ * as cards with 逾期事项 on screen, the timeline opened on today with readable labels, dates and
+ * licence numbers never broken inside, one file button on the upload page and no stray "null". */
+async function noBrokenWords(page) {
+  return page.$$eval('.nobr', (els) => ({ n: els.length, broken: els.filter((e) => e.getClientRects().length > 1).map((e) => e.textContent) }));
+}
+
+async function testPhone(page, base, ctx) {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(base + '/dashboard');
+  await page.waitForSelector('#licences tbody tr');
+  const fits = () => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1);
+  check('390 px: the dashboard does not scroll sideways', await fits());
+  const card = await page.evaluate(() => {
+    const tr = document.querySelector('#licences tbody tr'), cell = tr.querySelector('.overdue-cell');
+    return { display: getComputedStyle(tr).display, head: getComputedStyle(document.querySelector('#licences thead')).display,
+      right: cell.getBoundingClientRect().right, width: window.innerWidth, label: getComputedStyle(cell, '::before').content };
+  });
+  check('390 px: the dashboard shows a card per licence, 逾期事项 on screen and named',
+    card.display === 'block' && card.head === 'none' && card.right <= card.width && card.label.includes('逾期事项'), JSON.stringify(card));
+  const tl = await page.evaluate(() => {
+    const box = document.getElementById('timeline-box').getBoundingClientRect();
+    const today = document.getElementById('today-line').getBoundingClientRect();
+    const label = document.querySelector('svg.timeline .label').getBoundingClientRect();
+    return { left: box.left, right: box.right, today: today.left, label: label.height };
+  });
+  check('390 px: the timeline opens on today', tl.today >= tl.left && tl.today <= tl.right, JSON.stringify(tl));
+  check('390 px: the timeline\'s labels stay readable (at least 10 px high)', tl.label >= 10, JSON.stringify(tl));
+  let words = await noBrokenWords(page);
+  check('390 px: no date or licence number breaks inside on the dashboard', words.n > 0 && words.broken.length === 0, words.broken);
+  await shot(page, 'dashboard-390');
+  await page.goto(base + '/l/' + encodeURIComponent(ctx.first.number));
+  await page.waitForSelector('#obligations tbody tr');
+  words = await noBrokenWords(page);
+  check('390 px: the licence page fits and breaks no date inside', (await fits()) && words.n > 0 && words.broken.length === 0, words.broken);
+  await shot(page, 'licence-390');
+  await page.goto(base + '/upload');
+  await page.waitForSelector('.drop .button');
+  const input = await page.$eval('#file', (e) => e.getBoundingClientRect().width);
+  check('the upload page shows one file button, its own (the browser\'s is hidden)', input <= 1 && await page.isVisible('.drop .button'), input);
+  await page.setInputFiles('#file', ctx.uploadDoc);
+  await page.waitForSelector('#import');
+  const text = await page.textContent('#upload-result');
+  check('no literal null under 提取成功', text.includes('提取成功') && !/\bnull\b/.test(text), text.slice(0, 200));
+  check('390 px: the upload page fits', await fits());
+  await shot(page, 'upload-390');
+  await page.setViewportSize({ width: 1366, height: 900 });
+  await page.goto(base + '/dashboard');
+  await page.waitForSelector('#licences tbody tr');
+  const wide = await page.evaluate(() => getComputedStyle(document.querySelector('#licences thead')).display);
+  words = await noBrokenWords(page);
+  check('1366 px: the dashboard is a table, fits, and breaks no date inside',
+    wide !== 'none' && (await fits()) && words.broken.length === 0, [wide, words.broken]);
+  await shot(page, 'dashboard-1366');
+  await page.setViewportSize({ width: 1280, height: 900 });
+}
+
+/* The baseline on first use: annual reports due before the import show as "no filing recorded",
+ * not overdue, until the officer answers the upload page's question (editor token from
+ * testUpload); the answer reaches the store's audit log. */
+async function testBaseline(page, base, ctx) {
+  const licence = base + '/l/' + encodeURIComponent(ctx.first.number);
+  await page.goto(licence);
+  await page.waitForSelector('#obligations tbody tr');
+  const unknownRows = await page.$$eval('#obligations tr.unrecorded', (els) => els.map((e) => e.textContent));
+  const redReports = await page.$$eval('#obligations tr.overdue', (els) => els.map((e) => e.textContent).filter((x) => x.includes('年报')));
+  check('reports due before the import show as 未记录申报, none as overdue',
+    unknownRows.length > 0 && unknownRows.every((x) => x.includes('未记录申报')) && redReports.length === 0, [unknownRows, redReports]);
+  await page.goto(base + '/dashboard');
+  await page.waitForSelector('#licences tbody tr');
+  check('the dashboard says how many reports have no filing recorded', (await page.textContent('#unrecorded').catch(() => '')).includes('未记录申报'));
+  await page.goto(base + '/upload');
+  await page.waitForFunction(() => { const c = document.querySelector('#baseline-current'); return c && c.textContent.includes('基线'); });
+  check('the upload page asks up to which year reports were filed', (await page.textContent('#baseline')).includes('年报已提交到哪一年')
+    && (await page.textContent('#baseline-current')).includes('尚未记录基线'));
+  const year = Math.max(...unknownRows.map((x) => Number((x.match(/the report for (\d{4})/) || [])[1] || 0)));
+  await page.fill('#baseline-year', String(year));
+  await page.click('#baseline-save');
+  const said = await page.waitForFunction((y) => document.querySelector('#baseline-current').textContent.includes(y + ' 年及以前'), String(year))
+    .then(() => true, () => false);
+  check('an editor records the baseline on the page', said, await page.textContent('#baseline'));
+  await shot(page, 'baseline');
+  await page.goto(licence);
+  await page.waitForSelector('#obligations tbody tr');
+  const text = await page.textContent('#obligations');
+  check('the licence page then shows those reports as met by the baseline', text.includes('按基线视为已提交') && !text.includes('未记录申报'), text.slice(0, 600));
+  check('the baseline reached the audit log', xuke('audit', '--db', DB).includes('up to ' + year + ' taken as filed'));
+}
+
+/* Reminders: an editor (the token testUpload saved) subscribes a webhook on the page, sees it
+ * listed with its secret only as "set", and removes it; the secret never reaches the page. */
+async function testNotify(page, base) {
+  const secretFile = path.join(TMP, 'hook.secret');
+  fs.writeFileSync(secretFile, 'page-secret-4242\n', { mode: 0o600 });
+  await page.goto(base + '/notify');
+  await page.waitForSelector('#subscribe');
+  check('the reminders page says there are no subscriptions yet', (await page.textContent('main')).includes('尚无订阅'));
+  await page.selectOption('#subscribe select[name=channel]', 'webhook');
+  await page.fill('#subscribe input[name=to]', 'http://127.0.0.1:9/hook?token=abc123');
+  await page.fill('#subscribe input[name=secret_file]', secretFile);
+  await page.check('#subscribe input[name=all]');
+  await page.fill('#subscribe input[name=quiet]', '22:00-08:00');
+  await page.click('#subscribe button[type=submit]');
+  await page.waitForSelector('#subscriptions tbody tr');
+  const row = await page.textContent('#subscriptions tbody tr');
+  const text = await page.textContent('main');
+  check('an editor subscribes a webhook on the page', row.includes('webhook') && row.includes('22:00-08:00') && row.includes('✓'), row);
+  check('the page shows neither the secret, its file nor the URL\'s token',
+    !text.includes('page-secret-4242') && !text.includes(secretFile) && !text.includes('abc123') && text.includes('token=***'), text.slice(0, 600));
+  await page.fill('#subscribe input[name=to]', 'ftp://127.0.0.1/x');
+  await page.click('#subscribe button[type=submit]');
+  const refused = await page.waitForFunction(() => document.querySelector('#subscription-result').textContent.includes('http'))
+    .then(() => true, () => false);
+  check('a malformed URL is refused on the page, naming the problem', refused, await page.textContent('#subscription-result'));
+  await shot(page, 'notify');
+  await page.click('#subscriptions tbody tr button');
+  const gone = await page.waitForFunction(() => document.querySelector('main').textContent.includes('尚无订阅')).then(() => true, () => false);
+  check('an editor removes it', gone);
+}
+
 (async () => {
   fs.mkdirSync(SHOTS, { recursive: true });
   const ctx = buildStore();
@@ -259,8 +379,11 @@ async function testEventVoid(page, base, ctx) {
     for (const [name, fn] of [['search', () => testSearch(page, server.url)],
                               ['licence', () => testLicence(page, server.url, ctx.first)],
                               ['dashboard', () => testDashboard(page, server.url)],
+                              ['phone', () => testPhone(page, server.url, ctx)],
                               ['upload', () => testUpload(page, server.url, ctx)],
                               ['event void', () => testEventVoid(page, server.url, ctx)],
+                              ['baseline', () => testBaseline(page, server.url, ctx)],
+                              ['reminders', () => testNotify(page, server.url)],
                               ['scan upload', () => testScanUpload(page, server.url)]]) {
       try { await fn(); } catch (e) { check(name + ' ran to the end', false, e.stack); await shot(page, name + '-failure').catch(() => {}); }
     }
