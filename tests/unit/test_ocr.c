@@ -548,7 +548,7 @@ static void test_flags_swallowing(void **state)
     assert_true(xk_ocr_longest_standard() > 100);
     const char *text = "四、甲\n";
     xk_ocr_line lines[1] = {{1, 95, 97}};
-    xk_ocr_result r = {(char *)text, strlen(text), lines, 1, 1, 0, 0, 0, NULL, 0, 0};
+    xk_ocr_result r = {(char *)text, strlen(text), lines, 1, 1, 0, 0, 0, NULL, 0, 0, 0, 0};
     char *big = calloc(1, 3 * 3 * xk_ocr_longest_standard() + 1);
     assert_non_null(big);
     while (strlen(big) < 3 * 2 * xk_ocr_longest_standard())
