@@ -203,6 +203,9 @@ def main():
     reg_out = registry(a.build, a.count, bench_dir)
     print('bench: server', file=sys.stderr)
     srv_rows = server(a.build, os.path.join(bench_dir, 'bench.db'))
+    print('bench: server memory', file=sys.stderr)
+    mem_out = sh(['/usr/bin/python3', os.path.join(ROOT, 'bench', 'server_memory.py'), f'{a.build}/xuke',
+                  os.path.join(bench_dir, 'bench.db'), '--markdown'])
     print('bench: notify run', file=sys.stderr)
     notify_out = sh(['/usr/bin/python3', os.path.join(ROOT, 'bench', 'notify_bench.py'),
                      f'{a.build}/xuke', os.path.join(bench_dir, 'bench.db')])
@@ -281,6 +284,13 @@ def main():
         md += [f'| {n} | {r:,.0f} | {p50} | {p99} | {bad} |' for n, r, p50, p99, bad in srv_rows]
     else:
         md.append('wrk is not installed (`make deps` installs it): no server figures.')
+    md += ['', f'## Server memory at {a.count:,} licences: the calendar feed and the agenda', '',
+           f'Command: `/usr/bin/python3 bench/server_memory.py {a.build}/xuke {bench_dir}/bench.db` '
+           '(one request at a time; before each, the server\'s peak resident set is reset through '
+           '/proc/PID/clear_refs; "peak during" is that request\'s peak, SQLite\'s page cache '
+           'included; the reference is /healthz). The agenda keeps only the soonest `limit` lines '
+           'while it reads the registry and writes its answer line by line, so the peak follows '
+           'the limit, not the registry.', '', mem_out.rstrip()]
     md += ['', f'## Reminders: `xuke notify run` at {a.count:,} licences', '',
            f'Command: `/usr/bin/python3 bench/notify_bench.py {a.build}/xuke {bench_dir}/bench.db` '
            '(a copy of the store, one `--all --digest` webhook subscription, a sink on 127.0.0.1 '

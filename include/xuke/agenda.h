@@ -58,6 +58,7 @@ struct agenda_entry;
 typedef struct xk_agenda {
     struct agenda_entry *entries;
     size_t n, cap;
+    size_t total; /* lines that matched: n of them are kept (all, or the soonest `limit`) */
     xk_provisional prov;
     struct xk_arena *arena; /* numbers, companies, provision labels */
     size_t n_unrecorded; /* annual reports left out: due before xuke knew the licence, no filing
@@ -76,6 +77,14 @@ xk_agenda_item xk_agenda_at(const xk_agenda *a, size_t i);
  */
 xk_status xk_agenda_build(xk_store *st, const xk_calendar *cal, xk_date as_of, int within,
                           const char *number, xk_agenda *out, xk_error *err);
+/*
+ * xk_agenda_build keeping only the soonest limit lines (0: all), in memory proportional to
+ * limit whatever the registry's size: out->total counts every line that matched, out->n those
+ * kept, and out->prov covers the lines kept. The lines kept are the first limit of the full
+ * agenda, in its order.
+ */
+xk_status xk_agenda_build_top(xk_store *st, const xk_calendar *cal, xk_date as_of, int within,
+                              const char *number, size_t limit, xk_agenda *out, xk_error *err);
 void xk_agenda_free(xk_agenda *a);
 
 /* The agenda as an iCalendar feed: one all-day event per deadline, alarms 30 and 7 days

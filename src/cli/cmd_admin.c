@@ -85,6 +85,13 @@ static bool keep_entry(const xk_audit_entry *e, void *ctx)
     return true;
 }
 
+static bool count_entry(const xk_audit_entry *e, void *ctx)
+{
+    (void)e;
+    ++*(size_t *)ctx;
+    return true;
+}
+
 static bool print_entry(const xk_audit_entry *e, void *ctx)
 {
     json_t *array = ctx;
@@ -155,11 +162,20 @@ int cmd_audit(int argc, char **argv)
         }
     } else {
         json_t *array = json ? json_array() : NULL;
-        if (xk_store_audit(st, argc - optind == 1 ? number : NULL, (size_t)limit, print_entry,
-                           array, &err) != XK_OK)
+        const char *which = argc - optind == 1 ? number : NULL;
+        size_t shown = 0, total = 0;
+        if (xk_store_audit(st, which, (size_t)limit, print_entry, array, &err) != XK_OK ||
+            (limit && xk_store_audit(st, which, 0, count_entry, &total, &err) != XK_OK))
             rc = cli_store_error(&err);
         if (array)
             cli_print_json(array);
+        /* --limit shows the newest N: say how many were left out, never a silent cut */
+        if (rc == EXIT_OK && limit) {
+            shown = total < (size_t)limit ? total : (size_t)limit;
+            if (total > shown)
+                fprintf(stderr, "xuke audit: shown the newest %zu of %zu entries\n", shown,
+                        total);
+        }
     }
     xk_store_close(st);
     return rc;

@@ -213,6 +213,43 @@ bool xk_ocr_is_standard(const char *text, int item)
     return false;
 }
 
+size_t xk_ocr_longest_standard(void)
+{
+    pthread_once(&tables_once, tables_make);
+    size_t most = 0;
+    for (size_t i = 0; i < standard.n_entries && standard.entries; i++) {
+        size_t n = xk_utf8_count(standard.entries[i], strlen(standard.entries[i]));
+        most = n > most ? n : most;
+    }
+    return most;
+}
+
+int xk_ocr_common_provisions(void)
+{
+    pthread_once(&tables_once, tables_make);
+    return standard.common;
+}
+
+/* Whether cp is a mark that ends a piece of wording. */
+static bool piece_end(const char *s)
+{
+    unsigned cp = 0;
+    return *s == '\0' || (xk_utf8_decode(s, strlen(s), &cp) && (clause_break(cp) || cp == 0xFF09));
+}
+
+bool xk_ocr_is_standard_piece(const char *item)
+{
+    pthread_once(&tables_once, tables_make);
+    size_t len = strlen(item);
+    if (len == 0)
+        return false;
+    for (size_t i = 0; i < standard.n_entries && standard.entries; i++)
+        for (const char *p = strstr(standard.entries[i], item); p; p = strstr(p + 1, item))
+            if (piece_end(p + len))
+                return true;
+    return false;
+}
+
 void xk_ocr_snap_note(ocr_snaps *s, const char *field, const char *from, size_t from_len,
                       const char *to)
 {

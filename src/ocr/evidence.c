@@ -5,7 +5,9 @@
  * low confidence alone is, four times in five, right. What the licence itself says is a better
  * guide, and a field it confirms is not flagged for its confidence:
  *  - a provision, an item or a service condition that is, whole, one entry of the standard
- *    wording (data/provisions.txt): a misread character makes it no entry;
+ *    wording (data/provisions.txt): a misread character makes it no entry; a service whose
+ *    qualifier and conditions are standard, each item of its lists a whole piece of them,
+ *    every line of its block its name or such wording (a qualifier line lost leaves one);
  *  - the licence number read alike on two or more lines (each page prints it), with no line
  *    reading another province for it;
  *  - the two dates, when 有效期至 falls five years to the day after 发证日期 (the term of a
@@ -18,6 +20,8 @@
  * characters from a catalogue name the licence was not read to grant names that service lost.
  */
 #include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ocr_internal.h"
@@ -73,17 +77,70 @@ static bool provision_standard(const xk_provision *p)
     return true;
 }
 
+static bool items_standard(const xk_strlist *l)
+{
+    for (size_t i = 0; i < l->len; i++)
+        if (!xk_ocr_is_standard_piece(l->items[i]))
+            return false;
+    return true;
+}
+
+/* Whether line s[0..len) is accounted for in service sv's block: empty, its name and qualifier
+ * and nothing more ("，含文化、游戏" after them: lists that may have been lost), a standard text
+ * whole (a condition, a qualifier line), or the label 发证机关 that ends the block. */
+static bool service_line_known(const xk_service *sv, const char *s, size_t len)
+{
+    while (len && *s == ' ') {
+        s++;
+        len--;
+    }
+    size_t used = 0;
+    if (len == 0 || xk_starts_with(s, len, "发证机关"))
+        return true;
+    if (xk_service_match(s, len, &used)) { /* its name and qualifier, nothing more */
+        char whole[256];
+        snprintf(whole, sizeof whole, "%s%s", sv->name ? sv->name : "", sv->scope ? sv->scope : "");
+        return xk_ocr_same_words(s, len, whole, strlen(whole));
+    }
+    char *copy = strndup(s, len);
+    bool known = copy && xk_ocr_is_standard(copy, -1);
+    free(copy);
+    return known;
+}
+
+/* Whether every line of text from first to last (1-based) is accounted for in a service's
+ * block: a qualifier read as nothing (lost, or garbled past recognition) leaves a line that is
+ * not, and the service's lists may then miss what it said. */
+static bool service_lines_known(const xk_service *sv, const char *text, int first, int last)
+{
+    const char *p = text;
+    for (int line = 1; p && *p && line <= last; line++) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        if (line >= first && !service_line_known(sv, p, len))
+            return false;
+        p = nl ? nl + 1 : NULL;
+    }
+    return true;
+}
+
+/* A service whose qualifier, its lists and its conditions are all standard wording (its name
+ * is the catalogue's by construction). */
 static bool service_standard(const xk_service *s)
 {
-    if (s->scope && s->scope[0])
-        return false; /* a qualifier has no standard list to be checked against */
+    if (s->scope && s->scope[0] && !xk_ocr_is_standard(s->scope, -1))
+        return false;
+    if (!items_standard(&s->limited_to) || !items_standard(&s->includes) ||
+        !items_standard(&s->excludes))
+        return false;
     for (size_t i = 0; i < s->conditions.len; i++)
         if (!xk_ocr_is_standard(s->conditions.items[i], -1))
             return false;
     return true;
 }
 
-bool xk_ocr_field_confirmed(const xk_licence *lic, const char *text, ocr_field kind, size_t index)
+bool xk_ocr_field_confirmed(const xk_licence *lic, const char *text, ocr_field kind, size_t index,
+                            int first, int last)
 {
     switch (kind) {
     case OCR_FIELD_NUMBER:
@@ -92,7 +149,8 @@ bool xk_ocr_field_confirmed(const xk_licence *lic, const char *text, ocr_field k
     case OCR_FIELD_EXPIRES:
         return dates_agree(lic);
     case OCR_FIELD_SERVICE:
-        return index < lic->n_services && service_standard(&lic->services[index]);
+        return index < lic->n_services && service_standard(&lic->services[index]) &&
+               service_lines_known(&lic->services[index], text, first, last);
     case OCR_FIELD_PROVISION:
         return index < lic->n_provisions && provision_standard(&lic->provisions[index]);
     default:

@@ -73,6 +73,7 @@ typedef struct ocr_wording {
     size_t n_sentences, n_clauses, n_entries;
     char **entries; /* each entry's whole text, n_entries of them */
     int *entry_item; /* the item number its place names ("十五（三）": 3), 0 for none */
+    int common;      /* the last provision every form has (a place without a service): 14 */
 } ocr_wording;
 
 /* Parses wording text in the format of data/provisions.txt; name is used in messages. The
@@ -105,6 +106,13 @@ void xk_ocr_snap_clauses(xk_licence *lic, ocr_snaps *snaps);
  * item `item`'s text, to be equal to an entry whose place names that item number; a condition
  * (item -1) compared without its marks, as conditions are stored without 【】. */
 bool xk_ocr_is_standard(const char *text, int item);
+/* Whether item (one of a service's listed qualifiers, "信息搜索查询服务") stands in an entry of
+ * the standard wording ending at a mark or the entry's end. */
+bool xk_ocr_is_standard_piece(const char *item);
+/* The characters of the longest entry of the standard wording (0 when there is none). */
+size_t xk_ocr_longest_standard(void);
+/* The number of the last provision every form of the standard wording has (0: none). */
+int xk_ocr_common_provisions(void);
 
 /* Levenshtein distance in characters of a[0..alen) and b[0..blen), or limit + 1 as soon as it
  * must exceed limit (texts over XK_MAX_WORDING_CHARS characters: limit + 1). */
@@ -131,8 +139,9 @@ typedef enum ocr_field {
 } ocr_field;
 
 /* Whether the licence itself confirms field `kind` (index) as read, text being the whole OCR
- * text (see evidence.c). */
-bool xk_ocr_field_confirmed(const xk_licence *lic, const char *text, ocr_field kind, size_t index);
+ * text and first..last (1-based) the field's lines in it (see evidence.c). */
+bool xk_ocr_field_confirmed(const xk_licence *lic, const char *text, ocr_field kind, size_t index,
+                            int first, int last);
 
 /* --- the lines of a page being read (page_lines.c), and their Latin text read again (latin.c) */
 

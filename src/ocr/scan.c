@@ -324,7 +324,7 @@ static size_t flag_spans(xk_licence *lic, const xk_ocr_result *ocr, const ocr_re
                 low = ocr->lines[l - 1].confidence;
                 low_line = l;
             }
-        bool sure = xk_ocr_field_confirmed(lic, ocr->text, s->kind, s->index);
+        bool sure = xk_ocr_field_confirmed(lic, ocr->text, s->kind, s->index, s->first, s->last);
         char fixes[400] = "", snapped[700]; /* fixes: repairs_in is not called without rep */
         size_t n_fixes = rep ? repairs_in(rep, s, sure, fixes, sizeof fixes) : 0;
         size_t n_snaps = snaps_of(snaps, s->name, sure, snapped, sizeof snapped);
@@ -458,10 +458,52 @@ static size_t flag_unread_tail(xk_licence *lic, const xk_ocr_result *ocr)
     return 1;
 }
 
+/*
+ * A provision that swallowed those after it: a number read as no numeral makes the provisions
+ * that follow part of the one before (a phone photo in a Ming face: 四 held the text of 五 to
+ * 十六, and 五 to 十六 were missing, unflagged). A provision's text or an item's far longer
+ * than any standard entry (over OCR_SWALLOW_PCT % of the longest) flags that provision; when it
+ * is the last provision read and comes before the last one every form has (十四), the
+ * provisions it swallowed are no field that can be flagged, and the whole document is.
+ */
+#define OCR_SWALLOW_PCT 150
+
+static size_t flag_swallowing(xk_licence *lic)
+{
+    size_t most = xk_ocr_longest_standard() * OCR_SWALLOW_PCT / 100, flagged = 0;
+    for (size_t i = 0; most && i < lic->n_provisions; i++) {
+        const xk_provision *p = &lic->provisions[i];
+        size_t n = xk_utf8_count(p->text, strlen(p->text));
+        for (size_t j = 0; j < p->n_items; j++) {
+            size_t k = xk_utf8_count(p->items[j].text, strlen(p->items[j].text));
+            n = k > n ? k : n;
+        }
+        if (n <= most)
+            continue;
+        int common = xk_ocr_common_provisions();
+        if (i + 1 == lic->n_provisions && p->no < common) {
+            xk_licence_problem(lic, XK_SEV_WARNING, p->line,
+                               XK_REVIEW_PREFIX "whole document: 特别规定事项 %d, the last read, "
+                               "holds a text of %zu characters, far beyond the longest standard "
+                               "provision (%zu), and every form has %d: those after it may be "
+                               "merged into it",
+                               p->no, n, xk_ocr_longest_standard(), common);
+            return flagged + 1;
+        }
+        xk_licence_problem(lic, XK_SEV_WARNING, p->line,
+                           XK_REVIEW_PREFIX "特别规定事项 %d (provision): holds a text of %zu "
+                           "characters, far beyond the longest standard provision (%zu): what "
+                           "follows it may be merged into it",
+                           p->no, n, xk_ocr_longest_standard());
+        flagged++;
+    }
+    return flagged;
+}
+
 size_t xk_ocr_flag_fields(xk_licence *lic, const xk_ocr_result *ocr, int review_confidence)
 {
     return flag_spans(lic, ocr, NULL, NULL, review_confidence) + flag_poor_pages(lic, ocr) +
-           flag_unread_tail(lic, ocr);
+           flag_unread_tail(lic, ocr) + flag_swallowing(lic);
 }
 
 xk_status xk_scan_for_import(const char *bytes, size_t len, xk_licence **lic, char **text,
@@ -532,6 +574,7 @@ xk_status xk_scan_parse(const xk_blob *files, size_t n, const xk_ocr_options *op
         flag_spans(*out, r, rep, snaps, opt->review_confidence);
         flag_poor_pages(*out, r);
         flag_unread_tail(*out, r);
+        flag_swallowing(*out);
     }
     free(snaps);
     free(rep);

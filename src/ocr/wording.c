@@ -120,6 +120,22 @@ static int place_item(const char *s, size_t len)
     return 0;
 }
 
+/* The provision number a place names when it is one every form has ("十四", not "十五 (B21)"
+ * nor "十五（三）"), else 0. */
+static int common_provision(const char *s, size_t len)
+{
+    while (len && *s == ' ') {
+        s++;
+        len--;
+    }
+    for (size_t i = 0; i < len; i++)
+        if (s[i] == '(' || (i + 3 <= len && memcmp(s + i, "（", 3) == 0))
+            return 0;
+    size_t used = 0;
+    int n = xk_chinese_numeral(s, len, &used);
+    return n > 0 && used ? n : 0;
+}
+
 static xk_status entry_line(reader *r, ocr_wording *w, const char *s, size_t len)
 {
     size_t tag = 0;
@@ -149,6 +165,8 @@ static xk_status entry_line(reader *r, ocr_wording *w, const char *s, size_t len
         return fail(r, XK_ENOMEM, "out of memory");
     w->entry_item = items;
     items[w->n_entries] = place_item(s + tag, (size_t)(bar - s) - tag);
+    int common = common_provision(s + tag, (size_t)(bar - s) - tag);
+    w->common = common > w->common ? common : w->common;
     size_t had = w->n_entries;
     if (add(&w->entries, &had, text, n) != XK_OK)
         return fail(r, XK_ENOMEM, "out of memory");

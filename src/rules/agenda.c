@@ -6,6 +6,11 @@
  * arena, dates as day numbers) in arrays mapped with transparent huge pages requested: at a
  * million lines, faulting ~260-byte items in 4 KiB pages cost more than computing them
  * (measured: 169k faults, 1.5 s of system time). xk_agenda_at expands one entry on demand.
+ *
+ * With a limit (xk_agenda_build_top) the entries are a max-heap of the soonest `limit` lines by
+ * (due, collection order): a sooner line replaces the latest kept one. The strings of lines
+ * pushed out stay in the arena until it is compacted (the kept lines' strings copied into a new
+ * one), so memory follows the limit, not the registry.
  */
 #define _GNU_SOURCE /* mremap */
 #include <stdint.h>
@@ -247,6 +252,9 @@ struct agenda_entry {
     uint16_t prov[ENTRY_PROV];
 };
 
+/* Bytes of strings a limited agenda's arena may gather before its first compaction. */
+#define COMPACT_MIN ((size_t)8 << 20)
+
 #define F_OVERDUE 1
 #define F_ALTERNATIVE 2
 
@@ -279,6 +287,10 @@ typedef struct collect_ctx {
     const xk_calendar *cal;
     xk_date as_of;
     long limit_day;
+    size_t limit;        /* lines kept, 0 = all */
+    uint32_t seq;        /* collection order of the next line */
+    size_t arena_bytes;  /* strings copied into the arena since it was last compacted */
+    size_t compact_at;   /* arena_bytes that triggers a compaction */
     xk_agenda *a;
     xk_obligations obs; /* reused across licences */
     const char *last_basis; /* provision labels repeat: one arena copy per run of equal ones */
@@ -286,11 +298,18 @@ typedef struct collect_ctx {
     xk_error *err;
 } collect_ctx;
 
+static const char *copy_string(collect_ctx *c, const char *s)
+{
+    size_t n = strlen(s);
+    c->arena_bytes += n + 1;
+    return xk_arena_strndup(c->a->arena, s, n);
+}
+
 static const char *intern(collect_ctx *c, const char *s)
 {
     if (c->last_basis && strcmp(c->last_basis, s) == 0)
         return c->last_basis;
-    c->last_basis = xk_arena_strndup(c->a->arena, s, strlen(s));
+    c->last_basis = copy_string(c, s);
     return c->last_basis;
 }
 
@@ -306,37 +325,126 @@ static bool grow(xk_agenda *a)
     return true;
 }
 
+static int by_due(const void *x, const void *y)
+{
+    const struct agenda_entry *a = x, *b = y;
+    if (a->due != b->due)
+        return a->due < b->due ? -1 : 1;
+    return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+/* The heap of a limited agenda: entries[0] is the latest line kept. */
+static void sift_down(struct agenda_entry *h, size_t n, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, top = i;
+        if (l < n && by_due(&h[l], &h[top]) > 0)
+            top = l;
+        if (r < n && by_due(&h[r], &h[top]) > 0)
+            top = r;
+        if (top == i)
+            return;
+        struct agenda_entry t = h[i];
+        h[i] = h[top];
+        h[top] = t;
+        i = top;
+    }
+}
+
+static void sift_up(struct agenda_entry *h, size_t i)
+{
+    while (i > 0 && by_due(&h[i], &h[(i - 1) / 2]) > 0) {
+        struct agenda_entry t = h[i];
+        h[i] = h[(i - 1) / 2];
+        h[(i - 1) / 2] = t;
+        i = (i - 1) / 2;
+    }
+}
+
+/* Copies the kept lines' strings into a new arena and frees the old one (lines pushed out of a
+ * limited agenda left theirs behind). Called between licences: no string is in use then. */
+static bool compact(collect_ctx *c)
+{
+    xk_agenda *a = c->a;
+    xk_arena *fresh = xk_arena_new();
+    if (!fresh)
+        return false;
+    size_t bytes = 0;
+    for (size_t i = 0; i < a->n; i++) {
+        struct agenda_entry *e = &a->entries[i];
+        const char **s[3] = {&e->number, &e->company, &e->basis};
+        for (int k = 0; k < 3; k++) {
+            size_t n = strlen(*s[k]);
+            /* neighbours in the heap often share a licence: reuse the previous copy */
+            const struct agenda_entry *p = i ? &a->entries[i - 1] : NULL;
+            const char *prev = p ? (k == 0 ? p->number : k == 1 ? p->company : p->basis) : NULL;
+            if (prev && strcmp(prev, *s[k]) == 0) {
+                *s[k] = prev;
+                continue;
+            }
+            char *copy = xk_arena_strndup(fresh, *s[k], n);
+            if (!copy) {
+                xk_arena_free(fresh);
+                return false;
+            }
+            *s[k] = copy;
+            bytes += n + 1;
+        }
+    }
+    xk_arena_free(a->arena);
+    a->arena = fresh;
+    c->last_basis = NULL;
+    c->arena_bytes = bytes;
+    c->compact_at = bytes * 2 > COMPACT_MIN ? bytes * 2 : COMPACT_MIN;
+    return true;
+}
+
 static bool add_entry(collect_ctx *c, const xk_rules_row *row, const xk_obligation *ob,
                       const char **number, const char **company)
 {
     xk_agenda *a = c->a;
+    struct agenda_entry e = {NULL, NULL, NULL, ob->trigger,
+                             (int32_t)xk_date_to_days(ob->due),
+                             (int32_t)xk_date_to_days(ob->due_workday),
+                             (int32_t)xk_date_to_days(ob->from), c->seq++,
+                             (int16_t)ob->days, (int16_t)ob->year, (uint8_t)ob->duty,
+                             (uint8_t)ob->rule,
+                             (uint8_t)((ob->overdue ? F_OVERDUE : 0) |
+                                       (ob->alternative ? F_ALTERNATIVE : 0)),
+                             0, {0}};
+    a->total++;
+    bool full = c->limit && a->n == c->limit;
+    if (full && by_due(&e, &a->entries[0]) >= 0)
+        return true; /* later than every line kept */
     if (!*number) { /* one copy per licence */
-        *number = xk_arena_strndup(a->arena, row->number, strlen(row->number));
-        *company = xk_arena_strndup(a->arena, row->company, strlen(row->company));
+        *number = copy_string(c, row->number);
+        *company = copy_string(c, row->company);
     }
-    const char *basis = intern(c, ob->basis);
-    if (!*number || !*company || !basis || (a->n == a->cap && !grow(a)))
+    e.number = *number;
+    e.company = *company;
+    e.basis = intern(c, ob->basis);
+    if (!e.number || !e.company || !e.basis || (!full && a->n == a->cap && !grow(a)))
         return false;
-    struct agenda_entry *e = &a->entries[a->n];
-    *e = (struct agenda_entry){*number, *company, basis, ob->trigger,
-                               (int32_t)xk_date_to_days(ob->due),
-                               (int32_t)xk_date_to_days(ob->due_workday),
-                               (int32_t)xk_date_to_days(ob->from), (uint32_t)a->n,
-                               (int16_t)ob->days, (int16_t)ob->year, (uint8_t)ob->duty,
-                               (uint8_t)ob->rule,
-                               (uint8_t)((ob->overdue ? F_OVERDUE : 0) |
-                                         (ob->alternative ? F_ALTERNATIVE : 0)),
-                               0, {0}};
     for (size_t k = 0; k < ob->prov.n && k < ENTRY_PROV; k++)
-        e->prov[e->n_prov++] = (uint16_t)ob->prov.years[k];
-    xk_provisional_merge(&a->prov, &ob->prov);
-    a->n++;
+        e.prov[e.n_prov++] = (uint16_t)ob->prov.years[k];
+    if (full) {
+        a->entries[0] = e;
+        sift_down(a->entries, a->n, 0);
+    } else {
+        a->entries[a->n++] = e;
+        if (c->limit)
+            sift_up(a->entries, a->n - 1);
+    }
     return true;
 }
 
 static bool collect(const xk_rules_row *row, void *vctx)
 {
     collect_ctx *c = vctx; /* the live scan brings only licences neither removed nor expired */
+    if (c->limit && c->arena_bytes > c->compact_at && !compact(c)) {
+        c->rc = xk_error_set(c->err, XK_ENOMEM, 0, "out of memory");
+        return false;
+    }
     c->rc = xk_obligations_into(c->cal, row, c->as_of, false, &c->obs, c->err);
     if (c->rc != XK_OK)
         return false;
@@ -357,12 +465,17 @@ static bool collect(const xk_rules_row *row, void *vctx)
     return true;
 }
 
-static int by_due(const void *x, const void *y)
+/* The provisional years of the lines kept. */
+static void kept_provisional(xk_agenda *a)
 {
-    const struct agenda_entry *a = x, *b = y;
-    if (a->due != b->due)
-        return a->due < b->due ? -1 : 1;
-    return a->seq < b->seq ? -1 : a->seq > b->seq;
+    memset(&a->prov, 0, sizeof a->prov);
+    for (size_t i = 0; i < a->n; i++) {
+        xk_provisional p;
+        memset(&p, 0, sizeof p);
+        for (uint8_t k = 0; k < a->entries[i].n_prov; k++)
+            p.years[p.n++] = a->entries[i].prov[k];
+        xk_provisional_merge(&a->prov, &p);
+    }
 }
 
 /* Due dates span a few thousand days at most, so a stable counting sort by day is linear and
@@ -408,6 +521,12 @@ static xk_status sort_entries(xk_agenda *a)
 xk_status xk_agenda_build(xk_store *st, const xk_calendar *cal, xk_date as_of, int within,
                           const char *number, xk_agenda *out, xk_error *err)
 {
+    return xk_agenda_build_top(st, cal, as_of, within, number, 0, out, err);
+}
+
+xk_status xk_agenda_build_top(xk_store *st, const xk_calendar *cal, xk_date as_of, int within,
+                              const char *number, size_t limit, xk_agenda *out, xk_error *err)
+{
     memset(out, 0, sizeof *out);
     out->arena = xk_arena_new();
     if (!out->arena)
@@ -419,6 +538,8 @@ xk_status xk_agenda_build(xk_store *st, const xk_calendar *cal, xk_date as_of, i
     c.limit_day = within < 0 ? 1L << 40 : xk_date_to_days(as_of) + within;
     c.a = out;
     c.err = err;
+    c.limit = limit;
+    c.compact_at = COMPACT_MIN;
     xk_status rc = xk_store_rules_scan_live(st, number, as_of, collect, &c, err);
     xk_obligations_free(&c.obs);
     if (rc == XK_OK)
@@ -427,10 +548,13 @@ xk_status xk_agenda_build(xk_store *st, const xk_calendar *cal, xk_date as_of, i
         xk_agenda_free(out);
         return rc;
     }
-    if (sort_entries(out) != XK_OK) {
+    if (limit) /* a heap: ties go by collection order, which its layout does not keep */
+        qsort(out->entries, out->n, sizeof *out->entries, by_due);
+    else if (sort_entries(out) != XK_OK) {
         xk_agenda_free(out);
         return xk_error_set(err, XK_ENOMEM, 0, "out of memory");
     }
+    kept_provisional(out);
     return XK_OK;
 }
 

@@ -140,6 +140,11 @@ char *xk_agenda_ics(const xk_agenda *a, xk_date as_of)
         snprintf(buf + n, sizeof buf - n, "; provisional: holiday calendar for %s not published",
                  prov);
     }
+    if (a->total > a->n) { /* a limited feed says what it left out */
+        size_t n = strlen(buf);
+        snprintf(buf + n, sizeof buf - n, "; the soonest %zu of %zu deadlines (limit)", a->n,
+                 a->total);
+    }
     prop(&b, "X-WR-CALDESC", buf);
     for (size_t i = 0; i < a->n; i++)
     {

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/buf.h"
 #include "api.h"
 
 static json_t *status_counts(const size_t counts[XK_STATUS_COUNT])
@@ -39,6 +40,10 @@ static bool add_status(const xk_status_row *r, void *ctx)
 /* Rows in one answer: bounded so a million-licence registry does not become one huge body. */
 #define ROWS_DEFAULT 10000
 #define ROWS_MAX 100000
+/* The calendar feed: events (the soonest first) and days ahead by default, and at most. */
+#define SRV_ICS_LIMIT_DEFAULT 2000
+#define SRV_ICS_LIMIT_MAX 10000
+#define SRV_ICS_WITHIN_DEFAULT 730
 
 /* ?number= limits a registry view to one licence. */
 static bool number_arg(const srv_call *c, srv_resp *resp, char out[64])
@@ -76,21 +81,67 @@ void xk_api_status(const srv_call *c, srv_resp *resp)
     xk_srv_json(resp, 200, o);
 }
 
-/* The agenda for ?as_of=&within=&number=; false when answered (an error). */
-static bool agenda(const srv_call *c, srv_resp *resp, xk_agenda *a, xk_date *as_of)
+/*
+ * The agenda for ?as_of=&within=&number=, its soonest `limit` lines kept (memory follows the
+ * limit, not the registry); false when answered (an error). within_default < 0: no bound.
+ */
+static bool agenda(const srv_call *c, srv_resp *resp, long within_default, size_t limit,
+                   xk_agenda *a, xk_date *as_of)
 {
     long within;
     char number[64];
     xk_error err;
     if (!xk_srv_arg_date(c, resp, "as_of", as_of, c->ctx->today) ||
-        !xk_srv_arg_int(c, resp, "within", 0, 36500, &within, -1) || !number_arg(c, resp, number))
+        !xk_srv_arg_int(c, resp, "within", 0, 36500, &within, within_default) ||
+        !number_arg(c, resp, number))
         return false;
-    if (xk_agenda_build(c->ctx->st, c->ctx->cal, *as_of, (int)within, *number ? number : NULL, a,
-                        &err) != XK_OK) {
+    if (xk_agenda_build_top(c->ctx->st, c->ctx->cal, *as_of, (int)within,
+                            *number ? number : NULL, limit, a, &err) != XK_OK) {
         xk_srv_fail(resp, &err);
         return false;
     }
     return true;
+}
+
+/* head (a JSON object) with a last member key holding the agenda's lines, written one line at a
+ * time: the answer costs its text, not a tree of every line besides. */
+static void json_with_lines(srv_resp *resp, json_t *head, const char *key, const xk_agenda *a)
+{
+    char *start = head ? json_dumps(head, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(head);
+    xk_buf b;
+    xk_buf_init(&b);
+    size_t len = start ? strlen(start) : 0;
+    bool ok = len >= 2;
+    if (ok) {
+        xk_buf_append(&b, start, len - 1); /* without its closing brace */
+        xk_buf_printf(&b, "%s\"%s\":[", len > 2 ? "," : "", key);
+    }
+    for (size_t i = 0; ok && i < a->n; i++) {
+        xk_agenda_item it = xk_agenda_at(a, i);
+        json_t *ob = xk_view_obligation(&it.ob);
+        json_object_set_new(ob, "number", json_string(it.number));
+        json_object_set_new(ob, "company", json_string(it.company));
+        char *line = ob ? json_dumps(ob, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+        json_decref(ob);
+        ok = line != NULL;
+        if (ok)
+            xk_buf_printf(&b, "%s%s", i ? "," : "", line);
+        free(line);
+    }
+    xk_buf_puts(&b, "]}");
+    free(start);
+    if (!ok || b.oom) {
+        xk_buf_free(&b);
+        xk_srv_error(resp, 500, "internal", "out of memory writing the answer");
+        return;
+    }
+    free(resp->body);
+    resp->body_len = b.len;
+    resp->body = xk_buf_take(&b);
+    resp->static_body = NULL;
+    resp->status = 200;
+    resp->content_type = "application/json";
 }
 
 void xk_api_deadlines(const srv_call *c, srv_resp *resp)
@@ -99,14 +150,15 @@ void xk_api_deadlines(const srv_call *c, srv_resp *resp)
     xk_date as_of;
     long limit;
     if (!xk_srv_arg_int(c, resp, "limit", 1, ROWS_MAX, &limit, ROWS_DEFAULT) ||
-        !agenda(c, resp, &a, &as_of))
+        !agenda(c, resp, -1, (size_t)limit, &a, &as_of))
         return;
-    json_t *o = xk_view_dated(xk_view_agenda(&a, (size_t)limit), "deadlines", as_of, &a.prov);
-    json_object_set_new(o, "total", json_integer((json_int_t)a.n));
-    json_object_set_new(o, "truncated", json_boolean(a.n > (size_t)limit));
+    json_t *o = xk_view_dated(json_null(), "deadlines", as_of, &a.prov);
+    json_object_del(o, "deadlines");
+    json_object_set_new(o, "total", json_integer((json_int_t)a.total));
+    json_object_set_new(o, "truncated", json_boolean(a.total > a.n));
     /* left out of the list, and said: reports due before xuke knew their licences */
     json_object_set_new(o, "no_filing_recorded", json_integer((json_int_t)a.n_unrecorded));
-    xk_srv_json(resp, 200, o);
+    json_with_lines(resp, o, "deadlines", &a);
     xk_agenda_free(&a);
 }
 
@@ -114,7 +166,9 @@ void xk_api_ics(const srv_call *c, srv_resp *resp)
 {
     xk_agenda a;
     xk_date as_of;
-    if (!agenda(c, resp, &a, &as_of))
+    long limit;
+    if (!xk_srv_arg_int(c, resp, "limit", 1, SRV_ICS_LIMIT_MAX, &limit, SRV_ICS_LIMIT_DEFAULT) ||
+        !agenda(c, resp, SRV_ICS_WITHIN_DEFAULT, (size_t)limit, &a, &as_of))
         return;
     char *ics = xk_agenda_ics(&a, as_of);
     xk_agenda_free(&a);

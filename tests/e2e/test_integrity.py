@@ -19,6 +19,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import shutil
 import socket
 import sqlite3
@@ -251,6 +252,35 @@ def test_audit_covers_records(db):
     check('after the migration an edit behind the chain fails verification', rc != 0 and NUMBER in out, (rc, out))
 
 
+# --- every answer bounded --------------------------------------------------------------------
+
+def test_bounded_answers(srv, tok):
+    """The agenda and the calendar feed keep the soonest `limit` lines, say how many there were,
+    and refuse limits over their maximums; the feed looks 730 days ahead unless asked."""
+    c = Client(srv, tok['reader'])
+    q = 'as_of=2023-01-01'  # renewals due 2027-01-15 are the lines (reports before import are not)
+    st, full, _ = c.get(f'/v1/deadlines?{q}')
+    st2, one, _ = c.get(f'/v1/deadlines?{q}&limit=1')
+    check('agenda with limit=1: the first line of the whole agenda, total and truncated say the rest',
+          st == 200 and st2 == 200 and len(full['deadlines']) >= 2 and one['deadlines'] == full['deadlines'][:1]
+          and one['total'] == len(full['deadlines']) == full['total'] and one['truncated'] is True
+          and full['truncated'] is False, (len(full.get('deadlines', [])), one))
+    st, ics, _ = c.get(f'/v1/calendar.ics?{q}&within=36500&limit=10000')
+    n_all = ics.count('BEGIN:VEVENT') if st == 200 else 0
+    st2, first, _ = c.get(f'/v1/calendar.ics?{q}&within=36500&limit=1')
+    unfolded = first.replace('\r\n ', '') if st2 == 200 else ''
+    check('calendar feed with limit=1: 1 event, and the feed says it holds the soonest 1 of all',
+          st2 == 200 and n_all >= 2 and first.count('BEGIN:VEVENT') == 1
+          and f'the soonest 1 of {n_all} deadlines' in unfolded, (n_all, unfolded[:600]))
+    st, near, _ = c.get(f'/v1/calendar.ics?{q}')
+    dates = re.findall(r'DTSTART;VALUE=DATE:(\d{8})', near) if st == 200 else []
+    check('the feed looks 730 days ahead by default: nothing due in 2027 from 2023-01-01',
+          st == 200 and all(d <= '20241231' for d in dates) and len(dates) < n_all, (len(dates), n_all))
+    for path in ('/v1/calendar.ics?limit=10001', '/v1/calendar.ics?within=36501', '/v1/deadlines?limit=100001'):
+        st, body, _ = c.get(path)
+        check(f'{path}: over the maximum is a 400 naming the range', st == 400 and is_error(body, 'bad_request'), body)
+
+
 # --- no silent truncation ---------------------------------------------------------------------
 
 LONG = '海南' + '小荷健康网络技术研究与发展' * 7 + '有限公司'   # 97 characters, 291 bytes
@@ -472,6 +502,7 @@ def main():
         test_shared_host(srv, tok, db)
         test_exact_addresses(srv, tok)
         test_hygiene(srv, tok, db)
+        test_bounded_answers(srv, tok)
     finally:
         srv.stop()
     events_db, events_tok = make_store('events.db')  # its own: nothing above can change it

@@ -384,6 +384,9 @@ def test_baseline_on_first_use():
           and '往年年报已核对' in out, out[-600:])
     rc, out, err = run('audit', '--db', db, '--verify')
     check('and the audit chain still verifies', rc == 0, out + err)
+    rc, out, err = run('audit', '--db', db, '--limit', '2')  # 4 imports and the baseline: 5
+    check('audit --limit says what it left out',
+          rc == 0 and len(out.strip().split('\n')) == 2 and 'shown the newest 2 of 5 entries' in err, out + err)
     rc, out, err = run('status', '--db', db, '--as-of', '2026-12-06', '--json')
     rows = json.loads(out)['licences'] if rc in (0, 1) else []
     unknown = sorted((r['number'], o['year']) for r in rows for o in r['no_filing_recorded'] if o['due'] < '2026-12-06')

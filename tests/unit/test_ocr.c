@@ -540,6 +540,39 @@ static void test_lost_service(void **state)
     xk_licence_free(lic);
 }
 
+/* A provision far longer than any standard one swallowed those after it: the whole document is
+ * flagged, as the provisions it holds are missing. Twice 五 is not far beyond the longest. */
+static void test_flags_swallowing(void **state)
+{
+    (void)state;
+    assert_true(xk_ocr_longest_standard() > 100);
+    const char *text = "四、甲\n";
+    xk_ocr_line lines[1] = {{1, 95, 97}};
+    xk_ocr_result r = {(char *)text, strlen(text), lines, 1, 1, 0, 0, 0, NULL, 0, 0};
+    char *big = calloc(1, 3 * 3 * xk_ocr_longest_standard() + 1);
+    assert_non_null(big);
+    while (strlen(big) < 3 * 2 * xk_ocr_longest_standard())
+        strcat(big, PROVISION_5);
+    xk_licence *lic = xk_licence_new();
+    provision(lic, 1, big)->line = 1;
+    assert_int_equal(xk_ocr_common_provisions(), 14);
+    assert_int_equal(xk_ocr_flag_fields(lic, &r, 80), 1);
+    assert_non_null(strstr(lic->problems[0].message, "whole document: 特别规定事项 1, the last read"));
+    xk_licence_free(lic);
+    /* the last a form has: that provision is flagged, not the whole document */
+    lic = xk_licence_new();
+    for (int no = 1; no <= 14; no++)
+        provision(lic, no, no == 14 ? big : PROVISION_5)->line = 1;
+    assert_int_equal(xk_ocr_flag_fields(lic, &r, 80), 1);
+    assert_non_null(strstr(lic->problems[0].message, "特别规定事项 14 (provision): holds"));
+    xk_licence_free(lic);
+    lic = xk_licence_new();
+    provision(lic, 1, PROVISION_5 PROVISION_5)->line = 1;
+    assert_int_equal(xk_ocr_flag_fields(lic, &r, 80), 0);
+    xk_licence_free(lic);
+    free(big);
+}
+
 static void test_flags(void **state)
 {
     (void)state;
@@ -813,6 +846,7 @@ int main(void)
         cmocka_unit_test(test_within_noise),
         cmocka_unit_test(test_flags_confirmed),
         cmocka_unit_test(test_lost_service),
+        cmocka_unit_test(test_flags_swallowing),
         cmocka_unit_test(test_flags_website_service),
         cmocka_unit_test(test_flags_website_poor_surroundings),
         cmocka_unit_test(test_grey_page),
