@@ -13,10 +13,11 @@ DEB_PACKAGES = gcc make cmake pkg-config python3 python3-icalendar \
                libtesseract-dev libleptonica-dev libpoppler-glib-dev tesseract-ocr-chi-sim \
                tesseract-ocr-eng tesseract-ocr-osd imagemagick img2pdf pango1.0-tools qpdf \
                clang-14 libclang-rt-14-dev wrk \
-               libxml2-dev libzip-dev libcurl4-openssl-dev python3-openpyxl python3-aiosmtpd \
+               libxml2-dev libzip-dev libcurl4-openssl-dev python3-openpyxl \
+               debhelper lintian python3-aiosmtpd \
                libpq-dev postgresql
 
-.PHONY: all deps browser-deps build test unit asan fuzz soak demo bench format clean
+.PHONY: all deps browser-deps build test unit asan fuzz soak demo bench format clean deb install
 
 all: build
 
@@ -101,8 +102,28 @@ bench: build
 	/usr/bin/python3 bench/report.py $(BUILD) docs/BENCHMARKS.md --count $(BENCH_COUNT) \
 	  --scales $(BENCH_SCALES) --ocr-styles $(OCR_STYLES)
 
+# The Debian package, built the Debian way (debian/: debhelper with CMake) into
+# xuke_VERSION_ARCH.deb here; the .buildinfo and .changes dpkg-buildpackage writes beside the
+# source tree are moved into build-deb/. Install it with `sudo apt install ./xuke_*.deb`.
+VERSION := $(shell dpkg-parsechangelog -S Version 2>/dev/null)
+DEB_ARCH := $(shell dpkg --print-architecture 2>/dev/null)
+deb: deps
+	DEB_BUILD_OPTIONS="parallel=$(JOBS) nocheck" dpkg-buildpackage -us -uc -b
+	mkdir -p build-deb
+	mv ../xuke_$(VERSION)_$(DEB_ARCH).deb .
+	mv ../xuke_$(VERSION)_$(DEB_ARCH).buildinfo ../xuke_$(VERSION)_$(DEB_ARCH).changes build-deb/
+	-mv ../xuke-dbgsym_$(VERSION)_$(DEB_ARCH).deb build-deb/ 2>/dev/null
+	@echo "built xuke_$(VERSION)_$(DEB_ARCH).deb"
+
+# The same files as the package, without the packaging: PREFIX=/usr/local, DESTDIR for staging.
+PREFIX ?= /usr/local
+install: build
+	cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX) > /dev/null
+	cmake --build $(BUILD) -j $(JOBS)
+	DESTDIR=$(DESTDIR) cmake --install $(BUILD)
+
 format:
 	clang-format -i $$(find src include tests bench -name '*.[ch]')
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) build-deb xuke_*.deb

@@ -25,8 +25,9 @@ xk_status xk_calendar_parse(const char *text, size_t len, const char *name, xk_c
 xk_status xk_calendar_load(const char *path, xk_calendar **out, xk_error *err);
 void xk_calendar_free(xk_calendar *cal);
 
-/* The calendar file to use: explicit path, else $XUKE_CALENDAR, else the installed data file,
- * else the source tree's data/calendar.txt (for a build that is not installed). */
+/* The calendar file to use: explicit path, else $XUKE_CALENDAR, else the installation's own
+ * copy (SYSCONFDIR/xuke/calendar.txt: /etc/xuke/calendar.txt from the package), else the
+ * installed data file, else the source tree's data/calendar.txt (a build not installed). */
 const char *xk_calendar_default_path(const char *explicit_path);
 
 bool xk_calendar_covers(const xk_calendar *cal, int year);

@@ -23,10 +23,11 @@ static const cli_opt import_options[] = {
     {0}};
 static const cli_spec import_spec = {
     "calendar import", "xuke calendar import NOTICE [--calendar FILE] [--dry-run] [--replace]",
-    "Reads the State Council General Office's annual notice (国务院办公厅关于YYYY年部分节假日\n"
-    "安排的通知, UTF-8 or GB18030, as copied from the published page) and writes that year's\n"
-    "rest days and make-up working days (…上班) into the calendar file. Weekdays in brackets,\n"
-    "each 共N天 and each 上班 day are checked; on any error nothing is written.",
+    "Reads the State Council General Office's annual notice\n"
+    "(国务院办公厅关于YYYY年部分节假日安排的通知, UTF-8 or GB18030, as copied from the\n"
+    "published page) and writes that year's rest days and make-up working days (…上班) into\n"
+    "the calendar file. Weekdays in brackets, each 共N天 and each 上班 day are checked; on any\n"
+    "error nothing is written.",
     import_options};
 
 /* Lines of a that b lacks, each printed after mark. */

@@ -312,7 +312,13 @@ const char *xk_calendar_default_path(const char *explicit_path)
     const char *env = getenv("XUKE_CALENDAR");
     if (env && *env)
         return env;
-    FILE *f = fopen(XUKE_INSTALLED_CALENDAR, "rb");
+    /* an installation's own copy, the one `xuke calendar import` adds years to */
+    FILE *f = fopen(XUKE_SYSCONF_CALENDAR, "rb");
+    if (f) {
+        fclose(f);
+        return XUKE_SYSCONF_CALENDAR;
+    }
+    f = fopen(XUKE_INSTALLED_CALENDAR, "rb");
     if (f) {
         fclose(f);
         return XUKE_INSTALLED_CALENDAR;
