@@ -142,6 +142,9 @@ typedef struct xk_number {
  * full-width forms, dash variants). Returns false when none is present.
  */
 bool xk_number_normalise(const char *text, size_t len, xk_number *out);
+/* The same, telling why there is none: XK_OK with *out filled, XK_ENOTFOUND (no number in
+ * the text) or XK_ENOMEM (splitting the text found no memory: no answer either way). */
+xk_status xk_number_read(const char *text, size_t len, xk_number *out);
 
 /*
  * Every licence number in compact NFKC text (white space removed, as xk_lines_split's compact

@@ -4,6 +4,7 @@
  */
 #include "arena.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@ typedef struct chunk {
 
 struct xk_arena {
     chunk *head;
+    bool failed; /* an allocation found no memory: what was built may lack a piece */
 };
 
 xk_arena *xk_arena_new(void)
@@ -54,8 +56,10 @@ void *xk_arena_alloc(xk_arena *a, size_t size)
         if (cap > SIZE_MAX - sizeof(chunk))
             return NULL;
         chunk *fresh = malloc(sizeof(chunk) + cap);
-        if (!fresh)
+        if (!fresh) {
+            a->failed = true;
             return NULL;
+        }
         fresh->size = cap;
         fresh->used = 0;
         /* A dedicated chunk for a large request goes behind the head so the head keeps its room. */
@@ -72,6 +76,16 @@ void *xk_arena_alloc(xk_arena *a, size_t size)
     c->used += need;
     memset(p, 0, size);
     return p;
+}
+
+bool xk_arena_failed(const xk_arena *a)
+{
+    return a->failed;
+}
+
+void xk_arena_mark_failed(xk_arena *a)
+{
+    a->failed = true;
 }
 
 char *xk_arena_strndup(xk_arena *a, const char *s, size_t len)

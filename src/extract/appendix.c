@@ -40,7 +40,7 @@ static size_t read_header(const doc *d, size_t i, char *code, size_t code_size)
     snprintf(code, code_size, "%s", svc);
     if (!joined.data || !strstr(joined.data, "相关信息"))
         last = i;
-    xk_buf_free(&joined);
+    xk_doc_buf_done(d, &joined);
     return last;
 }
 

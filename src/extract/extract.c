@@ -9,11 +9,15 @@
 
 #include "extract.h"
 
+#include "../core/arena.h"
+
 char *xk_tidy_into(xk_licence *lic, const char *s, size_t len)
 {
     char *t = xk_text_tidy(s, len);
-    if (!t)
+    if (!t) {
+        xk_arena_mark_failed(lic->arena);
         return NULL;
+    }
     char *copy = xk_licence_strdup(lic, t, strlen(t));
     free(t);
     return copy;
@@ -52,6 +56,13 @@ static xk_status refuse_not_licence(const doc *d, xk_error *err)
     return xk_error_set(err, XK_ENOTLICENCE, 0,
                         "not a value-added telecom licence: no 增值电信业务经营许可证 title, "
                         "licence number or field labels found");
+}
+
+void xk_doc_buf_done(const doc *d, xk_buf *b)
+{
+    if (b->oom)
+        xk_arena_mark_failed(d->lic->arena);
+    xk_buf_free(b);
 }
 
 xk_status xk_extract(const xk_lines *lines, xk_licence *lic, xk_error *err)

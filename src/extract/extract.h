@@ -152,4 +152,8 @@ bool xk_is_page_number(const char *compact);
 char *xk_tidy_into(xk_licence *lic, const char *s, size_t len);
 xk_status xk_extract(const xk_lines *lines, xk_licence *lic, xk_error *err);
 
+/* Frees a working buffer of the extraction; one that ran out of memory marks the record's
+ * arena failed, so the parse answers XK_ENOMEM rather than a record missing what it held. */
+void xk_doc_buf_done(const doc *d, xk_buf *b);
+
 #endif

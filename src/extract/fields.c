@@ -249,7 +249,7 @@ static char *labelled_text(doc *d, label_kind kind, int *line)
     xk_buf_init(&v);
     xk_value_collect(d, &hit, false, &v);
     char *out = xk_tidy_into(d->lic, v.data ? v.data : "", v.len);
-    xk_buf_free(&v);
+    xk_doc_buf_done(d, &v);
     return out;
 }
 
@@ -279,7 +279,7 @@ static char *company_elsewhere(doc *d, int *line)
             *line = d->lines->lines[i].lineno;
             out = xk_tidy_into(d->lic, start, (size_t)(end - start));
         }
-        xk_buf_free(&j);
+        xk_doc_buf_done(d, &j);
         if (out)
             return out;
     }

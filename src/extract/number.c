@@ -330,9 +330,15 @@ const char *xk_number_fit_message(xk_number_fit fit)
 
 bool xk_number_normalise(const char *text, size_t len, xk_number *out)
 {
+    return xk_number_read(text, len, out) == XK_OK;
+}
+
+xk_status xk_number_read(const char *text, size_t len, xk_number *out)
+{
     xk_lines lines;
-    if (xk_lines_split(text, len, &lines, NULL) != XK_OK)
-        return false;
+    xk_status st = xk_lines_split(text, len, &lines, NULL);
+    if (st != XK_OK)
+        return st == XK_ENOMEM ? XK_ENOMEM : XK_ENOTFOUND;
     bool found = false;
     char compact[512];
     size_t k = 0;
@@ -361,7 +367,7 @@ bool xk_number_normalise(const char *text, size_t len, xk_number *out)
                     (m.digits[2] - '0') * 10 + (m.digits[3] - '0');
         found = true;
     }
-    return found;
+    return found ? XK_OK : XK_ENOTFOUND;
 }
 
 size_t xk_numbers_in_text(const char *s, size_t len, xk_number *out, size_t max)

@@ -180,7 +180,7 @@ bool xk_opens_block_header(const doc *d, size_t i)
      * lost, a website follow it) */
     bool ok = at && (size_t)(at - text) < strlen(c) &&
               (strstr(text, "相关信息") || header_before_website(d, i));
-    xk_buf_free(&j);
+    xk_doc_buf_done(d, &j);
     return ok;
 }
 

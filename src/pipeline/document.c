@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/arena.h"
 #include "xuke/licence.h"
 #include "xuke/limits.h"
 #include "xuke/text.h"
@@ -72,6 +73,10 @@ xk_status xk_licence_parse(const char *bytes, size_t len, const xk_parse_options
         return st;
     }
     xk_licence_validate(lic);
+    if (xk_arena_failed(lic->arena)) { /* a piece the extractor or validator went on without */
+        xk_licence_free(lic);
+        return xk_error_set(err, XK_ENOMEM, 0, "out of memory while extracting");
+    }
     *out = lic;
     return xk_licence_error_count(lic) ? XK_EINVALID : XK_OK;
 }

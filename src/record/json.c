@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "xuke/catalogue.h"
+#include "xuke/limits.h"
 #include "xuke/record_json.h"
 
 #include "../core/buf.h"
@@ -283,8 +284,9 @@ static xk_status get_list(reader *r, const json_t *obj, const char *key, xk_strl
         json_t *e = json_array_get(v, i);
         if (!json_is_string(e))
             st = fail(r, "expected an array of strings");
-        else
-            st = xk_strlist_push(r->lic, out, json_string_value(e), json_string_length(e));
+        else if (xk_strlist_push(r->lic, out, json_string_value(e), json_string_length(e)) !=
+                 XK_OK)
+            st = xk_error_set(r->err, XK_ENOMEM, 0, "out of memory");
     }
     r->path[base] = '\0';
     return st;
@@ -310,11 +312,20 @@ static xk_status copy_code(reader *r, const char *code, char out[8])
     return XK_OK;
 }
 
+/* An element that could not be added: the list is full (the record is refused) or memory ran
+ * out (the caller may retry); they must not read alike. */
+static xk_status not_added(reader *r, size_t have, size_t max, const char *what)
+{
+    if (have >= max)
+        return fail(r, what);
+    return xk_error_set(r->err, XK_ENOMEM, 0, "out of memory");
+}
+
 static xk_status read_service(reader *r, const json_t *o)
 {
     xk_service *s = xk_licence_add_service(r->lic);
     if (!s)
-        return fail(r, "too many services");
+        return not_added(r, r->lic->n_services, XK_MAX_SERVICES, "too many services");
     char *code;
     xk_status st = get_string(r, o, "code", true, &code);
     if (st == XK_OK)
@@ -342,7 +353,7 @@ static xk_status read_website(reader *r, const json_t *o)
 {
     xk_website *w = xk_licence_add_website(r->lic);
     if (!w)
-        return fail(r, "too many websites");
+        return not_added(r, r->lic->n_websites, XK_MAX_WEBSITES, "too many websites");
     char *code;
     xk_status st = get_string(r, o, "service", false, &code);
     if (st == XK_OK)
@@ -371,7 +382,7 @@ static xk_status read_provision(reader *r, const json_t *o)
 {
     xk_provision *p = xk_licence_add_provision(r->lic);
     if (!p)
-        return fail(r, "too many provisions");
+        return not_added(r, r->lic->n_provisions, XK_MAX_PROVISIONS, "too many provisions");
     xk_status st = get_no(r, o, &p->no);
     if (st == XK_OK)
         st = get_string(r, o, "text", false, &p->text);
@@ -384,9 +395,13 @@ static xk_status read_provision(reader *r, const json_t *o)
     for (size_t i = 0; st == XK_OK && i < json_array_size(items); i++) {
         json_t *e = json_array_get(items, i);
         snprintf(r->path + base, sizeof r->path - base, ".items[%zu]", i);
-        xk_item *it = xk_provision_add_item(r->lic, p);
-        if (!json_is_object(e) || !it)
+        if (!json_is_object(e)) {
             st = fail(r, "expected an object");
+            break;
+        }
+        xk_item *it = xk_provision_add_item(r->lic, p);
+        if (!it)
+            st = not_added(r, p->n_items, XK_MAX_ITEMS, "too many items");
         if (st == XK_OK)
             st = get_no(r, e, &it->no);
         if (st == XK_OK)
@@ -447,7 +462,10 @@ static xk_status derive_number(reader *r, const char *number)
 {
     xk_number n;
     xk_licence *lic = r->lic;
-    if (!xk_number_normalise(number, strlen(number), &n))
+    xk_status st = xk_number_read(number, strlen(number), &n);
+    if (st == XK_ENOMEM)
+        return xk_error_set(r->err, XK_ENOMEM, 0, "out of memory");
+    if (st != XK_OK)
         return xk_error_set(r->err, XK_EFORMAT, 0, "number: \"%s\" is not a licence number",
                             number);
     const xk_region *reg = xk_region_by_abbr(n.region, strlen(n.region));

@@ -54,6 +54,9 @@ typedef struct xk_db_ops {
     int (*exec)(xk_db *db, const char *sql);
     /* rows changed by the last INSERT/UPDATE/DELETE on this connection */
     long long (*changes)(xk_db *db);
+    /* whether a bind or a column read of s failed (for memory) since its bindings were last
+     * cleared: its columns may then read empty, and its next step fails */
+    bool (*failed)(xk_stmt *s);
     /* err from the connection's last failure, "doing: what the engine said (a hint)" */
     xk_status (*error)(xk_db *db, xk_error *err, const char *doing);
     void (*close)(xk_db *db);
@@ -121,6 +124,10 @@ static inline int xk_db_bind_int(xk_stmt *s, int i, int v)
 static inline int xk_db_bind_null(xk_stmt *s, int i)
 {
     return s->db->ops->bind_null(s, i);
+}
+static inline bool xk_db_failed(xk_stmt *s)
+{
+    return s->db->ops->failed(s);
 }
 static inline int xk_db_step(xk_stmt *s)
 {

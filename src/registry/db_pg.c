@@ -599,11 +599,18 @@ static void pg_close(xk_db *db)
     free(db);
 }
 
+/* libpq's column values are read from its result as they are: no read allocates. */
+static bool pg_failed(xk_stmt *xs)
+{
+    (void)xs;
+    return false;
+}
+
 static const xk_db_ops pg_ops = {
     pg_prepare,     pg_bind_text,      pg_bind_blob,   pg_bind_int64,  pg_bind_null,
     pg_step,        pg_column_count,   pg_column_null, pg_column_text, pg_column_bytes,
     pg_column_blob, pg_column_int64,   pg_column_name, pg_column_is_blob, pg_reset,       pg_clear_bindings, pg_finalize,
-    pg_exec,        pg_changes,        pg_error,       pg_close,
+    pg_exec,        pg_changes,        pg_failed,      pg_error,       pg_close,
 };
 
 xk_status xk_db_pg_open(const char *conninfo, xk_db **out, xk_error *err)

@@ -12,14 +12,23 @@
 
 #include "db.h"
 
+/* A failure is remembered by its code where it happened: SQLite's "last error" of a connection
+ * is overwritten by the next call that succeeds (a later bind, another statement's step), and a
+ * message read after that would say "another row available" for what was memory running out. */
 typedef struct lite_db {
     xk_db base;
     sqlite3 *db;
+    int failure; /* the code of the latest call that failed, or SQLITE_OK */
 } lite_db;
 
+/* A bind copies its text, and the copy can fail for memory; stepped after that, the statement
+ * would see NULL in that place and answer wrongly (a licence "not found", a NULL stored). So the
+ * first failed bind (or column read) is kept and the next step fails with it, unstepped, until
+ * the statement is reset: callers need not check each of their binds to be safe. */
 typedef struct lite_stmt {
     xk_stmt base;
     sqlite3_stmt *s;
+    int failed; /* the first failed bind or column read since the last reset, or SQLITE_OK */
 } lite_stmt;
 
 static sqlite3 *conn(xk_db *db)
@@ -32,9 +41,26 @@ static sqlite3_stmt *raw(xk_stmt *s)
     return ((lite_stmt *)s)->s;
 }
 
-static int ok(int rc)
+static int fail_db(xk_db *db, int code)
 {
-    return rc == SQLITE_OK ? XK_DB_OK : XK_DB_FAIL;
+    ((lite_db *)db)->failure = code;
+    return XK_DB_FAIL;
+}
+
+/* A bind's result: a failure is kept on the statement (see lite_stmt) and the connection. */
+static int bound(xk_stmt *s, int rc)
+{
+    if (rc == SQLITE_OK)
+        return XK_DB_OK;
+    lite_stmt *ls = (lite_stmt *)s;
+    if (ls->failed == SQLITE_OK)
+        ls->failed = rc;
+    return fail_db(s->db, rc);
+}
+
+static int ok(xk_db *db, int rc)
+{
+    return rc == SQLITE_OK ? XK_DB_OK : fail_db(db, sqlite3_extended_errcode(conn(db)));
 }
 
 static int lite_prepare(xk_db *db, const char *sql, bool persistent, xk_stmt **out)
@@ -42,41 +68,46 @@ static int lite_prepare(xk_db *db, const char *sql, bool persistent, xk_stmt **o
     *out = NULL;
     lite_stmt *ls = malloc(sizeof *ls);
     if (!ls)
-        return XK_DB_FAIL;
-    if (sqlite3_prepare_v3(conn(db), sql, -1, persistent ? SQLITE_PREPARE_PERSISTENT : 0, &ls->s,
-                           NULL) != SQLITE_OK) {
+        return fail_db(db, SQLITE_NOMEM);
+    int rc = sqlite3_prepare_v3(conn(db), sql, -1, persistent ? SQLITE_PREPARE_PERSISTENT : 0,
+                                &ls->s, NULL);
+    if (rc != SQLITE_OK) {
         free(ls);
-        return XK_DB_FAIL;
+        return fail_db(db, rc);
     }
     ls->base.db = db;
+    ls->failed = SQLITE_OK;
     *out = &ls->base;
     return XK_DB_OK;
 }
 
 static int lite_bind_text(xk_stmt *s, int i, const char *v, int len)
 {
-    return ok(sqlite3_bind_text(raw(s), i, v ? v : "", len, SQLITE_TRANSIENT));
+    return bound(s, sqlite3_bind_text(raw(s), i, v ? v : "", len, SQLITE_TRANSIENT));
 }
 
 static int lite_bind_blob(xk_stmt *s, int i, const void *v, size_t len, bool copy)
 {
-    return ok(sqlite3_bind_blob64(raw(s), i, v, len, copy ? SQLITE_TRANSIENT : SQLITE_STATIC));
+    return bound(s, sqlite3_bind_blob64(raw(s), i, v, len, copy ? SQLITE_TRANSIENT : SQLITE_STATIC));
 }
 
 static int lite_bind_int64(xk_stmt *s, int i, long long v)
 {
-    return ok(sqlite3_bind_int64(raw(s), i, v));
+    return bound(s, sqlite3_bind_int64(raw(s), i, v));
 }
 
 static int lite_bind_null(xk_stmt *s, int i)
 {
-    return ok(sqlite3_bind_null(raw(s), i));
+    return bound(s, sqlite3_bind_null(raw(s), i));
 }
 
 static int lite_step(xk_stmt *s)
 {
+    lite_stmt *ls = (lite_stmt *)s;
+    if (ls->failed != SQLITE_OK)
+        return fail_db(s->db, ls->failed);
     int rc = sqlite3_step(raw(s));
-    return rc == SQLITE_ROW ? XK_DB_ROW : rc == SQLITE_DONE ? XK_DB_DONE : XK_DB_FAIL;
+    return rc == SQLITE_ROW ? XK_DB_ROW : rc == SQLITE_DONE ? XK_DB_DONE : fail_db(s->db, rc);
 }
 
 static int lite_column_count(xk_stmt *s)
@@ -89,9 +120,14 @@ static bool lite_column_null(xk_stmt *s, int c)
     return sqlite3_column_type(raw(s), c) == SQLITE_NULL;
 }
 
+/* NULL for a NULL value; NULL for any other only when SQLite found no memory making the text,
+ * which is kept as a failure of the statement (its next step fails) and of the connection. */
 static const char *lite_column_text(xk_stmt *s, int c)
 {
-    return (const char *)sqlite3_column_text(raw(s), c);
+    const char *v = (const char *)sqlite3_column_text(raw(s), c);
+    if (!v && sqlite3_column_type(raw(s), c) != SQLITE_NULL)
+        bound(s, SQLITE_NOMEM);
+    return v;
 }
 
 static size_t lite_column_bytes(xk_stmt *s, int c)
@@ -119,14 +155,22 @@ static bool lite_column_is_blob(xk_stmt *s, int c)
     return sqlite3_column_type(raw(s), c) == SQLITE_BLOB;
 }
 
+/* A failure outlives a reset (the caller may ask after resetting) until the bindings are
+ * cleared, as every reuse of a statement does. */
 static void lite_reset(xk_stmt *s)
 {
     sqlite3_reset(raw(s));
 }
 
+static bool lite_failed(xk_stmt *s)
+{
+    return ((lite_stmt *)s)->failed != SQLITE_OK;
+}
+
 static void lite_clear_bindings(xk_stmt *s)
 {
     sqlite3_clear_bindings(raw(s));
+    ((lite_stmt *)s)->failed = SQLITE_OK;
 }
 
 static void lite_finalize(xk_stmt *s)
@@ -137,7 +181,7 @@ static void lite_finalize(xk_stmt *s)
 
 static int lite_exec(xk_db *db, const char *sql)
 {
-    return ok(sqlite3_exec(conn(db), sql, NULL, NULL, NULL));
+    return ok(db, sqlite3_exec(conn(db), sql, NULL, NULL, NULL));
 }
 
 static long long lite_changes(xk_db *db)
@@ -148,7 +192,7 @@ static long long lite_changes(xk_db *db)
 static xk_status lite_error(xk_db *db, xk_error *err, const char *doing)
 {
     sqlite3 *c = conn(db);
-    int code = sqlite3_extended_errcode(c);
+    int code = ((lite_db *)db)->failure ? ((lite_db *)db)->failure : sqlite3_extended_errcode(c);
     const char *hint = "";
     char sys[96];
     if ((code & 0xff) == SQLITE_FULL) {
@@ -171,7 +215,9 @@ static xk_status lite_error(xk_db *db, xk_error *err, const char *doing)
     } else if ((code & 0xff) == SQLITE_NOMEM) { /* the caller's problem is memory, not the store */
         return xk_error_set(err, XK_ENOMEM, 0, "%s: out of memory", doing);
     }
-    return xk_error_set(err, XK_EDB, 0, "%s: %s%s", doing, sqlite3_errmsg(c), hint);
+    /* the connection's own words when they are about this failure, else SQLite's for its code */
+    const char *words = sqlite3_extended_errcode(c) == code ? sqlite3_errmsg(c) : sqlite3_errstr(code);
+    return xk_error_set(err, XK_EDB, 0, "%s: %s%s", doing, words, hint);
 }
 
 static void lite_close(xk_db *db)
@@ -186,7 +232,7 @@ static const xk_db_ops lite_ops = {
     lite_column_text,  lite_column_bytes,  lite_column_blob,   lite_column_int64,
     lite_column_name,  lite_column_is_blob,
     lite_reset,        lite_clear_bindings, lite_finalize,     lite_exec,
-    lite_changes,      lite_error,         lite_close,
+    lite_changes,      lite_failed,        lite_error,        lite_close,
 };
 
 /* SQLite's allocation statistics cost a mutex and counters on every malloc and xuke never

@@ -309,6 +309,10 @@ static xk_status rules_scan(xk_store *st, const char *number, const char *live_o
         row.cancelled = xk_db_column_int(ls, 7) != 0;
         row.known_since = china_day(xk_db_column_text(ls, 8));
         row.baseline_year = base.filed_through;
+        if (xk_db_failed(ls)) { /* a column SQLite found no memory for reads empty */
+            rc = xk_store_db_error(st, err, "reading licences");
+            break;
+        }
         while (ev.has_row && ev.licence_id < id) /* events of licences not asked for */
             cursor_step(&ev);
         size_t n = 0;
@@ -322,7 +326,12 @@ static xk_status rules_scan(xk_store *st, const char *number, const char *live_o
                 }
                 events = ne;
             }
-            if (!read_event(ev.s, 1, &events[n++])) {
+            bool whole = read_event(ev.s, 1, &events[n++]);
+            if (xk_db_failed(ev.s)) {
+                rc = xk_store_db_error(st, err, "reading events");
+                break;
+            }
+            if (!whole) {
                 rc = xk_store_too_long(err, "event", row.number);
                 break;
             }

@@ -399,8 +399,8 @@ static bool same_as_current(xk_store *st, const existing *ex, const char *hash)
         return false;
     xk_db_bind_int64(s, 1, ex->id);
     xk_db_bind_int(s, 2, ex->version);
-    bool same = xk_db_step(s) == XK_DB_ROW &&
-                strcmp((const char *)xk_db_column_text(s, 0), hash) == 0;
+    const char *current = xk_db_step(s) == XK_DB_ROW ? xk_db_column_text(s, 0) : NULL;
+    bool same = current && strcmp(current, hash) == 0;
     xk_db_reset(s);
     return same;
 }
@@ -615,7 +615,8 @@ xk_status xk_store_get_json(xk_store *st, const char *number, int version, char 
     }
     if (rc != XK_DB_ROW)
         return xk_store_db_error(st, err, "reading the licence");
-    *json = strdup((const char *)xk_db_column_text(s, 1));
+    const char *record = xk_db_column_text(s, 1);
+    *json = record ? strdup(record) : NULL;
     bool fits = true;
     if (info) {
         memset(info, 0, sizeof *info);
@@ -629,13 +630,19 @@ xk_status xk_store_get_json(xk_store *st, const char *number, int version, char 
         info->versions = xk_db_column_int(s, 6);
         info->removed = xk_db_column_int(s, 7) != 0;
     }
+    bool failed = xk_db_failed(s); /* a column SQLite found no memory for reads empty */
     xk_db_reset(s);
+    if (failed || !*json) {
+        free(*json);
+        *json = NULL;
+        return xk_error_set(err, XK_ENOMEM, 0, "reading the licence %s: out of memory", number);
+    }
     if (!fits) {
         free(*json);
         *json = NULL;
         return xk_store_too_long(err, "version, actor or removal reason", number);
     }
-    return *json ? XK_OK : xk_error_set(err, XK_ENOMEM, 0, "out of memory");
+    return XK_OK;
 }
 
 xk_status xk_store_get_object(xk_store *st, const char *number, int version, json_t **out,
@@ -646,8 +653,22 @@ xk_status xk_store_get_object(xk_store *st, const char *number, int version, jso
     xk_status rc = xk_store_get_json(st, number, version, &json, info, err);
     if (rc != XK_OK)
         return rc;
-    json_error_t jerr;
+    /* jansson reports an allocation failing inside its reader as a syntax error, or gives no
+     * words at all: a record that does not parse is read again, and only one failing twice
+     * alike is damaged (the store wrote it as JSON); otherwise it was memory. */
+    json_error_t jerr, again;
     *out = json_loads(json, 0, &jerr);
+    if (!*out) {
+        *out = json_loads(json, 0, &again);
+        bool alike = !*out && json_error_code(&jerr) == json_error_code(&again) &&
+                     jerr.position == again.position && strcmp(jerr.text, again.text) == 0;
+        if (!*out && (!alike || json_error_code(&again) == json_error_out_of_memory ||
+                      !again.text[0])) {
+            free(json);
+            return xk_error_set(err, XK_ENOMEM, 0, "reading the licence %s: out of memory",
+                                number);
+        }
+    }
     free(json);
     if (!*out)
         return xk_error_set(err, XK_EDB, 0, "stored record of %s is not JSON: %s", number,

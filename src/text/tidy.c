@@ -95,15 +95,16 @@ static bool any_wide(const cps *c, size_t from, size_t to)
     return false;
 }
 
-/* Decides every conversion on the original characters, then applies them. */
-static void widen_punctuation(cps *c)
+/* Decides every conversion on the original characters, then applies them. False when out of
+ * memory (nothing converted: the caller must not pass the text on as tidied). */
+static bool widen_punctuation(cps *c)
 {
     bool *widen = calloc(c->n + 1, sizeof *widen);
     size_t *stack = malloc((c->n + 1) * sizeof *stack);
     if (!widen || !stack) {
         free(widen);
         free(stack);
-        return;
+        return false;
     }
     size_t depth = 0;
     for (size_t i = 0; i < c->n; i++) {
@@ -128,6 +129,7 @@ static void widen_punctuation(cps *c)
             c->v[i] = fullwidth(c->v[i]);
     free(widen);
     free(stack);
+    return true;
 }
 
 char *xk_text_tidy(const char *s, size_t len)
@@ -135,7 +137,10 @@ char *xk_text_tidy(const char *s, size_t len)
     cps c;
     if (!decode_all(s, len, &c))
         return NULL;
-    widen_punctuation(&c);
+    if (!widen_punctuation(&c)) {
+        free(c.v);
+        return NULL;
+    }
     xk_buf out;
     xk_buf_init(&out);
     char enc[4];
