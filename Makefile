@@ -76,7 +76,7 @@ asan: deps browser-deps
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 600
 CI_FUZZ_SECONDS ?= 60
-FUZZ_TARGETS ?= extract parsers record_json calendar notice http address lists
+FUZZ_TARGETS ?= extract parsers record_json calendar notice http address lists textlayer
 fuzz: deps
 	cmake -S . -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=clang-14 -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  -DXUKE_FUZZ=ON > /dev/null

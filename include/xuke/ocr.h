@@ -87,6 +87,9 @@ typedef struct xk_ocr_result {
     xk_ocr_fix *fixes; /* in line order */
     size_t n_fixes;
     size_t failed_file; /* when reading failed: the index of the file it failed in */
+    /* PDF pages whose text layer said what the page does not show (invisible or covered
+     * text): read from their image instead, and the record flagged; the first such page */
+    unsigned pages_text_layer_distrusted, first_text_layer_distrusted;
 } xk_ocr_result;
 
 void xk_ocr_result_free(xk_ocr_result *r);

@@ -47,8 +47,20 @@ typedef struct reader {
     xk_ocr_fix *fixes;
     size_t n_fixes, cap_fixes;
     unsigned text_layer_pages, turned_pages;
+    unsigned distrusted_pages, first_distrusted; /* text layers not what their pages show */
+    size_t distrusted_unshown, distrusted_chars;  /* of the first of them */
     bool any_text;
 } reader;
+
+static void distrusted_page(page_sink *sink, size_t unshown, size_t n)
+{
+    reader *r = (reader *)sink;
+    if (!r->distrusted_pages++) {
+        r->first_distrusted = sink->pages;
+        r->distrusted_unshown = unshown;
+        r->distrusted_chars = n;
+    }
+}
 
 static bool add_line(reader *r, const char *s, size_t len, int min_conf, int mean)
 {
@@ -210,11 +222,19 @@ xk_status xk_ocr_read(const xk_blob *files, size_t n, const xk_ocr_options *opt,
     memset(&r, 0, sizeof r);
     r.sink.image = image_page;
     r.sink.text = text_page;
+    r.sink.distrusted = distrusted_page;
     xk_buf_init(&r.text);
     double start = xk_ocr_now_seconds();
     xk_status rc = n ? xk_ocr_pages(&r.sink, files, n, opt, err)
                      : xk_error_set(err, XK_EUSAGE, 0, "no files to read");
-    if (rc == XK_OK && !r.any_text)
+    if (rc == XK_OK && !r.any_text && r.distrusted_pages)
+        rc = xk_error_set(err, XK_EEMPTY, (int)r.first_distrusted,
+                          "no text is shown on %u page%s: the PDF's text layer on page %u says "
+                          "what the page does not show (%zu of its %zu characters have nothing "
+                          "drawn where they stand), and the page's image holds no text",
+                          r.sink.pages, r.sink.pages == 1 ? "" : "s", r.first_distrusted,
+                          r.distrusted_unshown, r.distrusted_chars);
+    else if (rc == XK_OK && !r.any_text)
         rc = xk_error_set(err, XK_EEMPTY, 0, "no text was found on %u page%s", r.sink.pages,
                           r.sink.pages == 1 ? "" : "s");
     if (rc == XK_OK && r.text.oom)
@@ -237,6 +257,8 @@ xk_status xk_ocr_read(const xk_blob *files, size_t n, const xk_ocr_options *opt,
     out->pages = r.sink.pages;
     out->pages_from_text_layer = r.text_layer_pages;
     out->pages_turned = r.turned_pages;
+    out->pages_text_layer_distrusted = r.distrusted_pages;
+    out->first_text_layer_distrusted = r.first_distrusted;
     out->seconds = xk_ocr_now_seconds() - start;
     return XK_OK;
 }

@@ -11,6 +11,7 @@
 #include <tesseract/capi.h>
 
 #include "../core/buf.h"
+#include "textlayer.h"
 #include "xuke/limits.h"
 #include "xuke/ocr.h"
 
@@ -22,7 +23,11 @@ struct page_sink {
     /* an image page (borrowed) and a text-layer page */
     xk_status (*image)(page_sink *sink, PIX *pix, const xk_ocr_options *o, xk_error *err);
     xk_status (*text)(page_sink *sink, const char *text, xk_error *err);
+    /* a text layer not trusted (it says what the page does not show): the page is read from
+     * its image instead; unshown of n characters had nothing drawn where they stand */
+    void (*distrusted)(page_sink *sink, size_t unshown, size_t n);
 };
+
 
 xk_status xk_ocr_pages(page_sink *sink, const xk_blob *files, size_t n, const xk_ocr_options *o,
                        xk_error *err);

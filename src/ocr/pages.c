@@ -8,6 +8,7 @@
 #include <cairo.h>
 #include <leptonica/allheaders.h>
 #include <poppler.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -205,12 +206,93 @@ static bool has_text(const char *t)
     return n >= 8;
 }
 
+/* Resolution at which a text layer is checked against its page: a 5-point character is 7
+ * pixels high, enough to tell ink from nothing. */
+#define TEXT_CHECK_DPI 100
+
+/* The page in grey at TEXT_CHECK_DPI (caller frees); NULL when it cannot be rendered. */
+static unsigned char *render_gray(PopplerPage *page, double wpt, double hpt, int *w, int *h)
+{
+    double scale = TEXT_CHECK_DPI / 72.0;
+    *w = (int)(wpt * scale + 0.5);
+    *h = (int)(hpt * scale + 0.5);
+    if (*w < 1 || *h < 1 || (long)*w * *h > XK_OCR_MAX_PIXELS)
+        return NULL;
+    cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, *w, *h);
+    unsigned char *gray = NULL;
+    if (cairo_surface_status(s) == CAIRO_STATUS_SUCCESS &&
+        (gray = malloc((size_t)*w * (size_t)*h)) != NULL) {
+        cairo_t *cr = cairo_create(s);
+        cairo_set_source_rgb(cr, 1, 1, 1);
+        cairo_paint(cr);
+        cairo_scale(cr, scale, scale);
+        poppler_page_render_for_printing(page, cr);
+        cairo_destroy(cr);
+        cairo_surface_flush(s);
+        const unsigned char *px = cairo_image_surface_get_data(s);
+        int stride = cairo_image_surface_get_stride(s);
+        for (int y = 0; y < *h; y++)
+            for (int x = 0; x < *w; x++) {
+                uint32_t v = *(const uint32_t *)(const void *)(px + (size_t)y * (size_t)stride +
+                                                               (size_t)x * 4);
+                unsigned r = (v >> 16) & 255, g = (v >> 8) & 255, b = v & 255;
+                gray[(size_t)y * (size_t)*w + (size_t)x] =
+                    (unsigned char)((r * 299 + g * 587 + b * 114) / 1000);
+            }
+    }
+    cairo_surface_destroy(s);
+    return gray;
+}
+
+/* Is the text layer what the page shows? Every character that is not white space must have
+ * something drawn where it stands (textlayer.c). *unshown and *n say how many did not, of how
+ * many. A page that cannot be rendered or laid out is not trusted. */
+static bool text_layer_shown(PopplerPage *page, const char *text, double wpt, double hpt,
+                             size_t *unshown, size_t *n)
+{
+    PopplerRectangle *rects = NULL;
+    guint n_rects = 0;
+    *unshown = *n = 0;
+    if (!poppler_page_get_text_layout(page, &rects, &n_rects))
+        return false;
+    int w, h;
+    unsigned char *gray = render_gray(page, wpt, hpt, &w, &h);
+    xk_ocr_box *boxes = malloc((n_rects ? n_rects : 1) * sizeof *boxes);
+    bool ok = gray && boxes;
+    double scale = TEXT_CHECK_DPI / 72.0;
+    const char *p = text;
+    for (guint i = 0; ok && i < n_rects && *p; i++, p = g_utf8_next_char(p)) {
+        gunichar c = g_utf8_get_char(p);
+        if (g_unichar_isspace(c) || c == 0x3000)
+            continue;
+        boxes[(*n)++] = (xk_ocr_box){rects[i].x1 * scale, rects[i].y1 * scale,
+                                     rects[i].x2 * scale, rects[i].y2 * scale};
+    }
+    if (ok) {
+        xk_ocr_page_image img = {gray, w, h, (size_t)w};
+        *unshown = xk_ocr_boxes_unshown(&img, boxes, *n);
+    }
+    free(boxes);
+    free(gray);
+    g_free(rects);
+    return ok && xk_ocr_text_layer_trusted(*unshown, *n);
+}
+
 static xk_status pdf_page(page_sink *sink, PopplerPage *page, const xk_ocr_options *o,
                           xk_error *err)
 {
     char *text = poppler_page_get_text(page);
     xk_status rc;
-    if (has_text(text)) {
+    double wpt0, hpt0;
+    poppler_page_get_size(page, &wpt0, &hpt0);
+    size_t unshown = 0, chars = 0;
+    bool layer = has_text(text);
+    if (layer && !text_layer_shown(page, text, wpt0, hpt0, &unshown, &chars)) {
+        layer = false; /* not what a person sees: the page is read as they see it */
+        if (sink->distrusted)
+            sink->distrusted(sink, unshown, chars);
+    }
+    if (layer) {
         rc = sink->text(sink, text, err);
     } else {
         double wpt, hpt;

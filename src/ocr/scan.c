@@ -316,6 +316,16 @@ static size_t flag_spans(xk_licence *lic, const xk_ocr_result *ocr, const ocr_re
     field_spans(lic, (int)ocr->n_lines, sp);
     lost_services(lic, ocr, sp);
     size_t flagged = flag_whole(lic, rep, snaps, sp->dropped), confirmed = 0;
+    if (ocr->pages_text_layer_distrusted) { /* every field: the document was made to mislead */
+        xk_licence_problem(lic, XK_SEV_WARNING, 0,
+                           XK_REVIEW_PREFIX
+                           "whole document: the PDF's text layer on %u page(s), the first page "
+                           "%u, says what the page does not show (invisible or covered text); "
+                           "those pages were read from their image instead, and every field "
+                           "needs review",
+                           ocr->pages_text_layer_distrusted, ocr->first_text_layer_distrusted);
+        flagged++;
+    }
     for (size_t i = 0; i < sp->n; i++) {
         const span *s = &sp->s[i];
         int low = 101, low_line = s->first;

@@ -252,6 +252,49 @@ def test_audit_covers_records(db):
     check('after the migration an edit behind the chain fails verification', rc != 0 and NUMBER in out, (rc, out))
 
 
+# --- a PDF's text layer against its page -----------------------------------------------------
+
+def text_pdf(path, lines, mode, colour='0 0 0'):
+    """A one-page A4 PDF of Helvetica text drawn in text rendering mode `mode` (0 filled, 3
+    invisible) and the fill colour given, written by hand so its text layer is exactly these lines."""
+    content = (f'BT /F1 14 Tf {colour} rg {mode} Tr 72 760 Td 18 TL '
+               + ' '.join(f'({ln}) Tj T*' for ln in lines) + ' ET')
+    objs = ['<< /Type /Catalog /Pages 2 0 R >>', '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+            '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> '
+            '/Contents 5 0 R >>',
+            '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+            f'<< /Length {len(content)} >>\nstream\n{content}\nendstream']
+    out, offs = b'%PDF-1.4\n', []
+    for i, o in enumerate(objs):
+        offs.append(len(out))
+        out += f'{i + 1} 0 obj\n{o}\nendobj\n'.encode()
+    xref = len(out)
+    out += f'xref\n0 {len(objs) + 1}\n0000000000 65535 f \n'.encode()
+    out += b''.join(f'{o:010d} 00000 n \n'.encode() for o in offs)
+    out += f'trailer\n<< /Size {len(objs) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n'.encode()
+    with open(path, 'wb') as f:
+        f.write(out)
+
+
+def test_text_layer_checked():
+    """A blank page carrying invisible text (or white on white) is not read from its text layer:
+    the page is read as a person sees it, finds nothing, and the error says why; a visible text
+    layer is still taken as it is."""
+    lines = ['Licence number B2-20224676 valid until 2099-12-31', 'Company Example Network Co Ltd']
+    cases = (('invisible', 3, '0 0 0'), ('white_on_white', 0, '1 1 1'), ('visible', 0, '0 0 0'))
+    for name, mode, colour in cases:
+        path = os.path.join(ts.TMP, f'layer_{name}.pdf')
+        text_pdf(path, lines, mode, colour)
+        rc, out, err = run('parse', '--ocr-text', path)
+        if name == 'visible':
+            check('a visible text layer is read as it is', rc == 0 and lines[0] in out
+                  and '1 from a PDF text layer' in err, (rc, out, err))
+        else:
+            check(f'{name} text on a blank page is refused, saying the text layer shows nothing',
+                  rc != 0 and lines[0] not in out and 'text layer' in err and 'does not show' in err,
+                  (rc, out, err))
+
+
 # --- every answer bounded --------------------------------------------------------------------
 
 def test_bounded_answers(srv, tok):
@@ -513,6 +556,7 @@ def main():
         srv.stop()
     test_public_read_hosts(db)
     test_long_names(db, tok)
+    test_text_layer_checked()
     test_audit_covers_records(db)
     test_policy_before_bodies(db)
     test_failed_tokens_limited(db, tok)

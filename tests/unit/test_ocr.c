@@ -429,7 +429,7 @@ static void test_flags_text_after_last_provision(void **state)
                        "妥善化解服务纠纷，维护用户合法权益。你公司应当开展所属网络和系统定级备案、符合性评测和风险"
                        "评估等工作，及时向通信主管部门报备，落实网络安全防护措施，保障网络和系统安全。\n";
     xk_ocr_line lines[2] = {{1, 95, 97}, {1, 95, 97}};
-    xk_ocr_result r = {(char *)tail, strlen(tail), lines, 2, 1, 0, 0, 0, NULL, 0, 0};
+    xk_ocr_result r = {(char *)tail, strlen(tail), lines, 2, 1, 0, 0, 0, NULL, 0, 0, 0, 0};
     xk_licence *lic = xk_licence_new();
     xk_provision *p = provision(lic, 1, "你公司应当规范各类电信资源的使用管理。");
     p->line = 1;
@@ -480,7 +480,7 @@ static void test_flags_confirmed(void **state)
     const char *text = "经营许可证编号:京B2-20224676\n发证日期:2023年08月04日\n有效期至:2028年08月04日\n"
                        "一、" PROVISION_5 "\n经营许可证编号:京B2-20224676\n";
     xk_ocr_line lines[5] = {{1, 30, 60}, {1, 30, 60}, {1, 30, 60}, {1, 30, 60}, {2, 30, 60}};
-    xk_ocr_result r = {(char *)text, strlen(text), lines, 5, 2, 0, 0, 0, NULL, 0, 0};
+    xk_ocr_result r = {(char *)text, strlen(text), lines, 5, 2, 0, 0, 0, NULL, 0, 0, 0, 0};
     xk_licence *lic = xk_licence_new();
     lic->number = xk_licence_strdup(lic, "京B2-20224676", strlen("京B2-20224676"));
     lic->region = xk_licence_strdup(lic, "京", strlen("京"));
@@ -524,7 +524,7 @@ static void test_lost_service(void **state)
     const char *text = "业务种类\n内多方通信服务业务\n【依法须经批准的项目】\n存储转发类业务\n"
                        "不含信息搜索查询服务。\n发证日期:2023年08月04日\n";
     xk_ocr_line lines[6] = {{1, 90, 90}, {1, 90, 90}, {1, 90, 90}, {1, 90, 90}, {1, 90, 90}, {1, 90, 90}};
-    xk_ocr_result r = {(char *)text, strlen(text), lines, 6, 1, 0, 0, 0, NULL, 0, 0};
+    xk_ocr_result r = {(char *)text, strlen(text), lines, 6, 1, 0, 0, 0, NULL, 0, 0, 0, 0};
     xk_licence *lic = xk_licence_new();
     lic->line_services = 1;
     lic->line_issued = 6;
@@ -548,7 +548,7 @@ static void test_flags_swallowing(void **state)
     assert_true(xk_ocr_longest_standard() > 100);
     const char *text = "四、甲\n";
     xk_ocr_line lines[1] = {{1, 95, 97}};
-    xk_ocr_result r = {(char *)text, strlen(text), lines, 1, 1, 0, 0, 0, NULL, 0, 0};
+    xk_ocr_result r = {(char *)text, strlen(text), lines, 1, 1, 0, 0, 0, NULL, 0, 0, 0, 0};
     char *big = calloc(1, 3 * 3 * xk_ocr_longest_standard() + 1);
     assert_non_null(big);
     while (strlen(big) < 3 * 2 * xk_ocr_longest_standard())
@@ -581,7 +581,7 @@ static void test_flags(void **state)
     lic->line_number = 1;
     xk_ocr_line lines[3] = {{1, 95, 97}, {1, 41, 80}, {1, 99, 99}};
     xk_ocr_result r = {(char *)"经营许可证编号:京B2-20224676\n公司名称:好美\n发证日期:2023年\n",
-                       0, lines, 3, 1, 0, 0, 0, NULL, 0, 0};
+                       0, lines, 3, 1, 0, 0, 0, NULL, 0, 0, 0, 0};
     r.len = strlen(r.text);
     assert_int_equal(xk_ocr_flag_fields(lic, &r, 75), 1);
     assert_true(xk_licence_needs_review(lic));
@@ -606,7 +606,7 @@ static void test_flags_provision_gap(void **state)
     provision(lic, 3, "乙")->line = 2;
     provision(lic, 4, "丙")->line = 3;
     xk_ocr_line lines[3] = {{1, 95, 97}, {1, 96, 97}, {1, 99, 99}};
-    xk_ocr_result r = {(char *)"一、甲\n三、乙\n四、丙\n", 0, lines, 3, 1, 0, 0, 0, NULL, 0, 0};
+    xk_ocr_result r = {(char *)"一、甲\n三、乙\n四、丙\n", 0, lines, 3, 1, 0, 0, 0, NULL, 0, 0, 0, 0};
     r.len = strlen(r.text);
     assert_int_equal(xk_ocr_flag_fields(lic, &r, 75), 2);
     bool two = false, three = false;
@@ -627,7 +627,7 @@ static void test_flags_poor_page(void **state)
     xk_licence *lic = xk_licence_new();
     xk_ocr_line lines[5] = {{1, 95, 97}, {1, 90, 95}, {2, 12, 30}, {2, 0, 0}, {2, 20, 41}};
     xk_ocr_result r = {(char *)"公司名称:好美\n法定代表人:甲\n绅士；扣\n\n又一二\n", 0, lines, 5, 2,
-                       0, 0, 0, NULL, 0, 0};
+                       0, 0, 0, NULL, 0, 0, 0, 0};
     r.len = strlen(r.text);
     assert_int_equal(xk_ocr_flag_fields(lic, &r, 10), 1);
     assert_int_equal(lic->n_problems, 1);
@@ -655,7 +655,7 @@ static void test_flags_website_service(void **state)
     }
     xk_ocr_line lines[4] = {{1, 95, 97}, {1, 96, 97}, {1, 97, 98}, {1, 98, 99}};
     xk_ocr_result r = {(char *)"在线数据处理与交易处理业务\n网站名称:甲\n网站名称:乙\n网站名称:丙\n",
-                       0, lines, 4, 1, 0, 0, 0, NULL, 0, 0};
+                       0, lines, 4, 1, 0, 0, 0, NULL, 0, 0, 0, 0};
     r.len = strlen(r.text);
     assert_int_equal(xk_ocr_flag_fields(lic, &r, 80), 3);
     assert_non_null(strstr(lic->problems[0].message, "网站 2 (website): the 附页 header above it "
@@ -679,7 +679,7 @@ static void test_flags_website_poor_surroundings(void **state)
     provision(lic, 1, "甲")->line = 5;
     xk_ocr_line lines[5] = {{1, 95, 97}, {1, 96, 97}, {2, 90, 95}, {2, 24, 90}, {2, 90, 95}};
     xk_ocr_result r = {(char *)"网站名称:甲\n服务器放置地:九广路\n特别规定事项\n《特别规定事项》是\n一、甲\n",
-                       0, lines, 5, 2, 0, 0, 0, NULL, 0, 0};
+                       0, lines, 5, 2, 0, 0, 0, NULL, 0, 0, 0, 0};
     r.len = strlen(r.text);
     assert_int_equal(xk_ocr_flag_fields(lic, &r, 80), 1);
     assert_non_null(strstr(lic->problems[0].message, "网站 1 (website): OCR confidence 24"));
