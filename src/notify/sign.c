@@ -51,14 +51,22 @@ bool xk_notify_url_encode(const char *in, char *out, size_t size)
     return true;
 }
 
+/* "<timestamp>\n<secret>", which DingTalk signs with the secret and Feishu uses as the key; its
+ * length, or 0 when it does not fit. */
+static size_t stamped(char *buf, size_t size, long long timestamp, const char *secret)
+{
+    int len = snprintf(buf, size, "%lld\n%s", timestamp, secret);
+    return len < 0 || (size_t)len >= size ? 0 : (size_t)len;
+}
+
 bool xk_notify_sign_dingtalk(const char *secret, long long timestamp_ms, char *out, size_t size)
 {
     char msg[XK_NOTIFY_MAX_SECRET + 32];
-    int len = snprintf(msg, sizeof msg, "%lld\n%s", timestamp_ms, secret);
-    if (len < 0 || (size_t)len >= sizeof msg)
+    size_t len = stamped(msg, sizeof msg, timestamp_ms, secret);
+    if (!len)
         return false;
     unsigned char mac[crypto_auth_hmacsha256_BYTES];
-    hmac(secret, strlen(secret), msg, (size_t)len, mac);
+    hmac(secret, strlen(secret), msg, len, mac);
     sodium_memzero(msg, sizeof msg);
     char b64[64];
     return base64(mac, sizeof mac, b64, sizeof b64) && xk_notify_url_encode(b64, out, size);
@@ -67,11 +75,11 @@ bool xk_notify_sign_dingtalk(const char *secret, long long timestamp_ms, char *o
 bool xk_notify_sign_feishu(const char *secret, long long timestamp_s, char *out, size_t size)
 {
     char key[XK_NOTIFY_MAX_SECRET + 32];
-    int len = snprintf(key, sizeof key, "%lld\n%s", timestamp_s, secret);
-    if (len < 0 || (size_t)len >= sizeof key)
+    size_t len = stamped(key, sizeof key, timestamp_s, secret);
+    if (!len)
         return false;
     unsigned char mac[crypto_auth_hmacsha256_BYTES];
-    hmac(key, (size_t)len, "", 0, mac);
+    hmac(key, len, "", 0, mac);
     sodium_memzero(key, sizeof key);
     return base64(mac, sizeof mac, out, size);
 }
