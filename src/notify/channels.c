@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "internal.h"
+#include "xuke/text.h"
 
 #define USER_AGENT "xuke-notify/1"
 #define ANSWER_READ_MAX (64u * 1024u) /* bytes of an answer read; the log keeps the first ones */
@@ -53,19 +54,18 @@ static size_t on_answer(char *ptr, size_t size, size_t n, void *ud)
 /* The first bytes of what the service said, cut at a character boundary and marked when cut. */
 static void keep_answer(send_result *res, long http, const char *body)
 {
-    char shown[XK_NOTIFY_ANSWER_BYTES + 1];
-    size_t len = strlen(body), limit = XK_NOTIFY_ANSWER_BYTES - 40;
-    if (len > limit) {
-        while (limit > 0 && ((unsigned char)body[limit] & 0xC0) == 0x80)
-            limit--;
-        snprintf(shown, sizeof shown, "%.*s…", (int)limit, body);
-    } else {
-        snprintf(shown, sizeof shown, "%s", body);
-    }
-    for (char *p = shown; *p; p++)
+    int head = snprintf(res->answer, sizeof res->answer, "HTTP %ld ", http);
+    size_t room = sizeof res->answer - 1 - (size_t)head;
+    size_t len = strlen(body), mark = strlen("…");
+    size_t keep = len <= room ? len : xk_utf8_cut(body, len, room - mark);
+    char *out = res->answer + head;
+    memcpy(out, body, keep);
+    if (keep < len)
+        memcpy(out + keep, "…", mark);
+    out[keep < len ? keep + mark : keep] = '\0';
+    for (char *p = out; *p; p++)
         if (*p == '\n' || *p == '\r')
             *p = ' ';
-    snprintf(res->answer, sizeof res->answer, "HTTP %ld %s", http, shown);
 }
 
 static bool busy(xk_channel c, long code)

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "internal.h"
+#include "xuke/text.h"
 
 #define MAX_PARTS 256 /* parts of one split message (a digest of XK_NOTIFY_DIGEST_ITEMS fits) */
 #define CHINA_OFFSET_MINUTES 480 /* Asia/Shanghai: UTC+8 all year, no daylight saving */
@@ -410,7 +411,9 @@ static xk_status send_one(send_ctx *c, const xk_subscription *sub, xk_outbox_msg
     if (*sub->secret_file &&
         xk_notify_read_secret(sub->secret_file, secret, sizeof secret, &serr) != XK_OK) {
         res.outcome = SEND_RETRY;
-        snprintf(res.answer, sizeof res.answer, "%s", serr.message);
+        size_t keep = xk_utf8_cut(serr.message, strlen(serr.message), sizeof res.answer - 1);
+        memcpy(res.answer, serr.message, keep);
+        res.answer[keep] = '\0';
     } else {
         send_parts(c, sub, secret, m, &res, NULL);
     }

@@ -242,11 +242,11 @@ bool xk_notify_step(const xk_subscription *sub, xk_date as_of, xk_date due, char
             }
         return false;
     }
-    long late = -*left; /* 1 on the first day past due */
+    int late = (int)-*left; /* 1 on the first day past due; dates span under 4 million days */
     if (sub->overdue == XK_OVERDUE_DAILY)
-        snprintf(step, 16, "o%ld", late);
+        snprintf(step, 16, "o%d", late);
     else if (sub->overdue == XK_OVERDUE_WEEKLY)
-        snprintf(step, 16, "o%ldw", (late - 1) / 7 + 1);
+        snprintf(step, 16, "o%dw", (late - 1) / 7 + 1);
     else
         return false;
     return true;
@@ -273,7 +273,7 @@ static void quiet_words(const xk_subscription *sub, char *out, size_t size)
 
 json_t *xk_notify_subscription_json(const xk_subscription *sub)
 {
-    char shown[XK_NOTIFY_MAX_TARGET * 2], quiet[16];
+    char shown[XK_NOTIFY_MAX_TARGET * 2], quiet[48];
     xk_notify_target_shown(sub, shown, sizeof shown);
     quiet_words(sub, quiet, sizeof quiet);
     json_t *days = json_array(), *licences = json_array();

@@ -29,10 +29,29 @@ typedef struct reader {
     xk_error *err;
 } reader;
 
+/* A piece of the notice quoted in a message: at most QUOTE_BYTES of it, cut at a character and
+ * marked with "…" when cut, so a long sentence never pushes the message's own words out. */
+enum { QUOTE_BYTES = 160 };
+typedef struct quote {
+    char text[QUOTE_BYTES + sizeof "…"];
+} quote;
+
+static quote quoted(const char *s)
+{
+    quote q;
+    size_t len = strlen(s), keep = xk_utf8_cut(s, len, QUOTE_BYTES);
+    memcpy(q.text, s, keep);
+    q.text[keep] = '\0';
+    if (keep < len)
+        memcpy(q.text + keep, "…", sizeof "…");
+    return q;
+}
+
 static xk_status fail(reader *r, int line, const char *fmt, const char *a, const char *b)
 {
-    char msg[384];
-    snprintf(msg, sizeof msg, fmt, a, b);
+    quote qa = quoted(a), qb = quoted(b);
+    char msg[768]; /* the longest format here is under 200 bytes, beside two quotes */
+    snprintf(msg, sizeof msg, fmt, qa.text, qb.text);
     xk_error_set_file(r->err, r->name);
     return xk_error_set(r->err, XK_EFORMAT, line, "%s:%d: %s", r->name, line, msg);
 }
@@ -224,7 +243,7 @@ static xk_status rest_sentence(reader *r, const char *s, const char *name)
         return fail(r, r->line, "%s: %s is not in the notice's year", name, from.text);
     int count = stated_count(p);
     if (count >= 0 && count != days) {
-        char msg[160];
+        char msg[sizeof n->off[0].name + 2 * sizeof from.text + 64];
         snprintf(msg, sizeof msg, "%s: %s至%s is %ld days, not the 共%d天 written", name,
                  from.text, to.text, days, count);
         return fail(r, r->line, "%s%s", msg, "");
@@ -264,6 +283,9 @@ static xk_status work_sentence(reader *r, const char *s, const char *name)
             return fail(r, r->line, "more than %s make-up working days in one notice%s", "32",
                         "");
         xk_notice_days *d = &n->work[n->n_work];
+        if (strlen(name) + strlen("调休") >= sizeof d->name)
+            return fail(r, r->line, "%s: the holiday's name is too long to label its make-up "
+                                    "working days%s", name, "");
         *d = (xk_notice_days){w.date, w.date, r->line, ""};
         snprintf(d->name, sizeof d->name, "%s调休", name);
         for (size_t i = 0; i < n->n_work; i++)

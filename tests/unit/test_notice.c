@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "xuke/notice.h"
+#include "xuke/text.h"
 #include "xuke/xuke.h"
 
 #define HEAD "国务院办公厅关于2021年部分节假日安排的通知\n国办发明电〔2020〕27号\n"
@@ -124,6 +125,25 @@ static void test_makeup_on_a_wednesday_is_refused(void **state)
     assert_non_null(strstr(err.message, "星期三"));
 }
 
+static void test_long_sentence_is_quoted_cut_and_the_reason_kept(void **state)
+{
+    (void)state;
+    xk_notice n;
+    xk_error err;
+    char t[4096];
+    int used = snprintf(t, sizeof t, "%s%s二、春节：2月11日至17日", HEAD, BODY);
+    for (int i = 0; i < 200; i++)
+        used += snprintf(t + used, sizeof t - (size_t)used, "再");
+    snprintf(t + used, sizeof t - (size_t)used, "放假调休，共7天。\n");
+    assert_int_equal(parse(t, &n, &err), XK_EFORMAT);
+    assert_int_equal(err.line, 4);
+    /* the reason survives a 600-byte sentence: the quote is cut at a character and marked */
+    assert_non_null(strstr(err.message, "not followed by 放假"));
+    assert_non_null(strstr(err.message, "再…\""));
+    size_t bad = 0;
+    assert_true(xk_utf8_valid(err.message, strlen(err.message), &bad));
+}
+
 static void test_no_year_is_refused(void **state)
 {
     (void)state;
@@ -211,6 +231,7 @@ int main(void)
         cmocka_unit_test(test_wrong_weekday_names_the_line),
         cmocka_unit_test(test_count_that_does_not_add_up),
         cmocka_unit_test(test_makeup_on_a_wednesday_is_refused),
+        cmocka_unit_test(test_long_sentence_is_quoted_cut_and_the_reason_kept),
         cmocka_unit_test(test_no_year_is_refused),
         cmocka_unit_test(test_title_and_body_must_agree),
         cmocka_unit_test(test_date_outside_the_year_is_refused),
