@@ -49,10 +49,19 @@ bool xk_overdue_parse(const char *s, xk_overdue *out)
     return false;
 }
 
-static void text_into(xk_stmt *s, int col, char *dst, size_t size)
+static xk_status too_long(xk_error *err, const char *what, long id)
 {
-    const char *v = xk_db_column_text(s, col);
-    snprintf(dst, size, "%s", v ? v : "");
+    char name[48];
+    snprintf(name, sizeof name, "%s %ld", what, id);
+    return xk_store_too_long(err, "text", name);
+}
+
+/* Whole or refused, as every fixed field read from the store: *whole turns false when a stored
+ * text is longer than its field (written outside xuke), and the reader answers an error. */
+static void text_into(xk_stmt *s, int col, char *dst, size_t size, bool *whole)
+{
+    if (!xk_store_text_col(s, col, dst, size))
+        *whole = false;
 }
 
 static xk_status prepare(xk_store *st, const char *sql, xk_stmt **s, xk_error *err)
@@ -214,32 +223,34 @@ static void split_licences(const char *text, xk_subscription *sub)
     "id, channel, target, smtp, sender, secret_file, licences, company, all_licences, days, "  \
     "overdue, lang, quiet_from, quiet_until, digest, created_at, actor, removed_at"
 
-static void read_subscription(xk_stmt *s, xk_subscription *sub)
+static bool read_subscription(xk_stmt *s, xk_subscription *sub)
 {
+    bool whole = true;
     char word[32], text[XK_NOTIFY_MAX_LICENCES * 64];
     memset(sub, 0, sizeof *sub);
     sub->id = (long)xk_db_column_int64(s, 0);
-    text_into(s, 1, word, sizeof word);
+    text_into(s, 1, word, sizeof word, &whole);
     xk_channel_parse(word, &sub->channel);
-    text_into(s, 2, sub->target, sizeof sub->target);
-    text_into(s, 3, sub->smtp, sizeof sub->smtp);
-    text_into(s, 4, sub->from, sizeof sub->from);
-    text_into(s, 5, sub->secret_file, sizeof sub->secret_file);
-    text_into(s, 6, text, sizeof text);
+    text_into(s, 2, sub->target, sizeof sub->target, &whole);
+    text_into(s, 3, sub->smtp, sizeof sub->smtp, &whole);
+    text_into(s, 4, sub->from, sizeof sub->from, &whole);
+    text_into(s, 5, sub->secret_file, sizeof sub->secret_file, &whole);
+    text_into(s, 6, text, sizeof text, &whole);
     split_licences(text, sub);
-    text_into(s, 7, sub->company, sizeof sub->company);
+    text_into(s, 7, sub->company, sizeof sub->company, &whole);
     sub->all = xk_db_column_int(s, 8) != 0;
-    text_into(s, 9, text, sizeof text);
+    text_into(s, 9, text, sizeof text, &whole);
     split_days(text, sub);
-    text_into(s, 10, word, sizeof word);
+    text_into(s, 10, word, sizeof word, &whole);
     xk_overdue_parse(word, &sub->overdue);
-    text_into(s, 11, sub->lang, sizeof sub->lang);
+    text_into(s, 11, sub->lang, sizeof sub->lang, &whole);
     sub->quiet_from = xk_db_column_int(s, 12);
     sub->quiet_until = xk_db_column_int(s, 13);
     sub->digest = xk_db_column_int(s, 14) != 0;
-    text_into(s, 15, sub->created_at, sizeof sub->created_at);
-    text_into(s, 16, sub->actor, sizeof sub->actor);
-    text_into(s, 17, sub->removed_at, sizeof sub->removed_at);
+    text_into(s, 15, sub->created_at, sizeof sub->created_at, &whole);
+    text_into(s, 16, sub->actor, sizeof sub->actor, &whole);
+    text_into(s, 17, sub->removed_at, sizeof sub->removed_at, &whole);
+    return whole;
 }
 
 xk_status xk_store_subscriptions(xk_store *st, bool include_removed, xk_subscription **out,
@@ -267,7 +278,11 @@ xk_status xk_store_subscriptions(xk_store *st, bool include_removed, xk_subscrip
             }
             *out = grown;
         }
-        read_subscription(s, &(*out)[(*n)++]);
+        if (!read_subscription(s, &(*out)[*n])) {
+            rc = too_long(err, "subscription", (*out)[*n].id);
+            break;
+        }
+        (*n)++;
     }
     if (rc == XK_OK && step != XK_DB_DONE)
         rc = xk_store_db_error(st, err, "reading subscriptions");
@@ -289,9 +304,10 @@ xk_status xk_store_subscription_get(xk_store *st, long id, xk_subscription *out,
         return rc;
     xk_db_bind_int64(s, 1, id);
     int step = xk_db_step(s);
-    if (step == XK_DB_ROW)
-        read_subscription(s, out);
-    else if (step == XK_DB_DONE)
+    if (step == XK_DB_ROW) {
+        if (!read_subscription(s, out))
+            rc = too_long(err, "subscription", out->id);
+    } else if (step == XK_DB_DONE)
         rc = xk_error_set(err, XK_ENOTFOUND, 0, "no subscription %ld", id);
     else
         rc = xk_store_db_error(st, err, "reading a subscription");
@@ -402,14 +418,15 @@ xk_status xk_store_outbox_exists(xk_store *st, const char *key, bool *exists, xk
     "o.id, o.subscription_id, o.key, o.idem, o.status, o.attempts, o.parts_sent, o.created_ms, " \
     "o.next_ms, o.claimed_ms, o.first_try_ms, o.sent_ms, o.title, o.n_items, o.answer"
 
-static void read_msg(xk_stmt *s, xk_outbox_msg *m)
+static bool read_msg(xk_stmt *s, xk_outbox_msg *m)
 {
+    bool whole = true;
     memset(m, 0, sizeof *m);
     m->id = (long)xk_db_column_int64(s, 0);
     m->subscription = (long)xk_db_column_int64(s, 1);
-    text_into(s, 2, m->key, sizeof m->key);
-    text_into(s, 3, m->idem, sizeof m->idem);
-    text_into(s, 4, m->status, sizeof m->status);
+    text_into(s, 2, m->key, sizeof m->key, &whole);
+    text_into(s, 3, m->idem, sizeof m->idem, &whole);
+    text_into(s, 4, m->status, sizeof m->status, &whole);
     m->attempts = xk_db_column_int(s, 5);
     m->parts_sent = xk_db_column_int(s, 6);
     m->created_ms = xk_db_column_int64(s, 7);
@@ -417,9 +434,10 @@ static void read_msg(xk_stmt *s, xk_outbox_msg *m)
     m->claimed_ms = xk_db_column_int64(s, 9);
     m->first_try_ms = xk_db_column_int64(s, 10);
     m->sent_ms = xk_db_column_int64(s, 11);
-    text_into(s, 12, m->title, sizeof m->title);
+    text_into(s, 12, m->title, sizeof m->title, &whole);
     m->n_items = (size_t)xk_db_column_int64(s, 13);
-    text_into(s, 14, m->answer, sizeof m->answer);
+    text_into(s, 14, m->answer, sizeof m->answer, &whole);
+    return whole;
 }
 
 static char *column_dup(xk_stmt *s, int col)
@@ -454,7 +472,10 @@ static xk_status read_msgs(xk_store *st, xk_stmt *s, bool with_text, xk_outbox_m
             *out = grown;
         }
         xk_outbox_msg *m = &(*out)[(*n)++];
-        read_msg(s, m);
+        if (!read_msg(s, m)) {
+            rc = too_long(err, "reminder", m->id);
+            break;
+        }
         if (with_text) {
             m->text = column_dup(s, 15);
             m->items = column_dup(s, 16);

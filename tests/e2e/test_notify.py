@@ -499,6 +499,18 @@ check('remove', rc == 0, err)
 rc, out, err = run('notify', 'list', '--db', DB)
 check('a removed subscription leaves the list', f'{SUB["wecom"]} wecom' not in out, out)
 
+# A subscription edited outside xuke to a target longer than xuke writes (512 bytes) is an
+# error naming it, never a target cut to fit and then messaged.
+edited = os.path.join(TMP, 'edited.db')
+shutil.copy(DB, edited)
+with sqlite3.connect(edited) as con:
+    con.execute("UPDATE subscriptions SET target = 'http://127.0.0.1/' || printf('%.600c', 'x') "
+                "WHERE id = ?", (int(SUB['feishu']),))
+rc, out, err = run('notify', 'list', '--db', edited)
+check('an over-long stored target is refused, naming the subscription, not cut',
+      rc != 0 and f'subscription {SUB["feishu"]}' in err and 'longer than xuke writes' in err
+      and 'x' * 600 not in out, (rc, out[-300:], err))
+
 SMTP.stop()
 HTTP.shutdown()
 shutil.rmtree(TMP, ignore_errors=True)
