@@ -56,17 +56,20 @@ xk_status xk_audit_append_content(xk_store *st, const char *at, const char *acti
 {
     xk_stmt *s = xk_store_stmt(st, S_AUDIT_HEAD, err);
     if (!s)
-        return XK_EDB;
+        return xk_store_stmt_failure(err);
     if (xk_db_step(s) != XK_DB_ROW)
         return xk_store_db_error(st, err, "reading the audit head");
     long long id = xk_db_column_int64(s, 0) + 1;
     char prev[XK_SHA256_HEX], hash[XK_SHA256_HEX];
-    snprintf(prev, sizeof prev, "%s", (const char *)xk_db_column_text(s, 1));
+    const char *head = xk_db_column_text(s, 1);
+    if (xk_db_failed(s)) /* no memory for the text: the chain must not go on from "" */
+        return xk_error_set(err, XK_ENOMEM, 0, "reading the audit head: out of memory");
+    snprintf(prev, sizeof prev, "%s", head ? head : "");
     xk_db_reset(s);
     if (!entry_hash(prev, id, at, st->actor, action, number, detail, content, hash))
         return xk_error_set(err, XK_ENOMEM, 0, "out of memory");
     if (!(s = xk_store_stmt(st, S_AUDIT_INSERT, err)))
-        return XK_EDB;
+        return xk_store_stmt_failure(err);
     xk_db_bind_int64(s, 1, id);
     const char *vals[] = {at, st->actor, action, number, detail, prev, hash, content};
     for (int i = 0; i < 8; i++)
@@ -74,7 +77,7 @@ xk_status xk_audit_append_content(xk_store *st, const char *at, const char *acti
     if (xk_db_step(s) != XK_DB_DONE)
         return xk_store_db_error(st, err, "writing the audit log");
     if (!(s = xk_store_stmt(st, S_AUDIT_SET_HEAD, err)))
-        return XK_EDB;
+        return xk_store_stmt_failure(err);
     xk_db_bind_int64(s, 1, id);
     xk_db_bind_text(s, 2, hash, -1);
     if (xk_db_step(s) != XK_DB_DONE)

@@ -32,7 +32,7 @@ static xk_status rows_hash(xk_store *st, const char *sql, long long lid, char ou
 {
     xk_stmt *s = xk_store_cached_stmt(st, sql, err);
     if (!s)
-        return XK_EDB;
+        return xk_store_stmt_failure(err);
     xk_db_bind_int64(s, 1, lid);
     xk_buf b;
     xk_buf_init(&b);
@@ -105,7 +105,7 @@ static xk_status version_lines(xk_store *st, long long lid, int version, xk_buf 
         "licence_id = ?1 AND (?2 = 0 OR version = ?2) ORDER BY version",
         err);
     if (!s)
-        return XK_EDB;
+        return xk_store_stmt_failure(err);
     xk_db_bind_int64(s, 1, lid);
     xk_db_bind_int(s, 2, version);
     int step;
@@ -270,7 +270,7 @@ static xk_status named_content(xk_store *st, const char *number, named *nm, xk_e
     xk_stmt *s = xk_store_cached_stmt(
         st, "SELECT id, content FROM audit WHERE number = ?1 AND content != '' ORDER BY id", err);
     if (!s)
-        return XK_EDB;
+        return xk_store_stmt_failure(err);
     xk_db_bind_text(s, 1, number, -1);
     int step;
     while ((step = xk_db_step(s)) == XK_DB_ROW)
@@ -339,7 +339,7 @@ static xk_status check_document(xk_store *st, const char *number, int version, c
 {
     xk_stmt *s = xk_store_cached_stmt(st, "SELECT body FROM documents WHERE sha256 = ?1", err);
     if (!s)
-        return XK_EDB;
+        return xk_store_stmt_failure(err);
     xk_db_bind_text(s, 1, sha, -1);
     xk_status rc = XK_OK;
     int step = xk_db_step(s);

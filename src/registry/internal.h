@@ -55,6 +55,12 @@ xk_status xk_store_db_error(xk_store *st, xk_error *err, const char *doing);
 xk_stmt *xk_store_stmt(xk_store *st, stmt_id id, xk_error *err);
 /* A prepared statement for sql from the query cache (reset, bindings cleared); NULL on error. */
 xk_stmt *xk_store_cached_stmt(xk_store *st, const char *sql, xk_error *err);
+/* The status for a NULL from either of those: the one they set in err (XK_ENOMEM when memory
+ * ran out preparing, not a broken store), or XK_EDB when err was NULL. */
+static inline xk_status xk_store_stmt_failure(const xk_error *err)
+{
+    return err && err->code != XK_OK ? err->code : XK_EDB;
+}
 
 /* A text column copied whole into dst (size bytes with its NUL); false, with dst "", when it
  * does not fit: a value longer than xuke writes (a store changed outside xuke) is never cut. */

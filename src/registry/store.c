@@ -278,8 +278,10 @@ xk_status xk_store_write_end(xk_store *st, xk_status result, xk_error *err)
             st->tx_failed = 1;
         return result;
     }
-    if (result == XK_OK)
-        return xk_store_exec(st, "COMMIT", err);
+    /* A COMMIT that fails (memory, I/O) can leave the transaction open: rolled back, so the
+     * write is all or none and the next one does not find a transaction in its way. */
+    if (result == XK_OK && (result = xk_store_exec(st, "COMMIT", err)) == XK_OK)
+        return XK_OK;
     xk_db_exec(st->db, "ROLLBACK");
     return result;
 }
@@ -316,10 +318,12 @@ static xk_status clear_index_rows(xk_store *st, long long id, xk_error *err)
 {
     xk_stmt *s;
     if (!(s = xk_store_stmt(st, S_DELETE_SERVICES, err)))
-        return XK_EDB;
+        return xk_store_stmt_failure(err);
     xk_db_bind_int64(s, 1, id);
     xk_status rc = step_done(st, s, err, "updating services");
-    if (rc == XK_OK && (s = xk_store_stmt(st, S_DELETE_DOMAINS, err)) != NULL) {
+    if (rc == XK_OK && !(s = xk_store_stmt(st, S_DELETE_DOMAINS, err)))
+        return xk_store_stmt_failure(err);
+    if (rc == XK_OK) {
         xk_db_bind_int64(s, 1, id);
         rc = step_done(st, s, err, "updating domains");
     }
@@ -334,7 +338,7 @@ static xk_status put_index_rows(xk_store *st, long long id, bool fresh, const xk
     xk_status rc = fresh ? XK_OK : clear_index_rows(st, id, err);
     for (size_t i = 0; rc == XK_OK && i < lic->n_services; i++) {
         if (!(s = xk_store_stmt(st, S_INSERT_SERVICE, err)))
-            return XK_EDB;
+            return xk_store_stmt_failure(err);
         bind_text(s, 1, lic->services[i].code);
         xk_db_bind_int64(s, 2, id);
         rc = step_done(st, s, err, "storing a service");
@@ -343,7 +347,7 @@ static xk_status put_index_rows(xk_store *st, long long id, bool fresh, const xk
         const xk_website *site = &lic->websites[w];
         for (size_t k = 0; rc == XK_OK && k < site->domains.len; k++) {
             if (!(s = xk_store_stmt(st, S_INSERT_DOMAIN, err)))
-                return XK_EDB;
+                return xk_store_stmt_failure(err);
             bind_text(s, 1, site->domains.items[k]);
             xk_db_bind_int64(s, 2, id);
             xk_db_bind_int(s, 3, (int)w);
@@ -377,7 +381,7 @@ xk_status xk_store_find_licence(xk_store *st, const char *number, existing *ex, 
     memset(ex, 0, sizeof *ex);
     xk_stmt *s = xk_store_stmt(st, S_FIND_LICENCE, err);
     if (!s)
-        return XK_EDB;
+        return xk_store_stmt_failure(err);
     bind_text(s, 1, number);
     int rc = xk_db_step(s);
     if (rc == XK_DB_ROW) {
@@ -392,17 +396,30 @@ xk_status xk_store_find_licence(xk_store *st, const char *number, existing *ex, 
     return XK_OK;
 }
 
-static bool same_as_current(xk_store *st, const existing *ex, const char *hash)
+/* Whether the current version's record hash is hash. A failure to read it (memory, I/O) is a
+ * failure of the put, never taken as "changed": that would store the same record again. */
+static xk_status same_as_current(xk_store *st, const existing *ex, const char *hash, bool *same,
+                                 xk_error *err)
 {
-    xk_stmt *s = xk_store_stmt(st, S_CURRENT_HASH, NULL);
+    *same = false;
+    xk_stmt *s = xk_store_stmt(st, S_CURRENT_HASH, err);
     if (!s)
-        return false;
+        return xk_store_stmt_failure(err);
     xk_db_bind_int64(s, 1, ex->id);
     xk_db_bind_int(s, 2, ex->version);
-    const char *current = xk_db_step(s) == XK_DB_ROW ? xk_db_column_text(s, 0) : NULL;
-    bool same = current && strcmp(current, hash) == 0;
+    int rc = xk_db_step(s);
+    if (rc == XK_DB_ROW) {
+        const char *current = xk_db_column_text(s, 0);
+        if (xk_db_failed(s)) /* no memory for the text: the driver kept the failure */
+            rc = XK_DB_FAIL;
+        else
+            *same = current && strcmp(current, hash) == 0;
+    }
+    xk_status status = rc == XK_DB_ROW || rc == XK_DB_DONE
+                           ? XK_OK
+                           : xk_store_db_error(st, err, "reading the current version's hash");
     xk_db_reset(s);
-    return same;
+    return status;
 }
 
 static xk_status store_document(xk_store *st, const char *src, size_t len, const char *kind,
@@ -410,7 +427,7 @@ static xk_status store_document(xk_store *st, const char *src, size_t len, const
 {
     xk_stmt *s = xk_store_stmt(st, S_INSERT_DOCUMENT, err);
     if (!s)
-        return XK_EDB;
+        return xk_store_stmt_failure(err);
     bind_text(s, 1, sha);
     bind_text(s, 2, kind);
     xk_db_bind_int64(s, 3, (long long)len);
@@ -423,7 +440,7 @@ static xk_status index_company(xk_store *st, long long id, const char *company, 
 {
     xk_stmt *s = xk_store_stmt(st, S_INDEX_COMPANY, err);
     if (!s)
-        return XK_EDB;
+        return xk_store_stmt_failure(err);
     xk_db_bind_int64(s, 1, id);
     bind_text(s, 2, company);
     return step_done(st, s, err, "indexing the company name");
@@ -434,7 +451,7 @@ static xk_status upsert_licence(xk_store *st, const xk_licence *lic, const char 
 {
     xk_stmt *s = xk_store_stmt(st, ex->found ? S_UPDATE_LICENCE : S_INSERT_LICENCE, err);
     if (!s)
-        return XK_EDB;
+        return xk_store_stmt_failure(err);
     if (ex->found)
         xk_db_bind_int64(s, 1, ex->id);
     else
@@ -464,7 +481,7 @@ static xk_status insert_version(xk_store *st, const existing *ex, const char *js
 {
     xk_stmt *s = xk_store_stmt(st, S_INSERT_VERSION, err);
     if (!s)
-        return XK_EDB;
+        return xk_store_stmt_failure(err);
     xk_db_bind_int64(s, 1, ex->id);
     xk_db_bind_int(s, 2, ex->version);
     bind_text(s, 3, json);
@@ -484,7 +501,10 @@ static xk_status put_locked(xk_store *st, const xk_licence *lic, const char *sou
     xk_status rc = xk_store_find_licence(st, lic->number, &ex, err);
     if (rc != XK_OK)
         return rc;
-    if (ex.found && !ex.removed && same_as_current(st, &ex, hash)) {
+    bool same = false;
+    if (ex.found && !ex.removed && (rc = same_as_current(st, &ex, hash, &same, err)) != XK_OK)
+        return rc;
+    if (same) {
         res->outcome = XK_IMPORT_UNCHANGED;
         res->version = ex.version;
         return XK_OK;
@@ -603,7 +623,7 @@ xk_status xk_store_get_json(xk_store *st, const char *number, int version, char 
     *json = NULL;
     xk_stmt *s = xk_store_stmt(st, S_GET_VERSION, err);
     if (!s)
-        return XK_EDB;
+        return xk_store_stmt_failure(err);
     bind_text(s, 1, number);
     xk_db_bind_int(s, 2, version);
     int rc = xk_db_step(s);
@@ -779,7 +799,7 @@ static xk_status put_original_locked(xk_store *st, const char *source_sha256, in
     xk_store_now_utc(at);
     xk_stmt *s = xk_store_stmt(st, S_INSERT_DOCUMENT, err);
     if (!s)
-        return XK_EDB;
+        return xk_store_stmt_failure(err);
     bind_text(s, 1, sha);
     bind_text(s, 2, kind);
     xk_db_bind_int64(s, 3, (long long)len);
@@ -793,7 +813,7 @@ static xk_status put_original_locked(xk_store *st, const char *source_sha256, in
         "VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
         err);
     if (!s)
-        return XK_EDB;
+        return xk_store_stmt_failure(err);
     bind_text(s, 1, source_sha256);
     xk_db_bind_int(s, 2, file);
     bind_text(s, 3, sha);
@@ -826,7 +846,7 @@ xk_status xk_store_original(xk_store *st, const char *source_sha256, int file, c
                              "WHERE source_sha256 = ?1 AND page = ?2",
                              err);
     if (!s)
-        return XK_EDB;
+        return xk_store_stmt_failure(err);
     bind_text(s, 1, source_sha256);
     xk_db_bind_int(s, 2, file);
     char sha[XK_SHA256_HEX] = "";

@@ -10,9 +10,11 @@
  * and SQLite's (SQLITE_CONFIG_MALLOC). utf8proc allocates inside its own library, out of reach.
  * Operations covered: the calendar's parse, the extractor on two seeds (an absorbed failure
  * must leave the very record of the run without failure), the record read from JSON, the store's
- * get (Jansson's allocations spared there: see json_alloc) and xk_status_scan over a store; and
- * the arena's alignment promise. A mishandled failure prints where the failed allocation was
- * made. Still to join: the store's put and the rules' obligations.
+ * get (Jansson's allocations spared there: see json_alloc), the store's put (into a fresh store,
+ * where a failure must leave the licence absent, and of the same record again, where it must
+ * leave the one version as it was) and xk_status_scan over a store; and the arena's alignment
+ * promise. A mishandled failure prints where the failed allocation was made. Still to join: the
+ * rules' obligations.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -295,8 +297,8 @@ static void test_record_from_json_under_every_allocation_failure(void **state)
 
 /* --- the store ------------------------------------------------------------------------------ */
 
-/* A fresh store file holding the first seed, made with no allocation failing. */
-static xk_store *store_with_seed(char *dir, size_t dir_size, xk_licence **lic)
+/* A fresh, empty store file in a new directory, made with no allocation failing. */
+static xk_store *fresh_store(char *dir, size_t dir_size)
 {
     arm(0);
     int w = snprintf(dir, dir_size, "/tmp/xuke_alloc_XXXXXX");
@@ -305,15 +307,32 @@ static xk_store *store_with_seed(char *dir, size_t dir_size, xk_licence **lic)
     char path[512];
     w = snprintf(path, sizeof path, "%s/store.db", dir);
     assert_true(w > 0 && (size_t)w < sizeof path);
-    char src[512];
-    w = snprintf(src, sizeof src, "%s/seeds/%s.txt", FIXTURES, seeds[0]);
-    assert_true(w > 0 && (size_t)w < sizeof src);
-    size_t len;
-    char *text = slurp(src, &len);
     xk_error err;
     xk_store *st;
     assert_int_equal(xk_store_open(path, &st, &err), XK_OK);
-    assert_int_equal(xk_licence_parse(text, len, NULL, lic, &err), XK_OK);
+    return st;
+}
+
+/* The first seed's text and its record, read with no allocation failing. */
+static char *seed_record(size_t *len, xk_licence **lic)
+{
+    arm(0);
+    char src[512];
+    int w = snprintf(src, sizeof src, "%s/seeds/%s.txt", FIXTURES, seeds[0]);
+    assert_true(w > 0 && (size_t)w < sizeof src);
+    char *text = slurp(src, len);
+    xk_error err;
+    assert_int_equal(xk_licence_parse(text, *len, NULL, lic, &err), XK_OK);
+    return text;
+}
+
+/* A fresh store file holding the first seed, made with no allocation failing. */
+static xk_store *store_with_seed(char *dir, size_t dir_size, xk_licence **lic)
+{
+    xk_store *st = fresh_store(dir, dir_size);
+    size_t len;
+    char *text = seed_record(&len, lic);
+    xk_error err;
     xk_import_result res;
     assert_int_equal(xk_store_put(st, *lic, text, len, "text", &res, &err), XK_OK);
     free(text);
@@ -367,6 +386,135 @@ static void test_store_get_under_every_allocation_failure(void **state)
     xk_store_close(st);
     remove_store(dir);
     spare_jansson = false;
+}
+
+/* What the store holds of number, read with no allocation failing: the current record's
+ * canonical JSON and its version count (0 and NULL when the licence is absent). */
+static char *held(xk_store *st, const char *number, int *versions)
+{
+    long saved_at = fail_at, saved_count = count;
+    bool saved_spare = spare_jansson;
+    fail_at = 0;
+    spare_jansson = true;
+    xk_licence *lic = NULL;
+    xk_licence_info info;
+    xk_error err;
+    xk_status rc = xk_store_get(st, number, 0, &lic, &info, &err);
+    fail_at = saved_at;
+    count = saved_count;
+    spare_jansson = saved_spare;
+    *versions = 0;
+    if (rc == XK_ENOTFOUND)
+        return NULL;
+    assert_int_equal(rc, XK_OK);
+    *versions = info.versions;
+    char *s = record_text(lic);
+    xk_licence_free(lic);
+    return s;
+}
+
+/* A put into a fresh store: a failure leaves the licence absent, and the store usable. */
+static void test_store_put_new_under_every_allocation_failure(void **state)
+{
+    (void)state;
+    size_t len;
+    xk_licence *lic;
+    char *text = seed_record(&len, &lic);
+    char *want = record_text(lic);
+    char dir[64];
+    xk_store *st = fresh_store(dir, sizeof dir);
+    xk_import_result res;
+    xk_error err;
+    arm(0);
+    assert_int_equal(xk_store_put(st, lic, text, len, "text", &res, &err), XK_OK);
+    long total = count;
+    assert_int_equal(res.outcome, XK_IMPORT_NEW);
+    xk_store_close(st);
+    remove_store(dir);
+    for (long n = 1; n <= total; n++) {
+        st = fresh_store(dir, sizeof dir);
+        xk_error_clear(&err);
+        res = (xk_import_result){0};
+        arm(n);
+        xk_status rc = xk_store_put(st, lic, text, len, "text", &res, &err);
+        arm(0);
+        int versions;
+        char *got = held(st, lic->number, &versions);
+        if (rc == XK_OK) {
+            if (res.outcome != XK_IMPORT_NEW || res.version != 1 || versions != 1 || !got ||
+                strcmp(got, want) != 0) {
+                print_failed_allocation();
+                fail_msg("allocation %ld failed and was absorbed, but the put gave outcome %d "
+                         "version %d and the store holds %d versions",
+                         n, (int)res.outcome, res.version, versions);
+            }
+        } else {
+            assert_clean_failure(rc, XK_ENOMEM, &err, n);
+            if (got) {
+                print_failed_allocation();
+                fail_msg("allocation %ld failed, the put said so, but the licence was stored", n);
+            }
+            /* the store still takes the put afterwards: no transaction left open */
+            assert_int_equal(xk_store_put(st, lic, text, len, "text", &res, &err), XK_OK);
+            assert_int_equal(res.outcome, XK_IMPORT_NEW);
+        }
+        free(got);
+        xk_store_close(st);
+        remove_store(dir);
+    }
+    free(want);
+    xk_licence_free(lic);
+    free(text);
+}
+
+/* The same record put again: nothing is written, whatever fails on the way. A failure reading
+ * the current version's hash once stored the record again as a new version. */
+static void test_store_put_unchanged_under_every_allocation_failure(void **state)
+{
+    (void)state;
+    char dir[64];
+    xk_licence *lic;
+    xk_store *st = store_with_seed(dir, sizeof dir, &lic);
+    size_t len;
+    xk_licence *unused;
+    char *text = seed_record(&len, &unused);
+    xk_licence_free(unused);
+    int versions;
+    char *want = held(st, lic->number, &versions);
+    assert_non_null(want);
+    assert_int_equal(versions, 1);
+    xk_import_result res;
+    xk_error err;
+    arm(0);
+    assert_int_equal(xk_store_put(st, lic, text, len, "text", &res, &err), XK_OK);
+    long total = count;
+    assert_int_equal(res.outcome, XK_IMPORT_UNCHANGED);
+    for (long n = 1; n <= total; n++) {
+        xk_error_clear(&err);
+        res = (xk_import_result){0};
+        arm(n);
+        xk_status rc = xk_store_put(st, lic, text, len, "text", &res, &err);
+        arm(0);
+        if (rc == XK_OK && (res.outcome != XK_IMPORT_UNCHANGED || res.version != 1)) {
+            print_failed_allocation();
+            fail_msg("allocation %ld failed and was absorbed, but the put gave outcome %d "
+                     "version %d in place of unchanged version 1",
+                     n, (int)res.outcome, res.version);
+        }
+        if (rc != XK_OK)
+            assert_clean_failure(rc, XK_ENOMEM, &err, n);
+        char *got = held(st, lic->number, &versions);
+        if (versions != 1 || !got || strcmp(got, want) != 0) {
+            print_failed_allocation();
+            fail_msg("allocation %ld failed: the store now holds %d versions", n, versions);
+        }
+        free(got);
+    }
+    free(want);
+    free(text);
+    xk_licence_free(lic);
+    xk_store_close(st);
+    remove_store(dir);
 }
 
 typedef struct scan_seen {
@@ -461,6 +609,8 @@ int main(void)
         cmocka_unit_test(test_record_from_json_under_every_allocation_failure),
         cmocka_unit_test(test_store_get_under_every_allocation_failure),
         cmocka_unit_test(test_status_scan_under_every_allocation_failure),
+        cmocka_unit_test(test_store_put_new_under_every_allocation_failure),
+        cmocka_unit_test(test_store_put_unchanged_under_every_allocation_failure),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
