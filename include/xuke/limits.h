@@ -94,7 +94,7 @@
 #define XK_NOTICE_MAX_ITEM_BYTES 4096u
 /* The configuration file of xuke serve --config (a few hundred bytes in practice). */
 #define XK_SERVE_CONFIG_MAX_BYTES (64u * 1024u)
-/* A calendar file rewritten by xuke calendar import (the one xk_calendar_load reads: 1 MiB). */
+/* A calendar file: the most xk_calendar_load reads, and so the most calendar import writes. */
 #define XK_CALENDAR_MAX_BYTES (1u << 20)
 /* Reminders (src/notify/): thresholds in one --days list and the largest; licences one
  * subscription names; bytes of a target (URL or address), of a secret and of a company filter;

@@ -10,8 +10,8 @@
 
 #include "../core/buf.h"
 #include "xuke/calendar.h"
+#include "xuke/limits.h"
 
-#define CAL_MAX_BYTES (1u << 20)
 #define CAL_MAX_RANGE 31
 #define DAY_NONE 0
 #define DAY_OFF 1
@@ -226,8 +226,8 @@ xk_status xk_calendar_parse(const char *text, size_t len, const char *name, xk_c
                             xk_error *err)
 {
     *out = NULL;
-    if (len > CAL_MAX_BYTES)
-        return xk_error_set(err, XK_ETOOBIG, 0, "%s: calendar over %u bytes", name, CAL_MAX_BYTES);
+    if (len > XK_CALENDAR_MAX_BYTES)
+        return xk_error_set(err, XK_ETOOBIG, 0, "%s: calendar over %u bytes", name, XK_CALENDAR_MAX_BYTES);
     xk_calendar *cal = calloc(1, sizeof *cal);
     if (!cal)
         return xk_error_set(err, XK_ENOMEM, 0, "out of memory");
@@ -290,7 +290,7 @@ xk_status xk_calendar_load(const char *path, xk_calendar **out, xk_error *err)
     xk_buf_init(&b);
     char chunk[8192];
     size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && b.len <= CAL_MAX_BYTES)
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && b.len <= XK_CALENDAR_MAX_BYTES)
         xk_buf_append(&b, chunk, n);
     bool failed = ferror(f);
     fclose(f);
