@@ -548,9 +548,12 @@ xk_status xk_agenda_build_top(xk_store *st, const xk_calendar *cal, xk_date as_o
         xk_agenda_free(out);
         return rc;
     }
-    if (limit) /* a heap: ties go by collection order, which its layout does not keep */
-        qsort(out->entries, out->n, sizeof *out->entries, by_due);
-    else if (sort_entries(out) != XK_OK) {
+    /* With a limit the entries are a heap: ties go by collection order, which its layout does
+     * not keep. An empty agenda has no array at all, which qsort must not be given. */
+    if (limit) {
+        if (out->n > 1)
+            qsort(out->entries, out->n, sizeof *out->entries, by_due);
+    } else if (sort_entries(out) != XK_OK) {
         xk_agenda_free(out);
         return xk_error_set(err, XK_ENOMEM, 0, "out of memory");
     }

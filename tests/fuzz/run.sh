@@ -31,6 +31,7 @@ one() { # one TARGET: runs it, prints its summary line, returns non-zero on a fi
     local dict=$root/tests/fuzz/dict/$t.dict dict_arg=()
     [ -s "$dict" ] && dict_arg=(-dict="$dict") # a target without a dictionary runs without one
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+        LSAN_OPTIONS=suppressions=$root/tests/lsan.supp:print_suppressions=0 \
         "$build/tests/fuzz_$t" -max_total_time="$seconds" -timeout="${FUZZ_TIMEOUT:-10}" -rss_limit_mb=2048 \
         "${dict_arg[@]}" -artifact_prefix="$build/fuzz-crashes/$t-" \
         -print_final_stats=1 "$build/fuzz-corpus/$t" > "$log" 2>&1
