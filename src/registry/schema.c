@@ -142,8 +142,9 @@ static const char *const migrations[] = {
     /* 11: the baseline on first use (baseline.c): "annual reports up to this year were filed",
      * recorded once for the whole registry instead of one event per licence and year; the
      * latest row counts, earlier ones stay as the record of what was said */
-    "CREATE TABLE baselines(id INTEGER PRIMARY KEY, filed_through INTEGER NOT NULL,"
-    "  note TEXT NOT NULL DEFAULT '', recorded_at TEXT NOT NULL, actor TEXT NOT NULL);",
+    /* in parentheses: clang takes a last element of two joined literals for a missed comma */
+    ("CREATE TABLE baselines(id INTEGER PRIMARY KEY, filed_through INTEGER NOT NULL,"
+     "  note TEXT NOT NULL DEFAULT '', recorded_at TEXT NOT NULL, actor TEXT NOT NULL);"),
 };
 
 /*
