@@ -94,6 +94,9 @@ bool xk_utf8_valid(const char *s, size_t len, size_t *bad_offset);
  * xk_utf8_offsets counts them, so invalid input is cut at max. Reads s[0..len) at most.
  */
 size_t xk_utf8_cut(const char *s, size_t len, size_t max);
+/* Copies s[0..len) into dst (size > 0) as a C string, cut by xk_utf8_cut to fit size - 1 bytes;
+ * returns the bytes kept (less than len when it cut). */
+size_t xk_utf8_copy(char *dst, size_t size, const char *s, size_t len);
 /* Replaces, in place, each byte of the C string s that does not start a valid UTF-8 sequence
  * with '?', so the text can go into JSON. Returns how many bytes it replaced. */
 size_t xk_utf8_scrub(char *s);

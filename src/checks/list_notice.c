@@ -106,13 +106,6 @@ static size_t value_len(const char *s, size_t len)
     return len;
 }
 
-static void copy_span(char *dst, size_t size, const char *s, size_t len)
-{
-    size_t keep = xk_utf8_cut(s, len, size - 1);
-    memcpy(dst, s, keep);
-    dst[keep] = '\0';
-}
-
 /* An unlabelled credit code: the one run of exactly 18 code characters with a digit in it. */
 static bool bare_code(const char *s, size_t len, char *out, size_t size)
 {
@@ -123,7 +116,7 @@ static bool bare_code(const char *s, size_t len, char *out, size_t size)
             j++;
         }
         if (j - i == XK_CREDIT_CODE_LEN && digits) {
-            copy_span(out, size, s + i, j - i);
+            xk_utf8_copy(out, size, s + i, j - i);
             return true;
         }
         i = j == i ? i + 1 : j;
@@ -163,16 +156,16 @@ static xk_status notice_entry(xk_list *out, int line, const char *s, size_t len,
     if (cl > XK_MAX_LIST_FIELD_BYTES)
         return xk_error_set(err, XK_ETOOBIG, line, "company is longer than %u bytes",
                             XK_MAX_LIST_FIELD_BYTES);
-    copy_span(e->company, sizeof e->company, s, cl);
+    xk_utf8_copy(e->company, sizeof e->company, s, cl);
     size_t after;
     xk_status rc = XK_OK;
     if (find_label(s, len, code_labels, 3, &after))
-        copy_span(value, sizeof value, s + after, value_len(s + after, len - after));
+        xk_utf8_copy(value, sizeof value, s + after, value_len(s + after, len - after));
     else if (!bare_code(s, len, value, sizeof value))
         value[0] = '\0';
     rc = xk_entry_credit_code(out, e, value, err);
     if (rc == XK_OK && find_label(s, len, number_labels, 3, &after)) {
-        copy_span(value, sizeof value, s + after, value_len(s + after, len - after));
+        xk_utf8_copy(value, sizeof value, s + after, value_len(s + after, len - after));
         rc = xk_entry_number(e, value, err);
     } else if (rc == XK_OK) {
         xk_number n;
@@ -183,9 +176,9 @@ static xk_status notice_entry(xk_list *out, int line, const char *s, size_t len,
     if (rc == XK_OK && xk_date_find(s, len, &d, NULL, NULL, NULL))
         xk_date_format(d, e->date, sizeof e->date);
     if (rc == XK_OK && find_label(s, len, reason_labels, 4, &after))
-        copy_span(e->reason, sizeof e->reason, s + after, value_len(s + after, len - after));
+        xk_utf8_copy(e->reason, sizeof e->reason, s + after, value_len(s + after, len - after));
     if (rc == XK_OK && find_label(s, len, authority_labels, 2, &after))
-        copy_span(e->authority, sizeof e->authority, s + after,
+        xk_utf8_copy(e->authority, sizeof e->authority, s + after,
                   value_len(s + after, len - after));
     return rc == XK_OK ? xk_entry_done(e, err) : rc;
 }

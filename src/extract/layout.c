@@ -841,11 +841,7 @@ static size_t collect_candidates(const layout *L, bool by_ff, candidate *cand, s
 
 static void note_text(char *dst, size_t size, const char *s, size_t start, size_t end)
 {
-    size_t n = end - start;
-    if (n >= size)
-        n = xk_utf8_cut(s + start, n, size - 1);
-    memcpy(dst, s + start, n);
-    dst[n] = '\0';
+    xk_utf8_copy(dst, size, s + start, end - start);
 }
 
 static void drop_running(layout *L, size_t i)

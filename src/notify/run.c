@@ -411,9 +411,7 @@ static xk_status send_one(send_ctx *c, const xk_subscription *sub, xk_outbox_msg
     if (*sub->secret_file &&
         xk_notify_read_secret(sub->secret_file, secret, sizeof secret, &serr) != XK_OK) {
         res.outcome = SEND_RETRY;
-        size_t keep = xk_utf8_cut(serr.message, strlen(serr.message), sizeof res.answer - 1);
-        memcpy(res.answer, serr.message, keep);
-        res.answer[keep] = '\0';
+        xk_utf8_copy(res.answer, sizeof res.answer, serr.message, strlen(serr.message));
     } else {
         send_parts(c, sub, secret, m, &res, NULL);
     }

@@ -259,9 +259,9 @@ void xk_ocr_snap_note(ocr_snaps *s, const char *field, const char *from, size_t 
     }
     ocr_snap *n = &s->items[s->n++];
     n->noise = xk_ocr_within_noise(from, from_len, to, strlen(to));
-    xk_ocr_copy_whole(n->field, sizeof n->field, field, strlen(field));
-    xk_ocr_copy_whole(n->from, sizeof n->from, from, from_len);
-    xk_ocr_copy_whole(n->to, sizeof n->to, to, strlen(to));
+    xk_utf8_copy(n->field, sizeof n->field, field, strlen(field));
+    xk_utf8_copy(n->from, sizeof n->from, from, from_len);
+    xk_utf8_copy(n->to, sizeof n->to, to, strlen(to));
 }
 
 static void snap_with(const wording *w, xk_licence *lic, char **text, ocr_snaps *snaps,

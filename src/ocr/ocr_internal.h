@@ -48,9 +48,6 @@ typedef struct ocr_repairs {
     int first_long;    /* the first of them (1-based), 0 when none */
 } ocr_repairs;
 
-/* At most size - 1 bytes of s[0..len) into dst, cut at a character boundary. */
-void xk_ocr_copy_whole(char *dst, size_t size, const char *s, size_t len);
-
 /* Records a repair of line `line` (dropped, and counted, when rep is full). */
 void xk_ocr_repair_note(ocr_repairs *rep, int line, const char *from, size_t from_len,
                         const char *to, size_t to_len);

@@ -44,8 +44,8 @@ bool xk_ocr_line_note_fix(page_line *l, const char *from, size_t from_len, const
     if (l->n_fixes == OCR_LATIN_RUNS)
         return false;
     xk_ocr_fix *f = &l->fixes[l->n_fixes++];
-    xk_ocr_copy_whole(f->from, sizeof f->from, from, from_len);
-    xk_ocr_copy_whole(f->to, sizeof f->to, to, to_len);
+    xk_utf8_copy(f->from, sizeof f->from, from, from_len);
+    xk_utf8_copy(f->to, sizeof f->to, to, to_len);
     return true;
 }
 

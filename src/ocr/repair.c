@@ -14,13 +14,6 @@
 
 #define OCR_LINE_CHARS XK_MAX_OCR_LINE_CHARS /* a longer line is left as read, and flagged */
 
-void xk_ocr_copy_whole(char *dst, size_t size, const char *s, size_t len)
-{
-    len = xk_utf8_cut(s, len, size - 1);
-    memcpy(dst, s, len);
-    dst[len] = '\0';
-}
-
 static bool is_word_char(unsigned cp)
 {
     return xk_is_han(cp) || (cp >= '0' && cp <= '9') || (cp >= 'a' && cp <= 'z') ||
@@ -89,8 +82,8 @@ void xk_ocr_repair_note(ocr_repairs *rep, int line, const char *from, size_t fro
     ocr_repair *r = &rep->items[rep->n++];
     r->line = line;
     r->noise = xk_ocr_within_noise(from, from_len, to, to_len);
-    xk_ocr_copy_whole(r->from, sizeof r->from, from, from_len);
-    xk_ocr_copy_whole(r->to, sizeof r->to, to, to_len);
+    xk_utf8_copy(r->from, sizeof r->from, from, from_len);
+    xk_utf8_copy(r->to, sizeof r->to, to, to_len);
 }
 
 /* The characters of line s[0..len) (after its number) repaired: false, the line copied as

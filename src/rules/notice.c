@@ -39,9 +39,7 @@ typedef struct quote {
 static quote quoted(const char *s)
 {
     quote q;
-    size_t len = strlen(s), keep = xk_utf8_cut(s, len, QUOTE_BYTES);
-    memcpy(q.text, s, keep);
-    q.text[keep] = '\0';
+    size_t len = strlen(s), keep = xk_utf8_copy(q.text, QUOTE_BYTES + 1, s, len);
     if (keep < len)
         memcpy(q.text + keep, "…", sizeof "…");
     return q;

@@ -106,6 +106,14 @@ size_t xk_utf8_cut(const char *s, size_t len, size_t max)
     return utf8_decode(s + lead, need, &cp) == need ? lead : n;
 }
 
+size_t xk_utf8_copy(char *dst, size_t size, const char *s, size_t len)
+{
+    size_t keep = xk_utf8_cut(s, len, size - 1);
+    memcpy(dst, s, keep);
+    dst[keep] = '\0';
+    return keep;
+}
+
 size_t xk_utf8_scrub(char *s)
 {
     size_t fixed = 0, len = strlen(s), bad;

@@ -205,6 +205,21 @@ static void test_utf8_cut_keeps_whole_characters_of_every_width(void **state)
     assert_int_equal(xk_utf8_cut("京京", 6, 6), 6);
 }
 
+static void test_utf8_copy_fits_and_never_splits_a_character(void **state)
+{
+    (void)state;
+    char dst[8];
+    /* 中 is 3 bytes: "a中中" is 7, fits 8 with its NUL; "a中中中" (10) keeps "a中中" */
+    assert_int_equal(xk_utf8_copy(dst, sizeof dst, "a中中", 7), 7);
+    assert_string_equal(dst, "a中中");
+    assert_int_equal(xk_utf8_copy(dst, sizeof dst, "a中中中", 10), 7);
+    assert_string_equal(dst, "a中中");
+    assert_int_equal(xk_utf8_copy(dst, 4, "a中", 4), 1); /* 3 bytes of room: 中 does not fit */
+    assert_string_equal(dst, "a");
+    assert_int_equal(xk_utf8_copy(dst, 1, "abc", 3), 0);
+    assert_string_equal(dst, "");
+}
+
 static void test_utf8_cut_counts_invalid_bytes_as_characters(void **state)
 {
     (void)state;
@@ -296,6 +311,7 @@ int main(void)
         cmocka_unit_test(test_utf8_scrub_replaces_only_invalid_bytes),
         cmocka_unit_test(test_utf8_cut_keeps_whole_characters_of_every_width),
         cmocka_unit_test(test_utf8_cut_counts_invalid_bytes_as_characters),
+        cmocka_unit_test(test_utf8_copy_fits_and_never_splits_a_character),
         cmocka_unit_test(test_starts_and_ends_with_words),
         cmocka_unit_test(test_buf_splice_replaces_a_range),
     };
