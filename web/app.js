@@ -1,146 +1,48 @@
 /*
  * xuke web pages: search, licence, dashboard with a validity timeline, upload, reminders. Plain JavaScript
  * with no build step and nothing fetched from elsewhere; every value from the API is put into
- * the page as text (never as HTML). Chinese by default, English by the switch in the header.
+ * the page as text (never as HTML). In the browser's language (Chinese or English) or the one the
+ * switch in the header chose; the words come from the message catalogue (web/i18n/).
  */
 'use strict';
 
-const I18N = {
-  zh: {
-    'nav.search': '查询', 'nav.dashboard': '总览', 'nav.upload': '上传',
-    'nav.notify': '提醒',
-    'n.title': '提醒订阅', 'n.hint': '截止日期推送到钉钉、企业微信、飞书、Webhook 和邮件；由 xuke notify run 或 serve --notify 发送',
-    'n.add': '添加订阅', 'n.channel': '渠道', 'n.to': '地址或 URL', 'n.secret_file': '密钥文件（服务器上，仅所有者可读）',
-    'n.licences': '许可证编号（逗号分隔）', 'n.all': '全部许可证', 'n.days': '提前天数', 'n.overdue': '逾期提醒',
-    'n.lang': '语言', 'n.quiet': '免打扰时段', 'n.digest': '每日汇总', 'n.remove': '删除', 'n.secret': '密钥',
-    'n.whose': '范围', 'n.none': '尚无订阅', 'n.log': '发送记录', 'n.log_none': '尚无发送记录',
-    'n.status': '状态', 'n.message': '消息', 'n.attempts': '尝试', 'n.answer': '服务的回答',
-    'n.need_editor': '修改订阅需要编辑者令牌（右上角“令牌”）', 'n.failed': '{n} 条提醒发送失败：见“提醒”页',
-    'n.saved': '已添加', 'ns.pending': '待发送', 'ns.sending': '发送中', 'ns.sent': '已送达', 'ns.failed': '失败',
-    'ns.cancelled': '已取消',
-    'token.button': '令牌', 'token.label': 'API 令牌（只保存在本浏览器）', 'token.save': '保存',
-    'token.clear': '清除', 'token.saved': '令牌已保存', 'token.cleared': '令牌已清除',
-    footer: '增值电信业务经营许可证登记与合规期限',
-    'search.title': '许可证查询',
-    'search.hint': '输入许可证编号、公司名称的任意部分，或网站域名',
-    'search.placeholder': '如 京B2-20224676、小荷、www.xiaohe.cn',
-    'search.go': '查询', 'search.none': '没有找到匹配的许可证', 'search.more': '更多',
-    'domain.covered': '已由许可证覆盖', 'domain.not_covered': '没有许可证覆盖此域名',
-    'domain.valid': '许可证今日有效', 'domain.invalid': '许可证今日无效',
-    'f.number': '许可证编号', 'f.company': '公司名称', 'f.legal': '法定代表人',
-    'f.issuer': '发证机关', 'f.issued': '发证日期', 'f.expires': '有效期至',
-    'f.category': '类别', 'f.region': '地区', 'f.version': '版本', 'f.source_sha256': '原件 SHA-256',
-    'f.imported_at': '导入时间', 'f.status': '状态',
-    'l.services': '业务种类及覆盖范围', 'l.websites': '网站（附页）', 'l.provisions': '特别规定事项',
-    'l.obligations': '义务与期限', 'l.versions': '版本', 'l.events': '事件', 'l.source': '原始文件',
-    'l.show_source': '显示原文', 'l.diff': '与上一版本比较', 'l.no_changes': '没有变化',
-    'l.limited_to': '仅限', 'l.includes': '含', 'l.excludes': '不含', 'l.conditions': '条件',
-    'l.coverage': '覆盖范围', 'l.domains': '域名', 'l.server_location': '服务器所在地',
-    'l.access_provider': '接入服务商', 'w.service': '业务', 'w.name': '网站名称', 'l.due': '期限', 'l.basis': '依据', 'l.rule': '计算',
-    'l.met': '已完成', 'l.open': '未完成', 'l.overdue': '已逾期', 'l.by': '操作人',
-    'l.none': '无', 'l.removed': '已删除', 'l.warnings': '提示',
-    'ev.void': '作废', 'ev.reason': '作废原因', 'ev.voided': '已作废', 'ev.planned': '计划', 'ev.none': '尚无事件',
-    'l.late': '逾期完成', 'l.baseline': '按基线视为已提交', 'l.unrecorded': '未记录申报',
-    'b.title': '首次使用：此前的年报', 'b.question': '在 xuke 登记之前，各许可证的年报已提交到哪一年（含）？',
-    'b.hint': '记录一次即可，适用于全部许可证并写入审计日志；记录前，登记前到期的年报显示为“未记录申报”，不算逾期。',
-    'b.year': '年报已提交至', 'b.save': '记录', 'b.none': '尚未记录基线',
-    'b.current': '基线：{year} 年及以前的年报视为已提交（{by}，{at}）', 'b.need_editor': '记录基线需要编辑者令牌（右上角“令牌”）',
-    'd.unrecorded': '{n} 份年报在登记前到期、未记录申报（不算逾期）：请在“上传”页记录基线',
-    'l.sites': '网站首页许可证编号', 'l.checked_at': '检查时间', 'l.changed_at': '结果始于',
-    'sr.shown': '已展示', 'sr.other_number': '展示了其他编号', 'sr.not_shown': '未展示', 'sr.unreachable': '无法访问',
-    'sr.tls_error': 'TLS 错误', 'sr.http_error': 'HTTP 错误',
-    'l.lists': '公布名单', 'l.matched_on': '匹配依据', 'k.cancelled': '注销', 'k.poor-conduct': '经营不良名单',
-    'k.dishonest': '失信名单', 'm.number': '许可证编号', 'm.credit_code': '统一社会信用代码', 'm.company': '企业名称',
-    'l.review': '需人工核对：以下字段由 OCR 识别时置信度低或经过更正', 'l.scan': '来自扫描件（{kind}，{n} 个文件）',
-    'st.valid': '有效', 'st.renewal_due': '需续办', 'st.renewal_overdue': '续办逾期',
-    'st.expired': '已过期', 'st.not_yet_valid': '未生效', 'st.removed': '已删除', 'st.cancelled': '已注销', 'st.active': '在册',
-    'd.title': '总览', 'd.as_of': '截至', 'd.timeline': '有效期时间轴',
-    'd.legend.renewal': '续办申请期限', 'd.legend.annual': '年报期限', 'd.legend.today': '今天',
-    'd.next': '下一期限', 'd.overdue': '逾期事项', 'd.cut': '仅显示前 {n} 个许可证',
-    'd.marks_cut': '时间轴只标出前 {n} 个期限（共 {total} 个）：{after} 之后的期限未标出',
-    'd.empty': '登记簿为空', 'd.truncated': '显示前 {n} 个许可证，共 {total} 个；请用查询找其余的',
-    'u.title': '上传许可证', 'u.hint': '拖入许可证文本文件（UTF-8 或 GB18030）或扫描件（PNG、JPEG、TIFF、PDF），或点击选择；扫描件识别需数秒',
-    'u.choose': '选择文件', 'u.valid': '提取成功，可以导入', 'u.invalid': '文件有错误，不能导入',
-    'u.import': '导入登记簿', 'u.imported': '已导入', 'u.unchanged': '内容未变，无需导入',
-    'u.need_editor': '导入需要编辑者令牌（右上角“令牌”）',
-    'err.401': '需要令牌：点击右上角“令牌”输入', 'err.403': '令牌权限不足',
-    'err.network': '无法连接服务器', 'loading': '加载中…',
-  },
-  en: {
-    'nav.search': 'Search', 'nav.dashboard': 'Dashboard', 'nav.upload': 'Upload',
-    'token.button': 'Token', 'token.label': 'API token (kept in this browser only)',
-    'token.save': 'Save', 'token.clear': 'Clear', 'token.saved': 'Token saved',
-    'token.cleared': 'Token cleared',
-    footer: 'Value-added telecom business licences and their compliance deadlines',
-    'search.title': 'Find a licence',
-    'search.hint': 'A licence number, any part of a company name, or a website domain',
-    'search.placeholder': 'e.g. 京B2-20224676, 小荷, www.xiaohe.cn',
-    'search.go': 'Search', 'search.none': 'No licence matches', 'search.more': 'More',
-    'domain.covered': 'Covered by a licence', 'domain.not_covered': 'No licence covers this host',
-    'domain.valid': 'The licence is valid today', 'domain.invalid': 'The licence is not valid today',
-    'f.number': 'Licence number', 'f.company': 'Company', 'f.legal': 'Legal representative',
-    'f.issuer': 'Issuer', 'f.issued': 'Issued', 'f.expires': 'Valid until',
-    'f.category': 'Category', 'f.region': 'Region', 'f.version': 'Version',
-    'f.source_sha256': 'Source SHA-256', 'f.imported_at': 'Imported', 'f.status': 'Status',
-    'l.services': 'Services and coverage', 'l.websites': 'Websites (appendix)',
-    'l.provisions': 'Special provisions', 'l.obligations': 'Obligations and deadlines',
-    'l.versions': 'Versions', 'l.events': 'Events', 'l.source': 'Source document',
-    'l.show_source': 'Show the text', 'l.diff': 'Compare with the previous version',
-    'l.no_changes': 'No changes', 'l.limited_to': 'Limited to', 'l.includes': 'Includes',
-    'l.excludes': 'Excludes', 'l.conditions': 'Conditions', 'l.coverage': 'Coverage',
-    'l.domains': 'Domains', 'l.server_location': 'Server location',
-    'l.access_provider': 'Access provider', 'w.service': 'Service', 'w.name': 'Website',
-    'l.due': 'Due', 'l.basis': 'Basis', 'l.rule': 'Rule',
-    'l.met': 'Met', 'l.open': 'Open', 'l.overdue': 'Overdue', 'l.by': 'By', 'l.none': 'None',
-    'l.removed': 'Removed', 'l.warnings': 'Warnings',
-    'ev.void': 'Void', 'ev.reason': 'Reason for voiding', 'ev.voided': 'Voided', 'ev.planned': 'planned', 'ev.none': 'No events yet',
-    'l.late': 'Met late', 'l.baseline': 'Filed (baseline)', 'l.unrecorded': 'No filing recorded',
-    'b.title': 'First use: earlier annual reports', 'b.question': 'Up to which year (inclusive) were the annual reports filed before xuke?',
-    'b.hint': 'Said once for every licence and kept in the audit log; until then a report due before a licence was imported shows as "no filing recorded", not overdue.',
-    'b.year': 'Reports filed through', 'b.save': 'Record', 'b.none': 'No baseline recorded yet',
-    'b.current': 'Baseline: reports up to {year} taken as filed ({by}, {at})', 'b.need_editor': 'Recording the baseline needs an editor token (Token, top right)',
-    'd.unrecorded': '{n} annual reports fell due before their licences were imported and have no filing recorded (not counted overdue): record the baseline on the Upload page',
-    'l.sites': 'Licence number on the homepage', 'l.checked_at': 'checked', 'l.changed_at': 'since',
-    'sr.shown': 'shown', 'sr.other_number': 'another number shown', 'sr.not_shown': 'not shown', 'sr.unreachable': 'unreachable',
-    'sr.tls_error': 'TLS error', 'sr.http_error': 'HTTP error',
-    'l.lists': 'Published lists', 'l.matched_on': 'matched on', 'k.cancelled': 'Cancelled', 'k.poor-conduct': 'Poor conduct',
-    'k.dishonest': 'Dishonest', 'm.number': 'licence number', 'm.credit_code': 'credit code', 'm.company': 'company name',
-    'l.review': 'Needs review: OCR read these fields with low confidence or corrected them',
-    'l.scan': 'From a scan ({kind}, {n} files)',
-    'nav.notify': 'Reminders',
-    'n.title': 'Reminder subscriptions', 'n.hint': 'Deadlines pushed to DingTalk, WeCom, Feishu, webhooks and email; sent by xuke notify run or serve --notify',
-    'n.add': 'Add a subscription', 'n.channel': 'Channel', 'n.to': 'Address or URL', 'n.secret_file': 'Secret file (on the server, owner-only)',
-    'n.licences': 'Licence numbers (comma-separated)', 'n.all': 'All licences', 'n.days': 'Days before', 'n.overdue': 'Once overdue',
-    'n.lang': 'Language', 'n.quiet': 'Quiet hours', 'n.digest': 'Daily digest', 'n.remove': 'Remove', 'n.secret': 'Secret',
-    'n.whose': 'Whose', 'n.none': 'No subscriptions yet', 'n.log': 'Delivery log', 'n.log_none': 'Nothing sent yet',
-    'n.status': 'Status', 'n.message': 'Message', 'n.attempts': 'Attempts', 'n.answer': 'The service\'s answer',
-    'n.need_editor': 'Changing subscriptions needs an editor token (Token, top right)', 'n.failed': '{n} reminders failed: see Reminders',
-    'n.saved': 'Added', 'ns.pending': 'Pending', 'ns.sending': 'Sending', 'ns.sent': 'Delivered', 'ns.failed': 'Failed',
-    'ns.cancelled': 'Cancelled',
-    'st.valid': 'Valid', 'st.renewal_due': 'Renewal due', 'st.renewal_overdue': 'Renewal overdue',
-    'st.expired': 'Expired', 'st.not_yet_valid': 'Not yet valid', 'st.removed': 'Removed', 'st.cancelled': 'Cancelled',
-    'st.active': 'Active',
-    'd.title': 'Dashboard', 'd.as_of': 'As of', 'd.timeline': 'Validity timeline',
-    'd.legend.renewal': 'Renewal deadline', 'd.legend.annual': 'Annual report', 'd.legend.today': 'Today',
-    'd.next': 'Next deadline', 'd.overdue': 'Overdue', 'd.cut': 'Showing the first {n} licences',
-    'd.empty': 'The registry is empty',
-    'd.truncated': 'Showing the first {n} of {total} licences; use search for the rest',
-    'd.marks_cut': 'The timeline marks the first {n} of {total} deadlines: those after {after} are not drawn',
-    'u.title': 'Upload a licence', 'u.hint': 'Drop a licence text file (UTF-8 or GB18030) or a scan (PNG, JPEG, TIFF, PDF) here, or choose one; reading a scan takes seconds',
-    'u.choose': 'Choose a file', 'u.valid': 'Extracted: ready to import',
-    'u.invalid': 'The document has errors and cannot be imported', 'u.import': 'Import into the registry',
-    'u.imported': 'Imported', 'u.unchanged': 'Unchanged: nothing to import',
-    'u.need_editor': 'Importing needs an editor token (Token, top right)',
-    'err.401': 'A token is needed: click Token (top right)', 'err.403': 'The token may not do this',
-    'err.network': 'The server cannot be reached', 'loading': 'Loading…',
-  },
-};
+/* The words of the pages come from one message catalogue per language, web/i18n/zh.json and
+ * web/i18n/en.json (served as /i18n/LANG.json): one key per message, {name} where a value goes
+ * in. A new string is a key in both files, used as t(KEY, {name: value}) or
+ * data-i18n="key" in index.html; tests/browser/catalogue.test.js fails on a key one language
+ * lacks or one the pages use that neither has, and the browser walk on a key left untranslated. */
+const LANGS = ['zh', 'en'];
+const catalogues = {};
+/* keys asked for that the catalogue lacks: shown as the key itself, and read by the browser test */
+const missingKeys = new Set();
+window.xukeMissingKeys = missingKeys;
 
-let lang = localStorage.getItem('xuke.lang') || 'zh';
+/* The language remembered from the switch, else the first of the browser's own languages
+ * (navigator.languages, what it sends as Accept-Language) that has a catalogue, else Chinese. */
+function chooseLang() {
+  const saved = localStorage.getItem('xuke.lang');
+  if (LANGS.includes(saved)) return saved;
+  for (const l of navigator.languages || [navigator.language || '']) {
+    const base = String(l).toLowerCase().split('-')[0];
+    if (LANGS.includes(base)) return base;
+  }
+  return 'zh';
+}
+let lang = chooseLang();
+
+async function loadCatalogue(l) {
+  if (!catalogues[l]) {
+    const res = await fetch('/i18n/' + l + '.json');
+    if (!res.ok) throw new Error('/i18n/' + l + '.json: ' + res.status);
+    catalogues[l] = await res.json();
+  }
+  return catalogues[l];
+}
+
 const t = (key, vars) => {
-  let s = (I18N[lang] && I18N[lang][key]) || I18N.zh[key] || key;
-  for (const k in vars || {}) s = s.replace('{' + k + '}', vars[k]);
-  return s;
+  const s = (catalogues[lang] || {})[key];
+  if (typeof s !== 'string') { missingKeys.add(key); return key; }
+  return s.replace(/\{(\w+)\}/g, (all, name) => (vars && name in vars ? String(vars[name]) : all));
 };
 
 /* --- DOM helpers: text only ------------------------------------------------------------------ */
@@ -719,11 +621,27 @@ function navigate(url, replace) {
 function translateChrome() {
   document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
   document.querySelectorAll('[data-i18n]').forEach((el) => { el.textContent = t(el.dataset.i18n); });
-  document.getElementById('lang').textContent = lang === 'zh' ? 'EN' : '中文';
-  document.title = lang === 'zh' ? 'xuke 许可证登记' : 'xuke licence registry';
+  document.querySelectorAll('[data-i18n-label]').forEach((el) => { el.setAttribute('aria-label', t(el.dataset.i18nLabel)); });
+  document.querySelectorAll('[data-i18n-placeholder]').forEach((el) => { el.setAttribute('placeholder', t(el.dataset.i18nPlaceholder)); });
+  document.title = t('app.title');
 }
 
-document.addEventListener('DOMContentLoaded', () => {
+/* The catalogue in use is loaded before any page is drawn, the other one when the switch first
+ * asks for it; the chrome and the page change together, once it is there. */
+async function useLang(l) {
+  try {
+    if (!catalogues[l]) await loadCatalogue(l);
+  } catch (e) {
+    main().replaceChildren(h('p', { class: 'error', role: 'alert' }, e.message));
+    return false;
+  }
+  lang = l;
+  translateChrome();
+  route();
+  return true;
+}
+
+document.addEventListener('DOMContentLoaded', async () => {
   document.addEventListener('click', (ev) => {
     const a = ev.target.closest('a[data-nav]');
     if (!a || ev.ctrlKey || ev.metaKey || ev.shiftKey) return;
@@ -731,11 +649,9 @@ document.addEventListener('DOMContentLoaded', () => {
     navigate(a.getAttribute('href'));
   });
   window.addEventListener('popstate', route);
-  document.getElementById('lang').addEventListener('click', () => {
-    lang = lang === 'zh' ? 'en' : 'zh';
-    localStorage.setItem('xuke.lang', lang);
-    translateChrome();
-    route();
+  document.getElementById('lang').addEventListener('click', async () => {
+    const other = lang === 'zh' ? 'en' : 'zh';
+    if (await useLang(other)) localStorage.setItem('xuke.lang', other);
   });
   const panel = document.getElementById('token-panel');
   const field = document.getElementById('token-input');
@@ -746,6 +662,5 @@ document.addEventListener('DOMContentLoaded', () => {
   document.getElementById('token-clear').addEventListener('click', () => {
     localStorage.removeItem('xuke.token'); field.value = ''; panel.hidden = true; route();
   });
-  translateChrome();
-  route();
+  useLang(lang);
 });

@@ -386,6 +386,32 @@ async function testNotify(page, base) {
   check('an editor removes it', gone);
 }
 
+/* The language follows the browser's own (a fresh profile each, so nothing is remembered yet),
+ * and the switch is remembered over the browser's choice. */
+async function testLanguageChoice(browser, base) {
+  const opened = async (locale) => {
+    const ctx = await browser.newContext({ locale });
+    const p = await ctx.newPage();
+    await p.goto(base + '/dashboard');
+    await p.waitForSelector('h1');
+    return { ctx, p, h1: await p.textContent('h1'), lang: await p.getAttribute('html', 'lang') };
+  };
+  const en = await opened('en-GB');
+  check('a browser asking for English gets the pages in English', en.h1 === 'Dashboard' && en.lang === 'en', [en.h1, en.lang]);
+  await en.ctx.close();
+  const zh = await opened('zh-CN');
+  check('a browser asking for Chinese gets them in Chinese', zh.h1 === '总览' && zh.lang === 'zh-CN', [zh.h1, zh.lang]);
+  await zh.p.click('#lang');
+  await zh.p.waitForFunction(() => document.querySelector('h1') && document.querySelector('h1').textContent === 'Dashboard');
+  await zh.p.reload();
+  await zh.p.waitForSelector('#licences');
+  check('the switch is remembered over the browser\'s language', (await zh.p.textContent('h1')) === 'Dashboard');
+  await zh.ctx.close();
+  const other = await opened('fr-FR');
+  check('a browser asking for a language without a catalogue gets Chinese', other.h1 === '总览', other.h1);
+  await other.ctx.close();
+}
+
 (async () => {
   fs.mkdirSync(SHOTS, { recursive: true });
   const ctx = buildStore();
@@ -395,7 +421,8 @@ async function testNotify(page, base) {
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
            '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  /* the reader's browser asks for Chinese (Accept-Language, navigator.languages) */
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
   const consoleErrors = [];
   page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
   page.on('pageerror', (e) => consoleErrors.push(e.message));
@@ -409,7 +436,8 @@ async function testNotify(page, base) {
                               ['event void', () => testEventVoid(page, server.url, ctx)],
                               ['baseline', () => testBaseline(page, server.url, ctx)],
                               ['reminders', () => testNotify(page, server.url)],
-                              ['scan upload', () => testScanUpload(page, server.url)]]) {
+                              ['scan upload', () => testScanUpload(page, server.url)],
+                              ['language choice', () => testLanguageChoice(browser, server.url)]]) {
       try { await fn(); } catch (e) { check(name + ' ran to the end', false, e.stack); await shot(page, name + '-failure').catch(() => {}); }
     }
     const unexpected = consoleErrors.filter((m) => !/status of 4\d\d/.test(m));
