@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "xuke/limits.h"
+#include "xuke/ocr.h"
 #include "xuke/views.h"
 
 static json_t *date_json(xk_date d);
@@ -237,9 +238,42 @@ xk_status xk_event_record(xk_store *st, const xk_calendar *cal, xk_date today,
                           const char *number, const xk_event *ev, long *id,
                           xk_event_check *check, xk_error *err)
 {
+    return xk_event_record_files(st, cal, today, number, ev, NULL, 0, id, check, err);
+}
+
+/* Each file's kind read from its first bytes: a PDF, PNG or JPEG, nothing else. */
+static xk_status evidence_kinds(const xk_evidence_file *given, size_t n, xk_evidence_file *out,
+                                xk_error *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        out[i] = given[i];
+        xk_input_kind k = xk_input_detect(given[i].bytes, given[i].len);
+        if (k != XK_INPUT_PDF && k != XK_INPUT_PNG && k != XK_INPUT_JPEG)
+            return xk_error_set(err, XK_EUSAGE, 0,
+                                "evidence file %zu (%s) is not a PDF, PNG or JPEG file (read "
+                                "from its first bytes)",
+                                i + 1, given[i].name ? given[i].name : "");
+        out[i].kind = xk_input_kind_name(k);
+    }
+    return XK_OK;
+}
+
+xk_status xk_event_record_files(xk_store *st, const xk_calendar *cal, xk_date today,
+                                const char *number, const xk_event *ev,
+                                const xk_evidence_file *files, size_t n_files, long *id,
+                                xk_event_check *check, xk_error *err)
+{
+    xk_evidence_file kinds[XK_MAX_EVIDENCE_FILES];
+    if (n_files > XK_MAX_EVIDENCE_FILES)
+        return xk_error_set(err, XK_EUSAGE, 0,
+                            "%zu evidence files given; an event keeps at most %u", n_files,
+                            XK_MAX_EVIDENCE_FILES);
+    xk_status rc = evidence_kinds(files, n_files, kinds, err);
+    if (rc != XK_OK)
+        return rc;
     /* the check and the insert in one write transaction (BEGIN IMMEDIATE): two identical
      * fulfilments sent at once must not both find the obligation open */
-    xk_status rc = xk_store_begin(st, err);
+    rc = xk_store_begin(st, err);
     if (rc != XK_OK)
         return rc;
     check_ctx cc = {cal, today, ev, check, XK_OK, err, false};
@@ -249,7 +283,7 @@ xk_status xk_event_record(xk_store *st, const xk_calendar *cal, xk_date today,
     if (rc == XK_OK)
         rc = cc.rc;
     if (rc == XK_OK)
-        rc = xk_store_event_add(st, number, ev, id, err);
+        rc = xk_store_event_add_files(st, number, ev, kinds, n_files, id, err);
     if (rc == XK_OK)
         return xk_store_commit(st, err);
     xk_store_rollback(st);
