@@ -378,9 +378,11 @@ void xk_api_event_types(const srv_call *c, srv_resp *resp)
     json_t *a = json_array();
     for (size_t i = 0; i < xk_event_type_count(); i++) {
         const xk_event_type *t = xk_event_type_at(i);
-        json_array_append_new(a, json_pack("{s:s, s:s, s:b, s:s}", "name", t->name, "title",
-                                           t->title, "trigger", t->trigger, "duty",
-                                           xk_duty_name(t->duty)));
+        char key[64];
+        snprintf(key, sizeof key, "event.%s", t->name);
+        json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:b, s:s}", "name", t->name, "title",
+                                           t->title, "title_key", key, "trigger", t->trigger,
+                                           "duty", xk_duty_name(t->duty)));
     }
     xk_srv_json(resp, 200, json_pack("{s:o}", "types", a));
 }

@@ -2,6 +2,7 @@
  * JSON views of the registry and the rules (see xuke/views.h): the single place that decides
  * what a licence, an obligation, a status row or a search hit looks like as JSON.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -88,13 +89,33 @@ static json_t *date_json(xk_date d)
     return json_string(xk_date_format(d, s, sizeof s));
 }
 
+/* The values the rule's message puts in (xk_obligation_rule_key): the clock's days, the date it
+ * runs from, the report's year, each only where the rule has it. */
+static json_t *rule_params(const xk_obligation *ob)
+{
+    json_t *p = json_object();
+    bool has_days = ob->rule == XK_RULE_DAYS_BEFORE || ob->rule == XK_RULE_DAYS_AFTER ||
+                    ob->rule == XK_RULE_WORKDAYS_AFTER;
+    if (has_days)
+        json_object_set_new(p, "days", json_integer(ob->days));
+    if (ob->rule == XK_RULE_FIRST_QUARTER)
+        json_object_set_new(p, "year", json_integer(ob->year));
+    else if (ob->rule != XK_RULE_NONE)
+        json_object_set_new(p, "from", date_json(ob->from));
+    return p;
+}
+
 json_t *xk_view_obligation(const xk_obligation *ob)
 {
-    json_t *o = json_pack("{s:s, s:s, s:s}", "duty", xk_duty_name(ob->duty), "title",
-                          xk_duty_title(ob->duty), "basis", ob->basis);
+    char title_key[48];
+    snprintf(title_key, sizeof title_key, "duty.%s", xk_duty_name(ob->duty));
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "duty", xk_duty_name(ob->duty), "title",
+                          xk_duty_title(ob->duty), "title_key", title_key, "basis", ob->basis);
     if (!o)
         return NULL;
     if (ob->dated) {
+        json_object_set_new(o, "rule_key", json_string(xk_obligation_rule_key(ob)));
+        json_object_set_new(o, "rule_params", rule_params(ob));
         char rule[200], prov[64];
         xk_obligation_rule(ob, rule, sizeof rule);
         xk_provisional_format(&ob->prov, prov, sizeof prov);
