@@ -39,11 +39,57 @@ async function loadCatalogue(l) {
   return catalogues[l];
 }
 
-const t = (key, vars) => {
+/* Dates, times and numbers in the reader's conventions: the browser's own form of the language in
+ * use (en-GB, zh-TW) where it names one, else zh-CN or en. */
+function locale() {
+  for (const l of navigator.languages || []) if (String(l).toLowerCase().split('-')[0] === lang) return l;
+  return lang === 'zh' ? 'zh-CN' : 'en';
+}
+const formats = {};
+function format(kind, options) {
+  const k = kind + ' ' + locale();
+  if (!formats[k]) formats[k] = kind === 'number' ? new Intl.NumberFormat(locale()) : new Intl.DateTimeFormat(locale(), options);
+  return formats[k];
+}
+const ISO_DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
+const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?/;
+/* A calendar day ("2027-04-15") as the reader writes it; anything else as it came. */
+function fmtDate(iso) {
+  const m = ISO_DAY.exec(iso || '');
+  if (!m) return iso;
+  return format('day', { dateStyle: 'medium', timeZone: 'UTC' }).format(Date.UTC(+m[1], m[2] - 1, +m[3]));
+}
+/* A moment as the server wrote it (its local time and offset): that wall-clock time, the reader's way. */
+function fmtTime(iso) {
+  const m = ISO_TIME.exec(iso || '');
+  if (!m) return iso;
+  return format('time', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' })
+    .format(Date.UTC(+m[1], m[2] - 1, +m[3], +m[4], +m[5], +(m[6] || 0)));
+}
+function fmtNumber(n) { return format('number').format(n); }
+/* A value put into a message: a count in the reader's digits (a year as written), a date or a
+ * moment the reader's way, anything else as it is. */
+function fmtValue(name, v) {
+  if (typeof v === 'number') return name === 'year' ? String(v) : fmtNumber(v);
+  if (typeof v === 'string' && ISO_DAY.test(v)) return fmtDate(v);
+  if (typeof v === 'string' && ISO_TIME.test(v)) return fmtTime(v);
+  return String(v);
+}
+
+function message(key) {
   const s = (catalogues[lang] || {})[key];
-  if (typeof s !== 'string') { missingKeys.add(key); return key; }
-  return s.replace(/\{(\w+)\}/g, (all, name) => (vars && name in vars ? String(vars[name]) : all));
-};
+  if (typeof s === 'string') return s;
+  missingKeys.add(key);
+  return key;
+}
+const t = (key, vars) => message(key).replace(/\{(\w+)\}/g, (all, name) => (vars && name in vars ? fmtValue(name, vars[name]) : all));
+/* The same as nodes, where a value is an element of its own (a date, a name marked as typed). */
+const tn = (key, vars) => message(key).split(/(\{\w+\})/).filter((part) => part).map((part) => {
+  const m = /^\{(\w+)\}$/.exec(part);
+  if (!m || !vars || !(m[1] in vars)) return part;
+  const v = vars[m[1]];
+  return v instanceof Node ? v : fmtValue(m[1], v);
+});
 
 /* --- DOM helpers: text only ------------------------------------------------------------------ */
 
@@ -70,7 +116,9 @@ function s(tag, attrs, ...children) {
 }
 
 const main = () => document.getElementById('main');
-function show(...nodes) { main().replaceChildren(...nodes.flat(Infinity).filter((n) => n)); }
+/* el's content replaced by nodes, leaving out the absent ones (replaceChildren would write "null") */
+function fill(el, ...nodes) { el.replaceChildren(...nodes.flat(Infinity).filter((n) => n !== null && n !== undefined && n !== false)); }
+function show(...nodes) { fill(main(), ...nodes); }
 
 /* --- API ------------------------------------------------------------------------------------- */
 
@@ -119,8 +167,16 @@ const enc = encodeURIComponent;
 function errorBox(e) { return h('p', { class: 'error', role: 'alert' }, e.message); }
 function statusBadge(st) { return h('span', { class: 'badge st-' + st }, t('st.' + st)); }
 function licenceLink(number) { return h('a', { href: '/l/' + enc(number), 'data-nav': true, class: 'nobr' }, number); }
-/* A date never breaks inside (2027-04-/15 on a phone). */
-function day(d) { return d ? h('span', { class: 'nobr' }, d) : '—'; }
+/* A date the reader's way, the day itself in datetime; it never breaks inside on a phone. */
+function day(d) { return d ? h('time', { class: 'nobr', datetime: d }, fmtDate(d)) : '—'; }
+function moment(iso) { return iso ? h('time', { class: 'nobr', datetime: iso }, fmtTime(iso)) : '—'; }
+/* What a person typed or a document says (a name, a note, a reason, a text as filed): shown as it
+ * is, in whatever language it was written, and marked so (translate="no"). */
+function said(v) { return h('span', { translate: 'no' }, v); }
+function span(from, to) { return [day(from), ' → ', day(to)]; }
+/* A duty's title and its rule, in the reader's language: the API names both by catalogue key. */
+function dutyTitle(o) { return o.title_key ? t(o.title_key) : o.title; }
+function dutyRule(o) { return o.rule_key ? t(o.rule_key, o.rule_params) : ''; }
 
 /* --- search ------------------------------------------------------------------------------------ */
 
@@ -158,7 +214,7 @@ async function companyResults(q, out, cursor) {
   if (!r.items.length && !cursor) { out.append(h('p', { class: 'muted' }, t('search.none'))); return; }
   const list = h('ul', { class: 'hits' }, r.items.map((it) => h('li', {},
     licenceLink(it.number), ' ', h('span', {}, it.company), ' ',
-    h('span', { class: 'muted' }, it.issued + ' → ' + it.expires), ' ', statusBadge(it.status))));
+    h('span', { class: 'muted' }, span(it.issued, it.expires)), ' ', statusBadge(it.status))));
   out.append(list);
   if (r.next_cursor) {
     const more = h('button', { type: 'button', class: 'more', onclick: async () => {
@@ -177,8 +233,8 @@ function domainCard(d) {
     h('p', {}, h('strong', {}, d.host), ' — ', t('domain.covered'), ' (', list[0].website.domain, ')'),
     h('ul', { class: 'hits' }, list.map((l) => h('li', {},
       licenceLink(l.number), ' ', l.company, ' ', statusBadge(l.status), ' ',
-      h('span', { class: 'muted' }, l.website.service, ' · ', l.website.name, ' · ', l.issued + ' → ' + l.expires)))),
-    h('p', { class: d.valid ? 'good' : 'error' }, d.valid ? t('domain.valid') : t('domain.invalid'), ' (', d.as_of, ')'));
+      h('span', { class: 'muted' }, l.website.service, ' · ', l.website.name, ' · ', span(l.issued, l.expires))))),
+    h('p', { class: d.valid ? 'good' : 'error' }, d.valid ? t('domain.valid') : t('domain.invalid'), ' (', day(d.as_of), ')'));
 }
 
 /* --- licence ------------------------------------------------------------------------------------ */
@@ -255,11 +311,11 @@ function basisLinks(basis) {
 
 function obligationsSection(ob) {
   const state = (o) => o.baseline ? t('l.baseline')
-    : o.fulfilled ? (o.late ? t('l.late') + ' ' + o.fulfilled_on : t('l.met'))
+    : o.fulfilled ? (o.late ? [t('l.late'), ' ', day(o.fulfilled_on)] : t('l.met'))
     : o.overdue ? t('l.overdue') : o.no_filing_recorded ? t('l.unrecorded') : o.due ? t('l.open') : '';
   const rows = ob.obligations.map((o) => h('tr', { class: o.fulfilled ? 'met' : o.overdue ? 'overdue' : o.no_filing_recorded ? 'unrecorded' : '' },
-    h('td', {}, o.title), h('td', {}, day(o.due), o.due_workday && o.due_workday !== o.due ? [' (', day(o.due_workday), ')'] : ''),
-    h('td', {}, basisLinks(o.basis)), h('td', { class: 'muted' }, o.rule || ''),
+    h('td', {}, dutyTitle(o)), h('td', {}, day(o.due), o.due_workday && o.due_workday !== o.due ? [' (', day(o.due_workday), ')'] : ''),
+    h('td', {}, basisLinks(o.basis)), h('td', { class: 'muted' }, dutyRule(o)),
     h('td', {}, state(o))));
   return h('section', { id: 'obligations' }, h('h2', {}, t('l.obligations'), ' ', statusBadge(ob.status)),
     h('div', { class: 'scroll' }, h('table', {}, h('thead', {}, h('tr', {},
@@ -271,7 +327,7 @@ function obligationsSection(ob) {
 function eventsSection(number, evs) {
   const row = (ev) => {
     const out = h('td', {});
-    if (ev.voided) out.append(h('span', { class: 'badge st-removed' }, t('ev.voided')), ' ', ev.void.reason, ' (', ev.void.by, ')');
+    if (ev.voided) out.append(h('span', { class: 'badge st-removed' }, t('ev.voided')), ' ', said(ev.void.reason), ' (', said(ev.void.by), ')');
     else {
       const reason = h('input', { type: 'text', required: true, 'aria-label': t('ev.reason'), placeholder: t('ev.reason'), class: 'void-reason' });
       out.append(h('form', { class: 'void', onsubmit: async (e) => {
@@ -283,27 +339,52 @@ function eventsSection(number, evs) {
         } catch (err) { out.append(errorBox(err)); }
       } }, reason, ' ', h('button', { type: 'submit' }, t('ev.void'))));
     }
-    return h('tr', { class: ev.voided ? 'voided' : '', 'data-event': ev.id }, h('td', { class: 'nowrap' }, ev.date),
-      h('td', {}, ev.type, ev.year ? ' ' + ev.year : '', ev.planned ? ' (' + t('ev.planned') + ')' : '', ev.note ? ' — ' + ev.note : ''),
-      h('td', {}, ev.actor), out);
+    return h('tr', { class: ev.voided ? 'voided' : '', 'data-event': ev.id, 'data-type': ev.type }, h('td', { class: 'nowrap' }, day(ev.date)),
+      h('td', {}, t('event.' + ev.type), ev.year ? ' ' + t('ev.year', { year: ev.year }) : '', ev.planned ? ' (' + t('ev.planned') + ')' : '', ev.note ? [' — ', said(ev.note)] : ''),
+      h('td', {}, said(ev.actor)), out);
   };
   return h('section', { id: 'events' }, h('h2', {}, t('l.events')), evs.events.length
     ? h('div', { class: 'scroll' }, h('table', {}, h('tbody', {}, evs.events.map(row))))
     : h('p', { class: 'muted' }, t('ev.none')));
 }
 
+/* A record's field names (the diff's "services[B1].limited_to") in the reader's words: each
+ * name by its label, a list entry's key ([B1]) kept as the licence prints it. */
+const FIELD_KEYS = {
+  number: 'f.number', region: 'f.region', category: 'f.category', issuer: 'f.issuer', company: 'f.company',
+  legal_representative: 'f.legal', issued: 'f.issued', expires: 'f.expires', services: 'l.services',
+  websites: 'l.websites', provisions: 'l.provisions', limited_to: 'l.limited_to', includes: 'l.includes',
+  excludes: 'l.excludes', conditions: 'l.conditions', coverage: 'l.coverage', domains: 'l.domains',
+  server_location: 'l.server_location', access_provider: 'l.access_provider', service: 'w.service', name: 'fld.name',
+  items: 'fld.items', text: 'fld.text', no: 'fld.no', code: 'fld.code', scope: 'fld.scope', warnings: 'l.warnings',
+};
+const fieldLabel = (name) => (FIELD_KEYS[name] ? t(FIELD_KEYS[name]) : name);
+function fieldPath(path) {
+  return path.split('.').map((part) => {
+    const m = /^([a-z_]+)(?:\[(.*)\])?$/.exec(part);
+    return m ? fieldLabel(m[1]) + (m[2] !== undefined ? ' ' + m[2] : '') : part;
+  }).join(' › ');
+}
+/* A changed value: a date the reader's way, a list joined, an object as its labelled fields. */
+function diffValue(v) {
+  if (Array.isArray(v)) return v.map((x, i) => [i ? t('sep.list') : '', diffValue(x)]);
+  if (v && typeof v === 'object') return Object.entries(v).map(([k, x], i) => [i ? t('sep.fields') : '', fieldLabel(k) + t('sep.colon'), diffValue(x)]);
+  if (typeof v === 'string' && ISO_DAY.test(v)) return [day(v)];
+  return [String(v)];
+}
+
 function versionsSection(number, hist) {
   const diffOut = h('div', { id: 'diff' });
   const section = h('section', {}, h('h2', {}, t('l.versions')),
-    h('ul', {}, hist.versions.map((v) => h('li', {}, 'v' + v.version + ' · ' + v.imported_at + ' · ' + t('l.by') + ' ' + v.actor,
+    h('ul', {}, hist.versions.map((v) => h('li', {}, t('l.version_n', { n: v.version }), ' · ', moment(v.imported_at), ' · ' + t('l.by') + ' ', said(v.actor),
       h('code', { class: 'hash' }, v.source_sha256.slice(0, 16) + '…')))));
   if (hist.versions.length > 1) {
     section.append(h('button', { type: 'button', onclick: async () => {
       try {
         const d = await api('/v1/licenses/' + enc(number) + '/diff');
-        diffOut.replaceChildren(d.changes.length ? h('ul', { class: 'diff' }, d.changes.map((c) => h('li', { class: 'c-' + c.change },
-          h('code', {}, c.field), ': ', c.from !== undefined ? h('del', {}, JSON.stringify(c.from)) : null, ' ',
-          c.to !== undefined ? h('ins', {}, JSON.stringify(c.to)) : null))) : h('p', {}, t('l.no_changes')));
+        diffOut.replaceChildren(d.changes.length ? h('ul', { class: 'diff' }, d.changes.map((c) => h('li', { class: 'c-' + c.change, 'data-field': c.field },
+          h('strong', {}, fieldPath(c.field)), t('sep.colon'), c.from !== undefined ? h('del', {}, diffValue(c.from)) : null, ' ',
+          c.to !== undefined ? h('ins', {}, diffValue(c.to)) : null))) : h('p', {}, t('l.no_changes')));
       } catch (e) { diffOut.replaceChildren(errorBox(e)); }
     } }, t('l.diff')), diffOut);
   }
@@ -311,7 +392,7 @@ function versionsSection(number, hist) {
 }
 
 function sourceSection(number) {
-  const pre = h('pre', { class: 'source' });
+  const pre = h('pre', { class: 'source', translate: 'no' });
   const det = h('details', { id: 'source' }, h('summary', {}, t('l.show_source')), pre);
   det.addEventListener('toggle', async () => {
     if (!det.open || pre.textContent) return;
@@ -337,8 +418,8 @@ function reviewBox(warnings, needsReview, scan) {
 function listsSection(lists) {
   if (!lists || !lists.length) return null;
   return h('div', { class: 'card warn', id: 'lists' }, h('strong', {}, t('l.lists')),
-    h('ul', {}, lists.map((m) => h('li', {}, t('k.' + m.kind) + ' · ' + m.source + ' (' + m.published + '): ' +
-      m.company + ' ' + m.date + ' ' + m.reason + ' — ' + t('l.matched_on') + ' ' + t('m.' + m.matched_on)))));
+    h('ul', {}, lists.map((m) => h('li', {}, t('k.' + m.kind) + ' · ' + m.source + ' (', day(m.published), '): ' +
+      m.company + ' ', day(m.date), ' ' + m.reason + ' — ' + t('l.matched_on') + ' ' + t('m.' + m.matched_on)))));
 }
 
 /* The latest homepage check of each website: what it showed, and since when. */
@@ -348,12 +429,12 @@ function sitesSection(sites) {
     h('ul', {}, sites.sites.map((c) => h('li', { class: c.result === 'shown' ? 'good' : 'warn' },
       c.host + ': ' + t('sr.' + c.result) + (c.found_number ? ' ' + c.found_number : '') +
       (c.icp_filing ? ' · ' + c.icp_filing : '') + (c.detail ? ' — ' + c.detail : '') +
-      ' (' + t('l.checked_at') + ' ' + c.checked_at + ', ' + t('l.changed_at') + ' ' + c.changed_at + ')'))));
+      ' (' + t('l.checked_at') + ' ', moment(c.checked_at), ', ' + t('l.changed_at') + ' ', moment(c.changed_at), ')'))));
 }
 
 function recordView(r) {
   return [fieldList([['f.number', r.number], ['f.company', r.company], ['f.legal', r.legal_representative],
-    ['f.issuer', r.issuer], ['f.category', r.category], ['f.issued', r.issued], ['f.expires', r.expires]]),
+    ['f.issuer', r.issuer], ['f.category', r.category], ['f.issued', day(r.issued)], ['f.expires', day(r.expires)]]),
     servicesSection(r.services), websitesSection(r.websites), provisionsSection(r.provisions)];
 }
 
@@ -365,7 +446,7 @@ async function licencePage(number) {
     show(h('h1', {}, r.company), h('p', { class: 'sub' }, r.number, ' ', statusBadge(r.status === 'removed' ? 'removed' : ob.status)),
       r.removed_reason ? h('p', { class: 'error' }, t('l.removed') + ': ' + r.removed_reason) : null,
       reviewBox(r.warnings, r.needs_review, r.scan), listsSection(r.lists),
-      recordView(r).slice(0, 1), fieldList([['f.version', r.version + ' / ' + r.versions], ['f.imported_at', r.imported_at],
+      recordView(r).slice(0, 1), fieldList([['f.version', t('l.version_of', { n: r.version, total: r.versions })], ['f.imported_at', moment(r.imported_at)],
         ['f.source_sha256', h('code', { class: 'hash' }, r.source_sha256)]]),
       obligationsSection(ob), sitesSection(sites), eventsSection(r.number, evs), recordView(r).slice(1), versionsSection(r.number, hist), sourceSection(r.number));
   } catch (e) { show(errorBox(e)); }
@@ -400,21 +481,21 @@ function timeline(rows, marks, asOf) {
     svg.append(a);
     const bar = s('rect', { x: x(parseDate(r.issued)), y: y + 3, width: Math.max(2, x(parseDate(r.expires)) - x(parseDate(r.issued))),
       height: rowH - 6, rx: 3, class: 'bar st-' + r.status });
-    bar.append(s('title', {}, `${r.number} ${r.company}: ${r.issued} → ${r.expires} (${t('st.' + r.status)})`));
+    bar.append(s('title', {}, `${r.number} ${r.company}: ${fmtDate(r.issued)} → ${fmtDate(r.expires)} (${t('st.' + r.status)})`));
     svg.append(bar);
     for (const m of marks.get(r.number) || []) {
       const mx = x(parseDate(m.due)), my = y + rowH / 2;
       const shape = m.duty === 'renewal'
         ? s('path', { d: `M${mx} ${my - 6}L${mx + 6} ${my}L${mx} ${my + 6}L${mx - 6} ${my}Z`, class: 'mark renewal' + (m.overdue ? ' overdue' : '') })
         : s('circle', { cx: mx, cy: my, r: 4, class: 'mark annual' + (m.overdue ? ' overdue' : '') });
-      shape.append(s('title', {}, `${m.title} ${m.due}`));
+      shape.append(s('title', {}, `${dutyTitle(m)} ${fmtDate(m.due)}`));
       svg.append(shape);
     }
   });
   const tx = x(today);
   svg.append(s('line', { x1: tx, x2: tx, y1: top - 8, y2: H, class: 'today', id: 'today-line' }));
   const legend = h('p', { class: 'legend' }, h('span', { class: 'lg renewal' }), t('d.legend.renewal'), ' ',
-    h('span', { class: 'lg annual' }), t('d.legend.annual'), ' ', h('span', { class: 'lg today' }), t('d.legend.today') + ' ' + asOf);
+    h('span', { class: 'lg annual' }), t('d.legend.annual'), ' ', h('span', { class: 'lg today' }), t('d.legend.today') + ' ', day(asOf));
   return h('div', {}, legend, h('div', { class: 'scroll', id: 'timeline-box' }, svg), rows.length > ROWS_MAX ? h('p', { class: 'muted' }, t('d.cut', { n: ROWS_MAX })) : null);
 }
 
@@ -440,15 +521,15 @@ async function dashboardPage() {
       marks.get(d.number).push(d);
     }
     const counts = h('ul', { class: 'counts' }, Object.entries(st.counts).filter(([, n]) => n > 0)
-      .map(([k, n]) => h('li', {}, statusBadge(k), ' ', n)));
+      .map(([k, n]) => h('li', {}, statusBadge(k), ' ', fmtNumber(n))));
     /* each cell names its column: on a phone the table becomes one card per licence (app.css) */
     const cell = (key, attrs, ...content) => h('td', Object.assign({ 'data-label': t(key) }, attrs), ...content);
-    const dueList = (obs) => obs.map((o, i) => [i ? '; ' : '', day(o.due), ' ' + o.title]);
+    const dueList = (obs) => obs.map((o, i) => [i ? '; ' : '', day(o.due), ' ' + dutyTitle(o)]);
     const rows = st.licences.map((r) => h('tr', { class: 'row-' + r.status, 'data-number': r.number },
       cell('f.number', {}, licenceLink(r.number)), cell('f.company', {}, r.company), cell('f.status', {}, statusBadge(r.status)),
-      cell('f.expires', {}, day(r.expires)), cell('d.next', {}, r.next ? [day(r.next.due), ' ' + r.next.title] : '—'),
+      cell('f.expires', {}, day(r.expires)), cell('d.next', {}, r.next ? [day(r.next.due), ' ' + dutyTitle(r.next)] : '—'),
       cell('d.overdue', { class: r.overdue.length ? 'error overdue-cell' : 'overdue-cell' }, r.overdue.length ? dueList(r.overdue) : '—')));
-    show(h('h1', {}, t('d.title')), h('p', { class: 'sub' }, t('d.as_of') + ' ' + st.as_of), counts,
+    show(h('h1', {}, t('d.title')), h('p', { class: 'sub' }, t('d.as_of') + ' ', day(st.as_of)), counts,
       st.truncated ? h('p', { class: 'muted' }, t('d.truncated', { n: st.licences.length, total: st.total })) : null,
       failed.notifications.length ? h('p', { class: 'error', id: 'failed-reminders' }, h('a', { href: '/notify', 'data-nav': true },
         t('n.failed', { n: failed.notifications.length }))) : null,
@@ -473,18 +554,19 @@ function subscriptionRow(sub, reload) {
     try { await api('/v1/subscriptions/' + sub.id, { method: 'DELETE' }); reload(); }
     catch (e) { remove.replaceWith(errorBox(e)); }
   } }, t('n.remove'));
-  return h('tr', { 'data-id': sub.id }, h('td', {}, sub.id), h('td', {}, sub.channel), h('td', { class: 'wrap' }, sub.to),
-    h('td', {}, whose), h('td', {}, sub.days.join(',') + ' / ' + sub.overdue), h('td', {}, sub.quiet || '—'),
+  return h('tr', { 'data-id': sub.id, 'data-channel': sub.channel }, h('td', {}, sub.id), h('td', {}, t('ch.' + sub.channel)),
+    h('td', { class: 'wrap' }, sub.to), h('td', {}, whose), h('td', {}, sub.days.join(',') + ' / ' + t('ov.' + sub.overdue)),
+    h('td', {}, sub.quiet || '—'),
     h('td', {}, sub.digest ? '✓' : ''), h('td', {}, sub.has_secret ? '✓' : ''), h('td', {}, remove));
 }
 
 function subscriptionForm(reload) {
   const field = (key, input) => h('label', {}, t(key), ' ', input);
-  const channel = h('select', { name: 'channel' }, ['dingtalk', 'wecom', 'feishu', 'webhook', 'email'].map((c) => h('option', { value: c }, c)));
+  const channel = h('select', { name: 'channel' }, ['dingtalk', 'wecom', 'feishu', 'webhook', 'email'].map((c) => h('option', { value: c }, t('ch.' + c))));
   const to = h('input', { name: 'to', size: 50 }), secret = h('input', { name: 'secret_file', size: 30 });
   const licences = h('input', { name: 'licences', size: 30 }), all = h('input', { type: 'checkbox', name: 'all' });
   const days = h('input', { name: 'days', value: '90,30,7,1', size: 12 });
-  const overdue = h('select', { name: 'overdue' }, ['weekly', 'daily', 'off'].map((c) => h('option', { value: c }, c)));
+  const overdue = h('select', { name: 'overdue' }, ['weekly', 'daily', 'off'].map((c) => h('option', { value: c }, t('ov.' + c))));
   const quiet = h('input', { name: 'quiet', placeholder: '22:00-08:00', size: 12 });
   const digest = h('input', { type: 'checkbox', name: 'digest' });
   const out = h('p', { id: 'subscription-result' });
@@ -518,7 +600,7 @@ async function notifyPage() {
     const logTable = log.notifications.length ? h('div', { class: 'scroll' }, h('table', { id: 'deliveries' },
       h('thead', {}, h('tr', {}, ['n.status', 'n.message', 'n.attempts', 'n.answer'].map((k) => h('th', {}, t(k))))),
       h('tbody', {}, log.notifications.map((m) => h('tr', { class: m.status === 'failed' ? 'error' : '' },
-        h('td', {}, t('ns.' + m.status)), h('td', {}, m.title), h('td', {}, m.attempts), h('td', { class: 'wrap' }, m.answer)))))) : h('p', {}, t('n.log_none'));
+        h('td', {}, t('ns.' + m.status)), h('td', { translate: 'no' }, m.title), h('td', {}, fmtNumber(m.attempts)), h('td', { class: 'wrap', translate: 'no' }, m.answer)))))) : h('p', {}, t('n.log_none'));
     show(h('h1', {}, t('n.title')), h('p', { class: 'sub' }, t('n.hint')), subTable, subscriptionForm(reload),
       h('section', {}, h('h2', {}, t('n.log')), logTable));
   } catch (e) { show(errorBox(e)); }
@@ -547,7 +629,7 @@ function uploadPage() {
     try { r = await api('/v1/parse', { method: 'POST', body: bytes, onProgress, headers: { 'Content-Type': file.type || 'application/octet-stream' } }); }
     catch (e) {
       const body = e.body || {};
-      out.replaceChildren(h('p', { class: 'error', role: 'alert' }, t('u.invalid') + ': ' + e.message),
+      fill(out, h('p', { class: 'error', role: 'alert' }, t('u.invalid') + ': ' + e.message),
         problemsList(body.error && body.error.problems), body.record ? h('div', { class: 'preview' }, recordView(body.record)) : null);
       return;
     }
@@ -557,13 +639,13 @@ function uploadPage() {
       try {
         const res = await api('/v1/licenses', { method: 'POST', body: bytes, headers: { 'Content-Type': file.type || 'application/octet-stream' } });
         result.replaceChildren(h('p', { class: 'good' }, res.stored ? t('u.imported') : t('u.unchanged'), ' ',
-          res.results.map((x) => [licenceLink(x.number), ' v' + x.version + ' (' + x.outcome + ')'])));
+          res.results.map((x) => [licenceLink(x.number), ' ' + t('l.version_n', { n: x.version }) + ' (' + t('outcome.' + x.outcome) + ')'])));
       } catch (e) {
         button.disabled = false;
         result.replaceChildren(h('p', { class: 'error', role: 'alert' }, e.status === 401 || e.status === 403 ? t('u.need_editor') : e.message));
       }
     } }, t('u.import'));
-    out.replaceChildren(h('p', { class: 'good' }, t('u.valid')), reviewBox(r.record.warnings, r.needs_review, null),
+    fill(out, h('p', { class: 'good' }, t('u.valid')), reviewBox(r.record.warnings, r.needs_review, null),
       problemsList(r.problems.filter((p) => !p.message.startsWith('needs review: '))), button, result,
       h('div', { class: 'preview' }, recordView(r.record)));
   };
@@ -578,8 +660,8 @@ function uploadPage() {
  * for every licence, through POST /v1/baseline (audited); the answer in force is shown. */
 function baselineBox() {
   const current = h('p', { id: 'baseline-current', class: 'muted' }, t('loading'));
-  const say = (b) => current.replaceChildren(b.filed_through
-    ? t('b.current', { year: b.filed_through, by: b.recorded_by, at: b.recorded_at }) : t('b.none'));
+  const say = (b) => current.replaceChildren(...(b.filed_through
+    ? tn('b.current', { year: b.filed_through, by: said(b.recorded_by), at: moment(b.recorded_at) }) : [t('b.none')]));
   const year = h('input', { type: 'number', id: 'baseline-year', min: 2000, max: new Date().getFullYear(),
     value: new Date().getFullYear() - 1, inputmode: 'numeric' });
   const result = h('p', { id: 'baseline-result', role: 'status' });
