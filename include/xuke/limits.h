@@ -41,6 +41,12 @@
 /* Bytes of a removal's or a voided event's reason: a longer one is refused, never cut (it is
  * read back whole). */
 #define XK_MAX_REASON_BYTES 255u
+/* Evidence of a duty done (a receipt or acceptance notice, PDF, PNG or JPEG): bytes of one file,
+ * files kept with one event, and bytes of a file's name as given. A larger file, one more file or
+ * a longer name is refused, naming the limit; nothing of the event is stored then. */
+#define XK_MAX_EVIDENCE_BYTES (8u * 1024u * 1024u)
+#define XK_MAX_EVIDENCE_FILES 8u
+#define XK_MAX_EVIDENCE_NAME_BYTES 255u
 /* The earliest year a baseline ("annual reports up to YEAR were filed") may name: a guard
  * against a mistyped year (a licence lasts five years, so no report that old is still asked). */
 #define XK_BASELINE_MIN_YEAR 2000

@@ -92,5 +92,12 @@ xk_status xk_view_domain(xk_store *st, const xk_calendar *cal, const char *host,
 xk_status xk_event_record(xk_store *st, const xk_calendar *cal, xk_date today,
                           const char *number, const xk_event *ev, long *id,
                           xk_event_check *check, xk_error *err);
+/* The same with files kept as the event's evidence (xk_store_event_add_files): each file's kind
+ * is read from its first bytes (files[i].kind is ignored), and one that is not a PDF, PNG or
+ * JPEG is refused (XK_EUSAGE) with nothing stored. */
+xk_status xk_event_record_files(xk_store *st, const xk_calendar *cal, xk_date today,
+                                const char *number, const xk_event *ev,
+                                const xk_evidence_file *files, size_t n_files, long *id,
+                                xk_event_check *check, xk_error *err);
 
 #endif

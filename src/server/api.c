@@ -35,6 +35,7 @@ static const route routes[] = {
     {"GET", "/v1/licenses/{}/events", xk_api_events, XK_ROLE_READER},
     {"POST", "/v1/licenses/{}/events", xk_api_event_add, XK_ROLE_EDITOR},
     {"POST", "/v1/events/{}/void", xk_api_event_void, XK_ROLE_EDITOR},
+    {"GET", "/v1/evidence/{}", xk_api_evidence, XK_ROLE_READER},
     {"GET", "/v1/baseline", xk_api_baseline, XK_ROLE_READER},
     {"POST", "/v1/baseline", xk_api_baseline_set, XK_ROLE_EDITOR},
     {"GET", "/v1/domains/{}", xk_api_domain, XK_ROLE_READER},

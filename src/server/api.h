@@ -49,7 +49,7 @@ typedef struct srv_resp {
     char allow[48];         /* 405: the methods the path takes */
     int retry_after;        /* 429: seconds, 0 = none */
     const char *cache;      /* Cache-Control value or NULL */
-    char disposition[96];   /* Content-Disposition or "" */
+    char disposition[512];  /* Content-Disposition or "" */
     char actor[XK_TOKEN_NAME_MAX + 1]; /* the token's name, "" when anonymous (for the log) */
     char etag[XK_VIEW_ETAG_MAX];       /* the ETag header, or "" */
 } srv_resp;
@@ -161,7 +161,21 @@ bool xk_srv_param_number(const srv_call *c, srv_resp *resp, char out[64]);
 /* The request body as a JSON object; answers 400 itself and returns NULL when it is not one. */
 json_t *xk_srv_body_object(const srv_call *c, srv_resp *resp);
 
-/* Handlers (api_read.c, api_rules.c, api_write.c, assets.c). */
+/* Evidence files given with an event (api_evidence.c): decoded copies the files point into. */
+typedef struct srv_evidence {
+    xk_evidence_file files[XK_MAX_EVIDENCE_FILES];
+    char *bytes[XK_MAX_EVIDENCE_FILES];
+    size_t n;
+} srv_evidence;
+/* The body's "evidence" list (absent: none); false (answered 400/413) when it is malformed. */
+bool xk_srv_evidence_read(srv_resp *resp, json_t *body, srv_evidence *out);
+void xk_srv_evidence_free(srv_evidence *e);
+/* The SHA-256 of each file, in order: the names the store keeps them under. */
+json_t *xk_srv_evidence_hashes(const srv_evidence *e);
+/* One stored evidence file as the events list shows it (with its download URL). */
+json_t *xk_srv_evidence_json(const xk_evidence *e);
+
+/* Handlers (api_read.c, api_rules.c, api_write.c, api_evidence.c, assets.c). */
 void xk_api_health(const srv_call *c, srv_resp *resp);
 void xk_api_openapi(const srv_call *c, srv_resp *resp);
 void xk_api_licence(const srv_call *c, srv_resp *resp);
@@ -175,6 +189,7 @@ void xk_api_obligations(const srv_call *c, srv_resp *resp);
 void xk_api_events(const srv_call *c, srv_resp *resp);
 void xk_api_event_add(const srv_call *c, srv_resp *resp);
 void xk_api_event_void(const srv_call *c, srv_resp *resp);
+void xk_api_evidence(const srv_call *c, srv_resp *resp);
 void xk_api_baseline(const srv_call *c, srv_resp *resp);
 void xk_api_baseline_set(const srv_call *c, srv_resp *resp);
 void xk_api_status(const srv_call *c, srv_resp *resp);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "xuke/limits.h"
+#include "xuke/ocr.h"
 #include "xuke/views.h"
 
 static json_t *date_json(xk_date d);
@@ -310,13 +311,33 @@ static json_t *date_json(xk_date d)
     return json_string(xk_date_format(d, s, sizeof s));
 }
 
+/* The values the rule's message puts in (xk_obligation_rule_key): the clock's days, the date it
+ * runs from, the report's year, each only where the rule has it. */
+static json_t *rule_params(const xk_obligation *ob)
+{
+    json_t *p = json_object();
+    bool has_days = ob->rule == XK_RULE_DAYS_BEFORE || ob->rule == XK_RULE_DAYS_AFTER ||
+                    ob->rule == XK_RULE_WORKDAYS_AFTER;
+    if (has_days)
+        json_object_set_new(p, "days", json_integer(ob->days));
+    if (ob->rule == XK_RULE_FIRST_QUARTER)
+        json_object_set_new(p, "year", json_integer(ob->year));
+    else if (ob->rule != XK_RULE_NONE)
+        json_object_set_new(p, "from", date_json(ob->from));
+    return p;
+}
+
 json_t *xk_view_obligation(const xk_obligation *ob)
 {
-    json_t *o = json_pack("{s:s, s:s, s:s}", "duty", xk_duty_name(ob->duty), "title",
-                          xk_duty_title(ob->duty), "basis", ob->basis);
+    char title_key[48];
+    snprintf(title_key, sizeof title_key, "duty.%s", xk_duty_name(ob->duty));
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "duty", xk_duty_name(ob->duty), "title",
+                          xk_duty_title(ob->duty), "title_key", title_key, "basis", ob->basis);
     if (!o)
         return NULL;
     if (ob->dated) {
+        json_object_set_new(o, "rule_key", json_string(xk_obligation_rule_key(ob)));
+        json_object_set_new(o, "rule_params", rule_params(ob));
         char rule[200], prov[64];
         xk_obligation_rule(ob, rule, sizeof rule);
         xk_provisional_format(&ob->prov, prov, sizeof prov);
@@ -459,9 +480,42 @@ xk_status xk_event_record(xk_store *st, const xk_calendar *cal, xk_date today,
                           const char *number, const xk_event *ev, long *id,
                           xk_event_check *check, xk_error *err)
 {
+    return xk_event_record_files(st, cal, today, number, ev, NULL, 0, id, check, err);
+}
+
+/* Each file's kind read from its first bytes: a PDF, PNG or JPEG, nothing else. */
+static xk_status evidence_kinds(const xk_evidence_file *given, size_t n, xk_evidence_file *out,
+                                xk_error *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        out[i] = given[i];
+        xk_input_kind k = xk_input_detect(given[i].bytes, given[i].len);
+        if (k != XK_INPUT_PDF && k != XK_INPUT_PNG && k != XK_INPUT_JPEG)
+            return xk_error_set(err, XK_EUSAGE, 0,
+                                "evidence file %zu (%s) is not a PDF, PNG or JPEG file (read "
+                                "from its first bytes)",
+                                i + 1, given[i].name ? given[i].name : "");
+        out[i].kind = xk_input_kind_name(k);
+    }
+    return XK_OK;
+}
+
+xk_status xk_event_record_files(xk_store *st, const xk_calendar *cal, xk_date today,
+                                const char *number, const xk_event *ev,
+                                const xk_evidence_file *files, size_t n_files, long *id,
+                                xk_event_check *check, xk_error *err)
+{
+    xk_evidence_file kinds[XK_MAX_EVIDENCE_FILES];
+    if (n_files > XK_MAX_EVIDENCE_FILES)
+        return xk_error_set(err, XK_EUSAGE, 0,
+                            "%zu evidence files given; an event keeps at most %u", n_files,
+                            XK_MAX_EVIDENCE_FILES);
+    xk_status rc = evidence_kinds(files, n_files, kinds, err);
+    if (rc != XK_OK)
+        return rc;
     /* the check and the insert in one write transaction (BEGIN IMMEDIATE): two identical
      * fulfilments sent at once must not both find the obligation open */
-    xk_status rc = xk_store_begin(st, err);
+    rc = xk_store_begin(st, err);
     if (rc != XK_OK)
         return rc;
     check_ctx cc = {cal, today, ev, check, XK_OK, err, false};
@@ -471,7 +525,7 @@ xk_status xk_event_record(xk_store *st, const xk_calendar *cal, xk_date today,
     if (rc == XK_OK)
         rc = cc.rc;
     if (rc == XK_OK)
-        rc = xk_store_event_add(st, number, ev, id, err);
+        rc = xk_store_event_add_files(st, number, ev, kinds, n_files, id, err);
     if (rc == XK_OK)
         return xk_store_commit(st, err);
     xk_store_rollback(st);
