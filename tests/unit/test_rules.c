@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "xuke/rules.h"
+#include "xuke/text.h"
 #include "xuke/xuke.h"
 
 static xk_calendar *cal;
@@ -172,10 +173,17 @@ typedef struct seed_row {
     xk_event events[8];
 } seed_row;
 
+static void seed_at(const char *path, seed_row *out);
+
 static void seed(const char *name, seed_row *out)
 {
     char path[256];
     snprintf(path, sizeof path, FIXTURES "/seeds/%s", name);
+    seed_at(path, out);
+}
+
+static void seed_at(const char *path, seed_row *out)
+{
     FILE *f = fopen(path, "rb");
     assert_non_null(f);
     char *buf = malloc(1 << 20);
@@ -244,6 +252,23 @@ static void test_duties_seed_002_adds_termination_and_registration(void **state)
     assert_int_equal(duty(&set, XK_DUTY_TERMINATION_NOTICE)->days, 90);
     assert_string_equal(duty(&set, XK_DUTY_REGISTRATION_UPDATE)->basis, "十二");
     assert_null(duty(&set, XK_DUTY_KEEP_TRANSACTIONS)); /* no B21 */
+}
+
+/* A document of bench_corpus (seed 1, licence 9) whose provisions name the duty to keep
+ * transaction records in
+ * more clauses than the basis field holds: the labels were cut inside a character, and
+ * PostgreSQL refused the licence's row as not UTF-8. Whole labels are kept, then "…". */
+static void test_duty_basis_longer_than_its_field_ends_whole(void **state)
+{
+    (void)state;
+    seed_row s;
+    seed_at(FIXTURES "/duties/one_duty_in_many_provisions.txt", &s);
+    assert_true(xk_utf8_valid(s.duties, strlen(s.duties), NULL));
+    xk_duty_set set;
+    assert_true(xk_duties_decode(s.duties, &set));
+    const xk_duty *kept = duty(&set, XK_DUTY_KEEP_TRANSACTIONS);
+    assert_non_null(kept);
+    assert_string_equal(kept->basis, "一、七、八、十一、十二、十五、十六(一)…");
 }
 
 static xk_licence_status status_on(seed_row *s, xk_date as_of)
@@ -686,6 +711,7 @@ int main(void)
         cmocka_unit_test(test_calendar_counts_2026),
         cmocka_unit_test(test_calendar_file_errors_name_the_line),
         cmocka_unit_test(test_duties_read_from_the_provisions),
+        cmocka_unit_test(test_duty_basis_longer_than_its_field_ends_whole),
         cmocka_unit_test(test_duties_seed_002_adds_termination_and_registration),
         cmocka_unit_test(test_status_of_seed_003_through_time),
         cmocka_unit_test(test_annual_reports_every_year_valid_on_1_january),
