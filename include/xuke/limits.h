@@ -92,6 +92,12 @@
 #define XK_PG_LOCK_TIMEOUT_SECONDS 60
 #define XK_PG_MAX_PARAMS 256
 
+/* The server's answers kept in memory (GET /v1/licenses/{n}, /v1/licenses?…, /v1/domains/{h}),
+ * each valid while the store stays at the revision it was computed at: bytes of all of them
+ * together (keys and bookkeeping included), the least recently used dropped first; an answer
+ * over an eighth of it is not kept. */
+#define XK_SRV_ANSWERS_BYTES (32u * 1024u * 1024u)
+
 /* A holiday notice (xuke calendar import): bytes read, holidays (a notice has 6 or 7), make-up
  * working days (a notice has up to 9) and bytes of one numbered item joined over its lines. */
 #define XK_NOTICE_MAX_BYTES (64u * 1024u)

@@ -209,6 +209,20 @@ xk_status xk_store_audit(xk_store *st, const char *number, size_t limit, xk_audi
  */
 xk_status xk_store_audit_verify(xk_store *st, size_t *checked, xk_error *err);
 
+/*
+ * Where the store stands: its audit head (entries and the last entry's hash). Every write appends
+ * to the audit chain, so two readings that compare equal saw the same committed store, written by
+ * this process or any other; a reader keeps what it derived from the store (an answer computed
+ * once) only while the revision stays the same. One read of a one-row table.
+ */
+typedef struct xk_store_revision {
+    long long entries;
+    char hash[XK_SHA256_HEX];
+} xk_store_revision;
+
+xk_status xk_store_revision_get(xk_store *st, xk_store_revision *out, xk_error *err);
+bool xk_store_revision_same(const xk_store_revision *a, const xk_store_revision *b);
+
 /* Online backup to path (which must not exist), safe while other processes use the store. */
 xk_status xk_store_backup(xk_store *st, const char *path, xk_error *err);
 

@@ -13,6 +13,8 @@
 
 #include <jansson.h>
 
+#include "../core/buf.h"
+#include "answers.h"
 #include "jobs.h"
 #include "ratelimit.h"
 #include "xuke/xuke.h"
@@ -30,6 +32,7 @@ typedef struct srv_req {
     size_t n_args;
     bool too_many_args;
     const char *authorization; /* the header, or NULL */
+    const char *if_none_match; /* the header, or NULL */
     const char *client;        /* the peer address, for the anonymous rate limit */
     const char *body;
     size_t body_len;
@@ -48,6 +51,7 @@ typedef struct srv_resp {
     const char *cache;      /* Cache-Control value or NULL */
     char disposition[512];  /* Content-Disposition or "" */
     char actor[XK_TOKEN_NAME_MAX + 1]; /* the token's name, "" when anonymous (for the log) */
+    char etag[XK_VIEW_ETAG_MAX];       /* the ETag header, or "" */
 } srv_resp;
 
 /* What the handlers share; one store per concurrent request (the transport's pool). */
@@ -66,6 +70,13 @@ typedef struct srv_ctx {
     /* a scan read in the request reports its pages here (a job's worker); NULL: none */
     void (*on_page)(void *arg, unsigned page);
     void *on_page_arg;
+    /* read answers kept per store revision; NULL: none kept (each computed) */
+    srv_answers *answers;
+    unsigned long calendar_serial; /* which calendar cal is: a reload gives a new one */
+    /* the store's revision, read once per request when first needed (0 unread, 1 read, -1 not
+     * readable): the tokens and answers kept are checked against it */
+    int rev_read;
+    xk_store_revision rev;
 } srv_ctx;
 
 /* Answers one request. resp is fully set on return; release with xk_srv_resp_free. */
@@ -108,6 +119,36 @@ void xk_srv_error(srv_resp *resp, int status, const char *code, const char *fmt,
 void xk_srv_fail(srv_resp *resp, const xk_error *err);
 /* Sets a body of another type (copied). */
 void xk_srv_body(srv_resp *resp, int status, const char *type, const char *body, size_t len);
+
+/*
+ * Read answers kept per store revision, with entity tags and conditional requests. A handler
+ * names its answer by a key (xk_srv_key_*: the route and every argument that shapes it, the
+ * day included), asks xk_srv_kept first and, when that returns false, computes the answer and
+ * gives it to xk_srv_answer_text or xk_srv_answer_json, which keep it and send it.
+ */
+typedef struct srv_kept {
+    xk_buf key;
+    bool keep; /* a revision was read: the answer may be kept */
+} srv_kept;
+
+/* Starts a key with the route's name, the request's date and its arguments as given. */
+bool xk_srv_key_start(srv_kept *k, const srv_call *c, const char *name);
+/* Adds one more part (any bytes) to the key. */
+bool xk_srv_key_add(srv_kept *k, const char *part, size_t len);
+/* The answer kept for the key at the store's revision now: sent (200, or 304 when the request's
+ * If-None-Match names its tag), true. False: compute it (the revision read first, so a write
+ * landing meanwhile can only make what is kept newer than the revision it is kept under). */
+bool xk_srv_kept(const srv_call *c, srv_resp *resp, srv_kept *k);
+/* Sends text (taken) with its tag as a 200 application/json answer, or 304; keeps it. */
+void xk_srv_answer_text(const srv_call *c, srv_resp *resp, srv_kept *k, char *text, size_t len,
+                        const char *etag);
+/* The same for an answer made as JSON (taken); its tag is the SHA-256 of the bytes. */
+void xk_srv_answer_json(const srv_call *c, srv_resp *resp, srv_kept *k, json_t *o);
+void xk_srv_kept_free(srv_kept *k);
+
+/* RFC 9110 If-None-Match: whether header ("*", or a list of entity tags, weak or strong) names
+ * etag, compared weakly (a W/ prefix on either side ignored). A malformed header names none. */
+bool xk_srv_etag_matches(const char *header, const char *etag);
 
 /* Query helpers: each answers 400 itself and returns false when the value is malformed. */
 bool xk_srv_arg_date(const srv_call *c, srv_resp *resp, const char *key, xk_date *out,
