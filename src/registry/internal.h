@@ -6,6 +6,7 @@
 #ifndef XK_REGISTRY_INTERNAL_H
 #define XK_REGISTRY_INTERNAL_H
 
+#include "../core/buf.h"
 #include "db.h"
 
 #include "xuke/store.h"
@@ -122,6 +123,11 @@ xk_status xk_content_text(xk_store *st, long long lid, int version, bool all_ver
  * write created, 0 when none). */
 xk_status xk_content_append(xk_store *st, const char *at, const char *action, const char *number,
                             const char *detail, int version, xk_error *err);
+/* The same for the licence row lid just written, its version line given ("version N stored source
+ * canonical\n", as xk_content_text writes it) rather than read back from the store. */
+xk_status xk_content_append_line(xk_store *st, long long lid, const char *at, const char *action,
+                                 const char *number, const char *detail, const char *version_line,
+                                 xk_error *err);
 /* Once per store, inside the migration's transaction: an "anchor" entry per licence naming its
  * state and every version, then a row in audit_anchor (keyed on that table, not on the
  * migration's number). */
@@ -140,4 +146,12 @@ xk_status xk_content_verify(xk_store *st, xk_error *err);
 xk_status xk_store_write_begin(xk_store *st, xk_error *err);
 xk_status xk_store_write_end(xk_store *st, xk_status result, xk_error *err);
 
+/* --- evidence.c: files kept with an event ------------------------------------------------ */
+/* The files' count, sizes, kinds and names against their limits; nothing written. */
+xk_status xk_evidence_check(const xk_evidence_file *files, size_t n, xk_error *err);
+/* Stores files (checked) as event_id's evidence inside the caller's write bracket, and appends
+ * " evidence N SHA256 KIND NAME" for each to the event's audit detail. */
+xk_status xk_evidence_put(xk_store *st, long event_id, const char *at,
+                          const xk_evidence_file *files, size_t n, xk_buf *detail,
+                          xk_error *err);
 #endif
