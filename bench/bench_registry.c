@@ -8,14 +8,15 @@
  *   company      vs. a LIKE scan over the company column (what a query without the index does)
  *
  * usage: bench_registry [--count N] [--queries Q] [--dir DIR] [--reuse yes] [--rules no]
- *                       [--store LOCATION]
+ *                       [--store LOCATION] [--seed N]
  *        bench_registry --extraction-only
  *   --reuse yes: use the stores an earlier run with the same --count left in DIR (queries and
  *   rules only, no import); --rules no: leave the rules out (bench/report.py measures the
  *   import's and the rules' memory in separate runs); --store LOCATION: measure the store at
  *   LOCATION (an empty PostgreSQL database: postgresql://… or key=value) instead of a file in
  *   DIR; the raw-SQLite references stay files in DIR, and the two that scan the store's own
- *   file (LIKE, rules columns) find no such table there and read as 0
+ *   file (LIKE, rules columns) find no such table there and read as 0; --seed N: the corpus
+ *   seed of bench/synth.c (default 1), whose documents are the seeds' size (about 12 KB)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,9 +110,10 @@ static void bench_extraction(size_t count)
                 newlines++;
     double t2 = now();
     double mb = (double)bytes / 1e6;
-    printf("%-22s %8.1f MB/s  %8.0f docs/s (%zu of %zu valid)   | %-26s %8.1f MB/s\n",
-           "extraction (1 core)", mb / (t1 - t0), (double)n / (t1 - t0), ok, n, "memchr line scan",
-           mb * 20 / (t2 - t1));
+    printf("%-22s %8.1f MB/s  %8.0f docs/s of %.0f bytes (%zu of %zu valid)   | %-26s %8.1f "
+           "MB/s\n",
+           "extraction (1 core)", mb / (t1 - t0), (double)n / (t1 - t0), (double)bytes / (double)n,
+           ok, n, "memchr line scan", mb * 20 / (t2 - t1));
     if (newlines == 0)
         printf("(no lines?)\n");
     for (size_t i = 0; i < n; i++)
@@ -119,6 +121,22 @@ static void bench_extraction(size_t count)
     free(docs);
     free(lens);
     xk_buf_free(&doc);
+}
+
+/* Bytes per document of the corpus's first documents (at most 2,000), printed beside every
+ * per-document figure: a rate per licence means little without the licence's size. */
+static double mean_bytes(size_t count)
+{
+    xk_buf doc;
+    xk_buf_init(&doc);
+    char number[64], domain[64], part[64];
+    size_t n = count < 2000 ? count : 2000, bytes = 0;
+    for (size_t i = 0; i < n; i++) {
+        synth_document(i, &doc, number, domain, part);
+        bytes += doc.len;
+    }
+    xk_buf_free(&doc);
+    return n ? (double)bytes / (double)n : 0.0;
 }
 
 /* Raw ceiling: the same document bytes inserted into one plain table, same batching. */
@@ -381,6 +399,8 @@ int main(int argc, char **argv)
             dir = argv[i + 1];
         else if (strcmp(argv[i], "--reuse") == 0)
             reuse = strcmp(argv[i + 1], "yes") == 0;
+        else if (strcmp(argv[i], "--seed") == 0)
+            synth_seed(strtoull(argv[i + 1], NULL, 10));
         else if (strcmp(argv[i], "--store") == 0)
             store = argv[i + 1];
         else if (strcmp(argv[i], "--rules") == 0) /* "no": import and queries only */
@@ -416,8 +436,8 @@ int main(int argc, char **argv)
     size_t failed;
     if (!reuse) {
         double xs = xuke_import(st, count, &failed);
-        printf("%-22s %8.0f licences/s (%zu failed)            | %-26s %8.0f rows/s\n",
-               "import", (double)count / xs, failed, "raw SQLite blob insert",
+        printf("%-22s %8.0f licences/s of %.0f bytes (%zu failed)  | %-26s %8.0f rows/s\n",
+               "import", (double)count / xs, mean_bytes(count), failed, "raw SQLite blob insert",
                (double)count / raw_s);
         printf("%-22s extraction on a worker thread, storing on the main one (xk_import_bulk)\n",
                "  pipelined:");

@@ -237,8 +237,9 @@ def main():
         f'Machine: {machine()}.',
         '',
         '## Extraction, one core',
-        f'Command: `{a.build}/bench_registry --extraction-only` (20,000 synthetic licences from '
-        'bench/synth.c parsed five times; median of the five).',
+        f'Command: `{a.build}/bench_registry --extraction-only` (20,000 licences from bench/synth.c, '
+        'shaped like tests/fixtures/seeds: 10-14 KB, 15-16 provisions over several pages, a few to '
+        'dozens of websites, a third hard-wrapped; parsed five times; median of the five).',
         '',
         '| figure | measured | reference (same run) | target |',
         '|---|---|---|---|',

@@ -1,147 +1,95 @@
 /*
  * xuke web pages: search, licence, dashboard with a validity timeline, upload, reminders. Plain JavaScript
  * with no build step and nothing fetched from elsewhere; every value from the API is put into
- * the page as text (never as HTML). Chinese by default, English by the switch in the header.
+ * the page as text (never as HTML). In the browser's language (Chinese or English) or the one the
+ * switch in the header chose; the words come from the message catalogue (web/i18n/).
  */
 'use strict';
 
-const I18N = {
-  zh: {
-    'nav.search': '查询', 'nav.dashboard': '总览', 'nav.upload': '上传',
-    'nav.notify': '提醒',
-    'n.title': '提醒订阅', 'n.hint': '截止日期推送到钉钉、企业微信、飞书、Webhook 和邮件；由 xuke notify run 或 serve --notify 发送',
-    'n.add': '添加订阅', 'n.channel': '渠道', 'n.to': '地址或 URL', 'n.secret_file': '密钥文件（服务器上，仅所有者可读）',
-    'n.licences': '许可证编号（逗号分隔）', 'n.all': '全部许可证', 'n.days': '提前天数', 'n.overdue': '逾期提醒',
-    'n.lang': '语言', 'n.quiet': '免打扰时段', 'n.digest': '每日汇总', 'n.remove': '删除', 'n.secret': '密钥',
-    'n.whose': '范围', 'n.none': '尚无订阅', 'n.log': '发送记录', 'n.log_none': '尚无发送记录',
-    'n.status': '状态', 'n.message': '消息', 'n.attempts': '尝试', 'n.answer': '服务的回答',
-    'n.need_editor': '修改订阅需要编辑者令牌（右上角“令牌”）', 'n.failed': '{n} 条提醒发送失败：见“提醒”页',
-    'n.saved': '已添加', 'ns.pending': '待发送', 'ns.sending': '发送中', 'ns.sent': '已送达', 'ns.failed': '失败',
-    'ns.cancelled': '已取消',
-    'token.button': '令牌', 'token.label': 'API 令牌（只保存在本浏览器）', 'token.save': '保存',
-    'token.clear': '清除', 'token.saved': '令牌已保存', 'token.cleared': '令牌已清除',
-    footer: '增值电信业务经营许可证登记与合规期限',
-    'search.title': '许可证查询',
-    'search.hint': '输入许可证编号、公司名称的任意部分，或网站域名',
-    'search.placeholder': '如 京B2-20224676、小荷、www.xiaohe.cn',
-    'search.go': '查询', 'search.none': '没有找到匹配的许可证', 'search.more': '更多',
-    'domain.covered': '已由许可证覆盖', 'domain.not_covered': '没有许可证覆盖此域名',
-    'domain.valid': '许可证今日有效', 'domain.invalid': '许可证今日无效',
-    'f.number': '许可证编号', 'f.company': '公司名称', 'f.legal': '法定代表人',
-    'f.issuer': '发证机关', 'f.issued': '发证日期', 'f.expires': '有效期至',
-    'f.category': '类别', 'f.region': '地区', 'f.version': '版本', 'f.source_sha256': '原件 SHA-256',
-    'f.imported_at': '导入时间', 'f.status': '状态',
-    'l.services': '业务种类及覆盖范围', 'l.websites': '网站（附页）', 'l.provisions': '特别规定事项',
-    'l.obligations': '义务与期限', 'l.versions': '版本', 'l.events': '事件', 'l.source': '原始文件',
-    'l.show_source': '显示原文', 'l.diff': '与上一版本比较', 'l.no_changes': '没有变化',
-    'l.limited_to': '仅限', 'l.includes': '含', 'l.excludes': '不含', 'l.conditions': '条件',
-    'l.coverage': '覆盖范围', 'l.domains': '域名', 'l.server_location': '服务器所在地',
-    'l.access_provider': '接入服务商', 'w.service': '业务', 'w.name': '网站名称', 'l.due': '期限', 'l.basis': '依据', 'l.rule': '计算',
-    'l.met': '已完成', 'l.open': '未完成', 'l.overdue': '已逾期', 'l.by': '操作人',
-    'l.none': '无', 'l.removed': '已删除', 'l.warnings': '提示',
-    'ev.void': '作废', 'ev.reason': '作废原因', 'ev.voided': '已作废', 'ev.planned': '计划', 'ev.none': '尚无事件',
-    'l.late': '逾期完成', 'l.baseline': '按基线视为已提交', 'l.unrecorded': '未记录申报',
-    'b.title': '首次使用：此前的年报', 'b.question': '在 xuke 登记之前，各许可证的年报已提交到哪一年（含）？',
-    'b.hint': '记录一次即可，适用于全部许可证并写入审计日志；记录前，登记前到期的年报显示为“未记录申报”，不算逾期。',
-    'b.year': '年报已提交至', 'b.save': '记录', 'b.none': '尚未记录基线',
-    'b.current': '基线：{year} 年及以前的年报视为已提交（{by}，{at}）', 'b.need_editor': '记录基线需要编辑者令牌（右上角“令牌”）',
-    'd.unrecorded': '{n} 份年报在登记前到期、未记录申报（不算逾期）：请在“上传”页记录基线',
-    'l.sites': '网站首页许可证编号', 'l.checked_at': '检查时间', 'l.changed_at': '结果始于',
-    'sr.shown': '已展示', 'sr.other_number': '展示了其他编号', 'sr.not_shown': '未展示', 'sr.unreachable': '无法访问',
-    'sr.tls_error': 'TLS 错误', 'sr.http_error': 'HTTP 错误',
-    'l.lists': '公布名单', 'l.matched_on': '匹配依据', 'k.cancelled': '注销', 'k.poor-conduct': '经营不良名单',
-    'k.dishonest': '失信名单', 'm.number': '许可证编号', 'm.credit_code': '统一社会信用代码', 'm.company': '企业名称',
-    'l.review': '需人工核对：以下字段由 OCR 识别时置信度低或经过更正', 'l.scan': '来自扫描件（{kind}，{n} 个文件）',
-    'st.valid': '有效', 'st.renewal_due': '需续办', 'st.renewal_overdue': '续办逾期',
-    'st.expired': '已过期', 'st.not_yet_valid': '未生效', 'st.removed': '已删除', 'st.cancelled': '已注销', 'st.active': '在册',
-    'd.title': '总览', 'd.as_of': '截至', 'd.timeline': '有效期时间轴',
-    'd.legend.renewal': '续办申请期限', 'd.legend.annual': '年报期限', 'd.legend.today': '今天',
-    'd.next': '下一期限', 'd.overdue': '逾期事项', 'd.cut': '仅显示前 {n} 个许可证',
-    'd.marks_cut': '时间轴只标出前 {n} 个期限（共 {total} 个）：{after} 之后的期限未标出',
-    'd.empty': '登记簿为空', 'd.truncated': '显示前 {n} 个许可证，共 {total} 个；请用查询找其余的',
-    'u.title': '上传许可证', 'u.hint': '拖入许可证文本文件（UTF-8 或 GB18030）或扫描件（PNG、JPEG、TIFF、PDF），或点击选择；扫描件识别需数秒',
-    'u.choose': '选择文件', 'u.valid': '提取成功，可以导入', 'u.invalid': '文件有错误，不能导入',
-    'u.import': '导入登记簿', 'u.imported': '已导入', 'u.unchanged': '内容未变，无需导入',
-    'u.need_editor': '导入需要编辑者令牌（右上角“令牌”）',
-    'err.401': '需要令牌：点击右上角“令牌”输入', 'err.403': '令牌权限不足',
-    'err.network': '无法连接服务器', 'loading': '加载中…',
-  },
-  en: {
-    'nav.search': 'Search', 'nav.dashboard': 'Dashboard', 'nav.upload': 'Upload',
-    'token.button': 'Token', 'token.label': 'API token (kept in this browser only)',
-    'token.save': 'Save', 'token.clear': 'Clear', 'token.saved': 'Token saved',
-    'token.cleared': 'Token cleared',
-    footer: 'Value-added telecom business licences and their compliance deadlines',
-    'search.title': 'Find a licence',
-    'search.hint': 'A licence number, any part of a company name, or a website domain',
-    'search.placeholder': 'e.g. 京B2-20224676, 小荷, www.xiaohe.cn',
-    'search.go': 'Search', 'search.none': 'No licence matches', 'search.more': 'More',
-    'domain.covered': 'Covered by a licence', 'domain.not_covered': 'No licence covers this host',
-    'domain.valid': 'The licence is valid today', 'domain.invalid': 'The licence is not valid today',
-    'f.number': 'Licence number', 'f.company': 'Company', 'f.legal': 'Legal representative',
-    'f.issuer': 'Issuer', 'f.issued': 'Issued', 'f.expires': 'Valid until',
-    'f.category': 'Category', 'f.region': 'Region', 'f.version': 'Version',
-    'f.source_sha256': 'Source SHA-256', 'f.imported_at': 'Imported', 'f.status': 'Status',
-    'l.services': 'Services and coverage', 'l.websites': 'Websites (appendix)',
-    'l.provisions': 'Special provisions', 'l.obligations': 'Obligations and deadlines',
-    'l.versions': 'Versions', 'l.events': 'Events', 'l.source': 'Source document',
-    'l.show_source': 'Show the text', 'l.diff': 'Compare with the previous version',
-    'l.no_changes': 'No changes', 'l.limited_to': 'Limited to', 'l.includes': 'Includes',
-    'l.excludes': 'Excludes', 'l.conditions': 'Conditions', 'l.coverage': 'Coverage',
-    'l.domains': 'Domains', 'l.server_location': 'Server location',
-    'l.access_provider': 'Access provider', 'w.service': 'Service', 'w.name': 'Website',
-    'l.due': 'Due', 'l.basis': 'Basis', 'l.rule': 'Rule',
-    'l.met': 'Met', 'l.open': 'Open', 'l.overdue': 'Overdue', 'l.by': 'By', 'l.none': 'None',
-    'l.removed': 'Removed', 'l.warnings': 'Warnings',
-    'ev.void': 'Void', 'ev.reason': 'Reason for voiding', 'ev.voided': 'Voided', 'ev.planned': 'planned', 'ev.none': 'No events yet',
-    'l.late': 'Met late', 'l.baseline': 'Filed (baseline)', 'l.unrecorded': 'No filing recorded',
-    'b.title': 'First use: earlier annual reports', 'b.question': 'Up to which year (inclusive) were the annual reports filed before xuke?',
-    'b.hint': 'Said once for every licence and kept in the audit log; until then a report due before a licence was imported shows as "no filing recorded", not overdue.',
-    'b.year': 'Reports filed through', 'b.save': 'Record', 'b.none': 'No baseline recorded yet',
-    'b.current': 'Baseline: reports up to {year} taken as filed ({by}, {at})', 'b.need_editor': 'Recording the baseline needs an editor token (Token, top right)',
-    'd.unrecorded': '{n} annual reports fell due before their licences were imported and have no filing recorded (not counted overdue): record the baseline on the Upload page',
-    'l.sites': 'Licence number on the homepage', 'l.checked_at': 'checked', 'l.changed_at': 'since',
-    'sr.shown': 'shown', 'sr.other_number': 'another number shown', 'sr.not_shown': 'not shown', 'sr.unreachable': 'unreachable',
-    'sr.tls_error': 'TLS error', 'sr.http_error': 'HTTP error',
-    'l.lists': 'Published lists', 'l.matched_on': 'matched on', 'k.cancelled': 'Cancelled', 'k.poor-conduct': 'Poor conduct',
-    'k.dishonest': 'Dishonest', 'm.number': 'licence number', 'm.credit_code': 'credit code', 'm.company': 'company name',
-    'l.review': 'Needs review: OCR read these fields with low confidence or corrected them',
-    'l.scan': 'From a scan ({kind}, {n} files)',
-    'nav.notify': 'Reminders',
-    'n.title': 'Reminder subscriptions', 'n.hint': 'Deadlines pushed to DingTalk, WeCom, Feishu, webhooks and email; sent by xuke notify run or serve --notify',
-    'n.add': 'Add a subscription', 'n.channel': 'Channel', 'n.to': 'Address or URL', 'n.secret_file': 'Secret file (on the server, owner-only)',
-    'n.licences': 'Licence numbers (comma-separated)', 'n.all': 'All licences', 'n.days': 'Days before', 'n.overdue': 'Once overdue',
-    'n.lang': 'Language', 'n.quiet': 'Quiet hours', 'n.digest': 'Daily digest', 'n.remove': 'Remove', 'n.secret': 'Secret',
-    'n.whose': 'Whose', 'n.none': 'No subscriptions yet', 'n.log': 'Delivery log', 'n.log_none': 'Nothing sent yet',
-    'n.status': 'Status', 'n.message': 'Message', 'n.attempts': 'Attempts', 'n.answer': 'The service\'s answer',
-    'n.need_editor': 'Changing subscriptions needs an editor token (Token, top right)', 'n.failed': '{n} reminders failed: see Reminders',
-    'n.saved': 'Added', 'ns.pending': 'Pending', 'ns.sending': 'Sending', 'ns.sent': 'Delivered', 'ns.failed': 'Failed',
-    'ns.cancelled': 'Cancelled',
-    'st.valid': 'Valid', 'st.renewal_due': 'Renewal due', 'st.renewal_overdue': 'Renewal overdue',
-    'st.expired': 'Expired', 'st.not_yet_valid': 'Not yet valid', 'st.removed': 'Removed', 'st.cancelled': 'Cancelled',
-    'st.active': 'Active',
-    'd.title': 'Dashboard', 'd.as_of': 'As of', 'd.timeline': 'Validity timeline',
-    'd.legend.renewal': 'Renewal deadline', 'd.legend.annual': 'Annual report', 'd.legend.today': 'Today',
-    'd.next': 'Next deadline', 'd.overdue': 'Overdue', 'd.cut': 'Showing the first {n} licences',
-    'd.empty': 'The registry is empty',
-    'd.truncated': 'Showing the first {n} of {total} licences; use search for the rest',
-    'd.marks_cut': 'The timeline marks the first {n} of {total} deadlines: those after {after} are not drawn',
-    'u.title': 'Upload a licence', 'u.hint': 'Drop a licence text file (UTF-8 or GB18030) or a scan (PNG, JPEG, TIFF, PDF) here, or choose one; reading a scan takes seconds',
-    'u.choose': 'Choose a file', 'u.valid': 'Extracted: ready to import',
-    'u.invalid': 'The document has errors and cannot be imported', 'u.import': 'Import into the registry',
-    'u.imported': 'Imported', 'u.unchanged': 'Unchanged: nothing to import',
-    'u.need_editor': 'Importing needs an editor token (Token, top right)',
-    'err.401': 'A token is needed: click Token (top right)', 'err.403': 'The token may not do this',
-    'err.network': 'The server cannot be reached', 'loading': 'Loading…',
-  },
-};
+/* The words of the pages come from one message catalogue per language, web/i18n/zh.json and
+ * web/i18n/en.json (served as /i18n/LANG.json): one key per message, {name} where a value goes
+ * in. A new string is a key in both files, used as t(KEY, {name: value}) or
+ * data-i18n="key" in index.html; tests/browser/catalogue.test.js fails on a key one language
+ * lacks or one the pages use that neither has, and the browser walk on a key left untranslated. */
+const LANGS = ['zh', 'en'];
+const catalogues = {};
+/* keys asked for that the catalogue lacks: shown as the key itself, and read by the browser test */
+const missingKeys = new Set();
+window.xukeMissingKeys = missingKeys;
 
-let lang = localStorage.getItem('xuke.lang') || 'zh';
-const t = (key, vars) => {
-  let s = (I18N[lang] && I18N[lang][key]) || I18N.zh[key] || key;
-  for (const k in vars || {}) s = s.replace('{' + k + '}', vars[k]);
-  return s;
-};
+/* The language remembered from the switch, else the first of the browser's own languages
+ * (navigator.languages, what it sends as Accept-Language) that has a catalogue, else Chinese. */
+function chooseLang() {
+  const saved = localStorage.getItem('xuke.lang');
+  if (LANGS.includes(saved)) return saved;
+  for (const l of navigator.languages || [navigator.language || '']) {
+    const base = String(l).toLowerCase().split('-')[0];
+    if (LANGS.includes(base)) return base;
+  }
+  return 'zh';
+}
+let lang = chooseLang();
+
+async function loadCatalogue(l) {
+  if (!catalogues[l]) {
+    const res = await fetch('/i18n/' + l + '.json');
+    if (!res.ok) throw new Error('/i18n/' + l + '.json: ' + res.status);
+    catalogues[l] = await res.json();
+  }
+  return catalogues[l];
+}
+
+/* Dates, times and numbers in the reader's conventions: the browser's own form of the language in
+ * use (en-GB, zh-TW) where it names one, else zh-CN or en. */
+function locale() {
+  for (const l of navigator.languages || []) if (String(l).toLowerCase().split('-')[0] === lang) return l;
+  return lang === 'zh' ? 'zh-CN' : 'en';
+}
+const formats = {};
+function format(kind, options) {
+  const k = kind + ' ' + locale();
+  if (!formats[k]) formats[k] = kind === 'number' ? new Intl.NumberFormat(locale()) : new Intl.DateTimeFormat(locale(), options);
+  return formats[k];
+}
+const ISO_DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
+const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?/;
+/* A calendar day ("2027-04-15") as the reader writes it; anything else as it came. */
+function fmtDate(iso) {
+  const m = ISO_DAY.exec(iso || '');
+  if (!m) return iso;
+  return format('day', { dateStyle: 'medium', timeZone: 'UTC' }).format(Date.UTC(+m[1], m[2] - 1, +m[3]));
+}
+/* A moment as the server wrote it (its local time and offset): that wall-clock time, the reader's way. */
+function fmtTime(iso) {
+  const m = ISO_TIME.exec(iso || '');
+  if (!m) return iso;
+  return format('time', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' })
+    .format(Date.UTC(+m[1], m[2] - 1, +m[3], +m[4], +m[5], +(m[6] || 0)));
+}
+function fmtNumber(n) { return format('number').format(n); }
+/* A value put into a message: a count in the reader's digits (a year as written), a date or a
+ * moment the reader's way, anything else as it is. */
+function fmtValue(name, v) {
+  if (typeof v === 'number') return name === 'year' ? String(v) : fmtNumber(v);
+  if (typeof v === 'string' && ISO_DAY.test(v)) return fmtDate(v);
+  if (typeof v === 'string' && ISO_TIME.test(v)) return fmtTime(v);
+  return String(v);
+}
+
+function message(key) {
+  const s = (catalogues[lang] || {})[key];
+  if (typeof s === 'string') return s;
+  missingKeys.add(key);
+  return key;
+}
+const t = (key, vars) => message(key).replace(/\{(\w+)\}/g, (all, name) => (vars && name in vars ? fmtValue(name, vars[name]) : all));
+/* The same as nodes, where a value is an element of its own (a date, a name marked as typed). */
+const tn = (key, vars) => message(key).split(/(\{\w+\})/).filter((part) => part).map((part) => {
+  const m = /^\{(\w+)\}$/.exec(part);
+  if (!m || !vars || !(m[1] in vars)) return part;
+  const v = vars[m[1]];
+  return v instanceof Node ? v : fmtValue(m[1], v);
+});
 
 /* --- DOM helpers: text only ------------------------------------------------------------------ */
 
@@ -168,7 +116,9 @@ function s(tag, attrs, ...children) {
 }
 
 const main = () => document.getElementById('main');
-function show(...nodes) { main().replaceChildren(...nodes.flat(Infinity).filter((n) => n)); }
+/* el's content replaced by nodes, leaving out the absent ones (replaceChildren would write "null") */
+function fill(el, ...nodes) { el.replaceChildren(...nodes.flat(Infinity).filter((n) => n !== null && n !== undefined && n !== false)); }
+function show(...nodes) { fill(main(), ...nodes); }
 
 /* --- API ------------------------------------------------------------------------------------- */
 
@@ -217,8 +167,16 @@ const enc = encodeURIComponent;
 function errorBox(e) { return h('p', { class: 'error', role: 'alert' }, e.message); }
 function statusBadge(st) { return h('span', { class: 'badge st-' + st }, t('st.' + st)); }
 function licenceLink(number) { return h('a', { href: '/l/' + enc(number), 'data-nav': true, class: 'nobr' }, number); }
-/* A date never breaks inside (2027-04-/15 on a phone). */
-function day(d) { return d ? h('span', { class: 'nobr' }, d) : '—'; }
+/* A date the reader's way, the day itself in datetime; it never breaks inside on a phone. */
+function day(d) { return d ? h('time', { class: 'nobr', datetime: d }, fmtDate(d)) : '—'; }
+function moment(iso) { return iso ? h('time', { class: 'nobr', datetime: iso }, fmtTime(iso)) : '—'; }
+/* What a person typed or a document says (a name, a note, a reason, a text as filed): shown as it
+ * is, in whatever language it was written, and marked so (translate="no"). */
+function said(v) { return h('span', { translate: 'no' }, v); }
+function span(from, to) { return [day(from), ' → ', day(to)]; }
+/* A duty's title and its rule, in the reader's language: the API names both by catalogue key. */
+function dutyTitle(o) { return o.title_key ? t(o.title_key) : o.title; }
+function dutyRule(o) { return o.rule_key ? t(o.rule_key, o.rule_params) : ''; }
 
 /* --- search ------------------------------------------------------------------------------------ */
 
@@ -256,7 +214,7 @@ async function companyResults(q, out, cursor) {
   if (!r.items.length && !cursor) { out.append(h('p', { class: 'muted' }, t('search.none'))); return; }
   const list = h('ul', { class: 'hits' }, r.items.map((it) => h('li', {},
     licenceLink(it.number), ' ', h('span', {}, it.company), ' ',
-    h('span', { class: 'muted' }, it.issued + ' → ' + it.expires), ' ', statusBadge(it.status))));
+    h('span', { class: 'muted' }, span(it.issued, it.expires)), ' ', statusBadge(it.status))));
   out.append(list);
   if (r.next_cursor) {
     const more = h('button', { type: 'button', class: 'more', onclick: async () => {
@@ -275,8 +233,8 @@ function domainCard(d) {
     h('p', {}, h('strong', {}, d.host), ' — ', t('domain.covered'), ' (', list[0].website.domain, ')'),
     h('ul', { class: 'hits' }, list.map((l) => h('li', {},
       licenceLink(l.number), ' ', l.company, ' ', statusBadge(l.status), ' ',
-      h('span', { class: 'muted' }, l.website.service, ' · ', l.website.name, ' · ', l.issued + ' → ' + l.expires)))),
-    h('p', { class: d.valid ? 'good' : 'error' }, d.valid ? t('domain.valid') : t('domain.invalid'), ' (', d.as_of, ')'));
+      h('span', { class: 'muted' }, l.website.service, ' · ', l.website.name, ' · ', span(l.issued, l.expires))))),
+    h('p', { class: d.valid ? 'good' : 'error' }, d.valid ? t('domain.valid') : t('domain.invalid'), ' (', day(d.as_of), ')'));
 }
 
 /* --- licence ------------------------------------------------------------------------------------ */
@@ -353,11 +311,11 @@ function basisLinks(basis) {
 
 function obligationsSection(ob) {
   const state = (o) => o.baseline ? t('l.baseline')
-    : o.fulfilled ? (o.late ? t('l.late') + ' ' + o.fulfilled_on : t('l.met'))
+    : o.fulfilled ? (o.late ? [t('l.late'), ' ', day(o.fulfilled_on)] : t('l.met'))
     : o.overdue ? t('l.overdue') : o.no_filing_recorded ? t('l.unrecorded') : o.due ? t('l.open') : '';
   const rows = ob.obligations.map((o) => h('tr', { class: o.fulfilled ? 'met' : o.overdue ? 'overdue' : o.no_filing_recorded ? 'unrecorded' : '' },
-    h('td', {}, o.title), h('td', {}, day(o.due), o.due_workday && o.due_workday !== o.due ? [' (', day(o.due_workday), ')'] : ''),
-    h('td', {}, basisLinks(o.basis)), h('td', { class: 'muted' }, o.rule || ''),
+    h('td', {}, dutyTitle(o)), h('td', {}, day(o.due), o.due_workday && o.due_workday !== o.due ? [' (', day(o.due_workday), ')'] : ''),
+    h('td', {}, basisLinks(o.basis)), h('td', { class: 'muted' }, dutyRule(o)),
     h('td', {}, state(o))));
   return h('section', { id: 'obligations' }, h('h2', {}, t('l.obligations'), ' ', statusBadge(ob.status)),
     h('div', { class: 'scroll' }, h('table', {}, h('thead', {}, h('tr', {},
@@ -369,7 +327,7 @@ function obligationsSection(ob) {
 function eventsSection(number, evs) {
   const row = (ev) => {
     const out = h('td', {});
-    if (ev.voided) out.append(h('span', { class: 'badge st-removed' }, t('ev.voided')), ' ', ev.void.reason, ' (', ev.void.by, ')');
+    if (ev.voided) out.append(h('span', { class: 'badge st-removed' }, t('ev.voided')), ' ', said(ev.void.reason), ' (', said(ev.void.by), ')');
     else {
       const reason = h('input', { type: 'text', required: true, 'aria-label': t('ev.reason'), placeholder: t('ev.reason'), class: 'void-reason' });
       out.append(h('form', { class: 'void', onsubmit: async (e) => {
@@ -381,27 +339,52 @@ function eventsSection(number, evs) {
         } catch (err) { out.append(errorBox(err)); }
       } }, reason, ' ', h('button', { type: 'submit' }, t('ev.void'))));
     }
-    return h('tr', { class: ev.voided ? 'voided' : '', 'data-event': ev.id }, h('td', { class: 'nowrap' }, ev.date),
-      h('td', {}, ev.type, ev.year ? ' ' + ev.year : '', ev.planned ? ' (' + t('ev.planned') + ')' : '', ev.note ? ' — ' + ev.note : ''),
-      h('td', {}, ev.actor), out);
+    return h('tr', { class: ev.voided ? 'voided' : '', 'data-event': ev.id, 'data-type': ev.type }, h('td', { class: 'nowrap' }, day(ev.date)),
+      h('td', {}, t('event.' + ev.type), ev.year ? ' ' + t('ev.year', { year: ev.year }) : '', ev.planned ? ' (' + t('ev.planned') + ')' : '', ev.note ? [' — ', said(ev.note)] : ''),
+      h('td', {}, said(ev.actor)), out);
   };
   return h('section', { id: 'events' }, h('h2', {}, t('l.events')), evs.events.length
     ? h('div', { class: 'scroll' }, h('table', {}, h('tbody', {}, evs.events.map(row))))
     : h('p', { class: 'muted' }, t('ev.none')));
 }
 
+/* A record's field names (the diff's "services[B1].limited_to") in the reader's words: each
+ * name by its label, a list entry's key ([B1]) kept as the licence prints it. */
+const FIELD_KEYS = {
+  number: 'f.number', region: 'f.region', category: 'f.category', issuer: 'f.issuer', company: 'f.company',
+  legal_representative: 'f.legal', issued: 'f.issued', expires: 'f.expires', services: 'l.services',
+  websites: 'l.websites', provisions: 'l.provisions', limited_to: 'l.limited_to', includes: 'l.includes',
+  excludes: 'l.excludes', conditions: 'l.conditions', coverage: 'l.coverage', domains: 'l.domains',
+  server_location: 'l.server_location', access_provider: 'l.access_provider', service: 'w.service', name: 'fld.name',
+  items: 'fld.items', text: 'fld.text', no: 'fld.no', code: 'fld.code', scope: 'fld.scope', warnings: 'l.warnings',
+};
+const fieldLabel = (name) => (FIELD_KEYS[name] ? t(FIELD_KEYS[name]) : name);
+function fieldPath(path) {
+  return path.split('.').map((part) => {
+    const m = /^([a-z_]+)(?:\[(.*)\])?$/.exec(part);
+    return m ? fieldLabel(m[1]) + (m[2] !== undefined ? ' ' + m[2] : '') : part;
+  }).join(' › ');
+}
+/* A changed value: a date the reader's way, a list joined, an object as its labelled fields. */
+function diffValue(v) {
+  if (Array.isArray(v)) return v.map((x, i) => [i ? t('sep.list') : '', diffValue(x)]);
+  if (v && typeof v === 'object') return Object.entries(v).map(([k, x], i) => [i ? t('sep.fields') : '', fieldLabel(k) + t('sep.colon'), diffValue(x)]);
+  if (typeof v === 'string' && ISO_DAY.test(v)) return [day(v)];
+  return [String(v)];
+}
+
 function versionsSection(number, hist) {
   const diffOut = h('div', { id: 'diff' });
   const section = h('section', {}, h('h2', {}, t('l.versions')),
-    h('ul', {}, hist.versions.map((v) => h('li', {}, 'v' + v.version + ' · ' + v.imported_at + ' · ' + t('l.by') + ' ' + v.actor,
+    h('ul', {}, hist.versions.map((v) => h('li', {}, t('l.version_n', { n: v.version }), ' · ', moment(v.imported_at), ' · ' + t('l.by') + ' ', said(v.actor),
       h('code', { class: 'hash' }, v.source_sha256.slice(0, 16) + '…')))));
   if (hist.versions.length > 1) {
     section.append(h('button', { type: 'button', onclick: async () => {
       try {
         const d = await api('/v1/licenses/' + enc(number) + '/diff');
-        diffOut.replaceChildren(d.changes.length ? h('ul', { class: 'diff' }, d.changes.map((c) => h('li', { class: 'c-' + c.change },
-          h('code', {}, c.field), ': ', c.from !== undefined ? h('del', {}, JSON.stringify(c.from)) : null, ' ',
-          c.to !== undefined ? h('ins', {}, JSON.stringify(c.to)) : null))) : h('p', {}, t('l.no_changes')));
+        diffOut.replaceChildren(d.changes.length ? h('ul', { class: 'diff' }, d.changes.map((c) => h('li', { class: 'c-' + c.change, 'data-field': c.field },
+          h('strong', {}, fieldPath(c.field)), t('sep.colon'), c.from !== undefined ? h('del', {}, diffValue(c.from)) : null, ' ',
+          c.to !== undefined ? h('ins', {}, diffValue(c.to)) : null))) : h('p', {}, t('l.no_changes')));
       } catch (e) { diffOut.replaceChildren(errorBox(e)); }
     } }, t('l.diff')), diffOut);
   }
@@ -409,7 +392,7 @@ function versionsSection(number, hist) {
 }
 
 function sourceSection(number) {
-  const pre = h('pre', { class: 'source' });
+  const pre = h('pre', { class: 'source', translate: 'no' });
   const det = h('details', { id: 'source' }, h('summary', {}, t('l.show_source')), pre);
   det.addEventListener('toggle', async () => {
     if (!det.open || pre.textContent) return;
@@ -435,8 +418,8 @@ function reviewBox(warnings, needsReview, scan) {
 function listsSection(lists) {
   if (!lists || !lists.length) return null;
   return h('div', { class: 'card warn', id: 'lists' }, h('strong', {}, t('l.lists')),
-    h('ul', {}, lists.map((m) => h('li', {}, t('k.' + m.kind) + ' · ' + m.source + ' (' + m.published + '): ' +
-      m.company + ' ' + m.date + ' ' + m.reason + ' — ' + t('l.matched_on') + ' ' + t('m.' + m.matched_on)))));
+    h('ul', {}, lists.map((m) => h('li', {}, t('k.' + m.kind) + ' · ' + m.source + ' (', day(m.published), '): ' +
+      m.company + ' ', day(m.date), ' ' + m.reason + ' — ' + t('l.matched_on') + ' ' + t('m.' + m.matched_on)))));
 }
 
 /* The latest homepage check of each website: what it showed, and since when. */
@@ -446,12 +429,12 @@ function sitesSection(sites) {
     h('ul', {}, sites.sites.map((c) => h('li', { class: c.result === 'shown' ? 'good' : 'warn' },
       c.host + ': ' + t('sr.' + c.result) + (c.found_number ? ' ' + c.found_number : '') +
       (c.icp_filing ? ' · ' + c.icp_filing : '') + (c.detail ? ' — ' + c.detail : '') +
-      ' (' + t('l.checked_at') + ' ' + c.checked_at + ', ' + t('l.changed_at') + ' ' + c.changed_at + ')'))));
+      ' (' + t('l.checked_at') + ' ', moment(c.checked_at), ', ' + t('l.changed_at') + ' ', moment(c.changed_at), ')'))));
 }
 
 function recordView(r) {
   return [fieldList([['f.number', r.number], ['f.company', r.company], ['f.legal', r.legal_representative],
-    ['f.issuer', r.issuer], ['f.category', r.category], ['f.issued', r.issued], ['f.expires', r.expires]]),
+    ['f.issuer', r.issuer], ['f.category', r.category], ['f.issued', day(r.issued)], ['f.expires', day(r.expires)]]),
     servicesSection(r.services), websitesSection(r.websites), provisionsSection(r.provisions)];
 }
 
@@ -463,7 +446,7 @@ async function licencePage(number) {
     show(h('h1', {}, r.company), h('p', { class: 'sub' }, r.number, ' ', statusBadge(r.status === 'removed' ? 'removed' : ob.status)),
       r.removed_reason ? h('p', { class: 'error' }, t('l.removed') + ': ' + r.removed_reason) : null,
       reviewBox(r.warnings, r.needs_review, r.scan), listsSection(r.lists),
-      recordView(r).slice(0, 1), fieldList([['f.version', r.version + ' / ' + r.versions], ['f.imported_at', r.imported_at],
+      recordView(r).slice(0, 1), fieldList([['f.version', t('l.version_of', { n: r.version, total: r.versions })], ['f.imported_at', moment(r.imported_at)],
         ['f.source_sha256', h('code', { class: 'hash' }, r.source_sha256)]]),
       obligationsSection(ob), sitesSection(sites), eventsSection(r.number, evs), recordView(r).slice(1), versionsSection(r.number, hist), sourceSection(r.number));
   } catch (e) { show(errorBox(e)); }
@@ -498,21 +481,21 @@ function timeline(rows, marks, asOf) {
     svg.append(a);
     const bar = s('rect', { x: x(parseDate(r.issued)), y: y + 3, width: Math.max(2, x(parseDate(r.expires)) - x(parseDate(r.issued))),
       height: rowH - 6, rx: 3, class: 'bar st-' + r.status });
-    bar.append(s('title', {}, `${r.number} ${r.company}: ${r.issued} → ${r.expires} (${t('st.' + r.status)})`));
+    bar.append(s('title', {}, `${r.number} ${r.company}: ${fmtDate(r.issued)} → ${fmtDate(r.expires)} (${t('st.' + r.status)})`));
     svg.append(bar);
     for (const m of marks.get(r.number) || []) {
       const mx = x(parseDate(m.due)), my = y + rowH / 2;
       const shape = m.duty === 'renewal'
         ? s('path', { d: `M${mx} ${my - 6}L${mx + 6} ${my}L${mx} ${my + 6}L${mx - 6} ${my}Z`, class: 'mark renewal' + (m.overdue ? ' overdue' : '') })
         : s('circle', { cx: mx, cy: my, r: 4, class: 'mark annual' + (m.overdue ? ' overdue' : '') });
-      shape.append(s('title', {}, `${m.title} ${m.due}`));
+      shape.append(s('title', {}, `${dutyTitle(m)} ${fmtDate(m.due)}`));
       svg.append(shape);
     }
   });
   const tx = x(today);
   svg.append(s('line', { x1: tx, x2: tx, y1: top - 8, y2: H, class: 'today', id: 'today-line' }));
   const legend = h('p', { class: 'legend' }, h('span', { class: 'lg renewal' }), t('d.legend.renewal'), ' ',
-    h('span', { class: 'lg annual' }), t('d.legend.annual'), ' ', h('span', { class: 'lg today' }), t('d.legend.today') + ' ' + asOf);
+    h('span', { class: 'lg annual' }), t('d.legend.annual'), ' ', h('span', { class: 'lg today' }), t('d.legend.today') + ' ', day(asOf));
   return h('div', {}, legend, h('div', { class: 'scroll', id: 'timeline-box' }, svg), rows.length > ROWS_MAX ? h('p', { class: 'muted' }, t('d.cut', { n: ROWS_MAX })) : null);
 }
 
@@ -538,15 +521,15 @@ async function dashboardPage() {
       marks.get(d.number).push(d);
     }
     const counts = h('ul', { class: 'counts' }, Object.entries(st.counts).filter(([, n]) => n > 0)
-      .map(([k, n]) => h('li', {}, statusBadge(k), ' ', n)));
+      .map(([k, n]) => h('li', {}, statusBadge(k), ' ', fmtNumber(n))));
     /* each cell names its column: on a phone the table becomes one card per licence (app.css) */
     const cell = (key, attrs, ...content) => h('td', Object.assign({ 'data-label': t(key) }, attrs), ...content);
-    const dueList = (obs) => obs.map((o, i) => [i ? '; ' : '', day(o.due), ' ' + o.title]);
+    const dueList = (obs) => obs.map((o, i) => [i ? '; ' : '', day(o.due), ' ' + dutyTitle(o)]);
     const rows = st.licences.map((r) => h('tr', { class: 'row-' + r.status, 'data-number': r.number },
       cell('f.number', {}, licenceLink(r.number)), cell('f.company', {}, r.company), cell('f.status', {}, statusBadge(r.status)),
-      cell('f.expires', {}, day(r.expires)), cell('d.next', {}, r.next ? [day(r.next.due), ' ' + r.next.title] : '—'),
+      cell('f.expires', {}, day(r.expires)), cell('d.next', {}, r.next ? [day(r.next.due), ' ' + dutyTitle(r.next)] : '—'),
       cell('d.overdue', { class: r.overdue.length ? 'error overdue-cell' : 'overdue-cell' }, r.overdue.length ? dueList(r.overdue) : '—')));
-    show(h('h1', {}, t('d.title')), h('p', { class: 'sub' }, t('d.as_of') + ' ' + st.as_of), counts,
+    show(h('h1', {}, t('d.title')), h('p', { class: 'sub' }, t('d.as_of') + ' ', day(st.as_of)), counts,
       st.truncated ? h('p', { class: 'muted' }, t('d.truncated', { n: st.licences.length, total: st.total })) : null,
       failed.notifications.length ? h('p', { class: 'error', id: 'failed-reminders' }, h('a', { href: '/notify', 'data-nav': true },
         t('n.failed', { n: failed.notifications.length }))) : null,
@@ -571,18 +554,19 @@ function subscriptionRow(sub, reload) {
     try { await api('/v1/subscriptions/' + sub.id, { method: 'DELETE' }); reload(); }
     catch (e) { remove.replaceWith(errorBox(e)); }
   } }, t('n.remove'));
-  return h('tr', { 'data-id': sub.id }, h('td', {}, sub.id), h('td', {}, sub.channel), h('td', { class: 'wrap' }, sub.to),
-    h('td', {}, whose), h('td', {}, sub.days.join(',') + ' / ' + sub.overdue), h('td', {}, sub.quiet || '—'),
+  return h('tr', { 'data-id': sub.id, 'data-channel': sub.channel }, h('td', {}, sub.id), h('td', {}, t('ch.' + sub.channel)),
+    h('td', { class: 'wrap' }, sub.to), h('td', {}, whose), h('td', {}, sub.days.join(',') + ' / ' + t('ov.' + sub.overdue)),
+    h('td', {}, sub.quiet || '—'),
     h('td', {}, sub.digest ? '✓' : ''), h('td', {}, sub.has_secret ? '✓' : ''), h('td', {}, remove));
 }
 
 function subscriptionForm(reload) {
   const field = (key, input) => h('label', {}, t(key), ' ', input);
-  const channel = h('select', { name: 'channel' }, ['dingtalk', 'wecom', 'feishu', 'webhook', 'email'].map((c) => h('option', { value: c }, c)));
+  const channel = h('select', { name: 'channel' }, ['dingtalk', 'wecom', 'feishu', 'webhook', 'email'].map((c) => h('option', { value: c }, t('ch.' + c))));
   const to = h('input', { name: 'to', size: 50 }), secret = h('input', { name: 'secret_file', size: 30 });
   const licences = h('input', { name: 'licences', size: 30 }), all = h('input', { type: 'checkbox', name: 'all' });
   const days = h('input', { name: 'days', value: '90,30,7,1', size: 12 });
-  const overdue = h('select', { name: 'overdue' }, ['weekly', 'daily', 'off'].map((c) => h('option', { value: c }, c)));
+  const overdue = h('select', { name: 'overdue' }, ['weekly', 'daily', 'off'].map((c) => h('option', { value: c }, t('ov.' + c))));
   const quiet = h('input', { name: 'quiet', placeholder: '22:00-08:00', size: 12 });
   const digest = h('input', { type: 'checkbox', name: 'digest' });
   const out = h('p', { id: 'subscription-result' });
@@ -616,7 +600,7 @@ async function notifyPage() {
     const logTable = log.notifications.length ? h('div', { class: 'scroll' }, h('table', { id: 'deliveries' },
       h('thead', {}, h('tr', {}, ['n.status', 'n.message', 'n.attempts', 'n.answer'].map((k) => h('th', {}, t(k))))),
       h('tbody', {}, log.notifications.map((m) => h('tr', { class: m.status === 'failed' ? 'error' : '' },
-        h('td', {}, t('ns.' + m.status)), h('td', {}, m.title), h('td', {}, m.attempts), h('td', { class: 'wrap' }, m.answer)))))) : h('p', {}, t('n.log_none'));
+        h('td', {}, t('ns.' + m.status)), h('td', { translate: 'no' }, m.title), h('td', {}, fmtNumber(m.attempts)), h('td', { class: 'wrap', translate: 'no' }, m.answer)))))) : h('p', {}, t('n.log_none'));
     show(h('h1', {}, t('n.title')), h('p', { class: 'sub' }, t('n.hint')), subTable, subscriptionForm(reload),
       h('section', {}, h('h2', {}, t('n.log')), logTable));
   } catch (e) { show(errorBox(e)); }
@@ -645,7 +629,7 @@ function uploadPage() {
     try { r = await api('/v1/parse', { method: 'POST', body: bytes, onProgress, headers: { 'Content-Type': file.type || 'application/octet-stream' } }); }
     catch (e) {
       const body = e.body || {};
-      out.replaceChildren(h('p', { class: 'error', role: 'alert' }, t('u.invalid') + ': ' + e.message),
+      fill(out, h('p', { class: 'error', role: 'alert' }, t('u.invalid') + ': ' + e.message),
         problemsList(body.error && body.error.problems), body.record ? h('div', { class: 'preview' }, recordView(body.record)) : null);
       return;
     }
@@ -655,13 +639,13 @@ function uploadPage() {
       try {
         const res = await api('/v1/licenses', { method: 'POST', body: bytes, headers: { 'Content-Type': file.type || 'application/octet-stream' } });
         result.replaceChildren(h('p', { class: 'good' }, res.stored ? t('u.imported') : t('u.unchanged'), ' ',
-          res.results.map((x) => [licenceLink(x.number), ' v' + x.version + ' (' + x.outcome + ')'])));
+          res.results.map((x) => [licenceLink(x.number), ' ' + t('l.version_n', { n: x.version }) + ' (' + t('outcome.' + x.outcome) + ')'])));
       } catch (e) {
         button.disabled = false;
         result.replaceChildren(h('p', { class: 'error', role: 'alert' }, e.status === 401 || e.status === 403 ? t('u.need_editor') : e.message));
       }
     } }, t('u.import'));
-    out.replaceChildren(h('p', { class: 'good' }, t('u.valid')), reviewBox(r.record.warnings, r.needs_review, null),
+    fill(out, h('p', { class: 'good' }, t('u.valid')), reviewBox(r.record.warnings, r.needs_review, null),
       problemsList(r.problems.filter((p) => !p.message.startsWith('needs review: '))), button, result,
       h('div', { class: 'preview' }, recordView(r.record)));
   };
@@ -676,8 +660,8 @@ function uploadPage() {
  * for every licence, through POST /v1/baseline (audited); the answer in force is shown. */
 function baselineBox() {
   const current = h('p', { id: 'baseline-current', class: 'muted' }, t('loading'));
-  const say = (b) => current.replaceChildren(b.filed_through
-    ? t('b.current', { year: b.filed_through, by: b.recorded_by, at: b.recorded_at }) : t('b.none'));
+  const say = (b) => current.replaceChildren(...(b.filed_through
+    ? tn('b.current', { year: b.filed_through, by: said(b.recorded_by), at: moment(b.recorded_at) }) : [t('b.none')]));
   const year = h('input', { type: 'number', id: 'baseline-year', min: 2000, max: new Date().getFullYear(),
     value: new Date().getFullYear() - 1, inputmode: 'numeric' });
   const result = h('p', { id: 'baseline-result', role: 'status' });
@@ -719,11 +703,27 @@ function navigate(url, replace) {
 function translateChrome() {
   document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
   document.querySelectorAll('[data-i18n]').forEach((el) => { el.textContent = t(el.dataset.i18n); });
-  document.getElementById('lang').textContent = lang === 'zh' ? 'EN' : '中文';
-  document.title = lang === 'zh' ? 'xuke 许可证登记' : 'xuke licence registry';
+  document.querySelectorAll('[data-i18n-label]').forEach((el) => { el.setAttribute('aria-label', t(el.dataset.i18nLabel)); });
+  document.querySelectorAll('[data-i18n-placeholder]').forEach((el) => { el.setAttribute('placeholder', t(el.dataset.i18nPlaceholder)); });
+  document.title = t('app.title');
 }
 
-document.addEventListener('DOMContentLoaded', () => {
+/* The catalogue in use is loaded before any page is drawn, the other one when the switch first
+ * asks for it; the chrome and the page change together, once it is there. */
+async function useLang(l) {
+  try {
+    if (!catalogues[l]) await loadCatalogue(l);
+  } catch (e) {
+    main().replaceChildren(h('p', { class: 'error', role: 'alert' }, e.message));
+    return false;
+  }
+  lang = l;
+  translateChrome();
+  route();
+  return true;
+}
+
+document.addEventListener('DOMContentLoaded', async () => {
   document.addEventListener('click', (ev) => {
     const a = ev.target.closest('a[data-nav]');
     if (!a || ev.ctrlKey || ev.metaKey || ev.shiftKey) return;
@@ -731,11 +731,9 @@ document.addEventListener('DOMContentLoaded', () => {
     navigate(a.getAttribute('href'));
   });
   window.addEventListener('popstate', route);
-  document.getElementById('lang').addEventListener('click', () => {
-    lang = lang === 'zh' ? 'en' : 'zh';
-    localStorage.setItem('xuke.lang', lang);
-    translateChrome();
-    route();
+  document.getElementById('lang').addEventListener('click', async () => {
+    const other = lang === 'zh' ? 'en' : 'zh';
+    if (await useLang(other)) localStorage.setItem('xuke.lang', other);
   });
   const panel = document.getElementById('token-panel');
   const field = document.getElementById('token-input');
@@ -746,6 +744,5 @@ document.addEventListener('DOMContentLoaded', () => {
   document.getElementById('token-clear').addEventListener('click', () => {
     localStorage.removeItem('xuke.token'); field.value = ''; panel.hidden = true; route();
   });
-  translateChrome();
-  route();
+  useLang(lang);
 });

@@ -70,6 +70,14 @@ void xk_obligations_free(xk_obligations *o);
  * words are made only when shown: computing a registry's status formats nothing. */
 void xk_obligation_rule(const xk_obligation *ob, char *buf, size_t size);
 
+/* The same rule as a message key of the web catalogue (web/i18n/LANG.json), for a reader's own
+ * language: "rule.days_before" ("rule.days_before.or_notice" where a notice of not continuing
+ * also meets it), "rule.first_quarter" (".moved" when 31 March is a rest day),
+ * "rule.days_after", "rule.workdays_after", "rule.same_day", "rule.by_launch",
+ * "rule.standing". Its parameters are the obligation's days, from and year, as the rule uses
+ * them (xk_view_obligation puts them in "rule_params"). A static string. */
+const char *xk_obligation_rule_key(const xk_obligation *ob);
+
 /* All obligations of one licence as of a date (met ones included, marked fulfilled). */
 xk_status xk_rules_obligations(const xk_calendar *cal, const xk_rules_row *row, xk_date as_of,
                                xk_obligations *out, xk_error *err);

@@ -95,7 +95,18 @@ static void add_basis(xk_duty *d, int clause, int item)
     if (strstr(d->basis, label) && strlen(d->basis) == strlen(label))
         return;
     size_t n = strlen(d->basis);
-    snprintf(d->basis + n, sizeof d->basis - n, "%s%s", n ? "、" : "", label);
+    static const char more[] = "…";
+    if (n >= sizeof more - 1 && strcmp(d->basis + n - (sizeof more - 1), more) == 0)
+        return;
+    /* Whole labels only, with room kept for "…", which says that more provisions name this
+     * duty than the field holds: a label cut inside a character was not UTF-8 (PostgreSQL
+     * refused the licence's row, SQLite stored the broken text). */
+    char add[sizeof label + 4];
+    int w = snprintf(add, sizeof add, "%s%s", n ? "、" : "", label);
+    if (w > 0 && n + (size_t)w + sizeof more <= sizeof d->basis)
+        memcpy(d->basis + n, add, (size_t)w + 1);
+    else
+        memcpy(d->basis + n, more, sizeof more);
 }
 
 /* One provision text (a clause's own text or an item's) against every rule. */

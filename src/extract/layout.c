@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/scan.h"
 #include "xuke/limits.h"
 #include "extract.h"
 
@@ -206,9 +207,7 @@ static xk_status scan_lines(layout *L, size_t len)
     int lineno = 1;
     unsigned page_ff = 0, page_pn = 0;
     for (size_t i = 0; i <= len;) {
-        size_t j = i;
-        while (j < len && t[j] != '\n' && t[j] != '\r' && t[j] != '\f')
-            j++;
+        size_t j = xk_scan_line_end(t, i, len);
         if (L->n >= XK_MAX_LINES) {
             L->over = true; /* bounds this pass's memory as the line reader bounds its own */
             return XK_OK;

@@ -26,10 +26,12 @@
 #include "../core/buf.h"
 #include "internal.h"
 
-/* The rows a query gives for one licence id, every column length-prefixed, hashed. */
-static xk_status rows_hash(xk_store *st, const char *sql, long long lid, char out[XK_SHA256_HEX],
-                           xk_error *err)
+/* The rows a query gives for one licence id, every column length-prefixed, hashed; *count (may
+ * be NULL) receives how many rows there were. */
+static xk_status rows_hash_counted(xk_store *st, const char *sql, long long lid,
+                                   char out[XK_SHA256_HEX], long long *count, xk_error *err)
 {
+    long long rows = 0;
     xk_stmt *s = xk_store_cached_stmt(st, sql, err);
     if (!s)
         return xk_store_stmt_failure(err);
@@ -51,7 +53,10 @@ static xk_status rows_hash(xk_store *st, const char *sql, long long lid, char ou
             xk_buf_putc(&b, '\n');
         }
         xk_buf_putc(&b, ';');
+        rows++;
     }
+    if (count)
+        *count = rows;
     xk_status rc = XK_OK;
     if (step != XK_DB_DONE)
         rc = xk_store_db_error(st, err, "hashing a licence's rows");
@@ -63,6 +68,19 @@ static xk_status rows_hash(xk_store *st, const char *sql, long long lid, char ou
     xk_buf_free(&b);
     return rc;
 }
+
+static xk_status rows_hash(xk_store *st, const char *sql, long long lid, char out[XK_SHA256_HEX],
+                           xk_error *err)
+{
+    return rows_hash_counted(st, sql, lid, out, NULL, err);
+}
+
+/* A licence's evidence files (evidence.c): a line "evidence <SHA-256 of the rows>" after the
+ * state, only in entries of a licence that has any (entries written before evidence existed
+ * read the same as ever). */
+#define EVIDENCE_ROWS                                                                              \
+    "SELECT v.event_id, v.position, v.sha256, v.name, v.kind, v.size FROM evidence v "            \
+    "JOIN events e ON e.id = v.event_id WHERE e.licence_id = ?1 ORDER BY v.event_id, v.position"
 
 /* The tables that make up a licence's state, each with the columns that are hashed. */
 static const struct {
@@ -134,7 +152,12 @@ xk_status xk_content_text(xk_store *st, long long lid, int version, bool all_ver
     xk_buf b;
     xk_buf_init(&b);
     xk_buf_printf(&b, "state %s %s %s %s\n", state[0], state[1], state[2], state[3]);
-    if (all_versions || version > 0)
+    char evidence[XK_SHA256_HEX];
+    long long files = 0;
+    rc = rows_hash_counted(st, EVIDENCE_ROWS, lid, evidence, &files, err);
+    if (rc == XK_OK && files > 0)
+        xk_buf_printf(&b, "evidence %s\n", evidence);
+    if (rc == XK_OK && (all_versions || version > 0))
         rc = version_lines(st, lid, all_versions ? 0 : version, &b, err);
     if (rc == XK_OK && b.oom)
         rc = xk_error_set(err, XK_ENOMEM, 0, "out of memory");
@@ -218,6 +241,8 @@ typedef struct named {
     bool have_state;
     long long state_entry; /* the entry whose state is the latest */
     char state[XK_CONTENT_PARTS][XK_SHA256_HEX];
+    bool have_evidence; /* the latest state entry named evidence files */
+    char evidence[XK_SHA256_HEX];
     struct {
         int version;
         long long entry;
@@ -240,11 +265,15 @@ static void read_content(named *nm, long long entry, const char *content)
             int version;
             if (sscanf(buf, "state %64s %64s %64s %64s", a, b, c, d) == 4) {
                 nm->have_state = true;
+                nm->have_evidence = false; /* until this entry's own evidence line */
                 nm->state_entry = entry;
                 memcpy(nm->state[0], a, sizeof a);
                 memcpy(nm->state[1], b, sizeof b);
                 memcpy(nm->state[2], c, sizeof c);
                 memcpy(nm->state[3], d, sizeof d);
+            } else if (sscanf(buf, "evidence %64s", a) == 1) {
+                nm->have_evidence = true;
+                memcpy(nm->evidence, a, sizeof a);
             } else if (sscanf(buf, "version %d %64s %64s %64s", &version, a, b, c) == 4) {
                 size_t i = 0;
                 while (i < nm->n && nm->v[i].version != version)
@@ -331,6 +360,16 @@ static xk_status check_state(xk_store *st, long long lid, const char *number, co
                             field ? " (" : "", field ? field : "",
                             field ? " no longer matches the current version's record)" : "");
     }
+    char evidence[XK_SHA256_HEX];
+    long long files = 0;
+    rc = rows_hash_counted(st, EVIDENCE_ROWS, lid, evidence, &files, err);
+    if (rc != XK_OK)
+        return rc;
+    if (nm->have_evidence ? strcmp(evidence, nm->evidence) != 0 : files > 0)
+        return xk_error_set(err, XK_ECONFLICT, 0,
+                            "%s: its evidence files differ from what audit entry %lld recorded: "
+                            "they were changed outside xuke",
+                            number, nm->state_entry);
     return XK_OK;
 }
 
@@ -406,6 +445,39 @@ static xk_status check_versions(xk_store *st, long long lid, const char *number,
     return rc;
 }
 
+/* Each evidence file of the licence still hashes to the SHA-256 it is stored under. */
+static xk_status check_evidence_files(xk_store *st, long long lid, const char *number,
+                                      xk_error *err)
+{
+    xk_stmt *s;
+    if (xk_db_prepare(st->db, "SELECT v.sha256, d.body FROM evidence v JOIN events e ON "
+                           "e.id = v.event_id LEFT JOIN documents d ON d.sha256 = v.sha256 "
+                           "WHERE e.licence_id = ?1 ORDER BY v.event_id, v.position", &s) != XK_DB_OK)
+        return xk_store_db_error(st, err, "reading evidence");
+    xk_db_bind_int64(s, 1, lid);
+    xk_status rc = XK_OK;
+    int step;
+    while (rc == XK_OK && (step = xk_db_step(s)) == XK_DB_ROW) {
+        const char *sha = (const char *)xk_db_column_text(s, 0);
+        char have[XK_SHA256_HEX];
+        if (xk_db_column_null(s, 1)) {
+            rc = xk_error_set(err, XK_ECONFLICT, 0, "%s: evidence file %.16s… is missing",
+                              number, sha ? sha : "");
+            break;
+        }
+        xk_store_sha256_hex(xk_db_column_blob(s, 1), (size_t)xk_db_column_bytes(s, 1), have);
+        if (!sha || strcmp(have, sha) != 0)
+            rc = xk_error_set(err, XK_ECONFLICT, 0,
+                              "%s: evidence file %.16s… no longer hashes to its name: it was "
+                              "changed outside xuke",
+                              number, sha ? sha : "");
+    }
+    if (rc == XK_OK && step != XK_DB_DONE)
+        rc = xk_store_db_error(st, err, "reading evidence");
+    xk_db_finalize(s);
+    return rc;
+}
+
 /* A licence the chain names that the store no longer holds (deleted outside xuke). */
 static xk_status check_missing(xk_store *st, xk_error *err)
 {
@@ -447,6 +519,8 @@ xk_status xk_content_verify(xk_store *st, xk_error *err)
             rc = check_state(st, lid, number, nm, err);
         if (rc == XK_OK)
             rc = check_versions(st, lid, number, nm, err);
+        if (rc == XK_OK)
+            rc = check_evidence_files(st, lid, number, err);
     }
     if (rc == XK_OK && step != XK_DB_DONE)
         rc = xk_store_db_error(st, err, "reading licences");

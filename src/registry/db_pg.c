@@ -32,6 +32,7 @@ typedef struct pg_db {
     unsigned long names;  /* server-side statement names handed out */
     long long changes;
     bool in_tx;           /* the last statement left a transaction open */
+    bool no_memory;       /* the last failure was this process's memory, not the server */
     char sqlstate[6];
     char message[512];
 } pg_db;
@@ -53,6 +54,10 @@ typedef struct pg_stmt {
     unsigned char **blobs; /* decoded bytea of the current row, per column */
     size_t *blob_len;
     int ncols;
+    /* a bind or a bytea decode found no memory since the bindings were last cleared: stepped,
+     * the statement would run with NULL in that place (a licence "not found", a NULL stored),
+     * so its next step fails instead, as the SQLite driver's does */
+    bool failed;
 } pg_stmt;
 
 static pg_db *pdb(xk_db *db)
@@ -191,6 +196,7 @@ void xk_db_redact(const char *location, char *out, size_t size)
 
 static void note_result(pg_db *d, const PGresult *r)
 {
+    d->no_memory = false;
     const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
     const char *primary = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
     snprintf(d->sqlstate, sizeof d->sqlstate, "%s", state ? state : "");
@@ -235,9 +241,20 @@ static bool usable(pg_db *d)
     return true;
 }
 
+/* A failure of this process's memory (a bind's copy, a decode): XK_ENOMEM, not the server's. */
+static int out_of_memory(pg_db *d)
+{
+    d->no_memory = true;
+    d->sqlstate[0] = '\0';
+    snprintf(d->message, sizeof d->message, "out of memory");
+    return XK_DB_FAIL;
+}
+
 static xk_status pg_error(xk_db *db, xk_error *err, const char *doing)
 {
     pg_db *d = pdb(db);
+    if (d->no_memory && !d->sqlstate[0])
+        return xk_error_set(err, XK_ENOMEM, 0, "%s: out of memory", doing);
     const char *hint = "";
     if (strncmp(d->sqlstate, "08", 2) == 0 || PQstatus(d->c) != CONNECTION_OK)
         hint = " (the connection to the database was lost: nothing of this write was kept; the "
@@ -321,7 +338,8 @@ static void pg_reset(xk_stmt *xs)
 static void pg_clear_bindings(xk_stmt *xs)
 {
     pg_stmt *s = pst(xs);
-    for (int i = 0; i < s->nparams; i++) {
+    /* a statement whose prepare found no memory for its arrays has some of them NULL */
+    for (int i = 0; s->values && s->owned && s->lengths && s->formats && i < s->nparams; i++) {
         if (s->owned[i])
             free(s->values[i]);
         s->values[i] = NULL;
@@ -329,6 +347,7 @@ static void pg_clear_bindings(xk_stmt *xs)
         s->lengths[i] = 0;
         s->formats[i] = 0;
     }
+    s->failed = false;
 }
 
 static void pg_finalize(xk_stmt *xs)
@@ -357,11 +376,17 @@ static int pg_prepare(xk_db *db, const char *sql, bool persistent, xk_stmt **out
     pg_db *d = pdb(db);
     pg_stmt *s = calloc(1, sizeof *s);
     bool used[XK_PG_MAX_PARAMS + 1] = {false};
-    if (!s || !(s->sql = translate(sql, &s->nparams, used)) || s->nparams > XK_PG_MAX_PARAMS) {
-        if (s)
-            free(s->sql);
+    if (!s || !(s->sql = translate(sql, &s->nparams, used))) {
         free(s);
-        snprintf(d->message, sizeof d->message, "out of memory");
+        return out_of_memory(d);
+    }
+    if (s->nparams > XK_PG_MAX_PARAMS) { /* a composed query past the limit: a bug, not memory */
+        free(s->sql);
+        free(s);
+        d->no_memory = false;
+        snprintf(d->sqlstate, sizeof d->sqlstate, "54023");
+        snprintf(d->message, sizeof d->message, "a statement with more than %d parameters",
+                 XK_PG_MAX_PARAMS);
         return XK_DB_FAIL;
     }
     s->base.db = db;
@@ -377,11 +402,17 @@ static int pg_prepare(xk_db *db, const char *sql, bool persistent, xk_stmt **out
         snprintf(s->name, sizeof s->name, "xk%lu", ++d->names);
     if (!s->values || !s->lengths || !s->formats || !s->owned || !s->types) {
         pg_finalize(&s->base);
-        snprintf(d->message, sizeof d->message, "out of memory");
-        return XK_DB_FAIL;
+        return out_of_memory(d);
     }
     *out = &s->base;
     return XK_DB_OK;
+}
+
+/* A bind that found no memory: kept on the statement (see pg_stmt.failed). */
+static int bind_failed(pg_stmt *s)
+{
+    s->failed = true;
+    return out_of_memory(pdb(s->base.db));
 }
 
 static int set_param(pg_stmt *s, int i, char *v, int len, int format, bool owned)
@@ -405,7 +436,7 @@ static int pg_bind_text(xk_stmt *xs, int i, const char *v, int len)
     size_t n = len < 0 ? strlen(v ? v : "") : (size_t)len;
     char *copy = malloc(n + 1);
     if (!copy)
-        return XK_DB_FAIL;
+        return bind_failed(pst(xs));
     memcpy(copy, v ? v : "", n);
     copy[n] = '\0';
     return set_param(pst(xs), i, copy, (int)n, 0, true);
@@ -419,7 +450,7 @@ static int pg_bind_blob(xk_stmt *xs, int i, const void *v, size_t len, bool copy
     if (copy) {
         bytes = malloc(len ? len : 1);
         if (!bytes)
-            return XK_DB_FAIL;
+            return bind_failed(pst(xs));
         memcpy(bytes, v, len);
     }
     return set_param(pst(xs), i, bytes ? bytes : (char *)"", (int)len, 1, copy);
@@ -429,7 +460,7 @@ static int pg_bind_int64(xk_stmt *xs, int i, long long v)
 {
     char *text = malloc(24);
     if (!text)
-        return XK_DB_FAIL;
+        return bind_failed(pst(xs));
     snprintf(text, 24, "%lld", v);
     return set_param(pst(xs), i, text, 0, 0, true);
 }
@@ -459,6 +490,8 @@ static int pg_step(xk_stmt *xs)
 {
     pg_stmt *s = pst(xs);
     pg_db *d = pdb(xs->db);
+    if (s->failed)
+        return out_of_memory(d);
     if (!s->executed) {
         if (!usable(d))
             return XK_DB_FAIL;
@@ -480,8 +513,8 @@ static int pg_step(xk_stmt *xs)
         s->blobs = calloc((size_t)(s->ncols ? s->ncols : 1), sizeof *s->blobs);
         s->blob_len = calloc((size_t)(s->ncols ? s->ncols : 1), sizeof *s->blob_len);
         if (!s->blobs || !s->blob_len) {
-            snprintf(d->message, sizeof d->message, "out of memory");
-            return XK_DB_FAIL;
+            s->failed = true;
+            return out_of_memory(d);
         }
     }
     drop_blobs(s);
@@ -512,9 +545,12 @@ static bool pg_column_null(xk_stmt *xs, int c)
 /* bytea arrives as text (\x…); it is decoded once per row and column. */
 static const unsigned char *blob(pg_stmt *s, int c, size_t *len)
 {
-    if (!s->blobs[c])
+    if (!s->blobs[c]) {
         s->blobs[c] = PQunescapeBytea((const unsigned char *)PQgetvalue(s->res, s->row, c),
                                       &s->blob_len[c]);
+        if (!s->blobs[c]) /* no memory (libpq's only failure here): the value reads empty */
+            s->failed = true;
+    }
     *len = s->blobs[c] ? s->blob_len[c] : 0;
     return s->blobs[c];
 }
@@ -599,11 +635,11 @@ static void pg_close(xk_db *db)
     free(db);
 }
 
-/* libpq's column values are read from its result as they are: no read allocates. */
+/* Text columns are read from libpq's result as they are; a bind or a bytea decode may have
+ * found no memory (pg_stmt.failed). */
 static bool pg_failed(xk_stmt *xs)
 {
-    (void)xs;
-    return false;
+    return pst(xs)->failed;
 }
 
 static const xk_db_ops pg_ops = {

@@ -6,6 +6,7 @@
 #ifndef XK_REGISTRY_INTERNAL_H
 #define XK_REGISTRY_INTERNAL_H
 
+#include "../core/buf.h"
 #include "db.h"
 
 #include "xuke/store.h"
@@ -140,4 +141,12 @@ xk_status xk_content_verify(xk_store *st, xk_error *err);
 xk_status xk_store_write_begin(xk_store *st, xk_error *err);
 xk_status xk_store_write_end(xk_store *st, xk_status result, xk_error *err);
 
+/* --- evidence.c: files kept with an event ------------------------------------------------ */
+/* The files' count, sizes, kinds and names against their limits; nothing written. */
+xk_status xk_evidence_check(const xk_evidence_file *files, size_t n, xk_error *err);
+/* Stores files (checked) as event_id's evidence inside the caller's write bracket, and appends
+ * " evidence N SHA256 KIND NAME" for each to the event's audit detail. */
+xk_status xk_evidence_put(xk_store *st, long event_id, const char *at,
+                          const xk_evidence_file *files, size_t n, xk_buf *detail,
+                          xk_error *err);
 #endif

@@ -273,6 +273,27 @@ void xk_obligation_rule(const xk_obligation *ob, char *buf, size_t size)
     }
 }
 
+const char *xk_obligation_rule_key(const xk_obligation *ob)
+{
+    switch (ob->rule) {
+    case XK_RULE_DAYS_BEFORE:
+        return ob->alternative ? "rule.days_before.or_notice" : "rule.days_before";
+    case XK_RULE_FIRST_QUARTER:
+        return ob->due.month == 3 && ob->due.day == 31 ? "rule.first_quarter"
+                                                       : "rule.first_quarter.moved";
+    case XK_RULE_DAYS_AFTER:
+        return "rule.days_after";
+    case XK_RULE_WORKDAYS_AFTER:
+        return "rule.workdays_after";
+    case XK_RULE_SAME_DAY:
+        return "rule.same_day";
+    case XK_RULE_BY_LAUNCH:
+        return "rule.by_launch";
+    default:
+        return "rule.standing";
+    }
+}
+
 /* An event reference: the id as a whole positive number, or -1 for anything else ("12abc",
  * "", "-3", too large), which atol would have read as some other id or as 0. */
 static long event_ref(const char *ref)

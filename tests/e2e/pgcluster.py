@@ -41,6 +41,28 @@ class Cluster:
             self.as_user = ['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups']
             shutil.chown(self.dir, 'nobody', 'nogroup')
 
+    @classmethod
+    def attach(cls, state):
+        """The cluster another process started (pgfixture.py's state: dir, port, as_user)."""
+        c = cls.__new__(cls)
+        c.dir = state['dir']
+        c.data = os.path.join(c.dir, 'data')
+        c.log = os.path.join(c.dir, 'server.log')
+        c.port = state['port']
+        c.as_user = state['as_user']
+        return c
+
+    @classmethod
+    def shared(cls):
+        """The cluster of the CTest fixture "postgres" when XUKE_PG_FIXTURE names its state
+        file, else None."""
+        path = os.environ.get('XUKE_PG_FIXTURE')
+        if not path:
+            return None
+        import json
+        with open(path) as f:
+            return cls.attach(json.load(f))
+
     def _run(self, argv, **kw):
         return subprocess.run(self.as_user + argv, capture_output=True, text=True,
                               cwd=self.dir, **kw)

@@ -13,8 +13,10 @@
  * get (Jansson's allocations spared there: see json_alloc), the store's put (into a fresh store,
  * where a failure must leave the licence absent, and of the same record again, where it must
  * leave the one version as it was) and xk_status_scan over a store; and the arena's alignment
- * promise. A mishandled failure prints where the failed allocation was made. Still to join: the
- * rules' obligations.
+ * promise. With --postgres STATE (CTest's unit_alloc_pg) the store's four run on PostgreSQL: the
+ * driver copies what it binds and decodes bytea, and a failed copy once ran the statement with
+ * NULL in its place (a licence "not found", the same record stored again). A mishandled failure
+ * prints where the failed allocation was made. Still to join: the rules' obligations.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -28,6 +30,8 @@
 
 #include <cmocka.h>
 #include <execinfo.h>
+#include <jansson.h>
+#include <libpq-fe.h>
 #include <sqlite3.h>
 
 #include "core/arena.h"
@@ -297,15 +301,65 @@ static void test_record_from_json_under_every_allocation_failure(void **state)
 
 /* --- the store ------------------------------------------------------------------------------ */
 
-/* A fresh, empty store file in a new directory, made with no allocation failing. */
+/* With --postgres STATE, the store tests run on PostgreSQL: the connection string of the
+ * maintenance database of the CTest fixture's cluster (tests/e2e/pgfixture.py). One database is
+ * made for the run, with pg_trgm in its public schema; each "fresh store" is a new schema in it
+ * (first on the store's search_path), far cheaper than a database each. NULL: SQLite files. */
+static char *pg_admin;
+static char pg_database[64];
+static unsigned pg_schemas;
+
+static void quiet(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
+
+/* A statement by libpq directly (its allocations are its own), on the maintenance database or
+ * (in_run) on the run's database. */
+static void pg_exec(bool in_run, const char *sql)
+{
+    char where[1024];
+    int w = snprintf(where, sizeof where, "%s%s%s", pg_admin, in_run ? " dbname=" : "",
+                     in_run ? pg_database : "");
+    assert_true(w > 0 && (size_t)w < sizeof where);
+    PGconn *c = PQconnectdb(where);
+    assert_int_equal(PQstatus(c), CONNECTION_OK);
+    PQsetNoticeProcessor(c, quiet, NULL); /* "drop cascades to table …" */
+    PGresult *r = PQexec(c, sql);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK)
+        fail_msg("%s: %s", sql, PQerrorMessage(c));
+    PQclear(r);
+    PQfinish(c);
+}
+
+/* A fresh, empty store made with no allocation failing: a file in a new directory (dir), or on
+ * PostgreSQL a new schema (dir: its name). */
 static xk_store *fresh_store(char *dir, size_t dir_size)
 {
     arm(0);
-    int w = snprintf(dir, dir_size, "/tmp/xuke_alloc_XXXXXX");
-    assert_true(w > 0 && (size_t)w < dir_size);
-    assert_non_null(mkdtemp(dir));
-    char path[512];
-    w = snprintf(path, sizeof path, "%s/store.db", dir);
+    char path[1024];
+    int w;
+    if (pg_admin) {
+        char sql[192];
+        if (!*pg_database) {
+            snprintf(pg_database, sizeof pg_database, "xuke_alloc_%d", (int)getpid());
+            snprintf(sql, sizeof sql, "CREATE DATABASE %s", pg_database);
+            pg_exec(false, sql);
+            pg_exec(true, "CREATE EXTENSION pg_trgm");
+        }
+        w = snprintf(dir, dir_size, "store_%u", ++pg_schemas);
+        assert_true(w > 0 && (size_t)w < dir_size);
+        snprintf(sql, sizeof sql, "CREATE SCHEMA %s", dir);
+        pg_exec(true, sql);
+        w = snprintf(path, sizeof path, "%s dbname=%s options='-csearch_path=%s,public'",
+                     pg_admin, pg_database, dir);
+    } else {
+        w = snprintf(dir, dir_size, "/tmp/xuke_alloc_XXXXXX");
+        assert_true(w > 0 && (size_t)w < dir_size);
+        assert_non_null(mkdtemp(dir));
+        w = snprintf(path, sizeof path, "%s/store.db", dir);
+    }
     assert_true(w > 0 && (size_t)w < sizeof path);
     xk_error err;
     xk_store *st;
@@ -341,6 +395,12 @@ static xk_store *store_with_seed(char *dir, size_t dir_size, xk_licence **lic)
 
 static void remove_store(const char *dir)
 {
+    if (pg_admin) {
+        char sql[128];
+        snprintf(sql, sizeof sql, "DROP SCHEMA %s CASCADE", dir);
+        pg_exec(true, sql);
+        return;
+    }
     char path[512];
     static const char *const files[] = {"store.db", "store.db-wal", "store.db-shm",
                                         "store.db-journal"};
@@ -599,7 +659,24 @@ static void test_arena_allocations_are_aligned_for_any_type(void **state)
     xk_arena_free(a);
 }
 
-int main(void)
+/* The maintenance database's connection string from the fixture's state file. */
+static char *read_admin(const char *state)
+{
+    arm(0);
+    json_error_t jerr;
+    json_t *o = json_load_file(state, 0, &jerr);
+    if (!o) {
+        fprintf(stderr, "%s: %s (is the CTest fixture \"postgres\" running?)\n", state,
+                jerr.text);
+        return NULL;
+    }
+    const char *admin = json_string_value(json_object_get(o, "admin"));
+    char *copy = admin ? __real_strdup(admin) : NULL;
+    json_decref(o);
+    return copy;
+}
+
+int main(int argc, char **argv)
 {
     install_allocators();
     const struct CMUnitTest tests[] = {
@@ -612,5 +689,28 @@ int main(void)
         cmocka_unit_test(test_store_put_new_under_every_allocation_failure),
         cmocka_unit_test(test_store_put_unchanged_under_every_allocation_failure),
     };
+    /* the store's operations again on PostgreSQL: its driver's binds and decodes allocate */
+    const struct CMUnitTest on_postgres[] = {
+        cmocka_unit_test(test_store_get_under_every_allocation_failure),
+        cmocka_unit_test(test_status_scan_under_every_allocation_failure),
+        cmocka_unit_test(test_store_put_new_under_every_allocation_failure),
+        cmocka_unit_test(test_store_put_unchanged_under_every_allocation_failure),
+    };
+    if (argc == 3 && strcmp(argv[1], "--postgres") == 0) {
+        if (!(pg_admin = read_admin(argv[2])))
+            return 1;
+        int failures = cmocka_run_group_tests_name("on PostgreSQL", on_postgres, NULL, NULL);
+        if (*pg_database) {
+            char sql[128];
+            snprintf(sql, sizeof sql, "DROP DATABASE %s", pg_database);
+            pg_exec(false, sql);
+        }
+        free(pg_admin);
+        return failures;
+    }
+    if (argc != 1) {
+        fprintf(stderr, "usage: test_alloc [--postgres FIXTURE_STATE]\n");
+        return 2;
+    }
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,8 +9,10 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <jansson.h>
 
 #include "xuke/rules.h"
+#include "xuke/text.h"
 #include "xuke/xuke.h"
 
 static xk_calendar *cal;
@@ -171,10 +173,17 @@ typedef struct seed_row {
     xk_event events[8];
 } seed_row;
 
+static void seed_at(const char *path, seed_row *out);
+
 static void seed(const char *name, seed_row *out)
 {
     char path[256];
     snprintf(path, sizeof path, FIXTURES "/seeds/%s", name);
+    seed_at(path, out);
+}
+
+static void seed_at(const char *path, seed_row *out)
+{
     FILE *f = fopen(path, "rb");
     assert_non_null(f);
     char *buf = malloc(1 << 20);
@@ -243,6 +252,23 @@ static void test_duties_seed_002_adds_termination_and_registration(void **state)
     assert_int_equal(duty(&set, XK_DUTY_TERMINATION_NOTICE)->days, 90);
     assert_string_equal(duty(&set, XK_DUTY_REGISTRATION_UPDATE)->basis, "十二");
     assert_null(duty(&set, XK_DUTY_KEEP_TRANSACTIONS)); /* no B21 */
+}
+
+/* A document of bench_corpus (seed 1, licence 9) whose provisions name the duty to keep
+ * transaction records in
+ * more clauses than the basis field holds: the labels were cut inside a character, and
+ * PostgreSQL refused the licence's row as not UTF-8. Whole labels are kept, then "…". */
+static void test_duty_basis_longer_than_its_field_ends_whole(void **state)
+{
+    (void)state;
+    seed_row s;
+    seed_at(FIXTURES "/duties/one_duty_in_many_provisions.txt", &s);
+    assert_true(xk_utf8_valid(s.duties, strlen(s.duties), NULL));
+    xk_duty_set set;
+    assert_true(xk_duties_decode(s.duties, &set));
+    const xk_duty *kept = duty(&set, XK_DUTY_KEEP_TRANSACTIONS);
+    assert_non_null(kept);
+    assert_string_equal(kept->basis, "一、七、八、十一、十二、十五、十六(一)…");
 }
 
 static xk_licence_status status_on(seed_row *s, xk_date as_of)
@@ -606,6 +632,70 @@ static void test_baseline_meets_reports_up_to_its_year_only(void **state)
     assert_int_equal(xk_rules_check_event(cal, &s.row, &later, TODAY, NULL, &err), XK_OK);
 }
 
+/* One catalogue (web/i18n/LANG.json) words what the API names by key: every duty
+ * ("duty.NAME"), event type ("event.NAME") and rule (xk_obligation_rule_key) has a message in
+ * both languages, and the Chinese titles are the rules' own, so the two cannot drift apart. */
+static json_t *web_catalogue(const char *lang)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/i18n/%s.json", WEB_DIR, lang);
+    json_error_t jerr;
+    json_t *cat = json_load_file(path, 0, &jerr);
+    if (!cat)
+        fail_msg("%s: %s", path, jerr.text);
+    return cat;
+}
+
+static const char *message(json_t *cat, const char *lang, const char *key)
+{
+    const char *s = json_string_value(json_object_get(cat, key));
+    if (!s || !*s)
+        fail_msg("%s.json has no message for %s", lang, key);
+    return s;
+}
+
+static void test_catalogue_words_every_duty_event_and_rule(void **state)
+{
+    (void)state;
+    static const char *const langs[] = {"zh", "en"};
+    for (size_t l = 0; l < 2; l++) {
+        json_t *cat = web_catalogue(langs[l]);
+        char key[96];
+        for (int k = 0; k < XK_DUTY_COUNT; k++) {
+            snprintf(key, sizeof key, "duty.%s", xk_duty_name((xk_duty_kind)k));
+            const char *s = message(cat, langs[l], key);
+            if (l == 0)
+                assert_string_equal(s, xk_duty_title((xk_duty_kind)k));
+        }
+        for (size_t i = 0; i < xk_event_type_count(); i++) {
+            snprintf(key, sizeof key, "event.%s", xk_event_type_at(i)->name);
+            const char *s = message(cat, langs[l], key);
+            if (l == 0)
+                assert_string_equal(s, xk_event_type_at(i)->title);
+        }
+        /* every kind, and the variants: a notice also meets the renewal; 31 March a rest day */
+        xk_obligation obs[] = {
+            {.rule = XK_RULE_NONE},
+            {.rule = XK_RULE_DAYS_BEFORE},
+            {.rule = XK_RULE_DAYS_BEFORE, .alternative = true},
+            {.rule = XK_RULE_FIRST_QUARTER, .due = {2024, 3, 31}},
+            {.rule = XK_RULE_FIRST_QUARTER, .due = {2024, 4, 1}},
+            {.rule = XK_RULE_DAYS_AFTER},
+            {.rule = XK_RULE_WORKDAYS_AFTER},
+            {.rule = XK_RULE_SAME_DAY},
+            {.rule = XK_RULE_BY_LAUNCH},
+        };
+        size_t n = sizeof obs / sizeof obs[0];
+        for (size_t i = 0; i < n; i++) {
+            const char *k = xk_obligation_rule_key(&obs[i]);
+            message(cat, langs[l], k);
+            for (size_t j = 0; j < i; j++) /* each case its own key */
+                assert_string_not_equal(k, xk_obligation_rule_key(&obs[j]));
+        }
+        json_decref(cat);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -621,6 +711,7 @@ int main(void)
         cmocka_unit_test(test_calendar_counts_2026),
         cmocka_unit_test(test_calendar_file_errors_name_the_line),
         cmocka_unit_test(test_duties_read_from_the_provisions),
+        cmocka_unit_test(test_duty_basis_longer_than_its_field_ends_whole),
         cmocka_unit_test(test_duties_seed_002_adds_termination_and_registration),
         cmocka_unit_test(test_status_of_seed_003_through_time),
         cmocka_unit_test(test_annual_reports_every_year_valid_on_1_january),
@@ -637,6 +728,7 @@ int main(void)
         cmocka_unit_test(test_annual_report_filed_before_its_year_is_refused),
         cmocka_unit_test(test_report_due_before_the_licence_was_known_is_no_filing_recorded),
         cmocka_unit_test(test_baseline_meets_reports_up_to_its_year_only),
+        cmocka_unit_test(test_catalogue_words_every_duty_event_and_rule),
     };
     return cmocka_run_group_tests(tests, load_calendar, free_calendar);
 }
