@@ -95,6 +95,8 @@ const tn = (key, vars) => message(key).split(/(\{\w+\})/).filter((part) => part)
 
 function h(tag, attrs, ...children) {
   const el = document.createElement(tag);
+  // every form carries the session's CSRF token (the requests send it as X-CSRF-Token)
+  if (tag === 'form' && session) el.append(Object.assign(document.createElement('input'), { type: 'hidden', name: 'csrf', value: session.csrf }));
   for (const [k, v] of Object.entries(attrs || {})) {
     if (v === null || v === undefined || v === false) continue;
     if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
@@ -124,13 +126,76 @@ function show(...nodes) { fill(main(), ...nodes); }
 
 function token() { return localStorage.getItem('xuke.token') || ''; }
 
+/* The signed-in person ({user, role, csrf, …} from GET /v1/session), or null. The session
+ * itself is an HttpOnly cookie the script never sees; a change made with it carries the CSRF
+ * token. A saved API token, when there is one, is used instead (scripts' way, as before). */
+let session = null;
+
+function credentials(method, headers) {
+  if (token()) headers.Authorization = 'Bearer ' + token();
+  else if (session && method !== 'GET' && method !== 'HEAD') headers['X-CSRF-Token'] = session.csrf;
+  return headers;
+}
+
+async function loadSession() {
+  try {
+    const res = await fetch('/v1/session', { credentials: 'same-origin' });
+    session = res.ok ? await res.json() : null;
+  } catch (e) { session = null; }
+  showWho();
+}
+
+function showWho() {
+  const who = document.getElementById('who');
+  if (!who) return;
+  document.getElementById('signin-link').hidden = !!session;
+  document.getElementById('signout').hidden = !session;
+  who.hidden = !session;
+  who.textContent = session ? session.user + ' · ' + t('role.' + session.role) : '';
+}
+
+async function signOut() {
+  try { await api('/v1/session', { method: 'DELETE' }); } catch (e) { /* ended already */ }
+  session = null;
+  showWho();
+  navigate('/signin');
+}
+
+function signinPage(params) {
+  const name = h('input', { id: 'signin-name', name: 'name', autocomplete: 'username', required: true, spellcheck: 'false' });
+  const password = h('input', { id: 'signin-password', name: 'password', type: 'password', autocomplete: 'current-password', required: true });
+  const out = h('div', { id: 'signin-result' });
+  const form = h('form', { id: 'signin', class: 'signin', onsubmit: async (ev) => {
+    ev.preventDefault();
+    out.replaceChildren();
+    let res;
+    try {
+      res = await fetch('/v1/session', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ name: name.value.trim(), password: password.value }) });
+    } catch (e) { out.append(errorBox(new Error(t('err.network')))); return; }
+    password.value = '';
+    if (res.ok) {
+      session = await res.json();
+      showWho();
+      const next = params.get('next') || '/';
+      navigate(next.startsWith('/') && !next.startsWith('//') ? next : '/', true);
+      return;
+    }
+    const wait = res.headers.get('Retry-After');
+    out.append(errorBox(new Error(res.status === 429 ? t('signin.wait', { s: wait || '1' }) : res.status === 401 ? t('signin.wrong') : res.statusText)));
+  } },
+  h('label', { for: 'signin-name' }, t('signin.name')), name,
+  h('label', { for: 'signin-password' }, t('signin.password')), password,
+  h('button', { type: 'submit' }, t('signin.go')));
+  show(h('h1', {}, t('signin.title')), h('p', { class: 'hint' }, t('signin.hint')), form, out);
+}
+
 class ApiError extends Error {
   constructor(status, code, message, body) { super(message); this.status = status; this.code = code; this.body = body; }
 }
 
 async function api(path, opts = {}) {
-  const headers = Object.assign({}, opts.headers || {});
-  if (token()) headers.Authorization = 'Bearer ' + token();
+  const headers = credentials((opts.method || 'GET').toUpperCase(), Object.assign({}, opts.headers || {}));
   let res;
   try {
     res = await fetch(path, Object.assign({}, opts, { headers }));
@@ -146,7 +211,7 @@ async function api(path, opts = {}) {
 function answer(status, statusText, body) {
   if (status < 200 || status >= 300) {
     const err = (body && body.error) || {};
-    const msg = status === 401 ? t('err.401') : status === 403 ? t('err.403') : err.message;
+    const msg = status === 401 ? t(token() ? 'err.401' : 'err.signin') : status === 403 ? t(err.code === 'csrf' ? 'err.csrf' : 'err.403') : err.message;
     throw new ApiError(status, err.code || 'error', msg || statusText, body);
   }
   return body;
@@ -360,8 +425,7 @@ function evidenceLinks(files) {
   if (!files || !files.length) return null;
   const open = async (ev, f) => {
     ev.preventDefault();
-    const headers = token() ? { Authorization: 'Bearer ' + token() } : {};
-    const res = await fetch(f.url, { headers });
+    const res = await fetch(f.url, { headers: credentials('GET', {}) });
     if (!res.ok) {
       ev.target.closest('li').append(' ', errorBox(new Error(res.status === 401 || res.status === 403 ? t('err.' + res.status) : res.statusText)));
       return;
@@ -864,6 +928,7 @@ function route() {
   if (path === '/dashboard') return dashboardPage();
   if (path === '/upload') return uploadPage();
   if (path === '/notify') return notifyPage();
+  if (path === '/signin') return signinPage(params);
   return searchPage(params);
 }
 
@@ -878,6 +943,7 @@ function translateChrome() {
   document.querySelectorAll('[data-i18n-label]').forEach((el) => { el.setAttribute('aria-label', t(el.dataset.i18nLabel)); });
   document.querySelectorAll('[data-i18n-placeholder]').forEach((el) => { el.setAttribute('placeholder', t(el.dataset.i18nPlaceholder)); });
   document.title = t('app.title');
+  showWho();
   document.documentElement.classList.add('i18n-ready');
 }
 
@@ -909,6 +975,7 @@ document.addEventListener('DOMContentLoaded', async () => {
     const other = lang === 'zh' ? 'en' : 'zh';
     if (await useLang(other)) localStorage.setItem('xuke.lang', other);
   });
+  document.getElementById('signout').addEventListener('click', signOut);
   const panel = document.getElementById('token-panel');
   const field = document.getElementById('token-input');
   document.getElementById('token-button').addEventListener('click', () => { panel.hidden = !panel.hidden; field.value = token(); });
@@ -918,5 +985,6 @@ document.addEventListener('DOMContentLoaded', async () => {
   document.getElementById('token-clear').addEventListener('click', () => {
     localStorage.removeItem('xuke.token'); field.value = ''; panel.hidden = true; route();
   });
+  await loadSession();
   useLang(lang);
 });

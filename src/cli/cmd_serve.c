@@ -32,6 +32,10 @@ static const cli_opt options[] = {
      "a Host name answered besides localhost, 127.0.0.1, [::1] and the listening address\n"
      "                             (repeatable, up to 16; others get 421)",
      0},
+    {"trusted-proxy", 'P', "ADDR",
+     "numeric address of a reverse proxy whose X-Forwarded-Proto: https makes the sign-in\n"
+     "                             cookie Secure",
+     0},
     {"threads", 't', "N", "request threads, 1 to 64", 2},
     {"max-body", 'b', "BYTES", "largest request body (K, M, G suffixes)", SRV_DEFAULT_MAX_BODY},
     {"max-header", 'H', "BYTES", "largest request header, 1K to 1M", SRV_DEFAULT_MAX_HEADER},
@@ -59,7 +63,8 @@ static const cli_opt options[] = {
 static const cli_spec spec = {
     "serve",
     "xuke serve [--config FILE] [--listen ADDR:PORT] [--db PATH] [--calendar FILE] [--public-read]\n"
-    "                  [--allow-host NAME]... [--threads N] [limits...] [--access-log FILE]\n"
+    "                  [--allow-host NAME]... [--trusted-proxy ADDR] [--threads N] [limits...]\n"
+    "                  [--access-log FILE]\n"
     "                  [--ocr-workers N] [--ocr-queue N] [--ocr-per-token N] [--check-sites H]\n"
     "                  [--notify [--base-url URL]]",
     "The HTTP JSON API and the web pages, from the same store as the other commands; with\n"
@@ -124,6 +129,9 @@ static bool option(int c, srv_config *cfg, const char **log_path)
             return false;
         }
         cfg->allow_hosts[cfg->n_allow_hosts++] = optarg;
+        return true;
+    case 'P':
+        cfg->trusted_proxy = optarg;
         return true;
     case 't':
         return unsigned_arg(optarg, 1, 64, &cfg->threads, "--threads");

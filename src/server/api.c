@@ -10,6 +10,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <sodium.h>
+
 #include "address.h"
 #include "api.h"
 
@@ -49,6 +51,9 @@ static const route routes[] = {
     {"POST", "/v1/subscriptions", xk_api_subscription_add, XK_ROLE_EDITOR},
     {"DELETE", "/v1/subscriptions/{}", xk_api_subscription_remove, XK_ROLE_EDITOR},
     {"GET", "/v1/notifications", xk_api_notifications, XK_ROLE_READER},
+    {"GET", "/v1/session", xk_api_session, XK_ROLE_NONE},
+    {"POST", "/v1/session", xk_api_signin, XK_ROLE_NONE},
+    {"DELETE", "/v1/session", xk_api_signout, XK_ROLE_NONE},
 };
 
 #define N_ROUTES (sizeof routes / sizeof routes[0])
@@ -406,13 +411,62 @@ static xk_status token_check(srv_ctx *ctx, const char *token, xk_token_info *tok
     return rc;
 }
 
-/* "Bearer TOKEN" → the live token, or an answer (401) and false. No header: anonymous. */
+bool xk_srv_session_cookie(const srv_req *req, char out[XK_SESSION_COOKIE_MAX])
+{
+    static const char name[] = "xuke_session=";
+    for (const char *p = req->cookie; p && *p;) {
+        while (*p == ' ' || *p == ';')
+            p++;
+        size_t n = strcspn(p, ";");
+        if (strncmp(p, name, sizeof name - 1) == 0) {
+            size_t v = n - (sizeof name - 1);
+            if (v == 0 || v >= XK_SESSION_COOKIE_MAX)
+                return false;
+            memcpy(out, p + sizeof name - 1, v);
+            out[v] = '\0';
+            return true;
+        }
+        p += n;
+    }
+    return false;
+}
+
+/* A signed-in person's session cookie → their name and role as a token's; an unknown, ended or
+ * expired session is anonymous (the page then asks them to sign in). */
+static bool session_of(srv_ctx *ctx, const srv_req *req, srv_resp *resp, xk_token_info *tok,
+                       bool *anonymous, bool *via_session)
+{
+    char cookie[XK_SESSION_COOKIE_MAX];
+    if (!xk_srv_session_cookie(req, cookie))
+        return true;
+    xk_session_info si;
+    xk_error err;
+    xk_status rc = xk_session_check(ctx->st, cookie, (long long)time(NULL), &si, &err);
+    sodium_memzero(cookie, sizeof cookie);
+    if (rc == XK_ENOTFOUND)
+        return true;
+    if (rc != XK_OK) {
+        xk_srv_fail(resp, &err);
+        return false;
+    }
+    memset(tok, 0, sizeof *tok);
+    snprintf(tok->name, sizeof tok->name, "%s", si.user);
+    tok->role = si.role;
+    snprintf(resp->actor, sizeof resp->actor, "%s", si.user);
+    *anonymous = false;
+    *via_session = true;
+    return true;
+}
+
+/* "Bearer TOKEN" → the live token, or an answer (401) and false. No header: the session of
+ * the cookie, or anonymous. */
 static bool authenticate(srv_ctx *ctx, const srv_req *req, srv_resp *resp, xk_token_info *tok,
-                         bool *anonymous)
+                         bool *anonymous, bool *via_session)
 {
     *anonymous = req->authorization == NULL;
+    *via_session = false;
     if (*anonymous)
-        return true;
+        return session_of(ctx, req, resp, tok, anonymous, via_session);
     const char *h = req->authorization;
     if (strncasecmp(h, "Bearer ", 7) != 0) {
         xk_srv_error(resp, 401, "unauthorized", "Authorization must be \"Bearer TOKEN\"");
@@ -494,10 +548,30 @@ static const route *find_route(const srv_req *req, srv_resp *resp, char *param, 
     return NULL;
 }
 
+/* A request that changes something, made with a session cookie, carries the session's CSRF
+ * token in X-CSRF-Token: another site's page can make the browser send the cookie, never the
+ * token (it cannot read it). Signing in is the one write that comes before a session. A bearer
+ * token is never sent by a browser on its own, so it needs none. */
+static bool csrf_ok(const srv_req *req, const route *r, srv_resp *resp)
+{
+    if (strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0 ||
+        r->handler == xk_api_signin)
+        return true;
+    char cookie[XK_SESSION_COOKIE_MAX];
+    bool ok = xk_srv_session_cookie(req, cookie) && xk_session_csrf_ok(cookie, req->csrf);
+    sodium_memzero(cookie, sizeof cookie);
+    if (!ok)
+        xk_srv_error(resp, 403, "csrf",
+                     "a change made when signed in needs the page's X-CSRF-Token header; reload "
+                     "the page");
+    return ok;
+}
+
 /* The route, the token, the rate and the role; NULL (resp set) when the request is refused. */
 static const route *policy(srv_ctx *ctx, const srv_req *req, srv_resp *resp, char *param,
                            size_t size, xk_token_info *tok, bool *anonymous)
 {
+    bool via_session;
     if (req->too_many_args) {
         xk_srv_error(resp, 400, "bad_request", "more than %d query arguments", SRV_MAX_ARGS);
         return NULL;
@@ -505,7 +579,7 @@ static const route *policy(srv_ctx *ctx, const srv_req *req, srv_resp *resp, cha
     const route *r = find_route(req, resp, param, size);
     if (!r)
         return NULL;
-    if (!authenticate(ctx, req, resp, tok, anonymous)) {
+    if (!authenticate(ctx, req, resp, tok, anonymous, &via_session)) {
         /* a failed token counts against its address: guessing tokens is rate-limited too */
         srv_resp limited;
         memset(&limited, 0, sizeof limited);
@@ -518,7 +592,7 @@ static const route *policy(srv_ctx *ctx, const srv_req *req, srv_resp *resp, cha
         return NULL;
     }
     if ((!req->admitted && !rate_ok(ctx, req, *anonymous ? NULL : tok, resp)) ||
-        !authorise(ctx, r, *anonymous ? NULL : tok, resp))
+        (via_session && !csrf_ok(req, r, resp)) || !authorise(ctx, r, *anonymous ? NULL : tok, resp))
         return NULL;
     resp->allow[0] = '\0';
     return r;

@@ -32,6 +32,10 @@ typedef struct srv_req {
     size_t n_args;
     bool too_many_args;
     const char *authorization; /* the header, or NULL */
+    const char *cookie;        /* the Cookie header, or NULL: a session when it holds one */
+    const char *csrf;          /* the X-CSRF-Token header, or NULL */
+    const char *content_type;  /* the Content-Type header, or NULL */
+    bool https; /* reached over TLS, or through the trusted proxy saying X-Forwarded-Proto https */
     const char *if_none_match; /* the header, or NULL */
     const char *client;        /* the peer address, for the anonymous rate limit */
     const char *body;
@@ -51,6 +55,7 @@ typedef struct srv_resp {
     const char *cache;      /* Cache-Control value or NULL */
     char disposition[512];  /* Content-Disposition or "" */
     char actor[XK_TOKEN_NAME_MAX + 1]; /* the token's name, "" when anonymous (for the log) */
+    char set_cookie[200];              /* a Set-Cookie value, or "" */
     char etag[XK_VIEW_ETAG_MAX];       /* the ETag header, or "" */
 } srv_resp;
 
@@ -102,7 +107,7 @@ typedef struct srv_call {
     srv_ctx *ctx;
     const srv_req *req;
     const char *param; /* the {…} segment of the route, percent-decoded; NULL when none */
-    const xk_token_info *token; /* NULL when anonymous */
+    const xk_token_info *token; /* NULL when anonymous; a signed-in person's name and role too */
 } srv_call;
 
 typedef void (*srv_handler)(const srv_call *c, srv_resp *resp);
@@ -204,6 +209,11 @@ void xk_api_subscriptions(const srv_call *c, srv_resp *resp);
 void xk_api_subscription_add(const srv_call *c, srv_resp *resp);
 void xk_api_subscription_remove(const srv_call *c, srv_resp *resp);
 void xk_api_notifications(const srv_call *c, srv_resp *resp);
+void xk_api_session(const srv_call *c, srv_resp *resp);
+void xk_api_signin(const srv_call *c, srv_resp *resp);
+void xk_api_signout(const srv_call *c, srv_resp *resp);
+/* The session cookie's value in req's Cookie header into out; false when there is none. */
+bool xk_srv_session_cookie(const srv_req *req, char out[XK_SESSION_COOKIE_MAX]);
 /* Reads a queued scan as POST /v1/parse or /v1/licenses would (srv_job_fn of jobs.h). */
 void xk_srv_job_run(srv_job_kind kind, xk_store *st, const char *owner, const char *bytes,
                     size_t len, void (*on_page)(void *arg, unsigned page), void *arg, int *status,

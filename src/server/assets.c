@@ -21,7 +21,7 @@ static bool app_route(const char *path)
 {
     return strcmp(path, "/") == 0 || strcmp(path, "/dashboard") == 0 ||
            strcmp(path, "/upload") == 0 || strcmp(path, "/search") == 0 ||
-           strcmp(path, "/notify") == 0 ||
+           strcmp(path, "/notify") == 0 || strcmp(path, "/signin") == 0 ||
            (strncmp(path, "/l/", 3) == 0 && path[3] && !strchr(path + 3, '/'));
 }
 

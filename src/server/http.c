@@ -122,6 +122,7 @@ typedef struct request {
     int fd;          /* the temporary file of a spilled body, or -1 */
     size_t mapped;   /* bytes of body mapped from fd (len + 1, NUL-terminated); 0 = not mapped */
     bool too_big, answered, admitted, over_memory, spill_failed;
+    bool https; /* this server does not speak TLS: only the trusted proxy can say so */
     int status;
     size_t bytes;
     char actor[XK_TOKEN_NAME_MAX + 1];
@@ -221,6 +222,8 @@ static enum MHD_Result respond(struct MHD_Connection *conn, request *rq, srv_res
         snprintf(s, sizeof s, "%d", resp->retry_after);
         MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, s);
     }
+    if (resp->set_cookie[0])
+        MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, resp->set_cookie);
     if (resp->status == 401)
         MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"xuke\"");
     rq->status = resp->status;
@@ -242,6 +245,16 @@ static enum MHD_Result refuse(struct MHD_Connection *conn, request *rq, int stat
     enum MHD_Result ok = respond(conn, rq, &resp);
     xk_srv_resp_free(&resp);
     return ok;
+}
+
+/* Did the client reach us over HTTPS? Only the configured trusted proxy (--trusted-proxy)
+ * may say so, by X-Forwarded-Proto: anyone else's header is ignored. */
+static bool via_https(const srv_config *cfg, struct MHD_Connection *conn, const char *client)
+{
+    if (!cfg->trusted_proxy || strcmp(cfg->trusted_proxy, client) != 0)
+        return false;
+    const char *proto = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-Proto");
+    return proto && strcasecmp(proto, "https") == 0;
 }
 
 /* Does the Host header (its name, without the port) name this server? */
@@ -324,6 +337,11 @@ static void request_of(struct MHD_Connection *conn, request *rq, const char *url
     req->admitted = rq->admitted;
     req->authorization =
         MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+    req->cookie = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_COOKIE);
+    req->csrf = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-CSRF-Token");
+    req->content_type =
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+    req->https = rq->https;
     req->if_none_match =
         MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
     MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_arg, req);
@@ -580,6 +598,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         rq->fd = -1;
         clock_gettime(CLOCK_MONOTONIC, &rq->start);
         client_address(conn, rq->client, sizeof rq->client);
+        rq->https = via_https(s->cfg, conn, rq->client);
         snprintf(rq->method, sizeof rq->method, "%s", method);
         snprintf(rq->path, sizeof rq->path, "%s", url);
         atomic_fetch_add(&s->inflight, 1);

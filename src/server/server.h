@@ -44,6 +44,9 @@ typedef struct srv_config {
      * listening address: any other Host is 421 (a DNS-rebinding page cannot read the registry) */
     const char *allow_hosts[SRV_MAX_ALLOW_HOSTS];
     unsigned n_allow_hosts;
+    /* the numeric address of a reverse proxy whose X-Forwarded-Proto: https marks the session
+     * cookie Secure; NULL: none (this server itself speaks plain HTTP) */
+    const char *trusted_proxy;
     unsigned threads;
     size_t max_body, max_header;
     unsigned max_connections, per_ip_connections, idle_timeout, grace;

@@ -596,6 +596,62 @@ async function testWalk(browser, base, ctx) {
     zh.length === en.length && zh.length >= 10 + rows.length, [zh.length, en.length, rows.length]);
 }
 
+/* People sign in: an account of each role (made with `xuke user add`) signs in on /signin and
+ * is named in the header; the session cookie is HttpOnly and SameSite=Strict; a reader is
+ * refused a write, a write without the CSRF token is refused, one with it is done and names the
+ * person in the audit log; signing out ends the session on the server. */
+async function testSignIn(browser, base) {
+  const password = 'sign-in test password 一';
+  const pwFile = path.join(TMP, 'signin.pw');
+  fs.writeFileSync(pwFile, password + '\n', { mode: 0o600 });
+  for (const role of ['reader', 'editor', 'admin']) xuke('user', 'add', '--db', DB, 'web-' + role, '--role', role, '--password-file', pwFile);
+  const body = JSON.stringify({ filed_through: 2023, note: 'signed-in test' });
+  const write = (page, withToken) => page.evaluate(async ([b, withToken]) => {
+    const headers = { 'Content-Type': 'application/json' };
+    if (withToken) headers['X-CSRF-Token'] = session.csrf; // eslint-disable-line no-undef
+    const res = await fetch('/v1/baseline', { method: 'POST', headers, body: b });
+    const answer = await res.json();
+    return { status: res.status, code: answer.error ? answer.error.code : '' };
+  }, [body, withToken]);
+  for (const role of ['reader', 'editor', 'admin']) {
+    const context = await browser.newContext({ locale: 'zh-CN' });
+    const page = await context.newPage();
+    page.setDefaultTimeout(15000);
+    await page.goto(base + '/signin');
+    await page.fill('#signin-name', 'web-' + role);
+    await page.fill('#signin-password', role === 'reader' ? 'not the password' : password);
+    if (role === 'reader') {
+      await page.click('#signin button[type=submit]');
+      await page.waitForSelector('#signin-result .error');
+      check('a wrong password is refused on the sign-in page', (await page.textContent('#signin-result')).includes('密码不对'));
+      await page.fill('#signin-password', password);
+    }
+    await page.click('#signin button[type=submit]');
+    await page.waitForFunction((n) => { const w = document.getElementById('who'); return w && !w.hidden && w.textContent.includes(n); }, 'web-' + role);
+    check(role + ' signs in and is named in the header', (await page.textContent('#who')).includes('web-' + role));
+    const cookie = (await context.cookies()).find((c) => c.name === 'xuke_session');
+    check(role + '\'s session cookie is HttpOnly and SameSite=Strict', cookie && cookie.httpOnly && cookie.sameSite === 'Strict', JSON.stringify(cookie));
+    check('the page\'s script cannot read the session cookie', !(await page.evaluate(() => document.cookie)).includes('xuke_session'));
+    await shot(page, 'signed-in-' + role);
+    if (role === 'reader') {
+      const r = await write(page, true);
+      check('a reader is refused a write (403)', r.status === 403 && r.code === 'forbidden', JSON.stringify(r));
+    } else {
+      const refused = await write(page, false);
+      check(role + ': a write without the CSRF token is refused (403)', refused.status === 403 && refused.code === 'csrf', JSON.stringify(refused));
+      const done = await write(page, true);
+      check(role + ': the same write with the page\'s CSRF token is done', done.status === 201, JSON.stringify(done));
+      const audit = JSON.parse(xuke('audit', '--db', DB, '--json', '--limit', '1'));
+      check(role + ': the audit log names the signed-in person', audit.length === 1 && audit[0].actor === 'web-' + role, JSON.stringify(audit));
+    }
+    await page.click('#signout');
+    await page.waitForURL(base + '/signin');
+    const after = await page.evaluate(async () => (await fetch('/v1/session')).status);
+    check(role + ' signs out and the session is ended on the server', after === 401, after);
+    await context.close();
+  }
+}
+
 (async () => {
   fs.mkdirSync(SHOTS, { recursive: true });
   const ctx = buildStore();
@@ -620,6 +676,7 @@ async function testWalk(browser, base, ctx) {
                               ['event void', () => testEventVoid(page, server.url, ctx)],
                               ['record duty', () => testRecordDuty(page, server.url, ctx)],
                               ['baseline', () => testBaseline(page, server.url, ctx)],
+                              ['sign in', () => testSignIn(browser, server.url)],
                               ['reminders', () => testNotify(page, server.url)],
                               ['walk', () => testWalk(browser, server.url, ctx)],
                               ['scan upload', () => testScanUpload(page, server.url)],

@@ -6,15 +6,19 @@ server side, failed sign-ins slowed, and the audit log naming the person.
 
 usage: test_accounts.py XUKE_BINARY FIXTURES_DIR
 Prints one line per check and closes with 'N passed, N failed'."""
+import http.client
 import json
 import os
 import pty
 import select
 import signal
+import re
 import shutil
 import sqlite3
+import subprocess
 import sys
 import tempfile
+import time
 
 import checks
 from checks import check
@@ -149,11 +153,188 @@ def test_cli(db):
           and PASSWORD not in out and 'entirely new' not in out, out[-2000:])
 
 
+# --- the server -------------------------------------------------------------------------------
+
+class Server:
+    def __init__(self, db, *extra):
+        self.log = os.path.join(TMP, f'access-{time.time_ns()}.log')
+        self.err = self.log + '.stderr'
+        with open(self.err, 'wb') as err:
+            self.proc = subprocess.Popen([XUKE, 'serve', '--db', db, '--listen', '127.0.0.1:0',
+                                          '--access-log', self.log, *extra],
+                                         stdout=subprocess.PIPE, stderr=err)
+        line = self.proc.stdout.readline().decode()
+        m = re.search(r'http://127\.0\.0\.1:(\d+)/', line)
+        if not m:
+            raise RuntimeError('server did not start: ' + line + open(self.err).read())
+        self.port = int(m.group(1))
+
+    def request(self, method, path, body=None, headers=None):
+        conn = http.client.HTTPConnection('127.0.0.1', self.port, timeout=60)
+        try:
+            conn.request(method, path, body=body, headers=headers or {})
+            r = conn.getresponse()
+            data = r.read()
+            ctype = r.getheader('Content-Type', '')
+            parsed = json.loads(data) if ctype.startswith('application/json') else data
+            return r.status, parsed, r
+        finally:
+            conn.close()
+
+    def sign_in(self, name, password, headers=None):
+        h = {'Content-Type': 'application/json'}
+        h.update(headers or {})
+        return self.request('POST', '/v1/session', json.dumps({'name': name, 'password': password}), h)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+
+def session_cookie(r):
+    m = re.match(r'xuke_session=([^;]*)', r.getheader('Set-Cookie') or '')
+    return m.group(1) if m else None
+
+
+def cookie_attributes(r):
+    return [a.strip().lower() for a in (r.getheader('Set-Cookie') or '').split(';')[1:]]
+
+
+def with_cookie(cookie, csrf=None, json_body=True):
+    h = {'Cookie': 'theme=dark; xuke_session=' + cookie}
+    if csrf is not None:
+        h['X-CSRF-Token'] = csrf
+    if json_body:
+        h['Content-Type'] = 'application/json'
+    return h
+
+
+BASELINE = json.dumps({'filed_through': 2024, 'note': 'before xuke'})
+
+
+def test_sign_in(srv, db):
+    st, body, _ = srv.request('GET', '/v1/session')
+    check('GET /v1/session without a cookie is 401', st == 401, (st, body))
+    st, body, _ = srv.request('POST', '/v1/session', 'name=alice&password=x',
+                              {'Content-Type': 'application/x-www-form-urlencoded'})
+    check('a sign-in that is not JSON is refused (415): no cross-site form can sign in',
+          st == 415, (st, body))
+    st, body, r = srv.sign_in('alice', 'not her password at all')
+    check('a wrong password is 401 and sets no cookie',
+          st == 401 and session_cookie(r) is None, (st, body))
+    check('the refusal does not quote the password', 'not her password' not in json.dumps(body))
+    st, body, _ = srv.sign_in('adam', PASSWORD)
+    check('a disabled account cannot sign in', st == 401, (st, body))
+
+    st, body, r = srv.sign_in('alice', PASSWORD)
+    cookie = session_cookie(r)
+    attrs = cookie_attributes(r)
+    check('the right password signs in as the account with its role',
+          st == 200 and body.get('user') == 'alice' and body.get('role') == 'editor' and cookie,
+          (st, body))
+    check('the session cookie is HttpOnly, SameSite=Strict, Path=/, not Secure over plain HTTP',
+          'httponly' in attrs and 'samesite=strict' in attrs and 'path=/' in attrs
+          and 'secure' not in attrs, attrs)
+    csrf = body.get('csrf', '')
+    check('the CSRF token is not the cookie', csrf and csrf not in (cookie or ''), csrf)
+    st, body, _ = srv.request('GET', '/v1/session', headers=with_cookie(cookie))
+    check('GET /v1/session with the cookie names the person and gives the same CSRF token',
+          st == 200 and body.get('user') == 'alice' and body.get('csrf') == csrf, (st, body))
+    st, body, _ = srv.request('GET', '/v1/licenses?limit=1', headers=with_cookie(cookie))
+    check('a signed-in editor reads the registry', st == 200, (st, body))
+
+    st, body, _ = srv.request('POST', '/v1/baseline', BASELINE, with_cookie(cookie))
+    check('a write with the cookie but no CSRF token is refused 403',
+          st == 403 and body['error']['code'] == 'csrf', (st, body))
+    st, body, _ = srv.request('POST', '/v1/baseline', BASELINE, with_cookie(cookie, csrf[:-1] + 'x'))
+    check('a write with a wrong CSRF token is refused 403',
+          st == 403 and body['error']['code'] == 'csrf', (st, body))
+    st, body, _ = srv.request('POST', '/v1/baseline', BASELINE, with_cookie(cookie, csrf))
+    check('a write with the cookie and its CSRF token is done', st == 201, (st, body))
+    rc, out, _ = run('audit', '--db', db, '--json')
+    entries = json.loads(out) if rc == 0 else []
+    last = entries[-1] if entries else {}
+    check('the audit log names the signed-in person as the actor of the write',
+          last.get('actor') == 'alice', last)
+
+    st, body, r = srv.sign_in('rita', 'an entirely new one')
+    rcookie, rcsrf = session_cookie(r), (body or {}).get('csrf')
+    check('a reader signs in', st == 200 and body.get('role') == 'reader', (st, body))
+    st, body, _ = srv.request('POST', '/v1/baseline', BASELINE, with_cookie(rcookie, rcsrf))
+    check('a reader is refused a write (403), even with the CSRF token',
+          st == 403 and body['error']['code'] == 'forbidden', (st, body))
+
+    rc, token, err = run('token', 'create', '--db', db, 'ci-editor', '--role', 'editor')
+    st, body, _ = srv.request('POST', '/v1/baseline', BASELINE,
+                              {'Authorization': 'Bearer ' + token.strip(),
+                               'Content-Type': 'application/json'})
+    check('a bearer token writes without a CSRF token, as before', st == 201, (st, body))
+
+    st, body, _ = srv.request('DELETE', '/v1/session', headers=with_cookie(cookie))
+    check('signing out without the CSRF token is refused', st == 403, (st, body))
+    st, body, r = srv.request('DELETE', '/v1/session', headers=with_cookie(cookie, csrf))
+    check('signing out ends the session and clears the cookie',
+          st == 200 and session_cookie(r) == '' and 'max-age=0' in cookie_attributes(r),
+          (st, body, r.getheader('Set-Cookie')))
+    st, body, _ = srv.request('GET', '/v1/session', headers=with_cookie(cookie))
+    check('the old cookie names no session any more (ended server side)', st == 401, (st, body))
+    st, body, _ = srv.request('POST', '/v1/baseline', BASELINE, with_cookie(cookie, csrf))
+    check('a write with the ended session\'s cookie and token is refused 401', st == 401,
+          (st, body))
+
+
+def test_slowed(srv):
+    for i in range(5):
+        srv.sign_in('tina', 'guessing %d again' % i)
+    st, body, r = srv.sign_in('tina', 'typed on a terminal')
+    check('after 5 failed sign-ins the next one, right or not, waits (429 with Retry-After)',
+          st == 429 and int(r.getheader('Retry-After') or 0) >= 1, (st, body))
+
+
+def test_secure_behind_proxy(db):
+    srv = Server(db, '--trusted-proxy', '127.0.0.1')
+    try:
+        st, body, r = srv.sign_in('alice', PASSWORD, {'X-Forwarded-Proto': 'https'})
+        check('behind the trusted proxy saying https, the cookie is Secure',
+              st == 200 and 'secure' in cookie_attributes(r), (st, r.getheader('Set-Cookie')))
+    finally:
+        srv.stop()
+    srv = Server(db)
+    try:
+        st, body, r = srv.sign_in('alice', PASSWORD, {'X-Forwarded-Proto': 'https'})
+        check('anyone else\'s X-Forwarded-Proto is ignored (no trusted proxy configured)',
+              st == 200 and 'secure' not in cookie_attributes(r), (st, r.getheader('Set-Cookie')))
+    finally:
+        srv.stop()
+
+
+def test_server(db):
+    rc, out, err = run('import', '--db', db, os.path.join(FIXTURES, 'seeds'))
+    check('the registry is filled for the server', rc == 0, out + err)
+    srv = Server(db)
+    try:
+        test_sign_in(srv, db)
+        test_slowed(srv)
+    finally:
+        srv.stop()
+    logged = open(srv.log, encoding='utf-8', errors='replace').read() + \
+        open(srv.err, encoding='utf-8', errors='replace').read()
+    check('no password is in the access log or the server\'s output',
+          PASSWORD not in logged and 'entirely new' not in logged and 'not her password' not in logged)
+    check('the access log names the signed-in person', '"token":"alice"' in logged, logged[-600:])
+    test_secure_behind_proxy(db)
+
+
 def main():
     db = os.path.join(TMP, 'accounts.db')
     try:
         test_cli(db)
         test_terminal(db)
+        test_server(db)
     finally:
         shutil.rmtree(TMP, ignore_errors=True)
     checks.finish()

@@ -823,6 +823,19 @@ def test_subscriptions(srv, tok):
     check('subscriptions: a malformed id is 400', st == 400, (st, body))
 
 
+def test_session(srv):
+    """The sign-in routes answer as documented without a session (e2e_accounts tests them
+    signed in)."""
+    anon = Client(srv)
+    st, body, _ = anon.get('/v1/session')
+    check('GET /v1/session without a session is 401', st == 401 and is_error(body), body)
+    st, body, _ = anon.post('/v1/session', json.dumps({'name': 'nobody', 'password': 'x' * 12}),
+                            headers={'Content-Type': 'application/json'})
+    check('signing in as an unknown account is 401', st == 401 and is_error(body), body)
+    st, body, _ = anon.request('DELETE', '/v1/session')
+    check('signing out without a session is 401', st == 401 and is_error(body), body)
+
+
 def test_openapi_coverage():
     documented = {(m.upper(), p) for p, ops in SPEC['paths'].items() for m in ops}
     missing = documented - called
@@ -843,6 +856,7 @@ def main():
         test_baseline(srv, tok, number)
         test_writes(srv, tok, db)
         test_subscriptions(srv, tok)
+        test_session(srv)
         test_errors(srv, tok)
         test_limits(srv, tok)
         test_access_log_and_shutdown(srv, tok)
