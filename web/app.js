@@ -140,7 +140,8 @@ function credentials(method, headers) {
 async function loadSession() {
   try {
     const res = await fetch('/v1/session', { credentials: 'same-origin' });
-    session = res.ok ? await res.json() : null;
+    const body = await res.json().catch(() => null); // read whole either way: no request left open
+    session = res.ok ? body : null;
   } catch (e) { session = null; }
   showWho();
 }

@@ -604,7 +604,7 @@ async function testSignIn(browser, base) {
   const password = 'sign-in test password 一';
   const pwFile = path.join(TMP, 'signin.pw');
   fs.writeFileSync(pwFile, password + '\n', { mode: 0o600 });
-  for (const role of ['reader', 'editor', 'admin']) xuke('user', 'add', '--db', DB, 'web-' + role, '--role', role, '--password-file', pwFile);
+  for (const role of ['reader', 'editor', 'admin']) xuke('user', 'add', '--db', DB, 'person-' + role, '--role', role, '--password-file', pwFile);
   const body = JSON.stringify({ filed_through: 2023, note: 'signed-in test' });
   const write = (page, withToken) => page.evaluate(async ([b, withToken]) => {
     const headers = { 'Content-Type': 'application/json' };
@@ -618,7 +618,7 @@ async function testSignIn(browser, base) {
     const page = await context.newPage();
     page.setDefaultTimeout(15000);
     await page.goto(base + '/signin');
-    await page.fill('#signin-name', 'web-' + role);
+    await page.fill('#signin-name', 'person-' + role);
     await page.fill('#signin-password', role === 'reader' ? 'not the password' : password);
     if (role === 'reader') {
       await page.click('#signin button[type=submit]');
@@ -627,8 +627,8 @@ async function testSignIn(browser, base) {
       await page.fill('#signin-password', password);
     }
     await page.click('#signin button[type=submit]');
-    await page.waitForFunction((n) => { const w = document.getElementById('who'); return w && !w.hidden && w.textContent.includes(n); }, 'web-' + role);
-    check(role + ' signs in and is named in the header', (await page.textContent('#who')).includes('web-' + role));
+    await page.waitForFunction((n) => { const w = document.getElementById('who'); return w && !w.hidden && w.textContent.includes(n); }, 'person-' + role);
+    check(role + ' signs in and is named in the header', (await page.textContent('#who')).includes('person-' + role));
     const cookie = (await context.cookies()).find((c) => c.name === 'xuke_session');
     check(role + '\'s session cookie is HttpOnly and SameSite=Strict', cookie && cookie.httpOnly && cookie.sameSite === 'Strict', JSON.stringify(cookie));
     check('the page\'s script cannot read the session cookie', !(await page.evaluate(() => document.cookie)).includes('xuke_session'));
@@ -642,7 +642,7 @@ async function testSignIn(browser, base) {
       const done = await write(page, true);
       check(role + ': the same write with the page\'s CSRF token is done', done.status === 201, JSON.stringify(done));
       const audit = JSON.parse(xuke('audit', '--db', DB, '--json', '--limit', '1'));
-      check(role + ': the audit log names the signed-in person', audit.length === 1 && audit[0].actor === 'web-' + role, JSON.stringify(audit));
+      check(role + ': the audit log names the signed-in person', audit.length === 1 && audit[0].actor === 'person-' + role, JSON.stringify(audit));
     }
     await page.click('#signout');
     await page.waitForURL(base + '/signin');
