@@ -85,11 +85,11 @@ def scaling(build, scales, base):
         d = os.path.join(base, f'scale-{n}')
         os.makedirs(d, exist_ok=True)
         out, secs, rss = measured([f'{build}/bench_registry', '--count', str(n), '--queries', '20',
-                                   '--dir', d, '--rules', 'no'])
+                                   '--dir', d, '--rules', 'no', '--extraction', 'no'])
         rate = figure(out, 'import')
         size = figure(out, 'store size', 'MiB')
         rout, _, rrss = measured([f'{build}/bench_registry', '--count', str(n), '--queries', '1',
-                                  '--dir', d, '--reuse', 'yes'])
+                                  '--dir', d, '--reuse', 'yes', '--extraction', 'no'])
         status = figure(rout, 'status (all)', 's')
         agenda = figure(rout, 'agenda (90 days)', 's')
         raw = re.search(r'raw scan of the same rows\s+([\d.]+) s', rout)
@@ -326,8 +326,9 @@ def main():
         '```', reg_out.rstrip(), '```',
         '',
         '## Scaling: import and rules from 10^3 to 10^6 licences',
-        f'Command per size N: `{a.build}/bench_registry --count N --queries 20 --dir D --rules no` '
-        '(import; its peak memory), then `… --reuse yes --queries 1` (rules on that store, after '
+        f'Command per size N: `{a.build}/bench_registry --count N --queries 20 --dir D --rules no '
+        '--extraction no` '
+        '(import; its peak memory), then `… --reuse yes --queries 1 --extraction no` (rules on that store, after '
         'recording events for one licence in ten; its peak memory). Peak memory is the process\'s '
         'maximum resident set (wait4), SQLite\'s 64 MiB page cache included.',
         '',
