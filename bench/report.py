@@ -356,7 +356,7 @@ def main():
            f'{cli["import_bytes"] / cli["import_n"]:,.0f} bytes ({cli["import_cpu"]} % CPU) | — | '
            f'≥ 10,000/s: {"met" if cli["import_rate"] >= 10000 else "**not met**"} |',
            f'| its peak memory | {cli["import_rss"]:,.0f} MiB | — | ≤ 128 MiB whatever the count: '
-           f'{"met" if cli["import_rss"] <= 128 else "**not met**"} (10^6: the scaling table below) |',
+           f'{"met" if cli["import_rss"] <= 128 else "**not met**"} (each size: the scaling table below) |',
            '', '```', cli['import_out'], '```']
     md += ['', f'## Server at {a.count:,} licences', '']
     if srv_rows:
