@@ -244,6 +244,9 @@ static void test_other_shapes_as_decoded(void **state)
         "{\"number\":\"京B2-20224676\",\"warnings\":[\"a\",\"needs review: b\"],\"x\":{\"y\":[{}]}}",
         "{\"number\":\"京B2-20224676\",\"warnings\":[\"needs review:\"]}",
         "{\"warnings\":[],\"number\":\"京B2-20224676\",\"nested\":{\"status\":1}}",
+        /* runs of backslashes before a quote: even ends the string, odd escapes the quote */
+        "{\"number\":\"京B2-20224676\",\"warnings\":[\"ends \\\\\",\"needs review: "
+        "\\\\\\\"q\"],\"x\":\"\\\\\",\"y\":[\"\\\"]\"]}",
         "{}",
     };
     for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
