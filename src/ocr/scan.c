@@ -153,8 +153,27 @@ static void close_spans(spans *sp, size_t from, int cap, int n_lines)
     }
 }
 
-static void field_spans(const xk_licence *lic, int n_lines, spans *sp)
+/*
+ * The last service's span ended at 发证日期, so it took in the 发证机关(盖章) line between them:
+ * a label and a seal, read at confidence 0-45 on clean tuning pages, which flagged a service read
+ * right (the issuer is the number's, not read there). Each service's span ends above it.
+ */
+static void services_end_at_issuer(spans *sp, size_t from, size_t to, const xk_ocr_result *ocr)
 {
+    for (size_t i = from; i < to; i++)
+        for (int l = sp->s[i].first + 1; l <= sp->s[i].last; l++) {
+            int len;
+            const char *t = line_text(ocr, l, &len);
+            if (xk_starts_with(t, (size_t)len, "发证机关")) {
+                sp->s[i].last = l - 1;
+                break;
+            }
+        }
+}
+
+static void field_spans(const xk_licence *lic, const xk_ocr_result *ocr, spans *sp)
+{
+    int n_lines = (int)ocr->n_lines;
     sp->n = sp->dropped = 0;
     char what[64];
     span *number = add_span(sp, "经营许可证编号 (number)", lic->line_number);
@@ -200,6 +219,7 @@ static void field_spans(const xk_licence *lic, int n_lines, spans *sp)
     close_spans(sp, scalars, 24, n_lines); /* the rest: until the next field */
     for (size_t i = 0; i < scalars; i++)
         sp->s[i].last = sp->s[i].first;
+    services_end_at_issuer(sp, scalars, first_site, ocr);
     website_doubts(lic, sp, first_site);
     provision_doubts(lic, sp, first_prov);
 }
@@ -314,7 +334,7 @@ static size_t flag_spans(xk_licence *lic, const xk_ocr_result *ocr, const ocr_re
                                "whole document: out of memory while checking fields");
         return 1;
     }
-    field_spans(lic, (int)ocr->n_lines, sp);
+    field_spans(lic, ocr, sp);
     lost_services(lic, ocr, sp);
     size_t flagged = flag_whole(lic, rep, snaps, sp->dropped), confirmed = 0;
     if (ocr->pages_text_layer_distrusted) { /* every field: the document was made to mislead */
