@@ -313,6 +313,28 @@ xk_status xk_store_evidence(xk_store *st, const char *number, xk_evidence **out,
 xk_status xk_store_evidence_file(xk_store *st, const char *sha256, char **bytes, size_t *len,
                                  xk_evidence *meta, xk_error *err);
 
+/* --- what a person corrected on review of a scan, kept apart from what was read ------------ */
+
+/* One field corrected before import: its name in the record ("company", "issued", …), the value
+ * the scan was read as, and the value the reviewer gave. */
+typedef struct xk_correction {
+    char field[64];
+    char read_value[XK_MAX_NAME_BYTES + 1];
+    char corrected_value[XK_MAX_NAME_BYTES + 1];
+    char actor[64]; /* filled when read back: who corrected it */
+    char at[32];
+} xk_correction;
+
+/* Records the corrections made to version `version` of number (just stored, in the same
+ * transaction as the caller's import), in order, by the store's actor, with one audit entry
+ * naming each. XK_EUSAGE for an empty list or a field name or value too long. */
+xk_status xk_store_put_corrections(xk_store *st, const char *number, int version,
+                                   const xk_correction *c, size_t n, xk_error *err);
+/* The corrections of version (0 = every version) of number, by version then position; *versions
+ * (may be NULL) receives each one's version. Caller frees *out and *versions. */
+xk_status xk_store_corrections(xk_store *st, const char *number, int version,
+                               xk_correction **out, int **versions, size_t *n, xk_error *err);
+
 /* Events of number in date order (then id), voided ones and corrections included. Caller
  * frees *out. */
 xk_status xk_store_events(xk_store *st, const char *number, xk_event **out, size_t *n,

@@ -9,7 +9,8 @@
  * company names: Chinese has no word breaks), events (rules), the hash-chained audit log, and
  * the due-diligence checks' published lists and homepage checks (checks_store.c), and the
  * reminders' subscriptions and outbox (notify_store.c), the baseline of annual reports
- * filed before first use (baseline.c), and the evidence files of events (evidence.c).
+ * filed before first use (baseline.c), the evidence files of events (evidence.c), and the
+ * fields a person corrected on review of a scan (corrections.c).
  */
 #include <stdio.h>
 
@@ -154,6 +155,12 @@ static const char *const migrations[] = {
      "  PRIMARY KEY(event_id, position)) WITHOUT ROWID;"
      "CREATE INDEX evidence_sha256 ON evidence(sha256);"
      "CREATE UNIQUE INDEX events_correction ON events(ref) WHERE type = 'correction';"),
+    /* 13: fields a person corrected when reviewing a scan before import (corrections.c), kept
+     * apart from what was read: per version, the field, the value read, the value given, who */
+    ("CREATE TABLE corrections(licence_id INTEGER NOT NULL REFERENCES licences(id),"
+     "  version INTEGER NOT NULL, position INTEGER NOT NULL, field TEXT NOT NULL,"
+     "  read_value TEXT NOT NULL, corrected_value TEXT NOT NULL, actor TEXT NOT NULL,"
+     "  at TEXT NOT NULL, PRIMARY KEY(licence_id, version, position)) WITHOUT ROWID;"),
 };
 
 /*
@@ -280,6 +287,11 @@ static const char *const pg_migrations[] = {
     "  PRIMARY KEY(event_id, position));"
     "CREATE INDEX evidence_sha256 ON evidence(sha256);"
     "CREATE UNIQUE INDEX events_correction ON events(ref) WHERE type = 'correction';",
+    /* 13: fields corrected by a person on review */
+    "CREATE TABLE corrections(licence_id BIGINT NOT NULL REFERENCES licences(id),"
+    "  version INTEGER NOT NULL, position INTEGER NOT NULL, field" CTEXT "NOT NULL,"
+    "  read_value" CTEXT "NOT NULL, corrected_value" CTEXT "NOT NULL, actor" CTEXT "NOT NULL,"
+    "  at" CTEXT "NOT NULL, PRIMARY KEY(licence_id, version, position));",
 };
 
 #define N_MIGRATIONS (int)(sizeof migrations / sizeof migrations[0])
