@@ -164,7 +164,15 @@ async function jobResult(url, onProgress) {
 }
 
 const enc = encodeURIComponent;
-function errorBox(e) { return h('p', { class: 'error', role: 'alert' }, e.message); }
+/* A refusal in the reader's language: what its code means (err.CODE), then the server's own
+ * account of it, which names the value at fault in English (marked lang="en"). Sign-in and
+ * network failures are the catalogue's words already. */
+function errorNodes(e) {
+  const key = 'err.' + e.code;
+  if (e.status === 401 || e.status === 403 || e.code === 'network' || !(catalogues[lang] || {})[key]) return [e.message];
+  return [t(key), e.message ? [' ', h('span', { class: 'detail', lang: 'en', translate: 'no' }, '(' + e.message + ')')] : null];
+}
+function errorBox(e) { return h('p', { class: 'error', role: 'alert' }, errorNodes(e)); }
 function statusBadge(st) { return h('span', { class: 'badge st-' + st }, t('st.' + st)); }
 function licenceLink(number) { return h('a', { href: '/l/' + enc(number), 'data-nav': true, class: 'nobr' }, number); }
 /* A date the reader's way, the day itself in datetime; it never breaks inside on a phone. */
@@ -519,12 +527,23 @@ function sourceSection(number) {
 }
 
 /* Fields OCR was unsure of, or changed: a person checks exactly these against the paper. */
-function reviewBox(warnings, needsReview, scan) {
-  const review = (warnings || []).filter((w) => w.startsWith('needs review: '));
+/* A document's problem in the reader's language: its catalogue key and values where the server
+ * gave them (a parse answer's problems), else its words as they came (a stored record keeps
+ * its warnings as text). Review items are shown without their "needs review: " mark. */
+const REVIEW = 'needs review: ';
+const isReview = (p) => p.message.startsWith(REVIEW);
+function problemText(p) {
+  const text = p.key ? t(p.key, Object.assign({}, p.params)) : p.message;
+  return text.startsWith(REVIEW) ? text.slice(REVIEW.length) : text;
+}
+
+/* problems: {message, key?, params?}, of which the review items are listed. */
+function reviewBox(problems, needsReview, scan) {
+  const review = (problems || []).filter(isReview);
   if (!needsReview && !review.length) return scan ? h('p', { class: 'muted' }, t('l.scan', { kind: scan.kind.toUpperCase(), n: scan.files })) : null;
   return h('div', { class: 'card warn', id: 'review' }, h('strong', {}, t('l.review')),
     scan ? h('span', { class: 'muted' }, ' ' + t('l.scan', { kind: scan.kind.toUpperCase(), n: scan.files })) : null,
-    h('ul', {}, review.map((w) => h('li', {}, w.slice('needs review: '.length)))));
+    h('ul', {}, review.map((p) => h('li', { 'data-problem': p.message.slice(REVIEW.length) }, problemText(p)))));
 }
 
 /* Entries of current published lists that name the licence, each with what it matched on. */
@@ -566,7 +585,7 @@ async function licencePage(number) {
       api(base + '/events'), api(base + '/sites'), eventTypes()]);
     show(h('h1', {}, r.company), h('p', { class: 'sub' }, r.number, ' ', statusBadge(r.status === 'removed' ? 'removed' : ob.status)),
       r.removed_reason ? h('p', { class: 'error' }, t('l.removed') + ': ' + r.removed_reason) : null,
-      reviewBox(r.warnings, r.needs_review, r.scan), listsSection(r.lists),
+      reviewBox((r.warnings || []).map((w) => ({ message: w })), r.needs_review, r.scan), listsSection(r.lists),
       recordView(r).slice(0, 1), fieldList([['f.version', t('l.version_of', { n: r.version, total: r.versions })], ['f.imported_at', moment(r.imported_at)],
         ['f.source_sha256', h('code', { class: 'hash' }, r.source_sha256)]]),
       obligationsSection(ob, evs, types, r.number), sitesSection(sites), eventsSection(r.number, evs), recordView(r).slice(1), versionsSection(r.number, hist), sourceSection(r.number));
@@ -764,7 +783,7 @@ async function notifyPage() {
 function problemsList(problems) {
   if (!problems || !problems.length) return null;
   return h('ul', { class: 'problems' }, problems.map((p) => h('li', { class: p.severity },
-    (p.line ? p.line + ': ' : '') + p.message)));
+    p.line ? t('u.line', { n: p.line }) + ' ' : '', problemText(p))));
 }
 
 /* --- scan review -------------------------------------------------------------------------------
@@ -805,7 +824,8 @@ function pageView(file, bytes) {
 }
 
 function reviewPage(out, file, bytes, r) {
-  const flags = (r.record.warnings || []).filter((w) => w.startsWith('needs review: ')).map(reviewFlag);
+  /* the parse answer's problems: each review item with its catalogue key where it has one */
+  const flags = (r.problems || []).filter(isReview).map((p) => Object.assign(reviewFlag(p.message), { problem: p }));
   const inputs = new Map(); /* field → the input holding its value */
   const checks = [];
   const importButton = h('button', { type: 'button', id: 'import', disabled: flags.length > 0 }, t('rv.import'));
@@ -821,9 +841,9 @@ function reviewPage(out, file, bytes, r) {
       edit.addEventListener('input', () => { if (edit.value !== (r.record[f.field] || '')) { done.checked = true; ready(); } });
       inputs.set(f.field, edit);
     }
-    return h('li', { class: 'flag', 'data-flag': i, 'data-field': f.field || '', 'data-message': f.message },
+    return h('li', { class: 'flag', 'data-flag': i, 'data-field': f.field || '', 'data-problem': f.message },
       h('strong', {}, said(f.what)), f.page ? ' · ' + t('rv.page', { n: f.page }) : '',
-      f.reason ? h('div', { class: 'muted' }, said(f.reason)) : null,
+      f.problem.key ? h('div', { class: 'muted' }, problemText(f.problem)) : f.reason ? h('div', { class: 'muted' }, said(f.reason)) : null,
       f.read ? h('div', {}, t('rv.read'), ' ', h('code', { class: 'raw' }, said(f.read))) : null,
       f.repair ? h('div', {}, t('rv.repair'), ' ', said(f.repair)) : null,
       edit ? h('label', { class: 'row' }, t('rv.value'), ' ', edit) : null,
@@ -881,7 +901,10 @@ function uploadPage() {
     try { r = await api('/v1/parse', { method: 'POST', body: bytes, onProgress, headers: { 'Content-Type': file.type || 'application/octet-stream' } }); }
     catch (e) {
       const body = e.body || {};
-      fill(out, h('p', { class: 'error', role: 'alert' }, t('u.invalid') + ': ' + e.message),
+      const problems = (body.error && body.error.problems) || [];
+      const errors = problems.filter((p) => p.severity === 'error').length;
+      fill(out, h('p', { class: 'error', role: 'alert' }, t('u.invalid'), t('sep.colon'),
+        errors ? t('u.errors', { n: errors }) : errorNodes(e)),
         problemsList(body.error && body.error.problems), body.record ? h('div', { class: 'preview' }, recordView(body.record)) : null);
       return;
     }
@@ -895,11 +918,11 @@ function uploadPage() {
           res.results.map((x) => [licenceLink(x.number), ' ' + t('l.version_n', { n: x.version }) + ' (' + t('outcome.' + x.outcome) + ')'])));
       } catch (e) {
         button.disabled = false;
-        result.replaceChildren(h('p', { class: 'error', role: 'alert' }, e.status === 401 || e.status === 403 ? t('u.need_editor') : e.message));
+        result.replaceChildren(h('p', { class: 'error', role: 'alert' }, e.status === 401 || e.status === 403 ? t('u.need_editor') : errorNodes(e)));
       }
     } }, t('u.import'));
-    fill(out, h('p', { class: 'good' }, t('u.valid')), reviewBox(r.record.warnings, r.needs_review, null),
-      problemsList(r.problems.filter((p) => !p.message.startsWith('needs review: '))), button, result,
+    fill(out, h('p', { class: 'good' }, t('u.valid')), reviewBox(r.problems, r.needs_review, null),
+      problemsList(r.problems.filter((p) => !isReview(p))), button, result,
       h('div', { class: 'preview' }, recordView(r.record)));
   };
   input.addEventListener('change', () => handle(input.files[0]));
@@ -925,11 +948,11 @@ function baselineBox() {
         headers: { 'Content-Type': 'application/json' } }));
       result.replaceChildren();
     } catch (e) {
-      result.replaceChildren(h('span', { class: 'error', role: 'alert' }, e.status === 401 || e.status === 403 ? t('b.need_editor') : e.message));
+      result.replaceChildren(h('span', { class: 'error', role: 'alert' }, e.status === 401 || e.status === 403 ? t('b.need_editor') : errorNodes(e)));
     }
     save.disabled = false;
   } }, t('b.save'));
-  api('/v1/baseline').then(say, (e) => current.replaceChildren(h('span', { class: 'error' }, e.message)));
+  api('/v1/baseline').then(say, (e) => current.replaceChildren(h('span', { class: 'error' }, errorNodes(e))));
   return h('section', { id: 'baseline', class: 'card' }, h('h2', {}, t('b.title')), h('p', {}, t('b.question')),
     h('div', { class: 'row' }, h('label', { for: 'baseline-year' }, t('b.year')), year, save), current, result,
     h('p', { class: 'hint' }, t('b.hint')));

@@ -81,6 +81,7 @@ typedef struct xk_prepared {
     char *json;
     char record_sha256[XK_SHA256_HEX];
     char source_sha256[XK_SHA256_HEX];
+    char json_sha256[XK_SHA256_HEX]; /* of json's text as stored: the audit's "stored" hash */
     char duties[1024];
 } xk_prepared;
 

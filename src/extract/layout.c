@@ -433,9 +433,10 @@ static xk_status table_flush(layout *L, table *tb)
             if (c == SIZE_MAX || tb->cell[c].len == 0)
                 continue;
             if (tb->cell[c].len > XK_MAX_TABLE_CELL_BYTES)
-                return xk_licence_problem(L->lic, XK_SEV_ERROR, L->lines[tb->first].lineno,
-                                          "table cell of more than %u bytes",
-                                          XK_MAX_TABLE_CELL_BYTES) == XK_OK
+                return xk_licence_problem_key(L->lic, XK_SEV_ERROR, L->lines[tb->first].lineno,
+                                              "problem.table_cell_over_limit",
+                                              "table cell of more than %u bytes",
+                                              XK_MAX_TABLE_CELL_BYTES) == XK_OK
                            ? XK_EINVALID
                            : XK_ENOMEM;
             if (sep)
@@ -528,9 +529,9 @@ static bool table_line(const layout *L, size_t i)
 
 static xk_status too_wide(layout *L, size_t i)
 {
-    xk_status st = xk_licence_problem(L->lic, XK_SEV_ERROR, L->lines[i].lineno,
-                                      "table of more than %u columns: its websites were not read",
-                                      XK_MAX_TABLE_COLUMNS);
+    xk_status st = xk_licence_problem_key(
+        L->lic, XK_SEV_ERROR, L->lines[i].lineno, "problem.table_columns_over_limit",
+        "table of more than %u columns: its websites were not read", XK_MAX_TABLE_COLUMNS);
     return st == XK_OK ? XK_OK : st;
 }
 

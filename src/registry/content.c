@@ -141,22 +141,29 @@ static xk_status version_lines(xk_store *st, long long lid, int version, xk_buf 
     return rc;
 }
 
-xk_status xk_content_text(xk_store *st, long long lid, int version, bool all_versions,
-                          char **out, xk_error *err)
+/* The state line and, for a licence with evidence files, the evidence line. */
+static xk_status state_lines(xk_store *st, long long lid, xk_buf *b, xk_error *err)
 {
-    *out = NULL;
     char state[XK_CONTENT_PARTS][XK_SHA256_HEX];
     xk_status rc = xk_content_state(st, lid, state, err);
     if (rc != XK_OK)
         return rc;
-    xk_buf b;
-    xk_buf_init(&b);
-    xk_buf_printf(&b, "state %s %s %s %s\n", state[0], state[1], state[2], state[3]);
+    xk_buf_printf(b, "state %s %s %s %s\n", state[0], state[1], state[2], state[3]);
     char evidence[XK_SHA256_HEX];
     long long files = 0;
     rc = rows_hash_counted(st, EVIDENCE_ROWS, lid, evidence, &files, err);
     if (rc == XK_OK && files > 0)
-        xk_buf_printf(&b, "evidence %s\n", evidence);
+        xk_buf_printf(b, "evidence %s\n", evidence);
+    return rc;
+}
+
+xk_status xk_content_text(xk_store *st, long long lid, int version, bool all_versions,
+                          char **out, xk_error *err)
+{
+    *out = NULL;
+    xk_buf b;
+    xk_buf_init(&b);
+    xk_status rc = state_lines(st, lid, &b, err);
     if (rc == XK_OK && (all_versions || version > 0))
         rc = version_lines(st, lid, all_versions ? 0 : version, &b, err);
     if (rc == XK_OK && b.oom)
@@ -184,6 +191,21 @@ xk_status xk_content_append(xk_store *st, const char *at, const char *action, co
         return rc;
     rc = xk_audit_append_content(st, at, action, number, detail, content, err);
     free(content);
+    return rc;
+}
+
+xk_status xk_content_append_line(xk_store *st, long long lid, const char *at, const char *action,
+                                 const char *number, const char *detail, const char *version_line,
+                                 xk_error *err)
+{
+    xk_buf b;
+    xk_buf_init(&b);
+    xk_status rc = state_lines(st, lid, &b, err);
+    if (rc == XK_OK && !xk_buf_puts(&b, version_line))
+        rc = xk_error_set(err, XK_ENOMEM, 0, "out of memory");
+    if (rc == XK_OK)
+        rc = xk_audit_append_content(st, at, action, number, detail, b.data, err);
+    xk_buf_free(&b);
     return rc;
 }
 

@@ -123,6 +123,11 @@ xk_status xk_content_text(xk_store *st, long long lid, int version, bool all_ver
  * write created, 0 when none). */
 xk_status xk_content_append(xk_store *st, const char *at, const char *action, const char *number,
                             const char *detail, int version, xk_error *err);
+/* The same for the licence row lid just written, its version line given ("version N stored source
+ * canonical\n", as xk_content_text writes it) rather than read back from the store. */
+xk_status xk_content_append_line(xk_store *st, long long lid, const char *at, const char *action,
+                                 const char *number, const char *detail, const char *version_line,
+                                 xk_error *err);
 /* Once per store, inside the migration's transaction: an "anchor" entry per licence naming its
  * state and every version, then a row in audit_anchor (keyed on that table, not on the
  * migration's number). */

@@ -245,7 +245,8 @@ async function testScanUpload(page, base) {
   const parsed = await answered;
   const flagged = parsed && parsed.record ? parsed.record.warnings.filter((w) => w.startsWith('needs review: '))
     .map((w) => w.slice('needs review: '.length)) : null;
-  const listed = await page.$$eval('#review li', (items) => items.map((li) => li.dataset.message));
+  /* each item is shown in the page's language; the server's words are its data-problem */
+  const listed = await page.$$eval('#review li', (items) => items.map((li) => li.dataset.problem));
   const boxShown = (await page.$('#review')) !== null;
   console.log(`     the scan's answer flagged ${flagged ? flagged.length : '?'} field(s) for review`);
   check('fields OCR was unsure of are listed for review, one item per flagged field',
@@ -637,9 +638,12 @@ async function testWalk(browser, base, ctx) {
   const today = new Date(Date.now() - 86400000 * 3).toISOString().slice(0, 10);
   for (const type of ['registration_changed', 'illegal_info_handled', 'service_launched', 'incident'])
     xuke('event', 'add', '--db', DB, ctx.first.number, type, today, '--note', '现场记录');
+  const secret = path.join(TMP, 'walk.secret');
+  fs.writeFileSync(secret, 'walk-secret\n', { mode: 0o600 });
   const res = await fetch(base + '/v1/subscriptions', { method: 'POST', headers: { Authorization: 'Bearer ' + ctx.editor,
-    'Content-Type': 'application/json' }, body: JSON.stringify({ channel: 'webhook', to: 'http://127.0.0.1:9/walk', all: true }) });
-  check('the walk\'s reminder is subscribed', res.status === 201 || res.status === 200, res.status);
+    'Content-Type': 'application/json' }, body: JSON.stringify({ channel: 'webhook', to: 'http://127.0.0.1:9/walk', all: true,
+    days: '90,30,7,1', overdue: 'weekly', lang: 'zh', secret_file: secret }) });
+  check('the walk\'s reminder is subscribed', res.status === 201 || res.status === 200, [res.status, await res.text()]);
   const status = JSON.parse(xuke('status', '--db', DB, '--json'));
   const rows = status.licences || status;
   ctx.numbers = () => rows.map((r) => r.number);
@@ -674,6 +678,7 @@ async function testWalk(browser, base, ctx) {
                               ['record duty', () => testRecordDuty(page, server.url, ctx)],
                               ['baseline', () => testBaseline(page, server.url, ctx)],
                               ['reminders', () => testNotify(page, server.url)],
+                              ['walk', () => testWalk(browser, server.url, ctx)],
                               ['scan upload', () => testScanUpload(page, server.url)],
                               ['scan review', () => testScanReview(page, server.url)],
                               ['language choice', () => testLanguageChoice(browser, server.url)]]) {
