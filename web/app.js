@@ -982,6 +982,7 @@ function translateChrome() {
   document.querySelectorAll('[data-i18n-label]').forEach((el) => { el.setAttribute('aria-label', t(el.dataset.i18nLabel)); });
   document.querySelectorAll('[data-i18n-placeholder]').forEach((el) => { el.setAttribute('placeholder', t(el.dataset.i18nPlaceholder)); });
   document.title = t('app.title');
+  document.documentElement.classList.add('i18n-ready');
 }
 
 /* The catalogue in use is loaded before any page is drawn, the other one when the switch first
@@ -991,6 +992,7 @@ async function useLang(l) {
     if (!catalogues[l]) await loadCatalogue(l);
   } catch (e) {
     main().replaceChildren(h('p', { class: 'error', role: 'alert' }, e.message));
+    document.documentElement.classList.add('i18n-ready');
     return false;
   }
   lang = l;

@@ -82,17 +82,19 @@ static bool emit(const char *s, size_t len, xk_buf *text, xk_buf *compact, bool 
     size_t i = 0;
     while (i < len) {
         unsigned char b = u[i];
-        if (common_han(u + i, len - i)) {
+        if (common_han(u + i, len - i)) { /* a run of them, copied at once */
+            size_t run = i + 3;
+            while (common_han(u + run, len - run))
+                run += 3;
             if (pending_space)
                 *t++ = ' ';
             pending_space = false;
             any = true;
-            t[0] = c[0] = s[i];
-            t[1] = c[1] = s[i + 1];
-            t[2] = c[2] = s[i + 2];
-            t += 3;
-            c += 3;
-            i += 3;
+            memcpy(t, s + i, run - i);
+            memcpy(c, s + i, run - i);
+            t += run - i;
+            c += run - i;
+            i = run;
             continue;
         }
         if (!mapped && is_terminator((char)b))

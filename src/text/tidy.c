@@ -60,16 +60,19 @@ static bool collapse(const char *s, size_t len, collapsed *c)
     size_t i = 0;
     while (i < len) {
         unsigned char lead = (unsigned char)s[i];
-        if (common_han((const unsigned char *)s + i, len - i)) {
+        if (common_han((const unsigned char *)s + i, len - i)) { /* a run, copied at once */
+            size_t run = i + 3;
+            while (common_han((const unsigned char *)s + run, len - run))
+                run += 3;
             if (space) {
                 c->marks[c->n_marks++] = (size_t)(o - c->b);
                 *o++ = ' ';
                 c->spaces++;
             }
             space = false;
-            memcpy(o, s + i, 3);
-            o += 3;
-            i += 3;
+            memcpy(o, s + i, run - i);
+            o += run - i;
+            i = run;
             continue;
         }
         unsigned cp = lead;
