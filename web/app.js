@@ -560,7 +560,9 @@ function sitesSection(sites) {
   return h('section', { id: 'sites' }, h('h2', {}, t('l.sites')),
     h('ul', {}, sites.sites.map((c) => h('li', { class: c.result === 'shown' ? 'good' : 'warn' },
       c.host + ': ' + t('sr.' + c.result) + (c.found_number ? ' ' + c.found_number : '') +
-      (c.icp_filing ? ' · ' + c.icp_filing : '') + (c.detail ? ' — ' + c.detail : '') +
+      (c.icp_filing ? ' · ' + c.icp_filing : ''),
+      /* the connection's own account (curl's words, an HTTP status), as a refusal's is shown */
+      c.detail ? [' — ', h('span', { class: 'detail', lang: 'en', translate: 'no' }, c.detail)] : null,
       ' (' + t('l.checked_at') + ' ', moment(c.checked_at), ', ' + t('l.changed_at') + ' ', moment(c.changed_at), ')'))));
 }
 
