@@ -85,6 +85,8 @@
  * before it fails with an error, and parameters in one statement. */
 #define XK_PG_LOCK_TIMEOUT_SECONDS 60
 #define XK_PG_MAX_PARAMS 256
+/* licences a bulk import on PostgreSQL stores together (COPY), within its transaction's batch */
+#define XK_PG_IMPORT_ROWS 500
 
 /* A holiday notice (xuke calendar import): bytes read, holidays (a notice has 6 or 7), make-up
  * working days (a notice has up to 9) and bytes of one numbered item joined over its lines. */

@@ -492,9 +492,9 @@ static xk_status insert_version(xk_store *st, const existing *ex, const char *js
     return step_done(st, s, err, "storing the version");
 }
 
-static xk_status put_locked(xk_store *st, const xk_licence *lic, const char *source, size_t len,
-                            const char *kind, const xk_prepared *prep, xk_import_result *res,
-                            xk_error *err)
+xk_status xk_store_put_locked(xk_store *st, const xk_licence *lic, const char *source,
+                              size_t len, const char *kind, const xk_prepared *prep,
+                              xk_import_result *res, xk_error *err)
 {
     const char *json = prep->json, *hash = prep->record_sha256, *src_sha = prep->source_sha256;
     existing ex;
@@ -570,8 +570,8 @@ xk_status xk_store_put_prepared(xk_store *st, const xk_licence *lic, const char 
         return rc;
     rc = xk_store_write_begin(st, err);
     if (rc == XK_OK)
-        rc = xk_store_write_end(st, put_locked(st, lic, source, source_len, kind, prep, res, err),
-                                err);
+        rc = xk_store_write_end(
+            st, xk_store_put_locked(st, lic, source, source_len, kind, prep, res, err), err);
     return rc;
 }
 
