@@ -208,7 +208,9 @@ xk_status xk_store_audit(xk_store *st, const char *number, size_t limit, xk_audi
  */
 xk_status xk_store_audit_verify(xk_store *st, size_t *checked, xk_error *err);
 
-/* Online backup to path (which must not exist), safe while other processes use the store. */
+/* Online backup to path, a file (which must not exist), safe while other processes use the
+ * store. A PostgreSQL registry is written there as a SQLite file from one snapshot, kept only
+ * when its counts, audit chain and head verify (xk_store_copy). */
 xk_status xk_store_backup(xk_store *st, const char *path, xk_error *err);
 
 typedef struct xk_store_stats {

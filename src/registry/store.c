@@ -961,12 +961,27 @@ static void remove_partial(const char *tmp)
     }
 }
 
+/* A PostgreSQL registry's backup: a new SQLite file holding the whole registry, by
+ * xk_store_copy from one snapshot, kept only when its counts, chain and head verify. The
+ * server's own tools (pg_dump, base backups) remain the way to back up the database itself. */
+static xk_status backup_pg(xk_store *st, const char *tmp, xk_error *err)
+{
+    xk_store *file;
+    xk_status rc = xk_store_open(tmp, &file, err);
+    if (rc != XK_OK)
+        return rc;
+    xk_copy_stats stats;
+    rc = xk_store_copy(st, file, &stats, err);
+    xk_store_close(file);
+    return rc;
+}
+
 xk_status xk_store_backup(xk_store *st, const char *path, xk_error *err)
 {
-    if (xk_store_is_pg(st))
+    if (xk_db_is_postgres(path))
         return xk_error_set(err, XK_EUSAGE, 0,
-                            "a PostgreSQL registry is backed up with its own tools (pg_dump, "
-                            "base backups) or copied to a file with xuke db copy");
+                            "a backup is written to a file; into another PostgreSQL database, "
+                            "use xuke db copy");
     struct stat sb;
     if (stat(path, &sb) == 0)
         return xk_error_set(err, XK_ECONFLICT, 0, "%s exists: a backup never overwrites", path);
@@ -974,7 +989,8 @@ xk_status xk_store_backup(xk_store *st, const char *path, xk_error *err)
     if (snprintf(tmp, sizeof tmp, "%s.partial", path) >= (int)sizeof tmp - 8)
         return xk_error_set(err, XK_EUSAGE, 0, "backup path too long");
     remove_partial(tmp); /* what a backup killed earlier left */
-    xk_status rc = xk_db_sqlite_backup(st->db, tmp, err);
+    xk_status rc = xk_store_is_pg(st) ? backup_pg(st, tmp, err)
+                                      : xk_db_sqlite_backup(st->db, tmp, err);
     if (rc == XK_OK && rename(tmp, path) != 0)
         rc = xk_error_set(err, XK_EIO, 0, "cannot move the backup into place at %s", path);
     if (rc != XK_OK)
