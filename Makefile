@@ -17,7 +17,7 @@ DEB_PACKAGES = gcc make cmake pkg-config python3 python3-icalendar \
                debhelper lintian python3-aiosmtpd \
                libpq-dev postgresql
 
-.PHONY: all deps browser-deps build test unit asan fuzz soak demo bench format clean deb install
+.PHONY: all deps browser-deps build test unit asan fuzz soak demo bench confusions format clean deb install
 
 all: build
 
@@ -102,6 +102,15 @@ OCR_STYLES ?= clean,tilted,blurred,noisy,photo,sealed,shadowed,patterned
 bench: build
 	/usr/bin/python3 bench/report.py $(BUILD) docs/BENCHMARKS.md --count $(BENCH_COUNT) \
 	  --scales $(BENCH_SCALES) --ocr-styles $(OCR_STYLES)
+
+# Tesseract's confusions on licence print, counted over renders of tuning licences only (three
+# faces, 150-300 dpi, six kinds of damage), into data/ocr_confusions.txt: the counts the OCR
+# repair tables and the noise rule cite (about half an hour on one core).
+CONFUSION_SEEDS ?= 1,2,3
+CONFUSION_LICENCES ?= 12
+confusions: deps
+	OMP_THREAD_LIMIT=1 /usr/bin/python3 bench/ocr_confusions.py data/ocr_confusions.txt \
+	  $(BUILD)/confusions --seeds $(CONFUSION_SEEDS) --licences $(CONFUSION_LICENCES)
 
 # The Debian package, built the Debian way (debian/: debhelper with CMake) into
 # xuke_VERSION_ARCH.deb here; the .buildinfo and .changes dpkg-buildpackage writes beside the

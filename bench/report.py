@@ -99,6 +99,64 @@ def scaling(build, scales, base):
     return rows
 
 
+def timed_shell(cmd, runs=2):
+    """Best wall time of a shell pipeline over `runs` runs (the first also warms the page cache)."""
+    best = None
+    for _ in range(runs):
+        t0 = time.time()
+        p = subprocess.run(['sh', '-c', cmd], capture_output=True, text=True)
+        if p.returncode not in (0, 123):  # xargs: 123 when some file failed
+            sys.exit(f'{cmd} failed ({p.returncode}): {p.stderr[-2000:]}')
+        t = time.time() - t0
+        best = t if best is None else min(best, t)
+    return best
+
+
+def corpus(build, directory, count):
+    """bench_corpus's files (seed 1) in directory, made once; their count, bytes and per file."""
+    stamp = os.path.join(directory, '.made')
+    if not (os.path.exists(stamp) and open(stamp).read().strip() == str(count)):
+        shutil.rmtree(directory, ignore_errors=True)
+        sh([f'{build}/bench_corpus', directory, str(count), '--seed', '1'])
+        with open(stamp, 'w') as f:
+            f.write(str(count))
+    files = sorted(os.path.join(directory, n) for n in os.listdir(directory) if n.endswith('.txt'))
+    total = sum(os.path.getsize(f) for f in files)
+    return files, total
+
+
+def cli_over_files(build, bench_dir, parse_count, import_count):
+    """`xuke parse --json` over files beside `cat FILES | wc -l`, and `xuke import DIR` with
+    its peak memory (/usr/bin/time -v), on bench_corpus files the size of real licences."""
+    d = os.path.join(bench_dir, f'corpus-{import_count}')
+    files, total = corpus(build, d, import_count)
+    part = files[:parse_count]
+    part_bytes = sum(os.path.getsize(f) for f in part)
+    listing = os.path.join(bench_dir, 'parse-files.txt')
+    with open(listing, 'w') as f:
+        f.write('\n'.join(part) + '\n')
+    xuke = os.path.abspath(f'{build}/xuke')
+    t_parse = timed_shell(f'xargs -a {listing} {xuke} parse --json > /dev/null 2>&1')
+    t_cat = timed_shell(f'xargs -a {listing} cat | wc -l > /dev/null')
+    db = os.path.join(bench_dir, 'import.db')
+    for suffix in ('', '-wal', '-shm'):
+        if os.path.exists(db + suffix):
+            os.remove(db + suffix)
+    p = subprocess.run(['/usr/bin/time', '-v', xuke, 'import', '--db', db, d], capture_output=True,
+                       text=True)
+    if p.returncode:
+        sys.exit(f'xuke import failed: {p.stdout}{p.stderr[-2000:]}')
+    rate = float(re.search(r'([\d.]+) licences/s', p.stdout).group(1))
+    rss = int(re.search(r'Maximum resident set size \(kbytes\): (\d+)', p.stderr).group(1)) / 1024
+    cpu = re.search(r'Percent of CPU this job got: (\d+)%', p.stderr).group(1)
+    for suffix in ('', '-wal', '-shm'):
+        if os.path.exists(db + suffix):
+            os.remove(db + suffix)
+    return dict(parse_n=len(part), parse_bytes=part_bytes, t_parse=t_parse, t_cat=t_cat,
+                import_n=len(files), import_bytes=total, import_rate=rate, import_rss=rss,
+                import_cpu=cpu, import_out=p.stdout.strip())
+
+
 def free_port():
     s = socket.socket()
     s.bind(('127.0.0.1', 0))
@@ -190,6 +248,8 @@ def main():
     ap.add_argument('--scales', default='1000,10000,100000,1000000')
     ap.add_argument('--ocr-styles', default='clean,tilted,blurred,noisy,photo,sealed,shadowed,patterned')
     ap.add_argument('--skip-ocr', action='store_true')
+    ap.add_argument('--import-count', type=int, default=100000)
+    ap.add_argument('--parse-count', type=int, default=20000)
     a = ap.parse_args()
     bench_dir = os.path.join(a.build, 'bench')
     os.makedirs(bench_dir, exist_ok=True)
@@ -215,6 +275,8 @@ def main():
     print('bench: notify run', file=sys.stderr)
     notify_out = sh(['/usr/bin/python3', os.path.join(ROOT, 'bench', 'notify_bench.py'),
                      f'{a.build}/xuke', os.path.join(bench_dir, 'bench.db')])
+    print(f'bench: xuke parse and xuke import over {a.import_count} files', file=sys.stderr)
+    cli = cli_over_files(a.build, bench_dir, a.parse_count, a.import_count)
     scales = [int(x) for x in a.scales.split(',') if x]
     print(f'bench: scaling {scales}', file=sys.stderr)
     scale_rows = scaling(a.build, scales, bench_dir)
@@ -282,6 +344,25 @@ def main():
         md.append(f'| {n:,} | {fmt(secs, ".2f")} s | {fmt(rate, ",.0f")}/s | {fmt(size, ",.1f")} MiB | '
                   f'{rss:,.0f} MiB | {fmt(status, ".3f")} s | {fmt(agenda, ".3f")} s | {fmt(raw, ".3f")} s | '
                   f'{rrss:,.0f} MiB |')
+    parse_mbs = cli['parse_bytes'] / 1e6 / cli['t_parse']
+    cat_mbs = cli['parse_bytes'] / 1e6 / cli['t_cat']
+    md += ['', '## The command line over files the size of real licences', '',
+           f'Files: `{a.build}/bench_corpus DIR {a.import_count} --seed 1` ({cli["import_n"]:,} files, '
+           f'{cli["import_bytes"] / cli["import_n"]:,.0f} bytes per licence). `xuke parse --json` over the '
+           f'first {cli["parse_n"]:,} ({cli["parse_bytes"] / cli["parse_n"]:,.0f} bytes each) through xargs, '
+           'beside `cat` of the same files piped to `wc -l` (best of two runs each); `xuke import DIR` '
+           'of them all into a new store under `/usr/bin/time -v` (its peak resident set).', '',
+           '| figure | measured | reference (same run) | target |', '|---|---|---|---|',
+           f'| `xuke parse --json` over files | {parse_mbs:,.1f} MB/s, '
+           f'{cli["parse_n"] / cli["t_parse"]:,.0f} licences/s of {cli["parse_bytes"] / cli["parse_n"]:,.0f} '
+           f'bytes | `cat FILES \\| wc -l`: {cat_mbs:,.1f} MB/s ({parse_mbs / cat_mbs:.2f}×) | '
+           f'≥ 0.5×: {"met" if parse_mbs >= 0.5 * cat_mbs else "**not met**"} |',
+           f'| `xuke import DIR` at {cli["import_n"]:,} | {cli["import_rate"]:,.0f} licences/s of '
+           f'{cli["import_bytes"] / cli["import_n"]:,.0f} bytes ({cli["import_cpu"]} % CPU) | — | '
+           f'≥ 10,000/s: {"met" if cli["import_rate"] >= 10000 else "**not met**"} |',
+           f'| its peak memory | {cli["import_rss"]:,.0f} MiB | — | ≤ 128 MiB whatever the count: '
+           f'{"met" if cli["import_rss"] <= 128 else "**not met**"} (10^6: the scaling table below) |',
+           '', '```', cli['import_out'], '```']
     md += ['', f'## Server at {a.count:,} licences', '']
     if srv_rows:
         md += ['Command: `wrk -t2 -c32 -d6s --latency -H "Authorization: Bearer …" URL` against '
@@ -333,6 +414,13 @@ def main():
                [f'Command: {ocr_set_command(a.build, styles, work, extra)} ({what}'
                 + ('' if 'Targets' in what else '; same targets') + ').',
                 '', out.rstrip()])
+    if a.skip_ocr and os.path.exists(a.out):  # keep the last measured scans, said to be older
+        old = open(a.out, encoding='utf-8').read()
+        at, when = old.find('\n## Scans (OCR)'), re.search(r'on (\d{4}-\d{2}-\d{2}) from', old)
+        if at >= 0:
+            md += ['', f'(The scans below were not measured in this run (--skip-ocr): they are '
+                   f'the figures of the run of {when.group(1) if when else "an earlier date"}.)']
+            md += old[at:].rstrip().split('\n')
     with open(a.out, 'w', encoding='utf-8') as f:
         f.write('\n'.join(md) + '\n')
     print(f'bench: wrote {a.out}', file=sys.stderr)

@@ -164,7 +164,15 @@ async function jobResult(url, onProgress) {
 }
 
 const enc = encodeURIComponent;
-function errorBox(e) { return h('p', { class: 'error', role: 'alert' }, e.message); }
+/* A refusal in the reader's language: what its code means (err.CODE), then the server's own
+ * account of it, which names the value at fault in English (marked lang="en"). Sign-in and
+ * network failures are the catalogue's words already. */
+function errorNodes(e) {
+  const key = 'err.' + e.code;
+  if (e.status === 401 || e.status === 403 || e.code === 'network' || !(catalogues[lang] || {})[key]) return [e.message];
+  return [t(key), e.message ? [' ', h('span', { class: 'detail', lang: 'en', translate: 'no' }, '(' + e.message + ')')] : null];
+}
+function errorBox(e) { return h('p', { class: 'error', role: 'alert' }, errorNodes(e)); }
 function statusBadge(st) { return h('span', { class: 'badge st-' + st }, t('st.' + st)); }
 function licenceLink(number) { return h('a', { href: '/l/' + enc(number), 'data-nav': true, class: 'nobr' }, number); }
 /* A date the reader's way, the day itself in datetime; it never breaks inside on a phone. */
@@ -309,25 +317,134 @@ function basisLinks(basis) {
   });
 }
 
-function obligationsSection(ob) {
+function obligationsSection(ob, evs, types, number) {
   const state = (o) => o.baseline ? t('l.baseline')
     : o.fulfilled ? (o.late ? [t('l.late'), ' ', day(o.fulfilled_on)] : t('l.met'))
     : o.overdue ? t('l.overdue') : o.no_filing_recorded ? t('l.unrecorded') : o.due ? t('l.open') : '';
-  const rows = ob.obligations.map((o) => h('tr', { class: o.fulfilled ? 'met' : o.overdue ? 'overdue' : o.no_filing_recorded ? 'unrecorded' : '' },
+  const byId = new Map(evs.events.map((ev) => [ev.id, ev]));
+  const reload = () => licencePage(number);
+  const rows = ob.obligations.map((o) => h('tr', { class: o.fulfilled ? 'met' : o.overdue ? 'overdue' : o.no_filing_recorded ? 'unrecorded' : '',
+    'data-duty': o.duty, 'data-year': o.year || null },
     h('td', {}, dutyTitle(o)), h('td', {}, day(o.due), o.due_workday && o.due_workday !== o.due ? [' (', day(o.due_workday), ')'] : ''),
     h('td', {}, basisLinks(o.basis)), h('td', { class: 'muted' }, dutyRule(o)),
-    h('td', {}, state(o))));
+    h('td', { class: 'duty-state' }, state(o),
+      o.fulfilled && o.fulfilled_by ? closedBy(byId.get(o.fulfilled_by), reload)
+        : !o.fulfilled && !o.baseline ? recordForm(number, o, types, ob.as_of, reload) : null)));
   return h('section', { id: 'obligations' }, h('h2', {}, t('l.obligations'), ' ', statusBadge(ob.status)),
     h('div', { class: 'scroll' }, h('table', {}, h('thead', {}, h('tr', {},
       ['l.obligations', 'l.due', 'l.basis', 'l.rule', 'f.status'].map((k) => h('th', {}, t(k))))), h('tbody', {}, rows))));
 }
 
-/* What was recorded against the licence; a mistaken event is voided with a reason, never
- * deleted (an editor token is needed: the API answers 401/403 otherwise). */
+/* --- duties recorded done, with evidence ---------------------------------------------------------
+ * An open duty is recorded done with the event the rules know for it (a fulfilment of its duty),
+ * a date, a note and its evidence: the receipt or acceptance notice as PDF or image, sent as
+ * base64 in the JSON body (POST /v1/licenses/{number}/events) and kept once by SHA-256. The duty
+ * then shows who closed it, when, and the files; "undo" makes a correcting entry (POST
+ * /v1/events/{id}/void): nothing is deleted, and the duty opens again. */
+const EVIDENCE_MAX_BYTES = 8 * 1024 * 1024; /* XK_MAX_EVIDENCE_BYTES */
+const EVIDENCE_MAX_FILES = 8;               /* XK_MAX_EVIDENCE_FILES */
+
+/* A file's bytes as base64: the data URL FileReader makes, without its head. */
+function fileBase64(file) {
+  return new Promise((done, fail) => {
+    const reader = new FileReader();
+    reader.onload = () => done(String(reader.result).slice(String(reader.result).indexOf(',') + 1));
+    reader.onerror = () => fail(reader.error);
+    reader.readAsDataURL(file);
+  });
+}
+
+/* An evidence file: the link is its API address; a click fetches it with the page's credentials
+ * (a token is a header a plain link cannot send) and hands the browser the file under its name. */
+function evidenceLinks(files) {
+  if (!files || !files.length) return null;
+  const open = async (ev, f) => {
+    ev.preventDefault();
+    const headers = token() ? { Authorization: 'Bearer ' + token() } : {};
+    const res = await fetch(f.url, { headers });
+    if (!res.ok) {
+      ev.target.closest('li').append(' ', errorBox(new Error(res.status === 401 || res.status === 403 ? t('err.' + res.status) : res.statusText)));
+      return;
+    }
+    const url = URL.createObjectURL(await res.blob());
+    const a = h('a', { href: url, download: f.name, hidden: true });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60000);
+  };
+  return h('ul', { class: 'evidence' }, files.map((f) => h('li', {},
+    h('a', { href: f.url, class: 'evidence-link', 'data-sha256': f.sha256, onclick: (ev) => open(ev, f) }, said(f.name)),
+    ' ', h('span', { class: 'muted' }, t('rec.size', { kb: Math.max(1, Math.round(f.size / 1024)) })))));
+}
+
+/* Who closed a duty, when, with what; and the undo that corrects it. */
+function closedBy(ev, reload) {
+  if (!ev) return null;
+  const reason = h('input', { type: 'text', required: true, maxlength: 255, class: 'undo-reason',
+    'aria-label': t('rec.undo_reason'), placeholder: t('rec.undo_reason') });
+  const out = h('span', { role: 'status' });
+  const undo = h('form', { class: 'undo', onsubmit: async (e) => {
+    e.preventDefault();
+    try {
+      await api('/v1/events/' + ev.id + '/void', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ reason: reason.value.trim() }) });
+      await reload();
+    } catch (err) { fill(out, errorBox(err.status === 401 || err.status === 403 ? new Error(t('rec.need_editor')) : err)); }
+  } }, reason, ' ', h('button', { type: 'submit', class: 'small' }, t('rec.undo')), out);
+  return h('div', { class: 'closed', 'data-event': ev.id },
+    h('p', {}, tn('rec.closed', { by: said(ev.actor), at: moment(ev.recorded_at) })),
+    ev.note ? h('p', { class: 'muted' }, said(ev.note)) : null, evidenceLinks(ev.evidence), undo);
+}
+
+function recordForm(number, o, types, today, reload) {
+  const choices = (types || []).filter((ty) => !ty.trigger && ty.duty === o.duty);
+  if (!choices.length) return null; /* a standing duty: nothing closes it */
+  const field = (key, input) => h('label', {}, h('span', {}, t(key)), input);
+  const date = h('input', { type: 'date', name: 'date', required: true, value: today, max: today });
+  const what = h('select', { name: 'type' }, choices.map((ty) => h('option', { value: ty.name }, t('event.' + ty.name))));
+  const note = h('input', { type: 'text', name: 'note', maxlength: 255 });
+  /* the native file button is hidden (its words are the browser's, not the page's language) */
+  const files = h('input', { type: 'file', name: 'evidence', multiple: true, class: 'visually-hidden',
+    accept: '.pdf,.png,.jpg,.jpeg,application/pdf,image/png,image/jpeg' });
+  const chosen = h('span', { class: 'muted' }, t('rec.none_chosen'));
+  files.addEventListener('change', () => fill(chosen, files.files.length
+    ? [...files.files].map((f, i) => [i ? t('sep.list') : '', said(f.name)]) : t('rec.none_chosen')));
+  const out = h('p', { class: 'record-result', role: 'status' });
+  const save = h('button', { type: 'submit' }, t('rec.save'));
+  const form = h('form', { class: 'record', onsubmit: async (e) => {
+    e.preventDefault();
+    const picked = [...files.files];
+    const big = picked.find((f) => f.size > EVIDENCE_MAX_BYTES);
+    if (picked.length > EVIDENCE_MAX_FILES) return fill(out, errorBox(new Error(t('rec.too_many', { n: EVIDENCE_MAX_FILES }))));
+    if (big) return fill(out, errorBox(new Error(t('rec.too_big', { name: big.name, mb: EVIDENCE_MAX_BYTES / 1048576 }))));
+    save.disabled = true;
+    try {
+      const body = { type: what.value, date: date.value };
+      if (note.value.trim()) body.note = note.value.trim();
+      if (o.year) body.year = o.year;
+      if (o.trigger_event) body.ref = o.trigger_event;
+      if (picked.length) body.evidence = await Promise.all(picked.map(async (f) => ({ name: f.name, data: await fileBase64(f) })));
+      await api('/v1/licenses/' + enc(number) + '/events', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(body) });
+      await reload();
+    } catch (err) {
+      save.disabled = false;
+      fill(out, errorBox(err.status === 401 || err.status === 403 ? new Error(t('rec.need_editor')) : err));
+    }
+  } }, field('rec.date', date), field('rec.what', what), field('rec.note', note),
+  h('label', { class: 'files' }, h('span', {}, t('rec.files')), h('span', {}, h('span', { class: 'button' }, t('rec.choose')), ' ', chosen), files),
+  save, out);
+  return h('details', { class: 'record' }, h('summary', {}, t('rec.record')), form);
+}
+
+/* What was recorded against the licence; a mistaken event is voided with a reason by a correcting
+ * entry, never deleted (an editor token is needed: the API answers 401/403 otherwise). */
 function eventsSection(number, evs) {
   const row = (ev) => {
     const out = h('td', {});
-    if (ev.voided) out.append(h('span', { class: 'badge st-removed' }, t('ev.voided')), ' ', said(ev.void.reason), ' (', said(ev.void.by), ')');
+    if (ev.type === 'correction') out.append(t('ev.corrects', { id: ev.corrects }));
+    else if (ev.voided) out.append(h('span', { class: 'badge st-removed' }, t('ev.voided')), ' ', said(ev.void.reason), ' (', said(ev.void.by), ')');
     else {
       const reason = h('input', { type: 'text', required: true, 'aria-label': t('ev.reason'), placeholder: t('ev.reason'), class: 'void-reason' });
       out.append(h('form', { class: 'void', onsubmit: async (e) => {
@@ -340,7 +457,8 @@ function eventsSection(number, evs) {
       } }, reason, ' ', h('button', { type: 'submit' }, t('ev.void'))));
     }
     return h('tr', { class: ev.voided ? 'voided' : '', 'data-event': ev.id, 'data-type': ev.type }, h('td', { class: 'nowrap' }, day(ev.date)),
-      h('td', {}, t('event.' + ev.type), ev.year ? ' ' + t('ev.year', { year: ev.year }) : '', ev.planned ? ' (' + t('ev.planned') + ')' : '', ev.note ? [' — ', said(ev.note)] : ''),
+      h('td', {}, t('event.' + ev.type), ev.year ? ' ' + t('ev.year', { year: ev.year }) : '', ev.planned ? ' (' + t('ev.planned') + ')' : '', ev.note ? [' — ', said(ev.note)] : '',
+        evidenceLinks(ev.evidence)),
       h('td', {}, said(ev.actor)), out);
   };
   return h('section', { id: 'events' }, h('h2', {}, t('l.events')), evs.events.length
@@ -406,12 +524,23 @@ function sourceSection(number) {
 }
 
 /* Fields OCR was unsure of, or changed: a person checks exactly these against the paper. */
-function reviewBox(warnings, needsReview, scan) {
-  const review = (warnings || []).filter((w) => w.startsWith('needs review: '));
+/* A document's problem in the reader's language: its catalogue key and values where the server
+ * gave them (a parse answer's problems), else its words as they came (a stored record keeps
+ * its warnings as text). Review items are shown without their "needs review: " mark. */
+const REVIEW = 'needs review: ';
+const isReview = (p) => p.message.startsWith(REVIEW);
+function problemText(p) {
+  const text = p.key ? t(p.key, Object.assign({}, p.params)) : p.message;
+  return text.startsWith(REVIEW) ? text.slice(REVIEW.length) : text;
+}
+
+/* problems: {message, key?, params?}, of which the review items are listed. */
+function reviewBox(problems, needsReview, scan) {
+  const review = (problems || []).filter(isReview);
   if (!needsReview && !review.length) return scan ? h('p', { class: 'muted' }, t('l.scan', { kind: scan.kind.toUpperCase(), n: scan.files })) : null;
   return h('div', { class: 'card warn', id: 'review' }, h('strong', {}, t('l.review')),
     scan ? h('span', { class: 'muted' }, ' ' + t('l.scan', { kind: scan.kind.toUpperCase(), n: scan.files })) : null,
-    h('ul', {}, review.map((w) => h('li', {}, w.slice('needs review: '.length)))));
+    h('ul', {}, review.map((p) => h('li', { 'data-problem': p.message.slice(REVIEW.length) }, problemText(p)))));
 }
 
 /* Entries of current published lists that name the licence, each with what it matched on. */
@@ -438,17 +567,25 @@ function recordView(r) {
     servicesSection(r.services), websitesSection(r.websites), provisionsSection(r.provisions)];
 }
 
+/* The event types the rules know (GET /v1/event-types), asked once. */
+let knownTypes = null;
+async function eventTypes() {
+  if (!knownTypes) knownTypes = (await api('/v1/event-types')).types;
+  return knownTypes;
+}
+
 async function licencePage(number) {
   show(h('p', { class: 'muted' }, t('loading')));
   try {
     const base = '/v1/licenses/' + enc(number);
-    const [r, ob, hist, evs, sites] = await Promise.all([api(base), api(base + '/obligations'), api(base + '/history'), api(base + '/events'), api(base + '/sites')]);
+    const [r, ob, hist, evs, sites, types] = await Promise.all([api(base), api(base + '/obligations'), api(base + '/history'),
+      api(base + '/events'), api(base + '/sites'), eventTypes()]);
     show(h('h1', {}, r.company), h('p', { class: 'sub' }, r.number, ' ', statusBadge(r.status === 'removed' ? 'removed' : ob.status)),
       r.removed_reason ? h('p', { class: 'error' }, t('l.removed') + ': ' + r.removed_reason) : null,
-      reviewBox(r.warnings, r.needs_review, r.scan), listsSection(r.lists),
+      reviewBox((r.warnings || []).map((w) => ({ message: w })), r.needs_review, r.scan), listsSection(r.lists),
       recordView(r).slice(0, 1), fieldList([['f.version', t('l.version_of', { n: r.version, total: r.versions })], ['f.imported_at', moment(r.imported_at)],
         ['f.source_sha256', h('code', { class: 'hash' }, r.source_sha256)]]),
-      obligationsSection(ob), sitesSection(sites), eventsSection(r.number, evs), recordView(r).slice(1), versionsSection(r.number, hist), sourceSection(r.number));
+      obligationsSection(ob, evs, types, r.number), sitesSection(sites), eventsSection(r.number, evs), recordView(r).slice(1), versionsSection(r.number, hist), sourceSection(r.number));
   } catch (e) { show(errorBox(e)); }
 }
 
@@ -508,10 +645,41 @@ function scrollToToday() {
   box.scrollLeft = Math.max(0, x - box.clientWidth / 2);
 }
 
+/* The last day of as_of's week (Monday to Sunday) and of its quarter, as ISO days. */
+function periodEnds(asOf) {
+  const today = parseDate(asOf);
+  const weekday = (new Date(today).getUTCDay() + 6) % 7; /* Monday 0 … Sunday 6 */
+  const d = new Date(today);
+  const quarterEnd = Date.UTC(d.getUTCFullYear(), Math.floor(d.getUTCMonth() / 3) * 3 + 3, 0);
+  const iso = (ms) => new Date(ms).toISOString().slice(0, 10);
+  return { week: iso(today + (6 - weekday) * DAY), quarter: iso(quarterEnd), days: Math.round((quarterEnd - today) / DAY) };
+}
+
+/* What each company still owes: its open duties due by the end of this week (overdue ones
+ * included) and those due later this quarter, from the agenda up to the quarter's last day. */
+function owesSection(items, ends) {
+  const companies = new Map();
+  for (const d of items) {
+    if (!companies.has(d.company)) companies.set(d.company, { week: [], quarter: [] });
+    companies.get(d.company)[d.due <= ends.week ? 'week' : 'quarter'].push(d);
+  }
+  const list = (ds) => ds.length ? h('ul', { class: 'owed' }, ds.map((d) => h('li', { class: d.overdue ? 'error' : '', 'data-number': d.number, 'data-duty': d.duty },
+    day(d.due), ' ', dutyTitle(d), d.year ? ' ' + t('ev.year', { year: d.year }) : '', ' · ', licenceLink(d.number),
+    d.overdue ? [' (', t('l.overdue'), ')'] : ''))) : '—';
+  return h('section', { id: 'owes' }, h('h2', {}, t('d.owes')),
+    companies.size ? h('div', { class: 'scroll' }, h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, t('f.company')),
+      h('th', {}, tn('d.week', { end: day(ends.week) })), h('th', {}, tn('d.quarter', { end: day(ends.quarter) })))),
+    h('tbody', {}, [...companies].map(([company, c]) => h('tr', { 'data-company': company },
+      h('td', {}, said(company)), h('td', {}, list(c.week)), h('td', {}, list(c.quarter)))))))
+      : h('p', { class: 'muted' }, t('d.owes_none')));
+}
+
 async function dashboardPage() {
   show(h('p', { class: 'muted' }, t('loading')));
   try {
     const [st, dl] = await Promise.all([api('/v1/status'), api('/v1/deadlines')]);
+    const ends = periodEnds(st.as_of);
+    const owed = await api('/v1/deadlines?as_of=' + st.as_of + '&within=' + ends.days);
     /* reminders that failed for good are shown here too; a store without any says nothing */
     const failed = await api('/v1/notifications?failed=1&limit=1000').catch(() => ({ notifications: [] }));
     const marks = new Map();
@@ -538,6 +706,7 @@ async function dashboardPage() {
       /* deadlines come soonest first: a cut list leaves out the latest marks, and says so */
       dl.truncated ? h('p', { class: 'muted', id: 'marks-cut' }, t('d.marks_cut', { n: dl.deadlines.length, total: dl.total,
         after: dl.deadlines.length ? dl.deadlines[dl.deadlines.length - 1].due : st.as_of })) : null,
+      owesSection(owed.deadlines, ends),
       st.licences.length ? h('section', {}, h('h2', {}, t('d.timeline')), timeline(st.licences, marks, st.as_of)) : h('p', {}, t('d.empty')),
       h('div', { class: 'scroll' }, h('table', { id: 'licences' }, h('thead', {}, h('tr', {},
         ['f.number', 'f.company', 'f.status', 'f.expires', 'd.next', 'd.overdue'].map((k) => h('th', {}, t(k))))), h('tbody', {}, rows))));
@@ -611,7 +780,7 @@ async function notifyPage() {
 function problemsList(problems) {
   if (!problems || !problems.length) return null;
   return h('ul', { class: 'problems' }, problems.map((p) => h('li', { class: p.severity },
-    (p.line ? p.line + ': ' : '') + p.message)));
+    p.line ? t('u.line', { n: p.line }) + ' ' : '', problemText(p))));
 }
 
 function uploadPage() {
@@ -629,7 +798,10 @@ function uploadPage() {
     try { r = await api('/v1/parse', { method: 'POST', body: bytes, onProgress, headers: { 'Content-Type': file.type || 'application/octet-stream' } }); }
     catch (e) {
       const body = e.body || {};
-      fill(out, h('p', { class: 'error', role: 'alert' }, t('u.invalid') + ': ' + e.message),
+      const problems = (body.error && body.error.problems) || [];
+      const errors = problems.filter((p) => p.severity === 'error').length;
+      fill(out, h('p', { class: 'error', role: 'alert' }, t('u.invalid'), t('sep.colon'),
+        errors ? t('u.errors', { n: errors }) : errorNodes(e)),
         problemsList(body.error && body.error.problems), body.record ? h('div', { class: 'preview' }, recordView(body.record)) : null);
       return;
     }
@@ -642,11 +814,11 @@ function uploadPage() {
           res.results.map((x) => [licenceLink(x.number), ' ' + t('l.version_n', { n: x.version }) + ' (' + t('outcome.' + x.outcome) + ')'])));
       } catch (e) {
         button.disabled = false;
-        result.replaceChildren(h('p', { class: 'error', role: 'alert' }, e.status === 401 || e.status === 403 ? t('u.need_editor') : e.message));
+        result.replaceChildren(h('p', { class: 'error', role: 'alert' }, e.status === 401 || e.status === 403 ? t('u.need_editor') : errorNodes(e)));
       }
     } }, t('u.import'));
-    fill(out, h('p', { class: 'good' }, t('u.valid')), reviewBox(r.record.warnings, r.needs_review, null),
-      problemsList(r.problems.filter((p) => !p.message.startsWith('needs review: '))), button, result,
+    fill(out, h('p', { class: 'good' }, t('u.valid')), reviewBox(r.problems, r.needs_review, null),
+      problemsList(r.problems.filter((p) => !isReview(p))), button, result,
       h('div', { class: 'preview' }, recordView(r.record)));
   };
   input.addEventListener('change', () => handle(input.files[0]));
@@ -672,11 +844,11 @@ function baselineBox() {
         headers: { 'Content-Type': 'application/json' } }));
       result.replaceChildren();
     } catch (e) {
-      result.replaceChildren(h('span', { class: 'error', role: 'alert' }, e.status === 401 || e.status === 403 ? t('b.need_editor') : e.message));
+      result.replaceChildren(h('span', { class: 'error', role: 'alert' }, e.status === 401 || e.status === 403 ? t('b.need_editor') : errorNodes(e)));
     }
     save.disabled = false;
   } }, t('b.save'));
-  api('/v1/baseline').then(say, (e) => current.replaceChildren(h('span', { class: 'error' }, e.message)));
+  api('/v1/baseline').then(say, (e) => current.replaceChildren(h('span', { class: 'error' }, errorNodes(e))));
   return h('section', { id: 'baseline', class: 'card' }, h('h2', {}, t('b.title')), h('p', {}, t('b.question')),
     h('div', { class: 'row' }, h('label', { for: 'baseline-year' }, t('b.year')), year, save), current, result,
     h('p', { class: 'hint' }, t('b.hint')));

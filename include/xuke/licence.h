@@ -54,10 +54,19 @@ typedef struct xk_provision {
 
 typedef enum xk_severity { XK_SEV_WARNING = 1, XK_SEV_ERROR = 2 } xk_severity;
 
+/* The most values one problem's message puts in (its catalogue parameters {0}…{7}). */
+#define XK_PROBLEM_PARAMS 8
+
 typedef struct xk_problem {
     xk_severity severity;
     int line; /* 0 when not tied to a line */
     char *message;
+    /* The same finding for a reader in any language: a message key of the web catalogue
+     * (web/i18n/LANG.json, "problem.NAME"; NULL when the problem has none) and the values the
+     * message puts in, as text, in the order of the printf format (catalogue {0}, {1}, …). */
+    const char *key;
+    const char *params[XK_PROBLEM_PARAMS];
+    size_t n_params;
 } xk_problem;
 
 typedef struct xk_licence {
@@ -116,6 +125,12 @@ size_t xk_licence_warning_count(const xk_licence *lic);
 /* Adds a problem (message formatted like printf). Returns XK_ENOMEM on allocation failure. */
 xk_status xk_licence_problem(xk_licence *lic, xk_severity sev, int line, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* The same with the message's catalogue key (a static string, "problem.NAME"): each value fmt
+ * puts in is kept as a parameter too. A format with more than XK_PROBLEM_PARAMS values, or a
+ * conversion other than d i u x c s (with h l ll z, and * width or precision), keeps the
+ * message without its key. tests/browser/catalogue.test.js finds every key used in src/. */
+xk_status xk_licence_problem_key(xk_licence *lic, xk_severity sev, int line, const char *key,
+                                 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 /* Arena helpers for code that builds records (extractor, JSON reader, registry). */
 char *xk_licence_strdup(xk_licence *lic, const char *s, size_t len);

@@ -41,6 +41,12 @@
 /* Bytes of a removal's or a voided event's reason: a longer one is refused, never cut (it is
  * read back whole). */
 #define XK_MAX_REASON_BYTES 255u
+/* Evidence of a duty done (a receipt or acceptance notice, PDF, PNG or JPEG): bytes of one file,
+ * files kept with one event, and bytes of a file's name as given. A larger file, one more file or
+ * a longer name is refused, naming the limit; nothing of the event is stored then. */
+#define XK_MAX_EVIDENCE_BYTES (8u * 1024u * 1024u)
+#define XK_MAX_EVIDENCE_FILES 8u
+#define XK_MAX_EVIDENCE_NAME_BYTES 255u
 /* The earliest year a baseline ("annual reports up to YEAR were filed") may name: a guard
  * against a mistyped year (a licence lasts five years, so no report that old is still asked). */
 #define XK_BASELINE_MIN_YEAR 2000
@@ -87,6 +93,12 @@
 #define XK_PG_MAX_PARAMS 256
 /* licences a bulk import on PostgreSQL stores together (COPY), within its transaction's batch */
 #define XK_PG_IMPORT_ROWS 500
+
+/* The server's answers kept in memory (GET /v1/licenses/{n}, /v1/licenses?…, /v1/domains/{h}),
+ * each valid while the store stays at the revision it was computed at: bytes of all of them
+ * together (keys and bookkeeping included), the least recently used dropped first; an answer
+ * over an eighth of it is not kept. */
+#define XK_SRV_ANSWERS_BYTES (32u * 1024u * 1024u)
 
 /* A holiday notice (xuke calendar import): bytes read, holidays (a notice has 6 or 7), make-up
  * working days (a notice has up to 9) and bytes of one numbered item joined over its lines. */

@@ -72,10 +72,11 @@ typedef xk_status (*xk_scan_fn)(const char *bytes, size_t len, xk_licence **lic,
 #define XK_IMPORT_WAL_PAGES 10000
 /* The page cache during a bulk import follows the store: an eighth of the file (the indexes keyed
  * by hashes and host names take inserts at random places, and miss a cache smaller than they
- * are), at least the store's usual 64 MiB and at most this many MiB. Measured at 1,000,000
- * licences: 6,351 -> 7,222 licences/s; a fixed 512 MiB from the start made a 100,000 import
- * slower (11.2k -> 9.4k/s), hence the growth with the file. */
-#define XK_IMPORT_CACHE_MAX_MIB 512
+ * are), at least the store's usual 64 MiB and at most this many MiB. It was 512 (at 1,000,000
+ * licences 7,222 licences/s against 6,351 at 64), but an import's memory must stay bounded
+ * whatever the count (≤ 128 MiB in all, issue 30): the cache is most of it, so it now stays at
+ * the store's usual size. */
+#define XK_IMPORT_CACHE_MAX_MIB 64
 
 typedef struct xk_bulk_options {
     const xk_parse_options *parse;

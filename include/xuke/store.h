@@ -81,6 +81,7 @@ typedef struct xk_prepared {
     char *json;
     char record_sha256[XK_SHA256_HEX];
     char source_sha256[XK_SHA256_HEX];
+    char json_sha256[XK_SHA256_HEX]; /* of json's text as stored: the audit's "stored" hash */
     char duties[1024];
 } xk_prepared;
 
@@ -208,6 +209,20 @@ xk_status xk_store_audit(xk_store *st, const char *number, size_t limit, xk_audi
  */
 xk_status xk_store_audit_verify(xk_store *st, size_t *checked, xk_error *err);
 
+/*
+ * Where the store stands: its audit head (entries and the last entry's hash). Every write appends
+ * to the audit chain, so two readings that compare equal saw the same committed store, written by
+ * this process or any other; a reader keeps what it derived from the store (an answer computed
+ * once) only while the revision stays the same. One read of a one-row table.
+ */
+typedef struct xk_store_revision {
+    long long entries;
+    char hash[XK_SHA256_HEX];
+} xk_store_revision;
+
+xk_status xk_store_revision_get(xk_store *st, xk_store_revision *out, xk_error *err);
+bool xk_store_revision_same(const xk_store_revision *a, const xk_store_revision *b);
+
 /* Online backup to path, a file (which must not exist), safe while other processes use the
  * store. A PostgreSQL registry is written there as a SQLite file from one snapshot, kept only
  * when its counts, audit chain and head verify (xk_store_copy). */
@@ -247,13 +262,62 @@ typedef struct xk_event {
 /* Records an event against a known licence (through the audit log); *id receives its id. */
 xk_status xk_store_event_add(xk_store *st, const char *number, const xk_event *ev, long *id,
                              xk_error *err);
-/* Voids event id: it stays in the store and in `event list`, marked with when, by whom and
- * why, and no longer counts in the rules; one audit entry. reason must not be empty
- * (XK_EUSAGE); XK_ENOTFOUND for an unknown id, XK_ECONFLICT when already voided. number
- * (64 bytes, may be NULL) receives the licence the event belongs to. */
+/* Undoes event id by a correcting entry: a new event of type XK_EVENT_CORRECTION whose ref is
+ * id and whose note is the reason, recorded now by the store's actor. Nothing is deleted or
+ * changed: the corrected event stays in `event list`, read back marked void (when, by whom,
+ * why, from the correction), and no longer counts in the rules, so a duty it met opens again.
+ * One audit entry (action "event_void"). reason must not be empty (XK_EUSAGE); XK_ENOTFOUND
+ * for an unknown id; XK_ECONFLICT when it was already voided or is itself a correction.
+ * number (64 bytes, may be NULL) receives the licence; correction_id (may be NULL) the new
+ * entry's id. */
+#define XK_EVENT_CORRECTION "correction"
+xk_status xk_store_event_correct(xk_store *st, long id, const char *reason, char *number,
+                                 long *correction_id, xk_error *err);
+/* The same, without the correction's id (the older name of the one way to undo an event). */
 xk_status xk_store_event_void(xk_store *st, long id, const char *reason, char *number,
                               xk_error *err);
-/* Events of number in date order (then id), voided ones included. Caller frees *out. */
+
+/* --- evidence: the receipt or notice that shows a duty was done ----------------------------- */
+
+/* A file given with an event. kind is "pdf", "png" or "jpeg" (the caller has read it from the
+ * file's first bytes); name is the file's name as given (UTF-8, no '/' or control characters,
+ * at most XK_MAX_EVIDENCE_NAME_BYTES). */
+typedef struct xk_evidence_file {
+    const char *name;
+    const char *kind;
+    const char *bytes;
+    size_t len;
+} xk_evidence_file;
+
+/* A stored file of an event: its bytes are the document stored once under sha256. */
+typedef struct xk_evidence {
+    long event_id;
+    int position; /* 1-based among the event's files */
+    char sha256[XK_SHA256_HEX];
+    char name[XK_MAX_EVIDENCE_NAME_BYTES + 1];
+    char kind[8];
+    long long size;
+} xk_evidence;
+
+/* xk_store_event_add with files kept as its evidence, all in one transaction: each file stored
+ * once by SHA-256 among the store's documents (a file already there, as evidence or as a
+ * source, is not stored again), linked to the event in order, and named with its hash in the
+ * event's audit entry. XK_EUSAGE for a file over XK_MAX_EVIDENCE_BYTES, more than
+ * XK_MAX_EVIDENCE_FILES files, a kind other than pdf/png/jpeg or a bad name: nothing stored. */
+xk_status xk_store_event_add_files(xk_store *st, const char *number, const xk_event *ev,
+                                   const xk_evidence_file *files, size_t n_files, long *id,
+                                   xk_error *err);
+/* Every evidence file of number's events, by event id then position. Caller frees *out. */
+xk_status xk_store_evidence(xk_store *st, const char *number, xk_evidence **out, size_t *n,
+                            xk_error *err);
+/* One evidence file by its SHA-256: the bytes (caller frees) and how it was given (the first
+ * event that names it). XK_ENOTFOUND when no event names a file with that hash: a source
+ * document is not served as evidence. */
+xk_status xk_store_evidence_file(xk_store *st, const char *sha256, char **bytes, size_t *len,
+                                 xk_evidence *meta, xk_error *err);
+
+/* Events of number in date order (then id), voided ones and corrections included. Caller
+ * frees *out. */
 xk_status xk_store_events(xk_store *st, const char *number, xk_event **out, size_t *n,
                           xk_error *err);
 

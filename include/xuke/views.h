@@ -23,6 +23,23 @@
 xk_status xk_view_licence(xk_store *st, const xk_calendar *cal, xk_date as_of, const char *number,
                           int version, json_t **out, xk_error *err);
 
+/* An answer as bytes: text (malloc'ed, NUL-terminated, len bytes) and a strong entity tag for
+ * exactly these bytes (quoted, as an ETag header carries it). Free text with free(). */
+#define XK_VIEW_ETAG_MAX 72
+typedef struct xk_view_text {
+    char *text;
+    size_t len;
+    char etag[XK_VIEW_ETAG_MAX];
+} xk_view_text;
+
+/* xk_view_licence's answer as compact JSON, without decoding the stored record: its canonical
+ * JSON as stored, with the registry's facts (version … lists, computed as there) composed after
+ * its last member, so names, values and order are those of xk_view_licence. The entity tag is
+ * the record's SHA-256 and the facts' hash. A record of another shape than xuke writes (one
+ * holding a fact's name, or not compact) takes the decoding path, with the same answer. */
+xk_status xk_view_licence_text(xk_store *st, const xk_calendar *cal, xk_date as_of,
+                               const char *number, int version, xk_view_text *out, xk_error *err);
+
 /* One published-list entry that names a licence: kind, source, version, published, line,
  * company, credit_code (with credit_code_valid), number, date, reason, authority, matched_on. */
 json_t *xk_view_list_match(const xk_list_match *m);
@@ -75,5 +92,12 @@ xk_status xk_view_domain(xk_store *st, const xk_calendar *cal, const char *host,
 xk_status xk_event_record(xk_store *st, const xk_calendar *cal, xk_date today,
                           const char *number, const xk_event *ev, long *id,
                           xk_event_check *check, xk_error *err);
+/* The same with files kept as the event's evidence (xk_store_event_add_files): each file's kind
+ * is read from its first bytes (files[i].kind is ignored), and one that is not a PDF, PNG or
+ * JPEG is refused (XK_EUSAGE) with nothing stored. */
+xk_status xk_event_record_files(xk_store *st, const xk_calendar *cal, xk_date today,
+                                const char *number, const xk_event *ev,
+                                const xk_evidence_file *files, size_t n_files, long *id,
+                                xk_event_check *check, xk_error *err);
 
 #endif

@@ -1,10 +1,11 @@
 /*
- * `xuke event add NUMBER TYPE DATE [--year Y] [--note TEXT] [--ref ID] [--planned]`, `xuke event
+ * `xuke event add NUMBER TYPE DATE [--year Y] [--note TEXT] [--ref ID] [--planned]
+ * [--evidence FILE]...`, `xuke event
  * void ID --reason TEXT`, `xuke event list NUMBER`, `xuke event baseline --filed-through YEAR`,
  * `xuke event types`. An event outside the
  * licence's timeline, or a fulfilment that matches no open obligation, is refused, not stored,
  * with what would be accepted; a late filing is kept and said to be late. A mistaken event is
- * voided, never deleted. Every stored event and void goes through the audit log.
+ * voided by a correcting entry, never deleted. Every stored event and void goes through the audit log.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -18,21 +19,24 @@ static const cli_opt add_options[] = {
     {"note", 'n', "TEXT", "a note kept with the event (at most 255 bytes)", 0},
     {"ref", 'r', "ID", "the id of the trigger event this one answers (see `xuke event list`)", 0},
     {"planned", 'p', NULL, "a trigger recorded ahead of its date (a planned launch)", 0},
+    {"evidence", 'e', "FILE", "a receipt or notice kept with the event: PDF, PNG or JPEG, at most "
+                              "8 MiB (repeat for up to 8 files)", 0},
     {0}};
 static const cli_spec add_spec = {
     "event add", "xuke event add [--db PATH] [--calendar FILE] NUMBER TYPE DATE [--year Y]\n"
-                 "                      [--note TEXT] [--ref ID] [--planned]",
+                 "                      [--note TEXT] [--ref ID] [--planned] [--evidence FILE]...",
     "Records that event TYPE (see `xuke event types`) happened to licence NUMBER on DATE\n"
     "(YYYY-MM-DD). An event outside the licence's timeline, or a fulfilment that meets no open\n"
-    "obligation, is refused, not stored; a late filing is kept and said to be late.",
+    "obligation, is refused, not stored; a late filing is kept and said to be late. Evidence\n"
+    "files are stored once by SHA-256 and named in the audit log.",
     add_options};
 static const cli_opt void_options[] = {
     CLI_OPT_DB, {"reason", 'r', "TEXT", "why it was a mistake (required; kept in the audit log)", 0},
     {0}};
 static const cli_spec void_spec = {
     "event void", "xuke event void [--db PATH] ID --reason TEXT",
-    "Takes mistaken event ID (see `xuke event list`) back: it is kept, marked void, and no\n"
-    "longer counts.",
+    "Takes mistaken event ID (see `xuke event list`) back by a correcting entry that names\n"
+    "it: the event is kept, marked void, and no longer counts; nothing is deleted.",
     void_options};
 static const cli_opt list_options[] = {CLI_OPT_DB, {0}};
 static const cli_spec list_spec = {"event list", "xuke event list [--db PATH] NUMBER",
@@ -56,7 +60,7 @@ static const cli_spec types_spec = {
 static const cli_spec event_spec = {
     "event",
     "xuke event add [--db PATH] [--calendar FILE] NUMBER TYPE DATE [--year Y] [--note TEXT]\n"
-    "                      [--ref ID] [--planned]\n"
+    "                      [--ref ID] [--planned] [--evidence FILE]...\n"
     "       xuke event void [--db PATH] ID --reason TEXT\n"
     "       xuke event list [--db PATH] NUMBER\n"
     "       xuke event baseline [--db PATH] [--filed-through YEAR [--note TEXT]]\n"
@@ -98,11 +102,19 @@ static int add(int argc, char **argv)
     xk_event ev;
     memset(&ev, 0, sizeof ev);
     long year = 0, ref = 0;
+    char *paths[XK_MAX_EVIDENCE_FILES];
+    size_t n_files = 0;
     int c;
     optind = 1;
     while ((c = cli_next_opt(argc, argv, &add_spec)) != -1) {
         if (c < -1)
             return cli_exit(c);
+        else if (c == 'e' && n_files == XK_MAX_EVIDENCE_FILES) {
+            fprintf(stderr, "xuke event add: more than %u --evidence files; an event keeps at "
+                            "most %u\n", XK_MAX_EVIDENCE_FILES, XK_MAX_EVIDENCE_FILES);
+            return EXIT_USAGE;
+        } else if (c == 'e')
+            paths[n_files++] = optarg;
         else if (c == 'd')
             db = optarg;
         else if (c == 'c')
@@ -126,6 +138,18 @@ static int add(int argc, char **argv)
     ev.year = (int)year;
     if (ref)
         snprintf(ev.ref, sizeof ev.ref, "%ld", ref);
+    xk_blob blobs[XK_MAX_EVIDENCE_FILES];
+    memset(blobs, 0, sizeof blobs);
+    if (!cli_read_blobs(paths, n_files, XK_MAX_EVIDENCE_BYTES, blobs)) {
+        cli_free_blobs(blobs, n_files);
+        return EXIT_FAIL;
+    }
+    xk_evidence_file files[XK_MAX_EVIDENCE_FILES];
+    for (size_t i = 0; i < n_files; i++) {
+        const char *slash = strrchr(paths[i], '/');
+        files[i] = (xk_evidence_file){slash ? slash + 1 : paths[i], NULL, blobs[i].bytes,
+                                      blobs[i].len};
+    }
     xk_calendar *cal = cli_load_calendar(calpath);
     xk_store *st = cal ? cli_open_store(db) : NULL;
     int rc = EXIT_OK;
@@ -135,7 +159,8 @@ static int add(int argc, char **argv)
     char due[16];
     if (!st)
         rc = EXIT_FAIL;
-    else if (xk_event_record(st, cal, cli_today(), number, &ev, &id, &check, &err) != XK_OK)
+    else if (xk_event_record_files(st, cal, cli_today(), number, &ev, files, n_files, &id, &check,
+                                   &err) != XK_OK)
         rc = err.code == XK_EUSAGE ? (fprintf(stderr, "xuke: %s\n", err.message), EXIT_FAIL)
                                    : cli_store_error(&err);
     else
@@ -144,6 +169,7 @@ static int add(int argc, char **argv)
                check.late ? xk_date_format(check.due, due, sizeof due) : "");
     xk_store_close(st);
     xk_calendar_free(cal);
+    cli_free_blobs(blobs, n_files);
     return rc;
 }
 
@@ -165,7 +191,11 @@ static int list(int argc, char **argv)
     size_t n;
     xk_error err;
     int rc = EXIT_OK;
-    if (xk_store_events(st, number, &evs, &n, &err) != XK_OK) {
+    xk_evidence *files = NULL;
+    size_t n_files = 0;
+    if (xk_store_evidence(st, number, &files, &n_files, &err) != XK_OK ||
+        xk_store_events(st, number, &evs, &n, &err) != XK_OK) {
+        free(files);
         rc = cli_store_error(&err);
     } else {
         char d[40];
@@ -186,8 +216,13 @@ static int list(int argc, char **argv)
                 printf("         VOIDED %s by %s: %s\n",
                        xk_view_time(evs[i].voided_at, d, sizeof d), evs[i].voided_by,
                        evs[i].void_reason);
+            for (size_t k = 0; k < n_files; k++)
+                if (files[k].event_id == evs[i].id)
+                    printf("         evidence %s %s (%s, %lld bytes)\n", files[k].sha256,
+                           files[k].name, files[k].kind, files[k].size);
         }
         free(evs);
+        free(files);
     }
     xk_store_close(st);
     return rc;

@@ -15,8 +15,11 @@
 #include "../core/buf.h"
 #include "cli.h"
 
+/* Paths packed one after another in one buffer (a million files: one allocation of their
+ * bytes, not a million small ones), each found by its offset. */
 typedef struct file_list {
-    char **paths;
+    xk_buf text;
+    size_t *offs;
     size_t n, cap;
 } file_list;
 
@@ -24,14 +27,29 @@ static bool push_path(file_list *fl, const char *path)
 {
     if (fl->n == fl->cap) {
         size_t cap = fl->cap ? fl->cap * 2 : 64;
-        char **np = realloc(fl->paths, cap * sizeof *np);
-        if (!np)
+        size_t *no = realloc(fl->offs, cap * sizeof *no);
+        if (!no)
             return false;
-        fl->paths = np;
+        fl->offs = no;
         fl->cap = cap;
     }
-    fl->paths[fl->n] = strdup(path);
-    return fl->paths[fl->n++] != NULL;
+    size_t off = fl->text.len;
+    if (!xk_buf_append(&fl->text, path, strlen(path) + 1)) /* with its NUL */
+        return false;
+    fl->offs[fl->n++] = off;
+    return true;
+}
+
+static const char *path_at(const file_list *fl, size_t i)
+{
+    return fl->text.data + fl->offs[i];
+}
+
+static void free_list(file_list *fl)
+{
+    xk_buf_free(&fl->text);
+    free(fl->offs);
+    memset(fl, 0, sizeof *fl);
 }
 
 static bool importable_name(const char *name)
@@ -53,7 +71,7 @@ static bool importable_name(const char *name)
 
 static int by_name(const void *a, const void *b)
 {
-    return strcmp(*(char *const *)a, *(char *const *)b);
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
 /* Depth-first, names sorted, so an import's order (and its audit log) is reproducible. */
@@ -74,23 +92,31 @@ static bool walk(const char *dir, file_list *fl, int depth)
         if (e->d_name[0] != '.' && !push_path(&names, e->d_name))
             break;
     closedir(d);
-    qsort(names.paths, names.n, sizeof *names.paths, by_name);
+    const char **sorted = calloc(names.n ? names.n : 1, sizeof *sorted);
+    if (!sorted) {
+        free_list(&names);
+        return false;
+    }
+    for (size_t i = 0; i < names.n; i++)
+        sorted[i] = path_at(&names, i);
+    qsort(sorted, names.n, sizeof *sorted, by_name);
     bool ok = true;
+    xk_buf p;
+    xk_buf_init(&p);
     for (size_t i = 0; i < names.n; i++) {
-        xk_buf p;
-        xk_buf_init(&p);
-        xk_buf_printf(&p, "%s/%s", dir, names.paths[i]);
+        xk_buf_reset(&p);
+        xk_buf_printf(&p, "%s/%s", dir, sorted[i]);
         struct stat sb;
         if (p.data && stat(p.data, &sb) == 0) {
             if (S_ISDIR(sb.st_mode))
                 ok = walk(p.data, fl, depth + 1) && ok;
-            else if (S_ISREG(sb.st_mode) && importable_name(names.paths[i]))
+            else if (S_ISREG(sb.st_mode) && importable_name(sorted[i]))
                 ok = push_path(fl, p.data) && ok;
         }
-        xk_buf_free(&p);
-        free(names.paths[i]);
     }
-    free(names.paths);
+    xk_buf_free(&p);
+    free(sorted);
+    free_list(&names);
     return ok;
 }
 
@@ -132,7 +158,7 @@ static void on_report(const xk_import_report *r, void *ctx)
 {
     import_state *s = ctx;
     char label[4096];
-    snprintf(label, sizeof label, "%s%s%s", s->files->paths[r->item], *r->where ? ":" : "",
+    snprintf(label, sizeof label, "%s%s%s", path_at(s->files, r->item), *r->where ? ":" : "",
              r->where);
     if ((size_t)r->item + 1 > s->files_done)
         s->files_done = (size_t)r->item + 1;
@@ -240,21 +266,25 @@ static int parse_opts(int argc, char **argv, import_opts *o)
 static xk_status load_file(size_t i, char **bytes, size_t *len, xk_error *err, void *ctx)
 {
     import_state *s = ctx;
-    return cli_read_file(s->files->paths[i], s->max_bytes, bytes, len, err);
+    return cli_read_file(path_at(s->files, i), s->max_bytes, bytes, len, err);
 }
 
 /* --pages: every file is a page of one scanned licence, stored as one version. */
 static int import_pages(xk_store *st, const file_list *fl, import_state *s)
 {
     xk_blob *blobs = calloc(fl->n, sizeof *blobs);
+    char **paths = calloc(fl->n, sizeof *paths); /* pages are few: pointers into the list */
+    for (size_t i = 0; paths && i < fl->n; i++)
+        paths[i] = (char *)path_at(fl, i);
     int rc = EXIT_FAIL;
-    if (blobs && cli_read_blobs(fl->paths, fl->n, s->max_bytes, blobs))
+    if (blobs && paths && cli_read_blobs(paths, fl->n, s->max_bytes, blobs))
         rc = xk_import_scan(st, blobs, fl->n, NULL, on_report, s) == XK_OK ? EXIT_OK : EXIT_FAIL;
     else
         s->failed++;
     if (blobs)
         cli_free_blobs(blobs, fl->n);
     free(blobs);
+    free(paths);
     return rc;
 }
 
@@ -297,7 +327,7 @@ int cmd_import(int argc, char **argv)
     if (fl.n == 0) {
         fprintf(stderr, "xuke import: no licence documents or records found (directories are "
                         "searched for *.txt, *.text, *.json, *.jsonl)\n");
-        free(fl.paths);
+        free_list(&fl);
         return EXIT_FAIL;
     }
     xk_store *st = cli_open_store_create(o.db);
@@ -320,8 +350,6 @@ int cmd_import(int argc, char **argv)
                s.licences, fl.n, cli_db_shown(o.db), s.new_, s.versions, s.unchanged, s.failed,
                rolled_back_note(&s), secs, secs > 0 ? (double)s.licences / secs : 0.0);
     xk_store_close(st);
-    for (size_t i = 0; i < fl.n; i++)
-        free(fl.paths[i]);
-    free(fl.paths);
+    free_list(&fl);
     return rc;
 }

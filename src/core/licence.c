@@ -108,13 +108,137 @@ static void review_overflow(xk_licence *lic)
     if (!msg)
         return;
     last->message = msg;
+    last->key = NULL;
+    last->n_params = 0;
     last->line = 0;
     if (last->severity < XK_SEV_WARNING)
         last->severity = XK_SEV_WARNING;
     lic->n_problems_dropped++;
 }
 
+/* One value of a printf conversion, formatted alone: spec is the conversion ("%.*s"), with the
+ * star arguments already taken as width and prec (-1: none). */
+static int one_value(char *buf, size_t size, const char *spec, int width, int prec, char conv,
+                     const char *length, va_list *ap)
+{
+#define PUT(type)                                                                                  \
+    do {                                                                                           \
+        type v_ = va_arg(*ap, type);                                                               \
+        return width >= 0 && prec >= 0 ? snprintf(buf, size, spec, width, prec, v_)                \
+               : width >= 0            ? snprintf(buf, size, spec, width, v_)                      \
+               : prec >= 0             ? snprintf(buf, size, spec, prec, v_)                       \
+                                       : snprintf(buf, size, spec, v_);                                        \
+    } while (0)
+    bool is_signed = conv == 'd' || conv == 'i';
+    if (conv == 's') PUT(const char *);
+    if (conv == 'c') PUT(int);
+    if (strcmp(length, "z") == 0) {
+        if (is_signed) return -1;
+        PUT(size_t);
+    }
+    if (strcmp(length, "ll") == 0) {
+        if (is_signed) PUT(long long);
+        PUT(unsigned long long);
+    }
+    if (strcmp(length, "l") == 0) {
+        if (is_signed) PUT(long);
+        PUT(unsigned long);
+    }
+    if (is_signed) PUT(int); /* h and hh are promoted to int */
+    PUT(unsigned);
+#undef PUT
+}
+
+/* The values fmt puts in, each formatted alone, in order, copied into the record's arena. False
+ * when fmt has more than XK_PROBLEM_PARAMS of them or a conversion this does not know. */
+static bool split_params(xk_licence *lic, const char *fmt, va_list ap, xk_problem *p)
+{
+    va_list args;
+    va_copy(args, ap);
+    bool ok = true;
+    p->n_params = 0;
+    for (const char *q = fmt; ok && *q; q++) {
+        if (*q != '%') continue;
+        if (q[1] == '%') {
+            q++;
+            continue;
+        }
+        char spec[16] = "%", length[3] = "";
+        size_t k = 1;
+        int width = -1, prec = -1;
+        for (q++; *q && strchr("-+ #0", *q) && k < 6; q++)
+            spec[k++] = *q;
+        if (*q == '*') {
+            width = va_arg(args, int);
+            spec[k++] = *q++;
+        }
+        for (; *q >= '0' && *q <= '9' && k < 9; q++)
+            spec[k++] = *q;
+        if (*q == '.') {
+            spec[k++] = *q++;
+            if (*q == '*') {
+                prec = va_arg(args, int);
+                spec[k++] = *q++;
+            }
+            for (; *q >= '0' && *q <= '9' && k < 12; q++)
+                spec[k++] = *q;
+        }
+        for (size_t n = 0; *q && strchr("hlz", *q) && n < 2; q++) {
+            length[n++] = *q;
+            spec[k++] = *q;
+        }
+        char conv = *q;
+        if (!conv || !strchr("diuxcs", conv) || p->n_params >= XK_PROBLEM_PARAMS) {
+            ok = false;
+            break;
+        }
+        spec[k++] = conv;
+        spec[k] = '\0';
+        char value[512];
+        int n = one_value(value, sizeof value, spec, width, prec, conv, length, &args);
+        if (n < 0) {
+            ok = false;
+            break;
+        }
+        size_t len = (size_t)n < sizeof value
+                         ? (size_t)n
+                         : xk_utf8_cut(value, sizeof value - 1, sizeof value - 1);
+        char *copy = xk_arena_strndup(lic->arena, value, len);
+        if (!copy) {
+            ok = false;
+            break;
+        }
+        p->params[p->n_params++] = copy;
+    }
+    va_end(args);
+    if (!ok) p->n_params = 0;
+    return ok;
+}
+
+static xk_status add_problem(xk_licence *lic, xk_severity sev, int line, const char *key,
+                             const char *fmt, va_list ap);
+
 xk_status xk_licence_problem(xk_licence *lic, xk_severity sev, int line, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    xk_status st = add_problem(lic, sev, line, NULL, fmt, ap);
+    va_end(ap);
+    return st;
+}
+
+xk_status xk_licence_problem_key(xk_licence *lic, xk_severity sev, int line, const char *key,
+                                 const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    xk_status st = add_problem(lic, sev, line, key, fmt, ap);
+    va_end(ap);
+    return st;
+}
+
+static xk_status add_problem(xk_licence *lic, xk_severity sev, int line, const char *key,
+                             const char *fmt, va_list ap)
 {
     if (lic->n_problems >= XK_MAX_PROBLEMS) {
         lic->n_problems_dropped++;
@@ -126,10 +250,10 @@ xk_status xk_licence_problem(xk_licence *lic, xk_severity sev, int line, const c
         return XK_OK;
     }
     char msg[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
+    va_list args;
+    va_copy(args, ap);
+    int n = vsnprintf(msg, sizeof msg, fmt, args);
+    va_end(args);
     if (n < 0)
         n = 0;
     if ((size_t)n >= sizeof msg) /* cut at a character boundary, never inside one */
@@ -147,7 +271,10 @@ xk_status xk_licence_problem(xk_licence *lic, xk_severity sev, int line, const c
     char *copy = xk_arena_strndup(lic->arena, msg, (size_t)n);
     if (!copy)
         return XK_ENOMEM;
-    v[lic->n_problems++] = (xk_problem){sev, line, copy};
+    xk_problem *p = &v[lic->n_problems];
+    *p = (xk_problem){.severity = sev, .line = line, .message = copy};
+    if (key && split_params(lic, fmt, ap, p)) p->key = key;
+    lic->n_problems++;
     return XK_OK;
 }
 

@@ -90,8 +90,9 @@ static xk_status push_domain(xk_licence *lic, xk_website *w, const char *s, size
         if (strcmp(w->domains.items[i], dom) == 0)
             return XK_OK;
     if (w->domains.len >= XK_MAX_DOMAINS)
-        return xk_licence_problem(lic, XK_SEV_ERROR, w->line, "more than %u domains in one website",
-                                  XK_MAX_DOMAINS);
+        return xk_licence_problem_key(lic, XK_SEV_ERROR, w->line,
+                                      "problem.website_domains_over_limit",
+                                      "more than %u domains in one website", XK_MAX_DOMAINS);
     return xk_strlist_push(lic, &w->domains, dom, strlen(dom));
 }
 
@@ -140,10 +141,11 @@ static xk_status split_domains(xk_licence *lic, xk_website *w, const char *value
         return XK_ENOMEM;
     drop_notes(copy);
     if (join_at_dots(copy)) {
-        xk_status st = xk_licence_problem(lic, XK_SEV_WARNING, w->line,
-                                          "网站域名 \"%s\" read as \"%s\": a space before a dot "
-                                          "splits no domain",
-                                          value, copy);
+        xk_status st =
+            xk_licence_problem_key(lic, XK_SEV_WARNING, w->line, "problem.domain_space_before_dot",
+                                   "网站域名 \"%s\" read as \"%s\": a space before a dot "
+                                   "splits no domain",
+                                   value, copy);
         if (st != XK_OK)
             return st;
     }
@@ -249,7 +251,7 @@ xk_status xk_appendix_extract(doc *d)
     }
     xk_buf_free(&value);
     if (st == XK_ETOOBIG)
-        xk_licence_problem(lic, XK_SEV_ERROR, 0, "more than %u websites in the appendix",
-                           XK_MAX_WEBSITES);
+        xk_licence_problem_key(lic, XK_SEV_ERROR, 0, "problem.websites_over_limit",
+                               "more than %u websites in the appendix", XK_MAX_WEBSITES);
     return st == XK_OK ? fill_defaults(lic) : st;
 }

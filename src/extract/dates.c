@@ -90,8 +90,8 @@ static int digit_dropped(const char *text, date_guess *g)
 /* The error for a date field whose text is no valid date. */
 static void date_error(doc *d, int line, label_kind kind, const char *text)
 {
-    xk_licence_problem(d->lic, XK_SEV_ERROR, line, "%s is not a valid date: %s",
-                       xk_label_name(kind), text);
+    xk_licence_problem_key(d->lic, XK_SEV_ERROR, line, "problem.date_invalid",
+                           "%s is not a valid date: %s", xk_label_name(kind), text);
 }
 
 /* The impossible date kept for a date field, NULL for other kinds. */
@@ -237,9 +237,10 @@ static void date_fallback(doc *d, date_state *st)
         o->used = true;
         assign(d, set_issued ? L_ISSUED : L_EXPIRES, o->date, o->line);
         char buf[16];
-        xk_licence_problem(lic, XK_SEV_WARNING, o->line,
-                           "%s taken from an unlabelled date %s", set_issued ? "发证日期" : "有效期至",
-                           xk_date_format(o->date, buf, sizeof buf));
+        xk_licence_problem_key(lic, XK_SEV_WARNING, o->line, "problem.date_unlabelled",
+                               "%s taken from an unlabelled date %s",
+                               set_issued ? "发证日期" : "有效期至",
+                               xk_date_format(o->date, buf, sizeof buf));
     }
 }
 

@@ -197,8 +197,9 @@ static void cross_check_number(const doc *d, const char *chosen)
         char other[64];
         xk_number_format(&m, other, sizeof other);
         if (strcmp(other, chosen) != 0) {
-            xk_licence_problem(d->lic, XK_SEV_WARNING, d->lines->lines[i].lineno,
-                               "licence number %s on this page differs from %s", other, chosen);
+            xk_licence_problem_key(d->lic, XK_SEV_WARNING, d->lines->lines[i].lineno,
+                                   "problem.number_differs_on_page",
+                                   "licence number %s on this page differs from %s", other, chosen);
             return;
         }
     }
@@ -223,10 +224,11 @@ static xk_status extract_number(doc *d)
     if (!lic->number || !lic->region || !lic->category)
         return XK_ENOMEM;
     if (seen.m.corrected)
-        xk_licence_problem(lic, XK_SEV_WARNING, seen.line,
-                           "经营许可证编号 read as %s from digits printed \"%s\": OCR look-alikes "
-                           "taken for digits, check it",
-                           text, seen.m.raw);
+        xk_licence_problem_key(
+            lic, XK_SEV_WARNING, seen.line, "problem.number_lookalikes",
+            "经营许可证编号 read as %s from digits printed \"%s\": OCR look-alikes "
+            "taken for digits, check it",
+            text, seen.m.raw);
     const char *issuer = "";
     if (seen.m.region[0] == '\0' && !seen.m.region_unknown)
         issuer = XK_MINISTRY_ISSUER;
@@ -368,10 +370,11 @@ static xk_status region_from_issuer(doc *d, const char *issuer, int line)
     lic->issuer = xk_licence_strdup(lic, found->issuer, strlen(found->issuer));
     if (!lic->number || !lic->region || !lic->issuer)
         return XK_ENOMEM;
-    return xk_licence_problem(lic, XK_SEV_WARNING, lic->line_number,
-                              XK_REVIEW_PREFIX "经营许可证编号 printed \"%s\": %.*s is no province "
-                              "abbreviation; read as %s, the province of 发证机关 %s (line %d)",
-                              printed, (int)bad, printed, lic->number, found->issuer, line);
+    return xk_licence_problem_key(
+        lic, XK_SEV_WARNING, lic->line_number, "problem.review.number_province",
+        XK_REVIEW_PREFIX "经营许可证编号 printed \"%s\": %.*s is no province "
+                         "abbreviation; read as %s, the province of 发证机关 %s (line %d)",
+        printed, (int)bad, printed, lic->number, found->issuer, line);
 }
 
 static xk_status extract_names(doc *d)
@@ -385,14 +388,16 @@ static xk_status extract_names(doc *d)
         lic->line_company = line;
         if (other && *other && strcmp(other, company) != 0) {
             lic->line_company_differs = other_line;
-            xk_licence_problem(lic, XK_SEV_WARNING, other_line,
-                               "company named here as %s, on the main page as %s", other, company);
+            xk_licence_problem_key(
+                lic, XK_SEV_WARNING, other_line, "problem.company_named_otherwise",
+                "company named here as %s, on the main page as %s", other, company);
         }
     } else if (other && *other) {
         lic->company = other;
         lic->line_company = other_line;
-        xk_licence_problem(lic, XK_SEV_WARNING, other_line,
-                           "公司名称 not found on the main page; taken from the text: %s", other);
+        xk_licence_problem_key(lic, XK_SEV_WARNING, other_line, "problem.company_not_on_main_page",
+                               "公司名称 not found on the main page; taken from the text: %s",
+                               other);
     } else {
         lic->line_company = line;
     }
@@ -409,9 +414,9 @@ static xk_status extract_names(doc *d)
         return XK_ENOMEM;
     if (issuer && *issuer && lic->issuer && *lic->issuer && !strstr(issuer, lic->issuer) &&
         strstr(issuer, "管理局"))
-        xk_licence_problem(lic, XK_SEV_WARNING, line,
-                           "发证机关 reads %s but the number's region is issued by %s", issuer,
-                           lic->issuer);
+        xk_licence_problem_key(lic, XK_SEV_WARNING, line, "problem.issuer_region",
+                               "发证机关 reads %s but the number's region is issued by %s", issuer,
+                               lic->issuer);
     return XK_OK;
 }
 

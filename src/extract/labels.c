@@ -312,20 +312,21 @@ xk_status xk_labels_index(doc *d)
     for (size_t i = 0; i < d->lines->n; i++) {
         if (label_find(d, i, &table[i])) {
             if (table[i].fuzzy)
-                xk_licence_problem(d->lic, XK_SEV_WARNING, d->lines->lines[i].lineno,
-                                   "label wrapped over lines %d-%d read as %s (one character "
-                                   "differs): check it",
-                                   d->lines->lines[i].lineno,
-                                   d->lines->lines[table[i].last_line].lineno,
-                                   xk_label_name(table[i].kind));
+                xk_licence_problem_key(d->lic, XK_SEV_WARNING, d->lines->lines[i].lineno,
+                                       "problem.label_wrapped_one_char",
+                                       "label wrapped over lines %d-%d read as %s (one character "
+                                       "differs): check it",
+                                       d->lines->lines[i].lineno,
+                                       d->lines->lines[table[i].last_line].lineno,
+                                       xk_label_name(table[i].kind));
             continue;
         }
         if (label_fuzzy(d, i, &table[i])) {
             const xk_line *ln = &d->lines->lines[i];
-            xk_licence_problem(d->lic, XK_SEV_WARNING, ln->lineno,
-                               "label \"%.*s\" read as %s (one character differs): check it",
-                               (int)(strchr(ln->compact, ':') - ln->compact), ln->compact,
-                               xk_label_name(table[i].kind));
+            xk_licence_problem_key(d->lic, XK_SEV_WARNING, ln->lineno, "problem.label_one_char",
+                                   "label \"%.*s\" read as %s (one character differs): check it",
+                                   (int)(strchr(ln->compact, ':') - ln->compact), ln->compact,
+                                   xk_label_name(table[i].kind));
             continue;
         }
         table[i].kind = L_NONE;

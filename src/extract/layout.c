@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/scan.h"
 #include "xuke/limits.h"
 #include "extract.h"
 
@@ -206,9 +207,7 @@ static xk_status scan_lines(layout *L, size_t len)
     int lineno = 1;
     unsigned page_ff = 0, page_pn = 0;
     for (size_t i = 0; i <= len;) {
-        size_t j = i;
-        while (j < len && t[j] != '\n' && t[j] != '\r' && t[j] != '\f')
-            j++;
+        size_t j = xk_scan_line_end(t, i, len);
         if (L->n >= XK_MAX_LINES) {
             L->over = true; /* bounds this pass's memory as the line reader bounds its own */
             return XK_OK;
@@ -434,9 +433,10 @@ static xk_status table_flush(layout *L, table *tb)
             if (c == SIZE_MAX || tb->cell[c].len == 0)
                 continue;
             if (tb->cell[c].len > XK_MAX_TABLE_CELL_BYTES)
-                return xk_licence_problem(L->lic, XK_SEV_ERROR, L->lines[tb->first].lineno,
-                                          "table cell of more than %u bytes",
-                                          XK_MAX_TABLE_CELL_BYTES) == XK_OK
+                return xk_licence_problem_key(L->lic, XK_SEV_ERROR, L->lines[tb->first].lineno,
+                                              "problem.table_cell_over_limit",
+                                              "table cell of more than %u bytes",
+                                              XK_MAX_TABLE_CELL_BYTES) == XK_OK
                            ? XK_EINVALID
                            : XK_ENOMEM;
             if (sep)
@@ -529,9 +529,9 @@ static bool table_line(const layout *L, size_t i)
 
 static xk_status too_wide(layout *L, size_t i)
 {
-    xk_status st = xk_licence_problem(L->lic, XK_SEV_ERROR, L->lines[i].lineno,
-                                      "table of more than %u columns: its websites were not read",
-                                      XK_MAX_TABLE_COLUMNS);
+    xk_status st = xk_licence_problem_key(
+        L->lic, XK_SEV_ERROR, L->lines[i].lineno, "problem.table_columns_over_limit",
+        "table of more than %u columns: its websites were not read", XK_MAX_TABLE_COLUMNS);
     return st == XK_OK ? XK_OK : st;
 }
 

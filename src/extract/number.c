@@ -215,7 +215,12 @@ int xk_icp_kind(const char *s, size_t len, char *found, size_t found_size)
 bool xk_number_header_line(const char *c)
 {
     static const char *const labels[] = {"经营许可证编号", "许可证编号"};
-    size_t len = strlen(c), off = xk_starts_with_any(c, len, labels, 2, NULL);
+    /* a header is the label, a colon, two specks, two Han characters and a number (at most
+     * 15 digits): never 256 bytes, so a provision's long line is not measured to its end */
+    size_t len = strnlen(c, 256);
+    if (len == 256)
+        return false;
+    size_t off = xk_starts_with_any(c, len, labels, 2, NULL);
     bool labelled = off != 0;
     bool colon = off < len && c[off] == ':';
     if (colon)

@@ -178,9 +178,9 @@ static xk_status start_clause(xk_licence *lic, prov_state *ps, int v, const xk_l
 {
     int last = ps->clause ? ps->clause->no : 0;
     if (v != last + 1)
-        xk_licence_problem(lic, XK_SEV_WARNING, ln->lineno,
-                           XK_REVIEW_PREFIX "special provision %d follows %d: %d missing", v, last,
-                           last + 1);
+        xk_licence_problem_key(lic, XK_SEV_WARNING, ln->lineno, "problem.review.provision_missing",
+                               XK_REVIEW_PREFIX "special provision %d follows %d: %d missing", v,
+                               last, last + 1);
     ps->clause = xk_licence_add_provision(lic);
     if (!ps->clause)
         return lic->n_provisions >= XK_MAX_PROVISIONS ? XK_ETOOBIG : XK_ENOMEM;
@@ -195,8 +195,8 @@ static xk_status start_item(xk_licence *lic, prov_state *ps, int v, const xk_lin
 {
     int last = ps->item ? ps->item->no : 0;
     if (v != last + 1)
-        xk_licence_problem(lic, XK_SEV_WARNING, ln->lineno,
-                           "item (%d) of provision %d follows (%d)", v, ps->clause->no, last);
+        xk_licence_problem_key(lic, XK_SEV_WARNING, ln->lineno, "problem.item_out_of_order",
+                               "item (%d) of provision %d follows (%d)", v, ps->clause->no, last);
     ps->item = xk_provision_add_item(lic, ps->clause);
     if (!ps->item)
         return ps->clause->n_items >= XK_MAX_ITEMS ? XK_ETOOBIG : XK_ENOMEM;
@@ -279,10 +279,11 @@ static xk_status provision_line(const doc *d, size_t i, prov_state *ps)
     }
     if (v && in_sequence(v, last_clause)) {
         if (slipped)
-            xk_licence_problem(lic, XK_SEV_WARNING, ln->lineno,
-                               XK_REVIEW_PREFIX "special provision %d read from \"%.*s\": the "
-                               "mark is no numeral; numbered from the clauses around it",
-                               v, (int)used, ln->compact);
+            xk_licence_problem_key(
+                lic, XK_SEV_WARNING, ln->lineno, "problem.review.provision_mark_not_numeral",
+                XK_REVIEW_PREFIX "special provision %d read from \"%.*s\": the "
+                                 "mark is no numeral; numbered from the clauses around it",
+                v, (int)used, ln->compact);
         xk_status st = flush(lic, ps);
         if (st == XK_OK)
             st = start_clause(lic, ps, v, ln);
@@ -297,10 +298,11 @@ static xk_status provision_line(const doc *d, size_t i, prov_state *ps)
     int last_item = ps->item ? ps->item->no : 0;
     if (v && in_sequence(v, last_item)) {
         if (doubled)
-            xk_licence_problem(lic, XK_SEV_WARNING, ln->lineno,
-                               XK_REVIEW_PREFIX "item (%d) of provision %d read from \"%.*s\": "
-                               "two brackets before its numeral",
-                               v, ps->clause->no, (int)used, ln->compact);
+            xk_licence_problem_key(lic, XK_SEV_WARNING, ln->lineno,
+                                   "problem.review.item_two_brackets",
+                                   XK_REVIEW_PREFIX "item (%d) of provision %d read from \"%.*s\": "
+                                                    "two brackets before its numeral",
+                                   v, ps->clause->no, (int)used, ln->compact);
         xk_status st = flush(lic, ps);
         if (st == XK_OK)
             st = start_item(lic, ps, v, ln);
@@ -330,8 +332,8 @@ xk_status xk_provisions_extract(doc *d)
         st = flush(d->lic, &ps);
     xk_buf_free(&ps.text);
     if (st == XK_ETOOBIG)
-        xk_licence_problem(d->lic, XK_SEV_ERROR, 0,
-                           "more than %u special provisions or %u items in one", XK_MAX_PROVISIONS,
-                           XK_MAX_ITEMS);
+        xk_licence_problem_key(d->lic, XK_SEV_ERROR, 0, "problem.provisions_over_limit",
+                               "more than %u special provisions or %u items in one",
+                               XK_MAX_PROVISIONS, XK_MAX_ITEMS);
     return st;
 }

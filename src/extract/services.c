@@ -355,10 +355,10 @@ static xk_status parse_service(xk_licence *lic, const xk_service_kind *kind, con
         st = take_qualifiers(lic, svc, text.data, text.data + text.len);
     xk_buf_free(&text);
     if (st == XK_ETOOBIG)
-        return xk_licence_problem(lic, XK_SEV_ERROR, line,
-                                  "%s lists more than %u items in one qualifier, condition or "
-                                  "coverage list",
-                                  svc->code, XK_MAX_QUALIFIERS) == XK_OK
+        return xk_licence_problem_key(lic, XK_SEV_ERROR, line, "problem.qualifiers_over_limit",
+                                      "%s lists more than %u items in one qualifier, condition or "
+                                      "coverage list",
+                                      svc->code, XK_MAX_QUALIFIERS) == XK_OK
                    ? XK_ETOOBIG
                    : XK_ENOMEM;
     return st;
@@ -404,10 +404,10 @@ static char *ocr_brackets(xk_licence *lic, const char *block, int line)
             const char *after = p + n;
             const char *nl = memchr(after, '\n', (size_t)(end - after));
             size_t show = xk_utf8_cut(after, (size_t)((nl ? nl : end) - after), 12);
-            xk_licence_problem(lic, XK_SEV_WARNING, line,
-                               "业务种类: \"%.*s%.*s\" read as \"%c%.*s\" (OCR bracket look-alike)",
-                               (int)n, p, (int)show, after, close_angle ? ')' : '(', (int)show,
-                               after);
+            xk_licence_problem_key(
+                lic, XK_SEV_WARNING, line, "problem.service_bracket_lookalike",
+                "业务种类: \"%.*s%.*s\" read as \"%c%.*s\" (OCR bracket look-alike)", (int)n, p,
+                (int)show, after, close_angle ? ')' : '(', (int)show, after);
             *o++ = close_angle ? ')' : '(';
             p += n;
             fixed++;
@@ -436,8 +436,9 @@ static xk_status parse_block_raw(xk_licence *lic, const char *block, const block
         const xk_service_kind *k;
         if (split_allowed(&sc) && (k = service_at(p, end, &name_end)) != NULL) {
             if (n == XK_MAX_SERVICES)
-                return xk_licence_problem(lic, XK_SEV_ERROR, bl->first,
-                                          "more than %u services listed", XK_MAX_SERVICES) == XK_OK
+                return xk_licence_problem_key(
+                           lic, XK_SEV_ERROR, bl->first, "problem.services_over_limit",
+                           "more than %u services listed", XK_MAX_SERVICES) == XK_OK
                            ? XK_ETOOBIG
                            : XK_ENOMEM;
             starts[n] = p;
@@ -461,8 +462,9 @@ static xk_status parse_block_raw(xk_licence *lic, const char *block, const block
         for (char *c = head; *c; c++)
             if (*c == '\n')
                 *c = ' ';
-        return xk_licence_problem(lic, XK_SEV_ERROR, bl->first,
-                                  "业务种类 names no service from the catalogue: %s", head);
+        return xk_licence_problem_key(lic, XK_SEV_ERROR, bl->first,
+                                      "problem.services_none_from_catalogue",
+                                      "业务种类 names no service from the catalogue: %s", head);
     }
     for (size_t i = 0; i < n; i++) {
         const char *stop = i + 1 < n ? starts[i + 1] : end;
@@ -526,9 +528,9 @@ static xk_status default_coverage(xk_licence *lic)
             if (st != XK_OK)
                 return st;
         } else if (lic->region && !*lic->region) {
-            xk_licence_problem(lic, XK_SEV_WARNING, svc->line,
-                               "%s states no coverage (覆盖范围) on a cross-regional licence",
-                               svc->code);
+            xk_licence_problem_key(
+                lic, XK_SEV_WARNING, svc->line, "problem.cross_regional_no_coverage",
+                "%s states no coverage (覆盖范围) on a cross-regional licence", svc->code);
         }
     }
     return XK_OK;
@@ -614,10 +616,11 @@ xk_status xk_services_extract(doc *d)
             continue;
         const char *c = d->lines->lines[j].compact;
         if (nbreaks == 0 && misread_label_tail(d, &hit, c)) {
-            xk_licence_problem(d->lic, XK_SEV_WARNING, d->lines->lines[j].lineno,
-                               "label \"%s\" read as the end of 业务种类(服务项目)及覆盖范围: "
-                               "check it",
-                               c);
+            xk_licence_problem_key(d->lic, XK_SEV_WARNING, d->lines->lines[j].lineno,
+                                   "problem.label_ends_services",
+                                   "label \"%s\" read as the end of 业务种类(服务项目)及覆盖范围: "
+                                   "check it",
+                                   c);
             d->lic->line_services = d->lines->lines[j].lineno;
             continue;
         }

@@ -152,6 +152,58 @@ static const char *nearest(const wording *w, const unsigned *cp, size_t n)
     return tie ? NULL : best;
 }
 
+static bool is_numeral_at(const char *s, size_t len)
+{
+    static const char numerals[] = "一二三四五六七八九十"; /* three bytes each */
+    for (size_t i = 0; len >= 3 && i + 3 < sizeof numerals; i += 3)
+        if (memcmp(s, numerals + i, 3) == 0)
+            return true;
+    return false;
+}
+
+/*
+ * The bytes of an item's number "（六）" (either bracket width, one or two numerals) opening
+ * s[0..len), else 0. An item the extractor did not split off (the source printed it on the line
+ * of the item before) keeps its number through a snap: the standard wording has none, and a
+ * snap that dropped it merged two items unflagged in all but name (provisions 15 and 16 of every
+ * tuning licence printed so).
+ */
+static size_t item_number_len(const char *s, size_t len, size_t *digits_at, size_t *digits_len)
+{
+    size_t at = len >= 3 && memcmp(s, "（", 3) == 0 ? 3 : len >= 1 && s[0] == '(' ? 1 : 0;
+    size_t first = at;
+    while (at && at - first < 6 && is_numeral_at(s + at, len - at))
+        at += 3;
+    if (!at || at == first)
+        return 0;
+    *digits_at = first;
+    *digits_len = at - first;
+    return len >= at + 3 && memcmp(s + at, "）", 3) == 0 ? at + 3
+           : len >= at + 1 && s[at] == ')'                ? at + 1
+                                                          : 0;
+}
+
+/* An item's number opening text[start..end) written to out in full-width brackets, a
+ * half-width bracket noted as a snap (marks: within the noise); the bytes it took. */
+static size_t keep_item_number(const char *text, size_t start, size_t end, xk_buf *out,
+                               ocr_snaps *snaps, const char *field, bool *changed)
+{
+    size_t at = 0, n = 0;
+    size_t used = item_number_len(text + start, end - start, &at, &n);
+    if (!used)
+        return 0;
+    char number[32];
+    int w = snprintf(number, sizeof number, "（%.*s）", (int)n, text + start + at);
+    if (w < 0 || (size_t)w >= sizeof number)
+        return 0;
+    if ((size_t)w != used || memcmp(number, text + start, used) != 0) {
+        xk_ocr_snap_note(snaps, field, text + start, used, number);
+        *changed = true;
+    }
+    xk_buf_puts(out, number);
+    return used;
+}
+
 /* text with its pieces snapped; NULL when nothing changed. Reports each snap through note. */
 static char *snap_text(const wording *w, const char *text, ocr_snaps *snaps, const char *field)
 {
@@ -169,6 +221,7 @@ static char *snap_text(const wording *w, const char *text, ocr_snaps *snaps, con
             continue;
         }
         size_t end = i < len && w->keep_break ? i + k : i; /* the piece compared */
+        start += keep_item_number(text, start, end, &out, snaps, field, &changed);
         unsigned piece[TEXT_MAX];
         size_t n = decode(text + start, end - start, piece, TEXT_MAX);
         const char *to = n <= TEXT_MAX ? nearest(w, piece, n) : NULL;
@@ -250,6 +303,40 @@ bool xk_ocr_is_standard_piece(const char *item)
     return false;
 }
 
+/*
+ * A sentence snapped is longer than the note holds, and its first difference may lie past the
+ * cut ("你公司应当按照…" shown alike on both sides): the bytes to skip of from and to (the same
+ * for both, at a character boundary) so that the note starts OCR_SNAP_BEFORE characters before
+ * their first difference; 0 when both fit whole or the difference is near the start.
+ */
+#define OCR_SNAP_BEFORE 8
+
+static size_t snap_window(const char *from, size_t from_len, const char *to, size_t to_len,
+                          size_t room)
+{
+    if (from_len < room && to_len < room)
+        return 0;
+    size_t same = 0;
+    while (same < from_len && same < to_len && from[same] == to[same])
+        same++;
+    while (same > 0 && same < from_len && ((unsigned char)from[same] & 0xC0) == 0x80)
+        same--; /* to the start of the character that differs */
+    for (int back = 0; back < OCR_SNAP_BEFORE && same > 0; back++)
+        do
+            same--;
+        while (same > 0 && ((unsigned char)from[same] & 0xC0) == 0x80);
+    return same;
+}
+
+/* text[0..len) into dst, after "…" when it was cut at the front. */
+static void copy_window(char *dst, size_t size, const char *text, size_t len, bool cut)
+{
+    static const char ellipsis[] = "…";
+    size_t at = cut && size > sizeof ellipsis ? sizeof ellipsis - 1 : 0;
+    memcpy(dst, ellipsis, at);
+    xk_utf8_copy(dst + at, size - at, text, len);
+}
+
 void xk_ocr_snap_note(ocr_snaps *s, const char *field, const char *from, size_t from_len,
                       const char *to)
 {
@@ -258,10 +345,12 @@ void xk_ocr_snap_note(ocr_snaps *s, const char *field, const char *from, size_t 
         return;
     }
     ocr_snap *n = &s->items[s->n++];
-    n->noise = xk_ocr_within_noise(from, from_len, to, strlen(to));
+    size_t to_len = strlen(to);
+    n->noise = xk_ocr_within_noise(from, from_len, to, to_len);
     xk_utf8_copy(n->field, sizeof n->field, field, strlen(field));
-    xk_utf8_copy(n->from, sizeof n->from, from, from_len);
-    xk_utf8_copy(n->to, sizeof n->to, to, strlen(to));
+    size_t skip = snap_window(from, from_len, to, to_len, sizeof n->from);
+    copy_window(n->from, sizeof n->from, from + skip, from_len - skip, skip > 0);
+    copy_window(n->to, sizeof n->to, to + skip, to_len - skip, skip > 0);
 }
 
 static void snap_with(const wording *w, xk_licence *lic, char **text, ocr_snaps *snaps,

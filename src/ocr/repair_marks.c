@@ -4,6 +4,10 @@
  * Chinese text; specks after a label's colon; the lost bracket of the standard condition; a speck
  * before a service name. It knows no vocabulary beyond the few words that say where a bracket
  * belongs; numbers are repair_numbers.c's.
+ *
+ * Each look-alike is one Tesseract was counted making (data/ocr_confusions.txt, 152 pages of
+ * tuning licences): （ read as 〈 141 times in 31 renders and as 《 93 times in 21 (( as 〈 17),
+ * as a backslash 3; ） as 》 3; 。 as O 8 and as o 4; ： as ， 17 and as ; 9.
  */
 #include <string.h>
 

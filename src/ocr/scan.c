@@ -153,8 +153,27 @@ static void close_spans(spans *sp, size_t from, int cap, int n_lines)
     }
 }
 
-static void field_spans(const xk_licence *lic, int n_lines, spans *sp)
+/*
+ * The last service's span ended at 发证日期, so it took in the 发证机关(盖章) line between them:
+ * a label and a seal, read at confidence 0-45 on clean tuning pages, which flagged a service read
+ * right (the issuer is the number's, not read there). Each service's span ends above it.
+ */
+static void services_end_at_issuer(spans *sp, size_t from, size_t to, const xk_ocr_result *ocr)
 {
+    for (size_t i = from; i < to; i++)
+        for (int l = sp->s[i].first + 1; l <= sp->s[i].last; l++) {
+            int len;
+            const char *t = line_text(ocr, l, &len);
+            if (xk_starts_with(t, (size_t)len, "发证机关")) {
+                sp->s[i].last = l - 1;
+                break;
+            }
+        }
+}
+
+static void field_spans(const xk_licence *lic, const xk_ocr_result *ocr, spans *sp)
+{
+    int n_lines = (int)ocr->n_lines;
     sp->n = sp->dropped = 0;
     char what[64];
     span *number = add_span(sp, "经营许可证编号 (number)", lic->line_number);
@@ -200,6 +219,7 @@ static void field_spans(const xk_licence *lic, int n_lines, spans *sp)
     close_spans(sp, scalars, 24, n_lines); /* the rest: until the next field */
     for (size_t i = 0; i < scalars; i++)
         sp->s[i].last = sp->s[i].first;
+    services_end_at_issuer(sp, scalars, first_site, ocr);
     website_doubts(lic, sp, first_site);
     provision_doubts(lic, sp, first_prov);
 }
@@ -253,35 +273,35 @@ static size_t flag_whole(xk_licence *lic, const ocr_repairs *rep, const ocr_snap
 {
     size_t flagged = 0;
     if (rep && rep->dropped) {
-        xk_licence_problem(lic, XK_SEV_WARNING, 0,
-                           XK_REVIEW_PREFIX
-                           "whole document: %zu OCR corrections beyond the %u "
-                           "that can be listed; too many to list, every field needs review",
-                           rep->dropped, XK_MAX_OCR_REPAIRS);
+        xk_licence_problem_key(lic, XK_SEV_WARNING, 0, "problem.review.corrections_over_limit",
+                               XK_REVIEW_PREFIX
+                               "whole document: %zu OCR corrections beyond the %u "
+                               "that can be listed; too many to list, every field needs review",
+                               rep->dropped, XK_MAX_OCR_REPAIRS);
         flagged++;
     }
     if (rep && rep->long_lines) {
-        xk_licence_problem(lic, XK_SEV_WARNING, rep->first_long,
-                           XK_REVIEW_PREFIX
-                           "whole document: %zu line(s) over %u characters "
-                           "(the first is line %d) left as read, without correction",
-                           rep->long_lines, XK_MAX_OCR_LINE_CHARS, rep->first_long);
+        xk_licence_problem_key(lic, XK_SEV_WARNING, rep->first_long, "problem.review.long_lines",
+                               XK_REVIEW_PREFIX
+                               "whole document: %zu line(s) over %u characters "
+                               "(the first is line %d) left as read, without correction",
+                               rep->long_lines, XK_MAX_OCR_LINE_CHARS, rep->first_long);
         flagged++;
     }
     if (snaps && snaps->dropped) {
-        xk_licence_problem(lic, XK_SEV_WARNING, 0,
-                           XK_REVIEW_PREFIX
-                           "whole document: %zu matches to standard wording "
-                           "beyond the %u that can be listed; too many to list, every provision "
-                           "needs review",
-                           snaps->dropped, XK_MAX_OCR_SNAPS);
+        xk_licence_problem_key(
+            lic, XK_SEV_WARNING, 0, "problem.review.snaps_over_limit",
+            XK_REVIEW_PREFIX "whole document: %zu matches to standard wording "
+                             "beyond the %u that can be listed; too many to list, every provision "
+                             "needs review",
+            snaps->dropped, XK_MAX_OCR_SNAPS);
         flagged++;
     }
     if (spans_dropped) {
-        xk_licence_problem(lic, XK_SEV_WARNING, 0,
-                           XK_REVIEW_PREFIX "whole document: %zu fields beyond the %u that can "
-                                            "be checked one by one; every field needs review",
-                           spans_dropped, (unsigned)XK_MAX_REVIEW_SPANS);
+        xk_licence_problem_key(lic, XK_SEV_WARNING, 0, "problem.review.spans_over_limit",
+                               XK_REVIEW_PREFIX "whole document: %zu fields beyond the %u that can "
+                                                "be checked one by one; every field needs review",
+                               spans_dropped, (unsigned)XK_MAX_REVIEW_SPANS);
         flagged++;
     }
     return flagged;
@@ -309,21 +329,22 @@ static size_t flag_spans(xk_licence *lic, const xk_ocr_result *ocr, const ocr_re
 {
     spans *sp = malloc(sizeof *sp);
     if (!sp) { /* nothing can be checked field by field: the whole document is */
-        xk_licence_problem(lic, XK_SEV_WARNING, 0,
-                           XK_REVIEW_PREFIX "whole document: out of memory while checking fields");
+        xk_licence_problem_key(lic, XK_SEV_WARNING, 0, "problem.review.out_of_memory",
+                               XK_REVIEW_PREFIX
+                               "whole document: out of memory while checking fields");
         return 1;
     }
-    field_spans(lic, (int)ocr->n_lines, sp);
+    field_spans(lic, ocr, sp);
     lost_services(lic, ocr, sp);
     size_t flagged = flag_whole(lic, rep, snaps, sp->dropped), confirmed = 0;
     if (ocr->pages_text_layer_distrusted) { /* every field: the document was made to mislead */
-        xk_licence_problem(lic, XK_SEV_WARNING, 0,
-                           XK_REVIEW_PREFIX
-                           "whole document: the PDF's text layer on %u page(s), the first page "
-                           "%u, says what the page does not show (invisible or covered text); "
-                           "those pages were read from their image instead, and every field "
-                           "needs review",
-                           ocr->pages_text_layer_distrusted, ocr->first_text_layer_distrusted);
+        xk_licence_problem_key(lic, XK_SEV_WARNING, 0, "problem.review.text_layer_distrusted",
+                               XK_REVIEW_PREFIX
+                               "whole document: the PDF's text layer on %u page(s), the first page "
+                               "%u, says what the page does not show (invisible or covered text); "
+                               "those pages were read from their image instead, and every field "
+                               "needs review",
+                               ocr->pages_text_layer_distrusted, ocr->first_text_layer_distrusted);
         flagged++;
     }
     for (size_t i = 0; i < sp->n; i++) {
@@ -364,11 +385,12 @@ static size_t flag_spans(xk_licence *lic, const xk_ocr_result *ocr, const ocr_re
         flagged++;
     }
     if (confirmed)
-        xk_licence_problem(lic, XK_SEV_WARNING, 0,
-                           "OCR: %zu field(s) confirmed by the licence itself (standard wording, "
-                           "the number alike on every page, a five-year term), so not flagged for "
-                           "a low confidence or corrections within the noise",
-                           confirmed);
+        xk_licence_problem_key(
+            lic, XK_SEV_WARNING, 0, "problem.ocr_fields_confirmed",
+            "OCR: %zu field(s) confirmed by the licence itself (standard wording, "
+            "the number alike on every page, a five-year term), so not flagged for "
+            "a low confidence or corrections within the noise",
+            confirmed);
     free(sp);
     return flagged;
 }
@@ -385,10 +407,11 @@ static size_t flag_page(xk_licence *lic, int page, int line, int sum, int count)
 {
     if (!count || sum / count >= OCR_PAGE_POOR)
         return 0;
-    xk_licence_problem(lic, XK_SEV_WARNING, line,
-                       XK_REVIEW_PREFIX "page %d: read poorly (mean confidence %d, below %d): a "
-                       "field on it may be missing or wrong",
-                       page, sum / count, OCR_PAGE_POOR);
+    xk_licence_problem_key(lic, XK_SEV_WARNING, line, "problem.review.page_read_poorly",
+                           XK_REVIEW_PREFIX
+                           "page %d: read poorly (mean confidence %d, below %d): a "
+                           "field on it may be missing or wrong",
+                           page, sum / count, OCR_PAGE_POOR);
     return 1;
 }
 
@@ -460,11 +483,12 @@ static size_t flag_unread_tail(xk_licence *lic, const xk_ocr_result *ocr)
     size_t read = han_count(p, strlen(p));
     if (read <= held + (size_t)pages * OCR_TAIL_SLACK)
         return 0;
-    xk_licence_problem(lic, XK_SEV_WARNING, last->line,
-                       XK_REVIEW_PREFIX "whole document: %zu Chinese characters were read from "
-                       "特别规定事项 %d on, which with its items holds %zu: provisions after it "
-                       "may be missing or merged into it",
-                       read, last->no, held);
+    xk_licence_problem_key(
+        lic, XK_SEV_WARNING, last->line, "problem.review.provision_swallowed",
+        XK_REVIEW_PREFIX "whole document: %zu Chinese characters were read from "
+                         "特别规定事项 %d on, which with its items holds %zu: provisions after it "
+                         "may be missing or merged into it",
+        read, last->no, held);
     return 1;
 }
 
@@ -492,19 +516,21 @@ static size_t flag_swallowing(xk_licence *lic)
             continue;
         int common = xk_ocr_common_provisions();
         if (i + 1 == lic->n_provisions && p->no < common) {
-            xk_licence_problem(lic, XK_SEV_WARNING, p->line,
-                               XK_REVIEW_PREFIX "whole document: 特别规定事项 %d, the last read, "
-                               "holds a text of %zu characters, far beyond the longest standard "
-                               "provision (%zu), and every form has %d: those after it may be "
-                               "merged into it",
-                               p->no, n, xk_ocr_longest_standard(), common);
+            xk_licence_problem_key(
+                lic, XK_SEV_WARNING, p->line, "problem.review.last_provision_too_long",
+                XK_REVIEW_PREFIX "whole document: 特别规定事项 %d, the last read, "
+                                 "holds a text of %zu characters, far beyond the longest standard "
+                                 "provision (%zu), and every form has %d: those after it may be "
+                                 "merged into it",
+                p->no, n, xk_ocr_longest_standard(), common);
             return flagged + 1;
         }
-        xk_licence_problem(lic, XK_SEV_WARNING, p->line,
-                           XK_REVIEW_PREFIX "特别规定事项 %d (provision): holds a text of %zu "
-                           "characters, far beyond the longest standard provision (%zu): what "
-                           "follows it may be merged into it",
-                           p->no, n, xk_ocr_longest_standard());
+        xk_licence_problem_key(lic, XK_SEV_WARNING, p->line, "problem.review.provision_too_long",
+                               XK_REVIEW_PREFIX
+                               "特别规定事项 %d (provision): holds a text of %zu "
+                               "characters, far beyond the longest standard provision (%zu): what "
+                               "follows it may be merged into it",
+                               p->no, n, xk_ocr_longest_standard());
         flagged++;
     }
     return flagged;

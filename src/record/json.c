@@ -5,6 +5,7 @@
  * issuer) are recomputed from the number on reading, so a hand-edited record cannot contradict
  * its own number.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,18 @@ static void put_str(xk_buf *b, const char *s)
     static const char hex[] = "0123456789abcdef";
     xk_buf_putc(b, '"');
     const char *run = s = s ? s : "";
+    const char *end = s + strlen(s);
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    while (end - s >= 8) { /* eight bytes at a time while none needs escaping */
+        uint64_t w;
+        memcpy(&w, s, 8);
+        uint64_t quote = w ^ (0x22 * ones), slash = w ^ (0x5C * ones);
+        /* a byte below 0x20, or '"' or '\\' (zero after the xor), stops the fast walk */
+        if ((((w - 0x20 * ones) & ~w) | ((quote - ones) & ~quote) | ((slash - ones) & ~slash)) &
+            highs)
+            break;
+        s += 8;
+    }
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
         if (c >= 0x20 && c != '"' && c != '\\')

@@ -152,6 +152,31 @@ xk_status xk_store_audit_append(xk_store *st, const char *action, const char *nu
     return xk_store_write_end(st, xk_audit_append_at(st, at, action, number, detail, err), err);
 }
 
+xk_status xk_store_revision_get(xk_store *st, xk_store_revision *out, xk_error *err)
+{
+    memset(out, 0, sizeof *out);
+    xk_stmt *s = xk_store_stmt(st, S_AUDIT_HEAD, err);
+    if (!s)
+        return xk_store_stmt_failure(err);
+    int step = xk_db_step(s);
+    bool fits = step == XK_DB_ROW && xk_store_text_col(s, 1, out->hash, sizeof out->hash);
+    out->entries = step == XK_DB_ROW ? xk_db_column_int64(s, 0) : 0;
+    bool failed = xk_db_failed(s);
+    xk_db_reset(s);
+    if (step != XK_DB_ROW)
+        return xk_store_db_error(st, err, "reading the audit head");
+    if (failed)
+        return xk_error_set(err, XK_ENOMEM, 0, "reading the audit head: out of memory");
+    if (!fits)
+        return xk_store_too_long(err, "audit head", "");
+    return XK_OK;
+}
+
+bool xk_store_revision_same(const xk_store_revision *a, const xk_store_revision *b)
+{
+    return a->entries == b->entries && strcmp(a->hash, b->hash) == 0;
+}
+
 /* False when a stored field is longer than xuke writes it; the detail is not copied (any
  * length: it points into the row, valid during the callback). */
 static bool read_entry(xk_stmt *s, xk_audit_entry *e)

@@ -304,13 +304,17 @@ static xk_status audit_run(xk_store *st, xk_batch_item *items, const run *r, con
     char **texts = calloc(r->n, sizeof *texts);
     xk_audit_new *entries = calloc(r->n, sizeof *entries);
     char (*details)[160] = calloc(r->n, sizeof *details);
-    xk_content_version *first = calloc(r->n, sizeof *first);
-    for (size_t k = 0; first && k < r->n; k++) {
+    /* each version line from what was written (as store.c's put), not read back */
+    char (*lines)[XK_SHA256_HEX * 3 + 32] = calloc(r->n, sizeof *lines);
+    const char **line_of = calloc(r->n, sizeof *line_of);
+    for (size_t k = 0; lines && line_of && k < r->n; k++) {
         const xk_prepared *prep = items[r->at[k]].prep;
-        first[k] = (xk_content_version){prep->json, prep->source_sha256, prep->record_sha256};
+        snprintf(lines[k], sizeof lines[k], "version 1 %s %s %s\n", prep->json_sha256,
+                 prep->source_sha256, prep->record_sha256);
+        line_of[k] = lines[k];
     }
-    xk_status rc = texts && entries && details && first
-                       ? xk_content_texts_new(st, ids, first, r->n, texts, err)
+    xk_status rc = texts && entries && details && lines && line_of
+                       ? xk_content_texts_new(st, ids, line_of, r->n, texts, err)
                        : xk_error_set(err, XK_ENOMEM, 0, "out of memory");
     for (size_t k = 0; rc == XK_OK && k < r->n; k++) {
         const xk_batch_item *it = &items[r->at[k]];
@@ -325,7 +329,8 @@ static xk_status audit_run(xk_store *st, xk_batch_item *items, const run *r, con
     free(texts);
     free(entries);
     free(details);
-    free(first);
+    free(lines);
+    free(line_of);
     return rc;
 }
 

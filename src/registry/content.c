@@ -44,10 +44,12 @@ static void hash_row(xk_stmt *s, int first, xk_buf *b)
     xk_buf_putc(b, ';');
 }
 
-/* The rows a query gives for one licence id, every column length-prefixed, hashed. */
-static xk_status rows_hash(xk_store *st, const char *sql, long long lid, char out[XK_SHA256_HEX],
-                           xk_error *err)
+/* The rows a query gives for one licence id, every column length-prefixed, hashed; *count (may
+ * be NULL) receives how many rows there were. */
+static xk_status rows_hash_counted(xk_store *st, const char *sql, long long lid,
+                                   char out[XK_SHA256_HEX], long long *count, xk_error *err)
 {
+    long long rows = 0;
     xk_stmt *s = xk_store_cached_stmt(st, sql, err);
     if (!s)
         return xk_store_stmt_failure(err);
@@ -55,8 +57,12 @@ static xk_status rows_hash(xk_store *st, const char *sql, long long lid, char ou
     xk_buf b;
     xk_buf_init(&b);
     int step;
-    while ((step = xk_db_step(s)) == XK_DB_ROW)
+    while ((step = xk_db_step(s)) == XK_DB_ROW) {
         hash_row(s, 0, &b);
+        rows++;
+    }
+    if (count)
+        *count = rows;
     xk_status rc = XK_OK;
     if (step != XK_DB_DONE)
         rc = xk_store_db_error(st, err, "hashing a licence's rows");
@@ -68,6 +74,19 @@ static xk_status rows_hash(xk_store *st, const char *sql, long long lid, char ou
     xk_buf_free(&b);
     return rc;
 }
+
+static xk_status rows_hash(xk_store *st, const char *sql, long long lid, char out[XK_SHA256_HEX],
+                           xk_error *err)
+{
+    return rows_hash_counted(st, sql, lid, out, NULL, err);
+}
+
+/* A licence's evidence files (evidence.c): a line "evidence <SHA-256 of the rows>" after the
+ * state, only in entries of a licence that has any (entries written before evidence existed
+ * read the same as ever). */
+#define EVIDENCE_ROWS                                                                              \
+    "SELECT v.event_id, v.position, v.sha256, v.name, v.kind, v.size FROM evidence v "            \
+    "JOIN events e ON e.id = v.event_id WHERE e.licence_id = ?1 ORDER BY v.event_id, v.position"
 
 /* The tables that make up a licence's state, each with the columns that are hashed, the
  * column naming the licence, and the order of its rows. One licence's rows are read with
@@ -111,16 +130,6 @@ xk_status xk_content_state(xk_store *st, long long lid, char out[XK_CONTENT_PART
     return XK_OK;
 }
 
-/* "version N <stored> <source> <canonical>": the SHA-256 of the stored record text, then the
- * version's source and canonical hashes. */
-static void version_line(xk_buf *out, int version, const char *record, size_t len,
-                         const char *source_sha256, const char *record_sha256)
-{
-    char stored[XK_SHA256_HEX];
-    xk_store_sha256_hex(record ? record : "", record ? len : 0, stored);
-    xk_buf_printf(out, "version %d %s %s %s\n", version, stored, source_sha256, record_sha256);
-}
-
 /* Appends "version N record source" for version (0: every version) of licence lid. */
 static xk_status version_lines(xk_store *st, long long lid, int version, xk_buf *out,
                                xk_error *err)
@@ -136,9 +145,12 @@ static xk_status version_lines(xk_store *st, long long lid, int version, xk_buf 
     xk_db_bind_int(s, 2, version);
     int step;
     while ((step = xk_db_step(s)) == XK_DB_ROW) {
+        char stored[XK_SHA256_HEX];
         const char *record = (const char *)xk_db_column_text(s, 1);
-        version_line(out, xk_db_column_int(s, 0), record, (size_t)xk_db_column_bytes(s, 1),
-                     (const char *)xk_db_column_text(s, 2), (const char *)xk_db_column_text(s, 3));
+        xk_store_sha256_hex(record ? record : "", (size_t)xk_db_column_bytes(s, 1), stored);
+        xk_buf_printf(out, "version %d %s %s %s\n", xk_db_column_int(s, 0), stored,
+                      (const char *)xk_db_column_text(s, 2),
+                      (const char *)xk_db_column_text(s, 3));
     }
     xk_status rc = step == XK_DB_DONE ? XK_OK
                                        : xk_store_db_error(st, err, "reading a licence's versions");
@@ -146,18 +158,30 @@ static xk_status version_lines(xk_store *st, long long lid, int version, xk_buf 
     return rc;
 }
 
-xk_status xk_content_text(xk_store *st, long long lid, int version, bool all_versions,
-                          char **out, xk_error *err)
+/* The state line and, for a licence with evidence files, the evidence line. */
+static xk_status state_lines(xk_store *st, long long lid, xk_buf *b, xk_error *err)
 {
-    *out = NULL;
     char state[XK_CONTENT_PARTS][XK_SHA256_HEX];
     xk_status rc = xk_content_state(st, lid, state, err);
     if (rc != XK_OK)
         return rc;
+    xk_buf_printf(b, "state %s %s %s %s\n", state[0], state[1], state[2], state[3]);
+    char evidence[XK_SHA256_HEX];
+    long long files = 0;
+    rc = rows_hash_counted(st, EVIDENCE_ROWS, lid, evidence, &files, err);
+    if (rc == XK_OK && files > 0)
+        xk_buf_printf(b, "evidence %s\n", evidence);
+    return rc;
+}
+
+xk_status xk_content_text(xk_store *st, long long lid, int version, bool all_versions,
+                          char **out, xk_error *err)
+{
+    *out = NULL;
     xk_buf b;
     xk_buf_init(&b);
-    xk_buf_printf(&b, "state %s %s %s %s\n", state[0], state[1], state[2], state[3]);
-    if (all_versions || version > 0)
+    xk_status rc = state_lines(st, lid, &b, err);
+    if (rc == XK_OK && (all_versions || version > 0))
         rc = version_lines(st, lid, all_versions ? 0 : version, &b, err);
     if (rc == XK_OK && b.oom)
         rc = xk_error_set(err, XK_ENOMEM, 0, "out of memory");
@@ -184,6 +208,21 @@ xk_status xk_content_append(xk_store *st, const char *at, const char *action, co
         return rc;
     rc = xk_audit_append_content(st, at, action, number, detail, content, err);
     free(content);
+    return rc;
+}
+
+xk_status xk_content_append_line(xk_store *st, long long lid, const char *at, const char *action,
+                                 const char *number, const char *detail, const char *version_line,
+                                 xk_error *err)
+{
+    xk_buf b;
+    xk_buf_init(&b);
+    xk_status rc = state_lines(st, lid, &b, err);
+    if (rc == XK_OK && !xk_buf_puts(&b, version_line))
+        rc = xk_error_set(err, XK_ENOMEM, 0, "out of memory");
+    if (rc == XK_OK)
+        rc = xk_audit_append_content(st, at, action, number, detail, b.data, err);
+    xk_buf_free(&b);
     return rc;
 }
 
@@ -259,7 +298,7 @@ static char *id_array(const long long *ids, size_t n)
 }
 
 xk_status xk_content_texts_new(xk_store *st, const long long *ids,
-                               const xk_content_version *first, size_t n, char **texts,
+                               const char *const *version_lines, size_t n, char **texts,
                                xk_error *err)
 {
     memset(texts, 0, n * sizeof *texts);
@@ -279,9 +318,9 @@ xk_status xk_content_texts_new(xk_store *st, const long long *ids,
     for (size_t i = 0; rc == XK_OK && i < n; i++)
         xk_buf_printf(&bufs[i], "state %s %s %s %s\n", state[i][0], state[i][1], state[i][2],
                       state[i][3]);
-    for (size_t i = 0; rc == XK_OK && i < n; i++) /* as written: the caller's own bytes */
-        version_line(&bufs[i], 1, first[i].record, strlen(first[i].record),
-                     first[i].source_sha256, first[i].record_sha256);
+    /* no evidence line: a licence just made has no events, so no evidence files */
+    for (size_t i = 0; rc == XK_OK && i < n; i++)
+        xk_buf_puts(&bufs[i], version_lines[i]);
     for (size_t i = 0; rc == XK_OK && i < n; i++)
         if (bufs[i].oom || !(texts[i] = xk_buf_take(&bufs[i])))
             rc = xk_error_set(err, XK_ENOMEM, 0, "out of memory");
@@ -353,6 +392,8 @@ typedef struct named {
     bool have_state;
     long long state_entry; /* the entry whose state is the latest */
     char state[XK_CONTENT_PARTS][XK_SHA256_HEX];
+    bool have_evidence; /* the latest state entry named evidence files */
+    char evidence[XK_SHA256_HEX];
     struct {
         int version;
         long long entry;
@@ -375,11 +416,15 @@ static void read_content(named *nm, long long entry, const char *content)
             int version;
             if (sscanf(buf, "state %64s %64s %64s %64s", a, b, c, d) == 4) {
                 nm->have_state = true;
+                nm->have_evidence = false; /* until this entry's own evidence line */
                 nm->state_entry = entry;
                 memcpy(nm->state[0], a, sizeof a);
                 memcpy(nm->state[1], b, sizeof b);
                 memcpy(nm->state[2], c, sizeof c);
                 memcpy(nm->state[3], d, sizeof d);
+            } else if (sscanf(buf, "evidence %64s", a) == 1) {
+                nm->have_evidence = true;
+                memcpy(nm->evidence, a, sizeof a);
             } else if (sscanf(buf, "version %d %64s %64s %64s", &version, a, b, c) == 4) {
                 size_t i = 0;
                 while (i < nm->n && nm->v[i].version != version)
@@ -466,6 +511,16 @@ static xk_status check_state(xk_store *st, long long lid, const char *number, co
                             field ? " (" : "", field ? field : "",
                             field ? " no longer matches the current version's record)" : "");
     }
+    char evidence[XK_SHA256_HEX];
+    long long files = 0;
+    rc = rows_hash_counted(st, EVIDENCE_ROWS, lid, evidence, &files, err);
+    if (rc != XK_OK)
+        return rc;
+    if (nm->have_evidence ? strcmp(evidence, nm->evidence) != 0 : files > 0)
+        return xk_error_set(err, XK_ECONFLICT, 0,
+                            "%s: its evidence files differ from what audit entry %lld recorded: "
+                            "they were changed outside xuke",
+                            number, nm->state_entry);
     return XK_OK;
 }
 
@@ -541,6 +596,39 @@ static xk_status check_versions(xk_store *st, long long lid, const char *number,
     return rc;
 }
 
+/* Each evidence file of the licence still hashes to the SHA-256 it is stored under. */
+static xk_status check_evidence_files(xk_store *st, long long lid, const char *number,
+                                      xk_error *err)
+{
+    xk_stmt *s;
+    if (xk_db_prepare(st->db, "SELECT v.sha256, d.body FROM evidence v JOIN events e ON "
+                           "e.id = v.event_id LEFT JOIN documents d ON d.sha256 = v.sha256 "
+                           "WHERE e.licence_id = ?1 ORDER BY v.event_id, v.position", &s) != XK_DB_OK)
+        return xk_store_db_error(st, err, "reading evidence");
+    xk_db_bind_int64(s, 1, lid);
+    xk_status rc = XK_OK;
+    int step;
+    while (rc == XK_OK && (step = xk_db_step(s)) == XK_DB_ROW) {
+        const char *sha = (const char *)xk_db_column_text(s, 0);
+        char have[XK_SHA256_HEX];
+        if (xk_db_column_null(s, 1)) {
+            rc = xk_error_set(err, XK_ECONFLICT, 0, "%s: evidence file %.16s… is missing",
+                              number, sha ? sha : "");
+            break;
+        }
+        xk_store_sha256_hex(xk_db_column_blob(s, 1), (size_t)xk_db_column_bytes(s, 1), have);
+        if (!sha || strcmp(have, sha) != 0)
+            rc = xk_error_set(err, XK_ECONFLICT, 0,
+                              "%s: evidence file %.16s… no longer hashes to its name: it was "
+                              "changed outside xuke",
+                              number, sha ? sha : "");
+    }
+    if (rc == XK_OK && step != XK_DB_DONE)
+        rc = xk_store_db_error(st, err, "reading evidence");
+    xk_db_finalize(s);
+    return rc;
+}
+
 /* A licence the chain names that the store no longer holds (deleted outside xuke). */
 static xk_status check_missing(xk_store *st, xk_error *err)
 {
@@ -582,6 +670,8 @@ xk_status xk_content_verify(xk_store *st, xk_error *err)
             rc = check_state(st, lid, number, nm, err);
         if (rc == XK_OK)
             rc = check_versions(st, lid, number, nm, err);
+        if (rc == XK_OK)
+            rc = check_evidence_files(st, lid, number, err);
     }
     if (rc == XK_OK && step != XK_DB_DONE)
         rc = xk_store_db_error(st, err, "reading licences");

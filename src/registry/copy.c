@@ -21,7 +21,7 @@
 static const char *const tables[] = {
     "documents", "licences", "versions", "services", "domains",     "events",      "tokens",
     "originals", "lists",    "list_entries", "site_checks", "audit", "audit_head", "audit_anchor",
-    "subscriptions", "outbox", "notices", "baselines",
+    "subscriptions", "outbox", "notices", "baselines", "evidence",
 };
 #define N_TABLES (sizeof tables / sizeof tables[0])
 

@@ -1,12 +1,20 @@
 /*
- * Events recorded against licences, and the scan that hands the rules layer every licence with
+ * Events recorded against licences (with their evidence files: evidence.c), the correcting
+ * entries that undo a mistaken one, and the scan that hands the rules layer every licence with
  * its dates, duties and events in one pass (two ordered cursors merged, so a million licences
  * with their events are read without a query per licence).
+ *
+ * Nothing here deletes or rewrites an event. A mistake is undone by a correction: a new event
+ * of type "correction" whose ref is the id it corrects. Reading an event joins its correction
+ * in and reports it voided (when, by whom, why); the rules see neither the corrected event nor
+ * the correction. Stores from before corrections existed may hold events voided in place
+ * (events.voided_at set); those read back the same way.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/buf.h"
 #include "internal.h"
 #include "xuke/limits.h"
 #include "xuke/text.h"
@@ -21,7 +29,8 @@ static xk_status find_id(xk_store *st, const char *number, long long *id, xk_err
     return rc;
 }
 
-static xk_status add_locked(xk_store *st, const char *number, const xk_event *ev, long *id,
+static xk_status add_locked(xk_store *st, const char *number, const xk_event *ev,
+                            const xk_evidence_file *files, size_t n_files, long *id,
                             xk_error *err)
 {
     long long lid;
@@ -54,23 +63,38 @@ static xk_status add_locked(xk_store *st, const char *number, const xk_event *ev
     xk_db_finalize(s);
     if (rc != XK_OK)
         return rc;
-    char detail[400];
-    snprintf(detail, sizeof detail, "event %ld %s on %s%s%s%s", *id, ev->type, date,
-             ev->planned ? " (planned)" : "", *ev->note ? ": " : "", ev->note);
-    if (ev->year) {
-        size_t n = strlen(detail);
-        snprintf(detail + n, sizeof detail - n, " (year %d)", ev->year);
-    }
-    return xk_content_append(st, at, "event", number, detail, 0, err);
+    xk_buf detail;
+    xk_buf_init(&detail);
+    xk_buf_printf(&detail, "event %ld %s on %s%s%s%s", *id, ev->type, date,
+                  ev->planned ? " (planned)" : "", *ev->note ? ": " : "", ev->note);
+    if (ev->year)
+        xk_buf_printf(&detail, " (year %d)", ev->year);
+    rc = xk_evidence_put(st, *id, at, files, n_files, &detail, err);
+    if (rc == XK_OK && detail.oom)
+        rc = xk_error_set(err, XK_ENOMEM, 0, "out of memory");
+    if (rc == XK_OK)
+        rc = xk_content_append(st, at, "event", number, detail.data, 0, err);
+    xk_buf_free(&detail);
+    return rc;
 }
 
 xk_status xk_store_event_add(xk_store *st, const char *number, const xk_event *ev, long *id,
                              xk_error *err)
 {
-    xk_status rc = xk_store_write_begin(st, err);
+    return xk_store_event_add_files(st, number, ev, NULL, 0, id, err);
+}
+
+xk_status xk_store_event_add_files(xk_store *st, const char *number, const xk_event *ev,
+                                   const xk_evidence_file *files, size_t n_files, long *id,
+                                   xk_error *err)
+{
+    xk_status rc = xk_evidence_check(files, n_files, err); /* before anything is written */
     if (rc != XK_OK)
         return rc;
-    return xk_store_write_end(st, add_locked(st, number, ev, id, err), err);
+    rc = xk_store_write_begin(st, err);
+    if (rc != XK_OK)
+        return rc;
+    return xk_store_write_end(st, add_locked(st, number, ev, files, n_files, id, err), err);
 }
 
 /* A text column into a fixed buffer, whole; false when it does not fit (never cut). */
@@ -97,24 +121,39 @@ static bool read_event(xk_stmt *s, int c, xk_event *e)
            column_into(s, c + 11, e->voided_by, sizeof e->voided_by);
 }
 
+/* An event with what voided it: its own columns (voided in place, before corrections), else
+ * the correction that names it (one at most: a unique index, schema migration 12). */
 #define EVENT_COLUMNS                                                                              \
     "e.id, e.type, e.date, e.year, e.note, e.ref, e.recorded_at, e.actor, e.planned, "           \
-    "e.voided_at, e.void_reason, e.voided_by"
+    "CASE WHEN e.voided_at <> '' THEN e.voided_at ELSE COALESCE(c.recorded_at, '') END, "        \
+    "CASE WHEN e.voided_at <> '' THEN e.void_reason ELSE COALESCE(c.note, '') END, "             \
+    "CASE WHEN e.voided_at <> '' THEN e.voided_by ELSE COALESCE(c.actor, '') END"
+#define EVENT_CORRECTION_JOIN                                                                      \
+    " LEFT JOIN events c ON c.type = '" XK_EVENT_CORRECTION "' AND c.ref = CAST(e.id AS TEXT)"   \
+    " AND c.licence_id = e.licence_id"
 
-static xk_status void_locked(xk_store *st, long id, const char *reason, char *number,
-                             xk_error *err)
+static xk_date china_day(const char *utc);
+
+static xk_status correct_locked(xk_store *st, long id, const char *reason, char *number,
+                                long *correction_id, xk_error *err)
 {
     xk_stmt *s;
-    if (xk_db_prepare(st->db, "SELECT l.number, e.type, e.date, e.voided_at FROM events e "
-                           "JOIN licences l ON l.id = e.licence_id WHERE e.id = ?1", &s) != XK_DB_OK)
+    if (xk_db_prepare(st->db, "SELECT l.number, e.type, e.date, e.licence_id, "
+                           "CASE WHEN e.voided_at <> '' THEN e.voided_at "
+                           "ELSE COALESCE(c.recorded_at, '') END FROM events e "
+                           "JOIN licences l ON l.id = e.licence_id" EVENT_CORRECTION_JOIN
+                           " WHERE e.id = ?1", &s) != XK_DB_OK)
         return xk_store_db_error(st, err, "reading the event");
     xk_db_bind_int64(s, 1, id);
     char num[64] = "", type[32] = "", date[16] = "", voided[32] = "";
+    long long lid = 0;
     bool found = xk_db_step(s) == XK_DB_ROW;
     bool fits = !found || (column_into(s, 0, num, sizeof num) &&
                            column_into(s, 1, type, sizeof type) &&
                            column_into(s, 2, date, sizeof date) &&
-                           column_into(s, 3, voided, sizeof voided));
+                           column_into(s, 4, voided, sizeof voided));
+    if (found)
+        lid = xk_db_column_int64(s, 3);
     xk_db_finalize(s);
     if (!fits)
         return xk_store_too_long(err, "event", num);
@@ -124,28 +163,44 @@ static xk_status void_locked(xk_store *st, long id, const char *reason, char *nu
     if (*voided)
         return xk_error_set(err, XK_ECONFLICT, 0, "event %ld was already voided at %s", id,
                             voided);
+    if (strcmp(type, XK_EVENT_CORRECTION) == 0)
+        return xk_error_set(err, XK_ECONFLICT, 0, "event %ld is itself a correction: record "
+                            "the event again instead", id);
     if (number)
         snprintf(number, 64, "%s", num);
-    char at[32];
+    char at[32], day[16], ref[24];
     xk_store_now_utc(at);
-    if (xk_db_prepare(st->db, "UPDATE events SET voided_at = ?2, void_reason = ?3, voided_by = ?4 "
-                           "WHERE id = ?1", &s) != XK_DB_OK)
-        return xk_store_db_error(st, err, "voiding the event");
-    xk_db_bind_int64(s, 1, id);
-    xk_db_bind_text(s, 2, at, -1);
-    xk_db_bind_text(s, 3, reason, -1);
-    xk_db_bind_text(s, 4, st->actor, -1);
-    xk_status rc = xk_db_step(s) == XK_DB_DONE ? XK_OK : xk_store_db_error(st, err, "voiding the event");
+    xk_date_format(china_day(at), day, sizeof day);
+    snprintf(ref, sizeof ref, "%ld", id);
+    if (xk_db_prepare(st->db, "INSERT INTO events(licence_id, type, date, year, note, ref, "
+                           "recorded_at, actor, planned) VALUES (?1, ?2, ?3, NULL, ?4, ?5, ?6, "
+                           "?7, 0) RETURNING id", &s) != XK_DB_OK)
+        return xk_store_db_error(st, err, "recording the correction");
+    xk_db_bind_int64(s, 1, lid);
+    xk_db_bind_text(s, 2, XK_EVENT_CORRECTION, -1);
+    xk_db_bind_text(s, 3, day, -1);
+    xk_db_bind_text(s, 4, reason, -1);
+    xk_db_bind_text(s, 5, ref, -1);
+    xk_db_bind_text(s, 6, at, -1);
+    xk_db_bind_text(s, 7, st->actor, -1);
+    long cid = 0;
+    xk_status rc = xk_db_step(s) == XK_DB_ROW ? XK_OK
+                                               : xk_store_db_error(st, err, "recording the correction");
+    if (rc == XK_OK)
+        cid = (long)xk_db_column_int64(s, 0);
     xk_db_finalize(s);
     if (rc != XK_OK)
         return rc;
+    if (correction_id)
+        *correction_id = cid;
     char detail[400];
-    snprintf(detail, sizeof detail, "void event %ld %s on %s: %s", id, type, date, reason);
+    snprintf(detail, sizeof detail, "correction %ld voids event %ld %s on %s: %s", cid, id, type,
+             date, reason);
     return xk_content_append(st, at, "event_void", num, detail, 0, err);
 }
 
-xk_status xk_store_event_void(xk_store *st, long id, const char *reason, char *number,
-                              xk_error *err)
+xk_status xk_store_event_correct(xk_store *st, long id, const char *reason, char *number,
+                                 long *correction_id, xk_error *err)
 {
     if (!reason || !*reason)
         return xk_error_set(err, XK_EUSAGE, 0, "voiding an event needs a reason");
@@ -155,7 +210,14 @@ xk_status xk_store_event_void(xk_store *st, long id, const char *reason, char *n
     xk_status rc = xk_store_write_begin(st, err);
     if (rc != XK_OK)
         return rc;
-    return xk_store_write_end(st, void_locked(st, id, reason, number, err), err);
+    return xk_store_write_end(st, correct_locked(st, id, reason, number, correction_id, err),
+                              err);
+}
+
+xk_status xk_store_event_void(xk_store *st, long id, const char *reason, char *number,
+                              xk_error *err)
+{
+    return xk_store_event_correct(st, id, reason, number, NULL, err);
 }
 
 xk_status xk_store_events(xk_store *st, const char *number, xk_event **out, size_t *n,
@@ -168,8 +230,8 @@ xk_status xk_store_events(xk_store *st, const char *number, xk_event **out, size
     if (rc != XK_OK)
         return rc;
     xk_stmt *s;
-    if (xk_db_prepare(st->db, "SELECT " EVENT_COLUMNS " FROM events e WHERE e.licence_id = ?1 "
-                           "ORDER BY e.date, e.id", &s) != XK_DB_OK)
+    if (xk_db_prepare(st->db, "SELECT " EVENT_COLUMNS " FROM events e" EVENT_CORRECTION_JOIN
+                           " WHERE e.licence_id = ?1 ORDER BY e.date, e.id", &s) != XK_DB_OK)
         return xk_store_db_error(st, err, "reading events");
     xk_db_bind_int64(s, 1, lid);
     size_t cap = 0;
@@ -259,7 +321,7 @@ static xk_status rules_scan(xk_store *st, const char *number, const char *live_o
     xk_status brc = xk_store_baseline_get(st, &base, err);
     if (brc != XK_OK)
         return brc;
-    char sql[1024];
+    char sql[2048];
     snprintf(sql, sizeof sql,
              "SELECT l.id, l.number, l.company, l.issued, l.expires, l.removed, l.duties, "
              CANCELLED_COLUMN ", " KNOWN_SINCE_COLUMN " FROM licences l%s ORDER BY l.id",
@@ -268,10 +330,11 @@ static xk_status rules_scan(xk_store *st, const char *number, const char *live_o
     event_cursor ev = {NULL, false, XK_DB_DONE, 0};
     if (xk_db_prepare(st->db, sql, &ls) != XK_DB_OK)
         return xk_store_db_error(st, err, "reading licences");
-    /* voided events are kept for the record but count for nothing */
+    /* voided events and corrections are kept for the record but count for nothing */
     snprintf(sql, sizeof sql,
-             "SELECT e.licence_id, " EVENT_COLUMNS " FROM events e%s%s%s e.voided_at = '' "
-             "ORDER BY e.licence_id, e.date, e.id",
+             "SELECT e.licence_id, " EVENT_COLUMNS " FROM events e" EVENT_CORRECTION_JOIN
+             "%s%s%s e.voided_at = '' AND c.id IS NULL AND e.type <> '" XK_EVENT_CORRECTION
+             "' ORDER BY e.licence_id, e.date, e.id",
              number || live_on ? " JOIN licences l ON l.id = e.licence_id" : "", where,
              *where ? " AND" : " WHERE");
     if (xk_db_prepare(st->db, sql, &ev.s) != XK_DB_OK) {

@@ -6,6 +6,7 @@
 #ifndef XK_REGISTRY_INTERNAL_H
 #define XK_REGISTRY_INTERNAL_H
 
+#include "../core/buf.h"
 #include "db.h"
 
 #include "xuke/store.h"
@@ -131,17 +132,17 @@ xk_status xk_content_text(xk_store *st, long long lid, int version, bool all_ver
  * write created, 0 when none). */
 xk_status xk_content_append(xk_store *st, const char *at, const char *action, const char *number,
                             const char *detail, int version, xk_error *err);
-/* The first version of a licence, as it was just written: the stored record text, its
- * source's and its canonical hash. */
-typedef struct xk_content_version {
-    const char *record, *source_sha256, *record_sha256;
-} xk_content_version;
-/* The content texts of licences ids (n of them), each just made with its first version
- * first[i]: texts[i] as xk_content_text(ids[i], 1) gives it, the state read for all in four
- * queries (PostgreSQL: the ids go as one array), the version line from what was written. Each
- * texts[i] is malloc'ed; all NULL on failure. */
+/* The same for the licence row lid just written, its version line given ("version N stored source
+ * canonical\n", as xk_content_text writes it) rather than read back from the store. */
+xk_status xk_content_append_line(xk_store *st, long long lid, const char *at, const char *action,
+                                 const char *number, const char *detail, const char *version_line,
+                                 xk_error *err);
+/* The content texts of licences ids (n of them), each just made with its first version:
+ * texts[i] as xk_content_append_line would write it with version_lines[i], the state read for
+ * all in four queries (PostgreSQL: the ids go as one array). Each texts[i] is malloc'ed; all
+ * NULL on failure. */
 xk_status xk_content_texts_new(xk_store *st, const long long *ids,
-                               const xk_content_version *first, size_t n, char **texts,
+                               const char *const *version_lines, size_t n, char **texts,
                                xk_error *err);
 /* Once per store, inside the migration's transaction: an "anchor" entry per licence naming its
  * state and every version, then a row in audit_anchor (keyed on that table, not on the
@@ -182,4 +183,13 @@ typedef struct xk_batch_item {
  * error) nothing of the batch is kept once the caller rolls its transaction back. */
 xk_status xk_store_put_batch(xk_store *st, xk_batch_item *items, size_t n, xk_error *err);
 
+
+/* --- evidence.c: files kept with an event ------------------------------------------------ */
+/* The files' count, sizes, kinds and names against their limits; nothing written. */
+xk_status xk_evidence_check(const xk_evidence_file *files, size_t n, xk_error *err);
+/* Stores files (checked) as event_id's evidence inside the caller's write bracket, and appends
+ * " evidence N SHA256 KIND NAME" for each to the event's audit detail. */
+xk_status xk_evidence_put(xk_store *st, long event_id, const char *at,
+                          const xk_evidence_file *files, size_t n, xk_buf *detail,
+                          xk_error *err);
 #endif

@@ -8,8 +8,8 @@
  * services and domains (the current version's, for lookups), company_fts (trigram index over
  * company names: Chinese has no word breaks), events (rules), the hash-chained audit log, and
  * the due-diligence checks' published lists and homepage checks (checks_store.c), and the
- * reminders' subscriptions and outbox (notify_store.c), and the baseline of annual reports
- * filed before first use (baseline.c).
+ * reminders' subscriptions and outbox (notify_store.c), the baseline of annual reports
+ * filed before first use (baseline.c), and the evidence files of events (evidence.c).
  */
 #include <stdio.h>
 
@@ -145,6 +145,15 @@ static const char *const migrations[] = {
     /* in parentheses: clang takes a last element of two joined literals for a missed comma */
     ("CREATE TABLE baselines(id INTEGER PRIMARY KEY, filed_through INTEGER NOT NULL,"
      "  note TEXT NOT NULL DEFAULT '', recorded_at TEXT NOT NULL, actor TEXT NOT NULL);"),
+    /* 12: evidence of a duty done (evidence.c): files stored once in documents, linked to their
+     * event in order; and at most one correction (an event of type 'correction' whose ref is
+     * the id it undoes, events.c) per event, found by that ref */
+    ("CREATE TABLE evidence(event_id INTEGER NOT NULL REFERENCES events(id),"
+     "  position INTEGER NOT NULL, sha256 TEXT NOT NULL REFERENCES documents(sha256),"
+     "  name TEXT NOT NULL, kind TEXT NOT NULL, size INTEGER NOT NULL,"
+     "  PRIMARY KEY(event_id, position)) WITHOUT ROWID;"
+     "CREATE INDEX evidence_sha256 ON evidence(sha256);"
+     "CREATE UNIQUE INDEX events_correction ON events(ref) WHERE type = 'correction';"),
 };
 
 /*
@@ -264,6 +273,13 @@ static const char *const pg_migrations[] = {
     /* 11: the baseline on first use */
     "CREATE TABLE baselines(id BIGSERIAL PRIMARY KEY, filed_through INTEGER NOT NULL,"
     "  note" CTEXT "NOT NULL DEFAULT '', recorded_at" CTEXT "NOT NULL, actor" CTEXT "NOT NULL);",
+    /* 12: evidence files, one correction per event */
+    "CREATE TABLE evidence(event_id BIGINT NOT NULL REFERENCES events(id),"
+    "  position INTEGER NOT NULL, sha256" CTEXT "NOT NULL REFERENCES documents(sha256),"
+    "  name" CTEXT "NOT NULL, kind" CTEXT "NOT NULL, size BIGINT NOT NULL,"
+    "  PRIMARY KEY(event_id, position));"
+    "CREATE INDEX evidence_sha256 ON evidence(sha256);"
+    "CREATE UNIQUE INDEX events_correction ON events(ref) WHERE type = 'correction';",
 };
 
 #define N_MIGRATIONS (int)(sizeof migrations / sizeof migrations[0])

@@ -524,8 +524,13 @@ xk_status xk_store_put_locked(xk_store *st, const xk_licence *lic, const char *s
         char detail[160];
         snprintf(detail, sizeof detail, "version %d from %s document %.16s%s", ex.version, kind,
                  src_sha, was_removed ? " (restored after removal)" : "");
-        rc = xk_content_append(st, at, ex.version == 1 ? "import" : "new_version", lic->number,
-                               detail, ex.version, err);
+        /* the version line from what was just written, not read back (its hashes were made
+         * with the record, on an import's worker thread) */
+        char line[XK_SHA256_HEX * 3 + 32];
+        snprintf(line, sizeof line, "version %d %s %s %s\n", ex.version, prep->json_sha256,
+                 src_sha, hash);
+        rc = xk_content_append_line(st, ex.id, at, ex.version == 1 ? "import" : "new_version",
+                                    lic->number, detail, line, err);
     }
     res->version = ex.version;
     return rc;
@@ -537,6 +542,7 @@ xk_status xk_store_prepare(const xk_licence *lic, const char *source, size_t sou
     memset(out, 0, sizeof *out);
     if (record_json(lic, &out->json, out->record_sha256) != XK_OK)
         return XK_ENOMEM;
+    xk_store_sha256_hex(out->json, strlen(out->json), out->json_sha256);
     xk_store_sha256_hex(source, source_len, out->source_sha256);
     xk_duty_set set;
     xk_licence_duties(lic, &set);

@@ -3,6 +3,7 @@
  * is the one list of what the server answers; docs/openapi.json describes the same list and the
  * API tests check the two against each other.
  */
+#include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +35,7 @@ static const route routes[] = {
     {"GET", "/v1/licenses/{}/events", xk_api_events, XK_ROLE_READER},
     {"POST", "/v1/licenses/{}/events", xk_api_event_add, XK_ROLE_EDITOR},
     {"POST", "/v1/events/{}/void", xk_api_event_void, XK_ROLE_EDITOR},
+    {"GET", "/v1/evidence/{}", xk_api_evidence, XK_ROLE_READER},
     {"GET", "/v1/baseline", xk_api_baseline, XK_ROLE_READER},
     {"POST", "/v1/baseline", xk_api_baseline_set, XK_ROLE_EDITOR},
     {"GET", "/v1/domains/{}", xk_api_domain, XK_ROLE_READER},
@@ -165,6 +167,159 @@ void xk_srv_fail(srv_resp *resp, const xk_error *err)
     }
 }
 
+/* --- read answers kept per store revision ----------------------------------------------- */
+
+static void key_part(xk_buf *b, const char *s, size_t len)
+{
+    xk_buf_printf(b, "%zu:", len); /* length-prefixed: no two keys run together alike */
+    xk_buf_append(b, s, len);
+}
+
+bool xk_srv_key_start(srv_kept *k, const srv_call *c, const char *name)
+{
+    memset(k, 0, sizeof *k);
+    xk_buf_init(&k->key);
+    char today[16];
+    key_part(&k->key, name, strlen(name));
+    xk_date_format(c->ctx->today, today, sizeof today);
+    key_part(&k->key, today, strlen(today));
+    for (size_t i = 0; i < c->req->n_args; i++) {
+        key_part(&k->key, c->req->args[i].key, strlen(c->req->args[i].key));
+        key_part(&k->key, c->req->args[i].value, strlen(c->req->args[i].value));
+    }
+    return !k->key.oom;
+}
+
+bool xk_srv_key_add(srv_kept *k, const char *part, size_t len)
+{
+    key_part(&k->key, part, len);
+    return !k->key.oom;
+}
+
+void xk_srv_kept_free(srv_kept *k)
+{
+    xk_buf_free(&k->key);
+}
+
+static bool ows(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+bool xk_srv_etag_matches(const char *header, const char *etag)
+{
+    if (!header || !etag || !*etag)
+        return false;
+    if (strncmp(etag, "W/", 2) == 0)
+        etag += 2;
+    size_t want = strlen(etag);
+    const char *p = header;
+    while (ows(*p))
+        p++;
+    if (*p == '*') {
+        for (p++; ows(*p); p++)
+            ;
+        return *p == '\0';
+    }
+    bool found = false;
+    for (;;) {
+        while (ows(*p) || *p == ',') /* a list may hold empty elements */
+            p++;
+        if (!*p)
+            return found;
+        if (strncmp(p, "W/", 2) == 0)
+            p += 2;
+        if (*p != '"')
+            return false;
+        const char *q = p + 1;
+        for (; *q && *q != '"'; q++) {
+            unsigned char ch = (unsigned char)*q; /* etagc: %x21 / %x23-7E / obs-text */
+            if (!(ch == 0x21 || (ch >= 0x23 && ch <= 0x7e) || ch >= 0x80))
+                return false;
+        }
+        if (*q != '"')
+            return false;
+        q++;
+        found = found || ((size_t)(q - p) == want && memcmp(p, etag, want) == 0);
+        for (p = q; ows(*p); p++)
+            ;
+        if (*p && *p != ',')
+            return false;
+    }
+}
+
+/* 200 with body (taken) and its tag, or 304 without a body when the request names the tag. */
+static void send_tagged(const srv_call *c, srv_resp *resp, char *body, size_t len,
+                        const char *etag)
+{
+    free(resp->body);
+    resp->body = NULL;
+    resp->static_body = NULL;
+    resp->content_type = "application/json";
+    snprintf(resp->etag, sizeof resp->etag, "%s", etag);
+    if (xk_srv_etag_matches(c->req->if_none_match, etag)) {
+        free(body);
+        resp->status = 304;
+        resp->static_body = (const unsigned char *)"";
+        resp->body_len = 0;
+        return;
+    }
+    resp->status = 200;
+    resp->body = body;
+    resp->body_len = len;
+}
+
+/* The store's revision for this request, read when first needed; false when unreadable. */
+static bool revision(srv_ctx *ctx)
+{
+    if (ctx->rev_read == 0) {
+        xk_error err;
+        ctx->rev_read = xk_store_revision_get(ctx->st, &ctx->rev, &err) == XK_OK ? 1 : -1;
+    }
+    return ctx->rev_read > 0;
+}
+
+bool xk_srv_kept(const srv_call *c, srv_resp *resp, srv_kept *k)
+{
+    k->keep = false;
+    if (!c->ctx->answers || k->key.oom || !k->key.data || !revision(c->ctx))
+        return false; /* computed, not kept: the answer itself says what is wrong */
+    k->keep = true;
+    char *body, etag[XK_VIEW_ETAG_MAX];
+    size_t len;
+    if (!xk_srv_answers_get(c->ctx->answers, k->key.data, k->key.len, &c->ctx->rev,
+                            c->ctx->calendar_serial, &body, &len, etag))
+        return false;
+    send_tagged(c, resp, body, len, etag);
+    return true;
+}
+
+void xk_srv_answer_text(const srv_call *c, srv_resp *resp, srv_kept *k, char *text, size_t len,
+                        const char *etag)
+{
+    if (k->keep)
+        xk_srv_answers_put(c->ctx->answers, k->key.data, k->key.len, &c->ctx->rev,
+                           c->ctx->calendar_serial, text, len, etag);
+    send_tagged(c, resp, text, len, etag);
+}
+
+void xk_srv_answer_json(const srv_call *c, srv_resp *resp, srv_kept *k, json_t *o)
+{
+    char *s = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(o);
+    if (!s) {
+        xk_srv_error(resp, 500, "internal", "out of memory writing the answer");
+        return;
+    }
+    size_t len = strlen(s);
+    unsigned char h[crypto_hash_sha256_BYTES];
+    char hex[XK_SHA256_HEX], etag[XK_VIEW_ETAG_MAX];
+    crypto_hash_sha256(h, (const unsigned char *)s, len);
+    sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+    snprintf(etag, sizeof etag, "\"%.32s\"", hex);
+    xk_srv_answer_text(c, resp, k, s, len, etag);
+}
+
 bool xk_srv_arg_date(const srv_call *c, srv_resp *resp, const char *key, xk_date *out, xk_date dflt)
 {
     const char *v = xk_srv_arg_get(c->req, key);
@@ -223,6 +378,34 @@ static double monotonic_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/*
+ * xk_token_check, with the tokens found kept among the answers (under the SHA-256 of the token,
+ * never the token) while the store's revision stays the same: a token created or revoked moves it.
+ */
+static xk_status token_check(srv_ctx *ctx, const char *token, xk_token_info *tok, xk_error *err)
+{
+    char key[4 + crypto_hash_sha256_BYTES], etag[XK_VIEW_ETAG_MAX], *body;
+    size_t len;
+    bool keep = ctx->answers && revision(ctx);
+    if (keep) {
+        memcpy(key, "tok:", 4);
+        crypto_hash_sha256((unsigned char *)key + 4, (const unsigned char *)token, strlen(token));
+        if (xk_srv_answers_get(ctx->answers, key, sizeof key, &ctx->rev, 0, &body, &len, etag)) {
+            bool whole = len == sizeof *tok;
+            if (whole)
+                memcpy(tok, body, sizeof *tok);
+            free(body);
+            if (whole)
+                return XK_OK;
+        }
+    }
+    xk_status rc = xk_token_check(ctx->st, token, tok, err);
+    if (rc == XK_OK && keep)
+        xk_srv_answers_put(ctx->answers, key, sizeof key, &ctx->rev, 0, (const char *)tok,
+                           sizeof *tok, "");
+    return rc;
+}
+
 /* "Bearer TOKEN" → the live token, or an answer (401) and false. No header: anonymous. */
 static bool authenticate(srv_ctx *ctx, const srv_req *req, srv_resp *resp, xk_token_info *tok,
                          bool *anonymous)
@@ -239,7 +422,7 @@ static bool authenticate(srv_ctx *ctx, const srv_req *req, srv_resp *resp, xk_to
     while (*h == ' ')
         h++;
     xk_error err;
-    xk_status rc = xk_token_check(ctx->st, h, tok, &err);
+    xk_status rc = token_check(ctx, h, tok, &err);
     if (rc == XK_OK) {
         snprintf(resp->actor, sizeof resp->actor, "%s", tok->name);
         return true;

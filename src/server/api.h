@@ -13,6 +13,8 @@
 
 #include <jansson.h>
 
+#include "../core/buf.h"
+#include "answers.h"
 #include "jobs.h"
 #include "ratelimit.h"
 #include "xuke/xuke.h"
@@ -30,6 +32,7 @@ typedef struct srv_req {
     size_t n_args;
     bool too_many_args;
     const char *authorization; /* the header, or NULL */
+    const char *if_none_match; /* the header, or NULL */
     const char *client;        /* the peer address, for the anonymous rate limit */
     const char *body;
     size_t body_len;
@@ -46,8 +49,9 @@ typedef struct srv_resp {
     char allow[48];         /* 405: the methods the path takes */
     int retry_after;        /* 429: seconds, 0 = none */
     const char *cache;      /* Cache-Control value or NULL */
-    char disposition[96];   /* Content-Disposition or "" */
+    char disposition[512];  /* Content-Disposition or "" */
     char actor[XK_TOKEN_NAME_MAX + 1]; /* the token's name, "" when anonymous (for the log) */
+    char etag[XK_VIEW_ETAG_MAX];       /* the ETag header, or "" */
 } srv_resp;
 
 /* What the handlers share; one store per concurrent request (the transport's pool). */
@@ -66,6 +70,13 @@ typedef struct srv_ctx {
     /* a scan read in the request reports its pages here (a job's worker); NULL: none */
     void (*on_page)(void *arg, unsigned page);
     void *on_page_arg;
+    /* read answers kept per store revision; NULL: none kept (each computed) */
+    srv_answers *answers;
+    unsigned long calendar_serial; /* which calendar cal is: a reload gives a new one */
+    /* the store's revision, read once per request when first needed (0 unread, 1 read, -1 not
+     * readable): the tokens and answers kept are checked against it */
+    int rev_read;
+    xk_store_revision rev;
 } srv_ctx;
 
 /* Answers one request. resp is fully set on return; release with xk_srv_resp_free. */
@@ -109,6 +120,36 @@ void xk_srv_fail(srv_resp *resp, const xk_error *err);
 /* Sets a body of another type (copied). */
 void xk_srv_body(srv_resp *resp, int status, const char *type, const char *body, size_t len);
 
+/*
+ * Read answers kept per store revision, with entity tags and conditional requests. A handler
+ * names its answer by a key (xk_srv_key_*: the route and every argument that shapes it, the
+ * day included), asks xk_srv_kept first and, when that returns false, computes the answer and
+ * gives it to xk_srv_answer_text or xk_srv_answer_json, which keep it and send it.
+ */
+typedef struct srv_kept {
+    xk_buf key;
+    bool keep; /* a revision was read: the answer may be kept */
+} srv_kept;
+
+/* Starts a key with the route's name, the request's date and its arguments as given. */
+bool xk_srv_key_start(srv_kept *k, const srv_call *c, const char *name);
+/* Adds one more part (any bytes) to the key. */
+bool xk_srv_key_add(srv_kept *k, const char *part, size_t len);
+/* The answer kept for the key at the store's revision now: sent (200, or 304 when the request's
+ * If-None-Match names its tag), true. False: compute it (the revision read first, so a write
+ * landing meanwhile can only make what is kept newer than the revision it is kept under). */
+bool xk_srv_kept(const srv_call *c, srv_resp *resp, srv_kept *k);
+/* Sends text (taken) with its tag as a 200 application/json answer, or 304; keeps it. */
+void xk_srv_answer_text(const srv_call *c, srv_resp *resp, srv_kept *k, char *text, size_t len,
+                        const char *etag);
+/* The same for an answer made as JSON (taken); its tag is the SHA-256 of the bytes. */
+void xk_srv_answer_json(const srv_call *c, srv_resp *resp, srv_kept *k, json_t *o);
+void xk_srv_kept_free(srv_kept *k);
+
+/* RFC 9110 If-None-Match: whether header ("*", or a list of entity tags, weak or strong) names
+ * etag, compared weakly (a W/ prefix on either side ignored). A malformed header names none. */
+bool xk_srv_etag_matches(const char *header, const char *etag);
+
 /* Query helpers: each answers 400 itself and returns false when the value is malformed. */
 bool xk_srv_arg_date(const srv_call *c, srv_resp *resp, const char *key, xk_date *out,
                      xk_date dflt);
@@ -120,7 +161,21 @@ bool xk_srv_param_number(const srv_call *c, srv_resp *resp, char out[64]);
 /* The request body as a JSON object; answers 400 itself and returns NULL when it is not one. */
 json_t *xk_srv_body_object(const srv_call *c, srv_resp *resp);
 
-/* Handlers (api_read.c, api_rules.c, api_write.c, assets.c). */
+/* Evidence files given with an event (api_evidence.c): decoded copies the files point into. */
+typedef struct srv_evidence {
+    xk_evidence_file files[XK_MAX_EVIDENCE_FILES];
+    char *bytes[XK_MAX_EVIDENCE_FILES];
+    size_t n;
+} srv_evidence;
+/* The body's "evidence" list (absent: none); false (answered 400/413) when it is malformed. */
+bool xk_srv_evidence_read(srv_resp *resp, json_t *body, srv_evidence *out);
+void xk_srv_evidence_free(srv_evidence *e);
+/* The SHA-256 of each file, in order: the names the store keeps them under. */
+json_t *xk_srv_evidence_hashes(const srv_evidence *e);
+/* One stored evidence file as the events list shows it (with its download URL). */
+json_t *xk_srv_evidence_json(const xk_evidence *e);
+
+/* Handlers (api_read.c, api_rules.c, api_write.c, api_evidence.c, assets.c). */
 void xk_api_health(const srv_call *c, srv_resp *resp);
 void xk_api_openapi(const srv_call *c, srv_resp *resp);
 void xk_api_licence(const srv_call *c, srv_resp *resp);
@@ -134,6 +189,7 @@ void xk_api_obligations(const srv_call *c, srv_resp *resp);
 void xk_api_events(const srv_call *c, srv_resp *resp);
 void xk_api_event_add(const srv_call *c, srv_resp *resp);
 void xk_api_event_void(const srv_call *c, srv_resp *resp);
+void xk_api_evidence(const srv_call *c, srv_resp *resp);
 void xk_api_baseline(const srv_call *c, srv_resp *resp);
 void xk_api_baseline_set(const srv_call *c, srv_resp *resp);
 void xk_api_status(const srv_call *c, srv_resp *resp);

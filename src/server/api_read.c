@@ -17,6 +17,8 @@ void xk_api_health(const srv_call *c, srv_resp *resp)
     resp->cache = "no-store";
 }
 
+/* The stored record's bytes with the registry's facts composed around them, kept per store
+ * revision and day: a repeated read is a copy, never a decoding. */
 void xk_api_licence(const srv_call *c, srv_resp *resp)
 {
     char number[64];
@@ -26,12 +28,20 @@ void xk_api_licence(const srv_call *c, srv_resp *resp)
         !xk_srv_arg_int(c, resp, "version", 1, 1000000, &version, 0) ||
         !xk_srv_arg_date(c, resp, "as_of", &as_of, c->ctx->today))
         return;
-    json_t *o;
+    srv_kept k;
+    if (xk_srv_key_start(&k, c, "licence") && xk_srv_key_add(&k, number, strlen(number)) &&
+        xk_srv_kept(c, resp, &k)) {
+        xk_srv_kept_free(&k);
+        return;
+    }
+    xk_view_text t;
     xk_error err;
-    if (xk_view_licence(c->ctx->st, c->ctx->cal, as_of, number, (int)version, &o, &err) != XK_OK)
+    if (xk_view_licence_text(c->ctx->st, c->ctx->cal, as_of, number, (int)version, &t, &err) !=
+        XK_OK)
         xk_srv_fail(resp, &err);
     else
-        xk_srv_json(resp, 200, o);
+        xk_srv_answer_text(c, resp, &k, t.text, t.len, t.etag);
+    xk_srv_kept_free(&k);
 }
 
 void xk_api_history(const srv_call *c, srv_resp *resp)
@@ -333,11 +343,17 @@ void xk_api_licences(const srv_call *c, srv_resp *resp)
     char after[64];
     if (!read_filters(c, resp, &q, &p, after))
         return;
+    srv_kept k;
+    if (xk_srv_key_start(&k, c, "licences") && xk_srv_kept(c, resp, &k)) {
+        xk_srv_kept_free(&k);
+        return;
+    }
     p.items = json_array();
     xk_error err;
     if (xk_store_search(c->ctx->st, &q, on_hit, &p, &err) != XK_OK || p.rc != XK_OK) {
         json_decref(p.items);
         xk_srv_fail(resp, p.rc != XK_OK ? &p.err : &err);
+        xk_srv_kept_free(&k);
         return;
     }
     /* the page says how many match in all, so a client never takes a page for the whole */
@@ -345,14 +361,16 @@ void xk_api_licences(const srv_call *c, srv_resp *resp)
     if (match_total(c, &q, &p, &total, &err) != XK_OK) {
         json_decref(p.items);
         xk_srv_fail(resp, &err);
+        xk_srv_kept_free(&k);
         return;
     }
     /* domain matches come best first, not in number order: one page, no cursor */
     bool paged = p.more && !q.domain;
-    xk_srv_json(resp, 200,
-                json_pack("{s:o, s:i, s:I, s:b, s:o}", "items", p.items, "count", (int)p.n,
-                          "total", (json_int_t)total, "truncated", p.more, "next_cursor",
-                          paged ? encode_cursor(p.last) : json_null()));
+    xk_srv_answer_json(c, resp, &k,
+                       json_pack("{s:o, s:i, s:I, s:b, s:o}", "items", p.items, "count",
+                                 (int)p.n, "total", (json_int_t)total, "truncated", p.more,
+                                 "next_cursor", paged ? encode_cursor(p.last) : json_null()));
+    xk_srv_kept_free(&k);
 }
 
 /* --- the access provider's check --------------------------------------------------------- */
@@ -369,10 +387,17 @@ void xk_api_domain(const srv_call *c, srv_resp *resp)
                   (int)xk_utf8_cut(c->param, strlen(c->param), 100), c->param, wrong);
         return;
     }
+    srv_kept k;
+    if (xk_srv_key_start(&k, c, "domain") && xk_srv_key_add(&k, host, strlen(host)) &&
+        xk_srv_kept(c, resp, &k)) {
+        xk_srv_kept_free(&k);
+        return;
+    }
     json_t *o;
     xk_error err;
     if (xk_view_domain(c->ctx->st, c->ctx->cal, host, as_of, &o, &err) != XK_OK)
         xk_srv_fail(resp, &err);
     else
-        xk_srv_json(resp, 200, o);
+        xk_srv_answer_json(c, resp, &k, o);
+    xk_srv_kept_free(&k);
 }

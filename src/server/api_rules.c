@@ -237,16 +237,32 @@ void xk_api_events(const srv_call *c, srv_resp *resp)
     if (!xk_srv_param_number(c, resp, number))
         return;
     xk_event *evs;
-    size_t n;
+    xk_evidence *files = NULL;
+    size_t n, n_files = 0;
     xk_error err;
     if (xk_store_events(c->ctx->st, number, &evs, &n, &err) != XK_OK) {
         xk_srv_fail(resp, &err);
         return;
     }
+    if (xk_store_evidence(c->ctx->st, number, &files, &n_files, &err) != XK_OK) {
+        free(evs);
+        xk_srv_fail(resp, &err);
+        return;
+    }
     json_t *items = json_array();
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(items, xk_view_event(&evs[i]));
+    for (size_t i = 0; i < n; i++) {
+        json_t *ev = xk_view_event(&evs[i]);
+        json_t *kept = json_array();
+        for (size_t k = 0; k < n_files; k++) /* both in event id order: few files a licence */
+            if (files[k].event_id == evs[i].id)
+                json_array_append_new(kept, xk_srv_evidence_json(&files[k]));
+        json_object_set_new(ev, "evidence", kept);
+        if (strcmp(evs[i].type, XK_EVENT_CORRECTION) == 0)
+            json_object_set_new(ev, "corrects", json_integer(strtol(evs[i].ref, NULL, 10)));
+        json_array_append_new(items, ev);
+    }
     free(evs);
+    free(files);
     xk_srv_json(resp, 200, json_pack("{s:s, s:o}", "number", number, "events", items));
 }
 
@@ -297,14 +313,15 @@ static bool read_event(srv_resp *resp, json_t *body, xk_event *ev)
     const char *key;
     json_t *value;
     json_object_foreach(body, key, value) { /* a misspelt field must not be dropped silently */
-        static const char *const known[] = {"type", "date", "year", "note", "ref", "planned"};
+        static const char *const known[] = {"type", "date",    "year",    "note",
+                                            "ref",  "planned", "evidence"};
         bool ok = false;
         for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
             ok = ok || strcmp(key, known[i]) == 0;
         if (!ok) {
             xk_srv_error(resp, 400, "bad_request",
                          "unknown field \"%.*s\" (an event has type, date, year, note, ref, "
-                      "planned)",
+                         "planned, evidence)",
                          (int)xk_utf8_cut(key, strlen(key), 64), key);
             return false;
         }
@@ -348,28 +365,32 @@ void xk_api_event_add(const srv_call *c, srv_resp *resp)
     if (!body)
         return;
     xk_event ev;
-    bool ok = read_event(resp, body, &ev);
-    json_decref(body);
-    if (!ok)
+    srv_evidence files;
+    bool ok = read_event(resp, body, &ev) && xk_srv_evidence_read(resp, body, &files);
+    if (!ok) {
+        json_decref(body);
         return;
+    }
     long id;
     xk_error err;
     xk_event_check check;
-    xk_status rc =
-        xk_event_record(c->ctx->st, c->ctx->cal, c->ctx->today, number, &ev, &id, &check, &err);
+    xk_status rc = xk_event_record_files(c->ctx->st, c->ctx->cal, c->ctx->today, number, &ev,
+                                         files.files, files.n, &id, &check, &err);
     char due[16];
     if (rc == XK_EUSAGE)
         xk_srv_error(resp, 422, "invalid_event", "%s", err.message);
     else if (rc != XK_OK)
         xk_srv_fail(resp, &err);
-    else if (check.late)
-        xk_srv_json(resp, 201,
-                    json_pack("{s:I, s:s, s:s, s:b, s:s}", "id", (json_int_t)id, "number", number,
-                              "type", ev.type, "late", 1, "due",
-                              xk_date_format(check.due, due, sizeof due)));
-    else
-        xk_srv_json(resp, 201, json_pack("{s:I, s:s, s:s, s:b}", "id", (json_int_t)id, "number",
-                                         number, "type", ev.type, "late", 0));
+    else {
+        json_t *o = json_pack("{s:I, s:s, s:s, s:b}", "id", (json_int_t)id, "number", number,
+                              "type", ev.type, "late", check.late);
+        if (check.late)
+            json_object_set_new(o, "due", json_string(xk_date_format(check.due, due, sizeof due)));
+        json_object_set_new(o, "evidence", xk_srv_evidence_hashes(&files));
+        xk_srv_json(resp, 201, o);
+    }
+    xk_srv_evidence_free(&files);
+    json_decref(body); /* the files' names point into it */
 }
 
 void xk_api_event_types(const srv_call *c, srv_resp *resp)
@@ -387,7 +408,8 @@ void xk_api_event_types(const srv_call *c, srv_resp *resp)
     xk_srv_json(resp, 200, json_pack("{s:o}", "types", a));
 }
 
-/* POST /v1/events/{id}/void {"reason": …}: the event stays, marked, and stops counting. */
+/* POST /v1/events/{id}/void {"reason": …}: a correcting entry undoes the event, which stays,
+ * marked, and stops counting (a duty it met opens again). */
 void xk_api_event_void(const srv_call *c, srv_resp *resp)
 {
     char *end;
@@ -407,11 +429,13 @@ void xk_api_event_void(const srv_call *c, srv_resp *resp)
         return;
     char number[64];
     xk_error err;
-    if (xk_store_event_void(c->ctx->st, id, reason, number, &err) != XK_OK)
+    long correction;
+    if (xk_store_event_correct(c->ctx->st, id, reason, number, &correction, &err) != XK_OK)
         xk_srv_fail(resp, &err);
     else
-        xk_srv_json(resp, 200, json_pack("{s:I, s:s, s:b, s:s}", "id", (json_int_t)id, "number",
-                                         number, "voided", 1, "reason", reason));
+        xk_srv_json(resp, 200, json_pack("{s:I, s:s, s:b, s:s, s:I}", "id", (json_int_t)id,
+                                         "number", number, "voided", 1, "reason", reason,
+                                         "correction", (json_int_t)correction));
 }
 
 /* --- the baseline on first use ---------------------------------------------------------------- */

@@ -21,6 +21,13 @@ static json_t *problems_json(const xk_licence *lic)
                               p->message);
         if (p->line > 0)
             json_object_set_new(o, "line", json_integer(p->line));
+        if (p->key) { /* the same for a reader in any language: web/i18n's {0}, {1}, … */
+            json_t *params = json_array();
+            for (size_t k = 0; k < p->n_params; k++)
+                json_array_append_new(params, json_string(p->params[k]));
+            json_object_set_new(o, "key", json_string(p->key));
+            json_object_set_new(o, "params", params);
+        }
         json_array_append_new(a, o);
     }
     return a;

@@ -84,6 +84,7 @@ static void pool_give(pool *p, xk_store *st)
  * is freed when the last request that started with it ends. */
 typedef struct held_calendar {
     xk_calendar *cal;
+    unsigned long serial; /* which one it is: kept answers name it */
     unsigned users;
     struct held_calendar *next; /* older ones still in use */
 } held_calendar;
@@ -103,6 +104,8 @@ typedef struct server {
     atomic_size_t body_bytes; /* memory held for request bodies, all connections together */
     atomic_size_t spilled_bytes; /* bytes of bodies in temporary files, all connections */
     srv_jobs *jobs;         /* scans are read here, off the HTTP threads */
+    srv_answers *answers;   /* read answers kept per store revision */
+    unsigned long calendars; /* calendars installed so far: the next one's serial */
 } server;
 
 /* --- one request -------------------------------------------------------------------------- */
@@ -196,7 +199,10 @@ static enum MHD_Result respond(struct MHD_Connection *conn, request *rq, srv_res
         xk_srv_resp_free(resp);
         return MHD_NO;
     }
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, resp->content_type);
+    if (resp->status != 304)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, resp->content_type);
+    if (resp->etag[0])
+        MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, resp->etag);
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
     if (strncmp(resp->content_type, "text/html", 9) == 0)
@@ -275,13 +281,16 @@ static srv_ctx context(server *s)
     pthread_mutex_lock(&s->cal_lock);
     s->cal->users++;
     const xk_calendar *cal = s->cal->cal;
+    unsigned long serial = s->cal->serial;
     pthread_mutex_unlock(&s->cal_lock);
     return (srv_ctx){.st = pool_take(&s->pool),
                      .cal = cal,
                      .limits = &s->limits,
                      .rate = s->rate,
                      .today = today_china(),
-                     .jobs = s->jobs};
+                     .jobs = s->jobs,
+                     .answers = s->answers,
+                     .calendar_serial = serial};
 }
 
 /* The end of what context() started: the store back to the pool, the calendar let go of. */
@@ -315,6 +324,8 @@ static void request_of(struct MHD_Connection *conn, request *rq, const char *url
     req->admitted = rq->admitted;
     req->authorization =
         MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+    req->if_none_match =
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
     MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_arg, req);
 }
 
@@ -880,6 +891,7 @@ static bool install_calendar(server *s, xk_calendar *cal)
         return false;
     h->cal = cal;
     pthread_mutex_lock(&s->cal_lock);
+    h->serial = ++s->calendars;
     h->next = s->cal;
     s->cal = h;
     /* the one replaced goes now if no request holds it */
@@ -1000,6 +1012,7 @@ int xk_srv_run(const srv_config *cfg, char *errbuf, size_t errsize)
     }
     if (cfg->rate > 0)
         s.rate = xk_srv_ratelimit_new(cfg->rate, cfg->burst, 4096);
+    s.answers = xk_srv_answers_new(XK_SRV_ANSWERS_BYTES); /* NULL: every answer computed */
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);
@@ -1034,6 +1047,7 @@ int xk_srv_run(const srv_config *cfg, char *errbuf, size_t errsize)
     xk_srv_jobs_stop(s.jobs); /* lets the scans being read finish */
     pool_close(&s.pool);
     xk_srv_ratelimit_free(s.rate);
+    xk_srv_answers_free(s.answers);
     free_calendars(&s);
     pthread_mutex_destroy(&s.cal_lock);
     pthread_mutex_destroy(&s.log_lock);

@@ -135,6 +135,13 @@ static bool scan_utf8_text(const char *s, size_t len, size_t *bad)
             }
         }
         unsigned char c = (unsigned char)s[i];
+        /* a three-byte sequence of the BMP's CJK part (lead E3-E9, no surrogates there): most
+         * of a licence, checked without decoding */
+        if (c >= 0xE3 && c <= 0xE9 && i + 3 <= len && ((unsigned char)s[i + 1] & 0xC0) == 0x80 &&
+            ((unsigned char)s[i + 2] & 0xC0) == 0x80) {
+            i += 3;
+            continue;
+        }
         if (c < 0x80) {
             if (binary_at(s, len, i)) {
                 *bad = i;

@@ -15,6 +15,7 @@
 #include <utf8proc.h>
 
 #include "../core/buf.h"
+#include "../core/scan.h"
 
 static bool is_space_cp(unsigned cp)
 {
@@ -51,19 +52,53 @@ static long fast_nfkc(unsigned cp)
     return -1;
 }
 
+static bool is_terminator(char c)
+{
+    return c == '\n' || c == '\r' || c == '\f';
+}
+
+/* A CJK unified ideograph U+4E00-U+9FFF at s (three bytes, all present): NFKC-stable, no space,
+ * copied as it is. Most of a licence is these. */
+static bool common_han(const unsigned char *s, size_t left)
+{
+    return left >= 3 && s[0] >= 0xE4 && s[0] <= 0xE9 && (s[1] & 0xC0) == 0x80 &&
+           (s[2] & 0xC0) == 0x80 && (s[0] != 0xE4 || s[1] >= 0xB8);
+}
+
 /*
- * Writes the collapsed, trimmed text and its space-free form of s[0..len). With mapped = false
- * the fast NFKC table is applied and the first character it cannot map stops the line (false
- * returned, nothing kept); with mapped = true s is already NFKC.
+ * Writes the collapsed, trimmed text and its space-free form of the line starting at s, up to
+ * len bytes or (unless mapped) the first line terminator, at the ends of text and compact (room
+ * for the line reserved by the caller). With mapped = false the fast NFKC table is applied and
+ * the first character it cannot map stops the line (false returned, nothing kept); with mapped =
+ * true s is already NFKC. *used is the line's length in bytes, when true is returned.
  */
-static bool emit(const char *s, size_t len, xk_buf *text, xk_buf *compact, bool mapped)
+static bool emit(const char *s, size_t len, xk_buf *text, xk_buf *compact, bool mapped,
+                 size_t *used)
 {
     size_t text_start = text->len, compact_start = compact->len;
     bool pending_space = false, any = false;
     char *t = text->data + text->len, *c = compact->data + compact->len;
+    const unsigned char *u = (const unsigned char *)s;
     size_t i = 0;
     while (i < len) {
-        unsigned char b = (unsigned char)s[i];
+        unsigned char b = u[i];
+        if (common_han(u + i, len - i)) { /* a run of them, copied at once */
+            size_t run = i + 3;
+            while (common_han(u + run, len - run))
+                run += 3;
+            if (pending_space)
+                *t++ = ' ';
+            pending_space = false;
+            any = true;
+            memcpy(t, s + i, run - i);
+            memcpy(c, s + i, run - i);
+            t += run - i;
+            c += run - i;
+            i = run;
+            continue;
+        }
+        if (!mapped && is_terminator((char)b))
+            break;
         unsigned cp;
         size_t n;
         if (b < 0x80) {
@@ -102,30 +137,34 @@ static bool emit(const char *s, size_t len, xk_buf *text, xk_buf *compact, bool 
     }
     text->len = (size_t)(t - text->data);
     compact->len = (size_t)(c - compact->data);
-    text->data[text->len] = '\0';
-    compact->data[compact->len] = '\0';
+    *t = '\0';
+    *c = '\0';
+    *used = i;
     return true;
 }
 
 /*
- * Appends the normalised form of one raw line to text (collapsed, trimmed) and its space-free
- * form to compact. The fast path never makes a line longer, so the room is reserved up front.
+ * Appends the normalised form of the raw line at raw (up to len bytes, ending at the first
+ * terminator) to text (collapsed, trimmed) and its space-free form to compact, each with its
+ * NUL; *used is the line's length. The fast path never makes a line longer, so the caller's
+ * room for the whole input is enough; only a line utf8proc maps needs more.
  */
-static bool normalise_line(const char *raw, size_t len, xk_buf *text, xk_buf *compact)
+static bool normalise_line(const char *raw, size_t len, xk_buf *text, xk_buf *compact,
+                           size_t *used)
 {
-    if (!xk_buf_reserve(text, len + 1) || !xk_buf_reserve(compact, len + 1))
-        return false;
-    if (emit(raw, len, text, compact, false))
+    if (emit(raw, len, text, compact, false, used))
         return true;
+    *used = xk_scan_line_end(raw, 0, len);
     utf8proc_uint8_t *mapped = NULL;
-    utf8proc_ssize_t n = utf8proc_map((const utf8proc_uint8_t *)raw, (utf8proc_ssize_t)len,
+    utf8proc_ssize_t n = utf8proc_map((const utf8proc_uint8_t *)raw, (utf8proc_ssize_t)*used,
                                       &mapped, UTF8PROC_STABLE | UTF8PROC_COMPOSE |
                                                    UTF8PROC_COMPAT);
     if (n < 0)
         return false;
     bool ok = xk_buf_reserve(text, (size_t)n + 1) && xk_buf_reserve(compact, (size_t)n + 1);
+    size_t mapped_used;
     if (ok)
-        emit((const char *)mapped, (size_t)n, text, compact, true);
+        emit((const char *)mapped, (size_t)n, text, compact, true, &mapped_used);
     free(mapped);
     return ok;
 }
@@ -135,11 +174,24 @@ typedef struct span {
     int lineno;
 } span;
 
+/* One block for xk_lines.storage: every text, then every compact form (offsets moved). */
+static char *join_storage(xk_buf *text, xk_buf *compact, span *spans, size_t n)
+{
+    if (!xk_buf_append(text, compact->data ? compact->data : "", compact->len))
+        return NULL;
+    size_t base = text->len - compact->len;
+    for (size_t k = 0; k < n; k++)
+        spans[k].compact_off += base;
+    return xk_buf_take(text);
+}
+
+/*
+ * One pass over the bytes: each line is found, normalised and written into its place in the
+ * same step, text and compact forms into two buffers sized for the whole input up front.
+ */
 xk_status xk_lines_split(const char *t, size_t len, xk_lines *out, xk_error *err)
 {
     memset(out, 0, sizeof *out);
-    xk_buf all;
-    xk_buf_init(&all);
     xk_buf text, compact;
     xk_buf_init(&text);
     xk_buf_init(&compact);
@@ -148,10 +200,9 @@ xk_status xk_lines_split(const char *t, size_t len, xk_lines *out, xk_error *err
     int lineno = 1;
     size_t i = 0;
     xk_status st = XK_OK;
-    while (i <= len) {
-        size_t j = i;
-        while (j < len && t[j] != '\n' && t[j] != '\r' && t[j] != '\f')
-            j++;
+    if (!xk_buf_reserve(&text, len + 1) || !xk_buf_reserve(&compact, len + 1))
+        st = xk_error_set(err, XK_ENOMEM, 0, "out of memory");
+    while (st == XK_OK && i <= len) {
         if (n >= XK_MAX_LINES) {
             st = xk_error_set(err, XK_ETOOBIG, lineno, "more than %u lines", XK_MAX_LINES);
             break;
@@ -165,20 +216,20 @@ xk_status xk_lines_split(const char *t, size_t len, xk_lines *out, xk_error *err
             }
             spans = ns;
         }
-        xk_buf_reset(&text);
-        xk_buf_reset(&compact);
-        if (!normalise_line(t + i, j - i, &text, &compact)) {
+        spans[n].lineno = lineno;
+        spans[n].text_off = text.len;
+        spans[n].compact_off = compact.len;
+        size_t used = 0;
+        /* room for this line and its NUL; the up-front reserve covers it unless NFKC grew one */
+        if (!xk_buf_reserve(&text, len - i + 1) || !xk_buf_reserve(&compact, len - i + 1) ||
+            !normalise_line(t + i, len - i, &text, &compact, &used)) {
             st = xk_error_set(err, XK_ENOMEM, lineno, "out of memory normalising line");
             break;
         }
-        spans[n].lineno = lineno;
-        spans[n].text_off = all.len;
-        xk_buf_append(&all, text.data ? text.data : "", text.len);
-        xk_buf_putc(&all, '\0');
-        spans[n].compact_off = all.len;
-        xk_buf_append(&all, compact.data ? compact.data : "", compact.len);
-        xk_buf_putc(&all, '\0');
+        text.len++; /* past the NUL emit wrote */
+        compact.len++;
         n++;
+        size_t j = i + used;
         if (j >= len)
             break;
         /* CRLF is one break; a form feed (page break) also ends a line */
@@ -189,23 +240,22 @@ xk_status xk_lines_split(const char *t, size_t len, xk_lines *out, xk_error *err
             lineno++;
         i = j + 1;
     }
-    xk_buf_free(&text);
-    xk_buf_free(&compact);
-    if (st == XK_OK && all.oom)
+    if (st == XK_OK && (text.oom || compact.oom))
         st = xk_error_set(err, XK_ENOMEM, 0, "out of memory");
     if (st == XK_OK) {
         out->lines = calloc(n ? n : 1, sizeof *out->lines);
-        if (!out->lines)
+        out->storage = out->lines ? join_storage(&text, &compact, spans, n) : NULL;
+        if (!out->storage)
             st = xk_error_set(err, XK_ENOMEM, 0, "out of memory");
     }
+    xk_buf_free(&compact);
     if (st != XK_OK) {
         free(spans);
-        xk_buf_free(&all);
+        xk_buf_free(&text);
         free(out->lines);
         out->lines = NULL;
         return st;
     }
-    out->storage = xk_buf_take(&all);
     for (size_t k = 0; k < n; k++) {
         out->lines[k].lineno = spans[k].lineno;
         out->lines[k].text = out->storage + spans[k].text_off;

@@ -14,55 +14,139 @@
 
 #include "../core/buf.h"
 
-typedef struct cps {
-    unsigned *v;
-    size_t n;
-} cps;
+/*
+ * The text is worked on as bytes, in three passes over it: collapse (white space runs to one
+ * space, bad bytes to U+FFFD), decide which ASCII punctuation turns full-width, write out. A
+ * character's neighbours are found by stepping over at most one space, since runs are already
+ * collapsed; text without spaces or convertible punctuation (most of a licence) is done after
+ * the first pass.
+ */
+typedef struct collapsed {
+    char *b;
+    size_t len;
+    size_t spaces, punct, opens; /* what the later passes have to look at */
+    size_t *marks, n_marks;      /* the offsets of every space and punctuation byte, in order */
+} collapsed;
 
-static bool decode_all(const char *s, size_t len, cps *out)
+static bool is_tidy_space(unsigned cp)
 {
-    out->v = malloc((len + 1) * sizeof *out->v);
-    out->n = 0;
-    if (!out->v)
+    return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || cp == 0x3000;
+}
+
+static bool is_convertible(unsigned char c)
+{
+    return c == ',' || c == ':' || c == ';' || c == '!' || c == '?' || c == '(' || c == ')';
+}
+
+/* A CJK unified ideograph U+4E00-U+9FFF (three bytes, all present): wide, never a space. */
+static bool common_han(const unsigned char *s, size_t left)
+{
+    return left >= 3 && s[0] >= 0xE4 && s[0] <= 0xE9 && (s[1] & 0xC0) == 0x80 &&
+           (s[2] & 0xC0) == 0x80 && (s[0] != 0xE4 || s[1] >= 0xB8);
+}
+
+static bool collapse(const char *s, size_t len, collapsed *c)
+{
+    memset(c, 0, sizeof *c);
+    c->b = malloc(3 * len + 1); /* a bad byte becomes the three of U+FFFD */
+    c->marks = malloc((len + 1) * sizeof *c->marks);
+    if (!c->b || !c->marks) {
+        free(c->b);
+        free(c->marks);
         return false;
+    }
+    char *o = c->b;
     bool space = false;
     size_t i = 0;
     while (i < len) {
-        unsigned cp;
-        size_t n = utf8_decode(s + i, len - i, &cp);
-        if (n == 0) {
-            cp = 0xFFFD;
-            n = 1;
-        }
-        i += n;
-        if (cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || cp == 0x3000) {
-            space = out->n > 0;
+        unsigned char lead = (unsigned char)s[i];
+        if (common_han((const unsigned char *)s + i, len - i)) { /* a run, copied at once */
+            size_t run = i + 3;
+            while (common_han((const unsigned char *)s + run, len - run))
+                run += 3;
+            if (space) {
+                c->marks[c->n_marks++] = (size_t)(o - c->b);
+                *o++ = ' ';
+                c->spaces++;
+            }
+            space = false;
+            memcpy(o, s + i, run - i);
+            o += run - i;
+            i = run;
             continue;
         }
-        if (space)
-            out->v[out->n++] = ' ';
+        unsigned cp = lead;
+        size_t n = lead < 0x80 ? 1 : utf8_decode(s + i, len - i, &cp);
+        if (n && is_tidy_space(cp)) {
+            space = o > c->b;
+            i += n;
+            continue;
+        }
+        if (space) {
+            c->marks[c->n_marks++] = (size_t)(o - c->b);
+            *o++ = ' ';
+            c->spaces++;
+        }
         space = false;
-        out->v[out->n++] = cp;
+        if (n == 0) {
+            memcpy(o, "\xEF\xBF\xBD", 3);
+            o += 3;
+            i++;
+            continue;
+        }
+        if (n == 1 && is_convertible(lead)) {
+            c->marks[c->n_marks++] = (size_t)(o - c->b);
+            c->punct++;
+            c->opens += lead == '(';
+        }
+        for (size_t k = 0; k < n; k++)
+            *o++ = s[i + k];
+        i += n;
     }
+    *o = '\0';
+    c->len = (size_t)(o - c->b);
     return true;
 }
 
-static unsigned prev_solid(const cps *c, size_t i)
+/* The character before byte offset at (0 at the start). */
+static unsigned cp_before(const collapsed *c, size_t at, size_t *start)
 {
-    while (i > 0) {
-        i--;
-        if (c->v[i] != ' ')
-            return c->v[i];
-    }
-    return 0;
+    if (at == 0)
+        return 0;
+    size_t k = at - 1;
+    while (k > 0 && ((unsigned char)c->b[k] & 0xC0) == 0x80)
+        k--;
+    unsigned cp = 0;
+    if (utf8_decode(c->b + k, at - k, &cp) == 0)
+        cp = (unsigned char)c->b[k];
+    *start = k;
+    return cp;
 }
 
-static unsigned next_solid(const cps *c, size_t i)
+/* The character at byte offset at (0 at the end); *n its length. */
+static unsigned cp_at(const collapsed *c, size_t at, size_t *n)
 {
-    for (i++; i < c->n; i++)
-        if (c->v[i] != ' ')
-            return c->v[i];
-    return 0;
+    unsigned cp = 0;
+    *n = at < c->len ? utf8_decode(c->b + at, c->len - at, &cp) : 0;
+    if (at < c->len && *n == 0) {
+        cp = (unsigned char)c->b[at];
+        *n = 1;
+    }
+    return cp;
+}
+
+static unsigned prev_solid(const collapsed *c, size_t at)
+{
+    size_t k;
+    unsigned cp = cp_before(c, at, &k);
+    return cp == ' ' ? cp_before(c, k, &k) : cp;
+}
+
+static unsigned next_solid(const collapsed *c, size_t at)
+{
+    size_t n;
+    unsigned cp = cp_at(c, at, &n);
+    return cp == ' ' ? cp_at(c, at + n, &n) : cp;
 }
 
 static unsigned fullwidth(unsigned cp)
@@ -87,74 +171,114 @@ static unsigned fullwidth(unsigned cp)
     }
 }
 
-static bool any_wide(const cps *c, size_t from, size_t to)
+/* Marks in widen[] (one flag per byte) every punctuation byte that turns full-width, decided
+ * on the original characters: a pair of brackets when either touches Chinese text outside or
+ * holds some inside; the others when a neighbour is Chinese text. */
+static bool decide(const collapsed *c, unsigned char *widen)
 {
-    for (size_t k = from; k < to; k++)
-        if (xk_is_wide(c->v[k]))
-            return true;
-    return false;
-}
-
-/* Decides every conversion on the original characters, then applies them. False when out of
- * memory (nothing converted: the caller must not pass the text on as tidied). */
-static bool widen_punctuation(cps *c)
-{
-    bool *widen = calloc(c->n + 1, sizeof *widen);
-    size_t *stack = malloc((c->n + 1) * sizeof *stack);
-    if (!widen || !stack) {
-        free(widen);
-        free(stack);
-        return false;
-    }
-    size_t depth = 0;
-    for (size_t i = 0; i < c->n; i++) {
-        unsigned cp = c->v[i];
-        if (cp == '(') {
-            stack[depth++] = i;
-        } else if (cp == ')' && depth > 0) {
-            size_t open = stack[--depth];
-            bool w = xk_is_wide(prev_solid(c, open)) || xk_is_wide(next_solid(c, i)) ||
-                     any_wide(c, open + 1, i);
-            widen[open] = widen[i] = w;
-        } else if (cp == ',' || cp == ':' || cp == ';' || cp == '!' || cp == '?' || cp == ')') {
-            widen[i] = xk_is_wide(prev_solid(c, i)) || xk_is_wide(next_solid(c, i));
+    if (!c->opens) { /* no brackets: each mark on its own neighbours */
+        for (size_t k = 0; k < c->n_marks; k++) {
+            size_t i = c->marks[k];
+            if (c->b[i] != ' ')
+                widen[i] = xk_is_wide(prev_solid(c, i)) || xk_is_wide(next_solid(c, i + 1));
         }
+        return true;
+    }
+    size_t *stack = c->opens ? malloc(c->opens * sizeof *stack) : NULL;
+    if (c->opens && !stack)
+        return false;
+    size_t depth = 0, last_wide = 0; /* the offset + 1 of the last wide character, 0: none */
+    const unsigned char *u = (const unsigned char *)c->b;
+    for (size_t i = 0; i < c->len;) {
+        unsigned char b = u[i];
+        if (b >= 0x80) {
+            size_t n = 3;
+            if (common_han(u + i, c->len - i) || xk_is_wide(cp_at(c, i, &n)))
+                last_wide = i + 1;
+            i += n;
+            continue;
+        }
+        if (b == '(') {
+            stack[depth++] = i;
+        } else if (b == ')' && depth > 0) {
+            size_t open = stack[--depth];
+            bool w = xk_is_wide(prev_solid(c, open)) || xk_is_wide(next_solid(c, i + 1)) ||
+                     last_wide > open + 1;
+            widen[open] = widen[i] = w;
+        } else if (is_convertible(b)) {
+            widen[i] = xk_is_wide(prev_solid(c, i)) || xk_is_wide(next_solid(c, i + 1));
+        }
+        i++;
     }
     while (depth > 0) { /* unmatched '(' */
         size_t open = stack[--depth];
-        widen[open] = xk_is_wide(prev_solid(c, open)) || xk_is_wide(next_solid(c, open));
+        widen[open] = xk_is_wide(prev_solid(c, open)) || xk_is_wide(next_solid(c, open + 1));
     }
-    for (size_t i = 0; i < c->n; i++)
-        if (widen[i])
-            c->v[i] = fullwidth(c->v[i]);
-    free(widen);
     free(stack);
     return true;
 }
 
+/* The character at offset at as written out: widened when marked. */
+static unsigned out_cp(const collapsed *c, const unsigned char *widen, size_t at)
+{
+    size_t n;
+    unsigned cp = cp_at(c, at, &n);
+    return at < c->len && widen[at] ? fullwidth(cp) : cp;
+}
+
+static char *write_out(const collapsed *c, const unsigned char *widen)
+{
+    char *out = malloc(c->len + 2 * c->punct + 1), *o = out;
+    if (!out)
+        return NULL;
+    size_t i = 0;
+    for (size_t m = 0; m <= c->n_marks; m++) {
+        size_t run = m < c->n_marks ? c->marks[m] : c->len; /* copied as it is up to a mark */
+        memcpy(o, c->b + i, run - i);
+        o += run - i;
+        i = run;
+        if (i == c->len)
+            break;
+        if (c->b[i] != ' ' && !widen[i]) {
+            *o++ = c->b[i++];
+            continue;
+        }
+        if (widen[i]) {
+            o += xk_utf8_encode(fullwidth((unsigned char)c->b[i]), o);
+            i++;
+            continue;
+        }
+        /* a space: kept between two narrow characters only (before and after as written) */
+        size_t k;
+        unsigned before = cp_before(c, i, &k);
+        if (i > 0 && widen[k])
+            before = fullwidth(before);
+        unsigned after = out_cp(c, widen, i + 1);
+        if (!(xk_is_wide(before) || xk_is_wide(after) || !after))
+            *o++ = ' ';
+        i++;
+    }
+    *o = '\0';
+    return out;
+}
+
 char *xk_text_tidy(const char *s, size_t len)
 {
-    cps c;
-    if (!decode_all(s, len, &c))
+    collapsed c;
+    if (!collapse(s, len, &c))
         return NULL;
-    if (!widen_punctuation(&c)) {
-        free(c.v);
-        return NULL;
+    if (c.spaces == 0 && c.punct == 0) {
+        free(c.marks);
+        return c.b;
     }
-    xk_buf out;
-    xk_buf_init(&out);
-    char enc[4];
-    for (size_t i = 0; i < c.n; i++) {
-        unsigned cp = c.v[i];
-        if (cp == ' ') {
-            unsigned before = i > 0 ? c.v[i - 1] : 0, after = i + 1 < c.n ? c.v[i + 1] : 0;
-            if (xk_is_wide(before) || xk_is_wide(after) || !after)
-                continue;
-        }
-        xk_buf_append(&out, enc, xk_utf8_encode(cp, enc));
-    }
-    free(c.v);
-    return xk_buf_take(&out);
+    unsigned char *widen = calloc(c.len + 1, 1);
+    char *out = NULL;
+    if (widen && decide(&c, widen))
+        out = write_out(&c, widen);
+    free(widen);
+    free(c.b);
+    free(c.marks);
+    return out;
 }
 
 static bool squeezable(unsigned cp)

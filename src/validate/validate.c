@@ -48,33 +48,35 @@ static void check_number(xk_licence *lic)
 {
     int line = lic->line_number;
     if (!lic->number || !*lic->number) {
-        xk_licence_problem(lic, XK_SEV_ERROR, line, "经营许可证编号 is missing");
+        xk_licence_problem_key(lic, XK_SEV_ERROR, line, "problem.number_missing",
+                               "经营许可证编号 is missing");
         return;
     }
     if (*lic->region && !xk_region_by_abbr(lic->region, strlen(lic->region)))
-        xk_licence_problem(lic, XK_SEV_ERROR, line,
-                           "经营许可证编号 %s: %s is not one of the 31 province abbreviations",
-                           lic->number, lic->region);
+        xk_licence_problem_key(lic, XK_SEV_ERROR, line, "problem.number_region",
+                               "经营许可证编号 %s: %s is not one of the 31 province abbreviations",
+                               lic->number, lic->region);
     if (lic->category[0] == 'A')
-        xk_licence_problem(lic, XK_SEV_ERROR, line,
-                           "经营许可证编号 %s is a basic telecom licence (category %s), not a "
-                           "value-added one",
-                           lic->number, lic->category);
+        xk_licence_problem_key(lic, XK_SEV_ERROR, line, "problem.number_basic_telecom",
+                               "经营许可证编号 %s is a basic telecom licence (category %s), not a "
+                               "value-added one",
+                               lic->number, lic->category);
     if (lic->number_year < 1990)
-        xk_licence_problem(lic, XK_SEV_ERROR, line,
-                           "经营许可证编号 %s: year %d is before value-added licences existed",
-                           lic->number, lic->number_year);
+        xk_licence_problem_key(lic, XK_SEV_ERROR, line, "problem.number_year_too_early",
+                               "经营许可证编号 %s: year %d is before value-added licences existed",
+                               lic->number, lic->number_year);
     if (!xk_date_is_set(lic->issued))
         return;
     if (lic->number_year > lic->issued.year)
-        xk_licence_problem(lic, XK_SEV_ERROR, line,
-                           "经营许可证编号 %s: its year %d is after the issue year %d", lic->number,
-                           lic->number_year, lic->issued.year);
+        xk_licence_problem_key(lic, XK_SEV_ERROR, line, "problem.number_year_after_issue",
+                               "经营许可证编号 %s: its year %d is after the issue year %d",
+                               lic->number, lic->number_year, lic->issued.year);
     else if (lic->number_year < lic->issued.year)
-        xk_licence_problem(lic, XK_SEV_WARNING, lic->line_issued,
-                           "issued %d but numbered %d: a licence reissued after a change keeps "
-                           "its number",
-                           lic->issued.year, lic->number_year);
+        xk_licence_problem_key(lic, XK_SEV_WARNING, lic->line_issued,
+                               "problem.reissued_keeps_number",
+                               "issued %d but numbered %d: a licence reissued after a change keeps "
+                               "its number",
+                               lic->issued.year, lic->number_year);
 }
 
 /* A name longer than XK_MAX_NAME_BYTES is refused whole, never stored to be cut on reading. */
@@ -82,15 +84,17 @@ static void check_name_length(xk_licence *lic, const char *value, int line, cons
 {
     size_t n = value ? strlen(value) : 0;
     if (n > XK_MAX_NAME_BYTES)
-        xk_licence_problem(lic, XK_SEV_ERROR, line,
-                           "%s is %zu bytes, longer than the limit of %u bytes (XK_MAX_NAME_BYTES)",
-                           label, n, XK_MAX_NAME_BYTES);
+        xk_licence_problem_key(
+            lic, XK_SEV_ERROR, line, "problem.name_too_long",
+            "%s is %zu bytes, longer than the limit of %u bytes (XK_MAX_NAME_BYTES)", label, n,
+            XK_MAX_NAME_BYTES);
 }
 
 static void check_text(xk_licence *lic, const char *value, int line, const char *label)
 {
     if (!value || !*value)
-        xk_licence_problem(lic, XK_SEV_ERROR, line, "%s is missing", label);
+        xk_licence_problem_key(lic, XK_SEV_ERROR, line, "problem.field_missing", "%s is missing",
+                               label);
 }
 
 /* A date an error already names ("发证日期 is not a valid date: …") is not reported missing as
@@ -99,22 +103,24 @@ static void check_dates(xk_licence *lic)
 {
     char a[16], b[16];
     if (!xk_date_is_set(lic->issued) && !xk_licence_has_problem(lic, XK_SEV_ERROR, "发证日期 "))
-        xk_licence_problem(lic, XK_SEV_ERROR, lic->line_issued, "发证日期 is missing");
+        xk_licence_problem_key(lic, XK_SEV_ERROR, lic->line_issued, "problem.issued_missing",
+                               "发证日期 is missing");
     if (!xk_date_is_set(lic->expires) && !xk_licence_has_problem(lic, XK_SEV_ERROR, "有效期至 "))
-        xk_licence_problem(lic, XK_SEV_ERROR, lic->line_expires, "有效期至 is missing");
+        xk_licence_problem_key(lic, XK_SEV_ERROR, lic->line_expires, "problem.expires_missing",
+                               "有效期至 is missing");
     if (!xk_date_is_set(lic->issued) || !xk_date_is_set(lic->expires))
         return;
     if (xk_date_cmp(lic->expires, lic->issued) < 0)
-        xk_licence_problem(lic, XK_SEV_ERROR, lic->line_expires,
-                           "有效期至 %s is before 发证日期 %s",
-                           xk_date_format(lic->expires, a, sizeof a),
-                           xk_date_format(lic->issued, b, sizeof b));
+        xk_licence_problem_key(lic, XK_SEV_ERROR, lic->line_expires,
+                               "problem.expires_before_issued", "有效期至 %s is before 发证日期 %s",
+                               xk_date_format(lic->expires, a, sizeof a),
+                               xk_date_format(lic->issued, b, sizeof b));
     else if (xk_date_cmp(lic->expires, xk_date_add_years(lic->issued, 5)) > 0)
-        xk_licence_problem(lic, XK_SEV_ERROR, lic->line_expires,
-                           "有效期至 %s is more than five years after 发证日期 %s (a value-added "
-                           "licence runs five years at most)",
-                           xk_date_format(lic->expires, a, sizeof a),
-                           xk_date_format(lic->issued, b, sizeof b));
+        xk_licence_problem_key(
+            lic, XK_SEV_ERROR, lic->line_expires, "problem.term_over_five_years",
+            "有效期至 %s is more than five years after 发证日期 %s (a value-added "
+            "licence runs five years at most)",
+            xk_date_format(lic->expires, a, sizeof a), xk_date_format(lic->issued, b, sizeof b));
 }
 
 static bool category_allows(const char *category, const char *service_category)
@@ -127,24 +133,27 @@ static void check_services(xk_licence *lic)
 {
     if (lic->n_services == 0) {
         if (lic->line_services)
-            xk_licence_problem(lic, XK_SEV_ERROR, lic->line_services,
-                               "业务种类 lists no service from the catalogue");
+            xk_licence_problem_key(lic, XK_SEV_ERROR, lic->line_services,
+                                   "problem.services_not_in_catalogue",
+                                   "业务种类 lists no service from the catalogue");
         else
-            xk_licence_problem(lic, XK_SEV_ERROR, 0, "业务种类 (services) is missing");
+            xk_licence_problem_key(lic, XK_SEV_ERROR, 0, "problem.services_missing",
+                                   "业务种类 (services) is missing");
         return;
     }
     for (size_t i = 0; i < lic->n_services; i++) {
         xk_service *s = &lic->services[i];
         const xk_service_kind *k = xk_service_by_code(s->code);
         if (!k) {
-            xk_licence_problem(lic, XK_SEV_ERROR, s->line, "service code %s is not in the catalogue",
-                               s->code);
+            xk_licence_problem_key(lic, XK_SEV_ERROR, s->line, "problem.service_code_unknown",
+                                   "service code %s is not in the catalogue", s->code);
             continue;
         }
         if (lic->category && lic->category[0] == 'B' && !category_allows(lic->category, k->category))
-            xk_licence_problem(lic, XK_SEV_ERROR, s->line,
-                               "%s %s is a category %s service but the licence number is category %s",
-                               k->code, k->name, k->category, lic->category);
+            xk_licence_problem_key(
+                lic, XK_SEV_ERROR, s->line, "problem.service_category",
+                "%s %s is a category %s service but the licence number is category %s", k->code,
+                k->name, k->category, lic->category);
     }
 }
 
@@ -161,10 +170,11 @@ static void drop_invalid_hosts(xk_licence *lic, size_t i)
             w->domains.items[kept++] = host;
             continue;
         }
-        xk_licence_problem(lic, XK_SEV_WARNING, w->line,
-                           XK_REVIEW_PREFIX "网站 %zu (%s): 网站域名 %s is not a valid host name; "
-                           "left out of its domains",
-                           i + 1, w->name ? w->name : "", host);
+        xk_licence_problem_key(lic, XK_SEV_WARNING, w->line, "problem.review.website_host_invalid",
+                               XK_REVIEW_PREFIX
+                               "网站 %zu (%s): 网站域名 %s is not a valid host name; "
+                               "left out of its domains",
+                               i + 1, w->name ? w->name : "", host);
     }
     w->domains.len = kept;
 }
@@ -174,13 +184,13 @@ static void check_websites(xk_licence *lic)
     for (size_t i = 0; i < lic->n_websites; i++) {
         xk_website *w = &lic->websites[i];
         if (w->domains.len == 0)
-            xk_licence_problem(lic, XK_SEV_WARNING, w->line, "website %s lists no domain",
-                               w->name ? w->name : "");
+            xk_licence_problem_key(lic, XK_SEV_WARNING, w->line, "problem.website_no_domain",
+                                   "website %s lists no domain", w->name ? w->name : "");
         drop_invalid_hosts(lic, i);
         if (w->code[0] && lic->n_services > 0 && !xk_licence_grants(lic, w->code))
-            xk_licence_problem(lic, XK_SEV_WARNING, w->line,
-                               "website listed under %s, a service the licence does not grant",
-                               w->code);
+            xk_licence_problem_key(
+                lic, XK_SEV_WARNING, w->line, "problem.website_service_not_granted",
+                "website listed under %s, a service the licence does not grant", w->code);
     }
 }
 
@@ -196,5 +206,6 @@ void xk_licence_validate(xk_licence *lic)
     check_services(lic);
     check_websites(lic);
     if (lic->n_provisions == 0)
-        xk_licence_problem(lic, XK_SEV_WARNING, 0, "no 特别规定事项 (special provisions) found");
+        xk_licence_problem_key(lic, XK_SEV_WARNING, 0, "problem.provisions_missing",
+                               "no 特别规定事项 (special provisions) found");
 }

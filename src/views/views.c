@@ -2,11 +2,13 @@
  * JSON views of the registry and the rules (see xuke/views.h): the single place that decides
  * what a licence, an obligation, a status row or a search hit looks like as JSON.
  */
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "xuke/limits.h"
+#include "xuke/ocr.h"
 #include "xuke/views.h"
 
 static json_t *date_json(xk_date d);
@@ -30,6 +32,71 @@ static json_t *time_json(const char *utc)
     return json_string(xk_view_time(utc, buf, sizeof buf));
 }
 
+/* The registry's facts about a licence that its answer adds to the stored record, in the order
+ * they are written: version, versions, status, status_as_of, record_state, source_sha256,
+ * imported_at, removed_reason, scan, needs_review, lists. NULL (err set) on failure. */
+static json_t *licence_facts(xk_store *st, const xk_calendar *cal, xk_date as_of,
+                             const char *number, const xk_licence_info *info, bool review,
+                             xk_error *err)
+{
+    xk_licence_status status;
+    if (xk_status_of(st, cal, as_of, number, &status, err) != XK_OK)
+        return NULL;
+    xk_list_match *m;
+    size_t n;
+    if (xk_store_list_matches(st, number, &m, &n, err) != XK_OK)
+        return NULL;
+    json_t *o = json_object();
+    if (!o) {
+        free(m);
+        xk_error_set(err, XK_ENOMEM, 0, "out of memory");
+        return NULL;
+    }
+    json_object_set_new(o, "version", json_integer(info->current.version));
+    json_object_set_new(o, "versions", json_integer(info->versions));
+    json_object_set_new(o, "status", json_string(xk_status_name(status)));
+    json_object_set_new(o, "status_as_of", date_json(as_of));
+    json_object_set_new(o, "record_state", json_string(info->removed ? "removed" : "active"));
+    json_object_set_new(o, "source_sha256", json_string(info->current.source_sha256));
+    json_object_set_new(o, "imported_at", time_json(info->current.imported_at));
+    if (info->removed)
+        json_object_set_new(o, "removed_reason", json_string(info->removed_reason));
+    /* read from a scan: what kind of file, and whether a person must check fields */
+    char kind[8];
+    int files = 0;
+    xk_error ignored;
+    if (xk_store_original(st, info->current.source_sha256, 1, NULL, NULL, kind, &files,
+                          &ignored) == XK_OK)
+        json_object_set_new(o, "scan", json_pack("{s:s, s:i}", "kind", kind, "files", files));
+    json_object_set_new(o, "needs_review", json_boolean(review));
+    json_t *lists = json_array();
+    for (size_t k = 0; k < n; k++)
+        json_array_append_new(lists, xk_view_list_match(&m[k]));
+    free(m);
+    json_object_set_new(o, "lists", lists);
+    /* a value jansson could not hold (out of memory, text that is not UTF-8) left its name out:
+     * an error, never an answer short of a fact */
+    if (!lists || json_object_size(o) != 9u + (info->removed ? 1u : 0u) +
+                                             (json_object_get(o, "scan") ? 1u : 0u)) {
+        json_decref(o);
+        xk_error_set(err, XK_ENOMEM, 0, "out of memory writing the facts of %s", number);
+        return NULL;
+    }
+    return o;
+}
+
+static void sha256_hex(const char *data, size_t len, char out[XK_SHA256_HEX])
+{
+    unsigned char h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(h, (const unsigned char *)data, len);
+    sodium_bin2hex(out, XK_SHA256_HEX, h, sizeof h);
+}
+
+static bool is_review(const char *warning)
+{
+    return strncmp(warning ? warning : "", "needs review: ", 14) == 0;
+}
+
 xk_status xk_view_licence(xk_store *st, const xk_calendar *cal, xk_date as_of, const char *number,
                           int version, json_t **out, xk_error *err)
 {
@@ -38,48 +105,203 @@ xk_status xk_view_licence(xk_store *st, const xk_calendar *cal, xk_date as_of, c
     xk_status rc = xk_store_get_object(st, number, version, &o, &info, err);
     if (rc != XK_OK)
         return rc;
-    xk_licence_status status;
-    rc = xk_status_of(st, cal, as_of, number, &status, err);
-    if (rc != XK_OK) {
-        json_decref(o);
-        return rc;
-    }
-    json_object_set_new(o, "version", json_integer(info.current.version));
-    json_object_set_new(o, "versions", json_integer(info.versions));
-    json_object_set_new(o, "status", json_string(xk_status_name(status)));
-    json_object_set_new(o, "status_as_of", date_json(as_of));
-    json_object_set_new(o, "record_state", json_string(info.removed ? "removed" : "active"));
-    json_object_set_new(o, "source_sha256", json_string(info.current.source_sha256));
-    json_object_set_new(o, "imported_at", time_json(info.current.imported_at));
-    if (info.removed)
-        json_object_set_new(o, "removed_reason", json_string(info.removed_reason));
-    /* read from a scan: what kind of file, and whether a person must check fields */
-    char kind[8];
-    int files = 0;
-    xk_error ignored;
-    if (xk_store_original(st, info.current.source_sha256, 1, NULL, NULL, kind, &files,
-                          &ignored) == XK_OK)
-        json_object_set_new(o, "scan", json_pack("{s:s, s:i}", "kind", kind, "files", files));
     bool review = false;
     size_t i;
     json_t *w;
     json_array_foreach(json_object_get(o, "warnings"), i, w)
-        review = review || strncmp(json_string_value(w) ? json_string_value(w) : "",
-                                   "needs review: ", 14) == 0;
-    json_object_set_new(o, "needs_review", json_boolean(review));
-    xk_list_match *m;
-    size_t n;
-    rc = xk_store_list_matches(st, number, &m, &n, err);
-    if (rc != XK_OK) {
+        review = review || is_review(json_string_value(w));
+    json_t *facts = licence_facts(st, cal, as_of, number, &info, review, err);
+    if (!facts || json_object_update(o, facts) != 0) {
+        rc = facts ? xk_error_set(err, XK_ENOMEM, 0, "out of memory") : err->code;
+        json_decref(facts);
         json_decref(o);
         return rc;
     }
-    json_t *lists = json_array();
-    for (size_t k = 0; k < n; k++)
-        json_array_append_new(lists, xk_view_list_match(&m[k]));
-    free(m);
-    json_object_set_new(o, "lists", lists);
+    json_decref(facts);
     *out = o;
+    return XK_OK;
+}
+
+/* --- the same answer from the stored bytes ------------------------------------------------ */
+
+/* The names licence_facts writes: a record holding one of them takes the decoding path, where
+ * the fact replaces it in place. */
+static const char *const fact_names[] = {"version",      "versions",      "status",
+                                         "status_as_of", "record_state",  "source_sha256",
+                                         "imported_at",  "removed_reason", "scan",
+                                         "needs_review", "lists"};
+
+/* The end of the JSON string starting at p (its opening quote): the byte after its closing
+ * quote, or NULL. */
+static const char *string_end(const char *p, const char *end)
+{
+    for (p++; p < end; p++) {
+        if (*p == '\\')
+            p++;
+        else if (*p == '"')
+            return p + 1;
+    }
+    return NULL;
+}
+
+/* The end of the value starting at p (compact JSON: no white space), or NULL. */
+static const char *value_end(const char *p, const char *end)
+{
+    if (p < end && *p == '"')
+        return string_end(p, end);
+    int depth = 0;
+    while (p < end) {
+        char c = *p;
+        if (c == '"') {
+            if (!(p = string_end(p, end)))
+                return NULL;
+            continue;
+        }
+        if (c == '{' || c == '[') {
+            depth++;
+        } else if (c == '}' || c == ']') {
+            if (depth == 0)
+                return p;
+            if (--depth == 0)
+                return p + 1;
+        } else if (c == ',' && depth == 0) {
+            return p;
+        } else if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
+            return NULL; /* not the compact form xuke writes */
+        }
+        p++;
+    }
+    return depth == 0 ? p : NULL;
+}
+
+/* Whether the warnings array [p, end) holds one starting "needs review: "; false in *ok when it
+ * is not an array of plain strings. */
+static bool review_in(const char *p, const char *end, bool *ok)
+{
+    static const char mark[] = "\"needs review: ";
+    bool review = false;
+    *ok = p < end && *p == '[' && end[-1] == ']';
+    for (p++; *ok && p < end - 1;) {
+        const char *e = *p == '"' ? string_end(p, end) : NULL;
+        if (!e) {
+            *ok = false;
+            break;
+        }
+        size_t n = (size_t)(e - p);
+        /* an escape in the first characters could spell the mark differently */
+        if (memchr(p + 1, '\\', n - 1 < sizeof mark - 1 ? n - 1 : sizeof mark - 1))
+            *ok = false;
+        review = review || (n > sizeof mark - 1 && memcmp(p, mark, sizeof mark - 1) == 0);
+        p = e;
+        if (p < end - 1 && *p++ != ',')
+            *ok = false;
+    }
+    return review;
+}
+
+/* Reads the top level of a stored record: true when it is a compact object holding none of the
+ * fact names; *review as xk_view_licence computes it from "warnings"; *empty when it has no
+ * member. False sends the caller to the decoding path. */
+static bool record_shape(const char *json, size_t len, bool *review, bool *empty)
+{
+    const char *p = json, *end = json + len;
+    *review = false;
+    *empty = len == 2 && json[0] == '{' && json[1] == '}';
+    if (*empty)
+        return true;
+    if (len < 2 || *p++ != '{' || end[-1] != '}')
+        return false;
+    while (p < end) {
+        const char *k = p, *ke = *p == '"' ? string_end(p, end) : NULL;
+        if (!ke || ke >= end || *ke != ':' || memchr(k, '\\', (size_t)(ke - k)))
+            return false;
+        size_t klen = (size_t)(ke - k) - 2;
+        for (size_t i = 0; i < sizeof fact_names / sizeof fact_names[0]; i++)
+            if (strlen(fact_names[i]) == klen && memcmp(k + 1, fact_names[i], klen) == 0)
+                return false;
+        const char *v = ke + 1, *ve = value_end(v, end);
+        if (!ve || ve >= end)
+            return false;
+        if (klen == 8 && memcmp(k + 1, "warnings", 8) == 0) {
+            bool ok;
+            *review = review_in(v, ve, &ok);
+            if (!ok)
+                return false;
+        }
+        if (*ve == '}')
+            return ve == end - 1;
+        if (*ve != ',')
+            return false;
+        p = ve + 1;
+    }
+    return false;
+}
+
+/* A strong entity tag: the first 32 hex digits of a and of b. */
+static void make_etag(const char *a, const char *b, char etag[XK_VIEW_ETAG_MAX])
+{
+    snprintf(etag, XK_VIEW_ETAG_MAX, "\"%.32s-%.32s\"", a, b);
+}
+
+/* The decoding path, written out: for records of another shape than xuke writes. */
+static xk_status licence_text_decoded(xk_store *st, const xk_calendar *cal, xk_date as_of,
+                                      const char *number, int version, xk_view_text *out,
+                                      xk_error *err)
+{
+    json_t *o;
+    xk_status rc = xk_view_licence(st, cal, as_of, number, version, &o, err);
+    if (rc != XK_OK)
+        return rc;
+    out->text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(o);
+    if (!out->text)
+        return xk_error_set(err, XK_ENOMEM, 0, "out of memory writing the answer");
+    out->len = strlen(out->text);
+    char hash[XK_SHA256_HEX];
+    sha256_hex(out->text, out->len, hash);
+    make_etag(hash, hash + 32, out->etag);
+    return XK_OK;
+}
+
+xk_status xk_view_licence_text(xk_store *st, const xk_calendar *cal, xk_date as_of,
+                               const char *number, int version, xk_view_text *out, xk_error *err)
+{
+    memset(out, 0, sizeof *out);
+    char *json;
+    xk_licence_info info;
+    xk_status rc = xk_store_get_json(st, number, version, &json, &info, err);
+    if (rc != XK_OK)
+        return rc;
+    size_t len = strlen(json);
+    bool review, empty;
+    if (!record_shape(json, len, &review, &empty)) {
+        free(json);
+        return licence_text_decoded(st, cal, as_of, number, version, out, err);
+    }
+    json_t *facts = licence_facts(st, cal, as_of, number, &info, review, err);
+    if (!facts) {
+        free(json);
+        return err->code;
+    }
+    char *tail = json_dumps(facts, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(facts);
+    /* the record without its closing brace, a comma, then the facts' members and their brace */
+    size_t head = empty ? 1 : len - 1, sep = empty ? 0 : 1, tail_len = tail ? strlen(tail) : 0;
+    char *text = tail ? realloc(json, head + sep + tail_len) : NULL;
+    if (!text) {
+        free(json);
+        free(tail);
+        return xk_error_set(err, XK_ENOMEM, 0, "out of memory writing the answer");
+    }
+    if (sep)
+        text[head] = ',';
+    memcpy(text + head + sep, tail + 1, tail_len); /* what follows its "{", with the NUL */
+    out->text = text;
+    out->len = head + sep + tail_len - 1;
+    char tail_hash[XK_SHA256_HEX];
+    sha256_hex(tail, tail_len, tail_hash);
+    free(tail);
+    make_etag(info.current.record_sha256, tail_hash, out->etag);
     return XK_OK;
 }
 
@@ -258,9 +480,42 @@ xk_status xk_event_record(xk_store *st, const xk_calendar *cal, xk_date today,
                           const char *number, const xk_event *ev, long *id,
                           xk_event_check *check, xk_error *err)
 {
+    return xk_event_record_files(st, cal, today, number, ev, NULL, 0, id, check, err);
+}
+
+/* Each file's kind read from its first bytes: a PDF, PNG or JPEG, nothing else. */
+static xk_status evidence_kinds(const xk_evidence_file *given, size_t n, xk_evidence_file *out,
+                                xk_error *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        out[i] = given[i];
+        xk_input_kind k = xk_input_detect(given[i].bytes, given[i].len);
+        if (k != XK_INPUT_PDF && k != XK_INPUT_PNG && k != XK_INPUT_JPEG)
+            return xk_error_set(err, XK_EUSAGE, 0,
+                                "evidence file %zu (%s) is not a PDF, PNG or JPEG file (read "
+                                "from its first bytes)",
+                                i + 1, given[i].name ? given[i].name : "");
+        out[i].kind = xk_input_kind_name(k);
+    }
+    return XK_OK;
+}
+
+xk_status xk_event_record_files(xk_store *st, const xk_calendar *cal, xk_date today,
+                                const char *number, const xk_event *ev,
+                                const xk_evidence_file *files, size_t n_files, long *id,
+                                xk_event_check *check, xk_error *err)
+{
+    xk_evidence_file kinds[XK_MAX_EVIDENCE_FILES];
+    if (n_files > XK_MAX_EVIDENCE_FILES)
+        return xk_error_set(err, XK_EUSAGE, 0,
+                            "%zu evidence files given; an event keeps at most %u", n_files,
+                            XK_MAX_EVIDENCE_FILES);
+    xk_status rc = evidence_kinds(files, n_files, kinds, err);
+    if (rc != XK_OK)
+        return rc;
     /* the check and the insert in one write transaction (BEGIN IMMEDIATE): two identical
      * fulfilments sent at once must not both find the obligation open */
-    xk_status rc = xk_store_begin(st, err);
+    rc = xk_store_begin(st, err);
     if (rc != XK_OK)
         return rc;
     check_ctx cc = {cal, today, ev, check, XK_OK, err, false};
@@ -270,7 +525,7 @@ xk_status xk_event_record(xk_store *st, const xk_calendar *cal, xk_date today,
     if (rc == XK_OK)
         rc = cc.rc;
     if (rc == XK_OK)
-        rc = xk_store_event_add(st, number, ev, id, err);
+        rc = xk_store_event_add_files(st, number, ev, kinds, n_files, id, err);
     if (rc == XK_OK)
         return xk_store_commit(st, err);
     xk_store_rollback(st);

@@ -4,7 +4,9 @@
  * {placeholders}; every key the pages name literally (t('key'), a key list handed to t,
  * data-i18n="key" and its -label/-placeholder forms in index.html) is in the catalogue.
  * Keys built at run time (t('st.' + status)) are checked by the browser walk in pages.test.js,
- * which fails on any key the pages asked for and the catalogue lacked.
+ * which fails on any key the pages asked for and the catalogue lacked. The library's problems
+ * (xk_licence_problem_key in src/) name their key and printf format: each key is in the
+ * catalogue with one {N} per value the format puts in, and the English is the format's own.
  *
  * usage: node catalogue.test.js WEB_DIR
  * Prints one line per check and closes with 'N passed, N failed'; exit status 1 on a failure.
@@ -82,6 +84,39 @@ for (const l of LANGS) {
   const empty = [...prefixes].filter((p) => !Object.keys(cats[l]).some((k) => k.startsWith(p)));
   check(`every prefix the pages build keys from has keys in ${l}.json`, empty.length === 0, empty);
 }
+/* xk_licence_problem_key(lic, sev, line, "problem.KEY", "format" "…" …): the key and the format
+ * (string literals joined, XK_REVIEW_PREFIX as its text) of each call in src/. */
+function problemCalls(srcDir) {
+  const files = [];
+  const walk = (dir) => fs.readdirSync(dir, { withFileTypes: true }).forEach((e) => {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) walk(p); else if (p.endsWith('.c')) files.push(p);
+  });
+  walk(srcDir);
+  const out = [];
+  for (const file of files) {
+    const text = fs.readFileSync(file, 'utf8');
+    const re = /xk_licence_problem_key\([^,]+,[^,]+,[^,]+,\s*"([^"]+)",\s*((?:\s*(?:"(?:[^"\\]|\\.)*"|XK_REVIEW_PREFIX))+)/g;
+    for (const m of text.matchAll(re)) {
+      const format = [...m[2].matchAll(/"((?:[^"\\]|\\.)*)"|XK_REVIEW_PREFIX/g)]
+        .map((x) => (x[1] === undefined ? 'needs review: ' : JSON.parse('"' + x[1] + '"'))).join('');
+      out.push({ file: path.relative(srcDir, file), key: m[1], format });
+    }
+  }
+  return out;
+}
+const CONVERSION = /%(%|[-+ #0]*(\*|\d+)?(\.(\*|\d+))?(hh|h|ll|l|z)?[diuxcs])/g;
+const asTemplate = (format) => { let i = 0; return format.replace(CONVERSION, (all, c) => (c === '%' ? '%' : '{' + i++ + '}')); };
+const calls = problemCalls(path.join(WEB, '..', 'src'));
+check('the library names problems by key (the scan of src/ found them)', calls.length > 40, calls.length);
+for (const l of LANGS) {
+  const missing = calls.filter((c) => !(c.key in cats[l])).map((c) => c.file + ': ' + c.key);
+  check(`every problem key the library names is in ${l}.json`, missing.length === 0, missing);
+}
+const unlike = calls.filter((c) => c.key in cats.en && cats.en[c.key] !== asTemplate(c.format))
+  .map((c) => `${c.file}: ${c.key}: en "${cats.en[c.key]}", format "${asTemplate(c.format)}"`);
+check('each problem\'s English in the catalogue is its format\'s, one {N} per value', unlike.length === 0, unlike);
+
 check('the pages carry no message table of their own (one catalogue)', !/const I18N\s*=/.test(script));
 
 console.log(`${results.passed} passed, ${results.failed} failed`);

@@ -142,6 +142,20 @@ async function testDashboard(page, base) {
   check('timeline marks today', (await page.$('#today-line')) !== null);
   const marks = await page.$$('svg.timeline .mark');
   check('timeline marks renewal and annual-report deadlines', marks.length > 0 && (await page.$$('svg .mark.renewal')).length > 0, marks.length);
+  /* what is owed by the week's Sunday and the quarter's last day, worked out here from today */
+  const asOf = await page.$eval('main .sub time', (el) => el.getAttribute('datetime'));
+  const today = Date.parse(asOf + 'T00:00:00Z');
+  const sunday = new Date(today + ((7 - new Date(today).getUTCDay()) % 7) * 86400000).toISOString().slice(0, 10);
+  const d0 = new Date(today);
+  const quarterEnd = new Date(Date.UTC(d0.getUTCFullYear(), Math.floor(d0.getUTCMonth() / 3) * 3 + 3, 0)).toISOString().slice(0, 10);
+  const within = Math.round((Date.parse(quarterEnd + 'T00:00:00Z') - today) / 86400000);
+  const due = await (await fetch(base + '/v1/deadlines?as_of=' + asOf + '&within=' + within)).json();
+  const owed = await page.$$eval('#owes li', (lis) => lis.map((li) => li.dataset.number + ' ' + li.dataset.duty + ' ' + li.querySelector('time').getAttribute('datetime')));
+  const want = due.deadlines.filter((d) => d.due <= quarterEnd).map((d) => d.number + ' ' + d.duty + ' ' + d.due);
+  check('the dashboard lists what each company owes up to the quarter\'s end', want.length > 0 && JSON.stringify(owed.slice().sort()) === JSON.stringify(want.slice().sort()),
+    [want.length, owed.length]);
+  const weekCol = await page.$$eval('#owes tbody tr', (trs) => trs.flatMap((tr) => [...tr.children[1].querySelectorAll('time')].map((t) => t.getAttribute('datetime'))));
+  check('"this week" holds only duties due by Sunday ' + sunday, weekCol.every((d) => d <= sunday), weekCol);
   const badges = await page.$$eval('#licences .badge', (els) => els.map((e) => getComputedStyle(e).backgroundColor));
   check('statuses are coloured', new Set(badges).size >= 2, badges);
   await shot(page, 'dashboard');
@@ -231,7 +245,8 @@ async function testScanUpload(page, base) {
   const parsed = await answered;
   const flagged = parsed && parsed.record ? parsed.record.warnings.filter((w) => w.startsWith('needs review: '))
     .map((w) => w.slice('needs review: '.length)) : null;
-  const listed = await page.$$eval('#review li', (items) => items.map((li) => li.textContent));
+  /* each item is shown in the page's language; the server's words are its data-problem */
+  const listed = await page.$$eval('#review li', (items) => items.map((li) => li.dataset.problem));
   const boxShown = (await page.$('#review')) !== null;
   console.log(`     the scan's answer flagged ${flagged ? flagged.length : '?'} field(s) for review`);
   check('fields OCR was unsure of are listed for review, one item per flagged field',
@@ -269,6 +284,42 @@ async function testEventVoid(page, base, ctx) {
   const listed = xuke('event', 'list', '--db', DB, ctx.first.number);
   check('the void reached the store', listed.includes('VOIDED') && listed.includes('录入错误'), listed);
   await shot(page, 'event-void');
+}
+
+/* A duty recorded done on the licence page with its PDF receipt (an editor token is set by
+ * testUpload): the duty closes, naming who closed it, and the receipt downloads as it was given;
+ * "undo" makes a correcting entry and the duty is open again. Each step waits on the page's
+ * answer, never on a timer. */
+async function testRecordDuty(page, base, ctx) {
+  const receipt = path.join(FIXTURES, '..', 'evidence', 'receipt.pdf');
+  await page.goto(base + '/l/' + encodeURIComponent(ctx.first.number));
+  await page.waitForSelector('#obligations');
+  const year = await page.$eval('#obligations tr[data-duty="annual_report"]:has(details.record)', (tr) => tr.dataset.year);
+  const row = `#obligations tr[data-duty="annual_report"][data-year="${year}"]`;
+  check('an open annual report offers "record"', !!year, year);
+  await page.click(row + ' details.record summary');
+  const types = await page.$$eval(row + ' select[name="type"] option', (os) => os.map((o) => o.value));
+  check('what was done is chosen from the event types that meet the duty', JSON.stringify(types) === '["annual_report_filed"]', types);
+  await page.fill(row + ' input[name="note"]', '已通过年报系统报送');
+  await page.setInputFiles(row + ' input[name="evidence"]', receipt);
+  await page.click(row + ' form.record button[type="submit"]');
+  await page.waitForSelector(row + ' .closed .evidence-link');
+  const closed = await page.textContent(row + ' .closed');
+  check('the duty shows closed, by whom, with its evidence', closed.includes('web-editor') && closed.includes('receipt.pdf')
+    && (await page.$(row + ' details.record')) === null, closed);
+  await shot(page, 'duty-recorded');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click(row + ' .evidence-link')]);
+  const got = fs.readFileSync(await download.path());
+  check('the receipt downloads under its name, the same bytes', download.suggestedFilename() === 'receipt.pdf'
+    && got.equals(fs.readFileSync(receipt)), download.suggestedFilename());
+  await page.fill(row + ' .undo-reason', '回执属于另一张许可证');
+  await page.click(row + ' form.undo button');
+  await page.waitForSelector(row + ' details.record');
+  check('undo opens the duty again', (await page.$(row + ' .closed')) === null);
+  const listed = xuke('event', 'list', '--db', DB, ctx.first.number);
+  check('the undo is a correcting entry in the store; the recorded event is kept, voided',
+    /correction\s+ref #\d+ — 回执属于另一张许可证/.test(listed) && listed.includes('VOIDED') && listed.includes('receipt.pdf'), listed);
+  await shot(page, 'duty-undone');
 }
 
 /* Pages that fit a phone (390×844) and a desktop (1366×900): no sideways scroll, the dashboard
@@ -530,9 +581,12 @@ async function testWalk(browser, base, ctx) {
   const today = new Date(Date.now() - 86400000 * 3).toISOString().slice(0, 10);
   for (const type of ['registration_changed', 'illegal_info_handled', 'service_launched', 'incident'])
     xuke('event', 'add', '--db', DB, ctx.first.number, type, today, '--note', '现场记录');
+  const secret = path.join(TMP, 'walk.secret');
+  fs.writeFileSync(secret, 'walk-secret\n', { mode: 0o600 });
   const res = await fetch(base + '/v1/subscriptions', { method: 'POST', headers: { Authorization: 'Bearer ' + ctx.editor,
-    'Content-Type': 'application/json' }, body: JSON.stringify({ channel: 'webhook', to: 'http://127.0.0.1:9/walk', all: true }) });
-  check('the walk\'s reminder is subscribed', res.status === 201 || res.status === 200, res.status);
+    'Content-Type': 'application/json' }, body: JSON.stringify({ channel: 'webhook', to: 'http://127.0.0.1:9/walk', all: true,
+    days: '90,30,7,1', overdue: 'weekly', lang: 'zh', secret_file: secret }) });
+  check('the walk\'s reminder is subscribed', res.status === 201 || res.status === 200, [res.status, await res.text()]);
   const status = JSON.parse(xuke('status', '--db', DB, '--json'));
   const rows = status.licences || status;
   ctx.numbers = () => rows.map((r) => r.number);
@@ -564,8 +618,10 @@ async function testWalk(browser, base, ctx) {
                               ['phone', () => testPhone(page, server.url, ctx)],
                               ['upload', () => testUpload(page, server.url, ctx)],
                               ['event void', () => testEventVoid(page, server.url, ctx)],
+                              ['record duty', () => testRecordDuty(page, server.url, ctx)],
                               ['baseline', () => testBaseline(page, server.url, ctx)],
                               ['reminders', () => testNotify(page, server.url)],
+                              ['walk', () => testWalk(browser, server.url, ctx)],
                               ['scan upload', () => testScanUpload(page, server.url)],
                               ['language choice', () => testLanguageChoice(browser, server.url)]]) {
       try { await fn(); } catch (e) { check(name + ' ran to the end', false, e.stack); await shot(page, name + '-failure').catch(() => {}); }

@@ -206,9 +206,11 @@ def make_old_store(db):
         prev = h
     con.execute('UPDATE audit_head SET hash = ?', (prev,))
     # the content migration is 9: the store goes back to 8, without what later migrations made
-    # (10: reminders; 11: the baseline; a migration added later must drop its tables here too)
-    for table in ('notices', 'outbox', 'subscriptions', 'baselines'):
+    # (10: reminders; 11: the baseline; 12: evidence and the correction index; a migration
+    # added later must drop what it made here too)
+    for table in ('notices', 'outbox', 'subscriptions', 'baselines', 'evidence'):
         con.execute(f'DROP TABLE IF EXISTS {table}')
+    con.execute('DROP INDEX IF EXISTS events_correction')
     con.execute('UPDATE schema_version SET version = 8')
     con.commit()
     con.close()

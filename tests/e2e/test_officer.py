@@ -219,6 +219,17 @@ def test_events_checked_and_reversible(db):
     check('voiding twice is refused', rc == 1 and 'already voided' in err, err)
     rc, out, err = run('event', 'void', '--db', db, '999999', '--reason', 'x')
     check('voiding an unknown id is refused', rc == 1 and 'no event 999999' in err, err)
+    rc, out, err = run('event', 'add', '--db', db, n, 'renewal_applied', '2026-11-03', '--evidence',
+                       os.path.join(FIXTURES, '..', 'evidence', 'notice.png'), '--evidence', os.path.join(SEEDS, os.listdir(SEEDS)[0]))
+    check('a text file given as evidence is refused, and nothing recorded', rc == 1 and 'PDF, PNG or JPEG' in err, out + err)
+    receipt = os.path.join(FIXTURES, '..', 'evidence', 'receipt.pdf')
+    rc, out, err = run('event', 'add', '--db', db, n, 'renewal_applied', '2026-11-03', '--evidence', receipt)
+    check('a renewal application is recorded with its receipt', rc == 0 and 'recorded event' in out, out + err)
+    import hashlib
+    sha = hashlib.sha256(open(receipt, 'rb').read()).hexdigest()
+    rc, out, _ = run('event', 'list', '--db', db, n)
+    check('event list names the receipt by its SHA-256 and name', f'evidence {sha} receipt.pdf (pdf' in out, out)
+    check('the void is a correcting entry of its own, naming the event', re.search(r'correction\s+ref #' + (eid.group(1) if eid else 'x'), out), out)
     rc, out, _ = run('audit', '--db', db, '--verify')
     check('the audit chain still verifies', rc == 0, out)
 

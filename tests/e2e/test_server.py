@@ -330,6 +330,114 @@ def test_search_and_pages(srv, tok):
           and body['total'] == 2 and body['truncated'] is True, body)
 
 
+def b64_file(name):
+    import base64
+    with open(os.path.join(FIXTURES, '..', 'evidence', name), 'rb') as f:
+        data = f.read()
+    return data, base64.b64encode(data).decode()
+
+
+def test_evidence(srv, tok, number, db):
+    """A duty recorded done with its receipt: the file is kept once by SHA-256, listed with the
+    event, downloaded as it was given; a correcting entry undoes the event and the duty opens
+    again. Expected hashes come from hashlib, the expected bytes from the fixture files."""
+    import hashlib
+    c = Client(srv, tok['alice-reader'])
+    e = Client(srv, tok['bob-editor'])
+    path = '/v1/licenses/' + number + '/events'
+    pdf, pdf64 = b64_file('receipt.pdf')
+    png, png64 = b64_file('notice.png')
+    pdf_sha, png_sha = hashlib.sha256(pdf).hexdigest(), hashlib.sha256(png).hexdigest()
+
+    def annual_2025():
+        st, body, _ = c.get('/v1/licenses/' + number + '/obligations')
+        return [o for o in body.get('obligations', []) if o['duty'] == 'annual_report' and o.get('year') == 2025]
+
+    before = annual_2025()
+    check('the 2025 annual report is open before it is recorded', before and not before[0]['fulfilled'], before)
+    st, body, _ = e.post(path, json.dumps({'type': 'annual_report_filed', 'date': '2026-03-02', 'year': 2025,
+                                           'evidence': [{'name': 'receipt.txt', 'data': base64_of(b'not a pdf')}]}))
+    check('a text file as evidence is refused: 422 naming PDF, PNG or JPEG',
+          st == 422 and is_error(body, 'invalid_event') and 'PDF, PNG or JPEG' in body['error']['message'], body)
+    check('nothing of the refused event was stored', not annual_2025()[0]['fulfilled'], annual_2025())
+    st, body, _ = e.post(path, json.dumps({'type': 'annual_report_filed', 'date': '2026-03-02', 'year': 2025,
+                                           'evidence': [{'name': 'r.pdf', 'data': '%%%not base64'}]}))
+    check('evidence data that is not base64 is 400', st == 400 and is_error(body, 'bad_request'), body)
+    st, body, _ = e.post(path, json.dumps({'type': 'annual_report_filed', 'date': '2026-03-02', 'year': 2025,
+                                           'evidence': [{'name': 'big.pdf', 'data': 'A' * (12 * 1024 * 1024)}]}))
+    check('an evidence file over its limit is 413', st == 413 and is_error(body, 'payload_too_large'), body)
+    st, body, _ = e.post(path, json.dumps({'type': 'annual_report_filed', 'date': '2026-03-02', 'year': 2025,
+                                           'evidence': [{'name': '../r.pdf', 'data': pdf64}]}))
+    check('an evidence name with a path is refused', st == 422 and is_error(body, 'invalid_event'), body)
+
+    note = '年报已报送，受理回执见附件'
+    st, body, _ = e.post(path, json.dumps({'type': 'annual_report_filed', 'date': '2026-03-02', 'year': 2025, 'note': note,
+                                           'evidence': [{'name': '年报回执.pdf', 'data': pdf64},
+                                                        {'name': 'notice.png', 'data': png64}]}))
+    check('an editor records the annual report with a PDF receipt and an image: 201 with their SHA-256',
+          st == 201 and body.get('evidence') == [pdf_sha, png_sha], body)
+    event_id = body.get('id') if isinstance(body, dict) else None
+    after = annual_2025()
+    check('the duty is met by that event', after and after[0]['fulfilled'] and after[0].get('fulfilled_by') == event_id, after)
+    st, body, _ = c.get(path)
+    ev = [x for x in body.get('events', []) if x['id'] == event_id]
+    files = ev[0]['evidence'] if ev else []
+    check('the event is listed with who recorded it, its note and its files in order',
+          ev and ev[0]['actor'] == 'bob-editor' and ev[0]['note'] == note
+          and [(f['name'], f['sha256'], f['type'], f['size']) for f in files]
+          == [('年报回执.pdf', pdf_sha, 'application/pdf', len(pdf)), ('notice.png', png_sha, 'image/png', len(png))], ev)
+    st, data, r = c.request('GET', '/v1/evidence/' + pdf_sha)
+    raw_body = None
+    conn = http.client.HTTPConnection('127.0.0.1', srv.port, timeout=30)
+    conn.request('GET', '/v1/evidence/' + pdf_sha, headers={'Authorization': 'Bearer ' + tok['alice-reader']})
+    rr = conn.getresponse()
+    raw_body = rr.read()
+    disp = rr.getheader('Content-Disposition', '')
+    check('a reader downloads the receipt: the same bytes, application/pdf, as an attachment under its name',
+          rr.status == 200 and raw_body == pdf and rr.getheader('Content-Type') == 'application/pdf'
+          and disp.startswith('attachment;') and urllib.parse.quote('年报回执.pdf') in disp, (rr.status, disp))
+    conn.close()
+    st, body, _ = Client(srv).get('/v1/evidence/' + pdf_sha)
+    check('downloading evidence needs a token', st == 401 and is_error(body), body)
+    st, body, _ = c.get('/v1/evidence/' + '0' * 64)
+    check('an unknown evidence hash is 404', st == 404 and is_error(body, 'not_found'), body)
+    st, body, _ = c.get('/v1/evidence/xyz')
+    check('a malformed evidence hash is 400', st == 400 and is_error(body, 'bad_request'), body)
+    rc, out, err = run('summary', '--db', db)
+    docs_before = re.search(r'(\d+) source documents', out)
+
+    st, body, _ = e.post(f'/v1/events/{event_id}/void', json.dumps({'reason': 'receipt was for another licence'}))
+    correction = body.get('correction') if isinstance(body, dict) else None
+    check('undo makes a correcting entry: 200 with its id', st == 200 and isinstance(correction, int) and correction > event_id, body)
+    reopened = annual_2025()
+    check('the duty is open again after the correction', reopened and not reopened[0]['fulfilled'], reopened)
+    st, body, _ = c.get(path)
+    ev = {x['id']: x for x in body.get('events', [])}
+    check('the corrected event is kept, marked void by the editor, its evidence still listed',
+          event_id in ev and ev[event_id]['voided'] and ev[event_id]['void']['by'] == 'bob-editor'
+          and len(ev[event_id]['evidence']) == 2, ev.get(event_id))
+    check('the correction is an entry of its own naming the event it corrects',
+          correction in ev and ev[correction]['type'] == 'correction' and ev[correction]['corrects'] == event_id
+          and ev[correction]['note'] == 'receipt was for another licence', ev.get(correction))
+
+    st, body, _ = e.post(path, json.dumps({'type': 'annual_report_filed', 'date': '2026-03-03', 'year': 2025,
+                                           'evidence': [{'name': 'again.pdf', 'data': pdf64}]}))
+    check('the report is recorded again with the same receipt', st == 201 and body.get('evidence') == [pdf_sha], body)
+    rc, out, err = run('summary', '--db', db)
+    docs_after = re.search(r'(\d+) source documents', out)
+    check('the same receipt given twice is stored once', docs_before and docs_after
+          and docs_after.group(1) == docs_before.group(1), out + err)
+    rc, out, err = run('audit', '--db', db)
+    check('the files are named by their SHA-256 in the audit log', pdf_sha in out and png_sha in out and 'event_void' in out, out[-2000:])
+    rc, out, err = run('audit', '--db', db, '--verify')
+    check('the audit chain verifies with evidence and corrections in it', rc == 0, out + err)
+
+
+def base64_of(data):
+    import base64
+    return base64.b64encode(data).decode()
+
+
 def test_baseline(srv, tok, number):
     """A registry filled today knows no earlier annual report: they are 'no filing recorded', not
     overdue, until the baseline says up to which year they were filed."""
@@ -732,6 +840,7 @@ def main():
         test_search_and_pages(srv, tok)
         test_domains(srv, tok)
         test_rules(srv, tok, number)
+        test_evidence(srv, tok, number, db)
         test_baseline(srv, tok, number)
         test_writes(srv, tok, db)
         test_subscriptions(srv, tok)

@@ -329,6 +329,55 @@ static void test_snaps_sentences(void **state)
     xk_licence_free(lic);
 }
 
+/* An item printed on the line of the item before ("…运行维护。（六）你公司应当…") keeps its
+ * number when its sentence is snapped to the standard wording, which has none; a half-width
+ * bracket of the number read so is made full width and noted. */
+static void test_snap_keeps_item_number(void **state)
+{
+    (void)state;
+    xk_licence *lic = xk_licence_new();
+    xk_provision *p = provision(lic, 15, "你公司在经营在线数据处理与交易处理业务时应当遵守下列规定：");
+    xk_item *it = xk_provision_add_item(lic, p);
+    it->no = 5;
+    const char *read = "做好网络与信息安全管理技术手段规范使用、日常管理及运行维护。（六)你公司应当按照电信"
+                       "主管部门要求或有关标准，具备网络与信息安全管理技术保障措施，并实现与网络和业务发展"
+                       "同步规划、同步建设、同步运行，确保网络与信息安全管理技术手段对运营网络和业务的全覆"
+                       "盖。";
+    it->text = xk_licence_strdup(lic, read, strlen(read));
+    static ocr_snaps snaps;
+    memset(&snaps, 0, sizeof snaps);
+    xk_ocr_snap_clauses(lic, &snaps);
+    assert_non_null(strstr(it->text, "运行维护。（六）你公司应当按照电信主管部门要求或有关标准"));
+    assert_int_equal(snaps.n, 1);
+    assert_string_equal(snaps.items[0].from, "（六)");
+    assert_true(snaps.items[0].noise);
+    xk_licence_free(lic);
+}
+
+/* A long sentence snapped is noted from a little before its first difference, so the note
+ * shows what changed rather than the same opening twice. */
+static void test_snap_note_shows_difference(void **state)
+{
+    (void)state;
+    static ocr_snaps snaps;
+    memset(&snaps, 0, sizeof snaps);
+    const char *from = "你公司应当按照电信主管部门要求，在发生大规模用户个人信息泄露事件、影响众多用户的服务"
+                       "中断事件等重大网络安全事件时，应当按照相关规定及预案立即进行应急处置，控制影响范围，"
+                       "消除事件危害，并第一时间向电信主管部门报告，根据电信和主管部门要求采取应急处置措施。";
+    const char *to = "你公司应当按照电信主管部门要求，在发生大规模用户个人信息泄露事件、影响众多用户的服务"
+                     "中断事件等重大网络安全事件时，应当按照相关规定及预案立即进行应急处置，控制影响范围，"
+                     "消除事件危害，并第一时间向电信主管部门报告，根据电信主管部门要求采取应急处置措施。";
+    xk_ocr_snap_note(&snaps, "特别规定事项 8 (provision)", from, strlen(from), to);
+    assert_int_equal(snaps.n, 1);
+    assert_non_null(strstr(snaps.items[0].from, "电信和主管"));
+    assert_non_null(strstr(snaps.items[0].to, "根据电信主管部门"));
+    assert_true(strncmp(snaps.items[0].from, "…", strlen("…")) == 0);
+    assert_false(snaps.items[0].noise); /* a character added: not the noise of a swap */
+    /* a short one is noted whole */
+    xk_ocr_snap_note(&snaps, "特别规定事项 1 (provision)", "设茶", strlen("设茶"), "设施");
+    assert_string_equal(snaps.items[1].from, "设茶");
+}
+
 /* The compiled-in data/provisions.txt parses and holds the standard wording (an entry of
  * provision 十四 printed on every licence of the form is one of its sentences). */
 static void test_wording_standard(void **state)
@@ -842,6 +891,8 @@ int main(void)
         cmocka_unit_test(test_repairs),
         cmocka_unit_test(test_snaps),
         cmocka_unit_test(test_snaps_sentences),
+        cmocka_unit_test(test_snap_keeps_item_number),
+        cmocka_unit_test(test_snap_note_shows_difference),
         cmocka_unit_test(test_flags),
         cmocka_unit_test(test_within_noise),
         cmocka_unit_test(test_flags_confirmed),

@@ -618,6 +618,185 @@ static void test_rules_scan_step_failure_is_an_error(void **state)
     assert_non_null(strstr(err.message, "interrupted"));
 }
 
+/* --- evidence and corrections --------------------------------------------------------------- */
+
+#define SEED0_NUMBER "琼B2-20220293"
+
+static const char pdf_bytes[] = "%PDF-1.4\n% a receipt\n%%EOF\n";
+static const char png_bytes[] = "\x89PNG\r\n\x1a\n0000IHDR";
+
+static xk_event annual_report(int year, const char *date)
+{
+    xk_event ev;
+    memset(&ev, 0, sizeof ev);
+    snprintf(ev.type, sizeof ev.type, "annual_report_filed");
+    xk_date_parse_iso(date, &ev.date);
+    ev.year = year;
+    return ev;
+}
+
+static long long count_rows(fixture *fx, const char *sql)
+{
+    sqlite3 *db;
+    sqlite3_stmt *s;
+    assert_int_equal(sqlite3_open(fx->path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+    long long n = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+    return n;
+}
+
+static void test_evidence_is_stored_once_and_listed_in_order(void **state)
+{
+    fixture *fx = *state;
+    xk_import_result res;
+    assert_int_equal(put_seed(fx->st, SEED0, &res), XK_OK);
+    long long docs = count_rows(fx, "SELECT count(*) FROM documents");
+    xk_evidence_file files[] = {{"回执.pdf", "pdf", pdf_bytes, sizeof pdf_bytes - 1},
+                                {"notice.png", "png", png_bytes, sizeof png_bytes - 1}};
+    xk_event ev = annual_report(2023, "2024-03-01");
+    long first, second;
+    xk_error err;
+    assert_int_equal(xk_store_event_add_files(fx->st, SEED0_NUMBER, &ev, files, 2, &first, &err),
+                     XK_OK);
+    ev = annual_report(2024, "2025-03-01");
+    assert_int_equal(xk_store_event_add_files(fx->st, SEED0_NUMBER, &ev, files, 1, &second, &err),
+                     XK_OK);
+    /* two new files, the PDF given twice: two documents more, three evidence rows */
+    assert_int_equal(count_rows(fx, "SELECT count(*) FROM documents"), docs + 2);
+    xk_evidence *kept;
+    size_t n;
+    assert_int_equal(xk_store_evidence(fx->st, SEED0_NUMBER, &kept, &n, &err), XK_OK);
+    assert_int_equal(n, 3);
+    assert_int_equal(kept[0].event_id, first);
+    assert_string_equal(kept[0].name, "回执.pdf");
+    assert_int_equal(kept[1].position, 2);
+    assert_string_equal(kept[1].kind, "png");
+    assert_int_equal(kept[2].event_id, second);
+    assert_string_equal(kept[2].sha256, kept[0].sha256);
+    char *bytes;
+    size_t len;
+    xk_evidence meta;
+    assert_int_equal(xk_store_evidence_file(fx->st, kept[1].sha256, &bytes, &len, &meta, &err),
+                     XK_OK);
+    assert_memory_equal(bytes, png_bytes, sizeof png_bytes - 1);
+    assert_int_equal(len, sizeof png_bytes - 1);
+    free(bytes);
+    free(kept);
+    size_t checked;
+    assert_int_equal(xk_store_audit_verify(fx->st, &checked, &err), XK_OK);
+}
+
+static void test_evidence_over_a_limit_stores_nothing(void **state)
+{
+    fixture *fx = *state;
+    xk_import_result res;
+    assert_int_equal(put_seed(fx->st, SEED0, &res), XK_OK);
+    long long events = count_rows(fx, "SELECT count(*) FROM events");
+    char *big = calloc(1, XK_MAX_EVIDENCE_BYTES + 1);
+    memcpy(big, "%PDF-", 5);
+    xk_evidence_file files[] = {{"big.pdf", "pdf", big, XK_MAX_EVIDENCE_BYTES + 1}};
+    xk_event ev = annual_report(2023, "2024-03-01");
+    long id;
+    xk_error err;
+    assert_int_equal(xk_store_event_add_files(fx->st, SEED0_NUMBER, &ev, files, 1, &id, &err),
+                     XK_EUSAGE);
+    assert_non_null(strstr(err.message, "limit"));
+    files[0] = (xk_evidence_file){"a/b.pdf", "pdf", pdf_bytes, sizeof pdf_bytes - 1};
+    assert_int_equal(xk_store_event_add_files(fx->st, SEED0_NUMBER, &ev, files, 1, &id, &err),
+                     XK_EUSAGE);
+    files[0] = (xk_evidence_file){"b.txt", "text", pdf_bytes, sizeof pdf_bytes - 1};
+    assert_int_equal(xk_store_event_add_files(fx->st, SEED0_NUMBER, &ev, files, 1, &id, &err),
+                     XK_EUSAGE);
+    xk_evidence_file many[XK_MAX_EVIDENCE_FILES + 1];
+    for (size_t i = 0; i < XK_MAX_EVIDENCE_FILES + 1; i++)
+        many[i] = (xk_evidence_file){"r.pdf", "pdf", pdf_bytes, sizeof pdf_bytes - 1};
+    assert_int_equal(xk_store_event_add_files(fx->st, SEED0_NUMBER, &ev, many,
+                                              XK_MAX_EVIDENCE_FILES + 1, &id, &err),
+                     XK_EUSAGE);
+    assert_int_equal(count_rows(fx, "SELECT count(*) FROM events"), events);
+    assert_int_equal(count_rows(fx, "SELECT count(*) FROM evidence"), 0);
+    free(big);
+}
+
+static bool count_events(const xk_rules_row *row, void *ctx)
+{
+    *(size_t *)ctx = row->n_events;
+    return true;
+}
+
+static void test_correction_undoes_without_deleting(void **state)
+{
+    fixture *fx = *state;
+    xk_import_result res;
+    assert_int_equal(put_seed(fx->st, SEED0, &res), XK_OK);
+    xk_event ev = annual_report(2023, "2024-03-01");
+    long id, correction;
+    xk_error err;
+    assert_int_equal(xk_store_event_add(fx->st, SEED0_NUMBER, &ev, &id, &err), XK_OK);
+    size_t counted = 0;
+    assert_int_equal(xk_store_rules_scan(fx->st, SEED0_NUMBER, count_events, &counted, &err),
+                     XK_OK);
+    assert_int_equal(counted, 1);
+    char number[64];
+    assert_int_equal(xk_store_event_correct(fx->st, id, "wrong year", number, &correction, &err),
+                     XK_OK);
+    assert_string_equal(number, SEED0_NUMBER);
+    assert_true(correction > id);
+    /* the rules see neither the corrected event nor the correction */
+    assert_int_equal(xk_store_rules_scan(fx->st, SEED0_NUMBER, count_events, &counted, &err),
+                     XK_OK);
+    assert_int_equal(counted, 0);
+    /* both are listed; the corrected one reads voided, by whom and why, from the correction */
+    xk_event *evs;
+    size_t n;
+    assert_int_equal(xk_store_events(fx->st, SEED0_NUMBER, &evs, &n, &err), XK_OK);
+    assert_int_equal(n, 2);
+    const xk_event *old = evs[0].id == id ? &evs[0] : &evs[1];
+    const xk_event *fix = evs[0].id == id ? &evs[1] : &evs[0];
+    assert_string_equal(old->void_reason, "wrong year");
+    assert_string_equal(old->voided_by, "tester");
+    assert_true(*old->voided_at);
+    assert_string_equal(fix->type, XK_EVENT_CORRECTION);
+    char ref[24];
+    snprintf(ref, sizeof ref, "%ld", id);
+    assert_string_equal(fix->ref, ref);
+    assert_string_equal(fix->voided_at, "");
+    free(evs);
+    /* the original row is as it was written: nothing updated in place */
+    assert_int_equal(count_rows(fx, "SELECT count(*) FROM events WHERE voided_at <> ''"), 0);
+    assert_int_equal(xk_store_event_correct(fx->st, id, "again", NULL, NULL, &err), XK_ECONFLICT);
+    assert_int_equal(xk_store_event_correct(fx->st, correction, "undo the undo", NULL, NULL, &err),
+                     XK_ECONFLICT);
+    assert_int_equal(xk_store_event_correct(fx->st, id + 100, "x", NULL, NULL, &err),
+                     XK_ENOTFOUND);
+    size_t checked;
+    assert_int_equal(xk_store_audit_verify(fx->st, &checked, &err), XK_OK);
+}
+
+static void test_audit_detects_swapped_or_unlinked_evidence(void **state)
+{
+    fixture *fx = *state;
+    xk_import_result res;
+    assert_int_equal(put_seed(fx->st, SEED0, &res), XK_OK);
+    xk_evidence_file files[] = {{"r.pdf", "pdf", pdf_bytes, sizeof pdf_bytes - 1}};
+    xk_event ev = annual_report(2023, "2024-03-01");
+    long id;
+    xk_error err;
+    assert_int_equal(xk_store_event_add_files(fx->st, SEED0_NUMBER, &ev, files, 1, &id, &err),
+                     XK_OK);
+    size_t checked;
+    assert_int_equal(xk_store_audit_verify(fx->st, &checked, &err), XK_OK);
+    tamper(fx, "UPDATE documents SET body = CAST('%PDF-forged' AS BLOB) WHERE kind = 'pdf'");
+    assert_int_equal(xk_store_audit_verify(fx->st, &checked, &err), XK_ECONFLICT);
+    assert_non_null(strstr(err.message, "evidence"));
+    tamper(fx, "DELETE FROM evidence");
+    assert_int_equal(xk_store_audit_verify(fx->st, &checked, &err), XK_ECONFLICT);
+    assert_non_null(strstr(err.message, "evidence"));
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -645,6 +824,10 @@ int main(void)
         T(test_bulk_import_reports_in_input_order),
         T(test_bulk_import_strict_writes_nothing),
         T(test_rules_scan_step_failure_is_an_error),
+        T(test_evidence_is_stored_once_and_listed_in_order),
+        T(test_evidence_over_a_limit_stores_nothing),
+        T(test_correction_undoes_without_deleting),
+        T(test_audit_detects_swapped_or_unlinked_evidence),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

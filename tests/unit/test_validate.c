@@ -1,6 +1,7 @@
 /* Unit tests of record validation: hosts, numbers, dates, categories. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -111,6 +112,47 @@ static void test_validate_number_year_after_issue(void **state)
     xk_licence_free(lic);
 }
 
+/* A problem with a catalogue key keeps each value its format put in, formatted alone and in
+ * order, for the reader's own message; the English message is the same as without a key. */
+static void test_problem_keeps_its_key_and_values(void **state)
+{
+    (void)state;
+    xk_licence *lic = xk_licence_new();
+    assert_non_null(lic);
+    assert_int_equal(xk_licence_problem_key(lic, XK_SEV_WARNING, 7, "problem.test",
+                                            "%s has %zu of %u, cut \"%.*s\" %c%d%%", "网站", (size_t)3,
+                                            12u, 6, "京B2-2022", 'x', -4),
+                     XK_OK);
+    const xk_problem *p = &lic->problems[0];
+    assert_string_equal(p->message, "网站 has 3 of 12, cut \"京B2-\" x-4%");
+    assert_string_equal(p->key, "problem.test");
+    assert_int_equal(p->n_params, 6);
+    const char *want[] = {"网站", "3", "12", "京B2-", "x", "-4"};
+    for (size_t i = 0; i < 6; i++)
+        assert_string_equal(p->params[i], want[i]);
+    /* more values than a problem keeps: the message stays, without a key */
+    assert_int_equal(xk_licence_problem_key(lic, XK_SEV_WARNING, 0, "problem.many",
+                                            "%d%d%d%d%d%d%d%d%d", 1, 2, 3, 4, 5, 6, 7, 8, 9),
+                     XK_OK);
+    assert_string_equal(lic->problems[1].message, "123456789");
+    assert_null(lic->problems[1].key);
+    assert_int_equal(lic->problems[1].n_params, 0);
+    /* and a record validated with a field missing names it by key, the label its value */
+    xk_licence_free(lic);
+    lic = record("京B2-20224676", (xk_date){2022, 5, 9}, (xk_date){2027, 5, 9}, "B25");
+    lic->company = "";
+    xk_licence_validate(lic);
+    bool found = false;
+    for (size_t i = 0; i < lic->n_problems; i++)
+        if (lic->problems[i].key && strcmp(lic->problems[i].key, "problem.field_missing") == 0) {
+            found = true;
+            assert_int_equal(lic->problems[i].n_params, 1);
+            assert_string_equal(lic->problems[i].params[0], "公司名称");
+        }
+    assert_true(found);
+    xk_licence_free(lic);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -121,6 +163,7 @@ int main(void)
         cmocka_unit_test(test_validate_service_must_fit_category),
         cmocka_unit_test(test_validate_basic_telecom_number_is_refused),
         cmocka_unit_test(test_validate_number_year_after_issue),
+        cmocka_unit_test(test_problem_keeps_its_key_and_values),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
