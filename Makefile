@@ -17,7 +17,7 @@ DEB_PACKAGES = gcc make cmake pkg-config python3 python3-icalendar \
                debhelper lintian python3-aiosmtpd \
                libpq-dev postgresql
 
-.PHONY: all deps browser-deps build test unit asan fuzz soak demo bench confusions format clean deb install
+.PHONY: all deps browser-deps bench-deps build test unit asan fuzz soak demo bench confusions format clean deb install
 
 all: build
 
@@ -99,7 +99,24 @@ demo: build
 BENCH_COUNT ?= 100000
 BENCH_SCALES ?= 1000,10000,100000,1000000
 OCR_STYLES ?= clean,tilted,blurred,noisy,photo,sealed,shadowed,patterned
-bench: build
+# The server's references, run by bench/server_bench.py in the same run (README's dependency
+# table): nginx serving the same bytes as files, FastAPI on uvicorn with uvloop and httptools.
+BENCH_PACKAGES = nginx-light python3-fastapi python3-uvicorn python3-uvloop python3-httptools
+bench-deps: deps
+	@missing=""; for p in $(BENCH_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing:$$missing"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	  else \
+	    echo "missing packages for make bench; run:"; echo "  sudo apt-get install -y$$missing"; exit 1; \
+	  fi; \
+	fi
+
+bench: build bench-deps
 	/usr/bin/python3 bench/report.py $(BUILD) docs/BENCHMARKS.md --count $(BENCH_COUNT) \
 	  --scales $(BENCH_SCALES) --ocr-styles $(OCR_STYLES)
 

@@ -557,7 +557,9 @@ function sitesSection(sites) {
   return h('section', { id: 'sites' }, h('h2', {}, t('l.sites')),
     h('ul', {}, sites.sites.map((c) => h('li', { class: c.result === 'shown' ? 'good' : 'warn' },
       c.host + ': ' + t('sr.' + c.result) + (c.found_number ? ' ' + c.found_number : '') +
-      (c.icp_filing ? ' · ' + c.icp_filing : '') + (c.detail ? ' — ' + c.detail : '') +
+      (c.icp_filing ? ' · ' + c.icp_filing : ''),
+      /* the connection's own account (curl's words, an HTTP status), as a refusal's is shown */
+      c.detail ? [' — ', h('span', { class: 'detail', lang: 'en', translate: 'no' }, c.detail)] : null,
       ' (' + t('l.checked_at') + ' ', moment(c.checked_at), ', ' + t('l.changed_at') + ' ', moment(c.changed_at), ')'))));
 }
 
@@ -878,6 +880,7 @@ function translateChrome() {
   document.querySelectorAll('[data-i18n-label]').forEach((el) => { el.setAttribute('aria-label', t(el.dataset.i18nLabel)); });
   document.querySelectorAll('[data-i18n-placeholder]').forEach((el) => { el.setAttribute('placeholder', t(el.dataset.i18nPlaceholder)); });
   document.title = t('app.title');
+  document.documentElement.classList.add('i18n-ready');
 }
 
 /* The catalogue in use is loaded before any page is drawn, the other one when the switch first
@@ -887,6 +890,7 @@ async function useLang(l) {
     if (!catalogues[l]) await loadCatalogue(l);
   } catch (e) {
     main().replaceChildren(h('p', { class: 'error', role: 'alert' }, e.message));
+    document.documentElement.classList.add('i18n-ready');
     return false;
   }
   lang = l;

@@ -139,4 +139,21 @@
 /* Bytes of a service's answer kept in the delivery log. */
 #define XK_NOTIFY_ANSWER_BYTES 400u
 
+/* Accounts and sign-in (xuke/users.h): bytes of a password, fewest and most; a session ends
+ * after this long unused and this long after sign-in, whatever its use; its last use is written
+ * at most once per XK_SESSION_TOUCH_SECONDS. Failed sign-ins: free per account and per client
+ * address, then each next attempt waits 1 s, 2 s, 4 s, … up to the most; a count is forgotten
+ * this long after its last failure. Password checks (Argon2id, 64 MiB each) run in the server
+ * at most this many at once (503 beyond). */
+#define XK_PASSWORD_MIN_BYTES 10u
+#define XK_PASSWORD_MAX_BYTES 256u
+#define XK_SESSION_IDLE_SECONDS 1800
+#define XK_SESSION_MAX_SECONDS 43200
+#define XK_SESSION_TOUCH_SECONDS 60
+#define XK_SIGNIN_FREE_FAILURES 5
+#define XK_SIGNIN_FREE_FAILURES_ADDRESS 20
+#define XK_SIGNIN_MAX_DELAY_SECONDS 900
+#define XK_SIGNIN_FORGET_SECONDS 3600
+#define XK_SIGNIN_CONCURRENT 4
+
 #endif

@@ -210,6 +210,15 @@ xk_status xk_store_audit(xk_store *st, const char *number, size_t limit, xk_audi
 xk_status xk_store_audit_verify(xk_store *st, size_t *checked, xk_error *err);
 
 /*
+ * A read snapshot: the reads between xk_store_read_begin and xk_store_read_end see one committed
+ * state of the store, and a SQLite file's locks are taken once for all of them rather than per
+ * statement. Nothing may be written in between. A no-op inside a transaction, and on PostgreSQL
+ * (each statement reads on its own there, as without it).
+ */
+xk_status xk_store_read_begin(xk_store *st, xk_error *err);
+void xk_store_read_end(xk_store *st);
+
+/*
  * Where the store stands: its audit head (entries and the last entry's hash). Every write appends
  * to the audit chain, so two readings that compare equal saw the same committed store, written by
  * this process or any other; a reader keeps what it derived from the store (an answer computed

@@ -24,6 +24,7 @@
 #include "xuke/store.h"
 #include "xuke/text.h"
 #include "xuke/tokens.h"
+#include "xuke/users.h"
 #include "xuke/validate.h"
 #include "xuke/views.h"
 #include "xuke/ocr.h"

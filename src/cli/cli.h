@@ -111,6 +111,7 @@ int cmd_remove(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_summary(int argc, char **argv);
 int cmd_token(int argc, char **argv);
+int cmd_user(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_lists(int argc, char **argv);
 int cmd_sites(int argc, char **argv);

@@ -35,6 +35,7 @@ static const command commands[] = {
     {"calendar", cmd_calendar, "a year's holidays and make-up working days"},
     {"workdays", cmd_workdays, "working-day arithmetic (add, between)"},
     {"token", cmd_token, "API tokens for the server (create, list, revoke)"},
+    {"user", cmd_user, "accounts for the web pages (add, list, disable, passwd)"},
     {"lists", cmd_lists, "published lists: import, cross-check against the registry"},
     {"sites", cmd_sites, "check each licensed website's homepage shows the licence number"},
     {"notify", cmd_notify, "reminders to DingTalk, WeCom, Feishu, webhooks and email"},

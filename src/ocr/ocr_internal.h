@@ -59,7 +59,8 @@ bool xk_ocr_same_words(const char *a, size_t alen, const char *b, size_t blen);
 /*
  * Whether the correction of a[0..alen) into b[0..blen) is within the noise Tesseract makes on
  * licence print: marks (《 for （, ， for ：, a lost 。) and characters read as others, at most
- * one in OCR_NOISE_PER (and one in any shorter text), the count of the rest unchanged. A
+ * one in OCR_NOISE_PER (and one in any shorter text), the count of the rest unchanged but for
+ * a 和 read in, which Tesseract adds far more than any other character (repair.c). Any other
  * character added or lost is no such slip: "管理人人员" made "管理人员" is a source's own
  * wording changed, and stays flagged.
  *
@@ -144,7 +145,8 @@ typedef enum ocr_field {
     OCR_FIELD_ISSUED,
     OCR_FIELD_EXPIRES,
     OCR_FIELD_SERVICE,  /* index: into lic->services */
-    OCR_FIELD_PROVISION /* index: into lic->provisions */
+    OCR_FIELD_PROVISION, /* index: into lic->provisions */
+    OCR_FIELD_COMPANY
 } ocr_field;
 
 /* Whether the licence itself confirms field `kind` (index) as read, text being the whole OCR

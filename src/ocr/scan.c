@@ -180,6 +180,8 @@ static void field_spans(const xk_licence *lic, const xk_ocr_result *ocr, spans *
     if (number)
         number->kind = OCR_FIELD_NUMBER;
     span *company = add_span(sp, "公司名称 (company)", lic->line_company);
+    if (company)
+        company->kind = OCR_FIELD_COMPANY;
     if (company && lic->line_company_differs) /* either reading may be the misread one */
         snprintf(company->doubt, sizeof company->doubt, "named otherwise on line %d",
                  lic->line_company_differs);

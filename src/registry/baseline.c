@@ -73,12 +73,12 @@ static void text_into(xk_stmt *s, int col, char *dst, size_t size)
 xk_status xk_store_baseline_get(xk_store *st, xk_baseline *out, xk_error *err)
 {
     memset(out, 0, sizeof *out);
-    xk_stmt *s;
-    if (xk_db_prepare(st->db,
-                      "SELECT id, filed_through, note, recorded_at, actor FROM baselines "
-                      "ORDER BY id DESC LIMIT 1",
-                      &s) != XK_DB_OK)
-        return xk_store_db_error(st, err, "reading the baseline");
+    xk_stmt *s = xk_store_stmt_sql(st, S_BASELINE_GET,
+                                   "SELECT id, filed_through, note, recorded_at, actor FROM "
+                                   "baselines ORDER BY id DESC LIMIT 1",
+                                   err);
+    if (!s)
+        return xk_store_stmt_failure(err);
     int step = xk_db_step(s);
     if (step == XK_DB_ROW) {
         out->id = (long)xk_db_column_int64(s, 0);
@@ -87,7 +87,7 @@ xk_status xk_store_baseline_get(xk_store *st, xk_baseline *out, xk_error *err)
         text_into(s, 3, out->recorded_at, sizeof out->recorded_at);
         text_into(s, 4, out->actor, sizeof out->actor);
     }
-    xk_db_finalize(s);
+    xk_db_reset(s);
     if (step != XK_DB_ROW && step != XK_DB_DONE)
         return xk_store_db_error(st, err, "reading the baseline");
     return XK_OK;

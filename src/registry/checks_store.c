@@ -267,11 +267,10 @@ static bool read_match(xk_stmt *s, xk_list_match *m)
 static xk_status licence_company(xk_store *st, const char *number, char *norm, size_t size,
                                  xk_error *err)
 {
-    xk_stmt *s;
-    xk_status rc = prepare(st, "SELECT company FROM licences WHERE number = ?1", &s, err,
-                           "reading a licence");
-    if (rc != XK_OK)
-        return rc;
+    xk_status rc = XK_OK;
+    xk_stmt *s = xk_store_cached_stmt(st, "SELECT company FROM licences WHERE number = ?1", err);
+    if (!s)
+        return xk_store_stmt_failure(err);
     xk_db_bind_text(s, 1, number, -1);
     int step = xk_db_step(s);
     if (step == XK_DB_ROW) {
@@ -283,7 +282,7 @@ static xk_status licence_company(xk_store *st, const char *number, char *norm, s
     } else {
         rc = xk_store_db_error(st, err, "reading a licence");
     }
-    xk_db_finalize(s);
+    xk_db_reset(s);
     return rc;
 }
 

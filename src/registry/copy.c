@@ -21,14 +21,16 @@
 static const char *const tables[] = {
     "documents", "licences", "versions", "services", "domains",     "events",      "tokens",
     "originals", "lists",    "list_entries", "site_checks", "audit", "audit_head", "audit_anchor",
-    "subscriptions", "outbox", "notices", "baselines", "evidence",
+    "subscriptions", "outbox", "notices", "baselines", "evidence", "users", "sessions",
+    "signin_failures",
 };
 #define N_TABLES (sizeof tables / sizeof tables[0])
 
 /* PostgreSQL tables whose id comes from a sequence, moved past the copied ids afterwards. */
 static const char *const serial_tables[] = {"documents",   "licences",      "events", "tokens",
                                             "lists",       "site_checks",   "subscriptions",
-                                            "outbox",      "baselines"};
+                                            "outbox",      "baselines",     "users",
+                                            "sessions"};
 
 static xk_status count_rows(xk_store *st, const char *table, long long *n, xk_error *err)
 {
@@ -118,7 +120,8 @@ static xk_status copy_table(xk_store *from, xk_store *to, const char *table, lon
 
 static xk_status refuse_nonempty(xk_store *to, xk_error *err)
 {
-    static const char *const held[] = {"licences", "audit", "tokens", "lists", "site_checks"};
+    static const char *const held[] = {"licences", "audit", "tokens", "users", "lists",
+                                       "site_checks"};
     for (size_t i = 0; i < sizeof held / sizeof held[0]; i++) {
         long long n;
         xk_status rc = count_rows(to, held[i], &n, err);

@@ -308,9 +308,35 @@ static xk_date china_day(const char *utc)
     return hour >= 16 ? xk_date_from_days(xk_date_to_days(d) + 1) : d;
 }
 
+#define RULES_COLUMNS                                                                              \
+    "SELECT l.id, l.number, l.company, l.issued, l.expires, l.removed, l.duties, "               \
+    CANCELLED_COLUMN ", " KNOWN_SINCE_COLUMN " FROM licences l"
+/* voided events and corrections are kept for the record but count for nothing */
+#define RULES_EVENTS(join, where, and_or_where)                                                    \
+    "SELECT e.licence_id, " EVENT_COLUMNS " FROM events e" EVENT_CORRECTION_JOIN join where       \
+    and_or_where " e.voided_at = '' AND c.id IS NULL AND e.type <> '" XK_EVENT_CORRECTION         \
+    "' ORDER BY e.licence_id, e.date, e.id"
+
+/* One licence's row and events, the status of one licence (every licence page and API answer):
+ * prepared once per connection and kept. */
+static bool one_licence_stmts(xk_store *st, xk_stmt **ls, xk_stmt **es, xk_error *err)
+{
+    *ls = xk_store_stmt_sql(st, S_RULES_ONE,
+                            RULES_COLUMNS " WHERE l.number = ?1 ORDER BY l.id", err);
+    *es = *ls ? xk_store_stmt_sql(st, S_RULES_ONE_EVENTS,
+                                  RULES_EVENTS(" JOIN licences l ON l.id = e.licence_id",
+                                               " WHERE l.number = ?1", " AND"),
+                                  err)
+              : NULL;
+    if (*ls && !*es)
+        xk_db_reset(*ls);
+    return *es != NULL;
+}
+
 static xk_status rules_scan(xk_store *st, const char *number, const char *live_on,
                             xk_rules_fn fn, void *ctx, xk_error *err)
 {
+    bool kept = number && !live_on;
     char where[160];
     snprintf(where, sizeof where, "%s%s%s", number || live_on ? " WHERE " : "",
              number ? "l.number = ?1" : "",
@@ -322,24 +348,22 @@ static xk_status rules_scan(xk_store *st, const char *number, const char *live_o
     if (brc != XK_OK)
         return brc;
     char sql[2048];
-    snprintf(sql, sizeof sql,
-             "SELECT l.id, l.number, l.company, l.issued, l.expires, l.removed, l.duties, "
-             CANCELLED_COLUMN ", " KNOWN_SINCE_COLUMN " FROM licences l%s ORDER BY l.id",
-             where);
     xk_stmt *ls;
     event_cursor ev = {NULL, false, XK_DB_DONE, 0};
-    if (xk_db_prepare(st->db, sql, &ls) != XK_DB_OK)
-        return xk_store_db_error(st, err, "reading licences");
-    /* voided events and corrections are kept for the record but count for nothing */
-    snprintf(sql, sizeof sql,
-             "SELECT e.licence_id, " EVENT_COLUMNS " FROM events e" EVENT_CORRECTION_JOIN
-             "%s%s%s e.voided_at = '' AND c.id IS NULL AND e.type <> '" XK_EVENT_CORRECTION
-             "' ORDER BY e.licence_id, e.date, e.id",
-             number || live_on ? " JOIN licences l ON l.id = e.licence_id" : "", where,
-             *where ? " AND" : " WHERE");
-    if (xk_db_prepare(st->db, sql, &ev.s) != XK_DB_OK) {
-        xk_db_finalize(ls);
-        return xk_store_db_error(st, err, "reading events");
+    if (kept) {
+        if (!one_licence_stmts(st, &ls, &ev.s, err))
+            return xk_store_stmt_failure(err);
+    } else {
+        snprintf(sql, sizeof sql, RULES_COLUMNS "%s ORDER BY l.id", where);
+        if (xk_db_prepare(st->db, sql, &ls) != XK_DB_OK)
+            return xk_store_db_error(st, err, "reading licences");
+        snprintf(sql, sizeof sql, RULES_EVENTS("%s", "%s", "%s"),
+                 number || live_on ? " JOIN licences l ON l.id = e.licence_id" : "", where,
+                 *where ? " AND" : " WHERE");
+        if (xk_db_prepare(st->db, sql, &ev.s) != XK_DB_OK) {
+            xk_db_finalize(ls);
+            return xk_store_db_error(st, err, "reading events");
+        }
     }
     if (number) {
         xk_db_bind_text(ls, 1, number, -1);
@@ -419,8 +443,13 @@ static xk_status rules_scan(xk_store *st, const char *number, const char *live_o
     if (rc == XK_OK && !stopped && ev.last != XK_DB_ROW && ev.last != XK_DB_DONE)
         rc = xk_store_db_error(st, err, "reading events");
     free(events);
-    xk_db_finalize(ls);
-    xk_db_finalize(ev.s);
+    if (kept) {
+        xk_db_reset(ls);
+        xk_db_reset(ev.s);
+    } else {
+        xk_db_finalize(ls);
+        xk_db_finalize(ev.s);
+    }
     return rc;
 }
 

@@ -27,6 +27,13 @@ typedef enum stmt_id {
     S_AUDIT_INSERT,
     S_AUDIT_SET_HEAD,
     S_INDEX_COMPANY,
+    /* kept by the modules that own their SQL (xk_store_stmt_sql): one licence's rules row and
+     * events (events.c), the baseline (baseline.c) */
+    S_RULES_ONE,
+    S_RULES_ONE_EVENTS,
+    S_BASELINE_GET,
+    S_READ_BEGIN,
+    S_READ_END,
     S_COUNT
 } stmt_id;
 
@@ -46,6 +53,7 @@ struct xk_store {
     char actor[64];
     int explicit_tx; /* inside xk_store_begin … commit/rollback */
     int tx_failed;   /* a write failed inside it: only a rollback may follow */
+    int read_tx;     /* inside xk_store_read_begin … read_end */
     bool read_only;  /* this process cannot write the file: opened immutable, reads only */
     xk_stmt *stmts[S_COUNT];
 };
@@ -54,6 +62,10 @@ struct xk_store {
 xk_status xk_store_db_error(xk_store *st, xk_error *err, const char *doing);
 /* Cached prepared statement, reset and with bindings cleared; NULL on failure (err set). */
 xk_stmt *xk_store_stmt(xk_store *st, stmt_id id, xk_error *err);
+/* The statement kept in slot id, prepared from sql the first time (the same sql every time), reset
+ * and with bindings cleared; NULL on failure (err set). Reset it when done: a statement left
+ * stepping holds its read snapshot. */
+xk_stmt *xk_store_stmt_sql(xk_store *st, stmt_id id, const char *sql, xk_error *err);
 /* A prepared statement for sql from the query cache (reset, bindings cleared); NULL on error. */
 xk_stmt *xk_store_cached_stmt(xk_store *st, const char *sql, xk_error *err);
 /* The status for a NULL from either of those: the one they set in err (XK_ENOMEM when memory

@@ -10,6 +10,9 @@
  * the due-diligence checks' published lists and homepage checks (checks_store.c), and the
  * reminders' subscriptions and outbox (notify_store.c), the baseline of annual reports
  * filed before first use (baseline.c), and the evidence files of events (evidence.c).
+ * reminders' subscriptions and outbox (notify_store.c), and the baseline of annual reports
+ * filed before first use (baseline.c), and the people who sign in with their sessions
+ * (users.c, sessions.c).
  */
 #include <stdio.h>
 
@@ -154,6 +157,19 @@ static const char *const migrations[] = {
      "  PRIMARY KEY(event_id, position)) WITHOUT ROWID;"
      "CREATE INDEX evidence_sha256 ON evidence(sha256);"
      "CREATE UNIQUE INDEX events_correction ON events(ref) WHERE type = 'correction';"),
+    /* 13: people who sign in to the web pages (users.c, sessions.c): accounts with an Argon2id
+     * password string, sessions kept only as hashes of their cookies, and the failed sign-ins
+     * counted per account ("u:NAME") and per address ("a:ADDRESS") */
+    ("CREATE TABLE users(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
+     "  role TEXT NOT NULL CHECK (role IN ('reader', 'editor', 'admin')),"
+     "  password TEXT NOT NULL, created_at TEXT NOT NULL, password_at TEXT NOT NULL,"
+     "  disabled_at TEXT NOT NULL DEFAULT '');"
+     "CREATE TABLE sessions(id INTEGER PRIMARY KEY, key_id TEXT NOT NULL UNIQUE,"
+     "  hash BLOB NOT NULL, user_id INTEGER NOT NULL REFERENCES users(id),"
+     "  created_s INTEGER NOT NULL, seen_s INTEGER NOT NULL, ended_s INTEGER NOT NULL DEFAULT 0);"
+     "CREATE INDEX sessions_user ON sessions(user_id);"
+     "CREATE TABLE signin_failures(key TEXT PRIMARY KEY, failures INTEGER NOT NULL,"
+     "  last_s INTEGER NOT NULL, next_s INTEGER NOT NULL);"),
 };
 
 /*
@@ -280,6 +296,17 @@ static const char *const pg_migrations[] = {
     "  PRIMARY KEY(event_id, position));"
     "CREATE INDEX evidence_sha256 ON evidence(sha256);"
     "CREATE UNIQUE INDEX events_correction ON events(ref) WHERE type = 'correction';",
+    /* 13: accounts, sessions, failed sign-ins */
+    "CREATE TABLE users(id BIGSERIAL PRIMARY KEY, name" CTEXT "NOT NULL UNIQUE,"
+    "  role" CTEXT "NOT NULL CHECK (role IN ('reader', 'editor', 'admin')),"
+    "  password" CTEXT "NOT NULL, created_at" CTEXT "NOT NULL, password_at" CTEXT "NOT NULL,"
+    "  disabled_at" CTEXT "NOT NULL DEFAULT '');"
+    "CREATE TABLE sessions(id BIGSERIAL PRIMARY KEY, key_id" CTEXT "NOT NULL UNIQUE,"
+    "  hash BYTEA NOT NULL, user_id BIGINT NOT NULL REFERENCES users(id),"
+    "  created_s BIGINT NOT NULL, seen_s BIGINT NOT NULL, ended_s BIGINT NOT NULL DEFAULT 0);"
+    "CREATE INDEX sessions_user ON sessions(user_id);"
+    "CREATE TABLE signin_failures(key" CTEXT "PRIMARY KEY, failures BIGINT NOT NULL,"
+    "  last_s BIGINT NOT NULL, next_s BIGINT NOT NULL);",
 };
 
 #define N_MIGRATIONS (int)(sizeof migrations / sizeof migrations[0])

@@ -60,9 +60,14 @@ xk_status xk_store_db_error(xk_store *st, xk_error *err, const char *doing)
 
 xk_stmt *xk_store_stmt(xk_store *st, stmt_id id, xk_error *err)
 {
+    return xk_store_stmt_sql(st, id, sql_text[id], err);
+}
+
+xk_stmt *xk_store_stmt_sql(xk_store *st, stmt_id id, const char *sql, xk_error *err)
+{
     xk_stmt *s = st->stmts[id];
     if (!s) {
-        if (xk_db_prepare_persistent(st->db, sql_text[id], &s) != XK_DB_OK) {
+        if (xk_db_prepare_persistent(st->db, sql, &s) != XK_DB_OK) {
             xk_store_db_error(st, err, "preparing a statement");
             return NULL;
         }
@@ -254,6 +259,35 @@ xk_status xk_store_rollback(xk_store *st)
         return XK_OK;
     st->explicit_tx = 0;
     return xk_store_exec(st, "ROLLBACK", NULL);
+}
+
+xk_status xk_store_read_begin(xk_store *st, xk_error *err)
+{
+    /* inside a transaction already; PostgreSQL: no file locks to save, two round trips to add */
+    if (st->explicit_tx || st->read_tx || xk_store_is_pg(st))
+        return XK_OK;
+    xk_stmt *s = xk_store_stmt_sql(st, S_READ_BEGIN, "BEGIN", err);
+    if (!s)
+        return xk_store_stmt_failure(err);
+    int step = xk_db_step(s);
+    xk_db_reset(s);
+    if (step != XK_DB_DONE)
+        return xk_store_db_error(st, err, "starting a read");
+    st->read_tx = 1;
+    return XK_OK;
+}
+
+void xk_store_read_end(xk_store *st)
+{
+    if (!st->read_tx)
+        return;
+    st->read_tx = 0;
+    xk_error err;
+    xk_stmt *s = xk_store_stmt_sql(st, S_READ_END, "COMMIT", &err);
+    int step = s ? xk_db_step(s) : XK_DB_FAIL;
+    xk_db_reset(s);
+    if (step != XK_DB_DONE) /* a read has nothing to keep: never left open */
+        xk_db_exec(st->db, "ROLLBACK");
 }
 
 xk_status xk_store_write_begin(xk_store *st, xk_error *err)

@@ -62,6 +62,16 @@ static xk_status create_locked(xk_store *st, const char *name, xk_role role, con
     if (step == XK_DB_ROW)
         return xk_error_set(err, XK_ECONFLICT, 0, "a live token named %s exists: revoke it first",
                             name);
+    s = xk_store_cached_stmt(st, "SELECT 1 FROM users WHERE name = ?1", err);
+    if (!s)
+        return XK_EDB;
+    xk_db_bind_text(s, 1, name, -1);
+    step = xk_db_step(s);
+    xk_db_reset(s);
+    if (step == XK_DB_ROW)
+        return xk_error_set(err, XK_ECONFLICT, 0,
+                            "an account is named %s: the audit log could not tell the two apart",
+                            name);
     char at[32];
     xk_store_now_utc(at);
     s = xk_store_cached_stmt(st,

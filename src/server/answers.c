@@ -13,6 +13,8 @@
 #define BUCKETS 16384u /* a power of two */
 
 typedef struct entry {
+    struct srv_answers *owner;
+    unsigned refs;             /* the table's, and one per answer being sent from it */
     struct entry *chain;       /* the next in its bucket */
     struct entry *newer, *older;
     uint64_t hash;
@@ -44,7 +46,7 @@ void xk_srv_answers_free(srv_answers *a)
 {
     if (!a)
         return;
-    for (entry *e = a->newest, *next; e; e = next) {
+    for (entry *e = a->newest, *next; e; e = next) { /* the server is stopped: none borrowed */
         next = e->older;
         free(e);
     }
@@ -94,7 +96,7 @@ static void push_newest(srv_answers *a, entry *e)
         a->oldest = e;
 }
 
-/* Takes the entry at *slot out of the table and frees it. */
+/* Takes the entry at *slot out of the table; freed now, or when the last answer sent from it is. */
 static void drop(srv_answers *a, entry **slot)
 {
     entry *e = *slot;
@@ -102,7 +104,8 @@ static void drop(srv_answers *a, entry **slot)
     unlink_lru(a, e);
     a->bytes -= e->size;
     a->count--;
-    free(e);
+    if (--e->refs == 0)
+        free(e);
 }
 
 bool xk_srv_answers_get(srv_answers *a, const char *key, size_t key_len,
@@ -128,6 +131,44 @@ bool xk_srv_answers_get(srv_answers *a, const char *key, size_t key_len,
     return *body != NULL;
 }
 
+bool xk_srv_answers_borrow(srv_answers *a, const char *key, size_t key_len,
+                           const xk_store_revision *rev, unsigned long calendar, const char **body,
+                           size_t *len, char etag[XK_VIEW_ETAG_MAX], void **ref)
+{
+    *body = NULL;
+    *len = 0;
+    *ref = NULL;
+    if (!a)
+        return false;
+    uint64_t h = key_hash(key, key_len);
+    pthread_mutex_lock(&a->lock);
+    entry *e = *slot_of(a, h, key, key_len);
+    if (e && e->calendar == calendar && xk_store_revision_same(&e->rev, rev)) {
+        e->refs++;
+        *body = e->data + key_len;
+        *len = e->len;
+        *ref = e;
+        memcpy(etag, e->etag, XK_VIEW_ETAG_MAX);
+        unlink_lru(a, e);
+        push_newest(a, e);
+    }
+    pthread_mutex_unlock(&a->lock);
+    return *ref != NULL;
+}
+
+void xk_srv_answers_release(void *ref)
+{
+    entry *e = ref;
+    if (!e)
+        return;
+    srv_answers *a = e->owner;
+    pthread_mutex_lock(&a->lock);
+    bool last = --e->refs == 0;
+    pthread_mutex_unlock(&a->lock);
+    if (last)
+        free(e);
+}
+
 void xk_srv_answers_put(srv_answers *a, const char *key, size_t key_len,
                         const xk_store_revision *rev, unsigned long calendar, const char *body,
                         size_t len, const char *etag)
@@ -140,6 +181,8 @@ void xk_srv_answers_put(srv_answers *a, const char *key, size_t key_len,
     entry *e = malloc(size);
     if (!e)
         return;
+    e->owner = a;
+    e->refs = 1;
     e->hash = key_hash(key, key_len);
     e->rev = *rev;
     e->calendar = calendar;

@@ -25,6 +25,13 @@ void xk_srv_answers_free(srv_answers *a);
 bool xk_srv_answers_get(srv_answers *a, const char *key, size_t key_len,
                         const xk_store_revision *rev, unsigned long calendar, char **body,
                         size_t *len, char etag[XK_VIEW_ETAG_MAX]);
+/* The same without a copy: *body points into the kept answer, which stays (even if dropped from
+ * the table meanwhile) until xk_srv_answers_release(*ref). */
+bool xk_srv_answers_borrow(srv_answers *a, const char *key, size_t key_len,
+                           const xk_store_revision *rev, unsigned long calendar, const char **body,
+                           size_t *len, char etag[XK_VIEW_ETAG_MAX], void **ref);
+/* Lets go of a borrowed answer (a libmicrohttpd free callback: the response sent). */
+void xk_srv_answers_release(void *ref);
 /* Keeps a copy of body under key (replacing what was there); nothing when it does not fit. */
 void xk_srv_answers_put(srv_answers *a, const char *key, size_t key_len,
                         const xk_store_revision *rev, unsigned long calendar, const char *body,

@@ -285,12 +285,21 @@ bool xk_srv_kept(const srv_call *c, srv_resp *resp, srv_kept *k)
     if (!c->ctx->answers || k->key.oom || !k->key.data || !revision(c->ctx))
         return false; /* computed, not kept: the answer itself says what is wrong */
     k->keep = true;
-    char *body, etag[XK_VIEW_ETAG_MAX];
+    const char *body;
+    char etag[XK_VIEW_ETAG_MAX];
     size_t len;
-    if (!xk_srv_answers_get(c->ctx->answers, k->key.data, k->key.len, &c->ctx->rev,
-                            c->ctx->calendar_serial, &body, &len, etag))
+    void *ref;
+    if (!xk_srv_answers_borrow(c->ctx->answers, k->key.data, k->key.len, &c->ctx->rev,
+                               c->ctx->calendar_serial, &body, &len, etag, &ref))
         return false;
-    send_tagged(c, resp, body, len, etag);
+    send_tagged(c, resp, NULL, len, etag); /* the status, the type, the tag, or 304 */
+    if (resp->status == 304) {
+        xk_srv_answers_release(ref);
+    } else { /* sent from the kept bytes, not a copy */
+        resp->static_body = (const unsigned char *)body;
+        resp->release = xk_srv_answers_release;
+        resp->release_arg = ref;
+    }
     return true;
 }
 
@@ -369,6 +378,9 @@ void xk_srv_resp_free(srv_resp *resp)
 {
     free(resp->body);
     resp->body = NULL;
+    if (resp->release)
+        resp->release(resp->release_arg);
+    resp->release = NULL;
 }
 
 static double monotonic_seconds(void)

@@ -52,6 +52,10 @@ typedef struct srv_resp {
     char disposition[512];  /* Content-Disposition or "" */
     char actor[XK_TOKEN_NAME_MAX + 1]; /* the token's name, "" when anonymous (for the log) */
     char etag[XK_VIEW_ETAG_MAX];       /* the ETag header, or "" */
+    /* static_body borrowed from kept answers: handed to libmicrohttpd with the response, or
+     * called by xk_srv_resp_free */
+    void (*release)(void *arg);
+    void *release_arg;
 } srv_resp;
 
 /* What the handlers share; one store per concurrent request (the transport's pool). */

@@ -191,6 +191,11 @@ static enum MHD_Result respond(struct MHD_Connection *conn, request *rq, srv_res
         r = MHD_create_response_from_buffer(resp->body_len, resp->body, MHD_RESPMEM_MUST_FREE);
         if (r)
             resp->body = NULL; /* MHD frees it */
+    } else if (resp->release) { /* a kept answer's bytes, let go of when MHD is done with them */
+        r = MHD_create_response_from_buffer_with_free_callback_cls(
+            resp->body_len, (void *)resp->static_body, resp->release, resp->release_arg);
+        if (r)
+            resp->release = NULL;
     } else {
         r = MHD_create_response_from_buffer(resp->body_len, (void *)resp->static_body,
                                             MHD_RESPMEM_PERSISTENT);

@@ -3,6 +3,7 @@
  * what a licence, an obligation, a status row or a search hit looks like as JSON.
  */
 #include <sodium.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,11 +136,17 @@ static const char *const fact_names[] = {"version",      "versions",      "statu
  * quote, or NULL. */
 static const char *string_end(const char *p, const char *end)
 {
-    for (p++; p < end; p++) {
-        if (*p == '\\')
-            p++;
-        else if (*p == '"')
-            return p + 1;
+    const char *open = p;
+    for (p++; p < end;) {
+        const char *q = memchr(p, '"', (size_t)(end - p));
+        if (!q)
+            return NULL;
+        size_t slashes = 0; /* an odd run of backslashes before it escapes it */
+        while (q - slashes - 1 > open && q[-(ptrdiff_t)slashes - 1] == '\\')
+            slashes++;
+        if (slashes % 2 == 0)
+            return q + 1;
+        p = q + 1;
     }
     return NULL;
 }
@@ -263,10 +270,9 @@ static xk_status licence_text_decoded(xk_store *st, const xk_calendar *cal, xk_d
     return XK_OK;
 }
 
-xk_status xk_view_licence_text(xk_store *st, const xk_calendar *cal, xk_date as_of,
-                               const char *number, int version, xk_view_text *out, xk_error *err)
+static xk_status licence_text(xk_store *st, const xk_calendar *cal, xk_date as_of,
+                              const char *number, int version, xk_view_text *out, xk_error *err)
 {
-    memset(out, 0, sizeof *out);
     char *json;
     xk_licence_info info;
     xk_status rc = xk_store_get_json(st, number, version, &json, &info, err);
@@ -303,6 +309,19 @@ xk_status xk_view_licence_text(xk_store *st, const xk_calendar *cal, xk_date as_
     free(tail);
     make_etag(info.current.record_sha256, tail_hash, out->etag);
     return XK_OK;
+}
+
+xk_status xk_view_licence_text(xk_store *st, const xk_calendar *cal, xk_date as_of,
+                               const char *number, int version, xk_view_text *out, xk_error *err)
+{
+    memset(out, 0, sizeof *out);
+    /* one snapshot: the record and its facts from one state of the store */
+    xk_status rc = xk_store_read_begin(st, err);
+    if (rc != XK_OK)
+        return rc;
+    rc = licence_text(st, cal, as_of, number, version, out, err);
+    xk_store_read_end(st);
+    return rc;
 }
 
 static json_t *date_json(xk_date d)

@@ -15,6 +15,7 @@
 
 const fs = require('fs');
 const path = require('path');
+const { latinWords } = require('./latin');
 
 const WEB = process.argv[2];
 const LANGS = ['zh', 'en'];
@@ -116,6 +117,12 @@ for (const l of LANGS) {
 const unlike = calls.filter((c) => c.key in cats.en && cats.en[c.key] !== asTemplate(c.format))
   .map((c) => `${c.file}: ${c.key}: en "${cats.en[c.key]}", format "${asTemplate(c.format)}"`);
 check('each problem\'s English in the catalogue is its format\'s, one {N} per value', unlike.length === 0, unlike);
+
+/* the Chinese catalogue is Chinese: the values put in ({name}) aside, no Latin word outside the
+ * codes and names latin.js allows (the browser walk checks the same on the pages drawn) */
+const latin = Object.entries(cats.zh).map(([k, v]) => [k, latinWords(v.replace(/\{\w+\}/g, ' '))])
+  .filter(([, words]) => words.length).map(([k, words]) => k + ': ' + words.join(' '));
+check('zh.json has no Latin word outside codes and the allowed names', latin.length === 0, latin);
 
 check('the pages carry no message table of their own (one catalogue)', !/const I18N\s*=/.test(script));
 

@@ -14,6 +14,7 @@ const { spawn, execFileSync } = require('child_process');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
+const { latinWords } = require('./latin');
 
 const [XUKE, FIXTURES, SHOTS] = process.argv.slice(2);
 const TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'xuke-web-'));
@@ -472,37 +473,9 @@ async function testLanguageChoice(browser, base) {
 
 
 /* --- every page in each language ---------------------------------------------------------------
- * The zh pages may show no Latin word outside: numbers and dates; licence numbers (京B2-20224676)
- * and catalogue codes (B1, B2-1); hostnames, URLs and e-mail addresses; hex digests; what a
- * person typed or a document says (marked translate="no": names of people and tokens, notes,
- * reasons, a reminder as it was sent, a source document); and this short list, each a name a
- * reader meets as it is written:
- *   xuke          the product's name;
- *   API           what scripts use (the token is an API token, the footer links the API document);
- *   PDF PNG JPEG TIFF   file formats, named as on the files a person picks;
- *   UTF-8 GB18030 the text encodings a licence file may be in, named as editors name them;
- *   SHA-256       the digest whose hex names a source document;
- *   English       the switch names the other language in that language.
- * Both languages fail on a key the pages asked for that the catalogue lacks, and on a {value}
- * left unfilled. */
-const LATIN_ALLOWED = new Set(['xuke', 'API', 'PDF', 'PNG', 'JPEG', 'TIFF', 'UTF-8', 'GB18030', 'SHA-256', 'English']);
-
-function latinWords(text) {
-  const found = [];
-  for (const token of text.split(/[^A-Za-z0-9._:\/@+\-?=&%#*~]+/)) {
-    if (!/[A-Za-z]/.test(token)) continue;
-    const tok = token.replace(/^[.:\-]+|[.:\-]+$/g, '');
-    if (LATIN_ALLOWED.has(tok)) continue;
-    if (/^[a-z][a-z0-9+.-]*:\/\/\S+$/i.test(tok)) continue;                 /* a URL */
-    if (/^[^@\s]+@([a-z0-9-]+\.)+[a-z]{2,}$/i.test(tok)) continue;          /* an e-mail address */
-    if (/^(\*\.)?([a-z0-9-]+\.)+[a-z]{2,}$/i.test(tok)) continue;           /* a hostname */
-    if (/^[AB][12](\.B[12])?-\d{8}$/.test(tok)) continue;                   /* a licence number */
-    if (/^[AB][12]\d?(-\d{1,2})?(\.[AB][12])?$/.test(tok)) continue;        /* a catalogue code or category */
-    if (/^[0-9a-f]{12,}$/i.test(tok)) continue;                             /* a hex digest */
-    found.push(tok);
-  }
-  return found;
-}
+ * The zh pages may show no Latin word outside numbers, codes, hostnames, marked text and the short
+ * list in latin.js; both languages fail on a key the pages asked for that the catalogue lacks, and
+ * on a {value} left unfilled. */
 
 /* The words a page shows: text nodes, the attributes read out or shown (placeholder, aria-label,
  * title, alt) and the document's title, each outside translate="no". */
@@ -544,6 +517,9 @@ async function walkLanguage(browser, base, ctx, locale, lang) {
     const unfilled = words.filter((w) => /\{[a-z_]+\}/.test(w));
     check(`${lang} ${name}: every key translated, every value filled in`, missing.length === 0 && unfilled.length === 0,
       [missing, unfilled]);
+    /* a date is written the reader's way (its ISO form only in <time datetime>) */
+    const iso = words.filter((w) => /\b\d{4}-\d{2}-\d{2}\b/.test(w));
+    check(`${lang} ${name}: dates in the reader's conventions, none left as ISO text`, iso.length === 0, iso.slice(0, 8));
     await shot(page, `walk-${lang}-${name.replace(/[^a-z0-9]+/gi, '_')}`);
   };
   const go = async (url, name) => { await page.goto(base + url); await look(name || url); };

@@ -19,9 +19,10 @@ TMP = tempfile.mkdtemp(prefix='xuke-cli-')
 
 COMMANDS = ['parse', 'import', 'get', 'history', 'diff', 'search', 'domain', 'export', 'remove',
             'audit', 'backup', 'db', 'summary', 'event', 'status', 'deadlines', 'calendar', 'workdays',
-            'token', 'lists', 'sites', 'notify', 'serve']
+            'token', 'user', 'lists', 'sites', 'notify', 'serve']
 SUBCOMMANDS = [['event', 'add'], ['event', 'void'], ['event', 'list'], ['event', 'types'], ['token', 'create'],
-               ['token', 'list'], ['token', 'revoke'], ['lists', 'import'], ['lists', 'check'],
+               ['token', 'list'], ['token', 'revoke'], ['user', 'add'], ['user', 'list'],
+               ['user', 'disable'], ['user', 'passwd'], ['lists', 'import'], ['lists', 'check'],
                ['lists', 'show'], ['sites', 'check'], ['sites', 'history'], ['notify', 'add'],
                ['notify', 'list'], ['notify', 'remove'], ['notify', 'test'], ['notify', 'log'],
                ['notify', 'run'], ['db', 'migrate'], ['db', 'copy']]
@@ -102,7 +103,7 @@ def main():
     test_top_level()
     for c in COMMANDS:
         out = test_help([c])
-        if c not in ('event', 'token', 'lists', 'sites', 'notify', 'db'):
+        if c not in ('event', 'token', 'user', 'lists', 'sites', 'notify', 'db'):
             test_refusals([c], help_options(out))
     for words in SUBCOMMANDS:
         out = test_help(words)

@@ -192,6 +192,18 @@ def old_entry_hash(prev, eid, at, actor, action, number, detail):
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+# The tables and indexes that migrations 1-8 of src/registry/schema.c created (the full-text
+# index company_fts and its shadow tables aside): a store as xuke left it before migration 9.
+MIGRATIONS_1_TO_8 = {
+    'schema_version', 'documents', 'licences', 'versions', 'services', 'domains', 'audit',
+    'audit_head', 'events', 'tokens', 'originals', 'lists', 'list_entries', 'site_checks',
+    'licences_expires', 'licences_region', 'licences_issuer', 'licences_key', 'versions_source',
+    'services_licence', 'domains_licence', 'audit_number', 'events_licence', 'tokens_live_name',
+    'list_entries_list', 'list_entries_number', 'list_entries_code', 'list_entries_company',
+    'site_checks_site',
+}
+
+
 def make_old_store(db):
     """A copy of db as a store from before the content migration: no content, no anchor."""
     out = copy_store(db, 'old_schema.db')
@@ -205,12 +217,14 @@ def make_old_store(db):
         con.execute('UPDATE audit SET prev_hash = ?, hash = ? WHERE id = ?', (prev, h, eid))
         prev = h
     con.execute('UPDATE audit_head SET hash = ?', (prev,))
-    # the content migration is 9: the store goes back to 8, without what later migrations made
-    # (10: reminders; 11: the baseline; 12: evidence and the correction index; a migration
-    # added later must drop what it made here too)
-    for table in ('notices', 'outbox', 'subscriptions', 'baselines', 'evidence'):
-        con.execute(f'DROP TABLE IF EXISTS {table}')
-    con.execute('DROP INDEX IF EXISTS events_correction')
+    # the content migration is 9: the store goes back to 8, without anything a later migration
+    # made. What migrations 1-8 made is history and never changes (it is written here from
+    # their text); whatever else the store holds came later and goes, whatever its name.
+    for kind, name in con.execute("SELECT type, name FROM sqlite_master WHERE type IN "
+                                  "('table', 'index') AND name NOT LIKE 'sqlite_%' AND "
+                                  "name NOT LIKE 'company_fts%' ORDER BY type DESC").fetchall():
+        if name not in MIGRATIONS_1_TO_8:
+            con.execute(f'DROP {kind.upper()} IF EXISTS {name}')
     con.execute('UPDATE schema_version SET version = 8')
     con.commit()
     con.close()

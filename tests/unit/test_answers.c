@@ -244,6 +244,9 @@ static void test_other_shapes_as_decoded(void **state)
         "{\"number\":\"京B2-20224676\",\"warnings\":[\"a\",\"needs review: b\"],\"x\":{\"y\":[{}]}}",
         "{\"number\":\"京B2-20224676\",\"warnings\":[\"needs review:\"]}",
         "{\"warnings\":[],\"number\":\"京B2-20224676\",\"nested\":{\"status\":1}}",
+        /* runs of backslashes before a quote: even ends the string, odd escapes the quote */
+        "{\"number\":\"京B2-20224676\",\"warnings\":[\"ends \\\\\",\"needs review: "
+        "\\\\\\\"q\"],\"x\":\"\\\\\",\"y\":[\"\\\"]\"]}",
         "{}",
     };
     for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
@@ -500,12 +503,31 @@ static void test_answers_bound(void **state)
     assert_false(xk_srv_answers_get(a, "k499", 4, &r2, 1, &got, &len, etag));
     assert_false(xk_srv_answers_get(a, "k499", 4, &r1other, 1, &got, &len, etag));
     assert_false(xk_srv_answers_get(a, "k499", 4, &r1, 2, &got, &len, etag));
+    /* an answer being sent outlives its replacement in the table (ASan checks the read) */
+    const char *borrowed, *first;
+    void *ref, *first_ref;
+    assert_true(xk_srv_answers_borrow(a, "k499", 4, &r1, 1, &first, &len, etag, &first_ref));
+    assert_int_equal(len, sizeof body);
+    assert_false(xk_srv_answers_borrow(a, "k499", 4, &r2, 1, &borrowed, &len, etag, &ref));
+    assert_null(ref);
     /* replaced in place; too large to keep: not kept */
     xk_srv_answers_put(a, "k499", 4, &r2, 1, "new", 3, "\"n\"");
+    assert_int_equal(first[0], 'x');
+    assert_int_equal(first[sizeof body - 1], 'x');
+    xk_srv_answers_release(first_ref);
     assert_true(xk_srv_answers_get(a, "k499", 4, &r2, 1, &got, &len, etag));
     assert_int_equal(len, 3);
     assert_memory_equal(got, "new", 3);
     free(got);
+    assert_true(xk_srv_answers_borrow(a, "k498", 4, &r1, 1, &borrowed, &len, etag, &ref));
+    for (int i = 0; i < 500; i++) { /* k498 pushed out of the table while borrowed */
+        int n = snprintf(key, sizeof key, "n%d", i);
+        xk_srv_answers_put(a, key, (size_t)n, &r1, 1, body, sizeof body, "\"t\"");
+    }
+    assert_false(xk_srv_answers_get(a, "k498", 4, &r1, 1, &got, &len, etag));
+    assert_int_equal(borrowed[0], 'x');
+    assert_int_equal(borrowed[sizeof body - 1], 'x');
+    xk_srv_answers_release(ref);
     char *big = calloc(1, max / 8);
     xk_srv_answers_put(a, "big", 3, &r1, 1, big, max / 8, "\"b\"");
     assert_false(xk_srv_answers_get(a, "big", 3, &r1, 1, &got, &len, etag));

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <jansson.h>
 
 #include "notify/internal.h"
 #include "xuke/notify.h"
@@ -373,6 +374,42 @@ static void test_removed_subscription_cancels_its_messages(void **state)
     xk_outbox_msgs_free(due, n);
 }
 
+/* A reminder names each duty in the words of the web catalogue (web/i18n/LANG.json, duty.NAME):
+ * one wording of a duty in the pages and in the messages, in either language. */
+static void test_reminder_duty_words_are_the_catalogue_s(void **state)
+{
+    (void)state;
+    static const char *const langs[] = {"zh", "en"};
+    for (size_t l = 0; l < 2; l++) {
+        char path[512];
+        snprintf(path, sizeof path, "%s/i18n/%s.json", WEB_DIR, langs[l]);
+        json_error_t jerr;
+        json_t *cat = json_load_file(path, 0, &jerr);
+        if (!cat)
+            fail_msg("%s: %s", path, jerr.text);
+        for (int k = 0; k < XK_DUTY_COUNT; k++) {
+            char key[64];
+            snprintf(key, sizeof key, "duty.%s", xk_duty_name((xk_duty_kind)k));
+            const char *words = json_string_value(json_object_get(cat, key));
+            if (!words)
+                fail_msg("%s.json has no %s", langs[l], key);
+            xk_obligation ob = {.duty = (xk_duty_kind)k, .dated = true, .due = {2027, 1, 4},
+                                .due_workday = {2027, 1, 4}};
+            notice_item it = {"京B2-20224676", "示例科技有限公司", &ob, 10};
+            xk_buf text, items;
+            xk_buf_init(&text);
+            xk_buf_init(&items);
+            xk_notify_render_item(&text, &items, &it, langs[l], "");
+            if (!text.data || !strstr(text.data, words))
+                fail_msg("the %s reminder for %s does not say \"%s\": %s", langs[l], key, words,
+                         text.data ? text.data : "(nothing)");
+            xk_buf_free(&text);
+            xk_buf_free(&items);
+        }
+        json_decref(cat);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -395,6 +432,7 @@ int main(void)
                                         store_setup, store_teardown),
         cmocka_unit_test_setup_teardown(test_removed_subscription_cancels_its_messages,
                                         store_setup, store_teardown),
+        cmocka_unit_test(test_reminder_duty_words_are_the_catalogue_s),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
