@@ -232,7 +232,9 @@ typedef struct xk_store_revision {
 xk_status xk_store_revision_get(xk_store *st, xk_store_revision *out, xk_error *err);
 bool xk_store_revision_same(const xk_store_revision *a, const xk_store_revision *b);
 
-/* Online backup to path (which must not exist), safe while other processes use the store. */
+/* Online backup to path, a file (which must not exist), safe while other processes use the
+ * store. A PostgreSQL registry is written there as a SQLite file from one snapshot, kept only
+ * when its counts, audit chain and head verify (xk_store_copy). */
 xk_status xk_store_backup(xk_store *st, const char *path, xk_error *err);
 
 typedef struct xk_store_stats {

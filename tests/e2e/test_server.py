@@ -21,6 +21,7 @@ import time
 import urllib.parse
 
 import checks
+import stores
 
 XUKE, FIXTURES, OPENAPI = sys.argv[1], sys.argv[2], sys.argv[3]
 TMP = tempfile.mkdtemp(prefix='xuke-srv-')
@@ -196,7 +197,7 @@ def is_error(body, code=None):
 # --- the store ----------------------------------------------------------------------------------
 
 def make_store(name):
-    db = os.path.join(TMP, name)
+    db = stores.fresh(TMP, name)  # a PostgreSQL database under e2e_server_pg
     rc, out, err = run('import', '--db', db, *docs(SEEDS), *[d for d in docs(DOCS) if 'cross_regional' not in d])
     assert rc == 0, out + err
     tokens = {}
@@ -923,6 +924,7 @@ def main():
     test_reviewed_scan()
     test_openapi_coverage()
     print(f"{results['passed']} passed, {results['failed']} failed")
+    stores.drop_all()
     shutil.rmtree(TMP, ignore_errors=True)
     sys.exit(1 if results['failed'] else 0)
 
