@@ -234,6 +234,12 @@ def main():
     reg_out = registry(a.build, a.count, bench_dir)
     print('bench: server', file=sys.stderr)
     srv_out = server(a.build, os.path.join(bench_dir, 'bench.db'))
+    print(f'bench: PostgreSQL at {a.count}', file=sys.stderr)
+    lite_reg = os.path.join(bench_dir, 'registry-sqlite.txt')
+    with open(lite_reg, 'w', encoding='utf-8') as f:
+        f.write(reg_out)
+    pg_md = sh(['/usr/bin/python3', os.path.join(ROOT, 'bench', 'pg_bench.py'), a.build, str(a.count),
+                lite_reg, os.path.join(bench_dir, 'bench.db')])
     print('bench: server memory', file=sys.stderr)
     mem_out = sh(['/usr/bin/python3', os.path.join(ROOT, 'bench', 'server_memory.py'), f'{a.build}/xuke',
                   os.path.join(bench_dir, 'bench.db'), '--markdown'])
@@ -338,6 +344,7 @@ def main():
            'client and servers share the machine. The walk over many licences asks each wrk '
            'connection for a different licence in turn, more than the answers xuke keeps in '
            'memory, so most are composed from the stored bytes there and then.', '', srv_out.rstrip()]
+    md += ['', pg_md.rstrip()]
     md += ['', f'## Server memory at {a.count:,} licences: the calendar feed and the agenda', '',
            f'Command: `/usr/bin/python3 bench/server_memory.py {a.build}/xuke {bench_dir}/bench.db` '
            '(one request at a time; before each, the server\'s peak resident set is reset through '

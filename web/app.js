@@ -494,8 +494,11 @@ function diffValue(v) {
 function versionsSection(number, hist) {
   const diffOut = h('div', { id: 'diff' });
   const section = h('section', {}, h('h2', {}, t('l.versions')),
-    h('ul', {}, hist.versions.map((v) => h('li', {}, t('l.version_n', { n: v.version }), ' · ', moment(v.imported_at), ' · ' + t('l.by') + ' ', said(v.actor),
-      h('code', { class: 'hash' }, v.source_sha256.slice(0, 16) + '…')))));
+    h('ul', {}, hist.versions.map((v) => h('li', { 'data-version': v.version }, t('l.version_n', { n: v.version }), ' · ', moment(v.imported_at), ' · ' + t('l.by') + ' ', said(v.actor),
+      h('code', { class: 'hash' }, v.source_sha256.slice(0, 16) + '…'),
+      /* what a reviewer corrected, apart from what the scan was read as */
+      v.corrections && v.corrections.length ? h('ul', { class: 'corrections' }, v.corrections.map((c) => h('li', { 'data-field': c.field },
+        tn('rv.corrected', { field: fieldLabel(c.field), read: said(c.read), value: said(c.value), by: said(c.by) })))) : null))));
   if (hist.versions.length > 1) {
     section.append(h('button', { type: 'button', onclick: async () => {
       try {
@@ -785,6 +788,106 @@ function problemsList(problems) {
     p.line ? t('u.line', { n: p.line }) + ' ' : '', problemText(p))));
 }
 
+/* --- scan review -------------------------------------------------------------------------------
+ * A scan (or an e-licence PDF) uploaded on the page is not imported as read: the review page shows
+ * the page beside the fields read from it, each field OCR flagged highlighted and listed with the
+ * text as read and the repair made (the OCR gives no boxes on the page, so the list says where).
+ * An editor confirms or corrects each flagged field, then imports; the fields corrected go to
+ * POST /v1/scans/reviewed and are kept apart from what was read (the licence's versions list
+ * them, with who corrected them). */
+const REVIEW_FIELDS = { company: 'company', 'legal representative': 'legal_representative', issuer: 'issuer', issued: 'issued', expires: 'expires' };
+const REVIEW_SCALARS = [['f.number', 'number'], ['f.company', 'company'], ['f.legal', 'legal_representative'],
+  ['f.issuer', 'issuer'], ['f.issued', 'issued'], ['f.expires', 'expires']];
+
+/* A review warning in its parts: "NAME (key): reason; OCR text corrected …; read "…"". */
+function reviewFlag(warning) {
+  const message = warning.slice('needs review: '.length);
+  const m = /^(.*?)\s*\(([a-z ]+)\):\s*([\s\S]*)$/.exec(message);
+  let rest = m ? m[3] : message;
+  const readAt = rest.lastIndexOf('read "');
+  const read = readAt >= 0 && rest.endsWith('"') ? rest.slice(readAt + 6, -1) : '';
+  if (read || readAt === 0) rest = rest.slice(0, readAt);
+  const repairs = rest.split('; ').filter((p) => /^(OCR text corrected|matched to standard wording)/.test(p));
+  const reason = rest.split('; ').filter((p) => p && !repairs.includes(p)).join('; ').replace(/;\s*$/, '');
+  const page = (/on page (\d+)/.exec(rest) || /^page (\d+)/.exec(message) || [])[1];
+  return { message, what: m ? m[1] : message.split(':')[0], key: m ? m[2] : '', field: m ? REVIEW_FIELDS[m[2]] || null : null,
+    read, repair: repairs.join('; '), reason, page: page ? Number(page) : null };
+}
+
+/* The uploaded file as the browser can show it: an image, a PDF in its viewer, else a note. */
+function pageView(file, bytes) {
+  const head = new Uint8Array(bytes.slice(0, 8));
+  const isPdf = head[0] === 0x25 && head[1] === 0x50 && head[2] === 0x44 && head[3] === 0x46;
+  const isImage = (head[0] === 0x89 && head[1] === 0x50) || (head[0] === 0xff && head[1] === 0xd8);
+  if (!isPdf && !isImage) return h('p', { class: 'muted page-none' }, t('rv.no_view'));
+  const url = URL.createObjectURL(new Blob([bytes], { type: isPdf ? 'application/pdf' : file.type || 'image/png' }));
+  return isPdf ? h('iframe', { src: url, class: 'page', title: t('rv.pages') })
+    : h('img', { src: url, class: 'page', alt: t('rv.pages') });
+}
+
+function reviewPage(out, file, bytes, r) {
+  /* the parse answer's problems: each review item with its catalogue key where it has one */
+  const flags = (r.problems || []).filter(isReview).map((p) => Object.assign(reviewFlag(p.message), { problem: p }));
+  const inputs = new Map(); /* field → the input holding its value */
+  const checks = [];
+  const importButton = h('button', { type: 'button', id: 'import', disabled: flags.length > 0 }, t('rv.import'));
+  const ready = () => { importButton.disabled = !checks.every((c) => c.checked); };
+  const items = flags.map((f, i) => {
+    const done = h('input', { type: 'checkbox', class: 'confirm', 'aria-label': t('rv.confirm') });
+    checks.push(done);
+    done.addEventListener('change', ready);
+    let edit = null;
+    if (f.field && !inputs.has(f.field)) {
+      edit = h('input', { type: f.field === 'issued' || f.field === 'expires' ? 'date' : 'text', class: 'correct',
+        name: f.field, value: r.record[f.field] || '', 'aria-label': t('rv.value') });
+      edit.addEventListener('input', () => { if (edit.value !== (r.record[f.field] || '')) { done.checked = true; ready(); } });
+      inputs.set(f.field, edit);
+    }
+    return h('li', { class: 'flag', 'data-flag': i, 'data-field': f.field || '', 'data-problem': f.message },
+      h('strong', {}, said(f.what)), f.page ? ' · ' + t('rv.page', { n: f.page }) : '',
+      f.problem.key ? h('div', { class: 'muted' }, problemText(f.problem)) : f.reason ? h('div', { class: 'muted' }, said(f.reason)) : null,
+      f.read ? h('div', {}, t('rv.read'), ' ', h('code', { class: 'raw' }, said(f.read))) : null,
+      f.repair ? h('div', {}, t('rv.repair'), ' ', said(f.repair)) : null,
+      edit ? h('label', { class: 'row' }, t('rv.value'), ' ', edit) : null,
+      h('label', { class: 'row' }, done, ' ', edit ? t('rv.confirm_or_correct') : t('rv.confirm')));
+  });
+  const flagged = new Set(flags.map((f) => f.field).filter((x) => x));
+  const fields = h('dl', { class: 'fields review-fields' }, REVIEW_SCALARS.map(([label, key]) => [
+    h('dt', { class: flagged.has(key) ? 'flagged' : '' }, t(label)),
+    h('dd', { class: flagged.has(key) ? 'flagged' : '', 'data-field': key }, said(r.record[key] || ''))]));
+  const result = h('div', { id: 'import-result' });
+  importButton.addEventListener('click', async () => {
+    importButton.disabled = true;
+    const corrections = [...inputs].filter(([field, input]) => input.value.trim() !== (r.record[field] || ''))
+      .map(([field, input]) => ({ field, read: r.record[field] || '', value: input.value.trim() }));
+    const onProgress = (job) => fill(result, h('p', { class: 'muted' }, t('loading'),
+      job.state === 'running' && job.page ? ' (' + job.page + ')' : ''));
+    try {
+      const data = await fileBase64(new Blob([bytes]));
+      const res = await api('/v1/scans/reviewed', { method: 'POST', headers: { 'Content-Type': 'application/json' }, onProgress,
+        body: JSON.stringify({ file: data, corrections }) });
+      fill(result, h('p', { class: 'good' }, res.stored ? t('u.imported') : t('u.unchanged'), ' ',
+        res.results.map((x) => [licenceLink(x.number), ' ' + t('l.version_n', { n: x.version }) + ' (' + t('outcome.' + x.outcome) + ')'])),
+      corrections.length ? h('p', { class: 'muted' }, t('rv.kept', { n: corrections.length })) : null);
+    } catch (e) {
+      importButton.disabled = false;
+      fill(result, h('p', { class: 'error', role: 'alert' }, e.status === 401 || e.status === 403 ? t('u.need_editor') : e.message));
+    }
+  });
+  fill(out, h('h2', {}, t('rv.title')), h('p', { class: 'hint' }, flags.length ? t('rv.hint', { n: flags.length }) : t('rv.none')),
+    h('div', { class: 'review' }, h('div', { class: 'pages' }, pageView(file, bytes)),
+      h('div', { class: 'read' }, fields, flags.length ? h('ol', { id: 'review' }, items) : null,
+        problemsList(r.problems.filter((p) => !p.message.startsWith('needs review: '))), importButton, result)),
+    h('details', { class: 'preview' }, h('summary', {}, t('rv.whole')), recordView(r.record)));
+}
+
+/* The first bytes say whether a file is a scan (an image or a PDF) rather than text. */
+function isScan(bytes) {
+  const b = new Uint8Array(bytes.slice(0, 4));
+  return (b[0] === 0x25 && b[1] === 0x50 && b[2] === 0x44 && b[3] === 0x46) || (b[0] === 0x89 && b[1] === 0x50) ||
+    (b[0] === 0xff && b[1] === 0xd8) || (b[0] === 0x49 && b[1] === 0x49) || (b[0] === 0x4d && b[1] === 0x4d);
+}
+
 function uploadPage() {
   const out = h('div', { id: 'upload-result' });
   /* the native file button is hidden (its English "Choose File" doubled ours): the label opens it */
@@ -807,6 +910,7 @@ function uploadPage() {
         problemsList(body.error && body.error.problems), body.record ? h('div', { class: 'preview' }, recordView(body.record)) : null);
       return;
     }
+    if (isScan(bytes)) { reviewPage(out, file, bytes, r); return; }
     const result = h('div', { id: 'import-result' });
     const button = h('button', { type: 'button', id: 'import', onclick: async () => {
       button.disabled = true;

@@ -20,4 +20,15 @@
 xk_status xk_import_scan(xk_store *st, const xk_blob *files, size_t n, const xk_ocr_options *opt,
                          xk_import_fn fn, void *ctx);
 
+/*
+ * The same after a person reviewed the scan: each correction (a scalar field: company,
+ * legal_representative, issuer, issued, expires) replaces the value read, which must still be
+ * read_value, and the corrections are stored apart, with the version, in the same transaction
+ * (xk_store_put_corrections). A correction that does not apply is reported (XK_EUSAGE, or
+ * XK_ECONFLICT when the scan reads otherwise) and nothing is stored.
+ */
+xk_status xk_import_scan_reviewed(xk_store *st, const xk_blob *files, size_t n,
+                                  const xk_ocr_options *opt, const xk_correction *corrections,
+                                  size_t n_corrections, xk_import_fn fn, void *ctx);
+
 #endif

@@ -91,6 +91,8 @@
  * before it fails with an error, and parameters in one statement. */
 #define XK_PG_LOCK_TIMEOUT_SECONDS 60
 #define XK_PG_MAX_PARAMS 256
+/* licences a bulk import on PostgreSQL stores together (COPY), within its transaction's batch */
+#define XK_PG_IMPORT_ROWS 500
 
 /* The server's answers kept in memory (GET /v1/licenses/{n}, /v1/licenses?…, /v1/domains/{h}),
  * each valid while the store stays at the revision it was computed at: bytes of all of them

@@ -232,7 +232,9 @@ typedef struct xk_store_revision {
 xk_status xk_store_revision_get(xk_store *st, xk_store_revision *out, xk_error *err);
 bool xk_store_revision_same(const xk_store_revision *a, const xk_store_revision *b);
 
-/* Online backup to path (which must not exist), safe while other processes use the store. */
+/* Online backup to path, a file (which must not exist), safe while other processes use the
+ * store. A PostgreSQL registry is written there as a SQLite file from one snapshot, kept only
+ * when its counts, audit chain and head verify (xk_store_copy). */
 xk_status xk_store_backup(xk_store *st, const char *path, xk_error *err);
 
 typedef struct xk_store_stats {
@@ -322,6 +324,28 @@ xk_status xk_store_evidence(xk_store *st, const char *number, xk_evidence **out,
  * document is not served as evidence. */
 xk_status xk_store_evidence_file(xk_store *st, const char *sha256, char **bytes, size_t *len,
                                  xk_evidence *meta, xk_error *err);
+
+/* --- what a person corrected on review of a scan, kept apart from what was read ------------ */
+
+/* One field corrected before import: its name in the record ("company", "issued", …), the value
+ * the scan was read as, and the value the reviewer gave. */
+typedef struct xk_correction {
+    char field[64];
+    char read_value[XK_MAX_NAME_BYTES + 1];
+    char corrected_value[XK_MAX_NAME_BYTES + 1];
+    char actor[64]; /* filled when read back: who corrected it */
+    char at[32];
+} xk_correction;
+
+/* Records the corrections made to version `version` of number (just stored, in the same
+ * transaction as the caller's import), in order, by the store's actor, with one audit entry
+ * naming each. XK_EUSAGE for an empty list or a field name or value too long. */
+xk_status xk_store_put_corrections(xk_store *st, const char *number, int version,
+                                   const xk_correction *c, size_t n, xk_error *err);
+/* The corrections of version (0 = every version) of number, by version then position; *versions
+ * (may be NULL) receives each one's version. Caller frees *out and *versions. */
+xk_status xk_store_corrections(xk_store *st, const char *number, int version,
+                               xk_correction **out, int **versions, size_t *n, xk_error *err);
 
 /* Events of number in date order (then id), voided ones and corrections included. Caller
  * frees *out. */

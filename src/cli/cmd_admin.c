@@ -1,6 +1,6 @@
 /*
  * The registry's housekeeping subcommands, each small:
- *   xuke backup PATH             online copy (SQLite backup API), safe while others write
+ *   xuke backup PATH             online copy to a file, safe while others write
  *   xuke remove NUMBER --reason  mark removed; kept in history and audit
  *   xuke audit [NUMBER] [--verify] [--limit N] [--json]
  *   xuke summary                 what the registry holds
@@ -14,8 +14,10 @@ static const cli_opt db_only[] = {CLI_OPT_DB, {0}};
 
 static const cli_spec backup_spec = {
     "backup", "xuke backup [--db PATH] BACKUP_PATH",
-    "An online copy of the registry to BACKUP_PATH (SQLite's backup API): safe while others\n"
-    "read and write.",
+    "An online copy of the registry to the file BACKUP_PATH, safe while others read and write:\n"
+    "SQLite's backup API for a file registry; for a PostgreSQL one, a SQLite file of the whole\n"
+    "registry from one snapshot, kept only when its counts and audit chain verify (back the\n"
+    "database itself up with PostgreSQL's tools: pg_dump, base backups).",
     db_only};
 
 int cmd_backup(int argc, char **argv)

@@ -85,6 +85,62 @@ xk_status xk_audit_append_content(xk_store *st, const char *at, const char *acti
     return XK_OK;
 }
 
+xk_status xk_audit_append_many(xk_store *st, const xk_audit_new *entries, size_t n,
+                               xk_error *err)
+{
+    if (!xk_store_is_pg(st)) { /* one by one: SQLite has no COPY, and needs none */
+        xk_status rc = XK_OK;
+        for (size_t i = 0; rc == XK_OK && i < n; i++)
+            rc = xk_audit_append_content(st, entries[i].at, entries[i].action, entries[i].number,
+                                         entries[i].detail, entries[i].content, err);
+        return rc;
+    }
+    xk_stmt *s = xk_store_stmt(st, S_AUDIT_HEAD, err);
+    if (!s)
+        return xk_store_stmt_failure(err);
+    if (xk_db_step(s) != XK_DB_ROW)
+        return xk_store_db_error(st, err, "reading the audit head");
+    long long id = xk_db_column_int64(s, 0);
+    char prev[XK_SHA256_HEX], hash[XK_SHA256_HEX];
+    const char *head = xk_db_column_text(s, 1);
+    if (xk_db_failed(s))
+        return xk_error_set(err, XK_ENOMEM, 0, "reading the audit head: out of memory");
+    snprintf(prev, sizeof prev, "%s", head ? head : "");
+    xk_db_reset(s);
+    xk_buf rows;
+    xk_buf_init(&rows);
+    for (size_t i = 0; i < n && !rows.oom; i++) {
+        const xk_audit_new *e = &entries[i];
+        id++;
+        if (!entry_hash(prev, id, e->at, st->actor, e->action, e->number, e->detail, e->content,
+                        hash)) {
+            rows.oom = true;
+            break;
+        }
+        xk_pgcopy_row(&rows, 9);
+        xk_pgcopy_int8(&rows, id);
+        const char *vals[] = {e->at, st->actor, e->action, e->number, e->detail, prev, hash,
+                              e->content};
+        for (int k = 0; k < 8; k++)
+            xk_pgcopy_text(&rows, vals[k]);
+        memcpy(prev, hash, sizeof prev);
+    }
+    int copied = xk_db_pg_copy(st->db,
+                               "COPY audit(id, at, actor, action, number, detail, prev_hash, "
+                               "hash, content) FROM STDIN (FORMAT binary)",
+                               &rows);
+    xk_buf_free(&rows);
+    if (copied != XK_DB_OK)
+        return xk_store_db_error(st, err, "writing the audit log");
+    if (!(s = xk_store_stmt(st, S_AUDIT_SET_HEAD, err)))
+        return xk_store_stmt_failure(err);
+    xk_db_bind_int64(s, 1, id);
+    xk_db_bind_text(s, 2, prev, -1);
+    if (xk_db_step(s) != XK_DB_DONE)
+        return xk_store_db_error(st, err, "writing the audit head");
+    return XK_OK;
+}
+
 xk_status xk_store_audit_append(xk_store *st, const char *action, const char *number,
                                 const char *detail, xk_error *err)
 {

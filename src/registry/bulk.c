@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "xuke/limits.h"
 #include "xuke/registry.h"
 
 #define WINDOW_PER_WORKER 64
@@ -224,6 +225,71 @@ static void bulk_cache(xk_store *st, bool end)
     xk_db_exec(st->db, sql);
 }
 
+/* PostgreSQL: plain documents (read and prepared by the workers, storable) wait here and are
+ * stored together by xk_store_put_batch, a few round trips for all of them instead of a score
+ * for each. Anything else stores the waiting ones first, so the reports and the audit chain
+ * keep the input's order. */
+typedef struct waiting {
+    slot *slots;
+    size_t *items; /* each one's input index */
+    xk_batch_item *batch;
+    size_t n, cap;
+} waiting;
+
+static bool batchable(const xk_store *st, const slot *s)
+{
+    return xk_store_is_pg(st) && s->load_status == XK_OK && !s->json && !s->text &&
+           s->parse_status == XK_OK && s->prepared && s->lic && s->lic->number &&
+           *s->lic->number && !xk_licence_error_count(s->lic);
+}
+
+static void slot_free(slot *s)
+{
+    free(s->bytes);
+    free(s->text);
+    xk_prepared_free(&s->prep);
+    xk_licence_free(s->lic);
+}
+
+static void waiting_drop(waiting *w)
+{
+    for (size_t k = 0; k < w->n; k++)
+        slot_free(&w->slots[k]);
+    w->n = 0;
+}
+
+/* Stores the waiting documents and reports each, in order; a store error is reported once
+ * (the caller rolls back and takes back what was reported since the last commit). */
+static xk_status waiting_store(xk_store *st, waiting *w, relay *rl)
+{
+    if (!w->n)
+        return XK_OK;
+    for (size_t k = 0; k < w->n; k++) {
+        slot *s = &w->slots[k];
+        w->batch[k] = (xk_batch_item){s->lic, s->bytes, s->len, "text", &s->prep, {0, 0}};
+    }
+    xk_error err;
+    xk_error_clear(&err);
+    xk_status rc = xk_store_put_batch(st, w->batch, w->n, &err);
+    if (rc != XK_OK) { /* named at the batch's first input: the row is the server's to say */
+        if (w->n > 1) {
+            size_t len = strlen(err.message);
+            snprintf(err.message + len, sizeof err.message - len,
+                     " (storing the %zu licences from this input on together)", w->n);
+        }
+        xk_import_report r = {0, "", rc, NULL, {0, 0}, &err, 0};
+        rl->item = w->items[0];
+        relay_report(&r, rl);
+    }
+    for (size_t k = 0; rc == XK_OK && k < w->n; k++) {
+        xk_import_report r = {0, "", XK_OK, w->slots[k].lic, w->batch[k].res, NULL, 0};
+        rl->item = w->items[k];
+        relay_report(&r, rl);
+    }
+    waiting_drop(w);
+    return rc;
+}
+
 /* Commits the open batch (what the relay counted is then final) and, when reopen, opens the
  * next. */
 static xk_status commit_batch(xk_store *st, relay *rl, bool reopen, xk_error *err)
@@ -240,7 +306,7 @@ static xk_status commit_batch(xk_store *st, relay *rl, bool reopen, xk_error *er
 
 /* The storing side: consume in order, batch, stop on a store error (or any failure if strict). */
 static xk_status consume(xk_store *st, pipeline *p, const xk_bulk_options *o, size_t batch,
-                         relay *rl)
+                         relay *rl, waiting *w)
 {
     xk_error err;
     xk_status rc = xk_store_begin(st, &err), acc = XK_OK;
@@ -248,14 +314,27 @@ static xk_status consume(xk_store *st, pipeline *p, const xk_bulk_options *o, si
     for (size_t i = 0; rc == XK_OK && i < p->n; i++) {
         slot s;
         take(p, i, &s);
-        rl->item = i;
         size_t before = rl->stored;
-        xk_status one = store_one(st, &s, p->parse, rl);
-        free(s.bytes);
-        free(s.text);
-        /* s.lic went to xk_import_parsed; JSON inputs and failed loads have none */
-        xk_prepared_free(&s.prep);
+        xk_status one;
+        if (w->cap && batchable(st, &s)) {
+            w->slots[w->n] = s;
+            w->items[w->n++] = i;
+            bool full = w->n >= w->cap || (!o->strict && since_commit + w->n >= batch);
+            one = full ? waiting_store(st, w, rl) : XK_OK;
+        } else {
+            one = waiting_store(st, w, rl);
+            rl->item = i;
+            if (one == XK_OK)
+                one = store_one(st, &s, p->parse, rl);
+            else
+                xk_licence_free(s.lic); /* never reached xk_import_parsed */
+            free(s.bytes);
+            free(s.text);
+            /* s.lic went to xk_import_parsed; JSON inputs and failed loads have none */
+            xk_prepared_free(&s.prep);
+        }
         if (one == XK_EDB || one == XK_ENOMEM || (o->strict && one != XK_OK)) {
+            waiting_drop(w);
             xk_store_rollback(st); /* the failing input reported its own error */
             xk_status why = one == XK_EDB || one == XK_ENOMEM ? one : XK_EINVALID;
             relay_undo(rl, why, NULL);
@@ -269,9 +348,15 @@ static xk_status consume(xk_store *st, pipeline *p, const xk_bulk_options *o, si
             since_commit = 0;
         }
     }
+    if (rc == XK_OK && (rc = waiting_store(st, w, rl)) != XK_OK) {
+        xk_store_rollback(st); /* waiting_store reported the error */
+        relay_undo(rl, rc, NULL);
+        return rc;
+    }
     if (rc == XK_OK)
         rc = commit_batch(st, rl, false, &err);
     if (rc != XK_OK) {
+        waiting_drop(w);
         xk_store_rollback(st);
         relay_undo(rl, rc, &err);
     }
@@ -291,6 +376,16 @@ static void wal_interval(xk_store *st, int pages)
     if (!pages)
         sqlite3_wal_checkpoint_v2(xk_db_sqlite_handle(st->db), NULL, SQLITE_CHECKPOINT_TRUNCATE,
                                   NULL, NULL);
+}
+
+/* PostgreSQL plans from statistics its autovacuum gathers later; right after a bulk import
+ * they still describe the registry before it (or nothing), and lookups by host or company were
+ * planned as scans. So the import refreshes them for the tables it filled. Tuning only: a
+ * failure here changes speed, never content. */
+static void refresh_statistics(xk_store *st, size_t stored)
+{
+    if (xk_store_is_pg(st) && stored)
+        xk_db_exec(st->db, "ANALYZE documents, licences, versions, services, domains, audit");
 }
 
 xk_status xk_import_bulk(xk_store *st, size_t n, xk_load_fn load, void *load_ctx,
@@ -324,14 +419,23 @@ xk_status xk_import_bulk(xk_store *st, size_t n, xk_load_fn load, void *load_ctx
             break;
     xk_status rc;
     relay rl = {.fn = fn, .ctx = ctx};
+    /* PostgreSQL: up to XK_PG_IMPORT_ROWS documents stored together (waiting) */
+    size_t wait_cap = xk_store_is_pg(st) ? (batch < XK_PG_IMPORT_ROWS ? batch : XK_PG_IMPORT_ROWS)
+                                         : 0;
+    waiting wait = {calloc(wait_cap ? wait_cap : 1, sizeof(slot)),
+                    calloc(wait_cap ? wait_cap : 1, sizeof(size_t)),
+                    calloc(wait_cap ? wait_cap : 1, sizeof(xk_batch_item)), 0, wait_cap};
+    if (!wait.slots || !wait.items || !wait.batch)
+        started = 0; /* as if no worker started: out of memory */
     if (started == 0) {
         rc = XK_ENOMEM;
     } else {
         wal_interval(st, XK_IMPORT_WAL_PAGES);
         bulk_cache(st, false); /* an import into a large store: from its first batch */
-        rc = consume(st, &p, &o, batch, &rl);
+        rc = consume(st, &p, &o, batch, &rl, &wait);
         wal_interval(st, 0);
         bulk_cache(st, true);
+        refresh_statistics(st, rl.stored);
     }
     pthread_mutex_lock(&p.mu);
     p.stop = true;
@@ -346,6 +450,10 @@ xk_status xk_import_bulk(xk_store *st, size_t n, xk_load_fn load, void *load_ctx
             xk_prepared_free(&p.slots[i].prep);
             xk_licence_free(p.slots[i].lic);
         }
+    waiting_drop(&wait);
+    free(wait.slots);
+    free(wait.items);
+    free(wait.batch);
     pthread_cond_destroy(&p.ready_cv);
     pthread_cond_destroy(&p.room_cv);
     pthread_mutex_destroy(&p.mu);

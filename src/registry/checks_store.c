@@ -398,7 +398,8 @@ xk_status xk_store_site_hosts(xk_store *st, const char *number, xk_site_fn fn, v
     xk_stmt *s;
     xk_status rc = prepare(st, "SELECT DISTINCT l.number, d.host FROM domains d "
                                "JOIN licences l ON l.id = d.licence_id "
-                               "WHERE (?1 IS NULL AND l.removed = 0) OR l.number = ?1 "
+                               "WHERE (CAST(?1 AS TEXT) IS NULL AND l.removed = 0) "
+                               "OR l.number = ?1 "
                                "ORDER BY l.number, d.host",
                            &s, err, "reading the websites");
     if (rc != XK_OK)
@@ -466,7 +467,8 @@ xk_status xk_store_site_checks(xk_store *st, const char *number, bool latest_onl
     xk_stmt *s;
     xk_status rc = prepare(st, "SELECT id, number, host, url, result, http_status, found_number, "
                                "icp_filing, detail, sha256, checked_at FROM site_checks "
-                               "WHERE ?1 IS NULL OR number = ?1 ORDER BY number, host, id DESC",
+                               "WHERE CAST(?1 AS TEXT) IS NULL OR number = ?1 "
+                               "ORDER BY number, host, id DESC",
                            &s, err, "reading the homepage checks");
     if (rc != XK_OK)
         return rc;

@@ -26,6 +26,24 @@
 #include "../core/buf.h"
 #include "internal.h"
 
+/* One row's columns from `first` on, each length-prefixed (NULL as "-"), then ';'. */
+static void hash_row(xk_stmt *s, int first, xk_buf *b)
+{
+    int n = xk_db_column_count(s);
+    for (int i = first; i < n; i++) {
+        if (xk_db_column_null(s, i)) {
+            xk_buf_puts(b, "-\n");
+            continue;
+        }
+        const char *v = (const char *)xk_db_column_text(s, i);
+        size_t len = (size_t)xk_db_column_bytes(s, i);
+        xk_buf_printf(b, "%zu:", len);
+        xk_buf_append(b, v ? v : "", len);
+        xk_buf_putc(b, '\n');
+    }
+    xk_buf_putc(b, ';');
+}
+
 /* The rows a query gives for one licence id, every column length-prefixed, hashed; *count (may
  * be NULL) receives how many rows there were. */
 static xk_status rows_hash_counted(xk_store *st, const char *sql, long long lid,
@@ -40,19 +58,7 @@ static xk_status rows_hash_counted(xk_store *st, const char *sql, long long lid,
     xk_buf_init(&b);
     int step;
     while ((step = xk_db_step(s)) == XK_DB_ROW) {
-        int n = xk_db_column_count(s);
-        for (int i = 0; i < n; i++) {
-            if (xk_db_column_null(s, i)) {
-                xk_buf_puts(&b, "-\n");
-                continue;
-            }
-            const char *v = (const char *)xk_db_column_text(s, i);
-            size_t len = (size_t)xk_db_column_bytes(s, i);
-            xk_buf_printf(&b, "%zu:", len);
-            xk_buf_append(&b, v ? v : "", len);
-            xk_buf_putc(&b, '\n');
-        }
-        xk_buf_putc(&b, ';');
+        hash_row(s, 0, &b);
         rows++;
     }
     if (count)
@@ -82,19 +88,30 @@ static xk_status rows_hash(xk_store *st, const char *sql, long long lid, char ou
     "SELECT v.event_id, v.position, v.sha256, v.name, v.kind, v.size FROM evidence v "            \
     "JOIN events e ON e.id = v.event_id WHERE e.licence_id = ?1 ORDER BY v.event_id, v.position"
 
-/* The tables that make up a licence's state, each with the columns that are hashed. */
+/* The tables that make up a licence's state, each with the columns that are hashed, the
+ * column naming the licence, and the order of its rows. One licence's rows are read with
+ * "SELECT columns FROM table WHERE key = ?1 ORDER BY order"; a bulk import's licences all at
+ * once, the key first and the same order within each (xk_content_texts_new). */
 static const struct {
     const char *name; /* as verification reports it */
+    const char *columns, *table, *key, *order;
     const char *sql;
 } parts[XK_CONTENT_PARTS] = {
-    {"licences row (its fields, version or removal)",
-     "SELECT number, version, company, legal_representative, region, category, issuer, issued, "
-     "expires, removed, removed_reason, removed_at, duties FROM licences WHERE id = ?1"},
-    {"services", "SELECT code FROM services WHERE licence_id = ?1 ORDER BY code"},
-    {"domains", "SELECT host, website_index, service, website_name FROM domains "
-                "WHERE licence_id = ?1 ORDER BY website_index, host"},
-    {"events", "SELECT id, type, date, year, note, ref, recorded_at, actor, planned, voided_at, "
-               "void_reason, voided_by FROM events WHERE licence_id = ?1 ORDER BY id"},
+#define PART(name, columns, table, key, order)                                                     \
+    {name, columns, table, key, order,                                                             \
+     "SELECT " columns " FROM " table " WHERE " key " = ?1 ORDER BY " order}
+    PART("licences row (its fields, version or removal)",
+         "number, version, company, legal_representative, region, category, issuer, issued, "
+         "expires, removed, removed_reason, removed_at, duties",
+         "licences", "id", "id"),
+    PART("services", "code", "services", "licence_id", "code"),
+    PART("domains", "host, website_index, service, website_name", "domains", "licence_id",
+         "website_index, host"),
+    PART("events",
+         "id, type, date, year, note, ref, recorded_at, actor, planned, voided_at, void_reason, "
+         "voided_by",
+         "events", "licence_id", "id"),
+#undef PART
 };
 
 const char *xk_content_part_name(int part)
@@ -206,6 +223,118 @@ xk_status xk_content_append_line(xk_store *st, long long lid, const char *at, co
     if (rc == XK_OK)
         rc = xk_audit_append_content(st, at, action, number, detail, b.data, err);
     xk_buf_free(&b);
+    return rc;
+}
+
+/* --- many new licences at once (a bulk import on PostgreSQL) ------------------------------ */
+
+typedef struct id_at {
+    long long id;
+    size_t at; /* its index in the caller's array */
+} id_at;
+
+static int by_id(const void *a, const void *b)
+{
+    long long x = ((const id_at *)a)->id, y = ((const id_at *)b)->id;
+    return x < y ? -1 : x > y;
+}
+
+/* The caller's index of id, or n when it is not one of the batch's. */
+static size_t index_of(const id_at *sorted, size_t n, long long id)
+{
+    id_at key = {id, 0};
+    const id_at *hit = bsearch(&key, sorted, n, sizeof *sorted, by_id);
+    return hit ? hit->at : n;
+}
+
+/* Part p of every licence's state: the rows of all of them in one query, hashed per licence
+ * exactly as rows_hash hashes one licence's (a licence without rows hashes ""). */
+static xk_status part_many(xk_store *st, int p, const char *ids, const id_at *sorted, size_t n,
+                           char (*state)[XK_CONTENT_PARTS][XK_SHA256_HEX], xk_error *err)
+{
+    char sql[512];
+    snprintf(sql, sizeof sql, "SELECT %s, %s FROM %s WHERE %s = ANY(?1::bigint[]) ORDER BY %s, %s",
+             parts[p].key, parts[p].columns, parts[p].table, parts[p].key, parts[p].key,
+             parts[p].order);
+    for (size_t i = 0; i < n; i++)
+        xk_store_sha256_hex("", 0, state[i][p]);
+    xk_stmt *s = xk_store_cached_stmt(st, sql, err);
+    if (!s)
+        return xk_store_stmt_failure(err);
+    xk_db_bind_text(s, 1, ids, -1);
+    xk_buf b;
+    xk_buf_init(&b);
+    size_t current = n;
+    int step;
+    while ((step = xk_db_step(s)) == XK_DB_ROW) {
+        size_t at = index_of(sorted, n, xk_db_column_int64(s, 0));
+        if (at != current && current < n) {
+            xk_store_sha256_hex(b.data ? b.data : "", b.len, state[current][p]);
+            xk_buf_reset(&b);
+        }
+        current = at;
+        hash_row(s, 1, &b);
+    }
+    if (current < n && !b.oom)
+        xk_store_sha256_hex(b.data ? b.data : "", b.len, state[current][p]);
+    xk_status rc = step != XK_DB_DONE ? xk_store_db_error(st, err, "hashing licences' rows")
+                   : b.oom || xk_db_failed(s) ? xk_error_set(err, XK_ENOMEM, 0, "out of memory")
+                                              : XK_OK;
+    xk_db_reset(s);
+    xk_buf_free(&b);
+    return rc;
+}
+
+/* The array literal of ids ("{1,2,3}"); NULL for memory. */
+static char *id_array(const long long *ids, size_t n)
+{
+    xk_buf b;
+    xk_buf_init(&b);
+    xk_buf_putc(&b, '{');
+    for (size_t i = 0; i < n; i++)
+        xk_buf_printf(&b, "%s%lld", i ? "," : "", ids[i]);
+    xk_buf_putc(&b, '}');
+    return xk_buf_take(&b);
+}
+
+xk_status xk_content_texts_new(xk_store *st, const long long *ids,
+                               const char *const *version_lines, size_t n, char **texts,
+                               xk_error *err)
+{
+    memset(texts, 0, n * sizeof *texts);
+    char *list = id_array(ids, n);
+    id_at *sorted = malloc((n ? n : 1) * sizeof *sorted);
+    char(*state)[XK_CONTENT_PARTS][XK_SHA256_HEX] = malloc((n ? n : 1) * sizeof *state);
+    xk_buf *bufs = calloc(n ? n : 1, sizeof *bufs);
+    xk_status rc = XK_OK;
+    if (!list || !sorted || !state || !bufs)
+        rc = xk_error_set(err, XK_ENOMEM, 0, "out of memory");
+    for (size_t i = 0; rc == XK_OK && i < n; i++)
+        sorted[i] = (id_at){ids[i], i};
+    if (rc == XK_OK)
+        qsort(sorted, n, sizeof *sorted, by_id);
+    for (int p = 0; rc == XK_OK && p < XK_CONTENT_PARTS; p++)
+        rc = part_many(st, p, list, sorted, n, state, err);
+    for (size_t i = 0; rc == XK_OK && i < n; i++)
+        xk_buf_printf(&bufs[i], "state %s %s %s %s\n", state[i][0], state[i][1], state[i][2],
+                      state[i][3]);
+    /* no evidence line: a licence just made has no events, so no evidence files */
+    for (size_t i = 0; rc == XK_OK && i < n; i++)
+        xk_buf_puts(&bufs[i], version_lines[i]);
+    for (size_t i = 0; rc == XK_OK && i < n; i++)
+        if (bufs[i].oom || !(texts[i] = xk_buf_take(&bufs[i])))
+            rc = xk_error_set(err, XK_ENOMEM, 0, "out of memory");
+    for (size_t i = 0; bufs && i < n; i++)
+        xk_buf_free(&bufs[i]);
+    if (rc != XK_OK)
+        for (size_t i = 0; i < n; i++) {
+            free(texts[i]);
+            texts[i] = NULL;
+        }
+    free(bufs);
+    free(state);
+    free(sorted);
+    free(list);
     return rc;
 }
 

@@ -22,7 +22,7 @@ static const char *const tables[] = {
     "documents", "licences", "versions", "services", "domains",     "events",      "tokens",
     "originals", "lists",    "list_entries", "site_checks", "audit", "audit_head", "audit_anchor",
     "subscriptions", "outbox", "notices", "baselines", "evidence", "users", "sessions",
-    "signin_failures",
+    "signin_failures", "corrections",
 };
 #define N_TABLES (sizeof tables / sizeof tables[0])
 

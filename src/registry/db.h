@@ -92,6 +92,20 @@ xk_status xk_db_sqlite_backup(xk_db *db, const char *path, xk_error *err);
  * is xk_db_redact's form. */
 xk_status xk_db_pg_open(const char *conninfo, xk_db **out, xk_error *err);
 
+/* COPY … FROM STDIN (FORMAT binary) on a PostgreSQL connection: sql is the COPY statement and
+ * rows a stream built with the xk_pgcopy_ functions (its header and trailer are added here).
+ * One round trip however many rows: the bulk import's way in. XK_DB_OK or XK_DB_FAIL (the
+ * connection's error says why). */
+struct xk_buf;
+int xk_db_pg_copy(xk_db *db, const char *sql, struct xk_buf *rows);
+/* A row of a binary COPY stream: its field count, then each field in the table's order. Text
+ * and bytea are their bytes as they are; failures of memory are kept in the buffer (oom). */
+void xk_pgcopy_row(struct xk_buf *rows, int fields);
+void xk_pgcopy_bytes(struct xk_buf *rows, const void *v, size_t len);
+void xk_pgcopy_text(struct xk_buf *rows, const char *v);
+void xk_pgcopy_int8(struct xk_buf *rows, long long v);
+void xk_pgcopy_int4(struct xk_buf *rows, int v);
+
 /* location with any password replaced by "***" (URI user:password@, password=… in key=value
  * form), for messages and logs. */
 void xk_db_redact(const char *location, char *out, size_t size);

@@ -121,6 +121,15 @@ xk_status xk_audit_append_content(xk_store *st, const char *at, const char *acti
                                   const char *number, const char *detail, const char *content,
                                   xk_error *err);
 
+/* An audit entry to append (xk_audit_append_many); the actor is the store's. */
+typedef struct xk_audit_new {
+    const char *at, *action, *number, *detail, *content;
+} xk_audit_new;
+/* Appends entries in order, inside the caller's write bracket: on PostgreSQL by one COPY, the
+ * head read once and written once; on SQLite one by one. */
+xk_status xk_audit_append_many(xk_store *st, const xk_audit_new *entries, size_t n,
+                               xk_error *err);
+
 /* --- content.c: what the audit chain says about records ---------------------------------- */
 #define XK_CONTENT_PARTS 4 /* licences row, services, domains, events */
 /* The SHA-256 of each part of licence lid's rows, as they are now. */
@@ -140,6 +149,13 @@ xk_status xk_content_append(xk_store *st, const char *at, const char *action, co
 xk_status xk_content_append_line(xk_store *st, long long lid, const char *at, const char *action,
                                  const char *number, const char *detail, const char *version_line,
                                  xk_error *err);
+/* The content texts of licences ids (n of them), each just made with its first version:
+ * texts[i] as xk_content_append_line would write it with version_lines[i], the state read for
+ * all in four queries (PostgreSQL: the ids go as one array). Each texts[i] is malloc'ed; all
+ * NULL on failure. */
+xk_status xk_content_texts_new(xk_store *st, const long long *ids,
+                               const char *const *version_lines, size_t n, char **texts,
+                               xk_error *err);
 /* Once per store, inside the migration's transaction: an "anchor" entry per licence naming its
  * state and every version, then a row in audit_anchor (keyed on that table, not on the
  * migration's number). */
@@ -157,6 +173,28 @@ xk_status xk_content_verify(xk_store *st, xk_error *err);
  */
 xk_status xk_store_write_begin(xk_store *st, xk_error *err);
 xk_status xk_store_write_end(xk_store *st, xk_status result, xk_error *err);
+
+/* One licence's put inside the write bracket (store.c); lic has been checked storable. */
+xk_status xk_store_put_locked(xk_store *st, const xk_licence *lic, const char *source,
+                              size_t len, const char *kind, const xk_prepared *prep,
+                              xk_import_result *res, xk_error *err);
+
+/* --- batch.c: many licences at once ----------------------------------------------------- */
+typedef struct xk_batch_item {
+    const xk_licence *lic; /* storable: a number, no errors */
+    const char *source;
+    size_t source_len;
+    const char *kind;
+    const xk_prepared *prep;
+    xk_import_result res; /* out */
+} xk_batch_item;
+/* Stores items in order, as xk_store_put_prepared would one by one, with the same rows, audit
+ * entries and results. On PostgreSQL the run of licences new to the store goes in by COPY, a
+ * few round trips for all of them instead of a score for each; the others (new versions,
+ * unchanged, a number twice) one by one, in their place. All or nothing: on failure (a store
+ * error) nothing of the batch is kept once the caller rolls its transaction back. */
+xk_status xk_store_put_batch(xk_store *st, xk_batch_item *items, size_t n, xk_error *err);
+
 
 /* --- evidence.c: files kept with an event ------------------------------------------------ */
 /* The files' count, sizes, kinds and names against their limits; nothing written. */

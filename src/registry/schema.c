@@ -13,6 +13,8 @@
  * reminders' subscriptions and outbox (notify_store.c), and the baseline of annual reports
  * filed before first use (baseline.c), and the people who sign in with their sessions
  * (users.c, sessions.c).
+ * filed before first use (baseline.c), the evidence files of events (evidence.c), and the
+ * fields a person corrected on review of a scan (corrections.c).
  */
 #include <stdio.h>
 
@@ -170,6 +172,12 @@ static const char *const migrations[] = {
      "CREATE INDEX sessions_user ON sessions(user_id);"
      "CREATE TABLE signin_failures(key TEXT PRIMARY KEY, failures INTEGER NOT NULL,"
      "  last_s INTEGER NOT NULL, next_s INTEGER NOT NULL);"),
+    /* 14: fields a person corrected when reviewing a scan before import (corrections.c), kept
+     * apart from what was read: per version, the field, the value read, the value given, who */
+    ("CREATE TABLE corrections(licence_id INTEGER NOT NULL REFERENCES licences(id),"
+     "  version INTEGER NOT NULL, position INTEGER NOT NULL, field TEXT NOT NULL,"
+     "  read_value TEXT NOT NULL, corrected_value TEXT NOT NULL, actor TEXT NOT NULL,"
+     "  at TEXT NOT NULL, PRIMARY KEY(licence_id, version, position)) WITHOUT ROWID;"),
 };
 
 /*
@@ -307,6 +315,11 @@ static const char *const pg_migrations[] = {
     "CREATE INDEX sessions_user ON sessions(user_id);"
     "CREATE TABLE signin_failures(key" CTEXT "PRIMARY KEY, failures BIGINT NOT NULL,"
     "  last_s BIGINT NOT NULL, next_s BIGINT NOT NULL);",
+    /* 14: fields corrected by a person on review */
+    "CREATE TABLE corrections(licence_id BIGINT NOT NULL REFERENCES licences(id),"
+    "  version INTEGER NOT NULL, position INTEGER NOT NULL, field" CTEXT "NOT NULL,"
+    "  read_value" CTEXT "NOT NULL, corrected_value" CTEXT "NOT NULL, actor" CTEXT "NOT NULL,"
+    "  at" CTEXT "NOT NULL, PRIMARY KEY(licence_id, version, position));",
 };
 
 #define N_MIGRATIONS (int)(sizeof migrations / sizeof migrations[0])

@@ -526,9 +526,9 @@ static xk_status insert_version(xk_store *st, const existing *ex, const char *js
     return step_done(st, s, err, "storing the version");
 }
 
-static xk_status put_locked(xk_store *st, const xk_licence *lic, const char *source, size_t len,
-                            const char *kind, const xk_prepared *prep, xk_import_result *res,
-                            xk_error *err)
+xk_status xk_store_put_locked(xk_store *st, const xk_licence *lic, const char *source,
+                              size_t len, const char *kind, const xk_prepared *prep,
+                              xk_import_result *res, xk_error *err)
 {
     const char *json = prep->json, *hash = prep->record_sha256, *src_sha = prep->source_sha256;
     existing ex;
@@ -610,8 +610,8 @@ xk_status xk_store_put_prepared(xk_store *st, const xk_licence *lic, const char 
         return rc;
     rc = xk_store_write_begin(st, err);
     if (rc == XK_OK)
-        rc = xk_store_write_end(st, put_locked(st, lic, source, source_len, kind, prep, res, err),
-                                err);
+        rc = xk_store_write_end(
+            st, xk_store_put_locked(st, lic, source, source_len, kind, prep, res, err), err);
     return rc;
 }
 
@@ -1001,12 +1001,27 @@ static void remove_partial(const char *tmp)
     }
 }
 
+/* A PostgreSQL registry's backup: a new SQLite file holding the whole registry, by
+ * xk_store_copy from one snapshot, kept only when its counts, chain and head verify. The
+ * server's own tools (pg_dump, base backups) remain the way to back up the database itself. */
+static xk_status backup_pg(xk_store *st, const char *tmp, xk_error *err)
+{
+    xk_store *file;
+    xk_status rc = xk_store_open(tmp, &file, err);
+    if (rc != XK_OK)
+        return rc;
+    xk_copy_stats stats;
+    rc = xk_store_copy(st, file, &stats, err);
+    xk_store_close(file);
+    return rc;
+}
+
 xk_status xk_store_backup(xk_store *st, const char *path, xk_error *err)
 {
-    if (xk_store_is_pg(st))
+    if (xk_db_is_postgres(path))
         return xk_error_set(err, XK_EUSAGE, 0,
-                            "a PostgreSQL registry is backed up with its own tools (pg_dump, "
-                            "base backups) or copied to a file with xuke db copy");
+                            "a backup is written to a file; into another PostgreSQL database, "
+                            "use xuke db copy");
     struct stat sb;
     if (stat(path, &sb) == 0)
         return xk_error_set(err, XK_ECONFLICT, 0, "%s exists: a backup never overwrites", path);
@@ -1014,7 +1029,8 @@ xk_status xk_store_backup(xk_store *st, const char *path, xk_error *err)
     if (snprintf(tmp, sizeof tmp, "%s.partial", path) >= (int)sizeof tmp - 8)
         return xk_error_set(err, XK_EUSAGE, 0, "backup path too long");
     remove_partial(tmp); /* what a backup killed earlier left */
-    xk_status rc = xk_db_sqlite_backup(st->db, tmp, err);
+    xk_status rc = xk_store_is_pg(st) ? backup_pg(st, tmp, err)
+                                      : xk_db_sqlite_backup(st->db, tmp, err);
     if (rc == XK_OK && rename(tmp, path) != 0)
         rc = xk_error_set(err, XK_EIO, 0, "cannot move the backup into place at %s", path);
     if (rc != XK_OK)

@@ -44,6 +44,7 @@ static const route routes[] = {
     {"GET", "/v1/calendar.ics", xk_api_ics, XK_ROLE_READER},
     {"GET", "/v1/event-types", xk_api_event_types, XK_ROLE_NONE},
     {"POST", "/v1/parse", xk_api_parse, XK_ROLE_READER},
+    {"POST", "/v1/scans/reviewed", xk_api_import_reviewed, XK_ROLE_EDITOR},
     {"GET", "/v1/jobs/{}", xk_api_job, XK_ROLE_READER},
     {"GET", "/v1/subscriptions", xk_api_subscriptions, XK_ROLE_READER},
     {"POST", "/v1/subscriptions", xk_api_subscription_add, XK_ROLE_EDITOR},

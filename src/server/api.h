@@ -202,6 +202,7 @@ void xk_api_ics(const srv_call *c, srv_resp *resp);
 void xk_api_parse(const srv_call *c, srv_resp *resp);
 void xk_api_import(const srv_call *c, srv_resp *resp);
 void xk_api_remove(const srv_call *c, srv_resp *resp);
+void xk_api_import_reviewed(const srv_call *c, srv_resp *resp);
 void xk_api_event_types(const srv_call *c, srv_resp *resp);
 void xk_api_job(const srv_call *c, srv_resp *resp);
 void xk_api_subscriptions(const srv_call *c, srv_resp *resp);

@@ -50,15 +50,37 @@ void xk_api_history(const srv_call *c, srv_resp *resp)
     if (!xk_srv_param_number(c, resp, number))
         return;
     xk_version_info *v;
-    size_t n;
+    xk_correction *corr = NULL;
+    int *of = NULL;
+    size_t n, n_corr = 0;
     xk_error err;
     if (xk_store_history(c->ctx->st, number, &v, &n, &err) != XK_OK) {
         xk_srv_fail(resp, &err);
         return;
     }
-    xk_srv_json(resp, 200,
-                json_pack("{s:s, s:o}", "number", number, "versions", xk_view_history(v, n)));
+    if (xk_store_corrections(c->ctx->st, number, 0, &corr, &of, &n_corr, &err) != XK_OK) {
+        free(v);
+        xk_srv_fail(resp, &err);
+        return;
+    }
+    /* what a reviewer corrected in each version, apart from the record that holds the result */
+    json_t *versions = xk_view_history(v, n);
+    for (size_t i = 0; i < n; i++) {
+        json_t *list = json_array();
+        char when[40];
+        for (size_t k = 0; k < n_corr; k++)
+            if (of[k] == v[i].version)
+                json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s, s:s}", "field",
+                                                      corr[k].field, "read", corr[k].read_value,
+                                                      "value", corr[k].corrected_value, "by",
+                                                      corr[k].actor, "at",
+                                                      xk_view_time(corr[k].at, when, sizeof when)));
+        json_object_set_new(json_array_get(versions, i), "corrections", list);
+    }
+    xk_srv_json(resp, 200, json_pack("{s:s, s:o}", "number", number, "versions", versions));
     free(v);
+    free(corr);
+    free(of);
 }
 
 /* The latest homepage check of each of the licence's websites, with when its result changed. */

@@ -5,6 +5,7 @@
  * queued as an OCR job (jobs.h) and answered 202 with the job's URL; the job, when run, answers
  * what the route would have (xk_srv_job_run), and GET /v1/jobs/{id} gives it.
  */
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -144,6 +145,8 @@ typedef struct import_acc {
     size_t stored, unchanged, failed;
 } import_acc;
 
+static void import_answer(srv_resp *resp, xk_status rc, import_acc *a);
+
 static void on_import(const xk_import_report *r, void *ctx)
 {
     import_acc *a = ctx;
@@ -184,6 +187,13 @@ void xk_api_import(const srv_call *c, srv_resp *resp)
     scan_options(c, &ocr);
     xk_status rc = scan ? xk_import_scan(c->ctx->st, &file, 1, &ocr, on_import, &a)
                         : xk_import_bytes(c->ctx->st, file.bytes, file.len, &opt, on_import, &a);
+    import_answer(resp, rc, &a);
+}
+
+/* The answer of an import from what on_import gathered. */
+static void import_answer(srv_resp *resp, xk_status rc, import_acc *a0)
+{
+    import_acc a = *a0;
     json_t *o = json_pack("{s:i, s:i, s:i, s:o}", "stored", (int)a.stored, "unchanged",
                           (int)a.unchanged, "failed", (int)a.failed, "results", a.results);
     if (rc != XK_OK && rc != XK_EINVALID) {
@@ -231,6 +241,95 @@ void xk_api_remove(const srv_call *c, srv_resp *resp)
     json_decref(body);
 }
 
+/* --- import after review ------------------------------------------------------------------- */
+
+/* A reviewed scan: the file, decoded (caller frees), and its corrections (at most max). False
+ * with resp answered (400) when the body is not one. */
+#define SRV_MAX_CORRECTIONS 64
+static bool read_reviewed(srv_resp *resp, const srv_call *c, char **file, size_t *len,
+                          xk_correction *corr, size_t *n)
+{
+    json_t *body = xk_srv_body_object(c, resp);
+    if (!body)
+        return false;
+    json_t *data = json_object_get(body, "file"), *list = json_object_get(body, "corrections");
+    bool ok = json_is_string(data) && (!list || json_is_array(list));
+    if (!ok)
+        xk_srv_error(resp, 400, "bad_request", "the body is {\"file\": the scan in base64, "
+                                               "\"corrections\": [{field, read, value}]}");
+    else if (list && json_array_size(list) > SRV_MAX_CORRECTIONS) {
+        xk_srv_error(resp, 400, "bad_request", "more than %d corrections", SRV_MAX_CORRECTIONS);
+        ok = false;
+    }
+    size_t i;
+    json_t *item;
+    *n = 0;
+    json_array_foreach(ok ? list : NULL, i, item) {
+        const char *f = json_string_value(json_object_get(item, "field"));
+        const char *r = json_string_value(json_object_get(item, "read"));
+        const char *v = json_string_value(json_object_get(item, "value"));
+        xk_correction *k = &corr[(*n)++];
+        memset(k, 0, sizeof *k);
+        if (!f || !r || !v || strlen(f) >= sizeof k->field || strlen(r) >= sizeof k->read_value ||
+            strlen(v) >= sizeof k->corrected_value) {
+            xk_srv_error(resp, 400, "bad_request",
+                         "correction %zu must have field, read and value as text of at most %u "
+                         "bytes",
+                         i + 1, XK_MAX_NAME_BYTES);
+            ok = false;
+            break;
+        }
+        memcpy(k->field, f, strlen(f) + 1);
+        memcpy(k->read_value, r, strlen(r) + 1);
+        memcpy(k->corrected_value, v, strlen(v) + 1);
+    }
+    *file = NULL;
+    if (ok) {
+        size_t b64 = json_string_length(data), cap = b64 / 4 * 3 + 3;
+        *file = malloc(cap);
+        if (!*file || sodium_base642bin((unsigned char *)*file, cap, json_string_value(data), b64,
+                                        "\r\n", len, NULL, sodium_base64_VARIANT_ORIGINAL) != 0) {
+            xk_srv_error(resp, 400, "bad_request", "\"file\" is not base64");
+            free(*file);
+            *file = NULL;
+            ok = false;
+        }
+    }
+    json_decref(body);
+    return ok;
+}
+
+/* POST /v1/scans/reviewed: a scan imported after a person reviewed what was read, with the
+ * fields they corrected; read as an OCR job like any scan, the corrections kept apart. */
+void xk_api_import_reviewed(const srv_call *c, srv_resp *resp)
+{
+    xk_correction *k = malloc(SRV_MAX_CORRECTIONS * sizeof *k); /* large: not on the stack */
+    char *file;
+    size_t len = 0, n = 0;
+    if (!k) {
+        xk_srv_error(resp, 500, "internal", "out of memory");
+        return;
+    }
+    if (!read_reviewed(resp, c, &file, &len, k, &n)) {
+        free(k);
+        return;
+    }
+    xk_blob blob = {file, len};
+    if (xk_input_detect(file, len) == XK_INPUT_TEXT) {
+        xk_srv_error(resp, 422, "invalid_document", "\"file\" is not a scan (PNG, JPEG, TIFF, PDF)");
+    } else if (c->ctx->jobs) {
+        queue_scan(c, SRV_JOB_REVIEWED, resp); /* the worker reads the body again */
+    } else {
+        import_acc a = {json_array(), 0, 0, 0};
+        xk_ocr_options ocr;
+        scan_options(c, &ocr);
+        xk_status rc = xk_import_scan_reviewed(c->ctx->st, &blob, 1, &ocr, k, n, on_import, &a);
+        import_answer(resp, rc, &a);
+    }
+    free(file);
+    free(k);
+}
+
 void xk_srv_job_run(srv_job_kind kind, xk_store *st, const char *owner, const char *bytes,
                     size_t len, void (*on_page)(void *arg, unsigned page), void *arg, int *status,
                     json_t **body)
@@ -238,7 +337,9 @@ void xk_srv_job_run(srv_job_kind kind, xk_store *st, const char *owner, const ch
     srv_req req;
     memset(&req, 0, sizeof req);
     req.method = "POST";
-    req.path = kind == SRV_JOB_PARSE ? "/v1/parse" : "/v1/licenses";
+    req.path = kind == SRV_JOB_PARSE      ? "/v1/parse"
+               : kind == SRV_JOB_REVIEWED ? "/v1/scans/reviewed"
+                                          : "/v1/licenses";
     req.body = bytes;
     req.body_len = len;
     srv_ctx ctx;
@@ -252,6 +353,8 @@ void xk_srv_job_run(srv_job_kind kind, xk_store *st, const char *owner, const ch
     memset(&resp, 0, sizeof resp);
     if (kind == SRV_JOB_PARSE)
         xk_api_parse(&call, &resp);
+    else if (kind == SRV_JOB_REVIEWED)
+        xk_api_import_reviewed(&call, &resp);
     else
         xk_api_import(&call, &resp);
     *status = resp.status;

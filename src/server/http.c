@@ -210,9 +210,11 @@ static enum MHD_Result respond(struct MHD_Connection *conn, request *rq, srv_res
         MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, resp->etag);
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+    /* blob: images and frames are the page's own: a scan shown beside its fields on review,
+     * made in the browser from the file the person chose (never fetched from elsewhere) */
     if (strncmp(resp->content_type, "text/html", 9) == 0)
         MHD_add_response_header(r, "Content-Security-Policy",
-                                "default-src 'self'; img-src 'self' data:; "
+                                "default-src 'self'; img-src 'self' data: blob:; frame-src blob:; "
                                 "style-src 'self'; frame-ancestors 'none'");
     /* API answers hold records and sources: never kept by a browser or a shared cache */
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,

@@ -17,7 +17,8 @@
 
 #define SRV_JOB_ID_LEN 32 /* hex characters of a job id: 128 random bits */
 
-typedef enum srv_job_kind { SRV_JOB_PARSE, SRV_JOB_IMPORT } srv_job_kind;
+/* SRV_JOB_REVIEWED: an import after review, its bytes the JSON body of POST /v1/scans/reviewed */
+typedef enum srv_job_kind { SRV_JOB_PARSE, SRV_JOB_IMPORT, SRV_JOB_REVIEWED } srv_job_kind;
 
 typedef struct srv_jobs srv_jobs;
 

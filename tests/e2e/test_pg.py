@@ -68,13 +68,38 @@ def version_two(path):
     return dst
 
 
-def script(docs, v2):
+def text_variant(path):
+    """The document at path with another legal representative: the same number, another record."""
+    rc, out, _ = run(None, 'parse', '--json', path)
+    rec = json.loads(out)
+    rec = rec[0] if isinstance(rec, list) else rec
+    rep = rec.get('record', rec)['legal_representative']
+    with open(path, encoding='utf-8') as f:
+        text = f.read()
+    assert rep and rep in text, path
+    dst = os.path.join(TMP, 'variant_' + os.path.basename(path))
+    with open(dst, 'w', encoding='utf-8') as f:
+        f.write(text.replace(rep, '赵六'))
+    return dst
+
+
+def mixed_batch(docs_dir):
+    """One import whose batch mixes what PostgreSQL stores by COPY (licences new to the store)
+    with what goes one by one in its place: a number met twice in the batch (a second version),
+    a licence already stored (unchanged), then new ones again."""
+    corpus.write(docs_dir, 12, seed=701)
+    fresh = sorted(glob.glob(os.path.join(docs_dir, '*.txt')))
+    return [*fresh[:4], fresh[4], text_variant(fresh[4]), SEEDS[1], *fresh[5:]]
+
+
+def script(docs, v2, mixed):
     """The commands whose answers are compared, in order (writes among reads)."""
     first = '琼B2-20220293'  # SEEDS[0], of which v2 is a second version
     return [
         ('import', *SEEDS),
         ('import', *SEEDS),
         ('import', *docs),
+        ('import', *mixed),
         ('import', v2),
         ('get', first), ('get', '--json', first), ('get', '--version', '1', first),
         ('get', '--source', first),
@@ -117,8 +142,9 @@ def compare_cli(pg_db):
     corpus.write(docs_dir, 120, seed=700)
     docs = sorted(glob.glob(os.path.join(docs_dir, '*.txt')))
     v2 = version_two(SEEDS[0])
+    mixed = mixed_batch(os.path.join(TMP, 'mixed'))
     differ, failed = [], []
-    for cmd in script(docs, v2):
+    for cmd in script(docs, v2, mixed):
         a = run(lite, *cmd)
         b = run(pg_db, *cmd)
         if b[0] != 0:
@@ -130,7 +156,7 @@ def compare_cli(pg_db):
         mb = (b[0], masked(b[1], pg_db), masked(b[2], pg_db))
         if ma != mb:
             differ.append((' '.join(cmd[:4]), ma, mb))
-    check('every CLI answer on PostgreSQL is the SQLite file\'s (%d commands)' % len(script(docs, v2)),
+    check('every CLI answer on PostgreSQL is the SQLite file\'s (%d commands)' % len(script(docs, v2, mixed)),
           not differ, '\n'.join(f'{c}:\n  sqlite {a!r}\n  pg     {b!r}' for c, a, b in differ[:4]))
     # the answers compared are real ones: only the commands meant to be refused failed (status
     # exits 1 when something is overdue, like deadlines)

@@ -13,6 +13,8 @@ import subprocess
 import sys
 import tempfile
 
+import stores
+
 XUKE, FIXTURES = sys.argv[1], sys.argv[2]
 TMP = tempfile.mkdtemp(prefix='xuke-rules-')
 SEEDS = os.path.join(FIXTURES, 'seeds')
@@ -129,7 +131,7 @@ def test_user_calendar_file():
 
 
 def test_events_status_deadlines():
-    db = os.path.join(TMP, 'r.db')
+    db = stores.fresh(TMP, 'r.db')  # a PostgreSQL database under e2e_rules_pg
     seeds = sorted(os.path.join(SEEDS, f) for f in os.listdir(SEEDS) if f.endswith('.txt'))
     run('import', '--db', db, *seeds)
     expect = {
@@ -214,6 +216,7 @@ test_workdays_cli()
 test_user_calendar_file()
 rules_db = test_events_status_deadlines()
 test_ics(rules_db)
+stores.drop_all()
 shutil.rmtree(TMP, ignore_errors=True)
 print(f"{results['passed']} passed, {results['failed']} failed")
 sys.exit(1 if results['failed'] else 0)

@@ -21,6 +21,7 @@ import time
 import urllib.parse
 
 import checks
+import stores
 
 XUKE, FIXTURES, OPENAPI = sys.argv[1], sys.argv[2], sys.argv[3]
 TMP = tempfile.mkdtemp(prefix='xuke-srv-')
@@ -196,7 +197,7 @@ def is_error(body, code=None):
 # --- the store ----------------------------------------------------------------------------------
 
 def make_store(name):
-    db = os.path.join(TMP, name)
+    db = stores.fresh(TMP, name)  # a PostgreSQL database under e2e_server_pg
     rc, out, err = run('import', '--db', db, *docs(SEEDS), *[d for d in docs(DOCS) if 'cross_regional' not in d])
     assert rc == 0, out + err
     tokens = {}
@@ -435,6 +436,75 @@ def test_evidence(srv, tok, number, db):
 def base64_of(data):
     import base64
     return base64.b64encode(data).decode()
+
+
+def misprinted_pdf():
+    """An e-licence PDF made here from seed 000 with one misprint put in on its main page: the
+    company 技木 for 技术 (the appendix keeps it right, so the reading flags the field)."""
+    sys.path.insert(0, os.path.join(os.path.dirname(FIXTURES), 'tools'))
+    import render
+    with open(os.path.join(SEEDS, '000_a96b5bc2dd3fa082.txt'), encoding='utf-8') as f:
+        text = f.read()
+    text = text.replace('公司名称: 海南小荷健康网络技术有限公司', '公司名称: 海南小荷健康网络技木有限公司', 1)
+    return render.text_pdf(text, os.path.join(TMP, 'misprinted.pdf'))
+
+
+def follow_job(client, url):
+    """The job's answer once it is done: each poll is an answer; a generous overall limit."""
+    end = time.monotonic() + 600
+    while time.monotonic() < end:
+        st, job, _ = client.get(url)
+        if st != 200:
+            return None
+        if job['state'] == 'done':
+            return job['result']
+        time.sleep(0.2)
+    return None
+
+
+def test_reviewed_scan():
+    """A scan imported after review: the corrected field is stored, the correction kept apart
+    with what was read and who corrected it, in the history and the audit log."""
+    import base64
+    db = os.path.join(TMP, 'reviewed.db')
+    rc, out, err = run('token', 'create', '--db', db, 'reviewer', '--role', 'editor')
+    editor_tok = out.strip()
+    rc, out, err = run('token', 'create', '--db', db, 'looker', '--role', 'reader')
+    reader_tok = out.strip()
+    pdf = open(misprinted_pdf(), 'rb').read()
+    right, misread = '海南小荷健康网络技术有限公司', '海南小荷健康网络技木有限公司'
+    srv = Server(db)
+    try:
+        e, r = Client(srv, editor_tok), Client(srv, reader_tok)
+        body = json.dumps({'file': base64.b64encode(pdf).decode(),
+                           'corrections': [{'field': 'company', 'read': misread, 'value': right}]})
+        st, ans, _ = r.post('/v1/scans/reviewed', body)
+        check('a reader may not import a reviewed scan', st == 403 and is_error(ans), ans)
+        st, ans, _ = e.post('/v1/scans/reviewed', json.dumps({'file': '%%%'}))
+        check('a reviewed scan that is not base64 is 400', st == 400 and is_error(ans, 'bad_request'), ans)
+        st, ans, _ = e.post('/v1/scans/reviewed', json.dumps({'file': base64.b64encode(pdf).decode(),
+                                                             'corrections': [{'field': 'company', 'read': 'something else', 'value': right}]}))
+        result = follow_job(e, ans['job']['url']) if st == 202 else None
+        check('a correction over a reading the scan does not give is refused, nothing stored',
+              result and result['status'] == 422
+              and 'not "something else"' in result['body']['results'][0]['error']['message']
+              and run('get', '--db', db, '琼B2-20220293')[0] != 0, result)
+        st, ans, _ = e.post('/v1/scans/reviewed', body)
+        check('an editor posts the reviewed scan: 202 with its job', st == 202 and ans['job']['url'].startswith('/v1/jobs/'), ans)
+        result = follow_job(e, ans['job']['url']) if st == 202 else None
+        check('the job imports it', result and result['status'] == 201 and result['body']['stored'] == 1, result)
+        rc, out, err = run('get', '--db', db, '--json', '琼B2-20220293')
+        check('the record holds the corrected company', rc == 0 and json.loads(out)['company'] == right, out[:300] + err)
+        st, hist, _ = r.get('/v1/licenses/琼B2-20220293/history')
+        corr = hist['versions'][-1]['corrections'] if st == 200 else None
+        check('the version keeps the correction apart: field, what was read, the value, who',
+              corr and [(c['field'], c['read'], c['value'], c['by']) for c in corr] == [('company', misread, right, 'reviewer')], hist)
+        rc, out, err = run('audit', '--db', db, '琼B2-20220293')
+        check('the correction is named in the audit log', 'correct' in out and misread in out and right in out, out)
+        rc, out, err = run('audit', '--db', db, '--verify')
+        check('the audit chain verifies after a reviewed import', rc == 0, out + err)
+    finally:
+        srv.stop()
 
 
 def test_baseline(srv, tok, number):
@@ -851,8 +921,10 @@ def main():
     test_connections_and_slow_clients(db, tok)
     test_rate_limit(db, tok)
     test_graceful_shutdown(db, tok)
+    test_reviewed_scan()
     test_openapi_coverage()
     print(f"{results['passed']} passed, {results['failed']} failed")
+    stores.drop_all()
     shutil.rmtree(TMP, ignore_errors=True)
     sys.exit(1 if results['failed'] else 0)
 

@@ -797,6 +797,44 @@ static void test_audit_detects_swapped_or_unlinked_evidence(void **state)
     assert_non_null(strstr(err.message, "evidence"));
 }
 
+static void test_corrections_are_kept_apart_per_version(void **state)
+{
+    fixture *fx = *state;
+    xk_import_result res;
+    assert_int_equal(put_seed(fx->st, SEED0, &res), XK_OK);
+    xk_correction c[2];
+    memset(c, 0, sizeof c);
+    snprintf(c[0].field, sizeof c[0].field, "company");
+    snprintf(c[0].read_value, sizeof c[0].read_value, "海南小荷健康网络技木有限公司");
+    snprintf(c[0].corrected_value, sizeof c[0].corrected_value, "海南小荷健康网络技术有限公司");
+    snprintf(c[1].field, sizeof c[1].field, "issued");
+    snprintf(c[1].read_value, sizeof c[1].read_value, "2022-04-16");
+    snprintf(c[1].corrected_value, sizeof c[1].corrected_value, "2022-04-15");
+    xk_error err;
+    assert_int_equal(xk_store_put_corrections(fx->st, SEED0_NUMBER, 1, c, 2, &err), XK_OK);
+    xk_correction *got;
+    int *versions;
+    size_t n;
+    assert_int_equal(xk_store_corrections(fx->st, SEED0_NUMBER, 0, &got, &versions, &n, &err),
+                     XK_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(versions[1], 1);
+    assert_string_equal(got[0].field, "company");
+    assert_string_equal(got[0].read_value, "海南小荷健康网络技木有限公司");
+    assert_string_equal(got[1].corrected_value, "2022-04-15");
+    assert_string_equal(got[1].actor, "tester");
+    free(got);
+    free(versions);
+    assert_int_equal(xk_store_corrections(fx->st, SEED0_NUMBER, 2, &got, NULL, &n, &err), XK_OK);
+    assert_int_equal(n, 0);
+    free(got);
+    assert_int_equal(xk_store_put_corrections(fx->st, SEED0_NUMBER, 1, c, 0, &err), XK_EUSAGE);
+    assert_int_equal(xk_store_put_corrections(fx->st, "京B2-20000000", 1, c, 1, &err),
+                     XK_ENOTFOUND);
+    size_t checked;
+    assert_int_equal(xk_store_audit_verify(fx->st, &checked, &err), XK_OK);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -828,6 +866,7 @@ int main(void)
         T(test_evidence_over_a_limit_stores_nothing),
         T(test_correction_undoes_without_deleting),
         T(test_audit_detects_swapped_or_unlinked_evidence),
+        T(test_corrections_are_kept_apart_per_version),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
