@@ -197,11 +197,9 @@ xk_status xk_content_append(xk_store *st, const char *at, const char *action, co
                             const char *detail, int version, xk_error *err)
 {
     existing ex;
-    xk_status rc = xk_store_find_licence(st, number, &ex, err);
+    xk_status rc = xk_store_require_licence(st, number, &ex, err);
     if (rc != XK_OK)
         return rc;
-    if (!ex.found)
-        return xk_error_set(err, XK_ENOTFOUND, 0, "%s is not in the registry", number);
     char *content;
     rc = xk_content_text(st, ex.id, version, false, &content, err);
     if (rc != XK_OK)

@@ -15,11 +15,9 @@ static xk_status put_locked(xk_store *st, const char *number, int version, const
                             size_t n, xk_error *err)
 {
     existing ex;
-    xk_status rc = xk_store_find_licence(st, number, &ex, err);
+    xk_status rc = xk_store_require_licence(st, number, &ex, err);
     if (rc != XK_OK)
         return rc;
-    if (!ex.found)
-        return xk_error_set(err, XK_ENOTFOUND, 0, "%s is not in the registry", number);
     char at[32];
     xk_store_now_utc(at);
     xk_buf detail;
@@ -81,11 +79,9 @@ xk_status xk_store_corrections(xk_store *st, const char *number, int version,
     if (versions)
         *versions = NULL;
     existing ex;
-    xk_status rc = xk_store_find_licence(st, number, &ex, err);
+    xk_status rc = xk_store_require_licence(st, number, &ex, err);
     if (rc != XK_OK)
         return rc;
-    if (!ex.found)
-        return xk_error_set(err, XK_ENOTFOUND, 0, "%s is not in the registry", number);
     xk_stmt *s = xk_store_cached_stmt(
         st,
         "SELECT version, field, read_value, corrected_value, actor, at FROM corrections "

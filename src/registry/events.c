@@ -22,9 +22,7 @@
 static xk_status find_id(xk_store *st, const char *number, long long *id, xk_error *err)
 {
     existing ex;
-    xk_status rc = xk_store_find_licence(st, number, &ex, err);
-    if (rc == XK_OK && !ex.found)
-        rc = xk_error_set(err, XK_ENOTFOUND, 0, "%s is not in the registry", number);
+    xk_status rc = xk_store_require_licence(st, number, &ex, err);
     *id = ex.id;
     return rc;
 }

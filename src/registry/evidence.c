@@ -138,11 +138,9 @@ xk_status xk_store_evidence(xk_store *st, const char *number, xk_evidence **out,
     *out = NULL;
     *n = 0;
     existing ex;
-    xk_status rc = xk_store_find_licence(st, number, &ex, err);
+    xk_status rc = xk_store_require_licence(st, number, &ex, err);
     if (rc != XK_OK)
         return rc;
-    if (!ex.found)
-        return xk_error_set(err, XK_ENOTFOUND, 0, "%s is not in the registry", number);
     xk_stmt *s = xk_store_cached_stmt(
         st,
         "SELECT v.event_id, v.position, v.sha256, v.name, v.kind, v.size FROM evidence v "

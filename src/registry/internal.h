@@ -101,6 +101,8 @@ typedef struct existing {
 
 /* The licence row for number (ex->found false when there is none), by a cached statement. */
 xk_status xk_store_find_licence(xk_store *st, const char *number, existing *ex, xk_error *err);
+/* The same for a licence that must be there: XK_ENOTFOUND, with its message, when it is not. */
+xk_status xk_store_require_licence(xk_store *st, const char *number, existing *ex, xk_error *err);
 
 /* Schema creation and forward migrations (schema.c). */
 xk_status xk_schema_migrate(xk_store *st, xk_error *err);

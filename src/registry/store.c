@@ -430,6 +430,14 @@ xk_status xk_store_find_licence(xk_store *st, const char *number, existing *ex, 
     return XK_OK;
 }
 
+xk_status xk_store_require_licence(xk_store *st, const char *number, existing *ex, xk_error *err)
+{
+    xk_status rc = xk_store_find_licence(st, number, ex, err);
+    if (rc == XK_OK && !ex->found)
+        rc = xk_error_set(err, XK_ENOTFOUND, 0, "%s is not in the registry", number);
+    return rc;
+}
+
 /* Whether the current version's record hash is hash. A failure to read it (memory, I/O) is a
  * failure of the put, never taken as "changed": that would store the same record again. */
 static xk_status same_as_current(xk_store *st, const existing *ex, const char *hash, bool *same,
@@ -911,11 +919,9 @@ static xk_status remove_locked(xk_store *st, const char *number, const char *rea
                                xk_error *err)
 {
     existing ex;
-    xk_status rc = xk_store_find_licence(st, number, &ex, err);
+    xk_status rc = xk_store_require_licence(st, number, &ex, err);
     if (rc != XK_OK)
         return rc;
-    if (!ex.found)
-        return xk_error_set(err, XK_ENOTFOUND, 0, "%s is not in the registry", number);
     if (ex.removed)
         return xk_error_set(err, XK_ECONFLICT, 0, "%s is already removed", number);
     char at[32];

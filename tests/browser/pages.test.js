@@ -580,6 +580,7 @@ async function walkLanguage(browser, base, ctx, locale, lang) {
     await shot(page, `walk-${lang}-${name.replace(/[^a-z0-9]+/gi, '_')}`);
   };
   const go = async (url, name) => { await page.goto(base + url); await look(name || url); };
+  await go('/signin', 'sign-in');
   await go('/');
   await go('/search?q=' + encodeURIComponent('小荷'), 'search by company');
   await go('/search?q=m.xiaohe.cn', 'search by domain');
@@ -625,8 +626,8 @@ async function testWalk(browser, base, ctx) {
   ctx.numbers = () => rows.map((r) => r.number);
   const zh = await walkLanguage(browser, base, ctx, 'zh-CN', 'zh');
   const en = await walkLanguage(browser, base, ctx, 'en-GB', 'en');
-  check('both walks saw every page: search, each licence, dashboard, reminders, upload',
-    zh.length === en.length && zh.length >= 10 + rows.length, [zh.length, en.length, rows.length]);
+  check('both walks saw every page: sign-in, search, each licence, dashboard, reminders, upload',
+    zh.length === en.length && zh.length >= 11 + rows.length, [zh.length, en.length, rows.length]);
 }
 
 /* People sign in: an account of each role (made with `xuke user add`) signs in on /signin and
