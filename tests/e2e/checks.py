@@ -1,10 +1,13 @@
 """The end-to-end drivers' way of running the binary and reporting: one line per check ('ok'
 or 'FAIL' with the detail), then 'N passed, N failed' and the exit status."""
+import os
 import re
 import resource
+import signal
 import socket
 import subprocess
 import sys
+import time
 
 results = {'passed': 0, 'failed': 0}
 
@@ -54,3 +57,31 @@ def http_status(answer):
     """The status code of a raw HTTP answer, or None when it is none."""
     m = re.match(rb'HTTP/1\.[01] (\d+)', answer)
     return int(m.group(1)) if m else None
+
+
+class Serve:
+    """`xuke serve` on a loopback port the kernel picks, its access log and stderr in tmp; the
+    port is read from the line the server prints once it listens."""
+    def __init__(self, xuke, tmp, db, *extra):
+        self.log = os.path.join(tmp, f'access-{time.time_ns()}.log')
+        self.err = self.log + '.stderr'  # a file: an unread pipe would block a chatty server
+        with open(self.err, 'wb') as err:
+            self.proc = subprocess.Popen([xuke, 'serve', '--db', db, '--listen', '127.0.0.1:0',
+                                          '--access-log', self.log, *extra],
+                                         stdout=subprocess.PIPE, stderr=err)
+        line = self.proc.stdout.readline().decode()
+        m = re.search(r'http://127\.0\.0\.1:(\d+)/', line)
+        if not m:
+            raise RuntimeError('server did not start: ' + line + open(self.err).read())
+        self.port = int(m.group(1))
+
+    def stop(self):
+        """SIGTERM, then the exit status; None when it had to be killed after 30 s."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                return self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                return None
+        return self.proc.returncode

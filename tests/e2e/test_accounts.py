@@ -15,10 +15,8 @@ import signal
 import re
 import shutil
 import sqlite3
-import subprocess
 import sys
 import tempfile
-import time
 
 import checks
 from checks import check
@@ -155,19 +153,9 @@ def test_cli(db):
 
 # --- the server -------------------------------------------------------------------------------
 
-class Server:
+class Server(checks.Serve):
     def __init__(self, db, *extra):
-        self.log = os.path.join(TMP, f'access-{time.time_ns()}.log')
-        self.err = self.log + '.stderr'
-        with open(self.err, 'wb') as err:
-            self.proc = subprocess.Popen([XUKE, 'serve', '--db', db, '--listen', '127.0.0.1:0',
-                                          '--access-log', self.log, *extra],
-                                         stdout=subprocess.PIPE, stderr=err)
-        line = self.proc.stdout.readline().decode()
-        m = re.search(r'http://127\.0\.0\.1:(\d+)/', line)
-        if not m:
-            raise RuntimeError('server did not start: ' + line + open(self.err).read())
-        self.port = int(m.group(1))
+        super().__init__(XUKE, TMP, db, *extra)
 
     def request(self, method, path, body=None, headers=None):
         conn = http.client.HTTPConnection('127.0.0.1', self.port, timeout=60)
@@ -185,14 +173,6 @@ class Server:
         h = {'Content-Type': 'application/json'}
         h.update(headers or {})
         return self.request('POST', '/v1/session', json.dumps({'name': name, 'password': password}), h)
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
 
 
 def session_cookie(r):

@@ -128,29 +128,9 @@ def conform(method, path, status, ctype, body):
 
 # --- a server and a client --------------------------------------------------------------------
 
-class Server:
+class Server(checks.Serve):
     def __init__(self, db, *extra):
-        self.log = os.path.join(TMP, f'access-{time.time_ns()}.log')
-        self.err = self.log + '.stderr'  # a file: an unread pipe would block a chatty server
-        with open(self.err, 'wb') as err:
-            self.proc = subprocess.Popen([XUKE, 'serve', '--db', db, '--listen', '127.0.0.1:0',
-                                          '--access-log', self.log, *extra],
-                                         stdout=subprocess.PIPE, stderr=err)
-        line = self.proc.stdout.readline().decode()
-        m = re.search(r'http://127\.0\.0\.1:(\d+)/', line)
-        if not m:
-            raise RuntimeError('server did not start: ' + line + open(self.err).read())
-        self.port = int(m.group(1))
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                return self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                return None
-        return self.proc.returncode
+        super().__init__(XUKE, TMP, db, *extra)
 
 
 class Client:
