@@ -93,6 +93,10 @@
 #define XK_PG_MAX_PARAMS 256
 /* licences a bulk import on PostgreSQL stores together (COPY), within its transaction's batch */
 #define XK_PG_IMPORT_ROWS 500
+/* rows of a scan over the whole registry (an export, status or agenda over every licence, db
+ * copy, backup, the audit chain's verification) read from PostgreSQL at a time: this process
+ * holds one such batch, never the whole result */
+#define XK_PG_FETCH_ROWS 1000
 
 /* The server's answers kept in memory (GET /v1/licenses/{n}, /v1/licenses?…, /v1/domains/{h}),
  * each valid while the store stays at the revision it was computed at: bytes of all of them
