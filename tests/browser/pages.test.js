@@ -627,6 +627,12 @@ async function walkLanguage(browser, base, ctx, locale, lang) {
     await page.click('#source summary');
     await look('/l/' + number);
   }
+  /* a server error shown to the user: its meaning in the reader's words; in Chinese the
+   * server's English account is folded away, not shown */
+  await go('/l/' + encodeURIComponent('京B2-20990001'), 'a licence not in the registry');
+  const shown = await page.$eval('main .error', (el) => el.innerText);
+  check(`${lang}: a server error is shown in the reader's words`, lang === 'zh'
+    ? latinWords(shown).length === 0 && shown.includes('没有找到') : shown.includes('Not found'), shown);
   await go('/dashboard');
   await go('/notify');
   await go('/upload');
@@ -703,6 +709,12 @@ async function testSignIn(browser, base) {
     if (role === 'reader') {
       const r = await write(page, true);
       check('a reader is refused a write (403)', r.status === 403 && r.code === 'forbidden', JSON.stringify(r));
+      await page.goto(base + '/upload');
+      await page.click('#baseline-save');
+      await page.waitForSelector('#baseline-result .error');
+      const said = await page.textContent('#baseline-result');
+      check('the page tells a signed-in reader their role and the role needed, not a token',
+        said.includes('只读') && said.includes('编辑者') && !said.includes('令牌'), said);
     } else {
       const refused = await write(page, false);
       check(role + ': a write without the CSRF token is refused (403)', refused.status === 403 && refused.code === 'csrf', JSON.stringify(refused));
