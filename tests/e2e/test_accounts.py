@@ -248,6 +248,11 @@ def test_sign_in(srv, db):
     st, body, _ = srv.request('POST', '/v1/baseline', BASELINE, with_cookie(rcookie, rcsrf))
     check('a reader is refused a write (403), even with the CSRF token',
           st == 403 and body['error']['code'] == 'forbidden', (st, body))
+    error = (body or {}).get('error', {})
+    check('the refusal of a signed-in reader names the role held and needed, not a token',
+          (error.get('role'), error.get('needs'), error.get('by')) == ('reader', 'editor', 'session')
+          and 'token' not in error.get('message', '') and 'reader' in error.get('message', ''),
+          error)
 
     rc, token, err = run('token', 'create', '--db', db, 'ci-editor', '--role', 'editor')
     st, body, _ = srv.request('POST', '/v1/baseline', BASELINE,
