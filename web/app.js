@@ -590,7 +590,7 @@ function versionsSection(number, hist) {
       h('code', { class: 'hash' }, v.source_sha256.slice(0, 16) + '…'),
       /* what a reviewer corrected, apart from what the scan was read as */
       v.corrections && v.corrections.length ? h('ul', { class: 'corrections' }, v.corrections.map((c) => h('li', { 'data-field': c.field },
-        tn('rv.corrected', { field: fieldLabel(c.field), read: said(c.read), value: said(c.value), by: said(c.by) })))) : null))));
+        tn('rv.corrected', { field: fieldPath(c.field), read: said(c.read), value: said(c.value), by: said(c.by) })))) : null))));
   if (hist.versions.length > 1) {
     section.append(h('button', { type: 'button', onclick: async () => {
       try {
@@ -908,8 +908,22 @@ function problemsList(problems) {
  * An editor confirms or corrects each flagged field, then imports; the fields corrected go to
  * POST /v1/scans/reviewed and are kept apart from what was read (the licence's versions list
  * them, with who corrected them). */
-/* the fields a reviewer may correct before import (src/import/scan_import.c) */
-const EDITABLE = new Set(['company', 'legal_representative', 'issuer', 'issued', 'expires']);
+/* What a flagged field lets a reviewer correct (src/import/review.c), each as {path, read,
+ * member}: a scalar itself; a service's code and coverage, a website's name, domains, server
+ * location and access provider, a provision's text, addressed as the record's JSON names them.
+ * A list is read and given joined by 、. A field the record lacks (a service not read) has none. */
+const SCALARS = new Set(['number', 'company', 'legal_representative', 'issuer', 'issued', 'expires']);
+const MEMBERS = { service: ['code', 'coverage'], website: ['name', 'domains', 'server_location', 'access_provider'], provision: ['text'] };
+function editsFor(f, record) {
+  if (SCALARS.has(f.field)) return [{ path: f.field, read: record[f.field] || '', member: null }];
+  const item = f.field === 'service' ? (record.services || []).find((s) => s.code === f.item)
+    : f.field === 'website' ? (record.websites || [])[Number(f.item) - 1]
+      : f.field === 'provision' ? (record.provisions || []).find((p) => String(p.no) === f.item) : null;
+  if (!item) return [];
+  const list = f.field === 'service' ? 'services[' + f.item + ']' : f.field === 'website' ? 'websites[' + f.item + ']' : 'provisions[' + f.item + ']';
+  return MEMBERS[f.field].map((m) => ({ path: list + '.' + m, member: m,
+    read: Array.isArray(item[m]) ? item[m].join('、') : String(item[m] === undefined || item[m] === null ? '' : item[m]) }));
+}
 const REVIEW_SCALARS = [['f.number', 'number'], ['f.company', 'company'], ['f.legal', 'legal_representative'],
   ['f.issuer', 'issuer'], ['f.issued', 'issued'], ['f.expires', 'expires']];
 
@@ -938,7 +952,7 @@ function pageView(file, bytes) {
 function reviewPage(out, file, bytes, r) {
   /* the parse answer's problems: each review item with its catalogue key where it has one */
   const flags = (r.problems || []).filter(isReview).map((p) => Object.assign(reviewFlag(p), { problem: p }));
-  const inputs = new Map(); /* field → the input holding its value */
+  const inputs = new Map(); /* path → the input holding its value and the value read */
   const checks = [];
   const importButton = h('button', { type: 'button', id: 'import', disabled: flags.length > 0 }, t('rv.import'));
   const ready = () => { importButton.disabled = !checks.every((c) => c.checked); };
@@ -946,19 +960,23 @@ function reviewPage(out, file, bytes, r) {
     const done = h('input', { type: 'checkbox', class: 'confirm', 'aria-label': t('rv.confirm') });
     checks.push(done);
     done.addEventListener('change', ready);
-    let edit = null;
-    if (EDITABLE.has(f.field) && !inputs.has(f.field)) {
-      edit = h('input', { type: f.field === 'issued' || f.field === 'expires' ? 'date' : 'text', class: 'correct',
-        name: f.field, value: r.record[f.field] || '', 'aria-label': t('rv.value') });
-      edit.addEventListener('input', () => { if (edit.value !== (r.record[f.field] || '')) { done.checked = true; ready(); } });
-      inputs.set(f.field, edit);
-    }
+    const edits = editsFor(f, r.record).filter((e) => !inputs.has(e.path)).map((e) => {
+      const input = e.member === 'text'
+        ? h('textarea', { class: 'correct', name: e.path, rows: 4, 'aria-label': fieldLabel(e.member) })
+        : h('input', { type: e.path === 'issued' || e.path === 'expires' ? 'date' : 'text', class: 'correct', name: e.path,
+          'aria-label': e.member ? fieldLabel(e.member) : t('rv.value') });
+      input.value = e.read;
+      input.addEventListener('input', () => { if (input.value !== e.read) { done.checked = true; ready(); } });
+      inputs.set(e.path, { input, read: e.read });
+      return h('label', { class: 'row' }, e.member ? fieldLabel(e.member) : t('rv.value'), ' ', input);
+    });
+    const edit = edits.length > 0;
     return h('li', { class: 'flag', 'data-flag': i, 'data-field': f.field || '', 'data-problem': f.message },
       f.what ? h('strong', {}, f.what) : null, f.page ? ' · ' + t('rv.page', { n: f.page }) : '',
       f.reason ? h('div', { class: 'muted' }, f.reason) : null,
       f.read ? h('div', {}, t('rv.read'), ' ', h('code', { class: 'raw' }, said(f.read))) : null,
       f.repair ? h('div', {}, t('rv.repair'), ' ', f.repair) : null,
-      edit ? h('label', { class: 'row' }, t('rv.value'), ' ', edit) : null,
+      edits,
       h('label', { class: 'row' }, done, ' ', edit ? t('rv.confirm_or_correct') : t('rv.confirm')));
   });
   const flagged = new Set(flags.map((f) => f.field).filter((x) => x));
@@ -968,8 +986,8 @@ function reviewPage(out, file, bytes, r) {
   const result = h('div', { id: 'import-result' });
   importButton.addEventListener('click', async () => {
     importButton.disabled = true;
-    const corrections = [...inputs].filter(([field, input]) => input.value.trim() !== (r.record[field] || ''))
-      .map(([field, input]) => ({ field, read: r.record[field] || '', value: input.value.trim() }));
+    const corrections = [...inputs].filter(([, e]) => e.input.value.trim() !== e.read)
+      .map(([field, e]) => ({ field, read: e.read, value: e.input.value.trim() }));
     const onProgress = (job) => fill(result, h('p', { class: 'muted' }, t('loading'),
       job.state === 'running' && job.page ? ' (' + job.page + ')' : ''));
     try {
