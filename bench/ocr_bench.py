@@ -144,7 +144,8 @@ def main():
     target = {'clean': 97.0 if a.heldout else 99.0}
     if a.heldout:
         target['damaged'] = 95.0
-    threads = threads_check(a.xuke, a.work, extra) if 'clean' in a.styles.split(',') and not a.heldout else None
+    threads = (threads_check(a.xuke, a.work, extra)
+               if 'clean' in a.styles.split(',') and not a.heldout and not a.pdf else None)
     if a.markdown:
         print('| style | pages | s/page (1 core) | fields right | right, clean | right but flagged | wrong, flagged | wrong, NOT flagged | refused docs | target |')
         print('|---|---|---|---|---|---|---|---|---|---|')
@@ -175,7 +176,8 @@ def main():
 def threads_check(xuke, work, extra):
     """Wall time of the biggest clean licence read as a user runs xuke (no OMP_THREAD_LIMIT) and on
     one core, each the best of two: Tesseract's OpenMP threads must not cost more than they give."""
-    biggest = max(glob.glob(os.path.join(work, 'clean', '*')), key=lambda d: len(os.listdir(d)), default=None)
+    biggest = max(filter(os.path.isdir, glob.glob(os.path.join(work, 'clean', '*'))),
+                  key=lambda d: len(os.listdir(d)), default=None)
     if not biggest:
         return None
     pages = sorted(glob.glob(os.path.join(biggest, '*.png')))
