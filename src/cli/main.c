@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -76,8 +77,33 @@ static void hide_passwords(int argc, char **argv)
     }
 }
 
+/*
+ * The commands that may read scans run Tesseract with one OpenMP thread per reader. Debian's
+ * Tesseract asks OpenMP for up to 10 threads per recogniser; two scans read side by side on two
+ * cores then spent their time waiting on each other's threads, and pages ran into their 30 s limit
+ * (XK_OCR_PAGE_SECONDS). The server's workers and the pages of one scan read in parallel give the
+ * cores their work instead. libgomp reads OMP_THREAD_LIMIT once, when it is loaded, so the
+ * program sets it and starts itself again; a limit already in the environment is the user's choice
+ * and is kept. Should the re-execution fail, the program goes on as it is (slower, still correct).
+ */
+static void one_openmp_thread(char **argv)
+{
+    static const char *const readers[] = {"parse", "import", "serve"};
+    int reads = 0;
+    for (size_t i = 0; i < sizeof readers / sizeof readers[0]; i++)
+        reads |= strcmp(argv[1], readers[i]) == 0;
+    if (!reads || getenv("OMP_THREAD_LIMIT"))
+        return;
+    if (setenv("OMP_THREAD_LIMIT", "1", 1) != 0)
+        return;
+    execv("/proc/self/exe", argv);
+    unsetenv("OMP_THREAD_LIMIT"); /* not re-executed: this process's OpenMP never saw it */
+}
+
 int main(int argc, char **argv)
 {
+    if (argc >= 2)
+        one_openmp_thread(argv);
     setlocale(LC_CTYPE, "C.UTF-8");
     hide_passwords(argc, argv);
     /* A file-size limit (ulimit -f) must end in a clear "disk full" error from the store and a
