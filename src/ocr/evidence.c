@@ -11,11 +11,9 @@
  *  - the licence number read alike on two or more lines (each page prints it), with no line
  *    reading another province for it;
  *  - the two dates, when 有效期至 falls five years to the day after 发证日期 (the term of a
- *    value-added licence): a misread digit in either breaks that;
- *  - the company's name read alike elsewhere (the 附页 header, the provisions' opening
- *    sentence), no line naming it otherwise, and none of its characters one Tesseract reads
- *    for another systematically (see misread_for_another): a random misreading is not made
- *    twice alike, but 璟 was read 环 on both lines of four renders.
+ *    value-added licence): a misread digit in either breaks that.
+ * The company's name is confirmed by nothing: read alike on a second line it may still be the
+ * same misreading made twice (晴 read 畏 on both lines of a render), so agreement is no evidence.
  * Corrections beyond the noise (xk_ocr_within_noise) and every other reason to doubt a field
  * still flag it (scan.c).
  *
@@ -62,53 +60,6 @@ static int number_readings(const xk_licence *lic, const char *text)
             return -1;
     }
     return agree;
-}
-
-/*
- * The Chinese characters Tesseract was counted reading for another one 3 times or more, in 3
- * renders or more (data/ocr_confusions.txt: 152 pages of tuning licences; 环 for 璟 9 times in 4
- * renders, 会 for 公 20 in 7, 天 for 关 9 in 4, …): a name holding one may be the same misreading
- * made twice. tests/e2e/test_confusions.py keeps this list equal to the table's.
- */
-static const char misread_for_another[] =
-    "一三上下个乎二产人伍会佑作党全六兰关其到千县合呈和售国天宫履己广志念恋恩您攻斌日昌昭是本港环"
-    "生电白目站等老考茶获言路通避钦黎";
-
-static bool holds_systematic_misreading(const char *name)
-{
-    size_t len = strlen(name);
-    for (size_t i = 0; i < len;) {
-        unsigned cp = 0;
-        size_t k = xk_utf8_decode(name + i, len - i, &cp);
-        k = k ? k : 1;
-        if (xk_is_han(cp)) {
-            char ch[5] = {0};
-            memcpy(ch, name + i, k < 4 ? k : 4);
-            if (strstr(misread_for_another, ch))
-                return true;
-        }
-        i += k;
-    }
-    return false;
-}
-
-/* The company's name read alike on another line than its own (first), none reading it
- * otherwise, and no character of it a systematic misreading. */
-static bool company_confirmed(const xk_licence *lic, const char *text, int first)
-{
-    if (!lic->company || !lic->company[0] || lic->line_company_differs ||
-        holds_systematic_misreading(lic->company))
-        return false;
-    size_t n = strlen(lic->company);
-    int line = 1;
-    const char *at = text;
-    for (const char *p = strstr(text, lic->company); p; p = strstr(p + n, lic->company)) {
-        for (; at < p; at++)
-            line += *at == '\n';
-        if (line != first)
-            return true;
-    }
-    return false;
 }
 
 static bool dates_agree(const xk_licence *lic)
@@ -204,8 +155,6 @@ bool xk_ocr_field_confirmed(const xk_licence *lic, const char *text, ocr_field k
                service_lines_known(&lic->services[index], text, first, last);
     case OCR_FIELD_PROVISION:
         return index < lic->n_provisions && provision_standard(&lic->provisions[index]);
-    case OCR_FIELD_COMPANY:
-        return company_confirmed(lic, text, first);
     default:
         return false;
     }

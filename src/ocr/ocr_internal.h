@@ -145,8 +145,7 @@ typedef enum ocr_field {
     OCR_FIELD_ISSUED,
     OCR_FIELD_EXPIRES,
     OCR_FIELD_SERVICE,  /* index: into lic->services */
-    OCR_FIELD_PROVISION, /* index: into lic->provisions */
-    OCR_FIELD_COMPANY
+    OCR_FIELD_PROVISION /* index: into lic->provisions */
 } ocr_field;
 
 /* Whether the licence itself confirms field `kind` (index) as read, text being the whole OCR

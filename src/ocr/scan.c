@@ -180,9 +180,8 @@ static void field_spans(const xk_licence *lic, const xk_ocr_result *ocr, spans *
     if (number)
         number->kind = OCR_FIELD_NUMBER;
     span *company = add_span(sp, "公司名称 (company)", lic->line_company);
-    /* The company is not confirmed by its name read alike on a second line (evidence.c's
-     * OCR_FIELD_COMPANY): on a held-out render 晴 was read 畏 on both lines, a misreading the
-     * counts had not seen three times, and the wrong name went unflagged. */
+    /* The company is not confirmed by its name read alike on a second line: on a held-out
+     * render 晴 was read 畏 on both lines, and the wrong name went unflagged (evidence.c). */
     if (company && lic->line_company_differs) /* either reading may be the misread one */
         snprintf(company->doubt, sizeof company->doubt, "named otherwise on line %d",
                  lic->line_company_differs);

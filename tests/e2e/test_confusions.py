@@ -5,8 +5,6 @@ the source they cite. Checked here, from the files as written (nothing from the 
  - each short word of src/ocr/repair_words.c's `confusions` table differs from its repair by
    characters the table counts Tesseract reading so (the printed one read as the misread one);
  - the one character repair.c takes Tesseract to add as noise (和) is the one it adds most, by far;
- - src/ocr/evidence.c's list of characters Tesseract reads for another systematically (a
-   company name holding one is not confirmed by a second reading alike) is the table's;
  - the noise rule (OCR_NOISE_PER in src/ocr/ocr_internal.h: one character in N read as another)
    covers at least 95 % of the measured paragraphs whose word count was kept, so a snap within
    it is the noise Tesseract makes, and the rule is no looser than it must be (the next stricter
@@ -55,22 +53,6 @@ for misread, right in repairs:
     checks.check(f'{misread} → {right} is a confusion the table counts',
                  len(misread) == len(right) and diffs and all(pairs.get(d, 0) >= 1 for d in diffs),
                  [(d, pairs.get(d, 0)) for d in diffs])
-
-# evidence.c's systematic misreadings: the Chinese characters the table counts Tesseract reading
-# for another Chinese character 3 times or more, in 3 renders or more
-systematic = set()
-for line in table.splitlines():
-    cols = line.split('\t')
-    if (not line.startswith('#') and cols[0] not in ('width', 'lost', 'added') and len(cols) >= 4
-            and int(cols[2]) >= 3 and int(cols[3]) >= 3
-            and all('\u4e00' <= c <= '\u9fff' for c in cols[:2])):
-        systematic.add(cols[1])
-evidence = read('src', 'ocr', 'evidence.c')
-listed = evidence[evidence.index('misread_for_another[] ='):]
-listed = set(''.join(re.findall(r'"([^"]*)"', listed[:listed.index(';')])))
-checks.check('evidence.c lists the systematic misreadings the table counts, no more, no fewer',
-             systematic and listed == systematic,
-             {'missing': ''.join(sorted(systematic - listed)), 'extra': ''.join(sorted(listed - systematic))})
 
 # repair.c's one character added as noise (和): the table's most added Chinese character by far
 added = sorted(((int(cols[2]), cols[1]) for cols in (l.split('\t') for l in table.splitlines())

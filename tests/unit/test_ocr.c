@@ -378,32 +378,6 @@ static void test_snap_note_shows_difference(void **state)
     assert_string_equal(snaps.items[1].from, "设茶");
 }
 
-/* A company's name read alike on another line confirms it, unless a character of it is one
- * Tesseract reads for another systematically (环 for 璟: the same misreading on both lines), a
- * line names it otherwise, or it is read once only. */
-static void test_company_confirmed_by_second_reading(void **state)
-{
-    (void)state;
-    xk_licence *lic = xk_licence_new();
-    const char *name = "北京润悦智能科技有限公司";
-    lic->company = xk_licence_strdup(lic, name, strlen(name));
-    const char *twice = "经营许可证编号:京B2-20231234\n公司名称:北京润悦智能科技有限公司\n"
-                        "北京润悦智能科技有限公司获准经营信息服务业务\n";
-    const char *once = "经营许可证编号:京B2-20231234\n公司名称:北京润悦智能科技有限公司\n"
-                       "北京润说智能科技有限公司获准经营信息服务业务\n";
-    assert_true(xk_ocr_field_confirmed(lic, twice, OCR_FIELD_COMPANY, 0, 2, 2));
-    assert_false(xk_ocr_field_confirmed(lic, once, OCR_FIELD_COMPANY, 0, 2, 2));
-    lic->line_company_differs = 3;
-    assert_false(xk_ocr_field_confirmed(lic, twice, OCR_FIELD_COMPANY, 0, 2, 2));
-    lic->line_company_differs = 0;
-    const char *misread = "北京环润悦智能科技有限公司";
-    lic->company = xk_licence_strdup(lic, misread, strlen(misread));
-    const char *twice_misread = "公司名称:北京环润悦智能科技有限公司\n"
-                                "北京环润悦智能科技有限公司获准经营信息服务业务\n";
-    assert_false(xk_ocr_field_confirmed(lic, twice_misread, OCR_FIELD_COMPANY, 0, 1, 1));
-    xk_licence_free(lic);
-}
-
 /* The compiled-in data/provisions.txt parses and holds the standard wording (an entry of
  * provision 十四 printed on every licence of the form is one of its sentences). */
 static void test_wording_standard(void **state)
@@ -931,7 +905,6 @@ int main(void)
         cmocka_unit_test(test_snaps_sentences),
         cmocka_unit_test(test_snap_keeps_item_number),
         cmocka_unit_test(test_snap_note_shows_difference),
-        cmocka_unit_test(test_company_confirmed_by_second_reading),
         cmocka_unit_test(test_flags),
         cmocka_unit_test(test_within_noise),
         cmocka_unit_test(test_flags_confirmed),
