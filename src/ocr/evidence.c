@@ -170,7 +170,7 @@ static bool granted(const xk_licence *lic, const char *code)
 }
 
 /* Lines a service's name never starts: its qualifier, its condition, the label. */
-static bool other_service_line(const char *s, size_t len)
+bool xk_ocr_other_service_line(const char *s, size_t len)
 {
     static const char *const starts[] = {"【", "[", "(", "（", "不含", "仅限", "含", "依法", "及覆盖", "业务种类"};
     for (size_t i = 0; i < sizeof starts / sizeof starts[0]; i++)
@@ -179,25 +179,37 @@ static bool other_service_line(const char *s, size_t len)
     return false;
 }
 
-/* The catalogue service whose name line s[0..len) starts within OCR_LOST_NAME characters of
- * (a name of n characters compared with the line's first n - 1, n and n + 1), or NULL. */
-#define OCR_LOST_NAME 2
-
-static const xk_service_kind *near_service(const char *s, size_t len)
+/* See ocr_internal.h: a name of n characters is compared with the line's first n - 1, n and
+ * n + 1; the nearest wins, and two services equally near name none. */
+const xk_service_kind *xk_ocr_near_service(const char *s, size_t len, size_t *bytes)
 {
     size_t off[XK_MAX_WORDING_CHARS + 1];
     size_t n = xk_utf8_offsets(s, len, off, XK_MAX_WORDING_CHARS);
+    const xk_service_kind *best = NULL;
+    size_t best_d = OCR_LOST_NAME + 1, best_bytes = 0;
+    bool tie = false;
     for (size_t i = 0; i < xk_service_count(); i++) {
         const xk_service_kind *k = xk_service_at(i);
         size_t chars = xk_utf8_count(k->name, strlen(k->name));
         if (chars < 4)
             continue;
-        for (size_t take = chars - 1; take <= chars + 1 && take <= n; take++)
-            if (xk_ocr_distance(s, off[take], k->name, strlen(k->name), OCR_LOST_NAME) <=
-                OCR_LOST_NAME)
-                return k;
+        for (size_t take = chars - 1; take <= chars + 1 && take <= n; take++) {
+            size_t d = xk_ocr_distance(s, off[take], k->name, strlen(k->name), OCR_LOST_NAME);
+            if (d < best_d) {
+                best = k;
+                best_d = d;
+                best_bytes = off[take];
+                tie = false;
+            } else if (d == best_d && d <= OCR_LOST_NAME && k != best) {
+                tie = true;
+            }
+        }
     }
-    return NULL;
+    if (tie || !best)
+        return NULL;
+    if (bytes)
+        *bytes = best_bytes;
+    return best;
 }
 
 size_t xk_ocr_lost_services(const xk_licence *lic, const xk_ocr_result *ocr, ocr_lost_service *out,
@@ -220,9 +232,9 @@ size_t xk_ocr_lost_services(const xk_licence *lic, const xk_ocr_result *ocr, ocr
             len--;
         }
         size_t used = 0;
-        if (len == 0 || other_service_line(s, len) || xk_service_match(s, len, &used))
+        if (len == 0 || xk_ocr_other_service_line(s, len) || xk_service_match(s, len, &used))
             continue;
-        const xk_service_kind *k = near_service(s, len);
+        const xk_service_kind *k = xk_ocr_near_service(s, len, NULL);
         bool listed = false;
         for (size_t i = 0; k && i < found && !listed; i++)
             listed = strcmp(out[i].code, k->code) == 0;

@@ -12,6 +12,7 @@
 
 #include "../core/buf.h"
 #include "textlayer.h"
+#include "xuke/catalogue.h"
 #include "xuke/limits.h"
 #include "xuke/ocr.h"
 
@@ -137,6 +138,14 @@ typedef struct ocr_lost_service {
 /* The services lost so (at most max into out); their count. */
 size_t xk_ocr_lost_services(const xk_licence *lic, const xk_ocr_result *ocr, ocr_lost_service *out,
                             size_t max);
+/* Whether a line of the services block is one a service's name never starts (a qualifier, a
+ * condition, a label). */
+bool xk_ocr_other_service_line(const char *s, size_t len);
+/* The catalogue service whose name line s[0..len) starts within OCR_LOST_NAME characters of
+ * (characters lost, added or read as others), the nearest and only it; NULL when none or two
+ * are equally near. *bytes (when not NULL): the bytes of s that stand for the name. */
+#define OCR_LOST_NAME 2
+const xk_service_kind *xk_ocr_near_service(const char *s, size_t len, size_t *bytes);
 
 /* The fields evidence.c can confirm otherwise than by Tesseract's confidence. */
 typedef enum ocr_field {

@@ -194,6 +194,11 @@ xk_status xk_ocr_repair_text(xk_ocr_result *r, ocr_repairs *rep)
         xk_buf_free(&out);
         return XK_ENOMEM;
     }
+    xk_ocr_repair_fields(&out, rep);
+    if (out.oom) {
+        xk_buf_free(&out);
+        return XK_ENOMEM;
+    }
     xk_ocr_region_agree(out.data, out.len, rep);
     free(r->text);
     r->len = out.len;

@@ -67,6 +67,41 @@ static void test_region_from_another_page(void **state)
     assert_repair("编号:驳B2-20213801\n豫B2-20213802\n", "编号:驳B2-20213801\n豫B2-20213802\n", 0);
 }
 
+/* A date garbled past reading is the other date five years on (or back) when the digits read
+ * agree with that but for two; a date read, or digits that agree with no such date, are left
+ * as read. */
+static void test_date_from_term(void **state)
+{
+    (void)state;
+    assert_repair("发证日期: 2019年07月18日\n有效期至: 2024年?月18日\n",
+                  "发证日期: 2019年07月18日\n有效期至: 2024年07月18日\n", 1);
+    assert_repair("发证日期: 20195年07月18日\n有效期至: 2024年7月18日\n",
+                  "发证日期: 2019年07月18日\n有效期至: 2024年7月18日\n", 1);
+    /* digits of another date: not this one */
+    assert_repair("发证日期: 2019年07月18日\n有效期至: 2023年?月11日\n",
+                  "发证日期: 2019年07月18日\n有效期至: 2023年?月11日\n", 0);
+    /* both read (a term of another length is what the paper says) */
+    assert_repair("发证日期: 2019年07月18日\n有效期至: 2022年07月18日\n",
+                  "发证日期: 2019年07月18日\n有效期至: 2022年07月18日\n", 0);
+    /* too little read to compare */
+    assert_repair("发证日期: 2019年07月18日\n有效期至: 20?年\n",
+                  "发证日期: 2019年07月18日\n有效期至: 20?年\n", 0);
+}
+
+/* A service line near one catalogue name only is that name; a qualifier line is no name. */
+static void test_service_from_catalogue(void **state)
+{
+    (void)state;
+    assert_repair("业务种类\n内多方通信服务业务\n不含信息搜索查询服务。\n发证机关(盖章):\n",
+                  "业务种类\n国内多方通信服务业务\n不含信息搜索查询服务。\n发证机关(盖章):\n", 1);
+    /* a category an older licence prints before the name, 增 misread */
+    assert_repair("业务种类\n第二类夫值电信业务中的信息服务业务\n发证机关(盖章):\n",
+                  "业务种类\n第二类增值电信业务中的信息服务业务\n发证机关(盖章):\n", 1);
+    /* outside the services block it is left alone */
+    assert_repair("内多方通信服务业务\n业务种类\n存储转发类业务\n",
+                  "内多方通信服务业务\n业务种类\n存储转发类业务\n", 0);
+}
+
 /* A word against a line's edge, a quarter of its height and unsure, is a sliver of the next
  * line; text of the line's own height, or read surely, or in its middle, is not. */
 static void test_sliver_words(void **state)
@@ -918,6 +953,8 @@ int main(void)
         cmocka_unit_test(test_flags_provision_gap),
         cmocka_unit_test(test_flags_poor_page),
         cmocka_unit_test(test_region_from_another_page),
+        cmocka_unit_test(test_date_from_term),
+        cmocka_unit_test(test_service_from_catalogue),
         cmocka_unit_test(test_flags_text_after_last_provision),
         cmocka_unit_test(test_wording_standard),
         cmocka_unit_test(test_wording_errors),
