@@ -183,7 +183,7 @@ function signinPage(params) {
       return;
     }
     const wait = res.headers.get('Retry-After');
-    out.append(errorBox(new Error(res.status === 429 ? t('signin.wait', { s: wait || '1' }) : res.status === 401 ? t('signin.wrong') : res.statusText)));
+    out.append(errorBox(res.status === 429 ? new Error(t('signin.wait', { s: wait || '1' })) : res.status === 401 ? new Error(t('signin.wrong')) : await refused(res)));
   } },
   h('label', { for: 'signin-name' }, t('signin.name')), name,
   h('label', { for: 'signin-password' }, t('signin.password')), password,
@@ -212,7 +212,7 @@ async function api(path, opts = {}) {
 function answer(status, statusText, body) {
   if (status < 200 || status >= 300) {
     const err = (body && body.error) || {};
-    const msg = status === 401 ? t(token() ? 'err.401' : 'err.signin') : status === 403 ? t(err.code === 'csrf' ? 'err.csrf' : 'err.403') : err.message;
+    const msg = status === 401 ? t(token() ? 'err.401' : 'err.signin') : status === 403 ? forbiddenText(err) : err.message;
     throw new ApiError(status, err.code || 'error', msg || statusText, body);
   }
   return body;
@@ -229,14 +229,37 @@ async function jobResult(url, onProgress) {
   }
 }
 
+/* A 403 in the reader's language: a stale page (csrf), else the role held and the role needed,
+ * named as a role for a signed-in person and as the token's for a token. */
+function forbiddenText(err) {
+  if (err.code === 'csrf') return t('err.csrf');
+  if (!err.role || !err.needs) return t('err.403');
+  return t(err.by === 'session' ? 'err.forbidden_session' : 'err.forbidden_token', { role: t('role.' + err.role), needs: t('role.' + err.needs) });
+}
+/* A refusal of a write: who may do it (needKey) when no one is signed in or the token is not
+ * valid; the role held and needed when the caller may not (403). */
+function refusal(e, needKey) {
+  return e.status === 403 ? e.message : t(needKey);
+}
 const enc = encodeURIComponent;
 /* A refusal in the reader's language: what its code means (err.CODE), then the server's own
  * account of it, which names the value at fault in English (marked lang="en"). Sign-in and
  * network failures are the catalogue's words already. */
 function errorNodes(e) {
+  if (!(e instanceof ApiError) || e.status === 401 || e.status === 403 || e.code === 'network') return [e.message];
   const key = 'err.' + e.code;
-  if (e.status === 401 || e.status === 403 || e.code === 'network' || !(catalogues[lang] || {})[key]) return [e.message];
-  return [t(key), e.message ? [' ', h('span', { class: 'detail', lang: 'en', translate: 'no' }, '(' + e.message + ')')] : null];
+  const head = (catalogues[lang] || {})[key] ? t(key) : t('err.other', { status: e.status });
+  if (!e.message) return [head];
+  const raw = h('span', { class: 'detail', lang: 'en', translate: 'no' }, e.message);
+  /* the server's words are English: beside the meaning in English, folded away in Chinese */
+  return lang === 'en' ? [head, ' (', raw, ')']
+    : [head, ' ', h('details', { class: 'detail' }, h('summary', {}, t('err.detail')), raw)];
+}
+/* A refusal answered by a request made without api(): its code in the reader's words. */
+async function refused(res) {
+  const body = (res.headers.get('Content-Type') || '').startsWith('application/json') ? await res.json().catch(() => null) : null;
+  try { answer(res.status, '', body); } catch (e) { return e; }
+  return new ApiError(res.status, 'error', '', body);
 }
 function errorBox(e) { return h('p', { class: 'error', role: 'alert' }, errorNodes(e)); }
 function statusBadge(st) { return h('span', { class: 'badge st-' + st }, t('st.' + st)); }
@@ -428,7 +451,7 @@ function evidenceLinks(files) {
     ev.preventDefault();
     const res = await fetch(f.url, { headers: credentials('GET', {}) });
     if (!res.ok) {
-      ev.target.closest('li').append(' ', errorBox(new Error(res.status === 401 || res.status === 403 ? t('err.' + res.status) : res.statusText)));
+      ev.target.closest('li').append(' ', errorBox(await refused(res)));
       return;
     }
     const url = URL.createObjectURL(await res.blob());
@@ -455,7 +478,7 @@ function closedBy(ev, reload) {
       await api('/v1/events/' + ev.id + '/void', { method: 'POST', headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify({ reason: reason.value.trim() }) });
       await reload();
-    } catch (err) { fill(out, errorBox(err.status === 401 || err.status === 403 ? new Error(t('rec.need_editor')) : err)); }
+    } catch (err) { fill(out, errorBox(err.status === 401 || err.status === 403 ? new Error(refusal(err, 'rec.need_editor')) : err)); }
   } }, reason, ' ', h('button', { type: 'submit', class: 'small' }, t('rec.undo')), out);
   return h('div', { class: 'closed', 'data-event': ev.id },
     h('p', {}, tn('rec.closed', { by: said(ev.actor), at: moment(ev.recorded_at) })),
@@ -495,7 +518,7 @@ function recordForm(number, o, types, today, reload) {
       await reload();
     } catch (err) {
       save.disabled = false;
-      fill(out, errorBox(err.status === 401 || err.status === 403 ? new Error(t('rec.need_editor')) : err));
+      fill(out, errorBox(err.status === 401 || err.status === 403 ? new Error(refusal(err, 'rec.need_editor')) : err));
     }
   } }, field('rec.date', date), field('rec.what', what), field('rec.note', note),
   h('label', { class: 'files' }, h('span', {}, t('rec.files')), h('span', {}, h('span', { class: 'button' }, t('rec.choose')), ' ', chosen), files),
@@ -936,7 +959,7 @@ function reviewPage(out, file, bytes, r) {
       corrections.length ? h('p', { class: 'muted' }, t('rv.kept', { n: corrections.length })) : null);
     } catch (e) {
       importButton.disabled = false;
-      fill(result, h('p', { class: 'error', role: 'alert' }, e.status === 401 || e.status === 403 ? t('u.need_editor') : e.message));
+      fill(result, h('p', { class: 'error', role: 'alert' }, e.status === 401 || e.status === 403 ? refusal(e, 'u.need_editor') : errorNodes(e)));
     }
   });
   fill(out, h('h2', {}, t('rv.title')), h('p', { class: 'hint' }, flags.length ? t('rv.hint', { n: flags.length }) : t('rv.none')),
@@ -985,7 +1008,7 @@ function uploadPage() {
           res.results.map((x) => [licenceLink(x.number), ' ' + t('l.version_n', { n: x.version }) + ' (' + t('outcome.' + x.outcome) + ')'])));
       } catch (e) {
         button.disabled = false;
-        result.replaceChildren(h('p', { class: 'error', role: 'alert' }, e.status === 401 || e.status === 403 ? t('u.need_editor') : errorNodes(e)));
+        result.replaceChildren(h('p', { class: 'error', role: 'alert' }, e.status === 401 || e.status === 403 ? refusal(e, 'u.need_editor') : errorNodes(e)));
       }
     } }, t('u.import'));
     fill(out, h('p', { class: 'good' }, t('u.valid')), reviewBox(r.problems, r.needs_review, null),
@@ -1015,7 +1038,7 @@ function baselineBox() {
         headers: { 'Content-Type': 'application/json' } }));
       result.replaceChildren();
     } catch (e) {
-      result.replaceChildren(h('span', { class: 'error', role: 'alert' }, e.status === 401 || e.status === 403 ? t('b.need_editor') : errorNodes(e)));
+      result.replaceChildren(h('span', { class: 'error', role: 'alert' }, e.status === 401 || e.status === 403 ? refusal(e, 'b.need_editor') : errorNodes(e)));
     }
     save.disabled = false;
   } }, t('b.save'));

@@ -14,8 +14,9 @@
  * The pages of one licence (files in page order) into the registry, atomically: the scan files,
  * the text read from them (the version's source) and the record, or nothing. Reports through fn
  * as xk_import_bytes does (a reading that failed is reported with item the index of the file
- * it failed in, else 0); returns XK_OK, XK_EINVALID (not stored: see the report) or a store
- * error.
+ * it failed in, else 0); returns XK_OK, XK_EINVALID (not stored: see the report), XK_ENOMEM or
+ * XK_EIO when reading failed for want of memory or of a working OCR engine (not stored; the
+ * report says which; no fault of the document) or a store error.
  */
 xk_status xk_import_scan(xk_store *st, const xk_blob *files, size_t n, const xk_ocr_options *opt,
                          xk_import_fn fn, void *ctx);

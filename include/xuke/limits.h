@@ -93,12 +93,28 @@
 #define XK_PG_MAX_PARAMS 256
 /* licences a bulk import on PostgreSQL stores together (COPY), within its transaction's batch */
 #define XK_PG_IMPORT_ROWS 500
+/* rows of a scan over the whole registry (an export, status or agenda over every licence, db
+ * copy, backup, the audit chain's verification) read from PostgreSQL at a time: this process
+ * holds one such batch, never the whole result */
+#define XK_PG_FETCH_ROWS 1000
 
 /* The server's answers kept in memory (GET /v1/licenses/{n}, /v1/licenses?…, /v1/domains/{h}),
  * each valid while the store stays at the revision it was computed at: bytes of all of them
  * together (keys and bookkeeping included), the least recently used dropped first; an answer
  * over an eighth of it is not kept. */
 #define XK_SRV_ANSWERS_BYTES (32u * 1024u * 1024u)
+
+/* The server's OCR job queue (src/server/jobs.c): scans waiting or being read, by default and at
+ * most (--ocr-queue; one more is 503 with Retry-After); of those for one token or anonymous
+ * address, by default and at most (--ocr-per-token; one more is 429 with Retry-After); finished
+ * jobs kept for their owners to fetch (the oldest dropped first); threads reading scans at most
+ * (--ocr-workers; by default the cores less one, at least one). A worker with no job reads pages
+ * of a running job, so a document's pages are read in parallel when workers are free. */
+#define XK_SRV_OCR_QUEUE 16u
+#define XK_SRV_OCR_QUEUE_MAX 1024u
+#define XK_SRV_OCR_PER_TOKEN 4u
+#define XK_SRV_OCR_KEEP 256u
+#define XK_SRV_OCR_WORKERS_MAX 64u
 
 /* A holiday notice (xuke calendar import): bytes read, holidays (a notice has 6 or 7), make-up
  * working days (a notice has up to 9) and bytes of one numbered item joined over its lines. */

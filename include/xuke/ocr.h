@@ -54,9 +54,20 @@ typedef struct xk_ocr_options {
     xk_ocr_clean clean;
     const char *datapath;  /* tessdata directory; NULL = Tesseract's default */
     const char *languages; /* NULL = "chi_sim"; Latin words are read again by "eng" */
-    /* called as each page starts (1-based over all files), from the reading thread; NULL: none */
-    void (*on_page)(void *arg, unsigned page);
+    /* called as each page starts (1-based over all files), from the reading thread; false stops
+     * the reading there (XK_EIO, "reading was stopped"); NULL: none */
+    bool (*on_page)(void *arg, unsigned page);
+    /* called as each page has been read, with the count of pages read so far (in page order),
+     * from the reading thread; NULL: none. Both are given on_page_arg. */
+    void (*on_page_read)(void *arg, unsigned pages_read);
     void *on_page_arg;
+    /* Pages read in parallel: each image page, once decoded, is offered as a task; lend returns
+     * true when another thread took it (that thread calls run(task), with engines of its own:
+     * a Tesseract engine is never shared between threads), false to have it read on the reading
+     * thread. Pages are appended in page order whoever read them, so the text is the same as
+     * read one after another. NULL: pages are read one after another. */
+    bool (*lend)(void *arg, void (*run)(void *task), void *task);
+    void *lend_arg;
 } xk_ocr_options;
 
 void xk_ocr_options_init(xk_ocr_options *o);

@@ -69,11 +69,13 @@ typedef struct xk_session_info {
 } xk_session_info;
 
 /* The delay a next attempt waits after failures failed ones, with free failures allowed first:
- * 0, then 1, 2, 4, … seconds up to XK_SIGNIN_MAX_DELAY_SECONDS. */
+ * 0, then 2, 4, 8, … seconds up to XK_SIGNIN_MAX_DELAY_SECONDS. */
 long long xk_signin_delay(long long failures, long long free_failures);
 
 /*
- * Signs name in with password from address (the client's, for the per-address count) at now.
+ * Signs name in with password from address (the client's, for the per-address count) at now, or
+ * with now = 0 at the clock's time, read before the check (the wait) and after it (a failure's
+ * stamp, the session's start).
  * XK_OK: cookie holds the new session's cookie text and *info its facts. XK_ENOTFOUND: the name
  * or password is wrong, or the account disabled (one answer for all). XK_ETOOBIG with
  * *retry_after > 0: too many failures for this account or address; nothing was checked.

@@ -53,9 +53,9 @@ static const cli_opt options[] = {
     {"ocr-workers", 'W', "N", "threads reading scans, 1 to 64 (default: cores - 1, at least 1)",
      0},
     {"ocr-queue", 'Q', "N", "scans waiting or being read, 1 to 1024 (more: 503)",
-     SRV_DEFAULT_OCR_QUEUE},
+     XK_SRV_OCR_QUEUE},
     {"ocr-per-token", 'O', "N", "of those, for one token or address, 1 to 1024 (more: 429)",
-     SRV_DEFAULT_OCR_PER_TOKEN},
+     XK_SRV_OCR_PER_TOKEN},
     {"check-sites", 'S', "HOURS", "check the licences' homepages every HOURS, 1 to 8760", 0},
     {"notify", 'N', NULL, "run `xuke notify run` every minute (reminders)", 0},
     {"base-url", 'U', "URL", "the pages' address, for links in reminders", 0},
@@ -170,11 +170,11 @@ static bool option(int c, srv_config *cfg, const char **log_path)
         *log_path = optarg;
         return true;
     case 'W':
-        return unsigned_arg(optarg, 1, 64, &cfg->ocr_workers, "--ocr-workers");
+        return unsigned_arg(optarg, 1, XK_SRV_OCR_WORKERS_MAX, &cfg->ocr_workers, "--ocr-workers");
     case 'Q':
-        return unsigned_arg(optarg, 1, 1024, &cfg->ocr_queue, "--ocr-queue");
+        return unsigned_arg(optarg, 1, XK_SRV_OCR_QUEUE_MAX, &cfg->ocr_queue, "--ocr-queue");
     case 'O':
-        return unsigned_arg(optarg, 1, 1024, &cfg->ocr_per_token, "--ocr-per-token");
+        return unsigned_arg(optarg, 1, XK_SRV_OCR_QUEUE_MAX, &cfg->ocr_per_token, "--ocr-per-token");
     default:
         return false;
     }

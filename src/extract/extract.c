@@ -67,7 +67,7 @@ void xk_doc_buf_done(const doc *d, xk_buf *b)
 
 xk_status xk_extract(const xk_lines *lines, xk_licence *lic, xk_error *err)
 {
-    doc d = {lines, NULL, NULL, lic, NULL, {{0, 0, 0}, 0, ""}, {{0, 0, 0}, 0, ""}};
+    doc d = {lines, NULL, NULL, lic, NULL, {{0, 0, 0}, 0, ""}, {{0, 0, 0}, 0, ""}, NULL};
     xk_status st = xk_labels_index(&d);
     if (st == XK_OK)
         st = xk_sections_classify(&d);
@@ -100,6 +100,7 @@ xk_status xk_extract(const xk_lines *lines, xk_licence *lic, xk_error *err)
 out:
     free(d.section);
     free(d.furniture);
+    free(d.number_header);
     free(d.labels);
     return st;
 }

@@ -55,6 +55,7 @@ typedef struct doc {
     xk_licence *lic;
     label_hit *labels; /* each line's label, found once (kind L_NONE: none) */
     date_alt alt_issued, alt_expires;
+    bool *number_header; /* each line's xk_number_header_line, found once */
 } doc;
 
 /* labels.c */
@@ -82,7 +83,10 @@ label_kind xk_label_prefix(const char *compact, size_t len);
 label_kind xk_label_ending(const char *s, size_t end, size_t *start);
 
 /* sections.c */
+/* Marks each line's part and page furniture, and finds every number header once. */
 xk_status xk_sections_classify(doc *d);
+/* Whether line i is a number header (xk_number_header_line), from the table made once. */
+bool xk_is_number_header(const doc *d, size_t i);
 bool xk_is_blank(const doc *d, size_t i);
 /* Compact text of line i and the next nonblank lines (six at most), for wrapped sentences. */
 void xk_joined_compact(const doc *d, size_t i, xk_buf *out);

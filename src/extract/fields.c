@@ -158,7 +158,7 @@ static bool labelled_number(const doc *d, size_t i, const label_hit *hit, number
         fwd = next_content(d, fwd);
         if (fwd >= d->lines->n)
             break;
-        if (xk_number_header_line(d->lines->lines[fwd].compact) && line_number(d, fwd, &out->m)) {
+        if (xk_is_number_header(d, fwd) && line_number(d, fwd, &out->m)) {
             out->line = d->lines->lines[fwd].lineno;
             return out->found = true;
         }
@@ -176,7 +176,7 @@ static number_seen choose_number(const doc *d)
         if (xk_label_at(d, i, &hit) && hit.kind == L_NUMBER && labelled_number(d, i, &hit, &best))
             break;
         number_match m;
-        if (!header.found && xk_number_header_line(d->lines->lines[i].compact) &&
+        if (!header.found && xk_is_number_header(d, i) &&
             line_number(d, i, &m))
             header = (number_seen){m, d->lines->lines[i].lineno, true};
         if (!any.found && d->section[i] == SEC_MAIN && line_number(d, i, &m))
@@ -192,7 +192,7 @@ static void cross_check_number(const doc *d, const char *chosen)
 {
     for (size_t i = 0; i < d->lines->n; i++) {
         number_match m;
-        if (!xk_number_header_line(d->lines->lines[i].compact) || !line_number(d, i, &m))
+        if (!xk_is_number_header(d, i) || !line_number(d, i, &m))
             continue;
         char other[64];
         xk_number_format(&m, other, sizeof other);

@@ -172,7 +172,7 @@ static const label_variant *longest_prefix(const char *compact, size_t len)
     for (size_t v = 0; v < N_VARIANTS; v++) {
         if (compact[0] != variants[v].text[0])
             continue;
-        size_t n = strlen(variants[v].text);
+        size_t n = variant_bytes[v];
         if (n <= len && n > best_len && memcmp(compact, variants[v].text, n) == 0) {
             best = &variants[v];
             best_len = n;
@@ -187,7 +187,7 @@ static bool starts_some_variant(const char *compact, size_t len)
     if (len > 0 && compact[len - 1] == ':')
         return false;
     for (size_t v = 0; v < N_VARIANTS; v++) {
-        size_t n = strlen(variants[v].text);
+        size_t n = variant_bytes[v];
         if (len < n && memcmp(variants[v].text, compact, len) == 0)
             return true;
     }
@@ -380,6 +380,7 @@ static bool label_find(const doc *d, size_t i, label_hit *hit)
     size_t clen = strlen(ln->compact);
     if (!could_start_label(ln->compact, clen))
         return false;
+    pthread_once(&variant_sizes_once, count_variant_sizes);
     const label_variant *v = longest_prefix(ln->compact, clen);
     /* A longer variant may continue on the next lines: prefer it when the join matches. */
     if (starts_some_variant(ln->compact, clen)) {
@@ -455,8 +456,9 @@ label_kind xk_label_exact(const char *compact, size_t len)
 {
     if (len > 0 && compact[len - 1] == ':')
         len--;
+    pthread_once(&variant_sizes_once, count_variant_sizes);
     for (size_t v = 0; v < N_VARIANTS; v++)
-        if (strlen(variants[v].text) == len && memcmp(compact, variants[v].text, len) == 0)
+        if (variant_bytes[v] == len && memcmp(compact, variants[v].text, len) == 0)
             return variants[v].kind;
     return L_NONE;
 }
@@ -465,6 +467,7 @@ label_kind xk_label_prefix(const char *compact, size_t len)
 {
     if (!could_start_label(compact, len))
         return L_NONE;
+    pthread_once(&variant_sizes_once, count_variant_sizes);
     const label_variant *v = longest_prefix(compact, len);
     return v ? v->kind : L_NONE;
 }

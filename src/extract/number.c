@@ -218,10 +218,15 @@ bool xk_number_header_line(const char *c)
     /* a header is the label, a colon, two specks, two Han characters and a number (at most
      * 15 digits): never 256 bytes, so a provision's long line is not measured to its end */
     size_t len = strnlen(c, 256);
-    if (len == 256)
+    if (len == 256 || len == 0)
         return false;
     size_t off = xk_starts_with_any(c, len, labels, 2, NULL);
     bool labelled = off != 0;
+    /* a number ends in a digit (a look-alike counts only before one): without the label and
+     * without a final digit the line cannot be a header, which rules out most lines at once */
+    bool digit_last = is_digit(c[len - 1]);
+    if (!labelled && !digit_last)
+        return false;
     bool colon = off < len && c[off] == ':';
     if (colon)
         off++;
@@ -234,6 +239,8 @@ bool xk_number_header_line(const char *c)
         off += n;
     if (off == len)
         return labelled && colon;
+    if (!digit_last)
+        return false;
     /* Han characters before the category: its region and, under the label, one speck a scan
      * read as a character (经营许可证编号:了琼B2-…, a serif page's running header) */
     size_t most = labelled ? 2 : 1;

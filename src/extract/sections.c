@@ -13,9 +13,10 @@
 #include "extract.h"
 #include "xuke/catalogue.h"
 
+/* The first bytes compared inline: most lines differ there from every title and marker. */
 static bool eq(const char *a, const char *b)
 {
-    return strcmp(a, b) == 0;
+    return a[0] == b[0] && strcmp(a, b) == 0;
 }
 
 static bool ends_with(const char *s, const char *suffix)
@@ -184,13 +185,21 @@ bool xk_opens_block_header(const doc *d, size_t i)
     return ok;
 }
 
+bool xk_is_number_header(const doc *d, size_t i)
+{
+    return d->number_header[i];
+}
+
 xk_status xk_sections_classify(doc *d)
 {
     size_t n = d->lines->n;
     d->section = calloc(n ? n : 1, sizeof *d->section);
     d->furniture = calloc(n ? n : 1, sizeof *d->furniture);
-    if (!d->section || !d->furniture)
+    d->number_header = calloc(n ? n : 1, sizeof *d->number_header);
+    if (!d->section || !d->furniture || !d->number_header)
         return XK_ENOMEM;
+    for (size_t i = 0; i < n; i++)
+        d->number_header[i] = xk_number_header_line(d->lines->lines[i].compact);
     section_kind cur = SEC_MAIN;
     for (size_t i = 0; i < n; i++) {
         const char *c = d->lines->lines[i].compact;
@@ -214,7 +223,7 @@ xk_status xk_sections_classify(doc *d)
             d->furniture[i] = true;
         } else if (strncmp(c, "《特别规定事项》", strlen("《特别规定事项》")) == 0) {
             cur = SEC_PROVISIONS;
-        } else if (xk_number_header_line(c) || xk_is_page_number(c)) {
+        } else if (d->number_header[i] || xk_is_page_number(c)) {
             d->furniture[i] = true;
         } else if (cur != SEC_PROVISIONS && starts_first_provision(c)) {
             cur = SEC_PROVISIONS;

@@ -121,7 +121,8 @@ xk_status xk_import_scan_reviewed(xk_store *st, const xk_blob *files, size_t n,
         fn(&r, ctx);
         xk_licence_free(lic);
         xk_ocr_result_free(&ocr);
-        return XK_EINVALID;
+        /* memory or the OCR engine failing is no fault of the document: the caller's to say */
+        return rc == XK_ENOMEM || rc == XK_EIO ? rc : XK_EINVALID;
     }
     char sha[XK_SHA256_HEX];
     hex_sha256(ocr.text, ocr.len, sha);

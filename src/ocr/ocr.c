@@ -4,8 +4,11 @@
  * the print the model reads best and turned upright when it lies turned (geometry.c), read by
  * the thread's engine within the page's time (engine.c), walked into lines (page_lines.c), its
  * doubtful lines read again (reread.c, region.c, numerals.c, latin.c), and its lines and fixes
- * appended. It owns the text being built and the order of those steps, none of the steps.
+ * appended. Pages may be read on other threads (xk_ocr_options.lend): each page is read into a
+ * slot of its own and the slots are appended in page order, so the text is the same whoever read
+ * which page. It owns the text being built and the order of those steps, none of the steps.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <tesseract/capi.h>
@@ -39,17 +42,41 @@ void xk_ocr_result_free(xk_ocr_result *r)
 
 /* --- the text being built ---------------------------------------------------------------------- */
 
+/* One page of the document: read where it was lent (or here), appended in page order. */
+typedef struct page_slot {
+    struct page_slot *next;
+    struct reader *r;
+    unsigned page;
+    size_t file;           /* the file it is in, and the pages of the files before it */
+    unsigned pages_before;
+    PIX *pix;      /* an image page until it is read (owned) */
+    char *text;    /* a text-layer page (owned) */
+    page_lines pl; /* an image page's lines, once read */
+    bool turned;
+    bool done; /* under the reader's lock */
+    xk_status rc;
+    xk_error err;
+} page_slot;
+
 typedef struct reader {
     page_sink sink;
+    const xk_ocr_options *o;
     xk_buf text;
     xk_ocr_line *lines;
     size_t n_lines, cap_lines;
     xk_ocr_fix *fixes;
     size_t n_fixes, cap_fixes;
-    unsigned text_layer_pages, turned_pages;
+    unsigned text_layer_pages, turned_pages, pages_read;
     unsigned distrusted_pages, first_distrusted; /* text layers not what their pages show */
     size_t distrusted_unshown, distrusted_chars;  /* of the first of them */
     bool any_text;
+    bool failed_in_slot;   /* the error is a page's: failed_file and failed_before say where */
+    size_t failed_file;
+    unsigned failed_before;
+    /* pages not yet appended, in page order; done is set under lock, waited on with moved */
+    page_slot *head, **tail;
+    pthread_mutex_t lock;
+    pthread_cond_t moved;
 } reader;
 
 static void distrusted_page(page_sink *sink, size_t unshown, size_t n)
@@ -62,14 +89,14 @@ static void distrusted_page(page_sink *sink, size_t unshown, size_t n)
     }
 }
 
-static bool add_line(reader *r, const char *s, size_t len, int min_conf, int mean)
+static bool add_line(reader *r, unsigned page, const char *s, size_t len, int min_conf, int mean)
 {
     xk_ocr_line *lines =
         xk_ocr_room_for_one(r->lines, r->n_lines, &r->cap_lines, sizeof *lines, 256);
     if (!lines)
         return false;
     r->lines = lines;
-    r->lines[r->n_lines++] = (xk_ocr_line){(int)r->sink.pages, min_conf, mean};
+    r->lines[r->n_lines++] = (xk_ocr_line){(int)page, min_conf, mean};
     xk_buf_append(&r->text, s, len);
     xk_buf_putc(&r->text, '\n');
     if (len)
@@ -77,22 +104,22 @@ static bool add_line(reader *r, const char *s, size_t len, int min_conf, int mea
     return !r->text.oom;
 }
 
-static xk_status text_page(page_sink *sink, const char *text, xk_error *err)
+/* A text layer's lines appended as they are, with confidence 100. */
+static bool add_text_lines(reader *r, unsigned page, const char *text)
 {
-    reader *r = (reader *)sink;
     r->text_layer_pages++;
     for (const char *p = text; *p;) {
         const char *nl = strpbrk(p, "\r\n\f");
         size_t n = nl ? (size_t)(nl - p) : strlen(p);
-        if (!add_line(r, p, n, 100, 100))
-            return xk_error_set(err, XK_ENOMEM, (int)sink->pages, "out of memory");
+        if (!add_line(r, page, p, n, 100, 100))
+            return false;
         p += n;
         if (*p == '\r' && p[1] == '\n')
             p++;
         if (*p)
             p++;
     }
-    return XK_OK;
+    return true;
 }
 
 static bool add_fixes(reader *r, const page_line *l)
@@ -109,36 +136,40 @@ static bool add_fixes(reader *r, const page_line *l)
     return true;
 }
 
-/* The page's recognised text into the reader, unsure lines read again first, then a number's
+/* The page's recognised text into its lines, unsure lines read again first, then a number's
  * unknown province, then domains: each second reading within what is left of the page's time
  * (*left seconds); when that is spent, the page's own reading stands. */
-static xk_status collect(reader *r, TessBaseAPI *api, PIX *image, const xk_ocr_options *o,
+static xk_status collect(page_slot *s, TessBaseAPI *api, PIX *image, const xk_ocr_options *o,
                          double *left, xk_error *err)
 {
-    page_lines pl = {0};
-    xk_status rc = xk_ocr_words_into_lines(api, &pl, 0, 0);
+    xk_status rc = xk_ocr_words_into_lines(api, &s->pl, 0, 0);
     if (rc == XK_OK) {
-        xk_ocr_reread_unsure(api, image, &pl, o->review_confidence, left);
-        xk_ocr_read_region(api, image, &pl, left);
-        xk_ocr_read_numerals(api, image, &pl, o->review_confidence, left);
-        xk_ocr_read_latin(o, image, &pl, left);
+        xk_ocr_reread_unsure(api, image, &s->pl, o->review_confidence, left);
+        xk_ocr_read_region(api, image, &s->pl, left);
+        xk_ocr_read_numerals(api, image, &s->pl, o->review_confidence, left);
+        xk_ocr_read_latin(o, image, &s->pl, left);
     }
-    for (size_t i = 0; rc == XK_OK && i < pl.n; i++) {
-        page_line *l = &pl.items[i];
+    return rc == XK_OK ? XK_OK : xk_error_set(err, XK_ENOMEM, (int)s->page, "out of memory");
+}
+
+/* The lines of a page read into the reader's text. */
+static bool add_page_lines(reader *r, page_slot *s)
+{
+    for (size_t i = 0; i < s->pl.n; i++) {
+        page_line *l = &s->pl.items[i];
         if (l->text.oom ||
-            !add_line(r, l->text.data ? l->text.data : "", l->text.len, l->min_conf, l->mean) ||
+            !add_line(r, s->page, l->text.data ? l->text.data : "", l->text.len, l->min_conf,
+                      l->mean) ||
             !add_fixes(r, l))
-            rc = XK_ENOMEM;
+            return false;
     }
-    xk_ocr_page_lines_free(&pl);
-    return rc == XK_OK ? XK_OK
-                       : xk_error_set(err, XK_ENOMEM, (int)r->sink.pages, "out of memory");
+    return true;
 }
 
 /* Reads clean (at xres dpi) with api within what is left of the page's time (*left seconds,
  * reduced by the reading): XK_OK, or the error (over the time limit, engine failure). The
  * result stays in api. */
-static xk_status recognise(page_sink *sink, TessBaseAPI *api, PIX *clean, l_int32 xres,
+static xk_status recognise(unsigned page, TessBaseAPI *api, PIX *clean, l_int32 xres,
                            double *left, const xk_ocr_options *o, xk_error *err)
 {
     /* cleared and set again even when unscaled: recognising after the layout pass splits
@@ -148,12 +179,10 @@ static xk_status recognise(page_sink *sink, TessBaseAPI *api, PIX *clean, l_int3
     TessBaseAPISetSourceResolution(api, xres);
     bool read = xk_ocr_recognise_within(api, left);
     if (*left <= 0)
-        return xk_error_set(err, XK_ETOOBIG, (int)sink->pages,
-                            "page %u: reading took over the limit of %u s", sink->pages,
-                            o->page_seconds);
+        return xk_error_set(err, XK_ETOOBIG, (int)page,
+                            "page %u: reading took over the limit of %u s", page, o->page_seconds);
     if (!read)
-        return xk_error_set(err, XK_EIO, (int)sink->pages, "page %u: the OCR engine failed",
-                            sink->pages);
+        return xk_error_set(err, XK_EIO, (int)page, "page %u: the OCR engine failed", page);
     return XK_OK;
 }
 
@@ -161,7 +190,7 @@ static xk_status recognise(page_sink *sink, TessBaseAPI *api, PIX *clean, l_int3
  * OCR_TURN_BELOW: a page scanned upside down or sideways reads as scattered guesses) and
  * orientation detection says it lies turned. The turned reading stands only when it is the
  * surer one; else the page is read as it came. *clean may be replaced by the turned image. */
-static xk_status read_upright(reader *r, TessBaseAPI *api, PIX **clean, l_int32 xres,
+static xk_status read_upright(page_slot *s, TessBaseAPI *api, PIX **clean, l_int32 xres,
                               double *left, const xk_ocr_options *o, xk_error *err)
 {
     int mean = TessBaseAPIMeanTextConf(api);
@@ -169,27 +198,28 @@ static xk_status read_upright(reader *r, TessBaseAPI *api, PIX **clean, l_int32 
     PIX *turned = turns ? pixRotateOrth(*clean, turns) : NULL;
     if (!turned)
         return XK_OK;
-    xk_status rc = recognise(&r->sink, api, turned, xres, left, o, err);
+    xk_status rc = recognise(s->page, api, turned, xres, left, o, err);
     if (rc == XK_OK && TessBaseAPIMeanTextConf(api) > mean) {
         pixDestroy(clean);
         *clean = turned;
-        r->turned_pages++;
+        s->turned = true;
         return XK_OK;
     }
     pixDestroy(&turned);
-    return rc == XK_OK ? recognise(&r->sink, api, *clean, xres, left, o, err) : rc;
+    return rc == XK_OK ? recognise(s->page, api, *clean, xres, left, o, err) : rc;
 }
 
-static xk_status image_page(page_sink *sink, PIX *pix, const xk_ocr_options *o, xk_error *err)
+/* Reads an image page into its slot, on whichever thread runs it (that thread's engines). */
+static xk_status read_image_page(page_slot *s, const xk_ocr_options *o, xk_error *err)
 {
-    reader *r = (reader *)sink;
+    PIX *pix = s->pix;
     TessBaseAPI *api = xk_ocr_engine_get(OCR_ENGINE_PAGE, o->datapath, OCR_LANGUAGES(o), err);
     if (!api)
-        return err ? err->code : XK_EIO;
+        return err->code != XK_OK ? err->code : XK_EIO;
     PIX *clean = xk_ocr_clean_image(pix, o->clean);
     if (!clean)
-        return xk_error_set(err, XK_EFORMAT, (int)sink->pages,
-                            "page %u: the image cannot be converted for reading", sink->pages);
+        return xk_error_set(err, XK_EFORMAT, (int)s->page,
+                            "page %u: the image cannot be converted for reading", s->page);
     l_int32 xres = pixGetXRes(pix);
     xres = xres >= 70 && xres <= 2400 ? xres : 300;
     TessBaseAPISetSourceResolution(api, xres);
@@ -199,14 +229,154 @@ static xk_status image_page(page_sink *sink, PIX *pix, const xk_ocr_options *o, 
         clean = scaled;
     }
     double left = o->page_seconds; /* for every reading of the page */
-    xk_status rc = recognise(sink, api, clean, xres, &left, o, err);
+    xk_status rc = recognise(s->page, api, clean, xres, &left, o, err);
     if (rc == XK_OK)
-        rc = read_upright(r, api, &clean, xres, &left, o, err);
+        rc = read_upright(s, api, &clean, xres, &left, o, err);
     if (rc == XK_OK)
-        rc = collect(r, api, clean, o, &left, err);
+        rc = collect(s, api, clean, o, &left, err);
     TessBaseAPIClear(api);
     pixDestroy(&clean);
     return rc;
+}
+
+/* Reads a slot's image and marks it done: the task lent to another thread, or run here. */
+static void read_slot(void *task)
+{
+    page_slot *s = task;
+    xk_error_clear(&s->err);
+    xk_status rc = read_image_page(s, s->r->o, &s->err);
+    pixDestroy(&s->pix);
+    pthread_mutex_lock(&s->r->lock);
+    s->rc = rc;
+    s->done = true;
+    pthread_cond_broadcast(&s->r->moved);
+    pthread_mutex_unlock(&s->r->lock);
+}
+
+static void slot_free(page_slot *s)
+{
+    pixDestroy(&s->pix);
+    free(s->text);
+    xk_ocr_page_lines_free(&s->pl);
+    free(s);
+}
+
+/* A new slot for the current page at the end of the list; NULL when out of memory. */
+static page_slot *new_slot(reader *r)
+{
+    page_slot *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    s->r = r;
+    s->page = r->sink.pages;
+    s->file = r->sink.file;
+    s->pages_before = r->sink.pages_before;
+    pthread_mutex_lock(&r->lock);
+    *r->tail = s;
+    r->tail = &s->next;
+    pthread_mutex_unlock(&r->lock);
+    return s;
+}
+
+/* The slot's page appended to the text: XK_OK, or its error (copied into err). */
+static xk_status append_slot(reader *r, page_slot *s, xk_error *err)
+{
+    if (s->rc != XK_OK) {
+        if (err)
+            *err = s->err;
+        r->failed_in_slot = true;
+        r->failed_file = s->file;
+        r->failed_before = s->pages_before;
+        return s->rc;
+    }
+    bool ok = s->text ? add_text_lines(r, s->page, s->text) : add_page_lines(r, s);
+    if (!ok)
+        return xk_error_set(err, XK_ENOMEM, (int)s->page, "out of memory");
+    r->turned_pages += s->turned;
+    r->pages_read++;
+    if (r->o->on_page_read)
+        r->o->on_page_read(r->o->on_page_arg, r->pages_read);
+    return XK_OK;
+}
+
+/* Appends the pages read at the head of the list, in page order; with all, waits for every page
+ * lent out first. A page that failed stops it with its error (the error reading the pages one
+ * after another would have met first). */
+static xk_status settle(reader *r, bool all, xk_error *err)
+{
+    for (;;) {
+        pthread_mutex_lock(&r->lock);
+        while (all && r->head && !r->head->done)
+            pthread_cond_wait(&r->moved, &r->lock);
+        page_slot *s = r->head;
+        if (!s || !s->done) {
+            pthread_mutex_unlock(&r->lock);
+            return XK_OK;
+        }
+        r->head = s->next;
+        if (!r->head)
+            r->tail = &r->head;
+        pthread_mutex_unlock(&r->lock);
+        xk_status rc = append_slot(r, s, err);
+        slot_free(s);
+        if (rc != XK_OK)
+            return rc;
+    }
+}
+
+/* Waits for every page lent out and drops what was read (the reading failed). */
+static void drop_slots(reader *r)
+{
+    pthread_mutex_lock(&r->lock);
+    for (page_slot *s = r->head; s; s = s->next)
+        while (!s->done)
+            pthread_cond_wait(&r->moved, &r->lock);
+    page_slot *s = r->head;
+    r->head = NULL;
+    r->tail = &r->head;
+    pthread_mutex_unlock(&r->lock);
+    while (s) {
+        page_slot *next = s->next;
+        slot_free(s);
+        s = next;
+    }
+}
+
+/* An image page (owned from here): lent to another thread when one is free, else read here. */
+static xk_status image_page(page_sink *sink, PIX *pix, const xk_ocr_options *o, xk_error *err)
+{
+    reader *r = (reader *)sink;
+    page_slot *s = new_slot(r);
+    if (!s) {
+        pixDestroy(&pix);
+        return xk_error_set(err, XK_ENOMEM, (int)sink->pages, "out of memory");
+    }
+    s->pix = pix;
+    if (!o->lend || !o->lend(o->lend_arg, read_slot, s))
+        read_slot(s);
+    return settle(r, false, err);
+}
+
+/* A text-layer page: appended in its turn, after the pages before it are read. */
+static xk_status text_page(page_sink *sink, const char *text, xk_error *err)
+{
+    reader *r = (reader *)sink;
+    page_slot *s = new_slot(r);
+    char *copy = s ? strdup(text) : NULL;
+    if (!copy) {
+        if (s) { /* the last slot: marked failed, so it is dropped in its turn */
+            pthread_mutex_lock(&r->lock);
+            s->rc = xk_error_set(&s->err, XK_ENOMEM, (int)sink->pages, "out of memory");
+            s->done = true;
+            pthread_mutex_unlock(&r->lock);
+        }
+        return xk_error_set(err, XK_ENOMEM, (int)sink->pages, "out of memory");
+    }
+    s->text = copy;
+    pthread_mutex_lock(&r->lock);
+    s->done = true;
+    pthread_mutex_unlock(&r->lock);
+    return settle(r, false, err);
 }
 
 xk_status xk_ocr_read(const xk_blob *files, size_t n, const xk_ocr_options *opt,
@@ -220,6 +390,10 @@ xk_status xk_ocr_read(const xk_blob *files, size_t n, const xk_ocr_options *opt,
     memset(out, 0, sizeof *out);
     reader r;
     memset(&r, 0, sizeof r);
+    r.o = opt;
+    r.tail = &r.head;
+    pthread_mutex_init(&r.lock, NULL);
+    pthread_cond_init(&r.moved, NULL);
     r.sink.image = image_page;
     r.sink.text = text_page;
     r.sink.distrusted = distrusted_page;
@@ -227,6 +401,16 @@ xk_status xk_ocr_read(const xk_blob *files, size_t n, const xk_ocr_options *opt,
     double start = xk_ocr_now_seconds();
     xk_status rc = n ? xk_ocr_pages(&r.sink, files, n, opt, err)
                      : xk_error_set(err, XK_EUSAGE, 0, "no files to read");
+    /* the pages still being read come before any page the error is about: theirs comes first */
+    xk_error earlier;
+    xk_status settled = settle(&r, true, rc == XK_OK ? err : &earlier);
+    if (settled != XK_OK && rc != XK_OK && err)
+        *err = earlier;
+    if (settled != XK_OK)
+        rc = settled;
+    drop_slots(&r);
+    pthread_cond_destroy(&r.moved);
+    pthread_mutex_destroy(&r.lock);
     if (rc == XK_OK && !r.any_text && r.distrusted_pages)
         rc = xk_error_set(err, XK_EEMPTY, (int)r.first_distrusted,
                           "no text is shown on %u page%s: the PDF's text layer on page %u says "
@@ -243,9 +427,10 @@ xk_status xk_ocr_read(const xk_blob *files, size_t n, const xk_ocr_options *opt,
         xk_buf_free(&r.text);
         free(r.lines);
         free(r.fixes);
-        out->failed_file = r.sink.file;
-        if (err && err->line > (int)r.sink.pages_before) /* the page within that file */
-            err->line -= (int)r.sink.pages_before;
+        out->failed_file = r.failed_in_slot ? r.failed_file : r.sink.file;
+        unsigned before = r.failed_in_slot ? r.failed_before : r.sink.pages_before;
+        if (err && err->line > (int)before) /* the page within that file */
+            err->line -= (int)before;
         return rc;
     }
     out->len = r.text.len;

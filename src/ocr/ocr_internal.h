@@ -21,7 +21,8 @@ struct page_sink {
     unsigned pages; /* pages seen so far; the current page's number */
     size_t file;    /* the index of the file being read */
     unsigned pages_before; /* pages of the files before it */
-    /* an image page (borrowed) and a text-layer page */
+    /* an image page (owned by the sink from the call on, whatever it returns) and a text-layer
+     * page (borrowed) */
     xk_status (*image)(page_sink *sink, PIX *pix, const xk_ocr_options *o, xk_error *err);
     xk_status (*text)(page_sink *sink, const char *text, xk_error *err);
     /* a text layer not trusted (it says what the page does not show): the page is read from

@@ -62,8 +62,10 @@ static xk_status next_page(page_sink *sink, const xk_ocr_options *o, xk_error *e
         return xk_error_set(err, XK_ETOOBIG, (int)sink->pages + 1,
                             "more than %u pages: over the page limit", o->max_pages);
     sink->pages++;
-    if (o->on_page)
-        o->on_page(o->on_page_arg, sink->pages);
+    if (o->on_page && !o->on_page(o->on_page_arg, sink->pages))
+        return xk_error_set(err, XK_EIO, (int)sink->pages,
+                            "page %u: reading was stopped before it (the reader is shutting down)",
+                            sink->pages);
     return XK_OK;
 }
 
@@ -72,9 +74,7 @@ static xk_status image_page(page_sink *sink, PIX *pix, const xk_ocr_options *o, 
     if (!pix)
         return xk_error_set(err, XK_EFORMAT, (int)sink->pages,
                             "page %u: the image is corrupt or truncated", sink->pages);
-    xk_status rc = sink->image(sink, pix, o, err);
-    pixDestroy(&pix);
-    return rc;
+    return sink->image(sink, pix, o, err); /* the sink owns pix from here */
 }
 
 static xk_status read_tiff(page_sink *sink, const xk_blob *f, const xk_ocr_options *o,

@@ -200,7 +200,7 @@ xk_status xk_store_audit(xk_store *st, const char *number, size_t limit, xk_audi
                : "SELECT * FROM (SELECT id, at, actor, action, number, detail, hash FROM audit "
                  "ORDER BY id DESC LIMIT ?2) AS recent ORDER BY id";
     xk_stmt *s;
-    if (xk_db_prepare(st->db, sql, &s) != XK_DB_OK)
+    if (xk_db_prepare_scan(st->db, sql, &s) != XK_DB_OK)
         return xk_store_db_error(st, err, "reading the audit log");
     if (number)
         xk_db_bind_text(s, 1, number, -1);
@@ -229,8 +229,8 @@ xk_status xk_store_audit_verify(xk_store *st, size_t *checked, xk_error *err)
 {
     *checked = 0;
     xk_stmt *s;
-    if (xk_db_prepare(st->db, "SELECT id, at, actor, action, number, detail, prev_hash, hash, "
-                           "content FROM audit ORDER BY id", &s) != XK_DB_OK)
+    if (xk_db_prepare_scan(st->db, "SELECT id, at, actor, action, number, detail, prev_hash, "
+                                "hash, content FROM audit ORDER BY id", &s) != XK_DB_OK)
         return xk_store_db_error(st, err, "reading the audit log");
     char prev[XK_SHA256_HEX] = "0000000000000000000000000000000000000000000000000000000000000000";
     long long expect = 1;

@@ -26,12 +26,9 @@ const char *xk_list_kind_name(xk_list_kind kind)
 
 bool xk_list_kind_parse(const char *s, xk_list_kind *out)
 {
-    for (int k = XK_LIST_CANCELLED; k <= XK_LIST_DISHONEST; k++)
-        if (strcmp(s, kind_names[k]) == 0) {
-            *out = (xk_list_kind)k;
-            return true;
-        }
-    return false;
+    int k = xk_store_name_index(kind_names, XK_LIST_CANCELLED, XK_LIST_DISHONEST, s);
+    if (k >= 0) *out = (xk_list_kind)k;
+    return k >= 0;
 }
 
 /* Whole or false: a stored text longer than its field is an error, never cut. */

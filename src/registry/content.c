@@ -347,7 +347,7 @@ xk_status xk_content_anchor(xk_store *st, xk_error *err)
     xk_db_finalize(s);
     if (done)
         return XK_OK;
-    if (xk_db_prepare(st->db, "SELECT id, number FROM licences ORDER BY id", &s) != XK_DB_OK)
+    if (xk_db_prepare_scan(st->db, "SELECT id, number FROM licences ORDER BY id", &s) != XK_DB_OK)
         return xk_store_db_error(st, err, "reading licences");
     char at[32];
     xk_store_now_utc(at);
@@ -653,7 +653,7 @@ xk_status xk_content_verify(xk_store *st, xk_error *err)
     if (!nm)
         return xk_error_set(err, XK_ENOMEM, 0, "out of memory");
     xk_stmt *s;
-    if (xk_db_prepare(st->db, "SELECT id, number FROM licences ORDER BY id", &s) != XK_DB_OK) {
+    if (xk_db_prepare_scan(st->db, "SELECT id, number FROM licences ORDER BY id", &s) != XK_DB_OK) {
         free(nm);
         return xk_store_db_error(st, err, "reading licences");
     }

@@ -86,7 +86,7 @@ static xk_status copy_table(xk_store *from, xk_store *to, const char *table, lon
     snprintf(sql, sizeof sql, "SELECT * FROM %s", table);
     xk_stmt *row, *ins = NULL;
     *copied = 0;
-    if (xk_db_prepare(from->db, sql, &row) != XK_DB_OK)
+    if (xk_db_prepare_scan(from->db, sql, &row) != XK_DB_OK)
         return xk_store_db_error(from, err, "reading the source");
     xk_status rc = XK_OK;
     int step;

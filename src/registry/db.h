@@ -32,8 +32,13 @@ enum { XK_DB_OK = 0, XK_DB_FAIL = 1, XK_DB_ROW = 100, XK_DB_DONE = 101 };
 
 typedef enum xk_db_kind { XK_DB_SQLITE = 1, XK_DB_POSTGRES = 2 } xk_db_kind;
 
+/* How a statement is used: once; kept and run many times (prepared on the server once per
+ * connection); or a scan that may return more rows than fit in memory (PostgreSQL reads it
+ * through a cursor, XK_PG_FETCH_ROWS rows at a time; SQLite steps through it as always). */
+typedef enum xk_db_use { XK_DB_ONCE = 0, XK_DB_KEPT = 1, XK_DB_SCAN = 2 } xk_db_use;
+
 typedef struct xk_db_ops {
-    int (*prepare)(xk_db *db, const char *sql, bool persistent, xk_stmt **out);
+    int (*prepare)(xk_db *db, const char *sql, xk_db_use use, xk_stmt **out);
     int (*bind_text)(xk_stmt *s, int i, const char *v, int len);
     int (*bind_blob)(xk_stmt *s, int i, const void *v, size_t len, bool copy);
     int (*bind_int64)(xk_stmt *s, int i, long long v);
@@ -112,11 +117,18 @@ void xk_db_redact(const char *location, char *out, size_t size);
 
 static inline int xk_db_prepare(xk_db *db, const char *sql, xk_stmt **out)
 {
-    return db->ops->prepare(db, sql, false, out);
+    return db->ops->prepare(db, sql, XK_DB_ONCE, out);
 }
 static inline int xk_db_prepare_persistent(xk_db *db, const char *sql, xk_stmt **out)
 {
-    return db->ops->prepare(db, sql, true, out);
+    return db->ops->prepare(db, sql, XK_DB_KEPT, out);
+}
+/* A statement whose rows may be the whole registry (exports, status over every licence, db
+ * copy, backup): its memory stays bounded however many rows it returns. Other statements may
+ * run on the connection between its steps. */
+static inline int xk_db_prepare_scan(xk_db *db, const char *sql, xk_stmt **out)
+{
+    return db->ops->prepare(db, sql, XK_DB_SCAN, out);
 }
 static inline int xk_db_bind_text(xk_stmt *s, int i, const char *v, int len)
 {

@@ -4,6 +4,12 @@
  * per connection, text results read row by row from the whole result. It turns the registry's
  * SQLite-style parameters (?1, ?2, ?) into PostgreSQL's ($1, $2) and bytea values into bytes.
  *
+ * A scan (xk_db_prepare_scan: an export, status over every licence, db copy, the audit chain's
+ * verification) is read through a server-side cursor, XK_PG_FETCH_ROWS rows at a time, so this
+ * process holds one batch however large the registry; other statements run on the connection
+ * between its batches. Outside a transaction the cursor is WITH HOLD (it outlives the implicit
+ * transaction that declared it; the server keeps its rows, spilling to disk past work_mem).
+ *
  * A lost connection is reopened before the next statement that starts outside a transaction, so
  * a server keeps answering reads after a database restart or failover; a connection lost inside
  * a transaction fails that transaction with a clear error (the server rolled it back: nothing of
@@ -31,6 +37,8 @@ typedef struct pg_db {
     PGconn *c;
     unsigned generation;  /* bumped by each reconnect: statements prepared before are gone */
     unsigned long names;  /* server-side statement names handed out */
+    unsigned long cursors; /* cursor names handed out */
+    unsigned long tx_serial; /* bumped whenever the connection is seen outside a transaction */
     long long changes;
     bool in_tx;           /* the last statement left a transaction open */
     bool no_memory;       /* the last failure was this process's memory, not the server */
@@ -59,6 +67,13 @@ typedef struct pg_stmt {
      * the statement would run with NULL in that place (a licence "not found", a NULL stored),
      * so its next step fails instead, as the SQLite driver's does */
     bool failed;
+    /* a scan (XK_DB_SCAN): read through the cursor named here while it is declared */
+    bool scan;
+    char cursor[24];
+    bool hold;              /* declared WITH HOLD, outside a transaction: closed explicitly */
+    unsigned cursor_gen;    /* the connection's generation and transaction it was declared in */
+    unsigned long cursor_tx;
+    bool last_batch;        /* the cursor has no rows left after the current batch */
 } pg_stmt;
 
 static pg_db *pdb(xk_db *db)
@@ -212,6 +227,8 @@ static void note_state(pg_db *d)
 {
     PGTransactionStatusType t = PQtransactionStatus(d->c);
     d->in_tx = t == PQTRANS_INTRANS || t == PQTRANS_INERROR || t == PQTRANS_ACTIVE;
+    if (!d->in_tx) /* the transaction a cursor without HOLD lived in, if any, is over */
+        d->tx_serial++;
 }
 
 static void quiet(void *arg, const char *message)
@@ -321,9 +338,28 @@ static void drop_blobs(pg_stmt *s)
     }
 }
 
+/* A cursor is closed while it still exists on the server: one WITH HOLD until the connection
+ * ends, one without for as long as the transaction that declared it. A CLOSE of a cursor that
+ * is gone would fail, and inside another transaction abort it. */
+static void close_cursor(pg_db *d, pg_stmt *s)
+{
+    if (!s->cursor[0])
+        return;
+    bool exists = PQstatus(d->c) == CONNECTION_OK && s->cursor_gen == d->generation &&
+                  (s->hold || (d->in_tx && s->cursor_tx == d->tx_serial));
+    if (exists) {
+        char sql[48];
+        snprintf(sql, sizeof sql, "CLOSE %s", s->cursor);
+        PQclear(PQexec(d->c, sql));
+        note_state(d);
+    }
+    s->cursor[0] = '\0';
+}
+
 static void pg_reset(xk_stmt *xs)
 {
     pg_stmt *s = pst(xs);
+    close_cursor(pdb(xs->db), s);
     drop_blobs(s);
     free(s->blobs);
     free(s->blob_len);
@@ -371,7 +407,7 @@ static void pg_finalize(xk_stmt *xs)
     free(s);
 }
 
-static int pg_prepare(xk_db *db, const char *sql, bool persistent, xk_stmt **out)
+static int pg_prepare(xk_db *db, const char *sql, xk_db_use use, xk_stmt **out)
 {
     *out = NULL;
     pg_db *d = pdb(db);
@@ -399,8 +435,9 @@ static int pg_prepare(xk_db *db, const char *sql, bool persistent, xk_stmt **out
     s->types = calloc(np, sizeof *s->types);
     for (int i = 1; s->types && i <= s->nparams; i++)
         s->types[i - 1] = used[i] ? 0 : TEXT_OID;
-    if (persistent)
+    if (use == XK_DB_KEPT)
         snprintf(s->name, sizeof s->name, "xk%lu", ++d->names);
+    s->scan = use == XK_DB_SCAN;
     if (!s->values || !s->lengths || !s->formats || !s->owned || !s->types) {
         pg_finalize(&s->base);
         return out_of_memory(d);
@@ -487,6 +524,68 @@ static PGresult *run(pg_db *d, pg_stmt *s)
     return PQexecPrepared(d->c, s->name, s->nparams, values, s->lengths, s->formats, 0);
 }
 
+/* The next batch of a scan's rows: FETCH from its cursor. */
+static PGresult *fetch(pg_db *d, pg_stmt *s)
+{
+    char sql[80];
+    snprintf(sql, sizeof sql, "FETCH FORWARD %d FROM %s", XK_PG_FETCH_ROWS, s->cursor);
+    PGresult *r = PQexec(d->c, sql);
+    if (PQresultStatus(r) == PGRES_TUPLES_OK)
+        s->last_batch = PQntuples(r) < XK_PG_FETCH_ROWS;
+    return r;
+}
+
+/* A scan's first batch: its cursor declared with the statement's parameters, then fetched. */
+static PGresult *open_cursor(pg_db *d, pg_stmt *s)
+{
+    char name[24];
+    snprintf(name, sizeof name, "xkc%lu", ++d->cursors);
+    bool hold = !d->in_tx;
+    xk_buf sql;
+    xk_buf_init(&sql);
+    xk_buf_printf(&sql, "DECLARE %s NO SCROLL CURSOR%s FOR %s", name, hold ? " WITH HOLD" : "",
+                  s->sql);
+    if (sql.oom) {
+        xk_buf_free(&sql);
+        return NULL; /* PQresultStatus(NULL) is a fatal error; the caller notes the memory */
+    }
+    const char *const *values = (const char *const *)s->values;
+    PGresult *r = PQexecParams(d->c, sql.data, s->nparams, s->types, values, s->lengths,
+                               s->formats, 0);
+    xk_buf_free(&sql);
+    note_state(d);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK)
+        return r;
+    PQclear(r);
+    snprintf(s->cursor, sizeof s->cursor, "%s", name);
+    s->hold = hold;
+    s->cursor_gen = d->generation;
+    s->cursor_tx = d->tx_serial;
+    return fetch(d, s);
+}
+
+/* A scan whose batch is used up: the next one, while the cursor has rows left. XK_DB_ROW when
+ * there is one, XK_DB_DONE at the end, XK_DB_FAIL when the FETCH failed. */
+static int next_batch(pg_db *d, pg_stmt *s)
+{
+    if (!s->cursor[0] || s->last_batch)
+        return XK_DB_DONE;
+    drop_blobs(s);
+    PQclear(s->res);
+    s->res = fetch(d, s);
+    note_state(d);
+    if (PQresultStatus(s->res) != PGRES_TUPLES_OK) {
+        note_result(d, s->res);
+        PQclear(s->res);
+        s->res = NULL;
+        s->rows = s->row = 0;
+        return XK_DB_FAIL;
+    }
+    s->rows = PQntuples(s->res);
+    s->row = -1;
+    return s->rows ? XK_DB_ROW : XK_DB_DONE;
+}
+
 static int pg_step(xk_stmt *xs)
 {
     pg_stmt *s = pst(xs);
@@ -496,12 +595,15 @@ static int pg_step(xk_stmt *xs)
     if (!s->executed) {
         if (!usable(d))
             return XK_DB_FAIL;
-        PGresult *r = run(d, s);
+        PGresult *r = s->scan ? open_cursor(d, s) : run(d, s);
         note_state(d);
         ExecStatusType status = PQresultStatus(r);
         if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
+            if (!r && s->scan)
+                return out_of_memory(d);
             note_result(d, r);
             PQclear(r);
+            close_cursor(d, s);
             return XK_DB_FAIL;
         }
         const char *tuples = PQcmdTuples(r);
@@ -519,6 +621,11 @@ static int pg_step(xk_stmt *xs)
         }
     }
     drop_blobs(s);
+    if (s->row + 1 >= s->rows && s->scan) {
+        int more = next_batch(d, s);
+        if (more != XK_DB_ROW)
+            return more;
+    }
     if (s->row + 1 >= s->rows) {
         s->row = s->rows;
         return XK_DB_DONE;

@@ -63,13 +63,13 @@ static int ok(xk_db *db, int rc)
     return rc == SQLITE_OK ? XK_DB_OK : fail_db(db, sqlite3_extended_errcode(conn(db)));
 }
 
-static int lite_prepare(xk_db *db, const char *sql, bool persistent, xk_stmt **out)
+static int lite_prepare(xk_db *db, const char *sql, xk_db_use use, xk_stmt **out)
 {
     *out = NULL;
     lite_stmt *ls = malloc(sizeof *ls);
     if (!ls)
         return fail_db(db, SQLITE_NOMEM);
-    int rc = sqlite3_prepare_v3(conn(db), sql, -1, persistent ? SQLITE_PREPARE_PERSISTENT : 0,
+    int rc = sqlite3_prepare_v3(conn(db), sql, -1, use == XK_DB_KEPT ? SQLITE_PREPARE_PERSISTENT : 0,
                                 &ls->s, NULL);
     if (rc != SQLITE_OK) {
         free(ls);

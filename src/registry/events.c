@@ -353,12 +353,12 @@ static xk_status rules_scan(xk_store *st, const char *number, const char *live_o
             return xk_store_stmt_failure(err);
     } else {
         snprintf(sql, sizeof sql, RULES_COLUMNS "%s ORDER BY l.id", where);
-        if (xk_db_prepare(st->db, sql, &ls) != XK_DB_OK)
+        if (xk_db_prepare_scan(st->db, sql, &ls) != XK_DB_OK)
             return xk_store_db_error(st, err, "reading licences");
         snprintf(sql, sizeof sql, RULES_EVENTS("%s", "%s", "%s"),
                  number || live_on ? " JOIN licences l ON l.id = e.licence_id" : "", where,
                  *where ? " AND" : " WHERE");
-        if (xk_db_prepare(st->db, sql, &ev.s) != XK_DB_OK) {
+        if (xk_db_prepare_scan(st->db, sql, &ev.s) != XK_DB_OK) {
             xk_db_finalize(ls);
             return xk_store_db_error(st, err, "reading events");
         }

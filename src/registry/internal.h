@@ -78,6 +78,9 @@ static inline xk_status xk_store_stmt_failure(const xk_error *err)
 /* A text column copied whole into dst (size bytes with its NUL); false, with dst "", when it
  * does not fit: a value longer than xuke writes (a store changed outside xuke) is never cut. */
 bool xk_store_text_col(xk_stmt *s, int col, char *dst, size_t size);
+/* The stored names of an enum's values, names[first..last]: the index of s among them, or -1.
+ * (Roles, channels, list kinds ... are stored and spoken by name.) */
+int xk_store_name_index(const char *const *names, int first, int last, const char *s);
 /* The error for a stored value that xk_store_text_col refused. */
 xk_status xk_store_too_long(xk_error *err, const char *what, const char *number);
 

@@ -26,12 +26,9 @@ const char *xk_channel_name(xk_channel c)
 
 bool xk_channel_parse(const char *s, xk_channel *out)
 {
-    for (int c = XK_CHANNEL_DINGTALK; c <= XK_CHANNEL_EMAIL; c++)
-        if (strcmp(s, channel_names[c]) == 0) {
-            *out = (xk_channel)c;
-            return true;
-        }
-    return false;
+    int c = xk_store_name_index(channel_names, XK_CHANNEL_DINGTALK, XK_CHANNEL_EMAIL, s);
+    if (c >= 0) *out = (xk_channel)c;
+    return c >= 0;
 }
 
 const char *xk_overdue_name(xk_overdue o)
@@ -41,12 +38,9 @@ const char *xk_overdue_name(xk_overdue o)
 
 bool xk_overdue_parse(const char *s, xk_overdue *out)
 {
-    for (int o = XK_OVERDUE_OFF; o <= XK_OVERDUE_WEEKLY; o++)
-        if (strcmp(s, overdue_names[o]) == 0) {
-            *out = (xk_overdue)o;
-            return true;
-        }
-    return false;
+    int o = xk_store_name_index(overdue_names, XK_OVERDUE_OFF, XK_OVERDUE_WEEKLY, s);
+    if (o >= 0) *out = (xk_overdue)o;
+    return o >= 0;
 }
 
 static xk_status too_long(xk_error *err, const char *what, long id)

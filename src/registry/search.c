@@ -307,10 +307,16 @@ xk_status xk_store_search(xk_store *st, const xk_query *q, xk_hit_fn fn, void *c
         built_free(&b);
         return rc;
     }
-    xk_stmt *s = xk_store_cached_stmt(st, b.sql.data, err);
+    /* every match (an export): on PostgreSQL a scan, read in batches, not one whole result */
+    bool scan = !q->limit && xk_store_is_pg(st);
+    xk_stmt *s = NULL;
+    if (scan && xk_db_prepare_scan(st->db, b.sql.data, &s) != XK_DB_OK)
+        rc = xk_store_db_error(st, err, "searching");
+    else if (!scan && !(s = xk_store_cached_stmt(st, b.sql.data, err)))
+        rc = XK_EDB;
     if (!s) {
         built_free(&b);
-        return XK_EDB;
+        return rc;
     }
     for (int i = 0; i < b.b.n; i++) {
         if (b.b.is_num[i])
@@ -346,8 +352,12 @@ xk_status xk_store_search(xk_store *st, const xk_query *q, xk_hit_fn fn, void *c
     }
     if (step != XK_DB_ROW && step != XK_DB_DONE)
         rc = xk_store_db_error(st, err, "searching");
-    xk_db_reset(s); /* cached: reset, not finalised; the bound texts die with b below */
-    xk_db_clear_bindings(s);
+    if (scan) {
+        xk_db_finalize(s);
+    } else {
+        xk_db_reset(s); /* cached: reset, not finalised; the bound texts die with b below */
+        xk_db_clear_bindings(s);
+    }
     built_free(&b);
     return rc;
 }

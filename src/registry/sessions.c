@@ -4,12 +4,16 @@
  * with sodium_memcmp, like an API token; its CSRF token is a keyed BLAKE2b of the cookie. The
  * password is checked (Argon2id, slow on purpose) outside any write transaction, so a sign-in
  * never holds the store's writer lock while it hashes. What this module does not do: cookies,
- * headers and HTTP answers (src/server), or keep any clock of its own (now is passed in).
+ * headers and HTTP answers (src/server). Every function takes now from its caller; only
+ * xk_signin, given now = 0, reads the clock itself, and reads it again after the password check:
+ * a failure is stamped when it is known, not when the request came, so the wait that follows it
+ * is not eaten by a slow hash.
  */
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "internal.h"
 #include "users_internal.h"
@@ -75,7 +79,7 @@ long long xk_signin_delay(long long failures, long long free_failures)
     if (failures < free_failures) return 0;
     long long over = failures - free_failures;
     if (over >= 30) return XK_SIGNIN_MAX_DELAY_SECONDS;
-    long long d = 1LL << over;
+    long long d = 2LL << over;
     return d > XK_SIGNIN_MAX_DELAY_SECONDS ? XK_SIGNIN_MAX_DELAY_SECONDS : d;
 }
 
@@ -293,10 +297,17 @@ static void fill_info(xk_session_info *info, const char *user, xk_role role, con
     info->expires = idle_end < hard_end ? idle_end : hard_end;
 }
 
+/* The time of a sign-in's step: the caller's fixed now, or the clock's when it gave 0. */
+static long long step_time(long long now)
+{
+    return now ? now : (long long)time(NULL);
+}
+
 xk_status xk_signin(xk_store *st, const char *name, const char *password, size_t len,
                     const char *address, long long now, char cookie[XK_SESSION_COOKIE_MAX],
                     xk_session_info *info, int *retry_after, xk_error *err)
 {
+    long long asked = step_time(now);
     *retry_after = 0;
     memset(info, 0, sizeof *info);
     cookie[0] = '\0';
@@ -307,14 +318,16 @@ xk_status xk_signin(xk_store *st, const char *name, const char *password, size_t
     if (named) account_key(name, ukey);
     snprintf(akey, sizeof akey, "a:%.70s", address && *address ? address : "?");
     long long wait;
-    xk_status rc = wait_for(st, named ? ukey : NULL, akey, now, &wait, err);
+    xk_status rc = wait_for(st, named ? ukey : NULL, akey, asked, &wait, err);
     if (rc != XK_OK) return rc;
     if (wait > 0) return refuse_wait(wait, retry_after, err);
     account a;
     memset(&a, 0, sizeof a);
     if (named && (rc = find_account(st, name, &a, err)) != XK_OK) return rc;
-    if (!password_matches(&a, password, len)) {
-        rc = count_failures(st, named ? ukey : NULL, akey, now, err);
+    bool matches = password_matches(&a, password, len);
+    long long checked = step_time(now);
+    if (!matches) {
+        rc = count_failures(st, named ? ukey : NULL, akey, checked, err);
         sodium_memzero(&a, sizeof a);
         if (rc != XK_OK) return rc;
         return xk_error_set(err, XK_ENOTFOUND, 0, "wrong account name or password");
@@ -330,9 +343,10 @@ xk_status xk_signin(xk_store *st, const char *name, const char *password, size_t
     cookie_hash(cookie, hash);
     rc = xk_store_write_begin(st, err);
     if (rc == XK_OK)
-        rc = xk_store_write_end(st, open_session(st, &a, rehash, now, key_id, hash, err), err);
+        rc = xk_store_write_end(st, open_session(st, &a, rehash, checked, key_id, hash, err),
+                                err);
     if (rc == XK_OK)
-        fill_info(info, a.name, a.role, cookie, now, now);
+        fill_info(info, a.name, a.role, cookie, checked, checked);
     else
         sodium_memzero(cookie, XK_SESSION_COOKIE_MAX);
     sodium_memzero(&a, sizeof a);

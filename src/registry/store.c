@@ -652,6 +652,13 @@ bool xk_store_text_col(xk_stmt *s, int col, char *dst, size_t size)
     return true;
 }
 
+int xk_store_name_index(const char *const *names, int first, int last, const char *s)
+{
+    for (int i = first; s && i <= last; i++)
+        if (strcmp(s, names[i]) == 0) return i;
+    return -1;
+}
+
 xk_status xk_store_too_long(xk_error *err, const char *what, const char *number)
 {
     return xk_error_set(err, XK_EDB, 0,

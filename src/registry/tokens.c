@@ -19,12 +19,9 @@ const char *xk_role_name(xk_role r)
 
 bool xk_role_parse(const char *s, xk_role *out)
 {
-    for (int r = XK_ROLE_READER; r <= XK_ROLE_ADMIN; r++)
-        if (strcmp(s, role_names[r]) == 0) {
-            *out = (xk_role)r;
-            return true;
-        }
-    return false;
+    int r = xk_store_name_index(role_names, XK_ROLE_READER, XK_ROLE_ADMIN, s);
+    if (r >= 0) *out = (xk_role)r;
+    return r >= 0;
 }
 
 bool xk_token_name_ok(const char *name)

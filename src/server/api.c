@@ -501,8 +501,28 @@ static bool authenticate(srv_ctx *ctx, const srv_req *req, srv_resp *resp, xk_to
     return false;
 }
 
+/* A refusal for want of a role: the role held and the role needed are in the answer by name
+ * ("role", "needs"), so a page says it in the reader's language; the words name a token only
+ * when a token was used (a signed-in person holds a role, not a token). */
+static void forbidden(srv_resp *resp, const xk_token_info *tok, xk_role needs, bool via_session)
+{
+    const char *have = xk_role_name(tok->role), *want = xk_role_name(needs);
+    char msg[XK_ERROR_MSG_MAX];
+    if (via_session)
+        snprintf(msg, sizeof msg, "%s is signed in as a %s; this needs the %s role", tok->name,
+                 have, want);
+    else
+        snprintf(msg, sizeof msg, "token %s is a %s; this needs %s", tok->name, have, want);
+    xk_utf8_scrub(msg);
+    xk_srv_json(resp, 403,
+                json_pack("{s:{s:s, s:s, s:s, s:s, s:s}}", "error", "code", "forbidden", "message",
+                          msg, "role", have, "needs", want, "by", via_session ? "session" : "token"));
+    resp->status = 403;
+    resp->error_code = "forbidden";
+}
+
 static bool authorise(const srv_ctx *ctx, const route *r, const xk_token_info *tok,
-                      srv_resp *resp)
+                      bool via_session, srv_resp *resp)
 {
     xk_role have = tok ? tok->role : XK_ROLE_NONE;
     if (r->role == XK_ROLE_NONE || have >= r->role ||
@@ -512,8 +532,7 @@ static bool authorise(const srv_ctx *ctx, const route *r, const xk_token_info *t
         xk_srv_error(resp, 401, "unauthorized",
                      "this needs a %s token: Authorization: Bearer TOKEN", xk_role_name(r->role));
     else
-        xk_srv_error(resp, 403, "forbidden", "token %s is a %s; this needs %s", tok->name,
-                     xk_role_name(tok->role), xk_role_name(r->role));
+        forbidden(resp, tok, r->role, via_session);
     return false;
 }
 
@@ -605,7 +624,7 @@ static const route *policy(srv_ctx *ctx, const srv_req *req, srv_resp *resp, cha
         return NULL;
     }
     if ((!req->admitted && !rate_ok(ctx, req, *anonymous ? NULL : tok, resp)) ||
-        (via_session && !csrf_ok(req, r, resp)) || !authorise(ctx, r, *anonymous ? NULL : tok, resp))
+        (via_session && !csrf_ok(req, r, resp)) || !authorise(ctx, r, *anonymous ? NULL : tok, via_session, resp))
         return NULL;
     resp->allow[0] = '\0';
     return r;

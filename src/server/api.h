@@ -76,9 +76,10 @@ typedef struct srv_ctx {
     srv_ratelimit *rate; /* NULL: no rate limit */
     xk_date today;
     srv_jobs *jobs; /* scans are queued here; NULL: read in the request (tests, fuzzers) */
-    /* a scan read in the request reports its pages here (a job's worker); NULL: none */
-    void (*on_page)(void *arg, unsigned page);
-    void *on_page_arg;
+    /* a scan read in the request (a job's worker) reports its pages and lends them to idle
+     * workers through these hooks of xk_ocr_options (on_page, on_page_read, on_page_arg, lend,
+     * lend_arg); NULL: none */
+    const xk_ocr_options *hooks;
     /* read answers kept per store revision; NULL: none kept (each computed) */
     srv_answers *answers;
     unsigned long calendar_serial; /* which calendar cal is: a reload gives a new one */
@@ -221,8 +222,7 @@ void xk_api_signout(const srv_call *c, srv_resp *resp);
 bool xk_srv_session_cookie(const srv_req *req, char out[XK_SESSION_COOKIE_MAX]);
 /* Reads a queued scan as POST /v1/parse or /v1/licenses would (srv_job_fn of jobs.h). */
 void xk_srv_job_run(srv_job_kind kind, xk_store *st, const char *owner, const char *bytes,
-                    size_t len, void (*on_page)(void *arg, unsigned page), void *arg, int *status,
-                    json_t **body);
+                    size_t len, const xk_ocr_options *hooks, int *status, json_t **body);
 /* A static page or asset by path; false when there is none. */
 bool xk_srv_asset(const char *path, srv_resp *resp);
 

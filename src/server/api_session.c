@@ -99,8 +99,7 @@ void xk_api_signin(const srv_call *c, srv_resp *resp)
     xk_session_info si;
     xk_error err;
     int retry = 0;
-    xk_status rc = xk_signin(c->ctx->st, name, password, len, c->req->client, (long long)time(NULL),
-                             cookie, &si, &retry, &err);
+    xk_status rc = xk_signin(c->ctx->st, name, password, len, c->req->client, 0, cookie, &si, &retry, &err);
     atomic_fetch_sub(&checking, 1);
     if (rc == XK_OK) {
         snprintf(resp->actor, sizeof resp->actor, "%s", si.user);

@@ -50,12 +50,19 @@ static bool body_file(const srv_call *c, xk_blob *file)
     return xk_input_detect(file->bytes, file->len) != XK_INPUT_TEXT;
 }
 
-/* OCR options with the request's page reports (a job's progress). */
+/* OCR options with the request's hooks: page reports (a job's progress), pages lent to idle
+ * workers. */
 static void scan_options(const srv_call *c, xk_ocr_options *o)
 {
     xk_ocr_options_init(o);
-    o->on_page = c->ctx->on_page;
-    o->on_page_arg = c->ctx->on_page_arg;
+    const xk_ocr_options *h = c->ctx->hooks;
+    if (h) {
+        o->on_page = h->on_page;
+        o->on_page_read = h->on_page_read;
+        o->on_page_arg = h->on_page_arg;
+        o->lend = h->lend;
+        o->lend_arg = h->lend_arg;
+    }
 }
 
 /* Who a job belongs to: its token, or the address of an anonymous reader (--public-read). */
@@ -88,6 +95,19 @@ static void queue_scan(const srv_call *c, srv_job_kind kind, srv_resp *resp)
     snprintf(url, sizeof url, "/v1/jobs/%s", id);
     xk_srv_json(resp, 202,
                 json_pack("{s:{s:s, s:s, s:s}}", "job", "id", id, "url", url, "state", "queued"));
+}
+
+/* A scan that could not be read for want of memory (503: try again later) or of a working OCR
+ * engine (500: the server's to mend): no fault of the document, so never a 422. */
+static void scan_failed(srv_resp *resp, xk_status rc, const char *message)
+{
+    if (rc == XK_ENOMEM) {
+        xk_srv_error(resp, 503, "busy", "out of memory reading the scan (%s); retry later",
+                     message);
+        resp->retry_after = 30;
+    } else {
+        xk_srv_error(resp, 500, "ocr_failed", "the scan could not be read: %s", message);
+    }
 }
 
 /* The body as a document: a scan is read by OCR, text is parsed. */
@@ -127,8 +147,8 @@ void xk_api_parse(const srv_call *c, srv_resp *resp)
         xk_srv_json(resp, 422, json_pack("{s:o, s:b, s:o}", "error", e, "valid", 0, "record",
                                       xk_licence_to_json(lic)));
         resp->error_code = "invalid_document";
-    } else if (rc == XK_ENOMEM) {
-        xk_srv_fail(resp, &err);
+    } else if (rc == XK_ENOMEM || rc == XK_EIO) {
+        scan_failed(resp, rc, err.message);
     } else {
         xk_srv_json(resp, rc == XK_ETOOBIG ? 413 : 422,
                  json_pack("{s:o, s:b}", "error",
@@ -143,6 +163,7 @@ void xk_api_parse(const srv_call *c, srv_resp *resp)
 typedef struct import_acc {
     json_t *results;
     size_t stored, unchanged, failed;
+    char message[XK_ERROR_MSG_MAX]; /* the last failure's */
 } import_acc;
 
 static void import_answer(srv_resp *resp, xk_status rc, import_acc *a);
@@ -166,6 +187,7 @@ static void on_import(const xk_import_report *r, void *ctx)
     } else {
         json_object_set_new(o, "outcome", json_string("failed"));
         json_object_set_new(o, "error", error_json("invalid_document", r->err));
+        snprintf(a->message, sizeof a->message, "%s", r->err->message);
         if (r->lic)
             json_object_set_new(o, "problems", problems_json(r->lic));
         a->failed++;
@@ -182,7 +204,7 @@ void xk_api_import(const srv_call *c, srv_resp *resp)
         queue_scan(c, SRV_JOB_IMPORT, resp);
         return;
     }
-    import_acc a = {json_array(), 0, 0, 0};
+    import_acc a = {json_array(), 0, 0, 0, ""};
     xk_ocr_options ocr;
     scan_options(c, &ocr);
     xk_status rc = scan ? xk_import_scan(c->ctx->st, &file, 1, &ocr, on_import, &a)
@@ -196,7 +218,10 @@ static void import_answer(srv_resp *resp, xk_status rc, import_acc *a0)
     import_acc a = *a0;
     json_t *o = json_pack("{s:i, s:i, s:i, s:o}", "stored", (int)a.stored, "unchanged",
                           (int)a.unchanged, "failed", (int)a.failed, "results", a.results);
-    if (rc != XK_OK && rc != XK_EINVALID) {
+    if (rc == XK_ENOMEM || rc == XK_EIO) {
+        json_decref(o);
+        scan_failed(resp, rc, a.message);
+    } else if (rc != XK_OK && rc != XK_EINVALID) {
         json_decref(o);
         xk_srv_error(resp, 500, "internal", "the store failed during the import: %s",
                   xk_strstatus(rc));
@@ -320,7 +345,7 @@ void xk_api_import_reviewed(const srv_call *c, srv_resp *resp)
     } else if (c->ctx->jobs) {
         queue_scan(c, SRV_JOB_REVIEWED, resp); /* the worker reads the body again */
     } else {
-        import_acc a = {json_array(), 0, 0, 0};
+        import_acc a = {json_array(), 0, 0, 0, ""};
         xk_ocr_options ocr;
         scan_options(c, &ocr);
         xk_status rc = xk_import_scan_reviewed(c->ctx->st, &blob, 1, &ocr, k, n, on_import, &a);
@@ -331,8 +356,7 @@ void xk_api_import_reviewed(const srv_call *c, srv_resp *resp)
 }
 
 void xk_srv_job_run(srv_job_kind kind, xk_store *st, const char *owner, const char *bytes,
-                    size_t len, void (*on_page)(void *arg, unsigned page), void *arg, int *status,
-                    json_t **body)
+                    size_t len, const xk_ocr_options *hooks, int *status, json_t **body)
 {
     srv_req req;
     memset(&req, 0, sizeof req);
@@ -345,8 +369,7 @@ void xk_srv_job_run(srv_job_kind kind, xk_store *st, const char *owner, const ch
     srv_ctx ctx;
     memset(&ctx, 0, sizeof ctx); /* no jobs: the scan is read here, on the worker */
     ctx.st = st;
-    ctx.on_page = on_page;
-    ctx.on_page_arg = arg;
+    ctx.hooks = hooks;
     xk_store_set_actor(st, owner);
     srv_call call = {&ctx, &req, NULL, NULL};
     srv_resp resp;

@@ -42,8 +42,8 @@ void xk_srv_config_defaults(srv_config *cfg)
     cfg->access_log = stderr;
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     cfg->ocr_workers = cores > 1 ? (unsigned)(cores - 1) : 1;
-    cfg->ocr_queue = SRV_DEFAULT_OCR_QUEUE;
-    cfg->ocr_per_token = SRV_DEFAULT_OCR_PER_TOKEN;
+    cfg->ocr_queue = XK_SRV_OCR_QUEUE;
+    cfg->ocr_per_token = XK_SRV_OCR_PER_TOKEN;
 }
 
 /* --- the pool of store connections: one per request being handled ------------------------- */
@@ -1049,7 +1049,7 @@ int xk_srv_run(const srv_config *cfg, char *errbuf, size_t errsize)
     struct MHD_Daemon *d = NULL;
     /* one connection per pool thread, and one spare for a handler that waits on another */
     srv_jobs_config jc = {cfg->ocr_workers, cfg->ocr_queue, cfg->ocr_per_token,
-                          SRV_OCR_KEEP,     cfg->db,        xk_srv_job_run};
+                          XK_SRV_OCR_KEEP, cfg->db,        xk_srv_job_run};
     if (pool_open(&s.pool, cfg->db, cfg->threads + 1, errbuf, errsize) &&
         (s.jobs = xk_srv_jobs_start(&jc, errbuf, errsize)) != NULL) {
         d = start(&s, &ss);

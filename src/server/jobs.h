@@ -3,7 +3,10 @@
  * HTTP worker thread (up to 20 pages × 30 s would hold it) but queued here and read by a pool of
  * its own threads, so reading licences stays fast while scans are read. Bounded: a queue of
  * fixed length (full: 503 with Retry-After), a number of queued jobs per token (beyond: 429),
- * and a number of finished jobs kept for their owners to fetch (the oldest go first).
+ * and a number of finished jobs kept for their owners to fetch (the oldest go first). A worker
+ * with no job waiting reads pages of a running job (xk_ocr_options.lend), so one document's
+ * pages are read in parallel when workers are free. Stopping the queue stops the jobs being
+ * read at their next page.
  */
 #ifndef XK_SERVER_JOBS_H
 #define XK_SERVER_JOBS_H
@@ -24,10 +27,11 @@ typedef struct srv_jobs srv_jobs;
 
 /* Reads one job's scan: fills *status and *body (new reference) as the synchronous route would
  * answer. st is the worker's own store connection, owner the token's name (the audit's actor);
- * on_page is called as each page starts. */
+ * hooks holds the reading's hooks to pass on (xk_ocr_options: on_page, on_page_read and
+ * on_page_arg report the job's progress and stop it when the queue stops; lend and lend_arg hand
+ * its pages to idle workers); its other fields are the defaults. */
 typedef void (*srv_job_fn)(srv_job_kind kind, xk_store *st, const char *owner, const char *bytes,
-                           size_t len, void (*on_page)(void *arg, unsigned page), void *arg,
-                           int *status, json_t **body);
+                           size_t len, const xk_ocr_options *hooks, int *status, json_t **body);
 
 typedef struct srv_jobs_config {
     unsigned workers;   /* threads reading scans */
@@ -40,7 +44,8 @@ typedef struct srv_jobs_config {
 
 /* Starts the workers; NULL (errbuf says why) when the store cannot be opened. */
 srv_jobs *xk_srv_jobs_start(const srv_jobs_config *cfg, char *errbuf, size_t errsize);
-/* Stops taking jobs, lets running ones finish, drops queued ones, frees everything. */
+/* Stops taking jobs, stops running ones at their next page, drops queued ones, frees
+ * everything. */
 void xk_srv_jobs_stop(srv_jobs *j);
 
 /* Queues a copy of bytes[0..len) for owner. 0 and the job's id in id; else the HTTP status to
@@ -48,9 +53,10 @@ void xk_srv_jobs_stop(srv_jobs *j);
 int xk_srv_jobs_submit(srv_jobs *j, srv_job_kind kind, const char *owner, const char *bytes,
                        size_t len, char id[SRV_JOB_ID_LEN + 1], int *retry_after);
 
-/* The job as JSON (new reference): id, state (queued, running, done), page, jobs ahead (queued
- * or running before it) and,
- * when done, the answer's status and body. NULL when there is no such job for owner. */
+/* The job as JSON (new reference): id, state (queued, running, done), jobs ahead (queued or
+ * running before it) while queued, page (the last page started) and pages_read while running,
+ * pages_lent (pages read by other workers) once running, and when done the answer's status and
+ * body. NULL when there is no such job for owner. */
 json_t *xk_srv_jobs_describe(srv_jobs *j, const char *id, const char *owner);
 
 #endif

@@ -28,11 +28,7 @@
 #define SRV_BODY_DISK_MAX ((size_t)2048u * 1024u * 1024u)
 /* Host names --allow-host may add to the loopback names a --public-read server answers. */
 #define SRV_MAX_ALLOW_HOSTS 16u
-/* OCR jobs: scans waiting or being read, at most; of those per token (or address); finished
- * jobs kept for their owners to fetch. Workers default to the cores less one, at least one. */
-#define SRV_DEFAULT_OCR_QUEUE 16u
-#define SRV_DEFAULT_OCR_PER_TOKEN 4u
-#define SRV_OCR_KEEP 256u
+/* OCR jobs: XK_SRV_OCR_* in xuke/limits.h */
 
 typedef struct srv_config {
     char host[64];     /* numeric IPv4 or IPv6 address */

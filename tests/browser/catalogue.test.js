@@ -118,6 +118,25 @@ const unlike = calls.filter((c) => c.key in cats.en && cats.en[c.key] !== asTemp
   .map((c) => `${c.file}: ${c.key}: en "${cats.en[c.key]}", format "${asTemplate(c.format)}"`);
 check('each problem\'s English in the catalogue is its format\'s, one {N} per value', unlike.length === 0, unlike);
 
+/* Every error code the server answers with (xk_srv_error(resp, STATUS, "code", …), the transport's
+ * refuse(…, STATUS, "code", …), forbidden's "code": "forbidden") has its meaning, err.CODE, in every
+ * language: a page shows that, never the server's English alone. */
+function errorCodes(serverDir) {
+  const codes = new Set();
+  for (const f of fs.readdirSync(serverDir).filter((n) => n.endsWith('.c'))) {
+    const text = fs.readFileSync(path.join(serverDir, f), 'utf8');
+    for (const m of text.matchAll(/(?:xk_srv_error|refuse)\([^;]*?,\s*\d{3},\s*"([a-z_]+)"/g)) codes.add(m[1]);
+    for (const m of text.matchAll(/"code",\s*"([a-z_]+)"/g)) codes.add(m[1]);
+  }
+  return codes;
+}
+const codes = errorCodes(path.join(WEB, '..', 'src', 'server'));
+check('the server answers with error codes (the scan of src/server found them)', codes.size >= 14, [...codes]);
+for (const l of LANGS) {
+  const missing = [...codes].filter((c) => !('err.' + c in cats[l]));
+  check(`every error code the server answers with has err.CODE in ${l}.json`, missing.length === 0, missing);
+}
+
 /* the Chinese catalogue is Chinese: the values put in ({name}) aside, no Latin word outside the
  * codes and names latin.js allows (the browser walk checks the same on the pages drawn) */
 const latin = Object.entries(cats.zh).map(([k, v]) => [k, latinWords(v.replace(/\{\w+\}/g, ' '))])

@@ -206,6 +206,10 @@ def test_tokens(srv, tok):
     check('a malformed job id is 404', st == 404 and is_error(body, 'not_found'), body)
     st, body, _ = reader.post('/v1/licenses', read(docs(DOCS)[1]))
     check('a reader may not import: 403', st == 403 and is_error(body, 'forbidden'), body)
+    error = body.get('error', {}) if isinstance(body, dict) else {}
+    check('a token refused for its role is named as a token, with the role held and needed',
+          (error.get('role'), error.get('needs'), error.get('by')) == ('reader', 'editor', 'token')
+          and error.get('message', '').startswith('token '), error)
     st, body, _ = anon.get('/v1/licenses', token=tok['old-editor'])
     check('a revoked token is 401', st == 401 and is_error(body, 'unauthorized'), body)
     forged = tok['bob-editor'][:-4] + ('AAAA' if not tok['bob-editor'].endswith('AAAA') else 'BBBB')

@@ -43,7 +43,12 @@ one() { # one TARGET: runs it, prints its summary line, returns non-zero on a fi
     corpus=$(find "$build/fuzz-corpus/$t" -type f | wc -l)
     printf '%-12s %5ss  execs %-10s edges %-6s features %-7s corpus %-6s %s\n' "$t" "$seconds" \
         "${execs:-?}" "${cov:-?}" "${ft:-?}" "$corpus" "$([ $rc = 0 ] && echo ok || echo "FAILED (rc $rc, $log)")"
-    [ $rc = 0 ] || { grep -m3 -E 'ERROR|property failed|Test unit written' "$log"; return 1; }
+    # on a finding: what failed (a sanitizer's ERROR, UBSan's "runtime error", a broken property),
+    # the top of its stack and where the input was saved, so CI's log alone says what to fix
+    [ $rc = 0 ] || {
+        grep -m12 -E 'ERROR|runtime error|property failed|SUMMARY|^ *#[0-5] |Test unit written' "$log"
+        return 1
+    }
 }
 
 failed=0 running=0
