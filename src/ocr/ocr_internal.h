@@ -61,10 +61,10 @@ bool xk_ocr_same_words(const char *a, size_t alen, const char *b, size_t blen);
 /*
  * Whether the correction of a[0..alen) into b[0..blen) is within the noise Tesseract makes on
  * licence print: marks (《 for （, ， for ：, a lost 。) and characters read as others, at most
- * one in OCR_NOISE_PER (and one in any shorter text), the count of the rest unchanged but for
- * a 和 read in, which Tesseract adds far more than any other character (repair.c). Any other
- * character added or lost is no such slip: "管理人人员" made "管理人员" is a source's own
- * wording changed, and stays flagged.
+ * one in OCR_NOISE_PER (and one in any shorter text), a Chinese character read in counting as
+ * one of them (repair.c: about one in a hundred printed). A character read twice beside itself
+ * (rare among Tesseract's additions) or a character lost is no such slip: "管理人人员" made
+ * "管理人员" is a source's own wording changed, and stays flagged.
  *
  * One in 20 is measured, not guessed (data/ocr_confusions.txt, bench/ocr_confusions.py: 152
  * pages of tuning licences, three faces, 150-300 dpi, six kinds of damage, read by Tesseract

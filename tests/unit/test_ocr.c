@@ -543,8 +543,8 @@ static void test_within_noise(void **state)
     assert_false(xk_ocr_within_noise(two, strlen(two), a, strlen(a)));
     assert_false(xk_ocr_within_noise("管理人人员", strlen("管理人人员"), "管理人员", strlen("管理人员")));
     assert_true(xk_ocr_within_noise("(X)", 3, "（六）", strlen("（六）")));
-    /* a 和 read in is the one addition Tesseract makes often (data/ocr_confusions.txt), and it
-     * counts as the one slip a short text may have; read twice, or another character, it is not */
+    /* a character read in is a slip Tesseract makes (data/ocr_confusions.txt), and it counts as
+     * the one slip a short text may have; a character read twice beside itself is not */
     const char *with_and = "根据电信和主管部门要求采取应急处置措施";
     const char *standard = "根据电信主管部门要求采取应急处置措施";
     assert_true(xk_ocr_within_noise(with_and, strlen(with_and), standard, strlen(standard)));
@@ -552,9 +552,16 @@ static void test_within_noise(void **state)
     assert_false(xk_ocr_within_noise(and_and_one, strlen(and_and_one), standard, strlen(standard)));
     assert_false(xk_ocr_within_noise("人民和和群众", strlen("人民和和群众"), "人民和群众",
                                      strlen("人民和群众")));
-    assert_false(xk_ocr_within_noise("根据电信有主管部门要求采取应急处置措施",
-                                     strlen("根据电信有主管部门要求采取应急处置措施"), standard,
+    assert_true(xk_ocr_within_noise("根据电信有主管部门要求采取应急处置措施",
+                                    strlen("根据电信有主管部门要求采取应急处置措施"), standard,
+                                    strlen(standard)));
+    assert_false(xk_ocr_within_noise("根据电信有主管部门要求采取应急处置措旅",
+                                     strlen("根据电信有主管部门要求采取应急处置措旅"), standard,
                                      strlen(standard)));
+    /* a full stop read as O after Chinese text is a mark; an O in a Latin word is not */
+    assert_true(xk_ocr_within_noise("办理许可证的注销或变更手续O", strlen("办理许可证的注销或变更手续O"),
+                                    "办理许可证的注销或变更手续。", strlen("办理许可证的注销或变更手续。")));
+    assert_false(xk_ocr_within_noise("登录网站OK", strlen("登录网站OK"), "登录网站K", strlen("登录网站K")));
     assert_true(xk_ocr_same_words("【依法须经批准的项目】", strlen("【依法须经批准的项目】"),
                                   "依法须经批准的项目", strlen("依法须经批准的项目")));
     assert_false(xk_ocr_same_words("依法须经批准项目", strlen("依法须经批准项目"), "依法须经批准的项目",
