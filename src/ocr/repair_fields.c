@@ -5,7 +5,8 @@
  *  - A date garbled past reading ("20195年07月18日", "2024年?月18日": the licence refused as
  *    having no 发证日期 or 有效期至) is the other date five years on or back, when the digits
  *    read agree with that but for OCR_DATE_DIGITS_OFF of them: a value-added licence is issued
- *    for five years (电信业务经营许可管理办法, 2017, art. 24: "增值电信业务经营许可证有效期为5年").
+ *    for five years (电信业务经营许可管理办法; docs/DOMAIN.md). A licence reissued after a change
+ *    keeps its first expiry, so the date taken may still be wrong: it is flagged like any repair.
  *  - A service name that lost or misread a character or two (国内多方通信服务业务 read
  *    "内多方通信服务业务": the licence refused as granting no service) is the catalogue's name it
  *    is nearest, when it is near one only (xk_ocr_near_service).

@@ -201,6 +201,7 @@ static void test_repairs(void **state)
     assert_repair("及履盖范围:信息服务业务\n", "及覆盖范围:信息服务业务\n", 1);
     assert_repair("经营许可证编吕:京B2-20224676\n", "经营许可证编号:京B2-20224676\n", 1);
     assert_repair("不得向用户推送或推荐违法信息O\n", "不得向用户推送或推荐违法信息。\n", 1);
+    assert_repair("不得向用户推送或推荐违法信息o\n", "不得向用户推送或推荐违法信息。\n", 1);
     /* item numbers: a garbled bracket after (五) is (六); a new provision starts again */
     assert_repair("十五、你公司应当：\n（五）甲\n《XXX）乙\n十六、丙\n（一）丁\n",
                   "十五、你公司应当：\n（五）甲\n（六）乙\n十六、丙\n（一）丁\n", 1);
