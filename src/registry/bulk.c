@@ -378,16 +378,6 @@ static void wal_interval(xk_store *st, int pages)
                                   NULL, NULL);
 }
 
-/* PostgreSQL plans from statistics its autovacuum gathers later; right after a bulk import
- * they still describe the registry before it (or nothing), and lookups by host or company were
- * planned as scans. So the import refreshes them for the tables it filled. Tuning only: a
- * failure here changes speed, never content. */
-static void refresh_statistics(xk_store *st, size_t stored)
-{
-    if (xk_store_is_pg(st) && stored)
-        xk_db_exec(st->db, "ANALYZE documents, licences, versions, services, domains, audit");
-}
-
 xk_status xk_import_bulk(xk_store *st, size_t n, xk_load_fn load, void *load_ctx,
                          const xk_bulk_options *opt, xk_import_fn fn, void *ctx)
 {
@@ -396,8 +386,14 @@ xk_status xk_import_bulk(xk_store *st, size_t n, xk_load_fn load, void *load_ctx
     size_t batch = o.batch ? o.batch : XK_IMPORT_BATCH;
     pipeline p;
     memset(&p, 0, sizeof p);
+    /* PostgreSQL: up to XK_PG_IMPORT_ROWS documents stored together (waiting) */
+    size_t wait_cap = xk_store_is_pg(st) ? (batch < XK_PG_IMPORT_ROWS ? batch : XK_PG_IMPORT_ROWS)
+                                         : 0;
     p.n = n;
-    p.window = (size_t)workers * WINDOW_PER_WORKER;
+    /* PostgreSQL: room for the next batch too, so the workers extract it while the storing
+     * thread waits on the server for this one (with the window alone they stopped after 128
+     * and the two halves ran one after the other) */
+    p.window = (size_t)workers * WINDOW_PER_WORKER + wait_cap;
     p.load = load;
     p.load_ctx = load_ctx;
     p.parse = o.parse;
@@ -419,9 +415,6 @@ xk_status xk_import_bulk(xk_store *st, size_t n, xk_load_fn load, void *load_ctx
             break;
     xk_status rc;
     relay rl = {.fn = fn, .ctx = ctx};
-    /* PostgreSQL: up to XK_PG_IMPORT_ROWS documents stored together (waiting) */
-    size_t wait_cap = xk_store_is_pg(st) ? (batch < XK_PG_IMPORT_ROWS ? batch : XK_PG_IMPORT_ROWS)
-                                         : 0;
     waiting wait = {calloc(wait_cap ? wait_cap : 1, sizeof(slot)),
                     calloc(wait_cap ? wait_cap : 1, sizeof(size_t)),
                     calloc(wait_cap ? wait_cap : 1, sizeof(xk_batch_item)), 0, wait_cap};
@@ -435,7 +428,7 @@ xk_status xk_import_bulk(xk_store *st, size_t n, xk_load_fn load, void *load_ctx
         rc = consume(st, &p, &o, batch, &rl, &wait);
         wal_interval(st, 0);
         bulk_cache(st, true);
-        refresh_statistics(st, rl.stored);
+        xk_store_after_bulk(st, rl.stored);
     }
     pthread_mutex_lock(&p.mu);
     p.stop = true;

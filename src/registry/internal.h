@@ -199,6 +199,9 @@ typedef struct xk_batch_item {
  * unchanged, a number twice) one by one, in their place. All or nothing: on failure (a store
  * error) nothing of the batch is kept once the caller rolls its transaction back. */
 xk_status xk_store_put_batch(xk_store *st, xk_batch_item *items, size_t n, xk_error *err);
+/* After a bulk import that stored licences, outside its transactions: PostgreSQL's statistics
+ * and indexes made ready for the queries that follow. Nothing on SQLite. */
+void xk_store_after_bulk(xk_store *st, size_t stored);
 
 
 /* --- evidence.c: files kept with an event ------------------------------------------------ */

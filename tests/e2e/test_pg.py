@@ -290,6 +290,29 @@ def scan_peaks(pg, name, docs):
     return db, peaks
 
 
+def company_search(pg, name, db, fact):
+    """After a bulk import the company index is ready: its GIN pending list (entries every
+    search reads whole until merged) is empty, a search of three characters or more goes
+    through the trigram index, and one or two characters still find their licences."""
+    pg.psql(name, 'CREATE EXTENSION IF NOT EXISTS pgstattuple')
+    pending = pg.psql(name, "SELECT pending_tuples FROM pgstatginindex('licences_company_trgm')")
+    check('a bulk import leaves no entries pending in the company index', pending == '0', pending)
+    middle = fact['company'][2:8]
+    plan = pg.psql(name, "EXPLAIN SELECT l.number FROM licences l WHERE l.removed = 0 AND "
+                         f"l.company ILIKE '%{middle}%' ORDER BY l.number LIMIT 20")
+    check('a distinctive company search goes through the trigram index',
+          'licences_company_trgm' in plan, plan)
+    rc, out, err = run(db, 'search', '--company', middle)
+    check('the search finds its licence', rc == 0 and fact['number'] in out, out + err)
+    short = fact['company'][2:4]
+    rc, out, err = run(db, 'search', '--company', short, '--all', '--json')
+    got = set(re.findall(r'"number":\s*"([^"]+)"', out))
+    want = set(pg.psql(name, f"SELECT number FROM licences WHERE company LIKE '%{short}%'")
+               .split('\n'))
+    check('a two-character company search (a scan) finds every licence holding it (%d)' % len(want),
+          rc == 0 and fact['number'] in got and got == want, (len(got), len(want), err[-300:]))
+
+
 def bounded_scans(pg):
     """The scans over a whole registry read it in batches (XK_PG_FETCH_ROWS = 1000 rows): twice
     the licences (14 MB more documents, records and audit content) must not raise any scan's
@@ -314,6 +337,7 @@ def bounded_scans(pg):
     check('an export over six fetch batches holds every licence once, in number order',
           rc == 0 and len(got) == len(numbers) and set(got) == numbers and got == sorted(got),
           (rc, len(got), len(numbers), err[-300:]))
+    company_search(pg, 'scan_large', db, first[1234])
     rc, out, err = run(db, 'audit', '--verify')
     check('audit --verify walks the whole chain across batches (%d entries)' % len(numbers),
           rc == 0 and f'{len(numbers)} entries' in out, out + err)
