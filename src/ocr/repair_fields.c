@@ -143,10 +143,35 @@ static void date_from_term(xk_buf *b, date_field *f, const date_field *known, in
 }
 
 /* A service line of the block from the line after 业务种类 to the one before 发证机关 or
- * 发证日期 that names no catalogue service but is near one name only: that name written for
- * the bytes that stand for it, the repair noted. Lines are rewritten from the last, so the
- * offsets of those before stay right. */
+ * 发证日期 that names no catalogue service but starts with Chinese characters near one name
+ * only, ending the line or before a bracket: that name written for them, the repair noted.
+ * Lines are rewritten from the last, so the offsets of those before stay right. */
 #define OCR_SERVICE_LINES 64 /* lines of the block looked at; a licence has a dozen */
+
+/* Whether s[0..len) is Chinese characters only, as a service's name is. */
+static bool all_han(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len;) {
+        unsigned cp = 0;
+        size_t k = xk_utf8_decode(s + i, len - i, &cp);
+        if (!k || !xk_is_han(cp))
+            return false;
+        i += k;
+    }
+    return len > 0;
+}
+
+/* Whether a service's name may end where s[0..len) starts: at the line's end, or before its
+ * qualifier or condition in brackets. A wrapped qualifier's tail ("信息服务）") is no name. */
+static bool name_ends_at(const char *s, size_t len)
+{
+    static const char *const opens[] = {"（", "(", "〈", "《", "【", "["};
+    while (len && *s == ' ') {
+        s++;
+        len--;
+    }
+    return len == 0 || xk_starts_with_any(s, len, opens, sizeof opens / sizeof opens[0], NULL);
+}
 
 static void services_from_catalogue(xk_buf *b, ocr_repairs *rep)
 {
@@ -171,7 +196,7 @@ static void services_from_catalogue(xk_buf *b, ocr_repairs *rep)
             continue;
         size_t bytes = 0;
         const xk_service_kind *k = xk_ocr_near_service(t, len, &bytes);
-        if (!k)
+        if (!k || !all_han(t, bytes) || !name_ends_at(t + bytes, len - bytes))
             continue;
         size_t before = rep->n;
         xk_ocr_repair_note(rep, lines[n].no, t, bytes, k->name, strlen(k->name));

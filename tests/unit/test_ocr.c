@@ -97,6 +97,9 @@ static void test_service_from_catalogue(void **state)
     /* a category an older licence prints before the name, 增 misread */
     assert_repair("业务种类\n第二类夫值电信业务中的信息服务业务\n发证机关(盖章):\n",
                   "业务种类\n第二类增值电信业务中的信息服务业务\n发证机关(盖章):\n", 1);
+    /* a qualifier's wrapped tail is no name */
+    assert_repair("业务种类\n信息服务业务（不含固定网电话信息服务和互联网\n信息服务）\n发证机关:\n",
+                  "业务种类\n信息服务业务（不含固定网电话信息服务和互联网\n信息服务）\n发证机关:\n", 0);
     /* outside the services block it is left alone */
     assert_repair("内多方通信服务业务\n业务种类\n存储转发类业务\n",
                   "内多方通信服务业务\n业务种类\n存储转发类业务\n", 0);
