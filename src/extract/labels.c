@@ -142,24 +142,44 @@ const char *xk_skip_colon(const char *s)
 /* Each variant's length in bytes and in characters, counted once: the fuzzy matchers compare
  * them with every line that has a colon. */
 static size_t variant_bytes[N_VARIANTS], variant_chars[N_VARIANTS];
+/* The distinct first characters of the variants (three bytes each, as one number). */
+static uint32_t first_chars[N_VARIANTS];
+static size_t n_first_chars;
+static uint32_t variant_first[N_VARIANTS]; /* each variant's first character, as one number */
 static pthread_once_t variant_sizes_once = PTHREAD_ONCE_INIT;
+
+static uint32_t three_bytes(const char *s)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    return (uint32_t)u[0] << 16 | (uint32_t)u[1] << 8 | u[2];
+}
 
 static void count_variant_sizes(void)
 {
     for (size_t v = 0; v < N_VARIANTS; v++) {
         variant_bytes[v] = strlen(variants[v].text);
         variant_chars[v] = xk_utf8_count(variants[v].text, variant_bytes[v]);
+        uint32_t first = three_bytes(variants[v].text);
+        variant_first[v] = first;
+        size_t k = 0;
+        while (k < n_first_chars && first_chars[k] != first)
+            k++;
+        if (k == n_first_chars)
+            first_chars[n_first_chars++] = first;
     }
 }
 
 /* Every variant starts with a three-byte character: a line that starts with none of those
- * first characters cannot hold a label, which rules out most lines with one comparison each. */
+ * first characters cannot hold a label, which rules out most lines with a few comparisons of
+ * numbers. */
 static bool could_start_label(const char *compact, size_t len)
 {
     if (len < 3)
         return false;
-    for (size_t v = 0; v < N_VARIANTS; v++)
-        if (memcmp(compact, variants[v].text, 3) == 0)
+    pthread_once(&variant_sizes_once, count_variant_sizes);
+    uint32_t first = three_bytes(compact);
+    for (size_t k = 0; k < n_first_chars; k++)
+        if (first_chars[k] == first)
             return true;
     return false;
 }
@@ -169,8 +189,11 @@ static const label_variant *longest_prefix(const char *compact, size_t len)
 {
     const label_variant *best = NULL;
     size_t best_len = 0;
+    if (len < 3) /* every variant is longer */
+        return NULL;
+    uint32_t first = three_bytes(compact);
     for (size_t v = 0; v < N_VARIANTS; v++) {
-        if (compact[0] != variants[v].text[0])
+        if (variant_first[v] != first)
             continue;
         size_t n = variant_bytes[v];
         if (n <= len && n > best_len && memcmp(compact, variants[v].text, n) == 0) {
@@ -188,7 +211,8 @@ static bool starts_some_variant(const char *compact, size_t len)
         return false;
     for (size_t v = 0; v < N_VARIANTS; v++) {
         size_t n = variant_bytes[v];
-        if (len < n && memcmp(variants[v].text, compact, len) == 0)
+        if (len < n && (len == 0 || variants[v].text[0] == compact[0]) &&
+            memcmp(variants[v].text, compact, len) == 0)
             return true;
     }
     return false;

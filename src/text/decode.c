@@ -111,52 +111,62 @@ static xk_status convert(const char *from, const char *s, size_t len, char **out
     return XK_OK;
 }
 
+/* Is s[i..i+3) a three-byte sequence of the BMP's CJK part (lead E3-E9, where no surrogates
+ * lie)? Most of a licence is these, checked without decoding. */
+static bool cjk_at(const unsigned char *u, size_t i, size_t len)
+{
+    return len - i >= 3 && u[i] - 0xE3u <= 6u && (u[i + 1] & 0xC0u) == 0x80u &&
+           (u[i + 2] & 0xC0u) == 0x80u;
+}
+
+/* Eight printable ASCII bytes (0x20..0x7E) at once: no high bit, each byte plus 0x60 reaches
+ * 0x80 (so >= 0x20), each byte plus 1 stays below 0x80 (so < 0x7F); no carries cross bytes
+ * once the high bits are known clear. */
+static bool printable8(const char *s)
+{
+    unsigned long long w;
+    memcpy(&w, s, 8);
+    return (w & 0x8080808080808080ULL) == 0 &&
+           ((w + 0x6060606060606060ULL) & 0x8080808080808080ULL) == 0x8080808080808080ULL &&
+           ((w + 0x0101010101010101ULL) & 0x8080808080808080ULL) == 0;
+}
+
 /*
- * One pass that both validates UTF-8 and looks for bytes no text holds; ASCII runs go eight
- * bytes at a time. False at the first invalid UTF-8 byte (*bad) or binary byte (the caller's
- * check_not_binary then names it precisely).
+ * One pass that both validates UTF-8 and looks for bytes no text holds: runs of CJK sequences
+ * three bytes at a time, ASCII runs eight bytes at a time. False at the first invalid UTF-8
+ * byte (*bad) or binary byte (the caller's check_not_binary then names it precisely).
  */
 static bool scan_utf8_text(const char *s, size_t len, size_t *bad)
 {
+    const unsigned char *u = (const unsigned char *)s;
     size_t i = 0;
     while (i < len) {
-        if (i + 8 <= len) {
-            unsigned long long w;
-            memcpy(&w, s + i, 8);
-            /* eight printable ASCII bytes (0x20..0x7E) at once: no high bit, each byte plus
-             * 0x60 reaches 0x80 (so >= 0x20), each byte plus 1 stays below 0x80 (so < 0x7F);
-             * no carries cross bytes once the high bits are known clear */
-            if ((w & 0x8080808080808080ULL) == 0 &&
-                ((w + 0x6060606060606060ULL) & 0x8080808080808080ULL) ==
-                    0x8080808080808080ULL &&
-                ((w + 0x0101010101010101ULL) & 0x8080808080808080ULL) == 0) {
-                i += 8;
+        unsigned char c = u[i];
+        if (c >= 0x80) {
+            if (cjk_at(u, i, len)) {
+                i += 3;
+                while (cjk_at(u, i, len))
+                    i += 3;
                 continue;
             }
-        }
-        unsigned char c = (unsigned char)s[i];
-        /* a three-byte sequence of the BMP's CJK part (lead E3-E9, no surrogates there): most
-         * of a licence, checked without decoding */
-        if (c >= 0xE3 && c <= 0xE9 && i + 3 <= len && ((unsigned char)s[i + 1] & 0xC0) == 0x80 &&
-            ((unsigned char)s[i + 2] & 0xC0) == 0x80) {
-            i += 3;
-            continue;
-        }
-        if (c < 0x80) {
-            if (binary_at(s, len, i)) {
+            unsigned cp;
+            size_t n = utf8_decode(s + i, len - i, &cp);
+            if (n == 0) {
                 *bad = i;
                 return false;
             }
-            i++;
+            i += n;
             continue;
         }
-        unsigned cp;
-        size_t n = utf8_decode(s + i, len - i, &cp);
-        if (n == 0) {
+        if (len - i >= 8 && printable8(s + i)) {
+            i += 8;
+            continue;
+        }
+        if (binary_at(s, len, i)) {
             *bad = i;
             return false;
         }
-        i += n;
+        i++;
     }
     return true;
 }

@@ -57,14 +57,6 @@ static bool is_terminator(char c)
     return c == '\n' || c == '\r' || c == '\f';
 }
 
-/* A CJK unified ideograph U+4E00-U+9FFF at s (three bytes, all present): NFKC-stable, no space,
- * copied as it is. Most of a licence is these. */
-static bool common_han(const unsigned char *s, size_t left)
-{
-    return left >= 3 && s[0] >= 0xE4 && s[0] <= 0xE9 && (s[1] & 0xC0) == 0x80 &&
-           (s[2] & 0xC0) == 0x80 && (s[0] != 0xE4 || s[1] >= 0xB8);
-}
-
 /*
  * Writes the collapsed, trimmed text and its space-free form of the line starting at s, up to
  * len bytes or (unless mapped) the first line terminator, at the ends of text and compact (room
@@ -82,10 +74,8 @@ static bool emit(const char *s, size_t len, xk_buf *text, xk_buf *compact, bool 
     size_t i = 0;
     while (i < len) {
         unsigned char b = u[i];
-        if (common_han(u + i, len - i)) { /* a run of them, copied at once */
-            size_t run = i + 3;
-            while (common_han(u + run, len - run))
-                run += 3;
+        size_t run = b >= 0xE4 ? han_run_end(u, i, len) : i;
+        if (run > i) { /* CJK ideographs: NFKC-stable, never a space; the run copied at once */
             if (pending_space)
                 *t++ = ' ';
             pending_space = false;

@@ -26,7 +26,13 @@ typedef struct collapsed {
     size_t len;
     size_t spaces, punct, opens; /* what the later passes have to look at */
     size_t *marks, n_marks;      /* the offsets of every space and punctuation byte, in order */
+    bool marks_owned;            /* marks malloc'ed (else the caller's room for short text) */
 } collapsed;
+
+/* Text up to this many bytes is tidied with its marks and flags on the stack: the fields and
+ * clauses of a licence, tidied dozens of times a document, then cost no allocations but the
+ * result's. */
+#define TIDY_STACK_BYTES 1024
 
 static bool is_tidy_space(unsigned cp)
 {
@@ -38,21 +44,23 @@ static bool is_convertible(unsigned char c)
     return c == ',' || c == ':' || c == ';' || c == '!' || c == '?' || c == '(' || c == ')';
 }
 
-/* A CJK unified ideograph U+4E00-U+9FFF (three bytes, all present): wide, never a space. */
-static bool common_han(const unsigned char *s, size_t left)
+static void collapsed_free_marks(collapsed *c)
 {
-    return left >= 3 && s[0] >= 0xE4 && s[0] <= 0xE9 && (s[1] & 0xC0) == 0x80 &&
-           (s[2] & 0xC0) == 0x80 && (s[0] != 0xE4 || s[1] >= 0xB8);
+    if (c->marks_owned)
+        free(c->marks);
+    c->marks = NULL;
 }
 
-static bool collapse(const char *s, size_t len, collapsed *c)
+/* room: at least TIDY_STACK_BYTES + 1 marks the caller lends for short text */
+static bool collapse(const char *s, size_t len, collapsed *c, size_t *room)
 {
     memset(c, 0, sizeof *c);
     c->b = malloc(3 * len + 1); /* a bad byte becomes the three of U+FFFD */
-    c->marks = malloc((len + 1) * sizeof *c->marks);
+    c->marks_owned = len > TIDY_STACK_BYTES;
+    c->marks = c->marks_owned ? malloc((len + 1) * sizeof *c->marks) : room;
     if (!c->b || !c->marks) {
         free(c->b);
-        free(c->marks);
+        collapsed_free_marks(c);
         return false;
     }
     char *o = c->b;
@@ -60,10 +68,8 @@ static bool collapse(const char *s, size_t len, collapsed *c)
     size_t i = 0;
     while (i < len) {
         unsigned char lead = (unsigned char)s[i];
-        if (common_han((const unsigned char *)s + i, len - i)) { /* a run, copied at once */
-            size_t run = i + 3;
-            while (common_han((const unsigned char *)s + run, len - run))
-                run += 3;
+        size_t run = lead >= 0xE4 ? han_run_end((const unsigned char *)s, i, len) : i;
+        if (run > i) { /* CJK ideographs: wide, never a space; the run copied at once */
             if (space) {
                 c->marks[c->n_marks++] = (size_t)(o - c->b);
                 *o++ = ' ';
@@ -192,8 +198,13 @@ static bool decide(const collapsed *c, unsigned char *widen)
     for (size_t i = 0; i < c->len;) {
         unsigned char b = u[i];
         if (b >= 0x80) {
-            size_t n = 3;
-            if (common_han(u + i, c->len - i) || xk_is_wide(cp_at(c, i, &n)))
+            size_t run = han_run_end(u, i, c->len), n = 3;
+            if (run > i) { /* ideographs: the last of them is the last wide character */
+                last_wide = run - 3 + 1;
+                i = run;
+                continue;
+            }
+            if (xk_is_wide(cp_at(c, i, &n)))
                 last_wide = i + 1;
             i += n;
             continue;
@@ -265,19 +276,25 @@ static char *write_out(const collapsed *c, const unsigned char *widen)
 char *xk_text_tidy(const char *s, size_t len)
 {
     collapsed c;
-    if (!collapse(s, len, &c))
+    size_t marks_room[TIDY_STACK_BYTES + 1];
+    if (!collapse(s, len, &c, marks_room))
         return NULL;
     if (c.spaces == 0 && c.punct == 0) {
-        free(c.marks);
+        collapsed_free_marks(&c);
         return c.b;
     }
-    unsigned char *widen = calloc(c.len + 1, 1);
+    unsigned char widen_room[3 * TIDY_STACK_BYTES + 1];
+    bool widen_owned = c.len + 1 > sizeof widen_room;
+    unsigned char *widen = widen_owned ? calloc(c.len + 1, 1) : widen_room;
+    if (!widen_owned)
+        memset(widen, 0, c.len + 1);
     char *out = NULL;
     if (widen && decide(&c, widen))
         out = write_out(&c, widen);
-    free(widen);
+    if (widen_owned)
+        free(widen);
     free(c.b);
-    free(c.marks);
+    collapsed_free_marks(&c);
     return out;
 }
 

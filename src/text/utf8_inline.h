@@ -47,4 +47,22 @@ static inline size_t utf8_decode(const char *str, size_t len, unsigned *cp)
     return n;
 }
 
+/*
+ * The end of the run of CJK unified ideographs U+4E00-U+9FFF (three bytes each, all present)
+ * that starts at s[i]: i itself when none starts there. Most of a licence is such runs, and the
+ * text passes (line splitting, tidying) copy them whole; one tight loop here rather than a
+ * check and a loop of checks in each caller.
+ */
+static inline size_t han_run_end(const unsigned char *s, size_t i, size_t len)
+{
+    while (len - i >= 3) {
+        unsigned lead = s[i], second = s[i + 1];
+        if (lead - 0xE4u > 5u || (second & 0xC0u) != 0x80u || (s[i + 2] & 0xC0u) != 0x80u ||
+            (lead == 0xE4u && second < 0xB8u))
+            break;
+        i += 3;
+    }
+    return i;
+}
+
 #endif

@@ -149,6 +149,27 @@ static void test_tidy_makes_chinese_punctuation_fullwidth(void **state)
     assert_tidy("(七) 你公司", "（七）你公司");
 }
 
+/* Text on either side of the size tidied without allocating its working memory (a long
+ * provision, a pasted page) comes out under the same rules. */
+static void test_tidy_long_and_short_text_alike(void **state)
+{
+    (void)state;
+    const char *piece = "管理人 员, 标准 (北京) ";
+    const char *tidied = "管理人员，标准（北京）";
+    for (size_t copies = 1; copies <= 200; copies *= 3) {
+        xk_buf in, want;
+        xk_buf_init(&in);
+        xk_buf_init(&want);
+        for (size_t k = 0; k < copies; k++) {
+            xk_buf_puts(&in, piece);
+            xk_buf_puts(&want, tidied);
+        }
+        assert_tidy(in.data, want.data);
+        xk_buf_free(&in);
+        xk_buf_free(&want);
+    }
+}
+
 static void test_tidy_leaves_ascii_text_alone(void **state)
 {
     (void)state;
@@ -305,6 +326,7 @@ int main(void)
         cmocka_unit_test(test_lines_drop_zero_width_characters),
         cmocka_unit_test(test_tidy_removes_ocr_spaces_between_chinese),
         cmocka_unit_test(test_tidy_makes_chinese_punctuation_fullwidth),
+        cmocka_unit_test(test_tidy_long_and_short_text_alike),
         cmocka_unit_test(test_tidy_leaves_ascii_text_alone),
         cmocka_unit_test(test_squeeze_keeps_ascii_word_spaces),
         cmocka_unit_test(test_utf8_decoder_rejects_overlong_and_surrogates),
