@@ -82,13 +82,17 @@ function message(key) {
   missingKeys.add(key);
   return key;
 }
-const t = (key, vars) => message(key).replace(/\{(\w+)\}/g, (all, name) => (vars && name in vars ? fmtValue(name, vars[name]) : all));
+/* {name} puts a value in; {name:family} puts in the catalogue's message family.VALUE (a field's
+ * or a reason's name the server gives as a code: {0:rf} with "issued" says rf.issued). */
+const PLACEHOLDER = /\{(\w+)(?::([a-z_.]+))?\}/g;
+const putIn = (name, family, v) => (family ? message(family + '.' + v) : fmtValue(name, v));
+const t = (key, vars) => message(key).replace(PLACEHOLDER, (all, name, family) => (vars && name in vars ? putIn(name, family, vars[name]) : all));
 /* The same as nodes, where a value is an element of its own (a date, a name marked as typed). */
-const tn = (key, vars) => message(key).split(/(\{\w+\})/).filter((part) => part).map((part) => {
-  const m = /^\{(\w+)\}$/.exec(part);
+const tn = (key, vars) => message(key).split(/(\{\w+(?::[a-z_.]+)?\})/).filter((part) => part).map((part) => {
+  const m = /^\{(\w+)(?::([a-z_.]+))?\}$/.exec(part);
   if (!m || !vars || !(m[1] in vars)) return part;
   const v = vars[m[1]];
-  return v instanceof Node ? v : fmtValue(m[1], v);
+  return v instanceof Node ? v : putIn(m[1], m[2], v);
 });
 
 /* --- DOM helpers: text only ------------------------------------------------------------------ */
@@ -586,7 +590,7 @@ function versionsSection(number, hist) {
       h('code', { class: 'hash' }, v.source_sha256.slice(0, 16) + '…'),
       /* what a reviewer corrected, apart from what the scan was read as */
       v.corrections && v.corrections.length ? h('ul', { class: 'corrections' }, v.corrections.map((c) => h('li', { 'data-field': c.field },
-        tn('rv.corrected', { field: fieldLabel(c.field), read: said(c.read), value: said(c.value), by: said(c.by) })))) : null))));
+        tn('rv.corrected', { field: fieldPath(c.field), read: said(c.read), value: said(c.value), by: said(c.by) })))) : null))));
   if (hist.versions.length > 1) {
     section.append(h('button', { type: 'button', onclick: async () => {
       try {
@@ -621,8 +625,29 @@ function sourceSection(number) {
 const REVIEW = 'needs review: ';
 const isReview = (p) => p.message.startsWith(REVIEW);
 function problemText(p) {
+  if (p.key === 'problem.review.field') {
+    const f = fieldFlag(p);
+    return [f.what, t('sep.colon'), f.reason ? [f.reason, t('sep.fields')] : null, f.repair ? [f.repair, t('sep.fields')] : null,
+      t('rv.read_as'), ' ', h('q', { translate: 'no' }, f.read)];
+  }
   const text = p.key ? t(p.key, Object.assign({}, p.params)) : p.message;
   return text.startsWith(REVIEW) ? text.slice(REVIEW.length) : text;
+}
+/* A stored record's warnings with their catalogue keys (warning_keys, one entry per warning). */
+function storedProblems(r) {
+  const keys = r.warning_keys || [];
+  return (r.warnings || []).map((w, i) => Object.assign({ message: w }, keys[i] || {}));
+}
+/* A flagged field (problem.review.field, src/ocr/scan.c) in its parts, in the reader's words:
+ * {0} field {1} item {2} text read {3} page {4} confidence {5} threshold {6} doubt {7} {8} its
+ * values {9} corrections {10} matches to standard wording. */
+function fieldFlag(p) {
+  const [field, item, read, page, confidence, min, doubt, a, b, fixes, snaps] = p.params;
+  const reasons = [confidence ? t('rv.low', { confidence, min, page }) : null, doubt ? t('rv.doubt.' + doubt, { a, b }) : null];
+  return { field, item, read, page: page ? Number(page) : null, what: t('rf.' + field) + (item ? ' ' + item : ''),
+    reason: reasons.filter((x) => x).join(t('sep.fields')),
+    repair: fixes || snaps ? [fixes ? tn('rv.corrected_text', { list: said(fixes) }) : null, fixes && snaps ? t('sep.fields') : null,
+      snaps ? tn('rv.matched', { list: said(snaps) }) : null] : null };
 }
 
 /* problems: {message, key?, params?}, of which the review items are listed. */
@@ -675,7 +700,7 @@ async function licencePage(number) {
       api(base + '/events'), api(base + '/sites'), eventTypes()]);
     show(h('h1', {}, r.company), h('p', { class: 'sub' }, r.number, ' ', statusBadge(r.status === 'removed' ? 'removed' : ob.status)),
       r.removed_reason ? h('p', { class: 'error' }, t('l.removed') + ': ' + r.removed_reason) : null,
-      reviewBox((r.warnings || []).map((w) => ({ message: w })), r.needs_review, r.scan), listsSection(r.lists),
+      reviewBox(storedProblems(r), r.needs_review, r.scan), listsSection(r.lists),
       recordView(r).slice(0, 1), fieldList([['f.version', t('l.version_of', { n: r.version, total: r.versions })], ['f.imported_at', moment(r.imported_at)],
         ['f.source_sha256', h('code', { class: 'hash' }, r.source_sha256)]]),
       obligationsSection(ob, evs, types, r.number), sitesSection(sites), eventsSection(r.number, evs), recordView(r).slice(1), versionsSection(r.number, hist), sourceSection(r.number));
@@ -883,23 +908,34 @@ function problemsList(problems) {
  * An editor confirms or corrects each flagged field, then imports; the fields corrected go to
  * POST /v1/scans/reviewed and are kept apart from what was read (the licence's versions list
  * them, with who corrected them). */
-const REVIEW_FIELDS = { company: 'company', 'legal representative': 'legal_representative', issuer: 'issuer', issued: 'issued', expires: 'expires' };
+/* What a flagged field lets a reviewer correct (src/import/review.c), each as {path, read,
+ * member}: a scalar itself; a service's code and coverage, a website's name, domains, server
+ * location and access provider, a provision's text, addressed as the record's JSON names them.
+ * A list is read and given joined by 、. A field the record lacks (a service not read) has none. */
+const SCALARS = new Set(['number', 'company', 'legal_representative', 'issuer', 'issued', 'expires']);
+const MEMBERS = { service: ['code', 'coverage'], website: ['name', 'domains', 'server_location', 'access_provider'], provision: ['text'] };
+function editsFor(f, record) {
+  if (SCALARS.has(f.field)) return [{ path: f.field, read: record[f.field] || '', member: null }];
+  const item = f.field === 'service' ? (record.services || []).find((s) => s.code === f.item)
+    : f.field === 'website' ? (record.websites || [])[Number(f.item) - 1]
+      : f.field === 'provision' ? (record.provisions || []).find((p) => String(p.no) === f.item) : null;
+  if (!item) return [];
+  const list = f.field === 'service' ? 'services[' + f.item + ']' : f.field === 'website' ? 'websites[' + f.item + ']' : 'provisions[' + f.item + ']';
+  return MEMBERS[f.field].map((m) => ({ path: list + '.' + m, member: m,
+    read: Array.isArray(item[m]) ? item[m].join('、') : String(item[m] === undefined || item[m] === null ? '' : item[m]) }));
+}
 const REVIEW_SCALARS = [['f.number', 'number'], ['f.company', 'company'], ['f.legal', 'legal_representative'],
   ['f.issuer', 'issuer'], ['f.issued', 'issued'], ['f.expires', 'expires']];
 
-/* A review warning in its parts: "NAME (key): reason; OCR text corrected …; read "…"". */
-function reviewFlag(warning) {
-  const message = warning.slice('needs review: '.length);
-  const m = /^(.*?)\s*\(([a-z ]+)\):\s*([\s\S]*)$/.exec(message);
-  let rest = m ? m[3] : message;
-  const readAt = rest.lastIndexOf('read "');
-  const read = readAt >= 0 && rest.endsWith('"') ? rest.slice(readAt + 6, -1) : '';
-  if (read || readAt === 0) rest = rest.slice(0, readAt);
-  const repairs = rest.split('; ').filter((p) => /^(OCR text corrected|matched to standard wording)/.test(p));
-  const reason = rest.split('; ').filter((p) => p && !repairs.includes(p)).join('; ').replace(/;\s*$/, '');
-  const page = (/on page (\d+)/.exec(rest) || /^page (\d+)/.exec(message) || [])[1];
-  return { message, what: m ? m[1] : message.split(':')[0], key: m ? m[2] : '', field: m ? REVIEW_FIELDS[m[2]] || null : null,
-    read, repair: repairs.join('; '), reason, page: page ? Number(page) : null };
+/* A review warning in its parts, from its catalogue key and values: a flagged field
+ * (problem.review.field) with its reason, the text read and the repairs; a date read doubtfully
+ * (problem.review.date_*, {0} the field); else the whole finding, said as the catalogue says it. */
+function reviewFlag(p) {
+  const message = p.message.slice(REVIEW.length);
+  if (p.key === 'problem.review.field') return Object.assign(fieldFlag(p), { message });
+  const field = p.key && /^problem\.review\.date_/.test(p.key) ? p.params[0] : null;
+  const page = p.key === 'problem.review.page_read_poorly' ? Number(p.params[0]) : null;
+  return { message, field, item: '', what: field ? t('rf.' + field) : null, read: '', repair: null, reason: problemText(p), page };
 }
 
 /* The uploaded file as the browser can show it: an image, a PDF in its viewer, else a note. */
@@ -915,8 +951,8 @@ function pageView(file, bytes) {
 
 function reviewPage(out, file, bytes, r) {
   /* the parse answer's problems: each review item with its catalogue key where it has one */
-  const flags = (r.problems || []).filter(isReview).map((p) => Object.assign(reviewFlag(p.message), { problem: p }));
-  const inputs = new Map(); /* field → the input holding its value */
+  const flags = (r.problems || []).filter(isReview).map((p) => Object.assign(reviewFlag(p), { problem: p }));
+  const inputs = new Map(); /* path → the input holding its value and the value read */
   const checks = [];
   const importButton = h('button', { type: 'button', id: 'import', disabled: flags.length > 0 }, t('rv.import'));
   const ready = () => { importButton.disabled = !checks.every((c) => c.checked); };
@@ -924,19 +960,23 @@ function reviewPage(out, file, bytes, r) {
     const done = h('input', { type: 'checkbox', class: 'confirm', 'aria-label': t('rv.confirm') });
     checks.push(done);
     done.addEventListener('change', ready);
-    let edit = null;
-    if (f.field && !inputs.has(f.field)) {
-      edit = h('input', { type: f.field === 'issued' || f.field === 'expires' ? 'date' : 'text', class: 'correct',
-        name: f.field, value: r.record[f.field] || '', 'aria-label': t('rv.value') });
-      edit.addEventListener('input', () => { if (edit.value !== (r.record[f.field] || '')) { done.checked = true; ready(); } });
-      inputs.set(f.field, edit);
-    }
+    const edits = editsFor(f, r.record).filter((e) => !inputs.has(e.path)).map((e) => {
+      const input = e.member === 'text'
+        ? h('textarea', { class: 'correct', name: e.path, rows: 4, 'aria-label': fieldLabel(e.member) })
+        : h('input', { type: e.path === 'issued' || e.path === 'expires' ? 'date' : 'text', class: 'correct', name: e.path,
+          'aria-label': e.member ? fieldLabel(e.member) : t('rv.value') });
+      input.value = e.read;
+      input.addEventListener('input', () => { if (input.value !== e.read) { done.checked = true; ready(); } });
+      inputs.set(e.path, { input, read: e.read });
+      return h('label', { class: 'row' }, e.member ? fieldLabel(e.member) : t('rv.value'), ' ', input);
+    });
+    const edit = edits.length > 0;
     return h('li', { class: 'flag', 'data-flag': i, 'data-field': f.field || '', 'data-problem': f.message },
-      h('strong', {}, said(f.what)), f.page ? ' · ' + t('rv.page', { n: f.page }) : '',
-      f.problem.key ? h('div', { class: 'muted' }, problemText(f.problem)) : f.reason ? h('div', { class: 'muted' }, said(f.reason)) : null,
+      f.what ? h('strong', {}, f.what) : null, f.page ? ' · ' + t('rv.page', { n: f.page }) : '',
+      f.reason ? h('div', { class: 'muted' }, f.reason) : null,
       f.read ? h('div', {}, t('rv.read'), ' ', h('code', { class: 'raw' }, said(f.read))) : null,
-      f.repair ? h('div', {}, t('rv.repair'), ' ', said(f.repair)) : null,
-      edit ? h('label', { class: 'row' }, t('rv.value'), ' ', edit) : null,
+      f.repair ? h('div', {}, t('rv.repair'), ' ', f.repair) : null,
+      edits,
       h('label', { class: 'row' }, done, ' ', edit ? t('rv.confirm_or_correct') : t('rv.confirm')));
   });
   const flagged = new Set(flags.map((f) => f.field).filter((x) => x));
@@ -946,8 +986,8 @@ function reviewPage(out, file, bytes, r) {
   const result = h('div', { id: 'import-result' });
   importButton.addEventListener('click', async () => {
     importButton.disabled = true;
-    const corrections = [...inputs].filter(([field, input]) => input.value.trim() !== (r.record[field] || ''))
-      .map(([field, input]) => ({ field, read: r.record[field] || '', value: input.value.trim() }));
+    const corrections = [...inputs].filter(([, e]) => e.input.value.trim() !== e.read)
+      .map(([field, e]) => ({ field, read: e.read, value: e.input.value.trim() }));
     const onProgress = (job) => fill(result, h('p', { class: 'muted' }, t('loading'),
       job.state === 'running' && job.page ? ' (' + job.page + ')' : ''));
     try {

@@ -22,9 +22,12 @@ xk_status xk_import_scan(xk_store *st, const xk_blob *files, size_t n, const xk_
                          xk_import_fn fn, void *ctx);
 
 /*
- * The same after a person reviewed the scan: each correction (a scalar field: company,
- * legal_representative, issuer, issued, expires) replaces the value read, which must still be
- * read_value, and the corrections are stored apart, with the version, in the same transaction
+ * The same after a person reviewed the scan: each correction (any field a review flag names:
+ * the number, company, legal_representative, issuer, issued, expires, a service's code or
+ * coverage, a website's name, domains, server location or access provider, a provision's text;
+ * paths as src/import/review.h lists them) replaces the value read, which must still be
+ * read_value, and the corrections are stored apart, with the version (the one stored, or the
+ * current one when the record as corrected is unchanged), in the same transaction
  * (xk_store_put_corrections). A correction that does not apply is reported (XK_EUSAGE, or
  * XK_ECONFLICT when the scan reads otherwise) and nothing is stored.
  */

@@ -54,8 +54,8 @@ typedef struct xk_provision {
 
 typedef enum xk_severity { XK_SEV_WARNING = 1, XK_SEV_ERROR = 2 } xk_severity;
 
-/* The most values one problem's message puts in (its catalogue parameters {0}…{7}). */
-#define XK_PROBLEM_PARAMS 8
+/* The most values one problem's message puts in (its catalogue parameters {0}…{11}). */
+#define XK_PROBLEM_PARAMS 12
 
 typedef struct xk_problem {
     xk_severity severity;
@@ -131,6 +131,15 @@ xk_status xk_licence_problem(xk_licence *lic, xk_severity sev, int line, const c
  * message without its key. tests/browser/catalogue.test.js finds every key used in src/. */
 xk_status xk_licence_problem_key(xk_licence *lic, xk_severity sev, int line, const char *key,
                                  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* The same with the parameters given apart from the words: for a finding whose English puts
+ * in words of its own (a field named "发证日期 (issued)", a reason) where the catalogue wants the
+ * bare values (the field's name "issued", a reason's code). params[0..n) are copied (n at most
+ * XK_PROBLEM_PARAMS; NULL counts as ""); key is a static string as above. The catalogue's
+ * message for key says what each {N} is. */
+xk_status xk_licence_problem_params(xk_licence *lic, xk_severity sev, int line, const char *key,
+                                    const char *const *params, size_t n, const char *fmt, ...)
+    __attribute__((format(printf, 7, 8)));
 
 /* Arena helpers for code that builds records (extractor, JSON reader, registry). */
 char *xk_licence_strdup(xk_licence *lic, const char *s, size_t len);

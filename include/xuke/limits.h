@@ -30,6 +30,9 @@
 /* Bytes of a company's or a website's name (256 CJK characters); a longer one is refused at
  * import, naming its line, and read back whole everywhere (search, domain answers, agenda). */
 #define XK_MAX_NAME_BYTES 768u
+/* Bytes of a value read or given in one correction on review of a scan (a provision's text is
+ * the longest field corrected); a longer one is refused. */
+#define XK_MAX_CORRECTION_BYTES 4096u
 /* Longest host name (RFC 1035). */
 #define XK_MAX_HOST 253u
 /* Licences one domain answer lists (a host shared by more says "more": true, never a silent

@@ -331,15 +331,16 @@ xk_status xk_store_evidence_file(xk_store *st, const char *sha256, char **bytes,
  * the scan was read as, and the value the reviewer gave. */
 typedef struct xk_correction {
     char field[64];
-    char read_value[XK_MAX_NAME_BYTES + 1];
-    char corrected_value[XK_MAX_NAME_BYTES + 1];
+    char read_value[XK_MAX_CORRECTION_BYTES + 1];
+    char corrected_value[XK_MAX_CORRECTION_BYTES + 1];
     char actor[64]; /* filled when read back: who corrected it */
     char at[32];
 } xk_correction;
 
-/* Records the corrections made to version `version` of number (just stored, in the same
- * transaction as the caller's import), in order, by the store's actor, with one audit entry
- * naming each. XK_EUSAGE for an empty list or a field name or value too long. */
+/* Records the corrections made to version `version` of number (just stored, or left unchanged by
+ * the import, in the same transaction as the caller's import), in order after any the version
+ * has, by the store's actor, with one audit entry naming each. XK_EUSAGE for an empty list or a
+ * field name or value too long. */
 xk_status xk_store_put_corrections(xk_store *st, const char *number, int version,
                                    const xk_correction *c, size_t n, xk_error *err);
 /* The corrections of version (0 = every version) of number, by version then position; *versions

@@ -34,7 +34,8 @@ static const cli_opt options[] = {
      0},
     {"trusted-proxy", 'P', "ADDR",
      "numeric address of a reverse proxy whose X-Forwarded-Proto: https makes the sign-in\n"
-     "                             cookie Secure",
+     "                             cookie Secure, and whose X-Forwarded-For names the client\n"
+     "                             (its right-most address other than the proxy's)",
      0},
     {"threads", 't', "N", "request threads, 1 to 64", 2},
     {"max-body", 'b', "BYTES", "largest request body (K, M, G suffixes)", SRV_DEFAULT_MAX_BODY},

@@ -108,7 +108,7 @@ static void review_overflow(xk_licence *lic)
     if (!msg)
         return;
     last->message = msg;
-    last->key = NULL;
+    last->key = "problem.review.overflow";
     last->n_params = 0;
     last->line = 0;
     if (last->severity < XK_SEV_WARNING)
@@ -215,14 +215,21 @@ static bool split_params(xk_licence *lic, const char *fmt, va_list ap, xk_proble
     return ok;
 }
 
+/* Where a problem's parameters come from: the values its format puts in (split_params), or a
+ * list the caller gave. */
+typedef struct given_params {
+    const char *const *v;
+    size_t n;
+} given_params;
+
 static xk_status add_problem(xk_licence *lic, xk_severity sev, int line, const char *key,
-                             const char *fmt, va_list ap);
+                             const given_params *given, const char *fmt, va_list ap);
 
 xk_status xk_licence_problem(xk_licence *lic, xk_severity sev, int line, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    xk_status st = add_problem(lic, sev, line, NULL, fmt, ap);
+    xk_status st = add_problem(lic, sev, line, NULL, NULL, fmt, ap);
     va_end(ap);
     return st;
 }
@@ -232,13 +239,43 @@ xk_status xk_licence_problem_key(xk_licence *lic, xk_severity sev, int line, con
 {
     va_list ap;
     va_start(ap, fmt);
-    xk_status st = add_problem(lic, sev, line, key, fmt, ap);
+    xk_status st = add_problem(lic, sev, line, key, NULL, fmt, ap);
     va_end(ap);
     return st;
 }
 
+xk_status xk_licence_problem_params(xk_licence *lic, xk_severity sev, int line, const char *key,
+                                    const char *const *params, size_t n, const char *fmt, ...)
+{
+    given_params given = {params, n};
+    va_list ap;
+    va_start(ap, fmt);
+    xk_status st = add_problem(lic, sev, line, key, &given, fmt, ap);
+    va_end(ap);
+    return st;
+}
+
+/* The caller's parameters copied into the record's arena; false (none kept) when there are
+ * more than XK_PROBLEM_PARAMS or memory ran out. */
+static bool copy_params(xk_licence *lic, const given_params *given, xk_problem *p)
+{
+    p->n_params = 0;
+    if (given->n > XK_PROBLEM_PARAMS)
+        return false;
+    for (size_t i = 0; i < given->n; i++) {
+        const char *v = given->v[i] ? given->v[i] : "";
+        char *copy = xk_arena_strndup(lic->arena, v, strlen(v));
+        if (!copy) {
+            p->n_params = 0;
+            return false;
+        }
+        p->params[p->n_params++] = copy;
+    }
+    return true;
+}
+
 static xk_status add_problem(xk_licence *lic, xk_severity sev, int line, const char *key,
-                             const char *fmt, va_list ap)
+                             const given_params *given, const char *fmt, va_list ap)
 {
     if (lic->n_problems >= XK_MAX_PROBLEMS) {
         lic->n_problems_dropped++;
@@ -273,7 +310,7 @@ static xk_status add_problem(xk_licence *lic, xk_severity sev, int line, const c
         return XK_ENOMEM;
     xk_problem *p = &v[lic->n_problems];
     *p = (xk_problem){.severity = sev, .line = line, .message = copy};
-    if (key && split_params(lic, fmt, ap, p)) p->key = key;
+    if (key && (given ? copy_params(lic, given, p) : split_params(lic, fmt, ap, p))) p->key = key;
     lic->n_problems++;
     return XK_OK;
 }

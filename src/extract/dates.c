@@ -53,6 +53,12 @@ static const char *date_field(label_kind kind)
     return kind == L_ISSUED ? "发证日期 (issued)" : kind == L_EXPIRES ? "有效期至 (expires)" : "date";
 }
 
+/* The same as the record names the field: a review warning's parameter (the catalogue's rf.*). */
+static const char *date_field_name(label_kind kind)
+{
+    return kind == L_ISSUED ? "issued" : kind == L_EXPIRES ? "expires" : "date";
+}
+
 static void keep_other_reading(doc *d, label_kind kind, const char *span, size_t len, int line)
 {
     date_alt *alt = kind == L_ISSUED ? &d->alt_issued : &d->alt_expires;
@@ -131,12 +137,16 @@ static int dates_in(doc *d, date_state *st, const char *text, int line, label_ki
         if (fixes && n == 0 && (kind == L_ISSUED || kind == L_EXPIRES))
             keep_other_reading(d, kind, text + off + s, e - s, line);
         if (fixes) {
-            char iso[16];
-            xk_licence_problem(d->lic, XK_SEV_WARNING, line,
-                               XK_REVIEW_PREFIX "%s: read as %s from \"%.*s\": OCR look-alikes "
-                               "taken for digits, or noise left out",
-                               date_field(kind), xk_date_format(out[n], iso, sizeof iso),
-                               (int)(e - s), text + off + s);
+            char iso[16], raw[128];
+            xk_date_format(out[n], iso, sizeof iso);
+            snprintf(raw, sizeof raw, "%.*s", (int)xk_utf8_cut(text + off + s, e - s, 127),
+                     text + off + s);
+            const char *params[] = {date_field_name(kind), iso, raw};
+            xk_licence_problem_params(d->lic, XK_SEV_WARNING, line, "problem.review.date_lookalikes",
+                                      params, 3,
+                                      XK_REVIEW_PREFIX "%s: read as %s from \"%.*s\": OCR "
+                                      "look-alikes taken for digits, or noise left out",
+                                      date_field(kind), iso, (int)(e - s), text + off + s);
         }
         n++;
         off += e;
@@ -302,12 +312,15 @@ static void reconcile_dates(doc *d)
     xk_date_format(*field, was, sizeof was);
     xk_date_format(a->date, now, sizeof now);
     *field = a->date;
-    xk_licence_problem(lic, XK_SEV_WARNING, a->line,
-                       XK_REVIEW_PREFIX "%s: \"%s\" read as %s, the look-alike beside a digit "
-                       "taken for noise: as %s the licence would %s",
-                       date_field(expires ? L_EXPIRES : L_ISSUED), a->raw, now, was,
-                       clash ? "run over five years or end before it starts"
-                             : "not run the five years a licence is issued for");
+    const char *params[] = {expires ? "expires" : "issued", a->raw, now, was,
+                            clash ? "clash" : "short"};
+    xk_licence_problem_params(lic, XK_SEV_WARNING, a->line, "problem.review.date_beside_noise",
+                              params, 5,
+                              XK_REVIEW_PREFIX "%s: \"%s\" read as %s, the look-alike beside a "
+                              "digit taken for noise: as %s the licence would %s",
+                              date_field(expires ? L_EXPIRES : L_ISSUED), a->raw, now, was,
+                              clash ? "run over five years or end before it starts"
+                                    : "not run the five years a licence is issued for");
 }
 
 /*
@@ -335,15 +348,24 @@ static void settle_guess(doc *d, const date_guess *g, label_kind kind)
     }
     char now[16], then[16];
     assign(d, kind, g->cand[fit], g->line);
-    xk_licence_problem(lic, XK_SEV_WARNING, g->line,
-                       XK_REVIEW_PREFIX "%s: \"%s\" is not a date; read as %s with one digit "
-                       "taken for noise, the reading that runs five years with %s %s",
-                       date_field(kind), g->raw, xk_date_format(g->cand[fit], now, sizeof now),
-                       issued ? "有效期至" : "发证日期", xk_date_format(other, then, sizeof then));
-    xk_licence_problem(lic, XK_SEV_WARNING, issued ? lic->line_expires : lic->line_issued,
-                       XK_REVIEW_PREFIX "%s: %s chose the reading of the impossible %s \"%s\"",
-                       date_field(issued ? L_EXPIRES : L_ISSUED), then,
-                       issued ? "发证日期" : "有效期至", g->raw);
+    xk_date_format(g->cand[fit], now, sizeof now);
+    xk_date_format(other, then, sizeof then);
+    const char *this_field = issued ? "issued" : "expires", *other_field = issued ? "expires"
+                                                                                  : "issued";
+    const char *guessed[] = {this_field, g->raw, now, other_field, then};
+    xk_licence_problem_params(lic, XK_SEV_WARNING, g->line, "problem.review.date_guessed",
+                              guessed, 5,
+                              XK_REVIEW_PREFIX "%s: \"%s\" is not a date; read as %s with one "
+                              "digit taken for noise, the reading that runs five years with %s %s",
+                              date_field(kind), g->raw, now, issued ? "有效期至" : "发证日期",
+                              then);
+    const char *chose[] = {other_field, then, this_field, g->raw};
+    xk_licence_problem_params(lic, XK_SEV_WARNING, issued ? lic->line_expires : lic->line_issued,
+                              "problem.review.date_chose_reading", chose, 4,
+                              XK_REVIEW_PREFIX "%s: %s chose the reading of the impossible %s "
+                              "\"%s\"",
+                              date_field(issued ? L_EXPIRES : L_ISSUED), then,
+                              issued ? "发证日期" : "有效期至", g->raw);
 }
 
 void xk_dates_extract(doc *d)

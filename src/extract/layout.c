@@ -22,6 +22,7 @@
  * meaning (which label, which section) stays with the readers after it.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -936,10 +937,14 @@ static xk_status notes(layout *L)
 {
     if (!L->running)
         return XK_OK;
-    return xk_licence_problem(L->lic, XK_SEV_WARNING, L->running_line,
-                              "page furniture dropped: %zu line%s repeated at the top or foot of "
-                              "every page, such as \"%s\"",
-                              L->running, L->running == 1 ? "" : "s", L->running_text);
+    char count[24];
+    snprintf(count, sizeof count, "%zu", L->running);
+    const char *params[] = {count, L->running_text};
+    return xk_licence_problem_params(L->lic, XK_SEV_WARNING, L->running_line,
+                                     "problem.page_furniture", params, 2,
+                                     "page furniture dropped: %zu line%s repeated at the top or "
+                                     "foot of every page, such as \"%s\"",
+                                     L->running, L->running == 1 ? "" : "s", L->running_text);
 }
 
 xk_status xk_layout_rewrite(const char *text, size_t len, xk_licence *lic, char **out,

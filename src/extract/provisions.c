@@ -6,6 +6,7 @@
  * at the start of a line and only with the next number in sequence (a small gap is accepted with
  * a warning), so running text that happens to begin "二、" after a wrap is not a new clause.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "xuke/limits.h"
@@ -256,13 +257,21 @@ static size_t slipped_clause(const doc *d, size_t i, const prov_state *ps)
 static void out_of_order(xk_licence *lic, const xk_line *ln, const char *what, int v, int last,
                          const char *of)
 {
-    xk_licence_problem(lic, XK_SEV_WARNING, ln->lineno,
-                       XK_REVIEW_PREFIX "the line starts like %s %d%s%s but %d was the last "
-                       "read (%s): kept as text of %d; check the licence's numbering",
-                       what, v, *of ? " " : "", of, last,
-                       v == last ? "a duplicate" : v < last ? "out of order" : "a gap of more "
-                                                                                "than two",
-                       last);
+    char vs[16], lasts[16];
+    snprintf(vs, sizeof vs, "%d", v);
+    snprintf(lasts, sizeof lasts, "%d", last);
+    /* {0} provision or item, {1} its number, {2} the last read, {3} why it cannot follow */
+    const char *params[] = {*of ? "item" : "provision", vs, lasts,
+                            v == last ? "duplicate" : v < last ? "out_of_order" : "gap"};
+    xk_licence_problem_params(lic, XK_SEV_WARNING, ln->lineno, "problem.review.numbering",
+                              params, 4,
+                              XK_REVIEW_PREFIX "the line starts like %s %d%s%s but %d was the last "
+                              "read (%s): kept as text of %d; check the licence's numbering",
+                              what, v, *of ? " " : "", of, last,
+                              v == last  ? "a duplicate"
+                              : v < last ? "out of order"
+                                         : "a gap of more than two",
+                              last);
 }
 
 static xk_status provision_line(const doc *d, size_t i, prov_state *ps)

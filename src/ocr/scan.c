@@ -2,8 +2,11 @@
  * The scan pipeline: read the pages (ocr.c), extract and validate the licence from the text as
  * from any document, then flag every field whose source line the reader was unsure of. A
  * flagged field carries a warning starting "needs review: " with the field, the confidence and
- * the text as read, so a person checks exactly those fields against the paper.
+ * the text as read, so a person checks exactly those fields against the paper. The same flag
+ * has the catalogue key problem.review.field and its parts as parameters (field_flag), so the
+ * pages say it in the reader's language; the English stays for the CLI and the API.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,23 +42,58 @@ static const char *line_text(const xk_ocr_result *ocr, int line, int *len)
 
 /* A field and the lines it was read from. */
 typedef struct span {
-    char name[64];
+    char name[64];   /* as the English says it: "业务种类 B25 (service)" */
+    char field[24];  /* the record's name for it: "company", "service", … */
+    char item[24];   /* which one of a list: a service's code, a website's or provision's number */
     int first, last;
     char doubt[96]; /* a reason to check it that no line's confidence shows, or "" */
+    char doubt_code[24], doubt_a[24], doubt_b[24]; /* the same reason as a code and its values */
     ocr_field kind;  /* what evidence.c may confirm it by */
     size_t index;    /* of a service or provision */
 } span;
 
+/* Each field a span can be, as the English names it: the licence's label, its item after it,
+ * then the field in English ("业务种类 B25 (service)"). */
+static const struct {
+    const char *field, *label, *english;
+} field_names[] = {
+    {"number", "经营许可证编号", "number"},
+    {"company", "公司名称", "company"},
+    {"legal_representative", "法定代表人", "legal representative"},
+    {"issued", "发证日期", "issued"},
+    {"expires", "有效期至", "expires"},
+    {"service", "业务种类", "service"},
+    {"website", "网站", "website"},
+    {"provision", "特别规定事项", "provision"},
+};
+
+/* A reason to check a span: its words, its code (problem.review.field's doubt, the catalogue's
+ * rv.doubt.CODE) and up to two values. */
+static void set_doubt(span *s, const char *code, const char *a, const char *b, const char *fmt,
+                      ...) __attribute__((format(printf, 5, 6)));
+static void set_doubt(span *s, const char *code, const char *a, const char *b, const char *fmt,
+                      ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(s->doubt, sizeof s->doubt, fmt, ap);
+    va_end(ap);
+    snprintf(s->doubt_code, sizeof s->doubt_code, "%s", code);
+    snprintf(s->doubt_a, sizeof s->doubt_a, "%s", a ? a : "");
+    snprintf(s->doubt_b, sizeof s->doubt_b, "%s", b ? b : "");
+}
+
 #define MAX_SPANS XK_MAX_REVIEW_SPANS
 
-/* Room for every field a licence within the limits can have (on the heap: ~700 KB). */
+/* Room for every field a licence within the limits can have (on the heap: ~1.2 MB). */
 typedef struct spans {
     span s[MAX_SPANS];
     size_t n, dropped;
 } spans;
 
-/* The span added, or NULL when the field has no line or there is no room (counted). */
-static span *add_span(spans *sp, const char *name, int line)
+/* The span of field (field_names; item "" for a scalar) added, or NULL when the field has no
+ * line or there is no room (counted). */
+static span *add_span(spans *sp, const char *field, const char *item, int line)
 {
     if (line < 1)
         return NULL;
@@ -63,11 +101,16 @@ static span *add_span(spans *sp, const char *name, int line)
         sp->dropped++;
         return NULL;
     }
-    snprintf(sp->s[sp->n].name, sizeof sp->s[0].name, "%s", name);
-    sp->s[sp->n].first = sp->s[sp->n].last = line;
-    sp->s[sp->n].doubt[0] = '\0';
-    sp->s[sp->n].kind = OCR_FIELD_OTHER;
-    sp->s[sp->n].index = 0;
+    span *s = &sp->s[sp->n];
+    memset(s, 0, sizeof *s);
+    for (size_t i = 0; i < sizeof field_names / sizeof field_names[0]; i++)
+        if (strcmp(field_names[i].field, field) == 0)
+            snprintf(s->name, sizeof s->name, "%s%s%s (%s)", field_names[i].label,
+                     *item ? " " : "", item, field_names[i].english);
+    snprintf(s->field, sizeof s->field, "%s", field);
+    snprintf(s->item, sizeof s->item, "%s", item);
+    s->first = s->last = line;
+    s->kind = OCR_FIELD_OTHER;
     return &sp->s[sp->n++];
 }
 
@@ -84,10 +127,11 @@ static void website_doubts(const xk_licence *lic, spans *sp, size_t first_site)
         const xk_website *w = &lic->websites[i];
         span *s = &sp->s[first_site + i];
         if (!w->code[0])
-            snprintf(s->doubt, sizeof s->doubt, "the 附页 header above it names no service");
+            set_doubt(s, "header_no_service", NULL, NULL,
+                      "the 附页 header above it names no service");
         else if (lic->n_services > 0 && !xk_licence_grants(lic, w->code))
-            snprintf(s->doubt, sizeof s->doubt, "listed under %s, not among the services read",
-                     w->code);
+            set_doubt(s, "listed_under", w->code, NULL,
+                      "listed under %s, not among the services read", w->code);
     }
     for (size_t i = 0; i < lic->n_websites; i++) {
         const char *code = lic->websites[i].code;
@@ -96,13 +140,14 @@ static void website_doubts(const xk_licence *lic, spans *sp, size_t first_site)
             seen = strcmp(lic->websites[j].code, code) == 0;
         if (seen)
             continue;
-        char what[64];
-        snprintf(what, sizeof what, "业务种类 %s (service)", code);
-        span *s = add_span(sp, what, lic->websites[i].line);
+        span *s = add_span(sp, "service", code, lic->websites[i].line);
         if (!s)
             continue;
         s->last = s->first;
-        snprintf(s->doubt, sizeof s->doubt, "not read, though 网站 %zu is listed under it", i + 1);
+        char site[24];
+        snprintf(site, sizeof site, "%zu", i + 1);
+        set_doubt(s, "service_unread_site", site, NULL,
+                  "not read, though 网站 %zu is listed under it", i + 1);
     }
 }
 
@@ -119,16 +164,21 @@ static void provision_doubts(const xk_licence *lic, spans *sp, size_t first_prov
         int no = lic->provisions[i].no, before = i ? lic->provisions[i - 1].no : 0;
         if (no <= before + 1)
             continue;
-        snprintf(sp->s[first_prov + i].doubt, sizeof sp->s[0].doubt,
-                 "follows 特别规定事项 %d, as if %d were missing", before, before + 1);
+        char a[16], b[16];
+        snprintf(a, sizeof a, "%d", before);
+        snprintf(b, sizeof b, "%d", before + 1);
+        set_doubt(&sp->s[first_prov + i], "provision_gap", a, b,
+                  "follows 特别规定事项 %d, as if %d were missing", before, before + 1);
         for (int k = before + 1; k < no && k <= before + OCR_GAP_FLAGS; k++) {
-            char what[64];
-            snprintf(what, sizeof what, "特别规定事项 %d (provision)", k);
-            span *s = add_span(sp, what, lic->provisions[i].line);
+            char what[16];
+            snprintf(what, sizeof what, "%d", k);
+            span *s = add_span(sp, "provision", what, lic->provisions[i].line);
             if (!s)
                 continue;
-            snprintf(s->doubt, sizeof s->doubt, "not read (特别规定事项 %d follows %d)", no,
-                     before);
+            snprintf(a, sizeof a, "%d", no);
+            snprintf(b, sizeof b, "%d", before);
+            set_doubt(s, "provision_unread", a, b, "not read (特别规定事项 %d follows %d)", no,
+                      before);
         }
     }
 }
@@ -175,29 +225,31 @@ static void field_spans(const xk_licence *lic, const xk_ocr_result *ocr, spans *
 {
     int n_lines = (int)ocr->n_lines;
     sp->n = sp->dropped = 0;
-    char what[64];
-    span *number = add_span(sp, "经营许可证编号 (number)", lic->line_number);
+    char what[24];
+    span *number = add_span(sp, "number", "", lic->line_number);
     if (number)
         number->kind = OCR_FIELD_NUMBER;
-    span *company = add_span(sp, "公司名称 (company)", lic->line_company);
+    span *company = add_span(sp, "company", "", lic->line_company);
     /* The company is not confirmed by its name read alike on a second line: on a held-out
-     * render 晴 was read 畏 on both lines, and the wrong name went unflagged (evidence.c). */
-    if (company && lic->line_company_differs) /* either reading may be the misread one */
-        snprintf(company->doubt, sizeof company->doubt, "named otherwise on line %d",
-                 lic->line_company_differs);
-    add_span(sp, "法定代表人 (legal representative)", lic->line_legal);
-    span *issued = add_span(sp, "发证日期 (issued)", lic->line_issued);
+     * render 晴 was read 畏 on both lines, a misreading the counts had not seen three times,
+     * and the wrong name went unflagged. */
+    if (company && lic->line_company_differs) { /* either reading may be the misread one */
+        snprintf(what, sizeof what, "%d", lic->line_company_differs);
+        set_doubt(company, "named_otherwise", what, NULL, "named otherwise on line %d",
+                  lic->line_company_differs);
+    }
+    add_span(sp, "legal_representative", "", lic->line_legal);
+    span *issued = add_span(sp, "issued", "", lic->line_issued);
     if (issued)
         issued->kind = OCR_FIELD_ISSUED;
-    span *expires =
-        lic->line_expires != lic->line_issued ? add_span(sp, "有效期至 (expires)", lic->line_expires)
-                                              : NULL;
+    span *expires = lic->line_expires != lic->line_issued
+                        ? add_span(sp, "expires", "", lic->line_expires)
+                        : NULL;
     if (expires)
         expires->kind = OCR_FIELD_EXPIRES;
     size_t scalars = sp->n;
     for (size_t i = 0; i < lic->n_services; i++) {
-        snprintf(what, sizeof what, "业务种类 %s (service)", lic->services[i].code);
-        span *s = add_span(sp, what, lic->services[i].line);
+        span *s = add_span(sp, "service", lic->services[i].code, lic->services[i].line);
         if (s) {
             s->kind = OCR_FIELD_SERVICE;
             s->index = i;
@@ -205,13 +257,13 @@ static void field_spans(const xk_licence *lic, const xk_ocr_result *ocr, spans *
     }
     size_t first_site = sp->n;
     for (size_t i = 0; i < lic->n_websites; i++) {
-        snprintf(what, sizeof what, "网站 %zu (website)", i + 1);
-        add_span(sp, what, lic->websites[i].line);
+        snprintf(what, sizeof what, "%zu", i + 1);
+        add_span(sp, "website", what, lic->websites[i].line);
     }
     size_t first_prov = sp->n;
     for (size_t i = 0; i < lic->n_provisions; i++) {
-        snprintf(what, sizeof what, "特别规定事项 %d (provision)", lic->provisions[i].no);
-        span *s = add_span(sp, what, lic->provisions[i].line);
+        snprintf(what, sizeof what, "%d", lic->provisions[i].no);
+        span *s = add_span(sp, "provision", what, lic->provisions[i].line);
         if (s) {
             s->kind = OCR_FIELD_PROVISION;
             s->index = i;
@@ -318,12 +370,39 @@ static void lost_services(const xk_licence *lic, const xk_ocr_result *ocr, spans
     ocr_lost_service lost[OCR_LOST_MAX];
     size_t n = xk_ocr_lost_services(lic, ocr, lost, OCR_LOST_MAX);
     for (size_t i = 0; i < n; i++) {
-        char what[64];
-        snprintf(what, sizeof what, "业务种类 %s (service)", lost[i].code);
-        span *s = add_span(sp, what, lost[i].line);
+        span *s = add_span(sp, "service", lost[i].code, lost[i].line);
         if (s)
-            snprintf(s->doubt, sizeof s->doubt, "not read, though this line seems to name it");
+            set_doubt(s, "service_lost", NULL, NULL,
+                      "not read, though this line seems to name it");
     }
+}
+
+/*
+ * One flagged field as a review warning: the English (conf: the confidence and the doubt in
+ * words) and the same as problem.review.field with parameters {0} field, {1} item, {2} the text
+ * read, {3} page and {4} confidence (both "" unless the confidence is low), {5} the threshold,
+ * {6} doubt code ("" none) with {7} {8} its values, {9} the corrections made and {10} the matches
+ * to standard wording, each as "from"→"to", … ("" none).
+ */
+static void field_flag(xk_licence *lic, const span *s, int line, int low, int threshold, int page,
+                       const char *conf, size_t n_fixes, const char *fixes, size_t n_snaps,
+                       const char *snapped, const char *text, int len)
+{
+    char read[512], pg[16] = "", confidence[16] = "", min[16];
+    snprintf(read, sizeof read, "%.*s", len, text);
+    if (low >= 0) {
+        snprintf(pg, sizeof pg, "%d", page);
+        snprintf(confidence, sizeof confidence, "%d", low);
+    }
+    snprintf(min, sizeof min, "%d", threshold);
+    const char *params[] = {s->field, s->item,     read,      pg,    confidence, min,
+                            s->doubt_code, s->doubt_a, s->doubt_b, fixes, snapped};
+    xk_licence_problem_params(lic, XK_SEV_WARNING, line, "problem.review.field", params,
+                              sizeof params / sizeof params[0],
+                              XK_REVIEW_PREFIX "%s: %s%s%s%s%s%s%s; read \"%.*s\"", s->name, conf,
+                              *conf && n_fixes ? "; " : "", n_fixes ? "OCR text corrected " : "",
+                              fixes, (*conf || n_fixes) && n_snaps ? "; " : "",
+                              n_snaps ? "matched to standard wording " : "", snapped, len, text);
 }
 
 static size_t flag_spans(xk_licence *lic, const xk_ocr_result *ocr, const ocr_repairs *rep,
@@ -379,11 +458,9 @@ static size_t flag_spans(xk_licence *lic, const xk_ocr_result *ocr, const ocr_re
                      threshold, ocr->lines[low_line - 1].page, s->doubt[0] ? "; " : "", s->doubt);
         else
             snprintf(conf, sizeof conf, "%s", s->doubt);
-        xk_licence_problem(lic, XK_SEV_WARNING, low_line,
-                           XK_REVIEW_PREFIX "%s: %s%s%s%s%s%s%s; read \"%.*s\"", s->name, conf,
-                           *conf && n_fixes ? "; " : "", n_fixes ? "OCR text corrected " : "",
-                           fixes, (*conf || n_fixes) && n_snaps ? "; " : "",
-                           n_snaps ? "matched to standard wording " : "", snapped, len, text);
+        field_flag(lic, s, low_line, low < threshold ? low : -1, threshold,
+                   low < threshold ? ocr->lines[low_line - 1].page : 0, conf, n_fixes, fixes,
+                   n_snaps, snapped, text, len);
         flagged++;
     }
     if (confirmed)

@@ -223,6 +223,42 @@ void xk_record_write_warnings(xk_buf *b, const xk_licence *lic)
     xk_buf_putc(b, ']');
 }
 
+void xk_record_write_warning_keys(xk_buf *b, const xk_licence *lic)
+{
+    bool any = false;
+    for (size_t i = 0; i < lic->n_problems && !any; i++)
+        any = lic->problems[i].severity == XK_SEV_WARNING && lic->problems[i].key;
+    if (!any)
+        return;
+    put_key(b, "warning_keys", false);
+    xk_buf_putc(b, '[');
+    bool first = true;
+    for (size_t i = 0; i < lic->n_problems; i++) {
+        const xk_problem *p = &lic->problems[i];
+        if (p->severity != XK_SEV_WARNING)
+            continue;
+        if (!first)
+            xk_buf_putc(b, ',');
+        first = false;
+        if (!p->key) {
+            xk_buf_puts(b, "null");
+            continue;
+        }
+        xk_buf_putc(b, '{');
+        put_key(b, "key", true);
+        put_str(b, p->key);
+        put_key(b, "params", false);
+        xk_buf_putc(b, '[');
+        for (size_t k = 0; k < p->n_params; k++) {
+            if (k)
+                xk_buf_putc(b, ',');
+            put_str(b, p->params[k]);
+        }
+        xk_buf_puts(b, "]}");
+    }
+    xk_buf_putc(b, ']');
+}
+
 json_t *xk_licence_to_json(const xk_licence *lic)
 {
     xk_buf b;
@@ -451,11 +487,44 @@ static xk_status read_array(reader *r, const json_t *obj, const char *key, bool 
     return XK_OK;
 }
 
-/* Warnings found when the record was extracted travel with it. */
+/* A warning's catalogue key and parameters (xk_record_write_warning_keys) put back on the
+ * problem p: null leaves it without; anything else than {"key": "problem.…", "params": [text…]}
+ * is an error. */
+static xk_status read_warning_key(reader *r, const json_t *k, xk_problem *p)
+{
+    if (json_is_null(k))
+        return XK_OK;
+    const char *key = json_string_value(json_object_get(k, "key"));
+    json_t *params = json_object_get(k, "params");
+    if (!json_is_object(k) || !key || strncmp(key, "problem.", 8) != 0 ||
+        !json_is_array(params) || json_array_size(params) > XK_PROBLEM_PARAMS)
+        return fail(r, "expected null or {\"key\": \"problem.NAME\", \"params\": [at most "
+                       "12 strings]}");
+    xk_licence *lic = r->lic;
+    for (size_t i = 0; i < json_array_size(params); i++) {
+        const char *v = json_string_value(json_array_get(params, i));
+        if (!v)
+            return fail(r, "expected the params to be strings");
+        if (!(p->params[i] = xk_licence_strdup(lic, v, strlen(v))))
+            return xk_error_set(r->err, XK_ENOMEM, 0, "out of memory");
+    }
+    if (!(p->key = xk_licence_strdup(lic, key, strlen(key))))
+        return xk_error_set(r->err, XK_ENOMEM, 0, "out of memory");
+    p->n_params = json_array_size(params);
+    return XK_OK;
+}
+
+/* Warnings found when the record was extracted travel with it, with their catalogue keys
+ * ("warning_keys", one entry per warning) where they had them. */
 static xk_status read_warnings(reader *r, const json_t *obj)
 {
-    json_t *a = json_object_get(obj, "warnings");
-    if (!a)
+    json_t *a = json_object_get(obj, "warnings"), *keys = json_object_get(obj, "warning_keys");
+    if (!a && !keys)
+        return XK_OK;
+    snprintf(r->path, sizeof r->path, "warning_keys");
+    if (keys && (!json_is_array(keys) || json_array_size(keys) != json_array_size(a)))
+        return fail(r, "expected an array with one entry per warning");
+    if (!a) /* an empty warning_keys beside no warnings */
         return XK_OK;
     snprintf(r->path, sizeof r->path, "warnings");
     if (!json_is_array(a))
@@ -464,8 +533,17 @@ static xk_status read_warnings(reader *r, const json_t *obj)
         json_t *w = json_array_get(a, i);
         if (!json_is_string(w))
             return fail(r, "expected an array of strings");
+        size_t before = r->lic->n_problems;
         if (xk_licence_problem(r->lic, XK_SEV_WARNING, 0, "%s", json_string_value(w)) != XK_OK)
             return xk_error_set(r->err, XK_ENOMEM, 0, "out of memory");
+        if (!keys || r->lic->n_problems == before) /* none, or the same warning twice */
+            continue;
+        snprintf(r->path, sizeof r->path, "warning_keys[%zu]", i);
+        xk_status st = read_warning_key(r, json_array_get(keys, i),
+                                        &r->lic->problems[r->lic->n_problems - 1]);
+        if (st != XK_OK)
+            return st;
+        snprintf(r->path, sizeof r->path, "warnings");
     }
     r->path[0] = '\0';
     return XK_OK;

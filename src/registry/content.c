@@ -12,6 +12,9 @@
  *                                                        its source document, and the record's
  *                                                        canonical hash (versions.record_sha256,
  *                                                        which leaves the warnings out)
+ *   evidence <rows>                                      its evidence files, when it has any
+ *   corrections <rows>                                   the fields reviewers corrected (corrections.c),
+ *                                                        when it has any
  * Each state part is the SHA-256 of that table's rows for the licence, over a fixed list of
  * columns (a later migration adding a column does not change what was hashed), each field
  * length-prefixed. Stores made before content was recorded are re-anchored once by a migration
@@ -88,6 +91,12 @@ static xk_status rows_hash(xk_store *st, const char *sql, long long lid, char ou
     "SELECT v.event_id, v.position, v.sha256, v.name, v.kind, v.size FROM evidence v "            \
     "JOIN events e ON e.id = v.event_id WHERE e.licence_id = ?1 ORDER BY v.event_id, v.position"
 
+/* A licence's corrections on review of a scan (corrections.c): a line "corrections <SHA-256 of
+ * the rows>" after the state, as for evidence, only in entries of a licence that has any. */
+#define CORRECTION_ROWS                                                                            \
+    "SELECT version, position, field, read_value, corrected_value, actor, at FROM corrections "   \
+    "WHERE licence_id = ?1 ORDER BY version, position"
+
 /* The tables that make up a licence's state, each with the columns that are hashed, the
  * column naming the licence, and the order of its rows. One licence's rows are read with
  * "SELECT columns FROM table WHERE key = ?1 ORDER BY order"; a bulk import's licences all at
@@ -158,7 +167,7 @@ static xk_status version_lines(xk_store *st, long long lid, int version, xk_buf 
     return rc;
 }
 
-/* The state line and, for a licence with evidence files, the evidence line. */
+/* The state line and, for a licence with evidence files or corrections, their lines. */
 static xk_status state_lines(xk_store *st, long long lid, xk_buf *b, xk_error *err)
 {
     char state[XK_CONTENT_PARTS][XK_SHA256_HEX];
@@ -166,11 +175,15 @@ static xk_status state_lines(xk_store *st, long long lid, xk_buf *b, xk_error *e
     if (rc != XK_OK)
         return rc;
     xk_buf_printf(b, "state %s %s %s %s\n", state[0], state[1], state[2], state[3]);
-    char evidence[XK_SHA256_HEX];
-    long long files = 0;
+    char evidence[XK_SHA256_HEX], corrections[XK_SHA256_HEX];
+    long long files = 0, corrected = 0;
     rc = rows_hash_counted(st, EVIDENCE_ROWS, lid, evidence, &files, err);
     if (rc == XK_OK && files > 0)
         xk_buf_printf(b, "evidence %s\n", evidence);
+    if (rc == XK_OK)
+        rc = rows_hash_counted(st, CORRECTION_ROWS, lid, corrections, &corrected, err);
+    if (rc == XK_OK && corrected > 0)
+        xk_buf_printf(b, "corrections %s\n", corrections);
     return rc;
 }
 
@@ -316,7 +329,8 @@ xk_status xk_content_texts_new(xk_store *st, const long long *ids,
     for (size_t i = 0; rc == XK_OK && i < n; i++)
         xk_buf_printf(&bufs[i], "state %s %s %s %s\n", state[i][0], state[i][1], state[i][2],
                       state[i][3]);
-    /* no evidence line: a licence just made has no events, so no evidence files */
+    /* no evidence or corrections line: a licence just made has no events, so no evidence files,
+     * and its corrections are recorded after it is made (xk_store_put_corrections) */
     for (size_t i = 0; rc == XK_OK && i < n; i++)
         xk_buf_puts(&bufs[i], version_lines[i]);
     for (size_t i = 0; rc == XK_OK && i < n; i++)
@@ -392,6 +406,8 @@ typedef struct named {
     char state[XK_CONTENT_PARTS][XK_SHA256_HEX];
     bool have_evidence; /* the latest state entry named evidence files */
     char evidence[XK_SHA256_HEX];
+    bool have_corrections; /* … and corrections */
+    char corrections[XK_SHA256_HEX];
     struct {
         int version;
         long long entry;
@@ -415,6 +431,7 @@ static void read_content(named *nm, long long entry, const char *content)
             if (sscanf(buf, "state %64s %64s %64s %64s", a, b, c, d) == 4) {
                 nm->have_state = true;
                 nm->have_evidence = false; /* until this entry's own evidence line */
+                nm->have_corrections = false;
                 nm->state_entry = entry;
                 memcpy(nm->state[0], a, sizeof a);
                 memcpy(nm->state[1], b, sizeof b);
@@ -423,6 +440,9 @@ static void read_content(named *nm, long long entry, const char *content)
             } else if (sscanf(buf, "evidence %64s", a) == 1) {
                 nm->have_evidence = true;
                 memcpy(nm->evidence, a, sizeof a);
+            } else if (sscanf(buf, "corrections %64s", a) == 1) {
+                nm->have_corrections = true;
+                memcpy(nm->corrections, a, sizeof a);
             } else if (sscanf(buf, "version %d %64s %64s %64s", &version, a, b, c) == 4) {
                 size_t i = 0;
                 while (i < nm->n && nm->v[i].version != version)
@@ -518,6 +538,16 @@ static xk_status check_state(xk_store *st, long long lid, const char *number, co
         return xk_error_set(err, XK_ECONFLICT, 0,
                             "%s: its evidence files differ from what audit entry %lld recorded: "
                             "they were changed outside xuke",
+                            number, nm->state_entry);
+    char corrections[XK_SHA256_HEX];
+    long long corrected = 0;
+    rc = rows_hash_counted(st, CORRECTION_ROWS, lid, corrections, &corrected, err);
+    if (rc != XK_OK)
+        return rc;
+    if (nm->have_corrections ? strcmp(corrections, nm->corrections) != 0 : corrected > 0)
+        return xk_error_set(err, XK_ECONFLICT, 0,
+                            "%s: its corrections on review differ from what audit entry %lld "
+                            "recorded: they were changed outside xuke",
                             number, nm->state_entry);
     return XK_OK;
 }

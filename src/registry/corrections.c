@@ -11,11 +11,36 @@
 #include "../core/buf.h"
 #include "internal.h"
 
+/* How many corrections version already has: a reviewed scan imported again onto a version it
+ * left unchanged adds its corrections after them. */
+static xk_status corrections_before(xk_store *st, long long lid, int version, int *n,
+                                    xk_error *err)
+{
+    xk_stmt *s = xk_store_cached_stmt(
+        st, "SELECT COALESCE(MAX(position), 0) FROM corrections WHERE licence_id = ?1 AND "
+            "version = ?2",
+        err);
+    if (!s)
+        return xk_store_stmt_failure(err);
+    xk_db_bind_int64(s, 1, lid);
+    xk_db_bind_int(s, 2, version);
+    xk_status rc = XK_OK;
+    if (xk_db_step(s) == XK_DB_ROW)
+        *n = xk_db_column_int(s, 0);
+    else
+        rc = xk_store_db_error(st, err, "counting corrections");
+    xk_db_reset(s);
+    return rc;
+}
+
 static xk_status put_locked(xk_store *st, const char *number, int version, const xk_correction *c,
                             size_t n, xk_error *err)
 {
     existing ex;
     xk_status rc = xk_store_require_licence(st, number, &ex, err);
+    int before = 0;
+    if (rc == XK_OK)
+        rc = corrections_before(st, ex.id, version, &before, err);
     if (rc != XK_OK)
         return rc;
     char at[32];
@@ -37,7 +62,7 @@ static xk_status put_locked(xk_store *st, const char *number, int version, const
         xk_db_clear_bindings(s);
         xk_db_bind_int64(s, 1, ex.id);
         xk_db_bind_int(s, 2, version);
-        xk_db_bind_int(s, 3, (int)i + 1);
+        xk_db_bind_int(s, 3, before + (int)i + 1);
         xk_db_bind_text(s, 4, c[i].field, -1);
         xk_db_bind_text(s, 5, c[i].read_value, -1);
         xk_db_bind_text(s, 6, c[i].corrected_value, -1);

@@ -404,6 +404,7 @@ static xk_status record_json(const xk_licence *lic, char **json, char hash[XK_SH
         xk_store_sha256_hex(b.data, b.len, hash);
         b.len--; /* reopen the object */
         xk_record_write_warnings(&b, lic);
+        xk_record_write_warning_keys(&b, lic);
         xk_buf_putc(&b, '}');
     }
     *json = xk_buf_take(&b);

@@ -300,7 +300,7 @@ static bool read_reviewed(srv_resp *resp, const srv_call *c, char **file, size_t
             xk_srv_error(resp, 400, "bad_request",
                          "correction %zu must have field, read and value as text of at most %u "
                          "bytes",
-                         i + 1, XK_MAX_NAME_BYTES);
+                         i + 1, XK_MAX_CORRECTION_BYTES);
             ok = false;
             break;
         }

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "api.h"
+#include "forwarded.h"
 #include "jobs.h"
 #include "server.h"
 
@@ -262,6 +263,29 @@ static bool via_https(const srv_config *cfg, struct MHD_Connection *conn, const 
         return false;
     const char *proto = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-Proto");
     return proto && strcasecmp(proto, "https") == 0;
+}
+
+/* The last X-Forwarded-For header (a proxy appends to the last one). */
+static enum MHD_Result last_forwarded(void *cls, enum MHD_ValueKind kind, const char *key,
+                                      const char *value)
+{
+    (void)kind;
+    if (strcasecmp(key, "X-Forwarded-For") == 0 && value)
+        *(const char **)cls = value;
+    return MHD_YES;
+}
+
+/* Behind the trusted proxy, the client is the right-most address of X-Forwarded-For that is not
+ * the proxy (forwarded.c): the per-address limits and the access log name it, not the proxy
+ * every request comes from. Anyone else's header is ignored. */
+static void forwarded_client(const srv_config *cfg, struct MHD_Connection *conn, char *client,
+                             size_t size)
+{
+    if (!cfg->trusted_proxy || strcmp(cfg->trusted_proxy, client) != 0)
+        return;
+    const char *xff = NULL;
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, last_forwarded, &xff);
+    xk_srv_forwarded_client(xff, cfg->trusted_proxy, client, size);
 }
 
 /* Does the Host header (its name, without the port) name this server? */
@@ -606,6 +630,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         clock_gettime(CLOCK_MONOTONIC, &rq->start);
         client_address(conn, rq->client, sizeof rq->client);
         rq->https = via_https(s->cfg, conn, rq->client);
+        forwarded_client(s->cfg, conn, rq->client, sizeof rq->client);
         snprintf(rq->method, sizeof rq->method, "%s", method);
         snprintf(rq->path, sizeof rq->path, "%s", url);
         atomic_fetch_add(&s->inflight, 1);

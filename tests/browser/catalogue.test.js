@@ -40,7 +40,8 @@ function load(lang) {
   return cat;
 }
 
-const placeholders = (s) => [...String(s).matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort().join(',');
+/* {name}, or {name:family} (the message family.VALUE put in: app.js's t) */
+const placeholders = (s) => [...new Set([...String(s).matchAll(/\{(\w+(?::[a-z_.]+)?)\}/g)].map((m) => m[1]))].sort().join(',');
 
 /* Literal keys in the pages' script: arguments of t(…) and the key lists handed to it
  * (['f.number', …].map((k) => t(k))). A key is lower-case words joined by dots; the script's
@@ -118,6 +119,27 @@ const unlike = calls.filter((c) => c.key in cats.en && cats.en[c.key] !== asTemp
   .map((c) => `${c.file}: ${c.key}: en "${cats.en[c.key]}", format "${asTemplate(c.format)}"`);
 check('each problem\'s English in the catalogue is its format\'s, one {N} per value', unlike.length === 0, unlike);
 
+/* Problems whose parameters are given apart from their English (xk_licence_problem_params, and
+ * the overflow review_overflow puts in): each key is in every catalogue, and each {N:family} a
+ * message of it names has keys under family. */
+const keyedApart = new Set(['problem.review.overflow']);
+(function scanApart(dir) {
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) scanApart(p);
+    else if (p.endsWith('.c'))
+      for (const m of fs.readFileSync(p, 'utf8').matchAll(/xk_licence_problem_params\([^,]+,[^,]+,[^,]+,\s*"([^"]+)"/g)) keyedApart.add(m[1]);
+  }
+})(path.join(WEB, '..', 'src'));
+check('the library gives some problems their parameters apart (the scan of src/ found them)', keyedApart.size >= 8, [...keyedApart]);
+for (const l of LANGS) {
+  const missing = [...keyedApart].filter((k) => !(k in cats[l]));
+  check(`every problem key given with its parameters apart is in ${l}.json`, missing.length === 0, missing);
+  const families = [...new Set(Object.values(cats[l]).flatMap((v) => [...v.matchAll(/\{\w+:([a-z_.]+)\}/g)].map((m) => m[1])))];
+  const empty = families.filter((f) => !Object.keys(cats[l]).some((k) => k.startsWith(f + '.')));
+  check(`every {N:family} in ${l}.json names a family it has`, families.length > 0 && empty.length === 0, empty);
+}
+
 /* Every error code the server answers with (xk_srv_error(resp, STATUS, "code", …), the transport's
  * refuse(…, STATUS, "code", …), forbidden's "code": "forbidden") has its meaning, err.CODE, in every
  * language: a page shows that, never the server's English alone. */
@@ -139,7 +161,7 @@ for (const l of LANGS) {
 
 /* the Chinese catalogue is Chinese: the values put in ({name}) aside, no Latin word outside the
  * codes and names latin.js allows (the browser walk checks the same on the pages drawn) */
-const latin = Object.entries(cats.zh).map(([k, v]) => [k, latinWords(v.replace(/\{\w+\}/g, ' '))])
+const latin = Object.entries(cats.zh).map(([k, v]) => [k, latinWords(v.replace(/\{\w+(?::[a-z_.]+)?\}/g, ' '))])
   .filter(([, words]) => words.length).map(([k, words]) => k + ': ' + words.join(' '));
 check('zh.json has no Latin word outside codes and the allowed names', latin.length === 0, latin);
 

@@ -373,6 +373,17 @@ render.text_pdf(text, ${JSON.stringify(out)})`]);
   return out;
 }
 
+/* The text under selector a reader sees as the page's own words (outside translate="no"). */
+async function ownText(page, selector) {
+  return page.$$eval(selector, (roots) => roots.flatMap((root) => {
+    const out = [];
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode())
+      if (n.textContent.trim() && !n.parentElement.closest('[translate="no"]')) out.push(n.textContent);
+    return out;
+  }));
+}
+
 async function testScanReview(page, base) {
   const pdf = renderMisprintedPdf();
   const right = '海南小荷健康网络技术有限公司', misread = '海南小荷健康网络技木有限公司';
@@ -388,6 +399,8 @@ async function testScanReview(page, base) {
   check('the flagged field is highlighted among the fields read',
     (await page.$('.review-fields dd.flagged[data-field="company"]')) !== null);
   check('import waits until every flagged field is checked', await page.$eval('#import', (b) => b.disabled));
+  const flagLatin = latinWords((await ownText(page, 'ol#review')).join(' '));
+  check('zh: the flags are said in Chinese (the text as read aside)', flagLatin.length === 0, flagLatin);
   await shot(page, 'scan-review');
   await page.fill(company + ' input.correct', right);
   for (const box of await page.$$('ol#review input.confirm')) await box.check();
@@ -408,6 +421,9 @@ async function testScanReview(page, base) {
   await page.waitForSelector('ul.corrections li[data-field="company"]');
   const shown = await page.textContent('ul.corrections');
   check('the licence page lists the correction beside its version', shown.includes(misread) && shown.includes(right), shown);
+  const notes = await ownText(page, '#review');
+  check('zh: the stored record\'s review notes are said in Chinese on the licence page',
+    notes.length > 0 && latinWords(notes.join(' ')).length === 0 && notes.join('').includes('公司名称'), notes);
   const audit = xuke('audit', '--db', DB, number);
   check('the correction is in the audit log', audit.includes('correct') && audit.includes(misread), audit.slice(-600));
   await shot(page, 'scan-review-imported');
@@ -644,6 +660,25 @@ async function walkLanguage(browser, base, ctx, locale, lang) {
   await page.setInputFiles('#file', bad);
   await page.waitForSelector('#upload-result .error');
   await look('upload: a document with errors');
+  /* warnings the library words itself (a numbering slip, page furniture dropped), on the upload
+   * page and, stored, on the licence's page: both through the catalogue */
+  const warned = path.join(TMP, 'walk-warned.txt');
+  const lines = fs.readFileSync(ctx.uploadDoc, 'utf8').split('\n');
+  lines.splice(lines.findIndex((l) => l.startsWith('三、')), 0, '二、重复的编号行');
+  const footer = '\n               打印日期：2025年1月2日    流水号：00123\n';
+  const half = Math.floor(lines.length / 2);
+  fs.writeFileSync(warned, lines.slice(0, half).join('\n') + footer + '\f' + lines.slice(half).join('\n') + footer);
+  await page.setInputFiles('#file', warned);
+  await page.waitForSelector('#import');
+  const listed = await page.$$eval('#upload-result li', (els) => els.map((e) => e.textContent));
+  check(`${lang} upload: the library's own warnings are listed`, listed.length >= 2, listed);
+  await look('upload: a document with warnings');
+  await page.click('#import');
+  await page.waitForSelector('#import-result p.good');
+  const number = JSON.parse(fs.readFileSync(ctx.uploadDoc.replace(/\.txt$/, '.json'), 'utf8')).number;
+  await page.goto(base + '/l/' + encodeURIComponent(number));
+  await page.waitForSelector('#review li');
+  await look('a licence whose stored record has a warning to review');
   await context.close();
   return states;
 }

@@ -307,6 +307,40 @@ def test_secure_behind_proxy(db):
         srv.stop()
 
 
+def test_address_behind_proxy(db):
+    # Behind the trusted proxy every request comes from its address; the per-address slowing
+    # counts the client X-Forwarded-For names at its right end (the entry the proxy added), so
+    # one client's failures hold that client, not everyone behind the proxy, and a client cannot
+    # step around them by writing another address to the left. As in test_slowed, a machine so
+    # busy that the next attempt left more than 1 s after the last failure reruns the round.
+    free = 20  # XK_SIGNIN_FREE_FAILURES_ADDRESS
+    guesser = '198.51.100.7'
+    srv = Server(db, '--trusted-proxy', '127.0.0.1')
+    try:
+        for _ in range(3):
+            for i in range(free):
+                srv.sign_in('nobody-%d' % i, 'a guess', {'X-Forwarded-For': guesser})
+            answered = time.monotonic()
+            held = [srv.sign_in('alice', PASSWORD, {'X-Forwarded-For': xff})[0]
+                    for xff in (guesser, '10.9.9.9, ' + guesser, guesser + ', 127.0.0.1')]
+            asked_after = time.monotonic() - answered
+            if held == [429] * 3 or asked_after <= 1.0:
+                break
+        check('behind the trusted proxy, failures slow the address X-Forwarded-For names at its '
+              'right end, whatever the client wrote to its left (429 each)',
+              held == [429] * 3, (held, asked_after))
+        st, body, _ = srv.sign_in('alice', PASSWORD, {'X-Forwarded-For': '198.51.100.8'})
+        check('another client behind the same proxy signs in', st == 200, (st, body))
+        st, body, _ = srv.sign_in('alice', PASSWORD, {'X-Forwarded-For': guesser + ', 198.51.100.9'})
+        check('the right-most address the proxy added is the client, not one written to its left',
+              st == 200, (st, body))
+    finally:
+        srv.stop()
+    log = open(srv.log, encoding='utf-8', errors='replace').read()
+    check('the access log names the forwarded client, not the proxy',
+          '"client":"198.51.100.8"' in log, log[-400:])
+
+
 def test_server(db):
     rc, out, err = run('import', '--db', db, os.path.join(FIXTURES, 'seeds'))
     check('the registry is filled for the server', rc == 0, out + err)
@@ -322,6 +356,7 @@ def test_server(db):
           PASSWORD not in logged and 'entirely new' not in logged and 'not her password' not in logged)
     check('the access log names the signed-in person', '"token":"alice"' in logged, logged[-600:])
     test_secure_behind_proxy(db)
+    test_address_behind_proxy(db)
 
 
 def main():

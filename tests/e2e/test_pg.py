@@ -5,7 +5,9 @@ masked); the server's answers likewise; several processes writing at once, then 
 every count checked; a password never shown in messages or in ps; the server answering reads
 again after the database restarts.
 
-usage: test_pg.py XUKE_BINARY FIXTURES_DIR
+usage: test_pg.py XUKE_BINARY FIXTURES_DIR [--no-memory-bound]
+(--no-memory-bound: a sanitizer build, whose allocator keeps freed memory in quarantine, so a
+process's peak memory says nothing of what it holds; the scans run on a smaller registry.)
 Prints one line per check and closes with 'N passed, N failed'."""
 import glob
 import json
@@ -27,6 +29,7 @@ from checks import check, finish  # noqa: E402
 from pgcluster import Cluster, PASSWORD, free_port  # noqa: E402
 
 XUKE, FIXTURES = sys.argv[1], sys.argv[2]
+MEMORY_BOUND = '--no-memory-bound' not in sys.argv[3:]
 TMP = tempfile.mkdtemp(prefix='xuke-pgtest-')
 SEEDS = sorted(glob.glob(os.path.join(FIXTURES, 'seeds', '*.txt')))
 LISTS = os.path.join(FIXTURES, 'lists')
@@ -318,26 +321,29 @@ def bounded_scans(pg):
     the licences (14 MB more documents, records and audit content) must not raise any scan's
     peak memory by more than a few MB. Reading each scan's whole result at once, as the driver
     did, raised db copy's by the documents table's size and more."""
-    first = corpus.write(os.path.join(TMP, 'scan-a'), 3000, seed=30000)
-    second = corpus.write(os.path.join(TMP, 'scan-b'), 3000, seed=33000)
+    half = 3000 if MEMORY_BOUND else 1200  # either way more than two fetch batches in all
+    first = corpus.write(os.path.join(TMP, 'scan-a'), half, seed=30000)
+    second = corpus.write(os.path.join(TMP, 'scan-b'), half, seed=33000)
     docs_a = sorted(glob.glob(os.path.join(TMP, 'scan-a', '*.txt')))
     docs_b = sorted(glob.glob(os.path.join(TMP, 'scan-b', '*.txt')))
-    _, small = scan_peaks(pg, 'scan_small', docs_a)
     db, large = scan_peaks(pg, 'scan_large', docs_a + docs_b)
-    added = int(pg.psql('scan_large', 'SELECT (SELECT sum(octet_length(body)) FROM documents) + '
-                                      '(SELECT sum(octet_length(record)) FROM versions) + '
-                                      '(SELECT sum(octet_length(content)) FROM audit)')) // 2048
-    grown = {k: large[k] - small[k] for k in large}
-    check('twice the registry (%d KiB more rows) raises no scan\'s peak memory by 4 MiB: %s'
-          % (added, grown), added > 6000 and all(g < 4096 for g in grown.values()), (small, large))
+    if MEMORY_BOUND:
+        _, small = scan_peaks(pg, 'scan_small', docs_a)
+        added = int(pg.psql('scan_large', 'SELECT (SELECT sum(octet_length(body)) FROM documents) '
+                                          '+ (SELECT sum(octet_length(record)) FROM versions) + '
+                                          '(SELECT sum(octet_length(content)) FROM audit)')) // 2048
+        grown = {k: large[k] - small[k] for k in large}
+        check('twice the registry (%d KiB more rows) raises no scan\'s peak memory by 4 MiB: %s'
+              % (added, grown), added > 6000 and all(g < 4096 for g in grown.values()),
+              (small, large))
 
     numbers = {f['number'] for f in first + second}
     rc, out, err = run(db, 'export', '--format', 'jsonl')
     got = [json.loads(line)['number'] for line in out.splitlines() if line.strip()]
-    check('an export over six fetch batches holds every licence once, in number order',
+    check('an export over several fetch batches holds every licence once, in number order',
           rc == 0 and len(got) == len(numbers) and set(got) == numbers and got == sorted(got),
           (rc, len(got), len(numbers), err[-300:]))
-    company_search(pg, 'scan_large', db, first[1234])
+    company_search(pg, 'scan_large', db, first[half // 2])
     rc, out, err = run(db, 'audit', '--verify')
     check('audit --verify walks the whole chain across batches (%d entries)' % len(numbers),
           rc == 0 and f'{len(numbers)} entries' in out, out + err)

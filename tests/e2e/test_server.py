@@ -487,8 +487,70 @@ def test_reviewed_scan():
         check('the correction is named in the audit log', 'correct' in out and misread in out and right in out, out)
         rc, out, err = run('audit', '--db', db, '--verify')
         check('the audit chain verifies after a reviewed import', rc == 0, out + err)
+        # the same scan reviewed again, with the same correction: the record is unchanged, and
+        # the second review is kept all the same, after the first, on the current version
+        st, ans, _ = e.post('/v1/scans/reviewed', body)
+        result = follow_job(e, ans['job']['url']) if st == 202 else None
+        check('the same reviewed scan again leaves the record unchanged',
+              result and result['body']['stored'] == 0
+              and result['body']['results'][0]['outcome'] == 'unchanged', result)
+        st, hist, _ = r.get('/v1/licenses/琼B2-20220293/history')
+        versions = hist['versions'] if st == 200 else []
+        corr = versions[-1]['corrections'] if versions else None
+        check('a correction made on an unchanged re-import is kept, after the earlier one',
+              len(versions) == 1 and corr
+              and [(c['field'], c['read'], c['value']) for c in corr] == [('company', misread, right)] * 2,
+              hist)
+        rc, out, err = run('audit', '--db', db, '--verify')
+        check('the audit chain verifies after the re-import with its correction', rc == 0, out + err)
+        test_reviewed_lists(e, r, db, pdf, misread, right)
     finally:
         srv.stop()
+
+
+def test_reviewed_lists(e, r, db, pdf, misread, right):
+    """Every field a review flag names can be corrected, not only the scalars: a provision's
+    text and a website's domains, addressed as the record's JSON names them."""
+    import base64
+    st, ans, _ = e.post('/v1/parse', pdf)
+    parsed = follow_job(e, ans['job']['url']) if st == 202 else None
+    record = parsed['body']['record'] if parsed and parsed['status'] == 200 else {}
+    provisions, websites = record.get('provisions') or [], record.get('websites') or []
+    check('the scan is read with provisions and websites to correct', provisions and websites, parsed)
+    if not provisions or not websites:
+        return
+    last = provisions[-1]
+    text = last['text'][:-1] + '（经核对）'
+    site = websites[0]
+    read_domains = '、'.join(site['domains'])
+    file = base64.b64encode(pdf).decode()
+
+    def post(corrections):
+        st, ans, _ = e.post('/v1/scans/reviewed', json.dumps({'file': file, 'corrections': corrections}))
+        return follow_job(e, ans['job']['url']) if st == 202 else None
+
+    bad = post([{'field': 'websites[1].domains', 'read': read_domains, 'value': 'not a host!'}])
+    check('a website\'s domains corrected to what is no host name are refused, nothing stored',
+          bad and bad['status'] == 422 and 'not a host name' in json.dumps(bad, ensure_ascii=False), bad)
+    unknown = post([{'field': 'websites[9].name', 'read': 'x', 'value': 'y'}])
+    check('a correction naming a field the record lacks is refused',
+          unknown and unknown['status'] == 422 and 'names no field' in json.dumps(unknown), unknown)
+    done = post([{'field': 'company', 'read': misread, 'value': right},
+                 {'field': 'provisions[%d].text' % last['no'], 'read': last['text'], 'value': text},
+                 {'field': 'websites[1].domains', 'read': read_domains, 'value': 'a.example.cn，B.Example.cn'}])
+    check('a provision and a website corrected on review are imported as a new version',
+          done and done['status'] == 201 and done['body']['stored'] == 1, done)
+    rc, out, err = run('get', '--db', db, '--json', record['number'])
+    got = json.loads(out) if rc == 0 else {}
+    check('the record holds the corrected provision and the domains as host names',
+          [p['text'] for p in got.get('provisions', []) if p['no'] == last['no']] == [text]
+          and got.get('websites', [{}])[0].get('domains') == ['a.example.cn', 'b.example.cn'], got)
+    st, hist, _ = r.get('/v1/licenses/' + record['number'] + '/history')
+    corr = hist['versions'][-1]['corrections'] if st == 200 else []
+    check('the new version keeps the three corrections apart, by path',
+          [c['field'] for c in corr] == ['company', 'provisions[%d].text' % last['no'], 'websites[1].domains'], hist)
+    rc, out, err = run('audit', '--db', db, '--verify')
+    check('the audit chain verifies after corrections of lists', rc == 0, out + err)
 
 
 def test_baseline(srv, tok, number):

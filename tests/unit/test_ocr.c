@@ -644,6 +644,38 @@ static void test_lost_service(void **state)
     assert_int_equal(lost[0].line, 2);
     assert_int_equal(xk_ocr_flag_fields(lic, &r, 80), 1);
     assert_non_null(strstr(lic->problems[0].message, "业务种类 B22 (service): not read"));
+    /* the same for the catalogue: its code as the item, read surely (no page, no confidence),
+     * the reason as a code */
+    const xk_problem *p = &lic->problems[0];
+    assert_string_equal(p->key, "problem.review.field");
+    assert_string_equal(p->params[0], "service");
+    assert_string_equal(p->params[1], "B22");
+    assert_string_equal(p->params[3], "");
+    assert_string_equal(p->params[6], "service_lost");
+    xk_licence_free(lic);
+}
+
+/* A flagged field says the same twice: in English for the CLI, and as problem.review.field with
+ * its parts for the catalogue (field, item, text read, page, confidence, threshold, doubt). */
+static void test_flag_has_key_and_parts(void **state)
+{
+    (void)state;
+    const char *text = "公司名称:北京小荷科技有限公司\n";
+    xk_ocr_line lines[1] = {{2, 41, 60}};
+    xk_ocr_result r = {(char *)text, strlen(text), lines, 1, 2, 0, 0, 0, NULL, 0, 0, 0, 0};
+    xk_licence *lic = xk_licence_new();
+    lic->company = xk_licence_strdup(lic, "北京小荷科技有限公司", strlen("北京小荷科技有限公司"));
+    lic->line_company = 1;
+    assert_int_equal(xk_ocr_flag_fields(lic, &r, 80), 1);
+    const xk_problem *company = &lic->problems[0];
+    assert_string_equal(company->message, "needs review: 公司名称 (company): OCR confidence 41 "
+                                          "(below 80) on page 2; read \"公司名称:北京小荷科技有限公司\"");
+    assert_string_equal(company->key, "problem.review.field");
+    assert_int_equal(company->n_params, 11);
+    const char *want[] = {"company", "", "公司名称:北京小荷科技有限公司", "2", "41", "80", "", "", "", "",
+                          ""};
+    for (size_t i = 0; i < 11; i++)
+        assert_string_equal(company->params[i], want[i]);
     xk_licence_free(lic);
 }
 
@@ -972,6 +1004,7 @@ int main(void)
         cmocka_unit_test(test_wording_split),
         cmocka_unit_test(test_snaps_beyond_list),
         cmocka_unit_test(test_review_beyond_problem_cap),
+        cmocka_unit_test(test_flag_has_key_and_parts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -107,6 +107,50 @@ static void test_json_bad_number_is_refused(void **state)
     assert_non_null(strstr(err.message, "not a licence number"));
 }
 
+#define RECORD_HEAD                                                                                \
+    "{\"number\":\"京B2-20224676\",\"company\":\"c\",\"legal_representative\":\"l\","                  \
+    "\"issued\":\"2022-01-01\",\"expires\":\"2027-01-01\",\"services\":[],"
+
+/* A stored record's warnings keep their catalogue keys and values (warning_keys, one entry per
+ * warning, null for one without). */
+static void test_json_warning_keys_are_read_back(void **state)
+{
+    (void)state;
+    const char *j = RECORD_HEAD "\"warnings\":[\"needs review: one\",\"two\"],"
+                                "\"warning_keys\":[{\"key\":\"problem.review.field\","
+                                "\"params\":[\"company\",\"\",\"读\"]},null]}";
+    json_error_t jerr;
+    json_t *o = json_loads(j, 0, &jerr);
+    assert_non_null(o);
+    xk_licence *lic = NULL;
+    xk_error err;
+    assert_int_equal(xk_licence_from_json(o, &lic, &err), XK_OK);
+    assert_int_equal(lic->n_problems, 2);
+    assert_string_equal(lic->problems[0].key, "problem.review.field");
+    assert_int_equal(lic->problems[0].n_params, 3);
+    assert_string_equal(lic->problems[0].params[2], "读");
+    assert_null(lic->problems[1].key);
+    json_decref(o);
+    xk_licence_free(lic);
+}
+
+static void test_json_bad_warning_keys_are_refused(void **state)
+{
+    (void)state;
+    xk_error err;
+    const char *short_list = RECORD_HEAD "\"warnings\":[\"a\",\"b\"],\"warning_keys\":[null]}";
+    assert_int_equal(read_text(short_list, &err), XK_EFORMAT);
+    assert_string_equal(err.message, "warning_keys: expected an array with one entry per warning");
+    const char *not_a_key = RECORD_HEAD "\"warnings\":[\"a\"],\"warning_keys\":[{\"key\":\"x\","
+                                        "\"params\":[]}]}";
+    assert_int_equal(read_text(not_a_key, &err), XK_EFORMAT);
+    assert_non_null(strstr(err.message, "warning_keys[0]: expected null or"));
+    const char *bad_param = RECORD_HEAD "\"warnings\":[\"a\"],\"warning_keys\":[{\"key\":"
+                                        "\"problem.x\",\"params\":[1]}]}";
+    assert_int_equal(read_text(bad_param, &err), XK_EFORMAT);
+    assert_string_equal(err.message, "warning_keys[0]: expected the params to be strings");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -116,6 +160,8 @@ int main(void)
         cmocka_unit_test(test_json_wrong_type_names_the_path),
         cmocka_unit_test(test_json_bad_date_is_refused),
         cmocka_unit_test(test_json_bad_number_is_refused),
+        cmocka_unit_test(test_json_warning_keys_are_read_back),
+        cmocka_unit_test(test_json_bad_warning_keys_are_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

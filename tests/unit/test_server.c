@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "server/api.h"
+#include "server/forwarded.h"
 #include "xuke/xuke.h"
 
 typedef struct fixture {
@@ -419,6 +420,33 @@ static void test_content_length_is_read_strictly(void **state)
     assert_true(n == UINT64_MAX);
 }
 
+/* Behind the trusted proxy the client is the right-most X-Forwarded-For address that is not the
+ * proxy: what a client writes to its left is never taken, nor is a malformed right end. */
+static void test_forwarded_client_is_the_right_most_untrusted(void **state)
+{
+    (void)state;
+    char out[64] = "peer";
+    assert_true(xk_srv_forwarded_client("198.51.100.7", "127.0.0.1", out, sizeof out));
+    assert_string_equal(out, "198.51.100.7");
+    assert_true(xk_srv_forwarded_client("10.9.9.9, 198.51.100.7", "127.0.0.1", out, sizeof out));
+    assert_string_equal(out, "198.51.100.7");
+    /* the proxy reached through itself (a chain of the same proxy) is skipped */
+    assert_true(xk_srv_forwarded_client(" 203.0.113.5 ,127.0.0.1,127.0.0.1 ", "127.0.0.1", out,
+                                        sizeof out));
+    assert_string_equal(out, "203.0.113.5");
+    assert_true(xk_srv_forwarded_client("[2001:DB8::1]", "::1", out, sizeof out));
+    assert_string_equal(out, "2001:db8::1");
+    snprintf(out, sizeof out, "peer");
+    assert_false(xk_srv_forwarded_client(NULL, "127.0.0.1", out, sizeof out));
+    assert_false(xk_srv_forwarded_client("127.0.0.1", "127.0.0.1", out, sizeof out));
+    assert_false(xk_srv_forwarded_client("", "127.0.0.1", out, sizeof out));
+    /* garbage where the proxy put the client: the peer stays, the entry to its left is not taken */
+    assert_false(xk_srv_forwarded_client("198.51.100.7, not-an-address", "127.0.0.1", out,
+                                         sizeof out));
+    assert_false(xk_srv_forwarded_client("198.51.100.7, 1.2.3.4.5", "127.0.0.1", out, sizeof out));
+    assert_string_equal(out, "peer");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -433,6 +461,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_remove_reason_whole_or_refused, setup, teardown),
         cmocka_unit_test(test_ratelimit),
+        cmocka_unit_test(test_forwarded_client_is_the_right_most_untrusted),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

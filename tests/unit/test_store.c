@@ -835,6 +835,61 @@ static void test_corrections_are_kept_apart_per_version(void **state)
     assert_int_equal(xk_store_audit_verify(fx->st, &checked, &err), XK_OK);
 }
 
+/* Corrections are part of the licence's content in the audit chain: a correction row changed
+ * or deleted with sqlite3 fails verification, as an evidence row does. */
+static void test_audit_detects_a_tampered_correction(void **state)
+{
+    fixture *fx = *state;
+    xk_import_result res;
+    assert_int_equal(put_seed(fx->st, SEED0, &res), XK_OK);
+    xk_correction c;
+    memset(&c, 0, sizeof c);
+    snprintf(c.field, sizeof c.field, "company");
+    snprintf(c.read_value, sizeof c.read_value, "海南小荷健康网络技木有限公司");
+    snprintf(c.corrected_value, sizeof c.corrected_value, "海南小荷健康网络技术有限公司");
+    xk_error err;
+    assert_int_equal(xk_store_put_corrections(fx->st, SEED0_NUMBER, 1, &c, 1, &err), XK_OK);
+    size_t checked;
+    assert_int_equal(xk_store_audit_verify(fx->st, &checked, &err), XK_OK);
+    tamper(fx, "UPDATE corrections SET corrected_value = '海南某某有限公司'");
+    assert_int_equal(xk_store_audit_verify(fx->st, &checked, &err), XK_ECONFLICT);
+    assert_non_null(strstr(err.message, "corrections"));
+    tamper(fx, "UPDATE corrections SET corrected_value = '海南小荷健康网络技术有限公司'");
+    assert_int_equal(xk_store_audit_verify(fx->st, &checked, &err), XK_OK);
+    tamper(fx, "UPDATE corrections SET actor = 'mallory'");
+    assert_int_equal(xk_store_audit_verify(fx->st, &checked, &err), XK_ECONFLICT);
+    tamper(fx, "DELETE FROM corrections");
+    assert_int_equal(xk_store_audit_verify(fx->st, &checked, &err), XK_ECONFLICT);
+    assert_non_null(strstr(err.message, "corrections"));
+}
+
+/* A version corrected twice (a reviewed scan imported again onto the version it left unchanged)
+ * keeps both reviews, the second after the first. */
+static void test_corrections_twice_on_a_version_follow_each_other(void **state)
+{
+    fixture *fx = *state;
+    xk_import_result res;
+    assert_int_equal(put_seed(fx->st, SEED0, &res), XK_OK);
+    xk_correction c;
+    memset(&c, 0, sizeof c);
+    snprintf(c.field, sizeof c.field, "legal_representative");
+    snprintf(c.read_value, sizeof c.read_value, "吴海锋");
+    snprintf(c.corrected_value, sizeof c.corrected_value, "吴海峰");
+    xk_error err;
+    assert_int_equal(xk_store_put_corrections(fx->st, SEED0_NUMBER, 1, &c, 1, &err), XK_OK);
+    snprintf(c.corrected_value, sizeof c.corrected_value, "吴海丰");
+    assert_int_equal(xk_store_put_corrections(fx->st, SEED0_NUMBER, 1, &c, 1, &err), XK_OK);
+    xk_correction *got;
+    size_t n;
+    assert_int_equal(xk_store_corrections(fx->st, SEED0_NUMBER, 1, &got, NULL, &n, &err), XK_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(got[0].corrected_value, "吴海峰");
+    assert_string_equal(got[1].corrected_value, "吴海丰");
+    free(got);
+    size_t checked;
+    assert_int_equal(xk_store_audit_verify(fx->st, &checked, &err), XK_OK);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -853,6 +908,8 @@ int main(void)
         T(test_audit_detects_an_altered_entry),
         T(test_audit_detects_a_deleted_last_entry),
         T(test_audit_detects_a_deleted_middle_entry),
+        T(test_audit_detects_a_tampered_correction),
+        T(test_corrections_twice_on_a_version_follow_each_other),
         T(test_transaction_rollback_discards_everything),
         T(test_record_with_errors_is_refused),
         T(test_backup_copies_and_never_overwrites),
