@@ -11,8 +11,13 @@ text (cross-checked with the generator's own facts).
 --font, --points and --dpi print the pages otherwise than the default Noto Sans CJK SC 14 pt at
 200 dpi (a serif face, a low-resolution scan).
 
+With --pdf each licence's pages are read as one image-only PDF (img2pdf: the page images embedded
+as they are, with no resolution of their own), the path a scanner's PDF takes: the images are
+read at their own resolution, not rendered again.
+
 usage: ocr_bench.py XUKE FIXTURES_DIR WORK_DIR [--styles clean,noisy] [--docs N] [--clean MODE]
-                    [--languages L] [--synthetic N] [--font F] [--points N] [--dpi N] [--markdown]"""
+                    [--languages L] [--synthetic N] [--font F] [--points N] [--dpi N] [--pdf]
+                    [--markdown]"""
 import argparse
 import glob
 import json
@@ -99,6 +104,7 @@ def main():
     ap.add_argument('--font', default=render.FONT, help="e.g. 'Noto Serif CJK SC'")
     ap.add_argument('--points', type=int, default=render.POINTS)
     ap.add_argument('--dpi', type=int, default=render.DPI)
+    ap.add_argument('--pdf', action='store_true', help='each licence read as one image-only PDF')
     ap.add_argument('--markdown', action='store_true')
     ap.add_argument('--verbose', action='store_true')
     a = ap.parse_args()
@@ -118,7 +124,8 @@ def main():
             out = os.path.join(a.work, style, name)
             drawn = DAMAGE[k % len(DAMAGE)] if style == 'damaged' else style
             pages = render.pages(text, out, drawn, **print_)
-            rec, took, err = run(a.xuke, pages, extra)
+            files = [render.image_pdf(pages, out + '.pdf')] if a.pdf else pages
+            rec, took, err = run(a.xuke, files, extra)
             s = ocr_eval.score(expected, rec)
             tot['fields'] += s['fields']
             tot['right'] += s['right']
@@ -137,7 +144,8 @@ def main():
     target = {'clean': 97.0 if a.heldout else 99.0}
     if a.heldout:
         target['damaged'] = 95.0
-    threads = threads_check(a.xuke, a.work, extra) if 'clean' in a.styles.split(',') and not a.heldout else None
+    threads = (threads_check(a.xuke, a.work, extra)
+               if 'clean' in a.styles.split(',') and not a.heldout and not a.pdf else None)
     if a.markdown:
         print('| style | pages | s/page (1 core) | fields right | right, clean | right but flagged | wrong, flagged | wrong, NOT flagged | refused docs | target |')
         print('|---|---|---|---|---|---|---|---|---|---|')
@@ -168,7 +176,8 @@ def main():
 def threads_check(xuke, work, extra):
     """Wall time of the biggest clean licence read as a user runs xuke (no OMP_THREAD_LIMIT) and on
     one core, each the best of two: Tesseract's OpenMP threads must not cost more than they give."""
-    biggest = max(glob.glob(os.path.join(work, 'clean', '*')), key=lambda d: len(os.listdir(d)), default=None)
+    biggest = max(filter(os.path.isdir, glob.glob(os.path.join(work, 'clean', '*'))),
+                  key=lambda d: len(os.listdir(d)), default=None)
     if not biggest:
         return None
     pages = sorted(glob.glob(os.path.join(biggest, '*.png')))

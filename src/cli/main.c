@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -76,8 +77,32 @@ static void hide_passwords(int argc, char **argv)
     }
 }
 
+/* Tesseract runs its networks on OpenMP threads (four a call) that spin while they wait. Where
+ * pages are read side by side (the server's OCR workers, two imports at once, a test beside
+ * another) those threads outnumber the cores and spend them spinning: three concurrent 4-page
+ * reads took 79 s instead of 16.5 s with one thread a call (2 cores, measured with
+ * `xuke parse --pages` ×3). xuke reads pages in parallel itself, so the commands that may read
+ * a scan run with OMP_THREAD_LIMIT=1 unless the caller set it. libgomp reads the variable once,
+ * when it is loaded, before main: the process is started again with it set. If that fails the
+ * command still runs, only slower under load. */
+static void limit_ocr_threads(char **argv)
+{
+    static const char *const reads_scans[] = {"parse", "import", "serve"};
+    if (!argv[0] || !argv[1] || getenv("OMP_THREAD_LIMIT"))
+        return;
+    for (size_t i = 0; i < sizeof reads_scans / sizeof reads_scans[0]; i++) {
+        if (strcmp(argv[1], reads_scans[i]) != 0)
+            continue;
+        if (setenv("OMP_THREAD_LIMIT", "1", 1) == 0)
+            execv("/proc/self/exe", argv);
+        return;
+    }
+}
+
 int main(int argc, char **argv)
 {
+    /* before the passwords are hidden: the program started again must see its real arguments */
+    limit_ocr_threads(argv);
     setlocale(LC_CTYPE, "C.UTF-8");
     hide_passwords(argc, argv);
     /* A file-size limit (ulimit -f) must end in a clear "disk full" error from the store and a

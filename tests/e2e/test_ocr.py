@@ -26,7 +26,10 @@ import render  # noqa: E402
 XUKE, FIXTURES = sys.argv[1], sys.argv[2]
 TMP = tempfile.mkdtemp(prefix='xuke-ocr-')
 results = {'passed': 0, 'failed': 0}
-ENV = dict(os.environ)  # as a user runs it: xuke keeps Tesseract's OpenMP threads to idle cores
+ENV = dict(os.environ)  # as a user runs it: xuke runs Tesseract with OMP_THREAD_LIMIT=1 itself
+# a job that has not moved for this long is stuck: each page's reading is bounded by the server's
+# own 30 s (XK_OCR_PAGE_SECONDS), so this is ten pages' worth on a loaded machine
+JOB_STALL_SECONDS = 300
 
 
 def check(name, ok, detail=''):
@@ -423,11 +426,12 @@ def call(port, method, path, body=None, token=None):
 
 
 def job_done(port, url, token, seen=None):
-    """Follows a job until it is done (each state change is progress; no clock but a generous
-    overall limit of 20 minutes). seen collects the states and pages reported."""
+    """Follows a job until it is done; gives up only when the job stops moving (its state, the
+    jobs ahead, the page started and the pages read unchanged for JOB_STALL_SECONDS), never on a
+    clock tuned to an idle machine. seen collects the states and pages reported."""
     import time
-    end = time.monotonic() + 1200
-    while time.monotonic() < end:
+    last, moved = None, time.monotonic()
+    while time.monotonic() - moved < JOB_STALL_SECONDS:
         st, job, _ = call(port, 'GET', url, token=token)
         if st != 200:
             return None
@@ -435,6 +439,9 @@ def job_done(port, url, token, seen=None):
             seen.append((job['state'], job.get('page')))
         if job['state'] == 'done':
             return job['result']
+        now = (job['state'], job.get('jobs_ahead'), job.get('page'), job.get('pages_read'))
+        if now != last:
+            last, moved = now, time.monotonic()
         time.sleep(0.2)
     return None
 
