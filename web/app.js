@@ -679,9 +679,19 @@ function sitesSection(sites) {
       ' (' + t('l.checked_at') + ' ', moment(c.checked_at), ', ' + t('l.changed_at') + ' ', moment(c.changed_at), ')'))));
 }
 
-function recordView(r) {
-  return [fieldList([['f.number', r.number], ['f.company', r.company], ['f.legal', r.legal_representative],
-    ['f.issuer', r.issuer], ['f.category', r.category], ['f.issued', day(r.issued)], ['f.expires', day(r.expires)]]),
+/* A field a reviewer corrected (the current version's corrections, from its history): its value,
+ * and apart from it what the scan was read as and who corrected it. */
+function correctedValue(field, value, corrected) {
+  const c = corrected && corrected.get(field);
+  if (!c) return value;
+  return h('span', { class: 'corrected', 'data-field': field }, value, ' ',
+    h('span', { class: 'muted corrected-from' }, tn('l.corrected_from', { read: ISO_DAY.test(c.read) ? day(c.read) : said(c.read), by: said(c.by) })));
+}
+
+function recordView(r, corrected) {
+  const v = (field, value) => correctedValue(field, value, corrected);
+  return [fieldList([['f.number', v('number', r.number)], ['f.company', v('company', r.company)], ['f.legal', v('legal_representative', r.legal_representative)],
+    ['f.issuer', v('issuer', r.issuer)], ['f.category', r.category], ['f.issued', v('issued', day(r.issued))], ['f.expires', v('expires', day(r.expires))]]),
     servicesSection(r.services), websitesSection(r.websites), provisionsSection(r.provisions)];
 }
 
@@ -698,10 +708,13 @@ async function licencePage(number) {
     const base = '/v1/licenses/' + enc(number);
     const [r, ob, hist, evs, sites, types] = await Promise.all([api(base), api(base + '/obligations'), api(base + '/history'),
       api(base + '/events'), api(base + '/sites'), eventTypes()]);
+    /* what a reviewer corrected in the version shown, kept apart from what was read */
+    const mine = hist.versions.find((v) => v.version === r.version);
+    const corrected = new Map(((mine && mine.corrections) || []).map((c) => [c.field, c]));
     show(h('h1', {}, r.company), h('p', { class: 'sub' }, r.number, ' ', statusBadge(r.status === 'removed' ? 'removed' : ob.status)),
       r.removed_reason ? h('p', { class: 'error' }, t('l.removed') + ': ' + r.removed_reason) : null,
       reviewBox(storedProblems(r), r.needs_review, r.scan), listsSection(r.lists),
-      recordView(r).slice(0, 1), fieldList([['f.version', t('l.version_of', { n: r.version, total: r.versions })], ['f.imported_at', moment(r.imported_at)],
+      recordView(r, corrected).slice(0, 1), fieldList([['f.version', t('l.version_of', { n: r.version, total: r.versions })], ['f.imported_at', moment(r.imported_at)],
         ['f.source_sha256', h('code', { class: 'hash' }, r.source_sha256)]]),
       obligationsSection(ob, evs, types, r.number), sitesSection(sites), eventsSection(r.number, evs), recordView(r).slice(1), versionsSection(r.number, hist), sourceSection(r.number));
   } catch (e) { show(errorBox(e)); }

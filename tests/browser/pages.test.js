@@ -444,6 +444,10 @@ async function testScanReview(page, base) {
   await page.waitForSelector('ul.corrections li[data-field="company"]');
   const shown = await page.textContent('ul.corrections');
   check('the licence page lists the correction beside its version', shown.includes(misread) && shown.includes(right), shown);
+  const field = await page.$eval('dl.fields .corrected[data-field="company"]', (e) => ({ text: e.textContent, from: e.querySelector('.corrected-from').textContent }))
+    .catch(() => null);
+  check('the record marks the company as corrected by a person, what the scan read kept apart beside it',
+    field !== null && field.text.startsWith(right) && field.from.includes(misread) && field.from.includes('web-editor') && field.from.includes('人工更正'), JSON.stringify(field));
   const notes = await ownText(page, '#review');
   check('zh: the stored record\'s review notes are said in Chinese on the licence page',
     notes.length > 0 && latinWords(notes.join(' ')).length === 0 && notes.join('').includes('公司名称'), notes);
@@ -698,6 +702,11 @@ async function walkLanguage(browser, base, ctx, locale, lang) {
   await look('upload: a document with warnings');
   await page.click('#import');
   await page.waitForSelector('#import-result p.good');
+  /* a scan to review: its pages, the flagged fields marked on them and listed */
+  await page.setInputFiles('#file', renderMisprintedPdf());
+  await page.waitForSelector('ol#review li.flag', { timeout: OCR_STALL_MS });
+  await page.waitForSelector('.page-view .mark');
+  await look('upload: a scan to review');
   const number = JSON.parse(fs.readFileSync(ctx.uploadDoc.replace(/\.txt$/, '.json'), 'utf8')).number;
   await page.goto(base + '/l/' + encodeURIComponent(number));
   await page.waitForSelector('#review li');
@@ -724,7 +733,7 @@ async function testWalk(browser, base, ctx) {
   const zh = await walkLanguage(browser, base, ctx, 'zh-CN', 'zh');
   const en = await walkLanguage(browser, base, ctx, 'en-GB', 'en');
   check('both walks saw every page: sign-in, search, each licence, dashboard, reminders, upload',
-    zh.length === en.length && zh.length >= 11 + rows.length, [zh.length, en.length, rows.length]);
+    zh.length === en.length && zh.length >= 12 + rows.length, [zh.length, en.length, rows.length]);
 }
 
 /* People sign in: an account of each role (made with `xuke user add`) signs in on /signin and
