@@ -293,9 +293,13 @@ size_t xk_ocr_ones_by_height(PIX *image, const latin_run *run, const char *text,
  * the page's own model. */
 void xk_ocr_read_latin(const xk_ocr_options *o, PIX *image, page_lines *pl, double *left);
 
+/* A reading's deadline on the wall clock, in multiples of the processor time it has left. */
+#define OCR_WALL_FACTOR 10
+
 /*
- * Recognises the image set in api within *left seconds (a Tesseract deadline), *left reduced by
- * the time taken: true when it was read, false when the engine failed, the time was spent
+ * Recognises the image set in api within *left seconds of the calling thread's processor time
+ * (Tesseract's cancel hook; a wall-clock deadline OCR_WALL_FACTOR times longer as a backstop),
+ * *left reduced by the time taken: true when it was read, false when the engine failed, the time was spent
  * before it started, or it ran out meanwhile (what was read then is partial: not to be used).
  * Every reading of a page goes through it, so the page's time limit bounds them all.
  */

@@ -10,11 +10,13 @@ usage: test_ocr.py XUKE_BINARY FIXTURES_DIR
 Prints one line per check and closes with 'N passed, N failed'."""
 import json
 import os
+import resource
 import shutil
 import struct
 import subprocess
 import sys
 import tempfile
+import time
 import zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -37,9 +39,10 @@ def check(name, ok, detail=''):
     print(('ok   ' if ok else 'FAIL ') + name + ('' if ok else '\n     ' + str(detail)[:1500]))
 
 
-def xuke(*args, timeout=300, input_text=None):
+def xuke(*args, timeout=300, input_text=None, preexec_fn=None):
     p = subprocess.run([XUKE, *args], capture_output=True, timeout=timeout, env=ENV,
-                       input=input_text.encode('utf-8') if input_text is not None else None)
+                       input=input_text.encode('utf-8') if input_text is not None else None,
+                       preexec_fn=preexec_fn)
     # stdout must be valid UTF-8 (strict): a record or a warning cut inside a character is a bug
     return p.returncode, p.stdout.decode('utf-8'), p.stderr.decode('utf-8', 'replace')
 
@@ -525,8 +528,40 @@ def test_import_pages(clean, expected):
     check('import --pages: every page file is linked', rc == 0 and json.loads(out)['scan']['files'] == len(clean), out[:200])
 
 
+def test_busy_machine(clean, expected):
+    """A page's time limit counts the reader's processor time, not the wall clock: a page read
+    while four busy loops share its one core takes several times its limit on the clock and is
+    still read. Its own processor time is measured first, alone, and the limit set above it."""
+    def core0():
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    page = clean[0]
+    def children_cpu():
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return usage.ru_utime + usage.ru_stime
+    before = children_cpu()
+    xuke('parse', '--json', page, timeout=600, preexec_fn=core0)
+    cpu = children_cpu() - before
+    limit = max(2, int(cpu * 2) + 1)
+    hogs = [subprocess.Popen([sys.executable, '-c', 'while True: pass'], preexec_fn=core0)
+            for _ in range(4)]
+    try:
+        started = time.monotonic()
+        rc, out, err = xuke('parse', '--json', '--page-seconds', str(limit), page,
+                            timeout=1200, preexec_fn=core0)
+        wall = time.monotonic() - started
+    finally:
+        for h in hogs:
+            h.kill()
+            h.wait()
+    check(f'a page read on a core four busy loops share: read within its {limit} s limit '
+          f'({cpu:.1f} s alone) though it took {wall:.0f} s on the clock',
+          'over the limit' not in err and expected['number'] in out and wall > limit,
+          (rc, cpu, wall, err[-300:]))
+
+
 def main():
     clean, expected = test_images()
+    test_busy_machine(clean, expected)
     test_containers(clean, expected)
     test_refusals(clean)
     test_import(clean, expected)
