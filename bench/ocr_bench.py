@@ -17,7 +17,7 @@ read at their own resolution, not rendered again.
 
 usage: ocr_bench.py XUKE FIXTURES_DIR WORK_DIR [--styles clean,noisy] [--docs N] [--clean MODE]
                     [--languages L] [--synthetic N] [--font F] [--points N] [--dpi N] [--pdf]
-                    [--markdown]"""
+                    [--markdown] [--heldout N [--seed S]] [--by-field] [--verbose]"""
 import argparse
 import glob
 import json
@@ -107,6 +107,9 @@ def main():
     ap.add_argument('--pdf', action='store_true', help='each licence read as one image-only PDF')
     ap.add_argument('--markdown', action='store_true')
     ap.add_argument('--verbose', action='store_true')
+    ap.add_argument('--by-field', action='store_true',
+                    help='also print, per style and kind of field, right-clean, right-flagged, '
+                         'wrong-flagged, wrong-unflagged and fields of refused licences')
     a = ap.parse_args()
     extra = (['--clean', a.clean] if a.clean else []) + (['--languages', a.languages] if a.languages else [])
     if a.heldout:
@@ -116,7 +119,7 @@ def main():
         docs = [(*d, base) for d in (synthetic(a.xuke, a.synthetic) if a.synthetic else fixtures(a.fixtures))]
     if a.docs:
         docs = docs[:a.docs]
-    rows = []
+    rows, by_field = [], {}
     for style in a.styles.split(','):
         tot = {'fields': 0, 'right': 0, 'flagged': 0, 'unflagged': 0, 'refused': 0, 'pages': 0,
                'seconds': 0.0, 'right_flagged': 0}
@@ -135,6 +138,7 @@ def main():
             tot['right_flagged'] += s['right_flagged']
             tot['pages'] += len(pages)
             tot['seconds'] += took
+            count_by_field(by_field.setdefault(style, {}), expected, s)
             if a.verbose and (s['wrong_unflagged'] or s['refused'] or s['wrong_flagged']):
                 print(f'  {style} {name} {drawn} {print_}: refused={s["refused"]} '
                       f'unflagged={s["wrong_unflagged"]} flagged={s["wrong_flagged"]}', file=sys.stderr)
@@ -166,11 +170,47 @@ def main():
                   f'right but flagged {t["right_flagged"]:3d}  '
                   f'refused {t["refused"]}')
 
+    if a.by_field:
+        print_by_field(by_field, a.markdown)
     if threads:
         pages, one, default = threads
         line = (f'{pages} pages, the biggest clean licence: {default / pages:.2f} s/page as a user runs it '
                 f'(OpenMP left to Tesseract) beside {one / pages:.2f} s/page on one core (OMP_THREAD_LIMIT=1)')
         print(('\n' + line + '.') if a.markdown else 'ocr threads  ' + line)
+
+
+def kind(field):
+    """The kind of a scored field: 'service B25' -> 'service', 'provision 3' -> 'provision'."""
+    return field.split(' ', 1)[0]
+
+
+def count_by_field(counts, expected, s):
+    """Adds one licence's score s to counts[kind] = [right clean, right flagged, wrong flagged,
+    wrong unflagged, refused]; extra (invented) fields count as wrong of their kind."""
+    for name in s['right_fields']:
+        counts.setdefault(kind(name), [0] * 5)[1 if name in s['right_flagged_fields'] else 0] += 1
+    for name in s['wrong_flagged']:
+        counts.setdefault(kind(name), [0] * 5)[2] += 1
+    for name in s['wrong_unflagged']:
+        counts.setdefault(kind(name), [0] * 5)[3] += 1
+    if s['refused']:
+        for name in ocr_eval.fields(expected):
+            counts.setdefault(kind(name), [0] * 5)[4] += 1
+
+
+def print_by_field(by_field, markdown):
+    head = ('style', 'field', 'right, clean', 'right, flagged', 'wrong, flagged', 'wrong, NOT flagged',
+            'in refused licences')
+    if markdown:
+        print('\n| ' + ' | '.join(head) + ' |\n|' + '---|' * len(head))
+    for style, counts in by_field.items():
+        for k in sorted(counts):
+            c = counts[k]
+            if markdown:
+                print(f'| {style} | {k} | ' + ' | '.join(str(v) for v in c) + ' |')
+            else:
+                print(f'field {style:8s} {k:22s} right clean {c[0]:4d}  right flagged {c[1]:4d}  '
+                      f'wrong flagged {c[2]:4d}  wrong NOT flagged {c[3]:4d}  refused {c[4]:4d}')
 
 
 def threads_check(xuke, work, extra):

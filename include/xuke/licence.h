@@ -161,6 +161,11 @@ typedef struct xk_number {
     int year;
 } xk_number;
 
+/* Sets the licence's number and what the number decides: region, category, the issuer (the
+ * region's communications administration, the Ministry for a cross-regional licence, "" for a
+ * region the catalogue lacks) and the year. XK_ENOMEM when the record's arena is full. */
+xk_status xk_licence_set_number(xk_licence *lic, const xk_number *n);
+
 /*
  * Finds a licence number in free text as users type or paste it ("京 B2-2022 4676",
  * full-width forms, dash variants). Returns false when none is present.

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xuke/catalogue.h"
 #include "xuke/licence.h"
 #include "xuke/limits.h"
 #include "xuke/text.h"
@@ -32,6 +33,18 @@ void xk_licence_free(xk_licence *lic)
 {
     if (lic)
         xk_arena_free(lic->arena); /* lic itself lives in its arena */
+}
+
+xk_status xk_licence_set_number(xk_licence *lic, const xk_number *n)
+{
+    const xk_region *reg = xk_region_by_abbr(n->region, strlen(n->region));
+    const char *issuer = *n->region ? (reg ? reg->issuer : "") : XK_MINISTRY_ISSUER;
+    lic->number = xk_licence_strdup(lic, n->text, strlen(n->text));
+    lic->region = xk_licence_strdup(lic, n->region, strlen(n->region));
+    lic->category = xk_licence_strdup(lic, n->category, strlen(n->category));
+    lic->issuer = xk_licence_strdup(lic, issuer, strlen(issuer));
+    lic->number_year = n->year;
+    return lic->number && lic->region && lic->category && lic->issuer ? XK_OK : XK_ENOMEM;
 }
 
 char *xk_licence_strdup(xk_licence *lic, const char *s, size_t len)

@@ -200,14 +200,7 @@ static xk_status set_number(xk_licence *lic, const char *value, xk_error *err)
     xk_number n;
     if (xk_number_exact(value, strlen(value), &n) != XK_NUMBER_OK)
         return xk_error_set(err, XK_EUSAGE, 0, "number: \"%s\" is not a licence number", value);
-    const xk_region *reg = xk_region_by_abbr(n.region, strlen(n.region));
-    const char *issuer = *n.region ? (reg ? reg->issuer : "") : XK_MINISTRY_ISSUER;
-    lic->number = xk_licence_strdup(lic, n.text, strlen(n.text));
-    lic->region = xk_licence_strdup(lic, n.region, strlen(n.region));
-    lic->category = xk_licence_strdup(lic, n.category, strlen(n.category));
-    lic->issuer = xk_licence_strdup(lic, issuer, strlen(issuer));
-    lic->number_year = n.year;
-    if (!lic->number || !lic->region || !lic->category || !lic->issuer)
+    if (xk_licence_set_number(lic, &n) != XK_OK)
         return xk_error_set(err, XK_ENOMEM, 0, "out of memory");
     return XK_OK;
 }

@@ -11,11 +11,9 @@
  *  - the licence number read alike on two or more lines (each page prints it), with no line
  *    reading another province for it;
  *  - the two dates, when 有效期至 falls five years to the day after 发证日期 (the term of a
- *    value-added licence): a misread digit in either breaks that;
- *  - the company's name read alike elsewhere (the 附页 header, the provisions' opening
- *    sentence), no line naming it otherwise, and none of its characters one Tesseract reads
- *    for another systematically (see misread_for_another): a random misreading is not made
- *    twice alike, but 璟 was read 环 on both lines of four renders.
+ *    value-added licence): a misread digit in either breaks that.
+ * The company's name is confirmed by nothing: read alike on a second line it may still be the
+ * same misreading made twice (晴 read 畏 on both lines of a render), so agreement is no evidence.
  * Corrections beyond the noise (xk_ocr_within_noise) and every other reason to doubt a field
  * still flag it (scan.c).
  *
@@ -62,53 +60,6 @@ static int number_readings(const xk_licence *lic, const char *text)
             return -1;
     }
     return agree;
-}
-
-/*
- * The Chinese characters Tesseract was counted reading for another one 3 times or more, in 3
- * renders or more (data/ocr_confusions.txt: 152 pages of tuning licences; 环 for 璟 9 times in 4
- * renders, 会 for 公 20 in 7, 天 for 关 9 in 4, …): a name holding one may be the same misreading
- * made twice. tests/e2e/test_confusions.py keeps this list equal to the table's.
- */
-static const char misread_for_another[] =
-    "一三上下个乎二产人伍会佑作党全六兰关其到千县合呈和售国天宫履己广志念恋恩您攻斌日昌昭是本港环"
-    "生电白目站等老考茶获言路通避钦黎";
-
-static bool holds_systematic_misreading(const char *name)
-{
-    size_t len = strlen(name);
-    for (size_t i = 0; i < len;) {
-        unsigned cp = 0;
-        size_t k = xk_utf8_decode(name + i, len - i, &cp);
-        k = k ? k : 1;
-        if (xk_is_han(cp)) {
-            char ch[5] = {0};
-            memcpy(ch, name + i, k < 4 ? k : 4);
-            if (strstr(misread_for_another, ch))
-                return true;
-        }
-        i += k;
-    }
-    return false;
-}
-
-/* The company's name read alike on another line than its own (first), none reading it
- * otherwise, and no character of it a systematic misreading. */
-static bool company_confirmed(const xk_licence *lic, const char *text, int first)
-{
-    if (!lic->company || !lic->company[0] || lic->line_company_differs ||
-        holds_systematic_misreading(lic->company))
-        return false;
-    size_t n = strlen(lic->company);
-    int line = 1;
-    const char *at = text;
-    for (const char *p = strstr(text, lic->company); p; p = strstr(p + n, lic->company)) {
-        for (; at < p; at++)
-            line += *at == '\n';
-        if (line != first)
-            return true;
-    }
-    return false;
 }
 
 static bool dates_agree(const xk_licence *lic)
@@ -204,8 +155,6 @@ bool xk_ocr_field_confirmed(const xk_licence *lic, const char *text, ocr_field k
                service_lines_known(&lic->services[index], text, first, last);
     case OCR_FIELD_PROVISION:
         return index < lic->n_provisions && provision_standard(&lic->provisions[index]);
-    case OCR_FIELD_COMPANY:
-        return company_confirmed(lic, text, first);
     default:
         return false;
     }
@@ -221,7 +170,7 @@ static bool granted(const xk_licence *lic, const char *code)
 }
 
 /* Lines a service's name never starts: its qualifier, its condition, the label. */
-static bool other_service_line(const char *s, size_t len)
+bool xk_ocr_other_service_line(const char *s, size_t len)
 {
     static const char *const starts[] = {"【", "[", "(", "（", "不含", "仅限", "含", "依法", "及覆盖", "业务种类"};
     for (size_t i = 0; i < sizeof starts / sizeof starts[0]; i++)
@@ -230,25 +179,37 @@ static bool other_service_line(const char *s, size_t len)
     return false;
 }
 
-/* The catalogue service whose name line s[0..len) starts within OCR_LOST_NAME characters of
- * (a name of n characters compared with the line's first n - 1, n and n + 1), or NULL. */
-#define OCR_LOST_NAME 2
-
-static const xk_service_kind *near_service(const char *s, size_t len)
+/* See ocr_internal.h: a name of n characters is compared with the line's first n - 1, n and
+ * n + 1; the nearest wins, and two services equally near name none. */
+const xk_service_kind *xk_ocr_near_service(const char *s, size_t len, size_t *bytes)
 {
     size_t off[XK_MAX_WORDING_CHARS + 1];
     size_t n = xk_utf8_offsets(s, len, off, XK_MAX_WORDING_CHARS);
+    const xk_service_kind *best = NULL;
+    size_t best_d = OCR_LOST_NAME + 1, best_bytes = 0;
+    bool tie = false;
     for (size_t i = 0; i < xk_service_count(); i++) {
         const xk_service_kind *k = xk_service_at(i);
         size_t chars = xk_utf8_count(k->name, strlen(k->name));
         if (chars < 4)
             continue;
-        for (size_t take = chars - 1; take <= chars + 1 && take <= n; take++)
-            if (xk_ocr_distance(s, off[take], k->name, strlen(k->name), OCR_LOST_NAME) <=
-                OCR_LOST_NAME)
-                return k;
+        for (size_t take = chars - 1; take <= chars + 1 && take <= n; take++) {
+            size_t d = xk_ocr_distance(s, off[take], k->name, strlen(k->name), OCR_LOST_NAME);
+            if (d < best_d) {
+                best = k;
+                best_d = d;
+                best_bytes = off[take];
+                tie = false;
+            } else if (d == best_d && d <= OCR_LOST_NAME && k != best) {
+                tie = true;
+            }
+        }
     }
-    return NULL;
+    if (tie || !best)
+        return NULL;
+    if (bytes)
+        *bytes = best_bytes;
+    return best;
 }
 
 size_t xk_ocr_lost_services(const xk_licence *lic, const xk_ocr_result *ocr, ocr_lost_service *out,
@@ -271,9 +232,9 @@ size_t xk_ocr_lost_services(const xk_licence *lic, const xk_ocr_result *ocr, ocr
             len--;
         }
         size_t used = 0;
-        if (len == 0 || other_service_line(s, len) || xk_service_match(s, len, &used))
+        if (len == 0 || xk_ocr_other_service_line(s, len) || xk_service_match(s, len, &used))
             continue;
-        const xk_service_kind *k = near_service(s, len);
+        const xk_service_kind *k = xk_ocr_near_service(s, len, NULL);
         bool listed = false;
         for (size_t i = 0; k && i < found && !listed; i++)
             listed = strcmp(out[i].code, k->code) == 0;

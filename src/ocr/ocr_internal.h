@@ -12,6 +12,7 @@
 
 #include "../core/buf.h"
 #include "textlayer.h"
+#include "xuke/catalogue.h"
 #include "xuke/limits.h"
 #include "xuke/ocr.h"
 
@@ -60,10 +61,10 @@ bool xk_ocr_same_words(const char *a, size_t alen, const char *b, size_t blen);
 /*
  * Whether the correction of a[0..alen) into b[0..blen) is within the noise Tesseract makes on
  * licence print: marks (《 for （, ， for ：, a lost 。) and characters read as others, at most
- * one in OCR_NOISE_PER (and one in any shorter text), the count of the rest unchanged but for
- * a 和 read in, which Tesseract adds far more than any other character (repair.c). Any other
- * character added or lost is no such slip: "管理人人员" made "管理人员" is a source's own
- * wording changed, and stays flagged.
+ * one in OCR_NOISE_PER (and one in any shorter text), a Chinese character read in counting as
+ * one of them (repair.c: about one in a hundred printed). A character read twice beside itself
+ * (rare among Tesseract's additions) or a character lost is no such slip: "管理人人员" made
+ * "管理人员" is a source's own wording changed, and stays flagged.
  *
  * One in 20 is measured, not guessed (data/ocr_confusions.txt, bench/ocr_confusions.py: 152
  * pages of tuning licences, three faces, 150-300 dpi, six kinds of damage, read by Tesseract
@@ -146,6 +147,14 @@ typedef struct ocr_lost_service {
 /* The services lost so (at most max into out); their count. */
 size_t xk_ocr_lost_services(const xk_licence *lic, const xk_ocr_result *ocr, ocr_lost_service *out,
                             size_t max);
+/* Whether a line of the services block is one a service's name never starts (a qualifier, a
+ * condition, a label). */
+bool xk_ocr_other_service_line(const char *s, size_t len);
+/* The catalogue service whose name line s[0..len) starts within OCR_LOST_NAME characters of
+ * (characters lost, added or read as others), the nearest and only it; NULL when none or two
+ * are equally near. *bytes (when not NULL): the bytes of s that stand for the name. */
+#define OCR_LOST_NAME 2
+const xk_service_kind *xk_ocr_near_service(const char *s, size_t len, size_t *bytes);
 
 /* The fields evidence.c can confirm otherwise than by Tesseract's confidence. */
 typedef enum ocr_field {
@@ -154,8 +163,7 @@ typedef enum ocr_field {
     OCR_FIELD_ISSUED,
     OCR_FIELD_EXPIRES,
     OCR_FIELD_SERVICE,  /* index: into lic->services */
-    OCR_FIELD_PROVISION, /* index: into lic->provisions */
-    OCR_FIELD_COMPANY
+    OCR_FIELD_PROVISION /* index: into lic->provisions */
 } ocr_field;
 
 /* Whether the licence itself confirms field `kind` (index) as read, text being the whole OCR

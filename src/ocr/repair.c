@@ -34,15 +34,41 @@ static unsigned next_word_char(const char *s, size_t len, size_t *at)
     return 0;
 }
 
-/* Word characters (Han, letters, digits) of s[0..len) into cp (at most max); their count, or
- * max + 1 when there are more. */
+static bool is_latin(unsigned cp)
+{
+    return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9');
+}
+
+/*
+ * Word characters (Han, letters, digits) of s[0..len) into cp (at most max); their count, or
+ * max + 1 when there are more. An O or o right after a Chinese character and before no letter
+ * or digit is the full stop Tesseract read so (。 as O 8 times in 6 renders, as o 4 in 3, in
+ * data/ocr_confusions.txt): a mark, not a word character ("变更手续O" for "变更手续。").
+ */
 static size_t word_chars(const char *s, size_t len, unsigned *cp, size_t max)
 {
     size_t n = 0, at = 0;
-    for (unsigned c; (c = next_word_char(s, len, &at)) != 0;) {
+    unsigned prev = 0;
+    while (at < len) {
+        unsigned c = 0, next = 0;
+        size_t k = xk_utf8_decode(s + at, len - at, &c);
+        at += k ? k : 1;
+        if (!k || !is_word_char(c)) {
+            prev = c;
+            continue;
+        }
+        if ((c == 'O' || c == 'o') && xk_is_han(prev)) {
+            if (at < len)
+                xk_utf8_decode(s + at, len - at, &next);
+            if (!is_latin(next)) {
+                prev = 0x3002; /* 。 */
+                continue;
+            }
+        }
         if (n == max)
             return max + 1;
         cp[n++] = c;
+        prev = c;
     }
     return n;
 }
@@ -60,16 +86,16 @@ bool xk_ocr_same_words(const char *a, size_t alen, const char *b, size_t blen)
 }
 
 /*
- * The one Chinese character Tesseract adds to licence print far more than any other: 和, added
- * 90 times in data/ocr_confusions.txt (152 pages of tuning licences), the next 信 32 and 人 20
- * ("电信和主管部门", "人民和群众": the model's fondness for 和). Such an added 和 is noise; any
- * other added character is not, nor a character read twice (21 of the 1,250 additions): a
- * doubled 人 in "管理人人员" is what a source printed.
+ * A Chinese character Tesseract read in that the print does not have is one of the slips it
+ * makes: 1,250 added in 121,248 printed (data/ocr_confusions.txt, 152 pages of tuning licences),
+ * spread over many characters (和 90, 信 32, 有 25, 人 20: "电信和主管部门", "有具备"), about one
+ * in a hundred. A character read twice, the same beside it, is not: 21 of the 1,250, where a
+ * source prints one so ("管理人人员"), and a snap that made "管理人员" of it changed the source's
+ * own wording, which stays flagged.
  */
-static bool often_added(const unsigned *x, size_t n, size_t k)
+static bool added_slip(const unsigned *x, size_t n, size_t k)
 {
-    return x[k] == 0x548C /* 和 */ && !(k > 0 && x[k - 1] == x[k]) &&
-           !(k + 1 < n && x[k + 1] == x[k]);
+    return xk_is_han(x[k]) && !(k > 0 && x[k - 1] == x[k]) && !(k + 1 < n && x[k + 1] == x[k]);
 }
 
 /* Characters of x (n of them, k left out when k < n) that differ from y's in order. */
@@ -94,8 +120,8 @@ bool xk_ocr_within_noise(const char *a, size_t alen, const char *b, size_t blen)
         return swaps_without(x, nx, nx, y) <= allowed;
     if (nx != ny + 1)
         return false;
-    for (size_t k = 0; k < nx; k++) /* an added 和 counts as one of the slips allowed */
-        if (often_added(x, nx, k) && swaps_without(x, nx, k, y) + 1 <= allowed)
+    for (size_t k = 0; k < nx; k++) /* a character read in counts as one of the slips allowed */
+        if (added_slip(x, nx, k) && swaps_without(x, nx, k, y) + 1 <= allowed)
             return true;
     return false;
 }
@@ -190,6 +216,11 @@ xk_status xk_ocr_repair_text(xk_ocr_result *r, ocr_repairs *rep)
         p += n + 1;
     }
     xk_buf_free(&carry);
+    if (out.oom) {
+        xk_buf_free(&out);
+        return XK_ENOMEM;
+    }
+    xk_ocr_repair_fields(&out, rep);
     if (out.oom) {
         xk_buf_free(&out);
         return XK_ENOMEM;

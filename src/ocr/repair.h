@@ -102,4 +102,10 @@ void xk_ocr_find_renumbers(const char *text, size_t len, renumbers *rn);
 size_t xk_ocr_repair_number(const char *s, size_t len, int lineno, numbering *nb, xk_buf *out,
                             ocr_repairs *rep);
 
+/* --- fields repaired by what the rest of the licence says (repair_fields.c) ------------------ */
+
+/* A date garbled past reading completed from the other date and the five-year term, a service
+ * name that lost a character restored from the catalogue: text rewritten, each repair noted. */
+void xk_ocr_repair_fields(xk_buf *text, ocr_repairs *rep);
+
 #endif

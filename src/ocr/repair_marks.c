@@ -1,6 +1,6 @@
 /*
  * Repairs of brackets, colons and specks: 〈 and 〉 (never printed on a licence) and 《 or a backslash
- * where OCR read （ and ）; a bracket read twice; a full stop read as the letter O at the end of
+ * where OCR read （ and ）; a bracket read twice; a full stop read as the letter O or o at the end of
  * Chinese text; specks after a label's colon; the lost bracket of the standard condition; a speck
  * before a service name. It knows no vocabulary beyond the few words that say where a bracket
  * belongs; numbers are repair_numbers.c's.
@@ -160,7 +160,7 @@ size_t xk_ocr_repair_mark(line_repair *lr, size_t c)
         to = "（";
     else if (cp == 0x3008 || cp == 0x3009) /* 〈 〉 */
         to = cp == 0x3008 ? "（" : "）";
-    else if (cp == 'O' && c > 0 && c + 1 == lr->n &&
+    else if ((cp == 'O' || cp == 'o') && c > 0 && c + 1 == lr->n &&
              xk_utf8_decode(s + lr->off[c - 1], lr->off[c] - lr->off[c - 1], &prev) &&
              xk_is_han(prev))
         to = "。";

@@ -25,6 +25,10 @@ static const char *const vocabulary[] = {
     "中华人民共和国", "电信主管部门", "通信主管部门", "网络与信息安全", "用户个人信息",
     "网络借贷信息中介类的互联网金融业务", "药品和医疗器械", "工业和信息化部", "有限责任公司",
     "股份有限公司", "仅限互联网信息服务", "仅限经营类电子商务",
+    /* the catalogue's two categories, which older licences print before a service's name
+     * (电信业务分类目录, 2015: "第二类增值电信业务中的信息服务业务"); 增 misread there left the
+     * service unnamed, and the licence refused */
+    "第一类增值电信业务", "第二类增值电信业务",
     /* the access providers most websites name (网站接入服务提供单位) */
     "中国电信股份有限公司", "中国联合网络通信有限公司", "中国移动通信集团", "阿里云计算有限公司",
     "华为云计算技术有限公司", "北京百度网讯科技有限公司",

@@ -230,9 +230,9 @@ static void field_spans(const xk_licence *lic, const xk_ocr_result *ocr, spans *
     if (number)
         number->kind = OCR_FIELD_NUMBER;
     span *company = add_span(sp, "company", "", lic->line_company);
-    /* The company is not confirmed by its name read alike on a second line (evidence.c's
-     * OCR_FIELD_COMPANY): on a held-out render 晴 was read 畏 on both lines, a misreading the
-     * counts had not seen three times, and the wrong name went unflagged. */
+    /* The company is not confirmed by its name read alike on a second line: on a held-out
+     * render 晴 was read 畏 on both lines, a misreading the counts had not seen three times,
+     * and the wrong name went unflagged. */
     if (company && lic->line_company_differs) { /* either reading may be the misread one */
         snprintf(what, sizeof what, "%d", lic->line_company_differs);
         set_doubt(company, "named_otherwise", what, NULL, "named otherwise on line %d",

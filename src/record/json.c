@@ -559,14 +559,7 @@ static xk_status derive_number(reader *r, const char *number)
     if (st != XK_OK)
         return xk_error_set(r->err, XK_EFORMAT, 0, "number: \"%s\" is not a licence number",
                             number);
-    const xk_region *reg = xk_region_by_abbr(n.region, strlen(n.region));
-    const char *issuer = *n.region ? (reg ? reg->issuer : "") : XK_MINISTRY_ISSUER;
-    lic->number = xk_licence_strdup(lic, n.text, strlen(n.text));
-    lic->region = xk_licence_strdup(lic, n.region, strlen(n.region));
-    lic->category = xk_licence_strdup(lic, n.category, strlen(n.category));
-    lic->issuer = xk_licence_strdup(lic, issuer, strlen(issuer));
-    lic->number_year = n.year;
-    if (!lic->number || !lic->region || !lic->category || !lic->issuer)
+    if (xk_licence_set_number(lic, &n) != XK_OK)
         return xk_error_set(r->err, XK_ENOMEM, 0, "out of memory");
     return XK_OK;
 }

@@ -63,15 +63,18 @@ def score(expected, got):
     want = fields(expected)
     if got is None:
         return {'fields': len(want), 'right': 0, 'wrong_flagged': [], 'wrong_unflagged': [],
-                'right_flagged': 0, 'refused': True}
+                'right_flagged': 0, 'right_fields': [], 'right_flagged_fields': [], 'refused': True}
     have, flags = fields(got), flagged(got.get('warnings', []))
     if '*' in flags:
         flags = set(want) | set(have)
-    right, wf, wu, rf = 0, [], [], 0
+    right, wf, wu, rf, rnames, rfnames = 0, [], [], 0, [], []
     for name, value in want.items():
         if have.get(name) == value:
             right += 1
             rf += name in flags
+            rnames.append(name)
+            if name in flags:
+                rfnames.append(name)
         elif name in flags:
             wf.append(name)
         else:
@@ -81,4 +84,5 @@ def score(expected, got):
         if name not in want:
             (wf if name in flags else wu).append(name + ' (extra)')
     return {'fields': len(want), 'right': right, 'wrong_flagged': wf, 'wrong_unflagged': wu,
-            'right_flagged': rf, 'refused': False}
+            'right_flagged': rf, 'right_fields': rnames, 'right_flagged_fields': rfnames,
+            'refused': False}
