@@ -620,10 +620,10 @@ static void review_websites(size_t n_sites, bool own_codes, xk_licence **out, xk
     for (size_t i = 0; i < n_sites; i++) {
         xk_website *w = xk_licence_add_website(lic);
         assert_non_null(w);
-        if (own_codes)
-            snprintf(w->code, sizeof w->code, "X%zu", i + 1);
-        else
-            snprintf(w->code, sizeof w->code, "B25");
+        unsigned k = (unsigned)i + 1; /* X0001 … X4096: a code of its own, never B25 */
+        char own[8] = {'X', (char)('0' + k / 1000 % 10), (char)('0' + k / 100 % 10),
+                       (char)('0' + k / 10 % 10), (char)('0' + k % 10), '\0'};
+        memcpy(w->code, own_codes ? own : "B25\0\0\0\0", sizeof w->code);
         w->line = (int)i + 2;
         char line[64];
         int len = snprintf(line, sizeof line, "网站%zu\n", i + 1);
