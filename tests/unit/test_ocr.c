@@ -528,7 +528,7 @@ static void test_repairs_beyond_list_flag_whole_document(void **state)
         xk_ocr_repair_note(&rep, 1, "履盖", strlen("履盖"), "覆盖", strlen("覆盖"));
     assert_int_equal(rep.n, 256);
     assert_int_equal(rep.dropped, 3);
-    xk_ocr_line lines[1] = {{1, 96, 98}};
+    xk_ocr_line lines[1] = {{1, 96, 98, {0, 0, 0, 0}}};
     xk_ocr_result r = {(char *)number_line, strlen(number_line), lines, 1, 1, 0, 0, 0, NULL, 0, 0, 0, 0};
     xk_licence *lic = numbered_licence();
     xk_ocr_flag_review(lic, &r, &rep, NULL, 75);
@@ -576,7 +576,7 @@ static void test_long_line_left_as_read_and_flagged(void **state)
     assert_non_null(strstr(r.text, "及覆盖范围:信息服务业务\n"));
     free(r.text);
     xk_buf_free(&text);
-    xk_ocr_line lines[1] = {{1, 96, 98}};
+    xk_ocr_line lines[1] = {{1, 96, 98, {0, 0, 0, 0}}};
     xk_ocr_result one = {(char *)number_line, strlen(number_line), lines, 1, 1, 0, 0, 0, NULL, 0, 0, 0, 0};
     xk_licence *lic = numbered_licence();
     xk_ocr_flag_review(lic, &one, &rep, NULL, 75);
@@ -594,7 +594,7 @@ static void test_snaps_beyond_list_flag_whole_document(void **state)
     memset(&snaps, 0, sizeof snaps);
     for (unsigned i = 0; i < 128 + 1; i++)
         xk_ocr_snap_note(&snaps, "特别规定事项 1 (provision)", "设茶", 6, "设施");
-    xk_ocr_line lines[1] = {{1, 96, 98}};
+    xk_ocr_line lines[1] = {{1, 96, 98, {0, 0, 0, 0}}};
     xk_ocr_result r = {(char *)number_line, strlen(number_line), lines, 1, 1, 0, 0, 0, NULL, 0, 0, 0, 0};
     xk_licence *lic = numbered_licence();
     xk_ocr_flag_review(lic, &r, NULL, &snaps, 75);
@@ -618,7 +618,7 @@ static void review_websites(size_t n_sites, bool own_codes, xk_licence **out, xk
     assert_non_null(*lines);
     xk_buf_init(text);
     xk_buf_append(text, number_line, strlen(number_line));
-    (*lines)[0] = (xk_ocr_line){1, 96, 98};
+    (*lines)[0] = (xk_ocr_line){1, 96, 98, {0, 0, 0, 0}};
     for (size_t i = 0; i < n_sites; i++) {
         xk_website *w = xk_licence_add_website(lic);
         assert_non_null(w);
@@ -630,7 +630,7 @@ static void review_websites(size_t n_sites, bool own_codes, xk_licence **out, xk
         char line[64];
         int len = snprintf(line, sizeof line, "网站%zu\n", i + 1);
         xk_buf_append(text, line, (size_t)len);
-        (*lines)[i + 1] = (xk_ocr_line){1, i + 1 == n_sites ? 30 : 96, 98};
+        (*lines)[i + 1] = (xk_ocr_line){1, i + 1 == n_sites ? 30 : 96, 98, {0, 0, 0, 0}};
     }
     assert_false(text->oom);
     *r = (xk_ocr_result){text->data, text->len, *lines, n_sites + 1, 1, 0, 0, 0, NULL, 0, 0, 0, 0};
