@@ -98,6 +98,8 @@ demo: build
 # BENCH_SCALES, OCR in OCR_STYLES). BENCH_COUNT=1000000 for the registry at a million.
 BENCH_COUNT ?= 100000
 BENCH_SCALES ?= 1000,10000,100000,1000000
+# PostgreSQL beside SQLite (bench/pg_bench.py), each figure of both at each of these sizes.
+BENCH_PG_SCALES ?= 100000,1000000
 OCR_STYLES ?= clean,tilted,blurred,noisy,photo,sealed,shadowed,patterned
 # The server's references, run by bench/server_bench.py in the same run (README's dependency
 # table): nginx serving the same bytes as files, FastAPI on uvicorn with uvloop and httptools.
@@ -118,7 +120,7 @@ bench-deps: deps
 
 bench: build bench-deps
 	/usr/bin/python3 bench/report.py $(BUILD) docs/BENCHMARKS.md --count $(BENCH_COUNT) \
-	  --scales $(BENCH_SCALES) --ocr-styles $(OCR_STYLES)
+	  --scales $(BENCH_SCALES) --pg-scales $(BENCH_PG_SCALES) --ocr-styles $(OCR_STYLES)
 
 # Tesseract's confusions on licence print, counted over renders of tuning licences only (three
 # faces, 150-300 dpi, six kinds of damage), into data/ocr_confusions.txt: the counts the OCR

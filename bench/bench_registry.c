@@ -8,7 +8,7 @@
  *   company      vs. a LIKE scan over the company column (what a query without the index does)
  *
  * usage: bench_registry [--count N] [--queries Q] [--dir DIR] [--reuse yes] [--rules no]
- *                       [--store LOCATION] [--seed N] [--extraction no]
+ *                       [--store LOCATION] [--seed N] [--extraction no] [--raw no]
  *        bench_registry --extraction-only
  *   --reuse yes: use the stores an earlier run with the same --count left in DIR (queries and
  *   rules only, no import); --rules no: leave the rules out (bench/report.py measures the
@@ -18,7 +18,10 @@
  *   file (LIKE, rules columns) find no such table there and read as 0; --seed N: the corpus
  *   seed of bench/synth.c (default 1), whose documents are the seeds' size (about 12 KB);
  *   --extraction no: leave the extraction figure out (it holds up to 20,000 documents in
- *   memory, which would count in the peak memory measured for the import)
+ *   memory, which would count in the peak memory measured for the import); --raw no: leave
+ *   the raw-SQLite references out (they print as 0): a table of every document, as large as
+ *   the documents themselves (16 GB at a million), that a PostgreSQL run beside the SQLite one
+ *   (bench/pg_bench.py) has no use for
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -222,8 +225,9 @@ static void bench_queries(xk_store *st, sqlite3 *raw, const char *db_path, size_
     xk_buf doc;
     xk_buf_init(&doc);
     char number[64], domain[64], part[64];
-    sqlite3_stmt *pk, *lk;
-    sqlite3_prepare_v2(raw, "SELECT body FROM raw WHERE id = ?1", -1, &pk, NULL);
+    sqlite3_stmt *pk = NULL, *lk;
+    if (raw)
+        sqlite3_prepare_v2(raw, "SELECT body FROM raw WHERE id = ?1", -1, &pk, NULL);
     unsigned long long seed = 42;
     size_t hits = 0, misses = 0;
     for (size_t k = 0; k < q; k++) {
@@ -268,6 +272,8 @@ static void bench_queries(xk_store *st, sqlite3 *raw, const char *db_path, size_
         t = now();
         xk_store_search(st, &qq, count_hit, &hits, &err);
         common.v[k] = now() - t;
+        if (!pk)
+            continue;
         t = now();
         sqlite3_bind_int64(pk, 1, (sqlite3_int64)i + 1);
         sqlite3_step(pk);
@@ -386,7 +392,7 @@ int main(int argc, char **argv)
 {
     size_t count = 100000, queries = 2000;
     const char *dir = "bench/out", *store = NULL;
-    bool reuse = false, rules = true, extraction = true;
+    bool reuse = false, rules = true, extraction = true, raw_ref = true;
     if (argc == 2 && strcmp(argv[1], "--extraction-only") == 0) {
         for (int rep = 0; rep < 5; rep++)
             bench_extraction(20000);
@@ -410,6 +416,8 @@ int main(int argc, char **argv)
         else if (strcmp(argv[i], "--extraction") == 0) /* "no": its documents held in memory
                                                           would count in the import's peak */
             extraction = strcmp(argv[i + 1], "no") != 0;
+        else if (strcmp(argv[i], "--raw") == 0)
+            raw_ref = strcmp(argv[i + 1], "no") != 0;
     }
     mkdir(dir, 0755);
     char path[512], raw_path[512];
@@ -422,7 +430,9 @@ int main(int argc, char **argv)
         bench_extraction(count);
     sqlite3 *raw = NULL;
     double raw_s = 0;
-    if (reuse) /* the stores of an earlier run with the same --count: queries and rules only */
+    if (!raw_ref)
+        ; /* no raw references: their figures print as 0 */
+    else if (reuse) /* the stores of an earlier run with the same --count: queries and rules only */
         sqlite3_open(raw_path, &raw);
     else
         raw_s = raw_import(raw_path, count, &raw);
@@ -444,7 +454,7 @@ int main(int argc, char **argv)
         double xs = xuke_import(st, count, &failed);
         printf("%-22s %8.0f licences/s of %.0f bytes (%zu failed)  | %-26s %8.0f rows/s\n",
                "import", (double)count / xs, mean_bytes(count), failed, "raw SQLite blob insert",
-               (double)count / raw_s);
+               raw_s > 0 ? (double)count / raw_s : 0.0);
         printf("%-22s extraction on a worker thread, storing on the main one (xk_import_bulk)\n",
                "  pipelined:");
     }

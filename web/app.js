@@ -679,9 +679,19 @@ function sitesSection(sites) {
       ' (' + t('l.checked_at') + ' ', moment(c.checked_at), ', ' + t('l.changed_at') + ' ', moment(c.changed_at), ')'))));
 }
 
-function recordView(r) {
-  return [fieldList([['f.number', r.number], ['f.company', r.company], ['f.legal', r.legal_representative],
-    ['f.issuer', r.issuer], ['f.category', r.category], ['f.issued', day(r.issued)], ['f.expires', day(r.expires)]]),
+/* A field a reviewer corrected (the current version's corrections, from its history): its value,
+ * and apart from it what the scan was read as and who corrected it. */
+function correctedValue(field, value, corrected) {
+  const c = corrected && corrected.get(field);
+  if (!c) return value;
+  return h('span', { class: 'corrected', 'data-field': field }, value, ' ',
+    h('span', { class: 'muted corrected-from' }, tn('l.corrected_from', { read: ISO_DAY.test(c.read) ? day(c.read) : said(c.read), by: said(c.by) })));
+}
+
+function recordView(r, corrected) {
+  const v = (field, value) => correctedValue(field, value, corrected);
+  return [fieldList([['f.number', v('number', r.number)], ['f.company', v('company', r.company)], ['f.legal', v('legal_representative', r.legal_representative)],
+    ['f.issuer', v('issuer', r.issuer)], ['f.category', r.category], ['f.issued', v('issued', day(r.issued))], ['f.expires', v('expires', day(r.expires))]]),
     servicesSection(r.services), websitesSection(r.websites), provisionsSection(r.provisions)];
 }
 
@@ -698,10 +708,13 @@ async function licencePage(number) {
     const base = '/v1/licenses/' + enc(number);
     const [r, ob, hist, evs, sites, types] = await Promise.all([api(base), api(base + '/obligations'), api(base + '/history'),
       api(base + '/events'), api(base + '/sites'), eventTypes()]);
+    /* what a reviewer corrected in the version shown, kept apart from what was read */
+    const mine = hist.versions.find((v) => v.version === r.version);
+    const corrected = new Map(((mine && mine.corrections) || []).map((c) => [c.field, c]));
     show(h('h1', {}, r.company), h('p', { class: 'sub' }, r.number, ' ', statusBadge(r.status === 'removed' ? 'removed' : ob.status)),
       r.removed_reason ? h('p', { class: 'error' }, t('l.removed') + ': ' + r.removed_reason) : null,
       reviewBox(storedProblems(r), r.needs_review, r.scan), listsSection(r.lists),
-      recordView(r).slice(0, 1), fieldList([['f.version', t('l.version_of', { n: r.version, total: r.versions })], ['f.imported_at', moment(r.imported_at)],
+      recordView(r, corrected).slice(0, 1), fieldList([['f.version', t('l.version_of', { n: r.version, total: r.versions })], ['f.imported_at', moment(r.imported_at)],
         ['f.source_sha256', h('code', { class: 'hash' }, r.source_sha256)]]),
       obligationsSection(ob, evs, types, r.number), sitesSection(sites), eventsSection(r.number, evs), recordView(r).slice(1), versionsSection(r.number, hist), sourceSection(r.number));
   } catch (e) { show(errorBox(e)); }
@@ -938,7 +951,8 @@ function reviewFlag(p) {
   return { message, field, item: '', what: field ? t('rf.' + field) : null, read: '', repair: null, reason: problemText(p), page };
 }
 
-/* The uploaded file as the browser can show it: an image, a PDF in its viewer, else a note. */
+/* The uploaded file as the browser can show it: an image, a PDF in its viewer, else a note.
+ * Only when the server could not give the pages (pagesView). */
 function pageView(file, bytes) {
   const head = new Uint8Array(bytes.slice(0, 8));
   const isPdf = head[0] === 0x25 && head[1] === 0x50 && head[2] === 0x44 && head[3] === 0x46;
@@ -949,9 +963,45 @@ function pageView(file, bytes) {
     : h('img', { src: url, class: 'page', alt: t('rv.pages') });
 }
 
+/* Each page of the scan as the server renders it (POST /v1/scans/pages, any format: TIFF and
+ * PDF too), with each flagged field marked at its place on the page: the box of the line it
+ * was read from ("where": fractions of the page). A mark and its item in the list find each
+ * other on a click. */
+function markOf(i) { return document.querySelector('.page-view .mark[data-flag="' + i + '"]'); }
+function itemOf(i) { return document.querySelector('ol#review li.flag[data-flag="' + i + '"]'); }
+function pointAt(el) {
+  if (!el) return;
+  document.querySelectorAll('.review .pointed').forEach((x) => x.classList.remove('pointed'));
+  el.classList.add('pointed');
+  el.scrollIntoView({ block: 'center', behavior: 'smooth' });
+}
+async function pagesView(box, file, bytes, flags) {
+  let answer;
+  try {
+    answer = await api('/v1/scans/pages', { method: 'POST', body: bytes, headers: { 'Content-Type': file.type || 'application/octet-stream' } });
+  } catch (e) { fill(box, pageView(file, bytes)); return; }
+  fill(box, answer.pages.map((pg) => {
+    const marks = flags.map((f, i) => [f, i]).filter(([f]) => f.where && f.where.page === pg.page).map(([f, i]) => {
+      const [x0, y0, x1, y1] = f.where.box;
+      const pad = 0.004;
+      const mark = h('button', { type: 'button', class: 'mark', 'data-flag': i, 'data-field': f.field || '',
+        title: f.what || f.message, 'aria-label': f.what || t('rv.flag') }, String(i + 1));
+      /* placed through the style object (the pages' policy allows no style attribute) */
+      Object.assign(mark.style, { left: Math.max(0, x0 - pad) * 100 + '%', top: Math.max(0, y0 - pad) * 100 + '%',
+        width: (x1 - x0 + 2 * pad) * 100 + '%', height: (y1 - y0 + 2 * pad) * 100 + '%' });
+      mark.addEventListener('click', () => pointAt(itemOf(i)));
+      return mark;
+    });
+    return h('figure', { class: 'page-view', 'data-page': pg.page },
+      h('div', { class: 'sheet' }, h('img', { src: pg.image, class: 'page', width: pg.width, height: pg.height,
+        alt: t('rv.page', { n: pg.page }) }), marks),
+      h('figcaption', { class: 'muted' }, t('rv.page', { n: pg.page })));
+  }));
+}
+
 function reviewPage(out, file, bytes, r) {
   /* the parse answer's problems: each review item with its catalogue key where it has one */
-  const flags = (r.problems || []).filter(isReview).map((p) => Object.assign(reviewFlag(p), { problem: p }));
+  const flags = (r.problems || []).filter(isReview).map((p) => Object.assign(reviewFlag(p), { problem: p, where: p.where || null }));
   const inputs = new Map(); /* path → the input holding its value and the value read */
   const checks = [];
   const importButton = h('button', { type: 'button', id: 'import', disabled: flags.length > 0 }, t('rv.import'));
@@ -974,6 +1024,7 @@ function reviewPage(out, file, bytes, r) {
     return h('li', { class: 'flag', 'data-flag': i, 'data-field': f.field || '', 'data-problem': f.message },
       f.what ? h('strong', {}, f.what) : null, f.page ? ' · ' + t('rv.page', { n: f.page }) : '',
       f.reason ? h('div', { class: 'muted' }, f.reason) : null,
+      f.where ? h('button', { type: 'button', class: 'small show-mark', onclick: () => pointAt(markOf(i)) }, t('rv.show', { n: f.where.page })) : null,
       f.read ? h('div', {}, t('rv.read'), ' ', h('code', { class: 'raw' }, said(f.read))) : null,
       f.repair ? h('div', {}, t('rv.repair'), ' ', f.repair) : null,
       edits,
@@ -982,7 +1033,8 @@ function reviewPage(out, file, bytes, r) {
   const flagged = new Set(flags.map((f) => f.field).filter((x) => x));
   const fields = h('dl', { class: 'fields review-fields' }, REVIEW_SCALARS.map(([label, key]) => [
     h('dt', { class: flagged.has(key) ? 'flagged' : '' }, t(label)),
-    h('dd', { class: flagged.has(key) ? 'flagged' : '', 'data-field': key }, said(r.record[key] || ''))]));
+    h('dd', { class: flagged.has(key) ? 'flagged' : '', 'data-field': key },
+      key === 'issued' || key === 'expires' ? day(r.record[key]) : said(r.record[key] || ''))]));
   const result = h('div', { id: 'import-result' });
   importButton.addEventListener('click', async () => {
     importButton.disabled = true;
@@ -1002,8 +1054,10 @@ function reviewPage(out, file, bytes, r) {
       fill(result, h('p', { class: 'error', role: 'alert' }, e.status === 401 || e.status === 403 ? refusal(e, 'u.need_editor') : errorNodes(e)));
     }
   });
+  const pages = h('div', { class: 'pages' }, h('p', { class: 'muted' }, t('loading')));
+  pagesView(pages, file, bytes, flags);
   fill(out, h('h2', {}, t('rv.title')), h('p', { class: 'hint' }, flags.length ? t('rv.hint', { n: flags.length }) : t('rv.none')),
-    h('div', { class: 'review' }, h('div', { class: 'pages' }, pageView(file, bytes)),
+    h('div', { class: 'review' }, pages,
       h('div', { class: 'read' }, fields, flags.length ? h('ol', { id: 'review' }, items) : null,
         problemsList(r.problems.filter((p) => !p.message.startsWith('needs review: '))), importButton, result)),
     h('details', { class: 'preview' }, h('summary', {}, t('rv.whole')), recordView(r.record)));

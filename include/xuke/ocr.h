@@ -40,6 +40,7 @@ const char *xk_input_mime(xk_input_kind k);
 #define XK_OCR_PAGE_SECONDS 30u                 /* recognition time per page */
 #define XK_OCR_REVIEW_CONFIDENCE 80             /* a field read below this needs review */
 #define XK_OCR_PDF_DPI 300                      /* rendering of image-only PDF pages */
+#define XK_OCR_VIEW_WIDTH 1000u                 /* pixels across a page shown for review */
 
 typedef enum xk_ocr_clean {
     XK_CLEAN_NONE = 0, /* the image as given */
@@ -77,6 +78,10 @@ typedef struct xk_ocr_line {
     int page;       /* 1-based over the whole document */
     int confidence; /* lowest word confidence on the line, 0-100 (100: a PDF text layer) */
     int mean;       /* mean word confidence */
+    /* where the line stands on its page, as fractions of the page's width and height (left,
+     * top, right, bottom): a Tesseract line box, or the text layer's characters; all 0 when
+     * not known (a page read turned upright) */
+    float box[4];
 } xk_ocr_line;
 
 /* A word the reader changed on a second look: Latin text that looks like a domain ("iyyhd.com")
@@ -142,6 +147,23 @@ xk_status xk_scan_parse(const xk_blob *files, size_t n, const xk_ocr_options *op
  */
 xk_status xk_scan_for_import(const char *bytes, size_t len, xk_licence **lic, char **text,
                              size_t *text_len, char kind[8], xk_error *err, void *ctx);
+
+/*
+ * The pages of a document as a person reviewing it sees them: each page as a grey PNG
+ * width pixels across (at most XK_OCR_VIEW_WIDTH; a narrower page is kept as it is), a PDF
+ * page rendered as printed, in the same order and under the same limits as xk_ocr_read (its
+ * lines' boxes are fractions of these pages). No text is read. *out (free with
+ * xk_ocr_views_free) holds *n pages. Errors as xk_ocr_read.
+ */
+typedef struct xk_ocr_view {
+    unsigned char *png;
+    size_t len;
+    int width, height;
+} xk_ocr_view;
+
+xk_status xk_ocr_views(const xk_blob *files, size_t n, const xk_ocr_options *opt, unsigned width,
+                       xk_ocr_view **out, size_t *n_out, xk_error *err);
+void xk_ocr_views_free(xk_ocr_view *v, size_t n);
 
 /* Whether a review warning (XK_REVIEW_PREFIX, xuke/licence.h) is among lic's problems. */
 bool xk_licence_needs_review(const xk_licence *lic);

@@ -67,9 +67,14 @@ typedef xk_status (*xk_scan_fn)(const char *bytes, size_t len, xk_licence **lic,
 #define XK_IMPORT_BATCH 5000
 /* WAL pages between automatic checkpoints during a bulk import (SQLite's default is 1,000):
  * a checkpoint copies every page written since the last one, so a longer interval copies hot
- * index pages once instead of many times. The WAL grows to about this many pages (16 KiB each),
- * and is truncated when the import ends. */
+ * index pages once instead of many times. The WAL grows to about this many pages (8 KiB each in
+ * a store made now, 16 KiB in older ones), and is truncated when the import ends. */
 #define XK_IMPORT_WAL_PAGES 10000
+/* The WAL's bound during a bulk import, in pages: checkpoints run beside the import (bulk.c),
+ * and a WAL can only start again from its beginning once all of it is copied, so at this size
+ * the import waits for that. About four batches of real-sized licences (8 KiB pages: 320 MiB
+ * of disk beside the store while the import runs; 640 MiB in a store with 16 KiB pages). */
+#define XK_IMPORT_WAL_MAX_PAGES 40000
 /* The page cache during a bulk import follows the store: an eighth of the file (the indexes keyed
  * by hashes and host names take inserts at random places, and miss a cache smaller than they
  * are), at least the store's usual 64 MiB and at most this many MiB. It was 512 (at 1,000,000

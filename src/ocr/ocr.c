@@ -51,7 +51,9 @@ typedef struct page_slot {
     unsigned pages_before;
     PIX *pix;      /* an image page until it is read (owned) */
     char *text;    /* a text-layer page (owned) */
+    xk_ocr_boxes boxes; /* where its lines stand (owned) */
     page_lines pl; /* an image page's lines, once read */
+    int width, height; /* of the image read, the lines' boxes in its pixels */
     bool turned;
     bool done; /* under the reader's lock */
     xk_status rc;
@@ -89,14 +91,18 @@ static void distrusted_page(page_sink *sink, size_t unshown, size_t n)
     }
 }
 
-static bool add_line(reader *r, unsigned page, const char *s, size_t len, int min_conf, int mean)
+static bool add_line(reader *r, unsigned page, const char *s, size_t len, int min_conf, int mean,
+                     const float box[4])
 {
     xk_ocr_line *lines =
         xk_ocr_room_for_one(r->lines, r->n_lines, &r->cap_lines, sizeof *lines, 256);
     if (!lines)
         return false;
     r->lines = lines;
-    r->lines[r->n_lines++] = (xk_ocr_line){(int)page, min_conf, mean};
+    r->lines[r->n_lines] = (xk_ocr_line){(int)page, min_conf, mean, {0, 0, 0, 0}};
+    if (box)
+        memcpy(r->lines[r->n_lines].box, box, sizeof r->lines[r->n_lines].box);
+    r->n_lines++;
     xk_buf_append(&r->text, s, len);
     xk_buf_putc(&r->text, '\n');
     if (len)
@@ -105,13 +111,14 @@ static bool add_line(reader *r, unsigned page, const char *s, size_t len, int mi
 }
 
 /* A text layer's lines appended as they are, with confidence 100. */
-static bool add_text_lines(reader *r, unsigned page, const char *text)
+static bool add_text_lines(reader *r, unsigned page, const char *text, const xk_ocr_boxes *b)
 {
     r->text_layer_pages++;
-    for (const char *p = text; *p;) {
+    size_t line = 0;
+    for (const char *p = text; *p; line++) {
         const char *nl = strpbrk(p, "\r\n\f");
         size_t n = nl ? (size_t)(nl - p) : strlen(p);
-        if (!add_line(r, page, p, n, 100, 100))
+        if (!add_line(r, page, p, n, 100, 100, line < b->n ? b->box[line] : NULL))
             return false;
         p += n;
         if (*p == '\r' && p[1] == '\n')
@@ -157,9 +164,17 @@ static bool add_page_lines(reader *r, page_slot *s)
 {
     for (size_t i = 0; i < s->pl.n; i++) {
         page_line *l = &s->pl.items[i];
+        /* a page read turned has its boxes on the turned image, not on the page as given */
+        float box[4] = {0, 0, 0, 0};
+        if (!s->turned && s->width > 0 && s->height > 0 && l->right > l->left) {
+            box[0] = (float)l->left / (float)s->width;
+            box[1] = (float)l->top / (float)s->height;
+            box[2] = (float)l->right / (float)s->width;
+            box[3] = (float)l->bottom / (float)s->height;
+        }
         if (l->text.oom ||
             !add_line(r, s->page, l->text.data ? l->text.data : "", l->text.len, l->min_conf,
-                      l->mean) ||
+                      l->mean, box) ||
             !add_fixes(r, l))
             return false;
     }
@@ -234,6 +249,8 @@ static xk_status read_image_page(page_slot *s, const xk_ocr_options *o, xk_error
         rc = read_upright(s, api, &clean, xres, &left, o, err);
     if (rc == XK_OK)
         rc = collect(s, api, clean, o, &left, err);
+    s->width = (int)pixGetWidth(clean);
+    s->height = (int)pixGetHeight(clean);
     TessBaseAPIClear(api);
     pixDestroy(&clean);
     return rc;
@@ -257,6 +274,7 @@ static void slot_free(page_slot *s)
 {
     pixDestroy(&s->pix);
     free(s->text);
+    free(s->boxes.box);
     xk_ocr_page_lines_free(&s->pl);
     free(s);
 }
@@ -289,7 +307,7 @@ static xk_status append_slot(reader *r, page_slot *s, xk_error *err)
         r->failed_before = s->pages_before;
         return s->rc;
     }
-    bool ok = s->text ? add_text_lines(r, s->page, s->text) : add_page_lines(r, s);
+    bool ok = s->text ? add_text_lines(r, s->page, s->text, &s->boxes) : add_page_lines(r, s);
     if (!ok)
         return xk_error_set(err, XK_ENOMEM, (int)s->page, "out of memory");
     r->turned_pages += s->turned;
@@ -358,11 +376,16 @@ static xk_status image_page(page_sink *sink, PIX *pix, const xk_ocr_options *o, 
 }
 
 /* A text-layer page: appended in its turn, after the pages before it are read. */
-static xk_status text_page(page_sink *sink, const char *text, xk_error *err)
+static xk_status text_page(page_sink *sink, const char *text, const xk_ocr_boxes *boxes,
+                          xk_error *err)
 {
     reader *r = (reader *)sink;
     page_slot *s = new_slot(r);
     char *copy = s ? strdup(text) : NULL;
+    if (copy && boxes->n && (s->boxes.box = malloc(boxes->n * sizeof *boxes->box)) != NULL) {
+        memcpy(s->boxes.box, boxes->box, boxes->n * sizeof *boxes->box);
+        s->boxes.n = boxes->n; /* without room for them, the lines are only not placed */
+    }
     if (!copy) {
         if (s) { /* the last slot: marked failed, so it is dropped in its turn */
             pthread_mutex_lock(&r->lock);

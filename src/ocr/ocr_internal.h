@@ -16,6 +16,13 @@
 #include "xuke/limits.h"
 #include "xuke/ocr.h"
 
+/* Where each line of a text layer stands (xk_ocr_line's box), in the order its text splits into
+ * lines at \r\n, \n, \r and \f; fewer than the lines, or none, when not known. */
+typedef struct xk_ocr_boxes {
+    float (*box)[4];
+    size_t n;
+} xk_ocr_boxes;
+
 typedef struct page_sink page_sink;
 struct page_sink {
     unsigned pages; /* pages seen so far; the current page's number */
@@ -24,10 +31,15 @@ struct page_sink {
     /* an image page (owned by the sink from the call on, whatever it returns) and a text-layer
      * page (borrowed) */
     xk_status (*image)(page_sink *sink, PIX *pix, const xk_ocr_options *o, xk_error *err);
-    xk_status (*text)(page_sink *sink, const char *text, xk_error *err);
+    xk_status (*text)(page_sink *sink, const char *text, const xk_ocr_boxes *boxes,
+                      xk_error *err);
     /* a text layer not trusted (it says what the page does not show): the page is read from
      * its image instead; unshown of n characters had nothing drawn where they stand */
     void (*distrusted)(page_sink *sink, size_t unshown, size_t n);
+    /* pages to be seen, not read (xk_ocr_views): every PDF page is rendered as printed,
+     * view_width pixels across, and given to image */
+    bool views;
+    unsigned view_width;
 };
 
 

@@ -176,9 +176,9 @@ static cairo_surface_t *page_scan(PopplerPage *page, double wpt, double hpt, int
     return s;
 }
 
-static PIX *render_page(PopplerPage *page, double wpt, double hpt)
+static PIX *render_page(PopplerPage *page, double wpt, double hpt, double dpi)
 {
-    double scale = XK_OCR_PDF_DPI / 72.0;
+    double scale = dpi / 72.0;
     int w = (int)(wpt * scale + 0.5), h = (int)(hpt * scale + 0.5);
     cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
     if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS) {
@@ -192,9 +192,55 @@ static PIX *render_page(PopplerPage *page, double wpt, double hpt)
     poppler_page_render_for_printing(page, cr);
     cairo_destroy(cr);
     cairo_surface_flush(s);
-    PIX *pix = pix_from_surface(s, XK_OCR_PDF_DPI);
+    PIX *pix = pix_from_surface(s, (int)(dpi + 0.5));
     cairo_surface_destroy(s);
     return pix;
+}
+
+/* Where each line of the page's text stands, as fractions of the page (xk_ocr_boxes): the
+ * union of the boxes of its characters that are not white space, from the text layout, one
+ * box per character of text. None when the page has no layout. */
+static void text_line_boxes(PopplerPage *page, const char *text, double wpt, double hpt,
+                            xk_ocr_boxes *out)
+{
+    out->box = NULL;
+    out->n = 0;
+    PopplerRectangle *rects = NULL;
+    guint n_rects = 0;
+    if (wpt <= 0 || hpt <= 0 || !poppler_page_get_text_layout(page, &rects, &n_rects))
+        return;
+    size_t lines = 1;
+    for (const char *p = text; *p; p++)
+        lines += (*p == '\n' || *p == '\f' || (*p == '\r' && p[1] != '\n'));
+    out->box = calloc(lines, sizeof *out->box);
+    if (!out->box) {
+        g_free(rects);
+        return;
+    }
+    out->n = lines;
+    size_t line = 0;
+    const char *p = text;
+    for (guint i = 0; i < n_rects && *p; i++, p = g_utf8_next_char(p)) {
+        gunichar c = g_utf8_get_char(p);
+        if (c == '\n' || c == '\f' || (c == '\r' && p[1] != '\n')) {
+            line++;
+            continue;
+        }
+        if (g_unichar_isspace(c) || c == 0x3000 || line >= lines)
+            continue;
+        float b[4] = {(float)(rects[i].x1 / wpt), (float)(rects[i].y1 / hpt),
+                      (float)(rects[i].x2 / wpt), (float)(rects[i].y2 / hpt)};
+        float *o = out->box[line];
+        if (o[2] <= 0) {
+            memcpy(o, b, sizeof b);
+        } else {
+            o[0] = b[0] < o[0] ? b[0] : o[0];
+            o[1] = b[1] < o[1] ? b[1] : o[1];
+            o[2] = b[2] > o[2] ? b[2] : o[2];
+            o[3] = b[3] > o[3] ? b[3] : o[3];
+        }
+    }
+    g_free(rects);
 }
 
 /* A text layer worth using: at least a few characters that are not white space. */
@@ -281,10 +327,16 @@ static bool text_layer_shown(PopplerPage *page, const char *text, double wpt, do
 static xk_status pdf_page(page_sink *sink, PopplerPage *page, const xk_ocr_options *o,
                           xk_error *err)
 {
-    char *text = poppler_page_get_text(page);
     xk_status rc;
     double wpt0, hpt0;
     poppler_page_get_size(page, &wpt0, &hpt0);
+    if (sink->views) { /* seen as printed, not read */
+        double dpi = wpt0 > 0 ? sink->view_width * 72.0 / wpt0 : 72.0;
+        long w = (long)(wpt0 * dpi / 72.0 + 0.5), h = (long)(hpt0 * dpi / 72.0 + 0.5);
+        rc = check_size(o, (int)sink->pages, w, h, err);
+        return rc == XK_OK ? image_page(sink, render_page(page, wpt0, hpt0, dpi), o, err) : rc;
+    }
+    char *text = poppler_page_get_text(page);
     size_t unshown = 0, chars = 0;
     bool layer = has_text(text);
     if (layer && !text_layer_shown(page, text, wpt0, hpt0, &unshown, &chars)) {
@@ -293,7 +345,10 @@ static xk_status pdf_page(page_sink *sink, PopplerPage *page, const xk_ocr_optio
             sink->distrusted(sink, unshown, chars);
     }
     if (layer) {
-        rc = sink->text(sink, text, err);
+        xk_ocr_boxes boxes;
+        text_line_boxes(page, text, wpt0, hpt0, &boxes);
+        rc = sink->text(sink, text, &boxes, err);
+        free(boxes.box);
     } else {
         double wpt, hpt;
         poppler_page_get_size(page, &wpt, &hpt);
@@ -317,7 +372,7 @@ static xk_status pdf_page(page_sink *sink, PopplerPage *page, const xk_ocr_optio
             rc = check_size(o, (int)sink->pages, (long)(wpt * scale + 0.5),
                             (long)(hpt * scale + 0.5), err);
             if (rc == XK_OK)
-                rc = image_page(sink, render_page(page, wpt, hpt), o, err);
+                rc = image_page(sink, render_page(page, wpt, hpt, XK_OCR_PDF_DPI), o, err);
         }
     }
     g_free(text);

@@ -121,12 +121,19 @@ static bool lite_column_null(xk_stmt *s, int c)
 }
 
 /* NULL for a NULL value; NULL for any other only when SQLite found no memory making the text,
- * which is kept as a failure of the statement (its next step fails) and of the connection. */
+ * which is kept as a failure of the statement (its next step fails) and of the connection.
+ * SQLite can also answer a pointer when memory ran out: a text read from overflow pages is
+ * copied to add its terminating NUL, and when that copy fails it returns the text unterminated,
+ * says SQLITE_NOMEM on the connection, and rolls the whole transaction back at the statement's
+ * reset. Taken as a value, the write went on outside any transaction and its COMMIT failed. */
 static const char *lite_column_text(xk_stmt *s, int c)
 {
     const char *v = (const char *)sqlite3_column_text(raw(s), c);
-    if (!v && sqlite3_column_type(raw(s), c) != SQLITE_NULL)
+    if (sqlite3_errcode(sqlite3_db_handle(raw(s))) == SQLITE_NOMEM ||
+        (!v && sqlite3_column_type(raw(s), c) != SQLITE_NULL)) {
         bound(s, SQLITE_NOMEM);
+        return NULL;
+    }
     return v;
 }
 
@@ -286,10 +293,14 @@ xk_status xk_db_sqlite_open(const char *path, bool read_only, xk_db **out, xk_er
     }
     sqlite3_busy_timeout(ld->db, 5000);
     sqlite3_extended_result_codes(ld->db, 1);
-    /* 16 KiB pages pack the kilobyte-sized documents and records far better than 4 KiB;
-     * the size only takes effect on a new file */
+    /* 8 KiB pages: a real licence's source and its record are 8-25 KB each (12 KB on average).
+     * A row larger than a page keeps a few KB on its leaf beside other rows and the rest on
+     * overflow pages filled to the byte, so little is wasted; on 16 KiB pages each 12 KB row
+     * had a page to itself, 4.5 KB of it empty: 34.1 KiB stored per licence, now about 27
+     * (docs/BENCHMARKS.md). Indexes dirty fewer bytes per insert too. The size only takes
+     * effect on a new file: an older store keeps its 16 KiB. */
     const char *setup[] = {read_only ? NULL
-                                     : "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; "
+                                     : "PRAGMA page_size=8192; PRAGMA journal_mode=WAL; "
                                        "PRAGMA synchronous=FULL;",
                            "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; "
                            "PRAGMA cache_size=-" SQL_NUMBER(STORE_CACHE_KIB) ";"};

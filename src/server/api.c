@@ -47,6 +47,7 @@ static const route routes[] = {
     {"GET", "/v1/event-types", xk_api_event_types, XK_ROLE_NONE},
     {"POST", "/v1/parse", xk_api_parse, XK_ROLE_READER},
     {"POST", "/v1/scans/reviewed", xk_api_import_reviewed, XK_ROLE_EDITOR},
+    {"POST", "/v1/scans/pages", xk_api_scan_pages, XK_ROLE_READER},
     {"GET", "/v1/jobs/{}", xk_api_job, XK_ROLE_READER},
     {"GET", "/v1/subscriptions", xk_api_subscriptions, XK_ROLE_READER},
     {"POST", "/v1/subscriptions", xk_api_subscription_add, XK_ROLE_EDITOR},

@@ -206,6 +206,7 @@ void xk_api_status(const srv_call *c, srv_resp *resp);
 void xk_api_deadlines(const srv_call *c, srv_resp *resp);
 void xk_api_ics(const srv_call *c, srv_resp *resp);
 void xk_api_parse(const srv_call *c, srv_resp *resp);
+void xk_api_scan_pages(const srv_call *c, srv_resp *resp);
 void xk_api_import(const srv_call *c, srv_resp *resp);
 void xk_api_remove(const srv_call *c, srv_resp *resp);
 void xk_api_import_reviewed(const srv_call *c, srv_resp *resp);

@@ -12,7 +12,22 @@
 
 #include "api.h"
 
-static json_t *problems_json(const xk_licence *lic)
+/* Where line (1-based) of a scan's text stands: {"page": n, "box": [left, top, right, bottom]}
+ * as fractions of the page (POST /v1/scans/pages shows the pages); NULL when not known. */
+static json_t *where_json(const xk_ocr_result *ocr, int line)
+{
+    if (!ocr || line < 1 || (size_t)line > ocr->n_lines)
+        return NULL;
+    const xk_ocr_line *l = &ocr->lines[line - 1];
+    if (l->box[2] <= l->box[0] || l->box[3] <= l->box[1])
+        return NULL;
+    json_t *box = json_array();
+    for (int k = 0; k < 4; k++)
+        json_array_append_new(box, json_real((double)(int)(l->box[k] * 10000.0f + 0.5f) / 10000.0));
+    return json_pack("{s:i, s:o}", "page", l->page, "box", box);
+}
+
+static json_t *problems_json(const xk_licence *lic, const xk_ocr_result *ocr)
 {
     json_t *a = json_array();
     for (size_t i = 0; lic && i < lic->n_problems; i++) {
@@ -22,6 +37,9 @@ static json_t *problems_json(const xk_licence *lic)
                               p->message);
         if (p->line > 0)
             json_object_set_new(o, "line", json_integer(p->line));
+        json_t *where = where_json(ocr, p->line);
+        if (where)
+            json_object_set_new(o, "where", where);
         if (p->key) { /* the same for a reader in any language: web/i18n's {0}, {1}, … */
             json_t *params = json_array();
             for (size_t k = 0; k < p->n_params; k++)
@@ -110,14 +128,15 @@ static void scan_failed(srv_resp *resp, xk_status rc, const char *message)
     }
 }
 
-/* The body as a document: a scan is read by OCR, text is parsed. */
-static xk_status parse_body(const srv_call *c, xk_licence **lic, xk_error *err)
+/* The body as a document: a scan is read by OCR (its reading into *ocr), text is parsed. */
+static xk_status parse_body(const srv_call *c, xk_licence **lic, xk_ocr_result *ocr,
+                            xk_error *err)
 {
     xk_blob file;
     if (body_file(c, &file)) {
         xk_ocr_options o;
         scan_options(c, &o);
-        return xk_scan_parse(&file, 1, &o, lic, NULL, err);
+        return xk_scan_parse(&file, 1, &o, lic, ocr, err);
     }
     xk_parse_options opt = {XK_MAX_DOCUMENT_BYTES};
     return xk_licence_parse(file.bytes, file.len, &opt, lic, err);
@@ -133,17 +152,19 @@ void xk_api_parse(const srv_call *c, srv_resp *resp)
     xk_licence *lic = NULL;
     xk_error err;
     xk_error_clear(&err);
-    xk_status rc = parse_body(c, &lic, &err);
+    xk_ocr_result ocr;
+    memset(&ocr, 0, sizeof ocr);
+    xk_status rc = parse_body(c, &lic, &ocr, &err);
     if (rc == XK_OK) {
         xk_srv_json(resp, 200,
                     json_pack("{s:b, s:b, s:o, s:o}", "valid", 1, "needs_review",
                               xk_licence_needs_review(lic), "record", xk_licence_to_json(lic),
-                              "problems", problems_json(lic)));
+                              "problems", problems_json(lic, &ocr)));
     } else if (rc == XK_EINVALID) {
         xk_error_set(&err, XK_EINVALID, 0, "the document has %zu error(s)",
                      xk_licence_error_count(lic));
         json_t *e = error_json("invalid_document", &err);
-        json_object_set_new(e, "problems", problems_json(lic));
+        json_object_set_new(e, "problems", problems_json(lic, &ocr));
         xk_srv_json(resp, 422, json_pack("{s:o, s:b, s:o}", "error", e, "valid", 0, "record",
                                       xk_licence_to_json(lic)));
         resp->error_code = "invalid_document";
@@ -157,7 +178,66 @@ void xk_api_parse(const srv_call *c, srv_resp *resp)
                            "valid", 0));
         resp->error_code = rc == XK_ETOOBIG ? "payload_too_large" : "invalid_document";
     }
+    xk_ocr_result_free(&ocr);
     xk_licence_free(lic);
+}
+
+/* The pages of a scan as a reviewer sees them (xk_ocr_views), each a PNG in a data: URL, for
+ * the review page to show beside the fields read, the flagged ones marked where their problem's
+ * "where" says. Nothing is read or stored. */
+void xk_api_scan_pages(const srv_call *c, srv_resp *resp)
+{
+    xk_blob file;
+    if (!body_file(c, &file)) {
+        xk_srv_error(resp, 415, "unsupported_media_type",
+                     "the body must be a scan: PNG, JPEG, TIFF or PDF");
+        return;
+    }
+    xk_ocr_options o;
+    scan_options(c, &o);
+    o.lend = NULL; /* nothing is read: no page to lend */
+    xk_ocr_view *views = NULL;
+    size_t n = 0;
+    xk_error err;
+    xk_error_clear(&err);
+    xk_status rc = xk_ocr_views(&file, 1, &o, XK_OCR_VIEW_WIDTH, &views, &n, &err);
+    if (rc == XK_ENOMEM || rc == XK_EIO) {
+        scan_failed(resp, rc, err.message);
+        return;
+    }
+    if (rc != XK_OK) {
+        xk_srv_json(resp, rc == XK_ETOOBIG ? 413 : 422,
+                    json_pack("{s:o}", "error",
+                              error_json(rc == XK_ETOOBIG ? "payload_too_large" : "invalid_document",
+                                         &err)));
+        resp->error_code = rc == XK_ETOOBIG ? "payload_too_large" : "invalid_document";
+        return;
+    }
+    json_t *pages = json_array();
+    static const char head[] = "data:image/png;base64,";
+    for (size_t i = 0; pages && i < n; i++) {
+        size_t cap = sizeof head - 1 + sodium_base64_ENCODED_LEN(views[i].len,
+                                                                 sodium_base64_VARIANT_ORIGINAL);
+        char *url = malloc(cap);
+        if (!url) {
+            json_decref(pages);
+            pages = NULL;
+            break;
+        }
+        memcpy(url, head, sizeof head - 1);
+        sodium_bin2base64(url + sizeof head - 1, cap - (sizeof head - 1), views[i].png,
+                          views[i].len, sodium_base64_VARIANT_ORIGINAL);
+        json_array_append_new(pages, json_pack("{s:i, s:i, s:i, s:s}", "page", (int)i + 1, "width",
+                                               views[i].width, "height", views[i].height,
+                                               "image", url));
+        free(url);
+    }
+    xk_ocr_views_free(views, n);
+    if (!pages) {
+        scan_failed(resp, XK_ENOMEM, "out of memory");
+        return;
+    }
+    xk_srv_json(resp, 200, json_pack("{s:o}", "pages", pages));
 }
 
 typedef struct import_acc {
@@ -189,7 +269,7 @@ static void on_import(const xk_import_report *r, void *ctx)
         json_object_set_new(o, "error", error_json("invalid_document", r->err));
         snprintf(a->message, sizeof a->message, "%s", r->err->message);
         if (r->lic)
-            json_object_set_new(o, "problems", problems_json(r->lic));
+            json_object_set_new(o, "problems", problems_json(r->lic, NULL));
         a->failed++;
     }
     json_array_append_new(a->results, o);

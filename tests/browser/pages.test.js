@@ -391,9 +391,32 @@ async function testScanReview(page, base) {
   const watch = watchJobs(page);
   await page.setInputFiles('#file', pdf);
   await waitOnJob(page, watch, 'ol#review li.flag');
-  check('uploading an e-licence PDF opens the review page with the page beside the fields',
-    (await page.$('.review .pages iframe.page')) !== null && (await page.$('.review dl.review-fields')) !== null);
+  await page.waitForSelector('.review .pages figure.page-view img.page');
+  const figures = await page.$$eval('.review .pages figure.page-view', (fs) => fs.map((f) => [f.dataset.page, f.querySelector('img').naturalWidth]));
+  check('uploading an e-licence PDF opens the review page with each page as an image beside the fields',
+    figures.length >= 1 && figures.every(([n, w], i) => n === String(i + 1) && w === 1000) && (await page.$('.review dl.review-fields')) !== null, figures);
+  /* the mark sits on the line read: ink under it, where the page's left margin beside it has
+   * none (the page is drawn into a canvas and its pixels counted) */
+  const ink = await page.$eval('.page-view .mark[data-field="company"]', (mark) => {
+    const img = mark.parentElement.querySelector('img');
+    const c = document.createElement('canvas');
+    c.width = img.naturalWidth; c.height = img.naturalHeight;
+    const g = c.getContext('2d');
+    g.drawImage(img, 0, 0);
+    const frac = (v) => parseFloat(v) / 100;
+    const x = frac(mark.style.left) * c.width, y = frac(mark.style.top) * c.height;
+    const w = Math.max(1, frac(mark.style.width) * c.width), hh = Math.max(1, frac(mark.style.height) * c.height);
+    const dark = (x0, ww) => { const d = g.getImageData(x0, y, ww, hh).data; let n = 0; for (let i = 0; i < d.length; i += 4) n += d[i] < 128; return n / (d.length / 4); };
+    /* the page's left margin: pango-view's 60 pt, over a twentieth of the page across */
+    return { on: dark(x, w), margin: dark(0, Math.round(c.width / 25)), box: [x, y, w, hh].map(Math.round), page: mark.closest('figure').dataset.page };
+  }).catch((e) => ({ error: String(e) }));
+  check('the flagged company is marked at its place on the page image: on ink, not on blank paper',
+    ink.on > 0.03 && ink.margin < 0.005 && ink.box[2] > ink.box[3], JSON.stringify(ink));
+  const dates = await page.$$eval('.review-fields dd[data-field="issued"] time, .review-fields dd[data-field="expires"] time', (ts) => ts.map((t) => [t.getAttribute('datetime'), t.textContent]));
+  check('the review page writes the dates read the reader\'s way', dates.length === 2 && dates.every(([iso, text]) => /^\d{4}-\d\d-\d\d$/.test(iso) && text.includes('年') && !text.includes(iso)), dates);
   const company = 'ol#review li[data-field="company"]';
+  await page.click(company + ' button.show-mark');
+  check('"show on the page" points at the field\'s mark', await page.$eval('.page-view .mark[data-field="company"]', (m) => m.classList.contains('pointed')));
   const flagText = await page.textContent(company).catch(() => '');
   check('the company is flagged, with the text as read', flagText.includes('公司名称: ' + misread), flagText);
   check('the flagged field is highlighted among the fields read',
@@ -421,6 +444,10 @@ async function testScanReview(page, base) {
   await page.waitForSelector('ul.corrections li[data-field="company"]');
   const shown = await page.textContent('ul.corrections');
   check('the licence page lists the correction beside its version', shown.includes(misread) && shown.includes(right), shown);
+  const field = await page.$eval('dl.fields .corrected[data-field="company"]', (e) => ({ text: e.textContent, from: e.querySelector('.corrected-from').textContent }))
+    .catch(() => null);
+  check('the record marks the company as corrected by a person, what the scan read kept apart beside it',
+    field !== null && field.text.startsWith(right) && field.from.includes(misread) && field.from.includes('web-editor') && field.from.includes('人工更正'), JSON.stringify(field));
   const notes = await ownText(page, '#review');
   check('zh: the stored record\'s review notes are said in Chinese on the licence page',
     notes.length > 0 && latinWords(notes.join(' ')).length === 0 && notes.join('').includes('公司名称'), notes);
@@ -675,6 +702,11 @@ async function walkLanguage(browser, base, ctx, locale, lang) {
   await look('upload: a document with warnings');
   await page.click('#import');
   await page.waitForSelector('#import-result p.good');
+  /* a scan to review: its pages, the flagged fields marked on them and listed */
+  await page.setInputFiles('#file', renderMisprintedPdf());
+  await page.waitForSelector('ol#review li.flag', { timeout: OCR_STALL_MS });
+  await page.waitForSelector('.page-view .mark');
+  await look('upload: a scan to review');
   const number = JSON.parse(fs.readFileSync(ctx.uploadDoc.replace(/\.txt$/, '.json'), 'utf8')).number;
   await page.goto(base + '/l/' + encodeURIComponent(number));
   await page.waitForSelector('#review li');
@@ -701,7 +733,7 @@ async function testWalk(browser, base, ctx) {
   const zh = await walkLanguage(browser, base, ctx, 'zh-CN', 'zh');
   const en = await walkLanguage(browser, base, ctx, 'en-GB', 'en');
   check('both walks saw every page: sign-in, search, each licence, dashboard, reminders, upload',
-    zh.length === en.length && zh.length >= 11 + rows.length, [zh.length, en.length, rows.length]);
+    zh.length === en.length && zh.length >= 12 + rows.length, [zh.length, en.length, rows.length]);
 }
 
 /* People sign in: an account of each role (made with `xuke user add`) signs in on /signin and

@@ -446,6 +446,34 @@ def follow_job(client, url):
     return None
 
 
+def test_scan_pages(r, pdf):
+    """What the review page shows: the scan's pages as PNG images, and each flagged field's
+    place on them (the box of the line it was read from, as fractions of the page)."""
+    import base64
+    st, ans, _ = r.post('/v1/parse', pdf, headers={'Content-Type': 'application/pdf'})
+    result = follow_job(r, ans['job']['url']) if st == 202 else {'status': st, 'body': ans}
+    problems = result['body'].get('problems', []) if result else []
+    company = [p for p in problems if p.get('key') == 'problem.review.field' and p['params'][0] == 'company']
+    where = company[0].get('where') if company else None
+    box = where['box'] if where else []
+    check('the flagged company says where it was read: a page and a line box on it',
+          where is not None and where['page'] >= 1 and len(box) == 4
+          and 0 <= box[0] < box[2] <= 1 and 0 <= box[1] < box[3] <= 1 and box[3] - box[1] < 0.1, company)
+    st, ans, _ = r.post('/v1/scans/pages', pdf, headers={'Content-Type': 'application/pdf'})
+    pages = ans.get('pages', []) if st == 200 else []
+    pngs = [base64.b64decode(p['image'].split(',', 1)[1]) for p in pages
+            if p['image'].startswith('data:image/png;base64,')]
+    check('a scan\'s pages come back in order as PNG images 1000 pixels across, the flagged one among them',
+          st == 200 and [p['page'] for p in pages] == list(range(1, len(pages) + 1)) and len(pngs) == len(pages)
+          and all(x.startswith(b'\x89PNG') for x in pngs) and all(p['width'] == 1000 and p['height'] > 0 for p in pages)
+          and where is not None and where['page'] <= len(pages), (st, [(p['page'], p['width'], p['height']) for p in pages]))
+    st, ans, _ = r.post('/v1/scans/pages', '许可证文本'.encode(), headers={'Content-Type': 'text/plain'})
+    check('a text is not a scan: its pages are refused with 415', st == 415 and is_error(ans, 'unsupported_media_type'), ans)
+    st, ans, _ = r.post('/v1/scans/pages', b'%PDF-1.4 broken', headers={'Content-Type': 'application/pdf'})
+    check('a corrupt PDF\'s pages are refused with 422, saying so', st == 422 and is_error(ans, 'invalid_document')
+          and 'corrupt' in ans['error']['message'], ans)
+
+
 def test_reviewed_scan():
     """A scan imported after review: the corrected field is stored, the correction kept apart
     with what was read and who corrected it, in the history and the audit log."""
@@ -464,6 +492,7 @@ def test_reviewed_scan():
                            'corrections': [{'field': 'company', 'read': misread, 'value': right}]})
         st, ans, _ = r.post('/v1/scans/reviewed', body)
         check('a reader may not import a reviewed scan', st == 403 and is_error(ans), ans)
+        test_scan_pages(r, pdf)
         st, ans, _ = e.post('/v1/scans/reviewed', json.dumps({'file': '%%%'}))
         check('a reviewed scan that is not base64 is 400', st == 400 and is_error(ans, 'bad_request'), ans)
         st, ans, _ = e.post('/v1/scans/reviewed', json.dumps({'file': base64.b64encode(pdf).decode(),

@@ -12,6 +12,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <cairo-pdf.h>
+#include <leptonica/allheaders.h>
 
 #include "ocr/ocr_internal.h"
 #include "xuke/xuke.h"
@@ -556,7 +558,7 @@ static void test_flags_text_after_last_provision(void **state)
                        "、你公司应当按照电信服务规范向用户提供服务，建立健全服务管理制度，配备用户投诉受理人员，"
                        "妥善化解服务纠纷，维护用户合法权益。你公司应当开展所属网络和系统定级备案、符合性评测和风险"
                        "评估等工作，及时向通信主管部门报备，落实网络安全防护措施，保障网络和系统安全。\n";
-    xk_ocr_line lines[2] = {{1, 95, 97}, {1, 95, 97}};
+    xk_ocr_line lines[2] = {{1, 95, 97, {0, 0, 0, 0}}, {1, 95, 97, {0, 0, 0, 0}}};
     xk_ocr_result r = {(char *)tail, strlen(tail), lines, 2, 1, 0, 0, 0, NULL, 0, 0, 0, 0};
     xk_licence *lic = xk_licence_new();
     xk_provision *p = provision(lic, 1, "你公司应当规范各类电信资源的使用管理。");
@@ -626,7 +628,7 @@ static void test_flags_confirmed(void **state)
     assert_false(xk_ocr_is_standard(PROVISION_5, 3)); /* no item (三) reads so */
     const char *text = "经营许可证编号:京B2-20224676\n发证日期:2023年08月04日\n有效期至:2028年08月04日\n"
                        "一、" PROVISION_5 "\n经营许可证编号:京B2-20224676\n";
-    xk_ocr_line lines[5] = {{1, 30, 60}, {1, 30, 60}, {1, 30, 60}, {1, 30, 60}, {2, 30, 60}};
+    xk_ocr_line lines[5] = {{1, 30, 60, {0, 0, 0, 0}}, {1, 30, 60, {0, 0, 0, 0}}, {1, 30, 60, {0, 0, 0, 0}}, {1, 30, 60, {0, 0, 0, 0}}, {2, 30, 60, {0, 0, 0, 0}}};
     xk_ocr_result r = {(char *)text, strlen(text), lines, 5, 2, 0, 0, 0, NULL, 0, 0, 0, 0};
     xk_licence *lic = xk_licence_new();
     lic->number = xk_licence_strdup(lic, "京B2-20224676", strlen("京B2-20224676"));
@@ -670,7 +672,7 @@ static void test_lost_service(void **state)
     (void)state;
     const char *text = "业务种类\n内多方通信服务业务\n【依法须经批准的项目】\n存储转发类业务\n"
                        "不含信息搜索查询服务。\n发证日期:2023年08月04日\n";
-    xk_ocr_line lines[6] = {{1, 90, 90}, {1, 90, 90}, {1, 90, 90}, {1, 90, 90}, {1, 90, 90}, {1, 90, 90}};
+    xk_ocr_line lines[6] = {{1, 90, 90, {0, 0, 0, 0}}, {1, 90, 90, {0, 0, 0, 0}}, {1, 90, 90, {0, 0, 0, 0}}, {1, 90, 90, {0, 0, 0, 0}}, {1, 90, 90, {0, 0, 0, 0}}, {1, 90, 90, {0, 0, 0, 0}}};
     xk_ocr_result r = {(char *)text, strlen(text), lines, 6, 1, 0, 0, 0, NULL, 0, 0, 0, 0};
     xk_licence *lic = xk_licence_new();
     lic->line_services = 1;
@@ -701,7 +703,7 @@ static void test_flag_has_key_and_parts(void **state)
 {
     (void)state;
     const char *text = "公司名称:北京小荷科技有限公司\n";
-    xk_ocr_line lines[1] = {{2, 41, 60}};
+    xk_ocr_line lines[1] = {{2, 41, 60, {0, 0, 0, 0}}};
     xk_ocr_result r = {(char *)text, strlen(text), lines, 1, 2, 0, 0, 0, NULL, 0, 0, 0, 0};
     xk_licence *lic = xk_licence_new();
     lic->company = xk_licence_strdup(lic, "北京小荷科技有限公司", strlen("北京小荷科技有限公司"));
@@ -726,7 +728,7 @@ static void test_flags_swallowing(void **state)
     (void)state;
     assert_true(xk_ocr_longest_standard() > 100);
     const char *text = "四、甲\n";
-    xk_ocr_line lines[1] = {{1, 95, 97}};
+    xk_ocr_line lines[1] = {{1, 95, 97, {0, 0, 0, 0}}};
     xk_ocr_result r = {(char *)text, strlen(text), lines, 1, 1, 0, 0, 0, NULL, 0, 0, 0, 0};
     char *big = calloc(1, 3 * 3 * xk_ocr_longest_standard() + 1);
     assert_non_null(big);
@@ -758,7 +760,7 @@ static void test_flags(void **state)
     xk_licence *lic = xk_licence_new();
     lic->line_company = 2;
     lic->line_number = 1;
-    xk_ocr_line lines[3] = {{1, 95, 97}, {1, 41, 80}, {1, 99, 99}};
+    xk_ocr_line lines[3] = {{1, 95, 97, {0, 0, 0, 0}}, {1, 41, 80, {0, 0, 0, 0}}, {1, 99, 99, {0, 0, 0, 0}}};
     xk_ocr_result r = {(char *)"经营许可证编号:京B2-20224676\n公司名称:好美\n发证日期:2023年\n",
                        0, lines, 3, 1, 0, 0, 0, NULL, 0, 0, 0, 0};
     r.len = strlen(r.text);
@@ -784,7 +786,7 @@ static void test_flags_provision_gap(void **state)
     provision(lic, 1, "甲")->line = 1;
     provision(lic, 3, "乙")->line = 2;
     provision(lic, 4, "丙")->line = 3;
-    xk_ocr_line lines[3] = {{1, 95, 97}, {1, 96, 97}, {1, 99, 99}};
+    xk_ocr_line lines[3] = {{1, 95, 97, {0, 0, 0, 0}}, {1, 96, 97, {0, 0, 0, 0}}, {1, 99, 99, {0, 0, 0, 0}}};
     xk_ocr_result r = {(char *)"一、甲\n三、乙\n四、丙\n", 0, lines, 3, 1, 0, 0, 0, NULL, 0, 0, 0, 0};
     r.len = strlen(r.text);
     assert_int_equal(xk_ocr_flag_fields(lic, &r, 75), 2);
@@ -804,7 +806,7 @@ static void test_flags_poor_page(void **state)
 {
     (void)state;
     xk_licence *lic = xk_licence_new();
-    xk_ocr_line lines[5] = {{1, 95, 97}, {1, 90, 95}, {2, 12, 30}, {2, 0, 0}, {2, 20, 41}};
+    xk_ocr_line lines[5] = {{1, 95, 97, {0, 0, 0, 0}}, {1, 90, 95, {0, 0, 0, 0}}, {2, 12, 30, {0, 0, 0, 0}}, {2, 0, 0, {0, 0, 0, 0}}, {2, 20, 41, {0, 0, 0, 0}}};
     xk_ocr_result r = {(char *)"公司名称:好美\n法定代表人:甲\n绅士；扣\n\n又一二\n", 0, lines, 5, 2,
                        0, 0, 0, NULL, 0, 0, 0, 0};
     r.len = strlen(r.text);
@@ -832,7 +834,7 @@ static void test_flags_website_service(void **state)
         snprintf(w[i]->code, sizeof w[i]->code, "%s", codes[i]);
         w[i]->line = i + 2;
     }
-    xk_ocr_line lines[4] = {{1, 95, 97}, {1, 96, 97}, {1, 97, 98}, {1, 98, 99}};
+    xk_ocr_line lines[4] = {{1, 95, 97, {0, 0, 0, 0}}, {1, 96, 97, {0, 0, 0, 0}}, {1, 97, 98, {0, 0, 0, 0}}, {1, 98, 99, {0, 0, 0, 0}}};
     xk_ocr_result r = {(char *)"在线数据处理与交易处理业务\n网站名称:甲\n网站名称:乙\n网站名称:丙\n",
                        0, lines, 4, 1, 0, 0, 0, NULL, 0, 0, 0, 0};
     r.len = strlen(r.text);
@@ -856,7 +858,7 @@ static void test_flags_website_poor_surroundings(void **state)
     snprintf(w->code, sizeof w->code, "B25");
     w->line = 1;
     provision(lic, 1, "甲")->line = 5;
-    xk_ocr_line lines[5] = {{1, 95, 97}, {1, 96, 97}, {2, 90, 95}, {2, 24, 90}, {2, 90, 95}};
+    xk_ocr_line lines[5] = {{1, 95, 97, {0, 0, 0, 0}}, {1, 96, 97, {0, 0, 0, 0}}, {2, 90, 95, {0, 0, 0, 0}}, {2, 24, 90, {0, 0, 0, 0}}, {2, 90, 95, {0, 0, 0, 0}}};
     xk_ocr_result r = {(char *)"网站名称:甲\n服务器放置地:九广路\n特别规定事项\n《特别规定事项》是\n一、甲\n",
                        0, lines, 5, 2, 0, 0, 0, NULL, 0, 0, 0, 0};
     r.len = strlen(r.text);
@@ -1010,6 +1012,93 @@ static void test_grey_page(void **state)
     pixDestroy(&pix);
 }
 
+/* A PDF page (A4, 595 × 842 pt) with two lines of text drawn at known places, made here. */
+static cairo_status_t to_buf(void *closure, const unsigned char *data, unsigned int len)
+{
+    xk_buf *b = closure;
+    xk_buf_append(b, (const char *)data, len);
+    return b->oom ? CAIRO_STATUS_NO_MEMORY : CAIRO_STATUS_SUCCESS;
+}
+
+static void two_line_pdf(xk_buf *out)
+{
+    xk_buf_init(out);
+    cairo_surface_t *s = cairo_pdf_surface_create_for_stream(to_buf, out, 595, 842);
+    cairo_t *cr = cairo_create(s);
+    cairo_select_font_face(cr, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+    cairo_set_font_size(cr, 14);
+    cairo_move_to(cr, 100, 100);
+    cairo_show_text(cr, "FIRST LINE OF THE PAGE");
+    cairo_move_to(cr, 300, 500);
+    cairo_show_text(cr, "SECOND LINE FURTHER DOWN");
+    cairo_destroy(cr);
+    cairo_surface_finish(s);
+    cairo_surface_destroy(s);
+}
+
+/* The lines of a PDF's text layer carry where they stand on the page, as fractions of it: the
+ * places drawn (x 100 pt, baseline 100 pt; x 300 pt, baseline 500 pt) divided by the page. */
+static void test_text_layer_line_boxes(void **state)
+{
+    (void)state;
+    xk_buf pdf;
+    two_line_pdf(&pdf);
+    assert_false(pdf.oom);
+    xk_blob f = {pdf.data, pdf.len};
+    xk_ocr_result r;
+    xk_error err;
+    assert_int_equal(xk_ocr_read(&f, 1, NULL, &r, &err), XK_OK);
+    assert_int_equal(r.pages_from_text_layer, 1);
+    assert_true(r.n_lines >= 2);
+    const float *a = r.lines[0].box, *b = r.lines[1].box;
+    assert_true(a[0] > 100.0 / 595 - 0.01 && a[0] < 100.0 / 595 + 0.01);
+    assert_true(a[1] < 100.0 / 842 && a[3] > 100.0 / 842 - 0.005 && a[3] < 100.0 / 842 + 0.01);
+    assert_true(a[2] > 0.4 && a[2] < 0.75);
+    assert_true(b[0] > 300.0 / 595 - 0.01 && b[0] < 300.0 / 595 + 0.01);
+    assert_true(b[1] < 500.0 / 842 && b[1] > 500.0 / 842 - 0.03);
+    xk_ocr_result_free(&r);
+    xk_buf_free(&pdf);
+}
+
+/* The pages as a reviewer sees them: a PDF page rendered XK_OCR_VIEW_WIDTH across, in its
+ * proportions; an image wider than that scaled down, a narrower one kept; each a PNG. */
+static void test_views(void **state)
+{
+    (void)state;
+    xk_buf pdf;
+    two_line_pdf(&pdf);
+    xk_blob f = {pdf.data, pdf.len};
+    xk_ocr_view *v = NULL;
+    size_t n = 0;
+    xk_error err;
+    assert_int_equal(xk_ocr_views(&f, 1, NULL, XK_OCR_VIEW_WIDTH, &v, &n, &err), XK_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(v[0].width, XK_OCR_VIEW_WIDTH);
+    assert_true(abs(v[0].height - (int)(XK_OCR_VIEW_WIDTH * 842.0 / 595 + 0.5)) <= 1);
+    assert_true(v[0].len > 8 && memcmp(v[0].png, "\x89PNG", 4) == 0);
+    xk_ocr_views_free(v, n);
+    xk_buf_free(&pdf);
+    const int sides[2][2] = {{2400, 1200}, {600, 900}};
+    for (int i = 0; i < 2; i++) {
+        PIX *pix = pixCreate(sides[i][0], sides[i][1], 8);
+        pixSetAll(pix);
+        l_uint8 *png = NULL;
+        size_t len = 0;
+        assert_int_equal(pixWriteMem(&png, &len, pix, IFF_PNG), 0);
+        pixDestroy(&pix);
+        xk_blob img = {(const char *)png, len};
+        assert_int_equal(xk_ocr_views(&img, 1, NULL, XK_OCR_VIEW_WIDTH, &v, &n, &err), XK_OK);
+        assert_int_equal(n, 1);
+        assert_int_equal(v[0].width, i == 0 ? 1000 : 600);
+        assert_int_equal(v[0].height, i == 0 ? 500 : 900);
+        xk_ocr_views_free(v, n);
+        free(png);
+    }
+    xk_blob junk = {"not a scan at all", 17};
+    assert_int_equal(xk_ocr_views(&junk, 1, NULL, XK_OCR_VIEW_WIDTH, &v, &n, &err), XK_EFORMAT);
+    assert_null(v);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1046,6 +1135,8 @@ int main(void)
         cmocka_unit_test(test_snaps_beyond_list),
         cmocka_unit_test(test_review_beyond_problem_cap),
         cmocka_unit_test(test_flag_has_key_and_parts),
+        cmocka_unit_test(test_text_layer_line_boxes),
+        cmocka_unit_test(test_views),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

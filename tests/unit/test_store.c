@@ -10,6 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -583,6 +586,112 @@ static void test_bulk_import_strict_writes_nothing(void **state)
     assert_int_equal(s.audit_entries, 0);
 }
 
+/* --- a crash while the WAL is being checkpointed beside a bulk import ----------------------
+ * Seed 000 with its number made unique per input (琼B2-2022NNNN): thousands of real-sized
+ * licences, enough for the WAL to pass XK_IMPORT_WAL_PAGES several times. */
+#define CRASH_SEED_NUMBER "20220293"
+#define CRASH_INPUTS 8000
+#define CRASH_BATCH 100
+/* The database file grows only when a checkpoint copies pages into it (WAL mode): past this
+ * size, checkpoints have run during the import. */
+#define CRASH_FILE_BYTES (12L << 20)
+
+typedef struct crash_ctx {
+    const char *seed;
+    size_t seed_len;
+    const char *db_path;
+    int pipe_fd;
+    size_t reported;
+} crash_ctx;
+
+static xk_status crash_load(size_t i, char **bytes, size_t *len, xk_error *err, void *vctx)
+{
+    (void)err;
+    const crash_ctx *c = vctx;
+    *bytes = malloc(c->seed_len + 1);
+    if (!*bytes)
+        return XK_ENOMEM;
+    memcpy(*bytes, c->seed, c->seed_len + 1);
+    *len = c->seed_len;
+    char number[16];
+    snprintf(number, sizeof number, "2022%04zu", 1000 + i);
+    for (char *p = *bytes; (p = strstr(p, CRASH_SEED_NUMBER)) != NULL;)
+        memcpy(p, number, 8);
+    return XK_OK;
+}
+
+/* The child's report callback: once the database file shows checkpoints have run, tells the
+ * parent how many licences were reported and dies as a power cut would, mid-batch. */
+static void crash_report(const xk_import_report *r, void *vctx)
+{
+    crash_ctx *c = vctx;
+    if (r->status != XK_OK)
+        _exit(3);
+    c->reported++;
+    struct stat sb;
+    if (c->reported % CRASH_BATCH != CRASH_BATCH / 2 || stat(c->db_path, &sb) != 0 ||
+        sb.st_size < CRASH_FILE_BYTES)
+        return;
+    if (write(c->pipe_fd, &c->reported, sizeof c->reported) != (ssize_t)sizeof c->reported)
+        _exit(4);
+    raise(SIGKILL);
+}
+
+static void test_bulk_import_killed_mid_checkpoint_keeps_committed_batches(void **state)
+{
+    fixture *fx = *state;
+    crash_ctx c = {0};
+    char *seed = slurp(FIXTURES "/seeds/" SEED0, &c.seed_len);
+    c.seed = seed;
+    char path[160];
+    snprintf(path, sizeof path, "%s/crash.db", fx->dir);
+    c.db_path = path;
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        close(fds[0]);
+        c.pipe_fd = fds[1];
+        xk_store *st;
+        xk_error err;
+        if (xk_store_open(path, &st, &err) != XK_OK)
+            _exit(2);
+        xk_bulk_options o = {NULL, 1, CRASH_BATCH, false, NULL, NULL};
+        xk_import_bulk(st, CRASH_INPUTS, crash_load, &c, &o, crash_report, &c);
+        _exit(0); /* the whole import ran without the file growing: no checkpoint ran */
+    }
+    close(fds[1]);
+    size_t reported = 0;
+    ssize_t got = read(fds[0], &reported, sizeof reported);
+    close(fds[0]);
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    free(seed);
+    assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+    assert_int_equal(got, (ssize_t)sizeof reported);
+    /* killed while storing licence `reported`: the batches before it were committed, the one
+     * it belongs to was not */
+    size_t committed = (reported - 1) / CRASH_BATCH * CRASH_BATCH;
+    xk_store *st;
+    xk_error err;
+    assert_int_equal(xk_store_open(path, &st, &err), XK_OK);
+    xk_store_stats s;
+    assert_int_equal(xk_store_stats_get(st, &s, &err), XK_OK);
+    assert_int_equal(s.licences, committed);
+    size_t checked;
+    assert_int_equal(xk_store_audit_verify(st, &checked, &err), XK_OK);
+    assert_int_equal(checked, committed);
+    char number[32];
+    snprintf(number, sizeof number, "琼B2-2022%04zu", 1000 + committed - 1);
+    char *json = NULL;
+    assert_int_equal(xk_store_get_json(st, number, 0, &json, NULL, &err), XK_OK);
+    free(json);
+    snprintf(number, sizeof number, "琼B2-2022%04zu", 1000 + committed);
+    assert_int_equal(xk_store_get_json(st, number, 0, &json, NULL, &err), XK_ENOTFOUND);
+    xk_store_close(st);
+}
+
 typedef struct scan_fault {
     size_t rows;
     bool armed; /* a row was handed out: the next step fails */
@@ -918,6 +1027,7 @@ int main(void)
         T(test_import_json_lines_with_a_bad_line),
         T(test_bulk_import_reports_in_input_order),
         T(test_bulk_import_strict_writes_nothing),
+        T(test_bulk_import_killed_mid_checkpoint_keeps_committed_batches),
         T(test_rules_scan_step_failure_is_an_error),
         T(test_evidence_is_stored_once_and_listed_in_order),
         T(test_evidence_over_a_limit_stores_nothing),
