@@ -46,10 +46,13 @@ xk_status cli_read_file(const char *path, size_t max, char **out, size_t *len, x
 bool cli_read_blobs(char **paths, size_t n, size_t max, xk_blob *blobs);
 void cli_free_blobs(xk_blob *blobs, size_t n);
 
-/* Prints err as "path:line: message" (line omitted when 0) to stderr. */
+/* Prints err as "path:line: message" (line omitted when 0) to stderr (the _to form: to to). */
 void cli_print_error(const char *path, const xk_error *err);
-/* Prints each problem of lic (errors first when errors_only is false: all) to stderr. */
+void cli_print_error_to(FILE *to, const char *path, const xk_error *err);
+/* Prints each problem of lic (errors first when errors_only is false: all) to stderr (the _to
+ * form: to to). */
 void cli_print_problems(const char *path, const xk_licence *lic, bool errors_only);
+void cli_print_problems_to(FILE *to, const char *path, const xk_licence *lic, bool errors_only);
 
 /* Parses a byte size: digits with an optional K, M or G suffix (powers of 1024). */
 bool cli_parse_size(const char *s, size_t *out);

@@ -4,10 +4,12 @@
  * JSON Lines for several files). Invalid documents print their problems on stderr and nothing on
  * stdout; the exit status is 1 if any document failed.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "xuke/limits.h"
 
 static const cli_opt options[] = {
     {"json", 'j', NULL, "print the record as JSON (one object per line for several files)", 0},
@@ -40,11 +42,12 @@ typedef struct parse_opts {
     xk_ocr_options ocr;
 } parse_opts;
 
-static int print_record(const char *path, const xk_licence *lic, const parse_opts *o)
+static int print_record(FILE *out, const char *path, const xk_licence *lic,
+                        const parse_opts *o)
 {
     if (!o->json) {
-        printf("== %s\n", path);
-        cli_print_summary(stdout, lic);
+        fprintf(out, "== %s\n", path);
+        cli_print_summary(out, lic);
         return EXIT_OK;
     }
     char *s = xk_licence_to_json_string(lic, o->pretty);
@@ -52,27 +55,28 @@ static int print_record(const char *path, const xk_licence *lic, const parse_opt
         fprintf(stderr, "%s: out of memory writing JSON\n", path);
         return EXIT_FAIL;
     }
-    puts(s);
+    fputs(s, out);
+    fputc('\n', out);
     free(s);
     return EXIT_OK;
 }
 
-/* What parse reports for a record: problems on stderr (all of them: warnings say what was
- * read and what needs review), the record on stdout when it is valid. */
-static int finish(const char *path, xk_status st, xk_licence *lic, const xk_error *err,
-                  const parse_opts *o)
+/* What parse reports for a record: problems on errs (all of them: warnings say what was
+ * read and what needs review), the record on out when it is valid. */
+static int finish(FILE *out, FILE *errs, const char *path, xk_status st, xk_licence *lic,
+                  const xk_error *err, const parse_opts *o)
 {
     int rc;
     if (st != XK_OK && st != XK_EINVALID) {
-        cli_print_error(path, err);
+        cli_print_error_to(errs, path, err);
         rc = EXIT_FAIL;
     } else if (st == XK_EINVALID) {
-        cli_print_problems(path, lic, false);
+        cli_print_problems_to(errs, path, lic, false);
         rc = EXIT_FAIL;
     } else {
         if (xk_licence_needs_review(lic))
-            cli_print_problems(path, lic, false);
-        rc = print_record(path, lic, o);
+            cli_print_problems_to(errs, path, lic, false);
+        rc = print_record(out, path, lic, o);
     }
     xk_licence_free(lic);
     return rc;
@@ -107,7 +111,7 @@ static int parse_scan(char **paths, const xk_blob *files, size_t n, const parse_
     if (!ocr.text && ocr.failed_file < n) /* the reading failed, in this file */
         label = paths[ocr.failed_file];
     xk_ocr_result_free(&ocr);
-    return finish(label, st, lic, &err, o);
+    return finish(stdout, stderr, label, st, lic, &err, o);
 }
 
 /* Reads each path (at most the larger of the text and scan limits). */
@@ -133,9 +137,155 @@ static int parse_one(char *path, const parse_opts *o)
         xk_error err;
         xk_error_clear(&err);
         xk_status st = xk_licence_parse(blob.bytes, blob.len, &o->parse, &lic, &err);
-        rc = finish(path, st, lic, &err, o);
+        rc = finish(stdout, stderr, path, st, lic, &err, o);
     }
     cli_free_blobs(&blob, 1);
+    return rc;
+}
+
+/*
+ * Several text files are parsed side by side, XK_PARSE_BATCH at a time, by one thread per core
+ * (the main thread one of them); each file's record and problems are written to memory and
+ * printed in the order of the arguments once the batch is done, so the output is the same as
+ * one file after another. Scans are left to the main thread, read one at a time when their
+ * turn comes (OCR keeps to one core a page: see main.c).
+ */
+typedef struct parsed {
+    char *out, *errs; /* what the file prints on stdout and stderr (open_memstream) */
+    size_t out_len, errs_len;
+    int rc;
+    bool scan; /* not text: the main thread reads it in order */
+} parsed;
+
+typedef struct batch {
+    char **paths;
+    parsed *results;
+    size_t n;
+    const parse_opts *o;
+    pthread_mutex_t lock;
+    size_t next; /* the next file to claim, under lock */
+} batch;
+
+/* One text file into r; false only when the memory streams could not be made. */
+static bool parse_into(const char *path, const parse_opts *o, parsed *r)
+{
+    FILE *out = open_memstream(&r->out, &r->out_len);
+    FILE *errs = open_memstream(&r->errs, &r->errs_len);
+    if (!out || !errs) {
+        if (out)
+            fclose(out);
+        if (errs)
+            fclose(errs);
+        return false;
+    }
+    size_t max = o->parse.max_bytes > o->ocr.max_bytes ? o->parse.max_bytes : o->ocr.max_bytes;
+    char *bytes = NULL;
+    size_t len = 0;
+    xk_error err;
+    xk_error_clear(&err);
+    if (cli_read_file(path, max, &bytes, &len, &err) != XK_OK) {
+        cli_print_error_to(errs, path, &err);
+        r->rc = EXIT_FAIL;
+    } else if (xk_input_detect(bytes, len) != XK_INPUT_TEXT) {
+        r->scan = true;
+    } else if (o->ocr_text) {
+        fprintf(errs, "%s: not a scan (PNG, JPEG, TIFF or PDF): nothing to read\n", path);
+        r->rc = EXIT_FAIL;
+    } else {
+        xk_licence *lic = NULL;
+        xk_status st = xk_licence_parse(bytes, len, &o->parse, &lic, &err);
+        r->rc = finish(out, errs, path, st, lic, &err, o);
+    }
+    free(bytes);
+    bool ok = fclose(out) == 0;
+    return fclose(errs) == 0 && ok;
+}
+
+static void *batch_worker(void *arg)
+{
+    batch *b = arg;
+    for (;;) {
+        pthread_mutex_lock(&b->lock);
+        size_t i = b->next < b->n ? b->next++ : b->n;
+        pthread_mutex_unlock(&b->lock);
+        if (i == b->n)
+            return NULL;
+        parsed *r = &b->results[i];
+        if (!parse_into(b->paths[i], b->o, r)) { /* out of memory: print_batch says so */
+            free(r->out);
+            free(r->errs);
+            memset(r, 0, sizeof *r);
+            r->rc = EXIT_FAIL;
+        }
+    }
+}
+
+/* Prints the batch's results in order (reading its scans now); frees them. */
+static int print_batch(batch *b)
+{
+    int rc = EXIT_OK;
+    for (size_t i = 0; i < b->n; i++) {
+        parsed *r = &b->results[i];
+        if (r->scan) {
+            fflush(stdout);
+            r->rc = parse_one(b->paths[i], b->o);
+        } else if (!r->out) {
+            fprintf(stderr, "%s: out of memory\n", b->paths[i]);
+        } else {
+            fwrite(r->out, 1, r->out_len, stdout);
+            if (r->errs_len) {
+                fflush(stdout); /* stdout and stderr in the order one file at a time gives */
+                fwrite(r->errs, 1, r->errs_len, stderr);
+            }
+        }
+        if (r->rc != EXIT_OK)
+            rc = EXIT_FAIL;
+        free(r->out);
+        free(r->errs);
+    }
+    return rc;
+}
+
+static int parse_batch(batch *b, int threads)
+{
+    pthread_t tid[XK_PARSE_THREADS_MAX];
+    int started = 0;
+    b->next = 0;
+    memset(b->results, 0, b->n * sizeof *b->results);
+    for (; started < threads - 1 && (size_t)started + 1 < b->n; started++)
+        if (pthread_create(&tid[started], NULL, batch_worker, b) != 0)
+            break; /* fewer threads: the main thread does the rest */
+    batch_worker(b);
+    for (int t = 0; t < started; t++)
+        pthread_join(tid[t], NULL);
+    return print_batch(b);
+}
+
+static int parse_files(char **paths, size_t n, const parse_opts *o)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    int threads = cores < 1 ? 1 : cores > XK_PARSE_THREADS_MAX ? XK_PARSE_THREADS_MAX : (int)cores;
+    bool stdin_named = false;
+    for (size_t i = 0; i < n; i++)
+        stdin_named |= strcmp(paths[i], "-") == 0;
+    parsed results[XK_PARSE_BATCH];
+    batch b = {.o = o, .results = results};
+    if (n < 2 || threads < 2 || stdin_named || o->ocr_text ||
+        pthread_mutex_init(&b.lock, NULL) != 0) {
+        int rc = EXIT_OK;
+        for (size_t i = 0; i < n; i++)
+            if (parse_one(paths[i], o) != EXIT_OK)
+                rc = EXIT_FAIL;
+        return rc;
+    }
+    int rc = EXIT_OK;
+    for (size_t at = 0; at < n; at += b.n) {
+        b.paths = paths + at;
+        b.n = n - at < XK_PARSE_BATCH ? n - at : XK_PARSE_BATCH;
+        if (parse_batch(&b, threads) != EXIT_OK)
+            rc = EXIT_FAIL;
+    }
+    pthread_mutex_destroy(&b.lock);
     return rc;
 }
 
@@ -234,10 +384,7 @@ int cmd_parse(int argc, char **argv)
     }
     if (o.pretty && argc - optind > 1 && o.json)
         o.pretty = false; /* JSON Lines must stay one object per line */
-    int rc = EXIT_OK;
-    for (int i = optind; i < argc; i++)
-        if (parse_one(argv[i], &o) != EXIT_OK)
-            rc = EXIT_FAIL;
+    int rc = parse_files(argv + optind, (size_t)(argc - optind), &o);
     fflush(stdout);
     return rc;
 }

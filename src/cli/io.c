@@ -70,15 +70,20 @@ xk_status cli_read_file(const char *path, size_t max, char **out, size_t *len, x
     return XK_OK;
 }
 
-void cli_print_error(const char *path, const xk_error *err)
+void cli_print_error_to(FILE *to, const char *path, const xk_error *err)
 {
     if (err->line > 0)
-        fprintf(stderr, "%s:%d: %s\n", path, err->line, err->message);
+        fprintf(to, "%s:%d: %s\n", path, err->line, err->message);
     else
-        fprintf(stderr, "%s: %s\n", path, err->message);
+        fprintf(to, "%s: %s\n", path, err->message);
 }
 
-void cli_print_problems(const char *path, const xk_licence *lic, bool errors_only)
+void cli_print_error(const char *path, const xk_error *err)
+{
+    cli_print_error_to(stderr, path, err);
+}
+
+void cli_print_problems_to(FILE *to, const char *path, const xk_licence *lic, bool errors_only)
 {
     for (size_t i = 0; i < lic->n_problems; i++) {
         const xk_problem *p = &lic->problems[i];
@@ -86,12 +91,17 @@ void cli_print_problems(const char *path, const xk_licence *lic, bool errors_onl
             continue;
         const char *sev = p->severity == XK_SEV_ERROR ? "error" : "warning";
         if (p->line > 0)
-            fprintf(stderr, "%s:%d: %s: %s\n", path, p->line, sev, p->message);
+            fprintf(to, "%s:%d: %s: %s\n", path, p->line, sev, p->message);
         else
-            fprintf(stderr, "%s: %s: %s\n", path, sev, p->message);
+            fprintf(to, "%s: %s: %s\n", path, sev, p->message);
     }
     if (lic->n_problems_dropped)
-        fprintf(stderr, "%s: ... and %zu more problems\n", path, lic->n_problems_dropped);
+        fprintf(to, "%s: ... and %zu more problems\n", path, lic->n_problems_dropped);
+}
+
+void cli_print_problems(const char *path, const xk_licence *lic, bool errors_only)
+{
+    cli_print_problems_to(stderr, path, lic, errors_only);
 }
 
 bool cli_parse_size(const char *s, size_t *out)

@@ -10,10 +10,18 @@
 #include "address.h"
 #include "api.h"
 
+/* Healthy when the store answers a query: a server whose database is gone (a PostgreSQL that
+ * failed over, a file on a lost disk) says so, so a load balancer sends its requests elsewhere. */
 void xk_api_health(const srv_call *c, srv_resp *resp)
 {
-    (void)c;
-    xk_srv_json(resp, 200, json_pack("{s:s, s:s}", "status", "ok", "version", XUKE_VERSION));
+    xk_store_revision rev;
+    xk_error err;
+    if (xk_store_revision_get(c->ctx->st, &rev, &err) != XK_OK)
+        xk_srv_json(resp, 503, json_pack("{s:s, s:s, s:s}", "status", "unavailable", "version",
+                                         XUKE_VERSION, "store", err.message));
+    else
+        xk_srv_json(resp, 200, json_pack("{s:s, s:s, s:s}", "status", "ok", "version",
+                                         XUKE_VERSION, "store", "ok"));
     resp->cache = "no-store";
 }
 

@@ -117,7 +117,15 @@ class Cluster:
 
     def restart(self):
         """Stops the server (fast: open connections are cut) and starts it again."""
+        self.halt()
+        self.resume()
+
+    def halt(self):
+        """Stops the server (fast: open connections are cut), its data kept for resume()."""
         self._run([f'{BIN}/pg_ctl', '-D', self.data, '-m', 'fast', '-w', 'stop'], timeout=120)
+
+    def resume(self):
+        """Starts the server halt() stopped."""
         opts = (f"-c listen_addresses=127.0.0.1 -c port={self.port} "
                 f"-c unix_socket_directories={self.dir} -c fsync=off -c max_connections=60")
         p = self._run([f'{BIN}/pg_ctl', '-D', self.data, '-l', self.log, '-o', opts,

@@ -203,6 +203,36 @@ def test_mixed_batch():
           rc == 1 and len(out.strip().split('\n')) == 1 and 'batch_bad.txt: empty' in err, err)
 
 
+def test_many_files_keep_their_order():
+    """More files than one batch parsed side by side (XK_PARSE_BATCH, 32): the records and the
+    refusals still come in the order of the arguments, each record the one its file's expected
+    JSON names, and a file's warnings on stderr between the refusals around it."""
+    seed_list = list(seeds())
+    paths, expected_numbers, expected_refused = [], [], []
+    for i in range(75):
+        if i % 17 == 5:
+            paths.append(write(f'order_{i:03d}_bad.txt', b''))
+            expected_refused.append(f'order_{i:03d}_bad.txt: empty')
+            continue
+        seed, text, record = seed_list[i % len(seed_list)]
+        paths.append(write(f'order_{i:03d}_{seed}.txt', text))
+        expected_numbers.append(record['number'])
+    rc, out, err = run('parse', '--json', *paths)
+    numbers = [json.loads(line)['number'] for line in out.strip().split('\n')]
+    check('75 files: the JSON lines come in the order of the arguments',
+          rc == 1 and numbers == expected_numbers, (rc, numbers[:8], expected_numbers[:8]))
+    refused = [line for line in err.split('\n') if '_bad.txt' in line]
+    check('75 files: each refusal names its file, in the order of the arguments',
+          len(refused) == len(expected_refused)
+          and all(line[line.index('order_'):].startswith(want)
+                  for line, want in zip(refused, expected_refused)),
+          str((refused[:5], expected_refused[:5])))
+    named = [line[line.index('order_'):line.index('order_') + 9] for line in err.split('\n')
+             if 'order_' in line]
+    check('75 files: stderr names the files in the order of the arguments',
+          named == sorted(named), str(named[:10]))
+
+
 def test_pathological_input_is_bounded():
     """Documents of the size limit built to provoke quadratic work finish (run() has a 60 s
     timeout) and are refused cleanly."""
@@ -266,6 +296,7 @@ test_messy_variants()
 test_stdin_and_json_lines()
 test_bad_input()
 test_mixed_batch()
+test_many_files_keep_their_order()
 test_pathological_input_is_bounded()
 test_mutated_documents_never_crash()
 print(f"{results['passed']} passed, {results['failed']} failed")

@@ -619,10 +619,17 @@ def reconnect(pg, db):
     try:
         status, _ = get(port, '/v1/licenses/%E4%BA%ACB2-20224676')
         check('the server answers from PostgreSQL', status == 200, status)
-        pg.restart()
+        pg.halt()
+        status, body = get(port, '/healthz')
+        check('the database down: /healthz is 503 "unavailable", saying why (a load balancer '
+              'turns away)', status == 503 and json.loads(body).get('status') == 'unavailable'
+              and json.loads(body).get('store'), (status, body))
+        pg.resume()
         answers = [get(port, '/v1/licenses/%E4%BA%ACB2-20224676')[0] for _ in range(12)]
         check('after the database restarts the server answers reads again',
               answers[-1] == 200 and answers.count(200) >= 10, answers)
+        status, body = get(port, '/healthz')
+        check('... and /healthz is 200 again', status == 200, (status, body))
     finally:
         p.kill()
         p.wait()

@@ -881,6 +881,12 @@ def test_rate_limit(db, tok):
               and is_error(body, 'too_many_requests') and int(r.getheader('Retry-After')) >= 1, (statuses, body))
         other = Client(srv, tok['bob-editor'])
         check('the limit is per token', other.get('/v1/licenses?limit=1')[0] == 200)
+        anon = Client(srv)
+        health = [anon.get('/healthz')[0] for _ in range(20)]
+        check('a health check polled past the rate is not limited (a load balancer would take '
+              'the server for down)', health == [200] * 20, health)
+        check('... while other anonymous requests from its address are',
+              any(anon.get('/v1/event-types')[0] == 429 for _ in range(12)))
         time.sleep(1.3)
         check('the bucket refills', c.get('/v1/licenses?limit=1')[0] == 200)
     finally:
