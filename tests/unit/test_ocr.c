@@ -371,6 +371,46 @@ static void test_snaps_sentences(void **state)
     xk_licence_free(lic);
 }
 
+/* A sentence read exactly but for the start of a printed line lost is the standard sentence it
+ * is part of, noted beyond the noise (so flagged); with another character misread besides, or
+ * with most of it lost, it is left as read. */
+static void test_snap_lost_run(void **state)
+{
+    (void)state;
+    const char *whole = "你公司应当按照电信主管部门要求或有关标准，建立互联网新技术新业务安全评估制度，"
+                        "在新技术、业务或应用上线（含合作推广、试点、商用等）时，在基础资源配置、"
+                        "技术实现方式、业务功能或用户规模等方面发生较大变化时，开展网络信息安全评估，"
+                        "积极防范网络信息安全风险，并在安全评估完成30日内向电信主管部门提交书面评估报告。";
+    const char *read[] = {
+        "你公司应当按照电信主管部门要求或有关标准，建立互联网新技术新业务安全评估制度，"
+        "、商用等）时，在基础资源配置、技术实现方式、业务功能或用户规模等方面发生较大变化时，"
+        "开展网络信息安全评估，积极防范网络信息安全风险，并在安全评估完成30日内向电信主管部门"
+        "提交书面评估报告。",
+        "你公司应当按照电信主管部门要求或有关标准，建立互联网新技术新业务安全评估制度，"
+        "、商用等）时，在基础资源配置、技术实现方式、业务功能或用户规模等方面发生较大变化时，"
+        "开展网络信息安全评估，积极防范网络信息安全风险，并在安全评估完成30日内向电信主管部门"
+        "提交书面评估报告书。",
+        "你公司应当按照电信主管部门要求或有关标准，建立互联网新技术新业务安全评估制度。",
+    };
+    xk_licence *lic = xk_licence_new();
+    xk_provision *p = provision(lic, 15, "你公司在经营信息服务业务时应当遵守下列规定：");
+    for (size_t i = 0; i < 3; i++) {
+        xk_item *it = xk_provision_add_item(lic, p);
+        it->no = (int)i + 7;
+        it->text = xk_licence_strdup(lic, read[i], strlen(read[i]));
+    }
+    static ocr_snaps snaps;
+    memset(&snaps, 0, sizeof snaps);
+    xk_ocr_snap_clauses(lic, &snaps);
+    assert_string_equal(p->items[0].text, whole);
+    assert_true(snaps.n >= 1);
+    assert_non_null(strstr(snaps.items[0].to, "在新技术、业务或应用上线"));
+    assert_false(snaps.items[0].noise);
+    assert_non_null(strstr(p->items[1].text, "制度，、商用等"));
+    assert_string_equal(p->items[2].text, read[2]);
+    xk_licence_free(lic);
+}
+
 /* An item printed on the line of the item before ("…运行维护。（六）你公司应当…") keeps its
  * number when its sentence is snapped to the standard wording, which has none; a half-width
  * bracket of the number read so is made full width and noted. */
@@ -1254,6 +1294,7 @@ int main(void)
         cmocka_unit_test(test_repairs),
         cmocka_unit_test(test_snaps),
         cmocka_unit_test(test_snaps_sentences),
+        cmocka_unit_test(test_snap_lost_run),
         cmocka_unit_test(test_snap_keeps_item_number),
         cmocka_unit_test(test_snap_note_shows_difference),
         cmocka_unit_test(test_flags),
