@@ -138,6 +138,14 @@ size_t xk_ocr_longest_standard(void);
 /* The number of the last provision every form of the standard wording has (0: none). */
 int xk_ocr_common_provisions(void);
 
+/* The review flags of a scanned record (what xk_scan_parse raises once it is extracted): every
+ * field read poorly or repaired, and the whole document when a list was full (repairs beyond
+ * XK_MAX_OCR_REPAIRS, snaps beyond XK_MAX_OCR_SNAPS, fields beyond XK_MAX_REVIEW_SPANS) or a
+ * line over XK_MAX_OCR_LINE_CHARS was left as read. rep and snaps may be NULL (none made). The
+ * number of flags raised. */
+size_t xk_ocr_flag_review(xk_licence *lic, const xk_ocr_result *ocr, const ocr_repairs *rep,
+                          const ocr_snaps *snaps, int review_confidence);
+
 /* Levenshtein distance in characters of a[0..alen) and b[0..blen), or limit + 1 as soon as it
  * must exceed limit (texts over XK_MAX_WORDING_CHARS characters: limit + 1). */
 size_t xk_ocr_distance(const char *a, size_t alen, const char *b, size_t blen, size_t limit);

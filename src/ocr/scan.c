@@ -615,10 +615,16 @@ static size_t flag_swallowing(xk_licence *lic)
     return flagged;
 }
 
+size_t xk_ocr_flag_review(xk_licence *lic, const xk_ocr_result *ocr, const ocr_repairs *rep,
+                          const ocr_snaps *snaps, int review_confidence)
+{
+    return flag_spans(lic, ocr, rep, snaps, review_confidence) + flag_poor_pages(lic, ocr) +
+           flag_unread_tail(lic, ocr) + flag_swallowing(lic);
+}
+
 size_t xk_ocr_flag_fields(xk_licence *lic, const xk_ocr_result *ocr, int review_confidence)
 {
-    return flag_spans(lic, ocr, NULL, NULL, review_confidence) + flag_poor_pages(lic, ocr) +
-           flag_unread_tail(lic, ocr) + flag_swallowing(lic);
+    return xk_ocr_flag_review(lic, ocr, NULL, NULL, review_confidence);
 }
 
 xk_status xk_scan_for_import(const char *bytes, size_t len, xk_licence **lic, char **text,
@@ -685,12 +691,8 @@ xk_status xk_scan_parse(const xk_blob *files, size_t n, const xk_ocr_options *op
     }
     if (snaps)
         xk_ocr_snap_clauses(*out, snaps);
-    if (*out) {
-        flag_spans(*out, r, rep, snaps, opt->review_confidence);
-        flag_poor_pages(*out, r);
-        flag_unread_tail(*out, r);
-        flag_swallowing(*out);
-    }
+    if (*out)
+        xk_ocr_flag_review(*out, r, rep, snaps, opt->review_confidence);
     free(snaps);
     free(rep);
     if (!ocr)

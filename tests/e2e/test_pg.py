@@ -219,6 +219,7 @@ def inputs():
 
 
 # the commands meant to be refused, or to exit 1 as an alert, on both stores
+FILES = {}  # the inputs of the CLI script, for the server's writes after it
 REFUSED = {'get 没B2-00000000', 'get --version 9', 'remove 琼B2-20210620 --reason', 'token create ops',
            'status --fail-on overdue', 'domain --json --as-of', 'lists import --kind',
            'diff 琼B2-20210620'}
@@ -232,6 +233,7 @@ def compare_cli(pg_db):
     v2 = version_two(SEEDS[0])
     mixed = mixed_batch(os.path.join(TMP, 'mixed'))
     files, httpd = inputs()
+    FILES.update(files)
     commands = script(docs, v2, mixed, files)
     differ, failed = [], []
     try:
@@ -280,8 +282,11 @@ def compare_backups(lite, pg_db):
     check('the backup of the PostgreSQL store answers as the SQLite file\'s backup', not differ, differ[:2])
 
 
-def get(port, path, token=None):
-    req = urllib.request.Request(f'http://127.0.0.1:{port}{path}')
+def get(port, path, token=None, method='GET', body=None, kind='application/json'):
+    data = body if body is None or isinstance(body, bytes) else json.dumps(body).encode()
+    req = urllib.request.Request(f'http://127.0.0.1:{port}{path}', data=data, method=method)
+    if data is not None:
+        req.add_header('Content-Type', kind)
     if token:
         req.add_header('Authorization', 'Bearer ' + token)
     try:
@@ -394,6 +399,74 @@ def compare_server(lite, pg_db, evidence):
     # the answers compared are real ones: only the requests meant to be refused were
     check('PostgreSQL answered 200 to all but the 7 requests meant to be refused',
           found == len(paths) - 7, (found, len(paths)))
+
+
+def server_writes(files):
+    """The writes of the API in order, each (method, path, body, content type), with the reads
+    that show what they did."""
+    doc = corpus.write(os.path.join(TMP, 'upload'), 1, seed=702)
+    with open(glob.glob(os.path.join(TMP, 'upload', '*.txt'))[0], encoding='utf-8') as f:
+        fresh = doc[0]['number'][:-4] + '9876'  # its year kept: a number new to both stores
+        text = f.read().replace(doc[0]['number'], fresh).encode()
+    with open(version_two(SEEDS[2]), 'rb') as f:
+        record = f.read()
+    n, up = q('京B2-20224676'), q(fresh)
+    return [
+        ('POST', '/v1/licenses', text, 'text/plain'), ('POST', '/v1/licenses', text, 'text/plain'),
+        ('POST', '/v1/licenses', record, 'application/json'),
+        ('POST', '/v1/licenses', '许可证'.encode() * 40, 'text/plain'),
+        ('POST', f'/v1/licenses/{n}/events', {'type': 'registration_changed', 'date': '2026-04-01',
+                                              'note': '经营地址变更'}, None),
+        ('POST', f'/v1/licenses/{n}/events', {'type': 'no_such_type', 'date': '2026-04-01'}, None),
+        ('POST', '/v1/events/{event}/void', {'reason': 'entered twice'}, None),
+        ('POST', '/v1/events/{event}/void', {'reason': 'again'}, None),
+        ('POST', '/v1/baseline', {'filed_through': 2024, 'note': '接入时'}, None),
+        ('POST', '/v1/subscriptions', {'channel': 'webhook', 'to': files['hook'], 'all': True,
+                                         'secret_file': files['secret']}, None),
+        ('DELETE', '/v1/subscriptions/1', None, None),
+        ('DELETE', f'/v1/licenses/{n}', {'reason': '注销'}, None),
+        ('DELETE', f'/v1/licenses/{n}', {'reason': 'again'}, None),
+        ('GET', f'/v1/licenses/{up}', None, None), ('GET', f'/v1/licenses/{n}', None, None),
+        ('GET', f'/v1/licenses/{n}/history', None, None), ('GET', f'/v1/licenses/{n}/events', None, None),
+        ('GET', '/v1/baseline', None, None), ('GET', '/v1/subscriptions', None, None),
+        ('GET', '/v1/licenses?status=removed', None, None),
+        ('GET', '/v1/status?as_of=2026-06-01', None, None)]
+
+
+def compare_server_writes(lite, pg_db, files):
+    """The same writes through a server on each store: the same answers, and the same chain."""
+    tokens = [run(db, 'token', 'create', 'api-writer', '--role', 'editor')[1].strip().split()[-1]
+              for db in (lite, pg_db)]
+    a, pa = start_server(lite)
+    b, pb = start_server(pg_db)
+    differ, codes, event = [], [], ['0', '0']
+    try:
+        for method, path, body, kind in server_writes(files):
+            kw = {'method': method, 'body': body, 'kind': kind or 'application/json'}
+            sa, ta = get(pa, path.replace('{event}', event[0]), tokens[0], **kw)
+            sb, tb = get(pb, path.replace('{event}', event[1]), tokens[1], **kw)
+            codes.append(sb)
+            if path.endswith('/events') and method == 'POST' and sb == 201:
+                event = [str(json.loads(t)['id']) for t in (ta, tb)]
+            if (sa, masked(ta, lite)) != (sb, masked(tb, pg_db)):
+                differ.append((method, path, sa, ta[:300], sb, tb[:300]))
+    finally:
+        a.kill()
+        b.kill()
+        a.wait()
+        b.wait()
+    check('every write through the server on PostgreSQL answers as on the SQLite file (%d requests)'
+          % len(codes), not differ, differ[:3])
+    print('     statuses on PostgreSQL:', codes)
+    check('the writes meant to succeed did, the ones meant to be refused were',
+          codes[:4] == [201, 200, 201, 422] and codes[4:6] == [201, 422] and codes[6] == 200 and
+          codes[7] == 409 and codes[8:10] == [201, 201] and codes[11:13] == [200, 409] and
+          all(c == 200 for c in codes[13:]), codes)
+    verified = [run(db, 'audit', '--verify') for db in (lite, pg_db)]
+    check('both chains verify after the writes, with as many entries',
+          all(v[0] == 0 for v in verified) and
+          re.search(r'\d+ entries', verified[0][1]).group(0) == re.search(r'\d+ entries', verified[1][1]).group(0),
+          verified)
 
 
 def concurrent_writers(pg, name):
@@ -591,7 +664,7 @@ def db_commands(pg, lite):
     rc, out, _ = run(back, 'search', '小荷健康')
     check('company search works on a copied SQLite file (its index rebuilt)',
           '海南小荷健康网络技术有限公司' in out, out)
-    rc, out, _ = run(copied, 'event', 'add', '京B2-20224676', 'registration_changed', '2026-04-01')
+    rc, out, _ = run(copied, 'event', 'add', '琼B2-20220293', 'registration_changed', '2026-04-01')
     check('a copied PostgreSQL store takes new rows after the copied ids', rc == 0, out)
 
     rc, out, err = run(None, 'db', 'copy', '--from', lite, '--to', copied)
@@ -640,6 +713,7 @@ def main():
         db = pg.createdb('same')
         lite, evidence = compare_cli(db)
         compare_server(lite, db, evidence)
+        compare_server_writes(lite, db, FILES)
         concurrent_writers(pg, 'writers')
         bounded_scans(pg)
         passwords(pg)

@@ -15,6 +15,7 @@
 #include <cairo-pdf.h>
 #include <leptonica/allheaders.h>
 
+#include "core/buf.h"
 #include "ocr/ocr_internal.h"
 #include "xuke/xuke.h"
 
@@ -370,6 +371,46 @@ static void test_snaps_sentences(void **state)
     xk_licence_free(lic);
 }
 
+/* A sentence read exactly but for the start of a printed line lost is the standard sentence it
+ * is part of, noted beyond the noise (so flagged); with another character misread besides, or
+ * with most of it lost, it is left as read. */
+static void test_snap_lost_run(void **state)
+{
+    (void)state;
+    const char *whole = "你公司应当按照电信主管部门要求或有关标准，建立互联网新技术新业务安全评估制度，"
+                        "在新技术、业务或应用上线（含合作推广、试点、商用等）时，在基础资源配置、"
+                        "技术实现方式、业务功能或用户规模等方面发生较大变化时，开展网络信息安全评估，"
+                        "积极防范网络信息安全风险，并在安全评估完成30日内向电信主管部门提交书面评估报告。";
+    const char *read[] = {
+        "你公司应当按照电信主管部门要求或有关标准，建立互联网新技术新业务安全评估制度，"
+        "、商用等）时，在基础资源配置、技术实现方式、业务功能或用户规模等方面发生较大变化时，"
+        "开展网络信息安全评估，积极防范网络信息安全风险，并在安全评估完成30日内向电信主管部门"
+        "提交书面评估报告。",
+        "你公司应当按照电信主管部门要求或有关标准，建立互联网新技术新业务安全评估制度，"
+        "、商用等）时，在基础资源配置、技术实现方式、业务功能或用户规模等方面发生较大变化时，"
+        "开展网络信息安全评估，积极防范网络信息安全风险，并在安全评估完成30日内向电信主管部门"
+        "提交书面评估报告书。",
+        "你公司应当按照电信主管部门要求或有关标准，建立互联网新技术新业务安全评估制度。",
+    };
+    xk_licence *lic = xk_licence_new();
+    xk_provision *p = provision(lic, 15, "你公司在经营信息服务业务时应当遵守下列规定：");
+    for (size_t i = 0; i < 3; i++) {
+        xk_item *it = xk_provision_add_item(lic, p);
+        it->no = (int)i + 7;
+        it->text = xk_licence_strdup(lic, read[i], strlen(read[i]));
+    }
+    static ocr_snaps snaps;
+    memset(&snaps, 0, sizeof snaps);
+    xk_ocr_snap_clauses(lic, &snaps);
+    assert_string_equal(p->items[0].text, whole);
+    assert_true(snaps.n >= 1);
+    assert_non_null(strstr(snaps.items[0].to, "在新技术、业务或应用上线"));
+    assert_false(snaps.items[0].noise);
+    assert_non_null(strstr(p->items[1].text, "制度，、商用等"));
+    assert_string_equal(p->items[2].text, read[2]);
+    xk_licence_free(lic);
+}
+
 /* An item printed on the line of the item before ("…运行维护。（六）你公司应当…") keeps its
  * number when its sentence is snapped to the standard wording, which has none; a half-width
  * bracket of the number read so is made full width and noted. */
@@ -492,6 +533,189 @@ static void test_snaps_beyond_list(void **state)
         xk_ocr_snap_note(&snaps, "特别规定事项 1 (provision)", "设茶", 6, "设施");
     assert_int_equal(snaps.n, XK_MAX_OCR_SNAPS);
     assert_int_equal(snaps.dropped, 2);
+}
+
+/* The first problem whose message holds part, or NULL. */
+static const xk_problem *problem_with(const xk_licence *lic, const char *part)
+{
+    for (size_t i = 0; i < lic->n_problems; i++)
+        if (strstr(lic->problems[i].message, part))
+            return &lic->problems[i];
+    return NULL;
+}
+
+/* A licence whose number was read on line 1 of a one-line scan read surely: nothing of its own
+ * to flag, so every flag comes from what the scan's lists could not hold. */
+static const char number_line[] = "经营许可证编号:京B2-20224676\n";
+
+static xk_licence *numbered_licence(void)
+{
+    xk_licence *lic = xk_licence_new();
+    lic->number = xk_licence_strdup(lic, "京B2-20224676", strlen("京B2-20224676"));
+    lic->line_number = 1;
+    return lic;
+}
+
+/* Repairs beyond the 256 listed are counted, and the whole document is flagged "too many to
+ * list": no repair goes unflagged because the list was full. With the list not full, the same
+ * licence has no whole-document flag. */
+static void test_repairs_beyond_list_flag_whole_document(void **state)
+{
+    (void)state;
+    static ocr_repairs rep;
+    memset(&rep, 0, sizeof rep);
+    for (unsigned i = 0; i < 256 + 3; i++)
+        xk_ocr_repair_note(&rep, 1, "履盖", strlen("履盖"), "覆盖", strlen("覆盖"));
+    assert_int_equal(rep.n, 256);
+    assert_int_equal(rep.dropped, 3);
+    xk_ocr_line lines[1] = {{1, 96, 98, {0, 0, 0, 0}}};
+    xk_ocr_result r = {(char *)number_line, strlen(number_line), lines, 1, 1, 0, 0, 0, NULL, 0, 0, 0, 0};
+    xk_licence *lic = numbered_licence();
+    xk_ocr_flag_review(lic, &r, &rep, NULL, 75);
+    const xk_problem *p = problem_with(lic, "3 OCR corrections beyond the 256");
+    assert_non_null(p);
+    assert_non_null(strstr(p->message, "too many to list"));
+    assert_string_equal(p->key, "problem.review.corrections_over_limit");
+    assert_true(xk_licence_needs_review(lic));
+    xk_licence_free(lic);
+    rep.n = 1;
+    rep.dropped = 0;
+    lic = numbered_licence();
+    xk_ocr_flag_review(lic, &r, &rep, NULL, 75);
+    assert_null(problem_with(lic, "whole document"));
+    xk_licence_free(lic);
+}
+
+/* A line over 1,024 characters is left as read (its look-alike not repaired), counted, and the
+ * whole document flagged naming the line; the same slip on a short line is repaired. */
+static void test_long_line_left_as_read_and_flagged(void **state)
+{
+    (void)state;
+    xk_buf text;
+    xk_buf_init(&text);
+    xk_buf_append(&text, "及履盖范围:信息服务业务\n", strlen("及履盖范围:信息服务业务\n"));
+    xk_buf_append(&text, "及履盖范围:", strlen("及履盖范围:"));
+    for (unsigned i = 0; i < 1024; i++)
+        xk_buf_append(&text, "业", strlen("业"));
+    xk_buf_append(&text, "\n", 1);
+    assert_false(text.oom);
+    xk_ocr_result r;
+    memset(&r, 0, sizeof r);
+    r.text = strndup(text.data, text.len);
+    r.len = text.len;
+    static ocr_repairs rep;
+    memset(&rep, 0, sizeof rep);
+    assert_int_equal(xk_ocr_repair_text(&r, &rep), XK_OK);
+    assert_int_equal(rep.n, 1); /* the short line's */
+    assert_int_equal(rep.long_lines, 1);
+    assert_int_equal(rep.first_long, 2);
+    assert_int_equal(r.len, text.len);
+    assert_memory_equal(r.text + strlen("及履盖范围:信息服务业务\n"),
+                        text.data + strlen("及履盖范围:信息服务业务\n"),
+                        text.len - strlen("及履盖范围:信息服务业务\n"));
+    assert_non_null(strstr(r.text, "及覆盖范围:信息服务业务\n"));
+    free(r.text);
+    xk_buf_free(&text);
+    xk_ocr_line lines[1] = {{1, 96, 98, {0, 0, 0, 0}}};
+    xk_ocr_result one = {(char *)number_line, strlen(number_line), lines, 1, 1, 0, 0, 0, NULL, 0, 0, 0, 0};
+    xk_licence *lic = numbered_licence();
+    xk_ocr_flag_review(lic, &one, &rep, NULL, 75);
+    const xk_problem *p = problem_with(lic, "1 line(s) over 1024 characters (the first is line 2)");
+    assert_non_null(p);
+    assert_string_equal(p->key, "problem.review.long_lines");
+    xk_licence_free(lic);
+}
+
+/* Snaps beyond the 128 listed flag the whole document, every provision to be reviewed. */
+static void test_snaps_beyond_list_flag_whole_document(void **state)
+{
+    (void)state;
+    static ocr_snaps snaps;
+    memset(&snaps, 0, sizeof snaps);
+    for (unsigned i = 0; i < 128 + 1; i++)
+        xk_ocr_snap_note(&snaps, "特别规定事项 1 (provision)", "设茶", 6, "设施");
+    xk_ocr_line lines[1] = {{1, 96, 98, {0, 0, 0, 0}}};
+    xk_ocr_result r = {(char *)number_line, strlen(number_line), lines, 1, 1, 0, 0, 0, NULL, 0, 0, 0, 0};
+    xk_licence *lic = numbered_licence();
+    xk_ocr_flag_review(lic, &r, NULL, &snaps, 75);
+    const xk_problem *p = problem_with(lic, "1 matches to standard wording beyond the 128");
+    assert_non_null(p);
+    assert_non_null(strstr(p->message, "too many to list, every provision needs review"));
+    assert_string_equal(p->key, "problem.review.snaps_over_limit");
+    xk_licence_free(lic);
+}
+
+/* A scan of n_sites websites, one service B25 granted; website i (1-based) on line i + 1 under
+ * code(i), read surely but for the last website's line. */
+static void review_websites(size_t n_sites, bool own_codes, xk_licence **out, xk_ocr_result *r,
+                            xk_ocr_line **lines, xk_buf *text)
+{
+    xk_licence *lic = numbered_licence();
+    xk_service *svc = xk_licence_add_service(lic);
+    snprintf(svc->code, sizeof svc->code, "B25");
+    svc->line = 0;
+    *lines = calloc(n_sites + 1, sizeof **lines);
+    assert_non_null(*lines);
+    xk_buf_init(text);
+    xk_buf_append(text, number_line, strlen(number_line));
+    (*lines)[0] = (xk_ocr_line){1, 96, 98, {0, 0, 0, 0}};
+    for (size_t i = 0; i < n_sites; i++) {
+        xk_website *w = xk_licence_add_website(lic);
+        assert_non_null(w);
+        unsigned k = (unsigned)i + 1; /* X0001 … X4096: a code of its own, never B25 */
+        char own[8] = {'X', (char)('0' + k / 1000 % 10), (char)('0' + k / 100 % 10),
+                       (char)('0' + k / 10 % 10), (char)('0' + k % 10), '\0'};
+        memcpy(w->code, own_codes ? own : "B25\0\0\0\0", sizeof w->code);
+        w->line = (int)i + 2;
+        char line[64];
+        int len = snprintf(line, sizeof line, "网站%zu\n", i + 1);
+        xk_buf_append(text, line, (size_t)len);
+        (*lines)[i + 1] = (xk_ocr_line){1, i + 1 == n_sites ? 30 : 96, 98, {0, 0, 0, 0}};
+    }
+    assert_false(text->oom);
+    *r = (xk_ocr_result){text->data, text->len, *lines, n_sites + 1, 1, 0, 0, 0, NULL, 0, 0, 0, 0};
+    *out = lic;
+}
+
+/* Every website of a licence at the limit (4,096) is checked on its own: the last one, read
+ * poorly, is flagged by name, and nothing is flagged whole. (The list held 64 websites once,
+ * and the rest went unchecked.) */
+static void test_review_covers_every_website(void **state)
+{
+    (void)state;
+    xk_licence *lic;
+    xk_ocr_result r;
+    xk_ocr_line *lines;
+    xk_buf text;
+    review_websites(XK_MAX_WEBSITES, false, &lic, &r, &lines, &text);
+    assert_int_equal(lic->n_websites, 4096);
+    xk_ocr_flag_review(lic, &r, NULL, NULL, 75);
+    assert_non_null(problem_with(lic, "网站 4096 (website)"));
+    assert_null(problem_with(lic, "whole document"));
+    xk_licence_free(lic);
+    free(lines);
+    xk_buf_free(&text);
+}
+
+/* More fields to check than the review list holds (4,096 websites, each under a service the
+ * licence does not grant, so each brings a second field): the whole document is flagged. */
+static void test_review_beyond_spans_flags_whole_document(void **state)
+{
+    (void)state;
+    xk_licence *lic;
+    xk_ocr_result r;
+    xk_ocr_line *lines;
+    xk_buf text;
+    review_websites(XK_MAX_WEBSITES, true, &lic, &r, &lines, &text);
+    xk_ocr_flag_review(lic, &r, NULL, NULL, 75);
+    const xk_problem *p = problem_with(lic, "fields beyond the");
+    assert_non_null(p);
+    assert_non_null(strstr(p->message, "every field needs review"));
+    assert_string_equal(p->key, "problem.review.spans_over_limit");
+    assert_true(xk_licence_needs_review(lic));
+    xk_licence_free(lic);
+    free(lines);
+    xk_buf_free(&text);
 }
 
 /* A review flag raised when the problem list is full still marks the record for review. */
@@ -1070,6 +1294,7 @@ int main(void)
         cmocka_unit_test(test_repairs),
         cmocka_unit_test(test_snaps),
         cmocka_unit_test(test_snaps_sentences),
+        cmocka_unit_test(test_snap_lost_run),
         cmocka_unit_test(test_snap_keeps_item_number),
         cmocka_unit_test(test_snap_note_shows_difference),
         cmocka_unit_test(test_flags),
@@ -1092,6 +1317,11 @@ int main(void)
         cmocka_unit_test(test_wording_errors),
         cmocka_unit_test(test_wording_split),
         cmocka_unit_test(test_snaps_beyond_list),
+        cmocka_unit_test(test_repairs_beyond_list_flag_whole_document),
+        cmocka_unit_test(test_long_line_left_as_read_and_flagged),
+        cmocka_unit_test(test_snaps_beyond_list_flag_whole_document),
+        cmocka_unit_test(test_review_covers_every_website),
+        cmocka_unit_test(test_review_beyond_spans_flags_whole_document),
         cmocka_unit_test(test_review_beyond_problem_cap),
         cmocka_unit_test(test_flag_has_key_and_parts),
         cmocka_unit_test(test_text_layer_line_boxes),
