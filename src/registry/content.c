@@ -29,7 +29,8 @@
 #include "../core/buf.h"
 #include "internal.h"
 
-/* One row's columns from `first` on, each length-prefixed (NULL as "-"), then ';'. */
+/* One row's columns from `first` on, each length-prefixed (NULL as "-"), then ';'. A value
+ * the store could not give (out of memory) marks b as failed: no hash of a partial row. */
 static void hash_row(xk_stmt *s, int first, xk_buf *b)
 {
     int n = xk_db_column_count(s);
@@ -40,8 +41,12 @@ static void hash_row(xk_stmt *s, int first, xk_buf *b)
         }
         const char *v = (const char *)xk_db_column_text(s, i);
         size_t len = (size_t)xk_db_column_bytes(s, i);
+        if (!v) {
+            b->oom = true;
+            return;
+        }
         xk_buf_printf(b, "%zu:", len);
-        xk_buf_append(b, v ? v : "", len);
+        xk_buf_append(b, v, len);
         xk_buf_putc(b, '\n');
     }
     xk_buf_putc(b, ';');
@@ -69,7 +74,7 @@ static xk_status rows_hash_counted(xk_store *st, const char *sql, long long lid,
     xk_status rc = XK_OK;
     if (step != XK_DB_DONE)
         rc = xk_store_db_error(st, err, "hashing a licence's rows");
-    else if (b.oom)
+    else if (b.oom || xk_db_failed(s))
         rc = xk_error_set(err, XK_ENOMEM, 0, "out of memory");
     else
         xk_store_sha256_hex(b.data ? b.data : "", b.len, out);
