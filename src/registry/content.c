@@ -158,16 +158,27 @@ static xk_status version_lines(xk_store *st, long long lid, int version, xk_buf 
     xk_db_bind_int64(s, 1, lid);
     xk_db_bind_int(s, 2, version);
     int step;
-    while ((step = xk_db_step(s)) == XK_DB_ROW) {
+    bool missing = false; /* a value the store could not give (out of memory) */
+    while (!missing && (step = xk_db_step(s)) == XK_DB_ROW) {
         char stored[XK_SHA256_HEX];
         const char *record = (const char *)xk_db_column_text(s, 1);
-        xk_store_sha256_hex(record ? record : "", (size_t)xk_db_column_bytes(s, 1), stored);
+        size_t len = (size_t)xk_db_column_bytes(s, 1);
+        const char *source = (const char *)xk_db_column_text(s, 2);
+        const char *canonical = (const char *)xk_db_column_text(s, 3);
+        missing = (!record && !xk_db_column_null(s, 1)) || (!source && !xk_db_column_null(s, 2)) ||
+                  (!canonical && !xk_db_column_null(s, 3));
+        if (missing)
+            break;
+        /* an SQL NULL (only a store altered outside xuke has one) reads as it always has: an
+         * empty record, "(null)" for a hash, so entries written before read the same */
+        xk_store_sha256_hex(record ? record : "", len, stored);
         xk_buf_printf(out, "version %d %s %s %s\n", xk_db_column_int(s, 0), stored,
-                      (const char *)xk_db_column_text(s, 2),
-                      (const char *)xk_db_column_text(s, 3));
+                      source ? source : "(null)", canonical ? canonical : "(null)");
     }
-    xk_status rc = step == XK_DB_DONE ? XK_OK
-                                       : xk_store_db_error(st, err, "reading a licence's versions");
+    xk_status rc = missing ? xk_error_set(err, XK_ENOMEM, 0, "out of memory")
+                   : step == XK_DB_DONE
+                       ? XK_OK
+                       : xk_store_db_error(st, err, "reading a licence's versions");
     xk_db_reset(s);
     return rc;
 }
@@ -600,6 +611,10 @@ static xk_status check_versions(xk_store *st, long long lid, const char *number,
         const char *record = (const char *)xk_db_column_text(s, 1);
         const char *rsha = (const char *)xk_db_column_text(s, 2);
         const char *ssha = (const char *)xk_db_column_text(s, 3);
+        if (!record && !xk_db_column_null(s, 1)) {
+            rc = xk_error_set(err, XK_ENOMEM, 0, "out of memory");
+            break;
+        }
         char have[XK_SHA256_HEX];
         xk_store_sha256_hex(record ? record : "", (size_t)xk_db_column_bytes(s, 1), have);
         size_t i = 0;
