@@ -13,6 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -574,6 +577,52 @@ static void test_kept_facts_follow_the_store(void **state)
     free(second);
 }
 
+/* The store's log last written an hour ago (a registry only read for a while): the revision is
+ * then known without a read transaction, and a write from another connection is still seen by
+ * the very next request, as is one through the connection the answers are read with. */
+static void test_settled_store_sees_writes_at_once(void **state)
+{
+    fixture *fx = *state;
+    fx->answers = xk_srv_answers_new(XK_SRV_ANSWERS_BYTES);
+    char wal[160];
+    snprintf(wal, sizeof wal, "%s-wal", fx->path);
+    struct stat sb;
+    assert_int_equal(stat(wal, &sb), 0);
+    xk_store *other;
+    xk_error err;
+    assert_int_equal(xk_store_open(fx->path, &other, &err), XK_OK);
+    const char *const removals[][2] = {{"京B2-20224676", "other"}, {"琼B2-20220293", "same"}};
+    for (size_t i = 0; i < 2; i++) {
+        char target[128];
+        snprintf(target, sizeof target, "/v1/licenses/%s", removals[i][0]);
+        struct timespec hour_ago[2] = {{.tv_sec = time(NULL) - 3600}, {.tv_sec = time(NULL) - 3600}};
+        assert_int_equal(utimensat(AT_FDCWD, wal, hour_ago, 0), 0);
+        xk_store_revision before, again, after;
+        assert_int_equal(xk_store_revision_get(fx->st, &before, &err), XK_OK);
+        assert_int_equal(xk_store_revision_get(fx->st, &again, &err), XK_OK);
+        assert_true(xk_store_revision_same(&before, &again));
+        for (int k = 0; k < 2; k++) {
+            call_result r = call(fx, "GET", target, fx->reader, NULL);
+            assert_int_equal(r.status, 200);
+            char *body = body_copy(&r);
+            assert_non_null(strstr(body, "\"record_state\":\"active\""));
+            free(body);
+            xk_srv_resp_free(&r.resp);
+        }
+        xk_store *writer = strcmp(removals[i][1], "other") == 0 ? other : fx->st;
+        assert_int_equal(xk_store_remove(writer, removals[i][0], "gone", &err), XK_OK);
+        assert_int_equal(xk_store_revision_get(fx->st, &after, &err), XK_OK);
+        assert_false(xk_store_revision_same(&before, &after));
+        call_result r = call(fx, "GET", target, fx->reader, NULL);
+        assert_int_equal(r.status, 200);
+        char *body = body_copy(&r);
+        assert_non_null(strstr(body, "\"record_state\":\"removed\""));
+        free(body);
+        xk_srv_resp_free(&r.resp);
+    }
+    xk_store_close(other);
+}
+
 /* --- If-None-Match and the bound, alone ---------------------------------------------------- */
 
 static void test_etag_matching(void **state)
@@ -665,6 +714,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_kept_answers_follow_the_store, setup, teardown),
         cmocka_unit_test_setup_teardown(test_facts_compose_the_same_answer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_kept_facts_follow_the_store, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_settled_store_sees_writes_at_once, setup, teardown),
         cmocka_unit_test(test_etag_matching),
         cmocka_unit_test(test_answers_bound),
     };
