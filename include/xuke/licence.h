@@ -146,6 +146,10 @@ char *xk_licence_strdup(xk_licence *lic, const char *s, size_t len);
 xk_status xk_strlist_push(xk_licence *lic, xk_strlist *list, const char *s, size_t len);
 xk_service *xk_licence_add_service(xk_licence *lic);
 xk_website *xk_licence_add_website(xk_licence *lic);
+/* Takes out the problems of severity sev whose catalogue key is key (a finding a later stage
+ * words otherwise: a scan's misread province is a review flag, not the validator's error);
+ * returns how many. The record's other problems keep their order. */
+size_t xk_licence_problem_drop(xk_licence *lic, xk_severity sev, const char *key);
 /* Whether a problem of severity sev has a message starting with prefix. */
 bool xk_licence_has_problem(const xk_licence *lic, xk_severity sev, const char *prefix);
 /* Whether the licence grants the service with this catalogue code ("B25"). */

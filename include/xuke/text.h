@@ -51,6 +51,14 @@ void xk_lines_free(xk_lines *lines);
 char *xk_text_tidy(const char *s, size_t len);
 
 /*
+ * xk_text_tidy for text made of xk_lines_split's lines (a line's text, a part of one cut at a
+ * character boundary, or several of them joined): valid UTF-8 whose only white space is single
+ * spaces between other characters, as the line splitter writes it. The same result as
+ * xk_text_tidy for such text, without its collapsing pass; other text gets no defined result.
+ */
+char *xk_text_tidy_lines(const char *s, size_t len);
+
+/*
  * Removes, in place, every space that touches Chinese text or ASCII punctuation on either side
  * ("信 息 服 务 业 务 (仅 限" → "信息服务业务(仅限"), keeping spaces between ASCII words.
  * Returns the new length.

@@ -346,6 +346,20 @@ size_t xk_licence_warning_count(const xk_licence *lic)
     return count(lic, XK_SEV_WARNING);
 }
 
+size_t xk_licence_problem_drop(xk_licence *lic, xk_severity sev, const char *key)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < lic->n_problems; i++) {
+        const xk_problem *p = &lic->problems[i];
+        if (p->severity == sev && p->key && strcmp(p->key, key) == 0)
+            continue;
+        lic->problems[kept++] = *p; /* the arena keeps the message: nothing to free */
+    }
+    size_t dropped = lic->n_problems - kept;
+    lic->n_problems = kept;
+    return dropped;
+}
+
 bool xk_licence_has_problem(const xk_licence *lic, xk_severity sev, const char *prefix)
 {
     size_t n = strlen(prefix);

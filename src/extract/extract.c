@@ -11,9 +11,8 @@
 
 #include "../core/arena.h"
 
-char *xk_tidy_into(xk_licence *lic, const char *s, size_t len)
+static char *into_arena(xk_licence *lic, char *t)
 {
-    char *t = xk_text_tidy(s, len);
     if (!t) {
         xk_arena_mark_failed(lic->arena);
         return NULL;
@@ -21,6 +20,16 @@ char *xk_tidy_into(xk_licence *lic, const char *s, size_t len)
     char *copy = xk_licence_strdup(lic, t, strlen(t));
     free(t);
     return copy;
+}
+
+char *xk_tidy_into(xk_licence *lic, const char *s, size_t len)
+{
+    return into_arena(lic, xk_text_tidy(s, len));
+}
+
+char *xk_tidy_lines_into(xk_licence *lic, const char *s, size_t len)
+{
+    return into_arena(lic, xk_text_tidy_lines(s, len));
 }
 
 /* Evidence that the text is a licence: its title, a number, or two of its field labels. */

@@ -153,7 +153,10 @@ xk_status xk_layout_rewrite(const char *text, size_t len, xk_licence *lic, char 
 bool xk_is_page_number(const char *compact);
 
 /* extract.c */
+/* xk_text_tidy (xk_text_tidy_lines: of text made of lines' text) of s[0..len), copied into the
+ * record's arena; NULL (the arena marked failed) when out of memory. */
 char *xk_tidy_into(xk_licence *lic, const char *s, size_t len);
+char *xk_tidy_lines_into(xk_licence *lic, const char *s, size_t len);
 xk_status xk_extract(const xk_lines *lines, xk_licence *lic, xk_error *err);
 
 /* Frees a working buffer of the extraction; one that ran out of memory marks the record's

@@ -340,41 +340,99 @@ static char *middle_dots(xk_licence *lic, char *name)
     return fixed;
 }
 
-/* The number's province misread (汽B2- for 沪B2-, 奥 for 粤, 办 for 苏): when the printed
- * 发证机关 names one province's administration, the number is read with that province's
- * abbreviation, and flagged for review naming what was printed. */
+/*
+ * The number's province misread as no province (汽B2- for 沪B2-, 奥 for 粤, 费 or 副 for 冀): a
+ * person takes it from the rest of the licence, and so does this. The evidence is the
+ * administration that issued it, "<province>通信管理局" (catalogue.c's names: GB/T 2260), as
+ * printed after 发证机关 or on any other line (the seal's words read as text). One province
+ * named, and no other: the number is read with its abbreviation and flagged for review, naming
+ * what was printed and where the province was read. Two provinces named, or 发证机关 the
+ * Ministry (whose licences carry no province), decide nothing: the number stays as printed and
+ * its region is an error (a scan's record carries it flagged as unresolved, scan.c). A category
+ * A number (basic telecom, refused whatever its province) is left as it is.
+ */
+typedef struct province_evidence {
+    const xk_region *named; /* the first province named, or NULL */
+    int named_line;
+    const xk_region *other; /* a second, different province named, or NULL */
+    int other_line;
+} province_evidence;
+
+static void note_province(province_evidence *e, const xk_region *r, int line)
+{
+    if (!e->named) {
+        e->named = r;
+        e->named_line = line;
+    } else if (r != e->named && !e->other) {
+        e->other = r;
+        e->other_line = line;
+    }
+}
+
+/* The provinces whose administration text names (each once, in the catalogue's order). */
+static void provinces_in(const char *text, int line, province_evidence *e)
+{
+    for (size_t i = 0; i < xk_region_count(); i++)
+        if (strstr(text, xk_region_at(i)->issuer))
+            note_province(e, xk_region_at(i), line);
+}
+
+static province_evidence province_evidence_of(const doc *d, const char *issuer, int issuer_line)
+{
+    province_evidence e = {0};
+    if (issuer)
+        provinces_in(issuer, issuer_line, &e);
+    for (size_t i = 0; i < d->lines->n; i++)
+        provinces_in(d->lines->lines[i].compact, d->lines->lines[i].lineno, &e);
+    return e;
+}
+
+/* Why the province stays unknown, as a warning beside the validator's error; XK_OK when there
+ * is nothing more to say than that error (no province named at all). */
+static xk_status province_undecided(xk_licence *lic, const province_evidence *e,
+                                    const char *issuer, size_t bad)
+{
+    if (issuer && strstr(issuer, XK_MINISTRY_ISSUER))
+        return xk_licence_problem_key(
+            lic, XK_SEV_WARNING, lic->line_number, "problem.number_province_ministry",
+            "经营许可证编号 printed \"%s\": %.*s is no province abbreviation, and 发证机关 is %s, "
+            "whose licences carry no province: none is taken",
+            lic->number, (int)bad, lic->number, XK_MINISTRY_ISSUER);
+    if (e->other)
+        return xk_licence_problem_key(
+            lic, XK_SEV_WARNING, lic->line_number, "problem.number_province_two",
+            "经营许可证编号 printed \"%s\": %.*s is no province abbreviation, and the document "
+            "names two issuers, %s (line %d) and %s (line %d): neither is taken",
+            lic->number, (int)bad, lic->number, e->named->issuer, e->named_line, e->other->issuer,
+            e->other_line);
+    return XK_OK;
+}
+
 static xk_status region_from_issuer(doc *d, const char *issuer, int line)
 {
     xk_licence *lic = d->lic;
-    if (!lic->number || !lic->region || !*lic->region || xk_region_by_abbr(lic->region, strlen(lic->region)))
-        return XK_OK;
-    const xk_region *found = NULL;
-    for (size_t i = 0; i < xk_region_count(); i++) {
-        const xk_region *r = xk_region_at(i);
-        if (!strstr(issuer, r->issuer))
-            continue;
-        if (found)
-            return XK_OK; /* two provinces named: no guess */
-        found = r;
-    }
-    if (!found)
+    if (!lic->number || !lic->region || !*lic->region || !lic->category ||
+        lic->category[0] != 'B' || xk_region_by_abbr(lic->region, strlen(lic->region)))
         return XK_OK;
     size_t bad = strlen(lic->region);
+    province_evidence e = province_evidence_of(d, issuer, line);
+    if (!e.named || e.other || (issuer && strstr(issuer, XK_MINISTRY_ISSUER)))
+        return province_undecided(lic, &e, issuer, bad);
     char fixed[64];
-    int n = snprintf(fixed, sizeof fixed, "%s%s", found->abbr, lic->number + bad);
+    int n = snprintf(fixed, sizeof fixed, "%s%s", e.named->abbr, lic->number + bad);
     if (n < 0 || (size_t)n >= sizeof fixed)
         return XK_OK;
     char *printed = lic->number;
     lic->number = xk_licence_strdup(lic, fixed, (size_t)n);
-    lic->region = xk_licence_strdup(lic, found->abbr, strlen(found->abbr));
-    lic->issuer = xk_licence_strdup(lic, found->issuer, strlen(found->issuer));
+    lic->region = xk_licence_strdup(lic, e.named->abbr, strlen(e.named->abbr));
+    lic->issuer = xk_licence_strdup(lic, e.named->issuer, strlen(e.named->issuer));
     if (!lic->number || !lic->region || !lic->issuer)
         return XK_ENOMEM;
     return xk_licence_problem_key(
         lic, XK_SEV_WARNING, lic->line_number, "problem.review.number_province",
         XK_REVIEW_PREFIX "经营许可证编号 printed \"%s\": %.*s is no province "
                          "abbreviation; read as %s, the province of 发证机关 %s (line %d)",
-        printed, (int)bad, printed, lic->number, found->issuer, line);
+        printed, (int)bad, printed, lic->number, e.named->issuer, e.named_line);
 }
 
 static xk_status extract_names(doc *d)
@@ -410,7 +468,7 @@ static xk_status extract_names(doc *d)
             return XK_ENOMEM;
     }
     char *issuer = labelled_text(d, L_ISSUER, &line);
-    if (issuer && *issuer && region_from_issuer(d, issuer, line) != XK_OK)
+    if (region_from_issuer(d, issuer && *issuer ? issuer : NULL, line) != XK_OK)
         return XK_ENOMEM;
     if (issuer && *issuer && lic->issuer && *lic->issuer && !strstr(issuer, lic->issuer) &&
         strstr(issuer, "管理局"))

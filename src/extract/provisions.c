@@ -153,7 +153,8 @@ static xk_status flush(xk_licence *lic, prov_state *ps)
     }
     if (ps->text.oom)
         return XK_ENOMEM;
-    char *t = xk_tidy_into(lic, ps->text.data ? ps->text.data : "", ps->text.len);
+    /* lines' text joined: already collapsed by the line splitter */
+    char *t = xk_tidy_lines_into(lic, ps->text.data ? ps->text.data : "", ps->text.len);
     if (!t)
         return XK_ENOMEM;
     if (ps->item)

@@ -248,6 +248,12 @@ size_t xk_ocr_unknown_region_at(const char *s, size_t len);
 /* A number's province misread on one page (none of the 31) taken from the same number read on
  * another, as a repair (see region.c). The text keeps its length. */
 void xk_ocr_region_agree(char *text, size_t len, ocr_repairs *rep);
+/* A scan's number whose province is still none of the 31 after every reading and the rest of
+ * the licence (the extractor takes it from 发证机关): the validator's error on it becomes a
+ * review flag, problem.review.number_unresolved, so the record is given with the number to be
+ * read on the paper instead of refused whole; the registry refuses to store it until corrected
+ * (see region.c). XK_ENOMEM when the flag could not be added. */
+xk_status xk_ocr_number_unresolved(xk_licence *lic);
 
 /* A website named in Chinese numerals read with a numeral wrong (numerals.c): a 网站名称 line
  * whose value has one character that is no numeral, read below threshold, is read again with

@@ -16,11 +16,12 @@
  * digits and dashes, and the quote a page often puts before the number (编号:”琼B2-…). */
 #define REGION_LINE_CHARS "经营许可证编号:：ABB0123456789-.—一”\""
 
-/* Where the number starts in s (after 编号, its colon, spaces and a quote), or (size_t)-1
+/* Where the number starts in s (after 编号, its colon, spaces, a quote or a comma a scan put
+ * there: 编号:，冀B2-…), or (size_t)-1
  * when s holds no 编号. */
 static size_t after_number_label(const char *s, size_t len)
 {
-    static const char *const gaps[] = {":", " ", "\"", "：", "”"};
+    static const char *const gaps[] = {":", " ", "\"", "：", "”", ",", "，"};
     size_t i = 0;
     while (i + strlen("编号") <= len && !xk_starts_with(s + i, len - i, "编号"))
         i++;
@@ -186,4 +187,48 @@ void xk_ocr_region_agree(char *text, size_t len, ocr_repairs *rep)
         }
         i += NUMBER_KEY - 1;
     }
+}
+
+/*
+ * A province no reading settles. Every page read the number's province as the same character
+ * that is none of the 31 (冀 read 费, 副, 蔓 or 碍 on every page and at every scale, and never
+ * among Tesseract's alternatives), the reading restricted to the abbreviations found none, and
+ * no 发证机关 or seal in the text names the issuing province. A person reads the character on
+ * the paper, so the licence is not refused for it: the validator's error becomes a review flag
+ * on the number, which keeps its printed reading, and the rest of the record stands. The number
+ * is unresolved, not repaired: the registry refuses to store it until a person corrects it.
+ * What the province decides is flagged with it: a service's coverage when none is printed.
+ */
+/* A service that prints no 覆盖范围 covers the number's province (extract/services.c): with the
+ * province unresolved its coverage is empty, and wrong unless a person looks, so it is flagged. */
+static xk_status coverage_unresolved(xk_licence *lic)
+{
+    for (size_t i = 0; i < lic->n_services; i++) {
+        const xk_service *s = &lic->services[i];
+        if (s->coverage.len == 0 &&
+            xk_licence_problem_key(lic, XK_SEV_WARNING, s->line, "problem.review.coverage_unresolved",
+                                   XK_REVIEW_PREFIX "业务种类 %s (service): no 覆盖范围 printed, "
+                                                    "so it covers the number's province, which "
+                                                    "is unresolved (%s)",
+                                   s->code, lic->number) != XK_OK)
+            return XK_ENOMEM;
+    }
+    return XK_OK;
+}
+
+xk_status xk_ocr_number_unresolved(xk_licence *lic)
+{
+    if (!lic->number || !lic->region || !*lic->region ||
+        xk_region_by_abbr(lic->region, strlen(lic->region)))
+        return XK_OK;
+    if (!xk_licence_problem_drop(lic, XK_SEV_ERROR, "problem.number_region"))
+        return XK_OK;
+    if (coverage_unresolved(lic) != XK_OK)
+        return XK_ENOMEM;
+    return xk_licence_problem_key(
+        lic, XK_SEV_WARNING, lic->line_number, "problem.review.number_unresolved",
+        XK_REVIEW_PREFIX "经营许可证编号 printed \"%s\": %s is no province abbreviation, and "
+                         "the licence does not say which province issued it: unresolved; read it "
+                         "on the paper and correct it, the licence cannot be imported before",
+        lic->number, lic->region);
 }

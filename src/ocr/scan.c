@@ -718,7 +718,10 @@ xk_status xk_scan_parse(const xk_blob *files, size_t n, const xk_ocr_options *op
     }
     xk_parse_options popt = {XK_MAX_DOCUMENT_BYTES_CEILING};
     rc = xk_licence_parse(r->text, r->len, &popt, out, err);
-    ocr_snaps *snaps = *out ? calloc(1, sizeof *snaps) : NULL;
+    bool unresolved_oom = rc == XK_EINVALID && *out && xk_ocr_number_unresolved(*out) != XK_OK;
+    if (rc == XK_EINVALID && *out && !unresolved_oom && !xk_licence_error_count(*out))
+        rc = XK_OK; /* the province unread was its only error: given, flagged, not refused */
+    ocr_snaps *snaps = *out && !unresolved_oom ? calloc(1, sizeof *snaps) : NULL;
     if (*out && !snaps) {
         xk_licence_free(*out);
         *out = NULL;

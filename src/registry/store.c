@@ -13,6 +13,7 @@
 
 #include "../core/buf.h"
 #include "../record/record_write.h"
+#include "xuke/catalogue.h"
 #include "internal.h"
 #include "xuke/limits.h"
 #include "xuke/text.h"
@@ -607,6 +608,13 @@ static xk_status refuse_unstorable(const xk_licence *lic, xk_error *err)
         return xk_error_set(err, XK_EUSAGE, 0, "a record without a number cannot be stored");
     if (xk_licence_error_count(lic))
         return xk_error_set(err, XK_EINVALID, 0, "a record with errors cannot be stored");
+    /* a scan's number whose province no reading settled (problem.review.number_unresolved):
+     * given by parse to be read on the paper, never stored under a province that is none */
+    if (lic->region && *lic->region && !xk_region_by_abbr(lic->region, strlen(lic->region)))
+        return xk_error_set(err, XK_EINVALID, lic->line_number,
+                            "经营许可证编号 %s is unresolved: %s is no province abbreviation; "
+                            "read the number on the paper and correct it before import",
+                            lic->number, lic->region);
     return XK_OK;
 }
 

@@ -111,12 +111,14 @@ static xk_status convert(const char *from, const char *s, size_t len, char **out
     return XK_OK;
 }
 
-/* Is s[i..i+3) a three-byte sequence of the BMP's CJK part (lead E3-E9, where no surrogates
- * lie)? Most of a licence is these, checked without decoding. */
-static bool cjk_at(const unsigned char *u, size_t i, size_t len)
+/* Is s[i..i+3) a three-byte sequence whose lead byte (E1-EC, EE, EF) admits every continuation
+ * byte, so no overlong form or surrogate can hide in it? The CJK ideographs and the full-width
+ * punctuation most of a licence is made of are such sequences, checked without decoding. */
+static inline bool plain3_at(const unsigned char *u, size_t i, size_t len)
 {
-    return len - i >= 3 && u[i] - 0xE3u <= 6u && (u[i + 1] & 0xC0u) == 0x80u &&
-           (u[i + 2] & 0xC0u) == 0x80u;
+    unsigned lead = u[i];
+    return len - i >= 3 && (lead - 0xE1u <= 0xBu || lead >= 0xEEu) && lead <= 0xEFu &&
+           (u[i + 1] & 0xC0u) == 0x80u && (u[i + 2] & 0xC0u) == 0x80u;
 }
 
 /* Eight printable ASCII bytes (0x20..0x7E) at once: no high bit, each byte plus 0x60 reaches
@@ -132,9 +134,10 @@ static bool printable8(const char *s)
 }
 
 /*
- * One pass that both validates UTF-8 and looks for bytes no text holds: runs of CJK sequences
- * three bytes at a time, ASCII runs eight bytes at a time. False at the first invalid UTF-8
- * byte (*bad) or binary byte (the caller's check_not_binary then names it precisely).
+ * One pass that both validates UTF-8 and looks for bytes no text holds: runs of three-byte
+ * sequences (Chinese text) three bytes at a time, ASCII runs eight bytes at a time. False at the
+ * first invalid UTF-8 byte (*bad) or binary byte (the caller's check_not_binary then names it
+ * precisely).
  */
 static bool scan_utf8_text(const char *s, size_t len, size_t *bad)
 {
@@ -143,10 +146,10 @@ static bool scan_utf8_text(const char *s, size_t len, size_t *bad)
     while (i < len) {
         unsigned char c = u[i];
         if (c >= 0x80) {
-            if (cjk_at(u, i, len)) {
-                i += 3;
-                while (cjk_at(u, i, len))
+            if (plain3_at(u, i, len)) {
+                do
                     i += 3;
+                while (i < len && u[i] >= 0x80 && plain3_at(u, i, len));
                 continue;
             }
             unsigned cp;

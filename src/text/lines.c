@@ -116,6 +116,8 @@ static bool emit(const char *s, size_t len, xk_buf *text, xk_buf *compact, bool 
             if (m == (long)cp) {
                 for (size_t k = 0; k < n; k++) /* 1-4 bytes: a loop, not a memcpy call */
                     *t++ = *c++ = s[i + k];
+            } else if (m < 0x80) { /* full-width ASCII, the most common mapping */
+                *t++ = *c++ = (char)m;
             } else {
                 size_t k = xk_utf8_encode((unsigned)m, t);
                 memcpy(c, t, k);
@@ -190,7 +192,8 @@ xk_status xk_lines_split(const char *t, size_t len, xk_lines *out, xk_error *err
     int lineno = 1;
     size_t i = 0;
     xk_status st = XK_OK;
-    if (!xk_buf_reserve(&text, len + 1) || !xk_buf_reserve(&compact, len + 1))
+    /* text's room takes the compact forms too: join_storage appends them without a realloc */
+    if (!xk_buf_reserve(&text, 2 * (len + 1)) || !xk_buf_reserve(&compact, len + 1))
         st = xk_error_set(err, XK_ENOMEM, 0, "out of memory");
     while (st == XK_OK && i <= len) {
         if (n >= XK_MAX_LINES) {

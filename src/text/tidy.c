@@ -9,6 +9,7 @@
 #include "xuke/text.h"
 #include "utf8_inline.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -294,6 +295,134 @@ char *xk_text_tidy(const char *s, size_t len)
     if (widen_owned)
         free(widen);
     free(c.b);
+    collapsed_free_marks(&c);
+    return out;
+}
+
+/*
+ * Text made of xk_lines_split's lines is already what collapse makes of it: valid UTF-8 whose
+ * only white space is single spaces between other characters. Its marks (spaces, convertible
+ * punctuation) are ASCII bytes, found eight bytes at a time: most of a licence is Chinese text,
+ * whose bytes all have the high bit set. c->b is s itself, not owned.
+ */
+static bool mark_lines(const char *s, size_t len, collapsed *c, size_t *room)
+{
+    memset(c, 0, sizeof *c);
+    c->b = (char *)s; /* read only: decide and write_out never write through it */
+    c->len = len;
+    c->marks_owned = len > TIDY_STACK_BYTES;
+    c->marks = c->marks_owned ? malloc((len + 1) * sizeof *c->marks) : room;
+    if (!c->marks)
+        return false;
+    const uint64_t highs = 0x8080808080808080ULL;
+    size_t i = 0;
+    while (i < len) {
+        size_t end = len - i >= 8 ? i + 8 : len;
+        if (end - i == 8) {
+            uint64_t w;
+            memcpy(&w, s + i, 8);
+            if ((w & highs) == highs) { /* no ASCII byte: no mark */
+                i = end;
+                continue;
+            }
+        }
+        for (; i < end; i++) {
+            unsigned char b = (unsigned char)s[i];
+            if (b == ' ') {
+                c->marks[c->n_marks++] = i;
+                c->spaces++;
+            } else if (is_convertible(b)) {
+                c->marks[c->n_marks++] = i;
+                c->punct++;
+                c->opens += b == '(';
+            }
+        }
+    }
+    return true;
+}
+
+/* The offset + 1 of a wide character in c->b[from..to), 0 when none: the first one found (the
+ * first character of Chinese text, at once). */
+static size_t wide_in(const collapsed *c, size_t from, size_t to)
+{
+    const unsigned char *u = (const unsigned char *)c->b;
+    for (size_t i = from; i < to;) {
+        if (u[i] < 0x80) {
+            i++;
+            continue;
+        }
+        if (han_run_end(u, i, c->len) > i)
+            return i + 1;
+        size_t n;
+        if (xk_is_wide(cp_at(c, i, &n)))
+            return i + 1;
+        i += n;
+    }
+    return 0;
+}
+
+/* decide for brackets, walking the marks only: the text between two marks holds no bracket,
+ * and whether Chinese text stands inside a pair needs only whether some segment between them
+ * holds a wide character (segments hold no mark, so a pair holds a segment whole or not at
+ * all). Same flags as decide's walk over every character. */
+static bool decide_marked(const collapsed *c, unsigned char *widen)
+{
+    size_t stack_room[64];
+    size_t *stack = c->opens <= 64 ? stack_room : malloc(c->opens * sizeof *stack);
+    if (!stack)
+        return false;
+    size_t depth = 0, last_wide = 0, from = 0;
+    for (size_t k = 0; k < c->n_marks; k++) {
+        size_t i = c->marks[k], w = wide_in(c, from, i);
+        if (w)
+            last_wide = w;
+        from = i + 1;
+        unsigned char b = (unsigned char)c->b[i];
+        if (b == '(') {
+            stack[depth++] = i;
+        } else if (b == ')' && depth > 0) {
+            size_t open = stack[--depth];
+            bool wd = xk_is_wide(prev_solid(c, open)) || xk_is_wide(next_solid(c, i + 1)) ||
+                      last_wide > open + 1;
+            widen[open] = widen[i] = wd;
+        } else if (b != ' ') {
+            widen[i] = xk_is_wide(prev_solid(c, i)) || xk_is_wide(next_solid(c, i + 1));
+        }
+    }
+    while (depth > 0) { /* unmatched '(' */
+        size_t open = stack[--depth];
+        widen[open] = xk_is_wide(prev_solid(c, open)) || xk_is_wide(next_solid(c, open + 1));
+    }
+    if (stack != stack_room)
+        free(stack);
+    return true;
+}
+
+char *xk_text_tidy_lines(const char *s, size_t len)
+{
+    collapsed c;
+    size_t marks_room[TIDY_STACK_BYTES + 1];
+    if (!mark_lines(s, len, &c, marks_room))
+        return NULL;
+    char *out = NULL;
+    if (c.spaces == 0 && c.punct == 0) {
+        collapsed_free_marks(&c);
+        out = malloc(len + 1);
+        if (out) {
+            memcpy(out, s, len);
+            out[len] = '\0';
+        }
+        return out;
+    }
+    unsigned char widen_room[TIDY_STACK_BYTES + 1];
+    bool widen_owned = len + 1 > sizeof widen_room;
+    unsigned char *widen = widen_owned ? calloc(len + 1, 1) : widen_room;
+    if (!widen_owned)
+        memset(widen, 0, len + 1);
+    if (widen && (c.opens ? decide_marked(&c, widen) : decide(&c, widen)))
+        out = write_out(&c, widen);
+    if (widen_owned)
+        free(widen);
     collapsed_free_marks(&c);
     return out;
 }

@@ -559,11 +559,54 @@ def test_busy_machine(clean, expected):
           (rc, cpu, wall, err[-300:]))
 
 
+def test_unresolved_province():
+    """A province no reading settles (冀 read 费 on every page of a scan): parse gives the licence
+    with the number flagged as unresolved, never refusing it whole; import refuses that licence,
+    naming the file and the number, and stores nothing. With the issuer printed, the province
+    is taken from it and flagged. A PDF's text layer carries the misreading, so no OCR runs."""
+    text, expected = fixture('docs/guangdong_gb18030')  # read exactly from a text layer
+    number = expected['number']  # 粤B2-20190987, the document's own
+    unread = text.replace('粤Ｂ２', '费Ｂ２')
+    check('... (the document prints its number full-width)', unread != text)
+    pdf = render.text_pdf(unread, os.path.join(TMP, 'unread-province.pdf'))
+    rc, out, err = xuke('parse', '--json', pdf)
+    got = json.loads(out) if rc == 0 and out.strip() else None
+    check('a province no reading settles: the licence is given, not refused', got is not None, err[-500:])
+    flag = f'needs review: 经营许可证编号 printed "费{number[1:]}": 费 is no province abbreviation'
+    check('... its number flagged as unresolved, read as printed',
+          got is not None and got['number'] == '费' + number[1:] and
+          any(w.startswith(flag) and 'unresolved' in w for w in got['warnings']), got and got['warnings'])
+    s = ocr_eval.score(expected, got)
+    # the services print no coverage: theirs is the number's province, unresolved with it
+    check('... only the number and what it decides are wrong, each flagged; the rest is right',
+          not s['wrong_unflagged'] and {'number', 'region', 'issuer'} <= set(s['wrong_flagged'])
+          and all(f in ('number', 'region', 'issuer') or f.startswith('service ') for f in s['wrong_flagged'])
+          and {'company', 'issued', 'expires', 'website 1'} <= set(s['right_fields']), s)
+    db = os.path.join(TMP, 'unresolved.db')
+    rc, out, err = xuke('import', '--db', db, pdf)
+    check('... import refuses it: non-zero exit, the file and the number named',
+          rc == 1 and f'{pdf}:' in err and f'费{number[1:]} is unresolved' in err, (rc, out, err[-500:]))
+    rc, out, err = xuke('search', '--db', db, '--json', '--company', expected['company'])
+    check('... and stores nothing', rc == 0 and expected['company'] not in out, (rc, out[:300], err[-300:]))
+    issuer = unread.replace('发证机关（盖章）：', '发证机关（盖章）：广东省通信管理局', 1)
+    check('... (the document prints 发证机关 with no value)', issuer != unread)
+    pdf = render.text_pdf(issuer, os.path.join(TMP, 'province-from-issuer.pdf'))
+    rc, out, err = xuke('parse', '--json', pdf)
+    got = json.loads(out) if rc == 0 and out.strip() else {}
+    check('the province taken from 发证机关 when it is printed, and flagged',
+          got.get('number') == number and any(
+              w.startswith(flag) and '发证机关 广东省通信管理局' in w for w in got.get('warnings', [])),
+          (got.get('number'), got.get('warnings'), err[-300:]))
+    rc, out, err = xuke('import', '--db', db, pdf)
+    check('... and that licence is imported', rc == 0 and '1 new' in out, out + err[-300:])
+
+
 def main():
     clean, expected = test_images()
     test_busy_machine(clean, expected)
     test_containers(clean, expected)
     test_refusals(clean)
+    test_unresolved_province()
     test_import(clean, expected)
     test_import_pages(clean, expected)
     test_upload(expected)

@@ -274,6 +274,137 @@ static void test_parse_cross_regional_minimal_licence(void **state)
     xk_licence_free(lic);
 }
 
+/* A provincial licence whose number's province is printed as prov (费 for 冀, as OCR reads it),
+ * with 发证机关's value issuer ("" none) and one more line after the dates (extra, "" none). */
+static xk_licence *provincial(const char *prov, const char *category, const char *issuer,
+                              const char *extra, xk_status *st)
+{
+    char text[2048];
+    snprintf(text, sizeof text,
+             "中华人民共和国\n增值电信业务经营许可证\n经营许可证编号：%s%s-20230456\n"
+             "公司名称：示例科技有限公司\n法定代表人：张三\n"
+             "业务种类\n（服务项目）\n及覆盖范围：\n信息服务业务（不含互联网信息服务）\n"
+             "覆盖范围：河北省\n发证机关(盖章)：%s\n发证日期：2023-03-01\n有效期至：2028-03-01\n"
+             "%s\n特别规定事项\n一、你公司应当遵守规定。\n二、你公司应当在每年第一季度参加年报。\n",
+             prov, category, issuer, extra);
+    return parse(text, st);
+}
+
+/* Which problem of lic has the catalogue key, or NULL. */
+static const xk_problem *problem_keyed(const xk_licence *lic, const char *key)
+{
+    for (size_t i = 0; i < lic->n_problems; i++)
+        if (lic->problems[i].key && strcmp(lic->problems[i].key, key) == 0)
+            return &lic->problems[i];
+    return NULL;
+}
+
+/* 冀 read as 费: 发证机关 河北省通信管理局 gives the province back (GB/T 2260 name → 冀), and
+ * the number is flagged for review saying it was taken from the issuer. */
+static void test_number_province_from_the_issuer(void **state)
+{
+    (void)state;
+    xk_status st;
+    xk_licence *lic = provincial("费", "B2", "河北省通信管理局", "", &st);
+    assert_int_equal(st, XK_OK);
+    assert_string_equal(lic->number, "冀B2-20230456");
+    assert_string_equal(lic->region, "冀");
+    assert_string_equal(lic->issuer, "河北省通信管理局");
+    const xk_problem *p = problem_keyed(lic, "problem.review.number_province");
+    assert_non_null(p);
+    assert_int_equal(p->severity, XK_SEV_WARNING);
+    assert_non_null(strstr(p->message, "needs review: 经营许可证编号 printed \"费B2-20230456\""));
+    assert_non_null(strstr(p->message, "the province of 发证机关 河北省通信管理局 (line 11)"));
+    xk_licence_free(lic);
+}
+
+/* The seal's words read as a line of their own, 发证机关's value empty: the same evidence. */
+static void test_number_province_from_the_seal_line(void **state)
+{
+    (void)state;
+    xk_status st;
+    xk_licence *lic = provincial("副", "B2", "", "山东省通信管理局", &st);
+    assert_int_equal(st, XK_OK);
+    assert_string_equal(lic->number, "鲁B2-20230456");
+    assert_string_equal(lic->issuer, "山东省通信管理局");
+    const xk_problem *p = problem_keyed(lic, "problem.review.number_province");
+    assert_non_null(p);
+    assert_non_null(strstr(p->message, "山东省通信管理局 (line 14)"));
+    xk_licence_free(lic);
+}
+
+/* Nothing names the province (the seal unread): no guess, the region stays an error. */
+static void test_number_province_unread_issuer_is_no_guess(void **state)
+{
+    (void)state;
+    xk_status st;
+    xk_licence *lic = provincial("费", "B2", "", "", &st);
+    assert_int_equal(st, XK_EINVALID);
+    assert_string_equal(lic->number, "费B2-20230456");
+    assert_string_equal(lic->region, "费");
+    assert_string_equal(lic->issuer, "");
+    assert_null(problem_keyed(lic, "problem.review.number_province"));
+    assert_non_null(problem_keyed(lic, "problem.number_region"));
+    xk_licence_free(lic);
+}
+
+/* 发证机关 names one province and another line another: neither is taken, and the warning
+ * names both. */
+static void test_number_province_two_issuers_contradict(void **state)
+{
+    (void)state;
+    xk_status st;
+    xk_licence *lic = provincial("费", "B2", "河北省通信管理局", "山东省通信管理局", &st);
+    assert_int_equal(st, XK_EINVALID);
+    assert_string_equal(lic->region, "费");
+    assert_null(problem_keyed(lic, "problem.review.number_province"));
+    assert_non_null(problem_keyed(lic, "problem.number_region"));
+    const xk_problem *p = problem_keyed(lic, "problem.number_province_two");
+    assert_non_null(p);
+    assert_non_null(strstr(p->message, "河北省通信管理局 (line 11) and 山东省通信管理局 (line 14)"));
+    xk_licence_free(lic);
+}
+
+/* 发证机关 the Ministry: its licences carry no province, so none is taken, even where a
+ * province's administration is named elsewhere in the text. */
+static void test_number_province_not_from_the_ministry(void **state)
+{
+    (void)state;
+    xk_status st;
+    xk_licence *lic = provincial("费", "B2", "工业和信息化部", "河北省通信管理局", &st);
+    assert_int_equal(st, XK_EINVALID);
+    assert_string_equal(lic->region, "费");
+    assert_null(problem_keyed(lic, "problem.review.number_province"));
+    assert_non_null(problem_keyed(lic, "problem.number_province_ministry"));
+    xk_licence_free(lic);
+}
+
+/* A basic-telecom (category A) number is refused whatever its province: none is derived. */
+static void test_number_province_not_for_a_basic_telecom_number(void **state)
+{
+    (void)state;
+    xk_status st;
+    xk_licence *lic = provincial("费", "A2", "河北省通信管理局", "", &st);
+    assert_int_equal(st, XK_EINVALID);
+    assert_string_equal(lic->region, "费");
+    assert_null(problem_keyed(lic, "problem.review.number_province"));
+    assert_non_null(problem_keyed(lic, "problem.number_basic_telecom"));
+    xk_licence_free(lic);
+}
+
+/* A province read as one of the 31 is never replaced by the issuer's: the clash is a warning. */
+static void test_number_known_province_is_kept_beside_another_issuer(void **state)
+{
+    (void)state;
+    xk_status st;
+    xk_licence *lic = provincial("京", "B2", "河北省通信管理局", "", &st);
+    assert_int_equal(st, XK_OK);
+    assert_string_equal(lic->number, "京B2-20230456");
+    assert_null(problem_keyed(lic, "problem.review.number_province"));
+    assert_non_null(problem_keyed(lic, "problem.issuer_region"));
+    xk_licence_free(lic);
+}
+
 /* The provisions' opening sentence names the company too: a different name there is warned of
  * and its line kept (a scan flags the company for review), the main page's name stays. */
 static void test_company_named_otherwise_in_the_provisions(void **state)
@@ -812,6 +943,13 @@ int main(void)
         cmocka_unit_test(test_services_unknown_text_is_an_error),
         cmocka_unit_test(test_parse_cross_regional_minimal_licence),
         cmocka_unit_test(test_company_named_otherwise_in_the_provisions),
+        cmocka_unit_test(test_number_province_from_the_issuer),
+        cmocka_unit_test(test_number_province_from_the_seal_line),
+        cmocka_unit_test(test_number_province_unread_issuer_is_no_guess),
+        cmocka_unit_test(test_number_province_two_issuers_contradict),
+        cmocka_unit_test(test_number_province_not_from_the_ministry),
+        cmocka_unit_test(test_number_province_not_for_a_basic_telecom_number),
+        cmocka_unit_test(test_number_known_province_is_kept_beside_another_issuer),
         cmocka_unit_test(test_parse_stacked_labels_take_values_in_order),
         cmocka_unit_test(test_doubled_colon_after_a_label),
         cmocka_unit_test(test_parse_refuses_plain_prose),

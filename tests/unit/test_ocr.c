@@ -141,6 +141,60 @@ static void test_unknown_region(void **state)
     assert_int_equal(xk_ocr_unknown_region_at(s, strlen(s)), (size_t)-1);
 }
 
+/* A province no reading settled (冀 read 费 on every page, no issuer named): the validator's
+ * error becomes a review flag on the number, which keeps its printed reading, and the record is
+ * given; another error stays an error; a province of the 31 is left alone. */
+static void test_number_unresolved_is_a_review_flag(void **state)
+{
+    (void)state;
+    const char *form =
+        "中华人民共和国\n增值电信业务经营许可证\n经营许可证编号：%sB2-20230456\n"
+        "公司名称：%s\n法定代表人：张三\n业务种类\n（服务项目）\n及覆盖范围：\n"
+        "信息服务业务（不含互联网信息服务）\n覆盖范围：河北省\n发证机关(盖章)：\n"
+        "发证日期：2023-03-01\n有效期至：2028-03-01\n特别规定事项\n一、你公司应当遵守规定。\n";
+    const struct {
+        const char *province, *company;
+        xk_status parsed;
+        size_t errors_after;
+        bool flagged;
+    } cases[] = {
+        {"费", "示例科技有限公司", XK_EINVALID, 0, true},
+        {"费", "", XK_EINVALID, 1, true}, /* the company missing stays an error */
+        {"冀", "示例科技有限公司", XK_OK, 0, false},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char text[1024];
+        snprintf(text, sizeof text, form, cases[i].province, cases[i].company);
+        xk_licence *lic = NULL;
+        xk_error err;
+        assert_int_equal(xk_licence_parse(text, strlen(text), NULL, &lic, &err), cases[i].parsed);
+        assert_int_equal(xk_ocr_number_unresolved(lic), XK_OK);
+        assert_int_equal(xk_licence_error_count(lic), cases[i].errors_after);
+        assert_int_equal(xk_licence_needs_review(lic), cases[i].flagged);
+        assert_int_equal(xk_licence_has_problem(lic, XK_SEV_WARNING,
+                                                "needs review: 经营许可证编号 printed "
+                                                "\"费B2-20230456\": 费 is no province abbreviation"),
+                         cases[i].flagged);
+        assert_string_equal(lic->number, cases[i].flagged ? "费B2-20230456" : "冀B2-20230456");
+        assert_false(xk_licence_has_problem(lic, XK_SEV_WARNING, "needs review: 业务种类"));
+        xk_licence_free(lic);
+    }
+    /* a service that prints no coverage covers the unresolved province: flagged with it */
+    char text[1024];
+    snprintf(text, sizeof text, form, "费", "示例科技有限公司");
+    char *printed = strstr(text, "覆盖范围：河北省\n");
+    memmove(printed, printed + strlen("覆盖范围：河北省\n"),
+            strlen(printed + strlen("覆盖范围：河北省\n")) + 1);
+    xk_licence *lic = NULL;
+    xk_error err;
+    assert_int_equal(xk_licence_parse(text, strlen(text), NULL, &lic, &err), XK_EINVALID);
+    assert_int_equal(lic->services[0].coverage.len, 0);
+    assert_int_equal(xk_ocr_number_unresolved(lic), XK_OK);
+    assert_true(xk_licence_has_problem(lic, XK_SEV_WARNING,
+                                       "needs review: 业务种类 B25 (service): no 覆盖范围 printed"));
+    xk_licence_free(lic);
+}
+
 /* A 网站名称 line of numerals with one character off is found; names with two off, short ones,
  * other labels and text that is not Chinese are not. */
 static void test_numeral_value(void **state)
@@ -1375,6 +1429,7 @@ int main(void)
         cmocka_unit_test(test_detect),
         cmocka_unit_test(test_sliver_words),
         cmocka_unit_test(test_unknown_region),
+        cmocka_unit_test(test_number_unresolved_is_a_review_flag),
         cmocka_unit_test(test_numeral_value),
         cmocka_unit_test(test_numerals_yao),
         cmocka_unit_test(test_repairs),

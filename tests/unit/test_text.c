@@ -177,6 +177,70 @@ static void test_tidy_leaves_ascii_text_alone(void **state)
     assert_tidy("  a   b  ", "a b");
 }
 
+static void assert_tidy_lines(const char *in, const char *want)
+{
+    char *got = xk_text_tidy_lines(in, strlen(in));
+    assert_non_null(got);
+    assert_string_equal(got, want);
+    free(got);
+}
+
+static void test_tidy_lines_widens_punctuation_in_chinese_text(void **state)
+{
+    (void)state;
+    assert_tidy_lines("好美信息技术(北京)有限公司", "好美信息技术（北京）有限公司");
+    assert_tidy_lines("标准, 具备措施; 下列规定:", "标准，具备措施；下列规定：");
+    assert_tidy_lines("(七) 你公司", "（七）你公司");
+    assert_tidy_lines("管理人 员", "管理人员");
+    assert_tidy_lines("Example Co., Ltd. (Beijing)", "Example Co., Ltd. (Beijing)");
+    assert_tidy_lines("(ICP)证", "（ICP）证");
+    assert_tidy_lines("a (b", "a (b");
+}
+
+/* Pieces of licence text, some of them white space and punctuation in every form. */
+static const char *const tidy_pieces[] = {
+    "你公司", "应当", "管理人", "员", ",", "，", ":", "：", ";", "!", "?", "(", ")", "（", "）",
+    " ", "  ", "\t", "\xE3\x80\x80", "\n", "\r\n", "、", "《", "》", "“", "”", "ICP", "Co.",
+    "10", "a", "é", "—", "…", "·", "〔", "〕", "\xEF\xBC\x8C", "Ｂ２", "㐀", "〇", "\xE2\x80\x8B",
+};
+
+/* xk_text_tidy_lines is xk_text_tidy without its collapsing pass: on what the line splitter
+ * writes, a line's text or several joined, both give the same, whatever mix of pieces. */
+static void test_tidy_lines_matches_tidy_on_split_lines(void **state)
+{
+    (void)state;
+    uint64_t seed = 12345;
+    size_t npieces = sizeof tidy_pieces / sizeof tidy_pieces[0];
+    for (int doc = 0; doc < 3000; doc++) {
+        xk_buf raw, joined;
+        xk_buf_init(&raw);
+        xk_buf_init(&joined);
+        int count = 1 + (int)(seed % 60);
+        for (int k = 0; k < count * (doc % 7 == 0 ? 40 : 1); k++) {
+            seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+            xk_buf_puts(&raw, tidy_pieces[(seed >> 33) % npieces]);
+        }
+        xk_lines lines;
+        xk_error err;
+        assert_int_equal(xk_lines_split(raw.data, raw.len, &lines, &err), XK_OK);
+        for (size_t i = 0; i < lines.n; i++) {
+            const char *t = lines.lines[i].text;
+            char *want = xk_text_tidy(t, strlen(t));
+            assert_non_null(want);
+            assert_tidy_lines(t, want);
+            free(want);
+            xk_buf_puts(&joined, t);
+        }
+        char *want = xk_text_tidy(joined.data ? joined.data : "", joined.len);
+        assert_non_null(want);
+        assert_tidy_lines(joined.data ? joined.data : "", want);
+        free(want);
+        xk_lines_free(&lines);
+        xk_buf_free(&raw);
+        xk_buf_free(&joined);
+    }
+}
+
 static void test_squeeze_keeps_ascii_word_spaces(void **state)
 {
     (void)state;
@@ -328,6 +392,8 @@ int main(void)
         cmocka_unit_test(test_tidy_makes_chinese_punctuation_fullwidth),
         cmocka_unit_test(test_tidy_long_and_short_text_alike),
         cmocka_unit_test(test_tidy_leaves_ascii_text_alone),
+        cmocka_unit_test(test_tidy_lines_widens_punctuation_in_chinese_text),
+        cmocka_unit_test(test_tidy_lines_matches_tidy_on_split_lines),
         cmocka_unit_test(test_squeeze_keeps_ascii_word_spaces),
         cmocka_unit_test(test_utf8_decoder_rejects_overlong_and_surrogates),
         cmocka_unit_test(test_utf8_scrub_replaces_only_invalid_bytes),
