@@ -120,8 +120,9 @@ static void test_sliver_words(void **state)
     assert_false(xk_ocr_sliver(1303, 1309, 1284, 1328, 0));  /* a dash in the middle */
 }
 
-/* A number line whose province is none of the 31 is found (to be read again); a known one, a
- * line without 编号 or a character with no category letter after it is not. */
+/* A number line whose province is none of the 31 is found (to be read again), after a colon,
+ * quote or comma; a known one, a line without 编号 or a character with no category letter after
+ * it is not. */
 static void test_unknown_region(void **state)
 {
     (void)state;
@@ -129,6 +130,8 @@ static void test_unknown_region(void **state)
     assert_int_equal(xk_ocr_unknown_region_at(s, strlen(s)), strlen("经营许可证编号:"));
     s = "经营许可证编号：”外B2-20190987";
     assert_int_equal(xk_ocr_unknown_region_at(s, strlen(s)), strlen("经营许可证编号：”"));
+    s = "经营许可证编号:，外B2-20190987"; /* a comma a scan put after the colon */
+    assert_int_equal(xk_ocr_unknown_region_at(s, strlen(s)), strlen("经营许可证编号:，"));
     s = "经营许可证编号:粤B2-20190987";
     assert_int_equal(xk_ocr_unknown_region_at(s, strlen(s)), (size_t)-1);
     s = "经营许可证编号:B2-20190987"; /* cross-regional */
