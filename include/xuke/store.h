@@ -27,6 +27,8 @@
 typedef struct xk_store xk_store;
 
 #define XK_SHA256_HEX 65 /* 64 hex digits + NUL */
+/* "state" and four SHA-256s, spaced, a newline and NUL: an audit state line (content.c) */
+#define XK_CONTENT_STATE_LINE 272
 
 /* Opens (creating and migrating as needed) the store at path: a SQLite file, or a PostgreSQL
  * database named by a postgresql:// (postgres://) URI or a libpq key=value string. */
@@ -83,10 +85,15 @@ typedef struct xk_prepared {
     char source_sha256[XK_SHA256_HEX];
     char json_sha256[XK_SHA256_HEX]; /* of json's text as stored: the audit's "stored" hash */
     char duties[1024];
+    /* the audit's state line ("state <licence row> <services> <domains> <events>\n") of this
+     * record stored as a licence new to the store, computed here rather than read back by the
+     * storing thread; "" when it could not be made (the put then reads the rows) */
+    char new_state[XK_CONTENT_STATE_LINE];
 } xk_prepared;
 
 xk_status xk_store_prepare(const xk_licence *lic, const char *source, size_t source_len,
                            xk_prepared *out);
+
 void xk_prepared_free(xk_prepared *p);
 /* xk_store_put with the preparation done (it must be of this lic and source). */
 xk_status xk_store_put_prepared(xk_store *st, const xk_licence *lic, const char *source,

@@ -297,6 +297,35 @@ static xk_status copy_rows(xk_store *st, const xk_batch_item *items, run *r,
     return rc;
 }
 
+/* Each licence's content text: its state as made with the record on the import's workers
+ * (xk_prepared.new_state), so the rows need not be read back; read back, for all of them in four
+ * queries, when one of them has none. */
+static xk_status new_texts(xk_store *st, const xk_batch_item *items, const run *r,
+                           const long long *ids, const char *const *line_of, char **texts,
+                           xk_error *err)
+{
+    size_t made = 0;
+    while (made < r->n && items[r->at[made]].prep->new_state[0])
+        made++;
+    if (made < r->n)
+        return xk_content_texts_new(st, ids, line_of, r->n, texts, err);
+    for (size_t k = 0; k < r->n; k++) {
+        xk_buf b;
+        xk_buf_init(&b);
+        xk_buf_puts(&b, items[r->at[k]].prep->new_state);
+        xk_buf_puts(&b, line_of[k]);
+        if (b.oom || !(texts[k] = xk_buf_take(&b))) {
+            xk_buf_free(&b);
+            for (size_t j = 0; j < k; j++) {
+                free(texts[j]);
+                texts[j] = NULL;
+            }
+            return xk_error_set(err, XK_ENOMEM, 0, "out of memory");
+        }
+    }
+    return XK_OK;
+}
+
 /* The run's audit entries, one per licence in the run's order, as store.c's put writes them. */
 static xk_status audit_run(xk_store *st, xk_batch_item *items, const run *r, const long long *ids,
                            xk_error *err)
@@ -314,7 +343,7 @@ static xk_status audit_run(xk_store *st, xk_batch_item *items, const run *r, con
         line_of[k] = lines[k];
     }
     xk_status rc = texts && entries && details && lines && line_of
-                       ? xk_content_texts_new(st, ids, line_of, r->n, texts, err)
+                       ? new_texts(st, items, r, ids, line_of, texts, err)
                        : xk_error_set(err, XK_ENOMEM, 0, "out of memory");
     for (size_t k = 0; rc == XK_OK && k < r->n; k++) {
         const xk_batch_item *it = &items[r->at[k]];

@@ -29,6 +29,18 @@
 #include "../core/buf.h"
 #include "internal.h"
 
+/* One field as hashed: its length, ':', its bytes, a newline; a NULL is "-\n". */
+static void put_field(xk_buf *b, const char *v, size_t len)
+{
+    if (!v) {
+        xk_buf_puts(b, "-\n");
+        return;
+    }
+    xk_buf_printf(b, "%zu:", len);
+    xk_buf_append(b, v, len);
+    xk_buf_putc(b, '\n');
+}
+
 /* One row's columns from `first` on, each length-prefixed (NULL as "-"), then ';'. A value
  * the store could not give (out of memory) marks b as failed: no hash of a partial row. */
 static void hash_row(xk_stmt *s, int first, xk_buf *b)
@@ -36,7 +48,7 @@ static void hash_row(xk_stmt *s, int first, xk_buf *b)
     int n = xk_db_column_count(s);
     for (int i = first; i < n; i++) {
         if (xk_db_column_null(s, i)) {
-            xk_buf_puts(b, "-\n");
+            put_field(b, NULL, 0);
             continue;
         }
         const char *v = (const char *)xk_db_column_text(s, i);
@@ -45,9 +57,7 @@ static void hash_row(xk_stmt *s, int first, xk_buf *b)
             b->oom = true;
             return;
         }
-        xk_buf_printf(b, "%zu:", len);
-        xk_buf_append(b, v, len);
-        xk_buf_putc(b, '\n');
+        put_field(b, v, len);
     }
     xk_buf_putc(b, ';');
 }
@@ -239,18 +249,138 @@ xk_status xk_content_append(xk_store *st, const char *at, const char *action, co
 }
 
 xk_status xk_content_append_line(xk_store *st, long long lid, const char *at, const char *action,
-                                 const char *number, const char *detail, const char *version_line,
-                                 xk_error *err)
+                                 const char *number, const char *detail, const char *state,
+                                 const char *version_line, xk_error *err)
 {
     xk_buf b;
     xk_buf_init(&b);
-    xk_status rc = state_lines(st, lid, &b, err);
+    xk_status rc = XK_OK;
+    if (state && *state) {
+        if (!xk_buf_puts(&b, state))
+            rc = xk_error_set(err, XK_ENOMEM, 0, "out of memory");
+    } else {
+        rc = state_lines(st, lid, &b, err);
+    }
     if (rc == XK_OK && !xk_buf_puts(&b, version_line))
         rc = xk_error_set(err, XK_ENOMEM, 0, "out of memory");
     if (rc == XK_OK)
         rc = xk_audit_append_content(st, at, action, number, detail, b.data, err);
     xk_buf_free(&b);
     return rc;
+}
+
+/* --- the state of a licence new to the store, without reading it back --------------------- */
+
+/* A text field as the store gives it back: the put binds a missing text as "". */
+static void put_text(xk_buf *b, const char *v)
+{
+    put_field(b, v ? v : "", v ? strlen(v) : 0);
+}
+
+static bool same_str(const char *a, const char *b)
+{
+    return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+static int by_text(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The services part's rows: each code once (the put's ON CONFLICT), in byte order (ORDER BY
+ * code: SQLite's BINARY, PostgreSQL's "C" collation). */
+static bool services_rows(const xk_licence *lic, xk_buf *b)
+{
+    const char **codes = malloc((lic->n_services ? lic->n_services : 1) * sizeof *codes);
+    if (!codes)
+        return false;
+    size_t n = 0;
+    for (size_t i = 0; i < lic->n_services; i++) {
+        size_t j = 0;
+        while (j < n && !same_str(codes[j], lic->services[i].code))
+            j++;
+        if (j == n)
+            codes[n++] = lic->services[i].code;
+    }
+    qsort(codes, n, sizeof *codes, by_text);
+    for (size_t i = 0; i < n; i++) {
+        put_text(b, codes[i]);
+        xk_buf_putc(b, ';');
+    }
+    free(codes);
+    return true;
+}
+
+/* The domains part's rows: per website in order (ORDER BY website_index, host), its hosts in
+ * byte order, each once (the put's ON CONFLICT on host, licence, website). */
+static bool domains_rows(const xk_licence *lic, xk_buf *b)
+{
+    for (size_t w = 0; w < lic->n_websites; w++) {
+        const xk_website *site = &lic->websites[w];
+        size_t n = site->domains.len;
+        const char **hosts = malloc((n ? n : 1) * sizeof *hosts);
+        if (!hosts)
+            return false;
+        size_t m = 0;
+        for (size_t d = 0; d < n; d++) {
+            const char *h = site->domains.items[d] ? site->domains.items[d] : "";
+            size_t j = 0;
+            while (j < m && strcmp(hosts[j], h) != 0)
+                j++;
+            if (j == m)
+                hosts[m++] = h;
+        }
+        qsort(hosts, m, sizeof *hosts, by_text);
+        char index[24]; /* bound as an int by put_index_rows */
+        snprintf(index, sizeof index, "%d", (int)w);
+        for (size_t d = 0; d < m; d++) {
+            put_text(b, hosts[d]);
+            put_text(b, index);
+            put_text(b, site->code);
+            put_text(b, site->name);
+            xk_buf_putc(b, ';');
+        }
+        free(hosts);
+    }
+    return true;
+}
+
+xk_status xk_content_new_state(const xk_licence *lic, const char *duties,
+                               char out[XK_CONTENT_STATE_LINE])
+{
+    out[0] = '\0';
+    char issued[16], expires[16], hash[XK_CONTENT_PARTS][XK_SHA256_HEX];
+    /* the licences row as upsert_licence writes a new one (parts[0]'s columns) */
+    const char *row[] = {lic->number, "1", lic->company, lic->legal_representative, lic->region,
+                         lic->category, lic->issuer,
+                         xk_date_format(lic->issued, issued, sizeof issued),
+                         xk_date_format(lic->expires, expires, sizeof expires), "0"};
+    xk_buf b;
+    xk_buf_init(&b);
+    for (size_t i = 0; i < sizeof row / sizeof row[0]; i++)
+        put_text(&b, row[i]);
+    put_field(&b, NULL, 0); /* removed_reason */
+    put_field(&b, NULL, 0); /* removed_at */
+    put_text(&b, duties);
+    xk_buf_putc(&b, ';');
+    bool ok = !b.oom;
+    if (ok)
+        xk_store_sha256_hex(b.data, b.len, hash[0]);
+    xk_buf_reset(&b);
+    ok = ok && services_rows(lic, &b) && !b.oom;
+    if (ok)
+        xk_store_sha256_hex(b.data ? b.data : "", b.len, hash[1]);
+    xk_buf_reset(&b);
+    ok = ok && domains_rows(lic, &b) && !b.oom;
+    if (ok)
+        xk_store_sha256_hex(b.data ? b.data : "", b.len, hash[2]);
+    xk_buf_free(&b);
+    if (!ok)
+        return XK_ENOMEM;
+    xk_store_sha256_hex("", 0, hash[3]); /* no events yet */
+    snprintf(out, XK_CONTENT_STATE_LINE, "state %s %s %s %s\n", hash[0], hash[1], hash[2],
+             hash[3]);
+    return XK_OK;
 }
 
 /* --- many new licences at once (a bulk import on PostgreSQL) ------------------------------ */

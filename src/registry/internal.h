@@ -27,6 +27,7 @@ typedef enum stmt_id {
     S_AUDIT_INSERT,
     S_AUDIT_SET_HEAD,
     S_INDEX_COMPANY,
+    S_INDEX_COMPANIES,
     /* kept by the modules that own their SQL (xk_store_stmt_sql): one licence's rules row and
      * events (events.c), the baseline (baseline.c) */
     S_RULES_ONE,
@@ -55,7 +56,17 @@ struct xk_store {
     int tx_failed;   /* a write failed inside it: only a rollback may follow */
     int read_tx;     /* inside xk_store_read_begin … read_end */
     bool read_only;  /* this process cannot write the file: opened immutable, reads only */
+    /* SQLite, inside xk_store_begin … commit: the ids of the licences made in the transaction
+     * whose company is not yet in company_fts (0, 0: none). They are indexed together by one
+     * statement before COMMIT (xk_store_index_companies says why). */
+    long long fts_from, fts_to;
     xk_stmt *stmts[S_COUNT];
+    /* SQLite: the revision last read and the log's mark taken just before it (xk_wal_mark):
+     * while the log stays as marked, nothing was committed and the revision is still that */
+    bool rev_marked;
+    long long rev_read_at; /* CLOCK_MONOTONIC seconds of that reading */
+    xk_wal_mark rev_mark;
+    xk_store_revision rev;
 };
 
 /* Sets err from the connection's last error, prefixed with what was being done. */
@@ -107,6 +118,12 @@ xk_status xk_store_find_licence(xk_store *st, const char *number, existing *ex, 
 /* The same for a licence that must be there: XK_ENOTFOUND, with its message, when it is not. */
 xk_status xk_store_require_licence(xk_store *st, const char *number, existing *ex, xk_error *err);
 
+/* Indexes the companies of the licences made in the open transaction and not yet indexed
+ * (xk_store.fts_from … fts_to); XK_OK when there are none. Called before COMMIT, before a
+ * licence's company changes (the update trigger removes the old name from company_fts), and
+ * before a company search. */
+xk_status xk_store_index_companies(xk_store *st, xk_error *err);
+
 /* Schema creation and forward migrations (schema.c). */
 xk_status xk_schema_migrate(xk_store *st, xk_error *err);
 
@@ -150,10 +167,16 @@ xk_status xk_content_text(xk_store *st, long long lid, int version, bool all_ver
 xk_status xk_content_append(xk_store *st, const char *at, const char *action, const char *number,
                             const char *detail, int version, xk_error *err);
 /* The same for the licence row lid just written, its version line given ("version N stored source
- * canonical\n", as xk_content_text writes it) rather than read back from the store. */
+ * canonical\n", as xk_content_text writes it) rather than read back from the store, and its state
+ * line too when state is not NULL nor "" (a licence new to the store: xk_content_new_state). */
 xk_status xk_content_append_line(xk_store *st, long long lid, const char *at, const char *action,
-                                 const char *number, const char *detail, const char *version_line,
-                                 xk_error *err);
+                                 const char *number, const char *detail, const char *state,
+                                 const char *version_line, xk_error *err);
+/* The state line of lic stored as a licence new to the store with duties, its rows hashed as
+ * xk_content_state hashes them when read back, but made from the record (no store needed: an
+ * import's workers make it). XK_ENOMEM leaves out "". */
+xk_status xk_content_new_state(const xk_licence *lic, const char *duties,
+                               char out[XK_CONTENT_STATE_LINE]);
 /* The content texts of licences ids (n of them), each just made with its first version:
  * texts[i] as xk_content_append_line would write it with version_lines[i], the state read for
  * all in four queries (PostgreSQL: the ids go as one array). Each texts[i] is malloc'ed; all

@@ -269,6 +269,9 @@ static bool col(char *dst, size_t size, xk_stmt *s, int c)
 xk_status xk_store_search_count(xk_store *st, const xk_query *q, size_t *total, xk_error *err)
 {
     *total = 0;
+    xk_status pending = xk_store_index_companies(st, err); /* the transaction's own, too */
+    if (pending != XK_OK)
+        return pending;
     xk_query all = *q;
     all.limit = 0; /* the whole match, whatever page the caller shows */
     built b;
@@ -301,6 +304,9 @@ xk_status xk_store_search_count(xk_store *st, const xk_query *q, size_t *total, 
 
 xk_status xk_store_search(xk_store *st, const xk_query *q, xk_hit_fn fn, void *ctx, xk_error *err)
 {
+    xk_status pending = xk_store_index_companies(st, err); /* the transaction's own, too */
+    if (pending != XK_OK)
+        return pending;
     built b;
     xk_status rc = build(q, xk_store_is_pg(st), &b, err);
     if (rc != XK_OK) {

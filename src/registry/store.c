@@ -52,6 +52,8 @@ static const char *const sql_text[S_COUNT] = {
     [S_AUDIT_SET_HEAD] = "UPDATE audit_head SET entries = ?1, hash = ?2 WHERE one = 1",
     /* a new licence's company (schema migration 5 says why this is not a trigger) */
     [S_INDEX_COMPANY] = "INSERT INTO company_fts(rowid, company) VALUES (?1, ?2)",
+    [S_INDEX_COMPANIES] = "INSERT INTO company_fts(rowid, company) SELECT id, company FROM "
+                          "licences WHERE id BETWEEN ?1 AND ?2 ORDER BY id",
 };
 
 xk_status xk_store_db_error(xk_store *st, xk_error *err, const char *doing)
@@ -240,6 +242,7 @@ xk_status xk_store_begin(xk_store *st, xk_error *err)
     if (rc == XK_OK) {
         st->explicit_tx = 1;
         st->tx_failed = 0;
+        st->fts_from = st->fts_to = 0;
     }
     return rc;
 }
@@ -250,6 +253,11 @@ xk_status xk_store_commit(xk_store *st, xk_error *err)
         return xk_error_set(err, XK_EUSAGE, 0, "no transaction is open");
     if (st->tx_failed)
         return xk_error_set(err, XK_EDB, 0, "a write in this transaction failed: roll it back");
+    xk_status rc = xk_store_index_companies(st, err);
+    if (rc != XK_OK) {
+        st->tx_failed = 1;
+        return rc;
+    }
     st->explicit_tx = 0;
     return xk_store_exec(st, "COMMIT", err);
 }
@@ -259,6 +267,7 @@ xk_status xk_store_rollback(xk_store *st)
     if (!st->explicit_tx)
         return XK_OK;
     st->explicit_tx = 0;
+    st->fts_from = st->fts_to = 0; /* rolled back with the licences */
     return xk_store_exec(st, "ROLLBACK", NULL);
 }
 
@@ -490,9 +499,59 @@ static xk_status index_company(xk_store *st, long long id, const char *company, 
     return step_done(st, s, err, "indexing the company name");
 }
 
+/*
+ * Inside a transaction a new licence's company waits to be indexed with the others made in it.
+ * Every statement that may need a statement journal (the licence insert, with its unique and
+ * secondary indexes) opens a savepoint on each virtual table written in the transaction, and
+ * FTS5 writes its pending terms to a new segment at each savepoint: indexed one by one, each
+ * licence's name became a segment of its own, written, then merged — a tenth of a bulk
+ * import's storing thread. One INSERT … SELECT over the transaction's new ids opens one
+ * savepoint, and FTS5 writes the names in a few large segments. New licences take ids above
+ * every id in the store (rowids; licences are never deleted), so the range holds only the
+ * transaction's own.
+ */
+xk_status xk_store_index_companies(xk_store *st, xk_error *err)
+{
+    if (!st->fts_from)
+        return XK_OK;
+    xk_stmt *s = xk_store_stmt(st, S_INDEX_COMPANIES, err);
+    if (!s)
+        return xk_store_stmt_failure(err);
+    xk_db_bind_int64(s, 1, st->fts_from);
+    xk_db_bind_int64(s, 2, st->fts_to);
+    xk_status rc = step_done(st, s, err, "indexing the company names");
+    xk_db_reset(s);
+    if (rc == XK_OK)
+        st->fts_from = st->fts_to = 0;
+    return rc;
+}
+
+/* A new licence's company: now, or with the transaction's others (xk_store_index_companies). */
+static xk_status index_new_company(xk_store *st, long long id, const char *company,
+                                   xk_error *err)
+{
+    if (!st->explicit_tx)
+        return index_company(st, id, company, err);
+    if (st->fts_from && id != st->fts_to + 1) { /* not next to the range: index that first */
+        xk_status rc = xk_store_index_companies(st, err);
+        if (rc != XK_OK)
+            return rc;
+    }
+    if (!st->fts_from)
+        st->fts_from = id;
+    st->fts_to = id;
+    return XK_OK;
+}
+
 static xk_status upsert_licence(xk_store *st, const xk_licence *lic, const char *duties,
                                 existing *ex, xk_error *err)
 {
+    /* the update trigger takes the old name out of company_fts: it must be there */
+    if (ex->found && !xk_store_is_pg(st)) {
+        xk_status rc = xk_store_index_companies(st, err);
+        if (rc != XK_OK)
+            return rc;
+    }
     xk_stmt *s = xk_store_stmt(st, ex->found ? S_UPDATE_LICENCE : S_INSERT_LICENCE, err);
     if (!s)
         return xk_store_stmt_failure(err);
@@ -516,7 +575,8 @@ static xk_status upsert_licence(xk_store *st, const xk_licence *lic, const char 
     }
     xk_db_reset(s);
     /* PostgreSQL indexes licences.company itself (pg_trgm): there is no company_fts */
-    return ex->found || xk_store_is_pg(st) ? XK_OK : index_company(st, ex->id, lic->company, err);
+    return ex->found || xk_store_is_pg(st) ? XK_OK
+                                           : index_new_company(st, ex->id, lic->company, err);
 }
 
 static xk_status insert_version(xk_store *st, const existing *ex, const char *json,
@@ -573,8 +633,10 @@ xk_status xk_store_put_locked(xk_store *st, const xk_licence *lic, const char *s
         char line[XK_SHA256_HEX * 3 + 32];
         snprintf(line, sizeof line, "version %d %s %s %s\n", ex.version, prep->json_sha256,
                  src_sha, hash);
+        /* a licence new to the store: its state as made with the record, not read back */
+        const char *state = res->outcome == XK_IMPORT_NEW ? prep->new_state : NULL;
         rc = xk_content_append_line(st, ex.id, at, ex.version == 1 ? "import" : "new_version",
-                                    lic->number, detail, line, err);
+                                    lic->number, detail, state, line, err);
     }
     res->version = ex.version;
     return rc;
@@ -591,6 +653,7 @@ xk_status xk_store_prepare(const xk_licence *lic, const char *source, size_t sou
     xk_duty_set set;
     xk_licence_duties(lic, &set);
     xk_duties_encode(&set, out->duties, sizeof out->duties);
+    xk_content_new_state(lic, out->duties, out->new_state); /* "" when it fails: read back */
     return XK_OK;
 }
 

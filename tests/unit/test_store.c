@@ -339,6 +339,108 @@ static void test_company_index_follows_versions_and_rollback(void **state)
     assert_int_equal(search(fx->st, &q).n, 1);
 }
 
+/* Inside a transaction the new licences' companies are indexed together before COMMIT
+ * (store.c, xk_store_index_companies): a licence made and then changed in the same batch must
+ * be in the index before its update trigger takes the old name out, or FTS5's index is left
+ * damaged. The index must check whole and find only the new name after the commit. */
+static void test_company_index_made_and_changed_in_one_batch(void **state)
+{
+    fixture *fx = *state;
+    xk_error err;
+    xk_import_result res;
+    assert_int_equal(xk_store_begin(fx->st, &err), XK_OK);
+    assert_int_equal(put_seed(fx->st, SEED0, &res), XK_OK);
+    put_seed3_changed(fx->st, "好美信息技术", "星河数据服务", &res);
+    assert_int_equal(res.outcome, XK_IMPORT_VERSION);
+    assert_int_equal(put_seed(fx->st, "001_7e3d263de7829148.txt", &res), XK_OK);
+    assert_int_equal(xk_store_commit(fx->st, &err), XK_OK);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(fx->path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "INSERT INTO company_fts(company_fts) "
+                                      "VALUES('integrity-check')", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    xk_query q;
+    xk_query_init(&q);
+    q.company = "星河数据服务";
+    assert_int_equal(search(fx->st, &q).n, 1);
+    q.company = "好美信息技术";
+    assert_int_equal(search(fx->st, &q).n, 0);
+    q.company = "小荷健康"; /* the first and the third licence of the batch */
+    assert_int_equal(search(fx->st, &q).n, 2);
+}
+
+/* A new licence's audit state is made from the record on the import's workers (content.c,
+ * xk_content_new_state) instead of read back: it must be the state the rows give when read
+ * back, for each seed and for a record listing a service and a host twice. */
+static void check_new_state(fixture *fx, const char *text, size_t len)
+{
+    xk_licence *lic;
+    xk_error err;
+    assert_int_equal(xk_licence_parse(text, len, NULL, &lic, &err), XK_OK);
+    xk_prepared prep;
+    assert_int_equal(xk_store_prepare(lic, text, len, &prep), XK_OK);
+    assert_true(prep.new_state[0] != '\0');
+    xk_import_result res;
+    assert_int_equal(xk_store_put_prepared(fx->st, lic, text, len, "text", &prep, &res, &err),
+                     XK_OK);
+    assert_int_equal(res.outcome, XK_IMPORT_NEW);
+    existing ex;
+    assert_int_equal(xk_store_find_licence(fx->st, lic->number, &ex, &err), XK_OK);
+    char read_back[XK_CONTENT_PARTS][XK_SHA256_HEX], line[XK_CONTENT_STATE_LINE];
+    assert_int_equal(xk_content_state(fx->st, ex.id, read_back, &err), XK_OK);
+    snprintf(line, sizeof line, "state %s %s %s %s\n", read_back[0], read_back[1], read_back[2],
+             read_back[3]);
+    assert_string_equal(prep.new_state, line);
+    xk_prepared_free(&prep);
+    xk_licence_free(lic);
+}
+
+static void test_new_licence_state_is_the_rows_read_back(void **state)
+{
+    fixture *fx = *state;
+    static const char *const seeds[] = {SEED0, "001_7e3d263de7829148.txt",
+                                        "002_48cb51cde2f73ff1.txt", SEED3};
+    for (size_t i = 0; i < 4; i++) {
+        char path[256];
+        snprintf(path, sizeof path, FIXTURES "/seeds/%s", seeds[i]);
+        size_t len;
+        char *text = slurp(path, &len);
+        check_new_state(fx, text, len);
+        free(text);
+    }
+    /* a licence of its own whose parsed record lists a host and a service twice */
+    xk_licence *lic;
+    xk_error err;
+    size_t len;
+    char *text = slurp(FIXTURES "/seeds/" SEED3, &len);
+    assert_int_equal(xk_licence_parse(text, len, NULL, &lic, &err), XK_OK);
+    lic->number = xk_licence_strdup(lic, "京B2-20990001", strlen("京B2-20990001"));
+    assert_true(lic->n_websites > 0 && lic->websites[0].domains.len > 0);
+    const char *host = lic->websites[0].domains.items[0];
+    assert_int_equal(xk_strlist_push(lic, &lic->websites[0].domains, host, strlen(host)), XK_OK);
+    xk_service first = lic->services[0];
+    xk_service *again = xk_licence_add_service(lic);
+    assert_non_null(again);
+    *again = first;
+    xk_prepared prep;
+    assert_int_equal(xk_store_prepare(lic, text, len, &prep), XK_OK);
+    xk_import_result res;
+    assert_int_equal(xk_store_put_prepared(fx->st, lic, text, len, "text", &prep, &res, &err),
+                     XK_OK);
+    existing ex;
+    assert_int_equal(xk_store_find_licence(fx->st, lic->number, &ex, &err), XK_OK);
+    char read_back[XK_CONTENT_PARTS][XK_SHA256_HEX], line[XK_CONTENT_STATE_LINE];
+    assert_int_equal(xk_content_state(fx->st, ex.id, read_back, &err), XK_OK);
+    snprintf(line, sizeof line, "state %s %s %s %s\n", read_back[0], read_back[1], read_back[2],
+             read_back[3]);
+    assert_string_equal(prep.new_state, line);
+    size_t checked;
+    assert_int_equal(xk_store_audit_verify(fx->st, &checked, &err), XK_OK);
+    xk_prepared_free(&prep);
+    xk_licence_free(lic);
+    free(text);
+}
+
 static void test_search_filters_combine(void **state)
 {
     fixture *fx = *state;
@@ -1038,6 +1140,8 @@ int main(void)
         T(test_search_domain_resolves_subdomains),
         T(test_search_company_any_part),
         T(test_company_index_follows_versions_and_rollback),
+        T(test_company_index_made_and_changed_in_one_batch),
+        T(test_new_licence_state_is_the_rows_read_back),
         T(test_company_search_pages_by_number),
         T(test_search_filters_combine),
         T(test_remove_hides_from_search_keeps_history),
