@@ -114,14 +114,23 @@ _connections = {}
 
 
 def fetch(url, token=None):
-    """GET url on a kept-alive connection (one per host and port); the body of a 200."""
+    """GET url on a kept-alive connection (one per host and port, made again when the server
+    closed it while idle); the body of a 200."""
     u = urllib.parse.urlsplit(url)
-    con = _connections.get(u.netloc)
-    if con is None:
-        con = _connections[u.netloc] = http.client.HTTPConnection(u.netloc, timeout=60)
-    con.request('GET', u.path + ('?' + u.query if u.query else ''),
-                headers={'Authorization': f'Bearer {token}'} if token else {})
-    r = con.getresponse()
+    for attempt in (1, 2):
+        con = _connections.get(u.netloc)
+        if con is None:
+            con = _connections[u.netloc] = http.client.HTTPConnection(u.netloc, timeout=60)
+        try:
+            con.request('GET', u.path + ('?' + u.query if u.query else ''),
+                        headers={'Authorization': f'Bearer {token}'} if token else {})
+            r = con.getresponse()
+            break
+        except (http.client.RemoteDisconnected, ConnectionError):
+            con.close()
+            del _connections[u.netloc]
+            if attempt == 2:
+                raise
     body = r.read()
     if r.status != 200:
         sys.exit(f'server_bench: GET {url} answered {r.status}: {body[:200]!r}')
