@@ -111,6 +111,10 @@
  * together (keys and bookkeeping included), the least recently used dropped first; an answer
  * over an eighth of it is not kept. */
 #define XK_SRV_ANSWERS_BYTES (32u * 1024u * 1024u)
+/* Beside them, the facts of licences (status, lists, … about 1 KiB each with bookkeeping), each
+ * valid as long: a licence whose answer was dropped is composed again from its stored record
+ * alone, nothing computed. Bytes of all of them together, the least recently used dropped first. */
+#define XK_SRV_FACTS_BYTES (32u * 1024u * 1024u)
 
 /* The server's OCR job queue (src/server/jobs.c): scans waiting or being read, by default and at
  * most (--ocr-queue; one more is 503 with Retry-After); of those for one token or anonymous

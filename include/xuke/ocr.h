@@ -82,6 +82,9 @@ typedef struct xk_ocr_line {
      * top, right, bottom): a Tesseract line box, or the text layer's characters; all 0 when
      * not known (a page read turned upright) */
     float box[4];
+    /* read again alone, and the second reading, which read it otherwise, taken: two readings of
+     * the line disagreed (evidence.c confirms no field by it) */
+    bool reread;
 } xk_ocr_line;
 
 /* A word the reader changed on a second look: Latin text that looks like a domain ("iyyhd.com")

@@ -40,6 +40,31 @@ typedef struct xk_view_text {
 xk_status xk_view_licence_text(xk_store *st, const xk_calendar *cal, xk_date as_of,
                                const char *number, int version, xk_view_text *out, xk_error *err);
 
+/* The facts xk_view_licence_text composed after a record, kept so that the same answer can be
+ * made again from the stored record alone (xk_view_licence_text_again) while nothing the facts
+ * come from has changed (the caller's to know: the server keeps them per store revision and
+ * day). tail: the facts as the JSON object whose members were composed (malloc'ed, tail_len
+ * bytes, NUL-terminated); version and record_sha256: the record they were composed after. */
+typedef struct xk_view_facts {
+    char *tail;
+    size_t tail_len;
+    int version;
+    char record_sha256[XK_SHA256_HEX];
+    char tail_hash[XK_SHA256_HEX];
+} xk_view_facts;
+
+/* xk_view_licence_text, and its facts into *facts (free them with xk_view_facts_free); facts->tail
+ * stays NULL when the record took the decoding path (nothing to compose again). */
+xk_status xk_view_licence_text_facts(xk_store *st, const xk_calendar *cal, xk_date as_of,
+                                     const char *number, int version, xk_view_text *out,
+                                     xk_view_facts *facts, xk_error *err);
+/* The answer xk_view_licence_text_facts gave, made again from the stored record of
+ * facts->version and the kept facts: one read of the record, nothing computed. XK_ECONFLICT
+ * when that version's record is not the one the facts were composed after. */
+xk_status xk_view_licence_text_again(xk_store *st, const char *number, const xk_view_facts *facts,
+                                     xk_view_text *out, xk_error *err);
+void xk_view_facts_free(xk_view_facts *facts);
+
 /* One published-list entry that names a licence: kind, source, version, published, line,
  * company, credit_code (with credit_code_valid), number, date, reason, authority, matched_on. */
 json_t *xk_view_list_match(const xk_list_match *m);

@@ -12,8 +12,9 @@
  *    reading another province for it;
  *  - the two dates, when 有效期至 falls five years to the day after 发证日期 (the term of a
  *    value-added licence): a misread digit in either breaks that.
- * The company's name is confirmed by nothing: read alike on a second line it may still be the
- * same misreading made twice (晴 read 畏 on both lines of a render), so agreement is no evidence.
+ *  - the company's name read alike wherever the licence prints it (公司名称, the provisions'
+ *    preamble "…重要组成部分，<name>应当…", each 附页 header "<name>获准经营…"), on at least
+ *    one of those lines surely (see company_confirmed).
  * Corrections beyond the noise (xk_ocr_within_noise) and every other reason to doubt a field
  * still flag it (scan.c).
  *
@@ -141,10 +142,132 @@ static bool service_standard(const xk_service *s)
     return true;
 }
 
-bool xk_ocr_field_confirmed(const xk_licence *lic, const char *text, ocr_field kind, size_t index,
-                            int first, int last)
+/* The word characters (Chinese characters, Latin letters and digits) of a text, each with its
+ * line (1-based): what two readings of a name are compared by, marks and spaces aside. */
+typedef struct word_chars {
+    unsigned *cp;
+    int *line;
+    size_t n;
+} word_chars;
+
+static bool word_char(unsigned c)
 {
+    bool digit = c >= '0' && c <= '9', letter = (c | 32) >= 'a' && (c | 32) <= 'z';
+    return xk_is_han(c) || (c < 128 && (digit || letter));
+}
+
+static size_t word_chars_of(const char *s, size_t len, unsigned *cp, int *line, int first)
+{
+    size_t n = 0;
+    int at_line = first;
+    for (size_t i = 0; i < len;) {
+        unsigned c = 0;
+        size_t k = xk_utf8_decode(s + i, len - i, &c);
+        i += k ? k : 1;
+        if (k && c == '\n')
+            at_line++;
+        else if (k && word_char(c)) {
+            cp[n] = c;
+            if (line)
+                line[n] = at_line;
+            n++;
+        }
+    }
+    return n;
+}
+
+/* Where the word characters of marker (a few Chinese characters) next stand in w from `from`
+ * on, or w->n. */
+static size_t find_marker(const word_chars *w, size_t from, const unsigned *m, size_t mn)
+{
+    for (size_t i = from; i + mn <= w->n; i++)
+        if (memcmp(w->cp + i, m, mn * sizeof *m) == 0)
+            return i;
+    return w->n;
+}
+
+/* How a reading w[from, to) compares with the name: one more agreeing (and surely read when
+ * every line it stands on was read at threshold or over) or differing. */
+static void compare_reading(const word_chars *w, size_t from, size_t to, const unsigned *name,
+                            size_t nn, const xk_ocr_result *ocr, int threshold, int counts[3])
+{
+    if (to - from != nn || memcmp(w->cp + from, name, nn * sizeof *name) != 0) {
+        counts[2]++;
+        return;
+    }
+    counts[0]++;
+    int low = 101;
+    for (size_t i = from; i < to; i++) {
+        int l = w->line[i];
+        if (l >= 1 && (size_t)l <= ocr->n_lines && ocr->lines[l - 1].confidence < low)
+            low = ocr->lines[l - 1].confidence;
+        if (l >= 1 && (size_t)l <= ocr->n_lines && ocr->lines[l - 1].reread)
+            low = -1; /* its own two readings disagreed */
+    }
+    counts[1] += low >= threshold;
+}
+
+/*
+ * The company's name is printed on the first page (公司名称), in the provisions' preamble
+ * ("《特别规定事项》是经营许可证重要组成部分，<name>应当按照…") and above each 附页 list of
+ * websites ("<name>获准经营…"). Tesseract's lowest word on the 公司名称 line is often the
+ * label or its colon (read "公司名称;" at 42 on a clean held-out page, the name right), so the
+ * line's confidence says little about the name. The name is confirmed when every other place
+ * reads it alike, at least one does, and one of those places was read surely (every word of its
+ * lines at the threshold or over): the same as the name read surely on its own line. Read alike
+ * only on lines read poorly it is not: the same misreading made twice on one render (涧 for 润
+ * on the first page and in the preamble of a tuning render, lines at 44 and 34) is common. Nor
+ * is it when its own line, read again alone, was read otherwise (reread.c): its readings
+ * disagree.
+ */
+static bool company_confirmed(const xk_licence *lic, const xk_ocr_result *ocr, int threshold)
+{
+    if (!lic->company || !*lic->company || lic->line_company_differs || !ocr->text)
+        return false;
+    if (lic->line_company >= 1 && (size_t)lic->line_company <= ocr->n_lines &&
+        ocr->lines[lic->line_company - 1].reread)
+        return false; /* read again alone, and read otherwise: its readings disagree */
+    static const unsigned preamble[] = {0x91CD, 0x8981, 0x7EC4, 0x6210, 0x90E8, 0x5206}; /* 重要组成部分 */
+    static const unsigned shall[] = {0x5E94, 0x5F53};                                 /* 应当 */
+    static const unsigned header[] = {0x83B7, 0x51C6, 0x7ECF, 0x8425};               /* 获准经营 */
+    size_t clen = strlen(lic->company);
+    unsigned *name = malloc(clen * sizeof *name + 1);
+    word_chars w = {malloc(ocr->len * sizeof *w.cp + 1), malloc(ocr->len * sizeof *w.line + 1), 0};
+    bool confirmed = false;
+    if (name && w.cp && w.line) {
+        size_t nn = word_chars_of(lic->company, clen, name, NULL, 0);
+        w.n = word_chars_of(ocr->text, ocr->len, w.cp, w.line, 1);
+        int counts[3] = {0, 0, 0}; /* agreeing, of them read surely, differing */
+        for (size_t at = find_marker(&w, 0, preamble, 6); nn && at < w.n;
+             at = find_marker(&w, at + 6, preamble, 6)) {
+            size_t to = find_marker(&w, at + 6, shall, 2);
+            if (to < w.n && to - (at + 6) <= 2 * nn)
+                compare_reading(&w, at + 6, to, name, nn, ocr, threshold, counts);
+            else
+                counts[2]++; /* the name's end not read */
+        }
+        for (size_t at = find_marker(&w, 0, header, 4); nn && at < w.n;
+             at = find_marker(&w, at + 4, header, 4)) {
+            size_t from = at;
+            while (from > 0 && w.line[from - 1] == w.line[at])
+                from--; /* the header starts its line */
+            compare_reading(&w, from, at, name, nn, ocr, threshold, counts);
+        }
+        confirmed = nn && counts[0] >= 1 && counts[1] >= 1 && counts[2] == 0;
+    }
+    free(name);
+    free(w.cp);
+    free(w.line);
+    return confirmed;
+}
+
+bool xk_ocr_field_confirmed(const xk_licence *lic, const xk_ocr_result *ocr, ocr_field kind,
+                            size_t index, int first, int last, int threshold)
+{
+    const char *text = ocr->text;
     switch (kind) {
+    case OCR_FIELD_COMPANY:
+        return company_confirmed(lic, ocr, threshold);
     case OCR_FIELD_NUMBER:
         return number_readings(lic, text) >= 2;
     case OCR_FIELD_ISSUED:

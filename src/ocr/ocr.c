@@ -92,14 +92,14 @@ static void distrusted_page(page_sink *sink, size_t unshown, size_t n)
 }
 
 static bool add_line(reader *r, unsigned page, const char *s, size_t len, int min_conf, int mean,
-                     const float box[4])
+                     const float box[4], bool reread)
 {
     xk_ocr_line *lines =
         xk_ocr_room_for_one(r->lines, r->n_lines, &r->cap_lines, sizeof *lines, 256);
     if (!lines)
         return false;
     r->lines = lines;
-    r->lines[r->n_lines] = (xk_ocr_line){(int)page, min_conf, mean, {0, 0, 0, 0}};
+    r->lines[r->n_lines] = (xk_ocr_line){(int)page, min_conf, mean, {0, 0, 0, 0}, reread};
     if (box)
         memcpy(r->lines[r->n_lines].box, box, sizeof r->lines[r->n_lines].box);
     r->n_lines++;
@@ -118,7 +118,7 @@ static bool add_text_lines(reader *r, unsigned page, const char *text, const xk_
     for (const char *p = text; *p; line++) {
         const char *nl = strpbrk(p, "\r\n\f");
         size_t n = nl ? (size_t)(nl - p) : strlen(p);
-        if (!add_line(r, page, p, n, 100, 100, line < b->n ? b->box[line] : NULL))
+        if (!add_line(r, page, p, n, 100, 100, line < b->n ? b->box[line] : NULL, false))
             return false;
         p += n;
         if (*p == '\r' && p[1] == '\n')
@@ -174,7 +174,7 @@ static bool add_page_lines(reader *r, page_slot *s)
         }
         if (l->text.oom ||
             !add_line(r, s->page, l->text.data ? l->text.data : "", l->text.len, l->min_conf,
-                      l->mean, box) ||
+                      l->mean, box, l->reread) ||
             !add_fixes(r, l))
             return false;
     }

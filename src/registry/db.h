@@ -90,6 +90,30 @@ xk_status xk_db_sqlite_open(const char *path, bool read_only, xk_db **out, xk_er
 /* The underlying sqlite3 * of a SQLite connection (for tests and SQLite-only tuning). */
 struct sqlite3 *xk_db_sqlite_handle(xk_db *db);
 
+/*
+ * The state of a SQLite store's write-ahead log file as stat(2) sees it. In WAL mode every commit,
+ * from any process, writes its frames to that file, so while the file's identity, size and
+ * modification time stay the same nothing was committed since. A time the clock of the file
+ * system could still give again (a write within the same tick, a coarse file system) proves
+ * nothing: a mark is "settled" only when the log was last written XK_WAL_SETTLED_SECONDS or more
+ * before the mark was taken, and only a settled mark may vouch for a later one. One case the
+ * mark cannot see: a commit whose frames were written but whose sync of the log has not yet
+ * returned (it becomes visible without another write); the user of a mark bounds that by
+ * reading again at least every XK_REVISION_REREAD_SECONDS whatever the mark says.
+ */
+typedef struct xk_wal_mark {
+    unsigned long long dev, ino;
+    long long size, mtime_sec, mtime_nsec;
+    bool settled;
+} xk_wal_mark;
+#define XK_WAL_SETTLED_SECONDS 10
+#define XK_REVISION_REREAD_SECONDS 1
+/* The mark of db's log now; false when there is none to take (not WAL, no log file, not a
+ * file on disk, read-only). */
+bool xk_db_sqlite_wal_mark(xk_db *db, xk_wal_mark *out);
+/* Whether nothing was committed between the settled mark then and the mark now. */
+bool xk_db_sqlite_wal_unchanged(const xk_wal_mark *then, const xk_wal_mark *now);
+
 /* Online copy of a SQLite connection's database into a new file at path. */
 xk_status xk_db_sqlite_backup(xk_db *db, const char *path, xk_error *err);
 

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "db.h"
@@ -18,7 +20,8 @@
 typedef struct lite_db {
     xk_db base;
     sqlite3 *db;
-    int failure; /* the code of the latest call that failed, or SQLITE_OK */
+    int failure;   /* the code of the latest call that failed, or SQLITE_OK */
+    bool read_only; /* opened immutable: no log to watch */
 } lite_db;
 
 /* A bind copies its text, and the copy can fail for memory; stepped after that, the statement
@@ -278,6 +281,7 @@ xk_status xk_db_sqlite_open(const char *path, bool read_only, xk_db **out, xk_er
     if (!ld)
         return xk_error_set(err, XK_ENOMEM, 0, "out of memory");
     ld->base = (xk_db){&lite_ops, XK_DB_SQLITE, "BEGIN IMMEDIATE"};
+    ld->read_only = read_only;
     char uri[4200];
     int flags = SQLITE_OPEN_NOMUTEX | (read_only ? SQLITE_OPEN_READONLY | SQLITE_OPEN_URI
                                                  : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
@@ -314,6 +318,35 @@ xk_status xk_db_sqlite_open(const char *path, bool read_only, xk_db **out, xk_er
     }
     *out = &ld->base;
     return XK_OK;
+}
+
+bool xk_db_sqlite_wal_mark(xk_db *db, xk_wal_mark *out)
+{
+    memset(out, 0, sizeof *out);
+    lite_db *ld = (lite_db *)db;
+    if (db->kind != XK_DB_SQLITE || ld->read_only)
+        return false;
+    const char *file = sqlite3_db_filename(ld->db, "main");
+    const char *wal = file && *file ? sqlite3_filename_wal(file) : NULL;
+    struct stat sb;
+    struct timespec now;
+    if (!wal || !*wal || stat(wal, &sb) != 0 || !S_ISREG(sb.st_mode) ||
+        clock_gettime(CLOCK_REALTIME, &now) != 0)
+        return false;
+    out->dev = (unsigned long long)sb.st_dev;
+    out->ino = (unsigned long long)sb.st_ino;
+    out->size = (long long)sb.st_size;
+    out->mtime_sec = (long long)sb.st_mtim.tv_sec;
+    out->mtime_nsec = (long long)sb.st_mtim.tv_nsec;
+    out->settled = (long long)now.tv_sec - out->mtime_sec >= XK_WAL_SETTLED_SECONDS;
+    return true;
+}
+
+bool xk_db_sqlite_wal_unchanged(const xk_wal_mark *then, const xk_wal_mark *now)
+{
+    return then->settled && then->dev == now->dev && then->ino == now->ino &&
+           then->size == now->size && then->mtime_sec == now->mtime_sec &&
+           then->mtime_nsec == now->mtime_nsec;
 }
 
 xk_status xk_db_sqlite_backup(xk_db *db, const char *path, xk_error *err)

@@ -61,6 +61,12 @@ struct xk_store {
      * statement before COMMIT (xk_store_index_companies says why). */
     long long fts_from, fts_to;
     xk_stmt *stmts[S_COUNT];
+    /* SQLite: the revision last read and the log's mark taken just before it (xk_wal_mark):
+     * while the log stays as marked, nothing was committed and the revision is still that */
+    bool rev_marked;
+    long long rev_read_at; /* CLOCK_MONOTONIC seconds of that reading */
+    xk_wal_mark rev_mark;
+    xk_store_revision rev;
 };
 
 /* Sets err from the connection's last error, prefixed with what was being done. */

@@ -336,6 +336,50 @@ void xk_srv_answer_json(const srv_call *c, srv_resp *resp, srv_kept *k, json_t *
     xk_srv_answer_text(c, resp, k, s, len, etag);
 }
 
+/* Facts are kept as one string: "VERSION RECORD_SHA256 TAIL_HASH " then the tail's bytes. */
+bool xk_srv_facts_get(const srv_call *c, const srv_kept *k, xk_view_facts *facts)
+{
+    memset(facts, 0, sizeof *facts);
+    char *body, etag[XK_VIEW_ETAG_MAX];
+    size_t len;
+    if (!k->keep || !c->ctx->facts ||
+        !xk_srv_answers_get(c->ctx->facts, k->key.data, k->key.len, &c->ctx->rev,
+                            c->ctx->calendar_serial, &body, &len, etag))
+        return false;
+    int version, n = 0;
+    const size_t hex = XK_SHA256_HEX - 1;
+    if (sscanf(body, "%d %n", &version, &n) != 1 || n <= 0) {
+        free(body);
+        return false;
+    }
+    size_t used = (size_t)n, head = used + 2 * (hex + 1);
+    if (len < head + 2 || body[used + hex] != ' ' || body[used + 2 * hex + 1] != ' ') {
+        free(body);
+        return false;
+    }
+    facts->version = version;
+    memcpy(facts->record_sha256, body + used, hex);
+    memcpy(facts->tail_hash, body + used + hex + 1, hex);
+    facts->tail_len = len - head;
+    memmove(body, body + head, facts->tail_len + 1); /* with the NUL */
+    facts->tail = body;
+    return true;
+}
+
+void xk_srv_facts_put(const srv_call *c, const srv_kept *k, const xk_view_facts *facts)
+{
+    if (!k->keep || !c->ctx->facts || !facts->tail)
+        return;
+    xk_buf b;
+    xk_buf_init(&b);
+    xk_buf_printf(&b, "%d %s %s ", facts->version, facts->record_sha256, facts->tail_hash);
+    xk_buf_append(&b, facts->tail, facts->tail_len);
+    if (!b.oom)
+        xk_srv_answers_put(c->ctx->facts, k->key.data, k->key.len, &c->ctx->rev,
+                           c->ctx->calendar_serial, b.data, b.len, "");
+    xk_buf_free(&b);
+}
+
 bool xk_srv_arg_date(const srv_call *c, srv_resp *resp, const char *key, xk_date *out, xk_date dflt)
 {
     const char *v = xk_srv_arg_get(c->req, key);

@@ -82,6 +82,9 @@ typedef struct srv_ctx {
     const xk_ocr_options *hooks;
     /* read answers kept per store revision; NULL: none kept (each computed) */
     srv_answers *answers;
+    /* licences' facts kept the same way (xk_view_facts), to compose an answer dropped from
+     * answers again from the stored record alone; NULL: none kept */
+    srv_answers *facts;
     unsigned long calendar_serial; /* which calendar cal is: a reload gives a new one */
     /* the store's revision, read once per request when first needed (0 unread, 1 read, -1 not
      * readable): the tokens and answers kept are checked against it */
@@ -155,6 +158,11 @@ void xk_srv_answer_text(const srv_call *c, srv_resp *resp, srv_kept *k, char *te
 /* The same for an answer made as JSON (taken); its tag is the SHA-256 of the bytes. */
 void xk_srv_answer_json(const srv_call *c, srv_resp *resp, srv_kept *k, json_t *o);
 void xk_srv_kept_free(srv_kept *k);
+/* The licence facts kept under k's key at the revision xk_srv_kept read (into *facts, freed
+ * with xk_view_facts_free); false when none are (or k may not be kept). */
+bool xk_srv_facts_get(const srv_call *c, const srv_kept *k, xk_view_facts *facts);
+/* Keeps a copy of facts under k's key (when it may be kept and facts->tail is set). */
+void xk_srv_facts_put(const srv_call *c, const srv_kept *k, const xk_view_facts *facts);
 
 /* RFC 9110 If-None-Match: whether header ("*", or a list of entity tags, weak or strong) names
  * etag, compared weakly (a W/ prefix on either side ignored). A malformed header names none. */

@@ -43,12 +43,26 @@ void xk_api_licence(const srv_call *c, srv_resp *resp)
         return;
     }
     xk_view_text t;
+    xk_view_facts facts;
     xk_error err;
-    if (xk_view_licence_text(c->ctx->st, c->ctx->cal, as_of, number, (int)version, &t, &err) !=
-        XK_OK)
+    /* its facts kept (the answer itself dropped for room): the record read, nothing computed */
+    if (xk_srv_facts_get(c, &k, &facts)) {
+        xk_status rc = xk_view_licence_text_again(c->ctx->st, number, &facts, &t, &err);
+        xk_view_facts_free(&facts);
+        if (rc == XK_OK) {
+            xk_srv_answer_text(c, resp, &k, t.text, t.len, t.etag);
+            xk_srv_kept_free(&k);
+            return;
+        }
+    }
+    if (xk_view_licence_text_facts(c->ctx->st, c->ctx->cal, as_of, number, (int)version, &t,
+                                   &facts, &err) != XK_OK) {
         xk_srv_fail(resp, &err);
-    else
+    } else {
+        xk_srv_facts_put(c, &k, &facts);
         xk_srv_answer_text(c, resp, &k, t.text, t.len, t.etag);
+    }
+    xk_view_facts_free(&facts);
     xk_srv_kept_free(&k);
 }
 

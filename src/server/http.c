@@ -106,6 +106,7 @@ typedef struct server {
     atomic_size_t spilled_bytes; /* bytes of bodies in temporary files, all connections */
     srv_jobs *jobs;         /* scans are read here, off the HTTP threads */
     srv_answers *answers;   /* read answers kept per store revision */
+    srv_answers *facts;     /* licences' facts kept per store revision */
     unsigned long calendars; /* calendars installed so far: the next one's serial */
 } server;
 
@@ -334,6 +335,7 @@ static srv_ctx context(server *s)
                      .today = today_china(),
                      .jobs = s->jobs,
                      .answers = s->answers,
+                     .facts = s->facts,
                      .calendar_serial = serial};
 }
 
@@ -663,31 +665,58 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     return answer(s, conn, rq, url, method);
 }
 
+/* A log line being written: a fixed buffer (every field of a request is bounded, so a line
+ * fits; a line that would not is cut at a character and still closed as JSON by the caller). */
+typedef struct log_line {
+    char text[8192];
+    size_t len;
+} log_line;
+
+static void line_put(log_line *l, const char *s, size_t n)
+{
+    if (n > sizeof l->text - 64 - l->len) /* room kept for the closing members */
+        n = sizeof l->text - 64 - l->len;
+    memcpy(l->text + l->len, s, n);
+    l->len += n;
+}
+
+static void line_puts(log_line *l, const char *s)
+{
+    line_put(l, s, strlen(s));
+}
+
 /* A JSON string's content for any bytes: quotes, backslashes and controls escaped, and each
  * byte that starts no valid UTF-8 sequence written as U+FFFD, so every log line parses. */
-static void json_escape(FILE *f, const char *s)
+static void json_escape(log_line *l, const char *s)
 {
     size_t len = strlen(s);
     for (size_t i = 0; i < len;) {
+        size_t run = i; /* plain ASCII written as one piece */
+        while (run < len && (unsigned char)s[run] >= 0x20 && (unsigned char)s[run] < 0x7f &&
+               s[run] != '"' && s[run] != '\\')
+            run++;
+        line_put(l, s + i, run - i);
+        if ((i = run) == len)
+            break;
         unsigned char c = (unsigned char)s[i];
         if (c >= 0x80) {
             unsigned cp;
             size_t n = xk_utf8_decode(s + i, len - i, &cp);
             if (n == 0) {
-                fputs("\\ufffd", f);
+                line_puts(l, "\\ufffd");
                 i++;
             } else {
-                fwrite(s + i, 1, n, f);
+                line_put(l, s + i, n);
                 i += n;
             }
             continue;
         }
+        char esc[8];
         if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
-        else if (c < 0x20 || c == 0x7f)
-            fprintf(f, "\\u%04x", c);
+            snprintf(esc, sizeof esc, "\\%c", c);
         else
-            fputc(c, f);
+            snprintf(esc, sizeof esc, "\\u%04x", c);
+        line_puts(l, esc);
         i++;
     }
 }
@@ -708,41 +737,57 @@ static const char *termination(enum MHD_RequestTerminationCode toe)
     }
 }
 
-/* The time now as the log writes it; returns it as a time_t too. */
+/* The time now as the log writes it; returns it as a time_t too. Formatted once a second per
+ * thread. */
 static time_t log_time(char at[32])
 {
+    static _Thread_local time_t last = (time_t)-1;
+    static _Thread_local char text[32];
     time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(at, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    if (t != last) {
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        last = t;
+    }
+    memcpy(at, text, 32);
     return t;
 }
 
-/* One JSON line per request: time, client, method, path, status, bytes, µs, token name. */
+/* One JSON line per request: time, client, method, path, status, bytes, µs, token name. The
+ * line is made before the log's lock is taken; only its writing is serialised. */
 static void log_request(server *s, const request *rq, enum MHD_RequestTerminationCode toe)
 {
-    char at[32];
+    char at[32], numbers[96];
     log_time(at);
     const char *ended = termination(toe);
-    pthread_mutex_lock(&s->log_lock);
-    FILE *f = s->cfg->access_log;
-    fprintf(f, "{\"time\":\"%s\",\"client\":\"%s\",\"method\":\"", at, rq->client);
-    json_escape(f, rq->method);
-    fputs("\",\"path\":\"", f);
-    json_escape(f, rq->path);
-    fprintf(f, "\",\"status\":%d,\"bytes\":%zu,\"us\":%.0f,\"token\":", rq->status,
-            rq->bytes, elapsed_us(&rq->start));
+    log_line l = {.len = 0};
+    line_puts(&l, "{\"time\":\"");
+    line_puts(&l, at);
+    line_puts(&l, "\",\"client\":\"");
+    line_puts(&l, rq->client);
+    line_puts(&l, "\",\"method\":\"");
+    json_escape(&l, rq->method);
+    line_puts(&l, "\",\"path\":\"");
+    json_escape(&l, rq->path);
+    snprintf(numbers, sizeof numbers, "\",\"status\":%d,\"bytes\":%zu,\"us\":%.0f,\"token\":",
+             rq->status, rq->bytes, elapsed_us(&rq->start));
+    line_puts(&l, numbers);
     if (rq->actor[0]) {
-        fputc('"', f);
-        json_escape(f, rq->actor);
-        fputc('"', f);
+        line_puts(&l, "\"");
+        json_escape(&l, rq->actor);
+        line_puts(&l, "\"");
     } else {
-        fputs("null", f);
+        line_puts(&l, "null");
     }
+    l.len = l.len < sizeof l.text - 64 ? l.len : sizeof l.text - 64;
     if (ended)
-        fprintf(f, ",\"ended\":\"%s\"", ended);
-    fputs("}\n", f);
-    fflush(f);
+        l.len += (size_t)snprintf(l.text + l.len, 40, ",\"ended\":\"%s\"", ended);
+    memcpy(l.text + l.len, "}\n", 2);
+    l.len += 2;
+    pthread_mutex_lock(&s->log_lock);
+    fwrite(l.text, 1, l.len, s->cfg->access_log);
+    fflush(s->cfg->access_log);
     pthread_mutex_unlock(&s->log_lock);
 }
 
@@ -766,9 +811,10 @@ static void on_transport_message(void *cls, const char *fmt, va_list ap)
     if (now == s->transport_logged_at) {
         s->transport_suppressed++;
     } else {
-        fprintf(f, "{\"time\":\"%s\",\"transport\":\"", at);
-        json_escape(f, msg);
-        fprintf(f, "\",\"suppressed_before\":%lu}\n", s->transport_suppressed);
+        log_line l = {.len = 0};
+        json_escape(&l, msg);
+        fprintf(f, "{\"time\":\"%s\",\"transport\":\"%.*s\",\"suppressed_before\":%lu}\n", at,
+                (int)l.len, l.text, s->transport_suppressed);
         fflush(f);
         s->transport_logged_at = now;
         s->transport_suppressed = 0;
@@ -1064,6 +1110,7 @@ int xk_srv_run(const srv_config *cfg, char *errbuf, size_t errsize)
     if (cfg->rate > 0)
         s.rate = xk_srv_ratelimit_new(cfg->rate, cfg->burst, 4096);
     s.answers = xk_srv_answers_new(XK_SRV_ANSWERS_BYTES); /* NULL: every answer computed */
+    s.facts = xk_srv_answers_new(XK_SRV_FACTS_BYTES);     /* NULL: every licence's computed */
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);
@@ -1099,6 +1146,7 @@ int xk_srv_run(const srv_config *cfg, char *errbuf, size_t errsize)
     pool_close(&s.pool);
     xk_srv_ratelimit_free(s.rate);
     xk_srv_answers_free(s.answers);
+    xk_srv_answers_free(s.facts);
     free_calendars(&s);
     pthread_mutex_destroy(&s.cal_lock);
     pthread_mutex_destroy(&s.log_lock);

@@ -270,8 +270,34 @@ static xk_status licence_text_decoded(xk_store *st, const xk_calendar *cal, xk_d
     return XK_OK;
 }
 
+/* The stored record (json, len bytes, taken) with the facts' members (tail: "{...}" as
+ * json_dumps wrote them) composed after its last member, into out; the tag from the record's
+ * hash and the facts' hash. */
+static xk_status compose(char *json, size_t len, const char *tail, size_t tail_len,
+                         const char *record_sha256, const char *tail_hash, xk_view_text *out,
+                         xk_error *err)
+{
+    bool empty = len == 2 && json[0] == '{' && json[1] == '}';
+    /* the record without its closing brace, a comma, then the facts' members and their brace */
+    size_t head = empty ? 1 : len - 1, sep = empty ? 0 : 1;
+    char *text = realloc(json, head + sep + tail_len);
+    if (!text) {
+        free(json);
+        return xk_error_set(err, XK_ENOMEM, 0, "out of memory writing the answer");
+    }
+    if (sep)
+        text[head] = ',';
+    memcpy(text + head + sep, tail + 1, tail_len - 1);
+    text[head + sep + tail_len - 1] = '\0';
+    out->text = text;
+    out->len = head + sep + tail_len - 1;
+    make_etag(record_sha256, tail_hash, out->etag);
+    return XK_OK;
+}
+
 static xk_status licence_text(xk_store *st, const xk_calendar *cal, xk_date as_of,
-                              const char *number, int version, xk_view_text *out, xk_error *err)
+                              const char *number, int version, xk_view_text *out,
+                              xk_view_facts *kept, xk_error *err)
 {
     char *json;
     xk_licence_info info;
@@ -291,37 +317,71 @@ static xk_status licence_text(xk_store *st, const xk_calendar *cal, xk_date as_o
     }
     char *tail = json_dumps(facts, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(facts);
-    /* the record without its closing brace, a comma, then the facts' members and their brace */
-    size_t head = empty ? 1 : len - 1, sep = empty ? 0 : 1, tail_len = tail ? strlen(tail) : 0;
-    char *text = tail ? realloc(json, head + sep + tail_len) : NULL;
-    if (!text) {
+    if (!tail) {
         free(json);
-        free(tail);
         return xk_error_set(err, XK_ENOMEM, 0, "out of memory writing the answer");
     }
-    if (sep)
-        text[head] = ',';
-    memcpy(text + head + sep, tail + 1, tail_len); /* what follows its "{", with the NUL */
-    out->text = text;
-    out->len = head + sep + tail_len - 1;
+    size_t tail_len = strlen(tail);
     char tail_hash[XK_SHA256_HEX];
     sha256_hex(tail, tail_len, tail_hash);
-    free(tail);
-    make_etag(info.current.record_sha256, tail_hash, out->etag);
-    return XK_OK;
+    rc = compose(json, len, tail, tail_len, info.current.record_sha256, tail_hash, out, err);
+    if (rc == XK_OK && kept) {
+        kept->tail = tail;
+        kept->tail_len = tail_len;
+        kept->version = info.current.version;
+        memcpy(kept->record_sha256, info.current.record_sha256, XK_SHA256_HEX);
+        memcpy(kept->tail_hash, tail_hash, XK_SHA256_HEX);
+    } else {
+        free(tail);
+    }
+    return rc;
 }
 
 xk_status xk_view_licence_text(xk_store *st, const xk_calendar *cal, xk_date as_of,
                                const char *number, int version, xk_view_text *out, xk_error *err)
 {
+    return xk_view_licence_text_facts(st, cal, as_of, number, version, out, NULL, err);
+}
+
+xk_status xk_view_licence_text_facts(xk_store *st, const xk_calendar *cal, xk_date as_of,
+                                     const char *number, int version, xk_view_text *out,
+                                     xk_view_facts *facts, xk_error *err)
+{
     memset(out, 0, sizeof *out);
+    if (facts)
+        memset(facts, 0, sizeof *facts);
     /* one snapshot: the record and its facts from one state of the store */
     xk_status rc = xk_store_read_begin(st, err);
     if (rc != XK_OK)
         return rc;
-    rc = licence_text(st, cal, as_of, number, version, out, err);
+    rc = licence_text(st, cal, as_of, number, version, out, facts, err);
     xk_store_read_end(st);
     return rc;
+}
+
+xk_status xk_view_licence_text_again(xk_store *st, const char *number, const xk_view_facts *facts,
+                                     xk_view_text *out, xk_error *err)
+{
+    memset(out, 0, sizeof *out);
+    char *json;
+    xk_licence_info info;
+    xk_status rc = xk_store_get_json(st, number, facts->version, &json, &info, err);
+    if (rc != XK_OK)
+        return rc;
+    if (strcmp(info.current.record_sha256, facts->record_sha256) != 0) {
+        free(json);
+        return xk_error_set(err, XK_ECONFLICT, 0,
+                            "version %d of %s is not the record its facts were computed for",
+                            facts->version, number);
+    }
+    return compose(json, strlen(json), facts->tail, facts->tail_len, facts->record_sha256,
+                   facts->tail_hash, out, err);
+}
+
+void xk_view_facts_free(xk_view_facts *facts)
+{
+    free(facts->tail);
+    facts->tail = NULL;
 }
 
 static json_t *date_json(xk_date d)

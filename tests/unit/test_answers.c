@@ -2,7 +2,8 @@
  * Unit tests of the read answers served from stored bytes: the licence composed around its stored
  * record says what the decoded answer says (every fixture, removed, on a list, from a scan, a
  * record of another shape), answers kept per store revision (a write from this connection or
- * another one is seen at once), entity tags and If-None-Match (RFC 9110), and the bound of the
+ * another one is seen at once), licences' facts kept to compose an answer again from its record
+ * alone (the same bytes; a new version, a removal seen at once), entity tags and If-None-Match (RFC 9110), and the bound of the
  * answers kept.
  */
 #include <setjmp.h>
@@ -12,6 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -27,6 +31,7 @@ typedef struct fixture {
     xk_calendar *cal;
     srv_limits limits;
     srv_answers *answers; /* NULL: each answer computed */
+    srv_answers *facts;   /* NULL: each licence's facts computed */
     char reader[XK_TOKEN_MAX], editor[XK_TOKEN_MAX];
 } fixture;
 
@@ -83,6 +88,7 @@ static int teardown(void **state)
 {
     fixture *fx = *state;
     xk_srv_answers_free(fx->answers);
+    xk_srv_answers_free(fx->facts);
     xk_store_close(fx->st);
     xk_calendar_free(fx->cal);
     char cmd[160];
@@ -307,6 +313,7 @@ static call_result call(fixture *fx, const char *method, const char *target, con
                    .limits = &fx->limits,
                    .today = {2026, 11, 23},
                    .answers = fx->answers,
+                   .facts = fx->facts,
                    .calendar_serial = 1};
     call_result r;
     xk_srv_handle(&ctx, &req, &r.resp);
@@ -453,6 +460,169 @@ static void test_kept_answers_follow_the_store(void **state)
     free(second);
 }
 
+/* The answer made again from the kept facts and the stored record is the answer, byte for byte
+ * and tag for tag: every licence, as of two days, removed or not. */
+static void test_facts_compose_the_same_answer(void **state)
+{
+    fixture *fx = *state;
+    xk_error err;
+    assert_int_equal(xk_store_remove(fx->st, "琼B2-20220293", "gone", &err), XK_OK);
+    numbers ns;
+    all_numbers(fx, &ns);
+    assert_true(ns.n >= 5);
+    const xk_date days[] = {{2026, 11, 23}, {2021, 1, 4}};
+    for (size_t i = 0; i < ns.n; i++)
+        for (size_t d = 0; d < 2; d++) {
+            xk_view_text t, again;
+            xk_view_facts facts;
+            assert_int_equal(xk_view_licence_text_facts(fx->st, fx->cal, days[d], ns.v[i], 0, &t,
+                                                        &facts, &err),
+                             XK_OK);
+            assert_non_null(facts.tail); /* xuke's own records compose */
+            assert_true(facts.version >= 1);
+            assert_int_equal(xk_view_licence_text_again(fx->st, ns.v[i], &facts, &again, &err),
+                             XK_OK);
+            assert_int_equal(again.len, t.len);
+            assert_memory_equal(again.text, t.text, t.len);
+            assert_string_equal(again.etag, t.etag);
+            /* facts of another record than the version's: refused, never composed */
+            facts.record_sha256[0] = facts.record_sha256[0] == '0' ? '1' : '0';
+            xk_view_text wrong;
+            assert_int_equal(xk_view_licence_text_again(fx->st, ns.v[i], &facts, &wrong, &err),
+                             XK_ECONFLICT);
+            assert_null(wrong.text);
+            xk_view_facts_free(&facts);
+            free(t.text);
+            free(again.text);
+        }
+}
+
+/* A write the answers are not kept for: a licence answer too large for the answers kept is
+ * composed again from its kept facts, and a new version or a removal through another connection
+ * is seen at once all the same. */
+static void test_kept_facts_follow_the_store(void **state)
+{
+    fixture *fx = *state;
+    fx->answers = xk_srv_answers_new(8 * 1024); /* a licence's answer is too large to keep */
+    fx->facts = xk_srv_answers_new(XK_SRV_FACTS_BYTES);
+    const char *hainan = "/v1/licenses/琼B2-20220293";
+    call_result r = call(fx, "GET", hainan, fx->reader, NULL);
+    assert_int_equal(r.status, 200);
+    char *first = body_copy(&r);
+    char etag[XK_VIEW_ETAG_MAX];
+    snprintf(etag, sizeof etag, "%s", r.resp.etag);
+    xk_srv_resp_free(&r.resp);
+    size_t count;
+    xk_srv_answers_bytes(fx->facts, &count);
+    assert_int_equal(count, 1);
+    assert_true(xk_srv_answers_bytes(fx->answers, NULL) < strlen(first));
+    r = call(fx, "GET", hainan, fx->reader, NULL); /* composed from the facts: the same bytes */
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.resp.etag, etag);
+    assert_int_equal(r.resp.body_len, strlen(first));
+    assert_memory_equal(r.body, first, strlen(first));
+    xk_srv_resp_free(&r.resp);
+    r = call(fx, "GET", hainan, fx->reader, etag);
+    assert_int_equal(r.status, 304);
+    xk_srv_resp_free(&r.resp);
+    assert_non_null(strstr(first, "\"company\":\"海南小荷健康网络技术有限公司\""));
+    assert_non_null(strstr(first, "\"version\":1,"));
+    /* a new version through another connection (another process would do the same) */
+    size_t len;
+    char p[256];
+    snprintf(p, sizeof p, "%s/seeds/000_a96b5bc2dd3fa082.json", FIXTURES);
+    char *doc = slurp(p, &len);
+    json_t *o = json_loadb(doc, len, 0, NULL);
+    assert_non_null(o);
+    free(doc);
+    json_object_set_new(o, "company", json_string("海南小荷健康科技有限公司"));
+    doc = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    json_decref(o);
+    xk_store *other;
+    xk_error err;
+    assert_int_equal(xk_store_open(fx->path, &other, &err), XK_OK);
+    assert_int_equal(xk_import_bytes(other, doc, strlen(doc), NULL, imported, NULL), XK_OK);
+    free(doc);
+    r = call(fx, "GET", hainan, fx->reader, etag);
+    assert_int_equal(r.status, 200);
+    assert_string_not_equal(r.resp.etag, etag);
+    char *second = body_copy(&r);
+    xk_srv_resp_free(&r.resp);
+    assert_non_null(strstr(second, "\"company\":\"海南小荷健康科技有限公司\""));
+    assert_non_null(strstr(second, "\"version\":2,"));
+    /* the first version is still the first version's answer */
+    char v1[128];
+    snprintf(v1, sizeof v1, "%s?version=1", hainan);
+    for (int i = 0; i < 2; i++) {
+        r = call(fx, "GET", v1, fx->reader, NULL);
+        assert_int_equal(r.status, 200);
+        char *old = body_copy(&r);
+        assert_non_null(strstr(old, "\"company\":\"海南小荷健康网络技术有限公司\""));
+        free(old);
+        xk_srv_resp_free(&r.resp);
+    }
+    /* a removal through the other connection: the facts change, the record does not */
+    r = call(fx, "GET", hainan, fx->reader, NULL);
+    xk_srv_resp_free(&r.resp);
+    assert_int_equal(xk_store_remove(other, "琼B2-20220293", "gone", &err), XK_OK);
+    r = call(fx, "GET", hainan, fx->reader, NULL);
+    assert_int_equal(r.status, 200);
+    char *third = body_copy(&r);
+    assert_non_null(strstr(third, "\"record_state\":\"removed\""));
+    assert_non_null(strstr(third, "\"company\":\"海南小荷健康科技有限公司\""));
+    free(third);
+    xk_srv_resp_free(&r.resp);
+    xk_store_close(other);
+    free(first);
+    free(second);
+}
+
+/* The store's log last written an hour ago (a registry only read for a while): the revision is
+ * then known without a read transaction, and a write from another connection is still seen by
+ * the very next request, as is one through the connection the answers are read with. */
+static void test_settled_store_sees_writes_at_once(void **state)
+{
+    fixture *fx = *state;
+    fx->answers = xk_srv_answers_new(XK_SRV_ANSWERS_BYTES);
+    char wal[160];
+    snprintf(wal, sizeof wal, "%s-wal", fx->path);
+    struct stat sb;
+    assert_int_equal(stat(wal, &sb), 0);
+    xk_store *other;
+    xk_error err;
+    assert_int_equal(xk_store_open(fx->path, &other, &err), XK_OK);
+    const char *const removals[][2] = {{"京B2-20224676", "other"}, {"琼B2-20220293", "same"}};
+    for (size_t i = 0; i < 2; i++) {
+        char target[128];
+        snprintf(target, sizeof target, "/v1/licenses/%s", removals[i][0]);
+        struct timespec hour_ago[2] = {{.tv_sec = time(NULL) - 3600}, {.tv_sec = time(NULL) - 3600}};
+        assert_int_equal(utimensat(AT_FDCWD, wal, hour_ago, 0), 0);
+        xk_store_revision before, again, after;
+        assert_int_equal(xk_store_revision_get(fx->st, &before, &err), XK_OK);
+        assert_int_equal(xk_store_revision_get(fx->st, &again, &err), XK_OK);
+        assert_true(xk_store_revision_same(&before, &again));
+        for (int k = 0; k < 2; k++) {
+            call_result r = call(fx, "GET", target, fx->reader, NULL);
+            assert_int_equal(r.status, 200);
+            char *body = body_copy(&r);
+            assert_non_null(strstr(body, "\"record_state\":\"active\""));
+            free(body);
+            xk_srv_resp_free(&r.resp);
+        }
+        xk_store *writer = strcmp(removals[i][1], "other") == 0 ? other : fx->st;
+        assert_int_equal(xk_store_remove(writer, removals[i][0], "gone", &err), XK_OK);
+        assert_int_equal(xk_store_revision_get(fx->st, &after, &err), XK_OK);
+        assert_false(xk_store_revision_same(&before, &after));
+        call_result r = call(fx, "GET", target, fx->reader, NULL);
+        assert_int_equal(r.status, 200);
+        char *body = body_copy(&r);
+        assert_non_null(strstr(body, "\"record_state\":\"removed\""));
+        free(body);
+        xk_srv_resp_free(&r.resp);
+    }
+    xk_store_close(other);
+}
+
 /* --- If-None-Match and the bound, alone ---------------------------------------------------- */
 
 static void test_etag_matching(void **state)
@@ -542,6 +712,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_other_shapes_as_decoded, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tags_and_conditional_requests, setup, teardown),
         cmocka_unit_test_setup_teardown(test_kept_answers_follow_the_store, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_facts_compose_the_same_answer, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_kept_facts_follow_the_store, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_settled_store_sees_writes_at_once, setup, teardown),
         cmocka_unit_test(test_etag_matching),
         cmocka_unit_test(test_answers_bound),
     };
