@@ -1181,6 +1181,30 @@ static void test_b21_qualifier_standard(void **state)
     assert_false(xk_ocr_is_standard("仅限经营类电子商多", -1));
 }
 
+/* A service condition, stored without its 【】, is compared with the standard wording's marks
+ * put back: read right it is left as it is (it used to gain a 】 and a snap on every scan); read
+ * with a character off it is snapped, and stored without marks. */
+static void test_condition_snap_keeps_no_marks(void **state)
+{
+    (void)state;
+    static const char right[] = "依法须经批准的项目，经相关部门批准后方可开展相应经营活动";
+    static const char off[] = "依法须经批准的项目，经相关部门批准后方可开展相应经营活功";
+    xk_licence *lic = xk_licence_new();
+    xk_service *sv = xk_licence_add_service(lic);
+    snprintf(sv->code, sizeof sv->code, "B25");
+    assert_int_equal(xk_strlist_push(lic, &sv->conditions, right, strlen(right)), XK_OK);
+    assert_int_equal(xk_strlist_push(lic, &sv->conditions, off, strlen(off)), XK_OK);
+    ocr_snaps *snaps = calloc(1, sizeof *snaps);
+    assert_non_null(snaps);
+    xk_ocr_snap_clauses(lic, snaps);
+    assert_string_equal(lic->services[0].conditions.items[0], right);
+    assert_string_equal(lic->services[0].conditions.items[1], right);
+    assert_int_equal(snaps->n, 1);
+    assert_non_null(strstr(snaps->items[0].from, "活功"));
+    free(snaps);
+    xk_licence_free(lic);
+}
+
 /* A reading that differs, however surely read and whatever agrees, keeps the flag: one of them
  * is misread. */
 static void test_company_readings_disagree_flagged(void **state)
@@ -1452,6 +1476,7 @@ int main(void)
         cmocka_unit_test(test_company_alike_on_poor_lines_flagged),
         cmocka_unit_test(test_company_readings_disagree_flagged),
         cmocka_unit_test(test_b21_qualifier_standard),
+        cmocka_unit_test(test_condition_snap_keeps_no_marks),
         cmocka_unit_test(test_grey_page),
         cmocka_unit_test(test_without_pattern),
         cmocka_unit_test(test_ones_by_height),
