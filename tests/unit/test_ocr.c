@@ -1205,6 +1205,30 @@ static void test_condition_snap_keeps_no_marks(void **state)
     xk_licence_free(lic);
 }
 
+/* A service's qualifier that is no standard wording flags it however surely read (固 read 国 at
+ * 80 on a tuning render); a standard one read surely flags nothing. */
+static void test_flags_qualifier_not_standard(void **state)
+{
+    (void)state;
+    const char *text = "信息服务业务(不含国定网电话信息服务和互联网信息服务)\n";
+    xk_ocr_line lines[1] = {{1, 95, 97, {0, 0, 0, 0}, 0}};
+    xk_ocr_result r = {(char *)text, strlen(text), lines, 1, 1, 0, 0, 0, NULL, 0, 0, 0, 0};
+    const char *scopes[] = {"不含国定网电话信息服务和互联网信息服务", "仅限互联网信息服务"};
+    for (size_t i = 0; i < 2; i++) {
+        xk_licence *lic = xk_licence_new();
+        xk_service *sv = xk_licence_add_service(lic);
+        snprintf(sv->code, sizeof sv->code, "B25");
+        sv->name = xk_licence_strdup(lic, "信息服务业务", strlen("信息服务业务"));
+        sv->scope = xk_licence_strdup(lic, scopes[i], strlen(scopes[i]));
+        sv->line = 1;
+        assert_int_equal(xk_ocr_flag_fields(lic, &r, 80), i == 0 ? 1 : 0);
+        if (i == 0)
+            assert_non_null(strstr(lic->problems[0].message,
+                                   "业务种类 B25 (service): its qualifier is no standard wording"));
+        xk_licence_free(lic);
+    }
+}
+
 /* A reading that differs, however surely read and whatever agrees, keeps the flag: one of them
  * is misread. */
 static void test_company_readings_disagree_flagged(void **state)
@@ -1477,6 +1501,7 @@ int main(void)
         cmocka_unit_test(test_company_readings_disagree_flagged),
         cmocka_unit_test(test_b21_qualifier_standard),
         cmocka_unit_test(test_condition_snap_keeps_no_marks),
+        cmocka_unit_test(test_flags_qualifier_not_standard),
         cmocka_unit_test(test_grey_page),
         cmocka_unit_test(test_without_pattern),
         cmocka_unit_test(test_ones_by_height),
