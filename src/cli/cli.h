@@ -94,6 +94,11 @@ void cli_warn_provisional(const xk_provisional *p);
 /* YEAR's working-day count and listed days as `xuke calendar YEAR` prints them. */
 void cli_print_calendar_year(const xk_calendar *cal, int year, const char *path);
 
+/* Starts the program again with OMP_THREAD_LIMIT=1 unless the variable is set (see main.c):
+ * for a command that is about to read a scan. Returns only when nothing was done or the start
+ * failed. */
+void cli_limit_ocr_threads(void);
+
 int cmd_parse(int argc, char **argv);
 int cmd_calendar(int argc, char **argv);
 int cmd_calendar_import(int argc, char **argv);

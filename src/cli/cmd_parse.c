@@ -4,9 +4,12 @@
  * JSON Lines for several files). Invalid documents print their problems on stderr and nothing on
  * stdout; the exit status is 1 if any document failed.
  */
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "xuke/limits.h"
@@ -355,6 +358,27 @@ static bool ocr_option(int c, parse_opts *o)
     }
 }
 
+/* Whether any of the paths may be a scan, told by its first bytes as parse_one tells it: stdin
+ * and anything but a regular file (a pipe's bytes cannot be read twice) count as maybe. */
+static bool may_read_scan(char **paths, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(paths[i], "-") == 0)
+            return true;
+        int fd = open(paths[i], O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            continue; /* parse_one reports it, and reads nothing */
+        struct stat sb;
+        char head[8];
+        bool regular = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode);
+        ssize_t got = regular ? pread(fd, head, sizeof head, 0) : -1;
+        close(fd);
+        if (!regular || (got > 0 && xk_input_detect(head, (size_t)got) != XK_INPUT_TEXT))
+            return true;
+    }
+    return false;
+}
+
 int cmd_parse(int argc, char **argv)
 {
     parse_opts o = {false, false, false, false, {XK_MAX_DOCUMENT_BYTES}, {0}};
@@ -377,6 +401,10 @@ int cmd_parse(int argc, char **argv)
     }
     if (optind >= argc)
         return cli_usage(&spec);
+    /* OCR's threads limited before a scan is read: the program starts again (main.c) */
+    if (!getenv("OMP_THREAD_LIMIT") &&
+        (o.pages || o.ocr_text || may_read_scan(argv + optind, (size_t)(argc - optind))))
+        cli_limit_ocr_threads();
     if (o.pages) {
         int rc = parse_pages(argv + optind, (size_t)(argc - optind), &o);
         fflush(stdout);

@@ -84,24 +84,34 @@ static void hide_passwords(int argc, char **argv)
  * `xuke parse --pages` ×3). xuke reads pages in parallel itself, so the commands that may read
  * a scan run with OMP_THREAD_LIMIT=1 unless the caller set it. libgomp reads the variable once,
  * when it is loaded, before main: the process is started again with it set. If that fails the
- * command still runs, only slower under load. */
+ * command still runs, only slower under load. `import` and `serve` start again at once; `parse`
+ * only once it has seen a scan among its inputs (cli_limit_ocr_threads), since starting again
+ * doubled the start-up of a parse of text files (40 ms of loading libraries each time). */
+static char **start_argv;
+
+void cli_limit_ocr_threads(void)
+{
+    if (!start_argv || !start_argv[0] || getenv("OMP_THREAD_LIMIT"))
+        return;
+    if (setenv("OMP_THREAD_LIMIT", "1", 1) == 0)
+        execv("/proc/self/exe", start_argv);
+}
+
 static void limit_ocr_threads(char **argv)
 {
-    static const char *const reads_scans[] = {"parse", "import", "serve"};
-    if (!argv[0] || !argv[1] || getenv("OMP_THREAD_LIMIT"))
+    static const char *const reads_scans[] = {"import", "serve"};
+    start_argv = argv;
+    if (!argv[0] || !argv[1])
         return;
-    for (size_t i = 0; i < sizeof reads_scans / sizeof reads_scans[0]; i++) {
-        if (strcmp(argv[1], reads_scans[i]) != 0)
-            continue;
-        if (setenv("OMP_THREAD_LIMIT", "1", 1) == 0)
-            execv("/proc/self/exe", argv);
-        return;
-    }
+    for (size_t i = 0; i < sizeof reads_scans / sizeof reads_scans[0]; i++)
+        if (strcmp(argv[1], reads_scans[i]) == 0)
+            cli_limit_ocr_threads();
 }
 
 int main(int argc, char **argv)
 {
-    /* before the passwords are hidden: the program started again must see its real arguments */
+    /* before the passwords are hidden: the program started again must see its real arguments
+     * (hide_passwords leaves copies of them in argv, for parse's later start) */
     limit_ocr_threads(argv);
     setlocale(LC_CTYPE, "C.UTF-8");
     hide_passwords(argc, argv);

@@ -142,9 +142,13 @@ const char *xk_skip_colon(const char *s)
 /* Each variant's length in bytes and in characters, counted once: the fuzzy matchers compare
  * them with every line that has a colon. */
 static size_t variant_bytes[N_VARIANTS], variant_chars[N_VARIANTS];
-/* The distinct first characters of the variants (three bytes each, as one number). */
+/* The distinct first characters of the variants (three bytes each, as one number), and for
+ * each the variants that start with it, in the table's order (so the first of two equally long
+ * matches is still the one taken). */
 static uint32_t first_chars[N_VARIANTS];
 static size_t n_first_chars;
+static unsigned char by_first[N_VARIANTS][N_VARIANTS];
+static size_t n_by_first[N_VARIANTS];
 static uint32_t variant_first[N_VARIANTS]; /* each variant's first character, as one number */
 static pthread_once_t variant_sizes_once = PTHREAD_ONCE_INIT;
 
@@ -166,22 +170,30 @@ static void count_variant_sizes(void)
             k++;
         if (k == n_first_chars)
             first_chars[n_first_chars++] = first;
+        by_first[k][n_by_first[k]++] = (unsigned char)v;
     }
 }
 
 /* Every variant starts with a three-byte character: a line that starts with none of those
  * first characters cannot hold a label, which rules out most lines with a few comparisons of
  * numbers. */
-static bool could_start_label(const char *compact, size_t len)
+/* The index in first_chars of the compact string's first character, or -1 (also for text
+ * shorter than any variant). */
+static int first_char_index(const char *compact, size_t len)
 {
     if (len < 3)
-        return false;
+        return -1;
     pthread_once(&variant_sizes_once, count_variant_sizes);
     uint32_t first = three_bytes(compact);
     for (size_t k = 0; k < n_first_chars; k++)
         if (first_chars[k] == first)
-            return true;
-    return false;
+            return (int)k;
+    return -1;
+}
+
+static bool could_start_label(const char *compact, size_t len)
+{
+    return first_char_index(compact, len) >= 0;
 }
 
 /* Longest variant that the compact string starts with. */
@@ -189,13 +201,9 @@ static const label_variant *longest_prefix(const char *compact, size_t len)
 {
     const label_variant *best = NULL;
     size_t best_len = 0;
-    if (len < 3) /* every variant is longer */
-        return NULL;
-    uint32_t first = three_bytes(compact);
-    for (size_t v = 0; v < N_VARIANTS; v++) {
-        if (variant_first[v] != first)
-            continue;
-        size_t n = variant_bytes[v];
+    int k = first_char_index(compact, len); /* every variant starts with one of first_chars */
+    for (size_t m = 0; k >= 0 && m < n_by_first[k]; m++) {
+        size_t v = by_first[k][m], n = variant_bytes[v];
         if (n <= len && n > best_len && memcmp(compact, variants[v].text, n) == 0) {
             best = &variants[v];
             best_len = n;
@@ -204,13 +212,19 @@ static const label_variant *longest_prefix(const char *compact, size_t len)
     return best;
 }
 
-/* Is the compact string (without a trailing ':') a strict beginning of some variant? */
+/* Is the compact string (without a trailing ':') a strict beginning of some variant? Every
+ * variant is longer than three bytes, so text that short is the beginning of one when it is
+ * the beginning of its first character (or empty). */
 static bool starts_some_variant(const char *compact, size_t len)
 {
     if (len > 0 && compact[len - 1] == ':')
         return false;
-    for (size_t v = 0; v < N_VARIANTS; v++) {
-        size_t n = variant_bytes[v];
+    int k = len >= 3 ? first_char_index(compact, len) : -1;
+    if (len >= 3 && k < 0)
+        return false;
+    size_t count = k >= 0 ? n_by_first[k] : N_VARIANTS;
+    for (size_t m = 0; m < count; m++) {
+        size_t v = k >= 0 ? by_first[k][m] : m, n = variant_bytes[v];
         if (len < n && (len == 0 || variants[v].text[0] == compact[0]) &&
             memcmp(variants[v].text, compact, len) == 0)
             return true;
@@ -296,7 +310,8 @@ static bool one_edit(const char *line, size_t llen, size_t lchars, size_t v)
 static bool label_fuzzy(const doc *d, size_t i, label_hit *hit)
 {
     const xk_line *ln = &d->lines->lines[i];
-    const char *colon = strchr(ln->compact, ':');
+    /* a colon within the first 61 bytes: a provision's whole paragraph is never searched */
+    const char *colon = memchr(ln->compact, ':', strnlen(ln->compact, 61));
     if (!colon || colon == ln->compact || colon - ln->compact > 60)
         return false;
     size_t plen = (size_t)(colon - ln->compact);

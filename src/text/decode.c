@@ -121,6 +121,17 @@ static inline bool plain3_at(const unsigned char *u, size_t i, size_t len)
            (u[i + 1] & 0xC0u) == 0x80u && (u[i + 2] & 0xC0u) == 0x80u;
 }
 
+#ifdef XK_UTF8_WORDS
+/* Two such sequences in a word (see utf8_word): leads 1110xxxx but E0 and ED, continuations
+ * 10xxxxxx. */
+static inline bool plain3_pair(uint64_t w)
+{
+    unsigned lead0 = (unsigned)(w & 0xFF), lead1 = (unsigned)((w >> 24) & 0xFF);
+    return (w & 0x0000C0C0F0C0C0F0ULL) == 0x00008080E08080E0ULL && lead0 != 0xE0u &&
+           lead0 != 0xEDu && lead1 != 0xE0u && lead1 != 0xEDu;
+}
+#endif
+
 /* Eight printable ASCII bytes (0x20..0x7E) at once: no high bit, each byte plus 0x60 reaches
  * 0x80 (so >= 0x20), each byte plus 1 stays below 0x80 (so < 0x7F); no carries cross bytes
  * once the high bits are known clear. */
@@ -147,9 +158,13 @@ static bool scan_utf8_text(const char *s, size_t len, size_t *bad)
         unsigned char c = u[i];
         if (c >= 0x80) {
             if (plain3_at(u, i, len)) {
-                do
+                i += 3;
+#ifdef XK_UTF8_WORDS
+                while (len - i >= 8 && plain3_pair(utf8_word(u + i)))
+                    i += 6;
+#endif
+                while (i < len && u[i] >= 0x80 && plain3_at(u, i, len))
                     i += 3;
-                while (i < len && u[i] >= 0x80 && plain3_at(u, i, len));
                 continue;
             }
             unsigned cp;
