@@ -153,7 +153,7 @@ static void test_number_unresolved_is_a_review_flag(void **state)
     const char *form =
         "中华人民共和国\n增值电信业务经营许可证\n经营许可证编号：%sB2-20230456\n"
         "公司名称：%s\n法定代表人：张三\n业务种类\n（服务项目）\n及覆盖范围：\n"
-        "信息服务业务（不含互联网信息服务）\n覆盖范围：河北省\n发证机关(盖章)：\n"
+        "信息服务业务（不含互联网信息服务）\n覆盖范围：全国\n发证机关(盖章)：\n"
         "发证日期：2023-03-01\n有效期至：2028-03-01\n特别规定事项\n一、你公司应当遵守规定。\n";
     const struct {
         const char *province, *company;
@@ -185,9 +185,9 @@ static void test_number_unresolved_is_a_review_flag(void **state)
     /* a service that prints no coverage covers the unresolved province: flagged with it */
     char text[1024];
     snprintf(text, sizeof text, form, "费", "示例科技有限公司");
-    char *printed = strstr(text, "覆盖范围：河北省\n");
-    memmove(printed, printed + strlen("覆盖范围：河北省\n"),
-            strlen(printed + strlen("覆盖范围：河北省\n")) + 1);
+    char *printed = strstr(text, "覆盖范围：全国\n");
+    memmove(printed, printed + strlen("覆盖范围：全国\n"),
+            strlen(printed + strlen("覆盖范围：全国\n")) + 1);
     xk_licence *lic = NULL;
     xk_error err;
     assert_int_equal(xk_licence_parse(text, strlen(text), NULL, &lic, &err), XK_EINVALID);
