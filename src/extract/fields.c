@@ -344,9 +344,11 @@ static char *middle_dots(xk_licence *lic, char *name)
  * The number's province misread as no province (汽B2- for 沪B2-, 奥 for 粤, 费 or 副 for 冀): a
  * person takes it from the rest of the licence, and so does this. The evidence is the
  * administration that issued it, "<province>通信管理局" (catalogue.c's names: GB/T 2260), as
- * printed after 发证机关 or on any other line (the seal's words read as text). One province
- * named, and no other: the number is read with its abbreviation and flagged for review, naming
- * what was printed and where the province was read. Two provinces named, or 发证机关 the
+ * printed after 发证机关 or on any other line (the seal's words read as text), and a coverage
+ * line naming one province alone ("业务覆盖范围：河北省": a province's administration licenses
+ * services within its own province). One province named, and no other: the number is read
+ * with its abbreviation and flagged for review, naming what was printed and where the province
+ * was read. Two provinces named, or 发证机关 the
  * Ministry (whose licences carry no province), decide nothing: the number stays as printed and
  * its region is an error (a scan's record carries it flagged as unresolved, scan.c). A category
  * A number (basic telecom, refused whatever its province) is left as it is.
@@ -354,14 +356,19 @@ static char *middle_dots(xk_licence *lic, char *name)
 typedef struct province_evidence {
     const xk_region *named; /* the first province named, or NULL */
     int named_line;
+    bool by_coverage; /* named by a coverage line, not by an administration */
     const xk_region *other; /* a second, different province named, or NULL */
     int other_line;
 } province_evidence;
 
-static void note_province(province_evidence *e, const xk_region *r, int line)
+static void note_province(province_evidence *e, const xk_region *r, int line, bool coverage)
 {
     if (!e->named) {
         e->named = r;
+        e->named_line = line;
+        e->by_coverage = coverage;
+    } else if (r == e->named && e->by_coverage && !coverage) {
+        e->by_coverage = false; /* the administration said so too: name it */
         e->named_line = line;
     } else if (r != e->named && !e->other) {
         e->other = r;
@@ -374,7 +381,20 @@ static void provinces_in(const char *text, int line, province_evidence *e)
 {
     for (size_t i = 0; i < xk_region_count(); i++)
         if (strstr(text, xk_region_at(i)->issuer))
-            note_province(e, xk_region_at(i), line);
+            note_province(e, xk_region_at(i), line, false);
+}
+
+/* The one province a coverage line ("业务覆盖范围:河北省", compact) names alone, or NULL. */
+static const xk_region *coverage_province(const char *compact)
+{
+    static const char *const labels[] = {"业务覆盖范围:", "覆盖范围:"};
+    size_t at = xk_starts_with_any(compact, strlen(compact), labels, 2, NULL);
+    if (!at)
+        return NULL;
+    size_t len = strlen(compact + at);
+    if (xk_ends_with(compact + at, len, "。"))
+        len -= strlen("。");
+    return len ? xk_region_by_name(compact + at, len) : NULL;
 }
 
 static province_evidence province_evidence_of(const doc *d, const char *issuer, int issuer_line)
@@ -382,8 +402,13 @@ static province_evidence province_evidence_of(const doc *d, const char *issuer, 
     province_evidence e = {0};
     if (issuer)
         provinces_in(issuer, issuer_line, &e);
-    for (size_t i = 0; i < d->lines->n; i++)
-        provinces_in(d->lines->lines[i].compact, d->lines->lines[i].lineno, &e);
+    for (size_t i = 0; i < d->lines->n; i++) {
+        const xk_line *l = &d->lines->lines[i];
+        provinces_in(l->compact, l->lineno, &e);
+        const xk_region *covered = coverage_province(l->compact);
+        if (covered)
+            note_province(&e, covered, l->lineno, true);
+    }
     return e;
 }
 
@@ -401,9 +426,9 @@ static xk_status province_undecided(xk_licence *lic, const province_evidence *e,
     if (e->other)
         return xk_licence_problem_key(
             lic, XK_SEV_WARNING, lic->line_number, "problem.number_province_two",
-            "经营许可证编号 printed \"%s\": %.*s is no province abbreviation, and the document "
-            "names two issuers, %s (line %d) and %s (line %d): neither is taken",
-            lic->number, (int)bad, lic->number, e->named->issuer, e->named_line, e->other->issuer,
+            "经营许可证编号 printed \"%s\": %.*s is no province abbreviation, and the licence "
+            "names two provinces for it, %s (line %d) and %s (line %d): neither is taken",
+            lic->number, (int)bad, lic->number, e->named->name, e->named_line, e->other->name,
             e->other_line);
     return XK_OK;
 }
@@ -428,6 +453,13 @@ static xk_status region_from_issuer(doc *d, const char *issuer, int line)
     lic->issuer = xk_licence_strdup(lic, e.named->issuer, strlen(e.named->issuer));
     if (!lic->number || !lic->region || !lic->issuer)
         return XK_ENOMEM;
+    if (e.by_coverage)
+        return xk_licence_problem_key(
+            lic, XK_SEV_WARNING, lic->line_number, "problem.review.number_province_coverage",
+            XK_REVIEW_PREFIX "经营许可证编号 printed \"%s\": %.*s is no province "
+                             "abbreviation; read as %s, the province its 覆盖范围 names alone, "
+                             "%s (line %d)",
+            printed, (int)bad, printed, lic->number, e.named->name, e.named_line);
     return xk_licence_problem_key(
         lic, XK_SEV_WARNING, lic->line_number, "problem.review.number_province",
         XK_REVIEW_PREFIX "经营许可证编号 printed \"%s\": %.*s is no province "

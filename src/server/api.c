@@ -178,7 +178,14 @@ void xk_srv_fail(srv_resp *resp, const xk_error *err)
 
 static void key_part(xk_buf *b, const char *s, size_t len)
 {
-    xk_buf_printf(b, "%zu:", len); /* length-prefixed: no two keys run together alike */
+    char digits[24]; /* length-prefixed: no two keys run together alike */
+    size_t i = sizeof digits;
+    digits[--i] = ':';
+    size_t n = len;
+    do
+        digits[--i] = (char)('0' + n % 10);
+    while ((n /= 10) != 0);
+    xk_buf_append(b, digits + i, sizeof digits - i);
     xk_buf_append(b, s, len);
 }
 
@@ -313,6 +320,17 @@ bool xk_srv_kept(const srv_call *c, srv_resp *resp, srv_kept *k)
 void xk_srv_answer_text(const srv_call *c, srv_resp *resp, srv_kept *k, char *text, size_t len,
                         const char *etag)
 {
+    void *ref;
+    /* a 200: the text itself kept and sent from there, not copied */
+    if (k->keep && !xk_srv_etag_matches(c->req->if_none_match, etag) &&
+        xk_srv_answers_adopt(c->ctx->answers, k->key.data, k->key.len, &c->ctx->rev,
+                             c->ctx->calendar_serial, text, len, etag, &ref)) {
+        send_tagged(c, resp, NULL, len, etag);
+        resp->static_body = (const unsigned char *)text;
+        resp->release = xk_srv_answers_release;
+        resp->release_arg = ref;
+        return;
+    }
     if (k->keep)
         xk_srv_answers_put(c->ctx->answers, k->key.data, k->key.len, &c->ctx->rev,
                            c->ctx->calendar_serial, text, len, etag);

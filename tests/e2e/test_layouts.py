@@ -138,7 +138,8 @@ def warnings(got):
 
 
 def test_region_slips():
-    """沪 read as 汽 or 泸, 粤 as 奥, 苏 as 办: taken from the printed 发证机关, flagged."""
+    """沪 read as 汽 or 泸, 粤 as 奥, 苏 as 办: taken from the printed 发证机关 (or a coverage of
+    one province), flagged."""
     cases = [('汽', '沪', '上海市'), ('泸', '沪', '上海市'), ('奥', '粤', '广东省'), ('办', '苏', '江苏省')]
     for bad, good, province in cases:
         text = SLIP.replace('沪B2', bad + 'B2').replace('上海市', province)
@@ -148,8 +149,14 @@ def test_region_slips():
               and any(w.startswith('needs review: 经营许可证编号') and f'{bad}B2-20230001' in w
                       for w in warnings(got)), (got and got['number'], warnings(got), err))
     text = SLIP.replace('沪B2', '港B2').replace('发证机关（盖章）：上海市通信管理局', '发证机关（盖章）：')
+    rc, got, err = parse('region_from_coverage', text)
+    check('a region no province has, no 发证机关 printed: the province its 覆盖范围 names alone, flagged',
+          rc == 0 and got['number'] == '沪B2-20230001' and any(
+              w.startswith('needs review: 经营许可证编号') and '港B2-20230001' in w and '覆盖范围' in w
+              for w in warnings(got)), (got and got['number'], warnings(got), err))
+    text = text.replace('业务覆盖范围：上海市', '业务覆盖范围：上海市、江苏省')
     rc, got, err = parse('region_no_issuer', text)
-    check('a region no province has, with no 发证机关 printed: still refused',
+    check('a region no province has, nothing naming one province: still refused (typed text)',
           rc != 0 and 'not one of the 31 province' in err, err)
 
 

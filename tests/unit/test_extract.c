@@ -275,19 +275,27 @@ static void test_parse_cross_regional_minimal_licence(void **state)
 }
 
 /* A provincial licence whose number's province is printed as prov (费 for 冀, as OCR reads it),
- * with 发证机关's value issuer ("" none) and one more line after the dates (extra, "" none). */
-static xk_licence *provincial(const char *prov, const char *category, const char *issuer,
-                              const char *extra, xk_status *st)
+ * with its services' 覆盖范围 coverage, 发证机关's value issuer ("" none) and one more line
+ * after the dates (extra, "" none). */
+static xk_licence *provincial_covering(const char *prov, const char *category, const char *coverage,
+                                       const char *issuer, const char *extra, xk_status *st)
 {
     char text[2048];
     snprintf(text, sizeof text,
              "中华人民共和国\n增值电信业务经营许可证\n经营许可证编号：%s%s-20230456\n"
              "公司名称：示例科技有限公司\n法定代表人：张三\n"
              "业务种类\n（服务项目）\n及覆盖范围：\n信息服务业务（不含互联网信息服务）\n"
-             "覆盖范围：河北省\n发证机关(盖章)：%s\n发证日期：2023-03-01\n有效期至：2028-03-01\n"
+             "覆盖范围：%s\n发证机关(盖章)：%s\n发证日期：2023-03-01\n有效期至：2028-03-01\n"
              "%s\n特别规定事项\n一、你公司应当遵守规定。\n二、你公司应当在每年第一季度参加年报。\n",
-             prov, category, issuer, extra);
+             prov, category, coverage, issuer, extra);
     return parse(text, st);
+}
+
+/* The same covering 全国, which names no province. */
+static xk_licence *provincial(const char *prov, const char *category, const char *issuer,
+                              const char *extra, xk_status *st)
+{
+    return provincial_covering(prov, category, "全国", issuer, extra, st);
 }
 
 /* Which problem of lic has the catalogue key, or NULL. */
@@ -333,6 +341,37 @@ static void test_number_province_from_the_seal_line(void **state)
     xk_licence_free(lic);
 }
 
+/* A coverage line naming one province alone names the licence's province: a province's
+ * administration licenses services within it. The flag says where it was read. */
+static void test_number_province_from_the_coverage(void **state)
+{
+    (void)state;
+    xk_status st;
+    xk_licence *lic = provincial_covering("蔓", "B2", "河北省", "", "", &st);
+    assert_int_equal(st, XK_OK);
+    assert_string_equal(lic->number, "冀B2-20230456");
+    assert_string_equal(lic->issuer, "河北省通信管理局");
+    const xk_problem *p = problem_keyed(lic, "problem.review.number_province_coverage");
+    assert_non_null(p);
+    assert_non_null(strstr(p->message, "the province its 覆盖范围 names alone, 河北省 (line 10)"));
+    xk_licence_free(lic);
+    /* several provinces covered name none; a coverage and an issuer that differ decide nothing */
+    lic = provincial_covering("蔓", "B2", "北京、上海", "", "", &st);
+    assert_int_equal(st, XK_EINVALID);
+    assert_string_equal(lic->region, "蔓");
+    xk_licence_free(lic);
+    lic = provincial_covering("蔓", "B2", "河北省", "", "山东省通信管理局", &st);
+    assert_int_equal(st, XK_EINVALID);
+    assert_non_null(problem_keyed(lic, "problem.number_province_two"));
+    xk_licence_free(lic);
+    /* the coverage and the issuer agree: the issuer is named as the source */
+    lic = provincial_covering("蔓", "B2", "河北", "河北省通信管理局", "", &st);
+    assert_int_equal(st, XK_OK);
+    assert_non_null(problem_keyed(lic, "problem.review.number_province"));
+    assert_null(problem_keyed(lic, "problem.review.number_province_coverage"));
+    xk_licence_free(lic);
+}
+
 /* Nothing names the province (the seal unread): no guess, the region stays an error. */
 static void test_number_province_unread_issuer_is_no_guess(void **state)
 {
@@ -361,7 +400,7 @@ static void test_number_province_two_issuers_contradict(void **state)
     assert_non_null(problem_keyed(lic, "problem.number_region"));
     const xk_problem *p = problem_keyed(lic, "problem.number_province_two");
     assert_non_null(p);
-    assert_non_null(strstr(p->message, "河北省通信管理局 (line 11) and 山东省通信管理局 (line 14)"));
+    assert_non_null(strstr(p->message, "two provinces for it, 河北省 (line 11) and 山东省 (line 14)"));
     xk_licence_free(lic);
 }
 
@@ -945,6 +984,7 @@ int main(void)
         cmocka_unit_test(test_company_named_otherwise_in_the_provisions),
         cmocka_unit_test(test_number_province_from_the_issuer),
         cmocka_unit_test(test_number_province_from_the_seal_line),
+        cmocka_unit_test(test_number_province_from_the_coverage),
         cmocka_unit_test(test_number_province_unread_issuer_is_no_guess),
         cmocka_unit_test(test_number_province_two_issuers_contradict),
         cmocka_unit_test(test_number_province_not_from_the_ministry),
