@@ -458,9 +458,15 @@ int main(int argc, char **argv)
         printf("%-22s extraction on a worker thread, storing on the main one (xk_import_bulk)\n",
                "  pipelined:");
     }
+    /* a file store: the file and its WAL; a database server's store: the database's size as
+     * the server counts it (xk_store_stats: pg_database_size), not a file in DIR */
+    xk_store_stats stats;
+    double bytes = (double)store_size(path);
+    if (store && xk_store_stats_get(st, &stats, &err) == XK_OK && stats.file_bytes > 0)
+        bytes = (double)stats.file_bytes;
     printf("%-22s %8.1f MiB (%.1f KiB per licence)         | %-26s %8.1f MiB\n", "store size",
-           (double)store_size(path) / 1048576.0, (double)store_size(path) / 1024.0 / (double)count,
-           "raw table of the documents", (double)store_size(raw_path) / 1048576.0);
+           bytes / 1048576.0, bytes / 1024.0 / (double)count, "raw table of the documents",
+           (double)store_size(raw_path) / 1048576.0);
     bench_queries(st, raw, store ? raw_path : path, count, queries);
     if (rules)
         bench_rules(st, store ? raw_path : path, count, !reuse);

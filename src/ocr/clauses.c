@@ -458,6 +458,37 @@ static void items_colon(xk_licence *lic, xk_provision *p, ocr_snaps *snaps, cons
     free(buf);
 }
 
+/*
+ * A service condition is stored without its 【】 (extraction takes them off), but the standard
+ * wording prints them, so its last clause was "snapped" to the standard one with 】 added: every
+ * scanned record held "…开展相应经营活动】" where the text gave "…开展相应经营活动". The
+ * condition is compared with its marks put back, and stored without them.
+ */
+static void snap_condition(xk_licence *lic, char **text, ocr_snaps *snaps, const char *field)
+{
+    size_t len = strlen(*text);
+    char *marked = malloc(len + 7);
+    if (!marked)
+        return; /* left as read, not snapped */
+    snprintf(marked, len + 7, "【%s】", *text);
+    char *snapped = xk_licence_strdup(lic, marked, len + 6);
+    free(marked);
+    if (!snapped)
+        return;
+    snap_field(lic, &snapped, snaps, field);
+    size_t n = strlen(snapped);
+    const char *inner = snapped;
+    if (xk_starts_with(inner, n, "【")) {
+        inner += 3;
+        n -= 3;
+    }
+    if (n >= 3 && strcmp(inner + n - 3, "】") == 0)
+        n -= 3;
+    char *kept = xk_licence_strdup(lic, inner, n);
+    if (kept)
+        *text = kept;
+}
+
 void xk_ocr_snap_clauses(xk_licence *lic, ocr_snaps *snaps)
 {
     char field[64];
@@ -476,6 +507,6 @@ void xk_ocr_snap_clauses(xk_licence *lic, ocr_snaps *snaps)
         xk_service *s = &lic->services[i];
         snprintf(field, sizeof field, "业务种类 %s (service)", s->code);
         for (size_t j = 0; j < s->conditions.len; j++)
-            snap_field(lic, &s->conditions.items[j], snaps, field);
+            snap_condition(lic, &s->conditions.items[j], snaps, field);
     }
 }

@@ -255,6 +255,20 @@ static void websites_end_at_provisions(spans *sp, size_t from, size_t to, const 
     }
 }
 
+/*
+ * A service's qualifier (信息服务业务（仅限互联网信息服务）) that is no standard wording
+ * (data/provisions.txt) is reason to check it, however surely it was read: on a damaged tuning
+ * render 不含固定网电话信息服务 was read 不含国定网… at confidence 80, and only a stray snap of
+ * its condition had flagged it. A qualifier the wording file does not hold is flagged so too,
+ * until a source for it is added there.
+ */
+static void qualifier_doubt(span *s, const xk_service *sv)
+{
+    if (sv->scope && sv->scope[0] && !xk_ocr_is_standard(sv->scope, -1))
+        set_doubt(s, "qualifier_not_standard", NULL, NULL,
+                  "its qualifier is no standard wording");
+}
+
 static void field_spans(const xk_licence *lic, const xk_ocr_result *ocr, spans *sp)
 {
     int n_lines = (int)ocr->n_lines;
@@ -289,6 +303,7 @@ static void field_spans(const xk_licence *lic, const xk_ocr_result *ocr, spans *
         if (s) {
             s->kind = OCR_FIELD_SERVICE;
             s->index = i;
+            qualifier_doubt(s, &lic->services[i]);
         }
     }
     size_t first_site = sp->n;

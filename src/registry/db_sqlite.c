@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -22,6 +23,7 @@ typedef struct lite_db {
     sqlite3 *db;
     int failure;   /* the code of the latest call that failed, or SQLITE_OK */
     bool read_only; /* opened immutable: no log to watch */
+    int wal_fd;     /* the log file opened to be watched (xk_db_sqlite_wal_mark), or -1 */
 } lite_db;
 
 /* A bind copies its text, and the copy can fail for memory; stepped after that, the statement
@@ -232,6 +234,8 @@ static xk_status lite_error(xk_db *db, xk_error *err, const char *doing)
 
 static void lite_close(xk_db *db)
 {
+    if (((lite_db *)db)->wal_fd >= 0)
+        close(((lite_db *)db)->wal_fd);
     sqlite3_close(conn(db));
     free(db);
 }
@@ -282,6 +286,7 @@ xk_status xk_db_sqlite_open(const char *path, bool read_only, xk_db **out, xk_er
         return xk_error_set(err, XK_ENOMEM, 0, "out of memory");
     ld->base = (xk_db){&lite_ops, XK_DB_SQLITE, "BEGIN IMMEDIATE"};
     ld->read_only = read_only;
+    ld->wal_fd = -1;
     char uri[4200];
     int flags = SQLITE_OPEN_NOMUTEX | (read_only ? SQLITE_OPEN_READONLY | SQLITE_OPEN_URI
                                                  : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
@@ -326,12 +331,26 @@ bool xk_db_sqlite_wal_mark(xk_db *db, xk_wal_mark *out)
     lite_db *ld = (lite_db *)db;
     if (db->kind != XK_DB_SQLITE || ld->read_only)
         return false;
-    const char *file = sqlite3_db_filename(ld->db, "main");
-    const char *wal = file && *file ? sqlite3_filename_wal(file) : NULL;
     struct stat sb;
     struct timespec now;
-    if (!wal || !*wal || stat(wal, &sb) != 0 || !S_ISREG(sb.st_mode) ||
-        clock_gettime(CLOCK_REALTIME, &now) != 0)
+    /* the file kept open (fstat: no path to resolve each time); one removed since (the last
+     * connection closed, the log deleted) is let go of and the log opened again by its name */
+    if (ld->wal_fd >= 0 && (fstat(ld->wal_fd, &sb) != 0 || sb.st_nlink == 0)) {
+        close(ld->wal_fd);
+        ld->wal_fd = -1;
+    }
+    if (ld->wal_fd < 0) {
+        const char *file = sqlite3_db_filename(ld->db, "main");
+        const char *wal = file && *file ? sqlite3_filename_wal(file) : NULL;
+        if (!wal || !*wal || (ld->wal_fd = open(wal, O_RDONLY | O_CLOEXEC)) < 0)
+            return false;
+        if (fstat(ld->wal_fd, &sb) != 0) {
+            close(ld->wal_fd);
+            ld->wal_fd = -1;
+            return false;
+        }
+    }
+    if (!S_ISREG(sb.st_mode) || clock_gettime(CLOCK_REALTIME, &now) != 0)
         return false;
     out->dev = (unsigned long long)sb.st_dev;
     out->ino = (unsigned long long)sb.st_ino;

@@ -178,7 +178,14 @@ void xk_srv_fail(srv_resp *resp, const xk_error *err)
 
 static void key_part(xk_buf *b, const char *s, size_t len)
 {
-    xk_buf_printf(b, "%zu:", len); /* length-prefixed: no two keys run together alike */
+    char digits[24]; /* length-prefixed: no two keys run together alike */
+    size_t i = sizeof digits;
+    digits[--i] = ':';
+    size_t n = len;
+    do
+        digits[--i] = (char)('0' + n % 10);
+    while ((n /= 10) != 0);
+    xk_buf_append(b, digits + i, sizeof digits - i);
     xk_buf_append(b, s, len);
 }
 

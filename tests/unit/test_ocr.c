@@ -1181,6 +1181,54 @@ static void test_b21_qualifier_standard(void **state)
     assert_false(xk_ocr_is_standard("仅限经营类电子商多", -1));
 }
 
+/* A service condition, stored without its 【】, is compared with the standard wording's marks
+ * put back: read right it is left as it is (it used to gain a 】 and a snap on every scan); read
+ * with a character off it is snapped, and stored without marks. */
+static void test_condition_snap_keeps_no_marks(void **state)
+{
+    (void)state;
+    static const char right[] = "依法须经批准的项目，经相关部门批准后方可开展相应经营活动";
+    static const char off[] = "依法须经批准的项目，经相关部门批准后方可开展相应经营活功";
+    xk_licence *lic = xk_licence_new();
+    xk_service *sv = xk_licence_add_service(lic);
+    snprintf(sv->code, sizeof sv->code, "B25");
+    assert_int_equal(xk_strlist_push(lic, &sv->conditions, right, strlen(right)), XK_OK);
+    assert_int_equal(xk_strlist_push(lic, &sv->conditions, off, strlen(off)), XK_OK);
+    ocr_snaps *snaps = calloc(1, sizeof *snaps);
+    assert_non_null(snaps);
+    xk_ocr_snap_clauses(lic, snaps);
+    assert_string_equal(lic->services[0].conditions.items[0], right);
+    assert_string_equal(lic->services[0].conditions.items[1], right);
+    assert_int_equal(snaps->n, 1);
+    assert_non_null(strstr(snaps->items[0].from, "活功"));
+    free(snaps);
+    xk_licence_free(lic);
+}
+
+/* A service's qualifier that is no standard wording flags it however surely read (固 read 国 at
+ * 80 on a tuning render); a standard one read surely flags nothing. */
+static void test_flags_qualifier_not_standard(void **state)
+{
+    (void)state;
+    const char *text = "信息服务业务(不含国定网电话信息服务和互联网信息服务)\n";
+    xk_ocr_line lines[1] = {{1, 95, 97, {0, 0, 0, 0}, 0}};
+    xk_ocr_result r = {(char *)text, strlen(text), lines, 1, 1, 0, 0, 0, NULL, 0, 0, 0, 0};
+    const char *scopes[] = {"不含国定网电话信息服务和互联网信息服务", "仅限互联网信息服务"};
+    for (size_t i = 0; i < 2; i++) {
+        xk_licence *lic = xk_licence_new();
+        xk_service *sv = xk_licence_add_service(lic);
+        snprintf(sv->code, sizeof sv->code, "B25");
+        sv->name = xk_licence_strdup(lic, "信息服务业务", strlen("信息服务业务"));
+        sv->scope = xk_licence_strdup(lic, scopes[i], strlen(scopes[i]));
+        sv->line = 1;
+        assert_int_equal(xk_ocr_flag_fields(lic, &r, 80), i == 0 ? 1 : 0);
+        if (i == 0)
+            assert_non_null(strstr(lic->problems[0].message,
+                                   "业务种类 B25 (service): its qualifier is no standard wording"));
+        xk_licence_free(lic);
+    }
+}
+
 /* A reading that differs, however surely read and whatever agrees, keeps the flag: one of them
  * is misread. */
 static void test_company_readings_disagree_flagged(void **state)
@@ -1452,6 +1500,8 @@ int main(void)
         cmocka_unit_test(test_company_alike_on_poor_lines_flagged),
         cmocka_unit_test(test_company_readings_disagree_flagged),
         cmocka_unit_test(test_b21_qualifier_standard),
+        cmocka_unit_test(test_condition_snap_keeps_no_marks),
+        cmocka_unit_test(test_flags_qualifier_not_standard),
         cmocka_unit_test(test_grey_page),
         cmocka_unit_test(test_without_pattern),
         cmocka_unit_test(test_ones_by_height),
