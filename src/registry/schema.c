@@ -178,6 +178,12 @@ static const char *const migrations[] = {
      "  version INTEGER NOT NULL, position INTEGER NOT NULL, field TEXT NOT NULL,"
      "  read_value TEXT NOT NULL, corrected_value TEXT NOT NULL, actor TEXT NOT NULL,"
      "  at TEXT NOT NULL, PRIMARY KEY(licence_id, version, position)) WITHOUT ROWID;"),
+    /* 15: versions_source served no query (a source is read by its SHA-256 from documents,
+     * reached through its version) and was a random-key index row per version: a B-tree
+     * insert, and at a bulk import's every commit most of its leaf pages written again, WAL
+     * and checkpoint. Documents are never deleted, so the foreign key needs no index to find
+     * a document's versions. */
+    ("DROP INDEX IF EXISTS versions_source;"),
 };
 
 /*
@@ -320,6 +326,8 @@ static const char *const pg_migrations[] = {
     "  version INTEGER NOT NULL, position INTEGER NOT NULL, field" CTEXT "NOT NULL,"
     "  read_value" CTEXT "NOT NULL, corrected_value" CTEXT "NOT NULL, actor" CTEXT "NOT NULL,"
     "  at" CTEXT "NOT NULL, PRIMARY KEY(licence_id, version, position));",
+    /* 15: the unused index on versions' source */
+    "DROP INDEX IF EXISTS versions_source;",
 };
 
 #define N_MIGRATIONS (int)(sizeof migrations / sizeof migrations[0])
