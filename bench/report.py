@@ -379,7 +379,9 @@ def main():
            'answers in dicts, each started and stopped by the script; `wrk -t2 -c32 --latency`; '
            'client and servers share the machine. The walk over many licences asks each wrk '
            'connection for a different licence in turn, more than the answers xuke keeps in '
-           'memory, so most are composed from the stored bytes there and then.', '', srv_out.rstrip()]
+           'memory, so most are composed there and then from the stored record and the licence\'s '
+           'facts kept beside the answers. Each server answers a request once before it is timed '
+           '(the steady state).', '', srv_out.rstrip()]
     md += ['', pg_md.rstrip()]
     md += ['', f'## Server memory at {a.count:,} licences: the calendar feed and the agenda', '',
            f'Command: `/usr/bin/python3 bench/server_memory.py {a.build}/xuke {bench_dir}/bench.db` '

@@ -19,7 +19,8 @@ otherwise all wait behind). Targets (issue 30): xuke ≥ 0.6× nginx, p99 < 5 ms
                    [--distinct 20000] [--markdown]
 
 --distinct N adds a row where each wrk connection walks N different licences in turn (more than
-the answers xuke keeps in memory, so most are composed from the stored bytes there and then).
+the answers xuke keeps in memory, so most are composed there and then from the stored record
+and the licence's facts, which xuke keeps beside the answers).
 """
 import argparse
 import http.client

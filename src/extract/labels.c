@@ -149,6 +149,9 @@ static uint32_t first_chars[N_VARIANTS];
 static size_t n_first_chars;
 static unsigned char by_first[N_VARIANTS][N_VARIANTS];
 static size_t n_by_first[N_VARIANTS];
+/* Bit k set when some first character's last byte ends in the six bits k: a line whose first
+ * character is not among them is told at once (most lines of a licence). */
+static uint64_t first_last_bits;
 static uint32_t variant_first[N_VARIANTS]; /* each variant's first character, as one number */
 static pthread_once_t variant_sizes_once = PTHREAD_ONCE_INIT;
 
@@ -171,6 +174,7 @@ static void count_variant_sizes(void)
         if (k == n_first_chars)
             first_chars[n_first_chars++] = first;
         by_first[k][n_by_first[k]++] = (unsigned char)v;
+        first_last_bits |= 1ULL << (first & 0x3F);
     }
 }
 
@@ -185,6 +189,8 @@ static int first_char_index(const char *compact, size_t len)
         return -1;
     pthread_once(&variant_sizes_once, count_variant_sizes);
     uint32_t first = three_bytes(compact);
+    if (!(first_last_bits >> (first & 0x3F) & 1))
+        return -1;
     for (size_t k = 0; k < n_first_chars; k++)
         if (first_chars[k] == first)
             return (int)k;

@@ -43,7 +43,11 @@ static size_t category_at(const char *s, size_t len, char *out, size_t out_size)
     if (len < 2 || (s[0] != 'A' && s[0] != 'B') || (s[1] != '1' && s[1] != '2'))
         return 0;
     size_t used = 2;
-    snprintf(out, out_size, "%c%c", s[0], s[1]);
+    if (out_size >= 3) { /* written as it is, not formatted: every 'A' and 'B' gets here */
+        out[0] = s[0];
+        out[1] = s[1];
+        out[2] = '\0';
+    }
     /* B1.B2 / B1,B2 / B1、B2 / B1B2 */
     size_t sep = 0;
     if (len > 2 && (s[2] == '.' || s[2] == ',' || s[2] == '/'))

@@ -23,6 +23,10 @@ static int digit_value(const char *s, size_t len)
     return 0;
 }
 
+/* The most bytes xk_chinese_numeral reads (二十三: three characters): callers with C strings
+ * measure no further. */
+#define NUMERAL_BYTES 9
+
 int xk_chinese_numeral(const char *s, size_t len, size_t *used)
 {
     int tens = 0, units;
@@ -60,8 +64,8 @@ static int arabic_numeral(const char *s, size_t *used)
 static bool han_at(const char *s)
 {
     unsigned cp;
-    return xk_utf8_decode(s, strlen(s), &cp) && (xk_is_han(cp) || cp == 0x201C || cp == 0x300A ||
-                                                  cp == '(');
+    return xk_utf8_decode(s, strnlen(s, 4), &cp) && /* one character: 4 bytes at most */
+           (xk_is_han(cp) || cp == 0x201C || cp == 0x300A || cp == '(');
 }
 
 /* "十五、" (or "15、", "15." before Chinese text) at the start of compact text: returns the
@@ -78,7 +82,7 @@ static int clause_number(const char *c, size_t *used)
         }
         return 0;
     }
-    int v = xk_chinese_numeral(c, strlen(c), &n);
+    int v = xk_chinese_numeral(c, strnlen(c, NUMERAL_BYTES), &n);
     if (!v)
         return 0;
     if (strncmp(c + n, "、", 3) == 0) {
@@ -116,7 +120,7 @@ static int item_number(const char *c, size_t *used, bool *doubled)
         *doubled = true;
     }
     size_t n;
-    int v = xk_chinese_numeral(c + open, strlen(c + open), &n);
+    int v = xk_chinese_numeral(c + open, strnlen(c + open, NUMERAL_BYTES), &n);
     if (!v)
         v = arabic_numeral(c + open, &n);
     if (!v)
@@ -212,8 +216,8 @@ static xk_status start_item(xk_licence *lic, prov_state *ps, int v, const xk_lin
 static size_t slipped_marker(const char *c)
 {
     unsigned cp;
-    size_t n = xk_utf8_decode(c, strlen(c), &cp), used;
-    if (!n || !xk_is_han(cp) || xk_chinese_numeral(c, strlen(c), &used) ||
+    size_t n = xk_utf8_decode(c, strnlen(c, 4), &cp), used; /* one character: 4 bytes at most */
+    if (!n || !xk_is_han(cp) || xk_chinese_numeral(c, strnlen(c, NUMERAL_BYTES), &used) ||
         strncmp(c + n, "、", 3) != 0 || !han_at(c + n + 3))
         return 0;
     return n + 3;

@@ -65,6 +65,9 @@ static bool all_digits(const char *s, size_t n)
 /* 第3页, 第3页共8页, 第3页/共8页, -3-, 3/8, 3 */
 bool xk_is_page_number(const char *c)
 {
+    /* each form starts with a digit, '-' or 第: a provision's paragraph is not measured */
+    if (!((c[0] >= '0' && c[0] <= '9') || c[0] == '-' || strncmp(c, "第", 3) == 0))
+        return false;
     size_t n = strlen(c);
     if (all_digits(c, n) && n <= 3)
         return true;

@@ -195,6 +195,9 @@ static xk_status set_list(xk_licence *lic, xk_strlist *list, const char *value, 
 }
 
 /* The number as corrected, with what it decides: region, category, issuer, year. */
+/* A number corrected to one with a province gives the services that print no coverage that
+ * province, as the extractor does: a scan whose province was unresolved read them as covering
+ * nothing (ocr/region.c), and a person who corrects the number corrects that too. */
 static xk_status set_number(xk_licence *lic, const char *value, xk_error *err)
 {
     xk_number n;
@@ -202,6 +205,11 @@ static xk_status set_number(xk_licence *lic, const char *value, xk_error *err)
         return xk_error_set(err, XK_EUSAGE, 0, "number: \"%s\" is not a licence number", value);
     if (xk_licence_set_number(lic, &n) != XK_OK)
         return xk_error_set(err, XK_ENOMEM, 0, "out of memory");
+    const xk_region *r = xk_region_by_abbr(n.region, strlen(n.region));
+    for (size_t i = 0; r && i < lic->n_services; i++)
+        if (lic->services[i].coverage.len == 0 &&
+            xk_strlist_push(lic, &lic->services[i].coverage, r->name, strlen(r->name)) != XK_OK)
+            return xk_error_set(err, XK_ENOMEM, 0, "out of memory");
     return XK_OK;
 }
 

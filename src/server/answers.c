@@ -1,7 +1,8 @@
 /*
  * Answers kept in memory (see answers.h): a hash table of entries chained per bucket, and a list
  * from the most to the least recently used, under one mutex. An entry is one allocation: the
- * bookkeeping, then the key, then the body.
+ * bookkeeping, then the key, then the body; or the bookkeeping and the key, with a body it
+ * adopted (xk_srv_answers_adopt) freed with it.
  */
 #include "answers.h"
 
@@ -22,7 +23,9 @@ typedef struct entry {
     unsigned long calendar;
     size_t key_len, len, size;
     char etag[XK_VIEW_ETAG_MAX];
-    char data[]; /* key, then body */
+    char *body;  /* after the key in data, or an adopted buffer */
+    bool adopted;
+    char data[]; /* key, then the body unless adopted */
 } entry;
 
 struct srv_answers {
@@ -31,6 +34,13 @@ struct srv_answers {
     entry *newest, *oldest;
     size_t bytes, max_bytes, count;
 };
+
+static void free_entry(entry *e)
+{
+    if (e->adopted)
+        free(e->body);
+    free(e);
+}
 
 srv_answers *xk_srv_answers_new(size_t max_bytes)
 {
@@ -48,7 +58,7 @@ void xk_srv_answers_free(srv_answers *a)
         return;
     for (entry *e = a->newest, *next; e; e = next) { /* the server is stopped: none borrowed */
         next = e->older;
-        free(e);
+        free_entry(e);
     }
     pthread_mutex_destroy(&a->lock);
     free(a);
@@ -105,7 +115,7 @@ static void drop(srv_answers *a, entry **slot)
     a->bytes -= e->size;
     a->count--;
     if (--e->refs == 0)
-        free(e);
+        free_entry(e);
 }
 
 bool xk_srv_answers_get(srv_answers *a, const char *key, size_t key_len,
@@ -121,7 +131,7 @@ bool xk_srv_answers_get(srv_answers *a, const char *key, size_t key_len,
     entry *e = *slot_of(a, h, key, key_len);
     bool hit = e && e->calendar == calendar && xk_store_revision_same(&e->rev, rev);
     if (hit && (*body = malloc(e->len + 1)) != NULL) {
-        memcpy(*body, e->data + key_len, e->len + 1);
+        memcpy(*body, e->body, e->len + 1);
         *len = e->len;
         memcpy(etag, e->etag, XK_VIEW_ETAG_MAX);
         unlink_lru(a, e);
@@ -145,7 +155,7 @@ bool xk_srv_answers_borrow(srv_answers *a, const char *key, size_t key_len,
     entry *e = *slot_of(a, h, key, key_len);
     if (e && e->calendar == calendar && xk_store_revision_same(&e->rev, rev)) {
         e->refs++;
-        *body = e->data + key_len;
+        *body = e->body;
         *len = e->len;
         *ref = e;
         memcpy(etag, e->etag, XK_VIEW_ETAG_MAX);
@@ -166,21 +176,37 @@ void xk_srv_answers_release(void *ref)
     bool last = --e->refs == 0;
     pthread_mutex_unlock(&a->lock);
     if (last)
-        free(e);
+        free_entry(e);
 }
 
-void xk_srv_answers_put(srv_answers *a, const char *key, size_t key_len,
-                        const xk_store_revision *rev, unsigned long calendar, const char *body,
-                        size_t len, const char *etag)
+/* Puts e (refs set by the caller) in the table, replacing what was under its key, and drops the
+ * least recently used beyond the bound. */
+static void insert(srv_answers *a, entry *e)
 {
-    if (!a)
-        return;
-    size_t size = sizeof(entry) + key_len + len + 1;
-    if (size > a->max_bytes / 8)
-        return;
-    entry *e = malloc(size);
+    pthread_mutex_lock(&a->lock);
+    entry **slot = slot_of(a, e->hash, e->data, e->key_len);
+    if (*slot)
+        drop(a, slot);
+    e->chain = a->buckets[e->hash & (BUCKETS - 1)];
+    a->buckets[e->hash & (BUCKETS - 1)] = e;
+    push_newest(a, e);
+    a->bytes += e->size;
+    a->count++;
+    while (a->bytes > a->max_bytes && a->oldest != e) {
+        entry *old = a->oldest;
+        drop(a, slot_of(a, old->hash, old->data, old->key_len));
+    }
+    pthread_mutex_unlock(&a->lock);
+}
+
+/* A new entry for key with room for body_room bytes after it (0: the body is adopted). */
+static entry *entry_new(srv_answers *a, const char *key, size_t key_len,
+                        const xk_store_revision *rev, unsigned long calendar, size_t len,
+                        size_t body_room, const char *etag)
+{
+    entry *e = malloc(sizeof(entry) + key_len + body_room);
     if (!e)
-        return;
+        return NULL;
     e->owner = a;
     e->refs = 1;
     e->hash = key_hash(key, key_len);
@@ -188,26 +214,45 @@ void xk_srv_answers_put(srv_answers *a, const char *key, size_t key_len,
     e->calendar = calendar;
     e->key_len = key_len;
     e->len = len;
-    e->size = size;
+    e->size = sizeof(entry) + key_len + len + 1;
     memset(e->etag, 0, sizeof e->etag);
     strncpy(e->etag, etag, sizeof e->etag - 1);
     memcpy(e->data, key, key_len);
-    memcpy(e->data + key_len, body, len);
-    e->data[key_len + len] = '\0';
-    pthread_mutex_lock(&a->lock);
-    entry **slot = slot_of(a, e->hash, key, key_len);
-    if (*slot)
-        drop(a, slot);
-    e->chain = a->buckets[e->hash & (BUCKETS - 1)];
-    a->buckets[e->hash & (BUCKETS - 1)] = e;
-    push_newest(a, e);
-    a->bytes += size;
-    a->count++;
-    while (a->bytes > a->max_bytes && a->oldest != e) {
-        entry *old = a->oldest;
-        drop(a, slot_of(a, old->hash, old->data, old->key_len));
-    }
-    pthread_mutex_unlock(&a->lock);
+    e->body = e->data + key_len;
+    e->adopted = false;
+    return e;
+}
+
+void xk_srv_answers_put(srv_answers *a, const char *key, size_t key_len,
+                        const xk_store_revision *rev, unsigned long calendar, const char *body,
+                        size_t len, const char *etag)
+{
+    if (!a || sizeof(entry) + key_len + len + 1 > a->max_bytes / 8)
+        return;
+    entry *e = entry_new(a, key, key_len, rev, calendar, len, len + 1, etag);
+    if (!e)
+        return;
+    memcpy(e->body, body, len);
+    e->body[len] = '\0';
+    insert(a, e);
+}
+
+bool xk_srv_answers_adopt(srv_answers *a, const char *key, size_t key_len,
+                          const xk_store_revision *rev, unsigned long calendar, char *body,
+                          size_t len, const char *etag, void **ref)
+{
+    *ref = NULL;
+    if (!a || sizeof(entry) + key_len + len + 1 > a->max_bytes / 8)
+        return false;
+    entry *e = entry_new(a, key, key_len, rev, calendar, len, 0, etag);
+    if (!e)
+        return false;
+    e->body = body;
+    e->adopted = true;
+    e->refs = 2; /* the table's and the caller's */
+    insert(a, e);
+    *ref = e;
+    return true;
 }
 
 size_t xk_srv_answers_bytes(srv_answers *a, size_t *count)

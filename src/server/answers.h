@@ -36,6 +36,12 @@ void xk_srv_answers_release(void *ref);
 void xk_srv_answers_put(srv_answers *a, const char *key, size_t key_len,
                         const xk_store_revision *rev, unsigned long calendar, const char *body,
                         size_t len, const char *etag);
+/* Keeps body itself (malloc'ed, NUL-terminated after len bytes; taken) under key and lends it
+ * at once as xk_srv_answers_borrow does (release *ref when sent): true. False when it does not
+ * fit or memory ran out: body stays the caller's. */
+bool xk_srv_answers_adopt(srv_answers *a, const char *key, size_t key_len,
+                          const xk_store_revision *rev, unsigned long calendar, char *body,
+                          size_t len, const char *etag, void **ref);
 /* Bytes held now, and answers. */
 size_t xk_srv_answers_bytes(srv_answers *a, size_t *count);
 

@@ -320,6 +320,17 @@ bool xk_srv_kept(const srv_call *c, srv_resp *resp, srv_kept *k)
 void xk_srv_answer_text(const srv_call *c, srv_resp *resp, srv_kept *k, char *text, size_t len,
                         const char *etag)
 {
+    void *ref;
+    /* a 200: the text itself kept and sent from there, not copied */
+    if (k->keep && !xk_srv_etag_matches(c->req->if_none_match, etag) &&
+        xk_srv_answers_adopt(c->ctx->answers, k->key.data, k->key.len, &c->ctx->rev,
+                             c->ctx->calendar_serial, text, len, etag, &ref)) {
+        send_tagged(c, resp, NULL, len, etag);
+        resp->static_body = (const unsigned char *)text;
+        resp->release = xk_srv_answers_release;
+        resp->release_arg = ref;
+        return;
+    }
     if (k->keep)
         xk_srv_answers_put(c->ctx->answers, k->key.data, k->key.len, &c->ctx->rev,
                            c->ctx->calendar_serial, text, len, etag);

@@ -52,6 +52,30 @@ static long fast_nfkc(unsigned cp)
     return -1;
 }
 
+/* The ASCII character whose full-width form (U+FF01-U+FF5E: EF BC 81 to EF BD 9E) is at u[i],
+ * or 0: fast_nfkc's mapping of the full-width punctuation Chinese text is full of. */
+static size_t fullwidth_ascii_at(const unsigned char *u, size_t i, size_t len)
+{
+    if (u[i] != 0xEF || len - i < 3)
+        return 0;
+    unsigned second = u[i + 1], third = u[i + 2];
+    if (second == 0xBC && third >= 0x81 && third <= 0xBF)
+        return (third & 0x3F) + 0x20;
+    if (second == 0xBD && third >= 0x80 && third <= 0x9E)
+        return (third & 0x3F) + 0x60;
+    return 0;
+}
+
+/* CJK punctuation that fast_nfkc keeps as it is: 、。〈〉《》「」『』【】 (U+3001-U+3011) and 〔〕
+ * (U+3014-U+3015), E3 80 81 to E3 80 91, E3 80 94 and E3 80 95. */
+static bool cjk_punct_at(const unsigned char *u, size_t i, size_t len)
+{
+    if (u[i] != 0xE3 || len - i < 3 || u[i + 1] != 0x80)
+        return false;
+    unsigned third = u[i + 2];
+    return (third >= 0x81 && third <= 0x91) || third == 0x94 || third == 0x95;
+}
+
 static bool is_terminator(char c)
 {
     return c == '\n' || c == '\r' || c == '\f';
@@ -85,6 +109,23 @@ static bool emit(const char *s, size_t len, xk_buf *text, xk_buf *compact, bool 
             t += run - i;
             c += run - i;
             i = run;
+            continue;
+        }
+        size_t wide_ascii = mapped ? 0 : fullwidth_ascii_at(u, i, len);
+        if (wide_ascii || cjk_punct_at(u, i, len)) { /* the commonest marks, without decoding */
+            if (pending_space)
+                *t++ = ' ';
+            pending_space = false;
+            any = true;
+            if (wide_ascii) {
+                *t++ = *c++ = (char)wide_ascii;
+            } else {
+                memcpy(t, s + i, 3);
+                memcpy(c, s + i, 3);
+                t += 3;
+                c += 3;
+            }
+            i += 3;
             continue;
         }
         if (!mapped && is_terminator((char)b))
@@ -161,6 +202,13 @@ static bool normalise_line(const char *raw, size_t len, xk_buf *text, xk_buf *co
     return ok;
 }
 
+/* xk_buf_reserve, without the call when the room is there (every line but after one NFKC
+ * made longer). */
+static inline bool has_room(xk_buf *b, size_t extra)
+{
+    return (!b->oom && b->len + extra + 1 <= b->cap) || xk_buf_reserve(b, extra);
+}
+
 typedef struct span {
     size_t text_off, compact_off;
     int lineno;
@@ -214,7 +262,7 @@ xk_status xk_lines_split(const char *t, size_t len, xk_lines *out, xk_error *err
         spans[n].compact_off = compact.len;
         size_t used = 0;
         /* room for this line and its NUL; the up-front reserve covers it unless NFKC grew one */
-        if (!xk_buf_reserve(&text, len - i + 1) || !xk_buf_reserve(&compact, len - i + 1) ||
+        if (!has_room(&text, len - i + 1) || !has_room(&compact, len - i + 1) ||
             !normalise_line(t + i, len - i, &text, &compact, &used)) {
             st = xk_error_set(err, XK_ENOMEM, lineno, "out of memory normalising line");
             break;

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -559,6 +560,31 @@ def test_busy_machine(clean, expected):
           (rc, cpu, wall, err[-300:]))
 
 
+def reviewed_number(pdf, read, expected):
+    """The unresolved number corrected on review (POST /v1/scans/reviewed): the licence is
+    stored with the number as corrected and its services covering that province."""
+    import base64
+    db = os.path.join(TMP, 'reviewed-number.db')
+    rc, token, _ = xuke('token', 'create', '--db', db, 'reviewer', '--role', 'editor')
+    srv, port = serve(db)
+    try:
+        body = json.dumps({'file': base64.b64encode(open(pdf, 'rb').read()).decode(),
+                           'corrections': [{'field': 'number', 'read': read, 'value': expected['number']}]})
+        st, job, _ = call(port, 'POST', '/v1/scans/reviewed', body, token.strip())
+        result = job_done(port, job['job']['url'], token.strip()) if st == 202 else None
+        check('... corrected on review: stored under the number as corrected',
+              result is not None and result['status'] == 201, (st, job, result))
+        st, rec, _ = call(port, 'GET', '/v1/licenses/' + urllib.parse.quote(expected['number']), None,
+                          token.strip())
+        covered = [s['coverage'] for s in (rec or {}).get('record', rec or {}).get('services', [])]
+        want = [s['coverage'] for s in expected['services']]
+        check("... its services covering the corrected number's province", st == 200 and covered == want,
+              (st, covered, want))
+    finally:
+        srv.terminate()
+        srv.wait()
+
+
 def test_unresolved_province():
     """A province no reading settles (冀 read 费 on every page of a scan): parse gives the licence
     with the number flagged as unresolved, never refusing it whole; import refuses that licence,
@@ -588,6 +614,7 @@ def test_unresolved_province():
           rc == 1 and f'{pdf}:' in err and f'费{number[1:]} is unresolved' in err, (rc, out, err[-500:]))
     rc, out, err = xuke('search', '--db', db, '--json', '--company', expected['company'])
     check('... and stores nothing', rc == 0 and expected['company'] not in out, (rc, out[:300], err[-300:]))
+    reviewed_number(pdf, '费' + number[1:], expected)
     issuer = unread.replace('发证机关（盖章）：', '发证机关（盖章）：广东省通信管理局', 1)
     check('... (the document prints 发证机关 with no value)', issuer != unread)
     pdf = render.text_pdf(issuer, os.path.join(TMP, 'province-from-issuer.pdf'))

@@ -698,6 +698,23 @@ static void test_answers_bound(void **state)
     assert_int_equal(borrowed[0], 'x');
     assert_int_equal(borrowed[sizeof body - 1], 'x');
     xk_srv_answers_release(ref);
+    /* an adopted body is kept and lent at once; pushed out while lent, it stays until let go */
+    char *own = malloc(sizeof body + 1);
+    memset(own, 'y', sizeof body);
+    own[sizeof body] = '\0';
+    assert_true(xk_srv_answers_adopt(a, "own", 3, &r1, 1, own, sizeof body, "\"o\"", &ref));
+    assert_true(xk_srv_answers_get(a, "own", 3, &r1, 1, &got, &len, etag));
+    assert_int_equal(len, sizeof body);
+    assert_int_equal(got[0], 'y');
+    assert_string_equal(etag, "\"o\"");
+    free(got);
+    for (int i = 0; i < 500; i++) {
+        int n = snprintf(key, sizeof key, "m%d", i);
+        xk_srv_answers_put(a, key, (size_t)n, &r1, 1, body, sizeof body, "\"t\"");
+    }
+    assert_false(xk_srv_answers_get(a, "own", 3, &r1, 1, &got, &len, etag));
+    assert_int_equal(own[sizeof body - 1], 'y');
+    xk_srv_answers_release(ref);
     char *big = calloc(1, max / 8);
     xk_srv_answers_put(a, "big", 3, &r1, 1, big, max / 8, "\"b\"");
     assert_false(xk_srv_answers_get(a, "big", 3, &r1, 1, &got, &len, etag));
