@@ -6,15 +6,12 @@
  * Layout: licences (one row per number, the current version's fields for queries), versions
  * (every version's canonical JSON and source hash), documents (sources by SHA-256, stored once),
  * services and domains (the current version's, for lookups), company_fts (trigram index over
- * company names: Chinese has no word breaks), events (rules), the hash-chained audit log, and
- * the due-diligence checks' published lists and homepage checks (checks_store.c), and the
- * reminders' subscriptions and outbox (notify_store.c), the baseline of annual reports
- * filed before first use (baseline.c), and the evidence files of events (evidence.c).
- * reminders' subscriptions and outbox (notify_store.c), and the baseline of annual reports
- * filed before first use (baseline.c), and the people who sign in with their sessions
- * (users.c, sessions.c).
- * filed before first use (baseline.c), the evidence files of events (evidence.c), and the
- * fields a person corrected on review of a scan (corrections.c).
+ * company names: Chinese has no word breaks), events (rules), the hash-chained audit log,
+ * the due-diligence checks' published lists and homepage checks (checks_store.c), the
+ * reminders' subscriptions and outbox (notify_store.c), the baseline of annual reports filed
+ * before first use (baseline.c), the evidence files of events (evidence.c), the people who sign
+ * in with their sessions (users.c, sessions.c), and the fields a person corrected on review of
+ * a scan (corrections.c).
  */
 #include <stdio.h>
 
