@@ -10,9 +10,9 @@
 #define XK_MAX_DOCUMENT_BYTES (4u * 1024u * 1024u)
 /* Hard ceiling on --max-size so one document cannot claim all memory. */
 #define XK_MAX_DOCUMENT_BYTES_CEILING (64u * 1024u * 1024u)
-/* `xuke parse` of several text files: files parsed side by side before their records are
- * printed in order (each one's output is held in memory until then), and at most this many
- * threads (one per core). */
+/* `xuke parse` of several text files: how far the parsing threads may run ahead of the printing
+ * (each file's output is held in memory until its turn to be printed, in argument order), and at
+ * most this many threads (one per core). */
 #define XK_PARSE_BATCH 32u
 #define XK_PARSE_THREADS_MAX 16
 /* Lines in one document (a real licence has a few hundred). */

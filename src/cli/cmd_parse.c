@@ -147,11 +147,11 @@ static int parse_one(char *path, const parse_opts *o)
 }
 
 /*
- * Several text files are parsed side by side, XK_PARSE_BATCH at a time, by one thread per core
- * (the main thread one of them); each file's record and problems are written to memory and
- * printed in the order of the arguments once the batch is done, so the output is the same as
- * one file after another. Scans are left to the main thread, read one at a time when their
- * turn comes (OCR keeps to one core a page: see main.c).
+ * Several text files are parsed side by side by one thread per core, at most XK_PARSE_BATCH
+ * files ahead of the printing; the main thread prints each file's record and problems in the
+ * order of the arguments as soon as it is done, so the output is the same as one file after
+ * another while the workers go on. Scans are left to the main thread, read one at a time when
+ * their turn comes (OCR keeps to one core a page: see main.c).
  */
 typedef struct parsed {
     char *out, *errs; /* what the file prints on stdout and stderr (open_memstream) */
@@ -160,14 +160,18 @@ typedef struct parsed {
     bool scan; /* not text: the main thread reads it in order */
 } parsed;
 
-typedef struct batch {
+typedef struct window {
     char **paths;
-    parsed *results;
     size_t n;
     const parse_opts *o;
     pthread_mutex_t lock;
-    size_t next; /* the next file to claim, under lock */
-} batch;
+    pthread_cond_t ready; /* a result was put: the printer waits on it */
+    pthread_cond_t room;  /* a result was printed: workers wait on it for their next file */
+    size_t next;          /* the next file to claim */
+    size_t printed;       /* files printed so far: a worker claims only below printed + BATCH */
+    parsed results[XK_PARSE_BATCH]; /* file i's result in slot i % XK_PARSE_BATCH */
+    bool done[XK_PARSE_BATCH];
+} window;
 
 /* One text file into r; false only when the memory streams could not be made. */
 static bool parse_into(const char *path, const parse_opts *o, parsed *r)
@@ -204,64 +208,103 @@ static bool parse_into(const char *path, const parse_opts *o, parsed *r)
     return fclose(errs) == 0 && ok;
 }
 
-static void *batch_worker(void *arg)
+static void *window_worker(void *arg)
 {
-    batch *b = arg;
+    window *w = arg;
+    pthread_mutex_lock(&w->lock);
     for (;;) {
-        pthread_mutex_lock(&b->lock);
-        size_t i = b->next < b->n ? b->next++ : b->n;
-        pthread_mutex_unlock(&b->lock);
-        if (i == b->n)
-            return NULL;
-        parsed *r = &b->results[i];
-        if (!parse_into(b->paths[i], b->o, r)) { /* out of memory: print_batch says so */
-            free(r->out);
-            free(r->errs);
-            memset(r, 0, sizeof *r);
-            r->rc = EXIT_FAIL;
+        while (w->next < w->n && w->next >= w->printed + XK_PARSE_BATCH)
+            pthread_cond_wait(&w->room, &w->lock);
+        if (w->next >= w->n)
+            break;
+        size_t i = w->next++;
+        pthread_mutex_unlock(&w->lock);
+        parsed r = {0};
+        if (!parse_into(w->paths[i], w->o, &r)) { /* out of memory: print_one says so */
+            free(r.out);
+            free(r.errs);
+            r = (parsed){.rc = EXIT_FAIL};
         }
+        pthread_mutex_lock(&w->lock);
+        w->results[i % XK_PARSE_BATCH] = r;
+        w->done[i % XK_PARSE_BATCH] = true;
+        pthread_cond_signal(&w->ready);
     }
+    pthread_mutex_unlock(&w->lock);
+    return NULL;
 }
 
-/* Prints the batch's results in order (reading its scans now); frees them. */
-static int print_batch(batch *b)
+/* Prints file i's result (reading it now if it is a scan) and frees it; its exit status. */
+static int print_one(const window *w, size_t i, parsed *r)
+{
+    if (r->scan) {
+        fflush(stdout);
+        r->rc = parse_one(w->paths[i], w->o);
+    } else if (!r->out) {
+        fprintf(stderr, "%s: out of memory\n", w->paths[i]);
+    } else {
+        fwrite(r->out, 1, r->out_len, stdout);
+        if (r->errs_len) {
+            fflush(stdout); /* stdout and stderr in the order one file at a time gives */
+            fwrite(r->errs, 1, r->errs_len, stderr);
+        }
+    }
+    free(r->out);
+    free(r->errs);
+    return r->rc;
+}
+
+/* Prints every file in order as the workers finish them. */
+static int print_in_order(window *w)
 {
     int rc = EXIT_OK;
-    for (size_t i = 0; i < b->n; i++) {
-        parsed *r = &b->results[i];
-        if (r->scan) {
+    for (size_t i = 0; i < w->n; i++) {
+        pthread_mutex_lock(&w->lock);
+        if (!w->done[i % XK_PARSE_BATCH]) { /* what is printed goes out before the wait */
+            pthread_mutex_unlock(&w->lock);
             fflush(stdout);
-            r->rc = parse_one(b->paths[i], b->o);
-        } else if (!r->out) {
-            fprintf(stderr, "%s: out of memory\n", b->paths[i]);
-        } else {
-            fwrite(r->out, 1, r->out_len, stdout);
-            if (r->errs_len) {
-                fflush(stdout); /* stdout and stderr in the order one file at a time gives */
-                fwrite(r->errs, 1, r->errs_len, stderr);
-            }
+            pthread_mutex_lock(&w->lock);
         }
-        if (r->rc != EXIT_OK)
+        while (!w->done[i % XK_PARSE_BATCH])
+            pthread_cond_wait(&w->ready, &w->lock);
+        parsed r = w->results[i % XK_PARSE_BATCH];
+        w->done[i % XK_PARSE_BATCH] = false;
+        pthread_mutex_unlock(&w->lock);
+        if (print_one(w, i, &r) != EXIT_OK)
             rc = EXIT_FAIL;
-        free(r->out);
-        free(r->errs);
+        pthread_mutex_lock(&w->lock);
+        w->printed = i + 1;
+        pthread_cond_broadcast(&w->room);
+        pthread_mutex_unlock(&w->lock);
     }
     return rc;
 }
 
-static int parse_batch(batch *b, int threads)
+static int parse_sequentially(char **paths, size_t n, const parse_opts *o)
+{
+    int rc = EXIT_OK;
+    for (size_t i = 0; i < n; i++) {
+        if (parse_one(paths[i], o) != EXIT_OK)
+            rc = EXIT_FAIL;
+        fflush(stdout); /* each record out before the next file is read */
+    }
+    return rc;
+}
+
+/* The workers over w, printed by this thread; -1 when not one worker could be started. */
+static int parse_window(window *w, int threads)
 {
     pthread_t tid[XK_PARSE_THREADS_MAX];
     int started = 0;
-    b->next = 0;
-    memset(b->results, 0, b->n * sizeof *b->results);
-    for (; started < threads - 1 && (size_t)started + 1 < b->n; started++)
-        if (pthread_create(&tid[started], NULL, batch_worker, b) != 0)
-            break; /* fewer threads: the main thread does the rest */
-    batch_worker(b);
+    for (; started < threads && (size_t)started < w->n; started++)
+        if (pthread_create(&tid[started], NULL, window_worker, w) != 0)
+            break;
+    if (started == 0)
+        return -1;
+    int rc = print_in_order(w);
     for (int t = 0; t < started; t++)
         pthread_join(tid[t], NULL);
-    return print_batch(b);
+    return rc;
 }
 
 static int parse_files(char **paths, size_t n, const parse_opts *o)
@@ -271,25 +314,25 @@ static int parse_files(char **paths, size_t n, const parse_opts *o)
     bool stdin_named = false;
     for (size_t i = 0; i < n; i++)
         stdin_named |= strcmp(paths[i], "-") == 0;
-    parsed results[XK_PARSE_BATCH];
-    batch b = {.o = o, .results = results};
-    if (n < 2 || threads < 2 || stdin_named || o->ocr_text ||
-        pthread_mutex_init(&b.lock, NULL) != 0) {
-        int rc = EXIT_OK;
-        for (size_t i = 0; i < n; i++)
-            if (parse_one(paths[i], o) != EXIT_OK)
-                rc = EXIT_FAIL;
-        return rc;
+    if (n < 2 || threads < 2 || stdin_named || o->ocr_text)
+        return parse_sequentially(paths, n, o);
+    window *w = calloc(1, sizeof *w);
+    if (!w)
+        return parse_sequentially(paths, n, o);
+    *w = (window){.paths = paths, .n = n, .o = o};
+    int rc = -1;
+    if (pthread_mutex_init(&w->lock, NULL) == 0) {
+        if (pthread_cond_init(&w->ready, NULL) == 0) {
+            if (pthread_cond_init(&w->room, NULL) == 0) {
+                rc = parse_window(w, threads);
+                pthread_cond_destroy(&w->room);
+            }
+            pthread_cond_destroy(&w->ready);
+        }
+        pthread_mutex_destroy(&w->lock);
     }
-    int rc = EXIT_OK;
-    for (size_t at = 0; at < n; at += b.n) {
-        b.paths = paths + at;
-        b.n = n - at < XK_PARSE_BATCH ? n - at : XK_PARSE_BATCH;
-        if (parse_batch(&b, threads) != EXIT_OK)
-            rc = EXIT_FAIL;
-    }
-    pthread_mutex_destroy(&b.lock);
-    return rc;
+    free(w);
+    return rc < 0 ? parse_sequentially(paths, n, o) : rc;
 }
 
 static int parse_pages(char **paths, size_t n, const parse_opts *o)
@@ -365,7 +408,8 @@ static bool may_read_scan(char **paths, size_t n)
     for (size_t i = 0; i < n; i++) {
         if (strcmp(paths[i], "-") == 0)
             return true;
-        int fd = open(paths[i], O_RDONLY | O_CLOEXEC);
+        /* non-blocking: a FIFO is opened without waiting for its writer, and nothing is read */
+        int fd = open(paths[i], O_RDONLY | O_CLOEXEC | O_NONBLOCK);
         if (fd < 0)
             continue; /* parse_one reports it, and reads nothing */
         struct stat sb;

@@ -178,7 +178,8 @@ xk_status xk_status_table_build(xk_store *st, const xk_calendar *cal, xk_date as
         xk_status_table_free(out);
         return rc;
     }
-    qsort(out->items, out->n, sizeof *out->items, entry_cmp);
+    if (out->n > 1) /* an empty registry has no array to sort */
+        qsort(out->items, out->n, sizeof *out->items, entry_cmp);
     return XK_OK;
 }
 

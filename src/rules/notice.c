@@ -458,8 +458,10 @@ static xk_status items(reader *r, const xk_lines *lines)
                 return fail(r, r->out->work[i].line, "%s is both a working day and a rest day of %s",
                             xk_date_format(r->out->work[i].from, d, sizeof d), r->out->off[j].name);
             }
-    qsort(r->out->off, r->out->n_off, sizeof r->out->off[0], by_date);
-    qsort(r->out->work, r->out->n_work, sizeof r->out->work[0], by_date);
+    if (r->out->n_off > 1) /* a notice may name no working day: no array to sort */
+        qsort(r->out->off, r->out->n_off, sizeof r->out->off[0], by_date);
+    if (r->out->n_work > 1)
+        qsort(r->out->work, r->out->n_work, sizeof r->out->work[0], by_date);
     return XK_OK;
 }
 

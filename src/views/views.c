@@ -683,7 +683,8 @@ xk_status xk_view_domain(xk_store *st, const xk_calendar *cal, const char *host,
         free(c.v);
         return rc;
     }
-    qsort(c.v, c.n, sizeof *c.v, cover_order);
+    if (c.n > 1) /* no array at all when nothing covers the host */
+        qsort(c.v, c.n, sizeof *c.v, cover_order);
     char d[16];
     json_t *list = json_array();
     for (size_t i = 0; list && i < c.n; i++) {

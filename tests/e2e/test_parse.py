@@ -6,9 +6,11 @@ Prints one line per test and closes with 'N passed, N failed'."""
 import glob
 import json
 import os
+import select
 import subprocess
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 import variants  # noqa: E402
@@ -233,6 +235,41 @@ def test_many_files_keep_their_order():
           named == sorted(named), str(named[:10]))
 
 
+def test_records_come_as_they_are_done():
+    """A record is printed as soon as it and those before it are done, not when the files after
+    it are: the second argument is a FIFO nobody writes to until the first record has come out
+    (parse would otherwise wait for it forever)."""
+    seed, text, record = next(iter(seeds()))
+    first = write('stream_first.txt', text)
+    fifo = os.path.join(TMP, 'stream_second.txt')
+    os.mkfifo(fifo)
+    p = subprocess.Popen([XUKE, 'parse', '--json', first, fifo], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE)
+    got, deadline = b'', time.monotonic() + 120
+    while b'\n' not in got and time.monotonic() < deadline:  # the first line, or give up
+        ready, _, _ = select.select([p.stdout], [], [], max(0.0, deadline - time.monotonic()))
+        chunk = os.read(p.stdout.fileno(), 65536) if ready else b''
+        if ready and not chunk:
+            break
+        got += chunk
+    line = got.split(b'\n')[0].decode('utf-8', 'replace')
+    try:
+        number = json.loads(line)['number']
+    except (ValueError, KeyError):
+        number = None
+    check('the first record comes out while the second file is still being read',
+          number == record['number'], line[:200])
+    with open(fifo, 'wb') as f:  # lets parse go on either way
+        f.write(text if isinstance(text, bytes) else text.encode('utf-8'))
+    out, err = p.communicate(timeout=120)
+    second = (got + out).split(b'\n', 1)[1].decode('utf-8', 'replace').strip() \
+        if b'\n' in got + out else ''
+    err = err.decode('utf-8', 'replace')
+    check('the second record follows once its file is written',
+          p.returncode == 0 and second and json.loads(second)['number'] == record['number'],
+          f'rc={p.returncode} {err[:300]!r}')
+
+
 def test_pathological_input_is_bounded():
     """Documents of the size limit built to provoke quadratic work finish (run() has a 60 s
     timeout) and are refused cleanly."""
@@ -297,6 +334,7 @@ test_stdin_and_json_lines()
 test_bad_input()
 test_mixed_batch()
 test_many_files_keep_their_order()
+test_records_come_as_they_are_done()
 test_pathological_input_is_bounded()
 test_mutated_documents_never_crash()
 print(f"{results['passed']} passed, {results['failed']} failed")

@@ -286,6 +286,26 @@ def test_crash_during_bulk_import():
           rc == 0 and numbers == {f['number'] for f in facts}, out + err)
 
 
+def test_empty_registry():
+    """Queries of a registry that holds nothing answer with nothing (under the sanitizers too:
+    an empty result list was once sorted as a null array)."""
+    db = fresh_db('empty.db')
+    empty = os.path.join(TMP, 'nothing.txt')
+    open(empty, 'wb').close()
+    rc, out, err = run('import', empty, db=db)  # makes the store, stores nothing
+    check('an empty document makes the store and is refused', rc == 1 and 'empty' in err, err[-300:])
+    rc, out, err = run('search', '--company', '某某公司', '--json', db=db)
+    check('an empty registry: company search answers an empty list',
+          rc == 0 and json.loads(out)['licences'] == [], f'rc={rc} {out[:200]} {err[-300:]}')
+    rc, out, err = run('search', '--domain', 'www.example.cn', '--json', db=db)
+    check('an empty registry: domain search answers an empty list',
+          rc == 0 and json.loads(out)['licences'] == [], f'rc={rc} {out[:200]} {err[-300:]}')
+    rc, out, err = run('status', '--json', db=db)
+    check('an empty registry: status says it holds no licences (exit 3), no crash',
+          rc == 3 and 'holds no licences' in err and 'runtime error' not in err, f'rc={rc} {err[-300:]}')
+
+
+test_empty_registry()
 test_db = test_import_and_reimport()
 test_versions_and_diff(test_db)
 test_queries(test_db)
