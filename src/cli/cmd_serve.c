@@ -513,6 +513,7 @@ int cmd_serve(int argc, char **argv)
         cfg.access_log = stdout;
     } else if (su.log_path) {
         cfg.access_log = fopen(su.log_path, "a");
+        cfg.access_log_path = su.log_path;
         if (!cfg.access_log) {
             fprintf(stderr, "xuke serve: cannot open access log %s\n", su.log_path);
             free(su.text);

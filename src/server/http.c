@@ -4,6 +4,7 @@
  * the pool, answered, and logged as one JSON line when it completes.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -1037,9 +1038,35 @@ static void report_restart_needed(const srv_config *now, const srv_config *fresh
                 what[i]);
 }
 
-/* SIGHUP: the configuration and the calendar read again; on any error nothing changes. */
+/* SIGHUP, for log rotation: the access log's path opened again and the stream moved onto the
+ * new file (dup2 under the log's lock, so no line is split between the two files and the caller
+ * still owns and closes the same FILE). A path that cannot be opened keeps the old file. */
+static void reopen_access_log(server *s)
+{
+    const char *path = s->cfg->access_log_path;
+    if (!path || !s->cfg->access_log)
+        return;
+    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
+    if (fd < 0) {
+        fprintf(stderr, "xuke serve: reload: cannot open access log %s again (%s): writing on "
+                        "to the file open now\n", path, strerror(errno));
+        return;
+    }
+    pthread_mutex_lock(&s->log_lock);
+    fflush(s->cfg->access_log);
+    int moved = dup2(fd, fileno(s->cfg->access_log));
+    pthread_mutex_unlock(&s->log_lock);
+    if (moved < 0)
+        fprintf(stderr, "xuke serve: reload: cannot move the access log onto %s (%s)\n", path,
+                strerror(errno));
+    close(fd);
+}
+
+/* SIGHUP: the access log reopened, the configuration and the calendar read again; on any error
+ * in the configuration or the calendar nothing of them changes. */
 static void reload(server *s)
 {
+    reopen_access_log(s);
     srv_config fresh;
     char why[512] = "";
     const srv_config *use = s->cfg;

@@ -48,6 +48,9 @@ typedef struct srv_config {
     unsigned max_connections, per_ip_connections, idle_timeout, grace;
     double rate, burst; /* per token (or address); rate 0 = no limit */
     FILE *access_log;   /* one JSON line per request */
+    /* the file access_log was opened from (NULL for stderr, stdout): SIGHUP opens the path
+     * again and moves the stream onto it, so a log rotated by renaming is let go */
+    const char *access_log_path;
     unsigned ocr_workers, ocr_queue, ocr_per_token; /* the OCR job queue (jobs.h) */
     /* SIGHUP: fills fresh with the configuration as it now reads (the file and the command
      * line again); false with err set keeps the running one. NULL: the calendar is reread from
@@ -62,7 +65,8 @@ void xk_srv_config_defaults(srv_config *cfg);
  * cfg->grace seconds) and returns 0. SIGHUP rereads the configuration (cfg->reload) and the
  * calendar without closing a connection: the calendar and public_read take effect for the next
  * requests (one under way keeps the calendar it started with); a changed listening address,
- * store, thread count, limit, rate or allowed host is reported as needing a restart. A reload
+ * store, thread count, limit, rate or allowed host is reported as needing a restart. The access
+ * log is opened again at its path (cfg->access_log_path), whether or not the rest reloads. A reload
  * that fails (a bad file, a calendar that does not parse) keeps everything as it was and says
  * why on stderr. Non-zero (errbuf says why) when it cannot start. Prints
  * "listening on http://HOST:PORT/" on stdout once it accepts connections. */

@@ -165,9 +165,31 @@ check('2026_provisional_before_the_import', '2026' in years, years)
 rc, out, err = run('calendar', 'import', os.path.join(os.path.dirname(os.path.abspath(FIXTURES)), 'notices', '2026.txt'),
                    '--calendar', calendar)
 check('notice_imported', rc == 0, err)
+# the access log rotated as logrotate does it (renamed, no copytruncate) with reload 2
+rotated = log + '.1'
+os.rename(log, rotated)
 proc.send_signal(signal.SIGHUP)
 check('reload_2_reported', wait_for('xuke serve: reloaded:', 2), stderr_lines())
+get('/after-rotation')  # a 404 the log shows by its path (query strings are not logged)
 status, body = get('/v1/status?as_of=2026-03-01')
+
+
+def log_text(path):
+    try:
+        with open(path, encoding='utf-8') as f:
+            return f.read()
+    except FileNotFoundError:
+        return ''
+
+
+deadline = time.monotonic() + WAIT  # the line is written when the request completes
+while '/after-rotation' not in log_text(log) and time.monotonic() < deadline:
+    time.sleep(0.05)
+check('access_log_reopened_at_its_path', '/after-rotation' in log_text(log), log_text(log)[-500:])
+check('rotated_log_keeps_the_lines_before', '/v1/status' in log_text(rotated)
+      and '/after-rotation' not in log_text(rotated), log_text(rotated)[-500:])
+held = [os.readlink(f'/proc/{proc.pid}/fd/{fd}') for fd in os.listdir(f'/proc/{proc.pid}/fd')]
+check('rotated_log_let_go', rotated not in held and log in held, held)
 years = provisional_years(body) if status == 200 else {'2026'}
 check('2026_official_after_reload', status == 200 and '2026' not in years, years)
 
