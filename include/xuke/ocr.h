@@ -85,6 +85,9 @@ typedef struct xk_ocr_line {
     /* read again alone, and the second reading, which read it otherwise, taken: two readings of
      * the line disagreed (evidence.c confirms no field by it) */
     bool reread;
+    /* taken from a PDF's text layer: exact, so what differs from the standard wording is what
+     * the document says, kept and flagged, never "repaired" (clauses.c) */
+    bool text_layer;
 } xk_ocr_line;
 
 /* A word the reader changed on a second look: Latin text that looks like a domain ("iyyhd.com")

@@ -489,24 +489,76 @@ static void snap_condition(xk_licence *lic, char **text, ocr_snaps *snaps, const
         *text = kept;
 }
 
-void xk_ocr_snap_clauses(xk_licence *lic, ocr_snaps *snaps)
+/* Whether line (1-based) of ocr was taken from a PDF's text layer. */
+static bool from_layer(const xk_ocr_result *ocr, int line)
+{
+    return ocr && line >= 1 && (size_t)line <= ocr->n_lines && ocr->lines[line - 1].text_layer;
+}
+
+/*
+ * A text layer is what the document says, exactly: a difference from the standard wording there
+ * is the document's own (a slip of its issuer, "管理人人员"), not a misreading. The snaps made
+ * since snaps->n was `since` are marked kept, never within the noise, so the field is flagged
+ * for a person to compare; the caller puts the texts back as the layer gave them.
+ */
+static void keep_layer(ocr_snaps *snaps, size_t since)
+{
+    for (size_t k = since; k < snaps->n; k++) {
+        snaps->items[k].kept = true;
+        snaps->items[k].noise = false;
+    }
+}
+
+static void snap_provision(xk_licence *lic, xk_provision *p, ocr_snaps *snaps)
 {
     char field[64];
+    snprintf(field, sizeof field, "特别规定事项 %d (provision)", p->no);
+    snap_field(lic, &p->text, snaps, field);
+    if (p->n_items == 0)
+        final_stop(lic, p, snaps, field);
+    else
+        items_colon(lic, p, snaps, field);
+    for (size_t j = 0; j < p->n_items; j++)
+        snap_field(lic, &p->items[j].text, snaps, field);
+}
+
+void xk_ocr_snap_clauses(xk_licence *lic, ocr_snaps *snaps, const xk_ocr_result *ocr)
+{
     for (size_t i = 0; i < lic->n_provisions; i++) {
         xk_provision *p = &lic->provisions[i];
-        snprintf(field, sizeof field, "特别规定事项 %d (provision)", p->no);
-        snap_field(lic, &p->text, snaps, field);
-        if (p->n_items == 0)
-            final_stop(lic, p, snaps, field);
-        else
-            items_colon(lic, p, snaps, field);
+        if (!from_layer(ocr, p->line)) {
+            snap_provision(lic, p, snaps);
+            continue;
+        }
+        size_t since = snaps->n;
+        char *text = p->text, **items = calloc(p->n_items ? p->n_items : 1, sizeof *items);
+        if (!items) { /* no room to keep the layer's texts: snapped, and flagged all the same */
+            snap_provision(lic, p, snaps);
+            keep_layer(snaps, since);
+            continue;
+        }
         for (size_t j = 0; j < p->n_items; j++)
-            snap_field(lic, &p->items[j].text, snaps, field);
+            items[j] = p->items[j].text;
+        snap_provision(lic, p, snaps);
+        keep_layer(snaps, since);
+        p->text = text;
+        for (size_t j = 0; j < p->n_items; j++)
+            p->items[j].text = items[j];
+        free(items);
     }
+    char field[64];
     for (size_t i = 0; i < lic->n_services; i++) {
         xk_service *s = &lic->services[i];
         snprintf(field, sizeof field, "业务种类 %s (service)", s->code);
-        for (size_t j = 0; j < s->conditions.len; j++)
+        bool layer = from_layer(ocr, s->line);
+        for (size_t j = 0; j < s->conditions.len; j++) {
+            size_t since = snaps->n;
+            char *text = s->conditions.items[j];
             snap_condition(lic, &s->conditions.items[j], snaps, field);
+            if (layer) {
+                keep_layer(snaps, since);
+                s->conditions.items[j] = text;
+            }
+        }
     }
 }

@@ -99,7 +99,7 @@ static bool add_line(reader *r, unsigned page, const char *s, size_t len, int mi
     if (!lines)
         return false;
     r->lines = lines;
-    r->lines[r->n_lines] = (xk_ocr_line){(int)page, min_conf, mean, {0, 0, 0, 0}, reread};
+    r->lines[r->n_lines] = (xk_ocr_line){(int)page, min_conf, mean, {0, 0, 0, 0}, reread, false};
     if (box)
         memcpy(r->lines[r->n_lines].box, box, sizeof r->lines[r->n_lines].box);
     r->n_lines++;
@@ -120,6 +120,7 @@ static bool add_text_lines(reader *r, unsigned page, const char *text, const xk_
         size_t n = nl ? (size_t)(nl - p) : strlen(p);
         if (!add_line(r, page, p, n, 100, 100, line < b->n ? b->box[line] : NULL, false))
             return false;
+        r->lines[r->n_lines - 1].text_layer = true;
         p += n;
         if (*p == '\r' && p[1] == '\n')
             p++;

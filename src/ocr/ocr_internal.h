@@ -115,6 +115,7 @@ typedef struct ocr_snap {
     char field[64];
     char from[160], to[160];
     bool noise; /* within the noise Tesseract makes (xk_ocr_within_noise) */
+    bool kept;  /* a text layer's wording that differs from the standard: noted, not applied */
 } ocr_snap;
 
 typedef struct ocr_snaps {
@@ -124,8 +125,11 @@ typedef struct ocr_snaps {
 
 void xk_ocr_snap_note(ocr_snaps *s, const char *field, const char *from, size_t from_len,
                       const char *to);
-/* Snaps the clauses of lic's provisions, items and service conditions (see clauses.c). */
-void xk_ocr_snap_clauses(xk_licence *lic, ocr_snaps *snaps);
+/* Snaps the clauses of lic's provisions, items and service conditions (see clauses.c). A field
+ * whose line ocr took from a PDF's text layer keeps its text: each difference from the standard
+ * wording is noted as kept, never within the noise, so the field is flagged. ocr may be NULL
+ * (every field read by OCR). */
+void xk_ocr_snap_clauses(xk_licence *lic, ocr_snaps *snaps, const xk_ocr_result *ocr);
 /* Whether text is, whole, one entry of the standard wording: a provision's text (item 0) or
  * item `item`'s text, to be equal to an entry whose place names that item number; a condition
  * (item -1) compared without its marks, as conditions are stored without 【】. */

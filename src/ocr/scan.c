@@ -330,6 +330,24 @@ static void field_spans(const xk_licence *lic, const xk_ocr_result *ocr, spans *
     provision_doubts(lic, sp, first_prov);
 }
 
+/*
+ * A PDF text layer is what the document prints: where its provision or condition differs from
+ * the standard wording, the text is kept (clauses.c) and the field is checked by a person. The
+ * doubt's code (rv.doubt.text_layer_not_standard) says it in the reader's language.
+ */
+static void layer_doubts(const ocr_snaps *snaps, spans *sp)
+{
+    for (size_t i = 0; snaps && i < snaps->n; i++) {
+        if (!snaps->items[i].kept)
+            continue;
+        for (size_t k = 0; k < sp->n; k++)
+            if (!sp->s[k].doubt[0] && strcmp(sp->s[k].name, snaps->items[i].field) == 0)
+                set_doubt(&sp->s[k], "text_layer_not_standard", NULL, NULL, "%s",
+                          "differs from the standard wording: kept as the PDF's text layer "
+                          "prints it");
+    }
+}
+
 /* The repairs made inside a span, as "履盖"→"覆盖", "〈"→"（" (at most size bytes); those
  * within the noise left out when skip_noise. */
 static size_t repairs_in(const ocr_repairs *rep, const span *s, bool skip_noise, char *buf,
@@ -358,7 +376,8 @@ static size_t snaps_of(const ocr_snaps *snaps, const char *field, bool skip_nois
     size_t n = 0, used = 0;
     buf[0] = '\0';
     for (size_t i = 0; snaps && i < snaps->n; i++) {
-        if (strcmp(snaps->items[i].field, field) != 0 || (skip_noise && snaps->items[i].noise))
+        if (strcmp(snaps->items[i].field, field) != 0 || (skip_noise && snaps->items[i].noise) ||
+            snaps->items[i].kept) /* not made: the span's doubt says so (layer_doubts) */
             continue;
         int need = snprintf(NULL, 0, "%s\"%s\"→\"%s\"", used ? ", " : "",
                             snaps->items[i].from, snaps->items[i].to);
@@ -468,6 +487,7 @@ static size_t flag_spans(xk_licence *lic, const xk_ocr_result *ocr, const ocr_re
         return 1;
     }
     field_spans(lic, ocr, sp);
+    layer_doubts(snaps, sp);
     lost_services(lic, ocr, sp);
     size_t flagged = flag_whole(lic, rep, snaps, sp->dropped), confirmed = 0;
     if (ocr->pages_text_layer_distrusted) { /* every field: the document was made to mislead */
@@ -746,7 +766,7 @@ xk_status xk_scan_parse(const xk_blob *files, size_t n, const xk_ocr_options *op
         return xk_error_set(err, XK_ENOMEM, 0, "out of memory");
     }
     if (snaps)
-        xk_ocr_snap_clauses(*out, snaps);
+        xk_ocr_snap_clauses(*out, snaps, r);
     if (*out)
         xk_ocr_flag_review(*out, r, rep, snaps, opt->review_confidence);
     free(snaps);
