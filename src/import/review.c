@@ -272,6 +272,89 @@ static xk_status apply_one(xk_licence *lic, const xk_correction *c, xk_error *er
     return set_value(lic, &t, c, err);
 }
 
+/* The findings about the number's province as printed: a person who corrects the number has read
+ * the province on the paper, so each is settled by it. */
+static const char *const NUMBER_FINDINGS[] = {
+    "problem.review.number_unresolved",       "problem.review.number_province",
+    "problem.review.number_province_coverage", "problem.number_province_ministry",
+    "problem.number_province_two",
+};
+
+static bool corrected(const xk_correction *c, size_t n, const char *path)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(c[i].field, path) == 0)
+            return true;
+    return false;
+}
+
+/* Whether the corrections settle review flag p (problem.review.field): the field it names was
+ * corrected. A scalar's flag by its path; a service's by its code or coverage; a provision's by
+ * its text. A website's flag stays: it covers the name, domains, server and provider together,
+ * and a correction of one member says nothing of the others. */
+static bool settles_field(const xk_problem *p, const xk_correction *c, size_t n)
+{
+    if (p->n_params < 2 || !p->params[0] || !p->params[1])
+        return false;
+    const char *field = p->params[0], *item = p->params[1];
+    char path[96];
+    if (strcmp(field, "service") == 0) {
+        snprintf(path, sizeof path, "services[%s].code", item);
+        if (corrected(c, n, path))
+            return true;
+        snprintf(path, sizeof path, "services[%s].coverage", item);
+        return corrected(c, n, path);
+    }
+    if (strcmp(field, "provision") == 0) {
+        snprintf(path, sizeof path, "provisions[%s].text", item);
+        return corrected(c, n, path);
+    }
+    return strcmp(field, "website") != 0 && !*item && corrected(c, n, field);
+}
+
+/* Whether the corrections settle coverage_unresolved on service p->params[0]: its coverage was
+ * corrected, or the number was and gave it the corrected province (set_number). */
+static bool settles_coverage(const xk_licence *lic, const xk_problem *p, const xk_correction *c,
+                             size_t n)
+{
+    if (p->n_params < 1 || !p->params[0])
+        return false;
+    char path[96];
+    snprintf(path, sizeof path, "services[%s].coverage", p->params[0]);
+    if (corrected(c, n, path))
+        return true;
+    for (size_t i = 0; corrected(c, n, "number") && i < lic->n_services; i++)
+        if (strcmp(lic->services[i].code, p->params[0]) == 0 && lic->services[i].coverage.len)
+            return true;
+    return false;
+}
+
+static bool settled(const xk_licence *lic, const xk_problem *p, const xk_correction *c, size_t n)
+{
+    if (p->severity != XK_SEV_WARNING || !p->key)
+        return false;
+    if (strcmp(p->key, "problem.review.field") == 0)
+        return settles_field(p, c, n);
+    if (strcmp(p->key, "problem.review.coverage_unresolved") == 0)
+        return settles_coverage(lic, p, c, n);
+    for (size_t k = 0; k < sizeof NUMBER_FINDINGS / sizeof NUMBER_FINDINGS[0]; k++)
+        if (strcmp(p->key, NUMBER_FINDINGS[k]) == 0)
+            return corrected(c, n, "number");
+    return false;
+}
+
+/* Takes out the warnings the corrections settle; the others (a field no one corrected, a
+ * finding of the validator) stay in their order. The corrections themselves are kept with the
+ * version (xk_store_put_corrections), so what was flagged and how it was settled is on record. */
+static void settle(xk_licence *lic, const xk_correction *c, size_t n)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < lic->n_problems; i++)
+        if (!settled(lic, &lic->problems[i], c, n))
+            lic->problems[kept++] = lic->problems[i]; /* the arena keeps the message */
+    lic->n_problems = kept;
+}
+
 xk_status xk_review_apply(xk_licence *lic, const xk_correction *c, size_t n, xk_error *err)
 {
     for (size_t i = 0; i < n; i++) {
@@ -281,6 +364,7 @@ xk_status xk_review_apply(xk_licence *lic, const xk_correction *c, size_t n, xk_
     }
     if (n == 0)
         return XK_OK;
+    settle(lic, c, n);
     if (xk_date_cmp(lic->issued, lic->expires) >= 0)
         return xk_error_set(err, XK_EUSAGE, 0,
                             "as corrected, the licence expires before it was issued");

@@ -449,8 +449,12 @@ async function testScanReview(page, base) {
   check('the record marks the company as corrected by a person, what the scan read kept apart beside it',
     field !== null && field.text.startsWith(right) && field.from.includes(misread) && field.from.includes('web-editor') && field.from.includes('人工更正'), JSON.stringify(field));
   const notes = await ownText(page, '#review');
+  /* the company's flag went with its correction; the text layer's provision 15 (管理人人员, the
+   * document's slip) stays flagged */
   check('zh: the stored record\'s review notes are said in Chinese on the licence page',
-    notes.length > 0 && latinWords(notes.join(' ')).length === 0 && notes.join('').includes('公司名称'), notes);
+    notes.length > 0 && latinWords(notes.join(' ')).length === 0 && notes.join('').includes('特别规定事项 15'), notes);
+  check('the review note the correction settled is gone: the company is no longer flagged',
+    !notes.join('').includes('公司名称'), notes);
   const audit = xuke('audit', '--db', DB, number);
   check('the correction is in the audit log', audit.includes('correct') && audit.includes(misread), audit.slice(-600));
   await shot(page, 'scan-review-imported');

@@ -1,7 +1,7 @@
 /*
  * Unit tests of the scan layer without OCR: format detection, the OCR text repairs (what they
- * change and, as much, what they must leave alone), clause snapping, the review flags, and the
- * grey page a colour scan is read from.
+ * change and, as much, what they must leave alone), clause snapping, the review flags, the grey
+ * page a colour scan is read from, and the review warnings a correction settles.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,6 +18,7 @@
 #include <leptonica/allheaders.h>
 
 #include "core/buf.h"
+#include "import/review.h"
 #include "ocr/ocr_internal.h"
 #include "xuke/xuke.h"
 
@@ -197,6 +198,50 @@ static void test_number_unresolved_is_a_review_flag(void **state)
     assert_int_equal(xk_ocr_number_unresolved(lic), XK_OK);
     assert_true(xk_licence_has_problem(lic, XK_SEV_WARNING,
                                        "needs review: 业务种类 B25 (service): no 覆盖范围 printed"));
+    xk_licence_free(lic);
+}
+
+/* A review that corrects the number takes out what that correction settles: the unresolved
+ * number, the coverage it left unresolved (now the corrected province's), the flag on the
+ * number; the flag on a field no one corrected stays until that field is corrected. */
+static void test_review_settles_its_warnings(void **state)
+{
+    (void)state;
+    const char *text =
+        "中华人民共和国\n增值电信业务经营许可证\n经营许可证编号：费B2-20230456\n"
+        "公司名称：示例科技有限公司\n法定代表人：张三\n业务种类\n（服务项目）\n及覆盖范围：\n"
+        "信息服务业务（不含互联网信息服务）\n发证机关(盖章)：\n"
+        "发证日期：2023-03-01\n有效期至：2028-03-01\n特别规定事项\n一、你公司应当遵守规定。\n";
+    xk_licence *lic = NULL;
+    xk_error err;
+    assert_int_equal(xk_licence_parse(text, strlen(text), NULL, &lic, &err), XK_EINVALID);
+    assert_int_equal(xk_ocr_number_unresolved(lic), XK_OK);
+    /* the flags scan.c gives a field read unsurely: problem.review.field, {0} field, {1} item */
+    const char *number[] = {"number", "", "费B2-20230456"};
+    const char *legal[] = {"legal_representative", "", "张三"};
+    assert_int_equal(xk_licence_problem_params(lic, XK_SEV_WARNING, 3, "problem.review.field",
+                                               number, 3, "needs review: 经营许可证编号 (number)"),
+                     XK_OK);
+    assert_int_equal(xk_licence_problem_params(lic, XK_SEV_WARNING, 5, "problem.review.field",
+                                               legal, 3, "needs review: 法定代表人 (legal)"),
+                     XK_OK);
+    xk_correction c[2];
+    memset(c, 0, sizeof c);
+    snprintf(c[0].field, sizeof c[0].field, "number");
+    snprintf(c[0].read_value, sizeof c[0].read_value, "费B2-20230456");
+    snprintf(c[0].corrected_value, sizeof c[0].corrected_value, "冀B2-20230456");
+    assert_int_equal(xk_review_apply(lic, c, 1, &err), XK_OK);
+    assert_string_equal(lic->services[0].coverage.items[0], "河北省");
+    assert_false(xk_licence_has_problem(lic, XK_SEV_WARNING, "needs review: 经营许可证编号"));
+    assert_false(xk_licence_has_problem(lic, XK_SEV_WARNING, "needs review: 业务种类 B25"));
+    assert_true(xk_licence_has_problem(lic, XK_SEV_WARNING, "needs review: 法定代表人"));
+    assert_true(xk_licence_needs_review(lic));
+    snprintf(c[1].field, sizeof c[1].field, "legal_representative");
+    snprintf(c[1].read_value, sizeof c[1].read_value, "张三");
+    snprintf(c[1].corrected_value, sizeof c[1].corrected_value, "张叁");
+    assert_int_equal(xk_review_apply(lic, &c[1], 1, &err), XK_OK);
+    assert_false(xk_licence_needs_review(lic));
+    assert_int_equal(xk_licence_error_count(lic), 0);
     xk_licence_free(lic);
 }
 
@@ -1570,6 +1615,7 @@ int main(void)
         cmocka_unit_test(test_sliver_words),
         cmocka_unit_test(test_unknown_region),
         cmocka_unit_test(test_number_unresolved_is_a_review_flag),
+        cmocka_unit_test(test_review_settles_its_warnings),
         cmocka_unit_test(test_numeral_value),
         cmocka_unit_test(test_numerals_yao),
         cmocka_unit_test(test_repairs),
