@@ -101,6 +101,9 @@
 #define XK_PG_MAX_PARAMS 256
 /* licences a bulk import on PostgreSQL stores together (COPY), within its transaction's batch */
 #define XK_PG_IMPORT_ROWS 500
+/* bytes of COPY rows a PostgreSQL bulk import makes before sending them: the server stores
+ * each such piece while the next is made (a speed setting; any size stores the same rows) */
+#define XK_PG_COPY_PIECE_BYTES (256u * 1024u)
 /* rows of a scan over the whole registry (an export, status or agenda over every licence, db
  * copy, backup, the audit chain's verification) read from PostgreSQL at a time: this process
  * holds one such batch, never the whole result */

@@ -143,50 +143,48 @@ static void copy_date(xk_buf *rows, xk_date d)
     xk_pgcopy_text(rows, xk_date_format(d, text, sizeof text));
 }
 
-/* The run's documents the store lacks, each once. */
-static void document_rows(const xk_batch_item *items, run *r, xk_buf *rows)
+/* The k-th licence's source document, when the store lacks it and the run has not sent it
+ * yet (r->docs: those already sent). */
+static void document_row(const xk_batch_item *items, run *r, size_t k, xk_buf *rows)
 {
-    numbers_clear(&r->docs); /* now: those already sent */
-    for (size_t k = 0; k < r->n; k++) {
-        const xk_batch_item *it = &items[r->at[k]];
-        const char *sha = it->prep->source_sha256;
-        if (numbers_has(&r->stored_docs, sha) || !numbers_add(&r->docs, sha))
-            continue;
-        xk_pgcopy_row(rows, 5);
-        xk_pgcopy_text(rows, sha);
-        xk_pgcopy_text(rows, it->kind);
-        xk_pgcopy_int8(rows, (long long)it->source_len);
-        xk_pgcopy_bytes(rows, it->source, it->source_len);
-        xk_pgcopy_text(rows, r->stamp[k]);
-    }
+    const xk_batch_item *it = &items[r->at[k]];
+    const char *sha = it->prep->source_sha256;
+    if (numbers_has(&r->stored_docs, sha) || !numbers_add(&r->docs, sha))
+        return;
+    xk_pgcopy_row(rows, 5);
+    xk_pgcopy_text(rows, sha);
+    xk_pgcopy_text(rows, it->kind);
+    xk_pgcopy_int8(rows, (long long)it->source_len);
+    xk_pgcopy_bytes(rows, it->source, it->source_len);
+    xk_pgcopy_text(rows, r->stamp[k]);
 }
 
-static void licence_rows(const xk_store *st, const xk_batch_item *items, const run *r,
-                         const long long *ids, xk_buf *lic_rows, xk_buf *version_rows)
+static void licence_row(const xk_batch_item *it, long long id, xk_buf *rows)
 {
-    for (size_t k = 0; k < r->n; k++) {
-        const xk_batch_item *it = &items[r->at[k]];
-        const xk_licence *lic = it->lic;
-        xk_pgcopy_row(lic_rows, 11);
-        xk_pgcopy_int8(lic_rows, ids[k]);
-        xk_pgcopy_text(lic_rows, lic->number);
-        xk_pgcopy_int4(lic_rows, 1);
-        const char *fields[] = {lic->company, lic->legal_representative, lic->region,
-                                lic->category, lic->issuer};
-        for (int f = 0; f < 5; f++)
-            xk_pgcopy_text(lic_rows, fields[f]);
-        copy_date(lic_rows, lic->issued);
-        copy_date(lic_rows, lic->expires);
-        xk_pgcopy_text(lic_rows, it->prep->duties);
+    const xk_licence *lic = it->lic;
+    xk_pgcopy_row(rows, 11);
+    xk_pgcopy_int8(rows, id);
+    xk_pgcopy_text(rows, lic->number);
+    xk_pgcopy_int4(rows, 1);
+    const char *fields[] = {lic->company, lic->legal_representative, lic->region, lic->category,
+                            lic->issuer};
+    for (int f = 0; f < 5; f++)
+        xk_pgcopy_text(rows, fields[f]);
+    copy_date(rows, lic->issued);
+    copy_date(rows, lic->expires);
+    xk_pgcopy_text(rows, it->prep->duties);
+}
 
-        xk_pgcopy_row(version_rows, 7);
-        xk_pgcopy_int8(version_rows, ids[k]);
-        xk_pgcopy_int4(version_rows, 1);
-        const char *rest[] = {it->prep->json, it->prep->record_sha256, it->prep->source_sha256,
-                              r->stamp[k], st->actor};
-        for (int f = 0; f < 5; f++)
-            xk_pgcopy_text(version_rows, rest[f]);
-    }
+static void version_row(const xk_store *st, const xk_batch_item *it, long long id,
+                        const char *stamp, xk_buf *rows)
+{
+    xk_pgcopy_row(rows, 7);
+    xk_pgcopy_int8(rows, id);
+    xk_pgcopy_int4(rows, 1);
+    const char *rest[] = {it->prep->json, it->prep->record_sha256, it->prep->source_sha256, stamp,
+                          st->actor};
+    for (int f = 0; f < 5; f++)
+        xk_pgcopy_text(rows, rest[f]);
 }
 
 static bool same_text(const char *a, const char *b)
@@ -194,37 +192,38 @@ static bool same_text(const char *a, const char *b)
     return strcmp(a ? a : "", b ? b : "") == 0;
 }
 
-/* Services and domains, each once per licence (the one-by-one statements' ON CONFLICT). */
-static void index_rows(const xk_batch_item *items, const run *r, const long long *ids,
-                       xk_buf *service_rows, xk_buf *domain_rows)
+/* A licence's services, each once (the one-by-one statements' ON CONFLICT). */
+static void service_rows(const xk_licence *lic, long long id, xk_buf *rows)
 {
-    for (size_t k = 0; k < r->n; k++) {
-        const xk_licence *lic = items[r->at[k]].lic;
-        for (size_t i = 0; i < lic->n_services; i++) {
-            size_t j = 0;
-            while (j < i && !same_text(lic->services[j].code, lic->services[i].code))
-                j++;
-            if (j < i)
+    for (size_t i = 0; i < lic->n_services; i++) {
+        size_t j = 0;
+        while (j < i && !same_text(lic->services[j].code, lic->services[i].code))
+            j++;
+        if (j < i)
+            continue;
+        xk_pgcopy_row(rows, 2);
+        xk_pgcopy_text(rows, lic->services[i].code);
+        xk_pgcopy_int8(rows, id);
+    }
+}
+
+/* A licence's domains, each once per website (the one-by-one statements' ON CONFLICT). */
+static void domain_rows(const xk_licence *lic, long long id, xk_buf *rows)
+{
+    for (size_t w = 0; w < lic->n_websites; w++) {
+        const xk_website *site = &lic->websites[w];
+        for (size_t d = 0; d < site->domains.len; d++) {
+            size_t e = 0;
+            while (e < d && !same_text(site->domains.items[e], site->domains.items[d]))
+                e++;
+            if (e < d)
                 continue;
-            xk_pgcopy_row(service_rows, 2);
-            xk_pgcopy_text(service_rows, lic->services[i].code);
-            xk_pgcopy_int8(service_rows, ids[k]);
-        }
-        for (size_t w = 0; w < lic->n_websites; w++) {
-            const xk_website *site = &lic->websites[w];
-            for (size_t d = 0; d < site->domains.len; d++) {
-                size_t e = 0;
-                while (e < d && !same_text(site->domains.items[e], site->domains.items[d]))
-                    e++;
-                if (e < d)
-                    continue;
-                xk_pgcopy_row(domain_rows, 5);
-                xk_pgcopy_text(domain_rows, site->domains.items[d]);
-                xk_pgcopy_int8(domain_rows, ids[k]);
-                xk_pgcopy_int4(domain_rows, (int)w);
-                xk_pgcopy_text(domain_rows, site->code);
-                xk_pgcopy_text(domain_rows, site->name);
-            }
+            xk_pgcopy_row(rows, 5);
+            xk_pgcopy_text(rows, site->domains.items[d]);
+            xk_pgcopy_int8(rows, id);
+            xk_pgcopy_int4(rows, (int)w);
+            xk_pgcopy_text(rows, site->code);
+            xk_pgcopy_text(rows, site->name);
         }
     }
 }
@@ -259,10 +258,15 @@ static xk_status draw_ids(xk_store *st, const run *r, long long *ids, xk_error *
     return rc;
 }
 
-static xk_status copy_rows(xk_store *st, const xk_batch_item *items, run *r,
-                           const long long *ids, xk_error *err)
+enum { T_DOCUMENTS, T_LICENCES, T_VERSIONS, T_SERVICES, T_DOMAINS, N_TABLES };
+
+/* Table t's rows of the run, sent as they are made in pieces of XK_PG_COPY_PIECE_BYTES: the
+ * server stores one piece while this thread makes the next, instead of waiting for all of
+ * them. */
+static int copy_table(xk_store *st, const xk_batch_item *items, run *r, const long long *ids,
+                      int t, xk_buf *rows)
 {
-    static const char *const copy_sql[5] = {
+    static const char *const copy_sql[N_TABLES] = {
         "COPY documents(sha256, kind, size, body, created_at) FROM STDIN (FORMAT binary)",
         "COPY licences(id, number, version, company, legal_representative, region, category, "
         "issuer, issued, expires, duties) FROM STDIN (FORMAT binary)",
@@ -272,6 +276,28 @@ static xk_status copy_rows(xk_store *st, const xk_batch_item *items, run *r,
         "COPY domains(host, licence_id, website_index, service, website_name) FROM STDIN "
         "(FORMAT binary)",
     };
+    if (xk_db_pg_copy_begin(st->db, copy_sql[t]) != XK_DB_OK)
+        return XK_DB_FAIL;
+    int sent = XK_DB_OK;
+    xk_buf_reset(rows);
+    for (size_t k = 0; sent == XK_DB_OK && k < r->n; k++) {
+        const xk_batch_item *it = &items[r->at[k]];
+        switch (t) {
+        case T_DOCUMENTS: document_row(items, r, k, rows); break;
+        case T_LICENCES: licence_row(it, ids[k], rows); break;
+        case T_VERSIONS: version_row(st, it, ids[k], r->stamp[k], rows); break;
+        case T_SERVICES: service_rows(it->lic, ids[k], rows); break;
+        default: domain_rows(it->lic, ids[k], rows); break;
+        }
+        if (rows->len >= XK_PG_COPY_PIECE_BYTES || rows->oom || k + 1 == r->n)
+            sent = xk_db_pg_copy_put(st->db, rows);
+    }
+    return xk_db_pg_copy_end(st->db, sent);
+}
+
+static xk_status copy_rows(xk_store *st, const xk_batch_item *items, run *r,
+                           const long long *ids, xk_error *err)
+{
     numbers_clear(&r->docs);
     numbers_clear(&r->stored_docs);
     for (size_t k = 0; k < r->n; k++)
@@ -280,20 +306,16 @@ static xk_status copy_rows(xk_store *st, const xk_batch_item *items, run *r,
                            &r->docs, &r->stored_docs, "looking up the documents", err);
     if (rc != XK_OK)
         return rc;
-    xk_buf rows[5];
-    for (int t = 0; t < 5; t++)
-        xk_buf_init(&rows[t]);
-    document_rows(items, r, &rows[0]);
-    licence_rows(st, items, r, ids, &rows[1], &rows[2]);
-    index_rows(items, r, ids, &rows[3], &rows[4]);
-    static const char *const doing[5] = {"storing the source documents", "storing the licences",
-                                         "storing the versions", "storing the services",
-                                         "storing the domains"};
-    for (int t = 0; t < 5 && rc == XK_OK; t++)
-        if (xk_db_pg_copy(st->db, copy_sql[t], &rows[t]) != XK_DB_OK)
+    numbers_clear(&r->docs); /* now: the documents sent */
+    static const char *const doing[N_TABLES] = {"storing the source documents",
+                                                "storing the licences", "storing the versions",
+                                                "storing the services", "storing the domains"};
+    xk_buf rows;
+    xk_buf_init(&rows);
+    for (int t = 0; t < N_TABLES && rc == XK_OK; t++)
+        if (copy_table(st, items, r, ids, t, &rows) != XK_DB_OK)
             rc = xk_store_db_error(st, err, doing[t]);
-    for (int t = 0; t < 5; t++)
-        xk_buf_free(&rows[t]);
+    xk_buf_free(&rows);
     return rc;
 }
 

@@ -127,6 +127,15 @@ xk_status xk_db_pg_open(const char *conninfo, xk_db **out, xk_error *err);
  * connection's error says why). */
 struct xk_buf;
 int xk_db_pg_copy(xk_db *db, const char *sql, struct xk_buf *rows);
+/* The same COPY sent in pieces, so the server stores the first rows while the caller makes the
+ * next: begin (the statement and the stream's header), put any number of times (rows' bytes are
+ * sent and rows emptied), then end with XK_DB_OK, or with the failure of a put or of the
+ * caller's own making (the server then drops every row of it). Between begin and end nothing
+ * else may run on the connection. Each returns XK_DB_OK or XK_DB_FAIL (the connection's error
+ * says why; a put that found rows out of memory: out of memory). */
+int xk_db_pg_copy_begin(xk_db *db, const char *sql);
+int xk_db_pg_copy_put(xk_db *db, struct xk_buf *rows);
+int xk_db_pg_copy_end(xk_db *db, int sent);
 /* A row of a binary COPY stream: its field count, then each field in the table's order. Text
  * and bytea are their bytes as they are; failures of memory are kept in the buffer (oom). */
 void xk_pgcopy_row(struct xk_buf *rows, int fields);

@@ -808,13 +808,10 @@ static int copy_finish(pg_db *d)
     return rc;
 }
 
-int xk_db_pg_copy(xk_db *db, const char *sql, xk_buf *rows)
+int xk_db_pg_copy_begin(xk_db *db, const char *sql)
 {
     pg_db *d = pdb(db);
     static const char header[19] = "PGCOPY\n\377\r\n\0\0\0\0\0\0\0\0\0";
-    be(rows, 0xffff, 2); /* the trailer: a field count of -1 */
-    if (rows->oom || rows->len > 0x7fffffff) /* the callers' batches stay far below */
-        return out_of_memory(d);
     if (!usable(d))
         return XK_DB_FAIL;
     PGresult *r = PQexec(d->c, sql);
@@ -825,15 +822,51 @@ int xk_db_pg_copy(xk_db *db, const char *sql, xk_buf *rows)
         return XK_DB_FAIL;
     }
     PQclear(r);
-    bool sent = PQputCopyData(d->c, header, sizeof header) == 1 &&
-                PQputCopyData(d->c, rows->data, (int)rows->len) == 1;
-    /* ended either way: on a failure to send, with an error, so the server drops the rows */
-    if (PQputCopyEnd(d->c, sent ? NULL : "xuke could not send the rows") != 1 || !sent) {
+    if (PQputCopyData(d->c, header, sizeof header) != 1) {
         note_result(d, NULL);
+        PQputCopyEnd(d->c, "xuke could not send the rows");
         copy_finish(d);
         return XK_DB_FAIL;
     }
+    return XK_DB_OK;
+}
+
+int xk_db_pg_copy_put(xk_db *db, xk_buf *rows)
+{
+    pg_db *d = pdb(db);
+    if (rows->oom || rows->len > 0x7fffffff) /* the callers' pieces stay far below */
+        return out_of_memory(d);
+    if (rows->len && PQputCopyData(d->c, rows->data, (int)rows->len) != 1) {
+        note_result(d, NULL);
+        return XK_DB_FAIL;
+    }
+    xk_buf_reset(rows);
+    return XK_DB_OK;
+}
+
+int xk_db_pg_copy_end(xk_db *db, int sent)
+{
+    pg_db *d = pdb(db);
+    static const char trailer[2] = "\377\377"; /* a field count of -1 */
+    bool memory = sent != XK_DB_OK && d->no_memory;
+    bool ok = sent == XK_DB_OK && PQputCopyData(d->c, trailer, sizeof trailer) == 1;
+    /* ended either way: on a failure to send, with an error, so the server drops the rows */
+    if (PQputCopyEnd(d->c, ok ? NULL : "xuke could not send the rows") != 1 || !ok) {
+        if (!memory && sent == XK_DB_OK)
+            note_result(d, NULL);
+        copy_finish(d);
+        return memory ? out_of_memory(d) : XK_DB_FAIL;
+    }
     return copy_finish(d);
+}
+
+int xk_db_pg_copy(xk_db *db, const char *sql, xk_buf *rows)
+{
+    if (rows->oom || rows->len > 0x7fffffff) /* before the COPY starts: nothing was sent */
+        return out_of_memory(pdb(db));
+    if (xk_db_pg_copy_begin(db, sql) != XK_DB_OK)
+        return XK_DB_FAIL;
+    return xk_db_pg_copy_end(db, xk_db_pg_copy_put(db, rows));
 }
 
 static const xk_db_ops pg_ops = {
