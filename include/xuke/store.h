@@ -257,6 +257,10 @@ xk_status xk_store_stats_get(xk_store *st, xk_store_stats *out, xk_error *err);
  */
 xk_status xk_store_get_json(xk_store *st, const char *number, int version, char **json,
                             xk_licence_info *info, xk_error *err);
+/* The same into a buffer with room bytes to spare after the record (*len bytes, then a NUL, then
+ * the room), copied once out of the row: for an answer composed around the record in place. */
+xk_status xk_store_get_json_room(xk_store *st, const char *number, int version, size_t room,
+                                 char **json, size_t *len, xk_licence_info *info, xk_error *err);
 
 /* --- events (what happened to a licence: the rules turn them into obligations) --------------- */
 

@@ -4,6 +4,7 @@
  * caller's batch (see xk_store_write_begin): either way a crash leaves only whole licences.
  */
 #include <sodium.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -769,7 +770,28 @@ static bool copy_col(char *dst, size_t size, xk_stmt *s, int col)
 xk_status xk_store_get_json(xk_store *st, const char *number, int version, char **json,
                             xk_licence_info *info, xk_error *err)
 {
+    size_t len;
+    return xk_store_get_json_room(st, number, version, 0, json, &len, info, err);
+}
+
+/* The record column's bytes (n of them, NULL when NULL) in a new buffer with room to spare. */
+static char *record_copy(const char *record, size_t n, size_t room)
+{
+    if (!record || n > SIZE_MAX - room - 1)
+        return NULL;
+    char *out = malloc(n + 1 + room);
+    if (out) {
+        memcpy(out, record, n);
+        out[n] = '\0';
+    }
+    return out;
+}
+
+xk_status xk_store_get_json_room(xk_store *st, const char *number, int version, size_t room,
+                                 char **json, size_t *len, xk_licence_info *info, xk_error *err)
+{
     *json = NULL;
+    *len = 0;
     xk_stmt *s = xk_store_stmt(st, S_GET_VERSION, err);
     if (!s)
         return xk_store_stmt_failure(err);
@@ -785,7 +807,10 @@ xk_status xk_store_get_json(xk_store *st, const char *number, int version, char 
     if (rc != XK_DB_ROW)
         return xk_store_db_error(st, err, "reading the licence");
     const char *record = xk_db_column_text(s, 1);
-    *json = record ? strdup(record) : NULL;
+    /* the text stops at its first NUL, as strdup stopped it (a record never holds one) */
+    size_t n = record ? strnlen(record, xk_db_column_bytes(s, 1)) : 0;
+    *json = record_copy(record, n, room);
+    *len = n;
     bool fits = true;
     if (info) {
         memset(info, 0, sizeof *info);

@@ -272,15 +272,16 @@ static xk_status licence_text_decoded(xk_store *st, const xk_calendar *cal, xk_d
 
 /* The stored record (json, len bytes, taken) with the facts' members (tail: "{...}" as
  * json_dumps wrote them) composed after its last member, into out; the tag from the record's
- * hash and the facts' hash. */
-static xk_status compose(char *json, size_t len, const char *tail, size_t tail_len,
+ * hash and the facts' hash. roomy: json already has tail_len bytes to spare after its NUL
+ * (xk_store_get_json_room), so the answer is written in place. */
+static xk_status compose(char *json, size_t len, bool roomy, const char *tail, size_t tail_len,
                          const char *record_sha256, const char *tail_hash, xk_view_text *out,
                          xk_error *err)
 {
     bool empty = len == 2 && json[0] == '{' && json[1] == '}';
     /* the record without its closing brace, a comma, then the facts' members and their brace */
     size_t head = empty ? 1 : len - 1, sep = empty ? 0 : 1;
-    char *text = realloc(json, head + sep + tail_len);
+    char *text = roomy ? json : realloc(json, head + sep + tail_len);
     if (!text) {
         free(json);
         return xk_error_set(err, XK_ENOMEM, 0, "out of memory writing the answer");
@@ -324,7 +325,7 @@ static xk_status licence_text(xk_store *st, const xk_calendar *cal, xk_date as_o
     size_t tail_len = strlen(tail);
     char tail_hash[XK_SHA256_HEX];
     sha256_hex(tail, tail_len, tail_hash);
-    rc = compose(json, len, tail, tail_len, info.current.record_sha256, tail_hash, out, err);
+    rc = compose(json, len, false, tail, tail_len, info.current.record_sha256, tail_hash, out, err);
     if (rc == XK_OK && kept) {
         kept->tail = tail;
         kept->tail_len = tail_len;
@@ -364,8 +365,11 @@ xk_status xk_view_licence_text_again(xk_store *st, const char *number, const xk_
 {
     memset(out, 0, sizeof *out);
     char *json;
+    size_t len;
     xk_licence_info info;
-    xk_status rc = xk_store_get_json(st, number, facts->version, &json, &info, err);
+    /* the record read into the answer's own buffer: the facts composed after it there */
+    xk_status rc = xk_store_get_json_room(st, number, facts->version, facts->tail_len, &json, &len,
+                                          &info, err);
     if (rc != XK_OK)
         return rc;
     if (strcmp(info.current.record_sha256, facts->record_sha256) != 0) {
@@ -374,7 +378,7 @@ xk_status xk_view_licence_text_again(xk_store *st, const char *number, const xk_
                             "version %d of %s is not the record its facts were computed for",
                             facts->version, number);
     }
-    return compose(json, strlen(json), facts->tail, facts->tail_len, facts->record_sha256,
+    return compose(json, len, true, facts->tail, facts->tail_len, facts->record_sha256,
                    facts->tail_hash, out, err);
 }
 

@@ -497,6 +497,43 @@ static void test_facts_compose_the_same_answer(void **state)
         }
 }
 
+/* The record read with room to spare after it (the buffer an answer is composed in) is the
+ * stored record: a JSON object, its bytes and their length xk_store_get_json's, a NUL ends
+ * them, and the room is the caller's to write. */
+static void test_record_read_with_room(void **state)
+{
+    fixture *fx = *state;
+    xk_error err;
+    numbers ns;
+    all_numbers(fx, &ns);
+    assert_true(ns.n >= 5);
+    for (size_t i = 0; i < ns.n; i++)
+        for (size_t room = 0; room <= 4096; room += 4096) {
+            char *plain, *roomy;
+            size_t len;
+            xk_licence_info info;
+            assert_int_equal(xk_store_get_json(fx->st, ns.v[i], 0, &plain, NULL, &err), XK_OK);
+            assert_int_equal(
+                xk_store_get_json_room(fx->st, ns.v[i], 0, room, &roomy, &len, &info, &err),
+                XK_OK);
+            assert_int_equal(len, strlen(plain));
+            assert_memory_equal(roomy, plain, len + 1);
+            json_error_t jerr;
+            json_t *o = json_loadb(roomy, len, 0, &jerr);
+            assert_true(json_is_object(o));
+            json_decref(o);
+            assert_true(info.current.version >= 1);
+            memset(roomy + len + 1, 'x', room); /* the sanitizer run: all of it allocated */
+            free(plain);
+            free(roomy);
+        }
+    char *none;
+    size_t len;
+    assert_int_equal(xk_store_get_json_room(fx->st, "京B2-20990001", 0, 64, &none, &len, NULL, &err),
+                     XK_ENOTFOUND);
+    assert_null(none);
+}
+
 /* A write the answers are not kept for: a licence answer too large for the answers kept is
  * composed again from its kept facts, and a new version or a removal through another connection
  * is seen at once all the same. */
@@ -730,6 +767,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_tags_and_conditional_requests, setup, teardown),
         cmocka_unit_test_setup_teardown(test_kept_answers_follow_the_store, setup, teardown),
         cmocka_unit_test_setup_teardown(test_facts_compose_the_same_answer, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_record_read_with_room, setup, teardown),
         cmocka_unit_test_setup_teardown(test_kept_facts_follow_the_store, setup, teardown),
         cmocka_unit_test_setup_teardown(test_settled_store_sees_writes_at_once, setup, teardown),
         cmocka_unit_test(test_etag_matching),
