@@ -67,6 +67,9 @@
 #define XK_MAX_OCR_REPAIRS 256u
 #define XK_MAX_OCR_SNAPS 128u
 #define XK_MAX_OCR_LINE_CHARS 1024u
+/* Lines of one scan read below the review confidence whose image is kept after its page for a
+ * second, independent reading (src/ocr/second.c): a field on a line beyond them stays flagged. */
+#define XK_MAX_OCR_KEPT_LINES 256u
 /* Fields of one scanned licence checked one by one for review: the scalars, every service,
  * website and provision. */
 #define XK_MAX_REVIEW_SPANS (16u + XK_MAX_SERVICES + XK_MAX_WEBSITES + XK_MAX_PROVISIONS)

@@ -4,7 +4,8 @@
  * the print the model reads best and turned upright when it lies turned (geometry.c), read by
  * the thread's engine within the page's time (engine.c), walked into lines (page_lines.c), its
  * doubtful lines read again (reread.c, region.c, numerals.c, latin.c), and its lines and fixes
- * appended. Pages may be read on other threads (xk_ocr_options.lend): each page is read into a
+ * appended (with, when asked, the images of its unsure lines for a second reading, second.c).
+ * Pages may be read on other threads (xk_ocr_options.lend): each page is read into a
  * slot of its own and the slots are appended in page order, so the text is the same whoever read
  * which page. It owns the text being built and the order of those steps, none of the steps.
  */
@@ -53,6 +54,7 @@ typedef struct page_slot {
     char *text;    /* a text-layer page (owned) */
     xk_ocr_boxes boxes; /* where its lines stand (owned) */
     page_lines pl; /* an image page's lines, once read */
+    PIX **crops;   /* pl.n of them: the unsure lines' images kept for a second reading, or NULL */
     int width, height; /* of the image read, the lines' boxes in its pixels */
     bool turned;
     bool done; /* under the reader's lock */
@@ -79,6 +81,7 @@ typedef struct reader {
     page_slot *head, **tail;
     pthread_mutex_t lock;
     pthread_cond_t moved;
+    ocr_kept *kept; /* where unsure lines' images go, in line order; NULL: none kept */
 } reader;
 
 static void distrusted_page(page_sink *sink, size_t unshown, size_t n)
@@ -178,6 +181,10 @@ static bool add_page_lines(reader *r, page_slot *s)
                       l->mean, box, l->reread) ||
             !add_fixes(r, l))
             return false;
+        if (s->crops && s->crops[i]) {
+            xk_ocr_kept_add(r->kept, (int)r->n_lines, s->crops[i]);
+            s->crops[i] = NULL;
+        }
     }
     return true;
 }
@@ -250,6 +257,8 @@ static xk_status read_image_page(page_slot *s, const xk_ocr_options *o, xk_error
         rc = read_upright(s, api, &clean, xres, &left, o, err);
     if (rc == XK_OK)
         rc = collect(s, api, clean, o, &left, err);
+    if (rc == XK_OK && s->r->kept)
+        s->crops = xk_ocr_keep_unsure(clean, &s->pl, o->review_confidence);
     s->width = (int)pixGetWidth(clean);
     s->height = (int)pixGetHeight(clean);
     TessBaseAPIClear(api);
@@ -276,6 +285,9 @@ static void slot_free(page_slot *s)
     pixDestroy(&s->pix);
     free(s->text);
     free(s->boxes.box);
+    for (size_t i = 0; s->crops && i < s->pl.n; i++)
+        pixDestroy(&s->crops[i]);
+    free(s->crops);
     xk_ocr_page_lines_free(&s->pl);
     free(s);
 }
@@ -406,6 +418,13 @@ static xk_status text_page(page_sink *sink, const char *text, const xk_ocr_boxes
 xk_status xk_ocr_read(const xk_blob *files, size_t n, const xk_ocr_options *opt,
                       xk_ocr_result *out, xk_error *err)
 {
+    return xk_ocr_read_keeping(files, n, opt, out, NULL, err);
+}
+
+/* See ocr_internal.h. */
+xk_status xk_ocr_read_keeping(const xk_blob *files, size_t n, const xk_ocr_options *opt,
+                              xk_ocr_result *out, ocr_kept *kept, xk_error *err)
+{
     xk_ocr_options defaults;
     if (!opt) {
         xk_ocr_options_init(&defaults);
@@ -415,6 +434,7 @@ xk_status xk_ocr_read(const xk_blob *files, size_t n, const xk_ocr_options *opt,
     reader r;
     memset(&r, 0, sizeof r);
     r.o = opt;
+    r.kept = kept;
     r.tail = &r.head;
     pthread_mutex_init(&r.lock, NULL);
     pthread_cond_init(&r.moved, NULL);
@@ -448,6 +468,7 @@ xk_status xk_ocr_read(const xk_blob *files, size_t n, const xk_ocr_options *opt,
     if (rc == XK_OK && r.text.oom)
         rc = xk_error_set(err, XK_ENOMEM, 0, "out of memory");
     if (rc != XK_OK) {
+        xk_ocr_kept_free(kept);
         xk_buf_free(&r.text);
         free(r.lines);
         free(r.fixes);

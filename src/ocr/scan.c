@@ -476,8 +476,89 @@ static void field_flag(xk_licence *lic, const span *s, int line, int low, int th
                               n_snaps ? "matched to standard wording " : "", snapped, len, text);
 }
 
+/* Line `line` (1-based) of the OCR text whole: start and length. */
+static const char *whole_line(const xk_ocr_result *ocr, int line, size_t *len)
+{
+    const char *p = ocr->text, *end = ocr->text + ocr->len;
+    for (int i = 1; i < line && p < end; i++) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        p = nl ? nl + 1 : end;
+    }
+    const char *nl = p < end ? memchr(p, '\n', (size_t)(end - p)) : NULL;
+    *len = p < end ? (size_t)((nl ? nl : end) - p) : 0;
+    return p;
+}
+
+/*
+ * Whether span s, about to be flagged for lines read below threshold alone, reads alike a second
+ * time: the field has its kind's shape (second.c), none of its lines was read otherwise already
+ * (reread.c), and each of its lines below threshold, read again apart (second), gives the same
+ * words. A line with no second reading, or one that differs, keeps the flag.
+ */
+static bool read_alike(const xk_licence *lic, const xk_ocr_result *ocr, const span *s,
+                       int threshold, const ocr_second *second)
+{
+    if (!second || !second->read || !xk_ocr_field_well_formed(lic, s->field, s->item))
+        return false;
+    bool any = false;
+    for (int l = s->first; l <= s->last && (size_t)l <= ocr->n_lines; l++) {
+        const xk_ocr_line *line = &ocr->lines[l - 1];
+        if (line->reread)
+            return false;
+        if (line->confidence >= threshold)
+            continue;
+        size_t len;
+        const char *text = whole_line(ocr, l, &len);
+        char *again = second->read(second->ctx, l);
+        bool agree = again && xk_ocr_readings_agree(text, len, again, strlen(again));
+        free(again);
+        if (!agree)
+            return false;
+        any = true;
+    }
+    return any;
+}
+
+/* The fields a second reading confirmed, as the record's JSON names them ("company",
+ * "websites[2]"), for the note that says why they are not flagged. */
+typedef struct read_twice {
+    char names[512];
+    size_t n;
+    int line;
+} read_twice;
+
+static void read_twice_add(read_twice *t, const span *s)
+{
+    char name[48];
+    if (strcmp(s->field, "website") == 0)
+        snprintf(name, sizeof name, "websites[%s]", s->item);
+    else
+        snprintf(name, sizeof name, "%s", s->field);
+    size_t used = strlen(t->names);
+    if (used + strlen(name) + 3 < sizeof t->names) /* whole names only; the count says all */
+        snprintf(t->names + used, sizeof t->names - used, "%s%s", used ? ", " : "", name);
+    if (!t->n++)
+        t->line = s->first;
+}
+
+static void read_twice_note(xk_licence *lic, const read_twice *t, int threshold)
+{
+    if (!t->n)
+        return;
+    char count[24], below[16];
+    snprintf(count, sizeof count, "%zu", t->n);
+    snprintf(below, sizeof below, "%d", threshold);
+    const char *params[] = {count, t->names, below};
+    xk_licence_problem_params(lic, XK_SEV_WARNING, t->line, "problem.ocr_fields_read_twice",
+                              params, sizeof params / sizeof params[0],
+                              "OCR: %zu field(s) read below confidence %d (%s) read alike a "
+                              "second time, each such line alone on an image prepared otherwise, "
+                              "and have the shape their field has, so not flagged",
+                              t->n, threshold, t->names);
+}
+
 static size_t flag_spans(xk_licence *lic, const xk_ocr_result *ocr, const ocr_repairs *rep,
-                         const ocr_snaps *snaps, int threshold)
+                         const ocr_snaps *snaps, int threshold, const ocr_second *second)
 {
     spans *sp = malloc(sizeof *sp);
     if (!sp) { /* nothing can be checked field by field: the whole document is */
@@ -489,6 +570,7 @@ static size_t flag_spans(xk_licence *lic, const xk_ocr_result *ocr, const ocr_re
     field_spans(lic, ocr, sp);
     layer_doubts(snaps, sp);
     lost_services(lic, ocr, sp);
+    read_twice twice = {"", 0, 0};
     size_t flagged = flag_whole(lic, rep, snaps, sp->dropped), confirmed = 0;
     if (ocr->pages_text_layer_distrusted) { /* every field: the document was made to mislead */
         xk_licence_problem_key(lic, XK_SEV_WARNING, 0, "problem.review.text_layer_distrusted",
@@ -523,6 +605,11 @@ static size_t flag_spans(xk_licence *lic, const xk_ocr_result *ocr, const ocr_re
             confirmed += waived;
             continue;
         }
+        if (low < threshold && n_fixes == 0 && n_snaps == 0 && !s->doubt[0] &&
+            read_alike(lic, ocr, s, threshold, second)) {
+            read_twice_add(&twice, s);
+            continue;
+        }
         int len;
         const char *text = line_text(ocr, low_line, &len);
         char conf[200] = "";
@@ -543,6 +630,7 @@ static size_t flag_spans(xk_licence *lic, const xk_ocr_result *ocr, const ocr_re
             "the number alike on every page, a five-year term), so not flagged for "
             "a low confidence or corrections within the noise",
             confirmed);
+    read_twice_note(lic, &twice, threshold);
     free(sp);
     return flagged;
 }
@@ -688,17 +776,42 @@ static size_t flag_swallowing(xk_licence *lic)
     return flagged;
 }
 
+size_t xk_ocr_flag_review_second(xk_licence *lic, const xk_ocr_result *ocr, const ocr_repairs *rep,
+                                 const ocr_snaps *snaps, int review_confidence,
+                                 const ocr_second *second)
+{
+    return flag_spans(lic, ocr, rep, snaps, review_confidence, second) +
+           flag_poor_pages(lic, ocr) + flag_unread_tail(lic, ocr) + flag_swallowing(lic);
+}
+
 size_t xk_ocr_flag_review(xk_licence *lic, const xk_ocr_result *ocr, const ocr_repairs *rep,
                           const ocr_snaps *snaps, int review_confidence)
 {
-    return flag_spans(lic, ocr, rep, snaps, review_confidence) + flag_poor_pages(lic, ocr) +
-           flag_unread_tail(lic, ocr) + flag_swallowing(lic);
+    return xk_ocr_flag_review_second(lic, ocr, rep, snaps, review_confidence, NULL);
+}
+
+/* The scan's kept lines read a second time (second.c), within OCR_SECOND_SECONDS in all. */
+typedef struct second_ctx {
+    const ocr_kept *kept;
+    const xk_ocr_options *o;
+    double left;
+} second_ctx;
+
+static char *read_kept(void *ctx, int line)
+{
+    second_ctx *c = ctx;
+    return xk_ocr_second_reading(c->kept, line, c->o, &c->left);
 }
 
 size_t xk_ocr_flag_fields(xk_licence *lic, const xk_ocr_result *ocr, int review_confidence)
 {
     return xk_ocr_flag_review(lic, ocr, NULL, NULL, review_confidence);
 }
+
+/* Processor time for the second readings of one scan, all together: one takes about 0.1 s, and a
+ * scan has a few fields flagged for their confidence alone. Past it, the fields left stay
+ * flagged. */
+#define OCR_SECOND_SECONDS 5.0
 
 xk_status xk_scan_for_import(const char *bytes, size_t len, xk_licence **lic, char **text,
                              size_t *text_len, char kind[8], xk_error *err, void *ctx)
@@ -734,7 +847,8 @@ xk_status xk_scan_parse(const xk_blob *files, size_t n, const xk_ocr_options *op
     xk_ocr_result local;
     xk_ocr_result *r = ocr ? ocr : &local;
     *out = NULL;
-    xk_status rc = xk_ocr_read(files, n, opt, r, err);
+    ocr_kept kept = {0};
+    xk_status rc = xk_ocr_read_keeping(files, n, opt, r, &kept, err);
     if (rc != XK_OK)
         return rc;
     ocr_repairs *rep = calloc(1, sizeof *rep);
@@ -746,6 +860,7 @@ xk_status xk_scan_parse(const xk_blob *files, size_t n, const xk_ocr_options *op
             rep->items[rep->n - 1].noise = false;
     }
     if (!rep || xk_ocr_repair_text(r, rep) != XK_OK) {
+        xk_ocr_kept_free(&kept);
         free(rep);
         if (!ocr)
             xk_ocr_result_free(&local);
@@ -758,6 +873,7 @@ xk_status xk_scan_parse(const xk_blob *files, size_t n, const xk_ocr_options *op
         rc = XK_OK; /* the province unread was its only error: given, flagged, not refused */
     ocr_snaps *snaps = *out && !unresolved_oom ? calloc(1, sizeof *snaps) : NULL;
     if (*out && !snaps) {
+        xk_ocr_kept_free(&kept);
         xk_licence_free(*out);
         *out = NULL;
         free(rep);
@@ -767,8 +883,11 @@ xk_status xk_scan_parse(const xk_blob *files, size_t n, const xk_ocr_options *op
     }
     if (snaps)
         xk_ocr_snap_clauses(*out, snaps, r);
+    second_ctx again = {&kept, opt, OCR_SECOND_SECONDS};
+    ocr_second second = {read_kept, &again};
     if (*out)
-        xk_ocr_flag_review(*out, r, rep, snaps, opt->review_confidence);
+        xk_ocr_flag_review_second(*out, r, rep, snaps, opt->review_confidence, &second);
+    xk_ocr_kept_free(&kept);
     free(snaps);
     free(rep);
     if (!ocr)

@@ -1009,6 +1009,223 @@ static void test_flag_has_key_and_parts(void **state)
     xk_licence_free(lic);
 }
 
+/* --- a second reading of the lines of fields flagged for their confidence alone ---------- */
+
+/* A scan's second readings, for the tests: line i (1-based) reads again[i - 1] (NULL: no second
+ * reading), and the lines asked for are counted. */
+typedef struct stub_second {
+    const char *again[8];
+    int asked[8];
+} stub_second;
+
+static char *stub_read(void *ctx, int line)
+{
+    stub_second *s = ctx;
+    if (line < 1 || line > 8)
+        return NULL;
+    s->asked[line - 1]++;
+    return s->again[line - 1] ? strdup(s->again[line - 1]) : NULL;
+}
+
+/* The first page of a scan: the company on line 1, read at 41, the legal representative on line
+ * 2 read surely; a website's four lines from line 3, its name and provider read at 30 and 52. */
+static const char second_text[] = "公司名称:北京小荷科技有限公司\n"
+                                  "法定代表人:王小荷\n"
+                                  "网站名称:小荷书屋\n"
+                                  "网站域名:xiaohe.com.cn\n"
+                                  "服务器放置地:北京市\n"
+                                  "网站接入服务提供单位:阿里云计算有限公司\n";
+
+static xk_licence *second_licence(xk_ocr_line lines[6], xk_ocr_result *r)
+{
+    for (int i = 0; i < 6; i++)
+        lines[i] = (xk_ocr_line){1, 96, 98, {0, 0, 0, 0}, false, false};
+    lines[0].confidence = 41;
+    lines[2].confidence = 30;
+    lines[5].confidence = 52;
+    *r = (xk_ocr_result){(char *)second_text, strlen(second_text), lines, 6, 1, 0, 0, 0, NULL, 0,
+                         0, 0, 0};
+    xk_licence *lic = xk_licence_new();
+    lic->company = xk_licence_strdup(lic, "北京小荷科技有限公司", strlen("北京小荷科技有限公司"));
+    lic->line_company = 1;
+    lic->legal_representative = xk_licence_strdup(lic, "王小荷", strlen("王小荷"));
+    lic->line_legal = 2;
+    xk_service *svc = xk_licence_add_service(lic); /* its 附页 header's, line 0: not checked */
+    assert_non_null(svc);
+    snprintf(svc->code, sizeof svc->code, "B25");
+    xk_website *w = xk_licence_add_website(lic);
+    assert_non_null(w);
+    memcpy(w->code, "B25", 4);
+    w->name = xk_licence_strdup(lic, "小荷书屋", strlen("小荷书屋"));
+    assert_int_equal(xk_strlist_push(lic, &w->domains, "xiaohe.com.cn", strlen("xiaohe.com.cn")),
+                     XK_OK);
+    w->server_location = xk_licence_strdup(lic, "北京市", strlen("北京市"));
+    w->access_provider = xk_licence_strdup(lic, "阿里云计算有限公司", strlen("阿里云计算有限公司"));
+    w->line = 3;
+    return lic;
+}
+
+/* Each line read below the threshold reads alike a second time (a colon read otherwise is no
+ * word): neither the company nor the website is flagged, a note names both, and only the lines
+ * below the threshold were read again. */
+static void test_second_reading_alike_lifts_flag(void **state)
+{
+    (void)state;
+    xk_ocr_line lines[6];
+    xk_ocr_result r;
+    xk_licence *lic = second_licence(lines, &r);
+    stub_second stub = {{"公司名称：北京小荷科技有限公司", NULL, "网站名称：小荷书屋", NULL, NULL,
+                         "网站接入服务提供单位 阿里云计算有限公司"},
+                        {0}};
+    ocr_second second = {stub_read, &stub};
+    assert_int_equal(xk_ocr_flag_review_second(lic, &r, NULL, NULL, 80, &second), 0);
+    assert_false(xk_licence_needs_review(lic));
+    const xk_problem *note = problem_with(lic, "read alike a second time");
+    assert_non_null(note);
+    assert_string_equal(note->key, "problem.ocr_fields_read_twice");
+    assert_string_equal(note->params[0], "2");
+    assert_string_equal(note->params[1], "company, websites[1]");
+    int want[6] = {1, 0, 1, 0, 0, 1};
+    for (int i = 0; i < 6; i++)
+        assert_int_equal(stub.asked[i], want[i]);
+    xk_licence_free(lic);
+}
+
+/* A second reading that reads one character otherwise (佰 for 小) keeps the company flagged, as
+ * read the first time; the website, read alike, is not. */
+static void test_second_reading_otherwise_keeps_flag(void **state)
+{
+    (void)state;
+    xk_ocr_line lines[6];
+    xk_ocr_result r;
+    xk_licence *lic = second_licence(lines, &r);
+    stub_second stub = {{"公司名称:北京佰荷科技有限公司", NULL, "网站名称:小荷书屋", NULL, NULL,
+                         "网站接入服务提供单位:阿里云计算有限公司"},
+                        {0}};
+    ocr_second second = {stub_read, &stub};
+    assert_int_equal(xk_ocr_flag_review_second(lic, &r, NULL, NULL, 80, &second), 1);
+    assert_non_null(problem_with(lic, "needs review: 公司名称 (company): OCR confidence 41"));
+    assert_non_null(problem_with(lic, "(websites[1])"));
+    assert_null(problem_with(lic, "(company, "));
+    xk_licence_free(lic);
+}
+
+/* A field is read alike only when every one of its lines below the threshold is: the website's
+ * name agrees, its provider line reads a character less, and it stays flagged. */
+static void test_second_reading_every_line_must_agree(void **state)
+{
+    (void)state;
+    xk_ocr_line lines[6];
+    xk_ocr_result r;
+    xk_licence *lic = second_licence(lines, &r);
+    stub_second stub = {{"公司名称:北京小荷科技有限公司", NULL, "网站名称:小荷书屋", NULL, NULL,
+                         "网站接入服务提供单位:阿里云计算有限司"},
+                        {0}};
+    ocr_second second = {stub_read, &stub};
+    assert_int_equal(xk_ocr_flag_review_second(lic, &r, NULL, NULL, 80, &second), 1);
+    assert_non_null(problem_with(lic, "needs review: 网站 1 (website): OCR confidence 30"));
+    xk_licence_free(lic);
+}
+
+/* No second reading (the line's image not kept, or none at all): the flags stay as they were. */
+static void test_no_second_reading_keeps_flag(void **state)
+{
+    (void)state;
+    xk_ocr_line lines[6];
+    xk_ocr_result r;
+    xk_licence *lic = second_licence(lines, &r);
+    stub_second stub = {{NULL}, {0}};
+    ocr_second second = {stub_read, &stub};
+    assert_int_equal(xk_ocr_flag_review_second(lic, &r, NULL, NULL, 80, &second), 2);
+    xk_licence_free(lic);
+    lic = second_licence(lines, &r);
+    assert_int_equal(xk_ocr_flag_review_second(lic, &r, NULL, NULL, 80, NULL), 2);
+    assert_null(problem_with(lic, "read alike a second time"));
+    xk_licence_free(lic);
+}
+
+/* Read alike twice is not enough for a field without its kind's shape (a company's name that
+ * does not end in 公司), nor for one whose line was already read otherwise once (reread.c), nor
+ * for one a correction was made in. */
+static void test_second_reading_alike_not_enough(void **state)
+{
+    (void)state;
+    stub_second stub = {{"公司名称:北京小荷科技有限公司", NULL, "网站名称:小荷书屋", NULL, NULL,
+                         "网站接入服务提供单位:阿里云计算有限公司"},
+                        {0}};
+    ocr_second second = {stub_read, &stub};
+    xk_ocr_line lines[6];
+    xk_ocr_result r;
+    xk_licence *lic = second_licence(lines, &r);
+    lic->company = xk_licence_strdup(lic, "北京小荷科技有限", strlen("北京小荷科技有限"));
+    assert_int_equal(xk_ocr_flag_review_second(lic, &r, NULL, NULL, 80, &second), 1);
+    assert_non_null(problem_with(lic, "公司名称 (company)"));
+    xk_licence_free(lic);
+
+    lic = second_licence(lines, &r);
+    lines[0].reread = true;
+    assert_int_equal(xk_ocr_flag_review_second(lic, &r, NULL, NULL, 80, &second), 1);
+    assert_non_null(problem_with(lic, "公司名称 (company)"));
+    xk_licence_free(lic);
+
+    static ocr_repairs rep;
+    memset(&rep, 0, sizeof rep);
+    xk_ocr_repair_note(&rep, 3, "小何", strlen("小何"), "小荷", strlen("小荷"));
+    lic = second_licence(lines, &r);
+    assert_int_equal(xk_ocr_flag_review_second(lic, &r, &rep, NULL, 80, &second), 1);
+    assert_non_null(problem_with(lic, "网站 1 (website)"));
+    xk_licence_free(lic);
+}
+
+/* Two readings agree on their words alone: marks and spaces aside, every Chinese character,
+ * letter and digit in order; nothing read agrees with nothing. */
+static void test_readings_agree_on_words(void **state)
+{
+    (void)state;
+    const char *a = "网站域名:xiaohe.com.cn";
+    assert_true(xk_ocr_readings_agree(a, strlen(a), "网站域名： xiaohe. com. cn",
+                                      strlen("网站域名： xiaohe. com. cn")));
+    assert_false(xk_ocr_readings_agree(a, strlen(a), "网站域名:xiaoche.com.cn",
+                                       strlen("网站域名:xiaoche.com.cn")));
+    assert_false(xk_ocr_readings_agree(a, strlen(a), "网站域名:xiaohe.com",
+                                       strlen("网站域名:xiaohe.com")));
+    assert_false(xk_ocr_readings_agree(a, strlen(a), "网站域名:xiaohe.com.cm",
+                                       strlen("网站域名:xiaohe.com.cm")));
+    assert_false(xk_ocr_readings_agree("：", strlen("："), ":", 1));
+    assert_false(xk_ocr_readings_agree(a, strlen(a), NULL, 0));
+}
+
+/* The shapes a second reading needs: a company ending in 公司, a person's name of 2 to 4 Chinese
+ * characters, a website whose domains parse and whose provider is a company. */
+static void test_field_shapes(void **state)
+{
+    (void)state;
+    xk_ocr_line lines[6];
+    xk_ocr_result r;
+    xk_licence *lic = second_licence(lines, &r);
+    assert_true(xk_ocr_field_well_formed(lic, "company", ""));
+    assert_true(xk_ocr_field_well_formed(lic, "legal_representative", ""));
+    assert_true(xk_ocr_field_well_formed(lic, "website", "1"));
+    assert_false(xk_ocr_field_well_formed(lic, "website", "2"));
+    assert_false(xk_ocr_field_well_formed(lic, "issued", ""));
+    lic->legal_representative = xk_licence_strdup(lic, "王", strlen("王"));
+    assert_false(xk_ocr_field_well_formed(lic, "legal_representative", ""));
+    lic->legal_representative = xk_licence_strdup(lic, "王小荷A", strlen("王小荷A"));
+    assert_false(xk_ocr_field_well_formed(lic, "legal_representative", ""));
+    lic->legal_representative = xk_licence_strdup(lic, "买买提·艾力", strlen("买买提·艾力"));
+    assert_false(xk_ocr_field_well_formed(lic, "legal_representative", "")); /* 5 characters */
+    lic->websites[0].access_provider =
+        xk_licence_strdup(lic, "阿里云计算有限公", strlen("阿里云计算有限公"));
+    assert_false(xk_ocr_field_well_formed(lic, "website", "1"));
+    lic->websites[0].access_provider =
+        xk_licence_strdup(lic, "阿里云计算有限公司", strlen("阿里云计算有限公司"));
+    lic->websites[0].domains.items[0] = xk_licence_strdup(lic, "xiaohe..cn", strlen("xiaohe..cn"));
+    assert_false(xk_ocr_field_well_formed(lic, "website", "1"));
+    lic->company = xk_licence_strdup(lic, "小荷公司", strlen("小荷公司"));
+    assert_false(xk_ocr_field_well_formed(lic, "company", ""));
+    xk_licence_free(lic);
+}
+
 /* A provision far longer than any standard one swallowed those after it: the whole document is
  * flagged, as the provisions it holds are missing. Twice 五 is not far beyond the longest. */
 static void test_flags_swallowing(void **state)
@@ -1657,6 +1874,13 @@ int main(void)
         cmocka_unit_test(test_review_beyond_spans_flags_whole_document),
         cmocka_unit_test(test_review_beyond_problem_cap),
         cmocka_unit_test(test_flag_has_key_and_parts),
+        cmocka_unit_test(test_second_reading_alike_lifts_flag),
+        cmocka_unit_test(test_second_reading_otherwise_keeps_flag),
+        cmocka_unit_test(test_second_reading_every_line_must_agree),
+        cmocka_unit_test(test_no_second_reading_keeps_flag),
+        cmocka_unit_test(test_second_reading_alike_not_enough),
+        cmocka_unit_test(test_readings_agree_on_words),
+        cmocka_unit_test(test_field_shapes),
         cmocka_unit_test(test_text_layer_line_boxes),
         cmocka_unit_test(test_text_layer_slip_kept_and_flagged),
         cmocka_unit_test(test_views),
