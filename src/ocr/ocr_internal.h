@@ -367,8 +367,8 @@ int xk_ocr_upright_turns(const xk_ocr_options *o, PIX *clean, l_int32 xres);
 
 /* --- a second, independent reading of the lines of fields that would be flagged (second.c) -- */
 
-/* The images of a scan's unsure lines (read below the review confidence), kept after their pages
- * for a second reading: at most XK_MAX_OCR_KEPT_LINES, in line order; lines beyond that keep no
+/* The images of a scan's unsure lines (read below the review confidence) and of the lines of the
+ * fields a second reading may vouch for (second.c), kept after their pages for it: at most XK_MAX_OCR_KEPT_LINES, in line order; lines beyond that keep no
  * image (dropped counts them), so fields on them stay flagged as before. */
 typedef struct ocr_kept_line {
     int line; /* 1-based line of the text */
@@ -384,8 +384,9 @@ typedef struct ocr_kept {
  * xk_ocr_kept_free). */
 xk_status xk_ocr_read_keeping(const xk_blob *files, size_t n, const xk_ocr_options *opt,
                               xk_ocr_result *out, ocr_kept *kept, xk_error *err);
-/* For each line of pl read below threshold, with a box and some text, its framed crop of image
- * (see xk_ocr_framed_crop); an array of pl->n (NULL entries for the others), or NULL. */
+/* For each line of pl read below threshold or labelled as a field second.c may vouch for, with a
+ * box and some text, its framed crop of image (see xk_ocr_framed_crop); an array of pl->n (NULL
+ * entries for the others), or NULL. */
 PIX **xk_ocr_keep_unsure(PIX *image, const page_lines *pl, int threshold);
 /* Takes crop (owned from here) as line `line`'s image; destroyed and counted when kept is full or
  * out of memory. */
@@ -397,31 +398,42 @@ void xk_ocr_kept_free(ocr_kept *kept);
  * in grey with Tesseract's global one) and read in single-line mode, within *left seconds. The
  * text (free()), or NULL when the line has no image kept, or it could not be read. */
 char *xk_ocr_second_reading(const ocr_kept *kept, int line, const xk_ocr_options *o,
-                            double *left);
+                            double *left, int *lowest);
 
 /* Whether two readings of a line agree: the same Han characters, letters and digits in the same
  * order (marks and spaces aside), and at least one of them. */
 bool xk_ocr_readings_agree(const char *first, size_t first_len, const char *second,
                            size_t second_len);
 
+/* Whether Tesseract's model was measured reading character cp in place of another at least
+ * three times (data/ocr_confusions.txt; see second.c). */
+bool xk_ocr_confused_char(unsigned cp);
+
 /* Whether a field (scan.c's span: "company", "legal_representative" or "website" with its number
  * from 1) has the shape its kind of field has: a company's name ends in 公司, a person's name is 2
  * to 4 Chinese characters, a website has a name, domains that parse as host names, and a
- * provider ending in 公司. Any other field: false (no second reading lifts its flag). */
+ * provider ending in 公司; and holds no character of xk_ocr_confused_char. Any other field:
+ * false (no second reading lifts its flag). */
 bool xk_ocr_field_well_formed(const xk_licence *lic, const char *field, const char *item);
 
 /* Where a flagged field's lines are read a second time: read(ctx, line) gives line `line` (1-based)
  * read again apart from its first reading (free()), or NULL when it cannot be. */
 typedef struct ocr_second {
-    char *(*read)(void *ctx, int line);
+    char *(*read)(void *ctx, int line, int *lowest);
     void *ctx;
 } ocr_second;
 
 /* xk_ocr_flag_review, a field that would be flagged only for lines read below the threshold
  * (no correction, match or other doubt) left unflagged when it is well formed
  * (xk_ocr_field_well_formed), none of its lines was read otherwise already (xk_ocr_line.reread)
- * and each of its lines read below the threshold reads alike a second time (second; NULL: none).
- * Such fields are named in a note, problem.ocr_fields_read_twice. */
+ * and each of its lines reads alike a second time (second; NULL: none), every character of the
+ * second reading at OCR_SECOND_SURE or over. Such fields are named in a note,
+ * problem.ocr_fields_read_twice. */
+/* 93: characters Tesseract reads as others have a median confidence of 89 (data/ocr_confusions.txt:
+ * 3,460 of them; those read right 99, the 1st percentile 91). On the tuning renders the one wrong
+ * name read alike twice (集辟鹿鲸 for 集翼鹿鲸) had its least sure character at 90; right fields
+ * read alike twice, 76-99. */
+#define OCR_SECOND_SURE 93
 size_t xk_ocr_flag_review_second(xk_licence *lic, const xk_ocr_result *ocr, const ocr_repairs *rep,
                                  const ocr_snaps *snaps, int review_confidence,
                                  const ocr_second *second);

@@ -490,27 +490,32 @@ static const char *whole_line(const xk_ocr_result *ocr, int line, size_t *len)
 }
 
 /*
- * Whether span s, about to be flagged for lines read below threshold alone, reads alike a second
+ * Whether span s, about to be flagged for lines read below the threshold alone, reads alike a second
  * time: the field has its kind's shape (second.c), none of its lines was read otherwise already
- * (reread.c), and each of its lines below threshold, read again apart (second), gives the same
- * words. A line with no second reading, or one that differs, keeps the flag.
+ * (reread.c), and each of its lines, read again apart (second), gives the same words, every
+ * character at OCR_SECOND_SURE or over. A line with no second reading, one that differs or one
+ * read unsurely the second time keeps the flag.
  */
 static bool read_alike(const xk_licence *lic, const xk_ocr_result *ocr, const span *s,
-                       int threshold, const ocr_second *second)
+                       const ocr_second *second)
 {
     if (!second || !second->read || !xk_ocr_field_well_formed(lic, s->field, s->item))
         return false;
     bool any = false;
     for (int l = s->first; l <= s->last && (size_t)l <= ocr->n_lines; l++) {
-        const xk_ocr_line *line = &ocr->lines[l - 1];
-        if (line->reread)
+        if (ocr->lines[l - 1].reread)
             return false;
-        if (line->confidence >= threshold)
-            continue;
         size_t len;
         const char *text = whole_line(ocr, l, &len);
-        char *again = second->read(second->ctx, l);
-        bool agree = again && xk_ocr_readings_agree(text, len, again, strlen(again));
+        size_t blank = 0;
+        while (blank < len && text[blank] == ' ')
+            blank++;
+        if (blank == len)
+            continue; /* nothing read there */
+        int lowest = 0;
+        char *again = second->read(second->ctx, l, &lowest);
+        bool agree = again && lowest >= OCR_SECOND_SURE &&
+                     xk_ocr_readings_agree(text, len, again, strlen(again));
         free(again);
         if (!agree)
             return false;
@@ -606,7 +611,7 @@ static size_t flag_spans(xk_licence *lic, const xk_ocr_result *ocr, const ocr_re
             continue;
         }
         if (low < threshold && n_fixes == 0 && n_snaps == 0 && !s->doubt[0] &&
-            read_alike(lic, ocr, s, threshold, second)) {
+            read_alike(lic, ocr, s, second)) {
             read_twice_add(&twice, s);
             continue;
         }
@@ -797,10 +802,10 @@ typedef struct second_ctx {
     double left;
 } second_ctx;
 
-static char *read_kept(void *ctx, int line)
+static char *read_kept(void *ctx, int line, int *lowest)
 {
     second_ctx *c = ctx;
-    return xk_ocr_second_reading(c->kept, line, c->o, &c->left);
+    return xk_ocr_second_reading(c->kept, line, c->o, &c->left, lowest);
 }
 
 size_t xk_ocr_flag_fields(xk_licence *lic, const xk_ocr_result *ocr, int review_confidence)

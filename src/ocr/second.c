@@ -12,6 +12,7 @@
  * (scan.c notes it in the record); two readings that differ keep it. It decides no field's value:
  * the first reading stands.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <tesseract/capi.h>
@@ -29,13 +30,34 @@
 #define OCR_SECOND_WINDOW 24
 #define OCR_SECOND_FACTOR 0.34f
 
+/*
+ * The labels of the lines a second reading may vouch for (the company, the legal representative
+ * and a website's four lines), kept whatever their confidence: a field is read twice whole, not
+ * only its unsure lines. On a blurred tuning render a website's name was read 铭环狐 for 铭璟狐
+ * at 80 or over, and only its domain line below: reading that line alone again would have lifted
+ * the flag off the misread name.
+ */
+static const char *const field_labels[] = {"公司名称", "法定代表人", "网站名称",
+                                           "网站域名", "服务器放置地", "网站接入"};
+
+static bool field_line(const xk_buf *t)
+{
+    size_t at = 0;
+    while (at < t->len && t->data[at] == ' ')
+        at++;
+    for (size_t i = 0; i < sizeof field_labels / sizeof field_labels[0]; i++)
+        if (xk_starts_with(t->data + at, t->len - at, field_labels[i]))
+            return true;
+    return false;
+}
+
 PIX **xk_ocr_keep_unsure(PIX *image, const page_lines *pl, int threshold)
 {
     PIX **crops = pl->n ? calloc(pl->n, sizeof *crops) : NULL;
     for (size_t i = 0; crops && i < pl->n; i++) {
         const page_line *l = &pl->items[i];
-        if (l->min_conf >= threshold || l->right <= l->left || l->bottom <= l->top ||
-            !l->text.len || l->text.oom)
+        if (l->right <= l->left || l->bottom <= l->top || !l->text.len || l->text.oom ||
+            (l->min_conf >= threshold && !field_line(&l->text)))
             continue;
         int dx, dy;
         crops[i] = xk_ocr_framed_crop(image, l->left, l->top, l->right, l->bottom, &dx, &dy);
@@ -99,9 +121,32 @@ static PIX *prepared(PIX *crop)
     return bin;
 }
 
-char *xk_ocr_second_reading(const ocr_kept *kept, int line, const xk_ocr_options *o,
-                            double *left)
+/* The lowest confidence of the characters read in api (0-100), 0 when none was. */
+static int lowest_symbol(TessBaseAPI *api)
 {
+    TessResultIterator *it = TessBaseAPIGetIterator(api);
+    if (!it)
+        return 0;
+    float low = 101;
+    do {
+        char *ch = TessResultIteratorGetUTF8Text(it, RIL_SYMBOL);
+        float c = TessResultIteratorConfidence(it, RIL_SYMBOL);
+        unsigned cp = 0;
+        bool word = ch && xk_utf8_decode(ch, strlen(ch), &cp) &&
+                    (xk_is_han(cp) || (cp < 128 && ((cp >= '0' && cp <= '9') ||
+                                                    ((cp | 32) >= 'a' && (cp | 32) <= 'z'))));
+        if (word && c < low)
+            low = c;
+        TessDeleteText(ch);
+    } while (TessResultIteratorNext(it, RIL_SYMBOL));
+    TessResultIteratorDelete(it);
+    return low > 100 ? 0 : (int)low;
+}
+
+char *xk_ocr_second_reading(const ocr_kept *kept, int line, const xk_ocr_options *o,
+                            double *left, int *lowest)
+{
+    *lowest = 0;
     PIX *crop = kept_crop(kept, line);
     if (!crop || *left <= 0)
         return NULL;
@@ -116,6 +161,8 @@ char *xk_ocr_second_reading(const ocr_kept *kept, int line, const xk_ocr_options
     char *tess = xk_ocr_recognise_within(api, left) ? TessBaseAPIGetUTF8Text(api) : NULL;
     char *text = tess ? strdup(tess) : NULL;
     TessDeleteText(tess);
+    if (text)
+        *lowest = lowest_symbol(api);
     TessBaseAPIClear(api);
     TessBaseAPISetPageSegMode(api, OCR_PAGE_LAYOUT);
     pixDestroy(&image);
@@ -171,6 +218,79 @@ static int han_only(const char *s)
     return n;
 }
 
+/*
+ * Characters Tesseract's model was measured putting in place of another at least
+ * OCR_CONFUSED_MIN times (data/ocr_confusions.txt, compiled in: 152 pages of tuning licences;
+ * 环 for 璟 9 times on 4 renders, 上 for 止 5, 国 for 固 3). A second reading by the same model
+ * makes the same confusion (铭环狐 for 铭璟狐 on both readings of a blurred tuning render), so
+ * two readings agreeing on such a character vouch for nothing.
+ */
+#define OCR_CONFUSED_MIN 3
+#define OCR_CONFUSED_MAX 512 /* distinct characters kept; the file at hand has 77 */
+
+extern const unsigned char xk_ocr_confusions_txt[];
+extern const size_t xk_ocr_confusions_txt_len;
+
+static unsigned confused[OCR_CONFUSED_MAX];
+static size_t n_confused;
+static bool confused_all; /* the table could not hold them all: every character is suspect */
+static pthread_once_t confused_once = PTHREAD_ONCE_INIT;
+
+/* One Chinese character alone in s[0..len), else 0. */
+static unsigned one_han(const char *s, size_t len)
+{
+    unsigned c = 0;
+    size_t k = xk_utf8_decode(s, len, &c);
+    return k == len && k && xk_is_han(c) ? c : 0;
+}
+
+static void confused_load(void)
+{
+    const char *p = (const char *)xk_ocr_confusions_txt, *end = p + xk_ocr_confusions_txt_len;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *stop = nl ? nl : end;
+        const char *t1 = memchr(p, '\t', (size_t)(stop - p));
+        const char *t2 = t1 ? memchr(t1 + 1, '\t', (size_t)(stop - t1 - 1)) : NULL;
+        unsigned printed = t1 && *p != '#' ? one_han(p, (size_t)(t1 - p)) : 0;
+        unsigned read = t2 ? one_han(t1 + 1, (size_t)(t2 - t1 - 1)) : 0;
+        long count = t2 ? strtol(t2 + 1, NULL, 10) : 0;
+        bool seen = false;
+        for (size_t i = 0; i < n_confused && !seen; i++)
+            seen = confused[i] == read;
+        if (printed && read && printed != read && count >= OCR_CONFUSED_MIN && !seen) {
+            if (n_confused < OCR_CONFUSED_MAX)
+                confused[n_confused++] = read;
+            else
+                confused_all = true;
+        }
+        p = stop + 1;
+    }
+}
+
+bool xk_ocr_confused_char(unsigned cp)
+{
+    pthread_once(&confused_once, confused_load);
+    for (size_t i = 0; i < n_confused; i++)
+        if (confused[i] == cp)
+            return true;
+    return confused_all;
+}
+
+/* Whether s holds a character Tesseract is measured putting for another. */
+static bool holds_confused(const char *s)
+{
+    size_t len = s ? strlen(s) : 0;
+    for (size_t i = 0; i < len;) {
+        unsigned c = 0;
+        size_t k = xk_utf8_decode(s + i, len - i, &c);
+        if (!k || xk_ocr_confused_char(c))
+            return true;
+        i += k;
+    }
+    return false;
+}
+
 static bool ends_with(const char *s, const char *tail)
 {
     size_t n = s ? strlen(s) : 0, t = strlen(tail);
@@ -196,7 +316,8 @@ static bool company_shaped(const char *s)
 
 static bool website_shaped(const xk_website *w)
 {
-    if (!w->name || !*w->name || w->domains.len == 0)
+    if (!w->name || !*w->name || w->domains.len == 0 || holds_confused(w->name) ||
+        holds_confused(w->server_location) || holds_confused(w->access_provider))
         return false;
     for (size_t i = 0; i < w->domains.len; i++)
         if (!xk_host_valid(w->domains.items[i], strlen(w->domains.items[i])))
@@ -209,10 +330,10 @@ static bool website_shaped(const xk_website *w)
 bool xk_ocr_field_well_formed(const xk_licence *lic, const char *field, const char *item)
 {
     if (strcmp(field, "company") == 0)
-        return lic->company && company_shaped(lic->company);
+        return lic->company && company_shaped(lic->company) && !holds_confused(lic->company);
     if (strcmp(field, "legal_representative") == 0) {
         int n = lic->legal_representative ? han_only(lic->legal_representative) : -1;
-        return n >= 2 && n <= 4;
+        return n >= 2 && n <= 4 && !holds_confused(lic->legal_representative);
     }
     if (strcmp(field, "website") == 0) {
         size_t i = (size_t)strtoul(item, NULL, 10);
