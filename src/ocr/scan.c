@@ -21,22 +21,30 @@ bool xk_licence_needs_review(const xk_licence *lic)
     return xk_licence_has_problem(lic, XK_SEV_WARNING, XK_REVIEW_PREFIX);
 }
 
+/* Line `line` (1-based) of the OCR text whole: start and length (0 past the last line). */
+static const char *whole_line(const xk_ocr_result *ocr, int line, size_t *len)
+{
+    const char *p = ocr->text, *end = ocr->text + ocr->len;
+    for (int i = 1; i < line && p < end; i++) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        p = nl ? nl + 1 : end;
+    }
+    const char *nl = p < end ? memchr(p, '\n', (size_t)(end - p)) : NULL;
+    *len = p < end ? (size_t)((nl ? nl : end) - p) : 0;
+    return p;
+}
+
 /* Line `line` (1-based) of the OCR text, for quoting: start and length. */
 static const char *line_text(const xk_ocr_result *ocr, int line, int *len)
 {
-    const char *p = ocr->text;
-    for (int i = 1; i < line && p; i++) {
-        p = strchr(p, '\n');
-        if (p)
-            p++;
-    }
+    size_t whole;
+    const char *p = ocr->text ? whole_line(ocr, line, &whole) : NULL;
     if (!p) {
         *len = 0;
         return "";
     }
-    const char *nl = strchr(p, '\n');
     /* quote enough to find it on the page, in whole characters */
-    *len = (int)xk_utf8_cut(p, nl ? (size_t)(nl - p) : strlen(p), 120);
+    *len = (int)xk_utf8_cut(p, whole, 120);
     return p;
 }
 
@@ -474,19 +482,6 @@ static void field_flag(xk_licence *lic, const span *s, int line, int low, int th
                               *conf && n_fixes ? "; " : "", n_fixes ? "OCR text corrected " : "",
                               fixes, (*conf || n_fixes) && n_snaps ? "; " : "",
                               n_snaps ? "matched to standard wording " : "", snapped, len, text);
-}
-
-/* Line `line` (1-based) of the OCR text whole: start and length. */
-static const char *whole_line(const xk_ocr_result *ocr, int line, size_t *len)
-{
-    const char *p = ocr->text, *end = ocr->text + ocr->len;
-    for (int i = 1; i < line && p < end; i++) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        p = nl ? nl + 1 : end;
-    }
-    const char *nl = p < end ? memchr(p, '\n', (size_t)(end - p)) : NULL;
-    *len = p < end ? (size_t)((nl ? nl : end) - p) : 0;
-    return p;
 }
 
 /*
