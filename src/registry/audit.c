@@ -51,25 +51,78 @@ xk_status xk_audit_append_at(xk_store *st, const char *at, const char *action, c
     return xk_audit_append_content(st, at, action, number, detail, "", err);
 }
 
-xk_status xk_audit_append_content(xk_store *st, const char *at, const char *action,
-                                  const char *number, const char *detail, const char *content,
-                                  xk_error *err)
+/* The head the next entry follows: the open transaction's own when it appended already (see
+ * xk_store.head_pending), else audit_head's row. */
+static xk_status head_read(xk_store *st, long long *entries, char hash[XK_SHA256_HEX],
+                           xk_error *err)
 {
+    if (st->head_pending) {
+        *entries = st->head_entries;
+        memcpy(hash, st->head_hash, XK_SHA256_HEX);
+        return XK_OK;
+    }
     xk_stmt *s = xk_store_stmt(st, S_AUDIT_HEAD, err);
     if (!s)
         return xk_store_stmt_failure(err);
     if (xk_db_step(s) != XK_DB_ROW)
         return xk_store_db_error(st, err, "reading the audit head");
-    long long id = xk_db_column_int64(s, 0) + 1;
-    char prev[XK_SHA256_HEX], hash[XK_SHA256_HEX];
+    *entries = xk_db_column_int64(s, 0);
     const char *head = xk_db_column_text(s, 1);
     if (xk_db_failed(s)) /* no memory for the text: the chain must not go on from "" */
         return xk_error_set(err, XK_ENOMEM, 0, "reading the audit head: out of memory");
-    snprintf(prev, sizeof prev, "%s", head ? head : "");
+    snprintf(hash, XK_SHA256_HEX, "%s", head ? head : "");
     xk_db_reset(s);
+    return XK_OK;
+}
+
+static xk_status head_update(xk_store *st, long long entries, const char *hash, xk_error *err)
+{
+    xk_stmt *s = xk_store_stmt(st, S_AUDIT_SET_HEAD, err);
+    if (!s)
+        return xk_store_stmt_failure(err);
+    xk_db_bind_int64(s, 1, entries);
+    xk_db_bind_text(s, 2, hash, -1);
+    if (xk_db_step(s) != XK_DB_DONE)
+        return xk_store_db_error(st, err, "writing the audit head");
+    return XK_OK;
+}
+
+/* The head after an append: kept for the COMMIT inside xk_store_begin … commit, written at once
+ * in a write of its own. */
+static xk_status head_write(xk_store *st, long long entries, const char *hash, xk_error *err)
+{
+    if (!st->explicit_tx)
+        return head_update(st, entries, hash, err);
+    st->head_entries = entries;
+    snprintf(st->head_hash, sizeof st->head_hash, "%s", hash);
+    st->head_pending = true;
+    return XK_OK;
+}
+
+xk_status xk_audit_head_flush(xk_store *st, xk_error *err)
+{
+    if (!st->head_pending)
+        return XK_OK;
+    xk_status rc = head_update(st, st->head_entries, st->head_hash, err);
+    if (rc == XK_OK)
+        st->head_pending = false;
+    return rc;
+}
+
+xk_status xk_audit_append_content(xk_store *st, const char *at, const char *action,
+                                  const char *number, const char *detail, const char *content,
+                                  xk_error *err)
+{
+    long long id;
+    char prev[XK_SHA256_HEX], hash[XK_SHA256_HEX];
+    xk_status rc = head_read(st, &id, prev, err);
+    if (rc != XK_OK)
+        return rc;
+    id++;
     if (!entry_hash(prev, id, at, st->actor, action, number, detail, content, hash))
         return xk_error_set(err, XK_ENOMEM, 0, "out of memory");
-    if (!(s = xk_store_stmt(st, S_AUDIT_INSERT, err)))
+    xk_stmt *s = xk_store_stmt(st, S_AUDIT_INSERT, err);
+    if (!s)
         return xk_store_stmt_failure(err);
     xk_db_bind_int64(s, 1, id);
     const char *vals[] = {at, st->actor, action, number, detail, prev, hash, content};
@@ -77,13 +130,7 @@ xk_status xk_audit_append_content(xk_store *st, const char *at, const char *acti
         xk_db_bind_text(s, i + 2, vals[i], -1);
     if (xk_db_step(s) != XK_DB_DONE)
         return xk_store_db_error(st, err, "writing the audit log");
-    if (!(s = xk_store_stmt(st, S_AUDIT_SET_HEAD, err)))
-        return xk_store_stmt_failure(err);
-    xk_db_bind_int64(s, 1, id);
-    xk_db_bind_text(s, 2, hash, -1);
-    if (xk_db_step(s) != XK_DB_DONE)
-        return xk_store_db_error(st, err, "writing the audit head");
-    return XK_OK;
+    return head_write(st, id, hash, err);
 }
 
 xk_status xk_audit_append_many(xk_store *st, const xk_audit_new *entries, size_t n,
@@ -96,18 +143,11 @@ xk_status xk_audit_append_many(xk_store *st, const xk_audit_new *entries, size_t
                                          entries[i].detail, entries[i].content, err);
         return rc;
     }
-    xk_stmt *s = xk_store_stmt(st, S_AUDIT_HEAD, err);
-    if (!s)
-        return xk_store_stmt_failure(err);
-    if (xk_db_step(s) != XK_DB_ROW)
-        return xk_store_db_error(st, err, "reading the audit head");
-    long long id = xk_db_column_int64(s, 0);
+    long long id;
     char prev[XK_SHA256_HEX], hash[XK_SHA256_HEX];
-    const char *head = xk_db_column_text(s, 1);
-    if (xk_db_failed(s))
-        return xk_error_set(err, XK_ENOMEM, 0, "reading the audit head: out of memory");
-    snprintf(prev, sizeof prev, "%s", head ? head : "");
-    xk_db_reset(s);
+    xk_status rc = head_read(st, &id, prev, err);
+    if (rc != XK_OK)
+        return rc;
     xk_buf rows;
     xk_buf_init(&rows);
     for (size_t i = 0; i < n && !rows.oom; i++) {
@@ -133,13 +173,7 @@ xk_status xk_audit_append_many(xk_store *st, const xk_audit_new *entries, size_t
     xk_buf_free(&rows);
     if (copied != XK_DB_OK)
         return xk_store_db_error(st, err, "writing the audit log");
-    if (!(s = xk_store_stmt(st, S_AUDIT_SET_HEAD, err)))
-        return xk_store_stmt_failure(err);
-    xk_db_bind_int64(s, 1, id);
-    xk_db_bind_text(s, 2, prev, -1);
-    if (xk_db_step(s) != XK_DB_DONE)
-        return xk_store_db_error(st, err, "writing the audit head");
-    return XK_OK;
+    return head_write(st, id, prev, err);
 }
 
 xk_status xk_store_audit_append(xk_store *st, const char *action, const char *number,
@@ -183,6 +217,11 @@ xk_status xk_store_revision_get(xk_store *st, xk_store_revision *out, xk_error *
     if (revision_unchanged(st, &mark, &marked, out))
         return XK_OK;
     st->rev_marked = false;
+    if (st->head_pending) { /* this transaction's entries, not yet in audit_head */
+        out->entries = st->head_entries;
+        snprintf(out->hash, sizeof out->hash, "%s", st->head_hash);
+        return XK_OK;
+    }
     xk_stmt *s = xk_store_stmt(st, S_AUDIT_HEAD, err);
     if (!s)
         return xk_store_stmt_failure(err);
@@ -294,6 +333,8 @@ xk_status xk_store_audit_verify(xk_store *st, size_t *checked, xk_error *err)
         expect++;
     }
     xk_db_finalize(s);
+    if (rc == XK_OK) /* the head this transaction's own entries left, if any */
+        rc = xk_audit_head_flush(st, err);
     if (rc != XK_OK)
         return rc;
     if (xk_db_prepare(st->db, "SELECT entries, hash FROM audit_head", &s) != XK_DB_OK)

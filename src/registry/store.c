@@ -244,6 +244,7 @@ xk_status xk_store_begin(xk_store *st, xk_error *err)
         st->explicit_tx = 1;
         st->tx_failed = 0;
         st->fts_from = st->fts_to = 0;
+        st->head_pending = false;
     }
     return rc;
 }
@@ -255,6 +256,8 @@ xk_status xk_store_commit(xk_store *st, xk_error *err)
     if (st->tx_failed)
         return xk_error_set(err, XK_EDB, 0, "a write in this transaction failed: roll it back");
     xk_status rc = xk_store_index_companies(st, err);
+    if (rc == XK_OK)
+        rc = xk_audit_head_flush(st, err);
     if (rc != XK_OK) {
         st->tx_failed = 1;
         return rc;
@@ -269,6 +272,7 @@ xk_status xk_store_rollback(xk_store *st)
         return XK_OK;
     st->explicit_tx = 0;
     st->fts_from = st->fts_to = 0; /* rolled back with the licences */
+    st->head_pending = false;      /* and the entries it heads */
     return xk_store_exec(st, "ROLLBACK", NULL);
 }
 
@@ -1102,7 +1106,7 @@ xk_status xk_store_stats_get(xk_store *st, xk_store_stats *out, xk_error *err)
         count_of(st, "SELECT count(*) FROM licences WHERE removed = 1"),
         count_of(st, "SELECT count(*) FROM versions"),
         count_of(st, "SELECT count(*) FROM documents"),
-        count_of(st, "SELECT entries FROM audit_head"),
+        st->head_pending ? st->head_entries : count_of(st, "SELECT entries FROM audit_head"),
         count_of(st, "SELECT count(*) FROM domains"),
     };
     for (int i = 0; i < 6; i++)

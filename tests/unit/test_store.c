@@ -1117,6 +1117,61 @@ static void test_corrections_twice_on_a_version_follow_each_other(void **state)
     assert_int_equal(xk_store_audit_verify(fx->st, &checked, &err), XK_OK);
 }
 
+/* Inside xk_store_begin … commit the audit head is kept by the store and written to audit_head
+ * once, before COMMIT (audit.c, head_write): the entries must chain on it, a reading of the
+ * revision or the counts inside the transaction must see them, a rollback must drop it with the
+ * entries, and a verification in the middle of the transaction must find the head written. */
+static long long head_entries(fixture *fx)
+{
+    return count_rows(fx, "SELECT entries FROM audit_head");
+}
+
+static void record_event(fixture *fx, int year)
+{
+    char day[16];
+    snprintf(day, sizeof day, "%d-03-01", year + 1);
+    xk_event ev = annual_report(year, day);
+    long id;
+    xk_error err;
+    assert_int_equal(xk_store_event_add(fx->st, SEED0_NUMBER, &ev, &id, &err), XK_OK);
+}
+
+static void test_audit_head_written_once_per_transaction(void **state)
+{
+    fixture *fx = *state;
+    load_all_seeds(fx->st); /* 4 entries */
+    xk_error err;
+    xk_store_revision rev;
+    xk_store_stats stats;
+    assert_int_equal(xk_store_begin(fx->st, &err), XK_OK);
+    for (int y = 2020; y < 2023; y++)
+        record_event(fx, y);
+    assert_int_equal(xk_store_revision_get(fx->st, &rev, &err), XK_OK);
+    assert_int_equal(rev.entries, 7);
+    assert_int_equal(xk_store_stats_get(fx->st, &stats, &err), XK_OK);
+    assert_int_equal(stats.audit_entries, 7);
+    assert_int_equal(xk_store_rollback(fx->st), XK_OK);
+    assert_int_equal(xk_store_revision_get(fx->st, &rev, &err), XK_OK);
+    assert_int_equal(rev.entries, 4);
+    assert_int_equal(head_entries(fx), 4);
+
+    assert_int_equal(xk_store_begin(fx->st, &err), XK_OK);
+    record_event(fx, 2020);
+    record_event(fx, 2021);
+    size_t n;
+    assert_int_equal(xk_store_audit_verify(fx->st, &n, &err), XK_OK); /* mid-transaction */
+    assert_int_equal(n, 6);
+    record_event(fx, 2022);
+    assert_int_equal(xk_store_commit(fx->st, &err), XK_OK);
+    assert_int_equal(head_entries(fx), 7);
+    assert_int_equal(xk_store_audit_verify(fx->st, &n, &err), XK_OK);
+    assert_int_equal(n, 7);
+    record_event(fx, 2023); /* a write of its own after the transaction chains on its head */
+    assert_int_equal(head_entries(fx), 8);
+    assert_int_equal(xk_store_audit_verify(fx->st, &n, &err), XK_OK);
+    assert_int_equal(n, 8);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -1141,6 +1196,7 @@ int main(void)
         T(test_audit_detects_a_tampered_correction),
         T(test_corrections_twice_on_a_version_follow_each_other),
         T(test_transaction_rollback_discards_everything),
+        T(test_audit_head_written_once_per_transaction),
         T(test_record_with_errors_is_refused),
         T(test_backup_copies_and_never_overwrites),
         T(test_reopen_keeps_data_and_refuses_newer_schema),
