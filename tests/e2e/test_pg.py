@@ -76,8 +76,9 @@ def version_two(path):
     return dst
 
 
-def text_variant(path):
-    """The document at path with another legal representative: the same number, another record."""
+def text_variant(path, directory=TMP):
+    """The document at path with another legal representative: the same number, another record
+    (written into directory)."""
     rc, out, _ = run(None, 'parse', '--json', path)
     rec = json.loads(out)
     rec = rec[0] if isinstance(rec, list) else rec
@@ -85,7 +86,7 @@ def text_variant(path):
     with open(path, encoding='utf-8') as f:
         text = f.read()
     assert rep and rep in text, path
-    dst = os.path.join(TMP, 'variant_' + os.path.basename(path))
+    dst = os.path.join(directory, 'variant_' + os.path.basename(path))
     with open(dst, 'w', encoding='utf-8') as f:
         f.write(text.replace(rep, '赵六'))
     return dst
@@ -504,6 +505,33 @@ def concurrent_writers(pg, name):
     check('every distinct licence stored once, one version each, every event kept',
           (int(licences), int(versions), int(n_events)) ==
           (len(distinct) + 1, len(distinct) + 1, 12), (licences, versions, n_events))
+    # Second versions, imported one by one inside each importer's batch transactions: many
+    # audit entries a transaction, whose head is written once at its COMMIT (audit.c), while
+    # the other importers and event writers wait on the writer lock.
+    variants = []
+    for w, docs in enumerate(dirs):
+        d = os.path.join(TMP, f'v{w}')
+        os.makedirs(d, exist_ok=True)
+        variants.append([text_variant(path, d) for path in docs])
+    procs = [subprocess.Popen([XUKE, 'import', '--db', db, '--batch', '9', *docs],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE) for docs in variants]
+    events = [subprocess.Popen(
+        [XUKE, 'event', 'add', '--db', db, '琼B2-20220293', 'registration_changed',
+         f'2026-03-{i + 1:02d}', '--note', f'second writer {i}'],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE) for i in range(8)]
+    results = [p.communicate(timeout=600) + (p.returncode,) for p in procs + events]
+    failed = [r for r in results if r[2] != 0]
+    check('4 importers of second versions and 8 event writers at once all succeed', not failed,
+          [(o.decode()[-300:], e.decode()[-300:]) for o, e, _ in failed[:3]])
+    rc, out, err = run(db, 'audit', '--verify')
+    want_entries += len(distinct) + 8  # one second version per distinct licence, the events
+    m = re.search(r'(\d+) entries', out)
+    check('the chain is unbroken and holds every second version and event (%d)' % want_entries,
+          rc == 0 and 'chain intact' in out and m and int(m.group(1)) == want_entries, out + err)
+    versions = pg.psql(name, 'SELECT count(*) FROM versions')
+    head = pg.psql(name, 'SELECT entries FROM audit_head')
+    check('two versions of every licence but the seed, and the head counts every entry',
+          (int(versions), int(head)) == (2 * len(distinct) + 1, want_entries), (versions, head))
 
 
 def scan_peaks(pg, name, docs):
