@@ -253,7 +253,7 @@ def main():
     ap.add_argument('out')
     ap.add_argument('--count', type=int, default=100000)
     ap.add_argument('--scales', default='1000,10000,100000,1000000')
-    ap.add_argument('--pg-scales', default='100000,1000000')
+    ap.add_argument('--pg-scales', default='100000')
     ap.add_argument('--ocr-styles', default='clean,tilted,blurred,noisy,photo,sealed,shadowed,patterned')
     ap.add_argument('--skip-ocr', action='store_true')
     ap.add_argument('--import-count', type=int, default=100000)
