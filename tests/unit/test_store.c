@@ -1128,7 +1128,7 @@ static long long head_entries(fixture *fx)
 
 static void record_event(fixture *fx, int year)
 {
-    char day[16];
+    char day[24];
     snprintf(day, sizeof day, "%d-03-01", year + 1);
     xk_event ev = annual_report(year, day);
     long id;
