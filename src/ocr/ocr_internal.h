@@ -111,11 +111,18 @@ void xk_ocr_wording_free(ocr_wording *w);
 /* Clauses of provisions and conditions snapped to the standard wording (clauses.c). */
 #define OCR_MAX_SNAPS XK_MAX_OCR_SNAPS
 
+/* Why a snap was noted but not made: the text stays as read and the field is flagged. */
+typedef enum ocr_kept_why {
+    OCR_SNAP_MADE = 0,  /* made */
+    OCR_KEPT_LAYER,     /* a text layer's wording that differs from the standard */
+    OCR_KEPT_DOUBLED,   /* the read text prints a character twice where the standard has it once */
+} ocr_kept_why;
+
 typedef struct ocr_snap {
     char field[64];
     char from[160], to[160];
     bool noise; /* within the noise Tesseract makes (xk_ocr_within_noise) */
-    bool kept;  /* a text layer's wording that differs from the standard: noted, not applied */
+    ocr_kept_why kept;
 } ocr_snap;
 
 typedef struct ocr_snaps {
@@ -338,6 +345,11 @@ void *xk_ocr_room_for_one(void *items, size_t n, size_t *cap, size_t elem, size_
 xk_status xk_ocr_words_into_lines(TessBaseAPI *api, page_lines *pl, int dx, int dy);
 void xk_ocr_page_lines_free(page_lines *pl);
 
+/* The bottom of line i's box for its second reading: cut above a line it holds (one starting
+ * inside it, below its top, across the page: Tesseract took a paragraph's short last line into
+ * the line above), or to a little over a line (median: the page's median line height) when it
+ * is two lines tall, else its own bottom (reread.c). */
+int xk_ocr_reread_bottom(const page_lines *pl, size_t i, int median);
 /* The page's unsure lines and garbled dates read again alone, each kept when surer (reread.c). */
 void xk_ocr_reread_unsure(TessBaseAPI *api, PIX *image, page_lines *pl, int threshold,
                           double *left);
@@ -408,6 +420,11 @@ bool xk_ocr_readings_agree(const char *first, size_t first_len, const char *seco
 /* Whether Tesseract's model was measured reading character cp in place of another at least
  * three times (data/ocr_confusions.txt; see second.c). */
 bool xk_ocr_confused_char(unsigned cp);
+
+/* Whether cp is a Chinese character Tesseract was measured reading in where the print has none
+ * at least OCR_ADDED_MIN times (data/ocr_confusions.txt's `added` rows; added.c). */
+#define OCR_ADDED_MIN 20
+bool xk_ocr_often_added(unsigned cp);
 
 /* Whether a field (scan.c's span: "company", "legal_representative" or "website" with its number
  * from 1) has the shape its kind of field has: a company's name ends in 公司, a person's name is 2

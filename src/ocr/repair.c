@@ -178,11 +178,13 @@ static void repair_line(const char *s, size_t len, int lineno, const phrases *ph
     if (bracket < 0)
         xk_ocr_condition_open(lineno, out, rep);
     size_t head = xk_ocr_repair_number(s, len, lineno, nb, out, rep);
-    if (!repair_chars(s + head, len - head, lineno, ph, out, rep))
-        return;
-    if (bracket > 0)
+    bool whole = repair_chars(s + head, len - head, lineno, ph, out, rep);
+    if (whole && bracket > 0)
         xk_ocr_condition_close(lineno, out, rep);
-    xk_ocr_drop_speck_before_service(out, start, lineno, rep);
+    if (whole)
+        xk_ocr_drop_speck_before_service(out, start, lineno, rep);
+    if (!out->oom)
+        xk_ocr_inline_items(out->data + start, out->len - start, nb);
 }
 
 xk_status xk_ocr_repair_text(xk_ocr_result *r, ocr_repairs *rep)

@@ -102,6 +102,10 @@ void xk_ocr_find_renumbers(const char *text, size_t len, renumbers *rn);
 size_t xk_ocr_repair_number(const char *s, size_t len, int lineno, numbering *nb, xk_buf *out,
                             ocr_repairs *rep);
 
+/* An item number the line s[0..len) holds after a full stop ("…运行维护。（七）你公司…"), the
+ * next after nb's, remembered in nb as the line's last item. */
+void xk_ocr_inline_items(const char *s, size_t len, numbering *nb);
+
 /* --- fields repaired by what the rest of the licence says (repair_fields.c) ------------------ */
 
 /* A date garbled past reading completed from the other date and the five-year term, a service

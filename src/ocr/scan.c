@@ -339,20 +339,30 @@ static void field_spans(const xk_licence *lic, const xk_ocr_result *ocr, spans *
 }
 
 /*
- * A PDF text layer is what the document prints: where its provision or condition differs from
- * the standard wording, the text is kept (clauses.c) and the field is checked by a person. The
- * doubt's code (rv.doubt.text_layer_not_standard) says it in the reader's language.
+ * A snap noted but not made (clauses.c) leaves the text as read, and the field is checked by a
+ * person: a PDF text layer is what the document prints, and a character read twice beside itself
+ * is more often the source's own than Tesseract's. The doubt's code
+ * (rv.doubt.text_layer_not_standard, rv.doubt.doubled_not_standard) says it in the reader's
+ * language.
  */
-static void layer_doubts(const ocr_snaps *snaps, spans *sp)
+static void kept_doubts(const ocr_snaps *snaps, spans *sp)
 {
     for (size_t i = 0; snaps && i < snaps->n; i++) {
-        if (!snaps->items[i].kept)
+        const ocr_snap *sn = &snaps->items[i];
+        if (!sn->kept)
             continue;
-        for (size_t k = 0; k < sp->n; k++)
-            if (!sp->s[k].doubt[0] && strcmp(sp->s[k].name, snaps->items[i].field) == 0)
+        for (size_t k = 0; k < sp->n; k++) {
+            if (sp->s[k].doubt[0] || strcmp(sp->s[k].name, sn->field) != 0)
+                continue;
+            if (sn->kept == OCR_KEPT_LAYER)
                 set_doubt(&sp->s[k], "text_layer_not_standard", NULL, NULL, "%s",
                           "differs from the standard wording: kept as the PDF's text layer "
                           "prints it");
+            else
+                set_doubt(&sp->s[k], "doubled_not_standard", NULL, NULL, "%s",
+                          "reads a character twice where the standard wording has it once: kept "
+                          "as read");
+        }
     }
 }
 
@@ -385,7 +395,7 @@ static size_t snaps_of(const ocr_snaps *snaps, const char *field, bool skip_nois
     buf[0] = '\0';
     for (size_t i = 0; snaps && i < snaps->n; i++) {
         if (strcmp(snaps->items[i].field, field) != 0 || (skip_noise && snaps->items[i].noise) ||
-            snaps->items[i].kept) /* not made: the span's doubt says so (layer_doubts) */
+            snaps->items[i].kept) /* not made: the span's doubt says so (kept_doubts) */
             continue;
         int need = snprintf(NULL, 0, "%s\"%s\"→\"%s\"", used ? ", " : "",
                             snaps->items[i].from, snaps->items[i].to);
@@ -568,7 +578,7 @@ static size_t flag_spans(xk_licence *lic, const xk_ocr_result *ocr, const ocr_re
         return 1;
     }
     field_spans(lic, ocr, sp);
-    layer_doubts(snaps, sp);
+    kept_doubts(snaps, sp);
     lost_services(lic, ocr, sp);
     read_twice twice = {"", 0, 0};
     size_t flagged = flag_whole(lic, rep, snaps, sp->dropped), confirmed = 0;

@@ -302,6 +302,34 @@ static void test_numerals_yao(void **state)
         xk_buf_free(&lines[i].text);
 }
 
+/* A line whose box reaches over the short last line of its paragraph (AR PL UMing, the line
+ * boxes Tesseract gave on a tuning render) is cut above it for its second reading, one that took
+ * it in whole to a little over a line; a line that holds none, or whose box only touches the
+ * next one, keeps its bottom. */
+static void test_held_line_box(void **state)
+{
+    (void)state;
+    page_line lines[5];
+    memset(lines, 0, sizeof lines);
+    const int box[5][4] = {{66, 423, 1460, 454}, {66, 455, 1473, 530}, {87, 499, 119, 517},
+                           {71, 566, 1469, 607}, {71, 570, 300, 600}};
+    for (int i = 0; i < 5; i++) {
+        lines[i].left = box[i][0];
+        lines[i].top = box[i][1];
+        lines[i].right = box[i][2];
+        lines[i].bottom = box[i][3];
+    }
+    page_lines pl = {lines, 5, 5};
+    assert_int_equal(xk_ocr_reread_bottom(&pl, 1, 32), 499);
+    assert_int_equal(xk_ocr_reread_bottom(&pl, 0, 32), 454);
+    assert_int_equal(xk_ocr_reread_bottom(&pl, 2, 32), 517);
+    assert_int_equal(xk_ocr_reread_bottom(&pl, 3, 32), 607); /* cut at 570: under half left */
+    /* the short line taken in whole: a box two lines tall is read in its top line and a fifth */
+    pl.n = 2;
+    assert_int_equal(xk_ocr_reread_bottom(&pl, 1, 32), 455 + 38);
+    assert_int_equal(xk_ocr_reread_bottom(&pl, 1, 45), 530); /* 75 px: under 1.7 lines of 45 */
+}
+
 static void test_repairs(void **state)
 {
     (void)state;
@@ -322,6 +350,12 @@ static void test_repairs(void **state)
     assert_repair("十五、你公司应当：\n（七）甲\n(WA你公司应当乙\n",
                   "十五、你公司应当：\n（七）甲\n（八）你公司应当乙\n", 1);
     assert_repair("十五、你公司应当：\n（七）甲\n(see你公司\n", "十五、你公司应当：\n（七）甲\n（八）你公司\n", 1);
+    /* an item printed after the item before it on one line counts: the garbled bracket after
+     * "。(七)" is （八）, not （七） */
+    assert_repair("十五、你公司应当：\n（六）甲\n维护。(七)你公司乙\n(4八)你公司丙\n",
+                  "十五、你公司应当：\n（六）甲\n维护。(七)你公司乙\n（八）你公司丙\n", 1);
+    assert_repair("十五、你公司应当：\n（六）甲\n维护。(九)你公司乙\n(4八)你公司丙\n",
+                  "十五、你公司应当：\n（六）甲\n维护。(九)你公司乙\n（七）你公司丙\n", 1);
     assert_repair("（WA你公司应当乙\n", "（WA你公司应当乙\n", 0); /* no item before it */
     /* serif pages: an item number without its opening bracket, or only its bracket */
     assert_repair("十五、你公司应当：\n（一）甲\n全)未经批准,乙\n伍)你公司丙\n(你公司应当丁\n",
@@ -537,6 +571,80 @@ static void test_snap_keeps_item_number(void **state)
     assert_int_equal(snaps.n, 1);
     assert_string_equal(snaps.items[0].from, "（六)");
     assert_true(snaps.items[0].noise);
+    xk_licence_free(lic);
+}
+
+/* Provision 15 of lic with items no_a (text a) and no_b (text b), snapped into *snaps. */
+static void two_items_snapped(xk_licence *lic, int no_a, const char *a, int no_b, const char *b,
+                              xk_item **item_a, xk_item **item_b, ocr_snaps *snaps)
+{
+    xk_provision *p = provision(lic, 15, "你公司在经营在线数据处理与交易处理业务时应当遵守下列规定：");
+    *item_a = xk_provision_add_item(lic, p);
+    (*item_a)->no = no_a;
+    (*item_a)->text = xk_licence_strdup(lic, a, strlen(a));
+    *item_b = xk_provision_add_item(lic, p);
+    (*item_b)->no = no_b;
+    (*item_b)->text = xk_licence_strdup(lic, b, strlen(b));
+    memset(snaps, 0, sizeof *snaps);
+    xk_ocr_snap_clauses(lic, snaps, NULL);
+}
+
+/* A character read twice beside itself ("管理人人员", an issuer's slip the page prints) is
+ * seldom Tesseract's: a snap that would take it away is not made; the text stays as read and
+ * the snap is noted as kept, beyond the noise, so the field is flagged. A sentence with a
+ * character misread instead is still snapped. */
+static void test_snap_keeps_doubled_character(void **state)
+{
+    (void)state;
+    const char *standard = "你公司应当按照电信主管部门要求，配备相应数量的专职网络与信息安全管理人员，"
+                           "成立相应的网络与信息安全管理机构，并将相关信息向业务开展地电信主管部门报备，"
+                           "建立健全网络与信息安全保障制度，制定应急处置预案，做好网络与信息安全管理技术"
+                           "手段规范使用、日常管理及运行维护。";
+    const char *doubled = "你公司应当按照电信主管部门要求，配备相应数量的专职网络与信息安全管理人人员，"
+                          "成立相应的网络与信息安全管理机构，并将相关信息向业务开展地电信主管部门报备，"
+                          "建立健全网络与信息安全保障制度，制定应急处置预案，做好网络与信息安全管理技术"
+                          "手段规范使用、日常管理及运行维护。";
+    const char *misread = "你公司应当按照电信主管部门要求，配备相应数量的专职网络与信息安全管理入员，"
+                          "成立相应的网络与信息安全管理机构，并将相关信息向业务开展地电信主管部门报备，"
+                          "建立健全网络与信息安全保障制度，制定应急处置预案，做好网络与信息安全管理技术"
+                          "手段规范使用、日常管理及运行维护。";
+    xk_licence *lic = xk_licence_new();
+    static ocr_snaps snaps;
+    xk_item *a, *b;
+    two_items_snapped(lic, 5, doubled, 6, misread, &a, &b, &snaps);
+    assert_string_equal(a->text, doubled);
+    assert_string_equal(b->text, standard);
+    assert_true(snaps.n >= 2);
+    assert_int_equal(snaps.items[0].kept, OCR_KEPT_DOUBLED);
+    assert_false(snaps.items[0].noise);
+    assert_int_equal(snaps.items[snaps.n - 1].kept, OCR_SNAP_MADE);
+    xk_licence_free(lic);
+}
+
+/* A character Tesseract often reads in (和: 90 of 1,250 in data/ocr_confusions.txt) inside an
+ * item number printed mid-line ("（和六）") is no part of the number: written （六）, noted. A
+ * character it is not measured reading in (睿) makes the bracket no item number. */
+static void test_snap_item_number_stray_character(void **state)
+{
+    (void)state;
+    assert_true(xk_ocr_often_added(0x548C));  /* 和 */
+    assert_false(xk_ocr_often_added(0x777F)); /* 睿 */
+    const char *tail = "你公司应当按照电信主管部门要求或有关标准，具备网络与信息安全管理技术保障措施，"
+                       "并实现与网络和业务发展同步规划、同步建设、同步运行，确保网络与信息安全管理技术"
+                       "手段对运营网络和业务的全覆盖。";
+    char read[1024], other[1024];
+    snprintf(read, sizeof read, "做好网络与信息安全管理技术手段规范使用、日常管理及运行维护。（和六）%s", tail);
+    snprintf(other, sizeof other, "做好网络与信息安全管理技术手段规范使用、日常管理及运行维护。（睿六）%s", tail);
+    xk_licence *lic = xk_licence_new();
+    static ocr_snaps snaps;
+    xk_item *a, *b;
+    two_items_snapped(lic, 5, read, 7, other, &a, &b, &snaps);
+    (void)b;
+    assert_non_null(strstr(a->text, "运行维护。（六）你公司应当按照"));
+    assert_string_equal(snaps.items[0].from, "（和六）");
+    assert_string_equal(snaps.items[0].to, "（六）");
+    for (size_t i = 1; i < snaps.n; i++) /* 睿 is not taken out of a number */
+        assert_false(strcmp(snaps.items[i].to, "（六）") == 0);
     xk_licence_free(lic);
 }
 
@@ -1908,6 +2016,9 @@ int main(void)
         cmocka_unit_test(test_snaps_sentences),
         cmocka_unit_test(test_snap_lost_run),
         cmocka_unit_test(test_snap_keeps_item_number),
+        cmocka_unit_test(test_snap_keeps_doubled_character),
+        cmocka_unit_test(test_snap_item_number_stray_character),
+        cmocka_unit_test(test_held_line_box),
         cmocka_unit_test(test_snap_note_shows_difference),
         cmocka_unit_test(test_flags),
         cmocka_unit_test(test_within_noise),
