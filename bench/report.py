@@ -387,7 +387,11 @@ def main():
            f'Command: `/usr/bin/python3 bench/server_memory.py {a.build}/xuke {bench_dir}/bench.db` '
            '(one request at a time; before each, the server\'s peak resident set is reset through '
            '/proc/PID/clear_refs; "peak during" is that request\'s peak, SQLite\'s page cache '
-           'included; the reference is /healthz). The agenda keeps only the soonest `limit` lines '
+           'included; the reference is /healthz). The server reads the store through a memory map '
+           '(README, Limits: `XK_SRV_STORE_MAP_BYTES`): the store\'s pages it touched count in its '
+           'resident set but are the kernel\'s page cache, so the peak is also given in its two '
+           'parts, sampled every 10 ms: heap and other anonymous memory (what the server holds) and '
+           'file pages (the mapped store, the binaries). The agenda keeps only the soonest `limit` lines '
            'while it reads the registry and writes its answer line by line, so the peak follows '
            'the limit, not the registry.', '', mem_out.rstrip()]
     md += ['', '## Reads while scans are read (OCR in the server)', '',

@@ -122,6 +122,13 @@
  * alone, nothing computed. Bytes of all of them together, the least recently used dropped first. */
 #define XK_SRV_FACTS_BYTES (32u * 1024u * 1024u)
 
+/* Bytes of a SQLite store the server's connections read through a memory map
+ * (xk_store_map_reads): a record is copied once, from the kernel's page cache, not read by pread
+ * into each connection's page cache first. SQLite caps it at 2 GiB; a larger store's pages past
+ * that are read as before. The pages touched count in the server's resident set though they are
+ * the page cache's, not the server's heap (bench/server_memory.py reports the two apart). */
+#define XK_SRV_STORE_MAP_BYTES (2048ull * 1024u * 1024u)
+
 /* The server's OCR job queue (src/server/jobs.c): scans waiting or being read, by default and at
  * most (--ocr-queue; one more is 503 with Retry-After); of those for one token or anonymous
  * address, by default and at most (--ocr-per-token; one more is 429 with Retry-After); finished

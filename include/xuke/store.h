@@ -44,6 +44,16 @@ bool xk_store_is_server(const char *location);
 /* location as messages and logs may show it: a password in it becomes "***". */
 void xk_store_location_shown(const char *location, char *out, size_t size);
 
+/*
+ * Reads of a SQLite store through a memory map of up to bytes of its file (SQLite's mmap_size,
+ * which SQLite caps at its own limit, 2 GiB as Debian builds it): a record is copied once, from
+ * the kernel's page cache, instead of read into SQLite's page cache by pread and copied again.
+ * The mapped pages are the page cache's (shared, given back under memory pressure, never written
+ * through the map) but the kernel counts those touched in the process's resident set. 0 turns it
+ * off. Nothing on PostgreSQL.
+ */
+xk_status xk_store_map_reads(xk_store *st, size_t bytes, xk_error *err);
+
 /* Who writes: the OS user for the CLI, the token's name for the server. Copied. */
 void xk_store_set_actor(xk_store *st, const char *actor);
 

@@ -265,10 +265,57 @@ bool xk_number_header_line(const char *c)
  * text, after NFKC and trimming, must be one number in its normal form. Nothing is searched
  * for: "keep-NOT-京B2-20224676-typo" names no licence, whatever it contains.
  */
+static void number_out(const number_match *m, const char *formatted, xk_number *out)
+{
+    memset(out, 0, sizeof *out);
+    snprintf(out->text, sizeof out->text, "%s", formatted);
+    snprintf(out->region, sizeof out->region, "%s", m->region);
+    snprintf(out->category, sizeof out->category, "%s", m->category);
+    out->year = (m->digits[0] - '0') * 1000 + (m->digits[1] - '0') * 100 +
+                (m->digits[2] - '0') * 10 + (m->digits[3] - '0');
+}
+
+/* Only capitals, digits, '-' and CJK unified ideographs (U+4E00-U+9FFF): text that NFKC, the
+ * trimming and the folding of xk_number_exact all leave as it is. */
+static bool already_normal(const char *text, size_t len)
+{
+    for (size_t i = 0; i < len;) {
+        unsigned char c = (unsigned char)text[i];
+        if ((c >= 'A' && c <= 'Z') || is_digit((char)c) || c == '-') {
+            i++;
+            continue;
+        }
+        unsigned cp;
+        size_t n = xk_utf8_decode(text + i, len - i, &cp);
+        if (n != 3 || cp < 0x4E00 || cp > 0x9FFF)
+            return false;
+        i += n;
+    }
+    return len > 0;
+}
+
+/* The number as given, when it is one in its normal form already (an API path, nearly always):
+ * read in place, no line split or copy. False sends the text the whole way. */
+static bool exact_as_given(const char *text, size_t len, xk_number *out)
+{
+    number_match m;
+    char formatted[64];
+    if (!already_normal(text, len) || !xk_number_find(text, len, &m) || m.corrected ||
+        m.region_unknown)
+        return false;
+    xk_number_format(&m, formatted, sizeof formatted);
+    if (strlen(formatted) != len || memcmp(formatted, text, len) != 0)
+        return false;
+    number_out(&m, formatted, out);
+    return true;
+}
+
 xk_number_fit xk_number_exact(const char *text, size_t len, xk_number *out)
 {
     if (len > XK_NUMBER_ADDRESS_MAX)
         return XK_NUMBER_TOO_LONG;
+    if (exact_as_given(text, len, out))
+        return XK_NUMBER_OK;
     for (size_t i = 0; i < len; i++)
         if ((unsigned char)text[i] < 0x20 && text[i] != ' ' && text[i] != '\t')
             return XK_NUMBER_NOT_TEXT; /* a line break or NUL inside an address */
@@ -311,14 +358,8 @@ xk_number_fit xk_number_exact(const char *text, size_t len, xk_number *out)
         fit = XK_NUMBER_EXTRA;
     else if (m.region_unknown)
         fit = XK_NUMBER_BAD_REGION;
-    if (fit == XK_NUMBER_OK) {
-        memset(out, 0, sizeof *out);
-        snprintf(out->text, sizeof out->text, "%s", formatted);
-        snprintf(out->region, sizeof out->region, "%s", m.region);
-        snprintf(out->category, sizeof out->category, "%s", m.category);
-        out->year = (m.digits[0] - '0') * 1000 + (m.digits[1] - '0') * 100 +
-                    (m.digits[2] - '0') * 10 + (m.digits[3] - '0');
-    }
+    if (fit == XK_NUMBER_OK)
+        number_out(&m, formatted, out);
     xk_lines_free(&lines);
     return fit;
 }

@@ -227,6 +227,17 @@ void xk_store_close(xk_store *st)
     free(st);
 }
 
+xk_status xk_store_map_reads(xk_store *st, size_t bytes, xk_error *err)
+{
+    if (st->db->kind != XK_DB_SQLITE)
+        return XK_OK;
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA mmap_size=%zu", bytes);
+    if (xk_db_exec(st->db, sql) != XK_DB_OK)
+        return xk_store_db_error(st, err, "setting the store's memory map");
+    return XK_OK;
+}
+
 void xk_store_set_actor(xk_store *st, const char *actor)
 {
     snprintf(st->actor, sizeof st->actor, "%s", actor && *actor ? actor : "unknown");

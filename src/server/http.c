@@ -686,6 +686,17 @@ static void line_puts(log_line *l, const char *s)
     line_put(l, s, strlen(s));
 }
 
+/* n in decimal (the log's numbers: no printf to parse a format for each request) */
+static void line_number(log_line *l, unsigned long long n)
+{
+    char digits[24];
+    size_t i = sizeof digits;
+    do
+        digits[--i] = (char)('0' + n % 10);
+    while ((n /= 10) != 0);
+    line_put(l, digits + i, sizeof digits - i);
+}
+
 /* A JSON string's content for any bytes: quotes, backslashes and controls escaped, and each
  * byte that starts no valid UTF-8 sequence written as U+FFFD, so every log line parses. */
 static void json_escape(log_line *l, const char *s)
@@ -759,10 +770,11 @@ static time_t log_time(char at[32])
  * line is made before the log's lock is taken; only its writing is serialised. */
 static void log_request(server *s, const request *rq, enum MHD_RequestTerminationCode toe)
 {
-    char at[32], numbers[96];
+    char at[32];
     log_time(at);
     const char *ended = termination(toe);
-    log_line l = {.len = 0};
+    log_line l; /* not zeroed: 8 KiB a request, and only its first len bytes are read */
+    l.len = 0;
     line_puts(&l, "{\"time\":\"");
     line_puts(&l, at);
     line_puts(&l, "\",\"client\":\"");
@@ -771,9 +783,14 @@ static void log_request(server *s, const request *rq, enum MHD_RequestTerminatio
     json_escape(&l, rq->method);
     line_puts(&l, "\",\"path\":\"");
     json_escape(&l, rq->path);
-    snprintf(numbers, sizeof numbers, "\",\"status\":%d,\"bytes\":%zu,\"us\":%.0f,\"token\":",
-             rq->status, rq->bytes, elapsed_us(&rq->start));
-    line_puts(&l, numbers);
+    double us = elapsed_us(&rq->start);
+    line_puts(&l, "\",\"status\":");
+    line_number(&l, (unsigned long long)(rq->status > 0 ? rq->status : 0));
+    line_puts(&l, ",\"bytes\":");
+    line_number(&l, rq->bytes);
+    line_puts(&l, ",\"us\":");
+    line_number(&l, (unsigned long long)(us > 0 ? us + 0.5 : 0));
+    line_puts(&l, ",\"token\":");
     if (rq->actor[0]) {
         line_puts(&l, "\"");
         json_escape(&l, rq->actor);
@@ -812,7 +829,8 @@ static void on_transport_message(void *cls, const char *fmt, va_list ap)
     if (now == s->transport_logged_at) {
         s->transport_suppressed++;
     } else {
-        log_line l = {.len = 0};
+        log_line l;
+        l.len = 0;
         json_escape(&l, msg);
         fprintf(f, "{\"time\":\"%s\",\"transport\":\"%.*s\",\"suppressed_before\":%lu}\n", at,
                 (int)l.len, l.text, s->transport_suppressed);
@@ -865,8 +883,13 @@ static bool pool_open(pool *p, const char *db, unsigned n, char *errbuf, size_t 
     for (; p->n < n; p->n++) {
         xk_error err;
         xk_error_clear(&err);
-        if (xk_store_open(db, &p->stores[p->n], &err) != XK_OK) {
+        /* the records a walk over the registry reads come from the page cache through the
+         * map: no pread into each connection's own cache and copy out of it */
+        if (xk_store_open(db, &p->stores[p->n], &err) != XK_OK ||
+            xk_store_map_reads(p->stores[p->n], (size_t)XK_SRV_STORE_MAP_BYTES, &err) != XK_OK) {
             snprintf(errbuf, errsize, "%s", err.message);
+            if (p->stores[p->n])
+                p->n++; /* opened: closed with the others */
             return false;
         }
     }

@@ -901,6 +901,10 @@ def test_access_log_and_shutdown(srv, tok):
     transport = [l for l in every if 'transport' in l]
     keys = {'time', 'client', 'method', 'path', 'status', 'bytes', 'us', 'token'}
     check('one JSON access-log line per request with every field', len(lines) > 50 and all(keys <= set(l) for l in lines), lines[:2])
+    check('status, bytes and µs are whole numbers, a 404 logged as 404',
+          all(type(l[k]) is int and l[k] >= 0 for l in lines for k in ('status', 'bytes', 'us'))
+          and any(l['status'] == 404 for l in lines) and any(l['status'] == 200 and l['bytes'] > 0 for l in lines),
+          lines[:2])
     check('the transport\'s own messages are JSON lines too (time, message, how many left out)',
           all({'time', 'transport', 'suppressed_before'} <= set(l) for l in transport), transport[:2])
     check('the access log names tokens, never their text', any(l['token'] == 'bob-editor' for l in lines)

@@ -31,6 +31,44 @@ static void test_number_with_region(void **state)
     assert_string_equal(m.digits, "20224676");
 }
 
+/* An address is one number in its normal form, whether it is read in place (capitals, digits,
+ * '-', ideographs) or through the line split (lower case, full width, spaces, a dot). */
+static void test_number_exact_addresses(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text;
+        xk_number_fit fit;
+        const char *number, *region, *category;
+        int year;
+    } cases[] = {
+        {"京B2-20224676", XK_NUMBER_OK, "京B2-20224676", "京", "B2", 2022},
+        {"B2-20190456", XK_NUMBER_OK, "B2-20190456", "", "B2", 2019},
+        {"沪B1.B2-20150123", XK_NUMBER_OK, "沪B1.B2-20150123", "沪", "B1.B2", 2015},
+        {"京b2-20224676", XK_NUMBER_OK, "京B2-20224676", "京", "B2", 2022},
+        {" 京Ｂ２－２０２２４６７６ ", XK_NUMBER_OK, "京B2-20224676", "京", "B2", 2022},
+        {"京B2-2O224676", XK_NUMBER_EXTRA, NULL, NULL, NULL, 0},
+        {"京B2-20224676京", XK_NUMBER_EXTRA, NULL, NULL, NULL, 0},
+        {"X京B2-20224676", XK_NUMBER_EXTRA, NULL, NULL, NULL, 0},
+        {"港B2-20224676", XK_NUMBER_BAD_REGION, NULL, NULL, NULL, 0},
+        {"京B2", XK_NUMBER_NONE, NULL, NULL, NULL, 0},
+        {"", XK_NUMBER_EMPTY, NULL, NULL, NULL, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        xk_number n;
+        memset(&n, 0x55, sizeof n);
+        xk_number_fit fit = xk_number_exact(cases[i].text, strlen(cases[i].text), &n);
+        if (fit != cases[i].fit)
+            fail_msg("\"%s\": fit %d, wanted %d", cases[i].text, (int)fit, (int)cases[i].fit);
+        if (fit != XK_NUMBER_OK)
+            continue;
+        assert_string_equal(n.text, cases[i].number);
+        assert_string_equal(n.region, cases[i].region);
+        assert_string_equal(n.category, cases[i].category);
+        assert_int_equal(n.year, cases[i].year);
+    }
+}
+
 static void test_number_cross_regional_has_no_region(void **state)
 {
     (void)state;
@@ -964,6 +1002,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_number_with_region),
+        cmocka_unit_test(test_number_exact_addresses),
         cmocka_unit_test(test_number_cross_regional_has_no_region),
         cmocka_unit_test(test_number_both_classes),
         cmocka_unit_test(test_number_unknown_region_is_flagged),
