@@ -916,7 +916,7 @@ static xk_status write_out(layout *L, char **out, size_t *out_len)
     xk_buf_init(&b);
     for (size_t i = 0; i < L->n; i++) {
         const span *sp = &L->lines[i];
-        if (sp->action == A_REPLACE)
+        if (sp->action == A_REPLACE && sp->repl_len) /* empty: repl may hold nothing yet */
             xk_buf_append(&b, L->repl.data + sp->repl_off, sp->repl_len);
         else if (sp->action == A_KEEP)
             xk_buf_append(&b, L->text + sp->start, sp->end - sp->start);
