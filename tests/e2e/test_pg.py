@@ -39,6 +39,8 @@ SEEDS = sorted(glob.glob(os.path.join(FIXTURES, 'seeds', '*.txt')))
 LISTS = os.path.join(FIXTURES, 'lists')
 
 TIME = re.compile(r'\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)')
+# the calendar feed's DTSTAMP (the time it was written): two runs a second apart differ there
+ICAL_STAMP = re.compile(r'\d{8}T\d{6}Z')
 HEX64 = re.compile(r'\b[0-9a-f]{64}\b')
 TOKEN = re.compile(r'xk_[0-9a-f]{16}(_[A-Za-z0-9_-]{43})?|\b[0-9a-f]{16}\b')
 SECONDS = re.compile(r'\(\d+\.\d+ s, \d+ licences/s\)|after \d+ ms')
@@ -57,6 +59,7 @@ def masked(text, db):
     hashes that cover them (audit), token secrets, elapsed times."""
     text = text.replace(db, 'DB')
     text = TIME.sub('TIME', text)
+    text = ICAL_STAMP.sub('STAMP', text)
     text = HEX64.sub('HASH', text)
     text = TOKEN.sub('TOKEN', text)
     return SECONDS.sub('(S)', text)
