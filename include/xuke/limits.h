@@ -70,6 +70,14 @@
 /* Lines of one scan read below the review confidence whose image is kept after its page for a
  * second, independent reading (src/ocr/second.c): a field on a line beyond them stays flagged. */
 #define XK_MAX_OCR_KEPT_LINES 256u
+/* Other lines of one scan whose image is kept for a provision's or service condition's
+ * confirming reading (src/ocr/confirm.c): about 100 KB each, so at most ~40 MB a scan; a
+ * provision on a line beyond them stays flagged as before. */
+#define XK_MAX_OCR_KEPT_WORDING_LINES 384u
+/* Lines of one provision or service compared with a second reading to confirm its standard
+ * wording (src/ocr/scan.c); a longer one stays flagged. The longest standard provision (十六,
+ * 14 items) prints in about 50 lines. */
+#define XK_MAX_OCR_WORDING_LINES 96u
 /* Fields of one scanned licence checked one by one for review: the scalars, every service,
  * website and provision. */
 #define XK_MAX_REVIEW_SPANS (16u + XK_MAX_SERVICES + XK_MAX_WEBSITES + XK_MAX_PROVISIONS)

@@ -182,7 +182,8 @@ static bool add_page_lines(reader *r, page_slot *s)
             !add_fixes(r, l))
             return false;
         if (s->crops && s->crops[i]) {
-            xk_ocr_kept_add(r->kept, (int)r->n_lines, s->crops[i]);
+            xk_ocr_kept_add(r->kept, (int)r->n_lines, s->crops[i],
+                            xk_ocr_kept_for_field(l, r->o->review_confidence));
             s->crops[i] = NULL;
         }
     }

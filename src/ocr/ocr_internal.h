@@ -390,6 +390,7 @@ typedef struct ocr_kept_line {
 typedef struct ocr_kept {
     ocr_kept_line *items;
     size_t n, cap, dropped;
+    size_t n_wording; /* of n, lines kept only for a provision's or service's confirming reading */
 } ocr_kept;
 
 /* xk_ocr_read, keeping the images of the unsure lines into kept (emptied on error; free with
@@ -400,9 +401,14 @@ xk_status xk_ocr_read_keeping(const xk_blob *files, size_t n, const xk_ocr_optio
  * box and some text, its framed crop of image (see xk_ocr_framed_crop); an array of pl->n (NULL
  * entries for the others), or NULL. */
 PIX **xk_ocr_keep_unsure(PIX *image, const page_lines *pl, int threshold);
-/* Takes crop (owned from here) as line `line`'s image; destroyed and counted when kept is full or
- * out of memory. */
-void xk_ocr_kept_add(ocr_kept *kept, int line, PIX *crop);
+/* Whether line l is kept for a name's second reading (read below threshold, or labelled as a
+ * field second.c may vouch for); every other line is kept only for a provision's or service's
+ * confirming reading (confirm.c), in a pool of its own (XK_MAX_OCR_KEPT_WORDING_LINES), so a
+ * long licence's provisions never crowd out the websites after them. */
+bool xk_ocr_kept_for_field(const page_line *l, int threshold);
+/* Takes crop (owned from here) as line `line`'s image, in the pool for_field says; destroyed and
+ * counted when that pool is full or out of memory. */
+void xk_ocr_kept_add(ocr_kept *kept, int line, PIX *crop, bool for_field);
 void xk_ocr_kept_free(ocr_kept *kept);
 
 /* Line `line` of a scan read a second time, apart from its first reading: its kept image
@@ -416,6 +422,10 @@ char *xk_ocr_second_reading(const ocr_kept *kept, int line, const xk_ocr_options
  * order (marks and spaces aside), and at least one of them. */
 bool xk_ocr_readings_agree(const char *first, size_t first_len, const char *second,
                            size_t second_len);
+
+/* Whether s is, whole, one of the access providers most websites name (repair_words.c's
+ * vocabulary: 阿里云计算有限公司, 中国电信股份有限公司, …). */
+bool xk_ocr_known_provider(const char *s);
 
 /* Whether Tesseract's model was measured reading character cp in place of another at least
  * three times (data/ocr_confusions.txt; see second.c). */
@@ -454,6 +464,22 @@ typedef struct ocr_second {
 size_t xk_ocr_flag_review_second(xk_licence *lic, const xk_ocr_result *ocr, const ocr_repairs *rep,
                                  const ocr_snaps *snaps, int review_confidence,
                                  const ocr_second *second);
+
+/* The word characters (Chinese characters, letters, digits) of provision p as printed: its
+ * number, its text, each item's number and text; how many (those beyond max not written). */
+size_t xk_ocr_provision_words(const xk_provision *p, unsigned *w, size_t max);
+/* Whether provision p, matched to the standard wording from its lines' first reading
+ * first[0..first_len), is confirmed by their second reading again[0..again_len) (confirm.c):
+ * the second gives p's words exactly, and no character of p the first reading put otherwise is
+ * one xk_ocr_confused_char names. */
+bool xk_ocr_provision_read_again(const xk_provision *p, const char *first, size_t first_len,
+                                 const char *again, size_t again_len);
+
+/* Which of a provision's lines (lines[i], lens[i] bytes; n of them, as first read) hold or
+ * border a character where the reading departs from p's standard text: again[i] set for each,
+ * how many. Only those need reading a second time; the others agree with the standard already. */
+size_t xk_ocr_provision_lines_to_read(const xk_provision *p, const char *const *lines,
+                                      const size_t *lens, size_t n, bool *again);
 
 /* Seconds on a monotonic clock (engine.c). */
 double xk_ocr_now_seconds(void);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ocr_internal.h"
 #include "repair.h"
 #include "xuke/catalogue.h"
 #include "xuke/text.h"
@@ -48,6 +49,15 @@ static const char *const confusions[][2] = {
 };
 
 #define N_VOCAB (sizeof vocabulary / sizeof vocabulary[0])
+#define N_PROVIDERS 6 /* the access providers, the vocabulary's last entries */
+
+bool xk_ocr_known_provider(const char *s)
+{
+    for (size_t i = N_VOCAB - N_PROVIDERS; s && i < N_VOCAB; i++)
+        if (strcmp(vocabulary[i], s) == 0)
+            return true;
+    return false;
+}
 _Static_assert(N_VOCAB + 32 <= OCR_MAX_PHRASES, "room for the vocabulary and the services");
 
 static size_t load_phrases(phrase *out, size_t max)

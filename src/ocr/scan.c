@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/buf.h"
 #include "xuke/limits.h"
 #include "ocr_internal.h"
 #include "xuke/ocr.h"
@@ -529,6 +530,90 @@ static bool read_alike(const xk_licence *lic, const xk_ocr_result *ocr, const sp
     return any;
 }
 
+#define OCR_WORDING_LINES XK_MAX_OCR_WORDING_LINES
+
+/* The lines of span s (1-based, from s->first to next - 1) that hold text: not blank, nor the
+ * running number and heading printed over a page; how many (0 when over OCR_WORDING_LINES). */
+static size_t wording_lines(const xk_ocr_result *ocr, const span *s, int next, const char **lines,
+                            size_t *lens, int *numbers)
+{
+    size_t n = 0;
+    for (int l = s->first; l < next && (size_t)l <= ocr->n_lines; l++) {
+        size_t len;
+        const char *text = whole_line(ocr, l, &len);
+        size_t blank = 0;
+        while (blank < len && text[blank] == ' ')
+            blank++;
+        if (blank == len || furniture(text, len))
+            continue;
+        if (n == OCR_WORDING_LINES)
+            return 0;
+        lines[n] = text;
+        lens[n] = len;
+        numbers[n++] = l;
+    }
+    return n;
+}
+
+/*
+ * Whether span s, a provision or service the licence confirms as standard wording (evidence.c)
+ * but flagged for corrections or matches beyond the noise, reads so a second time, its lines
+ * taken up to the next field's (next; a provision runs on past the span's 24 lines). A
+ * provision's lines where the first reading departs from its standard text are read again, apart
+ * (second), and must give the standard text there (confirm.c); a service's lines must each read
+ * alike both times (its name, corrected, is the catalogue's). A line with no second reading
+ * keeps the flag.
+ */
+static bool wording_read_again(const xk_licence *lic, const xk_ocr_result *ocr, const span *s,
+                               int next, const ocr_second *second)
+{
+    bool provision = s->kind == OCR_FIELD_PROVISION && s->index < lic->n_provisions;
+    if (!second || !second->read || (!provision && s->kind != OCR_FIELD_SERVICE))
+        return false;
+    const char *lines[OCR_WORDING_LINES];
+    size_t lens[OCR_WORDING_LINES];
+    int numbers[OCR_WORDING_LINES];
+    bool again[OCR_WORDING_LINES];
+    size_t n = wording_lines(ocr, s, next, lines, lens, numbers);
+    if (n == 0 || (provision && !xk_ocr_provision_lines_to_read(&lic->provisions[s->index], lines,
+                                                                 lens, n, again)))
+        return false;
+    xk_buf first, read;
+    xk_buf_init(&first);
+    xk_buf_init(&read);
+    bool agree = true;
+    for (size_t i = 0; agree && i < n; i++) {
+        xk_buf_append(&first, lines[i], lens[i]);
+        if (provision && !again[i]) {
+            xk_buf_append(&read, lines[i], lens[i]);
+            continue;
+        }
+        int lowest = 0;
+        char *line = second->read(second->ctx, numbers[i], &lowest);
+        agree = line && (provision || xk_ocr_readings_agree(lines[i], lens[i], line, strlen(line)));
+        if (line)
+            xk_buf_append(&read, line, strlen(line));
+        free(line);
+    }
+    if (agree && provision)
+        agree = !first.oom && !read.oom &&
+                xk_ocr_provision_read_again(&lic->provisions[s->index], first.data, first.len,
+                                            read.data, read.len);
+    xk_buf_free(&first);
+    xk_buf_free(&read);
+    return agree;
+}
+
+/* The first line of the field after span s (the text's end + 1 when none). */
+static int next_field(const spans *sp, const span *s, const xk_ocr_result *ocr)
+{
+    int next = (int)ocr->n_lines + 1;
+    for (size_t j = 0; j < sp->n; j++)
+        if (sp->s[j].first > s->first && sp->s[j].first < next)
+            next = sp->s[j].first;
+    return next;
+}
+
 /* The fields a second reading confirmed, as the record's JSON names them ("company",
  * "websites[2]"), for the note that says why they are not flagged. */
 typedef struct read_twice {
@@ -539,9 +624,11 @@ typedef struct read_twice {
 
 static void read_twice_add(read_twice *t, const span *s)
 {
-    char name[48];
+    char name[sizeof s->field + sizeof s->item + 8];
     if (strcmp(s->field, "website") == 0)
         snprintf(name, sizeof name, "websites[%s]", s->item);
+    else if (strcmp(s->field, "provision") == 0 || strcmp(s->field, "service") == 0)
+        snprintf(name, sizeof name, "%ss[%s]", s->field, s->item);
     else
         snprintf(name, sizeof name, "%s", s->field);
     size_t used = strlen(t->names);
@@ -567,6 +654,21 @@ static void read_twice_note(xk_licence *lic, const read_twice *t, int threshold)
                               t->n, threshold, t->names);
 }
 
+static void wording_twice_note(xk_licence *lic, const read_twice *t)
+{
+    if (!t->n)
+        return;
+    char count[24];
+    snprintf(count, sizeof count, "%zu", t->n);
+    const char *params[] = {count, t->names};
+    xk_licence_problem_params(lic, XK_SEV_WARNING, t->line, "problem.ocr_wording_read_twice",
+                              params, sizeof params / sizeof params[0],
+                              "OCR: %zu field(s) matched to the standard wording beyond the "
+                              "noise (%s) read exactly so a second time, each line alone on an "
+                              "image prepared otherwise, so not flagged",
+                              t->n, t->names);
+}
+
 static size_t flag_spans(xk_licence *lic, const xk_ocr_result *ocr, const ocr_repairs *rep,
                          const ocr_snaps *snaps, int threshold, const ocr_second *second)
 {
@@ -580,7 +682,7 @@ static size_t flag_spans(xk_licence *lic, const xk_ocr_result *ocr, const ocr_re
     field_spans(lic, ocr, sp);
     kept_doubts(snaps, sp);
     lost_services(lic, ocr, sp);
-    read_twice twice = {"", 0, 0};
+    read_twice twice = {"", 0, 0}, wording = {"", 0, 0};
     size_t flagged = flag_whole(lic, rep, snaps, sp->dropped), confirmed = 0;
     if (ocr->pages_text_layer_distrusted) { /* every field: the document was made to mislead */
         xk_licence_problem_key(lic, XK_SEV_WARNING, 0, "problem.review.text_layer_distrusted",
@@ -620,6 +722,11 @@ static size_t flag_spans(xk_licence *lic, const xk_ocr_result *ocr, const ocr_re
             read_twice_add(&twice, s);
             continue;
         }
+        if (sure && !s->doubt[0] && (n_fixes || n_snaps) &&
+            wording_read_again(lic, ocr, s, next_field(sp, s, ocr), second)) {
+            read_twice_add(&wording, s);
+            continue;
+        }
         int len;
         const char *text = line_text(ocr, low_line, &len);
         char conf[200] = "";
@@ -641,6 +748,7 @@ static size_t flag_spans(xk_licence *lic, const xk_ocr_result *ocr, const ocr_re
             "a low confidence or corrections within the noise",
             confirmed);
     read_twice_note(lic, &twice, threshold);
+    wording_twice_note(lic, &wording);
     free(sp);
     return flagged;
 }

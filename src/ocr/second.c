@@ -18,6 +18,7 @@
 #include <tesseract/capi.h>
 
 #include "ocr_internal.h"
+#include "xuke/catalogue.h"
 #include "xuke/text.h"
 #include "xuke/validate.h"
 
@@ -51,13 +52,18 @@ static bool field_line(const xk_buf *t)
     return false;
 }
 
+bool xk_ocr_kept_for_field(const page_line *l, int threshold)
+{
+    return l->min_conf < threshold || field_line(&l->text);
+}
+
 PIX **xk_ocr_keep_unsure(PIX *image, const page_lines *pl, int threshold)
 {
+    (void)threshold; /* every line is kept: a provision's sure lines are read again too */
     PIX **crops = pl->n ? calloc(pl->n, sizeof *crops) : NULL;
     for (size_t i = 0; crops && i < pl->n; i++) {
         const page_line *l = &pl->items[i];
-        if (l->right <= l->left || l->bottom <= l->top || !l->text.len || l->text.oom ||
-            (l->min_conf >= threshold && !field_line(&l->text)))
+        if (l->right <= l->left || l->bottom <= l->top || !l->text.len || l->text.oom)
             continue;
         int dx, dy;
         crops[i] = xk_ocr_framed_crop(image, l->left, l->top, l->right, l->bottom, &dx, &dy);
@@ -65,16 +71,17 @@ PIX **xk_ocr_keep_unsure(PIX *image, const page_lines *pl, int threshold)
     return crops;
 }
 
-void xk_ocr_kept_add(ocr_kept *kept, int line, PIX *crop)
+void xk_ocr_kept_add(ocr_kept *kept, int line, PIX *crop, bool for_field)
 {
     if (!kept || !crop) {
         pixDestroy(&crop);
         return;
     }
-    ocr_kept_line *items = kept->n < XK_MAX_OCR_KEPT_LINES
-                               ? xk_ocr_room_for_one(kept->items, kept->n, &kept->cap,
-                                                     sizeof *items, 32)
-                               : NULL;
+    bool room = for_field ? kept->n - kept->n_wording < XK_MAX_OCR_KEPT_LINES
+                          : kept->n_wording < XK_MAX_OCR_KEPT_WORDING_LINES;
+    ocr_kept_line *items = room ? xk_ocr_room_for_one(kept->items, kept->n, &kept->cap,
+                                                      sizeof *items, 32)
+                                : NULL;
     if (!items) {
         pixDestroy(&crop);
         kept->dropped++;
@@ -82,6 +89,7 @@ void xk_ocr_kept_add(ocr_kept *kept, int line, PIX *crop)
     }
     kept->items = items;
     kept->items[kept->n++] = (ocr_kept_line){line, crop};
+    kept->n_wording += !for_field;
 }
 
 void xk_ocr_kept_free(ocr_kept *kept)
@@ -314,10 +322,25 @@ static bool company_shaped(const char *s)
     return chars >= 6;
 }
 
+/*
+ * A website's server location that is a province's full name (the catalogue's 上海市, 广东省) and
+ * a provider that is one of the few most websites name (xk_ocr_known_provider) are words of a
+ * closed list, whole: two readings agreeing on one of them read that word, though a character
+ * of it (上, 国, 电) is one the model puts for another now and then. On the tuning renders every
+ * right website still flagged after its second reading agreed was held back by such a word
+ * (上海市, 中国电信股份有限公司). A city (济南市) is no closed list here and is checked as a name.
+ */
+static bool listed_place(const char *s)
+{
+    const xk_region *r = s ? xk_region_by_name(s, strlen(s)) : NULL;
+    return r && strcmp(r->name, s) == 0;
+}
+
 static bool website_shaped(const xk_website *w)
 {
     if (!w->name || !*w->name || w->domains.len == 0 || holds_confused(w->name) ||
-        holds_confused(w->server_location) || holds_confused(w->access_provider))
+        (!listed_place(w->server_location) && holds_confused(w->server_location)) ||
+        (!xk_ocr_known_provider(w->access_provider) && holds_confused(w->access_provider)))
         return false;
     for (size_t i = 0; i < w->domains.len; i++)
         if (!xk_host_valid(w->domains.items[i], strlen(w->domains.items[i])))

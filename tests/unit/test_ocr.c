@@ -1353,6 +1353,229 @@ static void test_second_reading_alike_not_enough(void **state)
     xk_licence_free(lic);
 }
 
+/* --- a provision matched beyond the noise, confirmed by a second reading (confirm.c) ------ */
+
+/* Provision 十二 of the ministry's form (data/provisions.txt, F2022), as the extractor gives it. */
+static const char twelve[] = "你公司遇有业务覆盖范围内负责当地业务经营、客户服务等事务的机构信息发生变化的情形，"
+                             "应当在变更后30日内向原发证机关报送有关信息。你公司经营许可证有效期届满需要"
+                             "继续经营的，应当提前90日向原发证机关提出续办申请。";
+
+/* Its three printed lines as a first reading gave them on a clean tuning render: 届 read 居
+ * and the 0 of 90 lost on the last two. */
+static const char *const twelve_read[] = {
+    "十二、你公司遇有业务覆盖范围内负责当地业务经营、客户服务等事务的机构信息发生变化的情",
+    "形,应当在变更后30日内向原发证机关报送有关信息。你公司经营许可证有效期居满需要继续经",
+    "营的,应当提前9日向原发证机关提出续办申请。"};
+
+static char *joined(const char *const *lines, size_t n)
+{
+    size_t len = 0;
+    for (size_t i = 0; i < n; i++)
+        len += strlen(lines[i]);
+    char *out = calloc(1, len + 1);
+    for (size_t i = 0; out && i < n; i++)
+        strcat(out, lines[i]);
+    return out;
+}
+
+/* A provision's words are its number, its text and each item's number and text, marks aside. */
+static void test_provision_words_as_printed(void **state)
+{
+    (void)state;
+    xk_licence *lic = xk_licence_new();
+    xk_provision *p = provision(lic, 15, "遵守下列规定：");
+    xk_item *it = xk_provision_add_item(lic, p);
+    it->no = 12;
+    it->text = xk_licence_strdup(lic, "不得A1。", strlen("不得A1。"));
+    unsigned w[32];
+    size_t n = xk_ocr_provision_words(p, w, 32);
+    const unsigned want[] = {0x5341, 0x4E94, 0x9075, 0x5B88, 0x4E0B, 0x5217, 0x89C4, 0x5B9A,
+                             0x5341, 0x4E8C, 0x4E0D, 0x5F97, 'A', '1'}; /* 十五遵守下列规定十二不得A1 */
+    assert_int_equal(n, sizeof want / sizeof want[0]);
+    assert_memory_equal(w, want, sizeof want);
+    xk_licence_free(lic);
+}
+
+/* The second reading gives 届 and 90 where the first read 居 and 9: confirmed, though it slips
+ * elsewhere (履 for 覆 on the first line, where the first reading agrees with the standard). */
+static void test_provision_confirmed_where_first_departs(void **state)
+{
+    (void)state;
+    xk_licence *lic = xk_licence_new();
+    xk_provision *p = provision(lic, 12, twelve);
+    const char *again[] = {
+        "十二、你公司遇有业务履盖范围内负责当地业务经营、客户服务等事务的机构信息发生变化的情",
+        "形,应当在变更后30日内向原发证机关报送有关信息。你公司经营许可证有效期届满需要继续经",
+        "营的,应当提前90日向原发证机关提出续办申请。"};
+    char *first = joined(twelve_read, 3), *second = joined(again, 3);
+    assert_true(xk_ocr_provision_read_again(p, first, strlen(first), second, strlen(second)));
+    free(first);
+    free(second);
+    xk_licence_free(lic);
+}
+
+/* A second reading that also departs from the standard where the first did (9日 again: the paper
+ * may say so) does not confirm it; nor one that reads the provision otherwise in more than one
+ * character in 8; nor a first reading that already is the standard text (nothing to confirm). */
+static void test_provision_not_confirmed(void **state)
+{
+    (void)state;
+    xk_licence *lic = xk_licence_new();
+    xk_provision *p = provision(lic, 12, twelve);
+    char *first = joined(twelve_read, 3);
+    const char *same[] = {twelve_read[0],
+                          "形,应当在变更后30日内向原发证机关报送有关信息。你公司经营许可证有效期届满需要继续经",
+                          "营的,应当提前9日向原发证机关提出续办申请。"};
+    char *second = joined(same, 3);
+    assert_false(xk_ocr_provision_read_again(p, first, strlen(first), second, strlen(second)));
+    free(second);
+    const char *garbled[] = {"十二、甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉戌亥等事务的机构信息发生变化的情",
+                             "形,应当在变更后30日内向原发证机关报送有关信息。你公司经营许可证有效期届满需要继续经",
+                             "营的,应当提前90日向原发证机关提出续办申请。"};
+    second = joined(garbled, 3);
+    assert_false(xk_ocr_provision_read_again(p, first, strlen(first), second, strlen(second)));
+    free(second);
+    const char *right[] = {twelve_read[0],
+                           "形,应当在变更后30日内向原发证机关报送有关信息。你公司经营许可证有效期届满需要继续经",
+                           "营的,应当提前90日向原发证机关提出续办申请。"};
+    second = joined(right, 3);
+    assert_false(xk_ocr_provision_read_again(p, second, strlen(second), second, strlen(second)));
+    free(second);
+    free(first);
+    xk_licence_free(lic);
+}
+
+/* Where the first reading departs at a character the model is measured putting for another (国
+ * for 固, data/ocr_confusions.txt), a second reading giving the standard character vouches for
+ * nothing: the same model makes the same confusion. */
+static void test_provision_confused_character_not_confirmed(void **state)
+{
+    (void)state;
+    xk_licence *lic = xk_licence_new();
+    xk_provision *p = provision(lic, 3, "你公司在未取得国内通信设施服务业务经营许可时，不得投资建设电信传输网络设施。");
+    const char *first = "三、你公司在未取得固内通信设施服务业务经营许可时，不得投资建设电信传输网络设施。";
+    const char *second = "三、你公司在未取得国内通信设施服务业务经营许可时，不得投资建设电信传输网络设施。";
+    assert_true(xk_ocr_confused_char(0x56FD)); /* 国 */
+    assert_false(xk_ocr_provision_read_again(p, first, strlen(first), second, strlen(second)));
+    /* the same departure at a character no confusion names (没 for 设) is confirmed */
+    first = "三、你公司在未取得国内通信没施服务业务经营许可时，不得投资建设电信传输网络设施。";
+    assert_false(xk_ocr_confused_char(0x8BBE)); /* 设 */
+    assert_true(xk_ocr_provision_read_again(p, first, strlen(first), second, strlen(second)));
+    xk_licence_free(lic);
+}
+
+/* Only the lines where the first reading departs from the standard text are read again: 居 on
+ * the second line, 9 on the third; the first line agrees. A character lost at a line's end marks
+ * that line too. */
+static void test_provision_lines_to_read(void **state)
+{
+    (void)state;
+    xk_licence *lic = xk_licence_new();
+    xk_provision *p = provision(lic, 12, twelve);
+    size_t lens[3];
+    for (size_t i = 0; i < 3; i++)
+        lens[i] = strlen(twelve_read[i]);
+    bool again[3];
+    assert_int_equal(xk_ocr_provision_lines_to_read(p, twelve_read, lens, 3, again), 2);
+    assert_false(again[0]);
+    assert_true(again[1]);
+    assert_true(again[2]);
+    const char *lost_end[] = {
+        "十二、你公司遇有业务覆盖范围内负责当地业务经营、客户服务等事务的机构信息发生变化的",
+        "形,应当在变更后30日内向原发证机关报送有关信息。你公司经营许可证有效期届满需要继续经",
+        "营的,应当提前90日向原发证机关提出续办申请。"};
+    for (size_t i = 0; i < 3; i++)
+        lens[i] = strlen(lost_end[i]);
+    assert_int_equal(xk_ocr_provision_lines_to_read(p, lost_end, lens, 3, again), 2);
+    assert_true(again[0]);
+    assert_true(again[1]);
+    assert_false(again[2]);
+    xk_licence_free(lic);
+}
+
+/* Provision 十二 read as twelve_read (lines 1-3; 一 to 十一 on pages before), its snap to the standard text beyond the noise
+ * noted: the flag stands without a second reading, goes when the second reading gives the
+ * standard text where the first departed (the first line, agreeing, is not read again), and
+ * stands when it departs there too. */
+static void test_provision_flag_lifted_by_second_reading(void **state)
+{
+    (void)state;
+    static char text[1024];
+    snprintf(text, sizeof text, "%s\n%s\n%s\n", twelve_read[0], twelve_read[1], twelve_read[2]);
+    xk_ocr_line lines[3];
+    for (int i = 0; i < 3; i++)
+        lines[i] = (xk_ocr_line){3, 96, 98, {0, 0, 0, 0}, false, false};
+    xk_ocr_result r = {text, strlen(text), lines, 3, 1, 0, 0, 0, NULL, 0, 0, 0, 0};
+    static ocr_snaps snaps;
+    for (int run = 0; run < 3; run++) {
+        memset(&snaps, 0, sizeof snaps);
+        const char *from = "你公司经营许可证有效期居满需要继续经营的，应当提前9日向原发证机关提出续办申请。";
+        xk_ocr_snap_note(&snaps, "特别规定事项 12 (provision)", from, strlen(from),
+                         "你公司经营许可证有效期届满需要继续经营的，应当提前90日向原发证机关提出续办申请。");
+        assert_false(snaps.items[0].noise);
+        xk_licence *lic = xk_licence_new();
+        for (int no = 1; no < 12; no++) /* read on the pages before: no line here */
+            provision(lic, no, "。");
+        xk_provision *p = provision(lic, 12, twelve);
+        p->line = 1;
+        stub_second stub = {{NULL,
+                             "形,应当在变更后30日内向原发证机关报送有关信息。你公司经营许可证有效期届满需要继续经",
+                             run == 2 ? "营的,应当提前9日向原发证机关提出续办申请。"
+                                      : "营的,应当提前90日向原发证机关提出续办申请。"},
+                            {0},
+                            60};
+        ocr_second second = {stub_read, &stub};
+        size_t flagged = xk_ocr_flag_review_second(lic, &r, NULL, &snaps, 80, run ? &second : NULL);
+        assert_int_equal(flagged, run == 1 ? 0 : 1);
+        assert_true((problem_with(lic, "needs review: 特别规定事项 12 (provision)") != NULL) == (run != 1));
+        if (run == 1) {
+            const xk_problem *note = problem_with(lic, "read exactly so a second time");
+            assert_non_null(note);
+            assert_string_equal(note->key, "problem.ocr_wording_read_twice");
+            assert_string_equal(note->params[1], "provisions[12]");
+            assert_int_equal(stub.asked[0], 0);
+            assert_int_equal(stub.asked[1], 1);
+            assert_int_equal(stub.asked[2], 1);
+        }
+        xk_licence_free(lic);
+    }
+}
+
+/* The qualifier older licences print after 信息服务业务 is standard wording (data/provisions.txt,
+ * Q2016X), and so is the item of its list. */
+static void test_older_qualifier_standard(void **state)
+{
+    (void)state;
+    assert_true(xk_ocr_is_standard("不含固定网电话信息服务和互联网信息服务", -1));
+    assert_true(xk_ocr_is_standard_piece("固定网电话信息服务和互联网信息服务"));
+    assert_false(xk_ocr_is_standard("不含固定网电话信息服务和移动网信息服务", -1));
+}
+
+/* A website whose server location is a province's full name (上海市) and whose provider is one of
+ * the providers most websites name (中国电信股份有限公司) has its shape, though 上, 国 and 电 are
+ * characters the model puts for others; a city (上饶市) or another provider holding them has not. */
+static void test_website_listed_words_shaped(void **state)
+{
+    (void)state;
+    assert_true(xk_ocr_known_provider("中国电信股份有限公司"));
+    assert_true(xk_ocr_known_provider("北京百度网讯科技有限公司"));
+    assert_false(xk_ocr_known_provider("第二类增值电信业务"));
+    assert_false(xk_ocr_known_provider("中国电信集团有限公司"));
+    xk_ocr_line lines[6];
+    xk_ocr_result r;
+    xk_licence *lic = second_licence(lines, &r);
+    xk_website *w = &lic->websites[0];
+    w->server_location = xk_licence_strdup(lic, "上海市", strlen("上海市"));
+    w->access_provider = xk_licence_strdup(lic, "中国电信股份有限公司", strlen("中国电信股份有限公司"));
+    assert_true(xk_ocr_field_well_formed(lic, "website", "1"));
+    w->server_location = xk_licence_strdup(lic, "上饶市", strlen("上饶市"));
+    assert_false(xk_ocr_field_well_formed(lic, "website", "1"));
+    w->server_location = xk_licence_strdup(lic, "北京市", strlen("北京市"));
+    w->access_provider = xk_licence_strdup(lic, "中国电信集团有限公司", strlen("中国电信集团有限公司"));
+    assert_false(xk_ocr_field_well_formed(lic, "website", "1"));
+    xk_licence_free(lic);
+}
+
 /* Two readings agree on their words alone: marks and spaces aside, every Chinese character,
  * letter and digit in order; nothing read agrees with nothing. */
 static void test_readings_agree_on_words(void **state)
@@ -2062,6 +2285,14 @@ int main(void)
         cmocka_unit_test(test_confused_character_keeps_flag),
         cmocka_unit_test(test_second_reading_alike_not_enough),
         cmocka_unit_test(test_readings_agree_on_words),
+        cmocka_unit_test(test_provision_words_as_printed),
+        cmocka_unit_test(test_provision_confirmed_where_first_departs),
+        cmocka_unit_test(test_provision_not_confirmed),
+        cmocka_unit_test(test_provision_confused_character_not_confirmed),
+        cmocka_unit_test(test_provision_lines_to_read),
+        cmocka_unit_test(test_provision_flag_lifted_by_second_reading),
+        cmocka_unit_test(test_website_listed_words_shaped),
+        cmocka_unit_test(test_older_qualifier_standard),
         cmocka_unit_test(test_field_shapes),
         cmocka_unit_test(test_text_layer_line_boxes),
         cmocka_unit_test(test_text_layer_slip_kept_and_flagged),
