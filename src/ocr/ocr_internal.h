@@ -428,11 +428,11 @@ bool xk_ocr_readings_agree(const char *first, size_t first_len, const char *seco
 bool xk_ocr_known_provider(const char *s);
 
 /* Whether Tesseract's model was measured reading character cp in place of another at least
- * three times (data/ocr_confusions.txt; see second.c). */
+ * three times (data/ocr_confusions.txt; confusions.c). */
 bool xk_ocr_confused_char(unsigned cp);
 
 /* Whether cp is a Chinese character Tesseract was measured reading in where the print has none
- * at least OCR_ADDED_MIN times (data/ocr_confusions.txt's `added` rows; added.c). */
+ * at least OCR_ADDED_MIN times (data/ocr_confusions.txt's `added` rows; confusions.c). */
 #define OCR_ADDED_MIN 20
 bool xk_ocr_often_added(unsigned cp);
 

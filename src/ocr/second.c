@@ -12,7 +12,6 @@
  * (scan.c notes it in the record); two readings that differ keep it. It decides no field's value:
  * the first reading stands.
  */
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <tesseract/capi.h>
@@ -224,65 +223,6 @@ static int han_only(const char *s)
             return -1;
     }
     return n;
-}
-
-/*
- * Characters Tesseract's model was measured putting in place of another at least
- * OCR_CONFUSED_MIN times (data/ocr_confusions.txt, compiled in: 152 pages of tuning licences;
- * 环 for 璟 9 times on 4 renders, 上 for 止 5, 国 for 固 3). A second reading by the same model
- * makes the same confusion (铭环狐 for 铭璟狐 on both readings of a blurred tuning render), so
- * two readings agreeing on such a character vouch for nothing.
- */
-#define OCR_CONFUSED_MIN 3
-#define OCR_CONFUSED_MAX 512 /* distinct characters kept; the file at hand has 77 */
-
-extern const unsigned char xk_ocr_confusions_txt[];
-extern const size_t xk_ocr_confusions_txt_len;
-
-static unsigned confused[OCR_CONFUSED_MAX];
-static size_t n_confused;
-static bool confused_all; /* the table could not hold them all: every character is suspect */
-static pthread_once_t confused_once = PTHREAD_ONCE_INIT;
-
-/* One Chinese character alone in s[0..len), else 0. */
-static unsigned one_han(const char *s, size_t len)
-{
-    unsigned c = 0;
-    size_t k = xk_utf8_decode(s, len, &c);
-    return k == len && k && xk_is_han(c) ? c : 0;
-}
-
-static void confused_load(void)
-{
-    const char *p = (const char *)xk_ocr_confusions_txt, *end = p + xk_ocr_confusions_txt_len;
-    while (p < end) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        const char *stop = nl ? nl : end;
-        const char *t1 = memchr(p, '\t', (size_t)(stop - p));
-        const char *t2 = t1 ? memchr(t1 + 1, '\t', (size_t)(stop - t1 - 1)) : NULL;
-        unsigned printed = t1 && *p != '#' ? one_han(p, (size_t)(t1 - p)) : 0;
-        unsigned read = t2 ? one_han(t1 + 1, (size_t)(t2 - t1 - 1)) : 0;
-        long count = t2 ? strtol(t2 + 1, NULL, 10) : 0;
-        bool seen = false;
-        for (size_t i = 0; i < n_confused && !seen; i++)
-            seen = confused[i] == read;
-        if (printed && read && printed != read && count >= OCR_CONFUSED_MIN && !seen) {
-            if (n_confused < OCR_CONFUSED_MAX)
-                confused[n_confused++] = read;
-            else
-                confused_all = true;
-        }
-        p = stop + 1;
-    }
-}
-
-bool xk_ocr_confused_char(unsigned cp)
-{
-    pthread_once(&confused_once, confused_load);
-    for (size_t i = 0; i < n_confused; i++)
-        if (confused[i] == cp)
-            return true;
-    return confused_all;
 }
 
 /* Whether s holds a character Tesseract is measured putting for another. */

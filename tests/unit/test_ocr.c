@@ -621,6 +621,68 @@ static void test_snap_keeps_doubled_character(void **state)
     xk_licence_free(lic);
 }
 
+/* Every row of data/ocr_confusions.txt counts, read here apart from confusions.c: each character
+ * put for another at least 3 times is confused and each read in at least OCR_ADDED_MIN times is
+ * often added; a character the file names only below those counts is neither. (The sets used to
+ * be fixed-size lists that stopped taking rows once full.) */
+typedef struct seen_char {
+    unsigned cp;
+    long most_confused, most_added;
+} seen_char;
+
+static seen_char *seen_slot(seen_char *seen, size_t *n, size_t max, unsigned cp)
+{
+    for (size_t i = 0; i < *n; i++)
+        if (seen[i].cp == cp)
+            return &seen[i];
+    assert_true(*n < max);
+    seen[*n] = (seen_char){cp, 0, 0};
+    return &seen[(*n)++];
+}
+
+static unsigned only_han(const char *s)
+{
+    unsigned cp = 0;
+    size_t len = strlen(s), k = xk_utf8_decode(s, len, &cp);
+    return k && k == len && xk_is_han(cp) ? cp : 0;
+}
+
+static void test_confusion_sets_hold_every_row(void **state)
+{
+    (void)state;
+    FILE *f = fopen(XK_DATA_DIR "/ocr_confusions.txt", "r");
+    assert_non_null(f);
+    enum { MOST = 4096 };
+    seen_char *seen = calloc(MOST, sizeof *seen);
+    assert_non_null(seen);
+    size_t n = 0, confused = 0, added = 0;
+    char line[512], a[128], b[128];
+    long count;
+    while (fgets(line, sizeof line, f)) {
+        if (line[0] == '#' || sscanf(line, "%127[^\t]\t%127[^\t]\t%ld", a, b, &count) != 3)
+            continue;
+        unsigned first = only_han(a), second = only_han(b);
+        if (!second)
+            continue;
+        seen_char *c = seen_slot(seen, &n, MOST, second);
+        if (strcmp(a, "added") == 0 && count > c->most_added)
+            c->most_added = count;
+        else if (first && first != second && count > c->most_confused)
+            c->most_confused = count;
+    }
+    fclose(f);
+    for (size_t i = 0; i < n; i++) {
+        bool want_confused = seen[i].most_confused >= 3, want_added = seen[i].most_added >= OCR_ADDED_MIN;
+        confused += want_confused;
+        added += want_added;
+        assert_int_equal(xk_ocr_confused_char(seen[i].cp), want_confused);
+        assert_int_equal(xk_ocr_often_added(seen[i].cp), want_added);
+    }
+    assert_true(confused >= 50); /* the file read here is the one measured, not an empty one */
+    assert_true(added >= 5);
+    free(seen);
+}
+
 /* A character Tesseract often reads in (和: 90 of 1,250 in data/ocr_confusions.txt) inside an
  * item number printed mid-line ("（和六）") is no part of the number: written （六）, noted. A
  * character it is not measured reading in (睿) makes the bracket no item number. */
@@ -2241,6 +2303,7 @@ int main(void)
         cmocka_unit_test(test_snap_keeps_item_number),
         cmocka_unit_test(test_snap_keeps_doubled_character),
         cmocka_unit_test(test_snap_item_number_stray_character),
+        cmocka_unit_test(test_confusion_sets_hold_every_row),
         cmocka_unit_test(test_held_line_box),
         cmocka_unit_test(test_snap_note_shows_difference),
         cmocka_unit_test(test_flags),
