@@ -259,7 +259,7 @@ static xk_status read_image_page(page_slot *s, const xk_ocr_options *o, xk_error
     if (rc == XK_OK)
         rc = collect(s, api, clean, o, &left, err);
     if (rc == XK_OK && s->r->kept)
-        s->crops = xk_ocr_keep_unsure(clean, &s->pl, o->review_confidence);
+        s->crops = xk_ocr_keep_lines(clean, &s->pl);
     s->width = (int)pixGetWidth(clean);
     s->height = (int)pixGetHeight(clean);
     TessBaseAPIClear(api);

@@ -393,14 +393,15 @@ typedef struct ocr_kept {
     size_t n_wording; /* of n, lines kept only for a provision's or service's confirming reading */
 } ocr_kept;
 
-/* xk_ocr_read, keeping the images of the unsure lines into kept (emptied on error; free with
+/* xk_ocr_read, keeping the images of its lines into kept (emptied on error; free with
  * xk_ocr_kept_free). */
 xk_status xk_ocr_read_keeping(const xk_blob *files, size_t n, const xk_ocr_options *opt,
                               xk_ocr_result *out, ocr_kept *kept, xk_error *err);
-/* For each line of pl read below threshold or labelled as a field second.c may vouch for, with a
- * box and some text, its framed crop of image (see xk_ocr_framed_crop); an array of pl->n (NULL
- * entries for the others), or NULL. */
-PIX **xk_ocr_keep_unsure(PIX *image, const page_lines *pl, int threshold);
+/* For each line of pl with a box and some text, its framed crop of image (see
+ * xk_ocr_framed_crop): every such line is kept, a provision's sure lines being read again too
+ * (xk_ocr_kept_add sorts them by xk_ocr_kept_for_field); an array of pl->n (NULL entries for the
+ * others), or NULL. */
+PIX **xk_ocr_keep_lines(PIX *image, const page_lines *pl);
 /* Whether line l is kept for a name's second reading (read below threshold, or labelled as a
  * field second.c may vouch for); every other line is kept only for a provision's or service's
  * confirming reading (confirm.c), in a pool of its own (XK_MAX_OCR_KEPT_WORDING_LINES), so a

@@ -56,9 +56,8 @@ bool xk_ocr_kept_for_field(const page_line *l, int threshold)
     return l->min_conf < threshold || field_line(&l->text);
 }
 
-PIX **xk_ocr_keep_unsure(PIX *image, const page_lines *pl, int threshold)
+PIX **xk_ocr_keep_lines(PIX *image, const page_lines *pl)
 {
-    (void)threshold; /* every line is kept: a provision's sure lines are read again too */
     PIX **crops = pl->n ? calloc(pl->n, sizeof *crops) : NULL;
     for (size_t i = 0; crops && i < pl->n; i++) {
         const page_line *l = &pl->items[i];
