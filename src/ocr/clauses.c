@@ -280,16 +280,23 @@ static bool loses_doubling(const unsigned *piece, size_t n, const char *to)
     return m <= TEXT_MAX && doublings(piece, n) > doublings(t, m);
 }
 
+/* The snaps noted since snaps->n was `since` marked not made, for why: never within the noise,
+ * so their field is flagged. */
+static void mark_kept(ocr_snaps *snaps, size_t since, ocr_kept_why why)
+{
+    for (size_t k = since; k < snaps->n; k++) {
+        snaps->items[k].kept = why;
+        snaps->items[k].noise = false;
+    }
+}
+
 /* A snap noted and not made, for why. */
 static void snap_kept(ocr_snaps *snaps, const char *field, const char *from, size_t from_len,
                       const char *to, ocr_kept_why why)
 {
     size_t before = snaps->n;
     xk_ocr_snap_note(snaps, field, from, from_len, to);
-    if (snaps->n > before) {
-        snaps->items[before].kept = why;
-        snaps->items[before].noise = false;
-    }
+    mark_kept(snaps, before, why);
 }
 
 /* text with its pieces snapped; NULL when nothing changed. Reports each snap through note. */
@@ -553,15 +560,12 @@ static bool from_layer(const xk_ocr_result *ocr, int line)
 /*
  * A text layer is what the document says, exactly: a difference from the standard wording there
  * is the document's own (a slip of its issuer, "管理人人员"), not a misreading. The snaps made
- * since snaps->n was `since` are marked kept, never within the noise, so the field is flagged
- * for a person to compare; the caller puts the texts back as the layer gave them.
+ * since snaps->n was `since` are marked kept (mark_kept), so the field is flagged for a person to
+ * compare; the caller puts the texts back as the layer gave them.
  */
 static void keep_layer(ocr_snaps *snaps, size_t since)
 {
-    for (size_t k = since; k < snaps->n; k++) {
-        snaps->items[k].kept = OCR_KEPT_LAYER;
-        snaps->items[k].noise = false;
-    }
+    mark_kept(snaps, since, OCR_KEPT_LAYER);
 }
 
 static void snap_provision(xk_licence *lic, xk_provision *p, ocr_snaps *snaps)
